@@ -1,0 +1,97 @@
+// Command gendata turns Microsoft's machine-readable Graph permission data
+// (permissions.json, provisioningInfo.json, permissions-descriptions.json) into
+// the two generated files graphgate embeds:
+//
+//   - internal/catalog/data/permissions.gen.json: every permission with its ids,
+//     per-scheme display strings, consent flag, privilege level and hidden flag;
+//   - internal/routes/data/routes.gen.json: every method+path of the data with,
+//     per scheme, the accepted permissions ordered least-privileged first.
+//
+// It runs from `go generate ./internal/catalog` and needs the source folder only
+// then; the build and the tests read the committed output. The output is
+// deterministic (sorted, one record per line) so that a regeneration diff shows
+// exactly what Microsoft changed.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	src := flag.String("src", "", "folder with permissions.json, provisioningInfo.json and permissions-descriptions.json (default: ../shared/graph-data next to the module root, or $GRAPHGATE_GRAPH_DATA)")
+	root := flag.String("root", "", "module root to write into (default: the current module)")
+	check := flag.Bool("check", false, "do not write; exit 1 if the committed files differ from a fresh generation")
+	flag.Parse()
+
+	if *root == "" {
+		r, err := moduleRoot()
+		if err != nil {
+			fatal(err)
+		}
+		*root = r
+	}
+	if *src == "" {
+		*src = os.Getenv("GRAPHGATE_GRAPH_DATA")
+	}
+	if *src == "" {
+		*src = filepath.Join(*root, "..", "shared", "graph-data")
+	}
+	in, err := ReadSource(*src)
+	if err != nil {
+		fatal(err)
+	}
+	out, err := Generate(in)
+	if err != nil {
+		fatal(err)
+	}
+	files := map[string][]byte{
+		filepath.Join(*root, "internal", "catalog", "data", "permissions.gen.json"): out.Permissions,
+		filepath.Join(*root, "internal", "routes", "data", "routes.gen.json"):       out.Routes,
+	}
+	stale := false
+	for path, b := range files {
+		if *check {
+			old, err := os.ReadFile(path)
+			if err != nil || string(old) != string(b) {
+				fmt.Fprintf(os.Stderr, "gendata: %s is out of date; run go generate ./internal/catalog\n", path)
+				stale = true
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			fatal(err)
+		}
+	}
+	if stale {
+		os.Exit(1)
+	}
+	if !*check {
+		fmt.Fprintf(os.Stderr, "gendata: %d permissions, %d routes (%d method+path pairs) from %s\n",
+			out.Stats.Permissions, out.Stats.Routes, out.Stats.Pairs, *src)
+	}
+}
+
+func moduleRoot() (string, error) {
+	b, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the module root: %w", err)
+	}
+	mod := strings.TrimSpace(string(b))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("not inside a Go module; pass -root")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "gendata:", err)
+	os.Exit(1)
+}

@@ -25,6 +25,8 @@ type Output struct {
 	Permissions []byte
 	Routes      []byte
 	Stats       struct{ Permissions, Routes, Pairs int }
+	// UnusedFixes lists path fixes that no longer apply to the data.
+	UnusedFixes []string
 }
 
 // OutScheme is one permission's description in one scheme.
@@ -71,11 +73,17 @@ func Generate(src *Source) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes, pairs, err := buildRoutes(src, perms)
+	used := map[string]bool{}
+	routes, pairs, err := buildRoutes(src, perms, used)
 	if err != nil {
 		return nil, err
 	}
 	out := &Output{}
+	for _, f := range pathFixes {
+		if !used[f.from] {
+			out.UnusedFixes = append(out.UnusedFixes, fmt.Sprintf("%q (%s)", f.from, f.why))
+		}
+	}
 	out.Stats.Permissions = len(perms)
 	out.Stats.Routes = len(routes)
 	out.Stats.Pairs = pairs
@@ -344,9 +352,33 @@ func canonicalNames(src *Source) func(string) string {
 	return func(n string) string { return best[strings.ToLower(n)] }
 }
 
+// pathFixes repairs the few templates of Microsoft's data that are not
+// valid Graph URL templates. Each fix must still apply (gendata fails on a
+// stale fix, so a corrected upstream file is noticed and the fix removed).
+var pathFixes = []struct{ from, to, why string }{
+	{"/(team-id)/", "/{team-id}/", "a parameter spelled with parentheses"},
+	{"itemat(index={value})range", "itemat(index={value})/range", "a missing '/' after a function call"},
+	{"subjectrightsrequests{subjectrightsrequestid}", "subjectrightsrequests/{subjectrightsrequestid}", "a missing '/' before a key"},
+	{"geteffectivepermissionsscope={value}", "geteffectivepermissions(scope={value})", "a function call without its parentheses"},
+	{"/roletemplateid={roletemplateid}/", "(roletemplateid={roletemplateid})/", "an alternate key written as a path segment"},
+}
+
+// fixPath applies pathFixes to p, recording in used which ones applied.
+func fixPath(p string, used map[string]bool) string {
+	for _, f := range pathFixes {
+		if strings.Contains(p, f.from) {
+			if used != nil {
+				used[f.from] = true
+			}
+			p = strings.ReplaceAll(p, f.from, f.to)
+		}
+	}
+	return p
+}
+
 // buildRoutes inverts the permission-centred data into the route table and
 // orders each method's accepted permissions least-privileged first.
-func buildRoutes(src *Source, perms map[string]*OutPermission) ([]*OutRoute, int, error) {
+func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]bool) ([]*OutRoute, int, error) {
 	canon := canonicalNames(src)
 	acc := map[string]*routeAcc{}
 	var np graphpath.Path
@@ -354,7 +386,7 @@ func buildRoutes(src *Source, perms map[string]*OutPermission) ([]*OutRoute, int
 		name := canon(rawName)
 		for _, ps := range sp.PathSets {
 			for rawPath, val := range ps.Paths {
-				path, query, _ := strings.Cut(rawPath, "?")
+				path, query, _ := strings.Cut(fixPath(rawPath, used), "?")
 				if err := graphpath.Normalize(&np, path, graphpath.Template); err != nil {
 					return nil, 0, fmt.Errorf("permissions.json: %s: path %q: %w", name, rawPath, err)
 				}

@@ -49,6 +49,9 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	if len(out.UnusedFixes) > 0 {
+		fatal(fmt.Errorf("path fixes no longer apply to the data, remove them: %s", strings.Join(out.UnusedFixes, ", ")))
+	}
 	files := map[string][]byte{
 		filepath.Join(*root, "internal", "catalog", "data", "permissions.gen.json"): out.Permissions,
 		filepath.Join(*root, "internal", "routes", "data", "routes.gen.json"):       out.Routes,

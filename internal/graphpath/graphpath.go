@@ -223,10 +223,9 @@ func (p *Path) addSegment(seg string, off int, mode Mode) error {
 		if len(seg) >= 3 && seg[0] == '{' && seg[len(seg)-2] == '}' && seg[len(seg)-1] == ':' {
 			return p.push("{id}:", off, off+len(seg), ParamColon)
 		}
-		if len(seg) >= 2 && seg[0] == '(' && seg[len(seg)-1] == ')' {
-			// The data spells one parameter "(team-id)"; read it as {team-id}.
-			return p.push("{id}", off, off+len(seg), Param)
-		}
+	}
+	if mode == Template && strings.ContainsAny(seg, "{}") && !strings.Contains(seg, "(") {
+		return fmt.Errorf("%w: %q mixes text and a {parameter}", ErrBadSegment, seg)
 	}
 	open := strings.IndexByte(seg, '(')
 	if open < 0 {
@@ -249,15 +248,7 @@ func (p *Path) addSegment(seg string, off int, mode Mode) error {
 		return fmt.Errorf("%w: %q has no valid name before '('", ErrBadSegment, seg)
 	}
 	if rest != "" && rest != ":" {
-		if mode != Template {
-			return fmt.Errorf("%w: %q has text after ')'", ErrBadSegment, seg)
-		}
-		// The data has a few templates missing a '/' after a function call
-		// ("itemat(index={value})range"): read them as two segments.
-		if err := p.addSegment(seg[:close+1], off, mode); err != nil {
-			return err
-		}
-		return p.addSegment(rest, off+close+1, mode)
+		return fmt.Errorf("%w: %q has text after ')'", ErrBadSegment, seg)
 	}
 	argsTrim := strings.TrimSpace(args)
 	if argsTrim == "" { // delta() ≡ delta

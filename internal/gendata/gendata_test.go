@@ -1,0 +1,180 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func generateMini(t *testing.T) (map[string]OutPermission, map[string]OutRoute) {
+	t.Helper()
+	src, err := ReadSource("testdata/mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pf struct{ Permissions []OutPermission }
+	var rf struct{ Routes []OutRoute }
+	if err := json.Unmarshal(out.Permissions, &pf); err != nil {
+		t.Fatalf("permissions output is not JSON: %v", err)
+	}
+	if err := json.Unmarshal(out.Routes, &rf); err != nil {
+		t.Fatalf("routes output is not JSON: %v", err)
+	}
+	perms := map[string]OutPermission{}
+	for _, p := range pf.Permissions {
+		perms[p.Name] = p
+	}
+	routes := map[string]OutRoute{}
+	for _, r := range rf.Routes {
+		routes[r.Path] = r
+	}
+	return perms, routes
+}
+
+func entryNames(es []OutEntry) string {
+	var s []string
+	for _, e := range es {
+		n := e.Perm
+		if e.Least {
+			n += "*"
+		}
+		s = append(s, n)
+	}
+	return strings.Join(s, " ")
+}
+
+func TestPermissionsMerge(t *testing.T) {
+	perms, _ := generateMini(t)
+	mr := perms["Mail.Read"]
+	if got := mr.Schemes[DelegatedWork].ID; got != "11111111-0000-0000-0000-000000000001" {
+		t.Errorf("Mail.Read delegated id = %q: the provisioning id must win", got)
+	}
+	if got := mr.Schemes[Application].ID; got != "11111111-0000-0000-0000-000000000003" {
+		t.Errorf("Mail.Read application id = %q: the public deployment must win over PPE", got)
+	}
+	if got := mr.Schemes[DelegatedWork].AdminDisplayName; got != "Read user mail" {
+		t.Errorf("display = %q: permissions.json must win over descriptions", got)
+	}
+	if got := mr.Schemes[DelegatedWork].UserDisplayName; got != "Read your mail" {
+		t.Errorf("user display = %q: descriptions must fill what permissions.json lacks", got)
+	}
+	if !mr.Schemes[Application].RequiresAdminConsent {
+		t.Error("application permissions always require admin consent")
+	}
+	if got := perms["Mail.ReadBasic"].Schemes[DelegatedWork].AdminDisplayName; got != "Read user basic mail" {
+		t.Errorf("display strings are not trimmed: %q", got)
+	}
+	if o := perms["openid"]; o.Schemes[DelegatedWork] == nil || o.Schemes[DelegatedWork].ID == "" || o.Schemes[DelegatedWork].RequiresAdminConsent {
+		t.Errorf("openid from the descriptions file: %+v", o.Schemes)
+	}
+	if h := perms["Hidden.Thing.All"]; h.Schemes[Application] == nil || !h.Schemes[Application].Hidden {
+		t.Errorf("provisioning-only hidden permission: %+v", h)
+	}
+	if _, ok := perms["PPE.Only.All"]; ok {
+		t.Error("a pre-production-only permission must not be in the catalog")
+	}
+	// Two spellings differing in case merge into the one with an id.
+	if _, ok := perms["Calls.JoinGroupCallasGuest.All"]; ok {
+		t.Error("the case-variant spelling survived")
+	}
+	if c := perms["Calls.JoinGroupCallAsGuest.All"]; c.Schemes[Application] == nil || c.Schemes[Application].AdminDisplayName != "Join as guest" {
+		t.Errorf("merged permission lost permissions.json's data: %+v", c.Schemes[Application])
+	}
+}
+
+func TestRouteOrdering(t *testing.T) {
+	_, routes := generateMini(t)
+	me := routes["/me/messages"]
+	// Both Mail.ReadBasic (GET only) and Mail.ReadWrite (GET, POST) are marked
+	// least; for GET the one supporting only GET wins, the rest follow by level
+	// then grammar.
+	if got := entryNames(me.Methods["GET"][DelegatedWork]); got != "Mail.ReadBasic* Mail.Read Mail.ReadWrite" {
+		t.Errorf("GET /me/messages = %q", got)
+	}
+	if got := entryNames(me.Methods["POST"][DelegatedWork]); got != "Mail.ReadWrite*" {
+		t.Errorf("POST /me/messages = %q", got)
+	}
+	// Spellings that differ in case and parameter names merge into one route.
+	u := routes["/users/{id}/messages"]
+	if u.Template != "/Users/{id}/Messages" {
+		t.Errorf("template = %q, want the camel-cased spelling", u.Template)
+	}
+	if got := entryNames(u.Methods["GET"][DelegatedWork]); got != "Mail.ReadWrite* Mail.ReadBasic Mail.Read" {
+		t.Errorf("GET /users/{id}/messages = %q", got)
+	}
+	if got := entryNames(u.Methods["GET"][Application]); got != "Mail.Read*" {
+		t.Errorf("GET /users/{id}/messages application = %q", got)
+	}
+	var also []string
+	for _, e := range u.Methods["GET"][DelegatedWork] {
+		if e.Perm == "Mail.ReadWrite" {
+			also = e.AlsoRequires
+		}
+	}
+	if strings.Join(also, ",") != "Mail.Read,User.Read" {
+		t.Errorf("AlsoRequires = %v", also)
+	}
+}
+
+func TestParsePathValue(t *testing.T) {
+	least, also, err := parsePathValue("least=DelegatedWork,Application; AlsoRequires=B.Read,A.Read")
+	if err != nil || !least[DelegatedWork] || !least[Application] || least[DelegatedPersonal] || strings.Join(also, ",") != "A.Read,B.Read" {
+		t.Errorf("got %v %v %v", least, also, err)
+	}
+	for _, bad := range []string{"least=Delegated", "nonsense", "color=blue"} {
+		if _, _, err := parsePathValue(bad); err == nil {
+			t.Errorf("parsePathValue(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPathFixes(t *testing.T) {
+	if got := fixPath("/teams/(team-id)/channels", nil); got != "/teams/{team-id}/channels" {
+		t.Errorf("fixPath = %q", got)
+	}
+	if got := fixPath("/directoryroles/roletemplateid={roletemplateid}/members", nil); got != "/directoryroles(roletemplateid={roletemplateid})/members" {
+		t.Errorf("fixPath = %q", got)
+	}
+}
+
+// The committed output is what the generator makes from Microsoft's data.
+// The data lives outside the repository; where it is absent this check
+// cannot run, and says so.
+func TestCommittedOutputIsFresh(t *testing.T) {
+	dir := os.Getenv("GRAPHGATE_GRAPH_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "graph-data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "permissions.json")); err != nil {
+		t.Skipf("Microsoft's permission data is not at %s (set GRAPHGATE_GRAPH_DATA to check freshness): %v", dir, err)
+	}
+	src, err := ReadSource(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.UnusedFixes) > 0 {
+		t.Errorf("path fixes that no longer apply: %v", out.UnusedFixes)
+	}
+	for path, want := range map[string][]byte{
+		"../catalog/data/permissions.gen.json": out.Permissions,
+		"../routes/data/routes.gen.json":       out.Routes,
+	} {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s is stale: run go generate ./internal/catalog", path)
+		}
+	}
+}

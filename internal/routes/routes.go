@@ -96,6 +96,12 @@ type Route struct {
 	// instead of the plain one (two paths of the data have one).
 	Query string
 	Rules [NumMethods]*Rule
+	// Source is "microsoft" for routes of Microsoft's data; supplement.yaml
+	// adds "docs" (documented endpoints the data lacks) and "retired"
+	// (APIs the seed reference shows that Graph no longer serves).
+	Source string
+	// Note explains a supplemented route.
+	Note string
 }
 
 // Methods lists the methods the route has a rule for.
@@ -121,6 +127,9 @@ type Table struct {
 
 //go:embed data/routes.gen.json
 var generatedJSON []byte
+
+//go:embed supplement.yaml
+var supplementYAML []byte
 
 var (
 	defaultOnce  sync.Once
@@ -171,7 +180,7 @@ func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
 	}
 	var np graphpath.Path
 	for _, gr := range g.Routes {
-		r := &Route{Index: len(t.routes), Path: gr.Path, Template: gr.Template, Query: gr.Query}
+		r := &Route{Index: len(t.routes), Path: gr.Path, Template: gr.Template, Query: gr.Query, Source: "microsoft"}
 		for ms, bySch := range gr.Methods {
 			m, err := ParseMethod(ms)
 			if err != nil {
@@ -217,6 +226,9 @@ func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
 		t.byPath[key] = r
 		t.routes = append(t.routes, r)
 	}
+	if err := t.applySupplement(supplementYAML); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -252,8 +264,9 @@ type Match struct {
 	MeFallback bool
 	// Me is set when the request path starts with /me.
 	Me bool
-	// Stripped counts trailing $count or type-cast segments removed to find
-	// the route (GET /users/$count uses the rule of GET /users).
+	// Stripped counts trailing $count, $value, $ref or type-cast segments
+	// removed to find the route (GET /users/$count uses the rule of GET
+	// /users, PUT /me/photo/$value that of /me/photo).
 	Stripped int
 }
 
@@ -332,9 +345,12 @@ func (t *Table) MatchMethod(m Method, path string) (Match, error) {
 	}
 }
 
+// strippable segments end a path without changing which permission it
+// needs: $count counts the collection, $value and $ref address the content
+// or reference of the object before them, and a type cast filters it.
 func strippable(seg []byte) bool {
 	s := string(seg) // no allocation: compared, not stored
-	return s == "$count" || strings.HasPrefix(s, "microsoft.graph.") || s == "$"
+	return s == "$count" || s == "$value" || s == "$ref" || s == "$" || strings.HasPrefix(s, "microsoft.graph.")
 }
 
 // AllRules returns, for every method, the rule of path (for `graphgate

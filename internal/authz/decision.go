@@ -1,0 +1,271 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/roles"
+	"graphgate/internal/routes"
+)
+
+// Reason is why the engine decided as it did. The values are stable strings
+// for logs, headers and JSON.
+type Reason uint8
+
+const (
+	Allowed Reason = iota
+	// NoRoute: the path is not in the route table.
+	NoRoute
+	// MethodNotAllowed: the path has no rule for the method.
+	MethodNotAllowed
+	// BadRequest: the path or method is malformed.
+	BadRequest
+	// MeRequiresDelegated: an app-only token on /me.
+	MeRequiresDelegated
+	// SchemeNotSupported: the endpoint has no permission in the token's
+	// scheme (no application permission, or not for personal accounts).
+	SchemeNotSupported
+	// MissingPermission: the token holds none of the accepted permissions.
+	MissingPermission
+	// AlsoRequires: an accepted permission is held, but not the permission
+	// it must be combined with.
+	AlsoRequires
+	// NotShared: another user's data, and the owner has not shared it (or
+	// not at the needed level) with the signed-in user.
+	NotShared
+	// OwnDataOnly: another user's data, and every permission the endpoint
+	// accepts covers only the signed-in user's own data, with no .Shared or
+	// .All variant (mailbox settings; a personal account's profile).
+	OwnDataOnly
+	// UserLacksRole: the delegated permission is held but the signed-in user
+	// lacks the directory role it needs to be effective.
+	UserLacksRole
+	// GuestEnumeration: guests cannot list /users or /groups.
+	GuestEnumeration
+	// MemberOfNeedsDirectory: the user is in a directory role or
+	// administrative unit, so memberOf needs Directory permissions.
+	MemberOfNeedsDirectory
+	// HiddenMembership: the group's membership is hidden from non-members.
+	HiddenMembership
+	// NotMember: the signed-in user is not a member of the chat or group.
+	NotMember
+)
+
+var reasonNames = [...]string{
+	"allowed", "no_route", "method_not_allowed", "bad_request", "me_requires_delegated", "scheme_not_supported",
+	"missing_permission", "also_requires", "not_shared", "own_data_only", "user_lacks_role",
+	"guest_enumeration", "memberof_needs_directory", "hidden_membership", "not_member",
+}
+
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("reason(%d)", r)
+}
+
+// MarshalText makes reasons render as their names in JSON.
+func (r Reason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// Limit restricts which properties an allowed call may return.
+type Limit uint8
+
+const (
+	LimitNone Limit = iota
+	// LimitBasicProfile: User.ReadBasic.All's basic profile.
+	LimitBasicProfile
+	// LimitBasicEvent: Calendars.ReadBasic — no body, attachments, extensions.
+	LimitBasicEvent
+	// LimitBasicMessage: Mail.ReadBasic — no body, bodyPreview, attachments.
+	LimitBasicMessage
+	// LimitBasicGroup: Group.ReadBasic.All — basic group properties.
+	LimitBasicGroup
+	// LimitBasicChat: Chat.ReadBasic — chat properties, no messages.
+	LimitBasicChat
+)
+
+var limitNames = [...]string{"", "basic_profile", "basic_event", "basic_message", "basic_group", "basic_chat"}
+
+func (l Limit) String() string {
+	if int(l) < len(limitNames) {
+		return limitNames[l]
+	}
+	return "limit"
+}
+
+// MarshalText renders the limit's name.
+func (l Limit) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// Decision is the engine's answer. It is a value; building it does not
+// allocate. Explain renders the one-sentence explanation on demand.
+type Decision struct {
+	Allow  bool
+	Reason Reason
+	// Status is the HTTP status Graph answers with: 200 when allowed, 403
+	// for most denials, 400 for app-only /me, 404/405 when no rule exists.
+	Status int
+	Scheme catalog.Scheme
+	Method routes.Method
+	Match  routes.Match
+	// Granted is the held permission that allowed the call (the most capable
+	// one when several are held).
+	Granted *catalog.Permission
+	// Candidates are the permissions that would allow the call, least
+	// privileged first, after the target's relation is taken into account
+	// (another user's mail needs Mail.Read.Shared, not Mail.Read).
+	Candidates []routes.Entry
+	// Also is, for AlsoRequires and HiddenMembership, the permissions of
+	// which one is also needed.
+	Also []*catalog.Permission
+	// Roles are the directory roles that would make a delegated permission
+	// effective (UserLacksRole, HiddenMembership).
+	Roles roles.Set
+	// Need is the sharing level the owner must grant (NotShared).
+	Need Access
+	// Limit restricts the properties an allowed call returns.
+	Limit Limit
+	// Rule names the policy rule that decided (for role rules), "" otherwise.
+	Rule string
+
+	principal *Principal
+	target    Target
+	cat       *catalog.Catalog
+	err       error
+	path      string
+}
+
+// Err returns the matching error for NoRoute, MethodNotAllowed and BadRequest.
+func (d *Decision) Err() error { return d.err }
+
+// CandidateNames lists the candidate permission names, least privileged first.
+func (d *Decision) CandidateNames() []string {
+	out := make([]string, len(d.Candidates))
+	for i, e := range d.Candidates {
+		out[i] = e.Perm.Name
+	}
+	return out
+}
+
+// Note returns a fact about the granted permission worth telling, or "".
+func (d *Decision) Note() string {
+	if d.Granted == nil {
+		return ""
+	}
+	return notes[d.Granted.Name]
+}
+
+// MeMessage is Graph's message for an app-only token on /me.
+const MeMessage = "/me request is only valid with delegated authentication flow."
+
+// Explain renders the decision as one sentence for people: in the
+// x-graphgate-decision header, the decision log and `graphgate explain`.
+func (d *Decision) Explain() string {
+	call := d.Method.String() + " " + d.template()
+	kind := "delegated"
+	if d.Scheme == catalog.Application {
+		kind = "application"
+	}
+	held := ""
+	if d.principal != nil && d.cat != nil {
+		held = d.principal.Granted.String(d.cat)
+	}
+	if held == "" {
+		held = "none"
+	}
+	list := strings.Join(d.CandidateNames(), ", ")
+	switch d.Reason {
+	case Allowed:
+		s := fmt.Sprintf("Allowed: %s accepts the %s permission %s", call, kind, d.Granted.Name)
+		if len(d.Candidates) > 0 && d.Candidates[0].Perm != d.Granted {
+			s += fmt.Sprintf(" (least privileged: %s)", d.Candidates[0].Perm.Name)
+		}
+		if d.Match.MeFallback {
+			s += ", by the rule of its /users/{id} twin"
+		}
+		if d.Limit == LimitBasicProfile {
+			s += "; only the basic profile (" + strings.Join(BasicProfileProperties, ", ") + ") is returned"
+		} else if d.Limit != LimitNone {
+			s += "; only basic properties are returned (" + d.Limit.String() + ")"
+		}
+		if n := d.Note(); n != "" {
+			s += "; " + n
+		}
+		return s + "."
+	case NoRoute, MethodNotAllowed, BadRequest:
+		if d.err != nil {
+			return "No permission rule: " + d.err.Error() + "."
+		}
+		return "No permission rule for " + d.path + "."
+	case MeRequiresDelegated:
+		return MeMessage
+	case SchemeNotSupported:
+		switch d.Scheme {
+		case catalog.Application:
+			return fmt.Sprintf("Denied: %s does not support application permissions; it needs a signed-in user.", call)
+		case catalog.DelegatedPersonal:
+			return fmt.Sprintf("Denied: %s is not available for personal Microsoft accounts, only for work or school accounts.", call)
+		}
+		return fmt.Sprintf("Denied: %s does not support delegated permissions for work or school accounts.", call)
+	case MissingPermission:
+		s := fmt.Sprintf("Denied: %s needs one of %s (%s); the token has %s", call, list, kind, held)
+		if d.Account() == Personal {
+			s += " (only permissions valid for personal accounts count)"
+		}
+		return s + "."
+	case AlsoRequires:
+		return fmt.Sprintf("Denied: %s accepts %s only together with one of %s; the token has %s.", call, d.Granted.Name, names(d.Also), held)
+	case NotShared:
+		return fmt.Sprintf("Denied: %s reaches %s's data, which has not been shared with the signed-in user for %s; the owner must grant %s access, and the app needs one of %s.",
+			call, d.target.Relation, d.Need, d.Need, list)
+	case OwnDataOnly:
+		return fmt.Sprintf("Denied: %s reaches %s's data, but its %s permissions (%s) cover only the signed-in user's own data and none has a .Shared variant; only an application permission reaches other users' here.",
+			call, d.target.Relation, kind, list)
+	case UserLacksRole:
+		return fmt.Sprintf("Denied: %s is held, but %s; the signed-in user needs one of: %s.", d.Granted.Name, ruleWhy(d.Rule), d.Roles)
+	case GuestEnumeration:
+		return fmt.Sprintf("Denied: guest users cannot list %s; they can read a single object by id or follow navigation links.", d.template())
+	case MemberOfNeedsDirectory:
+		return fmt.Sprintf("Denied: the user is a member of a directory role or administrative unit, so %s also needs one of %s (and, delegated, a member user).", call, names(d.Also))
+	case HiddenMembership:
+		if d.Scheme == catalog.Application {
+			return fmt.Sprintf("Denied: the group's membership is hidden; %s without a user also needs %s.", call, names(d.Also))
+		}
+		return fmt.Sprintf("Denied: the group's membership is hidden; only its members, owners or %s can list them.", d.Roles)
+	case NotMember:
+		return fmt.Sprintf("Denied: the signed-in user is not a member of %s.", d.target.Relation)
+	}
+	return d.Reason.String()
+}
+
+// Account returns the principal's account type.
+func (d *Decision) Account() AccountType {
+	if d.principal == nil {
+		return Work
+	}
+	return d.principal.Account
+}
+
+func (d *Decision) template() string {
+	if d.Match.Route != nil {
+		return d.Match.Route.Template
+	}
+	return d.path
+}
+
+func names(ps []*catalog.Permission) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.Name
+	}
+	return strings.Join(s, ", ")
+}
+
+func ruleWhy(id string) string {
+	for _, r := range roleRules {
+		if r.id == id {
+			return r.why
+		}
+	}
+	return id
+}

@@ -1,0 +1,355 @@
+// Package authz is graphgate's effective-permission engine: given who calls
+// (token kind, granted permissions, account type, the signed-in user's roles
+// and guest status), the request (method and path) and facts about its
+// target (self, another user who shared, a shared mailbox, a group, hidden
+// membership), it decides allow or deny, names the rule that matched, the
+// permissions that would allow the call (least privileged first), a reason
+// code and a one-sentence explanation.
+//
+// The per-endpoint data is the route table (routes); what Microsoft's data
+// cannot express — delegated effective permissions, .Shared access to other
+// users' data, personal accounts, app-only /me, guests, hidden memberships,
+// memberOf and directory roles — is the policy in policy.go, applied here in
+// one fixed order. Handlers never compare scope strings: they ask Decide.
+//
+// Decide does not allocate: the engine precomputes everything per rule when
+// it is built, and a Decision is a value whose explanation is rendered only
+// when asked for.
+package authz
+
+import (
+	"net/http"
+	"strings"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/routes"
+)
+
+// Engine decides. It is immutable after New and safe for concurrent use.
+type Engine struct {
+	cat  *catalog.Catalog
+	tab  *routes.Table
+	info []ruleInfo
+
+	personalValid catalog.Set
+	grantsNothing catalog.Set
+	directory     []*catalog.Permission
+	directorySet  catalog.Set
+	memberHidden  []*catalog.Permission
+	limit         []Limit
+	roleMask      []uint32
+}
+
+// ruleInfo is what the engine precomputes per route rule.
+type ruleInfo struct {
+	subject       subject
+	enumeration   bool
+	memberOf      bool
+	hiddenMembers bool
+	// roleRules has bit i set when roleRules[i] applies to the rule's path.
+	roleRules uint32
+	// other holds, for the two delegated schemes, the permissions that allow
+	// the call when the target is another user's data: own-data permissions
+	// replaced by their .Shared variants (or dropped when none exists).
+	other    [2][]routes.Entry
+	otherSet [2]catalog.Set
+	// access is the sharing level the owner must grant for other[s].
+	access [2]Access
+}
+
+// New builds an engine over a route table (and its catalog).
+func New(tab *routes.Table) *Engine {
+	cat := tab.Catalog()
+	e := &Engine{cat: cat, tab: tab}
+	for _, p := range cat.All() {
+		if p.ValidForPersonal() {
+			e.personalValid.Add(p)
+		}
+		if p.GrantsNothing {
+			e.grantsNothing.Add(p)
+		}
+	}
+	for _, n := range directoryPermissions {
+		if p, ok := cat.Lookup(n); ok {
+			e.directory = append(e.directory, p)
+			e.directorySet.Add(p)
+		}
+	}
+	if p, ok := cat.Lookup(hiddenMembershipPermission); ok {
+		e.memberHidden = []*catalog.Permission{p}
+	}
+	e.limit = make([]Limit, cat.Len())
+	for n, l := range limitByPermission {
+		if p, ok := cat.Lookup(n); ok {
+			e.limit[p.Index] = l
+		}
+	}
+	e.roleMask = make([]uint32, cat.Len())
+	for i, r := range roleRules {
+		for _, p := range cat.All() {
+			for _, res := range r.resources {
+				if strings.EqualFold(p.Parts.Resource, res) {
+					e.roleMask[p.Index] |= 1 << i
+				}
+			}
+		}
+	}
+	e.info = make([]ruleInfo, len(tab.Rules()))
+	for _, rule := range tab.Rules() {
+		e.info[rule.Index] = e.precompute(rule)
+	}
+	return e
+}
+
+// Default is the engine over routes.Default().
+func Default() *Engine { return defaultEngine() }
+
+// Table returns the route table the engine uses.
+func (e *Engine) Table() *routes.Table { return e.tab }
+
+// Catalog returns the catalog the engine uses.
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
+
+func (e *Engine) precompute(rule *routes.Rule) ruleInfo {
+	path := rule.Route.Path
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	var info ruleInfo
+	switch {
+	case segs[0] == "me":
+		info.subject = subjUser
+	case len(segs) >= 2 && segs[1] == "{id}":
+		info.subject = subjectPrefixes[segs[0]]
+	}
+	for i, r := range roleRules {
+		if hasSubject(r.subjects, info.subject) && (len(r.paths) == 0 || contains(r.paths, path)) && !contains(r.exceptPaths, path) {
+			info.roleRules |= 1 << i
+		}
+	}
+	info.enumeration = enumerationPaths[path]
+	info.memberOf = memberOfPaths[path]
+	info.hiddenMembers = hiddenMembershipPaths[path]
+	for i, sch := range []catalog.Scheme{catalog.DelegatedWork, catalog.DelegatedPersonal} {
+		seen := catalog.Set{}
+		for _, en := range rule.Accepted[sch] {
+			p := en.Perm
+			if p.Parts.Constraint == "" && p.Kind == catalog.Graph {
+				shared, ok := e.cat.Lookup(p.Parts.WithConstraint("Shared").String())
+				if !ok || !shared.In(sch) {
+					continue // own data only: no reach into another user's
+				}
+				en = routes.Entry{Perm: shared, Least: en.Least, AlsoRequires: en.AlsoRequires}
+			}
+			if seen.Has(en.Perm) {
+				continue
+			}
+			seen.Add(en.Perm)
+			info.other[i] = append(info.other[i], en)
+		}
+		info.otherSet[i] = seen
+		info.access[i] = accessFor(info.other[i])
+	}
+	return info
+}
+
+// Decide matches the request and decides it. path may carry /v1.0, a host
+// and a query string.
+func (e *Engine) Decide(p *Principal, method, path string, t Target) Decision {
+	m, err := routes.ParseMethod(method)
+	if err != nil {
+		return Decision{Reason: BadRequest, Status: http.StatusBadRequest, err: err, path: path, principal: p, cat: e.cat}
+	}
+	match, err := e.tab.MatchMethod(m, path)
+	if err != nil {
+		d := Decision{Method: m, err: err, path: path, principal: p, cat: e.cat, Scheme: schemeOf(p)}
+		switch {
+		case errorsIs(err, routes.ErrNoMethod):
+			d.Reason, d.Status = MethodNotAllowed, http.StatusMethodNotAllowed
+		case errorsIs(err, routes.ErrNoRoute):
+			d.Reason, d.Status = NoRoute, http.StatusNotFound
+		default:
+			d.Reason, d.Status = BadRequest, http.StatusBadRequest
+		}
+		return d
+	}
+	return e.DecideMatch(p, match, t)
+}
+
+func schemeOf(p *Principal) catalog.Scheme {
+	switch {
+	case p.Kind == App:
+		return catalog.Application
+	case p.Account == Personal:
+		return catalog.DelegatedPersonal
+	}
+	return catalog.DelegatedWork
+}
+
+// DecideMatch decides a request already matched against the engine's table
+// (the Graph server matches once, for its handler and for this).
+func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decision {
+	rule := match.Rule
+	d := Decision{Match: match, Method: rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden}
+	info := &e.info[rule.Index]
+	delegated := p.Kind == Delegated
+
+	// App-only tokens cannot use /me, whatever the data lists.
+	if !delegated && match.Me {
+		d.Reason, d.Status = MeRequiresDelegated, http.StatusBadRequest
+		return d
+	}
+
+	rel := t.Relation
+	switch {
+	case match.Me:
+		rel = RelSelf
+	case rel == RelDefault:
+		switch info.subject {
+		case subjUser:
+			rel = RelOtherUser
+		case subjGroup:
+			rel = RelGroup
+		case subjChat:
+			rel = RelChat
+		default:
+			rel = RelTenant
+		}
+	}
+	t.Relation = rel
+	d.target = t
+
+	accepted := rule.Accepted[d.Scheme]
+	if len(accepted) == 0 {
+		d.Reason = SchemeNotSupported
+		return d
+	}
+
+	held := p.Granted
+	if d.Scheme == catalog.DelegatedPersonal {
+		held.Intersect(&e.personalValid)
+	}
+	held.Minus(&e.grantsNothing)
+
+	others := delegated && info.subject == subjUser && (rel == RelOtherUser || rel == RelSharedMailbox)
+	si := 0
+	if d.Scheme == catalog.DelegatedPersonal {
+		si = 1
+	}
+	if others {
+		if len(info.other[si]) == 0 {
+			d.Reason, d.Candidates = OwnDataOnly, accepted
+			return d
+		}
+		accepted = info.other[si]
+	}
+	d.Candidates = accepted
+
+	// The most capable held permission decides what the call may return: one
+	// without a property limit if any, else the most privileged held.
+	granted := -1
+	for i := len(accepted) - 1; i >= 0; i-- {
+		en := &accepted[i]
+		if !held.Has(en.Perm) {
+			continue
+		}
+		if len(en.AlsoRequires) > 0 && !anyHeld(&held, en.AlsoRequires) {
+			if d.Also == nil {
+				d.Granted, d.Also = en.Perm, en.AlsoRequires
+			}
+			continue
+		}
+		if granted < 0 {
+			granted = i
+		}
+		if e.limit[en.Perm.Index] == LimitNone {
+			granted = i
+			break
+		}
+	}
+	if granted < 0 {
+		if d.Also != nil {
+			d.Reason = AlsoRequires
+		} else {
+			d.Reason = MissingPermission
+		}
+		return d
+	}
+	d.Also = nil
+	d.Granted = accepted[granted].Perm
+
+	// Another user's data through a .Shared permission: the owner must have
+	// shared it at the level the call needs.
+	if others && d.Granted.Parts.Constraint == "Shared" {
+		if need := info.access[si]; !t.Access.Has(need) {
+			d.Reason, d.Need = NotShared, need
+			return d
+		}
+	}
+	if delegated && rel == RelChat && info.subject == subjChat && !t.Member && !t.Owner {
+		d.Reason = NotMember
+		return d
+	}
+	if delegated && p.Guest && info.enumeration && rule.Method == routes.GET {
+		d.Reason = GuestEnumeration
+		return d
+	}
+	if delegated {
+		if mask := e.roleMask[d.Granted.Index]; mask != 0 {
+			for i := range roleRules {
+				r := &roleRules[i]
+				if mask&(1<<i) == 0 || info.roleRules&(1<<i) == 0 || r.writes && !rule.Method.Write() || r.otherOnly && rel == RelSelf {
+					continue
+				}
+				if p.Roles.Intersects(r.anyRole) || r.ownerSuffices && t.Owner || r.memberSuffices && t.Member {
+					continue
+				}
+				d.Reason, d.Roles, d.Rule = UserLacksRole, r.anyRole, r.id
+				return d
+			}
+		}
+	}
+	if info.memberOf && t.InRoleOrAU && (!held.Intersects(&e.directorySet) || delegated && p.Guest) {
+		d.Reason, d.Also = MemberOfNeedsDirectory, e.directory
+		return d
+	}
+	if info.hiddenMembers && t.HiddenMembership {
+		if !delegated {
+			if len(e.memberHidden) == 0 || !held.Has(e.memberHidden[0]) {
+				d.Reason, d.Also = HiddenMembership, e.memberHidden
+				return d
+			}
+		} else if !t.Member && !t.Owner && !p.Roles.Intersects(hiddenMembershipRoles) {
+			d.Reason, d.Roles = HiddenMembership, hiddenMembershipRoles
+			return d
+		}
+	}
+	d.Allow, d.Reason, d.Status = true, Allowed, http.StatusOK
+	d.Limit = e.limit[d.Granted.Index]
+	return d
+}
+
+func anyHeld(held *catalog.Set, ps []*catalog.Permission) bool {
+	for _, p := range ps {
+		if held.Has(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSubject(list []subject, s subject) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,177 @@
+package authz
+
+import (
+	"graphgate/internal/roles"
+	"graphgate/internal/routes"
+)
+
+// This file holds the semantics of the permissions reference that Microsoft's
+// per-endpoint data cannot express, as data. The engine (engine.go) applies
+// them in a fixed order; nothing else in graphgate decides permissions.
+
+// subject classifies what a route's path is about, from its first segments.
+type subject uint8
+
+const (
+	subjTenant subject = iota
+	subjUser           // /me/... or /users/{id}/...
+	subjGroup          // /groups/{id}/...
+	subjChat           // /chats/{id}/...
+)
+
+// subjectPrefixes: normalized first segment followed by a parameter.
+var subjectPrefixes = map[string]subject{
+	"users":  subjUser,
+	"groups": subjGroup,
+	"chats":  subjChat,
+}
+
+// enumerationPaths are the directory queries that return more than one
+// object. "Guest users … cannot perform queries against the /users or
+// /groups resource set that potentially return more than a single resource"
+// — but may read one object, or follow navigation links.
+var enumerationPaths = map[string]bool{
+	"/users":        true,
+	"/users/delta":  true,
+	"/groups":       true,
+	"/groups/delta": true,
+}
+
+// memberOfPaths return a user's memberships. "If the user also has
+// membership in a directoryRole or an administrativeUnit, the app will need
+// effective permissions to read those resources too": Directory permissions.
+var memberOfPaths = map[string]bool{
+	"/me/memberof":                   true,
+	"/me/transitivememberof":         true,
+	"/users/{id}/memberof":           true,
+	"/users/{id}/transitivememberof": true,
+}
+
+// directoryPermissions satisfy the memberOf rule.
+var directoryPermissions = []string{"Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"}
+
+// hiddenMembershipPaths list members. "Membership in some Office 365 groups
+// can be hidden. This means that only the members of the group can view its
+// members"; an app without a user needs Member.Read.Hidden.
+var hiddenMembershipPaths = map[string]bool{
+	"/groups/{id}/members":              true,
+	"/groups/{id}/transitivemembers":    true,
+	"/administrativeunits/{id}/members": true,
+}
+
+const hiddenMembershipPermission = "Member.Read.Hidden"
+
+// hiddenMembershipRoles may list hidden members without being members.
+var hiddenMembershipRoles = roles.Of(roles.GlobalAdministrator, roles.GroupsAdministrator, roles.PrivilegedRoleAdministrator)
+
+// roleRule: a delegated permission is only as strong as the signed-in user.
+// When the permission that would allow a call has one of Resources, the
+// method and subject match, the user must hold one of Roles (or, for groups,
+// own the group when OwnerSuffices).
+type roleRule struct {
+	id        string
+	resources []string
+	writes    bool // only for methods that change data
+	subjects  []subject
+	// otherOnly: only when the target is not the signed-in user.
+	otherOnly bool
+	// paths, when set, limits the rule to these normalized route paths;
+	// exceptPaths excludes some.
+	paths, exceptPaths []string
+	anyRole            roles.Set
+	ownerSuffices      bool
+	memberSuffices     bool
+	why                string
+}
+
+var roleRules = []roleRule{
+	{
+		id:        "identity-risk-roles",
+		resources: []string{"IdentityRiskEvent", "IdentityRiskyUser"},
+		subjects:  []subject{subjTenant, subjUser, subjGroup, subjChat},
+		anyRole:   roles.Of(roles.GlobalAdministrator, roles.SecurityAdministrator, roles.SecurityReader),
+		why:       "for an app with delegated permissions to read identity risk information, the signed-in user must be a Global Administrator, Security Administrator or Security Reader",
+	},
+	{
+		id:        "user-writes-need-admin",
+		resources: []string{"User", "Directory"},
+		writes:    true,
+		subjects:  []subject{subjUser, subjTenant},
+		otherOnly: true,
+		paths:     []string{"/users", "/users/{id}"},
+		anyRole:   roles.Of(roles.GlobalAdministrator, roles.UserAdministrator, roles.PrivilegedRoleAdministrator),
+		why:       "a delegated permission such as User.ReadWrite.All lets the app create, change or delete other users only when the signed-in user is an administrator; otherwise it writes the user's own profile only",
+	},
+	{
+		id:            "group-management-needs-owner",
+		resources:     []string{"Group", "GroupMember", "Directory"},
+		writes:        true,
+		subjects:      []subject{subjGroup},
+		paths:         groupManagementPaths,
+		anyRole:       roles.Of(roles.GlobalAdministrator, roles.GroupsAdministrator, roles.PrivilegedRoleAdministrator),
+		ownerSuffices: true,
+		why:           "Group.ReadWrite.All lets group owners manage their groups (properties, members, owners); other users need an administrator role",
+	},
+	{
+		id:             "group-content-needs-member",
+		resources:      []string{"Group", "Directory"},
+		writes:         true,
+		subjects:       []subject{subjGroup},
+		exceptPaths:    groupManagementPaths,
+		anyRole:        roles.Of(roles.GlobalAdministrator, roles.GroupsAdministrator),
+		ownerSuffices:  true,
+		memberSuffices: true,
+		why:            "Group.ReadWrite.All lets group members update group content (events, conversations, files)",
+	},
+}
+
+// groupManagementPaths change a group itself rather than its content.
+var groupManagementPaths = []string{
+	"/groups/{id}", "/groups/{id}/photo",
+	"/groups/{id}/members/$ref", "/groups/{id}/members/{id}", "/groups/{id}/members/{id}/$ref",
+	"/groups/{id}/owners/$ref", "/groups/{id}/owners/{id}", "/groups/{id}/owners/{id}/$ref",
+}
+
+// limitByPermission: properties a permission restricts the response to.
+var limitByPermission = map[string]Limit{
+	"User.ReadBasic.All":        LimitBasicProfile,
+	"Calendars.ReadBasic":       LimitBasicEvent,
+	"Calendars.ReadBasic.All":   LimitBasicEvent,
+	"Mail.ReadBasic":            LimitBasicMessage,
+	"Mail.ReadBasic.All":        LimitBasicMessage,
+	"Mail.ReadBasic.Shared":     LimitBasicMessage,
+	"Group.ReadBasic.All":       LimitBasicGroup,
+	"GroupMember.ReadBasic.All": LimitBasicGroup,
+	"Chat.ReadBasic":            LimitBasicChat,
+	"Chat.ReadBasic.All":        LimitBasicChat,
+}
+
+// BasicProfileProperties is the basic profile User.ReadBasic.All allows:
+// "display name, first and last name, email address and photo".
+var BasicProfileProperties = []string{"id", "displayName", "givenName", "surname", "mail", "userPrincipalName", "photo"}
+
+// notes are facts worth telling when a permission allowed a call.
+var notes = map[string]string{
+	"Mail.Send":        "Mail.Send also saves a copy to Sent Items, without Mail.ReadWrite",
+	"Mail.Send.Shared": "Mail.Send.Shared also saves a copy to Sent Items, without Mail.ReadWrite.Shared",
+}
+
+// accessFor says which sharing right a call needs, from the operations of
+// the permissions that allow it: a call that a read permission allows needs
+// read rights, a call only Send allows needs send rights, anything else
+// write rights.
+func accessFor(entries []routes.Entry) Access {
+	send := false
+	for _, e := range entries {
+		switch e.Perm.Parts.Operation {
+		case "Read", "ReadBasic":
+			return AccessRead
+		case "Send":
+			send = true
+		}
+	}
+	if send {
+		return AccessSend
+	}
+	return AccessWrite
+}

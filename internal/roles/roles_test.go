@@ -1,0 +1,40 @@
+package roles
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	tests := map[string]Role{
+		"Global Administrator": GlobalAdministrator, "global-admin": GlobalAdministrator, "GlobalAdministrator": GlobalAdministrator,
+		"62e90394-69f5-4237-9190-012177145e10": GlobalAdministrator, "security-reader": SecurityReader,
+		"Security Administrator": SecurityAdministrator, "user-administrator": UserAdministrator,
+	}
+	for in, want := range tests {
+		if got, err := Parse(in); err != nil || got != want {
+			t.Errorf("Parse(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := Parse("janitor"); err == nil {
+		t.Error("Parse accepted an unknown role")
+	}
+	s, err := ParseList("global-admin, security-reader")
+	if err != nil || !s.Has(GlobalAdministrator) || !s.Has(SecurityReader) || s.Has(UserAdministrator) {
+		t.Errorf("ParseList = %v, %v", s, err)
+	}
+	if s.String() != "Global Administrator, Security Reader" {
+		t.Errorf("String = %q", s.String())
+	}
+}
+
+func TestTemplateIDsUnique(t *testing.T) {
+	seen := map[string]Role{}
+	for _, r := range All() {
+		id := r.TemplateID()
+		if len(id) != 36 {
+			t.Errorf("%v: template id %q is not a GUID", r, id)
+		}
+		if o, dup := seen[id]; dup {
+			t.Errorf("%v and %v share template id %s", r, o, id)
+		}
+		seen[id] = r
+	}
+}

@@ -173,7 +173,7 @@ func (d *Decision) Explain() string {
 	if held == "" {
 		held = "none"
 	}
-	list := strings.Join(d.CandidateNames(), ", ")
+	list := shortList(d.CandidateNames())
 	switch d.Reason {
 	case Allowed:
 		s := fmt.Sprintf("Allowed: %s accepts the %s permission %s", call, kind, d.Granted.Name)
@@ -268,4 +268,12 @@ func ruleWhy(id string) string {
 		}
 	}
 	return id
+}
+
+// shortList names up to four permissions, then says how many more there are.
+func shortList(names []string) string {
+	if len(names) <= 4 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s or %d more", strings.Join(names[:3], ", "), len(names)-3)
 }

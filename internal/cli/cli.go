@@ -1,11 +1,143 @@
 // Package cli implements graphgate's command line. cmd/graphgate only calls
 // Main; everything a command does lives in the internal packages it wires.
+//
+// Exit codes (documented in the root --help):
+//
+//	0  success; for explain: the call is allowed
+//	1  a negative answer: explain denies the call; plan refuses a
+//	   combination or finds the minimum permissions not granted
+//	2  usage error: unknown flag, malformed method, path or scheme
+//	3  not found: unknown permission (with suggestions), no rule for a path
+//	4  runtime failure (I/O, a server that cannot start)
 package cli
 
-import "io"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitNegative = 1
+	ExitUsage    = 2
+	ExitNotFound = 3
+	ExitFailure  = 4
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{ExitUsage, fmt.Errorf(format, a...)}
+}
+func notFound(err error) error { return &exitError{ExitNotFound, err} }
+
+// negative marks a successful command whose answer is "no"; the output is
+// already printed.
+var errNegative = &exitError{ExitNegative, errors.New("negative answer")}
+
+const rootLong = `graphgate is a Microsoft 365 tenant on your own machine, with the Microsoft
+Graph permission model done right: which permission each call needs, and why
+a call is allowed or denied.
+
+Start here:
+  graphgate permissions for GET /me/messages        which permissions allow a call
+  graphgate explain --scopes "User.Read" GET /users  would this token be allowed, and why
+  graphgate permissions show Mail.Read               one permission, all schemes
+  graphgate plan --feature calendar --feature todo   scopes the Home Assistant O365
+                                                     integration should request
+
+Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
+
+Exit codes:
+  0  success; explain: allowed
+  1  explain: denied; plan: refused or minimum permissions not granted
+  2  usage error (unknown flag, malformed method, path or scheme)
+  3  not found (unknown permission, no rule for the path)
+  4  runtime failure`
 
 // Main runs graphgate with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	_, _ = io.WriteString(stderr, "graphgate: not implemented yet\n")
-	return 2
+	root := newRoot(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee != errNegative {
+			fmt.Fprintln(stderr, "graphgate:", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command or flag, wrong argument count.
+	fmt.Fprintln(stderr, "graphgate:", err)
+	fmt.Fprintln(stderr, "Run 'graphgate --help' for usage.")
+	return ExitUsage
+}
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "graphgate",
+		Short:         "A Microsoft 365 tenant on your machine, with the Graph permission model done right",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(permissionsCmd(), explainCmd(), planCmd())
+	for _, add := range extraCommands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// extraCommands lets other files of the package register commands (serve,
+// demo, admin) without this file knowing them.
+var extraCommands []func() *cobra.Command
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// table returns a tabwriter for aligned columns.
+func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// splitList accepts "a b", "a,b" and repeated flags.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

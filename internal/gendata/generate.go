@@ -506,6 +506,16 @@ func orderEntries(r *routeAcc, method, sch string, perms map[string]*OutPermissi
 			c.least = true
 		}
 	}
+	// After the least-privileged ones: lower privilege level first, then the
+	// least-privileged permissions' own resource family (User.Read.All right
+	// after User.ReadBasic.All, not after every Intune permission), then the
+	// name grammar.
+	family := map[string]bool{}
+	for _, c := range cands {
+		if c.least {
+			family[strings.ToLower(c.grammar.Resource)] = true
+		}
+	}
 	sort.Slice(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
 		if a.least != b.least {
@@ -513,6 +523,10 @@ func orderEntries(r *routeAcc, method, sch string, perms map[string]*OutPermissi
 		}
 		if a.level != b.level {
 			return a.level < b.level
+		}
+		fa, fb := family[strings.ToLower(a.grammar.Resource)], family[strings.ToLower(b.grammar.Resource)]
+		if fa != fb {
+			return fa
 		}
 		return permname.Less(a.grammar, b.grammar)
 	})

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  []string // substrings of stdout
+		err  []string // substrings of stderr
+	}{
+		// The issue's "done when" examples.
+		{"for messages puts Mail.ReadBasic first", []string{"permissions", "for", "GET", "/me/messages"}, 0,
+			[]string{"DelegatedWork      Mail.ReadBasic      least privileged"}, nil},
+		{"explain User.Read on /users denies", []string{"explain", "--scopes", "User.Read", "GET", "/users"}, 1,
+			[]string{"DENIED  GET /users", "least privileged  User.ReadBasic.All"}, nil},
+		{"explain app on /me gives the 400 rule", []string{"explain", "--app", "--roles", "Mail.Read", "GET", "/me"}, 1,
+			[]string{"/me request is only valid with delegated authentication flow.", "HTTP 400"}, nil},
+
+		{"explain allows", []string{"explain", "--scopes", "User.Read Mail.Read", "GET", "/me/messages"}, 0,
+			[]string{"ALLOWED", "allowed by        Mail.Read"}, nil},
+		{"explain shared", []string{"explain", "--scopes", "Mail.Read.Shared", "--target", "other", "--shared", "read", "GET", "/users/megan@contoso.com/messages"}, 0,
+			[]string{"ALLOWED"}, nil},
+		{"explain user roles", []string{"explain", "--scopes", "User.ReadWrite.All", "--user-roles", "global-admin", "PATCH", "/users/adele@contoso.com"}, 0, []string{"ALLOWED"}, nil},
+		{"explain user lacks role", []string{"explain", "--scopes", "User.ReadWrite.All", "PATCH", "/users/adele@contoso.com"}, 1,
+			[]string{"user_lacks_role", "Global Administrator"}, nil},
+		{"explain guest", []string{"explain", "--guest", "--scopes", "User.ReadBasic.All", "GET", "/users"}, 1, []string{"guest_enumeration"}, nil},
+		{"explain personal", []string{"explain", "--personal", "--scopes", "Presence.Read", "GET", "/me/presence"}, 1, []string{"personal Microsoft accounts"}, nil},
+		{"explain unknown scope", []string{"explain", "--scopes", "Mail.Raed", "GET", "/me"}, 3, nil, []string{`did you mean Mail.Read`}},
+		{"explain alias scope", []string{"explain", "--scopes", "DeviceManagementServiceConfiguration.Read.All", "GET", "/me"}, 3, nil, []string{"DeviceManagementServiceConfig.Read.All"}},
+		{"explain bad method", []string{"explain", "--scopes", "User.Read", "BREW", "/me"}, 2, nil, []string{"unsupported method"}},
+		{"explain bad path", []string{"explain", "--scopes", "User.Read", "GET", "me"}, 2, nil, []string{"malformed path"}},
+		{"explain unknown path", []string{"explain", "--scopes", "User.Read", "GET", "/nothing"}, 3, nil, []string{"no permission rule"}},
+		{"explain bad target", []string{"explain", "--scopes", "User.Read", "--target", "moon", "GET", "/me"}, 2, nil, []string{"--target takes"}},
+		{"explain app and personal", []string{"explain", "--app", "--personal", "--roles", "Mail.Read", "GET", "/users/x/messages"}, 2, nil, []string{"exclude each other"}},
+		{"explain missing args", []string{"explain", "GET"}, 2, nil, []string{"accepts 2 arg"}},
+
+		{"for all methods", []string{"permissions", "for", "/me/sendMail"}, 0, []string{"POST", "Mail.Send"}, nil},
+		{"for me fallback", []string{"permissions", "for", "GET", "/me/calendarView"}, 0, []string{"its /users/{id} twin applies", "Calendars.ReadBasic"}, nil},
+		{"for supplement", []string{"permissions", "for", "POST", "/groups/g1/members/$ref"}, 0, []string{"[docs:", "also needs one of"}, nil},
+		{"for scheme", []string{"permissions", "for", "--scheme", "app", "GET", "/me/messages"}, 0, []string{"Application  Mail.ReadBasic.All"}, nil},
+		{"for bad scheme", []string{"permissions", "for", "--scheme", "robot", "GET", "/me"}, 2, nil, []string{"unknown scheme"}},
+		{"for unknown path", []string{"permissions", "for", "GET", "/nothing/here"}, 3, nil, []string{"no permission rule"}},
+		{"for wrong method", []string{"permissions", "for", "DELETE", "/me/sendMail"}, 3, nil, []string{"POST"}},
+
+		{"show", []string{"permissions", "show", "Mail.Read"}, 0, []string{"Read user mail", "valid for personal Microsoft accounts: yes", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"}, nil},
+		{"show decisions", []string{"permissions", "show", "Calendars.Read.Shared"}, 0, []string{"calendars-read-shared-personal"}, nil},
+		{"show unknown", []string{"permissions", "show", "Calendar.Read"}, 3, nil, []string{"did you mean Calendars.Read"}},
+		{"list admin", []string{"permissions", "list", "--admin-consent", "--grep", "Directory.Read"}, 0, []string{"Directory.Read.All"}, nil},
+		{"list personal", []string{"permissions", "list", "--scheme", "personal", "--grep", "Mail."}, 0, []string{"Mail.Read "}, nil},
+		{"list bad scheme", []string{"permissions", "list", "--scheme", "x"}, 2, nil, []string{"unknown scheme"}},
+		{"unknown command", []string{"frobnicate"}, 2, nil, []string{"unknown command"}},
+		{"help", []string{"--help"}, 0, []string{"Exit codes", "graphgate explain"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errs)
+			}
+			for _, s := range tt.out {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tt.err {
+				if !strings.Contains(errs, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errs)
+				}
+			}
+		})
+	}
+}
+
+func TestJSONOutputs(t *testing.T) {
+	code, out, _ := runCLI("explain", "--json", "--scopes", "User.Read", "GET", "/users")
+	var e explainOut
+	if code != 1 || json.Unmarshal([]byte(out), &e) != nil {
+		t.Fatalf("explain --json: exit %d, %s", code, out)
+	}
+	if e.Allow || e.Reason != "missing_permission" || e.Status != 403 || len(e.Least) != 1 || e.Least[0] != "User.ReadBasic.All" {
+		t.Errorf("explain --json = %+v", e)
+	}
+	code, out, _ = runCLI("permissions", "for", "--json", "GET", "/me/messages")
+	var f forResult
+	if code != 0 || json.Unmarshal([]byte(out), &f) != nil || len(f.Methods) != 1 || f.Methods[0].Schemes["DelegatedWork"][0].Permission != "Mail.ReadBasic" {
+		t.Errorf("permissions for --json: exit %d, %s", code, out)
+	}
+	code, out, _ = runCLI("permissions", "list", "--json", "--grep", "Presence.")
+	var rows []permListRow
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) < 3 {
+		t.Errorf("permissions list --json: exit %d, %s", code, out)
+	}
+	code, out, _ = runCLI("permissions", "show", "--json", "Notes.ReadWrite.CreatedByApp")
+	var s permShow
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || !s.GrantsNothing || !s.Deprecated {
+		t.Errorf("permissions show --json: exit %d, %s", code, out)
+	}
+}

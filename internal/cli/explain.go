@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/catalog"
+	"graphgate/internal/roles"
+)
+
+type explainOut struct {
+	Allow       bool     `json:"allow"`
+	Reason      string   `json:"reason"`
+	Status      int      `json:"status"`
+	Explanation string   `json:"explanation"`
+	Method      string   `json:"method"`
+	Path        string   `json:"path"`
+	Scheme      string   `json:"scheme"`
+	Route       string   `json:"route,omitempty"`
+	RouteSource string   `json:"routeSource,omitempty"`
+	MeFallback  bool     `json:"meFallback,omitempty"`
+	Granted     string   `json:"grantedBy,omitempty"`
+	Candidates  []string `json:"wouldAllow"`
+	Least       []string `json:"leastPrivileged,omitempty"`
+	AlsoOneOf   []string `json:"alsoNeedsOneOf,omitempty"`
+	UserRoles   []string `json:"userNeedsOneOfRoles,omitempty"`
+	Sharing     string   `json:"ownerMustShare,omitempty"`
+	Limit       string   `json:"limit,omitempty"`
+	Note        string   `json:"note,omitempty"`
+}
+
+func explainCmd() *cobra.Command {
+	var scopes, appRoles, userRoles, targetFlag, shared []string
+	var app, personal, guest, member, owner, hidden, inRole, jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "explain [flags] METHOD PATH",
+		Short: "Decide whether a token may make a call, and say why",
+		Long: `Decide a Graph call as graphgate's server would: the route table's accepted
+permissions intersected with what the signed-in user may do (directory roles,
+guest limits, sharing, group membership, hidden memberships, personal-account
+validity). Prints allow or deny, the reason, the permissions that would allow
+the call (least privileged first) and one sentence of explanation.
+
+The token:
+  --scopes "User.Read Mail.Read"   delegated permissions (scp)
+  --app --roles "Mail.Read"        application permissions (roles), no user
+  --personal                       the user has a personal Microsoft account
+The signed-in user:
+  --user-roles global-admin,security-reader   directory roles
+  --guest                                      a guest (B2B) user
+The target (inferred from the path when not given: /me is the user, /users/{id}
+another user, /groups/{id} a group):
+  --target self|other|shared-mailbox|group|chat|tenant
+  --shared read,write,send     what the owner shared or delegated to the user
+  --member, --owner            the user's membership of the group or chat
+  --hidden-membership          the group hides its members
+  --in-role-or-au              the target user is in a directory role or AU
+
+Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
+		Example: `  graphgate explain --scopes User.Read GET /users
+  graphgate explain --app --roles Mail.Read GET /me
+  graphgate explain --scopes Mail.Read.Shared --target other --shared read GET /users/megan@contoso.com/messages
+  graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cat := catalog.Default()
+			if len(appRoles) > 0 {
+				app = true
+			}
+			if app && personal {
+				return usageErr("--app and --personal exclude each other: an application token has no signed-in account")
+			}
+			p := &authz.Principal{Kind: authz.Delegated}
+			if app {
+				p.Kind = authz.App
+			}
+			if personal {
+				p.Account = authz.Personal
+			}
+			p.Guest = guest
+			for _, n := range splitList(append(append([]string{}, scopes...), appRoles...)) {
+				perm, ok := cat.Lookup(n)
+				if !ok {
+					if _, err := cat.Resolve(n); err != nil {
+						return notFound(err)
+					}
+					return notFound(fmt.Errorf("%q is the reference's name for a permission; tokens carry %s", n, mustResolve(cat, n)))
+				}
+				p.Granted.Add(perm)
+			}
+			for _, r := range splitList(userRoles) {
+				role, err := roles.Parse(r)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				p.Roles = p.Roles.Add(role)
+			}
+			var t authz.Target
+			if len(targetFlag) > 0 {
+				rel, err := parseRelation(targetFlag[len(targetFlag)-1])
+				if err != nil {
+					return err
+				}
+				t.Relation = rel
+			}
+			for _, s := range splitList(shared) {
+				switch strings.ToLower(s) {
+				case "read":
+					t.Access |= authz.AccessRead
+				case "write", "edit":
+					t.Access |= authz.AccessRead | authz.AccessWrite
+				case "send":
+					t.Access |= authz.AccessSend
+				default:
+					return usageErr("--shared takes read, write or send, not %q", s)
+				}
+			}
+			if t.Access != 0 && t.Relation == authz.RelDefault {
+				t.Relation = authz.RelOtherUser
+			}
+			t.Member, t.Owner, t.HiddenMembership, t.InRoleOrAU = member || owner, owner, hidden, inRole
+
+			d := authz.Default().Decide(p, args[0], args[1], t)
+			switch d.Reason {
+			case authz.BadRequest:
+				return usageErr("%v", d.Err())
+			case authz.NoRoute, authz.MethodNotAllowed:
+				return notFound(d.Err())
+			}
+			o := explainOut{Allow: d.Allow, Reason: d.Reason.String(), Status: d.Status, Explanation: d.Explain(),
+				Method: d.Method.String(), Path: args[1], Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
+				Candidates: d.CandidateNames(), Note: d.Note()}
+			if d.Match.Route != nil {
+				o.Route, o.RouteSource = d.Match.Route.Template, d.Match.Route.Source
+			}
+			if d.Granted != nil {
+				o.Granted = d.Granted.Name
+			}
+			for _, e := range d.Candidates {
+				if e.Least {
+					o.Least = append(o.Least, e.Perm.Name)
+				}
+			}
+			for _, a := range d.Also {
+				o.AlsoOneOf = append(o.AlsoOneOf, a.Name)
+			}
+			for _, r := range d.Roles.Roles() {
+				o.UserRoles = append(o.UserRoles, r.String())
+			}
+			if d.Need != 0 {
+				o.Sharing = d.Need.String()
+			}
+			if d.Limit != authz.LimitNone {
+				o.Limit = d.Limit.String()
+			}
+			out := cmd.OutOrStdout()
+			if jsonOut {
+				if err := writeJSON(out, o); err != nil {
+					return err
+				}
+			} else {
+				verdict := "ALLOWED"
+				if !o.Allow {
+					verdict = "DENIED"
+				}
+				fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
+				tw := table(out)
+				fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
+				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
+				if o.Route != "" {
+					src := ""
+					if o.RouteSource != "microsoft" {
+						src = " (" + o.RouteSource + ")"
+					}
+					fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
+				}
+				if o.Granted != "" && o.Allow {
+					fmt.Fprintf(tw, "  allowed by\t%s\n", o.Granted)
+				}
+				if len(o.Candidates) > 0 {
+					fmt.Fprintf(tw, "  would allow\t%s\n", strings.Join(o.Candidates, ", "))
+				}
+				if len(o.Least) > 0 {
+					fmt.Fprintf(tw, "  least privileged\t%s\n", strings.Join(o.Least, ", "))
+				}
+				if len(o.AlsoOneOf) > 0 {
+					fmt.Fprintf(tw, "  also needs one of\t%s\n", strings.Join(o.AlsoOneOf, ", "))
+				}
+				if len(o.UserRoles) > 0 {
+					fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
+				}
+				if o.Sharing != "" {
+					fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			if !d.Allow {
+				return errNegative
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&scopes, "scopes", nil, "the token's delegated permissions, space- or comma-separated")
+	f.StringSliceVar(&appRoles, "roles", nil, "the token's application permissions (implies --app)")
+	f.BoolVar(&app, "app", false, "an app-only token (client credentials): no signed-in user")
+	f.BoolVar(&personal, "personal", false, "the signed-in user has a personal Microsoft account")
+	f.StringSliceVar(&userRoles, "user-roles", nil, "the signed-in user's directory roles, e.g. global-admin,security-reader")
+	f.BoolVar(&guest, "guest", false, "the signed-in user is a guest")
+	f.StringSliceVar(&targetFlag, "target", nil, "self, other, shared-mailbox, group, chat or tenant")
+	f.StringSliceVar(&shared, "shared", nil, "what the target's owner shared with the user: read, write, send")
+	f.BoolVar(&member, "member", false, "the user is a member of the target group or chat")
+	f.BoolVar(&owner, "owner", false, "the user owns the target group")
+	f.BoolVar(&hidden, "hidden-membership", false, "the target group hides its membership")
+	f.BoolVar(&inRole, "in-role-or-au", false, "the target user is a member of a directory role or administrative unit")
+	f.BoolVar(&jsonOut, "json", false, "print JSON")
+	return cmd
+}
+
+func mustResolve(cat *catalog.Catalog, n string) string {
+	p, err := cat.Resolve(n)
+	if err != nil {
+		return n
+	}
+	return p.Name
+}
+
+func parseRelation(s string) (authz.Relation, error) {
+	switch strings.ToLower(s) {
+	case "self", "me":
+		return authz.RelSelf, nil
+	case "other", "other-user", "user":
+		return authz.RelOtherUser, nil
+	case "shared-mailbox", "shared":
+		return authz.RelSharedMailbox, nil
+	case "group":
+		return authz.RelGroup, nil
+	case "chat":
+		return authz.RelChat, nil
+	case "tenant":
+		return authz.RelTenant, nil
+	}
+	return 0, usageErr("--target takes self, other, shared-mailbox, group, chat or tenant, not %q", s)
+}

@@ -1,0 +1,486 @@
+// Package store defines graphgate's storage: the types it keeps and the
+// Store interface every backend implements (the embedded SQLite backend in
+// store/sqlite, PostgreSQL in store/postgres). Backends are interchangeable
+// and all pass one suite, store/conformance.
+//
+// The contract, for every backend:
+//   - Methods are safe for concurrent use, from one process or from several
+//     processes sharing the database (replicas).
+//   - A method either succeeds completely or changes nothing.
+//   - Update methods take a closure that receives the current value and
+//     returns the new one; the backend runs it in a transaction (re-running
+//     it is allowed), so read-modify-write is atomic. Returning an error
+//     from the closure aborts the update and returns that error.
+//   - Single-use objects (authorization codes, refresh tokens, device codes)
+//     are consumed atomically: of two concurrent redeemers exactly one wins,
+//     across processes.
+//   - Lookups of a missing object return ErrNotFound; creating an object
+//     whose key exists returns ErrConflict.
+//   - Times are stored with at least millisecond precision and returned in UTC.
+//
+// The store knows nothing about permissions or protocols; it keeps what the
+// identity platform and the Graph server tell it to.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every backend returns.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: already exists")
+	// ErrAlreadyUsed is returned when a single-use object (authorization
+	// code, refresh token) was consumed before. The consumed object is
+	// returned with it, so the caller can revoke what it issued.
+	ErrAlreadyUsed = errors.New("store: already used")
+	// ErrPrecondition is returned when an update's expected version (etag)
+	// no longer matches.
+	ErrPrecondition = errors.New("store: changed since read")
+)
+
+// Store is the whole storage interface.
+type Store interface {
+	Directory
+	Apps
+	Grants
+	Sessions
+	Keys
+	Settings
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// TenantKind distinguishes organisations from the personal-accounts tenant.
+type TenantKind string
+
+const (
+	TenantWork     TenantKind = "work"
+	TenantPersonal TenantKind = "personal"
+)
+
+// PersonalTenantID is the fixed tenant of personal Microsoft accounts.
+const PersonalTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// Tenant is a directory: an organisation, or the personal-accounts tenant.
+type Tenant struct {
+	ID          string // GUID
+	DisplayName string
+	Kind        TenantKind
+	// Domains are the verified domains; the first is the default (used in
+	// new UPNs) and the initial one ends in .onmicrosoft.com by convention.
+	Domains   []string
+	CreatedAt time.Time
+}
+
+// UserKind is a user's kind of account.
+type UserKind string
+
+const (
+	UserMember   UserKind = "member"
+	UserGuest    UserKind = "guest"
+	UserPersonal UserKind = "personal"
+	// UserSharedMailbox is a mailbox no one signs in to; delegates reach it.
+	UserSharedMailbox UserKind = "sharedMailbox"
+)
+
+// User is a directory user (or a shared mailbox, which is a user object
+// without sign-in in Exchange).
+type User struct {
+	ID                string // object id (oid), GUID
+	TenantID          string
+	UserPrincipalName string // unique across the store (case-insensitive)
+	DisplayName       string
+	GivenName         string
+	Surname           string
+	Mail              string
+	JobTitle          string
+	Department        string
+	OfficeLocation    string
+	MobilePhone       string
+	BusinessPhones    []string
+	PreferredLanguage string
+	UsageLocation     string
+	Kind              UserKind
+	AccountEnabled    bool
+	// PasswordHash is an argon2id hash in PHC string form; empty means the
+	// user cannot sign in with a password.
+	PasswordHash string
+	// Roles are directory role template ids (wids).
+	Roles     []string
+	ManagerID string
+	CreatedAt time.Time
+	// Version increases with every update; it is the user's etag.
+	Version int64
+}
+
+// GroupVisibility as in Graph.
+type GroupVisibility string
+
+const (
+	VisibilityPublic           GroupVisibility = "Public"
+	VisibilityPrivate          GroupVisibility = "Private"
+	VisibilityHiddenMembership GroupVisibility = "HiddenMembership"
+)
+
+// Group is a security group or a Microsoft 365 ("Unified") group.
+type Group struct {
+	ID              string
+	TenantID        string
+	DisplayName     string
+	Description     string
+	MailNickname    string
+	Mail            string
+	GroupTypes      []string // "Unified" for Microsoft 365 groups
+	MailEnabled     bool
+	SecurityEnabled bool
+	Visibility      GroupVisibility
+	CreatedAt       time.Time
+	Version         int64
+}
+
+// AdministrativeUnit is a directory container used to scope administration.
+type AdministrativeUnit struct {
+	ID          string
+	TenantID    string
+	DisplayName string
+	Description string
+	Visibility  string // "" or "HiddenMembership"
+}
+
+// Directory keeps tenants, users, groups and memberships.
+type Directory interface {
+	CreateTenant(ctx context.Context, t Tenant) error
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	// TenantByDomain finds the tenant with a verified domain (case-insensitive).
+	TenantByDomain(ctx context.Context, domain string) (Tenant, error)
+	ListTenants(ctx context.Context) ([]Tenant, error)
+	UpdateTenant(ctx context.Context, id string, f func(Tenant) (Tenant, error)) error
+
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, tenantID, id string) (User, error)
+	// UserByUPN finds a user in any tenant by user principal name
+	// (case-insensitive).
+	UserByUPN(ctx context.Context, upn string) (User, error)
+	// ListUsers returns a tenant's users ordered by id, after the given id
+	// ("" for the start), at most limit (0 for all).
+	ListUsers(ctx context.Context, tenantID, after string, limit int) ([]User, error)
+	// UpdateUser increments Version.
+	UpdateUser(ctx context.Context, tenantID, id string, f func(User) (User, error)) error
+	// DeleteUser removes the user and their memberships.
+	DeleteUser(ctx context.Context, tenantID, id string) error
+
+	CreateGroup(ctx context.Context, g Group) error
+	GetGroup(ctx context.Context, tenantID, id string) (Group, error)
+	ListGroups(ctx context.Context, tenantID, after string, limit int) ([]Group, error)
+	UpdateGroup(ctx context.Context, tenantID, id string, f func(Group) (Group, error)) error
+	DeleteGroup(ctx context.Context, tenantID, id string) error
+
+	CreateAdministrativeUnit(ctx context.Context, au AdministrativeUnit) error
+	GetAdministrativeUnit(ctx context.Context, tenantID, id string) (AdministrativeUnit, error)
+	ListAdministrativeUnits(ctx context.Context, tenantID string) ([]AdministrativeUnit, error)
+
+	// AddMember adds a directory object (user or group) to a group or
+	// administrative unit, as a member or an owner; adding twice is
+	// ErrConflict.
+	AddMember(ctx context.Context, m Membership) error
+	RemoveMember(ctx context.Context, m Membership) error
+	// Members lists the direct members (or owners) of a container.
+	Members(ctx context.Context, tenantID, containerID string, role MemberRole) ([]Membership, error)
+	// MemberOf lists the containers an object is a direct member (or owner) of.
+	MemberOf(ctx context.Context, tenantID, memberID string, role MemberRole) ([]Membership, error)
+}
+
+// MemberRole is member or owner.
+type MemberRole string
+
+const (
+	RoleMember MemberRole = "member"
+	RoleOwner  MemberRole = "owner"
+)
+
+// ContainerKind says what holds the membership.
+type ContainerKind string
+
+const (
+	ContainerGroup ContainerKind = "group"
+	ContainerAU    ContainerKind = "administrativeUnit"
+)
+
+// Membership links a member (user or group) to a group or administrative unit.
+type Membership struct {
+	TenantID      string
+	ContainerID   string
+	ContainerKind ContainerKind
+	MemberID      string
+	Role          MemberRole
+}
+
+// SignInAudience is who may sign in to an app, as in an app registration.
+type SignInAudience string
+
+const (
+	AudienceMyOrg                   SignInAudience = "AzureADMyOrg"
+	AudienceMultipleOrgs            SignInAudience = "AzureADMultipleOrgs"
+	AudienceMultipleOrgsAndPersonal SignInAudience = "AzureADandPersonalMicrosoftAccount"
+	AudiencePersonalOnly            SignInAudience = "PersonalMicrosoftAccount"
+)
+
+// RedirectKind is the platform a redirect URI is registered for.
+type RedirectKind string
+
+const (
+	RedirectWeb          RedirectKind = "web"
+	RedirectSPA          RedirectKind = "spa"
+	RedirectPublicClient RedirectKind = "publicClient"
+)
+
+// RedirectURI is a registered reply address.
+type RedirectURI struct {
+	URI  string
+	Kind RedirectKind
+}
+
+// ClientSecret is a password credential. Only a keyed hash is kept.
+type ClientSecret struct {
+	ID          string // keyId
+	DisplayName string
+	Hint        string // the first three characters, as Entra shows
+	// Hash is the keyed hash (HMAC-SHA-256 under the store's secret key) of
+	// the secret value.
+	Hash      []byte
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// Certificate is a key credential (public certificate) for client assertions.
+type Certificate struct {
+	ID          string
+	DisplayName string
+	DER         []byte
+	ExpiresAt   time.Time
+}
+
+// App is an application registration. Apps live in a home tenant; a
+// multi-tenant app is used in other tenants through a service principal.
+type App struct {
+	AppID          string // client id, GUID
+	ObjectID       string
+	TenantID       string // home tenant
+	DisplayName    string
+	SignInAudience SignInAudience
+	// PublicClient marks apps without a secret (desktop, mobile, CLI,
+	// device code); PKCE is required for them.
+	PublicClient bool
+	RedirectURIs []RedirectURI
+	Secrets      []ClientSecret
+	Certificates []Certificate
+	// RequiredScopes and RequiredRoles are the delegated and application
+	// permissions (catalog names) the app registration requests for Graph:
+	// what /.default means before anything is consented.
+	RequiredScopes []string
+	RequiredRoles  []string
+	CreatedAt      time.Time
+	Version        int64
+}
+
+// ServicePrincipal is an app's instance in a tenant.
+type ServicePrincipal struct {
+	ID          string
+	TenantID    string
+	AppID       string
+	DisplayName string
+	CreatedAt   time.Time
+}
+
+// Apps keeps app registrations and service principals.
+type Apps interface {
+	CreateApp(ctx context.Context, a App) error
+	// GetApp finds an app by client id, in any tenant.
+	GetApp(ctx context.Context, appID string) (App, error)
+	ListApps(ctx context.Context, tenantID string) ([]App, error)
+	UpdateApp(ctx context.Context, appID string, f func(App) (App, error)) error
+	DeleteApp(ctx context.Context, appID string) error
+
+	// EnsureServicePrincipal returns the app's service principal in the
+	// tenant, creating it if needed (concurrent callers get the same one).
+	EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (ServicePrincipal, error)
+	GetServicePrincipal(ctx context.Context, tenantID, appID string) (ServicePrincipal, error)
+	ListServicePrincipals(ctx context.Context, tenantID string) ([]ServicePrincipal, error)
+}
+
+// ConsentType as in oAuth2PermissionGrant.
+type ConsentType string
+
+const (
+	// ConsentAllPrincipals is an administrator's consent for every user.
+	ConsentAllPrincipals ConsentType = "AllPrincipals"
+	// ConsentPrincipal is one user's consent for themselves.
+	ConsentPrincipal ConsentType = "Principal"
+)
+
+// DelegatedGrant is an oAuth2PermissionGrant: delegated permissions an app
+// may use in a tenant, for one user or for all.
+type DelegatedGrant struct {
+	ID          string
+	TenantID    string
+	ClientID    string // the app's client id
+	ConsentType ConsentType
+	PrincipalID string // the user, for ConsentPrincipal; "" otherwise
+	Scopes      []string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// AppRoleAssignment grants an app an application permission in a tenant.
+type AppRoleAssignment struct {
+	ID         string
+	TenantID   string
+	ClientID   string
+	Permission string // catalog name, e.g. Mail.Read
+	CreatedAt  time.Time
+}
+
+// Grants keeps consent.
+type Grants interface {
+	// DelegatedGrants returns the tenant's grants to the client that apply to
+	// the user: the AllPrincipals grant and the user's own grant (either may
+	// be absent). userID "" returns only the AllPrincipals grant.
+	DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]DelegatedGrant, error)
+	// ListDelegatedGrants returns all of a tenant's grants.
+	ListDelegatedGrants(ctx context.Context, tenantID string) ([]DelegatedGrant, error)
+	// UpsertDelegatedGrant creates the grant for (tenant, client, consent
+	// type, principal) or lets f change the existing one, atomically. f gets
+	// the existing grant, or a zero grant with the key fields set.
+	UpsertDelegatedGrant(ctx context.Context, key DelegatedGrant, f func(DelegatedGrant) (DelegatedGrant, error)) error
+	DeleteDelegatedGrant(ctx context.Context, tenantID, id string) error
+
+	AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]AppRoleAssignment, error)
+	// AddAppRoleAssignment is idempotent for the same (tenant, client, permission).
+	AddAppRoleAssignment(ctx context.Context, a AppRoleAssignment) error
+	RemoveAppRoleAssignment(ctx context.Context, tenantID, clientID, permission string) error
+}
+
+// AuthCode is an authorization code, stored by the SHA-256 of its value.
+type AuthCode struct {
+	Hash                []byte
+	TenantID            string
+	ClientID            string
+	UserID              string
+	RedirectURI         string
+	Scopes              []string // as granted, catalog names plus OpenID scopes
+	Requested           []string // as the app asked, for the token response
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	AuthTime            time.Time
+	ExpiresAt           time.Time
+	// RedeemedAt is set when the code is used; FamilyID names the refresh
+	// token family its redemption created (revoked if the code is replayed).
+	RedeemedAt time.Time
+	FamilyID   string
+}
+
+// RefreshToken is an opaque refresh token, stored by the SHA-256 of its
+// value. Tokens of one sign-in share a FamilyID; each use rotates the token.
+type RefreshToken struct {
+	Hash      []byte
+	FamilyID  string
+	TenantID  string
+	ClientID  string
+	UserID    string
+	Scopes    []string // the scopes the sign-in asked for (re-checked against consent at each use)
+	AuthTime  time.Time
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// UsedAt is set when the token was exchanged for its successor.
+	UsedAt    time.Time
+	RevokedAt time.Time
+}
+
+// DeviceCodeStatus is where a device-code sign-in stands.
+type DeviceCodeStatus string
+
+const (
+	DevicePending  DeviceCodeStatus = "pending"
+	DeviceApproved DeviceCodeStatus = "approved"
+	DeviceDenied   DeviceCodeStatus = "denied"
+	DeviceRedeemed DeviceCodeStatus = "redeemed"
+)
+
+// DeviceCode is a device authorization (RFC 8628), stored by the SHA-256 of
+// the device code; the user code is short and typed by people.
+type DeviceCode struct {
+	Hash       []byte
+	UserCode   string
+	TenantSeg  string // the tenant segment the client used (common, a GUID, …)
+	TenantID   string // set on approval
+	ClientID   string
+	Scopes     []string
+	Requested  []string
+	Status     DeviceCodeStatus
+	UserID     string
+	ExpiresAt  time.Time
+	LastPollAt time.Time
+	Interval   int // seconds
+}
+
+// Sessions keeps single-use and rotating credentials.
+type Sessions interface {
+	CreateAuthCode(ctx context.Context, c AuthCode) error
+	// RedeemAuthCode marks the code used (setting RedeemedAt and FamilyID)
+	// and returns it. A code already redeemed returns it with ErrAlreadyUsed;
+	// an unknown code ErrNotFound. Expiry is the caller's check.
+	RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (AuthCode, error)
+
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash []byte) (RefreshToken, error)
+	// RotateRefreshToken marks old used and stores next, atomically. If old
+	// was already used or revoked it returns old with ErrAlreadyUsed and
+	// stores nothing.
+	RotateRefreshToken(ctx context.Context, oldHash []byte, next RefreshToken, now time.Time) (RefreshToken, error)
+	// RevokeFamily revokes every token of a family; it returns how many.
+	RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error)
+	// RevokeUserTokens revokes every refresh token of a user (optionally
+	// only for one client).
+	RevokeUserTokens(ctx context.Context, tenantID, userID, clientID string, now time.Time) (int, error)
+
+	CreateDeviceCode(ctx context.Context, d DeviceCode) error
+	GetDeviceCode(ctx context.Context, hash []byte) (DeviceCode, error)
+	DeviceCodeByUserCode(ctx context.Context, userCode string) (DeviceCode, error)
+	UpdateDeviceCode(ctx context.Context, hash []byte, f func(DeviceCode) (DeviceCode, error)) error
+
+	// DeleteExpired removes codes and tokens that expired before now.
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// SigningKey is a token-signing key with its certificate.
+type SigningKey struct {
+	// Generation orders keys; it is unique, so replicas racing to create the
+	// next key cannot both succeed.
+	Generation int64
+	KID        string
+	PrivateKey []byte // PKCS#8 DER
+	CertDER    []byte
+	ActivateAt time.Time
+	RetireAt   time.Time
+	CreatedAt  time.Time
+}
+
+// Keys keeps signing keys.
+type Keys interface {
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// AddSigningKey inserts k unless a key with its Generation exists, and
+	// reports whether it did.
+	AddSigningKey(ctx context.Context, k SigningKey) (bool, error)
+}
+
+// Settings keeps small named values shared by every replica, such as the
+// key that hashes client secrets.
+type Settings interface {
+	// SettingOrCreate returns the value of name, storing value first if the
+	// setting does not exist yet (the first writer wins).
+	SettingOrCreate(ctx context.Context, name string, value []byte) ([]byte, error)
+}

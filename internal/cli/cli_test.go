@@ -109,3 +109,54 @@ func TestJSONOutputs(t *testing.T) {
 		t.Errorf("permissions show --json: exit %d, %s", code, out)
 	}
 }
+
+func TestPlanCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  []string
+	}{
+		// The issue's "done when": To Do read-only with only Tasks.Read.
+		{"todo read-only", []string{"plan", "--feature", "todo", "--granted", "User.Read Tasks.Read"}, 0, []string{"todo     read-only"}},
+		{"todo write missing", []string{"plan", "--feature", "todo", "--update", "--granted", "User.Read Tasks.Read"}, 0,
+			[]string{"read-only", "Tasks.ReadWrite"}},
+		{"todo minimum missing", []string{"plan", "--feature", "todo", "--granted", "User.Read"}, 1,
+			[]string{"Minimum required permissions not granted: ['Tasks.Read', ['Tasks.ReadWrite']]", "sign in again"}},
+		{"plan scopes", []string{"plan", "--feature", "calendar,email", "--update"}, 0, []string{"Calendars.ReadWrite", "Mail.Send", "Mail.Read"}},
+		{"personal refusal", []string{"plan", "--feature", "chat", "--personal"}, 1, []string{"REFUSED chat"}},
+		{"shared mailbox refusal", []string{"plan", "--feature", "todo", "--shared-mailbox", "support@contoso.com"}, 1, []string{"REFUSED todo"}},
+		{"unknown feature", []string{"plan", "--feature", "teleport"}, 2, nil},
+		{"other status needs address", []string{"plan", "--feature", "other_status"}, 2, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s\n%s", code, tt.code, out, errs)
+			}
+			for _, s := range tt.out {
+				if !strings.Contains(strings.ToLower(out), strings.ToLower(s)) {
+					t.Errorf("output lacks %q:\n%s", s, out)
+				}
+			}
+		})
+	}
+	code, out, _ := runCLI("plan", "--json", "--feature", "todo", "--granted", "User.Read Tasks.Read")
+	var rep struct {
+		Features []struct {
+			Feature string `json:"feature"`
+			Status  string `json:"status"`
+		} `json:"features"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil {
+		t.Fatalf("plan --json: %d %s", code, out)
+	}
+	found := false
+	for _, f := range rep.Features {
+		found = found || f.Feature == "todo" && f.Status == "read-only"
+	}
+	if !found {
+		t.Errorf("plan --json: todo is not read-only: %s", out)
+	}
+}

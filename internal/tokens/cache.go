@@ -1,0 +1,82 @@
+package tokens
+
+import (
+	"crypto/sha256"
+	"slices"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// DefaultCacheSize is the number of verified tokens a Verifier remembers.
+// An entry is well under 2 KB, so the default costs at most a few MB.
+const DefaultCacheSize = 10000
+
+// verifiedCache remembers access tokens whose signature verified, keyed by
+// SHA-256 of the raw token, until their exp. A repeated bearer token then
+// costs a hash and a map lookup instead of an RSA verification and JSON
+// decoding. Only the signature and decoding are cached: the claim checks
+// (audience, issuer, lifetime) run on every call.
+//
+// It wraps golang-lru's thread-safe LRU. That package's expirable LRU does
+// not fit: it has one TTL for all entries, whereas each entry here must end
+// at its own token's exp, and it runs a cleanup goroutine that never exits.
+// Here an entry's expiry is checked on read, and expired entries are
+// dropped then or pushed out by newer ones.
+type verifiedCache struct {
+	lru *lru.Cache[[sha256.Size]byte, cachedToken]
+}
+
+type cachedToken struct {
+	claims AccessClaims
+	exp    time.Time
+}
+
+// newVerifiedCache returns nil (no caching) for size <= 0.
+func newVerifiedCache(size int) *verifiedCache {
+	if size <= 0 {
+		return nil
+	}
+	c, _ := lru.New[[sha256.Size]byte, cachedToken](size) // fails only for size <= 0
+	return &verifiedCache{lru: c}
+}
+
+// get returns a copy of the cached claims if the token is cached and its
+// exp has not passed.
+func (c *verifiedCache) get(key [sha256.Size]byte, now time.Time) (*AccessClaims, bool) {
+	if c == nil {
+		return nil, false
+	}
+	e, ok := c.lru.Get(key)
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(e.exp) {
+		c.lru.Remove(key)
+		return nil, false
+	}
+	claims := e.claims
+	claims.Roles = slices.Clone(claims.Roles)
+	claims.WIDs = slices.Clone(claims.WIDs)
+	return &claims, true
+}
+
+// put caches verified claims until exp; a token already at exp is not cached.
+func (c *verifiedCache) put(key [sha256.Size]byte, claims *AccessClaims, now time.Time) {
+	exp := claims.ExpiresAt.Time()
+	if c == nil || !now.Before(exp) {
+		return
+	}
+	cp := *claims
+	cp.Roles = slices.Clone(cp.Roles)
+	cp.WIDs = slices.Clone(cp.WIDs)
+	c.lru.Add(key, cachedToken{claims: cp, exp: exp})
+}
+
+// len reports the number of cached entries, expired ones included.
+func (c *verifiedCache) len() int {
+	if c == nil {
+		return 0
+	}
+	return c.lru.Len()
+}

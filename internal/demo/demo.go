@@ -1,0 +1,231 @@
+// Package demo creates graphgate's documented demo tenant, so that a fresh
+// `graphgate serve` has people, apps and consent to try every flow with.
+//
+// The tenant (Contoso) has an administrator, two members who share with
+// each other (Megan shared her calendar with Adele and gave her access to
+// her mailbox), a Security Reader, a guest, a shared mailbox with a
+// delegate, a Microsoft 365 group, a group with hidden membership, and a
+// personal Microsoft account in the personal-accounts tenant. Its apps are a
+// public client like the Home Assistant O365 integration, a confidential web
+// app with a secret, and a daemon with admin-consented application
+// permissions.
+//
+// Passwords and secrets are random per data folder; the first seeding
+// stores them (this is a demo tenant: they are kept readable in the store so
+// `graphgate demo` can print them). Seeding an already seeded store does
+// nothing.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"graphgate/internal/password"
+	"graphgate/internal/roles"
+	"graphgate/internal/store"
+)
+
+// Fixed identifiers, so documentation and tests can name them.
+const (
+	TenantID     = "6e2f1a4c-8b3d-4f5e-9a7b-2c1d0e9f8a7b"
+	TenantDomain = "contoso.onmicrosoft.com"
+
+	HomeAssistantAppID = "8b1e4a3c-5d6f-4e2a-9c7b-1a0d3e5f7b9c"
+	WebAppID           = "2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b"
+	DaemonAppID        = "c4a6e8b0-2d4f-4a6c-8e0a-5b7d9f1a3c5e"
+	APIAppID           = "e1d3f5a7-9b0c-4d2e-8f6a-7c9e1b3d5f7a"
+
+	// NativeClientRedirect is Microsoft's page for apps where the user pastes
+	// the returned address (the Home Assistant integration's default).
+	NativeClientRedirect = "https://login.microsoftonline.com/common/oauth2/nativeclient"
+)
+
+// settingCredentials keeps the generated passwords and secrets.
+const settingCredentials = "demo.credentials"
+
+// User is one demo user as `graphgate demo --json` prints it.
+type User struct {
+	Key               string   `json:"key"`
+	ID                string   `json:"id"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	DisplayName       string   `json:"displayName"`
+	Password          string   `json:"password,omitempty"`
+	Kind              string   `json:"kind"`
+	Roles             []string `json:"roles,omitempty"`
+	TenantID          string   `json:"tenantId"`
+	Note              string   `json:"note,omitempty"`
+}
+
+// App is one demo app.
+type App struct {
+	Key            string   `json:"key"`
+	ClientID       string   `json:"clientId"`
+	DisplayName    string   `json:"displayName"`
+	Secret         string   `json:"secret,omitempty"`
+	PublicClient   bool     `json:"publicClient"`
+	SignInAudience string   `json:"signInAudience"`
+	RedirectURIs   []string `json:"redirectUris,omitempty"`
+	Delegated      []string `json:"requiredScopes,omitempty"`
+	Application    []string `json:"requiredRoles,omitempty"`
+	AdminConsented []string `json:"adminConsented,omitempty"`
+	Note           string   `json:"note,omitempty"`
+}
+
+// Group is one demo group.
+type Group struct {
+	Key         string   `json:"key"`
+	ID          string   `json:"id"`
+	DisplayName string   `json:"displayName"`
+	Visibility  string   `json:"visibility"`
+	Members     []string `json:"members"`
+	Owners      []string `json:"owners"`
+}
+
+// Tenant is the demo tenant as `graphgate demo --json` prints it.
+type Tenant struct {
+	TenantID         string  `json:"tenantId"`
+	Domain           string  `json:"domain"`
+	PersonalTenantID string  `json:"personalTenantId"`
+	Users            []User  `json:"users"`
+	Groups           []Group `json:"groups"`
+	Apps             []App   `json:"apps"`
+}
+
+// UserByKey finds a demo user by key (admin, adele, megan, …).
+func (t *Tenant) UserByKey(k string) (User, bool) {
+	for _, u := range t.Users {
+		if u.Key == k {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// AppByKey finds a demo app by key (homeassistant, webapp, daemon, api).
+func (t *Tenant) AppByKey(k string) (App, bool) {
+	for _, a := range t.Apps {
+		if a.Key == k {
+			return a, true
+		}
+	}
+	return App{}, false
+}
+
+// Options tune seeding.
+type Options struct {
+	// SecretHash hashes client secrets as the identity platform stores them.
+	SecretHash func(secret string) []byte
+	// Passwords are the argon2id parameters (password.Default for servers,
+	// password.Fast for tests).
+	Passwords password.Params
+	Now       time.Time
+}
+
+// ErrNotSeeded is returned by Load when the store holds no demo tenant.
+var ErrNotSeeded = errors.New("demo: this data folder has no demo tenant")
+
+// Load returns the demo tenant's description, with its passwords and secrets.
+func Load(ctx context.Context, st store.Settings) (*Tenant, error) {
+	b, err := st.SettingOrCreate(ctx, settingCredentials, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 0 {
+		return nil, ErrNotSeeded
+	}
+	var t Tenant
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("demo: stored description: %w", err)
+	}
+	return &t, nil
+}
+
+// Seeded reports whether the store already has the demo tenant.
+func Seeded(ctx context.Context, st store.Store) (bool, error) {
+	_, err := st.GetTenant(ctx, TenantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Seed creates the demo tenant unless it exists, and returns its
+// description.
+func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error) {
+	ok, err := Seeded(ctx, st)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok {
+		t, err := Load(ctx, st)
+		return t, false, err
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now().UTC()
+	}
+	if o.Passwords.Memory == 0 {
+		o.Passwords = password.Default
+	}
+	if o.SecretHash == nil {
+		return nil, false, errors.New("demo: SecretHash is required")
+	}
+	t, err := build(ctx, st, o)
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := st.SettingOrCreate(ctx, settingCredentials, b); err != nil {
+		return nil, false, err
+	}
+	return t, true, nil
+}
+
+func randomSecret(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// demoPassword is random but typeable: letters and digits plus a symbol.
+func demoPassword() string {
+	return "Gg-" + randomSecret(12)
+}
+
+func roleIDs(rs ...roles.Role) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.TemplateID())
+	}
+	return out
+}
+
+func roleNames(rs ...roles.Role) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.String())
+	}
+	return out
+}
+
+type timeT = time.Time
+
+// newID returns a random GUID.
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

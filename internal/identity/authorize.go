@@ -1,0 +1,483 @@
+package identity
+
+import (
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/store"
+)
+
+// handleAuthorize starts an interactive sign-in (RFC 6749 §4.1, OpenID
+// Connect). Errors about the client or its redirect URI are shown on a page
+// (never sent to an unregistered address); the rest go back to the
+// redirect URI as error and error_description.
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, errInvalidRequest("The request could not be parsed."))
+		return
+	}
+	q := r.Form
+	ctx := r.Context()
+	ts, e := s.resolveTenant(ctx, r.PathValue("tenant"))
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	app, e := s.lookupApp(ctx, q.Get("client_id"), ts)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	redirect, e := matchRedirect(app, q.Get("redirect_uri"))
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	f := flow{Kind: "authorize", Tenant: ts.raw, ClientID: app.AppID, RedirectURI: redirect, ResponseMode: q.Get("response_mode"),
+		State: q.Get("state"), Nonce: q.Get("nonce"), Scope: q.Get("scope"), CodeChallenge: q.Get("code_challenge"),
+		CodeChallengeMethod: q.Get("code_challenge_method"), Prompt: q.Get("prompt"), LoginHint: q.Get("login_hint")}
+	if f.ResponseMode == "" {
+		f.ResponseMode = "query"
+	}
+	if f.ResponseMode != "query" && f.ResponseMode != "form_post" && f.ResponseMode != "fragment" {
+		s.redirectError(w, r, f, errInvalidRequest("response_mode must be query, fragment or form_post."))
+		return
+	}
+	if rt := q.Get("response_type"); rt != "code" {
+		if rt == "" {
+			s.redirectError(w, r, f, errMissingParameter("response_type"))
+		} else {
+			s.redirectError(w, r, f, errResponseTypeNotEnabled(rt))
+		}
+		return
+	}
+	if strings.TrimSpace(f.Scope) == "" {
+		s.redirectError(w, r, f, errScopeRequired())
+		return
+	}
+	if _, e := parseScopes(s.cat, f.Scope, ts.raw); e != nil {
+		s.redirectError(w, r, f, e)
+		return
+	}
+	if f.CodeChallenge != "" {
+		if f.CodeChallengeMethod == "" {
+			f.CodeChallengeMethod = "plain"
+		}
+		if f.CodeChallengeMethod != "S256" && (f.CodeChallengeMethod != "plain" || app.PublicClient) {
+			s.redirectError(w, r, f, errPKCEMethod(f.CodeChallengeMethod))
+			return
+		}
+	} else if app.PublicClient {
+		s.redirectError(w, r, f, errPKCERequired())
+		return
+	}
+	if e := s.checkApp(app, ts); e != nil {
+		s.redirectError(w, r, f, e)
+		return
+	}
+	s.startSignIn(w, r, f, app)
+}
+
+// startSignIn continues with the session's user, or asks the user to sign in.
+func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, f flow, app store.App) {
+	prompts := strings.Fields(f.Prompt)
+	force := contains(prompts, "login") || contains(prompts, "select_account")
+	if ss, ok := s.readSession(r); ok && !force {
+		u, err := s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
+		if err == nil && (f.LoginHint == "" || strings.EqualFold(f.LoginHint, u.UserPrincipalName)) {
+			s.continueFlow(w, r, f, u, time.Unix(ss.AuthTime, 0))
+			return
+		}
+	}
+	if contains(prompts, "none") {
+		s.finishError(w, r, f, errLoginRequired())
+		return
+	}
+	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f), LoginHint: f.LoginHint})
+}
+
+// handleLoginPost checks the credentials of the sign-in page.
+func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, errInvalidRequest("The form could not be read."))
+		return
+	}
+	f, e := s.decodeFlow(r.PostForm.Get("flow"))
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	ctx := r.Context()
+	ts, e := s.resolveTenant(ctx, f.Tenant)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	app, e := s.lookupApp(ctx, f.ClientID, ts)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	upn := r.PostForm.Get("username")
+	u, e := s.authenticateUser(r, ts, upn, r.PostForm.Get("password"))
+	if e != nil {
+		f.LoginHint = upn
+		msg := "Your account or password is incorrect."
+		if e.AADSTS == 50034 {
+			msg = "We couldn't find an account with that username."
+		}
+		s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f), LoginHint: upn, Error: msg})
+		return
+	}
+	if !u.AccountEnabled || u.Kind == store.UserSharedMailbox {
+		s.finishError(w, r, f, errUserDisabled())
+		return
+	}
+	now := s.now()
+	s.writeSession(w, r, session{UserID: u.ID, TenantID: u.TenantID, AuthTime: now.Unix(), Expires: now.Add(s.cfg.SessionLifetime).Unix()})
+	s.continueFlow(w, r, f, u, now)
+}
+
+// continueFlow runs the consent step of any interactive flow for a
+// signed-in user, and finishes the flow when consent is in place.
+func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u store.User, authTime time.Time) {
+	ctx := r.Context()
+	ts, e := s.resolveTenant(ctx, f.Tenant)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	app, e := s.lookupApp(ctx, f.ClientID, ts)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	t, e := s.checkUser(ctx, app, ts, u)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	if f.Kind == "adminconsent" {
+		s.adminConsentStep(w, r, f, app, t, u)
+		return
+	}
+	req, e := parseScopes(s.cat, f.Scope, ts.raw)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	if req.isAPI() {
+		if e := s.checkAPI(ctx, req); e != nil {
+			s.finishError(w, r, f, e)
+			return
+		}
+		s.finish(w, r, f, app, t, u, req, nil, authTime)
+		return
+	}
+	n, e := s.need(ctx, app, t.ID, u, req)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	prompts := strings.Fields(f.Prompt)
+	if n.satisfied() && !contains(prompts, "consent") {
+		s.finish(w, r, f, app, t, u, req, tokenPerms(n.consented, u), authTime)
+		return
+	}
+	if contains(prompts, "none") {
+		e := errConsentRequired(app.AppID, app.DisplayName)
+		e.Code = "consent_required"
+		s.finishError(w, r, f, e)
+		return
+	}
+	if len(n.adminOnly) > 0 {
+		var ps []pagePerm
+		for _, p := range n.adminOnly {
+			ps = append(ps, describe(p, catalog.DelegatedWork))
+		}
+		link := ""
+		if f.Kind == "authorize" {
+			link = s.errorRedirectURL(f, errAdminConsentRequired())
+		}
+		s.render(w, http.StatusOK, "message", pageData{Title: "Need admin approval", AppName: app.DisplayName,
+			Error: errAdminConsentRequired().Message(),
+			Message: app.DisplayName + " needs permission to access resources in your organization that only an admin can grant. " +
+				"Ask an admin to grant permission to this app before you can use it.",
+			Perms: ps, Link: link, LinkText: "Return to the application without granting consent"})
+		return
+	}
+	f.UserID = u.ID
+	show := n.missing
+	if len(show) == 0 {
+		show = n.want
+	}
+	scheme := schemeFor(u)
+	var ps []pagePerm
+	for _, p := range show {
+		ps = append(ps, describe(p, scheme))
+	}
+	if req.offline() {
+		if p, ok := s.cat.Lookup("offline_access"); ok {
+			ps = append(ps, describe(p, catalog.DelegatedWork))
+		}
+	}
+	s.render(w, http.StatusOK, "consent", pageData{Title: "Permissions requested", AppName: app.DisplayName, Flow: s.encodeFlow(f),
+		User: u.UserPrincipalName, Perms: ps, CanConsentForOrg: isConsentAdmin(u)})
+}
+
+// handleConsentPost records the user's decision on the consent page.
+func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, errInvalidRequest("The form could not be read."))
+		return
+	}
+	f, e := s.decodeFlow(r.PostForm.Get("flow"))
+	if e != nil || f.UserID == "" {
+		s.errorPage(w, r, errInvalidRequest("The consent request is invalid; start again from the app."))
+		return
+	}
+	ss, ok := s.readSession(r)
+	if !ok || ss.UserID != f.UserID {
+		s.errorPage(w, r, errInvalidRequest("Your sign-in session ended; start again from the app."))
+		return
+	}
+	ctx := r.Context()
+	u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID)
+	if err != nil {
+		s.errorPage(w, r, errInvalidRequest("Your account is no longer available.").WithCause(err))
+		return
+	}
+	if r.PostForm.Get("decision") != "accept" {
+		s.finishError(w, r, f, errUserDeclined())
+		return
+	}
+	ts, e := s.resolveTenant(ctx, f.Tenant)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	app, e := s.lookupApp(ctx, f.ClientID, ts)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	t, e := s.checkUser(ctx, app, ts, u)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	if f.Kind == "adminconsent" {
+		s.adminConsentAccept(w, r, f, app, t, u)
+		return
+	}
+	req, e := parseScopes(s.cat, f.Scope, ts.raw)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	n, e := s.need(ctx, app, t.ID, u, req)
+	if e != nil {
+		s.finishError(w, r, f, e)
+		return
+	}
+	if len(n.adminOnly) > 0 {
+		s.finishError(w, r, f, errAdminConsentRequired())
+		return
+	}
+	forOrg := r.PostForm.Get("org") == "1" && isConsentAdmin(u)
+	if forOrg {
+		err = s.adminConsentAll(ctx, t.ID, app, u, n.want, nil)
+	} else if len(n.missing) > 0 {
+		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
+	}
+	if err != nil {
+		s.finishError(w, r, f, errInvalidRequest("consent could not be recorded").WithCause(err))
+		return
+	}
+	consented, err := s.consented(ctx, t.ID, app.AppID, u.ID)
+	if err != nil {
+		s.finishError(w, r, f, errInvalidRequest("consent could not be read").WithCause(err))
+		return
+	}
+	s.finish(w, r, f, app, t, u, req, tokenPerms(consented, u), time.Unix(ss.AuthTime, 0))
+}
+
+// finish ends a flow whose user signed in and consented: a code for
+// authorize, an approval for a device code.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, f flow, app store.App, t store.Tenant, u store.User, req *scopeRequest, perms []*catalog.Permission, authTime time.Time) {
+	ctx := r.Context()
+	names := make([]string, 0, len(perms))
+	for _, p := range perms {
+		names = append(names, p.Name)
+	}
+	now := s.now()
+	switch f.Kind {
+	case "device":
+		hash, _ := hex.DecodeString(f.DeviceHash)
+		var expired bool
+		err := s.store.UpdateDeviceCode(ctx, hash, func(d store.DeviceCode) (store.DeviceCode, error) {
+			if d.Status != store.DevicePending || now.After(d.ExpiresAt) {
+				expired = true
+				return d, errAbort
+			}
+			d.Status, d.UserID, d.TenantID, d.Scopes, d.LastPollAt = store.DeviceApproved, u.ID, t.ID, names, authTime
+			return d, nil
+		})
+		if expired || err != nil {
+			s.render(w, http.StatusOK, "message", pageData{Title: "Sign in", Error: "The code expired or was already used. Start again on your device."})
+			return
+		}
+		s.render(w, http.StatusOK, "message", pageData{Title: app.DisplayName,
+			Message: "You have signed in to the " + app.DisplayName + " application on your device. You may now close this window."})
+	default:
+		code := newOpaque("1.A")
+		ac := store.AuthCode{Hash: hashToken(code), TenantID: t.ID, ClientID: app.AppID, UserID: u.ID, RedirectURI: f.RedirectURI,
+			Scopes: names, Requested: req.raw, Nonce: f.Nonce, CodeChallenge: f.CodeChallenge, CodeChallengeMethod: f.CodeChallengeMethod,
+			AuthTime: authTime, ExpiresAt: now.Add(s.cfg.CodeLifetime)}
+		if err := s.store.CreateAuthCode(ctx, ac); err != nil {
+			s.finishError(w, r, f, errInvalidRequest("the code could not be stored").WithCause(err))
+			return
+		}
+		s.respond(w, r, f, url.Values{"code": {code}, "state": optional(f.State), "session_state": {newGUID()}})
+	}
+}
+
+// finishError ends a flow with an error: on the redirect URI for
+// authorize, on a page otherwise.
+func (s *Server) finishError(w http.ResponseWriter, r *http.Request, f flow, e *Error) {
+	if f.Kind == "authorize" && f.RedirectURI != "" {
+		s.redirectError(w, r, f, e)
+		return
+	}
+	s.errorPage(w, r, e)
+}
+
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, f flow, e *Error) {
+	s.log.Info("authorize error", "aadsts", e.AADSTS, "error", e.Code, "client", f.ClientID, "cause", e.cause)
+	s.respond(w, r, f, errorValues(f, e, s.now()))
+}
+
+func errorValues(f flow, e *Error, now time.Time) url.Values {
+	trace := traceID()
+	v := url.Values{"error": {e.Code},
+		"error_description": {e.Message() + "\r\nTrace ID: " + trace + "\r\nCorrelation ID: " + trace + "\r\nTimestamp: " + now.UTC().Format("2006-01-02 15:04:05Z")},
+		"error_uri":         {"/error?code=" + strconv.Itoa(e.AADSTS)}, "state": optional(f.State)}
+	if e.SubError != "" {
+		v.Set("suberror", e.SubError)
+	}
+	return v
+}
+
+func (s *Server) errorRedirectURL(f flow, e *Error) string {
+	return appendQuery(f.RedirectURI, errorValues(f, e, s.now()))
+}
+
+// respond delivers parameters to the redirect URI in the response mode.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, f flow, v url.Values) {
+	for k, vs := range v {
+		if len(vs) == 0 || vs[0] == "" {
+			delete(v, k)
+		}
+	}
+	switch f.ResponseMode {
+	case "form_post":
+		var fields []formField
+		for k, vs := range v {
+			fields = append(fields, formField{k, vs[0]})
+		}
+		s.render(w, http.StatusOK, "formpost", map[string]any{"Action": f.RedirectURI, "Fields": fields})
+	case "fragment":
+		http.Redirect(w, r, strings.SplitN(f.RedirectURI, "#", 2)[0]+"#"+v.Encode(), http.StatusFound)
+	default:
+		http.Redirect(w, r, appendQuery(f.RedirectURI, v), http.StatusFound)
+	}
+}
+
+func appendQuery(uri string, v url.Values) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	return uri + sep + v.Encode()
+}
+
+func optional(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// matchRedirect finds the registered redirect URI a request names. Loopback
+// addresses match on any port, as the identity platform allows for native
+// apps (RFC 8252 §7.3). An omitted redirect_uri uses the only registered one.
+func matchRedirect(app store.App, uri string) (string, *Error) {
+	if len(app.RedirectURIs) == 0 {
+		return "", errNoReplyAddress()
+	}
+	if uri == "" {
+		if len(app.RedirectURIs) == 1 {
+			return app.RedirectURIs[0].URI, nil
+		}
+		return "", newErr("invalid_request", 900971, 400, "No reply address provided.")
+	}
+	for _, ru := range app.RedirectURIs {
+		if ru.URI == uri || loopbackMatch(ru.URI, uri) {
+			return uri, nil
+		}
+	}
+	return "", errRedirectMismatch(uri, app.AppID)
+}
+
+func loopbackMatch(registered, got string) bool {
+	a, err1 := url.Parse(registered)
+	b, err2 := url.Parse(got)
+	if err1 != nil || err2 != nil || a.Scheme != "http" || b.Scheme != "http" {
+		return false
+	}
+	h := a.Hostname()
+	if h != "localhost" && h != "127.0.0.1" && h != "::1" {
+		return false
+	}
+	return a.Hostname() == b.Hostname() && strings.TrimSuffix(a.Path, "/") == strings.TrimSuffix(b.Path, "/")
+}
+
+// describe renders a permission for a consent page.
+func describe(p *catalog.Permission, scheme catalog.Scheme) pagePerm {
+	si := p.Schemes[scheme]
+	if si == nil {
+		si = p.Schemes[catalog.DelegatedWork]
+	}
+	if si == nil {
+		return pagePerm{Name: p.Name, Display: p.Name}
+	}
+	d := si.UserDisplayName
+	desc := si.UserDescription
+	if d == "" {
+		d, desc = si.AdminDisplayName, si.AdminDescription
+	}
+	return pagePerm{Name: p.Name, Display: d, Description: desc}
+}
+
+func schemeFor(u store.User) catalog.Scheme {
+	if u.Kind == store.UserPersonal {
+		return catalog.DelegatedPersonal
+	}
+	return catalog.DelegatedWork
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

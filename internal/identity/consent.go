@@ -1,0 +1,202 @@
+package identity
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/roles"
+	"graphgate/internal/store"
+)
+
+// Consent follows the permissions reference: a user may consent for
+// themselves to delegated permissions that need no administrator; an
+// administrator may consent for everyone (AllPrincipals); application
+// permissions are granted only by an administrator (app role assignments);
+// consent is incremental; a personal account can hold only permissions
+// valid for personal accounts.
+
+// consented returns the delegated Graph permissions the tenant granted the
+// client for the user (the AllPrincipals grant plus the user's own).
+func (s *Server) consented(ctx context.Context, tenantID, clientID, userID string) ([]*catalog.Permission, error) {
+	grants, err := s.store.DelegatedGrants(ctx, tenantID, clientID, userID)
+	if err != nil {
+		return nil, err
+	}
+	var set catalog.Set
+	for _, g := range grants {
+		for _, n := range g.Scopes {
+			if p, ok := s.cat.Lookup(n); ok && p.Kind == catalog.Graph {
+				set.Add(p)
+			}
+		}
+	}
+	var out []*catalog.Permission
+	set.Each(s.cat, func(p *catalog.Permission) { out = append(out, p) })
+	return out, nil
+}
+
+// consentNeed is what a user flow asks for against what is consented.
+type consentNeed struct {
+	want      []*catalog.Permission // the Graph permissions the flow wants
+	consented []*catalog.Permission
+	missing   []*catalog.Permission // want \ consented
+	adminOnly []*catalog.Permission // missing ones a user cannot consent to
+}
+
+func (n consentNeed) satisfied() bool { return len(n.missing) == 0 }
+
+// need computes the consent a user flow needs. /.default wants everything
+// the app registration lists plus what is consented already.
+func (s *Server) need(ctx context.Context, app store.App, tenantID string, u store.User, req *scopeRequest) (consentNeed, *Error) {
+	have, err := s.consented(ctx, tenantID, app.AppID, u.ID)
+	if err != nil {
+		return consentNeed{}, errInvalidRequest("consent is unavailable").WithCause(err)
+	}
+	n := consentNeed{consented: have}
+	var want catalog.Set
+	if req.def {
+		for _, name := range app.RequiredScopes {
+			if p, ok := s.cat.Lookup(name); ok && p.Kind == catalog.Graph && p.Delegated() {
+				want.Add(p)
+			}
+		}
+		for _, p := range have {
+			want.Add(p)
+		}
+	}
+	for _, p := range req.graph {
+		want.Add(p)
+	}
+	personal := u.Kind == store.UserPersonal
+	scheme := catalog.DelegatedWork
+	if personal {
+		scheme = catalog.DelegatedPersonal
+	}
+	var haveSet catalog.Set
+	for _, p := range have {
+		haveSet.Add(p)
+	}
+	var bad []string
+	want.Each(s.cat, func(p *catalog.Permission) {
+		if personal && !p.ValidForPersonal() {
+			bad = append(bad, p.Name)
+			return
+		}
+		n.want = append(n.want, p)
+		if !haveSet.Has(p) {
+			n.missing = append(n.missing, p)
+			if p.RequiresAdminConsent(scheme) && !isConsentAdmin(u) {
+				n.adminOnly = append(n.adminOnly, p)
+			}
+		}
+	})
+	if len(bad) > 0 && !req.def {
+		// Microsoft refuses a personal account's request for a work-only
+		// scope outright; /.default silently leaves such scopes out.
+		return consentNeed{}, errInvalidScope(strings.Join(bad, " "), "is not valid for personal Microsoft accounts")
+	}
+	return n, nil
+}
+
+// isConsentAdmin reports whether the user may consent for the organisation
+// and to permissions that need an administrator.
+func isConsentAdmin(u store.User) bool {
+	if u.Kind != store.UserMember {
+		return false
+	}
+	for _, id := range u.Roles {
+		if r, err := roles.Parse(id); err == nil && (r == roles.GlobalAdministrator || r == roles.PrivilegedRoleAdministrator) {
+			return true
+		}
+	}
+	return false
+}
+
+// grantConsent records consent to perms: for the user alone, or (an
+// administrator's choice) for every user of the tenant.
+func (s *Server) grantConsent(ctx context.Context, tenantID, clientID string, u store.User, perms []*catalog.Permission, forOrg bool) error {
+	key := store.DelegatedGrant{TenantID: tenantID, ClientID: clientID, ConsentType: store.ConsentPrincipal, PrincipalID: u.ID}
+	if forOrg {
+		key.ConsentType, key.PrincipalID = store.ConsentAllPrincipals, ""
+	}
+	now := s.now()
+	return s.store.UpsertDelegatedGrant(ctx, key, func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
+		if g.ID == "" {
+			g.ID = newGUID()
+			g.CreatedAt = now
+		}
+		g.Scopes = mergeNames(g.Scopes, perms)
+		g.UpdatedAt = now
+		return g, nil
+	})
+}
+
+func mergeNames(have []string, add []*catalog.Permission) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range have {
+		if !seen[strings.ToLower(n)] {
+			seen[strings.ToLower(n)] = true
+			out = append(out, n)
+		}
+	}
+	for _, p := range add {
+		if !seen[strings.ToLower(p.Name)] {
+			seen[strings.ToLower(p.Name)] = true
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// appRoles returns the application permissions an administrator granted
+// the client in the tenant.
+func (s *Server) appRoles(ctx context.Context, tenantID, clientID string) ([]string, error) {
+	as, err := s.store.AppRoleAssignments(ctx, tenantID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range as {
+		if p, ok := s.cat.Lookup(a.Permission); ok && p.In(catalog.Application) {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// adminConsentAll grants, for the whole tenant, the delegated and
+// application permissions an app asks for: what an administrator's consent
+// (the adminconsent endpoint, or "consent on behalf of your organization")
+// does.
+func (s *Server) adminConsentAll(ctx context.Context, tenantID string, app store.App, u store.User, delegated []*catalog.Permission, application []*catalog.Permission) error {
+	if _, err := s.store.EnsureServicePrincipal(ctx, tenantID, app.AppID, app.DisplayName); err != nil {
+		return err
+	}
+	if len(delegated) > 0 {
+		if err := s.grantConsent(ctx, tenantID, app.AppID, u, delegated, true); err != nil {
+			return err
+		}
+	}
+	for _, p := range application {
+		if err := s.store.AddAppRoleAssignment(ctx, store.AppRoleAssignment{ID: newGUID(), TenantID: tenantID, ClientID: app.AppID, Permission: p.Name, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// permsOf resolves catalog names, dropping unknown ones.
+func (s *Server) permsOf(names []string, scheme catalog.Scheme) []*catalog.Permission {
+	var out []*catalog.Permission
+	for _, n := range names {
+		if p, ok := s.cat.Lookup(n); ok && p.In(scheme) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

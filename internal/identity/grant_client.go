@@ -1,0 +1,60 @@
+package identity
+
+import (
+	"errors"
+	"strings"
+
+	"graphgate/internal/store"
+)
+
+// grantClientCredentials is the app-only flow: a confidential client, a
+// specific tenant, and {resource}/.default; the token carries the
+// application permissions an administrator granted (roles).
+func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
+	ctx := tr.r.Context()
+	if tr.ts.kind == segCommon || tr.ts.kind == segOrganizations {
+		return errNoTenantInfo()
+	}
+	cl, e := s.authenticateClient(tr.r, tr.ts)
+	if e != nil {
+		return e
+	}
+	if !cl.confidential() {
+		return errPublicClientOnlyGrant("client_credentials")
+	}
+	scope := tr.r.PostForm.Get("scope")
+	if strings.TrimSpace(scope) == "" {
+		return errScopeRequired()
+	}
+	req, e := parseScopes(s.cat, scope, tr.ts.raw)
+	if e != nil {
+		return e
+	}
+	if !req.def || len(req.graph) > 0 {
+		return errAppOnlyNeedsDefault(scope)
+	}
+	if e := s.checkApp(cl.app, tr.ts); e != nil {
+		return e
+	}
+	t := tr.ts.tenant
+	if t.Kind == store.TenantPersonal {
+		return errAppNotFound(cl.app.AppID, t.DisplayName)
+	}
+	// A multi-tenant app is usable in another tenant only once an
+	// administrator there consented (which creates its service principal).
+	sp, err := s.store.GetServicePrincipal(ctx, t.ID, cl.app.AppID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && t.ID == cl.app.TenantID:
+		sp, err = s.store.EnsureServicePrincipal(ctx, t.ID, cl.app.AppID, cl.app.DisplayName)
+	case errors.Is(err, store.ErrNotFound):
+		return errAppNotFound(cl.app.AppID, t.DisplayName)
+	}
+	if err != nil {
+		return errInvalidRequest("the directory is unavailable").WithCause(err)
+	}
+	roles, err := s.appRoles(ctx, t.ID, cl.app.AppID)
+	if err != nil {
+		return errInvalidRequest("consent is unavailable").WithCause(err)
+	}
+	return s.issueApp(tr, t, cl, sp, roles)
+}

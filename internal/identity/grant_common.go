@@ -1,0 +1,84 @@
+package identity
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/store"
+)
+
+// httpRequest is the part of *http.Request user authentication needs.
+type httpRequest interface{ Context() context.Context }
+
+// issueForUser is the non-interactive end of a user flow (password,
+// on-behalf-of): check the user against the tenant segment and the app's
+// audience, check consent — missing consent is AADSTS65001, as there is no
+// one to ask — and issue.
+func (s *Server) issueForUser(tr *tokenRequest, cl client, u store.User, scope, nonce string, authTime time.Time) *Error {
+	ctx := tr.r.Context()
+	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	if e != nil {
+		return e
+	}
+	if strings.TrimSpace(scope) == "" {
+		return errScopeRequired()
+	}
+	req, e := parseScopes(s.cat, scope, tr.ts.raw)
+	if e != nil {
+		return e
+	}
+	perms, e := s.consentedFor(ctx, cl.app, t, u, req)
+	if e != nil {
+		return e
+	}
+	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, nonce: nonce, authTime: authTime, requested: req.raw})
+}
+
+// consentedFor returns the Graph permissions a non-interactive flow may put
+// in a token: everything consented, when everything it asks for is.
+func (s *Server) consentedFor(ctx context.Context, app store.App, t store.Tenant, u store.User, req *scopeRequest) ([]*catalog.Permission, *Error) {
+	if req.isAPI() {
+		return nil, s.checkAPI(ctx, req)
+	}
+	n, e := s.need(ctx, app, t.ID, u, req)
+	if e != nil {
+		return nil, e
+	}
+	if req.def {
+		// /.default yields what is consented; with nothing consented there is
+		// nothing to issue.
+		if len(n.consented) == 0 && len(n.want) > 0 {
+			return nil, errConsentRequired(app.AppID, app.DisplayName)
+		}
+		return tokenPerms(n.consented, u), nil
+	}
+	if !n.satisfied() {
+		return nil, errConsentRequired(app.AppID, app.DisplayName)
+	}
+	return tokenPerms(n.consented, u), nil
+}
+
+// tokenPerms is what a token carries: every consented permission the
+// account may hold (a personal account only those valid for it).
+func tokenPerms(consented []*catalog.Permission, u store.User) []*catalog.Permission {
+	if u.Kind != store.UserPersonal {
+		return consented
+	}
+	var out []*catalog.Permission
+	for _, p := range consented {
+		if p.ValidForPersonal() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// checkAPI requires the API a token is asked for to be a registered app.
+func (s *Server) checkAPI(ctx context.Context, req *scopeRequest) *Error {
+	if _, err := s.store.GetApp(ctx, req.api); err != nil {
+		return errUnknownResource("api://"+req.api, "graphgate")
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+
+	"graphgate/internal/store"
+)
+
+// grantDeviceCode is the polling side of the device authorization grant
+// (RFC 8628), in both spellings MSAL uses.
+func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
+	ctx := tr.r.Context()
+	code := tr.r.PostForm.Get("device_code")
+	if code == "" {
+		code = tr.r.PostForm.Get("code")
+	}
+	if code == "" {
+		return errMissingParameter("device_code")
+	}
+	cl, e := s.authenticateClient(tr.r, tr.ts)
+	if e != nil {
+		return e
+	}
+	now := s.now()
+	var got store.DeviceCode
+	var pe *Error
+	err := s.store.UpdateDeviceCode(ctx, hashToken(code), func(d store.DeviceCode) (store.DeviceCode, error) {
+		got, pe = d, nil
+		if d.ClientID != cl.app.AppID {
+			pe = errGrantInvalid("The device code was issued to another client.")
+			return d, errAbort
+		}
+		if now.After(d.ExpiresAt) && d.Status != store.DeviceApproved {
+			pe = errDeviceCodeExpired()
+			return d, errAbort
+		}
+		switch d.Status {
+		case store.DevicePending:
+			d.LastPollAt = now
+			pe = errAuthorizationPending()
+		case store.DeviceDenied:
+			pe = errDeviceDeclined()
+			return d, errAbort
+		case store.DeviceRedeemed:
+			pe = errCodeRedeemed()
+			return d, errAbort
+		case store.DeviceApproved:
+			d.Status = store.DeviceRedeemed
+		}
+		return d, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errGrantInvalid("The provided value for the 'device_code' parameter is not valid.")
+	case pe != nil:
+		return pe
+	case err != nil:
+		return errInvalidRequest("the device code could not be read").WithCause(err)
+	}
+	u, err := s.store.GetUser(ctx, got.TenantID, got.UserID)
+	if err != nil {
+		return errGrantRevoked().WithCause(err)
+	}
+	t, err := s.store.GetTenant(ctx, got.TenantID)
+	if err != nil {
+		return errGrantRevoked().WithCause(err)
+	}
+	req, e := parseScopes(s.cat, joinFields(got.Requested), tr.ts.raw)
+	if e != nil {
+		return e
+	}
+	perms := s.permsOf(got.Scopes, schemeFor(u))
+	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, authTime: got.LastPollAt, requested: got.Requested})
+}
+
+// errAbort ends an update closure without writing; the real outcome is in
+// the closure's captured variables.
+var errAbort = fmt.Errorf("identity: update aborted")

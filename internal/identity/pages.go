@@ -1,0 +1,116 @@
+package identity
+
+import (
+	"html/template"
+	"net/http"
+)
+
+// The pages are deliberately plain server-rendered HTML (the web issue makes
+// them good): every field has a label and a stable id so browser tests and
+// people can drive them.
+
+var pages = template.Must(template.New("pages").Parse(`
+{{define "head"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} – graphgate</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f3f2f1;margin:0}
+main{max-width:28rem;margin:4rem auto;background:#fff;padding:2rem 2.5rem;box-shadow:0 2px 6px rgba(0,0,0,.2)}
+h1{font-size:1.5rem;font-weight:600;margin:0 0 1rem} label{display:block;margin:.75rem 0 .25rem}
+input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
+button{margin-top:1.25rem;padding:.5rem 1.5rem;font-size:1rem;background:#0067b8;color:#fff;border:0;cursor:pointer}
+button.secondary{background:#ccc;color:#000} .error{color:#a80000} .muted{color:#605e5c;font-size:.9rem}
+ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
+</style></head><body><main>{{end}}
+{{define "foot"}}<p class="muted">graphgate — a Microsoft 365 tenant on your machine</p></main></body></html>{{end}}
+
+{{define "signin"}}{{template "head" .}}
+<h1>Sign in</h1>
+<p>to continue to <strong>{{.AppName}}</strong></p>
+{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+<form method="post" action="/login">
+<input type="hidden" name="flow" value="{{.Flow}}">
+<label for="username">Email, phone, or Skype</label>
+<input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required autofocus>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit" id="signin">Sign in</button>
+</form>
+{{template "foot" .}}{{end}}
+
+{{define "consent"}}{{template "head" .}}
+<h1>Permissions requested</h1>
+<p><strong>{{.AppName}}</strong> wants to:</p>
+<ul id="permissions">{{range .Perms}}<li><strong>{{.Display}}</strong> <code>{{.Name}}</code><br><span class="muted">{{.Description}}</span></li>{{end}}</ul>
+<p class="muted">Signed in as {{.User}}.</p>
+<form method="post" action="/consent">
+<input type="hidden" name="flow" value="{{.Flow}}">
+{{if .CanConsentForOrg}}<label><input type="checkbox" name="org" id="org" value="1"> Consent on behalf of your organization</label>{{end}}
+<button type="submit" name="decision" value="accept" id="accept">Accept</button>
+<button type="submit" name="decision" value="decline" id="decline" class="secondary">Cancel</button>
+</form>
+{{template "foot" .}}{{end}}
+
+{{define "message"}}{{template "head" .}}
+<h1>{{.Title}}</h1>
+{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+{{if .Message}}<p id="message">{{.Message}}</p>{{end}}
+{{if .Perms}}<ul id="permissions">{{range .Perms}}<li><code>{{.Name}}</code> {{.Display}}</li>{{end}}</ul>{{end}}
+{{if .Link}}<p><a id="continue" href="{{.Link}}">{{.LinkText}}</a></p>{{end}}
+{{template "foot" .}}{{end}}
+
+{{define "formpost"}}<!doctype html>
+<html><head><title>Working...</title></head><body onload="document.forms[0].submit()">
+<form method="post" action="{{.Action}}">{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+<noscript><button type="submit">Continue</button></noscript></form></body></html>{{end}}
+
+{{define "devicelogin"}}{{template "head" .}}
+<h1>Enter code</h1>
+<p>Enter the code displayed on your app or device.</p>
+{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+<form method="post" action="/devicelogin">
+<label for="otc">Code</label>
+<input type="text" id="otc" name="otc" value="{{.Code}}" autocomplete="off" required autofocus>
+<button type="submit" id="next">Next</button>
+</form>
+{{template "foot" .}}{{end}}
+`))
+
+// pagePerm is one permission on a consent page.
+type pagePerm struct{ Name, Display, Description string }
+
+type pageData struct {
+	Title, AppName, Error, Message, Flow, LoginHint, User, Link, LinkText, Code string
+	Perms                                                                       []pagePerm
+	CanConsentForOrg                                                            bool
+}
+
+type formField struct{ Name, Value string }
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		s.log.Error("rendering page", "page", name, "err", err)
+	}
+}
+
+// errorPage shows a browser-facing error that must not go to a redirect
+// URI (unknown app, unregistered redirect URI).
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error) {
+	s.log.Info("identity error page", "aadsts", e.AADSTS, "error", e.Code, "cause", e.cause)
+	s.render(w, http.StatusBadRequest, "message", pageData{Title: "Sorry, but we're having trouble signing you in.", Error: e.Message()})
+}
+
+func (s *Server) handleNativeClient(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "message", pageData{Title: "Signed in",
+		Message: "Copy the full address of this page (it holds the authorization code) back into the application."})
+}
+
+func (s *Server) handleErrorPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "message", pageData{Title: "Error " + r.URL.Query().Get("code"),
+		Message: "graphgate returns Microsoft's AADSTS error codes; the error_description of the response explains this one."})
+}

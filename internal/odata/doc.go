@@ -1,0 +1,81 @@
+// Package odata parses the OData v4 system query options that Microsoft
+// Graph v1.0 accepts ($select, $filter, $orderby, $top, $skip, $count,
+// $expand, $search, $skiptoken, $deltatoken, $format) and runs a $filter
+// either in memory (Eval) or as SQL for SQLite and PostgreSQL
+// (CompileFilter, CompileOrderBy).
+//
+// # What it owns, and what it does not
+//
+// It owns the text of the options: their grammar, their typed AST, their
+// evaluation and SQL translation, and the errors Graph returns for them.
+// It does no HTTP (handlers call Parse and render the *Error), holds no data and knows no schema: a handler describes its
+// resource with a Mapping (SQL) or hands rows through a Resolver (Eval).
+// Paging tokens are passed through untouched. Handlers should build the
+// url.Values with ParseRawQuery(r.URL.RawQuery) rather than r.URL.Query(),
+// which silently drops a pair containing ';', as nested $expand options do
+// (members($select=id;$top=5)).
+//
+// # Choices
+//
+// Grammar. $filter is parsed with participle (github.com/alecthomas/
+// participle/v2): the grammar is a handful of annotated structs in
+// grammar.go that read like the OData ABNF, which keeps precedence
+// (or < and < not < comparison) and the lexical rules reviewable in one
+// place; the raw tree is then checked and converted to the exported AST in
+// filter.go. The other options are flat lists and are split by hand.
+//
+// Option names. Graph matches them case-insensitively ($FILTER, $orderBy,
+// $skipToken all work), so Parse does too. Graph documents the $ prefix as
+// optional on beta but only on "a subset" of v1.0 APIs, and the v1.0
+// directory answers select=... with "Unrecognized query argument
+// specified: 'select'.". So by default only $-prefixed names are options;
+// other parameters are left alone (calendarView's startDateTime is one).
+// ParseOptions.DollarOptional accepts prefix-less names too. An unknown
+// $-name and a repeated option are errors.
+//
+// Strings. Graph compares strings without regard to case, in the directory
+// (userPrincipalName, mail, displayName) and in Exchange (addresses,
+// subject, enum-like values such as importance 'High' vs 'high'). Eval
+// and the SQL therefore lower() both sides of every string comparison and
+// LIKE (which also makes Postgres' case-sensitive LIKE agree with
+// SQLite's). Ordering of strings is by lower-cased bytes: SQLite's default
+// BINARY collation and COLLATE "C" on Postgres. SQLite's lower() folds
+// ASCII only, so non-ASCII letters of different case do not match there.
+//
+// Nulls. OData uses two-valued logic: null eq 'a' is false and null ne 'a'
+// is true, so not(x eq 'a') matches a null x. The SQL reproduces this
+// (ne compiles to x IS NULL OR x <> ?, and NOT folds SQL NULL to false),
+// and a property test checks that SQLite and Postgres return exactly the
+// rows Eval selects.
+//
+// Times. Postgres columns are timestamptz; SQLite has no time type, so
+// TypeDateTime columns hold UTC text in SQLiteTimeLayout, whose fixed width
+// makes text order time order. Literals may carry an offset and fractional
+// seconds; a date literal (2024-01-01) means midnight UTC.
+//
+// Errors. Every error is an *Error carrying Graph's code and message, in
+// the wording of the workload a handler emulates (Flavor): Directory
+// (Request_UnsupportedQuery, "Invalid filter clause"...), Exchange
+// (BadRequest "Invalid filter clause: Syntax error at position N in '...'.",
+// ErrorInvalidUrlQueryFilter...) or Generic (the Microsoft.OData.Core
+// message alone). Positions are 0-based characters, as OData reports them.
+// Nothing panics on any input: nesting deeper than MaxFilterDepth is
+// refused before parsing, and FuzzParseFilter checks the rest.
+//
+// # Deliberately unsupported
+//
+// These parse errors or *Error results are what Graph itself would say to
+// an emulator that lacks the feature:
+//
+//   - arithmetic (add, sub, mul, div, mod), has, cast, isof, $it, $root,
+//     parameter aliases (@p), typed enum literals
+//     (microsoft.graph.importance'high'), duration/binary literals and
+//     functions other than startswith, endswith and contains: a syntax
+//     error ("Syntax error at position N in '...'.") or "An unknown
+//     function with name 'x' was found...";
+//   - comparing two properties with each other, or a function result with
+//     a value, in SQL: UnsupportedQueryError (Eval supports the former);
+//   - $select of a path (a/b): "Term 'a/b' is not valid in a $select or
+//     $expand expression.";
+//   - $search is read into simple terms (Search) but not evaluated here.
+package odata

@@ -1,0 +1,573 @@
+package odata
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect is the SQL flavour CompileFilter and CompileOrderBy write.
+type Dialect int
+
+const (
+	SQLite   Dialect = iota + 1 // ? placeholders; times as TEXT (see SQLiteTimeLayout)
+	Postgres                    // $n placeholders; times as timestamptz
+)
+
+// Type is the OData type of a mapped column, which decides how literals
+// are checked, bound and compared.
+type Type int
+
+const (
+	TypeString   Type = iota + 1 // compared case-insensitively
+	TypeGUID                     // stored as text, compared case-insensitively
+	TypeBool                     // boolean (SQLite: 0/1)
+	TypeInt                      // integer
+	TypeFloat                    // floating point
+	TypeDateTime                 // Postgres timestamptz; SQLite TEXT in SQLiteTimeLayout
+)
+
+// SQLiteTimeLayout is the layout SQLite columns of TypeDateTime must be
+// stored in (UTC, fixed width) so that text order is time order. Bind
+// datetime values with SQLiteTime.
+const SQLiteTimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// SQLiteTime formats t for a TypeDateTime column in SQLite.
+func SQLiteTime(t time.Time) string { return t.UTC().Format(SQLiteTimeLayout) }
+
+// Column maps one OData property path to SQL.
+type Column struct {
+	// SQL is the expression for the property, e.g. "m.subject". Inside a
+	// Collection's Fields it is a column name of the element table; the
+	// compiler qualifies it with the lambda's alias.
+	SQL  string
+	Type Type
+	// Collection is set for a collection-valued property, which $filter
+	// can only use through any, all or $count.
+	Collection *Collection
+}
+
+// Collection describes the table that holds the elements of a
+// collection-valued property, one row per element.
+type Collection struct {
+	Table     string // element table, e.g. "user_group_types"
+	ParentKey string // column of Table referencing the owner, e.g. "user_id"
+	// ParentRef is the owner's key the ParentKey matches: a SQL expression
+	// for a top-level property ("u.id"), a column of the enclosing element
+	// table for a collection nested in Fields.
+	ParentRef string
+	// Value and Type describe the element of a primitive collection
+	// (groupTypes: strings). Leave Value empty for complex elements.
+	Value string
+	Type  Type
+	// Fields maps the element's property paths ("address",
+	// "emailAddress/name") to columns of Table.
+	Fields map[string]Column
+}
+
+// Mapping is a resource's schema for SQL compilation. Property paths are
+// matched case-insensitively.
+type Mapping struct {
+	// EntityType names the resource in error messages, e.g.
+	// "microsoft.graph.message" (the directory flavor shows "Message").
+	EntityType string
+	Columns    map[string]Column
+}
+
+// SQLOptions selects the dialect and error wording. ArgOffset is the number
+// of arguments already bound before the fragment, so Postgres placeholders
+// continue from $ArgOffset+1.
+type SQLOptions struct {
+	Dialect   Dialect
+	Flavor    Flavor
+	ArgOffset int
+}
+
+// CompileFilter compiles a parsed $filter into a parameterised SQL boolean
+// expression for a WHERE clause, and its arguments.
+//
+// The SQL keeps Eval's semantics exactly: strings compare through lower()
+// on both sides; LIKE wildcards in startswith/endswith/contains arguments
+// are escaped; a comparison with a null column is false and ne is true,
+// and under not the SQL three-valued NULL is folded to false so that
+// not(x eq 'a') matches null x as OData says; Postgres range comparisons
+// and sorts on strings use COLLATE "C" (byte order, like SQLite and Eval).
+//
+// Anything the mapping cannot express (an unknown property, a lambda on a
+// property without Collection, a function on a non-string, two properties
+// compared with each other) is an *Error, never approximate SQL.
+func CompileFilter(e Expr, m Mapping, o SQLOptions) (where string, args []any, err error) {
+	c := &compiler{m: m, o: o}
+	frag, err := c.predicate(e)
+	if err != nil {
+		return "", nil, err
+	}
+	return frag.sql, c.args, nil
+}
+
+// CompileOrderBy compiles $orderby into an ORDER BY clause ("" when there
+// is nothing to sort by). Only mapped, non-collection properties sort;
+// strings sort ignoring case; null sorts first ascending and last
+// descending, as OData specifies. tieBreaker (e.g. "m.id"), if not empty,
+// is appended ascending so that pages are stable.
+func CompileOrderBy(items []OrderItem, m Mapping, tieBreaker string, o SQLOptions) (string, error) {
+	var parts []string
+	for _, it := range items {
+		col, ok := lookupColumn(m.Columns, it.Property)
+		if !ok {
+			if o.Flavor == Directory {
+				return "", UnsupportedSortError(o.Flavor, m.EntityType, it.Property)
+			}
+			return "", UnknownPropertyError(o.Flavor, m.EntityType, it.Property)
+		}
+		if col.Collection != nil {
+			return "", UnsupportedSortError(o.Flavor, m.EntityType, it.Property)
+		}
+		expr := col.SQL
+		if col.Type == TypeString || col.Type == TypeGUID {
+			expr = "lower(" + expr + ")"
+			if o.Dialect == Postgres {
+				expr += ` COLLATE "C"`
+			}
+		}
+		switch {
+		case it.Desc && o.Dialect == Postgres:
+			expr += " DESC NULLS LAST"
+		case it.Desc:
+			expr += " DESC"
+		case o.Dialect == Postgres:
+			expr += " ASC NULLS FIRST"
+		default:
+			expr += " ASC"
+		}
+		parts = append(parts, expr)
+	}
+	if tieBreaker != "" {
+		parts = append(parts, tieBreaker+" ASC")
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return "ORDER BY " + strings.Join(parts, ", "), nil
+}
+
+func lookupColumn(cols map[string]Column, path string) (Column, bool) {
+	if c, ok := cols[path]; ok {
+		return c, true
+	}
+	for k, c := range cols {
+		if strings.EqualFold(k, path) {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// fragment is compiled SQL. nullable records whether it can evaluate to
+// SQL NULL, which only matters under NOT (see CompileFilter).
+type fragment struct {
+	sql      string
+	nullable bool
+}
+
+var (
+	sqlTrue  = fragment{sql: "1 = 1"}
+	sqlFalse = fragment{sql: "1 = 0"}
+)
+
+func constant(b bool) fragment {
+	if b {
+		return sqlTrue
+	}
+	return sqlFalse
+}
+
+type sqlScope struct {
+	name  string
+	alias string
+	coll  *Collection
+}
+
+type compiler struct {
+	m       Mapping
+	o       SQLOptions
+	args    []any
+	scopes  []sqlScope
+	aliases int
+}
+
+// operand is a resolved property: a scalar SQL expression, or a
+// collection with the SQL its ParentKey must equal.
+type operand struct {
+	name      string // property path, for errors
+	sql       string
+	typ       Type
+	coll      *Collection
+	parentRef string
+}
+
+func (c *compiler) bind(v any) string {
+	c.args = append(c.args, v)
+	if c.o.Dialect == Postgres {
+		return "$" + strconv.Itoa(c.o.ArgOffset+len(c.args))
+	}
+	return "?"
+}
+
+func (c *compiler) unsupported(name string) error {
+	return UnsupportedFilterError(c.o.Flavor, c.m.EntityType, name)
+}
+
+func (c *compiler) fail(detail string) error { return FilterError(c.o.Flavor, detail) }
+
+func (c *compiler) resolve(p *PropertyExpr) (operand, error) {
+	name := p.String()
+	if p.Var != "" {
+		for i := len(c.scopes) - 1; i >= 0; i-- {
+			s := c.scopes[i]
+			if s.name != p.Var {
+				continue
+			}
+			if len(p.Path) == 0 {
+				if s.coll.Value == "" {
+					return operand{}, c.unsupported(name)
+				}
+				return operand{name: name, sql: s.alias + "." + s.coll.Value, typ: s.coll.Type}, nil
+			}
+			col, ok := lookupColumn(s.coll.Fields, p.Property())
+			if !ok {
+				return operand{}, UnknownPropertyError(c.o.Flavor, c.m.EntityType, name)
+			}
+			if col.Collection != nil {
+				return operand{name: name, coll: col.Collection, parentRef: s.alias + "." + col.Collection.ParentRef}, nil
+			}
+			return operand{name: name, sql: s.alias + "." + col.SQL, typ: col.Type}, nil
+		}
+	}
+	col, ok := lookupColumn(c.m.Columns, p.Property())
+	if !ok {
+		return operand{}, UnknownPropertyError(c.o.Flavor, c.m.EntityType, name)
+	}
+	if col.Collection != nil {
+		return operand{name: name, coll: col.Collection, parentRef: col.Collection.ParentRef}, nil
+	}
+	return operand{name: name, sql: col.SQL, typ: col.Type}, nil
+}
+
+func (c *compiler) predicate(e Expr) (fragment, error) {
+	switch n := e.(type) {
+	case *LogicalExpr:
+		return c.logical(n)
+	case *NotExpr:
+		x, err := c.predicate(n.X)
+		if err != nil {
+			return fragment{}, err
+		}
+		if x.nullable {
+			return fragment{sql: "NOT COALESCE(" + x.sql + ", FALSE)"}, nil
+		}
+		return fragment{sql: "NOT (" + x.sql + ")"}, nil
+	case *CompareExpr:
+		return c.compare(n)
+	case *InExpr:
+		return c.in(n)
+	case *CallExpr:
+		return c.call(n)
+	case *LambdaExpr:
+		return c.lambda(n)
+	case *PropertyExpr:
+		op, err := c.resolve(n)
+		if err != nil {
+			return fragment{}, err
+		}
+		if op.coll != nil || op.typ != TypeBool {
+			return fragment{}, c.fail(notBooleanDetail)
+		}
+		return fragment{sql: op.sql + " = " + c.bind(true), nullable: true}, nil
+	case *Literal:
+		switch n.Kind {
+		case BoolLiteral:
+			return constant(n.Bool), nil
+		case NullLiteral:
+			return sqlFalse, nil
+		}
+	}
+	return fragment{}, c.fail(notBooleanDetail)
+}
+
+func (c *compiler) logical(n *LogicalExpr) (fragment, error) {
+	var b strings.Builder
+	nullable := false
+	for i, t := range n.Terms() {
+		f, err := c.predicate(t)
+		if err != nil {
+			return fragment{}, err
+		}
+		if i > 0 {
+			b.WriteString(" " + strings.ToUpper(n.Op.String()) + " ")
+		}
+		if isLogical(t) {
+			f.sql = "(" + f.sql + ")"
+		}
+		b.WriteString(f.sql)
+		nullable = nullable || f.nullable
+	}
+	return fragment{sql: b.String(), nullable: nullable}, nil
+}
+
+// scalar resolves a comparison operand: a literal, a mapped scalar
+// property or a $count. ok is false for anything else (a predicate or a
+// function used as a value), which the caller rejects.
+func (c *compiler) scalar(e Expr) (lit *Literal, op operand, ok bool, err error) {
+	switch n := e.(type) {
+	case *Literal:
+		return n, operand{}, true, nil
+	case *PropertyExpr:
+		op, err := c.resolve(n)
+		return nil, op, err == nil, err
+	case *CountExpr:
+		coll, err := c.resolve(n.Collection)
+		if err != nil {
+			return nil, operand{}, false, err
+		}
+		if coll.coll == nil {
+			return nil, operand{}, false, c.unsupported(coll.name)
+		}
+		alias := c.alias()
+		sql := "(SELECT COUNT(*) FROM " + coll.coll.Table + " AS " + alias + " WHERE " + alias + "." + coll.coll.ParentKey + " = " + coll.parentRef + ")"
+		return nil, operand{name: coll.name + "/$count", sql: sql, typ: TypeInt}, true, nil
+	}
+	return nil, operand{}, false, nil
+}
+
+func (c *compiler) alias() string {
+	c.aliases++
+	return "l" + strconv.Itoa(c.aliases)
+}
+
+func (c *compiler) compare(n *CompareExpr) (fragment, error) {
+	llit, lop, lok, err := c.scalar(n.Left)
+	if err != nil {
+		return fragment{}, err
+	}
+	rlit, rop, rok, err := c.scalar(n.Right)
+	if err != nil {
+		return fragment{}, err
+	}
+	if !lok || !rok {
+		return fragment{}, UnsupportedQueryError(c.o.Flavor)
+	}
+	switch {
+	case llit != nil && rlit != nil: // constant: fold it with Eval's rules
+		ev := evaluator{}
+		b, err := ev.compare(n)
+		return constant(b), c.refail(err)
+	case llit == nil && rlit == nil:
+		return fragment{}, UnsupportedQueryError(c.o.Flavor)
+	case llit != nil:
+		return c.columnCompare(rop, n.Op.mirror(), llit)
+	}
+	return c.columnCompare(lop, n.Op, rlit)
+}
+
+// refail rewords an error from a constant folded by the evaluator (which
+// uses Generic wording, i.e. the bare detail) for the compiler's flavor.
+func (c *compiler) refail(err error) error {
+	if e, ok := err.(*Error); ok {
+		return c.fail(e.Message)
+	}
+	return err
+}
+
+// columnCompare compiles col op literal.
+func (c *compiler) columnCompare(col operand, op CompareOp, lit *Literal) (fragment, error) {
+	if col.coll != nil {
+		return fragment{}, c.unsupported(col.name)
+	}
+	if lit.Kind == NullLiteral {
+		switch op {
+		case Eq:
+			return fragment{sql: col.sql + " IS NULL"}, nil
+		case Ne:
+			return fragment{sql: col.sql + " IS NOT NULL"}, nil
+		}
+		return sqlFalse, nil
+	}
+	lhs, rhs, err := c.operands(col, op, lit)
+	if err != nil {
+		return fragment{}, err
+	}
+	switch op {
+	case Eq:
+		return fragment{sql: lhs + " = " + rhs, nullable: true}, nil
+	case Ne:
+		return fragment{sql: "(" + col.sql + " IS NULL OR " + lhs + " <> " + rhs + ")"}, nil
+	}
+	if c.o.Dialect == Postgres && isText(col.typ) {
+		rhs += ` COLLATE "C"`
+	}
+	sym := map[CompareOp]string{Gt: " > ", Ge: " >= ", Lt: " < ", Le: " <= "}[op]
+	return fragment{sql: lhs + sym + rhs, nullable: true}, nil
+}
+
+func isText(t Type) bool { return t == TypeString || t == TypeGUID }
+
+// operands type-checks lit against col and returns both sides of the
+// comparison, binding the literal.
+func (c *compiler) operands(col operand, op CompareOp, lit *Literal) (lhs, rhs string, err error) {
+	if !compatible(col.typ, lit.Kind) {
+		return "", "", c.fail(incompatibleDetail(col.typ.edmType(), lit.Kind.edmType(), op))
+	}
+	switch {
+	case isText(col.typ):
+		return "lower(" + col.sql + ")", "lower(" + c.bind(lit.Str) + ")", nil
+	case col.typ == TypeDateTime:
+		if c.o.Dialect == SQLite {
+			return col.sql, c.bind(SQLiteTime(lit.Time)), nil
+		}
+		return col.sql, c.bind(lit.Time), nil
+	case col.typ == TypeBool:
+		return col.sql, c.bind(lit.Bool), nil
+	case lit.Kind == IntLiteral:
+		return col.sql, c.bind(lit.Int), nil
+	case c.o.Dialect == Postgres && col.typ == TypeInt:
+		return col.sql, "CAST(" + c.bind(lit.Float) + " AS double precision)", nil
+	}
+	return col.sql, c.bind(lit.Float), nil
+}
+
+func compatible(t Type, k LiteralKind) bool {
+	switch t {
+	case TypeString, TypeGUID:
+		return k == StringLiteral || k == GUIDLiteral
+	case TypeBool:
+		return k == BoolLiteral
+	case TypeInt, TypeFloat:
+		return k == IntLiteral || k == FloatLiteral
+	case TypeDateTime:
+		return k == DateTimeLiteral || k == DateLiteral
+	}
+	return false
+}
+
+func (t Type) edmType() string {
+	switch t {
+	case TypeString:
+		return "Edm.String"
+	case TypeGUID:
+		return "Edm.Guid"
+	case TypeBool:
+		return "Edm.Boolean"
+	case TypeInt:
+		return "Edm.Int64"
+	case TypeFloat:
+		return "Edm.Double"
+	case TypeDateTime:
+		return "Edm.DateTimeOffset"
+	}
+	return "Edm.Untyped"
+}
+
+func (c *compiler) in(n *InExpr) (fragment, error) {
+	lit, col, ok, err := c.scalar(n.X)
+	if err != nil {
+		return fragment{}, err
+	}
+	if !ok || lit != nil {
+		return fragment{}, UnsupportedQueryError(c.o.Flavor)
+	}
+	if col.coll != nil {
+		return fragment{}, c.unsupported(col.name)
+	}
+	var lhs string
+	var items []string
+	hasNull := false
+	for _, l := range n.List {
+		if l.Kind == NullLiteral {
+			hasNull = true
+			continue
+		}
+		left, right, err := c.operands(col, Eq, l)
+		if err != nil {
+			return fragment{}, err
+		}
+		lhs, items = left, append(items, right)
+	}
+	switch {
+	case len(items) == 0:
+		return fragment{sql: col.sql + " IS NULL"}, nil
+	case hasNull:
+		return fragment{sql: "(" + col.sql + " IS NULL OR " + lhs + " IN (" + strings.Join(items, ", ") + "))"}, nil
+	}
+	return fragment{sql: lhs + " IN (" + strings.Join(items, ", ") + ")", nullable: true}, nil
+}
+
+func (c *compiler) call(n *CallExpr) (fragment, error) {
+	lit, col, ok, err := c.scalar(n.Args[0])
+	if err != nil {
+		return fragment{}, err
+	}
+	plit, _, pok, err := c.scalar(n.Args[1])
+	if err != nil {
+		return fragment{}, err
+	}
+	switch {
+	case !ok || !pok || plit == nil:
+		return fragment{}, UnsupportedQueryError(c.o.Flavor)
+	case lit != nil: // both literals: fold
+		ev := evaluator{}
+		b, err := ev.call(n)
+		return constant(b), c.refail(err)
+	case col.coll != nil || !isText(col.typ):
+		return fragment{}, c.unsupported(col.name)
+	case plit.Kind == NullLiteral:
+		return sqlFalse, nil
+	case plit.Kind != StringLiteral && plit.Kind != GUIDLiteral:
+		return fragment{}, c.fail(noSignatureDetail(n.Func))
+	}
+	pattern := escapeLike(plit.Str)
+	switch n.Func {
+	case "startswith":
+		pattern += "%"
+	case "endswith":
+		pattern = "%" + pattern
+	default:
+		pattern = "%" + pattern + "%"
+	}
+	return fragment{sql: "lower(" + col.sql + ") LIKE lower(" + c.bind(pattern) + `) ESCAPE '\'`, nullable: true}, nil
+}
+
+// escapeLike makes %, _ and the escape character itself literal in a LIKE
+// pattern that uses ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (c *compiler) lambda(n *LambdaExpr) (fragment, error) {
+	coll, err := c.resolve(n.Collection)
+	if err != nil {
+		return fragment{}, err
+	}
+	if coll.coll == nil {
+		return fragment{}, c.unsupported(coll.name)
+	}
+	alias := c.alias()
+	from := "SELECT 1 FROM " + coll.coll.Table + " AS " + alias + " WHERE " + alias + "." + coll.coll.ParentKey + " = " + coll.parentRef
+	if n.Predicate == nil {
+		return fragment{sql: "EXISTS (" + from + ")"}, nil
+	}
+	c.scopes = append(c.scopes, sqlScope{name: n.Var, alias: alias, coll: coll.coll})
+	pred, err := c.predicate(n.Predicate)
+	c.scopes = c.scopes[:len(c.scopes)-1]
+	if err != nil {
+		return fragment{}, err
+	}
+	if n.Op == Any {
+		return fragment{sql: "EXISTS (" + from + " AND (" + pred.sql + "))"}, nil
+	}
+	neg := "NOT (" + pred.sql + ")"
+	if pred.nullable {
+		neg = "NOT COALESCE(" + pred.sql + ", FALSE)"
+	}
+	return fragment{sql: "NOT EXISTS (" + from + " AND " + neg + ")"}, nil
+}

@@ -143,11 +143,11 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 		"cloud_audience_urn":  "urn:federation:MicrosoftOnline",
 	}
 	if t, err := s.store.TenantByDomain(r.Context(), domain); err == nil {
+		// Personal accounts answer Managed too: graphgate lets tests sign
+		// them in with the password grant, which Microsoft does not offer
+		// for personal accounts.
 		resp["account_type"] = "Managed"
 		resp["federation_brand_name"] = t.DisplayName
-		if t.Kind == store.TenantPersonal {
-			resp["account_type"] = "MSA"
-		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, errInvalidRequest("the directory is unavailable").WithCause(err))
 		return

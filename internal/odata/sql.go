@@ -30,7 +30,7 @@ const (
 // SQLiteTimeLayout is the layout SQLite columns of TypeDateTime must be
 // stored in (UTC, fixed width) so that text order is time order. Bind
 // datetime values with SQLiteTime.
-const SQLiteTimeLayout = "2006-01-02T15:04:05.000000000Z"
+const SQLiteTimeLayout = "2006-01-02T15:04:05.0000000Z" // = store.TimeLayout: Graph's own 7-digit precision
 
 // SQLiteTime formats t for a TypeDateTime column in SQLite.
 func SQLiteTime(t time.Time) string { return t.UTC().Format(SQLiteTimeLayout) }

@@ -1,0 +1,207 @@
+package graph
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/graphpath"
+	"graphgate/internal/routes"
+	"graphgate/internal/store"
+	"graphgate/internal/tokens"
+)
+
+// Call is one Graph request on its way through the pipeline: who calls,
+// which rule matched, what the target is, and what the engine decided.
+// Handlers read it and write the response through it.
+type Call struct {
+	s   *Server
+	w   http.ResponseWriter
+	r   *http.Request
+	ctx context.Context
+
+	RequestID, ClientRequestID string
+
+	Claims    *tokens.AccessClaims
+	Principal *authz.Principal
+	// Caller is the signed-in user (nil for app-only tokens).
+	Caller *store.User
+	// TenantID is the token's tenant: every object read or written is in it.
+	TenantID string
+
+	Match    routes.Match
+	Decision authz.Decision
+
+	// TargetUser, TargetGroup are the objects the path names (/me, /users/x,
+	// /groups/x), when it names one.
+	TargetUser  *store.User
+	TargetGroup *store.Group
+	target      authz.Target
+
+	path   graphpath.Path
+	params []string
+	wrote  bool
+}
+
+// Context is the request's context.
+func (c *Call) Context() context.Context { return c.ctx }
+
+// Request is the HTTP request.
+func (c *Call) Request() *http.Request { return c.r }
+
+// Param returns the i-th path parameter ({id} segments, in order; "me"
+// for a /me path answered by its /users/{id} rule).
+func (c *Call) Param(i int) string {
+	if i < len(c.params) {
+		return c.params[i]
+	}
+	return ""
+}
+
+// JSON writes v with status.
+func (c *Call) JSON(status int, v any) error {
+	c.w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	c.w.WriteHeader(status)
+	c.wrote = true
+	enc := json.NewEncoder(c.w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// NoContent answers 204.
+func (c *Call) NoContent() error {
+	c.w.WriteHeader(http.StatusNoContent)
+	c.wrote = true
+	return nil
+}
+
+// Accepted answers 202 (sendMail, setPresence).
+func (c *Call) Accepted() error {
+	c.w.WriteHeader(http.StatusAccepted)
+	c.wrote = true
+	return nil
+}
+
+// Raw writes bytes with a content type (file content, photos).
+func (c *Call) Raw(status int, contentType string, b []byte) error {
+	c.w.Header().Set("Content-Type", contentType)
+	c.w.WriteHeader(status)
+	c.wrote = true
+	_, err := c.w.Write(b)
+	return err
+}
+
+// maxBody bounds a request body (Graph's own limit for most APIs is 4 MB).
+const maxBody = 4 << 20
+
+// Body reads the request body, decoding gzip (msgraph-sdk-go compresses
+// POST bodies).
+func (c *Call) Body() ([]byte, error) {
+	var rd io.Reader = http.MaxBytesReader(c.w, c.r.Body, maxBody)
+	if strings.EqualFold(c.r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			return nil, errBadRequest("The request body is not valid gzip.")
+		}
+		defer zr.Close()
+		rd = io.LimitReader(zr, maxBody)
+	}
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", maxBody)
+		}
+		return nil, errBadRequest("The request body could not be read.")
+	}
+	return b, nil
+}
+
+// ReadJSON decodes the request body into dst, answering Graph's 400 for
+// malformed JSON.
+func (c *Call) ReadJSON(dst any) error {
+	b, err := c.Body()
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return errBadRequest("Empty Payload. JSON content expected.")
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		return errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+	}
+	return nil
+}
+
+// BaseURL is scheme://host/v1.0 (or /beta) of the request, for @odata links.
+func (c *Call) BaseURL() string {
+	scheme := "https"
+	if c.r.TLS == nil {
+		scheme = "http"
+	}
+	host := c.r.Host
+	if c.s.cfg.TrustForwarded {
+		if p := c.r.Header.Get("X-Forwarded-Proto"); p != "" {
+			scheme = p
+		}
+		if h := c.r.Header.Get("X-Forwarded-Host"); h != "" {
+			host = h
+		}
+	}
+	version := "v1.0"
+	if strings.HasPrefix(strings.ToLower(c.r.URL.Path), "/beta") {
+		version = "beta"
+	}
+	return scheme + "://" + host + "/" + version
+}
+
+func (c *Call) fail(err error) {
+	ge := asError(err)
+	if ge.Status >= 500 {
+		c.s.log.LogAttrs(c.ctx, slog.LevelError, "graph request failed", slog.String("path", c.r.URL.Path), slog.String("request_id", c.RequestID), slog.Any("err", err))
+	}
+	if c.wrote {
+		return
+	}
+	ge.write(c.w, c.RequestID, c.ClientRequestID, c.s.now())
+}
+
+// extractParams reads the {id} values of the request path, aligned with the
+// matched route's template.
+func extractParams(m routes.Match, p *graphpath.Path) []string {
+	tmpl := strings.Split(strings.TrimPrefix(m.Route.Path, "/"), "/")
+	var out []string
+	i := 0
+	if m.MeFallback {
+		// /me/x matched /users/{id}/x: "me" stands for the {id}.
+		out = append(out, "me")
+		tmpl = tmpl[2:]
+		i = 1
+	}
+	for t := 0; t < len(tmpl) && i < p.N; t++ {
+		switch seg := tmpl[t]; {
+		case seg == "...":
+			// Skip as many request segments as needed to align the rest.
+			i = p.N - (len(tmpl) - t - 1) - stripped(m)
+		case seg == "{id}" || seg == "{id}:":
+			out = append(out, p.Orig(i))
+			i++
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func stripped(m routes.Match) int { return m.Stripped }
+
+func unescapePath(p string) (string, error) { return url.PathUnescape(p) }
+
+func asMatchError(err error, dst **routes.MatchError) bool { return errors.As(err, dst) }

@@ -1,0 +1,72 @@
+package graph
+
+import (
+	"fmt"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/password"
+)
+
+// hashPassword hashes a password set through Graph (POST /users).
+func (s *Server) hashPassword(pw string) (string, error) {
+	if len(pw) < 8 {
+		return "", errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
+	}
+	p := s.cfg.Passwords
+	if p.Memory == 0 {
+		p = password.Default
+	}
+	return password.Hash(pw, p)
+}
+
+// placeholder returns the n-th (1-based) bind placeholder of a dialect.
+func placeholder(d odata.Dialect, n int) string {
+	if d == odata.Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+// andWhere joins two WHERE fragments. b's PostgreSQL placeholders must
+// already be numbered after a's arguments.
+func andWhere(a string, aArgs []any, b string, bArgs []any, _ odata.Dialect) (string, []any) {
+	switch {
+	case a == "":
+		return b, bArgs
+	case b == "":
+		return a, aArgs
+	}
+	return "(" + a + ") AND (" + b + ")", append(append([]any{}, aArgs...), bArgs...)
+}
+
+// userSearchColumns are the properties $search may name on users.
+var userSearchColumns = map[string]string{"displayname": "display_name", "mail": "mail", "userprincipalname": "upn",
+	"givenname": "given_name", "surname": "surname", "jobtitle": "job_title", "department": "department"}
+
+// searchUsers compiles a directory $search ("displayName:ad" OR …) to SQL:
+// each term matches the start of any word of the property, case-insensitively.
+func searchUsers(s *odata.Search, o odata.SQLOptions) (string, []any, error) {
+	var ors []string
+	var args []any
+	n := o.ArgOffset
+	for _, group := range s.Groups {
+		var ands []string
+		for _, t := range group {
+			col, ok := userSearchColumns[strings.ToLower(t.Property)]
+			if !ok {
+				return "", nil, newError(400, "Request_UnsupportedQuery", "Unsupported query term '%s'. The $search query parameter must be in the form \"property:value\" with a supported property.", t.Property)
+			}
+			n += 2
+			cond := fmt.Sprintf("(lower(%s) LIKE %s OR lower(%s) LIKE %s)", col, placeholder(o.Dialect, n-1), col, placeholder(o.Dialect, n))
+			v := strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(t.Value))
+			args = append(args, v+"%", "% "+v+"%")
+			if t.Not {
+				cond = "NOT " + cond
+			}
+			ands = append(ands, cond)
+		}
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return strings.Join(ors, " OR "), args, nil
+}

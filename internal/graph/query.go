@@ -1,0 +1,177 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// query is a collection request's OData options, resolved for a workload.
+type query struct {
+	q      *odata.Query
+	flavor odata.Flavor
+	top    int // page size
+	skip   int // offset of this page (from $skip or $skiptoken)
+}
+
+// parseQuery reads the request's OData options for a workload. pageSize is
+// the default page size, maxTop the largest $top.
+func (c *Call) parseQuery(flavor odata.Flavor, pageSize, maxTop int) (*query, error) {
+	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return nil, errBadRequest("Invalid query string: %s", err)
+	}
+	token := ""
+	if t := vals.Get("$skiptoken"); t != "" {
+		token = t
+		vals.Del("$skiptoken")
+	}
+	q, err := odata.Parse(vals, odata.ParseOptions{Flavor: flavor, MaxTop: maxTop})
+	if err != nil {
+		return nil, err
+	}
+	out := &query{q: q, flavor: flavor, top: pageSize}
+	if q.Top != nil {
+		out.top = *q.Top
+	}
+	if q.Skip != nil {
+		out.skip = *q.Skip
+	}
+	if token != "" {
+		n, err := decodeSkipToken(token)
+		if err != nil {
+			return nil, errBadRequest("The $skiptoken is not valid.")
+		}
+		out.skip = n
+	}
+	return out, nil
+}
+
+func encodeSkipToken(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
+}
+
+func decodeSkipToken(t string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
+	if err != nil || n < 0 || !strings.HasPrefix(string(b), "o:") {
+		return 0, strconv.ErrSyntax
+	}
+	return n, nil
+}
+
+// nextLink is the @odata.nextLink of a page that is not the last: the same
+// request with a $skiptoken for the next offset (and no $skip).
+func (c *Call) nextLink(q *query) string {
+	vals := c.r.URL.Query()
+	vals.Del("$skip")
+	vals.Del("$skiptoken")
+	vals.Set("$skiptoken", encodeSkipToken(q.skip+q.top))
+	return c.BaseURL() + pathAfterVersion(c.r.URL.Path) + "?" + encodeQuery(vals)
+}
+
+// encodeQuery keeps $ unescaped, as Graph's links do.
+func encodeQuery(v url.Values) string {
+	return strings.ReplaceAll(v.Encode(), "%24", "$")
+}
+
+func pathAfterVersion(p string) string {
+	for _, v := range []string{"/v1.0", "/beta"} {
+		if len(p) >= len(v) && strings.EqualFold(p[:len(v)], v) {
+			return p[len(v):]
+		}
+	}
+	return p
+}
+
+// page is a collection response.
+type page struct {
+	Context  string            `json:"@odata.context,omitempty"`
+	Count    *int              `json:"@odata.count,omitempty"`
+	NextLink string            `json:"@odata.nextLink,omitempty"`
+	Value    []json.RawMessage `json:"value"`
+}
+
+// writePage answers a collection page: values, count when asked for, and a
+// nextLink when a full page came back and more may follow.
+func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, total int, more bool) error {
+	p := page{Context: contextURL, Value: values}
+	if p.Value == nil {
+		p.Value = []json.RawMessage{}
+	}
+	if q.q.Count && total >= 0 {
+		p.Count = &total
+	}
+	if more {
+		p.NextLink = c.nextLink(q)
+	}
+	return c.JSON(200, p)
+}
+
+// project keeps the selected properties of a JSON object (its defaults when
+// nothing is selected), limited to allowed when allowed is not nil. Unknown
+// selected names are ignored, as Graph ignores properties it does not return.
+func project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, err
+	}
+	keep := selected
+	if len(keep) == 0 {
+		keep = defaults
+	}
+	out := bytes.NewBufferString("{")
+	first := true
+	add := func(k string, v json.RawMessage) {
+		if !first {
+			out.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		out.Write(kb)
+		out.WriteByte(':')
+		out.Write(v)
+	}
+	// OData annotations (@odata.etag, @odata.type) travel with the object.
+	for k, v := range m {
+		if strings.HasPrefix(k, "@odata.") {
+			add(k, v)
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range append([]string{"id"}, keep...) {
+		lk := strings.ToLower(k)
+		if seen[lk] {
+			continue
+		}
+		seen[lk] = true
+		if allowed != nil && !allowed[lk] {
+			continue
+		}
+		for mk, v := range m {
+			if strings.EqualFold(mk, k) {
+				add(mk, v)
+				break
+			}
+		}
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
+}
+
+// dialectOf maps the store's dialect to the OData compiler's.
+func dialectOf(d store.Dialect) odata.Dialect {
+	if d == store.DialectPostgres {
+		return odata.Postgres
+	}
+	return odata.SQLite
+}

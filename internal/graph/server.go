@@ -1,0 +1,295 @@
+// Package graph is graphgate's Microsoft Graph v1.0 resource server (with
+// /beta as an alias): token validation, authorization of every request by
+// the effective-permission engine, and the workloads (users, groups,
+// directory, mail, calendars, contacts, To Do, presence, chats, …) over the
+// store, with OData query options and Graph's exact error bodies.
+//
+// A request flows one way: verify the bearer token → match the route table
+// once (the same lookup finds the handler) → resolve the target (the user,
+// group or chat the path names, and the facts the rule needs) → ask
+// authz.DecideMatch → run the workload handler, which only shapes data.
+// No handler compares scopes or decides a permission.
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/catalog"
+	"graphgate/internal/graphpath"
+	"graphgate/internal/password"
+	"graphgate/internal/routes"
+	"graphgate/internal/store"
+	"graphgate/internal/tokens"
+)
+
+// Store is what the Graph server needs from storage.
+type Store interface {
+	store.Directory
+	store.DirectoryQueries
+	store.Items
+}
+
+// Config tunes the server.
+type Config struct {
+	// PageSize is the default page size of collections (Graph's is 10 for
+	// mail, 100 for the directory; handlers pass their own).
+	PageSize int
+	// Throttle, when set, limits requests per app and user.
+	Throttle *ThrottleConfig
+	// TrustForwarded builds @odata links from X-Forwarded-Proto/Host.
+	TrustForwarded bool
+	// Passwords hash passwords set through POST /users.
+	Passwords password.Params
+}
+
+// Server serves Graph. Build it with New and mount Handler under /v1.0/
+// and /beta/.
+type Server struct {
+	store    Store
+	engine   *authz.Engine
+	cat      *catalog.Catalog
+	verifier *tokens.Verifier
+	log      *slog.Logger
+	now      func() time.Time
+	cfg      Config
+
+	mu       sync.RWMutex
+	handlers map[handlerKey]handlerFunc
+	throttle *throttle
+}
+
+type handlerKey struct {
+	route  *routes.Route
+	method routes.Method
+}
+
+// handlerFunc serves one method of one route.
+type handlerFunc func(c *Call) error
+
+// Deps are the Server's collaborators.
+type Deps struct {
+	Store    Store
+	Engine   *authz.Engine
+	Verifier *tokens.Verifier
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// New builds the server and registers every workload's handlers.
+func New(d Deps, cfg Config) (*Server, error) {
+	s := &Server{store: d.Store, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
+		handlers: map[handlerKey]handlerFunc{}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.Throttle != nil {
+		s.throttle = newThrottle(*cfg.Throttle, s.now)
+	}
+	for _, register := range workloads {
+		if err := register(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// workloads register their handlers; each workload file appends itself.
+var workloads []func(*Server) error
+
+// handle registers h for a method and a path template. The template must
+// have a rule in the route table: graphgate serves nothing whose
+// permissions it cannot state.
+func (s *Server) handle(method, template string, h handlerFunc) error {
+	m, err := routes.ParseMethod(method)
+	if err != nil {
+		return err
+	}
+	var np graphpath.Path
+	if err := graphpath.Normalize(&np, template, graphpath.Template); err != nil {
+		return fmt.Errorf("graph: handler %s %s: %w", method, template, err)
+	}
+	r, ok := s.engine.Table().Route(np.String())
+	if !ok || r.Rules[m] == nil {
+		return fmt.Errorf("graph: handler %s %s has no permission rule in the route table", method, template)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handlers[handlerKey{r, m}] = h
+	return nil
+}
+
+// Served lists the method and template of every served endpoint, for the
+// permission-matrix tests and documentation.
+func (s *Server) Served() []Endpoint {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Endpoint
+	for k := range s.handlers {
+		out = append(out, Endpoint{Method: k.method.String(), Route: k.route})
+	}
+	return out
+}
+
+// Endpoint is one served method and route.
+type Endpoint struct {
+	Method string
+	Route  *routes.Route
+}
+
+// Handler serves /v1.0/… and /beta/….
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	c := &Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: r.Header.Get("client-request-id")}
+	if c.ClientRequestID == "" {
+		c.ClientRequestID = c.RequestID
+	}
+	w.Header().Set("request-id", c.RequestID)
+	w.Header().Set("client-request-id", c.ClientRequestID)
+	w.Header().Set("OData-Version", "4.0")
+	if err := s.dispatch(c); err != nil {
+		c.fail(err)
+	}
+}
+
+// dispatch runs the request pipeline.
+func (s *Server) dispatch(c *Call) error {
+	if err := s.authenticate(c); err != nil {
+		return err
+	}
+	if s.throttle != nil {
+		if wait, ok := s.throttle.allow(c.Claims.AppID + "|" + c.Claims.ObjectID); !ok {
+			return errThrottled(wait)
+		}
+	}
+	m, err := routes.ParseMethod(c.r.Method)
+	if err != nil {
+		return errMethodNotAllowed()
+	}
+	path := c.r.URL.EscapedPath()
+	if p, err := unescapePath(path); err == nil {
+		path = p
+	}
+	if err := graphpath.Normalize(&c.path, path, graphpath.Request); err != nil {
+		return errBadRequest("Invalid request URI: %s", err)
+	}
+	c.path.Query = c.r.URL.RawQuery
+	match, err := s.engine.Table().MatchMethod(m, path+"?"+c.r.URL.RawQuery)
+	if err != nil {
+		var me *routes.MatchError
+		if asMatchError(err, &me) && me.Err == routes.ErrNoMethod {
+			return errMethodNotAllowed()
+		}
+		return errSegmentNotFound(lastSegment(&c.path))
+	}
+	c.Match = match
+	c.params = extractParams(match, &c.path)
+	if err := s.resolveTarget(c); err != nil {
+		return err
+	}
+	d := s.engine.DecideMatch(c.Principal, match, c.target)
+	c.Decision = d
+	c.w.Header().Set("x-graphgate-decision", headerSafe(d.Reason.String()+"; "+d.Explain()))
+	if !d.Allow {
+		return s.denial(c)
+	}
+	s.mu.RLock()
+	h := s.handlers[handlerKey{match.Route, m}]
+	s.mu.RUnlock()
+	if h == nil {
+		return errNotImplemented(m.String(), match.Route.Template)
+	}
+	return h(c)
+}
+
+// denial renders a decision to deny in the body of the workload that
+// serves the route.
+func (s *Server) denial(c *Call) error {
+	d := &c.Decision
+	switch d.Reason {
+	case authz.MeRequiresDelegated:
+		return errMeAppOnly()
+	}
+	switch workloadOf(d) {
+	case workloadExchange:
+		return errExchangeDenied()
+	case workloadTeams:
+		have := c.Principal.Granted.String(s.cat)
+		return errTeamsDenied(strings.Join(d.CandidateNames(), ","), have)
+	}
+	return errDirectoryDenied()
+}
+
+type workload uint8
+
+const (
+	workloadDirectory workload = iota
+	workloadExchange
+	workloadTeams
+)
+
+// exchangeResources and teamsResources name the permission resources whose
+// APIs are served by Exchange Online and Teams, which word denials their own way.
+var (
+	exchangeResources = map[string]bool{"mail": true, "calendars": true, "contacts": true, "mailboxsettings": true, "people": true, "tasks": true, "place": true, "mailtips": true}
+	teamsResources    = map[string]bool{"chat": true, "chatmessage": true, "presence": true, "channelmessage": true, "chatmember": true, "teamwork": true}
+)
+
+func workloadOf(d *authz.Decision) workload {
+	if d.Match.Rule == nil {
+		return workloadDirectory
+	}
+	for _, sch := range []catalog.Scheme{d.Scheme, catalog.DelegatedWork, catalog.Application} {
+		for _, e := range d.Match.Rule.Accepted[sch] {
+			res := strings.ToLower(e.Perm.Parts.Resource)
+			switch {
+			case exchangeResources[res]:
+				return workloadExchange
+			case teamsResources[res]:
+				return workloadTeams
+			}
+		}
+	}
+	return workloadDirectory
+}
+
+// headerSafe keeps a header value to printable ASCII on one line.
+func headerSafe(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func lastSegment(p *graphpath.Path) string {
+	if p.N == 0 {
+		return ""
+	}
+	return p.Orig(p.N - 1)
+}
+
+// requestContext is a helper for handlers that need a context with a
+// deadline independent of the client (store writes that must finish).
+func requestContext(c *Call) context.Context { return c.ctx }

@@ -1,0 +1,401 @@
+package graph
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+func init() { workloads = append(workloads, registerUsers) }
+
+func registerUsers(s *Server) error {
+	for _, h := range []struct {
+		method, path string
+		fn           handlerFunc
+	}{
+		{"GET", "/me", s.getUser},
+		{"GET", "/users/{id}", s.getUser},
+		{"PATCH", "/me", s.updateUser},
+		{"PATCH", "/users/{id}", s.updateUser},
+		{"DELETE", "/users/{id}", s.deleteUser},
+		{"GET", "/users", s.listUsers},
+		{"POST", "/users", s.createUser},
+		{"GET", "/me/manager", s.getManager},
+		{"GET", "/users/{id}/manager", s.getManager},
+		{"GET", "/me/directReports", s.directReports},
+		{"GET", "/users/{id}/directReports", s.directReports},
+	} {
+		if err := s.handle(h.method, h.path, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userJSON is a user's Graph representation.
+type userJSON struct {
+	ID                string   `json:"id"`
+	BusinessPhones    []string `json:"businessPhones"`
+	DisplayName       *string  `json:"displayName"`
+	GivenName         *string  `json:"givenName"`
+	JobTitle          *string  `json:"jobTitle"`
+	Mail              *string  `json:"mail"`
+	MobilePhone       *string  `json:"mobilePhone"`
+	OfficeLocation    *string  `json:"officeLocation"`
+	PreferredLanguage *string  `json:"preferredLanguage"`
+	Surname           *string  `json:"surname"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	AccountEnabled    bool     `json:"accountEnabled"`
+	Department        *string  `json:"department"`
+	UserType          string   `json:"userType"`
+	UsageLocation     *string  `json:"usageLocation"`
+	CreatedDateTime   *string  `json:"createdDateTime"`
+}
+
+// userDefaults are the properties Graph returns without $select.
+var userDefaults = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+	"preferredLanguage", "surname", "userPrincipalName", "id"}
+
+// basicProfile is what User.ReadBasic.All may read (lower-cased).
+var basicProfile = map[string]bool{"id": true, "displayname": true, "givenname": true, "surname": true, "mail": true, "userprincipalname": true}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toUserJSON(u *store.User) userJSON {
+	phones := u.BusinessPhones
+	if phones == nil {
+		phones = []string{}
+	}
+	j := userJSON{ID: u.ID, BusinessPhones: phones, DisplayName: nullable(u.DisplayName), GivenName: nullable(u.GivenName),
+		JobTitle: nullable(u.JobTitle), Mail: nullable(u.Mail), MobilePhone: nullable(u.MobilePhone), OfficeLocation: nullable(u.OfficeLocation),
+		PreferredLanguage: nullable(u.PreferredLanguage), Surname: nullable(u.Surname), UserPrincipalName: u.UserPrincipalName,
+		AccountEnabled: u.AccountEnabled, Department: nullable(u.Department), UserType: "Member", UsageLocation: nullable(u.UsageLocation)}
+	if u.Kind == store.UserGuest {
+		j.UserType = "Guest"
+	}
+	if !u.CreatedAt.IsZero() {
+		t := u.CreatedAt.UTC().Format(time.RFC3339)
+		j.CreatedDateTime = &t
+	}
+	return j
+}
+
+// userAllowed is the property limit of the decision (nil: everything).
+func userAllowed(d *authz.Decision) map[string]bool {
+	if d.Limit == authz.LimitBasicProfile {
+		return basicProfile
+	}
+	return nil
+}
+
+func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, error) {
+	b, err := json.Marshal(toUserJSON(u))
+	if err != nil {
+		return nil, err
+	}
+	return project(b, selected, userDefaults, userAllowed(&c.Decision))
+}
+
+func (s *Server) getUser(c *Call) error {
+	q, err := c.parseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
+	if err != nil {
+		return err
+	}
+	body, err := c.renderUser(c.TargetUser, q.q.Select)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+}
+
+// withContext adds @odata.context to a rendered object.
+func withContext(obj json.RawMessage, ctx string) json.RawMessage {
+	cb, _ := json.Marshal(ctx)
+	out := append([]byte(`{"@odata.context":`), cb...)
+	if len(obj) > 2 {
+		out = append(out, ',')
+		out = append(out, obj[1:]...)
+	} else {
+		out = append(out, '}')
+	}
+	return out
+}
+
+// userMapping maps user properties to the store's directory columns.
+func userMapping(d store.Dialect) odata.Mapping {
+	boolType := odata.TypeBool
+	userType := "CASE WHEN kind = 'guest' THEN 'Guest' ELSE 'Member' END"
+	return odata.Mapping{EntityType: "microsoft.graph.user", Columns: map[string]odata.Column{
+		"id":                {SQL: "id", Type: odata.TypeGUID},
+		"userPrincipalName": {SQL: "upn", Type: odata.TypeString},
+		"displayName":       {SQL: "display_name", Type: odata.TypeString},
+		"givenName":         {SQL: "given_name", Type: odata.TypeString},
+		"surname":           {SQL: "surname", Type: odata.TypeString},
+		"mail":              {SQL: "mail", Type: odata.TypeString},
+		"jobTitle":          {SQL: "job_title", Type: odata.TypeString},
+		"department":        {SQL: "department", Type: odata.TypeString},
+		"officeLocation":    {SQL: "office_location", Type: odata.TypeString},
+		"mobilePhone":       {SQL: "mobile_phone", Type: odata.TypeString},
+		"preferredLanguage": {SQL: "preferred_language", Type: odata.TypeString},
+		"usageLocation":     {SQL: "usage_location", Type: odata.TypeString},
+		"accountEnabled":    {SQL: "account_enabled", Type: boolType},
+		"userType":          {SQL: userType, Type: odata.TypeString},
+	}}
+}
+
+// directoryCount enforces Graph's rule that $count and $search on
+// directory objects need the ConsistencyLevel: eventual header.
+func (c *Call) directoryCount(q *query) error {
+	if (q.q.Count || q.q.Search != nil) && !strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual") {
+		if q.q.Search != nil {
+			return newError(http.StatusBadRequest, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
+		}
+		return newError(http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+	}
+	return nil
+}
+
+// queryUsers runs a directory query built from OData options.
+func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int, error) {
+	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
+	m := userMapping(s.store.Dialect())
+	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: odata.Directory}
+	var err error
+	if q.q.Filter != nil {
+		if dq.Where, dq.Args, err = odata.CompileFilter(q.q.Filter, m, o); err != nil {
+			return nil, 0, err
+		}
+	}
+	if q.q.Search != nil {
+		so := o
+		so.ArgOffset = len(dq.Args)
+		w, args, err := searchUsers(q.q.Search, so)
+		if err != nil {
+			return nil, 0, err
+		}
+		dq.Where, dq.Args = andWhere(dq.Where, dq.Args, w, args, o.Dialect)
+	}
+	if len(q.q.OrderBy) > 0 {
+		if dq.OrderBy, err = odata.CompileOrderBy(q.q.OrderBy, m, "id", o); err != nil {
+			return nil, 0, err
+		}
+	}
+	return s.store.QueryUsers(c.ctx, dq)
+}
+
+func (s *Server) listUsers(c *Call) error {
+	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	if err != nil {
+		return err
+	}
+	if err := c.directoryCount(q); err != nil {
+		return err
+	}
+	users, total, err := s.queryUsers(c, q, nil)
+	if err != nil {
+		return err
+	}
+	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#users")
+}
+
+func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) error {
+	more := len(users) > q.top
+	if more {
+		users = users[:q.top]
+	}
+	vals := make([]json.RawMessage, 0, len(users))
+	for i := range users {
+		b, err := c.renderUser(&users[i], q.q.Select)
+		if err != nil {
+			return err
+		}
+		vals = append(vals, b)
+	}
+	return c.writePage(ctx, q, vals, total, more)
+}
+
+// userPatch is what PATCH /users/{id} may change.
+type userPatch struct {
+	DisplayName       *string   `json:"displayName"`
+	GivenName         *string   `json:"givenName"`
+	Surname           *string   `json:"surname"`
+	JobTitle          *string   `json:"jobTitle"`
+	Department        *string   `json:"department"`
+	OfficeLocation    *string   `json:"officeLocation"`
+	MobilePhone       *string   `json:"mobilePhone"`
+	BusinessPhones    *[]string `json:"businessPhones"`
+	PreferredLanguage *string   `json:"preferredLanguage"`
+	UsageLocation     *string   `json:"usageLocation"`
+	AccountEnabled    *bool     `json:"accountEnabled"`
+	Mail              *string   `json:"mail"`
+}
+
+func (p userPatch) apply(u *store.User) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&u.DisplayName, p.DisplayName)
+	set(&u.GivenName, p.GivenName)
+	set(&u.Surname, p.Surname)
+	set(&u.JobTitle, p.JobTitle)
+	set(&u.Department, p.Department)
+	set(&u.OfficeLocation, p.OfficeLocation)
+	set(&u.MobilePhone, p.MobilePhone)
+	set(&u.PreferredLanguage, p.PreferredLanguage)
+	set(&u.UsageLocation, p.UsageLocation)
+	set(&u.Mail, p.Mail)
+	if p.BusinessPhones != nil {
+		u.BusinessPhones = *p.BusinessPhones
+	}
+	if p.AccountEnabled != nil {
+		u.AccountEnabled = *p.AccountEnabled
+	}
+}
+
+func (s *Server) updateUser(c *Call) error {
+	var p userPatch
+	if err := c.ReadJSON(&p); err != nil {
+		return err
+	}
+	err := s.store.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, func(u store.User) (store.User, error) {
+		p.apply(&u)
+		return u, nil
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+func (s *Server) deleteUser(c *Call) error {
+	if err := s.store.DeleteUser(c.ctx, c.TenantID, c.TargetUser.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errDirectoryNotFound(c.Param(0))
+		}
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// newUser is the body of POST /users.
+type newUser struct {
+	userPatch
+	UserPrincipalName string `json:"userPrincipalName"`
+	MailNickname      string `json:"mailNickname"`
+	PasswordProfile   *struct {
+		Password string `json:"password"`
+	} `json:"passwordProfile"`
+}
+
+func (s *Server) createUser(c *Call) error {
+	var nu newUser
+	if err := c.ReadJSON(&nu); err != nil {
+		return err
+	}
+	if nu.UserPrincipalName == "" || nu.DisplayName == nil || nu.AccountEnabled == nil || nu.MailNickname == "" || nu.PasswordProfile == nil {
+		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
+	}
+	t, err := s.store.GetTenant(c.ctx, c.TenantID)
+	if err != nil {
+		return asError(err)
+	}
+	domain := nu.UserPrincipalName[strings.LastIndexByte(nu.UserPrincipalName, '@')+1:]
+	verified := false
+	for _, d := range t.Domains {
+		verified = verified || strings.EqualFold(d, domain)
+	}
+	if !verified || !strings.Contains(nu.UserPrincipalName, "@") {
+		return newError(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
+	}
+	hash, err := s.hashPassword(nu.PasswordProfile.Password)
+	if err != nil {
+		return err
+	}
+	u := store.User{ID: newRequestID(), TenantID: c.TenantID, UserPrincipalName: nu.UserPrincipalName, Kind: store.UserMember,
+		PasswordHash: hash, CreatedAt: s.now().UTC(), Mail: nu.UserPrincipalName}
+	nu.userPatch.apply(&u)
+	if err := s.store.CreateUser(c.ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return newError(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
+		}
+		return asError(err)
+	}
+	body, err := c.renderUser(&u, nil)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+}
+
+func missingUserProperty(nu newUser) string {
+	switch {
+	case nu.AccountEnabled == nil:
+		return "accountEnabled"
+	case nu.DisplayName == nil:
+		return "displayName"
+	case nu.MailNickname == "":
+		return "mailNickname"
+	case nu.PasswordProfile == nil:
+		return "passwordProfile"
+	}
+	return "userPrincipalName"
+}
+
+func (s *Server) getManager(c *Call) error {
+	if c.TargetUser.ManagerID == "" {
+		return errDirectoryNotFound("manager")
+	}
+	m, err := s.store.GetUser(c.ctx, c.TenantID, c.TargetUser.ManagerID)
+	if err != nil {
+		return errDirectoryNotFound("manager")
+	}
+	body, err := c.renderUser(&m, nil)
+	if err != nil {
+		return err
+	}
+	body = withType(body, "#microsoft.graph.user")
+	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#directoryObjects/$entity"))
+}
+
+func (s *Server) directReports(c *Call) error {
+	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	if err != nil {
+		return err
+	}
+	f := "manager_id = ?"
+	if s.store.Dialect() == store.DialectPostgres {
+		f = "manager_id = $1"
+	}
+	users, total, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, Where: f, Args: []any{c.TargetUser.ID},
+		Limit: q.top + 1, Offset: q.skip, Count: q.q.Count})
+	if err != nil {
+		return err
+	}
+	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#directoryObjects")
+}
+
+// withType adds @odata.type to a rendered object.
+func withType(obj json.RawMessage, t string) json.RawMessage {
+	tb, _ := json.Marshal(t)
+	out := append([]byte(`{"@odata.type":`), tb...)
+	if len(obj) > 2 {
+		out = append(out, ',')
+		out = append(out, obj[1:]...)
+	} else {
+		out = append(out, '}')
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// instrument wraps the handler with a structured access log, Prometheus
+// metrics and panic recovery. The metric's path label is a coarse class
+// (identity endpoint name, graph, metrics, …), never the raw path, so its
+// cardinality stays bounded.
+func (s *Server) instrument(next http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "graphgate_http_requests_total", Help: "HTTP requests by endpoint class, method and status.",
+	}, []string{"endpoint", "method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "graphgate_http_request_duration_seconds", Help: "HTTP request latency by endpoint class.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"endpoint"})
+	s.registry.MustRegister(requests, duration)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
+				if !rec.wrote {
+					http.Error(rec, "internal server error", http.StatusInternalServerError)
+				}
+				rec.status = http.StatusInternalServerError
+			}
+			ep := endpointClass(r.URL.Path)
+			d := time.Since(start)
+			requests.WithLabelValues(ep, r.Method, strconv.Itoa(rec.status)).Inc()
+			duration.WithLabelValues(ep).Observe(d.Seconds())
+			if ep != "metrics" && ep != "healthz" {
+				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("endpoint", ep),
+					slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", d),
+					slog.String("client_request_id", r.Header.Get("client-request-id")))
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// endpointClass names the endpoint a path belongs to, for metrics and logs.
+func endpointClass(p string) string {
+	switch {
+	case p == "/metrics":
+		return "metrics"
+	case p == "/healthz":
+		return "healthz"
+	case strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/") || p == "/v1.0" || p == "/beta":
+		return "graph"
+	}
+	for _, suffix := range []string{"/oauth2/v2.0/token", "/oauth2/v2.0/authorize", "/oauth2/v2.0/devicecode", "/oauth2/v2.0/logout",
+		"/.well-known/openid-configuration", "/discovery/v2.0/keys", "/discovery/keys", "/adminconsent"} {
+		if strings.HasSuffix(p, suffix) {
+			return strings.TrimPrefix(suffix[strings.LastIndex(suffix, "/"):], "/")
+		}
+	}
+	switch {
+	case strings.HasPrefix(p, "/common/discovery/instance"):
+		return "instance_discovery"
+	case strings.Contains(strings.ToLower(p), "/userrealm/"):
+		return "userrealm"
+	case p == "/login" || p == "/consent" || p == "/devicelogin":
+		return strings.TrimPrefix(p, "/")
+	}
+	return "other"
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

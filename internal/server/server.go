@@ -1,0 +1,315 @@
+// Package server composes graphgate: it opens the store, loads the signing
+// keys, seeds the demo tenant, builds the identity platform (and the Graph
+// server and pages as they land) into one HTTPS handler with logging,
+// metrics and health checks, and runs it. It is the composition root that
+// cmd/graphgate (through internal/cli) and the end-to-end tests share; it
+// holds no protocol or permission logic of its own.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"graphgate/internal/catalog"
+	"graphgate/internal/demo"
+	"graphgate/internal/identity"
+	"graphgate/internal/password"
+	"graphgate/internal/store"
+	"graphgate/internal/store/sqlite"
+	"graphgate/internal/tlsca"
+	"graphgate/internal/tokens"
+)
+
+// Config is how to run graphgate. The zero value plus DataDir is a working
+// development server.
+type Config struct {
+	// Addr is the HTTPS listen address (default 127.0.0.1:8443).
+	Addr string
+	// HTTPAddr, if set, also serves plain HTTP there (for a TLS-terminating
+	// reverse proxy; combine with TrustForwarded).
+	HTTPAddr string
+	// DataDir holds the database, the CA and the server certificate.
+	DataDir string
+	// TLSNames are extra DNS names or IPs for the server certificate.
+	TLSNames []string
+	// TLSCert and TLSKey use the user's own certificate instead of the CA.
+	TLSCert, TLSKey string
+	// TrustForwarded makes URLs follow X-Forwarded-Proto/Host.
+	TrustForwarded bool
+	// NoDemo skips seeding the demo tenant into an empty data folder.
+	NoDemo bool
+	// Passwords are the argon2id parameters for user passwords.
+	Passwords password.Params
+	Identity  identity.Config
+	// Rotation is the signing-key rotation policy (zero: 30-day keys).
+	Rotation tokens.RotationPolicy
+	Logger   *slog.Logger
+	// Store, when set, is used instead of opening the SQLite store in DataDir.
+	Store store.Store
+}
+
+// Server is a running (or ready) graphgate.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    store.Store
+	ownStore bool
+	keyring  *tokens.Keyring
+	identity *identity.Server
+	handler  http.Handler
+	registry *prometheus.Registry
+	tls      *tlsca.Bundle
+	Demo     *demo.Tenant
+	// DemoCreated reports whether this start created the demo tenant.
+	DemoCreated bool
+}
+
+// New builds a server: store, keys, demo tenant and handlers. It does not
+// listen; use Serve, or Handler with a test server.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8443"
+	}
+	if cfg.Passwords.Memory == 0 {
+		cfg.Passwords = password.Default
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if cfg.Store != nil {
+		s.store = cfg.Store
+	} else {
+		if cfg.DataDir == "" {
+			return nil, errors.New("server: a data folder is required")
+		}
+		st, err := sqlite.Open(ctx, cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("opening the store in %s: %w", cfg.DataDir, err)
+		}
+		s.store, s.ownStore = st, true
+	}
+	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, OnError: func(err error) {
+		s.log.Error("signing keys", "err", err)
+	}})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	// Load (or create) the signing key now: no generation race at first use.
+	if _, err := kr.ActiveKeyID(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	s.keyring = kr
+	verifier, err := tokens.NewVerifier(kr, tokens.VerifierOptions{})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log}, cfg.Identity)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("identity platform: %w", err)
+	}
+	s.identity = id
+	if !cfg.NoDemo {
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
+		}
+		s.Demo, s.DemoCreated = t, created
+	}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Store returns the server's store.
+func (s *Server) Store() store.Store { return s.store }
+
+// Identity returns the identity platform.
+func (s *Server) Identity() *identity.Server { return s.identity }
+
+// Handler is graphgate's whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Keyring returns the signing keys.
+func (s *Server) Keyring() *tokens.Keyring { return s.keyring }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", s.identity.Handler())
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := s.keyring.ActiveKeyID(ctx); err != nil {
+			http.Error(w, "signing keys unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := s.store.ListTenants(ctx); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return s.instrument(mux)
+}
+
+// TLS prepares the certificate: graphgate's CA (created in the data folder
+// on first start) or the user's own pair.
+func (s *Server) TLS() (*tlsca.Bundle, error) {
+	if s.tls != nil {
+		return s.tls, nil
+	}
+	var b *tlsca.Bundle
+	var err error
+	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" {
+		b, err = tlsca.LoadKeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+	} else {
+		names := append(append([]string{}, tlsca.DefaultNames...), s.cfg.TLSNames...)
+		if h, _, e := net.SplitHostPort(s.cfg.Addr); e == nil && h != "" && h != "0.0.0.0" && h != "::" {
+			names = append(names, h)
+		}
+		b, err = tlsca.Ensure(s.cfg.DataDir, names, time.Now())
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.tls = b
+	return b, nil
+}
+
+// Serve listens until ctx ends, then shuts down gracefully. ready, if not
+// nil, is called with the HTTPS URL once the listener is open.
+func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
+	b, err := s.TLS()
+	if err != nil {
+		return fmt.Errorf("TLS: %w", err)
+	}
+	go func() {
+		if err := s.keyring.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("key rotation stopped", "err", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: s.handler, TLSConfig: b.TLSConfig(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	var plain *http.Server
+	if s.cfg.HTTPAddr != "" {
+		pln, err := net.Listen("tcp", s.cfg.HTTPAddr)
+		if err != nil {
+			_ = hs.Close()
+			return err
+		}
+		plain = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- plain.Serve(pln) }()
+	}
+	if ready != nil {
+		ready("https://" + displayAddr(ln.Addr().String()))
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	if plain != nil {
+		_ = plain.Shutdown(sctx)
+	}
+	return err
+}
+
+// displayAddr turns 127.0.0.1:8443 into localhost:8443 (the name the CA
+// certifies and clients use); other hosts stay as they are.
+func displayAddr(a string) string {
+	h, p, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if h == "127.0.0.1" || h == "::1" || h == "::" || h == "0.0.0.0" || h == "" {
+		h = "localhost"
+	}
+	return net.JoinHostPort(h, p)
+}
+
+// Close releases the store (if the server opened it).
+func (s *Server) Close() {
+	if s.ownStore && s.store != nil {
+		_ = s.store.Close()
+	}
+}
+
+// CertPool returns a pool holding the server's CA (for clients in tests).
+func CertPool(caFile string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no certificate", caFile)
+	}
+	return pool, nil
+}
+
+// TLSClientConfig trusts only the server's CA.
+func TLSClientConfig(caFile string) (*tls.Config, error) {
+	pool, err := CertPool(caFile)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// keyStore adapts the store's keys to the tokens package.
+type keyStore struct{ st store.Keys }
+
+func (k keyStore) SigningKeys(ctx context.Context) ([]tokens.StoredKey, error) {
+	keys, err := k.st.SigningKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tokens.StoredKey, len(keys))
+	for i, sk := range keys {
+		out[i] = tokens.StoredKey{Generation: sk.Generation, KID: sk.KID, CertDER: sk.CertDER, CreatedAt: sk.CreatedAt,
+			ActivateAt: sk.ActivateAt, RetireAt: sk.RetireAt,
+			PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: sk.PrivateKey})}
+	}
+	return out, nil
+}
+
+func (k keyStore) AddSigningKey(ctx context.Context, sk tokens.StoredKey) (bool, error) {
+	blk, _ := pem.Decode(sk.PrivateKeyPEM)
+	if blk == nil {
+		return false, errors.New("signing key is not PEM")
+	}
+	return k.st.AddSigningKey(ctx, store.SigningKey{Generation: sk.Generation, KID: sk.KID, PrivateKey: blk.Bytes, CertDER: sk.CertDER,
+		CreatedAt: sk.CreatedAt, ActivateAt: sk.ActivateAt, RetireAt: sk.RetireAt})
+}
+
+// CAFile is where graphgate's CA certificate is (or will be) in a data folder.
+func CAFile(dataDir string) string { return filepath.Join(dataDir, tlsca.SubDir, tlsca.CAFileName) }

@@ -1,0 +1,391 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+var authCodeTests = []test{
+	{"CreateRedeem", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		c := newAuthCode("code-1", newID(), newID(), newID())
+		must(t, s.CreateAuthCode(ctx, c))
+		family := newID()
+		got, err := s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), family)
+		must(t, err)
+		want := c
+		want.RedeemedAt, want.FamilyID = at(2*time.Minute), family
+		check(t, "RedeemAuthCode", got, want)
+	}},
+	{"CreateDuplicate", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		c := newAuthCode("code-1", newID(), newID(), newID())
+		must(t, s.CreateAuthCode(ctx, c))
+		d := newAuthCode("code-1", newID(), newID(), newID())
+		wantErr(t, s.CreateAuthCode(ctx, d), store.ErrConflict, "CreateAuthCode with an existing hash")
+	}},
+	{"RedeemTwice", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		c := newAuthCode("code-1", newID(), newID(), newID())
+		must(t, s.CreateAuthCode(ctx, c))
+		first := newID()
+		_, err := s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), first)
+		must(t, err)
+		got, err := s.RedeemAuthCode(ctx, c.Hash, at(3*time.Minute), newID())
+		wantErr(t, err, store.ErrAlreadyUsed, "RedeemAuthCode twice")
+		want := c
+		want.RedeemedAt, want.FamilyID = at(2*time.Minute), first
+		check(t, "the code returned with ErrAlreadyUsed", got, want)
+	}},
+	{"RedeemConcurrent", func(t *testing.T, s store.Store) {
+		// A race may go unnoticed once; it is run on several codes.
+		ctx := t.Context()
+		for round := range rounds {
+			c := newAuthCode(fmt.Sprint("code-", round), newID(), newID(), newID())
+			must(t, s.CreateAuthCode(ctx, c))
+			const n = 20
+			families := make([]string, n)
+			got := make([]store.AuthCode, n)
+			for i := range families {
+				families[i] = newID()
+			}
+			errs := concurrently(n, func(i int) (err error) {
+				got[i], err = s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), families[i])
+				return err
+			})
+			winner := -1
+			for i, err := range errs {
+				switch {
+				case err == nil:
+					if winner >= 0 {
+						t.Fatalf("round %d: redeemers %d and %d both won", round, winner, i)
+					}
+					winner = i
+				case !errors.Is(err, store.ErrAlreadyUsed):
+					t.Fatalf("round %d: redeemer %d: %v", round, i, err)
+				}
+			}
+			if winner < 0 {
+				t.Fatalf("round %d: no redeemer won", round)
+			}
+			for i := range n {
+				if got[i].FamilyID != families[winner] || !got[i].RedeemedAt.Equal(at(2*time.Minute)) {
+					t.Errorf("round %d: redeemer %d got family %q redeemed at %v, want the winner's %q",
+						round, i, got[i].FamilyID, got[i].RedeemedAt, families[winner])
+				}
+			}
+		}
+	}},
+}
+
+var refreshTokenTests = []test{
+	{"CreateGet", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		rt := newRefreshToken("rt-1", newID(), newID(), newID(), newID())
+		must(t, s.CreateRefreshToken(ctx, rt))
+		got, err := s.GetRefreshToken(ctx, rt.Hash)
+		must(t, err)
+		check(t, "GetRefreshToken", got, rt)
+		wantErr(t, s.CreateRefreshToken(ctx, newRefreshToken("rt-1", newID(), newID(), newID(), newID())),
+			store.ErrConflict, "CreateRefreshToken with an existing hash")
+	}},
+	{"Rotate", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		fam, tenant, client, user := newID(), newID(), newID(), newID()
+		old := newRefreshToken("rt-1", fam, tenant, client, user)
+		next := newRefreshToken("rt-2", fam, tenant, client, user)
+		next.CreatedAt = at(time.Hour)
+		must(t, s.CreateRefreshToken(ctx, old))
+		got, err := s.RotateRefreshToken(ctx, old.Hash, next, at(time.Hour))
+		must(t, err)
+		wantOld := old
+		wantOld.UsedAt = at(time.Hour)
+		check(t, "RotateRefreshToken's old token", got, wantOld)
+		got, err = s.GetRefreshToken(ctx, old.Hash)
+		must(t, err)
+		check(t, "the old token after rotation", got, wantOld)
+		got, err = s.GetRefreshToken(ctx, next.Hash)
+		must(t, err)
+		check(t, "the next token", got, next)
+
+		// The successor rotates in turn.
+		third := newRefreshToken("rt-3", fam, tenant, client, user)
+		_, err = s.RotateRefreshToken(ctx, next.Hash, third, at(2*time.Hour))
+		must(t, err)
+	}},
+	{"RotateUsed", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		fam, tenant, client, user := newID(), newID(), newID(), newID()
+		old := newRefreshToken("rt-1", fam, tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, old))
+		_, err := s.RotateRefreshToken(ctx, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
+		must(t, err)
+		replay := newRefreshToken("rt-3", fam, tenant, client, user)
+		got, err := s.RotateRefreshToken(ctx, old.Hash, replay, at(2*time.Hour))
+		wantErr(t, err, store.ErrAlreadyUsed, "RotateRefreshToken of a used token")
+		wantOld := old
+		wantOld.UsedAt = at(time.Hour)
+		check(t, "the token returned with ErrAlreadyUsed", got, wantOld)
+		_, err = s.GetRefreshToken(ctx, replay.Hash)
+		wantErr(t, err, store.ErrNotFound, "the successor of a replayed token")
+	}},
+	{"RotateRevoked", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		fam, tenant, client, user := newID(), newID(), newID(), newID()
+		old := newRefreshToken("rt-1", fam, tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, old))
+		n, err := s.RevokeFamily(ctx, fam, at(time.Hour))
+		must(t, err)
+		if n != 1 {
+			t.Errorf("RevokeFamily = %d, want 1", n)
+		}
+		next := newRefreshToken("rt-2", fam, tenant, client, user)
+		got, err := s.RotateRefreshToken(ctx, old.Hash, next, at(2*time.Hour))
+		wantErr(t, err, store.ErrAlreadyUsed, "RotateRefreshToken of a revoked token")
+		wantOld := old
+		wantOld.RevokedAt = at(time.Hour)
+		check(t, "the token returned with ErrAlreadyUsed", got, wantOld)
+		_, err = s.GetRefreshToken(ctx, next.Hash)
+		wantErr(t, err, store.ErrNotFound, "the successor of a revoked token")
+	}},
+	{"RotateToExistingHash", func(t *testing.T, s store.Store) {
+		// A rotation whose successor cannot be stored changes nothing.
+		ctx := t.Context()
+		fam, tenant, client, user := newID(), newID(), newID(), newID()
+		old := newRefreshToken("rt-1", fam, tenant, client, user)
+		taken := newRefreshToken("rt-2", fam, tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, old))
+		must(t, s.CreateRefreshToken(ctx, taken))
+		_, err := s.RotateRefreshToken(ctx, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
+		wantErr(t, err, store.ErrConflict, "RotateRefreshToken to an existing hash")
+		got, err := s.GetRefreshToken(ctx, old.Hash)
+		must(t, err)
+		check(t, "the old token after the failed rotation", got, old)
+	}},
+	{"RotateConcurrent", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		for round := range rounds {
+			fam, tenant, client, user := newID(), newID(), newID(), newID()
+			old := newRefreshToken(fmt.Sprint("rt-", round), fam, tenant, client, user)
+			must(t, s.CreateRefreshToken(ctx, old))
+			const n = 10
+			nexts := make([]store.RefreshToken, n)
+			for i := range nexts {
+				nexts[i] = newRefreshToken(fmt.Sprint("rt-", round, "-next-", i), fam, tenant, client, user)
+			}
+			errs := concurrently(n, func(i int) error {
+				_, err := s.RotateRefreshToken(ctx, old.Hash, nexts[i], at(time.Hour))
+				return err
+			})
+			winners := 0
+			for i, err := range errs {
+				_, getErr := s.GetRefreshToken(ctx, nexts[i].Hash)
+				switch {
+				case err == nil:
+					winners++
+					must(t, getErr)
+				case errors.Is(err, store.ErrAlreadyUsed):
+					wantErr(t, getErr, store.ErrNotFound, fmt.Sprint("successor ", i, " of a lost rotation"))
+				default:
+					t.Fatalf("round %d: rotation %d: %v", round, i, err)
+				}
+			}
+			if winners != 1 {
+				t.Fatalf("round %d: %d concurrent rotations succeeded, want 1", round, winners)
+			}
+		}
+	}},
+	{"RevokeFamily", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		fam, other, tenant, client, user := newID(), newID(), newID(), newID(), newID()
+		a := newRefreshToken("a", fam, tenant, client, user)
+		b := newRefreshToken("b", fam, tenant, client, user)
+		c := newRefreshToken("c", fam, tenant, client, user)
+		d := newRefreshToken("d", other, tenant, client, user)
+		for _, rt := range []store.RefreshToken{a, b, d} {
+			must(t, s.CreateRefreshToken(ctx, rt))
+		}
+		_, err := s.RotateRefreshToken(ctx, b.Hash, c, at(time.Hour)) // b used, c current
+		must(t, err)
+
+		n, err := s.RevokeFamily(ctx, fam, at(2*time.Hour))
+		must(t, err)
+		if n != 3 {
+			t.Errorf("RevokeFamily = %d, want 3", n)
+		}
+		for _, rt := range []store.RefreshToken{a, b, c} {
+			got, err := s.GetRefreshToken(ctx, rt.Hash)
+			must(t, err)
+			if !got.RevokedAt.Equal(at(2 * time.Hour)) {
+				t.Errorf("token %x of the family: RevokedAt %v, want %v", rt.Hash[:4], got.RevokedAt, at(2*time.Hour))
+			}
+		}
+		got, err := s.GetRefreshToken(ctx, d.Hash)
+		must(t, err)
+		check(t, "a token of another family", got, d)
+
+		n, err = s.RevokeFamily(ctx, fam, at(3*time.Hour))
+		must(t, err)
+		if n != 0 {
+			t.Errorf("RevokeFamily of a revoked family = %d, want 0", n)
+		}
+		got, err = s.GetRefreshToken(ctx, a.Hash)
+		must(t, err)
+		if !got.RevokedAt.Equal(at(2 * time.Hour)) {
+			t.Errorf("revoking again moved RevokedAt to %v", got.RevokedAt)
+		}
+		n, err = s.RevokeFamily(ctx, newID(), at(3*time.Hour))
+		must(t, err)
+		if n != 0 {
+			t.Errorf("RevokeFamily of an unknown family = %d, want 0", n)
+		}
+	}},
+	{"RevokeUserTokens", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		tenant, user, c1, c2 := newID(), newID(), newID(), newID()
+		mine1a := newRefreshToken("1a", newID(), tenant, c1, user)
+		mine1b := newRefreshToken("1b", newID(), tenant, c1, user)
+		mine2 := newRefreshToken("2", newID(), tenant, c2, user)
+		otherUser := newRefreshToken("ou", newID(), tenant, c1, newID())
+		otherTenant := newRefreshToken("ot", newID(), newID(), c1, user)
+		for _, rt := range []store.RefreshToken{mine1a, mine1b, mine2, otherUser, otherTenant} {
+			must(t, s.CreateRefreshToken(ctx, rt))
+		}
+		for _, tc := range []struct {
+			client  string
+			want    int
+			revoked []store.RefreshToken
+		}{
+			{c1, 2, []store.RefreshToken{mine1a, mine1b}},
+			{"", 1, []store.RefreshToken{mine1a, mine1b, mine2}},
+			{"", 0, []store.RefreshToken{mine1a, mine1b, mine2}},
+		} {
+			n, err := s.RevokeUserTokens(ctx, tenant, user, tc.client, at(time.Hour))
+			must(t, err)
+			if n != tc.want {
+				t.Errorf("RevokeUserTokens(client %q) = %d, want %d", tc.client, n, tc.want)
+			}
+			for _, rt := range tc.revoked {
+				got, err := s.GetRefreshToken(ctx, rt.Hash)
+				must(t, err)
+				if got.RevokedAt.IsZero() {
+					t.Errorf("token %s not revoked", rt.ClientID)
+				}
+			}
+		}
+		for _, rt := range []store.RefreshToken{otherUser, otherTenant} {
+			got, err := s.GetRefreshToken(ctx, rt.Hash)
+			must(t, err)
+			check(t, "another user's token", got, rt)
+		}
+	}},
+}
+
+var deviceCodeTests = []test{
+	{"CreateGet", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		d := newDeviceCode("dc-1", "BCDFGHJK", newID())
+		must(t, s.CreateDeviceCode(ctx, d))
+		got, err := s.GetDeviceCode(ctx, d.Hash)
+		must(t, err)
+		check(t, "GetDeviceCode", got, d)
+		got, err = s.DeviceCodeByUserCode(ctx, "BCDFGHJK")
+		must(t, err)
+		check(t, "DeviceCodeByUserCode", got, d)
+		_, err = s.DeviceCodeByUserCode(ctx, "BCDFGHJX")
+		wantErr(t, err, store.ErrNotFound, "DeviceCodeByUserCode of another code")
+	}},
+	{"CreateDuplicate", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		d := newDeviceCode("dc-1", "BCDFGHJK", newID())
+		must(t, s.CreateDeviceCode(ctx, d))
+		wantErr(t, s.CreateDeviceCode(ctx, newDeviceCode("dc-1", "LMNPQRST", newID())), store.ErrConflict, "CreateDeviceCode with an existing hash")
+		wantErr(t, s.CreateDeviceCode(ctx, newDeviceCode("dc-2", "BCDFGHJK", newID())), store.ErrConflict, "CreateDeviceCode with an existing user code")
+	}},
+	{"Update", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		d := newDeviceCode("dc-1", "BCDFGHJK", newID())
+		must(t, s.CreateDeviceCode(ctx, d))
+		want := d
+		want.Status, want.TenantID, want.UserID, want.Scopes = store.DeviceApproved, newID(), newID(), []string{"User.Read"}
+		want.LastPollAt = at(2 * time.Minute)
+		must(t, s.UpdateDeviceCode(ctx, d.Hash, func(cur store.DeviceCode) (store.DeviceCode, error) {
+			check(t, "the closure's device code", cur, d)
+			return want, nil
+		}))
+		got, err := s.GetDeviceCode(ctx, d.Hash)
+		must(t, err)
+		check(t, "GetDeviceCode after update", got, want)
+		got, err = s.DeviceCodeByUserCode(ctx, d.UserCode)
+		must(t, err)
+		check(t, "DeviceCodeByUserCode after update", got, want)
+	}},
+}
+
+var expiryTests = []test{
+	{"DeleteExpired", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		now := at(time.Hour)
+		expired, live := at(59*time.Minute), at(61*time.Minute)
+		tenant, client, user := newID(), newID(), newID()
+
+		code := func(v string, exp time.Time) store.AuthCode {
+			c := newAuthCode(v, tenant, client, user)
+			c.ExpiresAt = exp
+			return c
+		}
+		token := func(v string, exp time.Time) store.RefreshToken {
+			rt := newRefreshToken(v, newID(), tenant, client, user)
+			rt.ExpiresAt = exp
+			return rt
+		}
+		device := func(v, userCode string, exp time.Time) store.DeviceCode {
+			d := newDeviceCode(v, userCode, client)
+			d.ExpiresAt = exp
+			return d
+		}
+		deadCode, liveCode := code("c-dead", expired), code("c-live", live)
+		deadToken, liveToken := token("t-dead", expired), token("t-live", live)
+		deadToken2 := token("t-dead-2", at(0))
+		deadDevice, liveDevice := device("d-dead", "DEAD", expired), device("d-live", "LIVE", live)
+		for _, c := range []store.AuthCode{deadCode, liveCode} {
+			must(t, s.CreateAuthCode(ctx, c))
+		}
+		for _, rt := range []store.RefreshToken{deadToken, deadToken2, liveToken} {
+			must(t, s.CreateRefreshToken(ctx, rt))
+		}
+		for _, d := range []store.DeviceCode{deadDevice, liveDevice} {
+			must(t, s.CreateDeviceCode(ctx, d))
+		}
+
+		n, err := s.DeleteExpired(ctx, now)
+		must(t, err)
+		if n != 4 {
+			t.Errorf("DeleteExpired = %d, want 4", n)
+		}
+		_, err = s.RedeemAuthCode(ctx, deadCode.Hash, now, newID())
+		wantErr(t, err, store.ErrNotFound, "RedeemAuthCode of an expired code")
+		_, err = s.RedeemAuthCode(ctx, liveCode.Hash, now, newID())
+		must(t, err)
+		for _, rt := range []store.RefreshToken{deadToken, deadToken2} {
+			_, err = s.GetRefreshToken(ctx, rt.Hash)
+			wantErr(t, err, store.ErrNotFound, "GetRefreshToken of an expired token")
+		}
+		_, err = s.GetRefreshToken(ctx, liveToken.Hash)
+		must(t, err)
+		_, err = s.GetDeviceCode(ctx, deadDevice.Hash)
+		wantErr(t, err, store.ErrNotFound, "GetDeviceCode of an expired code")
+		_, err = s.DeviceCodeByUserCode(ctx, "LIVE")
+		must(t, err)
+
+		n, err = s.DeleteExpired(ctx, now)
+		must(t, err)
+		if n != 0 {
+			t.Errorf("DeleteExpired again = %d, want 0", n)
+		}
+	}},
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Graph workload data — messages, mail folders, events, calendars,
+// contacts, To Do lists and tasks, chats and their messages, presence,
+// mailbox settings, drive items, notebooks, sharing grants — is kept as
+// items: one row per object, its Graph representation as a JSON document,
+// and the few columns every query needs (tenant, kind, owner, parent,
+// version). Filtering and ordering are pushed down as SQL over the document
+// (json_extract in SQLite, ->> in PostgreSQL), compiled from OData by the
+// odata package for the backend's dialect, and indexed per kind where a
+// workload sorts or filters. This keeps one storage shape for a dozen
+// workloads while never loading a whole collection to answer a query.
+
+// Item is one workload object.
+type Item struct {
+	TenantID string
+	// Kind is the Graph entity type, e.g. "message", "mailFolder", "event".
+	Kind string
+	ID   string
+	// OwnerID is the user or group whose data it is ("" for shared objects
+	// such as chats).
+	OwnerID string
+	// ParentID is the folder, calendar, list, chat or section holding it.
+	ParentID string
+	// Doc is the object's Graph JSON representation. Date-times inside are
+	// UTC in the fixed-width layout of TimeLayout, so that text order is
+	// time order in every backend.
+	Doc json.RawMessage
+	// Version increases with every update (the object's etag); CreateItems
+	// stores 1.
+	Version    int64
+	CreatedAt  time.Time
+	ModifiedAt time.Time
+}
+
+// TimeLayout is how date-times are stored inside item documents.
+const TimeLayout = "2006-01-02T15:04:05.0000000Z"
+
+// ItemQuery selects items. Empty strings match anything, except TenantID and
+// Kind, which are required.
+type ItemQuery struct {
+	TenantID string
+	Kind     string
+	OwnerID  string
+	ParentID string
+	// ParentIDs, when set, matches any of these parents (a folder and its
+	// subfolders).
+	ParentIDs []string
+	// Where is an SQL boolean expression over the column doc, in the
+	// backend's Dialect, with Args for its placeholders; "" for none.
+	// Placeholders are numbered from 1 in PostgreSQL ($1, $2, …): the
+	// backend renumbers them after its own.
+	Where string
+	Args  []any
+	// OrderBy is an SQL ORDER BY list in the backend's dialect; "" orders
+	// by id. The backend always appends id as the final tie-breaker.
+	OrderBy string
+	Limit   int // 0: no limit
+	Offset  int
+	// Count asks for the number of matching items, ignoring Limit and Offset.
+	Count bool
+}
+
+// Dialect names the SQL a backend accepts in ItemQuery.Where and OrderBy.
+type Dialect string
+
+const (
+	DialectSQLite   Dialect = "sqlite"
+	DialectPostgres Dialect = "postgres"
+)
+
+// Items keeps workload data.
+type Items interface {
+	// Dialect says which SQL ItemQuery.Where and OrderBy must be written in.
+	Dialect() Dialect
+	// CreateItems stores items atomically: all of them, or none (sendMail
+	// delivers the recipients' copies and the sender's in one call).
+	CreateItems(ctx context.Context, items ...Item) error
+	GetItem(ctx context.Context, tenantID, kind, id string) (Item, error)
+	// UpdateItem changes an item through f in a transaction. ifVersion > 0
+	// is an optimistic-concurrency precondition (an If-Match etag): a
+	// different stored version returns ErrPrecondition and changes nothing.
+	// The backend increments Version and sets ModifiedAt.
+	UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(Item) (Item, error)) (Item, error)
+	// DeleteItems removes items by id (of one kind), atomically; missing ids
+	// are ignored and the count of removed items returned.
+	DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error)
+	// QueryItems returns the matching items in order, and the total count
+	// when q.Count is set (else -1).
+	QueryItems(ctx context.Context, q ItemQuery) ([]Item, int, error)
+	// Batch runs f with a transaction-bound Items: every change f makes
+	// commits together or not at all.
+	Batch(ctx context.Context, f func(tx Items) error) error
+}
+
+// DirectoryQuery selects users or groups with SQL pushed down, like
+// ItemQuery. Where and OrderBy refer to the columns of DirectoryColumns, in
+// the backend's Dialect.
+type DirectoryQuery struct {
+	TenantID string
+	// IDs, when set, restricts the result to these objects (the members of
+	// a group, a user's direct reports).
+	IDs     []string
+	Where   string
+	Args    []any
+	OrderBy string
+	Limit   int
+	Offset  int
+	Count   bool
+}
+
+// DirectoryColumns are the column names every backend gives the users and
+// groups it queries, so that the Graph server can map OData properties to
+// them. Strings are stored as given; booleans as 0/1 (SQLite) or boolean
+// (PostgreSQL); JSON lists (business_phones, roles, group_types) as JSON
+// array text.
+var DirectoryColumns = struct {
+	Users, Groups []string
+}{
+	Users: []string{"id", "upn", "display_name", "given_name", "surname", "mail", "job_title", "department", "office_location",
+		"mobile_phone", "business_phones", "preferred_language", "usage_location", "kind", "account_enabled", "roles", "manager_id"},
+	Groups: []string{"id", "display_name", "description", "mail_nickname", "mail", "group_types", "mail_enabled", "security_enabled",
+		"visibility"},
+}
+
+// DirectoryQueries are the pushed-down directory queries.
+type DirectoryQueries interface {
+	// QueryUsers returns a tenant's matching users in order (id as the final
+	// tie-breaker) and, with Count, the total (else -1).
+	QueryUsers(ctx context.Context, q DirectoryQuery) ([]User, int, error)
+	QueryGroups(ctx context.Context, q DirectoryQuery) ([]Group, int, error)
+}

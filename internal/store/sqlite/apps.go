@@ -1,0 +1,206 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+
+	"graphgate/internal/store"
+)
+
+// App registrations: the apps row plus three child tables (redirect URIs,
+// secrets, certificates) that an update replaces wholesale.
+
+var appColumns = []string{
+	"app_id", "object_id", "tenant_id", "display_name", "sign_in_audience", "public_client",
+	"required_scopes", "required_roles", "created_at", "version",
+}
+
+var (
+	insertApp = insertSQL("apps", appColumns)
+	updateApp = updateSQL("apps", appColumns, "app_id = ?")
+)
+
+func appArgs(a store.App) []any {
+	return []any{
+		a.AppID, a.ObjectID, a.TenantID, a.DisplayName, string(a.SignInAudience), a.PublicClient,
+		list(a.RequiredScopes), list(a.RequiredRoles), millis(a.CreatedAt), a.Version,
+	}
+}
+
+const selectApp = `SELECT app_id, object_id, tenant_id, display_name, sign_in_audience, public_client,
+	required_scopes, required_roles, created_at, version FROM apps `
+
+func scanApp(sc scanner) (store.App, error) {
+	var a store.App
+	err := sc.Scan(&a.AppID, &a.ObjectID, &a.TenantID, &a.DisplayName, (*string)(&a.SignInAudience), &a.PublicClient,
+		strs(&a.RequiredScopes), strs(&a.RequiredRoles), ts(&a.CreatedAt), &a.Version)
+	return a, err
+}
+
+func (s *Store) CreateApp(ctx context.Context, a store.App) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, insertApp, appArgs(a)...); err != nil {
+			return conflict(err, "app %s", a.AppID)
+		}
+		return putAppLists(ctx, tx, a)
+	})
+}
+
+// putAppLists replaces the app's redirect URIs, secrets and certificates.
+func putAppLists(ctx context.Context, tx *sql.Tx, a store.App) error {
+	for _, table := range []string{"app_redirect_uris", "app_secrets", "app_certificates"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE app_id = ?`, a.AppID); err != nil {
+			return err
+		}
+	}
+	for i, r := range a.RedirectURIs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO app_redirect_uris (app_id, position, uri, kind) VALUES (?, ?, ?, ?)`,
+			a.AppID, i, r.URI, string(r.Kind)); err != nil {
+			return err
+		}
+	}
+	for i, c := range a.Secrets {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO app_secrets
+			(app_id, position, key_id, display_name, hint, hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.AppID, i, c.ID, c.DisplayName, c.Hint, blob(c.Hash), millis(c.ExpiresAt), millis(c.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	for i, c := range a.Certificates {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO app_certificates
+			(app_id, position, key_id, display_name, der, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.AppID, i, c.ID, c.DisplayName, blob(c.DER), millis(c.ExpiresAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// getAppLists fills in the app's redirect URIs, secrets and certificates.
+func getAppLists(ctx context.Context, tx *sql.Tx, a *store.App) (err error) {
+	a.RedirectURIs, err = queryAll(ctx, tx, func(sc scanner) (r store.RedirectURI, err error) {
+		return r, sc.Scan(&r.URI, (*string)(&r.Kind))
+	}, `SELECT uri, kind FROM app_redirect_uris WHERE app_id = ? ORDER BY position`, a.AppID)
+	if err != nil {
+		return err
+	}
+	a.Secrets, err = queryAll(ctx, tx, func(sc scanner) (c store.ClientSecret, err error) {
+		return c, sc.Scan(&c.ID, &c.DisplayName, &c.Hint, &c.Hash, ts(&c.ExpiresAt), ts(&c.CreatedAt))
+	}, `SELECT key_id, display_name, hint, hash, expires_at, created_at FROM app_secrets WHERE app_id = ? ORDER BY position`, a.AppID)
+	if err != nil {
+		return err
+	}
+	a.Certificates, err = queryAll(ctx, tx, func(sc scanner) (c store.Certificate, err error) {
+		return c, sc.Scan(&c.ID, &c.DisplayName, &c.DER, ts(&c.ExpiresAt))
+	}, `SELECT key_id, display_name, der, expires_at FROM app_certificates WHERE app_id = ? ORDER BY position`, a.AppID)
+	return err
+}
+
+func getApp(ctx context.Context, tx *sql.Tx, appID string) (store.App, error) {
+	a, err := scanApp(tx.QueryRowContext(ctx, selectApp+`WHERE app_id = ?`, appID))
+	if err != nil {
+		return a, notFound(err, "app %s", appID)
+	}
+	return a, getAppLists(ctx, tx, &a)
+}
+
+func (s *Store) GetApp(ctx context.Context, appID string) (store.App, error) {
+	var a store.App
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = getApp(ctx, tx, appID)
+		return err
+	})
+	return a, err
+}
+
+func (s *Store) ListApps(ctx context.Context, tenantID string) ([]store.App, error) {
+	var as []store.App
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		as, err = queryAll(ctx, tx, scanApp, selectApp+`WHERE tenant_id = ? ORDER BY app_id`, tenantID)
+		if err != nil {
+			return err
+		}
+		for i := range as {
+			if err := getAppLists(ctx, tx, &as[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return as, err
+}
+
+func (s *Store) UpdateApp(ctx context.Context, appID string, f func(store.App) (store.App, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := getApp(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		a, err := f(old)
+		if err != nil {
+			return err
+		}
+		a.AppID, a.Version = old.AppID, old.Version+1
+		if _, err := tx.ExecContext(ctx, updateApp, append(appArgs(a), appID)...); err != nil {
+			return err
+		}
+		return putAppLists(ctx, tx, a)
+	})
+}
+
+// DeleteApp removes the registration with its lists (by cascade); service
+// principals and grants, which name the app by client id, are kept.
+func (s *Store) DeleteApp(ctx context.Context, appID string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE app_id = ?`, appID)
+		return mustAffect(res, err, "app %s", appID)
+	})
+}
+
+// Service principals.
+
+const selectSP = `SELECT id, tenant_id, app_id, display_name, created_at FROM service_principals `
+
+func scanSP(sc scanner) (store.ServicePrincipal, error) {
+	var p store.ServicePrincipal
+	err := sc.Scan(&p.ID, &p.TenantID, &p.AppID, &p.DisplayName, ts(&p.CreatedAt))
+	return p, err
+}
+
+// EnsureServicePrincipal inserts a service principal with a new id unless
+// the (tenant, app) one exists, then reads whichever is stored: under the
+// write lock, concurrent callers (in any process) get the same one.
+func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (store.ServicePrincipal, error) {
+	var p store.ServicePrincipal
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
+			uuid.NewString(), tenantID, appID, displayName, millis(time.Now())); err != nil {
+			return err
+		}
+		p, err = scanSP(tx.QueryRowContext(ctx, selectSP+`WHERE tenant_id = ? AND app_id = ?`, tenantID, appID))
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) GetServicePrincipal(ctx context.Context, tenantID, appID string) (store.ServicePrincipal, error) {
+	var p store.ServicePrincipal
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		p, err = scanSP(tx.QueryRowContext(ctx, selectSP+`WHERE tenant_id = ? AND app_id = ?`, tenantID, appID))
+		return notFound(err, "service principal of app %s in tenant %s", appID, tenantID)
+	})
+	return p, err
+}
+
+func (s *Store) ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error) {
+	var ps []store.ServicePrincipal
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		ps, err = queryAll(ctx, tx, scanSP, selectSP+`WHERE tenant_id = ? ORDER BY app_id`, tenantID)
+		return err
+	})
+	return ps, err
+}

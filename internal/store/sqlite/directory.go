@@ -1,0 +1,393 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"graphgate/internal/store"
+)
+
+// Tenants.
+
+func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, display_name, kind, created_at) VALUES (?, ?, ?, ?)`,
+			t.ID, t.DisplayName, string(t.Kind), millis(t.CreatedAt))
+		if err != nil {
+			return conflict(err, "tenant %s", t.ID)
+		}
+		return putDomains(ctx, tx, t)
+	})
+}
+
+// putDomains replaces a tenant's domains.
+func putDomains(ctx context.Context, tx *sql.Tx, t store.Tenant) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tenant_domains WHERE tenant_id = ?`, t.ID); err != nil {
+		return err
+	}
+	for i, d := range t.Domains {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenant_domains (domain_key, domain, tenant_id, position) VALUES (?, ?, ?, ?)`,
+			key(d), d, t.ID, i)
+		if err != nil {
+			return conflict(err, "domain %s", d)
+		}
+	}
+	return nil
+}
+
+func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) {
+	var t store.Tenant
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		t, err = getTenant(ctx, tx, id)
+		return err
+	})
+	return t, err
+}
+
+func (s *Store) TenantByDomain(ctx context.Context, domain string) (store.Tenant, error) {
+	var t store.Tenant
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT tenant_id FROM tenant_domains WHERE domain_key = ?`, key(domain)).Scan(&id)
+		if err != nil {
+			return notFound(err, "tenant with domain %s", domain)
+		}
+		t, err = getTenant(ctx, tx, id)
+		return err
+	})
+	return t, err
+}
+
+func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
+	var ts []store.Tenant
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		ts, err = queryAll(ctx, tx, scanTenant, `SELECT id, display_name, kind, created_at FROM tenants ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for i := range ts {
+			if ts[i].Domains, err = tenantDomains(ctx, tx, ts[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ts, err
+}
+
+func (s *Store) UpdateTenant(ctx context.Context, id string, f func(store.Tenant) (store.Tenant, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := getTenant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		t, err := f(old)
+		if err != nil {
+			return err
+		}
+		t.ID = old.ID
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET display_name = ?, kind = ?, created_at = ? WHERE id = ?`,
+			t.DisplayName, string(t.Kind), millis(t.CreatedAt), t.ID); err != nil {
+			return err
+		}
+		return putDomains(ctx, tx, t)
+	})
+}
+
+func getTenant(ctx context.Context, tx *sql.Tx, id string) (store.Tenant, error) {
+	row := tx.QueryRowContext(ctx, `SELECT id, display_name, kind, created_at FROM tenants WHERE id = ?`, id)
+	t, err := scanTenant(row)
+	if err != nil {
+		return t, notFound(err, "tenant %s", id)
+	}
+	t.Domains, err = tenantDomains(ctx, tx, id)
+	return t, err
+}
+
+func scanTenant(sc scanner) (store.Tenant, error) {
+	var t store.Tenant
+	err := sc.Scan(&t.ID, &t.DisplayName, (*string)(&t.Kind), ts(&t.CreatedAt))
+	return t, err
+}
+
+func tenantDomains(ctx context.Context, tx *sql.Tx, tenantID string) ([]string, error) {
+	return queryAll(ctx, tx, func(sc scanner) (d string, err error) { return d, sc.Scan(&d) },
+		`SELECT domain FROM tenant_domains WHERE tenant_id = ? ORDER BY position`, tenantID)
+}
+
+// Users.
+
+var userColumns = []string{
+	"tenant_id", "id", "upn", "upn_key", "display_name", "given_name", "surname", "mail",
+	"job_title", "department", "office_location", "mobile_phone", "business_phones",
+	"preferred_language", "usage_location", "kind", "account_enabled", "password_hash",
+	"roles", "manager_id", "created_at", "version",
+}
+
+var (
+	insertUser = insertSQL("users", userColumns)
+	updateUser = updateSQL("users", userColumns, "tenant_id = ? AND id = ?")
+)
+
+func userArgs(u store.User) []any {
+	return []any{
+		u.TenantID, u.ID, u.UserPrincipalName, key(u.UserPrincipalName), u.DisplayName, u.GivenName, u.Surname, u.Mail,
+		u.JobTitle, u.Department, u.OfficeLocation, u.MobilePhone, list(u.BusinessPhones),
+		u.PreferredLanguage, u.UsageLocation, string(u.Kind), u.AccountEnabled, u.PasswordHash,
+		list(u.Roles), u.ManagerID, millis(u.CreatedAt), u.Version,
+	}
+}
+
+// selectUser lists userColumns without upn_key.
+const selectUser = `SELECT tenant_id, id, upn, display_name, given_name, surname, mail,
+	job_title, department, office_location, mobile_phone, business_phones,
+	preferred_language, usage_location, kind, account_enabled, password_hash,
+	roles, manager_id, created_at, version FROM users `
+
+func scanUser(sc scanner) (store.User, error) {
+	var u store.User
+	err := sc.Scan(&u.TenantID, &u.ID, &u.UserPrincipalName, &u.DisplayName, &u.GivenName, &u.Surname, &u.Mail,
+		&u.JobTitle, &u.Department, &u.OfficeLocation, &u.MobilePhone, strs(&u.BusinessPhones),
+		&u.PreferredLanguage, &u.UsageLocation, (*string)(&u.Kind), &u.AccountEnabled, &u.PasswordHash,
+		strs(&u.Roles), &u.ManagerID, ts(&u.CreatedAt), &u.Version)
+	return u, err
+}
+
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertUser, userArgs(u)...)
+		return conflict(err, "user %s (%s)", u.ID, u.UserPrincipalName)
+	})
+}
+
+func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		u, err = getUser(ctx, tx, tenantID, id)
+		return err
+	})
+	return u, err
+}
+
+func getUser(ctx context.Context, tx *sql.Tx, tenantID, id string) (store.User, error) {
+	u, err := scanUser(tx.QueryRowContext(ctx, selectUser+`WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	return u, notFound(err, "user %s in tenant %s", id, tenantID)
+}
+
+func (s *Store) UserByUPN(ctx context.Context, upn string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		u, err = scanUser(tx.QueryRowContext(ctx, selectUser+`WHERE upn_key = ?`, key(upn)))
+		return notFound(err, "user %s", upn)
+	})
+	return u, err
+}
+
+func (s *Store) ListUsers(ctx context.Context, tenantID, after string, limit int) ([]store.User, error) {
+	var us []store.User
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		us, err = queryAll(ctx, tx, scanUser, selectUser+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
+			tenantID, after, limitArg(limit))
+		return err
+	})
+	return us, err
+}
+
+func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, f func(store.User) (store.User, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := getUser(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		u, err := f(old)
+		if err != nil {
+			return err
+		}
+		u.TenantID, u.ID, u.Version = old.TenantID, old.ID, old.Version+1
+		_, err = tx.ExecContext(ctx, updateUser, append(userArgs(u), tenantID, id)...)
+		return conflict(err, "user principal name %s", u.UserPrincipalName)
+	})
+}
+
+func (s *Store) DeleteUser(ctx context.Context, tenantID, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND id = ?`, tenantID, id)
+		if err := mustAffect(res, err, "user %s in tenant %s", id, tenantID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM memberships WHERE tenant_id = ? AND member_id = ?`, tenantID, id)
+		return err
+	})
+}
+
+// Groups.
+
+var groupColumns = []string{
+	"tenant_id", "id", "display_name", "description", "mail_nickname", "mail", "group_types",
+	"mail_enabled", "security_enabled", "visibility", "created_at", "version",
+}
+
+var (
+	insertGroup = insertSQL("groups", groupColumns)
+	updateGroup = updateSQL("groups", groupColumns, "tenant_id = ? AND id = ?")
+)
+
+func groupArgs(g store.Group) []any {
+	return []any{
+		g.TenantID, g.ID, g.DisplayName, g.Description, g.MailNickname, g.Mail, list(g.GroupTypes),
+		g.MailEnabled, g.SecurityEnabled, string(g.Visibility), millis(g.CreatedAt), g.Version,
+	}
+}
+
+const selectGroup = `SELECT tenant_id, id, display_name, description, mail_nickname, mail, group_types,
+	mail_enabled, security_enabled, visibility, created_at, version FROM groups `
+
+func scanGroup(sc scanner) (store.Group, error) {
+	var g store.Group
+	err := sc.Scan(&g.TenantID, &g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Mail, strs(&g.GroupTypes),
+		&g.MailEnabled, &g.SecurityEnabled, (*string)(&g.Visibility), ts(&g.CreatedAt), &g.Version)
+	return g, err
+}
+
+func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertGroup, groupArgs(g)...)
+		return conflict(err, "group %s", g.ID)
+	})
+}
+
+func (s *Store) GetGroup(ctx context.Context, tenantID, id string) (store.Group, error) {
+	var g store.Group
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		g, err = getGroup(ctx, tx, tenantID, id)
+		return err
+	})
+	return g, err
+}
+
+func getGroup(ctx context.Context, tx *sql.Tx, tenantID, id string) (store.Group, error) {
+	g, err := scanGroup(tx.QueryRowContext(ctx, selectGroup+`WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	return g, notFound(err, "group %s in tenant %s", id, tenantID)
+}
+
+func (s *Store) ListGroups(ctx context.Context, tenantID, after string, limit int) ([]store.Group, error) {
+	var gs []store.Group
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		gs, err = queryAll(ctx, tx, scanGroup, selectGroup+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
+			tenantID, after, limitArg(limit))
+		return err
+	})
+	return gs, err
+}
+
+func (s *Store) UpdateGroup(ctx context.Context, tenantID, id string, f func(store.Group) (store.Group, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := getGroup(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		g, err := f(old)
+		if err != nil {
+			return err
+		}
+		g.TenantID, g.ID, g.Version = old.TenantID, old.ID, old.Version+1
+		_, err = tx.ExecContext(ctx, updateGroup, append(groupArgs(g), tenantID, id)...)
+		return err
+	})
+}
+
+// DeleteGroup removes the group and the memberships it is in or holds.
+func (s *Store) DeleteGroup(ctx context.Context, tenantID, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE tenant_id = ? AND id = ?`, tenantID, id)
+		if err := mustAffect(res, err, "group %s in tenant %s", id, tenantID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM memberships WHERE tenant_id = ? AND (member_id = ? OR container_id = ?)`,
+			tenantID, id, id)
+		return err
+	})
+}
+
+// Administrative units.
+
+const selectAU = `SELECT tenant_id, id, display_name, description, visibility FROM administrative_units `
+
+func scanAU(sc scanner) (store.AdministrativeUnit, error) {
+	var a store.AdministrativeUnit
+	err := sc.Scan(&a.TenantID, &a.ID, &a.DisplayName, &a.Description, &a.Visibility)
+	return a, err
+}
+
+func (s *Store) CreateAdministrativeUnit(ctx context.Context, au store.AdministrativeUnit) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO administrative_units (tenant_id, id, display_name, description, visibility)
+			VALUES (?, ?, ?, ?, ?)`, au.TenantID, au.ID, au.DisplayName, au.Description, au.Visibility)
+		return conflict(err, "administrative unit %s", au.ID)
+	})
+}
+
+func (s *Store) GetAdministrativeUnit(ctx context.Context, tenantID, id string) (store.AdministrativeUnit, error) {
+	var a store.AdministrativeUnit
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = scanAU(tx.QueryRowContext(ctx, selectAU+`WHERE tenant_id = ? AND id = ?`, tenantID, id))
+		return notFound(err, "administrative unit %s in tenant %s", id, tenantID)
+	})
+	return a, err
+}
+
+func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([]store.AdministrativeUnit, error) {
+	var as []store.AdministrativeUnit
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		as, err = queryAll(ctx, tx, scanAU, selectAU+`WHERE tenant_id = ? ORDER BY id`, tenantID)
+		return err
+	})
+	return as, err
+}
+
+// Memberships.
+
+func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
+			VALUES (?, ?, ?, ?, ?)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
+		return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
+	})
+}
+
+func (s *Store) RemoveMember(ctx context.Context, m store.Membership) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM memberships
+			WHERE tenant_id = ? AND container_id = ? AND role = ? AND member_id = ?`,
+			m.TenantID, m.ContainerID, string(m.Role), m.MemberID)
+		return mustAffect(res, err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
+	})
+}
+
+const selectMembership = `SELECT tenant_id, container_id, container_kind, member_id, role FROM memberships `
+
+func scanMembership(sc scanner) (store.Membership, error) {
+	var m store.Membership
+	err := sc.Scan(&m.TenantID, &m.ContainerID, (*string)(&m.ContainerKind), &m.MemberID, (*string)(&m.Role))
+	return m, err
+}
+
+func (s *Store) Members(ctx context.Context, tenantID, containerID string, role store.MemberRole) ([]store.Membership, error) {
+	return s.memberships(ctx, `WHERE tenant_id = ? AND container_id = ? AND role = ? ORDER BY member_id`,
+		tenantID, containerID, string(role))
+}
+
+func (s *Store) MemberOf(ctx context.Context, tenantID, memberID string, role store.MemberRole) ([]store.Membership, error) {
+	return s.memberships(ctx, `WHERE tenant_id = ? AND member_id = ? AND role = ? ORDER BY container_id`,
+		tenantID, memberID, string(role))
+}
+
+func (s *Store) memberships(ctx context.Context, where string, args ...any) ([]store.Membership, error) {
+	var ms []store.Membership
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		ms, err = queryAll(ctx, tx, scanMembership, selectMembership+where, args...)
+		return err
+	})
+	return ms, err
+}

@@ -1,0 +1,91 @@
+// Package sqlite is graphgate's embedded storage backend: store.Store on one
+// SQLite database file, graphgate.db in the directory given to Open, through
+// database/sql and the pure-Go driver modernc.org/sqlite (no cgo).
+//
+// # What it owns
+//
+// The file and its schema: the tables, the migrations that create them, the
+// connection settings, and the translation between store types and rows.
+// It keeps what it is given exactly (password and secret hashes included;
+// hashing is the caller's job) and checks nothing about permissions or
+// protocols. Several processes may open the same file (replicas on one
+// host); SQLite's file locks make them one database. The file must be on a
+// local file system: WAL mode needs shared memory, so not NFS or SMB.
+//
+// # Connections and pragmas
+//
+// A Store has two connection pools on the file, configured through the
+// driver's DSN parameters so that every new connection gets them:
+//
+//   - journal_mode=WAL: readers and the writer do not block each other, and
+//     a commit appends to the log instead of rewriting pages.
+//   - synchronous=FULL: every commit is fsynced before it returns, so an
+//     acknowledged write survives a crash of the process or of the machine
+//     (NORMAL, the usual WAL choice, may lose the last commits on power
+//     loss; graphgate's writes are few and small, durability wins).
+//   - busy_timeout=10000: a statement that finds the file locked by another
+//     connection waits up to 10 s in SQLite's busy handler (which
+//     modernc.org/sqlite stops early when the call's context is done).
+//   - foreign_keys=ON: an app's redirect URIs, secrets and certificates and
+//     a tenant's domains are deleted with it (ON DELETE CASCADE).
+//   - _txlock=immediate (write pool only): database/sql's BeginTx issues
+//     BEGIN IMMEDIATE, taking the write lock at once. A read-modify-write
+//     (update closures, redeeming a code, rotating a token) therefore cannot
+//     interleave with another writer, in this process or another, and never
+//     has to upgrade a read lock to a write lock, which in a DEFERRED
+//     transaction fails with SQLITE_BUSY instead of waiting.
+//   - query_only=ON (read pool only): the read pool cannot write by mistake.
+//
+// The write pool has a single connection, so writers of one process queue
+// in database/sql, which honours their contexts, instead of polling the file
+// lock in SQLite's busy handler (which sleeps up to 100 ms between tries and
+// is not fair); only writers of different processes meet at the file lock.
+// The read pool has several connections; multi-statement reads run in one
+// read transaction, so they see one snapshot.
+//
+// # Transactions
+//
+// Every method is one transaction, run by write or read (tx.go). When
+// SQLite reports SQLITE_BUSY or SQLITE_LOCKED anyway (the busy timeout
+// expired, or a lock the busy handler does not cover, such as WAL recovery
+// by another process), the whole transaction is rolled back and run again,
+// update closure included, with jittered exponential back-off from 10 ms to
+// 500 ms, at most 5 attempts. Update closures must not call the Store: the
+// write pool's one connection is theirs already, so a nested write would
+// wait for itself.
+//
+// database/sql and the driver provide everything else: the pools, BEGIN
+// IMMEDIATE (_txlock), context-aware busy waiting, extended result codes in
+// *sqlite.Error (SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY become
+// store.ErrConflict), multi-statement Exec for migrations. The retry loop is
+// the only hand-written piece, because database/sql retries only on
+// driver.ErrBadConn.
+//
+// # Encoding
+//
+//   - Times are INTEGER milliseconds since the Unix epoch, UTC (the
+//     contract's precision; integers compare and index cheaply and cannot
+//     be misparsed). The zero time.Time is NULL. Times are read back with
+//     time.UnixMilli(…).UTC().
+//   - Lists of plain strings (scopes, roles, phones, group types) are TEXT
+//     holding a JSON array; an empty list is '[]' and reads back as nil.
+//     Lists of structures (domains, redirect URIs, secrets, certificates)
+//     have their own tables, ordered by a position column.
+//   - Case-insensitive keys (UPNs, domains) are stored twice: as given, and
+//     lower-cased by Go's strings.ToLower (Unicode-aware, unlike SQLite's
+//     lower()) in a *_key column with a unique index.
+//   - Codes and tokens are keyed by their SHA-256 hash (BLOB primary key).
+//   - Tables are STRICT, so a wrongly typed value is an error, not a silent
+//     conversion.
+//
+// # Migrations
+//
+// The schema is the numbered files migrations/NNNN_name.sql, embedded in
+// the binary; numbers run 1, 2, 3… without gaps. The schema_migrations
+// table records each applied version. Open applies the missing ones, all in
+// one BEGIN IMMEDIATE transaction (SQLite's DDL is transactional): a failing
+// migration leaves the schema as it was, and processes opening a new file at
+// once serialize on the write lock, so the second finds nothing to do. A
+// database with a version this program does not know is refused. A
+// migration is never edited once released; changes are new files.
+package sqlite

@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"graphgate/internal/store"
+)
+
+// Delegated grants (oAuth2PermissionGrants).
+
+const selectGrant = `SELECT id, tenant_id, client_id, consent_type, principal_id, scopes, created_at, updated_at
+	FROM delegated_grants `
+
+func scanGrant(sc scanner) (store.DelegatedGrant, error) {
+	var g store.DelegatedGrant
+	err := sc.Scan(&g.ID, &g.TenantID, &g.ClientID, (*string)(&g.ConsentType), &g.PrincipalID,
+		strs(&g.Scopes), ts(&g.CreatedAt), ts(&g.UpdatedAt))
+	return g, err
+}
+
+func (s *Store) DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]store.DelegatedGrant, error) {
+	var gs []store.DelegatedGrant
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		// AllPrincipals sorts before Principal, so the tenant-wide grant
+		// comes first.
+		gs, err = queryAll(ctx, tx, scanGrant, selectGrant+`WHERE tenant_id = ? AND client_id = ?
+			AND (consent_type = ? OR (consent_type = ? AND principal_id = ? AND principal_id <> ''))
+			ORDER BY consent_type`,
+			tenantID, clientID, string(store.ConsentAllPrincipals), string(store.ConsentPrincipal), userID)
+		return err
+	})
+	return gs, err
+}
+
+func (s *Store) ListDelegatedGrants(ctx context.Context, tenantID string) ([]store.DelegatedGrant, error) {
+	var gs []store.DelegatedGrant
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		gs, err = queryAll(ctx, tx, scanGrant, selectGrant+`WHERE tenant_id = ? ORDER BY client_id, consent_type, principal_id`, tenantID)
+		return err
+	})
+	return gs, err
+}
+
+// UpsertDelegatedGrant runs f on the grant with key's (tenant, client,
+// consent type, principal), or on a zero grant with those fields, and stores
+// its result. The key fields and an existing grant's id cannot be changed by
+// f; a new grant without an id gets one, and zero CreatedAt/UpdatedAt
+// become the current time.
+func (s *Store) UpsertDelegatedGrant(ctx context.Context, k store.DelegatedGrant, f func(store.DelegatedGrant) (store.DelegatedGrant, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanGrant(tx.QueryRowContext(ctx, selectGrant+`WHERE tenant_id = ? AND client_id = ? AND consent_type = ? AND principal_id = ?`,
+			k.TenantID, k.ClientID, string(k.ConsentType), k.PrincipalID))
+		exists := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if !exists {
+			old = store.DelegatedGrant{TenantID: k.TenantID, ClientID: k.ClientID, ConsentType: k.ConsentType, PrincipalID: k.PrincipalID}
+		}
+		g, err := f(old)
+		if err != nil {
+			return err
+		}
+		g.TenantID, g.ClientID, g.ConsentType, g.PrincipalID = k.TenantID, k.ClientID, k.ConsentType, k.PrincipalID
+		now := time.Now()
+		if g.CreatedAt.IsZero() {
+			g.CreatedAt = now
+		}
+		if g.UpdatedAt.IsZero() {
+			g.UpdatedAt = now
+		}
+		if exists {
+			_, err = tx.ExecContext(ctx, `UPDATE delegated_grants SET scopes = ?, created_at = ?, updated_at = ? WHERE id = ?`,
+				list(g.Scopes), millis(g.CreatedAt), millis(g.UpdatedAt), old.ID)
+			return err
+		}
+		if g.ID == "" {
+			g.ID = uuid.NewString()
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO delegated_grants
+			(id, tenant_id, client_id, consent_type, principal_id, scopes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			g.ID, g.TenantID, g.ClientID, string(g.ConsentType), g.PrincipalID, list(g.Scopes), millis(g.CreatedAt), millis(g.UpdatedAt))
+		return conflict(err, "delegated grant %s", g.ID)
+	})
+}
+
+func (s *Store) DeleteDelegatedGrant(ctx context.Context, tenantID, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM delegated_grants WHERE tenant_id = ? AND id = ?`, tenantID, id)
+		return mustAffect(res, err, "delegated grant %s in tenant %s", id, tenantID)
+	})
+}
+
+// App role assignments.
+
+func (s *Store) AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error) {
+	var as []store.AppRoleAssignment
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		as, err = queryAll(ctx, tx, func(sc scanner) (a store.AppRoleAssignment, err error) {
+			return a, sc.Scan(&a.ID, &a.TenantID, &a.ClientID, &a.Permission, ts(&a.CreatedAt))
+		}, `SELECT id, tenant_id, client_id, permission, created_at FROM app_role_assignments
+			WHERE tenant_id = ? AND client_id = ? ORDER BY permission`, tenantID, clientID)
+		return err
+	})
+	return as, err
+}
+
+// AddAppRoleAssignment inserts a unless (tenant, client, permission) is
+// assigned already. A missing id is generated, a zero CreatedAt becomes now.
+func (s *Store) AddAppRoleAssignment(ctx context.Context, a store.AppRoleAssignment) error {
+	if a.ID == "" {
+		a.ID = uuid.NewString()
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now()
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO app_role_assignments (id, tenant_id, client_id, permission, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, client_id, permission) DO NOTHING`,
+			a.ID, a.TenantID, a.ClientID, a.Permission, millis(a.CreatedAt))
+		return conflict(err, "app role assignment %s", a.ID)
+	})
+}
+
+func (s *Store) RemoveAppRoleAssignment(ctx context.Context, tenantID, clientID, permission string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM app_role_assignments WHERE tenant_id = ? AND client_id = ? AND permission = ?`,
+			tenantID, clientID, permission)
+		return mustAffect(res, err, "app role assignment %s of %s in tenant %s", permission, clientID, tenantID)
+	})
+}

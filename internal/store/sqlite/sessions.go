@@ -1,0 +1,236 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+// Authorization codes.
+
+var authCodeColumns = []string{
+	"hash", "tenant_id", "client_id", "user_id", "redirect_uri", "scopes", "requested", "nonce",
+	"code_challenge", "code_challenge_method", "auth_time", "expires_at", "redeemed_at", "family_id",
+}
+
+var insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+
+const selectAuthCode = `SELECT hash, tenant_id, client_id, user_id, redirect_uri, scopes, requested, nonce,
+	code_challenge, code_challenge_method, auth_time, expires_at, redeemed_at, family_id FROM auth_codes `
+
+func scanAuthCode(sc scanner) (store.AuthCode, error) {
+	var c store.AuthCode
+	err := sc.Scan(&c.Hash, &c.TenantID, &c.ClientID, &c.UserID, &c.RedirectURI, strs(&c.Scopes), strs(&c.Requested), &c.Nonce,
+		&c.CodeChallenge, &c.CodeChallengeMethod, ts(&c.AuthTime), ts(&c.ExpiresAt), ts(&c.RedeemedAt), &c.FamilyID)
+	return c, err
+}
+
+func (s *Store) CreateAuthCode(ctx context.Context, c store.AuthCode) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertAuthCode,
+			blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
+			c.CodeChallenge, c.CodeChallengeMethod, millis(c.AuthTime), millis(c.ExpiresAt), millis(c.RedeemedAt), c.FamilyID)
+		return conflict(err, "authorization code")
+	})
+}
+
+// RedeemAuthCode reads and marks the code under the write lock, so of
+// concurrent redeemers (in any process) exactly one finds it unredeemed.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (store.AuthCode, error) {
+	var c store.AuthCode
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		c, err = scanAuthCode(tx.QueryRowContext(ctx, selectAuthCode+`WHERE hash = ?`, blob(hash)))
+		if err != nil {
+			return notFound(err, "authorization code")
+		}
+		if !c.RedeemedAt.IsZero() {
+			return store.ErrAlreadyUsed
+		}
+		c.RedeemedAt, c.FamilyID = time.UnixMilli(now.UnixMilli()).UTC(), familyID
+		_, err = tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ? WHERE hash = ?`,
+			millis(c.RedeemedAt), c.FamilyID, blob(hash))
+		return err
+	})
+	return c, err
+}
+
+// Refresh tokens.
+
+var refreshTokenColumns = []string{
+	"hash", "family_id", "tenant_id", "client_id", "user_id", "scopes",
+	"auth_time", "created_at", "expires_at", "used_at", "revoked_at",
+}
+
+var insertRefreshToken = insertSQL("refresh_tokens", refreshTokenColumns)
+
+const selectRefreshToken = `SELECT hash, family_id, tenant_id, client_id, user_id, scopes,
+	auth_time, created_at, expires_at, used_at, revoked_at FROM refresh_tokens `
+
+func scanRefreshToken(sc scanner) (store.RefreshToken, error) {
+	var t store.RefreshToken
+	err := sc.Scan(&t.Hash, &t.FamilyID, &t.TenantID, &t.ClientID, &t.UserID, strs(&t.Scopes),
+		ts(&t.AuthTime), ts(&t.CreatedAt), ts(&t.ExpiresAt), ts(&t.UsedAt), ts(&t.RevokedAt))
+	return t, err
+}
+
+func createRefreshToken(ctx context.Context, tx *sql.Tx, t store.RefreshToken) error {
+	_, err := tx.ExecContext(ctx, insertRefreshToken,
+		blob(t.Hash), t.FamilyID, t.TenantID, t.ClientID, t.UserID, list(t.Scopes),
+		millis(t.AuthTime), millis(t.CreatedAt), millis(t.ExpiresAt), millis(t.UsedAt), millis(t.RevokedAt))
+	return conflict(err, "refresh token")
+}
+
+func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	return s.write(ctx, func(tx *sql.Tx) error { return createRefreshToken(ctx, tx, t) })
+}
+
+func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.RefreshToken, error) {
+	var t store.RefreshToken
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		t, err = scanRefreshToken(tx.QueryRowContext(ctx, selectRefreshToken+`WHERE hash = ?`, blob(hash)))
+		return notFound(err, "refresh token")
+	})
+	return t, err
+}
+
+// RotateRefreshToken marks old used and inserts next in one write
+// transaction; if old is used or revoked, nothing is written.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
+	var old store.RefreshToken
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		old, err = scanRefreshToken(tx.QueryRowContext(ctx, selectRefreshToken+`WHERE hash = ?`, blob(oldHash)))
+		if err != nil {
+			return notFound(err, "refresh token")
+		}
+		if !old.UsedAt.IsZero() || !old.RevokedAt.IsZero() {
+			return store.ErrAlreadyUsed
+		}
+		old.UsedAt = time.UnixMilli(now.UnixMilli()).UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, millis(old.UsedAt), blob(oldHash)); err != nil {
+			return err
+		}
+		return createRefreshToken(ctx, tx, next)
+	})
+	return old, err
+}
+
+func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error) {
+	return s.revoke(ctx, now, `family_id = ?`, familyID)
+}
+
+func (s *Store) RevokeUserTokens(ctx context.Context, tenantID, userID, clientID string, now time.Time) (int, error) {
+	if clientID == "" {
+		return s.revoke(ctx, now, `tenant_id = ? AND user_id = ?`, tenantID, userID)
+	}
+	return s.revoke(ctx, now, `tenant_id = ? AND user_id = ? AND client_id = ?`, tenantID, userID, clientID)
+}
+
+// revoke sets revoked_at on the matching tokens not revoked yet and returns
+// how many it changed.
+func (s *Store) revoke(ctx context.Context, now time.Time, where string, args ...any) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND `+where,
+			append([]any{millis(now)}, args...)...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// Device codes.
+
+var deviceCodeColumns = []string{
+	"hash", "user_code", "tenant_seg", "tenant_id", "client_id", "scopes", "requested",
+	"status", "user_id", "expires_at", "last_poll_at", "interval_s",
+}
+
+var (
+	insertDeviceCode = insertSQL("device_codes", deviceCodeColumns)
+	updateDeviceCode = updateSQL("device_codes", deviceCodeColumns, "hash = ?")
+)
+
+func deviceCodeArgs(d store.DeviceCode) []any {
+	return []any{
+		blob(d.Hash), d.UserCode, d.TenantSeg, d.TenantID, d.ClientID, list(d.Scopes), list(d.Requested),
+		string(d.Status), d.UserID, millis(d.ExpiresAt), millis(d.LastPollAt), d.Interval,
+	}
+}
+
+const selectDeviceCode = `SELECT hash, user_code, tenant_seg, tenant_id, client_id, scopes, requested,
+	status, user_id, expires_at, last_poll_at, interval_s FROM device_codes `
+
+func scanDeviceCode(sc scanner) (store.DeviceCode, error) {
+	var d store.DeviceCode
+	err := sc.Scan(&d.Hash, &d.UserCode, &d.TenantSeg, &d.TenantID, &d.ClientID, strs(&d.Scopes), strs(&d.Requested),
+		(*string)(&d.Status), &d.UserID, ts(&d.ExpiresAt), ts(&d.LastPollAt), &d.Interval)
+	return d, err
+}
+
+func (s *Store) CreateDeviceCode(ctx context.Context, d store.DeviceCode) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertDeviceCode, deviceCodeArgs(d)...)
+		return conflict(err, "device code (user code %s)", d.UserCode)
+	})
+}
+
+func (s *Store) GetDeviceCode(ctx context.Context, hash []byte) (store.DeviceCode, error) {
+	return s.deviceCode(ctx, `hash = ?`, blob(hash))
+}
+
+func (s *Store) DeviceCodeByUserCode(ctx context.Context, userCode string) (store.DeviceCode, error) {
+	return s.deviceCode(ctx, `user_code = ?`, userCode)
+}
+
+func (s *Store) deviceCode(ctx context.Context, where string, arg any) (store.DeviceCode, error) {
+	var d store.DeviceCode
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		d, err = scanDeviceCode(tx.QueryRowContext(ctx, selectDeviceCode+`WHERE `+where, arg))
+		return notFound(err, "device code")
+	})
+	return d, err
+}
+
+func (s *Store) UpdateDeviceCode(ctx context.Context, hash []byte, f func(store.DeviceCode) (store.DeviceCode, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanDeviceCode(tx.QueryRowContext(ctx, selectDeviceCode+`WHERE hash = ?`, blob(hash)))
+		if err != nil {
+			return notFound(err, "device code")
+		}
+		d, err := f(old)
+		if err != nil {
+			return err
+		}
+		d.Hash = old.Hash
+		_, err = tx.ExecContext(ctx, updateDeviceCode, append(deviceCodeArgs(d), blob(hash))...)
+		return conflict(err, "device code (user code %s)", d.UserCode)
+	})
+}
+
+// DeleteExpired deletes the authorization codes, refresh tokens and device
+// codes whose ExpiresAt is before now (those without one never expire).
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	var total int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		total = 0
+		for _, table := range []string{"auth_codes", "refresh_tokens", "device_codes"} {
+			res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, now.UnixMilli())
+			if err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return int(total), err
+}

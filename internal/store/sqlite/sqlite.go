@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"graphgate/internal/store"
+)
+
+// FileName is the database file Open creates in its directory.
+const FileName = "graphgate.db"
+
+// busyTimeoutMillis is how long a statement waits for another connection's
+// lock (SQLite's busy handler) before it fails with SQLITE_BUSY, after which
+// the transaction helper retries it a bounded number of times.
+const busyTimeoutMillis = 10_000
+
+// Store is the SQLite backend. It is safe for concurrent use.
+type Store struct {
+	path string
+	// w is the write pool: one connection, every transaction BEGIN
+	// IMMEDIATE, so writers of this process queue in database/sql (which
+	// honours their contexts) instead of spinning in SQLite's busy handler.
+	w *sql.DB
+	// r is the read pool: several query-only connections; in WAL mode they
+	// read a consistent snapshot while a write is in progress.
+	r *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database graphgate.db in dir, which
+// it creates with mode 0700, and brings its schema up to date.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, FileName))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s := &Store{path: path}
+	if s.w, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+
+	// The writer connects (and switches the file to WAL) and migrates before
+	// any reader connects.
+	if err := migrate(ctx, s, migrations); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+
+	if s.r, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return s, nil
+}
+
+// dsn is the modernc.org/sqlite data source name for the database file: a
+// file: URI (so any path is safe) whose underscore parameters the driver
+// applies to every new connection. See doc.go for why these values.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMillis))
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "full")
+	if writer {
+		q.Set("_journal_mode", "wal")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "on")
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close closes both connection pools; the last connection to close
+// checkpoints the write-ahead log into the database file.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}

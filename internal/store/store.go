@@ -14,9 +14,23 @@
 //   - Single-use objects (authorization codes, refresh tokens, device codes)
 //     are consumed atomically: of two concurrent redeemers exactly one wins,
 //     across processes.
-//   - Lookups of a missing object return ErrNotFound; creating an object
-//     whose key exists returns ErrConflict.
+//   - Lookups, updates and deletes of a missing object return ErrNotFound
+//     (an update's closure is then not called); creating an object whose
+//     key exists returns ErrConflict (device user codes are unique too).
+//   - Create methods store Version as given (callers pass 1); updates
+//     increment it. An update closure cannot change an object's key fields
+//     (ids, tenant, hashes): the backend keeps the originals. A closure that
+//     wants optimistic concurrency compares Version and returns
+//     ErrPrecondition.
+//   - Update closures must not call the store (a backend may hold its only
+//     write connection while the closure runs).
 //   - Times are stored with at least millisecond precision and returned in UTC.
+//   - Object ids are unique within a tenant; user principal names across
+//     the store.
+//   - Deleting a user removes their memberships; deleting a group removes
+//     the memberships it holds and those it is in. Other deletes do not
+//     cascade (a deleted app's grants stay, as in Entra until cleanup).
+//   - Revoke methods count tokens newly revoked: revoking twice returns 0.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.

@@ -223,3 +223,14 @@ func newGUID() string {
 	h := hex.EncodeToString(b)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
+
+// SecretHasher returns the keyed hash the identity platform stores client
+// secrets under, for tools that add secrets without a running server (the
+// admin commands). It creates the key if the store has none yet.
+func SecretHasher(ctx context.Context, st store.Settings) (func(string) []byte, error) {
+	key, err := st.SettingOrCreate(ctx, settingSecretKey, randomBytes(32))
+	if err != nil {
+		return nil, err
+	}
+	return func(secret string) []byte { return hmacSHA256(key, []byte(secret)) }, nil
+}

@@ -56,8 +56,9 @@ func (c *Call) Context() context.Context { return c.ctx }
 // Request is the HTTP request.
 func (c *Call) Request() *http.Request { return c.r }
 
-// Param returns the i-th path parameter ({id} segments, in order; "me"
-// for a /me path answered by its /users/{id} rule).
+// Param returns the i-th path parameter ({id} segments, in order). A /me
+// path counts "me" as parameter 0, like the {id} of its /users/{id} twin, so
+// one handler serves both.
 func (c *Call) Param(i int) string {
 	if i < len(c.params) {
 		return c.params[i]
@@ -179,10 +180,17 @@ func extractParams(m routes.Match, p *graphpath.Path) []string {
 	tmpl := strings.Split(strings.TrimPrefix(m.Route.Path, "/"), "/")
 	var out []string
 	i := 0
-	if m.MeFallback {
+	switch {
+	case m.MeFallback:
 		// /me/x matched /users/{id}/x: "me" stands for the {id}.
 		out = append(out, "me")
 		tmpl = tmpl[2:]
+		i = 1
+	case m.Me:
+		// /me/x has its own rule: "me" is still parameter 0, so handlers
+		// index parameters the same way for /me and /users/{id}.
+		out = append(out, "me")
+		tmpl = tmpl[1:]
 		i = 1
 	}
 	for t := 0; t < len(tmpl) && i < p.N; t++ {

@@ -3,8 +3,11 @@ package graph
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"strconv"
 	"strings"
 
+	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -16,7 +19,7 @@ const KindChat = "chat"
 func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChat, chatID)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+		return false, newError(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
 	if err != nil {
 		return false, asError(err)
@@ -35,4 +38,278 @@ func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// KindChatMessage is a message of a chat (ParentID = the chat).
+const KindChatMessage = "chatMessage"
+
+type chatMember struct {
+	ODataType                   string   `json:"@odata.type"`
+	ID                          string   `json:"id"`
+	Roles                       []string `json:"roles"`
+	DisplayName                 string   `json:"displayName"`
+	VisibleHistoryStartDateTime string   `json:"visibleHistoryStartDateTime"`
+	UserID                      string   `json:"userId"`
+	Email                       string   `json:"email"`
+	TenantID                    string   `json:"tenantId"`
+}
+
+type chatDoc struct {
+	ID                  string       `json:"id"`
+	Topic               *string      `json:"topic"`
+	CreatedDateTime     string       `json:"createdDateTime"`
+	LastUpdatedDateTime string       `json:"lastUpdatedDateTime"`
+	ChatType            string       `json:"chatType"`
+	WebURL              string       `json:"webUrl"`
+	TenantID            string       `json:"tenantId"`
+	Members             []chatMember `json:"members"`
+	// MemberIDs is internal: what /me/chats queries.
+	MemberIDs []string `json:"_memberIds"`
+}
+
+type chatIdentity struct {
+	ID               string `json:"id"`
+	DisplayName      string `json:"displayName"`
+	UserIdentityType string `json:"userIdentityType"`
+	TenantID         string `json:"tenantId"`
+}
+
+type chatMessageDoc struct {
+	ID                   string  `json:"id"`
+	ReplyToID            *string `json:"replyToId"`
+	Etag                 string  `json:"etag"`
+	MessageType          string  `json:"messageType"`
+	CreatedDateTime      string  `json:"createdDateTime"`
+	LastModifiedDateTime string  `json:"lastModifiedDateTime"`
+	LastEditedDateTime   *string `json:"lastEditedDateTime"`
+	DeletedDateTime      *string `json:"deletedDateTime"`
+	Subject              *string `json:"subject"`
+	Summary              *string `json:"summary"`
+	ChatID               string  `json:"chatId"`
+	Importance           string  `json:"importance"`
+	Locale               string  `json:"locale"`
+	WebURL               *string `json:"webUrl"`
+	From                 struct {
+		Application *json.RawMessage `json:"application"`
+		Device      *json.RawMessage `json:"device"`
+		User        *chatIdentity    `json:"user"`
+	} `json:"from"`
+	Body        itemBody          `json:"body"`
+	Attachments []json.RawMessage `json:"attachments"`
+	Mentions    []json.RawMessage `json:"mentions"`
+	Reactions   []json.RawMessage `json:"reactions"`
+}
+
+func init() { workloads = append(workloads, registerChats) }
+
+func registerChats(s *Server) error {
+	for _, h := range []struct {
+		method, path string
+		fn           handlerFunc
+	}{
+		{"GET", "/me/chats", s.listChats},
+		{"GET", "/users/{id}/chats", s.listChats},
+		{"POST", "/chats", s.createChat},
+		{"GET", "/chats/{id}", s.getChat},
+		{"GET", "/chats/{id}/members", s.listChatMembers},
+		{"GET", "/chats/{id}/messages", s.listChatMessages},
+		{"POST", "/chats/{id}/messages", s.sendChatMessage},
+		{"GET", "/chats/{id}/messages/{id}", s.getChatMessage},
+	} {
+		if err := s.handle(h.method, h.path, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberWhere matches chats whose internal member list holds one user.
+func memberWhere(d store.Dialect) string {
+	if d == store.DialectPostgres {
+		return "doc->'_memberIds' ? $1"
+	}
+	return "EXISTS (SELECT 1 FROM json_each(doc, '$._memberIds') AS m WHERE m.value = ?)"
+}
+
+var chatProps = map[string]odata.Type{"topic": odata.TypeString, "chatType": odata.TypeString, "createdDateTime": odata.TypeDateTime,
+	"lastUpdatedDateTime": odata.TypeDateTime, "id": odata.TypeString}
+
+func (s *Server) listChats(c *Call) error {
+	if c.TargetUser == nil {
+		return errDirectoryNotFound(c.Param(0))
+	}
+	q, err := c.parseQuery(odata.Generic, 50, 50)
+	if err != nil {
+		return err
+	}
+	d := s.store.Dialect()
+	return s.writeCollection(c, collection{q: q,
+		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Where: memberWhere(d), Args: []any{c.TargetUser.ID}},
+		mapping:  jsonMapping(d, "microsoft.graph.chat", chatProps),
+		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats",
+		defaults: []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}})
+}
+
+func (s *Server) chat(c *Call) (store.Item, chatDoc, error) {
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChat, c.Param(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return it, chatDoc{}, newError(http.StatusNotFound, "NotFound", "Resource not found.")
+	}
+	if err != nil {
+		return it, chatDoc{}, asError(err)
+	}
+	doc, err := decodeDoc[chatDoc](it)
+	return it, doc, asErrorOrNil(err)
+}
+
+func (s *Server) getChat(c *Call) error {
+	it, _, err := s.chat(c)
+	if err != nil {
+		return err
+	}
+	b, err := renderItem(it)
+	if err != nil {
+		return asError(err)
+	}
+	if b, err = project(b, nil, []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil); err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#chats/$entity"))
+}
+
+func (s *Server) listChatMembers(c *Call) error {
+	_, doc, err := s.chat(c)
+	if err != nil {
+		return err
+	}
+	vals := make([]json.RawMessage, 0, len(doc.Members))
+	for _, m := range doc.Members {
+		vals = append(vals, encodeDoc(m))
+	}
+	return c.JSON(http.StatusOK, page{Context: c.BaseURL() + "/$metadata#chats('" + doc.ID + "')/members", Value: vals})
+}
+
+func (s *Server) listChatMessages(c *Call) error {
+	if _, _, err := s.chat(c); err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Generic, 20, 50)
+	if err != nil {
+		return err
+	}
+	d := s.store.Dialect()
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindChatMessage, ParentID: c.Param(0)},
+		mapping:  jsonMapping(d, "microsoft.graph.chatMessage", map[string]odata.Type{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
+		defOrder: orderBy(d, "createdDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
+}
+
+func (s *Server) getChatMessage(c *Call) error {
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChatMessage, c.Param(1))
+	if err != nil || it.ParentID != c.Param(0) {
+		return newError(http.StatusNotFound, "NotFound", "Resource not found.")
+	}
+	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#chats('"+c.Param(0)+"')/messages/$entity", nil, nil)
+}
+
+func (s *Server) sendChatMessage(c *Call) error {
+	it, _, err := s.chat(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body *itemBody `json:"body"`
+	}
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.Body == nil || strings.TrimSpace(in.Body.Content) == "" {
+		return errBadRequest("Message body cannot be empty.")
+	}
+	if in.Body.ContentType == "" {
+		in.Body.ContentType = "text"
+	}
+	now := s.now()
+	m := chatMessageDoc{ID: strconv.FormatInt(now.UnixMilli(), 10), Etag: strconv.FormatInt(now.UnixMilli(), 10), MessageType: "message",
+		CreatedDateTime: storedTime(now), LastModifiedDateTime: storedTime(now), ChatID: it.ID, Importance: "normal", Locale: "en-us",
+		Body: *in.Body, Attachments: []json.RawMessage{}, Mentions: []json.RawMessage{}, Reactions: []json.RawMessage{}}
+	if c.Caller != nil {
+		m.From.User = &chatIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName, UserIdentityType: "aadUser", TenantID: c.TenantID}
+	}
+	msg := store.Item{TenantID: c.TenantID, Kind: KindChatMessage, ID: m.ID + "-" + newItemID("")[:6], ParentID: it.ID, CreatedAt: now, ModifiedAt: now, Version: 1}
+	m.ID = msg.ID
+	msg.Doc = encodeDoc(m)
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if err := tx.CreateItems(c.ctx, msg); err != nil {
+			return err
+		}
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindChat, it.ID, 0, func(ch store.Item) (store.Item, error) {
+			d, err := decodeDoc[chatDoc](ch)
+			if err != nil {
+				return ch, err
+			}
+			d.LastUpdatedDateTime = storedTime(now)
+			ch.Doc = encodeDoc(d)
+			return ch, nil
+		})
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, msg, c.BaseURL()+"/$metadata#chats('"+it.ID+"')/messages/$entity", nil, nil)
+}
+
+// createChat creates a one-on-one or group chat from member bindings
+// ("user@odata.bind": ".../users('id')").
+func (s *Server) createChat(c *Call) error {
+	var in struct {
+		ChatType string  `json:"chatType"`
+		Topic    *string `json:"topic"`
+		Members  []struct {
+			Roles []string `json:"roles"`
+			Bind  string   `json:"user@odata.bind"`
+		} `json:"members"`
+	}
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	ct := strings.ToLower(in.ChatType)
+	if ct != "oneonone" && ct != "group" {
+		return errBadRequest("chatType must be oneOnOne or group.")
+	}
+	if ct == "oneonone" && len(in.Members) != 2 || ct == "group" && len(in.Members) < 2 {
+		return errBadRequest("A oneOnOne chat needs exactly two members; a group chat at least two.")
+	}
+	now := s.now()
+	doc := chatDoc{ID: "19:" + strings.ToLower(newItemID(""))[:32] + "@thread.v2", Topic: in.Topic, CreatedDateTime: storedTime(now),
+		LastUpdatedDateTime: storedTime(now), ChatType: map[string]string{"oneonone": "oneOnOne", "group": "group"}[ct], TenantID: c.TenantID}
+	callerIn := c.Caller == nil
+	for _, m := range in.Members {
+		id := bindID(m.Bind)
+		u, err := s.findUser(c, id)
+		if err != nil {
+			return errBadRequest("The member '%s' was not found.", id)
+		}
+		callerIn = callerIn || c.Caller != nil && u.ID == c.Caller.ID
+		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: newItemID("MCMj")[:40], Roles: m.Roles,
+			DisplayName: u.DisplayName, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: u.ID, Email: u.Mail, TenantID: c.TenantID})
+		doc.MemberIDs = append(doc.MemberIDs, u.ID)
+	}
+	if !callerIn {
+		return errBadRequest("The signed-in user must be a member of the chat.")
+	}
+	doc.WebURL = "https://teams.microsoft.com/l/chat/" + doc.ID + "/0"
+	it := store.Item{TenantID: c.TenantID, Kind: KindChat, ID: doc.ID, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#chats/$entity", []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
+}
+
+// bindID reads the id out of an @odata.bind URL: …/users('id') or …/users/id.
+func bindID(bind string) string {
+	if i := strings.Index(bind, "('"); i >= 0 {
+		return strings.TrimSuffix(strings.TrimSuffix(bind[i+2:], "')"), "'")
+	}
+	return bind[strings.LastIndexByte(bind, '/')+1:]
 }

@@ -147,6 +147,14 @@ func project(doc []byte, selected, defaults []string, allowed map[string]bool) (
 			add(k, v)
 		}
 	}
+	if len(keep) == 0 && defaults == nil {
+		// No $select and no default set: every property.
+		for k := range m {
+			if !strings.HasPrefix(k, "@odata.") {
+				keep = append(keep, k)
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for _, k := range append([]string{"id"}, keep...) {
 		lk := strings.ToLower(k)

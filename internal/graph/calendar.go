@@ -1,0 +1,914 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Calendars of users and groups, their events (single, recurring series
+// expanded with rrule-go, occurrences), calendarView over a time window,
+// responses to invitations, and Prefer: outlook.timezone on every date.
+
+const (
+	KindCalendar = "calendar"
+	KindEvent    = "event"
+)
+
+type calendarDoc struct {
+	ID                  string        `json:"id"`
+	Name                string        `json:"name"`
+	Color               string        `json:"color"`
+	HexColor            string        `json:"hexColor"`
+	IsDefaultCalendar   bool          `json:"isDefaultCalendar"`
+	ChangeKey           string        `json:"changeKey"`
+	CanShare            bool          `json:"canShare"`
+	CanViewPrivateItems bool          `json:"canViewPrivateItems"`
+	CanEdit             bool          `json:"canEdit"`
+	Owner               *emailAddress `json:"owner"`
+}
+
+type responseStatus struct {
+	Response string `json:"response"`
+	Time     string `json:"time"`
+}
+
+type attendee struct {
+	Type         string         `json:"type"`
+	Status       responseStatus `json:"status"`
+	EmailAddress emailAddress   `json:"emailAddress"`
+}
+
+type location struct {
+	DisplayName  string `json:"displayName"`
+	LocationType string `json:"locationType,omitempty"`
+}
+
+type eventDoc struct {
+	ID                         string               `json:"id"`
+	CreatedDateTime            string               `json:"createdDateTime"`
+	LastModifiedDateTime       string               `json:"lastModifiedDateTime"`
+	ChangeKey                  string               `json:"changeKey"`
+	Categories                 []string             `json:"categories"`
+	OriginalStartTimeZone      string               `json:"originalStartTimeZone"`
+	OriginalEndTimeZone        string               `json:"originalEndTimeZone"`
+	ICalUID                    string               `json:"iCalUId"`
+	ReminderMinutesBeforeStart int                  `json:"reminderMinutesBeforeStart"`
+	IsReminderOn               bool                 `json:"isReminderOn"`
+	HasAttachments             bool                 `json:"hasAttachments"`
+	Subject                    string               `json:"subject"`
+	BodyPreview                string               `json:"bodyPreview"`
+	Importance                 string               `json:"importance"`
+	Sensitivity                string               `json:"sensitivity"`
+	IsAllDay                   bool                 `json:"isAllDay"`
+	IsCancelled                bool                 `json:"isCancelled"`
+	IsOrganizer                bool                 `json:"isOrganizer"`
+	ResponseRequested          bool                 `json:"responseRequested"`
+	SeriesMasterID             *string              `json:"seriesMasterId"`
+	ShowAs                     string               `json:"showAs"`
+	Type                       string               `json:"type"`
+	WebLink                    string               `json:"webLink"`
+	IsOnlineMeeting            bool                 `json:"isOnlineMeeting"`
+	IsDraft                    bool                 `json:"isDraft"`
+	ResponseStatus             responseStatus       `json:"responseStatus"`
+	Body                       itemBody             `json:"body"`
+	Start                      dateTimeTimeZone     `json:"start"`
+	End                        dateTimeTimeZone     `json:"end"`
+	Location                   location             `json:"location"`
+	Locations                  []location           `json:"locations"`
+	Recurrence                 *patternedRecurrence `json:"recurrence"`
+	Attendees                  []attendee           `json:"attendees"`
+	Organizer                  recipient            `json:"organizer"`
+	// Internal: the end of a series' last occurrence (empty for no end or
+	// not a series), and deleted occurrences' start instants.
+	SeriesEnd string   `json:"_seriesEnd,omitempty"`
+	Exdates   []string `json:"_exdates,omitempty"`
+}
+
+func defaultCalendarID(ownerID string) string {
+	h := sha256.Sum256([]byte(ownerID + "/calendar/default"))
+	return "AAMkADefCal" + base64.RawURLEncoding.EncodeToString(h[:24])
+}
+
+func init() { workloads = append(workloads, registerCalendar) }
+
+func registerCalendar(s *Server) error {
+	reg := []struct {
+		method, suffix string
+		fn             handlerFunc
+	}{
+		{"GET", "/calendars", s.listCalendars},
+		{"POST", "/calendars", s.createCalendar},
+		{"GET", "/calendars/{id}", s.getCalendar},
+		{"GET", "/calendar", s.getCalendar},
+		{"GET", "/events", s.listEvents},
+		{"POST", "/events", s.createEvent},
+		{"GET", "/calendar/events", s.listEvents},
+		{"POST", "/calendar/events", s.createEvent},
+		{"GET", "/calendars/{id}/events", s.listEvents},
+		{"POST", "/calendars/{id}/events", s.createEvent},
+		{"GET", "/calendarView", s.calendarView},
+		{"GET", "/calendar/calendarView", s.calendarView},
+		{"GET", "/calendars/{id}/calendarView", s.calendarView},
+	}
+	for _, ev := range []string{"/events/{id}", "/calendar/events/{id}", "/calendars/{id}/events/{id}"} {
+		reg = append(reg, []struct {
+			method, suffix string
+			fn             handlerFunc
+		}{
+			{"GET", ev, s.getEvent}, {"PATCH", ev, s.updateEvent}, {"DELETE", ev, s.deleteEvent},
+			{"POST", ev + "/accept", s.respondEvent}, {"POST", ev + "/decline", s.respondEvent}, {"POST", ev + "/tentativelyAccept", s.respondEvent},
+		}...)
+	}
+	for _, h := range reg {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+			return err
+		}
+	}
+	for _, h := range []struct {
+		method, path string
+		fn           handlerFunc
+	}{
+		{"GET", "/groups/{id}/calendar/events", s.listEvents}, {"POST", "/groups/{id}/calendar/events", s.createEvent},
+		{"GET", "/groups/{id}/events", s.listEvents}, {"POST", "/groups/{id}/events", s.createEvent},
+		{"GET", "/groups/{id}/calendar/calendarView", s.calendarView}, {"GET", "/groups/{id}/calendarView", s.calendarView},
+		{"GET", "/groups/{id}/calendar/events/{id}", s.getEvent}, {"GET", "/groups/{id}/events/{id}", s.getEvent},
+		{"PATCH", "/groups/{id}/events/{id}", s.updateEvent}, {"DELETE", "/groups/{id}/events/{id}", s.deleteEvent},
+	} {
+		if err := s.handle(h.method, h.path, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+			return err
+		}
+	}
+	return nil
+}
+
+// calendarOwner is the user or group whose calendars the path names.
+type calendarOwner struct {
+	id, name, address string
+	group             bool
+}
+
+// owner resolves the request's calendar owner and creates its default
+// calendar on first use.
+func (s *Server) calOwner(c *Call) (calendarOwner, error) {
+	var o calendarOwner
+	switch {
+	case c.TargetGroup != nil:
+		o = calendarOwner{id: c.TargetGroup.ID, name: c.TargetGroup.DisplayName, address: c.TargetGroup.Mail, group: true}
+	case c.TargetUser != nil:
+		r := refOf(c.TargetUser)
+		o = calendarOwner{id: r.id, name: r.name, address: r.address}
+	default:
+		return o, errMailboxNotFound(c.Param(0))
+	}
+	id := defaultCalendarID(o.id)
+	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindCalendar, id); errors.Is(err, store.ErrNotFound) {
+		now := s.now()
+		doc := calendarDoc{ID: id, Name: "Calendar", Color: "auto", HexColor: "", IsDefaultCalendar: true, CanShare: !o.group,
+			CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}}
+		err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return o, asError(err)
+		}
+	} else if err != nil {
+		return o, asError(err)
+	}
+	return o, nil
+}
+
+// calendarFromPath resolves the calendar a path names: /calendars/{id},
+// or the default for /calendar and /events.
+func (s *Server) calendarFromPath(c *Call, o calendarOwner) (store.Item, error) {
+	segs := strings.Split(c.Match.Route.Path, "/")
+	for i, seg := range segs {
+		if seg == "calendars" && i+1 < len(segs) && segs[i+1] == "{id}" {
+			it, err := s.getOwned(c, KindCalendar, c.Param(1), o.id)
+			if err != nil {
+				return it, err
+			}
+			return it, nil
+		}
+	}
+	return s.getOwned(c, KindCalendar, defaultCalendarID(o.id), o.id)
+}
+
+// eventParam is the event id of the path (the last parameter).
+func eventParam(c *Call) string { return c.params[len(c.params)-1] }
+
+func (s *Server) listCalendars(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindCalendar, OwnerID: o.id},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.calendar", map[string]odata.Type{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
+		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
+		render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
+}
+
+// renderCalendar reports canEdit as the caller may: the owner, or a user
+// the owner shared the calendar with for writing.
+func (s *Server) renderCalendar(c *Call, it store.Item) (json.RawMessage, error) {
+	cal, err := decodeDoc[calendarDoc](it)
+	if err != nil {
+		return nil, err
+	}
+	if c.Decision.Match.Rule != nil && c.TargetUser != nil && c.Caller != nil && c.TargetUser.ID != c.Caller.ID {
+		cal.CanEdit = c.target.Access.Has(authz.AccessWrite)
+		cal.CanShare = false
+	}
+	it.Doc = encodeDoc(cal)
+	return renderItem(it)
+}
+
+func (s *Server) getCalendar(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.calendarFromPath(c, o)
+	if err != nil {
+		return err
+	}
+	b, err := s.renderCalendar(c, it)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
+}
+
+func (s *Server) createCalendar(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name  *string `json:"name"`
+		Color string  `json:"color"`
+	}
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		return errBadRequest("The calendar name is required.")
+	}
+	now := s.now()
+	id := newItemID("AAMkAGCal")
+	color := in.Color
+	if color == "" {
+		color = "auto"
+	}
+	it := store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, CreatedAt: now, ModifiedAt: now, Version: 1,
+		Doc: encodeDoc(calendarDoc{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}})}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
+}
+
+// basicEventAllowed is Calendars.ReadBasic's property limit: no body,
+// preview, attachments or extensions.
+func basicEventAllowed(c *Call) map[string]bool {
+	if c.Decision.Limit != authz.LimitBasicEvent {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, k := range []string{"id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "originalStartTimeZone", "originalEndTimeZone",
+		"iCalUId", "reminderMinutesBeforeStart", "isReminderOn", "subject", "importance", "sensitivity", "isAllDay", "isCancelled", "isOrganizer",
+		"responseRequested", "seriesMasterId", "showAs", "type", "webLink", "isOnlineMeeting", "isDraft", "responseStatus", "start", "end",
+		"location", "locations", "recurrence", "attendees", "organizer", "hasAttachments"} {
+		m[strings.ToLower(k)] = true
+	}
+	return m
+}
+
+var eventProps = map[string]odata.Type{"subject": odata.TypeString, "isAllDay": odata.TypeBool, "isCancelled": odata.TypeBool,
+	"isOrganizer": odata.TypeBool, "importance": odata.TypeString, "sensitivity": odata.TypeString, "showAs": odata.TypeString,
+	"type": odata.TypeString, "id": odata.TypeString, "iCalUId": odata.TypeString, "createdDateTime": odata.TypeDateTime,
+	"lastModifiedDateTime": odata.TypeDateTime, "organizer/emailAddress/address": odata.TypeString, "organizer/emailAddress/name": odata.TypeString,
+	"location/displayName": odata.TypeString, "body/content": odata.TypeString, "bodyPreview": odata.TypeString,
+	"start/dateTime": odata.TypeString, "end/dateTime": odata.TypeString, "seriesMasterId": odata.TypeString}
+
+// renderEvent shows an event in the caller's preferred time zone.
+func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
+	e, err := decodeDoc[eventDoc](it)
+	if err != nil {
+		return nil, err
+	}
+	e.Start, e.End = outputDTZ(e.Start, zone, loc), outputDTZ(e.End, zone, loc)
+	it.Doc = encodeDoc(e)
+	return renderItem(it)
+}
+
+func (s *Server) listEvents(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
+	if strings.Contains(c.Match.Route.Path, "/calendars/") || strings.Contains(c.Match.Route.Path, "/calendar/") {
+		cal, err := s.calendarFromPath(c, o)
+		if err != nil {
+			return err
+		}
+		iq.ParentID = cal.ID
+	}
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	zone, loc := c.preferredZone()
+	d := s.store.Dialect()
+	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping(d, "microsoft.graph.event", eventProps),
+		defOrder: orderBy(d, "start/utc", odata.TypeString, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
+		allowed: basicEventAllowed(c), render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
+}
+
+func (s *Server) getEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.eventOrOccurrence(c, o, eventParam(c))
+	if err != nil {
+		return err
+	}
+	zone, loc := c.preferredZone()
+	b, err := renderEvent(it, zone, loc)
+	if err != nil {
+		return asError(err)
+	}
+	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	if err != nil {
+		return err
+	}
+	if b, err = project(b, q.q.Select, nil, basicEventAllowed(c)); err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+}
+
+// occurrenceSep joins a series master's id and an occurrence's start.
+const occurrenceSep = "_occ_"
+
+// eventOrOccurrence finds a stored event, or builds the occurrence an
+// occurrence id names.
+func (s *Server) eventOrOccurrence(c *Call, o calendarOwner, id string) (store.Item, error) {
+	master, when, isOcc := strings.Cut(id, occurrenceSep)
+	if !isOcc {
+		return s.getOwned(c, KindEvent, id, o.id)
+	}
+	it, err := s.getOwned(c, KindEvent, master, o.id)
+	if err != nil {
+		return it, err
+	}
+	t, err := time.Parse("20060102T150405Z", when)
+	if err != nil {
+		return it, errItemNotFound()
+	}
+	occ, err := s.expand(it, t, t.Add(time.Second))
+	if err != nil || len(occ) == 0 {
+		return it, errItemNotFound()
+	}
+	return occ[0], nil
+}
+
+// eventInput is the body of POST and PATCH on events.
+type eventInput struct {
+	Subject                    *string              `json:"subject"`
+	Body                       *itemBody            `json:"body"`
+	Start                      *dateTimeTimeZone    `json:"start"`
+	End                        *dateTimeTimeZone    `json:"end"`
+	IsAllDay                   *bool                `json:"isAllDay"`
+	Location                   *location            `json:"location"`
+	Locations                  *[]location          `json:"locations"`
+	Attendees                  *[]attendee          `json:"attendees"`
+	Categories                 *[]string            `json:"categories"`
+	Sensitivity                *string              `json:"sensitivity"`
+	ShowAs                     *string              `json:"showAs"`
+	Importance                 *string              `json:"importance"`
+	IsReminderOn               *bool                `json:"isReminderOn"`
+	ReminderMinutesBeforeStart *int                 `json:"reminderMinutesBeforeStart"`
+	Recurrence                 *patternedRecurrence `json:"recurrence"`
+	IsOnlineMeeting            *bool                `json:"isOnlineMeeting"`
+	ResponseRequested          *bool                `json:"responseRequested"`
+}
+
+var (
+	sensitivities = map[string]string{"normal": "normal", "personal": "personal", "private": "private", "confidential": "confidential"}
+	showAses      = map[string]string{"free": "free", "tentative": "tentative", "busy": "busy", "oof": "oof", "workingelsewhere": "workingElsewhere", "unknown": "unknown"}
+)
+
+func pick(table map[string]string, v *string, prop string, dst *string) error {
+	if v == nil {
+		return nil
+	}
+	x, ok := table[strings.ToLower(*v)]
+	if !ok {
+		return errBadRequest("Invalid value '%s' for property '%s'.", *v, prop)
+	}
+	*dst = x
+	return nil
+}
+
+func (in eventInput) apply(e *eventDoc, now string) error {
+	if in.Subject != nil {
+		e.Subject = *in.Subject
+	}
+	if in.Body != nil {
+		e.Body = *in.Body
+		if e.Body.ContentType == "" {
+			e.Body.ContentType = "text"
+		}
+		e.BodyPreview = preview(in.Body.Content)
+	}
+	if in.IsAllDay != nil {
+		e.IsAllDay = *in.IsAllDay
+	}
+	for _, x := range []struct {
+		in  *dateTimeTimeZone
+		dst *dateTimeTimeZone
+		tz  *string
+	}{{in.Start, &e.Start, &e.OriginalStartTimeZone}, {in.End, &e.End, &e.OriginalEndTimeZone}} {
+		if x.in == nil {
+			continue
+		}
+		t, err := parseDTZ(*x.in)
+		if err != nil {
+			return err
+		}
+		*x.dst, *x.tz = storedDTZ(t, orUTC(x.in.TimeZone)), orUTC(x.in.TimeZone)
+	}
+	st, err1 := parseStoredTime(e.Start.UTC)
+	en, err2 := parseStoredTime(e.End.UTC)
+	if err1 != nil || err2 != nil {
+		return errBadRequest("An event needs a start and an end.")
+	}
+	if en.Before(st) {
+		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The end time must be later than the start time.")
+	}
+	if e.IsAllDay && (st.Hour() != 0 || st.Minute() != 0 || en.Sub(st)%(24*time.Hour) != 0) {
+		startLocal, _ := parseDTZ(dateTimeTimeZone{DateTime: e.Start.DateTime, TimeZone: e.Start.TimeZone})
+		if startLocal.Hour() != 0 || startLocal.Minute() != 0 {
+			return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. An all-day event must start and end at midnight.")
+		}
+	}
+	if in.Location != nil {
+		e.Location = *in.Location
+	}
+	if in.Locations != nil {
+		e.Locations = *in.Locations
+	}
+	if in.Attendees != nil {
+		e.Attendees = *in.Attendees
+		for i := range e.Attendees {
+			if e.Attendees[i].Type == "" {
+				e.Attendees[i].Type = "required"
+			}
+			if e.Attendees[i].Status.Response == "" {
+				e.Attendees[i].Status = responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
+			}
+		}
+	}
+	if in.Categories != nil {
+		e.Categories = *in.Categories
+	}
+	if err := pick(sensitivities, in.Sensitivity, "sensitivity", &e.Sensitivity); err != nil {
+		return err
+	}
+	if err := pick(showAses, in.ShowAs, "showAs", &e.ShowAs); err != nil {
+		return err
+	}
+	if err := pick(importances, in.Importance, "importance", &e.Importance); err != nil {
+		return err
+	}
+	if in.IsReminderOn != nil {
+		e.IsReminderOn = *in.IsReminderOn
+	}
+	if in.ReminderMinutesBeforeStart != nil {
+		e.ReminderMinutesBeforeStart = *in.ReminderMinutesBeforeStart
+	}
+	if in.IsOnlineMeeting != nil {
+		e.IsOnlineMeeting = *in.IsOnlineMeeting
+	}
+	if in.ResponseRequested != nil {
+		e.ResponseRequested = *in.ResponseRequested
+	}
+	if in.Recurrence != nil {
+		e.Recurrence = in.Recurrence
+	}
+	e.Type, e.SeriesEnd = "singleInstance", ""
+	if e.Recurrence != nil {
+		loc, _ := loadZone(e.Start.TimeZone)
+		if loc == nil {
+			loc = time.UTC
+		}
+		startLocal := st.In(loc)
+		last, err := e.Recurrence.lastEnd(startLocal, en.Sub(st))
+		if err != nil {
+			return errBadRequest("%s", err)
+		}
+		e.Type = "seriesMaster"
+		if !last.IsZero() {
+			e.SeriesEnd = storedTime(last)
+		}
+	}
+	e.LastModifiedDateTime = now
+	return nil
+}
+
+func (s *Server) createEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	cal, err := s.calendarFromPath(c, o)
+	if err != nil {
+		return err
+	}
+	var in eventInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.Start == nil || in.End == nil {
+		return errBadRequest("An event needs a start and an end.")
+	}
+	now := storedTime(s.now())
+	id := newItemID("AAMkAGEv")
+	e := eventDoc{ID: id, CreatedDateTime: now, Categories: []string{}, ICalUID: "040000008200E00074C5B7101A82E008" + strings.ToUpper(newItemID(""))[:32],
+		ReminderMinutesBeforeStart: 15, IsReminderOn: true, Importance: "normal", Sensitivity: "normal", IsOrganizer: true, ResponseRequested: true,
+		ShowAs: "busy", Body: itemBody{ContentType: "text"}, Locations: []location{}, Attendees: []attendee{},
+		ResponseStatus: responseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
+		Organizer:      recipient{EmailAddress: emailAddress{Name: o.name, Address: o.address}}}
+	e.WebLink = "https://outlook.office365.com/owa/?itemid=" + id + "&exvsurl=1&path=/calendar/item"
+	if err := in.apply(&e, now); err != nil {
+		return err
+	}
+	nowT := s.now()
+	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: encodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	items := []store.Item{it}
+	// Invitations: attendees with a mailbox in the tenant get the event in
+	// their default calendar, awaiting their response.
+	for _, a := range e.Attendees {
+		u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address)
+		if err != nil || u.TenantID != c.TenantID || u.ID == o.id {
+			continue
+		}
+		inv := e
+		inv.ID, inv.IsOrganizer = newItemID("AAMkAGEv"), false
+		inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: defaultCalendarID(u.ID),
+			Doc: encodeDoc(inv), CreatedAt: nowT, ModifiedAt: nowT})
+		if _, err := s.store.GetItem(c.ctx, c.TenantID, KindCalendar, defaultCalendarID(u.ID)); errors.Is(err, store.ErrNotFound) {
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: defaultCalendarID(u.ID), OwnerID: u.ID, CreatedAt: nowT, ModifiedAt: nowT,
+				Doc: encodeDoc(calendarDoc{ID: defaultCalendarID(u.ID), Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
+					Owner: &emailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
+		}
+	}
+	if err := s.store.CreateItems(c.ctx, items...); err != nil {
+		return asError(err)
+	}
+	zone, loc := c.preferredZone()
+	b, err := renderEvent(it, zone, loc)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+}
+
+func (s *Server) updateEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	id := eventParam(c)
+	if strings.Contains(id, occurrenceSep) {
+		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "graphgate does not support changing one occurrence of a series; change the series.")
+	}
+	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+		return err
+	}
+	var in eventInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var perr error
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
+		e, err := decodeDoc[eventDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if perr = in.apply(&e, storedTime(s.now())); perr != nil {
+			return it, perr
+		}
+		it.Doc = encodeDoc(e)
+		return it, nil
+	})
+	switch {
+	case perr != nil:
+		return perr
+	case errors.Is(err, store.ErrPrecondition):
+		return errPreconditionFailed()
+	case err != nil:
+		return asError(err)
+	}
+	zone, loc := c.preferredZone()
+	b, err := renderEvent(it, zone, loc)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+}
+
+// deleteEvent removes an event; deleting an occurrence excludes it from
+// its series.
+func (s *Server) deleteEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	id := eventParam(c)
+	if master, when, ok := strings.Cut(id, occurrenceSep); ok {
+		if _, err := s.eventOrOccurrence(c, o, id); err != nil {
+			return err
+		}
+		t, _ := time.Parse("20060102T150405Z", when)
+		_, err := s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, master, 0, func(it store.Item) (store.Item, error) {
+			e, err := decodeDoc[eventDoc](it)
+			if err != nil {
+				return it, err
+			}
+			e.Exdates = append(e.Exdates, storedTime(t))
+			it.Doc = encodeDoc(e)
+			return it, nil
+		})
+		if err != nil {
+			return asError(err)
+		}
+		return c.NoContent()
+	}
+	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindEvent, id); err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// respondEvent records the owner's response to an invitation.
+func (s *Server) respondEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Comment      string `json:"comment"`
+		SendResponse *bool  `json:"sendResponse"`
+	}
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	id := eventParam(c)
+	if master, _, ok := strings.Cut(id, occurrenceSep); ok {
+		id = master
+	}
+	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+		return err
+	}
+	path := strings.ToLower(c.r.URL.Path)
+	response := map[bool]string{true: "accepted"}[strings.HasSuffix(path, "/accept")]
+	switch {
+	case strings.HasSuffix(path, "/decline"):
+		response = "declined"
+	case strings.HasSuffix(path, "/tentativelyaccept"):
+		response = "tentativelyAccepted"
+	}
+	var perr error
+	_, err = s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, id, 0, func(it store.Item) (store.Item, error) {
+		e, err := decodeDoc[eventDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if e.IsOrganizer {
+			perr = newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
+			return it, perr
+		}
+		e.ResponseStatus = responseStatus{Response: response, Time: graphTime(s.now())}
+		if response == "tentativelyAccepted" {
+			e.ShowAs = "tentative"
+		}
+		if response == "declined" {
+			e.ShowAs = "free"
+		}
+		it.Doc = encodeDoc(e)
+		return it, nil
+	})
+	if perr != nil {
+		return perr
+	}
+	if err != nil {
+		return asError(err)
+	}
+	return c.Accepted()
+}
+
+// calendarView lists the events and occurrences overlapping a window.
+// Single events are selected in SQL by their UTC start and end; series
+// masters are expanded in Go (bounded by the window), so $filter, $orderby
+// and paging apply to the window's instances in memory.
+func (s *Server) calendarView(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	qs := c.r.URL.Query()
+	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
+	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
+	if err1 != nil || err2 != nil {
+		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+	}
+	if !to.After(from) {
+		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
+	}
+	if to.Sub(from) > 5*366*24*time.Hour {
+		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "The time window is too large; use at most five years.")
+	}
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
+	if strings.Contains(c.Match.Route.Path, "/calendars/") || strings.Contains(c.Match.Route.Path, "/calendar/") {
+		cal, err := s.calendarFromPath(c, o)
+		if err != nil {
+			return err
+		}
+		iq.ParentID = cal.ID
+	}
+	d := s.store.Dialect()
+	ph := func(n int) string { return placeholder(dialectOf(d), n) }
+	startUTC, endUTC, typ, seriesEnd := jsonExpr(d, "start/utc", odata.TypeString), jsonExpr(d, "end/utc", odata.TypeString),
+		jsonExpr(d, "type", odata.TypeString), jsonExpr(d, "_seriesEnd", odata.TypeString)
+	iq.Where = "(" + typ + " <> 'seriesMaster' AND " + startUTC + " < " + ph(1) + " AND " + endUTC + " > " + ph(2) + ") OR (" +
+		typ + " = 'seriesMaster' AND " + startUTC + " < " + ph(3) + " AND (" + seriesEnd + " IS NULL OR " + seriesEnd + " > " + ph(4) + "))"
+	iq.Args = []any{storedTime(to), storedTime(from), storedTime(to), storedTime(from)}
+	items, _, err := s.store.QueryItems(c.ctx, iq)
+	if err != nil {
+		return asError(err)
+	}
+	var instances []store.Item
+	for _, it := range items {
+		e, err := decodeDoc[eventDoc](it)
+		if err != nil {
+			return asError(err)
+		}
+		if e.Type != "seriesMaster" {
+			instances = append(instances, it)
+			continue
+		}
+		occ, err := s.expand(it, from, to)
+		if err != nil {
+			return asError(err)
+		}
+		instances = append(instances, occ...)
+	}
+	zone, loc := c.preferredZone()
+	return s.writeInstances(c, q, instances, zone, loc, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendarView")
+}
+
+func parseWindow(vals ...string) (time.Time, error) {
+	for _, v := range vals {
+		if v == "" {
+			continue
+		}
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return time.Time{}, errors.New("bad time")
+	}
+	return time.Time{}, errors.New("missing")
+}
+
+// expand builds a series' occurrences overlapping [from, to).
+func (s *Server) expand(master store.Item, from, to time.Time) ([]store.Item, error) {
+	e, err := decodeDoc[eventDoc](master)
+	if err != nil || e.Recurrence == nil {
+		return nil, err
+	}
+	st, err := parseStoredTime(e.Start.UTC)
+	if err != nil {
+		return nil, err
+	}
+	en, _ := parseStoredTime(e.End.UTC)
+	loc, ok := loadZone(e.Start.TimeZone)
+	if !ok {
+		loc = time.UTC
+	}
+	starts, err := e.Recurrence.occurrences(st.In(loc), en.Sub(st), from, to)
+	if err != nil {
+		return nil, err
+	}
+	ex := map[string]bool{}
+	for _, x := range e.Exdates {
+		ex[x] = true
+	}
+	var out []store.Item
+	for _, t := range starts {
+		if ex[storedTime(t)] {
+			continue
+		}
+		occ := e
+		occ.ID = e.ID + occurrenceSep + t.UTC().Format("20060102T150405Z")
+		occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates = "occurrence", &e.ID, nil, "", nil
+		occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(en.Sub(st)), e.End.TimeZone)
+		it := master
+		it.ID, it.Doc = occ.ID, encodeDoc(occ)
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// writeInstances filters, orders and pages window instances in memory.
+func (s *Server) writeInstances(c *Call, q *query, instances []store.Item, zone string, loc *time.Location, contextURL string) error {
+	type inst struct {
+		it   store.Item
+		row  odata.Row
+		body json.RawMessage
+	}
+	var all []inst
+	for _, it := range instances {
+		b, err := renderEvent(it, zone, loc)
+		if err != nil {
+			return asError(err)
+		}
+		var row odata.Row
+		if err := json.Unmarshal(b, &row); err != nil {
+			return asError(err)
+		}
+		if q.q.Filter != nil {
+			ok, err := odata.EvalWith(q.q.Filter, row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		all = append(all, inst{it, row, b})
+	}
+	var sortErr error
+	sort.SliceStable(all, func(i, j int) bool {
+		if len(q.q.OrderBy) > 0 {
+			n, err := odata.CompareRows(q.q.OrderBy, all[i].row, all[j].row, odata.EvalOptions{Flavor: odata.Exchange})
+			if err != nil {
+				sortErr = err
+			}
+			return n < 0
+		}
+		a, _ := decodeDoc[eventDoc](all[i].it)
+		b, _ := decodeDoc[eventDoc](all[j].it)
+		return a.Start.UTC < b.Start.UTC
+	})
+	if sortErr != nil {
+		return sortErr
+	}
+	total := len(all)
+	if q.skip < len(all) {
+		all = all[q.skip:]
+	} else {
+		all = nil
+	}
+	more := len(all) > q.top
+	if more {
+		all = all[:q.top]
+	}
+	vals := make([]json.RawMessage, 0, len(all))
+	for _, x := range all {
+		b, err := project(x.body, q.q.Select, nil, basicEventAllowed(c))
+		if err != nil {
+			return asError(err)
+		}
+		vals = append(vals, b)
+	}
+	return c.writePage(contextURL, q, vals, total, more)
+}

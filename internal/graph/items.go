@@ -1,0 +1,204 @@
+package graph
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Workload objects are store items holding their Graph JSON. These helpers
+// are the one place that turns items into responses: ids, etags, the
+// stored time layout versus Graph's, projection and paging.
+
+// newItemID returns an id shaped like Exchange's (base64url, prefixed).
+func newItemID(prefix string) string {
+	b := make([]byte, 33)
+	_, _ = rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// storedTime formats t as documents store date-times (fixed width, UTC).
+func storedTime(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
+
+// graphTime formats t as Graph returns most date-times.
+func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// parseStoredTime reads a stored date-time.
+func parseStoredTime(s string) (time.Time, error) { return time.Parse(store.TimeLayout, s) }
+
+// changeKey is an item's change key (and etag): its version.
+func changeKey(it store.Item) string { return "CQAAAB" + strconv.FormatInt(it.Version, 36) }
+
+// etag renders the @odata.etag of an item.
+func etag(it store.Item) string { return `W/"` + changeKey(it) + `"` }
+
+// versionOfETag reads an If-Match header back into an item version (0 when
+// absent or "*").
+func versionOfETag(h string) (int64, error) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	h = strings.Trim(h, `"`)
+	v, err := strconv.ParseInt(strings.TrimPrefix(h, "CQAAAB"), 36, 64)
+	if err != nil || !strings.HasPrefix(h, "CQAAAB") {
+		return 0, errPreconditionFailed()
+	}
+	return v, nil
+}
+
+// renderItem turns a stored document into its response form: stored
+// date-times become Graph's, internal fields (starting with "_") are
+// dropped, and the etag and change key are set.
+func renderItem(it store.Item) (json.RawMessage, error) {
+	var m map[string]any
+	if err := json.Unmarshal(it.Doc, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		if strings.HasPrefix(k, "_") {
+			delete(m, k)
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if strings.HasSuffix(k, "DateTime") {
+				if t, err := parseStoredTime(x); err == nil {
+					m[k] = graphTime(t)
+				}
+			}
+		case map[string]any:
+			// A dateTimeTimeZone keeps its UTC instant only in storage.
+			if _, ok := x["timeZone"]; ok {
+				delete(x, "utc")
+			}
+		}
+	}
+	m["@odata.etag"] = etag(it)
+	if _, ok := m["changeKey"]; ok {
+		m["changeKey"] = changeKey(it)
+	}
+	return json.Marshal(m)
+}
+
+// decodeDoc reads an item's document into a typed value.
+func decodeDoc[T any](it store.Item) (T, error) {
+	var v T
+	err := json.Unmarshal(it.Doc, &v)
+	return v, err
+}
+
+// encodeDoc marshals a document.
+func encodeDoc(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("graph: encoding a document: %v", err))
+	}
+	return b
+}
+
+// getOwned fetches an item of kind that belongs to owner, answering the
+// workload's 404 otherwise.
+func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {
+	it, err := s.store.GetItem(c.ctx, c.TenantID, kind, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && owner != "" && it.OwnerID != owner {
+		return store.Item{}, errItemNotFound()
+	}
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	return it, nil
+}
+
+// collection runs a paged item query built from the request's OData options
+// over a mapping, and writes the page.
+type collection struct {
+	q        *query
+	base     store.ItemQuery
+	mapping  odata.Mapping
+	defOrder string // SQL ORDER BY when the request has no $orderby
+	context  string
+	defaults []string // properties returned without $select (nil: all)
+	allowed  map[string]bool
+	// post filters items the SQL cannot (occurrences, visibility); nil for none.
+	post func(store.Item) bool
+	// render overrides renderItem.
+	render func(store.Item) (json.RawMessage, error)
+}
+
+func (s *Server) writeCollection(c *Call, col collection) error {
+	iq := col.base
+	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: col.q.flavor}
+	var err error
+	if col.q.q.Filter != nil {
+		if iq.Where, iq.Args, err = odata.CompileFilter(col.q.q.Filter, col.mapping, o); err != nil {
+			return err
+		}
+	}
+	if len(col.q.q.OrderBy) > 0 {
+		if iq.OrderBy, err = odata.CompileOrderBy(col.q.q.OrderBy, col.mapping, "id", o); err != nil {
+			return err
+		}
+	} else {
+		iq.OrderBy = col.defOrder
+	}
+	iq.Limit, iq.Offset, iq.Count = col.q.top+1, col.q.skip, col.q.q.Count
+	items, total, err := s.store.QueryItems(c.ctx, iq)
+	if err != nil {
+		return asError(err)
+	}
+	more := len(items) > col.q.top
+	if more {
+		items = items[:col.q.top]
+	}
+	vals := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		if col.post != nil && !col.post(it) {
+			continue
+		}
+		render := col.render
+		if render == nil {
+			render = renderItem
+		}
+		b, err := render(it)
+		if err != nil {
+			return asError(err)
+		}
+		if b, err = project(b, col.q.q.Select, col.defaults, col.allowed); err != nil {
+			return asError(err)
+		}
+		vals = append(vals, b)
+	}
+	return c.writePage(col.context, col.q, vals, total, more)
+}
+
+// writeItem answers one item with $select applied.
+func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
+	b, err := renderItem(it)
+	if err != nil {
+		return asError(err)
+	}
+	var sel []string
+	if q, err := c.parseQuery(odata.Exchange, 1, 0); err == nil {
+		sel = q.q.Select
+	} else {
+		return err
+	}
+	if b, err = project(b, sel, defaults, allowed); err != nil {
+		return asError(err)
+	}
+	return c.JSON(status, withContext(b, contextURL))
+}
+
+func base64StdDecode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

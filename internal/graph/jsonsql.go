@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// jsonExpr is the SQL of a JSON document property in a dialect, typed for
+// comparison with bound OData literals: SQLite's json_extract already
+// yields numbers and 0/1 booleans; PostgreSQL's #>> yields text and is cast.
+// Date-times stay fixed-width text in SQLite and are cast to timestamptz in
+// PostgreSQL.
+func jsonExpr(d store.Dialect, path string, t odata.Type) string {
+	parts := strings.Split(path, "/")
+	if d == store.DialectPostgres {
+		e := "(doc #>> '{" + strings.Join(parts, ",") + "}')"
+		switch t {
+		case odata.TypeBool:
+			return e + "::boolean"
+		case odata.TypeInt, odata.TypeFloat:
+			return e + "::numeric"
+		case odata.TypeDateTime:
+			return e + "::timestamptz"
+		}
+		return e
+	}
+	return "json_extract(doc, '$." + strings.Join(parts, ".") + "')"
+}
+
+// jsonMapping maps scalar properties of a document kind to SQL.
+func jsonMapping(d store.Dialect, entity string, props map[string]odata.Type) odata.Mapping {
+	m := odata.Mapping{EntityType: entity, Columns: map[string]odata.Column{}}
+	for p, t := range props {
+		m.Columns[p] = odata.Column{SQL: jsonExpr(d, p, t), Type: t}
+	}
+	return m
+}
+
+// orderBy renders an ORDER BY over a document property.
+func orderBy(d store.Dialect, path string, t odata.Type, desc bool) string {
+	o := jsonExpr(d, path, t)
+	if desc {
+		return o + " DESC"
+	}
+	return o
+}
+
+// eqWhere is "property = ?" in a dialect, for fixed internal lookups.
+func eqWhere(d store.Dialect, path string, argN int) string {
+	if d == store.DialectPostgres {
+		return jsonExpr(d, path, odata.TypeString) + " = $" + itoa(argN)
+	}
+	return jsonExpr(d, path, odata.TypeString) + " = ?"
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}

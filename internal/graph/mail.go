@@ -1,0 +1,864 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Mail: folders (well-known ones created with the mailbox), messages,
+// attachments, sendMail delivering inside the tenant. A message is an item
+// of its folder; its document is Graph's message.
+
+const (
+	KindMailFolder = "mailFolder"
+	KindMessage    = "message"
+	KindAttachment = "attachment"
+)
+
+type emailAddress struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+type recipient struct {
+	EmailAddress emailAddress `json:"emailAddress"`
+}
+
+type itemBody struct {
+	ContentType string `json:"contentType"`
+	Content     string `json:"content"`
+}
+
+type followupFlag struct {
+	FlagStatus string `json:"flagStatus"`
+}
+
+// messageDoc is a message's stored document (Graph's message).
+type messageDoc struct {
+	ID                         string       `json:"id"`
+	CreatedDateTime            string       `json:"createdDateTime"`
+	LastModifiedDateTime       string       `json:"lastModifiedDateTime"`
+	ChangeKey                  string       `json:"changeKey"`
+	Categories                 []string     `json:"categories"`
+	ReceivedDateTime           string       `json:"receivedDateTime"`
+	SentDateTime               string       `json:"sentDateTime"`
+	HasAttachments             bool         `json:"hasAttachments"`
+	InternetMessageID          string       `json:"internetMessageId"`
+	Subject                    string       `json:"subject"`
+	BodyPreview                string       `json:"bodyPreview"`
+	Importance                 string       `json:"importance"`
+	ParentFolderID             string       `json:"parentFolderId"`
+	ConversationID             string       `json:"conversationId"`
+	IsDeliveryReceiptRequested bool         `json:"isDeliveryReceiptRequested"`
+	IsReadReceiptRequested     bool         `json:"isReadReceiptRequested"`
+	IsRead                     bool         `json:"isRead"`
+	IsDraft                    bool         `json:"isDraft"`
+	WebLink                    string       `json:"webLink"`
+	InferenceClassification    string       `json:"inferenceClassification"`
+	Body                       itemBody     `json:"body"`
+	Sender                     *recipient   `json:"sender"`
+	From                       *recipient   `json:"from"`
+	ToRecipients               []recipient  `json:"toRecipients"`
+	CcRecipients               []recipient  `json:"ccRecipients"`
+	BccRecipients              []recipient  `json:"bccRecipients"`
+	ReplyTo                    []recipient  `json:"replyTo"`
+	Flag                       followupFlag `json:"flag"`
+}
+
+// folderDoc is a mail folder's stored document; counts are computed when read.
+type folderDoc struct {
+	ID               string `json:"id"`
+	DisplayName      string `json:"displayName"`
+	ParentFolderID   string `json:"parentFolderId"`
+	ChildFolderCount int    `json:"childFolderCount"`
+	UnreadItemCount  int    `json:"unreadItemCount"`
+	TotalItemCount   int    `json:"totalItemCount"`
+	IsHidden         bool   `json:"isHidden"`
+	// WellKnownName is internal (inbox, sentitems, …).
+	WellKnownName string `json:"_wellKnownName,omitempty"`
+}
+
+// attachmentDoc is a file attachment.
+type attachmentDoc struct {
+	ODataType            string `json:"@odata.type"`
+	ID                   string `json:"id"`
+	LastModifiedDateTime string `json:"lastModifiedDateTime"`
+	Name                 string `json:"name"`
+	ContentType          string `json:"contentType"`
+	Size                 int    `json:"size"`
+	IsInline             bool   `json:"isInline"`
+	ContentID            string `json:"contentId,omitempty"`
+	ContentBytes         string `json:"contentBytes"`
+}
+
+// wellKnownFolders are created with every mailbox, in Outlook's order.
+var wellKnownFolders = []struct{ name, display string }{
+	{"inbox", "Inbox"}, {"drafts", "Drafts"}, {"sentitems", "Sent Items"}, {"deleteditems", "Deleted Items"},
+	{"junkemail", "Junk Email"}, {"outbox", "Outbox"}, {"archive", "Archive"},
+}
+
+// msgfolderroot is the parent of the top-level folders.
+const msgFolderRoot = "msgfolderroot"
+
+// folderID is the stable id of a user's well-known folder, so that two
+// first requests racing to create a mailbox create the same folders.
+func folderID(userID, name string) string {
+	h := sha256.Sum256([]byte(userID + "/" + name))
+	return "AQMkA" + base64.RawURLEncoding.EncodeToString(h[:30])
+}
+
+// ensureMailbox creates a user's well-known folders on first use.
+func (s *Server) ensureMailbox(c *Call, userID string) error {
+	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindMailFolder, folderID(userID, "inbox")); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return asError(err)
+	}
+	now := s.now()
+	root := folderID(userID, msgFolderRoot)
+	var items []store.Item
+	for _, f := range wellKnownFolders {
+		id := folderID(userID, f.name)
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
+			Doc: encodeDoc(folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name}), CreatedAt: now, ModifiedAt: now})
+	}
+	err := s.store.CreateItems(c.ctx, items...)
+	if errors.Is(err, store.ErrConflict) {
+		return nil // another request created it
+	}
+	return asError(err)
+}
+
+// resolveFolder reads a folder id or well-known name of the owner's mailbox.
+func (s *Server) resolveFolder(c *Call, owner, idOrName string) (store.Item, error) {
+	id := idOrName
+	for _, f := range wellKnownFolders {
+		if strings.EqualFold(idOrName, f.name) {
+			id = folderID(owner, f.name)
+		}
+	}
+	if strings.EqualFold(idOrName, msgFolderRoot) {
+		return store.Item{}, errItemNotFound()
+	}
+	return s.getOwned(c, KindMailFolder, id, owner)
+}
+
+func init() { workloads = append(workloads, registerMail) }
+
+// handleUserAndMe registers a handler for /users/{id}<suffix> and, when the
+// route table has it, /me<suffix> (otherwise /me falls back to the /users twin).
+func (s *Server) handleUserAndMe(method, suffix string, h handlerFunc) error {
+	if err := s.handle(method, "/users/{id}"+suffix, h); err != nil {
+		return err
+	}
+	if err := s.handle(method, "/me"+suffix, h); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+		return err
+	}
+	return nil
+}
+
+func registerMail(s *Server) error {
+	for _, h := range []struct {
+		method, suffix string
+		fn             handlerFunc
+	}{
+		{"GET", "/mailFolders", s.listFolders},
+		{"POST", "/mailFolders", s.createFolder},
+		{"GET", "/mailFolders/{id}", s.getFolder},
+		{"PATCH", "/mailFolders/{id}", s.updateFolder},
+		{"DELETE", "/mailFolders/{id}", s.deleteFolder},
+		{"GET", "/mailFolders/{id}/childFolders", s.listChildFolders},
+		{"POST", "/mailFolders/{id}/childFolders", s.createChildFolder},
+		{"GET", "/mailFolders/{id}/messages", s.listFolderMessages},
+		{"POST", "/mailFolders/{id}/messages", s.createFolderMessage},
+		{"GET", "/messages", s.listMessages},
+		{"POST", "/messages", s.createDraft},
+		{"GET", "/messages/{id}", s.getMessage},
+		{"PATCH", "/messages/{id}", s.updateMessage},
+		{"DELETE", "/messages/{id}", s.deleteMessage},
+		{"POST", "/messages/{id}/move", s.moveMessage},
+		{"POST", "/messages/{id}/copy", s.copyMessage},
+		{"POST", "/messages/{id}/send", s.sendDraft},
+		{"GET", "/messages/{id}/attachments", s.listAttachments},
+		{"POST", "/messages/{id}/attachments", s.addAttachment},
+		{"GET", "/messages/{id}/attachments/{id}", s.getAttachment},
+		{"DELETE", "/messages/{id}/attachments/{id}", s.deleteAttachment},
+		{"POST", "/sendMail", s.sendMail},
+	} {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailbox returns the mailbox owner of the request and makes sure the
+// mailbox exists.
+func (s *Server) mailbox(c *Call) (string, error) {
+	if c.TargetUser == nil {
+		return "", errMailboxNotFound(c.Param(0))
+	}
+	if err := s.ensureMailbox(c, c.TargetUser.ID); err != nil {
+		return "", err
+	}
+	return c.TargetUser.ID, nil
+}
+
+// messageProps are the message properties $filter and $orderby may use.
+var messageProps = map[string]odata.Type{
+	"subject": odata.TypeString, "isRead": odata.TypeBool, "isDraft": odata.TypeBool, "importance": odata.TypeString,
+	"hasAttachments": odata.TypeBool, "receivedDateTime": odata.TypeDateTime, "sentDateTime": odata.TypeDateTime,
+	"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "conversationId": odata.TypeString,
+	"internetMessageId": odata.TypeString, "parentFolderId": odata.TypeString, "inferenceClassification": odata.TypeString,
+	"bodyPreview": odata.TypeString, "body/content": odata.TypeString, "flag/flagStatus": odata.TypeString,
+	"from/emailAddress/address": odata.TypeString, "from/emailAddress/name": odata.TypeString,
+	"sender/emailAddress/address": odata.TypeString, "sender/emailAddress/name": odata.TypeString, "id": odata.TypeString,
+}
+
+func (s *Server) messageMapping() odata.Mapping {
+	return jsonMapping(s.store.Dialect(), "microsoft.graph.message", messageProps)
+}
+
+// basicMessage is what Mail.ReadBasic may read (no body, preview or attachments).
+func basicMessageAllowed(c *Call) map[string]bool {
+	if c.Decision.Limit != 0 && strings.HasPrefix(c.Decision.Limit.String(), "basic_message") {
+		m := map[string]bool{}
+		for k := range messageProps {
+			if !strings.Contains(k, "/") {
+				m[strings.ToLower(k)] = true
+			}
+		}
+		for _, k := range []string{"from", "sender", "torecipients", "ccrecipients", "bccrecipients", "replyto", "flag", "categories", "weblink", "changekey", "isdeliveryreceiptrequested", "isreadreceiptrequested"} {
+			m[k] = true
+		}
+		delete(m, "bodypreview")
+		return m
+	}
+	return nil
+}
+
+func (s *Server) listMessages(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	return s.messages(c, store.ItemQuery{TenantID: c.TenantID, Kind: KindMessage, OwnerID: owner})
+}
+
+func (s *Server) listFolderMessages(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.messages(c, store.ItemQuery{TenantID: c.TenantID, Kind: KindMessage, OwnerID: owner, ParentID: f.ID})
+}
+
+func (s *Server) messages(c *Call, base store.ItemQuery) error {
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	if q.q.Search != nil {
+		if len(q.q.OrderBy) > 0 {
+			return errBadRequest("The query parameter 'OrderBy' is invalid.")
+		}
+		base.Where, base.Args = searchMessages(s.store.Dialect(), q.q.Search)
+	}
+	col := collection{q: q, base: base, mapping: s.messageMapping(),
+		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
+		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c)}
+	if base.Where != "" && q.q.Filter != nil {
+		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
+	}
+	if base.Where != "" {
+		// $search: the where clause is fixed; no $filter to compile.
+		return s.writeCollection(c, col)
+	}
+	return s.writeCollection(c, col)
+}
+
+// searchMessages matches every term of $search in the subject, body or
+// sender, case-insensitively (Exchange's KQL, reduced to what graphgate
+// serves).
+func searchMessages(d store.Dialect, search *odata.Search) (string, []any) {
+	var ors []string
+	var args []any
+	n := 0
+	ph := func() string {
+		n++
+		if d == store.DialectPostgres {
+			return fmt.Sprintf("$%d", n)
+		}
+		return "?"
+	}
+	fields := map[string][]string{
+		"":        {"subject", "body/content", "from/emailAddress/address", "from/emailAddress/name"},
+		"subject": {"subject"}, "body": {"body/content"}, "from": {"from/emailAddress/address", "from/emailAddress/name"},
+	}
+	for _, g := range search.Groups {
+		var ands []string
+		for _, t := range g {
+			cols := fields[strings.ToLower(t.Property)]
+			if cols == nil {
+				cols = fields[""]
+			}
+			var any []string
+			for _, col := range cols {
+				any = append(any, "lower("+jsonExpr(d, col, odata.TypeString)+") LIKE "+ph())
+				args = append(args, "%"+strings.ToLower(t.Value)+"%")
+			}
+			cond := "(" + strings.Join(any, " OR ") + ")"
+			if t.Not {
+				cond = "NOT " + cond
+			}
+			ands = append(ands, cond)
+		}
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return strings.Join(ors, " OR "), args
+}
+
+func (s *Server) messageContext(c *Call) string {
+	return c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages/$entity"
+}
+
+func (s *Server) getMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return c.writeItem(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c))
+}
+
+// messagePatch is what PATCH may change (drafts may change more).
+type messagePatch struct {
+	IsRead                  *bool          `json:"isRead"`
+	Categories              *[]string      `json:"categories"`
+	Importance              *string        `json:"importance"`
+	Flag                    *followupFlag  `json:"flag"`
+	InferenceClassification *string        `json:"inferenceClassification"`
+	Subject                 *string        `json:"subject"`
+	Body                    *itemBody      `json:"body"`
+	ToRecipients            *[]recipient   `json:"toRecipients"`
+	CcRecipients            *[]recipient   `json:"ccRecipients"`
+	BccRecipients           *[]recipient   `json:"bccRecipients"`
+	ReplyTo                 *[]recipient   `json:"replyTo"`
+	From                    *recipient     `json:"from"`
+	Sender                  *recipient     `json:"sender"`
+	Extra                   map[string]any `json:"-"`
+}
+
+func (p messagePatch) apply(m *messageDoc) error {
+	if p.IsRead != nil {
+		m.IsRead = *p.IsRead
+	}
+	if p.Categories != nil {
+		m.Categories = *p.Categories
+	}
+	if p.Importance != nil {
+		switch strings.ToLower(*p.Importance) {
+		case "low", "normal", "high":
+			m.Importance = strings.ToLower(*p.Importance)
+		default:
+			return errBadRequest("Invalid value '%s' for property 'importance'.", *p.Importance)
+		}
+	}
+	if p.Flag != nil {
+		m.Flag = *p.Flag
+	}
+	if p.InferenceClassification != nil {
+		m.InferenceClassification = *p.InferenceClassification
+	}
+	draftOnly := p.Subject != nil || p.Body != nil || p.ToRecipients != nil || p.CcRecipients != nil || p.BccRecipients != nil || p.From != nil
+	if draftOnly && !m.IsDraft {
+		return newError(http.StatusBadRequest, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message.")
+	}
+	if p.Subject != nil {
+		m.Subject = *p.Subject
+	}
+	if p.Body != nil {
+		m.Body = *p.Body
+		m.BodyPreview = preview(p.Body.Content)
+	}
+	setR := func(dst *[]recipient, v *[]recipient) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setR(&m.ToRecipients, p.ToRecipients)
+	setR(&m.CcRecipients, p.CcRecipients)
+	setR(&m.BccRecipients, p.BccRecipients)
+	setR(&m.ReplyTo, p.ReplyTo)
+	if p.From != nil {
+		m.From = p.From
+	}
+	if p.Sender != nil {
+		m.Sender = p.Sender
+	}
+	return nil
+}
+
+func (s *Server) updateMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	var p messagePatch
+	if err := c.ReadJSON(&p); err != nil {
+		return err
+	}
+	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.getOwned(c, KindMessage, c.Param(1), owner); err != nil {
+		return err
+	}
+	var perr error
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMessage, c.Param(1), ifVersion, func(it store.Item) (store.Item, error) {
+		m, err := decodeDoc[messageDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if perr = p.apply(&m); perr != nil {
+			return it, perr
+		}
+		m.LastModifiedDateTime = storedTime(s.now())
+		it.Doc = encodeDoc(m)
+		return it, nil
+	})
+	if perr != nil {
+		return perr
+	}
+	if errors.Is(err, store.ErrPrecondition) {
+		return errPreconditionFailed()
+	}
+	if err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusOK, it, s.messageContext(c), nil, nil)
+}
+
+// deleteMessage moves a message to Deleted Items (permanently deleting it
+// if it is there already), as Outlook does.
+func (s *Server) deleteMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	deleted := folderID(owner, "deleteditems")
+	if it.ParentID == deleted {
+		if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindMessage, it.ID); err != nil {
+			return asError(err)
+		}
+		return c.NoContent()
+	}
+	if _, err := s.moveItem(c, it, deleted); err != nil {
+		return err
+	}
+	return c.NoContent()
+}
+
+func (s *Server) moveItem(c *Call, it store.Item, folder string) (store.Item, error) {
+	out, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMessage, it.ID, 0, func(it store.Item) (store.Item, error) {
+		m, err := decodeDoc[messageDoc](it)
+		if err != nil {
+			return it, err
+		}
+		m.ParentFolderID = folder
+		m.LastModifiedDateTime = storedTime(s.now())
+		it.ParentID = folder
+		it.Doc = encodeDoc(m)
+		return it, nil
+	})
+	return out, asErrorOrNil(err)
+}
+
+func asErrorOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return asError(err)
+}
+
+type destination struct {
+	DestinationID string `json:"destinationId"`
+}
+
+func (s *Server) moveMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	var d destination
+	if err := c.ReadJSON(&d); err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveFolder(c, owner, d.DestinationID)
+	if err != nil {
+		return newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+	}
+	// A move creates a new item id in Exchange; graphgate keeps the id but
+	// the message is now in the new folder.
+	out, err := s.moveItem(c, it, f.ID)
+	if err != nil {
+		return err
+	}
+	return c.writeItem(http.StatusCreated, out, s.messageContext(c), nil, nil)
+}
+
+func (s *Server) copyMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	var d destination
+	if err := c.ReadJSON(&d); err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveFolder(c, owner, d.DestinationID)
+	if err != nil {
+		return newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+	}
+	m, err := decodeDoc[messageDoc](it)
+	if err != nil {
+		return asError(err)
+	}
+	now := s.now()
+	m.ID, m.ParentFolderID, m.CreatedDateTime, m.LastModifiedDateTime = newItemID("AAMkAG"), f.ID, storedTime(now), storedTime(now)
+	cp := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: f.ID, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now}
+	if err := s.store.CreateItems(c.ctx, cp); err != nil {
+		return asError(err)
+	}
+	cp.Version = 1
+	return c.writeItem(http.StatusCreated, cp, s.messageContext(c), nil, nil)
+}
+
+// newMessage is a message in a request body (create, sendMail).
+type newMessage struct {
+	Subject       string          `json:"subject"`
+	Body          *itemBody       `json:"body"`
+	ToRecipients  []recipient     `json:"toRecipients"`
+	CcRecipients  []recipient     `json:"ccRecipients"`
+	BccRecipients []recipient     `json:"bccRecipients"`
+	ReplyTo       []recipient     `json:"replyTo"`
+	From          *recipient      `json:"from"`
+	Sender        *recipient      `json:"sender"`
+	Importance    string          `json:"importance"`
+	Categories    []string        `json:"categories"`
+	Attachments   []attachmentDoc `json:"attachments"`
+	IsReadReceipt bool            `json:"isReadReceiptRequested"`
+}
+
+// toDoc builds a stored message for owner in folder.
+func (s *Server) toDoc(nm newMessage, owner *userRef, folder string, draft bool) messageDoc {
+	now := storedTime(s.now())
+	body := itemBody{ContentType: "text", Content: ""}
+	if nm.Body != nil {
+		body = *nm.Body
+		if body.ContentType == "" {
+			body.ContentType = "text"
+		}
+		body.ContentType = strings.ToLower(body.ContentType)
+	}
+	imp := strings.ToLower(nm.Importance)
+	if imp == "" {
+		imp = "normal"
+	}
+	nz := func(r []recipient) []recipient {
+		if r == nil {
+			return []recipient{}
+		}
+		return r
+	}
+	cats := nm.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	id := newItemID("AAMkAG")
+	m := messageDoc{ID: id, CreatedDateTime: now, LastModifiedDateTime: now, Categories: cats, ReceivedDateTime: now, SentDateTime: now,
+		HasAttachments: len(nm.Attachments) > 0, InternetMessageID: "<" + newItemID("")[:24] + "@graphgate.local>", Subject: nm.Subject,
+		BodyPreview: preview(body.Content), Importance: imp, ParentFolderID: folder, ConversationID: newItemID("AAQkAG"),
+		IsRead: true, IsDraft: draft, InferenceClassification: "focused", Body: body, ToRecipients: nz(nm.ToRecipients),
+		CcRecipients: nz(nm.CcRecipients), BccRecipients: nz(nm.BccRecipients), ReplyTo: nz(nm.ReplyTo), Flag: followupFlag{FlagStatus: "notFlagged"},
+		IsReadReceiptRequested: nm.IsReadReceipt}
+	m.WebLink = "https://outlook.office365.com/owa/?ItemID=" + id + "&exvsurl=1&viewmodel=ReadMessageItem"
+	if owner != nil {
+		from := &recipient{EmailAddress: emailAddress{Name: owner.name, Address: owner.address}}
+		m.From, m.Sender = from, from
+	}
+	if nm.From != nil {
+		m.From = nm.From
+	}
+	if nm.Sender != nil {
+		m.Sender = nm.Sender
+	}
+	if draft {
+		m.SentDateTime, m.ReceivedDateTime = "", now
+	}
+	return m
+}
+
+type userRef struct{ id, name, address string }
+
+func refOf(u *store.User) *userRef {
+	addr := u.Mail
+	if addr == "" {
+		addr = u.UserPrincipalName
+	}
+	return &userRef{id: u.ID, name: u.DisplayName, address: addr}
+}
+
+// preview is the first 255 characters of a body, tags removed.
+func preview(content string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range content {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	p := strings.Join(strings.Fields(b.String()), " ")
+	if r := []rune(p); len(r) > 255 {
+		p = string(r[:255])
+	}
+	return p
+}
+
+func attachmentItems(tenant, owner, messageID string, atts []attachmentDoc, now string) ([]store.Item, error) {
+	var out []store.Item
+	for _, a := range atts {
+		if a.ODataType == "" {
+			a.ODataType = "#microsoft.graph.fileAttachment"
+		}
+		if a.ODataType != "#microsoft.graph.fileAttachment" {
+			return nil, errBadRequest("Only file attachments are supported.")
+		}
+		raw, err := base64.StdEncoding.DecodeString(a.ContentBytes)
+		if err != nil {
+			return nil, errBadRequest("The attachment's contentBytes is not valid base64.")
+		}
+		a.ID, a.Size, a.LastModifiedDateTime = newItemID("AAMkAGAtt"), len(raw), now
+		if a.ContentType == "" {
+			a.ContentType = "application/octet-stream"
+		}
+		out = append(out, store.Item{TenantID: tenant, Kind: KindAttachment, ID: a.ID, OwnerID: owner, ParentID: messageID, Doc: encodeDoc(a)})
+	}
+	return out, nil
+}
+
+func (s *Server) createDraft(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	return s.createMessageIn(c, owner, folderID(owner, "drafts"))
+}
+
+func (s *Server) createFolderMessage(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.createMessageIn(c, owner, f.ID)
+}
+
+func (s *Server) createMessageIn(c *Call, owner, folder string) error {
+	var nm newMessage
+	if err := c.ReadJSON(&nm); err != nil {
+		return err
+	}
+	m := s.toDoc(nm, refOf(c.TargetUser), folder, true)
+	now := s.now()
+	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: folder, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now}
+	atts, err := attachmentItems(c.TenantID, owner, m.ID, nm.Attachments, m.CreatedDateTime)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateItems(c.ctx, append([]store.Item{it}, atts...)...); err != nil {
+		return asError(err)
+	}
+	it.Version = 1
+	return c.writeItem(http.StatusCreated, it, s.messageContext(c), nil, nil)
+}
+
+// sendMailRequest is POST /sendMail's body.
+type sendMailRequest struct {
+	Message         *newMessage `json:"message"`
+	SaveToSentItems *bool       `json:"saveToSentItems"`
+}
+
+// sendMail delivers a message: a copy in the Inbox of every recipient who
+// has a mailbox in the tenant, and (unless saveToSentItems is false) one in
+// the sender's Sent Items — all in one transaction. Mail.Send alone
+// suffices for both, as the permissions reference states.
+func (s *Server) sendMail(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	var req sendMailRequest
+	if err := c.ReadJSON(&req); err != nil {
+		return err
+	}
+	if req.Message == nil {
+		return errBadRequest("Empty Payload. JSON content expected.")
+	}
+	save := req.SaveToSentItems == nil || *req.SaveToSentItems
+	sent := s.toDoc(*req.Message, refOf(c.TargetUser), folderID(owner, "sentitems"), false)
+	if c.Caller != nil && c.Caller.ID != owner && req.Message.Sender == nil {
+		// Sending from another mailbox (a shared mailbox, a delegator):
+		// from is the mailbox, sender the signed-in user (send on behalf).
+		sent.Sender = &recipient{EmailAddress: emailAddress{Name: c.Caller.DisplayName, Address: refOf(c.Caller).address}}
+	}
+	items, err := s.deliveryItems(c, owner, sent, req.Message.Attachments, save)
+	if err != nil {
+		return err
+	}
+	if len(items) > 0 {
+		if err := s.store.CreateItems(c.ctx, items...); err != nil {
+			return asError(err)
+		}
+	}
+	return c.Accepted()
+}
+
+// deliveryItems builds the sent copy and the recipients' copies, for the
+// caller to store in one transaction.
+func (s *Server) deliveryItems(c *Call, owner string, sent messageDoc, atts []attachmentDoc, save bool) ([]store.Item, error) {
+	all := append(append(append([]recipient{}, sent.ToRecipients...), sent.CcRecipients...), sent.BccRecipients...)
+	if len(all) == 0 {
+		return nil, newError(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
+	}
+	now := s.now()
+	var items []store.Item
+	addCopy := func(m messageDoc, mbox, folder string) error {
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: mbox, ParentID: folder, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now})
+		ai, err := attachmentItems(c.TenantID, mbox, m.ID, atts, m.CreatedDateTime)
+		items = append(items, ai...)
+		return err
+	}
+	if save {
+		if err := addCopy(sent, owner, sent.ParentFolderID); err != nil {
+			return nil, err
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range all {
+		addr := strings.ToLower(strings.TrimSpace(r.EmailAddress.Address))
+		if addr == "" || !strings.Contains(addr, "@") {
+			return nil, newError(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '%s' isn't resolved. All recipients must be resolved before a message can be submitted.", r.EmailAddress.Address)
+		}
+		if seen[addr] {
+			continue
+		}
+		seen[addr] = true
+		u, err := s.store.UserByUPN(c.ctx, addr)
+		if errors.Is(err, store.ErrNotFound) || err == nil && u.TenantID != c.TenantID {
+			continue // outside the tenant: graphgate delivers nothing externally
+		}
+		if err != nil {
+			return nil, asError(err)
+		}
+		if err := s.ensureMailbox(c, u.ID); err != nil {
+			return nil, err
+		}
+		cp := sent
+		cp.ID, cp.ParentFolderID, cp.IsRead, cp.IsDraft = newItemID("AAMkAG"), folderID(u.ID, "inbox"), false, false
+		if err := addCopy(cp, u.ID, cp.ParentFolderID); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+// sendDraft sends a draft: it moves to Sent Items and copies go out.
+func (s *Server) sendDraft(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	m, err := decodeDoc[messageDoc](it)
+	if err != nil {
+		return asError(err)
+	}
+	if !m.IsDraft {
+		return newError(http.StatusBadRequest, "ErrorInvalidOperation", "Only drafts can be sent.")
+	}
+	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ID})
+	if err != nil {
+		return asError(err)
+	}
+	var docs []attachmentDoc
+	for _, a := range atts {
+		d, err := decodeDoc[attachmentDoc](a)
+		if err != nil {
+			return asError(err)
+		}
+		docs = append(docs, d)
+	}
+	now := storedTime(s.now())
+	m.IsDraft, m.SentDateTime, m.ReceivedDateTime, m.ParentFolderID = false, now, now, folderID(owner, "sentitems")
+	m.ID = newItemID("AAMkAG")
+	items, err := s.deliveryItems(c, owner, m, docs, true)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(atts))
+	for i, a := range atts {
+		ids[i] = a.ID
+	}
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindMessage, it.ID); err != nil {
+			return err
+		}
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindAttachment, ids...); err != nil {
+			return err
+		}
+		return tx.CreateItems(c.ctx, items...)
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.Accepted()
+}

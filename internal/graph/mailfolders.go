@@ -1,0 +1,338 @@
+package graph
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+var folderProps = map[string]odata.Type{"displayName": odata.TypeString, "id": odata.TypeString, "parentFolderId": odata.TypeString, "isHidden": odata.TypeBool}
+
+func (s *Server) folderCollection(c *Call, owner, parent string) error {
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q,
+		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: parent},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.mailFolder", folderProps),
+		defOrder: "created_at",
+		context:  c.BaseURL() + "/$metadata#users('" + owner + "')/mailFolders",
+		render:   func(it store.Item) (json.RawMessage, error) { return s.renderFolder(c, it) }})
+}
+
+// renderFolder fills a folder's counts from its contents.
+func (s *Server) renderFolder(c *Call, it store.Item) (json.RawMessage, error) {
+	f, err := decodeDoc[folderDoc](it)
+	if err != nil {
+		return nil, err
+	}
+	count := func(kind, where string, args ...any) (int, error) {
+		_, n, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: it.OwnerID, ParentID: it.ID, Where: where, Args: args, Count: true, Limit: 1})
+		return n, err
+	}
+	if f.ChildFolderCount, err = count(KindMailFolder, ""); err != nil {
+		return nil, err
+	}
+	if f.TotalItemCount, err = count(KindMessage, ""); err != nil {
+		return nil, err
+	}
+	unread := jsonExpr(s.store.Dialect(), "isRead", odata.TypeBool) + " = " + placeholder(dialectOf(s.store.Dialect()), 1)
+	if f.UnreadItemCount, err = count(KindMessage, unread, false); err != nil {
+		return nil, err
+	}
+	it.Doc = encodeDoc(f)
+	return renderItem(it)
+}
+
+func (s *Server) listFolders(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	return s.folderCollection(c, owner, folderID(owner, msgFolderRoot))
+}
+
+func (s *Server) listChildFolders(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.folderCollection(c, owner, f.ID)
+}
+
+func (s *Server) getFolder(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	b, err := s.renderFolder(c, it)
+	if err != nil {
+		return asError(err)
+	}
+	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	if err != nil {
+		return err
+	}
+	if b, err = project(b, q.q.Select, nil, nil); err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+}
+
+type folderInput struct {
+	DisplayName *string `json:"displayName"`
+	IsHidden    *bool   `json:"isHidden"`
+}
+
+func (s *Server) createFolder(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	return s.newFolder(c, owner, folderID(owner, msgFolderRoot))
+}
+
+func (s *Server) createChildFolder(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	parent, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.newFolder(c, owner, parent.ID)
+}
+
+func (s *Server) newFolder(c *Call, owner, parent string) error {
+	var in folderInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
+		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "The request is invalid: displayName is required.")
+	}
+	// Folder names are unique among siblings, case-insensitively.
+	siblings, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: parent})
+	if err != nil {
+		return asError(err)
+	}
+	for _, sib := range siblings {
+		if f, err := decodeDoc[folderDoc](sib); err == nil && strings.EqualFold(f.DisplayName, *in.DisplayName) {
+			return newError(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+		}
+	}
+	now := s.now()
+	id := newItemID("AAMkAGFld")
+	f := folderDoc{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent}
+	if in.IsHidden != nil {
+		f.IsHidden = *in.IsHidden
+	}
+	it := store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: owner, ParentID: parent, Doc: encodeDoc(f), CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	b, err := s.renderFolder(c, it)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+}
+
+func (s *Server) updateFolder(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	var in folderInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	it, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	out, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMailFolder, it.ID, 0, func(it store.Item) (store.Item, error) {
+		f, err := decodeDoc[folderDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if in.DisplayName != nil {
+			if f.WellKnownName != "" {
+				return it, newError(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
+			}
+			f.DisplayName = *in.DisplayName
+		}
+		if in.IsHidden != nil {
+			f.IsHidden = *in.IsHidden
+		}
+		it.Doc = encodeDoc(f)
+		return it, nil
+	})
+	if err != nil {
+		return asError(err)
+	}
+	b, err := s.renderFolder(c, out)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+}
+
+// deleteFolder removes a folder with its subfolders and messages.
+func (s *Server) deleteFolder(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.resolveFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	if f, err := decodeDoc[folderDoc](it); err == nil && f.WellKnownName != "" {
+		return newError(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
+	}
+	folders := []string{it.ID}
+	for i := 0; i < len(folders); i++ {
+		sub, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: folders[i]})
+		if err != nil {
+			return asError(err)
+		}
+		for _, f := range sub {
+			folders = append(folders, f.ID)
+		}
+	}
+	msgs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMessage, OwnerID: owner, ParentIDs: folders})
+	if err != nil {
+		return asError(err)
+	}
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindMessage, ids...); err != nil {
+			return err
+		}
+		_, err := tx.DeleteItems(c.ctx, c.TenantID, KindMailFolder, folders...)
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// Attachments.
+
+func (s *Server) listAttachments(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.getOwned(c, KindMessage, c.Param(1), owner); err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Exchange, 100, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: c.Param(1)},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.attachment", map[string]odata.Type{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
+		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/messages('" + c.Param(1) + "')/attachments"})
+}
+
+func (s *Server) getAttachment(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindAttachment, c.Param(2), owner)
+	if err != nil || it.ParentID != c.Param(1) {
+		return errItemNotFound()
+	}
+	if c.Match.Stripped > 0 && strings.HasSuffix(strings.ToLower(c.r.URL.Path), "/$value") {
+		a, err := decodeDoc[attachmentDoc](it)
+		if err != nil {
+			return asError(err)
+		}
+		raw, _ := decodeBase64(a.ContentBytes)
+		return c.Raw(http.StatusOK, a.ContentType, raw)
+	}
+	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/messages('"+c.Param(1)+"')/attachments/$entity", nil, nil)
+}
+
+func (s *Server) addAttachment(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	msg, err := s.getOwned(c, KindMessage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	var a attachmentDoc
+	if err := c.ReadJSON(&a); err != nil {
+		return err
+	}
+	items, err := attachmentItems(c.TenantID, owner, msg.ID, []attachmentDoc{a}, storedTime(s.now()))
+	if err != nil {
+		return err
+	}
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if err := tx.CreateItems(c.ctx, items...); err != nil {
+			return err
+		}
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindMessage, msg.ID, 0, func(it store.Item) (store.Item, error) {
+			m, err := decodeDoc[messageDoc](it)
+			if err != nil {
+				return it, err
+			}
+			m.HasAttachments = true
+			it.Doc = encodeDoc(m)
+			return it, nil
+		})
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	items[0].Version = 1
+	return c.writeItem(http.StatusCreated, items[0], c.BaseURL()+"/$metadata#users('"+owner+"')/messages('"+msg.ID+"')/attachments/$entity", nil, nil)
+}
+
+func (s *Server) deleteAttachment(c *Call) error {
+	owner, err := s.mailbox(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindAttachment, c.Param(2), owner)
+	if err != nil || it.ParentID != c.Param(1) {
+		return errItemNotFound()
+	}
+	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindAttachment, it.ID); err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+func decodeBase64(s string) ([]byte, error) {
+	b, err := base64StdDecode(s)
+	if err != nil {
+		return nil, errors.New("bad base64")
+	}
+	return b, nil
+}

@@ -1,0 +1,267 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+// Seeder writes workload data straight into the store, in the documents'
+// formats, for the demo tenant and for tests: mailboxes with messages,
+// calendars with events, To Do tasks, chats, presence, and sharing grants.
+type Seeder struct {
+	st     store.Items
+	tenant string
+	now    time.Time
+	items  []store.Item
+}
+
+// NewSeeder collects items for a tenant; Flush stores them in one batch.
+func NewSeeder(st store.Items, tenantID string, now time.Time) *Seeder {
+	return &Seeder{st: st, tenant: tenantID, now: now.UTC()}
+}
+
+func (s *Seeder) add(kind, id, owner, parent string, doc any) {
+	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: kind, ID: id, OwnerID: owner, ParentID: parent,
+		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+}
+
+// Mailbox creates a user's well-known mail folders.
+func (s *Seeder) Mailbox(userID string) {
+	root := folderID(userID, msgFolderRoot)
+	for _, f := range wellKnownFolders {
+		id := folderID(userID, f.name)
+		s.add(KindMailFolder, id, userID, root, folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name})
+	}
+}
+
+// MailFolder adds a folder under parent ("" for the top level) and returns its id.
+func (s *Seeder) MailFolder(userID, parent, name string) string {
+	if parent == "" {
+		parent = folderID(userID, msgFolderRoot)
+	}
+	id := newItemID("AAMkAGFld")
+	s.add(KindMailFolder, id, userID, parent, folderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
+	return id
+}
+
+// FolderID is the id of a user's well-known folder (inbox, sentitems, …).
+func FolderID(userID, wellKnown string) string { return folderID(userID, wellKnown) }
+
+// SeedMessage describes a received message.
+type SeedMessage struct {
+	Folder     string // folder id
+	FromName   string
+	FromAddr   string
+	To         []string
+	Subject    string
+	Body       string
+	HTML       bool
+	Received   time.Time
+	IsRead     bool
+	Importance string
+	Categories []string
+	Attachment *SeedAttachment
+}
+
+// SeedAttachment is a file attached to a seeded message.
+type SeedAttachment struct {
+	Name, ContentType string
+	Content           []byte
+}
+
+// Message adds a message to a user's mailbox.
+func (s *Seeder) Message(userID string, m SeedMessage) string {
+	ct := "text"
+	if m.HTML {
+		ct = "html"
+	}
+	imp := m.Importance
+	if imp == "" {
+		imp = "normal"
+	}
+	var to []recipient
+	for _, a := range m.To {
+		to = append(to, recipient{EmailAddress: emailAddress{Address: a}})
+	}
+	cats := m.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
+	id := newItemID("AAMkAG")
+	rt := storedTime(m.Received)
+	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
+		HasAttachments: m.Attachment != nil, InternetMessageID: "<" + id[:20] + "@graphgate.local>", Subject: m.Subject,
+		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: newItemID("AAQkAG"), IsRead: m.IsRead,
+		InferenceClassification: "focused", Body: itemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
+		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
+	s.add(KindMessage, id, userID, m.Folder, doc)
+	if a := m.Attachment; a != nil {
+		aid := newItemID("AAMkAGAtt")
+		s.add(KindAttachment, aid, userID, id, attachmentDoc{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
+			Name: a.Name, ContentType: a.ContentType, Size: len(a.Content), ContentBytes: b64(a.Content)})
+	}
+	return id
+}
+
+// Calendar creates an owner's default calendar (user or group).
+func (s *Seeder) Calendar(ownerID, ownerName, ownerAddr string) string {
+	id := defaultCalendarID(ownerID)
+	s.add(KindCalendar, id, ownerID, "", calendarDoc{ID: id, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true,
+		CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: ownerName, Address: ownerAddr}})
+	return id
+}
+
+// SeedEvent describes an event of an owner's default calendar.
+type SeedEvent struct {
+	Subject, Body, Location, TimeZone string
+	Start                             time.Time
+	Duration                          time.Duration
+	AllDay                            bool
+	Attendees                         []string
+	// Weekly makes a weekly series on the start's weekday for N weeks (0: none).
+	Weekly int
+	// Daily makes a daily series with no end.
+	Daily bool
+}
+
+// Event adds an event (or series) to an owner's default calendar.
+func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string {
+	tz := e.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	id := newItemID("AAMkAGEv")
+	now := storedTime(s.now)
+	var atts []attendee
+	for _, a := range e.Attendees {
+		atts = append(atts, attendee{Type: "required", Status: responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}, EmailAddress: emailAddress{Address: a}})
+	}
+	if atts == nil {
+		atts = []attendee{}
+	}
+	doc := eventDoc{ID: id, CreatedDateTime: now, LastModifiedDateTime: now, Categories: []string{}, OriginalStartTimeZone: tz, OriginalEndTimeZone: tz,
+		ICalUID: "040000008200E00074C5B7101A82E008" + id[8:40], ReminderMinutesBeforeStart: 15, IsReminderOn: true, Subject: e.Subject,
+		BodyPreview: preview(e.Body), Importance: "normal", Sensitivity: "normal", IsAllDay: e.AllDay, IsOrganizer: true, ResponseRequested: true,
+		ShowAs: "busy", Type: "singleInstance", ResponseStatus: responseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
+		Body: itemBody{ContentType: "text", Content: e.Body}, Start: storedDTZ(e.Start, tz), End: storedDTZ(e.Start.Add(e.Duration), tz),
+		Location: location{DisplayName: e.Location}, Locations: []location{}, Attendees: atts,
+		Organizer: recipient{EmailAddress: emailAddress{Name: ownerName, Address: ownerAddr}}}
+	loc, ok := loadZone(tz)
+	if !ok {
+		loc = time.UTC
+	}
+	local := e.Start.In(loc)
+	switch {
+	case e.Weekly > 0:
+		doc.Recurrence = &patternedRecurrence{Pattern: recurrencePattern{Type: "weekly", Interval: 1, DaysOfWeek: []string{lowerWeekday(local.Weekday())}, FirstDayOfWeek: "sunday"},
+			Range: recurrenceRange{Type: "numbered", StartDate: local.Format("2006-01-02"), NumberOfOccurrences: e.Weekly, RecurrenceTimeZone: tz}}
+	case e.Daily:
+		doc.Recurrence = &patternedRecurrence{Pattern: recurrencePattern{Type: "daily", Interval: 1},
+			Range: recurrenceRange{Type: "noEnd", StartDate: local.Format("2006-01-02"), RecurrenceTimeZone: tz}}
+	}
+	if doc.Recurrence != nil {
+		doc.Type = "seriesMaster"
+		if last, err := doc.Recurrence.lastEnd(local, e.Duration); err == nil && !last.IsZero() {
+			doc.SeriesEnd = storedTime(last)
+		}
+	}
+	s.add(KindEvent, id, ownerID, defaultCalendarID(ownerID), doc)
+	return id
+}
+
+func lowerWeekday(d time.Weekday) string {
+	return map[time.Weekday]string{time.Monday: "monday", time.Tuesday: "tuesday", time.Wednesday: "wednesday", time.Thursday: "thursday",
+		time.Friday: "friday", time.Saturday: "saturday", time.Sunday: "sunday"}[d]
+}
+
+// TodoList creates a user's default To Do list and returns its id.
+func (s *Seeder) TodoList(userID string) string {
+	id := defaultListID(userID)
+	s.add(KindTodoList, id, userID, "", todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})
+	return id
+}
+
+// Task adds a task to a list.
+func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {
+	id := newItemID("AAMkAGTk")
+	now := storedTime(s.now)
+	t := todoTaskDoc{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
+		BodyLastModifiedDateTime: now, Categories: []string{}, Body: itemBody{ContentType: "text"}}
+	if due != nil {
+		d := storedDTZ(*due, "UTC")
+		t.DueDateTime = &d
+	}
+	if status == "completed" {
+		d := storedDTZ(s.now, "UTC")
+		t.CompletedDateTime = &d
+	}
+	s.add(KindTodoTask, id, userID, listID, t)
+	return id
+}
+
+// ChatMember is a member of a seeded chat.
+type ChatMember struct{ ID, Name, Email string }
+
+// Chat creates a chat with messages (each from a member, by index).
+func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
+	From int
+	Text string
+}) string {
+	id := "19:" + newItemID("")[:24] + "@thread.v2"
+	chatType := "group"
+	if len(members) == 2 {
+		chatType = "oneOnOne"
+	}
+	doc := chatDoc{ID: id, CreatedDateTime: storedTime(s.now.Add(-time.Hour)), LastUpdatedDateTime: storedTime(s.now), ChatType: chatType,
+		TenantID: s.tenant, WebURL: "https://teams.microsoft.com/l/chat/" + id + "/0"}
+	if topic != "" && chatType == "group" {
+		doc.Topic = &topic
+	}
+	for _, m := range members {
+		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: newItemID("MCMj")[:40],
+			Roles: []string{"owner"}, DisplayName: m.Name, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: m.ID, Email: m.Email, TenantID: s.tenant})
+		doc.MemberIDs = append(doc.MemberIDs, m.ID)
+	}
+	s.add(KindChat, id, "", "", doc)
+	for i, msg := range messages {
+		at := s.now.Add(time.Duration(i-len(messages)) * time.Minute)
+		mid := strconv.FormatInt(at.UnixMilli(), 10)
+		m := chatMessageDoc{ID: mid, Etag: mid, MessageType: "message", CreatedDateTime: storedTime(at), LastModifiedDateTime: storedTime(at), ChatID: id,
+			Importance: "normal", Locale: "en-us", Body: itemBody{ContentType: "text", Content: msg.Text}}
+		if msg.From >= 0 && msg.From < len(members) {
+			mm := members[msg.From]
+			m.From.User = &chatIdentity{ID: mm.ID, DisplayName: mm.Name, UserIdentityType: "aadUser", TenantID: s.tenant}
+		}
+		s.add(KindChatMessage, mid, "", id, m)
+	}
+	return id
+}
+
+// Presence sets a user's preferred presence for a long time.
+func (s *Seeder) Presence(userID, availability, activity string) {
+	p := presenceDoc{ID: userID, Preferred: &presenceSession{Availability: availability, Activity: activity, Expires: storedTime(s.now.AddDate(10, 0, 0))}}
+	p.effective(s.now)
+	s.add(KindPresence, userID, userID, "", p)
+}
+
+// Delegate records that owner shared family (mail, calendar, contacts,
+// tasks) with delegate at the given access levels (read, write, send).
+func (s *Seeder) Delegate(ownerID, delegateID, family string, access ...string) {
+	s.add(KindDelegation, newItemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Family: family, Access: access})
+}
+
+// Flush stores everything collected, atomically.
+func (s *Seeder) Flush(ctx context.Context) error {
+	if len(s.items) == 0 {
+		return nil
+	}
+	if err := s.st.CreateItems(ctx, s.items...); err != nil {
+		return err
+	}
+	s.items = nil
+	return nil
+}

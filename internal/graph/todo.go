@@ -1,0 +1,410 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// To Do: task lists (a default "Tasks" list per user) and their tasks.
+
+const (
+	KindTodoList = "todoTaskList"
+	KindTodoTask = "todoTask"
+)
+
+type todoListDoc struct {
+	ODataETag         string `json:"-"`
+	ID                string `json:"id"`
+	DisplayName       string `json:"displayName"`
+	IsOwner           bool   `json:"isOwner"`
+	IsShared          bool   `json:"isShared"`
+	WellknownListName string `json:"wellknownListName"`
+}
+
+type todoTaskDoc struct {
+	ID                       string            `json:"id"`
+	Title                    string            `json:"title"`
+	Status                   string            `json:"status"`
+	Importance               string            `json:"importance"`
+	IsReminderOn             bool              `json:"isReminderOn"`
+	CreatedDateTime          string            `json:"createdDateTime"`
+	LastModifiedDateTime     string            `json:"lastModifiedDateTime"`
+	BodyLastModifiedDateTime string            `json:"bodyLastModifiedDateTime"`
+	HasAttachments           bool              `json:"hasAttachments"`
+	Categories               []string          `json:"categories"`
+	Body                     itemBody          `json:"body"`
+	CompletedDateTime        *dateTimeTimeZone `json:"completedDateTime,omitempty"`
+	DueDateTime              *dateTimeTimeZone `json:"dueDateTime,omitempty"`
+	ReminderDateTime         *dateTimeTimeZone `json:"reminderDateTime,omitempty"`
+	StartDateTime            *dateTimeTimeZone `json:"startDateTime,omitempty"`
+}
+
+var taskStatuses = map[string]string{"notstarted": "notStarted", "inprogress": "inProgress", "completed": "completed",
+	"waitingonothers": "waitingOnOthers", "deferred": "deferred"}
+
+var importances = map[string]string{"low": "low", "normal": "normal", "high": "high"}
+
+func defaultListID(userID string) string {
+	h := sha256.Sum256([]byte(userID + "/todo/defaultList"))
+	return "AAMkADefault" + base64.RawURLEncoding.EncodeToString(h[:24])
+}
+
+func init() { workloads = append(workloads, registerTodo) }
+
+func registerTodo(s *Server) error {
+	for _, h := range []struct {
+		method, suffix string
+		fn             handlerFunc
+	}{
+		{"GET", "/todo/lists", s.listTodoLists},
+		{"POST", "/todo/lists", s.createTodoList},
+		{"GET", "/todo/lists/{id}", s.getTodoList},
+		{"PATCH", "/todo/lists/{id}", s.updateTodoList},
+		{"DELETE", "/todo/lists/{id}", s.deleteTodoList},
+		{"GET", "/todo/lists/{id}/tasks", s.listTodoTasks},
+		{"POST", "/todo/lists/{id}/tasks", s.createTodoTask},
+		{"GET", "/todo/lists/{id}/tasks/{id}", s.getTodoTask},
+		{"PATCH", "/todo/lists/{id}/tasks/{id}", s.updateTodoTask},
+		{"DELETE", "/todo/lists/{id}/tasks/{id}", s.deleteTodoTask},
+	} {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// todoOwner returns the owner of the request's lists, creating the default
+// list on first use.
+func (s *Server) todoOwner(c *Call) (string, error) {
+	if c.TargetUser == nil {
+		return "", errMailboxNotFound(c.Param(0))
+	}
+	owner := c.TargetUser.ID
+	id := defaultListID(owner)
+	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindTodoList, id); errors.Is(err, store.ErrNotFound) {
+		now := s.now()
+		it := store.Item{TenantID: c.TenantID, Kind: KindTodoList, ID: id, OwnerID: owner, CreatedAt: now, ModifiedAt: now,
+			Doc: encodeDoc(todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})}
+		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
+			return "", asError(err)
+		}
+	} else if err != nil {
+		return "", asError(err)
+	}
+	return owner, nil
+}
+
+func (s *Server) listTodoLists(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Generic, 100, 1000)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoList, OwnerID: owner},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.todoTaskList", map[string]odata.Type{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
+		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists"})
+}
+
+func (s *Server) getTodoList(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindTodoList, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+}
+
+type todoListInput struct {
+	DisplayName *string `json:"displayName"`
+}
+
+func (s *Server) createTodoList(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	var in todoListInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
+		return errInvalidRequest("Invalid request: displayName is required.")
+	}
+	now := s.now()
+	id := newItemID("AAMkAGTl")
+	it := store.Item{TenantID: c.TenantID, Kind: KindTodoList, ID: id, OwnerID: owner, CreatedAt: now, ModifiedAt: now, Version: 1,
+		Doc: encodeDoc(todoListDoc{ID: id, DisplayName: *in.DisplayName, IsOwner: true, WellknownListName: "none"})}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+}
+
+func (s *Server) updateTodoList(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	var in todoListInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if _, err := s.getOwned(c, KindTodoList, c.Param(1), owner); err != nil {
+		return err
+	}
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindTodoList, c.Param(1), 0, func(it store.Item) (store.Item, error) {
+		l, err := decodeDoc[todoListDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if in.DisplayName != nil {
+			l.DisplayName = *in.DisplayName
+		}
+		it.Doc = encodeDoc(l)
+		return it, nil
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+}
+
+func (s *Server) deleteTodoList(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindTodoList, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	if it.ID == defaultListID(owner) {
+		return errInvalidRequest("The default list cannot be deleted.")
+	}
+	tasks, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoTask, OwnerID: owner, ParentID: it.ID})
+	if err != nil {
+		return asError(err)
+	}
+	ids := make([]string, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+	}
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindTodoTask, ids...); err != nil {
+			return err
+		}
+		_, err := tx.DeleteItems(c.ctx, c.TenantID, KindTodoList, it.ID)
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+var taskProps = map[string]odata.Type{"title": odata.TypeString, "status": odata.TypeString, "importance": odata.TypeString,
+	"isReminderOn": odata.TypeBool, "createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime,
+	"body/content": odata.TypeString, "id": odata.TypeString, "dueDateTime/dateTime": odata.TypeString}
+
+func (s *Server) taskContext(c *Call, owner string) string {
+	return c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists('" + c.Param(1) + "')/tasks"
+}
+
+func (s *Server) listTodoTasks(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.getOwned(c, KindTodoList, c.Param(1), owner); err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Generic, 100, 1000)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoTask, OwnerID: owner, ParentID: c.Param(1)},
+		mapping: jsonMapping(s.store.Dialect(), "microsoft.graph.todoTask", taskProps), defOrder: "created_at", context: s.taskContext(c, owner)})
+}
+
+func (s *Server) getTodoTask(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
+	if err != nil || it.ParentID != c.Param(1) {
+		return errItemNotFound()
+	}
+	return c.writeItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+}
+
+// todoTaskInput is the body of POST and PATCH on tasks.
+type todoTaskInput struct {
+	Title             *string           `json:"title"`
+	Status            *string           `json:"status"`
+	Importance        *string           `json:"importance"`
+	IsReminderOn      *bool             `json:"isReminderOn"`
+	Categories        *[]string         `json:"categories"`
+	Body              *itemBody         `json:"body"`
+	DueDateTime       *dateTimeTimeZone `json:"dueDateTime"`
+	ReminderDateTime  *dateTimeTimeZone `json:"reminderDateTime"`
+	StartDateTime     *dateTimeTimeZone `json:"startDateTime"`
+	CompletedDateTime *dateTimeTimeZone `json:"completedDateTime"`
+}
+
+func (in todoTaskInput) apply(t *todoTaskDoc, now string) error {
+	if in.Title != nil {
+		t.Title = *in.Title
+	}
+	if in.Status != nil {
+		st, ok := taskStatuses[strings.ToLower(*in.Status)]
+		if !ok {
+			return errBadRequest("Invalid value '%s' for property 'status'.", *in.Status)
+		}
+		if st == "completed" && t.Status != "completed" && in.CompletedDateTime == nil {
+			cdt, _ := parseStoredTime(now)
+			d := storedDTZ(cdt, "UTC")
+			t.CompletedDateTime = &d
+		}
+		if st != "completed" {
+			t.CompletedDateTime = nil
+		}
+		t.Status = st
+	}
+	if in.Importance != nil {
+		imp, ok := importances[strings.ToLower(*in.Importance)]
+		if !ok {
+			return errBadRequest("Invalid value '%s' for property 'importance'.", *in.Importance)
+		}
+		t.Importance = imp
+	}
+	if in.IsReminderOn != nil {
+		t.IsReminderOn = *in.IsReminderOn
+	}
+	if in.Categories != nil {
+		t.Categories = *in.Categories
+	}
+	if in.Body != nil {
+		t.Body, t.BodyLastModifiedDateTime = *in.Body, now
+	}
+	for _, x := range []struct {
+		in  *dateTimeTimeZone
+		dst **dateTimeTimeZone
+	}{{in.DueDateTime, &t.DueDateTime}, {in.ReminderDateTime, &t.ReminderDateTime}, {in.StartDateTime, &t.StartDateTime}, {in.CompletedDateTime, &t.CompletedDateTime}} {
+		if x.in != nil {
+			tm, err := parseDTZ(*x.in)
+			if err != nil {
+				return err
+			}
+			d := storedDTZ(tm, orUTC(x.in.TimeZone))
+			*x.dst = &d
+		}
+	}
+	t.LastModifiedDateTime = now
+	return nil
+}
+
+func orUTC(z string) string {
+	if z == "" {
+		return "UTC"
+	}
+	return z
+}
+
+func (s *Server) createTodoTask(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.getOwned(c, KindTodoList, c.Param(1), owner); err != nil {
+		return err
+	}
+	var in todoTaskInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.Title == nil {
+		return errInvalidRequest("Invalid request: title is required.")
+	}
+	now := storedTime(s.now())
+	id := newItemID("AAMkAGTk")
+	t := todoTaskDoc{ID: id, Status: "notStarted", Importance: "normal", CreatedDateTime: now, BodyLastModifiedDateTime: now,
+		Categories: []string{}, Body: itemBody{ContentType: "text"}}
+	if err := in.apply(&t, now); err != nil {
+		return err
+	}
+	nowT := s.now()
+	it := store.Item{TenantID: c.TenantID, Kind: KindTodoTask, ID: id, OwnerID: owner, ParentID: c.Param(1), Doc: encodeDoc(t), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+}
+
+func (s *Server) updateTodoTask(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	cur, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
+	if err != nil || cur.ParentID != c.Param(1) {
+		return errItemNotFound()
+	}
+	var in todoTaskInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var perr error
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindTodoTask, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
+		t, err := decodeDoc[todoTaskDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if perr = in.apply(&t, storedTime(s.now())); perr != nil {
+			return it, perr
+		}
+		it.Doc = encodeDoc(t)
+		return it, nil
+	})
+	switch {
+	case perr != nil:
+		return perr
+	case errors.Is(err, store.ErrPrecondition):
+		return errPreconditionFailed()
+	case err != nil:
+		return asError(err)
+	}
+	return c.writeItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+}
+
+func (s *Server) deleteTodoTask(c *Call) error {
+	owner, err := s.todoOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
+	if err != nil || it.ParentID != c.Param(1) {
+		return errItemNotFound()
+	}
+	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindTodoTask, it.ID); err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}

@@ -8,8 +8,10 @@
 //
 // It owns the text of the options: their grammar, their typed AST, their
 // evaluation and SQL translation, and the errors Graph returns for them.
-// It does no HTTP (handlers call Parse and render the *Error), holds no data and knows no schema: a handler describes its
-// resource with a Mapping (SQL) or hands rows through a Resolver (Eval).
+// It does no HTTP (handlers call Parse and render the *Error), holds no
+// data and knows no schema: a handler describes its resource with a
+// Mapping (SQL over columns), with JSONProps (SQL over a JSON document,
+// through JSONMapping) or hands rows through a Resolver (Eval).
 // Paging tokens are passed through untouched. Handlers should build the
 // url.Values with ParseRawQuery(r.URL.RawQuery) rather than r.URL.Query(),
 // which silently drops a pair containing ';', as nested $expand options do
@@ -51,7 +53,53 @@
 // Times. Postgres columns are timestamptz; SQLite has no time type, so
 // TypeDateTime columns hold UTC text in SQLiteTimeLayout, whose fixed width
 // makes text order time order. Literals may carry an offset and fractional
-// seconds; a date literal (2024-01-01) means midnight UTC.
+// seconds; a date literal (2024-01-01) means midnight UTC. Literals are cut
+// to that layout's 100 ns when compared with text.
+//
+// JSON documents. graphgate keeps workload objects (messages, events, To
+// Do tasks...) as Graph JSON in one column (store.Item.Doc: SQLite TEXT,
+// Postgres jsonb). JSONMapping turns a declaration of an entity's
+// properties (JSONProps: path -> Type, or an array of scalars or objects)
+// into a Mapping whose Document is that column, so CompileFilter and
+// CompileOrderBy work unchanged on both dialects:
+//
+//   - a property is json_extract(doc,'$.a.b') in SQLite and
+//     doc #>> '{a,b}' in Postgres, cast to ::boolean, ::numeric (TypeInt,
+//     which accepts 15 and 15.0) or ::double precision (TypeFloat, the
+//     float64 Eval reads). SQLite returns JSON booleans as 0/1 and the
+//     bound Go bool is 0/1 too, so isRead eq true and a bare isRead need
+//     no cast there;
+//   - null and absent are the same: json_extract and #>> give SQL NULL for
+//     a JSON null, a missing key and a path under a null or missing object,
+//     so the null rules above apply unchanged. JSONProps.Resolver gives
+//     Eval and CompareRows the same view of a decoded document (a declared
+//     but absent property is null, not an unknown property);
+//   - date-times are compared and sorted as text in both dialects (the
+//     literal bound in SQLiteTimeLayout, COLLATE "C" on Postgres ranges and
+//     sorts), not cast to timestamptz: the store writes every date-time in
+//     that fixed-width UTC layout, and text comparison lets Postgres use an
+//     expression index, e.g. ON items (kind, ((doc #>> '{receivedDateTime}')
+//     COLLATE "C") DESC NULLS LAST), which the timestamptz cast (not
+//     immutable) would not allow;
+//   - any/all and $count over an array are EXISTS / COUNT(*) subqueries
+//     over json_each(<array>) AS l1 (element l1.value, or
+//     json_extract(l1.value,'$.a.b') for objects) and
+//     jsonb_array_elements_text(<array>) AS l1 (scalar elements, cast like
+//     properties) or jsonb_array_elements(<array>) AS l1 (objects,
+//     l1.value #>> '{a,b}'); arrays nest. <array> is guarded by
+//     json_type/jsonb_typeof so that a null, absent or non-array value has
+//     no elements (json_each would list a scalar itself and
+//     jsonb_array_elements would fail on it), as JSONProps.Resolver does.
+//
+// $select is not SQL: handlers project documents themselves. Exchange
+// answers a $select of a property the entity does not have with 400
+// RequestBroker--ParseUri "Could not find a property named 'x' on type
+// 'microsoft.graph.message'." (the same error as in $filter) rather than
+// ignoring it, so JSONProps.CheckSelect returns that error, checking the
+// top-level names of the declared paths ("*" and "id" always pass). The
+// Generic flavor gets Microsoft.OData.Core's "Parsing OData Select and
+// Expand failed: ..." prefix; the directory's wording for this is
+// unverified (its users and groups are columns, not documents).
 //
 // Errors. Every error is an *Error carrying Graph's code and message, in
 // the wording of the workload a handler emulates (Flavor): Directory
@@ -75,6 +123,9 @@
 //     function with name 'x' was found...";
 //   - comparing two properties with each other, or a function result with
 //     a value, in SQL: UnsupportedQueryError (Eval supports the former);
+//   - in JSON documents, values of a JSON type other than the declared
+//     one (or null): SQLite compares them loosely, a Postgres cast may
+//     fail, Eval reports incompatible types;
 //   - $select of a path (a/b): "Term 'a/b' is not valid in a $select or
 //     $expand expression.";
 //   - $search is read into simple terms (Search) but not evaluated here.

@@ -1,9 +1,23 @@
 package odata
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
+
+// fuzzJSONMessage is a message document for the fuzzers' Eval, with a
+// property absent, one null and arrays of scalars, objects and arrays.
+var fuzzJSONMessage = func() map[string]any {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(`{"id":"m1","subject":"Hi","isRead":false,"importance":null,
+		"receivedDateTime":"2024-05-01T10:00:00.0000000Z","from":{"emailAddress":{"address":"a@b.c"}},
+		"toRecipients":[{"emailAddress":{"address":"x@y.z","name":null}},{}],"categories":["Red",null],
+		"multiValueExtendedProperties":[{"id":"x","value":["a"]}]}`), &doc); err != nil {
+		panic(err)
+	}
+	return doc
+}()
 
 // FuzzParseFilter checks that no input panics the parser, the evaluator or
 // the SQL compiler, and that a parsed filter prints to text that parses
@@ -23,6 +37,11 @@ func FuzzParseFilter(f *testing.F) {
 		"subject eq 'it''s'",
 		"a eq 'unterminated",
 	}, crossCheckFilters...)
+	for _, tt := range jsonCrossCheckFilters {
+		seeds = append(seeds, tt.filter)
+	}
+	jsonMessage := jsonKinds["message"].props
+	jsonMapping := jsonKindMapping("message")
 	for _, s := range seeds {
 		f.Add(s)
 	}
@@ -43,8 +62,10 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("ParseFilter(%q) printed %q, which parses to %q", text, printed, again)
 		}
 		_, _ = Eval(e, inboxMessage)
+		_, _ = Eval(e, jsonMessage.Resolver(fuzzJSONMessage))
 		for _, d := range []Dialect{SQLite, Postgres} {
 			_, _, _ = CompileFilter(e, messageMapping, SQLOptions{Dialect: d})
+			_, _, _ = CompileFilter(e, jsonMapping, SQLOptions{Dialect: d})
 		}
 	})
 }

@@ -24,7 +24,7 @@ const (
 	TypeBool                     // boolean (SQLite: 0/1)
 	TypeInt                      // integer
 	TypeFloat                    // floating point
-	TypeDateTime                 // Postgres timestamptz; SQLite TEXT in SQLiteTimeLayout
+	TypeDateTime                 // Postgres timestamptz; SQLite (and JSON documents) TEXT in SQLiteTimeLayout
 )
 
 // SQLiteTimeLayout is the layout SQLite columns of TypeDateTime must be
@@ -39,7 +39,8 @@ func SQLiteTime(t time.Time) string { return t.UTC().Format(SQLiteTimeLayout) }
 type Column struct {
 	// SQL is the expression for the property, e.g. "m.subject". Inside a
 	// Collection's Fields it is a column name of the element table; the
-	// compiler qualifies it with the lambda's alias.
+	// compiler qualifies it with the lambda's alias. Leave it empty for a
+	// property read from the Mapping's Document (see JSONMapping).
 	SQL  string
 	Type Type
 	// Collection is set for a collection-valued property, which $filter
@@ -47,8 +48,17 @@ type Column struct {
 	Collection *Collection
 }
 
-// Collection describes the table that holds the elements of a
-// collection-valued property, one row per element.
+// Collection describes where the elements of a collection-valued property
+// are: a table, one row per element, or (in a Mapping with a Document,
+// when Table is empty) a JSON array inside the document.
+//
+// A JSON collection's path is its key in Columns, or in the enclosing JSON
+// collection's Fields (every Field of a JSON collection is read from the
+// element, never from a table). ParentKey, ParentRef and Value are then
+// unused; the element is primitive, of Type, when Fields is nil, and an
+// object otherwise, whose Fields map the element's property paths
+// ("emailAddress/address") to a Column with a Type and no SQL (or to a
+// nested JSON Collection). JSONMapping builds such mappings.
 type Collection struct {
 	Table     string // element table, e.g. "user_group_types"
 	ParentKey string // column of Table referencing the owner, e.g. "user_id"
@@ -72,6 +82,12 @@ type Mapping struct {
 	// "microsoft.graph.message" (the directory flavor shows "Message").
 	EntityType string
 	Columns    map[string]Column
+	// Document, if set, is the SQL of a column holding the resource as a
+	// JSON document (SQLite TEXT, Postgres jsonb), e.g. "doc". A Column
+	// without SQL (and a Collection without Table) is then read from the
+	// document at the path given by its key in Columns; columns with SQL
+	// keep their meaning. See JSONMapping.
+	Document string
 }
 
 // SQLOptions selects the dialect and error wording. ArgOffset is the number
@@ -91,7 +107,8 @@ type SQLOptions struct {
 // are escaped; a comparison with a null column is false and ne is true,
 // and under not the SQL three-valued NULL is folded to false so that
 // not(x eq 'a') matches null x as OData says; Postgres range comparisons
-// and sorts on strings use COLLATE "C" (byte order, like SQLite and Eval).
+// and sorts on strings, and on date-times held as text in JSON documents,
+// use COLLATE "C" (byte order, like SQLite and Eval).
 //
 // Anything the mapping cannot express (an unknown property, a lambda on a
 // property without Collection, a function on a non-string, two properties
@@ -108,12 +125,13 @@ func CompileFilter(e Expr, m Mapping, o SQLOptions) (where string, args []any, e
 // CompileOrderBy compiles $orderby into an ORDER BY clause ("" when there
 // is nothing to sort by). Only mapped, non-collection properties sort;
 // strings sort ignoring case; null sorts first ascending and last
-// descending, as OData specifies. tieBreaker (e.g. "m.id"), if not empty,
-// is appended ascending so that pages are stable.
+// descending, as OData specifies; booleans sort false first. tieBreaker
+// (e.g. "m.id"), if not empty, is appended ascending so that pages are
+// stable.
 func CompileOrderBy(items []OrderItem, m Mapping, tieBreaker string, o SQLOptions) (string, error) {
 	var parts []string
 	for _, it := range items {
-		col, ok := lookupColumn(m.Columns, it.Property)
+		key, col, ok := lookupKey(m.Columns, it.Property)
 		if !ok {
 			if o.Flavor == Directory {
 				return "", UnsupportedSortError(o.Flavor, m.EntityType, it.Property)
@@ -123,12 +141,23 @@ func CompileOrderBy(items []OrderItem, m Mapping, tieBreaker string, o SQLOption
 		if col.Collection != nil {
 			return "", UnsupportedSortError(o.Flavor, m.EntityType, it.Property)
 		}
-		expr := col.SQL
-		if col.Type == TypeString || col.Type == TypeGUID {
+		op := operand{sql: col.SQL, typ: col.Type}
+		if m.inDocument(col) {
+			path, ok := jsonPath(key)
+			if !ok {
+				return "", UnsupportedSortError(o.Flavor, m.EntityType, it.Property)
+			}
+			op = jsonScalar(o.Dialect, m.Document, path, col.Type)
+		}
+		expr := op.sql
+		switch {
+		case isText(col.Type):
 			expr = "lower(" + expr + ")"
 			if o.Dialect == Postgres {
 				expr += ` COLLATE "C"`
 			}
+		case op.timeText && o.Dialect == Postgres:
+			expr = "(" + expr + `) COLLATE "C"`
 		}
 		switch {
 		case it.Desc && o.Dialect == Postgres:
@@ -151,16 +180,30 @@ func CompileOrderBy(items []OrderItem, m Mapping, tieBreaker string, o SQLOption
 	return "ORDER BY " + strings.Join(parts, ", "), nil
 }
 
-func lookupColumn(cols map[string]Column, path string) (Column, bool) {
+// lookupKey finds the column of a property path, matching it exactly or
+// else ignoring case, and returns the path as declared (which JSON
+// documents, whose keys are case-sensitive, need).
+func lookupKey(cols map[string]Column, path string) (string, Column, bool) {
 	if c, ok := cols[path]; ok {
-		return c, true
+		return path, c, true
 	}
 	for k, c := range cols {
 		if strings.EqualFold(k, path) {
-			return c, true
+			return k, c, true
 		}
 	}
-	return Column{}, false
+	return "", Column{}, false
+}
+
+// inDocument reports whether a top-level column is read from m.Document.
+func (m Mapping) inDocument(col Column) bool {
+	if m.Document == "" {
+		return false
+	}
+	if col.Collection != nil {
+		return col.Collection.Table == ""
+	}
+	return col.SQL == ""
 }
 
 // fragment is compiled SQL. nullable records whether it can evaluate to
@@ -186,6 +229,7 @@ type sqlScope struct {
 	name  string
 	alias string
 	coll  *Collection
+	json  bool // elements are JSON values (alias.value), not table rows
 }
 
 type compiler struct {
@@ -197,13 +241,16 @@ type compiler struct {
 }
 
 // operand is a resolved property: a scalar SQL expression, or a
-// collection with the SQL its ParentKey must equal.
+// collection with the SQL its ParentKey must equal (a table) or the SQL of
+// the array (JSON).
 type operand struct {
 	name      string // property path, for errors
 	sql       string
 	typ       Type
+	timeText  bool // a TypeDateTime held as SQLiteTimeLayout text in every dialect (JSON)
 	coll      *Collection
 	parentRef string
+	array     string // JSON collection: the array, as json_each/jsonb_array_elements take it
 }
 
 func (c *compiler) bind(v any) string {
@@ -229,29 +276,74 @@ func (c *compiler) resolve(p *PropertyExpr) (operand, error) {
 				continue
 			}
 			if len(p.Path) == 0 {
-				if s.coll.Value == "" {
+				switch {
+				case s.json && s.coll.Fields == nil:
+					op := jsonScalar(c.o.Dialect, s.alias+".value", nil, s.coll.Type)
+					op.name = name
+					return op, nil
+				case s.json || s.coll.Value == "":
 					return operand{}, c.unsupported(name)
 				}
 				return operand{name: name, sql: s.alias + "." + s.coll.Value, typ: s.coll.Type}, nil
 			}
-			col, ok := lookupColumn(s.coll.Fields, p.Property())
+			key, col, ok := lookupKey(s.coll.Fields, p.Property())
 			if !ok {
 				return operand{}, UnknownPropertyError(c.o.Flavor, c.m.EntityType, name)
 			}
+			if s.json {
+				return c.jsonOperand(name, s.alias+".value", key, col)
+			}
 			if col.Collection != nil {
+				if col.Collection.Table == "" {
+					return operand{}, c.unsupported(name) // a JSON array needs a document
+				}
 				return operand{name: name, coll: col.Collection, parentRef: s.alias + "." + col.Collection.ParentRef}, nil
 			}
 			return operand{name: name, sql: s.alias + "." + col.SQL, typ: col.Type}, nil
 		}
 	}
-	col, ok := lookupColumn(c.m.Columns, p.Property())
+	key, col, ok := lookupKey(c.m.Columns, p.Property())
 	if !ok {
 		return operand{}, UnknownPropertyError(c.o.Flavor, c.m.EntityType, name)
+	}
+	if c.m.inDocument(col) {
+		return c.jsonOperand(name, c.m.Document, key, col)
 	}
 	if col.Collection != nil {
 		return operand{name: name, coll: col.Collection, parentRef: col.Collection.ParentRef}, nil
 	}
 	return operand{name: name, sql: col.SQL, typ: col.Type}, nil
+}
+
+// jsonOperand resolves the property declared as key (a path) in the JSON
+// document doc: a document column, or a lambda's element.
+func (c *compiler) jsonOperand(name, doc, key string, col Column) (operand, error) {
+	path, ok := jsonPath(key)
+	if !ok {
+		return operand{}, c.unsupported(name)
+	}
+	if col.Collection != nil {
+		return operand{name: name, coll: col.Collection, array: jsonArraySQL(c.o.Dialect, doc, path)}, nil
+	}
+	op := jsonScalar(c.o.Dialect, doc, path, col.Type)
+	op.name = name
+	return op, nil
+}
+
+// source returns the FROM item listing a collection's elements as alias,
+// and the condition tying them to their owner ("" for a JSON array).
+func (c *compiler) source(coll operand, alias string) (from, join string) {
+	if coll.array == "" {
+		return coll.coll.Table + " AS " + alias, alias + "." + coll.coll.ParentKey + " = " + coll.parentRef
+	}
+	fn := "json_each"
+	if c.o.Dialect == Postgres {
+		fn = "jsonb_array_elements"
+		if coll.coll.Fields == nil {
+			fn = "jsonb_array_elements_text"
+		}
+	}
+	return fn + "(" + coll.array + ") AS " + alias, ""
 }
 
 func (c *compiler) predicate(e Expr) (fragment, error) {
@@ -333,9 +425,12 @@ func (c *compiler) scalar(e Expr) (lit *Literal, op operand, ok bool, err error)
 		if coll.coll == nil {
 			return nil, operand{}, false, c.unsupported(coll.name)
 		}
-		alias := c.alias()
-		sql := "(SELECT COUNT(*) FROM " + coll.coll.Table + " AS " + alias + " WHERE " + alias + "." + coll.coll.ParentKey + " = " + coll.parentRef + ")"
-		return nil, operand{name: coll.name + "/$count", sql: sql, typ: TypeInt}, true, nil
+		from, join := c.source(coll, c.alias())
+		sql := "(SELECT COUNT(*) FROM " + from
+		if join != "" {
+			sql += " WHERE " + join
+		}
+		return nil, operand{name: coll.name + "/$count", sql: sql + ")", typ: TypeInt}, true, nil
 	}
 	return nil, operand{}, false, nil
 }
@@ -403,7 +498,7 @@ func (c *compiler) columnCompare(col operand, op CompareOp, lit *Literal) (fragm
 	case Ne:
 		return fragment{sql: "(" + col.sql + " IS NULL OR " + lhs + " <> " + rhs + ")"}, nil
 	}
-	if c.o.Dialect == Postgres && isText(col.typ) {
+	if c.o.Dialect == Postgres && (isText(col.typ) || col.timeText) {
 		rhs += ` COLLATE "C"`
 	}
 	sym := map[CompareOp]string{Gt: " > ", Ge: " >= ", Lt: " < ", Le: " <= "}[op]
@@ -422,7 +517,7 @@ func (c *compiler) operands(col operand, op CompareOp, lit *Literal) (lhs, rhs s
 	case isText(col.typ):
 		return "lower(" + col.sql + ")", "lower(" + c.bind(lit.Str) + ")", nil
 	case col.typ == TypeDateTime:
-		if c.o.Dialect == SQLite {
+		if c.o.Dialect == SQLite || col.timeText {
 			return col.sql, c.bind(SQLiteTime(lit.Time)), nil
 		}
 		return col.sql, c.bind(lit.Time), nil
@@ -552,22 +647,36 @@ func (c *compiler) lambda(n *LambdaExpr) (fragment, error) {
 		return fragment{}, c.unsupported(coll.name)
 	}
 	alias := c.alias()
-	from := "SELECT 1 FROM " + coll.coll.Table + " AS " + alias + " WHERE " + alias + "." + coll.coll.ParentKey + " = " + coll.parentRef
-	if n.Predicate == nil {
-		return fragment{sql: "EXISTS (" + from + ")"}, nil
+	from, join := c.source(coll, alias)
+	sel := "SELECT 1 FROM " + from
+	// where adds cond to the owner condition, if any.
+	where := func(cond string) string {
+		if join == "" {
+			return sel + " WHERE " + cond
+		}
+		return sel + " WHERE " + join + " AND " + cond
 	}
-	c.scopes = append(c.scopes, sqlScope{name: n.Var, alias: alias, coll: coll.coll})
+	if n.Predicate == nil {
+		if join == "" {
+			return fragment{sql: "EXISTS (" + sel + ")"}, nil
+		}
+		return fragment{sql: "EXISTS (" + sel + " WHERE " + join + ")"}, nil
+	}
+	c.scopes = append(c.scopes, sqlScope{name: n.Var, alias: alias, coll: coll.coll, json: coll.array != ""})
 	pred, err := c.predicate(n.Predicate)
 	c.scopes = c.scopes[:len(c.scopes)-1]
 	if err != nil {
 		return fragment{}, err
 	}
 	if n.Op == Any {
-		return fragment{sql: "EXISTS (" + from + " AND (" + pred.sql + "))"}, nil
+		if join == "" {
+			return fragment{sql: "EXISTS (" + where(pred.sql) + ")"}, nil
+		}
+		return fragment{sql: "EXISTS (" + where("("+pred.sql+")") + ")"}, nil
 	}
 	neg := "NOT (" + pred.sql + ")"
 	if pred.nullable {
 		neg = "NOT COALESCE(" + pred.sql + ", FALSE)"
 	}
-	return fragment{sql: "NOT EXISTS (" + from + " AND " + neg + ")"}, nil
+	return fragment{sql: "NOT EXISTS (" + where(neg) + ")"}, nil
 }

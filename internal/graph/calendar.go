@@ -214,7 +214,7 @@ func (s *Server) listCalendars(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindCalendar, OwnerID: o.id},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.calendar", map[string]odata.Type{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
 		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
 		render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
 }
@@ -295,12 +295,16 @@ func basicEventAllowed(c *Call) map[string]bool {
 	return m
 }
 
-var eventProps = map[string]odata.Type{"subject": odata.TypeString, "isAllDay": odata.TypeBool, "isCancelled": odata.TypeBool,
+var eventProps = odata.JSONProps{"subject": odata.TypeString, "isAllDay": odata.TypeBool, "isCancelled": odata.TypeBool,
 	"isOrganizer": odata.TypeBool, "importance": odata.TypeString, "sensitivity": odata.TypeString, "showAs": odata.TypeString,
 	"type": odata.TypeString, "id": odata.TypeString, "iCalUId": odata.TypeString, "createdDateTime": odata.TypeDateTime,
 	"lastModifiedDateTime": odata.TypeDateTime, "organizer/emailAddress/address": odata.TypeString, "organizer/emailAddress/name": odata.TypeString,
 	"location/displayName": odata.TypeString, "body/content": odata.TypeString, "bodyPreview": odata.TypeString,
-	"start/dateTime": odata.TypeString, "end/dateTime": odata.TypeString, "seriesMasterId": odata.TypeString}
+	"start/dateTime": odata.TypeString, "end/dateTime": odata.TypeString, "seriesMasterId": odata.TypeString,
+	"categories": odata.JSONArrayOf(odata.TypeString),
+	"attendees":  odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString, "type": odata.TypeString})}
+
+var eventSelectable = selectable(eventDoc{})
 
 // renderEvent shows an event in the caller's preferred time zone.
 func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
@@ -333,8 +337,8 @@ func (s *Server) listEvents(c *Call) error {
 	zone, loc := c.preferredZone()
 	d := s.store.Dialect()
 	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping(d, "microsoft.graph.event", eventProps),
-		defOrder: orderBy(d, "start/utc", odata.TypeString, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
-		allowed: basicEventAllowed(c), render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
+		defOrder: orderBy(d, "start/utc", odata.TypeDateTime, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
+		allowed: basicEventAllowed(c), known: eventSelectable, render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
 }
 
 func (s *Server) getEvent(c *Call) error {
@@ -755,6 +759,9 @@ func (s *Server) calendarView(c *Call) error {
 	if err != nil {
 		return err
 	}
+	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
+		return err
+	}
 	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
 	if strings.Contains(c.Match.Route.Path, "/calendars/") || strings.Contains(c.Match.Route.Path, "/calendar/") {
 		cal, err := s.calendarFromPath(c, o)
@@ -765,8 +772,8 @@ func (s *Server) calendarView(c *Call) error {
 	}
 	d := s.store.Dialect()
 	ph := func(n int) string { return placeholder(dialectOf(d), n) }
-	startUTC, endUTC, typ, seriesEnd := jsonExpr(d, "start/utc", odata.TypeString), jsonExpr(d, "end/utc", odata.TypeString),
-		jsonExpr(d, "type", odata.TypeString), jsonExpr(d, "_seriesEnd", odata.TypeString)
+	startUTC, endUTC, typ, seriesEnd := jsonExpr(d, "start/utc", odata.TypeDateTime), jsonExpr(d, "end/utc", odata.TypeDateTime),
+		jsonExpr(d, "type", odata.TypeString), jsonExpr(d, "_seriesEnd", odata.TypeDateTime)
 	iq.Where = "(" + typ + " <> 'seriesMaster' AND " + startUTC + " < " + ph(1) + " AND " + endUTC + " > " + ph(2) + ") OR (" +
 		typ + " = 'seriesMaster' AND " + startUTC + " < " + ph(3) + " AND (" + seriesEnd + " IS NULL OR " + seriesEnd + " > " + ph(4) + "))"
 	iq.Args = []any{storedTime(to), storedTime(from), storedTime(to), storedTime(from)}

@@ -131,7 +131,7 @@ func memberWhere(d store.Dialect) string {
 	return "EXISTS (SELECT 1 FROM json_each(doc, '$._memberIds') AS m WHERE m.value = ?)"
 }
 
-var chatProps = map[string]odata.Type{"topic": odata.TypeString, "chatType": odata.TypeString, "createdDateTime": odata.TypeDateTime,
+var chatProps = odata.JSONProps{"topic": odata.TypeString, "chatType": odata.TypeString, "createdDateTime": odata.TypeDateTime,
 	"lastUpdatedDateTime": odata.TypeDateTime, "id": odata.TypeString}
 
 func (s *Server) listChats(c *Call) error {
@@ -199,7 +199,7 @@ func (s *Server) listChatMessages(c *Call) error {
 	}
 	d := s.store.Dialect()
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindChatMessage, ParentID: c.Param(0)},
-		mapping:  jsonMapping(d, "microsoft.graph.chatMessage", map[string]odata.Type{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
+		mapping:  jsonMapping(d, "microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
 		defOrder: orderBy(d, "createdDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
 }
 

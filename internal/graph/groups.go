@@ -111,14 +111,22 @@ func (c *Call) renderGroup(g *store.Group, selected []string, typed bool) (json.
 }
 
 func groupMapping(d store.Dialect) odata.Mapping {
-	types := odata.Column{SQL: "group_types", Type: odata.TypeString}
-	return odata.Mapping{EntityType: "microsoft.graph.group", Columns: map[string]odata.Column{
+	// groupTypes is a JSON array column: present it as a one-property
+	// document so that groupTypes/any(a:a eq 'Unified') compiles.
+	doc := "json_object('groupTypes', json(group_types))"
+	if d == store.DialectPostgres {
+		doc = "jsonb_build_object('groupTypes', group_types)"
+	}
+	m := odata.JSONMapping("microsoft.graph.group", doc, odata.JSONProps{"groupTypes": odata.JSONArrayOf(odata.TypeString)})
+	for k, v := range map[string]odata.Column{
 		"id": {SQL: "id", Type: odata.TypeGUID}, "displayName": {SQL: "display_name", Type: odata.TypeString},
 		"description": {SQL: "description", Type: odata.TypeString}, "mailNickname": {SQL: "mail_nickname", Type: odata.TypeString},
 		"mail": {SQL: "mail", Type: odata.TypeString}, "mailEnabled": {SQL: "mail_enabled", Type: odata.TypeBool},
 		"securityEnabled": {SQL: "security_enabled", Type: odata.TypeBool}, "visibility": {SQL: "visibility", Type: odata.TypeString},
-		"groupTypes": jsonArrayColumn(d, types),
-	}}
+	} {
+		m.Columns[k] = v
+	}
+	return m
 }
 
 func (s *Server) queryGroups(c *Call, q *query, ids []string) ([]store.Group, int, error) {
@@ -570,9 +578,4 @@ func (s *Server) auMembers(c *Call) error {
 		return asError(err)
 	}
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
-}
-
-// jsonArrayColumn maps a JSON array column for any/all lambdas (groupTypes).
-func jsonArrayColumn(d store.Dialect, col odata.Column) odata.Column {
-	return col
 }

@@ -133,9 +133,16 @@ type collection struct {
 	post func(store.Item) bool
 	// render overrides renderItem.
 	render func(store.Item) (json.RawMessage, error)
+	// known lists the selectable properties (nil: no $select check).
+	known map[string]bool
 }
 
 func (s *Server) writeCollection(c *Call, col collection) error {
+	if col.known != nil {
+		if err := checkSelect(col.q.q.Select, col.known, col.mapping.EntityType, col.q.flavor); err != nil {
+			return err
+		}
+	}
 	iq := col.base
 	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: col.q.flavor}
 	var err error

@@ -7,11 +7,11 @@ import (
 	"graphgate/internal/store"
 )
 
-// jsonExpr is the SQL of a JSON document property in a dialect, typed for
-// comparison with bound OData literals: SQLite's json_extract already
-// yields numbers and 0/1 booleans; PostgreSQL's #>> yields text and is cast.
-// Date-times stay fixed-width text in SQLite and are cast to timestamptz in
-// PostgreSQL.
+// jsonExpr is the SQL of a JSON document property in a dialect, for
+// graphgate's own fixed queries (OData goes through odata.JSONMapping):
+// SQLite's json_extract already yields numbers and 0/1 booleans;
+// PostgreSQL's #>> yields text and is cast. Date-times are fixed-width UTC
+// text in both, compared bytewise.
 func jsonExpr(d store.Dialect, path string, t odata.Type) string {
 	parts := strings.Split(path, "/")
 	if d == store.DialectPostgres {
@@ -22,20 +22,18 @@ func jsonExpr(d store.Dialect, path string, t odata.Type) string {
 		case odata.TypeInt, odata.TypeFloat:
 			return e + "::numeric"
 		case odata.TypeDateTime:
-			return e + "::timestamptz"
+			// Stored date-times are fixed-width UTC text: compare bytewise.
+			return e + ` COLLATE "C"`
 		}
 		return e
 	}
 	return "json_extract(doc, '$." + strings.Join(parts, ".") + "')"
 }
 
-// jsonMapping maps scalar properties of a document kind to SQL.
-func jsonMapping(d store.Dialect, entity string, props map[string]odata.Type) odata.Mapping {
-	m := odata.Mapping{EntityType: entity, Columns: map[string]odata.Column{}}
-	for p, t := range props {
-		m.Columns[p] = odata.Column{SQL: jsonExpr(d, p, t), Type: t}
-	}
-	return m
+// jsonMapping maps the properties of a document kind to SQL over the item
+// column doc (odata.JSONMapping serves both dialects).
+func jsonMapping(_ store.Dialect, entity string, props odata.JSONProps) odata.Mapping {
+	return odata.JSONMapping(entity, "doc", props)
 }
 
 // orderBy renders an ORDER BY over a document property.

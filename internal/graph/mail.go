@@ -212,15 +212,21 @@ func (s *Server) mailbox(c *Call) (string, error) {
 }
 
 // messageProps are the message properties $filter and $orderby may use.
-var messageProps = map[string]odata.Type{
+var messageProps = odata.JSONProps{
 	"subject": odata.TypeString, "isRead": odata.TypeBool, "isDraft": odata.TypeBool, "importance": odata.TypeString,
 	"hasAttachments": odata.TypeBool, "receivedDateTime": odata.TypeDateTime, "sentDateTime": odata.TypeDateTime,
 	"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "conversationId": odata.TypeString,
 	"internetMessageId": odata.TypeString, "parentFolderId": odata.TypeString, "inferenceClassification": odata.TypeString,
 	"bodyPreview": odata.TypeString, "body/content": odata.TypeString, "flag/flagStatus": odata.TypeString,
+	"categories":                odata.JSONArrayOf(odata.TypeString),
+	"toRecipients":              odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString}),
+	"ccRecipients":              odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString}),
+	"bccRecipients":             odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString}),
 	"from/emailAddress/address": odata.TypeString, "from/emailAddress/name": odata.TypeString,
 	"sender/emailAddress/address": odata.TypeString, "sender/emailAddress/name": odata.TypeString, "id": odata.TypeString,
 }
+
+var messageSelectable = selectable(messageDoc{})
 
 func (s *Server) messageMapping() odata.Mapping {
 	return jsonMapping(s.store.Dialect(), "microsoft.graph.message", messageProps)
@@ -277,13 +283,10 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 	}
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
 		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
-		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c)}
+		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
+		known: messageSelectable}
 	if base.Where != "" && q.q.Filter != nil {
 		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
-	}
-	if base.Where != "" {
-		// $search: the where clause is fixed; no $filter to compile.
-		return s.writeCollection(c, col)
 	}
 	return s.writeCollection(c, col)
 }

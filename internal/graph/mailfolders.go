@@ -10,7 +10,7 @@ import (
 	"graphgate/internal/store"
 )
 
-var folderProps = map[string]odata.Type{"displayName": odata.TypeString, "id": odata.TypeString, "parentFolderId": odata.TypeString, "isHidden": odata.TypeBool}
+var folderProps = odata.JSONProps{"displayName": odata.TypeString, "id": odata.TypeString, "parentFolderId": odata.TypeString, "isHidden": odata.TypeBool}
 
 func (s *Server) folderCollection(c *Call, owner, parent string) error {
 	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
@@ -251,7 +251,7 @@ func (s *Server) listAttachments(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: c.Param(1)},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.attachment", map[string]odata.Type{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.attachment", odata.JSONProps{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
 		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/messages('" + c.Param(1) + "')/attachments"})
 }
 

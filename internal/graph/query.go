@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -182,4 +183,30 @@ func dialectOf(d store.Dialect) odata.Dialect {
 		return odata.Postgres
 	}
 	return odata.SQLite
+}
+
+// selectable lists the JSON property names of a document type (its json
+// tags), for validating $select the way Exchange does.
+func selectable(doc any) map[string]bool {
+	out := map[string]bool{"id": true, "*": true}
+	t := reflect.TypeOf(doc)
+	for i := 0; i < t.NumField(); i++ {
+		tag := t.Field(i).Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name != "" && name != "-" && !strings.HasPrefix(name, "_") && !strings.HasPrefix(name, "@") {
+			out[strings.ToLower(name)] = true
+		}
+	}
+	return out
+}
+
+// checkSelect answers Exchange's 400 for a $select of a property the type
+// does not have.
+func checkSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
+	for _, s := range selected {
+		if !known[strings.ToLower(s)] {
+			return odata.UnknownPropertyError(f, entityType, s)
+		}
+	}
+	return nil
 }

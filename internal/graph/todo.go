@@ -111,7 +111,7 @@ func (s *Server) listTodoLists(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoList, OwnerID: owner},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.todoTaskList", map[string]odata.Type{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.todoTaskList", odata.JSONProps{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
 		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists"})
 }
 
@@ -215,7 +215,7 @@ func (s *Server) deleteTodoList(c *Call) error {
 	return c.NoContent()
 }
 
-var taskProps = map[string]odata.Type{"title": odata.TypeString, "status": odata.TypeString, "importance": odata.TypeString,
+var taskProps = odata.JSONProps{"title": odata.TypeString, "status": odata.TypeString, "importance": odata.TypeString,
 	"isReminderOn": odata.TypeBool, "createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime,
 	"body/content": odata.TypeString, "id": odata.TypeString, "dueDateTime/dateTime": odata.TypeString}
 

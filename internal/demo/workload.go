@@ -1,0 +1,100 @@
+package demo
+
+import (
+	"context"
+	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/store"
+)
+
+// seedWorkloads gives the demo users mail, calendars, tasks, chats and
+// presence, relative to the seeding time so that "this week" always has
+// something in it, and records the sharing the demo describes: Megan shares
+// her calendar (read) and mailbox (read and write) with Adele, and Adele is
+// the delegate of the support shared mailbox (read, write, send).
+func seedWorkloads(ctx context.Context, st store.Store, now time.Time) error {
+	sd := graph.NewSeeder(st, TenantID, now)
+	day := now.Truncate(24 * time.Hour)
+	user := func(k string) (id, name, addr string) {
+		for _, u := range users {
+			if u.key == k {
+				return u.id, u.name, u.upn
+			}
+		}
+		panic("demo: no user " + k)
+	}
+	adele, adeleName, adeleAddr := user("adele")
+	megan, meganName, meganAddr := user("megan")
+	admin, adminName, adminAddr := user("admin")
+	lynne, lynneName, lynneAddr := user("lynne")
+	support, supportName, supportAddr := user("support")
+
+	for _, id := range []string{adele, megan, admin, lynne, support} {
+		sd.Mailbox(id)
+	}
+	inbox := func(id string) string { return graph.FolderID(id, "inbox") }
+	invoices := sd.MailFolder(adele, "", "Invoices")
+	sd.Message(adele, graph.SeedMessage{Folder: inbox(adele), FromName: meganName, FromAddr: meganAddr, To: []string{adeleAddr},
+		Subject: "Launch plan — please review", Body: "<p>Hi Adele, the launch plan is attached. Can you review it by Friday?</p>", HTML: true,
+		Received: now.Add(-2 * time.Hour), Importance: "high", Attachment: &graph.SeedAttachment{Name: "launch-plan.txt", ContentType: "text/plain", Content: []byte("1. Announce\n2. Ship\n")}})
+	sd.Message(adele, graph.SeedMessage{Folder: inbox(adele), FromName: "Fabrikam Billing", FromAddr: "billing@fabrikam.com", To: []string{adeleAddr},
+		Subject: "Invoice INV-1042", Body: "Your invoice INV-1042 for May is ready.", Received: now.Add(-26 * time.Hour), IsRead: true})
+	sd.Message(adele, graph.SeedMessage{Folder: inbox(adele), FromName: adminName, FromAddr: adminAddr, To: []string{adeleAddr, meganAddr},
+		Subject: "Office closed on Monday", Body: "The office is closed on Monday for maintenance.", Received: now.Add(-50 * time.Hour), IsRead: true})
+	sd.Message(adele, graph.SeedMessage{Folder: invoices, FromName: "Fabrikam Billing", FromAddr: "billing@fabrikam.com", To: []string{adeleAddr},
+		Subject: "Invoice INV-0977", Body: "Your invoice INV-0977 for April.", Received: now.Add(-30 * 24 * time.Hour), IsRead: true})
+	sd.Message(megan, graph.SeedMessage{Folder: inbox(megan), FromName: adeleName, FromAddr: adeleAddr, To: []string{meganAddr},
+		Subject: "Re: Launch plan", Body: "Looks good, two comments inline.", Received: now.Add(-90 * time.Minute)})
+	sd.Message(support, graph.SeedMessage{Folder: inbox(support), FromName: "Contoso Customer", FromAddr: "customer@example.com", To: []string{supportAddr},
+		Subject: "My order has not arrived", Body: "Order 5567 was due last week.", Received: now.Add(-3 * time.Hour)})
+
+	sd.Calendar(adele, adeleName, adeleAddr)
+	sd.Calendar(megan, meganName, meganAddr)
+	sd.Calendar(admin, adminName, adminAddr)
+	sd.Event(adele, adeleName, adeleAddr, graph.SeedEvent{Subject: "Team sync", Body: "Weekly team sync.", Location: "Room 1", TimeZone: "Pacific Standard Time",
+		Start: day.Add(17 * time.Hour), Duration: 30 * time.Minute, Weekly: 12, Attendees: []string{meganAddr}})
+	sd.Event(adele, adeleName, adeleAddr, graph.SeedEvent{Subject: "Customer visit", Location: "Fabrikam HQ", Start: day.Add(2*24*time.Hour + 14*time.Hour), Duration: 2 * time.Hour})
+	sd.Event(adele, adeleName, adeleAddr, graph.SeedEvent{Subject: "Company holiday", Start: day.Add(7 * 24 * time.Hour), Duration: 24 * time.Hour, AllDay: true})
+	sd.Event(megan, meganName, meganAddr, graph.SeedEvent{Subject: "Stand-up", Start: day.Add(-7*24*time.Hour + 9*time.Hour), Duration: 15 * time.Minute, Daily: true})
+	sd.Event(megan, meganName, meganAddr, graph.SeedEvent{Subject: "Launch review", Start: day.Add(24*time.Hour + 15*time.Hour), Duration: time.Hour, Attendees: []string{adeleAddr}})
+	sd.Calendar(groupID("marketing"), "Marketing", "marketing@"+TenantDomain)
+	sd.Event(groupID("marketing"), "Marketing", "marketing@"+TenantDomain, graph.SeedEvent{Subject: "Marketing all-hands", Start: day.Add(3*24*time.Hour + 16*time.Hour), Duration: time.Hour})
+
+	due := now.Add(48 * time.Hour)
+	al := sd.TodoList(adele)
+	sd.Task(adele, al, "Review launch plan", "notStarted", &due)
+	sd.Task(adele, al, "Book travel to Fabrikam", "inProgress", nil)
+	sd.Task(adele, al, "Submit expenses", "completed", nil)
+	ml := sd.TodoList(megan)
+	sd.Task(megan, ml, "Draft press release", "notStarted", &due)
+
+	sd.Chat("", []graph.ChatMember{{ID: adele, Name: adeleName, Email: adeleAddr}, {ID: megan, Name: meganName, Email: meganAddr}},
+		[]struct {
+			From int
+			Text string
+		}{{1, "Did you see the launch plan?"}, {0, "Yes — reviewing it now."}, {1, "Thanks!"}})
+	sd.Chat("Launch", []graph.ChatMember{{ID: adele, Name: adeleName, Email: adeleAddr}, {ID: megan, Name: meganName, Email: meganAddr}, {ID: lynne, Name: lynneName, Email: lynneAddr}},
+		[]struct {
+			From int
+			Text string
+		}{{0, "Welcome to the launch chat."}, {2, "Security review is booked for Thursday."}})
+
+	sd.Presence(adele, "Available", "Available")
+	sd.Presence(megan, "Busy", "Busy")
+	sd.Presence(lynne, "Away", "Away")
+
+	sd.Delegate(megan, adele, "calendar", "read")
+	sd.Delegate(megan, adele, "mail", "read", "write")
+	sd.Delegate(support, adele, "mail", "read", "write", "send")
+	sd.Delegate(support, adele, "calendar", "read", "write")
+	return sd.Flush(ctx)
+}
+
+func groupID(key string) string {
+	switch key {
+	case "marketing":
+		return "0a1b2c3d-3333-4a5b-8c6d-000000000001"
+	}
+	panic("demo: no group " + key)
+}

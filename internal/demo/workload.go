@@ -13,7 +13,7 @@ import (
 // something in it, and records the sharing the demo describes: Megan shares
 // her calendar (read) and mailbox (read and write) with Adele, and Adele is
 // the delegate of the support shared mailbox (read, write, send).
-func seedWorkloads(ctx context.Context, st store.Store, now time.Time) error {
+func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
 	sd := graph.NewSeeder(st, TenantID, now)
 	day := now.Truncate(24 * time.Hour)
 	user := func(k string) (id, name, addr string) {
@@ -28,7 +28,7 @@ func seedWorkloads(ctx context.Context, st store.Store, now time.Time) error {
 	megan, meganName, meganAddr := user("megan")
 	admin, adminName, adminAddr := user("admin")
 	lynne, lynneName, lynneAddr := user("lynne")
-	support, supportName, supportAddr := user("support")
+	support, _, supportAddr := user("support")
 
 	for _, id := range []string{adele, megan, admin, lynne, support} {
 		sd.Mailbox(id)

@@ -24,7 +24,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/graph"
 	"graphgate/internal/demo"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
@@ -60,7 +62,12 @@ type Config struct {
 	Logger   *slog.Logger
 	// Store, when set, is used instead of opening the SQLite store in DataDir.
 	Store store.Store
+	// Throttle, when set, limits Graph requests per app and user (429).
+	Throttle *graph.ThrottleConfig
 }
+
+// Graph returns the Graph server (nil while the store cannot serve it).
+func (s *Server) Graph() *graph.Server { return s.graph }
 
 // Server is a running (or ready) graphgate.
 type Server struct {
@@ -70,6 +77,7 @@ type Server struct {
 	ownStore bool
 	keyring  *tokens.Keyring
 	identity *identity.Server
+	graph    *graph.Server
 	handler  http.Handler
 	registry *prometheus.Registry
 	tls      *tlsca.Bundle
@@ -127,6 +135,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("identity platform: %w", err)
 	}
 	s.identity = id
+	if gs, ok := s.store.(graph.Store); ok {
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log},
+			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("graph server: %w", err)
+		}
+		s.graph = g
+	}
 	if !cfg.NoDemo {
 		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
 		if err != nil {
@@ -155,6 +172,10 @@ func (s *Server) Keyring() *tokens.Keyring { return s.keyring }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.identity.Handler())
+	if s.graph != nil {
+		mux.Handle("/v1.0/", s.graph.Handler())
+		mux.Handle("/beta/", s.graph.Handler())
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -60,6 +60,11 @@ Start here:
   graphgate plan --feature calendar --feature todo   scopes the Home Assistant O365
                                                      integration should request
 
+Run and manage the tenant:
+  graphgate serve                                    HTTPS on localhost:8443 with the demo tenant
+  graphgate demo                                     the demo tenant's users, passwords, apps, secrets
+  graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
+
 Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
 
 Exit codes:

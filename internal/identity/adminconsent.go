@@ -127,19 +127,45 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		Message: "It's a good idea to close all browser windows."})
 }
 
-// registered reports whether some app of the tenant registered uri.
+// registered reports whether uri is a reply address an app registered: the
+// app named by client_id when the request names one; otherwise any app of
+// the tenant, or of any tenant for common, organizations and consumers
+// (where most apps sign out).
 func (s *Server) registered(r *http.Request, uri string) bool {
-	ts, e := s.resolveTenant(r.Context(), r.PathValue("tenant"))
-	if e != nil || ts.tenant.ID == "" {
+	ctx := r.Context()
+	if id := r.Form.Get("client_id"); id != "" {
+		app, err := s.store.GetApp(ctx, strings.ToLower(id))
+		if err != nil {
+			return false
+		}
+		_, e := matchRedirect(app, uri)
+		return e == nil
+	}
+	ts, e := s.resolveTenant(ctx, r.PathValue("tenant"))
+	if e != nil {
 		return false
 	}
-	apps, err := s.store.ListApps(r.Context(), ts.tenant.ID)
-	if err != nil {
-		return false
+	var tenants []string
+	if ts.kind == segTenant {
+		tenants = []string{ts.tenant.ID}
+	} else {
+		all, err := s.store.ListTenants(ctx)
+		if err != nil {
+			return false
+		}
+		for _, t := range all {
+			tenants = append(tenants, t.ID)
+		}
 	}
-	for _, a := range apps {
-		if _, e := matchRedirect(a, uri); e == nil {
-			return true
+	for _, tid := range tenants {
+		apps, err := s.store.ListApps(ctx, tid)
+		if err != nil {
+			return false
+		}
+		for _, a := range apps {
+			if _, e := matchRedirect(a, uri); e == nil {
+				return true
+			}
 		}
 	}
 	return false

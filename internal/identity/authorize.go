@@ -2,6 +2,7 @@ package identity
 
 import (
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -255,6 +256,11 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("decision") != "accept" {
+		if f.Kind == "device" {
+			// The device polls: it must learn of the refusal
+			// (authorization_declined), not wait until the code expires.
+			s.declineDevice(r, f)
+		}
 		s.finishError(w, r, f, errUserDeclined())
 		return
 	}
@@ -349,10 +355,28 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, f flow, app stor
 	}
 }
 
-// finishError ends a flow with an error: on the redirect URI for
-// authorize, on a page otherwise.
+// declineDevice marks a pending device code denied.
+func (s *Server) declineDevice(r *http.Request, f flow) {
+	hash, err := hex.DecodeString(f.DeviceHash)
+	if err != nil {
+		return
+	}
+	err = s.store.UpdateDeviceCode(r.Context(), hash, func(d store.DeviceCode) (store.DeviceCode, error) {
+		if d.Status != store.DevicePending {
+			return d, errAbort
+		}
+		d.Status = store.DeviceDenied
+		return d, nil
+	})
+	if err != nil && !errors.Is(err, errAbort) {
+		s.log.Warn("device code could not be declined", "err", err)
+	}
+}
+
+// finishError ends a flow with an error: on the (validated) redirect URI
+// for authorize and admin consent, on a page otherwise.
 func (s *Server) finishError(w http.ResponseWriter, r *http.Request, f flow, e *Error) {
-	if f.Kind == "authorize" && f.RedirectURI != "" {
+	if (f.Kind == "authorize" || f.Kind == "adminconsent") && f.RedirectURI != "" {
 		s.redirectError(w, r, f, e)
 		return
 	}
@@ -390,7 +414,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, f flow, v url.V
 	case "form_post":
 		var fields []formField
 		for k, vs := range v {
-			fields = append(fields, formField{k, vs[0]})
+			fields = append(fields, formField{k, valueAttr(vs[0])})
 		}
 		s.render(w, http.StatusOK, "formpost", map[string]any{"Action": f.RedirectURI, "Fields": fields})
 	case "fragment":

@@ -26,12 +26,28 @@ func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
 	if strings.TrimSpace(scope) == "" {
 		return errScopeRequired()
 	}
+	// Every scope but the OpenID ones MSAL appends must be {resource}/.default
+	// (AADSTS1002012), whatever the name before it: this is checked before
+	// names are looked up, so that an application permission named directly
+	// gets the same answer as any other.
+	for _, f := range strings.Fields(scope) {
+		if !openIDScopes[strings.ToLower(f)] && !hasDefaultSuffix(f) {
+			return errAppOnlyNeedsDefault(scope)
+		}
+	}
 	req, e := parseScopes(s.cat, scope, tr.ts.raw)
 	if e != nil {
 		return e
 	}
-	if !req.def || len(req.graph) > 0 {
+	if !req.def && !req.isAPI() {
 		return errAppOnlyNeedsDefault(scope)
+	}
+	if req.isAPI() {
+		// A token for a registered API ({api}/.default): graphgate does not
+		// track API app roles, so it carries none.
+		if e := s.checkAPI(ctx, req); e != nil {
+			return e
+		}
 	}
 	if e := s.checkApp(cl.app, tr.ts); e != nil {
 		return e
@@ -52,9 +68,12 @@ func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
 	if err != nil {
 		return errInvalidRequest("the directory is unavailable").WithCause(err)
 	}
+	if req.isAPI() {
+		return s.issueApp(tr, t, cl, sp, "api://"+req.api, nil)
+	}
 	roles, err := s.appRoles(ctx, t.ID, cl.app.AppID)
 	if err != nil {
 		return errInvalidRequest("consent is unavailable").WithCause(err)
 	}
-	return s.issueApp(tr, t, cl, sp, roles)
+	return s.issueApp(tr, t, cl, sp, GraphResource, roles)
 }

@@ -63,12 +63,15 @@ func (s *Server) grantAuthorizationCode(tr *tokenRequest) *Error {
 	if err != nil {
 		return errGrantRevoked().WithCause(err)
 	}
-	if !u.AccountEnabled {
-		return errUserDisabled()
+	// The token endpoint's segment must admit the user and the app, as the
+	// authorize endpoint's did (a code from /organizations is no good on
+	// /consumers).
+	if e := s.checkApp(cl.app, tr.ts); e != nil {
+		return e
 	}
-	t, err := s.store.GetTenant(ctx, ac.TenantID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	if e != nil {
+		return e
 	}
 	req, e := parseScopes(s.cat, joinFields(ac.Requested), tr.ts.raw)
 	if e != nil {

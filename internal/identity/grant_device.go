@@ -62,9 +62,9 @@ func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
 	if err != nil {
 		return errGrantRevoked().WithCause(err)
 	}
-	t, err := s.store.GetTenant(ctx, got.TenantID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	if e != nil {
+		return e
 	}
 	req, e := parseScopes(s.cat, joinFields(got.Requested), tr.ts.raw)
 	if e != nil {

@@ -27,6 +27,9 @@ func (s *Server) grantOnBehalfOf(tr *tokenRequest) *Error {
 	if !cl.confidential() {
 		return errPublicClientOnlyGrant("on-behalf-of")
 	}
+	if e := s.checkApp(cl.app, tr.ts); e != nil {
+		return e
+	}
 	if s.verifier == nil {
 		return errInvalidAssertion("no verifier configured")
 	}

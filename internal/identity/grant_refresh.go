@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"graphgate/internal/catalog"
 	"graphgate/internal/store"
 )
 
@@ -49,15 +48,15 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 	if err != nil {
 		return errGrantRevoked().WithCause(err)
 	}
-	if !u.AccountEnabled {
-		return errUserDisabled()
+	// The segment and the app's audience apply as at sign-in: a work
+	// account's token is no good on /consumers, nor a single-tenant app's on
+	// /common (checkUser also refuses a disabled account).
+	if e := s.checkApp(cl.app, tr.ts); e != nil {
+		return e
 	}
-	if tr.ts.kind == segTenant && tr.ts.tenant.ID != old.TenantID {
-		return errUserNotInTenant(u.UserPrincipalName, tr.ts.tenant.DisplayName, cl.app.AppID, cl.app.DisplayName)
-	}
-	t, err := s.store.GetTenant(ctx, old.TenantID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	if e != nil {
+		return e
 	}
 	scope := f.Get("scope")
 	if strings.TrimSpace(scope) == "" {
@@ -67,20 +66,11 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 	if e != nil {
 		return e
 	}
-	var perms []*catalog.Permission
-	if req.isAPI() {
-		if e := s.checkAPI(ctx, req); e != nil {
-			return e
-		}
-	} else {
-		n, e := s.need(ctx, cl.app, t.ID, u, req)
-		if e != nil {
-			return e
-		}
-		if !n.satisfied() || req.def && len(n.consented) == 0 && len(n.want) > 0 {
-			return errConsentRequired(cl.app.AppID, cl.app.DisplayName)
-		}
-		perms = tokenPerms(n.consented, u)
+	// The same consent rule as every non-interactive flow (/.default yields
+	// what is consented).
+	perms, e := s.consentedFor(ctx, cl.app, t, u, req)
+	if e != nil {
+		return e
 	}
 	value := newOpaque("0.A")
 	next := store.RefreshToken{Hash: hashToken(value), FamilyID: old.FamilyID, TenantID: old.TenantID, ClientID: old.ClientID,

@@ -1,8 +1,10 @@
 package identity
 
 import (
+	"html"
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 // The pages are deliberately plain server-rendered HTML (the web issue makes
@@ -61,7 +63,7 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 
 {{define "formpost"}}<!doctype html>
 <html><head><title>Working...</title></head><body onload="document.forms[0].submit()">
-<form method="post" action="{{.Action}}">{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+<form method="post" action="{{.Action}}">{{range .Fields}}<input type="hidden" name="{{.Name}}" {{.Value}}>{{end}}
 <noscript><button type="submit">Continue</button></noscript></form></body></html>{{end}}
 
 {{define "devicelogin"}}{{template "head" .}}
@@ -85,7 +87,20 @@ type pageData struct {
 	CanConsentForOrg                                                            bool
 }
 
-type formField struct{ Name, Value string }
+// formField is one hidden field of a form_post page. Value is the whole
+// value="…" attribute (see valueAttr).
+type formField struct {
+	Name  string
+	Value template.HTMLAttr
+}
+
+// valueAttr renders value="v" with line breaks as character references:
+// HTML parsing turns a literal CR LF in an attribute into LF, which would
+// change error_description's "\r\n" separators on the way to the app.
+func valueAttr(v string) template.HTMLAttr {
+	esc := strings.NewReplacer("\r", "&#13;", "\n", "&#10;").Replace(html.EscapeString(v))
+	return template.HTMLAttr(`value="` + esc + `"`)
+}
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -35,6 +35,8 @@ type scopeRequest struct {
 	// consent is not tracked.
 	api       string
 	apiScopes []string
+	// apiSpelled are the API's scopes as the client spelled them.
+	apiSpelled []string
 }
 
 // hasGraph reports whether the request asks for Graph access at all.
@@ -75,6 +77,7 @@ func parseScopes(cat *catalog.Catalog, param, tenant string) (*scopeRequest, *Er
 			}
 			s.api = api
 			s.apiScopes = append(s.apiScopes, name)
+			s.apiSpelled = append(s.apiSpelled, f)
 			continue
 		}
 		if s.api != "" {
@@ -109,14 +112,19 @@ func parseScopes(cat *catalog.Catalog, param, tenant string) (*scopeRequest, *Er
 // splitResource splits "https://graph.microsoft.com/Mail.Read" into
 // (resource, "Mail.Read", true); a short name returns ("", name, false).
 func splitResource(scope string) (resource, name string, qualified bool) {
-	if strings.HasSuffix(scope, defaultScopeSfx) && len(scope) > len(defaultScopeSfx) {
-		return strings.TrimSuffix(strings.TrimSuffix(scope, defaultScopeSfx), "/"), ".default", true
+	if hasDefaultSuffix(scope) && len(scope) > len(defaultScopeSfx) {
+		return strings.TrimSuffix(scope[:len(scope)-len(defaultScopeSfx)], "/"), ".default", true
 	}
 	i := strings.LastIndex(scope, "/")
 	if i < 0 {
 		return "", scope, false
 	}
 	return strings.TrimSuffix(scope[:i], "/"), scope[i+1:], true
+}
+
+// hasDefaultSuffix reports whether scope ends in /.default (any case).
+func hasDefaultSuffix(scope string) bool {
+	return len(scope) >= len(defaultScopeSfx) && strings.EqualFold(scope[len(scope)-len(defaultScopeSfx):], defaultScopeSfx)
 }
 
 func isGraphResource(resource string) bool {
@@ -140,6 +148,8 @@ func apiID(resource string) (string, bool) {
 // offline_access (MSAL requires this shape).
 func responseScopes(req *scopeRequest, granted []*catalog.Permission) string {
 	var out []string
+	// A registered API's scopes, as the client spelled them.
+	out = append(out, req.apiSpelled...)
 	for _, p := range granted {
 		if sp, ok := req.spelled[p]; ok {
 			out = append(out, sp)

@@ -138,9 +138,6 @@ func (s *Server) issueUser(tr *tokenRequest, in userIssue) *Error {
 	resp := tokenResponse{TokenType: "Bearer", AccessToken: access,
 		ExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), ExtExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second)}
 	resp.Scope = responseScopes(in.req, in.perms)
-	if in.req.api != "" {
-		resp.Scope = strings.Join(in.req.raw, " ")
-	}
 	if in.req.openid["openid"] && !in.noIDToken {
 		ic := tokens.IDClaims{Audience: app.AppID, Issuer: s.issuerBase(tr.r) + "/" + t.ID + "/v2.0", Name: u.DisplayName,
 			ObjectID: u.ID, PreferredUsername: u.UserPrincipalName, TenantID: t.ID, Nonce: in.nonce}
@@ -190,8 +187,8 @@ func (s *Server) newRefreshToken(tr *tokenRequest, in userIssue, now time.Time) 
 }
 
 // issueApp answers the client-credentials grant.
-func (s *Server) issueApp(tr *tokenRequest, t store.Tenant, cl client, sp store.ServicePrincipal, roles []string) *Error {
-	ac := tokens.AccessClaims{Audience: GraphResource, TenantID: t.ID, AppID: cl.app.AppID, AppDisplayName: cl.app.DisplayName,
+func (s *Server) issueApp(tr *tokenRequest, t store.Tenant, cl client, sp store.ServicePrincipal, audience string, roles []string) *Error {
+	ac := tokens.AccessClaims{Audience: audience, TenantID: t.ID, AppID: cl.app.AppID, AppDisplayName: cl.app.DisplayName,
 		AppIDACR: cl.acr, IDType: tokens.IDTypeApp, ObjectID: sp.ID, Subject: sp.ID, Roles: roles, TenantCreated: t.CreatedAt.Unix()}
 	access, _, err := s.minter.MintAccessToken(tr.r.Context(), ac, s.cfg.AccessTokenLifetime)
 	if err != nil {

@@ -35,6 +35,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeleteExpired", expiryTests},
 		{"SigningKeys", signingKeyTests},
 		{"Settings", settingTests},
+		{"Items", itemTests},
+		{"DirectoryQueries", directoryQueryTests},
 		{"Contract", contractTests},
 	}
 	for _, g := range groups {

@@ -31,6 +31,8 @@
 //     the memberships it holds and those it is in. Other deletes do not
 //     cascade (a deleted app's grants stay, as in Entra until cleanup).
 //   - Revoke methods count tokens newly revoked: revoking twice returns 0.
+//   - Doc is returned as equivalent JSON (a backend may normalise spacing
+//     and key order).
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
@@ -63,6 +65,8 @@ type Store interface {
 	Sessions
 	Keys
 	Settings
+	Items
+	DirectoryQueries
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -78,6 +78,63 @@
 //   - Tables are STRICT, so a wrongly typed value is an error, not a silent
 //     conversion.
 //
+// # Items
+//
+// Workload data (store.Items: messages, folders, events, tasks, chats, …)
+// lives in one table, items, keyed by (tenant_id, kind, id), with owner_id
+// and parent_id (empty for none), version, created_at and modified_at as
+// columns, and the object's Graph representation as a JSON document in doc:
+// TEXT holding exactly the bytes given (so documents round-trip
+// byte-for-byte here, though the contract only promises equivalent JSON),
+// checked by json.Valid in Go and by CHECK (json_valid(doc)) in the table.
+//
+// Queries are pushed down, never evaluated in Go: QueryItems builds
+//
+//	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND owner_id = ?]
+//	  [AND parent_id = ?] [AND parent_id IN (SELECT value FROM json_each(?))]
+//	  [AND (caller's Where)] ORDER BY caller's OrderBy, id LIMIT ? OFFSET ?
+//
+// where the caller's fragments are SQLite SQL over doc (json_extract,
+// compiled from OData by the odata package) with ? placeholders, whose Args
+// follow the backend's own. Lists of ids (ParentIDs, DirectoryQuery.IDs)
+// are bound as one JSON array read by json_each, so their length is not
+// bounded by SQLite's parameter limit; a non-nil empty list matches
+// nothing. A leading "ORDER BY" in OrderBy is accepted, and id is not
+// appended again when the caller's list already ends with it (a duplicate
+// key would cost a sort). Count runs SELECT count(*) with the same WHERE in
+// the same read transaction, so page and total come from one snapshot.
+// QueryUsers and QueryGroups do the same over the users and groups tables,
+// whose column names are store.DirectoryColumns.
+//
+// Indexes (migration 0005): items_by_owner (tenant_id, kind, owner_id, id)
+// and items_by_parent (tenant_id, kind, parent_id, id) serve scoped
+// listings in id order; partial expression indexes serve the orders and
+// ranges of the big workloads: for kind 'message', (tenant_id, parent_id,
+// json_extract(doc, '$.receivedDateTime') DESC, id) and the same by
+// owner_id (a folder's or a mailbox's mail newest first, read in order and
+// stopped at the page's end, no sort); for kind 'event', (tenant_id,
+// parent_id, json_extract(doc, '$.start.utc'), id) and the same on
+// '$.end.utc' (calendar views). SQLite matches expressions structurally, so
+// the caller must spell the JSON path as the index does; spacing does not
+// matter. kind is bound as a parameter: SQLite proves a partial index
+// usable from the bound value (re-preparing the statement for it). When a
+// query names both owner and parent, owner_id is written +owner_id, which
+// keeps it a filter rather than an index key: without ANALYZE statistics
+// the planner would otherwise pick the mailbox index over the folder's.
+// TestMailQueryUsesIndex checks these plans.
+//
+// Batch runs its function in one write transaction and hands it an Items
+// bound to that transaction (the write pool's one connection, so no nested
+// write waits for itself); the function must use only that Items, and like
+// an update closure it is re-run if SQLite reports the database busy. Each
+// of its CreateItems calls and nested Batches runs in a SAVEPOINT, so a
+// call that fails changes nothing even if the function goes on and
+// commits. UpdateItem with ifVersion > 0 compares the stored version before
+// calling the closure; the backend then sets Version to the stored one plus
+// one and ModifiedAt to the current time (milliseconds, UTC), and keeps
+// tenant, kind and id. CreateItems stores Version 1 for 0, and fills a zero
+// CreatedAt with the current time and a zero ModifiedAt with CreatedAt.
+//
 // # Migrations
 //
 // The schema is the numbered files migrations/NNNN_name.sql, embedded in

@@ -1,0 +1,370 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+// Items: workload objects as JSON documents in the items table, queried with
+// the caller's SQL over doc (see doc.go).
+
+var _ store.Items = (*Store)(nil)
+
+// Dialect is SQLite's: ? placeholders and json_extract(doc, '$.path').
+func (s *Store) Dialect() store.Dialect { return store.DialectSQLite }
+
+func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return createItems(ctx, tx, items) })
+}
+
+func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
+	var it store.Item
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		it, err = getItem(ctx, tx, tenantID, kind, id)
+		return err
+	})
+	return it, err
+}
+
+func (s *Store) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	var it store.Item
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		return err
+	})
+	return it, err
+}
+
+func (s *Store) DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		n, err = deleteItems(ctx, tx, tenantID, kind, ids)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item, int, error) {
+	var items []store.Item
+	total := -1
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		items, total, err = queryItems(ctx, tx, q)
+		return err
+	})
+	return items, total, err
+}
+
+// Batch runs f in one write transaction: f's Items (and every Items it
+// passes on) use that transaction's connection, so its changes commit
+// together, and f must not call the Store itself (the write pool's only
+// connection is f's). Like update closures, f is run again if SQLite
+// reports the database busy.
+func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		b := &batch{tx: tx}
+		defer func() { b.done = true }()
+		return f(b)
+	})
+}
+
+// batch is the Items of a Batch: every method runs in the batch's
+// transaction. A method that fails changes nothing (a savepoint undoes its
+// partial work), so f may handle the error and go on.
+type batch struct {
+	tx   *sql.Tx
+	done bool
+}
+
+var errBatchDone = errors.New("sqlite: Items used after its Batch returned")
+
+func (b *batch) Dialect() store.Dialect { return store.DialectSQLite }
+
+func (b *batch) CreateItems(ctx context.Context, items ...store.Item) error {
+	if b.done {
+		return errBatchDone
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return savepoint(ctx, b.tx, func() error { return createItems(ctx, b.tx, items) })
+}
+
+func (b *batch) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
+	if b.done {
+		return store.Item{}, errBatchDone
+	}
+	return getItem(ctx, b.tx, tenantID, kind, id)
+}
+
+func (b *batch) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	if b.done {
+		return store.Item{}, errBatchDone
+	}
+	// One UPDATE statement, after the closure: nothing to undo on failure.
+	return updateItem(ctx, b.tx, tenantID, kind, id, ifVersion, f)
+}
+
+func (b *batch) DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error) {
+	if b.done {
+		return 0, errBatchDone
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// One DELETE statement: atomic on its own.
+	return deleteItems(ctx, b.tx, tenantID, kind, ids)
+}
+
+func (b *batch) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item, int, error) {
+	if b.done {
+		return nil, -1, errBatchDone
+	}
+	return queryItems(ctx, b.tx, q)
+}
+
+// Batch inside a batch runs f in a savepoint of the same transaction: an
+// error from f undoes f's changes only, and is returned to the outer f.
+func (b *batch) Batch(ctx context.Context, f func(tx store.Items) error) error {
+	if b.done {
+		return errBatchDone
+	}
+	return savepoint(ctx, b.tx, func() error { return f(b) })
+}
+
+// savepoint runs f inside a savepoint of tx and undoes f's changes if it
+// fails. Savepoints nest, so the fixed name is fine.
+func savepoint(ctx context.Context, tx *sql.Tx, f func() error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT items`); err != nil {
+		return err
+	}
+	if err := f(); err != nil {
+		if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO items`); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		if _, relErr := tx.ExecContext(ctx, `RELEASE items`); relErr != nil {
+			return errors.Join(err, relErr)
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `RELEASE items`)
+	return err
+}
+
+// Statements shared by the Store and batches.
+
+var itemColumns = []string{"tenant_id", "kind", "id", "owner_id", "parent_id", "doc", "version", "created_at", "modified_at"}
+
+var insertItem = insertSQL("items", itemColumns)
+
+const selectItem = `SELECT tenant_id, kind, id, owner_id, parent_id, doc, version, created_at, modified_at FROM items `
+
+func scanItem(sc scanner) (store.Item, error) {
+	var it store.Item
+	err := sc.Scan(&it.TenantID, &it.Kind, &it.ID, &it.OwnerID, &it.ParentID, (*[]byte)(&it.Doc), &it.Version,
+		ts(&it.CreatedAt), ts(&it.ModifiedAt))
+	return it, err
+}
+
+// docArg checks an item's document and binds it as TEXT (a []byte would
+// bind as a BLOB, which the STRICT TEXT column refuses).
+func docArg(it store.Item) (string, error) {
+	if !json.Valid(it.Doc) {
+		return "", fmt.Errorf("sqlite: %s %s: document is not valid JSON", it.Kind, it.ID)
+	}
+	return string(it.Doc), nil
+}
+
+// now is the time the backend stamps on items, to the stored precision.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// createItems inserts items in tx; the caller makes the whole call atomic
+// (its own transaction, or a savepoint in a batch).
+func createItems(ctx context.Context, tx *sql.Tx, items []store.Item) error {
+	stamp := now()
+	stmt, err := tx.PrepareContext(ctx, insertItem)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, it := range items {
+		if it.TenantID == "" || it.Kind == "" || it.ID == "" {
+			return fmt.Errorf("sqlite: item %q of kind %q in tenant %q: tenant, kind and id are required", it.ID, it.Kind, it.TenantID)
+		}
+		doc, err := docArg(it)
+		if err != nil {
+			return err
+		}
+		if it.Version == 0 {
+			it.Version = 1
+		}
+		if it.CreatedAt.IsZero() {
+			it.CreatedAt = stamp
+		}
+		if it.ModifiedAt.IsZero() {
+			it.ModifiedAt = it.CreatedAt
+		}
+		_, err = stmt.ExecContext(ctx, it.TenantID, it.Kind, it.ID, it.OwnerID, it.ParentID, doc, it.Version,
+			millis(it.CreatedAt), millis(it.ModifiedAt))
+		if err != nil {
+			return conflict(err, "%s %s in tenant %s", it.Kind, it.ID, it.TenantID)
+		}
+	}
+	return nil
+}
+
+func getItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string) (store.Item, error) {
+	it, err := scanItem(tx.QueryRowContext(ctx, selectItem+`WHERE tenant_id = ? AND kind = ? AND id = ?`, tenantID, kind, id))
+	return it, notFound(err, "%s %s in tenant %s", kind, id, tenantID)
+}
+
+func updateItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	old, err := getItem(ctx, tx, tenantID, kind, id)
+	if err != nil {
+		return store.Item{}, err
+	}
+	if ifVersion > 0 && old.Version != ifVersion {
+		return store.Item{}, fmt.Errorf("%w: %s %s is at version %d, not %d", store.ErrPrecondition, kind, id, old.Version, ifVersion)
+	}
+	it, err := f(old)
+	if err != nil {
+		return store.Item{}, err
+	}
+	it.TenantID, it.Kind, it.ID = old.TenantID, old.Kind, old.ID
+	it.Version = old.Version + 1
+	it.ModifiedAt = now()
+	doc, err := docArg(it)
+	if err != nil {
+		return store.Item{}, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE items SET owner_id = ?, parent_id = ?, doc = ?, version = ?, created_at = ?, modified_at = ?
+		WHERE tenant_id = ? AND kind = ? AND id = ?`,
+		it.OwnerID, it.ParentID, doc, it.Version, millis(it.CreatedAt), millis(it.ModifiedAt), tenantID, kind, id)
+	if err != nil {
+		return store.Item{}, err
+	}
+	// Return what a read returns: the stored document and times.
+	it.Doc = json.RawMessage(doc)
+	it.CreatedAt = it.CreatedAt.UTC().Truncate(time.Millisecond)
+	return it, nil
+}
+
+func deleteItems(ctx context.Context, tx *sql.Tx, tenantID, kind string, ids []string) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE tenant_id = ? AND kind = ? AND id IN (SELECT value FROM json_each(?))`,
+		tenantID, kind, list(ids))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// queryItems runs itemsSQL's statements in tx: the page and, with q.Count,
+// the total (one snapshot, since tx is one transaction).
+func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Item, int, error) {
+	st, err := itemsSQL(q)
+	if err != nil {
+		return nil, -1, err
+	}
+	items, err := queryAll(ctx, tx, scanItem, st.page, st.pageArgs...)
+	if err != nil {
+		return nil, -1, err
+	}
+	total := -1
+	if q.Count {
+		if err := tx.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
+			return nil, -1, err
+		}
+	}
+	return items, total, nil
+}
+
+// itemsStatements are the SQL of an ItemQuery.
+type itemsStatements struct {
+	page, count         string
+	pageArgs, countArgs []any
+}
+
+// itemsSQL builds
+//
+//	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND [+]owner_id = ?]
+//	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (q.Where)]
+//	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
+//
+// and SELECT count(*) FROM items with the same WHERE. The caller's ?
+// placeholders follow the backend's, so its Args follow them too.
+func itemsSQL(q store.ItemQuery) (itemsStatements, error) {
+	if q.TenantID == "" || q.Kind == "" {
+		return itemsStatements{}, errors.New("sqlite: QueryItems: TenantID and Kind are required")
+	}
+	var where strings.Builder
+	// kind is bound like the rest: SQLite still proves the per-kind
+	// partial indexes (WHERE kind = 'message') usable, from the bound value
+	// (a statement whose plan depends on it is re-prepared when bound).
+	where.WriteString(`WHERE tenant_id = ? AND kind = ?`)
+	args := []any{q.TenantID, q.Kind}
+	switch {
+	case q.OwnerID != "" && q.ParentID != "":
+		// The parent narrows far more than the owner: the unary + keeps
+		// the planner, which has no statistics, from choosing a mailbox
+		// index over the folder's (owner_id stays a filter).
+		where.WriteString(` AND +owner_id = ?`)
+		args = append(args, q.OwnerID)
+	case q.OwnerID != "":
+		where.WriteString(` AND owner_id = ?`)
+		args = append(args, q.OwnerID)
+	}
+	if q.ParentID != "" {
+		where.WriteString(` AND parent_id = ?`)
+		args = append(args, q.ParentID)
+	}
+	if q.ParentIDs != nil {
+		// One parameter however many parents (SQLite limits parameters).
+		where.WriteString(` AND parent_id IN (SELECT value FROM json_each(?))`)
+		args = append(args, list(q.ParentIDs))
+	}
+	if strings.TrimSpace(q.Where) != "" {
+		where.WriteString(` AND (` + q.Where + `)`)
+		args = append(args, q.Args...)
+	}
+	return itemsStatements{
+		page:      selectItem + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
+		pageArgs:  append(args[:len(args):len(args)], limitArg(q.Limit), max(q.Offset, 0)),
+		count:     `SELECT count(*) FROM items ` + where.String(),
+		countArgs: args,
+	}, nil
+}
+
+// orderBy is the caller's ORDER BY list (a leading "ORDER BY", as
+// odata.CompileOrderBy writes it, is accepted) followed by id, the final
+// tie-breaker.
+func orderBy(callers string) string {
+	callers = strings.TrimSpace(orderByKeyword.ReplaceAllString(callers, ""))
+	switch {
+	case callers == "":
+		return "id"
+	case endsWithID.MatchString(callers):
+		// Already broken by id (odata.CompileOrderBy's tie-breaker); a
+		// second id would cost SQLite a sort for the last term.
+		return callers
+	}
+	return callers + ", id"
+}
+
+var (
+	orderByKeyword = regexp.MustCompile(`(?i)^\s*ORDER\s+BY\s`)
+	endsWithID     = regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`)
+)

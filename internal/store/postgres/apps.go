@@ -1,0 +1,268 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"graphgate/internal/store"
+)
+
+// App registrations: the apps row plus three child tables (redirect URIs,
+// secrets, certificates) that an update replaces wholesale. Each child list
+// is written with one INSERT … SELECT FROM unnest(…) WITH ORDINALITY and
+// read with one query for any number of apps, so a ListApps costs four
+// statements whatever the number of apps.
+
+var appColumns = []string{
+	"app_id", "object_id", "tenant_id", "display_name", "sign_in_audience", "public_client",
+	"required_scopes", "required_roles", "created_at", "version",
+}
+
+var (
+	insertApp = insertSQL("apps", appColumns)
+	updateApp = updateSQL("apps", appColumns, "app_id")
+)
+
+func appArgs(a store.App) []any {
+	return []any{
+		a.AppID, a.ObjectID, a.TenantID, a.DisplayName, string(a.SignInAudience), a.PublicClient,
+		list(a.RequiredScopes), list(a.RequiredRoles), tstz(a.CreatedAt), a.Version,
+	}
+}
+
+const selectApp = `SELECT app_id, object_id, tenant_id, display_name, sign_in_audience, public_client,
+	required_scopes, required_roles, created_at, version FROM apps `
+
+func scanApp(sc scanner) (store.App, error) {
+	var a store.App
+	err := sc.Scan(&a.AppID, &a.ObjectID, &a.TenantID, &a.DisplayName, (*string)(&a.SignInAudience), &a.PublicClient,
+		strs(&a.RequiredScopes), strs(&a.RequiredRoles), ts(&a.CreatedAt), &a.Version)
+	return a, err
+}
+
+func (s *Store) CreateApp(ctx context.Context, a store.App) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, insertApp, appArgs(a)...); err != nil {
+			return conflict(err, "app %s", a.AppID)
+		}
+		return putAppLists(ctx, tx, a)
+	})
+}
+
+// tstzArray encodes times for a timestamptz[] argument, zero times as NULL.
+func tstzArray(n int, at func(i int) time.Time) []pgtype.Timestamptz {
+	out := make([]pgtype.Timestamptz, n)
+	for i := range out {
+		if t := at(i); !t.IsZero() {
+			out[i] = pgtype.Timestamptz{Time: t, Valid: true}
+		}
+	}
+	return out
+}
+
+// putAppLists replaces the app's redirect URIs, secrets and certificates.
+func putAppLists(ctx context.Context, tx pgx.Tx, a store.App) error {
+	for _, table := range []string{"app_redirect_uris", "app_secrets", "app_certificates"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE app_id = $1`, a.AppID); err != nil {
+			return err
+		}
+	}
+	if n := len(a.RedirectURIs); n > 0 {
+		uris, kinds := make([]string, n), make([]string, n)
+		for i, r := range a.RedirectURIs {
+			uris[i], kinds[i] = r.URI, string(r.Kind)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO app_redirect_uris (app_id, position, uri, kind)
+			SELECT $1, n - 1, uri, kind FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS x (uri, kind, n)`,
+			a.AppID, uris, kinds); err != nil {
+			return err
+		}
+	}
+	if n := len(a.Secrets); n > 0 {
+		ids, names, hints, hashes := make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
+		for i, c := range a.Secrets {
+			ids[i], names[i], hints[i], hashes[i] = c.ID, c.DisplayName, c.Hint, blob(c.Hash)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO app_secrets (app_id, position, key_id, display_name, hint, hash, expires_at, created_at)
+			SELECT $1, n - 1, id, name, hint, hash, exp, created
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::timestamptz[])
+				WITH ORDINALITY AS x (id, name, hint, hash, exp, created, n)`,
+			a.AppID, ids, names, hints, hashes,
+			tstzArray(n, func(i int) time.Time { return a.Secrets[i].ExpiresAt }),
+			tstzArray(n, func(i int) time.Time { return a.Secrets[i].CreatedAt })); err != nil {
+			return err
+		}
+	}
+	if n := len(a.Certificates); n > 0 {
+		ids, names, ders := make([]string, n), make([]string, n), make([][]byte, n)
+		for i, c := range a.Certificates {
+			ids[i], names[i], ders[i] = c.ID, c.DisplayName, blob(c.DER)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO app_certificates (app_id, position, key_id, display_name, der, expires_at)
+			SELECT $1, n - 1, id, name, der, exp
+			FROM unnest($2::text[], $3::text[], $4::bytea[], $5::timestamptz[]) WITH ORDINALITY AS x (id, name, der, exp, n)`,
+			a.AppID, ids, names, ders,
+			tstzArray(n, func(i int) time.Time { return a.Certificates[i].ExpiresAt })); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// getAppLists fills in the redirect URIs, secrets and certificates of apps,
+// with one query per list.
+func getAppLists(ctx context.Context, q querier, apps []store.App) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	ids := make([]string, len(apps))
+	index := make(map[string]*store.App, len(apps))
+	for i := range apps {
+		ids[i] = apps[i].AppID
+		index[ids[i]] = &apps[i]
+	}
+	rows, err := q.Query(ctx, `SELECT app_id, uri, kind FROM app_redirect_uris WHERE app_id = ANY($1) ORDER BY app_id, position`, ids)
+	if err != nil {
+		return err
+	}
+	var appID string
+	var r store.RedirectURI
+	if _, err := pgx.ForEachRow(rows, []any{&appID, &r.URI, (*string)(&r.Kind)}, func() error {
+		a := index[appID]
+		a.RedirectURIs = append(a.RedirectURIs, r)
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	rows, err = q.Query(ctx, `SELECT app_id, key_id, display_name, hint, hash, expires_at, created_at
+		FROM app_secrets WHERE app_id = ANY($1) ORDER BY app_id, position`, ids)
+	if err != nil {
+		return err
+	}
+	var c store.ClientSecret
+	if _, err := pgx.ForEachRow(rows, []any{&appID, &c.ID, &c.DisplayName, &c.Hint, &c.Hash, ts(&c.ExpiresAt), ts(&c.CreatedAt)}, func() error {
+		a := index[appID]
+		a.Secrets = append(a.Secrets, c)
+		c.Hash = nil // the next row scans into a new slice
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	rows, err = q.Query(ctx, `SELECT app_id, key_id, display_name, der, expires_at
+		FROM app_certificates WHERE app_id = ANY($1) ORDER BY app_id, position`, ids)
+	if err != nil {
+		return err
+	}
+	var cert store.Certificate
+	_, err = pgx.ForEachRow(rows, []any{&appID, &cert.ID, &cert.DisplayName, &cert.DER, ts(&cert.ExpiresAt)}, func() error {
+		a := index[appID]
+		a.Certificates = append(a.Certificates, cert)
+		cert.DER = nil
+		return nil
+	})
+	return err
+}
+
+func getApp(ctx context.Context, q querier, appID string, lock bool) (store.App, error) {
+	sql := selectApp + `WHERE app_id = $1`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	a, err := scanApp(q.QueryRow(ctx, sql, appID))
+	if err != nil {
+		return a, notFound(err, "app %s", appID)
+	}
+	apps := []store.App{a}
+	err = getAppLists(ctx, q, apps)
+	return apps[0], err
+}
+
+func (s *Store) GetApp(ctx context.Context, appID string) (store.App, error) {
+	var a store.App
+	err := s.read(ctx, func(tx pgx.Tx) (err error) {
+		a, err = getApp(ctx, tx, appID, false)
+		return err
+	})
+	return a, err
+}
+
+func (s *Store) ListApps(ctx context.Context, tenantID string) ([]store.App, error) {
+	var as []store.App
+	err := s.read(ctx, func(tx pgx.Tx) (err error) {
+		if as, err = queryAll(ctx, tx, scanApp, selectApp+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
+			return err
+		}
+		return getAppLists(ctx, tx, as)
+	})
+	return as, err
+}
+
+func (s *Store) UpdateApp(ctx context.Context, appID string, f func(store.App) (store.App, error)) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		old, err := getApp(ctx, tx, appID, true)
+		if err != nil {
+			return err
+		}
+		a, err := f(old)
+		if err != nil {
+			return err
+		}
+		a.AppID, a.Version = old.AppID, old.Version+1
+		if _, err := tx.Exec(ctx, updateApp, append(appArgs(a), appID)...); err != nil {
+			return err
+		}
+		return putAppLists(ctx, tx, a)
+	})
+}
+
+// DeleteApp removes the registration with its lists (by cascade); service
+// principals and grants, which name the app by client id, are kept.
+func (s *Store) DeleteApp(ctx context.Context, appID string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM apps WHERE app_id = $1`, appID)
+	return mustAffect(tag, err, "app %s", appID)
+}
+
+// Service principals.
+
+const selectSP = `SELECT id, tenant_id, app_id, display_name, created_at FROM service_principals `
+
+func scanSP(sc scanner) (store.ServicePrincipal, error) {
+	var p store.ServicePrincipal
+	err := sc.Scan(&p.ID, &p.TenantID, &p.AppID, &p.DisplayName, ts(&p.CreatedAt))
+	return p, err
+}
+
+// EnsureServicePrincipal inserts a service principal with a new id unless
+// the (tenant, app) one exists, then reads whichever is stored. A concurrent
+// inserter of the same pair waits on the unique index until the first
+// commits and then does nothing; the SELECT, a new statement at READ
+// COMMITTED, sees the committed row. So every caller, in any process, gets
+// the same one.
+func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (store.ServicePrincipal, error) {
+	var p store.ServicePrincipal
+	err := s.write(ctx, func(tx pgx.Tx) (err error) {
+		if _, err := tx.Exec(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
+			uuid.NewString(), tenantID, appID, displayName, time.Now()); err != nil {
+			return err
+		}
+		p, err = scanSP(tx.QueryRow(ctx, selectSP+`WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID))
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) GetServicePrincipal(ctx context.Context, tenantID, appID string) (store.ServicePrincipal, error) {
+	p, err := scanSP(s.pool.QueryRow(ctx, selectSP+`WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID))
+	return p, notFound(err, "service principal of app %s in tenant %s", appID, tenantID)
+}
+
+func (s *Store) ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error) {
+	return queryAll(ctx, s.pool, scanSP, selectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID)
+}

@@ -1,0 +1,130 @@
+// Package postgres is graphgate's PostgreSQL storage backend: store.Store,
+// store.Items and store.DirectoryQueries on a PostgreSQL database (tested
+// with PostgreSQL 15), through pgx v5 and its pgxpool connection pool.
+// The server selects it with --store postgres://…, which it passes to Open.
+//
+// # What it owns
+//
+// The schema in the connection's current schema (the first existing schema
+// of search_path, which the DSN may set: …?search_path=graphgate): the
+// tables, the migrations that create them, and the translation between
+// store types and rows. It keeps what it is given exactly (password and
+// secret hashes included; hashing is the caller's job) and checks nothing
+// about permissions or protocols. Any number of Stores, in one process or
+// in replicas, may share the database; PostgreSQL's transactions and row
+// locks make them one store. The pool, TLS and credentials are configured
+// by the DSN as pgx reads it (pool_max_conns, sslmode, …); Open only adds a
+// 10 s connect timeout and application_name=graphgate when the DSN has
+// none, and pings the server so that a wrong address fails at start-up.
+//
+// # Transactions, isolation and locking
+//
+// Writes run at READ COMMITTED, and every read-modify-write locks the rows
+// it reads: update closures run after SELECT … FOR UPDATE of the object's
+// row (the tenant, user, group, app, device code, refresh token or item),
+// so concurrent updates of one object queue on the row lock and each
+// closure sees the result of the one before it; nothing is lost and nothing
+// fails. SERIALIZABLE would give the same guarantee by aborting the losers
+// (SQLSTATE 40001) and re-running them, which under the contention the
+// contract tests (ten updaters of one row) costs many retries for no gain.
+// Single-use objects:
+//
+//   - RedeemAuthCode is one conditional UPDATE … WHERE redeemed_at IS NULL
+//     RETURNING: a concurrent redeemer waits for the row lock, re-checks the
+//     condition against the committed row (READ COMMITTED's rule for
+//     UPDATE) and updates nothing, then reads the winner's code to return
+//     it with ErrAlreadyUsed. Exactly one winner, across processes.
+//   - RotateRefreshToken locks the old token FOR UPDATE, checks used_at and
+//     revoked_at, marks it and inserts the successor in one transaction.
+//   - Device codes change through UpdateDeviceCode's locked closure, so a
+//     closure that moves Approved to Redeemed succeeds once.
+//   - Revocations are UPDATE … WHERE revoked_at IS NULL: each token is
+//     counted by one revoker.
+//
+// Get-or-create operations (EnsureServicePrincipal, AddAppRoleAssignment,
+// AddSigningKey, SettingOrCreate) are INSERT … ON CONFLICT DO NOTHING on a
+// unique key: a concurrent inserter of the same key waits for the first
+// transaction and then does nothing, and a following SELECT (a new
+// statement, so a new snapshot) sees the winner's row. UpsertDelegatedGrant
+// cannot lock a grant that does not exist yet: when two callers both insert
+// it, the second insert violates the key, and that transaction is rolled
+// back and run again, finding and locking the row the first one stored.
+//
+// The transaction helper (tx.go) retries a transaction, closure included,
+// when PostgreSQL reports a serialization failure or a deadlock (40001,
+// 40P01, which a deadlock between two writers' row locks can still cause),
+// when an insert lost such a race, or when a cached prepared statement went
+// stale because another replica migrated the schema: jittered exponential
+// back-off from 5 ms to 250 ms, at most 10 attempts. Update closures must
+// therefore be safe to re-run and must not call the Store: a Store method
+// runs on another connection, outside the transaction, and would wait
+// forever for a row the transaction has locked.
+//
+// Reads of one statement run on the pool; reads of several (an app with
+// its lists, a query with its count) run in a REPEATABLE READ READ ONLY
+// transaction, so they see one snapshot, and read-only transactions never
+// fail to serialize. Unique violations (23505) become store.ErrConflict and
+// pgx.ErrNoRows store.ErrNotFound; a failing statement aborts its
+// transaction, so a method either succeeds completely or changes nothing.
+//
+// Items.Batch runs its closure in one transaction (retried like an update
+// closure); each method of the transaction-bound Items runs in a savepoint,
+// so one that fails (a duplicate in CreateItems) changes nothing and leaves
+// the transaction usable, and a nested Batch is a savepoint too.
+//
+// # Encoding
+//
+//   - Times are timestamptz: instants with microsecond precision (more than
+//     the contract's milliseconds; pgx truncates nanoseconds). They are read
+//     back in UTC whatever the session's TimeZone, and the zero time.Time is
+//     NULL.
+//   - Lists of plain strings (scopes, roles, phones, group types, …) are
+//     jsonb arrays, '[]' when empty (read back as nil), with a CHECK that
+//     they are arrays. jsonb rather than text[] because the Graph server's
+//     directory queries use JSON functions on them
+//     (jsonb_array_elements_text(group_types)), and one encoding for every
+//     list keeps the code uniform. A tenant's domains and an app's redirect
+//     URIs, secrets and certificates have their own tables, ordered by a
+//     position column.
+//   - Item documents are jsonb: PostgreSQL parses them (invalid JSON is an
+//     error), indexes expressions over them, and returns them normalized
+//     (keys reordered, spacing and number spelling canonical), so a
+//     document comes back as equivalent JSON, not the same bytes.
+//   - Case-insensitive keys (UPNs, domains) are stored twice: as given, and
+//     lower-cased by Go's strings.ToLower (Unicode-aware, independent of the
+//     database's locale) in a *_key column with a unique index. Device user
+//     codes are unique and matched as given, as in the SQLite backend (the
+//     identity platform upper-cases what people type).
+//   - Ids and keys are text COLLATE "C", so that ordering and paging by id
+//     are byte order, as in SQLite and Go, whatever the database's locale.
+//   - Codes and tokens are keyed by their SHA-256 hash (bytea primary key).
+//   - Booleans are boolean, so the users and groups tables expose the
+//     columns of store.DirectoryColumns with the types the Graph server's
+//     compiled OData expects.
+//
+// # Pushed-down queries
+//
+// ItemQuery and DirectoryQuery carry SQL fragments (Where, OrderBy) with
+// placeholders numbered from $1. The backend binds its own conditions first
+// (tenant, kind, owner, parent, ids) and renumbers the caller's placeholders
+// after them with a small lexer that skips string constants, quoted
+// identifiers, dollar quotes and comments (placeholders.go). OrderBy may be
+// a list or a whole clause as odata.CompileOrderBy writes it ("ORDER BY …");
+// id is always the final sort key. A query with Count runs the count in the
+// same snapshot as the page.
+//
+// # Migrations
+//
+// The schema is the numbered files migrations/NNNN_name.sql, embedded in
+// the binary; numbers run 1, 2, 3… without gaps. The schema_migrations
+// table records each applied version. Open applies the missing ones in one
+// transaction (PostgreSQL's DDL is transactional: a failing migration leaves
+// the schema as it was) that first takes pg_advisory_xact_lock(0x6767,
+// hashtext(current_schema())): replicas starting at once queue on the lock
+// and the later ones find nothing to do, so every migration runs exactly
+// once; the lock ends with the transaction, also if the process dies. It is
+// keyed by schema so that stores in different schemas of one database (the
+// tests' fresh schemas) do not wait for each other. A schema with a version
+// this program does not know is refused. A migration is never edited once
+// released; changes are new files.
+package postgres

@@ -1,0 +1,336 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"graphgate/internal/store"
+)
+
+// Items: Graph workload objects as jsonb documents in the items table (see
+// migrations/0005_items.sql). The Store's methods each run in their own
+// transaction; Batch hands its closure a txItems bound to one transaction.
+// Both share the functions below, which take the transaction they run in.
+
+func (s *Store) Dialect() store.Dialect { return store.DialectPostgres }
+
+func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items) })
+}
+
+func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
+	return getItem(ctx, s.pool, tenantID, kind, id, false)
+}
+
+func (s *Store) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	var it store.Item
+	err := s.write(ctx, func(tx pgx.Tx) (err error) {
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		return err
+	})
+	return it, err
+}
+
+func (s *Store) DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return deleteItems(ctx, s.pool, tenantID, kind, ids)
+}
+
+// QueryItems runs the query, and the count when asked, in one snapshot
+// (REPEATABLE READ READ ONLY), so the total agrees with the page.
+func (s *Store) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item, int, error) {
+	var items []store.Item
+	total := -1
+	err := s.read(ctx, func(tx pgx.Tx) (err error) {
+		items, total, err = queryItems(ctx, tx, q)
+		return err
+	})
+	return items, total, err
+}
+
+// Batch runs f in one READ COMMITTED transaction and commits it if f returns
+// nil. Like an update closure, f may be run again if PostgreSQL aborts the
+// transaction (serialization failure, deadlock), so it must only touch the
+// database through tx, and must not call the Store: a Store method would
+// run outside the transaction and could wait forever for a row the
+// transaction has locked.
+func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
+	return s.write(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx}) })
+}
+
+// txItems is store.Items bound to a transaction. Each method runs in a
+// savepoint, so that a method that fails (a duplicate id in CreateItems,
+// say) changes nothing and leaves the transaction usable, as the contract's
+// "a method either succeeds completely or changes nothing" asks; a nested
+// Batch is a savepoint too. A pgx transaction is one connection, so calls
+// are serialized by mu.
+type txItems struct {
+	mu sync.Mutex
+	tx pgx.Tx
+}
+
+var _ store.Items = (*txItems)(nil)
+
+// do runs f in a savepoint of t's transaction.
+func (t *txItems) do(ctx context.Context, f func(tx pgx.Tx) error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sp, err := t.tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f(sp); err != nil {
+		sp.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	return sp.Commit(ctx)
+}
+
+func (t *txItems) Dialect() store.Dialect { return store.DialectPostgres }
+
+func (t *txItems) CreateItems(ctx context.Context, items ...store.Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return t.do(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items) })
+}
+
+func (t *txItems) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return getItem(ctx, t.tx, tenantID, kind, id, false)
+}
+
+func (t *txItems) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	var it store.Item
+	err := t.do(ctx, func(tx pgx.Tx) (err error) {
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		return err
+	})
+	return it, err
+}
+
+func (t *txItems) DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := t.do(ctx, func(tx pgx.Tx) (err error) {
+		n, err = deleteItems(ctx, tx, tenantID, kind, ids)
+		return err
+	})
+	return n, err
+}
+
+func (t *txItems) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item, int, error) {
+	var items []store.Item
+	total := -1
+	err := t.do(ctx, func(tx pgx.Tx) (err error) {
+		items, total, err = queryItems(ctx, tx, q)
+		return err
+	})
+	return items, total, err
+}
+
+func (t *txItems) Batch(ctx context.Context, f func(tx store.Items) error) error {
+	return t.do(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx}) })
+}
+
+// The statements.
+
+const itemFields = `tenant_id, kind, id, owner_id, parent_id, doc, version, created_at, modified_at`
+
+func scanItem(sc scanner) (store.Item, error) {
+	var it store.Item
+	err := sc.Scan(&it.TenantID, &it.Kind, &it.ID, &it.OwnerID, &it.ParentID, &it.Doc, &it.Version,
+		ts(&it.CreatedAt), ts(&it.ModifiedAt))
+	return it, err
+}
+
+// doc is what a jsonb column gets for an item's document; an empty one is
+// stored as an empty object rather than violating NOT NULL.
+func doc(d json.RawMessage) json.RawMessage {
+	if len(d) == 0 {
+		return json.RawMessage("{}")
+	}
+	return d
+}
+
+// now is the backend's clock for CreatedAt and ModifiedAt, at the
+// microsecond precision timestamptz keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// createItems inserts the items with version 1, in one round trip (a pgx
+// batch); zero CreatedAt and ModifiedAt become the current time. A
+// duplicate key is ErrConflict, and the caller's transaction (or savepoint)
+// rolls back the ones inserted before it.
+func createItems(ctx context.Context, tx pgx.Tx, items []store.Item) error {
+	t := now()
+	b := &pgx.Batch{}
+	for _, it := range items {
+		created, modified := it.CreatedAt, it.ModifiedAt
+		if created.IsZero() {
+			created = t
+		}
+		if modified.IsZero() {
+			modified = created
+		}
+		b.Queue(`INSERT INTO items (`+itemFields+`) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)`,
+			it.TenantID, it.Kind, it.ID, it.OwnerID, it.ParentID, doc(it.Doc), created, modified)
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, it := range items {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return conflict(err, "%s %s in tenant %s", it.Kind, it.ID, it.TenantID)
+		}
+	}
+	return br.Close()
+}
+
+func getItem(ctx context.Context, q querier, tenantID, kind, id string, lock bool) (store.Item, error) {
+	sql := `SELECT ` + itemFields + ` FROM items WHERE tenant_id = $1 AND kind = $2 AND id = $3`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	it, err := scanItem(q.QueryRow(ctx, sql, tenantID, kind, id))
+	return it, notFound(err, "%s %s in tenant %s", kind, id, tenantID)
+}
+
+// updateItem locks the item (FOR UPDATE), so that concurrent updates queue
+// and each closure sees its predecessor's result; the etag check happens
+// under the lock too. The closure may change the owner, the parent, the
+// document and CreatedAt (as in the SQLite backend); the keys are kept,
+// Version is incremented and ModifiedAt set to now. The result is the row
+// as stored (RETURNING), so it is what a later read returns.
+func updateItem(ctx context.Context, tx pgx.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+	old, err := getItem(ctx, tx, tenantID, kind, id, true)
+	if err != nil {
+		return store.Item{}, err
+	}
+	if ifVersion > 0 && old.Version != ifVersion {
+		return store.Item{}, fmt.Errorf("%w: %s %s is at version %d, not %d", store.ErrPrecondition, kind, id, old.Version, ifVersion)
+	}
+	it, err := f(old)
+	if err != nil {
+		return store.Item{}, err
+	}
+	return scanItem(tx.QueryRow(ctx, `UPDATE items SET owner_id = $4, parent_id = $5, doc = $6, version = $7,
+		created_at = $8, modified_at = $9 WHERE tenant_id = $1 AND kind = $2 AND id = $3 RETURNING `+itemFields,
+		old.TenantID, old.Kind, old.ID, it.OwnerID, it.ParentID, doc(it.Doc), old.Version+1, tstz(it.CreatedAt), now()))
+}
+
+func deleteItems(ctx context.Context, q querier, tenantID, kind string, ids []string) (int, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM items WHERE tenant_id = $1 AND kind = $2 AND id = ANY($3)`, tenantID, kind, ids)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// queryItems builds the query from the backend's own conditions (bound
+// first, as $1…$k) and the caller's Where and OrderBy (renumbered to
+// follow them).
+func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Item, int, error) {
+	if iq.TenantID == "" || iq.Kind == "" {
+		return nil, -1, errors.New("postgres: an item query needs a tenant and a kind")
+	}
+	var w where
+	w.add("tenant_id = $%d", iq.TenantID)
+	w.add("kind = $%d", iq.Kind)
+	if iq.OwnerID != "" {
+		w.add("owner_id = $%d", iq.OwnerID)
+	}
+	if iq.ParentID != "" {
+		w.add("parent_id = $%d", iq.ParentID)
+	}
+	if iq.ParentIDs != nil {
+		w.add("parent_id = ANY($%d)", iq.ParentIDs)
+	}
+	return runQuery(ctx, q, "items", itemFields, scanItem, &w, iq.Where, iq.Args, iq.OrderBy, iq.Limit, iq.Offset, iq.Count)
+}
+
+// where collects the backend's own conditions of a query and their
+// arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition whose one placeholder is written $%d.
+func (w *where) add(cond string, arg any) {
+	w.args = append(w.args, arg)
+	w.conds = append(w.conds, fmt.Sprintf(cond, len(w.args)))
+}
+
+// orderByKeyword matches an "ORDER BY" the caller may have put before its
+// list (odata.CompileOrderBy returns a whole clause).
+var orderByKeyword = regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`)
+
+// runQuery runs a pushed-down query on table (items, users or groups): the
+// backend's conditions w, the caller's where and orderBy fragments with
+// args (placeholders from $1, renumbered after w's), id as the final sort
+// key, limit and offset; and, with count, the number of matching rows
+// ignoring limit and offset (else -1). q should be a snapshot transaction,
+// so that the count agrees with the rows.
+func runQuery[T any](ctx context.Context, q querier, table, fields string, scan func(scanner) (T, error),
+	w *where, callerWhere string, args []any, orderBy string, limit, offset int, count bool,
+) ([]T, int, error) {
+	own := len(w.args)
+	conds := strings.Join(w.conds, " AND ")
+	usedByWhere, usedByOrder := 0, 0
+	if strings.TrimSpace(callerWhere) != "" {
+		frag, n := renumber(callerWhere, own)
+		conds += " AND (" + frag + ")"
+		usedByWhere = n
+	}
+	order := "id"
+	if ob := strings.TrimSpace(orderByKeyword.ReplaceAllString(orderBy, "")); ob != "" {
+		frag, n := renumber(ob, own)
+		order = frag + ", id"
+		usedByOrder = n
+	}
+	if used := max(usedByWhere, usedByOrder); used > len(args) {
+		return nil, -1, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", used, len(args))
+	}
+	all := append(w.args[:own:own], args...)
+
+	sql := `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order
+	if limit > 0 {
+		sql += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	if offset > 0 {
+		sql += ` OFFSET ` + strconv.Itoa(offset)
+	}
+	rows, err := queryAll(ctx, q, scan, sql, all...)
+	if err != nil {
+		return nil, -1, err
+	}
+	total := -1
+	if count {
+		countSQL := `SELECT count(*) FROM ` + table + ` WHERE ` + conds
+		if usedByOrder > usedByWhere {
+			// Every argument must appear in the statement; these appear
+			// only in the ORDER BY.
+			countSQL = `SELECT count(*) FROM (SELECT 1 FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order + `) AS matching`
+		}
+		if err := q.QueryRow(ctx, countSQL, all...).Scan(&total); err != nil {
+			return nil, -1, err
+		}
+	}
+	return rows, total, nil
+}

@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"graphgate/internal/store"
+)
+
+// connectTimeout bounds how long Open waits for the first connection when
+// the DSN sets no connect_timeout, so that a wrong address fails at start-up
+// instead of hanging the server.
+const connectTimeout = 10 * time.Second
+
+// Store is the PostgreSQL backend. It is safe for concurrent use, and any
+// number of Stores (in this process or in replicas) may share one database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var (
+	_ store.Store            = (*Store)(nil)
+	_ store.Items            = (*Store)(nil)
+	_ store.DirectoryQueries = (*Store)(nil)
+)
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value connection string, as pgx accepts; pool settings such as
+// pool_max_conns may be added to it) and brings its schema up to date. The
+// tables live in the connection's current schema: the first existing schema
+// of search_path, which the DSN may set (…?search_path=graphgate).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's parse errors can quote the DSN, password included.
+		return nil, fmt.Errorf("postgres: invalid connection string")
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "graphgate"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connecting to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	s := &Store{pool: pool}
+	if _, err := migrate(ctx, pool, migrations); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the connection pool, waiting for connections in use to be
+// returned to it.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}

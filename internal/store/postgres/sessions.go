@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"graphgate/internal/store"
+)
+
+// Authorization codes.
+
+var authCodeColumns = []string{
+	"hash", "tenant_id", "client_id", "user_id", "redirect_uri", "scopes", "requested", "nonce",
+	"code_challenge", "code_challenge_method", "auth_time", "expires_at", "redeemed_at", "family_id",
+}
+
+var insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+
+const authCodeFields = `hash, tenant_id, client_id, user_id, redirect_uri, scopes, requested, nonce,
+	code_challenge, code_challenge_method, auth_time, expires_at, redeemed_at, family_id`
+
+func scanAuthCode(sc scanner) (store.AuthCode, error) {
+	var c store.AuthCode
+	err := sc.Scan(&c.Hash, &c.TenantID, &c.ClientID, &c.UserID, &c.RedirectURI, strs(&c.Scopes), strs(&c.Requested), &c.Nonce,
+		&c.CodeChallenge, &c.CodeChallengeMethod, ts(&c.AuthTime), ts(&c.ExpiresAt), ts(&c.RedeemedAt), &c.FamilyID)
+	return c, err
+}
+
+func (s *Store) CreateAuthCode(ctx context.Context, c store.AuthCode) error {
+	_, err := s.pool.Exec(ctx, insertAuthCode,
+		blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
+		c.CodeChallenge, c.CodeChallengeMethod, tstz(c.AuthTime), tstz(c.ExpiresAt), tstz(c.RedeemedAt), c.FamilyID)
+	return conflict(err, "authorization code")
+}
+
+// RedeemAuthCode is one conditional UPDATE … WHERE redeemed_at IS NULL
+// RETURNING. Concurrent redeemers (in any process) queue on the row lock;
+// at READ COMMITTED each waiter re-checks the condition against the
+// committed row once the lock is free, finds it redeemed, and updates
+// nothing. So exactly one wins. A loser reads the code as the winner left
+// it, to return it with ErrAlreadyUsed.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (store.AuthCode, error) {
+	c, err := scanAuthCode(s.pool.QueryRow(ctx, `UPDATE auth_codes SET redeemed_at = $2, family_id = $3
+		WHERE hash = $1 AND redeemed_at IS NULL RETURNING `+authCodeFields, blob(hash), now, familyID))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return c, err
+	}
+	c, err = scanAuthCode(s.pool.QueryRow(ctx, `SELECT `+authCodeFields+` FROM auth_codes WHERE hash = $1`, blob(hash)))
+	if err != nil {
+		return c, notFound(err, "authorization code")
+	}
+	return c, store.ErrAlreadyUsed
+}
+
+// Refresh tokens.
+
+var refreshTokenColumns = []string{
+	"hash", "family_id", "tenant_id", "client_id", "user_id", "scopes",
+	"auth_time", "created_at", "expires_at", "used_at", "revoked_at",
+}
+
+var insertRefreshToken = insertSQL("refresh_tokens", refreshTokenColumns)
+
+const selectRefreshToken = `SELECT hash, family_id, tenant_id, client_id, user_id, scopes,
+	auth_time, created_at, expires_at, used_at, revoked_at FROM refresh_tokens `
+
+func scanRefreshToken(sc scanner) (store.RefreshToken, error) {
+	var t store.RefreshToken
+	err := sc.Scan(&t.Hash, &t.FamilyID, &t.TenantID, &t.ClientID, &t.UserID, strs(&t.Scopes),
+		ts(&t.AuthTime), ts(&t.CreatedAt), ts(&t.ExpiresAt), ts(&t.UsedAt), ts(&t.RevokedAt))
+	return t, err
+}
+
+func createRefreshToken(ctx context.Context, q querier, t store.RefreshToken) error {
+	_, err := q.Exec(ctx, insertRefreshToken,
+		blob(t.Hash), t.FamilyID, t.TenantID, t.ClientID, t.UserID, list(t.Scopes),
+		tstz(t.AuthTime), tstz(t.CreatedAt), tstz(t.ExpiresAt), tstz(t.UsedAt), tstz(t.RevokedAt))
+	return conflict(err, "refresh token")
+}
+
+func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	return createRefreshToken(ctx, s.pool, t)
+}
+
+func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.RefreshToken, error) {
+	t, err := scanRefreshToken(s.pool.QueryRow(ctx, selectRefreshToken+`WHERE hash = $1`, blob(hash)))
+	return t, notFound(err, "refresh token")
+}
+
+// RotateRefreshToken locks old (FOR UPDATE), so concurrent rotations of one
+// token queue and each sees the one before it; only the first finds it
+// unused. It then marks old used and inserts next in the same transaction:
+// if next cannot be stored, old stays unused.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
+	var old store.RefreshToken
+	err := s.write(ctx, func(tx pgx.Tx) (err error) {
+		old, err = scanRefreshToken(tx.QueryRow(ctx, selectRefreshToken+`WHERE hash = $1 FOR UPDATE`, blob(oldHash)))
+		if err != nil {
+			return notFound(err, "refresh token")
+		}
+		if !old.UsedAt.IsZero() || !old.RevokedAt.IsZero() {
+			return store.ErrAlreadyUsed
+		}
+		if err := tx.QueryRow(ctx, `UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 RETURNING used_at`,
+			blob(oldHash), now).Scan(ts(&old.UsedAt)); err != nil {
+			return err
+		}
+		return createRefreshToken(ctx, tx, next)
+	})
+	return old, err
+}
+
+func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error) {
+	return s.revoke(ctx, now, `family_id = $2`, familyID)
+}
+
+func (s *Store) RevokeUserTokens(ctx context.Context, tenantID, userID, clientID string, now time.Time) (int, error) {
+	if clientID == "" {
+		return s.revoke(ctx, now, `tenant_id = $2 AND user_id = $3`, tenantID, userID)
+	}
+	return s.revoke(ctx, now, `tenant_id = $2 AND user_id = $3 AND client_id = $4`, tenantID, userID, clientID)
+}
+
+// revoke sets revoked_at on the matching tokens not revoked yet and returns
+// how many it changed. A concurrent revoker waits for the row locks and
+// re-checks revoked_at IS NULL, so each token is counted once.
+func (s *Store) revoke(ctx context.Context, now time.Time, where string, args ...any) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND `+where,
+		append([]any{now}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Device codes.
+
+var deviceCodeColumns = []string{
+	"hash", "user_code", "tenant_seg", "tenant_id", "client_id", "scopes", "requested",
+	"status", "user_id", "expires_at", "last_poll_at", "interval_s",
+}
+
+var (
+	insertDeviceCode = insertSQL("device_codes", deviceCodeColumns)
+	updateDeviceCode = updateSQL("device_codes", deviceCodeColumns, "hash")
+)
+
+func deviceCodeArgs(d store.DeviceCode) []any {
+	return []any{
+		blob(d.Hash), d.UserCode, d.TenantSeg, d.TenantID, d.ClientID, list(d.Scopes), list(d.Requested),
+		string(d.Status), d.UserID, tstz(d.ExpiresAt), tstz(d.LastPollAt), d.Interval,
+	}
+}
+
+const selectDeviceCode = `SELECT hash, user_code, tenant_seg, tenant_id, client_id, scopes, requested,
+	status, user_id, expires_at, last_poll_at, interval_s FROM device_codes `
+
+func scanDeviceCode(sc scanner) (store.DeviceCode, error) {
+	var d store.DeviceCode
+	err := sc.Scan(&d.Hash, &d.UserCode, &d.TenantSeg, &d.TenantID, &d.ClientID, strs(&d.Scopes), strs(&d.Requested),
+		(*string)(&d.Status), &d.UserID, ts(&d.ExpiresAt), ts(&d.LastPollAt), &d.Interval)
+	return d, err
+}
+
+func (s *Store) CreateDeviceCode(ctx context.Context, d store.DeviceCode) error {
+	_, err := s.pool.Exec(ctx, insertDeviceCode, deviceCodeArgs(d)...)
+	return conflict(err, "device code (user code %s)", d.UserCode)
+}
+
+func (s *Store) GetDeviceCode(ctx context.Context, hash []byte) (store.DeviceCode, error) {
+	d, err := scanDeviceCode(s.pool.QueryRow(ctx, selectDeviceCode+`WHERE hash = $1`, blob(hash)))
+	return d, notFound(err, "device code")
+}
+
+// DeviceCodeByUserCode matches the user code exactly, as the SQLite backend
+// does (the identity platform normalizes what people type).
+func (s *Store) DeviceCodeByUserCode(ctx context.Context, userCode string) (store.DeviceCode, error) {
+	d, err := scanDeviceCode(s.pool.QueryRow(ctx, selectDeviceCode+`WHERE user_code = $1`, userCode))
+	return d, notFound(err, "device code")
+}
+
+// UpdateDeviceCode runs f with the row locked FOR UPDATE: of concurrent
+// updates (a poll redeeming an approved code, say) each sees the previous
+// one's result, so a closure that moves Approved to Redeemed succeeds once.
+func (s *Store) UpdateDeviceCode(ctx context.Context, hash []byte, f func(store.DeviceCode) (store.DeviceCode, error)) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		old, err := scanDeviceCode(tx.QueryRow(ctx, selectDeviceCode+`WHERE hash = $1 FOR UPDATE`, blob(hash)))
+		if err != nil {
+			return notFound(err, "device code")
+		}
+		d, err := f(old)
+		if err != nil {
+			return err
+		}
+		d.Hash = old.Hash
+		_, err = tx.Exec(ctx, updateDeviceCode, append(deviceCodeArgs(d), blob(hash))...)
+		return conflict(err, "device code (user code %s)", d.UserCode)
+	})
+}
+
+// DeleteExpired deletes the authorization codes, refresh tokens and device
+// codes whose ExpiresAt is before now (those without one never expire), in
+// one transaction.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	var total int64
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		total = 0
+		for _, table := range []string{"auth_codes", "refresh_tokens", "device_codes"} {
+			tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE expires_at < $1`, now)
+			if err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+			total += tag.RowsAffected()
+		}
+		return nil
+	})
+	return int(total), err
+}

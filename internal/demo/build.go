@@ -80,10 +80,8 @@ func build(ctx context.Context, st store.Store, o Options) (*Tenant, error) {
 	if err := seedApps(ctx, st, o, out); err != nil {
 		return nil, err
 	}
-	if items, ok := any(st).(store.Items); ok {
-		if err := seedWorkloads(ctx, items, now); err != nil {
-			return nil, fmt.Errorf("demo workload data: %w", err)
-		}
+	if err := seedWorkloads(ctx, st, now); err != nil {
+		return nil, fmt.Errorf("demo workload data: %w", err)
 	}
 	return out, nil
 }

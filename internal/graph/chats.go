@@ -203,8 +203,12 @@ func (s *Server) listChatMessages(c *Call) error {
 		defOrder: orderBy(d, "createdDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
 }
 
+// chatMessageKey is a chat message's item id: message ids (Teams uses the
+// creation time in milliseconds) are unique only within their chat.
+func chatMessageKey(chatID, messageID string) string { return chatID + "/" + messageID }
+
 func (s *Server) getChatMessage(c *Call) error {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChatMessage, c.Param(1))
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChatMessage, chatMessageKey(c.Param(0), c.Param(1)))
 	if err != nil || it.ParentID != c.Param(0) {
 		return newError(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
@@ -235,8 +239,7 @@ func (s *Server) sendChatMessage(c *Call) error {
 	if c.Caller != nil {
 		m.From.User = &chatIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName, UserIdentityType: "aadUser", TenantID: c.TenantID}
 	}
-	msg := store.Item{TenantID: c.TenantID, Kind: KindChatMessage, ID: m.ID + "-" + newItemID("")[:6], ParentID: it.ID, CreatedAt: now, ModifiedAt: now, Version: 1}
-	m.ID = msg.ID
+	msg := store.Item{TenantID: c.TenantID, Kind: KindChatMessage, ID: chatMessageKey(it.ID, m.ID), ParentID: it.ID, CreatedAt: now, ModifiedAt: now, Version: 1}
 	msg.Doc = encodeDoc(m)
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		if err := tx.CreateItems(c.ctx, msg); err != nil {

@@ -58,7 +58,7 @@ func (e *Error) write(w http.ResponseWriter, requestID, clientRequestID string, 
 	}
 	var b errorBody
 	b.Error.Code, b.Error.Message = e.Code, e.Message
-	b.Error.InnerError = innerError{Date: now.UTC().Format("2006-01-02T15:04:05"), RequestID: requestID, ClientRequestID: clientRequestID}
+	b.Error.InnerError = innerError{Date: now.UTC().Format(time.RFC3339), RequestID: requestID, ClientRequestID: clientRequestID}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(b)

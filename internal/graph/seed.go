@@ -236,7 +236,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 			mm := members[msg.From]
 			m.From.User = &chatIdentity{ID: mm.ID, DisplayName: mm.Name, UserIdentityType: "aadUser", TenantID: s.tenant}
 		}
-		s.add(KindChatMessage, mid, "", id, m)
+		s.add(KindChatMessage, chatMessageKey(id, mid), "", id, m)
 	}
 	return id
 }

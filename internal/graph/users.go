@@ -21,7 +21,6 @@ func registerUsers(s *Server) error {
 	}{
 		{"GET", "/me", s.getUser},
 		{"GET", "/users/{id}", s.getUser},
-		{"PATCH", "/me", s.updateUser},
 		{"PATCH", "/users/{id}", s.updateUser},
 		{"DELETE", "/users/{id}", s.deleteUser},
 		{"GET", "/users", s.listUsers},
@@ -35,6 +34,7 @@ func registerUsers(s *Server) error {
 			return err
 		}
 	}
+	// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
 	return nil
 }
 

@@ -111,6 +111,9 @@ type Decision struct {
 	// Granted is the held permission that allowed the call (the most capable
 	// one when several are held).
 	Granted *catalog.Permission
+	// Via is, when the token does not hold Granted itself, the held
+	// permission that includes it (Mail.ReadWrite for Mail.Read).
+	Via *catalog.Permission
 	// Candidates are the permissions that would allow the call, least
 	// privileged first, after the target's relation is taken into account
 	// (another user's mail needs Mail.Read.Shared, not Mail.Read).
@@ -177,6 +180,9 @@ func (d *Decision) Explain() string {
 	switch d.Reason {
 	case Allowed:
 		s := fmt.Sprintf("Allowed: %s accepts the %s permission %s", call, kind, d.Granted.Name)
+		if d.Via != nil {
+			s += fmt.Sprintf(", which the token's %s includes", d.Via.Name)
+		}
 		if len(d.Candidates) > 0 && d.Candidates[0].Perm != d.Granted {
 			s += fmt.Sprintf(" (least privileged: %s)", d.Candidates[0].Perm.Name)
 		}

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/permname"
 	"graphgate/internal/routes"
 )
 
@@ -38,6 +39,11 @@ type Engine struct {
 	memberHidden  []*catalog.Permission
 	limit         []Limit
 	roleMask      []uint32
+	// implied[impliedOf[i]] is what permission i includes besides itself
+	// (Mail.ReadWrite → Mail.Read, Mail.ReadBasic; Calendars.Read.Shared →
+	// Calendars.Read); impliedOf[i] is -1 when it includes nothing more.
+	implied   []catalog.Set
+	impliedOf []int32
 }
 
 // ruleInfo is what the engine precomputes per route rule.
@@ -92,6 +98,25 @@ func New(tab *routes.Table) *Engine {
 					e.roleMask[p.Index] |= 1 << i
 				}
 			}
+		}
+	}
+	e.impliedOf = make([]int32, cat.Len())
+	byResource := map[string][]*catalog.Permission{}
+	for _, p := range cat.All() {
+		r := strings.ToLower(p.Parts.Resource)
+		byResource[r] = append(byResource[r], p)
+	}
+	for _, held := range cat.All() {
+		var inc catalog.Set
+		for _, want := range byResource[strings.ToLower(held.Parts.Resource)] {
+			if want != held && want.Kind == held.Kind && permname.Implies(held.Parts, want.Parts) {
+				inc.Add(want)
+			}
+		}
+		e.impliedOf[held.Index] = -1
+		if !inc.Empty() {
+			e.impliedOf[held.Index] = int32(len(e.implied))
+			e.implied = append(e.implied, inc)
 		}
 	}
 	e.info = make([]ruleInfo, len(tab.Rules()))
@@ -228,6 +253,11 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 		held.Intersect(&e.personalValid)
 	}
 	held.Minus(&e.grantsNothing)
+	direct := held
+	e.expand(&held)
+	if d.Scheme == catalog.DelegatedPersonal {
+		held.Intersect(&e.personalValid)
+	}
 
 	others := delegated && info.subject == subjUser && (rel == RelOtherUser || rel == RelSharedMailbox)
 	si := 0
@@ -244,26 +274,11 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 	d.Candidates = accepted
 
 	// The most capable held permission decides what the call may return: one
-	// without a property limit if any, else the most privileged held.
-	granted := -1
-	for i := len(accepted) - 1; i >= 0; i-- {
-		en := &accepted[i]
-		if !held.Has(en.Perm) {
-			continue
-		}
-		if len(en.AlsoRequires) > 0 && !anyHeld(&held, en.AlsoRequires) {
-			if d.Also == nil {
-				d.Granted, d.Also = en.Perm, en.AlsoRequires
-			}
-			continue
-		}
-		if granted < 0 {
-			granted = i
-		}
-		if e.limit[en.Perm.Index] == LimitNone {
-			granted = i
-			break
-		}
+	// without a property limit if any, else the most privileged held. A
+	// permission the token holds wins over one it only includes.
+	granted := e.pick(&d, accepted, &direct)
+	if granted < 0 {
+		granted = e.pick(&d, accepted, &held)
 	}
 	if granted < 0 {
 		if d.Also != nil {
@@ -275,6 +290,9 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 	}
 	d.Also = nil
 	d.Granted = accepted[granted].Perm
+	if !direct.Has(d.Granted) {
+		d.Via = e.via(&direct, d.Granted)
+	}
 
 	// Another user's data through a .Shared permission: the owner must have
 	// shared it at the level the call needs.
@@ -324,7 +342,71 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 	}
 	d.Allow, d.Reason, d.Status = true, Allowed, http.StatusOK
 	d.Limit = e.limit[d.Granted.Index]
+	if d.Via != nil {
+		d.Limit = e.limit[d.Via.Index]
+	}
 	return d
+}
+
+// expand adds to held every permission its members include. Microsoft's
+// data lists, per endpoint, the least privileged permissions and some
+// higher ones, not every permission that works: GET /me/messages/{id}
+// names Mail.Read and Mail.ReadBasic, yet Exchange serves it to a token
+// holding only Mail.ReadWrite. Kibali accepts only what is listed; real
+// services accept a permission wherever one it includes is accepted, so
+// graphgate does too (same resource, an operation that includes the
+// wanted one, a constraint that includes the wanted one — permname.Implies).
+func (e *Engine) expand(held *catalog.Set) {
+	src := *held
+	for i := src.Next(0); i >= 0; i = src.Next(i + 1) {
+		if k := e.impliedOf[i]; k >= 0 {
+			held.Union(&e.implied[k])
+		}
+	}
+}
+
+// via finds the held permission that includes p, preferring one whose
+// responses are not limited.
+func (e *Engine) via(direct *catalog.Set, p *catalog.Permission) *catalog.Permission {
+	var found *catalog.Permission
+	for i := direct.Next(0); i >= 0; i = direct.Next(i + 1) {
+		if k := e.impliedOf[i]; k >= 0 && e.implied[k].Has(p) {
+			q := e.cat.ByIndex(i)
+			if e.limit[i] == LimitNone {
+				return q
+			}
+			if found == nil {
+				found = q
+			}
+		}
+	}
+	return found
+}
+
+// pick returns the index in accepted of the most capable permission in
+// set (one without a property limit if any), or -1; it notes in d a
+// permission that would do but for its AlsoRequires.
+func (e *Engine) pick(d *Decision, accepted []routes.Entry, set *catalog.Set) int {
+	granted := -1
+	for i := len(accepted) - 1; i >= 0; i-- {
+		en := &accepted[i]
+		if !set.Has(en.Perm) {
+			continue
+		}
+		if len(en.AlsoRequires) > 0 && !anyHeld(set, en.AlsoRequires) {
+			if d.Also == nil {
+				d.Granted, d.Also = en.Perm, en.AlsoRequires
+			}
+			continue
+		}
+		if granted < 0 {
+			granted = i
+		}
+		if e.limit[en.Perm.Index] == LimitNone {
+			return i
+		}
+	}
+	return granted
 }
 
 func anyHeld(held *catalog.Set, ps []*catalog.Permission) bool {

@@ -107,7 +107,13 @@ func TestReferenceSemantics(t *testing.T) {
 		{name: "Mail.Read does not reach another mailbox", granted: "Mail.Read", method: "GET", path: "/users/megan@contoso.com/messages", target: sharedRead, allow: false, reason: MissingPermission, candidates: "Mail.ReadBasic.Shared Mail.Read.Shared Mail.ReadWrite.Shared"},
 		{name: "Mail.Read.Shared without sharing", granted: "Mail.Read.Shared", method: "GET", path: "/users/megan@contoso.com/messages", target: other, allow: false, reason: NotShared, explain: "read"},
 		{name: "Mail.Read.Shared with sharing", granted: "Mail.Read.Shared", method: "GET", path: "/users/megan@contoso.com/messages", target: sharedRead, allow: true, granting: "Mail.Read.Shared"},
-		{name: "Mail.Read.Shared on own mailbox", granted: "Mail.Read.Shared", method: "GET", path: "/me/messages", allow: false, reason: MissingPermission, candidates: "Mail.ReadBasic Mail.Read Mail.ReadWrite"},
+		// The reference: Mail.Read.Shared "allows the app to read mail that the user can access, including the user's own".
+		{name: "Mail.Read.Shared on own mailbox", granted: "Mail.Read.Shared", method: "GET", path: "/me/messages", allow: true, granting: "Mail.Read", explain: "which the token's Mail.Read.Shared includes"},
+		// Microsoft's data lists only Mail.Read and Mail.ReadBasic for GET /me/messages/{id}; Exchange accepts Mail.ReadWrite.
+		{name: "Mail.ReadWrite reads a message by id", granted: "Mail.ReadWrite", method: "GET", path: "/me/messages/AAMk1", allow: true, granting: "Mail.Read", explain: "Mail.ReadWrite includes"},
+		{name: "Mail.ReadWrite does not send", granted: "Mail.ReadWrite", method: "POST", path: "/me/sendMail", allow: false, reason: MissingPermission},
+		{name: "Mail.ReadWrite does not reach a shared mailbox", granted: "Mail.ReadWrite", method: "GET", path: "/users/megan@contoso.com/messages", target: sharedRead, allow: false, reason: MissingPermission},
+		{name: "a held permission wins over an included one", granted: "Calendars.ReadWrite Calendars.Read", method: "GET", path: "/me/events", allow: true, granting: "Calendars.ReadWrite"},
 		{name: "Calendars.Read.Shared with a shared calendar", granted: "Calendars.Read.Shared", method: "GET", path: "/users/megan@contoso.com/calendar/events", target: sharedRead, allow: true},
 		{name: "Calendars.ReadWrite.Shared needs edit rights to write", granted: "Calendars.ReadWrite.Shared", method: "POST", path: "/users/megan@contoso.com/events", target: sharedRead, allow: false, reason: NotShared, explain: "write"},
 		{name: "Calendars.ReadWrite.Shared with edit rights", granted: "Calendars.ReadWrite.Shared", method: "POST", path: "/users/megan@contoso.com/events", target: sharedWrite, allow: true},

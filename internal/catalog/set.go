@@ -58,6 +58,24 @@ func (s *Set) Minus(o *Set) {
 	}
 }
 
+// Next returns the smallest index ≥ i in the set, or -1. It lets hot paths
+// walk a set without a callback.
+func (s *Set) Next(i int) int {
+	if i < 0 {
+		i = 0
+	}
+	for wi := i >> 6; wi < len(s.w); wi++ {
+		w := s.w[wi]
+		if wi == i>>6 {
+			w &^= (1 << (uint(i) & 63)) - 1
+		}
+		if w != 0 {
+			return wi*64 + bits.TrailingZeros64(w)
+		}
+	}
+	return -1
+}
+
 // Len counts the permissions in the set.
 func (s *Set) Len() int {
 	n := 0

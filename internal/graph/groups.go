@@ -100,7 +100,7 @@ func (c *Call) renderGroup(g *store.Group, selected []string, typed bool) (json.
 	if err != nil {
 		return nil, err
 	}
-	b, err = project(b, selected, nil, groupAllowed(&c.Decision))
+	b, err = projectDirectory(b, selected, nil, groupAllowed(&c.Decision))
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,17 @@ func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, 
 // nothing is selected), limited to allowed when allowed is not nil. Unknown
 // selected names are ignored, as Graph ignores properties it does not return.
 func project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+	return projectWith(doc, selected, defaults, allowed, true)
+}
+
+// projectDirectory projects a directory object: unlike Exchange, which
+// always returns id (and the etag) with a $select, the directory returns
+// only what was selected.
+func projectDirectory(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+	return projectWith(doc, selected, defaults, allowed, len(selected) == 0)
+}
+
+func projectWith(doc []byte, selected, defaults []string, allowed map[string]bool, withID bool) (json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &m); err != nil {
 		return nil, err
@@ -157,7 +168,10 @@ func project(doc []byte, selected, defaults []string, allowed map[string]bool) (
 		}
 	}
 	seen := map[string]bool{}
-	for _, k := range append([]string{"id"}, keep...) {
+	if withID {
+		keep = append([]string{"id"}, keep...)
+	}
+	for _, k := range keep {
 		lk := strings.ToLower(k)
 		if seen[lk] {
 			continue

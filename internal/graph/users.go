@@ -104,7 +104,7 @@ func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, er
 	if err != nil {
 		return nil, err
 	}
-	return project(b, selected, userDefaults, userAllowed(&c.Decision))
+	return projectDirectory(b, selected, userDefaults, userAllowed(&c.Decision))
 }
 
 func (s *Server) getUser(c *Call) error {

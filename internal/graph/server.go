@@ -130,6 +130,20 @@ func (s *Server) handle(method, template string, h handlerFunc) error {
 	return nil
 }
 
+// hasRule reports whether the route table has a rule for method and template.
+func (s *Server) hasRule(method, template string) bool {
+	m, err := routes.ParseMethod(method)
+	if err != nil {
+		return false
+	}
+	var np graphpath.Path
+	if graphpath.Normalize(&np, template, graphpath.Template) != nil {
+		return false
+	}
+	r, ok := s.engine.Table().Route(np.String())
+	return ok && r.Rules[m] != nil
+}
+
 // Served lists the method and template of every served endpoint, for the
 // permission-matrix tests and documentation.
 func (s *Server) Served() []Endpoint {
@@ -175,6 +189,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) dispatch(c *Call) error {
 	if err := s.authenticate(c); err != nil {
 		return err
+	}
+	if prefix, ok := isBatch(c.r); ok {
+		// Each batched request is authorized and throttled on its own.
+		return s.batch(c, prefix)
 	}
 	if s.throttle != nil {
 		if wait, ok := s.throttle.allow(c.Claims.AppID + "|" + c.Claims.ObjectID); !ok {

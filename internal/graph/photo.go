@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"image"
+	_ "image/gif" // profile photos may be GIF, JPEG or PNG
+	_ "image/jpeg"
+	_ "image/png"
+	"net/http"
+	"strings"
+
+	"graphgate/internal/store"
+)
+
+// Profile photos of users and groups: GET …/photo (the metadata), GET and
+// PUT …/photo/$value (the bytes), DELETE …/photo. One photo per owner,
+// kept as an item whose id is the owner's id.
+
+func init() { workloads = append(workloads, registerPhotos) }
+
+// KindPhoto is the item kind of profile photos.
+const KindPhoto = "profilePhoto"
+
+func registerPhotos(s *Server) error {
+	for _, p := range []string{"/me/photo", "/users/{id}/photo", "/groups/{id}/photo"} {
+		for _, m := range []struct {
+			method string
+			fn     handlerFunc
+		}{{"GET", s.getPhoto}, {"PUT", s.putPhoto}, {"DELETE", s.deletePhoto}} {
+			if !s.hasRule(m.method, p) {
+				continue // Microsoft's data has no rule for it: not served
+			}
+			if err := s.handle(m.method, p, m.fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type photoDoc struct {
+	ContentType string `json:"contentType"`
+	Content     string `json:"content"` // base64
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Hash        string `json:"hash"`
+}
+
+// photoOwner is the user or group the path names, and the entity set its
+// @odata.context uses.
+func photoOwner(c *Call) (id, set string) {
+	if c.TargetGroup != nil {
+		return c.TargetGroup.ID, "groups"
+	}
+	return c.TargetUser.ID, "users"
+}
+
+func wantsValue(c *Call) bool { return strings.EqualFold(lastSegment(&c.path), "$value") }
+
+func errImageNotFound() *Error {
+	return newError(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
+}
+
+func (s *Server) loadPhoto(c *Call) (photoDoc, error) {
+	id, _ := photoOwner(c)
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindPhoto, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return photoDoc{}, errImageNotFound()
+	}
+	if err != nil {
+		return photoDoc{}, asError(err)
+	}
+	var d photoDoc
+	if err := json.Unmarshal(it.Doc, &d); err != nil {
+		return photoDoc{}, asError(err)
+	}
+	return d, nil
+}
+
+func (s *Server) getPhoto(c *Call) error {
+	d, err := s.loadPhoto(c)
+	if err != nil {
+		return err
+	}
+	if wantsValue(c) {
+		b, err := base64.StdEncoding.DecodeString(d.Content)
+		if err != nil {
+			return asError(err)
+		}
+		c.w.Header().Set("ETag", `"`+d.Hash+`"`)
+		return c.Raw(http.StatusOK, d.ContentType, b)
+	}
+	id, set := photoOwner(c)
+	return c.JSON(http.StatusOK, map[string]any{
+		"@odata.context":          c.BaseURL() + "/$metadata#" + set + "('" + id + "')/photo/$entity",
+		"@odata.mediaContentType": d.ContentType,
+		"@odata.mediaEtag":        `"` + d.Hash + `"`,
+		"id":                      "default",
+		"height":                  d.Height,
+		"width":                   d.Width,
+	})
+}
+
+func (s *Server) putPhoto(c *Call) error {
+	if !wantsValue(c) {
+		return errBadRequest("Upload the photo's bytes to %s/$value.", strings.TrimSuffix(c.r.URL.Path, "/"))
+	}
+	b, err := c.Body()
+	if err != nil {
+		return err
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return errBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
+	}
+	sum := sha256.Sum256(b)
+	doc, _ := json.Marshal(photoDoc{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
+		Width: cfg.Width, Height: cfg.Height, Hash: hex.EncodeToString(sum[:8])})
+	id, _ := photoOwner(c)
+	now := s.now().UTC()
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
+			it.Doc = doc
+			return it, nil
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPhoto, ID: id, OwnerID: id, Doc: doc, CreatedAt: now, ModifiedAt: now})
+		}
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.Raw(http.StatusOK, "text/plain", nil)
+}
+
+func (s *Server) deletePhoto(c *Call) error {
+	id, _ := photoOwner(c)
+	n, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPhoto, id)
+	if err != nil {
+		return asError(err)
+	}
+	if n == 0 {
+		return errImageNotFound()
+	}
+	return c.NoContent()
+}

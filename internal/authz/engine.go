@@ -126,6 +126,10 @@ func New(tab *routes.Table) *Engine {
 	return e
 }
 
+// NeedsRoleOrAU reports whether deciding rule looks at Target.InRoleOrAU,
+// so that callers fetch the target's memberships only when they matter.
+func (e *Engine) NeedsRoleOrAU(rule *routes.Rule) bool { return e.info[rule.Index].memberOf }
+
 // Default is the engine over routes.Default().
 func Default() *Engine { return defaultEngine() }
 

@@ -125,7 +125,7 @@ func (s *Server) findUser(c *Call, id string) (store.User, error) {
 func (s *Server) userFacts(c *Call, segs []string) error {
 	u := c.TargetUser
 	c.target.InRoleOrAU = len(u.Roles) > 0
-	if !c.target.InRoleOrAU {
+	if !c.target.InRoleOrAU && s.engine.NeedsRoleOrAU(c.Match.Rule) {
 		ms, err := s.store.MemberOf(c.ctx, c.TenantID, u.ID, store.RoleMember)
 		if err != nil {
 			return asError(err)

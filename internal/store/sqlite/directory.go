@@ -163,10 +163,10 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 
 func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		u, err = getUser(ctx, tx, tenantID, id)
-		return err
-	})
+	err := s.readRow(ctx, selectUser+`WHERE tenant_id = ? AND id = ?`, func(r *sql.Row) (err error) {
+		u, err = scanUser(r)
+		return notFound(err, "user %s in tenant %s", id, tenantID)
+	}, tenantID, id)
 	return u, err
 }
 
@@ -177,10 +177,10 @@ func getUser(ctx context.Context, tx *sql.Tx, tenantID, id string) (store.User, 
 
 func (s *Store) UserByUPN(ctx context.Context, upn string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		u, err = scanUser(tx.QueryRowContext(ctx, selectUser+`WHERE upn_key = ?`, key(upn)))
+	err := s.readRow(ctx, selectUser+`WHERE upn_key = ?`, func(r *sql.Row) (err error) {
+		u, err = scanUser(r)
 		return notFound(err, "user %s", upn)
-	})
+	}, key(upn))
 	return u, err
 }
 

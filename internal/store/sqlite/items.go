@@ -30,10 +30,10 @@ func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
 
 func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
 	var it store.Item
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		it, err = getItem(ctx, tx, tenantID, kind, id)
-		return err
-	})
+	err := s.readRow(ctx, selectItem+`WHERE tenant_id = ? AND kind = ? AND id = ?`, func(r *sql.Row) (err error) {
+		it, err = scanItem(r)
+		return notFound(err, "%s %s in tenant %s", kind, id, tenantID)
+	}, tenantID, kind, id)
 	return it, err
 }
 

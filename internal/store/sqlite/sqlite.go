@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -33,6 +34,10 @@ type Store struct {
 	// r is the read pool: several query-only connections; in WAL mode they
 	// read a consistent snapshot while a write is in progress.
 	r *sql.DB
+	// stmts are the read pool's prepared statements of hot single-row
+	// reads (see readRow).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -97,6 +102,12 @@ func dsn(path string, writer bool) string {
 // checkpoints the write-ahead log into the database file.
 func (s *Store) Close() error {
 	var errs []error
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

@@ -44,6 +44,38 @@ func (s *Store) read(ctx context.Context, f func(*sql.Tx) error) error {
 	return retry(ctx, func() error { return inTx(ctx, s.r, &sql.TxOptions{ReadOnly: true}, f) })
 }
 
+// readRow runs a single-row read outside an explicit transaction (one
+// statement reads one consistent snapshot) through a statement prepared
+// once: database/sql prepares it lazily on each connection of the read
+// pool and keeps it, so the requests' hot reads (the caller's user on every
+// Graph request) skip BEGIN, COMMIT and SQLite's parser.
+func (s *Store) readRow(ctx context.Context, query string, scan func(*sql.Row) error, args ...any) error {
+	return retry(ctx, func() error {
+		st, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		return scan(st.QueryRowContext(ctx, args...))
+	})
+}
+
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
+}
+
 func retry(ctx context.Context, run func() error) error {
 	backoff := firstBackoff
 	for attempt := 1; ; attempt++ {

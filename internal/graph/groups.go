@@ -45,7 +45,7 @@ func registerGroups(s *Server) error {
 			return err
 		}
 	}
-	return nil
+	return s.allowExpand("GET", "/groups/{id}", "microsoft.graph.group", "members", "owners")
 }
 
 type groupJSON struct {
@@ -186,6 +186,9 @@ func (s *Server) getGroup(c *Call) error {
 	b, err := c.renderGroup(c.TargetGroup, q.q.Select, false)
 	if err != nil {
 		return asError(err)
+	}
+	if b, err = s.expandGroupMembers(c, c.TargetGroup, b); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#groups/$entity"))
 }

@@ -135,6 +135,8 @@ type collection struct {
 	render func(store.Item) (json.RawMessage, error)
 	// known lists the selectable properties (nil: no $select check).
 	known map[string]bool
+	// expand inlines navigation properties ($expand) into a rendered item.
+	expand func(store.Item, json.RawMessage) (json.RawMessage, error)
 }
 
 func (s *Server) writeCollection(c *Call, col collection) error {
@@ -183,6 +185,11 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		if b, err = project(b, col.q.q.Select, col.defaults, col.allowed); err != nil {
 			return asError(err)
 		}
+		if col.expand != nil {
+			if b, err = col.expand(it, b); err != nil {
+				return err
+			}
+		}
 		vals = append(vals, b)
 	}
 	return c.writePage(col.context, col.q, vals, total, more)
@@ -190,6 +197,12 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 
 // writeItem answers one item with $select applied.
 func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
+	return c.writeItemExpanded(status, it, contextURL, defaults, allowed, nil)
+}
+
+// writeItemExpanded is writeItem with $expand applied by expand.
+func (c *Call) writeItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
+	expand func(store.Item, json.RawMessage) (json.RawMessage, error)) error {
 	b, err := renderItem(it)
 	if err != nil {
 		return asError(err)
@@ -202,6 +215,11 @@ func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults 
 	}
 	if b, err = project(b, sel, defaults, allowed); err != nil {
 		return asError(err)
+	}
+	if expand != nil {
+		if b, err = expand(it, b); err != nil {
+			return err
+		}
 	}
 	return c.JSON(status, withContext(b, contextURL))
 }

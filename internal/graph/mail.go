@@ -3,6 +3,7 @@ package graph
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -133,7 +134,7 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 	if errors.Is(err, store.ErrConflict) {
 		return nil // another request created it
 	}
-	return asError(err)
+	return asErrorOrNil(err)
 }
 
 // resolveFolder reads a folder id or well-known name of the owner's mailbox.
@@ -194,6 +195,13 @@ func registerMail(s *Server) error {
 	} {
 		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
 			return err
+		}
+	}
+	for _, p := range []string{"/messages", "/messages/{id}", "/mailFolders/{id}/messages"} {
+		for _, prefix := range []string{"/me", "/users/{id}"} {
+			if err := s.allowExpand("GET", prefix+p, "microsoft.graph.message", "attachments"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -284,7 +292,10 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
 		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
 		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
-		known: messageSelectable}
+		known: messageSelectable,
+		expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
+			return s.expandAttachments(c, base.OwnerID, it, b)
+		}}
 	if base.Where != "" && q.q.Filter != nil {
 		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
 	}
@@ -341,11 +352,19 @@ func (s *Server) getMessage(c *Call) error {
 	if err != nil {
 		return err
 	}
+	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	if err != nil {
+		return err
+	}
+	if err := checkSelect(q.q.Select, messageSelectable, "microsoft.graph.message", odata.Exchange); err != nil {
+		return err
+	}
 	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
 	if err != nil {
 		return err
 	}
-	return c.writeItem(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c))
+	return c.writeItemExpanded(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c),
+		func(it store.Item, b json.RawMessage) (json.RawMessage, error) { return s.expandAttachments(c, owner, it, b) })
 }
 
 // messagePatch is what PATCH may change (drafts may change more).
@@ -557,7 +576,21 @@ func (s *Server) copyMessage(c *Call) error {
 	now := s.now()
 	m.ID, m.ParentFolderID, m.CreatedDateTime, m.LastModifiedDateTime = newItemID("AAMkAG"), f.ID, storedTime(now), storedTime(now)
 	cp := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: f.ID, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now}
-	if err := s.store.CreateItems(c.ctx, cp); err != nil {
+	// The copy has its own copies of the attachments.
+	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ID})
+	if err != nil {
+		return asError(err)
+	}
+	items := []store.Item{cp}
+	for _, a := range atts {
+		d, err := decodeDoc[attachmentDoc](a)
+		if err != nil {
+			return asError(err)
+		}
+		d.ID = newItemID("AAMkAGAtt")
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindAttachment, ID: d.ID, OwnerID: owner, ParentID: m.ID, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now})
+	}
+	if err := s.store.CreateItems(c.ctx, items...); err != nil {
 		return asError(err)
 	}
 	cp.Version = 1
@@ -804,6 +837,7 @@ func (s *Server) deliveryItems(c *Call, owner string, sent messageDoc, atts []at
 		}
 		cp := sent
 		cp.ID, cp.ParentFolderID, cp.IsRead, cp.IsDraft = newItemID("AAMkAG"), folderID(u.ID, "inbox"), false, false
+		cp.BccRecipients = []recipient{} // Bcc recipients are hidden from every recipient
 		if err := addCopy(cp, u.ID, cp.ParentFolderID); err != nil {
 			return nil, err
 		}

@@ -64,7 +64,9 @@ type Server struct {
 
 	mu       sync.RWMutex
 	handlers map[handlerKey]handlerFunc
-	throttle *throttle
+	// expandable holds the navigation properties a handler inlines.
+	expandable map[handlerKey]expandSpec
+	throttle   *throttle
 }
 
 type handlerKey struct {
@@ -136,12 +138,17 @@ func (s *Server) hasRule(method, template string) bool {
 	if err != nil {
 		return false
 	}
+	r, ok := s.routeOf(template)
+	return ok && r.Rules[m] != nil
+}
+
+// routeOf finds the route of a path template.
+func (s *Server) routeOf(template string) (*routes.Route, bool) {
 	var np graphpath.Path
 	if graphpath.Normalize(&np, template, graphpath.Template) != nil {
-		return false
+		return nil, false
 	}
-	r, ok := s.engine.Table().Route(np.String())
-	return ok && r.Rules[m] != nil
+	return s.engine.Table().Route(np.String())
 }
 
 // Served lists the method and template of every served endpoint, for the
@@ -230,11 +237,15 @@ func (s *Server) dispatch(c *Call) error {
 	if !d.Allow {
 		return s.denial(c)
 	}
+	key := handlerKey{match.Route, m}
 	s.mu.RLock()
-	h := s.handlers[handlerKey{match.Route, m}]
+	h := s.handlers[key]
 	s.mu.RUnlock()
 	if h == nil {
 		return errNotImplemented(m.String(), match.Route.Template)
+	}
+	if err := s.checkExpand(c, key); err != nil {
+		return err
 	}
 	return h(c)
 }

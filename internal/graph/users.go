@@ -35,6 +35,11 @@ func registerUsers(s *Server) error {
 		}
 	}
 	// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
+	for _, p := range []string{"/me", "/users/{id}", "/users"} {
+		if err := s.allowExpand("GET", p, "microsoft.graph.user", "manager"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -114,6 +119,9 @@ func (s *Server) getUser(c *Call) error {
 	}
 	body, err := c.renderUser(c.TargetUser, q.q.Select)
 	if err != nil {
+		return err
+	}
+	if body, err = c.s.expandManager(c, c.TargetUser, body); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
@@ -218,6 +226,9 @@ func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) e
 	for i := range users {
 		b, err := c.renderUser(&users[i], q.q.Select)
 		if err != nil {
+			return err
+		}
+		if b, err = c.s.expandManager(c, &users[i], b); err != nil {
 			return err
 		}
 		vals = append(vals, b)

@@ -1,0 +1,257 @@
+package graph
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"graphgate/internal/authz"
+	"graphgate/internal/odata"
+	"graphgate/internal/routes"
+	"graphgate/internal/store"
+)
+
+// $expand. A handler states which navigation properties it can inline
+// (allowExpand); a request expanding anything else gets the workload's 400
+// before the handler runs, never a silently ignored option. An expansion
+// reads other data than the request's path names, so it is authorized as
+// the request for that data would be (GET /users/{id}/manager for
+// $expand=manager): a token that could not read it alone cannot read it
+// inlined either.
+
+type expandSpec struct {
+	entity string // OData type name, for error messages
+	names  map[string]bool
+}
+
+// allowExpand declares the navigation properties a handler inlines.
+func (s *Server) allowExpand(method, template, entity string, names ...string) error {
+	m, err := routes.ParseMethod(method)
+	if err != nil {
+		return err
+	}
+	r, ok := s.routeOf(template)
+	if !ok {
+		return errors.New("graph: allowExpand on a route without a rule: " + template)
+	}
+	spec := expandSpec{entity: entity, names: map[string]bool{}}
+	for _, n := range names {
+		spec.names[strings.ToLower(n)] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.expandable == nil {
+		s.expandable = map[handlerKey]expandSpec{}
+	}
+	s.expandable[handlerKey{r, m}] = spec
+	return nil
+}
+
+// checkExpand refuses a $expand the handler does not support.
+func (s *Server) checkExpand(c *Call, key handlerKey) error {
+	items, err := c.expandItems()
+	if err != nil || len(items) == 0 {
+		return err // a malformed query is the handler's parseQuery's to report
+	}
+	s.mu.RLock()
+	spec, ok := s.expandable[key]
+	s.mu.RUnlock()
+	flavor := odata.Exchange
+	if workloadOf(&c.Decision) == workloadDirectory {
+		flavor = odata.Directory
+	}
+	for _, it := range items {
+		if !ok || !spec.names[strings.ToLower(it.Property)] {
+			entity := spec.entity
+			if entity == "" {
+				entity = "microsoft.graph.entity"
+			}
+			return odata.UnknownPropertyError(flavor, entity, it.Property)
+		}
+	}
+	return nil
+}
+
+// expandItems parses the request's $expand (nil when absent).
+func (c *Call) expandItems() ([]odata.ExpandItem, error) {
+	if !strings.Contains(strings.ToLower(c.r.URL.RawQuery), "expand") {
+		return nil, nil
+	}
+	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return nil, nil
+	}
+	vals.Del("$skiptoken")
+	q, err := odata.Parse(vals, odata.ParseOptions{Flavor: odata.Exchange})
+	if err != nil {
+		return nil, nil
+	}
+	return q.Expand, nil
+}
+
+// expanding returns the $expand item for name, if the request asks for it.
+func (c *Call) expanding(name string) (odata.ExpandItem, bool) {
+	items, _ := c.expandItems()
+	for _, it := range items {
+		if strings.EqualFold(it.Property, name) {
+			return it, true
+		}
+	}
+	return odata.ExpandItem{}, false
+}
+
+// authorizeExpansion asks the engine about GET path, the request an
+// expansion stands for, with the current target's facts; it returns the
+// decision or the denial the workload would answer.
+func (s *Server) authorizeExpansion(c *Call, path string) (authz.Decision, error) {
+	d := s.engine.Decide(c.Principal, "GET", path, c.target)
+	if d.Allow {
+		return d, nil
+	}
+	if d.Match.Rule == nil {
+		return d, errBadRequest("$expand is not supported here.")
+	}
+	denied := *c
+	denied.Decision = d
+	return d, s.denial(&denied)
+}
+
+// spliceProp adds "name": val to a rendered JSON object.
+func spliceProp(obj json.RawMessage, name string, val json.RawMessage) json.RawMessage {
+	if len(obj) < 2 {
+		return obj
+	}
+	key, _ := json.Marshal(name)
+	out := make([]byte, 0, len(obj)+len(key)+len(val)+2)
+	out = append(out, obj[:len(obj)-1]...)
+	if len(obj) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, key...)
+	out = append(out, ':')
+	out = append(out, val...)
+	return append(out, '}')
+}
+
+// selectOf is the nested $select of an expansion.
+func selectOf(it odata.ExpandItem) []string {
+	if it.Query == nil {
+		return nil
+	}
+	return it.Query.Select
+}
+
+// expandManager inlines a user's manager (omitted when there is none, as
+// Graph does).
+func (s *Server) expandManager(c *Call, u *store.User, body json.RawMessage) (json.RawMessage, error) {
+	it, ok := c.expanding("manager")
+	if !ok || u.ManagerID == "" {
+		return body, nil
+	}
+	d, err := s.authorizeExpansion(c, "/users/"+u.ID+"/manager")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.GetUser(c.ctx, c.TenantID, u.ManagerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return body, nil
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	saved := c.Decision
+	c.Decision = d
+	mb, err := c.renderUser(&m, selectOf(it))
+	c.Decision = saved
+	if err != nil {
+		return nil, err
+	}
+	return spliceProp(body, "manager", withType(mb, "#microsoft.graph.user")), nil
+}
+
+// expandAttachments inlines a message's attachments.
+func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
+	it, ok := c.expanding("attachments")
+	if !ok {
+		return body, nil
+	}
+	if _, err := s.authorizeExpansion(c, "/users/"+owner+"/messages/"+msg.ID+"/attachments"); err != nil {
+		return nil, err
+	}
+	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: msg.ID, OrderBy: "created_at"})
+	if err != nil {
+		return nil, asError(err)
+	}
+	vals := make([]json.RawMessage, 0, len(atts))
+	for _, a := range atts {
+		b, err := renderItem(a)
+		if err != nil {
+			return nil, asError(err)
+		}
+		if b, err = project(b, selectOf(it), nil, nil); err != nil {
+			return nil, asError(err)
+		}
+		vals = append(vals, b)
+	}
+	arr, _ := json.Marshal(vals)
+	return spliceProp(body, "attachments", arr), nil
+}
+
+// expandGroupMembers inlines a group's members or owners (directory
+// objects, typed).
+func (s *Server) expandGroupMembers(c *Call, g *store.Group, body json.RawMessage) (json.RawMessage, error) {
+	for _, nav := range []struct {
+		name string
+		role store.MemberRole
+	}{{"members", store.RoleMember}, {"owners", store.RoleOwner}} {
+		it, ok := c.expanding(nav.name)
+		if !ok {
+			continue
+		}
+		d, err := s.authorizeExpansion(c, "/groups/"+g.ID+"/"+nav.name)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := s.store.Members(c.ctx, c.TenantID, g.ID, nav.role)
+		if err != nil {
+			return nil, asError(err)
+		}
+		var ids []string
+		for _, m := range ms {
+			ids = append(ids, m.MemberID)
+		}
+		vals := []json.RawMessage{}
+		if len(ids) > 0 {
+			users, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
+			if err != nil {
+				return nil, asError(err)
+			}
+			groups, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
+			if err != nil {
+				return nil, asError(err)
+			}
+			saved := c.Decision
+			c.Decision = d
+			for i := range users {
+				b, err := c.renderUser(&users[i], selectOf(it))
+				if err != nil {
+					c.Decision = saved
+					return nil, err
+				}
+				vals = append(vals, withType(b, "#microsoft.graph.user"))
+			}
+			for i := range groups {
+				b, err := c.renderGroup(&groups[i], selectOf(it), true)
+				if err != nil {
+					c.Decision = saved
+					return nil, asError(err)
+				}
+				vals = append(vals, b)
+			}
+			c.Decision = saved
+		}
+		arr, _ := json.Marshal(vals)
+		body = spliceProp(body, nav.name, arr)
+	}
+	return body, nil
+}

@@ -364,7 +364,9 @@ func (s *Server) getMessage(c *Call) error {
 		return err
 	}
 	return c.writeItemExpanded(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c),
-		func(it store.Item, b json.RawMessage) (json.RawMessage, error) { return s.expandAttachments(c, owner, it, b) })
+		func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
+			return s.expandAttachments(c, owner, it, b)
+		})
 }
 
 // messagePatch is what PATCH may change (drafts may change more).

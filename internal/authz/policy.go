@@ -146,6 +146,38 @@ var limitByPermission = map[string]Limit{
 	"Chat.ReadBasic.All":        LimitBasicChat,
 }
 
+// appFolderPermissions reach only the app's own folder of a drive
+// (Apps/{app name}, the special folder approot): "The service automatically
+// limits access to a single folder, ensuring your application only has
+// access to files within that folder" ("Using app folder in OneDrive and
+// SharePoint"). Microsoft's route data accepts Files.ReadWrite.AppFolder on
+// paths that can name any item (/me/drive/root:/{path},
+// /me/drive/special/{name}); when it is what allowed a call, the Graph
+// server answers only for items inside the app folder.
+var appFolderPermissions = map[string]bool{"Files.ReadWrite.AppFolder": true}
+
+// AppFolderOnly reports whether the call is allowed only by a permission
+// that reaches just the calling app's folder of a drive (see
+// appFolderPermissions): no other permission the token holds allows it,
+// so a token that also holds Files.Read is not confined for reading.
+func (d *Decision) AppFolderOnly() bool {
+	if !d.Allow || d.Granted == nil || !appFolderPermissions[d.Granted.Name] {
+		return false
+	}
+	if d.principal == nil {
+		return true
+	}
+	for _, en := range d.Candidates {
+		if appFolderPermissions[en.Perm.Name] || !d.principal.Granted.Has(en.Perm) {
+			continue
+		}
+		if len(en.AlsoRequires) == 0 || anyHeld(&d.principal.Granted, en.AlsoRequires) {
+			return false
+		}
+	}
+	return true
+}
+
 // BasicProfileProperties is the basic profile User.ReadBasic.All allows:
 // "display name, first and last name, email address and photo".
 var BasicProfileProperties = []string{"id", "displayName", "givenName", "surname", "mail", "userPrincipalName", "photo"}

@@ -8,11 +8,13 @@ import (
 	"graphgate/internal/store"
 )
 
-// seedWorkloads gives the demo users mail, calendars, tasks, chats and
-// presence, relative to the seeding time so that "this week" always has
-// something in it, and records the sharing the demo describes: Megan shares
-// her calendar (read) and mailbox (read and write) with Adele, and Adele is
-// the delegate of the support shared mailbox (read, write, send).
+// seedWorkloads gives the demo users mail, calendars, tasks, chats,
+// presence, contacts, OneDrive files and OneNote notebooks, relative to the
+// seeding time so that "this week" always has something in it, and records
+// the sharing the demo describes: Megan shares her calendar (read) and
+// mailbox (read and write) with Adele, and Adele is the delegate of the
+// support shared mailbox (read, write, send); Adele and Megan share a file
+// of their OneDrive with each other.
 func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
 	sd := graph.NewSeeder(st, TenantID, now)
 	day := now.Truncate(24 * time.Hour)
@@ -83,6 +85,56 @@ func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
 	sd.Presence(adele, "Available", "Available")
 	sd.Presence(megan, "Busy", "Busy")
 	sd.Presence(lynne, "Away", "Away")
+
+	// Contacts: Adele's address book (with a Partners folder) and Megan's.
+	sd.ContactsFolder(adele)
+	sd.ContactsFolder(megan)
+	partners := sd.ContactFolder(adele, "Partners")
+	sd.Contact(adele, graph.SeedContact{GivenName: "Megan", Surname: "Bowen", Email: meganAddr, EmailDisplayName: meganName, JobTitle: "Marketing Manager",
+		Company: "Contoso", BusinessPhone: "+1 425 555 0109", City: "Redmond"})
+	sd.Contact(adele, graph.SeedContact{DisplayName: "Fabrikam Billing", Company: "Fabrikam", Email: "billing@fabrikam.com", EmailDisplayName: "Fabrikam Billing",
+		BusinessPhone: "+1 206 555 0142", City: "Seattle", Categories: []string{"Suppliers"}})
+	sd.Contact(adele, graph.SeedContact{Folder: partners, GivenName: "Kim", Surname: "Akers", Email: "kim@fabrikam.com", EmailDisplayName: "Kim Akers",
+		Company: "Fabrikam", JobTitle: "Sales Manager", MobilePhone: "+1 206 555 0187", City: "Seattle", Notes: "Met at the partner summit."})
+	sd.Contact(adele, graph.SeedContact{Folder: partners, GivenName: "Alex", Surname: "Wilber", Company: "Northwind Traders", JobTitle: "Buyer",
+		MobilePhone: "+1 503 555 0111", City: "Portland"})
+	sd.Contact(megan, graph.SeedContact{GivenName: "Adele", Surname: "Vance", Email: adeleAddr, EmailDisplayName: adeleName, JobTitle: "Retail Manager",
+		Company: "Contoso"})
+
+	// OneDrive: a few files and folders each; Adele shares the launch plan
+	// with Megan (edit), Megan her roadmap with Adele (view).
+	adeleDrive := graph.SeedDriveOwner{ID: adele, DisplayName: adeleName, UserPrincipalName: adeleAddr}
+	meganDrive := graph.SeedDriveOwner{ID: megan, DisplayName: meganName, UserPrincipalName: meganAddr}
+	ar := sd.Drive(adeleDrive)
+	sd.DriveFile(adele, ar, "Welcome.txt", []byte("Welcome to your OneDrive, Adele.\n"))
+	projects := sd.DriveFolder(adele, ar, "Projects")
+	plan := sd.DriveFile(adele, projects, "Launch plan.txt", []byte("Launch plan\n1. Announce\n2. Ship\n3. Celebrate\n"))
+	sd.DriveFile(adele, projects, "Budget.csv", []byte("item,amount\nvenue,1200\ncatering,800\n"))
+	personal := sd.DriveFolder(adele, ar, "Personal")
+	sd.DriveFile(adele, personal, "Notes.txt", []byte("Remember to book travel to Fabrikam.\n"))
+	sd.DriveShare(adele, plan, meganDrive, "write")
+	mr := sd.Drive(meganDrive)
+	sd.DriveFile(megan, mr, "Ideas.txt", []byte("Campaign ideas: spring launch, partner webinar.\n"))
+	marketingFolder := sd.DriveFolder(megan, mr, "Marketing")
+	roadmap := sd.DriveFile(megan, marketingFolder, "Roadmap.txt", []byte("Q1: research\nQ2: launch\nQ3: expand\n"))
+	sd.DriveShare(megan, roadmap, adeleDrive, "read")
+	// Sam's OneDrive is in the personal-accounts tenant.
+	psd := graph.NewSeeder(st, store.PersonalTenantID, now)
+	sam, samName, samAddr := user("sam")
+	sr := psd.Drive(graph.SeedDriveOwner{ID: sam, DisplayName: samName, UserPrincipalName: samAddr, Personal: true})
+	psd.DriveFile(sam, sr, "Getting started with OneDrive.txt", []byte("Your files, anywhere.\n"))
+	if err := psd.Flush(ctx); err != nil {
+		return err
+	}
+
+	// OneNote: Adele's notebook and the Marketing group's.
+	nb := sd.Notebook(adele, adeleName, "Adele's Notebook", true, false)
+	quick := sd.NotebookSection(adele, nb, "Quick Notes", true)
+	sd.NotebookPage(adele, quick, "Launch checklist", "<p>Before the launch:</p><ul><li>Review the plan with Megan</li><li>Book the venue</li></ul>")
+	sd.NotebookSection(adele, nb, "Meetings", false)
+	gnb := sd.Notebook(groupID("marketing"), "Marketing", "Marketing Notebook", true, true)
+	campaigns := sd.NotebookSection(groupID("marketing"), gnb, "Campaigns", true)
+	sd.NotebookPage(groupID("marketing"), campaigns, "Spring campaign", "<p>Goals, channels and budget for the spring campaign.</p>")
 
 	sd.Delegate(megan, adele, "calendar", "read")
 	sd.Delegate(megan, adele, "mail", "read", "write")

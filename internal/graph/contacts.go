@@ -1,0 +1,871 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Contacts: Outlook contacts in contact folders. Every mailbox has a
+// default Contacts folder (created on first use, beside the mail folders
+// under the mailbox root); /contacts addresses the contacts of that folder,
+// /contactFolders the folders in it, and /contactFolders/{id}/childFolders
+// and /contactFolders/{id}/contacts any folder's content. A contact is an
+// item of its folder; its document is Graph's contact.
+
+const (
+	KindContactFolder = "contactFolder"
+	KindContact       = "contact"
+)
+
+// defaultContactsFolder names the default Contacts folder; its id is
+// stable per user, like the well-known mail folders'.
+const defaultContactsFolder = "contacts"
+
+// physicalAddress is Graph's physicalAddress (an empty object when unset).
+type physicalAddress struct {
+	Street          string `json:"street,omitempty"`
+	City            string `json:"city,omitempty"`
+	State           string `json:"state,omitempty"`
+	CountryOrRegion string `json:"countryOrRegion,omitempty"`
+	PostalCode      string `json:"postalCode,omitempty"`
+}
+
+// contactEmail is an entry of a contact's emailAddresses.
+type contactEmail struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// contactDoc is a contact's stored document (Graph's contact). Optional
+// strings are null when unset, as Exchange returns them.
+type contactDoc struct {
+	ID                   string          `json:"id"`
+	CreatedDateTime      string          `json:"createdDateTime"`
+	LastModifiedDateTime string          `json:"lastModifiedDateTime"`
+	ChangeKey            string          `json:"changeKey"`
+	Categories           []string        `json:"categories"`
+	ParentFolderID       string          `json:"parentFolderId"`
+	Birthday             *string         `json:"birthday"`
+	FileAs               string          `json:"fileAs"`
+	DisplayName          string          `json:"displayName"`
+	GivenName            *string         `json:"givenName"`
+	Initials             *string         `json:"initials"`
+	MiddleName           *string         `json:"middleName"`
+	NickName             *string         `json:"nickName"`
+	Surname              *string         `json:"surname"`
+	Title                *string         `json:"title"`
+	YomiGivenName        *string         `json:"yomiGivenName"`
+	YomiSurname          *string         `json:"yomiSurname"`
+	YomiCompanyName      *string         `json:"yomiCompanyName"`
+	Generation           *string         `json:"generation"`
+	ImAddresses          []string        `json:"imAddresses"`
+	JobTitle             *string         `json:"jobTitle"`
+	CompanyName          *string         `json:"companyName"`
+	Department           *string         `json:"department"`
+	OfficeLocation       *string         `json:"officeLocation"`
+	Profession           *string         `json:"profession"`
+	BusinessHomePage     *string         `json:"businessHomePage"`
+	AssistantName        *string         `json:"assistantName"`
+	Manager              *string         `json:"manager"`
+	HomePhones           []string        `json:"homePhones"`
+	MobilePhone          *string         `json:"mobilePhone"`
+	BusinessPhones       []string        `json:"businessPhones"`
+	SpouseName           *string         `json:"spouseName"`
+	PersonalNotes        string          `json:"personalNotes"`
+	Children             []string        `json:"children"`
+	EmailAddresses       []contactEmail  `json:"emailAddresses"`
+	HomeAddress          physicalAddress `json:"homeAddress"`
+	BusinessAddress      physicalAddress `json:"businessAddress"`
+	OtherAddress         physicalAddress `json:"otherAddress"`
+}
+
+// contactFolderDoc is a contact folder's stored document.
+type contactFolderDoc struct {
+	ID             string `json:"id"`
+	DisplayName    string `json:"displayName"`
+	ParentFolderID string `json:"parentFolderId"`
+}
+
+// normalize gives absent collections their empty form.
+func (d *contactDoc) normalize() {
+	for _, p := range []*[]string{&d.Categories, &d.ImAddresses, &d.HomePhones, &d.BusinessPhones, &d.Children} {
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	if d.EmailAddresses == nil {
+		d.EmailAddresses = []contactEmail{}
+	}
+}
+
+// computeDisplayName fills displayName from the name parts, as Outlook does
+// for a contact created without one.
+func (d *contactDoc) computeDisplayName() {
+	if strings.TrimSpace(d.DisplayName) != "" {
+		return
+	}
+	var parts []string
+	for _, p := range []*string{d.GivenName, d.MiddleName, d.Surname} {
+		if p != nil && strings.TrimSpace(*p) != "" {
+			parts = append(parts, strings.TrimSpace(*p))
+		}
+	}
+	switch {
+	case len(parts) > 0:
+		d.DisplayName = strings.Join(parts, " ")
+	case d.CompanyName != nil && *d.CompanyName != "":
+		d.DisplayName = *d.CompanyName
+	case len(d.EmailAddresses) > 0:
+		d.DisplayName = d.EmailAddresses[0].Address
+	}
+}
+
+// contactWritable maps the writable properties of a contact (lower-cased)
+// to their spelling; contactReadOnly are accepted in a body and ignored.
+var (
+	contactReadOnly = map[string]bool{"id": true, "createddatetime": true, "lastmodifieddatetime": true, "changekey": true, "parentfolderid": true}
+	contactWritable = func() map[string]string {
+		out := map[string]string{}
+		t := reflect.TypeOf(contactDoc{})
+		for i := 0; i < t.NumField(); i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && !contactReadOnly[strings.ToLower(name)] {
+				out[strings.ToLower(name)] = name
+			}
+		}
+		return out
+	}()
+)
+
+// mergeContact applies a POST or PATCH body to a contact: the properties
+// it names replace the stored ones (null clears), others stay.
+func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
+	var patch map[string]json.RawMessage
+	if err := json.Unmarshal(body, &patch); err != nil {
+		return cur, errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(encodeDoc(cur), &doc); err != nil {
+		return cur, asError(err)
+	}
+	for k, v := range patch {
+		if strings.HasPrefix(k, "@") || strings.Contains(k, "@odata.") {
+			continue
+		}
+		lk := strings.ToLower(k)
+		if contactReadOnly[lk] {
+			continue
+		}
+		name, ok := contactWritable[lk]
+		if !ok {
+			return cur, newError(http.StatusBadRequest, "RequestBodyRead",
+				"The property '%s' does not exist on type 'Microsoft.OutlookServices.Contact'. Make sure to only use property names that are defined by the type or mark the type as open type.", k)
+		}
+		if lk == "birthday" && string(v) != "null" {
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return cur, errBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", string(v))
+			}
+			t, err := parseBirthday(s)
+			if err != nil {
+				return cur, errBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", s)
+			}
+			v, _ = json.Marshal(graphTime(t))
+		}
+		doc[name] = v
+	}
+	dec := json.NewDecoder(bytes.NewReader(encodeDoc(doc)))
+	dec.DisallowUnknownFields()
+	var out contactDoc
+	if err := dec.Decode(&out); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return cur, errBadRequest("Invalid value for property '%s': a value of type %s was expected.", te.Field, te.Type.String())
+		}
+		return cur, errBadRequest("Unable to read JSON request payload.").WithCause(err)
+	}
+	out.normalize()
+	return out, nil
+}
+
+func parseBirthday(s string) (time.Time, error) {
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("not a date")
+}
+
+var (
+	contactSelectable       = selectable(contactDoc{})
+	contactFolderSelectable = selectable(contactFolderDoc{})
+)
+
+// contactProps are the contact properties $filter and $orderby may use.
+var contactProps = odata.JSONProps{
+	"id": odata.TypeString, "displayName": odata.TypeString, "givenName": odata.TypeString, "surname": odata.TypeString,
+	"middleName": odata.TypeString, "nickName": odata.TypeString, "title": odata.TypeString, "fileAs": odata.TypeString,
+	"initials": odata.TypeString, "generation": odata.TypeString,
+	"companyName": odata.TypeString, "jobTitle": odata.TypeString, "department": odata.TypeString, "officeLocation": odata.TypeString,
+	"profession": odata.TypeString, "mobilePhone": odata.TypeString, "personalNotes": odata.TypeString, "parentFolderId": odata.TypeString,
+	"businessHomePage": odata.TypeString, "assistantName": odata.TypeString, "manager": odata.TypeString, "spouseName": odata.TypeString,
+	"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime,
+	"categories": odata.JSONArrayOf(odata.TypeString), "businessPhones": odata.JSONArrayOf(odata.TypeString),
+	"homePhones": odata.JSONArrayOf(odata.TypeString), "imAddresses": odata.JSONArrayOf(odata.TypeString),
+	"children":             odata.JSONArrayOf(odata.TypeString),
+	"emailAddresses":       odata.JSONArrayOfObjects(odata.JSONProps{"address": odata.TypeString, "name": odata.TypeString}),
+	"businessAddress/city": odata.TypeString, "businessAddress/street": odata.TypeString, "businessAddress/state": odata.TypeString,
+	"businessAddress/postalCode": odata.TypeString, "businessAddress/countryOrRegion": odata.TypeString,
+	"homeAddress/city": odata.TypeString, "homeAddress/street": odata.TypeString, "homeAddress/state": odata.TypeString,
+	"homeAddress/postalCode": odata.TypeString, "homeAddress/countryOrRegion": odata.TypeString,
+	"otherAddress/city": odata.TypeString, "otherAddress/countryOrRegion": odata.TypeString,
+}
+
+var contactFolderProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "parentFolderId": odata.TypeString}
+
+func init() { workloads = append(workloads, registerContacts) }
+
+func registerContacts(s *Server) error {
+	for _, h := range []struct {
+		method, suffix string
+		fn             handlerFunc
+	}{
+		{"GET", "/contacts", s.listContacts},
+		{"POST", "/contacts", s.createContact},
+		{"GET", "/contacts/{id}", s.getContact},
+		{"PATCH", "/contacts/{id}", s.updateContact},
+		{"DELETE", "/contacts/{id}", s.deleteContact},
+		{"GET", "/contactFolders", s.listContactFolders},
+		{"POST", "/contactFolders", s.createContactFolder},
+		{"GET", "/contactFolders/{id}", s.getContactFolder},
+		{"PATCH", "/contactFolders/{id}", s.updateContactFolder},
+		{"DELETE", "/contactFolders/{id}", s.deleteContactFolder},
+		{"GET", "/contactFolders/{id}/childFolders", s.listContactChildFolders},
+		{"POST", "/contactFolders/{id}/childFolders", s.createContactChildFolder},
+		{"GET", "/contactFolders/{id}/contacts", s.listFolderContacts},
+		{"POST", "/contactFolders/{id}/contacts", s.createFolderContact},
+		{"GET", "/contactFolders/{id}/contacts/{id}", s.getFolderContact},
+		{"PATCH", "/contactFolders/{id}/contacts/{id}", s.updateFolderContact},
+		{"DELETE", "/contactFolders/{id}/contacts/{id}", s.deleteFolderContact},
+	} {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// contactsOwner returns the owner of the request's contacts, creating the
+// default Contacts folder on first use.
+func (s *Server) contactsOwner(c *Call) (string, error) {
+	if c.TargetUser == nil {
+		return "", errMailboxNotFound(c.Param(0))
+	}
+	owner := c.TargetUser.ID
+	id := folderID(owner, defaultContactsFolder)
+	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindContactFolder, id); errors.Is(err, store.ErrNotFound) {
+		now := s.now()
+		root := folderID(owner, msgFolderRoot)
+		it := store.Item{TenantID: c.TenantID, Kind: KindContactFolder, ID: id, OwnerID: owner, ParentID: root, CreatedAt: now, ModifiedAt: now, Version: 1,
+			Doc: encodeDoc(contactFolderDoc{ID: id, DisplayName: "Contacts", ParentFolderID: root})}
+		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
+			return "", asError(err)
+		}
+	} else if err != nil {
+		return "", asError(err)
+	}
+	return owner, nil
+}
+
+// resolveContactFolder reads a contact folder of the owner by id (or the
+// default folder's name, "contacts").
+func (s *Server) resolveContactFolder(c *Call, owner, id string) (store.Item, error) {
+	if strings.EqualFold(id, defaultContactsFolder) {
+		id = folderID(owner, defaultContactsFolder)
+	}
+	return s.getOwned(c, KindContactFolder, id, owner)
+}
+
+func usersBase(c *Call, owner string) string {
+	return c.BaseURL() + "/$metadata#users('" + owner + "')"
+}
+
+func (s *Server) contactMapping() odata.Mapping {
+	return jsonMapping(s.store.Dialect(), "microsoft.graph.contact", contactProps)
+}
+
+// contacts lists the contacts of one folder.
+func (s *Server) contacts(c *Call, owner, folder, contextURL string) error {
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	if q.q.Search != nil {
+		return errBadRequest("The query parameter '$search' is not supported on contacts.")
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentID: folder},
+		mapping: s.contactMapping(), defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false),
+		context: contextURL, known: contactSelectable})
+}
+
+func (s *Server) listContacts(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.contacts(c, owner, folderID(owner, defaultContactsFolder), usersBase(c, owner)+"/contacts")
+}
+
+func (s *Server) listFolderContacts(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.contacts(c, owner, f.ID, usersBase(c, owner)+"/contactFolders('"+f.ID+"')/contacts")
+}
+
+func (s *Server) contactEntity(c *Call, owner string) string {
+	return usersBase(c, owner) + "/contacts/$entity"
+}
+
+func (s *Server) writeContact(c *Call, status int, it store.Item, owner string) error {
+	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	if err != nil {
+		return err
+	}
+	if err := checkSelect(q.q.Select, contactSelectable, "microsoft.graph.contact", odata.Exchange); err != nil {
+		return err
+	}
+	return c.writeItem(status, it, s.contactEntity(c, owner), nil, nil)
+}
+
+// folderContact reads a contact, checking it is in the folder when one is given.
+func (s *Server) folderContact(c *Call, owner, folder, id string) (store.Item, error) {
+	it, err := s.getOwned(c, KindContact, id, owner)
+	if err != nil {
+		return store.Item{}, err
+	}
+	if folder != "" && it.ParentID != folder {
+		return store.Item{}, errItemNotFound()
+	}
+	return it, nil
+}
+
+func (s *Server) getContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.folderContact(c, owner, "", c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.writeContact(c, http.StatusOK, it, owner)
+}
+
+func (s *Server) getFolderContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	it, err := s.folderContact(c, owner, f.ID, c.Param(2))
+	if err != nil {
+		return err
+	}
+	return s.writeContact(c, http.StatusOK, it, owner)
+}
+
+func (s *Server) createContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.createContactIn(c, owner, folderID(owner, defaultContactsFolder))
+}
+
+func (s *Server) createFolderContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.createContactIn(c, owner, f.ID)
+}
+
+func (s *Server) createContactIn(c *Call, owner, folder string) error {
+	body, err := c.Body()
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errBadRequest("Empty Payload. JSON content expected.")
+	}
+	now := s.now()
+	id := newItemID("AAMkAGCt")
+	d, err := mergeContact(newContactDoc(id, folder, storedTime(now)), body)
+	if err != nil {
+		return err
+	}
+	d.ID, d.ParentFolderID, d.CreatedDateTime, d.LastModifiedDateTime = id, folder, storedTime(now), storedTime(now)
+	d.computeDisplayName()
+	it := store.Item{TenantID: c.TenantID, Kind: KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return s.writeContact(c, http.StatusCreated, it, owner)
+}
+
+// newContactDoc is an empty contact.
+func newContactDoc(id, folder, now string) contactDoc {
+	d := contactDoc{ID: id, ParentFolderID: folder, CreatedDateTime: now, LastModifiedDateTime: now}
+	d.normalize()
+	return d
+}
+
+func (s *Server) updateContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.updateContactIn(c, owner, "", c.Param(1))
+}
+
+func (s *Server) updateFolderContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.updateContactIn(c, owner, f.ID, c.Param(2))
+}
+
+func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
+	body, err := c.Body()
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errBadRequest("Empty Payload. JSON content expected.")
+	}
+	cur, err := s.folderContact(c, owner, folder, id)
+	if err != nil {
+		return err
+	}
+	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var perr error
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindContact, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
+		d, err := decodeDoc[contactDoc](it)
+		if err != nil {
+			return it, err
+		}
+		d, perr = mergeContact(d, body)
+		if perr != nil {
+			return it, perr
+		}
+		d.computeDisplayName()
+		d.LastModifiedDateTime = storedTime(s.now())
+		it.Doc = encodeDoc(d)
+		return it, nil
+	})
+	switch {
+	case perr != nil:
+		return perr
+	case errors.Is(err, store.ErrPrecondition):
+		return errPreconditionFailed()
+	case err != nil:
+		return asError(err)
+	}
+	return s.writeContact(c, http.StatusOK, it, owner)
+}
+
+func (s *Server) deleteContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.deleteContactIn(c, owner, "", c.Param(1))
+}
+
+func (s *Server) deleteFolderContact(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.deleteContactIn(c, owner, f.ID, c.Param(2))
+}
+
+func (s *Server) deleteContactIn(c *Call, owner, folder, id string) error {
+	it, err := s.folderContact(c, owner, folder, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindContact, it.ID); err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// Contact folders.
+
+func (s *Server) contactFolders(c *Call, owner, parent, contextURL string) error {
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.contactFolder", contactFolderProps),
+		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false), context: contextURL, known: contactFolderSelectable})
+}
+
+// listContactFolders lists the folders in the default Contacts folder.
+func (s *Server) listContactFolders(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.contactFolders(c, owner, folderID(owner, defaultContactsFolder), usersBase(c, owner)+"/contactFolders")
+}
+
+func (s *Server) listContactChildFolders(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return s.contactFolders(c, owner, f.ID, usersBase(c, owner)+"/contactFolders('"+f.ID+"')/childFolders")
+}
+
+func (s *Server) contactFolderEntity(c *Call, owner string) string {
+	return usersBase(c, owner) + "/contactFolders/$entity"
+}
+
+func (s *Server) getContactFolder(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	return c.writeItem(http.StatusOK, f, s.contactFolderEntity(c, owner), nil, nil)
+}
+
+type contactFolderInput struct {
+	DisplayName    *string `json:"displayName"`
+	ParentFolderID *string `json:"parentFolderId"`
+}
+
+func (s *Server) createContactFolder(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	var in contactFolderInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	parent := folderID(owner, defaultContactsFolder)
+	if in.ParentFolderID != nil && *in.ParentFolderID != "" {
+		p, err := s.resolveContactFolder(c, owner, *in.ParentFolderID)
+		if err != nil {
+			return err
+		}
+		parent = p.ID
+	}
+	return s.createContactFolderIn(c, owner, parent, in)
+}
+
+func (s *Server) createContactChildFolder(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	var in contactFolderInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	return s.createContactFolderIn(c, owner, f.ID, in)
+}
+
+// contactFolderNamed finds a folder of parent by display name (ignoring case).
+func (s *Server) contactFolderNamed(c *Call, owner, parent, name string) (bool, error) {
+	d := s.store.Dialect()
+	where := "lower(" + jsonExpr(d, "displayName", odata.TypeString) + ") = " + placeholder(dialectOf(d), 1)
+	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent,
+		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+	if err != nil {
+		return false, asError(err)
+	}
+	return len(items) > 0, nil
+}
+
+func errFolderExists() *Error {
+	return newError(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+}
+
+func (s *Server) createContactFolderIn(c *Call, owner, parent string, in contactFolderInput) error {
+	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
+		return errBadRequest("The displayName property is required.")
+	}
+	exists, err := s.contactFolderNamed(c, owner, parent, *in.DisplayName)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return errFolderExists()
+	}
+	now := s.now()
+	id := newItemID("AAMkAGCf")
+	it := store.Item{TenantID: c.TenantID, Kind: KindContactFolder, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
+		Doc: encodeDoc(contactFolderDoc{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent})}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusCreated, it, s.contactFolderEntity(c, owner), nil, nil)
+}
+
+func (s *Server) updateContactFolder(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	var in contactFolderInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	newParent := f.ParentID
+	if in.ParentFolderID != nil && *in.ParentFolderID != "" {
+		if f.ID == folderID(owner, defaultContactsFolder) {
+			return newError(http.StatusBadRequest, "ErrorCannotMoveDistinguishedFolder", "Distinguished folders cannot be moved.")
+		}
+		p, err := s.resolveContactFolder(c, owner, *in.ParentFolderID)
+		if err != nil {
+			return err
+		}
+		inside, err := s.contactFolderWithin(c, owner, p.ID, f.ID)
+		if err != nil {
+			return err
+		}
+		if inside {
+			return newError(http.StatusBadRequest, "ErrorMoveCopyFailed", "The folder cannot be moved into itself or one of its subfolders.")
+		}
+		newParent = p.ID
+	}
+	if in.DisplayName != nil {
+		if strings.TrimSpace(*in.DisplayName) == "" {
+			return errBadRequest("The displayName property cannot be empty.")
+		}
+		if f.ID == folderID(owner, defaultContactsFolder) {
+			return newError(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
+		}
+	}
+	cur, err := decodeDoc[contactFolderDoc](f)
+	if err != nil {
+		return asError(err)
+	}
+	if in.DisplayName != nil && !strings.EqualFold(*in.DisplayName, cur.DisplayName) || newParent != f.ParentID {
+		name := cur.DisplayName
+		if in.DisplayName != nil {
+			name = *in.DisplayName
+		}
+		exists, err := s.contactFolderNamed(c, owner, newParent, name)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return errFolderExists()
+		}
+	}
+	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindContactFolder, f.ID, 0, func(it store.Item) (store.Item, error) {
+		d, err := decodeDoc[contactFolderDoc](it)
+		if err != nil {
+			return it, err
+		}
+		if in.DisplayName != nil {
+			d.DisplayName = *in.DisplayName
+		}
+		d.ParentFolderID = newParent
+		it.ParentID = newParent
+		it.Doc = encodeDoc(d)
+		return it, nil
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.writeItem(http.StatusOK, it, s.contactFolderEntity(c, owner), nil, nil)
+}
+
+// contactFolderWithin reports whether folder is root or one of its descendants.
+func (s *Server) contactFolderWithin(c *Call, owner, folder, root string) (bool, error) {
+	for i := 0; i < 64 && folder != ""; i++ {
+		if folder == root {
+			return true, nil
+		}
+		it, err := s.store.GetItem(c.ctx, c.TenantID, KindContactFolder, folder)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, asError(err)
+		}
+		folder = it.ParentID
+	}
+	return false, nil
+}
+
+// deleteContactFolder removes a folder with its subfolders and contacts.
+func (s *Server) deleteContactFolder(c *Call) error {
+	owner, err := s.contactsOwner(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.resolveContactFolder(c, owner, c.Param(1))
+	if err != nil {
+		return err
+	}
+	if f.ID == folderID(owner, defaultContactsFolder) {
+		return newError(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
+	}
+	folders := []string{f.ID}
+	for i := 0; i < len(folders) && i < 10000; i++ {
+		subs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: folders[i]})
+		if err != nil {
+			return asError(err)
+		}
+		for _, sf := range subs {
+			folders = append(folders, sf.ID)
+		}
+	}
+	contacts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentIDs: folders})
+	if err != nil {
+		return asError(err)
+	}
+	ids := make([]string, len(contacts))
+	for i, ct := range contacts {
+		ids[i] = ct.ID
+	}
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindContact, ids...); err != nil {
+			return err
+		}
+		_, err := tx.DeleteItems(c.ctx, c.TenantID, KindContactFolder, folders...)
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// Seeding.
+
+// ContactsFolder creates a user's default Contacts folder and returns its id.
+func (s *Seeder) ContactsFolder(userID string) string {
+	id := folderID(userID, defaultContactsFolder)
+	root := folderID(userID, msgFolderRoot)
+	s.add(KindContactFolder, id, userID, root, contactFolderDoc{ID: id, DisplayName: "Contacts", ParentFolderID: root})
+	return id
+}
+
+// ContactFolder adds a folder to a user's default Contacts folder (which
+// ContactsFolder must have created) and returns its id.
+func (s *Seeder) ContactFolder(userID, name string) string {
+	parent := folderID(userID, defaultContactsFolder)
+	id := newItemID("AAMkAGCf")
+	s.add(KindContactFolder, id, userID, parent, contactFolderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
+	return id
+}
+
+// SeedContact describes a contact.
+type SeedContact struct {
+	Folder                         string // folder id; "" for the default Contacts folder
+	GivenName, Surname, Company    string
+	JobTitle, Email, MobilePhone   string
+	BusinessPhone, City, Notes     string
+	Categories                     []string
+	DisplayName, EmailDisplayName  string
+	Birthday                       *time.Time
+	HomeCity, BusinessStreet, Dept string
+}
+
+// Contact adds a contact to a user's contacts and returns its id.
+func (s *Seeder) Contact(userID string, sc SeedContact) string {
+	folder := sc.Folder
+	if folder == "" {
+		folder = folderID(userID, defaultContactsFolder)
+	}
+	id := newItemID("AAMkAGCt")
+	d := newContactDoc(id, folder, storedTime(s.now))
+	opt := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	d.GivenName, d.Surname, d.CompanyName, d.JobTitle, d.MobilePhone, d.Department = opt(sc.GivenName), opt(sc.Surname), opt(sc.Company), opt(sc.JobTitle), opt(sc.MobilePhone), opt(sc.Dept)
+	d.DisplayName, d.PersonalNotes = sc.DisplayName, sc.Notes
+	if sc.Email != "" {
+		name := sc.EmailDisplayName
+		if name == "" {
+			name = sc.Email
+		}
+		d.EmailAddresses = []contactEmail{{Name: name, Address: sc.Email}}
+	}
+	if sc.BusinessPhone != "" {
+		d.BusinessPhones = []string{sc.BusinessPhone}
+	}
+	if sc.Categories != nil {
+		d.Categories = sc.Categories
+	}
+	d.BusinessAddress = physicalAddress{City: sc.City, Street: sc.BusinessStreet}
+	d.HomeAddress = physicalAddress{City: sc.HomeCity}
+	if sc.Birthday != nil {
+		b := graphTime(*sc.Birthday)
+		d.Birthday = &b
+	}
+	d.computeDisplayName()
+	s.add(KindContact, id, userID, folder, d)
+	return id
+}

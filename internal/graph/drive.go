@@ -1,0 +1,2012 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// OneDrive: a drive per user (created on first use, with its root folder),
+// drive items (folders and files) addressed by id or by path, simple upload
+// and download of files up to 4 MB, special folders (the app folder
+// approot among them), sharing with other users of the tenant (invite) and
+// sharedWithMe.
+//
+// Storage: a drive is an item of kind drive (its id is the drive id, its
+// owner the user); every folder and file is an item of kind driveItem whose
+// parent is its folder ("" for the root). A file's bytes are kept base64 in
+// the document of a separate item of kind driveItemContent with the file's
+// id, so that listing a folder never loads content; the simple-upload limit
+// (4 MB) bounds them, and the store interface needs no blob method. A
+// folder's childCount and size (the total of its descendants) are kept up
+// to date in the same transaction as every change. Sharing grants are items
+// of kind driveShare owned by the grantee, whose parent is the shared item:
+// a grant reaches the item and everything below it.
+//
+// Access to another user's drive: the engine decides whether the call's
+// permission may reach other users' files at all (Files.Read.All and up,
+// or an application permission); within that, a delegated caller sees only
+// the items shared with them (or below a shared folder), read or write as
+// shared, as in OneDrive. An item one may not see answers 404 itemNotFound
+// (403 accessDenied for the root of a drive that exists). An app-only token
+// sees every drive. A call that only Files.ReadWrite.AppFolder allowed
+// (authz: Decision.AppFolderOnly) reaches only the calling app's folder,
+// Apps/{app name}.
+//
+// Download: Graph answers GET …/content with 302 Found to a short-lived,
+// pre-authenticated URL. graphgate's Graph handler authenticates every
+// request, so it answers 200 with the bytes itself (with Range,
+// If-None-Match and the cTag as ETag); clients that follow the redirect
+// behave the same. @microsoft.graph.downloadUrl is not returned.
+
+const (
+	KindDrive        = "drive"
+	KindDriveItem    = "driveItem"
+	KindDriveContent = "driveItemContent"
+	KindDriveShare   = "driveShare"
+)
+
+// driveQuotaTotal is every drive's quota (1 TB, OneDrive's default).
+const driveQuotaTotal = int64(1) << 40
+
+type driveIdentity struct {
+	ID          string `json:"id,omitempty"`
+	DisplayName string `json:"displayName"`
+	Email       string `json:"email,omitempty"`
+}
+
+type identitySet struct {
+	Application *driveIdentity `json:"application,omitempty"`
+	User        *driveIdentity `json:"user,omitempty"`
+}
+
+type driveQuota struct {
+	Deleted   int64  `json:"deleted"`
+	Remaining int64  `json:"remaining"`
+	State     string `json:"state"`
+	Total     int64  `json:"total"`
+	Used      int64  `json:"used"`
+}
+
+// driveDoc is a drive's stored document (Graph's drive; quota is computed).
+type driveDoc struct {
+	ID                   string      `json:"id"`
+	Name                 string      `json:"name"`
+	Description          string      `json:"description"`
+	DriveType            string      `json:"driveType"`
+	CreatedDateTime      string      `json:"createdDateTime"`
+	LastModifiedDateTime string      `json:"lastModifiedDateTime"`
+	WebURL               string      `json:"webUrl"`
+	CreatedBy            identitySet `json:"createdBy"`
+	LastModifiedBy       identitySet `json:"lastModifiedBy"`
+	Owner                identitySet `json:"owner"`
+	Quota                driveQuota  `json:"quota"`
+	RootID               string      `json:"_rootId"`
+}
+
+type itemReference struct {
+	DriveID   string `json:"driveId"`
+	DriveType string `json:"driveType"`
+	ID        string `json:"id,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Path      string `json:"path,omitempty"`
+}
+
+type fileSystemInfo struct {
+	CreatedDateTime      string `json:"createdDateTime"`
+	LastModifiedDateTime string `json:"lastModifiedDateTime"`
+}
+
+type folderFacet struct {
+	ChildCount int `json:"childCount"`
+}
+
+type fileHashes struct {
+	QuickXorHash string `json:"quickXorHash"`
+	SHA1Hash     string `json:"sha1Hash,omitempty"`
+	SHA256Hash   string `json:"sha256Hash,omitempty"`
+}
+
+type fileFacet struct {
+	MimeType string     `json:"mimeType"`
+	Hashes   fileHashes `json:"hashes"`
+}
+
+type specialFolderFacet struct {
+	Name string `json:"name"`
+}
+
+type sharedFacet struct {
+	Owner          identitySet `json:"owner"`
+	Scope          string      `json:"scope"`
+	SharedDateTime string      `json:"sharedDateTime"`
+}
+
+// driveItemDoc is a folder's or file's stored document (Graph's driveItem).
+// eTag, cTag, webUrl and parentReference.path are computed when rendered.
+type driveItemDoc struct {
+	ID                   string              `json:"id"`
+	Name                 string              `json:"name"`
+	CreatedDateTime      string              `json:"createdDateTime"`
+	LastModifiedDateTime string              `json:"lastModifiedDateTime"`
+	Size                 int64               `json:"size"`
+	CreatedBy            identitySet         `json:"createdBy"`
+	LastModifiedBy       identitySet         `json:"lastModifiedBy"`
+	ParentReference      itemReference       `json:"parentReference"`
+	FileSystemInfo       fileSystemInfo      `json:"fileSystemInfo"`
+	Folder               *folderFacet        `json:"folder,omitempty"`
+	File                 *fileFacet          `json:"file,omitempty"`
+	Root                 *struct{}           `json:"root,omitempty"`
+	SpecialFolder        *specialFolderFacet `json:"specialFolder,omitempty"`
+	Shared               *sharedFacet        `json:"shared,omitempty"`
+	// GUID makes the eTag and cTag; ETagVersion counts changes of the
+	// item's own properties, ContentVersion of a file's content.
+	GUID           string `json:"_guid"`
+	ETagVersion    int64  `json:"_ev"`
+	ContentVersion int64  `json:"_cv"`
+}
+
+// driveContentDoc holds a file's bytes.
+type driveContentDoc struct {
+	Data string `json:"data"` // base64
+}
+
+// driveShareDoc is a sharing grant on an item (and what is below it).
+type driveShareDoc struct {
+	ID             string        `json:"id"`
+	ItemID         string        `json:"itemId"`
+	DriveID        string        `json:"driveId"`
+	DriveOwnerID   string        `json:"driveOwnerId"`
+	Roles          []string      `json:"roles"`
+	GrantedTo      driveIdentity `json:"grantedTo"`
+	InvitedBy      driveIdentity `json:"invitedBy"`
+	SharedDateTime string        `json:"sharedDateTime"`
+}
+
+// Drive errors, in OneDrive's words.
+func errDriveItemNotFound() *Error {
+	return newError(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
+}
+
+func errDriveAccessDenied() *Error {
+	return newError(http.StatusForbidden, "accessDenied", "Access denied")
+}
+
+func errNameAlreadyExists() *Error {
+	return newError(http.StatusConflict, "nameAlreadyExists", "An item with the same name already exists under the parent.")
+}
+
+func errDriveInvalid(format string, a ...any) *Error {
+	return newError(http.StatusBadRequest, "invalidRequest", format, a...)
+}
+
+func errDriveModified() *Error {
+	return newError(http.StatusPreconditionFailed, "resourceModified", "ETag does not match current item's value")
+}
+
+func errMySiteNotFound() *Error {
+	return newError(http.StatusNotFound, "ResourceNotFound", "User's mysite not found.")
+}
+
+// Ids.
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// driveItemIDFrom is a stable item id (OneDrive for Business's shape: "01"
+// and 32 base32 characters).
+func driveItemIDFrom(seed string) string {
+	h := sha256.Sum256([]byte(seed))
+	return "01" + b32.EncodeToString(h[:])[:32]
+}
+
+func newDriveItemID() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return "01" + b32.EncodeToString(b)[:32]
+}
+
+func newGUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	x := strings.ToUpper(hex.EncodeToString(b))
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// driveIDFor is a user's drive id: "b!…" for OneDrive for Business, 16 hex
+// digits for a personal OneDrive.
+func driveIDFor(userID string, personal bool) string {
+	h := sha256.Sum256([]byte("drive/" + userID))
+	if personal {
+		return hex.EncodeToString(h[:8])
+	}
+	return "b!" + base64.RawURLEncoding.EncodeToString(h[:]) + base64.RawURLEncoding.EncodeToString(h[:9])
+}
+
+func driveRootID(userID string) string { return driveItemIDFrom(userID + "/drive/root") }
+
+func specialFolderID(userID, name, appID string) string {
+	if name == "approot" {
+		return driveItemIDFrom(userID + "/drive/special/approot/" + strings.ToLower(appID))
+	}
+	return driveItemIDFrom(userID + "/drive/special/" + name)
+}
+
+// specialFolders maps the special folder names to the folders' names.
+var specialFolders = map[string]string{"documents": "Documents", "photos": "Photos", "cameraroll": "Camera Roll", "music": "Music",
+	"recordings": "Recordings", "approot": ""}
+
+// driveWebBase is the drive's web address, the parent of its items' webUrl.
+func driveWebBase(u *store.User, personal bool, driveID string) string {
+	if personal {
+		return "https://onedrive.live.com/?cid=" + driveID
+	}
+	upn := strings.ToLower(u.UserPrincipalName)
+	_, domain, _ := strings.Cut(upn, "@")
+	tenant, _, _ := strings.Cut(domain, ".")
+	site := strings.NewReplacer(".", "_", "@", "_").Replace(upn)
+	return "https://" + tenant + "-my.sharepoint.com/personal/" + site + "/Documents"
+}
+
+// Drives.
+
+// driveInfo is a resolved drive.
+type driveInfo struct {
+	ID     string
+	Type   string
+	RootID string
+	Owner  store.User
+	doc    driveDoc
+}
+
+func (d *driveInfo) ref(id string) itemReference {
+	return itemReference{DriveID: d.ID, DriveType: d.Type, ID: id}
+}
+
+func userIdentity(u *store.User) *driveIdentity {
+	addr := u.Mail
+	if addr == "" {
+		addr = u.UserPrincipalName
+	}
+	return &driveIdentity{ID: u.ID, DisplayName: u.DisplayName, Email: addr}
+}
+
+// newDriveItems builds a user's drive and its root folder.
+func newDriveItems(tenant string, u *store.User, now time.Time) (store.Item, store.Item) {
+	personal := u.Kind == store.UserPersonal || u.TenantID == store.PersonalTenantID
+	id := driveIDFor(u.ID, personal)
+	typ := "business"
+	if personal {
+		typ = "personal"
+	}
+	ts := storedTime(now)
+	system := identitySet{User: &driveIdentity{DisplayName: "System Account"}}
+	owner := identitySet{User: userIdentity(u)}
+	rootID := driveRootID(u.ID)
+	dd := driveDoc{ID: id, Name: "OneDrive", DriveType: typ, CreatedDateTime: ts, LastModifiedDateTime: ts, WebURL: driveWebBase(u, personal, id),
+		CreatedBy: system, LastModifiedBy: owner, Owner: owner, Quota: driveQuota{State: "normal", Total: driveQuotaTotal}, RootID: rootID}
+	root := driveItemDoc{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: owner,
+		ParentReference: itemReference{DriveID: id, DriveType: typ}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
+		Folder: &folderFacet{}, Root: &struct{}{}, GUID: newGUID(), ETagVersion: 1}
+	return store.Item{TenantID: tenant, Kind: KindDrive, ID: id, OwnerID: u.ID, Doc: encodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+		store.Item{TenantID: tenant, Kind: KindDriveItem, ID: rootID, OwnerID: u.ID, Doc: encodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1}
+}
+
+// ensureDrive returns a user's drive, creating it on first use. Guests and
+// shared mailboxes have no OneDrive.
+func (s *Server) ensureDrive(c *Call, u *store.User) (*driveInfo, error) {
+	if u.Kind == store.UserGuest || u.Kind == store.UserSharedMailbox {
+		return nil, errMySiteNotFound()
+	}
+	drive, root := newDriveItems(c.TenantID, u, s.now())
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := s.store.CreateItems(c.ctx, drive, root); err != nil && !errors.Is(err, store.ErrConflict) {
+			return nil, asError(err)
+		}
+		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	return driveOf(it, *u)
+}
+
+func driveOf(it store.Item, owner store.User) (*driveInfo, error) {
+	dd, err := decodeDoc[driveDoc](it)
+	if err != nil {
+		return nil, asError(err)
+	}
+	return &driveInfo{ID: dd.ID, Type: dd.DriveType, RootID: dd.RootID, Owner: owner, doc: dd}, nil
+}
+
+// driveByID finds a drive by its id (/drives/{id}).
+func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errDriveItemNotFound()
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	u, err := s.store.GetUser(c.ctx, c.TenantID, it.OwnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errDriveItemNotFound()
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	return driveOf(it, u)
+}
+
+// requestDrive resolves the drive a request names: /me/drive,
+// /users/{id}/drive or /drives/{id}.
+func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
+	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
+		return s.driveByID(c, c.Param(0))
+	}
+	if c.TargetUser == nil {
+		return nil, errDirectoryNotFound(c.Param(0))
+	}
+	return s.ensureDrive(c, c.TargetUser)
+}
+
+// Addressing.
+
+// driveAddr is how a request names an item: a base (the root, an item id,
+// a special folder), an optional relative path after ':', and what follows.
+type driveAddr struct {
+	base string // "root", "item", "special", "" (the drive itself)
+	id   string // item id or special folder name
+	rel  string // relative path ("" for none)
+	// tail is "", "children", "content", "childcontent" (children/{name}/content),
+	// "invite" or "sharedwithme".
+	tail      string
+	childName string
+}
+
+// parseDriveAddr reads the matched route template and the request's
+// parameters.
+func parseDriveAddr(c *Call) driveAddr {
+	segs := strings.Split(strings.TrimPrefix(c.Match.Route.Path, "/"), "/")
+	switch segs[0] {
+	case "me":
+		segs = segs[2:]
+	case "users":
+		segs = segs[3:]
+	case "drives":
+		segs = segs[2:]
+	}
+	pi := 1
+	param := func() string {
+		v := strings.TrimSuffix(c.Param(pi), ":")
+		pi++
+		return v
+	}
+	var a driveAddr
+	for i := 0; i < len(segs); i++ {
+		switch seg := segs[i]; seg {
+		case "root":
+			a.base = "root"
+		case "root:":
+			a.base = "root"
+			if i+1 < len(segs) {
+				a.rel = param()
+				i++
+			}
+		case "items":
+			a.base = "item"
+			if i+1 < len(segs) {
+				a.id = param()
+				i++
+				if segs[i] == "{id}:" && i+1 < len(segs) && strings.HasPrefix(segs[i+1], "{id}") {
+					a.rel = param()
+					i++
+				}
+			}
+		case "special":
+			a.base = "special"
+			if i+1 < len(segs) {
+				i++
+				switch segs[i] {
+				case "{id}":
+					a.id = param()
+				case "approot":
+					a.id = "approot"
+				case "approot:":
+					a.id = "approot"
+					if i+1 < len(segs) {
+						a.rel = param()
+						i++
+					}
+				}
+			}
+		case "children":
+			a.tail = "children"
+			if i+2 < len(segs) && segs[i+1] == "{id}" && segs[i+2] == "content" {
+				a.tail, a.childName = "childcontent", param()
+				i += 2
+			}
+		case "content":
+			a.tail = "content"
+		case "invite":
+			a.tail = "invite"
+		case "sharedwithme":
+			a.tail = "sharedwithme"
+		}
+	}
+	return a
+}
+
+// driveTarget is a resolved item with its ancestors.
+type driveTarget struct {
+	d     *driveInfo
+	item  store.Item
+	doc   driveItemDoc
+	chain []store.Item // the root … the item
+}
+
+// itemPath is the item's path below the root ("/A/b.txt"; "" for the root).
+func (t *driveTarget) itemPath() string {
+	var b strings.Builder
+	for _, it := range t.chain[1:] {
+		d, _ := decodeDoc[driveItemDoc](it)
+		b.WriteString("/" + d.Name)
+	}
+	return b.String()
+}
+
+func (t *driveTarget) parentPath() string {
+	p := t.itemPath()
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+func (t *driveTarget) has(id string) bool {
+	for _, it := range t.chain {
+		if it.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// target loads an item of the drive and its ancestors.
+func (s *Server) driveItemTarget(ctx context.Context, tenant string, d *driveInfo, id string) (*driveTarget, error) {
+	if strings.EqualFold(id, "root") {
+		id = d.RootID
+	}
+	it, err := s.store.GetItem(ctx, tenant, KindDriveItem, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && it.OwnerID != d.Owner.ID {
+		return nil, errDriveItemNotFound()
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	chain := []store.Item{it}
+	for p := it.ParentID; p != ""; {
+		if len(chain) > 256 {
+			return nil, asError(errors.New("drive: item hierarchy too deep"))
+		}
+		pit, err := s.store.GetItem(ctx, tenant, KindDriveItem, p)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errDriveItemNotFound() // an orphan
+		}
+		if err != nil {
+			return nil, asError(err)
+		}
+		chain = append(chain, pit)
+		p = pit.ParentID
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil {
+		return nil, asError(err)
+	}
+	return &driveTarget{d: d, item: it, doc: doc, chain: chain}, nil
+}
+
+// child returns the target of a child of a folder target.
+func (t *driveTarget) child(it store.Item) (*driveTarget, error) {
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil {
+		return nil, asError(err)
+	}
+	chain := append(append([]store.Item{}, t.chain...), it)
+	return &driveTarget{d: t.d, item: it, doc: doc, chain: chain}, nil
+}
+
+// childNamed finds a folder's child by name (ignoring case).
+func (s *Server) childNamed(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (store.Item, bool, error) {
+	d := s.store.Dialect()
+	where := "lower(" + jsonExpr(d, "name", odata.TypeString) + ") = " + placeholder(dialectOf(d), 1)
+	items, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveItem, OwnerID: owner, ParentID: parent,
+		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+	if err != nil {
+		return store.Item{}, false, err
+	}
+	if len(items) == 0 {
+		return store.Item{}, false, nil
+	}
+	return items[0], true, nil
+}
+
+// splitPath splits a relative path into its names.
+func splitPath(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// walk follows names down from a folder. With create, missing folders are
+// created (after checking the caller may write where they are created).
+func (s *Server) walk(c *Call, t *driveTarget, names []string, create bool) (*driveTarget, error) {
+	for _, n := range names {
+		if t.doc.Folder == nil {
+			return nil, errDriveItemNotFound()
+		}
+		it, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, t.d.Owner.ID, t.item.ID, n)
+		if err != nil {
+			return nil, asError(err)
+		}
+		if !ok {
+			if !create {
+				return nil, errDriveItemNotFound()
+			}
+			if err := s.checkDriveAccess(c, t, true); err != nil {
+				return nil, err
+			}
+			nt, err := s.createDriveFolder(c, t, n, "fail", nil)
+			if err != nil {
+				return nil, err
+			}
+			t = nt
+			continue
+		}
+		if t, err = t.child(it); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// resolveDriveAddr finds the item an address names (for a path with
+// parentOnly, the folder that holds its last name, which is returned).
+func (s *Server) resolveDriveAddr(c *Call, d *driveInfo, a driveAddr, parentOnly, create bool) (*driveTarget, string, error) {
+	var t *driveTarget
+	var err error
+	switch a.base {
+	case "root":
+		t, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	case "item":
+		t, err = s.driveItemTarget(c.ctx, c.TenantID, d, a.id)
+	case "special":
+		t, err = s.specialFolder(c, d, a.id)
+	default:
+		return nil, "", errDriveItemNotFound()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	names := splitPath(a.rel)
+	last := ""
+	if parentOnly && len(names) > 0 {
+		names, last = names[:len(names)-1], names[len(names)-1]
+	}
+	if len(names) > 0 {
+		// Access is checked on the item found (whose ancestors may have
+		// been shared), and before any folder is created.
+		if t, err = s.walk(c, t, names, create); err != nil {
+			return nil, "", err
+		}
+	}
+	return t, last, nil
+}
+
+// checkDriveAccess answers whether the caller may read (or write) an item:
+// the app folder limit, then, in another user's drive, what was shared
+// with the caller.
+func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
+	if c.Decision.AppFolderOnly() {
+		if c.Claims == nil || !t.has(specialFolderID(t.d.Owner.ID, "approot", c.Claims.AppID)) {
+			return errDriveAccessDenied()
+		}
+	}
+	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
+		return nil
+	}
+	ids := make([]string, len(t.chain))
+	for i, it := range t.chain {
+		ids[i] = it.ID
+	}
+	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: ids})
+	if err != nil {
+		return asError(err)
+	}
+	read, canWrite := false, false
+	for _, sh := range shares {
+		d, err := decodeDoc[driveShareDoc](sh)
+		if err != nil {
+			continue
+		}
+		read = true
+		for _, r := range d.Roles {
+			if r == "write" || r == "owner" {
+				canWrite = true
+			}
+		}
+	}
+	switch {
+	case !read && t.item.ID == t.d.RootID:
+		return errDriveAccessDenied()
+	case !read:
+		return errDriveItemNotFound()
+	case write && !canWrite:
+		return errDriveAccessDenied()
+	}
+	return nil
+}
+
+// Special folders.
+
+// appName is the calling app's display name, for its folder.
+func (s *Server) appName(c *Call) string {
+	if c.Claims == nil {
+		return "App"
+	}
+	if c.Claims.AppDisplayName != "" {
+		return c.Claims.AppDisplayName
+	}
+	if as, ok := s.store.(interface {
+		GetApp(ctx context.Context, appID string) (store.App, error)
+	}); ok {
+		if a, err := as.GetApp(c.ctx, c.Claims.AppID); err == nil && a.DisplayName != "" {
+			return a.DisplayName
+		}
+	}
+	return c.Claims.AppID
+}
+
+// specialFolder returns a special folder, creating it (and Apps, for the
+// app folder) on first use.
+func (s *Server) specialFolder(c *Call, d *driveInfo, name string) (*driveTarget, error) {
+	display, ok := specialFolders[name]
+	if !ok {
+		return nil, errDriveItemNotFound()
+	}
+	if c.Decision.AppFolderOnly() && name != "approot" {
+		return nil, errDriveAccessDenied()
+	}
+	appID := ""
+	if name == "approot" {
+		if c.Claims == nil {
+			return nil, errDriveItemNotFound()
+		}
+		appID = c.Claims.AppID
+		display = s.appName(c)
+	}
+	id := specialFolderID(d.Owner.ID, name, appID)
+	t, err := s.driveItemTarget(c.ctx, c.TenantID, d, id)
+	if err == nil {
+		return t, nil
+	}
+	if ge := asError(err); ge.Status != http.StatusNotFound {
+		return nil, err
+	}
+	if c.Caller != nil && c.Caller.ID != d.Owner.ID {
+		return nil, errDriveItemNotFound() // only the owner's apps create them
+	}
+	parent, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	if err != nil {
+		return nil, err
+	}
+	if name == "approot" {
+		appsID := specialFolderID(d.Owner.ID, "apps", "")
+		apps, err := s.driveItemTarget(c.ctx, c.TenantID, d, appsID)
+		if err != nil {
+			if apps, err = s.createDriveFolderWithID(c, parent, "Apps", appsID, nil); err != nil {
+				return nil, err
+			}
+		}
+		parent = apps
+	}
+	return s.createDriveFolderWithID(c, parent, display, id, &specialFolderFacet{Name: name})
+}
+
+// Rendering.
+
+// renderDriveItem turns a stored item into its response form.
+func renderDriveItem(d *driveInfo, it store.Item, parentPath string) (json.RawMessage, error) {
+	var m map[string]any
+	if err := json.Unmarshal(it.Doc, &m); err != nil {
+		return nil, err
+	}
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil {
+		return nil, err
+	}
+	for k := range m {
+		if strings.HasPrefix(k, "_") {
+			delete(m, k)
+		}
+	}
+	graphTimes(m)
+	m["eTag"] = `"{` + doc.GUID + `},` + strconv.FormatInt(doc.ETagVersion, 10) + `"`
+	if doc.File != nil {
+		m["cTag"] = `"c:{` + doc.GUID + `},` + strconv.FormatInt(doc.ContentVersion, 10) + `"`
+	}
+	if doc.Root != nil {
+		m["webUrl"] = d.doc.WebURL
+	} else {
+		m["webUrl"] = d.doc.WebURL + escapePath(parentPath+"/"+doc.Name)
+		if pr, ok := m["parentReference"].(map[string]any); ok {
+			pr["path"] = "/drive/root:" + parentPath
+		}
+	}
+	return json.Marshal(m)
+}
+
+// graphTimes converts stored date-times (any key ending in DateTime, at
+// any depth) to Graph's form.
+func graphTimes(m map[string]any) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			if strings.HasSuffix(k, "DateTime") {
+				if t, err := parseStoredTime(x); err == nil {
+					m[k] = graphTime(t)
+				}
+			}
+		case map[string]any:
+			graphTimes(x)
+		}
+	}
+}
+
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+func driveContext(c *Call, d *driveInfo, what string) string {
+	return c.BaseURL() + "/$metadata#drives('" + d.ID + "')/" + what
+}
+
+// writeDriveTarget answers an item with $select applied.
+func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextURL string) error {
+	b, err := renderDriveItem(t.d, t.item, t.parentPath())
+	if err != nil {
+		return asError(err)
+	}
+	q, err := c.parseQuery(odata.Generic, 1, 0)
+	if err != nil {
+		return err
+	}
+	if b, err = project(b, q.q.Select, nil, nil); err != nil {
+		return asError(err)
+	}
+	return c.JSON(status, withContext(b, contextURL))
+}
+
+// Handlers.
+
+func init() { workloads = append(workloads, registerDrive) }
+
+func registerDrive(s *Server) error {
+	type ep struct {
+		method, path string
+		fn           handlerFunc
+	}
+	var eps []ep
+	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
+		eps = append(eps,
+			ep{"GET", base, s.getDrive},
+			ep{"GET", base + "/root", s.getDriveItem},
+			ep{"GET", base + "/root/children", s.listDriveChildren},
+			ep{"POST", base + "/root/children", s.createDriveChild},
+			ep{"PUT", base + "/root/children/{id}/content", s.uploadDriveItem},
+			ep{"GET", base + "/items/{id}", s.getDriveItem},
+			ep{"PATCH", base + "/items/{id}", s.updateDriveItem},
+			ep{"DELETE", base + "/items/{id}", s.deleteDriveItem},
+			ep{"GET", base + "/items/{id}/children", s.listDriveChildren},
+			ep{"POST", base + "/items/{id}/children", s.createDriveChild},
+			ep{"GET", base + "/items/{id}/content", s.downloadDriveItem},
+			ep{"PUT", base + "/items/{id}/content", s.uploadDriveItem},
+			ep{"PUT", base + "/items/{id}:/{id}:/content", s.uploadDriveItem},
+			ep{"POST", base + "/items/{id}/invite", s.inviteDriveItem},
+			ep{"GET", base + "/root:/{id}", s.getDriveItem},
+			ep{"DELETE", base + "/root:/{id}", s.deleteDriveItem},
+			ep{"GET", base + "/root:/{id}:/content", s.downloadDriveItem},
+			ep{"PUT", base + "/root:/{id}:/content", s.uploadDriveItem},
+			ep{"GET", base + "/special/{id}", s.getDriveItem},
+			ep{"GET", base + "/special/{id}/children", s.listDriveChildren},
+			ep{"GET", base + "/sharedWithMe", s.sharedWithMe},
+		)
+	}
+	eps = append(eps,
+		ep{"GET", "/me/drive/special/approot/children", s.listDriveChildren},
+		ep{"POST", "/me/drive/special/approot/children", s.createDriveChild},
+		ep{"PUT", "/me/drive/special/approot/children/{id}/content", s.uploadDriveItem},
+		ep{"GET", "/me/drive/special/approot:/{id}", s.getDriveItem},
+		ep{"GET", "/me/drive/special/approot:/{id}:/content", s.downloadDriveItem},
+		ep{"PUT", "/me/drive/special/approot:/{id}:/content", s.uploadDriveItem},
+		ep{"GET", "/drives/{id}", s.getDrive},
+		ep{"GET", "/drives/{id}/items/{id}", s.getDriveItem},
+		ep{"PATCH", "/drives/{id}/items/{id}", s.updateDriveItem},
+		ep{"DELETE", "/drives/{id}/items/{id}", s.deleteDriveItem},
+		ep{"GET", "/drives/{id}/items/{id}/children", s.listDriveChildren},
+		ep{"POST", "/drives/{id}/items/{id}/children", s.createDriveChild},
+		ep{"GET", "/drives/{id}/items/{id}/content", s.downloadDriveItem},
+		ep{"PUT", "/drives/{id}/items/{id}/content", s.uploadDriveItem},
+		ep{"PUT", "/drives/{id}/items/{id}:/{id}:/content", s.uploadDriveItem},
+		ep{"POST", "/drives/{id}/items/{id}/invite", s.inviteDriveItem},
+	)
+	for _, e := range eps {
+		err := s.handle(e.method, e.path, e.fn)
+		if err != nil && strings.HasPrefix(e.path, "/me/") && strings.Contains(err.Error(), "no permission rule") && !strings.Contains(e.path, "approot") {
+			continue // /me falls back to the /users/{id} twin
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) getDrive(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	root, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveItem, d.RootID)
+	if err != nil {
+		return asError(err)
+	}
+	rd, err := decodeDoc[driveItemDoc](root)
+	if err != nil {
+		return asError(err)
+	}
+	dd := d.doc
+	dd.Quota.Used = rd.Size
+	dd.Quota.Remaining = dd.Quota.Total - rd.Size
+	dd.LastModifiedDateTime = rd.LastModifiedDateTime
+	var m map[string]any
+	if err := json.Unmarshal(encodeDoc(dd), &m); err != nil {
+		return asError(err)
+	}
+	delete(m, "_rootId")
+	graphTimes(m)
+	q, err := c.parseQuery(odata.Generic, 1, 0)
+	if err != nil {
+		return err
+	}
+	b, err := project(encodeDoc(m), q.q.Select, nil, nil)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
+}
+
+// getDriveItem serves an item by id, path, the root or a special folder.
+func (s *Server) getDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	a := parseDriveAddr(c)
+	t, _, err := s.resolveDriveAddr(c, d, a, false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, false); err != nil {
+		return err
+	}
+	ctxURL := driveContext(c, d, "items/$entity")
+	switch {
+	case a.base == "root" && a.rel == "":
+		ctxURL = driveContext(c, d, "root/$entity")
+	case a.base == "special" && a.rel == "":
+		ctxURL = usersBase(c, d.Owner.ID) + "/drive/special/$entity"
+	}
+	return s.writeDriveTarget(c, http.StatusOK, t, ctxURL)
+}
+
+var driveItemProps = odata.JSONProps{"id": odata.TypeString, "name": odata.TypeString, "size": odata.TypeInt,
+	"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "file/mimeType": odata.TypeString,
+	"folder/childCount": odata.TypeInt, "specialFolder/name": odata.TypeString}
+
+func (s *Server) listDriveChildren(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, false); err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	if err != nil {
+		return err
+	}
+	if t.doc.Folder == nil {
+		return c.writePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
+	}
+	here := t.itemPath()
+	col := collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
+		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.driveItem", driveItemProps),
+		defOrder: "lower(" + jsonExpr(s.store.Dialect(), "name", odata.TypeString) + ")",
+		context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),
+		render:   func(it store.Item) (json.RawMessage, error) { return renderDriveItem(d, it, here) }}
+	return s.writeCollection(c, col)
+}
+
+// conflictBehavior reads @microsoft.graph.conflictBehavior from the query
+// string (where Graph documents it) or the body.
+func conflictBehavior(c *Call, body, def string) (string, error) {
+	v := def
+	for k, vs := range c.r.URL.Query() {
+		if strings.EqualFold(k, "@microsoft.graph.conflictBehavior") && len(vs) > 0 {
+			v = vs[0]
+		}
+	}
+	if body != "" {
+		v = body
+	}
+	switch strings.ToLower(v) {
+	case "fail", "replace", "rename":
+		return strings.ToLower(v), nil
+	}
+	return "", errDriveInvalid("Invalid value '%s' for @microsoft.graph.conflictBehavior: expected fail, replace or rename.", v)
+}
+
+// validName checks a file or folder name as OneDrive does.
+func validName(n string) error {
+	if strings.TrimSpace(n) == "" {
+		return errDriveInvalid("The name of the item is required.")
+	}
+	if strings.ContainsAny(n, `"*:<>?/\|`) || n == "." || n == ".." || strings.TrimSpace(n) != n {
+		return errDriveInvalid("The provided name '%s' is not valid: it cannot contain \" * : < > ? / \\ | or leading or trailing spaces.", n)
+	}
+	if len(n) > 400 {
+		return errDriveInvalid("The provided name is too long.")
+	}
+	return nil
+}
+
+// freeName finds a name not used in the folder, as conflictBehavior=rename
+// does ("name 1.txt", "name 2.txt", …).
+func (s *Server) freeName(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (string, error) {
+	ext := path.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; i < 10000; i++ {
+		n := stem + " " + strconv.Itoa(i) + ext
+		_, taken, err := s.childNamed(ctx, tx, tenant, owner, parent, n)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return n, nil
+		}
+	}
+	return "", errNameAlreadyExists()
+}
+
+// actor is who changes an item.
+func (s *Server) actor(c *Call) identitySet {
+	var out identitySet
+	if c.Claims != nil && c.Claims.AppID != "" {
+		out.Application = &driveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
+	}
+	if c.Caller != nil {
+		out.User = userIdentity(c.Caller)
+	}
+	return out
+}
+
+// bumpAncestors adds to a folder's child count and to its and its
+// ancestors' sizes, in a transaction.
+func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, dCount int, dSize int64, now string) error {
+	for id, first, depth := folder, true, 0; id != "" && depth < 256; depth++ {
+		it, err := tx.GetItem(ctx, tenant, KindDriveItem, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		parent, isFirst := it.ParentID, first
+		_, err = tx.UpdateItem(ctx, tenant, KindDriveItem, id, 0, func(it store.Item) (store.Item, error) {
+			d, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			if isFirst && d.Folder != nil {
+				d.Folder.ChildCount = max(0, d.Folder.ChildCount+dCount)
+				d.LastModifiedDateTime = now
+			}
+			d.Size = max(0, d.Size+dSize)
+			it.Doc = encodeDoc(d)
+			return it, nil
+		})
+		if err != nil {
+			return err
+		}
+		first, id = false, parent
+	}
+	return nil
+}
+
+// newDriveItemDoc is a new folder or file in a folder.
+func newDriveItemDoc(d *driveInfo, parent, id, name string, by identitySet, now string) driveItemDoc {
+	return driveItemDoc{ID: id, Name: name, CreatedDateTime: now, LastModifiedDateTime: now, CreatedBy: by, LastModifiedBy: by,
+		ParentReference: d.ref(parent), FileSystemInfo: fileSystemInfo{CreatedDateTime: now, LastModifiedDateTime: now},
+		GUID: newGUID(), ETagVersion: 1, ContentVersion: 1}
+}
+
+// createDriveFolder creates a folder under parent, resolving a name
+// conflict by behavior.
+func (s *Server) createDriveFolder(c *Call, parent *driveTarget, name, behavior string, fsi *fileSystemInfo) (*driveTarget, error) {
+	return s.createDriveItem(c, parent, name, behavior, newDriveItemID(), nil, fsi, nil)
+}
+
+// createDriveFolderWithID creates a folder with a stable id (special
+// folders), renaming it if the name is taken.
+func (s *Server) createDriveFolderWithID(c *Call, parent *driveTarget, name, id string, special *specialFolderFacet) (*driveTarget, error) {
+	t, err := s.createDriveItem(c, parent, name, "rename", id, special, nil, nil)
+	if err != nil && errors.Is(err, store.ErrConflict) {
+		return s.driveItemTarget(c.ctx, c.TenantID, parent.d, id) // created concurrently
+	}
+	return t, err
+}
+
+// createDriveItem creates a folder (content nil) or a file under parent.
+func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, id string, special *specialFolderFacet, fsi *fileSystemInfo, content *[]byte) (*driveTarget, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	d := parent.d
+	now := s.now()
+	ts := storedTime(now)
+	var created store.Item
+	err := s.store.Batch(c.ctx, func(tx store.Items) error {
+		n := name
+		if _, taken, err := s.childNamed(c.ctx, tx, c.TenantID, d.Owner.ID, parent.item.ID, n); err != nil {
+			return err
+		} else if taken {
+			if behavior != "rename" {
+				return errNameAlreadyExists()
+			}
+			if n, err = s.freeName(c.ctx, tx, c.TenantID, d.Owner.ID, parent.item.ID, name); err != nil {
+				return err
+			}
+		}
+		doc := newDriveItemDoc(d, parent.item.ID, id, n, s.actor(c), ts)
+		if fsi != nil {
+			doc.FileSystemInfo = *fsi
+		}
+		doc.SpecialFolder = special
+		items := []store.Item{}
+		var size int64
+		if content == nil {
+			doc.Folder = &folderFacet{}
+		} else {
+			size = int64(len(*content))
+			doc.Size = size
+			doc.File = &fileFacet{MimeType: mimeTypeOf(n, c.r.Header.Get("Content-Type")), Hashes: hashesOf(*content, d.Type)}
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID,
+				Doc: encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+		}
+		created = store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: encodeDoc(doc),
+			CreatedAt: now, ModifiedAt: now, Version: 1}
+		if err := tx.CreateItems(c.ctx, append([]store.Item{created}, items...)...); err != nil {
+			return err
+		}
+		return bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts)
+	})
+	if err != nil {
+		var ge *Error
+		if errors.As(err, &ge) || errors.Is(err, store.ErrConflict) {
+			return nil, err
+		}
+		return nil, asError(err)
+	}
+	return parent.child(created)
+}
+
+// driveChildInput is POST …/children's body.
+type driveChildInput struct {
+	Name             *string          `json:"name"`
+	Folder           *json.RawMessage `json:"folder"`
+	File             *json.RawMessage `json:"file"`
+	FileSystemInfo   *fileSystemInfo  `json:"fileSystemInfo"`
+	ConflictBehavior string           `json:"@microsoft.graph.conflictBehavior"`
+}
+
+func (s *Server) createDriveChild(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var in driveChildInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	parent, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, parent, true); err != nil {
+		return err
+	}
+	if parent.doc.Folder == nil {
+		return errDriveInvalid("The parent item is not a folder.")
+	}
+	if in.Name == nil {
+		return errDriveInvalid("The name of the item is required.")
+	}
+	behavior, err := conflictBehavior(c, in.ConflictBehavior, "fail")
+	if err != nil {
+		return err
+	}
+	var fsi *fileSystemInfo
+	if in.FileSystemInfo != nil {
+		f := *in.FileSystemInfo
+		ts := storedTime(s.now())
+		for _, p := range []*string{&f.CreatedDateTime, &f.LastModifiedDateTime} {
+			if t, err := time.Parse(time.RFC3339Nano, *p); err == nil {
+				*p = storedTime(t)
+			} else {
+				*p = ts
+			}
+		}
+		fsi = &f
+	}
+	var t *driveTarget
+	switch {
+	case in.Folder != nil && in.File == nil:
+		if behavior == "replace" {
+			if old, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, parent.item.ID, *in.Name); err != nil {
+				return asError(err)
+			} else if ok {
+				if err := s.removeDriveItem(c, d, old); err != nil {
+					return err
+				}
+			}
+		}
+		t, err = s.createDriveFolder(c, parent, *in.Name, behavior, fsi)
+	case in.File != nil && in.Folder == nil:
+		empty := []byte{}
+		t, err = s.createDriveItem(c, parent, *in.Name, behavior, newDriveItemID(), nil, fsi, &empty)
+	default:
+		return errDriveInvalid("A folder or file facet (and only one) is required to create an item.")
+	}
+	if err != nil {
+		return err
+	}
+	return s.writeDriveTarget(c, http.StatusCreated, t, driveContext(c, d, "items/$entity"))
+}
+
+// driveItemPatch is PATCH's body: rename, move, file system times.
+type driveItemPatch struct {
+	Name            *string `json:"name"`
+	ParentReference *struct {
+		ID      string `json:"id"`
+		Path    string `json:"path"`
+		DriveID string `json:"driveId"`
+	} `json:"parentReference"`
+	FileSystemInfo *fileSystemInfo `json:"fileSystemInfo"`
+}
+
+// etagMatches checks an If-Match header against an item's eTag (or cTag).
+func etagMatches(h string, doc driveItemDoc) bool {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return true
+	}
+	h = strings.TrimPrefix(h, "W/")
+	want := []string{`"{` + doc.GUID + `},` + strconv.FormatInt(doc.ETagVersion, 10) + `"`,
+		`"c:{` + doc.GUID + `},` + strconv.FormatInt(doc.ContentVersion, 10) + `"`}
+	for _, w := range want {
+		if h == w || strings.Trim(h, `"`) == strings.Trim(w, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) updateDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var p driveItemPatch
+	if err := c.ReadJSON(&p); err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+		return errDriveModified()
+	}
+	if t.item.ID == d.RootID && (p.Name != nil || p.ParentReference != nil) {
+		return errDriveInvalid("The root of a drive cannot be renamed or moved.")
+	}
+	newParent := t.item.ParentID
+	var dest *driveTarget
+	if pr := p.ParentReference; pr != nil && (pr.ID != "" || pr.Path != "") {
+		if pr.DriveID != "" && pr.DriveID != d.ID {
+			return errDriveInvalid("Moving items between drives is not supported.")
+		}
+		if pr.ID != "" {
+			dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, pr.ID)
+		} else {
+			rel := pr.Path
+			for _, pre := range []string{"/drive/root:", "/drives/" + d.ID + "/root:"} {
+				rel = strings.TrimPrefix(rel, pre)
+			}
+			var root *driveTarget
+			if root, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID); err == nil {
+				dest, err = s.walk(c, root, splitPath(rel), false)
+			}
+		}
+		if err != nil {
+			return errDriveInvalid("The destination folder does not exist.")
+		}
+		if err := s.checkDriveAccess(c, dest, true); err != nil {
+			return err
+		}
+		if dest.doc.Folder == nil {
+			return errDriveInvalid("The destination is not a folder.")
+		}
+		if dest.has(t.item.ID) {
+			return errDriveInvalid("An item cannot be moved into itself or one of its subfolders.")
+		}
+		newParent = dest.item.ID
+	}
+	name := t.doc.Name
+	if p.Name != nil {
+		if err := validName(*p.Name); err != nil {
+			return err
+		}
+		name = *p.Name
+	}
+	behavior, err := conflictBehavior(c, "", "fail")
+	if err != nil {
+		return err
+	}
+	ts := storedTime(s.now())
+	by := s.actor(c)
+	var updated store.Item
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if newParent != t.item.ParentID || name != t.doc.Name {
+			if old, taken, err := s.childNamed(c.ctx, tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
+				return err
+			} else if taken && old.ID != t.item.ID {
+				switch behavior {
+				case "rename":
+					if name, err = s.freeName(c.ctx, tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
+						return err
+					}
+				default:
+					return errNameAlreadyExists()
+				}
+			}
+		}
+		var err error
+		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			doc.Name = name
+			if p.FileSystemInfo != nil {
+				for _, x := range []struct{ in, dst *string }{{&p.FileSystemInfo.CreatedDateTime, &doc.FileSystemInfo.CreatedDateTime},
+					{&p.FileSystemInfo.LastModifiedDateTime, &doc.FileSystemInfo.LastModifiedDateTime}} {
+					if tm, err := time.Parse(time.RFC3339Nano, *x.in); err == nil {
+						*x.dst = storedTime(tm)
+					}
+				}
+			}
+			doc.ParentReference = d.ref(newParent)
+			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
+			doc.ETagVersion++
+			it.ParentID = newParent
+			it.Doc = encodeDoc(doc)
+			return it, nil
+		})
+		if err != nil {
+			return err
+		}
+		if newParent != t.item.ParentID {
+			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, -1, -t.doc.Size, ts); err != nil {
+				return err
+			}
+			return bumpAncestors(c.ctx, tx, c.TenantID, newParent, 1, t.doc.Size, ts)
+		}
+		return nil
+	})
+	if err != nil {
+		return asError(err)
+	}
+	nt, err := s.driveItemTarget(c.ctx, c.TenantID, d, updated.ID)
+	if err != nil {
+		return err
+	}
+	return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+}
+
+func (s *Server) deleteDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	if t.item.ID == d.RootID {
+		return errDriveInvalid("The root of a drive cannot be deleted.")
+	}
+	if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+		return errDriveModified()
+	}
+	if err := s.removeDriveItem(c, d, t.item); err != nil {
+		return err
+	}
+	return c.NoContent()
+}
+
+// removeDriveItem deletes an item, everything below it, their content
+// and their sharing grants.
+func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil {
+		return asError(err)
+	}
+	ids := []string{it.ID}
+	for i := 0; i < len(ids); i++ {
+		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: ids[i]})
+		if err != nil {
+			return asError(err)
+		}
+		for _, k := range kids {
+			ids = append(ids, k.ID)
+		}
+	}
+	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
+	if err != nil {
+		return asError(err)
+	}
+	shareIDs := make([]string, len(shares))
+	for i, sh := range shares {
+		shareIDs[i] = sh.ID
+	}
+	ts := storedTime(s.now())
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		for _, k := range []struct {
+			kind string
+			ids  []string
+		}{{KindDriveShare, shareIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}} {
+			if _, err := tx.DeleteItems(c.ctx, c.TenantID, k.kind, k.ids...); err != nil {
+				return err
+			}
+		}
+		return bumpAncestors(c.ctx, tx, c.TenantID, it.ParentID, -1, -doc.Size, ts)
+	})
+	return asErrorOrNil(err)
+}
+
+// Content.
+
+// mimeTypes are the types graphgate names itself, so that a file's
+// mimeType does not depend on the machine's MIME tables.
+var mimeTypes = map[string]string{".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html",
+	".json": "application/json", ".xml": "application/xml", ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+	".jpeg": "image/jpeg", ".gif": "image/gif", ".zip": "application/zip",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".one": "application/msonenote"}
+
+func mimeTypeOf(name, header string) string {
+	if t, ok := mimeTypes[strings.ToLower(path.Ext(name))]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
+		t, _, _ = strings.Cut(t, ";")
+		return t
+	}
+	if header != "" {
+		if t, _, err := mime.ParseMediaType(header); err == nil && t != "application/x-www-form-urlencoded" {
+			return t
+		}
+	}
+	return "application/octet-stream"
+}
+
+// hashesOf computes a file's hashes: quickXorHash (every drive), SHA-1 and
+// SHA-256 (personal drives), upper-case hex as OneDrive shows them.
+func hashesOf(b []byte, driveType string) fileHashes {
+	q := quickXorHash(b)
+	h := fileHashes{QuickXorHash: base64.StdEncoding.EncodeToString(q[:])}
+	if driveType == "personal" {
+		s1 := sha1.Sum(b)
+		s2 := sha256.Sum256(b)
+		h.SHA1Hash, h.SHA256Hash = strings.ToUpper(hex.EncodeToString(s1[:])), strings.ToUpper(hex.EncodeToString(s2[:]))
+	}
+	return h
+}
+
+// quickXorHash is OneDrive's QuickXorHash: each byte is XORed into a
+// 160-bit circular register at a bit offset advancing by 11 per byte, and
+// the length (64-bit little-endian) is XORed into the register's last 8
+// bytes.
+func quickXorHash(b []byte) [20]byte {
+	var reg [20]byte
+	for i, v := range b {
+		p := (i * 11) % 160
+		idx, sh := p/8, uint(p%8)
+		reg[idx] ^= v << sh
+		if sh > 0 {
+			reg[(idx+1)%20] ^= v >> (8 - sh)
+		}
+	}
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+	for i := 0; i < 8; i++ {
+		reg[12+i] ^= n[i]
+	}
+	return reg
+}
+
+func (s *Server) downloadDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, false); err != nil {
+		return err
+	}
+	if t.doc.File == nil {
+		return errDriveInvalid("Only files have content to download; the item is a folder.")
+	}
+	var data []byte
+	ct, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveContent, t.item.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return asError(err)
+	default:
+		cd, err := decodeDoc[driveContentDoc](ct)
+		if err != nil {
+			return asError(err)
+		}
+		if data, err = base64.StdEncoding.DecodeString(cd.Data); err != nil {
+			return asError(err)
+		}
+	}
+	mod, _ := parseStoredTime(t.doc.LastModifiedDateTime)
+	c.w.Header().Set("Content-Type", t.doc.File.MimeType)
+	c.w.Header().Set("ETag", `"c:{`+t.doc.GUID+`},`+strconv.FormatInt(t.doc.ContentVersion, 10)+`"`)
+	c.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.doc.Name}))
+	c.wrote = true
+	http.ServeContent(c.w, c.r, "", mod, bytes.NewReader(data))
+	return nil
+}
+
+// uploadDriveItem serves the simple upload (PUT …/content): replace a
+// file's content, or create (or replace) a file by parent and name.
+func (s *Server) uploadDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	a := parseDriveAddr(c)
+	byName := a.rel != "" || a.tail == "childcontent"
+	t, last, err := s.resolveDriveAddr(c, d, a, byName, byName)
+	if err != nil {
+		return err
+	}
+	if a.tail == "childcontent" {
+		last = a.childName
+	}
+	behavior, err := conflictBehavior(c, "", "replace")
+	if err != nil {
+		return err
+	}
+	body, err := c.Body()
+	if err != nil {
+		return err
+	}
+	if !byName {
+		if err := s.checkDriveAccess(c, t, true); err != nil {
+			return err
+		}
+		if t.doc.File == nil {
+			return errDriveInvalid("Content can only be uploaded to a file; the item is a folder.")
+		}
+		if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+			return errDriveModified()
+		}
+		nt, err := s.replaceContent(c, t, body)
+		if err != nil {
+			return err
+		}
+		return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	if t.doc.Folder == nil {
+		return errDriveInvalid("The parent item is not a folder.")
+	}
+	if err := validName(last); err != nil {
+		return err
+	}
+	old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
+	if err != nil {
+		return asError(err)
+	}
+	if exists && behavior == "replace" {
+		ot, err := t.child(old)
+		if err != nil {
+			return err
+		}
+		if ot.doc.File == nil {
+			return errNameAlreadyExists()
+		}
+		nt, err := s.replaceContent(c, ot, body)
+		if err != nil {
+			return err
+		}
+		return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+	}
+	nt, err := s.createDriveItem(c, t, last, behavior, newDriveItemID(), nil, nil, &body)
+	if err != nil {
+		return asError(err)
+	}
+	return s.writeDriveTarget(c, http.StatusCreated, nt, driveContext(c, d, "items/$entity"))
+}
+
+// replaceContent stores a file's new content.
+func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte) (*driveTarget, error) {
+	now := s.now()
+	ts := storedTime(now)
+	by := s.actor(c)
+	delta := int64(len(body)) - t.doc.Size
+	var updated store.Item
+	err := s.store.Batch(c.ctx, func(tx store.Items) error {
+		var err error
+		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			doc.Size = int64(len(body))
+			doc.File = &fileFacet{MimeType: mimeTypeOf(doc.Name, c.r.Header.Get("Content-Type")), Hashes: hashesOf(body, t.d.Type)}
+			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
+			doc.FileSystemInfo.LastModifiedDateTime = ts
+			doc.ETagVersion++
+			doc.ContentVersion++
+			it.Doc = encodeDoc(doc)
+			return it, nil
+		})
+		if err != nil {
+			return err
+		}
+		content := encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(body)})
+		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveContent, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			it.Doc = content
+			return it, nil
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: t.item.ID, OwnerID: t.d.Owner.ID,
+				ParentID: t.item.ParentID, Doc: content, CreatedAt: now, ModifiedAt: now, Version: 1})
+		}
+		if err != nil {
+			return err
+		}
+		if delta != 0 {
+			return bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, asError(err)
+	}
+	nt := *t
+	nt.chain = append(append([]store.Item{}, t.chain[:len(t.chain)-1]...), updated)
+	nt.item = updated
+	if nt.doc, err = decodeDoc[driveItemDoc](updated); err != nil {
+		return nil, asError(err)
+	}
+	return &nt, nil
+}
+
+// Sharing.
+
+type driveRecipient struct {
+	Email    string `json:"email"`
+	ObjectID string `json:"objectId"`
+}
+
+type driveInviteInput struct {
+	Recipients     []driveRecipient `json:"recipients"`
+	Roles          []string         `json:"roles"`
+	RequireSignIn  *bool            `json:"requireSignIn"`
+	SendInvitation *bool            `json:"sendInvitation"`
+	Message        string           `json:"message"`
+}
+
+// permissionDoc is Graph's permission, as invite returns it.
+type permissionDoc struct {
+	ID        string   `json:"id"`
+	Roles     []string `json:"roles"`
+	GrantedTo struct {
+		User driveIdentity `json:"user"`
+	} `json:"grantedTo"`
+	GrantedToV2 struct {
+		User driveIdentity `json:"user"`
+	} `json:"grantedToV2"`
+}
+
+func shareID(itemID, granteeID string) string {
+	h := sha256.Sum256([]byte(itemID + "/share/" + granteeID))
+	return "aTowI" + base64.RawURLEncoding.EncodeToString(h[:18])
+}
+
+// inviteDriveItem shares an item with users of the tenant (POST …/invite).
+func (s *Server) inviteDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var in driveInviteInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	if len(in.Recipients) == 0 {
+		return errDriveInvalid("At least one recipient is required.")
+	}
+	roles := map[string]bool{}
+	for _, r := range in.Roles {
+		switch strings.ToLower(r) {
+		case "read", "write":
+			roles[strings.ToLower(r)] = true
+		default:
+			return errDriveInvalid("Invalid role '%s': expected read or write.", r)
+		}
+	}
+	if len(roles) == 0 {
+		return errDriveInvalid("At least one role (read or write) is required.")
+	}
+	var roleList []string
+	for r := range roles {
+		roleList = append(roleList, r)
+	}
+	sort.Strings(roleList)
+	var grantees []store.User
+	for _, r := range in.Recipients {
+		var u store.User
+		var err error
+		switch {
+		case r.ObjectID != "":
+			u, err = s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(r.ObjectID))
+		case r.Email != "":
+			u, err = s.store.UserByUPN(c.ctx, r.Email)
+			if err == nil && u.TenantID != c.TenantID {
+				err = store.ErrNotFound
+			}
+		default:
+			err = store.ErrNotFound
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return errDriveInvalid("The recipient '%s%s' could not be resolved to a user of the organization.", r.Email, r.ObjectID)
+		}
+		if err != nil {
+			return asError(err)
+		}
+		if u.ID == d.Owner.ID {
+			continue // the owner has access already
+		}
+		grantees = append(grantees, u)
+	}
+	now := s.now()
+	ts := storedTime(now)
+	inviter := driveIdentity{DisplayName: s.appName(c)}
+	if c.Caller != nil {
+		inviter = *userIdentity(c.Caller)
+	}
+	var out []json.RawMessage
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		for i := range grantees {
+			g := &grantees[i]
+			sd := driveShareDoc{ID: shareID(t.item.ID, g.ID), ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Roles: roleList,
+				GrantedTo: *userIdentity(g), InvitedBy: inviter, SharedDateTime: ts}
+			_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveShare, sd.ID, 0, func(it store.Item) (store.Item, error) {
+				it.Doc = encodeDoc(sd)
+				return it, nil
+			})
+			if errors.Is(err, store.ErrNotFound) {
+				err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveShare, ID: sd.ID, OwnerID: g.ID, ParentID: t.item.ID,
+					Doc: encodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
+			}
+			if err != nil {
+				return err
+			}
+			var p permissionDoc
+			p.ID, p.Roles = sd.ID, roleList
+			p.GrantedTo.User, p.GrantedToV2.User = sd.GrantedTo, sd.GrantedTo
+			out = append(out, encodeDoc(p))
+		}
+		if len(grantees) == 0 {
+			return nil
+		}
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			if doc.Shared == nil {
+				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
+			}
+			it.Doc = encodeDoc(doc)
+			return it, nil
+		})
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	if out == nil {
+		out = []json.RawMessage{}
+	}
+	return c.JSON(http.StatusOK, struct {
+		Context string            `json:"@odata.context"`
+		Value   []json.RawMessage `json:"value"`
+	}{c.BaseURL() + "/$metadata#Collection(microsoft.graph.permission)", out})
+}
+
+// sharedWithMe lists the items shared with the drive's owner, newest
+// share first, each with its remoteItem facet.
+func (s *Server) sharedWithMe(c *Call) error {
+	if c.TargetUser == nil {
+		return errDirectoryNotFound(c.Param(0))
+	}
+	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	if err != nil {
+		return err
+	}
+	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.TargetUser.ID,
+		OrderBy: orderBy(s.store.Dialect(), "sharedDateTime", odata.TypeDateTime, true)})
+	if err != nil {
+		return asError(err)
+	}
+	drives := map[string]*driveInfo{}
+	var vals []json.RawMessage
+	for _, sh := range shares {
+		sd, err := decodeDoc[driveShareDoc](sh)
+		if err != nil {
+			continue
+		}
+		d := drives[sd.DriveID]
+		if d == nil {
+			if d, err = s.driveByID(c, sd.DriveID); err != nil {
+				continue
+			}
+			drives[sd.DriveID] = d
+		}
+		t, err := s.driveItemTarget(c.ctx, c.TenantID, d, sd.ItemID)
+		if err != nil {
+			continue
+		}
+		b, err := renderDriveItem(d, t.item, t.parentPath())
+		if err != nil {
+			return asError(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return asError(err)
+		}
+		remote := map[string]any{"parentReference": map[string]any{"driveId": d.ID, "driveType": d.Type, "id": t.item.ParentID},
+			"shared": map[string]any{"owner": map[string]any{"user": userIdentity(&d.Owner)}, "scope": "users",
+				"sharedDateTime": graphTimeOf(sd.SharedDateTime), "sharedBy": map[string]any{"user": sd.InvitedBy}}}
+		for _, k := range []string{"id", "name", "size", "webUrl", "createdDateTime", "lastModifiedDateTime", "createdBy", "lastModifiedBy",
+			"file", "folder", "fileSystemInfo", "eTag", "cTag"} {
+			if v, ok := m[k]; ok {
+				remote[k] = v
+			}
+		}
+		top := map[string]any{"remoteItem": remote}
+		for _, k := range []string{"id", "name", "size", "webUrl", "createdDateTime", "lastModifiedDateTime", "createdBy", "lastModifiedBy",
+			"file", "folder", "fileSystemInfo"} {
+			if v, ok := m[k]; ok {
+				top[k] = v
+			}
+		}
+		vals = append(vals, encodeDoc(top))
+	}
+	total := len(vals)
+	start := min(q.skip, total)
+	end := min(start+q.top, total)
+	page := make([]json.RawMessage, 0, end-start)
+	for _, v := range vals[start:end] {
+		b, err := project(v, q.q.Select, nil, nil)
+		if err != nil {
+			return asError(err)
+		}
+		page = append(page, b)
+	}
+	return c.writePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, page, total, end < total)
+}
+
+func graphTimeOf(stored string) string {
+	if t, err := parseStoredTime(stored); err == nil {
+		return graphTime(t)
+	}
+	return stored
+}
+
+// Seeding.
+
+// SeedDriveOwner is the owner of a seeded drive.
+type SeedDriveOwner struct {
+	ID, DisplayName, UserPrincipalName string
+	Personal                           bool
+}
+
+func (o SeedDriveOwner) user() store.User {
+	u := store.User{ID: o.ID, DisplayName: o.DisplayName, UserPrincipalName: o.UserPrincipalName, Mail: o.UserPrincipalName, Kind: store.UserMember}
+	if o.Personal {
+		u.Kind = store.UserPersonal
+	}
+	return u
+}
+
+// Drive creates a user's OneDrive and returns its root folder's id.
+func (s *Seeder) Drive(o SeedDriveOwner) string {
+	u := o.user()
+	drive, root := newDriveItems(s.tenant, &u, s.now)
+	s.items = append(s.items, drive, root)
+	return root.ID
+}
+
+// seededItem finds an item collected by the seeder.
+func (s *Seeder) seededItem(kind, id string) *store.Item {
+	for i := range s.items {
+		if s.items[i].Kind == kind && s.items[i].ID == id {
+			return &s.items[i]
+		}
+	}
+	return nil
+}
+
+// seededDrive returns the drive of an owner collected by the seeder.
+func (s *Seeder) seededDrive(ownerID string) *driveInfo {
+	for i := range s.items {
+		if s.items[i].Kind == KindDrive && s.items[i].OwnerID == ownerID {
+			d, err := driveOf(s.items[i], store.User{ID: ownerID})
+			if err == nil {
+				return d
+			}
+		}
+	}
+	panic("graph: seeding a drive item before its drive")
+}
+
+func (s *Seeder) driveItem(ownerID, parentID, name string, content []byte, folder bool) string {
+	d := s.seededDrive(ownerID)
+	var by identitySet
+	if dd := d.doc.Owner.User; dd != nil {
+		by = identitySet{User: dd}
+	}
+	id := newDriveItemID()
+	ts := storedTime(s.now)
+	doc := newDriveItemDoc(d, parentID, id, name, by, ts)
+	var size int64
+	if folder {
+		doc.Folder = &folderFacet{}
+	} else {
+		size = int64(len(content))
+		doc.Size, doc.File = size, &fileFacet{MimeType: mimeTypeOf(name, ""), Hashes: hashesOf(content, d.Type)}
+		s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveContent, ID: id, OwnerID: ownerID, ParentID: parentID,
+			Doc: encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(content)}), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+	}
+	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveItem, ID: id, OwnerID: ownerID, ParentID: parentID,
+		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+	for p, first := parentID, true; p != ""; first = false {
+		it := s.seededItem(KindDriveItem, p)
+		if it == nil {
+			break
+		}
+		pd, _ := decodeDoc[driveItemDoc](*it)
+		if first && pd.Folder != nil {
+			pd.Folder.ChildCount++
+		}
+		pd.Size += size
+		it.Doc = encodeDoc(pd)
+		p = it.ParentID
+	}
+	return id
+}
+
+// DriveFolder adds a folder to a seeded drive and returns its id.
+func (s *Seeder) DriveFolder(ownerID, parentID, name string) string {
+	return s.driveItem(ownerID, parentID, name, nil, true)
+}
+
+// DriveFile adds a file to a seeded drive and returns its id.
+func (s *Seeder) DriveFile(ownerID, parentID, name string, content []byte) string {
+	return s.driveItem(ownerID, parentID, name, content, false)
+}
+
+// DriveShare shares an item of owner's drive with a user (roles read,
+// write).
+func (s *Seeder) DriveShare(ownerID, itemID string, with SeedDriveOwner, roles ...string) {
+	d := s.seededDrive(ownerID)
+	ts := storedTime(s.now)
+	g := with.user()
+	sd := driveShareDoc{ID: shareID(itemID, with.ID), ItemID: itemID, DriveID: d.ID, DriveOwnerID: ownerID, Roles: roles,
+		GrantedTo: *userIdentity(&g), SharedDateTime: ts}
+	if d.doc.Owner.User != nil {
+		sd.InvitedBy = *d.doc.Owner.User
+	}
+	s.add(KindDriveShare, sd.ID, with.ID, itemID, sd)
+	if it := s.seededItem(KindDriveItem, itemID); it != nil {
+		doc, _ := decodeDoc[driveItemDoc](*it)
+		if doc.Shared == nil {
+			doc.Shared = &sharedFacet{Owner: d.doc.Owner, Scope: "users", SharedDateTime: ts}
+		}
+		it.Doc = encodeDoc(doc)
+	}
+}

@@ -1,0 +1,766 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// OneNote: notebooks, their sections and pages, for users (/me/onenote,
+// /users/{id}/onenote) and groups (/groups/{id}/onenote). A notebook is an
+// item owned by the user or group; a section's parent is its notebook, a
+// page's its section. A page is created from HTML (text/html,
+// application/xhtml+xml, or the "Presentation" part of multipart/form-data;
+// other parts are ignored): its title is the HTML <title>, its creation
+// time the <meta name="created"> when given, and GET …/content returns the
+// page as OneNote renders it (the body inside OneNote's page document).
+// POST /onenote/pages creates the page in the default section (created,
+// with the default notebook, when the owner has none), or in the section of
+// the default notebook named by ?sectionName=.
+
+const (
+	KindNotebook = "notebook"
+	KindSection  = "onenoteSection"
+	KindPage     = "onenotePage"
+)
+
+type onenoteLink struct {
+	Href string `json:"href"`
+}
+
+type onenoteLinks struct {
+	OneNoteClientURL onenoteLink `json:"oneNoteClientUrl"`
+	OneNoteWebURL    onenoteLink `json:"oneNoteWebUrl"`
+}
+
+type onenoteParent struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	Self        string `json:"self"`
+}
+
+// notebookDoc is Graph's notebook; self and the URLs are computed.
+type notebookDoc struct {
+	ID                   string       `json:"id"`
+	DisplayName          string       `json:"displayName"`
+	CreatedDateTime      string       `json:"createdDateTime"`
+	LastModifiedDateTime string       `json:"lastModifiedDateTime"`
+	IsDefault            bool         `json:"isDefault"`
+	IsShared             bool         `json:"isShared"`
+	UserRole             string       `json:"userRole"`
+	CreatedBy            identitySet  `json:"createdBy"`
+	LastModifiedBy       identitySet  `json:"lastModifiedBy"`
+	Links                onenoteLinks `json:"links"`
+}
+
+// sectionDoc is Graph's onenoteSection.
+type sectionDoc struct {
+	ID                   string        `json:"id"`
+	DisplayName          string        `json:"displayName"`
+	CreatedDateTime      string        `json:"createdDateTime"`
+	LastModifiedDateTime string        `json:"lastModifiedDateTime"`
+	IsDefault            bool          `json:"isDefault"`
+	CreatedBy            identitySet   `json:"createdBy"`
+	LastModifiedBy       identitySet   `json:"lastModifiedBy"`
+	Links                onenoteLinks  `json:"links"`
+	ParentNotebook       onenoteParent `json:"parentNotebook"`
+}
+
+// pageDoc is Graph's onenotePage; its HTML body is internal.
+type pageDoc struct {
+	ID                   string        `json:"id"`
+	Title                string        `json:"title"`
+	CreatedDateTime      string        `json:"createdDateTime"`
+	LastModifiedDateTime string        `json:"lastModifiedDateTime"`
+	CreatedByAppID       string        `json:"createdByAppId"`
+	Level                int           `json:"level"`
+	Order                int           `json:"order"`
+	Links                onenoteLinks  `json:"links"`
+	ParentSection        onenoteParent `json:"parentSection"`
+	Body                 string        `json:"_body"`
+}
+
+var (
+	notebookSelectable = selectable(notebookDoc{})
+	sectionSelectable  = selectable(sectionDoc{})
+	pageSelectable     = selectable(pageDoc{})
+)
+
+var (
+	notebookProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "isDefault": odata.TypeBool,
+		"isShared": odata.TypeBool, "userRole": odata.TypeString, "createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime}
+	sectionProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "isDefault": odata.TypeBool,
+		"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "parentNotebook/id": odata.TypeString,
+		"parentNotebook/displayName": odata.TypeString}
+	pageProps = odata.JSONProps{"id": odata.TypeString, "title": odata.TypeString, "createdByAppId": odata.TypeString,
+		"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "level": odata.TypeInt, "order": odata.TypeInt,
+		"parentSection/id": odata.TypeString, "parentSection/displayName": odata.TypeString}
+)
+
+// OneNote's errors: its own numeric codes.
+func errOnenoteNotFound() *Error {
+	return newError(http.StatusNotFound, "20102", "The requested resource does not exist.")
+}
+
+func errOnenoteNameExists() *Error {
+	return newError(http.StatusConflict, "20117", "An item with this name already exists in this location.")
+}
+
+func errOnenoteBadRequest(format string, a ...any) *Error {
+	return newError(http.StatusBadRequest, "20100", format, a...)
+}
+
+func init() { workloads = append(workloads, registerOnenote) }
+
+func registerOnenote(s *Server) error {
+	for _, h := range []struct {
+		method, suffix string
+		fn             handlerFunc
+	}{
+		{"GET", "/onenote/notebooks", s.listNotebooks},
+		{"POST", "/onenote/notebooks", s.createNotebook},
+		{"GET", "/onenote/notebooks/{id}", s.getNotebook},
+		{"GET", "/onenote/notebooks/{id}/sections", s.listNotebookSections},
+		{"POST", "/onenote/notebooks/{id}/sections", s.createSection},
+		{"GET", "/onenote/sections", s.listSections},
+		{"GET", "/onenote/sections/{id}", s.getSection},
+		{"GET", "/onenote/sections/{id}/pages", s.listSectionPages},
+		{"POST", "/onenote/sections/{id}/pages", s.createPage},
+		{"GET", "/onenote/pages", s.listPages},
+		{"POST", "/onenote/pages", s.createPage},
+		{"GET", "/onenote/pages/{id}", s.getPage},
+		{"DELETE", "/onenote/pages/{id}", s.deletePage},
+		{"GET", "/onenote/pages/{id}/content", s.getPageContent},
+	} {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
+			return err
+		}
+		if err := s.handle(h.method, "/groups/{id}"+h.suffix, h.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteOwner is the user or group whose notebooks the request reaches, and
+// the service root of its OneNote URLs.
+func (s *Server) noteOwner(c *Call) (owner, root string, err error) {
+	switch {
+	case c.TargetGroup != nil:
+		return c.TargetGroup.ID, c.BaseURL() + "/groups/" + c.TargetGroup.ID + "/onenote", nil
+	case c.TargetUser != nil:
+		return c.TargetUser.ID, c.BaseURL() + "/users/" + c.TargetUser.ID + "/onenote", nil
+	}
+	return "", "", errMailboxNotFound(c.Param(0))
+}
+
+func (s *Server) noteContext(c *Call, owner, what string) string {
+	kind := "users"
+	if c.TargetGroup != nil {
+		kind = "groups"
+	}
+	return c.BaseURL() + "/$metadata#" + kind + "('" + owner + "')/onenote/" + what
+}
+
+// onenoteRender adds the computed URLs to a stored notebook, section or page.
+func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
+	return func(it store.Item) (json.RawMessage, error) {
+		b, err := renderItem(it)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		delete(m, "@odata.etag")
+		graphTimes(m)
+		switch it.Kind {
+		case KindNotebook:
+			m["self"] = root + "/notebooks/" + it.ID
+			m["sectionsUrl"] = root + "/notebooks/" + it.ID + "/sections"
+			m["sectionGroupsUrl"] = root + "/notebooks/" + it.ID + "/sectionGroups"
+		case KindSection:
+			m["self"] = root + "/sections/" + it.ID
+			m["pagesUrl"] = root + "/sections/" + it.ID + "/pages"
+			if p, ok := m["parentNotebook"].(map[string]any); ok {
+				p["self"] = root + "/notebooks/" + it.ParentID
+			}
+		case KindPage:
+			m["self"] = root + "/pages/" + it.ID
+			m["contentUrl"] = root + "/pages/" + it.ID + "/content"
+			if p, ok := m["parentSection"].(map[string]any); ok {
+				p["self"] = root + "/sections/" + it.ParentID
+			}
+		}
+		return json.Marshal(m)
+	}
+}
+
+func (s *Server) writeOnenote(c *Call, status int, it store.Item, root, contextURL string, known map[string]bool, entity string) error {
+	q, err := c.parseQuery(odata.Generic, 1, 0)
+	if err != nil {
+		return err
+	}
+	if err := checkSelect(q.q.Select, withComputed(known), entity, odata.Generic); err != nil {
+		return err
+	}
+	b, err := onenoteRender(root)(it)
+	if err != nil {
+		return asError(err)
+	}
+	if b, err = project(b, q.q.Select, nil, nil); err != nil {
+		return asError(err)
+	}
+	return c.JSON(status, withContext(b, contextURL))
+}
+
+// withComputed adds the computed URL properties to a selectable set.
+func withComputed(known map[string]bool) map[string]bool {
+	out := map[string]bool{"self": true, "sectionsurl": true, "sectiongroupsurl": true, "pagesurl": true, "contenturl": true}
+	for k, v := range known {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props odata.JSONProps, known map[string]bool, root, contextURL string, defOrder string) error {
+	pageSize, maxTop := 100, 100
+	if base.Kind == KindPage {
+		pageSize = 20
+	}
+	q, err := c.parseQuery(odata.Generic, pageSize, maxTop)
+	if err != nil {
+		return err
+	}
+	return s.writeCollection(c, collection{q: q, base: base, mapping: jsonMapping(s.store.Dialect(), entity, props),
+		defOrder: defOrder, context: contextURL, known: withComputed(known), render: onenoteRender(root)})
+}
+
+func (s *Server) byName(field string) string {
+	return "lower(" + jsonExpr(s.store.Dialect(), field, odata.TypeString) + ")"
+}
+
+// Notebooks.
+
+func (s *Server) listNotebooks(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.onenoteList(c, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner}, "microsoft.graph.notebook",
+		notebookProps, notebookSelectable, root, s.noteContext(c, owner, "notebooks"), s.byName("displayName"))
+}
+
+func (s *Server) getNotebook(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
+}
+
+// onenoteItem reads a notebook, section or page of the owner.
+func (s *Server) onenoteItem(c *Call, kind, id, owner string) (store.Item, error) {
+	it, err := s.store.GetItem(c.ctx, c.TenantID, kind, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && it.OwnerID != owner {
+		return store.Item{}, errOnenoteNotFound()
+	}
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	return it, nil
+}
+
+type onenoteNameInput struct {
+	DisplayName *string `json:"displayName"`
+}
+
+// validOnenoteName checks a notebook or section name as OneNote does.
+func validOnenoteName(n string, max int) error {
+	if strings.TrimSpace(n) == "" {
+		return errOnenoteBadRequest("The displayName property is required.")
+	}
+	if len([]rune(n)) > max || strings.ContainsAny(n, `?*\/:<>|&#'%~"`) {
+		return newError(http.StatusBadRequest, "20153", "The name '%s' is not valid: it can be at most %d characters and cannot contain ? * \\ / : < > | & # ' %% ~ \".", n, max)
+	}
+	return nil
+}
+
+// named reports whether the owner has an item of kind (under parent) with
+// the display name, ignoring case.
+func (s *Server) onenoteNamed(c *Call, kind, owner, parent, name string) (bool, error) {
+	where := s.byName("displayName") + " = " + placeholder(dialectOf(s.store.Dialect()), 1)
+	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner, ParentID: parent,
+		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+	if err != nil {
+		return false, asError(err)
+	}
+	return len(items) > 0, nil
+}
+
+func (s *Server) noteActor(c *Call) identitySet {
+	var out identitySet
+	if c.Caller != nil {
+		out.User = &driveIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName}
+	} else if c.Claims != nil {
+		out.Application = &driveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
+	}
+	return out
+}
+
+func noteLinks(kind, id, name string) onenoteLinks {
+	web := "https://www.onenote.com/" + kind + "/" + id
+	return onenoteLinks{OneNoteClientURL: onenoteLink{Href: "onenote:" + web}, OneNoteWebURL: onenoteLink{Href: web}}
+}
+
+func newOnenoteID() string { return "1-" + strings.ToLower(newGUID()) }
+
+func (s *Server) createNotebook(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	var in onenoteNameInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if in.DisplayName == nil {
+		return errOnenoteBadRequest("The displayName property is required.")
+	}
+	if err := validOnenoteName(*in.DisplayName, 128); err != nil {
+		return err
+	}
+	exists, err := s.onenoteNamed(c, KindNotebook, owner, "", *in.DisplayName)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return errOnenoteNameExists()
+	}
+	it := s.newNotebook(c, owner, *in.DisplayName, false)
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
+}
+
+func (s *Server) newNotebook(c *Call, owner, name string, isDefault bool) store.Item {
+	now := s.now()
+	ts := storedTime(now)
+	id := newOnenoteID()
+	by := s.noteActor(c)
+	d := notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, UserRole: "Owner",
+		IsShared: c.TargetGroup != nil, CreatedBy: by, LastModifiedBy: by, Links: noteLinks("notebooks", id, name)}
+	return store.Item{TenantID: c.TenantID, Kind: KindNotebook, ID: id, OwnerID: owner, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+}
+
+// Sections.
+
+func (s *Server) sectionsQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
+	return s.onenoteList(c, base, "microsoft.graph.onenoteSection", sectionProps, sectionSelectable, root, contextURL, s.byName("displayName"))
+}
+
+func (s *Server) listSections(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner}, s.noteContext(c, owner, "sections"))
+}
+
+func (s *Server) listNotebookSections(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID},
+		s.noteContext(c, owner, "notebooks('"+nb.ID+"')/sections"))
+}
+
+func (s *Server) getSection(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindSection, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
+}
+
+func (s *Server) createSection(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	var in onenoteNameInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	if in.DisplayName == nil {
+		return errOnenoteBadRequest("The displayName property is required.")
+	}
+	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
+		return err
+	}
+	exists, err := s.onenoteNamed(c, KindSection, owner, nb.ID, *in.DisplayName)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return errOnenoteNameExists()
+	}
+	it, err := s.newSection(c, owner, nb, *in.DisplayName, false)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
+}
+
+func (s *Server) newSection(c *Call, owner string, nb store.Item, name string, isDefault bool) (store.Item, error) {
+	nd, err := decodeDoc[notebookDoc](nb)
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	now := s.now()
+	ts := storedTime(now)
+	id := newOnenoteID()
+	by := s.noteActor(c)
+	d := sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
+		Links: noteLinks("sections", id, name), ParentNotebook: onenoteParent{ID: nb.ID, DisplayName: nd.DisplayName}}
+	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: nb.ID, Doc: encodeDoc(d), CreatedAt: now,
+		ModifiedAt: now, Version: 1}, nil
+}
+
+// Pages.
+
+func (s *Server) pagesQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
+	return s.onenoteList(c, base, "microsoft.graph.onenotePage", pageProps, pageSelectable, root, contextURL,
+		orderBy(s.store.Dialect(), "lastModifiedDateTime", odata.TypeDateTime, true))
+}
+
+func (s *Server) listPages(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.pagesQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindPage, OwnerID: owner}, s.noteContext(c, owner, "pages"))
+}
+
+func (s *Server) listSectionPages(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	sec, err := s.onenoteItem(c, KindSection, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.pagesQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindPage, OwnerID: owner, ParentID: sec.ID},
+		s.noteContext(c, owner, "sections('"+sec.ID+"')/pages"))
+}
+
+func (s *Server) getPage(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
+}
+
+func (s *Server) deletePage(c *Call) error {
+	owner, _, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPage, it.ID); err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+func (s *Server) getPageContent(c *Call) error {
+	owner, _, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	p, err := decodeDoc[pageDoc](it)
+	if err != nil {
+		return asError(err)
+	}
+	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p)))
+}
+
+// renderPageHTML is a page's content as OneNote returns it.
+func renderPageHTML(p pageDoc) string {
+	created := p.CreatedDateTime
+	if t, err := parseStoredTime(created); err == nil {
+		created = t.UTC().Format("2006-01-02T15:04:05.0000000")
+	}
+	return "<html lang=\"en-US\">\n\t<head>\n\t\t<title>" + html.EscapeString(p.Title) + "</title>\n" +
+		"\t\t<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\" />\n" +
+		"\t\t<meta name=\"created\" content=\"" + created + "\" />\n\t</head>\n" +
+		"\t<body data-absolute-enabled=\"true\" style=\"font-family:Calibri;font-size:11pt\">\n" +
+		"\t\t<div style=\"position:absolute;left:48px;top:115px;width:624px\">\n" + p.Body + "\n\t\t</div>\n\t</body>\n</html>\n"
+}
+
+var (
+	titleRe   = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	bodyRe    = regexp.MustCompile(`(?is)<body[^>]*>(.*)</body>`)
+	createdRe = regexp.MustCompile(`(?is)<meta\s+[^>]*name\s*=\s*["']created["'][^>]*>`)
+	contentRe = regexp.MustCompile(`(?is)content\s*=\s*["']([^"']*)["']`)
+)
+
+// pageHTML reads the page's HTML from the request: the body itself
+// (text/html, application/xhtml+xml) or the Presentation part of a
+// multipart/form-data request.
+func (s *Server) pageHTML(c *Call) (string, error) {
+	ct := c.r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", errOnenoteBadRequest("The Content-Type header must be text/html, application/xhtml+xml or multipart/form-data.")
+	}
+	body, err := c.Body()
+	if err != nil {
+		return "", err
+	}
+	switch mt {
+	case "text/html", "application/xhtml+xml":
+		return string(body), nil
+	case "multipart/form-data":
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return "", errOnenoteBadRequest("The multipart request could not be read.")
+			}
+			if strings.EqualFold(part.FormName(), "Presentation") {
+				b, err := io.ReadAll(part)
+				if err != nil {
+					return "", errOnenoteBadRequest("The multipart request could not be read.")
+				}
+				return string(b), nil
+			}
+		}
+		return "", errOnenoteBadRequest("A multipart request must have a part named Presentation with the page's HTML.")
+	}
+	return "", newError(http.StatusUnsupportedMediaType, "20001", "The Content-Type '%s' is not supported: send the page as text/html.", mt)
+}
+
+// parsePage reads a page's title, creation time and body from its HTML.
+func parsePage(src string) (title string, created time.Time, body string) {
+	if m := titleRe.FindStringSubmatch(src); m != nil {
+		title = strings.TrimSpace(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[1], "")))
+	}
+	if m := createdRe.FindString(src); m != "" {
+		if cm := contentRe.FindStringSubmatch(m); cm != nil {
+			if t, err := time.Parse(time.RFC3339, cm[1]); err == nil {
+				created = t
+			}
+		}
+	}
+	body = src
+	if m := bodyRe.FindStringSubmatch(src); m != nil {
+		body = strings.TrimSpace(m[1])
+	} else if strings.Contains(strings.ToLower(src), "<head") {
+		body = ""
+	}
+	return title, created, body
+}
+
+func (s *Server) createPage(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	src, err := s.pageHTML(c)
+	if err != nil {
+		return err
+	}
+	var sec store.Item
+	if strings.Contains(c.Match.Route.Path, "/sections/") {
+		if sec, err = s.onenoteItem(c, KindSection, c.Param(1), owner); err != nil {
+			return err
+		}
+	} else if sec, err = s.defaultSection(c, owner, c.r.URL.Query().Get("sectionName")); err != nil {
+		return err
+	}
+	sd, err := decodeDoc[sectionDoc](sec)
+	if err != nil {
+		return asError(err)
+	}
+	title, created, body := parsePage(src)
+	now := s.now()
+	if created.IsZero() {
+		created = now
+	}
+	id := newOnenoteID() + "!1-" + strings.TrimPrefix(sec.ID, "1-")
+	appID := ""
+	if c.Claims != nil {
+		appID = c.Claims.AppID
+	}
+	p := pageDoc{ID: id, Title: title, CreatedDateTime: storedTime(created), LastModifiedDateTime: storedTime(now), CreatedByAppID: "WLID-" + appID,
+		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sec.ID, DisplayName: sd.DisplayName}, Body: body}
+	it := store.Item{TenantID: c.TenantID, Kind: KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: encodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
+}
+
+// defaultSection is the section POST /onenote/pages writes to: the named
+// section of the default notebook (created if missing), or its default
+// section. The default notebook and section are created when the owner has
+// no notebook.
+func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error) {
+	nbs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner, OrderBy: "created_at"})
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	var nb store.Item
+	for _, it := range nbs {
+		if d, err := decodeDoc[notebookDoc](it); err == nil && d.IsDefault {
+			nb = it
+			break
+		}
+	}
+	if nb.ID == "" && len(nbs) > 0 {
+		nb = nbs[0]
+	}
+	var created []store.Item
+	if nb.ID == "" {
+		label := "Notebook"
+		if c.TargetUser != nil {
+			label = c.TargetUser.DisplayName + "'s Notebook"
+			if first, _, _ := strings.Cut(c.TargetUser.DisplayName, " "); first != "" {
+				label = first + "'s Notebook"
+			}
+		} else if c.TargetGroup != nil {
+			label = c.TargetGroup.DisplayName + " Notebook"
+		}
+		nb = s.newNotebook(c, owner, label, true)
+		created = append(created, nb)
+	}
+	secs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID, OrderBy: "created_at"})
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	var sec store.Item
+	for _, it := range secs {
+		d, err := decodeDoc[sectionDoc](it)
+		if err != nil {
+			continue
+		}
+		if name != "" && strings.EqualFold(d.DisplayName, name) || name == "" && d.IsDefault {
+			sec = it
+			break
+		}
+	}
+	if sec.ID == "" && name == "" && len(secs) > 0 {
+		sec = secs[0]
+	}
+	if sec.ID == "" {
+		label, isDefault := name, false
+		if label == "" {
+			label, isDefault = "Quick Notes", true
+		}
+		if err := validOnenoteName(label, 50); err != nil {
+			return store.Item{}, err
+		}
+		if sec, err = s.newSection(c, owner, nb, label, isDefault); err != nil {
+			return store.Item{}, err
+		}
+		created = append(created, sec)
+	}
+	if len(created) > 0 {
+		if err := s.store.CreateItems(c.ctx, created...); err != nil {
+			return store.Item{}, asError(err)
+		}
+	}
+	return sec, nil
+}
+
+// Seeding.
+
+// Notebook adds a notebook of a user or group and returns its id.
+func (s *Seeder) Notebook(ownerID, ownerName, name string, isDefault, group bool) string {
+	id := newOnenoteID()
+	ts := storedTime(s.now)
+	by := identitySet{User: &driveIdentity{ID: ownerID, DisplayName: ownerName}}
+	s.add(KindNotebook, id, ownerID, "", notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
+		IsShared: group, UserRole: "Owner", CreatedBy: by, LastModifiedBy: by, Links: noteLinks("notebooks", id, name)})
+	return id
+}
+
+// NotebookSection adds a section to a seeded notebook and returns its id.
+func (s *Seeder) NotebookSection(ownerID, notebookID, name string, isDefault bool) string {
+	nbName := ""
+	var by identitySet
+	if it := s.seededItem(KindNotebook, notebookID); it != nil {
+		nd, _ := decodeDoc[notebookDoc](*it)
+		nbName, by = nd.DisplayName, nd.CreatedBy
+	}
+	id := newOnenoteID()
+	ts := storedTime(s.now)
+	s.add(KindSection, id, ownerID, notebookID, sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
+		CreatedBy: by, LastModifiedBy: by, Links: noteLinks("sections", id, name), ParentNotebook: onenoteParent{ID: notebookID, DisplayName: nbName}})
+	return id
+}
+
+// NotebookPage adds a page (its title and HTML body) to a seeded section and
+// returns its id.
+func (s *Seeder) NotebookPage(ownerID, sectionID, title, bodyHTML string) string {
+	secName := ""
+	if it := s.seededItem(KindSection, sectionID); it != nil {
+		sd, _ := decodeDoc[sectionDoc](*it)
+		secName = sd.DisplayName
+	}
+	id := newOnenoteID() + "!1-" + strings.TrimPrefix(sectionID, "1-")
+	ts := storedTime(s.now)
+	s.add(KindPage, id, ownerID, sectionID, pageDoc{ID: id, Title: title, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedByAppID: "WLID-graphgate",
+		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sectionID, DisplayName: secName}, Body: bodyHTML})
+	return id
+}

@@ -1,0 +1,649 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math"
+	"sort"
+	"strings"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// People: GET /me/people and /users/{id}/people, the people most relevant
+// to a user, derived from the user's own data when asked (nothing is
+// stored). graphgate's relevance ranking, documented because Microsoft's is
+// not:
+//
+//   - Mail, the user's 500 most recent messages: each recipient of a
+//     message the user sent scores 5, the sender of a message the user
+//     received scores 2, and each other recipient of a received message
+//     scores 0.5. Each of these decays with the message's age, halving every
+//     30 days.
+//   - Contacts: every person in the user's contacts scores 4.
+//   - Directory: the user's manager scores 6, each direct report 5, each
+//     colleague of the same department 2 (at most 50).
+//   - Groups: each Microsoft 365 group the user is a member of scores 1.5,
+//     and every other member of a group the user is in (of groups of at
+//     most 100 members) scores 1 per group shared.
+//
+// Scores of the same person (one email address, or one directory user)
+// add up. People are ordered by score, highest first, then by display
+// name; relevanceScore is the score times ten, rounded to one decimal. The
+// user is never among their own people. A person who is a directory user
+// has the user's id and directory properties (personType
+// Person/OrganizationUser); one known only from contacts is
+// Person/PersonalContact, one known only from mail Person/ImplicitContact,
+// a group Group/UnifiedGroup; their ids are stable per user.
+//
+// $search="term" keeps people with a name word or an address starting with
+// the term (case-insensitive); $filter, $orderby, $select, $top, $skip and
+// $count apply to the ranked list. As Graph documents, $skip cannot be
+// combined with $search.
+
+type scoredEmailAddress struct {
+	Address             string  `json:"address"`
+	RelevanceScore      float64 `json:"relevanceScore"`
+	SelectionLikelihood string  `json:"selectionLikelihood"`
+}
+
+type personPhone struct {
+	Type   string `json:"type"`
+	Number string `json:"number"`
+}
+
+type personType struct {
+	Class    string `json:"class"`
+	Subclass string `json:"subclass"`
+}
+
+// personDoc is Graph's person.
+type personDoc struct {
+	ID                   string               `json:"id"`
+	DisplayName          string               `json:"displayName"`
+	GivenName            *string              `json:"givenName"`
+	Surname              *string              `json:"surname"`
+	Birthday             string               `json:"birthday"`
+	PersonNotes          string               `json:"personNotes"`
+	IsFavorite           bool                 `json:"isFavorite"`
+	JobTitle             *string              `json:"jobTitle"`
+	CompanyName          *string              `json:"companyName"`
+	YomiCompany          string               `json:"yomiCompany"`
+	Department           *string              `json:"department"`
+	OfficeLocation       *string              `json:"officeLocation"`
+	Profession           string               `json:"profession"`
+	UserPrincipalName    string               `json:"userPrincipalName"`
+	ImAddress            *string              `json:"imAddress"`
+	ScoredEmailAddresses []scoredEmailAddress `json:"scoredEmailAddresses"`
+	Phones               []personPhone        `json:"phones"`
+	PostalAddresses      []json.RawMessage    `json:"postalAddresses"`
+	Websites             []json.RawMessage    `json:"websites"`
+	PersonType           personType           `json:"personType"`
+}
+
+var personSelectable = selectable(personDoc{})
+
+// Relevance weights (see the top of the file).
+const (
+	peopleMessages     = 500
+	peopleHalfLifeDays = 30.0
+	weightSentTo       = 5
+	weightReceivedFrom = 2
+	weightCoRecipient  = 0.5
+	weightContact      = 4
+	weightManager      = 6
+	weightReport       = 5
+	weightColleague    = 2
+	weightGroup        = 1.5
+	weightGroupPeer    = 1
+	maxGroupPeers      = 100
+	maxColleagues      = 50
+)
+
+// candidate is a person being ranked.
+type candidate struct {
+	doc    personDoc
+	score  float64
+	user   bool // a directory user
+	source int  // 0 mail, 1 contact, 2 directory or group
+}
+
+func init() { workloads = append(workloads, registerPeople) }
+
+func registerPeople(s *Server) error {
+	return s.handleUserAndMe("GET", "/people", s.listPeople)
+}
+
+// ranker collects the people of one user.
+type ranker struct {
+	s       *Server
+	c       *Call
+	owner   *store.User
+	ownAddr map[string]bool
+	byKey   map[string]*candidate
+	users   map[string]*store.User // address → directory user (nil: none)
+}
+
+func (s *Server) listPeople(c *Call) error {
+	if c.TargetUser == nil {
+		return errMailboxNotFound(c.Param(0))
+	}
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	if q.q.Search != nil && q.q.Skip != nil {
+		return errBadRequest("$skip is not supported with $search.")
+	}
+	if err := checkSelect(q.q.Select, personSelectable, "microsoft.graph.person", odata.Exchange); err != nil {
+		return err
+	}
+	rk := &ranker{s: s, c: c, owner: c.TargetUser, ownAddr: map[string]bool{}, byKey: map[string]*candidate{}, users: map[string]*store.User{}}
+	for _, a := range []string{c.TargetUser.Mail, c.TargetUser.UserPrincipalName} {
+		if a != "" {
+			rk.ownAddr[strings.ToLower(a)] = true
+		}
+	}
+	if err := rk.fromMail(); err != nil {
+		return err
+	}
+	if err := rk.fromContacts(); err != nil {
+		return err
+	}
+	if err := rk.fromDirectory(); err != nil {
+		return err
+	}
+	if err := rk.fromGroups(); err != nil {
+		return err
+	}
+	people := rk.ranked()
+
+	// $search, then $filter, $orderby and the page.
+	var kept []map[string]any
+	var docs []personDoc
+	for _, p := range people {
+		if q.q.Search != nil && !personMatches(p, q.q.Search) {
+			continue
+		}
+		var row map[string]any
+		if err := json.Unmarshal(encodeDoc(p), &row); err != nil {
+			return asError(err)
+		}
+		if q.q.Filter != nil {
+			ok, err := odata.EvalWith(q.q.Filter, odata.Row(row), odata.EvalOptions{Flavor: odata.Exchange})
+			if err != nil {
+				return asError(err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		kept = append(kept, row)
+		docs = append(docs, p)
+	}
+	if len(q.q.OrderBy) > 0 {
+		idx := make([]int, len(kept))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool {
+			for _, o := range q.q.OrderBy {
+				va, _ := odata.Row(kept[idx[a]]).Resolve(strings.Split(o.Property, "/"))
+				vb, _ := odata.Row(kept[idx[b]]).Resolve(strings.Split(o.Property, "/"))
+				c := compareAny(va, vb)
+				if c == 0 {
+					continue
+				}
+				if o.Desc {
+					return c > 0
+				}
+				return c < 0
+			}
+			return false
+		})
+		sorted := make([]personDoc, len(idx))
+		for i, j := range idx {
+			sorted[i] = docs[j]
+		}
+		docs = sorted
+	}
+	total := len(docs)
+	start := min(q.skip, total)
+	end := min(start+q.top, total)
+	vals := make([]json.RawMessage, 0, end-start)
+	for _, p := range docs[start:end] {
+		b, err := project(encodeDoc(p), q.q.Select, nil, nil)
+		if err != nil {
+			return asError(err)
+		}
+		vals = append(vals, b)
+	}
+	return c.writePage(usersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
+}
+
+// compareAny orders two JSON values: nulls first, then numbers, booleans
+// and strings (ignoring case).
+func compareAny(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	switch x := a.(type) {
+	case float64:
+		if y, ok := b.(float64); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			switch {
+			case x == y:
+				return 0
+			case !x:
+				return -1
+			}
+			return 1
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(strings.ToLower(x), strings.ToLower(y))
+		}
+	}
+	return 0
+}
+
+// personMatches applies $search: every term of one group must match the
+// start of a name word or of an email address.
+func personMatches(p personDoc, s *odata.Search) bool {
+	var words []string
+	for _, n := range []string{p.DisplayName, derefStr(p.GivenName), derefStr(p.Surname)} {
+		words = append(words, strings.Fields(strings.ToLower(n))...)
+	}
+	for _, a := range p.ScoredEmailAddresses {
+		words = append(words, strings.ToLower(a.Address))
+	}
+	if p.UserPrincipalName != "" {
+		words = append(words, strings.ToLower(p.UserPrincipalName))
+	}
+	for _, g := range s.Groups {
+		all := true
+		for _, t := range g {
+			v := strings.ToLower(strings.TrimSpace(t.Value))
+			hit := v == ""
+			for _, w := range words {
+				if strings.HasPrefix(w, v) {
+					hit = true
+					break
+				}
+			}
+			if hit == t.Not {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func derefStr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func optStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// personID is a stable GUID-shaped id for a person who is not a directory
+// object, per owner.
+func personID(owner, key string) string {
+	h := sha256.Sum256([]byte(owner + "/people/" + key))
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// user resolves an address to a directory user of the tenant (cached).
+func (rk *ranker) user(addr string) (*store.User, error) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if u, ok := rk.users[addr]; ok {
+		return u, nil
+	}
+	var out *store.User
+	u, err := rk.s.store.UserByUPN(rk.c.ctx, addr)
+	switch {
+	case err == nil && u.TenantID == rk.c.TenantID:
+		out = &u
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return nil, asError(err)
+	}
+	rk.users[addr] = out
+	return out, nil
+}
+
+// add scores the person with an address (and a name, when known).
+func (rk *ranker) add(addr, name string, score float64, source int) (*candidate, error) {
+	addr = strings.TrimSpace(addr)
+	la := strings.ToLower(addr)
+	if la == "" || rk.ownAddr[la] {
+		return nil, nil
+	}
+	u, err := rk.user(la)
+	if err != nil {
+		return nil, err
+	}
+	if u != nil {
+		if u.ID == rk.owner.ID {
+			return nil, nil
+		}
+		return rk.addUser(u, score), nil
+	}
+	cd := rk.byKey[la]
+	if cd == nil {
+		if name == "" {
+			name = addr
+		}
+		cd = &candidate{source: source, doc: personDoc{ID: personID(rk.owner.ID, la), DisplayName: name,
+			ScoredEmailAddresses: []scoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
+			PersonType:           personType{Class: "Person", Subclass: "ImplicitContact"}}}
+		rk.byKey[la] = cd
+	}
+	if source > cd.source {
+		cd.source = source
+	}
+	if cd.doc.DisplayName == addr && name != "" {
+		cd.doc.DisplayName = name
+	}
+	cd.score += score
+	return cd, nil
+}
+
+// addUser scores a directory user.
+func (rk *ranker) addUser(u *store.User, score float64) *candidate {
+	key := "user:" + u.ID
+	cd := rk.byKey[key]
+	if cd == nil {
+		addr := u.Mail
+		if addr == "" {
+			addr = u.UserPrincipalName
+		}
+		cd = &candidate{user: true, source: 2, doc: personDoc{ID: u.ID, DisplayName: u.DisplayName, GivenName: optStr(u.GivenName),
+			Surname: optStr(u.Surname), JobTitle: optStr(u.JobTitle), Department: optStr(u.Department), OfficeLocation: optStr(u.OfficeLocation),
+			UserPrincipalName: u.UserPrincipalName, ImAddress: optStr("sip:" + strings.ToLower(u.UserPrincipalName)),
+			ScoredEmailAddresses: []scoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
+			PersonType:           personType{Class: "Person", Subclass: "OrganizationUser"}}}
+		for _, p := range u.BusinessPhones {
+			cd.doc.Phones = append(cd.doc.Phones, personPhone{Type: "business", Number: p})
+		}
+		if u.MobilePhone != "" {
+			cd.doc.Phones = append(cd.doc.Phones, personPhone{Type: "mobile", Number: u.MobilePhone})
+		}
+		rk.byKey[key] = cd
+	}
+	cd.score += score
+	return cd
+}
+
+func (rk *ranker) fromMail() error {
+	d := rk.s.store.Dialect()
+	msgs, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindMessage, OwnerID: rk.owner.ID,
+		OrderBy: orderBy(d, "receivedDateTime", odata.TypeDateTime, true), Limit: peopleMessages})
+	if err != nil {
+		return asError(err)
+	}
+	now := rk.s.now()
+	sent := folderID(rk.owner.ID, "sentitems")
+	drafts := folderID(rk.owner.ID, "drafts")
+	for _, it := range msgs {
+		if it.ParentID == drafts {
+			continue
+		}
+		m, err := decodeDoc[messageDoc](it)
+		if err != nil {
+			continue
+		}
+		at, err := parseStoredTime(m.ReceivedDateTime)
+		if err != nil {
+			at = it.CreatedAt
+		}
+		days := math.Max(0, now.Sub(at).Hours()/24)
+		decay := math.Pow(0.5, days/peopleHalfLifeDays)
+		recipients := append(append(append([]recipient{}, m.ToRecipients...), m.CcRecipients...), m.BccRecipients...)
+		fromOwner := m.From != nil && rk.ownAddr[strings.ToLower(m.From.EmailAddress.Address)]
+		if it.ParentID == sent || fromOwner {
+			for _, r := range recipients {
+				if _, err := rk.add(r.EmailAddress.Address, r.EmailAddress.Name, weightSentTo*decay, 0); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if m.From != nil {
+			if _, err := rk.add(m.From.EmailAddress.Address, m.From.EmailAddress.Name, weightReceivedFrom*decay, 0); err != nil {
+				return err
+			}
+		}
+		for _, r := range recipients {
+			if _, err := rk.add(r.EmailAddress.Address, r.EmailAddress.Name, weightCoRecipient*decay, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (rk *ranker) fromContacts() error {
+	items, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindContact, OwnerID: rk.owner.ID, Limit: 1000})
+	if err != nil {
+		return asError(err)
+	}
+	for _, it := range items {
+		ct, err := decodeDoc[contactDoc](it)
+		if err != nil {
+			continue
+		}
+		var cd *candidate
+		for i, e := range ct.EmailAddresses {
+			w := 0.0
+			if i == 0 {
+				w = weightContact
+			}
+			got, err := rk.add(e.Address, ct.DisplayName, w, 1)
+			if err != nil {
+				return err
+			}
+			if cd == nil {
+				cd = got
+			}
+		}
+		if len(ct.EmailAddresses) == 0 {
+			key := "contact:" + it.ID
+			cd = &candidate{source: 1, doc: personDoc{ID: personID(rk.owner.ID, key), DisplayName: ct.DisplayName,
+				ScoredEmailAddresses: []scoredEmailAddress{}}}
+			cd.score = weightContact
+			rk.byKey[key] = cd
+		}
+		if cd == nil || cd.user {
+			continue
+		}
+		// A personal contact: its own properties.
+		p := &cd.doc
+		p.PersonType = personType{Class: "Person", Subclass: "PersonalContact"}
+		p.GivenName, p.Surname, p.JobTitle, p.CompanyName, p.Department, p.OfficeLocation = ct.GivenName, ct.Surname, ct.JobTitle, ct.CompanyName, ct.Department, ct.OfficeLocation
+		if ct.DisplayName != "" {
+			p.DisplayName = ct.DisplayName
+		}
+		p.PersonNotes = ct.PersonalNotes
+		p.Profession = derefStr(ct.Profession)
+		if ct.Birthday != nil {
+			p.Birthday = *ct.Birthday
+		}
+		p.Phones = nil
+		for _, n := range ct.BusinessPhones {
+			p.Phones = append(p.Phones, personPhone{Type: "business", Number: n})
+		}
+		for _, n := range ct.HomePhones {
+			p.Phones = append(p.Phones, personPhone{Type: "home", Number: n})
+		}
+		if ct.MobilePhone != nil {
+			p.Phones = append(p.Phones, personPhone{Type: "mobile", Number: *ct.MobilePhone})
+		}
+		for i, e := range ct.EmailAddresses {
+			if i > 0 && !hasAddress(p.ScoredEmailAddresses, e.Address) {
+				p.ScoredEmailAddresses = append(p.ScoredEmailAddresses, scoredEmailAddress{Address: e.Address, SelectionLikelihood: "notSpecified"})
+			}
+		}
+	}
+	return nil
+}
+
+func hasAddress(list []scoredEmailAddress, addr string) bool {
+	for _, a := range list {
+		if strings.EqualFold(a.Address, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (rk *ranker) fromDirectory() error {
+	ctx, o := rk.c.ctx, rk.owner
+	if o.ManagerID != "" {
+		m, err := rk.s.store.GetUser(ctx, rk.c.TenantID, o.ManagerID)
+		if err == nil {
+			rk.addUser(&m, weightManager)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return asError(err)
+		}
+	}
+	ph := "?"
+	if rk.s.store.Dialect() == store.DialectPostgres {
+		ph = "$1"
+	}
+	reports, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Where: "manager_id = " + ph, Args: []any{o.ID}, Limit: 200})
+	if err != nil {
+		return asError(err)
+	}
+	for i := range reports {
+		rk.addUser(&reports[i], weightReport)
+	}
+	if o.Department != "" {
+		peers, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Where: "department = " + ph, Args: []any{o.Department},
+			Limit: maxColleagues + 1})
+		if err != nil {
+			return asError(err)
+		}
+		for i := range peers {
+			if peers[i].ID != o.ID {
+				rk.addUser(&peers[i], weightColleague)
+			}
+		}
+	}
+	return nil
+}
+
+func (rk *ranker) fromGroups() error {
+	ms, err := rk.s.store.MemberOf(rk.c.ctx, rk.c.TenantID, rk.owner.ID, store.RoleMember)
+	if err != nil {
+		return asError(err)
+	}
+	for _, m := range ms {
+		if m.ContainerKind != store.ContainerGroup {
+			continue
+		}
+		g, err := rk.s.store.GetGroup(rk.c.ctx, rk.c.TenantID, m.ContainerID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return asError(err)
+		}
+		peers, err := rk.s.store.Members(rk.c.ctx, rk.c.TenantID, g.ID, store.RoleMember)
+		if err != nil {
+			return asError(err)
+		}
+		if len(peers) <= maxGroupPeers {
+			for _, p := range peers {
+				if p.MemberID == rk.owner.ID {
+					continue
+				}
+				u, err := rk.s.store.GetUser(rk.c.ctx, rk.c.TenantID, p.MemberID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue // a nested group
+				}
+				if err != nil {
+					return asError(err)
+				}
+				rk.addUser(&u, weightGroupPeer)
+			}
+		}
+		unified := false
+		for _, t := range g.GroupTypes {
+			unified = unified || strings.EqualFold(t, "Unified")
+		}
+		if !unified || g.Mail == "" {
+			continue
+		}
+		rk.byKey["group:"+g.ID] = &candidate{source: 2, score: weightGroup, doc: personDoc{ID: g.ID, DisplayName: g.DisplayName,
+			ScoredEmailAddresses: []scoredEmailAddress{{Address: g.Mail, SelectionLikelihood: "notSpecified"}},
+			PersonType:           personType{Class: "Group", Subclass: "UnifiedGroup"}}}
+	}
+	return nil
+}
+
+// ranked orders the candidates and finishes their documents.
+func (rk *ranker) ranked() []personDoc {
+	list := make([]*candidate, 0, len(rk.byKey))
+	for _, cd := range rk.byKey {
+		if cd.score <= 0 {
+			continue
+		}
+		list = append(list, cd)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		if c := strings.Compare(strings.ToLower(a.doc.DisplayName), strings.ToLower(b.doc.DisplayName)); c != 0 {
+			return c < 0
+		}
+		return a.doc.ID < b.doc.ID
+	})
+	out := make([]personDoc, len(list))
+	for i, cd := range list {
+		p := cd.doc
+		score := math.Round(cd.score*100) / 10
+		for k := range p.ScoredEmailAddresses {
+			p.ScoredEmailAddresses[k].RelevanceScore = score
+		}
+		if p.Phones == nil {
+			p.Phones = []personPhone{}
+		}
+		if p.ScoredEmailAddresses == nil {
+			p.ScoredEmailAddresses = []scoredEmailAddress{}
+		}
+		p.PostalAddresses, p.Websites = []json.RawMessage{}, []json.RawMessage{}
+		out[i] = p
+	}
+	return out
+}

@@ -1,9 +1,10 @@
 package cli
 
 // The admin commands (tenant, user, group, app, consent) manage a tenant in
-// a data folder without the web: they open the same store as 'graphgate
-// serve' (SQLite is safe to share between processes, and the server caches
-// nothing, so a running server sees every change at once).
+// a data folder (or the --store) without the web: they open the same store
+// as 'graphgate serve' (SQLite and PostgreSQL are safe to share between
+// processes, and the server caches nothing, so a running server sees every
+// change at once).
 //
 // Shared here: flags, opening the store, naming tenants, users, groups and
 // apps on the command line, permission and role names, generated
@@ -32,6 +33,7 @@ import (
 	"graphgate/internal/password"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
+	"graphgate/internal/store/open"
 	"graphgate/internal/store/sqlite"
 )
 
@@ -60,12 +62,14 @@ Exit codes:
 
 // admOpts are the flags every admin command has.
 type admOpts struct {
-	data string
-	json bool
+	data  string
+	store string
+	json  bool
 }
 
 func admFlags(cmd *cobra.Command, o *admOpts) {
 	dataFlag(cmd, &o.data)
+	storeFlag(cmd, &o.store)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 }
 
@@ -97,14 +101,18 @@ func admErr(err error) error {
 // silently a new, empty tenant store.
 func admRun(o *admOpts, create bool, f func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		if o.data == "" {
+		spec, err := open.Parse(storeSpec(o.store), o.data)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if spec.Kind == open.SQLite && spec.Dir == "" {
 			return usageErr("--data must name a data folder")
 		}
-		if !create {
-			_, err := os.Stat(filepath.Join(o.data, sqlite.FileName))
+		if spec.Kind == open.SQLite && !create {
+			_, err := os.Stat(filepath.Join(spec.Dir, sqlite.FileName))
 			if errors.Is(err, fs.ErrNotExist) {
 				return admNotFound("no graphgate data in %s; create a tenant with 'graphgate tenant create --data %s', or seed the demo tenant with 'graphgate demo --data %s'",
-					o.data, o.data, o.data)
+					spec.Dir, spec.Dir, spec.Dir)
 			}
 			if err != nil {
 				return admFail(err)
@@ -114,7 +122,7 @@ func admRun(o *admOpts, create bool, f func(ctx context.Context, cmd *cobra.Comm
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		st, err := sqlite.Open(ctx, o.data)
+		st, err := spec.Open(ctx)
 		if err != nil {
 			return admFail(err)
 		}

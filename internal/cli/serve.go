@@ -16,7 +16,7 @@ import (
 
 	"graphgate/internal/demo"
 	"graphgate/internal/server"
-	"graphgate/internal/store/sqlite"
+	"graphgate/internal/store/open"
 )
 
 func init() {
@@ -30,6 +30,23 @@ func dataFlag(cmd *cobra.Command, dst *string) {
 		def = "./graphgate-data"
 	}
 	cmd.Flags().StringVar(dst, "data", def, "data folder: database, CA and certificates (env GRAPHGATE_DATA)")
+}
+
+// storeFlag is the --store flag shared by every command that opens the
+// store. Its default is empty (not $GRAPHGATE_STORE) so that --help never
+// prints a connection URL with its password; storeSpec applies the
+// variable.
+func storeFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "store", "", "the store: the SQLite database in --data when empty, sqlite:FOLDER, or\n"+
+		"postgres://user:password@host:5432/database?sslmode=disable (env GRAPHGATE_STORE)")
+}
+
+// storeSpec is the --store value, else $GRAPHGATE_STORE.
+func storeSpec(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv("GRAPHGATE_STORE")
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -68,10 +85,18 @@ and point them at the server:
 
 Endpoints: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.0/
 {authorize,token,devicecode,logout}, /{tenant}/discovery/v2.0/keys,
-/{tenant}/adminconsent, /devicelogin, /metrics (Prometheus), /healthz.`,
+/{tenant}/adminconsent, /devicelogin, /metrics (Prometheus), /healthz.
+
+Storage: by default an SQLite database in the data folder (WAL, every commit
+fsynced). With --store postgres://… (or GRAPHGATE_STORE) the tenant lives in
+PostgreSQL instead, and any number of 'graphgate serve' replicas may share
+it: tokens, codes, consent, keys and mail are the same everywhere. Replicas
+still need the same TLS certificate: give them one --data folder (its tls/ CA)
+or --tls-cert/--tls-key.`,
 		Example: `  graphgate serve
   graphgate serve --addr 0.0.0.0:8443 --tls-name graphgate.lan --data /var/lib/graphgate
   graphgate serve --tls-cert cert.pem --tls-key key.pem
+  graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -88,15 +113,20 @@ Endpoints: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.ErrOrStderr()
-			fmt.Fprintf(out, "graphgate: opening %s\n", cfg.DataDir)
+			cfg.StoreURL = storeSpec(cfg.StoreURL)
+			spec, err := open.Parse(cfg.StoreURL, cfg.DataDir)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			fmt.Fprintf(out, "graphgate: opening %s\n", spec)
 			srv, err := server.New(ctx, cfg)
 			if err != nil {
 				return &exitError{ExitFailure, err}
 			}
 			defer srv.Close()
 			if srv.DemoCreated {
-				fmt.Fprintf(out, "graphgate: created the demo tenant %s (%s); 'graphgate demo --data %s' prints its users, passwords and apps\n",
-					demo.TenantID, demo.TenantDomain, cfg.DataDir)
+				fmt.Fprintf(out, "graphgate: created the demo tenant %s (%s); 'graphgate demo' with the same --data/--store prints its users, passwords and apps\n",
+					demo.TenantID, demo.TenantDomain)
 			}
 			b, err := srv.TLS()
 			if err != nil {
@@ -122,6 +152,7 @@ Endpoints: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8443", "HTTPS listen address")
 	dataFlag(cmd, &cfg.DataDir)
+	storeFlag(cmd, &cfg.StoreURL)
 	f.StringSliceVar(&cfg.TLSNames, "tls-name", nil, "another DNS name or IP for the server certificate (repeatable)")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "your own certificate (PEM) instead of graphgate's CA")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "the key of --tls-cert (PEM)")
@@ -136,7 +167,7 @@ Endpoints: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.
 }
 
 func demoCmd() *cobra.Command {
-	var data string
+	var data, storeURL string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -144,12 +175,12 @@ func demoCmd() *cobra.Command {
 		Long: `Print the demo tenant graphgate created in the data folder: its tenant id and
 domain, every user (user principal name, password, roles), the groups, and the
 apps (client id, secret, permissions). Passwords and secrets are random per
-data folder. The folder is seeded on the first 'graphgate serve'; this
-command seeds it too if needed.`,
+data folder (or the --store). The folder is seeded on the first 'graphgate
+serve'; this command seeds it too if needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := sqlite.Open(ctx, data)
+			st, err := open.Open(ctx, storeSpec(storeURL), data)
 			if err != nil {
 				return &exitError{ExitFailure, err}
 			}
@@ -190,6 +221,7 @@ command seeds it too if needed.`,
 		},
 	}
 	dataFlag(cmd, &data)
+	storeFlag(cmd, &storeURL)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
 }

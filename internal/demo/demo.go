@@ -13,10 +13,11 @@
 // Passwords and secrets are random per data folder; the first seeding
 // stores them (this is a demo tenant: they are kept readable in the store so
 // `graphgate demo` can print them). Seeding an already seeded store does
-// nothing.
+// nothing, and replicas seeding one store at once agree on one tenant.
 package demo
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -45,8 +46,13 @@ const (
 	NativeClientRedirect = "https://login.microsoftonline.com/common/oauth2/nativeclient"
 )
 
-// settingCredentials keeps the generated passwords and secrets.
-const settingCredentials = "demo.credentials"
+// Settings of the demo tenant: settingCredentials keeps the generated
+// passwords and secrets once seeding is complete; settingPlan is the
+// description seeders agree on before (see Seed).
+const (
+	settingCredentials = "demo.credentials"
+	settingPlan        = "demo.plan"
+)
 
 // User is one demo user as `graphgate demo --json` prints it.
 type User struct {
@@ -131,12 +137,14 @@ var ErrNotSeeded = errors.New("demo: this data folder has no demo tenant")
 
 // Load returns the demo tenant's description, with its passwords and secrets.
 func Load(ctx context.Context, st store.Settings) (*Tenant, error) {
-	b, err := st.SettingOrCreate(ctx, settingCredentials, nil)
+	b, err := st.Setting(ctx, settingCredentials)
+	if errors.Is(err, store.ErrNotFound) || err == nil && len(b) == 0 {
+		// (Empty: an earlier graphgate's `graphgate demo` on a fresh folder
+		// could leave an empty value; seeding repairs it.)
+		return nil, ErrNotSeeded
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(b) == 0 {
-		return nil, ErrNotSeeded
 	}
 	var t Tenant
 	if err := json.Unmarshal(b, &t); err != nil {
@@ -155,15 +163,26 @@ func Seeded(ctx context.Context, st store.Store) (bool, error) {
 }
 
 // Seed creates the demo tenant unless it exists, and returns its
-// description.
+// description; created reports whether this call's plan was the one used.
+//
+// Seeding is idempotent and safe when several replicas start on one empty
+// store at once, or when an earlier seeding died half-way:
+//
+//  1. The description with fresh random passwords and secrets is offered
+//     as the setting demo.plan; the first writer wins (SettingOrCreate), and
+//     every seeder goes on with the winning plan.
+//  2. Every object is created if absent (a conflict means another seeder,
+//     or an earlier attempt, created it). A user or app that exists gets the
+//     plan's password or secret, so that what `graphgate demo` prints works
+//     whichever seeder's row won. The workload data goes in one atomic
+//     batch, skipped if any of it exists.
+//  3. Only then is the description stored as demo.credentials, which marks
+//     the seeding complete: later starts only read it.
 func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error) {
-	ok, err := Seeded(ctx, st)
-	if err != nil {
+	if t, err := Load(ctx, st); err == nil {
+		return t, false, nil
+	} else if !errors.Is(err, ErrNotSeeded) {
 		return nil, false, err
-	}
-	if ok {
-		t, err := Load(ctx, st)
-		return t, false, err
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
@@ -174,18 +193,25 @@ func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error)
 	if o.SecretHash == nil {
 		return nil, false, errors.New("demo: SecretHash is required")
 	}
-	t, err := build(ctx, st, o)
+	mine, err := json.Marshal(describe())
 	if err != nil {
 		return nil, false, err
 	}
-	b, err := json.Marshal(t)
+	plan, err := st.SettingOrCreate(ctx, settingPlan, mine)
 	if err != nil {
 		return nil, false, err
 	}
-	if _, err := st.SettingOrCreate(ctx, settingCredentials, b); err != nil {
+	var t Tenant
+	if err := json.Unmarshal(plan, &t); err != nil {
+		return nil, false, fmt.Errorf("demo: stored plan: %w", err)
+	}
+	if err := build(ctx, st, o, &t); err != nil {
 		return nil, false, err
 	}
-	return t, true, nil
+	if err := st.PutSetting(ctx, settingCredentials, plan); err != nil {
+		return nil, false, err
+	}
+	return &t, bytes.Equal(plan, mine), nil
 }
 
 func randomSecret(n int) string {

@@ -26,12 +26,12 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
-	"graphgate/internal/graph"
 	"graphgate/internal/demo"
+	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
 	"graphgate/internal/store"
-	"graphgate/internal/store/sqlite"
+	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
 )
@@ -60,7 +60,10 @@ type Config struct {
 	// Rotation is the signing-key rotation policy (zero: 30-day keys).
 	Rotation tokens.RotationPolicy
 	Logger   *slog.Logger
-	// Store, when set, is used instead of opening the SQLite store in DataDir.
+	// StoreURL names the store to open (package store/open: "" or sqlite:
+	// for the SQLite database in DataDir, sqlite:DIR, postgres://…).
+	StoreURL string
+	// Store, when set, is used instead of opening StoreURL.
 	Store store.Store
 	// Throttle, when set, limits Graph requests per app and user (429).
 	Throttle *graph.ThrottleConfig
@@ -102,12 +105,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Store != nil {
 		s.store = cfg.Store
 	} else {
-		if cfg.DataDir == "" {
-			return nil, errors.New("server: a data folder is required")
+		if cfg.DataDir == "" && cfg.StoreURL == "" {
+			return nil, errors.New("server: a data folder or a store is required")
 		}
-		st, err := sqlite.Open(ctx, cfg.DataDir)
+		st, err := open.Open(ctx, cfg.StoreURL, cfg.DataDir)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store in %s: %w", cfg.DataDir, err)
+			return nil, err
 		}
 		s.store, s.ownStore = st, true
 	}

@@ -67,6 +67,7 @@ type Store interface {
 	Settings
 	Items
 	DirectoryQueries
+	Transfer
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -501,4 +502,10 @@ type Settings interface {
 	// SettingOrCreate returns the value of name, storing value first if the
 	// setting does not exist yet (the first writer wins).
 	SettingOrCreate(ctx context.Context, name string, value []byte) ([]byte, error)
+	// Setting returns the value of name, or ErrNotFound.
+	Setting(ctx context.Context, name string) ([]byte, error)
+	// ListSettings returns every setting, ordered by name.
+	ListSettings(ctx context.Context) ([]Setting, error)
+	// PutSetting stores value under name, replacing any value it had.
+	PutSetting(ctx context.Context, name string, value []byte) error
 }

@@ -35,6 +35,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeleteExpired", expiryTests},
 		{"SigningKeys", signingKeyTests},
 		{"Settings", settingTests},
+		{"SettingsList", settingListTests},
+		{"Transfer", transferTests},
 		{"Items", itemTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Contract", contractTests},

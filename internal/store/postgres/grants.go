@@ -95,11 +95,17 @@ func (s *Store) DeleteDelegatedGrant(ctx context.Context, tenantID, id string) e
 
 // App role assignments.
 
+const selectAssignment = `SELECT id, tenant_id, client_id, permission, created_at FROM app_role_assignments `
+
+func scanAssignment(sc scanner) (store.AppRoleAssignment, error) {
+	var a store.AppRoleAssignment
+	err := sc.Scan(&a.ID, &a.TenantID, &a.ClientID, &a.Permission, ts(&a.CreatedAt))
+	return a, err
+}
+
 func (s *Store) AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error) {
-	return queryAll(ctx, s.pool, func(sc scanner) (a store.AppRoleAssignment, err error) {
-		return a, sc.Scan(&a.ID, &a.TenantID, &a.ClientID, &a.Permission, ts(&a.CreatedAt))
-	}, `SELECT id, tenant_id, client_id, permission, created_at FROM app_role_assignments
-		WHERE tenant_id = $1 AND client_id = $2 ORDER BY permission`, tenantID, clientID)
+	return queryAll(ctx, s.pool, scanAssignment, selectAssignment+`WHERE tenant_id = $1 AND client_id = $2 ORDER BY permission`,
+		tenantID, clientID)
 }
 
 // AddAppRoleAssignment inserts a unless (tenant, client, permission) is

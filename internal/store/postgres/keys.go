@@ -10,12 +10,16 @@ import (
 
 // Signing keys.
 
+const selectSigningKey = `SELECT generation, kid, private_key, cert_der, activate_at, retire_at, created_at FROM signing_keys `
+
+func scanSigningKey(sc scanner) (store.SigningKey, error) {
+	var k store.SigningKey
+	err := sc.Scan(&k.Generation, &k.KID, &k.PrivateKey, &k.CertDER, ts(&k.ActivateAt), ts(&k.RetireAt), ts(&k.CreatedAt))
+	return k, err
+}
+
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	return queryAll(ctx, s.pool, func(sc scanner) (k store.SigningKey, err error) {
-		return k, sc.Scan(&k.Generation, &k.KID, &k.PrivateKey, &k.CertDER,
-			ts(&k.ActivateAt), ts(&k.RetireAt), ts(&k.CreatedAt))
-	}, `SELECT generation, kid, private_key, cert_der, activate_at, retire_at, created_at
-		FROM signing_keys ORDER BY generation`)
+	return queryAll(ctx, s.pool, scanSigningKey, selectSigningKey+`ORDER BY generation`)
 }
 
 // AddSigningKey inserts k unless its generation exists: ON CONFLICT DO
@@ -49,4 +53,30 @@ func (s *Store) SettingOrCreate(ctx context.Context, name string, value []byte) 
 		return tx.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
 	})
 	return v, err
+}
+
+const selectSetting = `SELECT name, value FROM settings `
+
+func scanSetting(sc scanner) (store.Setting, error) {
+	var st store.Setting
+	err := sc.Scan(&st.Name, &st.Value)
+	return st, err
+}
+
+func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
+	return v, notFound(err, "setting %s", name)
+}
+
+func (s *Store) ListSettings(ctx context.Context) ([]store.Setting, error) {
+	return queryAll(ctx, s.pool, scanSetting, selectSetting+`ORDER BY name`)
+}
+
+// putSettingSQL creates or overwrites a setting ($1 name, $2 value).
+const putSettingSQL = `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value`
+
+func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error {
+	_, err := s.pool.Exec(ctx, putSettingSQL, name, blob(value))
+	return err
 }

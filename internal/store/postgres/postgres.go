@@ -2,9 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"graphgate/internal/store"
@@ -50,7 +54,14 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connecting to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+		// pgx's errors name the user and database, never the password.
+		addr := net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port)))
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			// The server answered: wrong credentials, no such database, …
+			return nil, fmt.Errorf("PostgreSQL at %s refused the connection: %w", addr, err)
+		}
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", addr, err)
 	}
 	s := &Store{pool: pool}
 	if _, err := migrate(ctx, pool, migrations); err != nil {

@@ -98,13 +98,19 @@ func (s *Store) DeleteDelegatedGrant(ctx context.Context, tenantID, id string) e
 
 // App role assignments.
 
+const selectAssignment = `SELECT id, tenant_id, client_id, permission, created_at FROM app_role_assignments `
+
+func scanAssignment(sc scanner) (store.AppRoleAssignment, error) {
+	var a store.AppRoleAssignment
+	err := sc.Scan(&a.ID, &a.TenantID, &a.ClientID, &a.Permission, ts(&a.CreatedAt))
+	return a, err
+}
+
 func (s *Store) AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error) {
 	var as []store.AppRoleAssignment
 	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		as, err = queryAll(ctx, tx, func(sc scanner) (a store.AppRoleAssignment, err error) {
-			return a, sc.Scan(&a.ID, &a.TenantID, &a.ClientID, &a.Permission, ts(&a.CreatedAt))
-		}, `SELECT id, tenant_id, client_id, permission, created_at FROM app_role_assignments
-			WHERE tenant_id = ? AND client_id = ? ORDER BY permission`, tenantID, clientID)
+		as, err = queryAll(ctx, tx, scanAssignment, selectAssignment+`WHERE tenant_id = ? AND client_id = ? ORDER BY permission`,
+			tenantID, clientID)
 		return err
 	})
 	return as, err

@@ -9,14 +9,18 @@ import (
 
 // Signing keys.
 
+const selectSigningKey = `SELECT generation, kid, private_key, cert_der, activate_at, retire_at, created_at FROM signing_keys `
+
+func scanSigningKey(sc scanner) (store.SigningKey, error) {
+	var k store.SigningKey
+	err := sc.Scan(&k.Generation, &k.KID, &k.PrivateKey, &k.CertDER, ts(&k.ActivateAt), ts(&k.RetireAt), ts(&k.CreatedAt))
+	return k, err
+}
+
 func (s *Store) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 	var ks []store.SigningKey
 	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		ks, err = queryAll(ctx, tx, func(sc scanner) (k store.SigningKey, err error) {
-			return k, sc.Scan(&k.Generation, &k.KID, &k.PrivateKey, &k.CertDER,
-				ts(&k.ActivateAt), ts(&k.RetireAt), ts(&k.CreatedAt))
-		}, `SELECT generation, kid, private_key, cert_der, activate_at, retire_at, created_at
-			FROM signing_keys ORDER BY generation`)
+		ks, err = queryAll(ctx, tx, scanSigningKey, selectSigningKey+`ORDER BY generation`)
 		return err
 	})
 	return ks, err
@@ -55,4 +59,39 @@ func (s *Store) SettingOrCreate(ctx context.Context, name string, value []byte) 
 		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
 	})
 	return v, err
+}
+
+const selectSetting = `SELECT name, value FROM settings `
+
+func scanSetting(sc scanner) (store.Setting, error) {
+	var st store.Setting
+	err := sc.Scan(&st.Name, &st.Value)
+	return st, err
+}
+
+func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return notFound(tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v), "setting %s", name)
+	})
+	return v, err
+}
+
+func (s *Store) ListSettings(ctx context.Context) ([]store.Setting, error) {
+	var l []store.Setting
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		l, err = queryAll(ctx, tx, scanSetting, selectSetting+`ORDER BY name`)
+		return err
+	})
+	return l, err
+}
+
+func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error {
+	return s.write(ctx, func(tx *sql.Tx) error { return putSetting(ctx, tx, name, value) })
+}
+
+func putSetting(ctx context.Context, tx *sql.Tx, name string, value []byte) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, blob(value))
+	return err
 }

@@ -64,6 +64,7 @@ Run and manage the tenant:
   graphgate serve                                    HTTPS on localhost:8443 with the demo tenant
   graphgate demo                                     the demo tenant's users, passwords, apps, secrets
   graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
+  graphgate bridge --config bridge.yaml              Home Assistant O365 integration over MQTT
 
 Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
 

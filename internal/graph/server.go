@@ -264,6 +264,8 @@ func (s *Server) denial(c *Call) error {
 	case workloadTeams:
 		have := c.Principal.Granted.String(s.cat)
 		return errTeamsDenied(strings.Join(d.CandidateNames(), ","), have)
+	case workloadDrive:
+		return errDriveAccessDenied()
 	}
 	return errDirectoryDenied()
 }
@@ -274,16 +276,40 @@ const (
 	workloadDirectory workload = iota
 	workloadExchange
 	workloadTeams
+	workloadDrive
 )
 
-// exchangeResources and teamsResources name the permission resources whose
-// APIs are served by Exchange Online and Teams, which word denials their own way.
+// Denials are worded by the service behind the route: the Teams APIs
+// (chats, presence), Exchange Online (mail, calendars, contacts, To Do,
+// people — group calendars included), OneDrive (drives), else the
+// directory. The path decides, as in Graph, where one front door routes to
+// several services; a route without path clues falls back to the
+// resources of its permissions.
 var (
+	teamsSegments    = map[string]bool{"chats": true, "presence": true, "getpresencesbyuserid": true, "teams": true, "channels": true}
+	exchangeSegments = map[string]bool{"messages": true, "mailfolders": true, "sendmail": true, "mailboxsettings": true, "events": true,
+		"calendar": true, "calendars": true, "calendarview": true, "calendargroups": true, "todo": true, "contacts": true,
+		"contactfolders": true, "people": true, "outlook": true, "inferenceclassification": true}
+	driveSegments     = map[string]bool{"drive": true, "drives": true}
 	exchangeResources = map[string]bool{"mail": true, "calendars": true, "contacts": true, "mailboxsettings": true, "people": true, "tasks": true, "place": true, "mailtips": true}
 	teamsResources    = map[string]bool{"chat": true, "chatmessage": true, "presence": true, "channelmessage": true, "chatmember": true, "teamwork": true}
+	driveResources    = map[string]bool{"files": true}
 )
 
 func workloadOf(d *authz.Decision) workload {
+	if d.Match.Route != nil {
+		segs := strings.Split(strings.TrimPrefix(d.Match.Route.Path, "/"), "/")
+		for _, set := range []struct {
+			segs map[string]bool
+			w    workload
+		}{{teamsSegments, workloadTeams}, {exchangeSegments, workloadExchange}, {driveSegments, workloadDrive}} {
+			for _, sg := range segs {
+				if set.segs[sg] {
+					return set.w
+				}
+			}
+		}
+	}
 	if d.Match.Rule == nil {
 		return workloadDirectory
 	}
@@ -295,6 +321,8 @@ func workloadOf(d *authz.Decision) workload {
 				return workloadExchange
 			case teamsResources[res]:
 				return workloadTeams
+			case driveResources[res]:
+				return workloadDrive
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -158,5 +159,34 @@ func TestPlanCommand(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("plan --json: todo is not read-only: %s", out)
+	}
+}
+
+func TestParseThrottle(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		requests int
+		per      time.Duration
+		bad      bool
+	}{
+		{in: "off"}, {in: ""},
+		{in: "100/10s", requests: 100, per: 10 * time.Second},
+		{in: "5/s", requests: 5, per: time.Second},
+		{in: "600/1m", requests: 600, per: time.Minute},
+		{in: "100", bad: true}, {in: "0/s", bad: true}, {in: "x/s", bad: true}, {in: "5/fortnight", bad: true}, {in: "5/-1s", bad: true},
+	} {
+		got, err := parseThrottle(c.in)
+		switch {
+		case c.bad:
+			if err == nil {
+				t.Errorf("%q: no error", c.in)
+			}
+		case err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.requests == 0 && got != nil:
+			t.Errorf("%q: throttle %+v, want none", c.in, got)
+		case c.requests != 0 && (got == nil || got.Requests != c.requests || got.Per != c.per):
+			t.Errorf("%q: %+v, want %d per %s", c.in, got, c.requests, c.per)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/graph"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
 )
@@ -66,7 +68,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 
 func serveCmd() *cobra.Command {
 	var cfg server.Config
-	var logFormat, logLevel string
+	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -108,6 +110,9 @@ or --tls-cert/--tls-key.`,
 				return usageErr("--tls-cert and --tls-key go together")
 			}
 			cfg.Logger = log
+			if cfg.Throttle, err = parseThrottle(throttle); err != nil {
+				return err
+			}
 			cfg.Identity.AccessTokenLifetime, cfg.Identity.RefreshTokenLifetime = accessLife, refreshLife
 			cfg.Identity.TrustForwarded = cfg.TrustForwarded
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -163,6 +168,7 @@ or --tls-cert/--tls-key.`,
 	f.DurationVar(&refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "lifetime of refresh tokens (renewed at each use)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
 	return cmd
 }
 
@@ -224,4 +230,27 @@ serve'; this command seeds it too if needed.`,
 	storeFlag(cmd, &storeURL)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
+}
+
+// parseThrottle reads --throttle: "off", or N/DURATION ("100/10s", "5/s",
+// "600/1m") — N requests per DURATION for each app and user pair.
+func parseThrottle(v string) (*graph.ThrottleConfig, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.EqualFold(v, "off") {
+		return nil, nil
+	}
+	n, per, ok := strings.Cut(v, "/")
+	reqs, err := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err != nil || reqs < 1 {
+		return nil, usageErr("--throttle takes N/DURATION such as 100/10s, or off; not %q", v)
+	}
+	per = strings.TrimSpace(per)
+	if per != "" && (per[0] < '0' || per[0] > '9') {
+		per = "1" + per // "5/s" means 5 per 1s
+	}
+	d, err := time.ParseDuration(per)
+	if err != nil || d <= 0 {
+		return nil, usageErr("--throttle takes N/DURATION such as 100/10s, or off; %q is not a duration", per)
+	}
+	return &graph.ThrottleConfig{Requests: reqs, Per: d}, nil
 }

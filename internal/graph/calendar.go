@@ -323,13 +323,12 @@ func (s *Server) listEvents(c *Call) error {
 		return err
 	}
 	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
-	if strings.Contains(c.Match.Route.Path, "/calendars/") || strings.Contains(c.Match.Route.Path, "/calendar/") {
-		cal, err := s.calendarFromPath(c, o)
-		if err != nil {
-			return err
-		}
-		iq.ParentID = cal.ID
+	// /events and /calendarView are the default calendar's, as /calendar/… are.
+	cal, err := s.calendarFromPath(c, o)
+	if err != nil {
+		return err
 	}
+	iq.ParentID = cal.ID
 	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
@@ -357,6 +356,9 @@ func (s *Server) getEvent(c *Call) error {
 	}
 	q, err := c.parseQuery(odata.Exchange, 1, 0)
 	if err != nil {
+		return err
+	}
+	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
 		return err
 	}
 	if b, err = project(b, q.q.Select, nil, basicEventAllowed(c)); err != nil {
@@ -763,13 +765,12 @@ func (s *Server) calendarView(c *Call) error {
 		return err
 	}
 	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
-	if strings.Contains(c.Match.Route.Path, "/calendars/") || strings.Contains(c.Match.Route.Path, "/calendar/") {
-		cal, err := s.calendarFromPath(c, o)
-		if err != nil {
-			return err
-		}
-		iq.ParentID = cal.ID
+	// /events and /calendarView are the default calendar's, as /calendar/… are.
+	cal, err := s.calendarFromPath(c, o)
+	if err != nil {
+		return err
 	}
+	iq.ParentID = cal.ID
 	d := s.store.Dialect()
 	ph := func(n int) string { return placeholder(dialectOf(d), n) }
 	startUTC, endUTC, typ, seriesEnd := jsonExpr(d, "start/utc", odata.TypeDateTime), jsonExpr(d, "end/utc", odata.TypeDateTime),

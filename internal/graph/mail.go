@@ -491,7 +491,7 @@ func (s *Server) deleteMessage(c *Call) error {
 	}
 	deleted := folderID(owner, "deleteditems")
 	if it.ParentID == deleted {
-		if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindMessage, it.ID); err != nil {
+		if err := s.store.Batch(c.ctx, func(tx store.Items) error { return s.deleteMessages(c, tx, owner, []string{it.ID}) }); err != nil {
 			return asError(err)
 		}
 		return c.NoContent()
@@ -500,6 +500,26 @@ func (s *Server) deleteMessage(c *Call) error {
 		return err
 	}
 	return c.NoContent()
+}
+
+// deleteMessages removes messages of owner with their attachments, in tx.
+func (s *Server) deleteMessages(c *Call, tx store.Items, owner string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	atts, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentIDs: ids})
+	if err != nil {
+		return err
+	}
+	aids := make([]string, len(atts))
+	for i, a := range atts {
+		aids[i] = a.ID
+	}
+	if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindAttachment, aids...); err != nil {
+		return err
+	}
+	_, err = tx.DeleteItems(c.ctx, c.TenantID, KindMessage, ids...)
+	return err
 }
 
 func (s *Server) moveItem(c *Call, it store.Item, folder string) (store.Item, error) {

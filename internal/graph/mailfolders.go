@@ -17,10 +17,12 @@ func (s *Server) folderCollection(c *Call, owner, parent string) error {
 	if err != nil {
 		return err
 	}
+	// Graph lists folders by display name (well-known folders are created
+	// together: their creation time orders nothing).
 	return s.writeCollection(c, collection{q: q,
 		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: parent},
 		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.mailFolder", folderProps),
-		defOrder: "created_at",
+		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false),
 		context:  c.BaseURL() + "/$metadata#users('" + owner + "')/mailFolders",
 		render:   func(it store.Item) (json.RawMessage, error) { return s.renderFolder(c, it) }})
 }
@@ -224,7 +226,7 @@ func (s *Server) deleteFolder(c *Call) error {
 		ids[i] = m.ID
 	}
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindMessage, ids...); err != nil {
+		if err := s.deleteMessages(c, tx, owner, ids); err != nil {
 			return err
 		}
 		_, err := tx.DeleteItems(c.ctx, c.TenantID, KindMailFolder, folders...)

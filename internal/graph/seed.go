@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"graphgate/internal/store"
@@ -16,6 +18,11 @@ type Seeder struct {
 	tenant string
 	now    time.Time
 	items  []store.Item
+	// calendars maps a calendar owner's address (lower-cased) to its id,
+	// and invites are events whose attendees get a copy when flushed.
+	calendars map[string]string
+	invites   []eventDoc
+	inviteOf  []string // the organizer of invites[i]
 }
 
 // NewSeeder collects items for a tenant; Flush stores them in one batch.
@@ -110,6 +117,10 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 // Calendar creates an owner's default calendar (user or group).
 func (s *Seeder) Calendar(ownerID, ownerName, ownerAddr string) string {
 	id := defaultCalendarID(ownerID)
+	if s.calendars == nil {
+		s.calendars = map[string]string{}
+	}
+	s.calendars[strings.ToLower(ownerAddr)] = ownerID
 	s.add(KindCalendar, id, ownerID, "", calendarDoc{ID: id, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true,
 		CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: ownerName, Address: ownerAddr}})
 	return id
@@ -170,7 +181,29 @@ func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string
 		}
 	}
 	s.add(KindEvent, id, ownerID, defaultCalendarID(ownerID), doc)
+	if len(e.Attendees) > 0 {
+		s.invites, s.inviteOf = append(s.invites, doc), append(s.inviteOf, ownerID)
+	}
 	return id
+}
+
+// invitations gives every attendee who has a calendar of the seeder a copy
+// of the events they are invited to, awaiting their response, as creating
+// an event through Graph does.
+func (s *Seeder) invitations() {
+	for i, doc := range s.invites {
+		for _, a := range doc.Attendees {
+			owner, ok := s.calendars[strings.ToLower(a.EmailAddress.Address)]
+			if !ok || owner == s.inviteOf[i] {
+				continue
+			}
+			inv := doc
+			inv.ID, inv.IsOrganizer = newItemID("AAMkAGEv"), false
+			inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
+			s.add(KindEvent, inv.ID, owner, defaultCalendarID(owner), inv)
+		}
+	}
+	s.invites, s.inviteOf = nil, nil
 }
 
 func lowerWeekday(d time.Weekday) string {
@@ -231,7 +264,8 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 		at := s.now.Add(time.Duration(i-len(messages)) * time.Minute)
 		mid := strconv.FormatInt(at.UnixMilli(), 10)
 		m := chatMessageDoc{ID: mid, Etag: mid, MessageType: "message", CreatedDateTime: storedTime(at), LastModifiedDateTime: storedTime(at), ChatID: id,
-			Importance: "normal", Locale: "en-us", Body: itemBody{ContentType: "text", Content: msg.Text}}
+			Importance: "normal", Locale: "en-us", Body: itemBody{ContentType: "text", Content: msg.Text},
+			Attachments: []json.RawMessage{}, Mentions: []json.RawMessage{}, Reactions: []json.RawMessage{}}
 		if msg.From >= 0 && msg.From < len(members) {
 			mm := members[msg.From]
 			m.From.User = &chatIdentity{ID: mm.ID, DisplayName: mm.Name, UserIdentityType: "aadUser", TenantID: s.tenant}
@@ -256,6 +290,7 @@ func (s *Seeder) Delegate(ownerID, delegateID, family string, access ...string) 
 
 // Flush stores everything collected, atomically.
 func (s *Seeder) Flush(ctx context.Context) error {
+	s.invitations()
 	if len(s.items) == 0 {
 		return nil
 	}

@@ -54,6 +54,7 @@ func (c *Call) preferredZone() (string, *time.Location) {
 			if v, ok := strings.CutPrefix(strings.ToLower(part), "outlook.timezone="); ok {
 				raw := strings.Trim(strings.TrimSpace(part[len(part)-len(v):]), `"`)
 				if loc, ok := loadZone(raw); ok {
+					c.w.Header().Set("Preference-Applied", `outlook.timezone="`+raw+`"`)
 					return raw, loc
 				}
 			}

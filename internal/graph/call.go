@@ -48,6 +48,9 @@ type Call struct {
 	path   graphpath.Path
 	params []string
 	wrote  bool
+	// countOnly is set for GET …/$count: the collection answers its size
+	// as text/plain.
+	countOnly bool
 }
 
 // Context is the request's context.
@@ -166,7 +169,11 @@ func (c *Call) BaseURL() string {
 func (c *Call) fail(err error) {
 	ge := asError(err)
 	if ge.Status >= 500 {
-		c.s.log.LogAttrs(c.ctx, slog.LevelError, "graph request failed", slog.String("path", c.r.URL.Path), slog.String("request_id", c.RequestID), slog.Any("err", err))
+		attrs := []slog.Attr{slog.String("path", c.r.URL.Path), slog.String("request_id", c.RequestID), slog.Any("err", err)}
+		if cause := errors.Unwrap(ge); cause != nil {
+			attrs = append(attrs, slog.Any("cause", cause))
+		}
+		c.s.log.LogAttrs(c.ctx, slog.LevelError, "graph request failed", attrs...)
 	}
 	if c.wrote {
 		return

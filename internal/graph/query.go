@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -36,6 +37,11 @@ func (c *Call) parseQuery(flavor odata.Flavor, pageSize, maxTop int) (*query, er
 	q, err := odata.Parse(vals, odata.ParseOptions{Flavor: flavor, MaxTop: maxTop})
 	if err != nil {
 		return nil, err
+	}
+	if c.countOnly {
+		// GET …/$count: the size of the collection the options select.
+		q.Count, q.Top, q.Skip = true, nil, nil
+		pageSize = 0
 	}
 	out := &query{q: q, flavor: flavor, top: pageSize}
 	if q.Top != nil {
@@ -105,6 +111,12 @@ type page struct {
 // writePage answers a collection page: values, count when asked for, and a
 // nextLink when a full page came back and more may follow.
 func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, total int, more bool) error {
+	if c.countOnly {
+		if total < 0 {
+			total = len(values)
+		}
+		return c.Raw(http.StatusOK, "text/plain; charset=utf-8", []byte(strconv.Itoa(total)))
+	}
 	p := page{Context: contextURL, Value: values}
 	if p.Value == nil {
 		p.Value = []json.RawMessage{}

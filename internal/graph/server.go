@@ -224,9 +224,10 @@ func (s *Server) dispatch(c *Call) error {
 		if asMatchError(err, &me) && me.Err == routes.ErrNoMethod {
 			return errMethodNotAllowed()
 		}
-		return errSegmentNotFound(lastSegment(&c.path))
+		return errSegmentNotFound(s.unresolvedSegment(&c.path))
 	}
 	c.Match = match
+	c.countOnly = m == routes.GET && match.Stripped > 0 && strings.EqualFold(lastSegment(&c.path), "$count")
 	c.params = extractParams(match, &c.path)
 	if err := s.resolveTarget(c); err != nil {
 		return err
@@ -338,6 +339,23 @@ func headerSafe(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// unresolvedSegment names the first segment of a path that no route
+// continues with, as Graph's "Resource not found for the segment" does
+// (/me/bogus/x names 'bogus', not 'x').
+func (s *Server) unresolvedSegment(p *graphpath.Path) string {
+	var b strings.Builder
+	for i := 0; i < p.N; i++ {
+		b.WriteByte('/')
+		b.WriteString(p.Orig(i))
+		_, err := s.engine.Table().MatchMethod(routes.GET, b.String())
+		var me *routes.MatchError
+		if err != nil && asMatchError(err, &me) && me.Err == routes.ErrNoRoute {
+			return p.Orig(i)
+		}
+	}
+	return lastSegment(p)
 }
 
 func lastSegment(p *graphpath.Path) string {

@@ -29,13 +29,13 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 {{define "signin"}}{{template "head" .}}
 <h1>Sign in</h1>
 <p>to continue to <strong>{{.AppName}}</strong></p>
-{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="flow" value="{{.Flow}}">
 <label for="username">Email, phone, or Skype</label>
-<input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required autofocus>
+<input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required{{if not .LoginHint}} autofocus{{end}}>
 <label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
+<input type="password" id="password" name="password" autocomplete="current-password" required{{if .LoginHint}} autofocus{{end}}>
 <button type="submit" id="signin">Sign in</button>
 </form>
 {{template "foot" .}}{{end}}
@@ -55,7 +55,7 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 
 {{define "message"}}{{template "head" .}}
 <h1>{{.Title}}</h1>
-{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 {{if .Message}}<p id="message">{{.Message}}</p>{{end}}
 {{if .Perms}}<ul id="permissions">{{range .Perms}}<li><code>{{.Name}}</code> {{.Display}}</li>{{end}}</ul>{{end}}
 {{if .Link}}<p><a id="continue" href="{{.Link}}">{{.LinkText}}</a></p>{{end}}
@@ -69,7 +69,7 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 {{define "devicelogin"}}{{template "head" .}}
 <h1>Enter code</h1>
 <p>Enter the code displayed on your app or device.</p>
-{{if .Error}}<p class="error" id="error">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/devicelogin">
 <label for="otc">Code</label>
 <input type="text" id="otc" name="otc" value="{{.Code}}" autocomplete="off" required autofocus>

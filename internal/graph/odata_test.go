@@ -25,8 +25,11 @@ func TestAuthenticationErrors(t *testing.T) {
 	// A signature that does not match.
 	parts := strings.Split(good, ".")
 	sig := []byte(parts[2])
-	sig[10] ^= 1
-	if sig[10] == '-' || sig[10] == '_' {
+	// Another valid base64url character, so that the signature still decodes
+	// (flipping a bit could make it '@', which is a malformed token instead).
+	if sig[10] == 'A' {
+		sig[10] = 'B'
+	} else {
 		sig[10] = 'A'
 	}
 	wantToken(e.do("GET", "/me", parts[0]+"."+parts[1]+"."+string(sig), nil), "Access token validation failure.")

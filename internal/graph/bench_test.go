@@ -10,7 +10,8 @@ import (
 // BenchmarkGetMe compares an authorized GET /me through the whole chain —
 // HTTP, token verification (cached), throttle check, route match, target
 // resolution, engine decision, store read and rendering — with a bare
-// handler that returns the same bytes over the same kind of connection.
+// handler that returns the same bytes over the same kind of connection (the
+// request carries the same bearer token to both).
 // Run both in one go and compare the ratio; absolute figures vary by
 // machine (bench/README.md records them).
 func BenchmarkGetMe(b *testing.B) {
@@ -46,8 +47,21 @@ func BenchmarkGetMe(b *testing.B) {
 			}
 		}
 	}
-	b.Run("bare", func(b *testing.B) { run(b, bare.URL+"/v1.0/me", false) })
+	b.Run("bare", func(b *testing.B) { run(b, bare.URL+"/v1.0/me", true) })
 	b.Run("graphgate", func(b *testing.B) { run(b, e.base+"/me", true) })
+	// Over TLS, as clients reach Graph: both servers use httptest's
+	// certificate and the same client.
+	bareTLS := httptest.NewTLSServer(bare.Config.Handler)
+	b.Cleanup(bareTLS.Close)
+	ggTLS := httptest.NewTLSServer(e.srv.Handler())
+	b.Cleanup(ggTLS.Close)
+	tlsClient := bareTLS.Client()
+	tlsClient.Transport.(*http.Transport).MaxIdleConnsPerHost = 4
+	plain := client
+	client = tlsClient
+	b.Run("bare-tls", func(b *testing.B) { run(b, bareTLS.URL+"/v1.0/me", true) })
+	b.Run("graphgate-tls", func(b *testing.B) { run(b, ggTLS.URL+"/v1.0/me", true) })
+	client = plain
 	// In process, without the network: what the chain itself costs.
 	h := e.srv.Handler()
 	b.Run("graphgate-in-process", func(b *testing.B) {

@@ -104,7 +104,30 @@ func userAllowed(d *authz.Decision) map[string]bool {
 	return nil
 }
 
+// userDefaultJSON is a user with exactly the default properties, in
+// Graph's order: the common response (no $select, no limit) is encoded
+// directly instead of projected.
+type userDefaultJSON struct {
+	BusinessPhones    []string `json:"businessPhones"`
+	DisplayName       *string  `json:"displayName"`
+	GivenName         *string  `json:"givenName"`
+	JobTitle          *string  `json:"jobTitle"`
+	Mail              *string  `json:"mail"`
+	MobilePhone       *string  `json:"mobilePhone"`
+	OfficeLocation    *string  `json:"officeLocation"`
+	PreferredLanguage *string  `json:"preferredLanguage"`
+	Surname           *string  `json:"surname"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	ID                string   `json:"id"`
+}
+
 func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, error) {
+	if len(selected) == 0 && userAllowed(&c.Decision) == nil {
+		j := toUserJSON(u)
+		return json.Marshal(userDefaultJSON{BusinessPhones: j.BusinessPhones, DisplayName: j.DisplayName, GivenName: j.GivenName,
+			JobTitle: j.JobTitle, Mail: j.Mail, MobilePhone: j.MobilePhone, OfficeLocation: j.OfficeLocation,
+			PreferredLanguage: j.PreferredLanguage, Surname: j.Surname, UserPrincipalName: j.UserPrincipalName, ID: j.ID})
+	}
 	b, err := json.Marshal(toUserJSON(u))
 	if err != nil {
 		return nil, err

@@ -65,6 +65,7 @@ Run and manage the tenant:
   graphgate demo                                     the demo tenant's users, passwords, apps, secrets
   graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
   graphgate bridge --config bridge.yaml              Home Assistant O365 integration over MQTT
+  graphgate export --out F | import --in F           a whole tenant to or from a file (any store)
 
 Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
 

@@ -708,24 +708,34 @@ func (s *Server) respondEvent(c *Call) error {
 		response = "tentativelyAccepted"
 	}
 	var perr error
-	_, err = s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, id, 0, func(it store.Item) (store.Item, error) {
-		e, err := decodeDoc[eventDoc](it)
-		if err != nil {
-			return it, err
+	// The attendee's copy and, unless sendResponse is false, the
+	// organizer's tracking of this attendee change in one transaction.
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		var ev eventDoc
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, 0, func(it store.Item) (store.Item, error) {
+			e, err := decodeDoc[eventDoc](it)
+			if err != nil {
+				return it, err
+			}
+			if e.IsOrganizer {
+				perr = newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
+				return it, perr
+			}
+			e.ResponseStatus = responseStatus{Response: response, Time: graphTime(s.now())}
+			if response == "tentativelyAccepted" {
+				e.ShowAs = "tentative"
+			}
+			if response == "declined" {
+				e.ShowAs = "free"
+			}
+			ev = e
+			it.Doc = encodeDoc(e)
+			return it, nil
+		})
+		if err != nil || (in.SendResponse != nil && !*in.SendResponse) {
+			return err
 		}
-		if e.IsOrganizer {
-			perr = newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
-			return it, perr
-		}
-		e.ResponseStatus = responseStatus{Response: response, Time: graphTime(s.now())}
-		if response == "tentativelyAccepted" {
-			e.ShowAs = "tentative"
-		}
-		if response == "declined" {
-			e.ShowAs = "free"
-		}
-		it.Doc = encodeDoc(e)
-		return it, nil
+		return s.trackResponse(c, tx, ev, o.address, response)
 	})
 	if perr != nil {
 		return perr
@@ -734,6 +744,49 @@ func (s *Server) respondEvent(c *Call) error {
 		return asError(err)
 	}
 	return c.Accepted()
+}
+
+// trackResponse records an attendee's response on the organizer's copy
+// of the meeting (found by its iCalUId in the organizer's calendar), as
+// Exchange does when the response is sent.
+func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendeeAddr, response string) error {
+	org := ev.Organizer.EmailAddress.Address
+	if org == "" || ev.ICalUID == "" {
+		return nil
+	}
+	u, err := s.store.UserByUPN(c.ctx, org)
+	if err != nil || u.TenantID != c.TenantID {
+		return nil // an organizer outside the tenant gets an email, not a tracked status
+	}
+	ph := "?"
+	if s.store.Dialect() == store.DialectPostgres {
+		ph = "$1"
+	}
+	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: u.ID,
+		Where: jsonExpr(s.store.Dialect(), "iCalUId", odata.TypeString) + " = " + ph, Args: []any{ev.ICalUID}})
+	if err != nil {
+		return err
+	}
+	now := graphTime(s.now())
+	for _, it := range items {
+		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
+			e, err := decodeDoc[eventDoc](it)
+			if err != nil || !e.IsOrganizer {
+				return it, err
+			}
+			for i := range e.Attendees {
+				if strings.EqualFold(e.Attendees[i].EmailAddress.Address, attendeeAddr) {
+					e.Attendees[i].Status = responseStatus{Response: response, Time: now}
+				}
+			}
+			it.Doc = encodeDoc(e)
+			return it, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // calendarView lists the events and occurrences overlapping a window.

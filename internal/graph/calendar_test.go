@@ -353,6 +353,25 @@ func TestCalendar(t *testing.T) {
 			t.Fatalf("Megan's Launch review: %v", mine)
 		}
 		wantError(t, e.do("POST", "/me/events/"+str(mine[0], "id")+"/accept", e.delegated("megan", "Calendars.ReadWrite"), map[string]any{}), 400, "ErrorInvalidRequest", "…")
+		// The organizer's copy tracks Adele's last sent response.
+		status := func() string {
+			for _, a := range mine[0]["attendees"].([]any) {
+				a := a.(map[string]any)
+				if strings.EqualFold(str(a, "emailAddress/address"), e.upn("adele")) {
+					return str(a, "status/response")
+				}
+			}
+			return ""
+		}
+		if got := status(); got != "accepted" {
+			t.Errorf("the organizer sees Adele's response %q, want accepted", got)
+		}
+		// A response not sent leaves the organizer's tracking as it was.
+		e.must(202, "POST", "/me/events/"+id+"/decline", rw, map[string]any{"sendResponse": false})
+		mine = list(t, e.must(200, "GET", "/me/events?$filter="+q("subject eq 'Launch review'"), e.delegated("megan", "Calendars.Read"), nil))
+		if got := status(); got != "accepted" {
+			t.Errorf("after a decline not sent, the organizer sees %q, want accepted", got)
+		}
 		// Megan was invited to Adele's weekly Team sync.
 		if ts := list(t, e.must(200, "GET", "/me/events?$filter="+q("subject eq 'Team sync'"), e.delegated("megan", "Calendars.Read"), nil)); len(ts) != 1 || ts[0]["isOrganizer"] != false {
 			t.Errorf("Megan's Team sync = %v", ts)

@@ -304,6 +304,16 @@ func TestMessages(t *testing.T) {
 		if n := len(list(t, e.must(200, "GET", "/me/messages/"+id+"/attachments", read, nil))); n != 1 {
 			t.Errorf("%d attachments after add and delete", n)
 		}
+		if e.must(200, "GET", "/me/messages/"+id, read, nil)["hasAttachments"] != true {
+			t.Error("hasAttachments went false while an attachment is left")
+		}
+		// Deleting the last attachment clears hasAttachments.
+		for _, a := range list(t, e.must(200, "GET", "/me/messages/"+id+"/attachments", read, nil)) {
+			e.must(204, "DELETE", "/me/messages/"+id+"/attachments/"+str(a, "id"), rw, nil)
+		}
+		if e.must(200, "GET", "/me/messages/"+id, read, nil)["hasAttachments"] != false {
+			t.Error("hasAttachments still true after the last attachment was deleted")
+		}
 	})
 
 	t.Run("MoveCopyDelete", func(t *testing.T) {

@@ -325,7 +325,27 @@ func (s *Server) deleteAttachment(c *Call) error {
 	if err != nil || it.ParentID != c.Param(1) {
 		return errItemNotFound()
 	}
-	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindAttachment, it.ID); err != nil {
+	// The attachment and the message's hasAttachments change together.
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindAttachment, it.ID); err != nil {
+			return err
+		}
+		_, left, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ParentID, Limit: 1, Count: true})
+		if err != nil || left > 0 {
+			return err
+		}
+		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindMessage, it.ParentID, 0, func(m store.Item) (store.Item, error) {
+			doc, err := decodeDoc[messageDoc](m)
+			if err != nil {
+				return m, err
+			}
+			doc.HasAttachments = false
+			m.Doc = encodeDoc(doc)
+			return m, nil
+		})
+		return err
+	})
+	if err != nil {
 		return asError(err)
 	}
 	return c.NoContent()

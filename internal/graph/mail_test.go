@@ -307,11 +307,15 @@ func TestMessages(t *testing.T) {
 		if e.must(200, "GET", "/me/messages/"+id, read, nil)["hasAttachments"] != true {
 			t.Error("hasAttachments went false while an attachment is left")
 		}
-		// Deleting the last attachment clears hasAttachments.
-		for _, a := range list(t, e.must(200, "GET", "/me/messages/"+id+"/attachments", read, nil)) {
-			e.must(204, "DELETE", "/me/messages/"+id+"/attachments/"+str(a, "id"), rw, nil)
+		// Deleting the last attachment clears hasAttachments (on a draft of its own).
+		draft := str(e.must(201, "POST", "/me/messages", rw, map[string]any{"subject": "attachment draft"}), "id")
+		only := e.must(201, "POST", "/me/messages/"+draft+"/attachments", rw, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment",
+			"name": "only.txt", "contentBytes": base64.StdEncoding.EncodeToString([]byte("x"))})
+		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != true {
+			t.Error("hasAttachments false after adding an attachment")
 		}
-		if e.must(200, "GET", "/me/messages/"+id, read, nil)["hasAttachments"] != false {
+		e.must(204, "DELETE", "/me/messages/"+draft+"/attachments/"+str(only, "id"), rw, nil)
+		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != false {
 			t.Error("hasAttachments still true after the last attachment was deleted")
 		}
 	})

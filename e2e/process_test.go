@@ -29,8 +29,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/pgtest"
 	"graphgate/internal/server"
-	"graphgate/internal/store/open"
 )
 
 // buildGraphgate builds cmd/graphgate into the test's temporary folder and
@@ -293,27 +293,6 @@ func passwordForm(tn *demo.Tenant, userKey, scope string) url.Values {
 		"username": {u.UserPrincipalName}, "password": {u.Password}, "scope": {scope}}
 }
 
-// The PostgreSQL test server: GRAPHGATE_TEST_POSTGRES, or the local one.
-// As in the postgres package's tests, an unreachable server fails the test
-// under CI and skips it elsewhere.
-
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func testPostgresDSN() string {
-	if dsn := os.Getenv("GRAPHGATE_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultTestPostgres
-}
-
-func postgresUnreachable(t testing.TB, dsn string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("PostgreSQL at %s is required under CI: %v", open.Redact(dsn), err)
-	}
-	t.Skipf("PostgreSQL not reachable at %s (set GRAPHGATE_TEST_POSTGRES to a server's URL): %v", open.Redact(dsn), err)
-}
-
 // withDatabase returns dsn naming another database.
 func withDatabase(t testing.TB, dsn, db string) string {
 	t.Helper()
@@ -331,12 +310,12 @@ func withDatabase(t testing.TB, dsn, db string) string {
 // its URL.
 func freshDatabase(t *testing.T) string {
 	t.Helper()
-	admin := withDatabase(t, testPostgresDSN(), "postgres")
+	admin := withDatabase(t, pgtest.DSN(), "postgres")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		postgresUnreachable(t, admin, err)
+		pgtest.Unreachable(t, admin, err)
 	}
 	defer conn.Close(context.Background())
 	b := make([]byte, 6)
@@ -358,7 +337,7 @@ func freshDatabase(t *testing.T) string {
 			t.Errorf("dropping database %s: %v", name, err)
 		}
 	})
-	return withDatabase(t, testPostgresDSN(), name)
+	return withDatabase(t, pgtest.DSN(), name)
 }
 
 // logLines returns the lines of a process log that contain s.

@@ -2,22 +2,15 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/demo"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
-	"graphgate/internal/store/open"
+	"graphgate/internal/pgtest"
 	"graphgate/internal/store/sqlite"
 )
 
@@ -114,7 +107,7 @@ func TestExportImport(t *testing.T) {
 // TestImportIntoPostgres: --store moves a tenant from SQLite to
 // PostgreSQL, and --store reads it back identically.
 func TestImportIntoPostgres(t *testing.T) {
-	dsn := transferTestSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	src := seedDemo(t)
 	file := filepath.Join(t.TempDir(), "contoso.jsonl")
 	if code, _, stderr := runCLI("export", "--data", src, "--out", file, "--signing-keys"); code != 0 {
@@ -159,48 +152,4 @@ func TestTransferHelp(t *testing.T) {
 	if _, stdout, _ := runCLI("serve", "--help"); strings.Contains(stdout, "hunter2") {
 		t.Error("serve --help shows the password of GRAPHGATE_STORE")
 	}
-}
-
-// transferTestSchema is a fresh schema on the PostgreSQL test server (as
-// the postgres package's tests find it: failing under CI when unreachable,
-// skipped elsewhere), dropped at the end; it returns its URL.
-func transferTestSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("GRAPHGATE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL at %s is required under CI: %v", open.Redact(dsn), err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s (set GRAPHGATE_TEST_POSTGRES to a server's URL): %v", open.Redact(dsn), err)
-	}
-	defer conn.Close(context.Background())
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "graphgate_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

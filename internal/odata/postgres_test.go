@@ -2,14 +2,12 @@ package odata
 
 import (
 	"context"
-	"os"
 	"testing"
-	"time"
+
+	"graphgate/internal/pgtest"
 
 	"github.com/jackc/pgx/v5"
 )
-
-const defaultPostgresDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 var postgresSchema = []string{
 	`CREATE TEMP TABLE messages (id text PRIMARY KEY, subject text, is_read boolean, has_attachments boolean,
@@ -19,23 +17,11 @@ var postgresSchema = []string{
 }
 
 // connectPostgres opens one connection (temp tables live per session) to
-// $GRAPHGATE_TEST_POSTGRES or the local default. Without a server the test
-// fails under CI and is skipped elsewhere.
+// the PostgreSQL test server (package pgtest: failing under CI when it is
+// unreachable, skipped elsewhere).
 func connectPostgres(t *testing.T) *pgx.Conn {
 	t.Helper()
-	dsn := os.Getenv("GRAPHGATE_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = defaultPostgresDSN
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL at %s is required under CI: %v", dsn, err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s (set GRAPHGATE_TEST_POSTGRES): %v", dsn, err)
-	}
+	conn := pgtest.Admin(t)
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }

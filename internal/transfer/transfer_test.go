@@ -2,9 +2,6 @@ package transfer
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,78 +9,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"graphgate/internal/demo"
 	"graphgate/internal/password"
+	"graphgate/internal/pgtest"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
-	"graphgate/internal/store/open"
 	"graphgate/internal/store/postgres"
 	"graphgate/internal/store/sqlite"
 )
 
-// The PostgreSQL test server, found as the postgres package's tests find
-// it: under CI an unreachable server fails the test, elsewhere it skips.
-
-const defaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func testDSN() string {
-	if dsn := os.Getenv("GRAPHGATE_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultTestDSN
-}
-
-func unreachable(t testing.TB, dsn string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("PostgreSQL at %s is required under CI: %v", open.Redact(dsn), err)
-	}
-	t.Skipf("PostgreSQL not reachable at %s (set GRAPHGATE_TEST_POSTGRES to a server's URL): %v", open.Redact(dsn), err)
-}
-
 // freshPostgres opens a store on a new schema, dropped when the test ends.
 func freshPostgres(t testing.TB) store.Store {
 	t.Helper()
-	dsn := testDSN()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		unreachable(t, dsn, err)
-	}
-	defer conn.Close(context.Background())
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "graphgate_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(t.Context(), u.String())
+	st, err := postgres.Open(t.Context(), pgtest.FreshSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,13 @@
 package open
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"graphgate/internal/pgtest"
 	"graphgate/internal/store/sqlite"
 )
 
@@ -97,7 +92,7 @@ func TestOpenUnreachable(t *testing.T) {
 // TestOpenPostgres opens the test server on a fresh schema.
 func TestOpenPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	st, err := Open(t.Context(), dsn, "")
 	if err != nil {
 		t.Fatal(err)
@@ -106,61 +101,4 @@ func TestOpenPostgres(t *testing.T) {
 	if _, err := st.ListTenants(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// The PostgreSQL test server, as the postgres package's tests find it: the
-// tests fail under CI when it is unreachable and are skipped elsewhere.
-
-const defaultTestDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func testDSN() string {
-	if dsn := os.Getenv("GRAPHGATE_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultTestDSN
-}
-
-func unreachable(t testing.TB, dsn string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("PostgreSQL at %s is required under CI: %v", Redact(dsn), err)
-	}
-	t.Skipf("PostgreSQL not reachable at %s (set GRAPHGATE_TEST_POSTGRES to a server's URL): %v", Redact(dsn), err)
-}
-
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	dsn := testDSN()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		unreachable(t, dsn, err)
-	}
-	defer conn.Close(context.Background())
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "graphgate_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // on one database, the unreachable-database policy, session settings,
 // savepoints in batches, the directory columns and the item indexes.
 
-// fakeTB records what unreachable does with a test.
+// fakeTB records what pgtest.Unreachable does with a test.
 type fakeTB struct{ fatal, skip string }
 
 func (f *fakeTB) Helper()                           {}
@@ -46,7 +47,7 @@ func TestUnreachableDatabase(t *testing.T) {
 
 	t.Setenv("CI", "true")
 	var ci fakeTB
-	unreachable(&ci, dsn, err)
+	pgtest.Unreachable(&ci, dsn, err)
 	if ci.fatal == "" || ci.skip != "" {
 		t.Errorf("under CI: Fatalf %q, Skipf %q; want a failure", ci.fatal, ci.skip)
 	}
@@ -56,7 +57,7 @@ func TestUnreachableDatabase(t *testing.T) {
 
 	t.Setenv("CI", "")
 	var dev fakeTB
-	unreachable(&dev, dsn, err)
+	pgtest.Unreachable(&dev, dsn, err)
 	if dev.skip == "" || dev.fatal != "" {
 		t.Errorf("outside CI: Fatalf %q, Skipf %q; want a skip", dev.fatal, dev.skip)
 	}
@@ -99,7 +100,7 @@ func race(n int, f func(i int) error) []error {
 // keys conflict across them, and single-use objects have one winner.
 func TestTwoPoolsOneDatabase(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	stores := []*Store{openTest(t, dsn), openTest(t, dsn)}
 
@@ -269,10 +270,10 @@ func TestTwoPoolsOneDatabase(t *testing.T) {
 // TimeZone, and are stored as instants.
 func TestSessionTimeZone(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
-	kolkata := openTest(t, withParam(dsn, "timezone", "Asia/Kolkata"))
-	utc := openTest(t, withParam(dsn, "timezone", "UTC"))
+	kolkata := openTest(t, pgtest.WithParam(dsn, "timezone", "Asia/Kolkata"))
+	utc := openTest(t, pgtest.WithParam(dsn, "timezone", "UTC"))
 	when := time.Date(2025, 3, 14, 15, 9, 26, 535_000_000, time.FixedZone("X", -7*3600))
 	if err := kolkata.CreateUser(ctx, store.User{ID: "u", TenantID: "t", UserPrincipalName: "u@x", CreatedAt: when, Version: 1}); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
 )
 
@@ -77,7 +78,7 @@ func TestMigrationFiles(t *testing.T) {
 // applied once: the advisory lock makes the later ones find it done.
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	const n = 4
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -108,7 +109,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 // once: between them they apply every migration exactly once.
 func TestConcurrentMigrateCountsOnce(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	pools := []*pgxpool.Pool{openPool(t, dsn), openPool(t, dsn)}
 	applied := make([]int, len(pools))
 	errs := make([]error, len(pools))
@@ -136,7 +137,7 @@ func TestConcurrentMigrateCountsOnce(t *testing.T) {
 // and keeps the data.
 func TestReopenIsIdempotent(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	s, err := Open(ctx, dsn)
 	if err != nil {
@@ -171,7 +172,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 // this one does not know) is not used.
 func TestRefuseNewerDatabase(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	s := openTest(t, dsn)
 	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future')`, len(migrations)+1); err != nil {
 		t.Fatal(err)
@@ -186,7 +187,7 @@ func TestRefuseNewerDatabase(t *testing.T) {
 // left it, with data, and checks that Open upgrades it and keeps the data.
 func TestMigrateUpgradesOldDatabase(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	pool := openPool(t, dsn)
 	if n, err := migrate(ctx, pool, migrations[:1]); err != nil || n != 1 {
@@ -230,7 +231,7 @@ func TestMigrateUpgradesOldDatabase(t *testing.T) {
 // back every migration of the same run.
 func TestFailedMigrationChangesNothing(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	pool := openPool(t, dsn)
 	if _, err := migrate(ctx, pool, migrations[:2]); err != nil {
@@ -261,8 +262,8 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 // error at Open, not tables created somewhere unexpected.
 func TestOpenWithoutSchema(t *testing.T) {
 	t.Parallel()
-	admin(t).Close(context.Background()) // skip or fail without a server
-	_, err := Open(t.Context(), withSearchPath(testDSN(), "graphgate_test_no_such_schema"))
+	pgtest.Admin(t).Close(context.Background()) // skip or fail without a server
+	_, err := Open(t.Context(), pgtest.WithParam(pgtest.DSN(), "search_path", "graphgate_test_no_such_schema"))
 	if err == nil || !strings.Contains(err.Error(), "no schema") {
 		t.Fatalf("Open with a missing schema: %v", err)
 	}

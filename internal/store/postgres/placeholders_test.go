@@ -3,6 +3,8 @@ package postgres
 import (
 	"strings"
 	"testing"
+
+	"graphgate/internal/pgtest"
 )
 
 func TestRenumber(t *testing.T) {
@@ -58,7 +60,7 @@ func TestRenumber(t *testing.T) {
 // renumbered by 1 and run with two arguments, the first a dummy.
 func TestRenumberAgainstServer(t *testing.T) {
 	t.Parallel()
-	conn := admin(t)
+	conn := pgtest.Admin(t)
 	defer conn.Close(t.Context())
 	for _, tc := range []struct {
 		frag string // uses $1 only

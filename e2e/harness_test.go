@@ -5,66 +5,39 @@
 package e2e
 
 import (
-	"context"
 	"crypto/tls"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"graphgate/internal/demo"
 	"graphgate/internal/identity"
-	"graphgate/internal/password"
 	"graphgate/internal/server"
+	"graphgate/internal/server/servertest"
 )
 
-// env is a running graphgate and what tests need to talk to it.
+// env is a running graphgate (servertest's) and what tests need to talk to it.
 type env struct {
+	*servertest.Env
 	t      *testing.T
 	srv    *server.Server
-	hs     *httptest.Server
 	base   string // https://localhost:port
 	client *http.Client
 	demo   *demo.Tenant
 	caFile string
 }
 
-type envOption func(*server.Config)
+type envOption = func(*server.Config)
 
 func withIdentity(c identity.Config) envOption { return func(cfg *server.Config) { cfg.Identity = c } }
 
 func start(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	ctx := context.Background()
-	cfg := server.Config{DataDir: t.TempDir(), Passwords: password.Fast, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	srv, err := server.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	b, err := srv.TLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.TLS = b.TLSConfig()
-	hs.StartTLS()
-	t.Cleanup(hs.Close)
-	tlsCfg, err := server.TLSClientConfig(b.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := hs.URL[strings.LastIndexByte(hs.URL, ':')+1:]
-	tr := &http.Transport{TLSClientConfig: tlsCfg, ForceAttemptHTTP2: true}
-	return &env{t: t, srv: srv, hs: hs, base: "https://localhost:" + port, demo: srv.Demo, caFile: b.CAFile,
-		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	se := servertest.Start(t, opts...)
+	return &env{Env: se, t: t, srv: se.Server, base: se.Base, client: se.Client, demo: se.Demo, caFile: se.CAFile}
 }
+
+// The helpers below read only the fields, so that tests may build an env
+// for servers they started otherwise (the replicas test's processes).
 
 func (e *env) authority(tenant string) string { return e.base + "/" + tenant }
 

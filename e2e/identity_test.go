@@ -94,22 +94,7 @@ func (e *env) public(tenant, clientID string) public.Client {
 // consent grants delegated permissions to an app for one user, as an
 // interactive consent would.
 func (e *env) consent(clientID, userID string, scopes ...string) {
-	e.t.Helper()
-	tenant := demo.TenantID
-	for _, u := range e.demo.Users {
-		if u.ID == userID {
-			tenant = u.TenantID
-		}
-	}
-	err := e.srv.Store().UpsertDelegatedGrant(context.Background(),
-		store.DelegatedGrant{TenantID: tenant, ClientID: clientID, ConsentType: store.ConsentPrincipal, PrincipalID: userID},
-		func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-			g.ID, g.Scopes, g.CreatedAt, g.UpdatedAt = "grant-"+userID, scopes, time.Now(), time.Now()
-			return g, nil
-		})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	e.Consent(clientID, userID, scopes...)
 }
 
 func TestMSALClientCredentialsSecret(t *testing.T) {

@@ -8,12 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,9 +26,8 @@ import (
 	"graphgate/internal/bridge"
 	"graphgate/internal/demo"
 	"graphgate/internal/identity"
-	"graphgate/internal/password"
 	"graphgate/internal/server"
-	"graphgate/internal/store"
+	"graphgate/internal/server/servertest"
 )
 
 // brokerAddr is the Mosquitto the tests publish through (no auth). Every
@@ -59,64 +56,29 @@ func needBroker(t *testing.T) string {
 	return "tcp://" + addr
 }
 
-// gg is a running graphgate.
+// gg is a running graphgate (servertest's), with the names these tests use.
 type gg struct {
+	*servertest.Env
 	t      *testing.T
 	srv    *server.Server
 	base   string
 	caFile string
 	client *http.Client
-	demo   *demo.Tenant
 }
 
 func startGraphgate(t *testing.T, ic identity.Config) *gg {
 	t.Helper()
-	srv, err := server.New(context.Background(), server.Config{DataDir: t.TempDir(), Passwords: password.Fast,
-		Logger: slog.New(slog.DiscardHandler), Identity: ic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	b, err := srv.TLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.TLS = b.TLSConfig()
-	hs.Config.ErrorLog = stdlog.New(io.Discard, "", 0)
-	hs.StartTLS()
-	t.Cleanup(hs.Close)
-	tc, err := server.TLSClientConfig(b.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := hs.URL[strings.LastIndexByte(hs.URL, ':')+1:]
-	return &gg{t: t, srv: srv, base: "https://localhost:" + port, caFile: b.CAFile, demo: srv.Demo,
-		client: &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 30 * time.Second}}
+	se := servertest.Start(t, func(c *server.Config) { c.Identity, c.Logger = ic, slog.New(slog.DiscardHandler) })
+	return &gg{Env: se, t: t, srv: se.Server, base: se.Base, caFile: se.CAFile, client: se.Client}
 }
 
-func (g *gg) user(key string) demo.User {
-	u, ok := g.demo.UserByKey(key)
-	if !ok {
-		g.t.Fatalf("no demo user %s", key)
-	}
-	return u
-}
+func (g *gg) user(key string) demo.User { return g.User(key) }
 
 // consent grants delegated scopes to the Home Assistant app for one user, as
 // an interactive consent would.
 func (g *gg) consent(userKey string, scopes ...string) {
 	g.t.Helper()
-	u := g.user(userKey)
-	err := g.srv.Store().UpsertDelegatedGrant(context.Background(),
-		store.DelegatedGrant{TenantID: u.TenantID, ClientID: demo.HomeAssistantAppID, ConsentType: store.ConsentPrincipal, PrincipalID: u.ID},
-		func(gr store.DelegatedGrant) (store.DelegatedGrant, error) {
-			gr.ID, gr.Scopes, gr.CreatedAt, gr.UpdatedAt = "grant-"+u.ID, scopes, time.Now(), time.Now()
-			return gr, nil
-		})
-	if err != nil {
-		g.t.Fatal(err)
-	}
+	g.Consent(demo.HomeAssistantAppID, g.user(userKey).ID, scopes...)
 }
 
 func randomID() string {

@@ -224,7 +224,7 @@ func TestConfidentialClientAuthCode(t *testing.T) {
 	broker := needBroker(t)
 	t.Parallel()
 	g := startGraphgate(t, identity.Config{})
-	web, _ := g.demo.AppByKey("webapp")
+	web, _ := g.Demo.AppByKey("webapp")
 	s := newSetup(t, g, broker, `    enable_calendar: false
     redirect_uri: http://localhost
     email_sensors:

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +53,8 @@ func Start(t testing.TB, opts ...func(*server.Config)) *Env {
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	hs.TLS = b.TLSConfig()
+	// Clients that hang up mid-handshake are the tests' business, not log noise.
+	hs.Config.ErrorLog = stdlog.New(io.Discard, "", 0)
 	hs.StartTLS()
 	t.Cleanup(hs.Close)
 	tlsCfg, err := server.TLSClientConfig(b.CAFile)

@@ -13,6 +13,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/graphpath"
+	"graphgate/internal/odata"
 	"graphgate/internal/routes"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
@@ -51,6 +52,9 @@ type Call struct {
 	// countOnly is set for GET …/$count: the collection answers its size
 	// as text/plain.
 	countOnly bool
+	// expand is the request's parsed $expand, once expandParsed.
+	expand       []odata.ExpandItem
+	expandParsed bool
 }
 
 // Context is the request's context.

@@ -51,7 +51,7 @@ func (s *Server) allowExpand(method, template, entity string, names ...string) e
 func (s *Server) checkExpand(c *Call, key handlerKey) error {
 	items, err := c.expandItems()
 	if err != nil || len(items) == 0 {
-		return err // a malformed query is the handler's parseQuery's to report
+		return err
 	}
 	s.mu.RLock()
 	spec, ok := s.expandable[key]
@@ -72,21 +72,27 @@ func (s *Server) checkExpand(c *Call, key handlerKey) error {
 	return nil
 }
 
-// expandItems parses the request's $expand (nil when absent).
+// expandItems parses the request's $expand (nil when absent), once per
+// request: checkExpand and every rendered item ask for it.
 func (c *Call) expandItems() ([]odata.ExpandItem, error) {
+	if c.expandParsed {
+		return c.expand, nil
+	}
+	c.expandParsed = true
 	if !strings.Contains(strings.ToLower(c.r.URL.RawQuery), "expand") {
 		return nil, nil
 	}
 	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
 	if err != nil {
-		return nil, nil
+		return nil, nil // a malformed query is the handler's parseQuery's to report
 	}
 	vals.Del("$skiptoken")
 	q, err := odata.Parse(vals, odata.ParseOptions{Flavor: odata.Exchange})
 	if err != nil {
 		return nil, nil
 	}
-	return q.Expand, nil
+	c.expand = q.Expand
+	return c.expand, nil
 }
 
 // expanding returns the $expand item for name, if the request asks for it.

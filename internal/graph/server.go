@@ -118,11 +118,7 @@ func (s *Server) handle(method, template string, h handlerFunc) error {
 	if err != nil {
 		return err
 	}
-	var np graphpath.Path
-	if err := graphpath.Normalize(&np, template, graphpath.Template); err != nil {
-		return fmt.Errorf("graph: handler %s %s: %w", method, template, err)
-	}
-	r, ok := s.engine.Table().Route(np.String())
+	r, ok := s.routeOf(template)
 	if !ok || r.Rules[m] == nil {
 		return fmt.Errorf("graph: handler %s %s has no permission rule in the route table", method, template)
 	}

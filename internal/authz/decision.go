@@ -131,11 +131,12 @@ type Decision struct {
 	// Rule names the policy rule that decided (for role rules), "" otherwise.
 	Rule string
 
-	principal *Principal
-	target    Target
-	cat       *catalog.Catalog
-	err       error
-	path      string
+	principal     *Principal
+	target        Target
+	appFolderOnly bool
+	cat           *catalog.Catalog
+	err           error
+	path          string
 }
 
 // Err returns the matching error for NoRoute, MethodNotAllowed and BadRequest.

@@ -36,6 +36,7 @@ type Engine struct {
 	grantsNothing catalog.Set
 	directory     []*catalog.Permission
 	directorySet  catalog.Set
+	appFolder     catalog.Set
 	memberHidden  []*catalog.Permission
 	limit         []Limit
 	roleMask      []uint32
@@ -79,6 +80,11 @@ func New(tab *routes.Table) *Engine {
 		if p, ok := cat.Lookup(n); ok {
 			e.directory = append(e.directory, p)
 			e.directorySet.Add(p)
+		}
+	}
+	for n := range appFolderPermissions {
+		if p, ok := cat.Lookup(n); ok {
+			e.appFolder.Add(p)
 		}
 	}
 	if p, ok := cat.Lookup(hiddenMembershipPermission); ok {
@@ -349,7 +355,23 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 	if d.Via != nil {
 		d.Limit = e.limit[d.Via.Index]
 	}
+	d.appFolderOnly = e.appFolder.Has(d.Granted) && !e.allowsOutside(accepted, &held)
 	return d
+}
+
+// allowsOutside reports whether a permission in held other than the app
+// folder ones allows the call (with what it also requires).
+func (e *Engine) allowsOutside(accepted []routes.Entry, held *catalog.Set) bool {
+	for i := range accepted {
+		en := &accepted[i]
+		if e.appFolder.Has(en.Perm) || !held.Has(en.Perm) {
+			continue
+		}
+		if len(en.AlsoRequires) == 0 || anyHeld(held, en.AlsoRequires) {
+			return true
+		}
+	}
+	return false
 }
 
 // expand adds to held every permission its members include. Microsoft's

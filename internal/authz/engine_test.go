@@ -242,3 +242,25 @@ func TestPermissionScenarios(t *testing.T) {
 		{name: "G5 create a group", granted: "Group.ReadWrite.All", method: "POST", path: "/groups", allow: true},
 	})
 }
+
+// AppFolderOnly: Files.ReadWrite.AppFolder confines a call to the app's
+// folder unless another permission the token holds, or includes, allows it.
+func TestAppFolderOnly(t *testing.T) {
+	e := Default()
+	for _, c := range []struct {
+		granted, method, path string
+		confined              bool
+	}{
+		{"Files.ReadWrite.AppFolder", "GET", "/me/drive/special/approot/children", true},
+		{"Files.ReadWrite.AppFolder", "GET", "/me/drive/root:/notes.txt", true},
+		{"Files.ReadWrite.AppFolder Files.Read", "GET", "/me/drive/root:/notes.txt", false},
+		{"Files.ReadWrite.AppFolder Files.ReadWrite.All", "GET", "/me/drive/special/approot/children", false},
+		{"Files.Read", "GET", "/me/drive/root:/notes.txt", false},
+	} {
+		p := principal(t, call{name: c.granted, granted: c.granted})
+		d := e.Decide(p, c.method, c.path, Target{})
+		if !d.Allow || d.AppFolderOnly() != c.confined {
+			t.Errorf("%s %s with %s: allow %v, AppFolderOnly %v, want allowed and %v (%s)", c.method, c.path, c.granted, d.Allow, d.AppFolderOnly(), c.confined, d.Explain())
+		}
+	}
+}

@@ -158,25 +158,10 @@ var appFolderPermissions = map[string]bool{"Files.ReadWrite.AppFolder": true}
 
 // AppFolderOnly reports whether the call is allowed only by a permission
 // that reaches just the calling app's folder of a drive (see
-// appFolderPermissions): no other permission the token holds allows it,
-// so a token that also holds Files.Read is not confined for reading.
-func (d *Decision) AppFolderOnly() bool {
-	if !d.Allow || d.Granted == nil || !appFolderPermissions[d.Granted.Name] {
-		return false
-	}
-	if d.principal == nil {
-		return true
-	}
-	for _, en := range d.Candidates {
-		if appFolderPermissions[en.Perm.Name] || !d.principal.Granted.Has(en.Perm) {
-			continue
-		}
-		if len(en.AlsoRequires) == 0 || anyHeld(&d.principal.Granted, en.AlsoRequires) {
-			return false
-		}
-	}
-	return true
-}
+// appFolderPermissions): no other permission the token holds, or one of
+// them includes, allows it — so a token that also holds Files.Read is not
+// confined for reading. The engine decides it (Engine.DecideMatch).
+func (d *Decision) AppFolderOnly() bool { return d.appFolderOnly }
 
 // BasicProfileProperties is the basic profile User.ReadBasic.All allows:
 // "display name, first and last name, email address and photo".

@@ -5,10 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
+
+	"graphgate/internal/store"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,11 +15,7 @@ import (
 var migrationFiles embed.FS
 
 // migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = store.Migration
 
 // migrations are the embedded migrations, in order.
 var migrations = mustLoadMigrations(migrationFiles, "migrations")
@@ -32,41 +26,8 @@ var migrations = mustLoadMigrations(migrationFiles, "migrations")
 // a new replica starting together would not exclude each other.
 const migrationLockClass = 0x6767
 
-// loadMigrations reads NNNN_name.sql files from dir. Versions must run
-// 1, 2, 3… without gaps, so a missing file cannot go unnoticed.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", name)
-		}
-		b, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: strings.TrimSuffix(name, ".sql"), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
 func mustLoadMigrations(fsys fs.FS, dir string) []migration {
-	ms, err := loadMigrations(fsys, dir)
+	ms, err := store.LoadMigrations(fsys, dir)
 	if err != nil {
 		panic("postgres: " + err.Error())
 	}
@@ -119,10 +80,10 @@ func migrate(ctx context.Context, db beginner, ms []migration) (applied int, err
 		for _, m := range ms[current:] {
 			// No arguments: pgx sends the file with the simple protocol,
 			// which runs several statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 				return err
 			}
 			applied++

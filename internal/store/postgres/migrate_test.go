@@ -67,7 +67,7 @@ func TestMigrationFiles(t *testing.T) {
 		{"m/0000_zero.sql": {}},                  // not from 1
 		{"m/0002_b.sql": {}},                     // not from 1
 	} {
-		if _, err := loadMigrations(bad, "m"); err == nil {
+		if _, err := store.LoadMigrations(bad, "m"); err == nil {
 			t.Errorf("loadMigrations accepted %v", bad)
 		}
 	}
@@ -238,8 +238,8 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := append(append([]migration(nil), migrations...), migration{
-		version: len(migrations) + 1, name: "broken",
-		sql: `CREATE TABLE half_done (x integer); SELECT no_such_column FROM half_done;`,
+		Version: len(migrations) + 1, Name: "broken",
+		SQL: `CREATE TABLE half_done (x integer); SELECT no_such_column FROM half_done;`,
 	})
 	if _, err := migrate(ctx, pool, broken); err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Fatalf("migrate with a broken migration: %v, want its error", err)

@@ -36,7 +36,7 @@ func TestMigrationFiles(t *testing.T) {
 		{"m/0000_zero.sql": {}},                                        // not from 1
 		{"m/0002_b.sql": {Data: []byte("CREATE TABLE b (x INTEGER)")}}, // not from 1
 	} {
-		if _, err := loadMigrations(bad, "m"); err == nil {
+		if _, err := store.LoadMigrations(bad, "m"); err == nil {
 			t.Errorf("loadMigrations accepted %v", bad)
 		}
 	}
@@ -132,8 +132,8 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := append(migrations[:2:2],
-		migration{version: 3, name: "0003_ok", sql: `CREATE TABLE extra (x INTEGER) STRICT`},
-		migration{version: 4, name: "0004_broken", sql: `CREATE TABLE extra2 (x INTEGER); INSERT INTO nowhere VALUES (1);`},
+		migration{Version: 3, Name: "0003_ok", SQL: `CREATE TABLE extra (x INTEGER) STRICT`},
+		migration{Version: 4, Name: "0004_broken", SQL: `CREATE TABLE extra2 (x INTEGER); INSERT INTO nowhere VALUES (1);`},
 	)
 	err := migrate(ctx, s, broken)
 	if err == nil || !strings.Contains(err.Error(), "0004_broken") {

@@ -16,8 +16,10 @@ import (
 )
 
 // Calendars of users and groups, their events (single, recurring series
-// expanded with rrule-go, occurrences), calendarView over a time window,
-// responses to invitations, and Prefer: outlook.timezone on every date.
+// expanded with rrule-go, occurrences and changed occurrences, see
+// calendar_instances.go), calendarView over a time window, responses to
+// invitations, meeting updates and cancellations (calendar_meetings.go),
+// and Prefer: outlook.timezone on every date.
 
 const (
 	KindCalendar = "calendar"
@@ -61,6 +63,7 @@ type eventDoc struct {
 	Categories                 []string             `json:"categories"`
 	OriginalStartTimeZone      string               `json:"originalStartTimeZone"`
 	OriginalEndTimeZone        string               `json:"originalEndTimeZone"`
+	OriginalStart              *string              `json:"originalStart,omitempty"` // instances only: the start in the series' pattern
 	ICalUID                    string               `json:"iCalUId"`
 	ReminderMinutesBeforeStart int                  `json:"reminderMinutesBeforeStart"`
 	IsReminderOn               bool                 `json:"isReminderOn"`
@@ -89,9 +92,11 @@ type eventDoc struct {
 	Attendees                  []attendee           `json:"attendees"`
 	Organizer                  recipient            `json:"organizer"`
 	// Internal: the end of a series' last occurrence (empty for no end or
-	// not a series), and deleted occurrences' start instants.
-	SeriesEnd string   `json:"_seriesEnd,omitempty"`
-	Exdates   []string `json:"_exdates,omitempty"`
+	// not a series), deleted occurrences' start instants, and the start
+	// instants of occurrences stored as exceptions (KindEventException).
+	SeriesEnd  string   `json:"_seriesEnd,omitempty"`
+	Exdates    []string `json:"_exdates,omitempty"`
+	Exceptions []string `json:"_exceptions,omitempty"`
 }
 
 func defaultCalendarID(ownerID string) string {
@@ -126,6 +131,7 @@ func registerCalendar(s *Server) error {
 			fn             handlerFunc
 		}{
 			{"GET", ev, s.getEvent}, {"PATCH", ev, s.updateEvent}, {"DELETE", ev, s.deleteEvent},
+			{"GET", ev + "/instances", s.listInstances}, {"POST", ev + "/cancel", s.cancelEvent},
 			{"POST", ev + "/accept", s.respondEvent}, {"POST", ev + "/decline", s.respondEvent}, {"POST", ev + "/tentativelyAccept", s.respondEvent},
 		}...)
 	}
@@ -143,6 +149,8 @@ func registerCalendar(s *Server) error {
 		{"GET", "/groups/{id}/calendar/calendarView", s.calendarView}, {"GET", "/groups/{id}/calendarView", s.calendarView},
 		{"GET", "/groups/{id}/calendar/events/{id}", s.getEvent}, {"GET", "/groups/{id}/events/{id}", s.getEvent},
 		{"PATCH", "/groups/{id}/events/{id}", s.updateEvent}, {"DELETE", "/groups/{id}/events/{id}", s.deleteEvent},
+		{"GET", "/groups/{id}/events/{id}/instances", s.listInstances}, {"GET", "/groups/{id}/calendar/events/{id}/instances", s.listInstances},
+		{"POST", "/groups/{id}/events/{id}/cancel", s.cancelEvent},
 	} {
 		if err := s.handle(h.method, h.path, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
 			return err
@@ -287,7 +295,7 @@ func basicEventAllowed(c *Call) map[string]bool {
 	}
 	m := map[string]bool{}
 	for _, k := range []string{"id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "originalStartTimeZone", "originalEndTimeZone",
-		"iCalUId", "reminderMinutesBeforeStart", "isReminderOn", "subject", "importance", "sensitivity", "isAllDay", "isCancelled", "isOrganizer",
+		"originalStart", "iCalUId", "reminderMinutesBeforeStart", "isReminderOn", "subject", "importance", "sensitivity", "isAllDay", "isCancelled", "isOrganizer",
 		"responseRequested", "seriesMasterId", "showAs", "type", "webLink", "isOnlineMeeting", "isDraft", "responseStatus", "start", "end",
 		"location", "locations", "recurrence", "attendees", "organizer", "hasAttachments"} {
 		m[strings.ToLower(k)] = true
@@ -370,26 +378,21 @@ func (s *Server) getEvent(c *Call) error {
 // occurrenceSep joins a series master's id and an occurrence's start.
 const occurrenceSep = "_occ_"
 
-// eventOrOccurrence finds a stored event, or builds the occurrence an
-// occurrence id names.
+// eventOrOccurrence finds a stored event or exception, or builds the
+// occurrence an occurrence id names.
 func (s *Server) eventOrOccurrence(c *Call, o calendarOwner, id string) (store.Item, error) {
 	master, when, isOcc := strings.Cut(id, occurrenceSep)
 	if !isOcc {
 		return s.getOwned(c, KindEvent, id, o.id)
 	}
+	if ex, err := s.getOwned(c, KindEventException, id, o.id); !isNotFound(err) {
+		return ex, err
+	}
 	it, err := s.getOwned(c, KindEvent, master, o.id)
 	if err != nil {
 		return it, err
 	}
-	t, err := time.Parse("20060102T150405Z", when)
-	if err != nil {
-		return it, errItemNotFound()
-	}
-	occ, err := s.expand(it, t, t.Add(time.Second))
-	if err != nil || len(occ) == 0 {
-		return it, errItemNotFound()
-	}
-	return occ[0], nil
+	return s.occurrenceAt(it, when)
 }
 
 // eventInput is the body of POST and PATCH on events.
@@ -565,25 +568,11 @@ func (s *Server) createEvent(c *Call) error {
 	}
 	nowT := s.now()
 	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: encodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
-	items := []store.Item{it}
-	// Invitations: attendees with a mailbox in the tenant get the event in
-	// their default calendar, awaiting their response.
-	for _, a := range e.Attendees {
-		u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address)
-		if err != nil || u.TenantID != c.TenantID || u.ID == o.id {
-			continue
-		}
-		inv := e
-		inv.ID, inv.IsOrganizer = newItemID("AAMkAGEv"), false
-		inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: defaultCalendarID(u.ID),
-			Doc: encodeDoc(inv), CreatedAt: nowT, ModifiedAt: nowT})
-		if _, err := s.store.GetItem(c.ctx, c.TenantID, KindCalendar, defaultCalendarID(u.ID)); errors.Is(err, store.ErrNotFound) {
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: defaultCalendarID(u.ID), OwnerID: u.ID, CreatedAt: nowT, ModifiedAt: nowT,
-				Doc: encodeDoc(calendarDoc{ID: defaultCalendarID(u.ID), Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
-					Owner: &emailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
-		}
+	invites, err := s.invitations(c, s.store, e, o.id, nil)
+	if err != nil {
+		return asError(err)
 	}
+	items := append([]store.Item{it}, invites...)
 	if err := s.store.CreateItems(c.ctx, items...); err != nil {
 		return asError(err)
 	}
@@ -595,41 +584,66 @@ func (s *Server) createEvent(c *Call) error {
 	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
+// updateEvent changes an event, or one occurrence of a series (stored as
+// an exception). The organizer's changes to a meeting reach the attendees'
+// copies in the same transaction, as Exchange's meeting updates do.
 func (s *Server) updateEvent(c *Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
 	}
 	id := eventParam(c)
-	if strings.Contains(id, occurrenceSep) {
-		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "graphgate does not support changing one occurrence of a series; change the series.")
-	}
-	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+	_, when, isOcc := strings.Cut(id, occurrenceSep)
+	if _, err := s.eventOrOccurrence(c, o, id); err != nil {
 		return err
 	}
 	var in eventInput
 	if err := c.ReadJSON(&in); err != nil {
 		return err
 	}
+	if isOcc && in.Recurrence != nil {
+		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The recurrence of an occurrence can't be changed; change its series.")
+	}
 	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
 	if err != nil {
 		return err
 	}
-	var perr error
-	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
-		e, err := decodeDoc[eventDoc](it)
+	now := storedTime(s.now())
+	var it store.Item
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		var err error
+		if isOcc {
+			it, err = s.changeOccurrence(c, tx, o.id, id, ifVersion, func(e *eventDoc) error { return in.apply(e, now) })
+		} else {
+			var perr error
+			it, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
+				e, err := decodeDoc[eventDoc](it)
+				if err != nil {
+					return it, err
+				}
+				if perr = in.apply(&e, now); perr != nil {
+					return it, perr
+				}
+				it.Doc = encodeDoc(e)
+				return it, nil
+			})
+			if perr != nil {
+				return perr
+			}
+		}
 		if err != nil {
-			return it, err
+			return err
 		}
-		if perr = in.apply(&e, storedTime(s.now())); perr != nil {
-			return it, perr
+		e, err := decodeDoc[eventDoc](it)
+		if err != nil || !e.IsOrganizer || !in.changesMeeting() {
+			return err
 		}
-		it.Doc = encodeDoc(e)
-		return it, nil
+		if isOcc {
+			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error { syncMeeting(d, e); return nil })
+		}
+		return s.propagateUpdate(c, tx, e, o.id)
 	})
 	switch {
-	case perr != nil:
-		return perr
 	case errors.Is(err, store.ErrPrecondition):
 		return errPreconditionFailed()
 	case err != nil:
@@ -644,39 +658,35 @@ func (s *Server) updateEvent(c *Call) error {
 }
 
 // deleteEvent removes an event; deleting an occurrence excludes it from
-// its series.
+// its series. The organizer deleting a meeting cancels it for attendees.
 func (s *Server) deleteEvent(c *Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
 	}
-	id := eventParam(c)
-	if master, when, ok := strings.Cut(id, occurrenceSep); ok {
-		if _, err := s.eventOrOccurrence(c, o, id); err != nil {
-			return err
-		}
-		t, _ := time.Parse("20060102T150405Z", when)
-		_, err := s.store.UpdateItem(c.ctx, c.TenantID, KindEvent, master, 0, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
-			if err != nil {
-				return it, err
-			}
-			e.Exdates = append(e.Exdates, storedTime(t))
-			it.Doc = encodeDoc(e)
-			return it, nil
-		})
-		if err != nil {
-			return asError(err)
-		}
-		return c.NoContent()
-	}
-	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+	if err := s.withdrawEvent(c, o, eventParam(c), "", false); err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindEvent, id); err != nil {
-		return asError(err)
-	}
 	return c.NoContent()
+}
+
+// cancelEvent is the organizer's cancellation with a message: as delete,
+// but refused to attendees.
+func (s *Server) cancelEvent(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Comment string `json:"comment"`
+	}
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	if err := s.withdrawEvent(c, o, eventParam(c), in.Comment, true); err != nil {
+		return err
+	}
+	return c.Accepted()
 }
 
 // respondEvent records the owner's response to an invitation.
@@ -798,17 +808,9 @@ func (s *Server) calendarView(c *Call) error {
 	if err != nil {
 		return err
 	}
-	qs := c.r.URL.Query()
-	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
-	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
-	if err1 != nil || err2 != nil {
-		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
-	}
-	if !to.After(from) {
-		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
-	}
-	if to.Sub(from) > 5*366*24*time.Hour {
-		return newError(http.StatusBadRequest, "ErrorInvalidParameter", "The time window is too large; use at most five years.")
+	from, to, err := viewWindow(c)
+	if err != nil {
+		return err
 	}
 	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
@@ -851,8 +853,32 @@ func (s *Server) calendarView(c *Call) error {
 		}
 		instances = append(instances, occ...)
 	}
+	// Changed occurrences are where they are now, wherever their series is.
+	exs, err := s.exceptionsIn(c, s.store, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}, from, to)
+	if err != nil {
+		return asError(err)
+	}
+	instances = append(instances, exs...)
 	zone, loc := c.preferredZone()
 	return s.writeInstances(c, q, instances, zone, loc, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendarView")
+}
+
+// viewWindow reads the startDateTime and endDateTime a calendarView or
+// an instances request needs.
+func viewWindow(c *Call) (time.Time, time.Time, error) {
+	qs := c.r.URL.Query()
+	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
+	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
+	if err1 != nil || err2 != nil {
+		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+	}
+	if !to.After(from) {
+		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
+	}
+	if to.Sub(from) > 5*366*24*time.Hour {
+		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "The time window is too large; use at most five years.")
+	}
+	return from, to, nil
 }
 
 func parseWindow(vals ...string) (time.Time, error) {
@@ -890,7 +916,7 @@ func (s *Server) expand(master store.Item, from, to time.Time) ([]store.Item, er
 		return nil, err
 	}
 	ex := map[string]bool{}
-	for _, x := range e.Exdates {
+	for _, x := range append(e.Exdates, e.Exceptions...) {
 		ex[x] = true
 	}
 	var out []store.Item
@@ -900,7 +926,9 @@ func (s *Server) expand(master store.Item, from, to time.Time) ([]store.Item, er
 		}
 		occ := e
 		occ.ID = e.ID + occurrenceSep + t.UTC().Format("20060102T150405Z")
-		occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates = "occurrence", &e.ID, nil, "", nil
+		occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &e.ID, nil, "", nil, nil
+		orig := graphTime(t)
+		occ.OriginalStart = &orig
 		occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(en.Sub(st)), e.End.TimeZone)
 		it := master
 		it.ID, it.Doc = occ.ID, encodeDoc(occ)

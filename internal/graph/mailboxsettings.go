@@ -88,16 +88,40 @@ func (s *Server) mailboxSettings(c *Call) (store.Item, error) {
 	return it, asErrorOrNil(err)
 }
 
+// renderMailboxSettings shows the automatic replies' schedule in the
+// zone of Prefer: outlook.timezone, when the request has one.
+func renderMailboxSettings(c *Call, it store.Item) (json.RawMessage, error) {
+	zone, loc, ok := c.requestedZone()
+	if !ok {
+		return json.RawMessage(it.Doc), nil
+	}
+	d, err := decodeDoc[mailboxSettingsDoc](it)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []**dateTimeTimeZone{&d.AutomaticRepliesSetting.ScheduledStartDateTime, &d.AutomaticRepliesSetting.ScheduledEndDateTime} {
+		if *p != nil {
+			v := inZone(**p, zone, loc)
+			*p = &v
+		}
+	}
+	return encodeDoc(d), nil
+}
+
 func (s *Server) getMailboxSettings(c *Call) error {
 	it, err := s.mailboxSettings(c)
 	if err != nil {
 		return err
 	}
+	doc, err := renderMailboxSettings(c, it)
+	if err != nil {
+		return asError(err)
+	}
 	ctx := c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/mailboxSettings"
 	path := strings.Split(strings.TrimSuffix(c.Match.Route.Path, "/"), "/")
 	if last := path[len(path)-1]; last != "mailboxsettings" {
 		var m map[string]json.RawMessage
-		if err := json.Unmarshal(it.Doc, &m); err != nil {
+		if err := json.Unmarshal(doc, &m); err != nil {
 			return asError(err)
 		}
 		for k, v := range m {
@@ -113,7 +137,7 @@ func (s *Server) getMailboxSettings(c *Call) error {
 		}
 		return errItemNotFound()
 	}
-	return c.JSON(http.StatusOK, withContext(json.RawMessage(it.Doc), ctx))
+	return c.JSON(http.StatusOK, withContext(doc, ctx))
 }
 
 // mailboxSettingsPatch is PATCH /mailboxSettings: any subset.
@@ -234,5 +258,9 @@ func (s *Server) updateMailboxSettings(c *Call) error {
 	if err != nil {
 		return asError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(json.RawMessage(it.Doc), c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/mailboxSettings"))
+	doc, err := renderMailboxSettings(c, it)
+	if err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, withContext(doc, c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/mailboxSettings"))
 }

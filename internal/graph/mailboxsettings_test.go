@@ -70,6 +70,53 @@ func TestMailboxSettings(t *testing.T) {
 		wantError(t, e.do("PATCH", "/me/mailboxSettings", read, map[string]any{"timeZone": "UTC"}), 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 	})
 
+	t.Run("PreferTimeZoneOnSchedule", func(t *testing.T) {
+		e.must(200, "PATCH", "/me/mailboxSettings", rw, map[string]any{"automaticRepliesSetting": map[string]any{"status": "scheduled",
+			"scheduledStartDateTime": map[string]any{"dateTime": "2030-07-01T08:00:00", "timeZone": "Pacific Standard Time"},
+			"scheduledEndDateTime":   map[string]any{"dateTime": "2030-12-10T17:00:00", "timeZone": "Pacific Standard Time"}}})
+		for _, c := range []struct {
+			name, path, prefer, zone, start, end string
+		}{
+			{"no Prefer: the zone it was set in", "/me/mailboxSettings", "", "Pacific Standard Time", "2030-07-01T08:00:00.0000000", "2030-12-10T17:00:00.0000000"},
+			{"UTC across daylight saving", "/me/mailboxSettings", "UTC", "UTC", "2030-07-01T15:00:00.0000000", "2030-12-11T01:00:00.0000000"},
+			{"Windows zone name", "/me/mailboxSettings", "W. Europe Standard Time", "W. Europe Standard Time", "2030-07-01T17:00:00.0000000", "2030-12-11T02:00:00.0000000"},
+			{"IANA name on the property", "/me/mailboxSettings/automaticRepliesSetting", "Asia/Tokyo", "Asia/Tokyo", "2030-07-02T00:00:00.0000000", "2030-12-11T10:00:00.0000000"},
+			{"unknown zone ignored", "/me/mailboxSettings/automaticRepliesSetting", "Nowhere", "Pacific Standard Time", "2030-07-01T08:00:00.0000000", "2030-12-10T17:00:00.0000000"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				var opts []opt
+				if c.prefer != "" {
+					opts = append(opts, header("Prefer", `outlook.timezone="`+c.prefer+`"`))
+				}
+				r := e.do("GET", c.path, read, nil, opts...)
+				if r.Status != 200 {
+					t.Fatalf("%d %s", r.Status, r.Raw)
+				}
+				ar := r.JSON
+				if c.path == "/me/mailboxSettings" {
+					ar = r.JSON["automaticRepliesSetting"].(map[string]any)
+				}
+				if str(ar, "scheduledStartDateTime/timeZone") != c.zone || str(ar, "scheduledStartDateTime/dateTime") != c.start ||
+					str(ar, "scheduledEndDateTime/timeZone") != c.zone || str(ar, "scheduledEndDateTime/dateTime") != c.end {
+					t.Errorf("schedule = %v / %v", ar["scheduledStartDateTime"], ar["scheduledEndDateTime"])
+				}
+				if applied := r.Header.Get("Preference-Applied"); (c.zone == c.prefer) != (applied != "") {
+					t.Errorf("Preference-Applied %q", applied)
+				}
+			})
+		}
+		// The PATCH answer follows Prefer too; storage keeps the zone set.
+		s := e.must(200, "PATCH", "/me/mailboxSettings", rw, map[string]any{"automaticRepliesSetting": map[string]any{"internalReplyMessage": "Away"}},
+			header("Prefer", `outlook.timezone="UTC"`))
+		if str(s, "automaticRepliesSetting/scheduledStartDateTime/dateTime") != "2030-07-01T15:00:00.0000000" {
+			t.Errorf("PATCH answer with Prefer UTC: %v", get(s, "automaticRepliesSetting/scheduledStartDateTime"))
+		}
+		if v := e.must(200, "GET", "/me/mailboxSettings", read, nil); str(v, "automaticRepliesSetting/scheduledStartDateTime/timeZone") != "Pacific Standard Time" {
+			t.Errorf("stored schedule = %v", get(v, "automaticRepliesSetting/scheduledStartDateTime"))
+		}
+		e.must(200, "PATCH", "/me/mailboxSettings", rw, map[string]any{"automaticRepliesSetting": map[string]any{"status": "disabled"}})
+	})
+
 	t.Run("TimeZone", func(t *testing.T) {
 		s := e.must(200, "PATCH", "/me/mailboxSettings", rw, map[string]any{"timeZone": "Pacific Standard Time"})
 		if s["timeZone"] != "Pacific Standard Time" {

@@ -48,6 +48,16 @@ func loadZone(name string) (*time.Location, bool) {
 
 // preferredZone reads Prefer: outlook.timezone="…" (UTC when absent).
 func (c *Call) preferredZone() (string, *time.Location) {
+	if zone, loc, ok := c.requestedZone(); ok {
+		return zone, loc
+	}
+	return "UTC", time.UTC
+}
+
+// requestedZone reads Prefer: outlook.timezone="…", reporting whether a
+// known zone was asked for: mailbox settings keep their dates in the zone
+// they were set in unless one was.
+func (c *Call) requestedZone() (string, *time.Location, bool) {
 	for _, p := range c.r.Header.Values("Prefer") {
 		for _, part := range strings.Split(p, ",") {
 			part = strings.TrimSpace(part)
@@ -55,12 +65,25 @@ func (c *Call) preferredZone() (string, *time.Location) {
 				raw := strings.Trim(strings.TrimSpace(part[len(part)-len(v):]), `"`)
 				if loc, ok := loadZone(raw); ok {
 					c.w.Header().Set("Preference-Applied", `outlook.timezone="`+raw+`"`)
-					return raw, loc
+					return raw, loc, true
 				}
 			}
 		}
 	}
-	return "UTC", time.UTC
+	return "", nil, false
+}
+
+// inZone shows a stored dateTimeTimeZone (kept in its own zone, with or
+// without its UTC instant) in another zone.
+func inZone(d dateTimeTimeZone, zone string, loc *time.Location) dateTimeTimeZone {
+	if d.UTC != "" {
+		return outputDTZ(d, zone, loc)
+	}
+	t, err := parseDTZ(d)
+	if err != nil {
+		return d
+	}
+	return dateTimeTimeZone{DateTime: t.In(loc).Format(localLayout), TimeZone: zone}
 }
 
 // dateTimeTimeZone is Graph's {dateTime, timeZone} with the UTC instant

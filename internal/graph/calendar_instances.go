@@ -1,0 +1,250 @@
+package graph
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Occurrences changed on their own: Graph's "exception" instances of a
+// series. An exception is stored under the occurrence's id (series id and
+// original start), so the id a client got from calendarView keeps naming
+// it after the change, and the series master records its original start
+// so that expansion leaves that slot to the stored exception.
+
+// KindEventException holds exceptions. They are a kind of their own so
+// that /events, which lists single events and series masters only, never
+// pages over them, while calendarView and instances query them next to
+// the expanded series.
+const KindEventException = "eventException"
+
+// isNotFound tells a 404 of any workload from other failures.
+func isNotFound(err error) bool {
+	var ge *Error
+	return errors.As(err, &ge) && ge.Status == http.StatusNotFound
+}
+
+// occurrenceAt builds the occurrence of a series master that an
+// occurrence id names (its original start), unless it was deleted or
+// changed into an exception.
+func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error) {
+	t, err := time.Parse("20060102T150405Z", when)
+	if err != nil {
+		return store.Item{}, errItemNotFound()
+	}
+	occ, err := s.expand(master, t, t.Add(time.Second))
+	if err != nil {
+		return store.Item{}, asError(err)
+	}
+	want := master.ID + occurrenceSep + when
+	for _, it := range occ {
+		if it.ID == want {
+			return it, nil
+		}
+	}
+	return store.Item{}, errItemNotFound()
+}
+
+// changeOccurrence changes one occurrence of an owner's series through f.
+// The first change stores the occurrence as an exception and records it on
+// the master; later ones update the exception. ifVersion is an If-Match
+// precondition on the instance as the client read it: the master's
+// version for a plain occurrence, the exception's afterwards.
+func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifVersion int64, f func(*eventDoc) error) (store.Item, error) {
+	masterID, when, _ := strings.Cut(id, occurrenceSep)
+	ex, err := tx.GetItem(c.ctx, c.TenantID, KindEventException, id)
+	switch {
+	case err == nil && ex.OwnerID != owner:
+		return store.Item{}, errItemNotFound()
+	case err == nil:
+		var ferr error
+		it, err := tx.UpdateItem(c.ctx, c.TenantID, KindEventException, id, ifVersion, func(it store.Item) (store.Item, error) {
+			e, err := decodeDoc[eventDoc](it)
+			if err != nil {
+				return it, err
+			}
+			if ferr = f(&e); ferr != nil {
+				return it, ferr
+			}
+			e.Type = "exception"
+			it.Doc = encodeDoc(e)
+			return it, nil
+		})
+		if ferr != nil {
+			return it, ferr
+		}
+		return it, err
+	case !errors.Is(err, store.ErrNotFound):
+		return store.Item{}, err
+	}
+	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
+		return store.Item{}, errItemNotFound()
+	}
+	if err != nil {
+		return store.Item{}, err
+	}
+	occ, err := s.occurrenceAt(master, when)
+	if err != nil {
+		return store.Item{}, err
+	}
+	if ifVersion > 0 && master.Version != ifVersion {
+		return store.Item{}, errPreconditionFailed()
+	}
+	e, err := decodeDoc[eventDoc](occ)
+	if err != nil {
+		return store.Item{}, err
+	}
+	if err := f(&e); err != nil {
+		return store.Item{}, err
+	}
+	e.Type = "exception"
+	now := s.now()
+	it := store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: encodeDoc(e),
+		CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := tx.CreateItems(c.ctx, it); err != nil {
+		return store.Item{}, err
+	}
+	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(mi store.Item) (store.Item, error) {
+		m, err := decodeDoc[eventDoc](mi)
+		if err != nil {
+			return mi, err
+		}
+		t, _ := time.Parse("20060102T150405Z", when)
+		m.Exceptions = append(m.Exceptions, storedTime(t))
+		mi.Doc = encodeDoc(m)
+		return mi, nil
+	})
+	return it, err
+}
+
+// removeOccurrence deletes one occurrence (plain or changed) of an owner's
+// series: its slot becomes an excluded date of the master.
+func (s *Server) removeOccurrence(c *Call, tx store.Items, owner, id string) error {
+	masterID, when, _ := strings.Cut(id, occurrenceSep)
+	t, err := time.Parse("20060102T150405Z", when)
+	if err != nil {
+		return errItemNotFound()
+	}
+	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
+		return errItemNotFound()
+	}
+	if err != nil {
+		return err
+	}
+	ex, err := tx.GetItem(c.ctx, c.TenantID, KindEventException, id)
+	switch {
+	case err == nil && ex.OwnerID == owner:
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindEventException, id); err != nil {
+			return err
+		}
+	case err == nil || errors.Is(err, store.ErrNotFound):
+		if _, err := s.occurrenceAt(master, when); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(it store.Item) (store.Item, error) {
+		e, err := decodeDoc[eventDoc](it)
+		if err != nil {
+			return it, err
+		}
+		e.Exdates = append(e.Exdates, storedTime(t))
+		it.Doc = encodeDoc(e)
+		return it, nil
+	})
+	return err
+}
+
+// removeEvent deletes a stored event with, for a series, its exceptions.
+func (s *Server) removeEvent(c *Call, tx store.Items, it store.Item) error {
+	exs, err := s.exceptionsOf(c, tx, it)
+	if err != nil {
+		return err
+	}
+	if len(exs) > 0 {
+		ids := make([]string, len(exs))
+		for i, x := range exs {
+			ids[i] = x.ID
+		}
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindEventException, ids...); err != nil {
+			return err
+		}
+	}
+	_, err = tx.DeleteItems(c.ctx, c.TenantID, KindEvent, it.ID)
+	return err
+}
+
+// exceptionsOf lists a series master's stored exceptions.
+func (s *Server) exceptionsOf(c *Call, tx store.Items, master store.Item) ([]store.Item, error) {
+	d := s.store.Dialect()
+	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: master.OwnerID,
+		Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{master.ID}})
+	return items, err
+}
+
+// exceptionsIn lists the exceptions iq selects that overlap [from, to).
+func (s *Server) exceptionsIn(c *Call, tx store.Items, iq store.ItemQuery, from, to time.Time) ([]store.Item, error) {
+	d := s.store.Dialect()
+	n := len(iq.Args)
+	ph := func(i int) string { return placeholder(dialectOf(d), n+i) }
+	w := jsonExpr(d, "start/utc", odata.TypeDateTime) + " < " + ph(1) + " AND " + jsonExpr(d, "end/utc", odata.TypeDateTime) + " > " + ph(2)
+	if iq.Where != "" {
+		w = "(" + iq.Where + ") AND " + w
+	}
+	iq.Where, iq.Args = w, append(iq.Args, storedTime(to), storedTime(from))
+	items, _, err := tx.QueryItems(c.ctx, iq)
+	return items, err
+}
+
+// listInstances is GET …/events/{id}/instances: a series' occurrences and
+// exceptions in a window; another event is its own only instance.
+func (s *Server) listInstances(c *Call) error {
+	o, err := s.calOwner(c)
+	if err != nil {
+		return err
+	}
+	from, to, err := viewWindow(c)
+	if err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	if err != nil {
+		return err
+	}
+	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
+		return err
+	}
+	id := eventParam(c)
+	it, err := s.eventOrOccurrence(c, o, id)
+	if err != nil {
+		return err
+	}
+	e, err := decodeDoc[eventDoc](it)
+	if err != nil {
+		return asError(err)
+	}
+	var instances []store.Item
+	if e.Type == "seriesMaster" {
+		if instances, err = s.expand(it, from, to); err != nil {
+			return asError(err)
+		}
+		d := s.store.Dialect()
+		exs, err := s.exceptionsIn(c, s.store, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id,
+			Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{it.ID}}, from, to)
+		if err != nil {
+			return asError(err)
+		}
+		instances = append(instances, exs...)
+	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(to) && en > storedTime(from) {
+		instances = []store.Item{it}
+	}
+	zone, loc := c.preferredZone()
+	return s.writeInstances(c, q, instances, zone, loc, c.BaseURL()+"/$metadata#users('"+o.id+"')/events('"+id+"')/instances")
+}

@@ -1,0 +1,148 @@
+package graph_test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestMeetingUpdates: the organizer's changes, deletions and
+// cancellations reach the attendees' copies.
+func TestMeetingUpdates(t *testing.T) {
+	e := newEnv(t)
+	rw := func(u string) string { return e.delegated(u, "Calendars.ReadWrite") }
+	attendeeOf := func(users ...string) []any {
+		var out []any
+		for _, u := range users {
+			out = append(out, map[string]any{"emailAddress": map[string]any{"address": e.upn(u)}, "type": "required"})
+		}
+		return out
+	}
+	// copyOf is a user's copy of a meeting (nil for none).
+	copyOf := func(user, uid string) map[string]any {
+		t.Helper()
+		evs := list(t, e.must(200, "GET", "/me/events?$filter="+q("iCalUId eq '"+uid+"'"), rw(user), nil))
+		if len(evs) > 1 {
+			t.Fatalf("%s has %d copies", user, len(evs))
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		return evs[0]
+	}
+	meeting := e.must(201, "POST", "/me/events", rw("adele"), map[string]any{"subject": "Plan", "start": utcDTZ("2031-03-03T10:00:00"),
+		"end": utcDTZ("2031-03-03T11:00:00"), "location": map[string]any{"displayName": "Room 1"}, "attendees": attendeeOf("megan", "lynne")})
+	id, uid := str(meeting, "id"), str(meeting, "iCalUId")
+	e.must(202, "POST", "/me/events/"+str(copyOf("megan", uid), "id")+"/accept", rw("megan"), map[string]any{"sendResponse": true})
+
+	type want struct {
+		user, subject, start, location, response string
+		cancelled, absent                        bool
+	}
+	steps := []struct {
+		name   string
+		method string
+		body   any
+		status int
+		copies []want
+	}{
+		{"the organizer renames, moves and relocates", "PATCH", map[string]any{"subject": "Plan v2", "start": utcDTZ("2031-03-04T14:00:00"),
+			"end": utcDTZ("2031-03-04T15:00:00"), "location": map[string]any{"displayName": "Room 2"}, "body": map[string]any{"contentType": "text", "content": "Agenda"}}, 200,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
+				{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
+		{"a refused change reaches nobody", "PATCH", map[string]any{"subject": "Plan v3", "end": utcDTZ("2031-03-01T00:00:00")}, 400,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
+				{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
+		{"the organizer's own reminder is not sent", "PATCH", map[string]any{"reminderMinutesBeforeStart": 5}, 200,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"}}},
+		{"lynne is removed and admin added", "PATCH", map[string]any{"attendees": attendeeOf("megan", "admin")}, 200,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
+				{user: "lynne", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
+				{user: "admin", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
+		{"lynne is invited again", "PATCH", map[string]any{"attendees": attendeeOf("megan", "admin", "lynne")}, 200,
+			[]want{{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
+		{"the organizer deletes the meeting", "DELETE", nil, 204,
+			[]want{{user: "megan", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted", cancelled: true},
+				{user: "lynne", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
+				{user: "admin", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
+				{user: "adele", absent: true}}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			r := e.do(st.method, "/me/events/"+id, rw("adele"), st.body)
+			if r.Status != st.status {
+				t.Fatalf("%s: %d %s", st.method, r.Status, r.Raw)
+			}
+			for _, w := range st.copies {
+				cp := copyOf(w.user, uid)
+				if w.absent {
+					if cp != nil {
+						t.Errorf("%s still has the meeting: %v", w.user, cp)
+					}
+					continue
+				}
+				if cp == nil {
+					t.Fatalf("%s has no copy", w.user)
+				}
+				if cp["isOrganizer"] != false || cp["subject"] != w.subject || startOf(t, cp).Format("2006-01-02T15:04") != w.start ||
+					str(cp, "location/displayName") != w.location || str(cp, "responseStatus/response") != w.response || cp["isCancelled"] != w.cancelled {
+					t.Errorf("%s's copy: subject %v, start %v, location %v, response %v, isCancelled %v; want %+v", w.user, cp["subject"], cp["start"],
+						str(cp, "location/displayName"), str(cp, "responseStatus/response"), cp["isCancelled"], w)
+				}
+				if w.subject == "Plan v2" && str(cp, "body/content") != "Agenda" {
+					t.Errorf("%s's copy body %v", w.user, cp["body"])
+				}
+			}
+		})
+	}
+
+	t.Run("Cancel", func(t *testing.T) {
+		m := e.must(201, "POST", "/me/events", rw("adele"), map[string]any{"subject": "Review", "start": utcDTZ("2031-03-05T10:00:00"),
+			"end": utcDTZ("2031-03-05T11:00:00"), "attendees": attendeeOf("megan")})
+		cp := copyOf("megan", str(m, "iCalUId"))
+		// Only the organizer can cancel.
+		wantError(t, e.do("POST", "/me/events/"+str(cp, "id")+"/cancel", rw("megan"), map[string]any{"comment": "no"}), 400, "ErrorInvalidRequest",
+			"Your request can't be completed. You need to be an organizer to cancel a meeting.")
+		wantError(t, e.do("POST", "/me/events/"+str(m, "id")+"/cancel", e.delegated("adele", "Calendars.Read"), map[string]any{}), 403, "ErrorAccessDenied", "…")
+		e.must(202, "POST", "/me/events/"+str(m, "id")+"/cancel", rw("adele"), map[string]any{"Comment": "Moved to next week"})
+		wantError(t, e.do("GET", "/me/events/"+str(m, "id"), rw("adele"), nil), 404, "ErrorItemNotFound", "…")
+		cp = copyOf("megan", str(m, "iCalUId"))
+		if cp["isCancelled"] != true || cp["subject"] != "Canceled: Review" || str(cp, "body/content") != "Moved to next week" {
+			t.Errorf("Megan's cancelled copy = %v", cp)
+		}
+	})
+
+	t.Run("SeriesOccurrences", func(t *testing.T) {
+		s := e.must(201, "POST", "/me/events", rw("adele"), map[string]any{"subject": "Weekly", "start": utcDTZ("2031-04-07T09:00:00"),
+			"end": utcDTZ("2031-04-07T09:30:00"), "attendees": attendeeOf("megan"),
+			"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "daysOfWeek": []string{"monday"}},
+				"range": map[string]any{"type": "numbered", "startDate": "2031-04-07", "numberOfOccurrences": 3}}})
+		april := window(time.Date(2031, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 5, 1, 0, 0, 0, 0, time.UTC))
+		view := func(user string) []map[string]any {
+			t.Helper()
+			return list(t, e.must(200, "GET", "/me/calendarView?"+april+"&$filter="+q("iCalUId eq '"+str(s, "iCalUId")+"'"), rw(user), nil))
+		}
+		occ := view("adele")
+		if len(occ) != 3 || len(view("megan")) != 3 {
+			t.Fatalf("%d occurrences for Adele, %d for Megan", len(occ), len(view("megan")))
+		}
+		e.must(200, "PATCH", "/me/events/"+str(occ[1], "id"), rw("adele"), map[string]any{"subject": "Weekly (offsite)",
+			"start": utcDTZ("2031-04-14T13:00:00"), "end": utcDTZ("2031-04-14T14:00:00")})
+		e.must(204, "DELETE", "/me/events/"+str(occ[2], "id"), rw("adele"), nil)
+		if n := len(view("adele")); n != 2 {
+			t.Errorf("Adele has %d occurrences after deleting one", n)
+		}
+		got := view("megan")
+		if len(got) != 3 {
+			t.Fatalf("Megan's occurrences = %v", subjects(got))
+		}
+		for i, w := range []struct {
+			subject, start, typ string
+			cancelled           bool
+		}{{"Weekly", "04-07T09:00", "occurrence", false}, {"Weekly (offsite)", "04-14T13:00", "exception", false},
+			{"Canceled: Weekly", "04-21T09:00", "exception", true}} {
+			if got[i]["subject"] != w.subject || startOf(t, got[i]).UTC().Format("01-02T15:04") != w.start || got[i]["type"] != w.typ || got[i]["isCancelled"] != w.cancelled {
+				t.Errorf("Megan's occurrence %d = %v %v %v %v, want %+v", i, got[i]["subject"], got[i]["start"], got[i]["type"], got[i]["isCancelled"], w)
+			}
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -52,11 +51,15 @@ import (
 // (authz: Decision.AppFolderOnly) reaches only the calling app's folder,
 // Apps/{app name}.
 //
-// Download: Graph answers GET …/content with 302 Found to a short-lived,
-// pre-authenticated URL. graphgate's Graph handler authenticates every
-// request, so it answers 200 with the bytes itself (with Range,
-// If-None-Match and the cTag as ETag); clients that follow the redirect
-// behave the same. @microsoft.graph.downloadUrl is not returned.
+// Download: as in Graph, GET …/content answers 302 Found to a short-lived,
+// pre-authenticated URL (the file's @microsoft.graph.downloadUrl), served
+// without a token by the transfer handler (drive_transfer.go), which
+// honours Range and If-None-Match with the cTag as ETag.
+//
+// Changes are sequenced for delta: every transaction that changes a drive
+// bumps the version of the drive's own item and stamps that number (_seq)
+// on every item it writes; deletions leave tombstones (kind
+// driveTombstone) stamped the same way (drive_ops.go).
 
 const (
 	KindDrive        = "drive"
@@ -76,6 +79,7 @@ type driveIdentity struct {
 
 type identitySet struct {
 	Application *driveIdentity `json:"application,omitempty"`
+	Group       *driveIdentity `json:"group,omitempty"`
 	User        *driveIdentity `json:"user,omitempty"`
 }
 
@@ -101,6 +105,8 @@ type driveDoc struct {
 	Owner                identitySet `json:"owner"`
 	Quota                driveQuota  `json:"quota"`
 	RootID               string      `json:"_rootId"`
+	// OwnerKind is "group" for a group's document library.
+	OwnerKind string `json:"_ownerKind,omitempty"`
 }
 
 type itemReference struct {
@@ -163,6 +169,8 @@ type driveItemDoc struct {
 	GUID           string `json:"_guid"`
 	ETagVersion    int64  `json:"_ev"`
 	ContentVersion int64  `json:"_cv"`
+	// Seq is the drive's change number when the item was last written.
+	Seq int64 `json:"_seq,omitempty"`
 }
 
 // driveContentDoc holds a file's bytes.
@@ -273,8 +281,13 @@ type driveInfo struct {
 	ID     string
 	Type   string
 	RootID string
-	Owner  store.User
-	doc    driveDoc
+	// Owner is the user, or for a group's drive the group as a user-shaped
+	// value (its id, name and mail), so that item ownership is uniform.
+	Owner store.User
+	Group bool
+	doc   driveDoc
+	// dl signs an item's @microsoft.graph.downloadUrl (nil: none).
+	dl func(itemID string) string
 }
 
 func (d *driveInfo) ref(id string) itemReference {
@@ -347,6 +360,16 @@ func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
 	if err != nil {
 		return nil, asError(err)
 	}
+	if dd, err := decodeDoc[driveDoc](it); err == nil && dd.OwnerKind == "group" {
+		g, err := s.store.GetGroup(c.ctx, c.TenantID, it.OwnerID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errDriveItemNotFound()
+		}
+		if err != nil {
+			return nil, asError(err)
+		}
+		return s.withDownloads(c)(groupDriveOf(it, &g))
+	}
 	u, err := s.store.GetUser(c.ctx, c.TenantID, it.OwnerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errDriveItemNotFound()
@@ -354,7 +377,7 @@ func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
 	if err != nil {
 		return nil, asError(err)
 	}
-	return driveOf(it, u)
+	return s.withDownloads(c)(driveOf(it, u))
 }
 
 // requestDrive resolves the drive a request names: /me/drive,
@@ -363,10 +386,16 @@ func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
 	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
 		return s.driveByID(c, c.Param(0))
 	}
+	if strings.HasPrefix(c.Match.Route.Path, "/groups/") {
+		if c.TargetGroup == nil {
+			return nil, errDirectoryNotFound(c.Param(0))
+		}
+		return s.withDownloads(c)(s.ensureGroupDrive(c, c.TargetGroup))
+	}
 	if c.TargetUser == nil {
 		return nil, errDirectoryNotFound(c.Param(0))
 	}
-	return s.ensureDrive(c, c.TargetUser)
+	return s.withDownloads(c)(s.ensureDrive(c, c.TargetUser))
 }
 
 // Addressing.
@@ -390,7 +419,7 @@ func parseDriveAddr(c *Call) driveAddr {
 	switch segs[0] {
 	case "me":
 		segs = segs[2:]
-	case "users":
+	case "users", "groups":
 		segs = segs[3:]
 	case "drives":
 		segs = segs[2:]
@@ -447,10 +476,14 @@ func parseDriveAddr(c *Call) driveAddr {
 			}
 		case "content":
 			a.tail = "content"
-		case "invite":
-			a.tail = "invite"
-		case "sharedwithme":
-			a.tail = "sharedwithme"
+		case "invite", "sharedwithme", "copy", "createuploadsession", "delta":
+			a.tail = seg
+		case "permissions":
+			a.tail = "permissions"
+			if i+1 < len(segs) && segs[i+1] == "{id}" {
+				a.childName = param()
+				i++
+			}
 		}
 	}
 	return a
@@ -641,6 +674,17 @@ func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
 	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
 		return nil
 	}
+	if t.d.Group {
+		// A group's library is its members' and owners' (SharePoint's
+		// Members and Owners groups edit it).
+		member, owner, err := s.membership(c, t.d.Owner.ID)
+		if err != nil {
+			return asError(err)
+		}
+		if member || owner {
+			return nil
+		}
+	}
 	ids := make([]string, len(t.chain))
 	for i, it := range t.chain {
 		ids[i] = it.ID
@@ -760,6 +804,11 @@ func renderDriveItem(d *driveInfo, it store.Item, parentPath string) (json.RawMe
 	m["eTag"] = `"{` + doc.GUID + `},` + strconv.FormatInt(doc.ETagVersion, 10) + `"`
 	if doc.File != nil {
 		m["cTag"] = `"c:{` + doc.GUID + `},` + strconv.FormatInt(doc.ContentVersion, 10) + `"`
+		if d.dl != nil {
+			if u := d.dl(it.ID); u != "" {
+				m["@microsoft.graph.downloadUrl"] = u
+			}
+		}
 	}
 	if doc.Root != nil {
 		m["webUrl"] = d.doc.WebURL
@@ -822,10 +871,7 @@ func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextUR
 func init() { workloads = append(workloads, registerDrive) }
 
 func registerDrive(s *Server) error {
-	type ep struct {
-		method, path string
-		fn           handlerFunc
-	}
+	type ep = driveEP
 	var eps []ep
 	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
 		eps = append(eps,
@@ -870,6 +916,7 @@ func registerDrive(s *Server) error {
 		ep{"PUT", "/drives/{id}/items/{id}:/{id}:/content", s.uploadDriveItem},
 		ep{"POST", "/drives/{id}/items/{id}/invite", s.inviteDriveItem},
 	)
+	eps = append(eps, driveExtraEndpoints(s)...)
 	for _, e := range eps {
 		err := s.handle(e.method, e.path, e.fn)
 		if err != nil && strings.HasPrefix(e.path, "/me/") && strings.Contains(err.Error(), "no permission rule") && !strings.Contains(e.path, "approot") {
@@ -1037,7 +1084,7 @@ func (s *Server) actor(c *Call) identitySet {
 
 // bumpAncestors adds to a folder's child count and to its and its
 // ancestors' sizes, in a transaction.
-func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, dCount int, dSize int64, now string) error {
+func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, dCount int, dSize int64, now string, seq int64) error {
 	for id, first, depth := folder, true, 0; id != "" && depth < 256; depth++ {
 		it, err := tx.GetItem(ctx, tenant, KindDriveItem, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -1057,6 +1104,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 				d.LastModifiedDateTime = now
 			}
 			d.Size = max(0, d.Size+dSize)
+			d.Seq = seq
 			it.Doc = encodeDoc(d)
 			return it, nil
 		})
@@ -1112,7 +1160,15 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 				return err
 			}
 		}
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindDriveTombstone, id); err != nil {
+			return err
+		}
 		doc := newDriveItemDoc(d, parent.item.ID, id, n, s.actor(c), ts)
+		doc.Seq = seq
 		if fsi != nil {
 			doc.FileSystemInfo = *fsi
 		}
@@ -1133,7 +1189,7 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 		if err := tx.CreateItems(c.ctx, append([]store.Item{created}, items...)...); err != nil {
 			return err
 		}
-		return bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts)
+		return bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts, seq)
 	})
 	if err != nil {
 		var ge *Error
@@ -1329,12 +1385,16 @@ func (s *Server) updateDriveItem(c *Call) error {
 				}
 			}
 		}
-		var err error
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		if err != nil {
+			return err
+		}
 		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			doc, err := decodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
+			doc.Seq = seq
 			doc.Name = name
 			if p.FileSystemInfo != nil {
 				for _, x := range []struct{ in, dst *string }{{&p.FileSystemInfo.CreatedDateTime, &doc.FileSystemInfo.CreatedDateTime},
@@ -1355,10 +1415,10 @@ func (s *Server) updateDriveItem(c *Call) error {
 			return err
 		}
 		if newParent != t.item.ParentID {
-			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, -1, -t.doc.Size, ts); err != nil {
+			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, -1, -t.doc.Size, ts, seq); err != nil {
 				return err
 			}
-			return bumpAncestors(c.ctx, tx, c.TenantID, newParent, 1, t.doc.Size, ts)
+			return bumpAncestors(c.ctx, tx, c.TenantID, newParent, 1, t.doc.Size, ts, seq)
 		}
 		return nil
 	})
@@ -1404,6 +1464,7 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 		return asError(err)
 	}
 	ids := []string{it.ID}
+	removed := []store.Item{it}
 	for i := 0; i < len(ids); i++ {
 		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: ids[i]})
 		if err != nil {
@@ -1411,6 +1472,7 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 		}
 		for _, k := range kids {
 			ids = append(ids, k.ID)
+			removed = append(removed, k)
 		}
 	}
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
@@ -1426,12 +1488,19 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 		for _, k := range []struct {
 			kind string
 			ids  []string
-		}{{KindDriveShare, shareIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}} {
+		}{{KindDriveShare, shareIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}, {KindDriveTombstone, ids}} {
 			if _, err := tx.DeleteItems(c.ctx, c.TenantID, k.kind, k.ids...); err != nil {
 				return err
 			}
 		}
-		return bumpAncestors(c.ctx, tx, c.TenantID, it.ParentID, -1, -doc.Size, ts)
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateItems(c.ctx, tombstones(d, removed, seq, s.now())...); err != nil {
+			return err
+		}
+		return bumpAncestors(c.ctx, tx, c.TenantID, it.ParentID, -1, -doc.Size, ts, seq)
 	})
 	return asErrorOrNil(err)
 }
@@ -1498,6 +1567,9 @@ func quickXorHash(b []byte) [20]byte {
 	return reg
 }
 
+// downloadDriveItem answers GET …/content as Graph does: 302 Found to the
+// file's pre-authenticated download URL, issued here because this request
+// was authorized; the URL itself serves the bytes (drive_transfer.go).
 func (s *Server) downloadDriveItem(c *Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
@@ -1513,27 +1585,16 @@ func (s *Server) downloadDriveItem(c *Call) error {
 	if t.doc.File == nil {
 		return errDriveInvalid("Only files have content to download; the item is a folder.")
 	}
-	var data []byte
-	ct, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveContent, t.item.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return asError(err)
-	default:
-		cd, err := decodeDoc[driveContentDoc](ct)
-		if err != nil {
-			return asError(err)
-		}
-		if data, err = base64.StdEncoding.DecodeString(cd.Data); err != nil {
-			return asError(err)
-		}
+	if !s.transfersMounted() {
+		return s.serveDriveContent(c, t)
 	}
-	mod, _ := parseStoredTime(t.doc.LastModifiedDateTime)
-	c.w.Header().Set("Content-Type", t.doc.File.MimeType)
-	c.w.Header().Set("ETag", `"c:{`+t.doc.GUID+`},`+strconv.FormatInt(t.doc.ContentVersion, 10)+`"`)
-	c.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.doc.Name}))
+	u, err := s.downloadURL(c, d.ID, t.item.ID)
+	if err != nil {
+		return asError(err)
+	}
+	c.w.Header().Set("Location", u)
+	c.w.WriteHeader(http.StatusFound)
 	c.wrote = true
-	http.ServeContent(c.w, c.r, "", mod, bytes.NewReader(data))
 	return nil
 }
 
@@ -1619,12 +1680,16 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte) (*driveTar
 	delta := int64(len(body)) - t.doc.Size
 	var updated store.Item
 	err := s.store.Batch(c.ctx, func(tx store.Items) error {
-		var err error
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, t.d.ID)
+		if err != nil {
+			return err
+		}
 		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			doc, err := decodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
+			doc.Seq = seq
 			doc.Size = int64(len(body))
 			doc.File = &fileFacet{MimeType: mimeTypeOf(doc.Name, c.r.Header.Get("Content-Type")), Hashes: hashesOf(body, t.d.Type)}
 			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
@@ -1650,7 +1715,7 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte) (*driveTar
 			return err
 		}
 		if delta != 0 {
-			return bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts)
+			return bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts, seq)
 		}
 		return nil
 	})
@@ -1792,11 +1857,16 @@ func (s *Server) inviteDriveItem(c *Call) error {
 		if len(grantees) == 0 {
 			return nil
 		}
-		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			doc, err := decodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
+			doc.Seq = seq
 			if doc.Shared == nil {
 				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
 			}

@@ -1,0 +1,806 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Drive operations beyond items and content: group libraries, change
+// sequencing and tombstones (for delta), permissions, copy, search, delta.
+
+const (
+	// KindDriveTombstone remembers a deleted item for delta.
+	KindDriveTombstone = "driveTombstone"
+	// KindDriveCopyMonitor is a finished copy's status.
+	KindDriveCopyMonitor = "driveCopyMonitor"
+)
+
+type driveEP struct {
+	method, path string
+	fn           handlerFunc
+}
+
+// driveExtraEndpoints are the routes of this file and drive_upload.go.
+func driveExtraEndpoints(s *Server) []driveEP {
+	var eps []driveEP
+	for _, base := range []string{"/users/{id}/drive", "/me/drive", "/drives/{id}", "/groups/{id}/drive"} {
+		eps = append(eps,
+			driveEP{"GET", base + "/items/{id}/permissions", s.listDrivePermissions},
+			driveEP{"GET", base + "/items/{id}/permissions/{id}", s.getDrivePermission},
+			driveEP{"DELETE", base + "/items/{id}/permissions/{id}", s.deleteDrivePermission},
+			driveEP{"POST", base + "/items/{id}/copy", s.copyDriveItem},
+			driveEP{"GET", base + "/root/search(q={value})", s.searchDrive},
+			driveEP{"GET", base + "/root/delta", s.driveDelta},
+			driveEP{"POST", base + "/items/{id}/createUploadSession", s.createUploadSession},
+			driveEP{"POST", base + "/items/{id}:/{id}:/createUploadSession", s.createUploadSession},
+			driveEP{"POST", base + "/root:/{id}:/createUploadSession", s.createUploadSession},
+		)
+	}
+	g := "/groups/{id}/drive"
+	eps = append(eps,
+		driveEP{"GET", g, s.getDrive},
+		driveEP{"GET", g + "/root", s.getDriveItem},
+		driveEP{"GET", g + "/root/children", s.listDriveChildren},
+		driveEP{"POST", g + "/root/children", s.createDriveChild},
+		driveEP{"GET", g + "/root:/{id}", s.getDriveItem},
+		driveEP{"DELETE", g + "/root:/{id}", s.deleteDriveItem},
+		driveEP{"GET", g + "/items/{id}", s.getDriveItem},
+		driveEP{"PATCH", g + "/items/{id}", s.updateDriveItem},
+		driveEP{"DELETE", g + "/items/{id}", s.deleteDriveItem},
+		driveEP{"GET", g + "/items/{id}/children", s.listDriveChildren},
+		driveEP{"POST", g + "/items/{id}/children", s.createDriveChild},
+		driveEP{"GET", g + "/items/{id}/content", s.downloadDriveItem},
+		driveEP{"PUT", g + "/items/{id}/content", s.uploadDriveItem},
+		driveEP{"PUT", g + "/items/{id}:/{id}:/content", s.uploadDriveItem},
+		driveEP{"POST", g + "/items/{id}/invite", s.inviteDriveItem},
+	)
+	var out []driveEP
+	for _, e := range eps {
+		// Only the forms the route table has (the table decides what is a
+		// Graph endpoint); /me falls back to its /users/{id} twin.
+		if s.hasRule(e.method, e.path) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Group libraries.
+
+// groupDriveOf reads a group's drive item.
+func groupDriveOf(it store.Item, g *store.Group) (*driveInfo, error) {
+	d, err := driveOf(it, groupOwner(g))
+	if err != nil {
+		return nil, err
+	}
+	d.Group = true
+	return d, nil
+}
+
+// groupOwner is a group in the user shape items are owned by.
+func groupOwner(g *store.Group) store.User {
+	return store.User{ID: g.ID, TenantID: g.TenantID, DisplayName: g.DisplayName, Mail: g.Mail, UserPrincipalName: g.Mail, Kind: store.UserMember}
+}
+
+// ensureGroupDrive returns a Microsoft 365 group's document library,
+// creating it on first use; other groups have no drive.
+func (s *Server) ensureGroupDrive(c *Call, g *store.Group) (*driveInfo, error) {
+	unified := false
+	for _, t := range g.GroupTypes {
+		unified = unified || strings.EqualFold(t, "Unified")
+	}
+	if !unified {
+		return nil, errDriveItemNotFound()
+	}
+	now := s.now()
+	id := driveIDFor("group/"+g.ID, false)
+	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+	if errors.Is(err, store.ErrNotFound) {
+		ts := storedTime(now)
+		owner := identitySet{Group: &driveIdentity{ID: g.ID, DisplayName: g.DisplayName, Email: g.Mail}}
+		system := identitySet{User: &driveIdentity{DisplayName: "System Account"}}
+		rootID := driveRootID("group/" + g.ID)
+		_, domain, _ := strings.Cut(strings.ToLower(g.Mail), "@")
+		tenant, _, _ := strings.Cut(domain, ".")
+		if tenant == "" {
+			tenant = "contoso"
+		}
+		web := "https://" + tenant + ".sharepoint.com/sites/" + url.PathEscape(g.MailNickname) + "/Shared%20Documents"
+		dd := driveDoc{ID: id, Name: "Documents", DriveType: "documentLibrary", CreatedDateTime: ts, LastModifiedDateTime: ts, WebURL: web,
+			CreatedBy: system, LastModifiedBy: system, Owner: owner, Quota: driveQuota{State: "normal", Total: driveQuotaTotal}, RootID: rootID,
+			OwnerKind: "group"}
+		root := driveItemDoc{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: system,
+			ParentReference: itemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
+			Folder: &folderFacet{}, Root: &struct{}{}, GUID: newGUID(), ETagVersion: 1}
+		err = s.store.CreateItems(c.ctx,
+			store.Item{TenantID: c.TenantID, Kind: KindDrive, ID: id, OwnerID: g.ID, Doc: encodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+			store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: encodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return nil, asError(err)
+		}
+		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	return groupDriveOf(it, g)
+}
+
+// Change sequencing.
+
+// nextDriveSeq takes the drive's next change number inside a transaction:
+// the drive item's version, which the update increments. Writers of one
+// drive serialise on that row, so a number read committed covers every
+// change stamped with it or less.
+func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (int64, error) {
+	it, err := tx.UpdateItem(ctx, tenant, KindDrive, driveID, 0, func(it store.Item) (store.Item, error) { return it, nil })
+	if err != nil {
+		return 0, err
+	}
+	return it.Version, nil
+}
+
+type deletedFacet struct {
+	State string `json:"state"`
+}
+
+// tombstoneDoc is what delta reports of a deleted item.
+type tombstoneDoc struct {
+	ID              string        `json:"id"`
+	Name            string        `json:"name,omitempty"`
+	ParentReference itemReference `json:"parentReference"`
+	Deleted         deletedFacet  `json:"deleted"`
+	File            *struct{}     `json:"file,omitempty"`
+	Folder          *struct{}     `json:"folder,omitempty"`
+	Seq             int64         `json:"_seq"`
+}
+
+// tombstones are the delta records of removed items.
+func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []store.Item {
+	out := make([]store.Item, 0, len(removed))
+	for _, it := range removed {
+		doc, err := decodeDoc[driveItemDoc](it)
+		if err != nil {
+			continue
+		}
+		td := tombstoneDoc{ID: it.ID, Name: doc.Name, ParentReference: d.ref(it.ParentID), Deleted: deletedFacet{State: "deleted"}, Seq: seq}
+		if doc.File != nil {
+			td.File = &struct{}{}
+		} else {
+			td.Folder = &struct{}{}
+		}
+		out = append(out, store.Item{TenantID: it.TenantID, Kind: KindDriveTombstone, ID: it.ID, OwnerID: it.OwnerID, ParentID: it.ParentID,
+			Doc: encodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
+	}
+	return out
+}
+
+// Permissions.
+
+// grantsOn lists the sharing grants on an item and its ancestors.
+func (s *Server) grantsOn(c *Call, t *driveTarget) ([]store.Item, error) {
+	ids := make([]string, len(t.chain))
+	for i, it := range t.chain {
+		ids[i] = it.ID
+	}
+	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
+	return shares, err
+}
+
+// renderPermission is a grant as Graph's permission; a grant on an
+// ancestor names it in inheritedFrom.
+func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
+	sd, err := decodeDoc[driveShareDoc](sh)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{"id": sd.ID, "roles": sd.Roles, "grantedTo": map[string]any{"user": sd.GrantedTo},
+		"grantedToV2": map[string]any{"user": sd.GrantedTo}, "shareId": sd.ID}
+	if sh.ParentID != t.item.ID {
+		m["inheritedFrom"] = t.d.ref(sh.ParentID)
+	}
+	return m, nil
+}
+
+// visibleGrants are the grants the caller may see: all of them for the
+// drive's owner, the group's members and apps; a user the item was
+// shared with sees their own.
+func (s *Server) visibleGrants(c *Call, t *driveTarget) ([]store.Item, error) {
+	shares, err := s.grantsOn(c, t)
+	if err != nil {
+		return nil, asError(err)
+	}
+	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
+		return shares, nil
+	}
+	if t.d.Group {
+		if member, owner, err := s.membership(c, t.d.Owner.ID); err != nil {
+			return nil, asError(err)
+		} else if member || owner {
+			return shares, nil
+		}
+	}
+	var out []store.Item
+	for _, sh := range shares {
+		if sh.OwnerID == c.Caller.ID {
+			out = append(out, sh)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) permissionTarget(c *Call) (*driveTarget, driveAddr, error) {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return nil, driveAddr{}, err
+	}
+	a := parseDriveAddr(c)
+	t, _, err := s.resolveDriveAddr(c, d, a, false, false)
+	if err != nil {
+		return nil, a, err
+	}
+	return t, a, s.checkDriveAccess(c, t, false)
+}
+
+func (s *Server) listDrivePermissions(c *Call) error {
+	t, _, err := s.permissionTarget(c)
+	if err != nil {
+		return err
+	}
+	shares, err := s.visibleGrants(c, t)
+	if err != nil {
+		return err
+	}
+	vals := make([]json.RawMessage, 0, len(shares))
+	for _, sh := range shares {
+		m, err := renderPermission(t, sh)
+		if err != nil {
+			return asError(err)
+		}
+		vals = append(vals, encodeDoc(m))
+	}
+	return c.JSON(http.StatusOK, page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
+}
+
+// findPermission returns a visible grant by id.
+func (s *Server) findPermission(c *Call, t *driveTarget, id string) (store.Item, error) {
+	shares, err := s.visibleGrants(c, t)
+	if err != nil {
+		return store.Item{}, err
+	}
+	for _, sh := range shares {
+		if sh.ID == id {
+			return sh, nil
+		}
+	}
+	return store.Item{}, errDriveItemNotFound()
+}
+
+func (s *Server) getDrivePermission(c *Call) error {
+	t, a, err := s.permissionTarget(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.findPermission(c, t, a.childName)
+	if err != nil {
+		return err
+	}
+	m, err := renderPermission(t, sh)
+	if err != nil {
+		return asError(err)
+	}
+	m["@odata.context"] = driveContext(c, t.d, "items('"+t.item.ID+"')/permissions/$entity")
+	return c.JSON(http.StatusOK, m)
+}
+
+// deleteDrivePermission revokes a grant made on this item (an inherited
+// one is revoked where it was made); the shared facet goes with the last.
+func (s *Server) deleteDrivePermission(c *Call) error {
+	t, a, err := s.permissionTarget(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.findPermission(c, t, a.childName)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	if sh.ParentID != t.item.ID {
+		return errDriveInvalid("An inherited permission cannot be deleted; delete it on the item it is inherited from.")
+	}
+	ts := storedTime(s.now())
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindDriveShare, sh.ID); err != nil {
+			return err
+		}
+		left, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentID: t.item.ID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, t.d.ID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			if len(left) == 0 {
+				doc.Shared = nil
+			}
+			doc.Seq = seq
+			doc.LastModifiedDateTime = ts
+			it.Doc = encodeDoc(doc)
+			return it, nil
+		})
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	return c.NoContent()
+}
+
+// Copy.
+
+type driveCopyInput struct {
+	ParentReference *struct {
+		DriveID string `json:"driveId"`
+		ID      string `json:"id"`
+		Path    string `json:"path"`
+	} `json:"parentReference"`
+	Name *string `json:"name"`
+}
+
+type copyMonitorDoc struct {
+	Status             string  `json:"status"`
+	PercentageComplete float64 `json:"percentageComplete"`
+	ResourceID         string  `json:"resourceId"`
+	Expires            string  `json:"_expires"`
+}
+
+// copyDriveItem copies an item (a folder with everything below it) in one
+// transaction within the request, then answers as Graph does: 202 Accepted
+// and a monitor URL, which reports the copy completed.
+func (s *Server) copyDriveItem(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var in driveCopyInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	src, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, src, false); err != nil {
+		return err
+	}
+	if src.item.ID == d.RootID {
+		return errDriveInvalid("The root of a drive cannot be copied.")
+	}
+	destDrive := d
+	if pr := in.ParentReference; pr != nil && pr.DriveID != "" && pr.DriveID != d.ID {
+		if destDrive, err = s.driveByID(c, pr.DriveID); err != nil {
+			return errDriveInvalid("The destination drive does not exist.")
+		}
+	}
+	var dest *driveTarget
+	switch pr := in.ParentReference; {
+	case pr == nil || pr.ID == "" && pr.Path == "":
+		dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, src.item.ParentID)
+	case pr.ID != "":
+		dest, err = s.driveItemTarget(c.ctx, c.TenantID, destDrive, pr.ID)
+	default:
+		rel := pr.Path
+		for _, pre := range []string{"/drive/root:", "/drives/" + destDrive.ID + "/root:"} {
+			rel = strings.TrimPrefix(rel, pre)
+		}
+		var root *driveTarget
+		if root, err = s.driveItemTarget(c.ctx, c.TenantID, destDrive, destDrive.RootID); err == nil {
+			dest, err = s.walk(c, root, splitPath(rel), false)
+		}
+	}
+	if err != nil {
+		return errDriveInvalid("The destination folder does not exist.")
+	}
+	if err := s.checkDriveAccess(c, dest, true); err != nil {
+		return err
+	}
+	if dest.doc.Folder == nil {
+		return errDriveInvalid("The destination is not a folder.")
+	}
+	if destDrive.ID == d.ID && dest.has(src.item.ID) {
+		return errDriveInvalid("An item cannot be copied into itself or one of its subfolders.")
+	}
+	name := src.doc.Name
+	if in.Name != nil {
+		if err := validName(*in.Name); err != nil {
+			return err
+		}
+		name = *in.Name
+	}
+	behavior, err := conflictBehavior(c, "", "fail")
+	if err != nil {
+		return err
+	}
+	// Read the subtree and its content before the transaction.
+	type node struct {
+		it      store.Item
+		doc     driveItemDoc
+		content []byte
+	}
+	nodes := []node{{it: src.item, doc: src.doc}}
+	for i := 0; i < len(nodes); i++ {
+		n := &nodes[i]
+		if n.doc.File != nil {
+			if n.content, err = s.fileContent(c.ctx, c.TenantID, n.it.ID); err != nil {
+				return asError(err)
+			}
+			continue
+		}
+		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: n.it.ID})
+		if err != nil {
+			return asError(err)
+		}
+		for _, k := range kids {
+			kd, err := decodeDoc[driveItemDoc](k)
+			if err != nil {
+				return asError(err)
+			}
+			nodes = append(nodes, node{it: k, doc: kd})
+		}
+	}
+	now := s.now()
+	ts := storedTime(now)
+	by := s.actor(c)
+	newIDs := map[string]string{}
+	for _, n := range nodes {
+		newIDs[n.it.ID] = newDriveItemID()
+	}
+	monitorID := newTransferID()
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		if _, taken, err := s.childNamed(c.ctx, tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
+			return err
+		} else if taken {
+			if behavior != "rename" {
+				return errNameAlreadyExists()
+			}
+			if name, err = s.freeName(c.ctx, tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
+				return err
+			}
+		}
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, destDrive.ID)
+		if err != nil {
+			return err
+		}
+		var items []store.Item
+		for i, n := range nodes {
+			parent := newIDs[n.it.ParentID]
+			doc := n.doc
+			if i == 0 {
+				parent, doc.Name = dest.item.ID, name
+			}
+			id := newIDs[n.it.ID]
+			doc.ID, doc.ParentReference = id, destDrive.ref(parent)
+			doc.CreatedDateTime, doc.LastModifiedDateTime, doc.CreatedBy, doc.LastModifiedBy = ts, ts, by, by
+			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = newGUID(), 1, 1, seq
+			doc.Shared, doc.SpecialFolder = nil, nil
+			if n.doc.File != nil {
+				doc.File = &fileFacet{MimeType: n.doc.File.MimeType, Hashes: hashesOf(n.content, destDrive.Type)}
+				items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
+					Doc: encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+			}
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
+				Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
+		}
+		mon := copyMonitorDoc{Status: "completed", PercentageComplete: 100, ResourceID: newIDs[src.item.ID], Expires: storedTime(now.Add(24 * time.Hour))}
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveCopyMonitor, ID: monitorID, OwnerID: destDrive.Owner.ID,
+			Doc: encodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
+		if err := tx.CreateItems(c.ctx, items...); err != nil {
+			return err
+		}
+		return bumpAncestors(c.ctx, tx, c.TenantID, dest.item.ID, 1, src.doc.Size, ts, seq)
+	})
+	if err != nil {
+		return asError(err)
+	}
+	c.w.Header().Set("Location", c.BaseURL()+transferPrefix+"monitor/"+c.TenantID+"/"+monitorID)
+	return c.Accepted()
+}
+
+// serveCopyMonitor answers a monitor URL with the copy's status, as
+// OneDrive's monitor does (no Authorization needed: the id is the secret).
+func (s *Server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest string) {
+	tenant, id, _ := strings.Cut(rest, "/")
+	if r.Method != http.MethodGet {
+		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "The monitor URL accepts GET only.", "")
+		return
+	}
+	it, err := s.store.GetItem(r.Context(), tenant, KindDriveCopyMonitor, id)
+	if err != nil {
+		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+		return
+	}
+	md, err := decodeDoc[copyMonitorDoc](it)
+	if exp, perr := parseStoredTime(md.Expires); err != nil || perr == nil && !s.now().Before(exp) {
+		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(map[string]any{"percentageComplete": md.PercentageComplete, "resourceId": md.ResourceID, "status": md.Status})
+}
+
+// Search.
+
+// searchText reads q from search(q='…').
+func searchText(c *Call) (string, error) {
+	seg := lastSegment(&c.path)
+	open := strings.Index(seg, "(")
+	if open < 0 || !strings.HasSuffix(seg, ")") {
+		return "", errDriveInvalid("search requires q.")
+	}
+	arg := strings.TrimSpace(seg[open+1 : len(seg)-1])
+	k, v, ok := strings.Cut(arg, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+		return "", errDriveInvalid("search requires q.")
+	}
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+	}
+	return v, nil
+}
+
+// searchDrive finds the items of a drive whose name contains q (ignoring
+// case), paged by $top and $skiptoken.
+func (s *Server) searchDrive(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	root, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, root, false); err != nil {
+		return err
+	}
+	text, err := searchText(c)
+	if err != nil {
+		return err
+	}
+	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	if err != nil {
+		return err
+	}
+	dia := s.store.Dialect()
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text))
+	where := "lower(" + jsonExpr(dia, "name", odata.TypeString) + ") LIKE " + placeholder(dialectOf(dia), 1) + ` ESCAPE '\' AND ` +
+		jsonExpr(dia, "root", odata.TypeString) + " IS NULL"
+	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Where: where,
+		Args: []any{"%" + like + "%"}, OrderBy: "lower(" + jsonExpr(dia, "name", odata.TypeString) + ")", Limit: q.top + 1, Offset: q.skip})
+	if err != nil {
+		return asError(err)
+	}
+	more := len(items) > q.top
+	if more {
+		items = items[:q.top]
+	}
+	paths := newPathCache(s, c, d)
+	vals := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		b, err := renderDriveItem(d, it, paths.of(it.ParentID))
+		if err != nil {
+			return asError(err)
+		}
+		if b, err = project(b, q.q.Select, nil, nil); err != nil {
+			return asError(err)
+		}
+		vals = append(vals, b)
+	}
+	return c.writePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, vals, -1, more)
+}
+
+// pathCache finds folders' paths below the root, each once per request.
+type pathCache struct {
+	s     *Server
+	c     *Call
+	d     *driveInfo
+	paths map[string]string
+}
+
+func newPathCache(s *Server, c *Call, d *driveInfo) *pathCache {
+	return &pathCache{s: s, c: c, d: d, paths: map[string]string{d.RootID: ""}}
+}
+
+// of is a folder's path ("" for the root or an unknown folder).
+func (p *pathCache) of(id string) string {
+	if id == "" {
+		return ""
+	}
+	if v, ok := p.paths[id]; ok {
+		return v
+	}
+	p.paths[id] = "" // a cycle ends here
+	it, err := p.s.store.GetItem(p.c.ctx, p.c.TenantID, KindDriveItem, id)
+	if err != nil {
+		return ""
+	}
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil || doc.Root != nil {
+		return ""
+	}
+	v := p.of(it.ParentID) + "/" + doc.Name
+	p.paths[id] = v
+	return v
+}
+
+// Delta.
+
+// deltaToken is the state of a delta round: changes after Since up to
+// Upto (0: not started; the round starts at the drive's current number),
+// listing Phase 0 (items) then 1 (tombstones), after the id After.
+type deltaToken struct {
+	Drive string `json:"d"`
+	Since int64  `json:"s"`
+	Upto  int64  `json:"u,omitempty"`
+	Phase int    `json:"p,omitempty"`
+	After string `json:"a,omitempty"`
+}
+
+func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(encodeDoc(t)) }
+
+func decodeDeltaToken(s string) (deltaToken, bool) {
+	var t deltaToken
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return t, err == nil && json.Unmarshal(b, &t) == nil
+}
+
+// driveDelta answers GET …/root/delta: without a token every item, with
+// one the items changed and deleted since it was issued; pages end with
+// @odata.nextLink, the last one with @odata.deltaLink.
+func (s *Server) driveDelta(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	root, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, root, false); err != nil {
+		return err
+	}
+	vals := c.r.URL.Query()
+	top := 200
+	if v := vals.Get("$top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errBadRequest("Invalid $top value.")
+		}
+		top = min(n, 1000)
+	}
+	tok := deltaToken{Drive: d.ID, Since: -1}
+	latest := false
+	if raw := vals.Get("token"); raw == "latest" {
+		latest = true
+	} else if raw != "" {
+		var ok bool
+		if tok, ok = decodeDeltaToken(raw); !ok || tok.Drive != d.ID {
+			return errDriveInvalid("The delta token is not valid for this drive.")
+		}
+	}
+	if tok.Upto == 0 {
+		// The drive's number first: a change committed after this read
+		// has a higher number and is listed in the next round.
+		dit, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, d.ID)
+		if err != nil {
+			return asError(err)
+		}
+		tok.Upto = dit.Version
+		if latest {
+			return s.writeDelta(c, d, nil, "", deltaToken{Drive: d.ID, Since: tok.Upto}.encode())
+		}
+	}
+	dia := s.store.Dialect()
+	seqExpr := "COALESCE(" + jsonExpr(dia, "_seq", odata.TypeInt) + ", 0)"
+	idExpr := jsonExpr(dia, "id", odata.TypeString)
+	ph := func(n int) string { return placeholder(dialectOf(dia), n) }
+	var out []json.RawMessage
+	paths := newPathCache(s, c, d)
+	for tok.Phase < 2 && len(out) < top {
+		kind := KindDriveItem
+		if tok.Phase == 1 {
+			kind = KindDriveTombstone
+			if tok.Since < 0 {
+				tok.Phase, tok.After = 2, "" // a first sync lists no deletions
+				break
+			}
+		}
+		where := seqExpr + " > " + ph(1) + " AND " + seqExpr + " <= " + ph(2) + " AND " + idExpr + " > " + ph(3)
+		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, Where: where,
+			Args: []any{tok.Since, tok.Upto, tok.After}, OrderBy: idExpr, Limit: top - len(out) + 1})
+		if err != nil {
+			return asError(err)
+		}
+		if len(items) > top-len(out) {
+			items = items[:top-len(out)]
+			for _, it := range items {
+				b, err := s.renderDeltaItem(d, it, paths)
+				if err != nil {
+					return asError(err)
+				}
+				out = append(out, b)
+			}
+			tok.After = items[len(items)-1].ID
+			return s.writeDelta(c, d, out, tok.encode(), "")
+		}
+		for _, it := range items {
+			b, err := s.renderDeltaItem(d, it, paths)
+			if err != nil {
+				return asError(err)
+			}
+			out = append(out, b)
+		}
+		tok.Phase, tok.After = tok.Phase+1, ""
+	}
+	if tok.Phase < 2 {
+		return s.writeDelta(c, d, out, tok.encode(), "")
+	}
+	return s.writeDelta(c, d, out, "", deltaToken{Drive: d.ID, Since: tok.Upto}.encode())
+}
+
+func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (json.RawMessage, error) {
+	if it.Kind == KindDriveTombstone {
+		var m map[string]any
+		if err := json.Unmarshal(it.Doc, &m); err != nil {
+			return nil, err
+		}
+		delete(m, "_seq")
+		return encodeDoc(m), nil
+	}
+	b, err := renderDriveItem(d, it, paths.of(it.ParentID))
+	if err != nil {
+		return nil, err
+	}
+	// Delta items carry no parentReference.path, as in OneDrive.
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if pr, ok := m["parentReference"].(map[string]any); ok {
+		delete(pr, "path")
+	}
+	return encodeDoc(m), nil
+}
+
+func (s *Server) writeDelta(c *Call, d *driveInfo, vals []json.RawMessage, next, delta string) error {
+	if vals == nil {
+		vals = []json.RawMessage{}
+	}
+	link := c.BaseURL() + pathAfterVersion(c.r.URL.Path) + "?token="
+	body := map[string]any{"@odata.context": c.BaseURL() + "/$metadata#Collection(driveItem)", "value": vals}
+	if next != "" {
+		body["@odata.nextLink"] = link + next
+	} else {
+		body["@odata.deltaLink"] = link + delta
+	}
+	return c.JSON(http.StatusOK, body)
+}

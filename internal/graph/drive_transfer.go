@@ -1,0 +1,307 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+// Transfer URLs: the pre-authenticated addresses OneDrive hands out, which
+// clients call without an Authorization header — a file's downloadUrl, an
+// upload session's uploadUrl, a copy's monitor URL. They live under the
+// Graph mount (/v1.0/_transfer/…, /beta/_transfer/…) but are not Graph
+// endpoints: the authorized Graph request that issued them made the
+// permission decision, and the URL carries it (a signature, or an
+// unguessable stored id).
+//
+// A download URL is HMAC-signed over tenant, drive, item and expiry with a
+// per-tenant key kept in the store, so that any replica, before or after a
+// restart, accepts the URLs another issued.
+
+const (
+	// KindDriveURLKey holds a tenant's download-URL signing key.
+	KindDriveURLKey = "driveUrlKey"
+	transferPrefix  = "/_transfer/"
+	// downloadURLLifetime is how long a download URL works (Graph's last
+	// about an hour).
+	downloadURLLifetime = time.Hour
+)
+
+type driveURLKeyDoc struct {
+	Key string `json:"key"` // base64
+}
+
+// urlKeys caches the signing keys by server and tenant.
+var urlKeys sync.Map // urlKeyRef → []byte
+
+type urlKeyRef struct {
+	s      *Server
+	tenant string
+}
+
+// urlKey returns a tenant's signing key, creating it on first use; of two
+// replicas creating it at once, the stored one wins.
+func (s *Server) urlKey(ctx context.Context, tenant string) ([]byte, error) {
+	cacheKey := urlKeyRef{s, tenant}
+	if k, ok := urlKeys.Load(cacheKey); ok {
+		return k.([]byte), nil
+	}
+	read := func() ([]byte, error) {
+		it, err := s.store.GetItem(ctx, tenant, KindDriveURLKey, "download")
+		if err != nil {
+			return nil, err
+		}
+		kd, err := decodeDoc[driveURLKeyDoc](it)
+		if err != nil {
+			return nil, err
+		}
+		return base64.StdEncoding.DecodeString(kd.Key)
+	}
+	k, err := read()
+	if errors.Is(err, store.ErrNotFound) {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		now := s.now()
+		err = s.store.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveURLKey, ID: "download",
+			Doc: encodeDoc(driveURLKeyDoc{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return nil, err
+		}
+		k, err = read()
+	}
+	if err != nil {
+		return nil, err
+	}
+	urlKeys.Store(cacheKey, k)
+	return k, nil
+}
+
+// downloadClaims are what a download URL grants.
+type downloadClaims struct {
+	Tenant  string `json:"t"`
+	Drive   string `json:"d"`
+	Item    string `json:"i"`
+	Expires int64  `json:"e"`
+}
+
+func signDownload(key []byte, cl downloadClaims) string {
+	payload := base64.RawURLEncoding.EncodeToString(encodeDoc(cl))
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(payload))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// downloadURL is the pre-authenticated URL of an item's content.
+func (s *Server) downloadURL(c *Call, driveID, itemID string) (string, error) {
+	key, err := s.urlKey(c.ctx, c.TenantID)
+	if err != nil {
+		return "", err
+	}
+	tok := signDownload(key, downloadClaims{Tenant: c.TenantID, Drive: driveID, Item: itemID, Expires: s.now().Add(downloadURLLifetime).Unix()})
+	return c.BaseURL() + transferPrefix + "download?tempauth=" + tok, nil
+}
+
+// withDownloads gives a resolved drive the download URLs of the request.
+func (s *Server) withDownloads(c *Call) func(*driveInfo, error) (*driveInfo, error) {
+	return func(d *driveInfo, err error) (*driveInfo, error) {
+		if err != nil || !s.transfersMounted() {
+			return d, err
+		}
+		d.dl = func(itemID string) string {
+			u, err := s.downloadURL(c, d.ID, itemID)
+			if err != nil {
+				return ""
+			}
+			return u
+		}
+		return d, nil
+	}
+}
+
+// transferMounted records the servers whose transfer URLs are reachable.
+// Until the composition mounts them, GET …/content serves the bytes
+// itself and items carry no downloadUrl, rather than pointing clients at
+// URLs nothing answers.
+var transferMounted sync.Map // *Server → bool
+
+func (s *Server) transfersMounted() bool {
+	_, ok := transferMounted.Load(s)
+	return ok
+}
+
+// WithTransfers serves the transfer URLs in front of next (the Graph
+// handler): Handler should return s.WithTransfers(http.HandlerFunc(s.serve)).
+func (s *Server) WithTransfers(next http.Handler) http.Handler {
+	transferMounted.Store(s, true)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveDriveTransfer(w, r) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// DriveTransferHandler serves the pre-authenticated transfer URLs
+// (…/_transfer/download, upload/{session}, monitor/{id}) and answers 404
+// for anything else. The Graph handler must route /v1.0/_transfer/ and
+// /beta/_transfer/ here before authenticating (serveDriveTransfer).
+func (s *Server) DriveTransferHandler() http.Handler {
+	transferMounted.Store(s, true)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.serveDriveTransfer(w, r) {
+			transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+		}
+	})
+}
+
+// serveDriveTransfer serves a transfer URL and reports whether the path
+// was one.
+func (s *Server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool {
+	rest, ok := strings.CutPrefix(pathAfterVersion(r.URL.Path), transferPrefix)
+	if !ok || rest == r.URL.Path {
+		return false
+	}
+	w.Header().Set("request-id", newRequestID())
+	switch {
+	case rest == "download":
+		s.serveDownload(w, r)
+	case strings.HasPrefix(rest, "upload/"):
+		s.serveUploadSession(w, r, strings.TrimPrefix(rest, "upload/"))
+	case strings.HasPrefix(rest, "monitor/"):
+		s.serveCopyMonitor(w, r, strings.TrimPrefix(rest, "monitor/"))
+	default:
+		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+	}
+	return true
+}
+
+// transferError writes OneDrive's error body (with its innererror code
+// when there is one).
+func transferError(w http.ResponseWriter, status int, code, message, inner string) {
+	body := map[string]any{"code": code, "message": message}
+	if inner != "" {
+		body["innererror"] = map[string]any{"code": inner}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
+}
+
+// verifyDownload checks a download URL's token: signed by the tenant's
+// key and not expired.
+func (s *Server) verifyDownload(ctx context.Context, tok string) (downloadClaims, bool) {
+	var cl downloadClaims
+	payload, sig, ok := strings.Cut(tok, ".")
+	if !ok {
+		return cl, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil || json.Unmarshal(raw, &cl) != nil || cl.Tenant == "" {
+		return cl, false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil {
+		return cl, false
+	}
+	key, err := s.urlKey(ctx, cl.Tenant)
+	if err != nil {
+		return cl, false
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(payload))
+	if !hmac.Equal(got, mac.Sum(nil)) || s.now().Unix() >= cl.Expires {
+		return cl, false
+	}
+	return cl, true
+}
+
+func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "The download URL accepts GET and HEAD only.", "")
+		return
+	}
+	cl, ok := s.verifyDownload(r.Context(), r.URL.Query().Get("tempauth"))
+	if !ok {
+		transferError(w, http.StatusUnauthorized, "unauthenticated", "The download URL is not valid or has expired.", "")
+		return
+	}
+	it, err := s.store.GetItem(r.Context(), cl.Tenant, KindDriveItem, cl.Item)
+	if err != nil {
+		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+		return
+	}
+	doc, err := decodeDoc[driveItemDoc](it)
+	if err != nil || doc.File == nil || doc.ParentReference.DriveID != cl.Drive {
+		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
+		return
+	}
+	data, err := s.fileContent(r.Context(), cl.Tenant, it.ID)
+	if err != nil {
+		transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
+		return
+	}
+	mod, _ := parseStoredTime(doc.LastModifiedDateTime)
+	w.Header().Set("Content-Type", doc.File.MimeType)
+	w.Header().Set("ETag", `"c:{`+doc.GUID+`},`+strconv.FormatInt(doc.ContentVersion, 10)+`"`)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Name}))
+	http.ServeContent(w, r, "", mod, bytes.NewReader(data))
+}
+
+// fileContent reads a file's bytes (none for a file never written).
+func (s *Server) fileContent(ctx context.Context, tenant, id string) ([]byte, error) {
+	ct, err := s.store.GetItem(ctx, tenant, KindDriveContent, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cd, err := decodeDoc[driveContentDoc](ct)
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(cd.Data)
+}
+
+// transferBase is the scheme, host and Graph version of a transfer
+// request, for the links it answers with.
+func (s *Server) transferBase(r *http.Request) string {
+	c := &Call{s: s, r: r}
+	return c.BaseURL()
+}
+
+// newTransferID is an unguessable id for an upload session or a monitor.
+func newTransferID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// serveDriveContent answers an authorized GET …/content with the bytes
+// (while the transfer URLs are not mounted).
+func (s *Server) serveDriveContent(c *Call, t *driveTarget) error {
+	data, err := s.fileContent(c.ctx, c.TenantID, t.item.ID)
+	if err != nil {
+		return asError(err)
+	}
+	mod, _ := parseStoredTime(t.doc.LastModifiedDateTime)
+	c.w.Header().Set("Content-Type", t.doc.File.MimeType)
+	c.w.Header().Set("ETag", `"c:{`+t.doc.GUID+`},`+strconv.FormatInt(t.doc.ContentVersion, 10)+`"`)
+	c.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.doc.Name}))
+	c.wrote = true
+	http.ServeContent(c.w, c.r, "", mod, bytes.NewReader(data))
+	return nil
+}

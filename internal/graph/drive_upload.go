@@ -1,0 +1,404 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"graphgate/internal/store"
+	"graphgate/internal/tokens"
+)
+
+// Upload sessions (files larger than the simple upload's 4 MB): the
+// session and every fragment received are items in the store, so that any
+// replica, or this one after a restart, continues an upload. The uploadUrl
+// needs no Authorization header, as in OneDrive: its id is unguessable and
+// the authorized createUploadSession request made the decision.
+
+const (
+	KindDriveUploadSession = "driveUploadSession"
+	KindDriveUploadChunk   = "driveUploadChunk"
+	// uploadSessionLifetime is extended by every fragment received.
+	uploadSessionLifetime = 24 * time.Hour
+	// maxFragment is OneDrive's limit for one PUT (60 MiB).
+	maxFragment = 60 << 20
+	// maxUploadSize bounds a file uploaded through a session: the content
+	// is kept in one item document.
+	maxUploadSize = 256 << 20
+)
+
+type uploadSessionDoc struct {
+	DriveID  string `json:"driveId"`
+	ParentID string `json:"parentId"`
+	Name     string `json:"name"`
+	// ItemID is the file being replaced ("" for a new file).
+	ItemID   string `json:"itemId,omitempty"`
+	Behavior string `json:"behavior"`
+	// Size is the file's length, known from the first fragment (-1 before).
+	Size     int64  `json:"size"`
+	Received int64  `json:"received"`
+	Expires  string `json:"expires"`
+	CallerID string `json:"callerId,omitempty"`
+	AppID    string `json:"appId,omitempty"`
+	AppName  string `json:"appName,omitempty"`
+}
+
+type uploadChunkDoc struct {
+	Offset int64  `json:"offset"`
+	Data   string `json:"data"` // base64
+}
+
+type uploadSessionInput struct {
+	Item *struct {
+		ConflictBehavior string `json:"@microsoft.graph.conflictBehavior"`
+		Name             string `json:"name"`
+	} `json:"item"`
+}
+
+// createUploadSession serves POST …/createUploadSession: by parent and
+// name (a new file, or replacing one by conflictBehavior) or on an
+// existing file.
+func (s *Server) createUploadSession(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var in uploadSessionInput
+	body, err := c.Body()
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			return errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+		}
+	}
+	bodyBehavior := ""
+	if in.Item != nil {
+		bodyBehavior = in.Item.ConflictBehavior
+	}
+	behavior, err := conflictBehavior(c, bodyBehavior, "replace")
+	if err != nil {
+		return err
+	}
+	a := parseDriveAddr(c)
+	byName := a.rel != ""
+	t, last, err := s.resolveDriveAddr(c, d, a, byName, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	sd := uploadSessionDoc{DriveID: d.ID, Behavior: behavior, Size: -1}
+	if byName {
+		if t.doc.Folder == nil {
+			return errDriveInvalid("The parent item is not a folder.")
+		}
+		if err := validName(last); err != nil {
+			return err
+		}
+		old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
+		if err != nil {
+			return asError(err)
+		}
+		if exists && behavior == "fail" {
+			return errNameAlreadyExists()
+		}
+		if exists && behavior == "replace" {
+			od, err := decodeDoc[driveItemDoc](old)
+			if err != nil {
+				return asError(err)
+			}
+			if od.File == nil {
+				return errNameAlreadyExists()
+			}
+		}
+		sd.ParentID, sd.Name = t.item.ID, last
+	} else {
+		if t.doc.File == nil {
+			return errDriveInvalid("An upload session on an existing item needs a file; to upload into a folder, name the file.")
+		}
+		if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+			return errDriveModified()
+		}
+		sd.ParentID, sd.Name, sd.ItemID = t.item.ParentID, t.doc.Name, t.item.ID
+	}
+	if c.Caller != nil {
+		sd.CallerID = c.Caller.ID
+	}
+	if c.Claims != nil {
+		sd.AppID, sd.AppName = c.Claims.AppID, s.appName(c)
+	}
+	now := s.now()
+	exp := now.Add(uploadSessionLifetime)
+	sd.Expires = storedTime(exp)
+	id := newTransferID()
+	if err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveUploadSession, ID: id, OwnerID: d.Owner.ID,
+		ParentID: sd.ParentID, Doc: encodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		return asError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#microsoft.graph.uploadSession",
+		"uploadUrl": c.BaseURL() + transferPrefix + "upload/" + c.TenantID + "/" + id, "expirationDateTime": graphTimeMillis(exp),
+		"nextExpectedRanges": []string{"0-"}})
+}
+
+func graphTimeMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// errFragment* are OneDrive's answers to a fragment that does not start
+// where the received bytes end.
+var (
+	errFragmentOverlap    = errors.New("fragmentOverlap")
+	errFragmentOutOfOrder = errors.New("fragmentOutOfOrder")
+)
+
+// parseContentRange reads "bytes start-end/total".
+func parseContentRange(h string) (start, end, total int64, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(h), "bytes ")
+	if !found {
+		return 0, 0, 0, false
+	}
+	rng, tot, found := strings.Cut(rest, "/")
+	a, b, found2 := strings.Cut(rng, "-")
+	if !found || !found2 {
+		return 0, 0, 0, false
+	}
+	var err1, err2, err3 error
+	start, err1 = strconv.ParseInt(strings.TrimSpace(a), 10, 64)
+	end, err2 = strconv.ParseInt(strings.TrimSpace(b), 10, 64)
+	total, err3 = strconv.ParseInt(strings.TrimSpace(tot), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || start < 0 || end < start || total <= 0 {
+		return 0, 0, 0, false
+	}
+	return start, end, total, true
+}
+
+// serveUploadSession serves an uploadUrl: PUT a fragment, GET the status,
+// DELETE to cancel.
+func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest string) {
+	tenant, id, _ := strings.Cut(rest, "/")
+	ctx := r.Context()
+	it, err := s.store.GetItem(ctx, tenant, KindDriveUploadSession, id)
+	var sd uploadSessionDoc
+	if err == nil {
+		sd, err = decodeDoc[uploadSessionDoc](it)
+	}
+	if err == nil {
+		if exp, perr := parseStoredTime(sd.Expires); perr == nil && !s.now().Before(exp) {
+			_ = s.dropUploadSession(r, tenant, id)
+			err = store.ErrNotFound
+		}
+	}
+	if err != nil {
+		transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		writeUploadStatus(w, http.StatusOK, sd)
+	case http.MethodDelete:
+		if err := s.dropUploadSession(r, tenant, id); err != nil {
+			transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodPut:
+		s.putFragment(w, r, tenant, id, sd)
+	default:
+		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "The upload URL accepts PUT, GET and DELETE.", "")
+	}
+}
+
+func writeUploadStatus(w http.ResponseWriter, status int, sd uploadSessionDoc) {
+	exp, _ := parseStoredTime(sd.Expires)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"expirationDateTime": graphTimeMillis(exp), "nextExpectedRanges": []string{strconv.FormatInt(sd.Received, 10) + "-"}})
+}
+
+// dropUploadSession removes a session and its fragments.
+func (s *Server) dropUploadSession(r *http.Request, tenant, id string) error {
+	ctx := r.Context()
+	chunks, _, err := s.store.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(chunks))
+	for i, ch := range chunks {
+		ids[i] = ch.ID
+	}
+	return s.store.Batch(ctx, func(tx store.Items) error {
+		if _, err := tx.DeleteItems(ctx, tenant, KindDriveUploadChunk, ids...); err != nil {
+			return err
+		}
+		_, err := tx.DeleteItems(ctx, tenant, KindDriveUploadSession, id)
+		return err
+	})
+}
+
+func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
+	ctx := r.Context()
+	start, end, total, ok := parseContentRange(r.Header.Get("Content-Range"))
+	if !ok {
+		transferError(w, http.StatusBadRequest, "invalidRequest", "The Content-Range header is missing or malformed.", "")
+		return
+	}
+	if end-start+1 > maxFragment {
+		transferError(w, http.StatusRequestEntityTooLarge, "invalidRequest", "A fragment must be smaller than 60 MiB.", "")
+		return
+	}
+	if total > maxUploadSize {
+		transferError(w, http.StatusBadRequest, "invalidRequest", "The file is larger than this server accepts.", "")
+		return
+	}
+	if sd.Size >= 0 && total != sd.Size || end >= total {
+		transferError(w, http.StatusRequestedRangeNotSatisfiable, "invalidRange", "The Content-Range header does not match the upload session's file size.", "")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, end-start+2))
+	if err != nil {
+		transferError(w, http.StatusBadRequest, "invalidRequest", "The request body could not be read.", "")
+		return
+	}
+	if int64(len(data)) != end-start+1 {
+		transferError(w, http.StatusBadRequest, "invalidRequest", "The Content-Range header length does not match the provided number of bytes.", "")
+		return
+	}
+	now := s.now()
+	var updated uploadSessionDoc
+	err = s.store.Batch(ctx, func(tx store.Items) error {
+		it, err := tx.UpdateItem(ctx, tenant, KindDriveUploadSession, id, 0, func(it store.Item) (store.Item, error) {
+			cur, err := decodeDoc[uploadSessionDoc](it)
+			if err != nil {
+				return it, err
+			}
+			switch {
+			case start < cur.Received:
+				return it, errFragmentOverlap
+			case start > cur.Received:
+				return it, errFragmentOutOfOrder
+			}
+			cur.Size, cur.Received, cur.Expires = total, end+1, storedTime(now.Add(uploadSessionLifetime))
+			it.Doc = encodeDoc(cur)
+			return it, nil
+		})
+		if err != nil {
+			return err
+		}
+		if updated, err = decodeDoc[uploadSessionDoc](it); err != nil {
+			return err
+		}
+		return tx.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveUploadChunk, ID: fmt.Sprintf("%s.%016d", id, start), ParentID: id,
+			OwnerID: it.OwnerID, Doc: encodeDoc(uploadChunkDoc{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
+			ModifiedAt: now, Version: 1})
+	})
+	switch {
+	case errors.Is(err, errFragmentOverlap):
+		transferError(w, http.StatusRequestedRangeNotSatisfiable, "invalidRange", "The uploaded fragment overlaps with data that has already been received.", "fragmentOverlap")
+		return
+	case errors.Is(err, errFragmentOutOfOrder):
+		transferError(w, http.StatusRequestedRangeNotSatisfiable, "invalidRange", "Uploaded fragment is out of order.", "fragmentOutOfOrder")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
+		return
+	case err != nil:
+		transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
+		return
+	}
+	if updated.Received < updated.Size {
+		writeUploadStatus(w, http.StatusAccepted, updated)
+		return
+	}
+	s.commitUpload(w, r, tenant, id, updated)
+}
+
+// commitUpload turns a complete session into the file: 201 Created for a
+// new file, 200 OK for one replaced.
+func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
+	ctx := r.Context()
+	fail := func(err error) {
+		ge := asError(err)
+		transferError(w, ge.Status, ge.Code, ge.Message, "")
+	}
+	chunks, _, err := s.store.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
+	if err != nil {
+		fail(err)
+		return
+	}
+	content := make([]byte, 0, sd.Size)
+	for _, ch := range chunks { // ordered by id: the zero-padded offset
+		cd, err := decodeDoc[uploadChunkDoc](ch)
+		if err != nil {
+			fail(err)
+			return
+		}
+		b, err := base64.StdEncoding.DecodeString(cd.Data)
+		if err != nil || cd.Offset != int64(len(content)) {
+			fail(fmt.Errorf("upload session %s: fragment at %d does not follow %d bytes", id, cd.Offset, len(content)))
+			return
+		}
+		content = append(content, b...)
+	}
+	// The request is the session's: its creator is the actor.
+	c := &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: w.Header().Get("request-id")}
+	c.Claims = &tokens.AccessClaims{AppID: sd.AppID, AppDisplayName: sd.AppName}
+	if sd.CallerID != "" {
+		if u, err := s.store.GetUser(ctx, tenant, sd.CallerID); err == nil {
+			c.Caller = &u
+		}
+	}
+	d, err := s.driveByID(c, sd.DriveID)
+	if err != nil {
+		fail(err)
+		return
+	}
+	parent, err := s.driveItemTarget(ctx, tenant, d, sd.ParentID)
+	if err != nil {
+		fail(err)
+		return
+	}
+	status := http.StatusOK
+	var t *driveTarget
+	target := sd.ItemID
+	if target == "" {
+		old, exists, err := s.childNamed(ctx, s.store, tenant, d.Owner.ID, sd.ParentID, sd.Name)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if exists && sd.Behavior == "replace" {
+			target = old.ID
+		}
+	}
+	if target != "" {
+		ot, err := s.driveItemTarget(ctx, tenant, d, target)
+		if err == nil && ot.doc.File == nil {
+			err = errNameAlreadyExists()
+		}
+		if err == nil {
+			t, err = s.replaceContent(c, ot, content)
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+	} else {
+		if t, err = s.createDriveItem(c, parent, sd.Name, sd.Behavior, newDriveItemID(), nil, nil, &content); err != nil {
+			fail(err)
+			return
+		}
+		status = http.StatusCreated
+	}
+	if err := s.dropUploadSession(r, tenant, id); err != nil {
+		s.log.Error("dropping a committed upload session", "session", id, "err", err)
+	}
+	_ = s.writeDriveTarget(c, status, t, driveContext(c, d, "items/$entity"))
+}

@@ -86,6 +86,18 @@ type folderDoc struct {
 	WellKnownName string `json:"_wellKnownName,omitempty"`
 }
 
+// hasFileAttachments is a message's hasAttachments: Graph documents that it
+// does not count inline attachments (a message with only inline images
+// has none).
+func hasFileAttachments(atts []attachmentDoc) bool {
+	for _, a := range atts {
+		if !a.IsInline {
+			return true
+		}
+	}
+	return false
+}
+
 // attachmentDoc is a file attachment.
 type attachmentDoc struct {
 	ODataType            string `json:"@odata.type"`
@@ -662,7 +674,7 @@ func (s *Server) toDoc(nm newMessage, owner *userRef, folder string, draft bool)
 	}
 	id := newItemID("AAMkAG")
 	m := messageDoc{ID: id, CreatedDateTime: now, LastModifiedDateTime: now, Categories: cats, ReceivedDateTime: now, SentDateTime: now,
-		HasAttachments: len(nm.Attachments) > 0, InternetMessageID: "<" + newItemID("")[:24] + "@graphgate.local>", Subject: nm.Subject,
+		HasAttachments: hasFileAttachments(nm.Attachments), InternetMessageID: "<" + newItemID("")[:24] + "@graphgate.local>", Subject: nm.Subject,
 		BodyPreview: preview(body.Content), Importance: imp, ParentFolderID: folder, ConversationID: newItemID("AAQkAG"),
 		IsRead: true, IsDraft: draft, InferenceClassification: "focused", Body: body, ToRecipients: nz(nm.ToRecipients),
 		CcRecipients: nz(nm.CcRecipients), BccRecipients: nz(nm.BccRecipients), ReplyTo: nz(nm.ReplyTo), Flag: followupFlag{FlagStatus: "notFlagged"},

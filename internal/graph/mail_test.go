@@ -314,9 +314,40 @@ func TestMessages(t *testing.T) {
 		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != true {
 			t.Error("hasAttachments false after adding an attachment")
 		}
+		// Deleting it through another message's path is refused and changes nothing.
+		wantError(t, e.do("DELETE", "/me/messages/"+id+"/attachments/"+str(only, "id"), rw, nil), 404, "ErrorItemNotFound", "")
+		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != true {
+			t.Error("hasAttachments changed by a refused delete")
+		}
 		e.must(204, "DELETE", "/me/messages/"+draft+"/attachments/"+str(only, "id"), rw, nil)
 		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != false {
 			t.Error("hasAttachments still true after the last attachment was deleted")
+		}
+		// Adding one again sets it again.
+		e.must(201, "POST", "/me/messages/"+draft+"/attachments", rw, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment",
+			"name": "again.txt", "contentBytes": base64.StdEncoding.EncodeToString([]byte("y"))})
+		if e.must(200, "GET", "/me/messages/"+draft, read, nil)["hasAttachments"] != true {
+			t.Error("hasAttachments false after adding an attachment again")
+		}
+		// A draft created with attachments: inline ones don't count, as Graph documents.
+		file := func(name string, inline bool) map[string]any {
+			return map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": name, "isInline": inline,
+				"contentBytes": base64.StdEncoding.EncodeToString([]byte(name))}
+		}
+		for _, c := range []struct {
+			name string
+			atts []map[string]any
+			want bool
+		}{
+			{"none", nil, false},
+			{"a file", []map[string]any{file("a.txt", false)}, true},
+			{"only inline", []map[string]any{file("logo.png", true)}, false},
+			{"inline and a file", []map[string]any{file("logo.png", true), file("a.txt", false)}, true},
+		} {
+			m := e.must(201, "POST", "/me/messages", rw, map[string]any{"subject": "created with " + c.name, "attachments": c.atts})
+			if got := e.must(200, "GET", "/me/messages/"+str(m, "id"), read, nil)["hasAttachments"]; got != c.want {
+				t.Errorf("%s: hasAttachments %v, want %v", c.name, got, c.want)
+			}
 		}
 	})
 

@@ -27,7 +27,9 @@ import (
 // page as OneNote renders it (the body inside OneNote's page document).
 // POST /onenote/pages creates the page in the default section (created,
 // with the default notebook, when the owner has none), or in the section of
-// the default notebook named by ?sectionName=.
+// the default notebook named by ?sectionName=. Section groups
+// (onenote_sectiongroups.go) nest sections inside a notebook, and
+// PATCH …/content (onenote_patch.go) edits a page's HTML.
 
 const (
 	KindNotebook = "notebook"
@@ -75,6 +77,8 @@ type sectionDoc struct {
 	LastModifiedBy       identitySet   `json:"lastModifiedBy"`
 	Links                onenoteLinks  `json:"links"`
 	ParentNotebook       onenoteParent `json:"parentNotebook"`
+	// ParentSectionGroup is null for a section directly in its notebook.
+	ParentSectionGroup *onenoteParent `json:"parentSectionGroup"`
 }
 
 // pageDoc is Graph's onenotePage; its HTML body is internal.
@@ -102,7 +106,7 @@ var (
 		"isShared": odata.TypeBool, "userRole": odata.TypeString, "createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime}
 	sectionProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "isDefault": odata.TypeBool,
 		"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "parentNotebook/id": odata.TypeString,
-		"parentNotebook/displayName": odata.TypeString}
+		"parentNotebook/displayName": odata.TypeString, "parentSectionGroup/id": odata.TypeString, "parentSectionGroup/displayName": odata.TypeString}
 	pageProps = odata.JSONProps{"id": odata.TypeString, "title": odata.TypeString, "createdByAppId": odata.TypeString,
 		"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "level": odata.TypeInt, "order": odata.TypeInt,
 		"parentSection/id": odata.TypeString, "parentSection/displayName": odata.TypeString}
@@ -142,6 +146,15 @@ func registerOnenote(s *Server) error {
 		{"GET", "/onenote/pages/{id}", s.getPage},
 		{"DELETE", "/onenote/pages/{id}", s.deletePage},
 		{"GET", "/onenote/pages/{id}/content", s.getPageContent},
+		{"PATCH", "/onenote/pages/{id}/content", s.patchPageContent},
+		{"GET", "/onenote/notebooks/{id}/sectionGroups", s.listNotebookSectionGroups},
+		{"POST", "/onenote/notebooks/{id}/sectionGroups", s.createSectionGroup},
+		{"GET", "/onenote/sectionGroups", s.listSectionGroups},
+		{"GET", "/onenote/sectionGroups/{id}", s.getSectionGroup},
+		{"GET", "/onenote/sectionGroups/{id}/sections", s.listSectionGroupSections},
+		{"POST", "/onenote/sectionGroups/{id}/sections", s.createSection},
+		{"GET", "/onenote/sectionGroups/{id}/sectionGroups", s.listChildSectionGroups},
+		{"POST", "/onenote/sectionGroups/{id}/sectionGroups", s.createSectionGroup},
 	} {
 		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
 			return err
@@ -194,9 +207,12 @@ func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
 		case KindSection:
 			m["self"] = root + "/sections/" + it.ID
 			m["pagesUrl"] = root + "/sections/" + it.ID + "/pages"
-			if p, ok := m["parentNotebook"].(map[string]any); ok {
-				p["self"] = root + "/notebooks/" + it.ParentID
-			}
+			parentSelves(m, root)
+		case KindSectionGroup:
+			m["self"] = root + "/sectionGroups/" + it.ID
+			m["sectionsUrl"] = root + "/sectionGroups/" + it.ID + "/sections"
+			m["sectionGroupsUrl"] = root + "/sectionGroups/" + it.ID + "/sectionGroups"
+			parentSelves(m, root)
 		case KindPage:
 			m["self"] = root + "/pages/" + it.ID
 			m["contentUrl"] = root + "/pages/" + it.ID + "/content"
@@ -418,7 +434,7 @@ func (s *Server) createSection(c *Call) error {
 	if err := c.ReadJSON(&in); err != nil {
 		return err
 	}
-	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	parent, err := s.noteContainer(c, owner)
 	if err != nil {
 		return err
 	}
@@ -428,14 +444,14 @@ func (s *Server) createSection(c *Call) error {
 	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
 		return err
 	}
-	exists, err := s.onenoteNamed(c, KindSection, owner, nb.ID, *in.DisplayName)
+	exists, err := s.onenoteNamed(c, KindSection, owner, parent.ID, *in.DisplayName)
 	if err != nil {
 		return err
 	}
 	if exists {
 		return errOnenoteNameExists()
 	}
-	it, err := s.newSection(c, owner, nb, *in.DisplayName, false)
+	it, err := s.newSection(c, owner, parent, *in.DisplayName, false)
 	if err != nil {
 		return err
 	}
@@ -445,18 +461,45 @@ func (s *Server) createSection(c *Call) error {
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
 }
 
-func (s *Server) newSection(c *Call, owner string, nb store.Item, name string, isDefault bool) (store.Item, error) {
-	nd, err := decodeDoc[notebookDoc](nb)
+// noteContainer is the notebook or section group named by the request's
+// second id: a section group when the path goes through sectionGroups.
+func (s *Server) noteContainer(c *Call, owner string) (store.Item, error) {
+	if strings.Contains(strings.ToLower(c.Match.Route.Path), "/sectiongroups/{id}/") {
+		return s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
+	}
+	return s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+}
+
+// parentRefs are the parentNotebook and parentSectionGroup of what is
+// created in container (a notebook or a section group): the notebook is
+// the one the container belongs to, however deep.
+func parentRefs(container store.Item) (onenoteParent, *onenoteParent, error) {
+	if container.Kind == KindSectionGroup {
+		g, err := decodeDoc[sectionGroupDoc](container)
+		if err != nil {
+			return onenoteParent{}, nil, asError(err)
+		}
+		return g.ParentNotebook, &onenoteParent{ID: g.ID, DisplayName: g.DisplayName}, nil
+	}
+	nd, err := decodeDoc[notebookDoc](container)
 	if err != nil {
-		return store.Item{}, asError(err)
+		return onenoteParent{}, nil, asError(err)
+	}
+	return onenoteParent{ID: container.ID, DisplayName: nd.DisplayName}, nil, nil
+}
+
+func (s *Server) newSection(c *Call, owner string, container store.Item, name string, isDefault bool) (store.Item, error) {
+	nb, group, err := parentRefs(container)
+	if err != nil {
+		return store.Item{}, err
 	}
 	now := s.now()
 	ts := storedTime(now)
 	id := newOnenoteID()
 	by := s.noteActor(c)
 	d := sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
-		Links: noteLinks("sections", id, name), ParentNotebook: onenoteParent{ID: nb.ID, DisplayName: nd.DisplayName}}
-	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: nb.ID, Doc: encodeDoc(d), CreatedAt: now,
+		Links: noteLinks("sections", id, name), ParentNotebook: nb, ParentSectionGroup: group}
+	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: encodeDoc(d), CreatedAt: now,
 		ModifiedAt: now, Version: 1}, nil
 }
 
@@ -528,11 +571,17 @@ func (s *Server) getPageContent(c *Call) error {
 	if err != nil {
 		return asError(err)
 	}
-	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p)))
+	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p, strings.EqualFold(c.r.URL.Query().Get("includeIDs"), "true"))))
 }
 
-// renderPageHTML is a page's content as OneNote returns it.
-func renderPageHTML(p pageDoc) string {
+// renderPageHTML is a page's content as OneNote returns it; includeIDs adds
+// the generated ids that PATCH …/content targets.
+func renderPageHTML(p pageDoc, includeIDs bool) string {
+	body, rootID := pageContentHTML(p, includeIDs)
+	idAttr := ""
+	if rootID != "" {
+		idAttr = ` id="` + html.EscapeString(rootID) + `"`
+	}
 	created := p.CreatedDateTime
 	if t, err := parseStoredTime(created); err == nil {
 		created = t.UTC().Format("2006-01-02T15:04:05.0000000")
@@ -541,7 +590,7 @@ func renderPageHTML(p pageDoc) string {
 		"\t\t<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\" />\n" +
 		"\t\t<meta name=\"created\" content=\"" + created + "\" />\n\t</head>\n" +
 		"\t<body data-absolute-enabled=\"true\" style=\"font-family:Calibri;font-size:11pt\">\n" +
-		"\t\t<div style=\"position:absolute;left:48px;top:115px;width:624px\">\n" + p.Body + "\n\t\t</div>\n\t</body>\n</html>\n"
+		"\t\t<div" + idAttr + " style=\"position:absolute;left:48px;top:115px;width:624px\">\n" + body + "\n\t\t</div>\n\t</body>\n</html>\n"
 }
 
 var (

@@ -1,8 +1,16 @@
 package graph_test
 
 import (
+	"context"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"graphgate/internal/demo"
+	"graphgate/internal/graph"
+	"graphgate/internal/store"
 )
 
 func w2Titles(items []map[string]any) []string {
@@ -183,4 +191,397 @@ func TestOnenote(t *testing.T) {
 			t.Errorf("app-only: %v", w2Titles(got))
 		}
 	})
+}
+
+func TestOnenoteSectionGroups(t *testing.T) {
+	e := newEnv(t)
+	adele := e.id("adele")
+	read := e.delegated("adele", "Notes.Read")
+	create := e.delegated("adele", "Notes.Create")
+	root := e.base + "/users/" + adele + "/onenote"
+	nb := e.all("/me/onenote/notebooks", read)[0]
+	nbID := str(nb, "id")
+
+	g := e.must(201, "POST", "/me/onenote/notebooks/"+nbID+"/sectionGroups", create, map[string]any{"displayName": "Projects"})
+	gID := str(g, "id")
+	if str(g, "displayName") != "Projects" || str(g, "parentNotebook/id") != nbID || str(g, "parentNotebook/displayName") != "Adele's Notebook" ||
+		str(g, "parentNotebook/self") != root+"/notebooks/"+nbID || g["parentSectionGroup"] != nil || str(g, "self") != root+"/sectionGroups/"+gID ||
+		str(g, "sectionsUrl") != root+"/sectionGroups/"+gID+"/sections" || str(g, "sectionGroupsUrl") != root+"/sectionGroups/"+gID+"/sectionGroups" ||
+		!strings.HasSuffix(str(g, "@odata.context"), "/$metadata#users('"+adele+"')/onenote/sectionGroups/$entity") || str(g, "createdBy/user/id") != adele {
+		t.Fatalf("section group %v", g)
+	}
+	if _, ok := g["parentSectionGroup"]; !ok {
+		t.Error("a top-level section group has no parentSectionGroup (null)")
+	}
+	nested := e.must(201, "POST", "/me/onenote/sectionGroups/"+gID+"/sectionGroups", create, map[string]any{"displayName": "2025"})
+	nestedID := str(nested, "id")
+	if str(nested, "parentNotebook/id") != nbID || str(nested, "parentSectionGroup/id") != gID || str(nested, "parentSectionGroup/displayName") != "Projects" ||
+		str(nested, "parentSectionGroup/self") != root+"/sectionGroups/"+gID {
+		t.Errorf("nested section group %v", nested)
+	}
+	sec := e.must(201, "POST", "/me/onenote/sectionGroups/"+nestedID+"/sections", create, map[string]any{"displayName": "Q1"})
+	if str(sec, "parentNotebook/id") != nbID || str(sec, "parentNotebook/self") != root+"/notebooks/"+nbID || str(sec, "parentSectionGroup/id") != nestedID ||
+		str(sec, "parentSectionGroup/displayName") != "2025" || str(sec, "parentSectionGroup/self") != root+"/sectionGroups/"+nestedID {
+		t.Errorf("section in a section group %v", sec)
+	}
+	// A page goes into the nested section like into any other.
+	p := e.do("POST", "/me/onenote/sections/"+str(sec, "id")+"/pages", create, "<html><head><title>Deep</title></head><body><p>x</p></body></html>",
+		header("Content-Type", "text/html"))
+	if p.Status != 201 || str(p.JSON, "parentSection/id") != str(sec, "id") {
+		t.Errorf("page in the nested section: %d %s", p.Status, p.Raw)
+	}
+
+	t.Run("errors", func(t *testing.T) {
+		wantError(t, e.do("POST", "/me/onenote/notebooks/"+nbID+"/sectionGroups", create, map[string]any{"displayName": "projects"}), 409, "20117", "")
+		wantError(t, e.do("POST", "/me/onenote/notebooks/"+nbID+"/sectionGroups", create, map[string]any{"displayName": "a:b"}), 400, "20153", "")
+		wantError(t, e.do("POST", "/me/onenote/sectionGroups/"+gID+"/sectionGroups", create, map[string]any{}), 400, "20100", "")
+		wantError(t, e.do("POST", "/me/onenote/sectionGroups/"+nestedID+"/sections", create, map[string]any{"displayName": "q1"}), 409, "20117", "")
+		wantError(t, e.do("POST", "/me/onenote/sectionGroups/1-nosuch/sections", create, map[string]any{"displayName": "X"}), 404, "20102", "")
+		wantError(t, e.do("GET", "/me/onenote/sectionGroups/1-nosuch", read, nil), 404, "20102", "")
+		// A section id is not a section group id.
+		wantError(t, e.do("GET", "/me/onenote/sectionGroups/"+str(sec, "id"), read, nil), 404, "20102", "")
+		// Same name in another container is fine.
+		e.must(201, "POST", "/me/onenote/sectionGroups/"+gID+"/sectionGroups", create, map[string]any{"displayName": "Projects"})
+	})
+
+	t.Run("the tree", func(t *testing.T) {
+		for _, c := range []struct{ path, want string }{
+			{"/me/onenote/notebooks/" + nbID + "/sectionGroups", "Projects"},
+			{"/me/onenote/sectionGroups", "2025,Projects,Projects"},
+			{"/me/onenote/sectionGroups/" + gID + "/sectionGroups", "2025,Projects"},
+			{"/me/onenote/sectionGroups/" + nestedID + "/sectionGroups", ""},
+			{"/me/onenote/sectionGroups/" + nestedID + "/sections", "Q1"},
+			{"/me/onenote/sectionGroups/" + gID + "/sections", ""},
+			{"/me/onenote/notebooks/" + nbID + "/sections", "Meetings,Quick Notes"},
+			{"/me/onenote/sections", "Meetings,Q1,Quick Notes"},
+			{"/me/onenote/sectionGroups?$filter=" + q("parentSectionGroup/id eq '"+gID+"'"), "2025,Projects"},
+			{"/me/onenote/sections?$filter=" + q("parentSectionGroup/id eq '"+nestedID+"'"), "Q1"},
+		} {
+			if got := strings.Join(w2DisplayNames(e.all(c.path, read)), ","); got != c.want {
+				t.Errorf("%s: %q, want %q", c.path, got, c.want)
+			}
+		}
+		got := e.must(200, "GET", "/me/onenote/sectionGroups/"+nestedID, read, nil)
+		if str(got, "displayName") != "2025" || str(got, "parentSectionGroup/id") != gID {
+			t.Errorf("GET nested %v", got)
+		}
+		quick := find(e.all("/me/onenote/sections", read), "displayName", "Quick Notes")
+		if v, ok := quick["parentSectionGroup"]; !ok || v != nil || str(quick, "parentNotebook/self") != root+"/notebooks/"+nbID {
+			t.Errorf("a notebook's own section: %v", quick)
+		}
+		if !strings.HasSuffix(str(e.must(200, "GET", "/me/onenote/sectionGroups/"+gID+"/sections", read, nil), "@odata.context"),
+			"/onenote/sectionGroups('"+gID+"')/sections") {
+			t.Error("@odata.context of a section group's sections")
+		}
+	})
+
+	t.Run("isolation and groups", func(t *testing.T) {
+		megan := e.delegated("megan", "Notes.Read")
+		wantError(t, e.do("GET", "/me/onenote/sectionGroups/"+gID, megan, nil), 404, "20102", "")
+		if got := e.all("/me/onenote/sectionGroups", megan); len(got) != 0 {
+			t.Errorf("Megan's section groups %v", w2DisplayNames(got))
+		}
+		if got := e.all("/users/"+adele+"/onenote/sectionGroups", e.app("Notes.Read.All")); len(got) != 3 {
+			t.Errorf("app-only: %v", w2DisplayNames(got))
+		}
+		tok := e.delegated("megan", "Notes.ReadWrite.All")
+		gnb := e.all("/groups/"+marketingID+"/onenote/notebooks", tok)[0]
+		gg := e.must(201, "POST", "/groups/"+marketingID+"/onenote/notebooks/"+str(gnb, "id")+"/sectionGroups", tok, map[string]any{"displayName": "Events"})
+		if !strings.HasPrefix(str(gg, "self"), e.base+"/groups/"+marketingID+"/onenote/sectionGroups/") {
+			t.Errorf("group section group %v", gg)
+		}
+		if got := w2DisplayNames(e.all("/groups/"+marketingID+"/onenote/sectionGroups", tok)); strings.Join(got, ",") != "Events" {
+			t.Errorf("group section groups %v", got)
+		}
+	})
+}
+
+// storedDoc reads an item's stored document and version.
+func (e *env) storedDoc(kind, id string) (string, int64) {
+	e.t.Helper()
+	it, err := e.srv.Store().(store.Items).GetItem(context.Background(), demo.TenantID, kind, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(it.Doc), it.Version
+}
+
+// inOrder reports whether the parts appear in s in this order.
+func inOrder(s string, parts ...string) bool {
+	for _, p := range parts {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return true
+}
+
+func TestOnenotePatchContent(t *testing.T) {
+	e := newEnv(t)
+	read := e.delegated("adele", "Notes.Read")
+	rw := e.delegated("adele", "Notes.ReadWrite")
+	nb := e.all("/me/onenote/notebooks", read)[0]
+	sec := e.must(201, "POST", "/me/onenote/notebooks/"+str(nb, "id")+"/sections", rw, map[string]any{"displayName": "Patches"})
+	const page = `<html><head><title>Plan</title></head><body>` +
+		`<p data-id="intro">Intro</p><ul data-id="list"><li>One</li></ul>` +
+		`<table data-id="t"><tr><td data-id="cell">x</td></tr></table>` +
+		`<img data-id="pic" src="https://example.com/a.png" alt="a"/>` +
+		`<div data-id="box"><p>In box</p></div><p id="input-id">Last</p></body></html>`
+	newPage := func(t *testing.T) string {
+		r := e.do("POST", "/me/onenote/sections/"+str(sec, "id")+"/pages", rw, page, header("Content-Type", "text/html"))
+		if r.Status != 201 {
+			t.Fatalf("page: %d %s", r.Status, r.Raw)
+		}
+		return str(r.JSON, "id")
+	}
+	content := func(t *testing.T, id, query string) string {
+		r := e.do("GET", "/me/onenote/pages/"+id+"/content"+query, read, nil)
+		if r.Status != 200 {
+			t.Fatalf("content: %d %s", r.Status, r.Raw)
+		}
+		return string(r.Raw)
+	}
+	// generated finds the generated id of the element whose markup starts
+	// with prefix (the id attribute first, as the page renders it).
+	generated := func(t *testing.T, id, tag, text string) string {
+		m := regexp.MustCompile(`<` + tag + ` id="([^"]+)"[^>]*>` + regexp.QuoteMeta(text)).FindStringSubmatch(content(t, id, "?includeIDs=true"))
+		if m == nil {
+			t.Fatalf("no generated id for <%s>%s", tag, text)
+		}
+		return m[1]
+	}
+
+	t.Run("content before any change", func(t *testing.T) {
+		id := newPage(t)
+		c := content(t, id, "")
+		if strings.Contains(c, "input-id") || !strings.Contains(c, `<p data-id="intro">Intro</p>`) || strings.Contains(c, ` id="`) {
+			t.Errorf("content drops input ids and has no generated ones:\n%s", c)
+		}
+		withIDs := content(t, id, "?includeIDs=true")
+		guid := strings.TrimPrefix(strings.Split(id, "!")[0], "1-")
+		if !strings.Contains(withIDs, `<div id="div:{`+guid+`}{1}" style="position:absolute`) ||
+			!strings.Contains(withIDs, `<p id="p:{`+guid+`}{2}" data-id="intro">Intro</p>`) || strings.Contains(withIDs, `<td id=`) {
+			t.Errorf("generated ids:\n%s", withIDs)
+		}
+	})
+
+	ok := []struct {
+		name string
+		cmds func(t *testing.T, id string) any
+		want []string // in this order in the content
+		gone []string // no longer in the content
+	}{
+		{"append to body", func(*testing.T, string) any {
+			return []map[string]any{{"target": "body", "action": "append", "content": `<p data-id="end">End</p>`}}
+		}, []string{`data-id="box"`, `>Last</p>`, `<p data-id="end">End</p>`}, nil},
+		{"prepend to body", func(*testing.T, string) any {
+			return []map[string]any{{"target": "body", "action": "prepend", "content": `<p>First</p>`}}
+		}, []string{`<p>First</p>`, `data-id="intro"`}, nil},
+		{"append before to a list", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#list", "action": "append", "position": "before", "content": `<li>Zero</li>`}}
+		}, []string{`<li>Zero</li><li>One</li>`}, nil},
+		{"append to a list", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#list", "action": "append", "content": `<li>Two</li>`}}
+		}, []string{`<li>One</li><li>Two</li>`}, nil},
+		{"append to a div within the div", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#box", "action": "append", "content": `<p>Also in box</p>`}}
+		}, []string{`<div data-id="box"><p>In box</p><p>Also in box</p></div>`}, nil},
+		{"insert before", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "insert", "position": "before", "content": `<h1>Head</h1>`}}
+		}, []string{`<h1>Head</h1><p data-id="intro">`}, nil},
+		{"insert after (the default)", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "insert", "content": `<p>Second</p>`}}
+		}, []string{`Intro</p><p>Second</p><ul`}, nil},
+		{"insert next to a table", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#t", "action": "insert", "content": `<p>After table</p>`}}
+		}, []string{`</table><p>After table</p><img`}, nil},
+		{"replace an image by data-id", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#pic", "action": "replace", "content": `<div data-id="new-div"><p>This div replaces the image</p></div>`}}
+		}, []string{`</table><div data-id="new-div"><p>This div replaces the image</p></div><div data-id="box">`}, []string{"example.com/a.png"}},
+		{"replace a paragraph by generated id, input ids discarded", func(t *testing.T, id string) any {
+			return []map[string]any{{"target": generated(t, id, "p", "Last"), "action": "replace", "content": `<p id="mine" data-id="last">New last</p>`}}
+		}, []string{`<p data-id="last">New last</p>`}, []string{">Last<", "mine"}},
+		{"replace the title", func(*testing.T, string) any {
+			return []map[string]any{{"target": "title", "action": "replace", "content": "New <b>title</b>"}}
+		}, []string{"<title>New title</title>"}, []string{"<title>Plan</title>"}},
+		{"delete", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "delete"}}
+		}, []string{`<div style="position:absolute;left:48px;top:115px;width:624px">` + "\n" + `<ul data-id="list">`}, []string{"Intro"}},
+		{"several changes, a generated id from before the first", func(t *testing.T, id string) any {
+			return []map[string]any{
+				{"target": "#intro", "action": "insert", "position": "before", "content": `<p>Above</p>`},
+				{"target": generated(t, id, "li", "One"), "action": "insert", "content": `<li>After one</li>`},
+				{"target": "#list", "action": "append", "content": `<li data-id="added">Added</li>`},
+				{"target": "#added", "action": "insert", "position": "before", "content": `<li>Before added</li>`},
+			}
+		}, []string{`<p>Above</p><p data-id="intro">`, `<li>One</li><li>After one</li><li>Before added</li><li data-id="added">Added</li></ul>`}, nil},
+		{"single-quoted JSON as in Microsoft's examples", func(*testing.T, string) any {
+			return "[\n {\n  'target':'#list',\n  'action':'append',\n  'content':'<li style=\"color:red\">It\\'s\n red</li>'\n }\n]"
+		}, []string{`<li style="color:red">It&#39;s` + "\n" + ` red</li></ul>`}, nil},
+	}
+	for _, c := range ok {
+		t.Run(c.name, func(t *testing.T) {
+			id := newPage(t)
+			beforeDoc, _ := e.storedDoc(graph.KindPage, id)
+			if r := e.do("PATCH", "/me/onenote/pages/"+id+"/content", rw, c.cmds(t, id)); r.Status != 204 {
+				t.Fatalf("PATCH: %d %s", r.Status, r.Raw)
+			}
+			got := content(t, id, "")
+			if !inOrder(got, c.want...) {
+				t.Errorf("want %q in order in\n%s", c.want, got)
+			}
+			for _, g := range c.gone {
+				if strings.Contains(got, g) {
+					t.Errorf("%q is still in\n%s", g, got)
+				}
+			}
+			afterDoc, _ := e.storedDoc(graph.KindPage, id)
+			if w2Field(afterDoc, "lastModifiedDateTime") <= w2Field(beforeDoc, "lastModifiedDateTime") {
+				t.Errorf("lastModifiedDateTime %s, before %s", w2Field(afterDoc, "lastModifiedDateTime"), w2Field(beforeDoc, "lastModifiedDateTime"))
+			}
+		})
+	}
+
+	t.Run("the page's title and time in its metadata", func(t *testing.T) {
+		id := newPage(t)
+		before := e.must(200, "GET", "/me/onenote/pages/"+id, read, nil)
+		time.Sleep(1100 * time.Millisecond) // Graph shows whole seconds
+		e.must(204, "PATCH", "/me/onenote/pages/"+id+"/content", rw, []map[string]any{{"target": "title", "action": "replace", "content": "Renamed"}})
+		after := e.must(200, "GET", "/me/onenote/pages/"+id, read, nil)
+		if str(after, "title") != "Renamed" || str(after, "lastModifiedDateTime") <= str(before, "lastModifiedDateTime") ||
+			str(after, "createdDateTime") != str(before, "createdDateTime") {
+			t.Errorf("before %v\nafter %v", before, after)
+		}
+	})
+
+	t.Run("multipart with a Commands part", func(t *testing.T) {
+		id := newPage(t)
+		body := "--b1\r\nContent-Disposition: form-data; name=\"Commands\"\r\nContent-Type: application/json\r\n\r\n" +
+			`[{"target":"#list","action":"append","content":"<li>From multipart</li>"}]` + "\r\n" +
+			"--b1\r\nContent-Disposition: form-data; name=\"img\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b1--\r\n"
+		if r := e.do("PATCH", "/me/onenote/pages/"+id+"/content", rw, body, header("Content-Type", "multipart/form-data; boundary=b1")); r.Status != 204 {
+			t.Fatalf("%d %s", r.Status, r.Raw)
+		}
+		if !strings.Contains(content(t, id, ""), "<li>From multipart</li>") {
+			t.Error("multipart change not applied")
+		}
+	})
+
+	bad := []struct {
+		name   string
+		body   func(t *testing.T, id string) any
+		ct     string
+		status int
+		code   string
+	}{
+		{"no actions", func(*testing.T, string) any { return []any{} }, "", 400, "20125"},
+		{"no body", func(*testing.T, string) any { return "" }, "", 400, "20132"},
+		{"not an array", func(*testing.T, string) any {
+			return map[string]any{"target": "body", "action": "append", "content": "<p>x</p>"}
+		}, "", 400, "20109"},
+		{"malformed JSON", func(*testing.T, string) any { return `[{"target":"body",` }, "", 400, "20126"},
+		{"unknown field", func(*testing.T, string) any {
+			return []map[string]any{{"target": "body", "action": "append", "content": "<p>x</p>", "where": "here"}}
+		}, "", 400, "20126"},
+		{"unknown action", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "move", "content": "<p>x</p>"}}
+		}, "", 400, "20122"},
+		{"bad position", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "insert", "position": "middle", "content": "<p>x</p>"}}
+		}, "", 400, "20121"},
+		{"no content", func(*testing.T, string) any { return []map[string]any{{"target": "body", "action": "append"}} }, "", 400, "20121"},
+		{"no target", func(*testing.T, string) any { return []map[string]any{{"action": "append", "content": "<p>x</p>"}} }, "", 400, "20121"},
+		{"unknown data-id", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#nope", "action": "insert", "content": "<p>x</p>"}}
+		}, "", 400, "20120"},
+		{"data-id without #", func(*testing.T, string) any {
+			return []map[string]any{{"target": "intro", "action": "insert", "content": "<p>x</p>"}}
+		}, "", 400, "20134"},
+		{"unknown generated id", func(_ *testing.T, id string) any {
+			return []map[string]any{{"target": "p:{" + strings.TrimPrefix(strings.Split(id, "!")[0], "1-") + "}{99}", "action": "insert", "content": "<p>x</p>"}}
+		}, "", 400, "20120"},
+		{"append to a paragraph", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#intro", "action": "append", "content": "<p>x</p>"}}
+		}, "", 400, "20138"},
+		{"append to a table", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#t", "action": "append", "content": "<tr><td>y</td></tr>"}}
+		}, "", 400, "20138"},
+		{"insert next to body", func(*testing.T, string) any {
+			return []map[string]any{{"target": "body", "action": "insert", "content": "<p>x</p>"}}
+		}, "", 400, "20141"},
+		{"replace body", func(*testing.T, string) any {
+			return []map[string]any{{"target": "body", "action": "replace", "content": "<p>x</p>"}}
+		}, "", 400, "20141"},
+		{"append to the title", func(*testing.T, string) any {
+			return []map[string]any{{"target": "title", "action": "append", "content": "x"}}
+		}, "", 400, "20141"},
+		{"a table cell", func(*testing.T, string) any {
+			return []map[string]any{{"target": "#cell", "action": "replace", "content": "<td>y</td>"}}
+		}, "", 400, "20133"},
+		{"a good change then a bad one", func(*testing.T, string) any {
+			return []map[string]any{
+				{"target": "title", "action": "replace", "content": "Changed"},
+				{"target": "body", "action": "append", "content": "<p>Changed</p>"},
+				{"target": "#nope", "action": "insert", "content": "<p>x</p>"},
+			}
+		}, "", 400, "20120"},
+		{"an element an earlier change replaced", func(t *testing.T, id string) any {
+			p := generated(t, id, "p", "Intro")
+			return []map[string]any{
+				{"target": "#intro", "action": "replace", "content": "<p>Changed</p>"},
+				{"target": p, "action": "insert", "content": "<p>x</p>"},
+			}
+		}, "", 400, "20120"},
+		{"multipart without Commands", func(*testing.T, string) any {
+			return "--b1\r\nContent-Disposition: form-data; name=\"Presentation\"\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b1--\r\n"
+		}, "multipart/form-data; boundary=b1", 400, "20124"},
+		{"HTML body", func(*testing.T, string) any { return "<p>x</p>" }, "text/html", 400, "20131"},
+	}
+	for _, c := range bad {
+		t.Run("refused: "+c.name, func(t *testing.T) {
+			id := newPage(t)
+			body := c.body(t, id)
+			doc, version := e.storedDoc(graph.KindPage, id)
+			var opts []opt
+			if c.ct != "" {
+				opts = append(opts, header("Content-Type", c.ct))
+			}
+			wantError(t, e.do("PATCH", "/me/onenote/pages/"+id+"/content", rw, body, opts...), c.status, c.code, "")
+			if d, v := e.storedDoc(graph.KindPage, id); d != doc || v != version {
+				t.Errorf("the page changed:\n%s\n%s", doc, d)
+			}
+		})
+	}
+
+	t.Run("other pages and users", func(t *testing.T) {
+		id := newPage(t)
+		cmds := []map[string]any{{"target": "body", "action": "append", "content": "<p>x</p>"}}
+		wantError(t, e.do("PATCH", "/me/onenote/pages/1-nosuch/content", rw, cmds), 404, "20102", "")
+		wantError(t, e.do("PATCH", "/me/onenote/pages/"+id+"/content", e.delegated("megan", "Notes.ReadWrite"), cmds), 404, "20102", "")
+		if r := e.do("PATCH", "/me/onenote/pages/"+id+"/content", read, cmds); r.Status != 403 {
+			t.Errorf("Notes.Read: %d", r.Status)
+		}
+		e.must(204, "PATCH", "/users/"+e.id("adele")+"/onenote/pages/"+id+"/content", e.app("Notes.ReadWrite.All"), cmds)
+		if !strings.Contains(content(t, id, ""), "<p>x</p>") {
+			t.Error("app-only change not applied")
+		}
+		// A group notebook's page.
+		tok := e.delegated("megan", "Notes.ReadWrite.All")
+		gp := e.all("/groups/"+marketingID+"/onenote/pages", tok)[0]
+		e.must(204, "PATCH", "/groups/"+marketingID+"/onenote/pages/"+str(gp, "id")+"/content", tok, cmds)
+		r := e.do("GET", "/groups/"+marketingID+"/onenote/pages/"+str(gp, "id")+"/content", tok, nil)
+		if !strings.Contains(string(r.Raw), "<p>x</p>") {
+			t.Errorf("group page: %s", r.Raw)
+		}
+	})
+}
+
+// w2Field reads a top-level string of a JSON document.
+func w2Field(doc, key string) string {
+	var m map[string]any
+	_ = json.Unmarshal([]byte(doc), &m)
+	s, _ := m[key].(string)
+	return s
 }

@@ -42,7 +42,8 @@ import (
 // $search="term" keeps people with a name word or an address starting with
 // the term (case-insensitive); $filter, $orderby, $select, $top, $skip and
 // $count apply to the ranked list. As Graph documents, $skip cannot be
-// combined with $search.
+// combined with $search, and $search applies only to the signed-in user's
+// own people (/me/people or their own /users/{id}/people).
 
 type scoredEmailAddress struct {
 	Address             string  `json:"address"`
@@ -137,6 +138,12 @@ func (s *Server) listPeople(c *Call) error {
 	}
 	if q.q.Search != nil && q.q.Skip != nil {
 		return errBadRequest("$skip is not supported with $search.")
+	}
+	// Microsoft documents $search as working only on the signed-in user's
+	// relevant people, not on people relevant to other users (so never
+	// app-only); graphgate refuses it instead of answering a made-up list.
+	if q.q.Search != nil && (c.Caller == nil || c.Caller.ID != c.TargetUser.ID) {
+		return errBadRequest("$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
 	}
 	if err := checkSelect(q.q.Select, personSelectable, "microsoft.graph.person", odata.Exchange); err != nil {
 		return err

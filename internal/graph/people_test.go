@@ -168,4 +168,34 @@ func TestPeople(t *testing.T) {
 			t.Errorf("app-only: %v", w2DisplayNames(app))
 		}
 	})
+
+	// $search works only on the signed-in user's own relevant people.
+	t.Run("$search only for the signed-in user", func(t *testing.T) {
+		all := e.delegated("adele", "People.Read.All")
+		search := "?$search=" + q(`"meg"`)
+		for _, c := range []struct {
+			name, path, token string
+			ok                bool
+		}{
+			{"/me", "/me/people", tok, true},
+			{"own id", "/users/" + adele + "/people", all, true},
+			{"another user", "/users/" + megan + "/people", all, false},
+			{"app-only", "/users/" + adele + "/people", e.app("People.Read.All"), false},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r := e.do("GET", c.path+search, c.token, nil)
+				if !c.ok {
+					wantError(t, r, 400, "BadRequest", "$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
+					return
+				}
+				if r.Status != 200 || strings.Join(w2DisplayNames(list(t, r.JSON)), ",") != "Megan Bowen" {
+					t.Errorf("%d %s", r.Status, r.Raw)
+				}
+			})
+		}
+		// Without $search, another user's people are still listed.
+		if got := e.all("/users/"+megan+"/people", all); len(got) == 0 {
+			t.Error("Megan's people without $search: none")
+		}
+	})
 }

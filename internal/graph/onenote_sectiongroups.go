@@ -1,0 +1,161 @@
+package graph
+
+import (
+	"net/http"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// Section groups: folders of sections (and of other section groups) inside
+// a notebook. A section group's item parent is its notebook or its parent
+// section group; its parentNotebook is always the notebook it lives in,
+// however deep, as Graph reports it, and parentSectionGroup is null at the
+// top of the notebook. Sections created in a section group carry both.
+
+const KindSectionGroup = "sectionGroup"
+
+// sectionGroupDoc is Graph's sectionGroup; self and the URLs are computed.
+type sectionGroupDoc struct {
+	ID                   string         `json:"id"`
+	DisplayName          string         `json:"displayName"`
+	CreatedDateTime      string         `json:"createdDateTime"`
+	LastModifiedDateTime string         `json:"lastModifiedDateTime"`
+	CreatedBy            identitySet    `json:"createdBy"`
+	LastModifiedBy       identitySet    `json:"lastModifiedBy"`
+	ParentNotebook       onenoteParent  `json:"parentNotebook"`
+	ParentSectionGroup   *onenoteParent `json:"parentSectionGroup"`
+}
+
+var sectionGroupSelectable = selectable(sectionGroupDoc{})
+
+var sectionGroupProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "createdDateTime": odata.TypeDateTime,
+	"lastModifiedDateTime": odata.TypeDateTime, "parentNotebook/id": odata.TypeString, "parentNotebook/displayName": odata.TypeString,
+	"parentSectionGroup/id": odata.TypeString, "parentSectionGroup/displayName": odata.TypeString}
+
+// parentSelves adds the self links of a rendered section's or section
+// group's parents. Sections stored before section groups existed have no
+// parentSectionGroup: Graph shows null.
+func parentSelves(m map[string]any, root string) {
+	if _, ok := m["parentSectionGroup"]; !ok {
+		m["parentSectionGroup"] = nil
+	}
+	if p, ok := m["parentNotebook"].(map[string]any); ok {
+		id, _ := p["id"].(string)
+		p["self"] = root + "/notebooks/" + id
+	}
+	if p, ok := m["parentSectionGroup"].(map[string]any); ok {
+		id, _ := p["id"].(string)
+		p["self"] = root + "/sectionGroups/" + id
+	}
+}
+
+func (s *Server) sectionGroupsQuery(c *Call, root string, base store.ItemQuery, contextURL string) error {
+	return s.onenoteList(c, base, "microsoft.graph.sectionGroup", sectionGroupProps, sectionGroupSelectable, root, contextURL, s.byName("displayName"))
+}
+
+func (s *Server) listSectionGroups(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner}, s.noteContext(c, owner, "sectionGroups"))
+}
+
+func (s *Server) listNotebookSectionGroups(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner, ParentID: nb.ID},
+		s.noteContext(c, owner, "notebooks('"+nb.ID+"')/sectionGroups"))
+}
+
+func (s *Server) listChildSectionGroups(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner, ParentID: g.ID},
+		s.noteContext(c, owner, "sectionGroups('"+g.ID+"')/sectionGroups"))
+}
+
+func (s *Server) listSectionGroupSections(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: g.ID},
+		s.noteContext(c, owner, "sectionGroups('"+g.ID+"')/sections"))
+}
+
+func (s *Server) getSectionGroup(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
+	if err != nil {
+		return err
+	}
+	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
+}
+
+// createSectionGroup serves POST …/notebooks/{id}/sectionGroups and
+// …/sectionGroups/{id}/sectionGroups. Names follow the section rules (50
+// characters) and are unique, ignoring case, among the container's groups.
+func (s *Server) createSectionGroup(c *Call) error {
+	owner, root, err := s.noteOwner(c)
+	if err != nil {
+		return err
+	}
+	var in onenoteNameInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	container, err := s.noteContainer(c, owner)
+	if err != nil {
+		return err
+	}
+	if in.DisplayName == nil {
+		return errOnenoteBadRequest("The displayName property is required.")
+	}
+	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
+		return err
+	}
+	exists, err := s.onenoteNamed(c, KindSectionGroup, owner, container.ID, *in.DisplayName)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return errOnenoteNameExists()
+	}
+	nb, group, err := parentRefs(container)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	ts := storedTime(now)
+	id := newOnenoteID()
+	by := s.noteActor(c)
+	d := sectionGroupDoc{ID: id, DisplayName: *in.DisplayName, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
+		ParentNotebook: nb, ParentSectionGroup: group}
+	it := store.Item{TenantID: c.TenantID, Kind: KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: encodeDoc(d),
+		CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.store.CreateItems(c.ctx, it); err != nil {
+		return asError(err)
+	}
+	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
+}

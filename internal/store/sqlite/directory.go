@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"graphgate/internal/store"
 )
@@ -161,13 +162,34 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	})
 }
 
+// GetUser answers from the user cache while nothing has been committed
+// since the cached copy was read (see Store.users); the stamp is taken
+// before the read, so a commit racing the read invalidates its result.
 func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, error) {
+	stamp, fresh := s.watch.stamp()
+	k := userKey{tenantID, id}
+	if fresh {
+		if c, ok := s.users.Get(k); ok && c.stamp == stamp {
+			s.userHits.Add(1)
+			return cloneUser(c.user), nil
+		}
+	}
 	var u store.User
 	err := s.readRow(ctx, selectUser+`WHERE tenant_id = ? AND id = ?`, func(r *sql.Row) (err error) {
 		u, err = scanUser(r)
 		return notFound(err, "user %s in tenant %s", id, tenantID)
 	}, tenantID, id)
+	if err == nil && fresh {
+		s.users.Add(k, cachedUser{stamp: stamp, user: cloneUser(u)})
+	}
 	return u, err
+}
+
+// cloneUser copies the slices too: callers may change what they get.
+func cloneUser(u store.User) store.User {
+	u.BusinessPhones = slices.Clone(u.BusinessPhones)
+	u.Roles = slices.Clone(u.Roles)
+	return u
 }
 
 func getUser(ctx context.Context, tx *sql.Tx, tenantID, id string) (store.User, error) {

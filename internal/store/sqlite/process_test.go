@@ -23,7 +23,7 @@ import (
 // TestMain turns into one of the roles below when childRole is set.
 
 const (
-	childRole = "GRAPHGATE_SQLITE_TEST_ROLE" // "race" or "writer"
+	childRole = "GRAPHGATE_SQLITE_TEST_ROLE" // "race", "writer" or "rename"
 	childDB   = "GRAPHGATE_SQLITE_TEST_DB"   // the database directory
 	childSync = "GRAPHGATE_SQLITE_TEST_SYNC" // "race": the directory of ready files
 	childN    = "GRAPHGATE_SQLITE_TEST_N"    // "race": how many children
@@ -37,6 +37,8 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(raceChild))
 	case "writer":
 		os.Exit(runChild(writerChild))
+	case "rename":
+		os.Exit(runChild(renameChild))
 	default:
 		os.Exit(2)
 	}

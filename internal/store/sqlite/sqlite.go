@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"graphgate/internal/store"
@@ -38,7 +40,29 @@ type Store struct {
 	// reads (see readRow).
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+
+	// watch tells whether anything was committed since a read (see
+	// walstamp_unix.go); hold is the connection that keeps the WAL index it
+	// maps alive. users caches GetUser against the watch's stamp: every
+	// Graph request reads its caller, and a cached copy is only returned
+	// while no transaction — of this process or another — has committed
+	// since it was read, so the cache never serves stale data.
+	watch *walWatch
+	hold  *sql.Conn
+	users *lru.Cache[userKey, cachedUser]
+	// userHits counts answers from the cache (for its tests).
+	userHits atomic.Uint64
 }
+
+type userKey struct{ tenant, id string }
+
+type cachedUser struct {
+	stamp walStamp
+	user  store.User
+}
+
+// userCacheSize bounds the user cache (entries, about 1 KB each).
+const userCacheSize = 4096
 
 var _ store.Store = (*Store)(nil)
 
@@ -71,13 +95,37 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
-	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxOpenConns(n + 1) // one is held for the WAL watch
 	s.r.SetMaxIdleConns(n)
 	if err := s.r.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	s.startWatch(ctx)
 	return s, nil
+}
+
+// startWatch holds one read connection open (a read through it makes
+// SQLite map the WAL index) and maps the index's header. Without it — a
+// platform without mmap, a file system SQLite cannot share memory on —
+// every read goes to the database, which is only slower.
+func (s *Store) startWatch(ctx context.Context) {
+	hold, err := s.r.Conn(ctx)
+	if err != nil {
+		return
+	}
+	var v int
+	if err := hold.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v); err != nil {
+		hold.Close()
+		return
+	}
+	w, err := openWALWatch(s.path)
+	if err != nil {
+		hold.Close()
+		return
+	}
+	s.hold, s.watch = hold, w
+	s.users, _ = lru.New[userKey, cachedUser](userCacheSize)
 }
 
 // dsn is the modernc.org/sqlite data source name for the database file: a
@@ -102,6 +150,12 @@ func dsn(path string, writer bool) string {
 // checkpoints the write-ahead log into the database file.
 func (s *Store) Close() error {
 	var errs []error
+	if s.watch != nil {
+		// Unmap before the held connection closes: a later first opener
+		// may truncate the -shm file.
+		errs = append(errs, s.watch.close(), s.hold.Close())
+		s.watch, s.hold = nil, nil
+	}
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())

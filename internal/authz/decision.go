@@ -170,6 +170,42 @@ func (d *Decision) Explain() string {
 	if d.Scheme == catalog.Application {
 		kind = "application"
 	}
+	if d.Reason == Allowed {
+		// Every allowed request carries this text in a header: one builder,
+		// no formatting verbs.
+		var b strings.Builder
+		b.Grow(160)
+		b.WriteString("Allowed: ")
+		b.WriteString(call)
+		b.WriteString(" accepts the ")
+		b.WriteString(kind)
+		b.WriteString(" permission ")
+		b.WriteString(d.Granted.Name)
+		if d.Via != nil {
+			b.WriteString(", which the token's ")
+			b.WriteString(d.Via.Name)
+			b.WriteString(" includes")
+		}
+		if len(d.Candidates) > 0 && d.Candidates[0].Perm != d.Granted {
+			b.WriteString(" (least privileged: ")
+			b.WriteString(d.Candidates[0].Perm.Name)
+			b.WriteString(")")
+		}
+		if d.Match.MeFallback {
+			b.WriteString(", by the rule of its /users/{id} twin")
+		}
+		if d.Limit == LimitBasicProfile {
+			b.WriteString("; only the basic profile (" + strings.Join(BasicProfileProperties, ", ") + ") is returned")
+		} else if d.Limit != LimitNone {
+			b.WriteString("; only basic properties are returned (" + d.Limit.String() + ")")
+		}
+		if n := d.Note(); n != "" {
+			b.WriteString("; ")
+			b.WriteString(n)
+		}
+		b.WriteString(".")
+		return b.String()
+	}
 	held := ""
 	if d.principal != nil && d.cat != nil {
 		held = d.principal.Granted.String(d.cat)
@@ -179,26 +215,6 @@ func (d *Decision) Explain() string {
 	}
 	list := shortList(d.CandidateNames())
 	switch d.Reason {
-	case Allowed:
-		s := fmt.Sprintf("Allowed: %s accepts the %s permission %s", call, kind, d.Granted.Name)
-		if d.Via != nil {
-			s += fmt.Sprintf(", which the token's %s includes", d.Via.Name)
-		}
-		if len(d.Candidates) > 0 && d.Candidates[0].Perm != d.Granted {
-			s += fmt.Sprintf(" (least privileged: %s)", d.Candidates[0].Perm.Name)
-		}
-		if d.Match.MeFallback {
-			s += ", by the rule of its /users/{id} twin"
-		}
-		if d.Limit == LimitBasicProfile {
-			s += "; only the basic profile (" + strings.Join(BasicProfileProperties, ", ") + ") is returned"
-		} else if d.Limit != LimitNone {
-			s += "; only basic properties are returned (" + d.Limit.String() + ")"
-		}
-		if n := d.Note(); n != "" {
-			s += "; " + n
-		}
-		return s + "."
 	case NoRoute, MethodNotAllowed, BadRequest:
 		if d.err != nil {
 			return "No permission rule: " + d.err.Error() + "."

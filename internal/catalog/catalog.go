@@ -204,6 +204,7 @@ func (p *Permission) PrivilegeLevel(s Scheme) int {
 type Catalog struct {
 	perms     []*Permission
 	byName    map[string]*Permission // lower-cased name → permission
+	byExact   map[string]*Permission // name as Microsoft spells it → permission
 	aliases   map[string]*Permission // lower-cased alias → permission
 	decisions []*Decision
 	sha256    map[string]string
@@ -252,7 +253,7 @@ func Load(generated, overlay []byte) (*Catalog, error) {
 	if err := json.Unmarshal(generated, &g); err != nil {
 		return nil, fmt.Errorf("generated catalog: %w", err)
 	}
-	c := &Catalog{byName: map[string]*Permission{}, aliases: map[string]*Permission{}, sha256: g.SHA256}
+	c := &Catalog{byName: map[string]*Permission{}, byExact: map[string]*Permission{}, aliases: map[string]*Permission{}, sha256: g.SHA256}
 	for _, gp := range g.Permissions {
 		parts, err := permname.Parse(gp.Name)
 		if err != nil {
@@ -297,6 +298,7 @@ func (c *Catalog) add(p *Permission) error {
 	p.Index = len(c.perms)
 	c.perms = append(c.perms, p)
 	c.byName[key] = p
+	c.byExact[p.Name] = p
 	return nil
 }
 
@@ -315,6 +317,11 @@ func (c *Catalog) SourceHashes() map[string]string { return c.sha256 }
 // Lookup finds a permission by its exact name, ignoring case, as a token
 // service must: aliases are not accepted.
 func (c *Catalog) Lookup(name string) (*Permission, bool) {
+	if p, ok := c.byExact[name]; ok {
+		// Spelled as Microsoft does (as tokens carry them): no lower-cased
+		// copy on every request.
+		return p, ok
+	}
 	p, ok := c.byName[strings.ToLower(name)]
 	return p, ok
 }

@@ -122,7 +122,18 @@ func (s *Set) String(c *Catalog) string { return strings.Join(s.Names(c), " ") }
 // them). Resource-qualified names (https://graph.microsoft.com/Mail.Read) are
 // accepted.
 func (c *Catalog) ParseScopes(s string) (set Set, unknown []string) {
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' }) {
+	// A hand-rolled split: this runs on every Graph request.
+	for rest := s; rest != ""; {
+		i := strings.IndexAny(rest, " ,\t\n")
+		f := rest
+		if i >= 0 {
+			f, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if f == "" {
+			continue
+		}
 		name := f
 		if i := strings.LastIndexByte(f, '/'); i >= 0 && strings.Contains(f, "://") {
 			name = f[i+1:]

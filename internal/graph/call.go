@@ -75,13 +75,25 @@ func (c *Call) Param(i int) string {
 
 // JSON writes v with status.
 func (c *Call) JSON(status int, v any) error {
-	c.w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	c.w.Header()["Content-Type"] = jsonContentType
 	c.w.WriteHeader(status)
 	c.wrote = true
 	enc := json.NewEncoder(c.w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
+
+// rawJSON writes JSON the handler encoded itself (compact, valid), without
+// the second pass through an Encoder that JSON makes.
+func (c *Call) rawJSON(status int, b []byte) error {
+	c.w.Header()["Content-Type"] = jsonContentType
+	c.w.WriteHeader(status)
+	c.wrote = true
+	_, err := c.w.Write(append(b, '\n'))
+	return err
+}
+
+var jsonContentType = []string{"application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"}
 
 // NoContent answers 204.
 func (c *Call) NoContent() error {
@@ -188,7 +200,7 @@ func (c *Call) fail(err error) {
 // extractParams reads the {id} values of the request path, aligned with the
 // matched route's template.
 func extractParams(m routes.Match, p *graphpath.Path) []string {
-	tmpl := strings.Split(strings.TrimPrefix(m.Route.Path, "/"), "/")
+	tmpl := m.Route.Segments()
 	var out []string
 	i := 0
 	switch {

@@ -168,21 +168,39 @@ type Endpoint struct {
 // Handler serves /v1.0/… and /beta/….
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
+// newRequestID returns a random (version 4) GUID, as Graph's request-id.
 func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }
+
+// odataVersion is shared by every response; net/http only reads it.
+var odataVersion = []string{"4.0"}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	c := &Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: r.Header.Get("client-request-id")}
 	if c.ClientRequestID == "" {
 		c.ClientRequestID = c.RequestID
 	}
-	w.Header().Set("request-id", c.RequestID)
-	w.Header().Set("client-request-id", c.ClientRequestID)
-	w.Header().Set("OData-Version", "4.0")
+	// Canonical keys assigned directly: Header.Set would canonicalize (and
+	// allocate) on every request.
+	h := w.Header()
+	h["Request-Id"] = []string{c.RequestID}
+	h["Client-Request-Id"] = []string{c.ClientRequestID}
+	h["Odata-Version"] = odataVersion
 	if err := s.dispatch(c); err != nil {
 		c.fail(err)
 	}
@@ -230,7 +248,7 @@ func (s *Server) dispatch(c *Call) error {
 	}
 	d := s.engine.DecideMatch(c.Principal, match, c.target)
 	c.Decision = d
-	c.w.Header().Set("x-graphgate-decision", headerSafe(d.Reason.String()+"; "+d.Explain()))
+	c.w.Header()["X-Graphgate-Decision"] = []string{headerSafe(d.Reason.String() + "; " + d.Explain())}
 	if !d.Allow {
 		return s.denial(c)
 	}
@@ -328,6 +346,13 @@ func workloadOf(d *authz.Decision) workload {
 
 // headerSafe keeps a header value to printable ASCII on one line.
 func headerSafe(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x7e {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if c < 0x20 || c > 0x7e {

@@ -30,7 +30,7 @@ type Delegation struct {
 // the caller, group membership, hidden membership, role membership. It
 // answers 404 for a path naming nothing.
 func (s *Server) resolveTarget(c *Call) error {
-	segs := strings.Split(strings.TrimPrefix(c.Match.Route.Path, "/"), "/")
+	segs := c.Match.Route.Segments()
 	if c.Match.MeFallback || c.Match.Me {
 		if c.Caller == nil {
 			return nil // app-only on /me: the engine answers

@@ -140,6 +140,12 @@ func (s *Server) getUser(c *Call) error {
 	if err != nil {
 		return err
 	}
+	if len(q.q.Select) == 0 && len(q.q.Expand) == 0 && userAllowed(&c.Decision) == nil {
+		// The common request (GET /me, the first call of every app): the
+		// default shape appended straight into the response bytes.
+		buf := make([]byte, 0, 640)
+		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.BaseURL()+"/$metadata#users/$entity", c.TargetUser))
+	}
 	body, err := c.renderUser(c.TargetUser, q.q.Select)
 	if err != nil {
 		return err
@@ -148,6 +154,54 @@ func (s *Server) getUser(c *Call) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+}
+
+// appendUserDefault appends {"@odata.context": ctx, …} with exactly the
+// properties and order of userDefaultJSON, byte for byte what json.Marshal
+// makes of it (TestAppendUserDefault compares the two).
+func appendUserDefault(b []byte, ctx string, u *store.User) []byte {
+	b = append(b, `{"@odata.context":`...)
+	b = appendJSONString(b, ctx)
+	b = append(b, `,"businessPhones":[`...)
+	for i, p := range u.BusinessPhones {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, p)
+	}
+	b = append(b, ']')
+	for _, f := range [...]struct{ key, val string }{
+		{`,"displayName":`, u.DisplayName}, {`,"givenName":`, u.GivenName}, {`,"jobTitle":`, u.JobTitle},
+		{`,"mail":`, u.Mail}, {`,"mobilePhone":`, u.MobilePhone}, {`,"officeLocation":`, u.OfficeLocation},
+		{`,"preferredLanguage":`, u.PreferredLanguage}, {`,"surname":`, u.Surname},
+	} {
+		b = append(b, f.key...)
+		if f.val == "" {
+			b = append(b, "null"...)
+		} else {
+			b = appendJSONString(b, f.val)
+		}
+	}
+	b = append(b, `,"userPrincipalName":`...)
+	b = appendJSONString(b, u.UserPrincipalName)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, u.ID)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as json.Marshal quotes it: printable ASCII
+// other than the characters it escapes is copied, anything else is left to
+// encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // withContext adds @odata.context to a rendered object.

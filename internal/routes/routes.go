@@ -102,6 +102,8 @@ type Route struct {
 	Source string
 	// Note explains a supplemented route.
 	Note string
+
+	segs []string
 }
 
 // Methods lists the methods the route has a rule for.
@@ -229,8 +231,16 @@ func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
 	if err := t.applySupplement(supplementYAML); err != nil {
 		return nil, err
 	}
+	for _, r := range t.routes {
+		r.segs = strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
+	}
 	return t, nil
 }
+
+// Segments are the segments of Path ("users", "{id}", "messages"), split
+// once when the table loads: the Graph server walks them on every request.
+// Callers must not change them.
+func (r *Route) Segments() []string { return r.segs }
 
 // Catalog returns the catalog the table refers to.
 func (t *Table) Catalog() *catalog.Catalog { return t.cat }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -193,7 +194,22 @@ func (s *Server) routes() http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return s.instrument(mux)
+	if s.graph == nil {
+		return s.instrument(mux)
+	}
+	// Graph requests skip the mux's pattern matching (which allocates the
+	// wildcard's match on every request) when their path is already clean;
+	// anything the mux would clean or redirect still goes through it.
+	g := s.graph.Handler()
+	return s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if (strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/")) && r.Method != http.MethodConnect &&
+			!strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+			g.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // TLS prepares the certificate: graphgate's CA (created in the data folder

@@ -1,6 +1,10 @@
 package tokens
 
-import "github.com/go-jose/go-jose/v4/jwt"
+import (
+	"strings"
+
+	"github.com/go-jose/go-jose/v4/jwt"
+)
 
 // Audiences and issuers of Microsoft Graph access tokens.
 const (
@@ -120,5 +124,14 @@ type IDClaims struct {
 
 // AccessTokenIssuer returns the iss of v1.0 access tokens for a tenant.
 func AccessTokenIssuer(tenantID string) string {
-	return "https://sts.windows.net/" + tenantID + "/"
+	return issuerPrefix + tenantID + "/"
+}
+
+const issuerPrefix = "https://sts.windows.net/"
+
+// isAccessTokenIssuer is iss == AccessTokenIssuer(tenantID) without
+// building the string (it runs on every Graph request).
+func isAccessTokenIssuer(iss, tenantID string) bool {
+	return len(iss) == len(issuerPrefix)+len(tenantID)+1 && strings.HasPrefix(iss, issuerPrefix) &&
+		iss[len(issuerPrefix):len(iss)-1] == tenantID && iss[len(iss)-1] == '/'
 }

@@ -139,11 +139,7 @@ func (v *Verifier) checkClaims(c *AccessClaims, want Expectations, now time.Time
 	if !audienceAllowed(c.Audience, audiences) {
 		return fmt.Errorf("%w: %q", ErrAudience, c.Audience)
 	}
-	issuer := want.Issuer
-	if issuer == "" {
-		issuer = AccessTokenIssuer(c.TenantID)
-	}
-	if c.Issuer != issuer {
+	if want.Issuer != "" && c.Issuer != want.Issuer || want.Issuer == "" && !isAccessTokenIssuer(c.Issuer, c.TenantID) {
 		return fmt.Errorf("%w: %q", ErrIssuer, c.Issuer)
 	}
 	return nil

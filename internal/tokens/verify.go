@@ -2,7 +2,6 @@ package tokens
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,14 +77,13 @@ func (v *Verifier) Verify(ctx context.Context, raw string, want Expectations) (*
 		return nil, fmt.Errorf("%w: token longer than %d bytes", ErrMalformed, maxTokenBytes)
 	}
 	now := v.keys.now()
-	key := sha256.Sum256([]byte(raw))
-	claims, ok := v.cache.get(key, now)
+	claims, ok := v.cache.get(raw, now)
 	if !ok {
 		var err error
 		if claims, err = v.verifySignature(ctx, raw); err != nil {
 			return nil, err
 		}
-		v.cache.put(key, claims, now)
+		v.cache.put(raw, claims, now)
 	}
 	if err := v.checkClaims(claims, want, now); err != nil {
 		return nil, err

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"testing"
@@ -123,13 +123,12 @@ func TestVerifyCache(t *testing.T) {
 	f := newFixture(t, RotationPolicy{})
 	c := userClaims()
 	raw := mustMint(t, f, c, time.Hour)
-	key := sha256.Sum256([]byte(raw))
 
 	first, err := f.verifier.Verify(ctx, raw, Expectations{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := f.verifier.cache.get(key, f.clock.Now()); !ok {
+	if _, ok := f.verifier.cache.get(raw, f.clock.Now()); !ok {
 		t.Fatal("verified token not cached")
 	}
 	first.WIDs[0] = "tampered"
@@ -142,7 +141,7 @@ func TestVerifyCache(t *testing.T) {
 	}
 
 	f.clock.Advance(time.Hour) // exactly exp
-	if _, ok := f.verifier.cache.get(key, f.clock.Now()); ok {
+	if _, ok := f.verifier.cache.get(raw, f.clock.Now()); ok {
 		t.Fatal("cache entry outlived the token's exp")
 	}
 	if _, err := f.verifier.Verify(ctx, raw, Expectations{}); err != nil {
@@ -199,4 +198,24 @@ func TestVerifyConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestVerifiedCacheComparesTokens: a hash collision between two tokens is a
+// miss, never the other token's claims.
+func TestVerifiedCacheComparesTokens(t *testing.T) {
+	c := newVerifiedCache(4)
+	now := time.Now()
+	claims := &AccessClaims{ExpiresAt: *jwt.NewNumericDate(now.Add(time.Hour)), TenantID: "t", AppID: "a"}
+	c.put("token-b", claims, now)
+	e, ok := c.lru.Get(maphash.String(c.seed, "token-b"))
+	if !ok {
+		t.Fatal("token-b not cached")
+	}
+	c.lru.Add(maphash.String(c.seed, "token-a"), e) // as if token-a hashed alike
+	if _, ok := c.get("token-a", now); ok {
+		t.Fatal("token-a got token-b's cached claims")
+	}
+	if got, ok := c.get("token-b", now); !ok || got.TenantID != "t" {
+		t.Fatalf("token-b: %v %v", got, ok)
+	}
 }

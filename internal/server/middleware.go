@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"endpoint"})
 	s.registry.MustRegister(requests, duration)
+	series := &seriesCache{requests: requests, duration: duration}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
@@ -36,16 +38,70 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			}
 			ep := endpointClass(r.URL.Path)
 			d := time.Since(start)
-			requests.WithLabelValues(ep, r.Method, strconv.Itoa(rec.status)).Inc()
-			duration.WithLabelValues(ep).Observe(d.Seconds())
-			if ep != "metrics" && ep != "healthz" {
-				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("endpoint", ep),
+			m := series.get(ep, r.Method, rec.status)
+			m.count.Inc()
+			m.latency.Observe(d.Seconds())
+			if ep != "metrics" && ep != "healthz" && s.log.Handler().Enabled(r.Context(), slog.LevelInfo) {
+				// A record without a caller's PC (the Logger's methods
+				// capture one with runtime.Callers on every request; an
+				// access log has no use for it).
+				lr := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+				lr.AddAttrs(slog.String("method", r.Method), slog.String("endpoint", ep),
 					slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", d),
-					slog.String("client_request_id", r.Header.Get("client-request-id")))
+					slog.String("client_request_id", headerValue(r.Header, "Client-Request-Id")))
+				_ = s.log.Handler().Handle(r.Context(), lr)
 			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// headerValue is Header.Get for a key already in canonical form (Get
+// canonicalizes its argument on every call).
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// requestMetrics are one label combination's series, looked up once:
+// WithLabelValues hashes its labels on every call.
+type requestMetrics struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+type metricsKey struct {
+	endpoint, method string
+	status           int
+}
+
+// seriesCache finds a server's series by label values.
+type seriesCache struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	m        sync.Map // metricsKey → *requestMetrics
+}
+
+func (c *seriesCache) get(ep, method string, status int) *requestMetrics {
+	k := metricsKey{ep, metricMethod(method), status}
+	if m, ok := c.m.Load(k); ok {
+		return m.(*requestMetrics)
+	}
+	m := &requestMetrics{count: c.requests.WithLabelValues(k.endpoint, k.method, strconv.Itoa(status)), latency: c.duration.WithLabelValues(ep)}
+	actual, _ := c.m.LoadOrStore(k, m)
+	return actual.(*requestMetrics)
+}
+
+// metricMethod bounds the method label: a client can send any token as a
+// method, and each would be a new series.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // endpointClass names the endpoint a path belongs to, for metrics and logs.

@@ -67,6 +67,7 @@ type Server struct {
 	// expandable holds the navigation properties a handler inlines.
 	expandable map[handlerKey]expandSpec
 	throttle   *throttle
+	explained  sync.Map // explainKey → x-graphgate-decision value
 }
 
 type handlerKey struct {
@@ -187,11 +188,35 @@ func newRequestID() string {
 	return string(out[:])
 }
 
+// firstValue is Header.Get for a canonical key without canonicalizing it
+// again on every request.
+func firstValue(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
 // odataVersion is shared by every response; net/http only reads it.
 var odataVersion = []string{"4.0"}
 
+// calls recycles Calls: one is several KB (the parsed path holds a fixed
+// array of segments), allocated and zeroed on every request otherwise.
+// Nothing keeps a Call after serve returns (batch waits for its
+// sub-requests), so serve puts it back, keeping its path buffer.
+var calls = sync.Pool{New: func() any { return new(Call) }}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	c := &Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: r.Header.Get("client-request-id")}
+	c := calls.Get().(*Call)
+	defer func() {
+		buf := c.path.Buf[:0]
+		*c = Call{}
+		c.path.Buf = buf
+		calls.Put(c)
+	}()
+	buf := c.path.Buf
+	*c = Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: firstValue(r.Header["Client-Request-Id"])}
+	c.path.Buf = buf
 	if c.ClientRequestID == "" {
 		c.ClientRequestID = c.RequestID
 	}
@@ -248,7 +273,7 @@ func (s *Server) dispatch(c *Call) error {
 	}
 	d := s.engine.DecideMatch(c.Principal, match, c.target)
 	c.Decision = d
-	c.w.Header()["X-Graphgate-Decision"] = []string{headerSafe(d.Reason.String() + "; " + d.Explain())}
+	c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
 	if !d.Allow {
 		return s.denial(c)
 	}
@@ -342,6 +367,32 @@ func workloadOf(d *authz.Decision) workload {
 		}
 	}
 	return workloadDirectory
+}
+
+// explainKey is everything an allowed decision's explanation depends on.
+type explainKey struct {
+	rule           *routes.Rule
+	scheme         catalog.Scheme
+	granted, via   *catalog.Permission
+	meFallback, me bool
+	limit          authz.Limit
+}
+
+// decisionHeader is the x-graphgate-decision value. Allowed decisions
+// repeat (one per rule, scheme and permission used), so their sentences
+// are built once; the keys are pointers into the fixed route table and
+// catalog, so the cache is bounded by them.
+func (s *Server) decisionHeader(d *authz.Decision) string {
+	if d.Reason != authz.Allowed || d.Match.Rule == nil {
+		return headerSafe(d.Reason.String() + "; " + d.Explain())
+	}
+	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me, limit: d.Limit}
+	if v, ok := s.explained.Load(k); ok {
+		return v.(string)
+	}
+	h := headerSafe(d.Reason.String() + "; " + d.Explain())
+	s.explained.Store(k, h)
+	return h
 }
 
 // headerSafe keeps a header value to printable ASCII on one line.

@@ -127,7 +127,9 @@ func Parse(values url.Values, opts ParseOptions) (*Query, error) {
 // url.ParseQuery (hence r.URL.Query()) rejects or drops such a pair.
 func ParseRawQuery(raw string) (url.Values, error) {
 	v := url.Values{}
-	for _, pair := range strings.Split(raw, "&") {
+	for rest := raw; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
 		if pair == "" {
 			continue
 		}

@@ -1585,9 +1585,6 @@ func (s *Server) downloadDriveItem(c *Call) error {
 	if t.doc.File == nil {
 		return errDriveInvalid("Only files have content to download; the item is a folder.")
 	}
-	if !s.transfersMounted() {
-		return s.serveDriveContent(c, t)
-	}
 	u, err := s.downloadURL(c, d.ID, t.item.ID)
 	if err != nil {
 		return asError(err)

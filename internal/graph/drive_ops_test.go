@@ -60,7 +60,7 @@ func (e *env) forgeDownload(driveID, itemID string, expires time.Time) string {
 }
 
 func TestDriveDownloadURL(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read := e.delegated("adele", "Files.Read")
 	welcome := e.must(200, "GET", "/me/drive/root:/Welcome.txt", read, nil)
 	id, driveID := str(welcome, "id"), str(welcome, "parentReference/driveId")
@@ -140,7 +140,7 @@ func TestDriveDownloadURL(t *testing.T) {
 }
 
 func TestDrivePermissions(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read, write := e.delegated("adele", "Files.Read"), e.delegated("adele", "Files.ReadWrite")
 	megan := e.delegated("megan", "Files.ReadWrite.All")
 	driveID := str(e.must(200, "GET", "/me/drive", read, nil), "id")
@@ -200,7 +200,7 @@ func TestDrivePermissions(t *testing.T) {
 }
 
 func TestDriveCopy(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read, write := e.delegated("adele", "Files.Read"), e.delegated("adele", "Files.ReadWrite")
 	projects := e.must(200, "GET", "/me/drive/root:/Projects", read, nil)
 	archive := e.must(201, "POST", "/me/drive/root/children", write, map[string]any{"name": "Archive", "folder": map[string]any{}})
@@ -256,7 +256,7 @@ func TestDriveCopy(t *testing.T) {
 }
 
 func TestDriveSearch(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read := e.delegated("adele", "Files.Read")
 	names := func(q string) string {
 		got := w2ItemNames(e.all("/me/drive/root/search(q='"+url.PathEscape(q)+"')?$top=2", read))
@@ -304,7 +304,7 @@ func (e *env) deltaRound(path, token string) ([]map[string]any, string) {
 }
 
 func TestDriveDelta(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read, write := e.delegated("adele", "Files.Read"), e.delegated("adele", "Files.ReadWrite")
 	first, link := e.deltaRound("/me/drive/root/delta?$top=2", read)
 	got := w2ItemNames(first)
@@ -371,7 +371,7 @@ func (e *env) putRange(uploadURL string, data []byte, start, total int) resp {
 }
 
 func TestDriveUploadSession(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	read, write := e.delegated("adele", "Files.Read"), e.delegated("adele", "Files.ReadWrite")
 	data := make([]byte, 10_000_000)
 	_, _ = rand.Read(data)
@@ -456,7 +456,7 @@ func TestDriveUploadSession(t *testing.T) {
 }
 
 func TestDriveGroup(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	megan := e.delegated("megan", "Files.ReadWrite")
 	adele := e.delegated("adele", "Files.Read")
 	base := "/groups/" + marketingID + "/drive"

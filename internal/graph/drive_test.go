@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -28,23 +26,8 @@ func w2Num(m map[string]any, path string) float64 {
 // pathOf escapes a drive path for a URL.
 func w2PathOf(p string) string { return strings.ReplaceAll(url.PathEscape(p), "%2F", "/") }
 
-// newDriveEnv is newEnv with the transfer URLs (downloadUrl, uploadUrl,
-// monitor) mounted before the Graph handler, as the server mounts them.
-func newDriveEnv(t *testing.T) *env {
-	e := newEnv(t)
-	tr := e.srv.Graph().DriveTransferHandler()
-	mux := http.NewServeMux()
-	mux.Handle("/v1.0/_transfer/", tr)
-	mux.Handle("/beta/_transfer/", tr)
-	mux.Handle("/", e.srv.Handler())
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	e.hs, e.base = hs, hs.URL+"/v1.0"
-	return e
-}
-
 func TestDrive(t *testing.T) {
-	e := newDriveEnv(t)
+	e := newEnv(t)
 	adele := e.id("adele")
 	read := e.delegated("adele", "Files.Read")
 	write := e.delegated("adele", "Files.ReadWrite")

@@ -117,7 +117,7 @@ func (s *Server) downloadURL(c *Call, driveID, itemID string) (string, error) {
 // withDownloads gives a resolved drive the download URLs of the request.
 func (s *Server) withDownloads(c *Call) func(*driveInfo, error) (*driveInfo, error) {
 	return func(d *driveInfo, err error) (*driveInfo, error) {
-		if err != nil || !s.transfersMounted() {
+		if err != nil {
 			return d, err
 		}
 		d.dl = func(itemID string) string {
@@ -131,44 +131,9 @@ func (s *Server) withDownloads(c *Call) func(*driveInfo, error) (*driveInfo, err
 	}
 }
 
-// transferMounted records the servers whose transfer URLs are reachable.
-// Until the composition mounts them, GET …/content serves the bytes
-// itself and items carry no downloadUrl, rather than pointing clients at
-// URLs nothing answers.
-var transferMounted sync.Map // *Server → bool
-
-func (s *Server) transfersMounted() bool {
-	_, ok := transferMounted.Load(s)
-	return ok
-}
-
-// WithTransfers serves the transfer URLs in front of next (the Graph
-// handler): Handler should return s.WithTransfers(http.HandlerFunc(s.serve)).
-func (s *Server) WithTransfers(next http.Handler) http.Handler {
-	transferMounted.Store(s, true)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.serveDriveTransfer(w, r) {
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// DriveTransferHandler serves the pre-authenticated transfer URLs
-// (…/_transfer/download, upload/{session}, monitor/{id}) and answers 404
-// for anything else. The Graph handler must route /v1.0/_transfer/ and
-// /beta/_transfer/ here before authenticating (serveDriveTransfer).
-func (s *Server) DriveTransferHandler() http.Handler {
-	transferMounted.Store(s, true)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.serveDriveTransfer(w, r) {
-			transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
-		}
-	})
-}
-
 // serveDriveTransfer serves a transfer URL and reports whether the path
-// was one.
+// was one. serve calls it before authenticating: the URLs are
+// pre-authenticated (signed, or secret session ids), like Microsoft's.
 func (s *Server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool {
 	rest, ok := strings.CutPrefix(pathAfterVersion(r.URL.Path), transferPrefix)
 	if !ok || rest == r.URL.Path {
@@ -288,20 +253,4 @@ func newTransferID() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// serveDriveContent answers an authorized GET …/content with the bytes
-// (while the transfer URLs are not mounted).
-func (s *Server) serveDriveContent(c *Call, t *driveTarget) error {
-	data, err := s.fileContent(c.ctx, c.TenantID, t.item.ID)
-	if err != nil {
-		return asError(err)
-	}
-	mod, _ := parseStoredTime(t.doc.LastModifiedDateTime)
-	c.w.Header().Set("Content-Type", t.doc.File.MimeType)
-	c.w.Header().Set("ETag", `"c:{`+t.doc.GUID+`},`+strconv.FormatInt(t.doc.ContentVersion, 10)+`"`)
-	c.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": t.doc.Name}))
-	c.wrote = true
-	http.ServeContent(c.w, c.r, "", mod, bytes.NewReader(data))
-	return nil
 }

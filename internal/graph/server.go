@@ -207,6 +207,9 @@ var odataVersion = []string{"4.0"}
 var calls = sync.Pool{New: func() any { return new(Call) }}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveDriveTransfer(w, r) {
+		return
+	}
 	c := calls.Get().(*Call)
 	defer func() {
 		buf := c.path.Buf[:0]

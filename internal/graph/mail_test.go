@@ -349,6 +349,22 @@ func TestMessages(t *testing.T) {
 				t.Errorf("%s: hasAttachments %v, want %v", c.name, got, c.want)
 			}
 		}
+		// Added and deleted one by one, inline attachments don't count either.
+		d2 := str(e.must(201, "POST", "/me/messages", rw, map[string]any{"subject": "inline then file"}), "id")
+		has := func(step string, want bool) {
+			t.Helper()
+			if got := e.must(200, "GET", "/me/messages/"+d2, read, nil)["hasAttachments"]; got != want {
+				t.Errorf("%s: hasAttachments %v, want %v", step, got, want)
+			}
+		}
+		logo := e.must(201, "POST", "/me/messages/"+d2+"/attachments", rw, file("logo.png", true))
+		has("after adding an inline image", false)
+		doc := e.must(201, "POST", "/me/messages/"+d2+"/attachments", rw, file("doc.txt", false))
+		has("after adding a file", true)
+		e.must(204, "DELETE", "/me/messages/"+d2+"/attachments/"+str(doc, "id"), rw, nil)
+		has("after deleting the file, the inline image left", false)
+		e.must(204, "DELETE", "/me/messages/"+d2+"/attachments/"+str(logo, "id"), rw, nil)
+		has("after deleting everything", false)
 	})
 
 	t.Run("MoveCopyDelete", func(t *testing.T) {

@@ -303,7 +303,8 @@ func (s *Server) addAttachment(c *Call) error {
 			if err != nil {
 				return it, err
 			}
-			m.HasAttachments = true
+			// Inline attachments (images in the body) do not count.
+			m.HasAttachments = m.HasAttachments || !a.IsInline
 			it.Doc = encodeDoc(m)
 			return it, nil
 		})
@@ -330,16 +331,25 @@ func (s *Server) deleteAttachment(c *Call) error {
 		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindAttachment, it.ID); err != nil {
 			return err
 		}
-		_, left, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ParentID, Limit: 1, Count: true})
-		if err != nil || left > 0 {
+		rest, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ParentID})
+		if err != nil {
 			return err
 		}
+		left := make([]attachmentDoc, 0, len(rest))
+		for _, r := range rest {
+			a, err := decodeDoc[attachmentDoc](r)
+			if err != nil {
+				return err
+			}
+			left = append(left, a)
+		}
+		has := hasFileAttachments(left)
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindMessage, it.ParentID, 0, func(m store.Item) (store.Item, error) {
 			doc, err := decodeDoc[messageDoc](m)
 			if err != nil {
 				return m, err
 			}
-			doc.HasAttachments = false
+			doc.HasAttachments = has
 			m.Doc = encodeDoc(doc)
 			return m, nil
 		})

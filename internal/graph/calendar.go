@@ -568,12 +568,15 @@ func (s *Server) createEvent(c *Call) error {
 	}
 	nowT := s.now()
 	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: encodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
-	invites, err := s.invitations(c, s.store, e, o.id, nil)
+	// The event, the attendees' copies and their meeting requests commit together.
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		invites, err := s.invitations(c, tx, e, o.id, nil, nil)
+		if err != nil {
+			return err
+		}
+		return tx.CreateItems(c.ctx, append([]store.Item{it}, invites...)...)
+	})
 	if err != nil {
-		return asError(err)
-	}
-	items := append([]store.Item{it}, invites...)
-	if err := s.store.CreateItems(c.ctx, items...); err != nil {
 		return asError(err)
 	}
 	zone, loc := c.preferredZone()
@@ -612,8 +615,25 @@ func (s *Server) updateEvent(c *Call) error {
 	var it store.Item
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		var err error
+		var ch meetingChange
+		// change applies the PATCH; a significant change clears the
+		// organizer's tally of responses and a series' exceptions.
+		change := func(e *eventDoc) error {
+			before := *e
+			if err := in.apply(e, now); err != nil {
+				return err
+			}
+			ch = changeOf(before, *e)
+			if ch.reset {
+				clearResponses(e)
+			}
+			if ch.dropExceptions && !isOcc {
+				e.Exceptions, e.Exdates = nil, nil
+			}
+			return nil
+		}
 		if isOcc {
-			it, err = s.changeOccurrence(c, tx, o.id, id, ifVersion, func(e *eventDoc) error { return in.apply(e, now) })
+			it, err = s.changeOccurrence(c, tx, o.id, id, ifVersion, change)
 		} else {
 			var perr error
 			it, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
@@ -621,7 +641,7 @@ func (s *Server) updateEvent(c *Call) error {
 				if err != nil {
 					return it, err
 				}
-				if perr = in.apply(&e, now); perr != nil {
+				if perr = change(&e); perr != nil {
 					return it, perr
 				}
 				it.Doc = encodeDoc(e)
@@ -629,6 +649,9 @@ func (s *Server) updateEvent(c *Call) error {
 			})
 			if perr != nil {
 				return perr
+			}
+			if err == nil && ch.dropExceptions {
+				err = s.dropExceptions(c, tx, it)
 			}
 		}
 		if err != nil {
@@ -639,9 +662,21 @@ func (s *Server) updateEvent(c *Call) error {
 			return err
 		}
 		if isOcc {
-			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error { syncMeeting(d, e); return nil })
+			requestType := informationalUpdate
+			if ch.significant {
+				requestType = fullUpdate
+			}
+			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error {
+				syncMeeting(d, e)
+				if ch.reset {
+					d.ResponseStatus = notResponded
+				}
+				return nil
+			}, func(x store.Item) (store.Item, error) { return s.requestMessage(c, tx, x, requestType) })
 		}
-		return s.propagateUpdate(c, tx, e, o.id)
+		rest := in
+		rest.Attendees = nil
+		return s.propagateUpdate(c, tx, e, o.id, ch, in.Attendees != nil && !rest.changesMeeting())
 	})
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
@@ -745,7 +780,7 @@ func (s *Server) respondEvent(c *Call) error {
 		if err != nil || (in.SendResponse != nil && !*in.SendResponse) {
 			return err
 		}
-		return s.trackResponse(c, tx, ev, o.address, response)
+		return s.trackResponse(c, tx, ev, emailAddress{Name: o.name, Address: o.address}, response, in.Comment)
 	})
 	if perr != nil {
 		return perr
@@ -757,9 +792,11 @@ func (s *Server) respondEvent(c *Call) error {
 }
 
 // trackResponse records an attendee's response on the organizer's copy
-// of the meeting (found by its iCalUId in the organizer's calendar), as
-// Exchange does when the response is sent.
-func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendeeAddr, response string) error {
+// of the meeting (found by its iCalUId in the organizer's calendar) and
+// delivers the response to the organizer's Inbox, as Exchange does when
+// the response is sent.
+func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee emailAddress, response, comment string) error {
+	attendeeAddr := attendee.Address
 	org := ev.Organizer.EmailAddress.Address
 	if org == "" || ev.ICalUID == "" {
 		return nil
@@ -779,11 +816,13 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendeeAdd
 	}
 	now := graphTime(s.now())
 	for _, it := range items {
-		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
+		org := false
+		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
 			e, err := decodeDoc[eventDoc](it)
 			if err != nil || !e.IsOrganizer {
 				return it, err
 			}
+			org = true
 			for i := range e.Attendees {
 				if strings.EqualFold(e.Attendees[i].EmailAddress.Address, attendeeAddr) {
 					e.Attendees[i].Status = responseStatus{Response: response, Time: now}
@@ -793,6 +832,16 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendeeAdd
 			return it, nil
 		})
 		if err != nil {
+			return err
+		}
+		if !org {
+			continue
+		}
+		msg, err := s.responseMessage(c, tx, u.ID, up, attendee, response, comment)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateItems(c.ctx, msg); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -15,8 +16,9 @@ import (
 // Exchange processes the organizer's updates and cancellations into those
 // copies; here the organizer's change and its effect on every copy commit
 // in one store transaction, as responses update the organizer's copy.
-// Invitations are calendar copies only: no meeting messages are delivered
-// to Inboxes, so updates and cancellations deliver none either.
+// Each request, update, cancellation and response is also delivered as an
+// eventMessage into the recipient's Inbox (calendar_messages.go), in the
+// same transaction.
 
 // canceledPrefix is what Exchange puts before a cancelled meeting's
 // subject in the attendee's calendar.
@@ -28,6 +30,55 @@ func (in eventInput) changesMeeting() bool {
 	return in.Subject != nil || in.Body != nil || in.Start != nil || in.End != nil || in.IsAllDay != nil || in.Location != nil ||
 		in.Locations != nil || in.Attendees != nil || in.Recurrence != nil || in.Sensitivity != nil || in.Importance != nil ||
 		in.IsOnlineMeeting != nil || in.ResponseRequested != nil
+}
+
+// meetingChange is what an organizer's change does beyond copying the
+// meeting: MS-OXOCAL 3.1.4.7.3.1 calls a change of the start, the end or
+// the recurrence pattern (added, modified or removed) significant, and a
+// significant change clears the responses tallied so far (3.1.4.7.3.2,
+// only when responses are requested) and, on a series, removes its
+// exceptions (3.1.4.7.3.5).
+type meetingChange struct {
+	significant    bool // start, end or recurrence changed
+	reset          bool // responses are cleared
+	dropExceptions bool // a series loses its exceptions and deleted occurrences
+}
+
+// changeOf compares an event before and after a change.
+func changeOf(before, after eventDoc) meetingChange {
+	var ch meetingChange
+	ch.significant = before.Start.UTC != after.Start.UTC || before.End.UTC != after.End.UTC ||
+		string(encodeDoc(before.Recurrence)) != string(encodeDoc(after.Recurrence))
+	ch.reset = ch.significant && after.IsOrganizer && after.ResponseRequested
+	ch.dropExceptions = ch.significant && (before.Type == "seriesMaster" || after.Type == "seriesMaster")
+	return ch
+}
+
+// clearResponses sets the tracked status of every attendee to none
+// (MAPI's respNone), as a significant change leaves it.
+func clearResponses(e *eventDoc) {
+	for i := range e.Attendees {
+		e.Attendees[i].Status = responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
+	}
+}
+
+// notResponded is an attendee's own status on a request still to answer
+// (respNotResponded), as on a new invitation.
+var notResponded = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
+
+// dropExceptions deletes a series' stored exceptions (the master's lists
+// are cleared by the caller).
+func (s *Server) dropExceptions(c *Call, tx store.Items, master store.Item) error {
+	exs, err := s.exceptionsOf(c, tx, master)
+	if err != nil || len(exs) == 0 {
+		return err
+	}
+	ids := make([]string, len(exs))
+	for i, x := range exs {
+		ids[i] = x.ID
+	}
+	_, err = tx.DeleteItems(c.ctx, c.TenantID, KindEventException, ids...)
+	return err
 }
 
 // syncMeeting copies the organizer's meeting onto an attendee's copy,
@@ -98,8 +149,11 @@ func (s *Server) attendeeUsers(c *Call, e eventDoc, orgOwner string) map[string]
 
 // invitations builds a copy of the meeting, awaiting a response, in the
 // default calendar of each attendee with a mailbox in the tenant who has
-// none yet (have: user ids), and that calendar where it does not exist.
-func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner string, have map[string]bool) ([]store.Item, error) {
+// none yet (have: user ids), and that calendar where it does not exist,
+// with the meeting request in the attendee's Inbox. A series' copy has the
+// series' deleted occurrences and a copy of each of its exceptions (exs),
+// as Exchange sends a new attendee the series and its exceptions.
+func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner string, have map[string]bool, exs []store.Item) ([]store.Item, error) {
 	now := s.now()
 	var items []store.Item
 	seen := map[string]bool{}
@@ -109,15 +163,33 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 			continue
 		}
 		seen[u.ID] = true
+		cal := defaultCalendarID(u.ID)
 		inv := e
 		inv.ID, inv.IsOrganizer, inv.IsCancelled = newItemID("AAMkAGEv"), false, false
-		inv.Exdates, inv.Exceptions = nil, nil
-		inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: defaultCalendarID(u.ID),
-			Doc: encodeDoc(inv), CreatedAt: now, ModifiedAt: now})
-		if _, err := tx.GetItem(c.ctx, c.TenantID, KindCalendar, defaultCalendarID(u.ID)); errors.Is(err, store.ErrNotFound) {
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: defaultCalendarID(u.ID), OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
-				Doc: encodeDoc(calendarDoc{ID: defaultCalendarID(u.ID), Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
+		inv.Exdates, inv.Exceptions = append([]string(nil), e.Exdates...), nil
+		inv.ResponseStatus = notResponded
+		for _, x := range exs {
+			d, err := decodeDoc[eventDoc](x)
+			if err != nil {
+				return nil, err
+			}
+			_, when, _ := strings.Cut(x.ID, occurrenceSep)
+			d.ID, d.SeriesMasterID, d.IsOrganizer, d.ResponseStatus = inv.ID+occurrenceSep+when, &inv.ID, false, notResponded
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: d.ID, OwnerID: u.ID, ParentID: cal,
+				Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now})
+			if t, err := time.Parse("20060102T150405Z", when); err == nil {
+				inv.Exceptions = append(inv.Exceptions, storedTime(t))
+			}
+		}
+		copyItem := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: encodeDoc(inv), CreatedAt: now, ModifiedAt: now}
+		msg, err := s.requestMessage(c, tx, copyItem, newMeetingRequest)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, copyItem, msg)
+		if _, err := tx.GetItem(c.ctx, c.TenantID, KindCalendar, cal); errors.Is(err, store.ErrNotFound) {
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: cal, OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
+				Doc: encodeDoc(calendarDoc{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
 					Owner: &emailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
 		} else if err != nil {
 			return nil, err
@@ -127,40 +199,99 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 }
 
 // propagateUpdate brings the attendees' copies in line with the
-// organizer's changed meeting: current attendees' copies are updated,
-// removed attendees' copies cancelled, and new attendees invited.
-func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner string) error {
+// organizer's changed meeting: current attendees'
+// copies are updated and sent an update, removed attendees' copies
+// cancelled and sent a cancellation, and new attendees invited. A
+// significant change (ch) clears the copies' responses and, for a series,
+// their exceptions. A change of the attendees alone is sent only to the
+// attendees it adds or removes, as Graph documents for PATCH of an event.
+func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner string, ch meetingChange, attendeesOnly bool) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
 	if err != nil {
 		return err
 	}
 	invited := s.attendeeUsers(c, org, orgOwner)
 	have := map[string]bool{}
+	var msgs []store.Item
+	requestType := informationalUpdate
+	if ch.significant {
+		requestType = fullUpdate
+	}
 	for _, cp := range copies {
 		have[cp.OwnerID] = true
+		old, err := decodeDoc[eventDoc](cp)
+		if err != nil {
+			return err
+		}
 		if _, ok := invited[cp.OwnerID]; !ok {
+			if old.IsCancelled {
+				continue // removed before: cancelled and told so then
+			}
 			if err := s.cancelCopy(c, tx, cp, ""); err != nil {
 				return err
 			}
+			cp.Doc = encodeDoc(withCancel(old, ""))
+			msg, err := s.cancelMessage(c, tx, cp, "")
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, msg)
 			continue
 		}
-		if _, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
+		if ch.dropExceptions {
+			if err := s.dropExceptions(c, tx, cp); err != nil {
+				return err
+			}
+		}
+		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
 			e, err := decodeDoc[eventDoc](it)
 			if err != nil {
 				return it, err
 			}
 			syncMeeting(&e, org)
+			if ch.dropExceptions {
+				e.Exceptions, e.Exdates = nil, nil
+			}
+			if ch.reset {
+				e.ResponseStatus = notResponded
+			}
 			it.Doc = encodeDoc(e)
 			return it, nil
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
+		if attendeesOnly && !old.IsCancelled {
+			continue // not a changed attendee: nothing is sent
+		}
+		rt := requestType
+		if old.IsCancelled {
+			rt = newMeetingRequest // invited again
+		}
+		msg, err := s.requestMessage(c, tx, up, rt)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, msg)
 	}
-	items, err := s.invitations(c, tx, org, orgOwner, have)
-	if err != nil || len(items) == 0 {
+	exs, err := s.exceptionsOf(c, tx, store.Item{ID: org.ID, OwnerID: orgOwner})
+	if err != nil {
 		return err
 	}
+	items, err := s.invitations(c, tx, org, orgOwner, have, exs)
+	if err != nil {
+		return err
+	}
+	if items = append(items, msgs...); len(items) == 0 {
+		return nil
+	}
 	return tx.CreateItems(c.ctx, items...)
+}
+
+// withCancel is a copy's document as cancelDoc leaves it.
+func withCancel(d eventDoc, comment string) eventDoc {
+	cancelDoc(&d, comment)
+	return d
 }
 
 // cancelCopy cancels an attendee's copy and, for a series, its exceptions.
@@ -186,19 +317,40 @@ func (s *Server) cancelCopy(c *Call, tx store.Items, cp store.Item, comment stri
 }
 
 // propagateOccurrence applies f to the same occurrence (by original
-// start) of every attendee's copy of the organizer's series. A copy
-// without that occurrence (the attendee deleted it) is left alone.
-func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgOwner, when string, f func(*eventDoc) error) error {
+// start) of every attendee's copy of the organizer's series, and delivers
+// the message msg makes of each changed occurrence. A copy without that
+// occurrence (the attendee deleted it) or cancelled is left alone.
+func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgOwner, when string, f func(*eventDoc) error,
+	msg func(store.Item) (store.Item, error)) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
 	if err != nil {
 		return err
 	}
+	var msgs []store.Item
 	for _, cp := range copies {
-		if _, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, f); err != nil && !isNotFound(err) {
+		if d, err := decodeDoc[eventDoc](cp); err != nil || d.IsCancelled {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		it, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, f)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		m, err := msg(it)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
 	}
-	return nil
+	if len(msgs) == 0 {
+		return nil
+	}
+	return tx.CreateItems(c.ctx, msgs...)
 }
 
 // withdrawEvent deletes an event or one occurrence for DELETE and
@@ -229,15 +381,35 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 			if !e.IsOrganizer {
 				return nil
 			}
-			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error { cancelDoc(d, comment); return nil })
+			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error { cancelDoc(d, comment); return nil },
+				func(x store.Item) (store.Item, error) { return s.cancelMessage(c, tx, x, comment) })
 		}
 		if e.IsOrganizer {
 			copies, err := s.meetingCopies(c, tx, e, o.id)
 			if err != nil {
 				return err
 			}
+			var msgs []store.Item
 			for _, cp := range copies {
+				d, err := decodeDoc[eventDoc](cp)
+				if err != nil {
+					return err
+				}
+				if d.IsCancelled {
+					continue // removed from the meeting earlier, and told so then
+				}
 				if err := s.cancelCopy(c, tx, cp, comment); err != nil {
+					return err
+				}
+				cp.Doc = encodeDoc(withCancel(d, comment))
+				m, err := s.cancelMessage(c, tx, cp, comment)
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m)
+			}
+			if len(msgs) > 0 {
+				if err := tx.CreateItems(c.ctx, msgs...); err != nil {
 					return err
 				}
 			}

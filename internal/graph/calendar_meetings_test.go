@@ -1,9 +1,22 @@
 package graph_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
+
+// trackedResponse is the response an organizer's event shows for an attendee.
+func trackedResponse(ev map[string]any, addr string) string {
+	atts, _ := ev["attendees"].([]any)
+	for _, a := range atts {
+		a, _ := a.(map[string]any)
+		if strings.EqualFold(str(a, "emailAddress/address"), addr) {
+			return str(a, "status/response")
+		}
+	}
+	return ""
+}
 
 // TestMeetingUpdates: the organizer's changes, deletions and
 // cancellations reach the attendees' copies.
@@ -37,6 +50,9 @@ func TestMeetingUpdates(t *testing.T) {
 	type want struct {
 		user, subject, start, location, response string
 		cancelled, absent                        bool
+		// tracked is the response the organizer's copy shows for the user
+		// ("" not checked).
+		tracked string
 	}
 	steps := []struct {
 		name   string
@@ -45,23 +61,27 @@ func TestMeetingUpdates(t *testing.T) {
 		status int
 		copies []want
 	}{
-		{"the organizer renames, moves and relocates", "PATCH", map[string]any{"subject": "Plan v2", "start": utcDTZ("2031-03-04T14:00:00"),
-			"end": utcDTZ("2031-03-04T15:00:00"), "location": map[string]any{"displayName": "Room 2"}, "body": map[string]any{"contentType": "text", "content": "Agenda"}}, 200,
-			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
-				{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
+		{"the organizer renames and relocates: responses stay", "PATCH", map[string]any{"subject": "Plan v2", "location": map[string]any{"displayName": "Room 2"},
+			"body": map[string]any{"contentType": "text", "content": "Agenda"}}, 200,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-03T10:00", location: "Room 2", response: "accepted", tracked: "accepted"},
+				{user: "lynne", subject: "Plan v2", start: "2031-03-03T10:00", location: "Room 2", response: "notResponded", tracked: "none"}}},
+		{"the organizer moves the meeting: responses are cleared", "PATCH", map[string]any{"start": utcDTZ("2031-03-04T14:00:00"),
+			"end": utcDTZ("2031-03-04T15:00:00")}, 200,
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", tracked: "none"},
+				{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", tracked: "none"}}},
 		{"a refused change reaches nobody", "PATCH", map[string]any{"subject": "Plan v3", "end": utcDTZ("2031-03-01T00:00:00")}, 400,
-			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"},
 				{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
 		{"the organizer's own reminder is not sent", "PATCH", map[string]any{"reminderMinutesBeforeStart": 5}, 200,
-			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"}}},
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
 		{"lynne is removed and admin added", "PATCH", map[string]any{"attendees": attendeeOf("megan", "admin")}, 200,
-			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted"},
+			[]want{{user: "megan", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"},
 				{user: "lynne", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
 				{user: "admin", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
 		{"lynne is invited again", "PATCH", map[string]any{"attendees": attendeeOf("megan", "admin", "lynne")}, 200,
 			[]want{{user: "lynne", subject: "Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded"}}},
 		{"the organizer deletes the meeting", "DELETE", nil, 204,
-			[]want{{user: "megan", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "accepted", cancelled: true},
+			[]want{{user: "megan", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
 				{user: "lynne", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
 				{user: "admin", subject: "Canceled: Plan v2", start: "2031-03-04T14:00", location: "Room 2", response: "notResponded", cancelled: true},
 				{user: "adele", absent: true}}},
@@ -90,6 +110,11 @@ func TestMeetingUpdates(t *testing.T) {
 				}
 				if w.subject == "Plan v2" && str(cp, "body/content") != "Agenda" {
 					t.Errorf("%s's copy body %v", w.user, cp["body"])
+				}
+				if w.tracked != "" {
+					if got := trackedResponse(copyOf("adele", uid), e.upn(w.user)); got != w.tracked {
+						t.Errorf("the organizer sees %s's response %q, want %q", w.user, got, w.tracked)
+					}
 				}
 			}
 		})
@@ -145,4 +170,91 @@ func TestMeetingUpdates(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMeetingResponseReset: a change of the meeting's start, end or
+// recurrence clears the attendees' responses (their copies await a new
+// one, the organizer's tally shows none); other changes keep them.
+func TestMeetingResponseReset(t *testing.T) {
+	e := newEnv(t)
+	rw := func(u string) string { return e.delegated(u, "Calendars.ReadWrite") }
+	weekly := map[string]any{"pattern": map[string]any{"type": "weekly", "daysOfWeek": []string{"monday"}},
+		"range": map[string]any{"type": "numbered", "startDate": "2031-05-05", "numberOfOccurrences": 3}}
+	april := window(time.Date(2031, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 6, 1, 0, 0, 0, 0, time.UTC))
+	cases := []struct {
+		name   string
+		series bool
+		// noResponse creates the meeting with responseRequested false.
+		noResponse bool
+		// occurrence patches the second occurrence instead of the meeting.
+		occurrence bool
+		patch      map[string]any
+		// want is Megan's response on her copy of what was patched, and
+		// tracked the organizer's tally of it.
+		want, tracked string
+		// seriesWant is Megan's response on her series when an occurrence
+		// was patched.
+		seriesWant string
+	}{
+		{name: "subject", patch: map[string]any{"subject": "Renamed"}, want: "accepted", tracked: "accepted"},
+		{name: "location", patch: map[string]any{"location": map[string]any{"displayName": "Room 9"}}, want: "accepted", tracked: "accepted"},
+		{name: "body", patch: map[string]any{"body": map[string]any{"contentType": "text", "content": "New agenda"}}, want: "accepted", tracked: "accepted"},
+		{name: "the same times again", patch: map[string]any{"start": utcDTZ("2031-05-05T10:00:00"), "end": utcDTZ("2031-05-05T11:00:00")},
+			want: "accepted", tracked: "accepted"},
+		{name: "start and end", patch: map[string]any{"start": utcDTZ("2031-05-05T12:00:00"), "end": utcDTZ("2031-05-05T13:00:00")},
+			want: "notResponded", tracked: "none"},
+		{name: "end only", patch: map[string]any{"end": utcDTZ("2031-05-05T11:30:00")}, want: "notResponded", tracked: "none"},
+		{name: "responses not requested", noResponse: true, patch: map[string]any{"start": utcDTZ("2031-05-05T12:00:00"), "end": utcDTZ("2031-05-05T13:00:00")},
+			want: "accepted", tracked: "accepted"},
+		{name: "series recurrence", series: true, patch: map[string]any{"recurrence": map[string]any{"pattern": weekly["pattern"],
+			"range": map[string]any{"type": "numbered", "startDate": "2031-05-05", "numberOfOccurrences": 4}}}, want: "notResponded", tracked: "none"},
+		{name: "series subject", series: true, patch: map[string]any{"subject": "Renamed"}, want: "accepted", tracked: "accepted"},
+		{name: "one occurrence moved", series: true, occurrence: true, patch: map[string]any{"start": utcDTZ("2031-05-12T15:00:00"), "end": utcDTZ("2031-05-12T16:00:00")},
+			want: "notResponded", tracked: "none", seriesWant: "accepted"},
+		{name: "one occurrence renamed", series: true, occurrence: true, patch: map[string]any{"subject": "Renamed"},
+			want: "accepted", tracked: "accepted", seriesWant: "accepted"},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			subject := "Reset " + tc.name
+			body := map[string]any{"subject": subject, "start": utcDTZ("2031-05-05T10:00:00"), "end": utcDTZ("2031-05-05T11:00:00"),
+				"attendees": []any{map[string]any{"emailAddress": map[string]any{"address": e.upn("megan")}, "type": "required"}}}
+			if tc.series {
+				body["recurrence"] = weekly
+			}
+			if tc.noResponse {
+				body["responseRequested"] = false
+			}
+			m := e.must(201, "POST", "/me/events", rw("adele"), body)
+			uid := str(m, "iCalUId")
+			mine := list(t, e.must(200, "GET", "/me/events?$filter="+q("iCalUId eq '"+uid+"'"), rw("megan"), nil))
+			if len(mine) != 1 {
+				t.Fatalf("case %d: Megan has %d copies", i, len(mine))
+			}
+			e.must(202, "POST", "/me/events/"+str(mine[0], "id")+"/accept", rw("megan"), map[string]any{})
+			target, megansTarget := str(m, "id"), str(mine[0], "id")
+			if tc.occurrence {
+				view := func(u string) string {
+					occ := list(t, e.must(200, "GET", "/me/calendarView?"+april+"&$filter="+q("iCalUId eq '"+uid+"'"), rw(u), nil))
+					if len(occ) != 3 {
+						t.Fatalf("%s has %d occurrences", u, len(occ))
+					}
+					return str(occ[1], "id")
+				}
+				target, megansTarget = view("adele"), view("megan")
+			}
+			e.must(200, "PATCH", "/me/events/"+target, rw("adele"), tc.patch)
+			if got := str(e.must(200, "GET", "/me/events/"+megansTarget, rw("megan"), nil), "responseStatus/response"); got != tc.want {
+				t.Errorf("Megan's response %q, want %q", got, tc.want)
+			}
+			if got := trackedResponse(e.must(200, "GET", "/me/events/"+target, rw("adele"), nil), e.upn("megan")); got != tc.tracked {
+				t.Errorf("the organizer's tally %q, want %q", got, tc.tracked)
+			}
+			if tc.seriesWant != "" {
+				if got := str(e.must(200, "GET", "/me/events/"+str(mine[0], "id"), rw("megan"), nil), "responseStatus/response"); got != tc.seriesWant {
+					t.Errorf("Megan's series response %q, want %q", got, tc.seriesWant)
+				}
+			}
+		})
+	}
 }

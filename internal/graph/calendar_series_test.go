@@ -218,3 +218,89 @@ func TestCalendarOccurrenceChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestSeriesExceptionsOfMeetings: a change of a series' recurrence or
+// times drops its exceptions and deleted occurrences for the organizer
+// and every attendee; other changes keep them, and an attendee added
+// later gets the series with its exceptions.
+func TestSeriesExceptionsOfMeetings(t *testing.T) {
+	e := newEnv(t)
+	rw := func(u string) string { return e.delegated(u, "Calendars.ReadWrite") }
+	may := window(time.Date(2031, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 7, 1, 0, 0, 0, 0, time.UTC))
+	att := func(users ...string) []any {
+		var out []any
+		for _, u := range users {
+			out = append(out, map[string]any{"emailAddress": map[string]any{"address": e.upn(u)}, "type": "required"})
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		patch map[string]any
+		// dropped: the exceptions and the deleted occurrence are gone.
+		dropped bool
+		// starts of the series' instances afterwards (UTC, month-day hour).
+		starts []string
+	}{
+		{name: "subject keeps exceptions", patch: map[string]any{"subject": "Renamed"},
+			starts: []string{"06-02T09:00", "06-09T14:00"}},
+		{name: "attendees keep exceptions", patch: map[string]any{"attendees": att("megan", "lynne")},
+			starts: []string{"06-02T09:00", "06-09T14:00"}},
+		{name: "range change drops them", patch: map[string]any{"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "daysOfWeek": []string{"monday"}},
+			"range": map[string]any{"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 4}}}, dropped: true,
+			starts: []string{"06-02T09:00", "06-09T09:00", "06-16T09:00", "06-23T09:00"}},
+		{name: "pattern change drops them", patch: map[string]any{"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "daysOfWeek": []string{"monday"}, "interval": 2},
+			"range": map[string]any{"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 3}}}, dropped: true,
+			starts: []string{"06-02T09:00", "06-16T09:00", "06-30T09:00"}},
+		{name: "time change drops them", patch: map[string]any{"start": utcDTZ("2031-06-02T11:00:00"), "end": utcDTZ("2031-06-02T11:30:00")}, dropped: true,
+			starts: []string{"06-02T11:00", "06-09T11:00", "06-16T11:00"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Weekly on Mondays, three times; the second moved, the third deleted.
+			m := e.must(201, "POST", "/me/events", rw("adele"), map[string]any{"subject": "Sync " + tc.name, "start": utcDTZ("2031-06-02T09:00:00"),
+				"end": utcDTZ("2031-06-02T09:30:00"), "attendees": att("megan"),
+				"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "daysOfWeek": []string{"monday"}},
+					"range": map[string]any{"type": "numbered", "startDate": "2031-06-02", "numberOfOccurrences": 3}}})
+			uid := str(m, "iCalUId")
+			view := func(u string) []map[string]any {
+				t.Helper()
+				return list(t, e.must(200, "GET", "/me/calendarView?"+may+"&$filter="+q("iCalUId eq '"+uid+"'")+"&$orderby="+q("start/dateTime"), rw(u), nil))
+			}
+			occ := view("adele")
+			e.must(200, "PATCH", "/me/events/"+str(occ[1], "id"), rw("adele"), map[string]any{"start": utcDTZ("2031-06-09T14:00:00"), "end": utcDTZ("2031-06-09T14:30:00")})
+			e.must(204, "DELETE", "/me/events/"+str(occ[2], "id"), rw("adele"), nil)
+			megans := list(t, e.must(200, "GET", "/me/events?$filter="+q("iCalUId eq '"+uid+"'"), rw("megan"), nil))
+			if len(megans) != 1 || e.exceptionsStored(str(megans[0], "id")) != 2 || e.exceptionsStored(str(m, "id")) != 1 {
+				t.Fatalf("before the change: Megan's copies %d, her exceptions %d, Adele's %d", len(megans), e.exceptionsStored(str(megans[0], "id")), e.exceptionsStored(str(m, "id")))
+			}
+			e.must(200, "PATCH", "/me/events/"+str(m, "id"), rw("adele"), tc.patch)
+			wantAdele, wantMegan := 1, 2
+			if tc.dropped {
+				wantAdele, wantMegan = 0, 0
+			}
+			if n := e.exceptionsStored(str(m, "id")); n != wantAdele {
+				t.Errorf("Adele's exceptions stored: %d, want %d", n, wantAdele)
+			}
+			if n := e.exceptionsStored(str(megans[0], "id")); n != wantMegan {
+				t.Errorf("Megan's exceptions stored: %d, want %d", n, wantMegan)
+			}
+			users := []string{"adele", "megan"}
+			if tc.patch["attendees"] != nil {
+				users = append(users, "lynne") // added later: the series comes with its exceptions
+			}
+			for _, u := range users {
+				var got []string
+				for _, ev := range view(u) {
+					if ev["isCancelled"] == true {
+						continue // an attendee's cancelled occurrence stays in the calendar until removed
+					}
+					got = append(got, startOf(t, ev).UTC().Format("01-02T15:04"))
+				}
+				if strings.Join(got, ",") != strings.Join(tc.starts, ",") {
+					t.Errorf("%s's instances %v, want %v", u, got, tc.starts)
+				}
+			}
+		})
+	}
+}

@@ -106,6 +106,33 @@ func encodeDoc(v any) json.RawMessage {
 	return b
 }
 
+// mergeDoc encodes v as the new version of the stored document orig,
+// keeping the properties orig has that v's type does not know: a message
+// handler decodes into messageDoc, and an eventMessage's meeting properties
+// must survive its PATCH, move or copy.
+func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
+	nb := encodeDoc(v)
+	var old map[string]json.RawMessage
+	if json.Unmarshal(orig, &old) != nil {
+		return nb
+	}
+	var nw map[string]json.RawMessage
+	if json.Unmarshal(nb, &nw) != nil {
+		return nb
+	}
+	kept := false
+	for k, val := range old {
+		if _, ok := nw[k]; !ok {
+			nw[k] = val
+			kept = true
+		}
+	}
+	if !kept {
+		return nb
+	}
+	return encodeDoc(nw)
+}
+
 // getOwned fetches an item of kind that belongs to owner, answering the
 // workload's 404 otherwise.
 func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {

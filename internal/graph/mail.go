@@ -475,7 +475,7 @@ func (s *Server) updateMessage(c *Call) error {
 			return it, perr
 		}
 		m.LastModifiedDateTime = storedTime(s.now())
-		it.Doc = encodeDoc(m)
+		it.Doc = mergeDoc(it.Doc, m)
 		return it, nil
 	})
 	if perr != nil {
@@ -543,7 +543,7 @@ func (s *Server) moveItem(c *Call, it store.Item, folder string) (store.Item, er
 		m.ParentFolderID = folder
 		m.LastModifiedDateTime = storedTime(s.now())
 		it.ParentID = folder
-		it.Doc = encodeDoc(m)
+		it.Doc = mergeDoc(it.Doc, m)
 		return it, nil
 	})
 	return out, asErrorOrNil(err)
@@ -609,7 +609,7 @@ func (s *Server) copyMessage(c *Call) error {
 	}
 	now := s.now()
 	m.ID, m.ParentFolderID, m.CreatedDateTime, m.LastModifiedDateTime = newItemID("AAMkAG"), f.ID, storedTime(now), storedTime(now)
-	cp := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: f.ID, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now}
+	cp := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: f.ID, Doc: mergeDoc(it.Doc, m), CreatedAt: now, ModifiedAt: now}
 	// The copy has its own copies of the attachments.
 	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ID})
 	if err != nil {

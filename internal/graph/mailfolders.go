@@ -305,7 +305,7 @@ func (s *Server) addAttachment(c *Call) error {
 			}
 			// Inline attachments (images in the body) do not count.
 			m.HasAttachments = m.HasAttachments || !a.IsInline
-			it.Doc = encodeDoc(m)
+			it.Doc = mergeDoc(it.Doc, m)
 			return it, nil
 		})
 		return err
@@ -350,7 +350,7 @@ func (s *Server) deleteAttachment(c *Call) error {
 				return m, err
 			}
 			doc.HasAttachments = has
-			m.Doc = encodeDoc(doc)
+			m.Doc = mergeDoc(m.Doc, doc)
 			return m, nil
 		})
 		return err

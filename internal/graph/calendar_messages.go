@@ -1,0 +1,194 @@
+package graph
+
+import (
+	"errors"
+	"strings"
+
+	"graphgate/internal/store"
+)
+
+// Meeting messages. Exchange delivers a meeting request, update or
+// cancellation to each attendee's Inbox and an attendee's response to the
+// organizer's, as eventMessage items (eventMessageRequest for requests,
+// eventMessageResponse for responses). They are messages of the mailbox
+// like any other (KindMessage, listed, filtered and paged by mail.go),
+// with the eventMessage properties added to the stored document, and are
+// created in the transaction of the calendar change they report.
+
+// eventMessageDoc is an eventMessage's stored document: the message, the
+// eventMessage properties, and those of the request or response subtype.
+type eventMessageDoc struct {
+	ODataType string `json:"@odata.type"`
+	messageDoc
+	MeetingMessageType string               `json:"meetingMessageType"`
+	StartDateTime      *dateTimeTimeZone    `json:"startDateTime"`
+	EndDateTime        *dateTimeTimeZone    `json:"endDateTime"`
+	Location           *location            `json:"location"`
+	Type               string               `json:"type"`
+	IsAllDay           bool                 `json:"isAllDay"`
+	IsOutOfDate        bool                 `json:"isOutOfDate"`
+	IsDelegated        bool                 `json:"isDelegated"`
+	Recurrence         *patternedRecurrence `json:"recurrence"`
+	// eventMessageRequest
+	MeetingRequestType    string `json:"meetingRequestType,omitempty"`
+	ResponseRequested     *bool  `json:"responseRequested,omitempty"`
+	AllowNewTimeProposals *bool  `json:"allowNewTimeProposals,omitempty"`
+	// eventMessageResponse
+	ResponseType string `json:"responseType,omitempty"`
+	// EventID is the recipient's event the message is about: the target of
+	// the event navigation property.
+	EventID string `json:"_eventId,omitempty"`
+}
+
+// Graph's meetingMessageType values; "meetingTenativelyAccepted" is
+// spelled as Graph's enumeration spells it.
+const (
+	meetingRequest     = "meetingRequest"
+	meetingCancelled   = "meetingCancelled"
+	meetingAccepted    = "meetingAccepted"
+	meetingTentative   = "meetingTenativelyAccepted"
+	meetingDeclinedMsg = "meetingDeclined"
+)
+
+// Graph's meetingRequestType values of the requests graphgate sends.
+const (
+	newMeetingRequest   = "newMeetingRequest"
+	fullUpdate          = "fullUpdate"
+	informationalUpdate = "informationalUpdate"
+)
+
+// responsePrefixes are the subject prefixes of responses, as Exchange
+// words them.
+var responseMessages = map[string]struct{ kind, prefix string }{
+	"accepted":            {meetingAccepted, "Accepted: "},
+	"tentativelyAccepted": {meetingTentative, "Tentative: "},
+	"declined":            {meetingDeclinedMsg, "Declined: "},
+}
+
+// meetingRecipients are a meeting's attendees as a request addresses
+// them: required attendees and resources in To, optional ones in Cc.
+func meetingRecipients(ev eventDoc) (to, cc []recipient) {
+	to, cc = []recipient{}, []recipient{}
+	for _, a := range ev.Attendees {
+		r := recipient{EmailAddress: a.EmailAddress}
+		if strings.EqualFold(a.Type, "optional") {
+			cc = append(cc, r)
+		} else {
+			to = append(to, r)
+		}
+	}
+	return to, cc
+}
+
+// messageDTZ is an event time as eventMessages carry it: in UTC.
+func messageDTZ(d dateTimeTimeZone) *dateTimeTimeZone {
+	t, err := parseStoredTime(d.UTC)
+	if err != nil {
+		return &dateTimeTimeZone{DateTime: d.DateTime, TimeZone: d.TimeZone}
+	}
+	return &dateTimeTimeZone{DateTime: t.UTC().Format(localLayout), TimeZone: "UTC"}
+}
+
+// mailboxInTx creates a recipient's well-known folders in tx when the
+// mailbox was never used, as ensureMailbox does outside a transaction.
+func (s *Server) mailboxInTx(c *Call, tx store.Items, userID string) error {
+	if _, err := tx.GetItem(c.ctx, c.TenantID, KindMailFolder, folderID(userID, "inbox")); err == nil || !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	now := s.now()
+	root := folderID(userID, msgFolderRoot)
+	var items []store.Item
+	for _, f := range wellKnownFolders {
+		id := folderID(userID, f.name)
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
+			Doc: encodeDoc(folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name}), CreatedAt: now, ModifiedAt: now})
+	}
+	return tx.CreateItems(c.ctx, items...)
+}
+
+// meetingMessage is one eventMessage in owner's Inbox: kind is its
+// meetingMessageType, ev the event it reports (eventID, owner's own
+// event), from its sender, body its body (the event's when empty).
+func (s *Server) meetingMessage(c *Call, tx store.Items, owner, kind string, ev eventDoc, eventID string, from emailAddress, to, cc []recipient, body *itemBody) (store.Item, error) {
+	if err := s.mailboxInTx(c, tx, owner); err != nil {
+		return store.Item{}, err
+	}
+	subject := strings.TrimPrefix(ev.Subject, canceledPrefix)
+	odataType := "#microsoft.graph.eventMessage"
+	var responseType string
+	switch kind {
+	case meetingRequest:
+		odataType = "#microsoft.graph.eventMessageRequest"
+	case meetingCancelled:
+		subject = canceledPrefix + subject
+	default:
+		odataType = "#microsoft.graph.eventMessageResponse"
+		for resp, m := range responseMessages {
+			if m.kind == kind {
+				subject, responseType = m.prefix+subject, resp
+			}
+		}
+	}
+	if body == nil {
+		body = &ev.Body
+	}
+	inbox := folderID(owner, "inbox")
+	m := s.toDoc(newMessage{Subject: subject, Body: body, ToRecipients: to, CcRecipients: cc}, &userRef{name: from.Name, address: from.Address}, inbox, false)
+	m.IsRead = false
+	loc := ev.Location
+	doc := eventMessageDoc{ODataType: odataType, messageDoc: m, MeetingMessageType: kind, StartDateTime: messageDTZ(ev.Start), EndDateTime: messageDTZ(ev.End),
+		Location: &loc, Type: ev.Type, IsAllDay: ev.IsAllDay, Recurrence: ev.Recurrence, ResponseType: responseType, EventID: eventID}
+	if ev.Type == "occurrence" {
+		doc.Type = "exception" // what was sent about one occurrence is the changed occurrence
+	}
+	now := s.now()
+	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	return it, nil
+}
+
+// requestMessage is a meeting request or update for an attendee's copy.
+func (s *Server) requestMessage(c *Call, tx store.Items, cp store.Item, requestType string) (store.Item, error) {
+	ev, err := decodeDoc[eventDoc](cp)
+	if err != nil {
+		return store.Item{}, err
+	}
+	to, cc := meetingRecipients(ev)
+	it, err := s.meetingMessage(c, tx, cp.OwnerID, meetingRequest, ev, cp.ID, ev.Organizer.EmailAddress, to, cc, nil)
+	if err != nil {
+		return it, err
+	}
+	doc, err := decodeDoc[eventMessageDoc](it)
+	if err != nil {
+		return it, err
+	}
+	allow := true
+	doc.MeetingRequestType, doc.ResponseRequested, doc.AllowNewTimeProposals = requestType, &ev.ResponseRequested, &allow
+	it.Doc = encodeDoc(doc)
+	return it, nil
+}
+
+// cancelMessage is a cancellation for an attendee's (cancelled) copy; a
+// cancellation's comment is its body, else the meeting's body.
+func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment string) (store.Item, error) {
+	ev, err := decodeDoc[eventDoc](cp)
+	if err != nil {
+		return store.Item{}, err
+	}
+	to, cc := meetingRecipients(ev)
+	var body *itemBody
+	if comment != "" {
+		body = &itemBody{ContentType: "text", Content: comment}
+	}
+	return s.meetingMessage(c, tx, cp.OwnerID, meetingCancelled, ev, cp.ID, ev.Organizer.EmailAddress, to, cc, body)
+}
+
+// responseMessage is an attendee's response in the organizer's Inbox
+// (orgEvent, the organizer's meeting); the comment is its body.
+func (s *Server) responseMessage(c *Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee emailAddress, response, comment string) (store.Item, error) {
+	ev, err := decodeDoc[eventDoc](orgEvent)
+	if err != nil {
+		return store.Item{}, err
+	}
+	return s.meetingMessage(c, tx, orgOwner, responseMessages[response].kind, ev, orgEvent.ID, attendee,
+		[]recipient{{EmailAddress: ev.Organizer.EmailAddress}}, []recipient{}, &itemBody{ContentType: "text", Content: comment})
+}

@@ -27,8 +27,8 @@ import (
 // OneDrive: a drive per user (created on first use, with its root folder),
 // drive items (folders and files) addressed by id or by path, simple upload
 // and download of files up to 4 MB, special folders (the app folder
-// approot among them), sharing with other users of the tenant (invite) and
-// sharedWithMe.
+// approot among them), sharing with other users of the tenant (invite),
+// sharedWithMe, and sharing links (createLink, /shares: drive_links.go).
 //
 // Storage: a drive is an item of kind drive (its id is the drive id, its
 // owner the user); every folder and file is an item of kind driveItem whose
@@ -171,6 +171,9 @@ type driveItemDoc struct {
 	ContentVersion int64  `json:"_cv"`
 	// Seq is the drive's change number when the item was last written.
 	Seq int64 `json:"_seq,omitempty"`
+	// NoInherit stops the grants and links of the item's ancestors from
+	// reaching it (createLink with retainInheritedPermissions false).
+	NoInherit bool `json:"_noInherit,omitempty"`
 }
 
 // driveContentDoc holds a file's bytes.
@@ -353,7 +356,13 @@ func driveOf(it store.Item, owner store.User) (*driveInfo, error) {
 
 // driveByID finds a drive by its id (/drives/{id}).
 func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+	return s.withDownloads(c)(s.driveIn(c.ctx, c.TenantID, id))
+}
+
+// driveIn finds a drive of a tenant by its id, without download URLs (a
+// sharing link reaches drives of another tenant than the caller's).
+func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, error) {
+	it, err := s.store.GetItem(ctx, tenant, KindDrive, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errDriveItemNotFound()
 	}
@@ -361,23 +370,23 @@ func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
 		return nil, asError(err)
 	}
 	if dd, err := decodeDoc[driveDoc](it); err == nil && dd.OwnerKind == "group" {
-		g, err := s.store.GetGroup(c.ctx, c.TenantID, it.OwnerID)
+		g, err := s.store.GetGroup(ctx, tenant, it.OwnerID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errDriveItemNotFound()
 		}
 		if err != nil {
 			return nil, asError(err)
 		}
-		return s.withDownloads(c)(groupDriveOf(it, &g))
+		return groupDriveOf(it, &g)
 	}
-	u, err := s.store.GetUser(c.ctx, c.TenantID, it.OwnerID)
+	u, err := s.store.GetUser(ctx, tenant, it.OwnerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errDriveItemNotFound()
 	}
 	if err != nil {
 		return nil, asError(err)
 	}
-	return s.withDownloads(c)(driveOf(it, u))
+	return driveOf(it, u)
 }
 
 // requestDrive resolves the drive a request names: /me/drive,
@@ -513,6 +522,22 @@ func (t *driveTarget) parentPath() string {
 		return p[:i]
 	}
 	return ""
+}
+
+// grantIDs are the ids of the items whose grants and links reach the
+// item: its chain, cut below the deepest item that stopped inheriting.
+func (t *driveTarget) grantIDs() []string {
+	start := 0
+	for i, it := range t.chain {
+		if d, err := decodeDoc[driveItemDoc](it); err == nil && d.NoInherit {
+			start = i
+		}
+	}
+	ids := make([]string, 0, len(t.chain)-start)
+	for _, it := range t.chain[start:] {
+		ids = append(ids, it.ID)
+	}
+	return ids
 }
 
 func (t *driveTarget) has(id string) bool {
@@ -685,11 +710,7 @@ func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
 			return nil
 		}
 	}
-	ids := make([]string, len(t.chain))
-	for i, it := range t.chain {
-		ids[i] = it.ID
-	}
-	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: ids})
+	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: t.grantIDs()})
 	if err != nil {
 		return asError(err)
 	}
@@ -1456,8 +1477,8 @@ func (s *Server) deleteDriveItem(c *Call) error {
 	return c.NoContent()
 }
 
-// removeDriveItem deletes an item, everything below it, their content
-// and their sharing grants.
+// removeDriveItem deletes an item, everything below it, their content,
+// their sharing grants and their sharing links (which stop working).
 func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 	doc, err := decodeDoc[driveItemDoc](it)
 	if err != nil {
@@ -1483,12 +1504,20 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 	for i, sh := range shares {
 		shareIDs[i] = sh.ID
 	}
+	links, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentIDs: ids})
+	if err != nil {
+		return asError(err)
+	}
+	linkIDs := make([]string, len(links))
+	for i, l := range links {
+		linkIDs[i] = l.ID
+	}
 	ts := storedTime(s.now())
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		for _, k := range []struct {
 			kind string
 			ids  []string
-		}{{KindDriveShare, shareIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}, {KindDriveTombstone, ids}} {
+		}{{KindDriveShare, shareIDs}, {KindDriveLink, linkIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}, {KindDriveTombstone, ids}} {
 			if _, err := tx.DeleteItems(c.ctx, c.TenantID, k.kind, k.ids...); err != nil {
 				return err
 			}

@@ -16,7 +16,8 @@ import (
 )
 
 // Drive operations beyond items and content: group libraries, change
-// sequencing and tombstones (for delta), permissions, copy, search, delta.
+// sequencing and tombstones (for delta), permissions (invite grants, the
+// sharing links of drive_links.go and the owner's own), copy, search, delta.
 
 const (
 	// KindDriveTombstone remembers a deleted item for delta.
@@ -30,7 +31,8 @@ type driveEP struct {
 	fn           handlerFunc
 }
 
-// driveExtraEndpoints are the routes of this file and drive_upload.go.
+// driveExtraEndpoints are the routes of this file, drive_upload.go and
+// drive_links.go.
 func driveExtraEndpoints(s *Server) []driveEP {
 	var eps []driveEP
 	for _, base := range []string{"/users/{id}/drive", "/me/drive", "/drives/{id}", "/groups/{id}/drive"} {
@@ -44,8 +46,14 @@ func driveExtraEndpoints(s *Server) []driveEP {
 			driveEP{"POST", base + "/items/{id}/createUploadSession", s.createUploadSession},
 			driveEP{"POST", base + "/items/{id}:/{id}:/createUploadSession", s.createUploadSession},
 			driveEP{"POST", base + "/root:/{id}:/createUploadSession", s.createUploadSession},
+			driveEP{"POST", base + "/items/{id}/createLink", s.createDriveLink},
 		)
 	}
+	eps = append(eps,
+		driveEP{"GET", "/shares/{id}", s.getShare},
+		driveEP{"GET", "/shares/{id}/driveItem", s.getShareDriveItem},
+		driveEP{"GET", "/shares/{id}/driveItem/content", s.getShareContent},
+	)
 	g := "/groups/{id}/drive"
 	eps = append(eps,
 		driveEP{"GET", g, s.getDrive},
@@ -187,56 +195,86 @@ func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []
 
 // Permissions.
 
-// grantsOn lists the sharing grants on an item and its ancestors.
+// grantsOn lists the sharing grants and links on an item and on the
+// ancestors it inherits from: grants first, then links.
 func (s *Server) grantsOn(c *Call, t *driveTarget) ([]store.Item, error) {
-	ids := make([]string, len(t.chain))
-	for i, it := range t.chain {
-		ids[i] = it.ID
-	}
+	ids := t.grantIDs()
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
-	return shares, err
-}
-
-// renderPermission is a grant as Graph's permission; a grant on an
-// ancestor names it in inheritedFrom.
-func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
-	sd, err := decodeDoc[driveShareDoc](sh)
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]any{"id": sd.ID, "roles": sd.Roles, "grantedTo": map[string]any{"user": sd.GrantedTo},
-		"grantedToV2": map[string]any{"user": sd.GrantedTo}, "shareId": sd.ID}
+	links, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentIDs: ids})
+	return append(shares, links...), err
+}
+
+// renderPermission is a grant or a link as Graph's permission; one on an
+// ancestor names it in inheritedFrom.
+func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
+	var m map[string]any
+	if sh.Kind == KindDriveLink {
+		ld, err := decodeDoc[driveLinkDoc](sh)
+		if err != nil {
+			return nil, err
+		}
+		m = renderLink(ld)
+	} else {
+		sd, err := decodeDoc[driveShareDoc](sh)
+		if err != nil {
+			return nil, err
+		}
+		m = map[string]any{"id": sd.ID, "roles": sd.Roles, "grantedTo": map[string]any{"user": sd.GrantedTo},
+			"grantedToV2": map[string]any{"user": sd.GrantedTo}, "shareId": sd.ID}
+	}
 	if sh.ParentID != t.item.ID {
 		m["inheritedFrom"] = t.d.ref(sh.ParentID)
 	}
 	return m, nil
 }
 
-// visibleGrants are the grants the caller may see: all of them for the
-// drive's owner, the group's members and apps; a user the item was
-// shared with sees their own.
-func (s *Server) visibleGrants(c *Call, t *driveTarget) ([]store.Item, error) {
-	shares, err := s.grantsOn(c, t)
+// ownerPermission is the drive owner's own permission, which OneDrive
+// lists first on every item: its id is the owner's SharePoint claim
+// (a user's membership claim; a group's owners claim).
+func ownerPermission(d *driveInfo) map[string]any {
+	if d.Group {
+		g := driveIdentity{ID: d.Owner.ID, DisplayName: d.Owner.DisplayName, Email: d.Owner.Mail}
+		id := base64.RawURLEncoding.EncodeToString([]byte("c:0o.c|federateddirectoryclaimprovider|" + d.Owner.ID + "_o"))
+		return map[string]any{"id": id, "roles": []string{"owner"}, "grantedTo": map[string]any{"user": driveIdentity{DisplayName: d.Owner.DisplayName + " Owners"}},
+			"grantedToV2": map[string]any{"group": g}}
+	}
+	u := userIdentity(&d.Owner)
+	claim := strings.ToLower(d.Owner.UserPrincipalName)
+	if claim == "" {
+		claim = d.Owner.ID
+	}
+	id := base64.RawURLEncoding.EncodeToString([]byte("i:0#.f|membership|" + claim))
+	return map[string]any{"id": id, "roles": []string{"owner"}, "grantedTo": map[string]any{"user": u}, "grantedToV2": map[string]any{"user": u}}
+}
+
+// visibleGrants are the grants and links the caller may see: all of them
+// (and all is set) for the drive's owner, the group's members and apps; a
+// user the item was shared with sees their own grants.
+func (s *Server) visibleGrants(c *Call, t *driveTarget) (shares []store.Item, all bool, err error) {
+	shares, err = s.grantsOn(c, t)
 	if err != nil {
-		return nil, asError(err)
+		return nil, false, asError(err)
 	}
 	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
-		return shares, nil
+		return shares, true, nil
 	}
 	if t.d.Group {
 		if member, owner, err := s.membership(c, t.d.Owner.ID); err != nil {
-			return nil, asError(err)
+			return nil, false, asError(err)
 		} else if member || owner {
-			return shares, nil
+			return shares, true, nil
 		}
 	}
 	var out []store.Item
 	for _, sh := range shares {
-		if sh.OwnerID == c.Caller.ID {
+		if sh.Kind == KindDriveShare && sh.OwnerID == c.Caller.ID {
 			out = append(out, sh)
 		}
 	}
-	return out, nil
+	return out, false, nil
 }
 
 func (s *Server) permissionTarget(c *Call) (*driveTarget, driveAddr, error) {
@@ -257,11 +295,14 @@ func (s *Server) listDrivePermissions(c *Call) error {
 	if err != nil {
 		return err
 	}
-	shares, err := s.visibleGrants(c, t)
+	shares, all, err := s.visibleGrants(c, t)
 	if err != nil {
 		return err
 	}
-	vals := make([]json.RawMessage, 0, len(shares))
+	vals := make([]json.RawMessage, 0, len(shares)+1)
+	if all {
+		vals = append(vals, encodeDoc(ownerPermission(t.d)))
+	}
 	for _, sh := range shares {
 		m, err := renderPermission(t, sh)
 		if err != nil {
@@ -272,18 +313,22 @@ func (s *Server) listDrivePermissions(c *Call) error {
 	return c.JSON(http.StatusOK, page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
 }
 
-// findPermission returns a visible grant by id.
-func (s *Server) findPermission(c *Call, t *driveTarget, id string) (store.Item, error) {
-	shares, err := s.visibleGrants(c, t)
+// findPermission returns a visible grant or link by id; owner is set
+// (and the item empty) for the owner's own permission.
+func (s *Server) findPermission(c *Call, t *driveTarget, id string) (sh store.Item, owner map[string]any, err error) {
+	shares, all, err := s.visibleGrants(c, t)
 	if err != nil {
-		return store.Item{}, err
+		return store.Item{}, nil, err
+	}
+	if op := ownerPermission(t.d); all && op["id"] == id {
+		return store.Item{}, op, nil
 	}
 	for _, sh := range shares {
 		if sh.ID == id {
-			return sh, nil
+			return sh, nil, nil
 		}
 	}
-	return store.Item{}, errDriveItemNotFound()
+	return store.Item{}, nil, errDriveItemNotFound()
 }
 
 func (s *Server) getDrivePermission(c *Call) error {
@@ -291,41 +336,52 @@ func (s *Server) getDrivePermission(c *Call) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.findPermission(c, t, a.childName)
+	sh, m, err := s.findPermission(c, t, a.childName)
 	if err != nil {
 		return err
 	}
-	m, err := renderPermission(t, sh)
-	if err != nil {
-		return asError(err)
+	if m == nil {
+		if m, err = renderPermission(t, sh); err != nil {
+			return asError(err)
+		}
 	}
 	m["@odata.context"] = driveContext(c, t.d, "items('"+t.item.ID+"')/permissions/$entity")
 	return c.JSON(http.StatusOK, m)
 }
 
-// deleteDrivePermission revokes a grant made on this item (an inherited
-// one is revoked where it was made); the shared facet goes with the last.
+// errOwnerPermission is OneDrive's refusal of an operation the item's
+// owner permission does not allow.
+func errOwnerPermission() *Error {
+	return newError(http.StatusForbidden, "notAllowed", "Operation not allowed")
+}
+
+// deleteDrivePermission revokes a grant or a link made on this item (an
+// inherited one is revoked where it was made); the shared facet follows
+// what is left.
 func (s *Server) deleteDrivePermission(c *Call) error {
 	t, a, err := s.permissionTarget(c)
 	if err != nil {
 		return err
 	}
-	sh, err := s.findPermission(c, t, a.childName)
+	sh, owner, err := s.findPermission(c, t, a.childName)
 	if err != nil {
 		return err
 	}
 	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
+	if owner != nil {
+		return errOwnerPermission()
+	}
 	if sh.ParentID != t.item.ID {
 		return errDriveInvalid("An inherited permission cannot be deleted; delete it on the item it is inherited from.")
 	}
 	ts := storedTime(s.now())
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindDriveShare, sh.ID); err != nil {
+		if _, err := tx.DeleteItems(c.ctx, c.TenantID, sh.Kind, sh.ID); err != nil {
 			return err
 		}
-		left, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentID: t.item.ID, Limit: 1})
+		scope, err := sharedScope(c.ctx, tx, c.TenantID, t.item.ID)
 		if err != nil {
 			return err
 		}
@@ -338,8 +394,11 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 			if err != nil {
 				return it, err
 			}
-			if len(left) == 0 {
+			switch {
+			case scope == "":
 				doc.Shared = nil
+			case doc.Shared != nil:
+				doc.Shared.Scope = scope
 			}
 			doc.Seq = seq
 			doc.LastModifiedDateTime = ts
@@ -500,7 +559,7 @@ func (s *Server) copyDriveItem(c *Call) error {
 			doc.ID, doc.ParentReference = id, destDrive.ref(parent)
 			doc.CreatedDateTime, doc.LastModifiedDateTime, doc.CreatedBy, doc.LastModifiedBy = ts, ts, by, by
 			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = newGUID(), 1, 1, seq
-			doc.Shared, doc.SpecialFolder = nil, nil
+			doc.Shared, doc.SpecialFolder, doc.NoInherit = nil, nil, false
 			if n.doc.File != nil {
 				doc.File = &fileFacet{MimeType: n.doc.File.MimeType, Hashes: hashesOf(n.content, destDrive.Type)}
 				items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,

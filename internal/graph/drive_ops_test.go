@@ -148,6 +148,11 @@ func TestDrivePermissions(t *testing.T) {
 	planID := str(plan, "id")
 	perms := e.must(200, "GET", "/me/drive/items/"+planID+"/permissions", read, nil)
 	ps := list(t, perms)
+	// The owner's own permission comes first, as in OneDrive.
+	if len(ps) != 2 || get(ps[0], "roles").([]any)[0] != "owner" || str(ps[0], "grantedToV2/user/id") != e.id("adele") {
+		t.Fatalf("owner permission %v", perms)
+	}
+	ps = ps[1:]
 	if len(ps) != 1 || str(ps[0], "grantedTo/user/id") != e.id("megan") || str(ps[0], "grantedToV2/user/id") != e.id("megan") ||
 		get(ps[0], "roles").([]any)[0] != "write" || !strings.Contains(str(perms, "@odata.context"), "/permissions") {
 		t.Fatalf("permissions %v", perms)
@@ -174,7 +179,7 @@ func TestDrivePermissions(t *testing.T) {
 			inherited = p
 		}
 	}
-	if len(all) != 2 || inherited == nil || str(inherited, "inheritedFrom/id") != str(projects, "id") {
+	if len(all) != 3 || inherited == nil || str(inherited, "inheritedFrom/id") != str(projects, "id") {
 		t.Fatalf("with the folder's grant %v", all)
 	}
 	wantError(t, e.do("DELETE", "/me/drive/items/"+planID+"/permissions/"+str(inherited, "id"), write, nil), 400, "invalidRequest", "")

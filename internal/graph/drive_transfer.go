@@ -21,7 +21,8 @@ import (
 
 // Transfer URLs: the pre-authenticated addresses OneDrive hands out, which
 // clients call without an Authorization header — a file's downloadUrl, an
-// upload session's uploadUrl, a copy's monitor URL. They live under the
+// upload session's uploadUrl, a copy's monitor URL, an anonymous sharing
+// link's webUrl (drive_links.go). They live under the
 // Graph mount (/v1.0/_transfer/…, /beta/_transfer/…) but are not Graph
 // endpoints: the authorized Graph request that issued them made the
 // permission decision, and the URL carries it (a signature, or an
@@ -106,22 +107,33 @@ func signDownload(key []byte, cl downloadClaims) string {
 
 // downloadURL is the pre-authenticated URL of an item's content.
 func (s *Server) downloadURL(c *Call, driveID, itemID string) (string, error) {
-	key, err := s.urlKey(c.ctx, c.TenantID)
+	return s.signedDownloadURL(c.ctx, c.BaseURL(), c.TenantID, driveID, itemID)
+}
+
+// signedDownloadURL signs a download URL for an item of a tenant, which a
+// sharing link may make another tenant's caller (or nobody signed in) use.
+func (s *Server) signedDownloadURL(ctx context.Context, base, tenant, driveID, itemID string) (string, error) {
+	key, err := s.urlKey(ctx, tenant)
 	if err != nil {
 		return "", err
 	}
-	tok := signDownload(key, downloadClaims{Tenant: c.TenantID, Drive: driveID, Item: itemID, Expires: s.now().Add(downloadURLLifetime).Unix()})
-	return c.BaseURL() + transferPrefix + "download?tempauth=" + tok, nil
+	tok := signDownload(key, downloadClaims{Tenant: tenant, Drive: driveID, Item: itemID, Expires: s.now().Add(downloadURLLifetime).Unix()})
+	return base + transferPrefix + "download?tempauth=" + tok, nil
 }
 
 // withDownloads gives a resolved drive the download URLs of the request.
 func (s *Server) withDownloads(c *Call) func(*driveInfo, error) (*driveInfo, error) {
+	return s.downloadsFrom(c.ctx, c.BaseURL(), c.TenantID)
+}
+
+// downloadsFrom gives a resolved drive of a tenant download URLs under base.
+func (s *Server) downloadsFrom(ctx context.Context, base, tenant string) func(*driveInfo, error) (*driveInfo, error) {
 	return func(d *driveInfo, err error) (*driveInfo, error) {
 		if err != nil {
 			return d, err
 		}
 		d.dl = func(itemID string) string {
-			u, err := s.downloadURL(c, d.ID, itemID)
+			u, err := s.signedDownloadURL(ctx, base, tenant, d.ID, itemID)
 			if err != nil {
 				return ""
 			}
@@ -147,6 +159,8 @@ func (s *Server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool
 		s.serveUploadSession(w, r, strings.TrimPrefix(rest, "upload/"))
 	case strings.HasPrefix(rest, "monitor/"):
 		s.serveCopyMonitor(w, r, strings.TrimPrefix(rest, "monitor/"))
+	case strings.HasPrefix(rest, "share/"):
+		s.serveShareLink(w, r, strings.TrimPrefix(rest, "share/"))
 	default:
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 	}

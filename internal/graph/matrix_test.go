@@ -58,7 +58,7 @@ func denialOf(path string) denialKind {
 	}
 	for _, s := range segs {
 		switch s {
-		case "drive", "drives":
+		case "drive", "drives", "shares":
 			return driveDenial
 		}
 	}
@@ -88,9 +88,12 @@ var unrelatedApp = []string{"Notes.Read.All", "Sites.Read.All", "Files.Read.All"
 
 // matrix holds what the cases share.
 type matrix struct {
-	e       *env
-	cat     *catalog.Catalog
-	chatID  string
+	e      *env
+	cat    *catalog.Catalog
+	chatID string
+	// shareID is an anonymous sharing link to a file of Adele's: any
+	// caller, of any scheme, may follow it.
+	shareID string
 	drives  map[string]string
 	pairs   int // (endpoint, permission) pairs shown to allow
 	denials int
@@ -109,6 +112,14 @@ func TestPermissionMatrix(t *testing.T) {
 	e.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	m := &matrix{e: e, cat: catalog.Default(), drives: map[string]string{}, deviations: map[string]bool{}}
 	m.chatID = e.chatWith(e.id("adele"), e.id("megan"))
+	{
+		rw := e.delegated("adele", "Files.ReadWrite")
+		f := e.must(201, "PUT", "/me/drive/root:/matrix/shared.txt:/content", rw, []byte("shared"))
+		link := e.must(201, "POST", "/me/drive/items/"+str(f, "id")+"/createLink", rw, map[string]any{"type": "view", "scope": "anonymous"})
+		if m.shareID = str(link, "shareId"); m.shareID == "" {
+			t.Fatalf("createLink answered no shareId: %v", link)
+		}
+	}
 
 	eps := e.srv.Graph().Served()
 	sort.Slice(eps, func(i, j int) bool {
@@ -312,6 +323,8 @@ func (m *matrix) targetFor(ep graph.Endpoint, sch catalog.Scheme) (target, bool)
 			owner = "adele"
 		}
 		tg.first = m.driveOf(owner)
+	case "shares":
+		tg.first = m.shareID
 	default:
 		return tg, false
 	}

@@ -333,7 +333,7 @@ var (
 	exchangeSegments = map[string]bool{"messages": true, "mailfolders": true, "sendmail": true, "mailboxsettings": true, "events": true,
 		"calendar": true, "calendars": true, "calendarview": true, "calendargroups": true, "todo": true, "contacts": true,
 		"contactfolders": true, "people": true, "outlook": true, "inferenceclassification": true}
-	driveSegments     = map[string]bool{"drive": true, "drives": true}
+	driveSegments     = map[string]bool{"drive": true, "drives": true, "shares": true}
 	exchangeResources = map[string]bool{"mail": true, "calendars": true, "contacts": true, "mailboxsettings": true, "people": true, "tasks": true, "place": true, "mailtips": true}
 	teamsResources    = map[string]bool{"chat": true, "chatmessage": true, "presence": true, "channelmessage": true, "chatmember": true, "teamwork": true}
 	driveResources    = map[string]bool{"files": true}

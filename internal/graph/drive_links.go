@@ -1,0 +1,624 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"graphgate/internal/password"
+	"graphgate/internal/store"
+)
+
+// Sharing links: POST …/items/{id}/createLink makes a permission with a
+// link facet, and GET /shares/{shareIdOrEncodedSharingUrl}[/driveItem]
+// uses one.
+//
+// Storage: a link is an item of kind driveLink beside the invite grants
+// (kind driveShare): its parent is the shared item, so that it reaches the
+// item and what is below it, lists with the item's permissions and is
+// revoked by DELETE …/permissions/{id}; its owner is the drive's owner (a
+// link is nobody's grant, and sharedWithMe lists grants only). A link's
+// webUrl is a graphgate transfer URL, {base}/_transfer/share/{tenant}/{id},
+// that anyone can open without a token: an anonymous link serves the item
+// there (a file by redirect to its download URL); the others answer 401,
+// as their sign-in page would. The id is random and unguessable: the URL
+// is the secret, as Microsoft's are.
+//
+// Whom a link admits through /shares: anonymous, any caller with a token
+// of any tenant (a password-protected one, only callers who already have
+// access, since the API cannot carry the password); organization, any
+// caller of the drive's tenant; users, its recipients and whoever already
+// has access to the item. Links reach across tenants, so /shares reads the
+// drive in the link's tenant (named in the share id and the URL), not the
+// token's.
+
+// KindDriveLink is a sharing link on a drive item.
+const KindDriveLink = "driveLink"
+
+// driveLinkDoc is a sharing link's stored document.
+type driveLinkDoc struct {
+	ID           string `json:"id"`
+	Tenant       string `json:"tenant"`
+	ItemID       string `json:"itemId"`
+	DriveID      string `json:"driveId"`
+	DriveOwnerID string `json:"driveOwnerId"`
+	// Type is view, edit or embed; Scope anonymous, organization or users.
+	Type  string   `json:"type"`
+	Scope string   `json:"scope"`
+	Roles []string `json:"roles"`
+	// WebURL is fixed at creation: the encoded form of it is a share key.
+	WebURL      string          `json:"webUrl"`
+	Application *driveIdentity  `json:"application,omitempty"`
+	CreatedBy   *driveIdentity  `json:"createdBy,omitempty"`
+	Recipients  []driveIdentity `json:"recipients,omitempty"`
+	// PasswordHash is the link's password (password package format).
+	PasswordHash    string `json:"passwordHash,omitempty"`
+	Expiration      string `json:"expirationDateTime,omitempty"`
+	CreatedDateTime string `json:"createdDateTime"`
+}
+
+func (ld *driveLinkDoc) expired(now time.Time) bool {
+	if ld.Expiration == "" {
+		return false
+	}
+	exp, err := parseStoredTime(ld.Expiration)
+	return err != nil || !now.Before(exp)
+}
+
+// shareID is the link's share id, as permission.shareId gives it: the
+// tenant and the link id, so that /shares finds the link from any tenant.
+func (ld *driveLinkDoc) shareID() string {
+	return "s!" + base64.RawURLEncoding.EncodeToString([]byte(ld.Tenant+"/"+ld.ID))
+}
+
+// encodeSharingURL is Microsoft's encoding of a sharing URL into a share
+// key: "u!" and the URL's unpadded base64url.
+func encodeSharingURL(u string) string {
+	return "u!" + base64.RawURLEncoding.EncodeToString([]byte(u))
+}
+
+// parseShareKey finds the tenant and link id a share id or an encoded
+// sharing URL names.
+func parseShareKey(key string) (tenant, id string, ok bool) {
+	switch {
+	case strings.HasPrefix(key, "s!"):
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(key[2:], "="))
+		if err != nil {
+			return "", "", false
+		}
+		tenant, id, ok = strings.Cut(string(b), "/")
+	case strings.HasPrefix(key, "u!"):
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(key[2:], "="))
+		if err != nil {
+			return "", "", false
+		}
+		u, err := url.Parse(string(b))
+		if err != nil {
+			return "", "", false
+		}
+		_, rest, found := strings.Cut(u.Path, transferPrefix+"share/")
+		if !found {
+			return "", "", false
+		}
+		tenant, id, ok = strings.Cut(rest, "/")
+	}
+	return tenant, id, ok && tenant != "" && id != "" && !strings.Contains(id, "/")
+}
+
+func errInvalidShareKey() *Error {
+	return newError(http.StatusBadRequest, "invalidRequest", "Invalid shares key.")
+}
+
+// errShareGone answers a link that was revoked, has expired or does not
+// admit the caller, in SharePoint's words (which do not tell them apart).
+func errShareGone() *Error {
+	return newError(http.StatusForbidden, "accessDenied", "The sharing link no longer exists, or you do not have permission to access it.")
+}
+
+func newLinkID() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// renderLink is a link as Graph's permission.
+func renderLink(ld driveLinkDoc) map[string]any {
+	link := map[string]any{"type": ld.Type, "scope": ld.Scope, "webUrl": ld.WebURL, "preventsDownload": false}
+	if ld.Application != nil {
+		link["application"] = ld.Application
+	}
+	if ld.Type == "embed" {
+		link["webHtml"] = `<iframe src="` + html.EscapeString(ld.WebURL) + `" width="98" height="120" frameborder="0" scrolling="no"></iframe>`
+	}
+	m := map[string]any{"id": ld.ID, "roles": ld.Roles, "link": link, "hasPassword": ld.PasswordHash != "", "shareId": ld.shareID()}
+	if ld.Expiration != "" {
+		m["expirationDateTime"] = graphTimeOf(ld.Expiration)
+	}
+	if len(ld.Recipients) > 0 {
+		ids := make([]map[string]any, len(ld.Recipients))
+		for i, r := range ld.Recipients {
+			ids[i] = map[string]any{"user": r}
+		}
+		m["grantedToIdentities"], m["grantedToIdentitiesV2"] = ids, ids
+	}
+	return m
+}
+
+// scopeRank orders the shared facet's scopes, the broadest last.
+var scopeRank = map[string]int{"users": 1, "organization": 2, "anonymous": 3}
+
+// sharedScope is the broadest scope of the grants and links made on an
+// item ("" for none): the shared facet's scope.
+func sharedScope(ctx context.Context, tx store.Items, tenant, itemID string) (string, error) {
+	scope := ""
+	grants, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveShare, ParentID: itemID, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	if len(grants) > 0 {
+		scope = "users"
+	}
+	links, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveLink, ParentID: itemID})
+	if err != nil {
+		return "", err
+	}
+	for _, l := range links {
+		if ld, err := decodeDoc[driveLinkDoc](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
+			scope = ld.Scope
+		}
+	}
+	return scope, nil
+}
+
+// driveLinkInput is createLink's body.
+type driveLinkInput struct {
+	Type                       *string          `json:"type"`
+	Scope                      *string          `json:"scope"`
+	Password                   *string          `json:"password"`
+	ExpirationDateTime         *string          `json:"expirationDateTime"`
+	RetainInheritedPermissions *bool            `json:"retainInheritedPermissions"`
+	Recipients                 []driveRecipient `json:"recipients"`
+	SendNotification           *bool            `json:"sendNotification"`
+	Message                    *string          `json:"message"`
+}
+
+// linkRequest is a validated createLink request.
+type linkRequest struct {
+	typ, scope, password, expiration string
+	recipients                       []driveIdentity
+	retain                           bool
+}
+
+// parseLinkRequest checks createLink's body against the drive, as
+// OneDrive does: embed links on personal drives only (and files only),
+// organization and users links on business drives only, passwords on
+// anonymous links only.
+func (s *Server) parseLinkRequest(c *Call, t *driveTarget, in driveLinkInput) (linkRequest, error) {
+	personal := t.d.Type == "personal"
+	req := linkRequest{retain: in.RetainInheritedPermissions == nil || *in.RetainInheritedPermissions}
+	if in.Type != nil {
+		req.typ = *in.Type
+	}
+	switch req.typ {
+	case "view", "edit":
+	case "embed":
+		if !personal {
+			return req, errDriveInvalid("Link type must be either 'edit' or 'view'.")
+		}
+		if t.doc.File == nil {
+			return req, errDriveInvalid("Embed links can only be created for files.")
+		}
+	default:
+		if personal {
+			return req, errDriveInvalid("Link type must be either 'edit', 'view' or 'embed'.")
+		}
+		return req, errDriveInvalid("Link type must be either 'edit' or 'view'.")
+	}
+	req.scope = "organization"
+	if personal {
+		req.scope = "anonymous"
+	}
+	if in.Scope != nil {
+		req.scope = *in.Scope
+	}
+	switch req.scope {
+	case "anonymous":
+	case "organization", "users":
+		if personal {
+			return req, errDriveInvalid("The link scope '%s' is only available in OneDrive for Business and SharePoint.", req.scope)
+		}
+		if req.typ == "embed" {
+			return req, errDriveInvalid("Embed links are anonymous.")
+		}
+	default:
+		return req, errDriveInvalid("Link scope must be either 'anonymous', 'organization' or 'users'.")
+	}
+	if in.Password != nil && *in.Password != "" {
+		if req.scope != "anonymous" {
+			return req, errDriveInvalid("A password can only be set on an anonymous link.")
+		}
+		req.password = *in.Password
+	}
+	if in.ExpirationDateTime != nil && *in.ExpirationDateTime != "" {
+		exp, err := time.Parse(time.RFC3339Nano, *in.ExpirationDateTime)
+		if err != nil {
+			return req, errDriveInvalid("Invalid expirationDateTime '%s': expected the format yyyy-MM-ddTHH:mm:ssZ.", *in.ExpirationDateTime)
+		}
+		if !exp.After(s.now()) {
+			return req, errDriveInvalid("The expiration date and time must be in the future.")
+		}
+		req.expiration = storedTime(exp.Truncate(time.Second))
+	}
+	if req.scope == "users" {
+		for _, r := range in.Recipients {
+			u, err := s.recipientUser(c, r)
+			if err != nil {
+				return req, err
+			}
+			if !slices.ContainsFunc(req.recipients, func(x driveIdentity) bool { return x.ID == u.ID }) {
+				req.recipients = append(req.recipients, *userIdentity(&u))
+			}
+		}
+		slices.SortFunc(req.recipients, func(a, b driveIdentity) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return req, nil
+}
+
+// recipientUser resolves a driveRecipient to a user of the caller's tenant.
+func (s *Server) recipientUser(c *Call, r driveRecipient) (store.User, error) {
+	var u store.User
+	var err error
+	switch {
+	case r.ObjectID != "":
+		u, err = s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(r.ObjectID))
+	case r.Email != "":
+		u, err = s.store.UserByUPN(c.ctx, r.Email)
+		if err == nil && u.TenantID != c.TenantID {
+			err = store.ErrNotFound
+		}
+	default:
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return u, errDriveInvalid("The recipient '%s%s' could not be resolved to a user of the organization.", r.Email, r.ObjectID)
+	}
+	if err != nil {
+		return u, asError(err)
+	}
+	return u, nil
+}
+
+// sameLink reports whether a stored link is the one a request asks for,
+// which createLink answers instead of making another.
+func sameLink(ld driveLinkDoc, req linkRequest, appID string) bool {
+	app := ""
+	if ld.Application != nil {
+		app = ld.Application.ID
+	}
+	if ld.Type != req.typ || ld.Scope != req.scope || app != appID || ld.Expiration != req.expiration ||
+		(ld.PasswordHash != "") != (req.password != "") || len(ld.Recipients) != len(req.recipients) {
+		return false
+	}
+	for i := range ld.Recipients {
+		if ld.Recipients[i].ID != req.recipients[i].ID {
+			return false
+		}
+	}
+	if req.password != "" {
+		ok, err := password.Verify(req.password, ld.PasswordHash)
+		return err == nil && ok
+	}
+	return true
+}
+
+// createDriveLink serves POST …/items/{id}/createLink: 201 and the new
+// link's permission, or 200 and the existing one when the calling app
+// already made the same link on the item.
+func (s *Server) createDriveLink(c *Call) error {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return err
+	}
+	var in driveLinkInput
+	if err := c.ReadJSON(&in); err != nil {
+		return err
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDriveAccess(c, t, true); err != nil {
+		return err
+	}
+	req, err := s.parseLinkRequest(c, t, in)
+	if err != nil {
+		return err
+	}
+	appID := ""
+	var app *driveIdentity
+	if c.Claims != nil && c.Claims.AppID != "" {
+		appID = c.Claims.AppID
+		app = &driveIdentity{ID: appID, DisplayName: s.appName(c)}
+	}
+	hash := ""
+	if req.password != "" {
+		p := s.cfg.Passwords
+		if p.Memory == 0 {
+			p = password.Default
+		}
+		if hash, err = password.Hash(req.password, p); err != nil {
+			return asError(err)
+		}
+	}
+	now := s.now()
+	ts := storedTime(now)
+	id := newLinkID()
+	ld := driveLinkDoc{ID: id, Tenant: c.TenantID, ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Type: req.typ, Scope: req.scope,
+		Roles: []string{"read"}, WebURL: c.BaseURL() + transferPrefix + "share/" + c.TenantID + "/" + id, Application: app,
+		Recipients: req.recipients, PasswordHash: hash, Expiration: req.expiration, CreatedDateTime: ts}
+	if req.typ == "edit" {
+		ld.Roles = []string{"write"}
+	}
+	if c.Caller != nil {
+		ld.CreatedBy = userIdentity(c.Caller)
+	}
+	existing := false
+	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+		links, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentID: t.item.ID})
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			old, err := decodeDoc[driveLinkDoc](l)
+			if err == nil && !old.expired(now) && sameLink(old, req, appID) {
+				ld, existing = old, true
+				return nil
+			}
+		}
+		grants, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentID: t.item.ID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		// retainInheritedPermissions applies when the item is shared for
+		// the first time: nothing made on it yet.
+		firstShare := len(links) == 0 && len(grants) == 0
+		if err := tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveLink, ID: id, OwnerID: d.Owner.ID, ParentID: t.item.ID,
+			Doc: encodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+			return err
+		}
+		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return it, err
+			}
+			doc.Seq = seq
+			if doc.Shared == nil {
+				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: req.scope, SharedDateTime: ts}
+			} else if scopeRank[req.scope] > scopeRank[doc.Shared.Scope] {
+				doc.Shared.Scope = req.scope
+			}
+			if !req.retain && firstShare && t.item.ID != d.RootID {
+				doc.NoInherit = true
+			}
+			it.Doc = encodeDoc(doc)
+			return it, nil
+		})
+		return err
+	})
+	if err != nil {
+		return asError(err)
+	}
+	status := http.StatusCreated
+	if existing {
+		status = http.StatusOK
+	}
+	m := renderLink(ld)
+	m["@odata.context"] = c.BaseURL() + "/$metadata#permission"
+	return c.JSON(status, m)
+}
+
+// Using links.
+
+// sharedLink is a link a /shares request named, with its item.
+type sharedLink struct {
+	key string
+	ld  driveLinkDoc
+	t   *driveTarget
+}
+
+// resolveShare finds the link and item of /shares/{key} and checks that
+// the link admits the caller.
+func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
+	key := c.Param(0)
+	tenant, id, ok := parseShareKey(key)
+	if !ok {
+		return nil, errInvalidShareKey()
+	}
+	it, err := s.store.GetItem(c.ctx, tenant, KindDriveLink, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errShareGone()
+	}
+	if err != nil {
+		return nil, asError(err)
+	}
+	ld, err := decodeDoc[driveLinkDoc](it)
+	if err != nil {
+		return nil, asError(err)
+	}
+	if ld.expired(s.now()) {
+		return nil, errShareGone()
+	}
+	d, err := s.downloadsFrom(c.ctx, c.BaseURL(), tenant)(s.driveIn(c.ctx, tenant, ld.DriveID))
+	if err != nil {
+		return nil, errShareGone()
+	}
+	t, err := s.driveItemTarget(c.ctx, tenant, d, ld.ItemID)
+	if err != nil {
+		return nil, errShareGone()
+	}
+	// What the caller may reach without the link.
+	hasAccess := func() bool {
+		return tenant == c.TenantID && s.checkDriveAccess(c, t, false) == nil
+	}
+	admitted := false
+	switch ld.Scope {
+	case "anonymous":
+		admitted = ld.PasswordHash == "" || hasAccess()
+	case "organization":
+		admitted = tenant == c.TenantID
+	case "users":
+		recipient := tenant == c.TenantID && c.Caller != nil &&
+			slices.ContainsFunc(ld.Recipients, func(r driveIdentity) bool { return r.ID == c.Caller.ID })
+		admitted = recipient || hasAccess()
+	}
+	if !admitted {
+		return nil, errShareGone()
+	}
+	return &sharedLink{key: key, ld: ld, t: t}, nil
+}
+
+// getShare serves GET /shares/{key}: the sharedDriveItem.
+func (s *Server) getShare(c *Call) error {
+	sl, err := s.resolveShare(c)
+	if err != nil {
+		return err
+	}
+	owner := map[string]any{"user": userIdentity(&sl.t.d.Owner)}
+	if sl.t.d.Group {
+		owner = map[string]any{"group": driveIdentity{ID: sl.t.d.Owner.ID, DisplayName: sl.t.d.Owner.DisplayName, Email: sl.t.d.Owner.Mail}}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#shares/$entity", "id": sl.ld.shareID(),
+		"name": sl.t.doc.Name, "webUrl": sl.ld.WebURL, "owner": owner})
+}
+
+// getShareDriveItem serves GET /shares/{key}/driveItem: the shared item.
+func (s *Server) getShareDriveItem(c *Call) error {
+	sl, err := s.resolveShare(c)
+	if err != nil {
+		return err
+	}
+	return s.writeDriveTarget(c, http.StatusOK, sl.t, c.BaseURL()+"/$metadata#shares('"+sl.key+"')/driveItem/$entity")
+}
+
+// getShareContent serves GET /shares/{key}/driveItem/content as …/content
+// does: 302 Found to the file's download URL.
+func (s *Server) getShareContent(c *Call) error {
+	sl, err := s.resolveShare(c)
+	if err != nil {
+		return err
+	}
+	if sl.t.doc.File == nil {
+		return errDriveInvalid("Only files have content to download; the item is a folder.")
+	}
+	u, err := s.signedDownloadURL(c.ctx, c.BaseURL(), sl.ld.Tenant, sl.t.d.ID, sl.t.item.ID)
+	if err != nil {
+		return asError(err)
+	}
+	c.w.Header().Set("Location", u)
+	c.w.WriteHeader(http.StatusFound)
+	c.wrote = true
+	return nil
+}
+
+// serveShareLink serves a link's webUrl, without a token, as opening it in
+// a browser would: an anonymous link's file redirects to its download URL
+// and its folder answers the folder and its children; a password-protected
+// link wants the password POSTed as the form field password; the other
+// scopes need a sign-in (401), which the Graph API (/shares) is for.
+func (s *Server) serveShareLink(w http.ResponseWriter, r *http.Request, rest string) {
+	tenant, id, _ := strings.Cut(rest, "/")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "A sharing link accepts GET, HEAD and POST only.", "")
+		return
+	}
+	gone := errShareGone()
+	it, err := s.store.GetItem(r.Context(), tenant, KindDriveLink, id)
+	if err != nil {
+		transferError(w, gone.Status, gone.Code, gone.Message, "")
+		return
+	}
+	ld, err := decodeDoc[driveLinkDoc](it)
+	if err != nil || ld.expired(s.now()) {
+		transferError(w, gone.Status, gone.Code, gone.Message, "")
+		return
+	}
+	if ld.Scope != "anonymous" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="graphgate"`)
+		transferError(w, http.StatusUnauthorized, "unauthenticated",
+			"This sharing link requires signing in: call GET /shares/"+ld.shareID()+"/driveItem with an access token.", "")
+		return
+	}
+	if ld.PasswordHash != "" {
+		ok := false
+		if r.Method == http.MethodPost {
+			if pw := r.PostFormValue("password"); pw != "" {
+				ok, _ = password.Verify(pw, ld.PasswordHash)
+			}
+		}
+		if !ok {
+			transferError(w, http.StatusUnauthorized, "unauthenticated", "This sharing link is protected by a password: POST it as the form field password.", "")
+			return
+		}
+	}
+	base := s.transferBase(r)
+	d, err := s.downloadsFrom(r.Context(), base, tenant)(s.driveIn(r.Context(), tenant, ld.DriveID))
+	var t *driveTarget
+	if err == nil {
+		t, err = s.driveItemTarget(r.Context(), tenant, d, ld.ItemID)
+	}
+	if err != nil {
+		transferError(w, gone.Status, gone.Code, gone.Message, "")
+		return
+	}
+	if t.doc.File != nil {
+		u, err := s.signedDownloadURL(r.Context(), base, tenant, d.ID, t.item.ID)
+		if err != nil {
+			transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
+			return
+		}
+		http.Redirect(w, r, u, http.StatusFound)
+		return
+	}
+	b, err := renderDriveItem(d, t.item, t.parentPath())
+	var m map[string]any
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	var kids []store.Item
+	if err == nil {
+		kids, _, err = s.store.QueryItems(r.Context(), store.ItemQuery{TenantID: tenant, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID})
+	}
+	if err != nil {
+		transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
+		return
+	}
+	children := make([]json.RawMessage, 0, len(kids))
+	here := t.itemPath()
+	for _, k := range kids {
+		if kb, err := renderDriveItem(d, k, here); err == nil {
+			children = append(children, kb)
+		}
+	}
+	slices.SortFunc(children, func(a, b json.RawMessage) int {
+		var x, y struct{ Name string }
+		_ = json.Unmarshal(a, &x)
+		_ = json.Unmarshal(b, &y)
+		return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
+	})
+	m["children"] = children
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(m)
+}

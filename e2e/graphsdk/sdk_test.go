@@ -116,7 +116,7 @@ func ptr[T any](v T) *T { return &v }
 func TestSDKDelegatedWorkloads(t *testing.T) {
 	e := servertest.Start(t)
 	ctx := context.Background()
-	scopes := []string{"User.Read", "User.ReadBasic.All", "Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Tasks.ReadWrite", "Presence.Read.All"}
+	scopes := []string{"User.Read", "User.ReadBasic.All", "Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Tasks.ReadWrite", "Presence.Read.All", "Files.ReadWrite"}
 	adele := delegated(t, e, "adele", scopes...)
 	megan := delegated(t, e, "megan", scopes...)
 	adeleUser, meganUser := e.User("adele"), e.User("megan")
@@ -337,6 +337,30 @@ func TestSDKDelegatedWorkloads(t *testing.T) {
 		}
 		if deref(other.GetId()) != meganUser.ID {
 			t.Errorf("megan's presence id %v", other.GetId())
+		}
+	})
+
+	t.Run("drive upload and download through the downloadUrl redirect", func(t *testing.T) {
+		drive, err := adele.Me().Drive().Get(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := []byte("written by msgraph-sdk-go\n")
+		item, err := adele.Drives().ByDriveId(deref(drive.GetId())).Items().ByDriveItemId("root:/sdk/note.txt:").Content().Put(ctx, content, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(item.GetName()) != "note.txt" || deref(item.GetSize()) != int64(len(content)) {
+			t.Fatalf("uploaded item %v size %v", item.GetName(), item.GetSize())
+		}
+		// GET …/content answers 302 to the pre-authenticated downloadUrl;
+		// the SDK's redirect handler follows it.
+		got, err := adele.Drives().ByDriveId(deref(drive.GetId())).Items().ByDriveItemId(deref(item.GetId())).Content().Get(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(content) {
+			t.Fatalf("downloaded %q, want %q", got, content)
 		}
 	})
 

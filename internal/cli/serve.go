@@ -167,7 +167,7 @@ or --tls-cert/--tls-key.`,
 	f.DurationVar(&accessLife, "access-token-lifetime", time.Hour, "lifetime of access tokens")
 	f.DurationVar(&refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "lifetime of refresh tokens (renewed at each use)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
-	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
 	return cmd
 }

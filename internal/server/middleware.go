@@ -41,19 +41,39 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			m := series.get(ep, r.Method, rec.status)
 			m.count.Inc()
 			m.latency.Observe(d.Seconds())
-			if ep != "metrics" && ep != "healthz" && s.log.Handler().Enabled(r.Context(), slog.LevelInfo) {
+			level := accessLogLevel(rec.status)
+			if ep != "metrics" && ep != "healthz" && s.log.Handler().Enabled(r.Context(), level) {
 				// A record without a caller's PC (the Logger's methods
 				// capture one with runtime.Callers on every request; an
 				// access log has no use for it).
-				lr := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+				lr := slog.NewRecord(time.Now(), level, "request", 0)
 				lr.AddAttrs(slog.String("method", r.Method), slog.String("endpoint", ep),
 					slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", d),
 					slog.String("client_request_id", headerValue(r.Header, "Client-Request-Id")))
+				if why := headerValue(rec.Header(), "X-Graphgate-Decision"); why != "" && rec.status >= 400 {
+					// A denial says why in the log too.
+					lr.AddAttrs(slog.String("decision", why))
+				}
 				_ = s.log.Handler().Handle(r.Context(), lr)
 			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// accessLogLevel: requests that worked are logged at debug (metrics count
+// them all; `--log-level debug` lists them), those that failed at info
+// (client errors, denials with the decision) or error (server errors), so
+// that the default log shows what needs attention, and costs nothing on the
+// hot path.
+func accessLogLevel(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }
 
 // headerValue is Header.Get for a key already in canonical form (Get

@@ -108,7 +108,38 @@ func TestAccessLogAndMetrics(t *testing.T) {
 			}
 		}
 	}
-	if graphLogs != 5 {
-		t.Errorf("%d access log records for graph requests, want 5", graphLogs)
+	if graphLogs != 4 {
+		t.Errorf("%d access log records for graph requests, want 4 (the 307 is logged at debug)", graphLogs)
+	}
+}
+
+// TestAccessLogLevels: successful requests are logged at debug, client
+// errors (with the decision of a Graph denial) at info.
+func TestAccessLogLevels(t *testing.T) {
+	var logs lockedBuffer
+	srv, err := New(context.Background(), Config{DataDir: t.TempDir(), Passwords: password.Fast,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	for _, p := range []string{"/common/v2.0/.well-known/openid-configuration", "/v1.0/me"} {
+		res, err := http.Get(hs.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	levels := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "request" {
+			levels[rec["path"].(string)] = rec["level"].(string)
+		}
+	}
+	if levels["/common/v2.0/.well-known/openid-configuration"] != "DEBUG" || levels["/v1.0/me"] != "INFO" {
+		t.Errorf("access log levels %v", levels)
 	}
 }

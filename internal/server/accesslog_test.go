@@ -1,0 +1,78 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"graphgate/internal/demo"
+	"graphgate/internal/server"
+	"graphgate/internal/server/servertest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDenialIsLoggedWithItsDecision: a Graph request the engine denies is
+// logged at info with the decision that explains it.
+func TestDenialIsLoggedWithItsDecision(t *testing.T) {
+	var logs syncBuffer
+	e := servertest.Start(t, func(c *server.Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	daemon := e.App("daemon")
+	res, err := e.Client.PostForm(e.Authority(demo.TenantID)+"/oauth2/v2.0/token", url.Values{"grant_type": {"client_credentials"},
+		"client_id": {daemon.ClientID}, "client_secret": {daemon.Secret}, "scope": {"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token: %d %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	// The daemon holds no Tasks permission.
+	req, _ := http.NewRequest("GET", e.Base+"/v1.0/users/"+e.User("adele").ID+"/todo/lists", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	res, err = e.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("status %d, want 403", res.StatusCode)
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "request" || !strings.HasSuffix(rec["path"].(string), "/todo/lists") {
+			continue
+		}
+		found = true
+		if d, _ := rec["decision"].(string); rec["level"] != "INFO" || rec["status"] != 403.0 || !strings.Contains(d, "Denied") || !strings.Contains(d, "Tasks.") {
+			t.Errorf("denial logged as %v", rec)
+		}
+	}
+	if !found {
+		t.Fatalf("the denial was not logged:\n%s", logs.String())
+	}
+}

@@ -1161,7 +1161,9 @@ func (s *Server) createDriveFolderWithID(c *Call, parent *driveTarget, name, id 
 }
 
 // createDriveItem creates a folder (content nil) or a file under parent.
-func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, id string, special *specialFolderFacet, fsi *fileSystemInfo, content *[]byte) (*driveTarget, error) {
+// also runs in the same transaction as the item's creation (an upload
+// session's removal, so that a committed session never outlives its file).
+func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, id string, special *specialFolderFacet, fsi *fileSystemInfo, content *[]byte, also ...func(store.Items) error) (*driveTarget, error) {
 	if err := validName(name); err != nil {
 		return nil, err
 	}
@@ -1210,7 +1212,10 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 		if err := tx.CreateItems(c.ctx, append([]store.Item{created}, items...)...); err != nil {
 			return err
 		}
-		return bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts, seq)
+		if err := bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts, seq); err != nil {
+			return err
+		}
+		return runAlso(tx, also)
 	})
 	if err != nil {
 		var ge *Error
@@ -1699,7 +1704,18 @@ func (s *Server) uploadDriveItem(c *Call) error {
 }
 
 // replaceContent stores a file's new content.
-func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte) (*driveTarget, error) {
+// runAlso runs the extra steps a caller wants in a write's transaction.
+func runAlso(tx store.Items, also []func(store.Items) error) error {
+	for _, f := range also {
+		if err := f(tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// also runs in the same transaction as the replacement (see createDriveItem).
+func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte, also ...func(store.Items) error) (*driveTarget, error) {
 	now := s.now()
 	ts := storedTime(now)
 	by := s.actor(c)
@@ -1741,9 +1757,11 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte) (*driveTar
 			return err
 		}
 		if delta != 0 {
-			return bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts, seq)
+			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts, seq); err != nil {
+				return err
+			}
 		}
-		return nil
+		return runAlso(tx, also)
 	})
 	if err != nil {
 		return nil, asError(err)

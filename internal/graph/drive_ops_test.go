@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -499,4 +500,39 @@ func TestDriveGroup(t *testing.T) {
 	if mine := e.must(200, "GET", "/me/drive", megan, nil); str(mine, "id") == str(d, "id") {
 		t.Errorf("the group's drive is Megan's")
 	}
+}
+
+// TestDriveUploadCancelRacesCompletion: a session cancelled while its last
+// fragment arrives either makes the file (and the cancel finds no
+// session) or is cancelled (and no file appears) — never both, because the
+// file and the session's removal commit together.
+func TestDriveUploadCancelRacesCompletion(t *testing.T) {
+	e := newEnv(t)
+	read, write := e.delegated("adele", "Files.Read"), e.delegated("adele", "Files.ReadWrite")
+	data := []byte("0123456789")
+	outcomes := map[string]int{}
+	for i := range 12 {
+		name := fmt.Sprintf("race-%d.bin", i)
+		s := e.must(200, "POST", "/me/drive/root:/"+name+":/createUploadSession", write, nil)
+		up := str(s, "uploadUrl")
+		if r := e.putRange(up, data[:5], 0, len(data)); r.Status != 202 {
+			t.Fatalf("first fragment: %d %s", r.Status, r.Raw)
+		}
+		var wg sync.WaitGroup
+		var last, cancel resp
+		wg.Add(2)
+		go func() { defer wg.Done(); last = e.putRange(up, data[5:], 5, len(data)) }()
+		go func() { defer wg.Done(); cancel = e.do("DELETE", up, "", nil) }()
+		wg.Wait()
+		file := e.do("GET", "/me/drive/root:/"+name, read, nil)
+		switch {
+		case last.Status == 201 && cancel.Status == 404 && file.Status == 200:
+			outcomes["uploaded"]++
+		case cancel.Status == 204 && last.Status == 404 && file.Status == 404:
+			outcomes["cancelled"]++
+		default:
+			t.Errorf("round %d: last fragment %d, cancel %d, file %d", i, last.Status, cancel.Status, file.Status)
+		}
+	}
+	t.Logf("outcomes: %v", outcomes)
 }

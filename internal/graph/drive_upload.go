@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -225,8 +226,14 @@ func writeUploadStatus(w http.ResponseWriter, status int, sd uploadSessionDoc) {
 
 // dropUploadSession removes a session and its fragments.
 func (s *Server) dropUploadSession(r *http.Request, tenant, id string) error {
-	ctx := r.Context()
-	chunks, _, err := s.store.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
+	return s.store.Batch(r.Context(), func(tx store.Items) error { return deleteUploadSession(r.Context(), tx, tenant, id) })
+}
+
+// deleteUploadSession removes a session and its fragments within tx. A
+// session already gone is an error: of two requests completing one session
+// (a retried last fragment), only one may make the file.
+func deleteUploadSession(ctx context.Context, tx store.Items, tenant, id string) error {
+	chunks, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
 	if err != nil {
 		return err
 	}
@@ -234,13 +241,14 @@ func (s *Server) dropUploadSession(r *http.Request, tenant, id string) error {
 	for i, ch := range chunks {
 		ids[i] = ch.ID
 	}
-	return s.store.Batch(ctx, func(tx store.Items) error {
-		if _, err := tx.DeleteItems(ctx, tenant, KindDriveUploadChunk, ids...); err != nil {
-			return err
-		}
-		_, err := tx.DeleteItems(ctx, tenant, KindDriveUploadSession, id)
+	if _, err := tx.DeleteItems(ctx, tenant, KindDriveUploadChunk, ids...); err != nil {
 		return err
-	})
+	}
+	n, err := tx.DeleteItems(ctx, tenant, KindDriveUploadSession, id)
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	return err
 }
 
 func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
@@ -325,6 +333,11 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
 	ctx := r.Context()
 	fail := func(err error) {
+		if _, gerr := s.store.GetItem(ctx, tenant, KindDriveUploadSession, id); errors.Is(gerr, store.ErrNotFound) {
+			// Cancelled while it was being committed: nothing was made.
+			transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
+			return
+		}
 		ge := asError(err)
 		transferError(w, ge.Status, ge.Code, ge.Message, "")
 	}
@@ -365,6 +378,9 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 		fail(err)
 		return
 	}
+	// The file and the session's removal commit together: a crash leaves
+	// either the session to finish or the file, never both.
+	dropSession := func(tx store.Items) error { return deleteUploadSession(ctx, tx, tenant, id) }
 	status := http.StatusOK
 	var t *driveTarget
 	target := sd.ItemID
@@ -384,21 +400,18 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 			err = errNameAlreadyExists()
 		}
 		if err == nil {
-			t, err = s.replaceContent(c, ot, content)
+			t, err = s.replaceContent(c, ot, content, dropSession)
 		}
 		if err != nil {
 			fail(err)
 			return
 		}
 	} else {
-		if t, err = s.createDriveItem(c, parent, sd.Name, sd.Behavior, newDriveItemID(), nil, nil, &content); err != nil {
+		if t, err = s.createDriveItem(c, parent, sd.Name, sd.Behavior, newDriveItemID(), nil, nil, &content, dropSession); err != nil {
 			fail(err)
 			return
 		}
 		status = http.StatusCreated
-	}
-	if err := s.dropUploadSession(r, tenant, id); err != nil {
-		s.log.Error("dropping a committed upload session", "session", id, "err", err)
 	}
 	_ = s.writeDriveTarget(c, status, t, driveContext(c, d, "items/$entity"))
 }

@@ -391,6 +391,30 @@ func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, er
 
 // requestDrive resolves the drive a request names: /me/drive,
 // /users/{id}/drive or /drives/{id}.
+// addressedItem is the prelude of the handlers of one item: the request's
+// drive, the body decoded into in (when not nil: before the item is looked
+// up, so a malformed body answers 400 whatever the path names), the item
+// the path names, and the caller's access to it (to change it, or to read).
+func (s *Server) addressedItem(c *Call, in any, write bool) (*driveInfo, *driveTarget, error) {
+	d, err := s.requestDrive(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if in != nil {
+		if err := c.ReadJSON(in); err != nil {
+			return nil, nil, err
+		}
+	}
+	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkDriveAccess(c, t, write); err != nil {
+		return nil, nil, err
+	}
+	return d, t, nil
+}
+
 func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
 	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
 		return s.driveByID(c, c.Param(0))
@@ -1013,15 +1037,8 @@ var driveItemProps = odata.JSONProps{"id": odata.TypeString, "name": odata.TypeS
 	"folder/childCount": odata.TypeInt, "specialFolder/name": odata.TypeString}
 
 func (s *Server) listDriveChildren(c *Call) error {
-	d, err := s.requestDrive(c)
+	d, t, err := s.addressedItem(c, nil, false)
 	if err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
-	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, false); err != nil {
 		return err
 	}
 	q, err := c.parseQuery(odata.Generic, 200, 1000)
@@ -1237,19 +1254,9 @@ type driveChildInput struct {
 }
 
 func (s *Server) createDriveChild(c *Call) error {
-	d, err := s.requestDrive(c)
-	if err != nil {
-		return err
-	}
 	var in driveChildInput
-	if err := c.ReadJSON(&in); err != nil {
-		return err
-	}
-	parent, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	d, parent, err := s.addressedItem(c, &in, true)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, parent, true); err != nil {
 		return err
 	}
 	if parent.doc.Folder == nil {
@@ -1329,19 +1336,9 @@ func etagMatches(h string, doc driveItemDoc) bool {
 }
 
 func (s *Server) updateDriveItem(c *Call) error {
-	d, err := s.requestDrive(c)
-	if err != nil {
-		return err
-	}
 	var p driveItemPatch
-	if err := c.ReadJSON(&p); err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	d, t, err := s.addressedItem(c, &p, true)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
 	if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
@@ -1459,15 +1456,8 @@ func (s *Server) updateDriveItem(c *Call) error {
 }
 
 func (s *Server) deleteDriveItem(c *Call) error {
-	d, err := s.requestDrive(c)
+	d, t, err := s.addressedItem(c, nil, true)
 	if err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
-	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
 	if t.item.ID == d.RootID {
@@ -1605,15 +1595,8 @@ func quickXorHash(b []byte) [20]byte {
 // file's pre-authenticated download URL, issued here because this request
 // was authorized; the URL itself serves the bytes (drive_transfer.go).
 func (s *Server) downloadDriveItem(c *Call) error {
-	d, err := s.requestDrive(c)
+	d, t, err := s.addressedItem(c, nil, false)
 	if err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
-	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, false); err != nil {
 		return err
 	}
 	if t.doc.File == nil {
@@ -1809,19 +1792,9 @@ func shareID(itemID, granteeID string) string {
 
 // inviteDriveItem shares an item with users of the tenant (POST …/invite).
 func (s *Server) inviteDriveItem(c *Call) error {
-	d, err := s.requestDrive(c)
-	if err != nil {
-		return err
-	}
 	var in driveInviteInput
-	if err := c.ReadJSON(&in); err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	d, t, err := s.addressedItem(c, &in, true)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
 	if len(in.Recipients) == 0 {

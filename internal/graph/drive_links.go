@@ -323,19 +323,9 @@ func sameLink(ld driveLinkDoc, req linkRequest, appID string) bool {
 // link's permission, or 200 and the existing one when the calling app
 // already made the same link on the item.
 func (s *Server) createDriveLink(c *Call) error {
-	d, err := s.requestDrive(c)
-	if err != nil {
-		return err
-	}
 	var in driveLinkInput
-	if err := c.ReadJSON(&in); err != nil {
-		return err
-	}
-	t, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	d, t, err := s.addressedItem(c, &in, true)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
 	req, err := s.parseLinkRequest(c, t, in)

@@ -435,19 +435,9 @@ type copyMonitorDoc struct {
 // transaction within the request, then answers as Graph does: 202 Accepted
 // and a monitor URL, which reports the copy completed.
 func (s *Server) copyDriveItem(c *Call) error {
-	d, err := s.requestDrive(c)
-	if err != nil {
-		return err
-	}
 	var in driveCopyInput
-	if err := c.ReadJSON(&in); err != nil {
-		return err
-	}
-	src, _, err := s.resolveDriveAddr(c, d, parseDriveAddr(c), false, false)
+	d, src, err := s.addressedItem(c, &in, false)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDriveAccess(c, src, false); err != nil {
 		return err
 	}
 	if src.item.ID == d.RootID {

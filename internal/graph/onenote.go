@@ -438,20 +438,11 @@ func (s *Server) createSection(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if in.DisplayName == nil {
-		return errOnenoteBadRequest("The displayName property is required.")
-	}
-	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
-		return err
-	}
-	exists, err := s.onenoteNamed(c, KindSection, owner, parent.ID, *in.DisplayName)
+	name, err := s.newContainerName(c, KindSection, owner, parent.ID, in)
 	if err != nil {
 		return err
 	}
-	if exists {
-		return errOnenoteNameExists()
-	}
-	it, err := s.newSection(c, owner, parent, *in.DisplayName, false)
+	it, err := s.newSection(c, owner, parent, name, false)
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,26 @@ func (s *Server) getSectionGroup(c *Call) error {
 	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
 }
 
+// newContainerName checks the name of a new section or section group:
+// given, valid (50 characters), and not taken, ignoring case, among the
+// container's objects of that kind.
+func (s *Server) newContainerName(c *Call, kind, owner, containerID string, in onenoteNameInput) (string, error) {
+	if in.DisplayName == nil {
+		return "", errOnenoteBadRequest("The displayName property is required.")
+	}
+	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
+		return "", err
+	}
+	exists, err := s.onenoteNamed(c, kind, owner, containerID, *in.DisplayName)
+	if err != nil {
+		return "", err
+	}
+	if exists {
+		return "", errOnenoteNameExists()
+	}
+	return *in.DisplayName, nil
+}
+
 // createSectionGroup serves POST …/notebooks/{id}/sectionGroups and
 // …/sectionGroups/{id}/sectionGroups. Names follow the section rules (50
 // characters) and are unique, ignoring case, among the container's groups.
@@ -129,18 +149,9 @@ func (s *Server) createSectionGroup(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if in.DisplayName == nil {
-		return errOnenoteBadRequest("The displayName property is required.")
-	}
-	if err := validOnenoteName(*in.DisplayName, 50); err != nil {
-		return err
-	}
-	exists, err := s.onenoteNamed(c, KindSectionGroup, owner, container.ID, *in.DisplayName)
+	name, err := s.newContainerName(c, KindSectionGroup, owner, container.ID, in)
 	if err != nil {
 		return err
-	}
-	if exists {
-		return errOnenoteNameExists()
 	}
 	nb, group, err := parentRefs(container)
 	if err != nil {
@@ -150,7 +161,7 @@ func (s *Server) createSectionGroup(c *Call) error {
 	ts := storedTime(now)
 	id := newOnenoteID()
 	by := s.noteActor(c)
-	d := sectionGroupDoc{ID: id, DisplayName: *in.DisplayName, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
+	d := sectionGroupDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
 		ParentNotebook: nb, ParentSectionGroup: group}
 	it := store.Item{TenantID: c.TenantID, Kind: KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: encodeDoc(d),
 		CreatedAt: now, ModifiedAt: now, Version: 1}

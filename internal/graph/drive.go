@@ -1309,13 +1309,46 @@ func (s *Server) createDriveChild(c *Call) error {
 
 // driveItemPatch is PATCH's body: rename, move, file system times.
 type driveItemPatch struct {
-	Name            *string `json:"name"`
-	ParentReference *struct {
-		ID      string `json:"id"`
-		Path    string `json:"path"`
-		DriveID string `json:"driveId"`
-	} `json:"parentReference"`
-	FileSystemInfo *fileSystemInfo `json:"fileSystemInfo"`
+	Name            *string         `json:"name"`
+	ParentReference *driveParentRef `json:"parentReference"`
+	FileSystemInfo  *fileSystemInfo `json:"fileSystemInfo"`
+}
+
+// driveParentRef is the parentReference of a move or copy: a folder by id
+// or by path (/drive/root:/a/b or /drives/{id}/root:/a/b).
+type driveParentRef struct {
+	DriveID string `json:"driveId"`
+	ID      string `json:"id"`
+	Path    string `json:"path"`
+}
+
+// destinationFolder finds the folder a move or copy names in drive d and
+// checks that the caller may write into it.
+func (s *Server) destinationFolder(c *Call, d *driveInfo, pr *driveParentRef) (*driveTarget, error) {
+	var dest *driveTarget
+	var err error
+	if pr.ID != "" {
+		dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, pr.ID)
+	} else {
+		rel := pr.Path
+		for _, pre := range []string{"/drive/root:", "/drives/" + d.ID + "/root:"} {
+			rel = strings.TrimPrefix(rel, pre)
+		}
+		var root *driveTarget
+		if root, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID); err == nil {
+			dest, err = s.walk(c, root, splitPath(rel), false)
+		}
+	}
+	if err != nil {
+		return nil, errDriveInvalid("The destination folder does not exist.")
+	}
+	if err := s.checkDriveAccess(c, dest, true); err != nil {
+		return nil, err
+	}
+	if dest.doc.Folder == nil {
+		return nil, errDriveInvalid("The destination is not a folder.")
+	}
+	return dest, nil
 }
 
 // etagMatches checks an If-Match header against an item's eTag (or cTag).
@@ -1353,26 +1386,8 @@ func (s *Server) updateDriveItem(c *Call) error {
 		if pr.DriveID != "" && pr.DriveID != d.ID {
 			return errDriveInvalid("Moving items between drives is not supported.")
 		}
-		if pr.ID != "" {
-			dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, pr.ID)
-		} else {
-			rel := pr.Path
-			for _, pre := range []string{"/drive/root:", "/drives/" + d.ID + "/root:"} {
-				rel = strings.TrimPrefix(rel, pre)
-			}
-			var root *driveTarget
-			if root, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID); err == nil {
-				dest, err = s.walk(c, root, splitPath(rel), false)
-			}
-		}
-		if err != nil {
-			return errDriveInvalid("The destination folder does not exist.")
-		}
-		if err := s.checkDriveAccess(c, dest, true); err != nil {
+		if dest, err = s.destinationFolder(c, d, pr); err != nil {
 			return err
-		}
-		if dest.doc.Folder == nil {
-			return errDriveInvalid("The destination is not a folder.")
 		}
 		if dest.has(t.item.ID) {
 			return errDriveInvalid("An item cannot be moved into itself or one of its subfolders.")
@@ -1819,24 +1834,9 @@ func (s *Server) inviteDriveItem(c *Call) error {
 	sort.Strings(roleList)
 	var grantees []store.User
 	for _, r := range in.Recipients {
-		var u store.User
-		var err error
-		switch {
-		case r.ObjectID != "":
-			u, err = s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(r.ObjectID))
-		case r.Email != "":
-			u, err = s.store.UserByUPN(c.ctx, r.Email)
-			if err == nil && u.TenantID != c.TenantID {
-				err = store.ErrNotFound
-			}
-		default:
-			err = store.ErrNotFound
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return errDriveInvalid("The recipient '%s%s' could not be resolved to a user of the organization.", r.Email, r.ObjectID)
-		}
+		u, err := s.recipientUser(c, r)
 		if err != nil {
-			return asError(err)
+			return err
 		}
 		if u.ID == d.Owner.ID {
 			continue // the owner has access already

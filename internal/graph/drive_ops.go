@@ -416,12 +416,8 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 // Copy.
 
 type driveCopyInput struct {
-	ParentReference *struct {
-		DriveID string `json:"driveId"`
-		ID      string `json:"id"`
-		Path    string `json:"path"`
-	} `json:"parentReference"`
-	Name *string `json:"name"`
+	ParentReference *driveParentRef `json:"parentReference"`
+	Name            *string         `json:"name"`
 }
 
 type copyMonitorDoc struct {
@@ -449,30 +445,14 @@ func (s *Server) copyDriveItem(c *Call) error {
 			return errDriveInvalid("The destination drive does not exist.")
 		}
 	}
-	var dest *driveTarget
-	switch pr := in.ParentReference; {
-	case pr == nil || pr.ID == "" && pr.Path == "":
-		dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, src.item.ParentID)
-	case pr.ID != "":
-		dest, err = s.driveItemTarget(c.ctx, c.TenantID, destDrive, pr.ID)
-	default:
-		rel := pr.Path
-		for _, pre := range []string{"/drive/root:", "/drives/" + destDrive.ID + "/root:"} {
-			rel = strings.TrimPrefix(rel, pre)
-		}
-		var root *driveTarget
-		if root, err = s.driveItemTarget(c.ctx, c.TenantID, destDrive, destDrive.RootID); err == nil {
-			dest, err = s.walk(c, root, splitPath(rel), false)
-		}
+	// Without a folder named, the copy goes beside the original.
+	pr, into := in.ParentReference, destDrive
+	if pr == nil || pr.ID == "" && pr.Path == "" {
+		pr, into, destDrive = &driveParentRef{ID: src.item.ParentID}, d, d
 	}
+	dest, err := s.destinationFolder(c, into, pr)
 	if err != nil {
-		return errDriveInvalid("The destination folder does not exist.")
-	}
-	if err := s.checkDriveAccess(c, dest, true); err != nil {
 		return err
-	}
-	if dest.doc.Folder == nil {
-		return errDriveInvalid("The destination is not a folder.")
 	}
 	if destDrive.ID == d.ID && dest.has(src.item.ID) {
 		return errDriveInvalid("An item cannot be copied into itself or one of its subfolders.")

@@ -848,24 +848,30 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 	return nil
 }
 
+// windowRequest reads what calendarView and /instances share: the
+// calendar's owner, the startDateTime–endDateTime window and the query
+// options (with $select checked against the event type).
+func (s *Server) windowRequest(c *Call) (o calendarOwner, from, to time.Time, q *query, err error) {
+	if o, err = s.calOwner(c); err != nil {
+		return
+	}
+	if from, to, err = viewWindow(c); err != nil {
+		return
+	}
+	if q, err = c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop); err != nil {
+		return
+	}
+	err = checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange)
+	return
+}
+
 // calendarView lists the events and occurrences overlapping a window.
 // Single events are selected in SQL by their UTC start and end; series
 // masters are expanded in Go (bounded by the window), so $filter, $orderby
 // and paging apply to the window's instances in memory.
 func (s *Server) calendarView(c *Call) error {
-	o, err := s.calOwner(c)
+	o, from, to, q, err := s.windowRequest(c)
 	if err != nil {
-		return err
-	}
-	from, to, err := viewWindow(c)
-	if err != nil {
-		return err
-	}
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
-	if err != nil {
-		return err
-	}
-	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
 		return err
 	}
 	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}

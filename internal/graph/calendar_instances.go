@@ -206,19 +206,8 @@ func (s *Server) exceptionsIn(c *Call, tx store.Items, iq store.ItemQuery, from,
 // listInstances is GET …/events/{id}/instances: a series' occurrences and
 // exceptions in a window; another event is its own only instance.
 func (s *Server) listInstances(c *Call) error {
-	o, err := s.calOwner(c)
+	o, from, to, q, err := s.windowRequest(c)
 	if err != nil {
-		return err
-	}
-	from, to, err := viewWindow(c)
-	if err != nil {
-		return err
-	}
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
-	if err != nil {
-		return err
-	}
-	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
 		return err
 	}
 	id := eventParam(c)

@@ -164,6 +164,39 @@ func TestMeetingMessages(t *testing.T) {
 		}
 	})
 
+	// The event navigation, expanded through the derived type and
+	// authorized as a read of the event.
+	t.Run("ExpandEvent", func(t *testing.T) {
+		both := e.delegated("lynne", "Mail.Read", "Calendars.Read")
+		msgs := list(t, e.must(200, "GET", "/me/mailFolders/inbox/messages?$filter="+q("subject eq 'Review' and from/emailAddress/address eq '"+e.upn("adele")+"'"), both, nil))
+		if len(msgs) != 1 {
+			t.Fatalf("%d invitations", len(msgs))
+		}
+		id := str(msgs[0], "id")
+		evs := list(t, e.must(200, "GET", "/me/events?$filter="+q("iCalUId eq '"+str(meeting, "iCalUId")+"'"), both, nil))
+		if len(evs) != 1 {
+			t.Fatalf("Lynne has %d copies", len(evs))
+		}
+		m := e.must(200, "GET", "/me/messages/"+id+"?$expand="+q("microsoft.graph.eventMessage/event"), both, nil)
+		if ev, _ := m["event"].(map[string]any); ev == nil || str(ev, "id") != str(evs[0], "id") || str(ev, "subject") == "" {
+			t.Errorf("expanded event = %v", m["event"])
+		}
+		m = e.must(200, "GET", "/me/messages/"+id+"?$expand="+q("microsoft.graph.eventMessage/event($select=subject)"), both, nil)
+		if ev, _ := m["event"].(map[string]any); ev == nil || ev["subject"] == nil || ev["start"] != nil {
+			t.Errorf("expanded event with $select = %v", m["event"])
+		}
+		// Listing expands too; an ordinary message has no event.
+		for _, lm := range list(t, e.must(200, "GET", "/me/messages?$top=50&$expand="+q("microsoft.graph.eventMessage/event"), both, nil)) {
+			if _, has := lm["event"]; has != (lm["meetingMessageType"] != nil) {
+				t.Errorf("message %q: event %v, meetingMessageType %v", lm["subject"], lm["event"], lm["meetingMessageType"])
+			}
+		}
+		// Mail.Read alone does not read the calendar.
+		wantError(t, e.do("GET", "/me/messages/"+id+"?$expand="+q("microsoft.graph.eventMessage/event"), mail("lynne"), nil), 403, "ErrorAccessDenied", "")
+		// A message has no event property of its own.
+		wantError(t, e.do("GET", "/me/messages/"+id+"?$expand=event", both, nil), 400, "", "")
+	})
+
 	// A meeting message is a message: marking it read, moving and copying it
 	// keep its meeting properties.
 	t.Run("MessageOperationsKeepMeetingProperties", func(t *testing.T) {

@@ -61,10 +61,13 @@ func (s *Server) checkExpand(c *Call, key handlerKey) error {
 		flavor = odata.Directory
 	}
 	for _, it := range items {
-		if !ok || !spec.names[strings.ToLower(it.Property)] {
+		if !ok || !spec.names[strings.ToLower(it.Name())] {
 			entity := spec.entity
 			if entity == "" {
 				entity = "microsoft.graph.entity"
+			}
+			if it.Cast != "" {
+				entity = it.Cast
 			}
 			return odata.UnknownPropertyError(flavor, entity, it.Property)
 		}
@@ -99,7 +102,7 @@ func (c *Call) expandItems() ([]odata.ExpandItem, error) {
 func (c *Call) expanding(name string) (odata.ExpandItem, bool) {
 	items, _ := c.expandItems()
 	for _, it := range items {
-		if strings.EqualFold(it.Property, name) {
+		if strings.EqualFold(it.Name(), name) {
 			return it, true
 		}
 	}
@@ -201,6 +204,44 @@ func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body j
 	}
 	arr, _ := json.Marshal(vals)
 	return spliceProp(body, "attachments", arr), nil
+}
+
+// eventNav is the event navigation of meeting messages, which Graph
+// expands only through the derived type.
+const eventNav = "microsoft.graph.eventMessage/event"
+
+// expandEvent inlines the event a meeting message is about (in the
+// recipient's calendar), authorized as GET of that event: reading it needs
+// a calendar permission as well as the mail one. Other messages have no
+// event, and get none.
+func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
+	it, ok := c.expanding(eventNav)
+	if !ok {
+		return body, nil
+	}
+	var ref struct {
+		EventID string `json:"_eventId"`
+	}
+	if json.Unmarshal(msg.Doc, &ref) != nil || ref.EventID == "" {
+		return body, nil
+	}
+	if _, err := s.authorizeExpansion(c, "/users/"+owner+"/events/"+ref.EventID); err != nil {
+		return nil, err
+	}
+	ev, err := s.eventOrOccurrence(c, calendarOwner{id: owner}, ref.EventID)
+	if err != nil {
+		// The recipient deleted the event: the message stays, without it.
+		return body, nil
+	}
+	zone, loc := c.preferredZone()
+	b, err := renderEvent(ev, zone, loc)
+	if err != nil {
+		return nil, asError(err)
+	}
+	if b, err = project(b, selectOf(it), nil, nil); err != nil {
+		return nil, asError(err)
+	}
+	return spliceProp(body, "event", b), nil
 }
 
 // expandGroupMembers inlines a group's members or owners (directory

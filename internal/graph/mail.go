@@ -211,7 +211,7 @@ func registerMail(s *Server) error {
 	}
 	for _, p := range []string{"/messages", "/messages/{id}", "/mailFolders/{id}/messages"} {
 		for _, prefix := range []string{"/me", "/users/{id}"} {
-			if err := s.allowExpand("GET", prefix+p, "microsoft.graph.message", "attachments"); err != nil {
+			if err := s.allowExpand("GET", prefix+p, "microsoft.graph.message", "attachments", eventNav); err != nil {
 				return err
 			}
 		}
@@ -306,7 +306,11 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
 		known: messageSelectable,
 		expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
-			return s.expandAttachments(c, base.OwnerID, it, b)
+			b, err := s.expandAttachments(c, base.OwnerID, it, b)
+			if err != nil {
+				return nil, err
+			}
+			return s.expandEvent(c, base.OwnerID, it, b)
 		}}
 	if base.Where != "" && q.q.Filter != nil {
 		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
@@ -377,7 +381,11 @@ func (s *Server) getMessage(c *Call) error {
 	}
 	return c.writeItemExpanded(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c),
 		func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
-			return s.expandAttachments(c, owner, it, b)
+			b, err := s.expandAttachments(c, owner, it, b)
+			if err != nil {
+				return nil, err
+			}
+			return s.expandEvent(c, owner, it, b)
 		})
 }
 

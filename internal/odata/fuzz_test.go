@@ -80,6 +80,7 @@ func FuzzParse(f *testing.F) {
 		`$search="subject:\"quarterly report\"" OR "from:bob"&$count=true`,
 		"$expand=manager($levels=max;$expand=manager($select=id))",
 		"select=id&expand=children(select=name)",
+		"$expand=microsoft.graph.eventMessage/event($select=subject),a.b/c",
 	} {
 		f.Add(s)
 	}

@@ -85,6 +85,13 @@ func TestParseValid(t *testing.T) {
 			want(t, "nested filter", n.Filter.String(), "startswith(displayName,'a;b')")
 			wantTop(t, n, 5)
 		}},
+		{"expand through a type cast", "$expand=microsoft.graph.eventMessage/event($select=subject),attachments", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			if len(q.Expand) != 2 || q.Expand[0].Cast != "microsoft.graph.eventMessage" || q.Expand[0].Property != "event" ||
+				q.Expand[0].Name() != "microsoft.graph.eventMessage/event" || q.Expand[1].Cast != "" || q.Expand[1].Name() != "attachments" {
+				t.Fatalf("expand = %+v", q.Expand)
+			}
+			want(t, "nested select", q.Expand[0].Query.Select, []string{"subject"})
+		}},
 		{"expand levels", "$expand=manager($levels=max;$select=id,displayName)", ParseOptions{Flavor: Directory}, func(t *testing.T, q *Query) {
 			want(t, "levels", q.Expand[0].Query.Levels, intp(-1))
 		}},
@@ -186,6 +193,8 @@ func TestParseInvalid(t *testing.T) {
 		{"orderby empty item", "$orderby=a,,b", ParseOptions{}, "BadRequest", "Syntax error at position 2 in 'a,,b'."},
 		{"orderby bad path", "$orderby=a/", ParseOptions{}, "BadRequest", "Syntax error at position 0 in 'a/'."},
 		{"expand empty parens", "$expand=members()", ParseOptions{Flavor: Directory}, "Request_BadRequest", "Missing expand option on navigation property 'members'. If a parenthesis expression follows an expanded navigation property, then at least one expand option must be provided."},
+		{"expand cast of a non-type", "$expand=from/event", ParseOptions{Flavor: Exchange}, "BadRequest", "Term 'from/event' is not valid in a $select or $expand expression."},
+		{"expand cast to star", "$expand=microsoft.graph.eventMessage/*", ParseOptions{Flavor: Exchange}, "BadRequest", "Term '*' is not valid in a $select or $expand expression."},
 		{"expand unknown nested option", "$expand=members($foo=1)", ParseOptions{Flavor: Directory}, "Request_BadRequest", "Unrecognized query argument specified: '$foo'."},
 		{"expand nested bad top", "$expand=members($top=1000)", ParseOptions{Flavor: Directory}, "Request_UnsupportedQuery", "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive."},
 		{"expand bad levels", "$expand=manager($levels=all)", ParseOptions{}, "BadRequest", "Levels option must be a non-negative integer or 'max', it is set to 'all' instead."},

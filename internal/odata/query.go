@@ -74,8 +74,35 @@ type OrderItem struct {
 
 // ExpandItem is one $expand term, with its nested options (nil if none).
 type ExpandItem struct {
+	// Cast, when set, is the derived type whose navigation property is
+	// expanded: $expand=microsoft.graph.eventMessage/event has Cast
+	// "microsoft.graph.eventMessage" and Property "event".
+	Cast     string
 	Property string
 	Query    *Query
+}
+
+// Name is the item as written: Property, or Cast/Property.
+func (it ExpandItem) Name() string {
+	if it.Cast == "" {
+		return it.Property
+	}
+	return it.Cast + "/" + it.Property
+}
+
+// isQualifiedName reports whether s is a namespace-qualified type name
+// (identifiers joined by dots, at least one dot).
+func isQualifiedName(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !isIdentifier(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // options lists the $-options Parse recognises at top level. $levels is
@@ -308,10 +335,17 @@ func parseExpand(raw string, opts ParseOptions) ([]ExpandItem, error) {
 		text := strings.TrimSpace(part.text)
 		name, inner, hasParens := strings.Cut(text, "(")
 		name = strings.TrimSpace(name)
-		if name != "*" && !isIdentifier(name) {
+		cast := ""
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			if !isQualifiedName(name[:i]) {
+				return nil, SelectError(f, name)
+			}
+			cast, name = name[:i], name[i+1:]
+		}
+		if name != "*" && !isIdentifier(name) || cast != "" && name == "*" {
 			return nil, SelectError(f, name)
 		}
-		item := ExpandItem{Property: name}
+		item := ExpandItem{Cast: cast, Property: name}
 		if hasParens {
 			if !strings.HasSuffix(inner, ")") {
 				return nil, SyntaxError(f, raw, charPos(raw, part.offset+len(part.text)))

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"graphgate/internal/store"
@@ -45,19 +44,13 @@ type driveURLKeyDoc struct {
 	Key string `json:"key"` // base64
 }
 
-// urlKeys caches the signing keys by server and tenant.
-var urlKeys sync.Map // urlKeyRef → []byte
-
-type urlKeyRef struct {
-	s      *Server
-	tenant string
-}
-
-// urlKey returns a tenant's signing key, creating it on first use; of two
-// replicas creating it at once, the stored one wins.
-func (s *Server) urlKey(ctx context.Context, tenant string) ([]byte, error) {
-	cacheKey := urlKeyRef{s, tenant}
-	if k, ok := urlKeys.Load(cacheKey); ok {
+// urlKey returns a tenant's signing key (cached in s.urlKeys). Signing
+// (create) makes it on first use; of two replicas creating it at once, the
+// stored one wins. Verifying never creates one: the tenant of a download
+// URL comes from an unauthenticated request, which must not make the
+// server write.
+func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte, error) {
+	if k, ok := s.urlKeys.Load(tenant); ok {
 		return k.([]byte), nil
 	}
 	read := func() ([]byte, error) {
@@ -72,7 +65,7 @@ func (s *Server) urlKey(ctx context.Context, tenant string) ([]byte, error) {
 		return base64.StdEncoding.DecodeString(kd.Key)
 	}
 	k, err := read()
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) && create {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
 		now := s.now()
@@ -86,7 +79,7 @@ func (s *Server) urlKey(ctx context.Context, tenant string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	urlKeys.Store(cacheKey, k)
+	s.urlKeys.Store(tenant, k)
 	return k, nil
 }
 
@@ -113,7 +106,7 @@ func (s *Server) downloadURL(c *Call, driveID, itemID string) (string, error) {
 // signedDownloadURL signs a download URL for an item of a tenant, which a
 // sharing link may make another tenant's caller (or nobody signed in) use.
 func (s *Server) signedDownloadURL(ctx context.Context, base, tenant, driveID, itemID string) (string, error) {
-	key, err := s.urlKey(ctx, tenant)
+	key, err := s.urlKey(ctx, tenant, true)
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +188,7 @@ func (s *Server) verifyDownload(ctx context.Context, tok string) (downloadClaims
 	if err != nil {
 		return cl, false
 	}
-	key, err := s.urlKey(ctx, cl.Tenant)
+	key, err := s.urlKey(ctx, cl.Tenant, false)
 	if err != nil {
 		return cl, false
 	}

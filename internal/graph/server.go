@@ -68,6 +68,7 @@ type Server struct {
 	expandable map[handlerKey]expandSpec
 	throttle   *throttle
 	explained  sync.Map // explainKey → x-graphgate-decision value
+	urlKeys    sync.Map // tenant → key signing its download URLs
 }
 
 type handlerKey struct {

@@ -43,6 +43,7 @@ func driveExtraEndpoints(s *Server) []driveEP {
 			driveEP{"POST", base + "/items/{id}/copy", s.copyDriveItem},
 			driveEP{"GET", base + "/root/search(q={value})", s.searchDrive},
 			driveEP{"GET", base + "/root/delta", s.driveDelta},
+			driveEP{"GET", base + "/items/{id}/delta", s.driveDelta},
 			driveEP{"POST", base + "/items/{id}/createUploadSession", s.createUploadSession},
 			driveEP{"POST", base + "/items/{id}:/{id}:/createUploadSession", s.createUploadSession},
 			driveEP{"POST", base + "/root:/{id}:/createUploadSession", s.createUploadSession},
@@ -171,6 +172,8 @@ type tombstoneDoc struct {
 	File            *struct{}     `json:"file,omitempty"`
 	Folder          *struct{}     `json:"folder,omitempty"`
 	Seq             int64         `json:"_seq"`
+	// At is when the item was deleted: tombstones expire by it.
+	At string `json:"_at,omitempty"`
 }
 
 // tombstones are the delta records of removed items.
@@ -181,7 +184,8 @@ func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []
 		if err != nil {
 			continue
 		}
-		td := tombstoneDoc{ID: it.ID, Name: doc.Name, ParentReference: d.ref(it.ParentID), Deleted: deletedFacet{State: "deleted"}, Seq: seq}
+		td := tombstoneDoc{ID: it.ID, Name: doc.Name, ParentReference: d.ref(it.ParentID), Deleted: deletedFacet{State: "deleted"}, Seq: seq,
+			At: storedTime(now)}
 		if doc.File != nil {
 			td.File = &struct{}{}
 		} else {
@@ -597,8 +601,26 @@ func searchText(c *Call) (string, error) {
 	return v, nil
 }
 
-// searchDrive finds the items of a drive whose name contains q (ignoring
-// case), paged by $top and $skiptoken.
+// searchContentMax bounds the file size whose content search reads: the
+// whole file is loaded and lowered in memory, per candidate.
+const searchContentMax = 1 << 20
+
+// searchTextTypes are the non-text/* types whose content search reads.
+var searchTextTypes = map[string]bool{"application/json": true, "application/xml": true, "application/javascript": true,
+	"application/x-javascript": true, "application/x-sh": true, "application/yaml": true, "application/x-yaml": true,
+	"application/sql": true, "application/x-httpd-php": true, "image/svg+xml": true}
+
+func searchableContent(doc driveItemDoc) bool {
+	if doc.File == nil || doc.Size > searchContentMax {
+		return false
+	}
+	mt := strings.ToLower(doc.File.MimeType)
+	return strings.HasPrefix(mt, "text/") || searchTextTypes[mt]
+}
+
+// searchDrive finds the items of a drive whose name, or whose text
+// content (up to searchContentMax), contains q, ignoring case; paged by
+// $top and $skiptoken in name order.
 func (s *Server) searchDrive(c *Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
@@ -620,14 +642,46 @@ func (s *Server) searchDrive(c *Call) error {
 		return err
 	}
 	dia := s.store.Dialect()
-	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text))
-	where := "lower(" + jsonExpr(dia, "name", odata.TypeString) + ") LIKE " + placeholder(dialectOf(dia), 1) + ` ESCAPE '\' AND ` +
-		jsonExpr(dia, "root", odata.TypeString) + " IS NULL"
-	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Where: where,
-		Args: []any{"%" + like + "%"}, OrderBy: "lower(" + jsonExpr(dia, "name", odata.TypeString) + ")", Limit: q.top + 1, Offset: q.skip})
-	if err != nil {
-		return asError(err)
+	lower := strings.ToLower(text)
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lower)
+	// Candidates: names that match (in SQL) and files small enough whose
+	// content may (read below); content cannot be matched in SQL, so the
+	// page is cut here, in the same name order as before.
+	nameExpr := "lower(" + jsonExpr(dia, "name", odata.TypeString) + ")"
+	where := "(" + nameExpr + " LIKE " + placeholder(dialectOf(dia), 1) + ` ESCAPE '\' OR (` +
+		jsonExpr(dia, "file", odata.TypeString) + " IS NOT NULL AND COALESCE(" + jsonExpr(dia, "size", odata.TypeInt) + ", 0) <= " +
+		placeholder(dialectOf(dia), 2) + ")) AND " + jsonExpr(dia, "root", odata.TypeString) + " IS NULL"
+	want := q.skip + q.top + 1
+	var items []store.Item
+	const chunk = 200
+	for off := 0; len(items) < want; off += chunk {
+		batch, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Where: where,
+			Args: []any{"%" + like + "%", searchContentMax}, OrderBy: nameExpr, Limit: chunk, Offset: off})
+		if err != nil {
+			return asError(err)
+		}
+		for _, it := range batch {
+			doc, err := decodeDoc[driveItemDoc](it)
+			if err != nil {
+				return asError(err)
+			}
+			match := strings.Contains(strings.ToLower(doc.Name), lower)
+			if !match && searchableContent(doc) {
+				b, err := s.fileContent(c.ctx, c.TenantID, it.ID)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return asError(err)
+				}
+				match = strings.Contains(strings.ToLower(string(b)), lower)
+			}
+			if match && len(items) < want {
+				items = append(items, it)
+			}
+		}
+		if len(batch) < chunk {
+			break
+		}
 	}
+	items = items[min(q.skip, len(items)):]
 	more := len(items) > q.top
 	if more {
 		items = items[:q.top]
@@ -685,13 +739,17 @@ func (p *pathCache) of(id string) string {
 
 // deltaToken is the state of a delta round: changes after Since up to
 // Upto (0: not started; the round starts at the drive's current number),
-// listing Phase 0 (items) then 1 (tombstones), after the id After.
+// listing Phase 0 (items) then 1 (tombstones), after the id After. Folder
+// is the folder a folder's delta covers ("" for the root); Self is set once
+// that folder itself has been considered.
 type deltaToken struct {
-	Drive string `json:"d"`
-	Since int64  `json:"s"`
-	Upto  int64  `json:"u,omitempty"`
-	Phase int    `json:"p,omitempty"`
-	After string `json:"a,omitempty"`
+	Drive  string `json:"d"`
+	Folder string `json:"f,omitempty"`
+	Since  int64  `json:"s"`
+	Upto   int64  `json:"u,omitempty"`
+	Phase  int    `json:"p,omitempty"`
+	After  string `json:"a,omitempty"`
+	Self   bool   `json:"x,omitempty"`
 }
 
 func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(encodeDoc(t)) }
@@ -702,20 +760,24 @@ func decodeDeltaToken(s string) (deltaToken, bool) {
 	return t, err == nil && json.Unmarshal(b, &t) == nil
 }
 
-// driveDelta answers GET …/root/delta: without a token every item, with
-// one the items changed and deleted since it was issued; pages end with
-// @odata.nextLink, the last one with @odata.deltaLink.
+// driveDelta answers GET …/root/delta and …/items/{id}/delta (a folder:
+// the changes below it): without a token every item, with one the items
+// changed and deleted since it was issued; pages end with @odata.nextLink,
+// the last one with @odata.deltaLink. A token from before a pruned
+// deletion answers 410 Gone.
 func (s *Server) driveDelta(c *Call) error {
-	d, err := s.requestDrive(c)
+	t, _, err := s.permissionTarget(c)
 	if err != nil {
 		return err
 	}
-	root, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
-	if err != nil {
-		return err
+	d := t.d
+	if t.doc.Folder == nil && t.doc.Root == nil {
+		return errDriveInvalid("Delta is only supported on folders.")
 	}
-	if err := s.checkDriveAccess(c, root, false); err != nil {
-		return err
+	folder := ""
+	var scope []string
+	if t.item.ID != d.RootID {
+		folder = t.item.ID
 	}
 	vals := c.r.URL.Query()
 	top := 200
@@ -726,15 +788,26 @@ func (s *Server) driveDelta(c *Call) error {
 		}
 		top = min(n, 1000)
 	}
-	tok := deltaToken{Drive: d.ID, Since: -1}
+	tok := deltaToken{Drive: d.ID, Folder: folder, Since: -1}
 	latest := false
 	if raw := vals.Get("token"); raw == "latest" {
 		latest = true
 	} else if raw != "" {
 		var ok bool
-		if tok, ok = decodeDeltaToken(raw); !ok || tok.Drive != d.ID {
+		if tok, ok = decodeDeltaToken(raw); !ok || tok.Drive != d.ID || tok.Folder != folder {
 			return errDriveInvalid("The delta token is not valid for this drive.")
 		}
+	}
+	if err := s.pruneTombstones(c, d); err != nil {
+		return asError(err)
+	}
+	floor, err := s.deltaFloor(c, d)
+	if err != nil {
+		return asError(err)
+	}
+	fresh := deltaToken{Drive: d.ID, Folder: folder, Since: -1}
+	if tok.expired(floor) {
+		return s.writeResyncRequired(c, fresh)
 	}
 	if tok.Upto == 0 {
 		// The drive's number first: a change committed after this read
@@ -745,7 +818,12 @@ func (s *Server) driveDelta(c *Call) error {
 		}
 		tok.Upto = dit.Version
 		if latest {
-			return s.writeDelta(c, d, nil, "", deltaToken{Drive: d.ID, Since: tok.Upto}.encode())
+			return s.writeDelta(c, d, nil, "", deltaToken{Drive: d.ID, Folder: folder, Since: tok.Upto}.encode())
+		}
+	}
+	if folder != "" {
+		if scope, err = s.deltaScope(c, d, folder); err != nil {
+			return asError(err)
 		}
 	}
 	dia := s.store.Dialect()
@@ -754,6 +832,26 @@ func (s *Server) driveDelta(c *Call) error {
 	ph := func(n int) string { return placeholder(dialectOf(dia), n) }
 	var out []json.RawMessage
 	paths := newPathCache(s, c, d)
+	// A folder's own change leads its delta, as the root leads the drive's.
+	if folder != "" && !tok.Self {
+		tok.Self = true
+		if t.doc.Seq > tok.Since && t.doc.Seq <= tok.Upto {
+			b, err := s.renderDeltaItem(d, t.item, paths)
+			if err != nil {
+				return asError(err)
+			}
+			out = append(out, b)
+		}
+	}
+	finish := func(next, delta string) error {
+		// A prune that raced this page may have taken a deletion it needed.
+		if floor, err := s.deltaFloor(c, d); err != nil {
+			return asError(err)
+		} else if tok.expired(floor) {
+			return s.writeResyncRequired(c, fresh)
+		}
+		return s.writeDelta(c, d, out, next, delta)
+	}
 	for tok.Phase < 2 && len(out) < top {
 		kind := KindDriveItem
 		if tok.Phase == 1 {
@@ -764,22 +862,14 @@ func (s *Server) driveDelta(c *Call) error {
 			}
 		}
 		where := seqExpr + " > " + ph(1) + " AND " + seqExpr + " <= " + ph(2) + " AND " + idExpr + " > " + ph(3)
-		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, Where: where,
-			Args: []any{tok.Since, tok.Upto, tok.After}, OrderBy: idExpr, Limit: top - len(out) + 1})
+		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, ParentIDs: scope,
+			Where: where, Args: []any{tok.Since, tok.Upto, tok.After}, OrderBy: idExpr, Limit: top - len(out) + 1})
 		if err != nil {
 			return asError(err)
 		}
-		if len(items) > top-len(out) {
+		full := len(items) > top-len(out)
+		if full {
 			items = items[:top-len(out)]
-			for _, it := range items {
-				b, err := s.renderDeltaItem(d, it, paths)
-				if err != nil {
-					return asError(err)
-				}
-				out = append(out, b)
-			}
-			tok.After = items[len(items)-1].ID
-			return s.writeDelta(c, d, out, tok.encode(), "")
 		}
 		for _, it := range items {
 			b, err := s.renderDeltaItem(d, it, paths)
@@ -788,12 +878,16 @@ func (s *Server) driveDelta(c *Call) error {
 			}
 			out = append(out, b)
 		}
+		if full {
+			tok.After = items[len(items)-1].ID
+			return finish(tok.encode(), "")
+		}
 		tok.Phase, tok.After = tok.Phase+1, ""
 	}
 	if tok.Phase < 2 {
-		return s.writeDelta(c, d, out, tok.encode(), "")
+		return finish(tok.encode(), "")
 	}
-	return s.writeDelta(c, d, out, "", deltaToken{Drive: d.ID, Since: tok.Upto}.encode())
+	return finish("", deltaToken{Drive: d.ID, Folder: folder, Since: tok.Upto}.encode())
 }
 
 func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (json.RawMessage, error) {
@@ -803,6 +897,7 @@ func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) 
 			return nil, err
 		}
 		delete(m, "_seq")
+		delete(m, "_at")
 		return encodeDoc(m), nil
 	}
 	b, err := renderDriveItem(d, it, paths.of(it.ParentID))

@@ -152,7 +152,9 @@ func (s *Server) attendeeUsers(c *Call, e eventDoc, orgOwner string) map[string]
 // none yet (have: user ids), and that calendar where it does not exist,
 // with the meeting request in the attendee's Inbox. A series' copy has the
 // series' deleted occurrences and a copy of each of its exceptions (exs),
-// as Exchange sends a new attendee the series and its exceptions.
+// as Exchange sends a new attendee the series and its exceptions. For a
+// new meeting (have is nil) the organizer's Sent Items gets the request,
+// addressed to every attendee; an update files its own (propagateUpdate).
 func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner string, have map[string]bool, exs []store.Item) ([]store.Item, error) {
 	now := s.now()
 	var items []store.Item
@@ -195,6 +197,13 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 			return nil, err
 		}
 	}
+	if have == nil {
+		sent, err := s.organizerSent(c, tx, orgOwner, e, meetingRequest, newMeetingRequest, "", nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, sent...)
+	}
 	return items, nil
 }
 
@@ -205,6 +214,9 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 // significant change (ch) clears the copies' responses and, for a series,
 // their exceptions. A change of the attendees alone is sent only to the
 // attendees it adds or removes, as Graph documents for PATCH of an event.
+// An update carries what it changed as it was before; the organizer's Sent
+// Items gets one copy of the update and one of the cancellation sent to
+// removed attendees.
 func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner string, ch meetingChange, attendeesOnly bool) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
 	if err != nil {
@@ -213,6 +225,8 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	invited := s.attendeeUsers(c, org, orgOwner)
 	have := map[string]bool{}
 	var msgs []store.Item
+	removed, asked := map[string]bool{}, map[string]bool{} // user ids sent a cancellation, a new request
+	var before *eventDoc                                   // the meeting before the change, as a current copy had it
 	requestType := informationalUpdate
 	if ch.significant {
 		requestType = fullUpdate
@@ -235,7 +249,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, msg)
+			msgs, removed[cp.OwnerID] = append(msgs, msg), true
 			continue
 		}
 		if ch.dropExceptions {
@@ -261,14 +275,20 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 		if err != nil {
 			return err
 		}
+		if !old.IsCancelled && before == nil {
+			before = &old
+		}
 		if attendeesOnly && !old.IsCancelled {
 			continue // not a changed attendee: nothing is sent
 		}
 		rt := requestType
 		if old.IsCancelled {
-			rt = newMeetingRequest // invited again
+			rt, asked[cp.OwnerID] = newMeetingRequest, true // invited again
 		}
 		msg, err := s.requestMessage(c, tx, up, rt)
+		if err == nil {
+			msg, err = withPrevious(msg, old, org)
+		}
 		if err != nil {
 			return err
 		}
@@ -282,6 +302,46 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	if err != nil {
 		return err
 	}
+	for id := range invited {
+		if !have[id] {
+			asked[id] = true
+		}
+	}
+	// The organizer's Sent Items: the cancellation to removed attendees,
+	// and the update to all (a change of attendees alone: the request to
+	// the added ones).
+	var to, cc []recipient
+	sentType := requestType
+	if attendeesOnly {
+		to, cc = s.recipientsOf(c, org, asked)
+		sentType = newMeetingRequest
+	}
+	sent, err := s.organizerSent(c, tx, orgOwner, org, meetingRequest, sentType, "", to, cc)
+	if err == nil && len(sent) == 1 && !attendeesOnly && before != nil {
+		sent[0], err = withPrevious(sent[0], *before, org)
+	}
+	if err != nil {
+		return err
+	}
+	if len(removed) > 0 {
+		var gone eventDoc
+		for _, cp := range copies {
+			if removed[cp.OwnerID] {
+				d, err := decodeDoc[eventDoc](cp)
+				if err != nil {
+					return err
+				}
+				gone = d // a removed attendee's copy still lists the attendees it was sent to
+			}
+		}
+		rto, rcc := s.recipientsOf(c, gone, removed)
+		cancelled, err := s.organizerSent(c, tx, orgOwner, org, meetingCancelled, "", "", rto, rcc)
+		if err != nil {
+			return err
+		}
+		sent = append(sent, cancelled...)
+	}
+	msgs = append(msgs, sent...)
 	if items = append(items, msgs...); len(items) == 0 {
 		return nil
 	}
@@ -319,7 +379,9 @@ func (s *Server) cancelCopy(c *Call, tx store.Items, cp store.Item, comment stri
 // propagateOccurrence applies f to the same occurrence (by original
 // start) of every attendee's copy of the organizer's series, and delivers
 // the message msg makes of each changed occurrence. A copy without that
-// occurrence (the attendee deleted it) or cancelled is left alone.
+// occurrence (the attendee deleted it) or cancelled is left alone. The
+// organizer's Sent Items gets a copy of what was sent; with no attendee
+// copy in the tenant to build it from, none is filed.
 func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgOwner, when string, f func(*eventDoc) error,
 	msg func(store.Item) (store.Item, error)) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
@@ -334,14 +396,22 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 			}
 			continue
 		}
-		it, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, f)
+		var before eventDoc
+		it, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, func(d *eventDoc) error { before = *d; return f(d) })
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
+		after, err := decodeDoc[eventDoc](it)
+		if err != nil {
+			return err
+		}
 		m, err := msg(it)
+		if err == nil {
+			m, err = withPrevious(m, before, after)
+		}
 		if err != nil {
 			return err
 		}
@@ -349,6 +419,16 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 	}
 	if len(msgs) == 0 {
 		return nil
+	}
+	if c.TargetGroup == nil {
+		// The organizer's Sent Items holds what the attendees got, about
+		// its own occurrence.
+		masterID, _, _ := strings.Cut(org.ID, occurrenceSep)
+		sent, err := s.sentCopy(c, tx, orgOwner, msgs[0], masterID+occurrenceSep+when, nil, nil)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, sent)
 	}
 	return tx.CreateItems(c.ctx, msgs...)
 }
@@ -408,7 +488,11 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 				}
 				msgs = append(msgs, m)
 			}
-			if len(msgs) > 0 {
+			sent, err := s.organizerSent(c, tx, o.id, e, meetingCancelled, "", comment, nil, nil)
+			if err != nil {
+				return err
+			}
+			if msgs = append(msgs, sent...); len(msgs) > 0 {
 				if err := tx.CreateItems(c.ctx, msgs...); err != nil {
 					return err
 				}

@@ -33,6 +33,10 @@ type eventMessageDoc struct {
 	MeetingRequestType    string `json:"meetingRequestType,omitempty"`
 	ResponseRequested     *bool  `json:"responseRequested,omitempty"`
 	AllowNewTimeProposals *bool  `json:"allowNewTimeProposals,omitempty"`
+	// What an update changed, as it was before (set only when changed).
+	PreviousStartDateTime *dateTimeTimeZone `json:"previousStartDateTime,omitempty"`
+	PreviousEndDateTime   *dateTimeTimeZone `json:"previousEndDateTime,omitempty"`
+	PreviousLocation      *location         `json:"previousLocation,omitempty"`
 	// eventMessageResponse
 	ResponseType string `json:"responseType,omitempty"`
 	// EventID is the recipient's event the message is about: the target of
@@ -183,12 +187,113 @@ func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment s
 }
 
 // responseMessage is an attendee's response in the organizer's Inbox
-// (orgEvent, the organizer's meeting); the comment is its body.
+// (orgEvent, the organizer's meeting); the comment is its body. The copy
+// in the responding attendee's Sent Items is stored here, in tx, because
+// the caller only delivers what the organizer receives.
 func (s *Server) responseMessage(c *Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee emailAddress, response, comment string) (store.Item, error) {
 	ev, err := decodeDoc[eventDoc](orgEvent)
 	if err != nil {
 		return store.Item{}, err
 	}
-	return s.meetingMessage(c, tx, orgOwner, responseMessages[response].kind, ev, orgEvent.ID, attendee,
+	msg, err := s.meetingMessage(c, tx, orgOwner, responseMessages[response].kind, ev, orgEvent.ID, attendee,
 		[]recipient{{EmailAddress: ev.Organizer.EmailAddress}}, []recipient{}, &itemBody{ContentType: "text", Content: comment})
+	if err != nil || c.TargetUser == nil || c.TargetUser.ID == orgOwner {
+		return msg, err
+	}
+	// The response is about the attendee's own copy of the meeting.
+	copies, err := s.meetingCopies(c, tx, ev, orgOwner)
+	if err != nil {
+		return msg, err
+	}
+	own := ""
+	for _, cp := range copies {
+		if cp.OwnerID == c.TargetUser.ID {
+			own = cp.ID
+		}
+	}
+	sent, err := s.sentCopy(c, tx, c.TargetUser.ID, msg, own, nil, nil)
+	if err != nil {
+		return msg, err
+	}
+	return msg, tx.CreateItems(c.ctx, sent)
+}
+
+// sentCopy is the sender's Sent Items copy of a meeting message built for
+// one recipient: one message addressed to all the recipients (to and cc;
+// msg's own when to is nil), read, about the sender's event eventID, as
+// sendMail files what it sends.
+func (s *Server) sentCopy(c *Call, tx store.Items, sender string, msg store.Item, eventID string, to, cc []recipient) (store.Item, error) {
+	if err := s.mailboxInTx(c, tx, sender); err != nil {
+		return store.Item{}, err
+	}
+	doc, err := decodeDoc[eventMessageDoc](msg)
+	if err != nil {
+		return store.Item{}, err
+	}
+	folder := folderID(sender, "sentitems")
+	doc.ID, doc.ParentFolderID, doc.IsRead, doc.EventID = newItemID("AAMkAG"), folder, true, eventID
+	doc.WebLink = "https://outlook.office365.com/owa/?ItemID=" + doc.ID + "&exvsurl=1&viewmodel=ReadMessageItem"
+	if to != nil {
+		doc.ToRecipients, doc.CcRecipients = to, cc
+	}
+	now := s.now()
+	return store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
+}
+
+// organizerSent is the organizer's Sent Items copy of the request, update
+// (requestType) or cancellation (kind) it sends about its meeting org,
+// addressed to to and cc, or to all the attendees when to is nil. Nothing
+// is filed for a group's calendar, which has no Sent Items of its own.
+func (s *Server) organizerSent(c *Call, tx store.Items, orgOwner string, org eventDoc, kind, requestType, comment string, to, cc []recipient) ([]store.Item, error) {
+	if c.TargetGroup != nil || len(org.Attendees) == 0 || to != nil && len(to)+len(cc) == 0 {
+		return nil, nil
+	}
+	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: encodeDoc(org)}
+	var m store.Item
+	var err error
+	if kind == meetingCancelled {
+		m, err = s.cancelMessage(c, tx, self, comment)
+	} else {
+		m, err = s.requestMessage(c, tx, self, requestType)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sent, err := s.sentCopy(c, tx, orgOwner, m, org.ID, to, cc)
+	return []store.Item{sent}, err
+}
+
+// recipientsOf are the attendees of ev who are the users ids, addressed as
+// a request addresses them.
+func (s *Server) recipientsOf(c *Call, ev eventDoc, ids map[string]bool) (to, cc []recipient) {
+	some := ev
+	some.Attendees = nil
+	for _, a := range ev.Attendees {
+		if u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address); err == nil && u.TenantID == c.TenantID && ids[u.ID] {
+			some.Attendees = append(some.Attendees, a)
+		}
+	}
+	return meetingRecipients(some)
+}
+
+// withPrevious adds to an update (not a new request) the start, end and
+// location the meeting had before, where the update changed them, as
+// Graph's eventMessageRequest reports them.
+func withPrevious(it store.Item, before, after eventDoc) (store.Item, error) {
+	doc, err := decodeDoc[eventMessageDoc](it)
+	if err != nil || doc.MeetingMessageType != meetingRequest || doc.MeetingRequestType == newMeetingRequest {
+		return it, err
+	}
+	if before.Start.UTC != after.Start.UTC {
+		doc.PreviousStartDateTime = messageDTZ(before.Start)
+	}
+	if before.End.UTC != after.End.UTC {
+		doc.PreviousEndDateTime = messageDTZ(before.End)
+	}
+	if before.Location != after.Location {
+		loc := before.Location
+		doc.PreviousLocation = &loc
+	}
+	it.Doc = encodeDoc(doc)
+	return it, nil
 }

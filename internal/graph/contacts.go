@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -251,11 +252,11 @@ func registerContacts(s *Server) error {
 		{"DELETE", "/contactFolders/{id}", s.deleteContactFolder},
 		{"GET", "/contactFolders/{id}/childFolders", s.listContactChildFolders},
 		{"POST", "/contactFolders/{id}/childFolders", s.createContactChildFolder},
-		{"GET", "/contactFolders/{id}/contacts", s.listFolderContacts},
-		{"POST", "/contactFolders/{id}/contacts", s.createFolderContact},
-		{"GET", "/contactFolders/{id}/contacts/{id}", s.getFolderContact},
-		{"PATCH", "/contactFolders/{id}/contacts/{id}", s.updateFolderContact},
-		{"DELETE", "/contactFolders/{id}/contacts/{id}", s.deleteFolderContact},
+		{"GET", "/contactFolders/{id}/contacts", s.listContacts},
+		{"POST", "/contactFolders/{id}/contacts", s.createContact},
+		{"GET", "/contactFolders/{id}/contacts/{id}", s.getContact},
+		{"PATCH", "/contactFolders/{id}/contacts/{id}", s.updateContact},
+		{"DELETE", "/contactFolders/{id}/contacts/{id}", s.deleteContact},
 	} {
 		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
 			return err
@@ -317,24 +318,35 @@ func (s *Server) contacts(c *Call, owner, folder, contextURL string) error {
 		context: contextURL, known: contactSelectable})
 }
 
-func (s *Server) listContacts(c *Call) error {
-	owner, err := s.contactsOwner(c)
-	if err != nil {
-		return err
+// contactScope is where a contacts request points: the mailbox owner and,
+// on …/contactFolders/{id}/contacts paths, the folder ("" on …/contacts,
+// where a contact of any folder is found and new ones go to the default
+// folder); id is the contact's id when the path names one. One handler
+// serves both paths.
+func (s *Server) contactScope(c *Call) (owner, folder, id string, err error) {
+	if owner, err = s.contactsOwner(c); err != nil {
+		return "", "", "", err
 	}
-	return s.contacts(c, owner, folderID(owner, defaultContactsFolder), usersBase(c, owner)+"/contacts")
+	idParam := 1
+	if slices.Contains(c.Match.Route.Segments(), "contactfolders") {
+		f, err := s.resolveContactFolder(c, owner, c.Param(1))
+		if err != nil {
+			return "", "", "", err
+		}
+		folder, idParam = f.ID, 2
+	}
+	return owner, folder, c.Param(idParam), nil
 }
 
-func (s *Server) listFolderContacts(c *Call) error {
-	owner, err := s.contactsOwner(c)
+func (s *Server) listContacts(c *Call) error {
+	owner, folder, _, err := s.contactScope(c)
 	if err != nil {
 		return err
 	}
-	f, err := s.resolveContactFolder(c, owner, c.Param(1))
-	if err != nil {
-		return err
+	if folder == "" {
+		return s.contacts(c, owner, folderID(owner, defaultContactsFolder), usersBase(c, owner)+"/contacts")
 	}
-	return s.contacts(c, owner, f.ID, usersBase(c, owner)+"/contactFolders('"+f.ID+"')/contacts")
+	return s.contacts(c, owner, folder, usersBase(c, owner)+"/contactFolders('"+folder+"')/contacts")
 }
 
 func (s *Server) contactEntity(c *Call, owner string) string {
@@ -365,27 +377,11 @@ func (s *Server) folderContact(c *Call, owner, folder, id string) (store.Item, e
 }
 
 func (s *Server) getContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
+	owner, folder, id, err := s.contactScope(c)
 	if err != nil {
 		return err
 	}
-	it, err := s.folderContact(c, owner, "", c.Param(1))
-	if err != nil {
-		return err
-	}
-	return s.writeContact(c, http.StatusOK, it, owner)
-}
-
-func (s *Server) getFolderContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.resolveContactFolder(c, owner, c.Param(1))
-	if err != nil {
-		return err
-	}
-	it, err := s.folderContact(c, owner, f.ID, c.Param(2))
+	it, err := s.folderContact(c, owner, folder, id)
 	if err != nil {
 		return err
 	}
@@ -393,23 +389,14 @@ func (s *Server) getFolderContact(c *Call) error {
 }
 
 func (s *Server) createContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
+	owner, folder, _, err := s.contactScope(c)
 	if err != nil {
 		return err
 	}
-	return s.createContactIn(c, owner, folderID(owner, defaultContactsFolder))
-}
-
-func (s *Server) createFolderContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
-	if err != nil {
-		return err
+	if folder == "" {
+		folder = folderID(owner, defaultContactsFolder)
 	}
-	f, err := s.resolveContactFolder(c, owner, c.Param(1))
-	if err != nil {
-		return err
-	}
-	return s.createContactIn(c, owner, f.ID)
+	return s.createContactIn(c, owner, folder)
 }
 
 func (s *Server) createContactIn(c *Call, owner, folder string) error {
@@ -443,23 +430,11 @@ func newContactDoc(id, folder, now string) contactDoc {
 }
 
 func (s *Server) updateContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
+	owner, folder, id, err := s.contactScope(c)
 	if err != nil {
 		return err
 	}
-	return s.updateContactIn(c, owner, "", c.Param(1))
-}
-
-func (s *Server) updateFolderContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.resolveContactFolder(c, owner, c.Param(1))
-	if err != nil {
-		return err
-	}
-	return s.updateContactIn(c, owner, f.ID, c.Param(2))
+	return s.updateContactIn(c, owner, folder, id)
 }
 
 func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
@@ -505,23 +480,11 @@ func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
 }
 
 func (s *Server) deleteContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
+	owner, folder, id, err := s.contactScope(c)
 	if err != nil {
 		return err
 	}
-	return s.deleteContactIn(c, owner, "", c.Param(1))
-}
-
-func (s *Server) deleteFolderContact(c *Call) error {
-	owner, err := s.contactsOwner(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.resolveContactFolder(c, owner, c.Param(1))
-	if err != nil {
-		return err
-	}
-	return s.deleteContactIn(c, owner, f.ID, c.Param(2))
+	return s.deleteContactIn(c, owner, folder, id)
 }
 
 func (s *Server) deleteContactIn(c *Call, owner, folder, id string) error {

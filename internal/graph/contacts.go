@@ -268,16 +268,27 @@ func registerContacts(s *Server) error {
 // contactsOwner returns the owner of the request's contacts, creating the
 // default Contacts folder on first use.
 func (s *Server) contactsOwner(c *Call) (string, error) {
+	return s.ownerWithDefault(c, KindContactFolder, func(owner string) (string, any, string) {
+		root := folderID(owner, msgFolderRoot)
+		id := folderID(owner, defaultContactsFolder)
+		return id, contactFolderDoc{ID: id, DisplayName: "Contacts", ParentFolderID: root}, root
+	})
+}
+
+// ownerWithDefault returns the request's user, the owner of its data, and
+// creates the user's default container of kind on first use (def gives its
+// id, document and parent). Of two requests creating it at once, one
+// stores it and both go on.
+func (s *Server) ownerWithDefault(c *Call, kind string, def func(owner string) (id string, doc any, parent string)) (string, error) {
 	if c.TargetUser == nil {
 		return "", errMailboxNotFound(c.Param(0))
 	}
 	owner := c.TargetUser.ID
-	id := folderID(owner, defaultContactsFolder)
-	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindContactFolder, id); errors.Is(err, store.ErrNotFound) {
+	id, doc, parent := def(owner)
+	if _, err := s.store.GetItem(c.ctx, c.TenantID, kind, id); errors.Is(err, store.ErrNotFound) {
 		now := s.now()
-		root := folderID(owner, msgFolderRoot)
-		it := store.Item{TenantID: c.TenantID, Kind: KindContactFolder, ID: id, OwnerID: owner, ParentID: root, CreatedAt: now, ModifiedAt: now, Version: 1,
-			Doc: encodeDoc(contactFolderDoc{ID: id, DisplayName: "Contacts", ParentFolderID: root})}
+		it := store.Item{TenantID: c.TenantID, Kind: kind, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
+			Doc: encodeDoc(doc)}
 		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
 			return "", asError(err)
 		}

@@ -83,22 +83,10 @@ func registerTodo(s *Server) error {
 // todoOwner returns the owner of the request's lists, creating the default
 // list on first use.
 func (s *Server) todoOwner(c *Call) (string, error) {
-	if c.TargetUser == nil {
-		return "", errMailboxNotFound(c.Param(0))
-	}
-	owner := c.TargetUser.ID
-	id := defaultListID(owner)
-	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindTodoList, id); errors.Is(err, store.ErrNotFound) {
-		now := s.now()
-		it := store.Item{TenantID: c.TenantID, Kind: KindTodoList, ID: id, OwnerID: owner, CreatedAt: now, ModifiedAt: now,
-			Doc: encodeDoc(todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})}
-		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
-			return "", asError(err)
-		}
-	} else if err != nil {
-		return "", asError(err)
-	}
-	return owner, nil
+	return s.ownerWithDefault(c, KindTodoList, func(owner string) (string, any, string) {
+		id := defaultListID(owner)
+		return id, todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"}, ""
+	})
 }
 
 func (s *Server) listTodoLists(c *Call) error {

@@ -246,21 +246,11 @@ several, --tenant is required.`,
 		for _, a := range as {
 			rows = append(rows, admAppRow(a))
 		}
-		out := cmd.OutOrStdout()
-		if o.json {
-			return writeJSON(out, rows)
-		}
-		fmt.Fprintf(out, "Apps of %s: %d\n", admTenantLabel(t), len(rows))
-		if len(rows) == 0 {
-			return nil
-		}
-		tw := table(out)
-		fmt.Fprintln(tw, "DISPLAY NAME\tCLIENT ID\tTYPE\tAUDIENCE\tREDIRECTS\tSECRETS\tCERTS")
-		for i, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.DisplayName, r.AppID, admClientType(as[i]), admAudienceShort(as[i].SignInAudience),
-				len(r.RedirectURIs), len(r.Secrets), len(r.Certificates))
-		}
-		return tw.Flush()
+		return writeList(cmd.OutOrStdout(), o.json, rows, fmt.Sprintf("Apps of %s: %d", admTenantLabel(t), len(rows)), "",
+			"DISPLAY NAME\tCLIENT ID\tTYPE\tAUDIENCE\tREDIRECTS\tSECRETS\tCERTS", func(i int, r admAppOut) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%d", r.DisplayName, r.AppID, admClientType(as[i]), admAudienceShort(as[i].SignInAudience),
+					len(r.RedirectURIs), len(r.Secrets), len(r.Certificates))
+			})
 	})
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the only organisation tenant)")
 	admFlags(cmd, &o)

@@ -121,20 +121,10 @@ several, --tenant is required.`,
 			}
 			rows = append(rows, r)
 		}
-		out := cmd.OutOrStdout()
-		if o.json {
-			return writeJSON(out, rows)
-		}
-		fmt.Fprintf(out, "Groups of %s: %d\n", admTenantLabel(t), len(rows))
-		if len(rows) == 0 {
-			return nil
-		}
-		tw := table(out)
-		fmt.Fprintln(tw, "DISPLAY NAME\tTYPE\tVISIBILITY\tMAIL\tMEMBERS\tOWNERS\tID")
-		for i, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.DisplayName, admGroupType(gs[i]), r.Visibility, or(r.Mail, "-"), r.Members, r.Owners, r.ID)
-		}
-		return tw.Flush()
+		return writeList(cmd.OutOrStdout(), o.json, rows, fmt.Sprintf("Groups of %s: %d", admTenantLabel(t), len(rows)), "",
+			"DISPLAY NAME\tTYPE\tVISIBILITY\tMAIL\tMEMBERS\tOWNERS\tID", func(i int, r admGroupOut) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%s", r.DisplayName, admGroupType(gs[i]), r.Visibility, or(r.Mail, "-"), r.Members, r.Owners, r.ID)
+			})
 	})
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the only organisation tenant)")
 	admFlags(cmd, &o)

@@ -93,20 +93,10 @@ func admTenantListCmd() *cobra.Command {
 			}
 			rows = append(rows, r)
 		}
-		out := cmd.OutOrStdout()
-		if o.json {
-			return writeJSON(out, rows)
-		}
-		if len(rows) == 0 {
-			fmt.Fprintln(out, "No tenants; create one with 'graphgate tenant create --name NAME --domain DOMAIN'.")
-			return nil
-		}
-		tw := table(out)
-		fmt.Fprintln(tw, "ID\tNAME\tKIND\tDOMAINS\tUSERS\tGROUPS\tAPPS")
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.ID, r.DisplayName, r.Kind, strings.Join(r.Domains, ", "), r.Users, r.Groups, r.Apps)
-		}
-		return tw.Flush()
+		return writeList(cmd.OutOrStdout(), o.json, rows, "", "No tenants; create one with 'graphgate tenant create --name NAME --domain DOMAIN'.",
+			"ID\tNAME\tKIND\tDOMAINS\tUSERS\tGROUPS\tAPPS", func(_ int, r admTenantOut) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%d", r.ID, r.DisplayName, r.Kind, strings.Join(r.Domains, ", "), r.Users, r.Groups, r.Apps)
+			})
 	})
 	admFlags(cmd, &o)
 	return cmd

@@ -103,21 +103,11 @@ several, --tenant is required. '--tenant consumers' lists personal accounts.`,
 		for _, u := range us {
 			rows = append(rows, admUserRow(u))
 		}
-		out := cmd.OutOrStdout()
-		if o.json {
-			return writeJSON(out, rows)
-		}
-		fmt.Fprintf(out, "Users of %s: %d\n", admTenantLabel(t), len(rows))
-		if len(rows) == 0 {
-			return nil
-		}
-		tw := table(out)
-		fmt.Fprintln(tw, "USER PRINCIPAL NAME\tDISPLAY NAME\tKIND\tENABLED\tPASSWORD\tROLES\tID")
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.UserPrincipalName, r.DisplayName, r.Kind, yesNo(r.AccountEnabled),
-				yesNo(r.HasPassword), or(strings.Join(r.Roles, ", "), "-"), r.ID)
-		}
-		return tw.Flush()
+		return writeList(cmd.OutOrStdout(), o.json, rows, fmt.Sprintf("Users of %s: %d", admTenantLabel(t), len(rows)), "",
+			"USER PRINCIPAL NAME\tDISPLAY NAME\tKIND\tENABLED\tPASSWORD\tROLES\tID", func(_ int, r admUserOut) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", r.UserPrincipalName, r.DisplayName, r.Kind, yesNo(r.AccountEnabled),
+					yesNo(r.HasPassword), or(strings.Join(r.Roles, ", "), "-"), r.ID)
+			})
 	})
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the only organisation tenant)")
 	admFlags(cmd, &o)

@@ -131,6 +131,30 @@ func writeJSON(w io.Writer, v any) error {
 // table returns a tabwriter for aligned columns.
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
+// writeList is a list command's output: the rows as JSON with --json;
+// otherwise the title line (if any), then a table of header and one line
+// per row — or, with no rows, the empty message (if any).
+func writeList[T any](out io.Writer, asJSON bool, rows []T, title, empty, header string, line func(i int, r T) string) error {
+	if asJSON {
+		return writeJSON(out, rows)
+	}
+	if title != "" {
+		fmt.Fprintln(out, title)
+	}
+	if len(rows) == 0 {
+		if empty != "" {
+			fmt.Fprintln(out, empty)
+		}
+		return nil
+	}
+	tw := table(out)
+	fmt.Fprintln(tw, header)
+	for i, r := range rows {
+		fmt.Fprintln(tw, line(i, r))
+	}
+	return tw.Flush()
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"

@@ -134,26 +134,26 @@ func registerOnenote(s *Server) error {
 	}{
 		{"GET", "/onenote/notebooks", s.listNotebooks},
 		{"POST", "/onenote/notebooks", s.createNotebook},
-		{"GET", "/onenote/notebooks/{id}", s.getNotebook},
-		{"GET", "/onenote/notebooks/{id}/sections", s.listNotebookSections},
+		{"GET", "/onenote/notebooks/{id}", s.noteGet(KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
+		{"GET", "/onenote/notebooks/{id}/sections", s.noteList(KindSection, KindNotebook, "notebooks", "sections")},
 		{"POST", "/onenote/notebooks/{id}/sections", s.createSection},
-		{"GET", "/onenote/sections", s.listSections},
-		{"GET", "/onenote/sections/{id}", s.getSection},
-		{"GET", "/onenote/sections/{id}/pages", s.listSectionPages},
+		{"GET", "/onenote/sections", s.noteList(KindSection, "", "", "sections")},
+		{"GET", "/onenote/sections/{id}", s.noteGet(KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
+		{"GET", "/onenote/sections/{id}/pages", s.noteList(KindPage, KindSection, "sections", "pages")},
 		{"POST", "/onenote/sections/{id}/pages", s.createPage},
-		{"GET", "/onenote/pages", s.listPages},
+		{"GET", "/onenote/pages", s.noteList(KindPage, "", "", "pages")},
 		{"POST", "/onenote/pages", s.createPage},
-		{"GET", "/onenote/pages/{id}", s.getPage},
+		{"GET", "/onenote/pages/{id}", s.noteGet(KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
 		{"DELETE", "/onenote/pages/{id}", s.deletePage},
 		{"GET", "/onenote/pages/{id}/content", s.getPageContent},
 		{"PATCH", "/onenote/pages/{id}/content", s.patchPageContent},
-		{"GET", "/onenote/notebooks/{id}/sectionGroups", s.listNotebookSectionGroups},
+		{"GET", "/onenote/notebooks/{id}/sectionGroups", s.noteList(KindSectionGroup, KindNotebook, "notebooks", "sectionGroups")},
 		{"POST", "/onenote/notebooks/{id}/sectionGroups", s.createSectionGroup},
-		{"GET", "/onenote/sectionGroups", s.listSectionGroups},
-		{"GET", "/onenote/sectionGroups/{id}", s.getSectionGroup},
-		{"GET", "/onenote/sectionGroups/{id}/sections", s.listSectionGroupSections},
+		{"GET", "/onenote/sectionGroups", s.noteList(KindSectionGroup, "", "", "sectionGroups")},
+		{"GET", "/onenote/sectionGroups/{id}", s.noteGet(KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
+		{"GET", "/onenote/sectionGroups/{id}/sections", s.noteList(KindSection, KindSectionGroup, "sectionGroups", "sections")},
 		{"POST", "/onenote/sectionGroups/{id}/sections", s.createSection},
-		{"GET", "/onenote/sectionGroups/{id}/sectionGroups", s.listChildSectionGroups},
+		{"GET", "/onenote/sectionGroups/{id}/sectionGroups", s.noteList(KindSectionGroup, KindSectionGroup, "sectionGroups", "sectionGroups")},
 		{"POST", "/onenote/sectionGroups/{id}/sectionGroups", s.createSectionGroup},
 	} {
 		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
@@ -279,16 +279,48 @@ func (s *Server) listNotebooks(c *Call) error {
 		notebookProps, notebookSelectable, root, s.noteContext(c, owner, "notebooks"), s.byName("displayName"))
 }
 
-func (s *Server) getNotebook(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
+// noteList serves a list of kind: all of the owner's, or, with in, those
+// in the container of kind in that the path's first id names (inSet and
+// set spell the @odata.context: notebooks('…')/sections).
+func (s *Server) noteList(kind, in, inSet, set string) handlerFunc {
+	return func(c *Call) error {
+		owner, root, err := s.noteOwner(c)
+		if err != nil {
+			return err
+		}
+		q := store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner}
+		what := set
+		if in != "" {
+			p, err := s.onenoteItem(c, in, c.Param(1), owner)
+			if err != nil {
+				return err
+			}
+			q.ParentID, what = p.ID, inSet+"('"+p.ID+"')/"+set
+		}
+		ctx := s.noteContext(c, owner, what)
+		switch kind {
+		case KindSection:
+			return s.sectionsQuery(c, owner, root, q, ctx)
+		case KindPage:
+			return s.pagesQuery(c, owner, root, q, ctx)
+		}
+		return s.sectionGroupsQuery(c, root, q, ctx)
 	}
-	it, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
-	if err != nil {
-		return err
+}
+
+// noteGet serves one object of kind, named by the path's first id.
+func (s *Server) noteGet(kind, set string, known map[string]bool, entity string) handlerFunc {
+	return func(c *Call) error {
+		owner, root, err := s.noteOwner(c)
+		if err != nil {
+			return err
+		}
+		it, err := s.onenoteItem(c, kind, c.Param(1), owner)
+		if err != nil {
+			return err
+		}
+		return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, set+"/$entity"), known, entity)
 	}
-	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
 }
 
 // onenoteItem reads a notebook, section or page of the owner.
@@ -392,39 +424,6 @@ func (s *Server) sectionsQuery(c *Call, owner, root string, base store.ItemQuery
 	return s.onenoteList(c, base, "microsoft.graph.onenoteSection", sectionProps, sectionSelectable, root, contextURL, s.byName("displayName"))
 }
 
-func (s *Server) listSections(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner}, s.noteContext(c, owner, "sections"))
-}
-
-func (s *Server) listNotebookSections(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID},
-		s.noteContext(c, owner, "notebooks('"+nb.ID+"')/sections"))
-}
-
-func (s *Server) getSection(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	it, err := s.onenoteItem(c, KindSection, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
-}
-
 func (s *Server) createSection(c *Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
@@ -499,39 +498,6 @@ func (s *Server) newSection(c *Call, owner string, container store.Item, name st
 func (s *Server) pagesQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
 	return s.onenoteList(c, base, "microsoft.graph.onenotePage", pageProps, pageSelectable, root, contextURL,
 		orderBy(s.store.Dialect(), "lastModifiedDateTime", odata.TypeDateTime, true))
-}
-
-func (s *Server) listPages(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	return s.pagesQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindPage, OwnerID: owner}, s.noteContext(c, owner, "pages"))
-}
-
-func (s *Server) listSectionPages(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	sec, err := s.onenoteItem(c, KindSection, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.pagesQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindPage, OwnerID: owner, ParentID: sec.ID},
-		s.noteContext(c, owner, "sections('"+sec.ID+"')/pages"))
-}
-
-func (s *Server) getPage(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
 }
 
 func (s *Server) deletePage(c *Call) error {

@@ -54,65 +54,6 @@ func (s *Server) sectionGroupsQuery(c *Call, root string, base store.ItemQuery, 
 	return s.onenoteList(c, base, "microsoft.graph.sectionGroup", sectionGroupProps, sectionGroupSelectable, root, contextURL, s.byName("displayName"))
 }
 
-func (s *Server) listSectionGroups(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner}, s.noteContext(c, owner, "sectionGroups"))
-}
-
-func (s *Server) listNotebookSectionGroups(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	nb, err := s.onenoteItem(c, KindNotebook, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner, ParentID: nb.ID},
-		s.noteContext(c, owner, "notebooks('"+nb.ID+"')/sectionGroups"))
-}
-
-func (s *Server) listChildSectionGroups(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	g, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.sectionGroupsQuery(c, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSectionGroup, OwnerID: owner, ParentID: g.ID},
-		s.noteContext(c, owner, "sectionGroups('"+g.ID+"')/sectionGroups"))
-}
-
-func (s *Server) listSectionGroupSections(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	g, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.sectionsQuery(c, owner, root, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: g.ID},
-		s.noteContext(c, owner, "sectionGroups('"+g.ID+"')/sections"))
-}
-
-func (s *Server) getSectionGroup(c *Call) error {
-	owner, root, err := s.noteOwner(c)
-	if err != nil {
-		return err
-	}
-	it, err := s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
-	if err != nil {
-		return err
-	}
-	return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
-}
-
 // newContainerName checks the name of a new section or section group:
 // given, valid (50 characters), and not taken, ignoring case, among the
 // container's objects of that kind.

@@ -145,23 +145,35 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	s.continueFlow(w, r, f, u, now)
 }
 
-// continueFlow runs the consent step of any interactive flow for a
-// signed-in user, and finishes the flow when consent is in place.
-func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u store.User, authTime time.Time) {
+// flowParties reads, again at each step of an interactive flow (the
+// directory may have changed since it began), the tenant, the app and the
+// signed-in user's standing in both. A failure is answered here: on an
+// error page when the app cannot be trusted with a redirect, else to the
+// app; ok is false then.
+func (s *Server) flowParties(w http.ResponseWriter, r *http.Request, f flow, u store.User) (ts tenantSeg, app store.App, t store.Tenant, ok bool) {
 	ctx := r.Context()
 	ts, e := s.resolveTenant(ctx, f.Tenant)
 	if e != nil {
 		s.errorPage(w, r, e)
-		return
+		return ts, app, t, false
 	}
-	app, e := s.lookupApp(ctx, f.ClientID, ts)
-	if e != nil {
+	if app, e = s.lookupApp(ctx, f.ClientID, ts); e != nil {
 		s.errorPage(w, r, e)
-		return
+		return ts, app, t, false
 	}
-	t, e := s.checkUser(ctx, app, ts, u)
-	if e != nil {
+	if t, e = s.checkUser(ctx, app, ts, u); e != nil {
 		s.finishError(w, r, f, e)
+		return ts, app, t, false
+	}
+	return ts, app, t, true
+}
+
+// continueFlow runs the consent step of any interactive flow for a
+// signed-in user, and finishes the flow when consent is in place.
+func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u store.User, authTime time.Time) {
+	ctx := r.Context()
+	ts, app, t, ok := s.flowParties(w, r, f, u)
+	if !ok {
 		return
 	}
 	if f.Kind == "adminconsent" {
@@ -264,19 +276,8 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		s.finishError(w, r, f, errUserDeclined())
 		return
 	}
-	ts, e := s.resolveTenant(ctx, f.Tenant)
-	if e != nil {
-		s.errorPage(w, r, e)
-		return
-	}
-	app, e := s.lookupApp(ctx, f.ClientID, ts)
-	if e != nil {
-		s.errorPage(w, r, e)
-		return
-	}
-	t, e := s.checkUser(ctx, app, ts, u)
-	if e != nil {
-		s.finishError(w, r, f, e)
+	ts, app, t, ok := s.flowParties(w, r, f, u)
+	if !ok {
 		return
 	}
 	if f.Kind == "adminconsent" {

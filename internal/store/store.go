@@ -446,6 +446,11 @@ type DeviceCode struct {
 	Interval   int // seconds
 }
 
+// FamilyMemory is how long a revoked family is remembered (RevokeFamily):
+// far longer than a token grant takes between redeeming a code and storing
+// its refresh token.
+const FamilyMemory = time.Hour
+
 // Sessions keeps single-use and rotating credentials.
 type Sessions interface {
 	CreateAuthCode(ctx context.Context, c AuthCode) error
@@ -461,6 +466,10 @@ type Sessions interface {
 	// stores nothing.
 	RotateRefreshToken(ctx context.Context, oldHash []byte, next RefreshToken, now time.Time) (RefreshToken, error)
 	// RevokeFamily revokes every token of a family; it returns how many.
+	// A token of the family stored up to FamilyMemory later is stored
+	// revoked: an authorization code's first redeemer stores its token after
+	// redeeming, and a replay of the code, which revokes the family, may
+	// come in between.
 	RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error)
 	// RevokeUserTokens revokes every refresh token of a user (optionally
 	// only for one client).

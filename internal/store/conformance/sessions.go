@@ -3,6 +3,7 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,6 +244,63 @@ var refreshTokenTests = []test{
 		if n != 0 {
 			t.Errorf("RevokeFamily of an unknown family = %d, want 0", n)
 		}
+	}},
+	{"RevokeFamilyBeforeItsToken", func(t *testing.T, s store.Store) {
+		// A replayed code revokes its family before the first redeemer has
+		// stored the token: that token is stored revoked.
+		ctx := t.Context()
+		fam, tenant, client, user := newID(), newID(), newID(), newID()
+		n, err := s.RevokeFamily(ctx, fam, at(time.Hour))
+		must(t, err)
+		if n != 0 {
+			t.Errorf("RevokeFamily of a family with no tokens yet = %d", n)
+		}
+		late := newRefreshToken(newID(), fam, tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, late))
+		got, err := s.GetRefreshToken(ctx, late.Hash)
+		must(t, err)
+		if !got.RevokedAt.Equal(at(time.Hour)) {
+			t.Errorf("a token stored after its family was revoked: RevokedAt %v, want %v", got.RevokedAt, at(time.Hour))
+		}
+		_, err = s.RotateRefreshToken(ctx, late.Hash, newRefreshToken(newID(), fam, tenant, client, user), at(2*time.Hour))
+		wantErr(t, err, store.ErrAlreadyUsed, "rotating a token of a revoked family")
+		other := newRefreshToken(newID(), newID(), tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, other))
+		got, err = s.GetRefreshToken(ctx, other.Hash)
+		must(t, err)
+		check(t, "a token of another family", got, other)
+
+		// Racing: the token and the revocation, in either order, always end
+		// with the token revoked.
+		for round := range 10 {
+			fam := newID()
+			rt := newRefreshToken(newID(), fam, tenant, client, user)
+			var wg sync.WaitGroup
+			wg.Add(2)
+			errs := make(chan error, 2)
+			go func() { defer wg.Done(); errs <- s.CreateRefreshToken(ctx, rt) }()
+			go func() { defer wg.Done(); _, err := s.RevokeFamily(ctx, fam, at(time.Hour)); errs <- err }()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			got, err := s.GetRefreshToken(ctx, rt.Hash)
+			must(t, err)
+			if got.RevokedAt.IsZero() {
+				t.Fatalf("round %d: the token raced past its family's revocation", round)
+			}
+		}
+
+		// The revocation is forgotten after FamilyMemory (DeleteExpired),
+		// and not counted as an expired credential.
+		_, err = s.DeleteExpired(ctx, at(time.Hour+store.FamilyMemory+time.Minute))
+		must(t, err)
+		fresh := newRefreshToken(newID(), fam, tenant, client, user)
+		must(t, s.CreateRefreshToken(ctx, fresh))
+		got, err = s.GetRefreshToken(ctx, fresh.Hash)
+		must(t, err)
+		check(t, "a token of the family after the revocation was forgotten", got, fresh)
 	}},
 	{"RevokeUserTokens", func(t *testing.T, s store.Store) {
 		ctx := t.Context()

@@ -76,6 +76,17 @@ func scanRefreshToken(sc scanner) (store.RefreshToken, error) {
 }
 
 func createRefreshToken(ctx context.Context, q querier, t store.RefreshToken) error {
+	if t.RevokedAt.IsZero() {
+		// A family revoked before this token arrived (see RevokeFamily);
+		// the family's lock orders this read against the revocation.
+		if _, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, t.FamilyID); err != nil {
+			return err
+		}
+		err := q.QueryRow(ctx, `SELECT revoked_at FROM revoked_families WHERE family_id = $1`, t.FamilyID).Scan(ts(&t.RevokedAt))
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
 	_, err := q.Exec(ctx, insertRefreshToken,
 		blob(t.Hash), t.FamilyID, t.TenantID, t.ClientID, t.UserID, list(t.Scopes),
 		tstz(t.AuthTime), tstz(t.CreatedAt), tstz(t.ExpiresAt), tstz(t.UsedAt), tstz(t.RevokedAt))
@@ -83,7 +94,9 @@ func createRefreshToken(ctx context.Context, q querier, t store.RefreshToken) er
 }
 
 func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
-	return createRefreshToken(ctx, s.pool, t)
+	// A transaction: the family lock createRefreshToken takes lasts until
+	// the token is committed.
+	return s.write(ctx, func(tx pgx.Tx) error { return createRefreshToken(ctx, tx, t) })
 }
 
 func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.RefreshToken, error) {
@@ -114,8 +127,27 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next sto
 	return old, err
 }
 
+// RevokeFamily also remembers the family (store.FamilyMemory), so that a
+// token of it stored later is stored revoked. Both take the family's
+// advisory lock: a token is committed either before the revocation's
+// UPDATE runs (and is revoked by it) or after it committed (and sees the
+// family) — under READ COMMITTED, without the lock, each could miss the
+// other's uncommitted row.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error) {
-	return s.revoke(ctx, now, `family_id = $2`, familyID)
+	var n int
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, familyID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO revoked_families (family_id, revoked_at, expires_at) VALUES ($1, $2, $3)
+			ON CONFLICT (family_id) DO NOTHING`, familyID, now, now.Add(store.FamilyMemory)); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND family_id = $2`, now, familyID)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
 }
 
 func (s *Store) RevokeUserTokens(ctx context.Context, tenantID, userID, clientID string, now time.Time) (int, error) {
@@ -216,7 +248,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			total += tag.RowsAffected()
 		}
-		return nil
+		// Remembered revocations are not credentials: not counted.
+		_, err := tx.Exec(ctx, `DELETE FROM revoked_families WHERE expires_at < $1`, now)
+		return err
 	})
 	return int(total), err
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -77,6 +78,13 @@ func scanRefreshToken(sc scanner) (store.RefreshToken, error) {
 }
 
 func createRefreshToken(ctx context.Context, tx *sql.Tx, t store.RefreshToken) error {
+	if t.RevokedAt.IsZero() {
+		// A family revoked before this token arrived (see RevokeFamily).
+		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM revoked_families WHERE family_id = ?`, t.FamilyID).Scan(ts(&t.RevokedAt))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
 	_, err := tx.ExecContext(ctx, insertRefreshToken,
 		blob(t.Hash), t.FamilyID, t.TenantID, t.ClientID, t.UserID, list(t.Scopes),
 		millis(t.AuthTime), millis(t.CreatedAt), millis(t.ExpiresAt), millis(t.UsedAt), millis(t.RevokedAt))
@@ -117,22 +125,36 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next sto
 	return old, err
 }
 
+// RevokeFamily also remembers the family (store.FamilyMemory), so that a
+// token of it stored later is stored revoked; writes are serialized, so
+// a token is either stored before (and revoked here) or after (and sees
+// the family).
 func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) (int, error) {
-	return s.revoke(ctx, now, `family_id = ?`, familyID)
+	return s.revoke(ctx, now, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO revoked_families (family_id, revoked_at, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT (family_id) DO NOTHING`, familyID, millis(now), millis(now.Add(store.FamilyMemory)))
+		return err
+	}, `family_id = ?`, familyID)
 }
 
 func (s *Store) RevokeUserTokens(ctx context.Context, tenantID, userID, clientID string, now time.Time) (int, error) {
 	if clientID == "" {
-		return s.revoke(ctx, now, `tenant_id = ? AND user_id = ?`, tenantID, userID)
+		return s.revoke(ctx, now, nil, `tenant_id = ? AND user_id = ?`, tenantID, userID)
 	}
-	return s.revoke(ctx, now, `tenant_id = ? AND user_id = ? AND client_id = ?`, tenantID, userID, clientID)
+	return s.revoke(ctx, now, nil, `tenant_id = ? AND user_id = ? AND client_id = ?`, tenantID, userID, clientID)
 }
 
 // revoke sets revoked_at on the matching tokens not revoked yet and returns
-// how many it changed.
-func (s *Store) revoke(ctx context.Context, now time.Time, where string, args ...any) (int, error) {
+// how many it changed; first, in the same transaction, it runs before (if
+// any).
+func (s *Store) revoke(ctx context.Context, now time.Time, before func(*sql.Tx) error, where string, args ...any) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND `+where,
 			append([]any{millis(now)}, args...)...)
 		if err != nil {
@@ -230,7 +252,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			total += n
 		}
-		return nil
+		// Remembered revocations are not credentials: not counted.
+		_, err := tx.ExecContext(ctx, `DELETE FROM revoked_families WHERE expires_at < ?`, now.UnixMilli())
+		return err
 	})
 	return int(total), err
 }

@@ -31,6 +31,9 @@
 //     the memberships it holds and those it is in. Other deletes do not
 //     cascade (a deleted app's grants stay, as in Entra until cleanup).
 //   - Revoke methods count tokens newly revoked: revoking twice returns 0.
+//   - Upsert methods create the object or let the closure change it, in one
+//     transaction: of concurrent upserts of one key (in any process) each
+//     sees the previous one's result, so none is lost.
 //   - Doc is returned as equivalent JSON (a backend may normalise spacing
 //     and key order).
 //
@@ -65,6 +68,7 @@ type Store interface {
 	Sessions
 	Keys
 	Settings
+	Lockouts
 	Items
 	DirectoryQueries
 	Transfer
@@ -480,7 +484,8 @@ type Sessions interface {
 	DeviceCodeByUserCode(ctx context.Context, userCode string) (DeviceCode, error)
 	UpdateDeviceCode(ctx context.Context, hash []byte, f func(DeviceCode) (DeviceCode, error)) error
 
-	// DeleteExpired removes codes and tokens that expired before now.
+	// DeleteExpired removes codes and tokens that expired before now and
+	// returns how many; expired lockout state (Lockouts) goes too, uncounted.
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
 }
 
@@ -517,4 +522,39 @@ type Settings interface {
 	ListSettings(ctx context.Context) ([]Setting, error)
 	// PutSetting stores value under name, replacing any value it had.
 	PutSetting(ctx context.Context, name string, value []byte) error
+}
+
+// Lockout is an account's smart-lockout state: the failed password
+// sign-ins the identity platform counted and the lockouts they led to. The
+// identity platform owns the policy (threshold, durations, which failures
+// count); the store keeps the state per user and updates it atomically
+// across replicas, so failures are counted wherever they happen.
+type Lockout struct {
+	TenantID string
+	UserID   string
+	// Failures counts the failed sign-ins since the last success or lockout.
+	Failures int
+	// Lockouts counts the lockouts since the last successful sign-in.
+	Lockouts int
+	// LockedUntil is the end of the current lockout (zero when none).
+	LockedUntil time.Time
+	// BadPasswords are opaque keyed hashes of the latest wrong passwords,
+	// oldest first.
+	BadPasswords []string
+	UpdatedAt    time.Time
+	// ExpiresAt is when the state may be forgotten: DeleteExpired removes
+	// it (without counting it) and the identity platform ignores it.
+	ExpiresAt time.Time
+}
+
+// Lockouts keeps smart-lockout state, one Lockout per user.
+type Lockouts interface {
+	// GetLockout returns the user's state, or ErrNotFound.
+	GetLockout(ctx context.Context, tenantID, userID string) (Lockout, error)
+	// UpsertLockout creates the user's state or lets f change it, and
+	// returns what it stored. f gets the existing state, or a zero one with
+	// the key fields set; it cannot change the key fields.
+	UpsertLockout(ctx context.Context, tenantID, userID string, f func(Lockout) (Lockout, error)) (Lockout, error)
+	// DeleteLockout forgets the user's state (ErrNotFound when there is none).
+	DeleteLockout(ctx context.Context, tenantID, userID string) error
 }

@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RefreshTokens", refreshTokenTests},
 		{"DeviceCodes", deviceCodeTests},
 		{"DeleteExpired", expiryTests},
+		{"Lockouts", lockoutTests},
 		{"SigningKeys", signingKeyTests},
 		{"Settings", settingTests},
 		{"SettingsList", settingListTests},

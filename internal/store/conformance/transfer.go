@@ -262,6 +262,9 @@ var transferTests = []test{
 		must(t, s.CreateAuthCode(ctx, newAuthCode("code", tid, d.Apps[0].AppID, d.Users[0].ID)))
 		must(t, s.CreateRefreshToken(ctx, newRefreshToken("rt", "family", tid, d.Apps[0].AppID, d.Users[0].ID)))
 		must(t, s.CreateRefreshToken(ctx, newRefreshToken("other rt", "family 2", newID(), d.Apps[0].AppID, d.Users[0].ID)))
+		if _, err := s.UpsertLockout(ctx, tid, d.Users[0].ID, func(store.Lockout) (store.Lockout, error) { return newLockout(tid, d.Users[0].ID), nil }); err != nil {
+			t.Fatal(err)
+		}
 		// A smaller tenant replaces it: one user, no groups, one item.
 		small := d
 		small.Tenant.DisplayName = "Contoso (restored)"
@@ -281,6 +284,8 @@ var transferTests = []test{
 		wantErr(t, err, store.ErrNotFound, "a refresh token of the replaced tenant")
 		_, err = s.RedeemAuthCode(ctx, hash("code"), at(time.Minute), "f")
 		wantErr(t, err, store.ErrNotFound, "a code of the replaced tenant")
+		_, err = s.GetLockout(ctx, tid, d.Users[0].ID)
+		wantErr(t, err, store.ErrNotFound, "lockout state of the replaced tenant")
 		_, err = s.GetRefreshToken(ctx, hash("other rt"))
 		must(t, err)
 		// The other tenant keeps its user.

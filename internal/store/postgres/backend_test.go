@@ -248,6 +248,29 @@ func TestTwoPoolsOneDatabase(t *testing.T) {
 		}
 	})
 
+	t.Run("UpsertLockout", func(t *testing.T) {
+		// Failed sign-ins on two replicas, the state not created yet: every
+		// one is counted.
+		for _, err := range race(n, func(i int) error {
+			_, err := stores[i%2].UpsertLockout(ctx, "t1", "u-locked", func(l store.Lockout) (store.Lockout, error) {
+				l.Failures++
+				return l, nil
+			})
+			return err
+		}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, err := stores[1].GetLockout(ctx, "t1", "u-locked")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Failures != n {
+			t.Errorf("after %d failures through two stores: %d counted", n, l.Failures)
+		}
+	})
+
 	t.Run("SettingOrCreate", func(t *testing.T) {
 		got := make([][]byte, n)
 		for _, err := range race(n, func(i int) (err error) {

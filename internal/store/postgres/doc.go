@@ -49,6 +49,9 @@
 // cannot lock a grant that does not exist yet: when two callers both insert
 // it, the second insert violates the key, and that transaction is rolled
 // back and run again, finding and locking the row the first one stored.
+// UpsertLockout avoids that retry: it inserts a zero row ON CONFLICT DO
+// NOTHING first, then locks the row FOR UPDATE, so concurrent failed
+// sign-ins on any replica queue on one row lock and every one is counted.
 //
 // The transaction helper (tx.go) retries a transaction, closure included,
 // when PostgreSQL reports a serialization failure or a deadlock (40001,

@@ -248,8 +248,12 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			total += tag.RowsAffected()
 		}
-		// Remembered revocations are not credentials: not counted.
-		_, err := tx.Exec(ctx, `DELETE FROM revoked_families WHERE expires_at < $1`, now)
+		// Remembered revocations and lockout state are not credentials:
+		// not counted.
+		if _, err := tx.Exec(ctx, `DELETE FROM revoked_families WHERE expires_at < $1`, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM lockouts WHERE expires_at < $1`, now)
 		return err
 	})
 	return int(total), err

@@ -20,7 +20,7 @@ import (
 var tenantTables = []string{
 	"memberships", "users", "groups", "administrative_units",
 	"delegated_grants", "app_role_assignments", "service_principals", "apps",
-	"items", "auth_codes", "refresh_tokens", "device_codes", "tenants",
+	"items", "auth_codes", "refresh_tokens", "device_codes", "lockouts", "tenants",
 }
 
 func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.TenantData, error) {

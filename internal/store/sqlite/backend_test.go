@@ -240,6 +240,30 @@ func TestTwoStoresOneFile(t *testing.T) {
 	if len(u.BusinessPhones) != n || u.Version != 1+n {
 		t.Errorf("after %d updates through two stores: %d phones, version %d", n, len(u.BusinessPhones), u.Version)
 	}
+
+	// Failed sign-ins counted through both stores, the lockout state not
+	// created yet: none is lost.
+	for i := range n {
+		go func() {
+			_, err := stores[i%2].UpsertLockout(ctx, "t1", "u1", func(l store.Lockout) (store.Lockout, error) {
+				l.Failures++
+				return l, nil
+			})
+			done <- err
+		}()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := stores[0].GetLockout(ctx, "t1", "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Failures != n {
+		t.Errorf("after %d failures through two stores: %d counted", n, l.Failures)
+	}
 }
 
 // TestConcurrentOpenOfFreshFile: Stores opening a new file at once migrate

@@ -252,8 +252,12 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			total += n
 		}
-		// Remembered revocations are not credentials: not counted.
-		_, err := tx.ExecContext(ctx, `DELETE FROM revoked_families WHERE expires_at < ?`, now.UnixMilli())
+		// Remembered revocations and lockout state are not credentials:
+		// not counted.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revoked_families WHERE expires_at < ?`, now.UnixMilli()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM lockouts WHERE expires_at < ?`, now.UnixMilli())
 		return err
 	})
 	return int(total), err

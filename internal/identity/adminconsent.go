@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,8 +43,13 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ss, ok := s.readSession(r); ok {
-		if u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID); err == nil {
+		u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID)
+		if err == nil {
 			s.continueFlow(w, r, f, u, s.now())
+			return
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			s.redirectError(w, r, f, errStore("reading the signed-in user", err))
 			return
 		}
 	}
@@ -102,7 +108,7 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 		return
 	}
 	if err := s.adminConsentAll(r.Context(), t.ID, app, u, del, appPerms); err != nil {
-		s.redirectError(w, r, f, errInvalidRequest("consent could not be recorded").WithCause(err))
+		s.redirectError(w, r, f, errStore("recording admin consent", err))
 		return
 	}
 	v := url.Values{"admin_consent": {"True"}, "tenant": {t.ID}, "state": optional(f.State)}
@@ -118,9 +124,16 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	clearSession(w, r)
 	if target := r.Form.Get("post_logout_redirect_uri"); target != "" {
-		if u, err := url.Parse(target); err == nil && (u.Scheme == "https" || u.Scheme == "http") && s.registered(r, target) {
-			http.Redirect(w, r, appendQuery(target, url.Values{"state": optional(r.Form.Get("state"))}), http.StatusFound)
-			return
+		if u, err := url.Parse(target); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+			ok, e := s.registered(r, target)
+			if e != nil {
+				s.errorPage(w, r, e)
+				return
+			}
+			if ok {
+				http.Redirect(w, r, appendQuery(target, url.Values{"state": optional(r.Form.Get("state"))}), http.StatusFound)
+				return
+			}
 		}
 	}
 	s.render(w, http.StatusOK, "message", pageData{Title: "You signed out of your account",
@@ -131,19 +144,25 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 // app named by client_id when the request names one; otherwise any app of
 // the tenant, or of any tenant for common, organizations and consumers
 // (where most apps sign out).
-func (s *Server) registered(r *http.Request, uri string) bool {
+func (s *Server) registered(r *http.Request, uri string) (bool, *Error) {
 	ctx := r.Context()
 	if id := r.Form.Get("client_id"); id != "" {
 		app, err := s.store.GetApp(ctx, strings.ToLower(id))
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
 		if err != nil {
-			return false
+			return false, errStore("reading the app", err)
 		}
 		_, e := matchRedirect(app, uri)
-		return e == nil
+		return e == nil, nil
 	}
 	ts, e := s.resolveTenant(ctx, r.PathValue("tenant"))
 	if e != nil {
-		return false
+		if e.ServerSide() {
+			return false, e
+		}
+		return false, nil
 	}
 	var tenants []string
 	if ts.kind == segTenant {
@@ -151,7 +170,7 @@ func (s *Server) registered(r *http.Request, uri string) bool {
 	} else {
 		all, err := s.store.ListTenants(ctx)
 		if err != nil {
-			return false
+			return false, errStore("listing tenants", err)
 		}
 		for _, t := range all {
 			tenants = append(tenants, t.ID)
@@ -160,13 +179,13 @@ func (s *Server) registered(r *http.Request, uri string) bool {
 	for _, tid := range tenants {
 		apps, err := s.store.ListApps(ctx, tid)
 		if err != nil {
-			return false
+			return false, errStore("listing apps", err)
 		}
 		for _, a := range apps {
 			if _, e := matchRedirect(a, uri); e == nil {
-				return true
+				return true, nil
 			}
 		}
 	}
-	return false
+	return false, nil
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -90,6 +91,10 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, f flow, app
 	force := contains(prompts, "login") || contains(prompts, "select_account")
 	if ss, ok := s.readSession(r); ok && !force {
 		u, err := s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.finishError(w, r, f, errStore("reading the signed-in user", err))
+			return
+		}
 		if err == nil && (f.LoginHint == "" || strings.EqualFold(f.LoginHint, u.UserPrincipalName)) {
 			s.continueFlow(w, r, f, u, time.Unix(ss.AuthTime, 0))
 			return
@@ -127,6 +132,10 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	upn := r.PostForm.Get("username")
 	u, e := s.authenticateUser(r, ts, upn, r.PostForm.Get("password"))
+	if e != nil && e.ServerSide() {
+		s.errorPage(w, r, e)
+		return
+	}
 	if e != nil {
 		f.LoginHint = upn
 		msg := "Your account or password is incorrect."
@@ -263,15 +272,22 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, errInvalidRequest("Your account is no longer available."))
+		return
+	}
 	if err != nil {
-		s.errorPage(w, r, errInvalidRequest("Your account is no longer available.").WithCause(err))
+		s.errorPage(w, r, errStore("reading the signed-in user", err))
 		return
 	}
 	if r.PostForm.Get("decision") != "accept" {
 		if f.Kind == "device" {
 			// The device polls: it must learn of the refusal
 			// (authorization_declined), not wait until the code expires.
-			s.declineDevice(r, f)
+			if e := s.declineDevice(r, f); e != nil {
+				s.errorPage(w, r, e)
+				return
+			}
 		}
 		s.finishError(w, r, f, errUserDeclined())
 		return
@@ -305,12 +321,12 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
 	}
 	if err != nil {
-		s.finishError(w, r, f, errInvalidRequest("consent could not be recorded").WithCause(err))
+		s.finishError(w, r, f, errStore("recording consent", err))
 		return
 	}
 	consented, err := s.consented(ctx, t.ID, app.AppID, u.ID)
 	if err != nil {
-		s.finishError(w, r, f, errInvalidRequest("consent could not be read").WithCause(err))
+		s.finishError(w, r, f, errStore("reading consent", err))
 		return
 	}
 	s.finish(w, r, f, app, t, u, req, tokenPerms(consented, u), time.Unix(ss.AuthTime, 0))
@@ -337,6 +353,10 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, f flow, app stor
 			d.Status, d.UserID, d.TenantID, d.Scopes, d.LastPollAt = store.DeviceApproved, u.ID, t.ID, names, authTime
 			return d, nil
 		})
+		if err != nil && !errors.Is(err, errAbort) && !errors.Is(err, store.ErrNotFound) {
+			s.errorPage(w, r, errStore("approving the device code", err))
+			return
+		}
 		if expired || err != nil {
 			s.render(w, http.StatusOK, "message", pageData{Title: "Sign in", Error: "The code expired or was already used. Start again on your device."})
 			return
@@ -349,18 +369,19 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, f flow, app stor
 			Scopes: names, Requested: req.raw, Nonce: f.Nonce, CodeChallenge: f.CodeChallenge, CodeChallengeMethod: f.CodeChallengeMethod,
 			AuthTime: authTime, ExpiresAt: now.Add(s.cfg.CodeLifetime)}
 		if err := s.store.CreateAuthCode(ctx, ac); err != nil {
-			s.finishError(w, r, f, errInvalidRequest("the code could not be stored").WithCause(err))
+			s.finishError(w, r, f, errStore("storing the authorization code", err))
 			return
 		}
 		s.respond(w, r, f, url.Values{"code": {code}, "state": optional(f.State), "session_state": {newGUID()}})
 	}
 }
 
-// declineDevice marks a pending device code denied.
-func (s *Server) declineDevice(r *http.Request, f flow) {
+// declineDevice marks a pending device code denied. A code no longer
+// pending (or gone) is left as it is.
+func (s *Server) declineDevice(r *http.Request, f flow) *Error {
 	hash, err := hex.DecodeString(f.DeviceHash)
 	if err != nil {
-		return
+		return nil
 	}
 	err = s.store.UpdateDeviceCode(r.Context(), hash, func(d store.DeviceCode) (store.DeviceCode, error) {
 		if d.Status != store.DevicePending {
@@ -369,9 +390,10 @@ func (s *Server) declineDevice(r *http.Request, f flow) {
 		d.Status = store.DeviceDenied
 		return d, nil
 	})
-	if err != nil && !errors.Is(err, errAbort) {
-		s.log.Warn("device code could not be declined", "err", err)
+	if err != nil && !errors.Is(err, errAbort) && !errors.Is(err, store.ErrNotFound) {
+		return errStore("declining the device code", err)
 	}
+	return nil
 }
 
 // finishError ends a flow with an error: on the (validated) redirect URI
@@ -384,8 +406,16 @@ func (s *Server) finishError(w http.ResponseWriter, r *http.Request, f flow, e *
 	s.errorPage(w, r, e)
 }
 
+// redirectError sends an error to the (validated) redirect URI. A
+// server-side failure goes there too, as server_error or
+// temporarily_unavailable: RFC 6749 §4.1.2.1 defines those codes because a
+// 5xx status cannot be redirected to the app.
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, f flow, e *Error) {
-	s.log.Info("authorize error", "aadsts", e.AADSTS, "error", e.Code, "client", f.ClientID, "cause", e.cause)
+	level := slog.LevelInfo
+	if e.ServerSide() {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "authorize error", "aadsts", e.AADSTS, "error", e.Code, "client", f.ClientID, "cause", e.cause)
 	s.respond(w, r, f, errorValues(f, e, s.now()))
 }
 

@@ -52,7 +52,7 @@ func (n consentNeed) satisfied() bool { return len(n.missing) == 0 }
 func (s *Server) need(ctx context.Context, app store.App, tenantID string, u store.User, req *scopeRequest) (consentNeed, *Error) {
 	have, err := s.consented(ctx, tenantID, app.AppID, u.ID)
 	if err != nil {
-		return consentNeed{}, errInvalidRequest("consent is unavailable").WithCause(err)
+		return consentNeed{}, errStore("reading consent", err)
 	}
 	n := consentNeed{consented: have}
 	var want catalog.Set

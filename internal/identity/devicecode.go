@@ -50,7 +50,7 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 	d := store.DeviceCode{Hash: hashToken(device), UserCode: userCode, TenantSeg: ts.raw, ClientID: app.AppID, Requested: req.raw,
 		Status: store.DevicePending, ExpiresAt: now.Add(s.cfg.DeviceCodeLifetime), Interval: int(s.cfg.DeviceCodeInterval / time.Second)}
 	if err := s.store.CreateDeviceCode(ctx, d); err != nil {
-		s.fail(w, r, errInvalidRequest("the device code could not be stored").WithCause(err))
+		s.fail(w, r, errStore("storing the device code", err))
 		return
 	}
 	verify := s.issuerBase(r) + "/devicelogin"
@@ -99,7 +99,7 @@ func (s *Server) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.errorPage(w, r, errInvalidRequest("the device code could not be read").WithCause(err))
+		s.errorPage(w, r, errStore("reading the device code", err))
 		return
 	}
 	ts, e := s.resolveTenant(ctx, d.TenantSeg)

@@ -119,7 +119,7 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	issuer := s.issuerBase(r) + "/" + ts.idTenant() + "/v2.0"
 	b, err := s.keys.JWKS(r.Context(), issuer)
 	if err != nil {
-		s.fail(w, r, errInvalidRequest("signing keys are unavailable").WithCause(err))
+		s.fail(w, r, errServer("publishing the signing keys", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -149,7 +149,7 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 		resp["account_type"] = "Managed"
 		resp["federation_brand_name"] = t.DisplayName
 	} else if !errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, errInvalidRequest("the directory is unavailable").WithCause(err))
+		s.fail(w, r, errStore("finding the tenant of a domain", err))
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -171,8 +171,15 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.store.GetUser(r.Context(), c.TenantID, c.ObjectID)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if err != nil {
+		s.log.Error("userinfo: reading the user", "err", err)
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{

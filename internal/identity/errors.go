@@ -94,15 +94,50 @@ func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, tra
 	if e.Code == "invalid_client" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="graphgate"`)
 	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// ServerSide reports whether the error is graphgate's failure rather than
+// the request's: a 5xx, which clients may retry (azidentity's pipeline and
+// MSAL.NET retry 5xx and temporarily_unavailable), where a 400 tells them
+// to give up.
+func (e *Error) ServerSide() bool { return e.Status >= 500 }
 
 func newErr(code string, aadsts int, status int, format string, a ...any) *Error {
 	return &Error{Code: code, AADSTS: aadsts, Status: status, Description: fmt.Sprintf(format, a...)}
 }
 
 // The errors graphgate's identity platform returns, by AADSTS number.
+
+// Server-side failures come in two classes, modelled on fosite's
+// ErrTemporarilyUnavailable and ErrServerError and answered as Entra
+// answers them (RFC 6749 §5.2 has no such codes; §4.1.2.1 defines both for
+// the authorization endpoint, and Entra uses them at the token endpoint
+// too):
+//   - the store failed (unreachable, busy, timed out): 503
+//     temporarily_unavailable, AADSTS90033, "A transient error has
+//     occurred. Please try again." — retrying is what fixes it;
+//   - graphgate itself failed (a token could not be signed, stored data
+//     contradicts itself): 500 server_error, AADSTS50000, Entra's
+//     TokenIssuanceError.
+// The cause is kept for the log (with the trace id the client sees), never
+// sent.
+
+// errStore answers a failed store call; what names the operation.
+func errStore(what string, err error) *Error {
+	return newErr("temporarily_unavailable", 90033, 503, "A transient error has occurred. Please try again.").
+		WithCause(fmt.Errorf("%s: %w", what, err))
+}
+
+// errServer answers a failure of graphgate's own; what names the operation.
+func errServer(what string, err error) *Error {
+	return newErr("server_error", 50000, 500, "There was an error issuing a token or an issue with our sign-in service.").
+		WithCause(fmt.Errorf("%s: %w", what, err))
+}
 
 func errInvalidRequest(detail string) *Error {
 	return newErr("invalid_request", 9002313, 400, "Invalid request. Request is malformed or invalid. %s", detail)

@@ -66,14 +66,14 @@ func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
 		return errAppNotFound(cl.app.AppID, t.DisplayName)
 	}
 	if err != nil {
-		return errInvalidRequest("the directory is unavailable").WithCause(err)
+		return errStore("reading the service principal", err)
 	}
 	if req.isAPI() {
 		return s.issueApp(tr, t, cl, sp, "api://"+req.api, nil)
 	}
 	roles, err := s.appRoles(ctx, t.ID, cl.app.AppID)
 	if err != nil {
-		return errInvalidRequest("consent is unavailable").WithCause(err)
+		return errStore("reading app role assignments", err)
 	}
 	return s.issueApp(tr, t, cl, sp, GraphResource, roles)
 }

@@ -31,13 +31,19 @@ func (s *Server) grantAuthorizationCode(tr *tokenRequest) *Error {
 		return errGrantInvalid("The provided value for the 'code' parameter is not valid.")
 	case errors.Is(err, store.ErrAlreadyUsed):
 		if ac.FamilyID != "" {
-			if n, rerr := s.store.RevokeFamily(ctx, ac.FamilyID, now); rerr == nil && n > 0 {
+			n, rerr := s.store.RevokeFamily(ctx, ac.FamilyID, now)
+			if rerr != nil {
+				// The replay must revoke what the code issued: a retry
+				// does it once the store is back.
+				return errStore("revoking the tokens of a replayed code", rerr)
+			}
+			if n > 0 {
 				s.log.Warn("authorization code replayed: revoked what it issued", "client", ac.ClientID, "tokens", n)
 			}
 		}
 		return errCodeRedeemed()
 	case err != nil:
-		return errInvalidRequest("the code could not be redeemed").WithCause(err)
+		return errStore("redeeming the authorization code", err)
 	}
 	if now.After(ac.ExpiresAt) {
 		return errGrantExpired()
@@ -60,8 +66,8 @@ func (s *Server) grantAuthorizationCode(tr *tokenRequest) *Error {
 		return errPKCERequired()
 	}
 	u, err := s.store.GetUser(ctx, ac.TenantID, ac.UserID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	if e := userGone(err); e != nil {
+		return e
 	}
 	// The token endpoint's segment must admit the user and the app, as the
 	// authorize endpoint's did (a code from /organizations is no good on

@@ -56,11 +56,11 @@ func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
 	case pe != nil:
 		return pe
 	case err != nil:
-		return errInvalidRequest("the device code could not be read").WithCause(err)
+		return errStore("updating the device code", err)
 	}
 	u, err := s.store.GetUser(ctx, got.TenantID, got.UserID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	if e := userGone(err); e != nil {
+		return e
 	}
 	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
 	if e != nil {

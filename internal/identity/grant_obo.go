@@ -45,7 +45,7 @@ func (s *Server) grantOnBehalfOf(tr *tokenRequest) *Error {
 		return errInvalidAssertion("the assertion's user no longer exists")
 	}
 	if err != nil {
-		return errInvalidRequest("the directory is unavailable").WithCause(err)
+		return errStore("reading the assertion's user", err)
 	}
 	return s.issueForUser(tr, cl, u, f.Get("scope"), "", s.now())
 }

@@ -44,7 +44,7 @@ func (s *Server) authenticateUser(r httpRequest, ts tenantSeg, upn, pw string) (
 		return store.User{}, errUserNotFound(upn, name)
 	}
 	if err != nil {
-		return store.User{}, errInvalidRequest("the directory is unavailable").WithCause(err)
+		return store.User{}, errStore("finding the user", err)
 	}
 	if u.PasswordHash == "" {
 		return store.User{}, errBadCredentials()

@@ -29,7 +29,7 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 	case errors.Is(err, store.ErrNotFound):
 		return errGrantInvalid("The provided value for the 'refresh_token' parameter is not valid.")
 	case err != nil:
-		return errInvalidRequest("the refresh token could not be read").WithCause(err)
+		return errStore("reading the refresh token", err)
 	}
 	if old.ClientID != cl.app.AppID {
 		return errGrantInvalid("The refresh token was issued to another client.")
@@ -38,15 +38,14 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 		return errGrantRevoked()
 	}
 	if !old.UsedAt.IsZero() {
-		s.revokeFamily(tr, old)
-		return errGrantRevoked()
+		return s.revokeFamily(tr, old)
 	}
 	if now.After(old.ExpiresAt) {
 		return errGrantExpired()
 	}
 	u, err := s.store.GetUser(ctx, old.TenantID, old.UserID)
-	if err != nil {
-		return errGrantRevoked().WithCause(err)
+	if e := userGone(err); e != nil {
+		return e
 	}
 	// The segment and the app's audience apply as at sign-in: a work
 	// account's token is no good on /consumers, nor a single-tenant app's on
@@ -77,10 +76,9 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 		UserID: old.UserID, Scopes: req.raw, AuthTime: old.AuthTime, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
 	if _, err := s.store.RotateRefreshToken(ctx, old.Hash, next, now); err != nil {
 		if errors.Is(err, store.ErrAlreadyUsed) {
-			s.revokeFamily(tr, old)
-			return errGrantRevoked()
+			return s.revokeFamily(tr, old)
 		}
-		return errInvalidRequest("the refresh token could not be rotated").WithCause(err)
+		return errStore("rotating the refresh token", err)
 	}
 	// A refresh answers with the successor whether or not the request
 	// repeats offline_access, as Microsoft does.
@@ -90,11 +88,28 @@ func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
 		familyID: old.FamilyID, requested: req.raw})
 }
 
-func (s *Server) revokeFamily(tr *tokenRequest, old store.RefreshToken) {
+// revokeFamily answers the reuse of a rotated refresh token: its whole
+// family is revoked (AADSTS50173). If the store cannot revoke it, the
+// answer is 503, so that a retry revokes it once the store is back.
+func (s *Server) revokeFamily(tr *tokenRequest, old store.RefreshToken) *Error {
 	n, err := s.store.RevokeFamily(tr.r.Context(), old.FamilyID, s.now())
-	if err == nil {
-		s.log.Warn("refresh token reused: revoked its family", "client", old.ClientID, "user", old.UserID, "tokens", n)
+	if err != nil {
+		return errStore("revoking a reused refresh token's family", err)
 	}
+	s.log.Warn("refresh token reused: revoked its family", "client", old.ClientID, "user", old.UserID, "tokens", n)
+	return errGrantRevoked()
+}
+
+// userGone answers a failed read of a grant's user: a user deleted since
+// the grant is AADSTS50173, a store failure 503; nil when err is nil.
+func userGone(err error) *Error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return errGrantRevoked().WithCause(err)
+	}
+	return errStore("reading the grant's user", err)
 }
 
 func joinFields(s []string) string { return strings.Join(s, " ") }

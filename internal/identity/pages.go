@@ -3,6 +3,7 @@ package identity
 import (
 	"html"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -116,8 +117,12 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 // errorPage shows a browser-facing error that must not go to a redirect
 // URI (unknown app, unregistered redirect URI).
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error) {
-	s.log.Info("identity error page", "aadsts", e.AADSTS, "error", e.Code, "cause", e.cause)
-	s.render(w, http.StatusBadRequest, "message", pageData{Title: "Sorry, but we're having trouble signing you in.", Error: e.Message()})
+	status, level := http.StatusBadRequest, slog.LevelInfo
+	if e.ServerSide() {
+		status, level = e.Status, slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "identity error page", "aadsts", e.AADSTS, "error", e.Code, "cause", e.cause)
+	s.render(w, status, "message", pageData{Title: "Sorry, but we're having trouble signing you in.", Error: e.Message()})
 }
 
 func (s *Server) handleNativeClient(w http.ResponseWriter, r *http.Request) {

@@ -67,6 +67,7 @@ type Store interface {
 	store.Grants
 	store.Sessions
 	store.Settings
+	store.Lockouts
 }
 
 // Server serves the identity endpoints. Build it with New.
@@ -195,7 +196,11 @@ func issuerBase(r *http.Request) string {
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 	trace := traceID()
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "identity error",
+	level := slog.LevelInfo
+	if e.ServerSide() {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), level, "identity error",
 		slog.String("path", r.URL.Path), slog.Int("aadsts", e.AADSTS), slog.String("error", e.Code),
 		slog.String("trace_id", trace), slog.Any("cause", e.cause))
 	e.write(w, r, s.now(), trace)

@@ -57,7 +57,7 @@ func (s *Server) resolveTenant(ctx context.Context, seg string) (tenantSeg, *Err
 		return ts, errTenantNotFound(seg)
 	}
 	if err != nil {
-		return ts, errInvalidRequest("the directory is unavailable").WithCause(err)
+		return ts, errStore("reading the tenant", err)
 	}
 	ts.tenant = t
 	return ts, nil
@@ -128,8 +128,11 @@ func (s *Server) checkUser(ctx context.Context, app store.App, ts tenantSeg, u s
 	if ts.kind != segTenant || t.ID == "" {
 		var err error
 		t, err = s.store.GetTenant(ctx, u.TenantID)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Tenant{}, errServer("reading the user's tenant", err)
+		}
 		if err != nil {
-			return store.Tenant{}, errInvalidRequest("the user's tenant is missing").WithCause(err)
+			return store.Tenant{}, errStore("reading the user's tenant", err)
 		}
 	}
 	return t, nil
@@ -150,7 +153,7 @@ func (s *Server) lookupApp(ctx context.Context, clientID string, ts tenantSeg) (
 		return store.App{}, errAppNotFound(clientID, name)
 	}
 	if err != nil {
-		return store.App{}, errInvalidRequest("the directory is unavailable").WithCause(err)
+		return store.App{}, errStore("reading the app", err)
 	}
 	return app, nil
 }

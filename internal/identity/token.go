@@ -133,7 +133,7 @@ func (s *Server) issueUser(tr *tokenRequest, in userIssue) *Error {
 	}
 	access, _, err := s.minter.MintAccessToken(ctx, ac, s.cfg.AccessTokenLifetime)
 	if err != nil {
-		return errInvalidRequest("the token could not be signed").WithCause(err)
+		return errServer("signing the access token", err)
 	}
 	resp := tokenResponse{TokenType: "Bearer", AccessToken: access,
 		ExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), ExtExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second)}
@@ -146,7 +146,7 @@ func (s *Server) issueUser(tr *tokenRequest, in userIssue) *Error {
 		}
 		idt, _, err := s.minter.MintIDToken(ctx, ic, s.cfg.IDTokenLifetime)
 		if err != nil {
-			return errInvalidRequest("the id token could not be signed").WithCause(err)
+			return errServer("signing the ID token", err)
 		}
 		resp.IDToken = idt
 	}
@@ -181,7 +181,7 @@ func (s *Server) newRefreshToken(tr *tokenRequest, in userIssue, now time.Time) 
 	rt := store.RefreshToken{Hash: hashToken(value), FamilyID: fam, TenantID: in.tenant.ID, ClientID: in.cl.app.AppID,
 		UserID: in.user.ID, Scopes: in.requested, AuthTime: in.authTime, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
 	if err := s.store.CreateRefreshToken(tr.r.Context(), rt); err != nil {
-		return "", errInvalidRequest("the refresh token could not be stored").WithCause(err)
+		return "", errStore("storing the refresh token", err)
 	}
 	return value, nil
 }
@@ -192,7 +192,7 @@ func (s *Server) issueApp(tr *tokenRequest, t store.Tenant, cl client, sp store.
 		AppIDACR: cl.acr, IDType: tokens.IDTypeApp, ObjectID: sp.ID, Subject: sp.ID, Roles: roles, TenantCreated: t.CreatedAt.Unix()}
 	access, _, err := s.minter.MintAccessToken(tr.r.Context(), ac, s.cfg.AccessTokenLifetime)
 	if err != nil {
-		return errInvalidRequest("the token could not be signed").WithCause(err)
+		return errServer("signing the access token", err)
 	}
 	s.log.LogAttrs(tr.r.Context(), slog.LevelInfo, "token issued", slog.String("grant", "client_credentials"),
 		slog.String("client", cl.app.AppID), slog.String("roles", strings.Join(roles, " ")))

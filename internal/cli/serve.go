@@ -169,6 +169,7 @@ or --tls-cert/--tls-key.`,
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
+	lockoutFlags(cmd, &cfg.Identity)
 	return cmd
 }
 

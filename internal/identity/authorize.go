@@ -139,8 +139,11 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		f.LoginHint = upn
 		msg := "Your account or password is incorrect."
-		if e.AADSTS == 50034 {
+		switch e.AADSTS {
+		case 50034:
 			msg = "We couldn't find an account with that username."
+		case 50053:
+			msg = "Your account is temporarily locked to prevent unauthorized use. Try again later, and if you still have trouble, contact your admin."
 		}
 		s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f), LoginHint: upn, Error: msg})
 		return

@@ -53,6 +53,18 @@ func TestServerSideFailures(t *testing.T) {
 		{"password grant: consent", []string{"DelegatedGrants"}, func(h *harness) func() resp {
 			return func() resp { return h.token(h.contoso.ID, pw(h, "User.Read")) }
 		}, tokenErr(503, unavailable)},
+		{"password grant: lockout state", []string{"GetLockout"}, func(h *harness) func() resp {
+			return func() resp { return h.token(h.contoso.ID, pw(h, "User.Read")) }
+		}, tokenErr(503, unavailable)},
+		{"password grant: counting a failure", []string{"UpsertLockout"}, func(h *harness) func() resp {
+			return func() resp {
+				return h.token(h.contoso.ID, passwordGrant(haID, h.adele.UserPrincipalName, "wrong", "User.Read"))
+			}
+		}, tokenErr(503, unavailable)},
+		{"password grant: resetting the count", []string{"DeleteLockout"}, func(h *harness) func() resp {
+			h.token(h.contoso.ID, passwordGrant(haID, h.adele.UserPrincipalName, "wrong", "User.Read"))
+			return func() resp { return h.token(h.contoso.ID, pw(h, "User.Read")) }
+		}, tokenErr(503, unavailable)},
 		{"password grant: storing the refresh token", []string{"CreateRefreshToken"}, func(h *harness) func() resp {
 			return func() resp { return h.token(h.contoso.ID, pw(h, "User.Read offline_access")) }
 		}, tokenErr(503, unavailable)},

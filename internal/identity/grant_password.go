@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"graphgate/internal/password"
 	"graphgate/internal/store"
 )
 
@@ -33,7 +32,8 @@ func (s *Server) grantPassword(tr *tokenRequest) *Error {
 	return s.issueForUser(tr, cl, u, f.Get("scope"), "", s.now())
 }
 
-// authenticateUser checks a user name and password.
+// authenticateUser checks a user name and password, under smart lockout
+// (lockout.go). Every path that checks a password comes here.
 func (s *Server) authenticateUser(r httpRequest, ts tenantSeg, upn, pw string) (store.User, *Error) {
 	u, err := s.store.UserByUPN(r.Context(), strings.TrimSpace(upn))
 	if errors.Is(err, store.ErrNotFound) {
@@ -49,9 +49,8 @@ func (s *Server) authenticateUser(r httpRequest, ts tenantSeg, upn, pw string) (
 	if u.PasswordHash == "" {
 		return store.User{}, errBadCredentials()
 	}
-	ok, err := password.Verify(pw, u.PasswordHash)
-	if err != nil || !ok {
-		return store.User{}, errBadCredentials()
+	if e := s.checkPassword(r.Context(), u, pw); e != nil {
+		return store.User{}, e
 	}
 	return u, nil
 }

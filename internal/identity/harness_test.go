@@ -279,14 +279,15 @@ const (
 )
 
 type harness struct {
-	t      *testing.T
-	clock  *fakeClock
-	st     *faultStore
-	keys   *faultKeys
-	srv    *Server
-	base   string
-	client *http.Client // a browser: cookies, no redirects followed
-	tls    *http.Client // trusts the test server
+	t         *testing.T
+	clock     *fakeClock
+	st        *faultStore
+	keys      *faultKeys
+	srv       *Server
+	base      string
+	client    *http.Client // a browser: cookies, no redirects followed
+	tls       *http.Client // trusts the test server
+	tlsServer *httptest.Server
 
 	contoso, fabrikam, personal store.Tenant
 	adele, ford, sam            store.User
@@ -317,7 +318,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	h.seed(ctx, db)
 	ts := httptest.NewTLSServer(h.srv.Handler())
 	t.Cleanup(ts.Close)
-	h.base, h.tls = ts.URL, ts.Client()
+	h.base, h.tls, h.tlsServer = ts.URL, ts.Client(), ts
 	h.client = h.browser()
 	return h
 }

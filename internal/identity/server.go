@@ -39,6 +39,13 @@ type Config struct {
 	DeviceCodeInterval time.Duration
 	// SessionLifetime bounds the browser sign-in session (SSO cookie).
 	SessionLifetime time.Duration
+	// LockoutThreshold is how many failed password sign-ins (distinct
+	// wrong passwords) lock an account, as Entra's smart lockout does: 0
+	// means Entra's default, 10; a negative value turns lockout off.
+	LockoutThreshold int
+	// LockoutDuration is how long the first lockout lasts (default 60 s,
+	// Entra's); each further one lasts twice as long, up to 64 times this.
+	LockoutDuration time.Duration
 	// TrustForwarded makes URLs (issuer, endpoints) follow X-Forwarded-Proto
 	// and X-Forwarded-Host, for a reverse proxy in front of plain HTTP.
 	TrustForwarded bool
@@ -57,6 +64,10 @@ func (c Config) withDefaults() Config {
 	def(&c.DeviceCodeLifetime, 15*time.Minute)
 	def(&c.DeviceCodeInterval, 5*time.Second)
 	def(&c.SessionLifetime, 12*time.Hour)
+	def(&c.LockoutDuration, time.Minute)
+	if c.LockoutThreshold == 0 {
+		c.LockoutThreshold = 10
+	}
 	return c
 }
 
@@ -85,6 +96,7 @@ type Server struct {
 	secretKey  []byte // keys client-secret hashes
 	sessionKey []byte // signs browser sessions and flow state
 	pairwise   []byte // derives pairwise subjects
+	lockoutKey []byte // keys the bad-password tags of smart lockout
 }
 
 // Deps are the Server's collaborators.
@@ -103,6 +115,7 @@ const (
 	settingSecretKey  = "identity.client-secret-key"
 	settingSessionKey = "identity.session-key"
 	settingPairwise   = "identity.pairwise-key"
+	// settingLockoutKey is in lockout.go.
 )
 
 // New builds a Server, creating its shared secrets in the store on first use.
@@ -117,7 +130,7 @@ func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
 	for _, k := range []struct {
 		name string
 		dst  *[]byte
-	}{{settingSecretKey, &s.secretKey}, {settingSessionKey, &s.sessionKey}, {settingPairwise, &s.pairwise}} {
+	}{{settingSecretKey, &s.secretKey}, {settingSessionKey, &s.sessionKey}, {settingPairwise, &s.pairwise}, {settingLockoutKey, &s.lockoutKey}} {
 		v, err := d.Store.SettingOrCreate(ctx, k.name, randomBytes(32))
 		if err != nil {
 			return nil, err

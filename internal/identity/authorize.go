@@ -198,7 +198,7 @@ func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u 
 		return
 	}
 	if req.isAPI() {
-		if e := s.checkAPI(ctx, req); e != nil {
+		if e := s.checkAPI(ctx, req, t); e != nil {
 			s.finishError(w, r, f, e)
 			return
 		}

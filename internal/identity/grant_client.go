@@ -42,19 +42,19 @@ func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
 	if !req.def && !req.isAPI() {
 		return errAppOnlyNeedsDefault(scope)
 	}
-	if req.isAPI() {
-		// A token for a registered API ({api}/.default): graphgate does not
-		// track API app roles, so it carries none.
-		if e := s.checkAPI(ctx, req); e != nil {
-			return e
-		}
-	}
 	if e := s.checkApp(cl.app, tr.ts); e != nil {
 		return e
 	}
 	t := tr.ts.tenant
 	if t.Kind == store.TenantPersonal {
 		return errAppNotFound(cl.app.AppID, t.DisplayName)
+	}
+	if req.isAPI() {
+		// A token for a registered API ({api}/.default): graphgate does not
+		// track API app roles, so it carries none.
+		if e := s.checkAPI(ctx, req, t); e != nil {
+			return e
+		}
 	}
 	// A multi-tenant app is usable in another tenant only once an
 	// administrator there consented (which creates its service principal).

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ func (s *Server) issueForUser(tr *tokenRequest, cl client, u store.User, scope, 
 // in a token: everything consented, when everything it asks for is.
 func (s *Server) consentedFor(ctx context.Context, app store.App, t store.Tenant, u store.User, req *scopeRequest) ([]*catalog.Permission, *Error) {
 	if req.isAPI() {
-		return nil, s.checkAPI(ctx, req)
+		return nil, s.checkAPI(ctx, req, t)
 	}
 	n, e := s.need(ctx, app, t.ID, u, req)
 	if e != nil {
@@ -75,10 +76,42 @@ func tokenPerms(consented []*catalog.Permission, u store.User) []*catalog.Permis
 	return out
 }
 
-// checkAPI requires the API a token is asked for to be a registered app.
-func (s *Server) checkAPI(ctx context.Context, req *scopeRequest) *Error {
-	if _, err := s.store.GetApp(ctx, req.api); err != nil {
-		return errUnknownResource("api://"+req.api, "graphgate")
+// checkAPI applies Entra's rule to a token for a registered API (req.api)
+// in tenant t: the API's app must have a service principal there. It has
+// one in its home tenant; in another organisation only if it is
+// multi-tenant and an administrator there consented to it (which creates
+// the service principal: the adminconsent endpoint, or 'graphgate consent
+// grant --tenant'). The personal-accounts tenant has no administrator: it
+// takes an API whose audience includes personal accounts. Anything else is
+// AADSTS500011 ("resource principal … not found in the tenant"), as Entra
+// answers a Fabrikam user asking for a single-tenant Contoso API.
+func (s *Server) checkAPI(ctx context.Context, req *scopeRequest, t store.Tenant) *Error {
+	missing := errUnknownResource("api://"+req.api, t.DisplayName)
+	api, err := s.store.GetApp(ctx, req.api)
+	if errors.Is(err, store.ErrNotFound) {
+		return missing
+	}
+	if err != nil {
+		return errStore("reading the API's app", err)
+	}
+	if api.TenantID == t.ID {
+		return nil
+	}
+	switch {
+	case t.Kind == store.TenantPersonal:
+		if api.SignInAudience != store.AudienceMultipleOrgsAndPersonal && api.SignInAudience != store.AudiencePersonalOnly {
+			return missing
+		}
+		return nil
+	case api.SignInAudience != store.AudienceMultipleOrgs && api.SignInAudience != store.AudienceMultipleOrgsAndPersonal:
+		return missing
+	}
+	_, err = s.store.GetServicePrincipal(ctx, t.ID, api.AppID)
+	if errors.Is(err, store.ErrNotFound) {
+		return missing
+	}
+	if err != nil {
+		return errStore("reading the API's service principal", err)
 	}
 	return nil
 }

@@ -1221,11 +1221,16 @@ func TestProtocolDeviceCode(t *testing.T) {
 	if n, _ := dc.body["interval"].(float64); n <= 0 {
 		t.Errorf("interval %v", dc.body["interval"])
 	}
-	// Pending, in both grant_type spellings.
+	// Pending, in both grant_type spellings; polled again at once, sooner
+	// than the interval, it is slow_down (RFC 8628 §3.5), still AADSTS70016.
 	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, code), 400, "authorization_pending", 70016)
-	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, code, "grant_type", "device_code"), 400, "authorization_pending", 70016)
+	slow := pollDevice(t, e, "organizations", ha.ClientID, code, "grant_type", "device_code")
+	wantError(t, slow, 400, "slow_down", 70016)
+	if slow.body["interval"] != float64(10) {
+		t.Errorf("slow_down interval %v, want 10", slow.body["interval"])
+	}
 	// The code's "code" alias works too (MSAL's older spelling).
-	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, "", "device_code", "", "code", code), 400, "authorization_pending", 70016)
+	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, "", "device_code", "", "code", code), 400, "slow_down", 70016)
 	// Another client cannot poll it.
 	wantError(t, pollDevice(t, e, "organizations", w.ClientID, code, "client_secret", w.Secret), 400, "invalid_grant", 9002313)
 	// An unknown device code.

@@ -26,6 +26,8 @@ type Error struct {
 	Status int
 	// cause is kept for logs, never sent.
 	cause error
+	// interval is slow_down's new polling interval, in seconds.
+	interval int
 }
 
 func (e *Error) Error() string {
@@ -59,6 +61,7 @@ type wireError struct {
 	CorrelationID string `json:"correlation_id"`
 	ErrorURI      string `json:"error_uri,omitempty"`
 	SubError      string `json:"suberror,omitempty"`
+	Interval      int    `json:"interval,omitempty"`
 }
 
 // write sends the error as the token endpoint does.
@@ -75,6 +78,7 @@ func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, tra
 		TraceID:       traceID,
 		CorrelationID: corr,
 		SubError:      e.SubError,
+		Interval:      e.interval,
 	}
 	if e.AADSTS != 0 {
 		body.Codes = []int{e.AADSTS}
@@ -273,8 +277,15 @@ func errAuthorizationPending() *Error {
 	return newErr("authorization_pending", 70016, 400, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
 }
 
-func errSlowDown() *Error {
-	return newErr("slow_down", 70016, 400, "OAuth 2.0 device flow error. Polling too fast; slow down.")
+// errSlowDown answers a device-code poll sooner than the interval (RFC
+// 8628 §3.5). Entra documents no slow_down of its own: the code is
+// AuthorizationPending's (slow_down is "a variant of
+// authorization_pending"), and the body carries the new interval, as
+// GitHub's device flow does, for clients that read it.
+func errSlowDown(interval int) *Error {
+	e := newErr("slow_down", 70016, 400, "OAuth 2.0 device flow error. Authorization is pending; poll no more often than every %d seconds.", interval)
+	e.interval = interval
+	return e
 }
 
 func errDeviceCodeExpired() *Error {

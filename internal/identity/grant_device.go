@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"graphgate/internal/store"
 )
@@ -37,8 +38,21 @@ func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
 		}
 		switch d.Status {
 		case store.DevicePending:
+			// RFC 8628 §3.5: a poll sooner than the interval after the
+			// previous one is answered slow_down, and the interval grows
+			// by 5 s for this device code. Only a pending code is polled
+			// too fast: once the user approved, the next poll gets the
+			// tokens however soon it comes, so that a client that
+			// ignores slow_down (MSAL Go polls at 50 ms, 150 ms, … up to
+			// 5 s whatever it is told) still finishes.
+			interval := time.Duration(d.Interval) * time.Second
+			if !d.LastPollAt.IsZero() && now.Sub(d.LastPollAt) < interval {
+				d.Interval += 5
+				pe = errSlowDown(d.Interval)
+			} else {
+				pe = errAuthorizationPending()
+			}
 			d.LastPollAt = now
-			pe = errAuthorizationPending()
 		case store.DeviceDenied:
 			pe = errDeviceDeclined()
 			return d, errAbort

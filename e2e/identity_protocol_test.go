@@ -345,7 +345,8 @@ func TestProtocolDiscovery(t *testing.T) {
 						t.Errorf("%s %q: only the token endpoint may contain 'token' (MSAL derives URLs by replacement)", k, r.str(k))
 					}
 				}
-				if !hasAll(r.body["code_challenge_methods_supported"], "S256") || !hasAll(r.body["response_modes_supported"], "query", "fragment", "form_post") {
+				// No code_challenge_methods_supported: Entra publishes none.
+				if _, ok := r.body["code_challenge_methods_supported"]; ok || !hasAll(r.body["response_modes_supported"], "query", "fragment", "form_post") {
 					t.Errorf("capabilities: %s", r.raw)
 				}
 			}

@@ -12,33 +12,39 @@ import (
 
 // discoveryDoc is the OpenID Connect discovery document, as Microsoft's
 // v2.0 endpoint publishes it (the fields clients read).
+//
+// It has no code_challenge_methods_supported, because Entra's has none
+// (clients that insist on it — kubelogin, sigstore, the MCP SDK — carry
+// workarounds for Entra). graphgate accepts S256 from every client and
+// plain only from confidential ones (authorize), so a list would have had
+// to be one or the other; absent, a client that relies on the field fails
+// against graphgate as it will against Entra.
 type discoveryDoc struct {
-	TokenEndpoint                 string   `json:"token_endpoint"`
-	TokenEndpointAuthMethods      []string `json:"token_endpoint_auth_methods_supported"`
-	JWKSURI                       string   `json:"jwks_uri"`
-	ResponseModes                 []string `json:"response_modes_supported"`
-	SubjectTypes                  []string `json:"subject_types_supported"`
-	IDTokenSigningAlgs            []string `json:"id_token_signing_alg_values_supported"`
-	ResponseTypes                 []string `json:"response_types_supported"`
-	ScopesSupported               []string `json:"scopes_supported"`
-	Issuer                        string   `json:"issuer"`
-	RequestURIParameterSupported  bool     `json:"request_uri_parameter_supported"`
-	UserInfoEndpoint              string   `json:"userinfo_endpoint"`
-	AuthorizationEndpoint         string   `json:"authorization_endpoint"`
-	DeviceAuthorizationEndpoint   string   `json:"device_authorization_endpoint"`
-	HTTPLogoutSupported           bool     `json:"http_logout_supported"`
-	FrontchannelLogoutSupported   bool     `json:"frontchannel_logout_supported"`
-	EndSessionEndpoint            string   `json:"end_session_endpoint"`
-	ClaimsSupported               []string `json:"claims_supported"`
-	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported"`
-	GrantTypesSupported           []string `json:"grant_types_supported"`
-	TenantRegionScope             any      `json:"tenant_region_scope"`
-	CloudInstanceName             string   `json:"cloud_instance_name"`
-	CloudGraphHostName            string   `json:"cloud_graph_host_name"`
-	MSGraphHost                   string   `json:"msgraph_host"`
-	RBACURL                       string   `json:"rbac_url"`
-	RequestParameterSupported     bool     `json:"request_parameter_supported"`
-	ClaimsParameterSupported      bool     `json:"claims_parameter_supported"`
+	TokenEndpoint                string   `json:"token_endpoint"`
+	TokenEndpointAuthMethods     []string `json:"token_endpoint_auth_methods_supported"`
+	JWKSURI                      string   `json:"jwks_uri"`
+	ResponseModes                []string `json:"response_modes_supported"`
+	SubjectTypes                 []string `json:"subject_types_supported"`
+	IDTokenSigningAlgs           []string `json:"id_token_signing_alg_values_supported"`
+	ResponseTypes                []string `json:"response_types_supported"`
+	ScopesSupported              []string `json:"scopes_supported"`
+	Issuer                       string   `json:"issuer"`
+	RequestURIParameterSupported bool     `json:"request_uri_parameter_supported"`
+	UserInfoEndpoint             string   `json:"userinfo_endpoint"`
+	AuthorizationEndpoint        string   `json:"authorization_endpoint"`
+	DeviceAuthorizationEndpoint  string   `json:"device_authorization_endpoint"`
+	HTTPLogoutSupported          bool     `json:"http_logout_supported"`
+	FrontchannelLogoutSupported  bool     `json:"frontchannel_logout_supported"`
+	EndSessionEndpoint           string   `json:"end_session_endpoint"`
+	ClaimsSupported              []string `json:"claims_supported"`
+	GrantTypesSupported          []string `json:"grant_types_supported"`
+	TenantRegionScope            any      `json:"tenant_region_scope"`
+	CloudInstanceName            string   `json:"cloud_instance_name"`
+	CloudGraphHostName           string   `json:"cloud_graph_host_name"`
+	MSGraphHost                  string   `json:"msgraph_host"`
+	RBACURL                      string   `json:"rbac_url"`
+	RequestParameterSupported    bool     `json:"request_parameter_supported"`
+	ClaimsParameterSupported     bool     `json:"claims_parameter_supported"`
 }
 
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
@@ -51,23 +57,22 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	seg := ts.raw
 	tid := ts.idTenant()
 	doc := discoveryDoc{
-		TokenEndpoint:                 base + "/" + seg + "/oauth2/v2.0/token",
-		TokenEndpointAuthMethods:      []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
-		JWKSURI:                       base + "/" + seg + "/discovery/v2.0/keys",
-		ResponseModes:                 []string{"query", "fragment", "form_post"},
-		SubjectTypes:                  []string{"pairwise"},
-		IDTokenSigningAlgs:            []string{"RS256"},
-		ResponseTypes:                 []string{"code"},
-		ScopesSupported:               []string{"openid", "profile", "email", "offline_access"},
-		Issuer:                        base + "/" + tid + "/v2.0",
-		UserInfoEndpoint:              base + "/oidc/userinfo",
-		AuthorizationEndpoint:         base + "/" + seg + "/oauth2/v2.0/authorize",
-		DeviceAuthorizationEndpoint:   base + "/" + seg + "/oauth2/v2.0/devicecode",
-		HTTPLogoutSupported:           true,
-		FrontchannelLogoutSupported:   true,
-		EndSessionEndpoint:            base + "/" + seg + "/oauth2/v2.0/logout",
-		ClaimsSupported:               []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "name", "preferred_username", "email", "oid", "tid", "ver", "aio", "rh", "uti"},
-		CodeChallengeMethodsSupported: []string{"S256", "plain"},
+		TokenEndpoint:               base + "/" + seg + "/oauth2/v2.0/token",
+		TokenEndpointAuthMethods:    []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		JWKSURI:                     base + "/" + seg + "/discovery/v2.0/keys",
+		ResponseModes:               []string{"query", "fragment", "form_post"},
+		SubjectTypes:                []string{"pairwise"},
+		IDTokenSigningAlgs:          []string{"RS256"},
+		ResponseTypes:               []string{"code"},
+		ScopesSupported:             []string{"openid", "profile", "email", "offline_access"},
+		Issuer:                      base + "/" + tid + "/v2.0",
+		UserInfoEndpoint:            base + "/oidc/userinfo",
+		AuthorizationEndpoint:       base + "/" + seg + "/oauth2/v2.0/authorize",
+		DeviceAuthorizationEndpoint: base + "/" + seg + "/oauth2/v2.0/devicecode",
+		HTTPLogoutSupported:         true,
+		FrontchannelLogoutSupported: true,
+		EndSessionEndpoint:          base + "/" + seg + "/oauth2/v2.0/logout",
+		ClaimsSupported:             []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "name", "preferred_username", "email", "oid", "tid", "ver", "aio", "rh", "uti"},
 		GrantTypesSupported: []string{"authorization_code", "refresh_token", "client_credentials", "password",
 			"urn:ietf:params:oauth:grant-type:device_code", "device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
 		TenantRegionScope:  nil,

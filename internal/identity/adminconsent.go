@@ -53,7 +53,7 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f)})
+	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f)})
 }
 
 // adminPerms lists what an admin consent grants: the app registration's
@@ -94,7 +94,7 @@ func (s *Server) adminConsentStep(w http.ResponseWriter, r *http.Request, f flow
 	}
 	f.UserID = u.ID
 	s.render(w, http.StatusOK, "consent", pageData{Title: "Permissions requested", AppName: app.DisplayName + " (for your organization)",
-		Flow: s.encodeFlow(f), User: u.UserPrincipalName, Perms: ps})
+		Flow: s.encodeFlow(w, r, f), User: u.UserPrincipalName, Perms: ps})
 }
 
 func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f flow, app store.App, t store.Tenant, u store.User) {

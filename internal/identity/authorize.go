@@ -104,7 +104,7 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, f flow, app
 		s.finishError(w, r, f, errLoginRequired())
 		return
 	}
-	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f), LoginHint: f.LoginHint})
+	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f), LoginHint: f.LoginHint})
 }
 
 // handleLoginPost checks the credentials of the sign-in page.
@@ -114,7 +114,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, errInvalidRequest("The form could not be read."))
 		return
 	}
-	f, e := s.decodeFlow(r.PostForm.Get("flow"))
+	f, e := s.decodeFlow(r)
 	if e != nil {
 		s.errorPage(w, r, e)
 		return
@@ -145,7 +145,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		case 50053:
 			msg = "Your account is temporarily locked to prevent unauthorized use. Try again later, and if you still have trouble, contact your admin."
 		}
-		s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(f), LoginHint: upn, Error: msg})
+		s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f), LoginHint: upn, Error: msg})
 		return
 	}
 	if !u.AccountEnabled || u.Kind == store.UserSharedMailbox {
@@ -252,7 +252,7 @@ func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u 
 			ps = append(ps, describe(p, catalog.DelegatedWork))
 		}
 	}
-	s.render(w, http.StatusOK, "consent", pageData{Title: "Permissions requested", AppName: app.DisplayName, Flow: s.encodeFlow(f),
+	s.render(w, http.StatusOK, "consent", pageData{Title: "Permissions requested", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f),
 		User: u.UserPrincipalName, Perms: ps, CanConsentForOrg: isConsentAdmin(u)})
 }
 
@@ -263,8 +263,12 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, errInvalidRequest("The form could not be read."))
 		return
 	}
-	f, e := s.decodeFlow(r.PostForm.Get("flow"))
-	if e != nil || f.UserID == "" {
+	f, e := s.decodeFlow(r)
+	if e != nil {
+		s.errorPage(w, r, e)
+		return
+	}
+	if f.UserID == "" {
 		s.errorPage(w, r, errInvalidRequest("The consent request is invalid; start again from the app."))
 		return
 	}

@@ -2,6 +2,8 @@ package identity
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,8 +16,21 @@ import (
 // flow state carried through the sign-in and consent pages are HMAC-signed
 // JSON under a key every replica shares, so any replica can continue a flow
 // another started.
+//
+// Login CSRF: a flow is bound to the browser it was shown to. The first
+// page that carries a flow sets a random anti-CSRF cookie (HttpOnly,
+// SameSite=Lax), and the signed flow holds a hash of it; the sign-in and
+// consent forms are accepted only from a browser that sends the matching
+// cookie, and never from a cross-site request (Sec-Fetch-Site). So a page
+// elsewhere cannot post a sign-in form with the attacker's account and
+// flow into a victim's browser (RFC 6749 §10.12, OWASP's signed
+// double-submit cookie): the victim's browser does not hold the attacker's
+// cookie, and SameSite keeps it from sending one cross-site anyway.
 
-const sessionCookie = "graphgate_session"
+const (
+	sessionCookie = "graphgate_session"
+	xsrfCookie    = "graphgate_xsrf"
+)
 
 // session is the browser's signed-in user (single sign-on).
 type session struct {
@@ -44,6 +59,8 @@ type flow struct {
 	// UserID is set once the user signed in (for the consent step).
 	UserID  string `json:"u,omitempty"`
 	Expires int64  `json:"e"`
+	// Browser is the hash of the browser's anti-CSRF cookie.
+	Browser string `json:"b"`
 }
 
 var errBadSignature = errors.New("identity: bad signature")
@@ -93,20 +110,52 @@ func clearSession(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-func (s *Server) encodeFlow(f flow) string {
+// encodeFlow signs f for a form of the page being written to w, bound to
+// the browser (setting its anti-CSRF cookie if it has none).
+func (s *Server) encodeFlow(w http.ResponseWriter, r *http.Request, f flow) string {
 	if f.Expires == 0 {
 		f.Expires = s.now().Add(30 * time.Minute).Unix()
 	}
+	v, ok := xsrfValue(r)
+	if !ok {
+		v = base64.RawURLEncoding.EncodeToString(randomBytes(32))
+		http.SetCookie(w, &http.Cookie{Name: xsrfCookie, Value: v, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+			SameSite: http.SameSiteLaxMode})
+	}
+	f.Browser = browserTag(v)
 	return s.sign(f)
 }
 
-func (s *Server) decodeFlow(token string) (flow, *Error) {
+// decodeFlow reads the flow a form posted, refusing one that was not shown
+// to this browser or that comes from another site.
+func (s *Server) decodeFlow(r *http.Request) (flow, *Error) {
 	var f flow
-	if err := s.unsign(token, &f); err != nil {
+	if err := s.unsign(r.PostForm.Get("flow"), &f); err != nil {
 		return f, errInvalidRequest("The sign-in request is invalid or was tampered with; start again from the app.")
 	}
 	if s.now().Unix() > f.Expires {
 		return f, errInvalidRequest("The sign-in request expired; start again from the app.")
 	}
+	v, ok := xsrfValue(r)
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !ok || subtle.ConstantTimeCompare([]byte(browserTag(v)), []byte(f.Browser)) != 1 {
+		return f, errInvalidRequest("The sign-in form was not sent by the page this browser was shown (another site, another browser, or cookies blocked); start again from the app.")
+	}
 	return f, nil
+}
+
+// xsrfValue is the browser's anti-CSRF cookie, if it has a well-formed one.
+func xsrfValue(r *http.Request) (string, bool) {
+	c, err := r.Cookie(xsrfCookie)
+	if err != nil {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	return c.Value, err == nil && len(b) == 32
+}
+
+// browserTag is what a flow holds of the anti-CSRF cookie: a hash, so the
+// page source does not reveal the cookie.
+func browserTag(cookie string) string {
+	sum := sha256.Sum256([]byte("graphgate-xsrf\x00" + cookie))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }

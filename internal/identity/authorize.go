@@ -228,7 +228,7 @@ func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u 
 		}
 		link := ""
 		if f.Kind == "authorize" {
-			link = s.errorRedirectURL(f, errAdminConsentRequired())
+			link = s.errorRedirectURL(r, f, errAdminConsentRequired())
 		}
 		s.render(w, http.StatusOK, "message", pageData{Title: "Need admin approval", AppName: app.DisplayName,
 			Error: errAdminConsentRequired().Message(),
@@ -423,22 +423,25 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, f flow, e
 		level = slog.LevelError
 	}
 	s.log.Log(r.Context(), level, "authorize error", "aadsts", e.AADSTS, "error", e.Code, "client", f.ClientID, "cause", e.cause)
-	s.respond(w, r, f, errorValues(f, e, s.now()))
+	s.respond(w, r, f, errorValues(f, e, s.now(), s.issuerBase(r)))
 }
 
-func errorValues(f flow, e *Error, now time.Time) url.Values {
+// errorValues are the parameters of an error sent to a redirect URI;
+// error_uri is absolute, on base (the request's scheme and host, as in
+// discovery).
+func errorValues(f flow, e *Error, now time.Time, base string) url.Values {
 	trace := traceID()
 	v := url.Values{"error": {e.Code},
 		"error_description": {e.Message() + "\r\nTrace ID: " + trace + "\r\nCorrelation ID: " + trace + "\r\nTimestamp: " + now.UTC().Format("2006-01-02 15:04:05Z")},
-		"error_uri":         {"/error?code=" + strconv.Itoa(e.AADSTS)}, "state": optional(f.State)}
+		"error_uri":         {base + "/error?code=" + strconv.Itoa(e.AADSTS)}, "state": optional(f.State)}
 	if e.SubError != "" {
 		v.Set("suberror", e.SubError)
 	}
 	return v
 }
 
-func (s *Server) errorRedirectURL(f flow, e *Error) string {
-	return appendQuery(f.RedirectURI, errorValues(f, e, s.now()))
+func (s *Server) errorRedirectURL(r *http.Request, f flow, e *Error) string {
+	return appendQuery(f.RedirectURI, errorValues(f, e, s.now(), s.issuerBase(r)))
 }
 
 // respond delivers parameters to the redirect URI in the response mode.
@@ -462,12 +465,18 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, f flow, v url.V
 	}
 }
 
+// appendQuery adds v to uri's query; with nothing to add, uri is as it was
+// (no stray "?").
 func appendQuery(uri string, v url.Values) string {
+	q := v.Encode()
+	if q == "" {
+		return uri
+	}
 	sep := "?"
 	if strings.Contains(uri, "?") {
 		sep = "&"
 	}
-	return uri + sep + v.Encode()
+	return uri + sep + q
 }
 
 func optional(s string) []string {
@@ -482,13 +491,13 @@ func optional(s string) []string {
 // apps (RFC 8252 §7.3). An omitted redirect_uri uses the only registered one.
 func matchRedirect(app store.App, uri string) (string, *Error) {
 	if len(app.RedirectURIs) == 0 {
-		return "", errNoReplyAddress()
+		return "", errNoReplyAddress(app.AppID)
 	}
 	if uri == "" {
 		if len(app.RedirectURIs) == 1 {
 			return app.RedirectURIs[0].URI, nil
 		}
-		return "", newErr("invalid_request", 900971, 400, "No reply address provided.")
+		return "", newErr("invalid_request", 900971, 400, "No reply address provided.").with("app", app.AppID)
 	}
 	for _, ru := range app.RedirectURIs {
 		if ru.URI == uri || loopbackMatch(ru.URI, uri) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,8 @@ type Error struct {
 	cause error
 	// interval is slow_down's new polling interval, in seconds.
 	interval int
+	// args name what the error is about, for its help (errorhelp.go).
+	args helpArgs
 }
 
 func (e *Error) Error() string {
@@ -42,6 +45,16 @@ func (e *Error) Unwrap() error { return e.cause }
 
 // WithCause records an underlying error for the log.
 func (e *Error) WithCause(err error) *Error { c := *e; c.cause = err; return &c }
+
+// with records what the error is about (app, uri, tenant, upn, api) for
+// the fix the error pages show.
+func (e *Error) with(kv ...string) *Error {
+	e.args = helpArgs{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.args[kv[i]] = kv[i+1]
+	}
+	return e
+}
 
 // Message is the error_description's first line, "AADSTSnnnnn: text".
 func (e *Error) Message() string {
@@ -64,8 +77,9 @@ type wireError struct {
 	Interval      int    `json:"interval,omitempty"`
 }
 
-// write sends the error as the token endpoint does.
-func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, traceID string) {
+// write sends the error as the token endpoint does; base is the request's
+// scheme and host (Server.issuerBase), on which error_uri is built.
+func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, traceID, base string) {
 	corr := r.Header.Get("client-request-id")
 	if corr == "" {
 		corr = traceID
@@ -82,7 +96,7 @@ func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, tra
 	}
 	if e.AADSTS != 0 {
 		body.Codes = []int{e.AADSTS}
-		body.ErrorURI = fmt.Sprintf("%s/error?code=%d", issuerBase(r), e.AADSTS)
+		body.ErrorURI = fmt.Sprintf("%s/error?code=%d", base, e.AADSTS)
 	}
 	status := e.Status
 	if status == 0 {
@@ -160,7 +174,7 @@ func errNoTenantInfo() *Error {
 }
 
 func errAppNotFound(appID, tenant string) *Error {
-	return newErr("unauthorized_client", 700016, 400, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", appID, tenant)
+	return newErr("unauthorized_client", 700016, 400, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", appID, tenant).with("app", appID, "tenant", tenant)
 }
 
 func errBadCredentials() *Error {
@@ -182,7 +196,7 @@ func errUserDisabled() *Error {
 func errConsentRequired(appID, appName string) *Error {
 	e := newErr("invalid_grant", 65001, 400, "The user or administrator has not consented to use the application with ID '%s' named '%s'. Send an interactive authorization request for this user and resource.", appID, appName)
 	e.SubError = "consent_required"
-	return e
+	return e.with("app", appID)
 }
 
 func errAdminConsentRequired() *Error {
@@ -210,11 +224,11 @@ func errUnsupportedGrant(g string) *Error {
 }
 
 func errInvalidSecret(appID string) *Error {
-	return newErr("invalid_client", 7000215, 401, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", appID)
+	return newErr("invalid_client", 7000215, 401, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", appID).with("app", appID)
 }
 
 func errSecretExpired(appID string) *Error {
-	return newErr("invalid_client", 7000222, 401, "The provided client secret keys for app '%s' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.", appID)
+	return newErr("invalid_client", 7000222, 401, "The provided client secret keys for app '%s' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.", appID).with("app", appID)
 }
 
 func errClientCredentialRequired() *Error {
@@ -230,11 +244,11 @@ func errAssertionInvalid(detail string) *Error {
 }
 
 func errRedirectMismatch(uri, appID string) *Error {
-	return newErr("invalid_request", 50011, 400, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application '%s'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.", uri, appID)
+	return newErr("invalid_request", 50011, 400, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application '%s'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.", uri, appID).with("app", appID, "uri", uri)
 }
 
-func errNoReplyAddress() *Error {
-	return newErr("invalid_request", 500113, 400, "No reply address is registered for the application.")
+func errNoReplyAddress(appID string) *Error {
+	return newErr("invalid_request", 500113, 400, "No reply address is registered for the application.").with("app", appID)
 }
 
 func errResponseTypeNotEnabled(rt string) *Error {
@@ -297,7 +311,7 @@ func errDeviceDeclined() *Error {
 }
 
 func errNotMultiTenant(appID, name string) *Error {
-	return newErr("invalid_request", 50194, 400, "Application '%s'(%s) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.", appID, name)
+	return newErr("invalid_request", 50194, 400, "Application '%s'(%s) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.", appID, name).with("app", appID)
 }
 
 func errConsumersOnly(appID, name string) *Error {
@@ -325,5 +339,5 @@ func errAppOnlyNeedsDefault(scope string) *Error {
 }
 
 func errUnknownResource(resource, tenant string) *Error {
-	return newErr("invalid_resource", 500011, 400, "The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", resource, tenant)
+	return newErr("invalid_resource", 500011, 400, "The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", resource, tenant).with("api", strings.TrimPrefix(resource, "api://"), "tenant", tenant)
 }

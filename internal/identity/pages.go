@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -23,7 +24,8 @@ h1{font-size:1.5rem;font-weight:600;margin:0 0 1rem} label{display:block;margin:
 input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1.25rem;padding:.5rem 1.5rem;font-size:1rem;background:#0067b8;color:#fff;border:0;cursor:pointer}
 button.secondary{background:#ccc;color:#000} .error{color:#a80000} .muted{color:#605e5c;font-size:.9rem}
-ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
+ul,ol{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em;overflow-wrap:anywhere}
+h2{font-size:1.1rem;font-weight:600;margin:1.25rem 0 .5rem}
 </style></head><body><main>{{end}}
 {{define "foot"}}<p class="muted">graphgate — a Microsoft 365 tenant on your machine</p></main></body></html>{{end}}
 
@@ -33,7 +35,7 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 {{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="flow" value="{{.Flow}}">
-<label for="username">Email, phone, or Skype</label>
+<label for="username">Email or user principal name</label>
 <input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required{{if not .LoginHint}} autofocus{{end}}>
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required{{if .LoginHint}} autofocus{{end}}>
@@ -58,6 +60,8 @@ ul{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em}
 <h1>{{.Title}}</h1>
 {{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 {{if .Message}}<p id="message">{{.Message}}</p>{{end}}
+{{if .Fix}}<h2>How to fix it</h2>
+<ol id="fix">{{range .Fix}}<li>{{.Text}}{{if .Command}}<br><code>{{.Command}}</code>{{end}}</li>{{end}}</ol>{{end}}
 {{if .Perms}}<ul id="permissions">{{range .Perms}}<li><code>{{.Name}}</code> {{.Display}}</li>{{end}}</ul>{{end}}
 {{if .Link}}<p><a id="continue" href="{{.Link}}">{{.LinkText}}</a></p>{{end}}
 {{template "foot" .}}{{end}}
@@ -86,6 +90,8 @@ type pageData struct {
 	Title, AppName, Error, Message, Flow, LoginHint, User, Link, LinkText, Code string
 	Perms                                                                       []pagePerm
 	CanConsentForOrg                                                            bool
+	// Fix is how to fix an error, with graphgate's commands.
+	Fix []fixStep
 }
 
 // formField is one hidden field of a form_post page. Value is the whole
@@ -122,7 +128,11 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error) {
 		status, level = e.Status, slog.LevelError
 	}
 	s.log.Log(r.Context(), level, "identity error page", "aadsts", e.AADSTS, "error", e.Code, "cause", e.cause)
-	s.render(w, status, "message", pageData{Title: "Sorry, but we're having trouble signing you in.", Error: e.Message()})
+	d := pageData{Title: "Sorry, but we're having trouble signing you in.", Error: e.Message()}
+	if h, ok := help(e.AADSTS, e.args); ok {
+		d.Message, d.Fix = h.What, h.Fix
+	}
+	s.render(w, status, "message", d)
 }
 
 func (s *Server) handleNativeClient(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +140,15 @@ func (s *Server) handleNativeClient(w http.ResponseWriter, r *http.Request) {
 		Message: "Copy the full address of this page (it holds the authorization code) back into the application."})
 }
 
+// handleErrorPage is the error_uri of every error: what the code means in
+// graphgate and how to fix it with graphgate's commands.
 func (s *Server) handleErrorPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "message", pageData{Title: "Error " + r.URL.Query().Get("code"),
-		Message: "graphgate returns Microsoft's AADSTS error codes; the error_description of the response explains this one."})
+	code, err := strconv.Atoi(r.URL.Query().Get("code"))
+	h, ok := help(code, nil)
+	if err != nil || !ok {
+		s.render(w, http.StatusOK, "message", pageData{Title: "Error",
+			Message: "graphgate returns Microsoft's AADSTS error codes; the error_description of the response explains this one."})
+		return
+	}
+	s.render(w, http.StatusOK, "message", pageData{Title: "Error AADSTS" + strconv.Itoa(code), Message: h.What, Fix: h.Fix})
 }

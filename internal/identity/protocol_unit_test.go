@@ -229,7 +229,7 @@ func TestErrorWrite(t *testing.T) {
 			}
 			w := httptest.NewRecorder()
 			trace := traceID()
-			c.e.WithCause(errors.New("hidden cause")).write(w, r, now, trace)
+			c.e.WithCause(errors.New("hidden cause")).write(w, r, now, trace, "https://localhost:8443")
 			if w.Code != c.status {
 				t.Errorf("status %d, want %d", w.Code, c.status)
 			}
@@ -284,7 +284,7 @@ func TestErrorWrite(t *testing.T) {
 
 func TestErrorValues(t *testing.T) {
 	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	v := errorValues(flow{State: "xyz"}, errConsentRequired("a", "A"), now)
+	v := errorValues(flow{State: "xyz"}, errConsentRequired("a", "A"), now, "https://localhost:8443")
 	if v.Get("error") != "invalid_grant" || v.Get("state") != "xyz" || v.Get("suberror") != "consent_required" {
 		t.Errorf("values %v", v)
 	}
@@ -292,7 +292,10 @@ func TestErrorValues(t *testing.T) {
 	if !regexp.MustCompile(`^AADSTS65001: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: 2025-03-04 05:06:07Z$`).MatchString(d) {
 		t.Errorf("error_description %q", d)
 	}
-	if v := errorValues(flow{}, errLoginRequired(), now).Encode(); strings.Contains(v, "state=") || strings.Contains(v, "suberror=") {
+	if v.Get("error_uri") != "https://localhost:8443/error?code=65001" {
+		t.Errorf("error_uri %q is not absolute on the request's host", v.Get("error_uri"))
+	}
+	if v := errorValues(flow{}, errLoginRequired(), now, "https://localhost:8443").Encode(); strings.Contains(v, "state=") || strings.Contains(v, "suberror=") {
 		t.Errorf("empty state/suberror sent: %v", v)
 	}
 }

@@ -199,14 +199,6 @@ func (s *Server) issuerBase(r *http.Request) string {
 	return scheme + "://" + host
 }
 
-// issuerBase for error URIs, without the forwarding setting.
-func issuerBase(r *http.Request) string {
-	if r.TLS == nil {
-		return "http://" + r.Host
-	}
-	return "https://" + r.Host
-}
-
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 	trace := traceID()
 	level := slog.LevelInfo
@@ -216,7 +208,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 	s.log.LogAttrs(r.Context(), level, "identity error",
 		slog.String("path", r.URL.Path), slog.Int("aadsts", e.AADSTS), slog.String("error", e.Code),
 		slog.String("trace_id", trace), slog.Any("cause", e.cause))
-	e.write(w, r, s.now(), trace)
+	e.write(w, r, s.now(), trace, s.issuerBase(r))
 }
 
 func traceID() string {

@@ -114,6 +114,8 @@ func (s *Server) lockoutState(ctx context.Context, u store.User, now time.Time) 
 	return true, now.Before(l.LockedUntil), nil
 }
 
+// forgotten reports whether l is past its memory (lockoutMemory): it then
+// counts as no state at all.
 func forgotten(l store.Lockout, now time.Time) bool {
 	return !l.ExpiresAt.IsZero() && !now.Before(l.ExpiresAt)
 }

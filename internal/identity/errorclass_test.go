@@ -173,6 +173,19 @@ func TestServerSideFailures(t *testing.T) {
 				return h.post(h.client, "/consent", v)
 			}
 		}, redirectErr(unavailable)},
+		{"admin consent: recording it", []string{"EnsureServicePrincipal"}, func(h *harness) func() resp {
+			b := h.client
+			p := h.get(b, "/"+h.contoso.ID+"/adminconsent?"+form("client_id", haID, "redirect_uri", redirect, "state", "st").Encode())
+			consent := h.login(b, p, h.admin.UserPrincipalName, userPassword)
+			if !strings.Contains(consent.body, `id="accept"`) {
+				t.Fatalf("no admin consent page: %s", consent)
+			}
+			return func() resp {
+				v := hidden(consent.body)
+				v.Set("decision", "accept")
+				return h.post(b, "/consent", v)
+			}
+		}, redirectErr(unavailable)},
 		{"device login page: the code", []string{"DeviceCodeByUserCode"}, func(h *harness) func() resp {
 			dc := h.post(h.client, "/organizations/oauth2/v2.0/devicecode", form("client_id", haID, "scope", "User.Read"))
 			return func() resp { return h.post(h.client, "/devicelogin", form("otc", dc.str("user_code"))) }

@@ -291,6 +291,7 @@ type harness struct {
 
 	contoso, fabrikam, personal store.Tenant
 	adele, ford, sam            store.User
+	admin                       store.User // Contoso's Global Administrator
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -349,6 +350,11 @@ func (h *harness) seed(ctx context.Context, db store.Store) {
 	h.adele = user("aaaaaaaa-0000-4000-8000-000000000001", h.contoso, "adele@contoso.test", store.UserMember)
 	h.ford = user("bbbbbbbb-0000-4000-8000-000000000001", h.fabrikam, "ford@fabrikam.test", store.UserMember)
 	h.sam = user("cccccccc-0000-4000-8000-000000000001", h.personal, "sam@outlook.test", store.UserPersonal)
+	h.admin = user("aaaaaaaa-0000-4000-8000-000000000002", h.contoso, "admin@contoso.test", store.UserMember)
+	must(db.UpdateUser(ctx, h.contoso.ID, h.admin.ID, func(u store.User) (store.User, error) {
+		u.Roles = []string{"62e90394-69f5-4237-9190-012177145e10"} // Global Administrator
+		return u, nil
+	}))
 
 	secret := []store.ClientSecret{{ID: "k1", Hint: appSecret[:3], Hash: h.srv.SecretHash(appSecret), CreatedAt: now}}
 	ru := []store.RedirectURI{{URI: redirect, Kind: store.RedirectPublicClient}}

@@ -57,6 +57,11 @@ func TestLoginCSRF(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	refused("a cross-site post", h.do(attacker, req))
+	// An older browser without Sec-Fetch-Site, posting from another origin.
+	req, _ = http.NewRequest(http.MethodPost, h.base+"/login", strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	refused("a post from another origin", h.do(attacker, req))
 	// A flow without the binding (signed before it existed, or forged
 	// without the key) cannot be completed either.
 	refused("a flow without its field", h.post(attacker, "/login", url.Values{"flow": {"e30.x"}, "username": {"a"}, "password": {"b"}}))

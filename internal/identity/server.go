@@ -110,6 +110,10 @@ type Server struct {
 	sessionKey []byte // signs browser sessions and flow state
 	pairwise   []byte // derives pairwise subjects
 	lockoutKey []byte // keys the bad-password tags of smart lockout
+
+	// crossOrigin refuses sign-in and consent forms posted from another
+	// origin (login CSRF, session.go).
+	crossOrigin *http.CrossOriginProtection
 }
 
 // Deps are the Server's collaborators.
@@ -133,7 +137,8 @@ const (
 
 // New builds a Server, creating its shared secrets in the store on first use.
 func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
-	s := &Server{store: d.Store, cat: d.Catalog, keys: d.Keyring, verifier: d.Verifier, cfg: cfg.withDefaults(), log: d.Logger, now: d.Now}
+	s := &Server{store: d.Store, cat: d.Catalog, keys: d.Keyring, verifier: d.Verifier, cfg: cfg.withDefaults(), log: d.Logger, now: d.Now,
+		crossOrigin: http.NewCrossOriginProtection()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

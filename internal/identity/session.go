@@ -21,7 +21,8 @@ import (
 // page that carries a flow sets a random anti-CSRF cookie (HttpOnly,
 // SameSite=Lax), and the signed flow holds a hash of it; the sign-in and
 // consent forms are accepted only from a browser that sends the matching
-// cookie, and never from a cross-site request (Sec-Fetch-Site). So a page
+// cookie, and never from another origin (net/http's CrossOriginProtection:
+// Sec-Fetch-Site, or Origin against Host for older browsers). So a page
 // elsewhere cannot post a sign-in form with the attacker's account and
 // flow into a victim's browser (RFC 6749 §10.12, OWASP's signed
 // double-submit cookie): the victim's browser does not hold the attacker's
@@ -137,7 +138,7 @@ func (s *Server) decodeFlow(r *http.Request) (flow, *Error) {
 		return f, errInvalidRequest("The sign-in request expired; start again from the app.")
 	}
 	v, ok := xsrfValue(r)
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !ok || subtle.ConstantTimeCompare([]byte(browserTag(v)), []byte(f.Browser)) != 1 {
+	if s.crossOrigin.Check(r) != nil || !ok || subtle.ConstantTimeCompare([]byte(browserTag(v)), []byte(f.Browser)) != 1 {
 		return f, errInvalidRequest("The sign-in form was not sent by the page this browser was shown (another site, another browser, or cookies blocked); start again from the app.")
 	}
 	return f, nil

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -144,20 +145,56 @@ func (c *Call) Body() ([]byte, error) {
 	return b, nil
 }
 
-// ReadJSON decodes the request body into dst, answering Graph's 400 for
-// malformed JSON.
+// ReadJSON decodes a request body whose type the schema does not describe
+// (graphModel) into dst, converting primitives as Graph's reader does by
+// the Go type they land in ("false" into a bool; see odata.DecodeJSON),
+// and answering Graph's 400 for an empty or malformed body in the
+// workload's wording.
 func (c *Call) ReadJSON(dst any) error {
-	b, err := c.Body()
+	b, err := c.jsonBody()
 	if err != nil {
 		return err
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return errBadRequest("Empty Payload. JSON content expected.")
+	return odata.DecodeJSON(b, dst, c.bodyReader())
+}
+
+// ReadBody decodes a request body of the Graph type bt into dst, read as
+// Graph reads it: names and enumeration members matched ignoring case,
+// primitives converted to their declared types, @odata.type and
+// undeclared properties checked (odata.Model.NormalizeBody).
+func (c *Call) ReadBody(dst any, bt bodyType) error {
+	b, err := c.jsonBody()
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+	nb, err := graphModel.NormalizeBody(b, bt.typ, bt.opts)
+	if err != nil {
+		return err
 	}
-	return nil
+	return odata.DecodeJSON(nb, dst, bt.opts)
+}
+
+// jsonBody reads a body that must hold JSON.
+func (c *Call) jsonBody() ([]byte, error) {
+	b, err := c.Body()
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errBadRequest("Empty Payload. JSON content expected.")
+	}
+	return b, nil
+}
+
+// bodyReader is the wording of the workload serving the request.
+func (c *Call) bodyReader() odata.BodyOptions {
+	switch workloadOf(&c.Decision) {
+	case workloadExchange:
+		return exchangeReader
+	case workloadDirectory:
+		return directoryReader
+	}
+	return odata.BodyOptions{Flavor: odata.Generic}
 }
 
 // BaseURL is scheme://host/v1.0 (or /beta) of the request, for @odata links.

@@ -336,6 +336,16 @@ func (t *StructuredType) Navigation(name string) (string, bool) {
 	return "", false
 }
 
+// NavigationNames lists the navigation properties of the type and its
+// base types.
+func (t *StructuredType) NavigationNames() []string {
+	var out []string
+	for b := t; b != nil; b = b.base {
+		out = append(out, b.navigation...)
+	}
+	return out
+}
+
 // Properties lists the structural properties of the type and its base
 // types, base types' first.
 func (t *StructuredType) Properties() []Property {

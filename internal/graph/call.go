@@ -270,6 +270,50 @@ func extractParams(m routes.Match, p *graphpath.Path) []string {
 
 func stripped(m routes.Match) int { return m.Stripped }
 
-func unescapePath(p string) (string, error) { return url.PathUnescape(p) }
+// decodePath unescapes a request path for the path parser and the route
+// table. Both end a path at '?' or '#', so where the client escaped one
+// inside a segment (a drive item "a?.txt" in root:/a%3F.txt:/content) it
+// stays escaped, with '%' itself as %25, and kept reports it: the
+// parameters are then read back with keptUnescaper.
+func decodePath(escaped string) (path string, kept bool) {
+	p, err := url.PathUnescape(escaped)
+	if err != nil {
+		return escaped, false
+	}
+	if escapedDelimiter(escaped) < 0 {
+		return p, false
+	}
+	var b strings.Builder
+	for rest := escaped; rest != ""; {
+		piece, sep := rest, ""
+		if i := escapedDelimiter(rest); i >= 0 {
+			piece, sep, rest = rest[:i], strings.ToUpper(rest[i:i+3]), rest[i+3:]
+		} else {
+			rest = ""
+		}
+		p, _ := url.PathUnescape(piece) // pieces of a valid path are valid
+		b.WriteString(keptEscaper.Replace(p))
+		b.WriteString(sep)
+	}
+	return b.String(), true
+}
+
+// escapedDelimiter is the index of the first %3F or %23 (any case) in s,
+// or -1.
+func escapedDelimiter(s string) int {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '%' && (s[i+1] == '3' && (s[i+2] == 'f' || s[i+2] == 'F') || s[i+1] == '2' && s[i+2] == '3') {
+			return i
+		}
+	}
+	return -1
+}
+
+// keptEscaper and keptUnescaper escape and read back what decodePath
+// keeps escaped.
+var (
+	keptEscaper   = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+	keptUnescaper = strings.NewReplacer("%3F", "?", "%23", "#", "%25", "%")
+)
 
 func asMatchError(err error, dst **routes.MatchError) bool { return errors.As(err, dst) }

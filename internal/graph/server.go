@@ -253,10 +253,7 @@ func (s *Server) dispatch(c *Call) error {
 	if err != nil {
 		return errMethodNotAllowed()
 	}
-	path := c.r.URL.EscapedPath()
-	if p, err := unescapePath(path); err == nil {
-		path = p
-	}
+	path, keptEscapes := decodePath(c.r.URL.EscapedPath())
 	if err := graphpath.Normalize(&c.path, path, graphpath.Request); err != nil {
 		return errBadRequest("Invalid request URI: %s", err)
 	}
@@ -272,6 +269,11 @@ func (s *Server) dispatch(c *Call) error {
 	c.Match = match
 	c.countOnly = m == routes.GET && match.Stripped > 0 && strings.EqualFold(lastSegment(&c.path), "$count")
 	c.params = extractParams(match, &c.path)
+	if keptEscapes {
+		for i, p := range c.params {
+			c.params[i] = keptUnescaper.Replace(p)
+		}
+	}
 	if err := s.resolveTarget(c); err != nil {
 		return err
 	}

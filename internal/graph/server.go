@@ -9,6 +9,11 @@
 // group or chat the path names, and the facts the rule needs) → ask
 // authz.DecideMatch → run the workload handler, which only shapes data.
 // No handler compares scopes or decides a permission.
+//
+// Request bodies are read as Graph reads them: by Graph's schema (an
+// excerpt of its $metadata, schema.go) where the body's type is one of
+// those, by the Go type they land in otherwise (Call.ReadBody,
+// Call.ReadJSON; the rules are internal/odata's).
 package graph
 
 import (

@@ -201,7 +201,7 @@ func (n *normalizer) object(v jsontext.Value, t *StructuredType, depth int) erro
 		var write func() error
 		if p, ok := t.Property(name); ok {
 			declared = p.Name
-			write = func() error { return n.value(val, p, t, depth) }
+			write = func() error { return n.value(val, p, depth) }
 		} else if nav, ok := t.Navigation(name); ok {
 			// Inline navigation content (a message's attachments, an
 			// event's singleValueExtendedProperties): the handler's.
@@ -271,17 +271,17 @@ func (n *normalizer) unknown(name string, t *StructuredType) *Error {
 	return n.o.errorf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", name, n.o.serviceName(t))
 }
 
-// value writes the value v of the property p of t.
-func (n *normalizer) value(v jsontext.Value, p Property, t *StructuredType, depth int) error {
+// value writes the value v of the property p.
+func (n *normalizer) value(v jsontext.Value, p Property, depth int) error {
 	ref := p.Type
 	if v.Kind() == 'n' {
 		if !ref.Nullable && !ref.Collection {
-			return n.nullError(p, t, false)
+			return n.nullError(p, false)
 		}
 		return n.enc.WriteValue(v)
 	}
 	if !ref.Collection {
-		return n.single(v, ref, p, t, depth)
+		return n.single(v, ref, p, depth)
 	}
 	if v.Kind() != '[' {
 		return n.o.errorf("An unexpected '%s' node was found when reading from the JSON reader. A 'StartArray' node was expected.", nodeName(v.Kind()))
@@ -302,14 +302,14 @@ func (n *normalizer) value(v jsontext.Value, p Property, t *StructuredType, dept
 		}
 		if ev.Kind() == 'n' {
 			if !elem.Nullable {
-				return n.nullError(p, t, true)
+				return n.nullError(p, true)
 			}
 			if err := n.enc.WriteValue(ev); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := n.single(ev.Clone(), elem, p, t, depth); err != nil {
+		if err := n.single(ev.Clone(), elem, p, depth); err != nil {
 			return err
 		}
 	}
@@ -317,7 +317,7 @@ func (n *normalizer) value(v jsontext.Value, p Property, t *StructuredType, dept
 }
 
 // single writes one non-null value of type ref (not a collection).
-func (n *normalizer) single(v jsontext.Value, ref TypeRef, p Property, t *StructuredType, depth int) error {
+func (n *normalizer) single(v jsontext.Value, ref TypeRef, p Property, depth int) error {
 	switch {
 	case ref.Structured != nil:
 		if v.Kind() != '{' {
@@ -327,7 +327,7 @@ func (n *normalizer) single(v jsontext.Value, ref TypeRef, p Property, t *Struct
 	case ref.Enum != nil:
 		s, ok := stringValue(v)
 		if !ok {
-			return n.convError(&convError{literalOf(v), ref.Name}, p, t)
+			return n.convError(&convError{literalOf(v), ref.Name}, p)
 		}
 		return n.enc.WriteToken(jsontext.String(enumSpelling(ref.Enum, s)))
 	}
@@ -336,7 +336,7 @@ func (n *normalizer) single(v jsontext.Value, ref TypeRef, p Property, t *Struct
 	}
 	out, err := convertPrimitive(v, ref.Name)
 	if err != nil {
-		return n.convError(err, p, t)
+		return n.convError(err, p)
 	}
 	return n.enc.WriteValue(out)
 }
@@ -395,7 +395,7 @@ func convertPrimitive(v jsontext.Value, edmType string) (jsontext.Value, error) 
 	return v, nil
 }
 
-func (n *normalizer) convError(err error, p Property, t *StructuredType) *Error {
+func (n *normalizer) convError(err error, p Property) *Error {
 	var ce *convError
 	if n.o.Flavor == Directory || !errors.As(err, &ce) {
 		return n.o.errorf("Invalid value specified for property '%s' of resource '%s'.", p.Name, upperFirst(n.root.SimpleName()))
@@ -403,7 +403,7 @@ func (n *normalizer) convError(err error, p Property, t *StructuredType) *Error 
 	return n.o.errorf("Cannot convert the literal '%s' to the expected type '%s'.", ce.literal, ce.edmType)
 }
 
-func (n *normalizer) nullError(p Property, t *StructuredType, element bool) *Error {
+func (n *normalizer) nullError(p Property, element bool) *Error {
 	if n.o.Flavor == Directory {
 		return n.o.errorf("Invalid value specified for property '%s' of resource '%s'.", p.Name, upperFirst(n.root.SimpleName()))
 	}

@@ -267,7 +267,7 @@ func (s *Server) createCalendar(c *Call) error {
 		Name  *string `json:"name"`
 		Color string  `json:"color"`
 	}
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, calendarBody); err != nil {
 		return err
 	}
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
@@ -312,7 +312,7 @@ var eventProps = odata.JSONProps{"subject": odata.TypeString, "isAllDay": odata.
 	"categories": odata.JSONArrayOf(odata.TypeString),
 	"attendees":  odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString, "type": odata.TypeString})}
 
-var eventSelectable = selectable(eventDoc{})
+var eventSelectable = selectableAs("event", eventDoc{})
 
 // renderEvent shows an event in the caller's preferred time zone.
 func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
@@ -549,7 +549,7 @@ func (s *Server) createEvent(c *Call) error {
 		return err
 	}
 	var in eventInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, eventBody); err != nil {
 		return err
 	}
 	if in.Start == nil || in.End == nil {
@@ -601,7 +601,7 @@ func (s *Server) updateEvent(c *Call) error {
 		return err
 	}
 	var in eventInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, eventBody); err != nil {
 		return err
 	}
 	if isOcc && in.Recurrence != nil {
@@ -715,7 +715,7 @@ func (s *Server) cancelEvent(c *Call) error {
 	var in struct {
 		Comment string `json:"comment"`
 	}
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, cancelBody); err != nil {
 		return err
 	}
 	if err := s.withdrawEvent(c, o, eventParam(c), in.Comment, true); err != nil {
@@ -734,7 +734,7 @@ func (s *Server) respondEvent(c *Call) error {
 		Comment      string `json:"comment"`
 		SendResponse *bool  `json:"sendResponse"`
 	}
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, respondBody(c.r.URL.Path)); err != nil {
 		return err
 	}
 	id := eventParam(c)

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -144,20 +145,56 @@ func (c *Call) Body() ([]byte, error) {
 	return b, nil
 }
 
-// ReadJSON decodes the request body into dst, answering Graph's 400 for
-// malformed JSON.
+// ReadJSON decodes a request body whose type the schema does not describe
+// (graphModel) into dst, converting primitives as Graph's reader does by
+// the Go type they land in ("false" into a bool; see odata.DecodeJSON),
+// and answering Graph's 400 for an empty or malformed body in the
+// workload's wording.
 func (c *Call) ReadJSON(dst any) error {
-	b, err := c.Body()
+	b, err := c.jsonBody()
 	if err != nil {
 		return err
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return errBadRequest("Empty Payload. JSON content expected.")
+	return odata.DecodeJSON(b, dst, c.bodyReader())
+}
+
+// ReadBody decodes a request body of the Graph type bt into dst, read as
+// Graph reads it: names and enumeration members matched ignoring case,
+// primitives converted to their declared types, @odata.type and
+// undeclared properties checked (odata.Model.NormalizeBody).
+func (c *Call) ReadBody(dst any, bt bodyType) error {
+	b, err := c.jsonBody()
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+	nb, err := graphModel.NormalizeBody(b, bt.typ, bt.opts)
+	if err != nil {
+		return err
 	}
-	return nil
+	return odata.DecodeJSON(nb, dst, bt.opts)
+}
+
+// jsonBody reads a body that must hold JSON.
+func (c *Call) jsonBody() ([]byte, error) {
+	b, err := c.Body()
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errBadRequest("Empty Payload. JSON content expected.")
+	}
+	return b, nil
+}
+
+// bodyReader is the wording of the workload serving the request.
+func (c *Call) bodyReader() odata.BodyOptions {
+	switch workloadOf(&c.Decision) {
+	case workloadExchange:
+		return exchangeReader
+	case workloadDirectory:
+		return directoryReader
+	}
+	return odata.BodyOptions{Flavor: odata.Generic}
 }
 
 // BaseURL is scheme://host/v1.0 (or /beta) of the request, for @odata links.
@@ -233,6 +270,50 @@ func extractParams(m routes.Match, p *graphpath.Path) []string {
 
 func stripped(m routes.Match) int { return m.Stripped }
 
-func unescapePath(p string) (string, error) { return url.PathUnescape(p) }
+// decodePath unescapes a request path for the path parser and the route
+// table. Both end a path at '?' or '#', so where the client escaped one
+// inside a segment (a drive item "a?.txt" in root:/a%3F.txt:/content) it
+// stays escaped, with '%' itself as %25, and kept reports it: the
+// parameters are then read back with keptUnescaper.
+func decodePath(escaped string) (path string, kept bool) {
+	p, err := url.PathUnescape(escaped)
+	if err != nil {
+		return escaped, false
+	}
+	if escapedDelimiter(escaped) < 0 {
+		return p, false
+	}
+	var b strings.Builder
+	for rest := escaped; rest != ""; {
+		piece, sep := rest, ""
+		if i := escapedDelimiter(rest); i >= 0 {
+			piece, sep, rest = rest[:i], strings.ToUpper(rest[i:i+3]), rest[i+3:]
+		} else {
+			rest = ""
+		}
+		p, _ := url.PathUnescape(piece) // pieces of a valid path are valid
+		b.WriteString(keptEscaper.Replace(p))
+		b.WriteString(sep)
+	}
+	return b.String(), true
+}
+
+// escapedDelimiter is the index of the first %3F or %23 (any case) in s,
+// or -1.
+func escapedDelimiter(s string) int {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '%' && (s[i+1] == '3' && (s[i+2] == 'f' || s[i+2] == 'F') || s[i+1] == '2' && s[i+2] == '3') {
+			return i
+		}
+	}
+	return -1
+}
+
+// keptEscaper and keptUnescaper escape and read back what decodePath
+// keeps escaped.
+var (
+	keptEscaper   = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+	keptUnescaper = strings.NewReplacer("%3F", "?", "%23", "#", "%25", "%")
+)
 
 func asMatchError(err error, dst **routes.MatchError) bool { return errors.As(err, dst) }

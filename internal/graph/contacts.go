@@ -147,8 +147,15 @@ var (
 )
 
 // mergeContact applies a POST or PATCH body to a contact: the properties
-// it names replace the stored ones (null clears), others stay.
+// it names replace the stored ones (null clears), others stay. The body is
+// read by Graph's schema first (names, conversions, undeclared properties:
+// odata.Model.NormalizeBody); properties of the schema that graphgate does
+// not store (extensions, photo...) are ignored.
 func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
+	body, err := graphModel.NormalizeBody(body, contactBody.typ, contactBody.opts)
+	if err != nil {
+		return cur, err
+	}
 	var patch map[string]json.RawMessage
 	if err := json.Unmarshal(body, &patch); err != nil {
 		return cur, errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
@@ -167,8 +174,7 @@ func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
 		}
 		name, ok := contactWritable[lk]
 		if !ok {
-			return cur, newError(http.StatusBadRequest, "RequestBodyRead",
-				"The property '%s' does not exist on type 'Microsoft.OutlookServices.Contact'. Make sure to only use property names that are defined by the type or mark the type as open type.", k)
+			continue // in Graph's schema (NormalizeBody checked), not stored here
 		}
 		if lk == "birthday" && string(v) != "null" {
 			var s string
@@ -207,8 +213,8 @@ func parseBirthday(s string) (time.Time, error) {
 }
 
 var (
-	contactSelectable       = selectable(contactDoc{})
-	contactFolderSelectable = selectable(contactFolderDoc{})
+	contactSelectable       = selectableAs("contact", contactDoc{})
+	contactFolderSelectable = selectableAs("contactFolder", contactFolderDoc{})
 )
 
 // contactProps are the contact properties $filter and $orderby may use.
@@ -569,7 +575,7 @@ func (s *Server) createContactFolder(c *Call) error {
 		return err
 	}
 	var in contactFolderInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, contactFolderBody); err != nil {
 		return err
 	}
 	parent := folderID(owner, defaultContactsFolder)
@@ -593,7 +599,7 @@ func (s *Server) createContactChildFolder(c *Call) error {
 		return err
 	}
 	var in contactFolderInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, contactFolderBody); err != nil {
 		return err
 	}
 	return s.createContactFolderIn(c, owner, f.ID, in)
@@ -642,7 +648,7 @@ func (s *Server) updateContactFolder(c *Call) error {
 		return err
 	}
 	var in contactFolderInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, contactFolderBody); err != nil {
 		return err
 	}
 	f, err := s.resolveContactFolder(c, owner, c.Param(1))

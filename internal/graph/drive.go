@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -1076,18 +1078,56 @@ func conflictBehavior(c *Call, body, def string) (string, error) {
 	return "", errDriveInvalid("Invalid value '%s' for @microsoft.graph.conflictBehavior: expected fail, replace or rename.", v)
 }
 
-// validName checks a file or folder name as OneDrive does.
+// validName checks a file or folder name as OneDrive for work or school
+// does, by Microsoft's "Restrictions and limitations in OneDrive and
+// SharePoint" (support.microsoft.com/office/64883a5d-228e-48f5-b3d2-eb39e07630fa):
+//
+//   - the characters " * : < > ? / \ | and control characters (C0, DEL
+//     and C1, which SharePoint Online refuses too: PnPjs' file-names
+//     check) answer invalidRequest "The provided name cannot contain any
+//     illegal characters.", OneDrive's words (abraunegg/onedrive#484);
+//   - a leading or trailing space answers "The provided name cannot
+//     contain leading, or trailing, spaces." (skilion/onedrive#315);
+//   - the reserved names (.lock, CON, PRN, AUX, NUL, COM0-COM9,
+//     LPT0-LPT9, desktop.ini, a name starting with ~$ or holding _vti_)
+//     answer "The provided name '…' is reserved.": Microsoft documents the
+//     names, not the message, so the wording is graphgate's.
+//
+// Callers check the name before they write anything.
 func validName(n string) error {
 	if strings.TrimSpace(n) == "" {
 		return errDriveInvalid("The name of the item is required.")
 	}
-	if strings.ContainsAny(n, `"*:<>?/\|`) || n == "." || n == ".." || strings.TrimSpace(n) != n {
-		return errDriveInvalid("The provided name '%s' is not valid: it cannot contain \" * : < > ? / \\ | or leading or trailing spaces.", n)
+	if strings.ContainsAny(n, `"*:<>?/\|`) || strings.ContainsFunc(n, unicode.IsControl) || !utf8.ValidString(n) {
+		return errDriveInvalid("The provided name cannot contain any illegal characters.")
+	}
+	if n == "." || n == ".." {
+		return errDriveInvalid("The provided name cannot contain any illegal characters.")
+	}
+	if strings.TrimSpace(n) != n {
+		return errDriveInvalid("The provided name cannot contain leading, or trailing, spaces.")
+	}
+	if reservedName(n) {
+		return errDriveInvalid("The provided name '%s' is reserved.", n)
 	}
 	if len(n) > 400 {
 		return errDriveInvalid("The provided name is too long.")
 	}
 	return nil
+}
+
+// reservedName reports whether OneDrive and SharePoint refuse n as a
+// file or folder name.
+func reservedName(n string) bool {
+	l := strings.ToLower(n)
+	switch l {
+	case ".lock", "con", "prn", "aux", "nul", "desktop.ini":
+		return true
+	}
+	if len(l) == 4 && (strings.HasPrefix(l, "com") || strings.HasPrefix(l, "lpt")) && l[3] >= '0' && l[3] <= '9' {
+		return true
+	}
+	return strings.HasPrefix(l, "~$") || strings.Contains(l, "_vti_")
 }
 
 // freeName finds a name not used in the folder, as conflictBehavior=rename

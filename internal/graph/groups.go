@@ -207,7 +207,7 @@ type groupInput struct {
 
 func (s *Server) createGroup(c *Call) error {
 	var in groupInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, groupBody); err != nil {
 		return err
 	}
 	if in.DisplayName == nil || in.MailNickname == nil || in.MailEnabled == nil || in.SecurityEnabled == nil {
@@ -272,7 +272,7 @@ func (s *Server) createGroup(c *Call) error {
 
 func (s *Server) updateGroup(c *Call) error {
 	var in groupInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, groupBody); err != nil {
 		return err
 	}
 	err := s.store.UpdateGroup(c.ctx, c.TenantID, c.TargetGroup.ID, func(g store.Group) (store.Group, error) {

@@ -246,7 +246,7 @@ var messageProps = odata.JSONProps{
 	"sender/emailAddress/address": odata.TypeString, "sender/emailAddress/name": odata.TypeString, "id": odata.TypeString,
 }
 
-var messageSelectable = selectable(messageDoc{})
+var messageSelectable = selectableAs("message", messageDoc{})
 
 func (s *Server) messageMapping() odata.Mapping {
 	return jsonMapping(s.store.Dialect(), "microsoft.graph.message", messageProps)
@@ -463,7 +463,7 @@ func (s *Server) updateMessage(c *Call) error {
 		return err
 	}
 	var p messagePatch
-	if err := c.ReadJSON(&p); err != nil {
+	if err := c.ReadBody(&p, messageBody); err != nil {
 		return err
 	}
 	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
@@ -574,7 +574,7 @@ func (s *Server) moveMessage(c *Call) error {
 		return err
 	}
 	var d destination
-	if err := c.ReadJSON(&d); err != nil {
+	if err := c.ReadBody(&d, moveBody); err != nil {
 		return err
 	}
 	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
@@ -600,7 +600,7 @@ func (s *Server) copyMessage(c *Call) error {
 		return err
 	}
 	var d destination
-	if err := c.ReadJSON(&d); err != nil {
+	if err := c.ReadBody(&d, copyBody); err != nil {
 		return err
 	}
 	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)
@@ -779,7 +779,7 @@ func (s *Server) createFolderMessage(c *Call) error {
 
 func (s *Server) createMessageIn(c *Call, owner, folder string) error {
 	var nm newMessage
-	if err := c.ReadJSON(&nm); err != nil {
+	if err := c.ReadBody(&nm, messageBody); err != nil {
 		return err
 	}
 	m := s.toDoc(nm, refOf(c.TargetUser), folder, true)
@@ -812,7 +812,7 @@ func (s *Server) sendMail(c *Call) error {
 		return err
 	}
 	var req sendMailRequest
-	if err := c.ReadJSON(&req); err != nil {
+	if err := c.ReadBody(&req, sendMailBody); err != nil {
 		return err
 	}
 	if req.Message == nil {

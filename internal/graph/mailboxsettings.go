@@ -237,7 +237,7 @@ func (s *Server) updateMailboxSettings(c *Call) error {
 		return err
 	}
 	var p mailboxSettingsPatch
-	if err := c.ReadJSON(&p); err != nil {
+	if err := c.ReadBody(&p, mailboxBody); err != nil {
 		return err
 	}
 	var perr error

@@ -121,7 +121,7 @@ func (s *Server) createChildFolder(c *Call) error {
 
 func (s *Server) newFolder(c *Call, owner, parent string) error {
 	var in folderInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, mailFolderBody); err != nil {
 		return err
 	}
 	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
@@ -160,7 +160,7 @@ func (s *Server) updateFolder(c *Call) error {
 		return err
 	}
 	var in folderInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, mailFolderBody); err != nil {
 		return err
 	}
 	it, err := s.resolveFolder(c, owner, c.Param(1))

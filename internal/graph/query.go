@@ -131,8 +131,10 @@ func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, 
 }
 
 // project keeps the selected properties of a JSON object (its defaults when
-// nothing is selected), limited to allowed when allowed is not nil. Unknown
-// selected names are ignored, as Graph ignores properties it does not return.
+// nothing is selected, all of them for "*"), limited to allowed when
+// allowed is not nil. Selected names the object does not hold (navigation
+// properties not expanded, properties graphgate does not store) are left
+// out.
 func project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
 	return projectWith(doc, selected, defaults, allowed, true)
 }
@@ -152,6 +154,14 @@ func projectWith(doc []byte, selected, defaults []string, allowed map[string]boo
 	keep := selected
 	if len(keep) == 0 {
 		keep = defaults
+	}
+	for _, k := range selected {
+		if k == "*" {
+			// $select=* is every structural property (OData v4 Part 2,
+			// 5.1.3), not only the default set.
+			keep, defaults = nil, nil
+			break
+		}
 	}
 	out := bytes.NewBufferString("{")
 	first := true

@@ -9,6 +9,11 @@
 // group or chat the path names, and the facts the rule needs) → ask
 // authz.DecideMatch → run the workload handler, which only shapes data.
 // No handler compares scopes or decides a permission.
+//
+// Request bodies are read as Graph reads them: by Graph's schema (an
+// excerpt of its $metadata, schema.go) where the body's type is one of
+// those, by the Go type they land in otherwise (Call.ReadBody,
+// Call.ReadJSON; the rules are internal/odata's).
 package graph
 
 import (
@@ -253,10 +258,7 @@ func (s *Server) dispatch(c *Call) error {
 	if err != nil {
 		return errMethodNotAllowed()
 	}
-	path := c.r.URL.EscapedPath()
-	if p, err := unescapePath(path); err == nil {
-		path = p
-	}
+	path, keptEscapes := decodePath(c.r.URL.EscapedPath())
 	if err := graphpath.Normalize(&c.path, path, graphpath.Request); err != nil {
 		return errBadRequest("Invalid request URI: %s", err)
 	}
@@ -272,6 +274,11 @@ func (s *Server) dispatch(c *Call) error {
 	c.Match = match
 	c.countOnly = m == routes.GET && match.Stripped > 0 && strings.EqualFold(lastSegment(&c.path), "$count")
 	c.params = extractParams(match, &c.path)
+	if keptEscapes {
+		for i, p := range c.params {
+			c.params[i] = keptUnescaper.Replace(p)
+		}
+	}
 	if err := s.resolveTarget(c); err != nil {
 		return err
 	}

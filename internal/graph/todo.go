@@ -125,7 +125,7 @@ func (s *Server) createTodoList(c *Call) error {
 		return err
 	}
 	var in todoListInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, todoListBody); err != nil {
 		return err
 	}
 	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
@@ -147,7 +147,7 @@ func (s *Server) updateTodoList(c *Call) error {
 		return err
 	}
 	var in todoListInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, todoListBody); err != nil {
 		return err
 	}
 	if _, err := s.getOwned(c, KindTodoList, c.Param(1), owner); err != nil {
@@ -321,7 +321,7 @@ func (s *Server) createTodoTask(c *Call) error {
 		return err
 	}
 	var in todoTaskInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, todoTaskBody); err != nil {
 		return err
 	}
 	if in.Title == nil {
@@ -352,7 +352,7 @@ func (s *Server) updateTodoTask(c *Call) error {
 		return errItemNotFound()
 	}
 	var in todoTaskInput
-	if err := c.ReadJSON(&in); err != nil {
+	if err := c.ReadBody(&in, todoTaskBody); err != nil {
 		return err
 	}
 	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))

@@ -355,7 +355,7 @@ func (p userPatch) apply(u *store.User) {
 
 func (s *Server) updateUser(c *Call) error {
 	var p userPatch
-	if err := c.ReadJSON(&p); err != nil {
+	if err := c.ReadBody(&p, userBody); err != nil {
 		return err
 	}
 	err := s.store.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, func(u store.User) (store.User, error) {
@@ -390,7 +390,7 @@ type newUser struct {
 
 func (s *Server) createUser(c *Call) error {
 	var nu newUser
-	if err := c.ReadJSON(&nu); err != nil {
+	if err := c.ReadBody(&nu, userBody); err != nil {
 		return err
 	}
 	if nu.UserPrincipalName == "" || nu.DisplayName == nil || nu.AccountEnabled == nil || nu.MailNickname == "" || nu.PasswordProfile == nil {

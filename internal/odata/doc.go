@@ -1,15 +1,19 @@
 // Package odata parses the OData v4 system query options that Microsoft
 // Graph v1.0 accepts ($select, $filter, $orderby, $top, $skip, $count,
-// $expand, $search, $skiptoken, $deltatoken, $format) and runs a $filter
+// $expand, $search, $skiptoken, $deltatoken, $format), runs a $filter
 // either in memory (Eval) or as SQL for SQLite and PostgreSQL
-// (CompileFilter, CompileOrderBy).
+// (CompileFilter, CompileOrderBy), and reads request bodies (OData JSON)
+// the way Graph's reader does, against a schema parsed from CSDL (Model,
+// NormalizeBody, DecodeJSON).
 //
 // # What it owns, and what it does not
 //
 // It owns the text of the options: their grammar, their typed AST, their
-// evaluation and SQL translation, and the errors Graph returns for them.
-// It does no HTTP (handlers call Parse and render the *Error), holds no
-// data and knows no schema: a handler describes its resource with a
+// evaluation and SQL translation, and the errors Graph returns for them;
+// and the rules of reading a JSON request body. It does no HTTP (handlers
+// call Parse or NormalizeBody and render the *Error) and holds no data. It
+// holds no schema either: the caller parses one (ParseCSDL) for bodies,
+// and for queries a handler describes its resource with a
 // Mapping (SQL over columns), with JSONProps (SQL over a JSON document,
 // through JSONMapping) or hands rows through a Resolver (Eval).
 // Paging tokens are passed through untouched. Handlers should build the
@@ -34,6 +38,17 @@
 // other parameters are left alone (calendarView's startDateTime is one).
 // ParseOptions.DollarOptional accepts prefix-less names too. An unknown
 // $-name and a repeated option are errors.
+//
+// Values follow Microsoft.OData.Core (odata.net's ODataQueryOptionParser
+// and SelectExpandParser), which Graph's workloads run: an empty or blank
+// $select selects everything (Query.Select nil, the default properties)
+// and an empty $expand expands nothing; white space around $select
+// terms is skipped and a trailing comma ends the list; $top and $skip are
+// read with .NET's long.TryParse, so " 5" and "+5" are 5 (the directory,
+// with its own "Invalid page size" check, takes digits only); $count is
+// trimmed and then exactly true or false ($count=True is refused, as the
+// library's own comment says); option names are trimmed. An empty $top,
+// $filter or $orderby stays an error. "*" in $select means every property.
 //
 // Strings. Graph compares strings without regard to case, in the directory
 // (userPrincipalName, mail, displayName) and in Exchange (addresses,
@@ -100,6 +115,24 @@
 // Generic flavor gets Microsoft.OData.Core's "Parsing OData Select and
 // Expand failed: ..." prefix; the directory's wording for this is
 // unverified (its users and groups are columns, not documents).
+//
+// Request bodies. Graph reads a body by the declared type of each property
+// (body.go, primitive.go): a JSON string converts to a Boolean, a number
+// or an enumeration member ("false", "15", "1.5", "High"), a number or a
+// boolean does not convert to a string; names and enumeration members
+// match ignoring case and are rewritten as declared; Nullable="false"
+// refuses null; @odata.type must name the expected type or a derived one;
+// an undeclared property is refused by Exchange and the directory (whose
+// $metadata types are nonetheless "open") and by other services on types
+// that are not open; annotations pass through. A Model holds the types,
+// parsed from CSDL ($metadata or an excerpt of it). DecodeJSON then fills
+// the handler's Go value, converting primitives by Go type with the same
+// rules, so bodies the Model does not describe are read leniently too.
+// It is github.com/go-json-experiment/json (the encoding/json/v2
+// prototype) with encoding/json's v1 semantics and type-specific
+// unmarshalers for bool, numbers and string: the library already walks Go
+// values by their json tags, so graphgate adds only the conversion rules,
+// not a second field matcher.
 //
 // Errors. Every error is an *Error carrying Graph's code and message, in
 // the wording of the workload a handler emulates (Flavor): Directory

@@ -123,7 +123,7 @@ func TopError(f Flavor, raw string, max int) *Error {
 	if f == Directory {
 		return newError(CodeUnsupportedQuery, "Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", raw, max)
 	}
-	if max > 0 && isDigits(raw) {
+	if n, ok := parseNonNegative(raw, f); max > 0 && ok && n > max {
 		return newError(CodeBadRequest, "%sThe limit of '%d' for Top query has been exceeded. The value from the incoming request is '%s'.", odataQueryInvalidPrefix, max, raw)
 	}
 	return newError(CodeBadRequest, "Invalid value '%s' for $top query option found. The $top query option requires a non-negative integer value.", raw)

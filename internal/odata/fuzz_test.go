@@ -81,6 +81,9 @@ func FuzzParse(f *testing.F) {
 		"$expand=manager($levels=max;$expand=manager($select=id))",
 		"select=id&expand=children(select=name)",
 		"$expand=microsoft.graph.eventMessage/event($select=subject),a.b/c",
+		"$select=&$expand=&$top=%2B5&$skip=%203%20&$count=%20true",
+		"$select=%20subject%20,attachments,&%20$top%20=2",
+		"$select=*&$count=True&$select=id",
 	} {
 		f.Add(s)
 	}

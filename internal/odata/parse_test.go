@@ -61,7 +61,7 @@ func TestParseValid(t *testing.T) {
 		{"orderby list", "$orderby=displayName, from/emailAddress/address asc,createdDateTime desc", ParseOptions{}, func(t *testing.T, q *Query) {
 			want(t, "orderby", q.OrderBy, []OrderItem{{"displayName", false}, {"from/emailAddress/address", false}, {"createdDateTime", true}})
 		}},
-		{"option names ignore case", "$FILTER=id eq 'a'&$OrderBy=id&$Top=5&$skipToken=X%27abc%27&$Count=TRUE", ParseOptions{}, func(t *testing.T, q *Query) {
+		{"option names ignore case", "$FILTER=id eq 'a'&$OrderBy=id&$Top=5&$skipToken=X%27abc%27&$Count=true", ParseOptions{}, func(t *testing.T, q *Query) {
 			wantFilter(t, q, "id eq 'a'")
 			wantTop(t, q, 5)
 			want(t, "skiptoken", q.SkipToken, "X'abc'")
@@ -109,6 +109,36 @@ func TestParseValid(t *testing.T) {
 			want(t, "format", q.Format, "json")
 			want(t, "select", q.Select, []string{"*"})
 		}},
+		// Microsoft.OData.Core's rules for empty values, white space and
+		// signs (odata.net: SelectExpandParser.ParseCommaSeparatedSelectList,
+		// ODataQueryOptionParser.ParseTop/ParseSkip/ParseCount/TryGetQueryOption).
+		{"empty $select selects everything", "$select=", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			want(t, "select", q.Select, []string(nil))
+			want(t, "raw", q.Raw["$select"], "")
+		}},
+		{"blank $select selects everything", "$select=%20%20", ParseOptions{Flavor: Directory}, func(t *testing.T, q *Query) {
+			want(t, "select", q.Select, []string(nil))
+		}},
+		{"white space around select terms", "$select=%20subject%20,%20from%20", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			want(t, "select", q.Select, []string{"subject", "from"})
+		}},
+		{"select trailing comma ends the list", "$select=id,", ParseOptions{Flavor: Directory}, func(t *testing.T, q *Query) {
+			want(t, "select", q.Select, []string{"id"})
+		}},
+		{"select star with names", "$select=*,subject", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			want(t, "select", q.Select, []string{"*", "subject"})
+		}},
+		{"empty $expand expands nothing", "$expand=", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			want(t, "expand", q.Expand, []ExpandItem(nil))
+		}},
+		{"top and skip: long.TryParse allows white space and a sign", "$top=%2B5&$skip=%203%20", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			wantTop(t, q, 5)
+			want(t, "skip", q.Skip, intp(3))
+		}},
+		{"count value is trimmed", "$count=%20true%20", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) {
+			want(t, "count", q.Count, true)
+		}},
+		{"option names are trimmed", "%20$top%20=2", ParseOptions{Flavor: Exchange}, func(t *testing.T, q *Query) { wantTop(t, q, 2) }},
 		{"directory top at the cap", "$top=999", ParseOptions{Flavor: Directory}, func(t *testing.T, q *Query) { wantTop(t, q, 999) }},
 		{"uncapped top", "$top=5000", ParseOptions{Flavor: Exchange, MaxTop: -1}, func(t *testing.T, q *Query) { wantTop(t, q, 5000) }},
 	}
@@ -167,12 +197,18 @@ func TestParseInvalid(t *testing.T) {
 		{"exchange top over cap", "$top=1001", ParseOptions{Flavor: Exchange}, "BadRequest", "The query specified in the URI is not valid. The limit of '1000' for Top query has been exceeded. The value from the incoming request is '1001'."},
 		{"custom cap (Teams chats: 50)", "$top=100", ParseOptions{MaxTop: 50}, "BadRequest", "The query specified in the URI is not valid. The limit of '50' for Top query has been exceeded. The value from the incoming request is '100'."},
 		{"negative top", "$top=-1", ParseOptions{}, "BadRequest", "Invalid value '-1' for $top query option found. The $top query option requires a non-negative integer value."},
-		{"top with sign", "$top=%2B5", ParseOptions{}, "BadRequest", "Invalid value '+5' for $top query option found. The $top query option requires a non-negative integer value."},
+		{"directory top with sign", "$top=%2B5", ParseOptions{Flavor: Directory}, "Request_UnsupportedQuery", "Invalid page size specified: '+5'. Must be between 1 and 999 inclusive."},
+		{"top with two signs", "$top=%2B-5", ParseOptions{}, "BadRequest", "Invalid value '+-5' for $top query option found. The $top query option requires a non-negative integer value."},
+		{"top not an integer", "$top=1.5", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid value '1.5' for $top query option found. The $top query option requires a non-negative integer value."},
+		{"empty top (long.TryParse(\"\") fails)", "$top=", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid value '' for $top query option found. The $top query option requires a non-negative integer value."},
+		{"count is case-sensitive (ODataQueryOptionParser.ParseCount: \"Invalid Samples: $count=True\")", "$count=True", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid value 'True' for $count query option found. Valid values are 'true, false'."},
+		{"exchange top over cap with sign", "$top=%2B1001", ParseOptions{Flavor: Exchange}, "BadRequest", "The query specified in the URI is not valid. The limit of '1000' for Top query has been exceeded. The value from the incoming request is '+1001'."},
 		{"top overflow", "$top=99999999999999999999", ParseOptions{MaxTop: -1}, "BadRequest", "Invalid value '99999999999999999999' for $top query option found. The $top query option requires a non-negative integer value."},
 		{"bad skip", "$skip=x", ParseOptions{}, "BadRequest", "Invalid value 'x' for $skip query option found. The $skip query option requires a non-negative integer value."},
 		{"bad count", "$count=yes", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid value 'yes' for $count query option found. Valid values are 'true, false'."},
 		{"select path", "$select=from/emailAddress", ParseOptions{Flavor: Exchange}, "BadRequest", "Term 'from/emailAddress' is not valid in a $select or $expand expression."},
-		{"select trailing comma", "$select=id,", ParseOptions{Flavor: Directory}, "Request_BadRequest", "Term '' is not valid in a $select or $expand expression."},
+		{"select empty term", "$select=id,,mail", ParseOptions{Flavor: Directory}, "Request_BadRequest", "Term '' is not valid in a $select or $expand expression."},
+		{"select leading comma", "$select=,id", ParseOptions{Flavor: Exchange}, "BadRequest", "Term '' is not valid in a $select or $expand expression."},
 		{"empty filter", "$filter=", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid filter clause: Expression expected at position 0 in ''."},
 		{"filter missing operand", "$filter=subject eq", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid filter clause: Expression expected at position 10 in 'subject eq'."},
 		{"filter unknown operator", "$filter=subject iswhatever 12", ParseOptions{Flavor: Exchange}, "BadRequest", "Invalid filter clause: Syntax error at position 8 in 'subject iswhatever 12'."},

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -177,6 +178,7 @@ func ParseRawQuery(raw string) (url.Values, error) {
 // optionName maps a parameter name to its canonical option name. ok is
 // false for a parameter that is not an OData option at all.
 func optionName(key string, opts ParseOptions, nested bool) (name string, ok bool, err error) {
+	key = strings.TrimSpace(key) // Microsoft.OData.Core trims option names
 	dollar := strings.HasPrefix(key, "$")
 	if !dollar && !opts.DollarOptional {
 		return "", false, nil
@@ -206,16 +208,19 @@ func (q *Query) set(name, raw string, opts ParseOptions) error {
 	case "$top":
 		q.Top, err = parseTop(raw, opts)
 	case "$skip":
-		n, ok := parseNonNegative(raw)
+		n, ok := parseNonNegative(raw, f)
 		if !ok {
 			return SkipError(f, raw)
 		}
 		q.Skip = &n
 	case "$count":
-		switch {
-		case strings.EqualFold(raw, "true"):
+		// Microsoft.OData.Core (ODataQueryOptionParser.ParseCount) trims
+		// the value and takes exactly true or false: $count=True is
+		// refused, as its own comment says.
+		switch strings.TrimSpace(raw) {
+		case "true":
 			q.Count = true
-		case strings.EqualFold(raw, "false"):
+		case "false":
 			q.Count = false
 		default:
 			return CountError(f, raw)
@@ -236,17 +241,27 @@ func (q *Query) set(name, raw string, opts ParseOptions) error {
 	return err
 }
 
-func parseNonNegative(raw string) (int, bool) {
-	if !isDigits(raw) {
+// parseNonNegative reads a $top or $skip value. Microsoft.OData.Core
+// reads both with .NET's long.TryParse (ODataQueryOptionParser.ParseTop
+// and ParseSkip), which allows white space around the digits and one
+// sign: " 5" and "+5" are 5. The directory takes digits only.
+func parseNonNegative(raw string, f Flavor) (int, bool) {
+	text := raw
+	if f != Directory {
+		text = strings.TrimFunc(raw, dotnetSpace)
+	} else if !isDigits(raw) {
 		return 0, false
 	}
-	n, err := strconv.Atoi(raw)
-	return n, err == nil
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int(n), true
 }
 
 func parseTop(raw string, opts ParseOptions) (*int, error) {
 	max := opts.maxTop()
-	n, ok := parseNonNegative(raw)
+	n, ok := parseNonNegative(raw, opts.Flavor)
 	if !ok || (max > 0 && n > max) || (opts.Flavor == Directory && n < 1) {
 		return nil, TopError(opts.Flavor, raw, max)
 	}
@@ -258,7 +273,7 @@ func parseLevels(raw string, f Flavor) (*int, error) {
 		n := -1
 		return &n, nil
 	}
-	n, ok := parseNonNegative(raw)
+	n, ok := parseNonNegative(raw, f)
 	if !ok {
 		return nil, newError(f.badRequestCode(), "Levels option must be a non-negative integer or 'max', it is set to '%s' instead.", raw)
 	}
@@ -266,10 +281,20 @@ func parseLevels(raw string, f Flavor) (*int, error) {
 }
 
 // parseSelect splits $select into property names. Graph selects
-// top-level properties only, so a path (a/b) is rejected.
+// top-level properties only, so a path (a/b) is rejected. As in
+// Microsoft.OData.Core's SelectExpandParser, an empty or blank list
+// selects everything (nil: the resource's default properties), white
+// space around terms is skipped and a trailing comma ends the list.
 func parseSelect(raw string, f Flavor) ([]string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(raw, ",")
+	if last := len(parts) - 1; strings.TrimSpace(parts[last]) == "" {
+		parts = parts[:last]
+	}
 	var out []string
-	for _, part := range strings.Split(raw, ",") {
+	for _, part := range parts {
 		term := strings.TrimSpace(part)
 		if term != "*" && !isIdentifier(term) {
 			return nil, SelectError(f, term)
@@ -330,6 +355,9 @@ func ParseOrderBy(raw string, f Flavor) ([]OrderItem, error) {
 // e.g. members($select=id,displayName;$top=5).
 func parseExpand(raw string, opts ParseOptions) ([]ExpandItem, error) {
 	f := opts.Flavor
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil // as $select: nothing to expand
+	}
 	var out []ExpandItem
 	for _, part := range splitTopLevel(raw, ',') {
 		text := strings.TrimSpace(part.text)

@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"bytes"
+	_ "embed"
+	"strings"
+
+	"graphgate/internal/odata"
+)
+
+// Graph's schema, for reading request bodies and $select as Graph does.
+// graph-v1.0.csdl.xml is an excerpt of Microsoft's v1.0 $metadata: the
+// types named below, what they use and what derives from them. A handler
+// reads a body of one of these types with Call.ReadBody, which converts,
+// renames and checks it by the schema (odata.Model.NormalizeBody); bodies
+// of other types go through Call.ReadJSON, which applies the same
+// primitive conversions by Go type only.
+
+//go:embed graph-v1.0.csdl.xml
+var graphCSDL []byte
+
+// graphModel is the parsed schema; a malformed excerpt is a build defect,
+// caught by the first test that loads the package.
+var graphModel = func() *odata.Model {
+	m, err := odata.ParseCSDL(bytes.NewReader(graphCSDL))
+	if err != nil {
+		panic("graph: the embedded schema: " + err.Error())
+	}
+	return m
+}()
+
+// bodyType is the Graph type of a request body and the wording of the
+// service that reads it.
+type bodyType struct {
+	typ  *odata.StructuredType
+	opts odata.BodyOptions
+}
+
+// The services behind the workloads, as body readers. To Do answers a
+// body it cannot read with invalidRequest and Microsoft.OData.Core's
+// message (microsoftgraph/msgraph-sdk-dotnet#909).
+var (
+	exchangeReader  = odata.BodyOptions{Flavor: odata.Exchange}
+	directoryReader = odata.BodyOptions{Flavor: odata.Directory}
+	todoReader      = odata.BodyOptions{Flavor: odata.Generic, Code: "invalidRequest"}
+)
+
+// The body types handlers read by the schema.
+var (
+	eventBody         = entityBody("event", exchangeReader)
+	calendarBody      = entityBody("calendar", exchangeReader)
+	contactBody       = entityBody("contact", exchangeReader)
+	messageBody       = entityBody("message", exchangeReader)
+	mailFolderBody    = entityBody("mailFolder", exchangeReader)
+	contactFolderBody = entityBody("contactFolder", exchangeReader)
+	mailboxBody       = entityBody("mailboxSettings", exchangeReader)
+	todoListBody      = entityBody("todoTaskList", todoReader)
+	todoTaskBody      = entityBody("todoTask", todoReader)
+	userBody          = entityBody("user", directoryReader)
+	groupBody         = entityBody("group", directoryReader)
+
+	sendMailBody = actionBody("sendMail", "user", exchangeReader)
+	moveBody     = actionBody("move", "message", exchangeReader)
+	copyBody     = actionBody("copy", "message", exchangeReader)
+	cancelBody   = actionBody("cancel", "event", exchangeReader)
+	// respondBodies are the bodies of an invitation's responses, by the
+	// path's last segment (lower-cased): see respondBody.
+	respondBodies = map[string]bodyType{
+		"accept":            actionBody("accept", "event", exchangeReader),
+		"decline":           actionBody("decline", "event", exchangeReader),
+		"tentativelyaccept": actionBody("tentativelyAccept", "event", exchangeReader),
+	}
+)
+
+// respondBody is the body type of POST …/accept, …/decline or
+// …/tentativelyAccept, by the request path.
+func respondBody(urlPath string) bodyType {
+	last := strings.ToLower(urlPath[strings.LastIndexByte(urlPath, '/')+1:])
+	if bt, ok := respondBodies[last]; ok {
+		return bt
+	}
+	return respondBodies["accept"]
+}
+
+func entityBody(name string, o odata.BodyOptions) bodyType {
+	t, ok := graphModel.Type(name)
+	if !ok {
+		panic("graph: no type " + name + " in the embedded schema")
+	}
+	return bodyType{typ: t, opts: o}
+}
+
+func actionBody(name, binding string, o odata.BodyOptions) bodyType {
+	a, ok := graphModel.Action(name, binding)
+	if !ok {
+		panic("graph: no action " + name + " bound to " + binding + " in the embedded schema")
+	}
+	return bodyType{typ: a.ActionType(), opts: o}
+}
+
+// selectableAs lists what $select may name on the entity type: its
+// structural and navigation properties in Graph's schema (a navigation
+// property is accepted and returned only when expanded, as OData v4
+// Part 2, 5.1.3 allows and Graph does), plus the JSON names of the stored
+// document doc, for checkSelect. "*" and "id" always pass.
+func selectableAs(entity string, doc any) map[string]bool {
+	out := selectable(doc)
+	t, ok := graphModel.Type(entity)
+	if !ok {
+		panic("graph: no type " + entity + " in the embedded schema")
+	}
+	for _, p := range t.Properties() {
+		out[strings.ToLower(p.Name)] = true
+	}
+	for _, n := range t.NavigationNames() {
+		out[strings.ToLower(n)] = true
+	}
+	return out
+}

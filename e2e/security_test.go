@@ -72,8 +72,8 @@ func clip(s string, n int) string {
 }
 
 // graphCall sends a request to Graph: path is relative to /v1.0 unless it
-// is a full URL; body is sent as is ([]byte, string) or as JSON; hdr holds
-// header name, value pairs.
+// is a full URL; body is sent as is ([]byte, string, an io.Reader without
+// a length: chunked) or as JSON; hdr holds header name, value pairs.
 func (e *env) graphCall(t testing.TB, method, path, token string, body any, hdr ...string) gresp {
 	t.Helper()
 	var rd io.Reader
@@ -83,6 +83,8 @@ func (e *env) graphCall(t testing.TB, method, path, token string, body any, hdr 
 		rd = bytes.NewReader(b)
 	case string:
 		rd = strings.NewReader(b)
+	case io.Reader:
+		rd = b // no length: sent chunked
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {

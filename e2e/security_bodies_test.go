@@ -14,10 +14,10 @@ import (
 	"graphgate/internal/demo"
 )
 
-// gzipBomb is a gzip stream of n members, each of the same 16 MiB of fill
+// gzipBomb is a gzip stream of n members, each of the same 1 MiB of fill
 // (a multi-member stream decompresses as their concatenation, RFC 1952
-// §2.2), after a first member holding prefix: about 1 MB that decompresses
-// to n × 16 MiB.
+// §2.2), after a first member holding prefix: about n KB that decompress
+// to n MiB.
 func gzipBomb(t testing.TB, prefix string, fill byte, n int) []byte {
 	t.Helper()
 	member := func(b []byte) []byte {
@@ -31,7 +31,7 @@ func gzipBomb(t testing.TB, prefix string, fill byte, n int) []byte {
 		}
 		return buf.Bytes()
 	}
-	block := member(bytes.Repeat([]byte{fill}, 16<<20))
+	block := member(bytes.Repeat([]byte{fill}, 1<<20))
 	out := member([]byte(prefix))
 	for range n {
 		out = append(out, block...)
@@ -75,7 +75,7 @@ func TestSecurityRequestBodies(t *testing.T) {
 	const limit = 4 << 20
 
 	t.Run("CWE-409 gzip bomb: decompression stops at the limit", func(t *testing.T) {
-		bomb := gzipBomb(t, "", 0, 64) // 1 GiB of zeros in ~1 MB
+		bomb := gzipBomb(t, "", 0, 1024) // 1 GiB of zeros in ~1 MB
 		var r gresp
 		start := time.Now()
 		alloc := allocated(func() { r = post(bomb, "Content-Encoding", "gzip") })

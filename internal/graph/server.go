@@ -13,7 +13,9 @@
 // Request bodies are read as Graph reads them: by Graph's schema (an
 // excerpt of its $metadata, schema.go) where the body's type is one of
 // those, by the Go type they land in otherwise (Call.ReadBody,
-// Call.ReadJSON; the rules are internal/odata's).
+// Call.ReadJSON; the rules are internal/odata's). A body is at most 4 MB as
+// sent and, gzip-compressed, once decompressed; a larger one is refused
+// whole with 413 (Call.Body), never cut to the limit and used.
 package graph
 
 import (

@@ -128,6 +128,20 @@ func odataCases(list string) []odataCase {
 	return cs
 }
 
+// bothStores runs f on a server over SQLite and one over PostgreSQL.
+func bothStores(t *testing.T, f func(t *testing.T, e *env)) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			var opts []envOption
+			if backend == "postgres" {
+				dsn := pgtest.FreshSchema(t)
+				opts = append(opts, func(c *server.Config) { c.StoreURL = dsn })
+			}
+			f(t, start(t, opts...))
+		})
+	}
+}
+
 // TestSecurityODataInjection runs the attempts on both stores: no 500, the
 // right answer (an empty collection for a literal, Graph's 400 for what
 // does not parse, 400 or 404 for an id that names nothing), and the
@@ -201,4 +215,26 @@ func TestSecurityODataInjection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSecuritySearchWildcards: $search terms are matched as text on both
+// stores: % and _ are characters, not SQL LIKE wildcards, as they are not
+// in the $filter functions (CWE-155; % and _ mean nothing special in KQL).
+// "%" and "_" used to match every message and every user.
+func TestSecuritySearchWildcards(t *testing.T) {
+	bothStores(t, func(t *testing.T, e *env) {
+		tok := graphUser(t, e, minter(t, e), "adele", "Mail.Read", "User.Read.All")
+		for _, path := range []string{
+			"/me/messages?$search=" + qv(`"%"`),
+			"/me/messages?$search=" + qv(`"_"`),
+			"/me/messages?$search=" + qv(`"%launch%"`),
+			"/users?$search=" + qv(`"displayName:%"`),
+			"/users?$search=" + qv(`"displayName:_"`),
+		} {
+			r := e.graphCall(t, "GET", path, tok, nil, "ConsistencyLevel", "eventual")
+			if v, _ := r.json["value"].([]any); r.status != 200 || len(v) != 0 {
+				t.Errorf("%s: want none, got %d: %s", path, len(v), clip(r.String(), 200))
+			}
+		}
+	})
 }

@@ -16,6 +16,7 @@ package e2e
 //	TestSecurityPagesEscapeInput    security_pages_test.go   reflected parameters on every HTML page, and the pages' headers
 //	TestSecurityConsentCSRF                                  a consent POST without the flow of the signed-in user changes nothing
 //	TestSecurityODataInjection      security_odata_test.go   SQL injection through every OData option and path ids, SQLite and PostgreSQL
+//	TestSecuritySearchWildcards                              % and _ in $search are characters, not LIKE wildcards, SQLite and PostgreSQL
 //	TestSecurityRequestBodies       security_bodies_test.go  gzip bombs, oversized and deeply nested JSON, at Graph and at the token endpoint
 //	TestSecurityGzipBeyondLimit                              a gzip body over 4 MB once decompressed: 413 and nothing written, direct and in $batch
 //

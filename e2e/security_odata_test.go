@@ -238,3 +238,56 @@ func TestSecuritySearchWildcards(t *testing.T) {
 		}
 	})
 }
+
+// TestSecurityNULCharacters: a NUL character (U+0000), which PostgreSQL
+// cannot hold in text or jsonb, in a $filter literal, a $search term, a
+// path id or a JSON body, and in a token request's parameters, gets the
+// workload's 400 — never a 500 — the same on SQLite and PostgreSQL, and
+// nothing is written (CWE-158; the store refuses it where values enter
+// SQL, store.ErrInvalidText). It used to be a 500 on PostgreSQL (a 503 at
+// the token endpoint) and a value stored or matched on SQLite.
+func TestSecurityNULCharacters(t *testing.T) {
+	bothStores(t, func(t *testing.T, e *env) {
+		tok := graphUser(t, e, minter(t, e), "adele", everyPermission(t, e, catalog.DelegatedWork)...)
+		e.graphCall(t, "GET", "/me/drive/root/children", tok, nil) // the download-URL key, before the export
+		before := exportTenant(t, e, demo.TenantID)
+		const query, body = "A query option holds a NUL character (U+0000), which no property value can hold.",
+			"The request body holds a NUL character (U+0000), which no property value can hold."
+		for _, c := range []struct {
+			method, path, body string
+			code, message      string
+		}{
+			{"GET", "/me/messages?$filter=" + qv("subject eq 'a\x00b'"), "", "BadRequest", query},
+			{"GET", "/me/events?$filter=" + qv("subject ne 'a\x00b'"), "", "BadRequest", query},
+			{"GET", "/users?$filter=" + qv("displayName eq 'a\x00b'"), "", "Request_BadRequest", query},
+			{"GET", "/me/messages?$search=" + qv(`"a`+"\x00"+`b"`), "", "BadRequest", query},
+			{"GET", "/users?$search=" + qv(`"displayName:a`+"\x00"+`b"`), "", "Request_BadRequest", query},
+			{"GET", "/me/messages/" + url.PathEscape("a\x00b"), "", "ErrorInvalidIdMalformed", "Id is malformed."},
+			{"GET", "/users/" + url.PathEscape("a\x00b"), "", "Request_BadRequest", "Invalid object identifier 'a\x00b'."},
+			{"GET", "/me/drive/items/" + url.PathEscape("a\x00b"), "", "invalidRequest", "The request path holds a NUL character (U+0000), which no id or name can hold."},
+			{"POST", "/me/mailFolders", `{"displayName":"a\u0000b"}`, "RequestBodyRead", body},
+			{"POST", "/me/events", `{"subject":"a\u0000b","start":{"dateTime":"2030-01-01T10:00:00","timeZone":"UTC"},"end":{"dateTime":"2030-01-01T11:00:00","timeZone":"UTC"}}`, "RequestBodyRead", body},
+			{"POST", "/me/todo/lists", `{"displayName":"a\u0000b"}`, "invalidRequest", body},
+			{"PATCH", "/me", `{"jobTitle":"a\u0000b"}`, "Request_BadRequest", body},
+		} {
+			var b any
+			if c.body != "" {
+				b = c.body
+			}
+			wantGraphError(t, e.graphCall(t, c.method, c.path, tok, b, "ConsistencyLevel", "eventual"), 400, c.code, c.message)
+		}
+		d := e.app("daemon")
+		for name, v := range map[string]url.Values{
+			"client_id": kv("grant_type", "client_credentials", "client_id", "a\x00b", "client_secret", d.Secret, "scope", graphDotDefault),
+			"username": kv("grant_type", "password", "client_id", d.ClientID, "client_secret", d.Secret, "username", "a\x00b@contoso.onmicrosoft.com",
+				"password", "x", "scope", graphDotDefault),
+		} {
+			t.Run("token request with a NUL in "+name, func(t *testing.T) {
+				wantError(t, postToken(t, e, demo.TenantID, v), 400, "invalid_request", 9002313)
+			})
+		}
+		if after := exportTenant(t, e, demo.TenantID); !bytes.Equal(before, after) {
+			t.Errorf("the tenant's data changed:\n%s", exportDiff(before, after))
+		}
+	})
+}

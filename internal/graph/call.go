@@ -242,6 +242,9 @@ func (c *Call) BaseURL() string {
 
 func (c *Call) fail(err error) {
 	ge := asError(err)
+	if errors.Is(ge, store.ErrInvalidText) {
+		ge = c.errNUL(err)
+	}
 	if ge.Status >= 500 {
 		attrs := []slog.Attr{slog.String("path", c.r.URL.Path), slog.String("request_id", c.RequestID), slog.Any("err", err)}
 		if cause := errors.Unwrap(ge); cause != nil {

@@ -2,10 +2,13 @@ package identity
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"graphgate/internal/store"
 )
 
 // Error is a protocol error of the Microsoft identity platform: an OAuth 2.0
@@ -145,8 +148,15 @@ func newErr(code string, aadsts int, status int, format string, a ...any) *Error
 // The cause is kept for the log (with the trace id the client sees), never
 // sent.
 
-// errStore answers a failed store call; what names the operation.
+// errStore answers a failed store call; what names the operation. A
+// parameter holding a NUL character, which the store refuses
+// (store.ErrInvalidText), is the client's malformed request: Entra's 400
+// invalid_request AADSTS9002313 (Entra says nothing of NUL; it answers a
+// parameter it cannot read so), not a transient failure.
 func errStore(what string, err error) *Error {
+	if errors.Is(err, store.ErrInvalidText) {
+		return errInvalidRequest("A parameter holds a NUL character (U+0000).").WithCause(fmt.Errorf("%s: %w", what, err))
+	}
 	return newErr("temporarily_unavailable", 90033, 503, "A transient error has occurred. Please try again.").
 		WithCause(fmt.Errorf("%s: %w", what, err))
 }

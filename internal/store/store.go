@@ -36,6 +36,11 @@
 //     sees the previous one's result, so none is lost.
 //   - Doc is returned as equivalent JSON (a backend may normalise spacing
 //     and key order).
+//   - A value holding a NUL character (U+0000) — a key looked up, an object
+//     or document written (a JSON escape \u0000 included), a query
+//     argument — is refused with ErrInvalidText before any statement runs
+//     (PostgreSQL cannot hold one; SQLite refuses it too, so both answer
+//     alike). Binary values ([]byte) hold any byte.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.

@@ -179,13 +179,13 @@ func scanItem(sc scanner) (store.Item, error) {
 	return it, err
 }
 
-// docArg checks an item's document and binds it as TEXT (a []byte would
-// bind as a BLOB, which the STRICT TEXT column refuses).
-func docArg(it store.Item) (string, error) {
+// docArg checks an item's document. It stays a json.RawMessage, which the
+// guard checks for a NUL character and binds as TEXT (guard.go).
+func docArg(it store.Item) (json.RawMessage, error) {
 	if !json.Valid(it.Doc) {
-		return "", fmt.Errorf("sqlite: %s %s: document is not valid JSON", it.Kind, it.ID)
+		return nil, fmt.Errorf("sqlite: %s %s: document is not valid JSON", it.Kind, it.ID)
 	}
-	return string(it.Doc), nil
+	return it.Doc, nil
 }
 
 // now is the time the backend stamps on items, to the stored precision.

@@ -77,7 +77,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	if s.w, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+	if s.w, err = openDB(dsn(path, true)); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -90,7 +90,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, err
 	}
 
-	if s.r, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+	if s.r, err = openDB(dsn(path, false)); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

@@ -13,6 +13,7 @@ package e2e
 //	TestSecurityCrossTenant         security_tenants_test.go tenant B (every permission) against tenant A, generated from the served routes, direct and through $batch
 //	TestSecurityCrossTenantLinks                             delta links, nextLinks, upload sessions, share links, download and monitor URLs across tenants
 //	TestSecurityRedirectURIVariants security_redirect_test.go 24 redirect-URI variants at authorize and token
+//	TestSecurityLoopbackRedirectExtras                       a loopback redirect URI differing in more than its port (fragment, query, userinfo): AADSTS50011
 //	TestSecurityPagesEscapeInput    security_pages_test.go   reflected parameters on every HTML page, and the pages' headers
 //	TestSecurityConsentCSRF                                  a consent POST without the flow of the signed-in user changes nothing
 //	TestSecurityODataInjection      security_odata_test.go   SQL injection through every OData option and path ids, SQLite and PostgreSQL

@@ -395,3 +395,59 @@ func TestSecurityClientAssertionForgery(t *testing.T) {
 		t.Errorf("RFC 8725 §3.10: the server fetched the attacker's jku/x5u URL %d times", n)
 	}
 }
+
+// TestSecurityUnauthorizedChallenge: every 401 of a resource carries a
+// Bearer challenge (RFC 6750 §3; RFC 9110 §15.5.2) — at userinfo with
+// error="invalid_token" when a token was presented and is refused (the
+// token of a user not in its tenant, or disabled, included) and without
+// error information when none was (RFC 6750 §3.1), at Graph, and at the
+// pre-authenticated transfer URLs. Userinfo used to answer a disabled
+// user's token with the user's claims, and a request without a token
+// with error="invalid_token".
+func TestSecurityUnauthorizedChallenge(t *testing.T) {
+	e := start(t)
+	m := minter(t, e)
+	adele, megan := e.user("adele"), e.user("megan")
+	user := func(u demo.User, tenant string) string {
+		return mint(t, m, tokens.AccessClaims{IDType: tokens.IDTypeUser, TenantID: tenant, ObjectID: u.ID,
+			AppID: demo.HomeAssistantAppID, AppIDACR: tokens.AppIDACRPublic, Scope: "User.Read"})
+	}
+	if err := e.srv.Store().UpdateUser(context.Background(), megan.TenantID, megan.ID, func(u store.User) (store.User, error) {
+		u.AccountEnabled = false
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app := mint(t, m, tokens.AccessClaims{IDType: tokens.IDTypeApp, TenantID: adele.TenantID, ObjectID: uuid.NewString(),
+		AppID: demo.DaemonAppID, AppIDACR: tokens.AppIDACRSecret, Roles: []string{"User.Read.All"}})
+	for _, c := range []struct {
+		name, url, authorization string
+		errorParam               string // the challenge's error="…", "" for none
+	}{
+		{"userinfo: no Authorization", "/oidc/userinfo", "", ""},
+		{"userinfo: another scheme", "/oidc/userinfo", "Basic YWRlbGU6cHc=", ""},
+		{"userinfo: an empty bearer token", "/oidc/userinfo", "Bearer ", ""},
+		{"userinfo: not a JWT", "/oidc/userinfo", "Bearer not-a-jwt", "invalid_token"},
+		{"userinfo: an app's token", "/oidc/userinfo", "Bearer " + app, "invalid_token"},
+		{"userinfo: the user is not in the token's tenant", "/oidc/userinfo", "Bearer " + user(adele, uuid.NewString()), "invalid_token"},
+		{"userinfo: the user is disabled", "/oidc/userinfo", "Bearer " + user(megan, megan.TenantID), "invalid_token"},
+		{"Graph: no Authorization", "/v1.0/me", "", ""},
+		{"Graph: the user is not in the token's tenant", "/v1.0/me", "Bearer " + user(adele, uuid.NewString()), ""},
+		{"download URL: not valid", "/v1.0/_transfer/download?tempauth=x.y", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", e.base+c.url, nil)
+			if c.authorization != "" {
+				req.Header.Set("Authorization", c.authorization)
+			}
+			r := call(t, e, req)
+			ch := r.header.Get("WWW-Authenticate")
+			if r.status != 401 || !strings.HasPrefix(ch, "Bearer ") {
+				t.Fatalf("want 401 with a Bearer challenge, got %d %q", r.status, ch)
+			}
+			if got := strings.Contains(ch, "error="); got != (c.errorParam != "") || c.errorParam != "" && !strings.Contains(ch, `error="`+c.errorParam+`"`) {
+				t.Errorf("challenge %q, want error %q", ch, c.errorParam)
+			}
+		})
+	}
+}

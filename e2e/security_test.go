@@ -10,6 +10,7 @@ package e2e
 //
 //	TestSecurityTokenForgery        security_tokens_test.go  forged, expired and misdirected JWTs at Graph, userinfo, OBO and id_token_hint
 //	TestSecurityClientAssertionForgery                       forged client assertions (RFC 7523) at the token endpoint
+//	TestSecurityClientAssertionCodes                         client assertions refused for their client, audience or time answer Entra's AADSTS700021, 700023, 700024
 //	TestSecurityUnauthorizedChallenge                        every 401 (userinfo, Graph, transfer URLs) carries a Bearer challenge; userinfo refuses a disabled user's token
 //	TestSecurityCrossTenant         security_tenants_test.go tenant B (every permission) against tenant A, generated from the served routes, direct and through $batch
 //	TestSecurityCrossTenantLinks                             delta links, nextLinks, upload sessions, share links, download and monitor URLs across tenants

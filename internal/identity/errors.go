@@ -253,6 +253,31 @@ func errAssertionInvalid(detail string) *Error {
 	return newErr("invalid_client", 700027, 401, "Client assertion failed signature validation. %s", detail)
 }
 
+// certCredsDoc is the page Entra's client-assertion errors point to.
+const certCredsDoc = "https://learn.microsoft.com/entra/identity-platform/certificate-credentials"
+
+// errAssertionClient: the assertion's iss or sub is not the client_id.
+func errAssertionClient() *Error {
+	return newErr("invalid_client", 700021, 401, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at %s .", certCredsDoc)
+}
+
+// errAssertionAudience: the assertion's aud is not this token endpoint.
+func errAssertionAudience() *Error {
+	return newErr("invalid_client", 700023, 401, "Client assertion audience claim does not match Realm issuer. Review the documentation at %s .", certCredsDoc)
+}
+
+// errAssertionTime: the assertion is expired or not yet valid. Times are
+// written as Entra writes them (.NET's round-trip format, seven fractional
+// digits), a missing nbf as the Unix epoch.
+func errAssertionTime(now, notBefore, expiry time.Time) *Error {
+	const layout = "2006-01-02T15:04:05.0000000Z"
+	if notBefore.IsZero() {
+		notBefore = time.Unix(0, 0)
+	}
+	return newErr("invalid_client", 700024, 401, "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at %s .",
+		now.UTC().Format(layout), notBefore.UTC().Format(layout), expiry.UTC().Format(layout), certCredsDoc)
+}
+
 func errRedirectMismatch(uri, appID string) *Error {
 	return newErr("invalid_request", 50011, 400, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application '%s'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.", uri, appID).with("app", appID, "uri", uri)
 }

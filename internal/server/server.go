@@ -31,6 +31,7 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
+	"graphgate/internal/secretfile"
 	"graphgate/internal/store"
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
@@ -109,7 +110,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if cfg.DataDir == "" && cfg.StoreURL == "" {
 			return nil, errors.New("server: a data folder or a store is required")
 		}
-		st, err := open.Open(ctx, cfg.StoreURL, cfg.DataDir)
+		spec, err := open.Parse(cfg.StoreURL, cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		spec.Logger = s.log
+		st, err := spec.Open(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -226,6 +232,9 @@ func (s *Server) TLS() (*tlsca.Bundle, error) {
 		names := append(append([]string{}, tlsca.DefaultNames...), s.cfg.TLSNames...)
 		if h, _, e := net.SplitHostPort(s.cfg.Addr); e == nil && h != "" && h != "0.0.0.0" && h != "::" {
 			names = append(names, h)
+		}
+		if err := secretfile.Tighten(s.log, tlsca.PrivateFiles(s.cfg.DataDir)...); err != nil {
+			return nil, err
 		}
 		b, err = tlsca.Ensure(s.cfg.DataDir, names, time.Now())
 	}

@@ -38,6 +38,9 @@ import (
 	"graphgate/internal/tokens"
 )
 
+// DefaultAddr is the HTTPS listen address when Config.Addr is empty.
+const DefaultAddr = "127.0.0.1:8443"
+
 // Config is how to run graphgate. The zero value plus DataDir is a working
 // development server.
 type Config struct {
@@ -69,6 +72,9 @@ type Config struct {
 	Store store.Store
 	// Throttle, when set, limits Graph requests per app and user (429).
 	Throttle *graph.ThrottleConfig
+	// Limits bound connections, idle time, header size and the slowest
+	// data rate (zero fields: the defaults; see Limits).
+	Limits Limits
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -85,8 +91,12 @@ type Server struct {
 	graph    *graph.Server
 	handler  http.Handler
 	registry *prometheus.Registry
-	tls      *tlsca.Bundle
-	Demo     *demo.Tenant
+	limits   Limits
+	rate     *dataRate // nil: no minimum data rate
+	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
+	conns, plainConns *connTracker
+	tls               *tlsca.Bundle
+	Demo              *demo.Tenant
 	// DemoCreated reports whether this start created the demo tenant.
 	DemoCreated bool
 }
@@ -95,15 +105,16 @@ type Server struct {
 // listen; use Serve, or Handler with a test server.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:8443"
+		cfg.Addr = DefaultAddr
 	}
 	if cfg.Passwords.Memory == 0 {
 		cfg.Passwords = password.Default
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry()}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.rate = s.limits.dataRate()
 	if cfg.Store != nil {
 		s.store = cfg.Store
 	} else {
@@ -163,6 +174,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Demo, s.DemoCreated = t, created
 	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registerConnTrackers()
 	s.handler = s.routes()
 	return s, nil
 }
@@ -257,22 +269,23 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 			s.log.Error("key rotation stopped", "err", err)
 		}
 	}()
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	ln, err := s.listen(s.cfg.Addr, false, s.conns)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: s.handler, TLSConfig: b.TLSConfig(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	hs := s.limits.httpServer(s.handler, s.conns)
+	hs.TLSConfig, hs.ErrorLog = b.TLSConfig(), slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 2)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	var plain *http.Server
 	if s.cfg.HTTPAddr != "" {
-		pln, err := net.Listen("tcp", s.cfg.HTTPAddr)
+		pln, err := s.listen(s.cfg.HTTPAddr, true, s.plainConns)
 		if err != nil {
 			_ = hs.Close()
 			return err
 		}
-		plain = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+		plain = s.limits.httpServer(s.handler, s.plainConns)
+		plain.ErrorLog = hs.ErrorLog
 		go func() { errc <- plain.Serve(pln) }()
 	}
 	if ready != nil {
@@ -291,6 +304,53 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 	}
 	return err
 }
+
+// ListenError is a listener Serve could not open: Plain tells the plain
+// HTTP one (Config.HTTPAddr) from the HTTPS one (Config.Addr). Err is the
+// system's (errors.Is(err, syscall.EADDRINUSE) when the port is taken).
+type ListenError struct {
+	Addr  string
+	Plain bool
+	Err   error
+}
+
+func (e *ListenError) Error() string { return "listening on " + e.Addr + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// listen opens a TCP listener on addr (plain: the plain HTTP one), capped
+// by tracker (if not nil).
+func (s *Server) listen(addr string, plain bool, tracker *connTracker) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &ListenError{Addr: addr, Plain: plain, Err: err}
+	}
+	if tracker != nil {
+		ln = tracker.listen(ln)
+	}
+	return ln, nil
+}
+
+// registerConnTrackers makes the listeners' connection caps and their
+// metrics: open connections, and connections closed to make room.
+func (s *Server) registerConnTrackers() {
+	evicted := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "graphgate_http_connections_evicted_total",
+		Help: "Idle connections closed to make room for a new one at the connection cap (--max-conns), by listener."}, []string{"listener"})
+	s.conns = s.limits.newConnTracker(evicted.WithLabelValues("https"))
+	s.plainConns = s.limits.newConnTracker(evicted.WithLabelValues("http"))
+	if s.conns == nil {
+		return
+	}
+	s.registry.MustRegister(evicted)
+	for name, t := range map[string]*connTracker{"https": s.conns, "http": s.plainConns} {
+		s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphgate_http_open_connections",
+			Help: "Open client connections, by listener.", ConstLabels: prometheus.Labels{"listener": name}},
+			func() float64 { return float64(t.Open()) }))
+	}
+}
+
+// BaseURL is the address clients use for a server listening on addr:
+// https://localhost:8443 for 127.0.0.1:8443 (see displayAddr).
+func BaseURL(addr string) string { return "https://" + displayAddr(addr) }
 
 // displayAddr turns 127.0.0.1:8443 into localhost:8443 (the name the CA
 // certifies and clients use); other hosts stay as they are.

@@ -166,6 +166,24 @@ func TestConnectionCapHealthzAnswers(t *testing.T) {
 	if !strings.Contains(metricsText(t, s.srv), `graphgate_http_connections_evicted_total{listener="https"}`) {
 		t.Error("evictions are not counted")
 	}
+
+	// HTTP/2 clients (MSAL, azidentity and the Graph SDK speak it) that
+	// keep their connection after a request count as idle too.
+	for i := range 2 * maxConns {
+		tr := &http.Transport{TLSClientConfig: s.tls.Clone(), ForceAttemptHTTP2: true}
+		t.Cleanup(tr.CloseIdleConnections)
+		res, err := (&http.Client{Timeout: 5 * time.Second, Transport: tr}).Get(s.base + "/healthz")
+		if err != nil {
+			t.Fatalf("HTTP/2 client %d: %v", i, err)
+		}
+		res.Body.Close()
+		if res.ProtoMajor != 2 || res.StatusCode != 200 {
+			t.Fatalf("HTTP/2 client %d: %s %d", i, res.Proto, res.StatusCode)
+		}
+		if n := s.srv.conns.Open(); n > maxConns {
+			t.Fatalf("%d connections open with a cap of %d", n, maxConns)
+		}
+	}
 }
 
 // TestConnectionCapWaitsForActive: when every connection is busy, a new one

@@ -191,8 +191,9 @@ within --read-header-timeout and fit --max-header-bytes (else 431); a request
 body must arrive, and a response be read, at --min-data-rate bytes per second
 on average once --data-rate-grace has passed (only time spent waiting for the
 client counts), so uploads and long $batch bodies of any size work while a
-body sent a byte at a time is cut off. The defaults are those of Kestrel,
-Microsoft's HTTP server for .NET.
+body sent a byte at a time is cut off. The idle timeout, header size and
+data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
+(which caps no connections and allows 30s for headers).
 
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object

@@ -16,8 +16,10 @@ import (
 
 // Limits bound what one client can hold of a server: connections, time and
 // header bytes. The zero value of a field means its default; a negative
-// value turns that limit off. The defaults are those of Microsoft's own
-// HTTP server for .NET, Kestrel (KestrelServerLimits), where it has one.
+// value turns that limit off. The idle timeout, header size and data rate
+// defaults are those of Microsoft's own HTTP server for .NET, Kestrel
+// (KestrelServerLimits); Kestrel caps no connections and allows 30s for
+// headers, where graphgate caps at 4096 and keeps its 10s (see each field).
 //
 // There is deliberately no limit on the whole time of a request or of its
 // response (http.Server's ReadTimeout and WriteTimeout): a large upload, a
@@ -30,7 +32,9 @@ import (
 // client that stops reading its response loses the connection, while any
 // client moving data at a useful speed is never cut.
 type Limits struct {
-	// MaxConns caps the open connections of each listener (default 4096).
+	// MaxConns caps the open connections of each listener (default 4096: far
+	// more than a test suite or a developer's tools open, far fewer than the
+	// file descriptors Go raises its limit to on Linux and macOS).
 	// When a new connection reaches the cap, the connection idle the longest
 	// (a keep-alive connection between requests, or one that has sent
 	// nothing for DataRateGrace) is closed to make room, so that idle
@@ -45,7 +49,9 @@ type Limits struct {
 	// it and never sends on a connection being closed).
 	IdleTimeout time.Duration
 	// ReadHeaderTimeout bounds the TLS handshake and the request line and
-	// headers (default 10s).
+	// headers (default 10s, shorter than Kestrel's 30s: a client on the same
+	// machine or network sends them in milliseconds, and a silent one should
+	// give its slot back soon).
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes bounds the request line and headers (default 40 KiB:
 	// Kestrel's 8 KiB request line plus 32 KiB of headers). Beyond it the

@@ -221,15 +221,20 @@ func (rio *rateIO) afterWrite(err error) {
 }
 
 // finish runs when the handler has returned: over HTTP/1.1 net/http still
-// flushes the response and reads what is left of the body (to reuse the
-// connection), and both get a deadline.
+// reads what is left of the body (up to 256 KiB, to reuse the connection)
+// before it sends the response, then flushes it; both get a deadline. A body
+// the minimum rate already cut gets none: waiting for more of it would only
+// delay the answer, and the connection is closed after it.
 func (rio *rateIO) finish() {
 	if rio.h2 {
 		return
 	}
 	now := time.Now()
 	_ = rio.rc.SetWriteDeadline(now.Add(rio.rate.allowance(flushAllowanceBytes)))
-	if !rio.bodyEOF {
+	switch {
+	case rio.tooSlow == "request body":
+		_ = rio.rc.SetReadDeadline(now)
+	case !rio.bodyEOF:
 		_ = rio.rc.SetReadDeadline(now.Add(rio.rate.grace))
 	}
 }

@@ -96,7 +96,9 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// positive turns "off" (negative) into net/http's "none" (zero).
+// positive turns "off" (negative) into net/http's "none" (zero). (With no
+// IdleTimeout net/http uses ReadTimeout, which graphgate leaves at zero: no
+// idle limit; with no MaxHeaderBytes, its 1 MiB.)
 func positive[T int | time.Duration](v T) T {
 	return max(v, 0)
 }
@@ -106,11 +108,6 @@ func positive[T int | time.Duration](v T) T {
 func (l Limits) httpServer(h http.Handler, tracker *connTracker) *http.Server {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), IdleTimeout: positive(l.IdleTimeout),
 		MaxHeaderBytes: positive(l.MaxHeaderBytes)}
-	if l.IdleTimeout < 0 {
-		// net/http falls back to ReadTimeout, then to no timeout; say "none"
-		// explicitly all the same.
-		hs.IdleTimeout = 0
-	}
 	if tracker != nil {
 		hs.ConnState = tracker.connState
 	}

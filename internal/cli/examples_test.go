@@ -90,6 +90,7 @@ func TestHelpExamplesWorkOnTheDemoTenant(t *testing.T) {
 			}
 		})
 	}
+	t.Logf("%d example lines ran", ran)
 	if ran < 60 {
 		t.Errorf("only %d examples ran", ran)
 	}

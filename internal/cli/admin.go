@@ -731,8 +731,8 @@ func admParseExpiry(s string, now time.Time) (time.Time, error) {
 		case "y":
 			t = now.AddDate(n, 0, 0)
 		case "m":
-			return time.Time{}, usageErr("--expires %s is ambiguous (months or minutes?): write %dmo for %d months, or a duration in hours such as %dh",
-				s, n, n, max(n/60, 1))
+			return time.Time{}, usageErr("--expires %s is ambiguous (months or minutes?): write %dmo for %d months, or a duration in hours such as 360h",
+				s, n, n)
 		default:
 			return time.Time{}, bad
 		}

@@ -557,7 +557,7 @@ func TestAdminExpiry(t *testing.T) {
 		{in: "48h", want: now.Add(48 * time.Hour)},
 		{in: "1h30m", want: now.Add(90 * time.Minute)},
 		{in: "2027-12-31", want: time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC)},
-		{in: "6m", err: "write 6mo for 6 months, or a duration in hours such as 1h"},
+		{in: "6m", err: "write 6mo for 6 months, or a duration in hours such as 360h"},
 		{in: "90m", err: "ambiguous"},
 		{in: "", err: "--expires takes"},
 		{in: "0d", err: "--expires takes"},

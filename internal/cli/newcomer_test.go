@@ -369,3 +369,39 @@ func TestOpenFolderWarning(t *testing.T) {
 		t.Errorf("user list on a 0700 folder: exit %d, stderr:\n%s", code, errs)
 	}
 }
+
+// TestBridgeJSONLog: bridge --json logs JSON (here, while its broker does
+// not answer), and refuses to be combined with another --log-format.
+func TestBridgeJSONLog(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "docs", "bridge.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "bridge.yaml")
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := closed.Addr().String()
+	closed.Close() // a broker that does not answer
+	conf := strings.Replace(string(example), "broker: tcp://127.0.0.1:1883", "broker: tcp://"+addr, 1)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	MainContext(ctx, []string{"bridge", "--config", cfg, "--json"}, strings.NewReader(""), &stdout, &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("the bridge logged nothing")
+	}
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("not a JSON log line: %q", l)
+		}
+	}
+	if code, _, errs := runCLI("bridge", "--config", cfg, "--json", "--log-format", "text"); code != ExitUsage || !strings.Contains(errs, "--log-format json") {
+		t.Errorf("--json with --log-format text: exit %d %s", code, errs)
+	}
+}

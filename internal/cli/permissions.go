@@ -55,6 +55,9 @@ privilege level (1 least … 5 most) and display name.
 
 Hidden permissions (provisioned but not offered by Microsoft) are left out
 unless --all is given.`,
+		Example: `  graphgate permissions list --grep Mail.
+  graphgate permissions list --scheme personal --grep Calendars
+  graphgate permissions list --admin-consent --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat := catalog.Default()
@@ -183,6 +186,8 @@ whether personal accounts may hold it, and every decision of graphgate's
 overlay where the older prose reference disagrees with Microsoft's data.
 
 An unknown name exits 3 and suggests the closest names.`,
+		Example: `  graphgate permissions show Mail.Read
+  graphgate permissions show Calendars.Read.Shared --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat := catalog.Default()

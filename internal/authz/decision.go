@@ -271,15 +271,15 @@ func (d *Decision) Explain() string {
 		if d.Fact == FactSharedItems {
 			what += " (shared item by item)"
 		}
-		return fmt.Sprintf("Denied: %s needs %s: it reaches %s's %s, which has not been shared with the signed-in user for %s; the owner must grant %s access. A delegated %s reaches only what the signed-in user can access: their own data and what others shared with them.",
-			call, ReachShared.Phrase(), d.target.Relation, what, d.Need, d.Need, d.grantedName(list))
+		return fmt.Sprintf("Denied: %s reaches %s's %s, which has not been shared with the signed-in user for %s: the owner must grant %s access. A delegated %s reaches only what the signed-in user can access, their own data and what others shared with them.",
+			call, d.target.Relation, what, d.Need, d.Need, d.grantedName(list))
 	case NotGroupMember:
 		what := "content"
 		if d.Resource != "" {
 			what = d.Resource + " content"
 		}
-		s := fmt.Sprintf("Denied: %s needs %s: it reaches a group's %s, and the signed-in user is neither a member nor an owner of the group (graphgate group add-member GROUP USER adds them). A delegated %s reaches only the groups the signed-in user can access",
-			call, ReachMember.Phrase(), what, d.grantedName(list))
+		s := fmt.Sprintf("Denied: %s reaches a group's %s, which only its members and owners reach, and the signed-in user is neither (graphgate group add-member GROUP USER adds them). A delegated %s reaches only the groups the signed-in user can access",
+			call, what, d.grantedName(list))
 		if d.target.Public && d.Method.Write() {
 			s += "; a public group's content is read by any member of the organization, but changed only by its members"
 		}

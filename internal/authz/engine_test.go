@@ -183,7 +183,7 @@ func TestReferenceSemantics(t *testing.T) {
 		{name: "member adds group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupMember, allow: true},
 		// Group content is its members' (an administrator role does not stand
 		// in for membership): relation.go.
-		{name: "outsider cannot add group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupOutside, allow: false, reason: NotGroupMember, explain: "membership"},
+		{name: "outsider cannot add group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupOutside, allow: false, reason: NotGroupMember, explain: "only its members and owners"},
 
 		// Chats: only the chat's members.
 		{name: "chat member reads messages", granted: "Chat.Read", method: "GET", path: "/chats/19:abc@thread.v2/messages", target: Target{Relation: RelChat, Member: true}, allow: true},

@@ -294,7 +294,12 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 		held.Intersect(&e.personalValid)
 	}
 
-	others := delegated && (info.subject == subjUser || info.subject == subjDrive) && (rel == RelOtherUser || rel == RelSharedMailbox)
+	// A path that names another user's or a group's data is decided by the
+	// relation to it; a relation that does not fit the path's subject (the
+	// tenant for a user's data) counts as none.
+	scoped := delegated && info.subject.scoped() && rel != RelSelf && !match.Me
+	groupData := info.subject.groupLike() || info.subject == subjChat || info.subject == subjDrive && rel == RelGroup
+	others := scoped && !groupData
 	si := 0
 	if d.Scheme == catalog.DelegatedPersonal {
 		si = 1
@@ -309,9 +314,7 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 			return d
 		}
 		accepted, needs = info.other[si], info.userNeed[si]
-	case !delegated:
-	case rel == RelGroup && (info.subject.groupLike() || info.subject == subjDrive),
-		rel == RelChat && info.subject == subjChat:
+	case scoped:
 		needs = info.groupNeed[si]
 	}
 	d.Candidates = accepted

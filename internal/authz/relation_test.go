@@ -285,6 +285,10 @@ func TestRelations(t *testing.T) {
 		// A held permission whose relation holds decides over a more capable
 		// one whose relation does not.
 		{name: "directory read over content", granted: "User.Read.All Notes.ReadWrite.All", method: "GET", path: "/users/megan@contoso.com", target: other, allow: true, granting: "User.Read.All"},
+		// A relation that does not fit the path's subject is none.
+		{name: "a user's notebooks as the tenant's", granted: "Notes.ReadWrite.All", method: "GET", path: "/users/megan@contoso.com/onenote/notebooks", target: Target{Relation: RelTenant}, allow: false, reason: NotShared},
+		{name: "a user's notebooks as a group's", granted: "Notes.ReadWrite.All", method: "GET", path: "/users/megan@contoso.com/onenote/notebooks", target: Target{Relation: RelGroup, Member: true}, allow: false, reason: NotShared},
+		{name: "a group's notebooks as another user's", granted: "Notes.ReadWrite.All", method: "GET", path: "/groups/g1/onenote/notebooks", target: sharedWrite, allow: false, reason: NotGroupMember},
 		// Teams and sites are their group's.
 		{name: "team channels, outsider", granted: "Channel.ReadBasic.All", method: "GET", path: "/teams/t1/channels", allow: false, reason: NotGroupMember},
 		{name: "team channels, member", granted: "Channel.ReadBasic.All", method: "GET", path: "/teams/t1/channels", target: Target{Relation: RelGroup, Member: true}, allow: true},

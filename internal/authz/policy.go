@@ -47,7 +47,11 @@ var tenantVisibleResources = map[string]bool{"profilephoto": true, "presence": t
 // drive, so another user's (or a group's, for a non-member) drive is
 // reached only at the items shared with the signed-in user. The engine
 // allows such a call confined to those items (Decision.SharedItemsOnly);
-// the drive applies the confinement. Keys are lower case.
+// the drive applies the confinement. Keys are lower case. Notes is not
+// here: Microsoft shares notebooks one by one (they are OneDrive files),
+// but graphgate records a user's sharing of their notebooks as a whole
+// (a delegation of Notes), the way it records calendar and mailbox
+// sharing, so the engine decides it without a per-notebook scope.
 var perItemSharing = map[string]bool{"files": true}
 
 // enumerationPaths are the directory queries that return more than one

@@ -170,6 +170,14 @@ type need struct {
 
 // satisfied reports whether the principal and target have the relation n
 // needs. m is the call's method.
+//
+// A public group's content is read by any member user of the organization
+// (not a guest): Microsoft 365 groups' privacy "Public" lets anyone in the
+// organization see the group's content and join without approval, while
+// Group.Read.All reaches "group content for all groups the signed-in user
+// can access". Changing it needs membership, as for a private group.
+// Microsoft does not document an administrator role that reaches a group's
+// content without membership, so none stands in for it here.
 func (n *need) satisfied(p *Principal, t *Target, m routes.Method) bool {
 	switch n.reach {
 	case ReachShared:

@@ -38,6 +38,25 @@ func TestCommands(t *testing.T) {
 		{"explain user lacks role", []string{"explain", "--scopes", "User.ReadWrite.All", "PATCH", "/users/adele@contoso.com"}, 1,
 			[]string{"user_lacks_role", "Global Administrator"}, nil},
 		{"explain guest", []string{"explain", "--guest", "--scopes", "User.ReadBasic.All", "GET", "/users"}, 1, []string{"guest_enumeration"}, nil},
+		// Relations: another user's notebooks need their sharing, a group's
+		// its membership; explain names the relation and the missing fact.
+		{"explain another user's notebooks", []string{"explain", "--scopes", "Notes.ReadWrite.All", "GET", "/users/megan@contoso.com/onenote/notebooks"}, 1,
+			[]string{"not_shared", "relation needed", "the owner's sharing with the signed-in user (Notes)", "missing", "the owner has not shared it with the user (give --shared)"}, nil},
+		{"explain shared notebooks", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--target", "other", "--shared", "read", "GET", "/users/megan@contoso.com/onenote/notebooks"}, 0,
+			[]string{"ALLOWED", "relation held", "the owner shared it with the user"}, nil},
+		{"explain shared notebooks, write", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--shared", "read", "DELETE", "/users/megan@contoso.com/onenote/pages/1"}, 1,
+			[]string{"not_shared", "owner must share", "write"}, nil},
+		{"explain group notebooks, outsider", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--hidden-membership", "POST", "/groups/g1/onenote/notebooks"}, 1,
+			[]string{"not_group_member", "graphgate group add-member", "give --member or --owner"}, nil},
+		{"explain group notebooks, member", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--member", "POST", "/groups/g1/onenote/notebooks"}, 0,
+			[]string{"ALLOWED", "relation held", "the user is a member"}, nil},
+		{"explain group notebooks, owner", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--owner", "POST", "/groups/g1/onenote/notebooks"}, 0, []string{"ALLOWED"}, nil},
+		{"explain public group read", []string{"explain", "--scopes", "Notes.Read.All", "--public", "GET", "/groups/g1/onenote/notebooks"}, 0,
+			[]string{"ALLOWED", "the group is public"}, nil},
+		{"explain public group write", []string{"explain", "--scopes", "Notes.ReadWrite.All", "--public", "POST", "/groups/g1/onenote/notebooks"}, 1,
+			[]string{"not_group_member", "changed only by its members"}, nil},
+		{"explain directory read", []string{"explain", "--scopes", "User.ReadBasic.All", "GET", "/users/megan@contoso.com"}, 0,
+			[]string{"ALLOWED", "relation held", "directory data, visible tenant-wide"}, nil},
 		{"explain personal", []string{"explain", "--personal", "--scopes", "Presence.Read", "GET", "/me/presence"}, 1, []string{"personal Microsoft accounts"}, nil},
 		{"explain unknown scope", []string{"explain", "--scopes", "Mail.Raed", "GET", "/me"}, 3, nil, []string{`did you mean Mail.Read`}},
 		{"explain alias scope", []string{"explain", "--scopes", "DeviceManagementServiceConfiguration.Read.All", "GET", "/me"}, 3, nil, []string{"DeviceManagementServiceConfig.Read.All"}},
@@ -93,6 +112,11 @@ func TestJSONOutputs(t *testing.T) {
 	}
 	if e.Allow || e.Reason != "missing_permission" || e.Status != 403 || len(e.Least) != 1 || e.Least[0] != "User.ReadBasic.All" {
 		t.Errorf("explain --json = %+v", e)
+	}
+	code, out, _ = runCLI("explain", "--json", "--scopes", "Files.Read.All", "--shared", "read", "GET", "/users/megan@contoso.com/drive/items/1")
+	e = explainOut{}
+	if code != 0 || json.Unmarshal([]byte(out), &e) != nil || e.Relation != "shared" || e.Fact != "shared_items" || e.Resource != "Files" || !e.ItemsOnly {
+		t.Errorf("explain --json of a shared drive item: exit %d, %s", code, out)
 	}
 	code, out, _ = runCLI("permissions", "for", "--json", "GET", "/me/messages")
 	var f forResult

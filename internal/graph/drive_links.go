@@ -458,9 +458,21 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 	if err != nil {
 		return nil, errShareGone()
 	}
-	// What the caller may reach without the link.
+	// What the caller may reach without the link: their own drive's items,
+	// their group's, or items shared with them.
 	hasAccess := func() bool {
-		return tenant == c.TenantID && s.checkDriveAccess(c, t, false) == nil
+		if tenant != c.TenantID || c.Caller == nil {
+			return tenant == c.TenantID
+		}
+		if c.Caller.ID == t.d.Owner.ID {
+			return true
+		}
+		if t.d.Group {
+			if member, owner, err := s.membership(c, t.d.Owner.ID); err == nil && (member || owner) {
+				return true
+			}
+		}
+		return s.itemGrant(c, t, false) == nil
 	}
 	admitted := false
 	switch ld.Scope {

@@ -310,11 +310,14 @@ func fill(dst *string, v string) {
 }
 
 // pathPerm collects, for one normalized route and one permission, what the
-// data says per scheme.
+// data says per scheme. A path's value (least=, AlsoRequires=) belongs to
+// the pathSet that lists it, so it is kept per method of that pathSet: the
+// same path in another pathSet of the permission, with other methods, has a
+// value of its own.
 type pathPerm struct {
-	methods map[string]map[string]bool // scheme → methods
-	least   map[string]bool            // scheme → marked least
-	also    map[string][]string        // scheme → AlsoRequires (any of)
+	methods map[string]map[string]bool     // scheme → methods
+	least   map[string]map[string]bool     // scheme → method → marked least
+	also    map[string]map[string][]string // scheme → method → AlsoRequires (any of)
 }
 
 type routeAcc struct {
@@ -376,6 +379,48 @@ func fixPath(p string, used map[string]bool) string {
 	return p
 }
 
+// closeItemPath reads a template's unclosed item path as closed: the data
+// writes some drive item paths as root:/{item-path}/media/reactions, where
+// Graph's path addressing (and every other template of the data) has
+// root:/{item-path}:/media/reactions. Read literally, the item path would run
+// to the end of the URL, and every such template would become the route of
+// the item itself (root:/{id}), mixing the permissions of reactions,
+// extractSensitivityLabels and assignSensitivityLabel into "get item by
+// path". The rule applies only where the item path is one {parameter}
+// followed by more segments and no later segment closes it with ':'; a
+// literal relative path (root:/a/b.txt) is left as it is.
+func closeItemPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i := 0; i < len(segs); i++ {
+		if !strings.HasSuffix(segs[i], ":") {
+			continue
+		}
+		closer := -1
+		for k := i + 1; k < len(segs); k++ {
+			if strings.HasSuffix(segs[k], ":") {
+				closer = k
+				break
+			}
+		}
+		if closer >= 0 {
+			i = closer
+			continue
+		}
+		next := i + 1
+		if next+1 < len(segs) && isParam(segs[next]) {
+			segs[next] += ":"
+			return strings.Join(segs, "/")
+		}
+		return p
+	}
+	return p
+}
+
+// isParam reports whether a template segment is one {parameter}.
+func isParam(seg string) bool {
+	return len(seg) >= 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && strings.Count(seg, "{") == 1
+}
+
 // buildRoutes inverts the permission-centred data into the route table and
 // orders each method's accepted permissions least-privileged first.
 func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]bool) ([]*OutRoute, int, error) {
@@ -387,6 +432,7 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 		for _, ps := range sp.PathSets {
 			for rawPath, val := range ps.Paths {
 				path, query, _ := strings.Cut(fixPath(rawPath, used), "?")
+				path = closeItemPath(path)
 				if err := graphpath.Normalize(&np, path, graphpath.Template); err != nil {
 					return nil, 0, fmt.Errorf("permissions.json: %s: path %q: %w", name, rawPath, err)
 				}
@@ -405,7 +451,7 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 				r.spellings[path] = true
 				pp := r.perms[name]
 				if pp == nil {
-					pp = &pathPerm{methods: map[string]map[string]bool{}, least: map[string]bool{}, also: map[string][]string{}}
+					pp = &pathPerm{methods: map[string]map[string]bool{}, least: map[string]map[string]bool{}, also: map[string]map[string][]string{}}
 					r.perms[name] = pp
 				}
 				least, also, err := parsePathValue(val)
@@ -418,15 +464,18 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 					}
 					if pp.methods[sch] == nil {
 						pp.methods[sch] = map[string]bool{}
+						pp.least[sch] = map[string]bool{}
+						pp.also[sch] = map[string][]string{}
 					}
 					for _, m := range ps.Methods {
-						pp.methods[sch][strings.ToUpper(m)] = true
-					}
-					if least[sch] {
-						pp.least[sch] = true
-					}
-					if len(also) > 0 {
-						pp.also[sch] = mergeSorted(pp.also[sch], also)
+						m = strings.ToUpper(m)
+						pp.methods[sch][m] = true
+						if least[sch] {
+							pp.least[sch][m] = true
+						}
+						if len(also) > 0 {
+							pp.also[sch][m] = mergeSorted(pp.also[sch][m], also)
+						}
 					}
 				}
 			}
@@ -490,8 +539,8 @@ func orderEntries(r *routeAcc, method, sch string, perms map[string]*OutPermissi
 				level = s.PrivilegeLevel
 			}
 		}
-		cands = append(cands, &cand{name: name, nmeth: len(ms), marked: pp.least[sch], level: level,
-			grammar: permname.MustParse(name), also: pp.also[sch]})
+		cands = append(cands, &cand{name: name, nmeth: len(ms), marked: pp.least[sch][method], level: level,
+			grammar: permname.MustParse(name), also: pp.also[sch][method]})
 	}
 	// Least for this method: the marked permissions supporting only this
 	// method if there are any, otherwise the marked ones with the fewest methods.

@@ -11,6 +11,38 @@
 // then; the build and the tests read the committed output. The output is
 // deterministic (sorted, one record per line) so that a regeneration diff shows
 // exactly what Microsoft changed.
+//
+// How the data is read (each rule has a test on testdata/mini):
+//
+//   - Paths are normalized as the matcher normalizes them (internal/graphpath):
+//     spellings that differ in case or parameter names are one route.
+//   - A few templates that are not valid Graph URL templates are repaired
+//     (pathFixes); a fix that no longer applies fails the generation.
+//   - An item path written root:/{item-path}/media/reactions is read as
+//     root:/{item-path}:/media/reactions (closeItemPath): the item path is one
+//     parameter, closed by ':' as everywhere else in the data, so reactions,
+//     extractSensitivityLabels and assignSensitivityLabel are routes of their
+//     own instead of being merged into "get item by path".
+//   - A path's value (least=…;AlsoRequires=…) belongs to the pathSet that
+//     lists the path, so it applies to that pathSet's methods only. Kibali's
+//     rule "least= is per path and scheme" holds within one pathSet; a
+//     permission that lists the same path in two pathSets (DELETE marked
+//     least for Application, GET and PATCH for DelegatedWork only) has two
+//     marks, one per pathSet, as in Kibali's own inversion of the data.
+//   - Least privileged for one method and scheme, among the permissions
+//     marked for that method: those whose only method on the path is this one
+//     if any, otherwise those with the fewest methods on the path (Kibali's
+//     disambiguation).
+//   - Ties: when several permissions remain, graphgate marks all of them
+//     least privileged (each is a mark of Microsoft's), where Kibali's
+//     documentation generator keeps the first one it meets (file order, that
+//     is by name). They are shown lower privilege level first, then by the
+//     name grammar (ReadBasic before Read before ReadWrite, own data before
+//     .Shared before .All), then by name, so that the narrowest permission
+//     leads: it is the one an app following least privilege should request.
+//   - The permissions that are not least privileged follow: lower privilege
+//     level first, then the least privileged permissions' own resource family,
+//     then the name grammar.
 package main
 
 import (

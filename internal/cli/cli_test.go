@@ -70,6 +70,7 @@ func TestCommands(t *testing.T) {
 		{"for all methods", []string{"permissions", "for", "/me/sendMail"}, 0, []string{"POST", "Mail.Send"}, nil},
 		{"for me fallback", []string{"permissions", "for", "GET", "/me/calendarView"}, 0, []string{"its /users/{id} twin applies", "Calendars.ReadBasic"}, nil},
 		{"for supplement", []string{"permissions", "for", "POST", "/groups/g1/members/$ref"}, 0, []string{"[docs:", "also needs one of"}, nil},
+		{"for supplement amendment", []string{"permissions", "for", "--scheme", "work", "GET", "/me/drive/root:/notes.txt"}, 0, []string{"Files.ReadWrite.AppFolder  added by graphgate (docs)"}, nil},
 		{"for scheme", []string{"permissions", "for", "--scheme", "app", "GET", "/me/messages"}, 0, []string{"Application  Mail.ReadBasic.All"}, nil},
 		{"for bad scheme", []string{"permissions", "for", "--scheme", "robot", "GET", "/me"}, 2, nil, []string{"unknown scheme"}},
 		{"for unknown path", []string{"permissions", "for", "GET", "/nothing/here"}, 3, nil, []string{"no permission rule"}},
@@ -122,6 +123,19 @@ func TestJSONOutputs(t *testing.T) {
 	var f forResult
 	if code != 0 || json.Unmarshal([]byte(out), &f) != nil || len(f.Methods) != 1 || f.Methods[0].Schemes["DelegatedWork"][0].Permission != "Mail.ReadBasic" {
 		t.Errorf("permissions for --json: exit %d, %s", code, out)
+	}
+	// A permission the supplement adds to a route of Microsoft's data says so.
+	code, out, _ = runCLI("permissions", "for", "--json", "--scheme", "work", "GET", "/me/drive/root:/notes.txt")
+	f = forResult{}
+	if code != 0 || json.Unmarshal([]byte(out), &f) != nil || len(f.Methods) != 1 {
+		t.Fatalf("permissions for --json: exit %d, %s", code, out)
+	}
+	sources := map[string]string{}
+	for _, e := range f.Methods[0].Schemes["DelegatedWork"] {
+		sources[e.Permission] = e.Source
+	}
+	if f.Source != "microsoft" || sources["Files.Read"] != "microsoft" || sources["Files.ReadWrite.AppFolder"] != "docs" {
+		t.Errorf("permissions for --json: route source %q, entry sources %v; want microsoft, and docs for the supplement's Files.ReadWrite.AppFolder", f.Source, sources)
 	}
 	code, out, _ = runCLI("permissions", "list", "--json", "--grep", "Presence.")
 	var rows []permListRow

@@ -289,6 +289,10 @@ type forEntry struct {
 	Least        bool     `json:"least,omitempty"`
 	AdminConsent bool     `json:"requiresAdminConsent"`
 	AlsoRequires []string `json:"alsoRequiresOneOf,omitempty"`
+	// Source is where the entry comes from: "microsoft" (Microsoft's data),
+	// "docs" or "retired" (graphgate's supplement), also when the
+	// supplement adds a permission to a route of Microsoft's data.
+	Source string `json:"source"`
 }
 
 type forMethod struct {
@@ -364,7 +368,7 @@ Microsoft's data lacks come from graphgate's documented supplement (source
 				fm := forMethod{Method: m.String(), Schemes: map[string][]forEntry{}}
 				for _, s := range only {
 					for _, e := range rule.Accepted[s] {
-						fe := forEntry{Permission: e.Perm.Name, Least: e.Least, AdminConsent: e.Perm.RequiresAdminConsent(s)}
+						fe := forEntry{Permission: e.Perm.Name, Least: e.Least, AdminConsent: e.Perm.RequiresAdminConsent(s), Source: e.Source}
 						for _, a := range e.AlsoRequires {
 							fe.AlsoRequires = append(fe.AlsoRequires, a.Name)
 						}
@@ -392,7 +396,7 @@ func (r *forResult) fill(route *routes.Route, fallback bool) {
 
 func printFor(out io.Writer, res forResult, schemes []catalog.Scheme) error {
 	fmt.Fprintf(out, "%s", res.Template)
-	if res.Source != "microsoft" {
+	if res.Source != routes.SourceMicrosoft {
 		fmt.Fprintf(out, "  [%s: %s]", res.Source, res.Note)
 	}
 	fmt.Fprintln(out)
@@ -422,6 +426,10 @@ func printFor(out io.Writer, res forResult, schemes []catalog.Scheme) error {
 				}
 				if len(e.AlsoRequires) > 0 {
 					marks = append(marks, "also needs one of "+strings.Join(e.AlsoRequires, ", "))
+				}
+				if e.Source != res.Source {
+					// The supplement added it to a route of Microsoft's data.
+					marks = append(marks, "added by graphgate ("+e.Source+")")
 				}
 				fmt.Fprintf(tw, "  %s\t%s\t%s\n", label, e.Permission, strings.Join(marks, "; "))
 			}

@@ -70,7 +70,24 @@ type Entry struct {
 	Least bool
 	// AlsoRequires lists permissions of which the caller must also hold one.
 	AlsoRequires []*catalog.Permission
+	// Source says where the entry comes from: SourceMicrosoft for Microsoft's
+	// data, or the source of the supplement entry that added it (SourceDocs,
+	// SourceRetired), also on a route of Microsoft's data that the supplement
+	// amends.
+	Source string
 }
+
+// Sources of routes and entries.
+const (
+	// SourceMicrosoft is Microsoft's permission data.
+	SourceMicrosoft = "microsoft"
+	// SourceDocs is supplement.yaml: an endpoint or permission Microsoft
+	// documents that the data lacks.
+	SourceDocs = "docs"
+	// SourceRetired is supplement.yaml: an API of the seed reference that
+	// Graph no longer serves.
+	SourceRetired = "retired"
+)
 
 // Rule is the permission rule of one method on one route.
 type Rule struct {
@@ -96,9 +113,10 @@ type Route struct {
 	// instead of the plain one (two paths of the data have one).
 	Query string
 	Rules [NumMethods]*Rule
-	// Source is "microsoft" for routes of Microsoft's data; supplement.yaml
-	// adds "docs" (documented endpoints the data lacks) and "retired"
-	// (APIs the seed reference shows that Graph no longer serves).
+	// Source is SourceMicrosoft for routes of Microsoft's data; supplement.yaml
+	// adds SourceDocs (documented endpoints the data lacks) and SourceRetired
+	// (APIs the seed reference shows that Graph no longer serves). Each
+	// Entry says where it comes from as well.
 	Source string
 	// Note explains a supplemented route.
 	Note string
@@ -182,7 +200,7 @@ func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
 	}
 	var np graphpath.Path
 	for _, gr := range g.Routes {
-		r := &Route{Index: len(t.routes), Path: gr.Path, Template: gr.Template, Query: gr.Query, Source: "microsoft"}
+		r := &Route{Index: len(t.routes), Path: gr.Path, Template: gr.Template, Query: gr.Query, Source: SourceMicrosoft}
 		for ms, bySch := range gr.Methods {
 			m, err := ParseMethod(ms)
 			if err != nil {
@@ -199,7 +217,7 @@ func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
 					if err != nil {
 						return nil, err
 					}
-					e := Entry{Perm: p, Least: ge.Least}
+					e := Entry{Perm: p, Least: ge.Least, Source: SourceMicrosoft}
 					for _, a := range ge.AlsoRequires {
 						ap, err := lookup(a)
 						if err != nil {

@@ -206,3 +206,48 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// Every entry says where it comes from: a permission the supplement adds to
+// a route of Microsoft's data carries the supplement's source, not the
+// route's.
+func TestEntrySources(t *testing.T) {
+	tab := Default()
+	tests := []struct {
+		method, path string
+		scheme       catalog.Scheme
+		perm         string
+		route, entry string // expected sources
+	}{
+		// Microsoft's route, Microsoft's permission.
+		{"GET", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.Read", SourceMicrosoft, SourceMicrosoft},
+		// Microsoft's route, amended by the supplement.
+		{"GET", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.ReadWrite.AppFolder", SourceMicrosoft, SourceDocs},
+		// A method the supplement adds to a route of Microsoft's data.
+		{"DELETE", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.ReadWrite", SourceMicrosoft, SourceDocs},
+		// Routes of the supplement.
+		{"POST", "/groups/g1/members/$ref", catalog.DelegatedWork, "GroupMember.ReadWrite.All", SourceDocs, SourceDocs},
+		{"GET", "/identityRiskEvents", catalog.Application, "IdentityRiskEvent.Read.All", SourceRetired, SourceRetired},
+	}
+	for _, tt := range tests {
+		m, err := tab.Match(tt.method, tt.path)
+		if err != nil {
+			t.Errorf("%s %s: %v", tt.method, tt.path, err)
+			continue
+		}
+		if m.Route.Source != tt.route {
+			t.Errorf("%s %s: route source %q, want %q", tt.method, tt.path, m.Route.Source, tt.route)
+		}
+		found := false
+		for _, e := range m.Rule.Accepted[tt.scheme] {
+			if e.Perm.Name == tt.perm {
+				found = true
+				if e.Source != tt.entry {
+					t.Errorf("%s %s %s: entry source %q, want %q", tt.method, tt.path, tt.perm, e.Source, tt.entry)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s %s %s: %s is not accepted", tt.method, tt.path, tt.scheme, tt.perm)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (t *Table) applySupplement(doc []byte) error {
 	}
 	var np graphpath.Path
 	for _, sr := range f.Routes {
-		if sr.Source != "docs" && sr.Source != "retired" {
+		if sr.Source != SourceDocs && sr.Source != SourceRetired {
 			return fmt.Errorf("supplement %s: source must be docs or retired, not %q", sr.Template, sr.Source)
 		}
 		if sr.Note == "" {
@@ -96,7 +96,7 @@ func (t *Table) applySupplement(doc []byte) error {
 					}
 					// Amendments append after Microsoft's entries and never
 					// claim to be least privileged.
-					rule.Accepted[sch] = append(rule.Accepted[sch], Entry{Perm: p, Least: i == 0 && !amend, AlsoRequires: also})
+					rule.Accepted[sch] = append(rule.Accepted[sch], Entry{Perm: p, Least: i == 0 && !amend, AlsoRequires: also, Source: sr.Source})
 					rule.Sets[sch].Add(p)
 					added++
 				}

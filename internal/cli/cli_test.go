@@ -78,6 +78,11 @@ func TestCommands(t *testing.T) {
 
 		{"show", []string{"permissions", "show", "Mail.Read"}, 0, []string{"Read user mail", "valid for personal Microsoft accounts: yes", "570282fd-fa5c-430d-a7fd-fc8dc98a9dca"}, nil},
 		{"show decisions", []string{"permissions", "show", "Calendars.Read.Shared"}, 0, []string{"calendars-read-shared-personal"}, nil},
+		{"show route decision", []string{"permissions", "show", "User.Read"}, 0, []string{"me-manager-needs-user-read-all (route GET /me/manager): follows the data."}, nil},
+		{"for manager", []string{"permissions", "for", "--scheme", "work", "GET", "/me/manager"}, 0, []string{"DelegatedWork  User.Read.All "}, nil},
+		{"for group files", []string{"permissions", "for", "--scheme", "work", "GET", "/groups/g1/drive/items/i1/children"}, 0, []string{"Group.Read.All       admin consent; added by graphgate (docs)"}, nil},
+		{"for group upload by path", []string{"permissions", "for", "PUT", "/groups/g1/drive/root:/Q1.docx:/content"}, 0, []string{"[docs:", "Files.ReadWrite      least privileged"}, nil},
+		{"for reactions by path", []string{"permissions", "for", "POST", "/drives/d1/root:/a.docx:/media/reactions"}, 0, []string{"/drives/{drive-id}/root:/{item-path}:/media/reactions", "Files.ReadWrite.AppFolder"}, nil},
 		{"show unknown", []string{"permissions", "show", "Calendar.Read"}, 3, nil, []string{"did you mean Calendars.Read"}},
 		{"list admin", []string{"permissions", "list", "--admin-consent", "--grep", "Directory.Read"}, 0, []string{"Directory.Read.All"}, nil},
 		{"list personal", []string{"permissions", "list", "--scheme", "personal", "--grep", "Mail."}, 0, []string{"Mail.Read "}, nil},
@@ -136,6 +141,24 @@ func TestJSONOutputs(t *testing.T) {
 	}
 	if f.Source != "microsoft" || sources["Files.Read"] != "microsoft" || sources["Files.ReadWrite.AppFolder"] != "docs" {
 		t.Errorf("permissions for --json: route source %q, entry sources %v; want microsoft, and docs for the supplement's Files.ReadWrite.AppFolder", f.Source, sources)
+	}
+	// A least= mark stays with its own methods: DELETE's Application mark
+	// does not make AdministrativeUnit.ReadWrite.All least for GET.
+	for _, c := range []struct{ method, least string }{{"GET", ""}, {"DELETE", "AdministrativeUnit.ReadWrite.All"}} {
+		code, out, _ = runCLI("permissions", "for", "--json", "--scheme", "app", c.method, "/directory/administrativeUnits/au1")
+		f = forResult{}
+		if code != 0 || json.Unmarshal([]byte(out), &f) != nil || len(f.Methods) != 1 {
+			t.Fatalf("permissions for --json %s: exit %d, %s", c.method, code, out)
+		}
+		var least []string
+		for _, e := range f.Methods[0].Schemes["Application"] {
+			if e.Least {
+				least = append(least, e.Permission)
+			}
+		}
+		if strings.Join(least, " ") != c.least {
+			t.Errorf("%s /directory/administrativeUnits/{id} (app): least privileged %v, want %q", c.method, least, c.least)
+		}
 	}
 	code, out, _ = runCLI("permissions", "list", "--json", "--grep", "Presence.")
 	var rows []permListRow

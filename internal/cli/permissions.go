@@ -268,7 +268,11 @@ An unknown name exits 3 and suggests the closest names.`,
 				}
 			}
 			for _, d := range p.Decisions {
-				fmt.Fprintf(out, "\nOverlay decision %s (%s): follows the %s.\n  reference: %s\n  data: %s\n  why: %s\n", d.ID, d.Topic, d.Follow, d.Seed, d.Data, d.Why)
+				topic := d.Topic
+				if d.Route != "" {
+					topic += " " + d.Route
+				}
+				fmt.Fprintf(out, "\nOverlay decision %s (%s): follows the %s.\n  reference: %s\n  data: %s\n  why: %s\n", d.ID, topic, d.Follow, d.Seed, d.Data, d.Why)
 			}
 			return nil
 		},

@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"graphgate/internal/routes"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -249,5 +252,156 @@ func TestParseThrottle(t *testing.T) {
 		case c.requests != 0 && (got == nil || got.Requests != c.requests || got.Per != c.per):
 			t.Errorf("%q: %+v, want %d per %s", c.in, got, c.requests, c.per)
 		}
+	}
+}
+
+func runCLIInput(input string, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(args, strings.NewReader(input), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// permissions for - answers every line, in order, as JSON Lines; a bad line
+// is answered with its error and does not stop the batch.
+func TestPermissionsForBatch(t *testing.T) {
+	input := strings.Join([]string{
+		"GET /me/messages",
+		"",
+		"# a comment",
+		"  POST /v1.0/me/sendMail  ",
+		"/me/presence",
+		"FETCH /me",
+		"GET /nothing/here",
+		"GET /me/messages?$select=subject",
+		"get https://graph.microsoft.com/v1.0/users/adele@contoso.com",
+		"DELETE /me/sendMail",
+		"GET /users/" + strings.Repeat("x", maxBatchLine),
+		"GET /me", // the last line has no newline
+	}, "\n")
+	type want struct {
+		line                int
+		input, errKind, err string
+		template, method    string
+		least               string // least privileged (work) of the first method
+	}
+	wants := []want{
+		{line: 1, input: "GET /me/messages", template: "/me/messages", method: "GET", least: "Mail.ReadBasic"},
+		{line: 4, input: "POST /v1.0/me/sendMail", template: "/me/sendmail", method: "POST", least: "Mail.Send"},
+		{line: 5, input: "/me/presence", template: "/me/presence", method: "GET", least: "Presence.Read"},
+		{line: 6, input: "FETCH /me", errKind: "usage", err: "unsupported method"},
+		{line: 7, input: "GET /nothing/here", errKind: "not_found", err: "no permission rule for this path"},
+		{line: 8, input: "GET /me/messages?$select=subject", template: "/me/messages", method: "GET", least: "Mail.ReadBasic"},
+		{line: 9, input: "get https://graph.microsoft.com/v1.0/users/adele@contoso.com", template: "/users/{id}", method: "GET", least: "User.ReadBasic.All"},
+		{line: 10, input: "DELETE /me/sendMail", errKind: "not_found", err: "the path has rules for POST"},
+		{line: 11, errKind: "usage", err: "line longer than"},
+		{line: 12, input: "GET /me", template: "/me", method: "GET", least: "User.Read"},
+	}
+	for _, tc := range []struct {
+		args []string
+	}{{[]string{"permissions", "for", "-", "--scheme", "work"}}, {[]string{"permissions", "for", "--stdin", "--scheme", "work"}}} {
+		code, out, errs := runCLIInput(input, tc.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2 (a line was malformed)", tc.args, code)
+		}
+		if !strings.Contains(errs, "4 of 10 lines failed") {
+			t.Errorf("%v: stderr %q, want the count of failed lines", tc.args, errs)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != len(wants) {
+			t.Fatalf("%v: %d output lines, want %d:\n%s", tc.args, len(lines), len(wants), out)
+		}
+		for i, w := range wants {
+			var got struct {
+				Line      int         `json:"line"`
+				Input     string      `json:"input"`
+				Error     string      `json:"error"`
+				ErrorKind string      `json:"errorKind"`
+				Template  string      `json:"template"`
+				Methods   []forMethod `json:"methods"`
+			}
+			if err := json.Unmarshal([]byte(lines[i]), &got); err != nil {
+				t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, lines[i])
+			}
+			if got.Line != w.line || w.input != "" && got.Input != w.input {
+				t.Errorf("output %d: line %d input %q, want %d %q", i+1, got.Line, got.Input, w.line, w.input)
+			}
+			if got.ErrorKind != w.errKind || !strings.Contains(got.Error, w.err) {
+				t.Errorf("line %d: error %q (%s), want %q (%s)", w.line, got.Error, got.ErrorKind, w.err, w.errKind)
+			}
+			if w.errKind != "" {
+				continue
+			}
+			if got.Template != w.template || len(got.Methods) == 0 || got.Methods[0].Method != w.method {
+				t.Errorf("line %d: %s %v, want %s %s", w.line, got.Template, got.Methods, w.method, w.template)
+				continue
+			}
+			if e := got.Methods[0].Schemes["DelegatedWork"]; len(e) == 0 || e[0].Permission != w.least || !e[0].Least {
+				t.Errorf("line %d: work entries %v, want %s first and least", w.line, e, w.least)
+			}
+			if _, ok := got.Methods[0].Schemes["Application"]; ok {
+				t.Errorf("line %d: --scheme work printed the Application scheme", w.line)
+			}
+		}
+	}
+	// Only unknown paths: exit 3; every line answered: exit 0.
+	if code, _, _ := runCLIInput("GET /me\nGET /nothing\n", "permissions", "for", "-"); code != ExitNotFound {
+		t.Errorf("unknown path in a batch: exit %d, want 3", code)
+	}
+	if code, out, errs := runCLIInput("GET /me\n/me/messages\n", "permissions", "for", "-"); code != ExitOK || strings.Count(out, "\n") != 2 || errs != "" {
+		t.Errorf("a clean batch: exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errs)
+	}
+	// Empty input: nothing to answer.
+	if code, out, _ := runCLIInput("# nothing\n\n", "permissions", "for", "-"); code != ExitOK || out != "" {
+		t.Errorf("empty batch: exit %d, output %q", code, out)
+	}
+	// Arguments and --stdin exclude each other.
+	if code, _, errs := runCLIInput("", "permissions", "for", "--stdin", "GET", "/me"); code != ExitUsage || !strings.Contains(errs, "standard input") {
+		t.Errorf("--stdin with a call: exit %d, %q", code, errs)
+	}
+}
+
+// permissions routes --json is the whole table, one route per line.
+func TestPermissionsRoutes(t *testing.T) {
+	code, out, _ := runCLI("permissions", "routes", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	tab := routes.Default()
+	if len(lines) != len(tab.Routes()) {
+		t.Fatalf("%d lines, want one per route (%d)", len(lines), len(tab.Routes()))
+	}
+	pairs := 0
+	var prev forResult
+	seen := map[string]bool{}
+	for i, l := range lines {
+		var r forResult
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if r.Path < prev.Path || r.Path == prev.Path && r.Query <= prev.Query {
+			t.Errorf("line %d: %s?%s after %s?%s: not in path order", i+1, r.Path, r.Query, prev.Path, prev.Query)
+		}
+		prev = r
+		seen[r.Source] = true
+		pairs += len(r.Methods)
+		if r.Path == "/me/messages" {
+			if r.Methods[0].Schemes["DelegatedWork"][0].Permission != "Mail.ReadBasic" {
+				t.Errorf("/me/messages: %v", r.Methods)
+			}
+		}
+	}
+	if pairs != len(tab.Rules()) {
+		t.Errorf("%d method+path pairs, want %d", pairs, len(tab.Rules()))
+	}
+	if !seen["microsoft"] || !seen["docs"] || !seen["retired"] {
+		t.Errorf("sources seen %v, want microsoft, docs and retired", seen)
+	}
+	code, out, errs := runCLI("permissions", "routes", "--source", "retired", "--scheme", "app")
+	if code != 0 || !regexp.MustCompile(`(?m)^GET +/identityRiskEvents +retired +A:IdentityRiskEvent\.Read\.All$`).MatchString(out) || !strings.Contains(errs, " routes") {
+		t.Errorf("routes --source retired: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, _ := runCLI("permissions", "routes", "--source", "somewhere"); code != ExitUsage {
+		t.Errorf("bad --source: exit %d", code)
 	}
 }

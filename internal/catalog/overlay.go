@@ -186,7 +186,10 @@ func (c *Catalog) apply(d *Decision, p *Permission, scheme Scheme) error {
 		if scheme == NumSchemes || p.Schemes[scheme] == nil {
 			return fmt.Errorf("adminConsent needs a scheme the permission has")
 		}
-		p.Schemes[scheme].RequiresAdminConsent = *e.AdminConsent
+		// The generated descriptions are shared (catalog.load): change a copy.
+		cp := *p.Schemes[scheme]
+		cp.RequiresAdminConsent = *e.AdminConsent
+		p.Schemes[scheme] = &cp
 	}
 	if e.GrantsNothing {
 		p.GrantsNothing = true

@@ -26,6 +26,7 @@ accepted permissions.
   graphgate permissions for - < calls.txt            many calls, one per line, as JSON Lines
   graphgate permissions routes --json                the whole route table, one route per line`,
 	}
+	cmd.PersistentPreRun = oneShot
 	cmd.AddCommand(permListCmd(), permShowCmd(), permForCmd(), permRoutesCmd())
 	return cmd
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
-	"encoding/json"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,21 +21,13 @@ func generateMini(t *testing.T) (map[string]OutPermission, map[string]OutRoute) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pf struct{ Permissions []OutPermission }
-	var rf struct{ Routes []OutRoute }
-	if err := json.Unmarshal(out.Permissions, &pf); err != nil {
-		t.Fatalf("permissions output is not JSON: %v", err)
-	}
-	if err := json.Unmarshal(out.Routes, &rf); err != nil {
-		t.Fatalf("routes output is not JSON: %v", err)
-	}
 	perms := map[string]OutPermission{}
-	for _, p := range pf.Permissions {
-		perms[p.Name] = p
+	for _, p := range out.Perms {
+		perms[p.Name] = *p
 	}
 	routes := map[string]OutRoute{}
-	for _, r := range rf.Routes {
-		routes[r.Path] = r
+	for _, r := range out.Routes {
+		routes[r.Path] = *r
 	}
 	return perms, routes
 }
@@ -166,8 +161,8 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 		t.Errorf("path fixes that no longer apply: %v", out.UnusedFixes)
 	}
 	for path, want := range map[string][]byte{
-		"../catalog/data/permissions.gen.json": out.Permissions,
-		"../routes/data/routes.gen.json":       out.Routes,
+		"../catalog/permissions_gen.go": out.PermissionsGo,
+		"../routes/table_gen.go":        out.RoutesGo,
 	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -269,5 +264,50 @@ func TestLeastTies(t *testing.T) {
 	want := "ConfigurationMonitoring.Manage.All* ConfigurationMonitoring.Read.All* ConfigurationMonitoring.ReadWrite.All*"
 	if got != want {
 		t.Errorf("POST /admin/fetchJobs = %q, want %q", got, want)
+	}
+}
+
+// The generated files are Go source the packages compile: valid, gofmt'd,
+// one record per permission or route.
+func TestRenderedGo(t *testing.T) {
+	src, err := ReadSource("testdata/mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		b    []byte
+		pkg  string
+		want []string
+	}{
+		"permissions_gen.go": {out.PermissionsGo, "catalog", []string{
+			`name:              "Mail.Read",`,
+			`DelegatedWork: {ID: "11111111-0000-0000-0000-000000000001", AdminDisplayName: "Read user mail"`,
+		}},
+		"table_gen.go": {out.RoutesGo, "routes", []string{
+			`{path: "/me/messages", template: "/me/messages", rules: []genRule{`,
+			`{method: GET, accepted: byScheme{work: {{perm: "Mail.ReadBasic", least: true}, {perm: "Mail.Read"}, {perm: "Mail.ReadWrite"}}, app: {{perm: "Mail.Read"}}}},`,
+			`{perm: "Mail.ReadWrite", least: true, also: []string{"Mail.Read", "User.Read"}}`,
+		}},
+	} {
+		f, err := parser.ParseFile(token.NewFileSet(), name, tc.b, parser.ParseComments)
+		if err != nil {
+			t.Errorf("%s is not Go: %v", name, err)
+			continue
+		}
+		if f.Name.Name != tc.pkg || !ast.IsGenerated(f) {
+			t.Errorf("%s: package %s, generated %v; want package %s marked generated", name, f.Name.Name, ast.IsGenerated(f), tc.pkg)
+		}
+		if formatted, err := format.Source(tc.b); err != nil || string(formatted) != string(tc.b) {
+			t.Errorf("%s is not gofmt'd (%v)", name, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(string(tc.b), w) {
+				t.Errorf("%s lacks %s", name, w)
+			}
+		}
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,49 +20,52 @@ var schemeOrder = []string{DelegatedWork, DelegatedPersonal, Application}
 
 // Output is what Generate produces.
 type Output struct {
-	Permissions []byte
-	Routes      []byte
-	Stats       struct{ Permissions, Routes, Pairs int }
+	// PermissionsGo and RoutesGo are the generated files (Go source).
+	PermissionsGo, RoutesGo []byte
+	// Perms (sorted by name) and Routes (in path order) are what they hold.
+	Perms  []*OutPermission
+	Routes []*OutRoute
+	Stats  struct{ Permissions, Routes, Pairs int }
 	// UnusedFixes lists path fixes that no longer apply to the data.
 	UnusedFixes []string
 }
 
 // OutScheme is one permission's description in one scheme.
 type OutScheme struct {
-	ID                   string `json:"id,omitempty"`
-	AdminDisplayName     string `json:"adminDisplayName,omitempty"`
-	AdminDescription     string `json:"adminDescription,omitempty"`
-	UserDisplayName      string `json:"userDisplayName,omitempty"`
-	UserDescription      string `json:"userDescription,omitempty"`
-	RequiresAdminConsent bool   `json:"requiresAdminConsent"`
-	PrivilegeLevel       int    `json:"privilegeLevel,omitempty"`
-	Hidden               bool   `json:"hidden,omitempty"`
-	Disabled             bool   `json:"disabled,omitempty"`
+	ID                   string
+	AdminDisplayName     string
+	AdminDescription     string
+	UserDisplayName      string
+	UserDescription      string
+	RequiresAdminConsent bool
+	PrivilegeLevel       int
+	Hidden               bool
+	Disabled             bool
 }
 
-// OutPermission is one record of permissions.gen.json.
+// OutPermission is one permission of the catalog.
 type OutPermission struct {
-	Name              string                `json:"name"`
-	AuthorizationType string                `json:"authorizationType,omitempty"`
-	Sources           []string              `json:"sources"`
-	Schemes           map[string]*OutScheme `json:"schemes"`
+	Name              string
+	AuthorizationType string
+	Sources           []string
+	Schemes           map[string]*OutScheme
 }
 
 // OutEntry is one accepted permission of a route, method and scheme.
 type OutEntry struct {
-	Perm         string   `json:"perm"`
-	Least        bool     `json:"least,omitempty"`
-	AlsoRequires []string `json:"alsoRequires,omitempty"`
+	Perm         string
+	Least        bool
+	AlsoRequires []string
 }
 
-// OutRoute is one record of routes.gen.json: a normalized path (plus, for
-// two paths of the data, a $filter condition) and, per method and scheme, the
-// accepted permissions, least privileged first.
+// OutRoute is one route of the table: a normalized path (plus, for two paths
+// of the data, a $filter condition) and, per method and scheme, the accepted
+// permissions, least privileged first.
 type OutRoute struct {
-	Path     string                           `json:"path"`
-	Query    string                           `json:"query,omitempty"`
-	Template string                           `json:"template"`
-	Methods  map[string]map[string][]OutEntry `json:"methods"`
+	Path     string
+	Query    string
+	Template string
+	Methods  map[string]map[string][]OutEntry
 }
 
 // Generate builds both files from the source.
@@ -78,7 +79,7 @@ func Generate(src *Source) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{}
+	out := &Output{Routes: routes}
 	for _, f := range pathFixes {
 		if !used[f.from] {
 			out.UnusedFixes = append(out.UnusedFixes, fmt.Sprintf("%q (%s)", f.from, f.why))
@@ -87,51 +88,21 @@ func Generate(src *Source) (*Output, error) {
 	out.Stats.Permissions = len(perms)
 	out.Stats.Routes = len(routes)
 	out.Stats.Pairs = pairs
-
-	header := func(b *bytes.Buffer, kind string) {
-		fmt.Fprintf(b, "{\"generatedBy\":\"go generate ./internal/catalog (internal/gendata); DO NOT EDIT\",\n")
-		fmt.Fprintf(b, "\"source\":\"Microsoft Graph permission data (microsoft-graph-devx-content, MIT licence)\",\n")
-		hb, _ := json.Marshal(src.Hashes)
-		fmt.Fprintf(b, "\"sha256\":%s,\n\"%s\":[\n", hb, kind)
-	}
-	var pb bytes.Buffer
-	header(&pb, "permissions")
 	names := make([]string, 0, len(perms))
 	for n := range perms {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for i, n := range names {
-		if err := writeLine(&pb, perms[n], i == len(names)-1); err != nil {
-			return nil, err
-		}
+	for _, n := range names {
+		out.Perms = append(out.Perms, perms[n])
 	}
-	pb.WriteString("]}\n")
-	out.Permissions = pb.Bytes()
-
-	var rb bytes.Buffer
-	header(&rb, "routes")
-	for i, r := range routes {
-		if err := writeLine(&rb, r, i == len(routes)-1); err != nil {
-			return nil, err
-		}
+	if out.PermissionsGo, err = renderPermissions(out.Perms, src.Hashes); err != nil {
+		return nil, fmt.Errorf("rendering the catalog: %w", err)
 	}
-	rb.WriteString("]}\n")
-	out.Routes = rb.Bytes()
+	if out.RoutesGo, err = renderRoutes(routes, src.Hashes, pairs); err != nil {
+		return nil, fmt.Errorf("rendering the route table: %w", err)
+	}
 	return out, nil
-}
-
-func writeLine(b *bytes.Buffer, v any, last bool) error {
-	line, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b.Write(line)
-	if !last {
-		b.WriteByte(',')
-	}
-	b.WriteByte('\n')
-	return nil
 }
 
 // buildPermissions merges the three files. permissions.json is authoritative

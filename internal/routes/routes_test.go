@@ -394,7 +394,7 @@ routes:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tab, err := Load(generatedJSON, catalog.Default())
+			tab, err := Load(catalog.Default())
 			if err != nil {
 				t.Fatal(err)
 			}

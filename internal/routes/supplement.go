@@ -61,11 +61,11 @@ func (t *Table) applySupplement(doc []byte) error {
 			return fmt.Errorf("supplement %s: %w", sr.Template, err)
 		}
 		path := np.String()
-		r, exists := t.byPath[path]
-		if !exists {
-			r = &Route{Index: len(t.routes), Path: path, Template: sr.Template, Source: sr.Source, Note: sr.Note}
-			t.insert(&np, r)
-			t.byPath[path] = r
+		r := t.link(t.exact(path))
+		if r == nil {
+			r = &Route{Index: len(t.routes), Path: path, Template: sr.Template, Source: sr.Source, Note: sr.Note, segs: splitPath(path)}
+			r.linked.Store(true)
+			t.insert(r)
 			t.routes = append(t.routes, r)
 		}
 		var also []*catalog.Permission
@@ -111,7 +111,7 @@ func (t *Table) applySupplement(doc []byte) error {
 					// Amendments append after Microsoft's entries and never
 					// claim to be least privileged.
 					rule.Accepted[sch] = append(rule.Accepted[sch], Entry{Perm: p, Least: i == 0 && !amend, AlsoRequires: also, Source: sr.Source})
-					rule.Sets[sch].Add(p)
+					rule.Sets[sch].add(p)
 					added++
 				}
 			}
@@ -183,6 +183,7 @@ func (t *Table) applyBelow(sr supplementRoute) error {
 		if r.Path != prefix && !strings.HasPrefix(r.Path, prefix+"/") {
 			continue
 		}
+		t.link(r)
 		for _, a := range adds {
 			rule := r.Rules[a.m]
 			if rule == nil {
@@ -193,7 +194,7 @@ func (t *Table) applyBelow(sr supplementRoute) error {
 					continue
 				}
 				rule.Accepted[a.sch] = append(rule.Accepted[a.sch], Entry{Perm: p, Source: sr.Source})
-				rule.Sets[a.sch].Add(p)
+				rule.Sets[a.sch].add(p)
 				added++
 			}
 		}

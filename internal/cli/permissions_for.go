@@ -73,10 +73,10 @@ be a template (/users/{id}/messages), a concrete path (/users/a@b.c/messages),
 carry /v1.0 or /beta, a query string, or be a full URL. Without METHOD every
 method of the path is shown.
 
-When several permissions are marked least privileged for one method (Microsoft
-marks them on different pathSets), all are marked and the narrowest is shown
-first: lower privilege level, then ReadBasic before Read before ReadWrite, own
-data before .Shared before .All.
+When Microsoft marks several permissions least privileged for one method and
+Kibali's rule (fewest methods on the path) leaves more than one, all are
+marked, and the narrowest is shown first: lower privilege level, then
+ReadBasic before Read before ReadWrite, own data before .Shared before .All.
 
 A /me path Microsoft's data lacks uses its /users/{id} twin. Routes that
 Microsoft's data lacks come from graphgate's documented supplement (source

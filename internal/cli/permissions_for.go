@@ -95,7 +95,7 @@ else 3 (errorKind "not_found": no rule for the path or method).`,
   graphgate permissions for POST /me/sendMail --scheme app
   graphgate permissions for /users/{id}/presence
   printf 'GET /me/messages\nPOST /me/sendMail\n/me/events\n' | graphgate permissions for -
-  graphgate permissions for - --scheme app < calls.txt | jq -c '{input, least: [.methods[]?.schemes.Application[]? | select(.least) | .permission]}'`,
+  printf 'GET /users\nPOST /users/{id}/sendMail\n' | graphgate permissions for - --scheme app | jq -c '{input, least: [.methods[]?.schemes.Application[]? | select(.least) | .permission]}'`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			batch := stdin || len(args) == 1 && args[0] == "-"
 			switch {

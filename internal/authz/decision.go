@@ -32,7 +32,9 @@ const (
 	// it must be combined with.
 	AlsoRequires
 	// NotShared: another user's data, and the owner has not shared it (or
-	// not at the needed level) with the signed-in user.
+	// not at the needed level) with the signed-in user. A delegated
+	// permission's .All or .Shared reach is what the signed-in user can
+	// access: their own data and what others shared with them.
 	NotShared
 	// OwnDataOnly: another user's data, and every permission the endpoint
 	// accepts covers only the signed-in user's own data, with no .Shared or
@@ -48,14 +50,19 @@ const (
 	MemberOfNeedsDirectory
 	// HiddenMembership: the group's membership is hidden from non-members.
 	HiddenMembership
-	// NotMember: the signed-in user is not a member of the chat or group.
+	// NotMember: the signed-in user is not a member of the chat.
 	NotMember
+	// NotGroupMember: the call reaches a group's content (or its team's,
+	// site's or drive's), and the signed-in user is neither a member nor an
+	// owner of the group; a public group's content is read by any member of
+	// the organization, changed only by its members.
+	NotGroupMember
 )
 
 var reasonNames = [...]string{
 	"allowed", "no_route", "method_not_allowed", "bad_request", "me_requires_delegated", "scheme_not_supported",
 	"missing_permission", "also_requires", "not_shared", "own_data_only", "user_lacks_role",
-	"guest_enumeration", "memberof_needs_directory", "hidden_membership", "not_member",
+	"guest_enumeration", "memberof_needs_directory", "hidden_membership", "not_member", "not_group_member",
 }
 
 func (r Reason) String() string {
@@ -124,19 +131,33 @@ type Decision struct {
 	// Roles are the directory roles that would make a delegated permission
 	// effective (UserLacksRole, HiddenMembership).
 	Roles roles.Set
-	// Need is the sharing level the owner must grant (NotShared).
+	// Need is the sharing level the owner must grant (NotShared, and
+	// NotGroupMember where a group's drive items could be shared).
 	Need Access
+	// Relation is the relation to the target's data that the deciding
+	// permission needs (Granted's when allowed, the most capable held
+	// permission's when denied for a missing relation); ReachNone when the
+	// call names no other user's or group's data.
+	Relation Reach
+	// Resource names the data the relation is about: the resource whose
+	// sharing counts (Notes, Files, Mail…), "" for directory data.
+	Resource string
+	// Fact is the fact the relation rested on: the one that allowed the
+	// call, or the one missing (NotShared, NotGroupMember, NotMember,
+	// UserLacksRole for a relation).
+	Fact Fact
 	// Limit restricts the properties an allowed call returns.
 	Limit Limit
 	// Rule names the policy rule that decided (for role rules), "" otherwise.
 	Rule string
 
-	principal     *Principal
-	target        Target
-	appFolderOnly bool
-	cat           *catalog.Catalog
-	err           error
-	path          string
+	principal       *Principal
+	target          Target
+	appFolderOnly   bool
+	sharedItemsOnly bool
+	cat             *catalog.Catalog
+	err             error
+	path            string
 }
 
 // Err returns the matching error for NoRoute, MethodNotAllowed and BadRequest.
@@ -199,6 +220,10 @@ func (d *Decision) Explain() string {
 		} else if d.Limit != LimitNone {
 			b.WriteString("; only basic properties are returned (" + d.Limit.String() + ")")
 		}
+		if r := d.relationAllowed(); r != "" {
+			b.WriteString("; ")
+			b.WriteString(r)
+		}
 		if n := d.Note(); n != "" {
 			b.WriteString("; ")
 			b.WriteString(n)
@@ -239,8 +264,29 @@ func (d *Decision) Explain() string {
 	case AlsoRequires:
 		return fmt.Sprintf("Denied: %s accepts %s only together with one of %s; the token has %s.", call, d.Granted.Name, names(d.Also), held)
 	case NotShared:
-		return fmt.Sprintf("Denied: %s reaches %s's data, which has not been shared with the signed-in user for %s; the owner must grant %s access, and the app needs one of %s.",
-			call, d.target.Relation, d.Need, d.Need, list)
+		what := "data"
+		if d.Resource != "" {
+			what = d.Resource + " data"
+		}
+		if d.Fact == FactSharedItems {
+			what += " (shared item by item)"
+		}
+		return fmt.Sprintf("Denied: %s reaches %s's %s, which has not been shared with the signed-in user for %s: the owner must grant %s access. A delegated %s reaches only what the signed-in user can access, their own data and what others shared with them.",
+			call, d.target.Relation, what, d.Need, d.Need, d.grantedName(list))
+	case NotGroupMember:
+		what := "content"
+		if d.Resource != "" {
+			what = d.Resource + " content"
+		}
+		s := fmt.Sprintf("Denied: %s reaches a group's %s, which only its members and owners reach, and the signed-in user is neither (graphgate group add-member GROUP USER adds them). A delegated %s reaches only the groups the signed-in user can access",
+			call, what, d.grantedName(list))
+		if d.target.Public && d.Method.Write() {
+			s += "; a public group's content is read by any member of the organization, but changed only by its members"
+		}
+		if d.Need != 0 {
+			s += fmt.Sprintf("; items of its drive shared with the signed-in user for %s would be reachable", d.Need)
+		}
+		return s + "."
 	case OwnDataOnly:
 		return fmt.Sprintf("Denied: %s reaches %s's data, but its %s permissions (%s) cover only the signed-in user's own data and none has a .Shared variant; only an application permission reaches other users' here.",
 			call, d.target.Relation, kind, list)
@@ -256,9 +302,43 @@ func (d *Decision) Explain() string {
 		}
 		return fmt.Sprintf("Denied: the group's membership is hidden; only its members, owners or %s can list them.", d.Roles)
 	case NotMember:
-		return fmt.Sprintf("Denied: the signed-in user is not a member of %s.", d.target.Relation)
+		return fmt.Sprintf("Denied: %s needs membership of the chat; the signed-in user is not a member of %s.", call, d.target.Relation)
 	}
 	return d.Reason.String()
+}
+
+// grantedName names the held permission a relation denial is about, or
+// the candidates when there is none.
+func (d *Decision) grantedName(list string) string {
+	if d.Granted != nil {
+		return d.Granted.Name
+	}
+	return list
+}
+
+// relationAllowed says, for an allowed call, the relation that allowed it
+// ("" when the call names no other user's or group's data).
+func (d *Decision) relationAllowed() string {
+	switch d.Fact {
+	case FactTenant:
+		return "directory data, read tenant-wide"
+	case FactShared:
+		return "through the owner's sharing of " + d.Resource + " with the signed-in user"
+	case FactSharedItems:
+		return "only the items shared with the signed-in user"
+	case FactMember:
+		if d.target.Relation == RelChat {
+			return "as a member of the chat"
+		}
+		return "as a member of the group"
+	case FactOwner:
+		return "as an owner of the group"
+	case FactPublic:
+		return "the group is public: any member of the organization reads its content"
+	case FactRole:
+		return "through the signed-in user's administrator role"
+	}
+	return ""
 }
 
 // Account returns the principal's account type.

@@ -1,16 +1,24 @@
 // Package authz is graphgate's effective-permission engine: given who calls
 // (token kind, granted permissions, account type, the signed-in user's roles
 // and guest status), the request (method and path) and facts about its
-// target (self, another user who shared, a shared mailbox, a group, hidden
-// membership), it decides allow or deny, names the rule that matched, the
-// permissions that would allow the call (least privileged first), a reason
-// code and a one-sentence explanation.
+// target (self, another user and what they shared, a shared mailbox, a
+// group and the caller's membership, hidden membership), it decides allow or
+// deny, names the rule that matched, the permissions that would allow the
+// call (least privileged first), the relation to the target the deciding
+// permission needs and the fact it rested on, a reason code and a
+// one-sentence explanation.
 //
-// The per-endpoint data is the route table (routes); what Microsoft's data
-// cannot express — delegated effective permissions, .Shared access to other
-// users' data, personal accounts, app-only /me, guests, hidden memberships,
-// memberOf and directory roles — is the policy in policy.go, applied here in
-// one fixed order. Handlers never compare scope strings: they ask Decide.
+// The per-endpoint data is the route table (routes). For every route that
+// names another user's or a group's data, relation.go derives from that
+// table which relation each delegated permission needs (tenant-wide
+// directory visibility, the owner's sharing, membership, ownership, an
+// administrator role); what Microsoft's data cannot express — delegated
+// effective permissions, .Shared access to other users' data, personal
+// accounts, app-only /me, guests, hidden memberships, memberOf and
+// directory roles — is the policy in policy.go, applied here in one fixed
+// order. Handlers never compare scope strings: they ask Decide, and apply
+// the confinements it decides (Decision.AppFolderOnly,
+// Decision.SharedItemsOnly).
 //
 // Decide does not allocate: the engine precomputes everything per rule when
 // it is built, and a Decision is a value whose explanation is rendered only
@@ -31,6 +39,9 @@ type Engine struct {
 	cat  *catalog.Catalog
 	tab  *routes.Table
 	info []ruleInfo
+	// dirRes are the (lower-case) resources whose permissions read the
+	// directory's own objects (relation.go).
+	dirRes map[string]bool
 
 	personalValid catalog.Set
 	grantsNothing catalog.Set
@@ -62,6 +73,16 @@ type ruleInfo struct {
 	otherSet [2]catalog.Set
 	// access is the sharing level the owner must grant for other[s].
 	access [2]Access
+
+	// dirPath: the path holds directory data, not content; key names the
+	// content's resource (relation.go).
+	dirPath bool
+	key     string
+	// userNeed[s] is what each of other[s] needs to reach another user's
+	// data; groupNeed[s] what each accepted permission needs to reach a
+	// group's (team's, site's, drive's) or a chat's.
+	userNeed, groupNeed [2][]need
+	lookups             Lookups
 }
 
 // New builds an engine over a route table (and its catalog).
@@ -125,16 +146,13 @@ func New(tab *routes.Table) *Engine {
 			e.implied = append(e.implied, inc)
 		}
 	}
+	e.dirRes = directoryResources(tab)
 	e.info = make([]ruleInfo, len(tab.Rules()))
 	for _, rule := range tab.Rules() {
 		e.info[rule.Index] = e.precompute(rule)
 	}
 	return e
 }
-
-// NeedsRoleOrAU reports whether deciding rule looks at Target.InRoleOrAU,
-// so that callers fetch the target's memberships only when they matter.
-func (e *Engine) NeedsRoleOrAU(rule *routes.Rule) bool { return e.info[rule.Index].memberOf }
 
 // Default is the engine over routes.Default().
 func Default() *Engine { return defaultEngine() }
@@ -163,6 +181,9 @@ func (e *Engine) precompute(rule *routes.Rule) ruleInfo {
 	info.enumeration = enumerationPaths[path]
 	info.memberOf = memberOfPaths[path]
 	info.hiddenMembers = hiddenMembershipPaths[path]
+	if info.subject.scoped() && segs[0] != "me" {
+		info.dirPath, info.key = e.classify(path)
+	}
 	for i, sch := range []catalog.Scheme{catalog.DelegatedWork, catalog.DelegatedPersonal} {
 		seen := catalog.Set{}
 		for _, en := range rule.Accepted[sch] {
@@ -182,7 +203,11 @@ func (e *Engine) precompute(rule *routes.Rule) ruleInfo {
 		}
 		info.otherSet[i] = seen
 		info.access[i] = accessFor(info.other[i])
+		if info.subject.scoped() && segs[0] != "me" {
+			info.userNeed[i], info.groupNeed[i] = e.needs(rule, &info, i, sch)
+		}
 	}
+	info.lookups = info.lookupsNeeded()
 	return info
 }
 
@@ -239,9 +264,9 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 		rel = RelSelf
 	case rel == RelDefault:
 		switch info.subject {
-		case subjUser:
+		case subjUser, subjDrive:
 			rel = RelOtherUser
-		case subjGroup:
+		case subjGroup, subjTeam, subjSite:
 			rel = RelGroup
 		case subjChat:
 			rel = RelChat
@@ -269,26 +294,37 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 		held.Intersect(&e.personalValid)
 	}
 
-	others := delegated && info.subject == subjUser && (rel == RelOtherUser || rel == RelSharedMailbox)
+	// A path that names another user's or a group's data is decided by the
+	// relation to it; a relation that does not fit the path's subject (the
+	// tenant for a user's data) counts as none.
+	scoped := delegated && info.subject.scoped() && rel != RelSelf && !match.Me
+	groupData := info.subject.groupLike() || info.subject == subjChat || info.subject == subjDrive && rel == RelGroup
+	others := scoped && !groupData
 	si := 0
 	if d.Scheme == catalog.DelegatedPersonal {
 		si = 1
 	}
-	if others {
+	// needs[i] is the relation accepted[i] needs to reach the target's data
+	// (nil: the call names none, or no user signed in).
+	var needs []need
+	switch {
+	case others:
 		if len(info.other[si]) == 0 {
 			d.Reason, d.Candidates = OwnDataOnly, accepted
 			return d
 		}
-		accepted = info.other[si]
+		accepted, needs = info.other[si], info.userNeed[si]
+	case scoped:
+		needs = info.groupNeed[si]
 	}
 	d.Candidates = accepted
 
 	// The most capable held permission decides what the call may return: one
 	// without a property limit if any, else the most privileged held. A
 	// permission the token holds wins over one it only includes.
-	granted := e.pick(&d, accepted, &direct)
+	granted := e.pick(&d, accepted, &direct, nil, p, &t)
 	if granted < 0 {
-		granted = e.pick(&d, accepted, &held)
+		granted = e.pick(&d, accepted, &held, nil, p, &t)
 	}
 	if granted < 0 {
 		if d.Also != nil {
@@ -299,22 +335,47 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 		return d
 	}
 	d.Also = nil
+
+	// Another user's or a group's data: a delegated permission reaches it
+	// only through the relation it needs (relation.go). When the most
+	// capable held permission lacks its relation, another held one whose
+	// relation holds decides.
+	if needs != nil {
+		n := &needs[granted]
+		if !n.satisfied(p, &t, rule.Method) {
+			alt := e.pick(&d, accepted, &direct, needs, p, &t)
+			if alt < 0 {
+				alt = e.pick(&d, accepted, &held, needs, p, &t)
+			}
+			d.Also = nil
+			if alt < 0 {
+				d.Granted, d.Relation, d.Resource = accepted[granted].Perm, n.reach, n.key
+				d.Fact = n.fact(p, &t, rule.Method)
+				switch n.reach {
+				case ReachShared:
+					d.Reason, d.Need = NotShared, n.access
+				case ReachMember:
+					d.Reason = NotGroupMember
+					if info.subject == subjChat {
+						d.Reason = NotMember
+					}
+					if n.items {
+						d.Need = n.access
+					}
+				default:
+					r := &roleRules[n.rule]
+					d.Reason, d.Roles, d.Rule = UserLacksRole, r.anyRole, r.id
+				}
+				return d
+			}
+			granted, n = alt, &needs[alt]
+		}
+		d.Relation, d.Resource, d.Fact = n.reach, n.key, n.fact(p, &t, rule.Method)
+		d.sharedItemsOnly = d.Fact == FactSharedItems
+	}
 	d.Granted = accepted[granted].Perm
 	if !direct.Has(d.Granted) {
 		d.Via = e.via(&direct, d.Granted)
-	}
-
-	// Another user's data through a .Shared permission: the owner must have
-	// shared it at the level the call needs.
-	if others && d.Granted.Parts.Constraint == "Shared" {
-		if need := info.access[si]; !t.Access.Has(need) {
-			d.Reason, d.Need = NotShared, need
-			return d
-		}
-	}
-	if delegated && rel == RelChat && info.subject == subjChat && !t.Member && !t.Owner {
-		d.Reason = NotMember
-		return d
 	}
 	if delegated && p.Guest && info.enumeration && rule.Method == routes.GET {
 		d.Reason = GuestEnumeration
@@ -327,7 +388,7 @@ func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decisio
 				if mask&(1<<i) == 0 || info.roleRules&(1<<i) == 0 || r.writes && !rule.Method.Write() || r.otherOnly && rel == RelSelf {
 					continue
 				}
-				if p.Roles.Intersects(r.anyRole) || r.ownerSuffices && t.Owner || r.memberSuffices && t.Member {
+				if p.Roles.Intersects(r.anyRole) || r.ownerSuffices && t.Owner {
 					continue
 				}
 				d.Reason, d.Roles, d.Rule = UserLacksRole, r.anyRole, r.id
@@ -411,12 +472,13 @@ func (e *Engine) via(direct *catalog.Set, p *catalog.Permission) *catalog.Permis
 
 // pick returns the index in accepted of the most capable permission in
 // set (one without a property limit if any), or -1; it notes in d a
-// permission that would do but for its AlsoRequires.
-func (e *Engine) pick(d *Decision, accepted []routes.Entry, set *catalog.Set) int {
+// permission that would do but for its AlsoRequires. With needs, only
+// permissions whose relation to the target holds count.
+func (e *Engine) pick(d *Decision, accepted []routes.Entry, set *catalog.Set, needs []need, p *Principal, t *Target) int {
 	granted := -1
 	for i := len(accepted) - 1; i >= 0; i-- {
 		en := &accepted[i]
-		if !set.Has(en.Perm) {
+		if !set.Has(en.Perm) || needs != nil && !needs[i].satisfied(p, t, d.Method) {
 			continue
 		}
 		if len(en.AlsoRequires) > 0 && !anyHeld(set, en.AlsoRequires) {

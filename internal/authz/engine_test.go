@@ -181,7 +181,9 @@ func TestReferenceSemantics(t *testing.T) {
 		{name: "owner adds member", granted: "Group.ReadWrite.All User.ReadBasic.All", method: "POST", path: "/groups/g1/members/$ref", target: groupOwner, allow: true},
 		{name: "member cannot add members", granted: "Group.ReadWrite.All User.ReadBasic.All", method: "POST", path: "/groups/g1/members/$ref", target: groupMember, allow: false, reason: UserLacksRole},
 		{name: "member adds group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupMember, allow: true},
-		{name: "outsider cannot add group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupOutside, allow: false, reason: UserLacksRole},
+		// Group content is its members' (an administrator role does not stand
+		// in for membership): relation.go.
+		{name: "outsider cannot add group event", granted: "Group.ReadWrite.All", method: "POST", path: "/groups/g1/events", target: groupOutside, allow: false, reason: NotGroupMember, explain: "only its members and owners"},
 
 		// Chats: only the chat's members.
 		{name: "chat member reads messages", granted: "Chat.Read", method: "GET", path: "/chats/19:abc@thread.v2/messages", target: Target{Relation: RelChat, Member: true}, allow: true},

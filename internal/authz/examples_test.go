@@ -80,7 +80,9 @@ var referenceExamples = []example{
 	{seed: "GET /me/drive/root/children", c: del("Files.Read")},
 	{seed: "GET /me/drive/root/sharedWithMe", c: del("Files.Read.All")},
 	{seed: "PUT /me/drive/root/children/filename.txt/content", c: del("Files.ReadWrite")},
-	{seed: "PUT /users/[email protected]/drive/root/children/file.txt/content", path: "/users/kim@contoso.com/drive/root/children/file.txt/content", fix: "the address was obfuscated when the page was saved", c: del("Files.ReadWrite.All")},
+	// Files.ReadWrite.All is "all files the signed-in user can access": Kim's
+	// OneDrive is reached where Kim shared it for writing.
+	{seed: "PUT /users/[email protected]/drive/root/children/file.txt/content", path: "/users/kim@contoso.com/drive/root/children/file.txt/content", fix: "the address was obfuscated when the page was saved", c: del("Files.ReadWrite.All").with(sharedWrite)},
 	{seed: "PUT /me/drive/special/approot/children/file.txt/content", c: del("Files.ReadWrite.AppFolder")},
 	// Group
 	{seed: "GET /me/memberOf/$/microsoft.graph.group?$filter=groupTypes/any(a:a%20eq%20'unified')", c: del("Group.Read.All")},

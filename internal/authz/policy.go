@@ -17,6 +17,9 @@ const (
 	subjUser           // /me/... or /users/{id}/...
 	subjGroup          // /groups/{id}/...
 	subjChat           // /chats/{id}/...
+	subjTeam           // /teams/{id}/...: a group's team
+	subjSite           // /sites/{id}/...: a group's (or the organization's) site
+	subjDrive          // /drives/{id}/...: a user's or a group's drive
 )
 
 // subjectPrefixes: normalized first segment followed by a parameter.
@@ -24,7 +27,32 @@ var subjectPrefixes = map[string]subject{
 	"users":  subjUser,
 	"groups": subjGroup,
 	"chats":  subjChat,
+	"teams":  subjTeam,
+	"sites":  subjSite,
+	"drives": subjDrive,
 }
+
+// tenantVisibleResources are the resources, besides the directory's own
+// (relation.go), whose data about every user Microsoft makes readable to
+// the whole organization, so that their .All delegated permissions read it
+// tenant-wide: profile photos ("read all profile photos of users and
+// groups", ProfilePhoto.Read.All), presence ("presence information of all
+// users in the directory", Presence.Read.All) and the people API's
+// relevance lists ("relevant people of the signed-in user or other users in
+// the signed-in user's organization", People.Read.All). Keys are lower case.
+var tenantVisibleResources = map[string]bool{"profilephoto": true, "presence": true, "people": true}
+
+// perItemSharing are the resources shared item by item rather than as a
+// whole: OneDrive and SharePoint share files and folders, never a whole
+// drive, so another user's (or a group's, for a non-member) drive is
+// reached only at the items shared with the signed-in user. The engine
+// allows such a call confined to those items (Decision.SharedItemsOnly);
+// the drive applies the confinement. Keys are lower case. Notes is not
+// here: Microsoft shares notebooks one by one (they are OneDrive files),
+// but graphgate records a user's sharing of their notebooks as a whole
+// (a delegation of Notes), the way it records calendar and mailbox
+// sharing, so the engine decides it without a per-notebook scope.
+var perItemSharing = map[string]bool{"files": true}
 
 // enumerationPaths are the directory queries that return more than one
 // object. "Guest users … cannot perform queries against the /users or
@@ -67,7 +95,8 @@ var hiddenMembershipRoles = roles.Of(roles.GlobalAdministrator, roles.GroupsAdmi
 // roleRule: a delegated permission is only as strong as the signed-in user.
 // When the permission that would allow a call has one of Resources, the
 // method and subject match, the user must hold one of Roles (or, for groups,
-// own the group when OwnerSuffices).
+// own the group when OwnerSuffices). The relations of relation.go name
+// these rules for the roles that stand in for a relation.
 type roleRule struct {
 	id        string
 	resources []string
@@ -80,7 +109,6 @@ type roleRule struct {
 	paths, exceptPaths []string
 	anyRole            roles.Set
 	ownerSuffices      bool
-	memberSuffices     bool
 	why                string
 }
 
@@ -88,7 +116,7 @@ var roleRules = []roleRule{
 	{
 		id:        "identity-risk-roles",
 		resources: []string{"IdentityRiskEvent", "IdentityRiskyUser"},
-		subjects:  []subject{subjTenant, subjUser, subjGroup, subjChat},
+		subjects:  []subject{subjTenant, subjUser, subjGroup, subjChat, subjTeam, subjSite, subjDrive},
 		anyRole:   roles.Of(roles.GlobalAdministrator, roles.SecurityAdministrator, roles.SecurityReader),
 		why:       "for an app with delegated permissions to read identity risk information, the signed-in user must be a Global Administrator, Security Administrator or Security Reader",
 	},
@@ -113,16 +141,13 @@ var roleRules = []roleRule{
 		why:           "Group.ReadWrite.All lets group owners manage their groups (properties, members, owners); other users need an administrator role",
 	},
 	{
-		id:             "group-content-needs-member",
-		resources:      []string{"Group", "Directory"},
-		writes:         true,
-		subjects:       []subject{subjGroup},
-		exceptPaths:    groupManagementPaths,
-		anyRole:        roles.Of(roles.GlobalAdministrator, roles.GroupsAdministrator),
-		ownerSuffices:  true,
-		memberSuffices: true,
-		why:            "Group.ReadWrite.All lets group members update group content (events, conversations, files)",
+		// Only relations name this rule (it has no subjects of its own).
+		id:      "directory-data-needs-admin",
+		anyRole: roles.Of(roles.GlobalAdministrator, roles.GlobalReader),
+		why:     "a permission outside the directory's own (User, Group, Directory…) reads another user's directory data only for an administrator who may read the whole directory",
 	},
+	// Group content (events, conversations, files, notebooks…) needs
+	// membership, not a role: relation.go derives it for every permission.
 }
 
 // groupManagementPaths change a group itself rather than its content.
@@ -162,6 +187,14 @@ var appFolderPermissions = map[string]bool{"Files.ReadWrite.AppFolder": true}
 // them includes, allows it — so a token that also holds Files.Read is not
 // confined for reading. The engine decides it (Engine.DecideMatch).
 func (d *Decision) AppFolderOnly() bool { return d.appFolderOnly }
+
+// SharedItemsOnly reports whether the call is allowed only for the items
+// shared with the signed-in user (perItemSharing): another user's drive,
+// or a group's drive the signed-in user is not a member of. The engine
+// decides that the relation holds (something there was shared with the
+// user, at the level the call needs); the drive answers for the items
+// shared and hides the rest, as OneDrive does.
+func (d *Decision) SharedItemsOnly() bool { return d.sharedItemsOnly }
 
 // BasicProfileProperties is the basic profile User.ReadBasic.All allows:
 // "display name, first and last name, email address and photo".

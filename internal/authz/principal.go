@@ -58,15 +58,19 @@ type Relation uint8
 
 const (
 	// RelDefault lets the engine infer the relation from the path: /me is
-	// the user themselves, /users/{id} another user, anything else the tenant.
+	// the user themselves, /users/{id} and /drives/{id} another user,
+	// /groups/{id}, /teams/{id} and /sites/{id} a group, /chats/{id} a chat,
+	// anything else the tenant.
 	RelDefault Relation = iota
 	// RelSelf: the target is the signed-in user's own data.
 	RelSelf
-	// RelOtherUser: another user's mailbox, calendar, contacts, tasks, profile.
+	// RelOtherUser: another user's data: mailbox, calendar, contacts,
+	// tasks, notebooks, drive, profile.
 	RelOtherUser
 	// RelSharedMailbox: a shared mailbox (a mailbox no one signs in to).
 	RelSharedMailbox
-	// RelGroup: a group (see Target.Member and Target.Owner).
+	// RelGroup: a group, or its team, site or drive (see Target.Member,
+	// Target.Owner and Target.Public).
 	RelGroup
 	// RelChat: a chat (see Target.Member).
 	RelChat
@@ -85,7 +89,9 @@ func (r Relation) String() string {
 
 // Access is what the owner of another user's data (or a shared mailbox's
 // administrator) granted the signed-in user: calendar sharing, mailbox
-// delegation, send-as or send-on-behalf rights.
+// delegation, send-as or send-on-behalf rights, shared notebooks, shared
+// drive items (the union of the items' grants: the drive confines the call
+// to the items themselves).
 type Access uint8
 
 // Access levels.
@@ -127,11 +133,16 @@ func (a Access) String() string {
 type Target struct {
 	Relation Relation
 	// Access is the sharing or delegation the owner granted the signed-in
-	// user (for RelOtherUser and RelSharedMailbox).
+	// user of the rule's sharing resource (Engine.SharingResource): for
+	// another user's data, a shared mailbox, and the items of a group's
+	// drive shared with a non-member.
 	Access Access
 	// Member and Owner describe the signed-in user's membership of the
-	// target group or chat.
+	// target group (or the group of the team, site or drive) or chat.
 	Member, Owner bool
+	// Public marks a public group: any member of the organization may read
+	// its content (Microsoft 365 groups' privacy "Public").
+	Public bool
 	// HiddenMembership marks a group or administrative unit whose members
 	// only its members may list.
 	HiddenMembership bool

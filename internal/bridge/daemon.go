@@ -108,7 +108,7 @@ func (c *Config) Session(a *Account, log *slog.Logger) (*auth.Session, error) {
 	}
 	rc := graphclient.NewRetryClient(hc, log, 3, 0, 0, 0)
 	return auth.New(auth.Options{Authority: a.Authority, Tenant: a.Tenant, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
-		RedirectURI: a.RedirectURI, HTTPClient: rc.StandardClient(), CacheFile: c.TokenFile(a)})
+		RedirectURI: a.RedirectURI, HTTPClient: rc.StandardClient(), CacheFile: c.TokenFile(a), Logger: log})
 }
 
 // Run connects to the broker and runs every account until ctx ends. It

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"graphgate/internal/catalog"
 	"graphgate/internal/password"
 	"graphgate/internal/roles"
+	"graphgate/internal/server"
 	"graphgate/internal/store"
 	"graphgate/internal/store/open"
 	"graphgate/internal/store/sqlite"
@@ -122,6 +124,7 @@ func admRun(o *admOpts, create bool, f func(ctx context.Context, cmd *cobra.Comm
 		if ctx == nil {
 			ctx = context.Background()
 		}
+		spec.Logger = warnLogger(cmd)
 		st, err := spec.Open(ctx)
 		if err != nil {
 			return admFail(err)
@@ -695,45 +698,84 @@ func admPassword(cmd *cobra.Command, flag string) (pw string, generated bool, er
 	return pw, false, nil
 }
 
+// admExpiryForms is the help's list of what --expires takes.
+const admExpiryForms = "180d, 12w, 6mo, 1y, 720h or a date 2027-12-31"
+
 // admParseExpiry reads an expiry: a count of days (d), weeks (w), months
-// (m or mo) or years (y), a Go duration (720h), or a date (2027-12-31).
+// (mo) or years (y), a Go duration in hours (720h, 1h30m), or a date
+// (2027-12-31). A bare count of m ("6m") is refused: next to Go durations,
+// where m is minutes, it is ambiguous; the message says to write 6mo for
+// months or hours for a short lifetime.
 func admParseExpiry(s string, now time.Time) (time.Time, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	bad := usageErr("--expires takes e.g. 90d, 12w, 6m, 2y, 720h or a date 2027-12-31, not %q", s)
+	bad := usageErr("--expires takes e.g. %s, not %q", admExpiryForms, s)
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		if !t.After(now) {
 			return t, usageErr("--expires %s is in the past", s)
 		}
 		return t.UTC(), nil
 	}
-	var n int
-	var unit string
-	if _, err := fmt.Sscanf(s, "%d%s", &n, &unit); err == nil && n > 0 {
+	if m := admCountUnitRe.FindStringSubmatch(s); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n <= 0 {
+			return time.Time{}, bad
+		}
 		var t time.Time
-		switch unit {
+		switch m[2] {
 		case "d":
 			t = now.AddDate(0, 0, n)
 		case "w":
 			t = now.AddDate(0, 0, 7*n)
-		case "m", "mo":
+		case "mo":
 			t = now.AddDate(0, n, 0)
 		case "y":
 			t = now.AddDate(n, 0, 0)
+		case "m":
+			return time.Time{}, usageErr("--expires %s is ambiguous (months or minutes?): write %dmo for %d months, or a duration in hours such as 360h",
+				s, n, n)
+		default:
+			return time.Time{}, bad
 		}
-		if !t.IsZero() {
-			if t.After(now.AddDate(100, 0, 0)) {
-				return t, usageErr("--expires %s is more than 100 years away", s)
-			}
-			return t, nil
+		if t.After(now.AddDate(100, 0, 0)) {
+			return t, usageErr("--expires %s is more than 100 years away", s)
 		}
+		return t, nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
 			return time.Time{}, bad
 		}
+		if d > 100*366*24*time.Hour {
+			return time.Time{}, usageErr("--expires %s is more than 100 years away", s)
+		}
 		return now.Add(d), nil
 	}
 	return time.Time{}, bad
+}
+
+// admCountUnitRe is a count and a unit of admParseExpiry's calendar forms.
+var admCountUnitRe = regexp.MustCompile(`^(\d+)(d|w|mo|y|m)$`)
+
+// admAuthority is the authority URL of tenant on the server's address:
+// GRAPHGATE_ADDR, else serve's default (https://localhost:8443/<tenant>),
+// the value MSAL and azidentity take.
+func admAuthority(tenant string) string {
+	return server.BaseURL(defaultAddr()) + "/" + tenant
+}
+
+// admAuthorityTenant is the tenant segment an app of audience aud signs in
+// with: its home tenant for single-tenant apps, else the multi-tenant
+// endpoint Microsoft documents for the audience.
+func admAuthorityTenant(aud store.SignInAudience, home string) string {
+	switch aud {
+	case store.AudienceMultipleOrgs:
+		return "organizations"
+	case store.AudienceMultipleOrgsAndPersonal:
+		return "common"
+	case store.AudiencePersonalOnly:
+		return "consumers"
+	}
+	return home
 }
 
 // admTime formats a time for tables.

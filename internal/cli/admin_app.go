@@ -208,7 +208,7 @@ keyed hash and the first three characters (the hint).
 		Example: `  graphgate app create --name "My Daemon" --roles "User.Read.All Mail.Read"
   graphgate app create --name "My CLI" --public --audience multiorg-personal \
       --redirect http://localhost --scopes "User.Read Mail.Read offline_access"
-  graphgate app add-secret 2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b --expires 6m
+  graphgate app add-secret 2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b --expires 6mo
   graphgate app show "My Daemon"`,
 	}
 	cmd.AddCommand(admAppListCmd(), admAppCreateCmd(), admAppAddSecretCmd(), admAppAddCertCmd(), admAppAddRedirectCmd(),
@@ -393,8 +393,8 @@ users consent at sign-in.`,
 			return writeJSON(out, row)
 		}
 		fmt.Fprintf(out, "Registered %s app %q in %s\n", admClientType(a), a.DisplayName, admTenantLabel(t))
-		fmt.Fprintf(out, "  client id:      %s\n  audience:       %s (%s)\n  authority:      https://localhost:8443/%s/v2.0\n",
-			a.AppID, admAudienceShort(aud), aud, t.Domains[0])
+		fmt.Fprintf(out, "  client id:      %s\n  audience:       %s (%s)\n  authority:      %s\n",
+			a.AppID, admAudienceShort(aud), aud, admAuthority(admAuthorityTenant(aud, t.Domains[0])))
 		for _, r := range rus {
 			fmt.Fprintf(out, "  redirect URI:   %s (%s)\n", r.URI, r.Kind)
 		}
@@ -423,7 +423,7 @@ users consent at sign-in.`,
 	f.StringArrayVar(&scopes, "scopes", nil, `delegated permissions, e.g. "User.Read Mail.Read"`)
 	f.StringArrayVar(&appRoles, "roles", nil, `application permissions, e.g. "User.Read.All"`)
 	f.StringVar(&tenant, "tenant", "", "home tenant id or domain (default: the only organisation tenant)")
-	f.StringVar(&expires, "secret-expires", "2y", "lifetime of the generated secret (90d, 6m, 2y, a date)")
+	f.StringVar(&expires, "secret-expires", "2y", "lifetime of the generated secret: "+admExpiryForms)
 	admFlags(cmd, &o)
 	return cmd
 }
@@ -436,10 +436,11 @@ func admAppAddSecretCmd() *cobra.Command {
 		Short: "Add a client secret to an app; prints it once",
 		Long: `Add a client secret (40 random URL-safe characters) to an app and print it
 once: graphgate keeps only a keyed hash and its first three characters.
-Existing secrets keep working until they expire. --expires takes 90d, 12w,
-6m, 2y, a Go duration (720h) or a date (2027-12-31); default 2y.`,
+Existing secrets keep working until they expire. --expires takes days (180d),
+weeks (12w), months (6mo), years (1y), hours (720h) or a date (2027-12-31);
+default 2y. "6m" is refused as ambiguous: write 6mo for months.`,
 		Example: `  graphgate app add-secret 2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b
-  graphgate app add-secret "Contoso Web App" --expires 6m --name rotation-2026`,
+  graphgate app add-secret "Contoso Web App" --expires 6mo --name rotation-2026`,
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {
@@ -476,7 +477,7 @@ Existing secrets keep working until they expire. --expires takes 90d, 12w,
 			a.DisplayName, a.AppID, so.Value, so.ID, so.ExpiresAt.Format("2006-01-02"))
 		return nil
 	})
-	cmd.Flags().StringVar(&expires, "expires", "2y", "lifetime: 90d, 12w, 6m, 2y, 720h or a date 2027-12-31")
+	cmd.Flags().StringVar(&expires, "expires", "2y", "lifetime: "+admExpiryForms)
 	cmd.Flags().StringVar(&name, "name", "", "description of the secret")
 	admFlags(cmd, &o)
 	return cmd
@@ -605,8 +606,8 @@ the default for confidential apps), spa (browser apps, PKCE) or publicClient
 (desktop and mobile apps, the default for public clients). Web and spa URIs
 are https, or http on localhost; public clients may use custom schemes.`,
 		Example: `  graphgate app add-redirect 2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b https://localhost:5001/signin-oidc
-  graphgate app add-redirect "My SPA" http://localhost:3000 --kind spa
-  graphgate app add-redirect "My CLI" msal8b1e4a3c-5d6f-4e2a-9c7b-1a0d3e5f7b9c://auth --kind publicClient`,
+  graphgate app add-redirect "Contoso Web App" http://localhost:3000 --kind spa
+  graphgate app add-redirect "Home Assistant O365" msal8b1e4a3c-5d6f-4e2a-9c7b-1a0d3e5f7b9c://auth --kind publicClient`,
 		Args: cobra.ExactArgs(2),
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {
@@ -738,7 +739,7 @@ with it, and its tokens can no longer be obtained or refreshed. As in Entra,
 consent (delegated grants, app role assignments) and service principals are
 kept unless --purge removes the grants and role assignments in every tenant.`,
 		Example: `  graphgate app delete 2f7c9e1a-4b6d-4c8e-a0b2-3d5f7a9c1e3b
-  graphgate app delete "Old Daemon" --purge`,
+  graphgate app delete "Contoso Daemon" --purge`,
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {

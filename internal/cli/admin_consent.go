@@ -67,10 +67,11 @@ audience must admit the tenant. Changes take effect at the next token request
 or refresh: refresh tokens are re-checked against consent at every use.
 ` + admExitCodes,
 		Example: `  graphgate consent list
-  graphgate consent grant --app "Contoso Web" --all-users --scopes "User.Read Mail.Read"
-  graphgate consent grant --app "Contoso Web" --user adele@contoso.onmicrosoft.com --scopes Calendars.Read
+  graphgate consent grant --app "Contoso Web App" --all-users --scopes "User.Read Mail.Read"
+  graphgate consent grant --app "Contoso Web App" --user adele@contoso.onmicrosoft.com --scopes Calendars.Read
   graphgate consent grant-roles --app "Contoso Daemon" --roles "User.Read.All Mail.Read"
-  graphgate consent revoke --app "Contoso Web" --all-users --scopes Mail.Read
+  graphgate consent revoke --app "Contoso Web App" --all-users --scopes Mail.Read
+  graphgate consent revoke --app "Contoso Web App" --user adele@contoso.onmicrosoft.com
   graphgate consent revoke --app "Contoso Daemon" --roles Mail.Read`,
 	}
 	cmd.AddCommand(admConsentListCmd(), admConsentGrantCmd(), admConsentGrantRolesCmd(), admConsentRevokeCmd())
@@ -458,7 +459,7 @@ does: app-only tokens (client credentials) carry them from the next token
 request. Creates the app's service principal in the tenant if needed.
 Granting a role the app has is a success that says so.`,
 		Example: `  graphgate consent grant-roles --app "Contoso Daemon" --roles "User.Read.All Mail.Read"
-  graphgate consent grant-roles --app c4a6e8b0-2d4f-4a6c-8e0a-5b7d9f1a3c5e --roles Calendars.ReadWrite --tenant fabrikam.onmicrosoft.com`,
+  graphgate consent grant-roles --app c4a6e8b0-2d4f-4a6c-8e0a-5b7d9f1a3c5e --roles Calendars.ReadWrite --tenant contoso.onmicrosoft.com`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
@@ -571,7 +572,6 @@ nothing.
 ` + admRevokeScopesNote + `
 ` + admRevokeRolesNote,
 		Example: `  graphgate consent revoke --app "Contoso Web App" --all-users --scopes Mail.Read
-  graphgate consent revoke --app "Home Assistant O365" --user adele@contoso.onmicrosoft.com
   graphgate consent revoke --app "Contoso Daemon" --roles "Mail.Send Mail.Read"
   graphgate consent revoke --app "Contoso Web App"          # every delegated grant of the app`,
 		Args: cobra.NoArgs,

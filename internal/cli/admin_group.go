@@ -80,8 +80,8 @@ name is looked up in every tenant.
 ` + admExitCodes,
 		Example: `  graphgate group list
   graphgate group create --name "Sales" --unified --description "Sales team"
-  graphgate group add-member Sales alex@contoso.onmicrosoft.com
-  graphgate group add-member Sales alex@contoso.onmicrosoft.com --owner
+  graphgate group add-member Sales megan@contoso.onmicrosoft.com
+  graphgate group add-member Sales megan@contoso.onmicrosoft.com --owner
   graphgate group members Sales`,
 	}
 	cmd.AddCommand(admGroupListCmd(), admGroupCreateCmd(), admGroupMemberCmd(true), admGroupMemberCmd(false), admGroupMembersCmd())
@@ -155,8 +155,8 @@ The mail nickname is derived from the name (lower case letters and digits)
 unless --mail-nickname is given; it must be unique in the tenant. Display
 names must be unique too, since these commands name groups by them.`,
 		Example: `  graphgate group create --name "All Staff"
-  graphgate group create --name Marketing --unified --description "Marketing team"
-  graphgate group create --name "Project Falcon" --unified --hidden-membership --mail-nickname falcon`,
+  graphgate group create --name Sales --unified --description "Sales team"
+  graphgate group create --name "Project Kestrel" --unified --hidden-membership --mail-nickname kestrel`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
@@ -252,8 +252,8 @@ func admGroupMemberCmd(add bool) *cobra.Command {
 display name) as a member, or with --owner as an owner. The user must be in
 the group's tenant (guests included; personal accounts cannot join).
 Adding someone who is a member already is a success that says so.`,
-		Example: `  graphgate group add-member Marketing alex@contoso.onmicrosoft.com
-  graphgate group add-member 0a1b2c3d-3333-4a5b-8c6d-000000000001 alex@contoso.onmicrosoft.com --owner`,
+		Example: `  graphgate group add-member Marketing lynne@contoso.onmicrosoft.com
+  graphgate group add-member 0a1b2c3d-3333-4a5b-8c6d-000000000001 adele@contoso.onmicrosoft.com --owner`,
 		Args: cobra.ExactArgs(2),
 	}
 	if !add {
@@ -261,7 +261,7 @@ Adding someone who is a member already is a success that says so.`,
 		cmd.Short = "Remove a user from a group's members (or owners)"
 		cmd.Long = `Remove a user from a group's members, or with --owner from its owners.
 Removing someone who is not a member (or owner) is a not-found error.`
-		cmd.Example = `  graphgate group remove-member Marketing alex@contoso.onmicrosoft.com
+		cmd.Example = `  graphgate group remove-member Marketing adele@contoso.onmicrosoft.com
   graphgate group remove-member Marketing megan@contoso.onmicrosoft.com --owner`
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {

@@ -57,14 +57,15 @@ func admTenantCmd() *cobra.Command {
 		Long: `List and create tenants: the organisations (directories) users, groups and
 apps live in. A tenant has an id (GUID) and verified domains; the first domain
 is the default, used in new users' names and in groups' mail addresses.
-Sign-in URLs name a tenant by either: https://localhost:8443/<domain>/v2.0.
+Authorities name a tenant by either: https://localhost:8443/<domain> or
+https://localhost:8443/<tenant id> (on GRAPHGATE_ADDR when it is set).
 
 The personal-accounts tenant (personal Microsoft accounts) is created with
 the first personal account ('graphgate user create --personal').
 ` + admExitCodes,
 		Example: `  graphgate tenant list
   graphgate tenant create --name Fabrikam --domain fabrikam.onmicrosoft.com
-  graphgate tenant create --name Fabrikam --domain fabrikam.onmicrosoft.com --domain fabrikam.com \
+  graphgate tenant create --name Northwind --domain northwind.onmicrosoft.com --domain northwindtraders.com \
       --id 0c4f6e1a-2b3d-4c5e-8f7a-9b0c1d2e3f4a --data /var/lib/graphgate`,
 	}
 	cmd.AddCommand(admTenantListCmd(), admTenantCreateCmd())
@@ -76,6 +77,10 @@ func admTenantListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the tenants with their domains and how many users, groups and apps they hold",
+		Long: `List the tenants of the data folder (or --store): id, name, kind (work, or
+personal for the personal-accounts tenant), verified domains, and how many
+users, groups and apps each holds. --json prints them as JSON.
+` + admExitCodes,
 		Example: `  graphgate tenant list
   graphgate tenant list --json --data ./graphgate-data`,
 		Args: cobra.NoArgs,
@@ -121,7 +126,7 @@ The demo tenant's id and domain (contoso.onmicrosoft.com) and the
 personal-accounts domains (outlook.com, hotmail.com, live.com) are reserved:
 'graphgate serve' adds the demo tenant to a data folder unless --no-demo.`,
 		Example: `  graphgate tenant create --name Fabrikam --domain fabrikam.onmicrosoft.com
-  graphgate tenant create --name Fabrikam --domain fabrikam.onmicrosoft.com --domain fabrikam.com --id 0c4f6e1a-2b3d-4c5e-8f7a-9b0c1d2e3f4a`,
+  graphgate tenant create --name Northwind --domain northwind.onmicrosoft.com --domain northwindtraders.com --id 0c4f6e1a-2b3d-4c5e-8f7a-9b0c1d2e3f4a`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = admRun(&o, true, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
@@ -188,8 +193,8 @@ personal-accounts domains (outlook.com, hotmail.com, live.com) are reserved:
 		if o.json {
 			return writeJSON(out, row)
 		}
-		fmt.Fprintf(out, "Created tenant %s\n  id:       %s\n  domains:  %s\n  sign-in:  https://localhost:8443/%s/v2.0 (with 'graphgate serve' on its default address)\n",
-			t.DisplayName, t.ID, strings.Join(t.Domains, ", "), t.Domains[0])
+		fmt.Fprintf(out, "Created tenant %s\n  id:        %s\n  domains:   %s\n  authority: %s\n",
+			t.DisplayName, t.ID, strings.Join(t.Domains, ", "), admAuthority(t.Domains[0]))
 		fmt.Fprintf(out, "Next: graphgate user create --upn admin@%s --name Administrator --role global-admin --data %s\n", t.Domains[0], o.data)
 		return nil
 	})

@@ -156,9 +156,9 @@ lower case, upper case, digits and symbols. --role takes directory roles by
 name (global-admin, user-admin, "Global Reader", …) or template id.`,
 		Example: `  graphgate user create --upn alex@contoso.onmicrosoft.com --name "Alex Wilber" --given Alex --surname Wilber \
       --job "Marketing Assistant" --department Marketing
-  graphgate user create --upn admin@fabrikam.onmicrosoft.com --name Admin --role global-admin
+  graphgate user create --upn it@contoso.onmicrosoft.com --name "IT Admin" --role global-admin
   echo 'S3cret-pass' | graphgate user create --upn bob@contoso.onmicrosoft.com --name Bob --password -
-  graphgate user create --guest --upn kim@fabrikam.com --name "Kim Akers" --tenant contoso.onmicrosoft.com
+  graphgate user create --guest --upn pradeep@fabrikam.com --name "Pradeep Gupta" --tenant contoso.onmicrosoft.com
   graphgate user create --shared-mailbox --upn help@contoso.onmicrosoft.com --name "Help Desk"
   graphgate user create --personal --upn sam@outlook.com --name "Sam Personal"`,
 		Args: cobra.NoArgs,
@@ -409,7 +409,7 @@ Removing a role the user does not have is a not-found error (nothing changes).
 Known roles: ` + admKnownRoles(),
 		Example: `  graphgate user roles adele@contoso.onmicrosoft.com
   graphgate user roles adele@contoso.onmicrosoft.com --add global-admin
-  graphgate user roles adele@contoso.onmicrosoft.com --add "Global Reader,user-admin" --remove security-reader`,
+  graphgate user roles adele@contoso.onmicrosoft.com --add "Global Reader,user-admin" --remove global-admin`,
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {
@@ -572,7 +572,7 @@ func admUserDeleteCmd() *cobra.Command {
 ownerships, their own (Principal) consent grants, and their refresh tokens.
 Access tokens already issued stay valid until they expire; Graph calls for a
 deleted user find no user.`,
-		Example: `  graphgate user delete alex@contoso.onmicrosoft.com`,
+		Example: `  graphgate user delete lynne@contoso.onmicrosoft.com`,
 		Args:    cobra.ExactArgs(1),
 	}
 	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {

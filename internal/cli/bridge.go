@@ -61,10 +61,14 @@ A minimal configuration (docs/bridge.example.yaml has every key):
 
 Configuration errors are reported with their line, including the combinations
 the planner refuses (a shared mailbox with status, chat, To Do, group calendars
-or auto reply; work-only features on a personal account).`
+or auto reply; work-only features on a personal account).
+
+Output: the daemon's results go to MQTT; it prints its log on standard error
+(--log-format, --log-level; --json is short for --log-format json).`
 
 func bridgeCmd() *cobra.Command {
 	var file, logFormat, logLevel string
+	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "bridge",
 		Short: "Run the Home Assistant O365 integration against Graph and publish it over MQTT",
@@ -79,6 +83,12 @@ func bridgeCmd() *cobra.Command {
 			cfg, err := loadBridgeConfig(file)
 			if err != nil {
 				return err
+			}
+			if jsonOut {
+				if cmd.Flags().Changed("log-format") && logFormat != "json" {
+					return usageErr("--json is short for --log-format json; not with --log-format %s", logFormat)
+				}
+				logFormat = "json"
 			}
 			log, err := newLogger(cmd.ErrOrStderr(), logFormat, logLevel)
 			if err != nil {
@@ -95,6 +105,7 @@ func bridgeCmd() *cobra.Command {
 	configFlag(cmd, &file)
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "log as JSON (short for --log-format json)")
 	cmd.AddCommand(bridgeLoginCmd(), bridgeCheckCmd())
 	return cmd
 }
@@ -117,8 +128,18 @@ func loadBridgeConfig(file string) (*bridge.Config, error) {
 	return cfg, nil
 }
 
+// bridgeLoginOut is what 'bridge login --json' prints.
+type bridgeLoginOut struct {
+	Account   string          `json:"account"`
+	User      string          `json:"user"`
+	TokenFile string          `json:"tokenFile"`
+	Granted   []string        `json:"granted"`
+	Report    *planner.Report `json:"report"`
+}
+
 func bridgeLoginCmd() *cobra.Command {
 	var file, account, flow string
+	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign an account in (device code, or a pasted auth-code address) and store its tokens",
@@ -136,7 +157,12 @@ Flows:
                flows; not available with client_secret)
   auth-code    prints an address; sign in in a browser, which ends on
                redirect_uri (Microsoft's nativeclient page by default); paste
-               that whole address back here`,
+               that whole address back here
+
+Output: the sign-in instructions, then the account, the granted scopes and
+each feature's status. With --json the instructions go to standard error and
+the result is one JSON object on standard output ({"account", "user",
+"tokenFile", "granted", "report"}).`,
 		Example: `  graphgate bridge login --config bridge.yaml --account home
   graphgate bridge login -c bridge.yaml --account work --flow auth-code`,
 		Args: cobra.NoArgs,
@@ -160,9 +186,19 @@ Flows:
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			res, err := bridge.Login(ctx, cfg, account, flow, cmd.InOrStdin(), cmd.OutOrStdout(), nil)
+			talk := cmd.OutOrStdout()
+			if jsonOut {
+				talk = cmd.ErrOrStderr()
+			}
+			res, err := bridge.Login(ctx, cfg, account, flow, cmd.InOrStdin(), talk, nil)
 			if err != nil {
 				return &exitError{ExitFailure, err}
+			}
+			if jsonOut {
+				if err := writeJSON(cmd.OutOrStdout(), bridgeLoginOut{Account: account, User: res.User, TokenFile: res.TokenFile,
+					Granted: res.Granted, Report: res.Report}); err != nil {
+					return err
+				}
 			}
 			if !res.Report.MinimumMet {
 				return errNegative
@@ -173,6 +209,7 @@ Flows:
 	configFlag(cmd, &file)
 	cmd.Flags().StringVar(&account, "account", "", "the account's name (optional with one account)")
 	cmd.Flags().StringVar(&flow, "flow", bridge.FlowDeviceCode, "sign-in flow: device-code or auth-code")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON on standard output (the instructions go to standard error)")
 	return cmd
 }
 

@@ -12,10 +12,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
@@ -62,12 +65,17 @@ Start here:
 
 Run and manage the tenant:
   graphgate serve                                    HTTPS on localhost:8443 with the demo tenant
+  graphgate trust                                    make Go, curl, Node.js, Python trust its CA
   graphgate demo                                     the demo tenant's users, passwords, apps, secrets
   graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
   graphgate bridge --config bridge.yaml              Home Assistant O365 integration over MQTT
   graphgate export --out F | import --in F           a whole tenant to or from a file (any store)
 
 Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
+
+Every command has --help, and --json for scripts: results as JSON on
+standard output (serve and bridge: a JSON log; serve also prints where it
+listens). 'graphgate version' (or --version) says which build this is.
 
 Exit codes:
   0  success; explain: allowed
@@ -78,9 +86,15 @@ Exit codes:
 
 // Main runs graphgate with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return MainContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// MainContext is Main with a context: a long-running command (serve,
+// bridge) stops when it ends, as on SIGINT or SIGTERM.
+func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -109,11 +123,32 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
+	root.Version = currentVersion().String()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(permissionsCmd(), explainCmd(), planCmd())
 	for _, add := range extraCommands {
 		root.AddCommand(add())
 	}
 	return root
+}
+
+// startingHeapPercent is the GC percent of the one-shot commands (see
+// oneShot).
+const startingHeapPercent = 400
+
+// oneShot is the PersistentPreRun of the permissions commands, which build
+// the catalog and the route table, answer and exit. Like the Go compiler
+// (cmd/compile's AdjustStartingHeap), it lets the heap grow before the first
+// collection: what a command builds (about 4 MB) stays live until it exits,
+// so a collection while building it scans it, and the generated data it
+// points into, only to free nothing (bench/README.md has the figures; explain,
+// whose engine allocates more, gained nothing from it). Memory stays
+// bounded: collections still run, at five times the live heap. A GOGC set in
+// the environment wins.
+func oneShot(*cobra.Command, []string) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(startingHeapPercent)
+	}
 }
 
 // extraCommands lets other files of the package register commands (serve,

@@ -9,6 +9,7 @@ import (
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/roles"
+	"graphgate/internal/routes"
 )
 
 type explainOut struct {
@@ -28,13 +29,22 @@ type explainOut struct {
 	AlsoOneOf   []string `json:"alsoNeedsOneOf,omitempty"`
 	UserRoles   []string `json:"userNeedsOneOfRoles,omitempty"`
 	Sharing     string   `json:"ownerMustShare,omitempty"`
-	Limit       string   `json:"limit,omitempty"`
-	Note        string   `json:"note,omitempty"`
+	// Relation is what the deciding permission needs between the signed-in
+	// user and the target's data (directory, shared, member, owner, role),
+	// Fact the fact that allowed the call or is missing, Resource the data
+	// the sharing is about.
+	Relation string `json:"relation,omitempty"`
+	Fact     string `json:"fact,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// ItemsOnly: the call reaches only the drive items shared with the user.
+	ItemsOnly bool   `json:"sharedItemsOnly,omitempty"`
+	Limit     string `json:"limit,omitempty"`
+	Note      string `json:"note,omitempty"`
 }
 
 func explainCmd() *cobra.Command {
 	var scopes, appRoles, userRoles, targetFlag, shared []string
-	var app, personal, guest, member, owner, hidden, inRole, jsonOut bool
+	var app, personal, guest, member, owner, public, hidden, inRole, jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "explain [flags] METHOD PATH",
 		Short: "Decide whether a token may make a call, and say why",
@@ -52,10 +62,18 @@ The signed-in user:
   --user-roles global-admin,security-reader   directory roles
   --guest                                      a guest (B2B) user
 The target (inferred from the path when not given: /me is the user, /users/{id}
-another user, /groups/{id} a group):
+and /drives/{id} another user, /groups/{id}, /teams/{id} and /sites/{id} a
+group, /chats/{id} a chat) and the facts about it. A delegated permission
+reaches another user's or a group's data only through a relation — the owner
+shared it, the user is a member or owner of the group, holds an administrator
+role, or the data is directory data every member reads — and explain names
+the relation the call needs and the fact that allowed it or is missing:
   --target self|other|shared-mailbox|group|chat|tenant
   --shared read,write,send     what the owner shared or delegated to the user
+                               (for a drive: items shared, at these levels)
   --member, --owner            the user's membership of the group or chat
+  --public                     the group is public (members of the
+                               organization read its content)
   --hidden-membership          the group hides its members
   --in-role-or-au              the target user is in a directory role or AU
 
@@ -63,6 +81,8 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 		Example: `  graphgate explain --scopes User.Read GET /users
   graphgate explain --app --roles Mail.Read GET /me
   graphgate explain --scopes Mail.Read.Shared --target other --shared read GET /users/megan@contoso.com/messages
+  graphgate explain --scopes Notes.ReadWrite.All GET /users/megan@contoso.com/onenote/notebooks
+  graphgate explain --scopes Notes.ReadWrite.All --member POST /groups/{id}/onenote/notebooks
   graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -121,7 +141,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 			if t.Access != 0 && t.Relation == authz.RelDefault {
 				t.Relation = authz.RelOtherUser
 			}
-			t.Member, t.Owner, t.HiddenMembership, t.InRoleOrAU = member || owner, owner, hidden, inRole
+			t.Member, t.Owner, t.Public, t.HiddenMembership, t.InRoleOrAU = member || owner, owner, public, hidden, inRole
 
 			d := authz.Default().Decide(p, args[0], args[1], t)
 			switch d.Reason {
@@ -153,6 +173,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 			if d.Need != 0 {
 				o.Sharing = d.Need.String()
 			}
+			o.Relation, o.Fact, o.Resource, o.ItemsOnly = d.Relation.String(), d.Fact.String(), d.Resource, d.SharedItemsOnly()
 			if d.Limit != authz.LimitNone {
 				o.Limit = d.Limit.String()
 			}
@@ -172,7 +193,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
 				if o.Route != "" {
 					src := ""
-					if o.RouteSource != "microsoft" {
+					if o.RouteSource != routes.SourceMicrosoft {
 						src = " (" + o.RouteSource + ")"
 					}
 					fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
@@ -191,6 +212,18 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 				}
 				if len(o.UserRoles) > 0 {
 					fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
+				}
+				if d.Relation != authz.ReachNone {
+					rel := d.Relation.Phrase()
+					if o.Resource != "" {
+						rel += " (" + o.Resource + ")"
+					}
+					fmt.Fprintf(tw, "  relation needed\t%s\n", rel)
+					label := "missing"
+					if d.Allow {
+						label = "relation held"
+					}
+					fmt.Fprintf(tw, "  %s\t%s\n", label, factText(d.Fact, d.Allow))
 				}
 				if o.Sharing != "" {
 					fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
@@ -216,10 +249,48 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 	f.StringSliceVar(&shared, "shared", nil, "what the target's owner shared with the user: read, write, send")
 	f.BoolVar(&member, "member", false, "the user is a member of the target group or chat")
 	f.BoolVar(&owner, "owner", false, "the user owns the target group")
+	f.BoolVar(&public, "public", false, "the target group is public: any member of the organization reads its content")
 	f.BoolVar(&hidden, "hidden-membership", false, "the target group hides its membership")
 	f.BoolVar(&inRole, "in-role-or-au", false, "the target user is a member of a directory role or administrative unit")
 	f.BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
+}
+
+// factText says a relation's fact: what allowed the call, or what is
+// missing when it was denied.
+func factText(f authz.Fact, allowed bool) string {
+	switch f {
+	case authz.FactTenant:
+		return "directory data, visible tenant-wide"
+	case authz.FactShared:
+		if allowed {
+			return "the owner shared it with the user"
+		}
+		return "the owner has not shared it with the user (give --shared)"
+	case authz.FactSharedItems:
+		if allowed {
+			return "items shared with the user: only those are reached"
+		}
+		return "no item shared with the user (give --shared)"
+	case authz.FactMember:
+		if allowed {
+			return "the user is a member"
+		}
+		return "the user is not a member or owner (give --member or --owner)"
+	case authz.FactOwner:
+		if allowed {
+			return "the user owns the group"
+		}
+		return "the user does not own the group (give --owner or --user-roles)"
+	case authz.FactPublic:
+		return "the group is public and the call reads"
+	case authz.FactRole:
+		if allowed {
+			return "the user's administrator role"
+		}
+		return "the user holds none of the roles (give --user-roles)"
+	}
+	return f.String()
 }
 
 func mustResolve(cat *catalog.Catalog, n string) string {

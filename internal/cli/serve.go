@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,17 +23,22 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
+	"graphgate/internal/store/sqlite"
 )
 
 func init() {
 	extraCommands = append(extraCommands, serveCmd, demoCmd)
 }
 
+// defaultDataDir is the data folder when neither --data nor GRAPHGATE_DATA
+// names one.
+const defaultDataDir = "./graphgate-data"
+
 // dataFlag is the --data flag shared by every command that opens the store.
 func dataFlag(cmd *cobra.Command, dst *string) {
 	def := os.Getenv("GRAPHGATE_DATA")
 	if def == "" {
-		def = "./graphgate-data"
+		def = defaultDataDir
 	}
 	cmd.Flags().StringVar(dst, "data", def, "data folder: database, CA and certificates (env GRAPHGATE_DATA)")
 }
@@ -66,21 +75,98 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, usageErr("--log-format takes text or json, not %q", format)
 }
 
+// defaultAddr is the default of serve's --addr, and the address other
+// commands print URLs for: $GRAPHGATE_ADDR, else server.DefaultAddr.
+func defaultAddr() string {
+	if a := strings.TrimSpace(os.Getenv("GRAPHGATE_ADDR")); a != "" {
+		return a
+	}
+	return server.DefaultAddr
+}
+
+// serveStarted is what 'serve --json' prints once it listens.
+type serveStarted struct {
+	URL         string `json:"url"`
+	Discovery   string `json:"discovery"`
+	Store       string `json:"store"`
+	CAFile      string `json:"caFile,omitempty"`
+	CACreated   bool   `json:"caCreated,omitempty"`
+	DemoCreated bool   `json:"demoCreated,omitempty"`
+	DemoTenant  string `json:"demoTenant,omitempty"`
+}
+
+// serveLimits are serve's flags for server.Limits; 0 turns a limit off.
+type serveLimits struct {
+	maxConns, maxHeaderBytes, minDataRate int
+	idle, readHeader, grace               time.Duration
+}
+
+func (l serveLimits) limits() server.Limits {
+	off := func(v int) int {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	offDur := func(v time.Duration) time.Duration {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	return server.Limits{MaxConns: off(l.maxConns), MaxHeaderBytes: off(l.maxHeaderBytes), MinDataRate: off(l.minDataRate),
+		IdleTimeout: offDur(l.idle), ReadHeaderTimeout: offDur(l.readHeader), DataRateGrace: offDur(l.grace)}
+}
+
+func (l serveLimits) check() error {
+	for name, v := range map[string]int{"--max-conns": l.maxConns, "--max-header-bytes": l.maxHeaderBytes, "--min-data-rate": l.minDataRate} {
+		if v < 0 {
+			return usageErr("%s takes a count (0 for no limit), not %d", name, v)
+		}
+	}
+	for name, v := range map[string]time.Duration{"--idle-timeout": l.idle, "--read-header-timeout": l.readHeader, "--data-rate-grace": l.grace} {
+		if v < 0 {
+			return usageErr("%s takes a duration such as 30s (0 for no limit), not %v", name, v)
+		}
+	}
+	if l.maxHeaderBytes > 0 && l.maxHeaderBytes < 4096 {
+		return usageErr("--max-header-bytes %d is too small for any client's headers; use at least 4096 (default %d)", l.maxHeaderBytes, server.DefaultMaxHeaderBytes)
+	}
+	return nil
+}
+
+// warnLogger is the logger of a command that is not a server: warnings
+// (such as a data folder other users can read) on the command's standard
+// error, without a time stamp.
+func warnLogger(cmd *cobra.Command) *slog.Logger {
+	return slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+}
+
 func serveCmd() *cobra.Command {
 	var cfg server.Config
 	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
+	var lim serveLimits
+	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run graphgate: the identity platform and Microsoft Graph on HTTPS",
-		Long: `Run graphgate on HTTPS (default https://localhost:8443).
+		Long: `Run graphgate on HTTPS (default https://localhost:8443; --addr or
+GRAPHGATE_ADDR changes the address).
 
 On first start in an empty data folder graphgate creates its own certificate
 authority (tls/ca.pem in the data folder) and a server certificate for
 localhost, 127.0.0.1 and ::1 (plus any --tls-name), and the documented demo
-tenant (see 'graphgate demo'). Make clients trust the CA with
-  export SSL_CERT_FILE=<data>/tls/ca.pem
-and point them at the server:
+tenant (see 'graphgate demo'). Make clients trust the CA: 'graphgate trust'
+prints the settings for Go, OpenSSL, curl, Node.js and Python with the CA's
+absolute path (eval "$(graphgate trust)" applies them in a POSIX shell). Then
+point the clients at the server:
   MSAL Go      authority https://localhost:8443/<tenant>, WithInstanceDiscovery(false)
   azidentity   ClientOptions.Cloud.ActiveDirectoryAuthorityHost = https://localhost:8443/
   Graph SDK    adapter.SetBaseUrl("https://localhost:8443/v1.0")
@@ -90,18 +176,40 @@ Endpoints: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.
 /{tenant}/adminconsent, /devicelogin, /metrics (Prometheus), /healthz.
 
 Storage: by default an SQLite database in the data folder (WAL, every commit
-fsynced). With --store postgres://… (or GRAPHGATE_STORE) the tenant lives in
-PostgreSQL instead, and any number of 'graphgate serve' replicas may share
-it: tokens, codes, consent, keys and mail are the same everywhere. Replicas
-still need the same TLS certificate: give them one --data folder (its tls/ CA)
-or --tls-cert/--tls-key.`,
+fsynced; the database files are owner-only, and a folder other users can read
+draws a warning). With --store postgres://… (or GRAPHGATE_STORE) the tenant
+lives in PostgreSQL instead, and any number of 'graphgate serve' replicas may
+share it: tokens, codes, consent, keys and mail are the same everywhere.
+Replicas still need the same TLS certificate: give them one --data folder (its
+tls/ CA) or --tls-cert/--tls-key.
+
+Limits (0 turns one off): at most --max-conns connections per listener — when
+idle keep-alive clients hold them all, the longest idle is closed for a new
+one, so /healthz always gets in; a keep-alive connection is closed after
+--idle-timeout without a request; the TLS handshake and headers must arrive
+within --read-header-timeout and fit --max-header-bytes (else 431); a request
+body must arrive, and a response be read, at --min-data-rate bytes per second
+on average once --data-rate-grace has passed (only time spent waiting for the
+client counts), so uploads and long $batch bodies of any size work while a
+body sent a byte at a time is cut off. The idle timeout, header size and
+data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
+(which caps no connections and allows 30s for headers).
+
+Output: start-up lines on standard error, then the log (--log-format,
+--log-level). With --json the log is JSON and, once listening, one JSON object
+on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 		Example: `  graphgate serve
+  graphgate serve --addr 127.0.0.1:8444                         # or GRAPHGATE_ADDR=127.0.0.1:8444
   graphgate serve --addr 0.0.0.0:8443 --tls-name graphgate.lan --data /var/lib/graphgate
   graphgate serve --tls-cert cert.pem --tls-key key.pem
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
-  graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy`,
+  graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
+  graphgate serve --json | jq -r .url                           # scripts: wait for the URL`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if jsonOut && !cmd.Flags().Changed("log-format") {
+				logFormat = "json"
+			}
 			log, err := newLogger(cmd.ErrOrStderr(), logFormat, logLevel)
 			if err != nil {
 				return err
@@ -109,6 +217,10 @@ or --tls-cert/--tls-key.`,
 			if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 				return usageErr("--tls-cert and --tls-key go together")
 			}
+			if err := lim.check(); err != nil {
+				return err
+			}
+			cfg.Limits = lim.limits()
 			cfg.Logger = log
 			if cfg.Throttle, err = parseThrottle(throttle); err != nil {
 				return err
@@ -117,7 +229,12 @@ or --tls-cert/--tls-key.`,
 			cfg.Identity.TrustForwarded = cfg.TrustForwarded
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// Human start-up lines go to standard error; with --json they
+			// are replaced by one object on standard output.
 			out := cmd.ErrOrStderr()
+			if jsonOut {
+				out = io.Discard
+			}
 			cfg.StoreURL = storeSpec(cfg.StoreURL)
 			spec, err := open.Parse(cfg.StoreURL, cfg.DataDir)
 			if err != nil {
@@ -137,25 +254,34 @@ or --tls-cert/--tls-key.`,
 			if err != nil {
 				return &exitError{ExitFailure, fmt.Errorf("TLS: %w", err)}
 			}
+			caFile := absPath(b.CAFile)
 			err = srv.Serve(ctx, func(url string) {
+				discovery := fmt.Sprintf("%s/%s/v2.0/.well-known/openid-configuration", url, demo.TenantDomain)
+				if jsonOut {
+					_ = json.NewEncoder(cmd.OutOrStdout()).Encode(serveStarted{URL: url, Discovery: discovery, Store: spec.String(),
+						CAFile: caFile, CACreated: b.CACreated, DemoCreated: srv.DemoCreated, DemoTenant: demo.TenantDomain})
+					return
+				}
 				fmt.Fprintf(out, "graphgate: listening on %s\n", url)
-				if b.CAFile != "" {
+				if caFile != "" {
 					if b.CACreated {
 						fmt.Fprintf(out, "graphgate: created a certificate authority for this data folder\n")
 					}
-					fmt.Fprintf(out, "graphgate: trust it with: export SSL_CERT_FILE=%s\n", b.CAFile)
+					fmt.Fprintf(out, "graphgate: clients must trust its CA %s: 'graphgate trust%s' prints how for Go, curl, Node.js and Python; in this shell:\n",
+						caFile, dataArg(cfg.DataDir))
+					fmt.Fprintf(out, "graphgate:   eval \"$(graphgate trust%s)\"\n", dataArg(cfg.DataDir))
 				}
-				fmt.Fprintf(out, "graphgate: discovery: %s/%s/v2.0/.well-known/openid-configuration\n", url, demo.TenantDomain)
+				fmt.Fprintf(out, "graphgate: discovery: %s\n", discovery)
 			})
 			if err != nil && !errors.Is(err, context.Canceled) {
-				return &exitError{ExitFailure, err}
+				return &exitError{ExitFailure, listenHelp(err)}
 			}
 			fmt.Fprintln(out, "graphgate: stopped")
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8443", "HTTPS listen address")
+	f.StringVar(&cfg.Addr, "addr", defaultAddr(), "HTTPS listen address (env GRAPHGATE_ADDR)")
 	dataFlag(cmd, &cfg.DataDir)
 	storeFlag(cmd, &cfg.StoreURL)
 	f.StringSliceVar(&cfg.TLSNames, "tls-name", nil, "another DNS name or IP for the server certificate (repeatable)")
@@ -170,7 +296,73 @@ or --tls-cert/--tls-key.`,
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
 	lockoutFlags(cmd, &cfg.Identity)
+	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
+	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")
+	f.DurationVar(&lim.readHeader, "read-header-timeout", server.DefaultReadHeaderTimeout, "time allowed for the TLS handshake and a request's headers (0: no limit)")
+	f.IntVar(&lim.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers, in bytes; beyond it 431 (0: net/http's 1 MiB)")
+	f.IntVar(&lim.minDataRate, "min-data-rate", server.DefaultMinDataRate, "slowest average rate, bytes per second, at which a body may arrive and a response be read (0: no minimum)")
+	f.DurationVar(&lim.grace, "data-rate-grace", server.DefaultDataRateGrace, "how long a request body or response may take before --min-data-rate applies")
+	f.BoolVar(&jsonOut, "json", false, "JSON log, and once listening one JSON object on standard output (url, discovery, store, caFile, …)")
 	return cmd
+}
+
+// dataArg is " --data DIR" when dir is not the default data folder, so that
+// a printed command finds the same folder.
+func dataArg(dir string) string {
+	def := os.Getenv("GRAPHGATE_DATA")
+	if def == "" {
+		def = defaultDataDir
+	}
+	if filepath.Clean(dir) == filepath.Clean(def) {
+		return ""
+	}
+	return " --data " + shellQuote(dir)
+}
+
+// absPath is p made absolute (p itself if that fails, or "" for "").
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// listenHelp turns an address already in use into what to do about it.
+func listenHelp(err error) error {
+	var le *server.ListenError
+	if !errors.As(err, &le) || !errors.Is(err, syscall.EADDRINUSE) {
+		return err
+	}
+	if le.Plain {
+		return fmt.Errorf("%s is already in use (another graphgate serve, or another program): choose another address for plain HTTP with --http-addr%s",
+			le.Addr, freeAddrHint(le.Addr, " "))
+	}
+	return fmt.Errorf("%s is already in use (another graphgate serve, or another program): choose another address with --addr%s, or set GRAPHGATE_ADDR (it is also the address 'graphgate app create' and 'tenant create' print URLs for)",
+		le.Addr, freeAddrHint(le.Addr, " "))
+}
+
+// freeAddrHint names a free port next to addr's (" 127.0.0.1:8444"), or
+// nothing when none of the next ten is free.
+func freeAddrHint(addr, sep string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return ""
+	}
+	for next := p + 1; next <= p+10 && next < 65536; next++ {
+		a := net.JoinHostPort(host, strconv.Itoa(next))
+		if ln, err := net.Listen("tcp", a); err == nil {
+			ln.Close()
+			return sep + a
+		}
+	}
+	return ""
 }
 
 func demoCmd() *cobra.Command {
@@ -183,22 +375,46 @@ func demoCmd() *cobra.Command {
 domain, every user (user principal name, password, roles), the groups, and the
 apps (client id, secret, permissions). Passwords and secrets are random per
 data folder (or the --store). The folder is seeded on the first 'graphgate
-serve'; this command seeds it too if needed.`,
+serve'; this command seeds it too if needed, and then says so: the new
+tenant's passwords are not those of a server running on another folder, so
+give it the server's --data (or --store).`,
+		Example: `  graphgate demo
+  graphgate demo --data /var/lib/graphgate --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := open.Open(ctx, storeSpec(storeURL), data)
+			spec, err := open.Parse(storeSpec(storeURL), data)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			fresh := false
+			if spec.Kind == open.SQLite {
+				_, err := os.Stat(filepath.Join(spec.Dir, sqlite.FileName))
+				fresh = errors.Is(err, fs.ErrNotExist)
+			}
+			spec.Logger = warnLogger(cmd)
+			st, err := spec.Open(ctx)
 			if err != nil {
 				return &exitError{ExitFailure, err}
 			}
 			defer st.Close()
 			t, err := demo.Load(ctx, st)
 			if errors.Is(err, demo.ErrNotSeeded) {
-				srv, serr := server.New(ctx, server.Config{DataDir: data, Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+				srv, serr := server.New(ctx, server.Config{DataDir: data, Store: st, Passwords: admPasswordParams,
+					Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 				if serr != nil {
 					return &exitError{ExitFailure, serr}
 				}
 				t = srv.Demo
+				// Passwords and secrets are random per store: these match
+				// no server running on another folder or store.
+				where := "in " + spec.String()
+				if fresh {
+					where = "in the new data folder " + absPath(spec.Dir)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "graphgate: there was no demo tenant %s, so one was created now: its passwords and secrets are new, "+
+					"and a 'graphgate serve' running on another data folder or store does not know them. To see the demo tenant of a running "+
+					"server, give this command the same --data (or GRAPHGATE_DATA) or --store (or GRAPHGATE_STORE) as the server.\n", where)
 			} else if err != nil {
 				return &exitError{ExitFailure, err}
 			}

@@ -43,9 +43,24 @@ import it separately (--tenant consumers).
 The file holds password and secret hashes (and with --signing-keys private
 keys): it is written with mode 0600; keep it as private as the database.`
 
+// transferOut is what export and import print with --json.
+type transferOut struct {
+	TenantID string         `json:"tenantId"`
+	Tenant   string         `json:"tenant,omitempty"`
+	File     string         `json:"file"`
+	Counts   map[string]int `json:"counts"`
+	Settings []string       `json:"settingsWritten,omitempty"`
+	Seconds  float64        `json:"seconds"`
+}
+
+func newTransferOut(sum transfer.Summary, label, file string) transferOut {
+	return transferOut{TenantID: sum.TenantID, Tenant: label, File: file, Counts: sum.Counts, Settings: sum.Settings,
+		Seconds: sum.Elapsed.Seconds()}
+}
+
 func exportCmd() *cobra.Command {
 	var data, storeURL, tenant, out string
-	var keys bool
+	var keys, jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a whole tenant to a JSON Lines file (backup, fixture, SQLite → PostgreSQL)",
@@ -55,7 +70,9 @@ to one file, read from one consistent snapshot: safe while servers run.
 
 --tenant names the tenant by id, verified domain or "consumers"; without it
 the only organisation tenant is exported. --out - writes to standard output. Progress
-and the summary go to standard error.
+and the summary go to standard error; with --json the summary is one JSON
+object on standard output instead ({"tenantId", "file", "counts", …}; not
+with --out -, whose standard output is the export).
 
 Exit codes: 0 exported; 2 usage error; 3 no such tenant; 4 the store or the
 file could not be read or written.`,
@@ -67,6 +84,9 @@ file could not be read or written.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageErr("--out names the file to write (- for standard output)")
+			}
+			if jsonOut && out == "-" {
+				return usageErr("--json prints the summary on standard output, where --out - writes the export: write the export to a file")
 			}
 			o := &admOpts{data: data, store: storeURL}
 			return admRun(o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
@@ -85,6 +105,9 @@ file could not be read or written.`,
 				if err != nil {
 					return err
 				}
+				if jsonOut {
+					return writeJSON(cmd.OutOrStdout(), newTransferOut(sum, admTenantLabel(t), absPath(out)))
+				}
 				dest := out
 				if out == "-" {
 					dest = "standard output"
@@ -101,6 +124,7 @@ file could not be read or written.`,
 	f.StringVar(&tenant, "tenant", "", "the tenant to export: id, verified domain or consumers (default: the only organisation tenant)")
 	f.StringVar(&out, "out", "", "the file to write; - for standard output (required)")
 	f.BoolVar(&keys, "signing-keys", false, "include the token-signing keys (private keys), so tokens issued before stay valid after an import")
+	f.BoolVar(&jsonOut, "json", false, "print the summary as JSON on standard output (not with --out -)")
 	return cmd
 }
 
@@ -130,7 +154,7 @@ func exportToFile(ctx context.Context, st store.Store, tenantID, path string, o 
 
 func importCmd() *cobra.Command {
 	var data, storeURL, in, settings string
-	var replace, skipKeys bool
+	var replace, skipKeys, jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Load a tenant from a file written by 'graphgate export'",
@@ -158,6 +182,10 @@ values (a server already ran on it), --settings says what to do:
 
 Signing keys in the file are imported only into a store without keys of its
 own (start no server on it before); --skip-signing-keys ignores them.
+
+Progress and the summary go to standard error; with --json the summary is one
+JSON object on standard output instead ({"tenantId", "counts",
+"settingsWritten", …}).
 
 Exit codes: 0 imported; 2 usage error, a bad file, or a conflict with what the
 store holds (nothing was imported); 4 the store or the file could not be read.`,
@@ -197,6 +225,13 @@ store holds (nothing was imported); 4 the store or the file could not be read.`,
 				default:
 					return admFail(err)
 				}
+				if jsonOut {
+					file := in
+					if in != "-" {
+						file = absPath(in)
+					}
+					return writeJSON(cmd.OutOrStdout(), newTransferOut(sum, "", file))
+				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "graphgate: imported tenant %s in %v: %s\n", sum.TenantID,
 					sum.Elapsed.Round(time.Millisecond), sum)
 				if len(sum.Settings) > 0 {
@@ -213,6 +248,7 @@ store holds (nothing was imported); 4 the store or the file could not be read.`,
 	f.BoolVar(&replace, "replace", false, "replace the tenant if the store has it (everything it holds is deleted first)")
 	f.StringVar(&settings, "settings", string(transfer.SettingsRefuse), "settings the store has with other values: refuse, overwrite or keep")
 	f.BoolVar(&skipKeys, "skip-signing-keys", false, "ignore the signing keys the file holds")
+	f.BoolVar(&jsonOut, "json", false, "print the summary as JSON on standard output")
 	return cmd
 }
 

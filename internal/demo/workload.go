@@ -136,10 +136,10 @@ func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
 	campaigns := sd.NotebookSection(groupID("marketing"), gnb, "Campaigns", true)
 	sd.NotebookPage(groupID("marketing"), campaigns, "Spring campaign", "<p>Goals, channels and budget for the spring campaign.</p>")
 
-	sd.Delegate(megan, adele, "calendar", "read")
-	sd.Delegate(megan, adele, "mail", "read", "write")
-	sd.Delegate(support, adele, "mail", "read", "write", "send")
-	sd.Delegate(support, adele, "calendar", "read", "write")
+	sd.Delegate(megan, adele, "Calendars", "read")
+	sd.Delegate(megan, adele, "Mail", "read", "write")
+	sd.Delegate(support, adele, "Mail", "read", "write", "send")
+	sd.Delegate(support, adele, "Calendars", "read", "write")
 	return sd.Flush(ctx)
 }
 

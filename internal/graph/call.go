@@ -46,6 +46,8 @@ type Call struct {
 	TargetUser  *store.User
 	TargetGroup *store.Group
 	target      authz.Target
+	// targetDrive is the drive /drives/{id} names, resolved with its owner.
+	targetDrive *driveInfo
 
 	path   graphpath.Path
 	params []string

@@ -43,15 +43,18 @@ import (
 // of kind driveShare owned by the grantee, whose parent is the shared item:
 // a grant reaches the item and everything below it.
 //
-// Access to another user's drive: the engine decides whether the call's
-// permission may reach other users' files at all (Files.Read.All and up,
-// or an application permission); within that, a delegated caller sees only
-// the items shared with them (or below a shared folder), read or write as
-// shared, as in OneDrive. An item one may not see answers 404 itemNotFound
-// (403 accessDenied for the root of a drive that exists). An app-only token
-// sees every drive. A call that only Files.ReadWrite.AppFolder allowed
-// (authz: Decision.AppFolderOnly) reaches only the calling app's folder,
-// Apps/{app name}.
+// Access to another user's drive, or to a group's: the engine decides it
+// from the relation (authz relation.go): a delegated caller reaches a
+// group's library as a member or an owner (reads of a public group's too),
+// and otherwise another user's or a group's drive only where items were
+// shared with them, read or write as shared — the engine then confines the
+// call to those items (Decision.SharedItemsOnly), and checkDriveAccess
+// applies the confinement to the item addressed: the items shared (or
+// below a shared folder), as in OneDrive. An item one may not see answers
+// 404 itemNotFound (403 accessDenied for the root of a drive that exists).
+// An app-only token sees every drive. A call that only
+// Files.ReadWrite.AppFolder allowed (Decision.AppFolderOnly) reaches only
+// the calling app's folder, Apps/{app name}.
 //
 // Download: as in Graph, GET …/content answers 302 Found to a short-lived,
 // pre-authenticated URL (the file's @microsoft.graph.downloadUrl), served
@@ -419,6 +422,9 @@ func (s *Server) addressedItem(c *Call, in any, write bool) (*driveInfo, *driveT
 
 func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
 	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
+		if c.targetDrive != nil {
+			return s.withDownloads(c)(c.targetDrive, nil)
+		}
 		return s.driveByID(c, c.Param(0))
 	}
 	if strings.HasPrefix(c.Match.Route.Path, "/groups/") {
@@ -713,29 +719,28 @@ func (s *Server) resolveDriveAddr(c *Call, d *driveInfo, a driveAddr, parentOnly
 	return t, last, nil
 }
 
-// checkDriveAccess answers whether the caller may read (or write) an item:
-// the app folder limit, then, in another user's drive, what was shared
-// with the caller.
+// checkDriveAccess applies the engine's confinements of the call to an
+// item: to the app's folder (Decision.AppFolderOnly), and to the items
+// shared with the caller (Decision.SharedItemsOnly: another user's drive, a
+// group's drive the caller is not a member of), read or write as shared.
+// Whether the caller reaches the drive at all, the engine decided.
 func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
 	if c.Decision.AppFolderOnly() {
 		if c.Claims == nil || !t.has(specialFolderID(t.d.Owner.ID, "approot", c.Claims.AppID)) {
 			return errDriveAccessDenied()
 		}
 	}
-	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
+	if !c.Decision.SharedItemsOnly() || c.Caller == nil {
 		return nil
 	}
-	if t.d.Group {
-		// A group's library is its members' and owners' (SharePoint's
-		// Members and Owners groups edit it).
-		member, owner, err := s.membership(c, t.d.Owner.ID)
-		if err != nil {
-			return asError(err)
-		}
-		if member || owner {
-			return nil
-		}
-	}
+	return s.itemGrant(c, t, write)
+}
+
+// itemGrant answers whether a grant on the item (or a folder above it)
+// shares it with the caller, for writing when write is set: an item one
+// may not see answers 404 itemNotFound, the root of a drive 403
+// accessDenied, as OneDrive does.
+func (s *Server) itemGrant(c *Call, t *driveTarget, write bool) error {
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: t.grantIDs()})
 	if err != nil {
 		return asError(err)

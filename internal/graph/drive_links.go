@@ -79,12 +79,6 @@ func (ld *driveLinkDoc) shareID() string {
 	return "s!" + base64.RawURLEncoding.EncodeToString([]byte(ld.Tenant+"/"+ld.ID))
 }
 
-// encodeSharingURL is Microsoft's encoding of a sharing URL into a share
-// key: "u!" and the URL's unpadded base64url.
-func encodeSharingURL(u string) string {
-	return "u!" + base64.RawURLEncoding.EncodeToString([]byte(u))
-}
-
 // parseShareKey finds the tenant and link id a share id or an encoded
 // sharing URL names.
 func parseShareKey(key string) (tenant, id string, ok bool) {
@@ -458,9 +452,21 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 	if err != nil {
 		return nil, errShareGone()
 	}
-	// What the caller may reach without the link.
+	// What the caller may reach without the link: their own drive's items,
+	// their group's, or items shared with them.
 	hasAccess := func() bool {
-		return tenant == c.TenantID && s.checkDriveAccess(c, t, false) == nil
+		if tenant != c.TenantID || c.Caller == nil {
+			return tenant == c.TenantID
+		}
+		if c.Caller.ID == t.d.Owner.ID {
+			return true
+		}
+		if t.d.Group {
+			if member, owner, err := s.membership(c, t.d.Owner.ID); err == nil && (member || owner) {
+				return true
+			}
+		}
+		return s.itemGrant(c, t, false) == nil
 	}
 	admitted := false
 	switch ld.Scope {

@@ -256,21 +256,15 @@ func ownerPermission(d *driveInfo) map[string]any {
 
 // visibleGrants are the grants and links the caller may see: all of them
 // (and all is set) for the drive's owner, the group's members and apps; a
-// user the item was shared with sees their own grants.
+// user the item was shared with (the engine confined the call to shared
+// items) sees their own grants.
 func (s *Server) visibleGrants(c *Call, t *driveTarget) (shares []store.Item, all bool, err error) {
 	shares, err = s.grantsOn(c, t)
 	if err != nil {
 		return nil, false, asError(err)
 	}
-	if c.Caller == nil || c.Caller.ID == t.d.Owner.ID {
+	if c.Caller == nil || !c.Decision.SharedItemsOnly() {
 		return shares, true, nil
-	}
-	if t.d.Group {
-		if member, owner, err := s.membership(c, t.d.Owner.ID); err != nil {
-			return nil, false, asError(err)
-		} else if member || owner {
-			return shares, true, nil
-		}
 	}
 	var out []store.Item
 	for _, sh := range shares {

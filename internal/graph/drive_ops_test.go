@@ -485,10 +485,29 @@ func TestDriveGroup(t *testing.T) {
 	if got := e.all(base+"/root/children", e.app("Files.Read.All")); find(got, "name", "Campaigns") == nil {
 		t.Errorf("app-only %v", w2ItemNames(got))
 	}
-	// Lynne is not a member; a token without a Files permission is denied.
-	lynne := e.delegated("lynne", "Files.Read.All")
-	wantError(t, e.do("GET", base+"/root", lynne, nil), 403, "accessDenied", "")
-	wantError(t, e.do("GET", base+"/items/"+str(file.JSON, "id"), lynne, nil), 404, "itemNotFound", "")
+	// Lynne is not a member: Marketing is public, so she reads its library
+	// (any member of the organization reads a public group's content) but
+	// does not change it. A token without a Files permission is denied.
+	lynne := e.delegated("lynne", "Files.ReadWrite.All")
+	e.must(200, "GET", base+"/root", lynne, nil)
+	e.must(200, "GET", base+"/items/"+str(file.JSON, "id"), lynne, nil)
+	wantError(t, e.do("PUT", base+"/items/"+str(file.JSON, "id")+"/content", lynne, "Lynne's brief"), 403, "accessDenied", "")
+	wantError(t, e.do("POST", base+"/root/children", lynne, map[string]any{"name": "y", "folder": map[string]any{}}), 403, "accessDenied", "")
+	// Project Falcon is private (hidden membership): Megan is not a member;
+	// its drive's root answers 403, its items 404, as OneDrive hides them.
+	falcon := "/groups/" + falconID + "/drive"
+	lynneRW := e.delegated("lynne", "Files.ReadWrite")
+	ffolder := e.must(201, "POST", falcon+"/root/children", lynneRW, map[string]any{"name": "Plans", "folder": map[string]any{}})
+	ff := e.do("PUT", falcon+"/items/"+str(ffolder, "id")+":/plan.txt:/content", lynneRW, "falcon plan")
+	if ff.Status != 201 {
+		t.Fatalf("Lynne (a member) writing Falcon's drive: %d %s", ff.Status, ff.Raw)
+	}
+	outsider := e.delegated("megan", "Files.ReadWrite.All")
+	wantError(t, e.do("GET", falcon+"/root", outsider, nil), 403, "accessDenied", "")
+	wantError(t, e.do("GET", falcon+"/items/"+str(ff.JSON, "id"), outsider, nil), 404, "itemNotFound", "")
+	if r := e.do("GET", falcon+"/items/"+str(ff.JSON, "id"), outsider, nil); !strings.HasPrefix(r.Header.Get("x-graphgate-decision"), "not_group_member;") {
+		t.Errorf("decision %q", r.Header.Get("x-graphgate-decision"))
+	}
 	wantError(t, e.do("GET", base, e.delegated("megan", "User.Read"), nil), 403, "accessDenied", "")
 	wantError(t, e.do("GET", base+"/root/children", e.app("User.Read.All"), nil), 403, "accessDenied", "")
 	if r := e.do("POST", base+"/root/children", adele, map[string]any{"name": "x", "folder": map[string]any{}}); r.Status != 403 {

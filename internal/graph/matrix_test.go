@@ -31,7 +31,12 @@ import (
 //   - a scheme with no accepted permission denies every token of it;
 //   - delegated calls on another user's mail and calendar (the support
 //     shared mailbox, delegated to Adele) are allowed with the .Shared
-//     variants and denied with the own-data permissions.
+//     variants and denied with the own-data permissions;
+//   - delegated calls with each accepted permission on the data of a user
+//     who shared nothing with the caller, of a hidden-membership group the
+//     caller is not a member of, and of a drive nothing of which is shared
+//     with the caller, are denied with the workload's 403 body (OneDrive
+//     hides items: 404), unless the engine says they read directory data.
 //
 // Write calls send "{}" and made-up deeper ids, so that handlers answer 400
 // or 404 after authorization; the two deletes of directory objects target
@@ -46,10 +51,16 @@ const (
 	exchangeDenial
 	teamsDenial
 	driveDenial
+	onenoteDenial
 )
 
 func denialOf(path string) denialKind {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, s := range segs {
+		if s == "onenote" {
+			return onenoteDenial
+		}
+	}
 	for _, s := range segs {
 		switch s {
 		case "chats", "presence", "getpresencesbyuserid":
@@ -80,7 +91,7 @@ func denialOf(path string) denialKind {
 var knownDenialDeviations = map[string]denialKind{}
 
 var denialCodes = map[denialKind]string{directoryDenial: "Authorization_RequestDenied", exchangeDenial: "ErrorAccessDenied", teamsDenial: "Forbidden",
-	driveDenial: "accessDenied"}
+	driveDenial: "accessDenied", onenoteDenial: "40004"}
 
 // unrelated permissions: valid in their scheme, accepted by no served route.
 var unrelatedDelegated = []string{"Notes.Read", "Sites.Read.All", "Files.Read", "People.Read"}
@@ -97,7 +108,11 @@ type matrix struct {
 	drives  map[string]string
 	pairs   int // (endpoint, permission) pairs shown to allow
 	denials int
-	skipped []string
+	// refused counts calls on the data of a user, group or drive the
+	// caller has no relation to, refused; visible those allowed because
+	// they read directory data.
+	refused, visible int
+	skipped          []string
 	// narrowed lists calls the engine allowed that the handler then
 	// refused because the permission reaches only the app's folder.
 	narrowed []string
@@ -135,6 +150,10 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Run(ep.Method+" "+ep.Route.Template, func(t *testing.T) { m.endpoint(t, ep) })
 	}
 	t.Logf("permission matrix: %d endpoints, %d (endpoint, permission) pairs allowed, %d denials checked", len(eps), m.pairs, m.denials)
+	t.Logf("without a relation to the target: %d calls refused, %d directory reads allowed", m.refused, m.visible)
+	if m.refused < 100 || m.visible == 0 {
+		t.Errorf("too few calls without a relation: %d refused, %d directory reads", m.refused, m.visible)
+	}
 	for _, s := range m.skipped {
 		t.Logf("not covered: %s", s)
 	}
@@ -423,6 +442,7 @@ func (m *matrix) endpoint(t *testing.T, ep graph.Endpoint) {
 		}
 	}
 	m.personalWorkOnly(t, ep, rule)
+	m.noRelation(t, ep, rule)
 	if me || rootOf(ep.Route.Path) == "users" && hasParam(ep.Route.Path) {
 		m.appOnMe(t, ep, rule)
 	}
@@ -449,6 +469,8 @@ func (m *matrix) wantDenied(t *testing.T, key, path string, r resp, sch catalog.
 		wantError(t, r, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 	case driveDenial:
 		wantError(t, r, 403, "accessDenied", "Access denied")
+	case onenoteDenial:
+		wantError(t, r, 403, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
 	case teamsDenial:
 		if candidates == nil {
 			wantError(t, r, 403, "Forbidden", "Missing scope permissions on the request. API requires one of '…")
@@ -558,20 +580,18 @@ func (m *matrix) appOnMe(t *testing.T, ep graph.Endpoint, rule *routes.Rule) {
 
 // shared checks delegated access to another user's data: the support
 // shared mailbox, whose mail (read, write, send) and calendar (read, write)
-// are delegated to Adele. Each .Shared variant of an accepted permission
-// allows; the own-data permissions alone are denied.
+// are delegated to Adele. On every route that accepts a Mail or Calendars
+// permission, each .Shared variant of an accepted permission allows; the
+// own-data permissions alone are denied.
 func (m *matrix) shared(t *testing.T, ep graph.Endpoint, rule *routes.Rule) {
-	fam := ""
+	mailOrCalendar := false
 	for _, en := range rule.Accepted[catalog.DelegatedWork] {
 		switch en.Perm.Parts.Resource {
-		case "Mail":
-			fam = "mail"
-		case "Calendars":
-			fam = "calendar"
+		case "Mail", "Calendars":
+			mailOrCalendar = true
 		}
-		break
 	}
-	if fam == "" {
+	if !mailOrCalendar {
 		return
 	}
 	e := m.e
@@ -605,6 +625,69 @@ func (m *matrix) shared(t *testing.T, ep graph.Endpoint, rule *routes.Rule) {
 			continue
 		}
 		m.pairs++
+	}
+}
+
+// noRelation calls the endpoint, with each delegated permission it
+// accepts, on data the caller has no relation to: Adele on Lynne's (who
+// shared nothing with her), Megan on Project Falcon's (a hidden-membership
+// group she is not a member of), Lynne on Megan's drive (nothing of which
+// is shared with her). Each call is refused with the workload's body —
+// OneNote's 40003 or 40002 for the missing relation, OneDrive's 404 for an
+// item it hides — unless the engine allowed it as a read of directory data.
+func (m *matrix) noRelation(t *testing.T, ep graph.Endpoint, rule *routes.Rule) {
+	e := m.e
+	var caller, first string
+	switch rootOf(ep.Route.Path) {
+	case "users":
+		caller, first = "adele", e.id("lynne")
+	case "groups":
+		caller, first = "megan", falconID
+	case "drives":
+		caller, first = "lynne", m.driveOf("megan")
+	default:
+		return
+	}
+	if !hasParam(ep.Route.Path) {
+		return
+	}
+	path := fill(ep.Route.Template, first)
+	for _, en := range rule.Accepted[catalog.DelegatedWork] {
+		perms := []string{en.Perm.Name}
+		if len(en.AlsoRequires) > 0 {
+			perms = append(perms, en.AlsoRequires[0].Name)
+		}
+		r := e.do(ep.Method, path, e.delegated(caller, perms...), bodyFor(ep.Method), header("client-request-id", "matrix-"+catalog.DelegatedWork.String()))
+		dec := r.Header.Get("x-graphgate-decision")
+		if strings.HasPrefix(dec, "allowed;") {
+			if strings.Contains(dec, "directory data, read tenant-wide") && ep.Method == "GET" {
+				m.visible++
+				continue
+			}
+			t.Errorf("%s %s as %s with %v, no relation to the target: allowed (%d)\n%s", ep.Method, path, caller, perms, r.Status, dec)
+			continue
+		}
+		reason, _, _ := strings.Cut(dec, ";")
+		relation := reason == "not_shared" || reason == "not_group_member" || reason == "user_lacks_role" || reason == "hidden_membership"
+		m.refused++
+		switch kind := denialOf(ep.Route.Path); {
+		case kind == onenoteDenial && relation && ep.Method == "GET":
+			wantError(t, r, 403, "40003", "The user doesn't have permission to access the requested resource.")
+		case kind == onenoteDenial && relation:
+			wantError(t, r, 403, "40002", "The user doesn't have permission to write to the requested location.")
+		case kind == driveDenial && r.Status == 404:
+			wantError(t, r, 404, "itemNotFound", "The resource could not be found.")
+		case kind == teamsDenial:
+			// The candidates are those that reach another user's data.
+			wantError(t, r, 403, "Forbidden", "Missing scope permissions on the request. API requires one of '…")
+		default:
+			m.wantDenied(t, ep.Method+" "+ep.Route.Path, ep.Route.Path, r, catalog.DelegatedWork, rule.Accepted[catalog.DelegatedWork], strings.Join(perms, " "))
+			m.denials--
+		}
+		if t.Failed() {
+			t.Logf("%s %s as %s with %v: %s", ep.Method, path, caller, perms, dec)
+			return
+		}
 	}
 }
 

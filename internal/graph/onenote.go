@@ -121,6 +121,24 @@ func errOnenoteNameExists() *Error {
 	return newError(http.StatusConflict, "20117", "An item with this name already exists in this location.")
 }
 
+// OneNote's refusals, from "Error codes for the OneNote API in Microsoft
+// Graph" (codes 40001–49999, "the user or application does not have the
+// correct permissions"): a token without the scopes the call needs
+// (40004); a signed-in user without access to the notebooks (40003), or
+// without the right to write there (40002). The page gives no status;
+// graphgate answers 403, as for every authorization refusal.
+func errOnenoteScopes() *Error {
+	return newError(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
+}
+
+func errOnenoteNoAccess() *Error {
+	return newError(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
+}
+
+func errOnenoteNoWrite() *Error {
+	return newError(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
+}
+
 func errOnenoteBadRequest(format string, a ...any) *Error {
 	return newError(http.StatusBadRequest, "20100", format, a...)
 }

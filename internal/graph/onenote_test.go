@@ -191,6 +191,90 @@ func TestOnenote(t *testing.T) {
 			t.Errorf("app-only: %v", w2Titles(got))
 		}
 	})
+
+	// Issue 10: Notes.ReadWrite.All, which any user may consent to, is "all
+	// the notebooks the signed-in user can access", not another member's
+	// unshared ones, nor those of a group one is not a member of. OneNote
+	// refuses with 403 40003 (no access) or 40002 (no write access), and
+	// nothing changes.
+	t.Run("another member's notebooks need their sharing", func(t *testing.T) {
+		megan := e.delegated("megan", "Notes.ReadWrite.All")
+		page := str(e.all("/me/onenote/pages", read)[0], "id")
+		doc, version := e.storedDoc(graph.KindPage, page)
+		nbs := len(e.all("/me/onenote/notebooks", read))
+		cmds := []map[string]any{{"target": "body", "action": "append", "content": "<p>Megan was here</p>"}}
+		base := "/users/" + adele + "/onenote"
+		for _, c := range []struct {
+			method, path string
+			body         any
+			code, msg    string
+		}{
+			{"GET", base + "/notebooks", nil, "40003", "The user doesn't have permission to access the requested resource."},
+			{"GET", base + "/notebooks/" + str(nb, "id"), nil, "40003", ""},
+			{"GET", base + "/notebooks/" + str(nb, "id") + "/sections", nil, "40003", ""},
+			{"GET", base + "/pages", nil, "40003", ""},
+			{"GET", base + "/pages/" + page, nil, "40003", ""},
+			{"GET", base + "/pages/" + page + "/content", nil, "40003", ""},
+			{"PATCH", base + "/pages/" + page + "/content", cmds, "40002", "The user doesn't have permission to write to the requested location."},
+			{"DELETE", base + "/pages/" + page, nil, "40002", ""},
+			{"POST", base + "/notebooks", map[string]any{"displayName": "Megan's"}, "40002", ""},
+		} {
+			r := e.do(c.method, c.path, megan, c.body)
+			wantError(t, r, 403, c.code, c.msg)
+			if d := r.Header.Get("x-graphgate-decision"); !strings.HasPrefix(d, "not_shared;") || !strings.Contains(d, "Notes") {
+				t.Errorf("%s %s: decision %q", c.method, c.path, d)
+			}
+		}
+		if d, v := e.storedDoc(graph.KindPage, page); d != doc || v != version {
+			t.Errorf("the refused calls changed Adele's page:\n%s\n%s", doc, d)
+		}
+		if n := len(e.all("/me/onenote/notebooks", read)); n != nbs {
+			t.Errorf("Adele has %d notebooks, had %d", n, nbs)
+		}
+		// Once Adele shares her notebooks with Megan for reading, Megan reads
+		// them, and still cannot change them.
+		share := store.Item{TenantID: demo.TenantID, Kind: graph.KindDelegation, ID: "dlg-notes-megan", OwnerID: adele,
+			Doc: json.RawMessage(`{"delegateId":"` + e.id("megan") + `","resource":"Notes","access":["read"]}`), CreatedAt: time.Now(), ModifiedAt: time.Now(), Version: 1}
+		if err := e.srv.Store().(store.Items).CreateItems(context.Background(), share); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.all(base+"/notebooks", megan); len(got) != nbs {
+			t.Errorf("Megan sees %d of Adele's shared notebooks, want %d", len(got), nbs)
+		}
+		if r := e.do("GET", base+"/pages/"+page+"/content", megan, nil); r.Status != 200 || !strings.Contains(r.Header.Get("x-graphgate-decision"), "sharing of Notes") {
+			t.Errorf("reading a shared page: %d %q", r.Status, r.Header.Get("x-graphgate-decision"))
+		}
+		wantError(t, e.do("PATCH", base+"/pages/"+page+"/content", megan, cmds), 403, "40002", "")
+		wantError(t, e.do("DELETE", base+"/pages/"+page, megan, nil), 403, "40002", "")
+	})
+
+	t.Run("a hidden group's notebooks are its members'", func(t *testing.T) {
+		// Project Falcon hides its membership: Adele owns it, Lynne is a
+		// member, Megan is neither.
+		base := "/groups/" + falconID + "/onenote"
+		megan := e.delegated("megan", "Notes.ReadWrite.All")
+		wantError(t, e.do("GET", base+"/notebooks", megan, nil), 403, "40003", "")
+		r := e.do("POST", base+"/notebooks", megan, map[string]any{"displayName": "Megan's plans"})
+		wantError(t, r, 403, "40002", "")
+		if d := r.Header.Get("x-graphgate-decision"); !strings.HasPrefix(d, "not_group_member;") {
+			t.Errorf("decision %q", d)
+		}
+		wantError(t, e.do("POST", base+"/pages", megan, "<html><head><title>x</title></head></html>", header("Content-Type", "text/html")), 403, "40002", "")
+		// Members and owners succeed.
+		lynne := e.delegated("lynne", "Notes.ReadWrite.All")
+		created := e.must(201, "POST", base+"/notebooks", lynne, map[string]any{"displayName": "Falcon plans"})
+		got := e.all(base+"/notebooks", e.delegated("adele", "Notes.Read"))
+		if len(got) != 1 || str(got[0], "id") != str(created, "id") {
+			t.Errorf("Falcon's notebooks as its owner %v", w2DisplayNames(got))
+		}
+		// The public Marketing group's notebooks: read by anyone of the
+		// organization, changed by its members only.
+		lynneRead := e.delegated("lynne", "Notes.Read.All")
+		if got := e.all("/groups/"+marketingID+"/onenote/notebooks", lynneRead); len(got) != 1 {
+			t.Errorf("Marketing's notebooks as Lynne %v", w2DisplayNames(got))
+		}
+		wantError(t, e.do("POST", "/groups/"+marketingID+"/onenote/notebooks", lynne, map[string]any{"displayName": "Lynne's"}), 403, "40002", "")
+	})
 }
 
 func TestOnenoteSectionGroups(t *testing.T) {

@@ -282,10 +282,11 @@ func (s *Seeder) Presence(userID, availability, activity string) {
 	s.add(KindPresence, userID, userID, "", p)
 }
 
-// Delegate records that owner shared family (mail, calendar, contacts,
-// tasks) with delegate at the given access levels (read, write, send).
-func (s *Seeder) Delegate(ownerID, delegateID, family string, access ...string) {
-	s.add(KindDelegation, newItemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Family: family, Access: access})
+// Delegate records that owner shared resource — named by the permission
+// resource that reaches it: Mail (the mailbox), Calendars, Contacts, Tasks,
+// Notes — with delegate at the given access levels (read, write, send).
+func (s *Seeder) Delegate(ownerID, delegateID, resource string, access ...string) {
+	s.add(KindDelegation, newItemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
 }
 
 // Flush stores everything collected, atomically.

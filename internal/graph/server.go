@@ -6,9 +6,11 @@
 //
 // A request flows one way: verify the bearer token → match the route table
 // once (the same lookup finds the handler) → resolve the target (the user,
-// group or chat the path names, and the facts the rule needs) → ask
-// authz.DecideMatch → run the workload handler, which only shapes data.
-// No handler compares scopes or decides a permission.
+// group, drive or chat the path names, and the facts the rule's decision
+// reads: authz.Engine.Lookups) → ask authz.DecideMatch → run the workload
+// handler, which only shapes data and applies the confinements the engine
+// decided. No handler compares scopes or decides whose data a caller may
+// reach.
 //
 // Request bodies are read as Graph reads them: by Graph's schema (an
 // excerpt of its $metadata, schema.go) where the body's type is one of
@@ -19,7 +21,6 @@
 package graph
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -318,9 +319,36 @@ func (s *Server) denial(c *Call) error {
 		have := c.Principal.Granted.String(s.cat)
 		return errTeamsDenied(strings.Join(d.CandidateNames(), ","), have)
 	case workloadDrive:
+		// OneDrive hides the items of a drive one can read nothing of: an
+		// item answers 404, the drive and its root 403 (as when the engine
+		// confines the call to shared items, checkDriveAccess). A public
+		// group's items are visible to all: changing one is a 403.
+		if relationDenial(d.Reason) && d.Need != 0 && c.target.Access == 0 && !c.target.Public {
+			if a := parseDriveAddr(c); a.base == "item" || a.rel != "" {
+				return errDriveItemNotFound()
+			}
+		}
 		return errDriveAccessDenied()
+	case workloadOneNote:
+		switch {
+		case !relationDenial(d.Reason):
+			return errOnenoteScopes()
+		case d.Method.Write():
+			return errOnenoteNoWrite()
+		}
+		return errOnenoteNoAccess()
 	}
 	return errDirectoryDenied()
+}
+
+// relationDenial reports whether a denial is for the signed-in user's
+// relation to the target (the token's permissions would do).
+func relationDenial(r authz.Reason) bool {
+	switch r {
+	case authz.NotShared, authz.NotGroupMember, authz.NotMember, authz.UserLacksRole, authz.HiddenMembership:
+		return true
+	}
+	return false
 }
 
 type workload uint8
@@ -330,15 +358,17 @@ const (
 	workloadExchange
 	workloadTeams
 	workloadDrive
+	workloadOneNote
 )
 
 // Denials are worded by the service behind the route: the Teams APIs
 // (chats, presence), Exchange Online (mail, calendars, contacts, To Do,
-// people — group calendars included), OneDrive (drives), else the
-// directory. The path decides, as in Graph, where one front door routes to
-// several services; a route without path clues falls back to the
-// resources of its permissions.
+// people — group calendars included), OneNote (notebooks, of users, groups
+// and sites), OneDrive (drives), else the directory. The path decides, as
+// in Graph, where one front door routes to several services; a route
+// without path clues falls back to the resources of its permissions.
 var (
+	onenoteSegments  = map[string]bool{"onenote": true}
 	teamsSegments    = map[string]bool{"chats": true, "presence": true, "getpresencesbyuserid": true, "teams": true, "channels": true}
 	exchangeSegments = map[string]bool{"messages": true, "mailfolders": true, "sendmail": true, "mailboxsettings": true, "events": true,
 		"calendar": true, "calendars": true, "calendarview": true, "calendargroups": true, "todo": true, "contacts": true,
@@ -347,6 +377,7 @@ var (
 	exchangeResources = map[string]bool{"mail": true, "calendars": true, "contacts": true, "mailboxsettings": true, "people": true, "tasks": true, "place": true, "mailtips": true}
 	teamsResources    = map[string]bool{"chat": true, "chatmessage": true, "presence": true, "channelmessage": true, "chatmember": true, "teamwork": true}
 	driveResources    = map[string]bool{"files": true}
+	onenoteResources  = map[string]bool{"notes": true}
 )
 
 func workloadOf(d *authz.Decision) workload {
@@ -355,7 +386,7 @@ func workloadOf(d *authz.Decision) workload {
 		for _, set := range []struct {
 			segs map[string]bool
 			w    workload
-		}{{teamsSegments, workloadTeams}, {exchangeSegments, workloadExchange}, {driveSegments, workloadDrive}} {
+		}{{onenoteSegments, workloadOneNote}, {teamsSegments, workloadTeams}, {exchangeSegments, workloadExchange}, {driveSegments, workloadDrive}} {
 			for _, sg := range segs {
 				if set.segs[sg] {
 					return set.w
@@ -376,6 +407,8 @@ func workloadOf(d *authz.Decision) workload {
 				return workloadTeams
 			case driveResources[res]:
 				return workloadDrive
+			case onenoteResources[res]:
+				return workloadOneNote
 			}
 		}
 	}
@@ -389,6 +422,7 @@ type explainKey struct {
 	granted, via   *catalog.Permission
 	meFallback, me bool
 	limit          authz.Limit
+	fact           authz.Fact
 }
 
 // decisionHeader is the x-graphgate-decision value. Allowed decisions
@@ -399,7 +433,7 @@ func (s *Server) decisionHeader(d *authz.Decision) string {
 	if d.Reason != authz.Allowed || d.Match.Rule == nil {
 		return headerSafe(d.Reason.String() + "; " + d.Explain())
 	}
-	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me, limit: d.Limit}
+	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me, limit: d.Limit, fact: d.Fact}
 	if v, ok := s.explained.Load(k); ok {
 		return v.(string)
 	}
@@ -449,7 +483,3 @@ func lastSegment(p *graphpath.Path) string {
 	}
 	return p.Orig(p.N - 1)
 }
-
-// requestContext is a helper for handlers that need a context with a
-// deadline independent of the client (store writes that must finish).
-func requestContext(c *Call) context.Context { return c.ctx }

@@ -7,28 +7,57 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
 // KindDelegation is the item kind of a sharing grant: an owner shared a
-// calendar, delegated a mailbox, or gave send rights to another user. Its
-// OwnerID is the owner; the document says to whom and what.
+// calendar, delegated a mailbox, shared notebooks, or gave send rights to
+// another user. Its OwnerID is the owner; the document says to whom and
+// what.
 const KindDelegation = "delegation"
 
 // Delegation is a sharing grant's document.
 type Delegation struct {
 	DelegateID string `json:"delegateId"`
-	// Family is what is shared: mail (the mailbox and its settings),
-	// calendar, contacts or tasks.
-	Family string `json:"family"`
+	// Resource is what is shared, named by the permission resource that
+	// reaches it (Mail, Calendars, Contacts, Tasks, Notes…): the engine asks
+	// for the sharing of a rule's resource (authz.Engine.SharingResource).
+	Resource string `json:"resource,omitempty"`
+	// Family is how documents stored before Resource named what they share
+	// (mail, calendar, contacts, tasks); it is read, never written.
+	Family string `json:"family,omitempty"`
 	// Access lists read, write and send.
 	Access []string `json:"access"`
 }
 
-// resolveTarget finds the object the path names and the facts the rule
-// needs about it: the relation to the caller, what the owner shared with
-// the caller, group membership, hidden membership, role membership. It
-// answers 404 for a path naming nothing.
+// legacyFamilies are the resources each stored Family shared: a mailbox
+// delegation covered the mailbox and its settings.
+var legacyFamilies = map[string][]string{
+	"mail":     {"Mail", "MailboxSettings"},
+	"calendar": {"Calendars"},
+	"contacts": {"Contacts"},
+	"tasks":    {"Tasks"},
+}
+
+// shares reports whether the delegation shares resource.
+func (d *Delegation) shares(resource string) bool {
+	if d.Resource != "" {
+		return strings.EqualFold(d.Resource, resource)
+	}
+	for _, r := range legacyFamilies[strings.ToLower(d.Family)] {
+		if strings.EqualFold(r, resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveTarget finds the object the path names and the facts about it
+// that the rule's decision reads (authz.Engine.Lookups): the relation to the
+// caller, what the owner shared with the caller, group membership, whether
+// the group is public or hides its members, role membership. It answers
+// 404 for a path naming nothing.
 func (s *Server) resolveTarget(c *Call) error {
 	segs := c.Match.Route.Segments()
 	if c.Match.MeFallback || c.Match.Me {
@@ -37,7 +66,7 @@ func (s *Server) resolveTarget(c *Call) error {
 		}
 		c.TargetUser = c.Caller
 		c.target.Relation = authz.RelSelf
-		return s.userFacts(c, segs)
+		return s.userFacts(c)
 	}
 	if len(segs) < 2 || segs[1] != "{id}" {
 		c.target.Relation = authz.RelTenant
@@ -57,15 +86,7 @@ func (s *Server) resolveTarget(c *Call) error {
 			return asError(err)
 		}
 		c.TargetUser = &u
-		switch {
-		case c.Caller != nil && u.ID == c.Caller.ID:
-			c.target.Relation = authz.RelSelf
-		case u.Kind == store.UserSharedMailbox:
-			c.target.Relation = authz.RelSharedMailbox
-		default:
-			c.target.Relation = authz.RelOtherUser
-		}
-		return s.userFacts(c, segs)
+		return s.userFacts(c)
 	case "groups":
 		g, err := s.store.GetGroup(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
@@ -75,14 +96,25 @@ func (s *Server) resolveTarget(c *Call) error {
 			return asError(err)
 		}
 		c.TargetGroup = &g
-		c.target.Relation = authz.RelGroup
-		c.target.HiddenMembership = g.Visibility == store.VisibilityHiddenMembership
-		if c.Caller != nil {
-			c.target.Member, c.target.Owner, err = s.membership(c, g.ID)
-			if err != nil {
-				return asError(err)
-			}
+		return s.groupFacts(c, &g)
+	case "drives":
+		d, err := s.driveIn(c.ctx, c.TenantID, id)
+		if err != nil {
+			return err
 		}
+		c.targetDrive = d
+		if !d.Group {
+			c.TargetUser = &d.Owner
+			return s.userFacts(c)
+		}
+		g, err := s.store.GetGroup(c.ctx, c.TenantID, d.Owner.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errDriveItemNotFound()
+		}
+		if err != nil {
+			return asError(err)
+		}
+		return s.groupFacts(c, &g)
 	case "administrativeunits":
 		au, err := s.store.GetAdministrativeUnit(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
@@ -103,7 +135,13 @@ func (s *Server) resolveTarget(c *Call) error {
 			c.target.Member = member
 		}
 	default:
-		c.target.Relation = authz.RelTenant
+		// Teams, sites and the like, which graphgate does not serve, keep
+		// the relation the engine infers from the path (a team's or a
+		// site's data is its group's); directory objects such as devices or
+		// applications are the tenant's.
+		if s.engine.Lookups(c.Match.Rule) == 0 {
+			c.target.Relation = authz.RelTenant
+		}
 	}
 	return nil
 }
@@ -120,12 +158,22 @@ func (s *Server) findUser(c *Call, id string) (store.User, error) {
 	return s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(id))
 }
 
-// userFacts adds what the owner shared with the caller and whether the
-// target holds roles or administrative-unit memberships.
-func (s *Server) userFacts(c *Call, segs []string) error {
+// userFacts sets the relation of the caller to c.TargetUser, whether the
+// target holds roles or administrative-unit memberships, and what the
+// target shared with the caller, when the rule reads them.
+func (s *Server) userFacts(c *Call) error {
 	u := c.TargetUser
+	switch {
+	case c.Caller != nil && u.ID == c.Caller.ID:
+		c.target.Relation = authz.RelSelf
+	case u.Kind == store.UserSharedMailbox:
+		c.target.Relation = authz.RelSharedMailbox
+	default:
+		c.target.Relation = authz.RelOtherUser
+	}
+	need := s.engine.Lookups(c.Match.Rule)
 	c.target.InRoleOrAU = len(u.Roles) > 0
-	if !c.target.InRoleOrAU && s.engine.NeedsRoleOrAU(c.Match.Rule) {
+	if !c.target.InRoleOrAU && need&authz.LookupRoleOrAU != 0 {
 		ms, err := s.store.MemberOf(c.ctx, c.TenantID, u.ID, store.RoleMember)
 		if err != nil {
 			return asError(err)
@@ -136,63 +184,101 @@ func (s *Server) userFacts(c *Call, segs []string) error {
 			}
 		}
 	}
-	if c.Caller == nil || c.target.Relation == authz.RelSelf {
+	if c.Caller == nil || c.target.Relation == authz.RelSelf || need&authz.LookupSharing == 0 {
 		return nil
 	}
-	family := familyOf(c)
-	if family == "" {
+	access, err := s.sharedWithCaller(c, u.ID, s.engine.SharingResource(c.Match.Rule))
+	c.target.Access = access
+	return err
+}
+
+// groupFacts sets the relation of the caller to a group (or its drive):
+// whether the group is public or hides its members, and, when the rule
+// reads them, the caller's membership and the items of the group's drive
+// shared with the caller.
+func (s *Server) groupFacts(c *Call, g *store.Group) error {
+	c.target.Relation = authz.RelGroup
+	c.target.HiddenMembership = g.Visibility == store.VisibilityHiddenMembership
+	c.target.Public = g.Visibility == store.VisibilityPublic
+	if c.Caller == nil {
 		return nil
 	}
-	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDelegation, OwnerID: u.ID})
-	if err != nil {
-		return asError(err)
+	need := s.engine.Lookups(c.Match.Rule)
+	if need&authz.LookupMembership != 0 || c.r != nil && strings.Contains(c.r.URL.RawQuery, "expand") {
+		// An expansion ($expand=members) is decided with these facts too.
+		var err error
+		if c.target.Member, c.target.Owner, err = s.membership(c, g.ID); err != nil {
+			return asError(err)
+		}
 	}
-	for _, it := range items {
-		var d Delegation
-		if json.Unmarshal(it.Doc, &d) != nil || d.DelegateID != c.Caller.ID || d.Family != family {
-			continue
-		}
-		for _, a := range d.Access {
-			switch a {
-			case "read":
-				c.target.Access |= authz.AccessRead
-			case "write":
-				c.target.Access |= authz.AccessRead | authz.AccessWrite
-			case "send":
-				c.target.Access |= authz.AccessSend
-			}
-		}
+	if need&authz.LookupSharing != 0 && !c.target.Member && !c.target.Owner {
+		access, err := s.sharedWithCaller(c, g.ID, s.engine.SharingResource(c.Match.Rule))
+		c.target.Access = access
+		return err
 	}
 	return nil
 }
 
-// familyOf names the kind of data a route reaches, from the permissions it
-// accepts: mail, calendar, contacts or tasks ("" for anything else).
-func familyOf(c *Call) string {
-	for _, e := range c.Match.Rule.Accepted[catalog.DelegatedWork] {
-		switch strings.ToLower(e.Perm.Parts.Resource) {
-		case "mail", "mailboxsettings":
-			return "mail"
-		case "calendars":
-			return "calendar"
-		case "contacts":
-			return "contacts"
-		case "tasks":
-			return "tasks"
+// sharedWithCaller is what owner (a user, or a group for its drive) shared
+// of resource with the caller: for files, the union of the grants on items
+// of the owner's drive (the drive then confines the call to those items);
+// otherwise the owner's delegations of the resource to the caller.
+func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Access, error) {
+	d := s.store.Dialect()
+	ph := placeholder(dialectOf(d), 1)
+	if strings.EqualFold(resource, "Files") {
+		q := store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID,
+			Where: jsonExpr(d, "driveOwnerId", odata.TypeString) + " = " + ph, Args: []any{ownerID}, Limit: 1}
+		items, _, err := s.store.QueryItems(c.ctx, q)
+		if err != nil || len(items) == 0 {
+			return 0, asErrorOrNil(err)
+		}
+		roles := jsonExpr(d, "roles", odata.TypeString)
+		q.Where += " AND (" + roles + ` LIKE '%"write"%' OR ` + roles + ` LIKE '%"owner"%')`
+		if items, _, err = s.store.QueryItems(c.ctx, q); err != nil {
+			return 0, asError(err)
+		}
+		if len(items) > 0 {
+			return authz.AccessRead | authz.AccessWrite, nil
+		}
+		return authz.AccessRead, nil
+	}
+	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDelegation, OwnerID: ownerID,
+		Where: jsonExpr(d, "delegateId", odata.TypeString) + " = " + ph, Args: []any{c.Caller.ID}})
+	if err != nil {
+		return 0, asError(err)
+	}
+	var access authz.Access
+	for _, it := range items {
+		var dl Delegation
+		if json.Unmarshal(it.Doc, &dl) != nil || dl.DelegateID != c.Caller.ID || !dl.shares(resource) {
+			continue
+		}
+		for _, a := range dl.Access {
+			switch a {
+			case "read":
+				access |= authz.AccessRead
+			case "write":
+				access |= authz.AccessRead | authz.AccessWrite
+			case "send":
+				access |= authz.AccessSend
+			}
 		}
 	}
-	return ""
+	return access, nil
 }
 
-// membership reports whether the caller is a member and an owner of a group.
+// membership reports whether the caller is a member and an owner of a
+// group, from the caller's own memberships (not the group's members, which
+// may be many).
 func (s *Server) membership(c *Call, groupID string) (member, owner bool, err error) {
 	for _, role := range []store.MemberRole{store.RoleMember, store.RoleOwner} {
-		ms, err := s.store.Members(c.ctx, c.TenantID, groupID, role)
+		ms, err := s.store.MemberOf(c.ctx, c.TenantID, c.Caller.ID, role)
 		if err != nil {
 			return false, false, err
 		}
 		for _, m := range ms {
-			if m.MemberID == c.Caller.ID {
+			if m.ContainerKind == store.ContainerGroup && strings.EqualFold(m.ContainerID, groupID) {
 				if role == store.RoleMember {
 					member = true
 				} else {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,7 +28,18 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 	series := &seriesCache{requests: requests, duration: duration}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// Browsers must not guess a type other than the one sent: a drive
+		// file downloaded through its URL, a Graph error body or a page is
+		// what its Content-Type says (Microsoft's services send this on
+		// their responses too).
+		w.Header()["X-Content-Type-Options"] = nosniff
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if s.rate != nil {
+			rec.rio = newRateIO(s.rate, w, r)
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = &rateBody{ReadCloser: r.Body, rio: rec.rio}
+			}
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
@@ -36,38 +48,69 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 				}
 				rec.status = http.StatusInternalServerError
 			}
+			if rec.rio != nil {
+				rec.rio.finish()
+			}
+			status := rec.status
+			// net/http cancels the context when the client hangs up — and
+			// when a body read fails, such as one the minimum rate cut.
+			gone := r.Context().Err() != nil && (rec.rio == nil || rec.rio.tooSlow == "")
+			if gone {
+				// The client went away before the answer was complete
+				// (nginx's 499): whatever the handler made of its canceled
+				// context, nothing is wrong with the server.
+				status = StatusClientClosedRequest
+			}
 			ep := endpointClass(r.URL.Path)
 			d := time.Since(start)
-			m := series.get(ep, r.Method, rec.status)
+			m := series.get(ep, r.Method, status)
 			m.count.Inc()
 			m.latency.Observe(d.Seconds())
-			level := accessLogLevel(rec.status)
+			level := accessLogLevel(status)
 			if ep != "metrics" && ep != "healthz" && s.log.Handler().Enabled(r.Context(), level) {
 				// A record without a caller's PC (the Logger's methods
 				// capture one with runtime.Callers on every request; an
-				// access log has no use for it).
+				// access log has no use for it). The request's context may
+				// be canceled: the record is handled regardless.
 				lr := slog.NewRecord(time.Now(), level, "request", 0)
 				lr.AddAttrs(slog.String("method", r.Method), slog.String("endpoint", ep),
-					slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", d),
+					slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("duration", d),
 					slog.String("client_request_id", headerValue(r.Header, "Client-Request-Id")))
+				if gone && rec.wrote {
+					lr.AddAttrs(slog.Int("handler_status", rec.status))
+				}
+				if rec.rio != nil && rec.rio.tooSlow != "" {
+					lr.AddAttrs(slog.String("cut", rec.rio.tooSlow+" slower than the minimum data rate (--min-data-rate)"))
+				}
 				if why := headerValue(rec.Header(), "X-Graphgate-Decision"); why != "" && rec.status >= 400 {
 					// A denial says why in the log too.
 					lr.AddAttrs(slog.String("decision", why))
 				}
-				_ = s.log.Handler().Handle(r.Context(), lr)
+				_ = s.log.Handler().Handle(context.WithoutCancel(r.Context()), lr)
 			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
 }
 
+// StatusClientClosedRequest is the status the access log and the metrics
+// give a request whose client went away before its answer was complete
+// (nginx's 499; no response is sent).
+const StatusClientClosedRequest = 499
+
+// nosniff is the X-Content-Type-Options value, shared by every response
+// (a header value slice is never modified in place).
+var nosniff = []string{"nosniff"}
+
 // accessLogLevel: requests that worked are logged at debug (metrics count
 // them all; `--log-level debug` lists them), those that failed at info
-// (client errors, denials with the decision) or error (server errors), so
-// that the default log shows what needs attention, and costs nothing on the
-// hot path.
+// (client errors, denials with the decision, clients that went away) or
+// error (server errors), so that the default log shows what needs
+// attention, and costs nothing on the hot path.
 func accessLogLevel(status int) slog.Level {
 	switch {
+	case status == StatusClientClosedRequest:
+		return slog.LevelInfo
 	case status >= 500:
 		return slog.LevelError
 	case status >= 400:
@@ -151,10 +194,13 @@ func endpointClass(p string) string {
 	return "other"
 }
 
+// statusRecorder records the status a handler answers, and applies the
+// minimum data rate (rio, nil when off) to what it writes.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	rio    *rateIO
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -166,12 +212,25 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
-	return r.ResponseWriter.Write(b)
+	if r.rio == nil {
+		return r.ResponseWriter.Write(b)
+	}
+	r.rio.beforeWrite(len(b))
+	n, err := r.ResponseWriter.Write(b)
+	r.rio.afterWrite(err)
+	return n, err
 }
 
 // Flush lets streaming handlers flush through the recorder.
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		if r.rio != nil {
+			r.rio.beforeWrite(flushAllowanceBytes)
+			defer r.rio.afterWrite(nil)
+		}
 		f.Flush()
 	}
 }
+
+// Unwrap lets handlers' http.ResponseControllers reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"graphgate/internal/password"
 )
@@ -141,5 +145,69 @@ func TestAccessLogLevels(t *testing.T) {
 	}
 	if levels["/common/v2.0/.well-known/openid-configuration"] != "DEBUG" || levels["/v1.0/me"] != "INFO" {
 		t.Errorf("access log levels %v", levels)
+	}
+}
+
+// TestClientGoneIsLogged499: a client that hangs up before the answer is
+// counted and logged as 499 at info, with what the handler made of its
+// canceled context, not as the handler's 500 at error; a real server error
+// stays a 500 at error.
+func TestClientGoneIsLogged499(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		hangUp     bool
+		wantStatus float64
+		wantLevel  string
+	}{
+		{"client hangs up", true, 499, "INFO"},
+		{"server fails", false, 500, "ERROR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs lockedBuffer
+			srv := &Server{log: slog.New(slog.NewJSONHandler(&logs, nil)), registry: prometheus.NewRegistry()}
+			entered := make(chan struct{})
+			logged := make(chan struct{}) // the access log record is written when instrument returns
+			inner := srv.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				close(entered)
+				if tc.hangUp {
+					<-r.Context().Done() // a store call failing with the canceled context
+				}
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}))
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer close(logged)
+				inner.ServeHTTP(w, r)
+			}))
+			defer hs.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			req, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/v1.0/me/events", nil)
+			go func() {
+				<-entered
+				if tc.hangUp {
+					cancel()
+				}
+			}()
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+			cancel()
+			<-logged
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(strings.TrimSpace(logs.String())), &rec); err != nil {
+				t.Fatalf("log %q: %v", logs.String(), err)
+			}
+			if rec["status"] != tc.wantStatus || rec["level"] != tc.wantLevel {
+				t.Errorf("logged %v, want status %v at %s", rec, tc.wantStatus, tc.wantLevel)
+			}
+			if tc.hangUp && rec["handler_status"] != 500.0 {
+				t.Errorf("the handler's own answer is not in the record: %v", rec)
+			}
+			rr := httptest.NewRecorder()
+			promhttp.HandlerFor(srv.registry, promhttp.HandlerOpts{}).ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
+			want := fmt.Sprintf(`graphgate_http_requests_total{code="%v",endpoint="graph",method="GET"} 1`, tc.wantStatus)
+			if !strings.Contains(rr.Body.String(), want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
 // Package server composes graphgate: it opens the store, loads the signing
 // keys, seeds the demo tenant, builds the identity platform (and the Graph
 // server and pages as they land) into one HTTPS handler with logging,
-// metrics and health checks, and runs it. It is the composition root that
+// metrics and health checks, and runs it on listeners with limits (a
+// connection cap that evicts idle clients first, idle and header timeouts,
+// a minimum data rate; see Limits). It is the composition root that
 // cmd/graphgate (through internal/cli) and the end-to-end tests share; it
 // holds no protocol or permission logic of its own.
 package server
@@ -31,11 +33,15 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
+	"graphgate/internal/secretfile"
 	"graphgate/internal/store"
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
 )
+
+// DefaultAddr is the HTTPS listen address when Config.Addr is empty.
+const DefaultAddr = "127.0.0.1:8443"
 
 // Config is how to run graphgate. The zero value plus DataDir is a working
 // development server.
@@ -68,6 +74,9 @@ type Config struct {
 	Store store.Store
 	// Throttle, when set, limits Graph requests per app and user (429).
 	Throttle *graph.ThrottleConfig
+	// Limits bound connections, idle time, header size and the slowest
+	// data rate (zero fields: the defaults; see Limits).
+	Limits Limits
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -84,8 +93,12 @@ type Server struct {
 	graph    *graph.Server
 	handler  http.Handler
 	registry *prometheus.Registry
-	tls      *tlsca.Bundle
-	Demo     *demo.Tenant
+	limits   Limits
+	rate     *dataRate // nil: no minimum data rate
+	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
+	conns, plainConns *connTracker
+	tls               *tlsca.Bundle
+	Demo              *demo.Tenant
 	// DemoCreated reports whether this start created the demo tenant.
 	DemoCreated bool
 }
@@ -94,22 +107,28 @@ type Server struct {
 // listen; use Serve, or Handler with a test server.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:8443"
+		cfg.Addr = DefaultAddr
 	}
 	if cfg.Passwords.Memory == 0 {
 		cfg.Passwords = password.Default
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry()}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.rate = s.limits.dataRate()
 	if cfg.Store != nil {
 		s.store = cfg.Store
 	} else {
 		if cfg.DataDir == "" && cfg.StoreURL == "" {
 			return nil, errors.New("server: a data folder or a store is required")
 		}
-		st, err := open.Open(ctx, cfg.StoreURL, cfg.DataDir)
+		spec, err := open.Parse(cfg.StoreURL, cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		spec.Logger = s.log
+		st, err := spec.Open(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +176,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Demo, s.DemoCreated = t, created
 	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registerConnTrackers()
 	s.handler = s.routes()
 	return s, nil
 }
@@ -227,6 +247,9 @@ func (s *Server) TLS() (*tlsca.Bundle, error) {
 		if h, _, e := net.SplitHostPort(s.cfg.Addr); e == nil && h != "" && h != "0.0.0.0" && h != "::" {
 			names = append(names, h)
 		}
+		if err := secretfile.Tighten(s.log, tlsca.PrivateFiles(s.cfg.DataDir)...); err != nil {
+			return nil, err
+		}
 		b, err = tlsca.Ensure(s.cfg.DataDir, names, time.Now())
 	}
 	if err != nil {
@@ -248,22 +271,23 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 			s.log.Error("key rotation stopped", "err", err)
 		}
 	}()
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	ln, err := s.listen(s.cfg.Addr, false, s.conns)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: s.handler, TLSConfig: b.TLSConfig(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	hs := s.limits.httpServer(s.handler, s.conns)
+	hs.TLSConfig, hs.ErrorLog = b.TLSConfig(), slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 2)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	var plain *http.Server
 	if s.cfg.HTTPAddr != "" {
-		pln, err := net.Listen("tcp", s.cfg.HTTPAddr)
+		pln, err := s.listen(s.cfg.HTTPAddr, true, s.plainConns)
 		if err != nil {
 			_ = hs.Close()
 			return err
 		}
-		plain = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+		plain = s.limits.httpServer(s.handler, s.plainConns)
+		plain.ErrorLog = hs.ErrorLog
 		go func() { errc <- plain.Serve(pln) }()
 	}
 	if ready != nil {
@@ -282,6 +306,53 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 	}
 	return err
 }
+
+// ListenError is a listener Serve could not open: Plain tells the plain
+// HTTP one (Config.HTTPAddr) from the HTTPS one (Config.Addr). Err is the
+// system's (errors.Is(err, syscall.EADDRINUSE) when the port is taken).
+type ListenError struct {
+	Addr  string
+	Plain bool
+	Err   error
+}
+
+func (e *ListenError) Error() string { return "listening on " + e.Addr + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// listen opens a TCP listener on addr (plain: the plain HTTP one), capped
+// by tracker (if not nil).
+func (s *Server) listen(addr string, plain bool, tracker *connTracker) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &ListenError{Addr: addr, Plain: plain, Err: err}
+	}
+	if tracker != nil {
+		ln = tracker.listen(ln)
+	}
+	return ln, nil
+}
+
+// registerConnTrackers makes the listeners' connection caps and their
+// metrics: open connections, and connections closed to make room.
+func (s *Server) registerConnTrackers() {
+	evicted := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "graphgate_http_connections_evicted_total",
+		Help: "Idle connections closed to make room for a new one at the connection cap (--max-conns), by listener."}, []string{"listener"})
+	s.conns = s.limits.newConnTracker(evicted.WithLabelValues("https"))
+	s.plainConns = s.limits.newConnTracker(evicted.WithLabelValues("http"))
+	if s.conns == nil {
+		return
+	}
+	s.registry.MustRegister(evicted)
+	for name, t := range map[string]*connTracker{"https": s.conns, "http": s.plainConns} {
+		s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphgate_http_open_connections",
+			Help: "Open client connections, by listener.", ConstLabels: prometheus.Labels{"listener": name}},
+			func() float64 { return float64(t.Open()) }))
+	}
+}
+
+// BaseURL is the address clients use for a server listening on addr:
+// https://localhost:8443 for 127.0.0.1:8443 (see displayAddr).
+func BaseURL(addr string) string { return "https://" + displayAddr(addr) }
 
 // displayAddr turns 127.0.0.1:8443 into localhost:8443 (the name the CA
 // certifies and clients use); other hosts stay as they are.

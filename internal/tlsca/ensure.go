@@ -27,6 +27,15 @@ const (
 	privateMode = 0o600
 )
 
+// PrivateFiles are the paths in the data folder dir that must be
+// owner-only: the tls folder and the two private keys. Ensure creates them
+// so; a caller that finds them with wider modes (copied, or made by hand)
+// tightens them before Ensure (package secretfile).
+func PrivateFiles(dir string) []string {
+	tlsDir := filepath.Join(dir, SubDir)
+	return []string{tlsDir, filepath.Join(tlsDir, CAKeyName), filepath.Join(tlsDir, KeyName)}
+}
+
 // processMu serializes Ensure within one process. The file lock already
 // excludes other goroutines on the platforms we run on (each Flock opens its
 // own descriptor), but that depends on the platform's lock semantics; the

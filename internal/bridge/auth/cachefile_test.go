@@ -1,9 +1,13 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,5 +115,31 @@ func TestCacheFileLockExcludes(t *testing.T) {
 	defer cancel()
 	if _, err := b.Lock(ctx); err == nil {
 		t.Error("second holder got the lock")
+	}
+}
+
+// TestSessionTightensTokenFile: a token file found readable by others (a
+// copy, a restore from a backup) holds refresh tokens; the session makes it
+// owner-only and the log says so.
+func TestSessionTightensTokenFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix file modes on Windows")
+	}
+	path := filepath.Join(t.TempDir(), "o365_home.token")
+	if err := os.WriteFile(path, []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	if _, err := New(Options{ClientID: "c", CacheFile: path, Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("token file mode %v %v, want 0600", st.Mode(), err)
+	}
+	if !strings.Contains(logs.String(), path) || !strings.Contains(logs.String(), "was=0644") {
+		t.Errorf("the log does not say the token file was tightened:\n%s", logs.String())
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,6 +38,8 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"graphgate/internal/secretfile"
 )
 
 // NativeClientRedirect is Microsoft's page for apps where the user pastes the
@@ -70,6 +73,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// CacheFile is the token file.
 	CacheFile string
+	// Logger receives the warning when the token file had to be made
+	// owner-only (nil: slog.Default()).
+	Logger *slog.Logger
 }
 
 // Session is one account's MSAL client and token cache. It is safe for
@@ -90,7 +96,8 @@ type msalClient interface {
 	deviceCode(ctx context.Context, scopes []string) (public.DeviceCode, error)
 }
 
-// New builds a session; it does no I/O.
+// New builds a session. Its only I/O is on the token file: its folder is
+// created (0700) and a file found readable by others is made owner-only.
 func New(o Options) (*Session, error) {
 	if o.Authority == "" {
 		o.Authority = "https://login.microsoftonline.com"
@@ -112,6 +119,11 @@ func New(o Options) (*Session, error) {
 	discovery := microsoftHosts[strings.ToLower(u.Hostname())]
 	cf, err := NewCacheFile(o.CacheFile)
 	if err != nil {
+		return nil, err
+	}
+	// The file holds refresh tokens: one copied in with a wider mode is made
+	// owner-only (Export writes it 0600).
+	if err := secretfile.Tighten(o.Logger, o.CacheFile); err != nil {
 		return nil, err
 	}
 	s := &Session{opts: o, cache: cf}

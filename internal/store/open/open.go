@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -40,6 +41,9 @@ type Spec struct {
 	Dir string
 	// DSN is the PostgreSQL connection URL, password included.
 	DSN string
+	// Logger receives the backend's warnings at open, such as a SQLite
+	// folder other users can read (nil: slog.Default()).
+	Logger *slog.Logger
 }
 
 // Parse reads a store specification; dataDir is the data folder, the
@@ -77,7 +81,7 @@ func (s Spec) String() string {
 func (s Spec) Open(ctx context.Context) (store.Store, error) {
 	switch s.Kind {
 	case SQLite:
-		st, err := sqlite.Open(ctx, s.Dir)
+		st, err := sqlite.OpenWith(ctx, s.Dir, sqlite.Options{Logger: s.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("opening the SQLite store in %s: %w", s.Dir, err)
 		}

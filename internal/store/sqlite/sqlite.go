@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"graphgate/internal/secretfile"
 	"graphgate/internal/store"
 )
 
@@ -66,14 +68,40 @@ const userCacheSize = 4096
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database graphgate.db in dir, which
-// it creates with mode 0700, and brings its schema up to date.
+// Options adjust OpenWith.
+type Options struct {
+	// Logger receives the warnings about file modes (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Open opens the database in dir with default options (see OpenWith).
 func Open(ctx context.Context, dir string) (*Store, error) {
+	return OpenWith(ctx, dir, Options{})
+}
+
+// OpenWith opens (creating if needed) the database graphgate.db in dir,
+// which it creates with mode 0700, and brings its schema up to date.
+//
+// The database and its -wal, -shm and -journal files hold secrets (signing
+// keys, the keys secret hashes depend on, the demo's passwords), so they
+// are owner-only whatever the folder's mode: the database file is created
+// 0600 before SQLite opens it (SQLite gives the files it creates next to a
+// database the database's mode), files found with wider modes are
+// tightened, and a folder other users can read is reported (see package
+// secretfile).
+func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	path, err := filepath.Abs(filepath.Join(dir, FileName))
 	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	secretfile.CheckFolder(o.Logger, dir)
+	if err := secretfile.Create(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := secretfile.Tighten(o.Logger, path, path+"-wal", path+"-shm", path+"-journal"); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}

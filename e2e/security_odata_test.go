@@ -101,7 +101,7 @@ func odataCases(list string) []odataCase {
 		add(refused, p+" $skiptoken base64 SQL", p+"?$skiptoken="+qv("JyBPUiAxPTEgLS0="))
 	}
 	// $search: KQL terms are text, matched literally.
-	// (The LIKE wildcards % and _ in $search: TestSecurityKnownSearchWildcards.)
+	// (The LIKE wildcards % and _ in $search: TestSecuritySearchWildcards.)
 	for _, p := range []string{"/me/messages", "/users"} {
 		prefix, hdr := "", ""
 		if p == "/users" {

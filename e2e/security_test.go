@@ -18,6 +18,7 @@ package e2e
 //	TestSecurityLoopbackRedirectExtras                       a loopback redirect URI differing in more than its port (fragment, query, userinfo): AADSTS50011
 //	TestSecurityPagesEscapeInput    security_pages_test.go   reflected parameters on every HTML page, and the pages' headers
 //	TestSecurityConsentCSRF                                  a consent POST without the flow of the signed-in user changes nothing
+//	TestSecurityPagesNosniff                                 the HTML pages send X-Content-Type-Options: nosniff
 //	TestSecurityODataInjection      security_odata_test.go   SQL injection through every OData option and path ids, SQLite and PostgreSQL
 //	TestSecuritySearchWildcards                              % and _ in $search are characters, not LIKE wildcards, SQLite and PostgreSQL
 //	TestSecurityNULCharacters                                a NUL in ids, query options, bodies and token requests: the workload's 400, the same on both stores

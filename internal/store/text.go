@@ -62,18 +62,18 @@ func CheckJSON(b []byte) error {
 		return ErrInvalidText
 	}
 	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte(`u0000`))
+		j := bytes.Index(b[i:], []byte(`\u0000`))
 		if j < 0 {
 			return nil
 		}
 		j += i
-		n := 0
+		n := 1 // the backslash of the match, and those before it
 		for k := j - 1; k >= 0 && b[k] == '\\'; k-- {
 			n++
 		}
 		if n%2 == 1 {
 			return ErrInvalidText
 		}
-		i = j + 5
+		i = j + 1
 	}
 }

@@ -222,7 +222,8 @@ type UserChanges struct {
 	AccountEnabled                                                        *bool
 }
 
-func (c UserChanges) apply(u *store.User) {
+// Apply sets the changed properties on u.
+func (c UserChanges) Apply(u *store.User) {
 	for _, f := range []struct {
 		dst *string
 		v   *string
@@ -246,7 +247,7 @@ func (c UserChanges) apply(u *store.User) {
 func (s *Service) UpdateUser(ctx context.Context, tenantID, id string, c UserChanges) (store.User, error) {
 	var out store.User
 	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
-		c.apply(&u)
+		c.Apply(&u)
 		out = u
 		out.Version++
 		return u, nil

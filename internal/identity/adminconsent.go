@@ -108,7 +108,7 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 		return
 	}
 	if err := s.adminConsentAll(r.Context(), t.ID, app, u, del, appPerms); err != nil {
-		s.redirectError(w, r, f, errStore("recording admin consent", err))
+		s.redirectError(w, r, f, errConsent("recording admin consent", err))
 		return
 	}
 	v := url.Values{"admin_consent": {"True"}, "tenant": {t.ID}, "state": optional(f.State)}

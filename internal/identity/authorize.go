@@ -328,7 +328,7 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
 	}
 	if err != nil {
-		s.finishError(w, r, f, errStore("recording consent", err))
+		s.finishError(w, r, f, errConsent("recording consent", err))
 		return
 	}
 	consented, err := s.consented(ctx, t.ID, app.AppID, u.ID)

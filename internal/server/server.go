@@ -92,6 +92,7 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
+	dir      *directory.Service
 	handler  http.Handler
 	registry *prometheus.Registry
 	limits   Limits
@@ -154,6 +155,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default()})
+	s.dir = dir
 	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
 		Directory: dir}, cfg.Identity)
 	if err != nil {
@@ -186,6 +188,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
+
+// Directory returns the directory service every change to users, groups
+// and consent goes through.
+func (s *Server) Directory() *directory.Service { return s.dir }
 
 // Identity returns the identity platform.
 func (s *Server) Identity() *identity.Server { return s.identity }

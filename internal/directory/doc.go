@@ -9,8 +9,9 @@
 // app) and the demo tenant's seeding all call a Service; none of them
 // writes those objects to the store itself. An architecture test
 // (TestOnlyWriter) fails when a package other than this one, the store
-// backends, the store's conformance suite and the import of package
-// transfer calls the store's write methods for them.
+// backends and the store's conformance suite calls the store's write
+// methods for them (an import, package transfer, loads whole tenants
+// through the store's Transfer methods instead).
 //
 // # Rules it owns
 //

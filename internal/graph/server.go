@@ -21,7 +21,6 @@
 package graph
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -499,7 +498,3 @@ func lastSegment(p *graphpath.Path) string {
 	}
 	return p.Orig(p.N - 1)
 }
-
-// requestContext is a helper for handlers that need a context with a
-// deadline independent of the client (store writes that must finish).
-func requestContext(c *Call) context.Context { return c.ctx }

@@ -163,14 +163,6 @@ type opt func(*http.Request)
 
 func header(k, v string) opt { return func(r *http.Request) { r.Header.Set(k, v) } }
 
-// call sends a request to /v1.0 + path (path may also be a full URL, as a
-// nextLink is) with a bearer token and a JSON body (nil for none; []byte
-// and string bodies are sent as they are).
-func (e *env) call(method, path, token string, body any, opts ...opt) (int, http.Header, map[string]any) {
-	r := e.do(method, path, token, body, opts...)
-	return r.Status, r.Header, r.JSON
-}
-
 func (e *env) do(method, path, token string, body any, opts ...opt) resp {
 	e.t.Helper()
 	var rd io.Reader

@@ -56,6 +56,7 @@ var writers = []string{
 // interface of package store, a backend's type, or any interface whose
 // method takes the store's types. Tests are not checked: they set up data.
 func TestOnlyWriter(t *testing.T) {
+	t.Parallel()
 	m := loadModule(t)
 	var bad []string
 	found := map[string]bool{}
@@ -88,6 +89,7 @@ func TestOnlyWriter(t *testing.T) {
 // of its own, a method value, a backend's method; and a read and a method
 // of the same name that is not the store's, which are allowed.
 func TestOnlyWriterFinds(t *testing.T) {
+	t.Parallel()
 	m := loadModule(t)
 	got := []string{}
 	for _, u := range m.writesIn(t, "graphgate/internal/directory/testdata/violator", filepath.Join("testdata", "violator")) {

@@ -153,7 +153,7 @@ func TestRevokeConsent(t *testing.T) {
 		removed, remaining []string
 		deleted            bool
 	}
-	for _, tc := range []struct {
+	cases := []struct {
 		name string
 		r    directory.Revocation
 		err  error
@@ -196,10 +196,14 @@ func TestRevokeConsent(t *testing.T) {
 			err: &directory.NotGrantedError{}, notGranted: directory.NoRole},
 		{name: "a user and roles", r: directory.Revocation{UserID: adeleID, Roles: []string{"Mail.Read"}}, err: invalid("roles")},
 		{name: "a user and every user", r: directory.Revocation{UserID: adeleID, AllUsers: true}, err: invalid("user")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			eachStore(t, func(t *testing.T, x *fixture) {
+	}
+	eachStore(t, func(t *testing.T, x *fixture) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
 				ctx := t.Context()
+				// Every case starts from the same consent.
+				_, _, err := x.dir.PurgeAppConsent(ctx, x.app.AppID)
+				must(t, err)
 				for _, c := range []directory.DelegatedConsent{
 					{UserID: adeleID, Scopes: []string{"User.Read", "Mail.Read", "Calendars.Read"}},
 					{UserID: meganID, Scopes: []string{"User.Read"}},
@@ -209,7 +213,7 @@ func TestRevokeConsent(t *testing.T) {
 					_, err := x.dir.GrantDelegated(ctx, c)
 					must(t, err)
 				}
-				_, err := x.dir.GrantAppRoles(ctx, directory.AppRoleGrant{TenantID: contosoID, App: x.app, Roles: []string{"User.Read.All", "Mail.Read"}})
+				_, err = x.dir.GrantAppRoles(ctx, directory.AppRoleGrant{TenantID: contosoID, App: x.app, Roles: []string{"User.Read.All", "Mail.Read"}})
 				must(t, err)
 				before, beforeRoles := x.grants(t, contosoID), x.roles(t, contosoID)
 
@@ -247,8 +251,8 @@ func TestRevokeConsent(t *testing.T) {
 					t.Errorf("app roles %v, want %v", got, tc.appRoles)
 				}
 			})
-		})
-	}
+		}
+	})
 }
 
 // rank orders grant keys as the test tables list them: Adele's, Megan's,

@@ -188,56 +188,9 @@ name (global-admin, user-admin, "Global Reader", …) or template id.`,
 		for _, r := range rs {
 			u.Roles = append(u.Roles, r.TemplateID())
 		}
-		var t store.Tenant
-		switch {
-		case personal:
-			if tenant != "" {
-				return usageErr("--personal puts the account in the personal-accounts tenant; leave out --tenant")
-			}
-			if t, err = dir.EnsurePersonalTenant(ctx); err != nil {
-				return err
-			}
-			u.Kind = store.UserPersonal
-		case guest && !strings.Contains(strings.ToUpper(clean), "#EXT#@"):
-			if t, err = admTenant(ctx, st, tenant); err != nil {
-				return err
-			}
-			if t.Kind != store.TenantWork {
-				return usageErr("guests are invited to an organisation, not to %s", admTenantLabel(t))
-			}
-			// The directory derives the guest's name from their address.
-			u.Kind, u.Mail = store.UserGuest, ""
-		default:
-			t, err = st.TenantByDomain(ctx, domain)
-			if errors.Is(err, store.ErrNotFound) {
-				hint := "use a tenant's domain ('graphgate tenant list'), or add --guest for an external address"
-				for _, p := range directory.PersonalDomains() {
-					if domain == p {
-						hint = "add --personal for a personal Microsoft account"
-					}
-				}
-				return admNotFound("no tenant has the domain %s: %s", domain, hint)
-			}
-			if err != nil {
-				return err
-			}
-			if tenant != "" {
-				want, err := admTenant(ctx, st, tenant)
-				if err != nil {
-					return err
-				}
-				if want.ID != t.ID {
-					return usageErr("%s is in the domain of tenant %s, not of %s", clean, admTenantLabel(t), admTenantLabel(want))
-				}
-			}
-			if t.Kind == store.TenantPersonal && len(rs) > 0 {
-				return usageErr("directory roles are for people who sign in to the organisation, not for a personal account")
-			}
-			if guest {
-				// A name with #EXT# is taken as it is; the directory derives
-				// the guest's mail from it.
-				u.Kind, u.Mail = store.UserGuest, ""
-			}
+		t, err := admNewUserTenant(ctx, st, dir, &u, domain, tenant, guest, personal, len(rs) > 0)
+		if err != nil {
+			return err
 		}
 		u.TenantID = t.ID
 		row := admUserOut{}
@@ -293,6 +246,66 @@ name (global-admin, user-admin, "Global Reader", …) or template id.`,
 	f.StringVar(&dept, "department", "", "department")
 	admFlags(cmd, &o)
 	return cmd
+}
+
+// admNewUserTenant finds the tenant a new user goes to and sets the user's
+// kind: the personal-accounts tenant (created if needed) for --personal,
+// --tenant for a guest named by their own address, else the tenant whose
+// verified domain ends the name (which --tenant, if given, must be).
+func admNewUserTenant(ctx context.Context, st store.Store, dir *directory.Service, u *store.User, domain, tenant string, guest, personal, roles bool) (store.Tenant, error) {
+	var t store.Tenant
+	var err error
+	switch {
+	case personal:
+		if tenant != "" {
+			return t, usageErr("--personal puts the account in the personal-accounts tenant; leave out --tenant")
+		}
+		if t, err = dir.EnsurePersonalTenant(ctx); err != nil {
+			return t, err
+		}
+		u.Kind = store.UserPersonal
+	case guest && !strings.Contains(strings.ToUpper(u.UserPrincipalName), "#EXT#@"):
+		if t, err = admTenant(ctx, st, tenant); err != nil {
+			return t, err
+		}
+		if t.Kind != store.TenantWork {
+			return t, usageErr("guests are invited to an organisation, not to %s", admTenantLabel(t))
+		}
+		// The directory derives the guest's name from their address.
+		u.Kind, u.Mail = store.UserGuest, ""
+	default:
+		t, err = st.TenantByDomain(ctx, domain)
+		if errors.Is(err, store.ErrNotFound) {
+			hint := "use a tenant's domain ('graphgate tenant list'), or add --guest for an external address"
+			for _, p := range directory.PersonalDomains() {
+				if domain == p {
+					hint = "add --personal for a personal Microsoft account"
+				}
+			}
+			return t, admNotFound("no tenant has the domain %s: %s", domain, hint)
+		}
+		if err != nil {
+			return t, err
+		}
+		if tenant != "" {
+			want, err := admTenant(ctx, st, tenant)
+			if err != nil {
+				return t, err
+			}
+			if want.ID != t.ID {
+				return t, usageErr("%s is in the domain of tenant %s, not of %s", u.UserPrincipalName, admTenantLabel(t), admTenantLabel(want))
+			}
+		}
+		if t.Kind == store.TenantPersonal && roles {
+			return t, usageErr("directory roles are for people who sign in to the organisation, not for a personal account")
+		}
+		if guest {
+			// A name with #EXT# is taken as it is; the directory derives
+			// the guest's mail from it.
+			u.Kind, u.Mail = store.UserGuest, ""
+		}
+	}
+	return t, nil
 }
 
 func admUserSetPasswordCmd() *cobra.Command {

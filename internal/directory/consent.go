@@ -48,10 +48,10 @@ type DelegatedResult struct {
 }
 
 // GrantDelegated records delegated consent. Every scope must be a
-// delegated Graph permission (catalog names, any case); a personal
-// account can hold only permissions valid for personal accounts, a shared
-// mailbox consents to nothing, and the personal-accounts tenant has no
-// tenant-wide grant (it has no administrator).
+// delegated Graph permission (catalog names, any case), and there must be
+// one; a personal account can hold only permissions valid for personal
+// accounts, a shared mailbox consents to nothing, and the personal-accounts
+// tenant has no tenant-wide grant (it has no administrator).
 func (s *Service) GrantDelegated(ctx context.Context, c DelegatedConsent) (DelegatedResult, error) {
 	var res DelegatedResult
 	perms, err := s.delegated(c.Scopes)
@@ -76,6 +76,9 @@ func (s *Service) GrantDelegated(ctx context.Context, c DelegatedConsent) (Deleg
 		if t.Kind == store.TenantPersonal {
 			return res, invalid("consentType", "personal Microsoft accounts have no administrator: consent is per user")
 		}
+	}
+	if len(perms) == 0 {
+		return res, invalid("scopes", "no permission to grant")
 	}
 	if c.ServicePrincipal {
 		if _, err := s.EnsureServicePrincipal(ctx, c.TenantID, c.App); err != nil {

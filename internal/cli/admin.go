@@ -605,16 +605,6 @@ func admMerge(have, add []string) []string {
 	return out
 }
 
-// admHas reports whether names holds n, ignoring case.
-func admHas(names []string, n string) bool {
-	for _, x := range names {
-		if strings.EqualFold(x, n) {
-			return true
-		}
-	}
-	return false
-}
-
 // --- validation ---
 
 // admCheckDomain validates a DNS domain name and returns it in lower case.

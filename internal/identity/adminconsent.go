@@ -107,7 +107,7 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 		s.redirectError(w, r, f, e)
 		return
 	}
-	if err := s.adminConsentAll(r.Context(), t.ID, app, u, del, appPerms); err != nil {
+	if err := s.adminConsentAll(r.Context(), t.ID, app, del, appPerms); err != nil {
 		s.redirectError(w, r, f, errConsent("recording admin consent", err))
 		return
 	}

@@ -323,7 +323,7 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 	}
 	forOrg := r.PostForm.Get("org") == "1" && isConsentAdmin(u)
 	if forOrg {
-		err = s.adminConsentAll(ctx, t.ID, app, u, n.want, nil)
+		err = s.adminConsentAll(ctx, t.ID, app, n.want, nil)
 	} else if len(n.missing) > 0 {
 		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
 	}

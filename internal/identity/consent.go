@@ -157,7 +157,7 @@ func (s *Server) appRoles(ctx context.Context, tenantID, clientID string) ([]str
 // application permissions an app asks for: what an administrator's consent
 // (the adminconsent endpoint, or "consent on behalf of your organization")
 // does, the app's service principal in the tenant included.
-func (s *Server) adminConsentAll(ctx context.Context, tenantID string, app store.App, _ store.User, delegated []*catalog.Permission, application []*catalog.Permission) error {
+func (s *Server) adminConsentAll(ctx context.Context, tenantID string, app store.App, delegated []*catalog.Permission, application []*catalog.Permission) error {
 	return s.dir.GrantAdminConsent(ctx, directory.AdminConsent{TenantID: tenantID, App: app, Delegated: names(delegated), Application: names(application)})
 }
 

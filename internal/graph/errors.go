@@ -189,6 +189,12 @@ func errNotImplemented(method, template string) *Error {
 }
 
 // Not found, per workload.
+// errInvalidValue is the directory's answer to a property value it
+// refuses.
+func errInvalidValue(property, resource string) *Error {
+	return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource '%s'.", property, resource)
+}
+
 func errDirectoryNotFound(id string) *Error {
 	return newError(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
 }

@@ -5,20 +5,7 @@ import (
 	"strings"
 
 	"graphgate/internal/odata"
-	"graphgate/internal/password"
 )
-
-// hashPassword hashes a password set through Graph (POST /users).
-func (s *Server) hashPassword(pw string) (string, error) {
-	if len(pw) < 8 {
-		return "", errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
-	}
-	p := s.cfg.Passwords
-	if p.Memory == 0 {
-		p = password.Default
-	}
-	return password.Hash(pw, p)
-}
 
 // placeholder returns the n-th (1-based) bind placeholder of a dialect.
 func placeholder(d odata.Dialect, n int) string {

@@ -323,12 +323,12 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 	}
 	forOrg := r.PostForm.Get("org") == "1" && isConsentAdmin(u)
 	if forOrg {
-		err = s.adminConsentAll(ctx, t.ID, app, u, n.want, nil)
+		err = s.adminConsentAll(ctx, t.ID, app, n.want, nil)
 	} else if len(n.missing) > 0 {
 		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
 	}
 	if err != nil {
-		s.finishError(w, r, f, errStore("recording consent", err))
+		s.finishError(w, r, f, errConsent("recording consent", err))
 		return
 	}
 	consented, err := s.consented(ctx, t.ID, app.AppID, u.ID)

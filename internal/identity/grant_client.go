@@ -61,7 +61,7 @@ func (s *Server) grantClientCredentials(tr *tokenRequest) *Error {
 	sp, err := s.store.GetServicePrincipal(ctx, t.ID, cl.app.AppID)
 	switch {
 	case errors.Is(err, store.ErrNotFound) && t.ID == cl.app.TenantID:
-		sp, err = s.store.EnsureServicePrincipal(ctx, t.ID, cl.app.AppID, cl.app.DisplayName)
+		sp, err = s.dir.EnsureServicePrincipal(ctx, t.ID, cl.app)
 	case errors.Is(err, store.ErrNotFound):
 		return errAppNotFound(cl.app.AppID, t.DisplayName)
 	}

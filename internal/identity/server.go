@@ -6,8 +6,9 @@
 // permissions reference.
 //
 // It owns the protocol and the consent decisions; it keeps its state in the
-// store, mints and verifies tokens with the tokens package, and asks the
-// catalog what each permission is. It decides nothing about Graph calls:
+// store, records consent and creates service principals through the
+// directory service (package directory), mints and verifies tokens with
+// the tokens package, and asks the catalog what each permission is. It decides nothing about Graph calls:
 // that is authz, when a token is used.
 //
 // It also owns the account protections Entra applies at sign-in: smart
@@ -34,6 +35,7 @@ import (
 	"time"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
@@ -97,6 +99,7 @@ type Store interface {
 // Server serves the identity endpoints. Build it with New.
 type Server struct {
 	store      Store
+	dir        *directory.Service
 	cat        *catalog.Catalog
 	keys       *tokens.Keyring
 	minter     *tokens.Minter
@@ -125,6 +128,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Directory records consent and creates service principals; nil builds
+	// one over Store.
+	Directory *directory.Service
 }
 
 // Setting names of the shared secrets (first replica to start creates them).
@@ -144,6 +150,10 @@ func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.dir = d.Directory
+	if s.dir == nil {
+		s.dir = directory.New(d.Store, directory.Options{Catalog: d.Catalog, Now: s.now})
 	}
 	for _, k := range []struct {
 		name string

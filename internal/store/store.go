@@ -200,7 +200,12 @@ type Directory interface {
 	// DeleteUser removes the user and their memberships.
 	DeleteUser(ctx context.Context, tenantID, id string) error
 
-	CreateGroup(ctx context.Context, g Group) error
+	// CreateGroup stores a group with its initial memberships (members and
+	// owners) in one transaction: a group is never stored without the
+	// members it was created with. Each membership's MemberID and Role
+	// count; its tenant and container are the group's. A membership that
+	// repeats another is ErrConflict, and nothing is stored.
+	CreateGroup(ctx context.Context, g Group, initial ...Membership) error
 	GetGroup(ctx context.Context, tenantID, id string) (Group, error)
 	ListGroups(ctx context.Context, tenantID, after string, limit int) ([]Group, error)
 	UpdateGroup(ctx context.Context, tenantID, id string, f func(Group) (Group, error)) error

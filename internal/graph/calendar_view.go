@@ -300,9 +300,12 @@ func (v *viewOne) next(context.Context) (viewInstance, bool, error) {
 }
 
 // viewMerge is the k-way merge of sources: a min-heap of each source's
-// next instance.
+// next instance. The source of the instance popped last is asked for its
+// next one only at the next pop, so that a page's last look ahead reads
+// nothing more from the store.
 type viewMerge struct {
-	heads []viewHead
+	heads   []viewHead
+	pending viewSource
 }
 
 type viewHead struct {
@@ -344,20 +347,21 @@ func (m *viewMerge) pop(ctx context.Context) (viewInstance, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return viewInstance{}, false, err
 	}
+	if src := m.pending; src != nil {
+		m.pending = nil
+		inst, ok, err := src.next(ctx)
+		if err != nil {
+			return viewInstance{}, false, err
+		}
+		if ok {
+			heap.Push(m, viewHead{inst, src})
+		}
+	}
 	if len(m.heads) == 0 {
 		return viewInstance{}, false, nil
 	}
-	head := m.heads[0]
-	inst, ok, err := head.src.next(ctx)
-	switch {
-	case err != nil:
-		return viewInstance{}, false, err
-	case ok:
-		m.heads[0].inst = inst
-		heap.Fix(m, 0)
-	default:
-		heap.Pop(m)
-	}
+	head := heap.Pop(m).(viewHead)
+	m.pending = head.src
 	return head.inst, true, nil
 }
 

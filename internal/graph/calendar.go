@@ -885,14 +885,14 @@ func (s *Server) calendarView(c *Call) error {
 		return asError(err)
 	}
 	v.work.rows += int64(len(masters))
-	sources, err := s.viewSeries(c.ctx, v, masters)
+	sources, err := s.seriesSources(c.ctx, v, masters)
 	if err != nil {
 		return asError(err)
 	}
 	sources = append(sources,
-		s.viewStored(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Where: typ + " <> 'seriesMaster'"}),
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Where: typ + " <> 'seriesMaster'"}),
 		// Changed occurrences are where they are now, wherever their
 		// series is.
-		s.viewStored(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}))
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}))
 	return s.writeView(v, sources)
 }

@@ -218,11 +218,11 @@ func (s *Server) listInstances(c *Call) error {
 	}
 	var sources []viewSource
 	if e.Type == "seriesMaster" {
-		if sources, err = s.viewSeries(c.ctx, v, []store.Item{it}); err != nil {
+		if sources, err = s.seriesSources(c.ctx, v, []store.Item{it}); err != nil {
 			return asError(err)
 		}
 		d := s.store.Dialect()
-		sources = append(sources, s.viewStored(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
+		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
 			Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{it.ID}}))
 	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(v.to) && en > storedTime(v.from) {
 		t, err := parseStoredTime(st)

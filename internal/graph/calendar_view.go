@@ -443,8 +443,9 @@ func (v *view) byStart() bool {
 	return len(ob) == 0 || len(ob) == 1 && !ob[0].Desc && strings.EqualFold(ob[0].Property, "start/dateTime")
 }
 
-// series starts the sources of series masters, from the view's position.
-func (s *Server) viewSeries(ctx context.Context, v *view, masters []store.Item) ([]viewSource, error) {
+// seriesSources starts the sources of series masters, from the view's
+// position.
+func (s *Server) seriesSources(ctx context.Context, v *view, masters []store.Item) ([]viewSource, error) {
 	cursor := v.cursor
 	if !v.byStart() {
 		cursor = viewCursor{}
@@ -463,9 +464,10 @@ func (s *Server) viewSeries(ctx context.Context, v *view, masters []store.Item) 
 	return out, nil
 }
 
-// stored is the source of the stored instances q selects (its kind,
-// scope and Where) that overlap the view's window, from its position.
-func (s *Server) viewStored(v *view, q store.ItemQuery) viewSource {
+// storedSource is the source of the stored instances q selects (its
+// kind, scope and Where) that overlap the view's window, from its
+// position.
+func (s *Server) storedSource(v *view, q store.ItemQuery) viewSource {
 	q.Overlap = &store.Overlap{From: v.from, To: v.to}
 	src := &viewStored{s: s, q: q, batch: min(max(v.q.top+1, 16), maxViewBatch), rows: &v.work.rows}
 	if v.byStart() && v.cursor.set {
@@ -474,7 +476,7 @@ func (s *Server) viewStored(v *view, q store.ItemQuery) viewSource {
 	return src
 }
 
-// write answers a page of the view merged from sources.
+// writeView answers a page of the view merged from sources.
 func (s *Server) writeView(v *view, sources []viewSource) error {
 	c := v.c
 	defer s.addWork(&v.work)
@@ -538,6 +540,11 @@ func (s *Server) writeView(v *view, sources []viewSource) error {
 // memory, paged by offset.
 func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 	c := v.c
+	if v.cursor.set {
+		// A positional token from a page in start order: this ordering
+		// pages by offset.
+		return errBadRequest("The $skiptoken is not valid.")
+	}
 	var all []*viewInstance
 	for {
 		inst, ok, err := m.pop(c.ctx)
@@ -578,13 +585,7 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 		}
 	}
 	total := len(all)
-	skip := v.q.skip
-	if v.cursor.set {
-		// A positional token from a page in start order: this ordering
-		// pages by offset instead.
-		return errBadRequest("The $skiptoken is not valid.")
-	}
-	page := all[min(skip, total):]
+	page := all[min(v.q.skip, total):]
 	more := len(page) > v.q.top
 	if more {
 		page = page[:v.q.top]

@@ -6,8 +6,20 @@ import (
 	"slices"
 	"time"
 
+	"github.com/teambition/rrule-go"
+
 	"graphgate/internal/store"
 )
+
+// rule is a recurrence's RRULE expanded from its first occurrence, the
+// simple way views no longer take.
+func (r patternedRecurrence) rule(start time.Time) (*rrule.RRule, error) {
+	o, err := r.options(start)
+	if err != nil {
+		return nil, err
+	}
+	return rrule.NewRRule(o)
+}
 
 // CalendarWork reports what calendar views have cost so far: series
 // occurrences generated, store rows read, instances examined.

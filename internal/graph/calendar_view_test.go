@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -458,5 +459,51 @@ func TestCalendarViewHomeAssistant(t *testing.T) {
 	all := list(t, e.must(200, "GET", "/groups/"+marketingID+"/calendar/calendarView?"+window(time.Now().Add(-60*24*time.Hour), time.Now().Add(60*24*time.Hour))+"&$top=50&$select="+sel, gr, nil))
 	if len(all) != 1 || all[0]["subject"] != "Marketing all-hands" {
 		t.Errorf("the Marketing calendar's view = %v", subjects(all))
+	}
+}
+
+// BenchmarkCalendarView is a calendarView's first page, through the whole
+// handler chain in process (no network): $top=1 over five years of 1, 40
+// and 400 never-ending daily series (the attack: each POST costs
+// its author one request), and $top=20 over two months holding 13,500
+// single events. bench/README.md records the figures.
+func BenchmarkCalendarView(b *testing.B) {
+	from := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, bc := range []struct {
+		name           string
+		series, events int
+		window         string
+		top            int
+	}{
+		{"series=1", 1, 0, window(from, from.Add(1825*24*time.Hour)), 1},
+		{"series=40", 40, 0, window(from, from.Add(1825*24*time.Hour)), 1},
+		{"series=400", 400, 0, window(from, from.Add(1825*24*time.Hour)), 1},
+		{"events=13500", 0, 13500, window(from, from.Add(61*24*time.Hour)), 20},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newEnv(b)
+			rw := e.delegated("adele", "Calendars.ReadWrite")
+			e.dailySeries(rw, bc.series, "2029-01-01")
+			if bc.events > 0 {
+				cal := str(e.must(200, "GET", "/me/calendar", rw, nil), "id")
+				storeEvents(b, e.srv.Store().(store.Items), e.id("adele"), cal, "Stored", bc.events,
+					func(i int) time.Time {
+						return from.Add(time.Duration(i) * 61 * 24 * time.Hour / time.Duration(bc.events))
+					},
+					func(int) time.Duration { return 30 * time.Minute })
+			}
+			h := e.srv.Handler()
+			req := httptest.NewRequest("GET", "/v1.0/me/calendarView?"+bc.window+fmt.Sprintf("&$top=%d", bc.top), nil)
+			req.Header.Set("Authorization", "Bearer "+rw)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

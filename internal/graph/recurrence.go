@@ -133,16 +133,6 @@ func (r patternedRecurrence) options(start time.Time) (rrule.ROption, error) {
 	return o, nil
 }
 
-// rule builds the RRULE of a recurrence for an event starting at start (in
-// its own zone).
-func (r patternedRecurrence) rule(start time.Time) (*rrule.RRule, error) {
-	o, err := r.options(start)
-	if err != nil {
-		return nil, err
-	}
-	return rrule.NewRRule(o)
-}
-
 // check refuses what Exchange refuses of a new or changed recurrence,
 // beyond what rule checks: a numbered range of more than 999 occurrences.
 func (r patternedRecurrence) check() error {

@@ -381,20 +381,9 @@ var (
 // 0008: one branch per duration class, each an index range read in start
 // order from the earliest start its class allows, merged by a UNION ALL.
 
-// spanMinutes is the approximate minutes of the stored date-time at path
-// (every month 31 days, seconds dropped), in integer arithmetic over the
-// fixed-width text, as the span index computes it.
-func spanMinutes(path string) string {
-	e := "json_extract(doc, '$." + path + "')"
-	part := func(from, n int) string { return fmt.Sprintf("CAST(substr(%s, %d, %d) AS INTEGER)", e, from, n) }
-	return "((" + part(1, 4) + " * 12 + " + part(6, 2) + ") * 31 + " + part(9, 2) + ") * 1440 + " + part(12, 2) + " * 60 + " + part(15, 2)
-}
-
 // spanClass is the duration class of an item (store.SpanClasses): the
-// length of its duration in approximate minutes, at most 8. It must stay
-// the expression the span indexes of migration 0008 are built on, which
-// SQLite matches by its tree (TestSpanExpressionMatchesMigration).
-var spanClass = "min(length((" + spanMinutes("end.utc") + ") - (" + spanMinutes("start.utc") + ")), 8)"
+// generated column of migration 0008.
+const spanClass = "span_class"
 
 const (
 	overlapStart = "json_extract(doc, '$.start.utc')"

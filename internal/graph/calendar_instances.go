@@ -50,7 +50,7 @@ func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error
 			return store.Item{}, errItemNotFound()
 		}
 		if inst.key.id == want {
-			return v.occurrence(inst.at), nil
+			return v.occurrence(inst.at)
 		}
 	}
 }

@@ -143,7 +143,8 @@ type viewSource interface {
 // window from the cursor on, skipping deleted and changed ones.
 type viewSeries struct {
 	master   store.Item
-	doc      eventDoc
+	fields   seriesFields
+	doc      *eventDoc // the whole master, once an occurrence is rendered
 	duration time.Duration
 	from, to time.Time
 	cursor   viewCursor
@@ -152,10 +153,22 @@ type viewSeries struct {
 	row      odata.Row // the master rendered for $filter (built once)
 }
 
+// seriesFields are the properties of a series master its expansion
+// needs: a view decodes these of every active series, and the whole
+// document only of the series with an occurrence on the page.
+type seriesFields struct {
+	Start      dateTimeTimeZone     `json:"start"`
+	End        dateTimeTimeZone     `json:"end"`
+	Recurrence *patternedRecurrence `json:"recurrence"`
+	SeriesEnd  string               `json:"_seriesEnd"`
+	Exdates    []string             `json:"_exdates"`
+	Exceptions []string             `json:"_exceptions"`
+}
+
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := decodeDoc[eventDoc](master)
+	e, err := decodeDoc[seriesFields](master)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +184,7 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 	if !ok {
 		loc = time.UTC
 	}
-	v := &viewSeries{master: master, doc: e, duration: en.Sub(st), from: from, to: to, cursor: cursor, excluded: map[string]bool{}}
+	v := &viewSeries{master: master, fields: e, duration: en.Sub(st), from: from, to: to, cursor: cursor, excluded: map[string]bool{}}
 	for _, x := range append(e.Exdates, e.Exceptions...) {
 		v.excluded[x] = true
 	}
@@ -214,17 +227,24 @@ func occurrenceID(masterID string, t time.Time) string {
 
 // occurrence builds the occurrence of the series starting at t: the
 // master's properties with its own id, type, start and end.
-func (v *viewSeries) occurrence(t time.Time) store.Item {
-	e := v.doc
+func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
+	if v.doc == nil {
+		e, err := decodeDoc[eventDoc](v.master)
+		if err != nil {
+			return store.Item{}, err
+		}
+		v.doc = &e
+	}
+	e := *v.doc
 	occ := e
-	occ.ID = occurrenceID(e.ID, t)
+	occ.ID = occurrenceID(v.master.ID, t)
 	occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &v.master.ID, nil, "", nil, nil
 	orig := graphTime(t)
 	occ.OriginalStart = &orig
 	occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(v.duration), e.End.TimeZone)
 	it := v.master
 	it.ID, it.Doc = occ.ID, encodeDoc(occ)
-	return it
+	return it, nil
 }
 
 // viewStored is the source of a kind of stored instances (single events,
@@ -656,7 +676,10 @@ func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) 
 	}
 	it := inst.item
 	if inst.series != nil {
-		it = inst.series.occurrence(inst.at)
+		var err error
+		if it, err = inst.series.occurrence(inst.at); err != nil {
+			return nil, asError(err)
+		}
 	}
 	b, err := renderEvent(it, v.zone, v.loc)
 	if err != nil {

@@ -267,7 +267,11 @@ func TestOccurrenceRowMatchesRender(t *testing.T) {
 				if err := s.viewRow(v, &inst); err != nil {
 					t.Fatal(err)
 				}
-				b, err := renderEvent(src.occurrence(inst.at), zone, zl)
+				occ, err := src.occurrence(inst.at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := renderEvent(occ, zone, zl)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -485,23 +486,27 @@ func TestCalendarViewHomeAssistant(t *testing.T) {
 	}
 }
 
-// BenchmarkCalendarView is a calendarView's first page, through the whole
-// handler chain in process (no network): $top=1 over five years of 1, 40
-// and 400 never-ending daily series (the attack: each POST costs
-// its author one request), and $top=20 over two months holding 13,500
-// single events. bench/README.md records the figures.
+// BenchmarkCalendarView is a calendarView page, through the whole handler
+// chain in process (no network): $top=1 over five years of 1, 40 and 400
+// never-ending daily series (the attack: each POST costs its
+// author one request) and over one day of 40; $top=20 over two months
+// holding 13,500 single events, its first page and the page its nextLink
+// names. bench/README.md records the figures.
 func BenchmarkCalendarView(b *testing.B) {
 	from := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+	five, day, twoMonths := window(from, from.Add(1825*24*time.Hour)), window(from, from.Add(24*time.Hour)), window(from, from.Add(61*24*time.Hour))
 	for _, bc := range []struct {
 		name           string
 		series, events int
-		window         string
-		top            int
+		query          string
+		next           bool // the first page's nextLink
 	}{
-		{"series=1", 1, 0, window(from, from.Add(1825*24*time.Hour)), 1},
-		{"series=40", 40, 0, window(from, from.Add(1825*24*time.Hour)), 1},
-		{"series=400", 400, 0, window(from, from.Add(1825*24*time.Hour)), 1},
-		{"events=13500", 0, 13500, window(from, from.Add(61*24*time.Hour)), 20},
+		{"series=1", 1, 0, five + "&$top=1", false},
+		{"series=40", 40, 0, five + "&$top=1", false},
+		{"series=400", 400, 0, five + "&$top=1", false},
+		{"series=40,window=1day", 40, 0, day + "&$top=1", false},
+		{"events=13500", 0, 13500, twoMonths + "&$top=20", false},
+		{"events=13500,next", 0, 13500, twoMonths + "&$top=20", true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newEnv(b)
@@ -515,8 +520,16 @@ func BenchmarkCalendarView(b *testing.B) {
 					},
 					func(int) time.Duration { return 30 * time.Minute })
 			}
+			target := "/v1.0/me/calendarView?" + bc.query
+			if bc.next {
+				next, err := url.Parse(str(e.must(200, "GET", "/me/calendarView?"+bc.query, rw, nil), "@odata.nextLink"))
+				if err != nil || next.RawQuery == "" {
+					b.Fatalf("no nextLink: %v", err)
+				}
+				target = next.RequestURI()
+			}
 			h := e.srv.Handler()
-			req := httptest.NewRequest("GET", "/v1.0/me/calendarView?"+bc.window+fmt.Sprintf("&$top=%d", bc.top), nil)
+			req := httptest.NewRequest("GET", target, nil)
 			req.Header.Set("Authorization", "Bearer "+rw)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -3,6 +3,9 @@ package graph
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -82,4 +85,41 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 	}
 	slices.SortFunc(out, func(a, b ViewInstance) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
+}
+
+// CheckStoredRows compares, for every event and exception of an owner,
+// the row calendar views filter stored instances on (storedEventRow) with
+// the event as rendered, in a preferred zone; it returns the first
+// difference and how many instances it compared.
+func CheckStoredRows(ctx context.Context, st store.Items, tenant, owner, zone string) (int, error) {
+	loc, ok := loadZone(zone)
+	if !ok {
+		return 0, fmt.Errorf("zone %s", zone)
+	}
+	n := 0
+	for _, kind := range []string{KindEvent, KindEventException} {
+		items, _, err := st.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: kind, OwnerID: owner})
+		if err != nil {
+			return n, err
+		}
+		for _, it := range items {
+			row, err := storedEventRow(it, zone, loc)
+			if err != nil {
+				return n, err
+			}
+			b, err := renderEvent(it, zone, loc)
+			if err != nil {
+				return n, err
+			}
+			var want map[string]any
+			if err := json.Unmarshal(b, &want); err != nil {
+				return n, err
+			}
+			if !reflect.DeepEqual(map[string]any(row), want) {
+				return n, fmt.Errorf("%s %s:\n row %v\nwant %v", kind, it.ID, row, want)
+			}
+			n++
+		}
+	}
+	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ type viewInstance struct {
 	series *viewSeries // an occurrence's series (item unset)
 	at     time.Time   // an occurrence's start, in its series' zone
 	body   json.RawMessage
-	row    odata.Row
+	row    odata.Resolver // the properties $filter and $orderby read
 }
 
 // viewSource yields instances in view order.
@@ -606,6 +607,11 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 		if sortErr != nil {
 			return sortErr
 		}
+		for _, inst := range all {
+			if lazy, ok := inst.row.(*lazyEventRow); ok && lazy.err != nil {
+				return asError(lazy.err)
+			}
+		}
 	}
 	total := len(all)
 	page := all[min(v.q.skip, total):]
@@ -633,7 +639,11 @@ func (s *Server) viewMatch(v *view, inst *viewInstance) (bool, error) {
 	if err := s.viewRow(v, inst); err != nil {
 		return false, err
 	}
-	return odata.EvalWith(f, inst.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
+	ok, err := odata.EvalWith(f, inst.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
+	if lazy, isLazy := inst.row.(*lazyEventRow); isLazy && lazy.err != nil {
+		return false, asError(lazy.err)
+	}
+	return ok, err
 }
 
 // viewRow sets the instance's row: its rendered properties, as $filter
@@ -645,7 +655,7 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 		return nil
 	}
 	if inst.series == nil {
-		row, err := storedEventRow(inst.item, v.zone, v.loc)
+		row, err := newLazyEventRow(inst.item, v.zone, v.loc)
 		if err != nil {
 			return asError(err)
 		}
@@ -675,50 +685,168 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 
 // storedEventRow is what renderEvent makes of a stored event or
 // exception, as a row for $filter and $orderby, from one decoding of the
-// document instead of renderEvent's four: the internal properties
-// dropped, date-times in Graph's layout, start and end in the preferred
-// zone, the etag and change key set. Event documents are always encoded
-// from eventDoc, so they hold every property the rendering shows
-// (TestStoredRowMatchesRender keeps the two the same).
+// document instead of renderEvent's four (see eventValue;
+// TestStoredRowMatchesRender keeps the two the same). Views filter on
+// lazyEventRow, which decodes only the properties the filter reads.
 func storedEventRow(it store.Item, zone string, loc *time.Location) (odata.Row, error) {
-	var row odata.Row
-	if err := json.Unmarshal(it.Doc, &row); err != nil {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(it.Doc, &raw); err != nil {
 		return nil, err
 	}
-	for k, v := range row {
-		if strings.HasPrefix(k, "_") {
-			delete(row, k)
-			continue
+	row := odata.Row{"@odata.etag": etag(it)}
+	for _, keys := range []map[string]any{eventZero, rawKeys(raw)} {
+		for k := range keys {
+			v, ok, err := eventValue(it, k, raw[k], zone, loc)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				row[k] = v
+			}
 		}
-		switch x := v.(type) {
-		case string:
-			if strings.HasSuffix(k, "DateTime") {
-				if t, err := parseStoredTime(x); err == nil {
-					row[k] = graphTime(t)
-				}
-			}
-		case map[string]any:
-			if _, ok := x["timeZone"]; !ok {
-				continue
-			}
-			if k == "start" || k == "end" {
-				d := dateTimeTimeZone{}
-				d.DateTime, _ = x["dateTime"].(string)
-				d.TimeZone, _ = x["timeZone"].(string)
-				d.UTC, _ = x["utc"].(string)
-				d = outputDTZ(d, zone, loc)
-				row[k] = map[string]any{"dateTime": d.DateTime, "timeZone": d.TimeZone}
-				continue
-			}
-			delete(x, "utc")
-		}
-	}
-	row["@odata.etag"] = etag(it)
-	if _, ok := row["changeKey"]; ok {
-		row["changeKey"] = changeKey(it)
 	}
 	return row, nil
 }
+
+func rawKeys(raw map[string]json.RawMessage) map[string]any {
+	out := make(map[string]any, len(raw))
+	for k := range raw {
+		out[k] = nil
+	}
+	return out
+}
+
+// eventValue is the rendered value of a stored event's top-level property
+// k, whose stored JSON is raw (nil when the document lacks it), and false
+// when the rendering has no such property: properties eventDoc does not
+// have and internal ones are dropped, the ones a document lacks (written
+// before eventDoc had them) are eventDoc's encoded zero value, date-times
+// are in Graph's layout, start and end in the preferred zone, and the
+// etag and change key are the item's.
+func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *time.Location) (any, bool, error) {
+	if k == "@odata.etag" {
+		return etag(it), true, nil
+	}
+	zero, known := eventZero[k]
+	switch {
+	case strings.HasPrefix(k, "_"), !known && !eventOmitted[k], !known && raw == nil:
+		return nil, false, nil
+	case k == "changeKey":
+		return changeKey(it), true, nil
+	}
+	v := zero // shared: rows are read, never changed below the top
+	if raw != nil {
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, false, err
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		if strings.HasSuffix(k, "DateTime") {
+			if t, err := parseStoredTime(x); err == nil {
+				return graphTime(t), true, nil
+			}
+		}
+	case map[string]any:
+		if _, ok := x["timeZone"]; !ok {
+			break
+		}
+		if k == "start" || k == "end" {
+			d := dateTimeTimeZone{}
+			d.DateTime, _ = x["dateTime"].(string)
+			d.TimeZone, _ = x["timeZone"].(string)
+			d.UTC, _ = x["utc"].(string)
+			d = outputDTZ(d, zone, loc)
+			return map[string]any{"dateTime": d.DateTime, "timeZone": d.TimeZone}, true, nil
+		}
+		if raw != nil {
+			delete(x, "utc")
+		}
+	}
+	return v, true, nil
+}
+
+// lazyEventRow is storedEventRow decoded a property at a time, as $filter
+// and $orderby ask for them: a filter on the subject does not decode the
+// body, the attendees or anything else.
+type lazyEventRow struct {
+	it   store.Item
+	zone string
+	loc  *time.Location
+	raw  map[string]json.RawMessage
+	vals map[string]any
+	err  error // the first document property that did not decode
+}
+
+func newLazyEventRow(it store.Item, zone string, loc *time.Location) (*lazyEventRow, error) {
+	r := &lazyEventRow{it: it, zone: zone, loc: loc, vals: map[string]any{}}
+	if err := json.Unmarshal(it.Doc, &r.raw); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Resolve implements odata.Resolver, matching names as odata.Row does:
+// exactly, else ignoring case.
+func (r *lazyEventRow) Resolve(path []string) (any, bool) {
+	name := path[0]
+	_, inRaw := r.raw[name]
+	_, inZero := eventZero[name]
+	if !inRaw && !inZero && name != "@odata.etag" {
+		found := false
+		for _, keys := range []map[string]any{rawKeys(r.raw), eventZero, {"@odata.etag": nil}} {
+			for k := range keys {
+				if strings.EqualFold(k, name) {
+					name, found = k, true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	v, ok := r.vals[name]
+	if !ok {
+		var err error
+		if v, ok, err = eventValue(r.it, name, r.raw[name], r.zone, r.loc); err != nil {
+			if r.err == nil {
+				r.err = err
+			}
+			return nil, false
+		}
+		if !ok {
+			return nil, false
+		}
+		r.vals[name] = v
+	}
+	if len(path) == 1 {
+		return v, true
+	}
+	return odata.Row{"": v}.Resolve(append([]string{""}, path[1:]...))
+}
+
+// eventZero is eventDoc's zero value as encoded (the properties every
+// rendered event has), eventOmitted the properties it leaves out when
+// empty.
+var eventZero, eventOmitted = func() (map[string]any, map[string]bool) {
+	var zero map[string]any
+	if err := json.Unmarshal(encodeDoc(eventDoc{}), &zero); err != nil {
+		panic(err)
+	}
+	omitted := map[string]bool{}
+	t := reflect.TypeOf(eventDoc{})
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if strings.Contains(opts, "omitempty") {
+			omitted[name] = true
+		}
+	}
+	return zero, omitted
+}()
 
 // viewBody renders an instance as the response shows it (before $select).
 func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {

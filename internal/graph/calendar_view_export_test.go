@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/teambition/rrule-go"
@@ -117,6 +118,36 @@ func CheckStoredRows(ctx context.Context, st store.Items, tenant, owner, zone st
 			}
 			if !reflect.DeepEqual(map[string]any(row), want) {
 				return n, fmt.Errorf("%s %s:\n row %v\nwant %v", kind, it.ID, row, want)
+			}
+			// The lazy row resolves every path as the whole row does:
+			// each property, in other cases, nested, and what is not
+			// there.
+			lazy, err := newLazyEventRow(it, zone, loc)
+			if err != nil {
+				return n, err
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(it.Doc, &doc); err != nil {
+				return n, err
+			}
+			var paths [][]string
+			for k := range doc {
+				paths = append(paths, []string{k}, []string{strings.ToUpper(k)})
+			}
+			for k := range row {
+				paths = append(paths, []string{k}, []string{strings.ToLower(k)})
+			}
+			paths = append(paths, []string{"start", "dateTime"}, []string{"END", "TimeZone"}, []string{"body", "content"},
+				[]string{"organizer", "emailAddress", "address"}, []string{"nothing"}, []string{"start", "nothing"}, []string{"_seriesEnd"})
+			for _, p := range paths {
+				gv, gok := lazy.Resolve(p)
+				wv, wok := row.Resolve(p)
+				if gok != wok || !reflect.DeepEqual(gv, wv) {
+					return n, fmt.Errorf("%s %s: %v resolves lazily to %v (%v), whole to %v (%v)", kind, it.ID, p, gv, gok, wv, wok)
+				}
+			}
+			if lazy.err != nil {
+				return n, lazy.err
 			}
 			n++
 		}

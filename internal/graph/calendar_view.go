@@ -59,11 +59,11 @@ const (
 	// maxExamined bounds the instances a page of a view examines for
 	// $filter and $skip. Microsoft documents no such limit (Exchange
 	// evaluates filters over its own materialized view); 1000 keeps such a
-	// page near 50 ms on a small shared machine when every instance is a
-	// stored event that must be read and decoded to be filtered (a series'
-	// occurrences cost a tenth of that). It is also the default of
-	// Exchange's EWSFindCountLimit, the most items an EWS search may hold
-	// in memory.
+	// page around 50 ms on a small shared machine when every instance is a
+	// stored event that must be read to be filtered (BenchmarkCalendarView;
+	// a series' occurrences cost a tenth of that). It is also the default
+	// of Exchange's EWSFindCountLimit, the most items an EWS search may
+	// hold in memory.
 	maxExamined = 1000
 	// maxSorted bounds the instances a view ordered other than by start
 	// (or counted) sorts in memory: the ordering needs all of them.

@@ -131,9 +131,10 @@ func (s *Server) addWork(w *viewWork) {
 // exception, or the occurrence of a series starting at at.
 type viewInstance struct {
 	key    viewKey
-	item   store.Item  // a stored event or exception
-	series *viewSeries // an occurrence's series (item unset)
-	at     time.Time   // an occurrence's start, in its series' zone
+	item   store.Item                 // a stored event or exception
+	series *viewSeries                // an occurrence's series (item unset)
+	at     time.Time                  // an occurrence's start, in its series' zone
+	raw    map[string]json.RawMessage // a stored instance's document, undecoded
 	body   json.RawMessage
 	row    odata.Resolver // the properties $filter and $orderby read
 }
@@ -291,21 +292,25 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 	}
 	it := v.buf[0]
 	v.buf = v.buf[1:]
-	var d struct {
-		Start struct {
-			UTC string `json:"utc"`
-		} `json:"start"`
-	}
-	if err := json.Unmarshal(it.Doc, &d); err != nil {
+	// The document's properties, undecoded: the start now, what a
+	// $filter reads later (lazyEventRow).
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(it.Doc, &raw); err != nil {
 		return viewInstance{}, false, err
 	}
-	t, err := parseStoredTime(d.Start.UTC)
+	var start struct {
+		UTC string `json:"utc"`
+	}
+	if err := json.Unmarshal(raw["start"], &start); err != nil {
+		return viewInstance{}, false, err
+	}
+	t, err := parseStoredTime(start.UTC)
 	if err != nil {
 		return viewInstance{}, false, err
 	}
 	k := viewKey{start: t, id: it.ID}
 	v.after = viewCursor{key: k, set: true}
-	return viewInstance{key: k, item: it}, true, nil
+	return viewInstance{key: k, item: it, raw: raw}, true, nil
 }
 
 // viewOne is the source of a single stored instance (an event's own
@@ -655,7 +660,7 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 		return nil
 	}
 	if inst.series == nil {
-		row, err := newLazyEventRow(inst.item, v.zone, v.loc)
+		row, err := newLazyEventRow(inst.item, inst.raw, v.zone, v.loc)
 		if err != nil {
 			return asError(err)
 		}
@@ -778,10 +783,14 @@ type lazyEventRow struct {
 	err  error // the first document property that did not decode
 }
 
-func newLazyEventRow(it store.Item, zone string, loc *time.Location) (*lazyEventRow, error) {
-	r := &lazyEventRow{it: it, zone: zone, loc: loc, vals: map[string]any{}}
-	if err := json.Unmarshal(it.Doc, &r.raw); err != nil {
-		return nil, err
+// newLazyEventRow is the lazy row of a stored event whose document's
+// properties are raw (nil: decode them from it).
+func newLazyEventRow(it store.Item, raw map[string]json.RawMessage, zone string, loc *time.Location) (*lazyEventRow, error) {
+	r := &lazyEventRow{it: it, zone: zone, loc: loc, raw: raw, vals: map[string]any{}}
+	if raw == nil {
+		if err := json.Unmarshal(it.Doc, &r.raw); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -122,7 +122,7 @@ func CheckStoredRows(ctx context.Context, st store.Items, tenant, owner, zone st
 			// The lazy row resolves every path as the whole row does:
 			// each property, in other cases, nested, and what is not
 			// there.
-			lazy, err := newLazyEventRow(it, zone, loc)
+			lazy, err := newLazyEventRow(it, nil, zone, loc)
 			if err != nil {
 				return n, err
 			}

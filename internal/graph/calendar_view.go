@@ -259,6 +259,7 @@ type viewStored struct {
 	s     *Server
 	q     store.ItemQuery // scope and Where; Overlap and Limit are set per batch
 	after viewCursor
+	split bool // keep each document's properties for $filter and $orderby
 	batch int
 	buf   []store.Item
 	done  bool
@@ -292,19 +293,25 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 	}
 	it := v.buf[0]
 	v.buf = v.buf[1:]
-	// The document's properties, undecoded: the start now, what a
-	// $filter reads later (lazyEventRow).
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(it.Doc, &raw); err != nil {
-		return viewInstance{}, false, err
-	}
 	var start struct {
-		UTC string `json:"utc"`
+		Start struct {
+			UTC string `json:"utc"`
+		} `json:"start"`
 	}
-	if err := json.Unmarshal(raw["start"], &start); err != nil {
+	var raw map[string]json.RawMessage
+	if v.split {
+		// The document's properties, undecoded: the start now, what the
+		// $filter or $orderby reads later (lazyEventRow).
+		if err := json.Unmarshal(it.Doc, &raw); err != nil {
+			return viewInstance{}, false, err
+		}
+		if err := json.Unmarshal(raw["start"], &start.Start); err != nil {
+			return viewInstance{}, false, err
+		}
+	} else if err := json.Unmarshal(it.Doc, &start); err != nil {
 		return viewInstance{}, false, err
 	}
-	t, err := parseStoredTime(start.UTC)
+	t, err := parseStoredTime(start.Start.UTC)
 	if err != nil {
 		return viewInstance{}, false, err
 	}
@@ -498,7 +505,8 @@ func (s *Server) seriesSources(ctx context.Context, v *view, masters []store.Ite
 // position.
 func (s *Server) storedSource(v *view, q store.ItemQuery) viewSource {
 	q.Overlap = &store.Overlap{From: v.from, To: v.to}
-	src := &viewStored{s: s, q: q, batch: min(max(v.q.top+1, 16), maxViewBatch), rows: &v.work.rows}
+	src := &viewStored{s: s, q: q, batch: min(max(v.q.top+1, 16), maxViewBatch), rows: &v.work.rows,
+		split: v.q.q.Filter != nil || len(v.q.q.OrderBy) > 0}
 	if v.byStart() && v.cursor.set {
 		src.after = viewCursor{key: v.cursor.key, set: true}
 	}

@@ -696,31 +696,7 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 	return nil
 }
 
-// storedEventRow is what renderEvent makes of a stored event or
-// exception, as a row for $filter and $orderby, from one decoding of the
-// document instead of renderEvent's four (see eventValue;
-// TestStoredRowMatchesRender keeps the two the same). Views filter on
-// lazyEventRow, which decodes only the properties the filter reads.
-func storedEventRow(it store.Item, zone string, loc *time.Location) (odata.Row, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(it.Doc, &raw); err != nil {
-		return nil, err
-	}
-	row := odata.Row{"@odata.etag": etag(it)}
-	for _, keys := range []map[string]any{eventZero, rawKeys(raw)} {
-		for k := range keys {
-			v, ok, err := eventValue(it, k, raw[k], zone, loc)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				row[k] = v
-			}
-		}
-	}
-	return row, nil
-}
-
+// rawKeys is the set of a document's property names.
 func rawKeys(raw map[string]json.RawMessage) map[string]any {
 	out := make(map[string]any, len(raw))
 	for k := range raw {
@@ -779,9 +755,11 @@ func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *
 	return v, true, nil
 }
 
-// lazyEventRow is storedEventRow decoded a property at a time, as $filter
-// and $orderby ask for them: a filter on the subject does not decode the
-// body, the attendees or anything else.
+// lazyEventRow is a stored event or exception as $filter and $orderby see
+// it — what renderEvent makes of it — decoded a property at a time, as
+// they ask for them: a filter on the subject does not decode the body, the
+// attendees or anything else (TestStoredRowMatchesRender keeps it the
+// rendering).
 type lazyEventRow struct {
 	it   store.Item
 	zone string

@@ -83,6 +83,7 @@ type Server struct {
 	throttle   *throttle
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
+	calWork    calendarWork
 }
 
 type handlerKey struct {

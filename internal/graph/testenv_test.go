@@ -50,12 +50,19 @@ type env struct {
 // newEnv starts a server on a fresh data folder with the demo tenant.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvOn(t, "")
+}
+
+// newEnvOn is newEnv with the store storeURL names ("" for the data
+// folder's SQLite database).
+func newEnvOn(t testing.TB, storeURL string) *env {
+	t.Helper()
 	ctx := context.Background()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("GRAPHGATE_TEST_LOG") != "" {
 		logOut = os.Stderr // server errors (500s) with their causes
 	}
-	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Passwords: password.Fast,
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
 		Logger: slog.New(slog.NewTextHandler(logOut, nil))})
 	if err != nil {
 		t.Fatal(err)

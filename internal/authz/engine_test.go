@@ -160,6 +160,14 @@ func TestReferenceSemantics(t *testing.T) {
 		{name: "memberOf of a role member", kind: App, granted: "Group.ReadBasic.All", method: "GET", path: "/users/adele@contoso.com/memberOf", target: Target{InRoleOrAU: true}, allow: false, reason: MemberOfNeedsDirectory, explain: "Directory.Read.All"},
 		{name: "memberOf of a role member with Directory.Read.All", kind: App, granted: "Directory.Read.All", method: "GET", path: "/users/adele@contoso.com/memberOf", target: Target{InRoleOrAU: true}, allow: true},
 		{name: "own memberOf as role member needs Directory", granted: "User.Read", method: "GET", path: "/me/memberOf", target: Target{InRoleOrAU: true}, allow: false, reason: MemberOfNeedsDirectory},
+		// checkMemberObjects of another user checks role and administrative
+		// unit ids too (dev-proxy #1474: Directory.Read.All, not
+		// Application.ReadWrite.All).
+		{name: "checkMemberObjects of a role member", kind: App, granted: "GroupMember.Read.All", method: "POST", path: "/users/adele@contoso.com/checkMemberObjects", target: Target{InRoleOrAU: true}, allow: false, reason: MemberOfNeedsDirectory, explain: "Directory.Read.All"},
+		{name: "checkMemberObjects of a role member with Directory.Read.All", kind: App, granted: "Directory.Read.All", method: "POST", path: "/users/adele@contoso.com/checkMemberObjects", target: Target{InRoleOrAU: true}, allow: true},
+		{name: "getMemberObjects of a role member", kind: App, granted: "User.Read.All", method: "POST", path: "/users/adele@contoso.com/getMemberObjects", target: Target{InRoleOrAU: true}, allow: false, reason: MemberOfNeedsDirectory},
+		{name: "checkMemberObjects of a plain member", kind: App, granted: "GroupMember.Read.All", method: "POST", path: "/users/adele@contoso.com/checkMemberObjects", allow: true},
+		{name: "own checkMemberObjects as role member", granted: "User.Read", method: "POST", path: "/me/checkMemberObjects", target: Target{InRoleOrAU: true}, allow: true},
 
 		// Hidden memberships.
 		{name: "hidden members app", kind: App, granted: "GroupMember.Read.All", method: "GET", path: "/groups/g1/members", target: Target{HiddenMembership: true}, allow: false, reason: HiddenMembership, explain: "Member.Read.Hidden"},

@@ -70,11 +70,18 @@ var enumerationPaths = map[string]bool{
 // memberOfPaths return a user's memberships. "If the user also has
 // membership in a directoryRole or an administrativeUnit, the app will need
 // effective permissions to read those resources too": Directory permissions.
+// Another user's checkMemberObjects and getMemberObjects answer with the
+// same memberships ("group IDs, administrative unit IDs, or directory role
+// IDs"), and Microsoft names Directory.Read.All their least privileged
+// permission for a directory object; the signed-in user's own need only
+// User.Read, so /me's are not here.
 var memberOfPaths = map[string]bool{
 	"/me/memberof":                   true,
 	"/me/transitivememberof":         true,
 	"/users/{id}/memberof":           true,
 	"/users/{id}/transitivememberof": true,
+	"/users/{id}/checkmemberobjects": true,
+	"/users/{id}/getmemberobjects":   true,
 }
 
 // directoryPermissions satisfy the memberOf rule.

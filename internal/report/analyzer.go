@@ -140,15 +140,18 @@ const maxLevel = 6
 // numClasses is the number of privilege classes (classOf).
 const numClasses = 2 * (maxLevel + 1)
 
-// classOf ranks a permission for the minimal set: its privilege level in
-// s, and within a level a permission that only reads (ReadBasic, Read:
-// permname's lattice) before one that writes or does anything else
-// (ReadWrite, Send, Manage…). Microsoft rates most permissions level 3, so
-// the level alone cannot tell User.Read.All from User.ReadWrite.CrossCloud.
+// classOf ranks a permission for the minimal set: a permission that only
+// reads (ReadBasic, Read: permname's lattice) before any that writes or
+// does anything else (ReadWrite, Send, Manage…), then Microsoft's
+// privilege level in s. Reading first because Microsoft's levels alone
+// rate Group-NestingSupport.ReadWrite.All (one property of groups, read
+// and written) below GroupMember.Read.All for listing groups, and rate
+// most permissions 3, where they cannot tell User.Read.All from
+// User.ReadWrite.CrossCloud.
 func classOf(p *catalog.Permission, s catalog.Scheme) int {
-	c := 2 * level(p, s)
+	c := level(p, s)
 	if !readOnly(p) {
-		c++
+		c += maxLevel + 1
 	}
 	return c
 }
@@ -177,7 +180,8 @@ func (a *Analyzer) reachCount(s catalog.Scheme, p *catalog.Permission) int {
 }
 
 // permLess orders permissions by what they cost alone in scheme s:
-// privilege class, then reach, then name.
+// privilege class, then reach, then name (the order AllowedBy lists them
+// in; the minimal set also weighs the route table's resource family).
 func (a *Analyzer) permLess(s catalog.Scheme, p, q *catalog.Permission) bool {
 	if cp, cq := classOf(p, s), classOf(q, s); cp != cq {
 		return cp < cq

@@ -9,39 +9,53 @@ import (
 // privilege class (classOf), a reach (the rules it allows) and a name, and
 // requirements, each a list of options of which one must be chosen whole
 // (an option is one permission, or a permission and what it also needs).
+// family[i][k] marks option k of requirement i as of the requirement's
+// resource family (the route table's least privileged permissions'
+// resources).
 type coverInstance struct {
-	class []int
-	reach []bitset
-	name  []string
-	reqs  [][][]int
-	nbits int
+	class  []int
+	reach  []bitset
+	name   []string
+	reqs   [][][]int
+	family [][]bool
+	nbits  int
 }
 
 // cost orders sets of permissions: the counts per privilege class compared
 // from the highest class down (one permission fewer in the highest class
-// where the sets differ wins), then the reach of their union, then the
-// sorted names.
+// where the sets differ wins); then how many requirements the set allows
+// only with permissions outside their resource family (User.Read.All, not
+// an Intune permission, for GET /users); then the reach of its union; then
+// the sorted names.
 type cost struct {
-	levels [numClasses]int
-	reach  int
-	names  []string
+	levels    [numClasses]int
+	offFamily int
+	reach     int
+	names     []string
 }
 
-// compareRank compares the level counts and the reach: <0 when a is
-// cheaper.
-func compareRank(a, b *cost) int {
+// compareClasses compares the class counts: <0 when a is cheaper. Adding
+// a permission to a set only raises them, which is what the search prunes
+// with.
+func compareClasses(a, b *cost) int {
 	for l := numClasses - 1; l >= 0; l-- {
 		if a.levels[l] != b.levels[l] {
 			return a.levels[l] - b.levels[l]
 		}
 	}
-	return a.reach - b.reach
+	return 0
 }
 
-// compareCost is compareRank, then the names.
+// compareCost compares whole costs: <0 when a is cheaper.
 func compareCost(a, b *cost) int {
-	if c := compareRank(a, b); c != 0 {
+	if c := compareClasses(a, b); c != 0 {
 		return c
+	}
+	if a.offFamily != b.offFamily {
+		return a.offFamily - b.offFamily
+	}
+	if a.reach != b.reach {
+		return a.reach - b.reach
 	}
 	return slices.Compare(a.names, b.names)
 }
@@ -50,14 +64,40 @@ func compareCost(a, b *cost) int {
 func (in *coverInstance) costOf(set []int) cost {
 	var c cost
 	u := newBitset(in.nbits)
+	chosen := make([]bool, len(in.name))
 	for _, p := range set {
 		c.levels[in.class[p]]++
 		u.or(in.reach[p])
 		c.names = append(c.names, in.name[p])
+		chosen[p] = true
 	}
 	c.reach = u.count()
 	sort.Strings(c.names)
+	for i, opts := range in.reqs {
+		if !in.familySatisfied(i, opts, chosen) {
+			c.offFamily++
+		}
+	}
 	return c
+}
+
+// familySatisfied reports whether chosen satisfies requirement i with an
+// option of its family (true too when the requirement has no family).
+func (in *coverInstance) familySatisfied(i int, opts [][]int, chosen []bool) bool {
+	if in.family == nil {
+		return true
+	}
+	any := false
+	for k, o := range opts {
+		if !in.family[i][k] {
+			continue
+		}
+		any = true
+		if satisfied([][]int{o}, chosen) {
+			return true
+		}
+	}
+	return !any
 }
 
 // covers reports whether chosen satisfies every requirement.
@@ -112,11 +152,6 @@ func (in *coverInstance) solve(budget int) coverResult {
 	best := in.greedy()
 	bestCost := in.costOf(best)
 	s := &search{in: in, budget: budget, chosen: make([]bool, n), best: best, bestCost: bestCost}
-	// One reach per depth, reused: the union of the first k permissions.
-	s.reachAt = make([]bitset, n+1)
-	for i := range s.reachAt {
-		s.reachAt[i] = newBitset(in.nbits)
-	}
 	// Options sorted cheapest first, by what they cost alone.
 	s.opts = make([][][]int, len(in.reqs))
 	for i, opts := range in.reqs {
@@ -149,7 +184,6 @@ type search struct {
 	chosen   []bool
 	set      []int
 	levels   [numClasses]int
-	reachAt  []bitset
 	best     []int
 	bestCost cost
 }
@@ -170,17 +204,17 @@ func (s *search) visit() {
 			pick = i
 		}
 	}
-	cur := cost{levels: s.levels, reach: s.reachAt[len(s.set)].count()}
 	if pick < 0 {
-		cur = s.in.costOf(s.set)
+		cur := s.in.costOf(s.set)
 		if compareCost(&cur, &s.bestCost) < 0 {
 			s.best, s.bestCost = slices.Clone(s.set), cur
 		}
 		return
 	}
-	// Completing the set adds a permission, which raises the cost: a
-	// partial set that already costs as much as the best cannot win.
-	if compareRank(&cur, &s.bestCost) >= 0 {
+	// Completing the set adds a permission, which raises its class counts:
+	// a partial set whose counts already equal the best's cannot win.
+	cur := cost{levels: s.levels}
+	if compareClasses(&cur, &s.bestCost) >= 0 {
 		return
 	}
 	for _, o := range s.opts[pick] {
@@ -202,12 +236,9 @@ func (s *search) visit() {
 }
 
 func (s *search) push(p int) {
-	k := len(s.set)
 	s.chosen[p] = true
 	s.set = append(s.set, p)
 	s.levels[s.in.class[p]]++
-	s.reachAt[k+1].copyFrom(s.reachAt[k])
-	s.reachAt[k+1].or(s.in.reach[p])
 }
 
 func (s *search) pop() {

@@ -24,7 +24,9 @@ func randomInstance(r *rand.Rand, n, reqs int) *coverInstance {
 	}
 	for i := 0; i < reqs; i++ {
 		var opts [][]int
+		var fam []bool
 		for k := 0; k < 1+r.IntN(4); k++ {
+			fam = append(fam, r.IntN(3) == 0)
 			o := []int{r.IntN(n)}
 			if r.IntN(5) == 0 {
 				if q := r.IntN(n); q != o[0] {
@@ -35,6 +37,7 @@ func randomInstance(r *rand.Rand, n, reqs int) *coverInstance {
 			opts = append(opts, o)
 		}
 		in.reqs = append(in.reqs, opts)
+		in.family = append(in.family, fam)
 	}
 	return in
 }
@@ -115,8 +118,9 @@ func TestCoverBudget(t *testing.T) {
 	}
 }
 
-// The cost prefers a lower highest level, then fewer permissions at a
-// level, then a smaller reach, then names.
+// The cost prefers a lower highest class, then fewer permissions in a
+// class, then fewer requirements met outside their family, then a smaller
+// reach, then names.
 func TestCostOrder(t *testing.T) {
 	reach := func(bits ...int32) bitset {
 		b := newBitset(64)
@@ -145,5 +149,12 @@ func TestCostOrder(t *testing.T) {
 		if got < 0 && c.want >= 0 || got > 0 && c.want <= 0 || got == 0 && c.want != 0 {
 			t.Errorf("compare %v with %v = %d, want sign %d", c.a, c.b, got, c.want)
 		}
+	}
+	// One requirement, met by NarrowA (outside its family) or Broad (of
+	// it): the family wins over the smaller reach.
+	in.reqs, in.family = [][][]int{{{2}, {1}}}, [][]bool{{false, true}}
+	ca, cb := in.costOf([]int{1}), in.costOf([]int{2})
+	if compareCost(&ca, &cb) >= 0 {
+		t.Errorf("the family's Broad (%+v) is not cheaper than NarrowA (%+v)", ca, cb)
 	}
 }

@@ -260,19 +260,22 @@ func (b *Builder) cover(s catalog.Scheme, work []*epWork) ([]*catalog.Permission
 	seen := map[string]bool{}
 	for _, w := range work {
 		var opts [][]int
+		var fam []bool
 		var sig strings.Builder
 		for _, x := range w.alts {
+			of := w.req.inFamily(x.perm)
 			if len(x.also) == 0 {
-				o := []int{idx(x.perm)}
-				opts = append(opts, o)
-				fmt.Fprintf(&sig, "%d;", x.perm.Index)
+				opts = append(opts, []int{idx(x.perm)})
+				fam = append(fam, of)
+				fmt.Fprintf(&sig, "%d/%v;", x.perm.Index, of)
 				continue
 			}
 			for _, a := range x.also {
 				o := []int{idx(x.perm), idx(a)}
 				sort.Ints(o)
 				opts = append(opts, o)
-				fmt.Fprintf(&sig, "%d+%d;", x.perm.Index, a.Index)
+				fam = append(fam, of)
+				fmt.Fprintf(&sig, "%d+%d/%v;", x.perm.Index, a.Index, of)
 			}
 		}
 		if seen[sig.String()] {
@@ -280,6 +283,7 @@ func (b *Builder) cover(s catalog.Scheme, work []*epWork) ([]*catalog.Permission
 		}
 		seen[sig.String()] = true
 		in.reqs = append(in.reqs, opts)
+		in.family = append(in.family, fam)
 	}
 	res := in.solve(b.o.SearchBudget)
 	out := make([]*catalog.Permission, len(res.perms))

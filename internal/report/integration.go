@@ -292,10 +292,22 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 				}
 			}
 		}
+		var trims []string
+		for i := range g.Endpoints {
+			ep := &g.Endpoints[i]
+			for _, t := range ep.TrimmedBy {
+				if strings.EqualFold(t, s) {
+					trims = append(trims, ep.Method+" "+DisplayPath(ep.Template, ep.MeFallback))
+				}
+			}
+		}
 		var why []string
-		if len(covers) == 0 {
+		switch {
+		case len(covers) == 0 && len(trims) > 0:
+			why = append(why, fmt.Sprintf("it allows %s only with a trimmed answer (its basic properties), and the calls read more: without a $select they ask for the default properties", listOf(trims)))
+		case len(covers) == 0:
 			why = append(why, "none of the calls needs it")
-		} else {
+		default:
 			sort.Strings(covers)
 			parts := make([]string, len(covers))
 			for i, c := range covers {
@@ -326,7 +338,7 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 		if inPlan[strings.ToLower(m)] {
 			continue
 		}
-		var allowed, missing []string
+		var allowed, trimmed, missing []string
 		for i := range g.Endpoints {
 			ep := &g.Endpoints[i]
 			if !coveredWith(ep.CoveredBy, m) {
@@ -335,6 +347,17 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 			name := ep.Method + " " + DisplayPath(ep.Template, ep.MeFallback)
 			if by, ok := a.allowedBy(ep, &planSet); ok {
 				allowed = append(allowed, name+" (plan: "+by+")")
+				continue
+			}
+			by := ""
+			for _, t := range ep.TrimmedBy {
+				if p, ok := a.cat.Lookup(t); ok && planSet.Has(p) {
+					by = t
+					break
+				}
+			}
+			if by != "" {
+				trimmed = append(trimmed, name+" (plan: "+by+")")
 			} else {
 				missing = append(missing, name)
 			}
@@ -343,6 +366,8 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 		switch {
 		case len(missing) > 0:
 			why = fmt.Sprintf("The plan's scopes do not allow %s: the planner misses it, or these calls are not the integration's.", listOf(missing))
+		case len(trimmed) > 0:
+			why = fmt.Sprintf("The plan's scopes allow %s only with a trimmed answer, its basic properties: enough for an integration that reads only those, and a $select of them would make the minimal set need no more either.", listOf(trimmed))
 		default:
 			why = fmt.Sprintf("The plan allows its calls with scopes of its own (%s); the minimal set takes %s because it is cheaper together with the rest of the set.", listOf(allowed), m)
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strings"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
@@ -46,6 +47,20 @@ func (r reads) withinMask(route *routes.Route) uint8 {
 	return m
 }
 
+// inFamily reports whether p is of the requirement's resource family: its
+// resource is one of the family's or extends one's name, as Microsoft
+// names the parts of a resource (GroupMember and Group-NestingSupport of
+// Group, ChatMessage of Chat).
+func (r *requirement) inFamily(p *catalog.Permission) bool {
+	res := strings.ToLower(p.Parts.Resource)
+	for f := range r.family {
+		if strings.HasPrefix(res, f) {
+			return true
+		}
+	}
+	return false
+}
+
 // trims reports whether a call allowed with limit l gets a trimmed
 // answer: a GET of a route that returns what l trims, whose reads are not
 // inside l (within is the call's withinMask).
@@ -71,7 +86,11 @@ type requirement struct {
 	// roles, when not empty, are the directory roles of which the
 	// signed-in user needs one: no permission allows the call without.
 	roles roles.Set
-	notes []string
+	// family are the resources (lower case) of the route table's least
+	// privileged permissions for the call: the minimal set prefers them
+	// (inFamily).
+	family map[string]bool
+	notes  []string
 	// impossible, when not Allowed, is why no permission of the scheme
 	// allows the call; text says it in a sentence.
 	impossible authz.Reason
@@ -116,6 +135,15 @@ func (a *Analyzer) need(s catalog.Scheme, m routes.Match, self bool, within uint
 	case authz.MeRequiresDelegated, authz.SchemeNotSupported, authz.OwnDataOnly:
 		req.impossible, req.text = d0.Reason, d0.Explain()
 		return req
+	}
+	req.family = map[string]bool{}
+	for _, e := range d0.Candidates {
+		if e.Least {
+			req.family[strings.ToLower(e.Perm.Parts.Resource)] = true
+		}
+	}
+	if len(req.family) == 0 && len(d0.Candidates) > 0 {
+		req.family[strings.ToLower(d0.Candidates[0].Perm.Parts.Resource)] = true
 	}
 	probes := a.probes(s, d0.Candidates)
 	var conditional []*catalog.Permission

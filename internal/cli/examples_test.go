@@ -45,7 +45,7 @@ var exampleSkips = []struct {
 
 // negativeOK are the commands whose examples may show a negative answer
 // (exit 1): a denied call, a refused plan.
-var negativeOK = map[string]bool{"graphgate explain": true, "graphgate plan": true}
+var negativeOK = map[string]bool{"graphgate explain": true, "graphgate plan": true, "graphgate report least-privilege": true}
 
 // TestHelpExamplesWorkOnTheDemoTenant runs every example of every command's
 // --help, as a shell would (pipes, eval, echo), in a folder whose
@@ -177,7 +177,8 @@ func runExample(t *testing.T, dir, line string, stdout, stderr io.Writer) int {
 // exampleFolder makes what the examples expect to find in the current
 // folder: ./graphgate-data with the demo tenant and graphgate's CA, an
 // export of it (contoso.jsonl, move.jsonl, backup.jsonl.gz), a certificate
-// (cert.pem, key.pem) and the bridge's example configuration (bridge.yaml).
+// (cert.pem, key.pem), the bridge's example configuration (bridge.yaml)
+// and a browser's recording of Graph calls (app.har).
 func exampleFolder(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -212,8 +213,14 @@ func exampleFolder(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A browser's recording of an app's Graph calls, for the report's
+	// examples.
+	har, err := os.ReadFile(filepath.Join("..", "report", "testdata", "devtools.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, content := range map[string][]byte{
-		"move.jsonl": b, "backup.jsonl.gz": gz.Bytes(), "bridge.yaml": bridgeYAML,
+		"move.jsonl": b, "backup.jsonl.gz": gz.Bytes(), "bridge.yaml": bridgeYAML, "app.har": har,
 		"cert.pem": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		"key.pem":  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
 	} {

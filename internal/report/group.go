@@ -113,12 +113,20 @@ func (b *Builder) buildGroup(g *groupState) Group {
 		for _, pa := range req.pairs {
 			w.alts = append(w.alts, alt{perm: pa.perm, also: pa.also})
 		}
+		// Cheapest first, as the minimal set weighs them: class, then the
+		// call's resource family, then reach and name.
 		sort.SliceStable(w.alts, func(i, j int) bool {
 			x, y := w.alts[i], w.alts[j]
-			if x.perm != y.perm {
-				return b.a.permLess(s, x.perm, y.perm)
+			if x.perm == y.perm {
+				return len(x.also) < len(y.also)
 			}
-			return len(x.also) < len(y.also)
+			if cx, cy := classOf(x.perm, s), classOf(y.perm, s); cx != cy {
+				return cx < cy
+			}
+			if fx, fy := req.inFamily(x.perm), req.inFamily(y.perm); fx != fy {
+				return fx
+			}
+			return b.a.permLess(s, x.perm, y.perm)
 		})
 		work = append(work, w)
 	}

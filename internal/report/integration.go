@@ -362,10 +362,18 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 				missing = append(missing, name)
 			}
 		}
+		foreign := 0
+		for _, m := range missing {
+			if contains(cmp.Foreign, m) {
+				foreign++
+			}
+		}
 		var why string
 		switch {
+		case len(missing) > 0 && foreign == len(missing):
+			why = fmt.Sprintf("Needed by %s, which the integration does not call: another app's traffic, or a feature graphgate's planner does not know.", listOf(missing))
 		case len(missing) > 0:
-			why = fmt.Sprintf("The plan's scopes do not allow %s: the planner misses it, or these calls are not the integration's.", listOf(missing))
+			why = fmt.Sprintf("The plan's scopes do not allow %s, calls of the integration: the planner misses it.", listOf(missing))
 		case len(trimmed) > 0:
 			why = fmt.Sprintf("The plan's scopes allow %s only with a trimmed answer, its basic properties: enough for an integration that reads only those, and a $select of them would make the minimal set need no more either.", listOf(trimmed))
 		default:

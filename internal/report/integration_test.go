@@ -174,7 +174,7 @@ func TestComparePlanForeign(t *testing.T) {
 		t.Errorf("features %v, config %+v", features, cmp.Config)
 	}
 	if !cmp.Covered || len(cmp.OnlyInMinimal) != 1 || cmp.OnlyInMinimal[0].Permission != "Files.Read" ||
-		!strings.Contains(cmp.OnlyInMinimal[0].Why, "do not allow GET /me/drive/root/children") {
+		!strings.Contains(cmp.OnlyInMinimal[0].Why, "Needed by GET /me/drive/root/children, which the integration does not call") {
 		t.Errorf("%s", dump(cmp))
 	}
 	// Application traffic is not the integration's.
@@ -188,4 +188,29 @@ func sorted(s []string) []string {
 	out := slices.Clone(s)
 	sort.Strings(out)
 	return out
+}
+
+// TestComparePlanUncovered: calls the plan does not allow are named, and
+// the comparison says so. Event writes next to a calendar view that reads
+// only basic properties show basic_calendar with enable_update, where the
+// integration's basic_calendar wins and registers no write service.
+func TestComparePlanUncovered(t *testing.T) {
+	r := fromList(t, "GET /v1.0/me\nGET /v1.0/me/calendars/c1/calendarView?$select=subject,start,end\nPOST /v1.0/me/calendars/c1/events\n", Options{})
+	cmp, err := testAnalyzer.ComparePlan(&r.Groups[0], planner.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Config.BasicCalendar || !cmp.Config.UpdateFor(planner.FeatureCalendar) {
+		t.Errorf("config %+v", cmp.Config)
+	}
+	if cmp.Covered {
+		t.Errorf("covered: %s", dump(cmp.Calls))
+	}
+	if len(cmp.OnlyInMinimal) != 1 || cmp.OnlyInMinimal[0].Permission != "Calendars.ReadWrite" ||
+		!strings.Contains(cmp.OnlyInMinimal[0].Why, "do not allow POST /me/calendars/{id}/events, calls of the integration") {
+		t.Errorf("%s", dump(cmp.OnlyInMinimal))
+	}
+	if !strings.Contains(cmp.Explanation, "do NOT allow") {
+		t.Errorf("explanation %q", cmp.Explanation)
+	}
 }

@@ -17,11 +17,17 @@
 // with the services registered, the integration's log messages for what is
 // missing, and what to do about it.
 //
+// Calls (Config → []Call): the Graph calls the integration makes for a
+// configuration, feature by feature, as the reference documents them (with
+// the $select lists graphgate's bridge sends where the reference elides
+// them). The least-privilege report replays them, and maps a recording's
+// calls back to the features they belong to (report.ComparePlan).
+//
 // # What the package owns and must not do
 //
 // It owns the integration's scope table, its [primary, [alternatives]]
-// pairs, its satisfaction rule and its log-message formats, and graphgate's
-// fixes to them. It decides nothing about whether a call is allowed (that is
+// pairs, its satisfaction rule, its log-message formats and its calls, and
+// graphgate's fixes to them. It decides nothing about whether a call is allowed (that is
 // authz) nor which permission a call needs (routes); permission facts —
 // existence, validity for personal accounts, admin consent — come only from
 // the catalog (catalog.Lookup, Permission.In, RequiresAdminConsent), never

@@ -84,6 +84,7 @@ func (s Scheme) Catalog() catalog.Scheme {
 	return catalog.DelegatedWork
 }
 
+// String is the catalog's name of the scheme, or "unknown".
 func (s Scheme) String() string {
 	if s == SchemeUnknown {
 		return "unknown"

@@ -85,8 +85,14 @@ type ruleInfo struct {
 	lookups             Lookups
 }
 
-// New builds an engine over a route table (and its catalog).
-func New(tab *routes.Table) *Engine {
+// New builds an engine over a route table (and its catalog). It fails with
+// a *PolicyError when the policy names a path the table lacks, or a
+// permission or resource its catalog lacks: a path renamed in Microsoft's
+// data would otherwise silently disable the rule that names it.
+func New(tab *routes.Table) (*Engine, error) {
+	if err := checkPolicy(tab); err != nil {
+		return nil, err
+	}
 	cat := tab.Catalog()
 	e := &Engine{cat: cat, tab: tab}
 	for _, p := range cat.All() {
@@ -151,7 +157,7 @@ func New(tab *routes.Table) *Engine {
 	for _, rule := range tab.Rules() {
 		e.info[rule.Index] = e.precompute(rule)
 	}
-	return e
+	return e, nil
 }
 
 // Default is the engine over routes.Default().

@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"strings"
+
 	"graphgate/internal/roles"
 	"graphgate/internal/routes"
 )
@@ -204,6 +206,57 @@ func (d *Decision) SharedItemsOnly() bool { return d.sharedItemsOnly }
 // BasicProfileProperties is the basic profile User.ReadBasic.All allows:
 // "display name, first and last name, email address and photo".
 var BasicProfileProperties = []string{"id", "displayName", "givenName", "surname", "mail", "userPrincipalName", "photo"}
+
+// limitProperties are the properties, lower case, that an allowed call
+// with each limit may return (Limit.Properties). Microsoft names what the
+// ReadBasic permissions leave out; the lists are the properties of
+// graphgate's documents that remain.
+var limitProperties = [...]map[string]bool{
+	// The basic profile; its photo is an endpoint of its own
+	// (/users/{id}/photo), which the route table lets User.ReadBasic.All
+	// read, not a property of the user.
+	LimitBasicProfile: lowerSet("id", "displayName", "givenName", "surname", "mail", "userPrincipalName"),
+	// Calendars.ReadBasic: "events in user calendars, except for properties
+	// such as body, attachments, and extensions" (no bodyPreview either).
+	LimitBasicEvent: lowerSet("id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "originalStartTimeZone",
+		"originalEndTimeZone", "originalStart", "iCalUId", "reminderMinutesBeforeStart", "isReminderOn", "subject", "importance",
+		"sensitivity", "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs", "type", "webLink",
+		"isOnlineMeeting", "isDraft", "responseStatus", "start", "end", "location", "locations", "recurrence", "attendees",
+		"organizer", "hasAttachments"),
+	// Mail.ReadBasic: "email … except body, previewBody, attachments and any
+	// extended properties".
+	LimitBasicMessage: lowerSet("id", "subject", "isRead", "isDraft", "importance", "hasAttachments", "receivedDateTime",
+		"sentDateTime", "createdDateTime", "lastModifiedDateTime", "conversationId", "internetMessageId", "parentFolderId",
+		"inferenceClassification", "categories", "toRecipients", "ccRecipients", "bccRecipients", "from", "sender", "replyTo",
+		"flag", "webLink", "changeKey", "isDeliveryReceiptRequested", "isReadReceiptRequested"),
+	// Group.ReadBasic.All and GroupMember.ReadBasic.All: a group's basic
+	// properties.
+	LimitBasicGroup: lowerSet("id", "displayName", "description", "mail", "mailNickname", "groupTypes", "mailEnabled",
+		"securityEnabled", "visibility", "createdDateTime", "deletedDateTime"),
+	// Chat.ReadBasic reads "the members and descriptions" of chats: every
+	// property of a chat, and no message. The limit is in the endpoints, not
+	// in the properties: no message endpoint accepts it (the route table).
+	LimitBasicChat: nil,
+}
+
+// Properties returns the properties (lower-case names) an allowed call
+// limited by l may return, or nil when l restricts no property (LimitNone,
+// and LimitBasicChat, whose limit is which endpoints accept it). The map
+// is shared: callers must not change it.
+func (l Limit) Properties() map[string]bool {
+	if int(l) < len(limitProperties) {
+		return limitProperties[l]
+	}
+	return nil
+}
+
+func lowerSet(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}
 
 // notes are facts worth telling when a permission allowed a call.
 var notes = map[string]string{

@@ -184,6 +184,14 @@ func (d *Decision) Note() string {
 	return notes[d.Granted.Name]
 }
 
+// Summary is the decision in one line for the x-graphgate-decision header
+// and logs: the reason, the check that decided and the explanation
+// ("not_shared; check=relation; Denied: …"). The reason and the check are
+// stable tokens a program may split on "; ".
+func (d *Decision) Summary() string {
+	return d.Reason.String() + "; check=" + d.Check.String() + "; " + d.Explain()
+}
+
 // MeMessage is Graph's message for an app-only token on /me.
 const MeMessage = "/me request is only valid with delegated authentication flow."
 

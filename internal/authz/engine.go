@@ -1,28 +1,3 @@
-// Package authz is graphgate's effective-permission engine: given who calls
-// (token kind, granted permissions, account type, the signed-in user's roles
-// and guest status), the request (method and path) and facts about its
-// target (self, another user and what they shared, a shared mailbox, a
-// group and the caller's membership, hidden membership), it decides allow or
-// deny, names the rule that matched, the permissions that would allow the
-// call (least privileged first), the relation to the target the deciding
-// permission needs and the fact it rested on, a reason code and a
-// one-sentence explanation.
-//
-// The per-endpoint data is the route table (routes). For every route that
-// names another user's or a group's data, relation.go derives from that
-// table which relation each delegated permission needs (tenant-wide
-// directory visibility, the owner's sharing, membership, ownership, an
-// administrator role); what Microsoft's data cannot express — delegated
-// effective permissions, .Shared access to other users' data, personal
-// accounts, app-only /me, guests, hidden memberships, memberOf and
-// directory roles — is the policy in policy.go, applied here in one fixed
-// order. Handlers never compare scope strings: they ask Decide, and apply
-// the confinements it decides (Decision.AppFolderOnly,
-// Decision.SharedItemsOnly).
-//
-// Decide does not allocate: the engine precomputes everything per rule when
-// it is built, and a Decision is a value whose explanation is rendered only
-// when asked for.
 package authz
 
 import (

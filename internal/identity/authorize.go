@@ -131,7 +131,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	upn := r.PostForm.Get("username")
-	u, e := s.authenticateUser(r, ts, upn, r.PostForm.Get("password"))
+	u, e := s.authenticateUser(r.Context(), ts, upn, r.PostForm.Get("password"))
 	if e != nil && e.ServerSide() {
 		s.errorPage(w, r, e)
 		return

@@ -1,32 +1,38 @@
 package identity
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"graphgate/internal/store"
 )
 
-// grantDeviceCode is the polling side of the device authorization grant
+// deviceCodeRequest is the polling side of the device authorization grant
 // (RFC 8628), in both spellings MSAL uses.
-func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
-	ctx := tr.r.Context()
-	code := tr.r.PostForm.Get("device_code")
+type deviceCodeRequest struct {
+	code string
+}
+
+func parseDeviceCodeRequest(f url.Values, _ tenantSeg) (grant, *Error) {
+	code := f.Get("device_code")
 	if code == "" {
-		code = tr.r.PostForm.Get("code")
+		code = f.Get("code")
 	}
 	if code == "" {
-		return errMissingParameter("device_code")
+		return nil, errMissingParameter("device_code")
 	}
-	cl, e := s.authenticateClient(tr.r, tr.ts)
-	if e != nil {
-		return e
-	}
+	return deviceCodeRequest{code: code}, nil
+}
+
+func (g deviceCodeRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
+	cl := tc.cl
 	now := s.now()
 	var got store.DeviceCode
 	var pe *Error
-	err := s.store.UpdateDeviceCode(ctx, hashToken(code), func(d store.DeviceCode) (store.DeviceCode, error) {
+	err := s.store.UpdateDeviceCode(ctx, hashToken(g.code), func(d store.DeviceCode) (store.DeviceCode, error) {
 		got, pe = d, nil
 		if d.ClientID != cl.app.AppID {
 			pe = errGrantInvalid("The device code was issued to another client.")
@@ -66,26 +72,26 @@ func (s *Server) grantDeviceCode(tr *tokenRequest) *Error {
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errGrantInvalid("The provided value for the 'device_code' parameter is not valid.")
+		return tokenResponse{}, errGrantInvalid("The provided value for the 'device_code' parameter is not valid.")
 	case pe != nil:
-		return pe
+		return tokenResponse{}, pe
 	case err != nil:
-		return errStore("updating the device code", err)
+		return tokenResponse{}, errStore("updating the device code", err)
 	}
 	u, err := s.store.GetUser(ctx, got.TenantID, got.UserID)
 	if e := userGone(err); e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	t, e := s.checkUser(ctx, cl.app, tc.ts, u)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	req, e := parseScopes(s.cat, joinFields(got.Requested), tr.ts.raw)
+	req, e := parseScopes(s.cat, joinFields(got.Requested), tc.ts.raw)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	perms := s.permsOf(got.Scopes, schemeFor(u))
-	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, authTime: got.LastPollAt, requested: got.Requested})
+	return s.issueUser(ctx, tc, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, authTime: got.LastPollAt, requested: got.Requested})
 }
 
 // errAbort ends an update closure without writing; the real outcome is in

@@ -30,11 +30,16 @@ func (g codeRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (to
 	cl := tc.cl
 	now := s.now()
 	family := newGUID()
-	ac, err := s.store.RedeemAuthCode(ctx, hashToken(g.code), now, family)
+	// ac is the code as it was before this redemption.
+	var ac store.AuthCode
+	err := s.store.UpdateAuthCode(ctx, hashToken(g.code), func(c store.AuthCode) (store.AuthCode, error) {
+		ac = c
+		return redeemCode(c, now, family)
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return tokenResponse{}, errGrantInvalid("The provided value for the 'code' parameter is not valid.")
-	case errors.Is(err, store.ErrAlreadyUsed):
+	case errors.Is(err, errCodeReplayed):
 		if ac.FamilyID != "" {
 			n, rerr := s.store.RevokeFamily(ctx, ac.FamilyID, now)
 			if rerr != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"time"
 
 	"graphgate/internal/store"
 )
@@ -30,45 +29,18 @@ func parseDeviceCodeRequest(f url.Values, _ tenantSeg) (grant, *Error) {
 func (g deviceCodeRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
 	cl := tc.cl
 	now := s.now()
+	// got is the code as this poll found it; pe the poll's answer when it
+	// gets no tokens.
 	var got store.DeviceCode
 	var pe *Error
 	err := s.store.UpdateDeviceCode(ctx, hashToken(g.code), func(d store.DeviceCode) (store.DeviceCode, error) {
-		got, pe = d, nil
-		if d.ClientID != cl.app.AppID {
-			pe = errGrantInvalid("The device code was issued to another client.")
+		got = d
+		next, write, answer := pollDevice(d, cl.app.AppID, now)
+		pe = answer
+		if !write {
 			return d, errAbort
 		}
-		if now.After(d.ExpiresAt) && d.Status != store.DeviceApproved {
-			pe = errDeviceCodeExpired()
-			return d, errAbort
-		}
-		switch d.Status {
-		case store.DevicePending:
-			// RFC 8628 §3.5: a poll sooner than the interval after the
-			// previous one is answered slow_down, and the interval grows
-			// by 5 s for this device code. Only a pending code is polled
-			// too fast: once the user approved, the next poll gets the
-			// tokens however soon it comes, so that a client that
-			// ignores slow_down (MSAL Go polls at 50 ms, 150 ms, … up to
-			// 5 s whatever it is told) still finishes.
-			interval := time.Duration(d.Interval) * time.Second
-			if !d.LastPollAt.IsZero() && now.Sub(d.LastPollAt) < interval {
-				d.Interval += 5
-				pe = errSlowDown(d.Interval)
-			} else {
-				pe = errAuthorizationPending()
-			}
-			d.LastPollAt = now
-		case store.DeviceDenied:
-			pe = errDeviceDeclined()
-			return d, errAbort
-		case store.DeviceRedeemed:
-			pe = errCodeRedeemed()
-			return d, errAbort
-		case store.DeviceApproved:
-			d.Status = store.DeviceRedeemed
-		}
-		return d, nil
+		return next, nil
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):

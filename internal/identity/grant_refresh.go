@@ -79,10 +79,14 @@ func (g refreshRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) 
 	value := newOpaque("0.A")
 	next := store.RefreshToken{Hash: hashToken(value), FamilyID: old.FamilyID, TenantID: old.TenantID, ClientID: old.ClientID,
 		UserID: old.UserID, Scopes: req.raw, AuthTime: old.AuthTime, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
-	if _, err := s.store.RotateRefreshToken(ctx, old.Hash, next, now); err != nil {
-		if errors.Is(err, store.ErrAlreadyUsed) {
-			return tokenResponse{}, s.revokeFamily(ctx, old)
-		}
+	err = s.store.UpdateRefreshToken(ctx, old.Hash, func(t store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+		return rotateRefreshToken(t, next, now)
+	})
+	switch {
+	case errors.Is(err, errTokenReused):
+		// Another request rotated (or revoked) it since it was read.
+		return tokenResponse{}, s.revokeFamily(ctx, old)
+	case err != nil:
 		return tokenResponse{}, errStore("rotating the refresh token", err)
 	}
 	// A refresh answers with the successor whether or not the request

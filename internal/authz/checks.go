@@ -102,10 +102,11 @@ var verdictNames = [...]string{"skip", "pass", "deny"}
 func (v verdict) String() string { return verdictNames[v] }
 
 // evaluation is one decision in progress: what the checks read and what
-// they leave for the checks after them, besides the Decision itself. It
-// lives on the caller's stack. The Decision is passed beside it, never kept
-// in it: escape analysis does not tell an evaluation's fields apart, so a
-// pointer to the Decision stored here would move the Decision to the heap.
+// they leave for the checks after them, besides the Decision and the
+// token's sets. It lives on the caller's stack. The Decision and the sets
+// are passed beside it, never kept in it: escape analysis does not tell an
+// evaluation's fields apart, so a pointer to either stored here would move
+// it to the heap.
 type evaluation struct {
 	e    *Engine
 	p    *Principal
@@ -115,9 +116,6 @@ type evaluation struct {
 	// data (0 work or school, 1 personal).
 	delegated bool
 	si        int
-	// direct holds the token's permissions that count for its scheme;
-	// held adds what they include (engine.expand).
-	direct, held catalog.Set
 	// scoped: a delegated call on a path that names another user's or a
 	// group's data; others: another user's.
 	scoped, others bool
@@ -130,33 +128,63 @@ type evaluation struct {
 	granted int
 }
 
+// sets are the token's permissions as the checks read them: direct holds
+// those that count for its scheme, held adds what they include
+// (Engine.expand). The sets live in DecideMatch's frame and reach the
+// checks as two pointers passed by value, not kept in the evaluation: an
+// evaluation's fields would be zeroed on every decision, and a pointer kept
+// there would move the sets to the heap.
+type sets struct{ direct, held *catalog.Set }
+
 // DecideMatch decides a request already matched against the engine's table
 // (the Graph server matches once, for its handler and for this): it asks
 // the checks in order, and the first that denies decides.
 func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decision {
 	rule := match.Rule
-	d := Decision{Match: match, Method: rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden}
+	d := Decision{Match: match, Method: rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden, target: t}
+	held := p.Granted
+	e.narrow(&held, d.Scheme)
+	direct := held
+	e.widen(&held, &direct, d.Scheme)
+	s := sets{direct: &direct, held: &held}
 	var ev evaluation
-	e.begin(&ev, &d, p, t)
-	if c := ev.check(&d); c != CheckNone {
+	e.begin(&ev, &d, p)
+	if c := ev.check(&d, s); c != CheckNone {
 		d.Check = c
 		return d
 	}
-	ev.allow(&d)
+	ev.allow(&d, s)
 	return d
 }
 
+// narrow keeps of a token's permissions those that count in its scheme:
+// for a personal account only those valid for personal accounts, and
+// never one that grants nothing.
+func (e *Engine) narrow(held *catalog.Set, sch catalog.Scheme) {
+	if sch == catalog.DelegatedPersonal {
+		held.Intersect(&e.personalValid)
+	}
+	held.Minus(&e.grantsNothing)
+}
+
+// widen adds to held what the permissions of direct (a copy of held)
+// include, within the scheme.
+func (e *Engine) widen(held, direct *catalog.Set, sch catalog.Scheme) {
+	e.expand(held, direct)
+	if sch == catalog.DelegatedPersonal {
+		held.Intersect(&e.personalValid)
+	}
+}
+
 // begin prepares a zero evaluation for the decision d: the relation to the
-// target (inferred from the path when the caller did not say), and the
-// permissions that count for the token's scheme.
-func (e *Engine) begin(ev *evaluation, d *Decision, p *Principal, t Target) {
+// target (d.target.Relation, inferred from the path when the caller did not
+// say), and what the call's path and scheme make of the rule.
+func (e *Engine) begin(ev *evaluation, d *Decision, p *Principal) {
 	rule := d.Match.Rule
 	info := &e.info[rule.Index]
-	// Field by field: ev is zero, and a composite literal would build the
-	// whole evaluation (sets included) aside and copy it.
 	ev.e, ev.p, ev.rule, ev.info, ev.delegated, ev.granted = e, p, rule, info, p.Kind == Delegated, -1
 
-	rel := t.Relation
+	rel := d.target.Relation
 	switch {
 	case d.Match.Me:
 		rel = RelSelf
@@ -172,19 +200,10 @@ func (e *Engine) begin(ev *evaluation, d *Decision, p *Principal, t Target) {
 			rel = RelTenant
 		}
 	}
-	t.Relation = rel
-	d.target = t
+	d.target.Relation = rel
 
-	ev.held = p.Granted
 	if d.Scheme == catalog.DelegatedPersonal {
-		ev.held.Intersect(&e.personalValid)
 		ev.si = 1
-	}
-	ev.held.Minus(&e.grantsNothing)
-	ev.direct = ev.held
-	e.expand(&ev.held)
-	if d.Scheme == catalog.DelegatedPersonal {
-		ev.held.Intersect(&e.personalValid)
 	}
 
 	// A path that names another user's or a group's data is decided by the
@@ -203,32 +222,32 @@ func (e *Engine) begin(ev *evaluation, d *Decision, p *Principal, t Target) {
 // first that denies, or CheckNone when every one lets the call through.
 // The order is written out rather than looped over: a loop dispatching
 // through a switch costs a decision a tenth of its time.
-func (ev *evaluation) check(d *Decision) Check {
+func (ev *evaluation) check(d *Decision, s sets) Check {
 	switch {
-	case ev.appOnlyMe(d) == deny:
+	case ev.appOnlyMe(d, s) == deny:
 		return CheckAppOnlyMe
-	case ev.scheme(d) == deny:
+	case ev.scheme(d, s) == deny:
 		return CheckScheme
-	case ev.ownData(d) == deny:
+	case ev.ownData(d, s) == deny:
 		return CheckOwnData
-	case ev.permission(d) == deny:
+	case ev.permission(d, s) == deny:
 		return CheckPermission
-	case ev.relation(d) == deny:
+	case ev.relation(d, s) == deny:
 		return CheckRelation
-	case ev.guestEnumeration(d) == deny:
+	case ev.guestEnumeration(d, s) == deny:
 		return CheckGuestEnumeration
-	case ev.role(d) == deny:
+	case ev.role(d, s) == deny:
 		return CheckRole
-	case ev.memberOf(d) == deny:
+	case ev.memberOf(d, s) == deny:
 		return CheckMemberOf
-	case ev.hiddenMembership(d) == deny:
+	case ev.hiddenMembership(d, s) == deny:
 		return CheckHiddenMembership
 	}
 	return CheckNone
 }
 
 // appOnlyMe: app-only tokens cannot use /me, whatever the data lists.
-func (ev *evaluation) appOnlyMe(d *Decision) verdict {
+func (ev *evaluation) appOnlyMe(d *Decision, s sets) verdict {
 	if ev.delegated || !d.Match.Me {
 		return skip
 	}
@@ -237,7 +256,7 @@ func (ev *evaluation) appOnlyMe(d *Decision) verdict {
 }
 
 // scheme: the endpoint must accept some permission of the token's scheme.
-func (ev *evaluation) scheme(d *Decision) verdict {
+func (ev *evaluation) scheme(d *Decision, s sets) verdict {
 	if len(ev.accepted) == 0 {
 		d.Reason = SchemeNotSupported
 		return deny
@@ -249,7 +268,7 @@ func (ev *evaluation) scheme(d *Decision) verdict {
 // are the .Shared (or .All) variants of the accepted ones, each with the
 // relation it needs; with none, only the signed-in user's own data is
 // reachable.
-func (ev *evaluation) ownData(d *Decision) verdict {
+func (ev *evaluation) ownData(d *Decision, s sets) verdict {
 	if !ev.others {
 		return skip
 	}
@@ -265,11 +284,11 @@ func (ev *evaluation) ownData(d *Decision) verdict {
 // the call may return: one without a property limit if any, else the most
 // privileged held. A permission the token holds wins over one it only
 // includes.
-func (ev *evaluation) permission(d *Decision) verdict {
+func (ev *evaluation) permission(d *Decision, s sets) verdict {
 	d.Candidates = ev.accepted
-	g := ev.e.pick(d, ev.accepted, &ev.direct, nil, ev.p, &d.target)
+	g := ev.e.pick(d, ev.accepted, s.direct, nil, ev.p, &d.target)
 	if g < 0 {
-		g = ev.e.pick(d, ev.accepted, &ev.held, nil, ev.p, &d.target)
+		g = ev.e.pick(d, ev.accepted, s.held, nil, ev.p, &d.target)
 	}
 	if g < 0 {
 		if d.Also != nil {
@@ -280,7 +299,7 @@ func (ev *evaluation) permission(d *Decision) verdict {
 		return deny
 	}
 	d.Also = nil
-	ev.grant(d, g)
+	ev.grant(d, s, g)
 	return pass
 }
 
@@ -288,16 +307,23 @@ func (ev *evaluation) permission(d *Decision) verdict {
 // permission only through the relation it needs (relation.go). When the
 // picked permission lacks its relation, another held one whose relation
 // holds decides.
-func (ev *evaluation) relation(d *Decision) verdict {
+func (ev *evaluation) relation(d *Decision, s sets) verdict {
 	if ev.needs == nil {
 		return skip
 	}
+	return ev.relationHolds(d, s)
+}
+
+// relationHolds is relation on a call that names another user's or a
+// group's data. (Split from relation so that the test of whether the check
+// applies is inlined into evaluation.check: most calls name none.)
+func (ev *evaluation) relationHolds(d *Decision, s sets) verdict {
 	e, t := ev.e, &d.target
 	n := &ev.needs[ev.granted]
 	if !n.satisfied(ev.p, t, d.Method) {
-		alt := e.pick(d, ev.accepted, &ev.direct, ev.needs, ev.p, t)
+		alt := e.pick(d, ev.accepted, s.direct, ev.needs, ev.p, t)
 		if alt < 0 {
-			alt = e.pick(d, ev.accepted, &ev.held, ev.needs, ev.p, t)
+			alt = e.pick(d, ev.accepted, s.held, ev.needs, ev.p, t)
 		}
 		d.Also = nil
 		if alt < 0 {
@@ -320,7 +346,7 @@ func (ev *evaluation) relation(d *Decision) verdict {
 			}
 			return deny
 		}
-		ev.grant(d, alt)
+		ev.grant(d, s, alt)
 		n = &ev.needs[alt]
 	}
 	d.Relation, d.Resource, d.Fact = n.reach, n.key, n.fact(ev.p, t, d.Method)
@@ -329,7 +355,7 @@ func (ev *evaluation) relation(d *Decision) verdict {
 }
 
 // guestEnumeration: guests cannot query the user and group sets.
-func (ev *evaluation) guestEnumeration(d *Decision) verdict {
+func (ev *evaluation) guestEnumeration(d *Decision, s sets) verdict {
 	if !ev.delegated || !ev.p.Guest || !ev.info.enumeration || ev.rule.Method != routes.GET {
 		return skip
 	}
@@ -340,10 +366,16 @@ func (ev *evaluation) guestEnumeration(d *Decision) verdict {
 // role: a delegated permission of a role rule's resources is effective only
 // for a signed-in user holding one of its roles (or owning the group, where
 // that suffices).
-func (ev *evaluation) role(d *Decision) verdict {
-	if !ev.delegated {
+func (ev *evaluation) role(d *Decision, s sets) verdict {
+	if !ev.delegated || ev.info.roleRules == 0 {
 		return skip
 	}
+	return ev.roleHeld(d, s)
+}
+
+// roleHeld is role on a path some role rules name: those that also name
+// the deciding permission's resource apply.
+func (ev *evaluation) roleHeld(d *Decision, s sets) verdict {
 	mask := ev.e.roleMask[d.Granted.Index] & ev.info.roleRules
 	if mask == 0 {
 		return skip
@@ -365,11 +397,11 @@ func (ev *evaluation) role(d *Decision) verdict {
 // memberOf: the memberships of a user in a directory role or an
 // administrative unit need a Directory permission (and, delegated, a
 // member user).
-func (ev *evaluation) memberOf(d *Decision) verdict {
+func (ev *evaluation) memberOf(d *Decision, s sets) verdict {
 	if !ev.info.memberOf || !d.target.InRoleOrAU {
 		return skip
 	}
-	if !ev.held.Intersects(&ev.e.directorySet) || ev.delegated && ev.p.Guest {
+	if !s.held.Intersects(&ev.e.directorySet) || ev.delegated && ev.p.Guest {
 		d.Reason, d.Also = MemberOfNeedsDirectory, ev.e.directory
 		return deny
 	}
@@ -378,12 +410,18 @@ func (ev *evaluation) memberOf(d *Decision) verdict {
 
 // hiddenMembership: a hidden membership is listed by an app holding
 // Member.Read.Hidden, or for a signed-in member, owner or administrator.
-func (ev *evaluation) hiddenMembership(d *Decision) verdict {
+func (ev *evaluation) hiddenMembership(d *Decision, s sets) verdict {
 	if !ev.info.hiddenMembers || !d.target.HiddenMembership {
 		return skip
 	}
+	return ev.hiddenListable(d, s)
+}
+
+// hiddenListable is hiddenMembership on a call that lists a hidden
+// membership.
+func (ev *evaluation) hiddenListable(d *Decision, s sets) verdict {
 	if !ev.delegated {
-		if len(ev.e.memberHidden) == 0 || !ev.held.Has(ev.e.memberHidden[0]) {
+		if len(ev.e.memberHidden) == 0 || !s.held.Has(ev.e.memberHidden[0]) {
 			d.Reason, d.Also = HiddenMembership, ev.e.memberHidden
 			return deny
 		}
@@ -396,18 +434,18 @@ func (ev *evaluation) hiddenMembership(d *Decision) verdict {
 
 // grant makes accepted[i] the permission that allows the call, and notes
 // the held permission that includes it when the token does not hold it.
-func (ev *evaluation) grant(d *Decision, i int) {
+func (ev *evaluation) grant(d *Decision, s sets, i int) {
 	ev.granted = i
 	d.Granted, d.Via = ev.accepted[i].Perm, nil
-	if !ev.direct.Has(d.Granted) {
-		d.Via = ev.e.via(&ev.direct, d.Granted)
+	if !s.direct.Has(d.Granted) {
+		d.Via = ev.e.via(s.direct, d.Granted)
 	}
 }
 
 // allow ends an evaluation that every check let through: the property
 // limit of the deciding permission (or of the held one that includes it)
 // and the app-folder confinement.
-func (ev *evaluation) allow(d *Decision) {
+func (ev *evaluation) allow(d *Decision, s sets) {
 	e := ev.e
 	d.Allow, d.Reason, d.Status = true, Allowed, http.StatusOK
 	d.Check = CheckPermission
@@ -418,5 +456,5 @@ func (ev *evaluation) allow(d *Decision) {
 	if d.Via != nil {
 		d.Limit = e.limit[d.Via.Index]
 	}
-	d.appFolderOnly = e.appFolder.Has(d.Granted) && !e.allowsOutside(ev.accepted, &ev.held)
+	d.appFolderOnly = e.appFolder.Has(d.Granted) && !e.allowsOutside(ev.accepted, s.held)
 }

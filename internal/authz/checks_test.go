@@ -6,29 +6,31 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"graphgate/internal/routes"
 )
 
 // runCheck asks one check, as evaluation.check does.
-func runCheck(ev *evaluation, d *Decision, c Check) verdict {
+func runCheck(ev *evaluation, d *Decision, s sets, c Check) verdict {
 	switch c {
 	case CheckAppOnlyMe:
-		return ev.appOnlyMe(d)
+		return ev.appOnlyMe(d, s)
 	case CheckScheme:
-		return ev.scheme(d)
+		return ev.scheme(d, s)
 	case CheckOwnData:
-		return ev.ownData(d)
+		return ev.ownData(d, s)
 	case CheckPermission:
-		return ev.permission(d)
+		return ev.permission(d, s)
 	case CheckRelation:
-		return ev.relation(d)
+		return ev.relation(d, s)
 	case CheckGuestEnumeration:
-		return ev.guestEnumeration(d)
+		return ev.guestEnumeration(d, s)
 	case CheckRole:
-		return ev.role(d)
+		return ev.role(d, s)
 	case CheckMemberOf:
-		return ev.memberOf(d)
+		return ev.memberOf(d, s)
 	case CheckHiddenMembership:
-		return ev.hiddenMembership(d)
+		return ev.hiddenMembership(d, s)
 	}
 	panic("no check " + c.String())
 }
@@ -44,6 +46,19 @@ type checkCase struct {
 	then func(t *testing.T, ev *evaluation, d *Decision)
 }
 
+// prepare makes the decision frame, the token's sets and the evaluation
+// of one call, as DecideMatch does before asking the checks.
+func prepare(e *Engine, p *Principal, m routes.Match, target Target) (*evaluation, *Decision, sets) {
+	d := &Decision{Match: m, Method: m.Rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden, target: target}
+	held := p.Granted
+	e.narrow(&held, d.Scheme)
+	direct := held
+	e.widen(&held, &direct, d.Scheme)
+	ev := &evaluation{}
+	e.begin(ev, d, p)
+	return ev, d, sets{direct: &direct, held: &held}
+}
+
 // testCheck asks check about each case's call on its own: it prepares the
 // evaluation, runs the checks before check (failing the test if one
 // denies: the case would not reach check), then check alone.
@@ -56,17 +71,14 @@ func testCheck(t *testing.T, check Check, cases []checkCase) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := principal(t, tc.c)
-			d := Decision{Match: m, Method: m.Rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden}
-			var ev evaluation
-			e.begin(&ev, &d, p, tc.c.target)
+			ev, d, s := prepare(e, principal(t, tc.c), m, tc.c.target)
 			for c := CheckAppOnlyMe; c < check; c++ {
-				if v := runCheck(&ev, &d, c); v == deny {
+				if v := runCheck(ev, d, s, c); v == deny {
 					t.Fatalf("check %s, before %s, denies (%s): the case does not reach %s", c, check, d.Reason, check)
 				}
 			}
-			before := d
-			got := runCheck(&ev, &d, check)
+			before := *d
+			got := runCheck(ev, d, s, check)
 			if got != tc.want {
 				t.Fatalf("%s = %s (%s), want %s", check, got, d.Reason, tc.want)
 			}
@@ -76,12 +88,12 @@ func testCheck(t *testing.T, check Check, cases []checkCase) {
 					t.Errorf("%s denies for %s, want %s", check, d.Reason, tc.reason)
 				}
 			case skip:
-				if !reflect.DeepEqual(before, d) {
+				if !reflect.DeepEqual(before, *d) {
 					t.Errorf("%s does not apply but changed the decision:\n  before %+v\n  after  %+v", check, before, d)
 				}
 			}
 			if tc.then != nil {
-				tc.then(t, &ev, &d)
+				tc.then(t, ev, d)
 			}
 		})
 	}

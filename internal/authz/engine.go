@@ -31,6 +31,10 @@ type Engine struct {
 	// Calendars.Read); impliedOf[i] is -1 when it includes nothing more.
 	implied   []catalog.Set
 	impliedOf []int32
+	// includes[i] lists the same permissions as implied[impliedOf[i]], by
+	// index: one to seven of them, so that expanding a token adds a few
+	// bits rather than OR-ing whole sets.
+	includes [][]int32
 }
 
 // ruleInfo is what the engine precomputes per route rule.
@@ -125,6 +129,15 @@ func New(tab *routes.Table) (*Engine, error) {
 		if !inc.Empty() {
 			e.impliedOf[held.Index] = int32(len(e.implied))
 			e.implied = append(e.implied, inc)
+		}
+	}
+	e.includes = make([][]int32, cat.Len())
+	for i, k := range e.impliedOf {
+		if k < 0 {
+			continue
+		}
+		for j := e.implied[k].Next(0); j >= 0; j = e.implied[k].Next(j + 1) {
+			e.includes[i] = append(e.includes[i], int32(j))
 		}
 	}
 	e.dirRes = directoryResources(tab)
@@ -248,11 +261,13 @@ func (e *Engine) allowsOutside(accepted []routes.Entry, held *catalog.Set) bool 
 // services accept a permission wherever one it includes is accepted, so
 // graphgate does too (same resource, an operation that includes the
 // wanted one, a constraint that includes the wanted one — permname.Implies).
-func (e *Engine) expand(held *catalog.Set) {
-	src := *held
+//
+// src is a copy of held as it was: expand adds what its members include
+// (reading the copy spares copying held, just written word by word).
+func (e *Engine) expand(held, src *catalog.Set) {
 	for i := src.Next(0); i >= 0; i = src.Next(i + 1) {
-		if k := e.impliedOf[i]; k >= 0 {
-			held.Union(&e.implied[k])
+		for _, j := range e.includes[i] {
+			held.AddIndex(int(j))
 		}
 	}
 }

@@ -5,7 +5,6 @@
 package e2e
 
 import (
-	"crypto/tls"
 	"net/http"
 	"testing"
 
@@ -55,13 +54,4 @@ func (e *env) app(key string) demo.App {
 		e.t.Fatalf("no demo app %s", key)
 	}
 	return a
-}
-
-// tlsConfig trusts graphgate's CA.
-func (e *env) tlsConfig() *tls.Config {
-	c, err := server.TLSClientConfig(e.caFile)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c
 }

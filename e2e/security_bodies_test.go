@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"io"
 	"net/url"
 	"runtime"
@@ -148,5 +149,40 @@ func TestSecurityRequestBodies(t *testing.T) {
 
 	if n := folders(); n != n0 {
 		t.Errorf("the refused bodies created %d mail folders", n-n0)
+	}
+}
+
+// TestSecurityGzipBeyondLimit: a gzip request body that decompresses
+// beyond Graph's 4 MB limit is refused whole with 413 RequestEntityTooLarge
+// and changes nothing (RFC 9110 §15.5.14; CWE-409) — directly and inside
+// $batch — rather than cut at the limit and used: a bomb whose first bytes
+// are valid JSON creates no mail folder, and a 5 MiB file sent compressed
+// is not stored truncated.
+func TestSecurityGzipBeyondLimit(t *testing.T) {
+	e := start(t)
+	tok := graphUser(t, e, minter(t, e), "adele", everyPermission(t, e, catalog.DelegatedWork)...)
+	bomb := gzipBomb(t, `{"displayName":"bomb"}`, ' ', 1024) // valid JSON, then 1 GiB of spaces
+	wantGraphError(t, e.graphCall(t, "POST", "/me/mailFolders", tok, bomb, "Content-Encoding", "gzip"), 413, "RequestEntityTooLarge", "")
+	// The same inside $batch: the inner request's body is base64, its
+	// Content-Encoding one of its headers.
+	batch := map[string]any{"requests": []map[string]any{{"id": "1", "method": "POST", "url": "/me/mailFolders",
+		"headers": map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"},
+		"body":    base64.StdEncoding.EncodeToString(gzipBomb(t, `{"displayName":"batch bomb"}`, ' ', 64))}}}
+	r := e.graphCall(t, "POST", "/$batch", tok, batch)
+	if rs, _ := r.json["responses"].([]any); r.status != 200 || len(rs) != 1 || rs[0].(map[string]any)["status"] != float64(413) {
+		t.Errorf("$batch with a gzip bomb: want its request answered 413, got %s", r)
+	}
+	for _, name := range []string{"bomb", "batch bomb"} {
+		r := e.graphCall(t, "GET", "/me/mailFolders?$filter="+qv("displayName eq '"+name+"'"), tok, nil)
+		if v, _ := r.json["value"].([]any); r.status != 200 || len(v) != 0 {
+			t.Errorf("the %s created a mail folder: %s", name, r)
+		}
+	}
+	// A 5 MiB file, gzip-compressed on the wire.
+	content := bytes.Repeat([]byte("0123456789abcdef"), 5<<16)
+	wantGraphError(t, e.graphCall(t, "PUT", "/me/drive/root:/big.bin:/content", tok, gzipBomb(t, string(content), 0, 0), "Content-Encoding", "gzip",
+		"Content-Type", "application/octet-stream"), 413, "RequestEntityTooLarge", "")
+	if r := e.graphCall(t, "GET", "/me/drive/root:/big.bin", tok, nil); r.status != 404 {
+		t.Errorf("a file over the limit was stored: %s", r)
 	}
 }

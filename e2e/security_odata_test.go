@@ -101,7 +101,7 @@ func odataCases(list string) []odataCase {
 		add(refused, p+" $skiptoken base64 SQL", p+"?$skiptoken="+qv("JyBPUiAxPTEgLS0="))
 	}
 	// $search: KQL terms are text, matched literally.
-	// (The LIKE wildcards % and _ in $search: TestSecurityKnownSearchWildcards.)
+	// (The LIKE wildcards % and _ in $search: TestSecuritySearchWildcards.)
 	for _, p := range []string{"/me/messages", "/users"} {
 		prefix, hdr := "", ""
 		if p == "/users" {
@@ -126,6 +126,20 @@ func odataCases(list string) []odataCase {
 		}
 	}
 	return cs
+}
+
+// bothStores runs f on a server over SQLite and one over PostgreSQL.
+func bothStores(t *testing.T, f func(t *testing.T, e *env)) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			var opts []envOption
+			if backend == "postgres" {
+				dsn := pgtest.FreshSchema(t)
+				opts = append(opts, func(c *server.Config) { c.StoreURL = dsn })
+			}
+			f(t, start(t, opts...))
+		})
+	}
 }
 
 // TestSecurityODataInjection runs the attempts on both stores: no 500, the
@@ -201,4 +215,79 @@ func TestSecurityODataInjection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSecuritySearchWildcards: $search terms are matched as text on both
+// stores: % and _ are characters, not SQL LIKE wildcards, as they are not
+// in the $filter functions (CWE-155; % and _ mean nothing special in KQL).
+// "%" and "_" used to match every message and every user.
+func TestSecuritySearchWildcards(t *testing.T) {
+	bothStores(t, func(t *testing.T, e *env) {
+		tok := graphUser(t, e, minter(t, e), "adele", "Mail.Read", "User.Read.All")
+		for _, path := range []string{
+			"/me/messages?$search=" + qv(`"%"`),
+			"/me/messages?$search=" + qv(`"_"`),
+			"/me/messages?$search=" + qv(`"%launch%"`),
+			"/users?$search=" + qv(`"displayName:%"`),
+			"/users?$search=" + qv(`"displayName:_"`),
+		} {
+			r := e.graphCall(t, "GET", path, tok, nil, "ConsistencyLevel", "eventual")
+			if v, _ := r.json["value"].([]any); r.status != 200 || len(v) != 0 {
+				t.Errorf("%s: want none, got %d: %s", path, len(v), clip(r.String(), 200))
+			}
+		}
+	})
+}
+
+// TestSecurityNULCharacters: a NUL character (U+0000), which PostgreSQL
+// cannot hold in text or jsonb, in a $filter literal, a $search term, a
+// path id or a JSON body, and in a token request's parameters, gets the
+// workload's 400 — never a 500 — the same on SQLite and PostgreSQL, and
+// nothing is written (CWE-158; the store refuses it where values enter
+// SQL, store.ErrInvalidText). It used to be a 500 on PostgreSQL (a 503 at
+// the token endpoint) and a value stored or matched on SQLite.
+func TestSecurityNULCharacters(t *testing.T) {
+	bothStores(t, func(t *testing.T, e *env) {
+		tok := graphUser(t, e, minter(t, e), "adele", everyPermission(t, e, catalog.DelegatedWork)...)
+		e.graphCall(t, "GET", "/me/drive/root/children", tok, nil) // the download-URL key, before the export
+		before := exportTenant(t, e, demo.TenantID)
+		const query, body = "A query option holds a NUL character (U+0000), which no property value can hold.",
+			"The request body holds a NUL character (U+0000), which no property value can hold."
+		for _, c := range []struct {
+			method, path, body string
+			code, message      string
+		}{
+			{"GET", "/me/messages?$filter=" + qv("subject eq 'a\x00b'"), "", "BadRequest", query},
+			{"GET", "/me/events?$filter=" + qv("subject ne 'a\x00b'"), "", "BadRequest", query},
+			{"GET", "/users?$filter=" + qv("displayName eq 'a\x00b'"), "", "Request_BadRequest", query},
+			{"GET", "/me/messages?$search=" + qv(`"a`+"\x00"+`b"`), "", "BadRequest", query},
+			{"GET", "/users?$search=" + qv(`"displayName:a`+"\x00"+`b"`), "", "Request_BadRequest", query},
+			{"GET", "/me/messages/" + url.PathEscape("a\x00b"), "", "ErrorInvalidIdMalformed", "Id is malformed."},
+			{"GET", "/users/" + url.PathEscape("a\x00b"), "", "Request_BadRequest", "Invalid object identifier 'a\x00b'."},
+			{"GET", "/me/drive/items/" + url.PathEscape("a\x00b"), "", "invalidRequest", "The request path holds a NUL character (U+0000), which no id or name can hold."},
+			{"POST", "/me/mailFolders", `{"displayName":"a\u0000b"}`, "RequestBodyRead", body},
+			{"POST", "/me/events", `{"subject":"a\u0000b","start":{"dateTime":"2030-01-01T10:00:00","timeZone":"UTC"},"end":{"dateTime":"2030-01-01T11:00:00","timeZone":"UTC"}}`, "RequestBodyRead", body},
+			{"POST", "/me/todo/lists", `{"displayName":"a\u0000b"}`, "invalidRequest", body},
+			{"PATCH", "/me", `{"jobTitle":"a\u0000b"}`, "Request_BadRequest", body},
+		} {
+			var b any
+			if c.body != "" {
+				b = c.body
+			}
+			wantGraphError(t, e.graphCall(t, c.method, c.path, tok, b, "ConsistencyLevel", "eventual"), 400, c.code, c.message)
+		}
+		d := e.app("daemon")
+		for name, v := range map[string]url.Values{
+			"client_id": kv("grant_type", "client_credentials", "client_id", "a\x00b", "client_secret", d.Secret, "scope", graphDotDefault),
+			"username": kv("grant_type", "password", "client_id", d.ClientID, "client_secret", d.Secret, "username", "a\x00b@contoso.onmicrosoft.com",
+				"password", "x", "scope", graphDotDefault),
+		} {
+			t.Run("token request with a NUL in "+name, func(t *testing.T) {
+				wantError(t, postToken(t, e, demo.TenantID, v), 400, "invalid_request", 9002313)
+			})
+		}
+		if after := exportTenant(t, e, demo.TenantID); !bytes.Equal(before, after) {
+			t.Errorf("the tenant's data changed:\n%s", exportDiff(before, after))
+		}
+	})
 }

@@ -274,3 +274,29 @@ func TestSecurityConsentCSRF(t *testing.T) {
 		}
 	})
 }
+
+// TestSecurityPagesNosniff: the identity platform's HTML pages send
+// X-Content-Type-Options: nosniff (OWASP Secure Headers; the Fetch
+// standard's nosniff), so a browser never reads a page or its error as
+// another type — as item 7 of the security issue asks of every answer
+// (the server sets it on all of them, internal/server).
+func TestSecurityPagesNosniff(t *testing.T) {
+	e := start(t)
+	ha := e.app("homeassistant")
+	_, challenge := pkcePair()
+	anon := e.browser().client
+	for name, u := range map[string]string{
+		"device code page": e.base + "/devicelogin",
+		"sign-in page":     e.authorizeURL(demo.TenantID, authParams(ha.ClientID, "http://localhost", "openid User.Read", "code_challenge", challenge, "code_challenge_method", "S256")),
+		"error page":       e.base + "/error?code=50011",
+		"logout page":      e.base + "/common/oauth2/v2.0/logout",
+		"native client":    e.base + "/common/oauth2/nativeclient?code=x",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := fetchPage(t, anon, "GET", u, nil)
+			if !strings.HasPrefix(p.header.Get("Content-Type"), "text/html") || p.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%d %s with X-Content-Type-Options %q", p.status, p.header.Get("Content-Type"), p.header.Get("X-Content-Type-Options"))
+			}
+		})
+	}
+}

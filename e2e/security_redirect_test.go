@@ -147,3 +147,25 @@ func TestSecurityRedirectURIVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestSecurityLoopbackRedirectExtras: for a native app's loopback
+// redirect URI only the port may differ from the registered one (RFC 8252
+// §7.3, RFC 9700 §2.1); a fragment is never allowed (RFC 6749 §3.1.2).
+// A loopback URI used to be matched on host and path alone, so a fragment
+// (the code then lands in it), a query and userinfo were accepted; each
+// now gets the AADSTS50011 error page and no redirect.
+func TestSecurityLoopbackRedirectExtras(t *testing.T) {
+	e := start(t)
+	ha, adele := e.app("homeassistant"), e.user("adele")
+	e.consent(ha.ClientID, adele.ID, "User.Read")
+	b := browserFor(t, e)
+	_, challenge := pkcePair()
+	pk := []string{"code_challenge", challenge, "code_challenge_method", "S256"}
+	codeFlow(t, b, "organizations", authParams(ha.ClientID, "http://localhost:49152", "openid User.Read", pk...), adele)
+	for _, uri := range []string{"http://localhost:49152#x", "http://localhost:49152/?next=x", "http://attacker@localhost:49152"} {
+		p := b.get(e.authorizeURL("organizations", authParams(ha.ClientID, uri, "openid User.Read", pk...)))
+		if p.status != http.StatusBadRequest || p.location != "" || !strings.Contains(p.body, "AADSTS50011") {
+			t.Errorf("authorize with %q: want the AADSTS50011 error page, got %d %q", uri, p.status, p.location)
+		}
+	}
+}

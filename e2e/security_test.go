@@ -10,13 +10,20 @@ package e2e
 //
 //	TestSecurityTokenForgery        security_tokens_test.go  forged, expired and misdirected JWTs at Graph, userinfo, OBO and id_token_hint
 //	TestSecurityClientAssertionForgery                       forged client assertions (RFC 7523) at the token endpoint
+//	TestSecurityClientAssertionCodes                         client assertions refused for their client, audience or time answer Entra's AADSTS700021, 700023, 700024
+//	TestSecurityUnauthorizedChallenge                        every 401 (userinfo, Graph, transfer URLs) carries a Bearer challenge; userinfo refuses a disabled user's token
 //	TestSecurityCrossTenant         security_tenants_test.go tenant B (every permission) against tenant A, generated from the served routes, direct and through $batch
 //	TestSecurityCrossTenantLinks                             delta links, nextLinks, upload sessions, share links, download and monitor URLs across tenants
 //	TestSecurityRedirectURIVariants security_redirect_test.go 24 redirect-URI variants at authorize and token
+//	TestSecurityLoopbackRedirectExtras                       a loopback redirect URI differing in more than its port (fragment, query, userinfo): AADSTS50011
 //	TestSecurityPagesEscapeInput    security_pages_test.go   reflected parameters on every HTML page, and the pages' headers
 //	TestSecurityConsentCSRF                                  a consent POST without the flow of the signed-in user changes nothing
+//	TestSecurityPagesNosniff                                 the HTML pages send X-Content-Type-Options: nosniff
 //	TestSecurityODataInjection      security_odata_test.go   SQL injection through every OData option and path ids, SQLite and PostgreSQL
+//	TestSecuritySearchWildcards                              % and _ in $search are characters, not LIKE wildcards, SQLite and PostgreSQL
+//	TestSecurityNULCharacters                                a NUL in ids, query options, bodies and token requests: the workload's 400, the same on both stores
 //	TestSecurityRequestBodies       security_bodies_test.go  gzip bombs, oversized and deeply nested JSON, at Graph and at the token endpoint
+//	TestSecurityGzipBeyondLimit                              a gzip body over 4 MB once decompressed: 413 and nothing written, direct and in $batch
 //
 // Held elsewhere and not repeated here (SECURITY.md lists them too):
 // code and refresh-token races on one server (TestProtocolConcurrentRedemption)

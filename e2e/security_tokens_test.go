@@ -395,3 +395,109 @@ func TestSecurityClientAssertionForgery(t *testing.T) {
 		t.Errorf("RFC 8725 §3.10: the server fetched the attacker's jku/x5u URL %d times", n)
 	}
 }
+
+// TestSecurityUnauthorizedChallenge: every 401 of a resource carries a
+// Bearer challenge (RFC 6750 §3; RFC 9110 §15.5.2) — at userinfo with
+// error="invalid_token" when a token was presented and is refused (the
+// token of a user not in its tenant, or disabled, included) and without
+// error information when none was (RFC 6750 §3.1), at Graph, and at the
+// pre-authenticated transfer URLs. Userinfo used to answer a disabled
+// user's token with the user's claims, and a request without a token
+// with error="invalid_token".
+func TestSecurityUnauthorizedChallenge(t *testing.T) {
+	e := start(t)
+	m := minter(t, e)
+	adele, megan := e.user("adele"), e.user("megan")
+	user := func(u demo.User, tenant string) string {
+		return mint(t, m, tokens.AccessClaims{IDType: tokens.IDTypeUser, TenantID: tenant, ObjectID: u.ID,
+			AppID: demo.HomeAssistantAppID, AppIDACR: tokens.AppIDACRPublic, Scope: "User.Read"})
+	}
+	if err := e.srv.Store().UpdateUser(context.Background(), megan.TenantID, megan.ID, func(u store.User) (store.User, error) {
+		u.AccountEnabled = false
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app := mint(t, m, tokens.AccessClaims{IDType: tokens.IDTypeApp, TenantID: adele.TenantID, ObjectID: uuid.NewString(),
+		AppID: demo.DaemonAppID, AppIDACR: tokens.AppIDACRSecret, Roles: []string{"User.Read.All"}})
+	for _, c := range []struct {
+		name, url, authorization string
+		errorParam               string // the challenge's error="…", "" for none
+	}{
+		{"userinfo: no Authorization", "/oidc/userinfo", "", ""},
+		{"userinfo: another scheme", "/oidc/userinfo", "Basic YWRlbGU6cHc=", ""},
+		{"userinfo: an empty bearer token", "/oidc/userinfo", "Bearer ", ""},
+		{"userinfo: not a JWT", "/oidc/userinfo", "Bearer not-a-jwt", "invalid_token"},
+		{"userinfo: an app's token", "/oidc/userinfo", "Bearer " + app, "invalid_token"},
+		{"userinfo: the user is not in the token's tenant", "/oidc/userinfo", "Bearer " + user(adele, uuid.NewString()), "invalid_token"},
+		{"userinfo: the user is disabled", "/oidc/userinfo", "Bearer " + user(megan, megan.TenantID), "invalid_token"},
+		{"Graph: no Authorization", "/v1.0/me", "", ""},
+		{"Graph: the user is not in the token's tenant", "/v1.0/me", "Bearer " + user(adele, uuid.NewString()), ""},
+		{"download URL: not valid", "/v1.0/_transfer/download?tempauth=x.y", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", e.base+c.url, nil)
+			if c.authorization != "" {
+				req.Header.Set("Authorization", c.authorization)
+			}
+			r := call(t, e, req)
+			ch := r.header.Get("WWW-Authenticate")
+			if r.status != 401 || !strings.HasPrefix(ch, "Bearer ") {
+				t.Fatalf("want 401 with a Bearer challenge, got %d %q", r.status, ch)
+			}
+			if got := strings.Contains(ch, "error="); got != (c.errorParam != "") || c.errorParam != "" && !strings.Contains(ch, `error="`+c.errorParam+`"`) {
+				t.Errorf("challenge %q, want error %q", ch, c.errorParam)
+			}
+		})
+	}
+}
+
+// TestSecurityClientAssertionCodes: Entra names why a client
+// assertion failed — AADSTS700021 (iss or sub is not the client id),
+// AADSTS700023 (aud is not the token endpoint), AADSTS700024 (outside its
+// valid time range) — as Microsoft's Azure SDK troubleshooting guide for
+// ClientAssertionCredential lists them, with their wording. graphgate
+// used to answer AADSTS700027 (signature) for all of them.
+func TestSecurityClientAssertionCodes(t *testing.T) {
+	e := start(t)
+	w := e.app("webapp")
+	cert, key := selfSigned(t)
+	if err := e.srv.Store().UpdateApp(context.Background(), w.ClientID, func(a store.App) (store.App, error) {
+		a.Certificates = append(a.Certificates, store.Certificate{ID: uuid.NewString(), DisplayName: "test", DER: cert.Raw, ExpiresAt: cert.NotAfter})
+		return a, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
+	hdr := map[jose.HeaderKey]any{"x5t": base64.RawURLEncoding.EncodeToString(s1[:]), "x5t#S256": base64.RawURLEncoding.EncodeToString(s256[:])}
+	now := time.Now()
+	nd := func(d time.Duration) *jwt.NumericDate { n := jwt.NumericDate(now.Add(d).Unix()); return &n }
+	endpoint := e.base + "/" + demo.TenantID + "/oauth2/v2.0/token"
+	for _, c := range []struct {
+		name   string
+		mod    func(c *assertionClaims)
+		aadsts int
+	}{
+		{"iss of another client", func(c *assertionClaims) { c.Issuer = demo.DaemonAppID }, 700021},
+		{"aud of Graph", func(c *assertionClaims) { c.Audience = "https://graph.microsoft.com" }, 700023},
+		{"expired", func(c *assertionClaims) {
+			c.IssuedAt, c.NotBefore, c.Expiry = nd(-time.Hour), nd(-time.Hour), nd(-10*time.Minute)
+		}, 700024},
+		{"not valid yet", func(c *assertionClaims) { c.NotBefore, c.Expiry = nd(time.Hour), nd(2*time.Hour) }, 700024},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl := assertionClaims{Issuer: w.ClientID, Subject: w.ClientID, Audience: endpoint, ID: uuid.NewString(), IssuedAt: nd(0), NotBefore: nd(0), Expiry: nd(10 * time.Minute)}
+			c.mod(&cl)
+			r := postToken(t, e, demo.TenantID, kv("grant_type", "client_credentials", "client_id", w.ClientID, "scope", graphDotDefault,
+				"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", signJWS(t, jose.PS256, key, "", cl, hdr)))
+			wantError(t, r, 401, "invalid_client", c.aadsts)
+			if want := map[int]string{
+				700021: "Client assertion application identifier doesn't match 'client_id' parameter.",
+				700023: "Client assertion audience claim does not match Realm issuer.",
+				700024: "Client assertion is not within its valid time range. Current time: ",
+			}[c.aadsts]; !strings.Contains(r.str("error_description"), want) {
+				t.Errorf("error_description %q, want %q", r.str("error_description"), want)
+			}
+		})
+	}
+}

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/directory"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
 	"graphgate/internal/store/sqlite"
@@ -78,20 +79,14 @@ func main() {
 		log.Fatalf("the demo tenant in %s: %v", *data, err)
 	}
 	app, _ := t.AppByKey("homeassistant")
+	dir := directory.New(st, directory.Options{})
 	users := []demo.User{}
 	for _, k := range []string{"adele", "megan", "admin", "lynne"} {
 		u, _ := t.UserByKey(k)
 		users = append(users, u)
 		scopes := []string{"User.Read", "User.ReadBasic.All", "Mail.ReadWrite", "Mail.Send", "Calendars.Read", "Tasks.Read", "Presence.Read"}
-		now := time.Now()
-		err := st.UpsertDelegatedGrant(ctx, store.DelegatedGrant{TenantID: demo.TenantID, ClientID: app.ClientID, ConsentType: store.ConsentPrincipal, PrincipalID: u.ID},
-			func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-				if g.ID == "" {
-					g.ID, g.CreatedAt = "load-"+u.ID, now
-				}
-				g.Scopes, g.UpdatedAt = scopes, now
-				return g, nil
-			})
+		_, err := dir.GrantDelegated(ctx, directory.DelegatedConsent{TenantID: demo.TenantID, App: store.App{AppID: app.ClientID},
+			UserID: u.ID, Scopes: scopes, Replace: true})
 		if err != nil {
 			log.Fatal(err)
 		}

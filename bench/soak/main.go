@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/directory"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
 	"graphgate/internal/store/sqlite"
@@ -96,20 +97,14 @@ func prepare(ctx context.Context, data string) (*demo.Tenant, error) {
 		return nil, fmt.Errorf("the demo tenant in %s: %w (start 'graphgate serve --data %s' once first)", data, err, data)
 	}
 	app, _ := tn.AppByKey("homeassistant")
-	now := time.Now()
+	dir := directory.New(st, directory.Options{})
 	for _, k := range users {
 		u, ok := tn.UserByKey(k)
 		if !ok {
 			return nil, fmt.Errorf("the demo tenant has no user %s", k)
 		}
-		err := st.UpsertDelegatedGrant(ctx, store.DelegatedGrant{TenantID: demo.TenantID, ClientID: app.ClientID, ConsentType: store.ConsentPrincipal, PrincipalID: u.ID},
-			func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-				if g.ID == "" {
-					g.ID, g.CreatedAt = "soak-"+u.ID, now
-				}
-				g.Scopes, g.UpdatedAt = scopes, now
-				return g, nil
-			})
+		_, err := dir.GrantDelegated(ctx, directory.DelegatedConsent{TenantID: demo.TenantID, App: store.App{AppID: app.ClientID},
+			UserID: u.ID, Scopes: scopes, Replace: true})
 		if err != nil {
 			return nil, err
 		}

@@ -4,10 +4,10 @@
 // privilege level and the hidden flag; and graphgate's overlay of decisions
 // where the seed reference disagrees with or adds to that data.
 //
-// The data is generated (go generate, see generate.go) into data/ and
-// embedded; the overlay is overlay.yaml, embedded too. Nothing here reads
-// files at run time, and the catalog is immutable once loaded, so it is safe
-// for concurrent use.
+// The data is generated (go generate, see generate.go) into
+// permissions_gen.go, Go source the compiler lays out as static data; the
+// overlay is overlay.yaml, embedded. Nothing here reads files at run time,
+// and the catalog is immutable once loaded, so it is safe for concurrent use.
 //
 // The catalog answers "what is this permission?". Which permission a call
 // needs is the routes package; whether a caller may make it is authz.
@@ -15,7 +15,6 @@ package catalog
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -129,6 +128,8 @@ type Permission struct {
 	// Sources lists the files the permission appears in: permissions,
 	// provisioning, descriptions, and "overlay" for what the overlay added.
 	Sources []string
+	// Schemes describes the permission per scheme (nil where it does not
+	// exist). The descriptions are shared and must not be changed.
 	Schemes [NumSchemes]*SchemeInfo
 
 	Preview    bool
@@ -213,9 +214,6 @@ type Catalog struct {
 // MaxPermissions bounds the catalog so that a Set is a fixed-size value.
 const MaxPermissions = 2048
 
-//go:embed data/permissions.gen.json
-var generatedJSON []byte
-
 //go:embed overlay.yaml
 var overlayYAML []byte
 
@@ -225,51 +223,52 @@ var (
 	defaultErr  error
 )
 
-// Default returns the catalog built from the embedded data and overlay. It
-// panics if they are inconsistent, which the package's tests rule out.
+// Default returns the catalog built from the generated data and the
+// embedded overlay. It panics if they are inconsistent, which the package's
+// tests rule out.
 func Default() *Catalog {
 	defaultOnce.Do(func() {
-		defaultCat, defaultErr = Load(generatedJSON, overlayYAML)
+		defaultCat, defaultErr = Load(overlayYAML)
 	})
 	if defaultErr != nil {
-		panic("catalog: embedded data: " + defaultErr.Error())
+		panic("catalog: generated data: " + defaultErr.Error())
 	}
 	return defaultCat
 }
 
-type genFile struct {
-	SHA256      map[string]string `json:"sha256"`
-	Permissions []struct {
-		Name              string                 `json:"name"`
-		AuthorizationType string                 `json:"authorizationType"`
-		Sources           []string               `json:"sources"`
-		Schemes           map[string]*SchemeInfo `json:"schemes"`
-	} `json:"permissions"`
+// genPermission is one record of the generated catalog (permissions_gen.go,
+// written by internal/gendata): static data the compiler lays out, so that
+// loading the catalog decodes nothing.
+type genPermission struct {
+	name, authorizationType string
+	sources                 []string
+	schemes                 [NumSchemes]*SchemeInfo
 }
 
-// Load builds a catalog from generated data and an overlay document.
-func Load(generated, overlay []byte) (*Catalog, error) {
-	var g genFile
-	if err := json.Unmarshal(generated, &g); err != nil {
-		return nil, fmt.Errorf("generated catalog: %w", err)
-	}
-	c := &Catalog{byName: map[string]*Permission{}, byExact: map[string]*Permission{}, aliases: map[string]*Permission{}, sha256: g.SHA256}
-	for _, gp := range g.Permissions {
-		parts, err := permname.Parse(gp.Name)
+// Load builds a catalog from the generated data and an overlay document.
+func Load(overlay []byte) (*Catalog, error) {
+	return load(generatedPermissions[:], generatedSHA256, overlay)
+}
+
+// load links the generated records into a catalog. The scheme descriptions
+// are the generated ones, shared by every catalog loaded in the process and
+// never changed: the overlay replaces one it changes with a copy.
+func load(gen []genPermission, sha map[string]string, overlay []byte) (*Catalog, error) {
+	c := &Catalog{byName: make(map[string]*Permission, len(gen)), byExact: make(map[string]*Permission, len(gen)),
+		aliases: map[string]*Permission{}, sha256: sha, perms: make([]*Permission, 0, len(gen))}
+	permSlab := make([]Permission, len(gen))
+	for i := range gen {
+		g := &gen[i]
+		parts, err := permname.Parse(g.name)
 		if err != nil {
 			return nil, err
 		}
-		p := &Permission{Name: gp.Name, Parts: parts, AuthorizationType: gp.AuthorizationType, Sources: gp.Sources}
-		if strings.EqualFold(gp.AuthorizationType, "RSC") {
+		p := &permSlab[i]
+		*p = Permission{Name: g.name, Parts: parts, AuthorizationType: g.authorizationType, Sources: g.sources}
+		if strings.EqualFold(g.authorizationType, "RSC") {
 			p.Kind = RSC
 		}
-		for name, si := range gp.Schemes {
-			s, err := ParseScheme(name)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", gp.Name, err)
-			}
-			p.Schemes[s] = si
-		}
+		p.Schemes = g.schemes
 		if err := c.add(p); err != nil {
 			return nil, err
 		}

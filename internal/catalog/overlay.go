@@ -20,6 +20,12 @@ type Decision struct {
 	Topic string `yaml:"topic"`
 	// Scheme narrows display and admin-consent decisions to one scheme.
 	Scheme string `yaml:"scheme,omitempty"`
+	// Route is the call a route decision concerns ("GET /me/manager"). The
+	// route table (internal/routes) holds what the call accepts; a decision
+	// that follows the seed there is a supplement.yaml entry, one that follows
+	// the data changes nothing and is written down here so that
+	// `graphgate permissions show` explains it.
+	Route string `yaml:"route,omitempty"`
 	// Seed quotes the seed reference; Data states what the data has.
 	Seed string `yaml:"seed"`
 	Data string `yaml:"data"`
@@ -56,10 +62,11 @@ const (
 	TopicPreview       = "preview"
 	TopicOpenID        = "openid"
 	TopicSeedRow       = "seed-row"
+	TopicRoute         = "route"
 )
 
 var topics = map[string]bool{TopicAlias: true, TopicPersonal: true, TopicDisplay: true, TopicAdminConsent: true,
-	TopicGrantsNothing: true, TopicPreview: true, TopicOpenID: true, TopicSeedRow: true}
+	TopicGrantsNothing: true, TopicPreview: true, TopicOpenID: true, TopicSeedRow: true, TopicRoute: true}
 
 // Decisions returns every overlay decision in file order.
 func (c *Catalog) Decisions() []*Decision { return c.decisions }
@@ -108,6 +115,12 @@ func (c *Catalog) applyOverlay(doc []byte) error {
 		}
 		if len(d.Permissions) == 0 {
 			return fmt.Errorf("overlay %s: no permissions", d.ID)
+		}
+		if (d.Topic == TopicRoute) != (d.Route != "") {
+			return fmt.Errorf("overlay %s: a route decision, and only one, names its call in route (METHOD PATH)", d.ID)
+		}
+		if d.Topic == TopicRoute && (d.Follow != "data" || d.Set != (Effects{})) {
+			return fmt.Errorf("overlay %s: a route decision follows the data and changes nothing here; one that follows the seed is an entry of internal/routes/supplement.yaml", d.ID)
 		}
 		scheme := Scheme(NumSchemes)
 		if d.Scheme != "" {
@@ -173,7 +186,10 @@ func (c *Catalog) apply(d *Decision, p *Permission, scheme Scheme) error {
 		if scheme == NumSchemes || p.Schemes[scheme] == nil {
 			return fmt.Errorf("adminConsent needs a scheme the permission has")
 		}
-		p.Schemes[scheme].RequiresAdminConsent = *e.AdminConsent
+		// The generated descriptions are shared (catalog.load): change a copy.
+		cp := *p.Schemes[scheme]
+		cp.RequiresAdminConsent = *e.AdminConsent
+		p.Schemes[scheme] = &cp
 	}
 	if e.GrantsNothing {
 		p.GrantsNothing = true

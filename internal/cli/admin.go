@@ -31,6 +31,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/password"
 	"graphgate/internal/roles"
 	"graphgate/internal/server"
@@ -80,21 +81,34 @@ func admFail(err error) error { return &exitError{ExitFailure, err} }
 // admNotFound is a not-found error with a formatted message.
 func admNotFound(format string, a ...any) error { return notFound(fmt.Errorf(format, a...)) }
 
-// admErr gives an unclassified error its exit code: store.ErrNotFound 3,
-// store.ErrConflict 2, anything else 4.
+// admErr gives an unclassified error its exit code: a value the directory
+// refuses 2 (with its reason), store.ErrNotFound 3, store.ErrConflict 2,
+// anything else 4.
 func admErr(err error) error {
 	var ee *exitError
+	var ve *directory.ValidationError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &ee):
 		return err
+	case errors.As(err, &ve):
+		return usageErr("%s", ve.Reason)
+	case errors.Is(err, directory.ErrDomainNotVerified):
+		return usageErr("the user principal name's domain is not a verified domain of the tenant ('graphgate tenant list' shows them)")
 	case errors.Is(err, store.ErrNotFound):
 		return notFound(err)
 	case errors.Is(err, store.ErrConflict):
 		return &exitError{ExitUsage, err}
 	}
 	return admFail(err)
+}
+
+// admDirectory is the directory service over st: every change the admin
+// commands make to users, groups, memberships, roles, consent and service
+// principals goes through it.
+func admDirectory(st store.Store) *directory.Service {
+	return directory.New(st, directory.Options{Passwords: admPasswordParams})
 }
 
 // admRun builds a RunE that opens the store of o.data, runs f and closes the
@@ -277,17 +291,7 @@ func admUser(ctx context.Context, st store.Store, ref, tenantID string) (store.U
 }
 
 // admRoleNames gives display names for role template ids.
-func admRoleNames(ids []string) []string {
-	out := []string{}
-	for _, id := range ids {
-		if r, err := roles.Parse(id); err == nil {
-			out = append(out, r.String())
-		} else {
-			out = append(out, id)
-		}
-	}
-	return out
-}
+func admRoleNames(ids []string) []string { return directory.RoleNames(ids) }
 
 // admParseRoles reads directory role names (display name, short form such
 // as global-admin, or template id), comma-separated or repeated.
@@ -601,81 +605,23 @@ func admMerge(have, add []string) []string {
 	return out
 }
 
-// admHas reports whether names holds n, ignoring case.
-func admHas(names []string, n string) bool {
-	for _, x := range names {
-		if strings.EqualFold(x, n) {
-			return true
-		}
-	}
-	return false
-}
-
 // --- validation ---
-
-var admDomainLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // admCheckDomain validates a DNS domain name and returns it in lower case.
 func admCheckDomain(d string) (string, error) {
-	d = strings.ToLower(strings.TrimSpace(d))
-	labels := strings.Split(d, ".")
-	if len(d) > 253 || len(labels) < 2 {
-		return "", usageErr("%q is not a domain name (want e.g. fabrikam.onmicrosoft.com)", d)
-	}
-	for _, l := range labels {
-		if !admDomainLabelRe.MatchString(l) {
-			return "", usageErr("%q is not a domain name (want e.g. fabrikam.onmicrosoft.com)", d)
-		}
-	}
-	return d, nil
+	d, err := directory.CheckDomain(d)
+	return d, admErr(err)
 }
-
-// Entra's characters for the local part of a user principal name.
-var admUPNLocalRe = regexp.MustCompile(`^[A-Za-z0-9'._!#^~-]{1,64}$`)
 
 // admCheckUPN validates a user principal name (local@domain) and returns it
 // with the domain in lower case, and the domain.
 func admCheckUPN(upn string) (string, string, error) {
-	upn = strings.TrimSpace(upn)
-	i := strings.LastIndex(upn, "@")
-	if i <= 0 {
-		return "", "", usageErr("%q is not a user principal name (want name@domain)", upn)
-	}
-	local, domain := upn[:i], upn[i+1:]
-	if !admUPNLocalRe.MatchString(local) || strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
-		return "", "", usageErr("%q is not a valid user principal name: the part before @ takes letters, digits and ' . - _ ! # ^ ~ (at most 64)", upn)
-	}
-	d, err := admCheckDomain(domain)
-	if err != nil {
-		return "", "", usageErr("%q is not a valid user principal name: %q is not a domain", upn, domain)
-	}
-	return local + "@" + d, d, nil
+	clean, d, err := directory.CheckUPN(upn)
+	return clean, d, admErr(err)
 }
 
-// admCheckPassword applies Entra's password rule: 8 to 256 characters, with
-// three of lower case, upper case, digits and symbols.
-func admCheckPassword(pw string) error {
-	if n := len([]rune(pw)); n < 8 || n > 256 {
-		return usageErr("the password must have 8 to 256 characters")
-	}
-	var lower, upper, digit, other int
-	for _, r := range pw {
-		switch {
-		case r >= 'a' && r <= 'z':
-			lower = 1
-		case r >= 'A' && r <= 'Z':
-			upper = 1
-		case r >= '0' && r <= '9':
-			digit = 1
-		default:
-			other = 1
-		}
-	}
-	if lower+upper+digit+other < 3 {
-		return usageErr("the password must contain three of: lower case letters, upper case letters, digits, symbols")
-	}
-	return nil
-}
+// admCheckPassword applies Entra's password rule (directory.CheckPassword).
+func admCheckPassword(pw string) error { return admErr(directory.CheckPassword(pw)) }
 
 // admPassword returns the password to set: --password, a line of standard
 // input for "-", or a generated one (generated reports which).

@@ -380,7 +380,7 @@ users consent at sign-in.`,
 		if err := st.CreateApp(ctx, a); err != nil {
 			return err
 		}
-		if _, err := st.EnsureServicePrincipal(ctx, t.ID, a.AppID, a.DisplayName); err != nil {
+		if _, err := admDirectory(st).EnsureServicePrincipal(ctx, t.ID, a); err != nil {
 			return err
 		}
 		if len(skipped) > 0 {
@@ -752,34 +752,8 @@ kept unless --purge removes the grants and role assignments in every tenant.`,
 		}
 		grants, assigns := 0, 0
 		if purge {
-			ts, err := st.ListTenants(ctx)
-			if err != nil {
+			if grants, assigns, err = admDirectory(st).PurgeAppConsent(ctx, a.AppID); err != nil {
 				return err
-			}
-			for _, t := range ts {
-				gs, err := st.ListDelegatedGrants(ctx, t.ID)
-				if err != nil {
-					return err
-				}
-				for _, g := range gs {
-					if g.ClientID != a.AppID {
-						continue
-					}
-					if err := st.DeleteDelegatedGrant(ctx, t.ID, g.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-						return err
-					}
-					grants++
-				}
-				as, err := st.AppRoleAssignments(ctx, t.ID, a.AppID)
-				if err != nil {
-					return err
-				}
-				for _, x := range as {
-					if err := st.RemoveAppRoleAssignment(ctx, t.ID, a.AppID, x.Permission); err != nil && !errors.Is(err, store.ErrNotFound) {
-						return err
-					}
-					assigns++
-				}
 			}
 		}
 		out := cmd.OutOrStdout()

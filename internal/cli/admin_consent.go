@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/store"
 )
 
@@ -315,53 +316,19 @@ out. Creates the app's service principal in the tenant if needed.`,
 		if err := admAudienceAllows(a, t); err != nil {
 			return err
 		}
-		key := store.DelegatedGrant{TenantID: t.ID, ClientID: a.AppID, ConsentType: store.ConsentAllPrincipals}
+		c := directory.DelegatedConsent{TenantID: t.ID, App: a, Scopes: admPermNames(perms), ServicePrincipal: true}
 		if u != nil {
-			switch u.Kind {
-			case store.UserSharedMailbox:
-				return usageErr("%s is a shared mailbox: no one signs in to it, so it cannot consent (grant the delegate's own consent instead)", u.UserPrincipalName)
-			case store.UserPersonal:
-				if bad := admNotPersonal(perms); len(bad) > 0 {
-					return usageErr("%s: not valid for personal Microsoft accounts (%s is one); the token service refuses them", strings.Join(bad, ", "), u.UserPrincipalName)
-				}
-			}
-			if !u.AccountEnabled {
-				admNote(cmd, "%s is disabled: the grant applies once the account is enabled", u.UserPrincipalName)
-			}
-			key.ConsentType, key.PrincipalID = store.ConsentPrincipal, u.ID
-		} else if t.Kind == store.TenantPersonal {
-			return usageErr("personal Microsoft accounts have no administrator: grant per user with --user")
+			c.UserID = u.ID
 		}
-		if len(perms) == 0 {
-			return usageErr("no Graph permission to grant (%s need no consent)", strings.Join(skipped, ", "))
-		}
-		if _, err := st.EnsureServicePrincipal(ctx, t.ID, a.AppID, a.DisplayName); err != nil {
-			return err
-		}
-		names := admPermNames(perms)
-		var before, after []string
-		now := admNow()
-		err = st.UpsertDelegatedGrant(ctx, key, func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-			if g.ID == "" {
-				g.ID, g.CreatedAt = admNewID(), now
-			}
-			before = append([]string(nil), g.Scopes...)
-			g.Scopes = admMerge(g.Scopes, names)
-			g.UpdatedAt = now
-			after = g.Scopes
-			return g, nil
-		})
+		res, err := admDirectory(st).GrantDelegated(ctx, c)
 		if err != nil {
-			return err
+			return admGrantErr(err, u, skipped)
 		}
-		var added, had []string
-		for _, n := range names {
-			if admHas(before, n) {
-				had = append(had, n)
-			} else {
-				added = append(added, n)
-			}
+		if u != nil && !u.AccountEnabled {
+			admNote(cmd, "%s is disabled: the grant applies once the account is enabled", u.UserPrincipalName)
 		}
+		added, had, after := res.Added, res.AlreadyGranted, res.Grant.Scopes
+		key := res.Grant
 		if len(skipped) > 0 {
 			admNote(cmd, "%s: OpenID Connect scopes need no consent; left out", strings.Join(skipped, ", "))
 		}
@@ -403,6 +370,26 @@ out. Creates the app's service principal in the tenant if needed.`,
 	f.StringVar(&tenant, "tenant", "", "tenant for --all-users (default: the app's home tenant)")
 	admFlags(cmd, &o)
 	return cmd
+}
+
+// admGrantErr words the directory's refusal of a delegated grant for the
+// command line: who cannot consent, and what to do instead.
+func admGrantErr(err error, u *store.User, skipped []string) error {
+	var ve *directory.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	switch {
+	case ve.Field == "user" && u != nil:
+		return usageErr("%s is a shared mailbox: no one signs in to it, so it cannot consent (grant the delegate's own consent instead)", u.UserPrincipalName)
+	case ve.Field == "scopes" && u != nil && len(ve.Values) > 0:
+		return usageErr("%s: not valid for personal Microsoft accounts (%s is one); the token service refuses them", strings.Join(ve.Values, ", "), u.UserPrincipalName)
+	case ve.Field == "scopes" && len(ve.Values) == 0:
+		return usageErr("no Graph permission to grant (%s need no consent)", strings.Join(skipped, ", "))
+	case ve.Field == "consentType":
+		return usageErr("personal Microsoft accounts have no administrator: grant per user with --user")
+	}
+	return err
 }
 
 // admAppOrDeleted finds an app like admApp, but also accepts the client id
@@ -487,40 +474,14 @@ Granting a role the app has is a success that says so.`,
 		if err := admAudienceAllows(a, t); err != nil {
 			return err
 		}
-		have, err := st.AppRoleAssignments(ctx, t.ID, a.AppID)
+		res, err := admDirectory(st).GrantAppRoles(ctx, directory.AppRoleGrant{TenantID: t.ID, App: a, Roles: admPermNames(perms)})
 		if err != nil {
 			return err
 		}
-		if _, err := st.EnsureServicePrincipal(ctx, t.ID, a.AppID, a.DisplayName); err != nil {
-			return err
-		}
-		var added, had []string
-		for _, p := range perms {
-			exists := false
-			for _, h := range have {
-				exists = exists || strings.EqualFold(h.Permission, p.Name)
-			}
-			if exists {
-				had = append(had, p.Name)
-				continue
-			}
-			if err := st.AddAppRoleAssignment(ctx, store.AppRoleAssignment{ID: admNewID(), TenantID: t.ID, ClientID: a.AppID, Permission: p.Name, CreatedAt: admNow()}); err != nil {
-				return err
-			}
-			added = append(added, p.Name)
-		}
+		added, had, now := res.Added, res.AlreadyGranted, res.Roles
 		if a.PublicClient && len(a.Secrets) == 0 && len(a.Certificates) == 0 {
 			admNote(cmd, "%s is a public client without a secret or certificate: client credentials need one ('graphgate app add-secret')", a.DisplayName)
 		}
-		all, err := st.AppRoleAssignments(ctx, t.ID, a.AppID)
-		if err != nil {
-			return err
-		}
-		var now []string
-		for _, x := range all {
-			now = append(now, x.Permission)
-		}
-		sort.Strings(now)
 		out := cmd.OutOrStdout()
 		if o.json {
 			return writeJSON(out, struct {
@@ -588,16 +549,13 @@ nothing.
 		if err != nil {
 			return err
 		}
-		scopeNames := splitList(scopes)
-		roleNames := splitList(appRoles)
-		doDelegated := len(scopeNames) > 0 || user != "" || allUsers || len(roleNames) == 0
 		var scopePerms, rolePerms []*catalog.Permission
-		if len(scopeNames) > 0 {
+		if len(splitList(scopes)) > 0 {
 			if scopePerms, _, err = admPerms(scopes, admDelegated); err != nil {
 				return err
 			}
 		}
-		if len(roleNames) > 0 {
+		if len(splitList(appRoles)) > 0 {
 			if u != nil {
 				return usageErr("--roles are tenant-wide application permissions: leave out --user")
 			}
@@ -605,63 +563,13 @@ nothing.
 				return err
 			}
 		}
-
-		// Find what to change, and check it all exists before changing anything.
-		var targets []store.DelegatedGrant
-		if doDelegated {
-			gs, err := st.ListDelegatedGrants(ctx, t.ID)
-			if err != nil {
-				return err
-			}
-			for _, g := range gs {
-				if g.ClientID != a.AppID {
-					continue
-				}
-				switch {
-				case u != nil && !(g.ConsentType == store.ConsentPrincipal && g.PrincipalID == u.ID):
-					continue
-				case allUsers && g.ConsentType != store.ConsentAllPrincipals:
-					continue
-				}
-				targets = append(targets, g)
-			}
-			if len(targets) == 0 {
-				switch {
-				case u != nil:
-					return admNotFound("%s has no consent grant of its own for %s", u.UserPrincipalName, a.DisplayName)
-				case allUsers:
-					return admNotFound("%s has no tenant-wide (AllPrincipals) grant in %s", a.DisplayName, admTenantLabel(t))
-				}
-				return admNotFound("%s has no delegated grant in %s", a.DisplayName, admTenantLabel(t))
-			}
-			for _, p := range scopePerms {
-				found := false
-				for _, g := range targets {
-					found = found || admHas(g.Scopes, p.Name)
-				}
-				if !found {
-					return admNotFound("the grant(s) of %s hold no %s (they hold: %s)", a.DisplayName, p.Name, strings.Join(admGrantScopes(targets), " "))
-				}
-			}
+		r := directory.Revocation{TenantID: t.ID, ClientID: a.AppID, AllUsers: allUsers, Scopes: admPermNames(scopePerms), Roles: admPermNames(rolePerms)}
+		if u != nil {
+			r.UserID = u.ID
 		}
-		if len(rolePerms) > 0 {
-			have, err := st.AppRoleAssignments(ctx, t.ID, a.AppID)
-			if err != nil {
-				return err
-			}
-			for _, p := range rolePerms {
-				found := false
-				for _, h := range have {
-					found = found || strings.EqualFold(h.Permission, p.Name)
-				}
-				if !found {
-					var hs []string
-					for _, h := range have {
-						hs = append(hs, h.Permission)
-					}
-					return admNotFound("%s has no application permission %s in %s (it has: %s)", a.DisplayName, p.Name, admTenantLabel(t), or(strings.Join(hs, " "), "none"))
-				}
-			}
+		res, err := admDirectory(st).RevokeConsent(ctx, r)
+		if err != nil {
+			return admRevokeErr(err, a, t, u)
 		}
 
 		type grantChange struct {
@@ -674,83 +582,18 @@ nothing.
 			Deleted      bool     `json:"deleted"`
 		}
 		var changes []grantChange
-		errGone := errors.New("grant gone")
-		for _, g := range targets {
-			c := grantChange{ID: g.ID, ConsentType: string(g.ConsentType), PrincipalID: g.PrincipalID, Remaining: []string{}}
+		for _, c := range res.Grants {
+			g := c.Grant
+			gc := grantChange{ID: g.ID, ConsentType: string(g.ConsentType), PrincipalID: g.PrincipalID, Removed: c.Removed,
+				Remaining: c.Remaining, Deleted: c.Deleted}
 			if g.PrincipalID != "" {
 				if pu, err := st.GetUser(ctx, t.ID, g.PrincipalID); err == nil {
-					c.PrincipalUPN = pu.UserPrincipalName
+					gc.PrincipalUPN = pu.UserPrincipalName
 				}
 			}
-			var keep, removed []string
-			for _, s := range g.Scopes {
-				drop := len(scopePerms) == 0
-				for _, p := range scopePerms {
-					drop = drop || strings.EqualFold(s, p.Name)
-				}
-				if drop {
-					removed = append(removed, s)
-				} else {
-					keep = append(keep, s)
-				}
-			}
-			if len(removed) == 0 {
-				continue
-			}
-			c.Removed = removed
-			if len(keep) == 0 {
-				if err := st.DeleteDelegatedGrant(ctx, t.ID, g.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-				c.Deleted = true
-			} else {
-				key := store.DelegatedGrant{TenantID: g.TenantID, ClientID: g.ClientID, ConsentType: g.ConsentType, PrincipalID: g.PrincipalID}
-				err := st.UpsertDelegatedGrant(ctx, key, func(x store.DelegatedGrant) (store.DelegatedGrant, error) {
-					if x.ID == "" {
-						return x, errGone // revoked meanwhile: do not recreate it
-					}
-					var k []string
-					for _, s := range x.Scopes {
-						if !admHas(removed, s) {
-							k = append(k, s)
-						}
-					}
-					x.Scopes, x.UpdatedAt = k, admNow()
-					c.Remaining = admNonNil(k)
-					return x, nil
-				})
-				if err != nil && !errors.Is(err, errGone) {
-					return err
-				}
-			}
-			changes = append(changes, c)
+			changes = append(changes, gc)
 		}
-		var rolesRemoved []string
-		for _, p := range rolePerms {
-			if err := st.RemoveAppRoleAssignment(ctx, t.ID, a.AppID, p.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			rolesRemoved = append(rolesRemoved, p.Name)
-		}
-
-		// A user's own grant is not all they get: the tenant-wide grant
-		// still applies to them.
-		var stillAll []string
-		if u != nil {
-			gs, err := st.DelegatedGrants(ctx, t.ID, a.AppID, "")
-			if err != nil {
-				return err
-			}
-			for _, g := range gs {
-				for _, c := range changes {
-					for _, s := range c.Removed {
-						if g.ConsentType == store.ConsentAllPrincipals && admHas(g.Scopes, s) {
-							stillAll = append(stillAll, s)
-						}
-					}
-				}
-			}
-		}
+		rolesRemoved, stillAll := res.RolesRemoved, res.StillGrantedToAllUsers
 
 		var notes []string
 		if len(changes) > 0 {
@@ -806,10 +649,21 @@ nothing.
 	return cmd
 }
 
-func admGrantScopes(gs []store.DelegatedGrant) []string {
-	var all []string
-	for _, g := range gs {
-		all = admMerge(all, g.Scopes)
+// admRevokeErr words a revocation of consent the app does not hold.
+func admRevokeErr(err error, a store.App, t store.Tenant, u *store.User) error {
+	var ng *directory.NotGrantedError
+	if !errors.As(err, &ng) {
+		return err
 	}
-	return all
+	switch ng.Kind {
+	case directory.NoUserGrant:
+		return admNotFound("%s has no consent grant of its own for %s", u.UserPrincipalName, a.DisplayName)
+	case directory.NoTenantGrant:
+		return admNotFound("%s has no tenant-wide (AllPrincipals) grant in %s", a.DisplayName, admTenantLabel(t))
+	case directory.NoGrant:
+		return admNotFound("%s has no delegated grant in %s", a.DisplayName, admTenantLabel(t))
+	case directory.NoScope:
+		return admNotFound("the grant(s) of %s hold no %s (they hold: %s)", a.DisplayName, ng.Name, strings.Join(ng.Held, " "))
+	}
+	return admNotFound("%s has no application permission %s in %s (it has: %s)", a.DisplayName, ng.Name, admTenantLabel(t), or(strings.Join(ng.Held, " "), "none"))
 }

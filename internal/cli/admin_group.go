@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"graphgate/internal/directory"
 	"graphgate/internal/store"
 )
 
@@ -201,18 +202,19 @@ names must be unique too, since these commands name groups by them.`,
 				return usageErr("the mail nickname %q is taken by group %q; give another with --mail-nickname", nick, g.DisplayName)
 			}
 		}
-		g := store.Group{ID: admNewID(), TenantID: t.ID, DisplayName: name, Description: desc, MailNickname: nick,
-			SecurityEnabled: true, Visibility: store.VisibilityPrivate, CreatedAt: admNow()}
+		g := store.Group{TenantID: t.ID, DisplayName: name, Description: desc, MailNickname: nick,
+			SecurityEnabled: true, Visibility: store.VisibilityPrivate}
 		if unified {
+			// Mail-enabled: the directory gives it <nickname>@<default domain>.
 			g.GroupTypes = []string{"Unified"}
 			g.MailEnabled, g.SecurityEnabled = true, false
-			g.Mail = nick + "@" + t.Domains[0]
 			g.Visibility = store.VisibilityPublic
 			if hidden {
 				g.Visibility = store.VisibilityHiddenMembership
 			}
 		}
-		if err := st.CreateGroup(ctx, g); err != nil {
+		g, err = admDirectory(st).CreateGroup(ctx, directory.NewGroup{Group: g})
+		if err != nil {
 			return err
 		}
 		row, err := admGroupRow(ctx, st, g)
@@ -283,13 +285,14 @@ Removing someone who is not a member (or owner) is a not-found error.`
 		}
 		m := store.Membership{TenantID: g.TenantID, ContainerID: g.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: role}
 		changed := true
+		dir := admDirectory(st)
 		if add {
-			if err := st.AddMember(ctx, m); errors.Is(err, store.ErrConflict) {
+			if err := dir.AddMember(ctx, m); errors.Is(err, directory.ErrExists) {
 				changed = false
 			} else if err != nil {
 				return err
 			}
-		} else if err := st.RemoveMember(ctx, m); errors.Is(err, store.ErrNotFound) {
+		} else if err := dir.RemoveMember(ctx, m); errors.Is(err, directory.ErrNotFound) {
 			return admNotFound("%s is not %s of group %q", u.UserPrincipalName, aWhat, g.DisplayName)
 		} else if err != nil {
 			return err

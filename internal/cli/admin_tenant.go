@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/directory"
 	"graphgate/internal/store"
 )
 
@@ -109,7 +110,7 @@ users, groups and apps each holds. --json prints them as JSON.
 
 // Domains graphgate reserves: the personal-accounts tenant's, which the
 // demo seeding and the first personal account create.
-var admPersonalDomains = []string{"outlook.com", "hotmail.com", "live.com"}
+var admPersonalDomains = directory.PersonalDomains()
 
 func admTenantCreateCmd() *cobra.Command {
 	var o admOpts
@@ -181,8 +182,8 @@ personal-accounts domains (outlook.com, hotmail.com, live.com) are reserved:
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		t := store.Tenant{ID: id, DisplayName: name, Kind: store.TenantWork, Domains: clean, CreatedAt: admNow()}
-		if err := st.CreateTenant(ctx, t); err != nil {
+		t, err := admDirectory(st).CreateTenant(ctx, store.Tenant{ID: id, DisplayName: name, Kind: store.TenantWork, Domains: clean})
+		if err != nil {
 			return err
 		}
 		row, err := admTenantRow(ctx, st, t)

@@ -393,6 +393,37 @@ func TestAdminCommands(t *testing.T) {
 			}
 		}},
 
+		{name: "the directory's refusals in the commands' words", steps: withSetup(
+			admStep{args: []string{"user", "create", "--shared-mailbox", "--upn", "help@" + tDomain, "--name", "Help Desk"}, out: []string{"sign-in:   none (shared mailbox)"}},
+			admStep{args: []string{"consent", "grant", "--app", "Web", "--user", "help@" + tDomain, "--scopes", "User.Read"}, code: 2,
+				err: []string{"help@" + tDomain + " is a shared mailbox: no one signs in to it, so it cannot consent (grant the delegate's own consent instead)"}},
+			admStep{args: []string{"consent", "grant", "--app", "Web", "--user", tAdele, "--scopes", "openid profile"}, code: 2,
+				err: []string{"no Graph permission to grant (openid, profile need no consent)"}},
+			admStep{args: []string{"user", "create", "--personal", "--upn", "sam@outlook.com", "--name", "Sam"}},
+			admStep{args: []string{"consent", "grant", "--app", "CLI", "--all-users", "--tenant", "consumers", "--scopes", "User.Read"}, code: 2,
+				err: []string{"personal Microsoft accounts have no administrator: grant per user with --user"}},
+			admStep{args: []string{"consent", "revoke", "--app", "Web"}, code: 3, err: []string{"Web has no delegated grant in Fabrikam (" + tDomain + ")"}},
+			admStep{args: []string{"consent", "revoke", "--app", "Web", "--user", tAdele}, code: 3, err: []string{tAdele + " has no consent grant of its own for Web"}},
+			admStep{args: []string{"user", "create", "--guest", "--upn", "kim@" + tDomain, "--name", "Kim"}, code: 2,
+				err: []string{"kim@" + tDomain + " is in the tenant's own domain " + tDomain + ": give the guest's external address (e.g. kim@fabrikam.com)"}},
+			admStep{args: []string{"user", "create", "--guest", "--upn", "kim@contoso.com", "--name", "Kim", "--json"},
+				out: []string{`"userPrincipalName": "kim_contoso.com#EXT#@` + tDomain + `"`, `"mail": "kim@contoso.com"`, `"kind": "guest"`}},
+			admStep{args: []string{"user", "create", "--guest", "--upn", "kim@contoso.com", "--name", "Kim"}, code: 2,
+				err: []string{"a user kim_contoso.com#EXT#@" + tDomain + " exists already"}},
+			admStep{args: []string{"user", "roles", tAdele, "--add", "global-reader", "--remove", "Global Reader"}, code: 2, err: []string{"Global Reader is both added and removed"}},
+			admStep{args: []string{"user", "roles", "help@" + tDomain, "--add", "global-reader"}, code: 2,
+				err: []string{"help@" + tDomain + " is a sharedMailbox: directory roles are for people who sign in to the organisation"}},
+			admStep{args: []string{"user", "set-password", "help@" + tDomain, "--password", tPass}, code: 2, err: []string{"is a shared mailbox: no one signs in to it"}},
+			admStep{args: []string{"group", "create", "--name", "Sales", "--unified", "--json"}, out: []string{`"mail": "sales@` + tDomain + `"`, `"visibility": "Public"`}},
+		), check: func(t *testing.T, ctx context.Context, st store.Store, vars map[string]string) {
+			if gs, _ := st.ListDelegatedGrants(ctx, vars["tenant"]); len(gs) != 0 {
+				t.Errorf("a refused grant was stored: %+v", gs)
+			}
+			if gs, _ := st.ListDelegatedGrants(ctx, store.PersonalTenantID); len(gs) != 0 {
+				t.Errorf("a refused personal grant was stored: %+v", gs)
+			}
+		}},
+
 		{name: "tenant selection and user lifecycle", steps: withSetup(
 			admStep{args: []string{"tenant", "create", "--name", "Northwind", "--domain", "northwind.onmicrosoft.com", "--domain", "northwind.example"}},
 			admStep{args: []string{"user", "list"}, code: 2, err: []string{"name one with --tenant (fabrikam.onmicrosoft.com, northwind.onmicrosoft.com)"}},

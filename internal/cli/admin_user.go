@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"graphgate/internal/password"
+	"graphgate/internal/directory"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
 )
@@ -114,21 +114,6 @@ several, --tenant is required. '--tenant consumers' lists personal accounts.`,
 	return cmd
 }
 
-// admEnsurePersonalTenant creates the personal-accounts tenant as the demo
-// seeding does, unless it exists.
-func admEnsurePersonalTenant(ctx context.Context, st store.Store) (store.Tenant, error) {
-	t, err := st.GetTenant(ctx, store.PersonalTenantID)
-	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return t, err
-	}
-	t = store.Tenant{ID: store.PersonalTenantID, DisplayName: "Microsoft Accounts", Kind: store.TenantPersonal,
-		Domains: append([]string(nil), admPersonalDomains...), CreatedAt: admNow()}
-	if err := st.CreateTenant(ctx, t); err != nil && !errors.Is(err, store.ErrConflict) {
-		return t, fmt.Errorf("creating the personal-accounts tenant: %w", err)
-	}
-	return st.GetTenant(ctx, store.PersonalTenantID)
-}
-
 func admUserCreateCmd() *cobra.Command {
 	var o admOpts
 	var upn, name, pw, tenant, given, surname, job, dept string
@@ -196,99 +181,34 @@ name (global-admin, user-admin, "Global Reader", …) or template id.`,
 		if err != nil {
 			return err
 		}
-		u := store.User{ID: admNewID(), UserPrincipalName: clean, DisplayName: name, GivenName: given, Surname: surname,
+		dir := admDirectory(st)
+		u := store.User{UserPrincipalName: clean, DisplayName: name, GivenName: given, Surname: surname,
 			Mail: clean, JobTitle: job, Department: dept, Kind: store.UserMember, AccountEnabled: true,
-			UsageLocation: "US", PreferredLanguage: "en-US", CreatedAt: admNow()}
+			UsageLocation: "US", PreferredLanguage: "en-US"}
 		for _, r := range rs {
 			u.Roles = append(u.Roles, r.TemplateID())
 		}
-		var t store.Tenant
-		switch {
-		case personal:
-			if tenant != "" {
-				return usageErr("--personal puts the account in the personal-accounts tenant; leave out --tenant")
-			}
-			if t, err = admEnsurePersonalTenant(ctx, st); err != nil {
-				return err
-			}
-			u.Kind = store.UserPersonal
-		case guest && !strings.Contains(strings.ToUpper(clean), "#EXT#@"):
-			if t, err = admTenant(ctx, st, tenant); err != nil {
-				return err
-			}
-			if t.Kind != store.TenantWork {
-				return usageErr("guests are invited to an organisation, not to %s", admTenantLabel(t))
-			}
-			for _, d := range t.Domains {
-				if strings.EqualFold(d, domain) {
-					return usageErr("%s is in the tenant's own domain %s: give the guest's external address (e.g. kim@fabrikam.com)", clean, d)
-				}
-			}
-			local := clean[:strings.LastIndex(clean, "@")]
-			u.Mail = clean
-			u.UserPrincipalName = local + "_" + domain + "#EXT#@" + t.Domains[0]
-			u.Kind = store.UserGuest
-		default:
-			t, err = st.TenantByDomain(ctx, domain)
-			if errors.Is(err, store.ErrNotFound) {
-				hint := "use a tenant's domain ('graphgate tenant list'), or add --guest for an external address"
-				for _, p := range admPersonalDomains {
-					if domain == p {
-						hint = "add --personal for a personal Microsoft account"
-					}
-				}
-				return admNotFound("no tenant has the domain %s: %s", domain, hint)
-			}
-			if err != nil {
-				return err
-			}
-			if tenant != "" {
-				want, err := admTenant(ctx, st, tenant)
-				if err != nil {
-					return err
-				}
-				if want.ID != t.ID {
-					return usageErr("%s is in the domain of tenant %s, not of %s", clean, admTenantLabel(t), admTenantLabel(want))
-				}
-			}
-			if t.Kind == store.TenantPersonal {
-				u.Kind = store.UserPersonal
-				if len(rs) > 0 {
-					return usageErr("directory roles are for people who sign in to the organisation, not for a personal account")
-				}
-			}
-			if guest {
-				// A name with #EXT# was given as is.
-				u.Kind = store.UserGuest
-				local := clean[:strings.Index(strings.ToUpper(clean), "#EXT#@")]
-				if i := strings.LastIndex(local, "_"); i > 0 {
-					u.Mail = local[:i] + "@" + local[i+1:]
-				}
-			}
-		}
-		u.TenantID = t.ID
-		if _, err := st.UserByUPN(ctx, u.UserPrincipalName); err == nil {
-			return usageErr("a user %s exists already", u.UserPrincipalName)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		t, err := admNewUserTenant(ctx, st, dir, &u, domain, tenant, guest, personal, len(rs) > 0)
+		if err != nil {
 			return err
 		}
+		u.TenantID = t.ID
 		row := admUserOut{}
+		secret := ""
 		if shared {
-			u.Kind, u.AccountEnabled = store.UserSharedMailbox, false
+			u.Kind = store.UserSharedMailbox
 		} else {
-			secret, generated, err := admPassword(cmd, pw)
-			if err != nil {
+			generated := false
+			if secret, generated, err = admPassword(cmd, pw); err != nil {
 				return err
-			}
-			if u.PasswordHash, err = password.Hash(secret, admPasswordParams); err != nil {
-				return admFail(err)
 			}
 			row.Password, row.PasswordGenerated = secret, generated
 		}
-		if err := st.CreateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return usageErr("a user %s exists already", u.UserPrincipalName)
-			}
+		u, err = dir.CreateUser(ctx, directory.NewUser{User: u, Password: secret})
+		if errors.Is(err, directory.ErrExists) {
+			return usageErr("a user %s exists already", u.UserPrincipalName)
+		}
+		if err != nil {
 			return err
 		}
 		full := admUserRow(u)
@@ -328,6 +248,66 @@ name (global-admin, user-admin, "Global Reader", …) or template id.`,
 	return cmd
 }
 
+// admNewUserTenant finds the tenant a new user goes to and sets the user's
+// kind: the personal-accounts tenant (created if needed) for --personal,
+// --tenant for a guest named by their own address, else the tenant whose
+// verified domain ends the name (which --tenant, if given, must be).
+func admNewUserTenant(ctx context.Context, st store.Store, dir *directory.Service, u *store.User, domain, tenant string, guest, personal, roles bool) (store.Tenant, error) {
+	var t store.Tenant
+	var err error
+	switch {
+	case personal:
+		if tenant != "" {
+			return t, usageErr("--personal puts the account in the personal-accounts tenant; leave out --tenant")
+		}
+		if t, err = dir.EnsurePersonalTenant(ctx); err != nil {
+			return t, err
+		}
+		u.Kind = store.UserPersonal
+	case guest && !strings.Contains(strings.ToUpper(u.UserPrincipalName), "#EXT#@"):
+		if t, err = admTenant(ctx, st, tenant); err != nil {
+			return t, err
+		}
+		if t.Kind != store.TenantWork {
+			return t, usageErr("guests are invited to an organisation, not to %s", admTenantLabel(t))
+		}
+		// The directory derives the guest's name from their address.
+		u.Kind, u.Mail = store.UserGuest, ""
+	default:
+		t, err = st.TenantByDomain(ctx, domain)
+		if errors.Is(err, store.ErrNotFound) {
+			hint := "use a tenant's domain ('graphgate tenant list'), or add --guest for an external address"
+			for _, p := range directory.PersonalDomains() {
+				if domain == p {
+					hint = "add --personal for a personal Microsoft account"
+				}
+			}
+			return t, admNotFound("no tenant has the domain %s: %s", domain, hint)
+		}
+		if err != nil {
+			return t, err
+		}
+		if tenant != "" {
+			want, err := admTenant(ctx, st, tenant)
+			if err != nil {
+				return t, err
+			}
+			if want.ID != t.ID {
+				return t, usageErr("%s is in the domain of tenant %s, not of %s", u.UserPrincipalName, admTenantLabel(t), admTenantLabel(want))
+			}
+		}
+		if t.Kind == store.TenantPersonal && roles {
+			return t, usageErr("directory roles are for people who sign in to the organisation, not for a personal account")
+		}
+		if guest {
+			// A name with #EXT# is taken as it is; the directory derives
+			// the guest's mail from it.
+			u.Kind, u.Mail = store.UserGuest, ""
+		}
+	}
+	return t, nil
+}
+
 func admUserSetPasswordCmd() *cobra.Command {
 	var o admOpts
 	var pw string
@@ -347,24 +327,11 @@ access tokens already issued stay valid until they expire.`,
 		if err != nil {
 			return err
 		}
-		if u.Kind == store.UserSharedMailbox {
-			return usageErr("%s is a shared mailbox: no one signs in to it", u.UserPrincipalName)
-		}
 		secret, generated, err := admPassword(cmd, pw)
 		if err != nil {
 			return err
 		}
-		hash, err := password.Hash(secret, admPasswordParams)
-		if err != nil {
-			return admFail(err)
-		}
-		if err := st.UpdateUser(ctx, u.TenantID, u.ID, func(x store.User) (store.User, error) {
-			x.PasswordHash = hash
-			return x, nil
-		}); err != nil {
-			return err
-		}
-		n, err := st.RevokeUserTokens(ctx, u.TenantID, u.ID, "", time.Now())
+		n, err := admDirectory(st).SetPassword(ctx, u.TenantID, u.ID, secret)
 		if err != nil {
 			return err
 		}
@@ -425,51 +392,17 @@ Known roles: ` + admKnownRoles(),
 		if err != nil {
 			return err
 		}
-		for _, a := range adds {
-			for _, r := range rems {
-				if a == r {
-					return usageErr("%s is both added and removed", a)
-				}
-			}
-		}
-		if len(adds) > 0 && (u.Kind == store.UserPersonal || u.Kind == store.UserSharedMailbox) {
-			return usageErr("%s is a %s: directory roles are for people who sign in to the organisation", u.UserPrincipalName, u.Kind)
-		}
-		for _, r := range rems {
-			if !admHas(u.Roles, r.TemplateID()) {
-				return admNotFound("%s does not have the role %s (roles: %s)", u.UserPrincipalName, r, or(strings.Join(admRoleNames(u.Roles), ", "), "none"))
-			}
-		}
 		var already []string
 		if len(adds)+len(rems) > 0 {
-			err = st.UpdateUser(ctx, u.TenantID, u.ID, func(x store.User) (store.User, error) {
-				var keep []string
-				for _, id := range x.Roles {
-					drop := false
-					for _, r := range rems {
-						drop = drop || strings.EqualFold(id, r.TemplateID())
-					}
-					if !drop {
-						keep = append(keep, id)
-					}
-				}
-				already = nil
-				for _, r := range adds {
-					if admHas(keep, r.TemplateID()) {
-						already = append(already, r.String())
-						continue
-					}
-					keep = append(keep, r.TemplateID())
-				}
-				x.Roles = keep
-				return x, nil
-			})
+			res, err := admDirectory(st).SetRoles(ctx, u.TenantID, u.ID, adds, rems)
+			var rn *directory.RoleNotHeldError
+			if errors.As(err, &rn) {
+				return admNotFound("%s does not have the role %s (roles: %s)", u.UserPrincipalName, rn.Role, or(strings.Join(rn.Held, ", "), "none"))
+			}
 			if err != nil {
 				return err
 			}
-			if u, err = st.GetUser(ctx, u.TenantID, u.ID); err != nil {
-				return err
-			}
+			u, already = res.User, res.AlreadyHad
 		}
 		row := admUserRow(u)
 		out := cmd.OutOrStdout()
@@ -529,10 +462,8 @@ memberships are kept; 'graphgate user enable' undoes it.`
 		}
 		changed := u.AccountEnabled == disable
 		if changed {
-			if err := st.UpdateUser(ctx, u.TenantID, u.ID, func(x store.User) (store.User, error) {
-				x.AccountEnabled = !disable
-				return x, nil
-			}); err != nil {
+			enabled := !disable
+			if _, err := admDirectory(st).UpdateUser(ctx, u.TenantID, u.ID, directory.UserChanges{AccountEnabled: &enabled}); err != nil {
 				return err
 			}
 		}
@@ -580,26 +511,11 @@ deleted user find no user.`,
 		if err != nil {
 			return err
 		}
-		revoked, err := st.RevokeUserTokens(ctx, u.TenantID, u.ID, "", time.Now())
+		d, err := admDirectory(st).DeleteUser(ctx, u.TenantID, u.ID, directory.DeleteUserOptions{RevokeTokens: true, RemoveConsent: true})
 		if err != nil {
 			return err
 		}
-		gs, err := st.ListDelegatedGrants(ctx, u.TenantID)
-		if err != nil {
-			return err
-		}
-		grants := 0
-		for _, g := range gs {
-			if g.ConsentType == store.ConsentPrincipal && g.PrincipalID == u.ID {
-				if err := st.DeleteDelegatedGrant(ctx, u.TenantID, g.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-				grants++
-			}
-		}
-		if err := st.DeleteUser(ctx, u.TenantID, u.ID); err != nil {
-			return err
-		}
+		grants, revoked := d.GrantsDeleted, d.TokensRevoked
 		out := cmd.OutOrStdout()
 		if o.json {
 			return writeJSON(out, struct {

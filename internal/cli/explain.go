@@ -9,6 +9,7 @@ import (
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/roles"
+	"graphgate/internal/routes"
 )
 
 type explainOut struct {
@@ -203,7 +204,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
 				if o.Route != "" {
 					src := ""
-					if o.RouteSource != "microsoft" {
+					if o.RouteSource != routes.SourceMicrosoft {
 						src = " (" + o.RouteSource + ")"
 					}
 					fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,9 +22,12 @@ accepted permissions.
   graphgate permissions list --admin-consent         permissions only an administrator can grant
   graphgate permissions show Mail.Read.Shared        one permission in every scheme
   graphgate permissions for GET /me/messages         the permissions a call accepts, least first
-  graphgate permissions for /users/{id}/presence     every method of a path`,
+  graphgate permissions for /users/{id}/presence     every method of a path
+  graphgate permissions for - < calls.txt            many calls, one per line, as JSON Lines
+  graphgate permissions routes --json                the whole route table, one route per line`,
 	}
-	cmd.AddCommand(permListCmd(), permShowCmd(), permForCmd())
+	cmd.PersistentPreRun = oneShot
+	cmd.AddCommand(permListCmd(), permShowCmd(), permForCmd(), permRoutesCmd())
 	return cmd
 }
 
@@ -268,7 +269,11 @@ An unknown name exits 3 and suggests the closest names.`,
 				}
 			}
 			for _, d := range p.Decisions {
-				fmt.Fprintf(out, "\nOverlay decision %s (%s): follows the %s.\n  reference: %s\n  data: %s\n  why: %s\n", d.ID, d.Topic, d.Follow, d.Seed, d.Data, d.Why)
+				topic := d.Topic
+				if d.Route != "" {
+					topic += " " + d.Route
+				}
+				fmt.Fprintf(out, "\nOverlay decision %s (%s): follows the %s.\n  reference: %s\n  data: %s\n  why: %s\n", d.ID, topic, d.Follow, d.Seed, d.Data, d.Why)
 			}
 			return nil
 		},
@@ -282,161 +287,4 @@ func or(s, def string) string {
 		return def
 	}
 	return s
-}
-
-type forEntry struct {
-	Permission   string   `json:"permission"`
-	Least        bool     `json:"least,omitempty"`
-	AdminConsent bool     `json:"requiresAdminConsent"`
-	AlsoRequires []string `json:"alsoRequiresOneOf,omitempty"`
-}
-
-type forMethod struct {
-	Method  string                `json:"method"`
-	Schemes map[string][]forEntry `json:"schemes"`
-}
-
-type forResult struct {
-	Path       string      `json:"path"`
-	Template   string      `json:"template"`
-	Source     string      `json:"source"`
-	Note       string      `json:"note,omitempty"`
-	MeFallback bool        `json:"meFallback,omitempty"`
-	Methods    []forMethod `json:"methods"`
-
-	route *routes.Route
-}
-
-func permForCmd() *cobra.Command {
-	var schemeFlag string
-	var jsonOut bool
-	cmd := &cobra.Command{
-		Use:   "for [METHOD] PATH",
-		Short: "Show the permissions a call accepts, least privileged first",
-		Long: `Show which permissions allow a Graph call, per scheme, least privileged first
-(Microsoft's least-privilege marks, per method, then privilege level). PATH may
-be a template (/users/{id}/messages), a concrete path (/users/a@b.c/messages),
-carry /v1.0 or /beta, a query string, or be a full URL. Without METHOD every
-method of the path is shown.
-
-A /me path Microsoft's data lacks uses its /users/{id} twin. Routes that
-Microsoft's data lacks come from graphgate's documented supplement (source
-"docs") or are retired APIs of the older reference (source "retired").`,
-		Example: `  graphgate permissions for GET /me/messages
-  graphgate permissions for POST /me/sendMail --scheme app
-  graphgate permissions for /users/{id}/presence`,
-		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			tab := routes.Default()
-			var only []catalog.Scheme
-			if schemeFlag != "" {
-				s, err := catalog.ParseScheme(schemeFlag)
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				only = []catalog.Scheme{s}
-			} else {
-				only = catalog.Schemes()
-			}
-			var res forResult
-			var methods []routes.Method
-			if len(args) == 2 {
-				m, err := routes.ParseMethod(args[0])
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				match, err := tab.MatchMethod(m, args[1])
-				if err != nil {
-					return matchErr(err)
-				}
-				res.fill(match.Route, match.MeFallback)
-				methods = []routes.Method{m}
-			} else {
-				r, fallback, err := tab.AllRules(args[0])
-				if err != nil {
-					return matchErr(err)
-				}
-				res.fill(r, fallback)
-				methods = r.Methods()
-			}
-			for _, m := range methods {
-				rule := res.route.Rules[m]
-				fm := forMethod{Method: m.String(), Schemes: map[string][]forEntry{}}
-				for _, s := range only {
-					for _, e := range rule.Accepted[s] {
-						fe := forEntry{Permission: e.Perm.Name, Least: e.Least, AdminConsent: e.Perm.RequiresAdminConsent(s)}
-						for _, a := range e.AlsoRequires {
-							fe.AlsoRequires = append(fe.AlsoRequires, a.Name)
-						}
-						fm.Schemes[s.String()] = append(fm.Schemes[s.String()], fe)
-					}
-				}
-				res.Methods = append(res.Methods, fm)
-			}
-			out := cmd.OutOrStdout()
-			if jsonOut {
-				return writeJSON(out, res)
-			}
-			return printFor(out, res, only)
-		},
-	}
-	cmd.Flags().StringVar(&schemeFlag, "scheme", "", "only this scheme: work, personal or app")
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
-	return cmd
-}
-
-func (r *forResult) fill(route *routes.Route, fallback bool) {
-	r.route = route
-	r.Path, r.Template, r.Source, r.Note, r.MeFallback = route.Path, route.Template, route.Source, route.Note, fallback
-}
-
-func printFor(out io.Writer, res forResult, schemes []catalog.Scheme) error {
-	fmt.Fprintf(out, "%s", res.Template)
-	if res.Source != "microsoft" {
-		fmt.Fprintf(out, "  [%s: %s]", res.Source, res.Note)
-	}
-	fmt.Fprintln(out)
-	if res.MeFallback {
-		fmt.Fprintln(out, "(Microsoft's data has no /me rule for this path; its /users/{id} twin applies.)")
-	}
-	for _, m := range res.Methods {
-		fmt.Fprintf(out, "\n%s\n", m.Method)
-		tw := table(out)
-		for _, s := range schemes {
-			entries := m.Schemes[s.String()]
-			if len(entries) == 0 {
-				fmt.Fprintf(tw, "  %s\tnot supported\n", s)
-				continue
-			}
-			for i, e := range entries {
-				label := ""
-				if i == 0 {
-					label = s.String()
-				}
-				marks := []string{}
-				if e.Least {
-					marks = append(marks, "least privileged")
-				}
-				if e.AdminConsent && s != catalog.Application {
-					marks = append(marks, "admin consent")
-				}
-				if len(e.AlsoRequires) > 0 {
-					marks = append(marks, "also needs one of "+strings.Join(e.AlsoRequires, ", "))
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\n", label, e.Permission, strings.Join(marks, "; "))
-			}
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func matchErr(err error) error {
-	switch {
-	case errors.Is(err, routes.ErrNoRoute), errors.Is(err, routes.ErrNoMethod):
-		return notFound(err)
-	}
-	return usageErr("%v", err)
 }

@@ -5,8 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"time"
 
+	"graphgate/internal/directory"
 	"graphgate/internal/password"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
@@ -132,59 +133,69 @@ func absent(err error) error {
 }
 
 // build creates, if absent, every object of the demo tenant t describes,
-// with t's passwords and secrets.
+// with t's passwords and secrets. Directory objects and consent go through
+// the directory service; apps are written here.
 func build(ctx context.Context, st store.Store, o Options, t *Tenant) error {
 	now := o.Now
-	if err := absent(st.CreateTenant(ctx, store.Tenant{ID: TenantID, DisplayName: "Contoso", Kind: store.TenantWork, Domains: []string{TenantDomain}, CreatedAt: now})); err != nil {
+	dir := directory.New(st, directory.Options{Passwords: o.Passwords, Now: func() time.Time { return now }})
+	if _, err := dir.CreateTenant(ctx, store.Tenant{ID: TenantID, DisplayName: "Contoso", Kind: store.TenantWork, Domains: []string{TenantDomain}}); absent(err) != nil {
 		return fmt.Errorf("demo tenant: %w", err)
 	}
-	if err := absent(st.CreateTenant(ctx, store.Tenant{ID: store.PersonalTenantID, DisplayName: "Microsoft Accounts", Kind: store.TenantPersonal,
-		Domains: []string{"outlook.com", "hotmail.com", "live.com"}, CreatedAt: now})); err != nil {
+	if _, err := dir.CreateTenant(ctx, store.Tenant{ID: store.PersonalTenantID, DisplayName: "Microsoft Accounts", Kind: store.TenantPersonal,
+		Domains: directory.PersonalDomains()}); absent(err) != nil {
 		return fmt.Errorf("personal-accounts tenant: %w", err)
 	}
 	for _, us := range users {
-		tenant := tenantOf(us)
-		u := store.User{ID: us.id, TenantID: tenant, UserPrincipalName: us.upn, DisplayName: us.name, GivenName: us.given, Surname: us.surname,
-			Mail: us.upn, JobTitle: us.job, Department: us.dept, Kind: us.kind, AccountEnabled: us.kind != store.UserSharedMailbox,
-			Roles: roleIDs(us.roles...), UsageLocation: "US", PreferredLanguage: "en-US", CreatedAt: now}
-		if us.kind == store.UserGuest {
-			u.Mail = "kim@fabrikam.com"
-		}
-		if du, ok := t.UserByKey(us.key); ok && du.Password != "" {
-			h, err := password.Hash(du.Password, o.Passwords)
-			if err != nil {
-				return err
-			}
-			u.PasswordHash = h
-		}
-		if us.key == "adele" || us.key == "megan" {
-			u.ManagerID = users[0].id
-		}
-		err := st.CreateUser(ctx, u)
-		if errors.Is(err, store.ErrConflict) && u.PasswordHash != "" {
-			// Another seeder's row: make the plan's password work with it.
-			err = st.UpdateUser(ctx, tenant, u.ID, func(cur store.User) (store.User, error) {
-				cur.PasswordHash = u.PasswordHash
-				return cur, nil
-			})
-			if errors.Is(err, store.ErrNotFound) {
-				err = nil // the principal name belongs to another object: leave it
-			}
-		}
-		if err := absent(err); err != nil {
+		if err := seedUser(ctx, st, dir, us, t); err != nil {
 			return fmt.Errorf("demo user %s: %w", us.upn, err)
 		}
 	}
-	if err := seedGroups(ctx, st, now); err != nil {
+	if err := seedGroups(ctx, dir); err != nil {
 		return err
 	}
-	if err := seedApps(ctx, st, o, t); err != nil {
+	if err := seedApps(ctx, st, dir, o, t); err != nil {
 		return err
 	}
 	if err := absent(seedWorkloads(ctx, st, now)); err != nil {
 		return fmt.Errorf("demo workload data: %w", err)
 	}
 	return nil
+}
+
+// seedUser creates a demo user with the plan's password. A user another
+// seeder (or an earlier attempt) created gets the plan's password unless
+// it has it already.
+func seedUser(ctx context.Context, st store.Store, dir *directory.Service, us userSpec, t *Tenant) error {
+	tenant := tenantOf(us)
+	u := store.User{ID: us.id, TenantID: tenant, UserPrincipalName: us.upn, DisplayName: us.name, GivenName: us.given, Surname: us.surname,
+		Mail: us.upn, JobTitle: us.job, Department: us.dept, Kind: us.kind, AccountEnabled: us.kind != store.UserSharedMailbox,
+		Roles: roleIDs(us.roles...), UsageLocation: "US", PreferredLanguage: "en-US"}
+	if us.kind == store.UserGuest {
+		u.Mail = "kim@fabrikam.com"
+	}
+	if us.key == "adele" || us.key == "megan" {
+		u.ManagerID = users[0].id
+	}
+	pw := ""
+	if du, ok := t.UserByKey(us.key); ok {
+		pw = du.Password
+	}
+	_, err := dir.CreateUser(ctx, directory.NewUser{User: u, Password: pw})
+	if !errors.Is(err, directory.ErrExists) || pw == "" {
+		return absent(err)
+	}
+	cur, err := st.GetUser(ctx, tenant, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the principal name belongs to another object: leave it
+	}
+	if err != nil {
+		return err
+	}
+	if ok, _ := password.Verify(pw, cur.PasswordHash); ok {
+		return nil
+	}
+	_, err = dir.SetPassword(ctx, tenant, u.ID, pw)
+	return err
 }
 
 func userID(key string) string {
@@ -196,33 +207,51 @@ func userID(key string) string {
 	panic("demo: no user " + key)
 }
 
-func seedGroups(ctx context.Context, st store.Store, now timeT) error {
+func seedGroups(ctx context.Context, dir *directory.Service) error {
 	for _, gs := range groupSpecs {
 		g := gs.g
-		g.TenantID, g.CreatedAt = TenantID, now
-		if err := absent(st.CreateGroup(ctx, g)); err != nil {
-			return fmt.Errorf("demo group %s: %w", g.DisplayName, err)
+		g.TenantID = TenantID
+		ng := directory.NewGroup{Group: g}
+		for _, k := range gs.owners {
+			ng.Owners = append(ng.Owners, userID(k))
 		}
-		for _, role := range []struct {
-			keys []string
-			role store.MemberRole
-		}{{gs.members, store.RoleMember}, {gs.owners, store.RoleOwner}} {
-			for _, k := range role.keys {
-				m := store.Membership{TenantID: TenantID, ContainerID: g.ID, ContainerKind: store.ContainerGroup, MemberID: userID(k), Role: role.role}
-				if err := absent(st.AddMember(ctx, m)); err != nil {
-					return fmt.Errorf("demo membership %s in %s: %w", k, g.DisplayName, err)
+		for _, k := range gs.members {
+			ng.Members = append(ng.Members, userID(k))
+		}
+		_, err := dir.CreateGroup(ctx, ng)
+		if errors.Is(err, directory.ErrExists) {
+			// An earlier seeding's group (one from before groups were
+			// created with their members at once may lack some): add what
+			// it lacks.
+			err = nil
+			for _, m := range append(memberships(ng.Owners, store.RoleOwner), memberships(ng.Members, store.RoleMember)...) {
+				m.ContainerID = g.ID
+				if err = absent(dir.AddMember(ctx, m)); err != nil {
+					break
 				}
 			}
 		}
+		if err != nil {
+			return fmt.Errorf("demo group %s: %w", g.DisplayName, err)
+		}
 	}
 	au := store.AdministrativeUnit{ID: "0a1b2c3d-4444-4a5b-8c6d-000000000001", TenantID: TenantID, DisplayName: "Seattle", Description: "Seattle office"}
-	if err := absent(st.CreateAdministrativeUnit(ctx, au)); err != nil {
+	if _, err := dir.CreateAdministrativeUnit(ctx, au); absent(err) != nil {
 		return err
 	}
-	return absent(st.AddMember(ctx, store.Membership{TenantID: TenantID, ContainerID: au.ID, ContainerKind: store.ContainerAU, MemberID: userID("lynne"), Role: store.RoleMember}))
+	return absent(dir.AddMember(ctx, store.Membership{TenantID: TenantID, ContainerID: au.ID, ContainerKind: store.ContainerAU, MemberID: userID("lynne"), Role: store.RoleMember}))
 }
 
-func seedApps(ctx context.Context, st store.Store, o Options, t *Tenant) error {
+// memberships are the demo tenant's memberships of ids in one role.
+func memberships(ids []string, role store.MemberRole) []store.Membership {
+	var out []store.Membership
+	for _, id := range ids {
+		out = append(out, store.Membership{TenantID: TenantID, ContainerKind: store.ContainerGroup, MemberID: id, Role: role})
+	}
+	return out
+}
+
+func seedApps(ctx context.Context, st store.Store, dir *directory.Service, o Options, t *Tenant) error {
 	now := o.Now
 	for _, x := range appSpecs {
 		a := x.a
@@ -248,31 +277,10 @@ func seedApps(ctx context.Context, st store.Store, o Options, t *Tenant) error {
 		if err := absent(err); err != nil {
 			return fmt.Errorf("demo app %s: %w", a.DisplayName, err)
 		}
-		if _, err := st.EnsureServicePrincipal(ctx, TenantID, a.AppID, a.DisplayName); err != nil {
-			return err
-		}
-		for _, r := range x.roles {
-			if err := st.AddAppRoleAssignment(ctx, store.AppRoleAssignment{ID: newID(), TenantID: TenantID, ClientID: a.AppID, Permission: r, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		if len(x.scopes) > 0 {
-			err := st.UpsertDelegatedGrant(ctx, store.DelegatedGrant{TenantID: TenantID, ClientID: a.AppID, ConsentType: store.ConsentAllPrincipals},
-				func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-					if g.ID == "" {
-						g.ID, g.CreatedAt = newID(), now
-					}
-					for _, sc := range x.scopes {
-						if !slices.Contains(g.Scopes, sc) {
-							g.Scopes = append(g.Scopes, sc)
-						}
-					}
-					g.UpdatedAt = now
-					return g, nil
-				})
-			if err != nil {
-				return err
-			}
+		// An administrator's consent: the service principal, the delegated
+		// permissions for everyone, the application permissions.
+		if err := dir.GrantAdminConsent(ctx, directory.AdminConsent{TenantID: TenantID, App: a, Delegated: x.scopes, Application: x.roles}); err != nil {
+			return fmt.Errorf("demo consent for %s: %w", a.DisplayName, err)
 		}
 	}
 	return nil

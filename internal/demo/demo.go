@@ -243,8 +243,6 @@ func roleNames(rs ...roles.Role) []string {
 	return out
 }
 
-type timeT = time.Time
-
 // newID returns a random GUID.
 func newID() string {
 	b := make([]byte, 16)

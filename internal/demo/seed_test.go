@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
 
@@ -204,5 +205,47 @@ func TestSeedRepairs(t *testing.T) {
 	checkCredentials(t, st, tn)
 	if _, err := Load(ctx, st); err != nil {
 		t.Fatalf("Load after repair: %v", err)
+	}
+}
+
+// TestSeedCompletesGroups: a group an earlier seeding created without its
+// members (groups were created before their members then) gets them, and
+// a user created with another password gets the plan's without losing
+// what it has.
+func TestSeedCompletesGroups(t *testing.T) {
+	ctx := t.Context()
+	st := openStore(t, t.TempDir())
+	if err := st.CreateTenant(ctx, store.Tenant{ID: TenantID, Kind: store.TenantWork, Domains: []string{TenantDomain}}); err != nil {
+		t.Fatal(err)
+	}
+	marketing := groupSpecs[0]
+	g := marketing.g
+	g.TenantID = TenantID
+	if err := st.CreateGroup(ctx, g, store.Membership{MemberID: userID(marketing.owners[0]), Role: store.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Seed(ctx, st, testOptions); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []struct {
+		role store.MemberRole
+		keys []string
+	}{{store.RoleMember, marketing.members}, {store.RoleOwner, marketing.owners}} {
+		ms, err := st.Members(ctx, TenantID, g.ID, part.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, m := range ms {
+			got = append(got, m.MemberID)
+		}
+		for _, k := range part.keys {
+			want = append(want, userID(k))
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%ss of Marketing after seeding: %v, want %v", part.role, got, want)
+		}
 	}
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
-	"encoding/json"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,21 +21,13 @@ func generateMini(t *testing.T) (map[string]OutPermission, map[string]OutRoute) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pf struct{ Permissions []OutPermission }
-	var rf struct{ Routes []OutRoute }
-	if err := json.Unmarshal(out.Permissions, &pf); err != nil {
-		t.Fatalf("permissions output is not JSON: %v", err)
-	}
-	if err := json.Unmarshal(out.Routes, &rf); err != nil {
-		t.Fatalf("routes output is not JSON: %v", err)
-	}
 	perms := map[string]OutPermission{}
-	for _, p := range pf.Permissions {
-		perms[p.Name] = p
+	for _, p := range out.Perms {
+		perms[p.Name] = *p
 	}
 	routes := map[string]OutRoute{}
-	for _, r := range rf.Routes {
-		routes[r.Path] = r
+	for _, r := range out.Routes {
+		routes[r.Path] = *r
 	}
 	return perms, routes
 }
@@ -166,8 +161,8 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 		t.Errorf("path fixes that no longer apply: %v", out.UnusedFixes)
 	}
 	for path, want := range map[string][]byte{
-		"../catalog/data/permissions.gen.json": out.Permissions,
-		"../routes/data/routes.gen.json":       out.Routes,
+		"../catalog/permissions_gen.go": out.PermissionsGo,
+		"../routes/table_gen.go":        out.RoutesGo,
 	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -175,6 +170,144 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 		}
 		if string(got) != string(want) {
 			t.Errorf("%s is stale: run go generate ./internal/catalog", path)
+		}
+	}
+}
+
+func TestCloseItemPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// The data's unclosed item paths: the parameter is the whole item path.
+		{"/drives/{drive-id}/root:/{item-path}/media/reactions", "/drives/{drive-id}/root:/{item-path}:/media/reactions"},
+		{"/me/drive/root:/{id}/extractsensitivitylabels", "/me/drive/root:/{id}:/extractsensitivitylabels"},
+		// Already closed, or nothing after the item path: unchanged.
+		{"/me/drive/root:/{id}:/content", "/me/drive/root:/{id}:/content"},
+		{"/me/drive/root:/{id}", "/me/drive/root:/{id}"},
+		{"/me/drive/items/{id}:/{file-name}:/content", "/me/drive/items/{id}:/{file-name}:/content"},
+		// A literal relative path is a path of several segments, not one parameter.
+		{"/me/drive/root:/foldera/fileb.txt", "/me/drive/root:/foldera/fileb.txt"},
+		// No item path at all.
+		{"/users/{id}/messages", "/users/{id}/messages"},
+	}
+	for _, tt := range tests {
+		if got := closeItemPath(tt.in); got != tt.want {
+			t.Errorf("closeItemPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Each item path of the data gets its own route: reactions and
+// extractSensitivityLabels are not the item itself.
+func TestItemPathRoutes(t *testing.T) {
+	_, routes := generateMini(t)
+	tests := []struct {
+		path, method, want string // want "" means no rule
+	}{
+		{"/me/drive/root:/{id}", "GET", "Files.Read*"},
+		{"/me/drive/root:/{id}", "POST", ""},
+		{"/me/drive/root:/{id}", "DELETE", ""},
+		{"/me/drive/root:/{id}:/media/reactions", "GET", "Files.ReadWrite*"},
+		{"/me/drive/root:/{id}:/media/reactions", "DELETE", "Files.ReadWrite*"},
+		{"/me/drive/root:/{id}:/extractsensitivitylabels", "POST", "Files.ReadWrite*"},
+		{"/me/drive/root:/{id}:/extractsensitivitylabels", "GET", ""},
+	}
+	for _, tt := range tests {
+		got := entryNames(routes[tt.path].Methods[tt.method][DelegatedWork])
+		if got != tt.want {
+			t.Errorf("%s %s = %q, want %q", tt.method, tt.path, got, tt.want)
+		}
+	}
+	if tpl := routes["/me/drive/root:/{id}:/media/reactions"].Template; tpl != "/me/drive/root:/{item-path}:/media/reactions" {
+		t.Errorf("template = %q, want the closed spelling", tpl)
+	}
+}
+
+// A least= mark and an AlsoRequires= list belong to the methods of the
+// pathSet that carries them: AdministrativeUnit.ReadWrite.All is least for
+// Application on DELETE (its own pathSet) but not on GET or PATCH, whose
+// pathSet marks DelegatedWork only.
+func TestPathValuePerMethod(t *testing.T) {
+	_, routes := generateMini(t)
+	au := routes["/directory/administrativeunits/{id}"]
+	tests := []struct {
+		method, scheme, want string
+	}{
+		{"GET", DelegatedWork, "AdministrativeUnit.Read.All* AdministrativeUnit.ReadWrite.All"},
+		{"GET", Application, "AdministrativeUnit.Read.All AdministrativeUnit.ReadWrite.All"},
+		{"PATCH", DelegatedWork, "AdministrativeUnit.ReadWrite.All*"},
+		{"PATCH", Application, "AdministrativeUnit.ReadWrite.All"},
+		{"DELETE", DelegatedWork, "AdministrativeUnit.ReadWrite.All*"},
+		{"DELETE", Application, "AdministrativeUnit.ReadWrite.All*"},
+	}
+	for _, tt := range tests {
+		if got := entryNames(au.Methods[tt.method][tt.scheme]); got != tt.want {
+			t.Errorf("%s %s = %q, want %q", tt.method, tt.scheme, got, tt.want)
+		}
+	}
+	for m, want := range map[string]string{"DELETE": "User.Read", "GET": "", "PATCH": ""} {
+		var got []string
+		for _, e := range au.Methods[m][Application] {
+			got = append(got, e.AlsoRequires...)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s AlsoRequires = %v, want %q", m, got, want)
+		}
+	}
+}
+
+// Several permissions marked least for one method and scheme (and tied on
+// the number of methods) all stay least; the lower privilege level comes
+// first, then the name grammar (Read before ReadWrite), not the order of the
+// file.
+func TestLeastTies(t *testing.T) {
+	_, routes := generateMini(t)
+	got := entryNames(routes["/admin/fetchjobs"].Methods["POST"][Application])
+	want := "ConfigurationMonitoring.Manage.All* ConfigurationMonitoring.Read.All* ConfigurationMonitoring.ReadWrite.All*"
+	if got != want {
+		t.Errorf("POST /admin/fetchJobs = %q, want %q", got, want)
+	}
+}
+
+// The generated files are Go source the packages compile: valid, gofmt'd,
+// one record per permission or route.
+func TestRenderedGo(t *testing.T) {
+	src, err := ReadSource("testdata/mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		b    []byte
+		pkg  string
+		want []string
+	}{
+		"permissions_gen.go": {out.PermissionsGo, "catalog", []string{
+			`name:              "Mail.Read",`,
+			`DelegatedWork: {ID: "11111111-0000-0000-0000-000000000001", AdminDisplayName: "Read user mail"`,
+		}},
+		"table_gen.go": {out.RoutesGo, "routes", []string{
+			`{path: "/me/messages", template: "/me/messages", rules: []genRule{`,
+			`{method: GET, accepted: byScheme{work: {{perm: "Mail.ReadBasic", least: true}, {perm: "Mail.Read"}, {perm: "Mail.ReadWrite"}}, app: {{perm: "Mail.Read"}}}},`,
+			`{perm: "Mail.ReadWrite", least: true, also: []string{"Mail.Read", "User.Read"}}`,
+		}},
+	} {
+		f, err := parser.ParseFile(token.NewFileSet(), name, tc.b, parser.ParseComments)
+		if err != nil {
+			t.Errorf("%s is not Go: %v", name, err)
+			continue
+		}
+		if f.Name.Name != tc.pkg || !ast.IsGenerated(f) {
+			t.Errorf("%s: package %s, generated %v; want package %s marked generated", name, f.Name.Name, ast.IsGenerated(f), tc.pkg)
+		}
+		if formatted, err := format.Source(tc.b); err != nil || string(formatted) != string(tc.b) {
+			t.Errorf("%s is not gofmt'd (%v)", name, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(string(tc.b), w) {
+				t.Errorf("%s lacks %s", name, w)
+			}
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,49 +20,52 @@ var schemeOrder = []string{DelegatedWork, DelegatedPersonal, Application}
 
 // Output is what Generate produces.
 type Output struct {
-	Permissions []byte
-	Routes      []byte
-	Stats       struct{ Permissions, Routes, Pairs int }
+	// PermissionsGo and RoutesGo are the generated files (Go source).
+	PermissionsGo, RoutesGo []byte
+	// Perms (sorted by name) and Routes (in path order) are what they hold.
+	Perms  []*OutPermission
+	Routes []*OutRoute
+	Stats  struct{ Permissions, Routes, Pairs int }
 	// UnusedFixes lists path fixes that no longer apply to the data.
 	UnusedFixes []string
 }
 
 // OutScheme is one permission's description in one scheme.
 type OutScheme struct {
-	ID                   string `json:"id,omitempty"`
-	AdminDisplayName     string `json:"adminDisplayName,omitempty"`
-	AdminDescription     string `json:"adminDescription,omitempty"`
-	UserDisplayName      string `json:"userDisplayName,omitempty"`
-	UserDescription      string `json:"userDescription,omitempty"`
-	RequiresAdminConsent bool   `json:"requiresAdminConsent"`
-	PrivilegeLevel       int    `json:"privilegeLevel,omitempty"`
-	Hidden               bool   `json:"hidden,omitempty"`
-	Disabled             bool   `json:"disabled,omitempty"`
+	ID                   string
+	AdminDisplayName     string
+	AdminDescription     string
+	UserDisplayName      string
+	UserDescription      string
+	RequiresAdminConsent bool
+	PrivilegeLevel       int
+	Hidden               bool
+	Disabled             bool
 }
 
-// OutPermission is one record of permissions.gen.json.
+// OutPermission is one permission of the catalog.
 type OutPermission struct {
-	Name              string                `json:"name"`
-	AuthorizationType string                `json:"authorizationType,omitempty"`
-	Sources           []string              `json:"sources"`
-	Schemes           map[string]*OutScheme `json:"schemes"`
+	Name              string
+	AuthorizationType string
+	Sources           []string
+	Schemes           map[string]*OutScheme
 }
 
 // OutEntry is one accepted permission of a route, method and scheme.
 type OutEntry struct {
-	Perm         string   `json:"perm"`
-	Least        bool     `json:"least,omitempty"`
-	AlsoRequires []string `json:"alsoRequires,omitempty"`
+	Perm         string
+	Least        bool
+	AlsoRequires []string
 }
 
-// OutRoute is one record of routes.gen.json: a normalized path (plus, for
-// two paths of the data, a $filter condition) and, per method and scheme, the
-// accepted permissions, least privileged first.
+// OutRoute is one route of the table: a normalized path (plus, for two paths
+// of the data, a $filter condition) and, per method and scheme, the accepted
+// permissions, least privileged first.
 type OutRoute struct {
-	Path     string                           `json:"path"`
-	Query    string                           `json:"query,omitempty"`
-	Template string                           `json:"template"`
-	Methods  map[string]map[string][]OutEntry `json:"methods"`
+	Path     string
+	Query    string
+	Template string
+	Methods  map[string]map[string][]OutEntry
 }
 
 // Generate builds both files from the source.
@@ -78,7 +79,7 @@ func Generate(src *Source) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{}
+	out := &Output{Routes: routes}
 	for _, f := range pathFixes {
 		if !used[f.from] {
 			out.UnusedFixes = append(out.UnusedFixes, fmt.Sprintf("%q (%s)", f.from, f.why))
@@ -87,51 +88,21 @@ func Generate(src *Source) (*Output, error) {
 	out.Stats.Permissions = len(perms)
 	out.Stats.Routes = len(routes)
 	out.Stats.Pairs = pairs
-
-	header := func(b *bytes.Buffer, kind string) {
-		fmt.Fprintf(b, "{\"generatedBy\":\"go generate ./internal/catalog (internal/gendata); DO NOT EDIT\",\n")
-		fmt.Fprintf(b, "\"source\":\"Microsoft Graph permission data (microsoft-graph-devx-content, MIT licence)\",\n")
-		hb, _ := json.Marshal(src.Hashes)
-		fmt.Fprintf(b, "\"sha256\":%s,\n\"%s\":[\n", hb, kind)
-	}
-	var pb bytes.Buffer
-	header(&pb, "permissions")
 	names := make([]string, 0, len(perms))
 	for n := range perms {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for i, n := range names {
-		if err := writeLine(&pb, perms[n], i == len(names)-1); err != nil {
-			return nil, err
-		}
+	for _, n := range names {
+		out.Perms = append(out.Perms, perms[n])
 	}
-	pb.WriteString("]}\n")
-	out.Permissions = pb.Bytes()
-
-	var rb bytes.Buffer
-	header(&rb, "routes")
-	for i, r := range routes {
-		if err := writeLine(&rb, r, i == len(routes)-1); err != nil {
-			return nil, err
-		}
+	if out.PermissionsGo, err = renderPermissions(out.Perms, src.Hashes); err != nil {
+		return nil, fmt.Errorf("rendering the catalog: %w", err)
 	}
-	rb.WriteString("]}\n")
-	out.Routes = rb.Bytes()
+	if out.RoutesGo, err = renderRoutes(routes, src.Hashes, pairs); err != nil {
+		return nil, fmt.Errorf("rendering the route table: %w", err)
+	}
 	return out, nil
-}
-
-func writeLine(b *bytes.Buffer, v any, last bool) error {
-	line, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b.Write(line)
-	if !last {
-		b.WriteByte(',')
-	}
-	b.WriteByte('\n')
-	return nil
 }
 
 // buildPermissions merges the three files. permissions.json is authoritative
@@ -310,11 +281,14 @@ func fill(dst *string, v string) {
 }
 
 // pathPerm collects, for one normalized route and one permission, what the
-// data says per scheme.
+// data says per scheme. A path's value (least=, AlsoRequires=) belongs to
+// the pathSet that lists it, so it is kept per method of that pathSet: the
+// same path in another pathSet of the permission, with other methods, has a
+// value of its own.
 type pathPerm struct {
-	methods map[string]map[string]bool // scheme → methods
-	least   map[string]bool            // scheme → marked least
-	also    map[string][]string        // scheme → AlsoRequires (any of)
+	methods map[string]map[string]bool     // scheme → methods
+	least   map[string]map[string]bool     // scheme → method → marked least
+	also    map[string]map[string][]string // scheme → method → AlsoRequires (any of)
 }
 
 type routeAcc struct {
@@ -376,6 +350,48 @@ func fixPath(p string, used map[string]bool) string {
 	return p
 }
 
+// closeItemPath reads a template's unclosed item path as closed: the data
+// writes some drive item paths as root:/{item-path}/media/reactions, where
+// Graph's path addressing (and every other template of the data) has
+// root:/{item-path}:/media/reactions. Read literally, the item path would run
+// to the end of the URL, and every such template would become the route of
+// the item itself (root:/{id}), mixing the permissions of reactions,
+// extractSensitivityLabels and assignSensitivityLabel into "get item by
+// path". The rule applies only where the item path is one {parameter}
+// followed by more segments and no later segment closes it with ':'; a
+// literal relative path (root:/a/b.txt) is left as it is.
+func closeItemPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i := 0; i < len(segs); i++ {
+		if !strings.HasSuffix(segs[i], ":") {
+			continue
+		}
+		closer := -1
+		for k := i + 1; k < len(segs); k++ {
+			if strings.HasSuffix(segs[k], ":") {
+				closer = k
+				break
+			}
+		}
+		if closer >= 0 {
+			i = closer
+			continue
+		}
+		next := i + 1
+		if next+1 < len(segs) && isParam(segs[next]) {
+			segs[next] += ":"
+			return strings.Join(segs, "/")
+		}
+		return p
+	}
+	return p
+}
+
+// isParam reports whether a template segment is one {parameter}.
+func isParam(seg string) bool {
+	return len(seg) >= 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && strings.Count(seg, "{") == 1
+}
+
 // buildRoutes inverts the permission-centred data into the route table and
 // orders each method's accepted permissions least-privileged first.
 func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]bool) ([]*OutRoute, int, error) {
@@ -387,6 +403,7 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 		for _, ps := range sp.PathSets {
 			for rawPath, val := range ps.Paths {
 				path, query, _ := strings.Cut(fixPath(rawPath, used), "?")
+				path = closeItemPath(path)
 				if err := graphpath.Normalize(&np, path, graphpath.Template); err != nil {
 					return nil, 0, fmt.Errorf("permissions.json: %s: path %q: %w", name, rawPath, err)
 				}
@@ -405,7 +422,7 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 				r.spellings[path] = true
 				pp := r.perms[name]
 				if pp == nil {
-					pp = &pathPerm{methods: map[string]map[string]bool{}, least: map[string]bool{}, also: map[string][]string{}}
+					pp = &pathPerm{methods: map[string]map[string]bool{}, least: map[string]map[string]bool{}, also: map[string]map[string][]string{}}
 					r.perms[name] = pp
 				}
 				least, also, err := parsePathValue(val)
@@ -418,15 +435,18 @@ func buildRoutes(src *Source, perms map[string]*OutPermission, used map[string]b
 					}
 					if pp.methods[sch] == nil {
 						pp.methods[sch] = map[string]bool{}
+						pp.least[sch] = map[string]bool{}
+						pp.also[sch] = map[string][]string{}
 					}
 					for _, m := range ps.Methods {
-						pp.methods[sch][strings.ToUpper(m)] = true
-					}
-					if least[sch] {
-						pp.least[sch] = true
-					}
-					if len(also) > 0 {
-						pp.also[sch] = mergeSorted(pp.also[sch], also)
+						m = strings.ToUpper(m)
+						pp.methods[sch][m] = true
+						if least[sch] {
+							pp.least[sch][m] = true
+						}
+						if len(also) > 0 {
+							pp.also[sch][m] = mergeSorted(pp.also[sch][m], also)
+						}
 					}
 				}
 			}
@@ -490,8 +510,8 @@ func orderEntries(r *routeAcc, method, sch string, perms map[string]*OutPermissi
 				level = s.PrivilegeLevel
 			}
 		}
-		cands = append(cands, &cand{name: name, nmeth: len(ms), marked: pp.least[sch], level: level,
-			grammar: permname.MustParse(name), also: pp.also[sch]})
+		cands = append(cands, &cand{name: name, nmeth: len(ms), marked: pp.least[sch][method], level: level,
+			grammar: permname.MustParse(name), also: pp.also[sch][method]})
 	}
 	// Least for this method: the marked permissions supporting only this
 	// method if there are any, otherwise the marked ones with the fewest methods.

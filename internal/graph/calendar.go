@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,9 +16,10 @@ import (
 
 // Calendars of users and groups, their events (single, recurring series
 // expanded with rrule-go, occurrences and changed occurrences, see
-// calendar_instances.go), calendarView over a time window, responses to
-// invitations, meeting updates and cancellations (calendar_meetings.go),
-// and Prefer: outlook.timezone on every date.
+// calendar_instances.go), calendarView and /instances over a time window,
+// a page at a time (calendar_view.go), responses to invitations, meeting
+// updates and cancellations (calendar_meetings.go), and Prefer:
+// outlook.timezone on every date.
 
 const (
 	KindCalendar = "calendar"
@@ -510,6 +510,9 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 		e.ResponseRequested = *in.ResponseRequested
 	}
 	if in.Recurrence != nil {
+		if err := in.Recurrence.check(); err != nil {
+			return errBadRequest("%s", err)
+		}
 		e.Recurrence = in.Recurrence
 	}
 	e.Type, e.SeriesEnd = "singleInstance", ""
@@ -841,211 +844,48 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 	return nil
 }
 
-// windowRequest reads what calendarView and /instances share: the
-// calendar's owner, the startDateTime–endDateTime window and the query
-// options (with $select checked against the event type).
-func (s *Server) windowRequest(c *Call) (o calendarOwner, from, to time.Time, q *query, err error) {
-	if o, err = s.calOwner(c); err != nil {
-		return
-	}
-	if from, to, err = viewWindow(c); err != nil {
-		return
-	}
-	if q, err = c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop); err != nil {
-		return
-	}
-	err = checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange)
-	return
-}
-
-// calendarView lists the events and occurrences overlapping a window.
-// Single events are selected in SQL by their UTC start and end; series
-// masters are expanded in Go (bounded by the window), so $filter, $orderby
-// and paging apply to the window's instances in memory.
+// calendarView lists the events, occurrences and exceptions overlapping
+// a window, a page at a time (calendar_view.go): the series active in the
+// window, the single events and the exceptions, merged in start order.
 func (s *Server) calendarView(c *Call) error {
-	o, from, to, q, err := s.windowRequest(c)
+	o, err := s.calOwner(c)
 	if err != nil {
 		return err
 	}
-	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
-	// /events and /calendarView are the default calendar's, as /calendar/… are.
+	v, err := s.newView(c, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendarView")
+	if err != nil {
+		return err
+	}
+	// /calendarView is the default calendar's, as /calendar/… is.
 	cal, err := s.calendarFromPath(c, o)
 	if err != nil {
 		return err
 	}
-	iq.ParentID = cal.ID
 	d := s.store.Dialect()
 	ph := func(n int) string { return placeholder(dialectOf(d), n) }
-	startUTC, endUTC, typ, seriesEnd := jsonExpr(d, "start/utc", odata.TypeDateTime), jsonExpr(d, "end/utc", odata.TypeDateTime),
-		jsonExpr(d, "type", odata.TypeString), jsonExpr(d, "_seriesEnd", odata.TypeDateTime)
-	iq.Where = "(" + typ + " <> 'seriesMaster' AND " + startUTC + " < " + ph(1) + " AND " + endUTC + " > " + ph(2) + ") OR (" +
-		typ + " = 'seriesMaster' AND " + startUTC + " < " + ph(3) + " AND (" + seriesEnd + " IS NULL OR " + seriesEnd + " > " + ph(4) + "))"
-	iq.Args = []any{storedTime(to), storedTime(from), storedTime(to), storedTime(from)}
-	items, _, err := s.store.QueryItems(c.ctx, iq)
+	// The series that have begun before the window's end and not ended
+	// before its start (items_series_by_end: the predicate and the
+	// expression are the index's).
+	seriesEnd := "ifnull(json_extract(doc, '$._seriesEnd'), '9999-12-31')"
+	if d == store.DialectPostgres {
+		seriesEnd = `coalesce((doc #>> '{_seriesEnd}'), '9999-12-31') COLLATE "C"`
+	}
+	typ := jsonExpr(d, "type", odata.TypeString)
+	masters, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID,
+		Where: typ + " = 'seriesMaster' AND " + jsonExpr(d, "start/utc", odata.TypeDateTime) + " < " + ph(1) + " AND " + seriesEnd + " > " + ph(2),
+		Args:  []any{storedTime(v.to), storedTime(v.from)}, OrderBy: seriesEnd})
 	if err != nil {
 		return asError(err)
 	}
-	var instances []store.Item
-	for _, it := range items {
-		e, err := decodeDoc[eventDoc](it)
-		if err != nil {
-			return asError(err)
-		}
-		if e.Type != "seriesMaster" {
-			instances = append(instances, it)
-			continue
-		}
-		occ, err := s.expand(it, from, to)
-		if err != nil {
-			return asError(err)
-		}
-		instances = append(instances, occ...)
-	}
-	// Changed occurrences are where they are now, wherever their series is.
-	exs, err := s.exceptionsIn(c, s.store, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}, from, to)
+	v.work.rows += int64(len(masters))
+	sources, err := s.seriesSources(c.ctx, v, masters)
 	if err != nil {
 		return asError(err)
 	}
-	instances = append(instances, exs...)
-	zone, loc := c.preferredZone()
-	return s.writeInstances(c, q, instances, zone, loc, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendarView")
-}
-
-// viewWindow reads the startDateTime and endDateTime a calendarView or
-// an instances request needs.
-func viewWindow(c *Call) (time.Time, time.Time, error) {
-	qs := c.r.URL.Query()
-	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
-	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
-	if err1 != nil || err2 != nil {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
-	}
-	if !to.After(from) {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
-	}
-	if to.Sub(from) > 5*366*24*time.Hour {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "The time window is too large; use at most five years.")
-	}
-	return from, to, nil
-}
-
-func parseWindow(vals ...string) (time.Time, error) {
-	for _, v := range vals {
-		if v == "" {
-			continue
-		}
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-			if t, err := time.Parse(layout, v); err == nil {
-				return t.UTC(), nil
-			}
-		}
-		return time.Time{}, errors.New("bad time")
-	}
-	return time.Time{}, errors.New("missing")
-}
-
-// expand builds a series' occurrences overlapping [from, to).
-func (s *Server) expand(master store.Item, from, to time.Time) ([]store.Item, error) {
-	e, err := decodeDoc[eventDoc](master)
-	if err != nil || e.Recurrence == nil {
-		return nil, err
-	}
-	st, err := parseStoredTime(e.Start.UTC)
-	if err != nil {
-		return nil, err
-	}
-	en, _ := parseStoredTime(e.End.UTC)
-	loc, ok := loadZone(e.Start.TimeZone)
-	if !ok {
-		loc = time.UTC
-	}
-	starts, err := e.Recurrence.occurrences(st.In(loc), en.Sub(st), from, to)
-	if err != nil {
-		return nil, err
-	}
-	ex := map[string]bool{}
-	for _, x := range append(e.Exdates, e.Exceptions...) {
-		ex[x] = true
-	}
-	var out []store.Item
-	for _, t := range starts {
-		if ex[storedTime(t)] {
-			continue
-		}
-		occ := e
-		occ.ID = e.ID + occurrenceSep + t.UTC().Format("20060102T150405Z")
-		occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &e.ID, nil, "", nil, nil
-		orig := graphTime(t)
-		occ.OriginalStart = &orig
-		occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(en.Sub(st)), e.End.TimeZone)
-		it := master
-		it.ID, it.Doc = occ.ID, encodeDoc(occ)
-		out = append(out, it)
-	}
-	return out, nil
-}
-
-// writeInstances filters, orders and pages window instances in memory.
-func (s *Server) writeInstances(c *Call, q *query, instances []store.Item, zone string, loc *time.Location, contextURL string) error {
-	type inst struct {
-		it   store.Item
-		row  odata.Row
-		body json.RawMessage
-	}
-	var all []inst
-	for _, it := range instances {
-		b, err := renderEvent(it, zone, loc)
-		if err != nil {
-			return asError(err)
-		}
-		var row odata.Row
-		if err := json.Unmarshal(b, &row); err != nil {
-			return asError(err)
-		}
-		if q.q.Filter != nil {
-			ok, err := odata.EvalWith(q.q.Filter, row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-		}
-		all = append(all, inst{it, row, b})
-	}
-	var sortErr error
-	sort.SliceStable(all, func(i, j int) bool {
-		if len(q.q.OrderBy) > 0 {
-			n, err := odata.CompareRows(q.q.OrderBy, all[i].row, all[j].row, odata.EvalOptions{Flavor: odata.Exchange})
-			if err != nil {
-				sortErr = err
-			}
-			return n < 0
-		}
-		a, _ := decodeDoc[eventDoc](all[i].it)
-		b, _ := decodeDoc[eventDoc](all[j].it)
-		return a.Start.UTC < b.Start.UTC
-	})
-	if sortErr != nil {
-		return sortErr
-	}
-	total := len(all)
-	if q.skip < len(all) {
-		all = all[q.skip:]
-	} else {
-		all = nil
-	}
-	more := len(all) > q.top
-	if more {
-		all = all[:q.top]
-	}
-	vals := make([]json.RawMessage, 0, len(all))
-	for _, x := range all {
-		b, err := project(x.body, q.q.Select, nil, basicEventAllowed(c))
-		if err != nil {
-			return asError(err)
-		}
-		vals = append(vals, b)
-	}
-	return c.writePage(contextURL, q, vals, total, more)
+	sources = append(sources,
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Where: typ + " <> 'seriesMaster'"}),
+		// Changed occurrences are where they are now, wherever their
+		// series is.
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}))
+	return s.writeView(v, sources)
 }

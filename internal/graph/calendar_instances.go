@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -36,17 +37,22 @@ func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error
 	if err != nil {
 		return store.Item{}, errItemNotFound()
 	}
-	occ, err := s.expand(master, t, t.Add(time.Second))
+	var steps int64
+	// From just before t: a zero-length occurrence at t overlaps [t-1ns, t+1s).
+	v, err := newViewSeries(master, t.Add(-time.Nanosecond), t.Add(time.Second), viewCursor{}, &steps)
 	if err != nil {
 		return store.Item{}, asError(err)
 	}
 	want := master.ID + occurrenceSep + when
-	for _, it := range occ {
-		if it.ID == want {
-			return it, nil
+	for {
+		inst, ok, _ := v.next(context.Background())
+		if !ok || inst.key.start.After(t) {
+			return store.Item{}, errItemNotFound()
+		}
+		if inst.key.id == want {
+			return v.occurrence(inst.at)
 		}
 	}
-	return store.Item{}, errItemNotFound()
 }
 
 // changeOccurrence changes one occurrence of an owner's series through f.
@@ -189,28 +195,19 @@ func (s *Server) exceptionsOf(c *Call, tx store.Items, master store.Item) ([]sto
 	return items, err
 }
 
-// exceptionsIn lists the exceptions iq selects that overlap [from, to).
-func (s *Server) exceptionsIn(c *Call, tx store.Items, iq store.ItemQuery, from, to time.Time) ([]store.Item, error) {
-	d := s.store.Dialect()
-	n := len(iq.Args)
-	ph := func(i int) string { return placeholder(dialectOf(d), n+i) }
-	w := jsonExpr(d, "start/utc", odata.TypeDateTime) + " < " + ph(1) + " AND " + jsonExpr(d, "end/utc", odata.TypeDateTime) + " > " + ph(2)
-	if iq.Where != "" {
-		w = "(" + iq.Where + ") AND " + w
-	}
-	iq.Where, iq.Args = w, append(iq.Args, storedTime(to), storedTime(from))
-	items, _, err := tx.QueryItems(c.ctx, iq)
-	return items, err
-}
-
 // listInstances is GET …/events/{id}/instances: a series' occurrences and
-// exceptions in a window; another event is its own only instance.
+// exceptions in a window, a page at a time (calendar_view.go); another
+// event is its own only instance.
 func (s *Server) listInstances(c *Call) error {
-	o, from, to, q, err := s.windowRequest(c)
+	o, err := s.calOwner(c)
 	if err != nil {
 		return err
 	}
 	id := eventParam(c)
+	v, err := s.newView(c, c.BaseURL()+"/$metadata#users('"+o.id+"')/events('"+id+"')/instances")
+	if err != nil {
+		return err
+	}
 	it, err := s.eventOrOccurrence(c, o, id)
 	if err != nil {
 		return err
@@ -219,21 +216,23 @@ func (s *Server) listInstances(c *Call) error {
 	if err != nil {
 		return asError(err)
 	}
-	var instances []store.Item
+	var sources []viewSource
 	if e.Type == "seriesMaster" {
-		if instances, err = s.expand(it, from, to); err != nil {
+		if sources, err = s.seriesSources(c.ctx, v, []store.Item{it}); err != nil {
 			return asError(err)
 		}
 		d := s.store.Dialect()
-		exs, err := s.exceptionsIn(c, s.store, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id,
-			Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{it.ID}}, from, to)
+		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
+			Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{it.ID}}))
+	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(v.to) && en > storedTime(v.from) {
+		t, err := parseStoredTime(st)
 		if err != nil {
 			return asError(err)
 		}
-		instances = append(instances, exs...)
-	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(to) && en > storedTime(from) {
-		instances = []store.Item{it}
+		one := viewInstance{key: viewKey{start: t, id: it.ID}, item: it}
+		if !v.cursor.set || v.cursor.key.less(one.key) || !v.byStart() {
+			sources = []viewSource{&viewOne{inst: &one}}
+		}
 	}
-	zone, loc := c.preferredZone()
-	return s.writeInstances(c, q, instances, zone, loc, c.BaseURL()+"/$metadata#users('"+o.id+"')/events('"+id+"')/instances")
+	return s.writeView(v, sources)
 }

@@ -121,11 +121,26 @@ func (c *Call) Raw(status int, contentType string, b []byte) error {
 	return err
 }
 
-// maxBody bounds a request body (Graph's own limit for most APIs is 4 MB).
+// maxBody bounds a request body, as sent and once decompressed: Graph
+// limits a request to 4 MB (the add-attachment and small-upload references
+// send anything larger through an upload session), and a gzip body counts
+// by what it decompresses to.
 const maxBody = 4 << 20
 
+// errTooLarge is Graph's 413 for a body over maxBody. Microsoft's error
+// reference gives 413 the status text Request Entity Too Large and no
+// error code of its own; the code is that name without spaces (what SDKs
+// report, e.g. the PowerShell SDK's "Status: RequestEntityTooLarge"), the
+// message the reference's description of 413, with the limit and the way
+// around it.
+func errTooLarge() *Error {
+	return newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+		"The request size exceeds the maximum limit of %d bytes (a gzip body counts decompressed); files larger than that go through an upload session (createUploadSession).", maxBody)
+}
+
 // Body reads the request body, decoding gzip (msgraph-sdk-go compresses
-// POST bodies).
+// POST bodies). A body over maxBody, before or after decompression, is
+// refused whole with 413: it is never cut to the limit and used.
 func (c *Call) Body() ([]byte, error) {
 	var rd io.Reader = http.MaxBytesReader(c.w, c.r.Body, maxBody)
 	if strings.EqualFold(c.r.Header.Get("Content-Encoding"), "gzip") {
@@ -134,15 +149,21 @@ func (c *Call) Body() ([]byte, error) {
 			return nil, errBadRequest("The request body is not valid gzip.")
 		}
 		defer zr.Close()
-		rd = io.LimitReader(zr, maxBody)
+		// One byte beyond the limit tells a body over it from one of
+		// exactly its size; decompression stops there, so a bomb costs
+		// at most maxBody+1 bytes.
+		rd = io.LimitReader(zr, maxBody+1)
 	}
 	b, err := io.ReadAll(rd)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", maxBody)
+			return nil, errTooLarge()
 		}
 		return nil, errBadRequest("The request body could not be read.")
+	}
+	if len(b) > maxBody {
+		return nil, errTooLarge()
 	}
 	return b, nil
 }
@@ -223,6 +244,9 @@ func (c *Call) BaseURL() string {
 
 func (c *Call) fail(err error) {
 	ge := asError(err)
+	if errors.Is(ge, store.ErrInvalidText) {
+		ge = c.errNUL(err)
+	}
 	if ge.Status >= 500 {
 		attrs := []slog.Attr{slog.String("path", c.r.URL.Path), slog.String("request_id", c.RequestID), slog.Any("err", err)}
 		if cause := errors.Unwrap(ge); cause != nil {

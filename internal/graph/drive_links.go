@@ -79,12 +79,6 @@ func (ld *driveLinkDoc) shareID() string {
 	return "s!" + base64.RawURLEncoding.EncodeToString([]byte(ld.Tenant+"/"+ld.ID))
 }
 
-// encodeSharingURL is Microsoft's encoding of a sharing URL into a share
-// key: "u!" and the URL's unpadded base64url.
-func encodeSharingURL(u string) string {
-	return "u!" + base64.RawURLEncoding.EncodeToString([]byte(u))
-}
-
 // parseShareKey finds the tenant and link id a share id or an encoded
 // sharing URL names.
 func parseShareKey(key string) (tenant, id string, ok bool) {

@@ -637,12 +637,12 @@ func (s *Server) searchDrive(c *Call) error {
 	}
 	dia := s.store.Dialect()
 	lower := strings.ToLower(text)
-	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lower)
+	like := odata.EscapeLike(lower)
 	// Candidates: names that match (in SQL) and files small enough whose
 	// content may (read below); content cannot be matched in SQL, so the
 	// page is cut here, in the same name order as before.
 	nameExpr := "lower(" + jsonExpr(dia, "name", odata.TypeString) + ")"
-	where := "(" + nameExpr + " LIKE " + placeholder(dialectOf(dia), 1) + ` ESCAPE '\' OR (` +
+	where := "(" + nameExpr + " LIKE " + placeholder(dialectOf(dia), 1) + odata.LikeEscape + " OR (" +
 		jsonExpr(dia, "file", odata.TypeString) + " IS NOT NULL AND COALESCE(" + jsonExpr(dia, "size", odata.TypeInt) + ", 0) <= " +
 		placeholder(dialectOf(dia), 2) + ")) AND " + jsonExpr(dia, "root", odata.TypeString) + " IS NULL"
 	want := q.skip + q.top + 1

@@ -163,6 +163,11 @@ func (s *Server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool
 // transferError writes OneDrive's error body (with its innererror code
 // when there is one).
 func transferError(w http.ResponseWriter, status int, code, message, inner string) {
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		// Every 401 names a way to authenticate (RFC 9110 §15.5.2): a
+		// sign-in, whose token opens the item through Graph (/shares).
+		w.Header().Set("WWW-Authenticate", `Bearer realm="graphgate"`)
+	}
 	body := map[string]any{"code": code, "message": message}
 	if inner != "" {
 		body["innererror"] = map[string]any{"code": inner}

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"graphgate/internal/odata"
+	"graphgate/internal/store"
 )
 
 // Error is a Microsoft Graph error: an HTTP status, a code and a message,
@@ -78,7 +81,66 @@ func asError(err error) *Error {
 		}
 		return &Error{Status: status, Code: oe.Code, Message: oe.Message}
 	}
+	if errors.Is(err, store.ErrInvalidText) {
+		// Worded for the workload and the input by Call.fail (errNUL).
+		return newError(http.StatusBadRequest, "BadRequest", "%s", nulMessage).WithCause(err)
+	}
 	return (&Error{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal server error occurred."}).WithCause(err)
+}
+
+// nulMessage says why a value holding a NUL character is refused; errNUL
+// words it for the request.
+const nulMessage = "The request holds a NUL character (U+0000), which no id or property value can hold."
+
+// errNUL answers a request one of whose values holds a NUL character:
+// the store refuses it (store.ErrInvalidText) wherever the value enters —
+// a path id, a query option ($filter and $search literals), a body — so
+// this is the one place it is worded. Microsoft's documentation says
+// nothing of NUL; Exchange and the directory store none either, and they
+// answer a value they cannot take with 400 in their own words, so
+// graphgate answers 400 in the words of the workload, by input:
+//   - a path id: the answer to an id that is not one — Exchange's
+//     ErrorInvalidIdMalformed "Id is malformed.", the directory's
+//     Request_BadRequest "Invalid object identifier '…'." (400, not the
+//     404 of a well-formed id that names nothing);
+//   - another part of the path (a drive path, a function's argument) or a
+//     query option: the workload's code for a malformed request (never
+//     "matches nothing", which would make ne and not answer wrongly);
+//   - a body: the code of the workload's body reader (schema.go).
+func (c *Call) errNUL(cause error) *Error {
+	d := c.Decision
+	if d.Match.Route == nil {
+		d.Match = c.Match // refused before the decision (resolving the target)
+	}
+	w := workloadOf(&d)
+	code := "BadRequest"
+	switch w {
+	case workloadDirectory:
+		code = odata.CodeRequestBadRequest
+	case workloadDrive:
+		code = "invalidRequest"
+	}
+	hasNUL := func(p string) bool { return strings.IndexByte(p, 0) >= 0 }
+	var e *Error
+	switch idx := slices.IndexFunc(c.params, hasNUL); {
+	case idx >= 0 && w == workloadExchange:
+		e = newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+	case idx >= 0 && w == workloadDirectory:
+		e = newError(http.StatusBadRequest, code, "Invalid object identifier '%s'.", c.params[idx])
+	case idx >= 0 || hasNUL(c.r.URL.Path):
+		e = newError(http.StatusBadRequest, code, "The request path holds a NUL character (U+0000), which no id or name can hold.")
+	case hasNUL(c.r.URL.RawQuery) || strings.Contains(strings.ToLower(c.r.URL.RawQuery), "%00"):
+		e = newError(http.StatusBadRequest, code, "A query option holds a NUL character (U+0000), which no property value can hold.")
+	default:
+		switch {
+		case d.Match.Route != nil && strings.Contains(d.Match.Route.Path, "/todo/"):
+			code = todoReader.Code
+		case w == workloadExchange:
+			code = "RequestBodyRead"
+		}
+		e = newError(http.StatusBadRequest, code, "The request body holds a NUL character (U+0000), which no property value can hold.")
+	}
+	return e.WithCause(cause)
 }
 
 // Authentication (401), with the WWW-Authenticate header Graph sends.
@@ -127,6 +189,12 @@ func errNotImplemented(method, template string) *Error {
 }
 
 // Not found, per workload.
+// errInvalidValue is the directory's answer to a property value it
+// refuses.
+func errInvalidValue(property, resource string) *Error {
+	return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource '%s'.", property, resource)
+}
+
 func errDirectoryNotFound(id string) *Error {
 	return newError(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
 }

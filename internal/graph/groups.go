@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"graphgate/internal/authz"
+	"graphgate/internal/directory"
 	"graphgate/internal/odata"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
@@ -210,12 +211,8 @@ func (s *Server) createGroup(c *Call) error {
 	if in.DisplayName == nil || in.MailNickname == nil || in.MailEnabled == nil || in.SecurityEnabled == nil {
 		return newError(http.StatusBadRequest, "Request_BadRequest", "A value is required for property 'displayName', 'mailNickname', 'mailEnabled' and 'securityEnabled' of resource 'Group'.")
 	}
-	t, err := s.store.GetTenant(c.ctx, c.TenantID)
-	if err != nil {
-		return asError(err)
-	}
-	g := store.Group{ID: newRequestID(), TenantID: c.TenantID, DisplayName: *in.DisplayName, MailNickname: *in.MailNickname,
-		MailEnabled: *in.MailEnabled, SecurityEnabled: *in.SecurityEnabled, Visibility: store.VisibilityPublic, CreatedAt: s.now().UTC(), Version: 1}
+	g := store.Group{TenantID: c.TenantID, DisplayName: *in.DisplayName, MailNickname: *in.MailNickname,
+		MailEnabled: *in.MailEnabled, SecurityEnabled: *in.SecurityEnabled, Visibility: store.VisibilityPublic}
 	if in.Description != nil {
 		g.Description = *in.Description
 	}
@@ -234,31 +231,30 @@ func (s *Server) createGroup(c *Call) error {
 			return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property 'visibility' of resource 'Group'.")
 		}
 	}
-	if g.MailEnabled && len(t.Domains) > 0 {
-		g.Mail = g.MailNickname + "@" + t.Domains[0]
+	ng := directory.NewGroup{Group: g}
+	if len(in.Owners) == 0 && c.Caller != nil {
+		// A user who creates a group without naming owners owns it.
+		ng.Creator = c.Caller.ID
 	}
-	if err := s.store.CreateGroup(c.ctx, g); err != nil {
-		return asError(err)
-	}
-	owners := in.Owners
-	if len(owners) == 0 && c.Caller != nil {
-		// A user who creates a group owns it.
-		owners = []string{c.Caller.ID}
-	}
-	for _, role := range []struct {
+	for _, part := range []struct {
 		binds []string
-		role  store.MemberRole
-	}{{owners, store.RoleOwner}, {in.Members, store.RoleMember}} {
-		for _, b := range role.binds {
-			u, err := s.findUser(c, bindID(b))
-			if err != nil {
-				continue
-			}
-			m := store.Membership{TenantID: c.TenantID, ContainerID: g.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: role.role}
-			if err := s.store.AddMember(c.ctx, m); err != nil && !errors.Is(err, store.ErrConflict) {
-				return asError(err)
+		ids   *[]string
+	}{{in.Owners, &ng.Owners}, {in.Members, &ng.Members}} {
+		for _, b := range part.binds {
+			// A bind to no user is left out, as before the directory
+			// service.
+			if u, err := s.findUser(c, bindID(b)); err == nil {
+				*part.ids = append(*part.ids, u.ID)
 			}
 		}
+	}
+	g, err := s.dir.CreateGroup(c.ctx, ng)
+	if err != nil {
+		var ve *directory.ValidationError
+		if errors.As(err, &ve) {
+			return errInvalidValue(ve.Field, "Group")
+		}
+		return asError(err)
 	}
 	b, err := c.renderGroup(&g, nil, false)
 	if err != nil {
@@ -272,18 +268,8 @@ func (s *Server) updateGroup(c *Call) error {
 	if err := c.ReadBody(&in, groupBody); err != nil {
 		return err
 	}
-	err := s.store.UpdateGroup(c.ctx, c.TenantID, c.TargetGroup.ID, func(g store.Group) (store.Group, error) {
-		if in.DisplayName != nil {
-			g.DisplayName = *in.DisplayName
-		}
-		if in.Description != nil {
-			g.Description = *in.Description
-		}
-		if in.MailNickname != nil {
-			g.MailNickname = *in.MailNickname
-		}
-		return g, nil
-	})
+	err := s.dir.UpdateGroup(c.ctx, c.TenantID, c.TargetGroup.ID, directory.GroupChanges{DisplayName: in.DisplayName,
+		Description: in.Description, MailNickname: in.MailNickname})
 	if err != nil {
 		return asError(err)
 	}
@@ -291,7 +277,7 @@ func (s *Server) updateGroup(c *Call) error {
 }
 
 func (s *Server) deleteGroup(c *Call) error {
-	if err := s.store.DeleteGroup(c.ctx, c.TenantID, c.TargetGroup.ID); err != nil {
+	if err := s.dir.DeleteGroup(c.ctx, c.TenantID, c.TargetGroup.ID); err != nil {
 		return asError(err)
 	}
 	return c.NoContent()
@@ -382,8 +368,8 @@ func (s *Server) addMember(c *Call) error {
 		return errDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
-	if err := s.store.AddMember(c.ctx, m); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+	if err := s.dir.AddMember(c.ctx, m); err != nil {
+		if errors.Is(err, directory.ErrExists) {
 			return newError(http.StatusBadRequest, "Request_BadRequest", "One or more added object references already exist for the following modified properties: '%s'.", strings.TrimSuffix(string(m.Role), "")+"s")
 		}
 		return asError(err)
@@ -398,8 +384,8 @@ func (s *Server) removeMember(c *Call) error {
 		return errDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
-	if err := s.store.RemoveMember(c.ctx, m); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+	if err := s.dir.RemoveMember(c.ctx, m); err != nil {
+		if errors.Is(err, directory.ErrNotFound) {
 			return errDirectoryNotFound(id)
 		}
 		return asError(err)

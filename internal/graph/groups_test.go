@@ -143,6 +143,27 @@ func TestGroups(t *testing.T) {
 		wantError(t, e.do("GET", "/groups/"+id, read, nil), 404, "Request_ResourceNotFound", "…")
 	})
 
+	t.Run("CreateWithOwnersAndMembers", func(t *testing.T) {
+		// Graph's "create a group with owners and members" example: binds
+		// to users; one to no user is left out. The owners named replace
+		// the creator as owner.
+		rw := e.delegated("adele", "Group.ReadWrite.All")
+		user := func(key string) string { return "https://graph.microsoft.com/v1.0/users/" + e.id(key) }
+		g := e.must(201, "POST", "/groups", rw, map[string]any{"displayName": "Events", "mailNickname": "events", "mailEnabled": true,
+			"securityEnabled": false, "groupTypes": []string{"Unified"},
+			"owners@odata.bind":  []string{user("megan")},
+			"members@odata.bind": []string{user("lynne"), user("adele"), user("lynne"), "https://graph.microsoft.com/v1.0/users/3b0f1a2c-0000-4000-8000-000000000000"}})
+		id := str(g, "id")
+		for _, tc := range []struct {
+			rel  string
+			want []string
+		}{{"owners", []string{"Megan Bowen"}}, {"members", []string{"Adele Vance", "Lynne Robbins"}}} {
+			if got := names(list(t, e.must(200, "GET", "/groups/"+id+"/"+tc.rel, read, nil))); !slices.Equal(got, tc.want) {
+				t.Errorf("%s of the new group = %v, want %v", tc.rel, got, tc.want)
+			}
+		}
+	})
+
 	t.Run("GuestCannotList", func(t *testing.T) {
 		wantError(t, e.do("GET", "/groups", e.delegated("guest", "Group.Read.All"), nil), 403, "Authorization_RequestDenied", "…")
 	})

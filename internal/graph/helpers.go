@@ -5,20 +5,7 @@ import (
 	"strings"
 
 	"graphgate/internal/odata"
-	"graphgate/internal/password"
 )
-
-// hashPassword hashes a password set through Graph (POST /users).
-func (s *Server) hashPassword(pw string) (string, error) {
-	if len(pw) < 8 {
-		return "", errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
-	}
-	p := s.cfg.Passwords
-	if p.Memory == 0 {
-		p = password.Default
-	}
-	return password.Hash(pw, p)
-}
 
 // placeholder returns the n-th (1-based) bind placeholder of a dialect.
 func placeholder(d odata.Dialect, n int) string {
@@ -45,7 +32,8 @@ var userSearchColumns = map[string]string{"displayname": "display_name", "mail":
 	"givenname": "given_name", "surname": "surname", "jobtitle": "job_title", "department": "department"}
 
 // searchUsers compiles a directory $search ("displayName:ad" OR …) to SQL:
-// each term matches the start of any word of the property, case-insensitively.
+// each term matches the start of any word of the property, case-insensitively;
+// % and _ in a term are characters, not wildcards.
 func searchUsers(s *odata.Search, o odata.SQLOptions) (string, []any, error) {
 	var ors []string
 	var args []any
@@ -58,8 +46,8 @@ func searchUsers(s *odata.Search, o odata.SQLOptions) (string, []any, error) {
 				return "", nil, newError(400, "Request_UnsupportedQuery", "Unsupported query term '%s'. The $search query parameter must be in the form \"property:value\" with a supported property.", t.Property)
 			}
 			n += 2
-			cond := fmt.Sprintf("(lower(%s) LIKE %s OR lower(%s) LIKE %s)", col, placeholder(o.Dialect, n-1), col, placeholder(o.Dialect, n))
-			v := strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(t.Value))
+			cond := fmt.Sprintf("(lower(%s) LIKE %s%s OR lower(%s) LIKE %s%s)", col, placeholder(o.Dialect, n-1), odata.LikeEscape, col, placeholder(o.Dialect, n), odata.LikeEscape)
+			v := odata.EscapeLike(strings.ToLower(t.Value))
 			args = append(args, v+"%", "% "+v+"%")
 			if t.Not {
 				cond = "NOT " + cond

@@ -44,18 +44,3 @@ func orderBy(d store.Dialect, path string, t odata.Type, desc bool) string {
 	}
 	return o
 }
-
-// eqWhere is "property = ?" in a dialect, for fixed internal lookups.
-func eqWhere(d store.Dialect, path string, argN int) string {
-	if d == store.DialectPostgres {
-		return jsonExpr(d, path, odata.TypeString) + " = $" + itoa(argN)
-	}
-	return jsonExpr(d, path, odata.TypeString) + " = ?"
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
-}

@@ -312,7 +312,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 
 // searchMessages matches every term of $search in the subject, body or
 // sender, case-insensitively (Exchange's KQL, reduced to what graphgate
-// serves).
+// serves); % and _ in a term are characters, not wildcards.
 func searchMessages(d store.Dialect, search *odata.Search) (string, []any) {
 	var ors []string
 	var args []any
@@ -337,8 +337,8 @@ func searchMessages(d store.Dialect, search *odata.Search) (string, []any) {
 			}
 			var any []string
 			for _, col := range cols {
-				any = append(any, "lower("+jsonExpr(d, col, odata.TypeString)+") LIKE "+ph())
-				args = append(args, "%"+strings.ToLower(t.Value)+"%")
+				any = append(any, "lower("+jsonExpr(d, col, odata.TypeString)+") LIKE "+ph()+odata.LikeEscape)
+				args = append(args, "%"+odata.EscapeLike(strings.ToLower(t.Value))+"%")
 			}
 			cond := "(" + strings.Join(any, " OR ") + ")"
 			if t.Not {

@@ -20,11 +20,30 @@ type query struct {
 	flavor odata.Flavor
 	top    int // page size
 	skip   int // offset of this page (from $skip or $skiptoken)
+	// position is a positional $skiptoken's text, for the collections
+	// that page by position (parseQueryPositional); skip is then 0.
+	position string
 }
 
 // parseQuery reads the request's OData options for a workload. pageSize is
 // the default page size, maxTop the largest $top.
 func (c *Call) parseQuery(flavor odata.Flavor, pageSize, maxTop int) (*query, error) {
+	return c.parseQueryWith(flavor, pageSize, maxTop, false)
+}
+
+// positionTokenPrefix starts the text of a positional $skiptoken (an
+// offset token's starts with "o:").
+const positionTokenPrefix = "v:"
+
+// parseQueryPositional is parseQuery for a collection whose nextLinks
+// carry a position rather than an offset (calendar views): a positional
+// token is kept in query.position for the collection to read; an offset
+// token is read as parseQuery reads it.
+func (c *Call) parseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*query, error) {
+	return c.parseQueryWith(flavor, pageSize, maxTop, true)
+}
+
+func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positional bool) (*query, error) {
 	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
 	if err != nil {
 		return nil, errBadRequest("Invalid query string: %s", err)
@@ -50,7 +69,9 @@ func (c *Call) parseQuery(flavor odata.Flavor, pageSize, maxTop int) (*query, er
 	if q.Skip != nil {
 		out.skip = *q.Skip
 	}
-	if token != "" {
+	if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), positionTokenPrefix) {
+		out.position = strings.TrimPrefix(string(b), positionTokenPrefix)
+	} else if token != "" {
 		n, err := decodeSkipToken(token)
 		if err != nil {
 			return nil, errBadRequest("The $skiptoken is not valid.")
@@ -79,10 +100,16 @@ func decodeSkipToken(t string) (int, error) {
 // nextLink is the @odata.nextLink of a page that is not the last: the same
 // request with a $skiptoken for the next offset (and no $skip).
 func (c *Call) nextLink(q *query) string {
+	return c.nextLinkToken(encodeSkipToken(q.skip + q.top))
+}
+
+// nextLinkToken is the request with $skiptoken set to token (and no
+// $skip).
+func (c *Call) nextLinkToken(token string) string {
 	vals := c.r.URL.Query()
 	vals.Del("$skip")
 	vals.Del("$skiptoken")
-	vals.Set("$skiptoken", encodeSkipToken(q.skip+q.top))
+	vals.Set("$skiptoken", token)
 	return c.BaseURL() + pathAfterVersion(c.r.URL.Path) + "?" + encodeQuery(vals)
 }
 
@@ -111,6 +138,16 @@ type page struct {
 // writePage answers a collection page: values, count when asked for, and a
 // nextLink when a full page came back and more may follow.
 func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, total int, more bool) error {
+	next := ""
+	if more {
+		next = c.nextLink(q)
+	}
+	return c.writePageNext(contextURL, q, values, total, next)
+}
+
+// writePageNext is writePage with the page's nextLink given ("" for the
+// last page).
+func (c *Call) writePageNext(contextURL string, q *query, values []json.RawMessage, total int, next string) error {
 	if c.countOnly {
 		if total < 0 {
 			total = len(values)
@@ -124,9 +161,7 @@ func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, 
 	if q.q.Count && total >= 0 {
 		p.Count = &total
 	}
-	if more {
-		p.NextLink = c.nextLink(q)
-	}
+	p.NextLink = next
 	return c.JSON(200, p)
 }
 

@@ -10,18 +10,22 @@
 // reads: authz.Engine.Lookups) → ask authz.DecideMatch → run the workload
 // handler, which only shapes data and applies the confinements the engine
 // decided. No handler compares scopes or decides whose data a caller may
-// reach.
+// reach. Users, groups and memberships change only through the directory
+// service (package directory), whose typed errors the handlers turn into
+// Graph's bodies.
 //
 // Request bodies are read as Graph reads them: by Graph's schema (an
 // excerpt of its $metadata, schema.go) where the body's type is one of
 // those, by the Go type they land in otherwise (Call.ReadBody,
-// Call.ReadJSON; the rules are internal/odata's).
+// Call.ReadJSON; the rules are internal/odata's). A body is at most 4 MB as
+// sent and, gzip-compressed, once decompressed; a larger one is refused
+// whole with 413 (Call.Body), never cut to the limit and used.
 package graph
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,6 +35,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/graphpath"
 	"graphgate/internal/password"
 	"graphgate/internal/routes"
@@ -54,7 +59,8 @@ type Config struct {
 	Throttle *ThrottleConfig
 	// TrustForwarded builds @odata links from X-Forwarded-Proto/Host.
 	TrustForwarded bool
-	// Passwords hash passwords set through POST /users.
+	// Passwords hash the passwords of sharing links, and of users created
+	// through POST /users when Deps.Directory is nil.
 	Passwords password.Params
 }
 
@@ -62,6 +68,7 @@ type Config struct {
 // and /beta/.
 type Server struct {
 	store    Store
+	dir      *directory.Service
 	engine   *authz.Engine
 	cat      *catalog.Catalog
 	verifier *tokens.Verifier
@@ -76,6 +83,7 @@ type Server struct {
 	throttle   *throttle
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
+	calWork    calendarWork
 }
 
 type handlerKey struct {
@@ -93,12 +101,23 @@ type Deps struct {
 	Verifier *tokens.Verifier
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Directory makes every change to users, groups and memberships. When
+	// nil, New builds one over Store, which must then also be a
+	// directory.Store.
+	Directory *directory.Service
 }
 
 // New builds the server and registers every workload's handlers.
 func New(d Deps, cfg Config) (*Server, error) {
-	s := &Server{store: d.Store, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
+	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
 		handlers: map[handlerKey]handlerFunc{}}
+	if s.dir == nil {
+		ds, ok := d.Store.(directory.Store)
+		if !ok {
+			return nil, errors.New("graph: Deps.Directory is required with a store that is not a directory.Store")
+		}
+		s.dir = directory.New(ds, directory.Options{Passwords: cfg.Passwords, Catalog: s.cat, Now: d.Now})
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -484,7 +503,3 @@ func lastSegment(p *graphpath.Path) string {
 	}
 	return p.Orig(p.N - 1)
 }
-
-// requestContext is a helper for handlers that need a context with a
-// deadline independent of the client (store writes that must finish).
-func requestContext(c *Call) context.Context { return c.ctx }

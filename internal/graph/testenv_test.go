@@ -50,12 +50,19 @@ type env struct {
 // newEnv starts a server on a fresh data folder with the demo tenant.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvOn(t, "")
+}
+
+// newEnvOn is newEnv with the store storeURL names ("" for the data
+// folder's SQLite database).
+func newEnvOn(t testing.TB, storeURL string) *env {
+	t.Helper()
 	ctx := context.Background()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("GRAPHGATE_TEST_LOG") != "" {
 		logOut = os.Stderr // server errors (500s) with their causes
 	}
-	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Passwords: password.Fast,
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
 		Logger: slog.New(slog.NewTextHandler(logOut, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -162,14 +169,6 @@ type resp struct {
 type opt func(*http.Request)
 
 func header(k, v string) opt { return func(r *http.Request) { r.Header.Set(k, v) } }
-
-// call sends a request to /v1.0 + path (path may also be a full URL, as a
-// nextLink is) with a bearer token and a JSON body (nil for none; []byte
-// and string bodies are sent as they are).
-func (e *env) call(method, path, token string, body any, opts ...opt) (int, http.Header, map[string]any) {
-	r := e.do(method, path, token, body, opts...)
-	return r.Status, r.Header, r.JSON
-}
 
 func (e *env) do(method, path, token string, body any, opts ...opt) resp {
 	e.t.Helper()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"graphgate/internal/authz"
+	"graphgate/internal/directory"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -326,28 +327,11 @@ type userPatch struct {
 	Mail              *string   `json:"mail"`
 }
 
-func (p userPatch) apply(u *store.User) {
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&u.DisplayName, p.DisplayName)
-	set(&u.GivenName, p.GivenName)
-	set(&u.Surname, p.Surname)
-	set(&u.JobTitle, p.JobTitle)
-	set(&u.Department, p.Department)
-	set(&u.OfficeLocation, p.OfficeLocation)
-	set(&u.MobilePhone, p.MobilePhone)
-	set(&u.PreferredLanguage, p.PreferredLanguage)
-	set(&u.UsageLocation, p.UsageLocation)
-	set(&u.Mail, p.Mail)
-	if p.BusinessPhones != nil {
-		u.BusinessPhones = *p.BusinessPhones
-	}
-	if p.AccountEnabled != nil {
-		u.AccountEnabled = *p.AccountEnabled
-	}
+// changes is the patch as the directory service takes it.
+func (p userPatch) changes() directory.UserChanges {
+	return directory.UserChanges{DisplayName: p.DisplayName, GivenName: p.GivenName, Surname: p.Surname, JobTitle: p.JobTitle,
+		Department: p.Department, OfficeLocation: p.OfficeLocation, MobilePhone: p.MobilePhone, BusinessPhones: p.BusinessPhones,
+		PreferredLanguage: p.PreferredLanguage, UsageLocation: p.UsageLocation, AccountEnabled: p.AccountEnabled, Mail: p.Mail}
 }
 
 func (s *Server) updateUser(c *Call) error {
@@ -355,19 +339,15 @@ func (s *Server) updateUser(c *Call) error {
 	if err := c.ReadBody(&p, userBody); err != nil {
 		return err
 	}
-	err := s.store.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, func(u store.User) (store.User, error) {
-		p.apply(&u)
-		return u, nil
-	})
-	if err != nil {
+	if _, err := s.dir.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, p.changes()); err != nil {
 		return asError(err)
 	}
 	return c.NoContent()
 }
 
 func (s *Server) deleteUser(c *Call) error {
-	if err := s.store.DeleteUser(c.ctx, c.TenantID, c.TargetUser.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+	if _, err := s.dir.DeleteUser(c.ctx, c.TenantID, c.TargetUser.ID, directory.DeleteUserOptions{}); err != nil {
+		if errors.Is(err, directory.ErrNotFound) {
 			return errDirectoryNotFound(c.Param(0))
 		}
 		return asError(err)
@@ -393,36 +373,33 @@ func (s *Server) createUser(c *Call) error {
 	if nu.UserPrincipalName == "" || nu.DisplayName == nil || nu.AccountEnabled == nil || nu.MailNickname == "" || nu.PasswordProfile == nil {
 		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
 	}
-	t, err := s.store.GetTenant(c.ctx, c.TenantID)
+	u := store.User{TenantID: c.TenantID, UserPrincipalName: nu.UserPrincipalName, Kind: store.UserMember, Mail: nu.UserPrincipalName}
+	nu.changes().Apply(&u)
+	u, err := s.dir.CreateUser(c.ctx, directory.NewUser{User: u, Password: nu.PasswordProfile.Password})
 	if err != nil {
-		return asError(err)
-	}
-	domain := nu.UserPrincipalName[strings.LastIndexByte(nu.UserPrincipalName, '@')+1:]
-	verified := false
-	for _, d := range t.Domains {
-		verified = verified || strings.EqualFold(d, domain)
-	}
-	if !verified || !strings.Contains(nu.UserPrincipalName, "@") {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
-	}
-	hash, err := s.hashPassword(nu.PasswordProfile.Password)
-	if err != nil {
-		return err
-	}
-	u := store.User{ID: newRequestID(), TenantID: c.TenantID, UserPrincipalName: nu.UserPrincipalName, Kind: store.UserMember,
-		PasswordHash: hash, CreatedAt: s.now().UTC(), Mail: nu.UserPrincipalName}
-	nu.userPatch.apply(&u)
-	if err := s.store.CreateUser(c.ctx, u); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return newError(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
-		}
-		return asError(err)
+		return createUserError(err)
 	}
 	body, err := c.renderUser(&u, nil)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+}
+
+// createUserError is Graph's answer to a user the directory refused.
+func createUserError(err error) error {
+	var ve *directory.ValidationError
+	switch {
+	case errors.Is(err, directory.ErrDomainNotVerified):
+		return newError(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
+	case errors.Is(err, directory.ErrExists):
+		return newError(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
+	case errors.As(err, &ve) && ve.Field == "password":
+		return errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
+	case errors.As(err, &ve):
+		return errInvalidValue(ve.Field, "User")
+	}
+	return asError(err)
 }
 
 func missingUserProperty(nu newUser) string {

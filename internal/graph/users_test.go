@@ -179,6 +179,37 @@ func TestUsers(t *testing.T) {
 		wantError(t, e.do("GET", "/users/"+id, readAll, nil), 404, "Request_ResourceNotFound", "…")
 	})
 
+	t.Run("CreatePasswordPolicy", func(t *testing.T) {
+		// Entra's password policy for cloud accounts: 8 to 256 characters,
+		// three of lower case, upper case, digits and symbols.
+		admin := e.delegated("admin", "User.ReadWrite.All")
+		for i, tc := range []struct {
+			password string
+			ok       bool
+		}{
+			{"Passw0rd", true},
+			{"abc-defg1", true},
+			{"Ab1-", false},      // too short
+			{"weakweak", false},  // one kind of character
+			{"weakweak1", false}, // two kinds
+			{"", false},
+		} {
+			nu := map[string]any{"accountEnabled": true, "displayName": "Policy " + tc.password, "mailNickname": "policy",
+				"userPrincipalName": "policy" + string(rune('a'+i)) + "@contoso.onmicrosoft.com", "passwordProfile": map[string]any{"password": tc.password}}
+			r := e.do("POST", "/users", admin, nu)
+			if tc.ok {
+				if r.Status != 201 {
+					t.Errorf("password %q: %d %s", tc.password, r.Status, r.Raw)
+				}
+				continue
+			}
+			wantError(t, r, 400, "BadRequest", "The specified password does not comply with password complexity requirements. Please provide a different password.")
+			if e.do("GET", "/users/"+str(nu, "userPrincipalName"), readAll, nil).Status != 404 {
+				t.Errorf("password %q: the user was created", tc.password)
+			}
+		}
+	})
+
 	t.Run("Manager", func(t *testing.T) {
 		m := e.must(200, "GET", "/me/manager", readAll, nil)
 		if m["id"] != e.id("admin") || m["@odata.type"] != "#microsoft.graph.user" || m["displayName"] != "MOD Administrator" {

@@ -13,7 +13,9 @@
 //   - function and alternate-key arguments name(a='x', b=2) become
 //     name(a={value},b={value});
 //   - drive path addressing root:/a/b.txt:/content collapses the relative path
-//     into one parameter segment, so it matches root:/{id}:/content.
+//     into one parameter segment, so it matches root:/{id}:/content; only a
+//     segment that ends in ':' opens or closes an item path, so a ':' inside
+//     a quoted argument (range(address='A1:B2')) is text.
 //
 // Normalize writes into a caller-supplied buffer and never allocates when the
 // buffer is large enough, because it sits on the hot path of every Graph

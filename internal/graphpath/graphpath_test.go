@@ -19,6 +19,9 @@ func TestNormalizeRequest(t *testing.T) {
 		{"/me/drive/items/123:/file.txt:/content", "/me/drive/items/123:/{id}:/content"},
 		{"/reports/getEmailActivityUserDetail(period='D7')", "/reports/getemailactivityuserdetail(period={value})"},
 		{"/me/drive/items/1/workbook/worksheets/2/range(address='A1:B2')", "/me/drive/items/1/workbook/worksheets/2/range(address={value})"},
+		// A ':' inside quotes is text: it neither opens nor closes an item path.
+		{"/me/drive/root:/Budget.xlsx:/workbook/worksheets/2/range(address='A1:B2')/format", "/me/drive/root:/{id}:/workbook/worksheets/2/range(address={value})/format"},
+		{"/me/drive/items/1/workbook/worksheets('Q1:Q2')/range(address='Sheet1!A:A')", "/me/drive/items/1/workbook/worksheets/{id}/range(address={value})"},
 		{"/x/resizedRange(deltaRows=1, deltaColumns=2)", "/x/resizedrange(deltarows={value},deltacolumns={value})"},
 		{"/me/calendar/calendarView/delta()", "/me/calendar/calendarview/delta"},
 		{"/me//messages/", "/me/messages"},

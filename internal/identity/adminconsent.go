@@ -107,8 +107,8 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 		s.redirectError(w, r, f, e)
 		return
 	}
-	if err := s.adminConsentAll(r.Context(), t.ID, app, u, del, appPerms); err != nil {
-		s.redirectError(w, r, f, errStore("recording admin consent", err))
+	if err := s.adminConsentAll(r.Context(), t.ID, app, del, appPerms); err != nil {
+		s.redirectError(w, r, f, errConsent("recording admin consent", err))
 		return
 	}
 	v := url.Values{"admin_consent": {"True"}, "tenant": {t.ID}, "state": optional(f.State)}

@@ -323,12 +323,12 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 	}
 	forOrg := r.PostForm.Get("org") == "1" && isConsentAdmin(u)
 	if forOrg {
-		err = s.adminConsentAll(ctx, t.ID, app, u, n.want, nil)
+		err = s.adminConsentAll(ctx, t.ID, app, n.want, nil)
 	} else if len(n.missing) > 0 {
 		err = s.grantConsent(ctx, t.ID, app.AppID, u, n.missing, false)
 	}
 	if err != nil {
-		s.finishError(w, r, f, errStore("recording consent", err))
+		s.finishError(w, r, f, errConsent("recording consent", err))
 		return
 	}
 	consented, err := s.consented(ctx, t.ID, app.AppID, u.ID)
@@ -474,9 +474,10 @@ func optional(s string) []string {
 	return []string{s}
 }
 
-// matchRedirect finds the registered redirect URI a request names. Loopback
-// addresses match on any port, as the identity platform allows for native
-// apps (RFC 8252 §7.3). An omitted redirect_uri uses the only registered one.
+// matchRedirect finds the registered redirect URI a request names: exactly,
+// or for a loopback address with another port and nothing else changed, as
+// the identity platform allows for native apps (RFC 8252 §7.3;
+// loopbackMatch). An omitted redirect_uri uses the only registered one.
 func matchRedirect(app store.App, uri string) (string, *Error) {
 	if len(app.RedirectURIs) == 0 {
 		return "", errNoReplyAddress(app.AppID)
@@ -495,6 +496,14 @@ func matchRedirect(app store.App, uri string) (string, *Error) {
 	return "", errRedirectMismatch(uri, app.AppID)
 }
 
+// loopbackMatch reports whether got is the registered loopback redirect URI
+// of a native app with another port, which is all it may differ in (RFC
+// 8252 §7.3; RFC 9700 §2.1 asks for exact matching otherwise, as Entra
+// does): the same http scheme, loopback host and path (a trailing slash
+// aside, as MSAL sends "http://localhost:port" for "http://localhost"),
+// the same query (none, unless one is registered), and no userinfo and no
+// fragment (RFC 6749 §3.1.2: a redirection endpoint has no fragment — the
+// code would land in it).
 func loopbackMatch(registered, got string) bool {
 	a, err1 := url.Parse(registered)
 	b, err2 := url.Parse(got)
@@ -503,6 +512,10 @@ func loopbackMatch(registered, got string) bool {
 	}
 	h := a.Hostname()
 	if h != "localhost" && h != "127.0.0.1" && h != "::1" {
+		return false
+	}
+	if b.User != nil || b.Opaque != "" || strings.Contains(got, "#") ||
+		b.RawQuery != a.RawQuery || b.ForceQuery != a.ForceQuery {
 		return false
 	}
 	return a.Hostname() == b.Hostname() && strings.TrimSuffix(a.Path, "/") == strings.TrimSuffix(b.Path, "/")

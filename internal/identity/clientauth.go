@@ -117,13 +117,26 @@ func (s *Server) verifyAssertion(r *http.Request, ts tenantSeg, app store.App, a
 	for _, d := range ts.tenant.Domains {
 		auds = append(auds, base+"/"+d+"/oauth2/v2.0/token")
 	}
-	if err := s.assertions.VerifyClientAssertion(assertion, auds, app.AppID, certs, now); err != nil {
-		if errors.Is(err, tokens.ErrReplay) {
-			return errAssertionInvalid("The assertion was already used (jti replay).").WithCause(err)
-		}
-		return errAssertionInvalid(err.Error()).WithCause(err)
+	err := s.assertions.VerifyClientAssertion(assertion, auds, app.AppID, certs, now)
+	// Entra names why an assertion failed (Microsoft's troubleshooting of
+	// ClientAssertionCredential in the Azure SDKs lists the codes): the
+	// client (700021), the audience (700023), the time range (700024);
+	// any other failure — signature, certificate, shape, a replayed jti —
+	// is 700027.
+	var lt *tokens.LifetimeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tokens.ErrIssuer):
+		return errAssertionClient().WithCause(err)
+	case errors.Is(err, tokens.ErrAudience):
+		return errAssertionAudience().WithCause(err)
+	case errors.As(err, &lt):
+		return errAssertionTime(now, lt.NotBefore, lt.Expiry).WithCause(err)
+	case errors.Is(err, tokens.ErrReplay):
+		return errAssertionInvalid("The assertion was already used (jti replay).").WithCause(err)
 	}
-	return nil
+	return errAssertionInvalid(err.Error()).WithCause(err)
 }
 
 func hmacSHA256(key, msg []byte) []byte {

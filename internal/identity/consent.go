@@ -2,10 +2,12 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
 )
@@ -114,41 +116,23 @@ func isConsentAdmin(u store.User) bool {
 	return false
 }
 
-// grantConsent records consent to perms: for the user alone, or (an
-// administrator's choice) for every user of the tenant.
+// grantConsent records consent to perms, through the directory service:
+// for the user alone, or (an administrator's choice) for every user of the
+// tenant. Consent is incremental.
 func (s *Server) grantConsent(ctx context.Context, tenantID, clientID string, u store.User, perms []*catalog.Permission, forOrg bool) error {
-	key := store.DelegatedGrant{TenantID: tenantID, ClientID: clientID, ConsentType: store.ConsentPrincipal, PrincipalID: u.ID}
+	c := directory.DelegatedConsent{TenantID: tenantID, App: store.App{AppID: clientID}, UserID: u.ID, Scopes: names(perms)}
 	if forOrg {
-		key.ConsentType, key.PrincipalID = store.ConsentAllPrincipals, ""
+		c.UserID = ""
 	}
-	now := s.now()
-	return s.store.UpsertDelegatedGrant(ctx, key, func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-		if g.ID == "" {
-			g.ID = newGUID()
-			g.CreatedAt = now
-		}
-		g.Scopes = mergeNames(g.Scopes, perms)
-		g.UpdatedAt = now
-		return g, nil
-	})
+	_, err := s.dir.GrantDelegated(ctx, c)
+	return err
 }
 
-func mergeNames(have []string, add []*catalog.Permission) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, n := range have {
-		if !seen[strings.ToLower(n)] {
-			seen[strings.ToLower(n)] = true
-			out = append(out, n)
-		}
+func names(perms []*catalog.Permission) []string {
+	out := make([]string, len(perms))
+	for i, p := range perms {
+		out[i] = p.Name
 	}
-	for _, p := range add {
-		if !seen[strings.ToLower(p.Name)] {
-			seen[strings.ToLower(p.Name)] = true
-			out = append(out, p.Name)
-		}
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -172,22 +156,20 @@ func (s *Server) appRoles(ctx context.Context, tenantID, clientID string) ([]str
 // adminConsentAll grants, for the whole tenant, the delegated and
 // application permissions an app asks for: what an administrator's consent
 // (the adminconsent endpoint, or "consent on behalf of your organization")
-// does.
-func (s *Server) adminConsentAll(ctx context.Context, tenantID string, app store.App, u store.User, delegated []*catalog.Permission, application []*catalog.Permission) error {
-	if _, err := s.store.EnsureServicePrincipal(ctx, tenantID, app.AppID, app.DisplayName); err != nil {
-		return err
+// does, the app's service principal in the tenant included.
+func (s *Server) adminConsentAll(ctx context.Context, tenantID string, app store.App, delegated []*catalog.Permission, application []*catalog.Permission) error {
+	return s.dir.GrantAdminConsent(ctx, directory.AdminConsent{TenantID: tenantID, App: app, Delegated: names(delegated), Application: names(application)})
+}
+
+// errConsent answers a failure to record consent: the store's is 503, as
+// every store failure; the directory refusing what identity checked before
+// is graphgate's own failure, 500.
+func errConsent(what string, err error) *Error {
+	var ve *directory.ValidationError
+	if errors.As(err, &ve) {
+		return errServer(what, err)
 	}
-	if len(delegated) > 0 {
-		if err := s.grantConsent(ctx, tenantID, app.AppID, u, delegated, true); err != nil {
-			return err
-		}
-	}
-	for _, p := range application {
-		if err := s.store.AddAppRoleAssignment(ctx, store.AppRoleAssignment{ID: newGUID(), TenantID: tenantID, ClientID: app.AppID, Permission: p.Name, CreatedAt: s.now()}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errStore(what, err)
 }
 
 // permsOf resolves catalog names, dropping unknown ones.

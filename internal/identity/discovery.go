@@ -161,24 +161,27 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleUserInfo is the OpenID Connect userinfo endpoint: a Graph access
-// token in, the signed-in user's OIDC claims out.
+// token in, the signed-in user's OIDC claims out. Every 401 carries the
+// Bearer challenge (RFC 6750 §3): without error information when the
+// request has no bearer token (§3.1: the client may not know it needs
+// one), with error="invalid_token" when the token does not verify, is not
+// a user's, or its user is not an enabled user of the token's tenant — the
+// rule Graph applies to the same token (graph.authenticate).
 func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || s.verifier == nil {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		w.WriteHeader(http.StatusUnauthorized)
+	scheme, raw, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" || s.verifier == nil {
+		userinfoChallenge(w, "")
 		return
 	}
-	c, err := s.verifier.Verify(r.Context(), strings.TrimSpace(raw), tokens.Expectations{})
+	c, err := s.verifier.Verify(r.Context(), raw, tokens.Expectations{})
 	if err != nil || c.IDType != tokens.IDTypeUser {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		w.WriteHeader(http.StatusUnauthorized)
+		userinfoChallenge(w, "invalid_token")
 		return
 	}
 	u, err := s.store.GetUser(r.Context(), c.TenantID, c.ObjectID)
-	if errors.Is(err, store.ErrNotFound) {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		w.WriteHeader(http.StatusUnauthorized)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !u.AccountEnabled {
+		userinfoChallenge(w, "invalid_token")
 		return
 	}
 	if err != nil {
@@ -191,6 +194,17 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		"sub": c.Subject, "name": u.DisplayName, "family_name": u.Surname, "given_name": u.GivenName,
 		"picture": s.issuerBase(r) + "/v1.0/me/photo/$value", "email": u.Mail,
 	})
+}
+
+// userinfoChallenge answers 401 with the Bearer challenge, naming the
+// error when there is one (RFC 6750 §3).
+func userinfoChallenge(w http.ResponseWriter, errorCode string) {
+	v := `Bearer realm=""`
+	if errorCode != "" {
+		v += `, error="` + errorCode + `"`
+	}
+	w.Header().Set("WWW-Authenticate", v)
+	w.WriteHeader(http.StatusUnauthorized)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -21,7 +21,9 @@
 //     interval. They run inside the store's update closures, which make
 //     them atomic across replicas.
 //   - The consent decisions of sign-in: which permissions a token may carry
-//     (consent.go, scopes.go); and the account protections Entra applies:
+//     (consent.go, scopes.go); consent is recorded and service principals
+//     created through the directory service (package directory). And the
+//     account protections Entra applies:
 //     smart lockout (lockout.go: AADSTS50053, state in the store, shared by
 //     replicas), sign-in and consent forms bound to the browser against
 //     login CSRF (session.go), tokens for registered APIs only where the API

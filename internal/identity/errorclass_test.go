@@ -1,10 +1,14 @@
 package identity
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"graphgate/internal/directory"
 )
 
 // TestServerSideFailures: a store or signer failure answers 5xx, in the
@@ -235,5 +239,29 @@ func TestServerSideFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestErrConsent: recording consent fails as the store does (503
+// temporarily_unavailable, retried); the directory refusing what identity
+// checked before is graphgate's own failure (500 server_error), never a
+// 4xx the client would blame itself for.
+func TestErrConsent(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		err    error
+		status int
+		code   string
+		aadsts int
+	}{
+		{"store down", errStoreDown, 503, "temporarily_unavailable", 90033},
+		{"store error wrapped by the directory", fmt.Errorf("grant: %w", errStoreDown), 503, "temporarily_unavailable", 90033},
+		{"directory refuses", &directory.ValidationError{Field: "scopes", Reason: "x: not a delegated Graph permission"}, 500, "server_error", 50000},
+		{"directory refuses, wrapped", fmt.Errorf("consent: %w", &directory.ValidationError{Field: "user"}), 500, "server_error", 50000},
+	} {
+		e := errConsent("recording consent", c.err)
+		if e.Status != c.status || e.Code != c.code || e.AADSTS != c.aadsts || !errors.Is(e.Unwrap(), c.err) {
+			t.Errorf("%s: %d %s %d (cause %v), want %d %s %d", c.name, e.Status, e.Code, e.AADSTS, e.Unwrap(), c.status, c.code, c.aadsts)
+		}
 	}
 }

@@ -99,7 +99,13 @@ var errorHelps = map[int]errorHelp{
 		step("Send client_secret (create one with the command below) or a client assertion, or register a public client (--public) for apps that cannot keep a secret:", "graphgate app add-secret {app}")}},
 	700025: {"A public client sent a secret or an assertion.", []fixStep{
 		step("Send neither, or register a confidential app:", `graphgate app create --name "My App"`)}},
-	700027: {"The client assertion is not signed by a certificate of the app, or is malformed, expired or replayed.", []fixStep{
+	700021: {"The client assertion's iss or sub is not the app's client id.", []fixStep{
+		step("Build the assertion with iss and sub both set to the client id you send as client_id (MSAL and azidentity do), for app:", "graphgate app show {app}")}},
+	700023: {"The client assertion's aud is not this token endpoint.", []fixStep{
+		step("Set aud to the token endpoint the assertion is posted to, https://HOST/TENANT/oauth2/v2.0/token (MSAL does when its authority is https://HOST/TENANT/).", "")}},
+	700024: {"The client assertion has expired or is not valid yet.", []fixStep{
+		step("Build a fresh assertion for each request, with exp a few minutes ahead and nbf not in the future; check that this machine's clock is right.", "")}},
+	700027: {"The client assertion is not signed by a certificate of the app, or is malformed or replayed.", []fixStep{
 		step("Register the certificate whose key signs the assertions:", "graphgate app add-cert {app} --cert cert.pem")}},
 	50013: {"The on-behalf-of assertion is not a valid user token for this API.", []fixStep{
 		step("Pass the access token the user's client obtained for the API (aud api://API), unexpired.", "")}},

@@ -2,10 +2,13 @@ package identity
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"graphgate/internal/store"
 )
 
 // Error is a protocol error of the Microsoft identity platform: an OAuth 2.0
@@ -145,8 +148,15 @@ func newErr(code string, aadsts int, status int, format string, a ...any) *Error
 // The cause is kept for the log (with the trace id the client sees), never
 // sent.
 
-// errStore answers a failed store call; what names the operation.
+// errStore answers a failed store call; what names the operation. A
+// parameter holding a NUL character, which the store refuses
+// (store.ErrInvalidText), is the client's malformed request: Entra's 400
+// invalid_request AADSTS9002313 (Entra says nothing of NUL; it answers a
+// parameter it cannot read so), not a transient failure.
 func errStore(what string, err error) *Error {
+	if errors.Is(err, store.ErrInvalidText) {
+		return errInvalidRequest("A parameter holds a NUL character (U+0000).").WithCause(fmt.Errorf("%s: %w", what, err))
+	}
 	return newErr("temporarily_unavailable", 90033, 503, "A transient error has occurred. Please try again.").
 		WithCause(fmt.Errorf("%s: %w", what, err))
 }
@@ -241,6 +251,31 @@ func errPublicClientWithSecret() *Error {
 
 func errAssertionInvalid(detail string) *Error {
 	return newErr("invalid_client", 700027, 401, "Client assertion failed signature validation. %s", detail)
+}
+
+// certCredsDoc is the page Entra's client-assertion errors point to.
+const certCredsDoc = "https://learn.microsoft.com/entra/identity-platform/certificate-credentials"
+
+// errAssertionClient: the assertion's iss or sub is not the client_id.
+func errAssertionClient() *Error {
+	return newErr("invalid_client", 700021, 401, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at %s .", certCredsDoc)
+}
+
+// errAssertionAudience: the assertion's aud is not this token endpoint.
+func errAssertionAudience() *Error {
+	return newErr("invalid_client", 700023, 401, "Client assertion audience claim does not match Realm issuer. Review the documentation at %s .", certCredsDoc)
+}
+
+// errAssertionTime: the assertion is expired or not yet valid. Times are
+// written as Entra writes them (.NET's round-trip format, seven fractional
+// digits), a missing nbf as the Unix epoch.
+func errAssertionTime(now, notBefore, expiry time.Time) *Error {
+	const layout = "2006-01-02T15:04:05.0000000Z"
+	if notBefore.IsZero() {
+		notBefore = time.Unix(0, 0)
+	}
+	return newErr("invalid_client", 700024, 401, "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at %s .",
+		now.UTC().Format(layout), notBefore.UTC().Format(layout), expiry.UTC().Format(layout), certCredsDoc)
 }
 
 func errRedirectMismatch(uri, appID string) *Error {

@@ -66,7 +66,7 @@ func (g clientCredentialsRequest) exchange(ctx context.Context, s *Server, tc *t
 	sp, err := s.store.GetServicePrincipal(ctx, t.ID, cl.app.AppID)
 	switch {
 	case errors.Is(err, store.ErrNotFound) && t.ID == cl.app.TenantID:
-		sp, err = s.store.EnsureServicePrincipal(ctx, t.ID, cl.app.AppID, cl.app.DisplayName)
+		sp, err = s.dir.EnsureServicePrincipal(ctx, t.ID, cl.app)
 	case errors.Is(err, store.ErrNotFound):
 		return tokenResponse{}, errAppNotFound(cl.app.AppID, t.DisplayName)
 	}

@@ -128,10 +128,19 @@ func TestErrorURIAbsolute(t *testing.T) {
 }
 
 // TestLogoutRedirect: logout returns to a registered address exactly as
-// given, with state only when the app sent one (no stray "?").
+// given, with state only when the app sent one (no stray "?"); a loopback
+// address may differ from the registered one in its port only, so a query
+// must be registered (RFC 8252 §7.3) and an unregistered one gets no
+// redirect.
 func TestLogoutRedirect(t *testing.T) {
 	h := newHarness(t, Config{})
 	withQuery := "http://localhost:8400/?x=1"
+	if err := h.st.UpdateApp(t.Context(), haID, func(a store.App) (store.App, error) {
+		a.RedirectURIs = append(a.RedirectURIs, store.RedirectURI{URI: "http://localhost/?x=1", Kind: store.RedirectPublicClient})
+		return a, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ target, state, want string }{
 		{redirect, "", redirect},
 		{redirect, "abc", redirect + "?state=abc"},
@@ -146,6 +155,10 @@ func TestLogoutRedirect(t *testing.T) {
 		if r.status != http.StatusFound || r.header.Get("Location") != c.want {
 			t.Errorf("logout to %s (state %q): %d %q, want %q", c.target, c.state, r.status, r.header.Get("Location"), c.want)
 		}
+	}
+	q := url.Values{"post_logout_redirect_uri": {"http://localhost:8400/?next=https://evil.example"}}
+	if r := h.get(h.client, "/common/oauth2/v2.0/logout?"+q.Encode()); r.status == http.StatusFound || r.header.Get("Location") != "" {
+		t.Errorf("logout to a loopback address with an unregistered query: %d %q", r.status, r.header.Get("Location"))
 	}
 }
 

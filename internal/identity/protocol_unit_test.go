@@ -162,6 +162,14 @@ func TestMatchRedirect(t *testing.T) {
 		{"foreign", app, "https://evil.example/", "", 50011},
 		{"lookalike host", app, "http://localhost.evil.example:80", "", 50011},
 		{"userinfo trick", app, "http://localhost@evil.example", "", 50011},
+		{"loopback with a fragment", app, "http://localhost:49152#x", "", 50011},
+		{"loopback with an empty fragment", app, "http://localhost:49152/#", "", 50011},
+		{"loopback with a query", app, "http://localhost:49152/?next=x", "", 50011},
+		{"loopback with an empty query", app, "http://localhost:49152?", "", 50011},
+		{"loopback with userinfo", app, "http://attacker@localhost:49152", "", 50011},
+		{"loopback with a password", app, "http://a:b@127.0.0.1:5555/callback", "", 50011},
+		{"loopback path with a query", app, "http://127.0.0.1:5555/callback?x=1", "", 50011},
+		{"loopback with a fragment after the path", app, "http://[::1]:9999/cb/#frag", "", 50011},
 		{"omitted, several registered", app, "", "", 900971},
 		{"omitted, one registered", one, "", "https://app.example/cb", 0},
 		{"none registered", store.App{AppID: "x"}, "http://localhost", "", 500113},
@@ -304,5 +312,27 @@ func TestValueAttrKeepsLineBreaks(t *testing.T) {
 	got := string(valueAttr("a\r\nb <\"&'>"))
 	if got != `value="a&#13;&#10;b &lt;&#34;&amp;&#39;&gt;"` {
 		t.Errorf("valueAttr = %s", got)
+	}
+}
+
+// TestAssertionErrorWording: the client-assertion errors in Entra's words,
+// the time range with .NET's round-trip times and the Unix epoch for an
+// assertion without nbf (as in AADSTS700024 answers MSAL users report).
+func TestAssertionErrorWording(t *testing.T) {
+	now := time.Date(2024, 10, 2, 22, 5, 3, 675516500, time.UTC)
+	exp := time.Date(2024, 10, 2, 21, 30, 53, 0, time.UTC)
+	for _, c := range []struct {
+		e      *Error
+		aadsts int
+		desc   string
+	}{
+		{errAssertionClient(), 700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."},
+		{errAssertionAudience(), 700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."},
+		{errAssertionTime(now, time.Time{}, exp), 700024, "Client assertion is not within its valid time range. Current time: 2024-10-02T22:05:03.6755165Z, assertion valid from 1970-01-01T00:00:00.0000000Z, expiry time of assertion 2024-10-02T21:30:53.0000000Z. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."},
+		{errAssertionTime(now, now.Add(time.Hour), now.Add(2*time.Hour)), 700024, "Client assertion is not within its valid time range. Current time: 2024-10-02T22:05:03.6755165Z, assertion valid from 2024-10-02T23:05:03.6755165Z, expiry time of assertion 2024-10-03T00:05:03.6755165Z. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."},
+	} {
+		if c.e.AADSTS != c.aadsts || c.e.Code != "invalid_client" || c.e.Status != 401 || c.e.Description != c.desc {
+			t.Errorf("AADSTS%d %s %d %q, want AADSTS%d invalid_client 401 %q", c.e.AADSTS, c.e.Code, c.e.Status, c.e.Description, c.aadsts, c.desc)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
@@ -73,6 +74,7 @@ type Store interface {
 // Server serves the identity endpoints. Build it with New.
 type Server struct {
 	store      Store
+	dir        *directory.Service
 	cat        *catalog.Catalog
 	keys       *tokens.Keyring
 	minter     *tokens.Minter
@@ -101,6 +103,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Directory records consent and creates service principals; nil builds
+	// one over Store.
+	Directory *directory.Service
 }
 
 // Setting names of the shared secrets (first replica to start creates them).
@@ -120,6 +125,10 @@ func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.dir = d.Directory
+	if s.dir == nil {
+		s.dir = directory.New(d.Store, directory.Options{Catalog: d.Catalog, Now: s.now})
 	}
 	for _, k := range []struct {
 		name string

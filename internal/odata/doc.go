@@ -58,6 +58,10 @@
 // SQLite's). Ordering of strings is by lower-cased bytes: SQLite's default
 // BINARY collation and COLLATE "C" on Postgres. SQLite's lower() folds
 // ASCII only, so non-ASCII letters of different case do not match there.
+// Text a client searches for (the startswith/endswith/contains arguments,
+// and the $search terms and drive search text the Graph handlers match
+// with LIKE) is escaped with EscapeLike, one helper for all of them: % and
+// _ are characters, never wildcards.
 //
 // Nulls. OData uses two-valued logic: null eq 'a' is false and null ne 'a'
 // is true, so not(x eq 'a') matches a null x. The SQL reproduces this

@@ -620,7 +620,7 @@ func (c *compiler) call(n *CallExpr) (fragment, error) {
 	case plit.Kind != StringLiteral && plit.Kind != GUIDLiteral:
 		return fragment{}, c.fail(noSignatureDetail(n.Func))
 	}
-	pattern := escapeLike(plit.Str)
+	pattern := EscapeLike(plit.Str)
 	switch n.Func {
 	case "startswith":
 		pattern += "%"
@@ -629,14 +629,21 @@ func (c *compiler) call(n *CallExpr) (fragment, error) {
 	default:
 		pattern = "%" + pattern + "%"
 	}
-	return fragment{sql: "lower(" + col.sql + ") LIKE lower(" + c.bind(pattern) + `) ESCAPE '\'`, nullable: true}, nil
+	return fragment{sql: "lower(" + col.sql + ") LIKE lower(" + c.bind(pattern) + ")" + LikeEscape, nullable: true}, nil
 }
 
-// escapeLike makes %, _ and the escape character itself literal in a LIKE
-// pattern that uses ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+// LikeEscape is the ESCAPE clause that goes after every LIKE pattern made
+// with EscapeLike (the same on SQLite and PostgreSQL).
+const LikeEscape = ` ESCAPE '\'`
+
+// likeEscaper makes %, _ and the escape character itself literal.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// EscapeLike makes %, _ and the escape character \ literal in a LIKE
+// pattern compared with LikeEscape: text a client searches for — the
+// arguments of startswith/endswith/contains, $search terms — is matched as
+// the characters it holds, never as wildcards. The caller adds its own %.
+func EscapeLike(s string) string { return likeEscaper.Replace(s) }
 
 func (c *compiler) lambda(n *LambdaExpr) (fragment, error) {
 	coll, err := c.resolve(n.Collection)

@@ -13,44 +13,103 @@ type node struct {
 	param      *node // {id}
 	paramColon *node // {id}:
 	ellipsis   *node // ... (any number of segments)
-	// routes ending here: the plain route first, then $filter variants.
-	routes []*Route
+	// route is the plain route ending here; variants are the routes ending
+	// here that apply under a $filter condition.
+	route    *Route
+	variants []*Route
 }
 
-func (t *Table) insert(p *graphpath.Path, r *Route) {
+// nodeChunk is how many trie nodes are allocated at once: the table has
+// about 8,000, so the trie costs a few allocations instead of one per node.
+const nodeChunk = 512
+
+// newNode returns a zero node from the table's current chunk.
+func (t *Table) newNode() *node {
+	if len(t.nodes) == 0 {
+		t.nodes = make([]node, nodeChunk)
+	}
+	nd := &t.nodes[0]
+	t.nodes = t.nodes[1:]
+	return nd
+}
+
+// child returns the child of nd for a normalized segment ("{id}" and
+// "{id}:" are parameters, "..." any number of segments, anything else a
+// literal), creating it if create is set.
+func (t *Table) child(nd *node, seg string, create bool) *node {
+	var next **node
+	switch seg {
+	case "{id}":
+		next = &nd.param
+	case "{id}:":
+		next = &nd.paramColon
+	case "...":
+		next = &nd.ellipsis
+	default:
+		if c := nd.lit[seg]; c != nil || !create {
+			return c
+		}
+		if nd.lit == nil {
+			nd.lit = map[string]*node{}
+		}
+		c := t.newNode()
+		nd.lit[seg] = c
+		return c
+	}
+	if *next == nil && create {
+		*next = t.newNode()
+	}
+	return *next
+}
+
+// insert adds r to the trie along the segments of its path (in normal
+// form).
+func (t *Table) insert(r *Route) {
 	nd := t.root
-	for i := 0; i < p.N; i++ {
-		var next **node
-		switch p.Segs[i].Kind {
-		case graphpath.Param:
-			next = &nd.param
-		case graphpath.ParamColon:
-			next = &nd.paramColon
-		case graphpath.Ellipsis:
-			next = &nd.ellipsis
-		default:
-			if nd.lit == nil {
-				nd.lit = map[string]*node{}
+	if r.Path != "/" {
+		for rest := strings.TrimPrefix(r.Path, "/"); ; {
+			seg, after, more := strings.Cut(rest, "/")
+			nd = t.child(nd, seg, true)
+			if !more {
+				break
 			}
-			key := string(p.Text(i))
-			child := nd.lit[key]
-			if child == nil {
-				child = &node{}
-				nd.lit[key] = child
-			}
-			nd = child
-			continue
+			rest = after
 		}
-		if *next == nil {
-			*next = &node{}
-		}
-		nd = *next
 	}
 	if r.Query == "" {
-		nd.routes = append([]*Route{r}, nd.routes...)
+		nd.route = r
 	} else {
-		nd.routes = append(nd.routes, r)
+		nd.variants = append(nd.variants, r)
 	}
+}
+
+// exact returns the route with exactly this normalized path (and, after a
+// '?', $filter condition), or nil.
+func (t *Table) exact(path string) *Route {
+	path, query, _ := strings.Cut(path, "?")
+	nd := t.root
+	if path != "/" {
+		for rest := strings.TrimPrefix(path, "/"); nd != nil; {
+			seg, after, more := strings.Cut(rest, "/")
+			nd = t.child(nd, seg, false)
+			if !more {
+				break
+			}
+			rest = after
+		}
+	}
+	if nd == nil {
+		return nil
+	}
+	if query == "" {
+		return nd.route
+	}
+	for _, r := range nd.variants {
+		if r.Query == query {
+			return r
+		}
+	}
+	return nil
 }
 
 // find matches the first n segments of p. With usersTwin it matches
@@ -108,24 +167,14 @@ func match(nd *node, p *graphpath.Path, i, n int) *Route {
 // pick chooses among the routes ending at a node: a $filter variant whose
 // condition the request's query meets, else the plain route.
 func pick(nd *node, p *graphpath.Path) *Route {
-	if len(nd.routes) == 0 {
-		return nil
-	}
-	if len(nd.routes) > 1 && p.Query != "" {
-		for _, r := range nd.routes[1:] {
+	if p.Query != "" {
+		for _, r := range nd.variants {
 			if queryMatches(r.Query, p.Query) {
 				return r
 			}
 		}
 	}
-	if nd.routes[0].Query != "" {
-		// Only variants end here and none applies.
-		if queryMatches(nd.routes[0].Query, p.Query) {
-			return nd.routes[0]
-		}
-		return nil
-	}
-	return nd.routes[0]
+	return nd.route
 }
 
 // queryMatches reports whether a request query string meets a route's

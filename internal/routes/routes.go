@@ -2,27 +2,36 @@
 // its path matcher.
 //
 // The table is generated from Microsoft's permissions.json into
-// data/routes.gen.json (see internal/gendata): for every method and path of
+// table_gen.go (see internal/gendata): for every method and path of
 // the data, per scheme (delegated work, delegated personal, application), the
 // accepted permissions ordered least-privileged first by Kibali's rules, and
-// the permissions each one also requires. It is the single place an
-// endpoint's permission rule lives: enforcement (authz), `graphgate
-// permissions for` and least-privilege reports all read it.
+// the permissions each one also requires. supplement.yaml adds what the data
+// lacks, each entry with its reason; every Entry says where it comes from. It
+// is the single place an endpoint's permission rule lives: enforcement
+// (authz), `graphgate permissions for` and least-privilege reports all read
+// it.
+//
+// table_gen.go is Go source the compiler lays out as static data. Load
+// builds the routes and the matcher's trie from it, and links a route's
+// rules to the catalog when the table first hands the route out, so a
+// process that answers one call does not build 11,000 rules.
 //
 // Matching is segment by segment on the normalized path (graphpath): a
 // literal segment wins over a {param} segment, matching is case-insensitive,
-// OData key segments and function arguments are normalized, and a /me/...
-// path missing from the data falls back to its /users/{id}/... twin.
+// OData key segments and function arguments are normalized, drive items are
+// addressed by path (root:/{item-path}:/…), and a /me/... path missing from
+// the data falls back to its /users/{id}/... twin.
 package routes
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"graphgate/internal/catalog"
 	"graphgate/internal/graphpath"
@@ -70,7 +79,24 @@ type Entry struct {
 	Least bool
 	// AlsoRequires lists permissions of which the caller must also hold one.
 	AlsoRequires []*catalog.Permission
+	// Source says where the entry comes from: SourceMicrosoft for Microsoft's
+	// data, or the source of the supplement entry that added it (SourceDocs,
+	// SourceRetired), also on a route of Microsoft's data that the supplement
+	// amends.
+	Source string
 }
+
+// Sources of routes and entries.
+const (
+	// SourceMicrosoft is Microsoft's permission data.
+	SourceMicrosoft = "microsoft"
+	// SourceDocs is supplement.yaml: an endpoint or permission Microsoft
+	// documents that the data lacks.
+	SourceDocs = "docs"
+	// SourceRetired is supplement.yaml: an API of the seed reference that
+	// Graph no longer serves.
+	SourceRetired = "retired"
+)
 
 // Rule is the permission rule of one method on one route.
 type Rule struct {
@@ -81,8 +107,31 @@ type Rule struct {
 	// Accepted holds, per scheme, the accepted permissions least-privileged
 	// first; empty when the scheme cannot call the endpoint.
 	Accepted [catalog.NumSchemes][]Entry
-	// Sets holds the same permissions as sets, for constant-time checks.
-	Sets [catalog.NumSchemes]catalog.Set
+	// Sets holds the same permissions as sets, for membership checks.
+	Sets [catalog.NumSchemes]PermSet
+}
+
+// PermSet is the set of permissions a rule accepts in one scheme, as
+// catalog indexes in ascending order. A rule accepts a few dozen permissions
+// at most, so a binary search answers Has in a few comparisons, and the set
+// costs two bytes a permission: a catalog.Set (256 bytes) per rule and scheme
+// made the table 8 MB larger and its load slower by the page faults.
+type PermSet struct{ idx []uint16 }
+
+// Has reports whether p is in the set.
+func (s *PermSet) Has(p *catalog.Permission) bool {
+	_, found := slices.BinarySearch(s.idx, uint16(p.Index))
+	return found
+}
+
+// Len is the number of permissions in the set.
+func (s *PermSet) Len() int { return len(s.idx) }
+
+// add puts p in the set.
+func (s *PermSet) add(p *catalog.Permission) {
+	if i, found := slices.BinarySearch(s.idx, uint16(p.Index)); !found {
+		s.idx = slices.Insert(s.idx, i, uint16(p.Index))
+	}
 }
 
 // Route is one path of the table.
@@ -96,14 +145,20 @@ type Route struct {
 	// instead of the plain one (two paths of the data have one).
 	Query string
 	Rules [NumMethods]*Rule
-	// Source is "microsoft" for routes of Microsoft's data; supplement.yaml
-	// adds "docs" (documented endpoints the data lacks) and "retired"
-	// (APIs the seed reference shows that Graph no longer serves).
+	// Source is SourceMicrosoft for routes of Microsoft's data; supplement.yaml
+	// adds SourceDocs (documented endpoints the data lacks) and SourceRetired
+	// (APIs the seed reference shows that Graph no longer serves). Each
+	// Entry says where it comes from as well.
 	Source string
 	// Note explains a supplemented route.
 	Note string
 
 	segs []string
+	// gen is the generated record until the rules are built (Table.link);
+	// firstRule is the Index of the route's first rule.
+	gen       *genRoute
+	firstRule int
+	linked    atomic.Bool
 }
 
 // Methods lists the methods the route has a rule for.
@@ -117,18 +172,19 @@ func (r *Route) Methods() []Method {
 	return out
 }
 
-// Table is the loaded route table. It is immutable and safe for concurrent use.
+// Table is the loaded route table. It is immutable (but for building a
+// route's rules when it is first handed out) and safe for concurrent use.
 type Table struct {
 	cat    *catalog.Catalog
 	routes []*Route
 	rules  []*Rule
 	root   *node
-	byPath map[string]*Route // normalized path (+ "?" + query) → route
+	nodes  []node // the rest of the trie's current chunk of nodes
 	pool   sync.Pool
-}
 
-//go:embed data/routes.gen.json
-var generatedJSON []byte
+	mu        sync.Mutex // serializes linking
+	allLinked atomic.Bool
+}
 
 //go:embed supplement.yaml
 var supplementYAML []byte
@@ -139,122 +195,249 @@ var (
 	defaultErr   error
 )
 
-// Default returns the table built from the embedded data over
+// Default returns the table built from the generated data over
 // catalog.Default(). It panics if the data is inconsistent with the catalog,
 // which the package's tests rule out.
 func Default() *Table {
-	defaultOnce.Do(func() { defaultTable, defaultErr = Load(generatedJSON, catalog.Default()) })
+	defaultOnce.Do(func() { defaultTable, defaultErr = Load(catalog.Default()) })
 	if defaultErr != nil {
-		panic("routes: embedded data: " + defaultErr.Error())
+		panic("routes: generated data: " + defaultErr.Error())
 	}
 	return defaultTable
 }
 
-type genEntry struct {
-	Perm         string   `json:"perm"`
-	Least        bool     `json:"least"`
-	AlsoRequires []string `json:"alsoRequires"`
-}
-
+// genRoute is one route of the generated table (table_gen.go, written by
+// internal/gendata): static data the compiler lays out, so that loading the
+// table decodes nothing.
 type genRoute struct {
-	Path     string                           `json:"path"`
-	Query    string                           `json:"query"`
-	Template string                           `json:"template"`
-	Methods  map[string]map[string][]genEntry `json:"methods"`
+	// path is in normal form (graphpath, Template mode); the package's tests
+	// check every one.
+	path, query, template string
+	rules                 []genRule
 }
 
-// Load builds a table from generated data over a catalog.
-func Load(generated []byte, cat *catalog.Catalog) (*Table, error) {
-	var g struct {
-		Routes []genRoute `json:"routes"`
+// genRule is one method of a genRoute.
+type genRule struct {
+	method   Method
+	accepted byScheme
+}
+
+// byScheme holds a genRule's entries per scheme; table_gen.go indexes it
+// with work, personal and app.
+type byScheme = [catalog.NumSchemes][]genEntry
+
+// The schemes, as table_gen.go spells them.
+const (
+	work     = catalog.DelegatedWork
+	personal = catalog.DelegatedPersonal
+	app      = catalog.Application
+)
+
+// genEntry is one accepted permission of a genRule.
+type genEntry struct {
+	perm  string
+	least bool
+	also  []string
+}
+
+// Load builds the table from the generated data and the supplement over a
+// catalog.
+func Load(cat *catalog.Catalog) (*Table, error) {
+	return load(generatedRoutes[:], cat, supplementYAML)
+}
+
+// LoadWithout builds the table as Load does, leaving out the generated
+// routes with these normalized paths: the table Microsoft's data would give
+// with those paths renamed. It is for the tests of what must refuse such a
+// table (authz.New); a path the data does not have is an error.
+func LoadWithout(cat *catalog.Catalog, paths ...string) (*Table, error) {
+	gen := make([]genRoute, 0, len(generatedRoutes))
+	left := map[string]bool{}
+	for _, p := range paths {
+		left[p] = true
 	}
-	if err := json.Unmarshal(generated, &g); err != nil {
-		return nil, fmt.Errorf("generated routes: %w", err)
+	for _, gr := range generatedRoutes {
+		if left[gr.path] {
+			delete(left, gr.path)
+			continue
+		}
+		gen = append(gen, gr)
 	}
-	t := &Table{cat: cat, root: &node{}, byPath: map[string]*Route{}}
+	for p := range left {
+		return nil, fmt.Errorf("routes: no generated route %s to leave out", p)
+	}
+	return load(gen, cat, supplementYAML)
+}
+
+// load builds the routes and the matcher's trie from the generated records.
+// A route's rules (its accepted permissions, linked to the catalog) are
+// built when the table first hands the route out — Match, Route, Routes,
+// Rules — so that a process answering one call links one route, not 11,000
+// rules and 43,000 entries; Rules and Routes link every route (the engine
+// calls Rules when it starts). Rule indexes are fixed here, in generated
+// order, whatever the order of linking.
+func load(gen []genRoute, cat *catalog.Catalog, supplement []byte) (*Table, error) {
+	nRules := 0
+	for i := range gen {
+		nRules += len(gen[i].rules)
+	}
+	t := &Table{cat: cat, routes: make([]*Route, 0, len(gen)+64), rules: make([]*Rule, nRules, nRules+128)}
+	t.root = t.newNode()
 	t.pool.New = func() any { return &graphpath.Path{Buf: make([]byte, 0, 256)} }
-	lookup := func(name string) (*catalog.Permission, error) {
-		p, ok := cat.Lookup(name)
-		if !ok {
-			return nil, fmt.Errorf("route table names %s, which is not in the catalog", name)
-		}
-		return p, nil
-	}
-	var np graphpath.Path
-	for _, gr := range g.Routes {
-		r := &Route{Index: len(t.routes), Path: gr.Path, Template: gr.Template, Query: gr.Query, Source: "microsoft"}
-		for ms, bySch := range gr.Methods {
-			m, err := ParseMethod(ms)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", gr.Path, err)
-			}
-			rule := &Rule{Index: len(t.rules), Route: r, Method: m}
-			for schName, entries := range bySch {
-				sch, err := catalog.ParseScheme(schName)
-				if err != nil {
-					return nil, fmt.Errorf("%s %s: %w", ms, gr.Path, err)
-				}
-				for _, ge := range entries {
-					p, err := lookup(ge.Perm)
-					if err != nil {
-						return nil, err
-					}
-					e := Entry{Perm: p, Least: ge.Least}
-					for _, a := range ge.AlsoRequires {
-						ap, err := lookup(a)
-						if err != nil {
-							return nil, err
-						}
-						e.AlsoRequires = append(e.AlsoRequires, ap)
-					}
-					rule.Accepted[sch] = append(rule.Accepted[sch], e)
-					rule.Sets[sch].Add(p)
-				}
-			}
-			r.Rules[m] = rule
-			t.rules = append(t.rules, rule)
-		}
-		if err := graphpath.Normalize(&np, gr.Path, graphpath.Template); err != nil {
-			return nil, fmt.Errorf("%s: %w", gr.Path, err)
-		}
-		if np.String() != gr.Path {
-			return nil, fmt.Errorf("route %s is not in normal form (%s): regenerate", gr.Path, np.String())
-		}
-		t.insert(&np, r)
-		key := gr.Path
-		if gr.Query != "" {
-			key += "?" + gr.Query
-		}
-		t.byPath[key] = r
+	routeSlab := make([]Route, len(gen))
+	first := 0
+	for i := range gen {
+		gr := &gen[i]
+		r := &routeSlab[i]
+		*r = Route{Index: len(t.routes), Path: gr.path, Template: gr.template, Query: gr.query, Source: SourceMicrosoft,
+			gen: gr, firstRule: first}
+		first += len(gr.rules)
+		t.insert(r)
 		t.routes = append(t.routes, r)
 	}
-	if err := t.applySupplement(supplementYAML); err != nil {
+	if err := t.applySupplement(supplement); err != nil {
 		return nil, err
-	}
-	for _, r := range t.routes {
-		r.segs = strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
 	}
 	return t, nil
 }
 
+// link builds r's rules from its generated record, once. It panics if the
+// record names a permission the catalog lacks, which the package's tests
+// rule out (they link every route).
+func (t *Table) link(r *Route) *Route {
+	if r == nil || r.linked.Load() {
+		return r
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !r.linked.Load() {
+		if err := t.linkLocked(r); err != nil {
+			panic("routes: generated data: " + err.Error())
+		}
+		r.linked.Store(true)
+	}
+	return r
+}
+
+// linkAll links every route.
+func (t *Table) linkAll() {
+	if t.allLinked.Load() {
+		return
+	}
+	for _, r := range t.routes {
+		t.link(r)
+	}
+	t.allLinked.Store(true)
+}
+
+func (t *Table) linkLocked(r *Route) error {
+	gr := r.gen
+	if gr == nil {
+		return nil // a route of the supplement: built when it was added
+	}
+	r.segs = splitPath(r.Path)
+	lookup := func(name string) (*catalog.Permission, error) {
+		p, ok := t.cat.Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("route %s names %s, which is not in the catalog", gr.path, name)
+		}
+		return p, nil
+	}
+	nEntries := 0
+	for k := range gr.rules {
+		for _, es := range gr.rules[k].accepted {
+			nEntries += len(es)
+		}
+	}
+	ruleSlab := make([]Rule, len(gr.rules))
+	entrySlab := make([]Entry, nEntries)
+	idxSlab := make([]uint16, nEntries)
+	for k := range gr.rules {
+		g := &gr.rules[k]
+		if g.method >= NumMethods || r.Rules[g.method] != nil {
+			return fmt.Errorf("%s: method %v missing or listed twice: regenerate", gr.path, g.method)
+		}
+		rule := &ruleSlab[k]
+		rule.Index, rule.Route, rule.Method = r.firstRule+k, r, g.method
+		for sch, ges := range g.accepted {
+			if len(ges) == 0 {
+				continue
+			}
+			entries := entrySlab[:len(ges):len(ges)]
+			entrySlab = entrySlab[len(ges):]
+			idx := idxSlab[:len(ges):len(ges)]
+			idxSlab = idxSlab[len(ges):]
+			for n := range ges {
+				p, err := lookup(ges[n].perm)
+				if err != nil {
+					return err
+				}
+				e := Entry{Perm: p, Least: ges[n].least, Source: SourceMicrosoft}
+				for _, name := range ges[n].also {
+					a, err := lookup(name)
+					if err != nil {
+						return err
+					}
+					e.AlsoRequires = append(e.AlsoRequires, a)
+				}
+				entries[n] = e
+				idx[n] = uint16(p.Index)
+			}
+			rule.Accepted[sch] = entries
+			slices.Sort(idx)
+			rule.Sets[sch] = PermSet{idx: slices.Compact(idx)}
+		}
+		r.Rules[g.method] = rule
+		t.rules[rule.Index] = rule
+	}
+	r.gen = nil
+	return nil
+}
+
+// splitPath splits a normalized path into its segments, which share the
+// path's memory.
+func splitPath(path string) []string {
+	if path == "/" {
+		return nil
+	}
+	rest := strings.TrimPrefix(path, "/")
+	segs := make([]string, 0, strings.Count(rest, "/")+1)
+	for {
+		seg, after, more := strings.Cut(rest, "/")
+		segs = append(segs, seg)
+		if !more {
+			return segs
+		}
+		rest = after
+	}
+}
+
 // Segments are the segments of Path ("users", "{id}", "messages"), split
-// once when the table loads: the Graph server walks them on every request.
-// Callers must not change them.
+// once, when the route's rules are built: the Graph server walks them on
+// every request. Callers must not change them.
 func (r *Route) Segments() []string { return r.segs }
 
 // Catalog returns the catalog the table refers to.
 func (t *Table) Catalog() *catalog.Catalog { return t.cat }
 
-// Routes returns every route in path order. The slice must not be modified.
-func (t *Table) Routes() []*Route { return t.routes }
+// Routes returns every route: Microsoft's in path order, then the
+// supplement's. The slice must not be modified.
+func (t *Table) Routes() []*Route {
+	t.linkAll()
+	return t.routes
+}
 
 // Rules returns every rule, indexed by Rule.Index.
-func (t *Table) Rules() []*Rule { return t.rules }
+func (t *Table) Rules() []*Rule {
+	t.linkAll()
+	return t.rules
+}
 
-// Route returns the route with exactly this normalized path (no matching).
+// Route returns the route with exactly this normalized path (no matching);
+// a $filter variant is path?condition.
 func (t *Table) Route(path string) (*Route, bool) {
-	r, ok := t.byPath[path]
-	return r, ok
+	r := t.exact(path)
+	return t.link(r), r != nil
 }
 
 // Errors of Match.
@@ -327,10 +510,10 @@ func (t *Table) MatchMethod(m Method, path string) (Match, error) {
 	res := Match{Me: np.N > 0 && string(np.Text(0)) == "me"}
 	n := np.N
 	for {
-		r := t.find(np, n, false)
+		r := t.link(t.find(np, n, false))
 		var twin *Route
 		if res.Me && (r == nil || r.Rules[m] == nil) {
-			twin = t.find(np, n, true)
+			twin = t.link(t.find(np, n, true))
 		}
 		switch {
 		case r != nil && r.Rules[m] != nil:

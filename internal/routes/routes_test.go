@@ -206,3 +206,225 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// Every entry says where it comes from: a permission the supplement adds to
+// a route of Microsoft's data carries the supplement's source, not the
+// route's.
+func TestEntrySources(t *testing.T) {
+	tab := Default()
+	tests := []struct {
+		method, path string
+		scheme       catalog.Scheme
+		perm         string
+		route, entry string // expected sources
+	}{
+		// Microsoft's route, Microsoft's permission.
+		{"GET", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.Read", SourceMicrosoft, SourceMicrosoft},
+		// Microsoft's route, amended by the supplement.
+		{"GET", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.ReadWrite.AppFolder", SourceMicrosoft, SourceDocs},
+		// A method the supplement adds to a route of Microsoft's data.
+		{"DELETE", "/me/drive/root:/a.txt", catalog.DelegatedWork, "Files.ReadWrite", SourceMicrosoft, SourceDocs},
+		// Routes of the supplement.
+		{"POST", "/groups/g1/members/$ref", catalog.DelegatedWork, "GroupMember.ReadWrite.All", SourceDocs, SourceDocs},
+		{"GET", "/identityRiskEvents", catalog.Application, "IdentityRiskEvent.Read.All", SourceRetired, SourceRetired},
+	}
+	for _, tt := range tests {
+		m, err := tab.Match(tt.method, tt.path)
+		if err != nil {
+			t.Errorf("%s %s: %v", tt.method, tt.path, err)
+			continue
+		}
+		if m.Route.Source != tt.route {
+			t.Errorf("%s %s: route source %q, want %q", tt.method, tt.path, m.Route.Source, tt.route)
+		}
+		found := false
+		for _, e := range m.Rule.Accepted[tt.scheme] {
+			if e.Perm.Name == tt.perm {
+				found = true
+				if e.Source != tt.entry {
+					t.Errorf("%s %s %s: entry source %q, want %q", tt.method, tt.path, tt.perm, e.Source, tt.entry)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s %s %s: %s is not accepted", tt.method, tt.path, tt.scheme, tt.perm)
+		}
+	}
+}
+
+func accepts(r *Rule, s catalog.Scheme, perm string) bool {
+	for _, e := range r.Accepted[s] {
+		if e.Perm.Name == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// The decisions about calls, recorded in internal/catalog/overlay.yaml (those
+// that follow the data) and supplement.yaml (those that add to it), each
+// checked against the table.
+func TestRouteDecisions(t *testing.T) {
+	tab := Default()
+	type check struct {
+		method, path string
+		scheme       catalog.Scheme
+		perm         string
+		accepted     bool
+	}
+	decisions := map[string][]check{
+		// overlay.yaml: the seed's scenario row gives User.Read the manager;
+		// the data (and the seed's own remarks) say User.Read.All.
+		"me-manager-needs-user-read-all": {
+			{"GET", "/me/manager", catalog.DelegatedWork, "User.Read", false},
+			{"GET", "/me/manager", catalog.DelegatedWork, "User.Read.All", true},
+			{"GET", "/me/directReports", catalog.DelegatedWork, "User.Read", true},
+		},
+		// supplement.yaml, below /groups/{group-id}/drive: Group.Read.All reads
+		// and Group.ReadWrite.All writes a group's files, delegated only.
+		"group-files": {
+			{"GET", "/groups/g1/drive/items/i1/children", catalog.DelegatedWork, "Group.Read.All", true},
+			{"GET", "/groups/g1/drive/root/children", catalog.DelegatedWork, "Group.Read.All", true},
+			{"GET", "/groups/g1/drive/items/i1/content", catalog.DelegatedWork, "Group.ReadWrite.All", true},
+			{"PUT", "/groups/g1/drive/items/i1/content", catalog.DelegatedWork, "Group.ReadWrite.All", true},
+			{"PUT", "/groups/g1/drive/items/i1/content", catalog.DelegatedWork, "Group.Read.All", false},
+			{"DELETE", "/groups/g1/drive/items/i1", catalog.DelegatedWork, "Group.ReadWrite.All", true},
+			{"GET", "/groups/g1/drive/items/i1/children", catalog.Application, "Group.Read.All", false},
+			// Other drives are not group content.
+			{"GET", "/me/drive/items/i1/children", catalog.DelegatedWork, "Group.Read.All", false},
+			{"GET", "/users/u1/drive/items/i1/children", catalog.DelegatedWork, "Group.Read.All", false},
+		},
+		// supplement.yaml: the group form of upload by path, as /me has it.
+		"group-upload-by-path": {
+			{"PUT", "/groups/g1/drive/root:/Reports/Q1.docx:/content", catalog.DelegatedWork, "Files.ReadWrite", true},
+			{"PUT", "/groups/g1/drive/root:/Reports/Q1.docx:/content", catalog.Application, "Files.ReadWrite.All", true},
+			{"GET", "/groups/g1/drive/root:/Reports/Q1.docx:/content", catalog.DelegatedWork, "Files.Read", true},
+		},
+	}
+	for id, checks := range decisions {
+		for _, c := range checks {
+			m, err := tab.Match(c.method, c.path)
+			if err != nil {
+				t.Errorf("%s: %s %s: %v", id, c.method, c.path, err)
+				continue
+			}
+			if got := accepts(m.Rule, c.scheme, c.perm); got != c.accepted {
+				t.Errorf("%s: %s %s %s accepts %s = %v, want %v", id, c.method, c.path, c.scheme, c.perm, got, c.accepted)
+			}
+		}
+	}
+	// Every route decision of the overlay is checked here.
+	for _, d := range tab.Catalog().Decisions() {
+		if d.Topic == catalog.TopicRoute && decisions[d.ID] == nil {
+			t.Errorf("overlay decision %s (%s) has no check in TestRouteDecisions", d.ID, d.Route)
+		}
+	}
+	// The least privileged permission of the manager stays User.Read.All.
+	m, err := tab.Match("GET", "/me/manager")
+	if err != nil || !m.Rule.Accepted[catalog.DelegatedWork][0].Least || m.Rule.Accepted[catalog.DelegatedWork][0].Perm.Name != "User.Read.All" {
+		t.Errorf("GET /me/manager: %v %v, want User.Read.All least privileged", err, names(m.Rule.Accepted[catalog.DelegatedWork]))
+	}
+}
+
+// A ':' inside a quoted function argument is text, not drive path
+// addressing: range(address='A1:B2') matches the range(address={value})
+// templates however the item is addressed.
+func TestQuotedColonMatches(t *testing.T) {
+	tab := Default()
+	tests := []struct{ method, path, route string }{
+		{"GET", "/me/drive/items/01ABC/workbook/worksheets/Sheet1/range(address='A1:B2')", "/me/drive/items/{id}/workbook/worksheets/{id}/range(address={value})"},
+		{"GET", "/me/drive/items/01ABC/workbook/worksheets('Sheet1')/range(address='Sheet1!A1:B2')", "/me/drive/items/{id}/workbook/worksheets/{id}/range(address={value})"},
+		{"PATCH", "/me/drive/root:/Budget.xlsx:/workbook/worksheets/Sheet1/range(address='A1:B2')", "/me/drive/root:/{id}:/workbook/worksheets/{id}/range(address={value})"},
+		{"GET", "/me/drive/root:/Finance/Budget.xlsx:/workbook/worksheets/Sheet1/range(address='A:A')/format/font", "/me/drive/root:/{id}:/workbook/worksheets/{id}/range(address={value})/format/font"},
+		{"GET", "/users/adele@contoso.com/drive/items/01ABC/workbook/worksheets/Sheet1/range(address=%27A1:B2%27)", "/users/{id}/drive/items/{id}/workbook/worksheets/{id}/range(address={value})"},
+	}
+	for _, tt := range tests {
+		m, err := tab.Match(tt.method, tt.path)
+		if err != nil {
+			t.Errorf("%s %s: %v", tt.method, tt.path, err)
+			continue
+		}
+		if m.Route.Path != tt.route {
+			t.Errorf("%s %s matched %s, want %s", tt.method, tt.path, m.Route.Path, tt.route)
+		}
+	}
+}
+
+// A below entry amends existing rules only, and one that adds nothing fails.
+func TestSupplementBelow(t *testing.T) {
+	tests := []struct {
+		name, doc, err string
+	}{
+		{"adds nothing", `
+routes:
+  - template: /groups/{group-id}/drive
+    below: true
+    source: docs
+    note: again
+    methods:
+      GET: {DelegatedWork: [Group.Read.All]}
+`, "no route below it lacks the listed permissions"},
+		{"never creates a rule", `
+routes:
+  - template: /me/manager
+    below: true
+    source: docs
+    note: no POST rule below /me/manager
+    methods:
+      POST: {DelegatedWork: [User.ReadWrite.All]}
+`, "no route below it lacks the listed permissions"},
+		{"docs only", `
+routes:
+  - template: /me/manager
+    below: true
+    source: retired
+    note: x
+    methods:
+      GET: {DelegatedWork: [User.Read]}
+`, "must have source docs"},
+		{"scheme checked", `
+routes:
+  - template: /me/manager
+    below: true
+    source: docs
+    note: x
+    methods:
+      GET: {DelegatedPersonal: [Group.Read.All]}
+`, "has no DelegatedPersonal scheme"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab, err := Load(catalog.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tab.applySupplement([]byte(tt.doc))
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("applySupplement: %v, want an error containing %q", err, tt.err)
+			}
+			if m, err := tab.Match("POST", "/me/manager"); err == nil {
+				t.Errorf("a POST rule appeared on /me/manager: %v", m.Rule)
+			}
+		})
+	}
+}
+
+// LoadWithout leaves out the routes it is given, and refuses a path the
+// data does not have (a test built on it would test nothing).
+func TestLoadWithout(t *testing.T) {
+	tab, err := LoadWithout(catalog.Default(), "/me/messages", "/users/delta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/me/messages", "/users/delta"} {
+		if _, ok := tab.Route(p); ok {
+			t.Errorf("%s is still in the table", p)
+		}
+	}
+	if _, ok := tab.Route("/me/events"); !ok {
+		t.Error("/me/events went too")
+	}
+	if _, err := LoadWithout(catalog.Default(), "/me/nothing-here"); err == nil {
+		t.Error("leaving out a path the data does not have is not an error")
+	}
+}

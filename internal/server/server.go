@@ -30,6 +30,7 @@ import (
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/demo"
+	"graphgate/internal/directory"
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
@@ -91,6 +92,7 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
+	dir      *directory.Service
 	handler  http.Handler
 	registry *prometheus.Registry
 	limits   Limits
@@ -152,14 +154,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log}, cfg.Identity)
+	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default()})
+	s.dir = dir
+	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
+		Directory: dir}, cfg.Identity)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("identity platform: %w", err)
 	}
 	s.identity = id
 	if gs, ok := s.store.(graph.Store); ok {
-		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log},
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir},
 			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
 		if err != nil {
 			s.Close()
@@ -183,6 +188,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
+
+// Directory returns the directory service every change to users, groups
+// and consent goes through.
+func (s *Server) Directory() *directory.Service { return s.dir }
 
 // Identity returns the identity platform.
 func (s *Server) Identity() *identity.Server { return s.identity }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"time"
 )
 
@@ -65,6 +67,66 @@ type ItemQuery struct {
 	Offset  int
 	// Count asks for the number of matching items, ignoring Limit and Offset.
 	Count bool
+	// Overlap, when set, selects the items whose time interval overlaps a
+	// window, in start order (see Overlap). OrderBy, Offset, Count and
+	// ParentIDs must then be zero.
+	Overlap *Overlap
+}
+
+// Overlap selects, for documents holding an interval as start.utc and
+// end.utc (events, event exceptions), the items that overlap the window
+// [From, To) — start.utc < To and end.utc > From — ordered by start.utc,
+// then id, as a calendar view lists them. With AfterID set, only the items
+// after (AfterStart, AfterID) in that order are returned, so that a listing
+// continues where its last page ended without reading the items before.
+//
+// The backends answer it from per-kind indexes (kinds "event" and
+// "eventException", with ParentID set) without reading items that end
+// before the window: items are indexed by the decimal length of their
+// duration in minutes (see SpanClass), and each class is read from the
+// earliest start an item of that class can have and still overlap From.
+// Work is bounded by Limit plus the items of similar length that end
+// shortly before the window, however much history the calendar holds.
+type Overlap struct {
+	From, To   time.Time
+	AfterStart time.Time
+	AfterID    string
+}
+
+// SpanClasses is the number of duration classes of Overlap's indexes:
+// class c (1 to SpanClasses-1) holds the intervals whose duration in
+// approximate minutes has c characters (at most 10^c - 1 minutes), the
+// last class every longer one. Approximate minutes count every month as 31
+// days and drop the seconds, so that both backends compute them from the
+// stored text with integer arithmetic alone; a true duration is shorter
+// than its approximate minutes plus one.
+const SpanClasses = 8
+
+// SpanEarliestStart is the earliest start an item of duration class c can
+// have and still end after from (its duration is under 10^c minutes), and
+// false for the last class, which is unbounded.
+func SpanEarliestStart(c int, from time.Time) (time.Time, bool) {
+	if c >= SpanClasses {
+		return time.Time{}, false
+	}
+	longest := time.Minute
+	for range c {
+		longest *= 10
+	}
+	return from.Add(-longest), true
+}
+
+// ErrOverlapQuery reports an ItemQuery that combines Overlap with an
+// option it does not support.
+var ErrOverlapQuery = errors.New("store: an Overlap query takes no OrderBy, Offset, Count or ParentIDs")
+
+// CheckOverlap returns ErrOverlapQuery when q combines Overlap with an
+// option it does not support.
+func CheckOverlap(q ItemQuery) error {
+	if q.Overlap != nil && (strings.TrimSpace(q.OrderBy) != "" || q.Offset != 0 || q.Count || q.ParentIDs != nil) {
+		return ErrOverlapQuery
+	}
+	return nil
 }
 
 // Dialect names the SQL a backend accepts in ItemQuery.Where and OrderBy.

@@ -40,6 +40,11 @@
 //     sees the previous one's result, so none is lost.
 //   - Doc is returned as equivalent JSON (a backend may normalise spacing
 //     and key order).
+//   - A value holding a NUL character (U+0000) — a key looked up, an object
+//     or document written (a JSON escape \u0000 included), a query
+//     argument — is refused with ErrInvalidText before any statement runs
+//     (PostgreSQL cannot hold one; SQLite refuses it too, so both answer
+//     alike). Binary values ([]byte) hold any byte.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
@@ -195,7 +200,12 @@ type Directory interface {
 	// DeleteUser removes the user and their memberships.
 	DeleteUser(ctx context.Context, tenantID, id string) error
 
-	CreateGroup(ctx context.Context, g Group) error
+	// CreateGroup stores a group with its initial memberships (members and
+	// owners) in one transaction: a group is never stored without the
+	// members it was created with. Each membership's MemberID and Role
+	// count; its tenant and container are the group's. A membership that
+	// repeats another is ErrConflict, and nothing is stored.
+	CreateGroup(ctx context.Context, g Group, initial ...Membership) error
 	GetGroup(ctx context.Context, tenantID, id string) (Group, error)
 	ListGroups(ctx context.Context, tenantID, after string, limit int) ([]Group, error)
 	UpdateGroup(ctx context.Context, tenantID, id string, f func(Group) (Group, error)) error

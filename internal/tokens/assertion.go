@@ -85,8 +85,10 @@ type assertionClaims struct {
 //   - the jti was not seen before from this client while unexpired.
 //
 // A failure wraps one of the Err* values (ErrIssuer for iss or sub,
-// ErrReplay for a reused jti). Certificate validity dates are not checked:
-// the caller decides which credentials are registered and current.
+// ErrReplay for a reused jti); a lifetime failure (ErrExpired,
+// ErrNotYetValid) is a *LifetimeError with the assertion's times.
+// Certificate validity dates are not checked: the caller decides which
+// credentials are registered and current.
 func (v *AssertionVerifier) VerifyClientAssertion(raw string, audiences []string, clientID string, certs []*x509.Certificate, now time.Time) error {
 	if len(raw) > maxTokenBytes {
 		return fmt.Errorf("%w: assertion longer than %d bytes", ErrMalformed, maxTokenBytes)
@@ -111,7 +113,11 @@ func (v *AssertionVerifier) VerifyClientAssertion(raw string, audiences []string
 		return fmt.Errorf("%w: exp and jti are required", ErrMalformed)
 	}
 	if err := checkLifetime(c.Expiry.Time(), c.NotBefore.Time(), c.NotBefore != nil, now, v.skew); err != nil {
-		return err
+		lt := &LifetimeError{Expiry: c.Expiry.Time().UTC(), Err: err}
+		if c.NotBefore != nil {
+			lt.NotBefore = c.NotBefore.Time().UTC()
+		}
+		return lt
 	}
 	if !anyAudience(c.Audience, audiences) {
 		return fmt.Errorf("%w: %q", ErrAudience, []string(c.Audience))
@@ -121,6 +127,20 @@ func (v *AssertionVerifier) VerifyClientAssertion(raw string, audiences []string
 	}
 	return v.remember(clientID+"\x00"+c.ID, c.Expiry.Time().Add(v.skew), now)
 }
+
+// LifetimeError is a client assertion outside its valid time range: the
+// times Entra's AADSTS700024 names. It wraps ErrExpired or ErrNotYetValid.
+type LifetimeError struct {
+	// NotBefore is the assertion's nbf, zero when it has none; Expiry its
+	// exp. Both are UTC.
+	NotBefore, Expiry time.Time
+	Err               error
+}
+
+func (e *LifetimeError) Error() string { return e.Err.Error() }
+
+// Unwrap returns ErrExpired or ErrNotYetValid, wrapped.
+func (e *LifetimeError) Unwrap() error { return e.Err }
 
 // remember records a jti until expiry, failing if it is already recorded
 // and unexpired. It runs last so that invalid assertions never fill it.

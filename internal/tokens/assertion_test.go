@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -138,6 +139,14 @@ func TestVerifyClientAssertion(t *testing.T) {
 			}
 			err := v.VerifyClientAssertion(tt.raw, []string{testTokenEndpoint}, testClientID, certs, now)
 			checkErr(t, err, tt.err)
+			// A lifetime failure carries the assertion's times (Entra's
+			// AADSTS700024 names them); no other failure does.
+			var lt *LifetimeError
+			if isLifetime := errors.As(err, &lt); isLifetime != (tt.err == ErrExpired || tt.err == ErrNotYetValid) {
+				t.Errorf("LifetimeError %v for %v", isLifetime, err)
+			} else if isLifetime && (lt.Expiry.IsZero() || lt.Expiry.Location() != time.UTC || tt.err == ErrNotYetValid && lt.NotBefore.IsZero()) {
+				t.Errorf("LifetimeError times: nbf %v, exp %v", lt.NotBefore, lt.Expiry)
+			}
 		})
 	}
 }

@@ -41,6 +41,14 @@ import (
 // TokenFunc returns a bearer token for the next request.
 type TokenFunc func(ctx context.Context) (string, error)
 
+// maxAnswer bounds an answer the client reads (Graph's pages are far
+// smaller: 999 items at most).
+const maxAnswer = 32 << 20
+
+// ErrAnswerTooLarge is returned for an answer over 32 MiB, which is not
+// decoded.
+var ErrAnswerTooLarge = errors.New("graph: the answer is larger than 32 MiB")
+
 // Options configure a Client.
 type Options struct {
 	// BaseURL is Graph's root, e.g. https://graph.microsoft.com/v1.0.
@@ -311,9 +319,14 @@ func (c *Client) Do(ctx context.Context, method, path string, q Query, body, out
 		return fmt.Errorf("%s %s: %w", method, redact(u), err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	// One byte beyond the limit tells an answer over it from one of
+	// exactly its size: a longer answer is an error, never cut and decoded.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return fmt.Errorf("%s %s: reading the answer: %w", method, redact(u), err)
+	}
+	if len(data) > maxAnswer {
+		return fmt.Errorf("%s %s: %w", method, redact(u), ErrAnswerTooLarge)
 	}
 	c.log.Debug("graph", "method", method, "url", redact(u), "status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Millisecond))
 	if resp.StatusCode >= 300 {

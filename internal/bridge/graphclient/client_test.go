@@ -112,3 +112,28 @@ func TestListFollowsNextLink(t *testing.T) {
 		t.Errorf("max 2: %v", items)
 	}
 }
+
+// TestAnswerLimit: an answer of up to 32 MiB is decoded; a longer one is
+// an error (ErrAnswerTooLarge), never cut at the limit and decoded.
+func TestAnswerLimit(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		size int
+		err  error
+	}{
+		{"exactly the limit", maxAnswer, nil},
+		{"one byte over", maxAnswer + 1, ErrAnswerTooLarge},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := `{"id":"x"}`
+			cl := newTest(t, func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(body + strings.Repeat(" ", c.size-len(body))))
+			})
+			var out struct{ ID string }
+			err := cl.Get(context.Background(), "/me", Query{}, &out)
+			if !errors.Is(err, c.err) || c.err == nil && out.ID != "x" {
+				t.Errorf("err %v, out %v; want err %v", err, out, c.err)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/directory"
 	"graphgate/internal/password"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
@@ -98,16 +99,8 @@ func (e *Env) Consent(clientID, userID string, scopes ...string) {
 			tenant = u.TenantID
 		}
 	}
-	now := time.Now()
-	err := e.Server.Store().UpsertDelegatedGrant(context.Background(),
-		store.DelegatedGrant{TenantID: tenant, ClientID: clientID, ConsentType: store.ConsentPrincipal, PrincipalID: userID},
-		func(g store.DelegatedGrant) (store.DelegatedGrant, error) {
-			if g.ID == "" {
-				g.ID, g.CreatedAt = "grant-"+clientID+"-"+userID, now
-			}
-			g.Scopes, g.UpdatedAt = scopes, now
-			return g, nil
-		})
+	_, err := e.Server.Directory().GrantDelegated(context.Background(), directory.DelegatedConsent{TenantID: tenant,
+		App: store.App{AppID: clientID}, UserID: userID, Scopes: scopes, Replace: true})
 	if err != nil {
 		e.T.Fatal(err)
 	}

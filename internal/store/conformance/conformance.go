@@ -39,6 +39,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SettingsList", settingListTests},
 		{"Transfer", transferTests},
 		{"Items", itemTests},
+		{"ItemOverlap", overlapTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Contract", contractTests},
 	}

@@ -15,6 +15,7 @@ var contractTests = []test{
 	{"EmptyLists", testEmptyLists},
 	{"UpdateErrorChangesNothing", testUpdateErrors},
 	{"TimesUTCMilliseconds", testTimes},
+	{"NULRefused", testNULRefused},
 }
 
 // testNotFound: every lookup, update and delete of a missing object returns

@@ -411,6 +411,52 @@ var groupTests = []test{
 		h.ID = g.ID
 		wantErr(t, s.CreateGroup(ctx, h), store.ErrConflict, "CreateGroup with an existing id")
 	}},
+	{"CreateWithMembers", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		g := newGroup(newID(), "Retail")
+		owner, member := newID(), newID()
+		// Only MemberID and Role count: the backend puts the memberships
+		// in the group's tenant and container.
+		must(t, s.CreateGroup(ctx, g,
+			store.Membership{MemberID: owner, Role: store.RoleOwner},
+			store.Membership{TenantID: newID(), ContainerID: newID(), ContainerKind: store.ContainerAU, MemberID: member, Role: store.RoleMember},
+			store.Membership{MemberID: owner, Role: store.RoleMember}))
+		got, err := s.GetGroup(ctx, g.TenantID, g.ID)
+		must(t, err)
+		check(t, "GetGroup", got, g)
+		in := func(id string, role store.MemberRole) store.Membership {
+			return store.Membership{TenantID: g.TenantID, ContainerID: g.ID, ContainerKind: store.ContainerGroup, MemberID: id, Role: role}
+		}
+		byMember := func(x store.Membership) string { return x.MemberID }
+		ms, err := s.Members(ctx, g.TenantID, g.ID, store.RoleMember)
+		must(t, err)
+		check(t, "members", sorted(ms, byMember), sorted([]store.Membership{in(owner, store.RoleMember), in(member, store.RoleMember)}, byMember))
+		os, err := s.Members(ctx, g.TenantID, g.ID, store.RoleOwner)
+		must(t, err)
+		check(t, "owners", os, []store.Membership{in(owner, store.RoleOwner)})
+	}},
+	{"CreateWithMembersAtomic", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		g := newGroup(newID(), "Retail")
+		m := store.Membership{MemberID: newID(), Role: store.RoleMember}
+		wantErr(t, s.CreateGroup(ctx, g, m, store.Membership{MemberID: newID(), Role: store.RoleOwner}, m), store.ErrConflict,
+			"CreateGroup with a membership twice")
+		_, err := s.GetGroup(ctx, g.TenantID, g.ID)
+		wantErr(t, err, store.ErrNotFound, "GetGroup after a failed CreateGroup")
+		for _, role := range []store.MemberRole{store.RoleMember, store.RoleOwner} {
+			ms, err := s.Members(ctx, g.TenantID, g.ID, role)
+			must(t, err)
+			check(t, "memberships after a failed CreateGroup ("+string(role)+")", ms, nil)
+		}
+		// An existing id stores no memberships either.
+		must(t, s.CreateGroup(ctx, g))
+		h := newGroup(g.TenantID, "Sales")
+		h.ID = g.ID
+		wantErr(t, s.CreateGroup(ctx, h, m), store.ErrConflict, "CreateGroup with an existing id and members")
+		ms, err := s.Members(ctx, g.TenantID, g.ID, store.RoleMember)
+		must(t, err)
+		check(t, "members after a conflicting CreateGroup", ms, nil)
+	}},
 	{"ListPaging", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		tenant := newID()

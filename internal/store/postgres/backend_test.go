@@ -527,3 +527,119 @@ func TestItemIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlapIndexes: an overlap query reads every duration class from
+// its kind's span index — an index range seeking to the class's first
+// possible start, or to the continued (start, id) — and merges the ordered
+// classes without sorting them; in custom and generic plans alike (the
+// kind is a literal in the statement). The series masters' lookup the
+// Graph server writes uses its index. Sequential scans are disabled so
+// that the planner's choice does not depend on the table's size.
+func TestOverlapIndexes(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	ctx := t.Context()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), `RESET enable_seqscan`)
+	explain := func(t *testing.T, sql string, args ...any) string {
+		t.Helper()
+		rows, err := conn.Query(ctx, `EXPLAIN `+sql, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(plan, "\n")
+	}
+	from := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+	to := from.Add(3 * time.Hour)
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		if _, err := conn.Exec(ctx, `SET plan_cache_mode = `+mode); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			q     store.ItemQuery
+			index string
+		}{
+			{"events, first page", store.ItemQuery{TenantID: "t", Kind: "event", OwnerID: "o", ParentID: "cal", Limit: 11,
+				Overlap: &store.Overlap{From: from, To: to}}, "items_event_span"},
+			{"events, continued", store.ItemQuery{TenantID: "t", Kind: "event", OwnerID: "o", ParentID: "cal", Limit: 11,
+				Where: "(doc #>> '{type}') <> 'seriesMaster'", Overlap: &store.Overlap{From: from, To: to, AfterStart: from.Add(time.Hour), AfterID: "e3"}}, "items_event_span"},
+			{"exceptions of a series", store.ItemQuery{TenantID: "t", Kind: "eventException", OwnerID: "o", ParentID: "cal", Limit: 11,
+				Where: "(doc #>> '{seriesMasterId}') = $1", Args: []any{"m1"}, Overlap: &store.Overlap{From: from, To: to}}, "items_exception_span"},
+		} {
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				sql, args, err := overlapSQL(tc.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan := explain(t, sql, args...)
+				if mode == "force_generic_plan" {
+					// A generic plan is a prepared statement's, planned
+					// without the parameters' values.
+					if _, err := conn.Exec(ctx, `PREPARE overlap AS `+sql); err != nil {
+						t.Fatal(err)
+					}
+					defer conn.Exec(context.Background(), `DEALLOCATE overlap`)
+					vals := make([]string, len(args))
+					for i, a := range args {
+						switch a := a.(type) {
+						case string:
+							vals[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+						default:
+							vals[i] = fmt.Sprint(a)
+						}
+					}
+					plan = explain(t, `EXECUTE overlap(`+strings.Join(vals, ", ")+`)`)
+					if !strings.Contains(plan, "$") {
+						t.Fatalf("not a generic plan:\n%s", plan)
+					}
+				}
+				if n := strings.Count(plan, "Index Scan using "+tc.index) + strings.Count(plan, "Index Only Scan using "+tc.index); n != store.SpanClasses {
+					t.Errorf("%d of %d classes read from %s:\n%s", n, store.SpanClasses, tc.index, plan)
+				}
+				// Every class seeks: on its start (or continued start and
+				// id), except the unbounded last class of a first page.
+				seeks := strings.Count(plan, `(doc #>> '{start,utc}'::text[]))::text >= `) + strings.Count(plan, `ROW(((doc #>> '{start,utc}'::text[]))::text, id) > `)
+				if seeks < store.SpanClasses-1 {
+					t.Errorf("only %d classes seek to their first start:\n%s", seeks, plan)
+				}
+				if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Sort") && !strings.Contains(plan, "Merge Append") {
+					t.Errorf("plan scans or sorts:\n%s", plan)
+				}
+			})
+		}
+		t.Run(mode+"/series masters", func(t *testing.T) {
+			if _, err := conn.Exec(ctx, `PREPARE masters AS SELECT id FROM items WHERE tenant_id = $1 AND kind = $2 AND owner_id = $3 AND parent_id = $4
+				AND ((doc #>> '{type}') = 'seriesMaster' AND (doc #>> '{start,utc}') COLLATE "C" < $5
+				AND coalesce((doc #>> '{_seriesEnd}'), '9999-12-31') COLLATE "C" > $6)`); err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Exec(context.Background(), `DEALLOCATE masters`)
+			plan := explain(t, `EXECUTE masters('t', 'event', 'o', 'cal', '2025-02-01T00:00:00.0000000Z', '2025-01-01T00:00:00.0000000Z')`)
+			if !strings.Contains(plan, "items_series_by_end") {
+				t.Errorf("series masters' plan:\n%s", plan)
+			}
+		})
+	}
+	if _, err := conn.Exec(ctx, `RESET plan_cache_mode`); err != nil {
+		t.Fatal(err)
+	}
+}

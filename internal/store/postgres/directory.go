@@ -214,9 +214,23 @@ func scanGroup(sc scanner) (store.Group, error) {
 	return g, err
 }
 
-func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
-	_, err := s.pool.Exec(ctx, insertGroup, groupArgs(g)...)
-	return conflict(err, "group %s", g.ID)
+func (s *Store) CreateGroup(ctx context.Context, g store.Group, initial ...store.Membership) error {
+	if len(initial) == 0 {
+		_, err := s.pool.Exec(ctx, insertGroup, groupArgs(g)...)
+		return conflict(err, "group %s", g.ID)
+	}
+	return s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, insertGroup, groupArgs(g)...); err != nil {
+			return conflict(err, "group %s", g.ID)
+		}
+		for _, m := range initial {
+			m.TenantID, m.ContainerID, m.ContainerKind = g.TenantID, g.ID, store.ContainerGroup
+			if err := addMember(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Store) GetGroup(ctx context.Context, tenantID, id string) (store.Group, error) {
@@ -286,7 +300,11 @@ func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([
 // Memberships.
 
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
+	return addMember(ctx, s.pool, m)
+}
+
+func addMember(ctx context.Context, q querier, m store.Membership) error {
+	_, err := q.Exec(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
 		VALUES ($1, $2, $3, $4, $5)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
 	return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
 }

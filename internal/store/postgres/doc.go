@@ -73,6 +73,15 @@
 // so one that fails (a duplicate in CreateItems) changes nothing and leaves
 // the transaction usable, and a nested Batch is a savepoint too.
 //
+// Overlap queries (store.Overlap, migration 0008) are a UNION ALL of one
+// range of items_event_span / items_exception_span per duration class
+// (graphgate_span_class(doc), an immutable SQL function over the stored
+// text), each opened at the earliest start its class allows or at the
+// continued (start, id) row, limited to the page and merged in order
+// (Merge Append). The kind is a literal in the statement, so that generic
+// plans of a prepared statement use the partial indexes too.
+// TestOverlapIndexes checks both kinds of plan.
+//
 // # Encoding
 //
 //   - Times are timestamptz: instants with microsecond precision (more than

@@ -249,6 +249,14 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 	if iq.TenantID == "" || iq.Kind == "" {
 		return nil, -1, errors.New("postgres: an item query needs a tenant and a kind")
 	}
+	if iq.Overlap != nil {
+		sql, args, err := overlapSQL(iq)
+		if err != nil {
+			return nil, -1, err
+		}
+		items, err := queryAll(ctx, q, scanItem, sql, args...)
+		return items, -1, err
+	}
 	var w where
 	w.add("tenant_id = $%d", iq.TenantID)
 	w.add("kind = $%d", iq.Kind)
@@ -333,4 +341,91 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 		}
 	}
 	return rows, total, nil
+}
+
+// Overlap queries (store.Overlap), served by the span indexes of migration
+// 0008: one branch per duration class, each an index range read in start
+// order from the earliest start its class allows, merged by a UNION ALL
+// (a Merge Append of the ordered branches).
+
+const (
+	overlapStart = `(doc #>> '{start,utc}') COLLATE "C"`
+	overlapEnd   = `(doc #>> '{end,utc}') COLLATE "C"`
+	// spanClass is the indexed duration class (migration 0008).
+	spanClass = `graphgate_span_class(doc)`
+)
+
+// plainKind matches the kinds an overlap query writes as a literal, so
+// that the per-kind partial span index is usable in generic plans too.
+var plainKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// overlapSQL builds
+//
+//	SELECT … FROM (
+//	  (SELECT …, start AS ov_start FROM items WHERE <scope> AND span = 1
+//	     AND start >= <From - 10 min> AND start < To AND end > From
+//	     ORDER BY start, id LIMIT n)
+//	  UNION ALL … (span = 2 … 8)
+//	) AS ov ORDER BY ov_start, id LIMIT n
+//
+// where a continued listing replaces a class's lower bound by (start, id)
+// > (AfterStart, AfterID) when that is later (an index condition here).
+func overlapSQL(iq store.ItemQuery) (string, []any, error) {
+	if err := store.CheckOverlap(iq); err != nil {
+		return "", nil, err
+	}
+	o := iq.Overlap
+	var w where
+	w.add("tenant_id = $%d", iq.TenantID)
+	if plainKind.MatchString(iq.Kind) {
+		w.conds = append(w.conds, "kind = '"+iq.Kind+"'")
+	} else {
+		w.add("kind = $%d", iq.Kind)
+	}
+	if iq.OwnerID != "" {
+		w.add("owner_id = $%d", iq.OwnerID)
+	}
+	if iq.ParentID != "" {
+		w.add("parent_id = $%d", iq.ParentID)
+	}
+	own := len(w.args)
+	scope := strings.Join(w.conds, " AND ")
+	args := w.args[:own:own]
+	if strings.TrimSpace(iq.Where) != "" {
+		frag, n := renumber(iq.Where, own)
+		if n > len(iq.Args) {
+			return "", nil, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", n, len(iq.Args))
+		}
+		scope += " AND (" + frag + ")"
+		args = append(args, iq.Args...)
+	}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	stamp := func(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
+	to, from := arg(stamp(o.To)), arg(stamp(o.From))
+	var after, afterID string
+	if o.AfterID != "" {
+		after, afterID = arg(stamp(o.AfterStart)), arg(o.AfterID)
+	}
+	limit := ""
+	if iq.Limit > 0 {
+		limit = " LIMIT " + strconv.Itoa(iq.Limit)
+	}
+	branches := make([]string, 0, store.SpanClasses)
+	for c := 1; c <= store.SpanClasses; c++ {
+		lower := ""
+		earliest, bounded := store.SpanEarliestStart(c, o.From)
+		switch {
+		case o.AfterID != "" && (!bounded || !o.AfterStart.Before(earliest)):
+			lower = " AND (" + overlapStart + ", id) > (" + after + ", " + afterID + ")"
+		case bounded:
+			lower = " AND " + overlapStart + " >= " + arg(stamp(earliest))
+		}
+		branches = append(branches, `(SELECT `+itemFields+`, `+overlapStart+` AS ov_start FROM items WHERE `+scope+
+			` AND `+spanClass+` = `+strconv.Itoa(c)+lower+` AND `+overlapStart+` < `+to+` AND `+overlapEnd+` > `+from+
+			` ORDER BY `+overlapStart+`, id`+limit+`)`)
+	}
+	return `SELECT ` + itemFields + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) AS ov ORDER BY ov_start, id` + limit, args, nil
 }

@@ -156,7 +156,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 	if n, err := migrate(ctx, s.pool, migrations); err != nil || n != 0 {
 		t.Errorf("migrating a migrated schema: applied %d, %v; want 0, nil", n, err)
 	}
-	if got := appliedVersions(t, s.pool); got != allVersions() {
+	if got := appliedVersions(t, s.pool.Pool); got != allVersions() {
 		t.Errorf("applied versions %s, want %s", got, allVersions())
 	}
 	got, err := s.TenantByDomain(ctx, "CONTOSO.com")
@@ -211,7 +211,7 @@ func TestMigrateUpgradesOldDatabase(t *testing.T) {
 	}
 
 	s := openTest(t, dsn)
-	if got := appliedVersions(t, s.pool); got != allVersions() {
+	if got := appliedVersions(t, s.pool.Pool); got != allVersions() {
 		t.Errorf("applied versions %s, want %s", got, allVersions())
 	}
 	u, err := s.UserByUPN(ctx, "adelev@CONTOSO.com")

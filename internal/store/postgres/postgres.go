@@ -22,7 +22,8 @@ const connectTimeout = 10 * time.Second
 // Store is the PostgreSQL backend. It is safe for concurrent use, and any
 // number of Stores (in this process or in replicas) may share one database.
 type Store struct {
-	pool *pgxpool.Pool
+	// pool runs every statement, guarded (guard.go).
+	pool guardedPool
 }
 
 var (
@@ -63,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", addr, err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: guardedPool{pool}}
 	if _, err := migrate(ctx, pool, migrations); err != nil {
 		pool.Close()
 		return nil, err

@@ -272,10 +272,18 @@ func scanGroup(sc scanner) (store.Group, error) {
 	return g, err
 }
 
-func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
+func (s *Store) CreateGroup(ctx context.Context, g store.Group, initial ...store.Membership) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, insertGroup, groupArgs(g)...)
-		return conflict(err, "group %s", g.ID)
+		if _, err := tx.ExecContext(ctx, insertGroup, groupArgs(g)...); err != nil {
+			return conflict(err, "group %s", g.ID)
+		}
+		for _, m := range initial {
+			m.TenantID, m.ContainerID, m.ContainerKind = g.TenantID, g.ID, store.ContainerGroup
+			if err := addMember(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -371,11 +379,13 @@ func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([
 // Memberships.
 
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
-			VALUES (?, ?, ?, ?, ?)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
-		return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
-	})
+	return s.write(ctx, func(tx *sql.Tx) error { return addMember(ctx, tx, m) })
+}
+
+func addMember(ctx context.Context, tx *sql.Tx, m store.Membership) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
+		VALUES (?, ?, ?, ?, ?)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
+	return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
 }
 
 func (s *Store) RemoveMember(ctx context.Context, m store.Membership) error {

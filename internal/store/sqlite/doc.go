@@ -123,6 +123,20 @@
 // the planner would otherwise pick the mailbox index over the folder's.
 // TestMailQueryUsesIndex checks these plans.
 //
+// Overlap queries (store.Overlap, migration 0008) list a calendar's events
+// or exceptions overlapping a window in start order without reading its
+// history: the virtual generated column span_class is an item's duration
+// class, and items_events_by_span / items_exceptions_by_span are (tenant_id,
+// parent_id, span_class, start, id, end) for their kind. The query is a
+// UNION ALL of one index range per class, each opened at the earliest start
+// its class allows (or at the continued position: start = ? AND id > ?,
+// then start > ?, since SQLite does not seek an expression index with a row
+// value) and limited to the page, the union sorted and limited again. The
+// kind is written as a literal and the index named (INDEXED BY): without
+// statistics the planner would read the continued range from a scope
+// index. items_series_by_end indexes series masters by the end of their
+// last occurrence. TestOverlapUsesSpanIndex checks these plans.
+//
 // Batch runs its function in one write transaction and hands it an Items
 // bound to that transaction (the write pool's one connection, so no nested
 // write waits for itself); the function must use only that Items, and like

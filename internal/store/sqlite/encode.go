@@ -37,16 +37,17 @@ func (c timeCol) Scan(v any) error {
 
 func ts(p *time.Time) timeCol { return timeCol{p} }
 
-// list encodes a list of strings as a JSON array ('[]' when empty).
-func list(l []string) string {
+// list encodes a list of strings as a JSON array ('[]' when empty), a
+// json.RawMessage, which the guard checks and binds as TEXT (guard.go).
+func list(l []string) json.RawMessage {
 	if len(l) == 0 {
-		return "[]"
+		return json.RawMessage("[]")
 	}
 	b, err := json.Marshal(l)
 	if err != nil {
 		panic(err) // []string always marshals
 	}
-	return string(b)
+	return b
 }
 
 // listCol scans what list stored; an empty array becomes nil.

@@ -179,13 +179,13 @@ func scanItem(sc scanner) (store.Item, error) {
 	return it, err
 }
 
-// docArg checks an item's document and binds it as TEXT (a []byte would
-// bind as a BLOB, which the STRICT TEXT column refuses).
-func docArg(it store.Item) (string, error) {
+// docArg checks an item's document. It stays a json.RawMessage, which the
+// guard checks for a NUL character and binds as TEXT (guard.go).
+func docArg(it store.Item) (json.RawMessage, error) {
 	if !json.Valid(it.Doc) {
-		return "", fmt.Errorf("sqlite: %s %s: document is not valid JSON", it.Kind, it.ID)
+		return nil, fmt.Errorf("sqlite: %s %s: document is not valid JSON", it.Kind, it.ID)
 	}
-	return string(it.Doc), nil
+	return it.Doc, nil
 }
 
 // now is the time the backend stamps on items, to the stored precision.
@@ -275,6 +275,14 @@ func deleteItems(ctx context.Context, tx *sql.Tx, tenantID, kind string, ids []s
 // queryItems runs itemsSQL's statements in tx: the page and, with q.Count,
 // the total (one snapshot, since tx is one transaction).
 func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Item, int, error) {
+	if q.Overlap != nil {
+		page, args, err := overlapSQL(q)
+		if err != nil {
+			return nil, -1, err
+		}
+		items, err := queryAll(ctx, tx, scanItem, page, args...)
+		return items, -1, err
+	}
 	st, err := itemsSQL(q)
 	if err != nil {
 		return nil, -1, err
@@ -368,3 +376,124 @@ var (
 	orderByKeyword = regexp.MustCompile(`(?i)^\s*ORDER\s+BY\s`)
 	endsWithID     = regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`)
 )
+
+// Overlap queries (store.Overlap), served by the span indexes of migration
+// 0008: one branch per duration class, each an index range read in start
+// order from the earliest start its class allows, merged by a UNION ALL.
+
+// spanClass is the duration class of an item (store.SpanClasses): the
+// generated column of migration 0008.
+const spanClass = "span_class"
+
+const (
+	overlapStart = "json_extract(doc, '$.start.utc')"
+	overlapEnd   = "json_extract(doc, '$.end.utc')"
+)
+
+// plainKind matches the kinds an overlap query writes as a literal, so
+// that SQLite proves the per-kind partial index usable at prepare time.
+var plainKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+// spanIndexes are the span indexes of migration 0008 by kind. Overlap
+// queries name theirs (INDEXED BY): without statistics, SQLite's planner
+// prefers a scope index for the continued range of a page (start = ? AND
+// id > ?), which would read the whole calendar and sort it.
+var spanIndexes = map[string]string{"event": "items_events_by_span", "eventException": "items_exceptions_by_span"}
+
+// overlapSQL builds
+//
+//	SELECT … FROM (
+//	  SELECT * FROM (SELECT …, start AS ov_start FROM items WHERE <scope>
+//	    AND span = 1 AND start >= <From - 10 min> AND start < To AND end > From
+//	    ORDER BY start, id LIMIT n)
+//	  UNION ALL … (span = 2 … 8)
+//	) ORDER BY ov_start, id LIMIT n
+//
+// A continued listing whose (AfterStart, AfterID) lies past a class's
+// earliest start reads that class in two ranges instead: start =
+// AfterStart AND id > AfterID (in id order), and start > AfterStart.
+// (SQLite does not seek an expression index with a row value, so (start,
+// id) > (…) would read the class from its beginning.)
+func overlapSQL(q store.ItemQuery) (string, []any, error) {
+	if q.TenantID == "" || q.Kind == "" {
+		return "", nil, errors.New("sqlite: QueryItems: TenantID and Kind are required")
+	}
+	if err := store.CheckOverlap(q); err != nil {
+		return "", nil, err
+	}
+	o := q.Overlap
+	stamp := func(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
+	var scope strings.Builder
+	var scopeArgs []any
+	scope.WriteString(`tenant_id = ?`)
+	scopeArgs = append(scopeArgs, q.TenantID)
+	if plainKind.MatchString(q.Kind) {
+		scope.WriteString(` AND kind = '` + q.Kind + `'`)
+	} else {
+		scope.WriteString(` AND kind = ?`)
+		scopeArgs = append(scopeArgs, q.Kind)
+	}
+	switch {
+	case q.OwnerID != "" && q.ParentID != "":
+		scope.WriteString(` AND +owner_id = ?`)
+		scopeArgs = append(scopeArgs, q.OwnerID)
+	case q.OwnerID != "":
+		scope.WriteString(` AND owner_id = ?`)
+		scopeArgs = append(scopeArgs, q.OwnerID)
+	}
+	if q.ParentID != "" {
+		scope.WriteString(` AND parent_id = ?`)
+		scopeArgs = append(scopeArgs, q.ParentID)
+	}
+	cols := strings.Join(itemColumns, ", ")
+	var branches []string
+	var args []any
+	table := "items"
+	if ix, ok := spanIndexes[q.Kind]; ok {
+		table += " INDEXED BY " + ix
+	}
+	// branch adds one index range of class c: lower is the condition on
+	// the start that opens it, order its ORDER BY.
+	branch := func(c int, order, lower string, lowerArgs ...any) {
+		var b strings.Builder
+		b.WriteString(`SELECT * FROM (SELECT ` + cols + `, ` + overlapStart + ` AS ov_start FROM ` + table + ` WHERE ` + scope.String())
+		args = append(args, scopeArgs...)
+		fmt.Fprintf(&b, ` AND %s = %d`, spanClass, c)
+		if lower != "" {
+			b.WriteString(` AND ` + lower)
+			args = append(args, lowerArgs...)
+		}
+		b.WriteString(` AND ` + overlapStart + ` < ? AND ` + overlapEnd + ` > ?`)
+		args = append(args, stamp(o.To), stamp(o.From))
+		if strings.TrimSpace(q.Where) != "" {
+			b.WriteString(` AND (` + q.Where + `)`)
+			args = append(args, q.Args...)
+		}
+		b.WriteString(` ORDER BY ` + order)
+		if q.Limit > 0 {
+			b.WriteString(` LIMIT ?`)
+			args = append(args, q.Limit)
+		}
+		b.WriteString(`)`)
+		branches = append(branches, b.String())
+	}
+	byStart := overlapStart + ", id"
+	for c := 1; c <= store.SpanClasses; c++ {
+		earliest, bounded := store.SpanEarliestStart(c, o.From)
+		switch {
+		case o.AfterID != "" && (!bounded || !o.AfterStart.Before(earliest)):
+			branch(c, "id", overlapStart+` = ? AND id > ?`, stamp(o.AfterStart), o.AfterID)
+			branch(c, byStart, overlapStart+` > ?`, stamp(o.AfterStart))
+		case bounded:
+			branch(c, byStart, overlapStart+` >= ?`, stamp(earliest))
+		default:
+			branch(c, byStart, "")
+		}
+	}
+	page := `SELECT ` + cols + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) ORDER BY ov_start, id`
+	if q.Limit > 0 {
+		page += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	return page, args, nil
+}

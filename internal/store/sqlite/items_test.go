@@ -219,3 +219,73 @@ func TestBatchNested(t *testing.T) {
 		t.Errorf("after the batch: %+v, want only the outer item", got)
 	}
 }
+
+// TestOverlapUsesSpanIndex: an overlap query reads every duration class
+// from the span index in start order — no table scan, no sort inside a
+// class — for events and exceptions, first pages and continued ones; and
+// the series masters' lookup the Graph server writes uses its index.
+func TestOverlapUsesSpanIndex(t *testing.T) {
+	s := open(t, t.TempDir())
+	tenant, owner := "t1", "u1"
+	seedMail(t, s, tenant, owner, []string{"inbox"}, 10)
+	from := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+	to := from.Add(3 * time.Hour)
+	for _, tc := range []struct {
+		name      string
+		q         store.ItemQuery
+		wantIndex string
+	}{
+		{"events, first page", store.ItemQuery{TenantID: tenant, Kind: "event", OwnerID: owner, ParentID: "cal", Limit: 11,
+			Overlap: &store.Overlap{From: from, To: to}}, "items_events_by_span"},
+		{"events, continued", store.ItemQuery{TenantID: tenant, Kind: "event", OwnerID: owner, ParentID: "cal", Limit: 11,
+			Overlap: &store.Overlap{From: from, To: to, AfterStart: from.Add(time.Hour), AfterID: "e3"}}, "items_events_by_span"},
+		{"events with the caller's filter", store.ItemQuery{TenantID: tenant, Kind: "event", OwnerID: owner, ParentID: "cal", Limit: 11,
+			Where: "json_extract(doc, '$.type') <> 'seriesMaster'", Overlap: &store.Overlap{From: from, To: to}}, "items_events_by_span"},
+		{"exceptions of a series", store.ItemQuery{TenantID: tenant, Kind: "eventException", OwnerID: owner, ParentID: "cal", Limit: 11,
+			Where: "json_extract(doc, '$.seriesMasterId') = ?", Args: []any{"m1"}, Overlap: &store.Overlap{From: from, To: to}}, "items_exceptions_by_span"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page, args, err := overlapSQL(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := queryPlan(t, s, page, args...)
+			t.Logf("EXPLAIN QUERY PLAN %s\n%s", page, plan)
+			searches := strings.Count(plan, "SEARCH items")
+			if n := strings.Count(plan, "USING INDEX "+tc.wantIndex); n != searches || n < store.SpanClasses {
+				t.Errorf("%d of %d ranges (%d classes) read from %s:\n%s", n, searches, store.SpanClasses, tc.wantIndex, plan)
+			}
+			if strings.Contains(plan, "SCAN items") {
+				t.Errorf("plan scans the table or a whole index:\n%s", plan)
+			}
+			// Every range seeks: an equal start and a later id, or a start
+			// range (the unbounded last class of a first page may start at
+			// its class's beginning).
+			if n := strings.Count(plan, "span_class=? AND <expr>=? AND id>?") + strings.Count(plan, "<expr>>?"); n < searches-1 {
+				t.Errorf("only %d of %d ranges seek to their first item:\n%s", n, searches, plan)
+			}
+			// Only the merge of the classes' pages is sorted.
+			if n := strings.Count(plan, "TEMP B-TREE"); n > 1 {
+				t.Errorf("plan sorts inside the classes:\n%s", plan)
+			}
+			if _, _, err := s.QueryItems(t.Context(), tc.q); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	t.Run("series masters", func(t *testing.T) {
+		// As the Graph server's calendarView writes it.
+		q := store.ItemQuery{TenantID: tenant, Kind: "event", OwnerID: owner, ParentID: "cal",
+			Where: "json_extract(doc, '$.type') = 'seriesMaster' AND json_extract(doc, '$.start.utc') < ? AND " +
+				"ifnull(json_extract(doc, '$._seriesEnd'), '9999-12-31') > ?",
+			Args: []any{"2025-02-01T00:00:00.0000000Z", "2025-01-01T00:00:00.0000000Z"}, OrderBy: "ifnull(json_extract(doc, '$._seriesEnd'), '9999-12-31')"}
+		st, err := itemsSQL(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := queryPlan(t, s, st.page, st.pageArgs...)
+		if !strings.Contains(plan, "USING INDEX items_series_by_end") || strings.Contains(plan, "SCAN items") {
+			t.Errorf("series masters' plan:\n%s", plan)
+		}
+	})
+}

@@ -105,7 +105,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	if s.w, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+	if s.w, err = openDB(dsn(path, true)); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -118,7 +118,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 
-	if s.r, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+	if s.r, err = openDB(dsn(path, false)); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

@@ -1,0 +1,65 @@
+package catalog
+
+import "testing"
+
+// BenchmarkLoad is the cost of the catalog in a process that needs it:
+// figures in bench/README.md.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(overlayYAML); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Loading links static records: the overlay's changes to a permission's
+// scheme description are made on a copy, so the generated data, shared by
+// every load, stays as generated.
+func TestLoadKeepsGeneratedData(t *testing.T) {
+	c, err := Load(overlayYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A decision that sets admin consent changes a copy of the description.
+	doc := []byte(`
+decisions:
+  - id: test-admin-consent
+    permissions: [Mail.Read]
+    topic: admin-consent
+    scheme: DelegatedWork
+    seed: "Yes"
+    data: requiresAdminConsent false
+    follow: seed
+    why: a test
+    set: {adminConsent: true}
+`)
+	changed, err := Load(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := changed.Lookup("Mail.Read")
+	if !p.RequiresAdminConsent(DelegatedWork) {
+		t.Fatal("the decision was not applied")
+	}
+	for _, cat := range []*Catalog{c, Default()} {
+		q, _ := cat.Lookup("Mail.Read")
+		if q.RequiresAdminConsent(DelegatedWork) {
+			t.Errorf("another catalog's overlay changed Mail.Read's admin consent here")
+		}
+	}
+	for i := range generatedPermissions {
+		if generatedPermissions[i].name == "Mail.Read" && generatedPermissions[i].schemes[DelegatedWork].RequiresAdminConsent {
+			t.Errorf("the overlay changed the generated data")
+		}
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, err := Load(overlayYAML); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 10000 {
+		t.Errorf("Load made %.0f allocations; want under 10,000 (it decodes nothing but the overlay)", allocs)
+	}
+	t.Logf("Load: %.0f allocations", allocs)
+}

@@ -109,6 +109,10 @@ func (l Limit) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 type Decision struct {
 	Allow  bool
 	Reason Reason
+	// Check is the check that decided (checks.go): the one that denied, or
+	// for an allowed call the one that chose Granted (CheckPermission, or
+	// CheckRelation when the call names another user's or a group's data).
+	Check Check
 	// Status is the HTTP status Graph answers with: 200 when allowed, 403
 	// for most denials, 400 for app-only /me, 404/405 when no rule exists.
 	Status int
@@ -178,6 +182,14 @@ func (d *Decision) Note() string {
 		return ""
 	}
 	return notes[d.Granted.Name]
+}
+
+// Summary is the decision in one line for the x-graphgate-decision header
+// and logs: the reason, the check that decided and the explanation
+// ("not_shared; check=relation; Denied: …"). The reason and the check are
+// stable tokens a program may split on "; ".
+func (d *Decision) Summary() string {
+	return d.Reason.String() + "; check=" + d.Check.String() + "; " + d.Explain()
 }
 
 // MeMessage is Graph's message for an app-only token on /me.

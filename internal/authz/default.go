@@ -7,6 +7,14 @@ import (
 	"graphgate/internal/routes"
 )
 
-var defaultEngine = sync.OnceValue(func() *Engine { return New(routes.Default()) })
+// defaultEngine panics when the policy does not fit the embedded route
+// table, which TestPolicyFitsDefaultTable rules out.
+var defaultEngine = sync.OnceValue(func() *Engine {
+	e, err := New(routes.Default())
+	if err != nil {
+		panic(err)
+	}
+	return e
+})
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }

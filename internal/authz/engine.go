@@ -1,28 +1,3 @@
-// Package authz is graphgate's effective-permission engine: given who calls
-// (token kind, granted permissions, account type, the signed-in user's roles
-// and guest status), the request (method and path) and facts about its
-// target (self, another user and what they shared, a shared mailbox, a
-// group and the caller's membership, hidden membership), it decides allow or
-// deny, names the rule that matched, the permissions that would allow the
-// call (least privileged first), the relation to the target the deciding
-// permission needs and the fact it rested on, a reason code and a
-// one-sentence explanation.
-//
-// The per-endpoint data is the route table (routes). For every route that
-// names another user's or a group's data, relation.go derives from that
-// table which relation each delegated permission needs (tenant-wide
-// directory visibility, the owner's sharing, membership, ownership, an
-// administrator role); what Microsoft's data cannot express — delegated
-// effective permissions, .Shared access to other users' data, personal
-// accounts, app-only /me, guests, hidden memberships, memberOf and
-// directory roles — is the policy in policy.go, applied here in one fixed
-// order. Handlers never compare scope strings: they ask Decide, and apply
-// the confinements it decides (Decision.AppFolderOnly,
-// Decision.SharedItemsOnly).
-//
-// Decide does not allocate: the engine precomputes everything per rule when
-// it is built, and a Decision is a value whose explanation is rendered only
-// when asked for.
 package authz
 
 import (
@@ -56,6 +31,10 @@ type Engine struct {
 	// Calendars.Read); impliedOf[i] is -1 when it includes nothing more.
 	implied   []catalog.Set
 	impliedOf []int32
+	// includes[i] lists the same permissions as implied[impliedOf[i]], by
+	// index: one to seven of them, so that expanding a token adds a few
+	// bits rather than OR-ing whole sets.
+	includes [][]int32
 }
 
 // ruleInfo is what the engine precomputes per route rule.
@@ -85,8 +64,14 @@ type ruleInfo struct {
 	lookups             Lookups
 }
 
-// New builds an engine over a route table (and its catalog).
-func New(tab *routes.Table) *Engine {
+// New builds an engine over a route table (and its catalog). It fails with
+// a *PolicyError when the policy names a path the table lacks, or a
+// permission or resource its catalog lacks: a path renamed in Microsoft's
+// data would otherwise silently disable the rule that names it.
+func New(tab *routes.Table) (*Engine, error) {
+	if err := checkPolicy(tab); err != nil {
+		return nil, err
+	}
 	cat := tab.Catalog()
 	e := &Engine{cat: cat, tab: tab}
 	for _, p := range cat.All() {
@@ -146,12 +131,21 @@ func New(tab *routes.Table) *Engine {
 			e.implied = append(e.implied, inc)
 		}
 	}
+	e.includes = make([][]int32, cat.Len())
+	for i, k := range e.impliedOf {
+		if k < 0 {
+			continue
+		}
+		for j := e.implied[k].Next(0); j >= 0; j = e.implied[k].Next(j + 1) {
+			e.includes[i] = append(e.includes[i], int32(j))
+		}
+	}
 	e.dirRes = directoryResources(tab)
 	e.info = make([]ruleInfo, len(tab.Rules()))
 	for _, rule := range tab.Rules() {
 		e.info[rule.Index] = e.precompute(rule)
 	}
-	return e
+	return e, nil
 }
 
 // Default is the engine over routes.Default().
@@ -216,11 +210,11 @@ func (e *Engine) precompute(rule *routes.Rule) ruleInfo {
 func (e *Engine) Decide(p *Principal, method, path string, t Target) Decision {
 	m, err := routes.ParseMethod(method)
 	if err != nil {
-		return Decision{Reason: BadRequest, Status: http.StatusBadRequest, err: err, path: path, principal: p, cat: e.cat}
+		return Decision{Reason: BadRequest, Status: http.StatusBadRequest, Check: CheckRoute, err: err, path: path, principal: p, cat: e.cat}
 	}
 	match, err := e.tab.MatchMethod(m, path)
 	if err != nil {
-		d := Decision{Method: m, err: err, path: path, principal: p, cat: e.cat, Scheme: schemeOf(p)}
+		d := Decision{Method: m, Check: CheckRoute, err: err, path: path, principal: p, cat: e.cat, Scheme: schemeOf(p)}
 		switch {
 		case errorsIs(err, routes.ErrNoMethod):
 			d.Reason, d.Status = MethodNotAllowed, http.StatusMethodNotAllowed
@@ -242,182 +236,6 @@ func schemeOf(p *Principal) catalog.Scheme {
 		return catalog.DelegatedPersonal
 	}
 	return catalog.DelegatedWork
-}
-
-// DecideMatch decides a request already matched against the engine's table
-// (the Graph server matches once, for its handler and for this).
-func (e *Engine) DecideMatch(p *Principal, match routes.Match, t Target) Decision {
-	rule := match.Rule
-	d := Decision{Match: match, Method: rule.Method, Scheme: schemeOf(p), principal: p, cat: e.cat, Status: http.StatusForbidden}
-	info := &e.info[rule.Index]
-	delegated := p.Kind == Delegated
-
-	// App-only tokens cannot use /me, whatever the data lists.
-	if !delegated && match.Me {
-		d.Reason, d.Status = MeRequiresDelegated, http.StatusBadRequest
-		return d
-	}
-
-	rel := t.Relation
-	switch {
-	case match.Me:
-		rel = RelSelf
-	case rel == RelDefault:
-		switch info.subject {
-		case subjUser, subjDrive:
-			rel = RelOtherUser
-		case subjGroup, subjTeam, subjSite:
-			rel = RelGroup
-		case subjChat:
-			rel = RelChat
-		default:
-			rel = RelTenant
-		}
-	}
-	t.Relation = rel
-	d.target = t
-
-	accepted := rule.Accepted[d.Scheme]
-	if len(accepted) == 0 {
-		d.Reason = SchemeNotSupported
-		return d
-	}
-
-	held := p.Granted
-	if d.Scheme == catalog.DelegatedPersonal {
-		held.Intersect(&e.personalValid)
-	}
-	held.Minus(&e.grantsNothing)
-	direct := held
-	e.expand(&held)
-	if d.Scheme == catalog.DelegatedPersonal {
-		held.Intersect(&e.personalValid)
-	}
-
-	// A path that names another user's or a group's data is decided by the
-	// relation to it; a relation that does not fit the path's subject (the
-	// tenant for a user's data) counts as none.
-	scoped := delegated && info.subject.scoped() && rel != RelSelf && !match.Me
-	groupData := info.subject.groupLike() || info.subject == subjChat || info.subject == subjDrive && rel == RelGroup
-	others := scoped && !groupData
-	si := 0
-	if d.Scheme == catalog.DelegatedPersonal {
-		si = 1
-	}
-	// needs[i] is the relation accepted[i] needs to reach the target's data
-	// (nil: the call names none, or no user signed in).
-	var needs []need
-	switch {
-	case others:
-		if len(info.other[si]) == 0 {
-			d.Reason, d.Candidates = OwnDataOnly, accepted
-			return d
-		}
-		accepted, needs = info.other[si], info.userNeed[si]
-	case scoped:
-		needs = info.groupNeed[si]
-	}
-	d.Candidates = accepted
-
-	// The most capable held permission decides what the call may return: one
-	// without a property limit if any, else the most privileged held. A
-	// permission the token holds wins over one it only includes.
-	granted := e.pick(&d, accepted, &direct, nil, p, &t)
-	if granted < 0 {
-		granted = e.pick(&d, accepted, &held, nil, p, &t)
-	}
-	if granted < 0 {
-		if d.Also != nil {
-			d.Reason = AlsoRequires
-		} else {
-			d.Reason = MissingPermission
-		}
-		return d
-	}
-	d.Also = nil
-
-	// Another user's or a group's data: a delegated permission reaches it
-	// only through the relation it needs (relation.go). When the most
-	// capable held permission lacks its relation, another held one whose
-	// relation holds decides.
-	if needs != nil {
-		n := &needs[granted]
-		if !n.satisfied(p, &t, rule.Method) {
-			alt := e.pick(&d, accepted, &direct, needs, p, &t)
-			if alt < 0 {
-				alt = e.pick(&d, accepted, &held, needs, p, &t)
-			}
-			d.Also = nil
-			if alt < 0 {
-				d.Granted, d.Relation, d.Resource = accepted[granted].Perm, n.reach, n.key
-				d.Fact = n.fact(p, &t, rule.Method)
-				switch n.reach {
-				case ReachShared:
-					d.Reason, d.Need = NotShared, n.access
-				case ReachMember:
-					d.Reason = NotGroupMember
-					if info.subject == subjChat {
-						d.Reason = NotMember
-					}
-					if n.items {
-						d.Need = n.access
-					}
-				default:
-					r := &roleRules[n.rule]
-					d.Reason, d.Roles, d.Rule = UserLacksRole, r.anyRole, r.id
-				}
-				return d
-			}
-			granted, n = alt, &needs[alt]
-		}
-		d.Relation, d.Resource, d.Fact = n.reach, n.key, n.fact(p, &t, rule.Method)
-		d.sharedItemsOnly = d.Fact == FactSharedItems
-	}
-	d.Granted = accepted[granted].Perm
-	if !direct.Has(d.Granted) {
-		d.Via = e.via(&direct, d.Granted)
-	}
-	if delegated && p.Guest && info.enumeration && rule.Method == routes.GET {
-		d.Reason = GuestEnumeration
-		return d
-	}
-	if delegated {
-		if mask := e.roleMask[d.Granted.Index]; mask != 0 {
-			for i := range roleRules {
-				r := &roleRules[i]
-				if mask&(1<<i) == 0 || info.roleRules&(1<<i) == 0 || r.writes && !rule.Method.Write() || r.otherOnly && rel == RelSelf {
-					continue
-				}
-				if p.Roles.Intersects(r.anyRole) || r.ownerSuffices && t.Owner {
-					continue
-				}
-				d.Reason, d.Roles, d.Rule = UserLacksRole, r.anyRole, r.id
-				return d
-			}
-		}
-	}
-	if info.memberOf && t.InRoleOrAU && (!held.Intersects(&e.directorySet) || delegated && p.Guest) {
-		d.Reason, d.Also = MemberOfNeedsDirectory, e.directory
-		return d
-	}
-	if info.hiddenMembers && t.HiddenMembership {
-		if !delegated {
-			if len(e.memberHidden) == 0 || !held.Has(e.memberHidden[0]) {
-				d.Reason, d.Also = HiddenMembership, e.memberHidden
-				return d
-			}
-		} else if !t.Member && !t.Owner && !p.Roles.Intersects(hiddenMembershipRoles) {
-			d.Reason, d.Roles = HiddenMembership, hiddenMembershipRoles
-			return d
-		}
-	}
-	d.Allow, d.Reason, d.Status = true, Allowed, http.StatusOK
-	d.Limit = e.limit[d.Granted.Index]
-	if d.Via != nil {
-		d.Limit = e.limit[d.Via.Index]
-	}
-	d.appFolderOnly = e.appFolder.Has(d.Granted) && !e.allowsOutside(accepted, &held)
-	return d
 }
 
 // allowsOutside reports whether a permission in held other than the app
@@ -443,11 +261,13 @@ func (e *Engine) allowsOutside(accepted []routes.Entry, held *catalog.Set) bool 
 // services accept a permission wherever one it includes is accepted, so
 // graphgate does too (same resource, an operation that includes the
 // wanted one, a constraint that includes the wanted one — permname.Implies).
-func (e *Engine) expand(held *catalog.Set) {
-	src := *held
+//
+// src is a copy of held as it was: expand adds what its members include
+// (reading the copy spares copying held, just written word by word).
+func (e *Engine) expand(held, src *catalog.Set) {
 	for i := src.Next(0); i >= 0; i = src.Next(i + 1) {
-		if k := e.impliedOf[i]; k >= 0 {
-			held.Union(&e.implied[k])
+		for _, j := range e.includes[i] {
+			held.AddIndex(int(j))
 		}
 	}
 }

@@ -71,6 +71,9 @@ func run(t *testing.T, calls []call) {
 			if c.explain != "" && !strings.Contains(exp, c.explain) {
 				t.Errorf("explanation %q does not contain %q", exp, c.explain)
 			}
+			if msg := checkFits(&d); msg != "" {
+				t.Error(msg)
+			}
 		})
 	}
 }

@@ -8,8 +8,10 @@ import (
 )
 
 // This file holds the semantics of the permissions reference that Microsoft's
-// per-endpoint data cannot express, as data. The engine (engine.go) applies
-// them in a fixed order; nothing else in graphgate decides permissions.
+// per-endpoint data cannot express, as data. The engine's checks
+// (checks.go) apply them in a fixed order; nothing else in graphgate
+// decides permissions. New checks every path and permission named here
+// against the route table and catalog (policycheck.go).
 
 // subject classifies what a route's path is about, from its first segments.
 type subject uint8
@@ -160,10 +162,13 @@ var roleRules = []roleRule{
 }
 
 // groupManagementPaths change a group itself rather than its content.
+// They are route paths: a request for /groups/{id}/members/{id}/$ref
+// matches the route /groups/{id}/members/{id} (routes strips a trailing
+// $ref), so that is the path named here.
 var groupManagementPaths = []string{
 	"/groups/{id}", "/groups/{id}/photo",
-	"/groups/{id}/members/$ref", "/groups/{id}/members/{id}", "/groups/{id}/members/{id}/$ref",
-	"/groups/{id}/owners/$ref", "/groups/{id}/owners/{id}", "/groups/{id}/owners/{id}/$ref",
+	"/groups/{id}/members/$ref", "/groups/{id}/members/{id}",
+	"/groups/{id}/owners/$ref", "/groups/{id}/owners/{id}",
 }
 
 // limitByPermission: properties a permission restricts the response to.

@@ -236,11 +236,15 @@ func (s subject) scoped() bool { return s != subjTenant }
 // and a site are a group's).
 func (s subject) groupLike() bool { return s == subjGroup || s == subjTeam || s == subjSite }
 
+// directoryRoutes are the routes whose GET rules say which resources read
+// the directory's own objects (directoryResources).
+var directoryRoutes = []string{"/me", "/groups/{id}"}
+
 // directoryResources derives the resources whose permissions read the
 // directory's own objects: those GET /me and GET /groups/{id} accept.
 func directoryResources(tab *routes.Table) map[string]bool {
 	out := map[string]bool{}
-	for _, path := range []string{"/me", "/groups/{id}"} {
+	for _, path := range directoryRoutes {
 		r, ok := tab.Route(path)
 		if !ok || r.Rules[routes.GET] == nil {
 			continue

@@ -41,6 +41,11 @@ func TestCommands(t *testing.T) {
 		{"explain user lacks role", []string{"explain", "--scopes", "User.ReadWrite.All", "PATCH", "/users/adele@contoso.com"}, 1,
 			[]string{"user_lacks_role", "Global Administrator"}, nil},
 		{"explain guest", []string{"explain", "--guest", "--scopes", "User.ReadBasic.All", "GET", "/users"}, 1, []string{"guest_enumeration"}, nil},
+		// explain names the engine's check that decided.
+		{"explain names the deciding check", []string{"explain", "--guest", "--scopes", "User.ReadBasic.All", "GET", "/users"}, 1, []string{"the guest_enumeration check"}, nil},
+		{"explain names the role check", []string{"explain", "--scopes", "User.ReadWrite.All", "POST", "/users"}, 1, []string{"user_lacks_role", "the role check"}, nil},
+		{"explain names the relation check", []string{"explain", "--scopes", "User.ReadWrite.All", "PATCH", "/users/adele@contoso.com"}, 1, []string{"user_lacks_role", "the relation check"}, nil},
+		{"explain names the allowing check", []string{"explain", "--scopes", "User.Read Mail.Read", "GET", "/me/messages"}, 0, []string{"the permission check"}, nil},
 		// Relations: another user's notebooks need their sharing, a group's
 		// its membership; explain names the relation and the missing fact.
 		{"explain another user's notebooks", []string{"explain", "--scopes", "Notes.ReadWrite.All", "GET", "/users/megan@contoso.com/onenote/notebooks"}, 1,
@@ -119,12 +124,12 @@ func TestJSONOutputs(t *testing.T) {
 	if code != 1 || json.Unmarshal([]byte(out), &e) != nil {
 		t.Fatalf("explain --json: exit %d, %s", code, out)
 	}
-	if e.Allow || e.Reason != "missing_permission" || e.Status != 403 || len(e.Least) != 1 || e.Least[0] != "User.ReadBasic.All" {
+	if e.Allow || e.Reason != "missing_permission" || e.Check != "permission" || e.Status != 403 || len(e.Least) != 1 || e.Least[0] != "User.ReadBasic.All" {
 		t.Errorf("explain --json = %+v", e)
 	}
 	code, out, _ = runCLI("explain", "--json", "--scopes", "Files.Read.All", "--shared", "read", "GET", "/users/megan@contoso.com/drive/items/1")
 	e = explainOut{}
-	if code != 0 || json.Unmarshal([]byte(out), &e) != nil || e.Relation != "shared" || e.Fact != "shared_items" || e.Resource != "Files" || !e.ItemsOnly {
+	if code != 0 || json.Unmarshal([]byte(out), &e) != nil || e.Relation != "shared" || e.Check != "relation" || e.Fact != "shared_items" || e.Resource != "Files" || !e.ItemsOnly {
 		t.Errorf("explain --json of a shared drive item: exit %d, %s", code, out)
 	}
 	code, out, _ = runCLI("permissions", "for", "--json", "GET", "/me/messages")

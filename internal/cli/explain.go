@@ -13,8 +13,12 @@ import (
 )
 
 type explainOut struct {
-	Allow       bool     `json:"allow"`
-	Reason      string   `json:"reason"`
+	Allow  bool   `json:"allow"`
+	Reason string `json:"reason"`
+	// Check names the engine's check that decided (route, app_only_me,
+	// scheme, own_data, permission, relation, guest_enumeration, role,
+	// member_of, hidden_membership).
+	Check       string   `json:"check"`
 	Status      int      `json:"status"`
 	Explanation string   `json:"explanation"`
 	Method      string   `json:"method"`
@@ -76,6 +80,12 @@ the relation the call needs and the fact that allowed it or is missing:
                                organization read its content)
   --hidden-membership          the group hides its members
   --in-role-or-au              the target user is in a directory role or AU
+
+The engine asks its checks in this order, and the first that denies decides:
+app_only_me, scheme, own_data, permission, relation, guest_enumeration, role,
+member_of, hidden_membership. explain names the check that decided ("decided
+by", and "check" in --json); the server sends the same in the
+x-graphgate-decision header ("reason; check=name; explanation").
 
 Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 		Example: `  graphgate explain --scopes User.Read GET /users
@@ -150,7 +160,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 			case authz.NoRoute, authz.MethodNotAllowed:
 				return notFound(d.Err())
 			}
-			o := explainOut{Allow: d.Allow, Reason: d.Reason.String(), Status: d.Status, Explanation: d.Explain(),
+			o := explainOut{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: d.Explain(),
 				Method: d.Method.String(), Path: args[1], Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
 				Candidates: d.CandidateNames(), Note: d.Note()}
 			if d.Match.Route != nil {
@@ -190,6 +200,7 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 				fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
 				tw := table(out)
 				fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
+				fmt.Fprintf(tw, "  decided by\tthe %s check\n", o.Check)
 				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
 				if o.Route != "" {
 					src := ""

@@ -287,20 +287,13 @@ func (s *Server) createCalendar(c *Call) error {
 	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
 }
 
-// basicEventAllowed is Calendars.ReadBasic's property limit: no body,
-// preview, attachments or extensions.
+// basicEventAllowed is Calendars.ReadBasic's property limit (authz owns
+// it): no body, preview, attachments or extensions.
 func basicEventAllowed(c *Call) map[string]bool {
 	if c.Decision.Limit != authz.LimitBasicEvent {
 		return nil
 	}
-	m := map[string]bool{}
-	for _, k := range []string{"id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "originalStartTimeZone", "originalEndTimeZone",
-		"originalStart", "iCalUId", "reminderMinutesBeforeStart", "isReminderOn", "subject", "importance", "sensitivity", "isAllDay", "isCancelled", "isOrganizer",
-		"responseRequested", "seriesMasterId", "showAs", "type", "webLink", "isOnlineMeeting", "isDraft", "responseStatus", "start", "end",
-		"location", "locations", "recurrence", "attendees", "organizer", "hasAttachments"} {
-		m[strings.ToLower(k)] = true
-	}
-	return m
+	return authz.LimitBasicEvent.Properties()
 }
 
 var eventProps = odata.JSONProps{"subject": odata.TypeString, "isAllDay": odata.TypeBool, "isCancelled": odata.TypeBool,

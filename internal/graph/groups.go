@@ -67,13 +67,10 @@ type groupJSON struct {
 	OnPremisesSyncEnable *bool    `json:"onPremisesSyncEnabled"`
 }
 
-// basicGroup is Group.ReadBasic.All's property limit.
-var basicGroup = map[string]bool{"id": true, "displayname": true, "description": true, "mail": true, "mailnickname": true,
-	"grouptypes": true, "mailenabled": true, "securityenabled": true, "visibility": true, "createddatetime": true, "deleteddatetime": true}
-
+// groupAllowed is Group.ReadBasic.All's property limit (authz owns it).
 func groupAllowed(d *authz.Decision) map[string]bool {
 	if d.Limit == authz.LimitBasicGroup {
-		return basicGroup
+		return authz.LimitBasicGroup.Properties()
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"graphgate/internal/authz"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -252,22 +253,13 @@ func (s *Server) messageMapping() odata.Mapping {
 	return jsonMapping(s.store.Dialect(), "microsoft.graph.message", messageProps)
 }
 
-// basicMessage is what Mail.ReadBasic may read (no body, preview or attachments).
+// basicMessageAllowed is what Mail.ReadBasic may read (authz owns it): no
+// body, preview or attachments.
 func basicMessageAllowed(c *Call) map[string]bool {
-	if c.Decision.Limit != 0 && strings.HasPrefix(c.Decision.Limit.String(), "basic_message") {
-		m := map[string]bool{}
-		for k := range messageProps {
-			if !strings.Contains(k, "/") {
-				m[strings.ToLower(k)] = true
-			}
-		}
-		for _, k := range []string{"from", "sender", "torecipients", "ccrecipients", "bccrecipients", "replyto", "flag", "categories", "weblink", "changekey", "isdeliveryreceiptrequested", "isreadreceiptrequested"} {
-			m[k] = true
-		}
-		delete(m, "bodypreview")
-		return m
+	if c.Decision.Limit != authz.LimitBasicMessage {
+		return nil
 	}
-	return nil
+	return authz.LimitBasicMessage.Properties()
 }
 
 func (s *Server) listMessages(c *Call) error {

@@ -221,7 +221,7 @@ func TestOnenote(t *testing.T) {
 		} {
 			r := e.do(c.method, c.path, megan, c.body)
 			wantError(t, r, 403, c.code, c.msg)
-			if d := r.Header.Get("x-graphgate-decision"); !strings.HasPrefix(d, "not_shared;") || !strings.Contains(d, "Notes") {
+			if d := r.Header.Get("x-graphgate-decision"); !strings.HasPrefix(d, "not_shared; check=relation; ") || !strings.Contains(d, "Notes") {
 				t.Errorf("%s %s: decision %q", c.method, c.path, d)
 			}
 		}
@@ -241,7 +241,8 @@ func TestOnenote(t *testing.T) {
 		if got := e.all(base+"/notebooks", megan); len(got) != nbs {
 			t.Errorf("Megan sees %d of Adele's shared notebooks, want %d", len(got), nbs)
 		}
-		if r := e.do("GET", base+"/pages/"+page+"/content", megan, nil); r.Status != 200 || !strings.Contains(r.Header.Get("x-graphgate-decision"), "sharing of Notes") {
+		if r := e.do("GET", base+"/pages/"+page+"/content", megan, nil); r.Status != 200 || !strings.HasPrefix(r.Header.Get("x-graphgate-decision"), "allowed; check=relation; ") ||
+			!strings.Contains(r.Header.Get("x-graphgate-decision"), "sharing of Notes") {
 			t.Errorf("reading a shared page: %d %q", r.Status, r.Header.Get("x-graphgate-decision"))
 		}
 		wantError(t, e.do("PATCH", base+"/pages/"+page+"/content", megan, cmds), 403, "40002", "")

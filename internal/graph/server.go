@@ -441,6 +441,7 @@ type explainKey struct {
 	meFallback, me bool
 	limit          authz.Limit
 	fact           authz.Fact
+	check          authz.Check
 }
 
 // decisionHeader is the x-graphgate-decision value. Allowed decisions
@@ -449,13 +450,14 @@ type explainKey struct {
 // catalog, so the cache is bounded by them.
 func (s *Server) decisionHeader(d *authz.Decision) string {
 	if d.Reason != authz.Allowed || d.Match.Rule == nil {
-		return headerSafe(d.Reason.String() + "; " + d.Explain())
+		return headerSafe(d.Summary())
 	}
-	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me, limit: d.Limit, fact: d.Fact}
+	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me,
+		limit: d.Limit, fact: d.Fact, check: d.Check}
 	if v, ok := s.explained.Load(k); ok {
 		return v.(string)
 	}
-	h := headerSafe(d.Reason.String() + "; " + d.Explain())
+	h := headerSafe(d.Summary())
 	s.explained.Store(k, h)
 	return h
 }

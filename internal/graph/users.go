@@ -68,9 +68,6 @@ type userJSON struct {
 var userDefaults = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
 	"preferredLanguage", "surname", "userPrincipalName", "id"}
 
-// basicProfile is what User.ReadBasic.All may read (lower-cased).
-var basicProfile = map[string]bool{"id": true, "displayname": true, "givenname": true, "surname": true, "mail": true, "userprincipalname": true}
-
 func nullable(s string) *string {
 	if s == "" {
 		return nil
@@ -100,7 +97,7 @@ func toUserJSON(u *store.User) userJSON {
 // userAllowed is the property limit of the decision (nil: everything).
 func userAllowed(d *authz.Decision) map[string]bool {
 	if d.Limit == authz.LimitBasicProfile {
-		return basicProfile
+		return authz.LimitBasicProfile.Properties()
 	}
 	return nil
 }

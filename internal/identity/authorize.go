@@ -131,7 +131,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	upn := r.PostForm.Get("username")
-	u, e := s.authenticateUser(r, ts, upn, r.PostForm.Get("password"))
+	u, e := s.authenticateUser(r.Context(), ts, upn, r.PostForm.Get("password"))
 	if e != nil && e.ServerSide() {
 		s.errorPage(w, r, e)
 		return
@@ -351,20 +351,14 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, f flow, app stor
 	switch f.Kind {
 	case "device":
 		hash, _ := hex.DecodeString(f.DeviceHash)
-		var expired bool
 		err := s.store.UpdateDeviceCode(ctx, hash, func(d store.DeviceCode) (store.DeviceCode, error) {
-			if d.Status != store.DevicePending || now.After(d.ExpiresAt) {
-				expired = true
-				return d, errAbort
-			}
-			d.Status, d.UserID, d.TenantID, d.Scopes, d.LastPollAt = store.DeviceApproved, u.ID, t.ID, names, authTime
-			return d, nil
+			return approveDeviceCode(d, now, u.ID, t.ID, names, authTime)
 		})
-		if err != nil && !errors.Is(err, errAbort) && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, errNotPending) && !errors.Is(err, store.ErrNotFound) {
 			s.errorPage(w, r, errStore("approving the device code", err))
 			return
 		}
-		if expired || err != nil {
+		if err != nil {
 			s.render(w, http.StatusOK, "message", pageData{Title: "Sign in", Error: "The code expired or was already used. Start again on your device."})
 			return
 		}
@@ -390,14 +384,8 @@ func (s *Server) declineDevice(r *http.Request, f flow) *Error {
 	if err != nil {
 		return nil
 	}
-	err = s.store.UpdateDeviceCode(r.Context(), hash, func(d store.DeviceCode) (store.DeviceCode, error) {
-		if d.Status != store.DevicePending {
-			return d, errAbort
-		}
-		d.Status = store.DeviceDenied
-		return d, nil
-	})
-	if err != nil && !errors.Is(err, errAbort) && !errors.Is(err, store.ErrNotFound) {
+	err = s.store.UpdateDeviceCode(r.Context(), hash, declineDeviceCode)
+	if err != nil && !errors.Is(err, errNotPending) && !errors.Is(err, store.ErrNotFound) {
 		return errStore("declining the device code", err)
 	}
 	return nil

@@ -84,7 +84,7 @@ func TestServerSideFailures(t *testing.T) {
 		{"client credentials: signing", []string{"keys"}, func(h *harness) func() resp {
 			return func() resp { return h.token(h.contoso.ID, clientCredentials(contosoDaemonID, graphDefault)) }
 		}, tokenErr(500, serverError)},
-		{"authorization code: redeeming", []string{"RedeemAuthCode"}, func(h *harness) func() resp {
+		{"authorization code: redeeming", []string{"UpdateAuthCode"}, func(h *harness) func() resp {
 			code := h.authCode(h.client, h.adele)
 			return func() resp { return h.token("organizations", redeem(code)) }
 		}, tokenErr(503, unavailable)},
@@ -101,7 +101,7 @@ func TestServerSideFailures(t *testing.T) {
 			rt := h.token(h.contoso.ID, pw(h, "User.Read offline_access")).str("refresh_token")
 			return func() resp { return h.token(h.contoso.ID, refresh(haID, rt)) }
 		}, tokenErr(503, unavailable)},
-		{"refresh token: rotating it", []string{"RotateRefreshToken"}, func(h *harness) func() resp {
+		{"refresh token: rotating it", []string{"UpdateRefreshToken"}, func(h *harness) func() resp {
 			rt := h.token(h.contoso.ID, pw(h, "User.Read offline_access")).str("refresh_token")
 			return func() resp { return h.token(h.contoso.ID, refresh(haID, rt)) }
 		}, tokenErr(503, unavailable)},

@@ -1,90 +1,99 @@
 package identity
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"net/url"
 
 	"graphgate/internal/store"
 )
 
-// grantAuthorizationCode redeems a code from the authorize endpoint. A code
-// is single-use: redeeming it twice revokes the refresh tokens its first
+// codeRequest redeems a code from the authorize endpoint. A code is
+// single-use: redeeming it twice revokes the refresh tokens its first
 // redemption issued (RFC 6749 §4.1.2) and answers AADSTS54005.
-func (s *Server) grantAuthorizationCode(tr *tokenRequest) *Error {
-	ctx := tr.r.Context()
-	f := tr.r.PostForm
-	code := f.Get("code")
-	if code == "" {
-		return errMissingParameter("code")
+type codeRequest struct {
+	code, redirectURI, verifier string
+}
+
+func parseCodeRequest(f url.Values, _ tenantSeg) (grant, *Error) {
+	g := codeRequest{code: f.Get("code"), redirectURI: f.Get("redirect_uri"), verifier: f.Get("code_verifier")}
+	if g.code == "" {
+		return nil, errMissingParameter("code")
 	}
-	cl, e := s.authenticateClient(tr.r, tr.ts)
-	if e != nil {
-		return e
-	}
+	return g, nil
+}
+
+func (g codeRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
+	cl := tc.cl
 	now := s.now()
 	family := newGUID()
-	ac, err := s.store.RedeemAuthCode(ctx, hashToken(code), now, family)
+	// ac is the code as it was before this redemption.
+	var ac store.AuthCode
+	err := s.store.UpdateAuthCode(ctx, hashToken(g.code), func(c store.AuthCode) (store.AuthCode, error) {
+		ac = c
+		return redeemCode(c, now, family)
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errGrantInvalid("The provided value for the 'code' parameter is not valid.")
-	case errors.Is(err, store.ErrAlreadyUsed):
+		return tokenResponse{}, errGrantInvalid("The provided value for the 'code' parameter is not valid.")
+	case errors.Is(err, errCodeReplayed):
 		if ac.FamilyID != "" {
 			n, rerr := s.store.RevokeFamily(ctx, ac.FamilyID, now)
 			if rerr != nil {
 				// The replay must revoke what the code issued: a retry
 				// does it once the store is back.
-				return errStore("revoking the tokens of a replayed code", rerr)
+				return tokenResponse{}, errStore("revoking the tokens of a replayed code", rerr)
 			}
 			if n > 0 {
 				s.log.Warn("authorization code replayed: revoked what it issued", "client", ac.ClientID, "tokens", n)
 			}
 		}
-		return errCodeRedeemed()
+		return tokenResponse{}, errCodeRedeemed()
 	case err != nil:
-		return errStore("redeeming the authorization code", err)
+		return tokenResponse{}, errStore("redeeming the authorization code", err)
 	}
 	if now.After(ac.ExpiresAt) {
-		return errGrantExpired()
+		return tokenResponse{}, errGrantExpired()
 	}
 	if ac.ClientID != cl.app.AppID {
-		return errGrantInvalid("The code was issued to another client.")
+		return tokenResponse{}, errGrantInvalid("The code was issued to another client.")
 	}
-	if f.Get("redirect_uri") != ac.RedirectURI {
-		return errRedirectDiffers()
+	if g.redirectURI != ac.RedirectURI {
+		return tokenResponse{}, errRedirectDiffers()
 	}
 	if ac.CodeChallenge != "" {
-		v := f.Get("code_verifier")
-		if v == "" {
-			return errMissingParameter("code_verifier")
+		if g.verifier == "" {
+			return tokenResponse{}, errMissingParameter("code_verifier")
 		}
-		if !pkceMatches(ac.CodeChallenge, ac.CodeChallengeMethod, v) {
-			return errPKCEMismatch()
+		if !pkceMatches(ac.CodeChallenge, ac.CodeChallengeMethod, g.verifier) {
+			return tokenResponse{}, errPKCEMismatch()
 		}
 	} else if cl.app.PublicClient && !cl.confidential() {
-		return errPKCERequired()
+		return tokenResponse{}, errPKCERequired()
 	}
 	u, err := s.store.GetUser(ctx, ac.TenantID, ac.UserID)
 	if e := userGone(err); e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	// The token endpoint's segment must admit the user and the app, as the
 	// authorize endpoint's did (a code from /organizations is no good on
 	// /consumers).
-	if e := s.checkApp(cl.app, tr.ts); e != nil {
-		return e
+	if e := s.checkApp(cl.app, tc.ts); e != nil {
+		return tokenResponse{}, e
 	}
-	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	t, e := s.checkUser(ctx, cl.app, tc.ts, u)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	req, e := parseScopes(s.cat, joinFields(ac.Requested), tr.ts.raw)
+	req, e := parseScopes(s.cat, joinFields(ac.Requested), tc.ts.raw)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	perms := s.permsOf(ac.Scopes, schemeFor(u))
-	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, nonce: ac.Nonce,
+	return s.issueUser(ctx, tc, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, nonce: ac.Nonce,
 		authTime: ac.AuthTime, familyID: family, requested: ac.Requested})
 }
 

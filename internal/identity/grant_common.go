@@ -10,31 +10,27 @@ import (
 	"graphgate/internal/store"
 )
 
-// httpRequest is the part of *http.Request user authentication needs.
-type httpRequest interface{ Context() context.Context }
-
 // issueForUser is the non-interactive end of a user flow (password,
 // on-behalf-of): check the user against the tenant segment and the app's
 // audience, check consent — missing consent is AADSTS65001, as there is no
 // one to ask — and issue.
-func (s *Server) issueForUser(tr *tokenRequest, cl client, u store.User, scope, nonce string, authTime time.Time) *Error {
-	ctx := tr.r.Context()
-	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+func (s *Server) issueForUser(ctx context.Context, tc *tokenCall, u store.User, scope, nonce string, authTime time.Time) (tokenResponse, *Error) {
+	t, e := s.checkUser(ctx, tc.cl.app, tc.ts, u)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	if strings.TrimSpace(scope) == "" {
-		return errScopeRequired()
+		return tokenResponse{}, errScopeRequired()
 	}
-	req, e := parseScopes(s.cat, scope, tr.ts.raw)
+	req, e := parseScopes(s.cat, scope, tc.ts.raw)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	perms, e := s.consentedFor(ctx, cl.app, t, u, req)
+	perms, e := s.consentedFor(ctx, tc.cl.app, t, u, req)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, nonce: nonce, authTime: authTime, requested: req.raw})
+	return s.issueUser(ctx, tc, userIssue{tenant: t, user: u, cl: tc.cl, req: req, perms: perms, nonce: nonce, authTime: authTime, requested: req.raw})
 }
 
 // consentedFor returns the Graph permissions a non-interactive flow may put

@@ -1,41 +1,46 @@
 package identity
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"strings"
 
 	"graphgate/internal/store"
 )
 
-// grantPassword is the resource-owner password flow MSAL's
+// passwordRequest is the resource-owner password flow MSAL's
 // AcquireTokenByUsernamePassword uses. It is non-interactive, so missing
 // consent is AADSTS65001. Unlike Microsoft, graphgate also accepts it for
 // personal accounts, so tests can sign them in without a browser.
-func (s *Server) grantPassword(tr *tokenRequest) *Error {
-	f := tr.r.PostForm
+type passwordRequest struct {
+	username, password, scope string
+}
+
+func parsePasswordRequest(f url.Values, _ tenantSeg) (grant, *Error) {
 	for _, p := range []string{"username", "password"} {
 		if f.Get(p) == "" {
-			return errMissingParameter(p)
+			return nil, errMissingParameter(p)
 		}
 	}
-	cl, e := s.authenticateClient(tr.r, tr.ts)
+	return passwordRequest{username: f.Get("username"), password: f.Get("password"), scope: f.Get("scope")}, nil
+}
+
+func (g passwordRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
+	if e := s.checkApp(tc.cl.app, tc.ts); e != nil {
+		return tokenResponse{}, e
+	}
+	u, e := s.authenticateUser(ctx, tc.ts, g.username, g.password)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	if e := s.checkApp(cl.app, tr.ts); e != nil {
-		return e
-	}
-	u, e := s.authenticateUser(tr.r, tr.ts, f.Get("username"), f.Get("password"))
-	if e != nil {
-		return e
-	}
-	return s.issueForUser(tr, cl, u, f.Get("scope"), "", s.now())
+	return s.issueForUser(ctx, tc, u, g.scope, "", s.now())
 }
 
 // authenticateUser checks a user name and password, under smart lockout
 // (lockout.go). Every path that checks a password comes here.
-func (s *Server) authenticateUser(r httpRequest, ts tenantSeg, upn, pw string) (store.User, *Error) {
-	u, err := s.store.UserByUPN(r.Context(), strings.TrimSpace(upn))
+func (s *Server) authenticateUser(ctx context.Context, ts tenantSeg, upn, pw string) (store.User, *Error) {
+	u, err := s.store.UserByUPN(ctx, strings.TrimSpace(upn))
 	if errors.Is(err, store.ErrNotFound) {
 		name := ts.tenant.DisplayName
 		if name == "" {
@@ -49,7 +54,7 @@ func (s *Server) authenticateUser(r httpRequest, ts tenantSeg, upn, pw string) (
 	if u.PasswordHash == "" {
 		return store.User{}, errBadCredentials()
 	}
-	if e := s.checkPassword(r.Context(), u, pw); e != nil {
+	if e := s.checkPassword(ctx, u, pw); e != nil {
 		return store.User{}, e
 	}
 	return u, nil

@@ -1,98 +1,106 @@
 package identity
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"strings"
 
 	"graphgate/internal/store"
 )
 
-// grantRefreshToken exchanges a refresh token. It never yields a permission
+// refreshRequest exchanges a refresh token. It never yields a permission
 // that is no longer consented: the token's permissions are recomputed from
 // the grants at every use, so revoking consent takes effect at the next
 // refresh. The refresh token rotates on use; presenting a used one revokes
 // its whole family (token theft detection).
-func (s *Server) grantRefreshToken(tr *tokenRequest) *Error {
-	ctx := tr.r.Context()
-	f := tr.r.PostForm
-	raw := f.Get("refresh_token")
-	if raw == "" {
-		return errMissingParameter("refresh_token")
+type refreshRequest struct {
+	token, scope string
+}
+
+func parseRefreshRequest(f url.Values, _ tenantSeg) (grant, *Error) {
+	g := refreshRequest{token: f.Get("refresh_token"), scope: f.Get("scope")}
+	if g.token == "" {
+		return nil, errMissingParameter("refresh_token")
 	}
-	cl, e := s.authenticateClient(tr.r, tr.ts)
-	if e != nil {
-		return e
-	}
+	return g, nil
+}
+
+func (g refreshRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
+	cl := tc.cl
 	now := s.now()
-	old, err := s.store.GetRefreshToken(ctx, hashToken(raw))
+	old, err := s.store.GetRefreshToken(ctx, hashToken(g.token))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errGrantInvalid("The provided value for the 'refresh_token' parameter is not valid.")
+		return tokenResponse{}, errGrantInvalid("The provided value for the 'refresh_token' parameter is not valid.")
 	case err != nil:
-		return errStore("reading the refresh token", err)
+		return tokenResponse{}, errStore("reading the refresh token", err)
 	}
 	if old.ClientID != cl.app.AppID {
-		return errGrantInvalid("The refresh token was issued to another client.")
+		return tokenResponse{}, errGrantInvalid("The refresh token was issued to another client.")
 	}
 	if !old.RevokedAt.IsZero() {
-		return errGrantRevoked()
+		return tokenResponse{}, errGrantRevoked()
 	}
 	if !old.UsedAt.IsZero() {
-		return s.revokeFamily(tr, old)
+		return tokenResponse{}, s.revokeFamily(ctx, old)
 	}
 	if now.After(old.ExpiresAt) {
-		return errGrantExpired()
+		return tokenResponse{}, errGrantExpired()
 	}
 	u, err := s.store.GetUser(ctx, old.TenantID, old.UserID)
 	if e := userGone(err); e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	// The segment and the app's audience apply as at sign-in: a work
 	// account's token is no good on /consumers, nor a single-tenant app's on
 	// /common (checkUser also refuses a disabled account).
-	if e := s.checkApp(cl.app, tr.ts); e != nil {
-		return e
+	if e := s.checkApp(cl.app, tc.ts); e != nil {
+		return tokenResponse{}, e
 	}
-	t, e := s.checkUser(ctx, cl.app, tr.ts, u)
+	t, e := s.checkUser(ctx, cl.app, tc.ts, u)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
-	scope := f.Get("scope")
+	scope := g.scope
 	if strings.TrimSpace(scope) == "" {
 		scope = joinFields(old.Scopes)
 	}
-	req, e := parseScopes(s.cat, scope, tr.ts.raw)
+	req, e := parseScopes(s.cat, scope, tc.ts.raw)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	// The same consent rule as every non-interactive flow (/.default yields
 	// what is consented).
 	perms, e := s.consentedFor(ctx, cl.app, t, u, req)
 	if e != nil {
-		return e
+		return tokenResponse{}, e
 	}
 	value := newOpaque("0.A")
 	next := store.RefreshToken{Hash: hashToken(value), FamilyID: old.FamilyID, TenantID: old.TenantID, ClientID: old.ClientID,
 		UserID: old.UserID, Scopes: req.raw, AuthTime: old.AuthTime, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
-	if _, err := s.store.RotateRefreshToken(ctx, old.Hash, next, now); err != nil {
-		if errors.Is(err, store.ErrAlreadyUsed) {
-			return s.revokeFamily(tr, old)
-		}
-		return errStore("rotating the refresh token", err)
+	err = s.store.UpdateRefreshToken(ctx, old.Hash, func(t store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+		return rotateRefreshToken(t, next, now)
+	})
+	switch {
+	case errors.Is(err, errTokenReused):
+		// Another request rotated (or revoked) it since it was read.
+		return tokenResponse{}, s.revokeFamily(ctx, old)
+	case err != nil:
+		return tokenResponse{}, errStore("rotating the refresh token", err)
 	}
 	// A refresh answers with the successor whether or not the request
 	// repeats offline_access, as Microsoft does.
 	req.openid["offline_access"] = true
-	tr.rotated = value
-	return s.issueUser(tr, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, authTime: old.AuthTime,
-		familyID: old.FamilyID, requested: req.raw})
+	return s.issueUser(ctx, tc, userIssue{tenant: t, user: u, cl: cl, req: req, perms: perms, authTime: old.AuthTime,
+		familyID: old.FamilyID, requested: req.raw, rotated: value})
 }
 
 // revokeFamily answers the reuse of a rotated refresh token: its whole
 // family is revoked (AADSTS50173). If the store cannot revoke it, the
 // answer is 503, so that a retry revokes it once the store is back.
-func (s *Server) revokeFamily(tr *tokenRequest, old store.RefreshToken) *Error {
-	n, err := s.store.RevokeFamily(tr.r.Context(), old.FamilyID, s.now())
+func (s *Server) revokeFamily(ctx context.Context, old store.RefreshToken) *Error {
+	n, err := s.store.RevokeFamily(ctx, old.FamilyID, s.now())
 	if err != nil {
 		return errStore("revoking a reused refresh token's family", err)
 	}

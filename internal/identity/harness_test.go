@@ -161,11 +161,11 @@ func (f *faultStore) CreateAuthCode(ctx context.Context, c store.AuthCode) error
 	return f.Store.CreateAuthCode(ctx, c)
 }
 
-func (f *faultStore) RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, family string) (store.AuthCode, error) {
-	if err := f.err("RedeemAuthCode"); err != nil {
-		return store.AuthCode{}, err
+func (f *faultStore) UpdateAuthCode(ctx context.Context, hash []byte, fn func(store.AuthCode) (store.AuthCode, error)) error {
+	if err := f.err("UpdateAuthCode"); err != nil {
+		return err
 	}
-	return f.Store.RedeemAuthCode(ctx, hash, now, family)
+	return f.Store.UpdateAuthCode(ctx, hash, fn)
 }
 
 func (f *faultStore) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
@@ -182,11 +182,11 @@ func (f *faultStore) GetRefreshToken(ctx context.Context, hash []byte) (store.Re
 	return f.Store.GetRefreshToken(ctx, hash)
 }
 
-func (f *faultStore) RotateRefreshToken(ctx context.Context, old []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
-	if err := f.err("RotateRefreshToken"); err != nil {
-		return store.RefreshToken{}, err
+func (f *faultStore) UpdateRefreshToken(ctx context.Context, hash []byte, fn func(store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error)) error {
+	if err := f.err("UpdateRefreshToken"); err != nil {
+		return err
 	}
-	return f.Store.RotateRefreshToken(ctx, old, next, now)
+	return f.Store.UpdateRefreshToken(ctx, hash, fn)
 }
 
 func (f *faultStore) RevokeFamily(ctx context.Context, family string, now time.Time) (int, error) {

@@ -1,28 +1,3 @@
-// Package identity is graphgate's Microsoft identity platform: the v2.0
-// protocol endpoints that MSAL, azidentity and msgraph-sdk-go's credentials
-// talk to — discovery, JWKS, instance discovery, UserRealm, authorize (with
-// sign-in and consent pages), token (one handler per grant), device code,
-// admin consent and logout — with the consent rules of the Graph
-// permissions reference.
-//
-// It owns the protocol and the consent decisions; it keeps its state in the
-// store, records consent and creates service principals through the
-// directory service (package directory), mints and verifies tokens with
-// the tokens package, and asks the catalog what each permission is. It decides nothing about Graph calls:
-// that is authz, when a token is used.
-//
-// It also owns the account protections Entra applies at sign-in: smart
-// lockout (lockout.go: AADSTS50053, state in the store, so shared by
-// replicas), sign-in and consent forms bound to the browser against login
-// CSRF (session.go), device-code polling paced with slow_down (RFC 8628),
-// and tokens for registered APIs only where the API has a service
-// principal (AADSTS500011).
-//
-// Errors are values (errors.go), each with its OAuth code, AADSTS number,
-// status and class: the request's fault is a 4xx; a failing store is 503
-// temporarily_unavailable and a failure to sign 500 server_error, which
-// clients retry. Each has a help page (errorhelp.go, its error_uri) saying
-// how to fix it with graphgate's commands.
 package identity
 
 import (

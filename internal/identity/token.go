@@ -1,10 +1,12 @@
 package identity
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -13,29 +15,58 @@ import (
 	"graphgate/internal/tokens"
 )
 
-// tokenRequest is one parsed call of the token endpoint.
-type tokenRequest struct {
-	r  *http.Request
-	w  http.ResponseWriter
+// The token endpoint, in the manner of dex's server/grants and zitadel's
+// op: each grant type (grant_*.go, one file each) parses its parameters
+// into a value, then validates it and returns the response to write or an
+// *Error; the grants neither authenticate the client nor write. handleToken
+// parses the form, finds the grant type, lets it parse, authenticates the
+// client once (every grant here has one: a confidential client by secret
+// or certificate assertion, a public one by client_id), and writes once.
+//
+// The order of the checks is the wire behaviour: a grant's own missing
+// parameters are answered before the client is authenticated, whatever is
+// wrong with the client before anything the grant finds in the store.
+
+// grant is one parsed token request of some grant type.
+type grant interface {
+	// exchange validates the request for the authenticated client and
+	// returns the response, or the error to answer with.
+	exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error)
+}
+
+// tokenCall is what every grant is given: the request's tenant segment
+// and the authenticated client, and what the response depends on besides
+// the grant.
+type tokenCall struct {
 	ts tenantSeg
-	// rotated is the refresh token the refresh grant already stored.
-	rotated string
+	cl client
+	// grantType is the grant_type as sent (for the log).
+	grantType string
+	// issuerBase is the request's scheme and host (Server.issuerBase), on
+	// which the ID token's issuer is built.
+	issuerBase string
+	// clientInfo: the client asked for client_info (MSAL's client_info=1).
+	clientInfo bool
 }
 
-// grantHandler serves one grant type. Handlers are composed in a table
-// rather than a switch, in the manner of fosite's token handlers.
-type grantHandler struct {
-	types  []string
-	handle func(s *Server, tr *tokenRequest) *Error
+// grantType is one grant type of the token endpoint.
+type grantType struct {
+	names []string
+	// confidentialOnly names the grant in AADSTS700025's message when only a
+	// confidential client may use it ("" when a public client may too).
+	confidentialOnly string
+	// parse reads and checks the grant's parameters, before the client is
+	// authenticated.
+	parse func(f url.Values, ts tenantSeg) (grant, *Error)
 }
 
-var grantHandlers = []grantHandler{
-	{[]string{"authorization_code"}, (*Server).grantAuthorizationCode},
-	{[]string{"refresh_token"}, (*Server).grantRefreshToken},
-	{[]string{"client_credentials"}, (*Server).grantClientCredentials},
-	{[]string{"password"}, (*Server).grantPassword},
-	{[]string{"device_code", "urn:ietf:params:oauth:grant-type:device_code"}, (*Server).grantDeviceCode},
-	{[]string{"urn:ietf:params:oauth:grant-type:jwt-bearer"}, (*Server).grantOnBehalfOf},
+var grantTypes = []grantType{
+	{names: []string{"authorization_code"}, parse: parseCodeRequest},
+	{names: []string{"refresh_token"}, parse: parseRefreshRequest},
+	{names: []string{"client_credentials"}, confidentialOnly: "client_credentials", parse: parseClientCredentialsRequest},
+	{names: []string{"password"}, parse: parsePasswordRequest},
+	{names: []string{"device_code", "urn:ietf:params:oauth:grant-type:device_code"}, parse: parseDeviceCodeRequest},
+	{names: []string{"urn:ietf:params:oauth:grant-type:jwt-bearer"}, confidentialOnly: "on-behalf-of", parse: parseOnBehalfOfRequest},
 }
 
 // maxFormBytes bounds a token request body.
@@ -43,35 +74,59 @@ const maxFormBytes = 64 << 10
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, errInvalidRequest("The request body could not be parsed as a form."))
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
-		s.fail(w, r, errInvalidRequest("The request body must be application/x-www-form-urlencoded."))
-		return
-	}
-	ts, e := s.resolveTenant(r.Context(), r.PathValue("tenant"))
+	resp, e := s.token(r)
 	if e != nil {
 		s.fail(w, r, e)
 		return
 	}
+	writeTokenJSON(w, resp)
+}
+
+// token answers one token request: the form, the tenant segment, the grant
+// type and its parameters, the client, then the grant's exchange.
+func (s *Server) token(r *http.Request) (tokenResponse, *Error) {
+	if err := r.ParseForm(); err != nil {
+		return tokenResponse{}, errInvalidRequest("The request body could not be parsed as a form.")
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return tokenResponse{}, errInvalidRequest("The request body must be application/x-www-form-urlencoded.")
+	}
+	ts, e := s.resolveTenant(r.Context(), r.PathValue("tenant"))
+	if e != nil {
+		return tokenResponse{}, e
+	}
 	gt := r.PostForm.Get("grant_type")
 	if gt == "" {
-		s.fail(w, r, errMissingParameter("grant_type"))
-		return
+		return tokenResponse{}, errMissingParameter("grant_type")
 	}
-	for _, h := range grantHandlers {
-		for _, t := range h.types {
-			if t == gt {
-				if e := h.handle(s, &tokenRequest{r: r, w: w, ts: ts}); e != nil {
-					s.fail(w, r, e)
-				}
-				return
+	typ, ok := findGrantType(gt)
+	if !ok {
+		return tokenResponse{}, errUnsupportedGrant(gt)
+	}
+	g, e := typ.parse(r.PostForm, ts)
+	if e != nil {
+		return tokenResponse{}, e
+	}
+	cl, e := s.authenticateClient(r, ts)
+	if e != nil {
+		return tokenResponse{}, e
+	}
+	if typ.confidentialOnly != "" && !cl.confidential() {
+		return tokenResponse{}, errPublicClientOnlyGrant(typ.confidentialOnly)
+	}
+	tc := &tokenCall{ts: ts, cl: cl, grantType: gt, issuerBase: s.issuerBase(r), clientInfo: r.PostForm.Get("client_info") == "1"}
+	return g.exchange(r.Context(), s, tc)
+}
+
+func findGrantType(name string) (grantType, bool) {
+	for _, t := range grantTypes {
+		for _, n := range t.names {
+			if n == name {
+				return t, true
 			}
 		}
 	}
-	s.fail(w, r, errUnsupportedGrant(gt))
+	return grantType{}, false
 }
 
 // tokenResponse is the token endpoint's success body.
@@ -101,12 +156,14 @@ type userIssue struct {
 	// requested are the scopes to remember in the refresh token.
 	requested []string
 	noIDToken bool
+	// rotated is the refresh token the refresh grant already stored, to
+	// answer with instead of a new one.
+	rotated string
 }
 
 // issueUser mints the access token (and id token, refresh token and
-// client_info as the request asks) and writes the response.
-func (s *Server) issueUser(tr *tokenRequest, in userIssue) *Error {
-	ctx := tr.r.Context()
+// client_info as the request asks) and returns the response.
+func (s *Server) issueUser(ctx context.Context, tc *tokenCall, in userIssue) (tokenResponse, *Error) {
 	now := s.now()
 	u, t, app := in.user, in.tenant, in.cl.app
 	var scp []string
@@ -133,45 +190,44 @@ func (s *Server) issueUser(tr *tokenRequest, in userIssue) *Error {
 	}
 	access, _, err := s.minter.MintAccessToken(ctx, ac, s.cfg.AccessTokenLifetime)
 	if err != nil {
-		return errServer("signing the access token", err)
+		return tokenResponse{}, errServer("signing the access token", err)
 	}
 	resp := tokenResponse{TokenType: "Bearer", AccessToken: access,
 		ExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), ExtExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second)}
 	resp.Scope = responseScopes(in.req, in.perms)
 	if in.req.openid["openid"] && !in.noIDToken {
-		ic := tokens.IDClaims{Audience: app.AppID, Issuer: s.issuerBase(tr.r) + "/" + t.ID + "/v2.0", Name: u.DisplayName,
+		ic := tokens.IDClaims{Audience: app.AppID, Issuer: tc.issuerBase + "/" + t.ID + "/v2.0", Name: u.DisplayName,
 			ObjectID: u.ID, PreferredUsername: u.UserPrincipalName, TenantID: t.ID, Nonce: in.nonce}
 		if in.req.openid["email"] {
 			ic.Email = u.Mail
 		}
 		idt, _, err := s.minter.MintIDToken(ctx, ic, s.cfg.IDTokenLifetime)
 		if err != nil {
-			return errServer("signing the ID token", err)
+			return tokenResponse{}, errServer("signing the ID token", err)
 		}
 		resp.IDToken = idt
 	}
 	if in.req.offline() {
-		rt, e := s.newRefreshToken(tr, in, now)
+		rt, e := s.newRefreshToken(ctx, in, now)
 		if e != nil {
-			return e
+			return tokenResponse{}, e
 		}
 		resp.RefreshToken = rt
 	}
-	if tr.r.PostForm.Get("client_info") == "1" {
+	if tc.clientInfo {
 		resp.ClientInfo = tokens.ClientInfo(u.ID, t.ID)
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "token issued", slog.String("grant", tr.r.PostForm.Get("grant_type")),
+	s.log.LogAttrs(ctx, slog.LevelInfo, "token issued", slog.String("grant", tc.grantType),
 		slog.String("client", app.AppID), slog.String("user", u.UserPrincipalName), slog.String("scp", ac.Scope))
-	writeTokenJSON(tr.w, resp)
-	return nil
+	return resp, nil
 }
 
 // newRefreshToken stores a refresh token for the sign-in and returns its
 // value; the family continues if the issue continues one.
-func (s *Server) newRefreshToken(tr *tokenRequest, in userIssue, now time.Time) (string, *Error) {
-	if tr.rotated != "" {
-		// Rotation already stored the successor (grantRefreshToken).
-		return tr.rotated, nil
+func (s *Server) newRefreshToken(ctx context.Context, in userIssue, now time.Time) (string, *Error) {
+	if in.rotated != "" {
+		// Rotation already stored the successor (refreshRequest).
+		return in.rotated, nil
 	}
 	fam := in.familyID
 	if fam == "" {
@@ -180,25 +236,24 @@ func (s *Server) newRefreshToken(tr *tokenRequest, in userIssue, now time.Time) 
 	value := newOpaque("0.A")
 	rt := store.RefreshToken{Hash: hashToken(value), FamilyID: fam, TenantID: in.tenant.ID, ClientID: in.cl.app.AppID,
 		UserID: in.user.ID, Scopes: in.requested, AuthTime: in.authTime, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenLifetime)}
-	if err := s.store.CreateRefreshToken(tr.r.Context(), rt); err != nil {
+	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
 		return "", errStore("storing the refresh token", err)
 	}
 	return value, nil
 }
 
 // issueApp answers the client-credentials grant.
-func (s *Server) issueApp(tr *tokenRequest, t store.Tenant, cl client, sp store.ServicePrincipal, audience string, roles []string) *Error {
+func (s *Server) issueApp(ctx context.Context, t store.Tenant, cl client, sp store.ServicePrincipal, audience string, roles []string) (tokenResponse, *Error) {
 	ac := tokens.AccessClaims{Audience: audience, TenantID: t.ID, AppID: cl.app.AppID, AppDisplayName: cl.app.DisplayName,
 		AppIDACR: cl.acr, IDType: tokens.IDTypeApp, ObjectID: sp.ID, Subject: sp.ID, Roles: roles, TenantCreated: t.CreatedAt.Unix()}
-	access, _, err := s.minter.MintAccessToken(tr.r.Context(), ac, s.cfg.AccessTokenLifetime)
+	access, _, err := s.minter.MintAccessToken(ctx, ac, s.cfg.AccessTokenLifetime)
 	if err != nil {
-		return errServer("signing the access token", err)
+		return tokenResponse{}, errServer("signing the access token", err)
 	}
-	s.log.LogAttrs(tr.r.Context(), slog.LevelInfo, "token issued", slog.String("grant", "client_credentials"),
+	s.log.LogAttrs(ctx, slog.LevelInfo, "token issued", slog.String("grant", "client_credentials"),
 		slog.String("client", cl.app.AppID), slog.String("roles", strings.Join(roles, " ")))
-	writeTokenJSON(tr.w, tokenResponse{TokenType: "Bearer", AccessToken: access,
-		ExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), ExtExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second)})
-	return nil
+	return tokenResponse{TokenType: "Bearer", AccessToken: access,
+		ExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), ExtExpiresIn: int64(s.cfg.AccessTokenLifetime / time.Second)}, nil
 }
 
 func writeTokenJSON(w http.ResponseWriter, resp tokenResponse) {

@@ -246,6 +246,29 @@ func Load(cat *catalog.Catalog) (*Table, error) {
 	return load(generatedRoutes[:], cat, supplementYAML)
 }
 
+// LoadWithout builds the table as Load does, leaving out the generated
+// routes with these normalized paths: the table Microsoft's data would give
+// with those paths renamed. It is for the tests of what must refuse such a
+// table (authz.New); a path the data does not have is an error.
+func LoadWithout(cat *catalog.Catalog, paths ...string) (*Table, error) {
+	gen := make([]genRoute, 0, len(generatedRoutes))
+	left := map[string]bool{}
+	for _, p := range paths {
+		left[p] = true
+	}
+	for _, gr := range generatedRoutes {
+		if left[gr.path] {
+			delete(left, gr.path)
+			continue
+		}
+		gen = append(gen, gr)
+	}
+	for p := range left {
+		return nil, fmt.Errorf("routes: no generated route %s to leave out", p)
+	}
+	return load(gen, cat, supplementYAML)
+}
+
 // load builds the routes and the matcher's trie from the generated records.
 // A route's rules (its accepted permissions, linked to the catalog) are
 // built when the table first hands the route out — Match, Route, Routes,

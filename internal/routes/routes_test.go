@@ -408,3 +408,23 @@ routes:
 		})
 	}
 }
+
+// LoadWithout leaves out the routes it is given, and refuses a path the
+// data does not have (a test built on it would test nothing).
+func TestLoadWithout(t *testing.T) {
+	tab, err := LoadWithout(catalog.Default(), "/me/messages", "/users/delta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/me/messages", "/users/delta"} {
+		if _, ok := tab.Route(p); ok {
+			t.Errorf("%s is still in the table", p)
+		}
+	}
+	if _, ok := tab.Route("/me/events"); !ok {
+		t.Error("/me/events went too")
+	}
+	if _, err := LoadWithout(catalog.Default(), "/me/nothing-here"); err == nil {
+		t.Error("leaving out a path the data does not have is not an error")
+	}
+}

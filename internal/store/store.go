@@ -12,8 +12,12 @@
 //     it is allowed), so read-modify-write is atomic. Returning an error
 //     from the closure aborts the update and returns that error.
 //   - Single-use objects (authorization codes, refresh tokens, device codes)
-//     are consumed atomically: of two concurrent redeemers exactly one wins,
-//     across processes.
+//     change only through update closures, run with the object locked
+//     across processes: of concurrent updates each sees the previous one's
+//     result, so a closure that consumes an object once lets exactly one of
+//     concurrent consumers win. The rules (single use, reuse detection,
+//     device-code states) are the identity platform's, in its closures;
+//     the store only makes the read-modify-write atomic.
 //   - Lookups, updates and deletes of a missing object return ErrNotFound
 //     (an update's closure is then not called); creating an object whose
 //     key exists returns ErrConflict (device user codes are unique too).
@@ -56,10 +60,6 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrConflict = errors.New("store: already exists")
-	// ErrAlreadyUsed is returned when a single-use object (authorization
-	// code, refresh token) was consumed before. The consumed object is
-	// returned with it, so the caller can revoke what it issued.
-	ErrAlreadyUsed = errors.New("store: already used")
 	// ErrPrecondition is returned when an update's expected version (etag)
 	// no longer matches.
 	ErrPrecondition = errors.New("store: changed since read")
@@ -468,17 +468,20 @@ const FamilyMemory = time.Hour
 // Sessions keeps single-use and rotating credentials.
 type Sessions interface {
 	CreateAuthCode(ctx context.Context, c AuthCode) error
-	// RedeemAuthCode marks the code used (setting RedeemedAt and FamilyID)
-	// and returns it. A code already redeemed returns it with ErrAlreadyUsed;
-	// an unknown code ErrNotFound. Expiry is the caller's check.
-	RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (AuthCode, error)
+	// UpdateAuthCode runs f on the code stored under hash and stores what
+	// it returns (the code's ids and hash stay), atomically: redeeming a
+	// code is a closure that refuses one already redeemed.
+	UpdateAuthCode(ctx context.Context, hash []byte, f func(AuthCode) (AuthCode, error)) error
 
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	GetRefreshToken(ctx context.Context, hash []byte) (RefreshToken, error)
-	// RotateRefreshToken marks old used and stores next, atomically. If old
-	// was already used or revoked it returns old with ErrAlreadyUsed and
-	// stores nothing.
-	RotateRefreshToken(ctx context.Context, oldHash []byte, next RefreshToken, now time.Time) (RefreshToken, error)
+	// UpdateRefreshToken runs f on the token stored under hash and stores
+	// the token it returns (its ids, family and hash stay) and, when f
+	// returns a successor, creates it as CreateRefreshToken does, all in
+	// one transaction: rotating a token is a closure that refuses one used
+	// or revoked and marks it used. A successor that cannot be stored
+	// (ErrConflict) leaves the token as it was.
+	UpdateRefreshToken(ctx context.Context, hash []byte, f func(RefreshToken) (RefreshToken, *RefreshToken, error)) error
 	// RevokeFamily revokes every token of a family; it returns how many.
 	// A token of the family stored up to FamilyMemory later is stored
 	// revoked: an authorization code's first redeemer stores its token after

@@ -81,19 +81,21 @@ func testNotFound(t *testing.T, s store.Store) {
 		{"RemoveAppRoleAssignment", func(ctx context.Context) error {
 			return s.RemoveAppRoleAssignment(ctx, tn.ID, app.AppID, "Files.Read.All")
 		}},
-		{"RedeemAuthCode", func(ctx context.Context) error {
-			_, err := s.RedeemAuthCode(ctx, hash("other"), at(0), newID())
-			return err
+		{"UpdateAuthCode", func(ctx context.Context) error {
+			return s.UpdateAuthCode(ctx, hash("other"), func(x store.AuthCode) (store.AuthCode, error) { noCall("UpdateAuthCode")(); return x, nil })
 		}},
 		{"GetRefreshToken", func(ctx context.Context) error { _, err := s.GetRefreshToken(ctx, hash("other")); return err }},
-		{"RotateRefreshToken", func(ctx context.Context) error {
+		{"UpdateRefreshToken", func(ctx context.Context) error {
 			next := newRefreshToken("next", newID(), tn.ID, app.AppID, u.ID)
-			_, err := s.RotateRefreshToken(ctx, hash("other"), next, at(0))
+			err := s.UpdateRefreshToken(ctx, hash("other"), func(x store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+				noCall("UpdateRefreshToken")()
+				return x, &next, nil
+			})
 			if err == nil {
 				return nil
 			}
 			if _, getErr := s.GetRefreshToken(ctx, next.Hash); !errors.Is(getErr, store.ErrNotFound) {
-				t.Errorf("RotateRefreshToken of a missing token stored its successor (%v)", getErr)
+				t.Errorf("UpdateRefreshToken of a missing token stored its successor (%v)", getErr)
 			}
 			return err
 		}},
@@ -242,6 +244,33 @@ func testUpdateErrors(t *testing.T, s store.Store) {
 			must(t, err)
 			check(t, "the tenant's grants", list, nil)
 		}},
+		{"UpdateAuthCode", errVeto, func(t *testing.T, veto error) {
+			c := newAuthCode("code", newID(), newID(), newID())
+			must(t, s.CreateAuthCode(ctx, c))
+			err := s.UpdateAuthCode(ctx, c.Hash, func(x store.AuthCode) (store.AuthCode, error) {
+				x.RedeemedAt, x.FamilyID = at(time.Minute), newID()
+				return x, veto
+			})
+			wantErr(t, err, veto, "UpdateAuthCode")
+			got, err := getAuthCode(ctx, s, c.Hash)
+			must(t, err)
+			check(t, "the code", got, c)
+		}},
+		{"UpdateRefreshToken", errVeto, func(t *testing.T, veto error) {
+			rt := newRefreshToken("rt", newID(), newID(), newID(), newID())
+			must(t, s.CreateRefreshToken(ctx, rt))
+			next := newRefreshToken("rt-next", rt.FamilyID, rt.TenantID, rt.ClientID, rt.UserID)
+			err := s.UpdateRefreshToken(ctx, rt.Hash, func(x store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+				x.UsedAt = at(time.Minute)
+				return x, &next, veto
+			})
+			wantErr(t, err, veto, "UpdateRefreshToken")
+			got, err := s.GetRefreshToken(ctx, rt.Hash)
+			must(t, err)
+			check(t, "the token", got, rt)
+			_, err = s.GetRefreshToken(ctx, next.Hash)
+			wantErr(t, err, store.ErrNotFound, "the successor of a vetoed update")
+		}},
 		{"UpdateDeviceCode", errVeto, func(t *testing.T, veto error) {
 			d := newDeviceCode("dc", "BCDFGHJK", newID())
 			must(t, s.CreateDeviceCode(ctx, d))
@@ -295,18 +324,17 @@ func testTimes(t *testing.T, s store.Store) {
 	c := newAuthCode("code", newID(), newID(), newID())
 	c.AuthTime = given
 	must(t, s.CreateAuthCode(ctx, c))
-	gotCode, err := s.RedeemAuthCode(ctx, c.Hash, given, newID())
-	must(t, err)
+	var gotCode store.AuthCode
+	must(t, s.UpdateAuthCode(ctx, c.Hash, redeemOnce(given, newID(), &gotCode)))
 	inWindow("AuthCode.AuthTime", gotCode.AuthTime)
-	inWindow("AuthCode.RedeemedAt (returned by the redeemer)", gotCode.RedeemedAt)
-	gotCode, err = s.RedeemAuthCode(ctx, c.Hash, given.Add(time.Hour), newID())
-	wantErr(t, err, store.ErrAlreadyUsed, "RedeemAuthCode twice")
+	err = s.UpdateAuthCode(ctx, c.Hash, redeemOnce(given.Add(time.Hour), newID(), &gotCode))
+	wantErr(t, err, errUsed, "redeeming a code twice")
 	inWindow("AuthCode.RedeemedAt (stored)", gotCode.RedeemedAt)
 
 	rt := newRefreshToken("rt", newID(), newID(), newID(), newID())
 	rt.CreatedAt, rt.ExpiresAt = given, given.Add(time.Hour)
 	must(t, s.CreateRefreshToken(ctx, rt))
-	_, err = s.RotateRefreshToken(ctx, rt.Hash, newRefreshToken("rt2", rt.FamilyID, rt.TenantID, rt.ClientID, rt.UserID), given)
+	_, err = rotate(ctx, s, rt.Hash, newRefreshToken("rt2", rt.FamilyID, rt.TenantID, rt.ClientID, rt.UserID), given)
 	must(t, err)
 	gotRT, err := s.GetRefreshToken(ctx, rt.Hash)
 	must(t, err)

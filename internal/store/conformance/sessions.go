@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,17 +11,77 @@ import (
 	"graphgate/internal/store"
 )
 
+// errUsed is what the suite's consuming closures (redeemOnce, rotateOnce)
+// return for an object consumed before. The rule is the identity
+// platform's; the suite checks that the store runs such closures
+// atomically, so that of concurrent consumers exactly one wins.
+var errUsed = errors.New("conformance: already used")
+
+// redeemOnce is a closure that redeems an unredeemed code at now into
+// family, refusing one redeemed before; saw receives the code as the
+// closure last saw it.
+func redeemOnce(now time.Time, family string, saw *store.AuthCode) func(store.AuthCode) (store.AuthCode, error) {
+	return func(c store.AuthCode) (store.AuthCode, error) {
+		*saw = c
+		if !c.RedeemedAt.IsZero() {
+			return c, errUsed
+		}
+		c.RedeemedAt, c.FamilyID = now, family
+		return c, nil
+	}
+}
+
+// rotateOnce is a closure that marks an unused, unrevoked token used at now
+// and stores next as its successor, refusing one used or revoked; saw
+// receives the token as the closure last saw it.
+func rotateOnce(now time.Time, next store.RefreshToken, saw *store.RefreshToken) func(store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+	return func(t store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+		if saw != nil {
+			*saw = t
+		}
+		if !t.UsedAt.IsZero() || !t.RevokedAt.IsZero() {
+			return t, nil, errUsed
+		}
+		t.UsedAt = now
+		return t, &next, nil
+	}
+}
+
+// rotate rotates the token under hash to next at now (rotateOnce).
+func rotate(ctx context.Context, s store.Store, hash []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
+	var saw store.RefreshToken
+	err := s.UpdateRefreshToken(ctx, hash, rotateOnce(now, next, &saw))
+	return saw, err
+}
+
+// getAuthCode reads a code through UpdateAuthCode, writing nothing (the
+// store has no other read of codes: only the token endpoint reads them,
+// to redeem them).
+func getAuthCode(ctx context.Context, s store.Store, hash []byte) (store.AuthCode, error) {
+	var c store.AuthCode
+	err := s.UpdateAuthCode(ctx, hash, func(x store.AuthCode) (store.AuthCode, error) { c = x; return x, errRead })
+	if errors.Is(err, errRead) {
+		err = nil
+	}
+	return c, err
+}
+
+var errRead = errors.New("conformance: read only")
+
 var authCodeTests = []test{
 	{"CreateRedeem", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		c := newAuthCode("code-1", newID(), newID(), newID())
 		must(t, s.CreateAuthCode(ctx, c))
 		family := newID()
-		got, err := s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), family)
+		var saw store.AuthCode
+		must(t, s.UpdateAuthCode(ctx, c.Hash, redeemOnce(at(2*time.Minute), family, &saw)))
+		check(t, "the code the closure saw", saw, c)
+		got, err := getAuthCode(ctx, s, c.Hash)
 		must(t, err)
 		want := c
 		want.RedeemedAt, want.FamilyID = at(2*time.Minute), family
-		check(t, "RedeemAuthCode", got, want)
+		check(t, "the code after UpdateAuthCode", got, want)
 	}},
 	{"CreateDuplicate", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
@@ -34,13 +95,31 @@ var authCodeTests = []test{
 		c := newAuthCode("code-1", newID(), newID(), newID())
 		must(t, s.CreateAuthCode(ctx, c))
 		first := newID()
-		_, err := s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), first)
-		must(t, err)
-		got, err := s.RedeemAuthCode(ctx, c.Hash, at(3*time.Minute), newID())
-		wantErr(t, err, store.ErrAlreadyUsed, "RedeemAuthCode twice")
+		var saw store.AuthCode
+		must(t, s.UpdateAuthCode(ctx, c.Hash, redeemOnce(at(2*time.Minute), first, &saw)))
+		err := s.UpdateAuthCode(ctx, c.Hash, redeemOnce(at(3*time.Minute), newID(), &saw))
+		wantErr(t, err, errUsed, "UpdateAuthCode's closure error")
 		want := c
 		want.RedeemedAt, want.FamilyID = at(2*time.Minute), first
-		check(t, "the code returned with ErrAlreadyUsed", got, want)
+		check(t, "the code the second closure saw", saw, want)
+		got, err := getAuthCode(ctx, s, c.Hash)
+		must(t, err)
+		check(t, "the code after a refused update", got, want)
+	}},
+	{"UpdateKeepsKeys", func(t *testing.T, s store.Store) {
+		// A closure cannot move a code to another tenant, client or user.
+		ctx := t.Context()
+		c := newAuthCode("code-1", newID(), newID(), newID())
+		must(t, s.CreateAuthCode(ctx, c))
+		must(t, s.UpdateAuthCode(ctx, c.Hash, func(x store.AuthCode) (store.AuthCode, error) {
+			x.Hash, x.TenantID, x.ClientID, x.UserID, x.Nonce = hash("other"), newID(), newID(), newID(), "changed"
+			return x, nil
+		}))
+		got, err := getAuthCode(ctx, s, c.Hash)
+		must(t, err)
+		want := c
+		want.Nonce = "changed"
+		check(t, "the code after an update that changed its keys", got, want)
 	}},
 	{"RedeemConcurrent", func(t *testing.T, s store.Store) {
 		// A race may go unnoticed once; it is run on several codes.
@@ -54,9 +133,8 @@ var authCodeTests = []test{
 			for i := range families {
 				families[i] = newID()
 			}
-			errs := concurrently(n, func(i int) (err error) {
-				got[i], err = s.RedeemAuthCode(ctx, c.Hash, at(2*time.Minute), families[i])
-				return err
+			errs := concurrently(n, func(i int) error {
+				return s.UpdateAuthCode(ctx, c.Hash, redeemOnce(at(2*time.Minute), families[i], &got[i]))
 			})
 			winner := -1
 			for i, err := range errs {
@@ -66,7 +144,7 @@ var authCodeTests = []test{
 						t.Fatalf("round %d: redeemers %d and %d both won", round, winner, i)
 					}
 					winner = i
-				case !errors.Is(err, store.ErrAlreadyUsed):
+				case !errors.Is(err, errUsed):
 					t.Fatalf("round %d: redeemer %d: %v", round, i, err)
 				}
 			}
@@ -74,8 +152,11 @@ var authCodeTests = []test{
 				t.Fatalf("round %d: no redeemer won", round)
 			}
 			for i := range n {
+				if i == winner {
+					continue
+				}
 				if got[i].FamilyID != families[winner] || !got[i].RedeemedAt.Equal(at(2*time.Minute)) {
-					t.Errorf("round %d: redeemer %d got family %q redeemed at %v, want the winner's %q",
+					t.Errorf("round %d: redeemer %d saw family %q redeemed at %v, want the winner's %q",
 						round, i, got[i].FamilyID, got[i].RedeemedAt, families[winner])
 				}
 			}
@@ -101,11 +182,11 @@ var refreshTokenTests = []test{
 		next := newRefreshToken("rt-2", fam, tenant, client, user)
 		next.CreatedAt = at(time.Hour)
 		must(t, s.CreateRefreshToken(ctx, old))
-		got, err := s.RotateRefreshToken(ctx, old.Hash, next, at(time.Hour))
+		got, err := rotate(ctx, s, old.Hash, next, at(time.Hour))
 		must(t, err)
+		check(t, "the token the closure saw", got, old)
 		wantOld := old
 		wantOld.UsedAt = at(time.Hour)
-		check(t, "RotateRefreshToken's old token", got, wantOld)
 		got, err = s.GetRefreshToken(ctx, old.Hash)
 		must(t, err)
 		check(t, "the old token after rotation", got, wantOld)
@@ -115,22 +196,38 @@ var refreshTokenTests = []test{
 
 		// The successor rotates in turn.
 		third := newRefreshToken("rt-3", fam, tenant, client, user)
-		_, err = s.RotateRefreshToken(ctx, next.Hash, third, at(2*time.Hour))
+		_, err = rotate(ctx, s, next.Hash, third, at(2*time.Hour))
 		must(t, err)
+	}},
+	{"UpdateWithoutSuccessor", func(t *testing.T, s store.Store) {
+		// A closure may change the token alone; it cannot change its keys.
+		ctx := t.Context()
+		rt := newRefreshToken("rt-1", newID(), newID(), newID(), newID())
+		must(t, s.CreateRefreshToken(ctx, rt))
+		must(t, s.UpdateRefreshToken(ctx, rt.Hash, func(x store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error) {
+			x.FamilyID, x.TenantID, x.ClientID, x.UserID = newID(), newID(), newID(), newID()
+			x.RevokedAt, x.Scopes = at(time.Hour), []string{"Mail.Read"}
+			return x, nil, nil
+		}))
+		want := rt
+		want.RevokedAt, want.Scopes = at(time.Hour), []string{"Mail.Read"}
+		got, err := s.GetRefreshToken(ctx, rt.Hash)
+		must(t, err)
+		check(t, "the token after an update that changed its keys", got, want)
 	}},
 	{"RotateUsed", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		fam, tenant, client, user := newID(), newID(), newID(), newID()
 		old := newRefreshToken("rt-1", fam, tenant, client, user)
 		must(t, s.CreateRefreshToken(ctx, old))
-		_, err := s.RotateRefreshToken(ctx, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
+		_, err := rotate(ctx, s, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
 		must(t, err)
 		replay := newRefreshToken("rt-3", fam, tenant, client, user)
-		got, err := s.RotateRefreshToken(ctx, old.Hash, replay, at(2*time.Hour))
-		wantErr(t, err, store.ErrAlreadyUsed, "RotateRefreshToken of a used token")
+		got, err := rotate(ctx, s, old.Hash, replay, at(2*time.Hour))
+		wantErr(t, err, errUsed, "rotating a used token")
 		wantOld := old
 		wantOld.UsedAt = at(time.Hour)
-		check(t, "the token returned with ErrAlreadyUsed", got, wantOld)
+		check(t, "the used token the closure saw", got, wantOld)
 		_, err = s.GetRefreshToken(ctx, replay.Hash)
 		wantErr(t, err, store.ErrNotFound, "the successor of a replayed token")
 	}},
@@ -145,11 +242,11 @@ var refreshTokenTests = []test{
 			t.Errorf("RevokeFamily = %d, want 1", n)
 		}
 		next := newRefreshToken("rt-2", fam, tenant, client, user)
-		got, err := s.RotateRefreshToken(ctx, old.Hash, next, at(2*time.Hour))
-		wantErr(t, err, store.ErrAlreadyUsed, "RotateRefreshToken of a revoked token")
+		got, err := rotate(ctx, s, old.Hash, next, at(2*time.Hour))
+		wantErr(t, err, errUsed, "rotating a revoked token")
 		wantOld := old
 		wantOld.RevokedAt = at(time.Hour)
-		check(t, "the token returned with ErrAlreadyUsed", got, wantOld)
+		check(t, "the revoked token the closure saw", got, wantOld)
 		_, err = s.GetRefreshToken(ctx, next.Hash)
 		wantErr(t, err, store.ErrNotFound, "the successor of a revoked token")
 	}},
@@ -161,8 +258,8 @@ var refreshTokenTests = []test{
 		taken := newRefreshToken("rt-2", fam, tenant, client, user)
 		must(t, s.CreateRefreshToken(ctx, old))
 		must(t, s.CreateRefreshToken(ctx, taken))
-		_, err := s.RotateRefreshToken(ctx, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
-		wantErr(t, err, store.ErrConflict, "RotateRefreshToken to an existing hash")
+		_, err := rotate(ctx, s, old.Hash, newRefreshToken("rt-2", fam, tenant, client, user), at(time.Hour))
+		wantErr(t, err, store.ErrConflict, "rotating to an existing hash")
 		got, err := s.GetRefreshToken(ctx, old.Hash)
 		must(t, err)
 		check(t, "the old token after the failed rotation", got, old)
@@ -179,7 +276,7 @@ var refreshTokenTests = []test{
 				nexts[i] = newRefreshToken(fmt.Sprint("rt-", round, "-next-", i), fam, tenant, client, user)
 			}
 			errs := concurrently(n, func(i int) error {
-				_, err := s.RotateRefreshToken(ctx, old.Hash, nexts[i], at(time.Hour))
+				_, err := rotate(ctx, s, old.Hash, nexts[i], at(time.Hour))
 				return err
 			})
 			winners := 0
@@ -189,7 +286,7 @@ var refreshTokenTests = []test{
 				case err == nil:
 					winners++
 					must(t, getErr)
-				case errors.Is(err, store.ErrAlreadyUsed):
+				case errors.Is(err, errUsed):
 					wantErr(t, getErr, store.ErrNotFound, fmt.Sprint("successor ", i, " of a lost rotation"))
 				default:
 					t.Fatalf("round %d: rotation %d: %v", round, i, err)
@@ -210,7 +307,7 @@ var refreshTokenTests = []test{
 		for _, rt := range []store.RefreshToken{a, b, d} {
 			must(t, s.CreateRefreshToken(ctx, rt))
 		}
-		_, err := s.RotateRefreshToken(ctx, b.Hash, c, at(time.Hour)) // b used, c current
+		_, err := rotate(ctx, s, b.Hash, c, at(time.Hour)) // b used, c current
 		must(t, err)
 
 		n, err := s.RevokeFamily(ctx, fam, at(2*time.Hour))
@@ -262,8 +359,8 @@ var refreshTokenTests = []test{
 		if !got.RevokedAt.Equal(at(time.Hour)) {
 			t.Errorf("a token stored after its family was revoked: RevokedAt %v, want %v", got.RevokedAt, at(time.Hour))
 		}
-		_, err = s.RotateRefreshToken(ctx, late.Hash, newRefreshToken(newID(), fam, tenant, client, user), at(2*time.Hour))
-		wantErr(t, err, store.ErrAlreadyUsed, "rotating a token of a revoked family")
+		_, err = rotate(ctx, s, late.Hash, newRefreshToken(newID(), fam, tenant, client, user), at(2*time.Hour))
+		wantErr(t, err, errUsed, "rotating a token of a revoked family")
 		other := newRefreshToken(newID(), newID(), tenant, client, user)
 		must(t, s.CreateRefreshToken(ctx, other))
 		got, err = s.GetRefreshToken(ctx, other.Hash)
@@ -425,10 +522,10 @@ var expiryTests = []test{
 		if n != 4 {
 			t.Errorf("DeleteExpired = %d, want 4", n)
 		}
-		_, err = s.RedeemAuthCode(ctx, deadCode.Hash, now, newID())
-		wantErr(t, err, store.ErrNotFound, "RedeemAuthCode of an expired code")
-		_, err = s.RedeemAuthCode(ctx, liveCode.Hash, now, newID())
-		must(t, err)
+		var saw store.AuthCode
+		err = s.UpdateAuthCode(ctx, deadCode.Hash, redeemOnce(now, newID(), &saw))
+		wantErr(t, err, store.ErrNotFound, "UpdateAuthCode of an expired code")
+		must(t, s.UpdateAuthCode(ctx, liveCode.Hash, redeemOnce(now, newID(), &saw)))
 		for _, rt := range []store.RefreshToken{deadToken, deadToken2} {
 			_, err = s.GetRefreshToken(ctx, rt.Hash)
 			wantErr(t, err, store.ErrNotFound, "GetRefreshToken of an expired token")

@@ -282,7 +282,7 @@ var transferTests = []test{
 		}
 		_, err = s.GetRefreshToken(ctx, hash("rt"))
 		wantErr(t, err, store.ErrNotFound, "a refresh token of the replaced tenant")
-		_, err = s.RedeemAuthCode(ctx, hash("code"), at(time.Minute), "f")
+		_, err = getAuthCode(ctx, s, hash("code"))
 		wantErr(t, err, store.ErrNotFound, "a code of the replaced tenant")
 		_, err = s.GetLockout(ctx, tid, d.Users[0].ID)
 		wantErr(t, err, store.ErrNotFound, "lockout state of the replaced tenant")

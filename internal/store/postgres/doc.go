@@ -27,17 +27,15 @@
 // fails. SERIALIZABLE would give the same guarantee by aborting the losers
 // (SQLSTATE 40001) and re-running them, which under the contention the
 // contract tests (ten updaters of one row) costs many retries for no gain.
-// Single-use objects:
+// Single-use objects (authorization codes, refresh tokens, device codes)
+// change through the same locked closures (UpdateAuthCode,
+// UpdateRefreshToken, UpdateDeviceCode): the rules — a code redeemed once,
+// a refresh token rotated once, a device code's states — are the identity
+// platform's, in its closures; the lock makes a closure that consumes an
+// object succeed once, across processes. UpdateRefreshToken inserts the
+// successor in the same transaction, so a successor that cannot be stored
+// leaves the token unused.
 //
-//   - RedeemAuthCode is one conditional UPDATE … WHERE redeemed_at IS NULL
-//     RETURNING: a concurrent redeemer waits for the row lock, re-checks the
-//     condition against the committed row (READ COMMITTED's rule for
-//     UPDATE) and updates nothing, then reads the winner's code to return
-//     it with ErrAlreadyUsed. Exactly one winner, across processes.
-//   - RotateRefreshToken locks the old token FOR UPDATE, checks used_at and
-//     revoked_at, marks it and inserts the successor in one transaction.
-//   - Device codes change through UpdateDeviceCode's locked closure, so a
-//     closure that moves Approved to Redeemed succeeds once.
 //   - Revocations are UPDATE … WHERE revoked_at IS NULL: each token is
 //     counted by one revoker.
 //

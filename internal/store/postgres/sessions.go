@@ -18,7 +18,17 @@ var authCodeColumns = []string{
 	"code_challenge", "code_challenge_method", "auth_time", "expires_at", "redeemed_at", "family_id",
 }
 
-var insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+var (
+	insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+	updateAuthCode = updateSQL("auth_codes", authCodeColumns, "hash")
+)
+
+func authCodeArgs(c store.AuthCode) []any {
+	return []any{
+		blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
+		c.CodeChallenge, c.CodeChallengeMethod, tstz(c.AuthTime), tstz(c.ExpiresAt), tstz(c.RedeemedAt), c.FamilyID,
+	}
+}
 
 const authCodeFields = `hash, tenant_id, client_id, user_id, redirect_uri, scopes, requested, nonce,
 	code_challenge, code_challenge_method, auth_time, expires_at, redeemed_at, family_id`
@@ -31,29 +41,27 @@ func scanAuthCode(sc scanner) (store.AuthCode, error) {
 }
 
 func (s *Store) CreateAuthCode(ctx context.Context, c store.AuthCode) error {
-	_, err := s.pool.Exec(ctx, insertAuthCode,
-		blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
-		c.CodeChallenge, c.CodeChallengeMethod, tstz(c.AuthTime), tstz(c.ExpiresAt), tstz(c.RedeemedAt), c.FamilyID)
+	_, err := s.pool.Exec(ctx, insertAuthCode, authCodeArgs(c)...)
 	return conflict(err, "authorization code")
 }
 
-// RedeemAuthCode is one conditional UPDATE … WHERE redeemed_at IS NULL
-// RETURNING. Concurrent redeemers (in any process) queue on the row lock;
-// at READ COMMITTED each waiter re-checks the condition against the
-// committed row once the lock is free, finds it redeemed, and updates
-// nothing. So exactly one wins. A loser reads the code as the winner left
-// it, to return it with ErrAlreadyUsed.
-func (s *Store) RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (store.AuthCode, error) {
-	c, err := scanAuthCode(s.pool.QueryRow(ctx, `UPDATE auth_codes SET redeemed_at = $2, family_id = $3
-		WHERE hash = $1 AND redeemed_at IS NULL RETURNING `+authCodeFields, blob(hash), now, familyID))
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return c, err
-	}
-	c, err = scanAuthCode(s.pool.QueryRow(ctx, `SELECT `+authCodeFields+` FROM auth_codes WHERE hash = $1`, blob(hash)))
-	if err != nil {
-		return c, notFound(err, "authorization code")
-	}
-	return c, store.ErrAlreadyUsed
+// UpdateAuthCode runs f with the row locked FOR UPDATE: of concurrent
+// updates (in any process) each waits for the one before and sees its
+// result, so a closure that redeems an unredeemed code succeeds once.
+func (s *Store) UpdateAuthCode(ctx context.Context, hash []byte, f func(store.AuthCode) (store.AuthCode, error)) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		old, err := scanAuthCode(tx.QueryRow(ctx, `SELECT `+authCodeFields+` FROM auth_codes WHERE hash = $1 FOR UPDATE`, blob(hash)))
+		if err != nil {
+			return notFound(err, "authorization code")
+		}
+		c, err := f(old)
+		if err != nil {
+			return err
+		}
+		c.Hash, c.TenantID, c.ClientID, c.UserID = old.Hash, old.TenantID, old.ClientID, old.UserID
+		_, err = tx.Exec(ctx, updateAuthCode, append(authCodeArgs(c), blob(hash))...)
+		return err
+	})
 }
 
 // Refresh tokens.
@@ -104,27 +112,30 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.Refresh
 	return t, notFound(err, "refresh token")
 }
 
-// RotateRefreshToken locks old (FOR UPDATE), so concurrent rotations of one
-// token queue and each sees the one before it; only the first finds it
-// unused. It then marks old used and inserts next in the same transaction:
-// if next cannot be stored, old stays unused.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
-	var old store.RefreshToken
-	err := s.write(ctx, func(tx pgx.Tx) (err error) {
-		old, err = scanRefreshToken(tx.QueryRow(ctx, selectRefreshToken+`WHERE hash = $1 FOR UPDATE`, blob(oldHash)))
+// UpdateRefreshToken locks the token (FOR UPDATE), so concurrent updates
+// of one token queue and each sees the one before. It then writes what f
+// returns and inserts the successor in the same transaction: if the
+// successor cannot be stored, the token stays as it was.
+func (s *Store) UpdateRefreshToken(ctx context.Context, hash []byte, f func(store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error)) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		old, err := scanRefreshToken(tx.QueryRow(ctx, selectRefreshToken+`WHERE hash = $1 FOR UPDATE`, blob(hash)))
 		if err != nil {
 			return notFound(err, "refresh token")
 		}
-		if !old.UsedAt.IsZero() || !old.RevokedAt.IsZero() {
-			return store.ErrAlreadyUsed
-		}
-		if err := tx.QueryRow(ctx, `UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 RETURNING used_at`,
-			blob(oldHash), now).Scan(ts(&old.UsedAt)); err != nil {
+		t, next, err := f(old)
+		if err != nil {
 			return err
 		}
-		return createRefreshToken(ctx, tx, next)
+		if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET scopes = $2, auth_time = $3, created_at = $4, expires_at = $5,
+			used_at = $6, revoked_at = $7 WHERE hash = $1`,
+			blob(hash), list(t.Scopes), tstz(t.AuthTime), tstz(t.CreatedAt), tstz(t.ExpiresAt), tstz(t.UsedAt), tstz(t.RevokedAt)); err != nil {
+			return err
+		}
+		if next == nil {
+			return nil
+		}
+		return createRefreshToken(ctx, tx, *next)
 	})
-	return old, err
 }
 
 // RevokeFamily also remembers the family (store.FamilyMemory), so that a

@@ -17,7 +17,17 @@ var authCodeColumns = []string{
 	"code_challenge", "code_challenge_method", "auth_time", "expires_at", "redeemed_at", "family_id",
 }
 
-var insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+var (
+	insertAuthCode = insertSQL("auth_codes", authCodeColumns)
+	updateAuthCode = updateSQL("auth_codes", authCodeColumns, "hash = ?")
+)
+
+func authCodeArgs(c store.AuthCode) []any {
+	return []any{
+		blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
+		c.CodeChallenge, c.CodeChallengeMethod, millis(c.AuthTime), millis(c.ExpiresAt), millis(c.RedeemedAt), c.FamilyID,
+	}
+}
 
 const selectAuthCode = `SELECT hash, tenant_id, client_id, user_id, redirect_uri, scopes, requested, nonce,
 	code_challenge, code_challenge_method, auth_time, expires_at, redeemed_at, family_id FROM auth_codes `
@@ -31,31 +41,28 @@ func scanAuthCode(sc scanner) (store.AuthCode, error) {
 
 func (s *Store) CreateAuthCode(ctx context.Context, c store.AuthCode) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, insertAuthCode,
-			blob(c.Hash), c.TenantID, c.ClientID, c.UserID, c.RedirectURI, list(c.Scopes), list(c.Requested), c.Nonce,
-			c.CodeChallenge, c.CodeChallengeMethod, millis(c.AuthTime), millis(c.ExpiresAt), millis(c.RedeemedAt), c.FamilyID)
+		_, err := tx.ExecContext(ctx, insertAuthCode, authCodeArgs(c)...)
 		return conflict(err, "authorization code")
 	})
 }
 
-// RedeemAuthCode reads and marks the code under the write lock, so of
-// concurrent redeemers (in any process) exactly one finds it unredeemed.
-func (s *Store) RedeemAuthCode(ctx context.Context, hash []byte, now time.Time, familyID string) (store.AuthCode, error) {
-	var c store.AuthCode
-	err := s.write(ctx, func(tx *sql.Tx) (err error) {
-		c, err = scanAuthCode(tx.QueryRowContext(ctx, selectAuthCode+`WHERE hash = ?`, blob(hash)))
+// UpdateAuthCode reads the code, runs f and writes what it returns under
+// the write lock, so of concurrent updates (in any process) each sees the
+// one before.
+func (s *Store) UpdateAuthCode(ctx context.Context, hash []byte, f func(store.AuthCode) (store.AuthCode, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanAuthCode(tx.QueryRowContext(ctx, selectAuthCode+`WHERE hash = ?`, blob(hash)))
 		if err != nil {
 			return notFound(err, "authorization code")
 		}
-		if !c.RedeemedAt.IsZero() {
-			return store.ErrAlreadyUsed
+		c, err := f(old)
+		if err != nil {
+			return err
 		}
-		c.RedeemedAt, c.FamilyID = time.UnixMilli(now.UnixMilli()).UTC(), familyID
-		_, err = tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ? WHERE hash = ?`,
-			millis(c.RedeemedAt), c.FamilyID, blob(hash))
+		c.Hash, c.TenantID, c.ClientID, c.UserID = old.Hash, old.TenantID, old.ClientID, old.UserID
+		_, err = tx.ExecContext(ctx, updateAuthCode, append(authCodeArgs(c), blob(hash))...)
 		return err
 	})
-	return c, err
 }
 
 // Refresh tokens.
@@ -104,25 +111,30 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.Refresh
 	return t, err
 }
 
-// RotateRefreshToken marks old used and inserts next in one write
-// transaction; if old is used or revoked, nothing is written.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash []byte, next store.RefreshToken, now time.Time) (store.RefreshToken, error) {
-	var old store.RefreshToken
-	err := s.write(ctx, func(tx *sql.Tx) (err error) {
-		old, err = scanRefreshToken(tx.QueryRowContext(ctx, selectRefreshToken+`WHERE hash = ?`, blob(oldHash)))
+// UpdateRefreshToken reads the token, runs f, writes what it returns and
+// inserts its successor in one write transaction, so of concurrent updates
+// (in any process) each sees the one before; a successor that cannot be
+// inserted rolls the update back.
+func (s *Store) UpdateRefreshToken(ctx context.Context, hash []byte, f func(store.RefreshToken) (store.RefreshToken, *store.RefreshToken, error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanRefreshToken(tx.QueryRowContext(ctx, selectRefreshToken+`WHERE hash = ?`, blob(hash)))
 		if err != nil {
 			return notFound(err, "refresh token")
 		}
-		if !old.UsedAt.IsZero() || !old.RevokedAt.IsZero() {
-			return store.ErrAlreadyUsed
-		}
-		old.UsedAt = time.UnixMilli(now.UnixMilli()).UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, millis(old.UsedAt), blob(oldHash)); err != nil {
+		t, next, err := f(old)
+		if err != nil {
 			return err
 		}
-		return createRefreshToken(ctx, tx, next)
+		if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET scopes = ?, auth_time = ?, created_at = ?, expires_at = ?,
+			used_at = ?, revoked_at = ? WHERE hash = ?`,
+			list(t.Scopes), millis(t.AuthTime), millis(t.CreatedAt), millis(t.ExpiresAt), millis(t.UsedAt), millis(t.RevokedAt), blob(hash)); err != nil {
+			return err
+		}
+		if next == nil {
+			return nil
+		}
+		return createRefreshToken(ctx, tx, *next)
 	})
-	return old, err
 }
 
 // RevokeFamily also remembers the family (store.FamilyMemory), so that a

@@ -26,8 +26,9 @@
 //     accounts, app-only /me, guests, hidden memberships, memberOf and
 //     directory roles — as data.
 //   - Property limits: which properties a ReadBasic permission lets a call
-//     return (Decision.Limit, Limit.Properties), and the confinements an
-//     allowed call carries (Decision.AppFolderOnly,
+//     return (Decision.Limit, Limit.Properties) and on which routes
+//     (Limit.Restricts: messages for Mail.ReadBasic, not mail folders), and
+//     the confinements an allowed call carries (Decision.AppFolderOnly,
 //     Decision.SharedItemsOnly).
 //
 // The per-endpoint data is the route table (routes) and its catalog. New

@@ -208,11 +208,20 @@ func TestWhyOneReplacesSeveral(t *testing.T) {
 	if why := g.Minimal.Permissions[0].Why; !strings.Contains(why, "which alone would need ChatMessage.Send: the route table lists Group.ReadWrite.All for it") {
 		t.Errorf("why %q", why)
 	}
-	// A permission chosen for none of its own replaces several lower ones.
-	r = fromList(t, "GET /v1.0/me/presence\nGET /v1.0/users/megan@contoso.com/presence\n", Options{})
-	g = group(t, r, "", "DelegatedWork")
-	if got := minimal(g); !slices.Equal(got, []string{"Presence.Read.All"}) {
+	// A permission least privileged for none of the calls replaces the two
+	// they would need one by one (dev-proxy #1474's LicenseAssignment and
+	// User.ReadBasic.All), and says so.
+	r = fromList(t, "GET /v1.0/users/u1?$select=id,displayName\nGET /v1.0/users/u1/licenseDetails\n", Options{DefaultScheme: Application})
+	g = group(t, r, "", "Application")
+	if got := minimal(g); !slices.Equal(got, []string{"User.Read.All"}) {
 		t.Fatalf("minimal %v", got)
+	}
+	why = g.Minimal.Permissions[0].Why
+	for _, want := range []string{"Stands in for LicenseAssignment.Read.All and User.ReadBasic.All: one permission instead of 2 at privilege level 3 or below.",
+		"User.Read.All includes User.ReadBasic.All", "the route table lists User.Read.All for it, so LicenseAssignment.Read.All is not needed"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("why %q lacks %q", why, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"graphgate/internal/planner"
@@ -39,7 +40,7 @@ func benchCalls(tb testing.TB, n int) []Call {
 			pc := pcalls[r.IntN(len(pcalls))]
 			path := pc.Path
 			for _, ph := range []string{"{calendar-id}", "{event-id}", "{folder-id}", "{message-id}", "{user-id}", "{chat-id}", "{list-id}", "{task-id}", "{group-id}"} {
-				path = replaceAll(path, ph, fmt.Sprintf("AAMk%d", r.IntN(1000)))
+				path = strings.ReplaceAll(path, ph, fmt.Sprintf("AAMk%d", r.IntN(1000)))
 			}
 			c.Method, c.URL = pc.Method, "https://graph.microsoft.com/v1.0"+path
 			if pc.Query != "" {
@@ -53,8 +54,6 @@ func benchCalls(tb testing.TB, n int) []Call {
 	}
 	return out
 }
-
-func replaceAll(s, old, new string) string { return string(bytes.ReplaceAll([]byte(s), []byte(old), []byte(new))) }
 
 // BenchmarkReport10k: a report of 10,000 calls (adding them and building
 // the report), on an analyzer already built.

@@ -456,5 +456,8 @@ func (ev *evaluation) allow(d *Decision, s sets) {
 	if d.Via != nil {
 		d.Limit = e.limit[d.Via.Index]
 	}
+	if d.target.Relation == RelSelf && limitLiftedForSelf[d.Limit] {
+		d.Limit = LimitNone
+	}
 	d.appFolderOnly = e.appFolder.Has(d.Granted) && !e.allowsOutside(ev.accepted, s.held)
 }

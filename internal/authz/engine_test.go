@@ -155,6 +155,11 @@ func TestReferenceSemantics(t *testing.T) {
 
 		// User.ReadBasic.All returns only the basic profile.
 		{name: "basic profile", granted: "User.ReadBasic.All", method: "GET", path: "/users/adele@contoso.com", allow: true, granting: "User.ReadBasic.All", limit: LimitBasicProfile, explain: "displayName"},
+		// User.ReadBasic.All "also allows the app to read the full profile of
+		// the signed-in user" (permissions reference): no limit on oneself.
+		{name: "basic profile permission reads own full profile", granted: "User.ReadBasic.All", method: "GET", path: "/me", allow: true, granting: "User.ReadBasic.All", limit: LimitNone},
+		{name: "basic profile permission reads own full profile by id", granted: "User.ReadBasic.All", method: "GET", path: "/users/adele@contoso.com", target: Target{Relation: RelSelf}, allow: true, granting: "User.ReadBasic.All", limit: LimitNone},
+		{name: "Mail.ReadBasic limits own mail too", granted: "Mail.ReadBasic", method: "GET", path: "/me/messages", allow: true, granting: "Mail.ReadBasic", limit: LimitBasicMessage},
 		{name: "full profile wins", granted: "User.ReadBasic.All User.Read.All", method: "GET", path: "/users/adele@contoso.com", allow: true, granting: "User.Read.All", limit: LimitNone},
 		{name: "own profile with User.Read", granted: "User.Read User.ReadBasic.All", method: "GET", path: "/me", allow: true, granting: "User.Read"},
 

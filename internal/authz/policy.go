@@ -185,6 +185,14 @@ var limitByPermission = map[string]Limit{
 	"Chat.ReadBasic.All":        LimitBasicChat,
 }
 
+// limitLiftedForSelf lists the limits that apply to other users' data
+// only: User.ReadBasic.All "allows the app to read a basic set of profile
+// properties of other users in your organization on behalf of the
+// signed-in user … Also allows the app to read the full profile of the
+// signed-in user" (Microsoft Graph permissions reference). Mail and
+// calendar ReadBasic permissions limit the user's own data too.
+var limitLiftedForSelf = [...]bool{LimitBasicProfile: true, LimitBasicChat: false}
+
 // appFolderPermissions reach only the app's own folder of a drive
 // (Apps/{app name}, the special folder approot): "The service automatically
 // limits access to a single folder, ensuring your application only has

@@ -180,10 +180,14 @@ func (a *Analyzer) reachCount(s catalog.Scheme, p *catalog.Permission) int {
 }
 
 // permLess orders permissions by what they cost alone in scheme s:
-// privilege class, then reach, then name (the order AllowedBy lists them
-// in; the minimal set also weighs the route table's resource family).
+// privilege class, then whose data it reaches (permname.ConstraintRank),
+// then reach, then name (the order AllowedBy lists them in; the minimal
+// set also weighs the route table's resource family).
 func (a *Analyzer) permLess(s catalog.Scheme, p, q *catalog.Permission) bool {
 	if cp, cq := classOf(p, s), classOf(q, s); cp != cq {
+		return cp < cq
+	}
+	if cp, cq := permname.ConstraintRank(p.Parts.Constraint), permname.ConstraintRank(q.Parts.Constraint); cp != cq {
 		return cp < cq
 	}
 	if rp, rq := a.reachCount(s, p), a.reachCount(s, q); rp != rq {

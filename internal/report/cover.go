@@ -14,6 +14,7 @@ import (
 // resources).
 type coverInstance struct {
 	class  []int
+	scope  []int
 	reach  []bitset
 	name   []string
 	reqs   [][][]int
@@ -25,11 +26,15 @@ type coverInstance struct {
 // from the highest class down (one permission fewer in the highest class
 // where the sets differ wins); then how many requirements the set allows
 // only with permissions outside their resource family (User.Read.All, not
-// an Intune permission, for GET /users); then the reach of its union; then
+// an Intune permission, for GET /users); then whose data the set reaches
+// (the sum of permname.ConstraintRank: User.Read, the signed-in user's own
+// profile, before User.ReadBasic.All, everyone's basic profile, which
+// Microsoft rates at the same level); then the reach of its union; then
 // the sorted names.
 type cost struct {
 	levels    [numClasses]int
 	offFamily int
+	scope     int
 	reach     int
 	names     []string
 }
@@ -54,6 +59,9 @@ func compareCost(a, b *cost) int {
 	if a.offFamily != b.offFamily {
 		return a.offFamily - b.offFamily
 	}
+	if a.scope != b.scope {
+		return a.scope - b.scope
+	}
 	if a.reach != b.reach {
 		return a.reach - b.reach
 	}
@@ -67,6 +75,9 @@ func (in *coverInstance) costOf(set []int) cost {
 	chosen := make([]bool, len(in.name))
 	for _, p := range set {
 		c.levels[in.class[p]]++
+		if in.scope != nil {
+			c.scope += in.scope[p]
+		}
 		u.or(in.reach[p])
 		c.names = append(c.names, in.name[p])
 		chosen[p] = true

@@ -261,6 +261,7 @@ func (b *Builder) cover(s catalog.Scheme, work []*epWork) ([]*catalog.Permission
 		local[p.Index] = i
 		perms = append(perms, p)
 		in.class = append(in.class, classOf(p, s))
+		in.scope = append(in.scope, permname.ConstraintRank(p.Parts.Constraint))
 		in.reach = append(in.reach, b.a.reach(s, p))
 		in.name = append(in.name, p.Name)
 		return i

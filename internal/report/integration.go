@@ -302,18 +302,19 @@ func (a *Analyzer) differences(cmp *PlanComparison, g *Group, plan *planner.Plan
 			}
 		}
 		var why []string
-		switch {
-		case len(covers) == 0 && len(trims) > 0:
-			why = append(why, fmt.Sprintf("it allows %s only with a trimmed answer (its basic properties), and the calls read more: without a $select they ask for the default properties", listOf(trims)))
-		case len(covers) == 0:
-			why = append(why, "none of the calls needs it")
-		default:
+		if len(covers) > 0 {
 			sort.Strings(covers)
 			parts := make([]string, len(covers))
 			for i, c := range covers {
 				parts[i] = c + " allows " + listOf(byCover[c])
 			}
 			why = append(why, "the minimal set allows the calls it would: "+strings.Join(parts, "; "))
+		}
+		if len(trims) > 0 {
+			why = append(why, fmt.Sprintf("it allows %s only with a trimmed answer (its basic properties), and the calls read more: without a $select they ask for the default properties", listOf(trims)))
+		}
+		if len(why) == 0 {
+			why = append(why, "none of the calls needs it")
 		}
 		for _, o := range plan.MSALScopes {
 			if q, ok := a.cat.Lookup(o); ok && q != p && permname.Implies(q.Parts, p.Parts) {

@@ -35,6 +35,8 @@ func callList(scheme string, calls []planner.Call, query func(planner.Call) stri
 // the comparison says which side is right and why; every difference here
 // is one the test expects, with its reason.
 func TestHomeAssistantCalls(t *testing.T) {
+	const selfProfile = "User.ReadBasic.All allows GET /me; the planner requests it because the integration checks for it itself (['User.Read', []])"
+
 	all := planner.Config{Groups: true, EmailSensors: true, QuerySensors: true, StatusSensors: true,
 		OtherStatusEmails: []string{"megan@contoso.com"}, ChatSensors: true, Todo: true, AutoReply: true, EnableUpdate: true}
 	readOnly := all
@@ -63,14 +65,18 @@ func TestHomeAssistantCalls(t *testing.T) {
 		// besides; the integration itself checks for Chat.ReadWrite before
 		// it registers its send-chat service, so the planner is right to
 		// request it for the integration, and the report right about Graph.
+		// User.ReadBasic.All, needed to look up other users, also reads the
+		// signed-in user's full profile (the permissions reference), so
+		// the calls need no User.Read; the integration checks for it.
 		{name: "all features, enable_update", cfg: all,
-			onlyInPlan:    map[string]string{"Chat.ReadWrite": "Group.ReadWrite.All allows POST /chats/{id}/messages; the planner requests it because the integration checks for it itself (['Chat.ReadWrite', []])"},
+			onlyInPlan: map[string]string{"Chat.ReadWrite": "Group.ReadWrite.All allows POST /chats/{id}/messages; the planner requests it because the integration checks for it itself (['Chat.ReadWrite', []])",
+				"User.Read": selfProfile},
 			onlyInMinimal: map[string]string{"Chat.Read": "The plan allows its calls with scopes of its own"}},
 		// Read only: the integration requests Presence.Read for every status
 		// sensor, and Presence.Read.All (another user's status) includes it.
 		{name: "all features, read only", cfg: readOnly,
-			onlyInPlan: map[string]string{"Presence.Read": "Presence.Read.All, which the plan also requests, includes it"}},
-		{name: "all but group calendars, enable_update", cfg: noGroups},
+			onlyInPlan: map[string]string{"Presence.Read": "Presence.Read.All, which the plan also requests, includes it", "User.Read": selfProfile}},
+		{name: "all but group calendars, enable_update", cfg: noGroups, onlyInPlan: map[string]string{"User.Read": selfProfile}},
 		{name: "shared mailbox, enable_update", cfg: shared},
 		{name: "personal account", cfg: planner.Config{AccountType: planner.Personal, EmailSensors: true, Todo: true, EnableUpdate: true}},
 		{name: "basic calendar", cfg: planner.Config{BasicCalendar: true, EmailSensors: true}},

@@ -41,8 +41,9 @@ var InterceptedHosts = []string{
 	"graph.microsoft.com",
 }
 
-// intercepted reports whether host (no port) is one of InterceptedHosts.
-func intercepted(host string) bool {
+// Intercepted reports whether host (no port; any case, a trailing dot
+// allowed) is one of InterceptedHosts.
+func Intercepted(host string) bool {
 	return slices.Contains(InterceptedHosts, strings.ToLower(strings.TrimSuffix(host, ".")))
 }
 
@@ -156,7 +157,7 @@ func (p *proxy) connect(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, http.StatusBadRequest, fmt.Sprintf("CONNECT needs host:port, not %q\n", r.Host))
 		return
 	}
-	if intercepted(host) {
+	if Intercepted(host) {
 		if port != "443" {
 			p.refuse(w, http.StatusForbidden, fmt.Sprintf("%s is served on port 443 only, not %s\n", host, port))
 			return
@@ -258,7 +259,7 @@ func (p *proxy) tunnel(w http.ResponseWriter, r *http.Request) {
 func (p *proxy) plain(w http.ResponseWriter, r *http.Request) {
 	host := r.URL.Hostname()
 	switch {
-	case intercepted(host):
+	case Intercepted(host):
 		// Microsoft answers plain HTTP on these hosts only with a redirect
 		// to HTTPS; a client that sends a token or a secret over it has a
 		// configuration error worth seeing, so the proxy refuses it.

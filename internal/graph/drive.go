@@ -973,7 +973,7 @@ func registerDrive(s *Server) error {
 	eps = append(eps, driveExtraEndpoints(s)...)
 	for _, e := range eps {
 		err := s.handle(e.method, e.path, e.fn)
-		if err != nil && strings.HasPrefix(e.path, "/me/") && strings.Contains(err.Error(), "no permission rule") && !strings.Contains(e.path, "approot") {
+		if err != nil && strings.HasPrefix(e.path, "/me/") && errors.Is(err, errNoRule) && !strings.Contains(e.path, "approot") {
 			continue // /me falls back to the /users/{id} twin
 		}
 		if err != nil {

@@ -141,6 +141,12 @@ var workloads []func(*Server) error
 // handle registers h for a method and a path template. The template must
 // have a rule in the route table: graphgate serves nothing whose
 // permissions it cannot state.
+// errNoRule is handle's error for a handler whose method and template have
+// no rule in the route table; registrations that serve a form only where
+// the table has it (a /me twin, an optional method) test for it with
+// errors.Is.
+var errNoRule = errors.New("no permission rule in the route table")
+
 func (s *Server) handle(method, template string, h handlerFunc) error {
 	m, err := routes.ParseMethod(method)
 	if err != nil {
@@ -148,7 +154,7 @@ func (s *Server) handle(method, template string, h handlerFunc) error {
 	}
 	r, ok := s.routeOf(template)
 	if !ok || r.Rules[m] == nil {
-		return fmt.Errorf("graph: handler %s %s has no permission rule in the route table", method, template)
+		return fmt.Errorf("graph: handler %s %s: %w", method, template, errNoRule)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -29,8 +29,12 @@ type Options struct {
 	// MaxUpload bounds a report's request body (default 20 MiB); beyond it
 	// the report page answers 413.
 	MaxUpload int64
-	// ReportTimeout bounds the work of one report (default 30 s).
+	// ReportTimeout bounds the work of one report (default 30 s), and how
+	// long a report waits for one of the MaxReports slots.
 	ReportTimeout time.Duration
+	// MaxReports bounds the reports made at once (default 2): each may
+	// hold an upload of MaxUpload bytes and keeps a core busy.
+	MaxReports int
 	// Logger receives what goes wrong (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -39,6 +43,7 @@ type Options struct {
 const (
 	DefaultMaxUpload     = 20 << 20
 	DefaultReportTimeout = 30 * time.Second
+	DefaultMaxReports    = 2
 )
 
 // Bounds of one request's work.
@@ -80,6 +85,9 @@ type explorer struct {
 
 	analyzerOnce sync.Once
 	analyzer     *report.Analyzer
+
+	// reports holds a token per report being made (Options.MaxReports).
+	reports chan struct{}
 }
 
 // Handler returns the permission explorer, to be mounted at /explorer (and
@@ -94,16 +102,27 @@ type explorer struct {
 // server that never serves the explorer pays nothing for it. It is safe
 // for concurrent use.
 func Handler(cat *catalog.Catalog, tab *routes.Table, eng *authz.Engine, o Options) http.Handler {
+	return newExplorer(cat, tab, eng, o).handler()
+}
+
+func newExplorer(cat *catalog.Catalog, tab *routes.Table, eng *authz.Engine, o Options) *explorer {
 	if o.MaxUpload <= 0 {
 		o.MaxUpload = DefaultMaxUpload
 	}
 	if o.ReportTimeout <= 0 {
 		o.ReportTimeout = DefaultReportTimeout
 	}
+	if o.MaxReports <= 0 {
+		o.MaxReports = DefaultMaxReports
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	e := &explorer{cat: cat, tab: tab, eng: eng, o: o, log: o.Logger, page: parsePages()}
+	return &explorer{cat: cat, tab: tab, eng: eng, o: o, log: o.Logger, page: parsePages(), reports: make(chan struct{}, o.MaxReports)}
+}
+
+// handler routes the explorer's pages.
+func (e *explorer) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"/{$}", e.handleSearch)
 	mux.HandleFunc("GET "+Prefix+"/permissions/{name}", e.handlePermission)

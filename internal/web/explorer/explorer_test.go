@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
@@ -468,6 +469,20 @@ func TestReport(t *testing.T) {
 			}
 		})
 	}
+	t.Run("busy", func(t *testing.T) {
+		// Every report slot taken: the form waits ReportTimeout, then 503.
+		ex := newExplorer(catalog.Default(), routes.Default(), authz.Default(), Options{MaxReports: 1, ReportTimeout: 20 * time.Millisecond})
+		ex.reports <- struct{}{}
+		c := openReport(t, ex.handler())
+		rec := c.post(map[string]string{"csrf": c.token, "calls": calls}, "", "", "", "", true)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%d (Retry-After %q), want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+		}
+		<-ex.reports // the slot is free again: the report is made
+		if rec := c.post(map[string]string{"csrf": c.token, "calls": calls}, "", "", "", "", true); rec.Code != http.StatusOK {
+			t.Errorf("after the slot is freed: %d", rec.Code)
+		}
+	})
 	t.Run("too large", func(t *testing.T) {
 		c := openReport(t, h)
 		big := strings.Repeat("GET https://graph.microsoft.com/v1.0/me\n", 2000) // 80 KB > 64 KB

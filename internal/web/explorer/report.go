@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"graphgate/internal/report"
 )
@@ -87,6 +88,23 @@ func checkCSRF(r *http.Request, form string) bool {
 const formMemory = 1 << 20
 
 func (e *explorer) handleReport(w http.ResponseWriter, r *http.Request) {
+	// At most MaxReports at once: wait for a slot, as long as a report may
+	// take, then answer 503 with when to try again.
+	wait := time.NewTimer(e.o.ReportTimeout)
+	select {
+	case e.reports <- struct{}{}:
+		wait.Stop()
+		defer func() { <-e.reports }()
+	case <-wait.C:
+		w.Header().Set("Retry-After", "10")
+		e.fail(w, r, http.StatusServiceUnavailable, "serviceUnavailable",
+			"The explorer is making as many reports as it makes at once; try again in a few seconds, or run graphgate report least-privilege on the command line.",
+			notFoundView{Heading: "Busy"})
+		return
+	case <-r.Context().Done():
+		wait.Stop()
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, e.o.MaxUpload)
 	v := ReportView{MaxUploadMB: e.o.MaxUpload >> 20}
 	var text, name, kind, scheme string

@@ -242,4 +242,24 @@ func TestChromedpExplorerReport(t *testing.T) {
 	}
 	b.checkExplorerPage("report")
 	b.screenshot("report")
+
+	// A HAR file, chosen in the file picker of the form under the report.
+	har := filepath.Join(t.TempDir(), "app.har")
+	if err := os.WriteFile(har, []byte(explorerHAR), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.eval("empty the call list", `document.getElementById("calls").value = ""`)
+	b.do("upload a HAR file",
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{har}),
+		chromedp.Click(chromedp.ID("make-report")))
+	b.waitFor("report")
+	text = b.text("report")
+	if !strings.Contains(text, "1 call read") || !strings.Contains(text, "Calendars.Read") {
+		t.Errorf("the HAR file's report:\n%.1500s", text)
+	}
 }
+
+// explorerHAR is a one-entry HAR file as DevTools saves it.
+const explorerHAR = `{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"entries":[
+{"startedDateTime":"2026-01-02T10:00:00Z","time":1,"request":{"method":"GET","url":"https://graph.microsoft.com/v1.0/me/events","httpVersion":"HTTP/1.1","headers":[],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
+"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"content":{"size":0,"mimeType":"application/json"},"redirectURL":"","headersSize":-1,"bodySize":0},"cache":{},"timings":{"send":0,"wait":1,"receive":0}}]}}`

@@ -3,7 +3,6 @@ package explorer
 import (
 	"embed"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -313,6 +312,3 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
-
-// errTooLarge marks a request body over Options.MaxUpload.
-var errTooLarge = errors.New("the upload is larger than the explorer accepts")

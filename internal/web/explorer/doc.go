@@ -21,8 +21,9 @@
 //     pasted call list or an uploaded HAR file or call list: a POST with a
 //     double-submit CSRF token (a form field and a SameSite=Strict,
 //     HttpOnly cookie), a bounded body (Options.MaxUpload, 413 beyond), a
-//     bounded time (Options.ReportTimeout) and at most Options.MaxReports
-//     reports at once (503 with Retry-After beyond).
+//     bounded time (Options.ReportTimeout, 503 beyond) and at most
+//     Options.MaxReports reports at once (a wait of Options.ReportWait,
+//     then 503 with Retry-After).
 //
 // Every page is server-rendered html/template with an embedded layout and
 // stylesheet (class names gg-…, to share with the console), no script at

@@ -28,9 +28,11 @@ type Options struct {
 	// MaxUpload bounds a report's request body (default 20 MiB); beyond it
 	// the report page answers 413.
 	MaxUpload int64
-	// ReportTimeout bounds the work of one report (default 30 s), and how
-	// long a report waits for one of the MaxReports slots.
+	// ReportTimeout bounds the work of one report (default 30 s).
 	ReportTimeout time.Duration
+	// ReportWait bounds how long a report waits for one of the MaxReports
+	// slots (default 10 s).
+	ReportWait time.Duration
 	// MaxReports bounds the reports made at once (default 2): each may
 	// hold an upload of MaxUpload bytes and keeps a core busy.
 	MaxReports int
@@ -43,6 +45,7 @@ const (
 	DefaultMaxUpload     = 20 << 20
 	DefaultReportTimeout = 30 * time.Second
 	DefaultMaxReports    = 2
+	DefaultReportWait    = 10 * time.Second
 )
 
 // Bounds of one request's work.
@@ -110,6 +113,9 @@ func newExplorer(cat *catalog.Catalog, tab *routes.Table, eng *authz.Engine, o O
 	}
 	if o.ReportTimeout <= 0 {
 		o.ReportTimeout = DefaultReportTimeout
+	}
+	if o.ReportWait <= 0 {
+		o.ReportWait = DefaultReportWait
 	}
 	if o.MaxReports <= 0 {
 		o.MaxReports = DefaultMaxReports

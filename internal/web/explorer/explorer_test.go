@@ -470,8 +470,8 @@ func TestReport(t *testing.T) {
 		})
 	}
 	t.Run("busy", func(t *testing.T) {
-		// Every report slot taken: the form waits ReportTimeout, then 503.
-		ex := newExplorer(catalog.Default(), routes.Default(), authz.Default(), Options{MaxReports: 1, ReportTimeout: 20 * time.Millisecond})
+		// Every report slot taken: the form waits ReportWait, then 503.
+		ex := newExplorer(catalog.Default(), routes.Default(), authz.Default(), Options{MaxReports: 1, ReportWait: 20 * time.Millisecond})
 		ex.reports <- struct{}{}
 		c := openReport(t, ex.handler())
 		rec := c.post(map[string]string{"csrf": c.token, "calls": calls}, "", "", "", "", true)
@@ -480,7 +480,17 @@ func TestReport(t *testing.T) {
 		}
 		<-ex.reports // the slot is free again: the report is made
 		if rec := c.post(map[string]string{"csrf": c.token, "calls": calls}, "", "", "", "", true); rec.Code != http.StatusOK {
-			t.Errorf("after the slot is freed: %d", rec.Code)
+			t.Errorf("after the slot is freed: %d\n%s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("out of time", func(t *testing.T) {
+		// A report that cannot finish within ReportTimeout answers 503 and
+		// says how to make it on the command line.
+		h := newHandler(t, Options{ReportTimeout: time.Nanosecond})
+		c := openReport(t, h)
+		rec := c.post(map[string]string{"csrf": c.token, "calls": calls}, "", "", "", "", true)
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "graphgate report least-privilege") {
+			t.Errorf("%d, want 503; page:\n%s", rec.Code, rec.Body)
 		}
 	})
 	t.Run("too large", func(t *testing.T) {

@@ -88,9 +88,9 @@ func checkCSRF(r *http.Request, form string) bool {
 const formMemory = 1 << 20
 
 func (e *explorer) handleReport(w http.ResponseWriter, r *http.Request) {
-	// At most MaxReports at once: wait for a slot, as long as a report may
-	// take, then answer 503 with when to try again.
-	wait := time.NewTimer(e.o.ReportTimeout)
+	// At most MaxReports at once: wait ReportWait for a slot, then answer
+	// 503 with when to try again.
+	wait := time.NewTimer(e.o.ReportWait)
 	select {
 	case e.reports <- struct{}{}:
 		wait.Stop()
@@ -188,6 +188,9 @@ func (e *explorer) handleReport(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &mbe):
 			e.fail(w, r, http.StatusRequestEntityTooLarge, "requestEntityTooLarge", "The upload is larger than the explorer accepts ("+sizeMB(e.o.MaxUpload)+").", notFoundView{Heading: "Upload too large"})
 			return
+		case errors.Is(err, context.DeadlineExceeded):
+			e.tooLong(w, r)
+			return
 		case errors.Is(err, report.ErrNotHAR):
 			v.Problems = append(v.Problems, "This is not a HAR file: "+err.Error()+". A list of METHOD URL lines is a call list.")
 		case err != nil:
@@ -197,9 +200,7 @@ func (e *explorer) handleReport(w http.ResponseWriter, r *http.Request) {
 			rep, err := b.Report(ctx)
 			if err != nil {
 				e.log.Warn("explorer: building a report", "err", err)
-				e.fail(w, r, http.StatusServiceUnavailable, "serviceUnavailable",
-					"The report took longer than the explorer allows: run graphgate report least-privilege on the command line for this input.",
-					notFoundView{Heading: "Report not finished"})
+				e.tooLong(w, r)
 				return
 			}
 			v.Report = rep
@@ -214,6 +215,13 @@ func (e *explorer) handleReport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	e.render(w, r, status, "report", pageData{Title: "Least-privilege report", Nav: "report", Body: v})
+}
+
+// tooLong answers a report that ran out of time (ReportTimeout).
+func (e *explorer) tooLong(w http.ResponseWriter, r *http.Request) {
+	e.fail(w, r, http.StatusServiceUnavailable, "serviceUnavailable",
+		"The report took longer than the explorer allows ("+e.o.ReportTimeout.String()+"): run graphgate report least-privilege on the command line for this input.",
+		notFoundView{Heading: "Report not finished"})
 }
 
 // sniff tells a HAR file (a JSON object) from a call list by its first

@@ -556,3 +556,32 @@ func TestPages(t *testing.T) {
 		t.Errorf("format=html gave %q", rec.Header().Get("Content-Type"))
 	}
 }
+
+// TestConcurrentFirstUse: the indexes are built once, on first use, while
+// requests of every kind arrive together (run with -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	h := newHandler(t, Options{})
+	targets := []string{"/explorer/?q=mail&format=json", "/explorer/permissions/Mail.Read?format=json",
+		"/explorer/permissions/User.Read?format=json&scheme=personal", "/explorer/paths?path=/me&format=json",
+		"/explorer/explain?scopes=User.Read&path=/me&format=json", "/explorer/?q=" + strings.Repeat("é", 300)}
+	errs := make(chan string, len(targets)*4)
+	done := make(chan struct{})
+	for i := range len(targets) * 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			target := targets[i%len(targets)]
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			if rec.Code != http.StatusOK {
+				errs <- target + ": " + rec.Result().Status
+			}
+		}()
+	}
+	for range len(targets) * 4 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

@@ -157,6 +157,7 @@ func parsePages() map[string]*template.Template {
 		"permURL":  permURL,
 		"pathURL":  pathURL,
 		"scheme":   schemeLabel,
+		"short":    schemeShort,
 		"add":      func(a, b int) int { return a + b },
 		"yesno":    yesNo,
 		"joinList": func(l []string) string { return strings.Join(l, ", ") },
@@ -308,6 +309,19 @@ func schemeLabel(s string) string {
 		return "Delegated (personal Microsoft account)"
 	case catalog.Application.String():
 		return "Application"
+	}
+	return s
+}
+
+// schemeShort names a scheme in a badge.
+func schemeShort(s string) string {
+	switch s {
+	case catalog.DelegatedWork.String():
+		return "delegated: work"
+	case catalog.DelegatedPersonal.String():
+		return "delegated: personal"
+	case catalog.Application.String():
+		return "application"
 	}
 	return s
 }

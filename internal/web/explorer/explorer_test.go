@@ -585,3 +585,22 @@ func TestConcurrentFirstUse(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestReflectedInputEscaped: what a request carries comes back as text,
+// never as markup (html/template's contextual escaping, checked).
+func TestReflectedInputEscaped(t *testing.T) {
+	h := newHandler(t, Options{})
+	const evil = `"><script>alert(1)</script><img src=x onerror=alert(2)>`
+	for _, target := range []string{
+		"/explorer/?q=" + url.QueryEscape(evil),
+		"/explorer/permissions/" + url.PathEscape(evil),
+		"/explorer/paths?path=" + url.QueryEscape("/me/"+evil),
+		"/explorer/explain?path=/me&scopes=" + url.QueryEscape(evil),
+		"/explorer/explain?path=" + url.QueryEscape("/me/"+evil) + "&scopes=User.Read",
+	} {
+		body := get(t, h, target, browserAccept).Body.String()
+		if strings.Contains(body, "<script") || strings.Contains(body, "<img") {
+			t.Errorf("%s: the input came back as markup", target)
+		}
+	}
+}

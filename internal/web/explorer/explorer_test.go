@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -535,7 +536,7 @@ func TestPages(t *testing.T) {
 					}
 					id := el[strings.Index(el, `id="`)+4:]
 					id = id[:strings.IndexByte(id, '"')]
-					if !strings.Contains(body, `<label for="`+id+`"`) {
+					if !regexp.MustCompile(`<label[^>]* for="` + regexp.QuoteMeta(id) + `"`).MatchString(body) {
 						t.Errorf("no label for #%s", id)
 					}
 				}

@@ -284,6 +284,14 @@ func (e *explorer) fail(w http.ResponseWriter, r *http.Request, status int, code
 }
 
 func (e *explorer) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Only the report page takes a POST (its own pattern); every other
+		// page is read with GET.
+		w.Header().Set("Allow", "GET, HEAD")
+		e.fail(w, r, http.StatusMethodNotAllowed, "methodNotAllowed", "The explorer's pages are read with GET; only the report form is sent with POST.",
+			notFoundView{Heading: "Method not allowed"})
+		return
+	}
 	e.fail(w, r, http.StatusNotFound, "notFound", "The explorer has no page at "+r.URL.Path+".",
 		notFoundView{Heading: "Page not found"})
 }

@@ -543,6 +543,11 @@ func TestPages(t *testing.T) {
 			}
 		})
 	}
+	post := httptest.NewRecorder()
+	h.ServeHTTP(post, httptest.NewRequest(http.MethodPost, "/explorer/permissions/Mail.Read", nil))
+	if post.Code != http.StatusMethodNotAllowed || post.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST to a page: %d, Allow %q", post.Code, post.Header().Get("Allow"))
+	}
 	if rec := get(t, h, "/explorer", ""); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/explorer/" {
 		t.Errorf("/explorer: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}

@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"graphgate/internal/authz"
@@ -68,10 +69,22 @@ type ExplainView struct {
 	// Problems are what keeps the form from being decided.
 	Problems []string       `json:"problems,omitempty"`
 	Result   *ExplainResult `json:"result,omitempty"`
+	// Retry asks the same question with one of the permissions that would
+	// allow the call added, for the first few of them.
+	Retry []RetryLink `json:"-"`
 	// Methods and Targets fill the form's lists.
 	Methods []string `json:"-"`
 	Targets []string `json:"-"`
 }
+
+// RetryLink is the explain form's question with one permission added.
+type RetryLink struct {
+	Permission string
+	URL        string
+}
+
+// maxRetry bounds the retry links of a denied call.
+const maxRetry = 3
 
 var targetNames = []string{"inferred", "self", "other", "shared-mailbox", "group", "chat", "tenant"}
 
@@ -99,6 +112,9 @@ func (e *explorer) handleExplain(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, d.Err().Error()+" (find the path under Paths, or with graphgate permissions routes --grep TEXT)")
 		default:
 			v.Result = resultOf(&d, f.Path)
+			if !d.Allow {
+				v.Retry = retryLinks(r.URL.Query(), f.Scopes, v.Result.Candidates)
+			}
 		}
 	}
 	v.Problems = problems
@@ -196,6 +212,25 @@ func (e *explorer) principal(f ExplainForm) (*authz.Principal, authz.Target, []s
 		problems = append(problems, err.Error()+".")
 	}
 	return p, t, problems
+}
+
+// retryLinks are the question again with each of the first candidates
+// added to the token's permissions.
+func retryLinks(q url.Values, scopes string, candidates []string) []RetryLink {
+	var out []RetryLink
+	for _, c := range candidates {
+		if len(out) == maxRetry {
+			break
+		}
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Del("format")
+		v.Set("scopes", strings.TrimSpace(scopes+" "+c))
+		out = append(out, RetryLink{Permission: c, URL: Prefix + "/explain?" + v.Encode()})
+	}
+	return out
 }
 
 func resultOf(d *authz.Decision, path string) *ExplainResult {

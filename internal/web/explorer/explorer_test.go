@@ -3,6 +3,7 @@ package explorer
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -300,6 +301,21 @@ func TestExplain(t *testing.T) {
 			}
 			if tc.least != "" && !strings.Contains(body, `href="/explorer/permissions/`+tc.least+`"`) {
 				t.Errorf("the page does not link %s", tc.least)
+			}
+			if !tc.allow && tc.least != "" {
+				// The denial offers the question again with the least
+				// privileged permission added, and that answer allows it.
+				i := strings.Index(body, `<p id="retry">`)
+				if i < 0 {
+					t.Fatal("no retry link")
+				}
+				href := body[i:]
+				href = href[strings.Index(href, `href="`)+6:]
+				href = html.UnescapeString(href[:strings.IndexByte(href, '"')])
+				again := decode[ExplainView](t, get(t, h, href+"&format=json", ""))
+				if again.Result == nil || !again.Result.Allow || again.Result.Granted != tc.least {
+					t.Errorf("retry %s: %+v", href, again.Result)
+				}
 			}
 		})
 	}

@@ -4,7 +4,7 @@
 // # What it owns
 //
 //   - /explorer/ — a ranked search of the whole catalog by name, display
-//     name, description or id (searchIndex: a scan of about a thousand
+//     name, description or id (searchIndex: a scan of about two thousand
 //     pre-lower-cased records, measured by BenchmarkSearch).
 //   - /explorer/permissions/{name} — a permission's schemes, ids, consent,
 //     privilege levels, descriptions, personal-account validity, overlay

@@ -224,10 +224,12 @@ func TestPathPage(t *testing.T) {
 		}
 	})
 	t.Run("me fallback note", func(t *testing.T) {
-		// A /me path Microsoft's data lacks is decided by its /users/{id} twin.
-		v := decode[PathView](t, get(t, h, "/explorer/paths?format=json&method=GET&path=/me/mailboxSettings/workingHours", ""))
-		if v.MeFallback && !slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, "/users/{id} twin") }) {
-			t.Errorf("fallback without a note: %+v", v.Notes)
+		// A /me path Microsoft's data lacks is decided by its /users/{id}
+		// twin, and the page says so.
+		v := decode[PathView](t, get(t, h, "/explorer/paths?format=json&method=GET&path=/me/appRoleAssignments", ""))
+		if !v.MeFallback || !strings.HasPrefix(strings.ToLower(v.Template), "/users/{id}/approleassignments") ||
+			!slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, "/users/{id} twin") }) {
+			t.Errorf("fallback %v, template %q, notes %q", v.MeFallback, v.Template, v.Notes)
 		}
 	})
 	for _, tc := range []struct {

@@ -16,8 +16,11 @@
 // 'graphgate demo' lists), HTTPS on a random loopback port with a
 // certificate from a CA made for that server (CertPool, Client), stopped
 // and removed when the test ends. Nothing is left behind and no port has to
-// be chosen. Passwords are hashed with fast parameters, so a Start and
-// Close take tens of milliseconds (BenchmarkStart).
+// be chosen. Passwords are hashed with fast parameters; a Start and Close
+// take about a third of a second (BenchmarkStart, bench/README.md: most of
+// it the signing key, the CA and seeding the demo tenant into a new,
+// fsynced SQLite database), so share one server between the subtests of a
+// test where their data does not collide.
 //
 // With WithProxy the server also runs graphgate's interception proxy
 // (ProxyURL): a client whose transport goes through it and trusts CertPool

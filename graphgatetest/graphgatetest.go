@@ -105,7 +105,7 @@ type Server struct {
 	// allows the redirect URI http://localhost.
 	PublicClientID string
 	// Users are the demo users who can sign in, by key: admin (a Global
-	// Administrator), adele, megan, lynne.
+	// Administrator), adele, megan, lynne, and guest (a guest user).
 	Users map[string]User
 
 	srv    *server.Server

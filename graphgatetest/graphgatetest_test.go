@@ -64,7 +64,7 @@ func TestStartLeavesNothingBehind(t *testing.T) {
 		if s, b := graphGet(t, gg, gg.GraphURL, "/users/adele@"+gg.TenantDomain, body["access_token"].(string)); s != 200 || !strings.Contains(b, "Adele Vance") {
 			t.Errorf("GET /users/adele: %d %s", s, b)
 		}
-		if len(gg.Users) != 4 || gg.Users["admin"].Password == "" || gg.PublicClientID == "" || gg.ProxyURL != "" {
+		if len(gg.Users) != 5 || gg.Users["admin"].Password == "" || gg.PublicClientID == "" || gg.ProxyURL != "" {
 			t.Errorf("demo credentials: users %v, public client %q, proxy %q", gg.Users, gg.PublicClientID, gg.ProxyURL)
 		}
 		if _, err := os.Stat(gg.CAFile); err != nil {

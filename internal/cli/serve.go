@@ -218,8 +218,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
   graphgate serve --json | jq -r .url                           # scripts: wait for the URL
-  graphgate serve --proxy 127.0.0.1:8080                        # apps keep Microsoft's URLs:
-  HTTPS_PROXY=http://127.0.0.1:8080 SSL_CERT_FILE=./graphgate-data/tls/ca.pem go test ./...`,
+  graphgate serve --proxy 127.0.0.1:8080   # apps keep Microsoft's URLs: eval "$(graphgate trust --proxy http://127.0.0.1:8080)"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {

@@ -23,6 +23,7 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
+	"graphgate/internal/transfer"
 	"graphgate/internal/store/sqlite"
 )
 
@@ -148,12 +149,16 @@ func warnLogger(cmd *cobra.Command) *slog.Logger {
 		}}))
 }
 
+// exportTimeout bounds --export-on-exit after the signal.
+const exportTimeout = 2 * time.Minute
+
 func serveCmd() *cobra.Command {
 	var cfg server.Config
 	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
 	var lim serveLimits
 	var jsonOut bool
+	var importDir, exportDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run graphgate: the identity platform and Microsoft Graph on HTTPS",
@@ -195,6 +200,17 @@ body sent a byte at a time is cut off. The idle timeout, header size and
 data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
 (which caps no connections and allows 30s for headers).
 
+Test fixtures, as the Firebase emulators': --import DIR loads every tenant of
+the folder DIR before the server starts (each replaces the store's tenant of
+that id; the folder's settings and, into a store without keys, its signing
+keys are taken), and --export-on-exit DIR writes every tenant there when the
+server stops on SIGINT or SIGTERM (Ctrl-C): one <tenant id>.jsonl per tenant
+in the format of 'graphgate export' (signing keys included, owner-only files),
+written to a new folder that then replaces DIR by rename, so DIR is never
+half written. The same DIR for both keeps a test tenant across runs. Both work
+with either store. 'graphgate snapshot' is faster for save/restore within one
+store.
+
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
 on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
@@ -204,7 +220,8 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --tls-cert cert.pem --tls-key key.pem
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
-  graphgate serve --json | jq -r .url                           # scripts: wait for the URL`,
+  graphgate serve --json | jq -r .url                           # scripts: wait for the URL
+  graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -241,6 +258,27 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				return usageErr("%v", err)
 			}
 			fmt.Fprintf(out, "graphgate: opening %s\n", spec)
+			if importDir != "" || exportDir != "" {
+				// The store is opened here so that the import happens before
+				// the server reads its settings and keys, and the export after
+				// it stopped serving.
+				spec.Logger = log
+				st, err := spec.Open(ctx)
+				if err != nil {
+					return &exitError{ExitFailure, err}
+				}
+				defer st.Close()
+				cfg.Store = st
+				if importDir != "" {
+					sum, err := transfer.ImportFolder(ctx, st, importDir)
+					if err != nil {
+						return &exitError{ExitFailure, fmt.Errorf("--import %s: %w (the folder is written by 'graphgate serve --export-on-exit %s')", importDir, err, importDir)}
+					}
+					for _, t := range sum.Tenants {
+						fmt.Fprintf(out, "graphgate: imported tenant %s from %s: %s\n", t.TenantID, importDir, t)
+					}
+				}
+			}
 			srv, err := server.New(ctx, cfg)
 			if err != nil {
 				return &exitError{ExitFailure, err}
@@ -276,6 +314,17 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return &exitError{ExitFailure, listenHelp(err)}
 			}
+			if exportDir != "" {
+				// The signal cancelled ctx: the export gets its own bounded time.
+				ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)
+				defer cancel()
+				sum, err := transfer.ExportFolder(ectx, cfg.Store, exportDir)
+				if err != nil {
+					return &exitError{ExitFailure, fmt.Errorf("--export-on-exit %s: %w (the previous export, if any, is unchanged)", exportDir, err)}
+				}
+				log.Info("exported the store on exit", "folder", absPath(exportDir), "tenants", len(sum.Tenants))
+				fmt.Fprintf(out, "graphgate: exported %d tenants to %s\n", len(sum.Tenants), exportDir)
+			}
 			fmt.Fprintln(out, "graphgate: stopped")
 			return nil
 		},
@@ -290,6 +339,8 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "", "also serve plain HTTP here, for a TLS-terminating reverse proxy")
 	f.BoolVar(&cfg.TrustForwarded, "trust-forwarded", false, "build URLs from X-Forwarded-Proto and X-Forwarded-Host")
 	f.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo tenant in an empty data folder")
+	f.StringVar(&importDir, "import", "", "load every tenant of this folder (written by --export-on-exit) before serving")
+	f.StringVar(&exportDir, "export-on-exit", "", "write every tenant to this folder when stopped by SIGINT/SIGTERM (replaced atomically)")
 	f.DurationVar(&accessLife, "access-token-lifetime", time.Hour, "lifetime of access tokens")
 	f.DurationVar(&refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "lifetime of refresh tokens (renewed at each use)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")

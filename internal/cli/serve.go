@@ -23,8 +23,8 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
-	"graphgate/internal/transfer"
 	"graphgate/internal/store/sqlite"
+	"graphgate/internal/transfer"
 )
 
 func init() {

@@ -21,6 +21,7 @@ import (
 
 	"graphgate/internal/demo"
 	"graphgate/internal/graph"
+	"graphgate/internal/identity"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
 	"graphgate/internal/store/sqlite"
@@ -221,7 +222,8 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
   graphgate serve --json | jq -r .url                           # scripts: wait for the URL
-  graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs`,
+  graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs
+  graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -339,6 +341,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "", "also serve plain HTTP here, for a TLS-terminating reverse proxy")
 	f.BoolVar(&cfg.TrustForwarded, "trust-forwarded", false, "build URLs from X-Forwarded-Proto and X-Forwarded-Host")
 	f.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo tenant in an empty data folder")
+	seedFlag(cmd, &cfg.Identity.Seed)
 	f.StringVar(&importDir, "import", "", "load every tenant of this folder (written by --export-on-exit) before serving")
 	f.StringVar(&exportDir, "export-on-exit", "", "write every tenant to this folder when stopped by SIGINT/SIGTERM (replaced atomically)")
 	f.DurationVar(&accessLife, "access-token-lifetime", time.Hour, "lifetime of access tokens")
@@ -416,8 +419,14 @@ func freeAddrHint(addr, sep string) string {
 	return ""
 }
 
+// seedFlag is the --seed flag of serve, demo and reset.
+func seedFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "seed", os.Getenv("GRAPHGATE_SEED"), "derive the demo tenant's passwords, client secrets, ids and the identity platform's\n"+
+		"keys from this value when seeding, instead of random ones: reproducible fixtures (env GRAPHGATE_SEED)")
+}
+
 func demoCmd() *cobra.Command {
-	var data, storeURL string
+	var data, storeURL, seed string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -428,9 +437,16 @@ apps (client id, secret, permissions). Passwords and secrets are random per
 data folder (or the --store). The folder is seeded on the first 'graphgate
 serve'; this command seeds it too if needed, and then says so: the new
 tenant's passwords are not those of a server running on another folder, so
-give it the server's --data (or --store).`,
+give it the server's --data (or --store).
+
+With --seed N (or GRAPHGATE_SEED) a new demo tenant's passwords, client
+secrets, app object ids, mail/calendar/file ids and the identity platform's
+keys are derived from N: every folder seeded with the same N has the same
+tenant, so CI fixtures can name them. A folder seeded before keeps what it
+has ('graphgate reset --seed N --yes' reseeds it).`,
 		Example: `  graphgate demo
-  graphgate demo --data /var/lib/graphgate --json`,
+  graphgate demo --data /var/lib/graphgate --json
+  graphgate demo --seed 42 --data ./ci-data --json    # the same output on every machine`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -452,7 +468,7 @@ give it the server's --data (or --store).`,
 			t, err := demo.Load(ctx, st)
 			if errors.Is(err, demo.ErrNotSeeded) {
 				srv, serr := server.New(ctx, server.Config{DataDir: data, Store: st, Passwords: admPasswordParams,
-					Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+					Identity: identity.Config{Seed: seed}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 				if serr != nil {
 					return &exitError{ExitFailure, serr}
 				}
@@ -468,6 +484,8 @@ give it the server's --data (or --store).`,
 					"server, give this command the same --data (or GRAPHGATE_DATA) or --store (or GRAPHGATE_STORE) as the server.\n", where)
 			} else if err != nil {
 				return &exitError{ExitFailure, err}
+			} else if seed != "" {
+				admNote(cmd, "this store had its demo tenant already: --seed applies only to a new one; 'graphgate reset --seed %s --yes' reseeds it", seed)
 			}
 			out := cmd.OutOrStdout()
 			if jsonOut {
@@ -496,6 +514,7 @@ give it the server's --data (or --store).`,
 	}
 	dataFlag(cmd, &data)
 	storeFlag(cmd, &storeURL)
+	seedFlag(cmd, &seed)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
 }

@@ -19,8 +19,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,6 +128,13 @@ type Options struct {
 	// password.Fast for tests).
 	Passwords password.Params
 	Now       time.Time
+	// Seed, when set, derives every password, client secret, app object id
+	// and workload item id from it instead of crypto/rand, so that two
+	// seedings with one seed give identical tenants (graphgate --seed, for
+	// reproducible CI fixtures). The identity platform's keys follow the
+	// same seed when the server is given it (identity.Config.Seed); signing
+	// keys do not (see README).
+	Seed string
 }
 
 // ErrNotSeeded is returned by Load when the store holds no demo tenant.
@@ -193,7 +198,7 @@ func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error)
 	if o.SecretHash == nil {
 		return nil, false, errors.New("demo: SecretHash is required")
 	}
-	mine, err := json.Marshal(describe())
+	mine, err := json.Marshal(describe(newEntropy(o.Seed)))
 	if err != nil {
 		return nil, false, err
 	}
@@ -214,19 +219,6 @@ func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error)
 	return &t, bytes.Equal(plan, mine), nil
 }
 
-func randomSecret(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// demoPassword is random but typeable: letters and digits plus a symbol.
-func demoPassword() string {
-	return "Gg-" + randomSecret(12)
-}
-
 func roleIDs(rs ...roles.Role) []string {
 	var out []string
 	for _, r := range rs {
@@ -241,15 +233,4 @@ func roleNames(rs ...roles.Role) []string {
 		out = append(out, r.String())
 	}
 	return out
-}
-
-// newID returns a random GUID.
-func newID() string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

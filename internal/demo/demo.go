@@ -234,3 +234,19 @@ func roleNames(rs ...roles.Role) []string {
 	}
 	return out
 }
+
+// KeepOnReset says which settings graphgate reset keeps when it wipes the
+// store before seeding again: every store-wide key (a running server holds
+// them), and the demo's plan — its passwords and secrets, so that what
+// `graphgate demo` printed before still works — unless reseed asks for a
+// new plan (reset --seed). The mark of a completed seeding always goes, so
+// that Seed builds the tenant again.
+func KeepOnReset(name string, reseed bool) bool {
+	switch name {
+	case settingCredentials:
+		return false
+	case settingPlan:
+		return !reseed
+	}
+	return true
+}

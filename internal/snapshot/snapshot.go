@@ -2,8 +2,10 @@ package snapshot
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"graphgate/internal/demo"
 	"graphgate/internal/store"
 )
 
@@ -49,4 +51,24 @@ func (s *Service) List(ctx context.Context) ([]store.SnapshotInfo, error) {
 // Delete removes the snapshot name.
 func (s *Service) Delete(ctx context.Context, name string) error {
 	return s.st.DeleteSnapshot(ctx, name)
+}
+
+// Reset puts the store back to the demo tenant as a fresh start seeds it:
+// every tenant, app, grant, item and sign-in state is deleted in one
+// transaction (signing keys, the identity platform's keys and snapshots
+// stay), then the demo tenant is seeded with o. Without o.Seed the demo
+// keeps the passwords and secrets it had; with it they are derived from
+// the seed. Between the wipe and the end of seeding a running server sees
+// a partly seeded tenant: reset between tests, not during one.
+func (s *Service) Reset(ctx context.Context, o demo.Options) (*demo.Tenant, time.Duration, error) {
+	start := s.now()
+	reseed := o.Seed != ""
+	if err := s.st.Wipe(ctx, func(name string) bool { return demo.KeepOnReset(name, reseed) }); err != nil {
+		return nil, 0, err
+	}
+	t, _, err := demo.Seed(ctx, s.st, o)
+	if err != nil {
+		return nil, 0, fmt.Errorf("seeding the demo tenant after the wipe: %w", err)
+	}
+	return t, s.now().Sub(start), nil
 }

@@ -72,6 +72,11 @@ type Snapshots interface {
 	ListSnapshots(ctx context.Context) ([]SnapshotInfo, error)
 	// DeleteSnapshot removes a snapshot; an unknown name is ErrNotFound.
 	DeleteSnapshot(ctx context.Context, name string) error
+	// Wipe deletes every row of the store but SnapshotKeepTables' and the
+	// settings keepSetting selects, in one transaction: every tenant, app,
+	// grant, item and sign-in state goes (graphgate reset starts from it).
+	// Snapshots are untouched.
+	Wipe(ctx context.Context, keepSetting func(name string) bool) error
 }
 
 // SnapshotKeepTables are the tables RestoreSnapshot leaves as they are

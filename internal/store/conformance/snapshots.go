@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"graphgate/internal/store"
@@ -125,6 +126,42 @@ var snapshotTests = []test{
 		if len(list) != 1 || list[0].Name != "a_one" {
 			t.Errorf("ListSnapshots after delete = %+v, want a_one only", list)
 		}
+	}},
+	{"Wipe", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		deleteSnapshotsAtEnd(t, s, "kept")
+		d := tenantFixture(t, s, "wipe")
+		must(t, s.PutSetting(ctx, "keep.me", []byte("1")))
+		must(t, s.PutSetting(ctx, "demo.credentials", []byte("2")))
+		key := newSigningKey(7)
+		if _, err := s.AddSigningKey(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.SaveSnapshot(ctx, "kept", false)
+		must(t, err)
+		before, err := s.ExportTenant(ctx, d.Tenant.ID)
+		must(t, err)
+		must(t, s.Wipe(ctx, func(name string) bool { return name == "keep.me" }))
+		ts, err := s.ListTenants(ctx)
+		must(t, err)
+		if len(ts) != 0 {
+			t.Errorf("tenants after Wipe: %d, want none", len(ts))
+		}
+		_, err = s.GetApp(ctx, d.Apps[0].AppID)
+		wantErr(t, err, store.ErrNotFound, "an app after Wipe")
+		all, err := s.ListSettings(ctx)
+		must(t, err)
+		check(t, "settings after Wipe", all, []store.Setting{{Name: "keep.me", Value: []byte("1")}})
+		keys, err := s.SigningKeys(ctx)
+		must(t, err)
+		if !slices.ContainsFunc(keys, func(k store.SigningKey) bool { return k.KID == key.KID }) {
+			t.Errorf("Wipe removed the signing keys")
+		}
+		// Snapshots survive a wipe and bring everything back.
+		must(t, s.RestoreSnapshot(ctx, "kept"))
+		got, err := s.ExportTenant(ctx, d.Tenant.ID)
+		must(t, err)
+		check(t, "tenant restored after Wipe", withoutStoreWide(got), withoutStoreWide(before))
 	}},
 	{"UnknownAndInvalidNames", func(t *testing.T, s store.Store) {
 		ctx := t.Context()

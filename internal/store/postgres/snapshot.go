@@ -302,3 +302,36 @@ func (s *Store) DeleteSnapshot(ctx context.Context, name string) error {
 	}
 	return err
 }
+
+// Wipe empties every table but store.SnapshotKeepTables and settings with
+// one TRUNCATE, and deletes the settings keepSetting does not keep, in one
+// transaction.
+func (s *Store) Wipe(ctx context.Context, keepSetting func(name string) bool) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		tables, err := storeTables(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var quoted []string
+		for _, t := range tables {
+			if !slices.Contains(store.SnapshotKeepTables, t) && t != "settings" {
+				quoted = append(quoted, pgx.Identifier{t}.Sanitize())
+			}
+		}
+		if _, err := tx.Exec(ctx, `TRUNCATE `+strings.Join(quoted, ", ")); err != nil {
+			return fmt.Errorf("postgres: wiping: %w", err)
+		}
+		names, err := queryStrings(ctx, tx, `SELECT name FROM settings`)
+		if err != nil {
+			return err
+		}
+		var drop []string
+		for _, n := range names {
+			if keepSetting == nil || !keepSetting(n) {
+				drop = append(drop, n)
+			}
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM settings WHERE name = ANY($1)`, drop)
+		return err
+	})
+}

@@ -229,3 +229,37 @@ func queryStrings(ctx context.Context, q queryer, query string, args ...any) ([]
 
 // quoteIdent quotes a table or column name read from the schema.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Wipe deletes the rows of every table but store.SnapshotKeepTables' and
+// the kept settings, in one IMMEDIATE transaction.
+func (s *Store) Wipe(ctx context.Context, keepSetting func(name string) bool) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return err
+		}
+		tables, err := queryStrings(ctx, tx, `SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if slices.Contains(store.SnapshotKeepTables, t) || t == "settings" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM main.`+quoteIdent(t)); err != nil {
+				return fmt.Errorf("sqlite: wiping %s: %w", t, err)
+			}
+		}
+		names, err := queryStrings(ctx, tx, `SELECT name FROM settings`)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if keepSetting == nil || !keepSetting(n) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE name = ?`, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

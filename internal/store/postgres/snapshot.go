@@ -61,7 +61,41 @@ func (s *Store) SaveSnapshot(ctx context.Context, name string, replace bool) (st
 			if exists && !replace {
 				return fmt.Errorf("%w: snapshot %q (save it with replace, or delete it first)", store.ErrConflict, name)
 			}
+			tables, err := storeTables(ctx, tx)
+			if err != nil {
+				return err
+			}
+			var version int
+			if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+				return err
+			}
+			created := time.Now().UTC().Truncate(time.Microsecond)
 			if exists {
+				// Replacing a snapshot of this schema version refills its
+				// tables: several times faster than dropping and creating 20
+				// tables (catalog work), which an older version's needs.
+				old, err := snapshotInfo(ctx, tx, prefix, name)
+				if err == nil && old.SchemaVersion == version {
+					cols, err := insertColumns(ctx, tx)
+					if err != nil {
+						return err
+					}
+					for _, t := range tables {
+						dst := pgx.Identifier{prefix + name, t}.Sanitize()
+						list := strings.Join(cols[t], ", ")
+						if _, err := tx.Exec(ctx, `DELETE FROM `+dst); err != nil {
+							return err
+						}
+						if _, err := tx.Exec(ctx, `INSERT INTO `+dst+` (`+list+`) SELECT `+list+` FROM `+pgx.Identifier{schema, t}.Sanitize()); err != nil {
+							return fmt.Errorf("copying %s: %w", t, err)
+						}
+					}
+					if _, err := tx.Exec(ctx, `UPDATE `+snap+`.`+snapshotMeta+` SET created = $1`, created); err != nil {
+						return err
+					}
+					info = store.SnapshotInfo{Name: name, Created: created, SchemaVersion: version}
+					return nil
+				}
 				if _, err := tx.Exec(ctx, `DROP SCHEMA `+snap+` CASCADE`); err != nil {
 					return err
 				}
@@ -69,20 +103,11 @@ func (s *Store) SaveSnapshot(ctx context.Context, name string, replace bool) (st
 			if _, err := tx.Exec(ctx, `CREATE SCHEMA `+snap); err != nil {
 				return err
 			}
-			tables, err := storeTables(ctx, tx)
-			if err != nil {
-				return err
-			}
 			for _, t := range tables {
 				if _, err := tx.Exec(ctx, `CREATE TABLE `+snap+`.`+pgx.Identifier{t}.Sanitize()+` AS TABLE `+pgx.Identifier{schema, t}.Sanitize()); err != nil {
 					return fmt.Errorf("copying %s: %w", t, err)
 				}
 			}
-			var version int
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
-				return err
-			}
-			created := time.Now().UTC().Truncate(time.Microsecond)
 			if _, err := tx.Exec(ctx, `CREATE TABLE `+snap+`.`+snapshotMeta+` (name text NOT NULL, store_schema text NOT NULL, schema_version integer NOT NULL, created timestamptz NOT NULL)`); err != nil {
 				return err
 			}
@@ -101,8 +126,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, name string, replace bool) (st
 
 // storeTables lists the base tables of the current schema.
 func storeTables(ctx context.Context, q querier) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
+	// pg_tables, not information_schema: the catalog view is many times
+	// faster, and a restore lists the tables on every call.
+	return queryStrings(ctx, q, `SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
 }
 
 func queryStrings(ctx context.Context, q querier, sql string, args ...any) ([]string, error) {
@@ -129,11 +155,10 @@ func snapshotInfo(ctx context.Context, q querier, prefix, name string) (store.Sn
 	return info, err
 }
 
-// RestoreSnapshot empties the store's tables (but
-// store.SnapshotKeepTables) with one TRUNCATE, which takes their ACCESS
-// EXCLUSIVE locks so that concurrent transactions of every replica wait for
-// the commit, and refills them from the snapshot in foreign-key order, in
-// one transaction.
+// RestoreSnapshot locks the store's tables (but store.SnapshotKeepTables)
+// against writers, empties them and refills them from the snapshot in
+// foreign-key order, in one transaction: writers of every replica wait for
+// the commit, readers see the old data until it and the snapshot's after.
 func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 	if err := store.ValidateSnapshotName(name); err != nil {
 		return err
@@ -164,19 +189,25 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 			for i, t := range tables {
 				quoted[i] = pgx.Identifier{schema, t}.Sanitize()
 			}
-			if _, err := tx.Exec(ctx, `TRUNCATE `+strings.Join(quoted, ", ")); err != nil {
+			// EXCLUSIVE locks: writers of every replica wait for the commit,
+			// readers go on with the old data until it. (DELETE, not
+			// TRUNCATE: on tables of a test tenant's size it is several
+			// times faster, and TRUNCATE's lock would block readers too.)
+			if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(quoted, ", ")+` IN EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+			// Children before parents, so that no ON DELETE CASCADE runs.
+			for i := len(quoted) - 1; i >= 0; i-- {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+quoted[i]); err != nil {
+					return fmt.Errorf("restoring %s: %w", tables[i], err)
+				}
+			}
+			cols, err := insertColumns(ctx, tx)
+			if err != nil {
 				return err
 			}
 			for i, t := range tables {
-				cols, err := queryStrings(ctx, tx, `SELECT column_name FROM information_schema.columns
-					WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, t)
-				if err != nil {
-					return err
-				}
-				for j, c := range cols {
-					cols[j] = pgx.Identifier{c}.Sanitize()
-				}
-				list := strings.Join(cols, ", ")
+				list := strings.Join(cols[t], ", ")
 				if _, err := tx.Exec(ctx, `INSERT INTO `+quoted[i]+` (`+list+`) SELECT `+list+` FROM `+pgx.Identifier{prefix + name, t}.Sanitize()); err != nil {
 					return fmt.Errorf("restoring %s: %w", t, err)
 				}
@@ -188,6 +219,28 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 		return fmt.Errorf("postgres: restoring snapshot %q: %w", name, err)
 	}
 	return err
+}
+
+// insertColumns lists, per table of the current schema, the quoted names
+// of the columns an INSERT sets (not generated ones), in order.
+func insertColumns(ctx context.Context, q querier) (map[string][]string, error) {
+	rows, err := q.Query(ctx, `SELECT c.relname::text, a.attname::text FROM pg_attribute a
+		JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+		ORDER BY c.relname, a.attnum`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		out[t] = append(out[t], pgx.Identifier{c}.Sanitize())
+	}
+	return out, rows.Err()
 }
 
 // restoreOrder lists the current schema's tables so that every table comes

@@ -108,3 +108,22 @@ func TestDemoSeedIsReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSeed: serve --seed seeds the same demo tenant as demo --seed
+// (the same passwords and secrets), and GRAPHGATE_SEED is its default.
+func TestServeSeed(t *testing.T) {
+	want, _ := seededTenant(t, "99")
+	dir := filepath.Join(t.TempDir(), "served")
+	stop := serveUntilStarted(t, "--data", dir, "--seed", "99")
+	if code, stderr := stop(); code != 0 {
+		t.Fatalf("serve --seed: %d\n%s", code, stderr)
+	}
+	t.Setenv("GRAPHGATE_SEED", "99")
+	envDir := filepath.Join(t.TempDir(), "env")
+	for _, d := range []string{dir, envDir} {
+		got := demoOf(t, d) // envDir: seeded now, by demo with GRAPHGATE_SEED
+		if toJSON(t, got) != toJSON(t, want) {
+			t.Errorf("the demo tenant of %s differs from demo --seed 99's", d)
+		}
+	}
+}

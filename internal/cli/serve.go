@@ -208,7 +208,8 @@ keys are taken), and --export-on-exit DIR writes every tenant there when the
 server stops on SIGINT or SIGTERM (Ctrl-C): one <tenant id>.jsonl per tenant
 in the format of 'graphgate export' (signing keys included, owner-only files),
 written to a new folder that then replaces DIR by rename, so DIR is never
-half written. The same DIR for both keeps a test tenant across runs. Both work
+half written. The same DIR for both keeps a test tenant across runs (an --import
+folder that does not exist yet is a first run: a warning, not an error). Both work
 with either store. 'graphgate snapshot' is faster for save/restore within one
 store.
 
@@ -271,7 +272,11 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				}
 				defer st.Close()
 				cfg.Store = st
-				if importDir != "" {
+				if _, err := os.Stat(importDir); importDir != "" && errors.Is(err, fs.ErrNotExist) {
+					// As the Firebase emulators: nothing exported yet is a
+					// first run, not an error (the same folder for both flags).
+					log.Warn("nothing to import: the folder does not exist yet", "folder", importDir)
+				} else if importDir != "" {
 					sum, err := transfer.ImportFolder(ctx, st, importDir)
 					if err != nil {
 						return &exitError{ExitFailure, fmt.Errorf("--import %s: %w (the folder is written by 'graphgate serve --export-on-exit %s')", importDir, err, importDir)}

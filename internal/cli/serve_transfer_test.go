@@ -93,6 +93,17 @@ func TestServeImportExportOnExit(t *testing.T) {
 		t.Errorf("beside the export folder: %v, want the folder alone", names)
 	}
 
+	// A folder that does not exist yet is a first run (the same folder for
+	// both flags): the server starts, seeds the demo and exports on exit.
+	first := filepath.Join(t.TempDir(), "first")
+	stop = serveUntilStarted(t, "--data", filepath.Join(t.TempDir(), "d1"), "--import", first, "--export-on-exit", first)
+	if code, stderr := stop(); code != 0 || !strings.Contains(stderr, "nothing to import") {
+		t.Fatalf("serve --import of a missing folder: %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(first, demo.TenantID+".jsonl")); err != nil {
+		t.Errorf("the first run's export: %v", err)
+	}
+
 	// A folder without an export is refused before serving, saying what it wants.
 	empty := t.TempDir()
 	code, _, stderr := runCLI("serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"), "--import", empty)

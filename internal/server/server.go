@@ -166,7 +166,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)

@@ -77,6 +77,7 @@ type Store interface {
 	Items
 	DirectoryQueries
 	Transfer
+	DecisionLog
 	// Close releases the backend's resources.
 	Close() error
 }

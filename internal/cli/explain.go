@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,39 +13,8 @@ import (
 	"graphgate/internal/routes"
 )
 
-type explainOut struct {
-	Allow  bool   `json:"allow"`
-	Reason string `json:"reason"`
-	// Check names the engine's check that decided (route, app_only_me,
-	// scheme, own_data, permission, relation, guest_enumeration, role,
-	// member_of, hidden_membership).
-	Check       string   `json:"check"`
-	Status      int      `json:"status"`
-	Explanation string   `json:"explanation"`
-	Method      string   `json:"method"`
-	Path        string   `json:"path"`
-	Scheme      string   `json:"scheme"`
-	Route       string   `json:"route,omitempty"`
-	RouteSource string   `json:"routeSource,omitempty"`
-	MeFallback  bool     `json:"meFallback,omitempty"`
-	Granted     string   `json:"grantedBy,omitempty"`
-	Candidates  []string `json:"wouldAllow"`
-	Least       []string `json:"leastPrivileged,omitempty"`
-	AlsoOneOf   []string `json:"alsoNeedsOneOf,omitempty"`
-	UserRoles   []string `json:"userNeedsOneOfRoles,omitempty"`
-	Sharing     string   `json:"ownerMustShare,omitempty"`
-	// Relation is what the deciding permission needs between the signed-in
-	// user and the target's data (directory, shared, member, owner, role),
-	// Fact the fact that allowed the call or is missing, Resource the data
-	// the sharing is about.
-	Relation string `json:"relation,omitempty"`
-	Fact     string `json:"fact,omitempty"`
-	Resource string `json:"resource,omitempty"`
-	// ItemsOnly: the call reaches only the drive items shared with the user.
-	ItemsOnly bool   `json:"sharedItemsOnly,omitempty"`
-	Limit     string `json:"limit,omitempty"`
-	Note      string `json:"note,omitempty"`
-}
+// explainOut is what explain prints: the decision's full reasoning.
+type explainOut = authz.Detail
 
 func explainCmd() *cobra.Command {
 	var scopes, appRoles, userRoles, targetFlag, shared []string
@@ -160,88 +130,14 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 			case authz.NoRoute, authz.MethodNotAllowed:
 				return notFound(d.Err())
 			}
-			o := explainOut{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: d.Explain(),
-				Method: d.Method.String(), Path: args[1], Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
-				Candidates: d.CandidateNames(), Note: d.Note()}
-			if d.Match.Route != nil {
-				o.Route, o.RouteSource = d.Match.Route.Template, d.Match.Route.Source
-			}
-			if d.Granted != nil {
-				o.Granted = d.Granted.Name
-			}
-			for _, e := range d.Candidates {
-				if e.Least {
-					o.Least = append(o.Least, e.Perm.Name)
-				}
-			}
-			for _, a := range d.Also {
-				o.AlsoOneOf = append(o.AlsoOneOf, a.Name)
-			}
-			for _, r := range d.Roles.Roles() {
-				o.UserRoles = append(o.UserRoles, r.String())
-			}
-			if d.Need != 0 {
-				o.Sharing = d.Need.String()
-			}
-			o.Relation, o.Fact, o.Resource, o.ItemsOnly = d.Relation.String(), d.Fact.String(), d.Resource, d.SharedItemsOnly()
-			if d.Limit != authz.LimitNone {
-				o.Limit = d.Limit.String()
-			}
+			o := d.Detail(args[1])
 			out := cmd.OutOrStdout()
 			if jsonOut {
 				if err := writeJSON(out, o); err != nil {
 					return err
 				}
-			} else {
-				verdict := "ALLOWED"
-				if !o.Allow {
-					verdict = "DENIED"
-				}
-				fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
-				tw := table(out)
-				fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
-				fmt.Fprintf(tw, "  decided by\tthe %s check\n", o.Check)
-				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
-				if o.Route != "" {
-					src := ""
-					if o.RouteSource != routes.SourceMicrosoft {
-						src = " (" + o.RouteSource + ")"
-					}
-					fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
-				}
-				if o.Granted != "" && o.Allow {
-					fmt.Fprintf(tw, "  allowed by\t%s\n", o.Granted)
-				}
-				if len(o.Candidates) > 0 {
-					fmt.Fprintf(tw, "  would allow\t%s\n", strings.Join(o.Candidates, ", "))
-				}
-				if len(o.Least) > 0 {
-					fmt.Fprintf(tw, "  least privileged\t%s\n", strings.Join(o.Least, ", "))
-				}
-				if len(o.AlsoOneOf) > 0 {
-					fmt.Fprintf(tw, "  also needs one of\t%s\n", strings.Join(o.AlsoOneOf, ", "))
-				}
-				if len(o.UserRoles) > 0 {
-					fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
-				}
-				if d.Relation != authz.ReachNone {
-					rel := d.Relation.Phrase()
-					if o.Resource != "" {
-						rel += " (" + o.Resource + ")"
-					}
-					fmt.Fprintf(tw, "  relation needed\t%s\n", rel)
-					label := "missing"
-					if d.Allow {
-						label = "relation held"
-					}
-					fmt.Fprintf(tw, "  %s\t%s\n", label, factText(d.Fact, d.Allow))
-				}
-				if o.Sharing != "" {
-					fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
-				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
+			} else if err := printDetail(out, o); err != nil {
+				return err
 			}
 			if !d.Allow {
 				return errNegative
@@ -265,6 +161,57 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 	f.BoolVar(&inRole, "in-role-or-au", false, "the target user is a member of a directory role or administrative unit")
 	f.BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
+}
+
+// printDetail prints a decision's reasoning as explain's table.
+func printDetail(out io.Writer, o authz.Detail) error {
+	verdict := "ALLOWED"
+	if !o.Allow {
+		verdict = "DENIED"
+	}
+	fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
+	tw := table(out)
+	fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
+	fmt.Fprintf(tw, "  decided by\tthe %s check\n", o.Check)
+	fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
+	if o.Route != "" {
+		src := ""
+		if o.RouteSource != routes.SourceMicrosoft {
+			src = " (" + o.RouteSource + ")"
+		}
+		fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
+	}
+	if o.Granted != "" && o.Allow {
+		fmt.Fprintf(tw, "  allowed by\t%s\n", o.Granted)
+	}
+	if len(o.Candidates) > 0 {
+		fmt.Fprintf(tw, "  would allow\t%s\n", strings.Join(o.Candidates, ", "))
+	}
+	if len(o.Least) > 0 {
+		fmt.Fprintf(tw, "  least privileged\t%s\n", strings.Join(o.Least, ", "))
+	}
+	if len(o.AlsoOneOf) > 0 {
+		fmt.Fprintf(tw, "  also needs one of\t%s\n", strings.Join(o.AlsoOneOf, ", "))
+	}
+	if len(o.UserRoles) > 0 {
+		fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
+	}
+	if reach := authz.ParseReach(o.Relation); reach != authz.ReachNone {
+		rel := reach.Phrase()
+		if o.Resource != "" {
+			rel += " (" + o.Resource + ")"
+		}
+		fmt.Fprintf(tw, "  relation needed\t%s\n", rel)
+		label := "missing"
+		if o.Allow {
+			label = "relation held"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", label, factText(authz.ParseFact(o.Fact), o.Allow))
+	}
+	if o.Sharing != "" {
+		fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
+	}
+	return tw.Flush()
 }
 
 // factText says a relation's fact: what allowed the call, or what is

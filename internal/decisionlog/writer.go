@@ -101,7 +101,7 @@ type Options struct {
 }
 
 // Writer records decisions in the store's decision log. Build it with
-// New, start Run in a goroutine, and Close it after the HTTP server.
+// New, Start it, and Close it after the HTTP server.
 type Writer struct {
 	st    store.DecisionLog
 	cfg   Config
@@ -112,6 +112,7 @@ type Writer struct {
 	closed  atomic.Bool
 	started atomic.Bool
 	stop    chan struct{}
+	flushes chan chan struct{}
 	done    chan struct{}
 	once    sync.Once
 
@@ -133,7 +134,7 @@ func (c counter) add(n int) {
 func New(st store.DecisionLog, cfg Config, o Options) *Writer {
 	cfg = cfg.withDefaults()
 	w := &Writer{st: st, cfg: cfg, clock: o.Clock, log: o.Logger, queue: make(chan graph.DecisionEvent, cfg.QueueSize),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), flushes: make(chan chan struct{}), done: make(chan struct{})}
 	if w.clock == nil {
 		w.clock = realClock{}
 	}
@@ -177,12 +178,15 @@ func (w *Writer) Stats() Stats {
 	return Stats{Dropped: int(w.dropped.n.Load()), Written: int(w.written.n.Load()), Failed: int(w.failed.n.Load()), Pruned: int(w.pruned.n.Load())}
 }
 
-// Run drains the queue until ctx ends or Close is called, then writes
-// what is left and returns. Call it once.
-func (w *Writer) Run(ctx context.Context) {
-	if !w.started.CompareAndSwap(false, true) {
-		return
+// Start starts the goroutine that drains the queue until ctx ends or
+// Close is called, then writes what is left. Later calls do nothing.
+func (w *Writer) Start(ctx context.Context) {
+	if w.started.CompareAndSwap(false, true) {
+		go w.run(ctx)
 	}
+}
+
+func (w *Writer) run(ctx context.Context) {
 	defer close(w.done)
 	flush := w.clock.NewTicker(w.cfg.FlushInterval)
 	defer flush.Stop()
@@ -220,6 +224,9 @@ func (w *Writer) Run(ctx context.Context) {
 			}
 		case <-flush.C():
 			take(ctx)
+		case reply := <-w.flushes:
+			take(ctx)
+			close(reply)
 		case <-prune.C():
 			take(ctx)
 			w.Prune(ctx)
@@ -233,7 +240,7 @@ func (w *Writer) Run(ctx context.Context) {
 	}
 }
 
-// drain ends Run: it takes no more events and writes what is queued. The
+// drain ends the goroutine: it takes no more events and writes what is queued. The
 // final writes outlive the context that ended.
 func (w *Writer) drain(final context.Context, batch *[]store.Decision, write func(context.Context)) {
 	w.closed.Store(true)
@@ -252,7 +259,30 @@ func (w *Writer) drain(final context.Context, batch *[]store.Decision, write fun
 	write(final)
 }
 
-// Close ends Run and waits for its final flush, at most until ctx ends.
+// Flush writes every event recorded before it was called and returns
+// when they are in the store (or not: see the failed counter), or when ctx
+// ends, or at once when Run is not running.
+func (w *Writer) Flush(ctx context.Context) error {
+	if !w.started.Load() {
+		return nil
+	}
+	reply := make(chan struct{})
+	select {
+	case w.flushes <- reply:
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-reply:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close ends the goroutine and waits for its final flush, at most until ctx ends.
 // Events recorded after Close are dropped and counted.
 func (w *Writer) Close(ctx context.Context) error {
 	w.once.Do(func() {

@@ -29,8 +29,8 @@ func (t *fakeTicker) C() <-chan time.Time { return t.c }
 func (t *fakeTicker) Stop()               {}
 
 func newClock() *fakeClock {
-	// The tickers exist before Run asks for them, so a tick sent before
-	// Run started waits for it.
+	// The tickers exist before the writer asks for them, so a tick sent
+	// before it started waits for it.
 	return &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), tickers: map[time.Duration]*fakeTicker{
 		flushEvery: {c: make(chan time.Time)}, pruneEvery: {c: make(chan time.Time)}}}
 }
@@ -112,7 +112,7 @@ func TestQueueFullDropsAndCounts(t *testing.T) {
 	if got := w.Stats(); got.Dropped != 3 || got.Written != 0 {
 		t.Fatalf("after 7 events on a queue of 4: %+v, want 3 dropped, none written", got)
 	}
-	go w.Run(t.Context())
+	w.Start(t.Context())
 	clock.tick(t, flushEvery)
 	b := <-rec.batches
 	if len(b) != 4 || b[0].RequestID != "req-0" || b[3].RequestID != "req-3" {
@@ -132,7 +132,7 @@ func TestBatchFlush(t *testing.T) {
 	rec := &recorder{batches: make(chan []store.Decision, 100)}
 	w := decisionlog.New(rec, decisionlog.Config{QueueSize: 100, BatchSize: 3, FlushInterval: flushEvery, PruneInterval: pruneEvery},
 		decisionlog.Options{Clock: clock})
-	go w.Run(t.Context())
+	w.Start(t.Context())
 	defer w.Close(context.Background())
 	for i := range 7 {
 		w.RecordDecision(event(i, clock))
@@ -180,15 +180,13 @@ func TestShutdownFlush(t *testing.T) {
 	rec := &recorder{batches: make(chan []store.Decision, 100)}
 	w := decisionlog.New(rec, decisionlog.Config{QueueSize: 100, BatchSize: 100, FlushInterval: flushEvery, PruneInterval: pruneEvery},
 		decisionlog.Options{Clock: clock})
-	done := make(chan struct{})
-	go func() { w.Run(t.Context()); close(done) }()
+	w.Start(t.Context())
 	for i := range 5 {
 		w.RecordDecision(event(i, clock))
 	}
 	if err := w.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	<-done
 	n := 0
 	for len(rec.batches) > 0 {
 		n += len(<-rec.batches)
@@ -213,7 +211,7 @@ func TestRetention(t *testing.T) {
 	st := openStore(t)
 	w := decisionlog.New(st, decisionlog.Config{QueueSize: 100, BatchSize: 10, FlushInterval: flushEvery, PruneInterval: pruneEvery,
 		MaxAge: time.Hour, MaxRows: 20, PruneBatch: 7}, decisionlog.Options{Clock: clock})
-	go w.Run(t.Context())
+	w.Start(t.Context())
 	defer w.Close(context.Background())
 	rows := func() []store.Decision {
 		ds, err := st.ListDecisions(t.Context(), store.DecisionQuery{})
@@ -256,7 +254,7 @@ func TestRetentionSoak(t *testing.T) {
 	const maxRows, perRound, rounds = 500, 400, 25
 	w := decisionlog.New(st, decisionlog.Config{QueueSize: perRound, BatchSize: 100, FlushInterval: flushEvery,
 		PruneInterval: pruneEvery, MaxAge: -1, MaxRows: maxRows, PruneBatch: 150}, decisionlog.Options{Clock: clock})
-	go w.Run(t.Context())
+	w.Start(t.Context())
 	defer w.Close(context.Background())
 	peak := 0
 	for round := range rounds {
@@ -279,4 +277,28 @@ func TestRetentionSoak(t *testing.T) {
 		t.Errorf("stats %+v over %d decisions, peak %d rows", s, perRound*rounds, peak)
 	}
 	t.Logf("%d decisions, %d written, %d dropped, %d pruned, at most %d rows kept", perRound*rounds, s.Written, s.Dropped, s.Pruned, peak)
+}
+
+func TestFlush(t *testing.T) {
+	clock := newClock()
+	rec := &recorder{batches: make(chan []store.Decision, 100)}
+	w := decisionlog.New(rec, decisionlog.Config{QueueSize: 100, BatchSize: 100, FlushInterval: flushEvery, PruneInterval: pruneEvery},
+		decisionlog.Options{Clock: clock})
+	if err := w.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush before Start: %v", err)
+	}
+	w.Start(t.Context())
+	defer w.Close(context.Background())
+	for i := range 3 {
+		w.RecordDecision(event(i, clock))
+	}
+	if err := w.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.batches) != 1 {
+		t.Fatalf("after Flush: %d batches written, want 1", len(rec.batches))
+	}
+	if b := <-rec.batches; len(b) != 3 {
+		t.Errorf("Flush wrote %d rows, want 3", len(b))
+	}
 }

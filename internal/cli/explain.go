@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +14,7 @@ import (
 	"graphgate/internal/catalog"
 	"graphgate/internal/roles"
 	"graphgate/internal/routes"
+	"graphgate/internal/store"
 )
 
 // explainOut is what explain prints: the decision's full reasoning.
@@ -19,8 +23,9 @@ type explainOut = authz.Detail
 func explainCmd() *cobra.Command {
 	var scopes, appRoles, userRoles, targetFlag, shared []string
 	var app, personal, guest, member, owner, public, hidden, inRole, jsonOut bool
+	var requestID, dataDir, storeURL string
 	cmd := &cobra.Command{
-		Use:   "explain [flags] METHOD PATH",
+		Use:   "explain [flags] METHOD PATH | explain --request-id ID",
 		Short: "Decide whether a token may make a call, and say why",
 		Long: `Decide a Graph call as graphgate's server would: the route table's accepted
 permissions intersected with what the signed-in user may do (directory roles,
@@ -57,15 +62,35 @@ member_of, hidden_membership. explain names the check that decided ("decided
 by", and "check" in --json); the server sends the same in the
 x-graphgate-decision header ("reason; check=name; explanation").
 
-Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
+A recorded request: --request-id ID prints the full reasoning of a call the
+server decided, from its decision log (the request-id or client-request-id
+header of the response; 'graphgate log' lists them): the rule, every
+permission that would allow it, the relation and the facts the engine read
+(sharing, membership, roles), the account type and the token's permissions.
+It reads the --data folder or --store the server uses.
+
+Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path
+(or no recorded request with that id), 4 the store cannot be read.`,
 		Example: `  graphgate explain --scopes User.Read GET /users
   graphgate explain --app --roles Mail.Read GET /me
   graphgate explain --scopes Mail.Read.Shared --target other --shared read GET /users/megan@contoso.com/messages
   graphgate explain --scopes Notes.ReadWrite.All GET /users/megan@contoso.com/onenote/notebooks
   graphgate explain --scopes Notes.ReadWrite.All --member POST /groups/{id}/onenote/notebooks
-  graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com`,
-		Args: cobra.ExactArgs(2),
+  graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com
+  graphgate explain --request-id 5b0c2a9e-0f4e-4d43-9b1e-6a1d2c3b4a59`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if requestID != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if requestID != "" {
+				o := admOpts{data: dataDir, store: storeURL, json: jsonOut}
+				return admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
+					return explainRecorded(ctx, cmd, st, requestID, jsonOut)
+				})(cmd, nil)
+			}
 			cat := catalog.Default()
 			if len(appRoles) > 0 {
 				app = true
@@ -160,7 +185,96 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 	f.BoolVar(&hidden, "hidden-membership", false, "the target group hides its membership")
 	f.BoolVar(&inRole, "in-role-or-au", false, "the target user is a member of a directory role or administrative unit")
 	f.BoolVar(&jsonOut, "json", false, "print JSON")
+	f.StringVar(&requestID, "request-id", "", "explain a recorded request: its request-id or client-request-id (see 'graphgate log')")
+	dataFlag(cmd, &dataDir)
+	storeFlag(cmd, &storeURL)
 	return cmd
+}
+
+// recordedOut is what explain --request-id --json prints: the recorded
+// request and the decision's full reasoning.
+type recordedOut struct {
+	logRow
+	Decision authz.Detail `json:"decision"`
+}
+
+// explainRecorded prints the reasoning of a request in the decision log.
+func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionLog, id string, jsonOut bool) error {
+	rows, err := st.ListDecisions(ctx, store.DecisionQuery{RequestID: id, Limit: 1, Newest: true})
+	if err != nil {
+		return admFail(err)
+	}
+	if len(rows) == 0 {
+		return admNotFound("no decision recorded for request-id %s: 'graphgate log' lists those recorded (older ones are pruned; a server started with --decision-log=false records none)", id)
+	}
+	d := &rows[0]
+	o := recordedOut{logRow: toLogRow(d)}
+	if err := json.Unmarshal(d.Detail, &o.Decision); err != nil {
+		return admFail(fmt.Errorf("the recorded decision of %s cannot be read: %w", id, err))
+	}
+	out := cmd.OutOrStdout()
+	if jsonOut {
+		if err := writeJSON(out, o); err != nil {
+			return err
+		}
+	} else {
+		who := "app-only (no signed-in user)"
+		if d.UserUPN != "" {
+			who = d.UserUPN + " (" + d.UserID + ")"
+		}
+		fmt.Fprintf(out, "Request %s at %s\n  app %s (%s), %s\n\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), or(d.AppName, "-"), d.AppID, who)
+		if err := printDetail(out, o.Decision); err != nil {
+			return err
+		}
+		tw := table(out)
+		fmt.Fprintf(tw, "  token held\t%s\n", or(strings.Join(o.Decision.Held, " "), "nothing"))
+		if o.Decision.Via != "" {
+			fmt.Fprintf(tw, "  granted through\t%s (includes %s)\n", o.Decision.Via, o.Decision.Granted)
+		}
+		if o.Decision.Account != "" {
+			fmt.Fprintf(tw, "  account\t%s\n", o.Decision.Account)
+		}
+		if c := o.Decision.Caller; c != nil && (len(c.Roles) > 0 || c.Guest) {
+			facts := strings.Join(c.Roles, ", ")
+			if c.Guest {
+				facts = strings.TrimPrefix(facts+", guest", ", ")
+			}
+			fmt.Fprintf(tw, "  signed-in user\t%s\n", facts)
+		}
+		fmt.Fprintf(tw, "  target\t%s\n", targetText(o.Decision.Target))
+		if o.Decision.PolicyRule != "" {
+			fmt.Fprintf(tw, "  policy rule\t%s\n", o.Decision.PolicyRule)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if !d.Allowed {
+		return errNegative
+	}
+	return nil
+}
+
+// targetText says what the engine knew about a call's target.
+func targetText(t authz.TargetFacts) string {
+	s := t.Relation
+	var facts []string
+	if t.Access != "" {
+		facts = append(facts, "shared with the user: "+t.Access)
+	}
+	for _, f := range []struct {
+		on   bool
+		text string
+	}{{t.Member, "the user is a member"}, {t.Owner, "the user is an owner"}, {t.Public, "public"},
+		{t.HiddenMembership, "hidden membership"}, {t.InRoleOrAU, "in a directory role or administrative unit"}} {
+		if f.on {
+			facts = append(facts, f.text)
+		}
+	}
+	if len(facts) > 0 {
+		s += " (" + strings.Join(facts, "; ") + ")"
+	}
+	return s
 }
 
 // printDetail prints a decision's reasoning as explain's table.

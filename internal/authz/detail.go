@@ -75,8 +75,9 @@ type TargetFacts struct {
 // Detail renders the decision's full reasoning; path is the path as
 // requested. It allocates: call it off the request path.
 func (d *Decision) Detail(path string) Detail {
-	o := Detail{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: d.Explain(),
-		Summary: d.Summary(), Method: d.Method.String(), Path: path, Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
+	explanation := d.Explain()
+	o := Detail{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: explanation,
+		Summary: d.Reason.String() + "; check=" + d.Check.String() + "; " + explanation, Method: d.Method.String(), Path: path, Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
 		Candidates: d.CandidateNames(), Note: d.Note(), PolicyRule: d.Rule, Relation: d.Relation.String(), Fact: d.Fact.String(),
 		Resource: d.Resource, ItemsOnly: d.SharedItemsOnly(), Held: []string{}}
 	if d.Match.Route != nil {

@@ -223,29 +223,27 @@ func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionL
 			who = d.UserUPN + " (" + d.UserID + ")"
 		}
 		fmt.Fprintf(out, "Request %s at %s\n  app %s (%s), %s\n\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), or(d.AppName, "-"), d.AppID, who)
-		if err := printDetail(out, o.Decision); err != nil {
-			return err
-		}
-		tw := table(out)
-		fmt.Fprintf(tw, "  token held\t%s\n", or(strings.Join(o.Decision.Held, " "), "nothing"))
-		if o.Decision.Via != "" {
-			fmt.Fprintf(tw, "  granted through\t%s (includes %s)\n", o.Decision.Via, o.Decision.Granted)
-		}
-		if o.Decision.Account != "" {
-			fmt.Fprintf(tw, "  account\t%s\n", o.Decision.Account)
-		}
-		if c := o.Decision.Caller; c != nil && (len(c.Roles) > 0 || c.Guest) {
-			facts := strings.Join(c.Roles, ", ")
-			if c.Guest {
-				facts = strings.TrimPrefix(facts+", guest", ", ")
+		err := printDetailWith(out, o.Decision, func(tw io.Writer) {
+			fmt.Fprintf(tw, "  token held\t%s\n", or(strings.Join(o.Decision.Held, " "), "nothing"))
+			if o.Decision.Via != "" {
+				fmt.Fprintf(tw, "  granted through\t%s (includes %s)\n", o.Decision.Via, o.Decision.Granted)
 			}
-			fmt.Fprintf(tw, "  signed-in user\t%s\n", facts)
-		}
-		fmt.Fprintf(tw, "  target\t%s\n", targetText(o.Decision.Target))
-		if o.Decision.PolicyRule != "" {
-			fmt.Fprintf(tw, "  policy rule\t%s\n", o.Decision.PolicyRule)
-		}
-		if err := tw.Flush(); err != nil {
+			if o.Decision.Account != "" {
+				fmt.Fprintf(tw, "  account\t%s\n", o.Decision.Account)
+			}
+			if c := o.Decision.Caller; c != nil && (len(c.Roles) > 0 || c.Guest) {
+				facts := strings.Join(c.Roles, ", ")
+				if c.Guest {
+					facts = strings.TrimPrefix(facts+", guest", ", ")
+				}
+				fmt.Fprintf(tw, "  signed-in user\t%s\n", facts)
+			}
+			fmt.Fprintf(tw, "  target\t%s\n", targetText(o.Decision.Target))
+			if o.Decision.PolicyRule != "" {
+				fmt.Fprintf(tw, "  policy rule\t%s\n", o.Decision.PolicyRule)
+			}
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -278,7 +276,10 @@ func targetText(t authz.TargetFacts) string {
 }
 
 // printDetail prints a decision's reasoning as explain's table.
-func printDetail(out io.Writer, o authz.Detail) error {
+func printDetail(out io.Writer, o authz.Detail) error { return printDetailWith(out, o, nil) }
+
+// printDetailWith is printDetail with more rows (extra) in the same table.
+func printDetailWith(out io.Writer, o authz.Detail, extra func(tw io.Writer)) error {
 	verdict := "ALLOWED"
 	if !o.Allow {
 		verdict = "DENIED"
@@ -324,6 +325,9 @@ func printDetail(out io.Writer, o authz.Detail) error {
 	}
 	if o.Sharing != "" {
 		fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
+	}
+	if extra != nil {
+		extra(tw)
 	}
 	return tw.Flush()
 }

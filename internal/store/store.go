@@ -46,6 +46,9 @@
 //     (PostgreSQL cannot hold one; SQLite refuses it too, so both answer
 //     alike). Binary values ([]byte) hold any byte.
 //
+// The decision log (DecisionLog) is append-only: rows are never updated,
+// only deleted by PruneDecisions (retention), oldest first.
+//
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
 package store

@@ -296,7 +296,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
 		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
 		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
-		known: messageSelectable,
+		known: messageSelectable(),
 		expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
 			b, err := s.expandAttachments(c, base.OwnerID, it, b)
 			if err != nil {
@@ -364,7 +364,7 @@ func (s *Server) getMessage(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, messageSelectable, "microsoft.graph.message", odata.Exchange); err != nil {
+	if err := checkSelect(q.q.Select, messageSelectable(), "microsoft.graph.message", odata.Exchange); err != nil {
 		return err
 	}
 	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)

@@ -84,6 +84,7 @@ type Server struct {
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
 	calWork    calendarWork
+	mailboxes  knownMailboxes
 }
 
 type handlerKey struct {

@@ -129,6 +129,18 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	}
 	ccForm := url.Values{"grant_type": {"client_credentials"}, "client_id": {daemon.ClientID}, "client_secret": {daemon.Secret},
 		"scope": {"https://graph.microsoft.com/.default"}}.Encode()
+	// A full page of mail: the daemon app (Mail.Send, application) sends
+	// Megan messages until her mailbox holds more than a page.
+	appToken, err := getToken(client, gg.base+tokenPath, mustParseQuery(ccForm))
+	if err != nil {
+		return nil, err
+	}
+	logf("sending %s %d messages", megan.UserPrincipalName, seedMessages)
+	for i := range seedMessages {
+		if err := sendMail(ctx, client, gg.base, appToken, megan.UserPrincipalName, i); err != nil {
+			return nil, err
+		}
+	}
 
 	// What graphgate answers, for the bare server to answer byte for byte.
 	bodies := map[string]response{}
@@ -282,6 +294,36 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	}
 	rep.HWMMiB = float64(procStatus(gg.cmd.Process.Pid, "VmHWM")) / 1024
 	return rep, nil
+}
+
+// seedMessages is how many messages the harness sends before it measures,
+// so that the $top=25 page is full.
+const seedMessages = 30
+
+func sendMail(ctx context.Context, c *http.Client, base, token, to string, i int) error {
+	body := fmt.Sprintf(`{"message":{"subject":"Throughput %d: the quarterly figures","body":{"contentType":"Text","content":"Message %d of the throughput harness."},`+
+		`"toRecipients":[{"emailAddress":{"address":%q}}]},"saveToSentItems":false}`, i, i, to)
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1.0/users/"+url.PathEscape(to)+"/sendMail", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		b, _ := io.ReadAll(res.Body)
+		return fmt.Errorf("sendMail: %d %s", res.StatusCode, b)
+	}
+	return nil
+}
+
+func mustParseQuery(q string) url.Values {
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // demoTenant is what 'graphgate demo --json' prints, as far as used here.

@@ -20,6 +20,12 @@
 // Call.ReadJSON; the rules are internal/odata's). A body is at most 4 MB as
 // sent and, gzip-compressed, once decompressed; a larger one is refused
 // whole with 413 (Call.Body), never cut to the limit and used.
+//
+// What every request would otherwise rebuild is built once: the schema is
+// parsed on first use (not at package initialisation, so commands that
+// never serve Graph do not pay for it), an entity's OData mapping once per
+// process (jsonMapping), and the mailboxes known to exist are remembered
+// (knownMailboxes), so a request does the work its own data needs.
 package graph
 
 import (

@@ -1,11 +1,3 @@
-// Package server composes graphgate: it opens the store, loads the signing
-// keys, seeds the demo tenant, builds the identity platform (and the Graph
-// server and pages as they land) into one HTTPS handler with logging,
-// metrics and health checks, and runs it on listeners with limits (a
-// connection cap that evicts idle clients first, idle and header timeouts,
-// a minimum data rate; see Limits). It is the composition root that
-// cmd/graphgate (through internal/cli) and the end-to-end tests share; it
-// holds no protocol or permission logic of its own.
 package server
 
 import (
@@ -39,6 +31,7 @@ import (
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
+	"graphgate/internal/web/explorer"
 )
 
 // DefaultAddr is the HTTPS listen address when Config.Addr is empty.
@@ -209,6 +202,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
 	}
+	// The permission explorer: public pages over Microsoft's public
+	// permission data, the same catalog, route table and engine that
+	// decide Graph calls.
+	eng := authz.Default()
+	ex := explorer.Handler(eng.Catalog(), eng.Table(), eng, explorer.Options{Logger: s.log})
+	mux.Handle(explorer.Prefix, ex)
+	mux.Handle(explorer.Prefix+"/", ex)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -30,6 +30,7 @@ type config struct {
 	Duration   time.Duration // each phase's measured time
 	Warmup     time.Duration // each phase's unmeasured start
 	Rounds     int           // how many times the phases alternate; figures sum the rounds
+	Messages   int           // messages sent to Megan before measuring (0: seedMessages)
 	ProfileDir string        // when set, CPU, mutex and block profiles of graphgate for the largest Conns
 	Log        io.Writer     // progress
 }
@@ -135,8 +136,12 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	logf("sending %s %d messages", megan.UserPrincipalName, seedMessages)
-	for i := range seedMessages {
+	nmsg := cfg.Messages
+	if nmsg <= 0 {
+		nmsg = seedMessages
+	}
+	logf("sending %s %d messages", megan.UserPrincipalName, nmsg)
+	for i := range nmsg {
 		if err := sendMail(ctx, client, gg.base, appToken, megan.UserPrincipalName, i); err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func TestThroughputSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: 500 * time.Millisecond, Rounds: 1, Log: testWriter{t}})
+	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: 500 * time.Millisecond, Rounds: 1, Messages: 3, Log: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
 	}

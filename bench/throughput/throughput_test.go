@@ -47,7 +47,9 @@ func TestThroughputSmoke(t *testing.T) {
 			t.Errorf("ratio %+v", r)
 		}
 	}
-	if runtime.GOOS == "linux" && (rep.PeakRSSMiB <= 0 || rep.HWMMiB < rep.PeakRSSMiB) {
+	// (VmHWM may read a little below a sampled VmRSS: the kernel batches
+	// its counters, so the two are not compared.)
+	if runtime.GOOS == "linux" && (rep.PeakRSSMiB <= 0 || rep.HWMMiB <= 0) {
 		t.Errorf("peak RSS %.1f MiB, high-water mark %.1f MiB", rep.PeakRSSMiB, rep.HWMMiB)
 	}
 }

@@ -56,7 +56,7 @@ Compare the ratios; absolute figures depend on the machine and its load.
 Examples:
   go run ./bench/throughput                         # N = 32 and 128, 3 rounds of 3 s a phase
   go run ./bench/throughput --duration 10s --json   # for programs
-  go run ./bench/throughput --profile prof/         # then: go tool pprof -top prof/profile-me-128.pprof
+  go run ./bench/throughput --profile prof/         # then: go tool pprof -top prof/cpu-me-128.pprof
 
 Flags:
 `)

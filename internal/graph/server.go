@@ -62,6 +62,7 @@ type Server struct {
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
 	calWork    calendarWork
+	mailboxes  knownMailboxes
 	decisions  DecisionRecorder
 }
 

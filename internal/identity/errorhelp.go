@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // What each AADSTS error means in graphgate, and how to fix it with
@@ -24,10 +25,10 @@ type errorHelp struct {
 // helpArgs fill the placeholders of a help text.
 type helpArgs map[string]string
 
-var placeholderRE = regexp.MustCompile(`\{(app|uri|tenant|upn|api)\}`)
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(app|uri|tenant|upn|api)\}`) })
 
 func (a helpArgs) fill(s string) string {
-	return placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
+	return placeholderRE().ReplaceAllStringFunc(s, func(m string) string {
 		k := m[1 : len(m)-1]
 		if v := a[k]; v != "" {
 			if strings.ContainsAny(v, " \"'") {

@@ -28,4 +28,9 @@
 // keep-alive HTTP/1.1 connections and sends each request as soon as the
 // previous answer is read, as wrk does, with prebuilt request bytes so
 // that it costs both servers as little CPU as it can.
+//
+// # What it must not do
+//
+// It must not run long in the test suite (TestThroughputSmoke is bounded), never fails on a
+// missed target (only on a phase it could not measure), and talks only to 127.0.0.1.
 package main

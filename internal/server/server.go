@@ -29,6 +29,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/clock"
 	"graphgate/internal/demo"
 	"graphgate/internal/directory"
 	"graphgate/internal/graph"
@@ -78,6 +79,12 @@ type Config struct {
 	// Limits bound connections, idle time, header size and the slowest
 	// data rate (zero fields: the defaults; see Limits).
 	Limits Limits
+	// Clock is the server's one clock (nil: a new one on real time). Every
+	// component that stamps or checks time reads it: tokens, codes,
+	// sessions, lockout, secrets, consent, calendar "now", delta tokens and
+	// the store's timestamps. The admin API freezes, advances and sets it.
+	// TLS certificates, timeouts and latency stay on the real clock.
+	Clock *clock.Controlled
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -95,6 +102,7 @@ type Server struct {
 	dir      *directory.Service
 	handler  http.Handler
 	registry *prometheus.Registry
+	clock    *clock.Controlled
 	limits   Limits
 	rate     *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
@@ -114,7 +122,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Passwords.Memory == 0 {
 		cfg.Passwords = password.Default
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults()}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.New(nil)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults(), clock: cfg.Clock}
+	now := cfg.Clock.Now
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -136,7 +148,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.store, s.ownStore = st, true
 	}
-	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, OnError: func(err error) {
+	if c, ok := s.store.(interface{ SetClock(func() time.Time) }); ok {
+		c.SetClock(now)
+	}
+	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, Now: now, OnError: func(err error) {
 		s.log.Error("signing keys", "err", err)
 	}})
 	if err != nil {
@@ -154,17 +169,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default()})
+	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default(), Now: now})
 	s.dir = dir
 	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
-		Directory: dir}, cfg.Identity)
+		Directory: dir, Now: now}, cfg.Identity)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("identity platform: %w", err)
 	}
 	s.identity = id
 	if gs, ok := s.store.(graph.Store); ok {
-		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir},
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir, Now: now},
 			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
 		if err != nil {
 			s.Close()
@@ -173,7 +188,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Now: now().UTC()})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
@@ -185,6 +200,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	return s, nil
 }
+
+// Clock returns the server's one clock.
+func (s *Server) Clock() *clock.Controlled { return s.clock }
 
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }

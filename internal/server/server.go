@@ -27,11 +27,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"graphgate/internal/admin"
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/clock"
 	"graphgate/internal/demo"
 	"graphgate/internal/directory"
+	"graphgate/internal/faults"
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
@@ -85,6 +87,14 @@ type Config struct {
 	// the store's timestamps. The admin API freezes, advances and sets it.
 	// TLS certificates, timeouts and latency stay on the real clock.
 	Clock *clock.Controlled
+	// FaultsFile, when set, loads fault rules from a YAML file at start
+	// (package faults; the admin API changes them at runtime).
+	FaultsFile string
+	// FaultSeed seeds the random source of rules with a probability.
+	FaultSeed uint64
+	// AdminNoAuth serves the admin API without authentication; New
+	// refuses it unless every listener is on a loopback address.
+	AdminNoAuth bool
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -103,6 +113,9 @@ type Server struct {
 	handler  http.Handler
 	registry *prometheus.Registry
 	clock    *clock.Controlled
+	verifier *tokens.Verifier
+	faults   *faults.Set
+	admin    *admin.API
 	limits   Limits
 	rate     *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
@@ -169,6 +182,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	s.verifier = verifier
 	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default(), Now: now})
 	s.dir = dir
 	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
@@ -195,6 +209,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
+	if err := s.setUpAdmin(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerConnTrackers()
 	s.handler = s.routes()
@@ -203,6 +221,31 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // Clock returns the server's one clock.
 func (s *Server) Clock() *clock.Controlled { return s.clock }
+
+// Faults returns the fault rules in force (empty: no injection).
+func (s *Server) Faults() *faults.Set { return s.faults }
+
+// setUpAdmin makes the fault rules (from Config.FaultsFile) and the admin
+// API, which needs the Graph server to authenticate its callers.
+func (s *Server) setUpAdmin() error {
+	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr) {
+		return fmt.Errorf("the admin API without authentication (--admin-no-auth) is only for loopback listeners, and %s is not one: "+
+			"listen on 127.0.0.1 (--addr 127.0.0.1:8443), or drop --admin-no-auth and call the admin API with a Global Administrator's token",
+			strings.TrimSpace(s.cfg.Addr+" "+s.cfg.HTTPAddr))
+	}
+	s.faults = faults.NewSet(faults.Options{Seed: s.cfg.FaultSeed})
+	if s.cfg.FaultsFile != "" {
+		if err := s.faults.LoadFile(s.cfg.FaultsFile); err != nil {
+			return fmt.Errorf("fault rules: %w", err)
+		}
+		s.log.Info("fault injection on", "file", s.cfg.FaultsFile, "rules", len(s.faults.List()))
+	}
+	if s.graph != nil {
+		s.admin = admin.New(admin.Deps{Auth: s.graph, Errors: s.graph, Clock: s.clock, Faults: s.faults, Logger: s.log},
+			admin.Options{Open: s.cfg.AdminNoAuth})
+	}
+	return nil
+}
 
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
@@ -228,6 +271,9 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/beta/", s.graph.Handler())
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.admin != nil {
+		mux.Handle(admin.Prefix, s.admin)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -242,13 +288,13 @@ func (s *Server) routes() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	if s.graph == nil {
-		return s.instrument(mux)
+		return s.instrument(s.withFaults(mux))
 	}
 	// Graph requests skip the mux's pattern matching (which allocates the
 	// wildcard's match on every request) when their path is already clean;
 	// anything the mux would clean or redirect still goes through it.
 	g := s.graph.Handler()
-	return s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.instrument(s.withFaults(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if (strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/")) && r.Method != http.MethodConnect &&
 			!strings.Contains(p, "//") && !strings.Contains(p, "/.") {
@@ -256,7 +302,22 @@ func (s *Server) routes() http.Handler {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	}))
+	})))
+}
+
+// withFaults applies the fault rules to Graph and identity requests; the
+// admin API, metrics and health checks are never faulted (a test must be
+// able to clear the rules it added).
+func (s *Server) withFaults(next http.Handler) http.Handler {
+	faulted := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry).Wrap(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/admin/") || p == "/metrics" || p == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		faulted.ServeHTTP(w, r)
+	})
 }
 
 // TLS prepares the certificate: graphgate's CA (created in the data folder

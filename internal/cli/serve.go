@@ -195,6 +195,12 @@ body sent a byte at a time is cut off. The idle timeout, header size and
 data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
 (which caps no connections and allows 30s for headers).
 
+Tests: 'graphgate clock' freezes, advances, sets and resets the server's one
+clock (tokens, codes, refresh tokens, consent, calendar "now" follow it) and
+'graphgate faults' injects errors, 429/503 with Retry-After, latency and
+dropped connections; both talk to the admin API (/admin/v1/…), which takes a
+Global Administrator's token (or nothing, with --admin-no-auth on loopback).
+
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
 on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
@@ -204,7 +210,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --tls-cert cert.pem --tls-key key.pem
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
-  graphgate serve --json | jq -r .url                           # scripts: wait for the URL`,
+  graphgate serve --json | jq -r .url                           # scripts: wait for the URL
+  graphgate serve --faults faults.yaml --fault-seed 7           # inject faults (graphgate faults --help)
+  graphgate serve --admin-no-auth                               # graphgate clock/faults without a token (loopback only)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -295,6 +303,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
+	f.StringVar(&cfg.FaultsFile, "faults", "", "fault rules (YAML) to inject from the start; 'graphgate faults' changes them at runtime (see graphgate faults --help)")
+	f.Uint64Var(&cfg.FaultSeed, "fault-seed", 0, "seed of the random source of fault rules with a probability (the same seed repeats a run)")
+	f.BoolVar(&cfg.AdminNoAuth, "admin-no-auth", false, "serve the admin API (graphgate clock, graphgate faults) without a token; refused unless every listener is on a loopback address")
 	lockoutFlags(cmd, &cfg.Identity)
 	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
 	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")

@@ -378,6 +378,7 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 		plain.ErrorLog = hs.ErrorLog
 		go func() { errc <- plain.Serve(pln) }()
 	}
+	s.serveAdminSocket(ctx)
 	if ready != nil {
 		ready("https://" + displayAddr(ln.Addr().String()))
 	}

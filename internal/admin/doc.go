@@ -8,9 +8,10 @@
 // verified as Graph verifies one, whose signed-in user authz.AdminAPI
 // admits (a Global Administrator). Without a token the answer is Graph's
 // 401 InvalidAuthenticationToken, with another user's 403
-// Authorization_RequestDenied. Options.Open turns authentication off for
-// a server that listens on loopback addresses only (package server
-// refuses any other listener then).
+// Authorization_RequestDenied. Options.Open turns authentication off: for
+// the owner-only unix socket in the data folder, and for `serve
+// --admin-no-auth`, which package server accepts on loopback listeners
+// only. Client is the API's Go client, which the CLI uses.
 //
 // What it must not do: decide who is an administrator (authz does), verify
 // tokens itself (the Graph server's Authenticate does), or hold the clock

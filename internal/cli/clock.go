@@ -36,7 +36,7 @@ type adminConn struct {
 }
 
 func adminConnFlags(cmd *cobra.Command, a *adminConn) {
-	f := cmd.PersistentFlags()
+	f := cmd.Flags()
 	f.StringVar(&a.server, "server", server.BaseURL(defaultAddr()), "the running server's URL (default from GRAPHGATE_ADDR)")
 	f.StringVar(&a.token, "token", "", "a Global Administrator's access token for --server (env GRAPHGATE_TOKEN); without one: the socket in --data, else the demo tenant's administrator")
 	f.StringVar(&a.ca, "ca", "", "the CA certificate to trust (default: tls/ca.pem in --data, else the system's)")
@@ -219,25 +219,37 @@ TLS certificates, timeouts and the --throttle rate stay on real time.
 		RunE: change("show", nil),
 	}
 	adminConnFlags(cmd, &conn)
-	cmd.AddCommand(
-		&cobra.Command{Use: "show", Short: "Show the server's time", Args: cobra.NoArgs, RunE: change("show", nil)},
-		&cobra.Command{Use: "freeze", Short: "Stop the clock at its current time", Args: cobra.NoArgs, RunE: change("freeze", nil)},
-		&cobra.Command{Use: "advance DURATION", Short: "Move the clock forward (1h, 90m, 30d)", Example: "  graphgate clock advance 61m\n  graphgate clock advance 90d",
+	subs := []*cobra.Command{
+		{Use: "show", Short: "Show the server's time", Args: cobra.NoArgs, RunE: change("show", nil),
+			Long:    "Show the running server's time, whether its clock is frozen, and how far it is from real time.\n\n" + adminAuthHelp,
+			Example: "  graphgate clock show\n  graphgate clock show --json --server https://localhost:8444 --data ./ci-data"},
+		{Use: "freeze", Short: "Stop the clock at its current time", Args: cobra.NoArgs, RunE: change("freeze", nil),
+			Long:    "Stop the server's clock: tokens, codes and sessions age no more until it is advanced, set or reset.\n\n" + adminAuthHelp,
+			Example: "  graphgate clock freeze\n  graphgate clock freeze --json"},
+		{Use: "advance DURATION", Short: "Move the clock forward (1h, 90m, 30d)", Example: "  graphgate clock advance 61m\n  graphgate clock advance 90d",
+			Long: "Move the server's clock forward by a Go duration (90m, 1h30m) or a number of days (30d); a running clock runs on ahead, a frozen one stays frozen.\n\n" + adminAuthHelp,
 			Args: cobra.ExactArgs(1), RunE: change("advance", func(args []string) (admin.ClockChange, error) {
 				if _, err := admin.ParseDuration(args[0]); err != nil {
 					return admin.ClockChange{}, usageErr("advance takes a duration such as 1h, 90m or 30d: %v", err)
 				}
 				return admin.ClockChange{By: args[0]}, nil
 			})},
-		&cobra.Command{Use: "set TIME", Short: "Put the clock at a time (RFC 3339, e.g. 2030-01-01T09:00:00Z)", Example: "  graphgate clock set 2030-01-01T09:00:00Z",
+		{Use: "set TIME", Short: "Put the clock at a time (RFC 3339, e.g. 2030-01-01T09:00:00Z)", Example: "  graphgate clock set 2030-01-01T09:00:00Z",
+			Long: "Put the server's clock at a time, forward or back (RFC 3339). Apps' secrets and certificates expire on this clock too.\n\n" + adminAuthHelp,
 			Args: cobra.ExactArgs(1), RunE: change("set", func(args []string) (admin.ClockChange, error) {
 				if _, err := time.Parse(time.RFC3339Nano, args[0]); err != nil {
 					return admin.ClockChange{}, usageErr("set takes an RFC 3339 time such as 2030-01-01T09:00:00Z: %v", err)
 				}
 				return admin.ClockChange{Time: args[0]}, nil
 			})},
-		&cobra.Command{Use: "reset", Short: "Follow real time again", Args: cobra.NoArgs, RunE: change("reset", nil)},
-	)
+		{Use: "reset", Short: "Follow real time again", Args: cobra.NoArgs, RunE: change("reset", nil),
+			Long:    "Make the server's clock follow real time again, unfrozen and without an offset.\n\n" + adminAuthHelp,
+			Example: "  graphgate clock reset\n  graphgate clock reset --json"},
+	}
+	for _, sub := range subs {
+		adminConnFlags(sub, &conn)
+		cmd.AddCommand(sub)
+	}
 	return cmd
 }
 
@@ -297,10 +309,11 @@ there are no rules.
   graphgate faults clear`,
 		Args: cobra.NoArgs,
 	}
-	adminConnFlags(cmd, &conn)
 
 	list := &cobra.Command{
 		Use: "list", Short: "List the rules, with how often each fired", Args: cobra.NoArgs,
+		Long:    "List the fault rules in force: what each matches, what it answers, when it fires, and how often it fired.\n\n" + adminAuthHelp,
+		Example: "  graphgate faults list\n  graphgate faults list --json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := conn.client(cmd.Context())
 			if err != nil {
@@ -323,6 +336,8 @@ there are no rules.
 	var latency string
 	add := &cobra.Command{
 		Use: "add [flags]", Short: "Add a rule", Args: cobra.NoArgs,
+		Long: "Add a fault rule: match flags (--method, --route, --workload, --app, --user; none: every request), an answer\n" +
+			"(--status with --code/--message/--aadsts/--retry-after, --latency, --drop) and when (--probability, --count).\n\n" + adminAuthHelp,
 		Example: `  graphgate faults add --route /me/messages --status 429 --retry-after 2 --count 2
   graphgate faults add --id sts-down --route /{tenant}/oauth2/v2.0/token --status 400 --code invalid_grant --aadsts 50173`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -371,6 +386,8 @@ there are no rules.
 
 	remove := &cobra.Command{
 		Use: "remove ID", Short: "Remove a rule", Args: cobra.ExactArgs(1),
+		Long:    "Remove the fault rule with this id ('graphgate faults list' shows them).\n\n" + adminAuthHelp,
+		Example: "  graphgate faults remove f1",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := conn.client(cmd.Context())
 			if err != nil {
@@ -384,6 +401,8 @@ there are no rules.
 	}
 	clear := &cobra.Command{
 		Use: "clear", Short: "Remove every rule: injection off", Args: cobra.NoArgs,
+		Long:    "Remove every fault rule: requests are served normally again.\n\n" + adminAuthHelp,
+		Example: "  graphgate faults clear\n  graphgate faults clear --json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := conn.client(cmd.Context())
 			if err != nil {
@@ -395,7 +414,10 @@ there are no rules.
 			return doneMsg(cmd, conn.json, "Removed every fault rule: injection is off.")
 		},
 	}
-	cmd.AddCommand(list, add, remove, clear)
+	for _, sub := range []*cobra.Command{list, add, remove, clear} {
+		adminConnFlags(sub, &conn)
+		cmd.AddCommand(sub)
+	}
 	return cmd
 }
 

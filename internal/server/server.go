@@ -23,6 +23,7 @@ import (
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/clock"
+	"graphgate/internal/decisionlog"
 	"graphgate/internal/demo"
 	"graphgate/internal/directory"
 	"graphgate/internal/faults"
@@ -34,6 +35,7 @@ import (
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
+	"graphgate/internal/web/explorer"
 )
 
 // DefaultAddr is the HTTPS listen address when Config.Addr is empty.
@@ -87,6 +89,18 @@ type Config struct {
 	// AdminNoAuth serves the admin API without authentication; New
 	// refuses it unless every listener is on a loopback address.
 	AdminNoAuth bool
+	// DecisionLog configures the decision log: every Graph authorization
+	// decision recorded in the store, off the request path (zero: on, with
+	// package decisionlog's defaults).
+	DecisionLog DecisionLogConfig
+}
+
+// DecisionLogConfig turns the decision log off or bounds it.
+type DecisionLogConfig struct {
+	Off bool
+	decisionlog.Config
+	// Clock, when set, is the log writer's clock (tests).
+	Clock decisionlog.Clock
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -101,15 +115,17 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
-	dir      *directory.Service
-	handler  http.Handler
-	registry *prometheus.Registry
-	clock    *clock.Controlled
-	verifier *tokens.Verifier
-	faults   *faults.Set
-	admin    *admin.API
-	limits   Limits
-	rate     *dataRate // nil: no minimum data rate
+	// decisions writes the decision log (nil when it is off).
+	decisions *decisionlog.Writer
+	dir       *directory.Service
+	handler   http.Handler
+	registry  *prometheus.Registry
+	clock     *clock.Controlled
+	verifier  *tokens.Verifier
+	faults    *faults.Set
+	admin     *admin.API
+	limits    Limits
+	rate      *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
 	conns, plainConns *connTracker
 	tls               *tlsca.Bundle
@@ -184,8 +200,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("identity platform: %w", err)
 	}
 	s.identity = id
+	var recorder graph.DecisionRecorder
+	if !cfg.DecisionLog.Off {
+		s.decisions = decisionlog.New(s.store, cfg.DecisionLog.Config, decisionlog.Options{Clock: cfg.DecisionLog.Clock, Logger: s.log,
+			Registerer: s.registry})
+		recorder = s.decisions
+		s.decisions.Start(context.WithoutCancel(ctx))
+	}
 	if gs, ok := s.store.(graph.Store); ok {
-		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir, Now: now},
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir, Now: now,
+			Decisions: recorder},
 			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
 		if err != nil {
 			s.Close()
@@ -194,7 +218,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Now: now().UTC()})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed, Now: now().UTC()})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
@@ -262,6 +286,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
 	}
+	// The permission explorer: public pages over Microsoft's public
+	// permission data, the same catalog, route table and engine that
+	// decide Graph calls.
+	eng := authz.Default()
+	ex := explorer.Handler(eng.Catalog(), eng.Table(), eng, explorer.Options{Logger: s.log})
+	mux.Handle(explorer.Prefix, ex)
+	mux.Handle(explorer.Prefix+"/", ex)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	if s.admin != nil {
 		mux.Handle(admin.Prefix, s.admin)
@@ -448,8 +479,26 @@ func displayAddr(a string) string {
 	return net.JoinHostPort(h, p)
 }
 
-// Close releases the store (if the server opened it).
+// FlushDecisionLog writes every decision recorded so far to the store
+// (a no-op when the log is off).
+func (s *Server) FlushDecisionLog(ctx context.Context) error {
+	if s.decisions == nil {
+		return nil
+	}
+	return s.decisions.Flush(ctx)
+}
+
+// Close writes the decisions still queued (waiting at most 10 seconds)
+// and releases the store (if the server opened it). Call it after Serve
+// has returned: decisions recorded later are dropped.
 func (s *Server) Close() {
+	if s.decisions != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := s.decisions.Close(ctx); err != nil {
+			s.log.Warn("decision log: not every queued decision was written", "err", err)
+		}
+		cancel()
+	}
 	if s.ownStore && s.store != nil {
 		_ = s.store.Close()
 	}

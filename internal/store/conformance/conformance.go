@@ -38,9 +38,11 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Settings", settingTests},
 		{"SettingsList", settingListTests},
 		{"Transfer", transferTests},
+		{"Snapshots", snapshotTests},
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
 		{"DirectoryQueries", directoryQueryTests},
+		{"Decisions", decisionTests},
 		{"Contract", contractTests},
 	}
 	for _, g := range groups {

@@ -241,6 +241,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				return usageErr("%v", err)
 			}
 			fmt.Fprintf(out, "graphgate: opening %s\n", spec)
+			cfg.Version = currentVersion().String()
 			srv, err := server.New(ctx, cfg)
 			if err != nil {
 				return &exitError{ExitFailure, err}

@@ -125,8 +125,10 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, e)
 		return
 	}
-	app, e := s.lookupApp(ctx, f.ClientID, ts)
-	if e != nil {
+	var app store.App
+	if f.Kind == "console" {
+		app.DisplayName = ConsoleName
+	} else if app, e = s.lookupApp(ctx, f.ClientID, ts); e != nil {
 		s.errorPage(w, r, e)
 		return
 	}
@@ -154,6 +156,10 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	s.writeSession(w, r, session{UserID: u.ID, TenantID: u.TenantID, AuthTime: now.Unix(), Expires: now.Add(s.cfg.SessionLifetime).Unix()})
+	if f.Kind == "console" {
+		finishConsoleSignIn(w, r, f)
+		return
+	}
 	s.continueFlow(w, r, f, u, now)
 }
 

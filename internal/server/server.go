@@ -39,6 +39,7 @@ import (
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
+	"graphgate/internal/web"
 )
 
 // DefaultAddr is the HTTPS listen address when Config.Addr is empty.
@@ -78,6 +79,8 @@ type Config struct {
 	// Limits bound connections, idle time, header size and the slowest
 	// data rate (zero fields: the defaults; see Limits).
 	Limits Limits
+	// Version is graphgate's version line, shown on the landing page.
+	Version string
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -92,6 +95,7 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
+	web      *web.Server
 	dir      *directory.Service
 	handler  http.Handler
 	registry *prometheus.Registry
@@ -180,6 +184,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
+	w, err := web.New(web.Deps{Store: s.store, Dir: dir, Sessions: id, SecretHash: id.SecretHash, Catalog: catalog.Default(), Logger: s.log},
+		web.Info{Version: cfg.Version, Store: storeKind(cfg), Listeners: s.listeners(), Demo: s.Demo != nil})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("web pages: %w", err)
+	}
+	s.web = w
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerConnTrackers()
 	s.handler = s.routes()
@@ -205,6 +216,13 @@ func (s *Server) Keyring() *tokens.Keyring { return s.keyring }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.identity.Handler())
+	// The landing page (exactly "/"), the admin console and the pages'
+	// static files; every other path stays the identity platform's.
+	wh := s.web.Handler()
+	mux.Handle("GET /{$}", wh)
+	mux.Handle("/console/", wh)
+	mux.Handle("/console", wh)
+	mux.Handle("GET /static/", wh)
 	if s.graph != nil {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
@@ -433,3 +451,23 @@ func (k keyStore) AddSigningKey(ctx context.Context, sk tokens.StoredKey) (bool,
 
 // CAFile is where graphgate's CA certificate is (or will be) in a data folder.
 func CAFile(dataDir string) string { return filepath.Join(dataDir, tlsca.SubDir, tlsca.CAFileName) }
+
+// storeKind names the store for the landing page.
+func storeKind(cfg Config) string {
+	if cfg.Store != nil {
+		return "given by the embedding program"
+	}
+	if spec, err := open.Parse(cfg.StoreURL, cfg.DataDir); err == nil && spec.Kind == open.Postgres {
+		return "PostgreSQL (shared by replicas)"
+	}
+	return "SQLite (embedded, in the data folder)"
+}
+
+// listeners are the addresses the server listens on, for the landing page.
+func (s *Server) listeners() []string {
+	out := []string{BaseURL(s.cfg.Addr)}
+	if s.cfg.HTTPAddr != "" {
+		out = append(out, "http://"+displayAddr(s.cfg.HTTPAddr))
+	}
+	return out
+}

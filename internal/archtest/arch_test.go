@@ -31,8 +31,9 @@ var layers = map[string]int{
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
 	// The demo tenant (above graph until the Seeder moves below it: issue
-	// 12's workload split), the transfer of tenants (it seeds the demo).
-	"internal/demo": 5, "internal/transfer": 6,
+	// 12's workload split), the transfer of tenants (it seeds the demo),
+	// the web pages (the landing page names the demo's ids).
+	"internal/demo": 5, "internal/transfer": 6, "internal/web": 6,
 	// Composition, the command line, the binary.
 	"internal/server": 7, "internal/server/servertest": 8, "internal/cli": 8, "cmd/graphgate": 9,
 	// Harnesses and end-to-end suites sit on top.

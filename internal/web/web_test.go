@@ -455,3 +455,57 @@ func TestConsolePagesRender(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleSignInSteps: the sign-in page the console sends people to
+// takes the account, then the password; "Use another account" goes back;
+// an unknown account is said on the first step; a wrong password keeps the
+// account on the second.
+func TestConsoleSignInSteps(t *testing.T) {
+	env := servertest.Start(t)
+	b := newBrowser(t, env)
+	admin := env.User("admin")
+	p := b.get("/signin?return_to=%2Fconsole%2Fgroups")
+	if !strings.Contains(p.body, `id="username"`) || strings.Contains(p.body, `id="password"`) {
+		t.Fatalf("first step: %s", p.body)
+	}
+	steps := []struct {
+		name      string
+		form      url.Values
+		want      []string
+		wantNot   []string
+		redirect  string
+		fromFirst bool
+	}{
+		{"unknown account", url.Values{"username": {"nobody@" + demo.TenantDomain}}, []string{`id="username"`, "We couldn&#39;t find an account"}, []string{`id="password"`}, "", true},
+		{"known account", url.Values{"username": {admin.UserPrincipalName}}, []string{`id="password"`, `id="account">` + admin.UserPrincipalName}, []string{`id="username"`}, "", true},
+		{"another account", url.Values{"username": {admin.UserPrincipalName}, "action": {"back"}}, []string{`id="username"`}, []string{`id="password"`}, "", false},
+		{"wrong password", url.Values{"username": {admin.UserPrincipalName}, "password": {"wrong"}}, []string{`id="password"`, "Your account or password is incorrect", `id="account">` + admin.UserPrincipalName}, nil, "", false},
+		{"right password", url.Values{"username": {admin.UserPrincipalName}, "password": {admin.Password}}, nil, nil, "/console/groups", false},
+	}
+	first := p
+	for _, s := range steps {
+		from := p
+		if s.fromFirst {
+			from = first
+		}
+		s.form.Set("flow", field(t, flowRe, from.body))
+		next := b.post("/login", s.form)
+		if s.redirect != "" {
+			if next.status != http.StatusSeeOther || next.header.Get("Location") != s.redirect {
+				t.Fatalf("%s: %d %q", s.name, next.status, next.header.Get("Location"))
+			}
+			continue
+		}
+		for _, w := range s.want {
+			if !strings.Contains(next.body, w) {
+				t.Errorf("%s: the page lacks %q", s.name, w)
+			}
+		}
+		for _, w := range s.wantNot {
+			if strings.Contains(next.body, w) {
+				t.Errorf("%s: the page has %q", s.name, w)
+			}
+		}
+		p = next
+	}
+}

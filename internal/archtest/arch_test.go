@@ -30,6 +30,9 @@ var layers = map[string]int{
 	"internal/authz": 3, "internal/bridge": 3,
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
+	// The public web pages over the engine and the report (the permission
+	// explorer); internal/web, the landing page and console, links to it.
+	"internal/web/explorer": 5,
 	// The demo tenant (above graph until the Seeder moves below it: issue
 	// 12's workload split), the transfer of tenants (it seeds the demo),
 	// the web pages (the landing page names the demo's ids).

@@ -28,6 +28,7 @@ import (
 
 	"graphgate/internal/demo"
 	"graphgate/internal/password"
+	"graphgate/internal/pgtest"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
@@ -47,10 +48,30 @@ type env struct {
 	tokens map[string]string
 }
 
-// newEnv starts a server on a fresh data folder with the demo tenant.
+// newEnv starts a server on a fresh data folder with the demo tenant, on
+// the store GRAPHGATE_TEST_STORE names: "sqlite" (the default: the data
+// folder's database) or "postgres" (a fresh schema of the PostgreSQL
+// server pgtest finds). Every test of the package runs on either; the test
+// script runs the package once per store, so one test body covers both
+// (as net/http's tests run one body over HTTP/1 and HTTP/2).
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvOn(t, "")
+	return newEnvOn(t, testStoreURL(t))
+}
+
+// testStoreURL is the store URL of GRAPHGATE_TEST_STORE for t ("" for the
+// data folder's SQLite database).
+func testStoreURL(t testing.TB) string {
+	t.Helper()
+	switch v := os.Getenv("GRAPHGATE_TEST_STORE"); v {
+	case "", "sqlite":
+		return ""
+	case "postgres":
+		return pgtest.FreshSchema(t)
+	default:
+		t.Fatalf("GRAPHGATE_TEST_STORE=%q: want sqlite or postgres", v)
+		return ""
+	}
 }
 
 // newEnvOn is newEnv with the store storeURL names ("" for the data

@@ -32,6 +32,7 @@ import (
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
 	"graphgate/internal/web"
+	"graphgate/internal/web/explorer"
 )
 
 // DefaultAddr is the HTTPS listen address when Config.Addr is empty.
@@ -219,6 +220,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
 	}
+	// The permission explorer: public pages over Microsoft's public
+	// permission data, the same catalog, route table and engine that
+	// decide Graph calls.
+	eng := authz.Default()
+	ex := explorer.Handler(eng.Catalog(), eng.Table(), eng, explorer.Options{Logger: s.log})
+	mux.Handle(explorer.Prefix, ex)
+	mux.Handle(explorer.Prefix+"/", ex)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -1,11 +1,14 @@
 package e2e
 
 // Real-browser tests of the web pages: the landing page, the admin console
-// and the sign-in pages around it. Each writes a screenshot of every page
-// it checks to docs/screenshots/ (committed, so a reviewer sees the pages
-// without running anything; the README shows two).
+// and the sign-in pages around it. Each captures every page it checks;
+// with GRAPHGATE_SCREENSHOTS=1 they are written to docs/screenshots/
+// (committed, so a reviewer sees the pages without running anything; the
+// README shows two).
 
 import (
+	"bytes"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,18 +18,28 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// screenshotDir is where the tests write the pages' screenshots, from the
-// e2e folder the tests run in.
-var screenshotDir = filepath.Join("..", "docs", "screenshots")
-
-// screenshot writes the whole page (1024 pixels wide) as docs/screenshots/NAME.png.
-func (b *tab) screenshot(name string) {
+// pageShot captures the whole page, screenshotWidth pixels wide, and checks
+// it is a PNG of that width; with GRAPHGATE_SCREENSHOTS=1 it writes it to
+// docs/screenshots/NAME.png (as the explorer's tests do: a plain test run
+// leaves the working tree as it was).
+func (b *tab) pageShot(name string) {
 	b.t.Helper()
-	png := get(b, "screenshot "+name, chromedp.FullScreenshot(100)) // PNG at quality 100
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+	b.do("size the window for the screenshot", chromedp.EmulateViewport(screenshotWidth, 760))
+	h := get(b, "page height", chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
+	b.do("fit the window to the page", chromedp.EmulateViewport(screenshotWidth, int64(min(max(h, 300), 4000))))
+	shot := get(b, "screenshot "+name, chromedp.CaptureScreenshot())
+	img, err := png.DecodeConfig(bytes.NewReader(shot))
+	if err != nil || img.Width != screenshotWidth {
+		b.t.Fatalf("screenshot %s: %v, %d px wide, want a %d px PNG", name, err, img.Width, screenshotWidth)
+	}
+	if os.Getenv("GRAPHGATE_SCREENSHOTS") == "" {
+		return
+	}
+	dir := filepath.Join("..", "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(screenshotDir, name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -73,17 +86,17 @@ func TestChromedpConsoleAdminConsent(t *testing.T) {
 
 	b.consoleSignIn(e, "/console/", "admin")
 	b.checkA11y("console overview")
-	b.screenshot("console-overview")
+	b.pageShot("console-overview")
 
 	b.navigate(e.base + "/console/apps")
 	b.waitFor("apps")
-	b.screenshot("console-app-registrations")
+	b.pageShot("console-app-registrations")
 	b.do("open the app", chromedp.Click(chromedp.CSS(`a[href="/console/apps/`+ha.ClientID+`"]`)))
 	b.waitFor("client-id")
 	if id := b.text("client-id"); id != ha.ClientID {
 		t.Errorf("app page shows client id %q", id)
 	}
-	b.screenshot("console-app")
+	b.pageShot("console-app")
 	b.do("open API permissions", chromedp.Click(chromedp.ID("api-permissions")))
 	b.waitFor("configured")
 	if s := b.statusOf("Notes.Read"); s != "(no row)" {
@@ -95,7 +108,7 @@ func TestChromedpConsoleAdminConsent(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("perm-search"), "notes.read"),
 		chromedp.Click(chromedp.ID("search-permissions")))
 	b.waitFor("results")
-	b.screenshot("console-add-permission")
+	b.pageShot("console-add-permission")
 	clickAndLoad(b, "add Notes.Read", chromedp.CSS(`button[id="add-Notes.Read"]`))
 	if s := b.statusOf("Notes.Read"); !strings.Contains(s, "Not granted for Contoso") {
 		t.Errorf("Notes.Read after adding it: %q", s)
@@ -110,7 +123,7 @@ func TestChromedpConsoleAdminConsent(t *testing.T) {
 		}
 	}
 	b.checkA11y("API permissions page")
-	b.screenshot("console-api-permissions")
+	b.pageShot("console-api-permissions")
 
 	// The enterprise application now shows the tenant-wide grant.
 	b.navigate(e.base + "/console/enterprise/" + ha.ClientID)
@@ -118,7 +131,7 @@ func TestChromedpConsoleAdminConsent(t *testing.T) {
 	if s := b.text("tenant-scopes"); !strings.Contains(s, "Notes.Read") {
 		t.Errorf("enterprise app tenant-wide scopes %q", s)
 	}
-	b.screenshot("console-enterprise-app")
+	b.pageShot("console-enterprise-app")
 
 	// Megan, in her own browser, signs in to the app: no consent page.
 	mb := newTab(t)
@@ -146,14 +159,14 @@ func TestChromedpSignInPages(t *testing.T) {
 	b.navigate(e.authorizeURL("organizations", v))
 	b.waitFor("username")
 	b.checkA11y("sign-in page")
-	b.screenshot("signin-account")
+	b.pageShot("signin-account")
 	b.do("type the account", chromedp.SendKeys(chromedp.ID("username"), adele.UserPrincipalName), chromedp.Click(chromedp.ID("next")))
 	b.waitFor("password")
 	if a := b.text("account"); a != adele.UserPrincipalName {
 		t.Errorf("the password step names %q", a)
 	}
 	b.checkA11y("password page")
-	b.screenshot("signin-password")
+	b.pageShot("signin-password")
 	b.do("type the password", chromedp.SendKeys(chromedp.ID("password"), adele.Password), chromedp.Click(chromedp.ID("signin")))
 	b.waitFor("accept")
 	if p := b.text("publisher"); !strings.Contains(p, "published by Contoso") || !strings.Contains(p, "unverified") {
@@ -163,7 +176,7 @@ func TestChromedpSignInPages(t *testing.T) {
 		t.Error("a user who is not an administrator is offered consent for the organization")
 	}
 	b.checkA11y("consent page")
-	b.screenshot("consent")
+	b.pageShot("consent")
 	b.do("accept", chromedp.Click(chromedp.ID("accept")))
 	if q := rcv.wait(b); q.Get("code") == "" {
 		t.Fatalf("after consent: %v", q)
@@ -177,7 +190,7 @@ func TestChromedpSignInPages(t *testing.T) {
 		t.Errorf("picker offers %q", a)
 	}
 	b.checkA11y("account picker")
-	b.screenshot("signin-pick-account")
+	b.pageShot("signin-pick-account")
 	b.do("pick the signed-in account", chromedp.Click(chromedp.ID("account-0")))
 	if q := rcv.wait(b); q.Get("code") == "" {
 		t.Errorf("after picking the account: %v", q)
@@ -193,7 +206,7 @@ func TestChromedpSignInPages(t *testing.T) {
 	if body := b.eval("page", `document.body.innerText`); !strings.Contains(body, "graphgate consent grant --app "+ha.ClientID) {
 		t.Errorf("Need admin approval names no graphgate command:\n%s", body)
 	}
-	b.screenshot("need-admin-approval")
+	b.pageShot("need-admin-approval")
 	rcv.none(t)
 
 	// The console refuses her, saying how to fix it.
@@ -202,7 +215,7 @@ func TestChromedpSignInPages(t *testing.T) {
 	if fix := b.text("fix-command"); fix != "graphgate user roles "+adele.UserPrincipalName+" --add global-admin" {
 		t.Errorf("fix %q", fix)
 	}
-	b.screenshot("console-forbidden")
+	b.pageShot("console-forbidden")
 }
 
 // TestChromedpWebAccessibility: the landing page and the console work from
@@ -219,7 +232,7 @@ func TestChromedpWebAccessibility(t *testing.T) {
 	}
 	b.checkA11y("landing page")
 	b.checkContrast("landing page")
-	b.screenshot("landing")
+	b.pageShot("landing")
 	// The first Tab reaches the skip link, and it is visible with focus.
 	b.do("press Tab", chromedp.KeyEvent(kb.Tab))
 	if f := b.eval("focus", `document.activeElement.className + "|" + getComputedStyle(document.activeElement).left`); !strings.HasPrefix(f, "skip|0px") {
@@ -237,7 +250,7 @@ func TestChromedpWebAccessibility(t *testing.T) {
 	b.waitFor("users")
 	b.checkA11y("users page")
 	b.checkContrast("users page")
-	b.screenshot("console-users")
+	b.pageShot("console-users")
 	// Tab to the search field, type, Enter: the search runs.
 	b.tabTo("q", 30)
 	b.checkFocusVisible("search field")
@@ -252,7 +265,7 @@ func TestChromedpWebAccessibility(t *testing.T) {
 	b.checkA11y("user page")
 	b.tabTo("save-roles", 40)
 	b.checkFocusVisible("Save roles")
-	b.screenshot("console-user")
+	b.pageShot("console-user")
 }
 
 // checkFocusVisible checks that the focused element shows an outline.

@@ -422,6 +422,10 @@ func TestChromedpWrongPassword(t *testing.T) {
 		Focused    string `json:"focused"`
 		ErrorColor string `json:"errorColor"`
 	}
+	// The browser applies autofocus at its next rendering update, a moment
+	// after the page is ready: wait for it (up to 5 s) before reading.
+	_, _ = chromedp.Run(b.ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "password"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
 	s := get(b, "read the page", chromedp.Evaluate[state](`({
 		path: location.pathname,
 		h1: document.querySelector("h1").innerText,
@@ -668,6 +672,9 @@ func TestChromedpKeyboardAndAccessibility(t *testing.T) {
 	}
 	b.do("press Enter on Next", chromedp.KeyEvent(kb.Enter))
 	b.waitFor("password")
+	// Autofocus applies at the browser's next rendering update.
+	_, _ = chromedp.Run(b.ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "password"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
 	if a := b.checkA11y("password page"); a.Focused != "password" {
 		t.Errorf("password page: focus on #%s, want the password field", a.Focused)
 	}

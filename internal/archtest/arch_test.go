@@ -37,6 +37,9 @@ var layers = map[string]int{
 	// 12's workload split), the transfer of tenants (it seeds the demo),
 	// the web pages (the landing page names the demo's ids).
 	"internal/demo": 5, "internal/transfer": 6, "internal/web": 6,
+	// Snapshots and reset (it seeds the demo); the parity map's generator
+	// (it builds the Graph server to read what it serves).
+	"internal/snapshot": 6, "internal/paritygen": 5,
 	// Composition, the command line, the binary.
 	"internal/server": 7, "internal/server/servertest": 8, "internal/cli": 8, "cmd/graphgate": 9,
 	// Harnesses and end-to-end suites sit on top.

@@ -2,7 +2,11 @@ package graph
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +27,49 @@ type Seeder struct {
 	calendars map[string]string
 	invites   []eventDoc
 	inviteOf  []string // the organizer of invites[i]
+	// ids, when set, is where new item ids come from (WithIDs).
+	ids io.Reader
+}
+
+// WithIDs makes the ids of the items the seeder creates come from r
+// instead of crypto/rand: a deterministic stream gives the same ids on
+// every run (graphgate's --seed), for reproducible fixtures. It returns s.
+func (s *Seeder) WithIDs(r io.Reader) *Seeder {
+	s.ids = r
+	return s
+}
+
+// fill fills b with the seeder's id entropy.
+func (s *Seeder) fill(b []byte) {
+	if s.ids == nil {
+		_, _ = rand.Read(b)
+		return
+	}
+	if _, err := io.ReadFull(s.ids, b); err != nil {
+		panic("graph: seeder id source: " + err.Error())
+	}
+}
+
+// itemID is newItemID from the seeder's entropy.
+func (s *Seeder) itemID(prefix string) string {
+	b := make([]byte, 33)
+	s.fill(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// driveItemID is newDriveItemID from the seeder's entropy.
+func (s *Seeder) driveItemID() string {
+	b := make([]byte, 20)
+	s.fill(b)
+	return "01" + b32.EncodeToString(b)[:32]
+}
+
+// onenoteID is newOnenoteID from the seeder's entropy.
+func (s *Seeder) onenoteID() string {
+	b := make([]byte, 16)
+	s.fill(b)
+	x := hex.EncodeToString(b)
+	return "1-" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // NewSeeder collects items for a tenant; Flush stores them in one batch.
@@ -49,7 +96,7 @@ func (s *Seeder) MailFolder(userID, parent, name string) string {
 	if parent == "" {
 		parent = folderID(userID, msgFolderRoot)
 	}
-	id := newItemID("AAMkAGFld")
+	id := s.itemID("AAMkAGFld")
 	s.add(KindMailFolder, id, userID, parent, folderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
 	return id
 }
@@ -98,16 +145,16 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 		cats = []string{}
 	}
 	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
-	id := newItemID("AAMkAG")
+	id := s.itemID("AAMkAG")
 	rt := storedTime(m.Received)
 	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
 		HasAttachments: m.Attachment != nil, InternetMessageID: "<" + id[:20] + "@graphgate.local>", Subject: m.Subject,
-		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: newItemID("AAQkAG"), IsRead: m.IsRead,
+		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: s.itemID("AAQkAG"), IsRead: m.IsRead,
 		InferenceClassification: "focused", Body: itemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
 		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
 	s.add(KindMessage, id, userID, m.Folder, doc)
 	if a := m.Attachment; a != nil {
-		aid := newItemID("AAMkAGAtt")
+		aid := s.itemID("AAMkAGAtt")
 		s.add(KindAttachment, aid, userID, id, attachmentDoc{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
 			Name: a.Name, ContentType: a.ContentType, Size: len(a.Content), ContentBytes: b64(a.Content)})
 	}
@@ -145,7 +192,7 @@ func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string
 	if tz == "" {
 		tz = "UTC"
 	}
-	id := newItemID("AAMkAGEv")
+	id := s.itemID("AAMkAGEv")
 	now := storedTime(s.now)
 	var atts []attendee
 	for _, a := range e.Attendees {
@@ -198,7 +245,7 @@ func (s *Seeder) invitations() {
 				continue
 			}
 			inv := doc
-			inv.ID, inv.IsOrganizer = newItemID("AAMkAGEv"), false
+			inv.ID, inv.IsOrganizer = s.itemID("AAMkAGEv"), false
 			inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
 			s.add(KindEvent, inv.ID, owner, defaultCalendarID(owner), inv)
 		}
@@ -220,7 +267,7 @@ func (s *Seeder) TodoList(userID string) string {
 
 // Task adds a task to a list.
 func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {
-	id := newItemID("AAMkAGTk")
+	id := s.itemID("AAMkAGTk")
 	now := storedTime(s.now)
 	t := todoTaskDoc{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
 		BodyLastModifiedDateTime: now, Categories: []string{}, Body: itemBody{ContentType: "text"}}
@@ -244,7 +291,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 	From int
 	Text string
 }) string {
-	id := "19:" + newItemID("")[:24] + "@thread.v2"
+	id := "19:" + s.itemID("")[:24] + "@thread.v2"
 	chatType := "group"
 	if len(members) == 2 {
 		chatType = "oneOnOne"
@@ -255,7 +302,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 		doc.Topic = &topic
 	}
 	for _, m := range members {
-		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: newItemID("MCMj")[:40],
+		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.itemID("MCMj")[:40],
 			Roles: []string{"owner"}, DisplayName: m.Name, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: m.ID, Email: m.Email, TenantID: s.tenant})
 		doc.MemberIDs = append(doc.MemberIDs, m.ID)
 	}
@@ -286,7 +333,7 @@ func (s *Seeder) Presence(userID, availability, activity string) {
 // resource that reaches it: Mail (the mailbox), Calendars, Contacts, Tasks,
 // Notes — with delegate at the given access levels (read, write, send).
 func (s *Seeder) Delegate(ownerID, delegateID, resource string, access ...string) {
-	s.add(KindDelegation, newItemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
+	s.add(KindDelegation, s.itemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
 }
 
 // Flush stores everything collected, atomically.

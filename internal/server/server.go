@@ -170,7 +170,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
@@ -454,7 +454,7 @@ func CAFile(dataDir string) string { return filepath.Join(dataDir, tlsca.SubDir,
 
 // storeKind names the store for the landing page.
 func storeKind(cfg Config) string {
-	if cfg.Store != nil {
+	if cfg.Store != nil && cfg.StoreURL == "" && cfg.DataDir == "" {
 		return "given by the embedding program"
 	}
 	if spec, err := open.Parse(cfg.StoreURL, cfg.DataDir); err == nil && spec.Kind == open.Postgres {

@@ -27,6 +27,7 @@ type Store interface {
 	Items
 	DirectoryQueries
 	Transfer
+	Snapshots
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -38,6 +38,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Settings", settingTests},
 		{"SettingsList", settingListTests},
 		{"Transfer", transferTests},
+		{"Snapshots", snapshotTests},
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
 		{"DirectoryQueries", directoryQueryTests},

@@ -159,4 +159,15 @@
 // once serialize on the write lock, so the second finds nothing to do. A
 // database with a version this program does not know is refused. A
 // migration is never edited once released; changes are new files.
+//
+// Snapshots (snapshot.go) are files snapshots/NAME.db beside the database,
+// written by VACUUM INTO on the writer connection (writers wait for the
+// copy, readers go on) into a temporary owner-only file renamed into place.
+// A restore attaches the file to the writer connection and, in one
+// IMMEDIATE transaction with foreign keys deferred to the commit, deletes
+// and copies every table but the signing keys and schema_migrations (the
+// generated column items.span_class is left out of the copy): readers of
+// this and other processes see the old data until the commit, the user
+// cache follows the commit through the WAL stamp, so a running server need
+// not stop. A snapshot of another schema version is refused.
 package sqlite

@@ -33,6 +33,8 @@ var layers = map[string]int{
 	// The public web pages over the engine and the report (the permission
 	// explorer); internal/web, the landing page and console, links to it.
 	"internal/web/explorer": 5,
+	// The decision log's writer: the Graph server's decisions into the store.
+	"internal/decisionlog": 5,
 	// The demo tenant (above graph until the Seeder moves below it: issue
 	// 12's workload split), the transfer of tenants (it seeds the demo),
 	// the web pages (the landing page names the demo's ids).

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"graphgate/internal/decisionlog"
 	"graphgate/internal/demo"
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
@@ -158,7 +159,7 @@ func serveCmd() *cobra.Command {
 	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
 	var lim serveLimits
-	var jsonOut bool
+	var jsonOut, decisionLog bool
 	var importDir, exportDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -213,6 +214,14 @@ folder that does not exist yet is a first run: a warning, not an error). Both wo
 with either store. 'graphgate snapshot' is faster for save/restore within one
 store.
 
+Decision log: every Graph authorization decision (allowed or denied, with its
+full explanation) is recorded in the store, off the request path, for
+'graphgate log', 'graphgate explain --request-id' and 'graphgate report
+least-privilege --from-log'. It keeps --decision-log-max-age of history and at
+most --decision-log-max-rows rows (0 turns a bound off); --decision-log=false
+records nothing. When writes fall behind, decisions are dropped rather than
+delay a request, and counted in graphgate_decision_log_dropped_total on /metrics.
+
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
 on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
@@ -224,7 +233,8 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
   graphgate serve --json | jq -r .url                           # scripts: wait for the URL
   graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs
-  graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run`,
+  graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run
+  graphgate serve --decision-log-max-age 24h --decision-log-max-rows 10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -242,6 +252,18 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 			}
 			cfg.Limits = lim.limits()
 			cfg.Logger = log
+			if cfg.DecisionLog.MaxAge < 0 || cfg.DecisionLog.MaxRows < 0 {
+				return usageErr("--decision-log-max-age and --decision-log-max-rows take a duration and a count (0 for no limit)")
+			}
+			cfg.DecisionLog.Off = !decisionLog
+			// 0 on the command line turns a bound off; the package's 0 means
+			// its default.
+			if cfg.DecisionLog.MaxAge == 0 {
+				cfg.DecisionLog.MaxAge = -1
+			}
+			if cfg.DecisionLog.MaxRows == 0 {
+				cfg.DecisionLog.MaxRows = -1
+			}
 			if cfg.Throttle, err = parseThrottle(throttle); err != nil {
 				return err
 			}
@@ -356,6 +378,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
 	lockoutFlags(cmd, &cfg.Identity)
+	f.BoolVar(&decisionLog, "decision-log", true, "record every Graph authorization decision in the store (graphgate log); --decision-log=false turns it off")
+	f.DurationVar(&cfg.DecisionLog.MaxAge, "decision-log-max-age", decisionlog.DefaultMaxAge, "delete logged decisions older than this (0: keep any age)")
+	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged decisions, the newest (0: no count limit)")
 	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
 	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")
 	f.DurationVar(&lim.readHeader, "read-header-timeout", server.DefaultReadHeaderTimeout, "time allowed for the TLS handshake and a request's headers (0: no limit)")

@@ -78,13 +78,23 @@ func testStoreURL(t testing.TB) string {
 // folder's SQLite database).
 func newEnvOn(t testing.TB, storeURL string) *env {
 	t.Helper()
+	return newEnvWith(t, storeURL, nil)
+}
+
+// newEnvWith is newEnvOn with the server's configuration adjusted by opt.
+func newEnvWith(t testing.TB, storeURL string, opt func(*server.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("GRAPHGATE_TEST_LOG") != "" {
 		logOut = os.Stderr // server errors (500s) with their causes
 	}
-	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
-		Logger: slog.New(slog.NewTextHandler(logOut, nil))})
+	cfg := server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
+		Logger: slog.New(slog.NewTextHandler(logOut, nil))}
+	if opt != nil {
+		opt(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@
 //     snapshot as a file beside the database, PostgreSQL as a schema of the
 //     same database.
 //
+// The decision log (DecisionLog) is append-only: rows are never updated,
+// only deleted by PruneDecisions (retention), oldest first.
+//
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
 package store

@@ -28,6 +28,7 @@ type Store interface {
 	DirectoryQueries
 	Transfer
 	Snapshots
+	DecisionLog
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -16,6 +16,7 @@ import (
 	"graphgate/internal/clock"
 	"graphgate/internal/faults"
 	"graphgate/internal/graph"
+	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
 
@@ -41,6 +42,12 @@ type Deps struct {
 	Errors ErrorWriter
 	Clock  *clock.Controlled
 	Faults *faults.Set
+	// Snapshots saves and restores the store (nil: the snapshot endpoints
+	// answer 501).
+	Snapshots store.Snapshots
+	// Reset puts the store back to the demo tenant, its passwords and
+	// secrets derived from seed when seed is set (nil: 501).
+	Reset  func(ctx context.Context, seed string) error
 	Logger *slog.Logger
 }
 
@@ -70,9 +77,14 @@ func New(d Deps, o Options) *API {
 	a.mux.HandleFunc("POST /admin/v1/faults", a.faultsAdd)
 	a.mux.HandleFunc("DELETE /admin/v1/faults", a.faultsClear)
 	a.mux.HandleFunc("DELETE /admin/v1/faults/{id}", a.faultsRemove)
+	a.mux.HandleFunc("GET /admin/v1/snapshots", a.snapshotsList)
+	a.mux.HandleFunc("POST /admin/v1/snapshots", a.snapshotsSave)
+	a.mux.HandleFunc("POST /admin/v1/snapshots/{name}/restore", a.snapshotsRestore)
+	a.mux.HandleFunc("DELETE /admin/v1/snapshots/{name}", a.snapshotsDelete)
+	a.mux.HandleFunc("POST /admin/v1/reset", a.reset)
 	a.mux.HandleFunc("/admin/v1/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, graph.NewError(http.StatusNotFound, "itemNotFound",
-			fmt.Sprintf("No admin API endpoint answers %s %s: the endpoints are /admin/v1/clock and /admin/v1/faults (graphgate clock --help, graphgate faults --help).", r.Method, r.URL.Path)))
+			fmt.Sprintf("No admin API endpoint answers %s %s: the endpoints are /admin/v1/clock, /admin/v1/faults, /admin/v1/snapshots and /admin/v1/reset (graphgate clock --help, graphgate faults --help, graphgate snapshot --help).", r.Method, r.URL.Path)))
 	})
 	return a
 }

@@ -444,3 +444,58 @@ func TestFaultsFile(t *testing.T) {
 		t.Fatalf("bad file: %v", err)
 	}
 }
+
+// TestSnapshotsThroughTheAdminAPI: save, change, restore and the data is
+// back; reset puts the demo tenant back; names and unknown snapshots get
+// Graph's error bodies; a non-administrator is refused.
+func TestSnapshotsThroughTheAdminAPI(t *testing.T) {
+	e := servertest.Start(t)
+	admin, _ := signIn(t, e, "admin", "User.ReadWrite.All")
+	adele, _ := signIn(t, e, "adele", "User.Read")
+	path := "/v1.0/users/" + e.User("adele").ID
+	title := func() string {
+		t.Helper()
+		r := do(t, e, "GET", path+"?$select=jobTitle", admin, nil)
+		if r.status != 200 {
+			t.Fatalf("GET %s: %d %s", path, r.status, r.raw)
+		}
+		return r.str("jobTitle")
+	}
+	original := title()
+	if r := do(t, e, "POST", "/admin/v1/snapshots", admin, map[string]any{"name": "before"}); r.status != 201 || r.str("name") != "before" {
+		t.Fatalf("save: %d %s", r.status, r.raw)
+	}
+	wantGraphError(t, do(t, e, "POST", "/admin/v1/snapshots", admin, map[string]any{"name": "before"}), 409, "nameAlreadyExists")
+	wantGraphError(t, do(t, e, "POST", "/admin/v1/snapshots", admin, map[string]any{"name": "Not A Name"}), 400, "BadRequest")
+	if r := do(t, e, "PATCH", path, admin, map[string]any{"jobTitle": "Changed in the test"}); r.status != 204 {
+		t.Fatalf("PATCH: %d %s", r.status, r.raw)
+	}
+	if title() != "Changed in the test" {
+		t.Fatal("the change did not land")
+	}
+	list := do(t, e, "GET", "/admin/v1/snapshots", admin, nil)
+	if v, _ := list.body["value"].([]any); len(v) != 1 || v[0].(map[string]any)["name"] != "before" {
+		t.Fatalf("list: %s", list.raw)
+	}
+	if r := do(t, e, "POST", "/admin/v1/snapshots/before/restore", admin, nil); r.status != 204 {
+		t.Fatalf("restore: %d %s", r.status, r.raw)
+	}
+	if got := title(); got != original {
+		t.Fatalf("after the restore jobTitle = %q, want %q", got, original)
+	}
+	wantGraphError(t, do(t, e, "POST", "/admin/v1/snapshots/nothing/restore", admin, nil), 404, "itemNotFound")
+	wantGraphError(t, do(t, e, "POST", "/admin/v1/snapshots", adele, map[string]any{"name": "mine"}), 403, "Authorization_RequestDenied")
+	if r := do(t, e, "DELETE", "/admin/v1/snapshots/before", admin, nil); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.raw)
+	}
+	wantGraphError(t, do(t, e, "DELETE", "/admin/v1/snapshots/before", admin, nil), 404, "itemNotFound")
+
+	// Reset: the demo tenant as a fresh start seeds it.
+	do(t, e, "PATCH", path, admin, map[string]any{"jobTitle": "Changed again"})
+	if r := do(t, e, "POST", "/admin/v1/reset", admin, nil); r.status != 204 {
+		t.Fatalf("reset: %d %s", r.status, r.raw)
+	}
+	if got := title(); got != original {
+		t.Fatalf("after the reset jobTitle = %q, want %q", got, original)
+	}
+}

@@ -47,8 +47,7 @@ func (s *Server) serveAdminSocket(ctx context.Context) {
 		s.log.Warn("no admin socket: it could not be made owner-only", "socket", path, "err", err)
 		return
 	}
-	api := admin.New(admin.Deps{Auth: s.graph, Errors: s.graph, Clock: s.clock, Faults: s.faults, Logger: s.log.With("via", "socket")},
-		admin.Options{Open: true})
+	api := admin.New(s.adminDeps(s.log.With("via", "socket")), admin.Options{Open: true})
 	hs := s.limits.httpServer(http.MaxBytesHandler(api, 1<<20), nil)
 	hs.ReadTimeout, hs.WriteTimeout = 30*time.Second, 30*time.Second
 	go func() {

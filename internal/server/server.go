@@ -31,6 +31,7 @@ import (
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
 	"graphgate/internal/secretfile"
+	"graphgate/internal/snapshot"
 	"graphgate/internal/store"
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
@@ -268,10 +269,19 @@ func (s *Server) setUpAdmin() error {
 		s.log.Info("fault injection on", "file", s.cfg.FaultsFile, "rules", len(s.faults.List()))
 	}
 	if s.graph != nil {
-		s.admin = admin.New(admin.Deps{Auth: s.graph, Errors: s.graph, Clock: s.clock, Faults: s.faults, Logger: s.log},
-			admin.Options{Open: s.cfg.AdminNoAuth})
+		s.admin = admin.New(s.adminDeps(s.log), admin.Options{Open: s.cfg.AdminNoAuth})
 	}
 	return nil
+}
+
+// adminDeps are the admin API's dependencies, logging to log.
+func (s *Server) adminDeps(log *slog.Logger) admin.Deps {
+	return admin.Deps{Auth: s.graph, Errors: s.graph, Clock: s.clock, Faults: s.faults, Logger: log,
+		Snapshots: s.store,
+		Reset: func(ctx context.Context, seed string) error {
+			_, _, err := snapshot.New(s.store).Reset(ctx, demo.Options{SecretHash: s.identity.SecretHash, Passwords: s.cfg.Passwords, Seed: seed, Now: s.clock.Now().UTC()})
+			return err
+		}}
 }
 
 // Store returns the server's store.

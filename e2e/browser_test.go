@@ -154,8 +154,9 @@ func textOf(n *html.Node) string {
 // an authorize or device-login request, and returns the final page.
 func (b *browser) signIn(p *page, upn, pw string, consent bool) *page {
 	b.t.Helper()
-	if _, ok := p.ids["password"]; ok {
-		p = b.submit(p, map[string]string{"username": upn, "password": pw}, "signin")
+	_, step1 := p.ids["username"]
+	if _, step2 := p.ids["password"]; step1 || step2 {
+		p = b.login(p, upn, pw)
 	}
 	if _, ok := p.ids["accept"]; ok {
 		if consent {
@@ -165,6 +166,19 @@ func (b *browser) signIn(p *page, upn, pw string, consent bool) *page {
 		}
 	}
 	return p
+}
+
+// login completes the two sign-in steps from the page showing either: the
+// account (Next), then the password (Sign in).
+func (b *browser) login(p *page, upn, pw string) *page {
+	b.t.Helper()
+	if _, ok := p.ids["next"]; ok {
+		p = b.submit(p, map[string]string{"username": upn}, "next")
+		if _, ok := p.ids["password"]; !ok {
+			return p // an error on the first step
+		}
+	}
+	return b.submit(p, map[string]string{"username": upn, "password": pw}, "signin")
 }
 
 // formPostTarget reads an auto-submitting form_post page.

@@ -25,6 +25,8 @@ func TestChromedpSignInFieldTakesGuestNames(t *testing.T) {
 	if v := b.eval("validity", `String(document.getElementById("username").checkValidity())`); v != "true" {
 		t.Fatalf("Chromium refuses the guest's user principal name %q", guest.UserPrincipalName)
 	}
+	b.do("go on to the password", chromedp.Click(chromedp.ID("next")))
+	b.waitFor("password")
 	b.do("type the password and sign in",
 		chromedp.SendKeys(chromedp.ID("password"), guest.Password),
 		chromedp.Click(chromedp.ID("signin")))

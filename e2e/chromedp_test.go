@@ -221,10 +221,13 @@ func (b *tab) signIn(upn, password string) {
 		b.t.Errorf("sign-in page heading %q", h1)
 	}
 	b.snap("signin")
-	b.do("type the credentials",
-		chromedp.SendKeys(chromedp.ID("username"), upn),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("signin")))
+	b.do("type the user name", chromedp.SendKeys(chromedp.ID("username"), upn), chromedp.Click(chromedp.ID("next")))
+	b.waitFor("password")
+	if acct := b.text("account"); !strings.EqualFold(acct, upn) {
+		b.t.Errorf("the password step names %q, want %q", acct, upn)
+	}
+	b.snap("password")
+	b.do("type the password", chromedp.SendKeys(chromedp.ID("password"), password), chromedp.Click(chromedp.ID("signin")))
 }
 
 // consentItem is one permission listed on a consent page.
@@ -403,9 +406,9 @@ func TestChromedpWrongPassword(t *testing.T) {
 	b.navigate(e.authorizeURL("common", authParams(ha.ClientID, rcv.uri, "User.Read", "code_challenge", challenge, "code_challenge_method", "S256")))
 	b.waitFor("username")
 	// Submit with the Enter key, as many people do.
-	b.do("type a wrong password",
-		chromedp.SendKeys(chromedp.ID("username"), adele.UserPrincipalName),
-		chromedp.SendKeys(chromedp.ID("password"), "not-"+adele.Password+kb.Enter))
+	b.do("type the user name", chromedp.SendKeys(chromedp.ID("username"), adele.UserPrincipalName+kb.Enter))
+	b.waitFor("password")
+	b.do("type a wrong password", chromedp.SendKeys(chromedp.ID("password"), "not-"+adele.Password+kb.Enter))
 	b.waitFor("error")
 	if msg := b.text("error"); msg != "Your account or password is incorrect." {
 		t.Errorf("error message %q", msg)
@@ -419,16 +422,20 @@ func TestChromedpWrongPassword(t *testing.T) {
 		Focused    string `json:"focused"`
 		ErrorColor string `json:"errorColor"`
 	}
+	// The browser applies autofocus at its next rendering update, a moment
+	// after the page is ready: wait for it (up to 5 s) before reading.
+	_, _ = chromedp.Run(b.ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "password"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
 	s := get(b, "read the page", chromedp.Evaluate[state](`({
 		path: location.pathname,
 		h1: document.querySelector("h1").innerText,
-		username: document.getElementById("username").value,
+		username: document.querySelector("input[name=username]").value,
 		password: document.getElementById("password").value,
 		role: document.getElementById("error").getAttribute("role") || "",
 		focused: document.activeElement ? document.activeElement.id : "",
 		errorColor: getComputedStyle(document.getElementById("error")).color})`))
-	if s.H1 != "Sign in" || s.Username != adele.UserPrincipalName || s.Password != "" {
-		t.Errorf("after a wrong password the page shows %+v; want the sign-in page with the user name kept and the password cleared", s)
+	if s.H1 != "Enter password" || s.Username != adele.UserPrincipalName || s.Password != "" {
+		t.Errorf("after a wrong password the page shows %+v; want the password step with the user name kept and the password cleared", s)
 	}
 	if s.Role != "alert" {
 		t.Errorf("the error has role %q: screen readers would not announce it", s.Role)
@@ -650,16 +657,29 @@ func TestChromedpKeyboardAndAccessibility(t *testing.T) {
 	if !strings.Contains(a.Title, "Sign in") {
 		t.Errorf("sign-in page title %q", a.Title)
 	}
-	labels := get(b, "labels", chromedp.Evaluate[map[string]string](`Object.fromEntries(["username", "password"].map(id => [id, [...document.getElementById(id).labels].map(l => l.innerText.trim()).join(" ")]))`))
-	if labels["username"] == "" || labels["password"] != "Password" {
-		t.Errorf("sign-in labels %v", labels)
+	labelOf := func(id string) string {
+		return b.eval("label of #"+id, `[...document.getElementById("`+id+`").labels].map(l => l.innerText.trim()).join(" ")`)
+	}
+	if l := labelOf("username"); l == "" {
+		t.Errorf("sign-in: the user name field has no label")
 	}
 	b.snap("signin")
-	// Keyboard only: type where the focus is, Tab to the password and to
-	// the button, Enter.
+	// Keyboard only: type where the focus is, Tab to Next, Enter; on the
+	// password step the focus is on the password.
 	b.do("type the user name", chromedp.KeyEvent(admin.UserPrincipalName))
-	if path := b.tabTo("password", 1); len(path) != 1 {
+	if path := b.tabTo("next", 1); len(path) != 1 {
 		t.Errorf("Tab from the user name went %v", path)
+	}
+	b.do("press Enter on Next", chromedp.KeyEvent(kb.Enter))
+	b.waitFor("password")
+	// Autofocus applies at the browser's next rendering update.
+	_, _ = chromedp.Run(b.ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "password"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if a := b.checkA11y("password page"); a.Focused != "password" {
+		t.Errorf("password page: focus on #%s, want the password field", a.Focused)
+	}
+	if l := labelOf("password"); l != "Password" {
+		t.Errorf("password label %q", l)
 	}
 	b.do("type the password", chromedp.KeyEvent(admin.Password))
 	if path := b.tabTo("signin", 1); len(path) != 1 {

@@ -890,7 +890,7 @@ func TestProtocolPromptAndLoginHint(t *testing.T) {
 	}
 	// prompt=login forces the sign-in page despite the session.
 	p = b.get(e.authorizeURL(demo.TenantID, params("prompt", "login")))
-	if _, ok := p.ids["password"]; !ok || p.status != 200 {
+	if _, ok := p.ids["username"]; !ok || p.status != 200 {
 		t.Errorf("prompt=login: %d %s", p.status, p.location)
 	}
 	// A login_hint naming someone else asks that person to sign in.
@@ -1010,7 +1010,7 @@ func TestProtocolConsent(t *testing.T) {
 	t.Run("incremental", func(t *testing.T) {
 		b := browserFor(t, e)
 		p := b.get(e.authorizeURL("organizations", params("openid User.Read")))
-		p = b.submit(p, map[string]string{"username": adele.UserPrincipalName, "password": adele.Password}, "signin")
+		p = b.login(p, adele.UserPrincipalName, adele.Password)
 		if !strings.Contains(p.ids["permissions"], "User.Read") {
 			t.Errorf("first consent page: %q", p.ids["permissions"])
 		}
@@ -1048,7 +1048,7 @@ func TestProtocolConsent(t *testing.T) {
 	t.Run("admin consents for the organization", func(t *testing.T) {
 		b := browserFor(t, e)
 		p := b.get(e.authorizeURL(demo.TenantDomain, params("openid Mail.Send Presence.Read")))
-		p = b.submit(p, map[string]string{"username": admin.UserPrincipalName, "password": admin.Password}, "signin")
+		p = b.login(p, admin.UserPrincipalName, admin.Password)
 		if !strings.Contains(p.body, `id="org"`) {
 			t.Fatalf("no organization checkbox for the admin: %s", p.body)
 		}
@@ -1063,7 +1063,7 @@ func TestProtocolConsent(t *testing.T) {
 		// Megan needs no consent now.
 		mb := browserFor(t, e)
 		p = mb.get(e.authorizeURL(demo.TenantDomain, params("openid Mail.Send Presence.Read")))
-		p = mb.submit(p, map[string]string{"username": megan.UserPrincipalName, "password": megan.Password}, "signin")
+		p = mb.login(p, megan.UserPrincipalName, megan.Password)
 		if _, q := redirected(t, p); q.Get("code") == "" {
 			t.Errorf("megan: %v", q)
 		}
@@ -1262,7 +1262,7 @@ func TestProtocolDeviceCode(t *testing.T) {
 	// The person types the code in lower case with a dash.
 	typed := strings.ToLower(userCode[:4] + "-" + userCode[4:])
 	p = enterUserCode(b, typed)
-	if _, ok := p.ids["password"]; !ok {
+	if _, ok := p.ids["username"]; !ok {
 		t.Fatalf("no sign-in page after the code: %s", p.body)
 	}
 	p = b.signIn(p, megan.UserPrincipalName, megan.Password, true)
@@ -1446,10 +1446,10 @@ func TestProtocolAdminConsent(t *testing.T) {
 	t.Run("v1", func(t *testing.T) {
 		b := browserFor(t, e)
 		p := b.get(e.base + "/" + demo.TenantDomain + "/adminconsent?" + kv("client_id", w.ClientID, "redirect_uri", "https://localhost:5001/signin-oidc", "state", "v1").Encode())
-		if _, ok := p.ids["password"]; !ok {
+		if _, ok := p.ids["username"]; !ok {
 			t.Fatalf("no sign-in page: %d %s", p.status, p.body)
 		}
-		p = b.submit(p, map[string]string{"username": admin.UserPrincipalName, "password": admin.Password}, "signin")
+		p = b.login(p, admin.UserPrincipalName, admin.Password)
 		if perms := p.ids["permissions"]; !strings.Contains(perms, "User.Read.All") || !strings.Contains(perms, "Calendars.Read") {
 			t.Errorf("admin consent page lists %q", perms)
 		}
@@ -1605,7 +1605,7 @@ func TestProtocolLogout(t *testing.T) {
 	}
 	// The session is gone: authorize shows the sign-in page again.
 	pg := b.get(e.authorizeURL(demo.TenantID, params))
-	if _, ok := pg.ids["password"]; !ok {
+	if _, ok := pg.ids["username"]; !ok {
 		t.Errorf("signed in after logout: %d %s", pg.status, pg.location)
 	}
 	// Unregistered address: no redirect.

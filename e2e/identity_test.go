@@ -337,7 +337,8 @@ func TestMSALAuthCodePKCE(t *testing.T) {
 	p := b.get(e.base + "/common/oauth2/v2.0/authorize?" + url.Values{"client_id": {ha.ClientID}, "response_type": {"code"},
 		"redirect_uri": {"http://localhost"}, "scope": {"User.Read Calendars.ReadWrite Tasks.ReadWrite offline_access"},
 		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode())
-	if _, ok := p.ids["password"]; ok {
+	_, step1 := p.ids["username"]
+	if _, step2 := p.ids["password"]; step1 || step2 {
 		t.Fatal("the session did not sign the user in")
 	}
 	perms := p.ids["permissions"]

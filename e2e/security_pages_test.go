@@ -184,7 +184,7 @@ func TestSecurityConsentCSRF(t *testing.T) {
 		t.Helper()
 		b := browserFor(t, e)
 		p := b.get(e.authorizeURL(demo.TenantID, authParams(ha.ClientID, "http://localhost", scope, "code_challenge", challenge, "code_challenge_method", "S256")))
-		p = b.submit(p, map[string]string{"username": u.UserPrincipalName, "password": u.Password}, "signin")
+		p = b.login(p, u.UserPrincipalName, u.Password)
 		if _, ok := p.ids["accept"]; !ok {
 			t.Fatalf("no consent page for %s: %d %s", u.UserPrincipalName, p.status, clip(p.body, 300))
 		}

@@ -34,13 +34,14 @@ var layers = map[string]int{
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
 	// The public web pages over the engine and the report (the permission
-	// explorer); internal/web, the console, will compose it from above.
+	// explorer); internal/web, the landing page and console, links to it.
 	"internal/web/explorer": 5,
 	// The decision log's writer: the Graph server's decisions into the store.
 	"internal/decisionlog": 5,
 	// The demo tenant (above graph until the Seeder moves below it: issue
-	// 12's workload split), the transfer of tenants (it seeds the demo).
-	"internal/demo": 5, "internal/transfer": 6,
+	// 12's workload split), the transfer of tenants (it seeds the demo),
+	// the web pages (the landing page names the demo's ids).
+	"internal/demo": 5, "internal/transfer": 6, "internal/web": 6,
 	// Snapshots and reset (it seeds the demo); the parity map's generator
 	// (it builds the Graph server to read what it serves).
 	"internal/snapshot": 6, "internal/paritygen": 5,

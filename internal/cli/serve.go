@@ -312,6 +312,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
 				return usageErr("%v", err)
 			}
 			fmt.Fprintf(out, "graphgate: opening %s\n", spec)
+			cfg.Version = currentVersion().String()
 			if importDir != "" || exportDir != "" {
 				// The store is opened here so that the import happens before
 				// the server reads its settings and keys, and the export after

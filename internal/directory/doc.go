@@ -31,6 +31,13 @@
 //     personal account holds only permissions valid for personal accounts;
 //     application permissions are granted in organisations only; an
 //     administrator's consent creates the app's service principal.
+//   - An app registration's requested API permissions are Microsoft Graph
+//     permissions of the catalog in the scheme asked for (delegated or
+//     application) and grant nothing by themselves; a new client secret's
+//     value is returned once and only its keyed hash kept; certificates
+//     must parse and not have expired; redirect URIs follow the portal's
+//     rules (https, http only for localhost, custom schemes for public
+//     clients, no fragment) (apps.go, used by the admin console).
 //   - Revoking consent checks that everything named is held before it
 //     changes anything, and removes a grant left without scopes.
 //

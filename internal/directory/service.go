@@ -31,6 +31,7 @@ type Store interface {
 	AddMember(ctx context.Context, m store.Membership) error
 	RemoveMember(ctx context.Context, m store.Membership) error
 
+	UpdateApp(ctx context.Context, appID string, f func(store.App) (store.App, error)) error
 	EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (store.ServicePrincipal, error)
 
 	DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]store.DelegatedGrant, error)

@@ -104,7 +104,59 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, f flow, app
 		s.finishError(w, r, f, errLoginRequired())
 		return
 	}
-	s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f), LoginHint: f.LoginHint})
+	if contains(prompts, "select_account") && !contains(prompts, "login") {
+		if s.showPicker(w, r, f, app.DisplayName) {
+			return
+		}
+	}
+	s.signInPage(w, r, f, app.DisplayName, f.LoginHint, "")
+}
+
+// signInPage shows the sign-in's first step (the account) or, when the
+// account is known (a login_hint, or the first step done), the second
+// (the password), as Microsoft's sign-in does.
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, f flow, appName, account, msg string) {
+	d := pageData{Title: "Sign in", AppName: appName, Flow: s.encodeFlow(w, r, f), LoginHint: f.LoginHint, Account: account, Error: msg}
+	if account != "" {
+		d.Title = "Enter password"
+	}
+	s.render(w, http.StatusOK, "signin", d)
+}
+
+// showPicker shows the account picker (prompt=select_account) when the
+// browser has a session: the signed-in account, or another one. It
+// reports whether it did.
+func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, f flow, appName string) bool {
+	ss, ok := s.readSession(r)
+	if !ok {
+		return false
+	}
+	u, err := s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
+	if err != nil {
+		return false
+	}
+	s.render(w, http.StatusOK, "picker", pageData{Title: "Pick an account", AppName: appName, Flow: s.encodeFlow(w, r, f), User: u.UserPrincipalName})
+	return true
+}
+
+// pickSession continues a flow with the account the picker offered: the
+// browser's session, read again.
+func (s *Server) pickSession(w http.ResponseWriter, r *http.Request, f flow, appName string) {
+	ss, ok := s.readSession(r)
+	var u store.User
+	var err error
+	if ok {
+		u, err = s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
+	}
+	if !ok || err != nil || !u.AccountEnabled {
+		s.signInPage(w, r, f, appName, "", "That account is no longer signed in; sign in again.")
+		return
+	}
+	if f.Kind == "console" {
+		finishConsoleSignIn(w, r, f)
+		return
+	}
+	s.continueFlow(w, r, f, u, time.Unix(ss.AuthTime, 0))
 }
 
 // handleLoginPost checks the credentials of the sign-in page.
@@ -125,12 +177,40 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, e)
 		return
 	}
-	app, e := s.lookupApp(ctx, f.ClientID, ts)
-	if e != nil {
+	var app store.App
+	if f.Kind == "console" {
+		app.DisplayName = ConsoleName
+	} else if app, e = s.lookupApp(ctx, f.ClientID, ts); e != nil {
 		s.errorPage(w, r, e)
 		return
 	}
-	upn := r.PostForm.Get("username")
+	upn := strings.TrimSpace(r.PostForm.Get("username"))
+	switch r.PostForm.Get("action") {
+	case "back": // "Use another account"
+		f.LoginHint = ""
+		s.signInPage(w, r, f, app.DisplayName, "", "")
+		return
+	case "session": // the account picker's signed-in account
+		s.pickSession(w, r, f, app.DisplayName)
+		return
+	}
+	if _, ok := r.PostForm["password"]; !ok {
+		// The first step: the account. An unknown one is said at once, as
+		// Microsoft's page does (AADSTS50034's wording).
+		f.LoginHint = upn
+		_, err := s.store.UserByUPN(ctx, upn)
+		switch {
+		case upn == "":
+			s.signInPage(w, r, f, app.DisplayName, "", "Enter a valid email address or user principal name.")
+		case errors.Is(err, store.ErrNotFound):
+			s.signInPage(w, r, f, app.DisplayName, "", "We couldn't find an account with that username. Try another, or ask an administrator to create it (graphgate user create).")
+		case err != nil:
+			s.errorPage(w, r, errStore("finding the user", err))
+		default:
+			s.signInPage(w, r, f, app.DisplayName, upn, "")
+		}
+		return
+	}
 	u, e := s.authenticateUser(r.Context(), ts, upn, r.PostForm.Get("password"))
 	if e != nil && e.ServerSide() {
 		s.errorPage(w, r, e)
@@ -138,14 +218,14 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if e != nil {
 		f.LoginHint = upn
-		msg := "Your account or password is incorrect."
+		msg, account := "Your account or password is incorrect.", upn
 		switch e.AADSTS {
 		case 50034:
-			msg = "We couldn't find an account with that username."
+			msg, account = "We couldn't find an account with that username.", ""
 		case 50053:
 			msg = "Your account is temporarily locked to prevent unauthorized use. Try again later, and if you still have trouble, contact your admin."
 		}
-		s.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f), LoginHint: upn, Error: msg})
+		s.signInPage(w, r, f, app.DisplayName, account, msg)
 		return
 	}
 	if !u.AccountEnabled || u.Kind == store.UserSharedMailbox {
@@ -154,6 +234,10 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	s.writeSession(w, r, session{UserID: u.ID, TenantID: u.TenantID, AuthTime: now.Unix(), Expires: now.Add(s.cfg.SessionLifetime).Unix()})
+	if f.Kind == "console" {
+		finishConsoleSignIn(w, r, f)
+		return
+	}
 	s.continueFlow(w, r, f, u, now)
 }
 
@@ -234,7 +318,9 @@ func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u 
 			Error: errAdminConsentRequired().Message(),
 			Message: app.DisplayName + " needs permission to access resources in your organization that only an admin can grant. " +
 				"Ask an admin to grant permission to this app before you can use it.",
-			Perms: ps, Link: link, LinkText: "Return to the application without granting consent"})
+			Perms: ps, Link: link, LinkText: "Return to the application without granting consent",
+			Request:        s.issuerBase(r) + "/" + t.ID + "/adminconsent?client_id=" + url.QueryEscape(app.AppID) + "&redirect_uri=" + url.QueryEscape(f.RedirectURI),
+			RequestCommand: "graphgate consent grant --app " + app.AppID + " --all-users --scopes \"" + strings.Join(names(n.adminOnly), " ") + "\""})
 		return
 	}
 	f.UserID = u.ID
@@ -252,8 +338,12 @@ func (s *Server) continueFlow(w http.ResponseWriter, r *http.Request, f flow, u 
 			ps = append(ps, describe(p, catalog.DelegatedWork))
 		}
 	}
+	publisher := ""
+	if home, err := s.store.GetTenant(ctx, app.TenantID); err == nil {
+		publisher = home.DisplayName
+	}
 	s.render(w, http.StatusOK, "consent", pageData{Title: "Permissions requested", AppName: app.DisplayName, Flow: s.encodeFlow(w, r, f),
-		User: u.UserPrincipalName, Perms: ps, CanConsentForOrg: isConsentAdmin(u)})
+		User: u.UserPrincipalName, Perms: ps, CanConsentForOrg: isConsentAdmin(u), Publisher: publisher, TenantName: t.DisplayName})
 }
 
 // handleConsentPost records the user's decision on the consent page.

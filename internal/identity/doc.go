@@ -28,6 +28,15 @@
 //     replicas), sign-in and consent forms bound to the browser against
 //     login CSRF (session.go), tokens for registered APIs only where the API
 //     has a service principal (AADSTS500011).
+//   - The browser pages (pages.go): a two-step sign-in (the account, then
+//     the password; a login_hint starts at the password), an account
+//     picker for prompt=select_account, the consent page with the app's
+//     publisher and the organisation-wide choice for administrators, and
+//     "Need admin approval" with the admin consent link and graphgate's
+//     command. The admin console (package web) signs people in here too
+//     (console.go: GET /signin?return_to=/console/…, a flow that ends with a
+//     redirect to a console page, never elsewhere) and reads the session
+//     through SignedIn; it keeps none of its own.
 //   - Its errors (errors.go): values with an OAuth code, an AADSTS number,
 //     a status and a class — the request's fault is a 4xx; a failing store
 //     is 503 temporarily_unavailable and a failure to sign 500

@@ -505,7 +505,7 @@ func (h *harness) signInPage(c *http.Client, tenant, clientID, scope string) res
 	q := form("client_id", clientID, "response_type", "code", "redirect_uri", redirect, "scope", scope, "state", "st",
 		"code_challenge", pkceChallenge, "code_challenge_method", "S256")
 	r := h.get(c, "/"+tenant+"/oauth2/v2.0/authorize?"+q.Encode())
-	if r.status != http.StatusOK || !strings.Contains(r.body, `id="password"`) {
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="username"`) {
 		h.t.Fatalf("no sign-in page: %s", r)
 	}
 	return r

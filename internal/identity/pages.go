@@ -24,33 +24,60 @@ h1{font-size:1.5rem;font-weight:600;margin:0 0 1rem} label{display:block;margin:
 input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
 button{margin-top:1.25rem;padding:.5rem 1.5rem;font-size:1rem;background:#0067b8;color:#fff;border:0;cursor:pointer}
 button.secondary{background:#ccc;color:#000} .error{color:#a80000} .muted{color:#605e5c;font-size:.9rem}
+button.account{display:block;width:100%;text-align:left;background:#fff;color:#000;border:1px solid #8a8886;margin:.25rem 0}
+.accounts{list-style:none;padding:0} #account{margin:0 0 .5rem} .unverified{color:#8a4b00}
 ul,ol{padding-left:1.25rem} li{margin:.3rem 0} code{font-size:.95em;overflow-wrap:anywhere}
 h2{font-size:1.1rem;font-weight:600;margin:1.25rem 0 .5rem}
+a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #000;outline-offset:2px}
 </style></head><body><main>{{end}}
 {{define "foot"}}<p class="muted">graphgate — a Microsoft 365 tenant on your machine</p></main></body></html>{{end}}
 
 {{define "signin"}}{{template "head" .}}
-<h1>Sign in</h1>
+{{if .Account}}<form method="post" action="/login">
+<input type="hidden" name="flow" value="{{.Flow}}">
+<input type="hidden" name="username" value="{{.Account}}">
+<p id="account">{{.Account}}</p>
+<h1>Enter password</h1>
+<p class="muted">to continue to <strong>{{.AppName}}</strong></p>
+{{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required autofocus>
+<button type="submit" id="signin">Sign in</button>
+<button type="submit" id="other-account" name="action" value="back" class="secondary" formnovalidate>Use another account</button>
+</form>
+{{else}}<h1>Sign in</h1>
 <p>to continue to <strong>{{.AppName}}</strong></p>
 {{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="flow" value="{{.Flow}}">
 <label for="username">Email or user principal name</label>
-<input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required{{if not .LoginHint}} autofocus{{end}}>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required{{if .LoginHint}} autofocus{{end}}>
-<button type="submit" id="signin">Sign in</button>
+<input type="email" id="username" name="username" value="{{.LoginHint}}" autocomplete="username" required autofocus>
+<button type="submit" id="next">Next</button>
+</form>
+<p class="muted">No account? An administrator creates one with <code>graphgate user create</code>; <code>graphgate demo</code> lists the demo tenant's.</p>{{end}}
+{{template "foot" .}}{{end}}
+
+{{define "picker"}}{{template "head" .}}
+<h1>Pick an account</h1>
+<p>to continue to <strong>{{.AppName}}</strong></p>
+<form method="post" action="/login">
+<input type="hidden" name="flow" value="{{.Flow}}">
+<ul class="accounts" id="accounts"><li><button type="submit" name="action" value="session" id="account-0" class="account">{{.User}}<br><span class="muted">Signed in</span></button></li>
+<li><button type="submit" name="action" value="back" id="other-account" class="secondary account" formnovalidate>Use another account</button></li></ul>
 </form>
 {{template "foot" .}}{{end}}
 
 {{define "consent"}}{{template "head" .}}
+<p class="muted" id="signed-in-user">Signed in as {{.User}}</p>
 <h1>Permissions requested</h1>
-<p><strong>{{.AppName}}</strong> wants to:</p>
+<p id="publisher"><strong>{{.AppName}}</strong> · published by {{if .Publisher}}{{.Publisher}}{{else}}an unknown organization{{end}} · <span class="unverified">unverified</span></p>
+<p><strong id="app-name">{{.AppName}}</strong> wants to:</p>
 <ul id="permissions">{{range .Perms}}<li><strong>{{.Display}}</strong> <code>{{.Name}}</code><br><span class="muted">{{.Description}}</span></li>{{end}}</ul>
-<p class="muted">Signed in as {{.User}}.</p>
 <form method="post" action="/consent">
 <input type="hidden" name="flow" value="{{.Flow}}">
-{{if .CanConsentForOrg}}<label><input type="checkbox" name="org" id="org" value="1"> Consent on behalf of your organization</label>{{end}}
+{{if .CanConsentForOrg}}<label><input type="checkbox" name="org" id="org" value="1" aria-describedby="org-help"> Consent on behalf of your organization</label>
+<p class="muted" id="org-help">If you select this, everyone in {{.TenantName}} may use these permissions with this app and will not be asked to consent. You can revoke it in the admin console (Enterprise applications) or with <code>graphgate consent revoke</code>.</p>{{end}}
+<p class="muted">Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement. graphgate marks the app unverified: it has no verified publisher.</p>
 <button type="submit" name="decision" value="accept" id="accept">Accept</button>
 <button type="submit" name="decision" value="decline" id="decline" class="secondary">Cancel</button>
 </form>
@@ -63,6 +90,8 @@ h2{font-size:1.1rem;font-weight:600;margin:1.25rem 0 .5rem}
 {{if .Fix}}<h2>How to fix it</h2>
 <ol id="fix">{{range .Fix}}<li>{{.Text}}{{if .Command}}<br><code>{{.Command}}</code>{{end}}</li>{{end}}</ol>{{end}}
 {{if .Perms}}<ul id="permissions">{{range .Perms}}<li><code>{{.Name}}</code> {{.Display}}</li>{{end}}</ul>{{end}}
+{{if .Request}}<h2>Have an admin account?</h2>
+<p>An administrator grants these permissions for everyone by opening <a id="request-approval" href="{{.Request}}">the app's admin consent link</a>, in the admin console (App registrations → API permissions → Grant admin consent), or with <code>{{.RequestCommand}}</code>.</p>{{end}}
 {{if .Link}}<p><a id="continue" href="{{.Link}}">{{.LinkText}}</a></p>{{end}}
 {{template "foot" .}}{{end}}
 
@@ -90,6 +119,14 @@ type pageData struct {
 	Title, AppName, Error, Message, Flow, LoginHint, User, Link, LinkText, Code string
 	Perms                                                                       []pagePerm
 	CanConsentForOrg                                                            bool
+	// Account is the user name of the sign-in's second step (the password).
+	Account string
+	// Publisher names the app's home organisation on the consent page;
+	// TenantName the signed-in user's, for the organisation-wide choice.
+	Publisher, TenantName string
+	// Request is the admin consent URL "Need admin approval" offers, with
+	// the command that does the same.
+	Request, RequestCommand string
 	// Fix is how to fix an error, with graphgate's commands.
 	Fix []fixStep
 }

@@ -183,6 +183,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/logout", s.handleLogout)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/logout", s.handleLogout)
 	mux.HandleFunc("POST /login", s.handleLoginPost)
+	mux.HandleFunc("GET /signin", s.handleConsoleSignIn)
 	mux.HandleFunc("POST /consent", s.handleConsentPost)
 	mux.HandleFunc("GET /common/oauth2/nativeclient", s.handleNativeClient)
 	mux.HandleFunc("GET /error", s.handleErrorPage)

@@ -195,8 +195,14 @@ func endpointClass(p string) string {
 		return "instance_discovery"
 	case strings.Contains(strings.ToLower(p), "/userrealm/"):
 		return "userrealm"
-	case p == "/login" || p == "/consent" || p == "/devicelogin":
+	case p == "/login" || p == "/consent" || p == "/devicelogin" || p == "/signin":
 		return strings.TrimPrefix(p, "/")
+	case p == "/":
+		return "landing"
+	case p == "/console" || strings.HasPrefix(p, "/console/"):
+		return "console"
+	case strings.HasPrefix(p, "/static/"):
+		return "static"
 	}
 	return "other"
 }

@@ -76,6 +76,8 @@ func TestAccessLogAndMetrics(t *testing.T) {
 		{"FOO", "/v1.0/me", 401, "InvalidAuthenticationToken"},
 		{"GET", "/v1.0/./me", 307, "/v1.0/me"}, // not clean: the mux redirects, as before
 		{"GET", "/healthz", 200, "ok"},
+		{"GET", "/", 200, "graphgate is running"},
+		{"GET", "/console/users", 303, "/signin"},
 	} {
 		status, body := send(tc.method, tc.path, "client-request-id", "cr-"+tc.method)
 		if status != tc.status || !strings.Contains(body, tc.body) {
@@ -88,6 +90,8 @@ func TestAccessLogAndMetrics(t *testing.T) {
 		`graphgate_http_requests_total{code="401",endpoint="graph",method="OTHER"} 1`,
 		`graphgate_http_requests_total{code="200",endpoint="healthz",method="GET"} 1`,
 		`graphgate_http_request_duration_seconds_count{endpoint="graph"} 5`,
+		`graphgate_http_requests_total{code="200",endpoint="landing",method="GET"} 1`,
+		`graphgate_http_requests_total{code="303",endpoint="console",method="GET"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

@@ -36,6 +36,7 @@ import (
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
+	"graphgate/internal/web"
 	"graphgate/internal/web/explorer"
 )
 
@@ -85,6 +86,8 @@ type Config struct {
 	// HTTP) requests for every other host to the real host instead of
 	// refusing them.
 	ProxyPassthrough bool
+	// Version is graphgate's version line, shown on the landing page.
+	Version string
 	// Clock is the server's one clock (nil: a new one on real time). Every
 	// component that stamps or checks time reads it: tokens, codes,
 	// sessions, lockout, secrets, consent, calendar "now", delta tokens and
@@ -125,6 +128,7 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
+	web      *web.Server
 	// decisions writes the decision log (nil when it is off).
 	decisions *decisionlog.Writer
 	dir       *directory.Service
@@ -239,6 +243,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
+	w, err := web.New(web.Deps{Store: s.store, Dir: dir, Sessions: id, SecretHash: id.SecretHash, Catalog: catalog.Default(), Logger: s.log, Now: now},
+		web.Info{Version: cfg.Version, Store: storeKind(cfg), Listeners: s.listeners(), Demo: s.Demo != nil})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("web pages: %w", err)
+	}
+	s.web = w
 	if err := s.setUpAdmin(); err != nil {
 		s.Close()
 		return nil, err
@@ -305,6 +316,13 @@ func (s *Server) Keyring() *tokens.Keyring { return s.keyring }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.identity.Handler())
+	// The landing page (exactly "/"), the admin console and the pages'
+	// static files; every other path stays the identity platform's.
+	wh := s.web.Handler()
+	mux.Handle("GET /{$}", wh)
+	mux.Handle("/console/", wh)
+	mux.Handle("/console", wh)
+	mux.Handle("GET /static/", wh)
 	if s.graph != nil {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
@@ -619,3 +637,23 @@ func (k keyStore) AddSigningKey(ctx context.Context, sk tokens.StoredKey) (bool,
 
 // CAFile is where graphgate's CA certificate is (or will be) in a data folder.
 func CAFile(dataDir string) string { return filepath.Join(dataDir, tlsca.SubDir, tlsca.CAFileName) }
+
+// storeKind names the store for the landing page.
+func storeKind(cfg Config) string {
+	if cfg.Store != nil && cfg.StoreURL == "" && cfg.DataDir == "" {
+		return "given by the embedding program"
+	}
+	if spec, err := open.Parse(cfg.StoreURL, cfg.DataDir); err == nil && spec.Kind == open.Postgres {
+		return "PostgreSQL (shared by replicas)"
+	}
+	return "SQLite (embedded, in the data folder)"
+}
+
+// listeners are the addresses the server listens on, for the landing page.
+func (s *Server) listeners() []string {
+	out := []string{BaseURL(s.cfg.Addr)}
+	if s.cfg.HTTPAddr != "" {
+		out = append(out, "http://"+displayAddr(s.cfg.HTTPAddr))
+	}
+	return out
+}

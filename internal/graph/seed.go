@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -23,12 +25,33 @@ type Seeder struct {
 	calendars map[string]string
 	invites   []eventDoc
 	inviteOf  []string // the organizer of invites[i]
+	// ids, when set, is where new item ids come from (SetIDSource).
+	ids io.Reader
 }
 
 // NewSeeder collects items for a tenant; Flush stores them in one batch.
 func NewSeeder(st store.Items, tenantID string, now time.Time) *Seeder {
 	return &Seeder{st: st, tenant: tenantID, now: now.UTC()}
 }
+
+// SetIDSource makes the seeder draw the random part of new item ids from
+// r (a seeded generator) instead of crypto/rand, so that a generated tenant
+// is the same on every run.
+func (s *Seeder) SetIDSource(r io.Reader) { s.ids = r }
+
+// newID returns a new item id with prefix, from the id source if set.
+func (s *Seeder) newID(prefix string) string {
+	if s.ids == nil {
+		return newItemID(prefix)
+	}
+	b := make([]byte, 33)
+	_, _ = io.ReadFull(s.ids, b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Pending is the number of items collected and not yet flushed, so that a
+// generator can flush in batches of bounded size.
+func (s *Seeder) Pending() int { return len(s.items) }
 
 func (s *Seeder) add(kind, id, owner, parent string, doc any) {
 	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: kind, ID: id, OwnerID: owner, ParentID: parent,
@@ -49,7 +72,7 @@ func (s *Seeder) MailFolder(userID, parent, name string) string {
 	if parent == "" {
 		parent = folderID(userID, msgFolderRoot)
 	}
-	id := newItemID("AAMkAGFld")
+	id := s.newID("AAMkAGFld")
 	s.add(KindMailFolder, id, userID, parent, folderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
 	return id
 }
@@ -71,6 +94,8 @@ type SeedMessage struct {
 	Importance string
 	Categories []string
 	Attachment *SeedAttachment
+	// ConversationID groups messages of one thread ("": a new one).
+	ConversationID string
 }
 
 // SeedAttachment is a file attached to a seeded message.
@@ -98,16 +123,20 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 		cats = []string{}
 	}
 	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
-	id := newItemID("AAMkAG")
+	id := s.newID("AAMkAG")
+	conv := m.ConversationID
+	if conv == "" {
+		conv = s.newID("AAQkAG")
+	}
 	rt := storedTime(m.Received)
 	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
 		HasAttachments: m.Attachment != nil, InternetMessageID: "<" + id[:20] + "@graphgate.local>", Subject: m.Subject,
-		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: newItemID("AAQkAG"), IsRead: m.IsRead,
+		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: conv, IsRead: m.IsRead,
 		InferenceClassification: "focused", Body: itemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
 		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
 	s.add(KindMessage, id, userID, m.Folder, doc)
 	if a := m.Attachment; a != nil {
-		aid := newItemID("AAMkAGAtt")
+		aid := s.newID("AAMkAGAtt")
 		s.add(KindAttachment, aid, userID, id, attachmentDoc{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
 			Name: a.Name, ContentType: a.ContentType, Size: len(a.Content), ContentBytes: b64(a.Content)})
 	}
@@ -145,7 +174,7 @@ func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string
 	if tz == "" {
 		tz = "UTC"
 	}
-	id := newItemID("AAMkAGEv")
+	id := s.newID("AAMkAGEv")
 	now := storedTime(s.now)
 	var atts []attendee
 	for _, a := range e.Attendees {
@@ -198,7 +227,7 @@ func (s *Seeder) invitations() {
 				continue
 			}
 			inv := doc
-			inv.ID, inv.IsOrganizer = newItemID("AAMkAGEv"), false
+			inv.ID, inv.IsOrganizer = s.newID("AAMkAGEv"), false
 			inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
 			s.add(KindEvent, inv.ID, owner, defaultCalendarID(owner), inv)
 		}
@@ -218,9 +247,12 @@ func (s *Seeder) TodoList(userID string) string {
 	return id
 }
 
+// TodoListID is the id of a user's default To Do list (TodoList).
+func TodoListID(userID string) string { return defaultListID(userID) }
+
 // Task adds a task to a list.
 func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {
-	id := newItemID("AAMkAGTk")
+	id := s.newID("AAMkAGTk")
 	now := storedTime(s.now)
 	t := todoTaskDoc{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
 		BodyLastModifiedDateTime: now, Categories: []string{}, Body: itemBody{ContentType: "text"}}
@@ -244,7 +276,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 	From int
 	Text string
 }) string {
-	id := "19:" + newItemID("")[:24] + "@thread.v2"
+	id := "19:" + s.newID("")[:24] + "@thread.v2"
 	chatType := "group"
 	if len(members) == 2 {
 		chatType = "oneOnOne"
@@ -255,7 +287,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 		doc.Topic = &topic
 	}
 	for _, m := range members {
-		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: newItemID("MCMj")[:40],
+		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.newID("MCMj")[:40],
 			Roles: []string{"owner"}, DisplayName: m.Name, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: m.ID, Email: m.Email, TenantID: s.tenant})
 		doc.MemberIDs = append(doc.MemberIDs, m.ID)
 	}
@@ -286,7 +318,7 @@ func (s *Seeder) Presence(userID, availability, activity string) {
 // resource that reaches it: Mail (the mailbox), Calendars, Contacts, Tasks,
 // Notes — with delegate at the given access levels (read, write, send).
 func (s *Seeder) Delegate(ownerID, delegateID, resource string, access ...string) {
-	s.add(KindDelegation, newItemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
+	s.add(KindDelegation, s.newID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
 }
 
 // Flush stores everything collected, atomically.

@@ -40,6 +40,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Transfer", transferTests},
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
+		{"ItemText", textSearchTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Contract", contractTests},
 	}

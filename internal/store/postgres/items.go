@@ -275,8 +275,17 @@ func itemScope(iq store.ItemQuery) where {
 	if iq.ParentIDs != nil {
 		w.add("parent_id = ANY($%d)", iq.ParentIDs)
 	}
+	for _, t := range store.TextTerms(iq) {
+		// The text index of migration 0010 (store.ItemQuery.Text): the
+		// planner reads it when the term is rare enough to pay.
+		w.add(`graphgate_message_text(doc) LIKE $%d ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(t))+"%")
+	}
 	return w
 }
+
+// likeEscaper makes %, _ and the escape character literal in a LIKE
+// pattern (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // where collects the backend's own conditions of a query and their
 // arguments.

@@ -15,7 +15,7 @@ import (
 // Graph server types them (graph's messageProps), so that the SQL below is
 // what odata compiles for a Graph request.
 var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.TypeBool, "receivedDateTime": odata.TypeDateTime,
-	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString}
+	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString, "body/content": odata.TypeString}
 
 // compiledQuery is the ItemQuery the Graph server builds for a message
 // listing with $filter and $orderby (empty: its default, newest first).
@@ -60,12 +60,18 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 	tenant, owner := "t1", "u1"
 	var items []store.Item
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	body := func(i int) string {
+		if i%1000 == 7 {
+			return "the usual budget and a quokka"
+		}
+		return "the usual budget"
+	}
 	for _, f := range []string{"inbox", "archive"} {
 		for i := range 3000 {
 			id := fmt.Sprintf("%s-m%04d", f, i)
 			items = append(items, store.Item{TenantID: tenant, Kind: "message", ID: id, OwnerID: owner, ParentID: f,
-				Doc: fmt.Appendf(nil, `{"id":%q,"subject":"Subject %d","receivedDateTime":%q,"isRead":%t,"conversationId":"c%d","from":{"emailAddress":{"address":"S%d@example.com"}}}`,
-					id, i%50, base.Add(time.Duration(i)*time.Minute).Format(store.TimeLayout), i%3 == 0, i%100, i%20)})
+				Doc: fmt.Appendf(nil, `{"id":%q,"subject":"Subject %d","receivedDateTime":%q,"isRead":%t,"conversationId":"c%d","from":{"emailAddress":{"address":"S%d@example.com"}},"body":{"content":%q}}`,
+					id, i%50, base.Add(time.Duration(i)*time.Minute).Format(store.TimeLayout), i%3 == 0, i%100, i%20, body(i))})
 		}
 	}
 	if err := s.CreateItems(ctx, items...); err != nil {
@@ -100,6 +106,8 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		{"mailbox by subject", mailbox, "", "subject", "items_message_subject_order", true, 50, 6000},
 		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_message_sender", false, 50, 300},
 		{"conversation", folder, "conversationId eq 'C42'", "", "items_message_conversation", false, 30, 30},
+		{"$search for a rare word", func() store.ItemQuery { q := mailbox; q.Text = []string{"Quokka"}; return q }(), "contains(body/content,'quokka')", "",
+			"items_message_text", false, 6, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := compiledQuery(t, tc.scope, tc.filter, tc.order)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -118,6 +119,78 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 			}
 			if len(got) != tc.want || total != tc.total {
 				t.Errorf("%d items of %d, want %d of %d", len(got), total, tc.want, tc.total)
+			}
+		})
+	}
+}
+
+// TestTextSearchUsesIndex: ItemQuery.Text reads a rare string's few
+// candidates from the text index (migration 0010) by primary key; a string
+// most messages hold is left to the query's order (textCandidatesMax); one
+// no message holds answers without a query.
+func TestTextSearchUsesIndex(t *testing.T) {
+	s := open(t, t.TempDir())
+	var items []store.Item
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range textCandidatesMax + 100 {
+		body := "the usual budget"
+		if i%1000 == 7 {
+			body += " and a quokka"
+		}
+		id := fmt.Sprintf("m%05d", i)
+		items = append(items, store.Item{TenantID: "t1", Kind: "message", ID: id, OwnerID: "u1", ParentID: "inbox",
+			Doc: fmt.Appendf(nil, `{"id":%q,"subject":"Subject %d","receivedDateTime":%q,"body":{"content":%q}}`,
+				id, i, base.Add(time.Duration(i)*time.Minute).Format(store.TimeLayout), body)})
+	}
+	if err := s.CreateItems(t.Context(), items...); err != nil {
+		t.Fatal(err)
+	}
+	where := `lower(json_extract(doc, '$.body.content')) LIKE ?`
+	for _, tc := range []struct {
+		term           string
+		indexed, empty bool
+		want           int
+	}{
+		{"Quokka", true, false, 3},
+		{"budget", false, false, textCandidatesMax + 100},
+		{"zyzzyva", false, true, 0},
+		{"qu", false, false, 3}, // too short for a trigram: Where alone ("quokka")
+	} {
+		t.Run(tc.term, func(t *testing.T) {
+			q := store.ItemQuery{TenantID: "t1", Kind: "message", OwnerID: "u1", ParentID: "inbox", Where: where,
+				Args: []any{"%" + strings.ToLower(tc.term) + "%"}, Text: []string{tc.term}, OrderBy: "json_extract(doc, '$.receivedDateTime') DESC",
+				Limit: 10, Count: true}
+			var match string
+			var none bool
+			err := s.read(t.Context(), func(tx *sql.Tx) (err error) {
+				match, none, err = textCandidates(t.Context(), tx, q)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (match != "") != tc.indexed || none != tc.empty {
+				t.Fatalf("textCandidates = %q, %v; want indexed %v, none %v", match, none, tc.indexed, tc.empty)
+			}
+			if tc.indexed {
+				st, err := itemsSQLText(q, match)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, stmt := range []struct {
+					sql  string
+					args []any
+				}{{st.page, st.pageArgs}, {st.count, st.countArgs}} {
+					plan := queryPlan(t, s, stmt.sql, stmt.args...)
+					t.Logf("EXPLAIN QUERY PLAN %s\n%s", stmt.sql, plan)
+					if !strings.Contains(plan, "SCAN items_text VIRTUAL TABLE INDEX") || !strings.Contains(plan, "sqlite_autoindex_items_1 (tenant_id=? AND kind=? AND id=?)") {
+						t.Errorf("plan does not read the candidates from the text index by key:\n%s", plan)
+					}
+				}
+			}
+			_, n, err := s.QueryItems(t.Context(), q)
+			if err != nil || n != tc.want {
+				t.Errorf("QueryItems: %d matches, %v; want %d", n, err, tc.want)
 			}
 		})
 	}

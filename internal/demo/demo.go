@@ -14,6 +14,13 @@
 // stores them (this is a demo tenant: they are kept readable in the store so
 // `graphgate demo` can print them). Seeding an already seeded store does
 // nothing, and replicas seeding one store at once agree on one tenant.
+//
+// Generate (`graphgate generate`) adds synthetic volume to the demo tenant
+// for scale tests — up to 100k users, 1M messages, 200k events and 100k
+// tasks at scale 1 — deterministically from a seed, in bounded batches.
+// The package writes through the store and the graph package's Seeder
+// only: it must not hold data in memory in proportion to the scale, nor
+// know how a backend indexes it.
 package demo
 
 import (

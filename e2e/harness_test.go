@@ -1,7 +1,3 @@
-// Package e2e drives a real graphgate server with the real Microsoft client
-// libraries (MSAL Go, azidentity, msgraph-sdk-go, go-oidc) and plays the
-// browser where a flow needs one. Each test starts its own server on a
-// fresh data folder.
 package e2e
 
 import (

@@ -2,7 +2,9 @@ package bridge
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -221,12 +223,14 @@ func Parse(file string, data []byte) (*Config, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
+		// yaml.v3's syntax errors are plain errors carrying the line in
+		// their text ("yaml: line 3: …"); it has no typed error for them.
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		var line int
 		if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
 			msg = strings.TrimSpace(msg[strings.IndexByte(msg, ':')+1:])
 		}
-		if err.Error() == "EOF" {
+		if errors.Is(err, io.EOF) {
 			msg = "the file is empty"
 		}
 		e.atLine(line, 1, "", "%s", msg)

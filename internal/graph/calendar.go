@@ -136,7 +136,7 @@ func registerCalendar(s *Server) error {
 		}...)
 	}
 	for _, h := range reg {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !errors.Is(err, errNoRule) {
 			return err
 		}
 	}
@@ -152,7 +152,7 @@ func registerCalendar(s *Server) error {
 		{"GET", "/groups/{id}/events/{id}/instances", s.listInstances}, {"GET", "/groups/{id}/calendar/events/{id}/instances", s.listInstances},
 		{"POST", "/groups/{id}/events/{id}/cancel", s.cancelEvent},
 	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+		if err := s.handle(h.method, h.path, h.fn); err != nil && !errors.Is(err, errNoRule) {
 			return err
 		}
 	}

@@ -943,6 +943,7 @@ func registerDrive(s *Server) error {
 			ep{"POST", base + "/items/{id}/invite", s.inviteDriveItem},
 			ep{"GET", base + "/root:/{id}", s.getDriveItem},
 			ep{"DELETE", base + "/root:/{id}", s.deleteDriveItem},
+			ep{"GET", base + "/root:/{id}:/children", s.listDriveChildren},
 			ep{"GET", base + "/root:/{id}:/content", s.downloadDriveItem},
 			ep{"PUT", base + "/root:/{id}:/content", s.uploadDriveItem},
 			ep{"GET", base + "/special/{id}", s.getDriveItem},
@@ -962,6 +963,7 @@ func registerDrive(s *Server) error {
 		ep{"PATCH", "/drives/{id}/items/{id}", s.updateDriveItem},
 		ep{"DELETE", "/drives/{id}/items/{id}", s.deleteDriveItem},
 		ep{"GET", "/drives/{id}/items/{id}/children", s.listDriveChildren},
+		ep{"GET", "/drives/{id}/root:/{id}:/children", s.listDriveChildren},
 		ep{"POST", "/drives/{id}/items/{id}/children", s.createDriveChild},
 		ep{"GET", "/drives/{id}/items/{id}/content", s.downloadDriveItem},
 		ep{"PUT", "/drives/{id}/items/{id}/content", s.uploadDriveItem},
@@ -971,7 +973,7 @@ func registerDrive(s *Server) error {
 	eps = append(eps, driveExtraEndpoints(s)...)
 	for _, e := range eps {
 		err := s.handle(e.method, e.path, e.fn)
-		if err != nil && strings.HasPrefix(e.path, "/me/") && strings.Contains(err.Error(), "no permission rule") && !strings.Contains(e.path, "approot") {
+		if err != nil && strings.HasPrefix(e.path, "/me/") && errors.Is(err, errNoRule) && !strings.Contains(e.path, "approot") {
 			continue // /me falls back to the /users/{id} twin
 		}
 		if err != nil {

@@ -126,6 +126,14 @@ func TestDrive(t *testing.T) {
 		if str(byPath, "name") != "Launch plan.txt" || str(byPath, "parentReference/id") != str(projects, "id") {
 			t.Errorf("by path %v", byPath)
 		}
+		// A folder's children by path ("List the contents of a folder":
+		// GET /me/drive/root:/{path-relative-to-root}:/children), as by id.
+		for _, p := range []string{"/me/drive/root:/Projects:/children", "/drives/" + url.PathEscape(driveID) + "/root:/Projects:/children"} {
+			if got := strings.Join(w2ItemNames(list(t, e.must(200, "GET", p, read, nil))), ","); got != "Budget.csv,Launch plan.txt" {
+				t.Errorf("%s: %s", p, got)
+			}
+		}
+		wantError(t, e.do("GET", "/me/drive/root:/Nowhere:/children", read, nil), 404, "itemNotFound", "")
 		wantError(t, e.do("GET", "/me/drive/items/01NOSUCHITEM", read, nil), 404, "itemNotFound", "The resource could not be found.")
 		wantError(t, e.do("GET", "/me/drive/root:/Projects/nothing.txt", read, nil), 404, "itemNotFound", "")
 	})

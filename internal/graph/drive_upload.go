@@ -205,7 +205,14 @@ func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest
 	case http.MethodGet:
 		writeUploadStatus(w, http.StatusOK, sd)
 	case http.MethodDelete:
-		if err := s.dropUploadSession(r, tenant, id); err != nil {
+		switch err := s.dropUploadSession(r, tenant, id); {
+		case errors.Is(err, store.ErrNotFound):
+			// The last fragment completed (or another cancel removed) the
+			// session between the read above and this delete.
+			transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
+			return
+		case err != nil:
+			s.log.Error("upload session: cancel", "err", err)
 			transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
 			return
 		}

@@ -42,7 +42,7 @@ func registerGroups(s *Server) error {
 		{"GET", "/administrativeUnits", s.listAUs},
 		{"GET", "/administrativeUnits/{id}/members", s.auMembers},
 	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+		if err := s.handle(h.method, h.path, h.fn); err != nil && !errors.Is(err, errNoRule) {
 			return err
 		}
 	}

@@ -172,7 +172,7 @@ func (s *Server) handleUserAndMe(method, suffix string, h handlerFunc) error {
 	if err := s.handle(method, "/users/{id}"+suffix, h); err != nil {
 		return err
 	}
-	if err := s.handle(method, "/me"+suffix, h); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+	if err := s.handle(method, "/me"+suffix, h); err != nil && !errors.Is(err, errNoRule) {
 		return err
 	}
 	return nil

@@ -61,7 +61,7 @@ func registerPresence(s *Server) error {
 		{"POST", "/presence/setUserPreferredPresence", s.setPreferredPresence},
 		{"POST", "/presence/clearUserPreferredPresence", s.clearPreferredPresence},
 	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !strings.Contains(err.Error(), "no permission rule") {
+		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !errors.Is(err, errNoRule) {
 			return err
 		}
 	}

@@ -35,3 +35,25 @@ func TestDiscoveryPKCE(t *testing.T) {
 		t.Errorf("plain from a public client: %d %s", r.status, r.header.Get("Location"))
 	}
 }
+
+// TestUserInfoMethods: OpenID Connect Core §5.3.1 lets the client send the
+// UserInfo request with GET or POST, and Microsoft's endpoint takes both
+// (with the token in the Authorization header); other methods are 405.
+func TestUserInfoMethods(t *testing.T) {
+	h := newHarness(t, Config{})
+	at := h.token(h.contoso.ID, passwordGrant(haID, h.adele.UserPrincipalName, userPassword, "User.Read")).str("access_token")
+	for _, c := range []struct {
+		method string
+		status int
+	}{{http.MethodGet, http.StatusOK}, {http.MethodPost, http.StatusOK}, {http.MethodPut, http.StatusMethodNotAllowed}} {
+		req, _ := http.NewRequest(c.method, h.base+"/oidc/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+at)
+		r := h.do(h.client, req)
+		if r.status != c.status {
+			t.Errorf("%s: %s, want %d", c.method, r, c.status)
+		}
+		if c.status == http.StatusOK && r.str("sub") == "" {
+			t.Errorf("%s: %s", c.method, r)
+		}
+	}
+}

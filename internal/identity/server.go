@@ -180,6 +180,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /common/oauth2/nativeclient", s.handleNativeClient)
 	mux.HandleFunc("GET /error", s.handleErrorPage)
 	mux.HandleFunc("GET /oidc/userinfo", s.handleUserInfo)
+	mux.HandleFunc("POST /oidc/userinfo", s.handleUserInfo) // OIDC Core §5.3.1: GET or POST
 	return mux
 }
 

@@ -166,4 +166,10 @@
 //   - $select of a path (a/b): "Term 'a/b' is not valid in a $select or
 //     $expand expression.";
 //   - $search is read into simple terms (Search) but not evaluated here.
+//
+// # What it must not do
+//
+// It must not know a store, open a database or know Graph's workloads: the property
+// mappings are the caller's. (It still renders SQL text for the two backends; moving that
+// into internal/store behind a typed query is issue 12's open item 3.)
 package odata

@@ -1,8 +1,3 @@
-// Package pgtest finds the PostgreSQL server tests run against and gives
-// each test an empty schema of its own, with one policy everywhere: an
-// unreachable server fails the test under CI (CI must never pass by
-// skipping the PostgreSQL backend) and skips it elsewhere, saying how to
-// point the tests at a server.
 package pgtest
 
 import (

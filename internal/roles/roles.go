@@ -1,8 +1,3 @@
-// Package roles names the Microsoft Entra directory roles graphgate knows
-// about, with their built-in template ids (the values of a token's wids
-// claim). The permission engine reasons with them (delegated effective
-// permissions depend on the signed-in user's roles); the directory stores
-// them; tokens carry their template ids.
 package roles
 
 import (

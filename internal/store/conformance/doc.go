@@ -44,4 +44,9 @@
 //
 // Behaviour particular to one backend (files, pragmas, migrations, several
 // processes on one database) is tested in that backend's package.
+//
+// # What it must not do
+//
+// It must not hold a backend's particulars or be imported by non-test code other than the
+// backends' own tests.
 package conformance

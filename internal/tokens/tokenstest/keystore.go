@@ -1,5 +1,3 @@
-// Package tokenstest holds test helpers for implementations of the tokens
-// package's interfaces: a conformance suite every KeyStore must pass.
 package tokenstest
 
 import (

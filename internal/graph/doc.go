@@ -1,0 +1,29 @@
+// Package graph is graphgate's Microsoft Graph v1.0 resource server (with
+// /beta as an alias): token validation, authorization of every request by
+// the effective-permission engine, and the workloads (users, groups,
+// directory, mail, calendars, contacts, To Do, presence, chats, …) over the
+// store, with OData query options and Graph's exact error bodies.
+//
+// A request flows one way: verify the bearer token → match the route table
+// once (the same lookup finds the handler) → resolve the target (the user,
+// group, drive or chat the path names, and the facts the rule's decision
+// reads: authz.Engine.Lookups) → ask authz.DecideMatch → run the workload
+// handler, which only shapes data and applies the confinements the engine
+// decided. No handler compares scopes or decides whose data a caller may
+// reach. Users, groups and memberships change only through the directory
+// service (package directory), whose typed errors the handlers turn into
+// Graph's bodies.
+//
+// Request bodies are read as Graph reads them: by Graph's schema (an
+// excerpt of its $metadata, schema.go) where the body's type is one of
+// those, by the Go type they land in otherwise (Call.ReadBody,
+// Call.ReadJSON; the rules are internal/odata's). A body is at most 4 MB as
+// sent and, gzip-compressed, once decompressed; a larger one is refused
+// whole with 413 (Call.Body), never cut to the limit and used.
+//
+// # What it must not do
+//
+// It must not compare scope strings or decide whose data a caller may reach: every
+// request is decided by authz from the route table and the target facts graph resolves;
+// it must not write users, groups or grants except through internal/directory.
+package graph

@@ -1,0 +1,51 @@
+// Package store defines graphgate's storage: the types it keeps and the
+// Store interface every backend implements (the embedded SQLite backend in
+// store/sqlite, PostgreSQL in store/postgres). Backends are interchangeable
+// and all pass one suite, store/conformance.
+//
+// The contract, for every backend:
+//   - Methods are safe for concurrent use, from one process or from several
+//     processes sharing the database (replicas).
+//   - A method either succeeds completely or changes nothing.
+//   - Update methods take a closure that receives the current value and
+//     returns the new one; the backend runs it in a transaction (re-running
+//     it is allowed), so read-modify-write is atomic. Returning an error
+//     from the closure aborts the update and returns that error.
+//   - Single-use objects (authorization codes, refresh tokens, device codes)
+//     change only through update closures, run with the object locked
+//     across processes: of concurrent updates each sees the previous one's
+//     result, so a closure that consumes an object once lets exactly one of
+//     concurrent consumers win. The rules (single use, reuse detection,
+//     device-code states) are the identity platform's, in its closures;
+//     the store only makes the read-modify-write atomic.
+//   - Lookups, updates and deletes of a missing object return ErrNotFound
+//     (an update's closure is then not called); creating an object whose
+//     key exists returns ErrConflict (device user codes are unique too).
+//   - Create methods store Version as given (callers pass 1); updates
+//     increment it. An update closure cannot change an object's key fields
+//     (ids, tenant, hashes): the backend keeps the originals. A closure that
+//     wants optimistic concurrency compares Version and returns
+//     ErrPrecondition.
+//   - Update closures must not call the store (a backend may hold its only
+//     write connection while the closure runs).
+//   - Times are stored with at least millisecond precision and returned in UTC.
+//   - Object ids are unique within a tenant; user principal names across
+//     the store.
+//   - Deleting a user removes their memberships; deleting a group removes
+//     the memberships it holds and those it is in. Other deletes do not
+//     cascade (a deleted app's grants stay, as in Entra until cleanup).
+//   - Revoke methods count tokens newly revoked: revoking twice returns 0.
+//   - Upsert methods create the object or let the closure change it, in one
+//     transaction: of concurrent upserts of one key (in any process) each
+//     sees the previous one's result, so none is lost.
+//   - Doc is returned as equivalent JSON (a backend may normalise spacing
+//     and key order).
+//   - A value holding a NUL character (U+0000) — a key looked up, an object
+//     or document written (a JSON escape \u0000 included), a query
+//     argument — is refused with ErrInvalidText before any statement runs
+//     (PostgreSQL cannot hold one; SQLite refuses it too, so both answer
+//     alike). Binary values ([]byte) hold any byte.
+//
+// The store knows nothing about permissions or protocols; it keeps what the
+// identity platform and the Graph server tell it to.
+package store

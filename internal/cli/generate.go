@@ -65,6 +65,8 @@ word "zyzzyva" in none, for measuring $search (bench/scale).`,
 				}
 			}})
 			switch {
+			case errors.Is(err, demo.ErrScale):
+				return usageErr("--scale %g: %v (1 is 100,000 users and 1,000,000 messages; try --scale 0.01)", scale, demo.ErrScale)
 			case errors.Is(err, demo.ErrNotSeeded):
 				return usageErr("%s has no demo tenant to generate into; seed it first with 'graphgate demo --data %s' (or the same --store)", spec, data)
 			case errors.Is(err, demo.ErrGenerated):

@@ -97,6 +97,9 @@ const settingGenerated = "demo.generated"
 // generated tenant: generating twice would double the data.
 var ErrGenerated = errors.New("demo: this store already holds generated data")
 
+// ErrScale is returned by Generate for a scale outside (0, 100].
+var ErrScale = errors.New("demo: the scale must be more than 0 and at most 100")
+
 // LoadGenerated returns the description of the store's generated data, or
 // store.ErrNotFound.
 func LoadGenerated(ctx context.Context, st store.Settings) (Generated, error) {
@@ -122,7 +125,7 @@ func LoadGenerated(ctx context.Context, st store.Settings) (Generated, error) {
 // data folder or store.
 func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated, error) {
 	if !(o.Scale > 0) || o.Scale > 100 {
-		return Generated{}, fmt.Errorf("demo: scale %v is out of range (more than 0, at most 100)", o.Scale)
+		return Generated{}, fmt.Errorf("%w: %v", ErrScale, o.Scale)
 	}
 	if _, err := LoadGenerated(ctx, st); err == nil {
 		return Generated{}, ErrGenerated

@@ -154,6 +154,13 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 			return Generated{}, err
 		}
 	}
+	// Planner statistics, where the backend keeps them, describe the
+	// data just loaded (store.Analyzer).
+	if a, ok := st.(store.Analyzer); ok {
+		if err := a.Analyze(ctx); err != nil {
+			return Generated{}, fmt.Errorf("demo: analyzing the generated data: %w", err)
+		}
+	}
 	b, err := json.Marshal(g)
 	if err != nil {
 		return Generated{}, err

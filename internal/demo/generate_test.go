@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"slices"
@@ -109,6 +110,17 @@ func TestGeneratePostgres(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	checkGenerated(t, st)
+	// The planner has statistics of the generated items (store.Analyzer):
+	// ANALYZE writes pg_statistic in its transaction.
+	conn := pgtest.Connect(t, dsn)
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'items'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("no planner statistics on items after Generate")
+	}
 }
 
 // TestGenerateDeterministic: the same seed generates the same generated

@@ -164,6 +164,17 @@ func CheckOverlap(q ItemQuery) error {
 	return nil
 }
 
+// Analyzer is implemented by backends whose query planner reads
+// statistics that a bulk load leaves stale: PostgreSQL, whose autovacuum
+// refreshes them only later (or never, when it is off), so that a query
+// planned right after a load may read a whole mailbox instead of an
+// index. A bulk loader (demo.Generate, an import) calls Analyze when it
+// is done. SQLite's backend does not implement it: its statistics are
+// fixed estimates (migration 0009).
+type Analyzer interface {
+	Analyze(ctx context.Context) error
+}
+
 // Dialect names the SQL a backend accepts in ItemQuery.Where and OrderBy.
 type Dialect string
 

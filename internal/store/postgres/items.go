@@ -459,3 +459,13 @@ func overlapSQL(iq store.ItemQuery) (string, []any, error) {
 	}
 	return `SELECT ` + itemFields + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) AS ov ORDER BY ov_start, id` + limit, args, nil
 }
+
+var _ store.Analyzer = (*Store)(nil)
+
+// Analyze refreshes the planner's statistics of the tables queries filter
+// and sort (store.Analyzer): items, whose expression indexes have
+// statistics of their own, users and groups.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `ANALYZE items, users, groups`)
+	return err
+}

@@ -109,6 +109,9 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				if strings.Contains(plan, "SCAN items") {
 					t.Errorf("%s: plan scans the messages:\n%s", stmt.name, plan)
 				}
+				if stmt.name == "count" && tc.filter != "" && !strings.Contains(plan, "COVERING INDEX "+tc.index+" ") && tc.index != "items_messages_by_sender" && tc.index != "items_messages_by_conversation" {
+					t.Errorf("count: plan reads the table, not the index alone:\n%s", plan)
+				}
 				if stmt.name == "page" && tc.sorted && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("page: plan sorts instead of reading the index in order:\n%s", plan)
 				}

@@ -7,17 +7,22 @@
 -- kind 'message': other kinds do not pay for them.
 
 -- isRead eq … newest first, in a folder and across a mailbox: the equality
--- is a key column before the order, so a page (and $count, from the index
--- alone) reads only the matching entries, in order.
-CREATE INDEX items_messages_by_folder_read ON items (tenant_id, parent_id, json_extract(doc, '$.isRead'), json_extract(doc, '$.receivedDateTime') DESC, id)
+-- is a key column before the order, so a page reads only the matching
+-- entries, in order. The trailing owner_id and kind make the index cover
+-- the whole WHERE of the Graph server's queries (the folder's owner is
+-- checked too), so that $count and the entries $skip passes over are read
+-- from the index alone, never from the table (SQLite defers the table row
+-- until a column only it holds is needed).
+CREATE INDEX items_messages_by_folder_read ON items (tenant_id, parent_id, json_extract(doc, '$.isRead'), json_extract(doc, '$.receivedDateTime') DESC, id, owner_id, kind)
     WHERE kind = 'message';
-CREATE INDEX items_messages_by_mailbox_read ON items (tenant_id, owner_id, json_extract(doc, '$.isRead'), json_extract(doc, '$.receivedDateTime') DESC, id)
+CREATE INDEX items_messages_by_mailbox_read ON items (tenant_id, owner_id, json_extract(doc, '$.isRead'), json_extract(doc, '$.receivedDateTime') DESC, id, kind)
     WHERE kind = 'message';
 
--- subject eq '…' and $orderby=subject, in a folder and across a mailbox.
-CREATE INDEX items_messages_by_folder_subject ON items (tenant_id, parent_id, lower(json_extract(doc, '$.subject')), id)
+-- subject eq '…' and $orderby=subject, in a folder and across a mailbox
+-- (covering the WHERE likewise).
+CREATE INDEX items_messages_by_folder_subject ON items (tenant_id, parent_id, lower(json_extract(doc, '$.subject')), id, owner_id, kind)
     WHERE kind = 'message';
-CREATE INDEX items_messages_by_mailbox_subject ON items (tenant_id, owner_id, lower(json_extract(doc, '$.subject')), id)
+CREATE INDEX items_messages_by_mailbox_subject ON items (tenant_id, owner_id, lower(json_extract(doc, '$.subject')), id, kind)
     WHERE kind = 'message';
 
 -- from/emailAddress/address eq '…' and conversationId eq '…': selective
@@ -55,10 +60,10 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
     ('items', 'items_events_by_span', '1000000 100000 1000 300 2 1 1'),
     ('items', 'items_exceptions_by_span', '1000000 100000 1000 300 2 1 1'),
     ('items', 'items_series_by_end', '1000 100 50 10 2 1'),
-    ('items', 'items_messages_by_folder_read', '1000000 100000 1000 500 2 1'),
-    ('items', 'items_messages_by_mailbox_read', '1000000 100000 5000 2500 2 1'),
-    ('items', 'items_messages_by_folder_subject', '1000000 100000 1000 3 1'),
-    ('items', 'items_messages_by_mailbox_subject', '1000000 100000 5000 3 1'),
+    ('items', 'items_messages_by_folder_read', '1000000 100000 1000 500 2 1 1 1'),
+    ('items', 'items_messages_by_mailbox_read', '1000000 100000 5000 2500 2 1 1'),
+    ('items', 'items_messages_by_folder_subject', '1000000 100000 1000 3 1 1 1'),
+    ('items', 'items_messages_by_mailbox_subject', '1000000 100000 5000 3 1 1'),
     ('items', 'items_messages_by_sender', '1000000 100000 20'),
     ('items', 'items_messages_by_conversation', '1000000 100000 3');
 ANALYZE sqlite_schema;

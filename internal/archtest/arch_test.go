@@ -30,9 +30,17 @@ var layers = map[string]int{
 	"internal/authz": 3, "internal/bridge": 3,
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
+	// The public web pages over the engine and the report (the permission
+	// explorer); internal/web, the console, will compose it from above.
+	"internal/web/explorer": 5,
+	// The decision log's writer: the Graph server's decisions into the store.
+	"internal/decisionlog": 5,
 	// The demo tenant (above graph until the Seeder moves below it: issue
 	// 12's workload split), the transfer of tenants (it seeds the demo).
 	"internal/demo": 5, "internal/transfer": 6,
+	// Snapshots and reset (it seeds the demo); the parity map's generator
+	// (it builds the Graph server to read what it serves).
+	"internal/snapshot": 6, "internal/paritygen": 5,
 	// Composition, the command line, the binary.
 	"internal/server": 7, "internal/server/servertest": 8, "internal/cli": 8, "cmd/graphgate": 9,
 	// Harnesses and end-to-end suites sit on top.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -58,7 +59,45 @@ type account struct {
 	started     bool
 	lastLogged  string
 	sensorErrs  map[string]string
+	// denied are the calls Graph refused (401, 403) at each sensor's last
+	// poll, by sensor key: the Permissions entity links them to the
+	// feature's missing permissions.
+	denied      map[string]deniedCall
 	lastRefresh time.Time
+}
+
+// deniedCall is a call Graph refused, with the request ids of its latest
+// refusals (at most maxDeniedIDs, newest last).
+type deniedCall struct {
+	feature    planner.Feature
+	err        graphclient.Error
+	requestIDs []string
+}
+
+const maxDeniedIDs = 3
+
+// noteDenied records (or, with a nil error or one that is not a refusal,
+// forgets) the refused call behind a sensor's failed poll.
+func (a *account) noteDenied(key string, f planner.Feature, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var ge *graphclient.Error
+	if err == nil || !errors.As(err, &ge) || ge.Status != http.StatusForbidden && ge.Status != http.StatusUnauthorized {
+		delete(a.denied, key)
+		return
+	}
+	d := a.denied[key]
+	if d.err.Method != ge.Method || d.err.Path != ge.Path {
+		d = deniedCall{feature: f}
+	}
+	d.err = *ge
+	if ge.RequestID != "" {
+		d.requestIDs = append(d.requestIDs, ge.RequestID)
+		if len(d.requestIDs) > maxDeniedIDs {
+			d.requestIDs = d.requestIDs[len(d.requestIDs)-maxDeniedIDs:]
+		}
+	}
+	a.denied[key] = d
 }
 
 func newAccount(b *Bridge, cfg *Account) (*account, error) {
@@ -74,7 +113,7 @@ func newAccount(b *Bridge, cfg *Account) (*account, error) {
 	a := &account{b: b, cfg: cfg, log: log, sess: sess,
 		t:          newTopics(b.cfg.MQTT.BaseTopic, b.cfg.MQTT.DiscoveryPrefix, cfg.Name),
 		login:      fmt.Sprintf("graphgate bridge login --config %s --account %s", b.cfg.File, cfg.Name),
-		planScopes: plan.MSALScopes, scopes: plan.MSALScopes, sensorErrs: map[string]string{}}
+		planScopes: plan.MSALScopes, scopes: plan.MSALScopes, sensorErrs: map[string]string{}, denied: map[string]deniedCall{}}
 	hc, err := cfg.HTTPClient()
 	if err != nil {
 		return nil, err
@@ -406,6 +445,7 @@ func (a *account) pollSensor(ctx context.Context, s *sensor) {
 	if ctx.Err() != nil {
 		return
 	}
+	a.noteDenied(s.key, s.feature, err)
 	if err != nil {
 		a.mu.Lock()
 		prev := a.sensorErrs[s.key]

@@ -17,7 +17,12 @@
 //     Assistant's discovery config.
 //   - account.go: one account's life: its token, planner.Check after every
 //     refresh, availability, the diagnostic Permissions entity, back-off when
-//     no token can be had.
+//     no token can be had. The Permissions entity lists the calls Graph
+//     refused at the sensors' last polls (denied_calls: method, path,
+//     request ids, and graphgate's x-graphgate-decision when it answered),
+//     each with its feature's missing permissions as the planner names
+//     them — none when what is missing is not a permission (a mailbox's
+//     delegation), which is when the refusal matters most.
 //   - sensors.go, sensor_*.go: the integration's Graph calls per feature,
 //     turned into entities; services.go, service_*.go: the write services
 //     on command topics.

@@ -150,6 +150,57 @@ type permissionsAttrs struct {
 	SignIn         string                 `json:"sign_in,omitempty"`
 	LastRefresh    string                 `json:"last_refresh,omitempty"`
 	Errors         map[string]string      `json:"errors,omitempty"`
+	// DeniedCalls are the calls Graph refused at the sensors' last polls,
+	// each linked to its feature's missing permissions.
+	DeniedCalls []deniedCallAttr `json:"denied_calls,omitempty"`
+}
+
+// deniedCallAttr is one refused call: what was called, Graph's answer and
+// request ids, and the feature's missing permissions the planner names
+// (none: the token holds them, and what is missing is not a permission —
+// a mailbox delegation, sharing, a membership; Graph's message and, from
+// graphgate, its decision say which).
+type deniedCallAttr struct {
+	Feature    string   `json:"feature"`
+	Method     string   `json:"method"`
+	Path       string   `json:"path"`
+	Status     int      `json:"status"`
+	Code       string   `json:"code"`
+	Message    string   `json:"message,omitempty"`
+	RequestIDs []string `json:"request_ids"`
+	Missing    []string `json:"missing"`
+	// Decision is graphgate's x-graphgate-decision header; Explain the
+	// command that prints the recorded decision in full.
+	Decision string `json:"decision,omitempty"`
+	Explain  string `json:"explain,omitempty"`
+}
+
+// deniedCallsAttr lists the refused calls in a stable order, each with the
+// missing permissions of its feature. Call with a.mu held.
+func (a *account) deniedCallsAttr() []deniedCallAttr {
+	var out []deniedCallAttr
+	for _, d := range a.denied {
+		at := deniedCallAttr{Feature: d.feature.String(), Method: d.err.Method, Path: d.err.Path, Status: d.err.Status, Code: d.err.Code,
+			Message: d.err.Message, RequestIDs: append([]string{}, d.requestIDs...), Missing: []string{}, Decision: d.err.Decision}
+		if a.report != nil {
+			if fs, ok := a.report.Feature(d.feature); ok {
+				for _, m := range fs.Missing {
+					at.Missing = append(at.Missing, m.Scope)
+				}
+			}
+		}
+		if at.Decision != "" && len(at.RequestIDs) > 0 {
+			at.Explain = "graphgate explain --request-id " + at.RequestIDs[len(at.RequestIDs)-1]
+		}
+		out = append(out, at)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Feature != out[j].Feature {
+			return out[i].Feature < out[j].Feature
+		}
+		return out[i].Method+" "+out[i].Path < out[j].Method+" "+out[j].Path
+	})
+	return out
 }
 
 func (a *account) permissionsEntity() entity {
@@ -199,6 +250,7 @@ func (a *account) permissionsEntity() entity {
 		}
 		at.SignIn = a.login
 	}
+	at.DeniedCalls = a.deniedCallsAttr()
 	if len(a.sensorErrs) > 0 {
 		at.Errors = map[string]string{}
 		for k, v := range a.sensorErrs {

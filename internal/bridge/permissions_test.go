@@ -335,3 +335,43 @@ func TestNotSignedInThenSignIn(t *testing.T) {
 		t.Errorf("logged %d times:\n%s", n, logs.String())
 	}
 }
+
+// TestDeniedCallsLinkedToMissingPermissions: Megan is not a delegate of
+// the shared mailbox, so Graph refuses the calendar sensor's calls though
+// her token holds the .Shared scopes. The Permissions entity lists the
+// refused call (method, path, request ids, graphgate's decision and the
+// command that explains it) with the feature's missing permissions: none,
+// since what is missing is the mailbox's delegation, not a permission.
+func TestDeniedCallsLinkedToMissingPermissions(t *testing.T) {
+	broker := needBroker(t)
+	t.Parallel()
+	g := startGraphgate(t, identity.Config{})
+	g.consent("megan", "User.Read", "Calendars.Read.Shared", "Calendars.ReadWrite.Shared", "Mail.Read.Shared")
+	s := newSetup(t, g, broker, `    shared_mailbox: support@`+demo.TenantDomain+`
+`)
+	s.passwordLogin("megan", "User.Read")
+	s.run(io.Discard)
+	w := watch(t, broker, s.base+"/#")
+	p := w.wait(s.topic("permissions/attributes"), wait, func(p []byte) bool { return strings.Contains(string(p), `"denied_calls"`) })
+	var perm struct {
+		DeniedCalls []struct {
+			Feature    string   `json:"feature"`
+			Method     string   `json:"method"`
+			Path       string   `json:"path"`
+			Status     int      `json:"status"`
+			RequestIDs []string `json:"request_ids"`
+			Missing    []string `json:"missing"`
+			Decision   string   `json:"decision"`
+			Explain    string   `json:"explain"`
+		} `json:"denied_calls"`
+	}
+	if err := json.Unmarshal(p, &perm); err != nil {
+		t.Fatal(err)
+	}
+	d := perm.DeniedCalls[0]
+	if d.Feature != "calendar" || d.Method != "GET" || !strings.HasPrefix(d.Path, "/v1.0/users/support@") || d.Status != 403 ||
+		len(d.RequestIDs) == 0 || d.Missing == nil || len(d.Missing) != 0 || !strings.HasPrefix(d.Decision, "not_shared; check=relation") ||
+		d.Explain != "graphgate explain --request-id "+d.RequestIDs[len(d.RequestIDs)-1] {
+		t.Errorf("denied call: %+v", d)
+	}
+}

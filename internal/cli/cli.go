@@ -60,6 +60,8 @@ Run and manage the tenant:
   graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
   graphgate bridge --config bridge.yaml              Home Assistant O365 integration over MQTT
   graphgate export --out F | import --in F           a whole tenant to or from a file (any store)
+  graphgate snapshot save|restore NAME               the whole store under a name, restored online
+  graphgate reset --yes                              back to the demo tenant alone
 
 Schemes: DelegatedWork (work), DelegatedPersonal (personal), Application (app).
 

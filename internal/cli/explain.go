@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -10,47 +14,18 @@ import (
 	"graphgate/internal/catalog"
 	"graphgate/internal/roles"
 	"graphgate/internal/routes"
+	"graphgate/internal/store"
 )
 
-type explainOut struct {
-	Allow  bool   `json:"allow"`
-	Reason string `json:"reason"`
-	// Check names the engine's check that decided (route, app_only_me,
-	// scheme, own_data, permission, relation, guest_enumeration, role,
-	// member_of, hidden_membership).
-	Check       string   `json:"check"`
-	Status      int      `json:"status"`
-	Explanation string   `json:"explanation"`
-	Method      string   `json:"method"`
-	Path        string   `json:"path"`
-	Scheme      string   `json:"scheme"`
-	Route       string   `json:"route,omitempty"`
-	RouteSource string   `json:"routeSource,omitempty"`
-	MeFallback  bool     `json:"meFallback,omitempty"`
-	Granted     string   `json:"grantedBy,omitempty"`
-	Candidates  []string `json:"wouldAllow"`
-	Least       []string `json:"leastPrivileged,omitempty"`
-	AlsoOneOf   []string `json:"alsoNeedsOneOf,omitempty"`
-	UserRoles   []string `json:"userNeedsOneOfRoles,omitempty"`
-	Sharing     string   `json:"ownerMustShare,omitempty"`
-	// Relation is what the deciding permission needs between the signed-in
-	// user and the target's data (directory, shared, member, owner, role),
-	// Fact the fact that allowed the call or is missing, Resource the data
-	// the sharing is about.
-	Relation string `json:"relation,omitempty"`
-	Fact     string `json:"fact,omitempty"`
-	Resource string `json:"resource,omitempty"`
-	// ItemsOnly: the call reaches only the drive items shared with the user.
-	ItemsOnly bool   `json:"sharedItemsOnly,omitempty"`
-	Limit     string `json:"limit,omitempty"`
-	Note      string `json:"note,omitempty"`
-}
+// explainOut is what explain prints: the decision's full reasoning.
+type explainOut = authz.Detail
 
 func explainCmd() *cobra.Command {
 	var scopes, appRoles, userRoles, targetFlag, shared []string
 	var app, personal, guest, member, owner, public, hidden, inRole, jsonOut bool
+	var requestID, dataDir, storeURL string
 	cmd := &cobra.Command{
-		Use:   "explain [flags] METHOD PATH",
+		Use:   "explain [flags] METHOD PATH | explain --request-id ID",
 		Short: "Decide whether a token may make a call, and say why",
 		Long: `Decide a Graph call as graphgate's server would: the route table's accepted
 permissions intersected with what the signed-in user may do (directory roles,
@@ -87,15 +62,35 @@ member_of, hidden_membership. explain names the check that decided ("decided
 by", and "check" in --json); the server sends the same in the
 x-graphgate-decision header ("reason; check=name; explanation").
 
-Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
+A recorded request: --request-id ID prints the full reasoning of a call the
+server decided, from its decision log (the request-id or client-request-id
+header of the response; 'graphgate log' lists them): the rule, every
+permission that would allow it, the relation and the facts the engine read
+(sharing, membership, roles), the account type and the token's permissions.
+It reads the --data folder or --store the server uses.
+
+Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path
+(or no recorded request with that id), 4 the store cannot be read.`,
 		Example: `  graphgate explain --scopes User.Read GET /users
   graphgate explain --app --roles Mail.Read GET /me
   graphgate explain --scopes Mail.Read.Shared --target other --shared read GET /users/megan@contoso.com/messages
   graphgate explain --scopes Notes.ReadWrite.All GET /users/megan@contoso.com/onenote/notebooks
   graphgate explain --scopes Notes.ReadWrite.All --member POST /groups/{id}/onenote/notebooks
-  graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com`,
-		Args: cobra.ExactArgs(2),
+  graphgate explain --scopes User.ReadWrite.All --user-roles global-admin PATCH /users/adele@contoso.com
+  graphgate explain --request-id 5b0c2a9e-0f4e-4d43-9b1e-6a1d2c3b4a59`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if requestID != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if requestID != "" {
+				o := admOpts{data: dataDir, store: storeURL, json: jsonOut}
+				return admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
+					return explainRecorded(ctx, cmd, st, requestID, jsonOut)
+				})(cmd, nil)
+			}
 			cat := catalog.Default()
 			if len(appRoles) > 0 {
 				app = true
@@ -160,88 +155,14 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 			case authz.NoRoute, authz.MethodNotAllowed:
 				return notFound(d.Err())
 			}
-			o := explainOut{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: d.Explain(),
-				Method: d.Method.String(), Path: args[1], Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
-				Candidates: d.CandidateNames(), Note: d.Note()}
-			if d.Match.Route != nil {
-				o.Route, o.RouteSource = d.Match.Route.Template, d.Match.Route.Source
-			}
-			if d.Granted != nil {
-				o.Granted = d.Granted.Name
-			}
-			for _, e := range d.Candidates {
-				if e.Least {
-					o.Least = append(o.Least, e.Perm.Name)
-				}
-			}
-			for _, a := range d.Also {
-				o.AlsoOneOf = append(o.AlsoOneOf, a.Name)
-			}
-			for _, r := range d.Roles.Roles() {
-				o.UserRoles = append(o.UserRoles, r.String())
-			}
-			if d.Need != 0 {
-				o.Sharing = d.Need.String()
-			}
-			o.Relation, o.Fact, o.Resource, o.ItemsOnly = d.Relation.String(), d.Fact.String(), d.Resource, d.SharedItemsOnly()
-			if d.Limit != authz.LimitNone {
-				o.Limit = d.Limit.String()
-			}
+			o := d.Detail(args[1])
 			out := cmd.OutOrStdout()
 			if jsonOut {
 				if err := writeJSON(out, o); err != nil {
 					return err
 				}
-			} else {
-				verdict := "ALLOWED"
-				if !o.Allow {
-					verdict = "DENIED"
-				}
-				fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
-				tw := table(out)
-				fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
-				fmt.Fprintf(tw, "  decided by\tthe %s check\n", o.Check)
-				fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
-				if o.Route != "" {
-					src := ""
-					if o.RouteSource != routes.SourceMicrosoft {
-						src = " (" + o.RouteSource + ")"
-					}
-					fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
-				}
-				if o.Granted != "" && o.Allow {
-					fmt.Fprintf(tw, "  allowed by\t%s\n", o.Granted)
-				}
-				if len(o.Candidates) > 0 {
-					fmt.Fprintf(tw, "  would allow\t%s\n", strings.Join(o.Candidates, ", "))
-				}
-				if len(o.Least) > 0 {
-					fmt.Fprintf(tw, "  least privileged\t%s\n", strings.Join(o.Least, ", "))
-				}
-				if len(o.AlsoOneOf) > 0 {
-					fmt.Fprintf(tw, "  also needs one of\t%s\n", strings.Join(o.AlsoOneOf, ", "))
-				}
-				if len(o.UserRoles) > 0 {
-					fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
-				}
-				if d.Relation != authz.ReachNone {
-					rel := d.Relation.Phrase()
-					if o.Resource != "" {
-						rel += " (" + o.Resource + ")"
-					}
-					fmt.Fprintf(tw, "  relation needed\t%s\n", rel)
-					label := "missing"
-					if d.Allow {
-						label = "relation held"
-					}
-					fmt.Fprintf(tw, "  %s\t%s\n", label, factText(d.Fact, d.Allow))
-				}
-				if o.Sharing != "" {
-					fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
-				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
+			} else if err := printDetail(out, o); err != nil {
+				return err
 			}
 			if !d.Allow {
 				return errNegative
@@ -264,7 +185,151 @@ Exit status: 0 allowed, 1 denied, 2 usage error, 3 unknown permission or path.`,
 	f.BoolVar(&hidden, "hidden-membership", false, "the target group hides its membership")
 	f.BoolVar(&inRole, "in-role-or-au", false, "the target user is a member of a directory role or administrative unit")
 	f.BoolVar(&jsonOut, "json", false, "print JSON")
+	f.StringVar(&requestID, "request-id", "", "explain a recorded request: its request-id or client-request-id (see 'graphgate log')")
+	dataFlag(cmd, &dataDir)
+	storeFlag(cmd, &storeURL)
 	return cmd
+}
+
+// recordedOut is what explain --request-id --json prints: the recorded
+// request and the decision's full reasoning.
+type recordedOut struct {
+	logRow
+	Decision authz.Detail `json:"decision"`
+}
+
+// explainRecorded prints the reasoning of a request in the decision log.
+func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionLog, id string, jsonOut bool) error {
+	rows, err := st.ListDecisions(ctx, store.DecisionQuery{RequestID: id, Limit: 1, Newest: true})
+	if err != nil {
+		return admFail(err)
+	}
+	if len(rows) == 0 {
+		return admNotFound("no decision recorded for request-id %s: 'graphgate log' lists those recorded (older ones are pruned; a server started with --decision-log=false records none)", id)
+	}
+	d := &rows[0]
+	o := recordedOut{logRow: toLogRow(d)}
+	if err := json.Unmarshal(d.Detail, &o.Decision); err != nil {
+		return admFail(fmt.Errorf("the recorded decision of %s cannot be read: %w", id, err))
+	}
+	out := cmd.OutOrStdout()
+	if jsonOut {
+		if err := writeJSON(out, o); err != nil {
+			return err
+		}
+	} else {
+		who := "app-only (no signed-in user)"
+		if d.UserUPN != "" {
+			who = d.UserUPN + " (" + d.UserID + ")"
+		}
+		fmt.Fprintf(out, "Request %s at %s\n  app %s (%s), %s\n\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), or(d.AppName, "-"), d.AppID, who)
+		err := printDetailWith(out, o.Decision, func(tw io.Writer) {
+			fmt.Fprintf(tw, "  token held\t%s\n", or(strings.Join(o.Decision.Held, " "), "nothing"))
+			if o.Decision.Via != "" {
+				fmt.Fprintf(tw, "  granted through\t%s (includes %s)\n", o.Decision.Via, o.Decision.Granted)
+			}
+			if o.Decision.Account != "" {
+				fmt.Fprintf(tw, "  account\t%s\n", o.Decision.Account)
+			}
+			if c := o.Decision.Caller; c != nil && (len(c.Roles) > 0 || c.Guest) {
+				facts := strings.Join(c.Roles, ", ")
+				if c.Guest {
+					facts = strings.TrimPrefix(facts+", guest", ", ")
+				}
+				fmt.Fprintf(tw, "  signed-in user\t%s\n", facts)
+			}
+			fmt.Fprintf(tw, "  target\t%s\n", targetText(o.Decision.Target))
+			if o.Decision.PolicyRule != "" {
+				fmt.Fprintf(tw, "  policy rule\t%s\n", o.Decision.PolicyRule)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !d.Allowed {
+		return errNegative
+	}
+	return nil
+}
+
+// targetText says what the engine knew about a call's target.
+func targetText(t authz.TargetFacts) string {
+	s := t.Relation
+	var facts []string
+	if t.Access != "" {
+		facts = append(facts, "shared with the user: "+t.Access)
+	}
+	for _, f := range []struct {
+		on   bool
+		text string
+	}{{t.Member, "the user is a member"}, {t.Owner, "the user is an owner"}, {t.Public, "public"},
+		{t.HiddenMembership, "hidden membership"}, {t.InRoleOrAU, "in a directory role or administrative unit"}} {
+		if f.on {
+			facts = append(facts, f.text)
+		}
+	}
+	if len(facts) > 0 {
+		s += " (" + strings.Join(facts, "; ") + ")"
+	}
+	return s
+}
+
+// printDetail prints a decision's reasoning as explain's table.
+func printDetail(out io.Writer, o authz.Detail) error { return printDetailWith(out, o, nil) }
+
+// printDetailWith is printDetail with more rows (extra) in the same table.
+func printDetailWith(out io.Writer, o authz.Detail, extra func(tw io.Writer)) error {
+	verdict := "ALLOWED"
+	if !o.Allow {
+		verdict = "DENIED"
+	}
+	fmt.Fprintf(out, "%s  %s %s\n  %s\n\n", verdict, o.Method, o.Path, o.Explanation)
+	tw := table(out)
+	fmt.Fprintf(tw, "  reason\t%s (HTTP %d)\n", o.Reason, o.Status)
+	fmt.Fprintf(tw, "  decided by\tthe %s check\n", o.Check)
+	fmt.Fprintf(tw, "  scheme\t%s\n", o.Scheme)
+	if o.Route != "" {
+		src := ""
+		if o.RouteSource != routes.SourceMicrosoft {
+			src = " (" + o.RouteSource + ")"
+		}
+		fmt.Fprintf(tw, "  rule\t%s %s%s\n", o.Method, o.Route, src)
+	}
+	if o.Granted != "" && o.Allow {
+		fmt.Fprintf(tw, "  allowed by\t%s\n", o.Granted)
+	}
+	if len(o.Candidates) > 0 {
+		fmt.Fprintf(tw, "  would allow\t%s\n", strings.Join(o.Candidates, ", "))
+	}
+	if len(o.Least) > 0 {
+		fmt.Fprintf(tw, "  least privileged\t%s\n", strings.Join(o.Least, ", "))
+	}
+	if len(o.AlsoOneOf) > 0 {
+		fmt.Fprintf(tw, "  also needs one of\t%s\n", strings.Join(o.AlsoOneOf, ", "))
+	}
+	if len(o.UserRoles) > 0 {
+		fmt.Fprintf(tw, "  user needs a role\t%s\n", strings.Join(o.UserRoles, ", "))
+	}
+	if reach := authz.ParseReach(o.Relation); reach != authz.ReachNone {
+		rel := reach.Phrase()
+		if o.Resource != "" {
+			rel += " (" + o.Resource + ")"
+		}
+		fmt.Fprintf(tw, "  relation needed\t%s\n", rel)
+		label := "missing"
+		if o.Allow {
+			label = "relation held"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", label, factText(authz.ParseFact(o.Fact), o.Allow))
+	}
+	if o.Sharing != "" {
+		fmt.Fprintf(tw, "  owner must share\t%s\n", o.Sharing)
+	}
+	if extra != nil {
+		extra(tw)
+	}
+	return tw.Flush()
 }
 
 // factText says a relation's fact: what allowed the call, or what is

@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"graphgate/internal/report"
+	"graphgate/internal/store"
 )
 
 func init() {
@@ -23,7 +26,8 @@ func reportCmd() *cobra.Command {
 		Long: `Reports built from Graph calls an app made.
 
   graphgate report least-privilege --har app.har        the permissions a recording needed
-  graphgate report least-privilege --calls calls.txt    the same from a list of calls`,
+  graphgate report least-privilege --calls calls.txt    the same from a list of calls
+  graphgate report least-privilege --from-log           the same from the server's decision log`,
 	}
 	cmd.PersistentPreRun = oneShot
 	cmd.AddCommand(reportLeastCmd())
@@ -57,7 +61,12 @@ Inputs (one of):
                     # granted=Mail.ReadWrite,User.Read   (- for none)
                     # user=OBJECT-ID,UPN                 (/users/{them} is own data)
                   An empty value (app=) unsets a key.
-  (The decision log of a running graphgate will be a third input.)
+  --from-log      the decision log of graphgate's server (the --data folder
+                  or --store it uses; --since limits it in time): every call
+                  it decided, with the permissions the token held and those
+                  the tenant consented to for the app (delegated grants, app
+                  role assignments), so a permission consented but never
+                  needed is reported as excess.
 
 How the minimal set is chosen: each call's alternatives come from the route
 table and the engine (as 'graphgate explain' decides), with every permission
@@ -85,21 +94,31 @@ refused; 2 usage error (also: the file is not a HAR file); 4 the input
 cannot be read.`
 
 func reportLeastCmd() *cobra.Command {
-	var harFile, callsFile, app, scheme string
+	var harFile, callsFile, app, scheme, since, dataDir, storeURL string
 	var hosts []string
-	var jsonOut, markdown bool
+	var jsonOut, markdown, fromLog bool
 	cmd := &cobra.Command{
-		Use:   "least-privilege (--har FILE | --calls FILE|-) [flags]",
-		Short: "The minimal permissions an app's calls needed, from a HAR file or a call list",
+		Use:   "least-privilege (--har FILE | --calls FILE|- | --from-log) [flags]",
+		Short: "The minimal permissions an app's calls needed, from a HAR file, a call list or the decision log",
 		Long:  reportLeastLong,
 		Example: `  printf 'GET https://graph.microsoft.com/v1.0/me/messages\nPOST /v1.0/me/sendMail\n' | graphgate report least-privilege --calls -
   printf '# granted=Mail.ReadWrite\nGET /v1.0/me/messages?$select=subject,from\n' | graphgate report least-privilege --calls - --markdown
   graphgate report least-privilege --har app.har
-  graphgate report least-privilege --har app.har --scheme application --json`,
+  graphgate report least-privilege --har app.har --scheme application --json
+  graphgate report least-privilege --from-log --app "Contoso Web App" --since 1h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (harFile == "") == (callsFile == "") {
-				return usageErr("give the calls with --har FILE or --calls FILE (- for standard input), one of them")
+			inputs := 0
+			for _, set := range []bool{harFile != "", callsFile != "", fromLog} {
+				if set {
+					inputs++
+				}
+			}
+			if inputs != 1 {
+				return usageErr("give the calls with --har FILE, --calls FILE (- for standard input) or --from-log, one of them")
+			}
+			if since != "" && !fromLog {
+				return usageErr("--since goes with --from-log")
 			}
 			if jsonOut && markdown {
 				return usageErr("--json and --markdown exclude each other")
@@ -112,8 +131,13 @@ func reportLeastCmd() *cobra.Command {
 				}
 				o.DefaultScheme, o.OnlyScheme = s, s
 			}
-			src := callSource{har: harFile, calls: callsFile}
-			rep, err := src.report(cmd, o)
+			var rep *report.Report
+			var err error
+			if fromLog {
+				rep, err = logReport(cmd, admOpts{data: dataDir, store: storeURL}, o, since)
+			} else {
+				rep, err = callSource{har: harFile, calls: callsFile}.report(cmd, o)
+			}
 			if err != nil {
 				return err
 			}
@@ -137,7 +161,11 @@ func reportLeastCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&harFile, "har", "", "a HAR 1.2 file (DevTools, Dev Proxy, Fiddler)")
 	f.StringVar(&callsFile, "calls", "", "a list of METHOD URL lines; - for standard input")
-	f.StringVar(&app, "app", "", "only this app (client id)")
+	f.BoolVar(&fromLog, "from-log", false, "the calls recorded in the decision log of --data or --store")
+	f.StringVar(&since, "since", "", "with --from-log: only calls since a duration back from now (10m, 2h, 7d) or an RFC 3339 time")
+	dataFlag(cmd, &dataDir)
+	storeFlag(cmd, &storeURL)
+	f.StringVar(&app, "app", "", "only this app (client id; with --from-log also its display name)")
 	f.StringVar(&scheme, "scheme", "", "only this scheme: delegated, personal or application (also the scheme of calls that do not say)")
 	f.StringSliceVar(&hosts, "graph-host", nil, "another host that serves Graph (repeat)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
@@ -145,9 +173,29 @@ func reportLeastCmd() *cobra.Command {
 	return cmd
 }
 
-// callSource is where a report's calls come from. The decision log (issue
-// 13, item 1) will be one more source here: its records are report.Calls
-// with the decision's outcome, given to the same Builder.
+// logReport builds the report from the decision log of the store o opens.
+// --app selects by client id or display name in the store's query.
+func logReport(cmd *cobra.Command, o admOpts, opts report.Options, since string) (*report.Report, error) {
+	from, err := report.ParseSince(since, time.Now())
+	if err != nil {
+		return nil, usageErr("--since: %v", err)
+	}
+	q := store.DecisionQuery{App: opts.App, Since: from}
+	opts.App = ""
+	var rep *report.Report
+	err = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
+		b := report.New(nil).NewBuilder(opts)
+		if err := report.ReadDecisionLog(ctx, st, q, b); err != nil {
+			return admFail(err)
+		}
+		rep, err = b.Report(ctx)
+		return err
+	})(cmd, nil)
+	return rep, err
+}
+
+// callSource is where a report's calls come from: a HAR file or a call
+// list (the decision log is logReport's).
 type callSource struct {
 	har, calls string
 }

@@ -53,7 +53,7 @@ func TestReportLeastPrivilege(t *testing.T) {
 				"no_route   1      GET      https://graph.microsoft.com/v1.0/me/contosoWidgets"}, nil},
 		{"one app, one scheme", "", []string{"report", "least-privilege", "--har", har, "--app", "9f1c2b7e-3a4d-4e5f-8a6b-7c8d9e0f1a2b", "--scheme", "app"}, 1,
 			[]string{"application (app-only), 2 calls", "Remove:   Mail.Read (allows none of the calls)"}, nil},
-		{"no input", "", []string{"report", "least-privilege"}, 2, nil, []string{"--har FILE or --calls FILE"}},
+		{"no input", "", []string{"report", "least-privilege"}, 2, nil, []string{"--har FILE, --calls FILE (- for standard input) or --from-log"}},
 		{"both inputs", "", []string{"report", "least-privilege", "--har", har, "--calls", "-"}, 2, nil, []string{"one of them"}},
 		{"json and markdown", "", []string{"report", "least-privilege", "--calls", "-", "--json", "--markdown"}, 2, nil, []string{"exclude each other"}},
 		{"bad scheme", "", []string{"report", "least-privilege", "--calls", "-", "--scheme", "robot"}, 2, nil, []string{"unknown scheme"}},

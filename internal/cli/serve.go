@@ -19,11 +19,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"graphgate/internal/decisionlog"
 	"graphgate/internal/demo"
 	"graphgate/internal/graph"
+	"graphgate/internal/identity"
 	"graphgate/internal/server"
 	"graphgate/internal/store/open"
 	"graphgate/internal/store/sqlite"
+	"graphgate/internal/transfer"
 )
 
 func init() {
@@ -148,12 +151,16 @@ func warnLogger(cmd *cobra.Command) *slog.Logger {
 		}}))
 }
 
+// exportTimeout bounds --export-on-exit after the signal.
+const exportTimeout = 2 * time.Minute
+
 func serveCmd() *cobra.Command {
 	var cfg server.Config
 	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
 	var lim serveLimits
-	var jsonOut bool
+	var jsonOut, decisionLog bool
+	var importDir, exportDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run graphgate: the identity platform and Microsoft Graph on HTTPS",
@@ -195,6 +202,26 @@ body sent a byte at a time is cut off. The idle timeout, header size and
 data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
 (which caps no connections and allows 30s for headers).
 
+Test fixtures, as the Firebase emulators': --import DIR loads every tenant of
+the folder DIR before the server starts (each replaces the store's tenant of
+that id; the folder's settings and, into a store without keys, its signing
+keys are taken), and --export-on-exit DIR writes every tenant there when the
+server stops on SIGINT or SIGTERM (Ctrl-C): one <tenant id>.jsonl per tenant
+in the format of 'graphgate export' (signing keys included, owner-only files),
+written to a new folder that then replaces DIR by rename, so DIR is never
+half written. The same DIR for both keeps a test tenant across runs (an --import
+folder that does not exist yet is a first run: a warning, not an error). Both work
+with either store. 'graphgate snapshot' is faster for save/restore within one
+store.
+
+Decision log: every Graph authorization decision (allowed or denied, with its
+full explanation) is recorded in the store, off the request path, for
+'graphgate log', 'graphgate explain --request-id' and 'graphgate report
+least-privilege --from-log'. It keeps --decision-log-max-age of history and at
+most --decision-log-max-rows rows (0 turns a bound off); --decision-log=false
+records nothing. When writes fall behind, decisions are dropped rather than
+delay a request, and counted in graphgate_decision_log_dropped_total on /metrics.
+
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
 on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
@@ -204,7 +231,10 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --tls-cert cert.pem --tls-key key.pem
   graphgate serve --store postgres://graphgate@db:5432/graphgate --addr 127.0.0.1:8444   # a replica
   graphgate serve --http-addr 127.0.0.1:8080 --trust-forwarded   # behind a reverse proxy
-  graphgate serve --json | jq -r .url                           # scripts: wait for the URL`,
+  graphgate serve --json | jq -r .url                           # scripts: wait for the URL
+  graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs
+  graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run
+  graphgate serve --decision-log-max-age 24h --decision-log-max-rows 10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -222,6 +252,18 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 			}
 			cfg.Limits = lim.limits()
 			cfg.Logger = log
+			if cfg.DecisionLog.MaxAge < 0 || cfg.DecisionLog.MaxRows < 0 {
+				return usageErr("--decision-log-max-age and --decision-log-max-rows take a duration and a count (0 for no limit)")
+			}
+			cfg.DecisionLog.Off = !decisionLog
+			// 0 on the command line turns a bound off; the package's 0 means
+			// its default.
+			if cfg.DecisionLog.MaxAge == 0 {
+				cfg.DecisionLog.MaxAge = -1
+			}
+			if cfg.DecisionLog.MaxRows == 0 {
+				cfg.DecisionLog.MaxRows = -1
+			}
 			if cfg.Throttle, err = parseThrottle(throttle); err != nil {
 				return err
 			}
@@ -241,6 +283,31 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				return usageErr("%v", err)
 			}
 			fmt.Fprintf(out, "graphgate: opening %s\n", spec)
+			if importDir != "" || exportDir != "" {
+				// The store is opened here so that the import happens before
+				// the server reads its settings and keys, and the export after
+				// it stopped serving.
+				spec.Logger = log
+				st, err := spec.Open(ctx)
+				if err != nil {
+					return &exitError{ExitFailure, err}
+				}
+				defer st.Close()
+				cfg.Store = st
+				if _, err := os.Stat(importDir); importDir != "" && errors.Is(err, fs.ErrNotExist) {
+					// As the Firebase emulators: nothing exported yet is a
+					// first run, not an error (the same folder for both flags).
+					log.Warn("nothing to import: the folder does not exist yet", "folder", importDir)
+				} else if importDir != "" {
+					sum, err := transfer.ImportFolder(ctx, st, importDir)
+					if err != nil {
+						return &exitError{ExitFailure, fmt.Errorf("--import %s: %w (the folder is written by 'graphgate serve --export-on-exit %s')", importDir, err, importDir)}
+					}
+					for _, t := range sum.Tenants {
+						fmt.Fprintf(out, "graphgate: imported tenant %s from %s: %s\n", t.TenantID, importDir, t)
+					}
+				}
+			}
 			srv, err := server.New(ctx, cfg)
 			if err != nil {
 				return &exitError{ExitFailure, err}
@@ -276,6 +343,17 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return &exitError{ExitFailure, listenHelp(err)}
 			}
+			if exportDir != "" {
+				// The signal cancelled ctx: the export gets its own bounded time.
+				ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)
+				defer cancel()
+				sum, err := transfer.ExportFolder(ectx, cfg.Store, exportDir)
+				if err != nil {
+					return &exitError{ExitFailure, fmt.Errorf("--export-on-exit %s: %w (the previous export, if any, is unchanged)", exportDir, err)}
+				}
+				log.Info("exported the store on exit", "folder", absPath(exportDir), "tenants", len(sum.Tenants))
+				fmt.Fprintf(out, "graphgate: exported %d tenants to %s\n", len(sum.Tenants), exportDir)
+			}
 			fmt.Fprintln(out, "graphgate: stopped")
 			return nil
 		},
@@ -290,12 +368,18 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "", "also serve plain HTTP here, for a TLS-terminating reverse proxy")
 	f.BoolVar(&cfg.TrustForwarded, "trust-forwarded", false, "build URLs from X-Forwarded-Proto and X-Forwarded-Host")
 	f.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo tenant in an empty data folder")
+	seedFlag(cmd, &cfg.Identity.Seed)
+	f.StringVar(&importDir, "import", "", "load every tenant of this folder (written by --export-on-exit) before serving")
+	f.StringVar(&exportDir, "export-on-exit", "", "write every tenant to this folder when stopped by SIGINT/SIGTERM (replaced atomically)")
 	f.DurationVar(&accessLife, "access-token-lifetime", time.Hour, "lifetime of access tokens")
 	f.DurationVar(&refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "lifetime of refresh tokens (renewed at each use)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
 	lockoutFlags(cmd, &cfg.Identity)
+	f.BoolVar(&decisionLog, "decision-log", true, "record every Graph authorization decision in the store (graphgate log); --decision-log=false turns it off")
+	f.DurationVar(&cfg.DecisionLog.MaxAge, "decision-log-max-age", decisionlog.DefaultMaxAge, "delete logged decisions older than this (0: keep any age)")
+	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged decisions, the newest (0: no count limit)")
 	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
 	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")
 	f.DurationVar(&lim.readHeader, "read-header-timeout", server.DefaultReadHeaderTimeout, "time allowed for the TLS handshake and a request's headers (0: no limit)")
@@ -365,8 +449,14 @@ func freeAddrHint(addr, sep string) string {
 	return ""
 }
 
+// seedFlag is the --seed flag of serve, demo and reset.
+func seedFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "seed", os.Getenv("GRAPHGATE_SEED"), "derive the demo tenant's passwords, client secrets, ids and the identity platform's\n"+
+		"keys from this value when seeding, instead of random ones: reproducible fixtures (env GRAPHGATE_SEED)")
+}
+
 func demoCmd() *cobra.Command {
-	var data, storeURL string
+	var data, storeURL, seed string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -377,9 +467,16 @@ apps (client id, secret, permissions). Passwords and secrets are random per
 data folder (or the --store). The folder is seeded on the first 'graphgate
 serve'; this command seeds it too if needed, and then says so: the new
 tenant's passwords are not those of a server running on another folder, so
-give it the server's --data (or --store).`,
+give it the server's --data (or --store).
+
+With --seed N (or GRAPHGATE_SEED) a new demo tenant's passwords, client
+secrets, app object ids, mail/calendar/file ids and the identity platform's
+keys are derived from N: every folder seeded with the same N has the same
+tenant, so CI fixtures can name them. A folder seeded before keeps what it
+has ('graphgate reset --seed N --yes' reseeds it).`,
 		Example: `  graphgate demo
-  graphgate demo --data /var/lib/graphgate --json`,
+  graphgate demo --data /var/lib/graphgate --json
+  graphgate demo --seed 42 --data ./ci-data --json    # the same output on every machine`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -401,7 +498,7 @@ give it the server's --data (or --store).`,
 			t, err := demo.Load(ctx, st)
 			if errors.Is(err, demo.ErrNotSeeded) {
 				srv, serr := server.New(ctx, server.Config{DataDir: data, Store: st, Passwords: admPasswordParams,
-					Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+					Identity: identity.Config{Seed: seed}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 				if serr != nil {
 					return &exitError{ExitFailure, serr}
 				}
@@ -417,6 +514,8 @@ give it the server's --data (or --store).`,
 					"server, give this command the same --data (or GRAPHGATE_DATA) or --store (or GRAPHGATE_STORE) as the server.\n", where)
 			} else if err != nil {
 				return &exitError{ExitFailure, err}
+			} else if seed != "" {
+				admNote(cmd, "this store had its demo tenant already: --seed applies only to a new one; 'graphgate reset --seed %s --yes' reseeds it", seed)
 			}
 			out := cmd.OutOrStdout()
 			if jsonOut {
@@ -445,6 +544,7 @@ give it the server's --data (or --store).`,
 	}
 	dataFlag(cmd, &data)
 	storeFlag(cmd, &storeURL)
+	seedFlag(cmd, &seed)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	return cmd
 }

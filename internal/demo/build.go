@@ -94,12 +94,12 @@ func tenantOf(us userSpec) string {
 
 // describe is the demo tenant's description with new random passwords and
 // secrets: a seeding plan (see Seed).
-func describe() *Tenant {
+func describe(e entropy) *Tenant {
 	out := &Tenant{TenantID: TenantID, Domain: TenantDomain, PersonalTenantID: store.PersonalTenantID}
 	for _, us := range users {
 		du := User{Key: us.key, ID: us.id, UserPrincipalName: us.upn, DisplayName: us.name, Kind: string(us.kind), Roles: roleNames(us.roles...), TenantID: tenantOf(us), Note: us.note}
 		if us.kind != store.UserSharedMailbox {
-			du.Password = demoPassword()
+			du.Password = e.password("password/" + us.key)
 		}
 		out.Users = append(out.Users, du)
 	}
@@ -116,7 +116,7 @@ func describe() *Tenant {
 		da.Delegated, da.Application = a.RequiredScopes, a.RequiredRoles
 		da.AdminConsented = append(append([]string(nil), x.roles...), x.scopes...)
 		if x.secret {
-			da.Secret = randomSecret(30)
+			da.Secret = e.secret("secret/"+da.Key, 30)
 		}
 		out.Apps = append(out.Apps, da)
 	}
@@ -156,7 +156,7 @@ func build(ctx context.Context, st store.Store, o Options, t *Tenant) error {
 	if err := seedApps(ctx, st, dir, o, t); err != nil {
 		return err
 	}
-	if err := absent(seedWorkloads(ctx, st, now)); err != nil {
+	if err := absent(seedWorkloads(ctx, st, now, newEntropy(o.Seed))); err != nil {
 		return fmt.Errorf("demo workload data: %w", err)
 	}
 	return nil
@@ -255,10 +255,11 @@ func seedApps(ctx context.Context, st store.Store, dir *directory.Service, o Opt
 	now := o.Now
 	for _, x := range appSpecs {
 		a := x.a
-		a.TenantID, a.ObjectID, a.CreatedAt = TenantID, newID(), now
+		e := newEntropy(o.Seed)
+		a.TenantID, a.ObjectID, a.CreatedAt = TenantID, e.id("app/"+x.da.Key), now
 		var cred store.ClientSecret
 		if da, ok := t.AppByKey(x.da.Key); ok && da.Secret != "" {
-			cred = store.ClientSecret{ID: newID(), DisplayName: "demo", Hint: da.Secret[:3], Hash: o.SecretHash(da.Secret), ExpiresAt: now.AddDate(2, 0, 0), CreatedAt: now}
+			cred = store.ClientSecret{ID: e.id("secret-id/" + x.da.Key), DisplayName: "demo", Hint: da.Secret[:3], Hash: o.SecretHash(da.Secret), ExpiresAt: now.AddDate(2, 0, 0), CreatedAt: now}
 			a.Secrets = []store.ClientSecret{cred}
 		}
 		err := st.CreateApp(ctx, a)

@@ -3,8 +3,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,6 +112,13 @@ type Options struct {
 	// password.Fast for tests).
 	Passwords password.Params
 	Now       time.Time
+	// Seed, when set, derives every password, client secret, app object id
+	// and workload item id from it instead of crypto/rand, so that two
+	// seedings with one seed give identical tenants (graphgate --seed, for
+	// reproducible CI fixtures). The identity platform's keys follow the
+	// same seed when the server is given it (identity.Config.Seed); signing
+	// keys do not (see README).
+	Seed string
 }
 
 // ErrNotSeeded is returned by Load when the store holds no demo tenant.
@@ -177,7 +182,7 @@ func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error)
 	if o.SecretHash == nil {
 		return nil, false, errors.New("demo: SecretHash is required")
 	}
-	mine, err := json.Marshal(describe())
+	mine, err := json.Marshal(describe(newEntropy(o.Seed)))
 	if err != nil {
 		return nil, false, err
 	}
@@ -198,19 +203,6 @@ func Seed(ctx context.Context, st store.Store, o Options) (*Tenant, bool, error)
 	return &t, bytes.Equal(plan, mine), nil
 }
 
-func randomSecret(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// demoPassword is random but typeable: letters and digits plus a symbol.
-func demoPassword() string {
-	return "Gg-" + randomSecret(12)
-}
-
 func roleIDs(rs ...roles.Role) []string {
 	var out []string
 	for _, r := range rs {
@@ -227,13 +219,18 @@ func roleNames(rs ...roles.Role) []string {
 	return out
 }
 
-// newID returns a random GUID.
-func newID() string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
+// KeepOnReset says which settings graphgate reset keeps when it wipes the
+// store before seeding again: every store-wide key (a running server holds
+// them), and the demo's plan — its passwords and secrets, so that what
+// `graphgate demo` printed before still works — unless reseed asks for a
+// new plan (reset --seed). The mark of a completed seeding always goes, so
+// that Seed builds the tenant again.
+func KeepOnReset(name string, reseed bool) bool {
+	switch name {
+	case settingCredentials:
+		return false
+	case settingPlan:
+		return !reseed
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return true
 }

@@ -147,7 +147,7 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 	g.Mailboxes = max(1, g.Users/100)
 	gen := &generator{st: st, o: o, g: g, r: rand.New(rand.NewPCG(o.Seed, 0x6772617068676174)),
 		sd: graph.NewSeeder(st, TenantID, o.Now)}
-	gen.sd.SetIDSource(rand.NewChaCha8(seed32(o.Seed)))
+	gen.sd.WithIDs(rand.NewChaCha8(seed32(o.Seed)))
 	gen.p = GenerateProgress{UsersOf: g.Users, MessagesOf: g.Messages, EventsOf: g.Events, TasksOf: g.Tasks}
 	for _, step := range []func(context.Context) error{gen.users, gen.messages, gen.events, gen.tasks} {
 		if err := step(ctx); err != nil {

@@ -173,7 +173,7 @@ func TestSeedConcurrent(t *testing.T) {
 func TestSeedRepairs(t *testing.T) {
 	ctx := t.Context()
 	st := openStore(t, t.TempDir())
-	plan := describe()
+	plan := describe(entropy{})
 	b, _ := json.Marshal(plan)
 	if _, err := st.SettingOrCreate(ctx, settingPlan, b); err != nil {
 		t.Fatal(err)

@@ -15,8 +15,8 @@ import (
 // mailbox (read and write) with Adele, and Adele is the delegate of the
 // support shared mailbox (read, write, send); Adele and Megan share a file
 // of their OneDrive with each other.
-func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
-	sd := graph.NewSeeder(st, TenantID, now)
+func seedWorkloads(ctx context.Context, st store.Items, now time.Time, e entropy) error {
+	sd := graph.NewSeeder(st, TenantID, now).WithIDs(e.stream("items/" + TenantID))
 	day := now.Truncate(24 * time.Hour)
 	user := func(k string) (id, name, addr string) {
 		for _, u := range users {
@@ -119,7 +119,7 @@ func seedWorkloads(ctx context.Context, st store.Items, now time.Time) error {
 	roadmap := sd.DriveFile(megan, marketingFolder, "Roadmap.txt", []byte("Q1: research\nQ2: launch\nQ3: expand\n"))
 	sd.DriveShare(megan, roadmap, adeleDrive, "read")
 	// Sam's OneDrive is in the personal-accounts tenant.
-	psd := graph.NewSeeder(st, store.PersonalTenantID, now)
+	psd := graph.NewSeeder(st, store.PersonalTenantID, now).WithIDs(e.stream("items/" + store.PersonalTenantID))
 	sam, samName, samAddr := user("sam")
 	sr := psd.Drive(graph.SeedDriveOwner{ID: sam, DisplayName: samName, UserPrincipalName: samAddr, Personal: true})
 	psd.DriveFile(sam, sr, "Getting started with OneDrive.txt", []byte("Your files, anywhere.\n"))

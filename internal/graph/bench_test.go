@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"graphgate/internal/server"
 )
 
 // BenchmarkGetMe compares an authorized GET /me through the whole chain —
@@ -162,4 +164,97 @@ func BenchmarkGetMeRatio(b *testing.B) {
 			b.ReportMetric(med(times[0])/med(times[1]), "median-ratio")
 		})
 	}
+}
+
+// BenchmarkGetMeDecisionLog measures what the decision log costs a request:
+// two servers, one recording every decision (the default) and one started
+// with the log off, each on its own SQLite store, answer GET /me in
+// alternating order in one loop, so that the machine's noise slows both
+// alike. It reports each one's mean latency and off ÷ on of the means
+// (throughput-ratio: 1.0 means the log costs nothing) and of the medians.
+// "http" goes over loopback HTTP; "in-process" calls the handlers directly,
+// which shows the CPU the request path spends on the log (the writer's
+// batches run on another goroutine, sharing the 2 cores).
+func BenchmarkGetMeDecisionLog(b *testing.B) {
+	on := newEnv(b)
+	off := newEnvWith(b, "", func(c *server.Config) { c.DecisionLog.Off = true })
+	toks := [2]string{off.delegated("adele", "User.Read"), on.delegated("adele", "User.Read")}
+	envs := [2]*env{off, on}
+	report := func(b *testing.B, times [2][]time.Duration) {
+		mean := func(ds []time.Duration) float64 {
+			var sum time.Duration
+			for _, d := range ds {
+				sum += d
+			}
+			return float64(sum) / float64(len(ds))
+		}
+		med := func(ds []time.Duration) float64 {
+			slices.Sort(ds)
+			return float64(ds[len(ds)/2])
+		}
+		offMean, onMean := mean(times[0]), mean(times[1])
+		b.ReportMetric(offMean, "off-ns/req")
+		b.ReportMetric(onMean, "on-ns/req")
+		b.ReportMetric(offMean/onMean, "throughput-ratio")
+		b.ReportMetric(med(times[0])/med(times[1]), "median-ratio")
+	}
+	b.Run("http", func(b *testing.B) {
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+		get := func(k int) time.Duration {
+			req, _ := http.NewRequest("GET", envs[k].base+"/me", nil)
+			req.Header.Set("Authorization", "Bearer "+toks[k])
+			t0 := time.Now()
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			d := time.Since(t0)
+			if res.StatusCode != 200 {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+			return d
+		}
+		get(0)
+		get(1)
+		times := [2][]time.Duration{make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			first := i & 1
+			times[first] = append(times[first], get(first))
+			times[1-first] = append(times[1-first], get(1-first))
+		}
+		b.StopTimer()
+		report(b, times)
+	})
+	b.Run("in-process", func(b *testing.B) {
+		var reqs [2]*http.Request
+		var hs [2]http.Handler
+		for k := range envs {
+			reqs[k] = httptest.NewRequest("GET", "/v1.0/me", nil)
+			reqs[k].Header.Set("Authorization", "Bearer "+toks[k])
+			hs[k] = envs[k].srv.Handler()
+		}
+		get := func(k int) time.Duration {
+			w := httptest.NewRecorder()
+			t0 := time.Now()
+			hs[k].ServeHTTP(w, reqs[k])
+			d := time.Since(t0)
+			if w.Code != 200 {
+				b.Fatalf("status %d", w.Code)
+			}
+			return d
+		}
+		times := [2][]time.Duration{make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			first := i & 1
+			times[first] = append(times[first], get(first))
+			times[1-first] = append(times[1-first], get(1-first))
+		}
+		b.StopTimer()
+		report(b, times)
+	})
 }

@@ -793,7 +793,7 @@ func (s *Seeder) ContactsFolder(userID string) string {
 // ContactsFolder must have created) and returns its id.
 func (s *Seeder) ContactFolder(userID, name string) string {
 	parent := folderID(userID, defaultContactsFolder)
-	id := newItemID("AAMkAGCf")
+	id := s.itemID("AAMkAGCf")
 	s.add(KindContactFolder, id, userID, parent, contactFolderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
 	return id
 }
@@ -816,7 +816,7 @@ func (s *Seeder) Contact(userID string, sc SeedContact) string {
 	if folder == "" {
 		folder = folderID(userID, defaultContactsFolder)
 	}
-	id := newItemID("AAMkAGCt")
+	id := s.itemID("AAMkAGCt")
 	d := newContactDoc(id, folder, storedTime(s.now))
 	opt := func(v string) *string {
 		if v == "" {

@@ -9,7 +9,10 @@
 // group, drive or chat the path names, and the facts the rule's decision
 // reads: authz.Engine.Lookups) → ask authz.DecideMatch → run the workload
 // handler, which only shapes data and applies the confinements the engine
-// decided. No handler compares scopes or decides whose data a caller may
+// decided. The decision goes to the x-graphgate-decision header and to
+// Deps.Decisions (the decision log, recorded off the request path by
+// package decisionlog; graph knows nothing of its storage). No handler
+// compares scopes or decides whose data a caller may
 // reach. Users, groups and memberships change only through the directory
 // service (package directory), whose typed errors the handlers turn into
 // Graph's bodies.

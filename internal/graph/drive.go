@@ -2084,7 +2084,7 @@ func (s *Seeder) driveItem(ownerID, parentID, name string, content []byte, folde
 	if dd := d.doc.Owner.User; dd != nil {
 		by = identitySet{User: dd}
 	}
-	id := newDriveItemID()
+	id := s.driveItemID()
 	ts := storedTime(s.now)
 	doc := newDriveItemDoc(d, parentID, id, name, by, ts)
 	var size int64

@@ -751,7 +751,7 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 
 // Notebook adds a notebook of a user or group and returns its id.
 func (s *Seeder) Notebook(ownerID, ownerName, name string, isDefault, group bool) string {
-	id := newOnenoteID()
+	id := s.onenoteID()
 	ts := storedTime(s.now)
 	by := identitySet{User: &driveIdentity{ID: ownerID, DisplayName: ownerName}}
 	s.add(KindNotebook, id, ownerID, "", notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
@@ -767,7 +767,7 @@ func (s *Seeder) NotebookSection(ownerID, notebookID, name string, isDefault boo
 		nd, _ := decodeDoc[notebookDoc](*it)
 		nbName, by = nd.DisplayName, nd.CreatedBy
 	}
-	id := newOnenoteID()
+	id := s.onenoteID()
 	ts := storedTime(s.now)
 	s.add(KindSection, id, ownerID, notebookID, sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
 		CreatedBy: by, LastModifiedBy: by, Links: noteLinks("sections", id, name), ParentNotebook: onenoteParent{ID: notebookID, DisplayName: nbName}})
@@ -782,7 +782,7 @@ func (s *Seeder) NotebookPage(ownerID, sectionID, title, bodyHTML string) string
 		sd, _ := decodeDoc[sectionDoc](*it)
 		secName = sd.DisplayName
 	}
-	id := newOnenoteID() + "!1-" + strings.TrimPrefix(sectionID, "1-")
+	id := s.onenoteID() + "!1-" + strings.TrimPrefix(sectionID, "1-")
 	ts := storedTime(s.now)
 	s.add(KindPage, id, ownerID, sectionID, pageDoc{ID: id, Title: title, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedByAppID: "WLID-graphgate",
 		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sectionID, DisplayName: secName}, Body: bodyHTML})

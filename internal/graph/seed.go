@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -25,28 +27,54 @@ type Seeder struct {
 	calendars map[string]string
 	invites   []eventDoc
 	inviteOf  []string // the organizer of invites[i]
-	// ids, when set, is where new item ids come from (SetIDSource).
+	// ids, when set, is where new item ids come from (WithIDs).
 	ids io.Reader
+}
+
+// WithIDs makes the ids of the items the seeder creates come from r
+// instead of crypto/rand: a deterministic stream gives the same ids on
+// every run (graphgate's --seed), for reproducible fixtures. It returns s.
+func (s *Seeder) WithIDs(r io.Reader) *Seeder {
+	s.ids = r
+	return s
+}
+
+// fill fills b with the seeder's id entropy.
+func (s *Seeder) fill(b []byte) {
+	if s.ids == nil {
+		_, _ = rand.Read(b)
+		return
+	}
+	if _, err := io.ReadFull(s.ids, b); err != nil {
+		panic("graph: seeder id source: " + err.Error())
+	}
+}
+
+// itemID is newItemID from the seeder's entropy.
+func (s *Seeder) itemID(prefix string) string {
+	b := make([]byte, 33)
+	s.fill(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// driveItemID is newDriveItemID from the seeder's entropy.
+func (s *Seeder) driveItemID() string {
+	b := make([]byte, 20)
+	s.fill(b)
+	return "01" + b32.EncodeToString(b)[:32]
+}
+
+// onenoteID is newOnenoteID from the seeder's entropy.
+func (s *Seeder) onenoteID() string {
+	b := make([]byte, 16)
+	s.fill(b)
+	x := hex.EncodeToString(b)
+	return "1-" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // NewSeeder collects items for a tenant; Flush stores them in one batch.
 func NewSeeder(st store.Items, tenantID string, now time.Time) *Seeder {
 	return &Seeder{st: st, tenant: tenantID, now: now.UTC()}
-}
-
-// SetIDSource makes the seeder draw the random part of new item ids from
-// r (a seeded generator) instead of crypto/rand, so that a generated tenant
-// is the same on every run.
-func (s *Seeder) SetIDSource(r io.Reader) { s.ids = r }
-
-// newID returns a new item id with prefix, from the id source if set.
-func (s *Seeder) newID(prefix string) string {
-	if s.ids == nil {
-		return newItemID(prefix)
-	}
-	b := make([]byte, 33)
-	_, _ = io.ReadFull(s.ids, b)
-	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Pending is the number of items collected and not yet flushed, so that a
@@ -72,7 +100,7 @@ func (s *Seeder) MailFolder(userID, parent, name string) string {
 	if parent == "" {
 		parent = folderID(userID, msgFolderRoot)
 	}
-	id := s.newID("AAMkAGFld")
+	id := s.itemID("AAMkAGFld")
 	s.add(KindMailFolder, id, userID, parent, folderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
 	return id
 }
@@ -123,10 +151,10 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 		cats = []string{}
 	}
 	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
-	id := s.newID("AAMkAG")
+	id := s.itemID("AAMkAG")
 	conv := m.ConversationID
 	if conv == "" {
-		conv = s.newID("AAQkAG")
+		conv = s.itemID("AAQkAG")
 	}
 	rt := storedTime(m.Received)
 	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
@@ -136,7 +164,7 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
 	s.add(KindMessage, id, userID, m.Folder, doc)
 	if a := m.Attachment; a != nil {
-		aid := s.newID("AAMkAGAtt")
+		aid := s.itemID("AAMkAGAtt")
 		s.add(KindAttachment, aid, userID, id, attachmentDoc{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
 			Name: a.Name, ContentType: a.ContentType, Size: len(a.Content), ContentBytes: b64(a.Content)})
 	}
@@ -174,7 +202,7 @@ func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string
 	if tz == "" {
 		tz = "UTC"
 	}
-	id := s.newID("AAMkAGEv")
+	id := s.itemID("AAMkAGEv")
 	now := storedTime(s.now)
 	var atts []attendee
 	for _, a := range e.Attendees {
@@ -227,7 +255,7 @@ func (s *Seeder) invitations() {
 				continue
 			}
 			inv := doc
-			inv.ID, inv.IsOrganizer = s.newID("AAMkAGEv"), false
+			inv.ID, inv.IsOrganizer = s.itemID("AAMkAGEv"), false
 			inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
 			s.add(KindEvent, inv.ID, owner, defaultCalendarID(owner), inv)
 		}
@@ -252,7 +280,7 @@ func TodoListID(userID string) string { return defaultListID(userID) }
 
 // Task adds a task to a list.
 func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {
-	id := s.newID("AAMkAGTk")
+	id := s.itemID("AAMkAGTk")
 	now := storedTime(s.now)
 	t := todoTaskDoc{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
 		BodyLastModifiedDateTime: now, Categories: []string{}, Body: itemBody{ContentType: "text"}}
@@ -276,7 +304,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 	From int
 	Text string
 }) string {
-	id := "19:" + s.newID("")[:24] + "@thread.v2"
+	id := "19:" + s.itemID("")[:24] + "@thread.v2"
 	chatType := "group"
 	if len(members) == 2 {
 		chatType = "oneOnOne"
@@ -287,7 +315,7 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 		doc.Topic = &topic
 	}
 	for _, m := range members {
-		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.newID("MCMj")[:40],
+		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.itemID("MCMj")[:40],
 			Roles: []string{"owner"}, DisplayName: m.Name, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: m.ID, Email: m.Email, TenantID: s.tenant})
 		doc.MemberIDs = append(doc.MemberIDs, m.ID)
 	}
@@ -318,7 +346,7 @@ func (s *Seeder) Presence(userID, availability, activity string) {
 // resource that reaches it: Mail (the mailbox), Calendars, Contacts, Tasks,
 // Notes — with delegate at the given access levels (read, write, send).
 func (s *Seeder) Delegate(ownerID, delegateID, resource string, access ...string) {
-	s.add(KindDelegation, s.newID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
+	s.add(KindDelegation, s.itemID("Dlg"), ownerID, "", Delegation{DelegateID: delegateID, Resource: resource, Access: access})
 }
 
 // Flush stores everything collected, atomically.

@@ -62,6 +62,7 @@ type Server struct {
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
 	calWork    calendarWork
+	decisions  DecisionRecorder
 }
 
 type handlerKey struct {
@@ -83,12 +84,16 @@ type Deps struct {
 	// nil, New builds one over Store, which must then also be a
 	// directory.Store.
 	Directory *directory.Service
+	// Decisions, when set, receives every authorization decision (the
+	// decision log); it must never block.
+	Decisions DecisionRecorder
 }
 
 // New builds the server and registers every workload's handlers.
 func New(d Deps, cfg Config) (*Server, error) {
 	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
-		handlers: map[handlerKey]handlerFunc{}}
+		decisions: d.Decisions,
+		handlers:  map[handlerKey]handlerFunc{}}
 	if s.dir == nil {
 		ds, ok := d.Store.(directory.Store)
 		if !ok {
@@ -290,6 +295,7 @@ func (s *Server) dispatch(c *Call) error {
 	d := s.engine.DecideMatch(c.Principal, match, c.target)
 	c.Decision = d
 	c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
+	s.recordDecision(c, path)
 	if !d.Allow {
 		return s.denial(c)
 	}

@@ -28,6 +28,7 @@ import (
 
 	"graphgate/internal/demo"
 	"graphgate/internal/password"
+	"graphgate/internal/pgtest"
 	"graphgate/internal/server"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
@@ -47,23 +48,53 @@ type env struct {
 	tokens map[string]string
 }
 
-// newEnv starts a server on a fresh data folder with the demo tenant.
+// newEnv starts a server on a fresh data folder with the demo tenant, on
+// the store GRAPHGATE_TEST_STORE names: "sqlite" (the default: the data
+// folder's database) or "postgres" (a fresh schema of the PostgreSQL
+// server pgtest finds). Every test of the package runs on either; the test
+// script runs the package once per store, so one test body covers both
+// (as net/http's tests run one body over HTTP/1 and HTTP/2).
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvOn(t, "")
+	return newEnvOn(t, testStoreURL(t))
+}
+
+// testStoreURL is the store URL of GRAPHGATE_TEST_STORE for t ("" for the
+// data folder's SQLite database).
+func testStoreURL(t testing.TB) string {
+	t.Helper()
+	switch v := os.Getenv("GRAPHGATE_TEST_STORE"); v {
+	case "", "sqlite":
+		return ""
+	case "postgres":
+		return pgtest.FreshSchema(t)
+	default:
+		t.Fatalf("GRAPHGATE_TEST_STORE=%q: want sqlite or postgres", v)
+		return ""
+	}
 }
 
 // newEnvOn is newEnv with the store storeURL names ("" for the data
 // folder's SQLite database).
 func newEnvOn(t testing.TB, storeURL string) *env {
 	t.Helper()
+	return newEnvWith(t, storeURL, nil)
+}
+
+// newEnvWith is newEnvOn with the server's configuration adjusted by opt.
+func newEnvWith(t testing.TB, storeURL string, opt func(*server.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	var logOut io.Writer = io.Discard
 	if os.Getenv("GRAPHGATE_TEST_LOG") != "" {
 		logOut = os.Stderr // server errors (500s) with their causes
 	}
-	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
-		Logger: slog.New(slog.NewTextHandler(logOut, nil))})
+	cfg := server.Config{DataDir: t.TempDir(), StoreURL: storeURL, Passwords: password.Fast,
+		Logger: slog.New(slog.NewTextHandler(logOut, nil))}
+	if opt != nil {
+		opt(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,13 @@ import (
 // Config holds lifetimes and behaviour knobs. The zero value is usable:
 // Microsoft's defaults are filled in by New.
 type Config struct {
+	// Seed, when set, derives the store-wide keys this server creates in a
+	// store that has none yet (the client secret key, the session key, the
+	// pairwise subject key, the lockout key) from it instead of crypto/rand,
+	// so that secret hashes and users' pairwise subject ids are the same in
+	// every data folder seeded with it (graphgate --seed). Keys a store
+	// holds already are kept.
+	Seed string
 	// AccessTokenLifetime defaults to one hour (Microsoft issues 60–90 min).
 	AccessTokenLifetime time.Duration
 	IDTokenLifetime     time.Duration
@@ -134,7 +141,7 @@ func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
 		name string
 		dst  *[]byte
 	}{{settingSecretKey, &s.secretKey}, {settingSessionKey, &s.sessionKey}, {settingPairwise, &s.pairwise}, {settingLockoutKey, &s.lockoutKey}} {
-		v, err := d.Store.SettingOrCreate(ctx, k.name, randomBytes(32))
+		v, err := d.Store.SettingOrCreate(ctx, k.name, initialKey(cfg.Seed, k.name))
 		if err != nil {
 			return nil, err
 		}
@@ -219,6 +226,15 @@ func traceID() string {
 	b := randomBytes(16)
 	h := hex.EncodeToString(b)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// initialKey is a new 32-byte store-wide key: random, or derived from seed
+// and the key's name (HMAC-SHA256) when a seed is given.
+func initialKey(seed, name string) []byte {
+	if seed == "" {
+		return randomBytes(32)
+	}
+	return hmacSHA256(hmacSHA256([]byte("graphgate identity seed"), []byte(seed)), []byte(name))
 }
 
 func randomBytes(n int) []byte {

@@ -16,8 +16,10 @@
 // entry's bearer token is decoded without verification to learn the app
 // (appid, azp), the scheme (idtyp, scp, roles), the granted permissions and
 // the signed-in user: offline inspection of a file the user supplied, never
-// trust. The decision log (issue 13, item 1) will be one more source of
-// calls through the same Builder.
+// trust. ReadDecisionLog reads the store's decision log (what graphgate's
+// server decided, page by page) into the same Builder: each row's token
+// permissions joined with what the tenant consented to for the app;
+// FollowLog and ParseSince serve `graphgate log`.
 //
 // # What a call needs
 //
@@ -70,6 +72,7 @@
 // It decides nothing about permissions itself: the route table says what
 // each endpoint accepts, the engine decides, the catalog gives privilege
 // levels and the grammar says what includes what. It does no I/O beyond
-// reading the io.Reader it is given, and renders nothing: the CLI prints
+// reading the io.Reader it is given and the decision log it is handed
+// (through LogSource, never SQL), and renders nothing: the CLI prints
 // the Report (a table, Markdown or JSON).
 package report

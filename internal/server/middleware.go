@@ -176,6 +176,8 @@ func endpointClass(p string) string {
 		return "healthz"
 	case strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/") || p == "/v1.0" || p == "/beta":
 		return "graph"
+	case p == "/explorer" || strings.HasPrefix(p, "/explorer/"):
+		return "explorer"
 	}
 	for _, suffix := range []string{"/oauth2/v2.0/token", "/oauth2/v2.0/authorize", "/oauth2/v2.0/devicecode", "/oauth2/v2.0/logout",
 		"/.well-known/openid-configuration", "/discovery/v2.0/keys", "/discovery/keys", "/adminconsent"} {

@@ -21,6 +21,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/decisionlog"
 	"graphgate/internal/demo"
 	"graphgate/internal/directory"
 	"graphgate/internal/graph"
@@ -31,6 +32,7 @@ import (
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
 	"graphgate/internal/tokens"
+	"graphgate/internal/web/explorer"
 )
 
 // DefaultAddr is the HTTPS listen address when Config.Addr is empty.
@@ -70,6 +72,18 @@ type Config struct {
 	// Limits bound connections, idle time, header size and the slowest
 	// data rate (zero fields: the defaults; see Limits).
 	Limits Limits
+	// DecisionLog configures the decision log: every Graph authorization
+	// decision recorded in the store, off the request path (zero: on, with
+	// package decisionlog's defaults).
+	DecisionLog DecisionLogConfig
+}
+
+// DecisionLogConfig turns the decision log off or bounds it.
+type DecisionLogConfig struct {
+	Off bool
+	decisionlog.Config
+	// Clock, when set, is the log writer's clock (tests).
+	Clock decisionlog.Clock
 }
 
 // Graph returns the Graph server (nil while the store cannot serve it).
@@ -84,11 +98,13 @@ type Server struct {
 	keyring  *tokens.Keyring
 	identity *identity.Server
 	graph    *graph.Server
-	dir      *directory.Service
-	handler  http.Handler
-	registry *prometheus.Registry
-	limits   Limits
-	rate     *dataRate // nil: no minimum data rate
+	// decisions writes the decision log (nil when it is off).
+	decisions *decisionlog.Writer
+	dir       *directory.Service
+	handler   http.Handler
+	registry  *prometheus.Registry
+	limits    Limits
+	rate      *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
 	conns, plainConns *connTracker
 	tls               *tlsca.Bundle
@@ -155,8 +171,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("identity platform: %w", err)
 	}
 	s.identity = id
+	var recorder graph.DecisionRecorder
+	if !cfg.DecisionLog.Off {
+		s.decisions = decisionlog.New(s.store, cfg.DecisionLog.Config, decisionlog.Options{Clock: cfg.DecisionLog.Clock, Logger: s.log,
+			Registerer: s.registry})
+		recorder = s.decisions
+		s.decisions.Start(context.WithoutCancel(ctx))
+	}
 	if gs, ok := s.store.(graph.Store); ok {
-		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir},
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir,
+			Decisions: recorder},
 			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
 		if err != nil {
 			s.Close()
@@ -165,7 +189,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
@@ -201,6 +225,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())
 	}
+	// The permission explorer: public pages over Microsoft's public
+	// permission data, the same catalog, route table and engine that
+	// decide Graph calls.
+	eng := authz.Default()
+	ex := explorer.Handler(eng.Catalog(), eng.Table(), eng, explorer.Options{Logger: s.log})
+	mux.Handle(explorer.Prefix, ex)
+	mux.Handle(explorer.Prefix+"/", ex)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -368,8 +399,26 @@ func displayAddr(a string) string {
 	return net.JoinHostPort(h, p)
 }
 
-// Close releases the store (if the server opened it).
+// FlushDecisionLog writes every decision recorded so far to the store
+// (a no-op when the log is off).
+func (s *Server) FlushDecisionLog(ctx context.Context) error {
+	if s.decisions == nil {
+		return nil
+	}
+	return s.decisions.Flush(ctx)
+}
+
+// Close writes the decisions still queued (waiting at most 10 seconds)
+// and releases the store (if the server opened it). Call it after Serve
+// has returned: decisions recorded later are dropped.
 func (s *Server) Close() {
+	if s.decisions != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := s.decisions.Close(ctx); err != nil {
+			s.log.Warn("decision log: not every queued decision was written", "err", err)
+		}
+		cancel()
+	}
 	if s.ownStore && s.store != nil {
 		_ = s.store.Close()
 	}

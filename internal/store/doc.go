@@ -45,6 +45,14 @@
 //     argument — is refused with ErrInvalidText before any statement runs
 //     (PostgreSQL cannot hold one; SQLite refuses it too, so both answer
 //     alike). Binary values ([]byte) hold any byte.
+//   - Snapshots (Snapshots, snapshot.go) save the whole store under a
+//     validated name and restore it in one transaction, online; restore
+//     and Wipe keep the signing keys (SnapshotKeepTables). SQLite keeps a
+//     snapshot as a file beside the database, PostgreSQL as a schema of the
+//     same database.
+//
+// The decision log (DecisionLog) is append-only: rows are never updated,
+// only deleted by PruneDecisions (retention), oldest first.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.

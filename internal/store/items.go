@@ -170,7 +170,7 @@ func CheckOverlap(q ItemQuery) error {
 // planned right after a load may read a whole mailbox instead of an
 // index. A bulk loader (demo.Generate, an import) calls Analyze when it
 // is done. SQLite's backend does not implement it: its statistics are
-// fixed estimates (migration 0009).
+// fixed estimates (migration 0010).
 type Analyzer interface {
 	Analyze(ctx context.Context) error
 }

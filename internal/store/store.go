@@ -27,6 +27,8 @@ type Store interface {
 	Items
 	DirectoryQueries
 	Transfer
+	Snapshots
+	DecisionLog
 	// Close releases the backend's resources.
 	Close() error
 }

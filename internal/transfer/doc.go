@@ -21,5 +21,11 @@
 // transaction, so a failed or interrupted import leaves the store as it was,
 // and an existing tenant is refused unless Replace is set.
 //
+// A folder of such files, one per tenant (folder.go), is what graphgate
+// serve --import reads and --export-on-exit writes, as the Firebase
+// emulators do: ExportFolder writes every tenant with its signing keys into
+// a new folder that replaces the old by rename, ImportFolder loads each
+// file replacing the tenant and taking the files' settings.
+//
 // It must not speak SQL or know a backend: it sees only store.Store.
 package transfer

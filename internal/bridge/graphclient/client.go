@@ -184,6 +184,12 @@ type Error struct {
 	Message    string        `json:"message"`
 	RequestID  string        `json:"request_id,omitempty"`
 	RetryAfter time.Duration `json:"-"`
+	// Method and Path are the call's (the path without its query).
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	// Decision is graphgate's x-graphgate-decision header, when the Graph
+	// that answered is graphgate's: why the call was refused.
+	Decision string `json:"decision,omitempty"`
 }
 
 func (e *Error) Error() string {
@@ -311,7 +317,13 @@ func (c *Client) Do(ctx context.Context, method, path string, q Query, body, out
 	}
 	c.log.Debug("graph", "method", method, "url", redact(u), "status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Millisecond))
 	if resp.StatusCode >= 300 {
-		return decodeError(resp, data)
+		e := decodeError(resp, data)
+		e.Method = method
+		if resp.Request != nil {
+			e.Path = resp.Request.URL.Path
+		}
+		e.Decision = resp.Header.Get("x-graphgate-decision")
+		return e
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {

@@ -38,10 +38,12 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Settings", settingTests},
 		{"SettingsList", settingListTests},
 		{"Transfer", transferTests},
+		{"Snapshots", snapshotTests},
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
 		{"ItemText", textSearchTests},
 		{"DirectoryQueries", directoryQueryTests},
+		{"Decisions", decisionTests},
 		{"Contract", contractTests},
 	}
 	for _, g := range groups {

@@ -481,7 +481,7 @@ func TestDirectoryQueries(t *testing.T) {
 // jsonExpr, odata's JSON mapping), and an index serves only that exact
 // expression. (The $filter on receivedDateTime is checked on analyzed data
 // by TestMessageQueriesUseIndexes: on this empty table the planner ties it
-// with migration 0009's indexes.) Checked with EXPLAIN, sequential scans disabled so the
+// with migration 0010's indexes.) Checked with EXPLAIN, sequential scans disabled so the
 // planner's choice does not depend on the table's size.
 func TestItemIndexes(t *testing.T) {
 	t.Parallel()

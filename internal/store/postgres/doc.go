@@ -82,12 +82,12 @@
 // plans of a prepared statement use the partial indexes too.
 // TestOverlapIndexes checks both kinds of plan.
 //
-// Mail queries (migration 0009) have expression indexes spelled as odata
+// Mail queries (migration 0010) have expression indexes spelled as odata
 // compiles them: isRead with receivedDateTime DESC NULLS LAST, id (a
 // folder's and a mailbox's), lower(subject) for equality (the database's
 // collation) and COLLATE "C" NULLS FIRST for $orderby, the sender's
 // address and conversationId. $search (store.ItemQuery.Text, migration
-// 0010) adds graphgate_message_text(doc) LIKE '%term%' for each term of
+// 0011) adds graphgate_message_text(doc) LIKE '%term%' for each term of
 // three characters or more, which a pg_trgm GIN index answers when the
 // planner finds the term rare; the caller's Where still decides.
 // TestMessageQueriesUseIndexes checks the plans on analyzed data.
@@ -147,4 +147,16 @@
 // tests' fresh schemas) do not wait for each other. A schema with a version
 // this program does not know is refused. A migration is never edited once
 // released; changes are new files.
+//
+// Snapshots (snapshot.go) are schemas ggsnap_<first 8 hex digits of the
+// SHA-256 of the store's schema name>_<name> in the same database, so
+// stores in other schemas (the tests', several graphgate instances) keep
+// theirs apart within PostgreSQL's 63-byte names. Save copies every table
+// (CREATE TABLE … AS TABLE, or refilling an existing snapshot's tables) in
+// one REPEATABLE READ transaction, with a graphgate_snapshot_meta row
+// (name, store schema, schema version, time). Restore locks the store's
+// tables but the signing keys and schema_migrations IN EXCLUSIVE MODE
+// (writers of every replica wait, readers see the old data until the
+// commit), deletes children before parents and copies parents before
+// children (foreign-key order from pg_constraint), in one transaction.
 package postgres

@@ -283,7 +283,7 @@ func itemScope(iq store.ItemQuery) where {
 		w.add("parent_id = ANY($%d)", iq.ParentIDs)
 	}
 	for _, t := range store.TextTerms(iq) {
-		// The text index of migration 0010 (store.ItemQuery.Text): the
+		// The text index of migration 0011 (store.ItemQuery.Text): the
 		// planner reads it when the term is rare enough to pay.
 		w.add(`graphgate_message_text(doc) LIKE $%d ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(t))+"%")
 	}

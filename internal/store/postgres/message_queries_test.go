@@ -48,7 +48,7 @@ func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.
 
 // TestMessageQueriesUseIndexes: the $filter equalities, $orderby=subject
 // and $count with a filter that Graph clients send for mail are answered
-// from migration 0009's indexes, in a folder and across a mailbox, with
+// from migration 0010's indexes, in a folder and across a mailbox, with
 // the statements QueryItems runs (EXPLAIN EXECUTE of the generic plan,
 // which pgx's cached prepared statements get after a few executions: the
 // kind must be a literal for a partial index to be usable there;

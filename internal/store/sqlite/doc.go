@@ -137,13 +137,13 @@
 // index. items_series_by_end indexes series masters by the end of their
 // last occurrence. TestOverlapUsesSpanIndex checks these plans.
 //
-// Mail queries (migration 0009): isRead with receivedDateTime DESC, id,
+// Mail queries (migration 0010): isRead with receivedDateTime DESC, id,
 // lower(subject), id (a folder's and a mailbox's), the sender's address
 // and conversationId, each a partial expression index spelled as odata
 // compiles it. The migration writes sqlite_stat1 rows describing a large
 // tenant, so that the planner prefers an index that narrows an equality
 // over one that yields the order, on a database no ANALYZE has run on.
-// $search (store.ItemQuery.Text, migration 0010) reads an FTS5 trigram
+// $search (store.ItemQuery.Text, migration 0011) reads an FTS5 trigram
 // table, items_text, kept by triggers on items and keyed through
 // items_text_keys (an INTEGER PRIMARY KEY, which VACUUM keeps): a query
 // first counts the candidates (at most textCandidatesMax); none answers
@@ -173,4 +173,15 @@
 // once serialize on the write lock, so the second finds nothing to do. A
 // database with a version this program does not know is refused. A
 // migration is never edited once released; changes are new files.
+//
+// Snapshots (snapshot.go) are files snapshots/NAME.db beside the database,
+// written by VACUUM INTO on the writer connection (writers wait for the
+// copy, readers go on) into a temporary owner-only file renamed into place.
+// A restore attaches the file to the writer connection and, in one
+// IMMEDIATE transaction with foreign keys deferred to the commit, deletes
+// and copies every table but the signing keys and schema_migrations (the
+// generated column items.span_class is left out of the copy): readers of
+// this and other processes see the old data until the commit, the user
+// cache follows the commit through the WAL stamp, so a running server need
+// not stop. A snapshot of another schema version is refused.
 package sqlite

@@ -320,7 +320,7 @@ func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Ite
 const textCandidatesMax = 2000
 
 // textCandidates decides how q.Text is served (store.ItemQuery.Text): by
-// the text index (migration 0010), returning the FTS5 query for
+// the text index (migration 0011), returning the FTS5 query for
 // itemsSQLText, when its strings are held by fewer than textCandidatesMax
 // items; not at all ("") otherwise. none reports that no item holds them:
 // the query's Where, which states the same condition, matches nothing.

@@ -48,7 +48,7 @@ func compiledQuery(t *testing.T, d odata.Dialect, q store.ItemQuery, filter, ord
 
 // TestMessageQueriesUseIndexes: the $filter equalities, $orderby=subject
 // and $count with a filter that Graph clients send for mail are answered
-// from migration 0009's indexes — in a folder (the owner too, as the
+// from migration 0010's indexes — in a folder (the owner too, as the
 // Graph server asks) and across a mailbox — with no scan of the messages
 // and, where the index holds the order, no sort. No ANALYZE: the planner
 // must choose them on a fresh database. The results are checked too.
@@ -128,7 +128,7 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 }
 
 // TestTextSearchUsesIndex: ItemQuery.Text reads a rare string's few
-// candidates from the text index (migration 0010) by primary key; a string
+// candidates from the text index (migration 0011) by primary key; a string
 // most messages hold is left to the query's order (textCandidatesMax); one
 // no message holds answers without a query.
 func TestTextSearchUsesIndex(t *testing.T) {

@@ -1,0 +1,32 @@
+// Package decisionlog records the Graph server's authorization decisions
+// in the store's decision log (store.DecisionLog), off the request path,
+// and keeps the log bounded.
+//
+// A Writer is the Graph server's DecisionRecorder. RecordDecision puts the
+// event on a bounded in-memory queue and returns: when the queue is full
+// the event is dropped and counted (the graphgate_decision_log_dropped_total
+// counter), never waited for. One goroutine (Start) drains the queue: it turns
+// events into store rows — the explanation (authz.Decision.Detail) is
+// rendered here, not on the request — and appends them in batches, when a
+// batch is full or at each flush tick. At each retention tick it deletes
+// rows older than MaxAge and beyond the newest MaxRows, a bounded number per
+// statement (PruneBatch), so that no delete holds the database for long.
+// When Start's context ends it stops taking events, writes what the queue
+// holds and returns; Close waits for that.
+//
+// # Concurrency and lifecycle
+//
+// RecordDecision is safe for concurrent use and never blocks. Start
+// starts the goroutine once; Close (after the HTTP server has shut down)
+// ends it and waits for the final flush; Flush writes what is queued now. Time comes from an injectable Clock, so tests drive the
+// flush and retention ticks themselves.
+//
+// # What it must not do
+//
+// It must not block or slow a request (no I/O, no allocation beyond the
+// queue slot on the request path), must not decide anything about
+// permissions (authz decides; this package only records), and must not
+// import the server or the CLI. It reads nothing from the log: readers
+// (graphgate log, explain --request-id, the least-privilege report) use
+// the store.
+package decisionlog

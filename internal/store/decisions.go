@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Decision is one authorization decision of the Graph pipeline, as the
+// decision log keeps it: who called what, and what the engine answered.
+// The store keeps it as given; the Graph server's hook and the log writer
+// (package decisionlog) decide what goes in.
+type Decision struct {
+	// Seq orders the log: the store assigns it, increasing, on append
+	// (a later append has a higher Seq, also across replicas sharing one
+	// database). Readers page and follow by it.
+	Seq  int64
+	Time time.Time
+	// RequestID and ClientRequestID are the request-id and
+	// client-request-id headers Graph answered with.
+	RequestID       string
+	ClientRequestID string
+	TenantID        string
+	// AppID and AppName are the client application's id and display name.
+	AppID   string
+	AppName string
+	// UserID and UserUPN are the signed-in user's; both "" for app-only.
+	UserID  string
+	UserUPN string
+	// Scheme is the permission scheme of the token (DelegatedWork,
+	// DelegatedPersonal, Application).
+	Scheme string
+	Method string
+	// Route is the route template that matched ("" when none did), Path
+	// the concrete path requested.
+	Route   string
+	Path    string
+	Allowed bool
+	// Status is the HTTP status the decision answers with.
+	Status int
+	// Reason and Check are authz's stable names: why, and which named
+	// check decided.
+	Reason string
+	Check  string
+	// Held are the permissions the token held.
+	Held []string
+	// Granted is the held permission that allowed the call ("" if denied).
+	Granted string
+	// Candidates are the permissions that would allow the call, least
+	// privileged first.
+	Candidates []string
+	// Detail is the full explanation (authz.Detail) as a JSON object.
+	Detail json.RawMessage
+}
+
+// DecisionQuery selects log rows. Empty fields select everything.
+type DecisionQuery struct {
+	TenantID string
+	// AppID matches the app's client id, or its display name
+	// (case-insensitive).
+	App string
+	// User matches the user's id, or UPN (case-insensitive).
+	User string
+	// DeniedOnly selects denied decisions only.
+	DeniedOnly bool
+	// Since selects decisions at or after a time.
+	Since time.Time
+	// Route selects one route template (exact).
+	Route string
+	// RequestID selects a request by its request-id or client-request-id.
+	RequestID string
+	// After selects rows with a Seq above it (following the log).
+	After int64
+	// Limit caps the rows (0: no cap). With Newest, the newest Limit rows
+	// are returned (still oldest first); else the oldest after After.
+	Limit  int
+	Newest bool
+}
+
+// DecisionLog keeps the decision log. Rows are returned oldest first (by
+// Seq). Appends are meant for one writer per process, in batches.
+type DecisionLog interface {
+	// AppendDecisions stores the rows in one transaction, assigning Seq
+	// (the values given are ignored).
+	AppendDecisions(ctx context.Context, ds []Decision) error
+	// ListDecisions returns the rows q selects, oldest first.
+	ListDecisions(ctx context.Context, q DecisionQuery) ([]Decision, error)
+	// PruneDecisions deletes at most limit rows (limit > 0) that are
+	// either older than before (zero: no age limit) or not among the
+	// newest keep rows (0: no count limit), oldest first, and returns how
+	// many it deleted. Callers repeat it while it returns limit, so that no
+	// one statement holds the database for long.
+	PruneDecisions(ctx context.Context, before time.Time, keep, limit int) (int, error)
+}

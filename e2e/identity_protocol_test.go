@@ -29,8 +29,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
 
+	"graphgate/internal/clock"
 	"graphgate/internal/demo"
-	"graphgate/internal/identity"
+	"graphgate/internal/server"
 	"graphgate/internal/store"
 )
 
@@ -57,6 +58,9 @@ type jsonResp struct {
 }
 
 func (r jsonResp) str(k string) string { s, _ := r.body[k].(string); return s }
+
+// num is a numeric field (0 when absent).
+func (r jsonResp) num(k string) float64 { n, _ := r.body[k].(float64); return n }
 
 func (r jsonResp) String() string { return fmt.Sprintf("HTTP %d %s", r.status, r.raw) }
 
@@ -663,12 +667,17 @@ func TestProtocolAuthCodeSingleUse(t *testing.T) {
 	wantError(t, postToken(t, e, demo.TenantID, with(refreshParams(w.ClientID, rt, "User.Read"), "client_secret", w.Secret)), 400, "invalid_grant", 50173)
 }
 
+// TestProtocolAuthCodeExpired: a code redeemed after its 10 minutes is
+// AADSTS70008, on the server's clock.
 func TestProtocolAuthCodeExpired(t *testing.T) {
 	t.Parallel()
-	e := start(t, withIdentity(identity.Config{CodeLifetime: time.Second}))
+	clk := clock.New(nil)
+	e := start(t, func(cfg *server.Config) { cfg.Clock = clk })
 	w, adele := e.app("webapp"), e.user("adele")
 	q := codeFlow(t, e.browser(), demo.TenantID, authParams(w.ClientID, "http://localhost", "openid User.Read"), adele)
-	time.Sleep(1500 * time.Millisecond)
+	if _, err := clk.Advance(10*time.Minute + time.Second); err != nil {
+		t.Fatal(err)
+	}
 	wantError(t, postToken(t, e, demo.TenantID, redeemParams(w.ClientID, w.Secret, q.Get("code"), "http://localhost", "")), 400, "invalid_grant", 70008)
 }
 
@@ -1173,15 +1182,22 @@ func TestProtocolRefreshTokens(t *testing.T) {
 	})
 }
 
+// TestProtocolRefreshTokenExpired: a refresh token unused for longer than
+// its lifetime (90 days) is AADSTS700082, on the server's clock: no
+// waiting.
 func TestProtocolRefreshTokenExpired(t *testing.T) {
 	t.Parallel()
-	e := start(t, withIdentity(identity.Config{RefreshTokenLifetime: time.Second}))
+	clk := clock.New(nil)
+	e := start(t, func(cfg *server.Config) { cfg.Clock = clk })
 	ha, adele := e.app("homeassistant"), e.user("adele")
 	e.consent(ha.ClientID, adele.ID, "User.Read")
 	r := postToken(t, e, demo.TenantID, passwordParams(ha.ClientID, adele, "User.Read offline_access"))
 	wantOK(t, r)
-	time.Sleep(1500 * time.Millisecond)
-	wantError(t, postToken(t, e, demo.TenantID, refreshParams(ha.ClientID, r.str("refresh_token"), "User.Read")), 400, "invalid_grant", 70008)
+	clk.Freeze()
+	if _, err := clk.Advance(90*24*time.Hour + time.Second); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, postToken(t, e, demo.TenantID, refreshParams(ha.ClientID, r.str("refresh_token"), "User.Read")), 400, "invalid_grant", 700082)
 }
 
 // ---------------------------------------------------------------------------
@@ -1298,12 +1314,18 @@ func TestProtocolDeviceCode(t *testing.T) {
 	})
 }
 
+// TestProtocolDeviceCodeExpired: a device code polled after its expires_in
+// is AADSTS70019, and its user code is refused, on the server's clock.
 func TestProtocolDeviceCodeExpired(t *testing.T) {
 	t.Parallel()
-	e := start(t, withIdentity(identity.Config{DeviceCodeLifetime: time.Second}))
+	clk := clock.New(nil)
+	e := start(t, func(cfg *server.Config) { cfg.Clock = clk })
 	ha := e.app("homeassistant")
 	dc := deviceCode(t, e, "organizations", ha.ClientID, "User.Read")
-	time.Sleep(1500 * time.Millisecond)
+	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, dc.str("device_code")), 400, "authorization_pending", 70016)
+	if _, err := clk.Advance(time.Duration(dc.num("expires_in")+1) * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	wantError(t, pollDevice(t, e, "organizations", ha.ClientID, dc.str("device_code")), 400, "expired_token", 70019)
 	if p := enterUserCode(e.browser(), dc.str("user_code")); p.ids["error"] == "" {
 		t.Errorf("an expired user code was accepted: %s", p.body)

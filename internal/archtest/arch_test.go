@@ -19,6 +19,9 @@ var layers = map[string]int{
 	"internal/graphpath": 0, "internal/permname": 0, "internal/password": 0, "internal/roles": 0,
 	"internal/secretfile": 0, "internal/tlsca": 0, "internal/odata": 0, "internal/store": 0,
 	"internal/pgtest": 0, "internal/archtest": 0,
+	// The one clock; fault rules and their injector (they learn a request's
+	// route and caller from the server, through interfaces).
+	"internal/clock": 0, "internal/faults": 0,
 	// Keys and tokens, the catalog, the store's backends, the bridge's parts.
 	"internal/tokens": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
 	"internal/store/sqlite": 1, "internal/store/postgres": 1, "internal/store/conformance": 1,
@@ -41,10 +44,12 @@ var layers = map[string]int{
 	// Snapshots and reset (it seeds the demo); the parity map's generator
 	// (it builds the Graph server to read what it serves).
 	"internal/snapshot": 6, "internal/paritygen": 5,
+	// The admin API over Graph's authentication: clock and faults.
+	"internal/admin": 6,
 	// Composition, the command line, the binary.
 	"internal/server": 7, "internal/server/servertest": 8, "internal/cli": 8, "cmd/graphgate": 9,
 	// Harnesses and end-to-end suites sit on top.
-	"bench/load": 10, "bench/scale": 10, "bench/soak": 10, "e2e": 10, "e2e/graphsdk": 10,
+	"bench/load": 10, "bench/scale": 10, "bench/soak": 10, "bench/throughput": 10, "e2e": 10, "e2e/graphsdk": 10,
 }
 
 const module = "graphgate"

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -357,7 +358,7 @@ func relTo(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-var accountNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var accountNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
 
 // Path of account i's field.
 func (a *Account) path(field string) string {
@@ -404,7 +405,7 @@ func (a *Account) validate(e *errs) {
 	switch {
 	case a.Name == "":
 		e.at(a.path(""), "name is required (the integration's account_name: it names the token file, the device and the topics)")
-	case !accountNameRe.MatchString(a.Name):
+	case !accountNameRe().MatchString(a.Name):
 		e.at(a.path("name"), "%q cannot be used: letters, digits, _ and - only (it is a topic level and a file name)", a.Name)
 	}
 	if a.ClientID == "" {

@@ -94,12 +94,12 @@ func messageFilter(s QuerySensor) string {
 	return strings.Join(append([]string{"receivedDateTime ge 1900-01-01T00:00:00Z"}, parts...), " and ")
 }
 
-var tagRe = regexp.MustCompile(`(?s)<[^>]*>`)
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 
 // plainText is an HTML body as text (the integration's default, html_body
 // false).
 func plainText(s string) string {
-	s = tagRe.ReplaceAllString(s, " ")
+	s = tagRe().ReplaceAllString(s, " ")
 	s = html.UnescapeString(s)
 	return strings.Join(strings.Fields(s), " ")
 }

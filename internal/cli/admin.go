@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -155,9 +156,11 @@ func admNote(cmd *cobra.Command, format string, a ...any) {
 
 // --- identifiers ---
 
-var admGUIDRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var admGUIDRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
-func admIsGUID(s string) bool { return admGUIDRe.MatchString(s) }
+func admIsGUID(s string) bool { return admGUIDRe().MatchString(s) }
 
 func admNewID() string { return uuid.NewString() }
 
@@ -661,7 +664,7 @@ func admParseExpiry(s string, now time.Time) (time.Time, error) {
 		}
 		return t.UTC(), nil
 	}
-	if m := admCountUnitRe.FindStringSubmatch(s); m != nil {
+	if m := admCountUnitRe().FindStringSubmatch(s); m != nil {
 		n, err := strconv.Atoi(m[1])
 		if err != nil || n <= 0 {
 			return time.Time{}, bad
@@ -700,7 +703,7 @@ func admParseExpiry(s string, now time.Time) (time.Time, error) {
 }
 
 // admCountUnitRe is a count and a unit of admParseExpiry's calendar forms.
-var admCountUnitRe = regexp.MustCompile(`^(\d+)(d|w|mo|y|m)$`)
+var admCountUnitRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)(d|w|mo|y|m)$`) })
 
 // admAuthority is the authority URL of tenant on the server's address:
 // GRAPHGATE_ADDR, else serve's default (https://localhost:8443/<tenant>),

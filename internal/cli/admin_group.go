@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,8 +134,8 @@ several, --tenant is required.`,
 }
 
 var (
-	admNickRe     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-	admNickDropRe = regexp.MustCompile(`[^a-z0-9]+`)
+	admNickRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`) })
+	admNickDropRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9]+`) })
 )
 
 func admGroupCreateCmd() *cobra.Command {
@@ -180,14 +181,14 @@ names must be unique too, since these commands name groups by them.`,
 			return usageErr("groups belong to an organisation, not to %s", admTenantLabel(t))
 		}
 		if nick == "" {
-			nick = admNickDropRe.ReplaceAllString(strings.ToLower(name), "")
+			nick = admNickDropRe().ReplaceAllString(strings.ToLower(name), "")
 			if len(nick) > 64 {
 				nick = nick[:64]
 			}
 			if nick == "" {
 				return usageErr("cannot derive a mail nickname from %q: give --mail-nickname", name)
 			}
-		} else if !admNickRe.MatchString(nick) {
+		} else if !admNickRe().MatchString(nick) {
 			return usageErr("--mail-nickname takes letters, digits and . _ - (at most 64), not %q", nick)
 		}
 		gs, err := st.ListGroups(ctx, t.ID, "", 0)

@@ -41,6 +41,7 @@ var exampleSkips = []struct {
 	{regexp.MustCompile(`^openssl\b`), "makes cert.pem, which the test provides"},
 	{regexp.MustCompile(`--shell (fish|powershell)\b`), "fish or PowerShell syntax; the test's shell is POSIX (the output is tested in trust_test.go)"},
 	{regexp.MustCompile(`postgres://[^ ]*@db[:/]`), "names a PostgreSQL host that exists only in the example"},
+	{regexp.MustCompile(`^graphgate (clock|faults)\b`), "talks to a running server's admin API (clock_test.go drives them against one)"},
 	{regexp.MustCompile(`^graphgate log\b.*--follow\b`), "follows the log until stopped (tested in log_test.go)"},
 	{regexp.MustCompile(`^graphgate explain --request-id\b`), "names a request the demo folder has not recorded (tested in log_test.go)"},
 }

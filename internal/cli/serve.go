@@ -222,6 +222,12 @@ most --decision-log-max-rows rows (0 turns a bound off); --decision-log=false
 records nothing. When writes fall behind, decisions are dropped rather than
 delay a request, and counted in graphgate_decision_log_dropped_total on /metrics.
 
+Tests: 'graphgate clock' freezes, advances, sets and resets the server's one
+clock (tokens, codes, refresh tokens, consent, calendar "now" follow it) and
+'graphgate faults' injects errors, 429/503 with Retry-After, latency and
+dropped connections; both talk to the admin API (/admin/v1/…), which takes a
+Global Administrator's token (or nothing, with --admin-no-auth on loopback).
+
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
 on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
@@ -234,7 +240,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --json | jq -r .url                           # scripts: wait for the URL
   graphgate serve --import ./fixtures --export-on-exit ./fixtures   # keep test data across runs
   graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run
-  graphgate serve --decision-log-max-age 24h --decision-log-max-rows 10000`,
+  graphgate serve --decision-log-max-age 24h --decision-log-max-rows 10000
+  graphgate serve --faults faults.yaml --fault-seed 7           # inject faults (graphgate faults --help)
+  graphgate serve --admin-no-auth                               # graphgate clock/faults without a token (loopback only)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -376,6 +384,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug (every request), info (failed requests with why, and server events), warn or error")
 	f.StringVar(&throttle, "throttle", "off", "limit Graph requests per app and user, e.g. 100/10s or 5/s (429 with Retry-After beyond it); off by default")
+	f.StringVar(&cfg.FaultsFile, "faults", "", "fault rules (YAML) to inject from the start; 'graphgate faults' changes them at runtime (see graphgate faults --help)")
+	f.Uint64Var(&cfg.FaultSeed, "fault-seed", 0, "seed of the random source of fault rules with a probability (the same seed repeats a run)")
+	f.BoolVar(&cfg.AdminNoAuth, "admin-no-auth", false, "serve the admin API (graphgate clock, graphgate faults) without a token; refused unless every listener is on a loopback address")
 	lockoutFlags(cmd, &cfg.Identity)
 	f.BoolVar(&decisionLog, "decision-log", true, "record every Graph authorization decision in the store (graphgate log); --decision-log=false turns it off")
 	f.DurationVar(&cfg.DecisionLog.MaxAge, "decision-log-max-age", decisionlog.DefaultMaxAge, "delete logged decisions older than this (0: keep any age)")

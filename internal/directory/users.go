@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"graphgate/internal/password"
 	"graphgate/internal/roles"
@@ -144,9 +145,9 @@ func roleIDs(names []string) ([]string, error) {
 }
 
 // Entra's characters for the local part of a user principal name.
-var upnLocalRe = regexp.MustCompile(`^[A-Za-z0-9'._!#^~-]{1,64}$`)
+var upnLocalRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9'._!#^~-]{1,64}$`) })
 
-var domainLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var domainLabelRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`) })
 
 // CheckDomain validates a DNS domain name and returns it in lower case.
 func CheckDomain(d string) (string, error) {
@@ -157,7 +158,7 @@ func CheckDomain(d string) (string, error) {
 		return "", bad
 	}
 	for _, l := range labels {
-		if !domainLabelRe.MatchString(l) {
+		if !domainLabelRe().MatchString(l) {
 			return "", bad
 		}
 	}
@@ -176,7 +177,7 @@ func CheckUPN(upn string) (clean, domain string, err error) {
 		return "", "", invalid("userPrincipalName", "%q is not a user principal name (want name@domain)", upn)
 	}
 	local, d := upn[:i], upn[i+1:]
-	if !upnLocalRe.MatchString(local) || strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+	if !upnLocalRe().MatchString(local) || strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
 		return "", "", invalid("userPrincipalName",
 			"%q is not a valid user principal name: the part before @ takes letters, digits and ' . - _ ! # ^ ~ (at most 64)", upn)
 	}

@@ -166,6 +166,38 @@ func BenchmarkGetMeRatio(b *testing.B) {
 	}
 }
 
+// BenchmarkListMessagesParallel sends GET /me/messages?$top=25&$select=
+// subject,from through the whole handler chain in process, from many
+// goroutines at once (16 per core), as the throughput harness's
+// connections do: what a page of mail costs when requests compete for the
+// cores and the store's connections.
+//
+//	go test -run XXX -bench ListMessagesParallel -benchtime 3s ./internal/graph/
+func BenchmarkListMessagesParallel(b *testing.B) {
+	e := newEnv(b)
+	tok := e.delegated("megan", "Mail.Read")
+	const path = "/v1.0/me/messages?$top=25&$select=subject,from"
+	if r := e.do("GET", "/me/messages?$top=25&$select=subject,from", tok, nil); r.Status != 200 {
+		b.Fatalf("GET %s: %d %s", path, r.Status, r.Raw)
+	}
+	h := e.srv.Handler()
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
+}
+
 // BenchmarkGetMeDecisionLog measures what the decision log costs a request:
 // two servers, one recording every decision (the default) and one started
 // with the log off, each on its own SQLite store, answer GET /me in

@@ -338,7 +338,7 @@ func (s *Server) listEvents(c *Call) error {
 	d := s.store.Dialect()
 	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping(d, "microsoft.graph.event", eventProps),
 		defOrder: orderBy(d, "start/utc", odata.TypeDateTime, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
-		allowed: basicEventAllowed(c), known: eventSelectable, render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
+		allowed: basicEventAllowed(c), known: eventSelectable(), render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
 }
 
 func (s *Server) getEvent(c *Call) error {
@@ -359,7 +359,7 @@ func (s *Server) getEvent(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
+	if err := checkSelect(q.q.Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
 		return err
 	}
 	if b, err = project(b, q.q.Select, nil, basicEventAllowed(c)); err != nil {

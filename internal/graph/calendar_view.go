@@ -423,7 +423,7 @@ func (s *Server) newView(c *Call, contextURL string) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSelect(q.q.Select, eventSelectable, "microsoft.graph.event", odata.Exchange); err != nil {
+	if err := checkSelect(q.q.Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
 		return nil, err
 	}
 	v := &view{c: c, q: q, from: from, to: to, contextURL: contextURL}

@@ -190,7 +190,7 @@ func (c *Call) ReadBody(dst any, bt bodyType) error {
 	if err != nil {
 		return err
 	}
-	nb, err := graphModel.NormalizeBody(b, bt.typ, bt.opts)
+	nb, err := graphModel().NormalizeBody(b, bt.typ(), bt.opts)
 	if err != nil {
 		return err
 	}

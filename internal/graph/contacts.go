@@ -152,7 +152,7 @@ var (
 // odata.Model.NormalizeBody); properties of the schema that graphgate does
 // not store (extensions, photo...) are ignored.
 func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
-	body, err := graphModel.NormalizeBody(body, contactBody.typ, contactBody.opts)
+	body, err := graphModel().NormalizeBody(body, contactBody.typ(), contactBody.opts)
 	if err != nil {
 		return cur, err
 	}
@@ -332,7 +332,7 @@ func (s *Server) contacts(c *Call, owner, folder, contextURL string) error {
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentID: folder},
 		mapping: s.contactMapping(), defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false),
-		context: contextURL, known: contactSelectable})
+		context: contextURL, known: contactSelectable()})
 }
 
 // contactScope is where a contacts request points: the mailbox owner and,
@@ -375,7 +375,7 @@ func (s *Server) writeContact(c *Call, status int, it store.Item, owner string) 
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, contactSelectable, "microsoft.graph.contact", odata.Exchange); err != nil {
+	if err := checkSelect(q.q.Select, contactSelectable(), "microsoft.graph.contact", odata.Exchange); err != nil {
 		return err
 	}
 	return c.writeItem(status, it, s.contactEntity(c, owner), nil, nil)
@@ -524,7 +524,7 @@ func (s *Server) contactFolders(c *Call, owner, parent, contextURL string) error
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent},
 		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.contactFolder", contactFolderProps),
-		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false), context: contextURL, known: contactFolderSelectable})
+		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false), context: contextURL, known: contactFolderSelectable()})
 }
 
 // listContactFolders lists the folders in the default Contacts folder.

@@ -24,6 +24,12 @@
 // sent and, gzip-compressed, once decompressed; a larger one is refused
 // whole with 413 (Call.Body), never cut to the limit and used.
 //
+// What every request would otherwise rebuild is built once: the schema is
+// parsed on first use (not at package initialisation, so commands that
+// never serve Graph do not pay for it), an entity's OData mapping once per
+// process (jsonMapping), and the mailboxes known to exist are remembered
+// (knownMailboxes), so a request does the work its own data needs.
+//
 // # What it must not do
 //
 // It must not compare scope strings or decide whose data a caller may reach: every

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
@@ -128,9 +130,48 @@ func folderID(userID, name string) string {
 	return "AQMkA" + base64.RawURLEncoding.EncodeToString(h[:30])
 }
 
+// knownMailboxes remembers the mailboxes (tenant and user) whose
+// well-known folders this process has seen or created, so that a mail
+// request does not read the inbox folder from the store only to learn it
+// exists: under load that read took a connection from the store's pool for
+// every request (bench/README.md, "Throughput"). Well-known folders are
+// never deleted (Graph refuses it, ErrorDeleteDistinguishedFolder), and
+// their ids are derived from the user's id, so a remembered mailbox stays
+// true for as long as the user does; a request for a deleted user fails
+// before it gets here, and DELETE /users/{id} forgets the user's mailbox
+// (the admin command's deletion, in another process, is not seen: should
+// the same id come back — only an import can do that — its mail requests
+// answer that the folder was not found instead of recreating it). The set
+// is lock-free to read and bounded: at maxKnownMailboxes it starts over.
+type knownMailboxes struct {
+	m sync.Map // tenant + "/" + user → struct{}
+	n atomic.Int64
+}
+
+const maxKnownMailboxes = 16384
+
+func (k *knownMailboxes) has(key string) bool {
+	_, ok := k.m.Load(key)
+	return ok
+}
+
+func (k *knownMailboxes) add(key string) {
+	if _, loaded := k.m.LoadOrStore(key, struct{}{}); !loaded && k.n.Add(1) > maxKnownMailboxes {
+		k.m.Clear()
+		k.n.Store(0)
+	}
+}
+
+func (k *knownMailboxes) forget(key string) { k.m.Delete(key) }
+
 // ensureMailbox creates a user's well-known folders on first use.
 func (s *Server) ensureMailbox(c *Call, userID string) error {
+	key := c.TenantID + "/" + userID
+	if s.mailboxes.has(key) {
+		return nil
+	}
 	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindMailFolder, folderID(userID, "inbox")); err == nil {
+		s.mailboxes.add(key)
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return asError(err)
@@ -144,10 +185,11 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 			Doc: encodeDoc(folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name}), CreatedAt: now, ModifiedAt: now})
 	}
 	err := s.store.CreateItems(c.ctx, items...)
-	if errors.Is(err, store.ErrConflict) {
-		return nil // another request created it
+	if err == nil || errors.Is(err, store.ErrConflict) { // a conflict: another request created it
+		s.mailboxes.add(key)
+		return nil
 	}
-	return asErrorOrNil(err)
+	return asError(err)
 }
 
 // resolveFolder reads a folder id or well-known name of the owner's mailbox.
@@ -297,7 +339,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
 		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
 		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
-		known: messageSelectable,
+		known: messageSelectable(),
 		expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
 			b, err := s.expandAttachments(c, base.OwnerID, it, b)
 			if err != nil {
@@ -382,7 +424,7 @@ func (s *Server) getMessage(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, messageSelectable, "microsoft.graph.message", odata.Exchange); err != nil {
+	if err := checkSelect(q.q.Select, messageSelectable(), "microsoft.graph.message", odata.Exchange); err != nil {
 		return err
 	}
 	it, err := s.getOwned(c, KindMessage, c.Param(1), owner)

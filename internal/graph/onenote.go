@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/odata"
@@ -569,10 +570,10 @@ func renderPageHTML(p pageDoc, includeIDs bool) string {
 }
 
 var (
-	titleRe   = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	bodyRe    = regexp.MustCompile(`(?is)<body[^>]*>(.*)</body>`)
-	createdRe = regexp.MustCompile(`(?is)<meta\s+[^>]*name\s*=\s*["']created["'][^>]*>`)
-	contentRe = regexp.MustCompile(`(?is)content\s*=\s*["']([^"']*)["']`)
+	titleRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
+	bodyRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<body[^>]*>(.*)</body>`) })
+	createdRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<meta\s+[^>]*name\s*=\s*["']created["'][^>]*>`) })
+	contentRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)content\s*=\s*["']([^"']*)["']`) })
 )
 
 // pageHTML reads the page's HTML from the request: the body itself
@@ -616,18 +617,18 @@ func (s *Server) pageHTML(c *Call) (string, error) {
 
 // parsePage reads a page's title, creation time and body from its HTML.
 func parsePage(src string) (title string, created time.Time, body string) {
-	if m := titleRe.FindStringSubmatch(src); m != nil {
+	if m := titleRe().FindStringSubmatch(src); m != nil {
 		title = strings.TrimSpace(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[1], "")))
 	}
-	if m := createdRe.FindString(src); m != "" {
-		if cm := contentRe.FindStringSubmatch(m); cm != nil {
+	if m := createdRe().FindString(src); m != "" {
+		if cm := contentRe().FindStringSubmatch(m); cm != nil {
 			if t, err := time.Parse(time.RFC3339, cm[1]); err == nil {
 				created = t
 			}
 		}
 	}
 	body = src
-	if m := bodyRe.FindStringSubmatch(src); m != nil {
+	if m := bodyRe().FindStringSubmatch(src); m != nil {
 		body = strings.TrimSpace(m[1])
 	} else if strings.Contains(strings.ToLower(src), "<head") {
 		body = ""

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -364,7 +365,7 @@ func kindOf(n, root *html.Node) targetKind {
 	return tkOther
 }
 
-var generatedIDRe = regexp.MustCompile(`^[a-z0-9]+:\{[0-9a-fA-F-]+\}\{\d+\}$`)
+var generatedIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+:\{[0-9a-fA-F-]+\}\{\d+\}$`) })
 
 // applyPagePatch applies the commands to the page, or fails with the first
 // bad one and leaves p as it was.
@@ -422,7 +423,7 @@ func applyPagePatch(p *pageDoc, cmds []patchCommand) error {
 			node = root
 		case strings.HasPrefix(target, "#"):
 			node = byDataID(root, target[1:])
-		case generatedIDRe.MatchString(target):
+		case generatedIDRe().MatchString(target):
 			if n := byID[target]; n != nil && attached(n, root) {
 				node = n
 			}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/store"
@@ -127,11 +128,13 @@ type presenceInput struct {
 	ExpirationDuration string `json:"expirationDuration"`
 }
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+var isoDuration = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+})
 
 // parseDuration reads the ISO 8601 durations Graph uses (PT1H, P1D, PT5M30S).
 func parseDuration(s string) (time.Duration, bool) {
-	m := isoDuration.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
+	m := isoDuration().FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil || s == "P" || s == "PT" {
 		return 0, false
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"strings"
+	"sync"
 
 	"graphgate/internal/odata"
 )
@@ -19,20 +20,23 @@ import (
 //go:embed graph-v1.0.csdl.xml
 var graphCSDL []byte
 
-// graphModel is the parsed schema; a malformed excerpt is a build defect,
-// caught by the first test that loads the package.
-var graphModel = func() *odata.Model {
+// graphModel is the parsed schema, parsed when first asked for (about
+// 5 ms and 17,000 allocations): a process that never reads a Graph request
+// body or checks a $select — every CLI command but serve — never pays for
+// it (TestCLIInitIsLazy in cmd/graphgate). A malformed excerpt is a build
+// defect, caught by TestSchemaTypesResolve.
+var graphModel = sync.OnceValue(func() *odata.Model {
 	m, err := odata.ParseCSDL(bytes.NewReader(graphCSDL))
 	if err != nil {
 		panic("graph: the embedded schema: " + err.Error())
 	}
 	return m
-}()
+})
 
 // bodyType is the Graph type of a request body and the wording of the
-// service that reads it.
+// service that reads it. typ looks the type up in graphModel on first use.
 type bodyType struct {
-	typ  *odata.StructuredType
+	typ  func() *odata.StructuredType
 	opts odata.BodyOptions
 }
 
@@ -83,37 +87,44 @@ func respondBody(urlPath string) bodyType {
 }
 
 func entityBody(name string, o odata.BodyOptions) bodyType {
-	t, ok := graphModel.Type(name)
-	if !ok {
-		panic("graph: no type " + name + " in the embedded schema")
-	}
-	return bodyType{typ: t, opts: o}
+	return bodyType{typ: sync.OnceValue(func() *odata.StructuredType {
+		t, ok := graphModel().Type(name)
+		if !ok {
+			panic("graph: no type " + name + " in the embedded schema")
+		}
+		return t
+	}), opts: o}
 }
 
 func actionBody(name, binding string, o odata.BodyOptions) bodyType {
-	a, ok := graphModel.Action(name, binding)
-	if !ok {
-		panic("graph: no action " + name + " bound to " + binding + " in the embedded schema")
-	}
-	return bodyType{typ: a.ActionType(), opts: o}
+	return bodyType{typ: sync.OnceValue(func() *odata.StructuredType {
+		a, ok := graphModel().Action(name, binding)
+		if !ok {
+			panic("graph: no action " + name + " bound to " + binding + " in the embedded schema")
+		}
+		return a.ActionType()
+	}), opts: o}
 }
 
 // selectableAs lists what $select may name on the entity type: its
 // structural and navigation properties in Graph's schema (a navigation
 // property is accepted and returned only when expanded, as OData v4
 // Part 2, 5.1.3 allows and Graph does), plus the JSON names of the stored
-// document doc, for checkSelect. "*" and "id" always pass.
-func selectableAs(entity string, doc any) map[string]bool {
-	out := selectable(doc)
-	t, ok := graphModel.Type(entity)
-	if !ok {
-		panic("graph: no type " + entity + " in the embedded schema")
-	}
-	for _, p := range t.Properties() {
-		out[strings.ToLower(p.Name)] = true
-	}
-	for _, n := range t.NavigationNames() {
-		out[strings.ToLower(n)] = true
-	}
-	return out
+// document doc, for checkSelect. "*" and "id" always pass. The set is
+// built on first use, as graphModel is parsed.
+func selectableAs(entity string, doc any) func() map[string]bool {
+	return sync.OnceValue(func() map[string]bool {
+		out := selectable(doc)
+		t, ok := graphModel().Type(entity)
+		if !ok {
+			panic("graph: no type " + entity + " in the embedded schema")
+		}
+		for _, p := range t.Properties() {
+			out[strings.ToLower(p.Name)] = true
+		}
+		for _, n := range t.NavigationNames() {
+			out[strings.ToLower(n)] = true
+		}
+		return out
+	})
 }

@@ -62,6 +62,7 @@ type Server struct {
 	explained  sync.Map // explainKey → x-graphgate-decision value
 	urlKeys    sync.Map // tenant → key signing its download URLs
 	calWork    calendarWork
+	mailboxes  knownMailboxes
 	decisions  DecisionRecorder
 }
 
@@ -108,7 +109,9 @@ func New(d Deps, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	if cfg.Throttle != nil {
-		s.throttle = newThrottle(*cfg.Throttle, s.now)
+		// The throttle is a rate over real time: on the server's (possibly
+		// frozen) clock its buckets would never refill.
+		s.throttle = newThrottle(*cfg.Throttle, time.Now)
 	}
 	for _, register := range workloads {
 		if err := register(s); err != nil {

@@ -352,6 +352,7 @@ func (s *Server) deleteUser(c *Call) error {
 		}
 		return asError(err)
 	}
+	s.mailboxes.forget(c.TenantID + "/" + c.TargetUser.ID)
 	return c.NoContent()
 }
 

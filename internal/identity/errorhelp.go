@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // What each AADSTS error means in graphgate, and how to fix it with
@@ -24,10 +25,10 @@ type errorHelp struct {
 // helpArgs fill the placeholders of a help text.
 type helpArgs map[string]string
 
-var placeholderRE = regexp.MustCompile(`\{(app|uri|tenant|upn|api)\}`)
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(app|uri|tenant|upn|api)\}`) })
 
 func (a helpArgs) fill(s string) string {
-	return placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
+	return placeholderRE().ReplaceAllStringFunc(s, func(m string) string {
 		k := m[1 : len(m)-1]
 		if v := a[k]; v != "" {
 			if strings.ContainsAny(v, " \"'") {
@@ -115,9 +116,10 @@ var errorHelps = map[int]errorHelp{
 		step("Use the consumers authority: https://HOST/consumers/.", "")}},
 	70002: {"The app does not admit personal Microsoft accounts.", []fixStep{
 		step("Sign in with a work account, or register an app for both:", `graphgate app create --name "My App" --audience multiorg-personal`)}},
-	54005: {"The authorization code was used already; its tokens were revoked.", []fixStep{step(signInAgain, "")}},
-	70008: {"The code or refresh token has expired.", []fixStep{step(signInAgain, "")}},
-	50173: {"The grant was revoked (reused refresh token, replayed code, deleted or disabled user).", []fixStep{step(signInAgain, "")}},
+	54005:  {"The authorization code was used already; its tokens were revoked.", []fixStep{step(signInAgain, "")}},
+	70008:  {"The code or refresh token has expired.", []fixStep{step(signInAgain, "")}},
+	700082: {"The refresh token has expired (unused for longer than its lifetime).", []fixStep{step(signInAgain, "")}},
+	50173:  {"The grant was revoked (reused refresh token, replayed code, deleted or disabled user).", []fixStep{step(signInAgain, "")}},
 	70000: {"The redirect_uri of the token request differs from the authorization request's.", []fixStep{
 		step("Send the same redirect_uri in both.", "")}},
 	9002325: {"A public client must use PKCE.", []fixStep{

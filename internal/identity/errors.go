@@ -115,7 +115,7 @@ func (e *Error) write(w http.ResponseWriter, r *http.Request, now time.Time, tra
 	if e.Code == "invalid_client" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="graphgate"`)
 	}
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	w.WriteHeader(status)
@@ -292,6 +292,18 @@ func errResponseTypeNotEnabled(rt string) *Error {
 
 func errCodeRedeemed() *Error {
 	return newErr("invalid_grant", 54005, 400, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
+}
+
+// errRefreshExpired is Microsoft's answer to a refresh token past its
+// lifetime (AADSTS700082, ExpiredOrRevokedGrantInactiveToken), with the
+// issue time and the inactive time as a .NET TimeSpan (d.hh:mm:ss).
+func errRefreshExpired(issued time.Time, inactive time.Duration) *Error {
+	inactive = inactive.Truncate(time.Second)
+	d := int64(inactive / (24 * time.Hour))
+	rest := inactive - time.Duration(d)*24*time.Hour
+	span := fmt.Sprintf("%d.%02d:%02d:%02d", d, int(rest.Hours()), int(rest.Minutes())%60, int(rest.Seconds())%60)
+	return newErr("invalid_grant", 700082, 400, "The refresh token has expired due to inactivity. The token was issued on %s and was inactive for %s.",
+		issued.UTC().Format("2006-01-02T15:04:05.0000000Z"), span)
 }
 
 func errGrantExpired() *Error {

@@ -46,7 +46,7 @@ func (g refreshRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) 
 		return tokenResponse{}, s.revokeFamily(ctx, old)
 	}
 	if now.After(old.ExpiresAt) {
-		return tokenResponse{}, errGrantExpired()
+		return tokenResponse{}, errRefreshExpired(old.CreatedAt, now.Sub(old.CreatedAt))
 	}
 	u, err := s.store.GetUser(ctx, old.TenantID, old.UserID)
 	if e := userGone(err); e != nil {

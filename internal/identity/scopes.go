@@ -139,7 +139,7 @@ func isGraphResource(resource string) bool {
 // client id itself.
 func apiID(resource string) (string, bool) {
 	id := strings.TrimPrefix(strings.ToLower(resource), "api://")
-	return id, guidRe.MatchString(id)
+	return id, guidRe().MatchString(id)
 }
 
 // responseScopes renders the token response's scope: every Graph permission

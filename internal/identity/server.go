@@ -222,6 +222,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 	e.write(w, r, s.now(), trace, s.issuerBase(r))
 }
 
+// WriteError writes an error as the identity platform's endpoints do
+// (error, error_description with "AADSTSnnnnn: " when aadsts is not 0,
+// error_codes, trace and correlation ids), for requests answered outside
+// the grants: the fault injector's. A Retry-After already set is kept.
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, status int, code string, aadsts int, description string) {
+	e := &Error{Code: code, AADSTS: aadsts, Description: description, Status: status}
+	e.write(w, r, s.now(), traceID(), s.issuerBase(r))
+}
+
 func traceID() string {
 	b := randomBytes(16)
 	h := hex.EncodeToString(b)

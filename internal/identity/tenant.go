@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"graphgate/internal/store"
 )
@@ -27,7 +28,9 @@ type tenantSeg struct {
 	tenant store.Tenant
 }
 
-var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var guidRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // resolveTenant reads the first path segment: a tenant GUID, a verified
 // domain, common, organizations or consumers.
@@ -46,7 +49,7 @@ func (s *Server) resolveTenant(ctx context.Context, seg string) (tenantSeg, *Err
 	}
 	var t store.Tenant
 	var err error
-	if guidRe.MatchString(seg) {
+	if guidRe().MatchString(seg) {
 		t, err = s.store.GetTenant(ctx, strings.ToLower(seg))
 	} else if strings.Contains(seg, ".") {
 		t, err = s.store.TenantByDomain(ctx, seg)

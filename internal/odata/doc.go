@@ -28,7 +28,10 @@
 // grammar.go that read like the OData ABNF, which keeps precedence
 // (or < and < not < comparison) and the lexical rules reviewable in one
 // place; the raw tree is then checked and converted to the exported AST in
-// filter.go. The other options are flat lists and are split by hand.
+// filter.go. The other options are flat lists and are split by hand. The
+// lexer and parser are built on the first $filter (sync.OnceValue), not at
+// package initialisation, so that programs linking odata without parsing a
+// filter — the CLI's permission commands — do not pay the 2 ms.
 //
 // Option names. Graph matches them case-insensitively ($FILTER, $orderBy,
 // $skipToken all work), so Parse does too. Graph documents the $ prefix as

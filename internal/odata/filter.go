@@ -26,7 +26,7 @@ func ParseFilter(text string, f Flavor) (Expr, error) {
 	if depth(text) > MaxFilterDepth {
 		return nil, FilterError(f, tooDeepDetail)
 	}
-	tree, err := filterParser.ParseString("", text)
+	tree, err := filterParser().ParseString("", text)
 	if err != nil {
 		return nil, FilterError(f, parseErrorDetail(text, err))
 	}
@@ -114,11 +114,11 @@ func parseErrorDetail(text string, err error) string {
 func endOfInputDetail(text string) string {
 	trimmed := strings.TrimRight(text, " \t\r\n")
 	end := charPos(text, len(text))
-	toks, err := filterLexer.LexString("", trimmed)
+	toks, err := filterLexer().LexString("", trimmed)
 	if err != nil {
 		return expressionExpectedDetail(text, end)
 	}
-	sym := filterLexer.Symbols()
+	sym := filterLexer().Symbols()
 	var kinds []string // "call(" or "(" for each open parenthesis
 	var last, prev lexer.Token
 	for {

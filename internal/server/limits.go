@@ -1,13 +1,13 @@
 package server
 
 import (
-	"container/list"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -241,26 +241,40 @@ func (rio *rateIO) finish() {
 // that a new connection reaching the cap closes the one idle the longest.
 // LimitListener alone would leave a server whose connections are all held
 // by idle clients unable to accept even a health check.
+//
+// A request's own transitions (active, idle: two per request on a
+// keep-alive connection) take no lock: each connection's state and its
+// place in the idle order are atomics, and the connection is found in a
+// sync.Map. Only a new connection reaching the cap takes the tracker's
+// lock, to choose its victim by a scan of the open connections (at most
+// max). The lock taken twice per request was the most contended one under
+// load (bench/README.md, "Throughput").
 type connTracker struct {
 	max   int
 	grace time.Duration // how long a new connection may stay silent before it counts as idle
 	now   func() time.Time
 
-	mu    sync.Mutex
-	conns map[net.Conn]*trackedConn
-	// idle holds connections between requests, fresh those that have not
-	// sent a request yet; each oldest first.
-	idle, fresh list.List
-	open        int
+	conns sync.Map // net.Conn → *trackedConn
+	open  atomic.Int64
+	seq   atomic.Uint64 // orders parking: a lower seq was parked earlier
+	mu    sync.Mutex    // one victim choice at a time
 
 	evictions prometheus.Counter
 }
 
+// The states of a tracked connection.
+const (
+	connFresh   int32 = iota // open, no request yet
+	connActive               // serving a request
+	connIdle                 // between requests
+	connEvicted              // chosen to close for a new connection
+)
+
 type trackedConn struct {
 	c     net.Conn
-	since time.Time
-	in    *list.List // idle, fresh or nil (active, or chosen for eviction)
-	elem  *list.Element
+	state atomic.Int32
+	seq   atomic.Uint64 // when it was last parked fresh or idle
+	since time.Time     // when it opened (read for fresh connections only)
 }
 
 // freshGrace is how long a new connection may stay silent (no TLS
@@ -279,73 +293,88 @@ func (l Limits) newConnTracker(evictions prometheus.Counter) *connTracker {
 	if l.ReadHeaderTimeout > 0 {
 		grace = min(grace, l.ReadHeaderTimeout)
 	}
-	return &connTracker{max: l.MaxConns, grace: grace, now: time.Now, conns: map[net.Conn]*trackedConn{}, evictions: evictions}
+	return &connTracker{max: l.MaxConns, grace: grace, now: time.Now, evictions: evictions}
 }
 
 // listen caps ln at the tracker's maximum.
 func (t *connTracker) listen(ln net.Listener) net.Listener { return netutil.LimitListener(ln, t.max) }
 
 // Open is the number of open connections.
-func (t *connTracker) Open() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.open
-}
+func (t *connTracker) Open() int { return int(t.open.Load()) }
 
 func (t *connTracker) connState(c net.Conn, state http.ConnState) {
-	var victim net.Conn
-	t.mu.Lock()
-	tc := t.conns[c]
-	if tc != nil && tc.in != nil {
-		tc.in.Remove(tc.elem)
-		tc.in, tc.elem = nil, nil
-	}
 	switch state {
 	case http.StateNew:
-		t.open++
-		tc = &trackedConn{c: c}
-		t.conns[c] = tc
-		t.park(tc, &t.fresh)
-		if t.open >= t.max {
-			victim = t.victim()
+		tc := &trackedConn{c: c, since: t.now()}
+		tc.seq.Store(t.seq.Add(1))
+		t.conns.Store(c, tc)
+		if t.open.Add(1) >= int64(t.max) {
+			if victim := t.victim(); victim != nil {
+				t.evictions.Inc()
+				// Close may write a TLS alert; not on the accepting goroutine.
+				go victim.Close()
+			}
+		}
+	case http.StateActive:
+		if tc := t.lookup(c); tc != nil {
+			tc.state.CompareAndSwap(connFresh, connActive)
+			tc.state.CompareAndSwap(connIdle, connActive)
 		}
 	case http.StateIdle:
-		if tc != nil {
-			t.park(tc, &t.idle)
+		if tc := t.lookup(c); tc != nil {
+			tc.seq.Store(t.seq.Add(1))
+			if !tc.state.CompareAndSwap(connActive, connIdle) {
+				tc.state.CompareAndSwap(connFresh, connIdle)
+			}
 		}
 	case http.StateHijacked, http.StateClosed:
-		if tc != nil {
-			delete(t.conns, c)
-			t.open--
+		if _, ok := t.conns.LoadAndDelete(c); ok {
+			t.open.Add(-1)
 		}
 	}
-	t.mu.Unlock()
-	if victim != nil {
-		t.evictions.Inc()
-		// Close may write a TLS alert; not on the accepting goroutine.
-		go victim.Close()
-	}
 }
 
-func (t *connTracker) park(tc *trackedConn, l *list.List) {
-	tc.since, tc.in = t.now(), l
-	tc.elem = l.PushBack(tc)
-}
-
-// victim picks (and unlists) the connection to close for a new one: the
-// longest idle between requests, else the oldest that has sent nothing for
-// the grace period, else none.
-func (t *connTracker) victim() net.Conn {
-	var tc *trackedConn
-	if e := t.idle.Front(); e != nil {
-		tc = e.Value.(*trackedConn)
-	} else if e := t.fresh.Front(); e != nil && t.now().Sub(e.Value.(*trackedConn).since) >= t.grace {
-		tc = e.Value.(*trackedConn)
-	}
-	if tc == nil {
+func (t *connTracker) lookup(c net.Conn) *trackedConn {
+	v, ok := t.conns.Load(c)
+	if !ok {
 		return nil
 	}
-	tc.in.Remove(tc.elem)
-	tc.in, tc.elem = nil, nil
-	return tc.c
+	return v.(*trackedConn)
+}
+
+// victim picks (and marks evicted) the connection to close for a new one:
+// the longest idle between requests, else the oldest that has sent nothing
+// for the grace period, else none. A candidate that turns active while it
+// is being chosen is passed over.
+func (t *connTracker) victim() net.Conn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for range 3 {
+		var idle, fresh *trackedConn
+		t.conns.Range(func(_, v any) bool {
+			tc := v.(*trackedConn)
+			switch tc.state.Load() {
+			case connIdle:
+				if idle == nil || tc.seq.Load() < idle.seq.Load() {
+					idle = tc
+				}
+			case connFresh:
+				if fresh == nil || tc.seq.Load() < fresh.seq.Load() {
+					fresh = tc
+				}
+			}
+			return true
+		})
+		tc, from := idle, connIdle
+		if tc == nil {
+			if fresh == nil || t.now().Sub(fresh.since) < t.grace {
+				return nil
+			}
+			tc, from = fresh, connFresh
+		}
+		if tc.state.CompareAndSwap(from, connEvicted) {
+			return tc.c
+		}
+	}
+	return nil
 }

@@ -439,3 +439,57 @@ func TestMaxHeaderBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestConnTrackerConcurrent: requests' transitions on many connections race
+// with new connections at the cap; every eviction closes a connection that
+// was idle or fresh, never one serving a request, and the count stays
+// right.
+func TestConnTrackerConcurrent(t *testing.T) {
+	const maxConns = 8
+	tr := Limits{MaxConns: maxConns, ReadHeaderTimeout: time.Second}.newConnTracker(prometheus.NewCounter(prometheus.CounterOpts{Name: "x"}))
+	conns := make([]*fakeConn, maxConns-1)
+	for i := range conns {
+		conns[i] = &fakeConn{}
+		tr.connState(conns[i], http.StateNew)
+	}
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 2000 {
+				tr.connState(c, http.StateActive)
+				tr.connState(c, http.StateIdle)
+			}
+		}()
+	}
+	extra := &fakeConn{}
+	tr.connState(extra, http.StateNew) // the cap: one idle connection goes
+	wg.Wait()
+	for _, c := range conns {
+		tr.connState(c, http.StateClosed)
+	}
+	tr.connState(extra, http.StateClosed)
+	if n := tr.Open(); n != 0 {
+		t.Errorf("%d open after every connection closed", n)
+	}
+	if extra.isClosed() {
+		t.Error("the new connection was closed")
+	}
+}
+
+// BenchmarkConnState is what the tracker costs a request on a keep-alive
+// connection (two transitions), from many connections at once.
+func BenchmarkConnState(b *testing.B) {
+	tr := Limits{MaxConns: 4096, ReadHeaderTimeout: time.Second}.newConnTracker(prometheus.NewCounter(prometheus.CounterOpts{Name: "x"}))
+	b.SetParallelism(64)
+	b.RunParallel(func(pb *testing.PB) {
+		c := &fakeConn{}
+		tr.connState(c, http.StateNew)
+		for pb.Next() {
+			tr.connState(c, http.StateActive)
+			tr.connState(c, http.StateIdle)
+		}
+		tr.connState(c, http.StateClosed)
+	})
+}

@@ -41,7 +41,12 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			}
 		}
 		defer func() {
-			if p := recover(); p != nil {
+			if p := recover(); p == http.ErrAbortHandler {
+				// A dropped connection (an injected fault on HTTP/2):
+				// net/http resets the stream; counted as a 500.
+				rec.status = http.StatusInternalServerError
+				defer panic(p)
+			} else if p != nil {
 				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
 				if !rec.wrote {
 					http.Error(rec, "internal server error", http.StatusInternalServerError)

@@ -19,15 +19,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"graphgate/internal/admin"
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/clock"
 	"graphgate/internal/decisionlog"
 	"graphgate/internal/demo"
 	"graphgate/internal/directory"
+	"graphgate/internal/faults"
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
 	"graphgate/internal/password"
 	"graphgate/internal/secretfile"
+	"graphgate/internal/snapshot"
 	"graphgate/internal/store"
 	"graphgate/internal/store/open"
 	"graphgate/internal/tlsca"
@@ -72,6 +76,20 @@ type Config struct {
 	// Limits bound connections, idle time, header size and the slowest
 	// data rate (zero fields: the defaults; see Limits).
 	Limits Limits
+	// Clock is the server's one clock (nil: a new one on real time). Every
+	// component that stamps or checks time reads it: tokens, codes,
+	// sessions, lockout, secrets, consent, calendar "now", delta tokens and
+	// the store's timestamps. The admin API freezes, advances and sets it.
+	// TLS certificates, timeouts and latency stay on the real clock.
+	Clock *clock.Controlled
+	// FaultsFile, when set, loads fault rules from a YAML file at start
+	// (package faults; the admin API changes them at runtime).
+	FaultsFile string
+	// FaultSeed seeds the random source of rules with a probability.
+	FaultSeed uint64
+	// AdminNoAuth serves the admin API without authentication; New
+	// refuses it unless every listener is on a loopback address.
+	AdminNoAuth bool
 	// DecisionLog configures the decision log: every Graph authorization
 	// decision recorded in the store, off the request path (zero: on, with
 	// package decisionlog's defaults).
@@ -103,6 +121,10 @@ type Server struct {
 	dir       *directory.Service
 	handler   http.Handler
 	registry  *prometheus.Registry
+	clock     *clock.Controlled
+	verifier  *tokens.Verifier
+	faults    *faults.Set
+	admin     *admin.API
 	limits    Limits
 	rate      *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
@@ -122,7 +144,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Passwords.Memory == 0 {
 		cfg.Passwords = password.Default
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults()}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.New(nil)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), limits: cfg.Limits.withDefaults(), clock: cfg.Clock}
+	now := cfg.Clock.Now
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -144,7 +170,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.store, s.ownStore = st, true
 	}
-	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, OnError: func(err error) {
+	if c, ok := s.store.(interface{ SetClock(func() time.Time) }); ok {
+		c.SetClock(now)
+	}
+	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, Now: now, OnError: func(err error) {
 		s.log.Error("signing keys", "err", err)
 	}})
 	if err != nil {
@@ -162,10 +191,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default()})
+	s.verifier = verifier
+	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default(), Now: now})
 	s.dir = dir
 	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
-		Directory: dir}, cfg.Identity)
+		Directory: dir, Now: now}, cfg.Identity)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("identity platform: %w", err)
@@ -179,7 +209,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.decisions.Start(context.WithoutCancel(ctx))
 	}
 	if gs, ok := s.store.(graph.Store); ok {
-		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir,
+		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir, Now: now,
 			Decisions: recorder},
 			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
 		if err != nil {
@@ -189,17 +219,58 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.graph = g
 	}
 	if !cfg.NoDemo {
-		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed})
+		t, created, err := demo.Seed(ctx, s.store, demo.Options{SecretHash: id.SecretHash, Passwords: cfg.Passwords, Seed: cfg.Identity.Seed, Now: now().UTC()})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seeding the demo tenant: %w", err)
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
+	if err := s.setUpAdmin(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerConnTrackers()
 	s.handler = s.routes()
 	return s, nil
+}
+
+// Clock returns the server's one clock.
+func (s *Server) Clock() *clock.Controlled { return s.clock }
+
+// Faults returns the fault rules in force (empty: no injection).
+func (s *Server) Faults() *faults.Set { return s.faults }
+
+// setUpAdmin makes the fault rules (from Config.FaultsFile) and the admin
+// API, which needs the Graph server to authenticate its callers.
+func (s *Server) setUpAdmin() error {
+	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr) {
+		return fmt.Errorf("the admin API without authentication (--admin-no-auth) is only for loopback listeners, and %s is not one: "+
+			"listen on 127.0.0.1 (--addr 127.0.0.1:8443), or drop --admin-no-auth and call the admin API with a Global Administrator's token",
+			strings.TrimSpace(s.cfg.Addr+" "+s.cfg.HTTPAddr))
+	}
+	s.faults = faults.NewSet(faults.Options{Seed: s.cfg.FaultSeed})
+	if s.cfg.FaultsFile != "" {
+		if err := s.faults.LoadFile(s.cfg.FaultsFile); err != nil {
+			return fmt.Errorf("fault rules: %w", err)
+		}
+		s.log.Info("fault injection on", "file", s.cfg.FaultsFile, "rules", len(s.faults.List()))
+	}
+	if s.graph != nil {
+		s.admin = admin.New(s.adminDeps(s.log), admin.Options{Open: s.cfg.AdminNoAuth})
+	}
+	return nil
+}
+
+// adminDeps are the admin API's dependencies, logging to log.
+func (s *Server) adminDeps(log *slog.Logger) admin.Deps {
+	return admin.Deps{Auth: s.graph, Errors: s.graph, Clock: s.clock, Faults: s.faults, Logger: log,
+		Snapshots: s.store,
+		Reset: func(ctx context.Context, seed string) error {
+			_, _, err := snapshot.New(s.store).Reset(ctx, demo.Options{SecretHash: s.identity.SecretHash, Passwords: s.cfg.Passwords, Seed: seed, Now: s.clock.Now().UTC()})
+			return err
+		}}
 }
 
 // Store returns the server's store.
@@ -233,6 +304,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle(explorer.Prefix, ex)
 	mux.Handle(explorer.Prefix+"/", ex)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.admin != nil {
+		mux.Handle(admin.Prefix, s.admin)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -247,13 +321,13 @@ func (s *Server) routes() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	if s.graph == nil {
-		return s.instrument(mux)
+		return s.instrument(s.withFaults(mux))
 	}
 	// Graph requests skip the mux's pattern matching (which allocates the
 	// wildcard's match on every request) when their path is already clean;
 	// anything the mux would clean or redirect still goes through it.
 	g := s.graph.Handler()
-	return s.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.instrument(s.withFaults(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if (strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/")) && r.Method != http.MethodConnect &&
 			!strings.Contains(p, "//") && !strings.Contains(p, "/.") {
@@ -261,7 +335,22 @@ func (s *Server) routes() http.Handler {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	}))
+	})))
+}
+
+// withFaults applies the fault rules to Graph and identity requests; the
+// admin API, metrics and health checks are never faulted (a test must be
+// able to clear the rules it added).
+func (s *Server) withFaults(next http.Handler) http.Handler {
+	faulted := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry).Wrap(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/admin/") || p == "/metrics" || p == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		faulted.ServeHTTP(w, r)
+	})
 }
 
 // TLS prepares the certificate: graphgate's CA (created in the data folder
@@ -322,6 +411,7 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 		plain.ErrorLog = hs.ErrorLog
 		go func() { errc <- plain.Serve(pln) }()
 	}
+	s.serveAdminSocket(ctx)
 	if ready != nil {
 		ready("https://" + displayAddr(ln.Addr().String()))
 	}

@@ -47,7 +47,7 @@
 //     alike). Binary values ([]byte) hold any byte.
 //   - Snapshots (Snapshots, snapshot.go) save the whole store under a
 //     validated name and restore it in one transaction, online; restore
-//     and Wipe keep the signing keys (SnapshotKeepTables). SQLite keeps a
+//     and Wipe keep the signing keys and the decision log (SnapshotKeepTables). SQLite keeps a
 //     snapshot as a file beside the database, PostgreSQL as a schema of the
 //     same database.
 //

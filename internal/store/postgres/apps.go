@@ -249,7 +249,7 @@ func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, dis
 	err := s.write(ctx, func(tx pgx.Tx) (err error) {
 		if _, err := tx.Exec(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
-			uuid.NewString(), tenantID, appID, displayName, time.Now()); err != nil {
+			uuid.NewString(), tenantID, appID, displayName, s.now()); err != nil {
 			return err
 		}
 		p, err = scanSP(tx.QueryRow(ctx, selectSP+`WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID))

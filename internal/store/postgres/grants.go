@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -63,7 +62,7 @@ func (s *Store) UpsertDelegatedGrant(ctx context.Context, k store.DelegatedGrant
 			return err
 		}
 		g.TenantID, g.ClientID, g.ConsentType, g.PrincipalID = k.TenantID, k.ClientID, k.ConsentType, k.PrincipalID
-		now := time.Now()
+		now := s.now()
 		if g.CreatedAt.IsZero() {
 			g.CreatedAt = now
 		}
@@ -117,7 +116,7 @@ func (s *Store) AddAppRoleAssignment(ctx context.Context, a store.AppRoleAssignm
 		a.ID = uuid.NewString()
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now()
+		a.CreatedAt = s.now()
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO app_role_assignments (id, tenant_id, client_id, permission, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, client_id, permission) DO NOTHING`,

@@ -27,7 +27,7 @@ func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items) })
+	return s.write(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items, s.now()) })
 }
 
 func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
@@ -37,7 +37,7 @@ func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.I
 func (s *Store) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
 	var it store.Item
 	err := s.write(ctx, func(tx pgx.Tx) (err error) {
-		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f, s.now())
 		return err
 	})
 	return it, err
@@ -69,7 +69,7 @@ func (s *Store) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item
 // run outside the transaction and could wait forever for a row the
 // transaction has locked.
 func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
-	return s.write(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx}) })
+	return s.write(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx, now: s.now}) })
 }
 
 // txItems is store.Items bound to a transaction. Each method runs in a
@@ -79,8 +79,9 @@ func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
 // Batch is a savepoint too. A pgx transaction is one connection, so calls
 // are serialized by mu.
 type txItems struct {
-	mu sync.Mutex
-	tx pgx.Tx
+	mu  sync.Mutex
+	tx  pgx.Tx
+	now func() time.Time
 }
 
 var _ store.Items = (*txItems)(nil)
@@ -106,7 +107,7 @@ func (t *txItems) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return t.do(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items) })
+	return t.do(ctx, func(tx pgx.Tx) error { return createItems(ctx, tx, items, t.now()) })
 }
 
 func (t *txItems) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
@@ -118,7 +119,7 @@ func (t *txItems) GetItem(ctx context.Context, tenantID, kind, id string) (store
 func (t *txItems) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
 	var it store.Item
 	err := t.do(ctx, func(tx pgx.Tx) (err error) {
-		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f, t.now())
 		return err
 	})
 	return it, err
@@ -147,7 +148,7 @@ func (t *txItems) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.It
 }
 
 func (t *txItems) Batch(ctx context.Context, f func(tx store.Items) error) error {
-	return t.do(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx}) })
+	return t.do(ctx, func(tx pgx.Tx) error { return f(&txItems{tx: tx, now: t.now}) })
 }
 
 // The statements.
@@ -171,15 +172,25 @@ func doc(d json.RawMessage) json.RawMessage {
 }
 
 // now is the backend's clock for CreatedAt and ModifiedAt, at the
-// microsecond precision timestamptz keeps.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// microsecond precision timestamptz keeps: the clock SetClock installed
+// (default time.Now).
+func (s *Store) now() time.Time {
+	if s.clock == nil {
+		return time.Now().UTC().Truncate(time.Microsecond)
+	}
+	return s.clock().UTC().Truncate(time.Microsecond)
+}
+
+// SetClock makes the store stamp items, grants and service principals with
+// now instead of time.Now (graphgate's one clock, package clock). Call it
+// before the store is shared.
+func (s *Store) SetClock(now func() time.Time) { s.clock = now }
 
 // createItems inserts the items with version 1, in one round trip (a pgx
 // batch); zero CreatedAt and ModifiedAt become the current time. A
 // duplicate key is ErrConflict, and the caller's transaction (or savepoint)
 // rolls back the ones inserted before it.
-func createItems(ctx context.Context, tx pgx.Tx, items []store.Item) error {
-	t := now()
+func createItems(ctx context.Context, tx pgx.Tx, items []store.Item, t time.Time) error {
 	b := &pgx.Batch{}
 	for _, it := range items {
 		created, modified := it.CreatedAt, it.ModifiedAt
@@ -217,7 +228,7 @@ func getItem(ctx context.Context, q querier, tenantID, kind, id string, lock boo
 // document and CreatedAt (as in the SQLite backend); the keys are kept,
 // Version is incremented and ModifiedAt set to now. The result is the row
 // as stored (RETURNING), so it is what a later read returns.
-func updateItem(ctx context.Context, tx pgx.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+func updateItem(ctx context.Context, tx pgx.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error), stamp time.Time) (store.Item, error) {
 	old, err := getItem(ctx, tx, tenantID, kind, id, true)
 	if err != nil {
 		return store.Item{}, err
@@ -231,7 +242,7 @@ func updateItem(ctx context.Context, tx pgx.Tx, tenantID, kind, id string, ifVer
 	}
 	return scanItem(tx.QueryRow(ctx, `UPDATE items SET owner_id = $4, parent_id = $5, doc = $6, version = $7,
 		created_at = $8, modified_at = $9 WHERE tenant_id = $1 AND kind = $2 AND id = $3 RETURNING `+itemFields,
-		old.TenantID, old.Kind, old.ID, it.OwnerID, it.ParentID, doc(it.Doc), old.Version+1, tstz(it.CreatedAt), now()))
+		old.TenantID, old.Kind, old.ID, it.OwnerID, it.ParentID, doc(it.Doc), old.Version+1, tstz(it.CreatedAt), stamp))
 }
 
 func deleteItems(ctx context.Context, q querier, tenantID, kind string, ids []string) (int, error) {

@@ -22,6 +22,8 @@ const connectTimeout = 10 * time.Second
 // Store is the PostgreSQL backend. It is safe for concurrent use, and any
 // number of Stores (in this process or in replicas) may share one database.
 type Store struct {
+	// clock stamps items, grants and service principals (nil: time.Now).
+	clock func() time.Time
 	// pool runs every statement, guarded (guard.go).
 	pool guardedPool
 }

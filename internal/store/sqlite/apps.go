@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -178,7 +177,7 @@ func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, dis
 	err := s.write(ctx, func(tx *sql.Tx) (err error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
-			uuid.NewString(), tenantID, appID, displayName, millis(time.Now())); err != nil {
+			uuid.NewString(), tenantID, appID, displayName, millis(s.now())); err != nil {
 			return err
 		}
 		p, err = scanSP(tx.QueryRowContext(ctx, selectSP+`WHERE tenant_id = ? AND app_id = ?`, tenantID, appID))

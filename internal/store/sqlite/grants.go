@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -67,7 +66,7 @@ func (s *Store) UpsertDelegatedGrant(ctx context.Context, k store.DelegatedGrant
 			return err
 		}
 		g.TenantID, g.ClientID, g.ConsentType, g.PrincipalID = k.TenantID, k.ClientID, k.ConsentType, k.PrincipalID
-		now := time.Now()
+		now := s.now()
 		if g.CreatedAt.IsZero() {
 			g.CreatedAt = now
 		}
@@ -123,7 +122,7 @@ func (s *Store) AddAppRoleAssignment(ctx context.Context, a store.AppRoleAssignm
 		a.ID = uuid.NewString()
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now()
+		a.CreatedAt = s.now()
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO app_role_assignments (id, tenant_id, client_id, permission, created_at)

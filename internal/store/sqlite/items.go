@@ -25,7 +25,7 @@ func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return createItems(ctx, tx, items) })
+	return s.write(ctx, func(tx *sql.Tx) error { return createItems(ctx, tx, items, s.now()) })
 }
 
 func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
@@ -40,7 +40,7 @@ func (s *Store) GetItem(ctx context.Context, tenantID, kind, id string) (store.I
 func (s *Store) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
 	var it store.Item
 	err := s.write(ctx, func(tx *sql.Tx) (err error) {
-		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f)
+		it, err = updateItem(ctx, tx, tenantID, kind, id, ifVersion, f, s.now())
 		return err
 	})
 	return it, err
@@ -75,7 +75,7 @@ func (s *Store) QueryItems(ctx context.Context, q store.ItemQuery) ([]store.Item
 // reports the database busy.
 func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		b := &batch{tx: tx}
+		b := &batch{tx: tx, now: s.now}
 		defer func() { b.done = true }()
 		return f(b)
 	})
@@ -86,6 +86,7 @@ func (s *Store) Batch(ctx context.Context, f func(tx store.Items) error) error {
 // partial work), so f may handle the error and go on.
 type batch struct {
 	tx   *sql.Tx
+	now  func() time.Time
 	done bool
 }
 
@@ -100,7 +101,7 @@ func (b *batch) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return savepoint(ctx, b.tx, func() error { return createItems(ctx, b.tx, items) })
+	return savepoint(ctx, b.tx, func() error { return createItems(ctx, b.tx, items, b.now()) })
 }
 
 func (b *batch) GetItem(ctx context.Context, tenantID, kind, id string) (store.Item, error) {
@@ -115,7 +116,7 @@ func (b *batch) UpdateItem(ctx context.Context, tenantID, kind, id string, ifVer
 		return store.Item{}, errBatchDone
 	}
 	// One UPDATE statement, after the closure: nothing to undo on failure.
-	return updateItem(ctx, b.tx, tenantID, kind, id, ifVersion, f)
+	return updateItem(ctx, b.tx, tenantID, kind, id, ifVersion, f, b.now())
 }
 
 func (b *batch) DeleteItems(ctx context.Context, tenantID, kind string, ids ...string) (int, error) {
@@ -188,13 +189,23 @@ func docArg(it store.Item) (json.RawMessage, error) {
 	return it.Doc, nil
 }
 
-// now is the time the backend stamps on items, to the stored precision.
-func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+// now is the time the backend stamps on items, to the stored precision:
+// the clock SetClock installed (default time.Now).
+func (s *Store) now() time.Time {
+	if s.clock == nil {
+		return time.Now().UTC().Truncate(time.Millisecond)
+	}
+	return s.clock().UTC().Truncate(time.Millisecond)
+}
+
+// SetClock makes the store stamp items, grants and service principals with
+// now instead of time.Now (graphgate's one clock, package clock). Call it
+// before the store is shared.
+func (s *Store) SetClock(now func() time.Time) { s.clock = now }
 
 // createItems inserts items in tx; the caller makes the whole call atomic
 // (its own transaction, or a savepoint in a batch).
-func createItems(ctx context.Context, tx *sql.Tx, items []store.Item) error {
-	stamp := now()
+func createItems(ctx context.Context, tx *sql.Tx, items []store.Item, stamp time.Time) error {
 	stmt, err := tx.PrepareContext(ctx, insertItem)
 	if err != nil {
 		return err
@@ -231,7 +242,7 @@ func getItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string) (store.
 	return it, notFound(err, "%s %s in tenant %s", kind, id, tenantID)
 }
 
-func updateItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error)) (store.Item, error) {
+func updateItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string, ifVersion int64, f func(store.Item) (store.Item, error), stamp time.Time) (store.Item, error) {
 	old, err := getItem(ctx, tx, tenantID, kind, id)
 	if err != nil {
 		return store.Item{}, err
@@ -245,7 +256,7 @@ func updateItem(ctx context.Context, tx *sql.Tx, tenantID, kind, id string, ifVe
 	}
 	it.TenantID, it.Kind, it.ID = old.TenantID, old.Kind, old.ID
 	it.Version = old.Version + 1
-	it.ModifiedAt = now()
+	it.ModifiedAt = stamp
 	doc, err := docArg(it)
 	if err != nil {
 		return store.Item{}, err

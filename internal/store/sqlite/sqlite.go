@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -30,7 +31,9 @@ const busyTimeoutMillis = 10_000
 
 // Store is the SQLite backend. It is safe for concurrent use.
 type Store struct {
-	path string
+	// clock stamps items, grants and service principals (nil: time.Now).
+	clock func() time.Time
+	path  string
 	// w is the write pool: one connection, every transaction BEGIN
 	// IMMEDIATE, so writers of this process queue in database/sql (which
 	// honours their contexts) instead of spinning in SQLite's busy handler.

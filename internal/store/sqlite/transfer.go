@@ -153,7 +153,7 @@ func (s *Store) ImportTenant(ctx context.Context, d store.TenantData, replace bo
 				return conflict(err, "app role assignment %s", a.ID)
 			}
 		}
-		if err := createItems(ctx, tx, d.Items); err != nil {
+		if err := createItems(ctx, tx, d.Items, s.now()); err != nil {
 			return err
 		}
 		for _, st := range d.Settings {

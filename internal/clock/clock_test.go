@@ -1,0 +1,91 @@
+package clock_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"graphgate/internal/clock"
+)
+
+// fakeReal is a real clock the test moves by hand.
+type fakeReal struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (f *fakeReal) now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeReal) tick(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}
+
+var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func TestControlled(t *testing.T) {
+	tests := []struct {
+		name string
+		// do acts on the clock while real time moves on by 1m between steps.
+		do         func(c *clock.Controlled)
+		wantNow    time.Time // after the steps and one more real minute
+		wantFrozen bool
+	}{
+		{"follows real time", func(c *clock.Controlled) {}, t0.Add(time.Minute), false},
+		{"freeze stops it", func(c *clock.Controlled) { c.Freeze() }, t0, true},
+		{"advance while running keeps running", func(c *clock.Controlled) { _, _ = c.Advance(time.Hour) }, t0.Add(time.Hour + time.Minute), false},
+		{"advance while frozen moves the frozen time", func(c *clock.Controlled) { c.Freeze(); _, _ = c.Advance(90 * 24 * time.Hour) }, t0.Add(90 * 24 * time.Hour), true},
+		{"set back while running runs on from there", func(c *clock.Controlled) { c.Set(t0.Add(-48 * time.Hour)) }, t0.Add(-48*time.Hour + time.Minute), false},
+		{"set while frozen stays frozen", func(c *clock.Controlled) { c.Freeze(); c.Set(t0.Add(time.Hour)) }, t0.Add(time.Hour), true},
+		{"reset follows real time again", func(c *clock.Controlled) { c.Freeze(); _, _ = c.Advance(time.Hour); c.Reset() }, t0.Add(time.Minute), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &fakeReal{t: t0}
+			c := clock.New(r.now)
+			tt.do(c)
+			r.tick(time.Minute)
+			if got := c.Now(); !got.Equal(tt.wantNow) {
+				t.Errorf("Now = %v, want %v", got, tt.wantNow)
+			}
+			st := c.State()
+			if st.Frozen != tt.wantFrozen {
+				t.Errorf("Frozen = %v, want %v", st.Frozen, tt.wantFrozen)
+			}
+			if want := tt.wantNow.Sub(r.now()); st.Offset != want {
+				t.Errorf("Offset = %v, want %v", st.Offset, want)
+			}
+		})
+	}
+}
+
+func TestAdvanceRefusesNegative(t *testing.T) {
+	r := &fakeReal{t: t0}
+	c := clock.New(r.now)
+	if _, err := c.Advance(-time.Second); !errors.Is(err, clock.ErrNegative) {
+		t.Fatalf("Advance(-1s) err = %v, want ErrNegative", err)
+	}
+	if !c.Now().Equal(t0) {
+		t.Fatalf("a refused advance moved the clock to %v", c.Now())
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	c := clock.New(nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				_, _ = c.Advance(time.Second)
+				_ = c.Now()
+			}
+		}()
+	}
+	wg.Wait()
+	if off := c.State().Offset; off < 800*time.Second {
+		t.Fatalf("offset after 800 one-second advances = %v", off)
+	}
+}

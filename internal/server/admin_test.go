@@ -168,6 +168,11 @@ func TestAdminNoAuthOnlyOnLoopback(t *testing.T) {
 	if err == nil {
 		t.Error("a plain HTTP listener on every interface was accepted with --admin-no-auth")
 	}
+	_, err = server.New(context.Background(), server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:8443", ProxyAddr: "0.0.0.0:8080",
+		AdminNoAuth: true, Passwords: password.Fast, Logger: discard})
+	if err == nil || !strings.Contains(err.Error(), "0.0.0.0:8080") {
+		t.Errorf("an interception proxy on every interface was accepted with --admin-no-auth: %v", err)
+	}
 	e := servertest.Start(t, func(c *server.Config) { c.AdminNoAuth = true })
 	if a := do(t, e, "POST", "/admin/v1/clock/freeze", "", nil); a.status != 200 || a.body["frozen"] != true {
 		t.Fatalf("open admin API on loopback: %d %s", a.status, a.raw)

@@ -269,10 +269,12 @@ func (s *Server) Faults() *faults.Set { return s.faults }
 // setUpAdmin makes the fault rules (from Config.FaultsFile) and the admin
 // API, which needs the Graph server to authenticate its callers.
 func (s *Server) setUpAdmin() error {
-	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr) {
+	// The interception proxy serves the same handler (admin API included)
+	// to whoever reaches its listener, so it counts as a listener here.
+	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr, s.cfg.ProxyAddr) {
 		return fmt.Errorf("the admin API without authentication (--admin-no-auth) is only for loopback listeners, and %s is not one: "+
 			"listen on 127.0.0.1 (--addr 127.0.0.1:8443), or drop --admin-no-auth and call the admin API with a Global Administrator's token",
-			strings.TrimSpace(s.cfg.Addr+" "+s.cfg.HTTPAddr))
+			strings.Join(strings.Fields(s.cfg.Addr+" "+s.cfg.HTTPAddr+" "+s.cfg.ProxyAddr), " "))
 	}
 	s.faults = faults.NewSet(faults.Options{Seed: s.cfg.FaultSeed})
 	if s.cfg.FaultsFile != "" {

@@ -375,7 +375,11 @@ func (s *Server) routes() http.Handler {
 // admin API, metrics and health checks are never faulted (a test must be
 // able to clear the rules it added).
 func (s *Server) withFaults(next http.Handler) http.Handler {
-	faulted := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry).Wrap(next)
+	in := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry)
+	if s.decisions != nil {
+		in.Observe(s.recordFault)
+	}
+	faulted := in.Wrap(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if strings.HasPrefix(p, "/admin/") || p == "/metrics" || p == "/healthz" {

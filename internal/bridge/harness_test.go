@@ -345,9 +345,15 @@ func (b *browser) submit(p *page, values map[string]string, button string) (*pag
 	return b.do(req)
 }
 
-// signIn completes the password and consent pages.
+// signIn completes the sign-in's two steps (the account, then the
+// password) and the consent page.
 func (b *browser) signIn(p *page, upn, pw string) (*page, error) {
 	var err error
+	if p.ids["username"] && !p.ids["password"] {
+		if p, err = b.submit(p, map[string]string{"username": upn}, "next"); err != nil {
+			return nil, err
+		}
+	}
 	if p.ids["password"] {
 		if p, err = b.submit(p, map[string]string{"username": upn, "password": pw}, "signin"); err != nil {
 			return nil, err

@@ -31,6 +31,9 @@ var realTime = map[string]string{
 	"bridge/sensor_todo.go":        "the bridge is a client of a real or emulated Graph",
 	"bridge/sensor_calendar.go":    "the bridge is a client of a real or emulated Graph",
 	"bridge/graphclient/client.go": "request latency in the bridge's log",
+	"server/proxy.go":              "the proxy's connection deadlines and idle eviction",
+	"cli/generate.go":              "the generator's progress and rate: an offline command",
+	"demo/generate.go":             "the default when no clock is given (the generator is offline; callers may pass Now)",
 }
 
 // TestOnlyListedFilesReadRealTime keeps time.Now() out of the components

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/directory"
 	"graphgate/internal/graph"
 	"graphgate/internal/store"
 )
@@ -145,7 +146,7 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 	g := Generated{Scale: o.Scale, Seed: o.Seed, Users: n(ScaleUsers), Messages: n(ScaleMessages), Events: n(ScaleEvents), Tasks: n(ScaleTasks),
 		RareWord: RareWord, AbsentWord: AbsentWord, Subject: "Quarterly review " + words[0] + " " + words[1]}
 	g.Mailboxes = max(1, g.Users/100)
-	gen := &generator{st: st, o: o, g: g, r: rand.New(rand.NewPCG(o.Seed, 0x6772617068676174)),
+	gen := &generator{st: st, dir: directory.New(st, directory.Options{Now: func() time.Time { return o.Now }}), o: o, g: g, r: rand.New(rand.NewPCG(o.Seed, 0x6772617068676174)),
 		sd: graph.NewSeeder(st, TenantID, o.Now)}
 	gen.sd.WithIDs(rand.NewChaCha8(seed32(o.Seed)))
 	gen.p = GenerateProgress{UsersOf: g.Users, MessagesOf: g.Messages, EventsOf: g.Events, TasksOf: g.Tasks}
@@ -180,12 +181,13 @@ func seed32(s uint64) [32]byte {
 }
 
 type generator struct {
-	st store.Store
-	o  GenerateOptions
-	g  Generated
-	r  *rand.Rand
-	sd *graph.Seeder
-	p  GenerateProgress
+	st  store.Store
+	dir *directory.Service
+	o   GenerateOptions
+	g   Generated
+	r   *rand.Rand
+	sd  *graph.Seeder
+	p   GenerateProgress
 	// mailboxes are the generated users with mail, calendar and tasks:
 	// id, display name, address.
 	mailboxes [][3]string
@@ -220,7 +222,7 @@ func (g *generator) users(ctx context.Context) error {
 		u := store.User{ID: id, TenantID: TenantID, UserPrincipalName: upn, DisplayName: given + " " + surname, GivenName: given, Surname: surname,
 			Mail: upn, JobTitle: g.pick(jobs), Department: g.pick(departments), Kind: store.UserMember, AccountEnabled: true,
 			UsageLocation: "US", PreferredLanguage: "en-US", CreatedAt: g.o.Now}
-		if err := g.st.CreateUser(ctx, u); err != nil {
+		if err := g.dir.ProvisionUser(ctx, u); err != nil {
 			return fmt.Errorf("demo: generating user %s: %w", upn, err)
 		}
 		if i%100 == 1 && len(g.mailboxes) < g.g.Mailboxes {

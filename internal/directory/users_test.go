@@ -300,3 +300,38 @@ func TestDeleteUser(t *testing.T) {
 		wantErr(t, "deleting twice", err, directory.ErrNotFound)
 	})
 }
+
+// TestProvisionUser: password-less members for bulk provisioning keep
+// CreateUser's rules that do not concern the password.
+func TestProvisionUser(t *testing.T) {
+	eachStore(t, func(t *testing.T, x *fixture) {
+		u := store.User{TenantID: contosoID, ID: "00000000-0000-4000-8000-00000000a001", UserPrincipalName: "user000001@contoso.onmicrosoft.com",
+			DisplayName: "User One", AccountEnabled: true}
+		must(t, x.dir.ProvisionUser(t.Context(), u))
+		got := x.user(t, contosoID, u.ID)
+		if got.Kind != store.UserMember || got.PasswordHash != "" || got.UserPrincipalName != u.UserPrincipalName || got.CreatedAt.IsZero() {
+			t.Errorf("stored %+v", got)
+		}
+		for _, tc := range []struct {
+			name string
+			u    store.User
+			want error
+		}{
+			{"taken", u, directory.ErrExists},
+			{"unverified domain", store.User{TenantID: contosoID, UserPrincipalName: "x@fabrikam.com"}, directory.ErrDomainNotVerified},
+			{"a guest", store.User{TenantID: contosoID, UserPrincipalName: "g@contoso.onmicrosoft.com", Kind: store.UserGuest}, invalid("kind")},
+			{"roles", store.User{TenantID: contosoID, UserPrincipalName: "r@contoso.onmicrosoft.com", Roles: []string{"global-admin"}}, invalid("roles")},
+			{"personal tenant", store.User{TenantID: store.PersonalTenantID, UserPrincipalName: "p@gmail.com"}, invalid("tenantId")},
+		} {
+			err := x.dir.ProvisionUser(t.Context(), tc.u)
+			var ve *directory.ValidationError
+			if want, ok := tc.want.(*directory.ValidationError); ok {
+				if !errors.As(err, &ve) || ve.Field != want.Field {
+					t.Errorf("%s: %v, want a validation error of %s", tc.name, err, want.Field)
+				}
+			} else if !errors.Is(err, tc.want) {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+			}
+		}
+	})
+}

@@ -25,7 +25,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Reader is what the pages read from the store: the directory, apps and
-// consent. Every store.Store satisfies it; the pages never write through it.
+// consent, and the decision log. Every store.Store satisfies it; the pages never write through it.
 type Reader interface {
 	ListTenants(ctx context.Context) ([]store.Tenant, error)
 	GetTenant(ctx context.Context, id string) (store.Tenant, error)
@@ -41,6 +41,10 @@ type Reader interface {
 	ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error)
 	ListDelegatedGrants(ctx context.Context, tenantID string) ([]store.DelegatedGrant, error)
 	AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error)
+	// DelegatedGrants and ListDecisions are what the decision log viewer
+	// and the least-privilege report read (report.LogSource).
+	DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]store.DelegatedGrant, error)
+	ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error)
 }
 
 // Sessions is the identity platform's browser session: who is signed in,

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"graphgate/internal/demo"
+	"graphgate/internal/parity"
+	"graphgate/internal/routes"
 	"graphgate/internal/server/servertest"
 	"graphgate/internal/store"
 )
@@ -289,5 +291,41 @@ func TestConsoleLeastPrivilegeReport(t *testing.T) {
 	}
 	if p := b.get("/console/apps/00000000-0000-0000-0000-000000000000/report"); p.status != http.StatusNotFound {
 		t.Errorf("an unknown app's report: %d", p.status)
+	}
+}
+
+// TestLandingParity: the landing page's parity summary counts what the
+// running server serves, per workload, from the same classification as
+// docs/parity.md, and links the full map, which lists each served path.
+func TestLandingParity(t *testing.T) {
+	env := servertest.Start(t)
+	rows := parity.Classify(routes.Default(), env.Server.Graph().Served())
+	totals := parity.Totals(rows)
+	served, all := 0, 0
+	var mail parity.Total
+	for _, tt := range totals {
+		served, all = served+tt.Served, all+tt.All()
+		if tt.Workload == "Mail" {
+			mail = tt
+		}
+	}
+	if served == 0 || mail.Served == 0 || all <= served {
+		t.Fatalf("classification: %d of %d served, Mail %+v", served, all, mail)
+	}
+	b := newBrowser(t, env)
+	p := b.get("/")
+	for _, want := range []string{
+		fmt.Sprintf("%d of %d method+path pairs", served, all),
+		fmt.Sprintf("<tr><td>Mail</td><td>%d</td><td>%d</td><td>%d</td></tr>", mail.Served, mail.RuleOnly, mail.All()),
+		`href="/parity" id="parity-link"`,
+	} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the landing page lacks %q", want)
+		}
+	}
+	p = b.get("/parity")
+	if p.status != http.StatusOK || !strings.Contains(p.body, fmt.Sprintf("%d of %d method+path pairs served", served, all)) ||
+		!strings.Contains(p.body, "<td>GET</td><td><code>/me/messages</code></td>") {
+		t.Errorf("/parity: %d", p.status)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"graphgate/internal/catalog"
 	"graphgate/internal/directory"
 	"graphgate/internal/identity"
+	"graphgate/internal/parity"
 	"graphgate/internal/store"
 )
 
@@ -78,15 +79,20 @@ type Info struct {
 	Listeners []string
 	// Demo reports whether the demo tenant exists (its ids are fixed).
 	Demo bool
+	// Parity is the route table classified against the running Graph
+	// server (parity.Classify): the landing page's parity summary and
+	// /parity. Empty: neither is shown.
+	Parity []parity.Row
 }
 
 // Server serves the landing page, the admin console and their static
 // files. Build it with New; it is safe for concurrent use.
 type Server struct {
-	d     Deps
-	info  Info
-	pages map[string]*template.Template
-	log   *slog.Logger
+	d      Deps
+	info   Info
+	pages  map[string]*template.Template
+	log    *slog.Logger
+	parity *paritySummary
 }
 
 // New returns the web pages over d.
@@ -106,7 +112,7 @@ func New(d Deps, info Info) (*Server, error) {
 	if info.Version == "" {
 		info.Version = "(devel)"
 	}
-	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{}}
+	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{}, parity: newParitySummary(info.Parity)}
 	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -136,7 +142,8 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 }
 
-// Handler serves "/" (the landing page, exactly), /static/ and /console/.
+// Handler serves "/" (the landing page, exactly), /parity, /static/ and
+// /console/.
 // Mount it for those paths only: every other path belongs to the identity
 // platform and Graph.
 func (s *Server) Handler() http.Handler {
@@ -144,6 +151,7 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /{$}", s.handleLanding)
+	mux.HandleFunc("GET /parity", s.handleParity)
 	s.consoleRoutes(mux)
 	return secure(mux)
 }

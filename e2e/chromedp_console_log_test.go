@@ -78,4 +78,15 @@ func TestChromedpConsoleDecisionLog(t *testing.T) {
 	if s := b.statusOf("User.ReadBasic.All"); !strings.Contains(s, "Not granted for Contoso") {
 		t.Errorf("User.ReadBasic.All after confirming: %q", s)
 	}
+
+	// The app's least-privilege report: Mail.ReadWrite narrows to Mail.Read.
+	b.navigate(e.base + "/console/apps/" + ha.ClientID)
+	b.waitFor("least-privilege")
+	clickAndLoad(b, "open the report", chromedp.ID("least-privilege"))
+	b.waitFor("report-calls")
+	if n := b.eval("narrow", `(document.querySelector("ul.narrow") || {innerText: ""}).innerText`); !strings.Contains(n, "Mail.ReadWrite → Mail.Read") {
+		t.Errorf("the report's narrowing: %q", n)
+	}
+	b.checkA11y("least-privilege report")
+	b.pageShot("console-log-report")
 }

@@ -56,6 +56,7 @@ Run and manage the tenant:
   graphgate serve                                    HTTPS on localhost:8443 with the demo tenant
   graphgate trust                                    make Go, curl, Node.js, Python trust its CA
   graphgate demo                                     the demo tenant's users, passwords, apps, secrets
+  graphgate generate --scale 0.01                    fill the demo tenant with generated data (scale tests)
   graphgate user|group|app|consent|tenant …          manage directory, apps and consent (--help each)
   graphgate bridge --config bridge.yaml              Home Assistant O365 integration over MQTT
   graphgate export --out F | import --in F           a whole tenant to or from a file (any store)

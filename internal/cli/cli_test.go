@@ -25,6 +25,10 @@ func TestCommands(t *testing.T) {
 		out  []string // substrings of stdout
 		err  []string // substrings of stderr
 	}{
+		// The interception proxy's flags go together and need graphgate's CA.
+		{"serve --proxy-passthrough needs --proxy", []string{"serve", "--proxy-passthrough"}, 2, nil, []string{"--proxy-passthrough goes with --proxy"}},
+		{"serve --proxy refuses --tls-cert", []string{"serve", "--proxy", "127.0.0.1:0", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, 2, nil,
+			[]string{"cannot run with --tls-cert"}},
 		// The "done when" examples.
 		{"for messages puts Mail.ReadBasic first", []string{"permissions", "for", "GET", "/me/messages"}, 0,
 			[]string{"DelegatedWork      Mail.ReadBasic      least privileged"}, nil},

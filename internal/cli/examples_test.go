@@ -38,6 +38,7 @@ var exampleSkips = []struct {
 	{regexp.MustCompile(`^graphgate serve\b`), "starts a server that runs until stopped (serve is tested in serve_test.go)"},
 	{regexp.MustCompile(`^graphgate bridge (--config|login)\b`), "runs the bridge daemon or an interactive sign-in against a broker and an identity platform"},
 	{regexp.MustCompile(`^mosquitto_pub\b`), "talks to a running bridge through an MQTT broker"},
+	{regexp.MustCompile(`^(docker exec graphgate /)?graphgate healthcheck\b`), "probes a running server (healthcheck_test.go starts one)"},
 	{regexp.MustCompile(`^openssl\b`), "makes cert.pem, which the test provides"},
 	{regexp.MustCompile(`--shell (fish|powershell)\b`), "fish or PowerShell syntax; the test's shell is POSIX (the output is tested in trust_test.go)"},
 	{regexp.MustCompile(`postgres://[^ ]*@db[:/]`), "names a PostgreSQL host that exists only in the example"},

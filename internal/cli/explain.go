@@ -200,7 +200,9 @@ type recordedOut struct {
 
 // explainRecorded prints the reasoning of a request in the decision log.
 func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionLog, id string, jsonOut bool) error {
-	rows, err := st.ListDecisions(ctx, store.DecisionQuery{RequestID: id, Limit: 1, Newest: true})
+	// A request may have two rows: an injected fault (latency alone) and
+	// then the engine's decision; the decision is what explain explains.
+	rows, err := st.ListDecisions(ctx, store.DecisionQuery{RequestID: id, Limit: 2, Newest: true})
 	if err != nil {
 		return admFail(err)
 	}
@@ -208,6 +210,12 @@ func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionL
 		return admNotFound("no decision recorded for request-id %s: 'graphgate log' lists those recorded (older ones are pruned; a server started with --decision-log=false records none)", id)
 	}
 	d := &rows[0]
+	if d.Reason == "fault" && len(rows) > 1 {
+		d = &rows[1]
+	}
+	if d.Reason == "fault" {
+		return explainFault(cmd, d, jsonOut)
+	}
 	o := recordedOut{logRow: toLogRow(d)}
 	if err := json.Unmarshal(d.Detail, &o.Decision); err != nil {
 		return admFail(fmt.Errorf("the recorded decision of %s cannot be read: %w", id, err))
@@ -393,4 +401,24 @@ func parseRelation(s string) (authz.Relation, error) {
 		return authz.RelTenant, nil
 	}
 	return 0, usageErr("--target takes self, other, shared-mailbox, group, chat or tenant, not %q", s)
+}
+
+// faultOut is what explain --request-id --json prints for a request a
+// fault rule answered: the row and the rule.
+type faultOut struct {
+	logRow
+	Fault json.RawMessage `json:"fault"`
+}
+
+// explainFault prints a request that an injected fault answered (see
+// 'graphgate faults'): no permission was decided.
+func explainFault(cmd *cobra.Command, d *store.Decision, jsonOut bool) error {
+	out := cmd.OutOrStdout()
+	if jsonOut {
+		return writeJSON(out, faultOut{logRow: toLogRow(d), Fault: d.Detail})
+	}
+	rule := strings.TrimPrefix(d.Check, "fault:")
+	fmt.Fprintf(out, "Request %s at %s: %s %s\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), d.Method, d.Path)
+	fmt.Fprintf(out, "  answered by the fault rule %q (graphgate faults list), not by the permission engine: %s\n", rule, d.Detail)
+	return nil
 }

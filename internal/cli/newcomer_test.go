@@ -245,6 +245,35 @@ func TestTrust(t *testing.T) {
 	if code, _, errs := runCLI("trust", "--data", data, "--shell", "tcsh"); code != ExitUsage || !strings.Contains(errs, "sh, fish or powershell") {
 		t.Errorf("trust --shell tcsh: exit %d %s", code, errs)
 	}
+
+	// --proxy adds the interception proxy's variables; a shell evaluating
+	// the output routes through it and keeps loopback direct.
+	for _, p := range []string{"127.0.0.1:8080", "http://127.0.0.1:8080", "http://127.0.0.1:8080/"} {
+		code, out, errs := runCLI("trust", "--data", data, "--proxy", p)
+		if code != 0 {
+			t.Fatalf("trust --proxy %s: exit %d %s", p, code, errs)
+		}
+		got, err := exec.Command("sh", "-c", out+"\nprintf '%s|%s|%s|%s' \"$HTTPS_PROXY\" \"$NO_PROXY\" \"$NODE_USE_ENV_PROXY\" \"$SSL_CERT_FILE\"").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "http://127.0.0.1:8080|localhost,127.0.0.1,::1|1|" + ca; string(got) != want {
+			t.Errorf("trust --proxy %s evaluated to %q, want %q", p, got, want)
+		}
+	}
+	code, out, _ = runCLI("trust", "--data", data, "--proxy", "127.0.0.1:8080", "--json")
+	j = trustOut{}
+	if code != 0 || json.Unmarshal([]byte(out), &j) != nil || len(j.Proxy) != 3 || j.Proxy[0].Name != "HTTPS_PROXY" || j.Proxy[0].Value != "http://127.0.0.1:8080" {
+		t.Errorf("trust --proxy --json: exit %d %s", code, out)
+	}
+	if code, out, _ := runCLI("trust", "--data", data); strings.Contains(out, "HTTPS_PROXY") {
+		t.Errorf("trust without --proxy prints HTTPS_PROXY (exit %d)", code)
+	}
+	for _, bad := range []string{"https://127.0.0.1:8080", "127.0.0.1", "http://127.0.0.1:8080/x"} {
+		if code, _, errs := runCLI("trust", "--data", data, "--proxy", bad); code != ExitUsage || !strings.Contains(errs, "--proxy takes") {
+			t.Errorf("trust --proxy %s: exit %d %s", bad, code, errs)
+		}
+	}
 }
 
 // TestDemoInAFolderWithoutData: 'graphgate demo' on a folder without a

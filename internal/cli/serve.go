@@ -96,6 +96,8 @@ type serveStarted struct {
 	CACreated   bool   `json:"caCreated,omitempty"`
 	DemoCreated bool   `json:"demoCreated,omitempty"`
 	DemoTenant  string `json:"demoTenant,omitempty"`
+	// Proxy is the interception proxy's URL (--proxy), for HTTPS_PROXY.
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // serveLimits are serve's flags for server.Limits; 0 turns a limit off.
@@ -202,6 +204,17 @@ body sent a byte at a time is cut off. The idle timeout, header size and
 data rate defaults are those of Kestrel, Microsoft's HTTP server for .NET
 (which caps no connections and allows 30s for headers).
 
+Interception proxy (--proxy 127.0.0.1:8080): an HTTP proxy that answers
+HTTPS requests for Microsoft's own hosts itself — login.microsoftonline.com,
+login.windows.net, login.microsoft.com, sts.windows.net and
+graph.microsoft.com — with certificates from graphgate's CA, so an app that
+honours HTTPS_PROXY and trusts the CA runs unchanged, with Microsoft's
+default authority and Graph URL. Every other host is refused (403 naming the
+host) unless --proxy-passthrough, which tunnels them to the real host; plain
+http:// requests for Microsoft's hosts are refused (Microsoft is HTTPS only).
+'graphgate trust --proxy http://127.0.0.1:8080' prints the environment for Go,
+Node.js, Python and .NET. The proxy has the same limits as the HTTPS listener.
+
 Test fixtures, as the Firebase emulators': --import DIR loads every tenant of
 the folder DIR before the server starts (each replaces the store's tenant of
 that id; the folder's settings and, into a store without keys, its signing
@@ -230,7 +243,7 @@ Global Administrator's token (or nothing, with --admin-no-auth on loopback).
 
 Output: start-up lines on standard error, then the log (--log-format,
 --log-level). With --json the log is JSON and, once listening, one JSON object
-on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
+on standard output says where: {"url", "discovery", "store", "caFile", "proxy", …}.`,
 		Example: `  graphgate serve
   graphgate serve --addr 127.0.0.1:8444                         # or GRAPHGATE_ADDR=127.0.0.1:8444
   graphgate serve --addr 0.0.0.0:8443 --tls-name graphgate.lan --data /var/lib/graphgate
@@ -242,7 +255,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
   graphgate serve --seed 42 --data "$(mktemp -d)"               # CI: the same passwords, secrets and ids every run
   graphgate serve --decision-log-max-age 24h --decision-log-max-rows 10000
   graphgate serve --faults faults.yaml --fault-seed 7           # inject faults (graphgate faults --help)
-  graphgate serve --admin-no-auth                               # graphgate clock/faults without a token (loopback only)`,
+  graphgate serve --admin-no-auth                               # graphgate clock/faults without a token (loopback only)
+
+  graphgate serve --proxy 127.0.0.1:8080   # apps keep Microsoft's URLs: eval "$(graphgate trust --proxy http://127.0.0.1:8080)"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut && !cmd.Flags().Changed("log-format") {
@@ -259,6 +274,12 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				return err
 			}
 			cfg.Limits = lim.limits()
+			if cfg.ProxyPassthrough && cfg.ProxyAddr == "" {
+				return usageErr("--proxy-passthrough goes with --proxy ADDRESS (e.g. --proxy 127.0.0.1:8080)")
+			}
+			if cfg.ProxyAddr != "" && cfg.TLSCert != "" {
+				return usageErr("--proxy issues certificates for Microsoft's hosts with graphgate's CA and cannot run with --tls-cert: leave --tls-cert and --tls-key out")
+			}
 			cfg.Logger = log
 			if cfg.DecisionLog.MaxAge < 0 || cfg.DecisionLog.MaxRows < 0 {
 				return usageErr("--decision-log-max-age and --decision-log-max-rows take a duration and a count (0 for no limit)")
@@ -335,10 +356,18 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 				discovery := fmt.Sprintf("%s/%s/v2.0/.well-known/openid-configuration", url, demo.TenantDomain)
 				if jsonOut {
 					_ = json.NewEncoder(cmd.OutOrStdout()).Encode(serveStarted{URL: url, Discovery: discovery, Store: spec.String(),
-						CAFile: caFile, CACreated: b.CACreated, DemoCreated: srv.DemoCreated, DemoTenant: demo.TenantDomain})
+						CAFile: caFile, CACreated: b.CACreated, DemoCreated: srv.DemoCreated, DemoTenant: demo.TenantDomain, Proxy: srv.ProxyURL()})
 					return
 				}
 				fmt.Fprintf(out, "graphgate: listening on %s\n", url)
+				if p := srv.ProxyURL(); p != "" {
+					others := "refused"
+					if cfg.ProxyPassthrough {
+						others = "tunnelled to the real host"
+					}
+					fmt.Fprintf(out, "graphgate: interception proxy on %s: serves %s; other hosts %s. For your apps: 'graphgate trust --proxy %s%s'\n",
+						p, strings.Join(server.InterceptedHosts, ", "), others, p, dataArg(cfg.DataDir))
+				}
 				if caFile != "" {
 					if b.CACreated {
 						fmt.Fprintf(out, "graphgate: created a certificate authority for this data folder\n")
@@ -371,11 +400,14 @@ on standard output says where: {"url", "discovery", "store", "caFile", …}.`,
 	f.StringVar(&cfg.Addr, "addr", defaultAddr(), "HTTPS listen address (env GRAPHGATE_ADDR)")
 	dataFlag(cmd, &cfg.DataDir)
 	storeFlag(cmd, &cfg.StoreURL)
-	f.StringSliceVar(&cfg.TLSNames, "tls-name", nil, "another DNS name or IP for the server certificate (repeatable)")
+	f.StringSliceVar(&cfg.TLSNames, "tls-name", envList("GRAPHGATE_TLS_NAME"),
+		"another DNS name or IP for the server certificate (repeatable; env GRAPHGATE_TLS_NAME, comma-separated: a container's host name)")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "your own certificate (PEM) instead of graphgate's CA")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "the key of --tls-cert (PEM)")
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "", "also serve plain HTTP here, for a TLS-terminating reverse proxy")
 	f.BoolVar(&cfg.TrustForwarded, "trust-forwarded", false, "build URLs from X-Forwarded-Proto and X-Forwarded-Host")
+	f.StringVar(&cfg.ProxyAddr, "proxy", "", "also run the interception proxy here (e.g. 127.0.0.1:8080): HTTPS_PROXY for apps that keep Microsoft's URLs")
+	f.BoolVar(&cfg.ProxyPassthrough, "proxy-passthrough", false, "let the proxy tunnel hosts other than Microsoft's to the real host (default: refuse them)")
 	f.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo tenant in an empty data folder")
 	seedFlag(cmd, &cfg.Identity.Seed)
 	f.StringVar(&importDir, "import", "", "load every tenant of this folder (written by --export-on-exit) before serving")
@@ -415,6 +447,18 @@ func dataArg(dir string) string {
 	return " --data " + shellQuote(dir)
 }
 
+// envList is the comma-separated list in the environment variable name
+// (nil when unset or empty).
+func envList(name string) []string {
+	var out []string
+	for _, v := range strings.Split(os.Getenv(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // absPath is p made absolute (p itself if that fails, or "" for "").
 func absPath(p string) string {
 	if p == "" {
@@ -431,6 +475,10 @@ func listenHelp(err error) error {
 	var le *server.ListenError
 	if !errors.As(err, &le) || !errors.Is(err, syscall.EADDRINUSE) {
 		return err
+	}
+	if le.Proxy {
+		return fmt.Errorf("%s is already in use (another graphgate serve, or another program): choose another address for the proxy with --proxy%s",
+			le.Addr, freeAddrHint(le.Addr, " "))
 	}
 	if le.Plain {
 		return fmt.Errorf("%s is already in use (another graphgate serve, or another program): choose another address for plain HTTP with --http-addr%s",

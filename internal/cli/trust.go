@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -40,7 +41,7 @@ type trustVar struct {
 // NODE_EXTRA_CA_CERTS to its built-in list; Python's requests reads
 // REQUESTS_CA_BUNDLE instead of certifi's bundle.
 var trustVars = []trustVar{
-	{"SSL_CERT_FILE", "Go (MSAL Go, azidentity, msgraph-sdk-go), OpenSSL and what is built on it (Python's ssl, wget)", true},
+	{"SSL_CERT_FILE", "Go (MSAL Go, azidentity, msgraph-sdk-go), OpenSSL and what is built on it (Python's ssl, wget, .NET on Linux)", true},
 	{"CURL_CA_BUNDLE", "curl (Debian's and Ubuntu's curl ignores SSL_CERT_FILE)", true},
 	{"NODE_EXTRA_CA_CERTS", "Node.js (msal-node, @azure/identity, the Graph JavaScript clients)", false},
 	{"REQUESTS_CA_BUNDLE", "Python requests (the O365 library, MSAL Python)", true},
@@ -51,6 +52,50 @@ type trustOut struct {
 	CAFile    string            `json:"caFile"`
 	Variables []trustVarOut     `json:"variables"`
 	System    map[string]string `json:"systemStore"`
+	// Proxy are the variables that send apps through the interception
+	// proxy (--proxy); absent without it.
+	Proxy []trustVarOut `json:"proxyVariables,omitempty"`
+}
+
+// proxyVars are the variables 'graphgate trust --proxy URL' adds: which
+// runtimes send their requests through HTTPS_PROXY by themselves (Go's
+// http.ProxyFromEnvironment, which MSAL Go, azidentity and the Graph SDK
+// use through http.DefaultTransport; Python's requests and httpx; curl;
+// .NET's HttpClient.DefaultProxy on every platform), and Node.js, whose
+// http, https and fetch do only when NODE_USE_ENV_PROXY is set (Node.js
+// 24.5 and later). NO_PROXY keeps graphgate's own address and other local
+// services off the proxy. Value is filled in per call ("" is the proxy URL).
+var proxyVars = []trustVar{
+	{"HTTPS_PROXY", "Go, Python (requests, httpx, MSAL Python, O365), curl, .NET (HttpClient)", false},
+	{"NO_PROXY", "the same: loopback addresses (graphgate's own URL) stay direct", false},
+	{"NODE_USE_ENV_PROXY", "Node.js 24.5 and later: http, https and fetch honour HTTPS_PROXY (msal-node, @azure/identity, the Graph clients)", false},
+}
+
+// proxyValue is the value of a proxy variable for the proxy at url.
+func proxyValue(name, url string) string {
+	switch name {
+	case "NO_PROXY":
+		return "localhost,127.0.0.1,::1"
+	case "NODE_USE_ENV_PROXY":
+		return "1"
+	}
+	return url
+}
+
+// parseProxyFlag reads --proxy: the proxy's URL (http://127.0.0.1:8080) or
+// address (127.0.0.1:8080, as 'serve --proxy' takes it).
+func parseProxyFlag(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if !strings.Contains(v, "://") {
+		v = "http://" + v
+	}
+	u, err := neturl.Parse(v)
+	if err != nil || u.Scheme != "http" || u.Port() == "" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
+		return "", usageErr("--proxy takes the proxy's address as 'graphgate serve --proxy' printed it, such as http://127.0.0.1:8080, not %q", v)
+	}
+	return "http://" + u.Host, nil
 }
 
 type trustVarOut struct {
@@ -70,7 +115,7 @@ func trustSystem(ca string) map[string]string {
 }
 
 func trustCmd() *cobra.Command {
-	var data, shell string
+	var data, shell, proxyFlag string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "trust",
@@ -95,12 +140,25 @@ login and Graph included) from Go, curl or Python. To trust graphgate
 everywhere instead, add the CA to the system's store: the output ends with
 the commands for Debian and Ubuntu, Fedora, macOS and Windows, as comments.
 
+With --proxy (the address of 'graphgate serve --proxy'), it also prints the
+variables that send apps through graphgate's interception proxy, so they keep
+Microsoft's URLs (login.microsoftonline.com, graph.microsoft.com) and need no
+change at all:
+
+  HTTPS_PROXY          Go, Python (requests, httpx), curl, .NET (HttpClient)
+  NO_PROXY             loopback stays direct (graphgate's own URL)
+  NODE_USE_ENV_PROXY   Node.js 24.5+ (http, https and fetch honour HTTPS_PROXY)
+
+.NET on Windows and macOS reads the system store only: add the CA there
+(the commands at the end of the output).
+
 --shell defaults to fish when $SHELL is fish, powershell on Windows, else
 sh. --json prints the CA file, the variables and the system commands as JSON.
 The CA exists once 'graphgate serve' has started on the data folder.`,
 		Example: `  eval "$(graphgate trust)"
   graphgate trust --shell fish | source
-  graphgate trust --data /var/lib/graphgate --json`,
+  graphgate trust --data /var/lib/graphgate --json
+  eval "$(graphgate trust --proxy http://127.0.0.1:8080)"   # with 'graphgate serve --proxy 127.0.0.1:8080'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if shell == "" {
@@ -109,6 +167,10 @@ The CA exists once 'graphgate serve' has started on the data folder.`,
 			quote, set, comment := shellSyntax(shell)
 			if quote == nil {
 				return usageErr("--shell takes sh, fish or powershell, not %q", shell)
+			}
+			proxyURL, err := parseProxyFlag(proxyFlag)
+			if err != nil {
+				return err
 			}
 			ca, err := filepath.Abs(server.CAFile(data))
 			if err != nil {
@@ -127,15 +189,24 @@ The CA exists once 'graphgate serve' has started on the data folder.`,
 				for _, v := range trustVars {
 					o.Variables = append(o.Variables, trustVarOut{trustVar: v, Value: ca})
 				}
+				if proxyURL != "" {
+					for _, v := range proxyVars {
+						o.Proxy = append(o.Proxy, trustVarOut{trustVar: v, Value: proxyValue(v.Name, proxyURL)})
+					}
+				}
 				return writeJSON(out, o)
 			}
 			writeTrust(out, ca, shell, quote, set, comment, system)
+			if proxyURL != "" {
+				writeProxy(out, proxyURL, quote, set, comment)
+			}
 			return nil
 		},
 	}
 	dataFlag(cmd, &data)
 	cmd.Flags().StringVar(&shell, "shell", "", "sh (also bash and zsh), fish or powershell (default: from $SHELL, powershell on Windows)")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the CA file, the variables and the system-store commands as JSON")
+	cmd.Flags().StringVar(&proxyFlag, "proxy", "", "also print the variables for the interception proxy at this address ('graphgate serve --proxy')")
 	return cmd
 }
 
@@ -156,6 +227,13 @@ func writeTrust(out io.Writer, ca, shell string, quote func(string) string, set 
 		fmt.Fprintf(out, "%s   %-21s %s\n", comment, os.label+":", system[os.key])
 	}
 	fmt.Fprintf(out, "%s (Node.js reads only its own list unless started with --use-system-ca.)\n", comment)
+}
+
+func writeProxy(out io.Writer, proxyURL string, quote func(string) string, set func(name, value string) string, comment string) {
+	fmt.Fprintf(out, "%s\n%s The interception proxy %s: apps keep Microsoft's URLs and need no change\n", comment, comment, proxyURL)
+	for _, v := range proxyVars {
+		fmt.Fprintf(out, "%s   %s %s\n", set(v.Name, quote(proxyValue(v.Name, proxyURL))), comment, v.Clients)
+	}
 }
 
 // defaultShell guesses the user's shell.

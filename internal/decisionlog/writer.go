@@ -107,7 +107,7 @@ type Writer struct {
 	cfg   Config
 	clock Clock
 	log   *slog.Logger
-	queue chan graph.DecisionEvent
+	queue chan entry
 
 	closed  atomic.Bool
 	started atomic.Bool
@@ -133,7 +133,7 @@ func (c counter) add(n int) {
 // New builds a writer over st.
 func New(st store.DecisionLog, cfg Config, o Options) *Writer {
 	cfg = cfg.withDefaults()
-	w := &Writer{st: st, cfg: cfg, clock: o.Clock, log: o.Logger, queue: make(chan graph.DecisionEvent, cfg.QueueSize),
+	w := &Writer{st: st, cfg: cfg, clock: o.Clock, log: o.Logger, queue: make(chan entry, cfg.QueueSize),
 		stop: make(chan struct{}), flushes: make(chan chan struct{}), done: make(chan struct{})}
 	if w.clock == nil {
 		w.clock = realClock{}
@@ -162,7 +162,37 @@ func (w *Writer) RecordDecision(e graph.DecisionEvent) {
 		return
 	}
 	select {
-	case w.queue <- e:
+	case w.queue <- entry{ev: e}:
+	default:
+		w.dropped.add(1)
+	}
+}
+
+// entry is a queued event: an authorization decision of the Graph
+// pipeline, or a row made elsewhere (an injected fault).
+type entry struct {
+	ev  graph.DecisionEvent
+	raw *store.Decision
+}
+
+// row is the entry's log row, rendered on the writer's goroutine.
+func (e entry) row() store.Decision {
+	if e.raw != nil {
+		return *e.raw
+	}
+	return Row(e.ev)
+}
+
+// RecordRow queues a row that is not an authorization decision (the
+// server logs injected faults with it), or drops and counts it as
+// RecordDecision does. It never blocks.
+func (w *Writer) RecordRow(d store.Decision) {
+	if w.closed.Load() {
+		w.dropped.add(1)
+		return
+	}
+	select {
+	case w.queue <- entry{raw: &d}:
 	default:
 		w.dropped.add(1)
 	}
@@ -208,7 +238,7 @@ func (w *Writer) run(ctx context.Context) {
 	// take writes every event queued now, in batches.
 	take := func(ctx context.Context) {
 		for n := len(w.queue); n > 0; n-- {
-			batch = append(batch, Row(<-w.queue))
+			batch = append(batch, (<-w.queue).row())
 			if len(batch) == cap(batch) {
 				write(ctx)
 			}
@@ -218,7 +248,7 @@ func (w *Writer) run(ctx context.Context) {
 	for {
 		select {
 		case e := <-w.queue:
-			batch = append(batch, Row(e))
+			batch = append(batch, e.row())
 			if len(batch) == cap(batch) {
 				write(ctx)
 			}
@@ -247,7 +277,7 @@ func (w *Writer) drain(final context.Context, batch *[]store.Decision, write fun
 	for {
 		select {
 		case e := <-w.queue:
-			*batch = append(*batch, Row(e))
+			*batch = append(*batch, e.row())
 			if len(*batch) == cap(*batch) {
 				write(final)
 			}

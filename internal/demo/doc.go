@@ -15,9 +15,15 @@
 // `graphgate demo` can print them). Seeding an already seeded store does
 // nothing, and replicas seeding one store at once agree on one tenant.
 //
+// Generate (`graphgate generate`) adds synthetic volume to the demo tenant
+// for scale tests — up to 100k users, 1M messages, 200k events and 100k
+// tasks at scale 1 — deterministically from a seed, in bounded batches.
+//
 // # What it must not do
 //
 // It writes the directory only through internal/directory and seeds only what is missing. It must not import the identity server; it still imports graph for the
 // document types and the Seeder of mail, calendar, drive and chats (moving them to a model
 // package below graph is part of issue 12's workload split, not done yet).
+// Generate must not hold data in memory in proportion to the scale, nor
+// know how a backend indexes what it writes.
 package demo

@@ -15,10 +15,9 @@
 // Every injected fault is visible: the response header
 // x-graphgate-fault names the rule, a slog line records it, and the
 // counter graphgate_faults_injected_total counts it by rule and kind.
-// Faults are not in the decision log (package decisionlog) yet: it records
-// authorization decisions (graph.DecisionEvent), and a fault, answered
-// before authorization, needs its own field there and in the store's
-// table; Injector.Wrap has the rule, the route and the caller at hand.
+// With an Observer (Injector.Observe) the server also records each fault
+// in the decision log, as a row with reason "fault" and the rule as its
+// check, once the fault has been answered.
 //
 // What it must not do: know how a request is authorized, or decide whose
 // data a caller may reach. It learns a request's route, workload, app and

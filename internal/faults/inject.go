@@ -39,7 +39,17 @@ type Injector struct {
 	respond  Responder
 	log      *slog.Logger
 	injected *prometheus.CounterVec
+	observe  Observer
 }
+
+// Observer learns of each injected fault once it has been answered (the
+// server records it in the decision log): the request, what the injector
+// knew of it (caller included) and the rule. It runs on the request's
+// goroutine and must not block.
+type Observer func(w http.ResponseWriter, r *http.Request, q *Request, rule *Rule)
+
+// Observe sets the observer of injected faults (before serving).
+func (in *Injector) Observe(o Observer) { in.observe = o }
 
 // NewInjector returns an injector of set's rules; reg (if not nil)
 // receives its counter graphgate_faults_injected_total{rule,kind}.
@@ -83,6 +93,12 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", q.Route),
 			slog.String("workload", q.Workload), slog.Int("status", rule.Status))
 		w.Header().Set(Header, rule.ID)
+		if in.observe != nil {
+			if !need {
+				in.describe.Caller(r, &q)
+			}
+			defer in.observe(w, r, &q, &rule)
+		}
 		if rule.Latency > 0 {
 			// The real clock: a frozen server clock must not stall requests.
 			t := time.NewTimer(time.Duration(rule.Latency))

@@ -179,6 +179,8 @@ type Request struct {
 	// empty when unknown).
 	App           string
 	UPN, ObjectID string
+	// Tenant is the token's tenant, when the caller is known from one.
+	Tenant string
 }
 
 // matchesCheap reports whether the fields known without looking at the

@@ -334,6 +334,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 			return errBadRequest("The query parameter 'OrderBy' is invalid.")
 		}
 		base.Where, base.Args = searchMessages(s.store.Dialect(), q.q.Search)
+		base.Text = searchMessageText(q.q.Search)
 	}
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
 		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
@@ -391,6 +392,23 @@ func searchMessages(d store.Dialect, search *odata.Search) (string, []any) {
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
 	return strings.Join(ors, " OR "), args
+}
+
+// searchMessageText is the text every message $search matches must hold, for
+// the store's text index (store.ItemQuery.Text, a hint: searchMessages's
+// condition still decides): the terms of a search without OR, except
+// negated ones. A search with OR has no string every match holds.
+func searchMessageText(search *odata.Search) []string {
+	if len(search.Groups) != 1 {
+		return nil
+	}
+	var text []string
+	for _, t := range search.Groups[0] {
+		if !t.Not {
+			text = append(text, t.Value)
+		}
+	}
+	return text
 }
 
 func (s *Server) messageContext(c *Call) string {

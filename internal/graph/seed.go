@@ -77,6 +77,10 @@ func NewSeeder(st store.Items, tenantID string, now time.Time) *Seeder {
 	return &Seeder{st: st, tenant: tenantID, now: now.UTC()}
 }
 
+// Pending is the number of items collected and not yet flushed, so that a
+// generator can flush in batches of bounded size.
+func (s *Seeder) Pending() int { return len(s.items) }
+
 func (s *Seeder) add(kind, id, owner, parent string, doc any) {
 	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: kind, ID: id, OwnerID: owner, ParentID: parent,
 		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
@@ -118,6 +122,8 @@ type SeedMessage struct {
 	Importance string
 	Categories []string
 	Attachment *SeedAttachment
+	// ConversationID groups messages of one thread ("": a new one).
+	ConversationID string
 }
 
 // SeedAttachment is a file attached to a seeded message.
@@ -146,10 +152,14 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 	}
 	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
 	id := s.itemID("AAMkAG")
+	conv := m.ConversationID
+	if conv == "" {
+		conv = s.itemID("AAQkAG")
+	}
 	rt := storedTime(m.Received)
 	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
 		HasAttachments: m.Attachment != nil, InternetMessageID: "<" + id[:20] + "@graphgate.local>", Subject: m.Subject,
-		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: s.itemID("AAQkAG"), IsRead: m.IsRead,
+		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: conv, IsRead: m.IsRead,
 		InferenceClassification: "focused", Body: itemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
 		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
 	s.add(KindMessage, id, userID, m.Folder, doc)
@@ -264,6 +274,9 @@ func (s *Seeder) TodoList(userID string) string {
 	s.add(KindTodoList, id, userID, "", todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})
 	return id
 }
+
+// TodoListID is the id of a user's default To Do list (TodoList).
+func TodoListID(userID string) string { return defaultListID(userID) }
 
 // Task adds a task to a list.
 func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {

@@ -18,6 +18,7 @@ import (
 	"graphgate/internal/password"
 	"graphgate/internal/server"
 	"graphgate/internal/server/servertest"
+	"graphgate/internal/store"
 )
 
 // answer is an HTTP answer with its JSON body decoded.
@@ -167,6 +168,11 @@ func TestAdminNoAuthOnlyOnLoopback(t *testing.T) {
 		AdminNoAuth: true, Passwords: password.Fast, Logger: discard})
 	if err == nil {
 		t.Error("a plain HTTP listener on every interface was accepted with --admin-no-auth")
+	}
+	_, err = server.New(context.Background(), server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:8443", ProxyAddr: "0.0.0.0:8080",
+		AdminNoAuth: true, Passwords: password.Fast, Logger: discard})
+	if err == nil || !strings.Contains(err.Error(), "0.0.0.0:8080") {
+		t.Errorf("an interception proxy on every interface was accepted with --admin-no-auth: %v", err)
 	}
 	e := servertest.Start(t, func(c *server.Config) { c.AdminNoAuth = true })
 	if a := do(t, e, "POST", "/admin/v1/clock/freeze", "", nil); a.status != 200 || a.body["frozen"] != true {
@@ -497,5 +503,34 @@ func TestSnapshotsThroughTheAdminAPI(t *testing.T) {
 	}
 	if got := title(); got != original {
 		t.Fatalf("after the reset jobTitle = %q, want %q", got, original)
+	}
+}
+
+// TestFaultsInTheDecisionLog: an injected fault is a row of the decision
+// log (reason "fault", the rule as its check), with the caller and the
+// request-id the client saw.
+func TestFaultsInTheDecisionLog(t *testing.T) {
+	e := servertest.Start(t)
+	admin, _ := signIn(t, e, "admin", "User.Read")
+	adele, _ := signIn(t, e, "adele", "User.Read")
+	if r := do(t, e, "POST", "/admin/v1/faults", admin, map[string]any{"id": "me-429", "route": "/me", "method": "GET", "status": 429, "count": 1}); r.status != 201 {
+		t.Fatalf("add: %d %s", r.status, r.raw)
+	}
+	a := do(t, e, "GET", "/v1.0/me", adele, nil)
+	wantGraphError(t, a, 429, "activityLimitReached")
+	if err := e.Server.FlushDecisionLog(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.Server.Store().ListDecisions(context.Background(), store.DecisionQuery{RequestID: a.header.Get("request-id"), Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("rows for request-id %q: %+v", a.header.Get("request-id"), rows)
+	}
+	r := rows[0]
+	if r.Reason != "fault" || r.Check != "fault:me-429" || r.Allowed || r.Status != 429 || r.Route != "/me" ||
+		r.UserUPN != e.User("adele").UserPrincipalName || r.TenantID == "" || !strings.Contains(string(r.Detail), `"me-429"`) {
+		t.Errorf("fault row %+v", r)
 	}
 }

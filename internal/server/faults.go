@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime"
 	"net"
@@ -11,6 +12,7 @@ import (
 
 	"graphgate/internal/faults"
 	"graphgate/internal/graph"
+	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
 
@@ -49,7 +51,7 @@ func (f faultRequest) Caller(r *http.Request, q *faults.Request) {
 	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
 		c, err := f.s.verifier.Verify(r.Context(), strings.TrimSpace(h[7:]), tokens.Expectations{})
 		if err == nil {
-			q.App, q.UPN, q.ObjectID = c.AppID, c.UPN, c.ObjectID
+			q.App, q.UPN, q.ObjectID, q.Tenant = c.AppID, c.UPN, c.ObjectID, c.TenantID
 		}
 		return
 	}
@@ -119,4 +121,28 @@ func loopbackOnly(addrs ...string) bool {
 		}
 	}
 	return true
+}
+
+// recordFault logs an injected fault in the decision log, beside the
+// engine's decisions: reason "fault", check "fault:<rule id>", the status
+// it answered with (0 for a dropped connection or added latency alone,
+// when the request went on to be decided as usual), and the rule as its
+// detail. 'graphgate log' lists it; 'graphgate explain --request-id'
+// prints the rule.
+func (s *Server) recordFault(w http.ResponseWriter, r *http.Request, q *faults.Request, rule *faults.Rule) {
+	detail, _ := json.Marshal(map[string]any{"fault": rule, "workload": q.Workload})
+	path := r.URL.Path
+	for _, v := range []string{"/v1.0", "/beta"} {
+		if strings.HasPrefix(path, v+"/") {
+			path = strings.TrimPrefix(path, v)
+			break
+		}
+	}
+	if r.URL.RawQuery != "" {
+		path += "?" + r.URL.RawQuery
+	}
+	s.decisions.RecordRow(store.Decision{Time: s.clock.Now().UTC(), RequestID: w.Header().Get("request-id"),
+		ClientRequestID: r.Header.Get("client-request-id"), TenantID: q.Tenant, AppID: q.App, UserID: q.ObjectID, UserUPN: q.UPN,
+		Method: r.Method, Route: q.Route, Path: path, Allowed: rule.Status == 0 && !rule.Drop, Status: rule.Status,
+		Reason: "fault", Check: "fault:" + rule.ID, Detail: detail})
 }

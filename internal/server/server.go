@@ -79,6 +79,15 @@ type Config struct {
 	// Limits bound connections, idle time, header size and the slowest
 	// data rate (zero fields: the defaults; see Limits).
 	Limits Limits
+	// ProxyAddr, if set, also runs the interception proxy there: an HTTP
+	// forward proxy that serves CONNECT tunnels to InterceptedHosts itself,
+	// with certificates from graphgate's CA (so it needs the CA, not
+	// TLSCert), and refuses every other host. The same Limits apply.
+	ProxyAddr string
+	// ProxyPassthrough makes the proxy tunnel (CONNECT) and forward (plain
+	// HTTP) requests for every other host to the real host instead of
+	// refusing them.
+	ProxyPassthrough bool
 	// Version is graphgate's version line, shown on the landing page.
 	Version string
 	// Clock is the server's one clock (nil: a new one on real time). Every
@@ -133,10 +142,14 @@ type Server struct {
 	admin     *admin.API
 	limits    Limits
 	rate      *dataRate // nil: no minimum data rate
-	// conns cap the HTTPS and the plain HTTP listener (nil: no cap).
-	conns, plainConns *connTracker
-	tls               *tlsca.Bundle
-	Demo              *demo.Tenant
+	// conns cap the HTTPS and the plain HTTP listener, proxyConns the
+	// proxy's listener and proxyInner the intercepted connections it
+	// serves (nil: no cap).
+	conns, plainConns, proxyConns, proxyInner *connTracker
+	// proxyURL is http://host:port of the running proxy ("" when none).
+	proxyURL string
+	tls      *tlsca.Bundle
+	Demo     *demo.Tenant
 	// DemoCreated reports whether this start created the demo tenant.
 	DemoCreated bool
 }
@@ -262,10 +275,12 @@ func (s *Server) Faults() *faults.Set { return s.faults }
 // setUpAdmin makes the fault rules (from Config.FaultsFile) and the admin
 // API, which needs the Graph server to authenticate its callers.
 func (s *Server) setUpAdmin() error {
-	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr) {
+	// The interception proxy serves the same handler (admin API included)
+	// to whoever reaches its listener, so it counts as a listener here.
+	if s.cfg.AdminNoAuth && !loopbackOnly(s.cfg.Addr, s.cfg.HTTPAddr, s.cfg.ProxyAddr) {
 		return fmt.Errorf("the admin API without authentication (--admin-no-auth) is only for loopback listeners, and %s is not one: "+
 			"listen on 127.0.0.1 (--addr 127.0.0.1:8443), or drop --admin-no-auth and call the admin API with a Global Administrator's token",
-			strings.TrimSpace(s.cfg.Addr+" "+s.cfg.HTTPAddr))
+			strings.Join(strings.Fields(s.cfg.Addr+" "+s.cfg.HTTPAddr+" "+s.cfg.ProxyAddr), " "))
 	}
 	s.faults = faults.NewSet(faults.Options{Seed: s.cfg.FaultSeed})
 	if s.cfg.FaultsFile != "" {
@@ -367,7 +382,11 @@ func (s *Server) routes() http.Handler {
 // admin API, metrics and health checks are never faulted (a test must be
 // able to clear the rules it added).
 func (s *Server) withFaults(next http.Handler) http.Handler {
-	faulted := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry).Wrap(next)
+	in := faults.NewInjector(s.faults, faultRequest{s}, faultResponder{s}, s.log, s.registry)
+	if s.decisions != nil {
+		in.Observe(s.recordFault)
+	}
+	faulted := in.Wrap(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if strings.HasPrefix(p, "/admin/") || p == "/metrics" || p == "/healthz" {
@@ -423,7 +442,7 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 	}
 	hs := s.limits.httpServer(s.handler, s.conns)
 	hs.TLSConfig, hs.ErrorLog = b.TLSConfig(), slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
-	errc := make(chan error, 2)
+	errc := make(chan error, 4)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	var plain *http.Server
 	if s.cfg.HTTPAddr != "" {
@@ -435,6 +454,31 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 		plain = s.limits.httpServer(s.handler, s.plainConns)
 		plain.ErrorLog = hs.ErrorLog
 		go func() { errc <- plain.Serve(pln) }()
+	}
+	var px *proxy
+	var proxySrv *http.Server
+	if s.cfg.ProxyAddr != "" {
+		certs, err := b.HostCerts(nil)
+		if err != nil {
+			_ = hs.Close()
+			return errors.New("the interception proxy issues certificates for Microsoft's hosts with graphgate's own CA, " +
+				"so it cannot run with --tls-cert/--tls-key: leave those out (clients then trust the CA 'graphgate trust' prints)")
+		}
+		pln, err := s.listen(s.cfg.ProxyAddr, false, s.proxyConns)
+		if err != nil {
+			_ = hs.Close()
+			var le *ListenError
+			if errors.As(err, &le) {
+				le.Proxy = true
+			}
+			return err
+		}
+		px = s.newProxy(pln.Addr().String(), certs, hs.ErrorLog)
+		proxySrv = s.limits.httpServer(px, s.proxyConns)
+		proxySrv.ErrorLog = hs.ErrorLog
+		go func() { errc <- proxySrv.Serve(pln) }()
+		go func() { errc <- px.serveInner() }()
+		s.proxyURL = "http://" + pln.Addr().String()
 	}
 	s.serveAdminSocket(ctx)
 	if ready != nil {
@@ -451,17 +495,28 @@ func (s *Server) Serve(ctx context.Context, ready func(url string)) error {
 	if plain != nil {
 		_ = plain.Shutdown(sctx)
 	}
+	if proxySrv != nil {
+		_ = proxySrv.Shutdown(sctx)
+		_ = px.shutdown(sctx)
+	}
 	return err
 }
 
 // ListenError is a listener Serve could not open: Plain tells the plain
-// HTTP one (Config.HTTPAddr) from the HTTPS one (Config.Addr). Err is the
-// system's (errors.Is(err, syscall.EADDRINUSE) when the port is taken).
+// HTTP one (Config.HTTPAddr), Proxy the interception proxy's
+// (Config.ProxyAddr) from the HTTPS one (Config.Addr). Err is the system's
+// (errors.Is(err, syscall.EADDRINUSE) when the port is taken).
 type ListenError struct {
 	Addr  string
 	Plain bool
+	Proxy bool
 	Err   error
 }
+
+// ProxyURL is the interception proxy's address as clients' HTTPS_PROXY
+// takes it (http://127.0.0.1:8080), once Serve has opened it (it is set
+// before Serve's ready callback runs); "" when there is no proxy.
+func (s *Server) ProxyURL() string { return s.proxyURL }
 
 func (e *ListenError) Error() string { return "listening on " + e.Addr + ": " + e.Err.Error() }
 func (e *ListenError) Unwrap() error { return e.Err }
@@ -486,11 +541,17 @@ func (s *Server) registerConnTrackers() {
 		Help: "Idle connections closed to make room for a new one at the connection cap (--max-conns), by listener."}, []string{"listener"})
 	s.conns = s.limits.newConnTracker(evicted.WithLabelValues("https"))
 	s.plainConns = s.limits.newConnTracker(evicted.WithLabelValues("http"))
+	// The proxy's listener holds a slot for each client connection until it
+	// closes, tunnels included (the listener's cap); the intercepted
+	// connections, once TLS is terminated, are tracked by their own server,
+	// which closes the longest idle of them at the cap, freeing a slot.
+	s.proxyConns = s.limits.newConnTracker(evicted.WithLabelValues("proxy"))
+	s.proxyInner = s.limits.newConnTracker(evicted.WithLabelValues("proxy-intercepted"))
 	if s.conns == nil {
 		return
 	}
 	s.registry.MustRegister(evicted)
-	for name, t := range map[string]*connTracker{"https": s.conns, "http": s.plainConns} {
+	for name, t := range map[string]*connTracker{"https": s.conns, "http": s.plainConns, "proxy": s.proxyConns, "proxy-intercepted": s.proxyInner} {
 		s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "graphgate_http_open_connections",
 			Help: "Open client connections, by listener.", ConstLabels: prometheus.Labels{"listener": name}},
 			func() float64 { return float64(t.Open()) }))

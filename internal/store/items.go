@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Graph workload data — messages, mail folders, events, calendars,
@@ -67,10 +68,44 @@ type ItemQuery struct {
 	Offset  int
 	// Count asks for the number of matching items, ignoring Limit and Offset.
 	Count bool
+	// Text narrows the candidates to items whose indexed text holds every
+	// one of these strings, case-insensitively, as a substring. It is a
+	// hint for Where, which must still state the exact condition: a
+	// backend may read the candidates from its text index (kinds in
+	// TextIndexed; strings of at least TextMinLength characters), or
+	// ignore Text and let Where decide alone, so the result is Where's
+	// either way. Which it does is the backend's choice (a string in most
+	// items is found sooner by reading in order).
+	Text []string
 	// Overlap, when set, selects the items whose time interval overlaps a
 	// window, in start order (see Overlap). OrderBy, Offset, Count and
 	// ParentIDs must then be zero.
 	Overlap *Overlap
+}
+
+// TextIndexed are the kinds whose text the backends index for
+// ItemQuery.Text, each with the document properties indexed: a message's
+// subject, body and sender (what the Graph server's $search reads).
+var TextIndexed = map[string][]string{"message": {"subject", "body/content", "from/emailAddress/address", "from/emailAddress/name"}}
+
+// TextMinLength is the shortest string a text index looks up: both
+// backends index trigrams (three characters).
+const TextMinLength = 3
+
+// TextTerms are the strings of q.Text a text index can look up: those of
+// at least TextMinLength characters, for a kind in TextIndexed; none
+// otherwise.
+func TextTerms(q ItemQuery) []string {
+	if TextIndexed[q.Kind] == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range q.Text {
+		if utf8.RuneCountInString(t) >= TextMinLength {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Overlap selects, for documents holding an interval as start.utc and
@@ -127,6 +162,17 @@ func CheckOverlap(q ItemQuery) error {
 		return ErrOverlapQuery
 	}
 	return nil
+}
+
+// Analyzer is implemented by backends whose query planner reads
+// statistics that a bulk load leaves stale: PostgreSQL, whose autovacuum
+// refreshes them only later (or never, when it is off), so that a query
+// planned right after a load may read a whole mailbox instead of an
+// index. A bulk loader (demo.Generate, an import) calls Analyze when it
+// is done. SQLite's backend does not implement it: its statistics are
+// fixed estimates (migration 0010).
+type Analyzer interface {
+	Analyze(ctx context.Context) error
 }
 
 // Dialect names the SQL a backend accepts in ItemQuery.Where and OrderBy.

@@ -23,6 +23,9 @@ type Bundle struct {
 	CACreated, LeafIssued bool
 
 	cert tls.Certificate
+	// ca is the CA with its key (zero for a user-supplied pair): HostCerts
+	// issues with it.
+	ca issued
 }
 
 // TLSConfig returns a new server configuration presenting the bundle's

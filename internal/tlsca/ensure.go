@@ -79,7 +79,7 @@ func Ensure(dir string, names []string, now time.Time) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.CA, b.CACreated = ca.cert, created
+	b.CA, b.CACreated, b.ca = ca.cert, created, ca
 	cert, issuedNew, err := loadOrIssueLeaf(b.CertFile, b.KeyFile, ca, want, now)
 	if err != nil {
 		return nil, err

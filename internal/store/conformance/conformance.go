@@ -41,6 +41,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Snapshots", snapshotTests},
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
+		{"ItemText", textSearchTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Decisions", decisionTests},
 		{"Contract", contractTests},

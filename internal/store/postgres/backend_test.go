@@ -479,7 +479,9 @@ func TestDirectoryQueries(t *testing.T) {
 // SQL the Graph server writes for the sorts and ranges they were made for:
 // its date-time expression is (doc #>> '{path}') COLLATE "C" (graph's
 // jsonExpr, odata's JSON mapping), and an index serves only that exact
-// expression. Checked with EXPLAIN, sequential scans disabled so the
+// expression. (The $filter on receivedDateTime is checked on analyzed data
+// by TestMessageQueriesUseIndexes: on this empty table the planner ties it
+// with migration 0010's indexes.) Checked with EXPLAIN, sequential scans disabled so the
 // planner's choice does not depend on the table's size.
 func TestItemIndexes(t *testing.T) {
 	t.Parallel()
@@ -498,8 +500,6 @@ func TestItemIndexes(t *testing.T) {
 	for _, tc := range []struct{ name, sql, index string }{
 		{"mail's default order", `SELECT id FROM items WHERE tenant_id = 't' AND kind = 'message' AND owner_id = 'o'
 			ORDER BY ` + received + ` DESC, id LIMIT 10`, "items_message_received"},
-		{"$filter on receivedDateTime", `SELECT id FROM items WHERE tenant_id = 't' AND kind = 'message' AND owner_id = 'o'
-			AND doc #>> '{receivedDateTime}' >= '2025-01-01T00:00:00.0000000Z' COLLATE "C"`, "items_message_received"},
 		{"calendarView's window", `SELECT id FROM items WHERE tenant_id = 't' AND kind = 'event' AND owner_id = 'o'
 			AND (doc #>> '{start,utc}') COLLATE "C" < '2025-01-02' AND (doc #>> '{end,utc}') COLLATE "C" > '2025-01-01'`, "items_event_"},
 		{"events by end", `SELECT id FROM items WHERE tenant_id = 't' AND kind = 'event' AND owner_id = 'o'

@@ -82,6 +82,16 @@
 // plans of a prepared statement use the partial indexes too.
 // TestOverlapIndexes checks both kinds of plan.
 //
+// Mail queries (migration 0010) have expression indexes spelled as odata
+// compiles them: isRead with receivedDateTime DESC NULLS LAST, id (a
+// folder's and a mailbox's), lower(subject) for equality (the database's
+// collation) and COLLATE "C" NULLS FIRST for $orderby, the sender's
+// address and conversationId. $search (store.ItemQuery.Text, migration
+// 0011) adds graphgate_message_text(doc) LIKE '%term%' for each term of
+// three characters or more, which a pg_trgm GIN index answers when the
+// planner finds the term rare; the caller's Where still decides.
+// TestMessageQueriesUseIndexes checks the plans on analyzed data.
+//
 // # Encoding
 //
 //   - Times are timestamptz: instants with microsecond precision (more than

@@ -268,9 +268,22 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 		items, err := queryAll(ctx, q, scanItem, sql, args...)
 		return items, -1, err
 	}
+	w := itemScope(iq)
+	return runQuery(ctx, q, "items", itemFields, scanItem, &w, iq.Where, iq.Args, iq.OrderBy, iq.Limit, iq.Offset, iq.Count)
+}
+
+// itemScope is the backend's own conditions of an item query.
+func itemScope(iq store.ItemQuery) where {
 	var w where
 	w.add("tenant_id = $%d", iq.TenantID)
-	w.add("kind = $%d", iq.Kind)
+	if plainKind.MatchString(iq.Kind) {
+		// A literal, so that the generic plan a prepared statement gets
+		// after a few executions can use the per-kind partial indexes
+		// (a bound kind proves none of them usable).
+		w.conds = append(w.conds, "kind = '"+iq.Kind+"'")
+	} else {
+		w.add("kind = $%d", iq.Kind)
+	}
 	if iq.OwnerID != "" {
 		w.add("owner_id = $%d", iq.OwnerID)
 	}
@@ -280,8 +293,17 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 	if iq.ParentIDs != nil {
 		w.add("parent_id = ANY($%d)", iq.ParentIDs)
 	}
-	return runQuery(ctx, q, "items", itemFields, scanItem, &w, iq.Where, iq.Args, iq.OrderBy, iq.Limit, iq.Offset, iq.Count)
+	for _, t := range store.TextTerms(iq) {
+		// The text index of migration 0011 (store.ItemQuery.Text): the
+		// planner reads it when the term is rare enough to pay.
+		w.add(`graphgate_message_text(doc) LIKE $%d ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(t))+"%")
+	}
+	return w
 }
+
+// likeEscaper makes %, _ and the escape character literal in a LIKE
+// pattern (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // where collects the backend's own conditions of a query and their
 // arguments.
@@ -309,6 +331,32 @@ var orderByKeyword = regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`)
 func runQuery[T any](ctx context.Context, q querier, table, fields string, scan func(scanner) (T, error),
 	w *where, callerWhere string, args []any, orderBy string, limit, offset int, count bool,
 ) ([]T, int, error) {
+	st, err := buildQuery(table, fields, w, callerWhere, args, orderBy, limit, offset)
+	if err != nil {
+		return nil, -1, err
+	}
+	rows, err := queryAll(ctx, q, scan, st.page, st.args...)
+	if err != nil {
+		return nil, -1, err
+	}
+	total := -1
+	if count {
+		if err := q.QueryRow(ctx, st.count, st.args...).Scan(&total); err != nil {
+			return nil, -1, err
+		}
+	}
+	return rows, total, nil
+}
+
+// statements are the SQL of a pushed-down query: the page, the count, and
+// the arguments both take.
+type statements struct {
+	page, count string
+	args        []any
+}
+
+// buildQuery writes runQuery's statements.
+func buildQuery(table, fields string, w *where, callerWhere string, args []any, orderBy string, limit, offset int) (statements, error) {
 	own := len(w.args)
 	conds := strings.Join(w.conds, " AND ")
 	usedByWhere, usedByOrder := 0, 0
@@ -324,34 +372,23 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 		usedByOrder = n
 	}
 	if used := max(usedByWhere, usedByOrder); used > len(args) {
-		return nil, -1, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", used, len(args))
+		return statements{}, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", used, len(args))
 	}
-	all := append(w.args[:own:own], args...)
-
-	sql := `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order
+	st := statements{args: append(w.args[:own:own], args...)}
+	st.page = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order
 	if limit > 0 {
-		sql += ` LIMIT ` + strconv.Itoa(limit)
+		st.page += ` LIMIT ` + strconv.Itoa(limit)
 	}
 	if offset > 0 {
-		sql += ` OFFSET ` + strconv.Itoa(offset)
+		st.page += ` OFFSET ` + strconv.Itoa(offset)
 	}
-	rows, err := queryAll(ctx, q, scan, sql, all...)
-	if err != nil {
-		return nil, -1, err
+	st.count = `SELECT count(*) FROM ` + table + ` WHERE ` + conds
+	if usedByOrder > usedByWhere {
+		// Every argument must appear in the statement; these appear
+		// only in the ORDER BY.
+		st.count = `SELECT count(*) FROM (SELECT 1 FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order + `) AS matching`
 	}
-	total := -1
-	if count {
-		countSQL := `SELECT count(*) FROM ` + table + ` WHERE ` + conds
-		if usedByOrder > usedByWhere {
-			// Every argument must appear in the statement; these appear
-			// only in the ORDER BY.
-			countSQL = `SELECT count(*) FROM (SELECT 1 FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order + `) AS matching`
-		}
-		if err := q.QueryRow(ctx, countSQL, all...).Scan(&total); err != nil {
-			return nil, -1, err
-		}
-	}
-	return rows, total, nil
+	return st, nil
 }
 
 // Overlap queries (store.Overlap), served by the span indexes of migration
@@ -439,4 +476,14 @@ func overlapSQL(iq store.ItemQuery) (string, []any, error) {
 			` ORDER BY `+overlapStart+`, id`+limit+`)`)
 	}
 	return `SELECT ` + itemFields + ` FROM (` + strings.Join(branches, " UNION ALL ") + `) AS ov ORDER BY ov_start, id` + limit, args, nil
+}
+
+var _ store.Analyzer = (*Store)(nil)
+
+// Analyze refreshes the planner's statistics of the tables queries filter
+// and sort (store.Analyzer): items, whose expression indexes have
+// statistics of their own, users and groups.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `ANALYZE items, users, groups`)
+	return err
 }

@@ -137,6 +137,20 @@
 // index. items_series_by_end indexes series masters by the end of their
 // last occurrence. TestOverlapUsesSpanIndex checks these plans.
 //
+// Mail queries (migration 0010): isRead with receivedDateTime DESC, id,
+// lower(subject), id (a folder's and a mailbox's), the sender's address
+// and conversationId, each a partial expression index spelled as odata
+// compiles it. The migration writes sqlite_stat1 rows describing a large
+// tenant, so that the planner prefers an index that narrows an equality
+// over one that yields the order, on a database no ANALYZE has run on.
+// $search (store.ItemQuery.Text, migration 0011) reads an FTS5 trigram
+// table, items_text, kept by triggers on items and keyed through
+// items_text_keys (an INTEGER PRIMARY KEY, which VACUUM keeps): a query
+// first counts the candidates (at most textCandidatesMax); none answers
+// at once, a few are read by primary key (INDEXED BY), many are left to
+// the query's order, since a common word is found in the first rows.
+// TestMessageQueriesUseIndexes and TestTextSearchUsesIndex check these.
+//
 // Batch runs its function in one write transaction and hands it an Items
 // bound to that transaction (the write pool's one connection, so no nested
 // write waits for itself); the function must use only that Items, and like

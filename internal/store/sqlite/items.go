@@ -294,7 +294,19 @@ func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Ite
 		items, err := queryAll(ctx, tx, scanItem, page, args...)
 		return items, -1, err
 	}
-	st, err := itemsSQL(q)
+	match, none, err := textCandidates(ctx, tx, q)
+	if err != nil {
+		return nil, -1, err
+	}
+	if none {
+		// No item holds the text: Where, which requires it, matches none.
+		total := -1
+		if q.Count {
+			total = 0
+		}
+		return nil, total, nil
+	}
+	st, err := itemsSQLText(q, match)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -311,6 +323,44 @@ func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Ite
 	return items, total, nil
 }
 
+// textCandidatesMax is the most candidates an ItemQuery.Text is read from
+// the text index for: a string that more items hold is found sooner by
+// reading the items in the query's order (a page of a common word is in
+// its first few hundred items), and reading all its candidates and sorting
+// them would cost more.
+const textCandidatesMax = 2000
+
+// textCandidates decides how q.Text is served (store.ItemQuery.Text): by
+// the text index (migration 0011), returning the FTS5 query for
+// itemsSQLText, when its strings are held by fewer than textCandidatesMax
+// items; not at all ("") otherwise. none reports that no item holds them:
+// the query's Where, which states the same condition, matches nothing.
+func textCandidates(ctx context.Context, tx *sql.Tx, q store.ItemQuery) (match string, none bool, err error) {
+	terms := store.TextTerms(q)
+	if len(terms) == 0 {
+		return "", false, nil
+	}
+	phrases := make([]string, len(terms))
+	for i, t := range terms {
+		// A phrase of the trigram tokenizer: the string as a substring,
+		// case-insensitively; a double quote is written twice.
+		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	match = strings.Join(phrases, " AND ")
+	var n int
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM items_text WHERE items_text MATCH ? LIMIT ?)`,
+		match, textCandidatesMax).Scan(&n)
+	switch {
+	case err != nil:
+		return "", false, err
+	case n == 0:
+		return "", true, nil
+	case n >= textCandidatesMax:
+		return "", false, nil
+	}
+	return match, false, nil
+}
+
 // itemsStatements are the SQL of an ItemQuery.
 type itemsStatements struct {
 	page, count         string
@@ -325,16 +375,35 @@ type itemsStatements struct {
 //
 // and SELECT count(*) FROM items with the same WHERE. The caller's ?
 // placeholders follow the backend's, so its Args follow them too.
-func itemsSQL(q store.ItemQuery) (itemsStatements, error) {
+func itemsSQL(q store.ItemQuery) (itemsStatements, error) { return itemsSQLText(q, "") }
+
+// itemsSQLText is itemsSQL reading the candidates of a text match (an
+// FTS5 query of textCandidates; "" for none) by primary key:
+//
+//	SELECT … FROM items INDEXED BY sqlite_autoindex_items_1 WHERE tenant_id = ? AND kind = ?
+//	  AND id IN (SELECT k.id FROM items_text JOIN items_text_keys AS k ON k.n = items_text.rowid
+//	             WHERE items_text MATCH ? AND k.tenant_id = ? AND k.kind = ?) AND …
+//
+// The index is named: the candidates are few (textCandidates), and the
+// planner, which cannot know it, would otherwise read the scope in order
+// and test each item.
+func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 	if q.TenantID == "" || q.Kind == "" {
 		return itemsStatements{}, errors.New("sqlite: QueryItems: TenantID and Kind are required")
 	}
+	from := `FROM items `
 	var where strings.Builder
 	// kind is bound like the rest: SQLite still proves the per-kind
 	// partial indexes (WHERE kind = 'message') usable, from the bound value
 	// (a statement whose plan depends on it is re-prepared when bound).
 	where.WriteString(`WHERE tenant_id = ? AND kind = ?`)
 	args := []any{q.TenantID, q.Kind}
+	if match != "" {
+		from = `FROM items INDEXED BY sqlite_autoindex_items_1 `
+		where.WriteString(` AND id IN (SELECT k.id FROM items_text JOIN items_text_keys AS k ON k.n = items_text.rowid
+			WHERE items_text MATCH ? AND k.tenant_id = ? AND k.kind = ?)`)
+		args = append(args, match, q.TenantID, q.Kind)
+	}
 	switch {
 	case q.OwnerID != "" && q.ParentID != "":
 		// The parent narrows far more than the owner: the unary + keeps
@@ -360,9 +429,9 @@ func itemsSQL(q store.ItemQuery) (itemsStatements, error) {
 		args = append(args, q.Args...)
 	}
 	return itemsStatements{
-		page:      selectItem + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
+		page:      strings.Replace(selectItem, `FROM items `, from, 1) + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
 		pageArgs:  append(args[:len(args):len(args)], limitArg(q.Limit), max(q.Offset, 0)),
-		count:     `SELECT count(*) FROM items ` + where.String(),
+		count:     `SELECT count(*) ` + from + where.String(),
 		countArgs: args,
 	}, nil
 }

@@ -140,7 +140,7 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	tables = slices.DeleteFunc(tables, func(t string) bool { return slices.Contains(store.SnapshotKeepTables, t) })
+	tables = slices.DeleteFunc(tables, func(t string) bool { return slices.Contains(store.SnapshotKeepTables, t) || textIndexTable(t) })
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM main.`+quoteIdent(t)); err != nil {
 			return fmt.Errorf("sqlite: restoring %s: %w", t, err)
@@ -227,6 +227,12 @@ func queryStrings(ctx context.Context, q queryer, query string, args ...any) ([]
 	return out, rows.Err()
 }
 
+// textIndexTable reports the tables of the message text index (migration
+// 0011: the FTS5 table, its shadow tables and items_text_keys). Triggers on
+// items keep them, also while a restore or wipe deletes and copies items:
+// deleting or copying their rows directly as well would corrupt the index.
+func textIndexTable(t string) bool { return t == "items_text" || strings.HasPrefix(t, "items_text_") }
+
 // quoteIdent quotes a table or column name read from the schema.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -242,7 +248,7 @@ func (s *Store) Wipe(ctx context.Context, keepSetting func(name string) bool) er
 			return err
 		}
 		for _, t := range tables {
-			if slices.Contains(store.SnapshotKeepTables, t) || t == "settings" {
+			if slices.Contains(store.SnapshotKeepTables, t) || t == "settings" || textIndexTable(t) {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM main.`+quoteIdent(t)); err != nil {

@@ -92,7 +92,14 @@ type decisionData struct {
 	// AppHere is whether the app is registered in this tenant (its API
 	// permissions page is here).
 	AppHere bool
+	// FaultRule and FaultDetail are set when an injected fault answered
+	// the request: the rule's id and its recorded JSON.
+	FaultRule, FaultDetail string
 }
+
+// faultReason is the Reason of a decision log row an injected fault
+// wrote (package server's recordFault).
+const faultReason = "fault"
 
 // handleDecision is one recorded decision's full reasoning: what
 // 'graphgate explain --request-id' prints, read from the same recorded
@@ -101,7 +108,10 @@ type decisionData struct {
 func (s *Server) handleDecision(c *creq) {
 	id := c.r.PathValue("id")
 	ctx := c.r.Context()
-	rows, err := s.d.Store.ListDecisions(ctx, store.DecisionQuery{TenantID: c.tenant.ID, RequestID: id, Limit: 1, Newest: true})
+	// A request may have two rows: an injected fault (latency alone) and
+	// then the engine's decision; the decision is what is explained (as
+	// 'graphgate explain --request-id' does).
+	rows, err := s.d.Store.ListDecisions(ctx, store.DecisionQuery{TenantID: c.tenant.ID, RequestID: id, Limit: 2, Newest: true})
 	if err != nil {
 		s.storeFailed(c.w, c.r, err)
 		return
@@ -112,6 +122,16 @@ func (s *Server) handleDecision(c *creq) {
 		return
 	}
 	d := decisionData{D: rows[0], Type: "delegated"}
+	if d.D.Reason == faultReason && len(rows) > 1 {
+		d.D = rows[1]
+	}
+	if d.D.Reason == faultReason {
+		// A fault rule answered (graphgate faults): no permission was
+		// decided; the row's detail is the rule.
+		d.FaultRule, d.FaultDetail = strings.TrimPrefix(d.D.Check, "fault:"), string(d.D.Detail)
+		s.show(c, http.StatusOK, "decision", "Decision "+d.D.RequestID, "log", d, "", "")
+		return
+	}
 	if err := json.Unmarshal(d.D.Detail, &d.Detail); err != nil {
 		s.log.Error("admin console: a recorded decision cannot be read", "requestId", id, "err", err)
 		s.show(c, http.StatusInternalServerError, "message", "Decision log", "log", nil, "", "The recorded reasoning of "+id+" cannot be read (the server log says why).")

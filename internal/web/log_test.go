@@ -329,3 +329,32 @@ func TestLandingParity(t *testing.T) {
 		t.Errorf("/parity: %d", p.status)
 	}
 }
+
+// TestConsoleDecisionFault: a request a fault rule answered shows the rule,
+// not an engine's reasoning; a request with latency injected and then
+// decided shows the decision.
+func TestConsoleDecisionFault(t *testing.T) {
+	env := servertest.Start(t)
+	at := time.Now().Add(-time.Minute)
+	row := func(id, reason, check string, status int, detail string) store.Decision {
+		return store.Decision{Time: at, RequestID: id, TenantID: demo.TenantID, AppID: "app-1", Scheme: "Application", Method: "GET",
+			Route: "/users", Path: "/users", Allowed: status == 200, Status: status, Reason: reason, Check: check, Detail: []byte(detail)}
+	}
+	if err := env.Server.Store().AppendDecisions(t.Context(), []store.Decision{
+		row("req-fault", "fault", "fault:throttle-mail", 429, `{"fault":{"id":"throttle-mail","status":429}}`),
+		row("req-slow", "allowed", "permission", 200, `{"allow":true,"reason":"allowed","check":"permission","status":200,"explanation":"Allowed by User.Read.All.","method":"GET","path":"/users","held":["User.Read.All"],"target":{"relation":"tenant"}}`),
+		row("req-slow", "fault", "fault:slow", 0, `{"fault":{"id":"slow","latency":"2s"}}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env)
+	b.signIn("admin", "/console/")
+	if p := b.get("/console/log/req-fault"); p.status != 200 || !strings.Contains(p.body, "Fault injected: GET /users") ||
+		!strings.Contains(p.body, "<strong>throttle-mail</strong> answered this request with HTTP 429") {
+		t.Errorf("a fault's page: %d\n%s", p.status, p.body)
+	}
+	if p := b.get("/console/log/req-slow"); p.status != 200 || !strings.Contains(p.body, "Allowed: GET /users") ||
+		!strings.Contains(p.body, "Allowed by User.Read.All.") || strings.Contains(p.body, "Fault injected") {
+		t.Errorf("a slowed, then decided request: %d\n%s", p.status, p.body)
+	}
+}

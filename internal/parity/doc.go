@@ -3,9 +3,9 @@
 // Graph server does with it: served with stored data, or a permission rule
 // only (an allowed call answers 501 NotImplemented), by workload, with
 // totals per workload. internal/paritygen renders it as docs/parity.md; the
-// landing page (internal/web) shows the totals, computed at start-up from
-// the running server's handlers (a pass over the route table: a few
-// milliseconds, once).
+// landing page (internal/web) shows the totals, computed from
+// the running server's handlers, once, at the first request that shows
+// them (a pass over the whole route table: BenchmarkLandingParity).
 //
 // It must not decide anything about permissions: it only reports what the
 // route table and the Graph server say.

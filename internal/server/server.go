@@ -245,9 +245,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
-	var parityRows []parity.Row
-	if s.graph != nil {
-		parityRows = parity.Classify(routes.Default(), s.graph.Served())
+	var parityRows func() []parity.Row
+	if g := s.graph; g != nil {
+		parityRows = func() []parity.Row { return parity.Classify(routes.Default(), g.Served()) }
 	}
 	w, err := web.New(web.Deps{Store: s.store, Dir: dir, Sessions: id, SecretHash: id.SecretHash, Catalog: catalog.Default(), Logger: s.log, Now: now},
 		web.Info{Version: cfg.Version, Store: storeKind(cfg), Listeners: s.listeners(), Demo: s.Demo != nil, Parity: parityRows})

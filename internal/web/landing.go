@@ -39,7 +39,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Tenants = ts
 	d.Snippets = snippets(d.Base, r.Host)
-	d.Parity = s.parity
+	d.Parity = s.parity()
 	s.render(w, http.StatusOK, "landing", page{Title: "graphgate", Area: "home", Data: d})
 }
 

@@ -9,7 +9,7 @@ import (
 // paritySummary is the landing page's parity section and the /parity
 // page: package parity's classification of the route table against the
 // running Graph server's handlers (the same computation docs/parity.md is
-// generated from), counted once when the pages are built.
+// generated from), counted once, at the first request that shows it.
 type paritySummary struct {
 	// Totals are all workloads; Shown those with a served endpoint (the
 	// landing page lists them), Others how many serve nothing yet.
@@ -49,9 +49,10 @@ func newParitySummary(rows []parity.Row) *paritySummary {
 // method+path (the rule-only ones, thousands, are in docs/parity.md and
 // 'graphgate permissions routes').
 func (s *Server) handleParity(w http.ResponseWriter, r *http.Request) {
-	if s.parity == nil {
+	p := s.parity()
+	if p == nil {
 		http.NotFound(w, r)
 		return
 	}
-	s.render(w, http.StatusOK, "parity", page{Title: "Parity map", Area: "home", Data: s.parity})
+	s.render(w, http.StatusOK, "parity", page{Title: "Parity map", Area: "home", Data: p})
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/catalog"
@@ -79,10 +80,12 @@ type Info struct {
 	Listeners []string
 	// Demo reports whether the demo tenant exists (its ids are fixed).
 	Demo bool
-	// Parity is the route table classified against the running Graph
-	// server (parity.Classify): the landing page's parity summary and
-	// /parity. Empty: neither is shown.
-	Parity []parity.Row
+	// Parity classifies the route table against the running Graph server
+	// (parity.Classify): the landing page's parity summary and /parity.
+	// It is called once, at the first request that needs it (it is a pass
+	// over the whole route table: BenchmarkLandingParity), not at start-up.
+	// Nil, or no rows: neither is shown.
+	Parity func() []parity.Row
 }
 
 // Server serves the landing page, the admin console and their static
@@ -92,7 +95,7 @@ type Server struct {
 	info   Info
 	pages  map[string]*template.Template
 	log    *slog.Logger
-	parity *paritySummary
+	parity func() *paritySummary
 }
 
 // New returns the web pages over d.
@@ -112,7 +115,13 @@ func New(d Deps, info Info) (*Server, error) {
 	if info.Version == "" {
 		info.Version = "(devel)"
 	}
-	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{}, parity: newParitySummary(info.Parity)}
+	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{},
+		parity: sync.OnceValue(func() *paritySummary {
+			if info.Parity == nil {
+				return nil
+			}
+			return newParitySummary(info.Parity())
+		})}
 	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

@@ -97,10 +97,6 @@ type decisionData struct {
 	FaultRule, FaultDetail string
 }
 
-// faultReason is the Reason of a decision log row an injected fault
-// wrote (package server's recordFault).
-const faultReason = "fault"
-
 // handleDecision is one recorded decision's full reasoning: what
 // 'graphgate explain --request-id' prints, read from the same recorded
 // authz.Detail, with the permissions that would allow a denied call and a
@@ -122,10 +118,10 @@ func (s *Server) handleDecision(c *creq) {
 		return
 	}
 	d := decisionData{D: rows[0], Type: "delegated"}
-	if d.D.Reason == faultReason && len(rows) > 1 {
+	if d.D.Reason == report.FaultReason && len(rows) > 1 {
 		d.D = rows[1]
 	}
-	if d.D.Reason == faultReason {
+	if d.D.Reason == report.FaultReason {
 		// A fault rule answered (graphgate faults): no permission was
 		// decided; the row's detail is the rule.
 		d.FaultRule, d.FaultDetail = strings.TrimPrefix(d.D.Check, "fault:"), string(d.D.Detail)

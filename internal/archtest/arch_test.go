@@ -44,7 +44,7 @@ var layers = map[string]int{
 	"internal/demo": 5, "internal/transfer": 6, "internal/web": 6,
 	// Snapshots and reset (it seeds the demo); the parity map's generator
 	// (it builds the Graph server to read what it serves).
-	"internal/snapshot": 6, "internal/paritygen": 5,
+	"internal/snapshot": 6, "internal/parity": 5, "internal/paritygen": 6,
 	// The admin API over Graph's authentication: clock and faults.
 	"internal/admin": 6,
 	// Composition, the command line, the binary.

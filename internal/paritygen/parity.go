@@ -1,126 +1,33 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
-	"graphgate/internal/graph"
+	"graphgate/internal/parity"
 	"graphgate/internal/routes"
 )
 
-// Status is what graphgate does with one method+path.
-type Status int
-
-const (
-	// Served: a handler answers with stored data.
-	Served Status = iota + 1
-	// RuleOnly: the route table states the permission rule (graphgate
-	// permissions and explain answer for it, and the engine authorizes the
-	// call), but no handler serves it: an allowed call answers 501
-	// NotImplemented.
-	RuleOnly
+// The classification is package parity's (the landing page shows its
+// totals at run time); these names keep this command's code and tests
+// reading as before.
+type (
+	// Row is one method+path of the route table.
+	Row = parity.Row
+	// Status is what graphgate does with one method+path.
+	Status = parity.Status
 )
 
-func (s Status) String() string {
-	switch s {
-	case Served:
-		return "served"
-	case RuleOnly:
-		return "rule only (501)"
-	}
-	return "absent"
-}
+const (
+	Served   = parity.Served
+	RuleOnly = parity.RuleOnly
+)
 
-// Row is one method+path of the route table.
-type Row struct {
-	Workload string
-	Method   string
-	// Template is Microsoft's spelling of the path.
-	Template string
-	Status   Status
-	// Source is microsoft, docs or retired (routes.Route.Source).
-	Source string
-}
-
-// Classify lists every method+path of the table with its status, ordered by
-// workload, path and method.
-func Classify(tab *routes.Table, served []graph.Endpoint) []Row {
-	isServed := map[string]bool{}
-	for _, e := range served {
-		isServed[e.Method+" "+e.Route.Path] = true
-	}
-	var rows []Row
-	for _, r := range tab.Routes() {
-		if r.Query != "" {
-			continue // a $filter variant of a path listed on its own
-		}
-		for _, m := range r.Methods() {
-			st := RuleOnly
-			if isServed[m.String()+" "+r.Path] {
-				st = Served
-			}
-			rows = append(rows, Row{Workload: WorkloadOf(r.Path, r.Template), Method: m.String(), Template: r.Template, Status: st, Source: r.Source})
-		}
-	}
-	slices.SortFunc(rows, func(a, b Row) int {
-		return cmp.Or(cmp.Compare(a.Workload, b.Workload), cmp.Compare(strings.ToLower(a.Template), strings.ToLower(b.Template)),
-			cmp.Compare(a.Template, b.Template), cmp.Compare(methodOrder(a.Method), methodOrder(b.Method)))
-	})
-	return rows
-}
-
-func methodOrder(m string) int {
-	return slices.Index([]string{"GET", "POST", "PUT", "PATCH", "DELETE"}, m)
-}
-
-// workloadWords names the workload of a path by the first of its segments
-// found here (after /me, /users/{id} or /groups/{id}): mail under a group is
-// mail, a group's calendar is calendar.
-var workloadWords = map[string]string{
-	"messages": "Mail", "mailfolders": "Mail", "sendmail": "Mail", "mailboxsettings": "Mail", "inferenceclassification": "Mail",
-	"outlook": "Mail", "conversations": "Mail", "threads": "Mail",
-	"events": "Calendar", "calendar": "Calendar", "calendars": "Calendar", "calendarview": "Calendar", "calendargroups": "Calendar",
-	"findmeetingtimes": "Calendar", "getschedule": "Calendar",
-	"contacts": "Contacts", "contactfolders": "Contacts",
-	"people": "People",
-	"drive":  "Files (OneDrive)", "drives": "Files (OneDrive)", "shares": "Files (OneDrive)",
-	"onenote": "OneNote",
-	"todo":    "To Do", "planner": "Planner",
-	"presence": "Presence", "presences": "Presence", "communications": "Presence and calls",
-	"chats": "Teams chats", "chat": "Teams chats",
-	"teams": "Teams", "joinedteams": "Teams", "team": "Teams", "teamwork": "Teams",
-	"sites": "SharePoint sites",
-}
-
-// WorkloadOf names the workload a route belongs to, from its normalized
-// path (lower case, {id} parameters); a path of no known workload is named
-// by the first segment of its template (Microsoft's spelling).
-func WorkloadOf(path, template string) string {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, s := range segs {
-		segs[i], _, _ = strings.Cut(s, "(") // key segments: /applications(appId={value})
-	}
-	for _, s := range segs {
-		if w, ok := workloadWords[s]; ok {
-			return w
-		}
-	}
-	switch segs[0] {
-	case "me", "users":
-		return "Users"
-	case "groups":
-		return "Groups"
-	case "directoryroles", "directoryroletemplates", "administrativeunits", "directory", "directoryobjects", "organization",
-		"domains", "contacts", "contracts", "subscribedskus":
-		return "Directory"
-	case "applications", "serviceprincipals", "oauth2permissiongrants", "approleassignments":
-		return "Applications and consent"
-	}
-	first, _, _ := strings.Cut(strings.SplitN(strings.TrimPrefix(template, "/"), "/", 2)[0], "(")
-	return "/" + strings.ToLower(first)
-}
+var (
+	Classify   = parity.Classify
+	WorkloadOf = parity.WorkloadOf
+)
 
 // groupOf is the part of a template a collapsed list counts by: the
 // resource under /me, /users/{id}, /groups/{id}, … (its next segment), else
@@ -150,33 +57,16 @@ func Render(rows []Row) []byte {
 		served, ruleOn int
 	}
 	byWL := map[string][]Row{}
-	var names []string
 	for _, r := range rows {
-		if _, ok := byWL[r.Workload]; !ok {
-			names = append(names, r.Workload)
-		}
 		byWL[r.Workload] = append(byWL[r.Workload], r)
 	}
 	var totals []total
 	var all total
-	for _, n := range names {
-		t := total{name: n}
-		for _, r := range byWL[n] {
-			if r.Status == Served {
-				t.served++
-			} else {
-				t.ruleOn++
-			}
-		}
-		all.served += t.served
-		all.ruleOn += t.ruleOn
-		totals = append(totals, t)
+	for _, t := range parity.Totals(rows) {
+		totals = append(totals, total{name: t.Workload, served: t.Served, ruleOn: t.RuleOnly})
+		all.served += t.Served
+		all.ruleOn += t.RuleOnly
 	}
-	// Workloads with served endpoints first (most served first), then the
-	// rest by size.
-	slices.SortStableFunc(totals, func(a, b total) int {
-		return cmp.Or(cmp.Compare(b.served, a.served), cmp.Compare(b.served+b.ruleOn, a.served+a.ruleOn), cmp.Compare(a.name, b.name))
-	})
 
 	var b strings.Builder
 	b.WriteString(`<!-- Code generated by internal/paritygen; DO NOT EDIT. Regenerate: go generate ./internal/paritygen -->

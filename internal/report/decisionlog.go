@@ -18,6 +18,10 @@ type LogSource interface {
 	AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error)
 }
 
+// FaultReason is the Reason of the decision log rows injected faults write
+// beside the engine's decisions; ReadDecisionLog skips them.
+const FaultReason = "fault"
+
 // logPage is how many log rows ReadDecisionLog reads at a time.
 const logPage = 1000
 
@@ -37,6 +41,12 @@ func ReadDecisionLog(ctx context.Context, src LogSource, q store.DecisionQuery, 
 		}
 		for i := range rows {
 			d := &rows[i]
+			if d.Reason == FaultReason {
+				// An injected fault (graphgate faults) is no permission
+				// decision: the call it slowed is logged again as decided,
+				// and one it answered never reached the engine.
+				continue
+			}
 			granted, err := consented(ctx, src, consent, d)
 			if err != nil {
 				return err

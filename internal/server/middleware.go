@@ -199,6 +199,8 @@ func endpointClass(p string) string {
 		return strings.TrimPrefix(p, "/")
 	case p == "/":
 		return "landing"
+	case p == "/parity":
+		return "parity"
 	case p == "/console" || strings.HasPrefix(p, "/console/"):
 		return "console"
 	case strings.HasPrefix(p, "/static/"):

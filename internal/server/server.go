@@ -29,7 +29,9 @@ import (
 	"graphgate/internal/faults"
 	"graphgate/internal/graph"
 	"graphgate/internal/identity"
+	"graphgate/internal/parity"
 	"graphgate/internal/password"
+	"graphgate/internal/routes"
 	"graphgate/internal/secretfile"
 	"graphgate/internal/snapshot"
 	"graphgate/internal/store"
@@ -243,8 +245,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.Demo, s.DemoCreated = t, created
 	}
+	var parityRows func() []parity.Row
+	if g := s.graph; g != nil {
+		parityRows = func() []parity.Row { return parity.Classify(routes.Default(), g.Served()) }
+	}
 	w, err := web.New(web.Deps{Store: s.store, Dir: dir, Sessions: id, SecretHash: id.SecretHash, Catalog: catalog.Default(), Logger: s.log, Now: now},
-		web.Info{Version: cfg.Version, Store: storeKind(cfg), Listeners: s.listeners(), Demo: s.Demo != nil})
+		web.Info{Version: cfg.Version, Store: storeKind(cfg), Listeners: s.listeners(), Demo: s.Demo != nil, Parity: parityRows})
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("web pages: %w", err)
@@ -318,13 +324,14 @@ func (s *Server) Keyring() *tokens.Keyring { return s.keyring }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.identity.Handler())
-	// The landing page (exactly "/"), the admin console and the pages'
-	// static files; every other path stays the identity platform's.
+	// The landing page (exactly "/"), the parity map, the admin console
+	// and the pages' static files; every other path stays the identity platform's.
 	wh := s.web.Handler()
 	mux.Handle("GET /{$}", wh)
 	mux.Handle("/console/", wh)
 	mux.Handle("/console", wh)
 	mux.Handle("GET /static/", wh)
+	mux.Handle("GET /parity", wh)
 	if s.graph != nil {
 		mux.Handle("/v1.0/", s.graph.Handler())
 		mux.Handle("/beta/", s.graph.Handler())

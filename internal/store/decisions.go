@@ -71,6 +71,9 @@ type DecisionQuery struct {
 	RequestID string
 	// After selects rows with a Seq above it (following the log).
 	After int64
+	// Before selects rows with a Seq below it (paging back, newest first,
+	// with Newest and Limit).
+	Before int64
 	// Limit caps the rows (0: no cap). With Newest, the newest Limit rows
 	// are returned (still oldest first); else the oldest after After.
 	Limit  int

@@ -198,6 +198,19 @@ type permissionsData struct {
 	TenantName      string
 	ConsentRoles    string
 	UnknownRequests []string
+	// Preselected is the permission a link asked to add (?add=NAME&type=):
+	// the page shows a confirm form for it and changes nothing on GET.
+	Preselected *preselected
+}
+
+// preselected is a permission offered for adding by a link (the decision
+// log's "would allow" links).
+type preselected struct {
+	Name, Type, Description string
+	AdminConsent            bool
+	Requested               bool
+	// Unknown: no Microsoft Graph permission of that name and type.
+	Unknown bool
 }
 
 // handlePermissions is an app registration's API permissions page: the
@@ -253,11 +266,29 @@ func (s *Server) handlePermissions(c *creq) {
 		s.storeFailed(c.w, c.r, err)
 		return
 	}
-	if d.Query != "" || c.r.FormValue("type") != "" {
+	if add := strings.TrimSpace(c.r.URL.Query().Get("add")); add != "" && c.r.Method == http.MethodGet {
+		d.Preselected = s.preselect(add, d.Type, a)
+	}
+	if d.Query != "" || (c.r.FormValue("type") != "" && d.Preselected == nil) {
 		d.Searched = true
 		s.searchCatalog(&d)
 	}
 	s.show(c, status, "permissions", a.DisplayName+" – API permissions", "apps", d, notice, errMsg)
+}
+
+// preselect looks up the permission a link asked to add, in the catalog,
+// as the "Add a permission" search would show it.
+func (s *Server) preselect(name, typ string, a store.App) *preselected {
+	scheme, requested := catalog.DelegatedWork, a.RequiredScopes
+	if typ == "application" {
+		scheme, requested = catalog.Application, a.RequiredRoles
+	}
+	p, ok := s.d.Catalog.Lookup(name)
+	if !ok || p.Kind != catalog.Graph || !p.In(scheme) {
+		return &preselected{Name: name, Type: typ, Unknown: true}
+	}
+	return &preselected{Name: p.Name, Type: typ, Description: p.Schemes[scheme].AdminDisplayName, AdminConsent: p.RequiresAdminConsent(scheme),
+		Requested: hasFold(requested, p.Name)}
 }
 
 // permissionRows computes each requested permission's status: granted for

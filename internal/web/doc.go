@@ -3,8 +3,24 @@
 // it, how to trust the CA) and the tenant admin console under /console/
 // (users, groups, directory roles, app registrations with their API
 // permissions, client secrets, certificates and redirect URIs, enterprise
-// applications with the consent they hold, consent activity), with the
-// shared layout and stylesheet. The permission explorer (/explorer/) is
+// applications with the consent they hold, consent activity, the decision
+// log viewer and each app's least-privilege report), with the shared
+// layout and stylesheet.
+//
+// # Decision log and reports
+//
+// /console/log shows the tenant's recorded decisions (store.DecisionLog),
+// newest first, 50 a page by keyset (the Seq below the last row shown),
+// with the filters as GET parameters so a view is a link.
+// /console/log/{request-id} shows the recorded authz.Detail, the
+// reasoning 'graphgate explain --request-id' prints, and for a denied
+// call the permissions that would allow it, each linked to the app's API
+// permissions page with ?add=NAME&type=delegated|application: that page
+// then shows a confirm form (a POST with the CSRF value); a GET never
+// changes anything. /console/apps/{id}/report builds the least-privilege
+// report from the log with report.ReadDecisionLog and the report's
+// Builder, as 'graphgate report least-privilege --from-log --app' does;
+// this package only lays the result out. The permission explorer (/explorer/) is
 // its own package and links back here.
 //
 // # Why server-rendered templates

@@ -22,6 +22,7 @@ type landingData struct {
 	WebAppID             string
 	DaemonAppID          string
 	Snippets             []snippet
+	Parity               *paritySummary
 }
 
 // handleLanding is "/": what is running and how to point clients at it.
@@ -38,6 +39,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Tenants = ts
 	d.Snippets = snippets(d.Base, r.Host)
+	d.Parity = s.parity()
 	s.render(w, http.StatusOK, "landing", page{Title: "graphgate", Area: "home", Data: d})
 }
 

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/catalog"
 	"graphgate/internal/directory"
 	"graphgate/internal/identity"
+	"graphgate/internal/parity"
 	"graphgate/internal/store"
 )
 
@@ -25,7 +27,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Reader is what the pages read from the store: the directory, apps and
-// consent. Every store.Store satisfies it; the pages never write through it.
+// consent, and the decision log. Every store.Store satisfies it; the pages never write through it.
 type Reader interface {
 	ListTenants(ctx context.Context) ([]store.Tenant, error)
 	GetTenant(ctx context.Context, id string) (store.Tenant, error)
@@ -41,6 +43,10 @@ type Reader interface {
 	ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error)
 	ListDelegatedGrants(ctx context.Context, tenantID string) ([]store.DelegatedGrant, error)
 	AppRoleAssignments(ctx context.Context, tenantID, clientID string) ([]store.AppRoleAssignment, error)
+	// DelegatedGrants and ListDecisions are what the decision log viewer
+	// and the least-privilege report read (report.LogSource).
+	DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]store.DelegatedGrant, error)
+	ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error)
 }
 
 // Sessions is the identity platform's browser session: who is signed in,
@@ -74,15 +80,22 @@ type Info struct {
 	Listeners []string
 	// Demo reports whether the demo tenant exists (its ids are fixed).
 	Demo bool
+	// Parity classifies the route table against the running Graph server
+	// (parity.Classify): the landing page's parity summary and /parity.
+	// It is called once, at the first request that needs it (it is a pass
+	// over the whole route table: BenchmarkLandingParity), not at start-up.
+	// Nil, or no rows: neither is shown.
+	Parity func() []parity.Row
 }
 
 // Server serves the landing page, the admin console and their static
 // files. Build it with New; it is safe for concurrent use.
 type Server struct {
-	d     Deps
-	info  Info
-	pages map[string]*template.Template
-	log   *slog.Logger
+	d      Deps
+	info   Info
+	pages  map[string]*template.Template
+	log    *slog.Logger
+	parity func() *paritySummary
 }
 
 // New returns the web pages over d.
@@ -102,7 +115,13 @@ func New(d Deps, info Info) (*Server, error) {
 	if info.Version == "" {
 		info.Version = "(devel)"
 	}
-	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{}}
+	s := &Server{d: d, info: info, log: d.Logger, pages: map[string]*template.Template{},
+		parity: sync.OnceValue(func() *paritySummary {
+			if info.Parity == nil {
+				return nil
+			}
+			return newParitySummary(info.Parity())
+		})}
 	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -132,7 +151,8 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 }
 
-// Handler serves "/" (the landing page, exactly), /static/ and /console/.
+// Handler serves "/" (the landing page, exactly), /parity, /static/ and
+// /console/.
 // Mount it for those paths only: every other path belongs to the identity
 // platform and Graph.
 func (s *Server) Handler() http.Handler {
@@ -140,6 +160,7 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /{$}", s.handleLanding)
+	mux.HandleFunc("GET /parity", s.handleParity)
 	s.consoleRoutes(mux)
 	return secure(mux)
 }

@@ -448,7 +448,7 @@ func TestConsolePagesRender(t *testing.T) {
 	b.signIn("admin", "/console/")
 	for _, path := range []string{"/console/", "/console/users?q=adele", "/console/groups", "/console/roles", "/console/apps",
 		"/console/apps/" + env.App("daemon").ClientID, "/console/enterprise", "/console/enterprise/" + env.App("daemon").ClientID, "/console/activity",
-		"/console/users/" + env.User("megan").ID} {
+		"/console/users/" + env.User("megan").ID, "/console/log", "/console/apps/" + env.App("daemon").ClientID + "/report"} {
 		p := b.get(path)
 		if p.status != http.StatusOK || !strings.Contains(p.body, "<h1>") {
 			t.Errorf("GET %s: %d", path, p.status)

@@ -116,6 +116,10 @@ var decisionTests = []test{
 		after, err := s.ListDecisions(ctx, store.DecisionQuery{TenantID: tenant, After: got[2].Seq})
 		must(t, err)
 		checkDecisions(t, "after", after, all[3:])
+		// Paging back, newest first: the two newest below the Seq of the fifth row.
+		before, err := s.ListDecisions(ctx, store.DecisionQuery{TenantID: tenant, Before: got[4].Seq, Limit: 2, Newest: true})
+		must(t, err)
+		checkDecisions(t, "before", before, all[2:4])
 	}},
 	{"PruneByCount", func(t *testing.T, s store.Store) {
 		ctx := t.Context()

@@ -84,6 +84,9 @@ func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]sto
 	if q.After > 0 {
 		add("seq > ?", q.After)
 	}
+	if q.Before > 0 {
+		add("seq < ?", q.Before)
+	}
 	query := selectDecision
 	if len(where) > 0 {
 		query += "WHERE " + strings.Join(where, " AND ")

@@ -12,6 +12,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/report"
 	"graphgate/internal/roles"
 	"graphgate/internal/routes"
 	"graphgate/internal/store"
@@ -210,10 +211,10 @@ func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionL
 		return admNotFound("no decision recorded for request-id %s: 'graphgate log' lists those recorded (older ones are pruned; a server started with --decision-log=false records none)", id)
 	}
 	d := &rows[0]
-	if d.Reason == "fault" && len(rows) > 1 {
+	if d.Reason == report.FaultReason && len(rows) > 1 {
 		d = &rows[1]
 	}
-	if d.Reason == "fault" {
+	if d.Reason == report.FaultReason {
 		return explainFault(cmd, d, jsonOut)
 	}
 	o := recordedOut{logRow: toLogRow(d)}

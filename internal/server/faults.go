@@ -12,6 +12,7 @@ import (
 
 	"graphgate/internal/faults"
 	"graphgate/internal/graph"
+	"graphgate/internal/report"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
@@ -144,5 +145,5 @@ func (s *Server) recordFault(w http.ResponseWriter, r *http.Request, q *faults.R
 	s.decisions.RecordRow(store.Decision{Time: s.clock.Now().UTC(), RequestID: w.Header().Get("request-id"),
 		ClientRequestID: r.Header.Get("client-request-id"), TenantID: q.Tenant, AppID: q.App, UserID: q.ObjectID, UserUPN: q.UPN,
 		Method: r.Method, Route: q.Route, Path: path, Allowed: rule.Status == 0 && !rule.Drop, Status: rule.Status,
-		Reason: "fault", Check: "fault:" + rule.ID, Detail: detail})
+		Reason: report.FaultReason, Check: "fault:" + rule.ID, Detail: detail})
 }

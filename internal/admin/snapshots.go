@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -101,36 +102,29 @@ func (a *API) snapshotsSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) snapshotsRestore(w http.ResponseWriter, r *http.Request) {
-	if !a.snapshotsReady(w, r) {
-		return
-	}
-	name := r.PathValue("name")
-	if err := store.ValidateSnapshotName(name); err != nil {
-		a.fail(w, r, snapshotErr(name, err))
-		return
-	}
-	if err := a.d.Snapshots.RestoreSnapshot(r.Context(), name); err != nil {
-		a.fail(w, r, snapshotErr(name, err))
-		return
-	}
-	a.audit(r, "snapshot restore", slog.String("name", name))
-	w.WriteHeader(http.StatusNoContent)
+	a.snapshotOp(w, r, "snapshot restore", func(ctx context.Context, name string) error { return a.d.Snapshots.RestoreSnapshot(ctx, name) })
 }
 
 func (a *API) snapshotsDelete(w http.ResponseWriter, r *http.Request) {
+	a.snapshotOp(w, r, "snapshot delete", func(ctx context.Context, name string) error { return a.d.Snapshots.DeleteSnapshot(ctx, name) })
+}
+
+// snapshotOp runs op on the snapshot the path names, answering 204, or
+// the store's error as Graph's body.
+func (a *API) snapshotOp(w http.ResponseWriter, r *http.Request, action string, op func(ctx context.Context, name string) error) {
 	if !a.snapshotsReady(w, r) {
 		return
 	}
 	name := r.PathValue("name")
-	if err := store.ValidateSnapshotName(name); err != nil {
+	err := store.ValidateSnapshotName(name)
+	if err == nil {
+		err = op(r.Context(), name)
+	}
+	if err != nil {
 		a.fail(w, r, snapshotErr(name, err))
 		return
 	}
-	if err := a.d.Snapshots.DeleteSnapshot(r.Context(), name); err != nil {
-		a.fail(w, r, snapshotErr(name, err))
-		return
-	}
-	a.audit(r, "snapshot delete", slog.String("name", name))
+	a.audit(r, action, slog.String("name", name))
 	w.WriteHeader(http.StatusNoContent)
 }
 

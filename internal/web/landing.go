@@ -40,7 +40,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	d.Tenants = ts
 	d.Snippets = snippets(d.Base, r.Host)
 	d.Parity = s.parity()
-	s.render(w, http.StatusOK, "landing", page{Title: "graphgate", Area: "home", Data: d})
+	s.render(w, http.StatusOK, "landing", page{Title: "Your local Microsoft 365 tenant", Area: "home", Data: d})
 }
 
 // baseURL is scheme://host of the request: the address this browser

@@ -233,42 +233,23 @@ func retryLinks(q url.Values, scopes string, candidates []string) []RetryLink {
 	return out
 }
 
+// resultOf is the decision as the explain page shows it: authz.Detail's
+// fields (the same rendering as 'graphgate explain'), the verdict, the
+// relation as a phrase and a link to the path's page.
 func resultOf(d *authz.Decision, path string) *ExplainResult {
-	res := &ExplainResult{Allow: d.Allow, Verdict: "Denied", Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status,
-		Explanation: d.Explain(), Method: d.Method.String(), Path: path, Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
-		Candidates: d.CandidateNames(), Note: d.Note()}
-	if d.Allow {
+	det := d.Detail(path)
+	res := &ExplainResult{Allow: det.Allow, Verdict: "Denied", Reason: det.Reason, Check: det.Check, Status: det.Status,
+		Explanation: det.Explanation, Method: det.Method, Path: path, Scheme: det.Scheme, Route: det.Route, RouteSource: det.RouteSource,
+		MeFallback: det.MeFallback, Granted: det.Granted, Via: det.Via, Candidates: det.Candidates, Least: det.Least,
+		AlsoOneOf: det.AlsoOneOf, UserRoles: det.UserRoles, Sharing: det.Sharing, Limit: det.Limit, Note: det.Note}
+	if det.Allow {
 		res.Verdict = "Allowed"
 	}
-	if d.Match.Route != nil {
-		res.Route, res.RouteSource = d.Match.Route.Template, d.Match.Route.Source
-		res.PathURL = pathURL(d.Method.String(), d.Match.Route.Template)
-	}
-	if d.Granted != nil {
-		res.Granted = d.Granted.Name
-	}
-	if d.Via != nil {
-		res.Via = d.Via.Name
-	}
-	for _, en := range d.Candidates {
-		if en.Least {
-			res.Least = append(res.Least, en.Perm.Name)
-		}
-	}
-	for _, a := range d.Also {
-		res.AlsoOneOf = append(res.AlsoOneOf, a.Name)
-	}
-	for _, r := range d.Roles.Roles() {
-		res.UserRoles = append(res.UserRoles, r.String())
-	}
-	if d.Need != 0 {
-		res.Sharing = d.Need.String()
+	if det.Route != "" {
+		res.PathURL = pathURL(det.Method, det.Route)
 	}
 	if d.Relation != authz.ReachNone {
-		res.Relation, res.Fact = d.Relation.Phrase(), d.Fact.String()
-	}
-	if d.Limit != authz.LimitNone {
-		res.Limit = d.Limit.String()
+		res.Relation, res.Fact = d.Relation.Phrase(), det.Fact
 	}
 	return res
 }

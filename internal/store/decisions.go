@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -94,4 +95,45 @@ type DecisionLog interface {
 	// many it deleted. Callers repeat it while it returns limit, so that no
 	// one statement holds the database for long.
 	PruneDecisions(ctx context.Context, before time.Time, keep, limit int) (int, error)
+}
+
+// Where is the SQL condition of q's filters, with ? placeholders in the
+// order of args, shared by the backends: ts encodes a time as the backend
+// stores it, denied is the backend's test for a denied row. "" when q
+// filters nothing.
+func (q DecisionQuery) Where(ts func(time.Time) any, denied string) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if q.TenantID != "" {
+		add("tenant_id = ?", q.TenantID)
+	}
+	if q.App != "" {
+		add("(app_id = ? OR lower(app_name) = ?)", q.App, strings.ToLower(q.App))
+	}
+	if q.User != "" {
+		add("(user_id = ? OR lower(user_upn) = ?)", q.User, strings.ToLower(q.User))
+	}
+	if q.DeniedOnly {
+		add(denied)
+	}
+	if !q.Since.IsZero() {
+		add("at >= ?", ts(q.Since))
+	}
+	if q.Route != "" {
+		add("route = ?", q.Route)
+	}
+	if q.RequestID != "" {
+		add("(request_id = ? OR client_request_id = ?)", q.RequestID, q.RequestID)
+	}
+	if q.After > 0 {
+		add("seq > ?", q.After)
+	}
+	if q.Before > 0 {
+		add("seq < ?", q.Before)
+	}
+	return strings.Join(where, " AND "), args
 }

@@ -51,45 +51,10 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 }
 
 func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		for _, v := range a {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		where = append(where, cond)
-	}
-	if q.TenantID != "" {
-		add("tenant_id = ?", q.TenantID)
-	}
-	if q.App != "" {
-		add("(app_id = ? OR lower(app_name) = ?)", q.App, strings.ToLower(q.App))
-	}
-	if q.User != "" {
-		add("(user_id = ? OR lower(user_upn) = ?)", q.User, strings.ToLower(q.User))
-	}
-	if q.DeniedOnly {
-		add("NOT allowed")
-	}
-	if !q.Since.IsZero() {
-		add("at >= ?", tstz(q.Since))
-	}
-	if q.Route != "" {
-		add("route = ?", q.Route)
-	}
-	if q.RequestID != "" {
-		add("(request_id = ? OR client_request_id = ?)", q.RequestID, q.RequestID)
-	}
-	if q.After > 0 {
-		add("seq > ?", q.After)
-	}
-	if q.Before > 0 {
-		add("seq < ?", q.Before)
-	}
+	cond, args := q.Where(func(t time.Time) any { return tstz(t) }, "NOT allowed")
 	query := selectDecision
-	if len(where) > 0 {
-		query += "WHERE " + strings.Join(where, " AND ")
+	if cond != "" {
+		query += "WHERE " + numbered(cond)
 	}
 	if q.Newest {
 		query += " ORDER BY seq DESC"
@@ -147,4 +112,19 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time, keep, limi
 		return err
 	})
 	return n, err
+}
+
+// numbered writes the shared conditions' ? placeholders (which hold no ?
+// in text) as PostgreSQL's $1, $2, … in order.
+func numbered(cond string) string {
+	var b strings.Builder
+	n := 0
+	for _, part := range strings.Split(cond, "?") {
+		if n > 0 {
+			fmt.Fprintf(&b, "$%d", n)
+		}
+		b.WriteString(part)
+		n++
+	}
+	return b.String()
 }

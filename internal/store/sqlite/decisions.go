@@ -60,42 +60,10 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 }
 
 func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
-	if q.TenantID != "" {
-		add("tenant_id = ?", q.TenantID)
-	}
-	if q.App != "" {
-		add("(app_id = ? OR lower(app_name) = ?)", q.App, strings.ToLower(q.App))
-	}
-	if q.User != "" {
-		add("(user_id = ? OR lower(user_upn) = ?)", q.User, strings.ToLower(q.User))
-	}
-	if q.DeniedOnly {
-		add("allowed = 0")
-	}
-	if !q.Since.IsZero() {
-		add("at >= ?", millis(q.Since))
-	}
-	if q.Route != "" {
-		add("route = ?", q.Route)
-	}
-	if q.RequestID != "" {
-		add("(request_id = ? OR client_request_id = ?)", q.RequestID, q.RequestID)
-	}
-	if q.After > 0 {
-		add("seq > ?", q.After)
-	}
-	if q.Before > 0 {
-		add("seq < ?", q.Before)
-	}
+	cond, args := q.Where(func(t time.Time) any { return millis(t) }, "allowed = 0")
 	query := selectDecision
-	if len(where) > 0 {
-		query += "WHERE " + strings.Join(where, " AND ")
+	if cond != "" {
+		query += "WHERE " + cond
 	}
 	if q.Newest {
 		query += " ORDER BY seq DESC LIMIT ?"

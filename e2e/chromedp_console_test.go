@@ -61,10 +61,7 @@ func (b *tab) consoleSignIn(e *env, path, key string) {
 // brings (a new document: the old one is marked first).
 func clickAndLoad[S chromedp.Selectable](b *tab, step string, sel S) {
 	b.t.Helper()
-	get(b, "mark the page", chromedp.Evaluate[bool](`document.body.setAttribute("data-old", "1"), true`))
-	b.do(step,
-		chromedp.Click(sel),
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main")))
+	b.submit(step, chromedp.Click(sel))
 }
 
 // statusOf reads the status column of a permission on the API permissions

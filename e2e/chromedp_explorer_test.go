@@ -141,7 +141,7 @@ func TestChromedpExplorerExplain(t *testing.T) {
 	b.navigate(e.base + "/explorer/explain")
 	b.waitFor("scopes")
 	b.checkExplorerPage("explain form")
-	b.do("fill the form",
+	b.submit("fill the form",
 		chromedp.SendKeys(chromedp.ID("scopes"), "User.Read"),
 		chromedp.SendKeys(chromedp.ID("path"), "/me/messages"),
 		chromedp.Click(chromedp.ID("decide")))
@@ -232,7 +232,7 @@ func TestChromedpExplorerReport(t *testing.T) {
 	b.navigate(e.base + "/explorer/report")
 	b.waitFor("calls")
 	b.checkExplorerPage("report form")
-	b.do("make the report", chromedp.Click(chromedp.ID("make-report")))
+	b.submit("make the report", chromedp.Click(chromedp.ID("make-report")))
 	b.waitFor("report")
 	text := b.text("report")
 	for _, want := range []string{"Minimal set", "Mail.Send", "Narrow", "Mail.ReadWrite", "Denied"} {
@@ -249,7 +249,7 @@ func TestChromedpExplorerReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.eval("empty the call list", `document.getElementById("calls").value = ""`)
-	b.do("upload a HAR file",
+	b.submit("upload a HAR file",
 		chromedp.SetUploadFiles(chromedp.ID("file"), []string{har}),
 		chromedp.Click(chromedp.ID("make-report")))
 	b.waitFor("report")

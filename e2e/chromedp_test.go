@@ -202,6 +202,16 @@ func (b *tab) waitFor(id string) {
 	b.do("wait for #"+id, chromedp.WaitVisible(chromedp.ID(id)))
 }
 
+// submit runs actions that load a new page (a click on a form's button or a
+// link) and waits until the new page has replaced the old one. Without it a
+// wait for an element both pages have can find it on the old page, before
+// the browser has even sent the form.
+func (b *tab) submit(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	get(b, step+": mark the page", chromedp.Evaluate[bool](`document.body.setAttribute("data-old", "1"), true`))
+	b.do(step, append(actions, chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main")))...)
+}
+
 func (b *tab) text(id string) string {
 	b.t.Helper()
 	return strings.TrimSpace(get(b, "read #"+id, chromedp.Text(chromedp.ID(id))))

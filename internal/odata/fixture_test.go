@@ -186,6 +186,13 @@ var crossCheckFilters = []string{
 	`contains(subject,'\')`,
 	"endswith(subject,'''s done')",
 	"startswith(subject,'')",
+	// startswith's prefix range (prefixRange) beside its LIKE
+	"startswith(subject,'INVOICE')",
+	"startswith(subject,'lunch_m')",
+	"startswith(subject,'z')",
+	"startswith(subject,'100%')",
+	"not startswith(subject,'Inv')",
+	"startswith(subject,'Ünï')",
 	"'zebra' eq subject",
 	"'m' lt subject",
 	"importance in ('low','HIGH')",

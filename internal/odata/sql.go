@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Dialect is the SQL flavour CompileFilter and CompileOrderBy write.
@@ -629,7 +630,46 @@ func (c *compiler) call(n *CallExpr) (fragment, error) {
 	default:
 		pattern = "%" + pattern + "%"
 	}
-	return fragment{sql: "lower(" + col.sql + ") LIKE lower(" + c.bind(pattern) + ")" + LikeEscape, nullable: true}, nil
+	sql := "lower(" + col.sql + ") LIKE lower(" + c.bind(pattern) + ")" + LikeEscape
+	if lo, hi, ok := prefixRange(plit.Str); ok && n.Func == "startswith" {
+		// The same prefix as a range of lower(col), which an index on
+		// lower(col) serves (PostgreSQL's generic plans cannot use an
+		// index for LIKE with a bound pattern, SQLite's LIKE optimisation
+		// never applies to an expression); the LIKE still decides.
+		var coll string
+		if c.o.Dialect == Postgres {
+			coll = ` COLLATE "C"`
+		}
+		lower := "lower(" + col.sql + ")"
+		sql += " AND " + lower + " >= " + c.bind(lo) + coll + " AND " + lower + " < " + c.bind(hi) + coll
+	}
+	return fragment{sql: sql, nullable: true}, nil
+}
+
+// prefixRange is the range [lo, hi) of byte-ordered strings that start
+// with the lower-cased prefix s, for a non-empty ASCII prefix: hi is lo
+// with its last character incremented. The range holds every value the
+// LIKE it goes with matches, on both stores: lower() maps ASCII letters to
+// ASCII lower case (SQLite's lower only those; PostgreSQL's in every
+// locale but Turkish and Azerbaijani, whose lower('I') is 'ı'), so a
+// value of lower(col) LIKE lower(s)||'%' starts with lo. A prefix with
+// other characters gets no range (its LIKE reads every row): how each
+// store lower-cases them differs, and a range must not leave out a match.
+func prefixRange(s string) (lo, hi string, ok bool) {
+	if s == "" {
+		return "", "", false
+	}
+	b := []byte(s)
+	for i, ch := range b {
+		switch {
+		case ch >= utf8.RuneSelf:
+			return "", "", false
+		case 'A' <= ch && ch <= 'Z':
+			b[i] = ch + 'a' - 'A'
+		}
+	}
+	lo = string(b)
+	return lo, lo[:len(lo)-1] + string(rune(b[len(b)-1])+1), true
 }
 
 // LikeEscape is the ESCAPE clause that goes after every LIKE pattern made

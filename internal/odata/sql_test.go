@@ -52,7 +52,9 @@ func TestCompileFilter(t *testing.T) {
 		},
 		{
 			name: "ha startswith", mapping: groupMapping, filter: "startswith(displayName,'David')",
-			sqlite: `lower(g.display_name) LIKE lower(?) ESCAPE '\'`, args: []any{"David%"},
+			sqlite: `lower(g.display_name) LIKE lower(?) ESCAPE '\' AND lower(g.display_name) >= ? AND lower(g.display_name) < ?`,
+			pg:     `lower(g.display_name) LIKE lower($1) ESCAPE '\' AND lower(g.display_name) >= $2 COLLATE "C" AND lower(g.display_name) < $3 COLLATE "C"`,
+			args:   []any{"David%", "david", "davie"},
 		},
 		{
 			name: "ha unified groups", mapping: groupMapping, filter: "groupTypes/any(a:a eq 'unified')",
@@ -68,7 +70,9 @@ func TestCompileFilter(t *testing.T) {
 		},
 		{
 			name: "complex lambda", mapping: contactMapping, filter: "emailAddresses/any(x:startswith(x/address,'adele'))",
-			sqlite: `EXISTS (SELECT 1 FROM contact_emails AS l1 WHERE l1.contact_id = c.id AND (lower(l1.address) LIKE lower(?) ESCAPE '\'))`, args: []any{"adele%"},
+			sqlite: `EXISTS (SELECT 1 FROM contact_emails AS l1 WHERE l1.contact_id = c.id AND (lower(l1.address) LIKE lower(?) ESCAPE '\' AND lower(l1.address) >= ? AND lower(l1.address) < ?))`,
+			pg:     `EXISTS (SELECT 1 FROM contact_emails AS l1 WHERE l1.contact_id = c.id AND (lower(l1.address) LIKE lower($1) ESCAPE '\' AND lower(l1.address) >= $2 COLLATE "C" AND lower(l1.address) < $3 COLLATE "C"))`,
+			args:   []any{"adele%", "adele", "adelf"},
 		},
 		{
 			name: "all, not, $count", mapping: groupMapping, filter: "not(groupTypes/any(c:c eq 'Unified')) and assignedLicenses/all(l:l/skuId ne null) and assignedLicenses/$count eq 0",
@@ -77,7 +81,9 @@ func TestCompileFilter(t *testing.T) {
 		},
 		{
 			name: "all with a nullable predicate", mapping: messageMapping, filter: "categories/all(c:startswith(c,'r'))",
-			sqlite: `NOT EXISTS (SELECT 1 FROM message_categories AS l1 WHERE l1.message_id = m.id AND NOT COALESCE(lower(l1.value) LIKE lower(?) ESCAPE '\', FALSE))`, args: []any{"r%"},
+			sqlite: `NOT EXISTS (SELECT 1 FROM message_categories AS l1 WHERE l1.message_id = m.id AND NOT COALESCE(lower(l1.value) LIKE lower(?) ESCAPE '\' AND lower(l1.value) >= ? AND lower(l1.value) < ?, FALSE))`,
+			pg:     `NOT EXISTS (SELECT 1 FROM message_categories AS l1 WHERE l1.message_id = m.id AND NOT COALESCE(lower(l1.value) LIKE lower($1) ESCAPE '\' AND lower(l1.value) >= $2 COLLATE "C" AND lower(l1.value) < $3 COLLATE "C", FALSE))`,
+			args:   []any{"r%", "r", "s"},
 		},
 		{
 			name: "not folds NULL to false", mapping: messageMapping, filter: "not(subject eq 'a') or not(isRead)",
@@ -270,6 +276,30 @@ func TestCompileOrderByErrors(t *testing.T) {
 		ge, ok := err.(*Error)
 		if !ok || ge.Code != tt.code || ge.Message != tt.message {
 			t.Errorf("%s: %v\n want %s: %s", tt.property, err, tt.code, tt.message)
+		}
+	}
+}
+
+// TestPrefixRange: the range startswith adds holds exactly the byte-ordered
+// strings that start with the lower-cased prefix; a prefix that is empty
+// or not ASCII gets none.
+func TestPrefixRange(t *testing.T) {
+	for _, tc := range []struct {
+		prefix, lo, hi string
+		ok             bool
+	}{
+		{"David", "david", "davie", true},
+		{"a", "a", "b", true},
+		{"Z", "z", "{", true},
+		{"a_", "a_", "a`", true},
+		{"100%", "100%", "100&", true},
+		{"x\x7f", "x\x7f", "x\u0080", true},
+		{"", "", "", false},
+		{"Zoë", "", "", false},
+	} {
+		lo, hi, ok := prefixRange(tc.prefix)
+		if lo != tc.lo || hi != tc.hi || ok != tc.ok {
+			t.Errorf("prefixRange(%q) = %q, %q, %t; want %q, %q, %t", tc.prefix, lo, hi, ok, tc.lo, tc.hi, tc.ok)
 		}
 	}
 }

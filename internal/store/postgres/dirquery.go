@@ -31,11 +31,7 @@ func queryDirectory[T any](ctx context.Context, s *Store, table, fields string, 
 	if q.TenantID == "" {
 		return nil, -1, errors.New("postgres: a directory query needs a tenant")
 	}
-	var w where
-	w.add("tenant_id = $%d", q.TenantID)
-	if q.IDs != nil {
-		w.add("id = ANY($%d)", q.IDs)
-	}
+	w := directoryScope(q)
 	var out []T
 	total := -1
 	err := s.read(ctx, func(tx pgx.Tx) (err error) {
@@ -43,4 +39,14 @@ func queryDirectory[T any](ctx context.Context, s *Store, table, fields string, 
 		return err
 	})
 	return out, total, err
+}
+
+// directoryScope is the backend's own conditions of a directory query.
+func directoryScope(q store.DirectoryQuery) where {
+	var w where
+	w.add("tenant_id = $%d", q.TenantID)
+	if q.IDs != nil {
+		w.add("id = ANY($%d)", q.IDs)
+	}
+	return w
 }

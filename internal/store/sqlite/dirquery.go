@@ -23,16 +23,35 @@ func (s *Store) QueryGroups(ctx context.Context, q store.DirectoryQuery) ([]stor
 	return queryDirectory(ctx, s, q, selectGroup, "groups", scanGroup)
 }
 
-// queryDirectory runs, in one read transaction,
-//
-//	sel WHERE tenant_id = ? [AND id IN (…)] [AND (q.Where)]
-//	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
-//
-// and, with q.Count, SELECT count(*) FROM table with the same WHERE.
+// queryDirectory runs, in one read transaction, directorySQL's statements:
+// the page and, with q.Count, the count.
 func queryDirectory[T any](ctx context.Context, s *Store, q store.DirectoryQuery, sel, table string, scan func(scanner) (T, error)) ([]T, int, error) {
 	if q.TenantID == "" {
 		return nil, -1, errors.New("sqlite: directory query: TenantID is required")
 	}
+	st := directorySQL(q, sel, table)
+	var out []T
+	total := -1
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = queryAll(ctx, tx, scan, st.page, st.pageArgs...)
+		if err != nil || !q.Count {
+			return err
+		}
+		return tx.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&total)
+	})
+	if err != nil {
+		return nil, -1, err
+	}
+	return out, total, nil
+}
+
+// directorySQL is
+//
+//	sel WHERE tenant_id = ? [AND id IN (…)] [AND (q.Where)]
+//	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
+//
+// and SELECT count(*) FROM table with the same WHERE.
+func directorySQL(q store.DirectoryQuery, sel, table string) itemsStatements {
 	var where strings.Builder
 	where.WriteString(`WHERE tenant_id = ?`)
 	args := []any{q.TenantID}
@@ -45,18 +64,10 @@ func queryDirectory[T any](ctx context.Context, s *Store, q store.DirectoryQuery
 		where.WriteString(` AND (` + q.Where + `)`)
 		args = append(args, q.Args...)
 	}
-	var out []T
-	total := -1
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, scan, sel+where.String()+` ORDER BY `+orderBy(q.OrderBy)+` LIMIT ? OFFSET ?`,
-			append(args, limitArg(q.Limit), max(q.Offset, 0))...)
-		if err != nil || !q.Count {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` `+where.String(), args...).Scan(&total)
-	})
-	if err != nil {
-		return nil, -1, err
+	return itemsStatements{
+		page:      sel + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
+		pageArgs:  append(args[:len(args):len(args)], limitArg(q.Limit), max(q.Offset, 0)),
+		count:     `SELECT count(*) FROM ` + table + ` ` + where.String(),
+		countArgs: args,
 	}
-	return out, total, nil
 }

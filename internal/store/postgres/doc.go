@@ -90,7 +90,18 @@
 // 0011) adds graphgate_message_text(doc) LIKE '%term%' for each term of
 // three characters or more, which a pg_trgm GIN index answers when the
 // planner finds the term rare; the caller's Where still decides.
-// TestMessageQueriesUseIndexes checks the plans on analyzed data.
+//
+// Pushed-down listings (runQuery: items, users, groups) are planned for
+// each execution with their values (planEachTime, pgx's
+// QueryExecModeCacheDescribe) rather than as a cached prepared statement,
+// whose generic plan estimates every folder as the average one. Migration
+// 0013 gives the planner extended statistics on (owner_id, parent_id), the
+// unread messages of a folder and of a mailbox partial indexes (an
+// index-only $count, pages in receivedDateTime DESC NULLS LAST, id order,
+// ready for keyset paging), and the directory's names lower() COLLATE "C"
+// indexes for startswith's range. TestMessageQueriesUseIndexes and
+// TestUserPrefixUsesIndex check the plans the server gets, on generated,
+// analyzed data (Analyze vacuums too, so index-only scans skip the heap).
 //
 // # Encoding
 //

@@ -150,6 +150,10 @@
 // at once, a few are read by primary key (INDEXED BY), many are left to
 // the query's order, since a common word is found in the first rows.
 // TestMessageQueriesUseIndexes and TestTextSearchUsesIndex check these.
+// startswith on the directory's names (migration 0013) reads lower(col)
+// expression indexes through the range odata adds to the LIKE, which
+// SQLite's LIKE optimisation cannot do for an expression;
+// TestUserPrefixUsesIndex checks it.
 //
 // Batch runs its function in one write transaction and hands it an Items
 // bound to that transaction (the write pool's one connection, so no nested

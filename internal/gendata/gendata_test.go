@@ -160,9 +160,18 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 	if len(out.UnusedFixes) > 0 {
 		t.Errorf("path fixes that no longer apply: %v", out.UnusedFixes)
 	}
+	sup, err := os.ReadFile("../routes/supplement.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	supGo, err := renderSupplement(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string][]byte{
 		"../catalog/permissions_gen.go": out.PermissionsGo,
 		"../routes/table_gen.go":        out.RoutesGo,
+		"../routes/supplement_gen.go":   supGo,
 	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -308,6 +317,57 @@ func TestRenderedGo(t *testing.T) {
 			if !strings.Contains(string(tc.b), w) {
 				t.Errorf("%s lacks %s", name, w)
 			}
+		}
+	}
+}
+
+// The supplement is rendered as Go literals in file order, maps with sorted
+// keys (so the output is reproducible), and a field the route table does
+// not know fails the generation instead of being dropped.
+func TestRenderSupplement(t *testing.T) {
+	doc := `
+routes:
+  - template: /me/things
+    source: docs
+    note: A "quoted" note.
+    methods:
+      POST: {DelegatedWork: [B.ReadWrite, A.ReadWrite], Application: [A.ReadWrite.All]}
+      GET: {DelegatedWork: [B.Read]}
+    alsoRequires: [User.Read]
+  - template: /groups/{group-id}/drive
+    below: true
+    source: docs
+    note: x
+    methods:
+      GET: {DelegatedWork: [Group.Read.All]}
+`
+	got, err := renderSupplement([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{Template: "/me/things", Source: "docs", Note: "A \"quoted\" note.", Methods: map[string]map[string][]string{` + "\n" +
+			"\t\t\t" + `"GET":  {"DelegatedWork": {"B.Read"}},` + "\n" +
+			"\t\t\t" + `"POST": {"Application": {"A.ReadWrite.All"}, "DelegatedWork": {"B.ReadWrite", "A.ReadWrite"}},` + "\n" +
+			"\t\t" + `}, AlsoRequires: []string{"User.Read"}},`,
+		`{Template: "/groups/{group-id}/drive", Source: "docs", Note: "x", Below: true, Methods:`,
+		"func generatedSupplement() []supplementRoute {",
+		"(2 entries)",
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("rendered supplement lacks\n%s\nin\n%s", want, got)
+		}
+	}
+	again, err := renderSupplement([]byte(doc))
+	if err != nil || string(again) != string(got) {
+		t.Errorf("two renderings differ (err %v)", err)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "supplement_gen.go", got, 0); err != nil {
+		t.Errorf("not Go: %v", err)
+	}
+	for _, bad := range []string{"routes:\n  - template: /me\n    sorce: docs\n", "routes: [1, 2"} {
+		if _, err := renderSupplement([]byte(bad)); err == nil {
+			t.Errorf("renderSupplement(%q) did not fail", bad)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -116,5 +117,23 @@ func TestLazyLinking(t *testing.T) {
 		if got := r.Method.String() + " " + r.Route.Path + "?" + r.Route.Query; got != want[i] {
 			t.Errorf("rule %d is %s, want %s: the index depends on the order of linking", i, got, want[i])
 		}
+	}
+}
+
+// The generated runs of routes sharing a first segment are what grouping
+// the generated routes gives: Load trusts them instead of reading every
+// route at every start.
+func TestGeneratedGroups(t *testing.T) {
+	runs, rules := groupsOf(generatedRoutes[:])
+	if !slices.Equal(runs, generatedGroups[:]) || rules != generatedRules {
+		t.Errorf("generatedGroups (%d runs, %d rules) differ from the routes' grouping (%d runs, %d rules): regenerate",
+			len(generatedGroups), generatedRules, len(runs), rules)
+	}
+	seen := map[string]bool{}
+	for _, r := range generatedGroups {
+		if seen[r.seg] {
+			t.Logf("first segment %q has more than one run", r.seg)
+		}
+		seen[r.seg] = true
 	}
 }

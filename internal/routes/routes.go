@@ -160,9 +160,7 @@ func (r *Route) Methods() []Method {
 type Table struct {
 	cat *catalog.Catalog
 	gen []genRoute
-	// firstRule is, per generated route, the Index of its first rule.
-	firstRule []int32
-	sup       []supEntry
+	sup []supEntry
 	// groups maps a first path segment ("" for the path "/") to its part of
 	// the table; order lists them as they first appear, for building all.
 	groups map[string]*group
@@ -231,7 +229,7 @@ type genEntry struct {
 // Load builds the table from the generated data and the supplement over a
 // catalog.
 func Load(cat *catalog.Catalog) (*Table, error) {
-	return load(generatedRoutes[:], cat, generatedSupplement())
+	return load(generatedRoutes[:], generatedGroups[:], generatedRules, cat, generatedSupplement())
 }
 
 // LoadWithout builds the table as Load does, leaving out the generated
@@ -254,7 +252,8 @@ func LoadWithout(cat *catalog.Catalog, paths ...string) (*Table, error) {
 	for p := range left {
 		return nil, fmt.Errorf("routes: no generated route %s to leave out", p)
 	}
-	return load(gen, cat, generatedSupplement())
+	groups, nRules := groupsOf(gen)
+	return load(gen, groups, nRules, cat, generatedSupplement())
 }
 
 // load prepares the table from the generated records and the supplement:
@@ -268,20 +267,12 @@ func LoadWithout(cat *catalog.Catalog, paths ...string) (*Table, error) {
 // 11,000 rules. What load cannot check without building — a permission the
 // catalog lacks, a supplement entry that adds nothing — fails when the group
 // is built (a panic: the package's tests build every group).
-func load(gen []genRoute, cat *catalog.Catalog, supplement []supplementRoute) (*Table, error) {
-	t := &Table{cat: cat, gen: gen, firstRule: make([]int32, len(gen)), groups: map[string]*group{}}
+func load(gen []genRoute, runs []genGroup, nRules int, cat *catalog.Catalog, supplement []supplementRoute) (*Table, error) {
+	t := &Table{cat: cat, gen: gen, groups: make(map[string]*group, len(runs))}
 	t.pool.New = func() any { return &graphpath.Path{Buf: make([]byte, 0, 256)} }
-	nRules := 0
-	var g *group
-	for i := range gen {
-		t.firstRule[i] = int32(nRules)
-		nRules += len(gen[i].rules)
-		// Generated routes come in path order, so a group's routes are
-		// mostly consecutive: one map lookup per group, not per route.
-		if key := firstSegment(gen[i].path); g == nil || g.key != key {
-			g = t.group(key)
-		}
-		g.routes = append(g.routes, int32(i))
+	for _, run := range runs {
+		g := t.group(run.seg)
+		g.runs = append(g.runs, run)
 	}
 	nRoutes, err := t.planSupplement(supplement, &nRules)
 	if err != nil {
@@ -292,12 +283,37 @@ func load(gen []genRoute, cat *catalog.Catalog, supplement []supplementRoute) (*
 	return t, nil
 }
 
+// genGroup is a run of generated routes that share a first path segment
+// (table_gen.go lists them, generatedGroups, so that loading the table does
+// not read every route to group them): routes [start, end), whose first
+// rule has the Index firstRule.
+type genGroup struct {
+	seg                   string
+	start, end, firstRule int32
+}
+
+// groupsOf groups generated routes as gendata does (for LoadWithout; a test
+// checks that it gives generatedGroups) and counts their rules.
+func groupsOf(gen []genRoute) ([]genGroup, int) {
+	var runs []genGroup
+	rules := 0
+	for i := range gen {
+		if seg := firstSegment(gen[i].path); len(runs) == 0 || runs[len(runs)-1].seg != seg {
+			runs = append(runs, genGroup{seg: seg, start: int32(i), firstRule: int32(rules)})
+		}
+		runs[len(runs)-1].end = int32(i + 1)
+		rules += len(gen[i].rules)
+	}
+	return runs, rules
+}
+
 // group is the part of the table under one first path segment.
 type group struct {
 	key string
-	// routes are indexes of generated routes; plain and below are indexes
-	// of supplement entries (Table.sup) whose path starts with key.
-	routes       []int32
+	// runs are its generated routes (one run unless the generated order
+	// splits them); plain and below are indexes of supplement entries
+	// (Table.sup) whose path starts with key.
+	runs         []genGroup
 	plain, below []int
 	// nd is the trie node of key, once the group is built.
 	nd atomic.Pointer[node]
@@ -348,14 +364,18 @@ func (t *Table) sub(key string) *node {
 // entries; t.mu is held.
 func (t *Table) buildLocked(g *group) (*node, error) {
 	nd := t.newNode()
-	slab := make([]Route, len(g.routes))
-	for k, gi := range g.routes {
-		gr := &t.gen[gi]
-		r := &slab[k]
-		*r = Route{Index: int(gi), Path: gr.path, Template: gr.template, Query: gr.query, Source: SourceMicrosoft,
-			gen: gr, firstRule: int(t.firstRule[gi])}
-		t.insert(nd, r)
-		t.routes[gi] = r
+	for _, run := range g.runs {
+		slab := make([]Route, run.end-run.start)
+		first := int(run.firstRule)
+		for gi := run.start; gi < run.end; gi++ {
+			gr := &t.gen[gi]
+			r := &slab[gi-run.start]
+			*r = Route{Index: int(gi), Path: gr.path, Template: gr.template, Query: gr.query, Source: SourceMicrosoft,
+				gen: gr, firstRule: first}
+			first += len(gr.rules)
+			t.insert(nd, r)
+			t.routes[gi] = r
+		}
 	}
 	for _, i := range g.plain {
 		if err := t.applyPlain(nd, &t.sup[i]); err != nil {

@@ -408,7 +408,7 @@ routes:
 			if err := dec.Decode(&doc); err != nil {
 				t.Fatal(err)
 			}
-			tab, err := load(generatedRoutes[:], catalog.Default(), append(generatedSupplement(), doc.Routes...))
+			tab, err := load(generatedRoutes[:], generatedGroups[:], generatedRules, catalog.Default(), append(generatedSupplement(), doc.Routes...))
 			if err == nil {
 				err = tab.build()
 			}

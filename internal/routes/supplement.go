@@ -123,9 +123,11 @@ func (t *Table) planSupplement(entries []supplementRoute, nRules *int) (int, err
 // generated returns the index of the generated route of g with exactly this
 // path and no $filter condition, or -1.
 func (t *Table) generated(g *group, path string) int {
-	for _, gi := range g.routes {
-		if gr := &t.gen[gi]; gr.path == path && gr.query == "" {
-			return int(gi)
+	for _, run := range g.runs {
+		for gi := run.start; gi < run.end; gi++ {
+			if gr := &t.gen[gi]; gr.path == path && gr.query == "" {
+				return int(gi)
+			}
 		}
 	}
 	return -1
@@ -248,9 +250,9 @@ func (t *Table) applyBelow(g *group, e *supEntry) error {
 		}
 	}
 	// The routes of the group: Microsoft's, then those its entries created.
-	below := make([]*Route, 0, len(g.routes))
-	for _, gi := range g.routes {
-		below = append(below, t.routes[gi])
+	var below []*Route
+	for _, run := range g.runs {
+		below = append(below, t.routes[run.start:run.end]...)
 	}
 	for _, i := range g.plain {
 		if k := t.sup[i].route; k >= 0 {

@@ -9,7 +9,9 @@
 //   - internal/routes/supplement_gen.go: internal/routes/supplement.yaml (what
 //     the data lacks, written by hand) as Go literals, so that no process
 //     decodes YAML to build the table; the entries are checked where the
-//     table applies them (internal/routes).
+//     table applies them (internal/routes);
+//   - internal/catalog/overlay_gen.go: internal/catalog/overlay.yaml (the
+//     decisions on the seed reference) as Go literals, likewise.
 //
 // Both are Go source (gofmt'd, one permission or route per block, sorted)
 // rather than data files to decode: the compiler lays the literals out as

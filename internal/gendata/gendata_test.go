@@ -168,10 +168,19 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ov, err := os.ReadFile("../catalog/overlay.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ovGo, err := renderOverlay(ov)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string][]byte{
 		"../catalog/permissions_gen.go": out.PermissionsGo,
 		"../routes/table_gen.go":        out.RoutesGo,
 		"../routes/supplement_gen.go":   supGo,
+		"../catalog/overlay_gen.go":     ovGo,
 	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -369,5 +378,44 @@ routes:
 		if _, err := renderSupplement([]byte(bad)); err == nil {
 			t.Errorf("renderSupplement(%q) did not fail", bad)
 		}
+	}
+}
+
+// The overlay is rendered as Go literals in file order, with only the
+// fields a decision sets, and an unknown field fails the generation.
+func TestRenderOverlay(t *testing.T) {
+	doc := `
+decisions:
+  - id: a
+    permissions: [X.Read]
+    topic: personal-validity
+    seed: "says \"no\""
+    follow: seed
+    why: because
+    set: {personal: false, adminConsent: true}
+  - id: b
+    permissions: [Y.Read, Z.Read]
+    topic: alias
+    seed: s
+    data: d
+    follow: data
+    why: w
+    set: {alias: Y.Old}
+`
+	got, err := renderOverlay([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{ID: "a", Permissions: []string{"X.Read"}, Topic: "personal-validity", Seed: "says \"no\"", Follow: "seed", Why: "because", Set: Effects{Personal: new(false), AdminConsent: new(true)}},`,
+		`{ID: "b", Permissions: []string{"Y.Read", "Z.Read"}, Topic: "alias", Seed: "s", Data: "d", Follow: "data", Why: "w", Set: Effects{Alias: "Y.Old"}},`,
+		"func generatedOverlay() []*Decision {",
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("rendered overlay lacks\n%s\nin\n%s", want, got)
+		}
+	}
+	if _, err := renderOverlay([]byte("decisions:\n  - id: a\n    topik: x\n")); err == nil {
+		t.Error("an unknown field did not fail")
 	}
 }

@@ -47,10 +47,19 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	ovYAML, err := os.ReadFile(filepath.Join(*root, "internal", "catalog", "overlay.yaml"))
+	if err != nil {
+		fatal(err)
+	}
+	ovGo, err := renderOverlay(ovYAML)
+	if err != nil {
+		fatal(err)
+	}
 	files := map[string][]byte{
 		filepath.Join(*root, "internal", "catalog", "permissions_gen.go"): out.PermissionsGo,
 		filepath.Join(*root, "internal", "routes", "table_gen.go"):        out.RoutesGo,
 		filepath.Join(*root, "internal", "routes", "supplement_gen.go"):   supGo,
+		filepath.Join(*root, "internal", "catalog", "overlay_gen.go"):     ovGo,
 	}
 	stale := false
 	for path, b := range files {

@@ -227,6 +227,9 @@ type genPermission struct {
 	name, authorizationType string
 	sources                 []string
 	schemes                 [NumSchemes]*SchemeInfo
+	// preview is set when a scheme's display name says "(preview)"
+	// (gendata decides it, so that loading reads no display name).
+	preview bool
 }
 
 // Load builds a catalog from the generated data and an overlay document
@@ -258,19 +261,13 @@ func load(gen []genPermission, sha map[string]string, overlay []*Decision) (*Cat
 			p.Kind = RSC
 		}
 		p.Schemes = g.schemes
+		p.Preview = g.preview
 		if err := c.add(p); err != nil {
 			return nil, err
 		}
 	}
 	if err := c.applyOverlay(overlay); err != nil {
 		return nil, err
-	}
-	for _, p := range c.perms {
-		for _, si := range p.Schemes {
-			if si != nil && strings.Contains(strings.ToLower(si.AdminDisplayName+" "+si.UserDisplayName), "(preview)") {
-				p.Preview = true
-			}
-		}
 	}
 	return c, nil
 }

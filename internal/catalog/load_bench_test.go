@@ -3,6 +3,7 @@ package catalog
 import (
 	_ "embed"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -90,4 +91,31 @@ decisions:
 		t.Errorf("Load made %.0f allocations; want under 10,000 (it decodes nothing but the overlay)", allocs)
 	}
 	t.Logf("Load: %.0f allocations", allocs)
+}
+
+// A permission is a preview one when a display name says "(preview)" (the
+// generated flag) or an overlay decision says so, and only then.
+func TestPreviewFromDisplayNames(t *testing.T) {
+	n := 0
+	for _, p := range Default().All() {
+		named := false
+		for _, si := range p.Schemes {
+			if si != nil && strings.Contains(strings.ToLower(si.AdminDisplayName+" "+si.UserDisplayName), "(preview)") {
+				named = true
+			}
+		}
+		decided := false
+		for _, d := range p.Decisions {
+			decided = decided || d.Set.Preview
+		}
+		if p.Preview != (named || decided) {
+			t.Errorf("%s: Preview %v, display names say %v, overlay %v", p.Name, p.Preview, named, decided)
+		}
+		if named {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no permission's display name says (preview): the test checks nothing")
+	}
 }

@@ -55,6 +55,15 @@ func renderPermissions(perms []*OutPermission, hashes map[string]string) ([]byte
 		if p.AuthorizationType != "" {
 			fmt.Fprintf(&b, "authorizationType: %s,\n", strconv.Quote(p.AuthorizationType))
 		}
+		// A display name marked "(preview)" makes the permission a preview
+		// one (catalog.Permission.Preview); decided here so that loading
+		// the catalog does not read every display name.
+		for _, sch := range schemeOrder {
+			if s := p.Schemes[sch]; s != nil && strings.Contains(strings.ToLower(s.AdminDisplayName+" "+s.UserDisplayName), "(preview)") {
+				b.WriteString("preview: true,\n")
+				break
+			}
+		}
 		b.WriteString("sources: []string{")
 		for i, s := range p.Sources {
 			if i > 0 {

@@ -50,7 +50,7 @@ var layers = map[string]int{
 	// Composition, the command line, the binary.
 	"internal/server": 7, "internal/server/servertest": 8, "internal/cli": 8, "cmd/graphgate": 9,
 	// Harnesses and end-to-end suites sit on top.
-	"graphgatetest": 9, "bench/load": 10, "bench/scale": 10, "bench/soak": 10, "bench/throughput": 10, "e2e": 10, "e2e/graphsdk": 10,
+	"graphgatetest": 9, "bench/cliproc": 10, "bench/load": 10, "bench/scale": 10, "bench/soak": 10, "bench/throughput": 10, "e2e": 10, "e2e/graphsdk": 10,
 }
 
 const module = "graphgate"

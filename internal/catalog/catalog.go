@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"sort"
@@ -201,9 +200,6 @@ type Catalog struct {
 // MaxPermissions bounds the catalog so that a Set is a fixed-size value.
 const MaxPermissions = 2048
 
-//go:embed overlay.yaml
-var overlayYAML []byte
-
 var (
 	defaultOnce sync.Once
 	defaultCat  *Catalog
@@ -211,11 +207,12 @@ var (
 )
 
 // Default returns the catalog built from the generated data and the
-// embedded overlay. It panics if they are inconsistent, which the package's
+// overlay (overlay.yaml, which gendata writes as Go too, overlay_gen.go, so
+// that no process decodes YAML to build it). It panics if they are inconsistent, which the package's
 // tests rule out.
 func Default() *Catalog {
 	defaultOnce.Do(func() {
-		defaultCat, defaultErr = Load(overlayYAML)
+		defaultCat, defaultErr = load(generatedPermissions[:], generatedSHA256, generatedOverlay())
 	})
 	if defaultErr != nil {
 		panic("catalog: generated data: " + defaultErr.Error())
@@ -230,17 +227,25 @@ type genPermission struct {
 	name, authorizationType string
 	sources                 []string
 	schemes                 [NumSchemes]*SchemeInfo
+	// preview is set when a scheme's display name says "(preview)"
+	// (gendata decides it, so that loading reads no display name).
+	preview bool
 }
 
-// Load builds a catalog from the generated data and an overlay document.
+// Load builds a catalog from the generated data and an overlay document
+// (overlay.yaml's form).
 func Load(overlay []byte) (*Catalog, error) {
-	return load(generatedPermissions[:], generatedSHA256, overlay)
+	decisions, err := decodeOverlay(overlay)
+	if err != nil {
+		return nil, err
+	}
+	return load(generatedPermissions[:], generatedSHA256, decisions)
 }
 
 // load links the generated records into a catalog. The scheme descriptions
 // are the generated ones, shared by every catalog loaded in the process and
 // never changed: the overlay replaces one it changes with a copy.
-func load(gen []genPermission, sha map[string]string, overlay []byte) (*Catalog, error) {
+func load(gen []genPermission, sha map[string]string, overlay []*Decision) (*Catalog, error) {
 	c := &Catalog{byName: make(map[string]*Permission, len(gen)), byExact: make(map[string]*Permission, len(gen)),
 		aliases: map[string]*Permission{}, sha256: sha, perms: make([]*Permission, 0, len(gen))}
 	permSlab := make([]Permission, len(gen))
@@ -256,19 +261,13 @@ func load(gen []genPermission, sha map[string]string, overlay []byte) (*Catalog,
 			p.Kind = RSC
 		}
 		p.Schemes = g.schemes
+		p.Preview = g.preview
 		if err := c.add(p); err != nil {
 			return nil, err
 		}
 	}
 	if err := c.applyOverlay(overlay); err != nil {
 		return nil, err
-	}
-	for _, p := range c.perms {
-		for _, si := range p.Schemes {
-			if si != nil && strings.Contains(strings.ToLower(si.AdminDisplayName+" "+si.UserDisplayName), "(preview)") {
-				p.Preview = true
-			}
-		}
 	}
 	return c, nil
 }

@@ -6,7 +6,8 @@
 //
 // The data is generated (go generate, see generate.go) into
 // permissions_gen.go, Go source the compiler lays out as static data; the
-// overlay is overlay.yaml, embedded. Nothing here reads files at run time,
+// overlay is overlay.yaml, which gendata writes as Go too (overlay_gen.go),
+// so that no process decodes YAML. Nothing here reads files at run time,
 // and the catalog is immutable once loaded, so it is safe for concurrent use.
 //
 // The catalog answers "what is this permission?". Which permission a call

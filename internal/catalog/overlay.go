@@ -89,17 +89,23 @@ func (c *Catalog) DecisionsFor(name, topic string) []*Decision {
 	return out
 }
 
-func (c *Catalog) applyOverlay(doc []byte) error {
+// decodeOverlay reads an overlay document. The committed overlay.yaml is
+// decoded by internal/gendata (overlay_gen.go), not at run time.
+func decodeOverlay(doc []byte) ([]*Decision, error) {
 	var file struct {
 		Decisions []*Decision `yaml:"decisions"`
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(doc)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
-		return fmt.Errorf("overlay: %w", err)
+		return nil, fmt.Errorf("overlay: %w", err)
 	}
+	return file.Decisions, nil
+}
+
+func (c *Catalog) applyOverlay(decisions []*Decision) error {
 	seen := map[string]bool{}
-	for _, d := range file.Decisions {
+	for _, d := range decisions {
 		if d.ID == "" || seen[d.ID] {
 			return fmt.Errorf("overlay: decision id %q missing or repeated", d.ID)
 		}

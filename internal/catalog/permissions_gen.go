@@ -4085,6 +4085,7 @@ var generatedPermissions = [...]genPermission{
 	{
 		name:              "Files.ReadWrite.AppFolder",
 		authorizationType: "oAuth2",
+		preview:           true,
 		sources:           []string{"descriptions", "permissions", "provisioning"},
 		schemes: [NumSchemes]*SchemeInfo{
 			DelegatedWork:     {ID: "8019c312-3263-48e6-825e-2b833497195b", AdminDisplayName: "Have full access to the application's folder (preview)", AdminDescription: "(Preview) Allows the app to read, create, update and delete files in the application's folder.", UserDisplayName: "Have full access to the application's folder", UserDescription: "(Preview) Allows the app to read, create, update and delete files in the application's folder.", PrivilegeLevel: 2},
@@ -5996,6 +5997,7 @@ var generatedPermissions = [...]genPermission{
 	{
 		name:              "Notes.ReadWrite.CreatedByApp",
 		authorizationType: "oAuth2",
+		preview:           true,
 		sources:           []string{"descriptions", "permissions", "provisioning"},
 		schemes: [NumSchemes]*SchemeInfo{
 			DelegatedWork: {ID: "ed68249d-017c-4df5-9113-e684c7f8760b", AdminDisplayName: "Limited notebook access (deprecated)", AdminDescription: "This is deprecated! Do not use! This permission no longer has any effect. You can safely consent to it. No additional privileges will be granted to the app.", UserDisplayName: "Limited access to your OneNote notebooks for this app (preview)", UserDescription: "This permission no longer has any effect. You can safely consent to it. No additional privileges will be granted to the app.", PrivilegeLevel: 2},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -103,14 +104,16 @@ func (r *Rule) Kind() string {
 }
 
 var (
-	idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	// idPattern is compiled on first use: every graphgate command links this
+	// package, few check a rule (cmd/graphgate TestCLIInitIsLazy).
+	idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 	workloads = map[string]bool{"directory": true, "exchange": true, "teams": true, "drive": true, "onenote": true, "identity": true}
 )
 
 // Validate checks a rule and says how to fix it.
 func (r *Rule) Validate() error {
 	var errs []error
-	if r.ID != "" && !idPattern.MatchString(r.ID) {
+	if r.ID != "" && !idPattern().MatchString(r.ID) {
 		errs = append(errs, fmt.Errorf("id %q: use up to 64 letters, digits, '.', '_' or '-'", r.ID))
 	}
 	if r.Method != "" && !validMethod(r.Method) {

@@ -1,11 +1,17 @@
 // Command gendata turns Microsoft's machine-readable Graph permission data
 // (permissions.json, provisioningInfo.json, permissions-descriptions.json) into
-// the two generated files graphgate compiles in:
+// the generated files graphgate compiles in:
 //
 //   - internal/catalog/permissions_gen.go: every permission with its ids,
 //     per-scheme display strings, consent flag, privilege level and hidden flag;
 //   - internal/routes/table_gen.go: every method+path of the data with, per
-//     scheme, the accepted permissions ordered least-privileged first.
+//     scheme, the accepted permissions ordered least-privileged first;
+//   - internal/routes/supplement_gen.go: internal/routes/supplement.yaml (what
+//     the data lacks, written by hand) as Go literals, so that no process
+//     decodes YAML to build the table; the entries are checked where the
+//     table applies them (internal/routes);
+//   - internal/catalog/overlay_gen.go: internal/catalog/overlay.yaml (the
+//     decisions on the seed reference) as Go literals, likewise.
 //
 // Both are Go source (gofmt'd, one permission or route per block, sorted)
 // rather than data files to decode: the compiler lays the literals out as

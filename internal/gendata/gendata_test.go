@@ -160,9 +160,27 @@ func TestCommittedOutputIsFresh(t *testing.T) {
 	if len(out.UnusedFixes) > 0 {
 		t.Errorf("path fixes that no longer apply: %v", out.UnusedFixes)
 	}
+	sup, err := os.ReadFile("../routes/supplement.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	supGo, err := renderSupplement(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := os.ReadFile("../catalog/overlay.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ovGo, err := renderOverlay(ov)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string][]byte{
 		"../catalog/permissions_gen.go": out.PermissionsGo,
 		"../routes/table_gen.go":        out.RoutesGo,
+		"../routes/supplement_gen.go":   supGo,
+		"../catalog/overlay_gen.go":     ovGo,
 	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -309,5 +327,95 @@ func TestRenderedGo(t *testing.T) {
 				t.Errorf("%s lacks %s", name, w)
 			}
 		}
+	}
+}
+
+// The supplement is rendered as Go literals in file order, maps with sorted
+// keys (so the output is reproducible), and a field the route table does
+// not know fails the generation instead of being dropped.
+func TestRenderSupplement(t *testing.T) {
+	doc := `
+routes:
+  - template: /me/things
+    source: docs
+    note: A "quoted" note.
+    methods:
+      POST: {DelegatedWork: [B.ReadWrite, A.ReadWrite], Application: [A.ReadWrite.All]}
+      GET: {DelegatedWork: [B.Read]}
+    alsoRequires: [User.Read]
+  - template: /groups/{group-id}/drive
+    below: true
+    source: docs
+    note: x
+    methods:
+      GET: {DelegatedWork: [Group.Read.All]}
+`
+	got, err := renderSupplement([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{Template: "/me/things", Source: "docs", Note: "A \"quoted\" note.", Methods: map[string]map[string][]string{` + "\n" +
+			"\t\t\t" + `"GET":  {"DelegatedWork": {"B.Read"}},` + "\n" +
+			"\t\t\t" + `"POST": {"Application": {"A.ReadWrite.All"}, "DelegatedWork": {"B.ReadWrite", "A.ReadWrite"}},` + "\n" +
+			"\t\t" + `}, AlsoRequires: []string{"User.Read"}},`,
+		`{Template: "/groups/{group-id}/drive", Source: "docs", Note: "x", Below: true, Methods:`,
+		"func generatedSupplement() []supplementRoute {",
+		"(2 entries)",
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("rendered supplement lacks\n%s\nin\n%s", want, got)
+		}
+	}
+	again, err := renderSupplement([]byte(doc))
+	if err != nil || string(again) != string(got) {
+		t.Errorf("two renderings differ (err %v)", err)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "supplement_gen.go", got, 0); err != nil {
+		t.Errorf("not Go: %v", err)
+	}
+	for _, bad := range []string{"routes:\n  - template: /me\n    sorce: docs\n", "routes: [1, 2"} {
+		if _, err := renderSupplement([]byte(bad)); err == nil {
+			t.Errorf("renderSupplement(%q) did not fail", bad)
+		}
+	}
+}
+
+// The overlay is rendered as Go literals in file order, with only the
+// fields a decision sets, and an unknown field fails the generation.
+func TestRenderOverlay(t *testing.T) {
+	doc := `
+decisions:
+  - id: a
+    permissions: [X.Read]
+    topic: personal-validity
+    seed: "says \"no\""
+    follow: seed
+    why: because
+    set: {personal: false, adminConsent: true}
+  - id: b
+    permissions: [Y.Read, Z.Read]
+    topic: alias
+    seed: s
+    data: d
+    follow: data
+    why: w
+    set: {alias: Y.Old}
+`
+	got, err := renderOverlay([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{ID: "a", Permissions: []string{"X.Read"}, Topic: "personal-validity", Seed: "says \"no\"", Follow: "seed", Why: "because", Set: Effects{Personal: new(false), AdminConsent: new(true)}},`,
+		`{ID: "b", Permissions: []string{"Y.Read", "Z.Read"}, Topic: "alias", Seed: "s", Data: "d", Follow: "data", Why: "w", Set: Effects{Alias: "Y.Old"}},`,
+		"func generatedOverlay() []*Decision {",
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("rendered overlay lacks\n%s\nin\n%s", want, got)
+		}
+	}
+	if _, err := renderOverlay([]byte("decisions:\n  - id: a\n    topik: x\n")); err == nil {
+		t.Error("an unknown field did not fail")
 	}
 }

@@ -39,9 +39,27 @@ func main() {
 	if len(out.UnusedFixes) > 0 {
 		fatal(fmt.Errorf("path fixes no longer apply to the data, remove them: %s", strings.Join(out.UnusedFixes, ", ")))
 	}
+	supYAML, err := os.ReadFile(filepath.Join(*root, "internal", "routes", "supplement.yaml"))
+	if err != nil {
+		fatal(err)
+	}
+	supGo, err := renderSupplement(supYAML)
+	if err != nil {
+		fatal(err)
+	}
+	ovYAML, err := os.ReadFile(filepath.Join(*root, "internal", "catalog", "overlay.yaml"))
+	if err != nil {
+		fatal(err)
+	}
+	ovGo, err := renderOverlay(ovYAML)
+	if err != nil {
+		fatal(err)
+	}
 	files := map[string][]byte{
 		filepath.Join(*root, "internal", "catalog", "permissions_gen.go"): out.PermissionsGo,
 		filepath.Join(*root, "internal", "routes", "table_gen.go"):        out.RoutesGo,
+		filepath.Join(*root, "internal", "routes", "supplement_gen.go"):   supGo,
+		filepath.Join(*root, "internal", "catalog", "overlay_gen.go"):     ovGo,
 	}
 	stale := false
 	for path, b := range files {

@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The generated files are Go source: package-level composite literals of
@@ -53,6 +54,15 @@ func renderPermissions(perms []*OutPermission, hashes map[string]string) ([]byte
 		fmt.Fprintf(&b, "{\nname: %s,\n", strconv.Quote(p.Name))
 		if p.AuthorizationType != "" {
 			fmt.Fprintf(&b, "authorizationType: %s,\n", strconv.Quote(p.AuthorizationType))
+		}
+		// A display name marked "(preview)" makes the permission a preview
+		// one (catalog.Permission.Preview); decided here so that loading
+		// the catalog does not read every display name.
+		for _, sch := range schemeOrder {
+			if s := p.Schemes[sch]; s != nil && strings.Contains(strings.ToLower(s.AdminDisplayName+" "+s.UserDisplayName), "(preview)") {
+				b.WriteString("preview: true,\n")
+				break
+			}
 		}
 		b.WriteString("sources: []string{")
 		for i, s := range p.Sources {
@@ -170,5 +180,32 @@ var generatedRoutes = [...]genRoute{
 		b.WriteString("\t}},\n")
 	}
 	b.WriteString("}\n")
+	// The runs of routes with one first path segment, so that loading the
+	// table need not read the 7,000 routes to group them (routes.Load).
+	b.WriteString(`
+// generatedGroups are the runs of generatedRoutes that share a first path
+// segment ("" for the path "/"): the first route, the end of the run and the
+// Index of the run's first rule.
+var generatedGroups = [...]genGroup{
+`)
+	start, rules := 0, 0
+	for i := range routes {
+		if i+1 < len(routes) && firstSegment(routes[i+1].Path) == firstSegment(routes[i].Path) {
+			continue
+		}
+		fmt.Fprintf(&b, "\t{seg: %s, start: %d, end: %d, firstRule: %d},\n", strconv.Quote(firstSegment(routes[start].Path)), start, i+1, rules)
+		for _, r := range routes[start : i+1] {
+			rules += len(r.Methods)
+		}
+		start = i + 1
+	}
+	fmt.Fprintf(&b, "}\n\n// generatedRules is the number of rules of generatedRoutes.\nconst generatedRules = %d\n", rules)
 	return b.Bytes(), nil
+}
+
+// firstSegment is the first segment of a normalized path, "" for "/" (as
+// routes.firstSegment).
+func firstSegment(path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return seg
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -716,6 +717,7 @@ func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *
 	if k == "@odata.etag" {
 		return etag(it), true, nil
 	}
+	eventZero, eventOmitted := eventShape()
 	zero, known := eventZero[k]
 	switch {
 	case strings.HasPrefix(k, "_"), !known && !eventOmitted[k], !known && raw == nil:
@@ -786,6 +788,7 @@ func newLazyEventRow(it store.Item, raw map[string]json.RawMessage, zone string,
 func (r *lazyEventRow) Resolve(path []string) (any, bool) {
 	name := path[0]
 	_, inRaw := r.raw[name]
+	eventZero, _ := eventShape()
 	_, inZero := eventZero[name]
 	if !inRaw && !inZero && name != "@odata.etag" {
 		found := false
@@ -824,10 +827,11 @@ func (r *lazyEventRow) Resolve(path []string) (any, bool) {
 	return odata.Row{"": v}.Resolve(append([]string{""}, path[1:]...))
 }
 
-// eventZero is eventDoc's zero value as encoded (the properties every
-// rendered event has), eventOmitted the properties it leaves out when
-// empty.
-var eventZero, eventOmitted = func() (map[string]any, map[string]bool) {
+// eventShape returns eventDoc's zero value as encoded (the properties every
+// rendered event has) and the properties it leaves out when empty. It is
+// built on first use, not at every command's start (cmd/graphgate
+// TestCLIInitIsLazy).
+var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	var zero map[string]any
 	if err := json.Unmarshal(encodeDoc(eventDoc{}), &zero); err != nil {
 		panic(err)
@@ -841,7 +845,7 @@ var eventZero, eventOmitted = func() (map[string]any, map[string]bool) {
 		}
 	}
 	return zero, omitted
-}()
+})
 
 // viewBody renders an instance as the response shows it (before $select).
 func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {

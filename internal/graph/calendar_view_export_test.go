@@ -165,6 +165,7 @@ func storedEventRow(it store.Item, zone string, loc *time.Location) (odata.Row, 
 		return nil, err
 	}
 	row := odata.Row{"@odata.etag": etag(it)}
+	eventZero, _ := eventShape()
 	for _, keys := range []map[string]any{eventZero, rawKeys(raw)} {
 		for k := range keys {
 			v, ok, err := eventValue(it, k, raw[k], zone, loc)

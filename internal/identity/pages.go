@@ -7,13 +7,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The pages are deliberately plain server-rendered HTML (the web issue makes
 // them good): every field has a label and a stable id so browser tests and
 // people can drive them.
 
-var pages = template.Must(template.New("pages").Parse(`
+// pages is parsed on first use: every graphgate command links this package,
+// and only the server renders a page (cmd/graphgate TestCLIInitIsLazy).
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pages").Parse(`
 {{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} – graphgate</title>
@@ -111,6 +115,7 @@ a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #000;
 </form>
 {{template "foot" .}}{{end}}
 `))
+})
 
 // pagePerm is one permission on a consent page.
 type pagePerm struct{ Name, Display, Description string }
@@ -152,7 +157,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+	if err := pages().ExecuteTemplate(w, name, data); err != nil {
 		s.log.Error("rendering page", "page", name, "err", err)
 	}
 }

@@ -62,12 +62,11 @@ func (t *Table) child(nd *node, seg string, create bool) *node {
 	return *next
 }
 
-// insert adds r to the trie along the segments of its path (in normal
-// form).
-func (t *Table) insert(r *Route) {
-	nd := t.root
-	if r.Path != "/" {
-		for rest := strings.TrimPrefix(r.Path, "/"); ; {
+// insert adds r to the trie below nd, the node of r's first segment (its
+// group), along the rest of its path (in normal form).
+func (t *Table) insert(nd *node, r *Route) {
+	if _, rest, more := strings.Cut(strings.TrimPrefix(r.Path, "/"), "/"); more {
+		for {
 			seg, after, more := strings.Cut(rest, "/")
 			nd = t.child(nd, seg, true)
 			if !more {
@@ -84,14 +83,19 @@ func (t *Table) insert(r *Route) {
 }
 
 // exact returns the route with exactly this normalized path (and, after a
-// '?', $filter condition), or nil.
+// '?', $filter condition), or nil. It builds the path's group if need be.
 func (t *Table) exact(path string) *Route {
+	p, _, _ := strings.Cut(path, "?")
+	return exactIn(t.sub(firstSegment(p)), path)
+}
+
+// exactIn is exact below nd, the node of path's first segment.
+func exactIn(nd *node, path string) *Route {
 	path, query, _ := strings.Cut(path, "?")
-	nd := t.root
-	if path != "/" {
-		for rest := strings.TrimPrefix(path, "/"); nd != nil; {
+	if _, rest, more := strings.Cut(strings.TrimPrefix(path, "/"), "/"); more {
+		for nd != nil {
 			seg, after, more := strings.Cut(rest, "/")
-			nd = t.child(nd, seg, false)
+			nd = nd.lookup(seg)
 			if !more {
 				break
 			}
@@ -112,17 +116,84 @@ func (t *Table) exact(path string) *Route {
 	return nil
 }
 
+// lookup returns the child of nd for a normalized segment, or nil.
+func (nd *node) lookup(seg string) *node {
+	switch seg {
+	case "{id}":
+		return nd.param
+	case "{id}:":
+		return nd.paramColon
+	case "...":
+		return nd.ellipsis
+	}
+	return nd.lit[seg]
+}
+
 // find matches the first n segments of p. With usersTwin it matches
 // users/{id}/<segments 1..n> instead of me/<segments 1..n>.
 func (t *Table) find(p *graphpath.Path, n int, usersTwin bool) *Route {
 	if !usersTwin {
-		return match(t.root, p, 0, n)
+		return t.matchRoot(p, n)
 	}
-	users := t.root.lit["users"]
+	users := t.sub("users")
 	if users == nil || users.param == nil {
 		return nil
 	}
 	return match(users.param, p, 1, n)
+}
+
+// matchRoot is match at the trie's root, whose children are the groups
+// (built on first use); the order is match's.
+func (t *Table) matchRoot(p *graphpath.Path, n int) *Route {
+	if n == 0 {
+		if nd := t.sub(""); nd != nil {
+			return pick(nd, p)
+		}
+		return nil
+	}
+	seg := p.Segs[0]
+	text := p.Text(0)
+	if seg.Kind == graphpath.Literal {
+		if child := t.subBytes(text); child != nil {
+			if r := match(child, p, 1, n); r != nil {
+				return r
+			}
+		}
+	}
+	colon := seg.Kind == graphpath.ParamColon || seg.Kind == graphpath.Literal && len(text) > 0 && text[len(text)-1] == ':'
+	if seg.Kind == graphpath.Literal && systemSegment(text) {
+		// $count, $value, $ref and type casts are never an {id}.
+	} else if colon {
+		if child := t.sub("{id}:"); child != nil {
+			if r := match(child, p, 1, n); r != nil {
+				return r
+			}
+		}
+	} else if child := t.sub("{id}"); child != nil {
+		if r := match(child, p, 1, n); r != nil {
+			return r
+		}
+	}
+	if child := t.sub("..."); child != nil {
+		for k := 0; k <= n; k++ {
+			if r := match(child, p, k, n); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// subBytes is sub for a segment of a request path; the map lookup does not
+// allocate.
+func (t *Table) subBytes(seg []byte) *node {
+	if g := t.groups[string(seg)]; g != nil {
+		if nd := g.nd.Load(); nd != nil {
+			return nd
+		}
+		return t.sub(g.key)
+	}
+	return nil
 }
 
 // match walks the trie depth-first, literal children before parameters

@@ -1,7 +1,6 @@
 package routes
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"slices"
@@ -150,21 +149,30 @@ func (r *Route) Methods() []Method {
 }
 
 // Table is the loaded route table. It is immutable (but for building a
-// route's rules when it is first handed out) and safe for concurrent use.
+// part of it when it is first used) and safe for concurrent use.
+//
+// The matcher's trie is built per first path segment (a group), when a
+// lookup first reaches that segment: `permissions for GET /me` builds the
+// 1,000 routes under /me, not the 7,300 of the table. A route's rules are
+// built when the table first hands the route out. Route and rule indexes
+// are fixed at load, in generated order and then the supplement's, whatever
+// the order in which groups are built.
 type Table struct {
-	cat    *catalog.Catalog
-	routes []*Route
-	rules  []*Rule
-	root   *node
-	nodes  []node // the rest of the trie's current chunk of nodes
+	cat *catalog.Catalog
+	gen []genRoute
+	sup []supEntry
+	// groups maps a first path segment ("" for the path "/") to its part of
+	// the table; order lists them as they first appear, for building all.
+	groups map[string]*group
+	order  []*group
+	routes []*Route // filled as groups are built
+	rules  []*Rule  // filled as routes are linked
+	nodes  []node   // the rest of the trie's current chunk of nodes
 	pool   sync.Pool
 
-	mu        sync.Mutex // serializes linking
+	mu        sync.Mutex // serializes building groups and linking
 	allLinked atomic.Bool
 }
-
-//go:embed supplement.yaml
-var supplementYAML []byte
 
 var (
 	defaultOnce  sync.Once
@@ -173,8 +181,9 @@ var (
 )
 
 // Default returns the table built from the generated data over
-// catalog.Default(). It panics if the data is inconsistent with the catalog,
-// which the package's tests rule out.
+// catalog.Default(). It, or the first lookup in a part of the table, panics
+// if the data is inconsistent with the catalog, which the package's tests
+// rule out (they build every part).
 func Default() *Table {
 	defaultOnce.Do(func() { defaultTable, defaultErr = Load(catalog.Default()) })
 	if defaultErr != nil {
@@ -220,7 +229,7 @@ type genEntry struct {
 // Load builds the table from the generated data and the supplement over a
 // catalog.
 func Load(cat *catalog.Catalog) (*Table, error) {
-	return load(generatedRoutes[:], cat, supplementYAML)
+	return load(generatedRoutes[:], generatedGroups[:], generatedRules, cat, generatedSupplement())
 }
 
 // LoadWithout builds the table as Load does, leaving out the generated
@@ -243,39 +252,160 @@ func LoadWithout(cat *catalog.Catalog, paths ...string) (*Table, error) {
 	for p := range left {
 		return nil, fmt.Errorf("routes: no generated route %s to leave out", p)
 	}
-	return load(gen, cat, supplementYAML)
+	groups, nRules := groupsOf(gen)
+	return load(gen, groups, nRules, cat, generatedSupplement())
 }
 
-// load builds the routes and the matcher's trie from the generated records.
-// A route's rules (its accepted permissions, linked to the catalog) are
-// built when the table first hands the route out — Match, Route, Routes,
-// Rules — so that a process answering one call links one route, not 11,000
-// rules and 43,000 entries; Rules and Routes link every route (the engine
-// calls Rules when it starts). Rule indexes are fixed here, in generated
-// order, whatever the order of linking.
-func load(gen []genRoute, cat *catalog.Catalog, supplement []byte) (*Table, error) {
-	nRules := 0
-	for i := range gen {
-		nRules += len(gen[i].rules)
-	}
-	t := &Table{cat: cat, routes: make([]*Route, 0, len(gen)+64), rules: make([]*Rule, nRules, nRules+128)}
-	t.root = t.newNode()
+// load prepares the table from the generated records and the supplement:
+// it groups the routes by first path segment and fixes every route's and
+// rule's index, including those the supplement adds, and builds nothing
+// else. A group's routes and trie are built when a lookup first reaches it
+// (Match, Route), all of them by Routes and Rules (the engine calls Rules
+// when it starts); a route's rules (its accepted permissions, linked to the
+// catalog) when the table first hands the route out. So a process answering
+// one call builds one group and links one route, not 7,300 routes and
+// 11,000 rules. What load cannot check without building — a permission the
+// catalog lacks, a supplement entry that adds nothing — fails when the group
+// is built (a panic: the package's tests build every group).
+func load(gen []genRoute, runs []genGroup, nRules int, cat *catalog.Catalog, supplement []supplementRoute) (*Table, error) {
+	t := &Table{cat: cat, gen: gen, groups: make(map[string]*group, len(runs))}
 	t.pool.New = func() any { return &graphpath.Path{Buf: make([]byte, 0, 256)} }
-	routeSlab := make([]Route, len(gen))
-	first := 0
-	for i := range gen {
-		gr := &gen[i]
-		r := &routeSlab[i]
-		*r = Route{Index: len(t.routes), Path: gr.path, Template: gr.template, Query: gr.query, Source: SourceMicrosoft,
-			gen: gr, firstRule: first}
-		first += len(gr.rules)
-		t.insert(r)
-		t.routes = append(t.routes, r)
+	for _, run := range runs {
+		g := t.group(run.seg)
+		g.runs = append(g.runs, run)
 	}
-	if err := t.applySupplement(supplement); err != nil {
+	nRoutes, err := t.planSupplement(supplement, &nRules)
+	if err != nil {
 		return nil, err
 	}
+	t.routes = make([]*Route, nRoutes)
+	t.rules = make([]*Rule, nRules)
 	return t, nil
+}
+
+// genGroup is a run of generated routes that share a first path segment
+// (table_gen.go lists them, generatedGroups, so that loading the table does
+// not read every route to group them): routes [start, end), whose first
+// rule has the Index firstRule.
+type genGroup struct {
+	seg                   string
+	start, end, firstRule int32
+}
+
+// groupsOf groups generated routes as gendata does (for LoadWithout; a test
+// checks that it gives generatedGroups) and counts their rules.
+func groupsOf(gen []genRoute) ([]genGroup, int) {
+	var runs []genGroup
+	rules := 0
+	for i := range gen {
+		if seg := firstSegment(gen[i].path); len(runs) == 0 || runs[len(runs)-1].seg != seg {
+			runs = append(runs, genGroup{seg: seg, start: int32(i), firstRule: int32(rules)})
+		}
+		runs[len(runs)-1].end = int32(i + 1)
+		rules += len(gen[i].rules)
+	}
+	return runs, rules
+}
+
+// group is the part of the table under one first path segment.
+type group struct {
+	key string
+	// runs are its generated routes (one run unless the generated order
+	// splits them); plain and below are indexes of supplement entries
+	// (Table.sup) whose path starts with key.
+	runs         []genGroup
+	plain, below []int
+	// nd is the trie node of key, once the group is built.
+	nd atomic.Pointer[node]
+}
+
+// group returns the group of a first segment, adding it if it is new.
+func (t *Table) group(key string) *group {
+	g := t.groups[key]
+	if g == nil {
+		g = &group{key: key}
+		t.groups[key] = g
+		t.order = append(t.order, g)
+	}
+	return g
+}
+
+// firstSegment is the first segment of a normalized path, "" for "/".
+func firstSegment(path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return seg
+}
+
+// sub returns the trie node of a first segment, building its group on
+// first use, or nil if no route starts with it. It panics if the group's
+// data is inconsistent (see load).
+func (t *Table) sub(key string) *node {
+	g := t.groups[key]
+	if g == nil {
+		return nil
+	}
+	if nd := g.nd.Load(); nd != nil {
+		return nd
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if nd := g.nd.Load(); nd != nil {
+		return nd
+	}
+	nd, err := t.buildLocked(g)
+	if err != nil {
+		panic("routes: generated data: " + err.Error())
+	}
+	g.nd.Store(nd)
+	return nd
+}
+
+// buildLocked builds a group's routes and trie and applies its supplement
+// entries; t.mu is held.
+func (t *Table) buildLocked(g *group) (*node, error) {
+	nd := t.newNode()
+	for _, run := range g.runs {
+		slab := make([]Route, run.end-run.start)
+		first := int(run.firstRule)
+		for gi := run.start; gi < run.end; gi++ {
+			gr := &t.gen[gi]
+			r := &slab[gi-run.start]
+			*r = Route{Index: int(gi), Path: gr.path, Template: gr.template, Query: gr.query, Source: SourceMicrosoft,
+				gen: gr, firstRule: first}
+			first += len(gr.rules)
+			t.insert(nd, r)
+			t.routes[gi] = r
+		}
+	}
+	for _, i := range g.plain {
+		if err := t.applyPlain(nd, &t.sup[i]); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range g.below {
+		if err := t.applyBelow(g, &t.sup[i]); err != nil {
+			return nil, err
+		}
+	}
+	return nd, nil
+}
+
+// build builds every group not yet built, in a fixed order, and returns the
+// first inconsistency it finds.
+func (t *Table) build() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, g := range t.order {
+		if g.nd.Load() != nil {
+			continue
+		}
+		nd, err := t.buildLocked(g)
+		if err != nil {
+			return err
+		}
+		g.nd.Store(nd)
+	}
+	return nil
 }
 
 // link builds r's rules from its generated record, once. It panics if the
@@ -287,19 +417,31 @@ func (t *Table) link(r *Route) *Route {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !r.linked.Load() {
-		if err := t.linkLocked(r); err != nil {
-			panic("routes: generated data: " + err.Error())
-		}
-		r.linked.Store(true)
+	if err := t.linkHeld(r); err != nil {
+		panic("routes: generated data: " + err.Error())
 	}
 	return r
+}
+
+// linkHeld links r if it is not linked yet; t.mu is held.
+func (t *Table) linkHeld(r *Route) error {
+	if r.linked.Load() {
+		return nil
+	}
+	if err := t.linkLocked(r); err != nil {
+		return err
+	}
+	r.linked.Store(true)
+	return nil
 }
 
 // linkAll links every route.
 func (t *Table) linkAll() {
 	if t.allLinked.Load() {
 		return
+	}
+	if err := t.build(); err != nil {
+		panic("routes: generated data: " + err.Error())
 	}
 	for _, r := range t.routes {
 		t.link(r)

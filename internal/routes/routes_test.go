@@ -1,10 +1,16 @@
 package routes
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"graphgate/internal/catalog"
 )
@@ -394,18 +400,110 @@ routes:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tab, err := Load(catalog.Default())
-			if err != nil {
+			// The test's entries come after supplement.yaml's, as if
+			// appended to the file.
+			var doc supplementFile
+			dec := yaml.NewDecoder(strings.NewReader(tt.doc))
+			dec.KnownFields(true)
+			if err := dec.Decode(&doc); err != nil {
 				t.Fatal(err)
 			}
-			err = tab.applySupplement([]byte(tt.doc))
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Fatalf("applySupplement: %v, want an error containing %q", err, tt.err)
+			tab, err := load(generatedRoutes[:], generatedGroups[:], generatedRules, catalog.Default(), append(generatedSupplement(), doc.Routes...))
+			if err == nil {
+				err = tab.build()
 			}
-			if m, err := tab.Match("POST", "/me/manager"); err == nil {
-				t.Errorf("a POST rule appeared on /me/manager: %v", m.Rule)
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("applying the supplement: %v, want an error containing %q", err, tt.err)
+			}
+			// A group whose supplement fails is not built, so it serves
+			// nothing; one that was built has no POST rule on /me/manager.
+			if tab != nil {
+				if nd := tab.groups["me"].nd.Load(); nd != nil {
+					if r := exactIn(nd, "/me/manager"); r != nil && r.Rules[POST] != nil {
+						t.Errorf("a POST rule appeared on /me/manager: %v", r.Rules[POST])
+					}
+				}
 			}
 		})
+	}
+}
+
+// supplementFile is supplement.yaml as the tests decode it.
+type supplementFile struct {
+	Routes []supplementRoute `yaml:"routes"`
+}
+
+// supplement_gen.go is supplement.yaml: an edit of the file that was not
+// regenerated fails here (and in gendata -check).
+func TestGeneratedSupplementIsCurrent(t *testing.T) {
+	b, err := os.ReadFile("supplement.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc supplementFile
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	gen := generatedSupplement()
+	if len(gen) != len(doc.Routes) {
+		t.Fatalf("supplement_gen.go has %d entries, supplement.yaml %d: go generate ./internal/catalog", len(gen), len(doc.Routes))
+	}
+	for i := range gen {
+		if !reflect.DeepEqual(gen[i], doc.Routes[i]) {
+			t.Errorf("entry %d (%s) differs from supplement.yaml: go generate ./internal/catalog\n got %+v\nwant %+v", i, doc.Routes[i].Template, gen[i], doc.Routes[i])
+		}
+	}
+}
+
+// Answering one call builds the group of its first segment only, and
+// Route, Routes and Rules give the same routes and rules whatever was built
+// first.
+func TestLazyGroups(t *testing.T) {
+	cat := catalog.Default()
+	ref, err := Load(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRoutes := ref.Routes()
+	for _, tt := range []struct {
+		path  string
+		built []string // the groups built by matching it
+	}{
+		{"/me", []string{"me"}},
+		{"/me/messages/x", []string{"me"}},
+		// Not in /me: the /users/{id} twin answers it.
+		{"/me/drive/root:/a:/children", []string{"me", "users"}},
+		{"/groups/g/drive/items/i/children", []string{"groups"}},
+	} {
+		tab, err := Load(cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tab.Match("GET", tt.path); err != nil {
+			t.Fatalf("GET %s: %v", tt.path, err)
+		}
+		var built []string
+		for _, g := range tab.order {
+			if g.nd.Load() != nil {
+				built = append(built, g.key)
+			}
+		}
+		slices.Sort(built)
+		if !slices.Equal(built, tt.built) {
+			t.Errorf("GET %s built the groups %v, want %v", tt.path, built, tt.built)
+		}
+		got := tab.Routes()
+		if len(got) != len(wantRoutes) {
+			t.Fatalf("after GET %s: %d routes, want %d", tt.path, len(got), len(wantRoutes))
+		}
+		for i, r := range got {
+			if r.Index != i || r.Path != wantRoutes[i].Path || r.Query != wantRoutes[i].Query || r.Source != wantRoutes[i].Source {
+				t.Errorf("after GET %s: route %d is %d %s?%s (%s), want %s?%s (%s)", tt.path, i, r.Index, r.Path, r.Query, r.Source,
+					wantRoutes[i].Path, wantRoutes[i].Query, wantRoutes[i].Source)
+			}
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -23,12 +24,14 @@ var ErrSnapshotVersion = errors.New("store: snapshot schema version differs")
 // platform.
 const SnapshotNamePattern = `^[a-z0-9][a-z0-9_-]{0,39}$`
 
-var snapshotName = regexp.MustCompile(SnapshotNamePattern)
+// snapshotName is compiled on first use, not by every command's start
+// (cmd/graphgate TestCLIInitIsLazy).
+var snapshotName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(SnapshotNamePattern) })
 
 // ValidateSnapshotName returns nil for a valid name, else an error wrapping
 // ErrInvalidSnapshotName that says what a name may hold.
 func ValidateSnapshotName(name string) error {
-	if !snapshotName.MatchString(name) {
+	if !snapshotName().MatchString(name) {
 		return fmt.Errorf("%w %q: use 1 to 40 lower case letters, digits, '-' or '_', starting with a letter or digit (for example ci-baseline)",
 			ErrInvalidSnapshotName, name)
 	}

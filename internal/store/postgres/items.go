@@ -276,7 +276,7 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 func itemScope(iq store.ItemQuery) where {
 	var w where
 	w.add("tenant_id = $%d", iq.TenantID)
-	if plainKind.MatchString(iq.Kind) {
+	if plainKind().MatchString(iq.Kind) {
 		// A literal, so that the generic plan a prepared statement gets
 		// after a few executions can use the per-kind partial indexes
 		// (a bound kind proves none of them usable).
@@ -320,7 +320,7 @@ func (w *where) add(cond string, arg any) {
 
 // orderByKeyword matches an "ORDER BY" the caller may have put before its
 // list (odata.CompileOrderBy returns a whole clause).
-var orderByKeyword = regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`)
+var orderByKeyword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`) })
 
 // runQuery runs a pushed-down query on table (items, users or groups): the
 // backend's conditions w, the caller's where and orderBy fragments with
@@ -382,7 +382,7 @@ func buildQuery(table, fields string, w *where, callerWhere string, args []any, 
 		usedByWhere = n
 	}
 	order := "id"
-	if ob := strings.TrimSpace(orderByKeyword.ReplaceAllString(orderBy, "")); ob != "" {
+	if ob := strings.TrimSpace(orderByKeyword().ReplaceAllString(orderBy, "")); ob != "" {
 		frag, n := renumber(ob, own)
 		order = frag + ", id"
 		usedByOrder = n
@@ -421,7 +421,9 @@ const (
 
 // plainKind matches the kinds an overlap query writes as a literal, so
 // that the per-kind partial span index is usable in generic plans too.
-var plainKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+// Compiled on first use, not by every command's start (cmd/graphgate
+// TestCLIInitIsLazy).
+var plainKind = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`) })
 
 // overlapSQL builds
 //
@@ -441,7 +443,7 @@ func overlapSQL(iq store.ItemQuery) (string, []any, error) {
 	o := iq.Overlap
 	var w where
 	w.add("tenant_id = $%d", iq.TenantID)
-	if plainKind.MatchString(iq.Kind) {
+	if plainKind().MatchString(iq.Kind) {
 		w.conds = append(w.conds, "kind = '"+iq.Kind+"'")
 	} else {
 		w.add("kind = $%d", iq.Kind)

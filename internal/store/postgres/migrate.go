@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"graphgate/internal/store"
 
@@ -17,8 +18,9 @@ var migrationFiles embed.FS
 // migration is one numbered schema change.
 type migration = store.Migration
 
-// migrations are the embedded migrations, in order.
-var migrations = mustLoadMigrations(migrationFiles, "migrations")
+// migrations returns the embedded migrations, in order; they are read on
+// first use, not at every command's start (cmd/graphgate TestCLIInitIsLazy).
+var migrations = sync.OnceValue(func() []migration { return mustLoadMigrations(migrationFiles, "migrations") })
 
 // migrationLockClass is the first key of the advisory lock that serializes
 // migrations; the second is a hash of the schema being migrated. The

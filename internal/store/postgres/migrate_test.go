@@ -48,7 +48,7 @@ func appliedVersions(t *testing.T, pool *pgxpool.Pool) string {
 }
 
 func allVersions() string {
-	vs := make([]string, len(migrations))
+	vs := make([]string, len(migrations()))
 	for i := range vs {
 		vs[i] = fmt.Sprint(i + 1)
 	}
@@ -57,8 +57,8 @@ func allVersions() string {
 
 func TestMigrationFiles(t *testing.T) {
 	t.Parallel()
-	if len(migrations) < 5 {
-		t.Fatalf("%d migrations", len(migrations))
+	if len(migrations()) < 5 {
+		t.Fatalf("%d migrations", len(migrations()))
 	}
 	for _, bad := range []fstest.MapFS{
 		{"m/0001_a.sql": {}, "m/0003_c.sql": {}}, // gap
@@ -118,7 +118,7 @@ func TestConcurrentMigrateCountsOnce(t *testing.T) {
 	for i, p := range pools {
 		wg.Go(func() {
 			<-start
-			applied[i], errs[i] = migrate(context.Background(), p, migrations)
+			applied[i], errs[i] = migrate(context.Background(), p, migrations())
 		})
 	}
 	close(start)
@@ -128,8 +128,8 @@ func TestConcurrentMigrateCountsOnce(t *testing.T) {
 			t.Fatalf("migrate %d: %v", i, err)
 		}
 	}
-	if applied[0]+applied[1] != len(migrations) || (applied[0] != 0 && applied[1] != 0) {
-		t.Errorf("the two migrations applied %v, want %d by one of them and 0 by the other", applied, len(migrations))
+	if applied[0]+applied[1] != len(migrations()) || (applied[0] != 0 && applied[1] != 0) {
+		t.Errorf("the two migrations applied %v, want %d by one of them and 0 by the other", applied, len(migrations()))
 	}
 }
 
@@ -153,7 +153,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 	s.Close()
 
 	s = openTest(t, dsn)
-	if n, err := migrate(ctx, s.pool, migrations); err != nil || n != 0 {
+	if n, err := migrate(ctx, s.pool, migrations()); err != nil || n != 0 {
 		t.Errorf("migrating a migrated schema: applied %d, %v; want 0, nil", n, err)
 	}
 	if got := appliedVersions(t, s.pool.Pool); got != allVersions() {
@@ -174,7 +174,7 @@ func TestRefuseNewerDatabase(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.FreshSchema(t)
 	s := openTest(t, dsn)
-	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future')`, len(migrations)+1); err != nil {
+	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future')`, len(migrations())+1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Open(t.Context(), dsn)
@@ -190,7 +190,7 @@ func TestMigrateUpgradesOldDatabase(t *testing.T) {
 	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	pool := openPool(t, dsn)
-	if n, err := migrate(ctx, pool, migrations[:1]); err != nil || n != 1 {
+	if n, err := migrate(ctx, pool, migrations()[:1]); err != nil || n != 1 {
 		t.Fatalf("migrate to version 1: %d, %v", n, err)
 	}
 	for _, q := range []string{
@@ -234,11 +234,11 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	dsn := pgtest.FreshSchema(t)
 	ctx := t.Context()
 	pool := openPool(t, dsn)
-	if _, err := migrate(ctx, pool, migrations[:2]); err != nil {
+	if _, err := migrate(ctx, pool, migrations()[:2]); err != nil {
 		t.Fatal(err)
 	}
-	broken := append(append([]migration(nil), migrations...), migration{
-		Version: len(migrations) + 1, Name: "broken",
+	broken := append(append([]migration(nil), migrations()...), migration{
+		Version: len(migrations()) + 1, Name: "broken",
 		SQL: `CREATE TABLE half_done (x integer); SELECT no_such_column FROM half_done;`,
 	})
 	if _, err := migrate(ctx, pool, broken); err == nil || !strings.Contains(err.Error(), "broken") {

@@ -67,7 +67,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", addr, err)
 	}
 	s := &Store{pool: guardedPool{pool}}
-	if _, err := migrate(ctx, pool, migrations); err != nil {
+	if _, err := migrate(ctx, pool, migrations()); err != nil {
 		pool.Close()
 		return nil, err
 	}

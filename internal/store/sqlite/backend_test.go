@@ -298,8 +298,8 @@ func TestConcurrentOpenOfFreshFile(t *testing.T) {
 		}
 	}
 	s := open(t, dir)
-	if got := appliedVersions(t, s); got != fmt.Sprint(versions(len(migrations))) {
-		t.Errorf("applied versions %s, want %v", got, versions(len(migrations)))
+	if got := appliedVersions(t, s); got != fmt.Sprint(versions(len(migrations()))) {
+		t.Errorf("applied versions %s, want %v", got, versions(len(migrations())))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/store"
@@ -440,11 +441,11 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 // odata.CompileOrderBy writes it, is accepted) followed by id, the final
 // tie-breaker.
 func orderBy(callers string) string {
-	callers = strings.TrimSpace(orderByKeyword.ReplaceAllString(callers, ""))
+	callers = strings.TrimSpace(orderByKeyword().ReplaceAllString(callers, ""))
 	switch {
 	case callers == "":
 		return "id"
-	case endsWithID.MatchString(callers):
+	case endsWithID().MatchString(callers):
 		// Already broken by id (odata.CompileOrderBy's tie-breaker); a
 		// second id would cost SQLite a sort for the last term.
 		return callers
@@ -453,8 +454,10 @@ func orderBy(callers string) string {
 }
 
 var (
-	orderByKeyword = regexp.MustCompile(`(?i)^\s*ORDER\s+BY\s`)
-	endsWithID     = regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`)
+	// Compiled on first use, not by every command's start (cmd/graphgate
+	// TestCLIInitIsLazy).
+	orderByKeyword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*ORDER\s+BY\s`) })
+	endsWithID     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`) })
 )
 
 // Overlap queries (store.Overlap), served by the span indexes of migration
@@ -472,7 +475,7 @@ const (
 
 // plainKind matches the kinds an overlap query writes as a literal, so
 // that SQLite proves the per-kind partial index usable at prepare time.
-var plainKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+var plainKind = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`) })
 
 // spanIndexes are the span indexes of migration 0008 by kind. Overlap
 // queries name theirs (INDEXED BY): without statistics, SQLite's planner
@@ -507,7 +510,7 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 	var scopeArgs []any
 	scope.WriteString(`tenant_id = ?`)
 	scopeArgs = append(scopeArgs, q.TenantID)
-	if plainKind.MatchString(q.Kind) {
+	if plainKind().MatchString(q.Kind) {
 		scope.WriteString(` AND kind = '` + q.Kind + `'`)
 	} else {
 		scope.WriteString(` AND kind = ?`)

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"graphgate/internal/store"
@@ -17,8 +18,9 @@ var migrationFiles embed.FS
 // migration is one numbered schema change.
 type migration = store.Migration
 
-// migrations are the embedded migrations, in order.
-var migrations = mustLoadMigrations(migrationFiles, "migrations")
+// migrations returns the embedded migrations, in order; they are read on
+// first use, not at every command's start (cmd/graphgate TestCLIInitIsLazy).
+var migrations = sync.OnceValue(func() []migration { return mustLoadMigrations(migrationFiles, "migrations") })
 
 func mustLoadMigrations(fsys fs.FS, dir string) []migration {
 	ms, err := store.LoadMigrations(fsys, dir)

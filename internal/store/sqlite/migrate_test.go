@@ -26,8 +26,8 @@ func openWriter(t *testing.T, dir string) *Store {
 }
 
 func TestMigrationFiles(t *testing.T) {
-	if len(migrations) < 2 {
-		t.Fatalf("%d migrations", len(migrations))
+	if len(migrations()) < 2 {
+		t.Fatalf("%d migrations", len(migrations()))
 	}
 	for _, bad := range []fstest.MapFS{
 		{"m/0001_a.sql": {}, "m/0003_c.sql": {}},                       // gap
@@ -48,7 +48,7 @@ func TestMigrateUpgradesOldDatabase(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
 	old := openWriter(t, dir)
-	if err := migrate(ctx, old, migrations[:1]); err != nil {
+	if err := migrate(ctx, old, migrations()[:1]); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -70,7 +70,7 @@ func TestMigrateUpgradesOldDatabase(t *testing.T) {
 	old.w.Close()
 
 	s := open(t, dir)
-	if got, want := appliedVersions(t, s), fmt.Sprint(versions(len(migrations))); got != want {
+	if got, want := appliedVersions(t, s), fmt.Sprint(versions(len(migrations()))); got != want {
 		t.Errorf("applied versions %s, want %s", got, want)
 	}
 	u, err := s.UserByUPN(ctx, "adelev@CONTOSO.com")
@@ -106,7 +106,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if err := migrate(ctx, s, migrations); err != nil {
+		if err := migrate(ctx, s, migrations()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,8 +117,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*), max(applied_at) FROM schema_migrations`).Scan(&n, &last); err != nil {
 		t.Fatal(err)
 	}
-	if n != len(migrations) || last != first {
-		t.Errorf("after migrating again: %d rows, last applied at %d; want %d rows, %d", n, last, len(migrations), first)
+	if n != len(migrations()) || last != first {
+		t.Errorf("after migrating again: %d rows, last applied at %d; want %d rows, %d", n, last, len(migrations()), first)
 	}
 }
 
@@ -128,10 +128,10 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
 	s := openWriter(t, dir)
-	if err := migrate(ctx, s, migrations[:2]); err != nil {
+	if err := migrate(ctx, s, migrations()[:2]); err != nil {
 		t.Fatal(err)
 	}
-	broken := append(migrations[:2:2],
+	broken := append(migrations()[:2:2],
 		migration{Version: 3, Name: "0003_ok", SQL: `CREATE TABLE extra (x INTEGER) STRICT`},
 		migration{Version: 4, Name: "0004_broken", SQL: `CREATE TABLE extra2 (x INTEGER); INSERT INTO nowhere VALUES (1);`},
 	)
@@ -150,7 +150,7 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	if n != 0 || v != 2 {
 		t.Errorf("after a failed migration: %d new tables, version %d; want 0, 2", n, v)
 	}
-	if err := migrate(ctx, s, migrations); err != nil {
+	if err := migrate(ctx, s, migrations()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -159,7 +159,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
 	s := open(t, dir)
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 0)`, len(migrations)+1); err != nil {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 0)`, len(migrations())+1); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -213,7 +213,7 @@ func TestProcessesShareOneDatabase(t *testing.T) {
 	}
 
 	s := open(t, db)
-	if got, want := appliedVersions(t, s), fmt.Sprint(versions(len(migrations))); got != want {
+	if got, want := appliedVersions(t, s), fmt.Sprint(versions(len(migrations()))); got != want {
 		t.Errorf("applied versions %s, want %s", got, want)
 	}
 	u, err := s.GetUser(t.Context(), raceTenant, raceUser)

@@ -116,7 +116,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 
 	// The writer connects (and switches the file to WAL) and migrates before
 	// any reader connects.
-	if err := migrate(ctx, s, migrations); err != nil {
+	if err := migrate(ctx, s, migrations()); err != nil {
 		s.w.Close()
 		return nil, err
 	}

@@ -100,28 +100,16 @@ type chatMessageDoc struct {
 	Reactions   []json.RawMessage `json:"reactions"`
 }
 
-func init() { workloads = append(workloads, registerChats) }
-
-func registerChats(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/me/chats", s.listChats},
-		{"GET", "/users/{id}/chats", s.listChats},
-		{"POST", "/chats", s.createChat},
-		{"GET", "/chats/{id}", s.getChat},
-		{"GET", "/chats/{id}/members", s.listChatMembers},
-		{"GET", "/chats/{id}/messages", s.listChatMessages},
-		{"POST", "/chats/{id}/messages", s.sendChatMessage},
-		{"GET", "/chats/{id}/messages/{id}", s.getChatMessage},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var _ = declare(workloadTeams,
+	Endpoint{Method: "GET", Template: "/me/chats", Handler: (*Server).listChats},
+	Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: (*Server).listChats},
+	Endpoint{Method: "POST", Template: "/chats", Handler: (*Server).createChat},
+	Endpoint{Method: "GET", Template: "/chats/{id}", Handler: (*Server).getChat},
+	Endpoint{Method: "GET", Template: "/chats/{id}/members", Handler: (*Server).listChatMembers},
+	Endpoint{Method: "GET", Template: "/chats/{id}/messages", Handler: (*Server).listChatMessages},
+	Endpoint{Method: "POST", Template: "/chats/{id}/messages", Handler: (*Server).sendChatMessage},
+	Endpoint{Method: "GET", Template: "/chats/{id}/messages/{id}", Handler: (*Server).getChatMessage},
+)
 
 // memberWhere matches chats whose internal member list holds one user.
 func memberWhere(d store.Dialect) string {

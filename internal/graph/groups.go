@@ -17,37 +17,26 @@ import (
 // Groups, memberships (members, owners, memberOf, with /$ref to add and
 // remove), directory roles and administrative units.
 
-func init() { workloads = append(workloads, registerGroups) }
-
-func registerGroups(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/groups", s.listGroups},
-		{"POST", "/groups", s.createGroup},
-		{"GET", "/groups/{id}", s.getGroup},
-		{"PATCH", "/groups/{id}", s.updateGroup},
-		{"DELETE", "/groups/{id}", s.deleteGroup},
-		{"GET", "/groups/{id}/members", s.listMembers},
-		{"GET", "/groups/{id}/owners", s.listMembers},
-		{"POST", "/groups/{id}/members/$ref", s.addMember},
-		{"POST", "/groups/{id}/owners/$ref", s.addMember},
-		{"DELETE", "/groups/{id}/members/{id}", s.removeMember},
-		{"DELETE", "/groups/{id}/owners/{id}", s.removeMember},
-		{"GET", "/me/memberOf", s.memberOf},
-		{"GET", "/users/{id}/memberOf", s.memberOf},
-		{"GET", "/directoryRoles", s.listDirectoryRoles},
-		{"GET", "/directoryRoles/{id}/members", s.directoryRoleMembers},
-		{"GET", "/administrativeUnits", s.listAUs},
-		{"GET", "/administrativeUnits/{id}/members", s.auMembers},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil && !errors.Is(err, errNoRule) {
-			return err
-		}
-	}
-	return s.allowExpand("GET", "/groups/{id}", "microsoft.graph.group", "members", "owners")
-}
+var _ = declare(workloadDirectory,
+	Endpoint{Method: "GET", Template: "/groups", Handler: (*Server).listGroups},
+	Endpoint{Method: "POST", Template: "/groups", Handler: (*Server).createGroup},
+	Endpoint{Method: "GET", Template: "/groups/{id}", Handler: (*Server).getGroup,
+		Entity: Entity{Type: "microsoft.graph.group", Context: "groups/$entity", Expand: []string{"members", "owners"}}},
+	Endpoint{Method: "PATCH", Template: "/groups/{id}", Handler: (*Server).updateGroup},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}", Handler: (*Server).deleteGroup},
+	Endpoint{Method: "GET", Template: "/groups/{id}/members", Handler: (*Server).listMembers},
+	Endpoint{Method: "GET", Template: "/groups/{id}/owners", Handler: (*Server).listMembers},
+	Endpoint{Method: "POST", Template: "/groups/{id}/members/$ref", Handler: (*Server).addMember},
+	Endpoint{Method: "POST", Template: "/groups/{id}/owners/$ref", Handler: (*Server).addMember},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}/members/{id}", Handler: (*Server).removeMember},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}/owners/{id}", Handler: (*Server).removeMember},
+	Endpoint{Method: "GET", Template: "/me/memberOf", Handler: (*Server).memberOf},
+	Endpoint{Method: "GET", Template: "/users/{id}/memberOf", Handler: (*Server).memberOf},
+	Endpoint{Method: "GET", Template: "/directoryRoles", Handler: (*Server).listDirectoryRoles},
+	Endpoint{Method: "GET", Template: "/directoryRoles/{id}/members", Handler: (*Server).directoryRoleMembers},
+	Endpoint{Method: "GET", Template: "/administrativeUnits", Handler: (*Server).listAUs},
+	Endpoint{Method: "GET", Template: "/administrativeUnits/{id}/members", Handler: (*Server).auMembers},
+)
 
 type groupJSON struct {
 	ID                   string   `json:"id"`

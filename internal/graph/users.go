@@ -13,36 +13,28 @@ import (
 	"graphgate/internal/store"
 )
 
-func init() { workloads = append(workloads, registerUsers) }
+// userEntity is a user: GET /me and /users/{id} inline the manager.
+var userEntity = Entity{Type: "microsoft.graph.user", Context: "users/$entity", Expand: []string{"manager"}}
 
-func registerUsers(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/me", s.getUser},
-		{"GET", "/users/{id}", s.getUser},
-		{"PATCH", "/users/{id}", s.updateUser},
-		{"DELETE", "/users/{id}", s.deleteUser},
-		{"GET", "/users", s.listUsers},
-		{"POST", "/users", s.createUser},
-		{"GET", "/me/manager", s.getManager},
-		{"GET", "/users/{id}/manager", s.getManager},
-		{"GET", "/me/directReports", s.directReports},
-		{"GET", "/users/{id}/directReports", s.directReports},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil {
-			return err
-		}
-	}
-	// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
-	for _, p := range []string{"/me", "/users/{id}", "/users"} {
-		if err := s.allowExpand("GET", p, "microsoft.graph.user", "manager"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
+var _ = declare(workloadDirectory,
+	Endpoint{Method: "GET", Template: "/me", Handler: (*Server).getUser, Entity: userEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}", Handler: (*Server).getUser, Entity: userEntity},
+	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user"}},
+	Endpoint{Method: "DELETE", Template: "/users/{id}", Handler: (*Server).deleteUser},
+	Endpoint{Method: "GET", Template: "/users", Handler: (*Server).listUsers,
+		Entity: Entity{Type: "microsoft.graph.user", Context: "users", Expand: []string{"manager"}}},
+	Endpoint{Method: "POST", Template: "/users", Handler: (*Server).createUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
+	Endpoint{Method: "GET", Template: "/me/manager", Handler: (*Server).getManager, Entity: managerEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/manager", Handler: (*Server).getManager, Entity: managerEntity},
+	Endpoint{Method: "GET", Template: "/me/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
+)
+
+var (
+	managerEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects/$entity"}
+	reportsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
+)
 
 // userJSON is a user's Graph representation.
 type userJSON struct {

@@ -20,7 +20,7 @@ var userEntity = Entity{Type: "microsoft.graph.user", Context: "users/$entity", 
 var _ = declare(workloadDirectory,
 	Endpoint{Method: "GET", Template: "/me", Handler: (*Server).getUser, Entity: userEntity},
 	Endpoint{Method: "GET", Template: "/users/{id}", Handler: (*Server).getUser, Entity: userEntity},
-	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user"}},
+	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
 	Endpoint{Method: "DELETE", Template: "/users/{id}", Handler: (*Server).deleteUser},
 	Endpoint{Method: "GET", Template: "/users", Handler: (*Server).listUsers,
 		Entity: Entity{Type: "microsoft.graph.user", Context: "users", Expand: []string{"manager"}}},
@@ -134,7 +134,7 @@ func (s *Server) getUser(c *Call) error {
 		// The common request (GET /me, the first call of every app): the
 		// default shape appended straight into the response bytes.
 		buf := make([]byte, 0, 640)
-		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.BaseURL()+"/$metadata#users/$entity", c.TargetUser))
+		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.contextURL(), c.TargetUser))
 	}
 	body, err := c.renderUser(c.TargetUser, q.q.Select)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Server) getUser(c *Call) error {
 	if body, err = c.s.expandManager(c, c.TargetUser, body); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
 }
 
 // appendUserDefault appends {"@odata.context": ctx, …} with exactly the
@@ -281,7 +281,7 @@ func (s *Server) listUsers(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#users")
+	return c.writeUsers(q, users, total, c.contextURL())
 }
 
 func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) error {
@@ -376,7 +376,7 @@ func (s *Server) createUser(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+	return c.JSON(http.StatusCreated, withContext(body, c.contextURL()))
 }
 
 // createUserError is Graph's answer to a user the directory refused.
@@ -422,7 +422,7 @@ func (s *Server) getManager(c *Call) error {
 		return err
 	}
 	body = withType(body, "#microsoft.graph.user")
-	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#directoryObjects/$entity"))
+	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
 }
 
 func (s *Server) directReports(c *Call) error {
@@ -439,7 +439,7 @@ func (s *Server) directReports(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#directoryObjects")
+	return c.writeUsers(q, users, total, c.contextURL())
 }
 
 // withType adds @odata.type to a rendered object.

@@ -107,3 +107,55 @@ func TestUsersDelta(t *testing.T) {
 	r := e.do("GET", "/users/delta", e.app("Mail.Read"), nil)
 	wantError(t, r, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 }
+
+// GET /groups/delta tracks groups as /users/delta tracks users; a token of
+// one collection is no state of the other.
+func TestGroupsDelta(t *testing.T) {
+	e := newEnv(t)
+	reader := e.app("Group.Read.All")
+	rw := e.delegated("adele", "Group.ReadWrite.All")
+
+	first := e.must(200, "GET", "/groups/delta?$select=displayName", reader, nil)
+	if str(first, "@odata.context") != e.base+"/$metadata#groups" {
+		t.Errorf("@odata.context = %q", str(first, "@odata.context"))
+	}
+	deltaLink := str(first, "@odata.deltaLink")
+	if !strings.HasPrefix(deltaLink, e.base+"/groups/delta?$deltatoken=") {
+		t.Fatalf("@odata.deltaLink = %q", deltaLink)
+	}
+	all := list(t, first)
+	if len(all) != 3 {
+		t.Fatalf("first sync: %v, want the tenant's 3 groups", all)
+	}
+	for _, g := range all {
+		if len(g) != 2 || g["displayName"] == nil || g["id"] == nil {
+			t.Errorf("$select=displayName: %v", g)
+		}
+	}
+	marketing := str(find(all, "displayName", "Marketing"), "id")
+
+	retail := str(e.must(201, "POST", "/groups", rw, map[string]any{"displayName": "Retail", "mailNickname": "retail", "mailEnabled": true,
+		"securityEnabled": false, "groupTypes": []string{"Unified"}}), "id")
+	scratch := str(e.must(201, "POST", "/groups", rw, map[string]any{"displayName": "Scratch", "mailNickname": "scratch", "mailEnabled": true,
+		"securityEnabled": false, "groupTypes": []string{"Unified"}}), "id")
+	// Created and deleted within the round: neither listed nor removed.
+	e.must(204, "DELETE", "/groups/"+scratch, rw, nil)
+	e.must(204, "PATCH", "/groups/"+marketing, e.delegated("admin", "Group.ReadWrite.All"), map[string]any{"description": "Marketing and events"})
+
+	changed := e.must(200, "GET", deltaLink, reader, nil)
+	vs := list(t, changed)
+	if len(vs) != 2 || find(vs, "id", retail)["displayName"] != "Retail" || find(vs, "id", marketing)["displayName"] != "Marketing" {
+		t.Fatalf("changes: %v, want Retail created and Marketing updated", vs)
+	}
+	e.must(204, "DELETE", "/groups/"+retail, rw, nil)
+	gone := list(t, e.must(200, "GET", str(changed, "@odata.deltaLink"), reader, nil))
+	if len(gone) != 1 || str(gone[0], "id") != retail || gone[0]["@removed"] == nil || gone[0]["@odata.type"] != "#microsoft.graph.group" {
+		t.Fatalf("after deleting Retail: %v", gone)
+	}
+
+	// A users/delta token is no groups/delta state.
+	users := e.must(200, "GET", "/users/delta", e.app("User.Read.All"), nil)
+	tok := strings.TrimPrefix(str(users, "@odata.deltaLink"), e.base+"/users/delta?")
+	wantError(t, e.do("GET", "/groups/delta?"+tok, reader, nil), 400, "syncStateNotFound",
+		"The sync state generation is not found. The delta token is expired and data must be synchronized again.")
+}

@@ -10,8 +10,8 @@ import (
 // diffPage lists created, updated and deleted users in id order, a page at
 // a time; following its cursor lists each change once.
 func TestDiffPage(t *testing.T) {
-	state := func(pairs ...any) *userDeltaState {
-		st := &userDeltaState{}
+	state := func(pairs ...any) *dirDeltaState {
+		st := &dirDeltaState{}
 		for i := 0; i < len(pairs); i += 2 {
 			st.IDs = append(st.IDs, pairs[i].(string))
 			st.Versions = append(st.Versions, int64(pairs[i+1].(int)))
@@ -20,7 +20,7 @@ func TestDiffPage(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name     string
-		old, new *userDeltaState
+		old, new *dirDeltaState
 		max      int
 		want     []string // "id" listed, "-id" removed; pages joined
 	}{
@@ -62,15 +62,15 @@ func TestDiffPage(t *testing.T) {
 func TestUserDeltaStateValid(t *testing.T) {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		st   userDeltaState
+		st   dirDeltaState
 		now  time.Time
 		want bool
 	}{
-		{userDeltaState{At: storedTime(at)}, at, true},
-		{userDeltaState{At: storedTime(at)}, at.Add(userDeltaLifetime), true},
-		{userDeltaState{At: storedTime(at)}, at.Add(userDeltaLifetime + time.Second), false},
-		{userDeltaState{At: "yesterday"}, at, false},
-		{userDeltaState{At: storedTime(at), IDs: []string{"a"}}, at, false},
+		{dirDeltaState{At: storedTime(at)}, at, true},
+		{dirDeltaState{At: storedTime(at)}, at.Add(dirDeltaLifetime), true},
+		{dirDeltaState{At: storedTime(at)}, at.Add(dirDeltaLifetime + time.Second), false},
+		{dirDeltaState{At: "yesterday"}, at, false},
+		{dirDeltaState{At: storedTime(at), IDs: []string{"a"}}, at, false},
 	} {
 		if got := c.st.valid(c.now); got != c.want {
 			t.Errorf("%s valid at %s = %v, want %v", fmt.Sprint(c.st), c.now, got, c.want)
@@ -80,12 +80,12 @@ func TestUserDeltaStateValid(t *testing.T) {
 
 // Tokens survive their encoding.
 func TestUserDeltaTokenRoundTrip(t *testing.T) {
-	tok := userDeltaToken{Old: "o", New: "n", After: "a", Select: "displayName,id"}
-	got, ok := decodeUserDeltaToken(tok.encode())
+	tok := dirDeltaToken{Old: "o", New: "n", After: "a", Select: "displayName,id"}
+	got, ok := decodeDirDeltaToken(tok.encode())
 	if !ok || got != tok {
 		t.Fatalf("round trip: %+v %v", got, ok)
 	}
-	if _, ok := decodeUserDeltaToken("%%%"); ok {
+	if _, ok := decodeDirDeltaToken("%%%"); ok {
 		t.Fatal("a token that is not base64 decoded")
 	}
 }

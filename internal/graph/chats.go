@@ -100,11 +100,16 @@ type chatMessageDoc struct {
 	Reactions   []json.RawMessage `json:"reactions"`
 }
 
+var (
+	chatsEntity = Entity{Type: "microsoft.graph.chat", Context: "chats"}
+	chatEntity  = Entity{Type: "microsoft.graph.chat", Context: "chats/$entity"}
+)
+
 var _ = declare(workloadTeams,
-	Endpoint{Method: "GET", Template: "/me/chats", Handler: (*Server).listChats},
-	Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: (*Server).listChats},
-	Endpoint{Method: "POST", Template: "/chats", Handler: (*Server).createChat},
-	Endpoint{Method: "GET", Template: "/chats/{id}", Handler: (*Server).getChat},
+	Endpoint{Method: "GET", Template: "/me/chats", Handler: (*Server).listChats, Entity: chatsEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: (*Server).listChats, Entity: chatsEntity},
+	Endpoint{Method: "POST", Template: "/chats", Handler: (*Server).createChat, Entity: chatEntity},
+	Endpoint{Method: "GET", Template: "/chats/{id}", Handler: (*Server).getChat, Entity: chatEntity},
 	Endpoint{Method: "GET", Template: "/chats/{id}/members", Handler: (*Server).listChatMembers},
 	Endpoint{Method: "GET", Template: "/chats/{id}/messages", Handler: (*Server).listChatMessages},
 	Endpoint{Method: "POST", Template: "/chats/{id}/messages", Handler: (*Server).sendChatMessage},
@@ -134,7 +139,7 @@ func (s *Server) listChats(c *Call) error {
 	return s.writeCollection(c, collection{q: q,
 		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Where: memberWhere(d), Args: []any{c.TargetUser.ID}},
 		mapping:  jsonMapping(d, "microsoft.graph.chat", chatProps),
-		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats",
+		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.contextURL(),
 		defaults: []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}})
 }
 
@@ -162,7 +167,7 @@ func (s *Server) getChat(c *Call) error {
 	if b, err = project(b, nil, []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil); err != nil {
 		return asError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#chats/$entity"))
+	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
 }
 
 func (s *Server) listChatMembers(c *Call) error {
@@ -294,7 +299,7 @@ func (s *Server) createChat(c *Call) error {
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
 		return asError(err)
 	}
-	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#chats/$entity", []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
+	return c.writeItem(http.StatusCreated, it, c.contextURL(), []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
 }
 
 // bindID reads the id out of an @odata.bind URL: …/users('id') or …/users/id.

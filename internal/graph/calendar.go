@@ -104,60 +104,58 @@ func defaultCalendarID(ownerID string) string {
 	return "AAMkADefCal" + base64.RawURLEncoding.EncodeToString(h[:24])
 }
 
-func init() { workloads = append(workloads, registerCalendar) }
-
-func registerCalendar(s *Server) error {
-	reg := []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/calendars", s.listCalendars},
-		{"POST", "/calendars", s.createCalendar},
-		{"GET", "/calendars/{id}", s.getCalendar},
-		{"GET", "/calendar", s.getCalendar},
-		{"GET", "/events", s.listEvents},
-		{"POST", "/events", s.createEvent},
-		{"GET", "/calendar/events", s.listEvents},
-		{"POST", "/calendar/events", s.createEvent},
-		{"GET", "/calendars/{id}/events", s.listEvents},
-		{"POST", "/calendars/{id}/events", s.createEvent},
-		{"GET", "/calendarView", s.calendarView},
-		{"GET", "/calendar/calendarView", s.calendarView},
-		{"GET", "/calendars/{id}/calendarView", s.calendarView},
+// calendarEndpoints are the user's (and /me's) calendar endpoints; the
+// forms Microsoft's data has no rule for are optional.
+func calendarEndpoints() []Endpoint {
+	eps := []Endpoint{
+		{Method: "GET", Template: "/calendars", Handler: (*Server).listCalendars},
+		{Method: "POST", Template: "/calendars", Handler: (*Server).createCalendar},
+		{Method: "GET", Template: "/calendars/{id}", Handler: (*Server).getCalendar},
+		{Method: "GET", Template: "/calendar", Handler: (*Server).getCalendar},
+		{Method: "GET", Template: "/events", Handler: (*Server).listEvents},
+		{Method: "POST", Template: "/events", Handler: (*Server).createEvent},
+		{Method: "GET", Template: "/calendar/events", Handler: (*Server).listEvents},
+		{Method: "POST", Template: "/calendar/events", Handler: (*Server).createEvent},
+		{Method: "GET", Template: "/calendars/{id}/events", Handler: (*Server).listEvents},
+		{Method: "POST", Template: "/calendars/{id}/events", Handler: (*Server).createEvent},
+		{Method: "GET", Template: "/calendarView", Handler: (*Server).calendarView},
+		{Method: "GET", Template: "/calendar/calendarView", Handler: (*Server).calendarView},
+		{Method: "GET", Template: "/calendars/{id}/calendarView", Handler: (*Server).calendarView},
 	}
 	for _, ev := range []string{"/events/{id}", "/calendar/events/{id}", "/calendars/{id}/events/{id}"} {
-		reg = append(reg, []struct {
-			method, suffix string
-			fn             handlerFunc
-		}{
-			{"GET", ev, s.getEvent}, {"PATCH", ev, s.updateEvent}, {"DELETE", ev, s.deleteEvent},
-			{"GET", ev + "/instances", s.listInstances}, {"POST", ev + "/cancel", s.cancelEvent},
-			{"POST", ev + "/accept", s.respondEvent}, {"POST", ev + "/decline", s.respondEvent}, {"POST", ev + "/tentativelyAccept", s.respondEvent},
-		}...)
+		eps = append(eps,
+			Endpoint{Method: "GET", Template: ev, Handler: (*Server).getEvent},
+			Endpoint{Method: "PATCH", Template: ev, Handler: (*Server).updateEvent},
+			Endpoint{Method: "DELETE", Template: ev, Handler: (*Server).deleteEvent},
+			Endpoint{Method: "GET", Template: ev + "/instances", Handler: (*Server).listInstances},
+			Endpoint{Method: "POST", Template: ev + "/cancel", Handler: (*Server).cancelEvent},
+			Endpoint{Method: "POST", Template: ev + "/accept", Handler: (*Server).respondEvent},
+			Endpoint{Method: "POST", Template: ev + "/decline", Handler: (*Server).respondEvent},
+			Endpoint{Method: "POST", Template: ev + "/tentativelyAccept", Handler: (*Server).respondEvent},
+		)
 	}
-	for _, h := range reg {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !errors.Is(err, errNoRule) {
-			return err
-		}
+	var out []Endpoint
+	for _, e := range eps {
+		out = append(out, twins(e)...)
 	}
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/groups/{id}/calendar/events", s.listEvents}, {"POST", "/groups/{id}/calendar/events", s.createEvent},
-		{"GET", "/groups/{id}/events", s.listEvents}, {"POST", "/groups/{id}/events", s.createEvent},
-		{"GET", "/groups/{id}/calendar/calendarView", s.calendarView}, {"GET", "/groups/{id}/calendarView", s.calendarView},
-		{"GET", "/groups/{id}/calendar/events/{id}", s.getEvent}, {"GET", "/groups/{id}/events/{id}", s.getEvent},
-		{"PATCH", "/groups/{id}/events/{id}", s.updateEvent}, {"DELETE", "/groups/{id}/events/{id}", s.deleteEvent},
-		{"GET", "/groups/{id}/events/{id}/instances", s.listInstances}, {"GET", "/groups/{id}/calendar/events/{id}/instances", s.listInstances},
-		{"POST", "/groups/{id}/events/{id}/cancel", s.cancelEvent},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil && !errors.Is(err, errNoRule) {
-			return err
-		}
-	}
-	return nil
+	return append(optional(out),
+		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: (*Server).listEvents},
+		Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: (*Server).createEvent},
+		Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: (*Server).listEvents},
+		Endpoint{Method: "POST", Template: "/groups/{id}/events", Handler: (*Server).createEvent},
+		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/calendarView", Handler: (*Server).calendarView},
+		Endpoint{Method: "GET", Template: "/groups/{id}/calendarView", Handler: (*Server).calendarView},
+		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}", Handler: (*Server).getEvent},
+		Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}", Handler: (*Server).getEvent},
+		Endpoint{Method: "PATCH", Template: "/groups/{id}/events/{id}", Handler: (*Server).updateEvent},
+		Endpoint{Method: "DELETE", Template: "/groups/{id}/events/{id}", Handler: (*Server).deleteEvent},
+		Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}/instances", Handler: (*Server).listInstances},
+		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}/instances", Handler: (*Server).listInstances},
+		Endpoint{Method: "POST", Template: "/groups/{id}/events/{id}/cancel", Handler: (*Server).cancelEvent},
+	)
 }
+
+var _ = declare(workloadExchange, calendarEndpoints()...)
 
 // calendarOwner is the user or group whose calendars the path names.
 type calendarOwner struct {

@@ -40,6 +40,9 @@ type Call struct {
 
 	Match    routes.Match
 	Decision authz.Decision
+	// endpoint is the descriptor serving the request (nil for a route
+	// graphgate does not serve).
+	endpoint *Endpoint
 
 	// TargetUser, TargetGroup are the objects the path names (/me, /users/x,
 	// /groups/x), when it names one.
@@ -211,7 +214,7 @@ func (c *Call) jsonBody() ([]byte, error) {
 
 // bodyReader is the wording of the workload serving the request.
 func (c *Call) bodyReader() odata.BodyOptions {
-	switch workloadOf(&c.Decision) {
+	switch c.s.workloadOf(&c.Decision) {
 	case workloadExchange:
 		return exchangeReader
 	case workloadDirectory:

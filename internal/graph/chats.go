@@ -100,28 +100,21 @@ type chatMessageDoc struct {
 	Reactions   []json.RawMessage `json:"reactions"`
 }
 
-func init() { workloads = append(workloads, registerChats) }
+var (
+	chatsEntity = Entity{Type: "microsoft.graph.chat", Context: "chats"}
+	chatEntity  = Entity{Type: "microsoft.graph.chat", Context: "chats/$entity"}
+)
 
-func registerChats(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/me/chats", s.listChats},
-		{"GET", "/users/{id}/chats", s.listChats},
-		{"POST", "/chats", s.createChat},
-		{"GET", "/chats/{id}", s.getChat},
-		{"GET", "/chats/{id}/members", s.listChatMembers},
-		{"GET", "/chats/{id}/messages", s.listChatMessages},
-		{"POST", "/chats/{id}/messages", s.sendChatMessage},
-		{"GET", "/chats/{id}/messages/{id}", s.getChatMessage},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var _ = declare(workloadTeams,
+	Endpoint{Method: "GET", Template: "/me/chats", Handler: (*Server).listChats, Entity: chatsEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: (*Server).listChats, Entity: chatsEntity},
+	Endpoint{Method: "POST", Template: "/chats", Handler: (*Server).createChat, Entity: chatEntity},
+	Endpoint{Method: "GET", Template: "/chats/{id}", Handler: (*Server).getChat, Entity: chatEntity},
+	Endpoint{Method: "GET", Template: "/chats/{id}/members", Handler: (*Server).listChatMembers},
+	Endpoint{Method: "GET", Template: "/chats/{id}/messages", Handler: (*Server).listChatMessages},
+	Endpoint{Method: "POST", Template: "/chats/{id}/messages", Handler: (*Server).sendChatMessage},
+	Endpoint{Method: "GET", Template: "/chats/{id}/messages/{id}", Handler: (*Server).getChatMessage},
+)
 
 // memberWhere matches chats whose internal member list holds one user.
 func memberWhere(d store.Dialect) string {
@@ -146,7 +139,7 @@ func (s *Server) listChats(c *Call) error {
 	return s.writeCollection(c, collection{q: q,
 		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Where: memberWhere(d), Args: []any{c.TargetUser.ID}},
 		mapping:  jsonMapping(d, "microsoft.graph.chat", chatProps),
-		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats",
+		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.contextURL(),
 		defaults: []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}})
 }
 
@@ -174,7 +167,7 @@ func (s *Server) getChat(c *Call) error {
 	if b, err = project(b, nil, []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil); err != nil {
 		return asError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#chats/$entity"))
+	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
 }
 
 func (s *Server) listChatMembers(c *Call) error {
@@ -306,7 +299,7 @@ func (s *Server) createChat(c *Call) error {
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
 		return asError(err)
 	}
-	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#chats/$entity", []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
+	return c.writeItem(http.StatusCreated, it, c.contextURL(), []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
 }
 
 // bindID reads the id out of an @odata.bind URL: …/users('id') or …/users/id.

@@ -239,37 +239,25 @@ var contactProps = odata.JSONProps{
 
 var contactFolderProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "parentFolderId": odata.TypeString}
 
-func init() { workloads = append(workloads, registerContacts) }
-
-func registerContacts(s *Server) error {
-	for _, h := range []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/contacts", s.listContacts},
-		{"POST", "/contacts", s.createContact},
-		{"GET", "/contacts/{id}", s.getContact},
-		{"PATCH", "/contacts/{id}", s.updateContact},
-		{"DELETE", "/contacts/{id}", s.deleteContact},
-		{"GET", "/contactFolders", s.listContactFolders},
-		{"POST", "/contactFolders", s.createContactFolder},
-		{"GET", "/contactFolders/{id}", s.getContactFolder},
-		{"PATCH", "/contactFolders/{id}", s.updateContactFolder},
-		{"DELETE", "/contactFolders/{id}", s.deleteContactFolder},
-		{"GET", "/contactFolders/{id}/childFolders", s.listContactChildFolders},
-		{"POST", "/contactFolders/{id}/childFolders", s.createContactChildFolder},
-		{"GET", "/contactFolders/{id}/contacts", s.listContacts},
-		{"POST", "/contactFolders/{id}/contacts", s.createContact},
-		{"GET", "/contactFolders/{id}/contacts/{id}", s.getContact},
-		{"PATCH", "/contactFolders/{id}/contacts/{id}", s.updateContact},
-		{"DELETE", "/contactFolders/{id}/contacts/{id}", s.deleteContact},
-	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var _ = declare(workloadExchange, slices.Concat(
+	twins(Endpoint{Method: "GET", Template: "/contacts", Handler: (*Server).listContacts}),
+	twins(Endpoint{Method: "POST", Template: "/contacts", Handler: (*Server).createContact}),
+	twins(Endpoint{Method: "GET", Template: "/contacts/{id}", Handler: (*Server).getContact}),
+	twins(Endpoint{Method: "PATCH", Template: "/contacts/{id}", Handler: (*Server).updateContact}),
+	twins(Endpoint{Method: "DELETE", Template: "/contacts/{id}", Handler: (*Server).deleteContact}),
+	twins(Endpoint{Method: "GET", Template: "/contactFolders", Handler: (*Server).listContactFolders}),
+	twins(Endpoint{Method: "POST", Template: "/contactFolders", Handler: (*Server).createContactFolder}),
+	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}", Handler: (*Server).getContactFolder}),
+	twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}", Handler: (*Server).updateContactFolder}),
+	twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}", Handler: (*Server).deleteContactFolder}),
+	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).listContactChildFolders}),
+	twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).createContactChildFolder}),
+	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts", Handler: (*Server).listContacts}),
+	twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/contacts", Handler: (*Server).createContact}),
+	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).getContact}),
+	twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).updateContact}),
+	twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).deleteContact}),
+)...)
 
 // contactsOwner returns the owner of the request's contacts, creating the
 // default Contacts folder on first use.

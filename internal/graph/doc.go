@@ -4,8 +4,14 @@
 // directory, mail, calendars, contacts, To Do, presence, chats, …) over the
 // store, with OData query options and Graph's exact error bodies.
 //
+// Every endpoint is one descriptor (Endpoint, endpoint.go) declared beside
+// its handler in its workload's file: method and template, handler, entity
+// (OData type, context URL, $expand), workload (whose service words its
+// errors) and target kind. New binds them to the route table and refuses
+// to start when one disagrees with it.
+//
 // A request flows one way: verify the bearer token → match the route table
-// once (the same lookup finds the handler) → resolve the target (the user,
+// once (the same lookup finds the endpoint's descriptor) → resolve the target (the user,
 // group, drive or chat the path names, and the facts the rule's decision
 // reads: authz.Engine.Lookups) → ask authz.DecideMatch → run the workload
 // handler, which only shapes data and applies the confinements the engine

@@ -920,68 +920,65 @@ func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextUR
 
 // Handlers.
 
-func init() { workloads = append(workloads, registerDrive) }
-
-func registerDrive(s *Server) error {
-	type ep = driveEP
+// driveEndpoints serve the drives of users (and /me), groups and /drives,
+// and the sharing links of /shares; the forms generated for several bases
+// are served where the route table has them.
+func driveEndpoints() []Endpoint {
+	type ep = Endpoint
 	var eps []ep
 	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
 		eps = append(eps,
-			ep{"GET", base, s.getDrive},
-			ep{"GET", base + "/root", s.getDriveItem},
-			ep{"GET", base + "/root/children", s.listDriveChildren},
-			ep{"POST", base + "/root/children", s.createDriveChild},
-			ep{"PUT", base + "/root/children/{id}/content", s.uploadDriveItem},
-			ep{"GET", base + "/items/{id}", s.getDriveItem},
-			ep{"PATCH", base + "/items/{id}", s.updateDriveItem},
-			ep{"DELETE", base + "/items/{id}", s.deleteDriveItem},
-			ep{"GET", base + "/items/{id}/children", s.listDriveChildren},
-			ep{"POST", base + "/items/{id}/children", s.createDriveChild},
-			ep{"GET", base + "/items/{id}/content", s.downloadDriveItem},
-			ep{"PUT", base + "/items/{id}/content", s.uploadDriveItem},
-			ep{"PUT", base + "/items/{id}:/{id}:/content", s.uploadDriveItem},
-			ep{"POST", base + "/items/{id}/invite", s.inviteDriveItem},
-			ep{"GET", base + "/root:/{id}", s.getDriveItem},
-			ep{"DELETE", base + "/root:/{id}", s.deleteDriveItem},
-			ep{"GET", base + "/root:/{id}:/children", s.listDriveChildren},
-			ep{"GET", base + "/root:/{id}:/content", s.downloadDriveItem},
-			ep{"PUT", base + "/root:/{id}:/content", s.uploadDriveItem},
-			ep{"GET", base + "/special/{id}", s.getDriveItem},
-			ep{"GET", base + "/special/{id}/children", s.listDriveChildren},
-			ep{"GET", base + "/sharedWithMe", s.sharedWithMe},
+			ep{Method: "GET", Template: base, Handler: (*Server).getDrive},
+			ep{Method: "GET", Template: base + "/root", Handler: (*Server).getDriveItem},
+			ep{Method: "GET", Template: base + "/root/children", Handler: (*Server).listDriveChildren},
+			ep{Method: "POST", Template: base + "/root/children", Handler: (*Server).createDriveChild},
+			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: (*Server).uploadDriveItem},
+			ep{Method: "GET", Template: base + "/items/{id}", Handler: (*Server).getDriveItem},
+			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: (*Server).updateDriveItem},
+			ep{Method: "DELETE", Template: base + "/items/{id}", Handler: (*Server).deleteDriveItem},
+			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: (*Server).listDriveChildren},
+			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: (*Server).createDriveChild},
+			ep{Method: "GET", Template: base + "/items/{id}/content", Handler: (*Server).downloadDriveItem},
+			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: (*Server).uploadDriveItem},
+			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
+			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: (*Server).inviteDriveItem},
+			ep{Method: "GET", Template: base + "/root:/{id}", Handler: (*Server).getDriveItem},
+			ep{Method: "DELETE", Template: base + "/root:/{id}", Handler: (*Server).deleteDriveItem},
+			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: (*Server).listDriveChildren},
+			ep{Method: "GET", Template: base + "/root:/{id}:/content", Handler: (*Server).downloadDriveItem},
+			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: (*Server).uploadDriveItem},
+			ep{Method: "GET", Template: base + "/special/{id}", Handler: (*Server).getDriveItem},
+			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: (*Server).listDriveChildren},
+			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: (*Server).sharedWithMe},
 		)
 	}
 	eps = append(eps,
-		ep{"GET", "/me/drive/special/approot/children", s.listDriveChildren},
-		ep{"POST", "/me/drive/special/approot/children", s.createDriveChild},
-		ep{"PUT", "/me/drive/special/approot/children/{id}/content", s.uploadDriveItem},
-		ep{"GET", "/me/drive/special/approot:/{id}", s.getDriveItem},
-		ep{"GET", "/me/drive/special/approot:/{id}:/content", s.downloadDriveItem},
-		ep{"PUT", "/me/drive/special/approot:/{id}:/content", s.uploadDriveItem},
-		ep{"GET", "/drives/{id}", s.getDrive},
-		ep{"GET", "/drives/{id}/items/{id}", s.getDriveItem},
-		ep{"PATCH", "/drives/{id}/items/{id}", s.updateDriveItem},
-		ep{"DELETE", "/drives/{id}/items/{id}", s.deleteDriveItem},
-		ep{"GET", "/drives/{id}/items/{id}/children", s.listDriveChildren},
-		ep{"GET", "/drives/{id}/root:/{id}:/children", s.listDriveChildren},
-		ep{"POST", "/drives/{id}/items/{id}/children", s.createDriveChild},
-		ep{"GET", "/drives/{id}/items/{id}/content", s.downloadDriveItem},
-		ep{"PUT", "/drives/{id}/items/{id}/content", s.uploadDriveItem},
-		ep{"PUT", "/drives/{id}/items/{id}:/{id}:/content", s.uploadDriveItem},
-		ep{"POST", "/drives/{id}/items/{id}/invite", s.inviteDriveItem},
+		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: (*Server).listDriveChildren},
+		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: (*Server).createDriveChild},
+		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: (*Server).uploadDriveItem},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: (*Server).getDriveItem},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}:/content", Handler: (*Server).downloadDriveItem},
+		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: (*Server).uploadDriveItem},
+		ep{Method: "GET", Template: "/drives/{id}", Handler: (*Server).getDrive},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: (*Server).getDriveItem},
+		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: (*Server).updateDriveItem},
+		ep{Method: "DELETE", Template: "/drives/{id}/items/{id}", Handler: (*Server).deleteDriveItem},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: (*Server).listDriveChildren},
+		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: (*Server).listDriveChildren},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: (*Server).createDriveChild},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/content", Handler: (*Server).downloadDriveItem},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: (*Server).uploadDriveItem},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: (*Server).inviteDriveItem},
 	)
-	eps = append(eps, driveExtraEndpoints(s)...)
-	for _, e := range eps {
-		err := s.handle(e.method, e.path, e.fn)
-		if err != nil && strings.HasPrefix(e.path, "/me/") && errors.Is(err, errNoRule) && !strings.Contains(e.path, "approot") {
-			continue // /me falls back to the /users/{id} twin
-		}
-		if err != nil {
-			return err
-		}
+	for i := range eps {
+		// /me falls back to the /users/{id} twin; approot is /me's only.
+		eps[i].Optional = strings.HasPrefix(eps[i].Template, "/me/") && !strings.Contains(eps[i].Template, "approot")
 	}
-	return nil
+	return append(eps, driveExtraEndpoints()...)
 }
+
+var _ = declare(workloadDrive, driveEndpoints()...)
 
 func (s *Server) getDrive(c *Call) error {
 	d, err := s.requestDrive(c)

@@ -26,62 +26,51 @@ const (
 	KindDriveCopyMonitor = "driveCopyMonitor"
 )
 
-type driveEP struct {
-	method, path string
-	fn           handlerFunc
-}
-
 // driveExtraEndpoints are the routes of this file, drive_upload.go and
 // drive_links.go.
-func driveExtraEndpoints(s *Server) []driveEP {
-	var eps []driveEP
+func driveExtraEndpoints() []Endpoint {
+	var eps []Endpoint
 	for _, base := range []string{"/users/{id}/drive", "/me/drive", "/drives/{id}", "/groups/{id}/drive"} {
 		eps = append(eps,
-			driveEP{"GET", base + "/items/{id}/permissions", s.listDrivePermissions},
-			driveEP{"GET", base + "/items/{id}/permissions/{id}", s.getDrivePermission},
-			driveEP{"DELETE", base + "/items/{id}/permissions/{id}", s.deleteDrivePermission},
-			driveEP{"POST", base + "/items/{id}/copy", s.copyDriveItem},
-			driveEP{"GET", base + "/root/search(q={value})", s.searchDrive},
-			driveEP{"GET", base + "/root/delta", s.driveDelta},
-			driveEP{"GET", base + "/items/{id}/delta", s.driveDelta},
-			driveEP{"POST", base + "/items/{id}/createUploadSession", s.createUploadSession},
-			driveEP{"POST", base + "/items/{id}:/{id}:/createUploadSession", s.createUploadSession},
-			driveEP{"POST", base + "/root:/{id}:/createUploadSession", s.createUploadSession},
-			driveEP{"POST", base + "/items/{id}/createLink", s.createDriveLink},
+			Endpoint{Method: "GET", Template: base + "/items/{id}/permissions", Handler: (*Server).listDrivePermissions},
+			Endpoint{Method: "GET", Template: base + "/items/{id}/permissions/{id}", Handler: (*Server).getDrivePermission},
+			Endpoint{Method: "DELETE", Template: base + "/items/{id}/permissions/{id}", Handler: (*Server).deleteDrivePermission},
+			Endpoint{Method: "POST", Template: base + "/items/{id}/copy", Handler: (*Server).copyDriveItem},
+			Endpoint{Method: "GET", Template: base + "/root/search(q={value})", Handler: (*Server).searchDrive},
+			Endpoint{Method: "GET", Template: base + "/root/delta", Handler: (*Server).driveDelta},
+			Endpoint{Method: "GET", Template: base + "/items/{id}/delta", Handler: (*Server).driveDelta},
+			Endpoint{Method: "POST", Template: base + "/items/{id}/createUploadSession", Handler: (*Server).createUploadSession},
+			Endpoint{Method: "POST", Template: base + "/items/{id}:/{id}:/createUploadSession", Handler: (*Server).createUploadSession},
+			Endpoint{Method: "POST", Template: base + "/root:/{id}:/createUploadSession", Handler: (*Server).createUploadSession},
+			Endpoint{Method: "POST", Template: base + "/items/{id}/createLink", Handler: (*Server).createDriveLink},
 		)
 	}
 	eps = append(eps,
-		driveEP{"GET", "/shares/{id}", s.getShare},
-		driveEP{"GET", "/shares/{id}/driveItem", s.getShareDriveItem},
-		driveEP{"GET", "/shares/{id}/driveItem/content", s.getShareContent},
+		Endpoint{Method: "GET", Template: "/shares/{id}", Handler: (*Server).getShare},
+		Endpoint{Method: "GET", Template: "/shares/{id}/driveItem", Handler: (*Server).getShareDriveItem},
+		Endpoint{Method: "GET", Template: "/shares/{id}/driveItem/content", Handler: (*Server).getShareContent},
 	)
 	g := "/groups/{id}/drive"
 	eps = append(eps,
-		driveEP{"GET", g, s.getDrive},
-		driveEP{"GET", g + "/root", s.getDriveItem},
-		driveEP{"GET", g + "/root/children", s.listDriveChildren},
-		driveEP{"POST", g + "/root/children", s.createDriveChild},
-		driveEP{"GET", g + "/root:/{id}", s.getDriveItem},
-		driveEP{"DELETE", g + "/root:/{id}", s.deleteDriveItem},
-		driveEP{"GET", g + "/items/{id}", s.getDriveItem},
-		driveEP{"PATCH", g + "/items/{id}", s.updateDriveItem},
-		driveEP{"DELETE", g + "/items/{id}", s.deleteDriveItem},
-		driveEP{"GET", g + "/items/{id}/children", s.listDriveChildren},
-		driveEP{"POST", g + "/items/{id}/children", s.createDriveChild},
-		driveEP{"GET", g + "/items/{id}/content", s.downloadDriveItem},
-		driveEP{"PUT", g + "/items/{id}/content", s.uploadDriveItem},
-		driveEP{"PUT", g + "/items/{id}:/{id}:/content", s.uploadDriveItem},
-		driveEP{"POST", g + "/items/{id}/invite", s.inviteDriveItem},
+		Endpoint{Method: "GET", Template: g, Handler: (*Server).getDrive},
+		Endpoint{Method: "GET", Template: g + "/root", Handler: (*Server).getDriveItem},
+		Endpoint{Method: "GET", Template: g + "/root/children", Handler: (*Server).listDriveChildren},
+		Endpoint{Method: "POST", Template: g + "/root/children", Handler: (*Server).createDriveChild},
+		Endpoint{Method: "GET", Template: g + "/root:/{id}", Handler: (*Server).getDriveItem},
+		Endpoint{Method: "DELETE", Template: g + "/root:/{id}", Handler: (*Server).deleteDriveItem},
+		Endpoint{Method: "GET", Template: g + "/items/{id}", Handler: (*Server).getDriveItem},
+		Endpoint{Method: "PATCH", Template: g + "/items/{id}", Handler: (*Server).updateDriveItem},
+		Endpoint{Method: "DELETE", Template: g + "/items/{id}", Handler: (*Server).deleteDriveItem},
+		Endpoint{Method: "GET", Template: g + "/items/{id}/children", Handler: (*Server).listDriveChildren},
+		Endpoint{Method: "POST", Template: g + "/items/{id}/children", Handler: (*Server).createDriveChild},
+		Endpoint{Method: "GET", Template: g + "/items/{id}/content", Handler: (*Server).downloadDriveItem},
+		Endpoint{Method: "PUT", Template: g + "/items/{id}/content", Handler: (*Server).uploadDriveItem},
+		Endpoint{Method: "PUT", Template: g + "/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
+		Endpoint{Method: "POST", Template: g + "/items/{id}/invite", Handler: (*Server).inviteDriveItem},
 	)
-	var out []driveEP
-	for _, e := range eps {
-		// Only the forms the route table has (the table decides what is a
-		// Graph endpoint); /me falls back to its /users/{id} twin.
-		if s.hasRule(e.method, e.path) {
-			out = append(out, e)
-		}
-	}
-	return out
+	// Only the forms the route table has (the table decides what is a
+	// Graph endpoint); /me falls back to its /users/{id} twin.
+	return optional(eps)
 }
 
 // Group libraries.

@@ -112,7 +112,7 @@ func (c *Call) errNUL(cause error) *Error {
 	if d.Match.Route == nil {
 		d.Match = c.Match // refused before the decision (resolving the target)
 	}
-	w := workloadOf(&d)
+	w := c.s.workloadOf(&d)
 	code := "BadRequest"
 	switch w {
 	case workloadDirectory:

@@ -3,67 +3,39 @@ package graph
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
-	"graphgate/internal/routes"
 	"graphgate/internal/store"
 )
 
-// $expand. A handler states which navigation properties it can inline
-// (allowExpand); a request expanding anything else gets the workload's 400
-// before the handler runs, never a silently ignored option. An expansion
-// reads other data than the request's path names, so it is authorized as
-// the request for that data would be (GET /users/{id}/manager for
-// $expand=manager): a token that could not read it alone cannot read it
-// inlined either.
-
-type expandSpec struct {
-	entity string // OData type name, for error messages
-	names  map[string]bool
-}
-
-// allowExpand declares the navigation properties a handler inlines.
-func (s *Server) allowExpand(method, template, entity string, names ...string) error {
-	m, err := routes.ParseMethod(method)
-	if err != nil {
-		return err
-	}
-	r, ok := s.routeOf(template)
-	if !ok {
-		return errors.New("graph: allowExpand on a route without a rule: " + template)
-	}
-	spec := expandSpec{entity: entity, names: map[string]bool{}}
-	for _, n := range names {
-		spec.names[strings.ToLower(n)] = true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.expandable == nil {
-		s.expandable = map[handlerKey]expandSpec{}
-	}
-	s.expandable[handlerKey{r, m}] = spec
-	return nil
-}
+// $expand. An endpoint's descriptor states which navigation properties its
+// handler inlines (Entity.Expand); a request expanding anything else gets
+// the workload's 400 before the handler runs, never a silently ignored
+// option. An expansion reads other data than the request's path names, so
+// it is authorized as the request for that data would be (GET
+// /users/{id}/manager for $expand=manager): a token that could not read it
+// alone cannot read it inlined either.
 
 // checkExpand refuses a $expand the handler does not support.
-func (s *Server) checkExpand(c *Call, key handlerKey) error {
+func (s *Server) checkExpand(c *Call) error {
 	items, err := c.expandItems()
 	if err != nil || len(items) == 0 {
 		return err
 	}
-	s.mu.RLock()
-	spec, ok := s.expandable[key]
-	s.mu.RUnlock()
+	ent := &c.endpoint.Entity
 	flavor := odata.Exchange
-	if workloadOf(&c.Decision) == workloadDirectory {
+	if s.workloadOf(&c.Decision) == workloadDirectory {
 		flavor = odata.Directory
 	}
 	for _, it := range items {
-		if !ok || !spec.names[strings.ToLower(it.Name())] {
-			entity := spec.entity
-			if entity == "" {
+		if !slices.ContainsFunc(ent.Expand, func(n string) bool { return strings.EqualFold(n, it.Name()) }) {
+			entity := ent.Type
+			if entity == "" || len(ent.Expand) == 0 {
+				// Before descriptors, an endpoint inlining nothing named no
+				// type in this error; it still does not.
 				entity = "microsoft.graph.entity"
 			}
 			if it.Cast != "" {

@@ -58,7 +58,7 @@ func (s *Server) Route(method, path string) (template, workload string, ok bool)
 			template = "/me" + rest
 		}
 	}
-	return template, workloadOf(&authz.Decision{Match: m}).String(), true
+	return template, s.workloadOf(&authz.Decision{Match: m}).String(), true
 }
 
 // String is the workload's name in fault rules and logs.

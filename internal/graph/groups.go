@@ -17,37 +17,34 @@ import (
 // Groups, memberships (members, owners, memberOf, with /$ref to add and
 // remove), directory roles and administrative units.
 
-func init() { workloads = append(workloads, registerGroups) }
+// groupEntity is a group: GET /groups/{id} inlines members and owners.
+var groupEntity = Entity{Type: "microsoft.graph.group", Context: "groups/$entity", Expand: []string{"members", "owners"}}
 
-func registerGroups(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/groups", s.listGroups},
-		{"POST", "/groups", s.createGroup},
-		{"GET", "/groups/{id}", s.getGroup},
-		{"PATCH", "/groups/{id}", s.updateGroup},
-		{"DELETE", "/groups/{id}", s.deleteGroup},
-		{"GET", "/groups/{id}/members", s.listMembers},
-		{"GET", "/groups/{id}/owners", s.listMembers},
-		{"POST", "/groups/{id}/members/$ref", s.addMember},
-		{"POST", "/groups/{id}/owners/$ref", s.addMember},
-		{"DELETE", "/groups/{id}/members/{id}", s.removeMember},
-		{"DELETE", "/groups/{id}/owners/{id}", s.removeMember},
-		{"GET", "/me/memberOf", s.memberOf},
-		{"GET", "/users/{id}/memberOf", s.memberOf},
-		{"GET", "/directoryRoles", s.listDirectoryRoles},
-		{"GET", "/directoryRoles/{id}/members", s.directoryRoleMembers},
-		{"GET", "/administrativeUnits", s.listAUs},
-		{"GET", "/administrativeUnits/{id}/members", s.auMembers},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil && !errors.Is(err, errNoRule) {
-			return err
-		}
-	}
-	return s.allowExpand("GET", "/groups/{id}", "microsoft.graph.group", "members", "owners")
-}
+// objectsEntity is a collection of directory objects (members, owners,
+// memberships).
+var objectsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
+
+var _ = declare(workloadDirectory,
+	Endpoint{Method: "GET", Template: "/groups", Handler: (*Server).listGroups, Entity: Entity{Type: "microsoft.graph.group", Context: "groups"}},
+	Endpoint{Method: "POST", Template: "/groups", Handler: (*Server).createGroup, Entity: Entity{Type: "microsoft.graph.group", Context: "groups/$entity"}},
+	Endpoint{Method: "GET", Template: "/groups/{id}", Handler: (*Server).getGroup, Entity: groupEntity},
+	Endpoint{Method: "PATCH", Template: "/groups/{id}", Handler: (*Server).updateGroup},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}", Handler: (*Server).deleteGroup},
+	Endpoint{Method: "GET", Template: "/groups/{id}/members", Handler: (*Server).listMembers, Entity: objectsEntity},
+	Endpoint{Method: "GET", Template: "/groups/{id}/owners", Handler: (*Server).listMembers, Entity: objectsEntity},
+	Endpoint{Method: "POST", Template: "/groups/{id}/members/$ref", Handler: (*Server).addMember},
+	Endpoint{Method: "POST", Template: "/groups/{id}/owners/$ref", Handler: (*Server).addMember},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}/members/{id}", Handler: (*Server).removeMember},
+	Endpoint{Method: "DELETE", Template: "/groups/{id}/owners/{id}", Handler: (*Server).removeMember},
+	Endpoint{Method: "GET", Template: "/me/memberOf", Handler: (*Server).memberOf, Entity: objectsEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/memberOf", Handler: (*Server).memberOf, Entity: objectsEntity},
+	Endpoint{Method: "GET", Template: "/directoryRoles", Handler: (*Server).listDirectoryRoles,
+		Entity: Entity{Type: "microsoft.graph.directoryRole", Context: "directoryRoles"}},
+	Endpoint{Method: "GET", Template: "/directoryRoles/{id}/members", Handler: (*Server).directoryRoleMembers, Entity: objectsEntity},
+	Endpoint{Method: "GET", Template: "/administrativeUnits", Handler: (*Server).listAUs,
+		Entity: Entity{Type: "microsoft.graph.administrativeUnit", Context: "directory/administrativeUnits"}},
+	Endpoint{Method: "GET", Template: "/administrativeUnits/{id}/members", Handler: (*Server).auMembers, Entity: objectsEntity},
+)
 
 type groupJSON struct {
 	ID                   string   `json:"id"`
@@ -173,7 +170,7 @@ func (s *Server) listGroups(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeGroups(c, q, groups, total, c.BaseURL()+"/$metadata#groups", false)
+	return s.writeGroups(c, q, groups, total, c.contextURL(), false)
 }
 
 func (s *Server) getGroup(c *Call) error {
@@ -188,7 +185,7 @@ func (s *Server) getGroup(c *Call) error {
 	if b, err = s.expandGroupMembers(c, c.TargetGroup, b); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#groups/$entity"))
+	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
 }
 
 type groupInput struct {
@@ -260,7 +257,7 @@ func (s *Server) createGroup(c *Call) error {
 	if err != nil {
 		return asError(err)
 	}
-	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#groups/$entity"))
+	return c.JSON(http.StatusCreated, withContext(b, c.contextURL()))
 }
 
 func (s *Server) updateGroup(c *Call) error {
@@ -311,7 +308,7 @@ func (s *Server) writeDirectoryObjects(c *Call, q *query, ms []store.Membership,
 		ids = append(ids, id(m))
 	}
 	if len(ids) == 0 {
-		return c.writePage(c.BaseURL()+"/$metadata#directoryObjects", q, nil, 0, false)
+		return c.writePage(c.contextURL(), q, nil, 0, false)
 	}
 	all := *q
 	all.top, all.skip = 1000, 0
@@ -348,7 +345,7 @@ func (s *Server) writeDirectoryObjects(c *Call, q *query, ms []store.Membership,
 	if more {
 		vals = vals[:q.top]
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#directoryObjects", q, vals, total, more)
+	return c.writePage(c.contextURL(), q, vals, total, more)
 }
 
 // addMember is POST /members/$ref {"@odata.id": ".../directoryObjects/{id}"}.
@@ -446,7 +443,7 @@ func (s *Server) memberOf(c *Call) error {
 	if more {
 		vals = vals[:q.top]
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#directoryObjects", q, vals, total, more)
+	return c.writePage(c.contextURL(), q, vals, total, more)
 }
 
 type directoryRoleJSON struct {
@@ -494,7 +491,7 @@ func (s *Server) listDirectoryRoles(c *Call) error {
 			vals = append(vals, encodeDoc(roleJSON(r)))
 		}
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#directoryRoles", q, vals, len(vals), false)
+	return c.writePage(c.contextURL(), q, vals, len(vals), false)
 }
 
 // eachUser visits a tenant's users page by page (directory roles are few;
@@ -551,7 +548,7 @@ func (s *Server) listAUs(c *Call) error {
 	for _, au := range aus {
 		vals = append(vals, encodeDoc(auJSON(au)))
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#directory/administrativeUnits", q, vals, len(vals), false)
+	return c.writePage(c.contextURL(), q, vals, len(vals), false)
 }
 
 func (s *Server) auMembers(c *Call) error {

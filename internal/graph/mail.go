@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -206,61 +207,34 @@ func (s *Server) resolveFolder(c *Call, owner, idOrName string) (store.Item, err
 	return s.getOwned(c, KindMailFolder, id, owner)
 }
 
-func init() { workloads = append(workloads, registerMail) }
+// messageEntity: messages inline their attachments and, for a meeting
+// message, its event.
+var messageEntity = Entity{Type: "microsoft.graph.message", Expand: []string{"attachments", eventNav}}
 
-// handleUserAndMe registers a handler for /users/{id}<suffix> and, when the
-// route table has it, /me<suffix> (otherwise /me falls back to the /users twin).
-func (s *Server) handleUserAndMe(method, suffix string, h handlerFunc) error {
-	if err := s.handle(method, "/users/{id}"+suffix, h); err != nil {
-		return err
-	}
-	if err := s.handle(method, "/me"+suffix, h); err != nil && !errors.Is(err, errNoRule) {
-		return err
-	}
-	return nil
-}
-
-func registerMail(s *Server) error {
-	for _, h := range []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/mailFolders", s.listFolders},
-		{"POST", "/mailFolders", s.createFolder},
-		{"GET", "/mailFolders/{id}", s.getFolder},
-		{"PATCH", "/mailFolders/{id}", s.updateFolder},
-		{"DELETE", "/mailFolders/{id}", s.deleteFolder},
-		{"GET", "/mailFolders/{id}/childFolders", s.listChildFolders},
-		{"POST", "/mailFolders/{id}/childFolders", s.createChildFolder},
-		{"GET", "/mailFolders/{id}/messages", s.listFolderMessages},
-		{"POST", "/mailFolders/{id}/messages", s.createFolderMessage},
-		{"GET", "/messages", s.listMessages},
-		{"POST", "/messages", s.createDraft},
-		{"GET", "/messages/{id}", s.getMessage},
-		{"PATCH", "/messages/{id}", s.updateMessage},
-		{"DELETE", "/messages/{id}", s.deleteMessage},
-		{"POST", "/messages/{id}/move", s.moveMessage},
-		{"POST", "/messages/{id}/copy", s.copyMessage},
-		{"POST", "/messages/{id}/send", s.sendDraft},
-		{"GET", "/messages/{id}/attachments", s.listAttachments},
-		{"POST", "/messages/{id}/attachments", s.addAttachment},
-		{"GET", "/messages/{id}/attachments/{id}", s.getAttachment},
-		{"DELETE", "/messages/{id}/attachments/{id}", s.deleteAttachment},
-		{"POST", "/sendMail", s.sendMail},
-	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
-			return err
-		}
-	}
-	for _, p := range []string{"/messages", "/messages/{id}", "/mailFolders/{id}/messages"} {
-		for _, prefix := range []string{"/me", "/users/{id}"} {
-			if err := s.allowExpand("GET", prefix+p, "microsoft.graph.message", "attachments", eventNav); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
+var _ = declare(workloadExchange, slices.Concat(
+	twins(Endpoint{Method: "GET", Template: "/mailFolders", Handler: (*Server).listFolders}),
+	twins(Endpoint{Method: "POST", Template: "/mailFolders", Handler: (*Server).createFolder}),
+	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}", Handler: (*Server).getFolder}),
+	twins(Endpoint{Method: "PATCH", Template: "/mailFolders/{id}", Handler: (*Server).updateFolder}),
+	twins(Endpoint{Method: "DELETE", Template: "/mailFolders/{id}", Handler: (*Server).deleteFolder}),
+	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).listChildFolders}),
+	twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).createChildFolder}),
+	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/messages", Handler: (*Server).listFolderMessages, Entity: messageEntity}),
+	twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/messages", Handler: (*Server).createFolderMessage}),
+	twins(Endpoint{Method: "GET", Template: "/messages", Handler: (*Server).listMessages, Entity: messageEntity}),
+	twins(Endpoint{Method: "POST", Template: "/messages", Handler: (*Server).createDraft}),
+	twins(Endpoint{Method: "GET", Template: "/messages/{id}", Handler: (*Server).getMessage, Entity: messageEntity}),
+	twins(Endpoint{Method: "PATCH", Template: "/messages/{id}", Handler: (*Server).updateMessage}),
+	twins(Endpoint{Method: "DELETE", Template: "/messages/{id}", Handler: (*Server).deleteMessage}),
+	twins(Endpoint{Method: "POST", Template: "/messages/{id}/move", Handler: (*Server).moveMessage}),
+	twins(Endpoint{Method: "POST", Template: "/messages/{id}/copy", Handler: (*Server).copyMessage}),
+	twins(Endpoint{Method: "POST", Template: "/messages/{id}/send", Handler: (*Server).sendDraft}),
+	twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments", Handler: (*Server).listAttachments}),
+	twins(Endpoint{Method: "POST", Template: "/messages/{id}/attachments", Handler: (*Server).addAttachment}),
+	twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).getAttachment}),
+	twins(Endpoint{Method: "DELETE", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).deleteAttachment}),
+	twins(Endpoint{Method: "POST", Template: "/sendMail", Handler: (*Server).sendMail}),
+)...)
 
 // mailbox returns the mailbox owner of the request and makes sure the
 // mailbox exists.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"graphgate/internal/store"
@@ -54,22 +55,12 @@ func defaultMailboxSettings(userID string) mailboxSettingsDoc {
 			StartTime: "08:00:00.0000000", EndTime: "17:00:00.0000000", TimeZone: map[string]string{"name": "UTC"}}}
 }
 
-func init() { workloads = append(workloads, registerMailboxSettings) }
-
-func registerMailboxSettings(s *Server) error {
-	if err := s.handleUserAndMe("GET", "/mailboxSettings", s.getMailboxSettings); err != nil {
-		return err
-	}
-	if err := s.handleUserAndMe("PATCH", "/mailboxSettings", s.updateMailboxSettings); err != nil {
-		return err
-	}
-	for _, p := range []string{"timeZone", "automaticRepliesSetting"} {
-		if err := s.handleUserAndMe("GET", "/mailboxSettings/"+p, s.getMailboxSettings); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var _ = declare(workloadExchange, slices.Concat(
+	twins(Endpoint{Method: "GET", Template: "/mailboxSettings", Handler: (*Server).getMailboxSettings}),
+	twins(Endpoint{Method: "PATCH", Template: "/mailboxSettings", Handler: (*Server).updateMailboxSettings}),
+	twins(Endpoint{Method: "GET", Template: "/mailboxSettings/timeZone", Handler: (*Server).getMailboxSettings}),
+	twins(Endpoint{Method: "GET", Template: "/mailboxSettings/automaticRepliesSetting", Handler: (*Server).getMailboxSettings}),
+)...)
 
 func (s *Server) mailboxSettings(c *Call) (store.Item, error) {
 	if c.TargetUser == nil {

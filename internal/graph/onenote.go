@@ -144,46 +144,42 @@ func errOnenoteBadRequest(format string, a ...any) *Error {
 	return newError(http.StatusBadRequest, "20100", format, a...)
 }
 
-func init() { workloads = append(workloads, registerOnenote) }
-
-func registerOnenote(s *Server) error {
-	for _, h := range []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/onenote/notebooks", s.listNotebooks},
-		{"POST", "/onenote/notebooks", s.createNotebook},
-		{"GET", "/onenote/notebooks/{id}", s.noteGet(KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
-		{"GET", "/onenote/notebooks/{id}/sections", s.noteList(KindSection, KindNotebook, "notebooks", "sections")},
-		{"POST", "/onenote/notebooks/{id}/sections", s.createSection},
-		{"GET", "/onenote/sections", s.noteList(KindSection, "", "", "sections")},
-		{"GET", "/onenote/sections/{id}", s.noteGet(KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
-		{"GET", "/onenote/sections/{id}/pages", s.noteList(KindPage, KindSection, "sections", "pages")},
-		{"POST", "/onenote/sections/{id}/pages", s.createPage},
-		{"GET", "/onenote/pages", s.noteList(KindPage, "", "", "pages")},
-		{"POST", "/onenote/pages", s.createPage},
-		{"GET", "/onenote/pages/{id}", s.noteGet(KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
-		{"DELETE", "/onenote/pages/{id}", s.deletePage},
-		{"GET", "/onenote/pages/{id}/content", s.getPageContent},
-		{"PATCH", "/onenote/pages/{id}/content", s.patchPageContent},
-		{"GET", "/onenote/notebooks/{id}/sectionGroups", s.noteList(KindSectionGroup, KindNotebook, "notebooks", "sectionGroups")},
-		{"POST", "/onenote/notebooks/{id}/sectionGroups", s.createSectionGroup},
-		{"GET", "/onenote/sectionGroups", s.noteList(KindSectionGroup, "", "", "sectionGroups")},
-		{"GET", "/onenote/sectionGroups/{id}", s.noteGet(KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
-		{"GET", "/onenote/sectionGroups/{id}/sections", s.noteList(KindSection, KindSectionGroup, "sectionGroups", "sections")},
-		{"POST", "/onenote/sectionGroups/{id}/sections", s.createSection},
-		{"GET", "/onenote/sectionGroups/{id}/sectionGroups", s.noteList(KindSectionGroup, KindSectionGroup, "sectionGroups", "sectionGroups")},
-		{"POST", "/onenote/sectionGroups/{id}/sectionGroups", s.createSectionGroup},
+// onenoteEndpoints serve the notebooks of users (and /me) and of groups.
+func onenoteEndpoints() []Endpoint {
+	var out []Endpoint
+	for _, e := range []Endpoint{
+		{Method: "GET", Template: "/onenote/notebooks", Handler: (*Server).listNotebooks},
+		{Method: "POST", Template: "/onenote/notebooks", Handler: (*Server).createNotebook},
+		{Method: "GET", Template: "/onenote/notebooks/{id}", Handler: noteGet(KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sections", Handler: noteList(KindSection, KindNotebook, "notebooks", "sections")},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sections", Handler: (*Server).createSection},
+		{Method: "GET", Template: "/onenote/sections", Handler: noteList(KindSection, "", "", "sections")},
+		{Method: "GET", Template: "/onenote/sections/{id}", Handler: noteGet(KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
+		{Method: "GET", Template: "/onenote/sections/{id}/pages", Handler: noteList(KindPage, KindSection, "sections", "pages")},
+		{Method: "POST", Template: "/onenote/sections/{id}/pages", Handler: (*Server).createPage},
+		{Method: "GET", Template: "/onenote/pages", Handler: noteList(KindPage, "", "", "pages")},
+		{Method: "POST", Template: "/onenote/pages", Handler: (*Server).createPage},
+		{Method: "GET", Template: "/onenote/pages/{id}", Handler: noteGet(KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
+		{Method: "DELETE", Template: "/onenote/pages/{id}", Handler: (*Server).deletePage},
+		{Method: "GET", Template: "/onenote/pages/{id}/content", Handler: (*Server).getPageContent},
+		{Method: "PATCH", Template: "/onenote/pages/{id}/content", Handler: (*Server).patchPageContent},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: noteList(KindSectionGroup, KindNotebook, "notebooks", "sectionGroups")},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: (*Server).createSectionGroup},
+		{Method: "GET", Template: "/onenote/sectionGroups", Handler: noteList(KindSectionGroup, "", "", "sectionGroups")},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}", Handler: noteGet(KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sections", Handler: noteList(KindSection, KindSectionGroup, "sectionGroups", "sections")},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sections", Handler: (*Server).createSection},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: noteList(KindSectionGroup, KindSectionGroup, "sectionGroups", "sectionGroups")},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: (*Server).createSectionGroup},
 	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
-			return err
-		}
-		if err := s.handle(h.method, "/groups/{id}"+h.suffix, h.fn); err != nil {
-			return err
-		}
+		g := e
+		g.Template = "/groups/{id}" + e.Template
+		out = append(append(out, twins(e)...), g)
 	}
-	return nil
+	return out
 }
+
+var _ = declare(workloadOneNote, onenoteEndpoints()...)
 
 // noteOwner is the user or group whose notebooks the request reaches, and
 // the service root of its OneNote URLs.
@@ -301,8 +297,8 @@ func (s *Server) listNotebooks(c *Call) error {
 // noteList serves a list of kind: all of the owner's, or, with in, those
 // in the container of kind in that the path's first id names (inSet and
 // set spell the @odata.context: notebooks('…')/sections).
-func (s *Server) noteList(kind, in, inSet, set string) handlerFunc {
-	return func(c *Call) error {
+func noteList(kind, in, inSet, set string) Handler {
+	return func(s *Server, c *Call) error {
 		owner, root, err := s.noteOwner(c)
 		if err != nil {
 			return err
@@ -328,8 +324,8 @@ func (s *Server) noteList(kind, in, inSet, set string) handlerFunc {
 }
 
 // noteGet serves one object of kind, named by the path's first id.
-func (s *Server) noteGet(kind, set string, known map[string]bool, entity string) handlerFunc {
-	return func(c *Call) error {
+func noteGet(kind, set string, known map[string]bool, entity string) Handler {
+	return func(s *Server, c *Call) error {
 		owner, root, err := s.noteOwner(c)
 		if err != nil {
 			return err

@@ -112,11 +112,7 @@ type candidate struct {
 	source int  // 0 mail, 1 contact, 2 directory or group
 }
 
-func init() { workloads = append(workloads, registerPeople) }
-
-func registerPeople(s *Server) error {
-	return s.handleUserAndMe("GET", "/people", s.listPeople)
-}
+var _ = declare(workloadExchange, twins(Endpoint{Method: "GET", Template: "/people", Handler: (*Server).listPeople})...)
 
 // ranker collects the people of one user.
 type ranker struct {

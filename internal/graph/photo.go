@@ -21,27 +21,23 @@ import (
 // PUT …/photo/$value (the bytes), DELETE …/photo. One photo per owner,
 // kept as an item whose id is the owner's id.
 
-func init() { workloads = append(workloads, registerPhotos) }
-
 // KindPhoto is the item kind of profile photos.
 const KindPhoto = "profilePhoto"
 
-func registerPhotos(s *Server) error {
+// photoEndpoints: the methods of each owner's photo Microsoft's data has a
+// rule for (the others are not served).
+func photoEndpoints() []Endpoint {
+	var eps []Endpoint
 	for _, p := range []string{"/me/photo", "/users/{id}/photo", "/groups/{id}/photo"} {
-		for _, m := range []struct {
-			method string
-			fn     handlerFunc
-		}{{"GET", s.getPhoto}, {"PUT", s.putPhoto}, {"DELETE", s.deletePhoto}} {
-			if !s.hasRule(m.method, p) {
-				continue // Microsoft's data has no rule for it: not served
-			}
-			if err := s.handle(m.method, p, m.fn); err != nil {
-				return err
-			}
-		}
+		eps = append(eps,
+			Endpoint{Method: "GET", Template: p, Handler: (*Server).getPhoto, Optional: true},
+			Endpoint{Method: "PUT", Template: p, Handler: (*Server).putPhoto, Optional: true},
+			Endpoint{Method: "DELETE", Template: p, Handler: (*Server).deletePhoto, Optional: true})
 	}
-	return nil
+	return eps
 }
+
+var _ = declare(workloadDirectory, photoEndpoints()...)
 
 type photoDoc struct {
 	ContentType string `json:"contentType"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,25 +50,17 @@ var preferredCombos = map[string][]string{
 	"Away": {"Away"}, "Offline": {"OffWork"},
 }
 
-func init() { workloads = append(workloads, registerPresence) }
-
-func registerPresence(s *Server) error {
-	for _, h := range []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/presence", s.getPresence},
-		{"POST", "/presence/setPresence", s.setPresence},
-		{"POST", "/presence/clearPresence", s.clearPresence},
-		{"POST", "/presence/setUserPreferredPresence", s.setPreferredPresence},
-		{"POST", "/presence/clearUserPreferredPresence", s.clearPreferredPresence},
-	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil && !errors.Is(err, errNoRule) {
-			return err
-		}
-	}
-	return s.handle("POST", "/communications/getPresencesByUserId", s.presencesByUserID)
-}
+// The /users/{id} forms the route table lacks (setPresence's, for one) are
+// optional: served where Microsoft's data has a rule.
+var _ = declare(workloadTeams, append(optional(slices.Concat(
+	twins(Endpoint{Method: "GET", Template: "/presence", Handler: (*Server).getPresence}),
+	twins(Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: (*Server).setPresence}),
+	twins(Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: (*Server).clearPresence}),
+	twins(Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: (*Server).setPreferredPresence}),
+	twins(Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: (*Server).clearPreferredPresence}),
+)),
+	Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: (*Server).presencesByUserID},
+)...)
 
 // effective computes the presence shown now.
 func (p *presenceDoc) effective(now time.Time) {

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -54,16 +53,17 @@ type Server struct {
 	now      func() time.Time
 	cfg      Config
 
-	mu       sync.RWMutex
-	handlers map[handlerKey]handlerFunc
-	// expandable holds the navigation properties a handler inlines.
-	expandable map[handlerKey]expandSpec
-	throttle   *throttle
-	explained  sync.Map // explainKey → x-graphgate-decision value
-	urlKeys    sync.Map // tenant → key signing its download URLs
-	calWork    calendarWork
-	mailboxes  knownMailboxes
-	decisions  DecisionRecorder
+	// endpoints are the bound descriptors (endpoint.go), by route and
+	// method, and routeWorkload the workload of each served route; both
+	// are written by New only.
+	endpoints     map[handlerKey]*Endpoint
+	routeWorkload map[*routes.Route]workload
+	throttle      *throttle
+	explained     sync.Map // explainKey → x-graphgate-decision value
+	urlKeys       sync.Map // tenant → key signing its download URLs
+	calWork       calendarWork
+	mailboxes     knownMailboxes
+	decisions     DecisionRecorder
 }
 
 type handlerKey struct {
@@ -71,7 +71,7 @@ type handlerKey struct {
 	method routes.Method
 }
 
-// handlerFunc serves one method of one route.
+// handlerFunc serves one method of one route, bound to its Server.
 type handlerFunc func(c *Call) error
 
 // Deps are the Server's collaborators.
@@ -90,11 +90,11 @@ type Deps struct {
 	Decisions DecisionRecorder
 }
 
-// New builds the server and registers every workload's handlers.
+// New builds the server and binds every workload's endpoint descriptors to
+// the route table; it refuses a descriptor the table disagrees with.
 func New(d Deps, cfg Config) (*Server, error) {
 	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
-		decisions: d.Decisions,
-		handlers:  map[handlerKey]handlerFunc{}}
+		decisions: d.Decisions}
 	if s.dir == nil {
 		ds, ok := d.Store.(directory.Store)
 		if !ok {
@@ -113,39 +113,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 		// frozen) clock its buckets would never refill.
 		s.throttle = newThrottle(*cfg.Throttle, time.Now)
 	}
-	for _, register := range workloads {
-		if err := register(s); err != nil {
-			return nil, err
-		}
+	if err := s.bind(registry); err != nil {
+		return nil, err
 	}
 	return s, nil
-}
-
-// workloads register their handlers; each workload file appends itself.
-var workloads []func(*Server) error
-
-// handle registers h for a method and a path template. The template must
-// have a rule in the route table: graphgate serves nothing whose
-// permissions it cannot state.
-// errNoRule is handle's error for a handler whose method and template have
-// no rule in the route table; registrations that serve a form only where
-// the table has it (a /me twin, an optional method) test for it with
-// errors.Is.
-var errNoRule = errors.New("no permission rule in the route table")
-
-func (s *Server) handle(method, template string, h handlerFunc) error {
-	m, err := routes.ParseMethod(method)
-	if err != nil {
-		return err
-	}
-	r, ok := s.routeOf(template)
-	if !ok || r.Rules[m] == nil {
-		return fmt.Errorf("graph: handler %s %s: %w", method, template, errNoRule)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handlers[handlerKey{r, m}] = h
-	return nil
 }
 
 // hasRule reports whether the route table has a rule for method and template.
@@ -167,22 +138,14 @@ func (s *Server) routeOf(template string) (*routes.Route, bool) {
 	return s.engine.Table().Route(np.String())
 }
 
-// Served lists the method and template of every served endpoint, for the
-// permission-matrix tests and documentation.
+// Served lists the bound descriptor of every served endpoint (Method and
+// Route name it), for the permission-matrix tests and documentation.
 func (s *Server) Served() []Endpoint {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []Endpoint
-	for k := range s.handlers {
-		out = append(out, Endpoint{Method: k.method.String(), Route: k.route})
+	out := make([]Endpoint, 0, len(s.endpoints))
+	for _, e := range s.endpoints {
+		out = append(out, *e)
 	}
 	return out
-}
-
-// Endpoint is one served method and route.
-type Endpoint struct {
-	Method string
-	Route  *routes.Route
 }
 
 // Handler serves /v1.0/… and /beta/….
@@ -285,6 +248,7 @@ func (s *Server) dispatch(c *Call) error {
 		return errSegmentNotFound(s.unresolvedSegment(&c.path))
 	}
 	c.Match = match
+	c.endpoint = s.endpoint(match.Route, m)
 	c.countOnly = m == routes.GET && match.Stripped > 0 && strings.EqualFold(lastSegment(&c.path), "$count")
 	c.params = extractParams(match, &c.path)
 	if keptEscapes {
@@ -302,17 +266,13 @@ func (s *Server) dispatch(c *Call) error {
 	if !d.Allow {
 		return s.denial(c)
 	}
-	key := handlerKey{match.Route, m}
-	s.mu.RLock()
-	h := s.handlers[key]
-	s.mu.RUnlock()
-	if h == nil {
+	if c.endpoint == nil {
 		return errNotImplemented(m.String(), match.Route.Template)
 	}
-	if err := s.checkExpand(c, key); err != nil {
+	if err := s.checkExpand(c); err != nil {
 		return err
 	}
-	return h(c)
+	return c.endpoint.Handler(s, c)
 }
 
 // denial renders a decision to deny in the body of the workload that
@@ -323,7 +283,7 @@ func (s *Server) denial(c *Call) error {
 	case authz.MeRequiresDelegated:
 		return errMeAppOnly()
 	}
-	switch workloadOf(d) {
+	switch s.workloadOf(d) {
 	case workloadExchange:
 		return errExchangeDenied()
 	case workloadTeams:
@@ -364,13 +324,26 @@ func relationDenial(r authz.Reason) bool {
 
 type workload uint8
 
+// The zero workload is none declared.
 const (
-	workloadDirectory workload = iota
+	workloadDirectory workload = iota + 1
 	workloadExchange
 	workloadTeams
 	workloadDrive
 	workloadOneNote
 )
+
+// workloadOf is the workload of a decision's route: its descriptors'
+// (endpoint.go), or for a route graphgate does not serve (whose denial
+// comes before its 501) the one its path and permissions suggest.
+func (s *Server) workloadOf(d *authz.Decision) workload {
+	if d.Match.Route != nil {
+		if w, ok := s.routeWorkload[d.Match.Route]; ok {
+			return w
+		}
+	}
+	return pathWorkload(d)
+}
 
 // Denials are worded by the service behind the route: the Teams APIs
 // (chats, presence), Exchange Online (mail, calendars, contacts, To Do,
@@ -391,7 +364,8 @@ var (
 	onenoteResources  = map[string]bool{"notes": true}
 )
 
-func workloadOf(d *authz.Decision) workload {
+// pathWorkload classifies a route graphgate does not serve.
+func pathWorkload(d *authz.Decision) workload {
 	if d.Match.Route != nil {
 		segs := strings.Split(strings.TrimPrefix(d.Match.Route.Path, "/"), "/")
 		for _, set := range []struct {

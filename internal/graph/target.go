@@ -59,7 +59,6 @@ func (d *Delegation) shares(resource string) bool {
 // the group is public or hides its members, role membership. It answers
 // 404 for a path naming nothing.
 func (s *Server) resolveTarget(c *Call) error {
-	segs := c.Match.Route.Segments()
 	if c.Match.MeFallback || c.Match.Me {
 		if c.Caller == nil {
 			return nil // app-only on /me: the engine answers
@@ -68,17 +67,21 @@ func (s *Server) resolveTarget(c *Call) error {
 		c.target.Relation = authz.RelSelf
 		return s.userFacts(c)
 	}
-	if len(segs) < 2 || segs[1] != "{id}" {
+	kind := targetOfSegments(c.Match.Route.Segments(), false)
+	if c.endpoint != nil {
+		kind = c.endpoint.Target // the same, declared or computed once
+	}
+	if kind == TargetTenant || kind == TargetMe { // TargetMe: the match said not /me
 		c.target.Relation = authz.RelTenant
 		return nil
 	}
 	id := c.Param(0)
-	switch segs[0] {
-	case "users":
+	switch kind {
+	case TargetUser:
 		u, err := s.findUser(c, id)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				if workloadOf(&authz.Decision{Match: c.Match, Scheme: catalog.DelegatedWork}) == workloadExchange {
+				if s.workloadOf(&authz.Decision{Match: c.Match, Scheme: catalog.DelegatedWork}) == workloadExchange {
 					return errMailboxNotFound(id)
 				}
 				return errDirectoryNotFound(id)
@@ -87,7 +90,7 @@ func (s *Server) resolveTarget(c *Call) error {
 		}
 		c.TargetUser = &u
 		return s.userFacts(c)
-	case "groups":
+	case TargetGroup:
 		g, err := s.store.GetGroup(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
 			return errDirectoryNotFound(id)
@@ -97,7 +100,7 @@ func (s *Server) resolveTarget(c *Call) error {
 		}
 		c.TargetGroup = &g
 		return s.groupFacts(c, &g)
-	case "drives":
+	case TargetDrive:
 		d, err := s.driveIn(c.ctx, c.TenantID, id)
 		if err != nil {
 			return err
@@ -115,7 +118,7 @@ func (s *Server) resolveTarget(c *Call) error {
 			return asError(err)
 		}
 		return s.groupFacts(c, &g)
-	case "administrativeunits":
+	case TargetAdministrativeUnit:
 		au, err := s.store.GetAdministrativeUnit(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
 			return errDirectoryNotFound(id)
@@ -125,7 +128,7 @@ func (s *Server) resolveTarget(c *Call) error {
 		}
 		c.target.Relation = authz.RelTenant
 		c.target.HiddenMembership = au.Visibility == string(store.VisibilityHiddenMembership)
-	case "chats":
+	case TargetChat:
 		c.target.Relation = authz.RelChat
 		if c.Caller != nil {
 			member, err := s.chatMember(c, id, c.Caller.ID)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"graphgate/internal/odata"
@@ -55,30 +56,18 @@ func defaultListID(userID string) string {
 	return "AAMkADefault" + base64.RawURLEncoding.EncodeToString(h[:24])
 }
 
-func init() { workloads = append(workloads, registerTodo) }
-
-func registerTodo(s *Server) error {
-	for _, h := range []struct {
-		method, suffix string
-		fn             handlerFunc
-	}{
-		{"GET", "/todo/lists", s.listTodoLists},
-		{"POST", "/todo/lists", s.createTodoList},
-		{"GET", "/todo/lists/{id}", s.getTodoList},
-		{"PATCH", "/todo/lists/{id}", s.updateTodoList},
-		{"DELETE", "/todo/lists/{id}", s.deleteTodoList},
-		{"GET", "/todo/lists/{id}/tasks", s.listTodoTasks},
-		{"POST", "/todo/lists/{id}/tasks", s.createTodoTask},
-		{"GET", "/todo/lists/{id}/tasks/{id}", s.getTodoTask},
-		{"PATCH", "/todo/lists/{id}/tasks/{id}", s.updateTodoTask},
-		{"DELETE", "/todo/lists/{id}/tasks/{id}", s.deleteTodoTask},
-	} {
-		if err := s.handleUserAndMe(h.method, h.suffix, h.fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var _ = declare(workloadExchange, slices.Concat(
+	twins(Endpoint{Method: "GET", Template: "/todo/lists", Handler: (*Server).listTodoLists}),
+	twins(Endpoint{Method: "POST", Template: "/todo/lists", Handler: (*Server).createTodoList}),
+	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}", Handler: (*Server).getTodoList}),
+	twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}", Handler: (*Server).updateTodoList}),
+	twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}", Handler: (*Server).deleteTodoList}),
+	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks", Handler: (*Server).listTodoTasks}),
+	twins(Endpoint{Method: "POST", Template: "/todo/lists/{id}/tasks", Handler: (*Server).createTodoTask}),
+	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).getTodoTask}),
+	twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).updateTodoTask}),
+	twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).deleteTodoTask}),
+)...)
 
 // todoOwner returns the owner of the request's lists, creating the default
 // list on first use.

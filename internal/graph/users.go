@@ -13,36 +13,28 @@ import (
 	"graphgate/internal/store"
 )
 
-func init() { workloads = append(workloads, registerUsers) }
+// userEntity is a user: GET /me and /users/{id} inline the manager.
+var userEntity = Entity{Type: "microsoft.graph.user", Context: "users/$entity", Expand: []string{"manager"}}
 
-func registerUsers(s *Server) error {
-	for _, h := range []struct {
-		method, path string
-		fn           handlerFunc
-	}{
-		{"GET", "/me", s.getUser},
-		{"GET", "/users/{id}", s.getUser},
-		{"PATCH", "/users/{id}", s.updateUser},
-		{"DELETE", "/users/{id}", s.deleteUser},
-		{"GET", "/users", s.listUsers},
-		{"POST", "/users", s.createUser},
-		{"GET", "/me/manager", s.getManager},
-		{"GET", "/users/{id}/manager", s.getManager},
-		{"GET", "/me/directReports", s.directReports},
-		{"GET", "/users/{id}/directReports", s.directReports},
-	} {
-		if err := s.handle(h.method, h.path, h.fn); err != nil {
-			return err
-		}
-	}
-	// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
-	for _, p := range []string{"/me", "/users/{id}", "/users"} {
-		if err := s.allowExpand("GET", p, "microsoft.graph.user", "manager"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
+var _ = declare(workloadDirectory,
+	Endpoint{Method: "GET", Template: "/me", Handler: (*Server).getUser, Entity: userEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}", Handler: (*Server).getUser, Entity: userEntity},
+	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
+	Endpoint{Method: "DELETE", Template: "/users/{id}", Handler: (*Server).deleteUser},
+	Endpoint{Method: "GET", Template: "/users", Handler: (*Server).listUsers,
+		Entity: Entity{Type: "microsoft.graph.user", Context: "users", Expand: []string{"manager"}}},
+	Endpoint{Method: "POST", Template: "/users", Handler: (*Server).createUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
+	Endpoint{Method: "GET", Template: "/me/manager", Handler: (*Server).getManager, Entity: managerEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/manager", Handler: (*Server).getManager, Entity: managerEntity},
+	Endpoint{Method: "GET", Template: "/me/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
+	Endpoint{Method: "GET", Template: "/users/{id}/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
+)
+
+var (
+	managerEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects/$entity"}
+	reportsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
+)
 
 // userJSON is a user's Graph representation.
 type userJSON struct {
@@ -142,7 +134,7 @@ func (s *Server) getUser(c *Call) error {
 		// The common request (GET /me, the first call of every app): the
 		// default shape appended straight into the response bytes.
 		buf := make([]byte, 0, 640)
-		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.BaseURL()+"/$metadata#users/$entity", c.TargetUser))
+		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.contextURL(), c.TargetUser))
 	}
 	body, err := c.renderUser(c.TargetUser, q.q.Select)
 	if err != nil {
@@ -151,7 +143,7 @@ func (s *Server) getUser(c *Call) error {
 	if body, err = c.s.expandManager(c, c.TargetUser, body); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
 }
 
 // appendUserDefault appends {"@odata.context": ctx, …} with exactly the
@@ -289,7 +281,7 @@ func (s *Server) listUsers(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#users")
+	return c.writeUsers(q, users, total, c.contextURL())
 }
 
 func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) error {
@@ -384,7 +376,7 @@ func (s *Server) createUser(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, withContext(body, c.BaseURL()+"/$metadata#users/$entity"))
+	return c.JSON(http.StatusCreated, withContext(body, c.contextURL()))
 }
 
 // createUserError is Graph's answer to a user the directory refused.
@@ -430,7 +422,7 @@ func (s *Server) getManager(c *Call) error {
 		return err
 	}
 	body = withType(body, "#microsoft.graph.user")
-	return c.JSON(http.StatusOK, withContext(body, c.BaseURL()+"/$metadata#directoryObjects/$entity"))
+	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
 }
 
 func (s *Server) directReports(c *Call) error {
@@ -447,7 +439,7 @@ func (s *Server) directReports(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.BaseURL()+"/$metadata#directoryObjects")
+	return c.writeUsers(q, users, total, c.contextURL())
 }
 
 // withType adds @odata.type to a rendered object.

@@ -1,0 +1,228 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"graphgate/internal/routes"
+)
+
+// Endpoint descriptors: everything graph knows about one method of one
+// path template, declared once beside its handler (in the spirit of
+// vault's framework.Path). Each workload file declares its slice with
+// declare; New binds every descriptor to the route table and refuses to
+// start when one disagrees with it (a template the table does not know, a
+// method without a rule, two handlers for one method and route, two
+// workloads for one route, a target kind the path contradicts). From the
+// bound descriptors graph derives what it otherwise computed from the path
+// on every request: the workload whose service words denials and bad
+// requests (workloadOf), the kind of object the path names (resolveTarget),
+// the navigation properties a handler inlines ($expand) and the response's
+// OData context URL (Call.contextURL).
+//
+// The permission rule is not part of a descriptor: it is the route table's
+// (generated from Microsoft's data, internal/routes), so that permission
+// knowledge stays in routes/authz; a descriptor only names the template the
+// rule is found by.
+
+// Handler serves one endpoint. Handlers are the Server's methods, declared
+// as method expressions ((*Server).getUser), so descriptors are package
+// data, built once.
+type Handler func(s *Server, c *Call) error
+
+// Entity is what a descriptor's handler answers.
+type Entity struct {
+	// Type is the OData type name (microsoft.graph.user), which errors
+	// about its properties name.
+	Type string
+	// Context is the context URL's fragment after $metadata# (users,
+	// users/$entity); empty where the handler builds it from the data
+	// (a drive's, a mailbox owner's).
+	Context string
+	// Expand lists the navigation properties the handler inlines; a
+	// request expanding any other gets the workload's 400 before the
+	// handler runs.
+	Expand []string
+}
+
+// TargetKind is the kind of object a path names, whose facts the engine's
+// decision reads (resolveTarget).
+type TargetKind uint8
+
+const (
+	// targetFromPath: not declared; derived from the template.
+	targetFromPath TargetKind = iota
+	// TargetTenant: the tenant's data (/users, /groups, /devices/{id}).
+	TargetTenant
+	// TargetMe: the signed-in user (/me/…).
+	TargetMe
+	// TargetUser: /users/{id}/….
+	TargetUser
+	// TargetGroup: /groups/{id}/….
+	TargetGroup
+	// TargetDrive: /drives/{id}/…, its owner's facts.
+	TargetDrive
+	// TargetAdministrativeUnit: /administrativeUnits/{id}/….
+	TargetAdministrativeUnit
+	// TargetChat: /chats/{id}/…, the caller's membership.
+	TargetChat
+	// TargetOther: an object graph does not resolve (a team, a site); the
+	// engine infers the relation from the path.
+	TargetOther
+)
+
+// targetOfSegments is the target kind of a route's normalized segments:
+// the collection its first segment names, when the second is an id.
+func targetOfSegments(segs []string, me bool) TargetKind {
+	if me {
+		return TargetMe
+	}
+	if len(segs) < 2 || segs[1] != "{id}" {
+		return TargetTenant
+	}
+	switch segs[0] {
+	case "users":
+		return TargetUser
+	case "groups":
+		return TargetGroup
+	case "drives":
+		return TargetDrive
+	case "administrativeunits":
+		return TargetAdministrativeUnit
+	case "chats":
+		return TargetChat
+	}
+	return TargetOther
+}
+
+// Endpoint is one endpoint's descriptor. Served returns them bound: Route
+// set to the route table's route.
+type Endpoint struct {
+	Method   string
+	Template string
+	Handler  Handler
+	Entity   Entity
+	// Workload is the service whose wording denials and bad requests use;
+	// declare sets it for a file's slice.
+	Workload workload
+	// Target is the kind of object the path names; zero derives it from
+	// the template, a declared one must agree with it.
+	Target TargetKind
+	// Optional marks a form generated for several bases (a /me twin, a
+	// group's drive) that is served only where the route table has a rule:
+	// without one, /me falls back to the /users/{id} twin. Every other
+	// descriptor without a rule stops New.
+	Optional bool
+
+	// Route is the route table's route, once bound.
+	Route *routes.Route
+	m     routes.Method
+}
+
+// registry holds every declared descriptor, in declaration order; it is
+// written only by package initialisation (declare).
+var registry []Endpoint
+
+// declare adds a workload's descriptors to the registry, setting their
+// Workload; it returns them for the file's own use.
+func declare(w workload, eps ...Endpoint) []Endpoint {
+	for i := range eps {
+		if eps[i].Workload == 0 {
+			eps[i].Workload = w
+		}
+	}
+	registry = append(registry, eps...)
+	return eps
+}
+
+// twins declares an endpoint for the /users/{id} form of suffix and its /me
+// form; the /me form is optional (without a rule of its own /me falls back
+// to the /users/{id} rule and handler).
+func twins(e Endpoint) []Endpoint {
+	u, me := e, e
+	u.Template = "/users/{id}" + e.Template
+	me.Template = "/me" + e.Template
+	me.Optional = true
+	return []Endpoint{u, me}
+}
+
+// errNoRule is the error of a descriptor whose method and template have no
+// rule in the route table: graphgate serves nothing whose permissions it
+// cannot state.
+var errNoRule = errors.New("no permission rule in the route table")
+
+// bind checks every descriptor against the route table and indexes them by
+// route and method. It is New's: the server refuses to start on a
+// disagreement.
+func (s *Server) bind(eps []Endpoint) error {
+	s.endpoints = make(map[handlerKey]*Endpoint, len(eps))
+	s.routeWorkload = map[*routes.Route]workload{}
+	for i := range eps {
+		e := eps[i] // a copy: the registry stays unbound package data
+		if err := s.bindOne(&e); err != nil {
+			if e.Optional && errors.Is(err, errNoRule) {
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) bindOne(e *Endpoint) error {
+	m, err := routes.ParseMethod(e.Method)
+	if err != nil {
+		return fmt.Errorf("graph: endpoint %s %s: %w", e.Method, e.Template, err)
+	}
+	if e.Handler == nil {
+		return fmt.Errorf("graph: endpoint %s %s has no handler", e.Method, e.Template)
+	}
+	if e.Workload == 0 {
+		return fmt.Errorf("graph: endpoint %s %s declares no workload", e.Method, e.Template)
+	}
+	r, ok := s.routeOf(e.Template)
+	if !ok || r.Rules[m] == nil {
+		return fmt.Errorf("graph: endpoint %s %s: %w", e.Method, e.Template, errNoRule)
+	}
+	derived := targetOfSegments(r.Segments(), strings.HasPrefix(strings.ToLower(e.Template), "/me/") || strings.EqualFold(e.Template, "/me"))
+	switch {
+	case e.Target == targetFromPath:
+		e.Target = derived
+	case e.Target != derived:
+		return fmt.Errorf("graph: endpoint %s %s declares target %d, its path names %d", e.Method, e.Template, e.Target, derived)
+	}
+	key := handlerKey{r, m}
+	if prev, dup := s.endpoints[key]; dup {
+		return fmt.Errorf("graph: endpoint %s %s declared twice (also as %s)", e.Method, e.Template, prev.Template)
+	}
+	if w, ok := s.routeWorkload[r]; ok && w != e.Workload {
+		return fmt.Errorf("graph: route %s is declared in workloads %s and %s", r.Template, w, e.Workload)
+	}
+	e.Route, e.m = r, m
+	s.endpoints[key] = e
+	s.routeWorkload[r] = e.Workload
+	return nil
+}
+
+// endpoint is the bound descriptor serving a method and route, or nil.
+func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
+	return s.endpoints[handlerKey{r, m}]
+}
+
+// contextURL is the request's @odata.context: the base URL and its
+// endpoint's Entity.Context.
+func (c *Call) contextURL() string {
+	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
+		return c.BaseURL() + "/$metadata"
+	}
+	return c.BaseURL() + "/$metadata#" + c.endpoint.Entity.Context
+}
+
+// optional marks descriptors Optional.
+func optional(eps []Endpoint) []Endpoint {
+	for i := range eps {
+		eps[i].Optional = true
+	}
+	return eps
+}

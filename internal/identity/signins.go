@@ -160,3 +160,14 @@ func (s *Server) recordInteractive(r *http.Request, ts tenantSeg, app store.App,
 	a.user(u)
 	s.record(a, e)
 }
+
+// ErrorSummary is what graphgate's error page (/error?code=N) says an
+// AADSTS code means, for pages that show recorded failures (the console's
+// sign-in log); "" when graphgate has no page for the code.
+func ErrorSummary(code int) string {
+	h, ok := help(code, nil)
+	if !ok {
+		return ""
+	}
+	return h.What
+}

@@ -32,10 +32,6 @@ func (f signInFilter) query() url.Values {
 	return v
 }
 
-func (f signInFilter) any() bool {
-	return f.User != "" || f.App != "" || f.Status != "" || f.Since != ""
-}
-
 // signInRow is a recorded sign-in with what the page shows beside it: a
 // failure's explanation, as graphgate's error page gives it.
 type signInRow struct {

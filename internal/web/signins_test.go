@@ -106,7 +106,7 @@ func TestConsoleSignIns(t *testing.T) {
 		`href="/error?code=50126">AADSTS50126</a>`, "The user name or the password is wrong.",
 		`href="/error?code=65001">AADSTS65001</a>`,
 		`href="/console/users/` + adele.ID + `"`, `href="/console/enterprise/` + app.ClientID + `"`,
-		"non-interactive, password", "Microsoft Graph", `aria-current="page">Sign-ins`, `<label for="f-status">`,
+		"non-interactive, password", "for Microsoft Graph", "from 127.0.0.1", `aria-current="page">Sign-ins`, `<label for="f-status">`,
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the sign-in log lacks %q", want)

@@ -161,7 +161,7 @@ func serveCmd() *cobra.Command {
 	var logFormat, logLevel, throttle string
 	var accessLife, refreshLife time.Duration
 	var lim serveLimits
-	var jsonOut, decisionLog bool
+	var jsonOut, decisionLog, signInLog bool
 	var importDir, exportDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -292,6 +292,16 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
 			}
 			if cfg.DecisionLog.MaxRows == 0 {
 				cfg.DecisionLog.MaxRows = -1
+			}
+			if cfg.SignInLog.MaxAge < 0 || cfg.SignInLog.MaxRows < 0 {
+				return usageErr("--signin-log-max-age and --signin-log-max-rows take a duration and a count (0 for no limit)")
+			}
+			cfg.SignInLog.Off = !signInLog
+			if cfg.SignInLog.MaxAge == 0 {
+				cfg.SignInLog.MaxAge = -1
+			}
+			if cfg.SignInLog.MaxRows == 0 {
+				cfg.SignInLog.MaxRows = -1
 			}
 			if cfg.Throttle, err = parseThrottle(throttle); err != nil {
 				return err
@@ -424,6 +434,9 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
 	f.BoolVar(&decisionLog, "decision-log", true, "record every Graph authorization decision in the store (graphgate log); --decision-log=false turns it off")
 	f.DurationVar(&cfg.DecisionLog.MaxAge, "decision-log-max-age", decisionlog.DefaultMaxAge, "delete logged decisions older than this (0: keep any age)")
 	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged decisions, the newest (0: no count limit)")
+	f.BoolVar(&signInLog, "signin-log", true, "record every sign-in (the sign-in pages and the token endpoint, successes and failures) in the store (console: Sign-ins); --signin-log=false turns it off")
+	f.DurationVar(&cfg.SignInLog.MaxAge, "signin-log-max-age", decisionlog.DefaultMaxAge, "delete logged sign-ins older than this (0: keep any age)")
+	f.IntVar(&cfg.SignInLog.MaxRows, "signin-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged sign-ins, the newest (0: no count limit)")
 	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
 	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")
 	f.DurationVar(&lim.readHeader, "read-header-timeout", server.DefaultReadHeaderTimeout, "time allowed for the TLS handshake and a request's headers (0: no limit)")

@@ -1,6 +1,14 @@
 // Package decisionlog records the Graph server's authorization decisions
-// in the store's decision log (store.DecisionLog), off the request path,
-// and keeps the log bounded.
+// in the store's decision log (store.DecisionLog), and the identity
+// platform's sign-ins in the sign-in log (store.SignInLog), off the
+// request path, and keeps both logs bounded.
+//
+// The two writers share one mechanism (pipe.go): Writer (decisions) and
+// SignInWriter (sign-ins, signins.go) are each a pipe of their own event
+// and row, with their own queue, counters (graphgate_decision_log_*,
+// graphgate_signin_log_*), bounds and goroutine, so that a burst of one
+// kind never drops the other. What follows is said of the decision log
+// and holds for both.
 //
 // A Writer is the Graph server's DecisionRecorder. RecordDecision puts the
 // event on a bounded in-memory queue and returns: when the queue is full

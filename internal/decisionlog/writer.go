@@ -1,12 +1,9 @@
 package decisionlog
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,72 +98,23 @@ type Options struct {
 }
 
 // Writer records decisions in the store's decision log. Build it with
-// New, Start it, and Close it after the HTTP server.
+// New, Start it, and Close it after the HTTP server. Its Start, Flush,
+// Close, Prune and Stats are the shared pipe's (pipe.go).
 type Writer struct {
-	st    store.DecisionLog
-	cfg   Config
-	clock Clock
-	log   *slog.Logger
-	queue chan entry
-
-	closed  atomic.Bool
-	started atomic.Bool
-	stop    chan struct{}
-	flushes chan chan struct{}
-	done    chan struct{}
-	once    sync.Once
-
-	dropped, written, failed, pruned counter
-}
-
-// counter is a Prometheus counter whose value the writer also reads.
-type counter struct {
-	prometheus.Counter
-	n *atomic.Int64
-}
-
-func (c counter) add(n int) {
-	c.n.Add(int64(n))
-	c.Counter.Add(float64(n))
+	*pipe[entry, store.Decision]
 }
 
 // New builds a writer over st.
 func New(st store.DecisionLog, cfg Config, o Options) *Writer {
-	cfg = cfg.withDefaults()
-	w := &Writer{st: st, cfg: cfg, clock: o.Clock, log: o.Logger, queue: make(chan entry, cfg.QueueSize),
-		stop: make(chan struct{}), flushes: make(chan chan struct{}), done: make(chan struct{})}
-	if w.clock == nil {
-		w.clock = realClock{}
-	}
-	if w.log == nil {
-		w.log = slog.Default()
-	}
-	newCounter := func(name, help string) counter {
-		return counter{prometheus.NewCounter(prometheus.CounterOpts{Name: "graphgate_decision_log_" + name, Help: help}), new(atomic.Int64)}
-	}
-	w.dropped = newCounter("dropped_total", "Authorization decisions not logged because the writer's queue was full.")
-	w.written = newCounter("written_total", "Authorization decisions written to the decision log.")
-	w.failed = newCounter("failed_total", "Authorization decisions lost because the store refused their batch.")
-	w.pruned = newCounter("pruned_total", "Decision log rows deleted by retention (age and count).")
-	if o.Registerer != nil {
-		o.Registerer.MustRegister(w.dropped.Counter, w.written.Counter, w.failed.Counter, w.pruned.Counter)
-	}
-	return w
+	return &Writer{newPipe(pipeSpec[entry, store.Decision]{
+		name: "decision log", metric: "graphgate_decision_log_", what: "Authorization decisions", rows: "Decision log rows",
+		row: entry.row, append: st.AppendDecisions, prune: st.PruneDecisions,
+	}, cfg, o)}
 }
 
 // RecordDecision queues e, or drops and counts it when the queue is full
 // or the writer is closed. It never blocks.
-func (w *Writer) RecordDecision(e graph.DecisionEvent) {
-	if w.closed.Load() {
-		w.dropped.add(1)
-		return
-	}
-	select {
-	case w.queue <- entry{ev: e}:
-	default:
-		w.dropped.add(1)
-	}
-}
+func (w *Writer) RecordDecision(e graph.DecisionEvent) { w.enqueue(entry{ev: e}) }
 
 // entry is a queued event: an authorization decision of the Graph
 // pipeline, or a row made elsewhere (an injected fault).
@@ -186,174 +134,7 @@ func (e entry) row() store.Decision {
 // RecordRow queues a row that is not an authorization decision (the
 // server logs injected faults with it), or drops and counts it as
 // RecordDecision does. It never blocks.
-func (w *Writer) RecordRow(d store.Decision) {
-	if w.closed.Load() {
-		w.dropped.add(1)
-		return
-	}
-	select {
-	case w.queue <- entry{raw: &d}:
-	default:
-		w.dropped.add(1)
-	}
-}
-
-// Stats are the writer's counters, for tests and reports.
-type Stats struct {
-	Dropped, Written, Failed, Pruned int
-}
-
-// Stats reads the counters.
-func (w *Writer) Stats() Stats {
-	return Stats{Dropped: int(w.dropped.n.Load()), Written: int(w.written.n.Load()), Failed: int(w.failed.n.Load()), Pruned: int(w.pruned.n.Load())}
-}
-
-// Start starts the goroutine that drains the queue until ctx ends or
-// Close is called, then writes what is left. Later calls do nothing.
-func (w *Writer) Start(ctx context.Context) {
-	if w.started.CompareAndSwap(false, true) {
-		go w.run(ctx)
-	}
-}
-
-func (w *Writer) run(ctx context.Context) {
-	defer close(w.done)
-	flush := w.clock.NewTicker(w.cfg.FlushInterval)
-	defer flush.Stop()
-	prune := w.clock.NewTicker(w.cfg.PruneInterval)
-	defer prune.Stop()
-	batch := make([]store.Decision, 0, w.cfg.BatchSize)
-	write := func(ctx context.Context) {
-		if len(batch) == 0 {
-			return
-		}
-		if err := w.st.AppendDecisions(ctx, batch); err != nil {
-			w.failed.add(len(batch))
-			w.log.Warn("decision log: batch not written", "rows", len(batch), "err", err)
-		} else {
-			w.written.add(len(batch))
-		}
-		batch = batch[:0]
-	}
-	// take writes every event queued now, in batches.
-	take := func(ctx context.Context) {
-		for n := len(w.queue); n > 0; n-- {
-			batch = append(batch, (<-w.queue).row())
-			if len(batch) == cap(batch) {
-				write(ctx)
-			}
-		}
-		write(ctx)
-	}
-	for {
-		select {
-		case e := <-w.queue:
-			batch = append(batch, e.row())
-			if len(batch) == cap(batch) {
-				write(ctx)
-			}
-		case <-flush.C():
-			take(ctx)
-		case reply := <-w.flushes:
-			take(ctx)
-			close(reply)
-		case <-prune.C():
-			take(ctx)
-			w.Prune(ctx)
-		case <-ctx.Done():
-			w.drain(context.WithoutCancel(ctx), &batch, write)
-			return
-		case <-w.stop:
-			w.drain(context.WithoutCancel(ctx), &batch, write)
-			return
-		}
-	}
-}
-
-// drain ends the goroutine: it takes no more events and writes what is queued. The
-// final writes outlive the context that ended.
-func (w *Writer) drain(final context.Context, batch *[]store.Decision, write func(context.Context)) {
-	w.closed.Store(true)
-	for {
-		select {
-		case e := <-w.queue:
-			*batch = append(*batch, e.row())
-			if len(*batch) == cap(*batch) {
-				write(final)
-			}
-			continue
-		default:
-		}
-		break
-	}
-	write(final)
-}
-
-// Flush writes every event recorded before it was called and returns
-// when they are in the store (or not: see the failed counter), or when ctx
-// ends, or at once when Run is not running.
-func (w *Writer) Flush(ctx context.Context) error {
-	if !w.started.Load() {
-		return nil
-	}
-	reply := make(chan struct{})
-	select {
-	case w.flushes <- reply:
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-reply:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// Close ends the goroutine and waits for its final flush, at most until ctx ends.
-// Events recorded after Close are dropped and counted.
-func (w *Writer) Close(ctx context.Context) error {
-	w.once.Do(func() {
-		w.closed.Store(true)
-		close(w.stop)
-	})
-	if !w.started.Load() {
-		return nil
-	}
-	select {
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// Prune applies retention once: deletes, PruneBatch rows at a time, the
-// rows older than MaxAge and beyond the newest MaxRows. It returns how
-// many rows it deleted.
-func (w *Writer) Prune(ctx context.Context) int {
-	var before time.Time
-	if w.cfg.MaxAge > 0 {
-		before = w.clock.Now().Add(-w.cfg.MaxAge)
-	}
-	keep := max(w.cfg.MaxRows, 0)
-	total := 0
-	for ctx.Err() == nil {
-		n, err := w.st.PruneDecisions(ctx, before, keep, w.cfg.PruneBatch)
-		if err != nil {
-			w.log.Warn("decision log: retention", "err", err)
-			break
-		}
-		total += n
-		w.pruned.add(n)
-		if n < w.cfg.PruneBatch {
-			break
-		}
-	}
-	return total
-}
+func (w *Writer) RecordRow(d store.Decision) { w.enqueue(entry{raw: &d}) }
 
 // Row turns an event into the log's row: the explanation is rendered
 // here, off the request path. NUL characters (which no store keeps) are

@@ -83,6 +83,10 @@ func (s *Server) adminConsentStep(w http.ResponseWriter, r *http.Request, f flow
 		s.redirectError(w, r, f, e)
 		return
 	}
+	if len(appPerms) > 0 && !consentPower(u).Application {
+		s.redirectError(w, r, f, errAppRoleConsentRequired())
+		return
+	}
 	var ps []pagePerm
 	for _, p := range del {
 		ps = append(ps, describe(p, catalog.DelegatedWork))
@@ -105,6 +109,10 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 	del, appPerms, e := s.adminPerms(f, app)
 	if e != nil {
 		s.redirectError(w, r, f, e)
+		return
+	}
+	if len(appPerms) > 0 && !consentPower(u).Application {
+		s.redirectError(w, r, f, errAppRoleConsentRequired())
 		return
 	}
 	if err := s.adminConsentAll(r.Context(), t.ID, app, del, appPerms); err != nil {

@@ -212,6 +212,11 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, e := s.authenticateUser(r.Context(), ts, upn, r.PostForm.Get("password"))
+	logged := e
+	if e == nil && (!u.AccountEnabled || u.Kind == store.UserSharedMailbox) {
+		logged = errUserDisabled()
+	}
+	s.recordInteractive(r, ts, app, upn, u, logged)
 	if e != nil && e.ServerSide() {
 		s.errorPage(w, r, e)
 		return

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
 	"graphgate/internal/directory"
 	"graphgate/internal/roles"
@@ -102,19 +103,21 @@ func (s *Server) need(ctx context.Context, app store.App, tenantID string, u sto
 	return n, nil
 }
 
-// isConsentAdmin reports whether the user may consent for the organisation
-// and to permissions that need an administrator.
-func isConsentAdmin(u store.User) bool {
-	if u.Kind != store.UserMember {
-		return false
-	}
+// consentPower is the tenant-wide admin consent the user may grant
+// (authz.TenantConsent decides: the directory roles that may).
+func consentPower(u store.User) authz.ConsentPower {
+	var rs roles.Set
 	for _, id := range u.Roles {
-		if r, err := roles.Parse(id); err == nil && (r == roles.GlobalAdministrator || r == roles.PrivilegedRoleAdministrator) {
-			return true
+		if r, err := roles.Parse(id); err == nil {
+			rs = rs.Add(r)
 		}
 	}
-	return false
+	return authz.TenantConsent(u.Kind == store.UserMember, rs)
 }
+
+// isConsentAdmin reports whether the user may consent for the organisation
+// and to delegated permissions that need an administrator.
+func isConsentAdmin(u store.User) bool { return consentPower(u).Delegated }
 
 // grantConsent records consent to perms, through the directory service:
 // for the user alone, or (an administrator's choice) for every user of the

@@ -37,6 +37,12 @@
 //     (console.go: GET /signin?return_to=/console/…, a flow that ends with a
 //     redirect to a console page, never elsewhere) and reads the session
 //     through SignedIn; it keeps none of its own.
+//   - The sign-in log's records (signins.go): every sign-in handled — the
+//     sign-in page's password check (interactive) and every token endpoint
+//     answer (non-interactive; client credentials as a service principal
+//     sign-in) — success or failure with its AADSTS code, handed to
+//     Deps.SignIns, which queues it and returns (decisionlog.SignInWriter):
+//     the token path never waits for the store.
 //   - Its errors (errors.go): values with an OAuth code, an AADSTS number,
 //     a status and a class — the request's fault is a 4xx; a failing store
 //     is 503 temporarily_unavailable and a failure to sign 500

@@ -215,6 +215,17 @@ func errAdminConsentRequired() *Error {
 	return e
 }
 
+// errAppRoleConsentRequired refuses an administrator's consent to
+// application permissions (Microsoft Graph app roles) by one whose role
+// may grant only delegated ones (an Application or Cloud Application
+// Administrator). Microsoft documents the rule, not the answer; graphgate
+// answers as when no administrator consented (AADSTS90094, access_denied
+// at the redirect URI), naming the roles that may, and grants nothing.
+func errAppRoleConsentRequired() *Error {
+	e := newErr("access_denied", 90094, 400, "The grant requires admin permission: application permissions of Microsoft Graph need a Global Administrator or Privileged Role Administrator; an Application or Cloud Application Administrator may grant delegated permissions only.")
+	return e
+}
+
 func errUserDeclined() *Error {
 	e := newErr("access_denied", 65004, 400, "User declined to consent to access the app.")
 	e.SubError = "consent_required"

@@ -28,6 +28,7 @@ func parseClientCredentialsRequest(f url.Values, ts tenantSeg) (grant, *Error) {
 
 func (g clientCredentialsRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (tokenResponse, *Error) {
 	cl := tc.cl
+	tc.at.servicePrincipal(tc.ts.tenant.ID)
 	if strings.TrimSpace(g.scope) == "" {
 		return tokenResponse{}, errScopeRequired()
 	}
@@ -47,6 +48,7 @@ func (g clientCredentialsRequest) exchange(ctx context.Context, s *Server, tc *t
 	if !req.def && !req.isAPI() {
 		return tokenResponse{}, errAppOnlyNeedsDefault(g.scope)
 	}
+	tc.at.resource(req.api)
 	if e := s.checkApp(cl.app, tc.ts); e != nil {
 		return tokenResponse{}, e
 	}

@@ -78,6 +78,7 @@ func (g codeRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) (to
 	if e := userGone(err); e != nil {
 		return tokenResponse{}, e
 	}
+	tc.at.user(u)
 	// The token endpoint's segment must admit the user and the app, as the
 	// authorize endpoint's did (a code from /organizations is no good on
 	// /consumers).

@@ -54,6 +54,7 @@ func (g deviceCodeRequest) exchange(ctx context.Context, s *Server, tc *tokenCal
 	if e := userGone(err); e != nil {
 		return tokenResponse{}, e
 	}
+	tc.at.user(u)
 	t, e := s.checkUser(ctx, cl.app, tc.ts, u)
 	if e != nil {
 		return tokenResponse{}, e

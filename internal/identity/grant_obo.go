@@ -49,5 +49,6 @@ func (g onBehalfOfRequest) exchange(ctx context.Context, s *Server, tc *tokenCal
 	if err != nil {
 		return tokenResponse{}, errStore("reading the assertion's user", err)
 	}
+	tc.at.user(u)
 	return s.issueForUser(ctx, tc, u, g.scope, "", s.now())
 }

@@ -31,6 +31,7 @@ func (g passwordRequest) exchange(ctx context.Context, s *Server, tc *tokenCall)
 		return tokenResponse{}, e
 	}
 	u, e := s.authenticateUser(ctx, tc.ts, g.username, g.password)
+	tc.at.user(u)
 	if e != nil {
 		return tokenResponse{}, e
 	}
@@ -55,7 +56,8 @@ func (s *Server) authenticateUser(ctx context.Context, ts tenantSeg, upn, pw str
 		return store.User{}, errBadCredentials()
 	}
 	if e := s.checkPassword(ctx, u, pw); e != nil {
-		return store.User{}, e
+		// The account found goes with the failure: the sign-in log names it.
+		return u, e
 	}
 	return u, nil
 }

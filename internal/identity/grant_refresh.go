@@ -52,6 +52,7 @@ func (g refreshRequest) exchange(ctx context.Context, s *Server, tc *tokenCall) 
 	if e := userGone(err); e != nil {
 		return tokenResponse{}, e
 	}
+	tc.at.user(u)
 	// The segment and the app's audience apply as at sign-in: a work
 	// account's token is no good on /consumers, nor a single-tenant app's on
 	// /common (checkUser also refuses a disabled account).

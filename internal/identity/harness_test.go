@@ -292,6 +292,28 @@ type harness struct {
 	contoso, fabrikam, personal store.Tenant
 	adele, ford, sam            store.User
 	admin                       store.User // Contoso's Global Administrator
+	signins                     *signInSink
+}
+
+// signInSink is the harness's sign-in recorder: it keeps every row.
+type signInSink struct {
+	mu   sync.Mutex
+	rows []store.SignIn
+}
+
+func (k *signInSink) RecordSignIn(x store.SignIn) {
+	k.mu.Lock()
+	k.rows = append(k.rows, x)
+	k.mu.Unlock()
+}
+
+// take returns the rows recorded since the last take.
+func (k *signInSink) take() []store.SignIn {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := k.rows
+	k.rows = nil
+	return out
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -302,7 +324,8 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h := &harness{t: t, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, st: &faultStore{Store: db}, keys: &faultKeys{}}
+	h := &harness{t: t, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, st: &faultStore{Store: db}, keys: &faultKeys{},
+		signins: &signInSink{}}
 	kr, err := tokens.NewKeyring(h.keys, tokens.KeyringOptions{Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +335,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	h.srv, err = New(ctx, Deps{Store: h.st, Catalog: catalog.Default(), Keyring: kr, Verifier: ver, Now: h.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cfg)
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SignIns: h.signins}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

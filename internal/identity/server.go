@@ -96,6 +96,9 @@ type Server struct {
 	pairwise   []byte // derives pairwise subjects
 	lockoutKey []byte // keys the bad-password tags of smart lockout
 
+	// signins takes every sign-in handled (signins.go); nil: none kept.
+	signins SignInRecorder
+
 	// crossOrigin refuses sign-in and consent forms posted from another
 	// origin (login CSRF, session.go).
 	crossOrigin *http.CrossOriginProtection
@@ -113,6 +116,9 @@ type Deps struct {
 	// Directory records consent and creates service principals; nil builds
 	// one over Store.
 	Directory *directory.Service
+	// SignIns, when set, takes every sign-in handled, successes and
+	// failures (the sign-in log); it must not block.
+	SignIns SignInRecorder
 }
 
 // Setting names of the shared secrets (first replica to start creates them).
@@ -126,7 +132,7 @@ const (
 // New builds a Server, creating its shared secrets in the store on first use.
 func New(ctx context.Context, d Deps, cfg Config) (*Server, error) {
 	s := &Server{store: d.Store, cat: d.Catalog, keys: d.Keyring, verifier: d.Verifier, cfg: cfg.withDefaults(), log: d.Logger, now: d.Now,
-		crossOrigin: http.NewCrossOriginProtection()}
+		signins: d.SignIns, crossOrigin: http.NewCrossOriginProtection()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -212,7 +218,11 @@ func (s *Server) issuerBase(r *http.Request) string {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *Error) {
-	trace := traceID()
+	s.failTrace(w, r, e, traceID())
+}
+
+// failTrace is fail with the request's trace id chosen by the caller.
+func (s *Server) failTrace(w http.ResponseWriter, r *http.Request, e *Error, trace string) {
 	level := slog.LevelInfo
 	if e.ServerSide() {
 		level = slog.LevelError

@@ -47,6 +47,8 @@ type tokenCall struct {
 	issuerBase string
 	// clientInfo: the client asked for client_info (MSAL's client_info=1).
 	clientInfo bool
+	// at records the sign-in (signins.go); nil when none is kept.
+	at *attempt
 }
 
 // grantType is one grant type of the token endpoint.
@@ -74,17 +76,21 @@ const maxFormBytes = 64 << 10
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	resp, e := s.token(r)
+	trace := traceID()
+	at := s.newAttempt(r, trace, false)
+	resp, e := s.token(r, at)
+	s.record(at, e)
 	if e != nil {
-		s.fail(w, r, e)
+		s.failTrace(w, r, e, trace)
 		return
 	}
+	w.Header().Set("x-ms-request-id", trace)
 	writeTokenJSON(w, resp)
 }
 
 // token answers one token request: the form, the tenant segment, the grant
 // type and its parameters, the client, then the grant's exchange.
-func (s *Server) token(r *http.Request) (tokenResponse, *Error) {
+func (s *Server) token(r *http.Request, at *attempt) (tokenResponse, *Error) {
 	if err := r.ParseForm(); err != nil {
 		return tokenResponse{}, errInvalidRequest("The request body could not be parsed as a form.")
 	}
@@ -95,6 +101,8 @@ func (s *Server) token(r *http.Request) (tokenResponse, *Error) {
 	if e != nil {
 		return tokenResponse{}, e
 	}
+	at.tenant(ts)
+	at.app(store.App{AppID: r.PostForm.Get("client_id")})
 	gt := r.PostForm.Get("grant_type")
 	if gt == "" {
 		return tokenResponse{}, errMissingParameter("grant_type")
@@ -102,6 +110,10 @@ func (s *Server) token(r *http.Request) (tokenResponse, *Error) {
 	typ, ok := findGrantType(gt)
 	if !ok {
 		return tokenResponse{}, errUnsupportedGrant(gt)
+	}
+	at.grant(typ.logName())
+	if typ.logName() == "password" {
+		at.typed(r.PostForm.Get("username"))
 	}
 	g, e := typ.parse(r.PostForm, ts)
 	if e != nil {
@@ -111,11 +123,23 @@ func (s *Server) token(r *http.Request) (tokenResponse, *Error) {
 	if e != nil {
 		return tokenResponse{}, e
 	}
+	at.app(cl.app)
 	if typ.confidentialOnly != "" && !cl.confidential() {
 		return tokenResponse{}, errPublicClientOnlyGrant(typ.confidentialOnly)
 	}
-	tc := &tokenCall{ts: ts, cl: cl, grantType: gt, issuerBase: s.issuerBase(r), clientInfo: r.PostForm.Get("client_info") == "1"}
+	tc := &tokenCall{ts: ts, cl: cl, grantType: gt, issuerBase: s.issuerBase(r), clientInfo: r.PostForm.Get("client_info") == "1", at: at}
 	return g.exchange(r.Context(), s, tc)
+}
+
+// logName is the grant's name in the sign-in log: its first name, but
+// on_behalf_of for the jwt-bearer grant and device_code for both of its.
+func (t grantType) logName() string {
+	switch n := t.names[0]; n {
+	case "urn:ietf:params:oauth:grant-type:jwt-bearer":
+		return "on_behalf_of"
+	default:
+		return n
+	}
 }
 
 func findGrantType(name string) (grantType, bool) {
@@ -166,6 +190,8 @@ type userIssue struct {
 func (s *Server) issueUser(ctx context.Context, tc *tokenCall, in userIssue) (tokenResponse, *Error) {
 	now := s.now()
 	u, t, app := in.user, in.tenant, in.cl.app
+	tc.at.user(u)
+	tc.at.resource(in.req.api)
 	var scp []string
 	for _, p := range in.perms {
 		scp = append(scp, p.Name)

@@ -22,6 +22,8 @@ const (
 	GlobalReader
 	HelpdeskAdministrator
 	DirectoryReaders
+	ApplicationAdministrator
+	CloudApplicationAdministrator
 	numRoles
 )
 
@@ -43,6 +45,9 @@ var table = [numRoles]info{
 	GlobalReader:                {"Global Reader", "f2ef992c-3afb-46b9-b7cf-a126ee74c451", []string{"global-reader"}},
 	HelpdeskAdministrator:       {"Helpdesk Administrator", "729827e3-9c14-49f7-bb1b-9608f156bbb8", []string{"helpdesk-admin"}},
 	DirectoryReaders:            {"Directory Readers", "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", []string{"directory-readers"}},
+	ApplicationAdministrator:    {"Application Administrator", "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", []string{"app-admin", "application-admin"}},
+	CloudApplicationAdministrator: {"Cloud Application Administrator", "158c047a-c907-4556-b7ef-446551a6b5f7",
+		[]string{"cloud-app-admin", "cloud-application-admin"}},
 }
 
 // All lists every role.

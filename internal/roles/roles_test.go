@@ -7,6 +7,10 @@ func TestParse(t *testing.T) {
 		"Global Administrator": GlobalAdministrator, "global-admin": GlobalAdministrator, "GlobalAdministrator": GlobalAdministrator,
 		"62e90394-69f5-4237-9190-012177145e10": GlobalAdministrator, "security-reader": SecurityReader,
 		"Security Administrator": SecurityAdministrator, "user-administrator": UserAdministrator,
+		"Application Administrator": ApplicationAdministrator, "app-admin": ApplicationAdministrator,
+		"application-administrator": ApplicationAdministrator, "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": ApplicationAdministrator,
+		"Cloud Application Administrator": CloudApplicationAdministrator, "cloud-app-admin": CloudApplicationAdministrator,
+		"CloudApplicationAdministrator": CloudApplicationAdministrator, "158c047a-c907-4556-b7ef-446551a6b5f7": CloudApplicationAdministrator,
 	}
 	for in, want := range tests {
 		if got, err := Parse(in); err != nil || got != want {

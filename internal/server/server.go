@@ -108,9 +108,14 @@ type Config struct {
 	// decision recorded in the store, off the request path (zero: on, with
 	// package decisionlog's defaults).
 	DecisionLog DecisionLogConfig
+	// SignInLog configures the sign-in log: every sign-in the identity
+	// platform handles, successes and failures, recorded in the store off
+	// the token path (zero: on, with package decisionlog's defaults).
+	SignInLog DecisionLogConfig
 }
 
-// DecisionLogConfig turns the decision log off or bounds it.
+// DecisionLogConfig turns the decision log (or the sign-in log) off or
+// bounds it.
 type DecisionLogConfig struct {
 	Off bool
 	decisionlog.Config
@@ -133,15 +138,17 @@ type Server struct {
 	web      *web.Server
 	// decisions writes the decision log (nil when it is off).
 	decisions *decisionlog.Writer
-	dir       *directory.Service
-	handler   http.Handler
-	registry  *prometheus.Registry
-	clock     *clock.Controlled
-	verifier  *tokens.Verifier
-	faults    *faults.Set
-	admin     *admin.API
-	limits    Limits
-	rate      *dataRate // nil: no minimum data rate
+	// signins writes the sign-in log (nil when it is off).
+	signins  *decisionlog.SignInWriter
+	dir      *directory.Service
+	handler  http.Handler
+	registry *prometheus.Registry
+	clock    *clock.Controlled
+	verifier *tokens.Verifier
+	faults   *faults.Set
+	admin    *admin.API
+	limits   Limits
+	rate     *dataRate // nil: no minimum data rate
 	// conns cap the HTTPS and the plain HTTP listener, proxyConns the
 	// proxy's listener and proxyInner the intercepted connections it
 	// serves (nil: no cap).
@@ -213,8 +220,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.verifier = verifier
 	dir := directory.New(s.store, directory.Options{Passwords: cfg.Passwords, Catalog: catalog.Default(), Now: now})
 	s.dir = dir
+	var signIns identity.SignInRecorder
+	if !cfg.SignInLog.Off {
+		s.signins = decisionlog.NewSignIns(s.store, cfg.SignInLog.Config, decisionlog.Options{Clock: cfg.SignInLog.Clock, Logger: s.log,
+			Registerer: s.registry})
+		signIns = s.signins
+		s.signins.Start(context.WithoutCancel(ctx))
+	}
 	id, err := identity.New(ctx, identity.Deps{Store: s.store, Catalog: catalog.Default(), Keyring: kr, Verifier: verifier, Logger: s.log,
-		Directory: dir, Now: now}, cfg.Identity)
+		Directory: dir, Now: now, SignIns: signIns}, cfg.Identity)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("identity platform: %w", err)
@@ -584,6 +598,15 @@ func (s *Server) FlushDecisionLog(ctx context.Context) error {
 	return s.decisions.Flush(ctx)
 }
 
+// FlushSignInLog writes every sign-in recorded so far to the store (a
+// no-op when the log is off).
+func (s *Server) FlushSignInLog(ctx context.Context) error {
+	if s.signins == nil {
+		return nil
+	}
+	return s.signins.Flush(ctx)
+}
+
 // Close writes the decisions still queued (waiting at most 10 seconds)
 // and releases the store (if the server opened it). Call it after Serve
 // has returned: decisions recorded later are dropped.
@@ -592,6 +615,13 @@ func (s *Server) Close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := s.decisions.Close(ctx); err != nil {
 			s.log.Warn("decision log: not every queued decision was written", "err", err)
+		}
+		cancel()
+	}
+	if s.signins != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := s.signins.Close(ctx); err != nil {
+			s.log.Warn("sign-in log: not every queued sign-in was written", "err", err)
 		}
 		cancel()
 	}

@@ -47,12 +47,15 @@
 //     alike). Binary values ([]byte) hold any byte.
 //   - Snapshots (Snapshots, snapshot.go) save the whole store under a
 //     validated name and restore it in one transaction, online; restore
-//     and Wipe keep the signing keys and the decision log (SnapshotKeepTables). SQLite keeps a
+//     and Wipe keep the signing keys, the decision log and the sign-in log (SnapshotKeepTables). SQLite keeps a
 //     snapshot as a file beside the database, PostgreSQL as a schema of the
 //     same database.
 //
 // The decision log (DecisionLog) is append-only: rows are never updated,
-// only deleted by PruneDecisions (retention), oldest first.
+// only deleted by PruneDecisions (retention), oldest first. So is the
+// sign-in log (SignInLog, signins.go): one tenant's sign-ins, read newest
+// first by keyset (Seq) with filters every backend builds from
+// SignInQuery.Where, pruned by PruneSignIns.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.

@@ -84,7 +84,7 @@ type Snapshots interface {
 
 // SnapshotKeepTables are the tables RestoreSnapshot leaves as they are
 // (see Snapshots): the schema's version record, the signing keys, and the
-// decision log — a record of what happened, which a restore or a reset
-// does not rewind (its retention bounds it; 'graphgate log --since' picks
-// the calls after a restore).
-var SnapshotKeepTables = []string{"schema_migrations", "signing_keys", "decisions"}
+// decision log and the sign-in log — records of what happened, which a
+// restore or a reset does not rewind (their retention bounds them;
+// 'graphgate log --since' picks the calls after a restore).
+var SnapshotKeepTables = []string{"schema_migrations", "signing_keys", "decisions", "signins"}

@@ -29,6 +29,7 @@ type Store interface {
 	Transfer
 	Snapshots
 	DecisionLog
+	SignInLog
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -247,6 +247,13 @@ func (s *Server) handlePermissions(c *creq) {
 					"graphgate user roles "+c.admin.UserPrincipalName+" --add privileged-role-admin")
 				return
 			}
+			if len(a.RequiredRoles) > 0 && !authz.TenantConsent(c.admin.Kind == store.UserMember, c.roles).Application {
+				s.forbidden(c, "This app requests application permissions of Microsoft Graph ("+strings.Join(a.RequiredRoles, ", ")+
+					"). Granting those needs one of these roles: "+authz.ApplicationConsentRoles().String()+
+					"; an Application or Cloud Application Administrator may grant delegated permissions only. Nothing was granted.",
+					"graphgate user roles "+c.admin.UserPrincipalName+" --add privileged-role-admin")
+				return
+			}
 			err = s.d.Dir.GrantAdminConsent(ctx, directory.AdminConsent{TenantID: c.tenant.ID, App: a, Delegated: a.RequiredScopes, Application: a.RequiredRoles})
 			if err == nil {
 				notice = "Granted admin consent for " + c.tenant.DisplayName + ": every user may use the requested permissions without a consent prompt."

@@ -241,6 +241,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/apps/{id}/permissions", s.console(authz.ConsoleApps, s.handlePermissions))
 	mux.HandleFunc("GET /console/apps/{id}/report", s.console(authz.ConsoleApps, s.handleReport))
 	mux.HandleFunc("GET /console/log", s.console(authz.ConsoleApps, s.handleLog))
+	mux.HandleFunc("GET /console/signins", s.console(anyTask, s.handleSignIns))
 	mux.HandleFunc("GET /console/log/{id}", s.console(authz.ConsoleApps, s.handleDecision))
 	mux.HandleFunc("GET /console/enterprise", s.console(authz.ConsoleApps, s.handleEnterprise))
 	mux.HandleFunc("GET /console/enterprise/{id}", s.console(authz.ConsoleApps, s.handleEnterpriseApp))

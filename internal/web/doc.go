@@ -23,6 +23,13 @@
 // this package only lays the result out. The permission explorer (/explorer/) is
 // its own package and links back here.
 //
+// /console/signins shows the tenant's sign-in log (store.SignInLog), newest
+// first, 50 a page by keyset, filtered by user, app, status and since (GET
+// parameters); a failure shows its AADSTS code and the explanation of
+// graphgate's error page (identity.ErrorSummary). Every console
+// administrator may read it. Who may grant which tenant-wide consent is
+// authz.TenantConsent's answer, never a role compared here.
+//
 // # Why server-rendered templates
 //
 // The pages are html/template files and one stylesheet, embedded with

@@ -47,6 +47,8 @@ type Reader interface {
 	// and the least-privilege report read (report.LogSource).
 	DelegatedGrants(ctx context.Context, tenantID, clientID, userID string) ([]store.DelegatedGrant, error)
 	ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error)
+	// ListSignIns is what the sign-in log page reads.
+	ListSignIns(ctx context.Context, q store.SignInQuery) ([]store.SignIn, error)
 }
 
 // Sessions is the identity platform's browser session: who is signed in,

@@ -44,6 +44,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ItemText", textSearchTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Decisions", decisionTests},
+		{"SignIns", signInTests},
 		{"Contract", contractTests},
 	}
 	for _, g := range groups {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -452,3 +453,65 @@ func hasFold(names []string, n string) bool {
 	}
 	return false
 }
+
+// UserTypeChange is what SetUserType did.
+type UserTypeChange struct {
+	// User is the user as stored afterwards.
+	User store.User
+	// Changed is false when the user already was of the kind asked for
+	// (nothing was written).
+	Changed bool
+}
+
+// SetUserType changes a user of an organisation between member and guest
+// (Graph's userType Member and Guest) and returns the user as stored.
+//
+// Entra keeps everything else: the user principal name (a guest's
+// kim_fabrikam.com#EXT#@… stays as it is after the change to Member, and a
+// member's stays in the tenant's domain after the change to Guest —
+// renaming is a separate PATCH of userPrincipalName, and the beta action
+// convertExternalToInternalMemberUser is the one that renames), the mail,
+// the password, the directory roles (guests may hold roles) and the
+// memberships. What the kind decides is read where it matters: a guest
+// has the restricted directory view (package authz: no listing of users
+// and groups, no public groups' content) and does not administer the
+// console. Existing tokens are not revoked: they carry the kind they
+// were issued with until they expire, as Entra's do; tokens issued after
+// the change carry the new one.
+//
+// kind must be store.UserMember or store.UserGuest (*ValidationError of
+// the field userType otherwise); a shared mailbox or a personal account
+// cannot change kind (*ValidationError of the field userType); a user that
+// does not exist is ErrNotFound. Setting the kind the user has already
+// changes nothing and reports Changed false.
+func (s *Service) SetUserType(ctx context.Context, tenantID, id string, kind store.UserKind) (UserTypeChange, error) {
+	if kind != store.UserMember && kind != store.UserGuest {
+		return UserTypeChange{}, invalid("userType", "a user's type is Member or Guest, not %q", kind)
+	}
+	var out UserTypeChange
+	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
+		out = UserTypeChange{User: u}
+		switch u.Kind {
+		case store.UserMember, store.UserGuest:
+		default:
+			return u, invalid("userType", "%s is a %s account: only members and guests of an organisation change type", u.UserPrincipalName, u.Kind)
+		}
+		if u.Kind == kind {
+			return u, errUnchanged
+		}
+		u.Kind = kind
+		out = UserTypeChange{User: u, Changed: true}
+		out.User.Version++ // the store's increment
+		return u, nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return out, nil
+	}
+	if err != nil {
+		return UserTypeChange{}, classify(err)
+	}
+	return out, nil
+}
+
+// errUnchanged ends an update closure that has nothing to write.
+var errUnchanged = errors.New("directory: unchanged")

@@ -262,6 +262,10 @@ type UserChanges struct {
 	MobilePhone, PreferredLanguage, UsageLocation, Mail                   *string
 	BusinessPhones                                                        *[]string
 	AccountEnabled                                                        *bool
+	// UserType, when set, changes the user between member and guest with
+	// SetUserType's rules, in the same update as the profile (Apply leaves
+	// it out: a new user's kind is NewUser's).
+	UserType *store.UserKind
 }
 
 // Apply sets the changed properties on u.
@@ -284,11 +288,22 @@ func (c UserChanges) Apply(u *store.User) {
 	}
 }
 
-// UpdateUser changes a user's profile (and whether the account is
-// enabled) and returns the user as stored.
+// UpdateUser changes a user's profile (whether the account is enabled,
+// and with c.UserType its kind) in one update and returns the user as
+// stored. A refused type (SetUserType's errors) changes nothing.
 func (s *Service) UpdateUser(ctx context.Context, tenantID, id string, c UserChanges) (store.User, error) {
+	if c.UserType != nil {
+		if err := checkUserType(*c.UserType); err != nil {
+			return store.User{}, err
+		}
+	}
 	var out store.User
 	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
+		if c.UserType != nil {
+			if _, err := setKind(&u, *c.UserType); err != nil {
+				return u, err
+			}
+		}
 		c.Apply(&u)
 		out = u
 		out.Version++
@@ -485,21 +500,19 @@ type UserTypeChange struct {
 // does not exist is ErrNotFound. Setting the kind the user has already
 // changes nothing and reports Changed false.
 func (s *Service) SetUserType(ctx context.Context, tenantID, id string, kind store.UserKind) (UserTypeChange, error) {
-	if kind != store.UserMember && kind != store.UserGuest {
-		return UserTypeChange{}, invalid("userType", "a user's type is Member or Guest, not %q", kind)
+	if err := checkUserType(kind); err != nil {
+		return UserTypeChange{}, err
 	}
 	var out UserTypeChange
 	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
 		out = UserTypeChange{User: u}
-		switch u.Kind {
-		case store.UserMember, store.UserGuest:
-		default:
-			return u, invalid("userType", "%s is a %s account: only members and guests of an organisation change type", u.UserPrincipalName, u.Kind)
+		changed, err := setKind(&u, kind)
+		if err != nil {
+			return u, err
 		}
-		if u.Kind == kind {
+		if !changed {
 			return u, errUnchanged
 		}
-		u.Kind = kind
 		out = UserTypeChange{User: u, Changed: true}
 		out.User.Version++ // the store's increment
 		return u, nil
@@ -511,6 +524,26 @@ func (s *Service) SetUserType(ctx context.Context, tenantID, id string, kind sto
 		return UserTypeChange{}, classify(err)
 	}
 	return out, nil
+}
+
+// checkUserType refuses a kind other than member and guest.
+func checkUserType(kind store.UserKind) error {
+	if kind != store.UserMember && kind != store.UserGuest {
+		return invalid("userType", "a user's type is Member or Guest, not %q", kind)
+	}
+	return nil
+}
+
+// setKind sets a member's or guest's kind and reports whether it changed.
+func setKind(u *store.User, kind store.UserKind) (bool, error) {
+	switch u.Kind {
+	case store.UserMember, store.UserGuest:
+	default:
+		return false, invalid("userType", "%s is a %s account: only members and guests of an organisation change type", u.UserPrincipalName, u.Kind)
+	}
+	changed := u.Kind != kind
+	u.Kind = kind
+	return changed, nil
 }
 
 // errUnchanged ends an update closure that has nothing to write.

@@ -74,3 +74,42 @@ func TestChromedpSeveralAccounts(t *testing.T) {
 	b.waitFor("username")
 	rcv.none(t)
 }
+
+// TestChromedpConsoleConvertUser: an administrator turns the demo guest
+// into a member on the user's page, confirming first, and the page says
+// what changed; the user principal name stays.
+func TestChromedpConsoleConvertUser(t *testing.T) {
+	b := newTab(t) // first: skips without a browser
+	e := start(t)
+	guest := e.user("guest")
+	b.consoleSignIn(e, "/console/users/"+guest.ID, "admin")
+	b.waitFor("convert")
+	if got := b.text("user-type"); got != "Guest" {
+		t.Errorf("user type %q, want Guest", got)
+	}
+	if got := b.text("convert"); got != "Convert to member" {
+		t.Errorf("the conversion button says %q", got)
+	}
+	// The form needs the confirmation: without it the browser does not send it.
+	b.do("click without confirming", chromedp.Click(chromedp.ID("convert")))
+	if v := b.eval("validity", `String(document.getElementById("confirm-convert").validity.valueMissing)`); v != "true" {
+		t.Errorf("the confirmation box is not required (valueMissing %s)", v)
+	}
+	b.do("confirm", chromedp.Click(chromedp.ID("confirm-convert")))
+	b.checkA11y("user page with the conversion")
+	clickAndLoad(b, "convert to member", chromedp.ID("convert"))
+	b.waitFor("notice")
+	if n := b.text("notice"); !strings.Contains(n, "Converted "+guest.UserPrincipalName+" to a member") || !strings.Contains(n, "user principal name is unchanged") {
+		t.Errorf("notice %q", n)
+	}
+	if got := b.text("user-type"); got != "Member" {
+		t.Errorf("user type after the conversion %q, want Member", got)
+	}
+	if got := b.text("upn"); got != guest.UserPrincipalName {
+		t.Errorf("user principal name after the conversion %q", got)
+	}
+	if got := b.text("convert"); got != "Convert to guest" {
+		t.Errorf("after the conversion the button says %q", got)
+	}
+	b.pageShot("console-user-convert")
+}

@@ -87,3 +87,37 @@ func TestSetUserType(t *testing.T) {
 		}
 	})
 }
+
+// UpdateUser with a type changes the type and the profile in one update,
+// or neither.
+func TestUpdateUserWithType(t *testing.T) {
+	eachStore(t, func(t *testing.T, x *fixture) {
+		ctx := t.Context()
+		title := "Director"
+		guest, bad := store.UserGuest, store.UserKind("Admin")
+		for _, tc := range []struct {
+			name      string
+			id        string
+			kind      *store.UserKind
+			err       error
+			wantKind  store.UserKind
+			wantTitle string
+		}{
+			{name: "not a type: the title is not set either", id: adeleID, kind: &bad, err: invalid("userType"), wantKind: store.UserMember},
+			{name: "a shared mailbox: nothing set", id: sharedID, kind: &guest, err: invalid("userType"), wantKind: store.UserSharedMailbox},
+			{name: "both", id: adeleID, kind: &guest, wantKind: store.UserGuest, wantTitle: title},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := x.dir.UpdateUser(ctx, contosoID, tc.id, directory.UserChanges{JobTitle: &title, UserType: tc.kind})
+				wantErr(t, "UpdateUser", err, tc.err)
+				u := x.user(t, contosoID, tc.id)
+				if u.Kind != tc.wantKind || u.JobTitle != tc.wantTitle {
+					t.Errorf("stored kind %s, title %q; want %s, %q", u.Kind, u.JobTitle, tc.wantKind, tc.wantTitle)
+				}
+				if tc.err == nil && (got.Kind != tc.wantKind || got.Version != u.Version) {
+					t.Errorf("returned %+v", got)
+				}
+			})
+		}
+	})
+}

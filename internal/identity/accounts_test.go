@@ -220,3 +220,38 @@ func TestSeveralAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestAcctClaim: an access token says whether its user was a guest when
+// it was issued (Entra's optional claim acct: 1 for a guest, none for a
+// member), so a user whose type changes keeps the old type in the tokens
+// they hold and gets the new one in the next.
+func TestAcctClaim(t *testing.T) {
+	h := newHarness(t, Config{})
+	acct := func() (any, bool) {
+		t.Helper()
+		r := h.token(h.contoso.ID, passwordGrant(haID, h.adele.UserPrincipalName, userPassword, "User.Read"))
+		parts := strings.Split(r.str("access_token"), ".")
+		if len(parts) != 3 {
+			t.Fatalf("no access token: %s", r)
+		}
+		raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		var c map[string]any
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := c["acct"]
+		return v, ok
+	}
+	if v, ok := acct(); ok {
+		t.Errorf("a member's token has acct %v", v)
+	}
+	if err := h.st.UpdateUser(t.Context(), h.contoso.ID, h.adele.ID, func(u store.User) (store.User, error) {
+		u.Kind = store.UserGuest
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := acct(); !ok || v != float64(1) {
+		t.Errorf("a guest's token has acct %v (present %v), want 1", v, ok)
+	}
+}

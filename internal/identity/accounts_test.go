@@ -255,3 +255,66 @@ func TestAcctClaim(t *testing.T) {
 		t.Errorf("a guest's token has acct %v (present %v), want 1", v, ok)
 	}
 }
+
+// TestSessionCookie: the cookie's accounts — the one used last first, one
+// entry per user, at most maxAccounts, expired ones left out on read, and
+// the single-account cookie of earlier versions read as one account.
+func TestSessionCookie(t *testing.T) {
+	h := newHarness(t, Config{})
+	now := h.clock.Now().Unix()
+	acct := func(id string, exp int64) account {
+		return account{UserID: id, TenantID: h.contoso.ID, Expires: exp, Name: id + "@contoso.test"}
+	}
+	ids := func(ss session) string {
+		var out []string
+		for _, a := range ss.Accounts {
+			out = append(out, a.UserID)
+		}
+		return strings.Join(out, ",")
+	}
+	read := func(value string) (session, bool) {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+		return h.srv.readSession(r)
+	}
+	for _, tc := range []struct {
+		name  string
+		steps func(ss *session)
+		want  string
+	}{
+		{"newest first", func(ss *session) { ss.use(acct("a", now+60)); ss.use(acct("b", now+60)) }, "b,a"},
+		{"a user once", func(ss *session) { ss.use(acct("a", now+60)); ss.use(acct("b", now+60)); ss.use(acct("a", now+90)) }, "a,b"},
+		{"at most five, oldest dropped", func(ss *session) {
+			for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+				ss.use(acct(id, now+60))
+			}
+		}, "f,e,d,c,b"},
+		{"logout_hint removes one, any case", func(ss *session) {
+			ss.use(acct("a", now+60))
+			ss.use(acct("b", now+60))
+			if !ss.remove("A@CONTOSO.TEST") || ss.remove("nobody@contoso.test") {
+				t.Error("remove reported wrongly")
+			}
+		}, "b"},
+		{"expired accounts are left out", func(ss *session) { ss.use(acct("a", now-1)); ss.use(acct("b", now+60)) }, "b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ss session
+			tc.steps(&ss)
+			got, ok := read(h.srv.sign(ss))
+			if !ok || ids(got) != tc.want {
+				t.Errorf("read back %q (ok %v), want %q", ids(got), ok, tc.want)
+			}
+		})
+	}
+	legacy := h.srv.sign(map[string]any{"uid": "old", "tid": h.contoso.ID, "at": now, "exp": now + 60})
+	if got, ok := read(legacy); !ok || ids(got) != "old" {
+		t.Errorf("an earlier version's cookie reads as %q (ok %v)", ids(got), ok)
+	}
+	if _, ok := read(h.srv.sign(session{Accounts: []account{acct("a", now-1)}})); ok {
+		t.Error("a session of expired accounts is signed in")
+	}
+	if _, ok := read(legacy[:len(legacy)-2] + "xx"); ok {
+		t.Error("a cookie with a bad signature is signed in")
+	}
+}

@@ -126,6 +126,9 @@ func TestSeveralAccounts(t *testing.T) {
 	t.Run("PickAnAccount", func(t *testing.T) {
 		page := authorize()
 		picker(page, h.admin, h.adele)
+		if n := strings.Count(pageText(page.body), "Signed in"); n != 2 {
+			t.Errorf("the picker marks %d accounts as signed in, want 2: %s", n, pageText(page.body))
+		}
 		if got := userOf(pick(page, h.adele)); got != h.adele.ID {
 			t.Fatalf("picking Adele gave %s", got)
 		}
@@ -159,6 +162,9 @@ func TestSeveralAccounts(t *testing.T) {
 		}
 		page := authorize()
 		picker(page, h.adele, h.admin)
+		if n := strings.Count(pageText(page.body), "Signed out: enter the password again"); n != 2 {
+			t.Errorf("the picker marks %d accounts as signed out, want 2: %s", n, pageText(page.body))
+		}
 		passwordPage(pick(page, h.adele), h.adele.UserPrincipalName)
 		passwordPage(pick(page, h.admin), h.admin.UserPrincipalName)
 		if r := authorize("login_hint", h.adele.UserPrincipalName); !strings.Contains(r.body, `id="password"`) {

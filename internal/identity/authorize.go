@@ -200,14 +200,20 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, f flow, appN
 type pickerAccount struct {
 	// Key names the account in the form (its user id).
 	Key, Name string
+	// Ended: the account's session is no longer valid; picking it asks
+	// for the password.
+	Ended bool
 }
 
 // showPicker shows the account picker: every account signed in to the
-// browser, the one used last first, and "Use another account".
+// browser, the one used last first, and "Use another account". An account
+// whose session ended says so (one read of each user, at most
+// maxAccounts; a failing store leaves the check to the pick).
 func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, f flow, appName string, ss session) {
 	d := pageData{Title: "Pick an account", AppName: appName, Flow: s.encodeFlow(w, r, f)}
 	for _, a := range ss.Accounts {
-		d.Accounts = append(d.Accounts, pickerAccount{Key: a.UserID, Name: a.Name})
+		_, ok, e := s.sessionUser(r, a)
+		d.Accounts = append(d.Accounts, pickerAccount{Key: a.UserID, Name: a.Name, Ended: !ok && e == nil})
 	}
 	s.render(w, http.StatusOK, "picker", d)
 }

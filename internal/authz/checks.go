@@ -69,10 +69,15 @@ const (
 	// members, owners, some administrators, or an app holding
 	// Member.Read.Hidden (HiddenMembership).
 	CheckHiddenMembership
+	// CheckProperty: a property the request sets needs a permission or a
+	// role of its own (property.go); DecideMatch does not ask it, the
+	// handler asks Engine.DecideProperties with the properties it sets
+	// (MissingPermission, UserLacksRole).
+	CheckProperty
 )
 
 var checkNames = [...]string{"", "route", "app_only_me", "scheme", "own_data", "permission", "relation",
-	"guest_enumeration", "role", "member_of", "hidden_membership"}
+	"guest_enumeration", "role", "member_of", "hidden_membership", "property"}
 
 // String is the check's stable name ("" for CheckNone).
 func (c Check) String() string {

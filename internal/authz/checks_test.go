@@ -317,9 +317,9 @@ func TestCheckOrder(t *testing.T) {
 var reasonCheck = map[Reason][]Check{
 	NoRoute: {CheckRoute}, MethodNotAllowed: {CheckRoute}, BadRequest: {CheckRoute},
 	MeRequiresDelegated: {CheckAppOnlyMe}, SchemeNotSupported: {CheckScheme}, OwnDataOnly: {CheckOwnData},
-	MissingPermission: {CheckPermission}, AlsoRequires: {CheckPermission},
+	MissingPermission: {CheckPermission, CheckProperty}, AlsoRequires: {CheckPermission},
 	NotShared: {CheckRelation}, NotGroupMember: {CheckRelation}, NotMember: {CheckRelation},
-	UserLacksRole: {CheckRelation, CheckRole}, GuestEnumeration: {CheckGuestEnumeration},
+	UserLacksRole: {CheckRelation, CheckRole, CheckProperty}, GuestEnumeration: {CheckGuestEnumeration},
 	MemberOfNeedsDirectory: {CheckMemberOf}, HiddenMembership: {CheckHiddenMembership},
 }
 
@@ -376,7 +376,7 @@ func containsCheck(l []Check, c Check) bool {
 
 func TestCheckNames(t *testing.T) {
 	seen := map[string]Check{}
-	for c := CheckRoute; c <= CheckHiddenMembership; c++ {
+	for c := CheckRoute; c <= CheckProperty; c++ {
 		n := c.String()
 		if n == "" || n == "check" || strings.ToLower(n) != n || strings.ContainsAny(n, " ;") {
 			t.Errorf("check %d has name %q: want a stable lower-case token", c, n)

@@ -251,6 +251,13 @@ func (d *Decision) Explain() string {
 		held = "none"
 	}
 	list := shortList(d.CandidateNames())
+	if d.Check == CheckProperty {
+		s := fmt.Sprintf("Denied: %s is allowed, but %s; the token has %s", call, ruleWhy(d.Rule), held)
+		if d.Reason == UserLacksRole {
+			s += fmt.Sprintf(" and the signed-in user holds none of: %s", d.Roles)
+		}
+		return s + "."
+	}
 	switch d.Reason {
 	case NoRoute, MethodNotAllowed, BadRequest:
 		if d.err != nil {
@@ -378,6 +385,11 @@ func names(ps []*catalog.Permission) string {
 
 func ruleWhy(id string) string {
 	for _, r := range roleRules {
+		if r.id == id {
+			return r.why
+		}
+	}
+	for _, r := range propertyRules {
 		if r.id == id {
 			return r.why
 		}

@@ -25,6 +25,11 @@
 //     express — delegated effective permissions, .Shared access, personal
 //     accounts, app-only /me, guests, hidden memberships, memberOf and
 //     directory roles — as data.
+//   - Property rules (property.go): properties a request may set only with
+//     more than its endpoint's rule (a user's userType: User.ReadWrite.All
+//     or Directory.ReadWrite.All and, delegated, a User or Global
+//     Administrator); the Graph server asks Engine.DecideProperties with
+//     the properties a body sets (Check "property").
 //   - Property limits: which properties a ReadBasic permission lets a call
 //     return (Decision.Limit, Limit.Properties) and on which routes
 //     (Limit.Restricts: messages for Mail.ReadBasic, not mail folders), and

@@ -66,6 +66,11 @@ func checkPolicy(tab *routes.Table) error {
 	for _, p := range groupManagementPaths {
 		path(p, "groupManagementPaths")
 	}
+	for _, r := range propertyRules {
+		for _, p := range r.paths {
+			path(p, "property rule "+r.id)
+		}
+	}
 	for _, p := range directoryRoutes {
 		path(p, "directoryRoutes")
 	}
@@ -79,6 +84,11 @@ func checkPolicy(tab *routes.Table) error {
 		perm(n)
 	}
 	perm(hiddenMembershipPermission)
+	for _, r := range propertyRules {
+		for _, n := range r.permissions {
+			perm(n)
+		}
+	}
 	for n := range limitByPermission {
 		perm(n)
 	}

@@ -414,6 +414,8 @@ func TestAdminCommands(t *testing.T) {
 			admStep{args: []string{"user", "roles", "help@" + tDomain, "--add", "global-reader"}, code: 2,
 				err: []string{"help@" + tDomain + " is a sharedMailbox: directory roles are for people who sign in to the organisation"}},
 			admStep{args: []string{"user", "set-password", "help@" + tDomain, "--password", tPass}, code: 2, err: []string{"is a shared mailbox: no one signs in to it"}},
+			admStep{args: []string{"user", "set-type", "help@" + tDomain, "--user-type", "member"}, code: 2,
+				err: []string{"help@" + tDomain + " is a sharedMailbox account: only members and guests of an organisation change type"}},
 			admStep{args: []string{"group", "create", "--name", "Sales", "--unified", "--json"}, out: []string{`"mail": "sales@` + tDomain + `"`, `"visibility": "Public"`}},
 		), check: func(t *testing.T, ctx context.Context, st store.Store, vars map[string]string) {
 			if gs, _ := st.ListDelegatedGrants(ctx, vars["tenant"]); len(gs) != 0 {
@@ -434,6 +436,12 @@ func TestAdminCommands(t *testing.T) {
 			admStep{args: []string{"tenant", "list", "--json"}, out: []string{`"defaultDomain": "northwind.onmicrosoft.com"`, `"users": 2`}},
 			admStep{args: []string{"user", "set-password", tAdele, "--password", "weakweak"}, code: 2, err: []string{"three of"}},
 			admStep{args: []string{"user", "set-password", tAdele, "--json"}, save: map[string]string{"newPassword": "password"}, out: []string{`"passwordGenerated": true`}},
+			admStep{args: []string{"user", "set-type", tAdele, "--user-type", "guest", "--json"},
+				out: []string{`"userType": "Guest"`, `"changed": true`, `"userPrincipalName": "` + tAdele + `"`}},
+			admStep{args: []string{"user", "set-type", tAdele, "--user-type", "Guest"}, out: []string{"is a guest already"}},
+			admStep{args: []string{"user", "set-type", tAdele, "--user-type", "member"}, out: []string{"is now a member (userType Member)", "keep the old type"}},
+			admStep{args: []string{"user", "set-type", tAdele, "--user-type", "admin"}, code: 2, err: []string{`--user-type is member or guest, not "admin"`}},
+			admStep{args: []string{"user", "set-type", "nobody@" + tDomain, "--user-type", "guest"}, code: 3},
 			admStep{args: []string{"user", "disable", tAdele}, out: []string{"is now disabled"}},
 			admStep{args: []string{"user", "enable", "$adele"}, out: []string{"is now enabled"}},
 			admStep{args: []string{"user", "enable", tAdele}, out: []string{"is enabled already"}},
@@ -549,7 +557,7 @@ func TestAdminPasswordFromStdin(t *testing.T) {
 
 func TestAdminHelp(t *testing.T) {
 	for _, args := range [][]string{
-		{"tenant", "create", "--help"}, {"user", "create", "--help"}, {"user", "set-password", "--help"}, {"group", "members", "--help"},
+		{"tenant", "create", "--help"}, {"user", "create", "--help"}, {"user", "set-password", "--help"}, {"user", "set-type", "--help"}, {"group", "members", "--help"},
 		{"app", "add-cert", "--help"}, {"consent", "list", "--help"}, {"group", "add-member", "--help"},
 		{"app", "create", "--help"}, {"consent", "revoke", "--help"}, {"consent", "grant", "--help"},
 	} {

@@ -63,9 +63,10 @@ Changes take effect at once, also for a running 'graphgate serve'.
   graphgate user create --upn alex@contoso.onmicrosoft.com --name "Alex Wilber" --role user-admin
   graphgate user set-password alex@contoso.onmicrosoft.com
   graphgate user roles alex@contoso.onmicrosoft.com --add global-reader --remove user-admin
+  graphgate user set-type kim_fabrikam.com#EXT#@contoso.onmicrosoft.com --user-type member
   graphgate user disable alex@contoso.onmicrosoft.com`,
 	}
-	cmd.AddCommand(admUserListCmd(), admUserCreateCmd(), admUserSetPasswordCmd(), admUserRolesCmd(),
+	cmd.AddCommand(admUserListCmd(), admUserCreateCmd(), admUserSetPasswordCmd(), admUserRolesCmd(), admUserSetTypeCmd(),
 		admUserEnableCmd(false), admUserEnableCmd(true), admUserDeleteCmd())
 	return cmd
 }
@@ -425,6 +426,73 @@ Known roles: ` + admKnownRoles(),
 	cmd.Flags().StringArrayVar(&remove, "remove", nil, "role(s) to remove, comma-separated or repeated")
 	admFlags(cmd, &o)
 	return cmd
+}
+
+func admUserSetTypeCmd() *cobra.Command {
+	var o admOpts
+	var userType string
+	cmd := &cobra.Command{
+		Use:   "set-type UPN --user-type member|guest",
+		Short: "Turn a guest into a member or a member into a guest (userType)",
+		Long: `Change a user's type, as Entra's "Convert to member" / "Convert to guest"
+and Graph's PATCH /users/{id} {"userType": …} do. Everything else stays: the
+user principal name (a guest's name_domain#EXT#@… is kept; rename separately),
+password, directory roles, memberships and refresh tokens. A guest has the
+restricted directory view: Graph refuses guests listing users and groups.
+Access tokens already issued keep the type they were issued with until they
+expire; tokens issued afterwards (next sign-in or refresh) carry the new one.
+Shared mailboxes and personal accounts have no type to change (exit 2).`,
+		Example: `  graphgate user set-type kim_fabrikam.com#EXT#@contoso.onmicrosoft.com --user-type member
+  graphgate user set-type adele@contoso.onmicrosoft.com --user-type guest --json`,
+		Args: cobra.ExactArgs(1),
+	}
+	cmd.RunE = admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, args []string) error {
+		var kind store.UserKind
+		switch strings.ToLower(strings.TrimSpace(userType)) {
+		case "member":
+			kind = store.UserMember
+		case "guest":
+			kind = store.UserGuest
+		default:
+			return usageErr("--user-type is member or guest, not %q", userType)
+		}
+		u, err := admUser(ctx, st, args[0], "")
+		if err != nil {
+			return err
+		}
+		res, err := admDirectory(st).SetUserType(ctx, u.TenantID, u.ID, kind)
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		if o.json {
+			return writeJSON(out, struct {
+				UserPrincipalName string `json:"userPrincipalName"`
+				ID                string `json:"id"`
+				UserType          string `json:"userType"`
+				Changed           bool   `json:"changed"`
+			}{res.User.UserPrincipalName, res.User.ID, admUserType(res.User.Kind), res.Changed})
+		}
+		if !res.Changed {
+			fmt.Fprintf(out, "%s is a %s already.\n", u.UserPrincipalName, kind)
+			return nil
+		}
+		fmt.Fprintf(out, "%s is now a %s (userType %s); the user principal name is unchanged.\n", u.UserPrincipalName, kind, admUserType(kind))
+		fmt.Fprintln(out, "Access tokens already issued keep the old type until they expire; new tokens carry the new one.")
+		return nil
+	})
+	cmd.Flags().StringVar(&userType, "user-type", "", "member or guest (required)")
+	_ = cmd.MarkFlagRequired("user-type")
+	admFlags(cmd, &o)
+	return cmd
+}
+
+// admUserType is Graph's userType for a kind of user.
+func admUserType(k store.UserKind) string {
+	if k == store.UserGuest {
+		return "Guest"
+	}
+	return "Member"
 }
 
 func admKnownRoles() string {

@@ -25,6 +25,11 @@
 //     shared mailbox has none. Setting a password revokes the user's
 //     refresh tokens, as a reset does in Entra.
 //   - Directory roles are for members and guests of an organisation.
+//   - A member becomes a guest and a guest a member (SetUserType, Graph's
+//     PATCH userType) with nothing else changed: the user principal name
+//     (a guest's #EXT# name stays), password, roles and memberships are
+//     kept and no token is revoked; a shared mailbox or a personal account
+//     does not change kind.
 //   - A group is created with its members and owners in one store
 //     transaction; a user who creates a group without naming owners owns it.
 //   - Delegated consent is incremental (scopes merge into the grant) and a

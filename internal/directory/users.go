@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -261,6 +262,10 @@ type UserChanges struct {
 	MobilePhone, PreferredLanguage, UsageLocation, Mail                   *string
 	BusinessPhones                                                        *[]string
 	AccountEnabled                                                        *bool
+	// UserType, when set, changes the user between member and guest with
+	// SetUserType's rules, in the same update as the profile (Apply leaves
+	// it out: a new user's kind is NewUser's).
+	UserType *store.UserKind
 }
 
 // Apply sets the changed properties on u.
@@ -283,11 +288,22 @@ func (c UserChanges) Apply(u *store.User) {
 	}
 }
 
-// UpdateUser changes a user's profile (and whether the account is
-// enabled) and returns the user as stored.
+// UpdateUser changes a user's profile (whether the account is enabled,
+// and with c.UserType its kind) in one update and returns the user as
+// stored. A refused type (SetUserType's errors) changes nothing.
 func (s *Service) UpdateUser(ctx context.Context, tenantID, id string, c UserChanges) (store.User, error) {
+	if c.UserType != nil {
+		if err := checkUserType(*c.UserType); err != nil {
+			return store.User{}, err
+		}
+	}
 	var out store.User
 	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
+		if c.UserType != nil {
+			if _, err := setKind(&u, *c.UserType); err != nil {
+				return u, err
+			}
+		}
 		c.Apply(&u)
 		out = u
 		out.Version++
@@ -452,3 +468,83 @@ func hasFold(names []string, n string) bool {
 	}
 	return false
 }
+
+// UserTypeChange is what SetUserType did.
+type UserTypeChange struct {
+	// User is the user as stored afterwards.
+	User store.User
+	// Changed is false when the user already was of the kind asked for
+	// (nothing was written).
+	Changed bool
+}
+
+// SetUserType changes a user of an organisation between member and guest
+// (Graph's userType Member and Guest) and returns the user as stored.
+//
+// Entra keeps everything else: the user principal name (a guest's
+// kim_fabrikam.com#EXT#@… stays as it is after the change to Member, and a
+// member's stays in the tenant's domain after the change to Guest —
+// renaming is a separate PATCH of userPrincipalName, and the beta action
+// convertExternalToInternalMemberUser is the one that renames), the mail,
+// the password, the directory roles (guests may hold roles) and the
+// memberships. What the kind decides is read where it matters: a guest
+// has the restricted directory view (package authz: no listing of users
+// and groups, no public groups' content) and does not administer the
+// console. Existing tokens are not revoked: they carry the kind they
+// were issued with until they expire, as Entra's do; tokens issued after
+// the change carry the new one.
+//
+// kind must be store.UserMember or store.UserGuest (*ValidationError of
+// the field userType otherwise); a shared mailbox or a personal account
+// cannot change kind (*ValidationError of the field userType); a user that
+// does not exist is ErrNotFound. Setting the kind the user has already
+// changes nothing and reports Changed false.
+func (s *Service) SetUserType(ctx context.Context, tenantID, id string, kind store.UserKind) (UserTypeChange, error) {
+	if err := checkUserType(kind); err != nil {
+		return UserTypeChange{}, err
+	}
+	var out UserTypeChange
+	err := s.st.UpdateUser(ctx, tenantID, id, func(u store.User) (store.User, error) {
+		out = UserTypeChange{User: u}
+		changed, err := setKind(&u, kind)
+		if err != nil {
+			return u, err
+		}
+		if !changed {
+			return u, errUnchanged
+		}
+		out = UserTypeChange{User: u, Changed: true}
+		out.User.Version++ // the store's increment
+		return u, nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return out, nil
+	}
+	if err != nil {
+		return UserTypeChange{}, classify(err)
+	}
+	return out, nil
+}
+
+// checkUserType refuses a kind other than member and guest.
+func checkUserType(kind store.UserKind) error {
+	if kind != store.UserMember && kind != store.UserGuest {
+		return invalid("userType", "a user's type is Member or Guest, not %q", kind)
+	}
+	return nil
+}
+
+// setKind sets a member's or guest's kind and reports whether it changed.
+func setKind(u *store.User, kind store.UserKind) (bool, error) {
+	switch u.Kind {
+	case store.UserMember, store.UserGuest:
+	default:
+		return false, invalid("userType", "%s is a %s account: only members and guests of an organisation change type", u.UserPrincipalName, u.Kind)
+	}
+	changed := u.Kind != kind
+	u.Kind = kind
+	return changed, nil
+}
+
+// errUnchanged ends an update closure that has nothing to write.
+var errUnchanged = errors.New("directory: unchanged")

@@ -51,7 +51,10 @@ func (s *Server) authenticate(c *Call) error {
 		if !u.AccountEnabled {
 			return errToken("The user account is disabled.")
 		}
-		p.Guest = u.Kind == store.UserGuest
+		// The token's acct claim, not the stored kind: a user turned from
+		// member into guest (or back) keeps what their token was issued
+		// with until it expires, as in Entra; new tokens carry the change.
+		p.Guest = claims.Acct == tokens.AcctGuest
 		c.Caller = &u
 	}
 	c.Principal = p

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func (e *env) storedUser(key string) store.User {
 
 // mint signs a token, cached by its identity.
 func (e *env) mint(c tokens.AccessClaims) string {
-	key := strings.Join([]string{c.IDType, c.TenantID, c.ObjectID, c.AppID, c.Scope, strings.Join(c.Roles, " "), strings.Join(c.WIDs, " "), c.IdP, c.Audience}, "|")
+	key := strings.Join([]string{c.IDType, c.TenantID, c.ObjectID, c.AppID, c.Scope, strings.Join(c.Roles, " "), strings.Join(c.WIDs, " "), c.IdP, c.Audience, strconv.Itoa(c.Acct)}, "|")
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if tok, ok := e.tokens[key]; ok {
@@ -172,6 +173,9 @@ func (e *env) delegated(key string, scopes ...string) string {
 		AppIDACR: tokens.AppIDACRPublic, Scope: strings.Join(scopes, " "), WIDs: u.Roles, Name: u.DisplayName, UPN: u.UserPrincipalName}
 	if u.TenantID == store.PersonalTenantID {
 		c.IdP = tokens.IdPPersonal
+	}
+	if u.Kind == store.UserGuest {
+		c.Acct = tokens.AcctGuest
 	}
 	return e.mint(c)
 }

@@ -327,11 +327,41 @@ func (p userPatch) changes() directory.UserChanges {
 }
 
 func (s *Server) updateUser(c *Call) error {
-	var p userPatch
+	var p struct {
+		userPatch
+		UserType *string `json:"userType"`
+	}
 	if err := c.ReadBody(&p, userBody); err != nil {
 		return err
 	}
-	if _, err := s.dir.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, p.changes()); err != nil {
+	ch := p.changes()
+	if p.UserType != nil {
+		// Some properties need more than the route's permission (a user's
+		// type: an administrator of users); the engine decides which.
+		if d := s.engine.DecideProperties(c.Decision, "userType"); !d.Allow {
+			c.Decision = d
+			c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
+			return s.denial(c)
+		}
+		// Graph's values are Member and Guest. graphgate takes them in
+		// any case (Microsoft does not document the case rule) and
+		// answers anything else as Graph answers an invalid property value.
+		var kind store.UserKind
+		switch {
+		case strings.EqualFold(*p.UserType, "Member"):
+			kind = store.UserMember
+		case strings.EqualFold(*p.UserType, "Guest"):
+			kind = store.UserGuest
+		default:
+			return errInvalidValue("userType", "User")
+		}
+		ch.UserType = &kind
+	}
+	if _, err := s.dir.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, ch); err != nil {
+		var ve *directory.ValidationError
+		if errors.As(err, &ve) {
+			return errInvalidValue(ve.Field, "User")
+		}
 		return asError(err)
 	}
 	return c.NoContent()

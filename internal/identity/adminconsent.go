@@ -43,7 +43,7 @@ func (s *Server) handleAdminConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ss, ok := s.readSession(r); ok {
-		u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID)
+		u, err := s.store.GetUser(ctx, ss.current().TenantID, ss.current().UserID)
 		if err == nil {
 			s.continueFlow(w, r, f, u, s.now())
 			return
@@ -126,11 +126,24 @@ func (s *Server) adminConsentAccept(w http.ResponseWriter, r *http.Request, f fl
 	s.respond(w, r, f, v)
 }
 
-// handleLogout ends the browser session and returns to the app when its
-// address is one an app registered.
+// handleLogout ends the browser session — every account signed in to it,
+// as the v2.0 end-session endpoint signs the browser out — and returns to
+// the app when its address is one an app registered. A logout_hint naming
+// a signed-in account (graphgate takes the user principal name; Entra's
+// is the login_hint claim of the ID token) signs out that account only.
+// Entra asks which account to sign out when several are signed in and no
+// hint is given; graphgate has no such page and signs out all of them.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	clearSession(w, r)
+	if hint := strings.TrimSpace(r.Form.Get("logout_hint")); hint != "" {
+		if ss, ok := s.readSession(r); ok && ss.remove(hint) {
+			s.writeSession(w, r, ss)
+		} else if !ok {
+			clearSession(w, r)
+		}
+	} else {
+		clearSession(w, r)
+	}
 	if target := r.Form.Get("post_logout_redirect_uri"); target != "" {
 		if u, err := url.Parse(target); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
 			ok, e := s.registered(r, target)

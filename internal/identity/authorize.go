@@ -85,31 +85,104 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.startSignIn(w, r, f, app)
 }
 
-// startSignIn continues with the session's user, or asks the user to sign in.
+// startSignIn continues with a signed-in account, shows the account
+// picker, or asks the user to sign in, as Microsoft's sign-in does:
+//
+//   - prompt=login asks for the password, whoever is signed in;
+//   - prompt=select_account shows the picker of the signed-in accounts
+//     (the sign-in page when there are none);
+//   - a login_hint naming a signed-in account whose session is still
+//     valid continues with it, without the picker; one naming no such
+//     account asks for that account's password;
+//   - otherwise one signed-in account continues silently (single
+//     sign-on), and several show the picker;
+//   - prompt=none never shows a page: login_required when no account
+//     would continue, interaction_required (AADSTS16000) when several
+//     could and the app named none.
+//
+// A signed-in account continues only while its session is valid: the
+// user exists, is enabled and has the password they signed in with
+// (sessionUser).
 func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, f flow, app store.App) {
 	prompts := strings.Fields(f.Prompt)
-	force := contains(prompts, "login") || contains(prompts, "select_account")
-	if ss, ok := s.readSession(r); ok && !force {
-		u, err := s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.finishError(w, r, f, errStore("reading the signed-in user", err))
-			return
-		}
-		if err == nil && (f.LoginHint == "" || strings.EqualFold(f.LoginHint, u.UserPrincipalName)) {
-			s.continueFlow(w, r, f, u, time.Unix(ss.AuthTime, 0))
+	login, pick, none := contains(prompts, "login"), contains(prompts, "select_account"), contains(prompts, "none")
+	ss, signedIn := s.readSession(r)
+	if signedIn && !login && !pick {
+		if f.LoginHint != "" {
+			for _, a := range ss.Accounts {
+				if !strings.EqualFold(a.Name, f.LoginHint) {
+					continue
+				}
+				u, ok, e := s.sessionUser(r, a)
+				if e != nil {
+					s.finishError(w, r, f, e)
+					return
+				}
+				if ok {
+					s.continueWith(w, r, f, ss, a, u)
+					return
+				}
+			}
+		} else if len(ss.Accounts) == 1 {
+			u, ok, e := s.sessionUser(r, ss.current())
+			if e != nil {
+				s.finishError(w, r, f, e)
+				return
+			}
+			if ok {
+				s.continueWith(w, r, f, ss, ss.current(), u)
+				return
+			}
+		} else {
+			if none {
+				s.finishError(w, r, f, errSelectAccount())
+				return
+			}
+			s.showPicker(w, r, f, app.DisplayName, ss)
 			return
 		}
 	}
-	if contains(prompts, "none") {
+	if none {
 		s.finishError(w, r, f, errLoginRequired())
 		return
 	}
-	if contains(prompts, "select_account") && !contains(prompts, "login") {
-		if s.showPicker(w, r, f, app.DisplayName) {
-			return
-		}
+	if pick && !login && signedIn {
+		s.showPicker(w, r, f, app.DisplayName, ss)
+		return
 	}
 	s.signInPage(w, r, f, app.DisplayName, f.LoginHint, "")
+}
+
+// sessionUser reads the user of a signed-in account and reports whether
+// the account's session is still valid: the user exists, may sign in and
+// has the password they signed in with (a reset ends every session, as
+// in Entra). A failing store is an error.
+func (s *Server) sessionUser(r *http.Request, a account) (store.User, bool, *Error) {
+	u, err := s.store.GetUser(r.Context(), a.TenantID, a.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, false, nil
+	}
+	if err != nil {
+		return u, false, errStore("reading the signed-in user", err)
+	}
+	if !u.AccountEnabled || u.Kind == store.UserSharedMailbox || a.Cred != "" && a.Cred != s.credTag(u.ID, u.PasswordHash) {
+		return u, false, nil
+	}
+	return u, true, nil
+}
+
+// continueWith continues a flow with a signed-in account, which becomes
+// the browser's current one.
+func (s *Server) continueWith(w http.ResponseWriter, r *http.Request, f flow, ss session, a account, u store.User) {
+	if ss.current().UserID != a.UserID || ss.current().TenantID != a.TenantID {
+		ss.use(a)
+		s.writeSession(w, r, ss)
+	}
+	if f.Kind == "console" {
+		finishConsoleSignIn(w, r, f)
+		return
+	}
+	s.continueFlow(w, r, f, u, time.Unix(a.AuthTime, 0))
 }
 
 // signInPage shows the sign-in's first step (the account) or, when the
@@ -123,40 +196,58 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, f flow, appN
 	s.render(w, http.StatusOK, "signin", d)
 }
 
-// showPicker shows the account picker (prompt=select_account) when the
-// browser has a session: the signed-in account, or another one. It
-// reports whether it did.
-func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, f flow, appName string) bool {
-	ss, ok := s.readSession(r)
-	if !ok {
-		return false
-	}
-	u, err := s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
-	if err != nil {
-		return false
-	}
-	s.render(w, http.StatusOK, "picker", pageData{Title: "Pick an account", AppName: appName, Flow: s.encodeFlow(w, r, f), User: u.UserPrincipalName})
-	return true
+// pickerAccount is one account of the picker.
+type pickerAccount struct {
+	// Key names the account in the form (its user id).
+	Key, Name string
+	// Ended: the account's session is no longer valid; picking it asks
+	// for the password.
+	Ended bool
 }
 
-// pickSession continues a flow with the account the picker offered: the
-// browser's session, read again.
-func (s *Server) pickSession(w http.ResponseWriter, r *http.Request, f flow, appName string) {
-	ss, ok := s.readSession(r)
-	var u store.User
-	var err error
-	if ok {
-		u, err = s.store.GetUser(r.Context(), ss.TenantID, ss.UserID)
+// showPicker shows the account picker: every account signed in to the
+// browser, the one used last first, and "Use another account". An account
+// whose session ended says so (one read of each user, at most
+// maxAccounts; a failing store leaves the check to the pick).
+func (s *Server) showPicker(w http.ResponseWriter, r *http.Request, f flow, appName string, ss session) {
+	d := pageData{Title: "Pick an account", AppName: appName, Flow: s.encodeFlow(w, r, f)}
+	for _, a := range ss.Accounts {
+		_, ok, e := s.sessionUser(r, a)
+		d.Accounts = append(d.Accounts, pickerAccount{Key: a.UserID, Name: a.Name, Ended: !ok && e == nil})
 	}
-	if !ok || err != nil || !u.AccountEnabled {
+	s.render(w, http.StatusOK, "picker", d)
+}
+
+// pickSession continues a flow with the account picked: the browser's
+// session, read again. An account whose session is no longer valid (the
+// user was deleted or disabled, or their password was reset) or no longer
+// in the browser asks for the password.
+func (s *Server) pickSession(w http.ResponseWriter, r *http.Request, f flow, appName, key string) {
+	ss, _ := s.readSession(r)
+	var a account
+	found := false
+	for _, x := range ss.Accounts {
+		if x.UserID == key {
+			a, found = x, true
+			break
+		}
+	}
+	if !found {
+		f.LoginHint = ""
 		s.signInPage(w, r, f, appName, "", "That account is no longer signed in; sign in again.")
 		return
 	}
-	if f.Kind == "console" {
-		finishConsoleSignIn(w, r, f)
+	u, ok, e := s.sessionUser(r, a)
+	if e != nil {
+		s.errorPage(w, r, e)
 		return
 	}
-	s.continueFlow(w, r, f, u, time.Unix(ss.AuthTime, 0))
+	if !ok {
+		f.LoginHint = a.Name
+		s.signInPage(w, r, f, appName, a.Name, "Your sign-in session for this account has ended; enter your password.")
+		return
+	}
+	s.continueWith(w, r, f, ss, a, u)
 }
 
 // handleLoginPost checks the credentials of the sign-in page.
@@ -190,8 +281,9 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		f.LoginHint = ""
 		s.signInPage(w, r, f, app.DisplayName, "", "")
 		return
-	case "session": // the account picker's signed-in account
-		s.pickSession(w, r, f, app.DisplayName)
+	}
+	if key := r.PostForm.Get("account"); key != "" { // an account of the picker
+		s.pickSession(w, r, f, app.DisplayName, key)
 		return
 	}
 	if _, ok := r.PostForm["password"]; !ok {
@@ -238,7 +330,10 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	s.writeSession(w, r, session{UserID: u.ID, TenantID: u.TenantID, AuthTime: now.Unix(), Expires: now.Add(s.cfg.SessionLifetime).Unix()})
+	ss, _ := s.readSession(r)
+	ss.use(account{UserID: u.ID, TenantID: u.TenantID, AuthTime: now.Unix(), Expires: now.Add(s.cfg.SessionLifetime).Unix(),
+		Name: u.UserPrincipalName, Cred: s.credTag(u.ID, u.PasswordHash)})
+	s.writeSession(w, r, ss)
 	if f.Kind == "console" {
 		finishConsoleSignIn(w, r, f)
 		return
@@ -367,13 +462,14 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, errInvalidRequest("The consent request is invalid; start again from the app."))
 		return
 	}
-	ss, ok := s.readSession(r)
-	if !ok || ss.UserID != f.UserID {
+	ss, _ := s.readSession(r)
+	a, ok := ss.find("", f.UserID)
+	if !ok {
 		s.errorPage(w, r, errInvalidRequest("Your sign-in session ended; start again from the app."))
 		return
 	}
 	ctx := r.Context()
-	u, err := s.store.GetUser(ctx, ss.TenantID, ss.UserID)
+	u, err := s.store.GetUser(ctx, a.TenantID, a.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.errorPage(w, r, errInvalidRequest("Your account is no longer available."))
 		return
@@ -431,7 +527,7 @@ func (s *Server) handleConsentPost(w http.ResponseWriter, r *http.Request) {
 		s.finishError(w, r, f, errStore("reading consent", err))
 		return
 	}
-	s.finish(w, r, f, app, t, u, req, tokenPerms(consented, u), time.Unix(ss.AuthTime, 0))
+	s.finish(w, r, f, app, t, u, req, tokenPerms(consented, u), time.Unix(a.AuthTime, 0))
 }
 
 // finish ends a flow whose user signed in and consented: a code for

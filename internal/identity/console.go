@@ -21,18 +21,20 @@ type SignedInUser struct {
 	AuthTime         time.Time
 }
 
-// SignedIn returns the user whose session cookie the request carries, if it
-// is valid and unexpired. The user may have been deleted or disabled since:
+// SignedIn returns the user whose session cookie the request carries (of
+// several signed-in accounts, the one used last), if it is valid and
+// unexpired. The user may have been deleted or disabled since:
 // callers read the user again.
 func (s *Server) SignedIn(r *http.Request) (SignedInUser, bool) {
 	ss, ok := s.readSession(r)
 	if !ok {
 		return SignedInUser{}, false
 	}
-	return SignedInUser{TenantID: ss.TenantID, UserID: ss.UserID, AuthTime: time.Unix(ss.AuthTime, 0)}, true
+	a := ss.current()
+	return SignedInUser{TenantID: a.TenantID, UserID: a.UserID, AuthTime: time.Unix(a.AuthTime, 0)}, true
 }
 
-// SignOut ends the browser's session.
+// SignOut ends the browser's session: every signed-in account.
 func (s *Server) SignOut(w http.ResponseWriter, r *http.Request) { clearSession(w, r) }
 
 // consoleReturn is the local path a console sign-in returns to: a path of

@@ -30,7 +30,12 @@
 //     has a service principal (AADSTS500011).
 //   - The browser pages (pages.go): a two-step sign-in (the account, then
 //     the password; a login_hint starts at the password), an account
-//     picker for prompt=select_account, the consent page with the app's
+//     picker of the browser's signed-in accounts (session.go keeps up to
+//     five in the signed session cookie; startSignIn in authorize.go says
+//     when the picker shows: several accounts, or prompt=select_account;
+//     a login_hint of a signed-in account skips it; an account whose user
+//     was deleted, disabled or had the password reset asks for the
+//     password; logout ends them all), the consent page with the app's
 //     publisher and the organisation-wide choice for administrators, and
 //     "Need admin approval" with the admin consent link and graphgate's
 //     command. The admin console (package web) signs people in here too

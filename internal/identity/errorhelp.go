@@ -130,6 +130,8 @@ var errorHelps = map[int]errorHelp{
 		step("Use code_challenge_method=S256.", "")}},
 	50058: {"prompt=none was asked but no one is signed in, or consent is missing.", []fixStep{
 		step("Sign in interactively (without prompt=none).", "")}},
+	16000: {"prompt=none was asked, several accounts are signed in to the browser and the request named none.", []fixStep{
+		step("Send login_hint with the account's user principal name (MSAL: the account's username), or sign in interactively to pick one.", "")}},
 	70016: {"The device code is not approved yet (authorization_pending), or the client polls faster than the interval (slow_down).", []fixStep{
 		step("Keep polling at the interval given; the user enters the code at /devicelogin.", "")}},
 	70019: {"The device code expired before the user entered it.", []fixStep{

@@ -380,6 +380,13 @@ func errPersonalNotAllowed(appID, name string) *Error {
 	return newErr("unauthorized_client", 70002, 400, "The client application '%s'(%s) is not configured to be used by personal Microsoft accounts. Use a work or school account, or change the application's sign-in audience.", appID, name)
 }
 
+// errSelectAccount is Entra's AADSTS16000 (SelectUserAccount): several
+// accounts are signed in and prompt=none forbids the picker that would let
+// the user choose; the app sends a login_hint or asks interactively.
+func errSelectAccount() *Error {
+	return newErr("interaction_required", 16000, 400, "Either multiple user identities are available for the current request or selected account is not supported for the scenario.")
+}
+
 func errLoginRequired() *Error {
 	return newErr("login_required", 50058, 400, "A silent sign-in request was sent but no user is signed in.")
 }

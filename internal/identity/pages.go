@@ -66,7 +66,8 @@ a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #000;
 <p>to continue to <strong>{{.AppName}}</strong></p>
 <form method="post" action="/login">
 <input type="hidden" name="flow" value="{{.Flow}}">
-<ul class="accounts" id="accounts"><li><button type="submit" name="action" value="session" id="account-0" class="account">{{.User}}<br><span class="muted">Signed in</span></button></li>
+<ul class="accounts" id="accounts">{{range $i, $a := .Accounts}}<li><button type="submit" name="account" value="{{$a.Key}}" id="account-{{$i}}" class="account">{{$a.Name}}<br><span class="muted">{{if $a.Ended}}Signed out: enter the password again{{else}}Signed in{{end}}</span></button></li>
+{{end}}
 <li><button type="submit" name="action" value="back" id="other-account" class="secondary account" formnovalidate>Use another account</button></li></ul>
 </form>
 {{template "foot" .}}{{end}}
@@ -126,6 +127,8 @@ type pageData struct {
 	CanConsentForOrg                                                            bool
 	// Account is the user name of the sign-in's second step (the password).
 	Account string
+	// Accounts are the account picker's signed-in accounts.
+	Accounts []pickerAccount
 	// Publisher names the app's home organisation on the consent page;
 	// TenantName the signed-in user's, for the organisation-wide choice.
 	Publisher, TenantName string

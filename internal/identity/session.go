@@ -33,12 +33,89 @@ const (
 	xsrfCookie    = "graphgate_xsrf"
 )
 
-// session is the browser's signed-in user (single sign-on).
-type session struct {
+// maxAccounts bounds the accounts one browser session holds. Entra's
+// account list keeps a handful of signed-in accounts; graphgate keeps the
+// five used last and drops the oldest when a sixth signs in, which also
+// bounds the cookie (about 200 bytes an account).
+const maxAccounts = 5
+
+// account is one signed-in account of the browser.
+type account struct {
 	UserID   string `json:"uid"`
 	TenantID string `json:"tid"`
 	AuthTime int64  `json:"at"`
 	Expires  int64  `json:"exp"`
+	// Name is the user principal name at sign-in, for the account picker
+	// (the user may have been deleted since).
+	Name string `json:"n,omitempty"`
+	// Cred is a keyed tag of the user's password hash at sign-in: a
+	// password set since (a reset) no longer matches, and the account
+	// must sign in again (credTag).
+	Cred string `json:"c,omitempty"`
+}
+
+// session is the browser's signed-in accounts (single sign-on), the one
+// used last first.
+type session struct {
+	Accounts []account `json:"a"`
+}
+
+// storedSession is the cookie's JSON: the accounts, or the single account
+// that earlier versions wrote at the top level (read as a session of that
+// account, so a rolling upgrade keeps people signed in).
+type storedSession struct {
+	Accounts []account `json:"a"`
+	account
+}
+
+// current is the account used last.
+func (ss *session) current() account { return ss.Accounts[0] }
+
+// find returns the signed-in account of a user.
+func (ss *session) find(tenantID, userID string) (account, bool) {
+	for _, a := range ss.Accounts {
+		if a.UserID == userID && (tenantID == "" || a.TenantID == tenantID) {
+			return a, true
+		}
+	}
+	return account{}, false
+}
+
+// use puts a first (it signed in or was picked), replacing the user's
+// earlier entry and dropping the oldest beyond maxAccounts.
+func (ss *session) use(a account) {
+	out := make([]account, 0, maxAccounts)
+	out = append(out, a)
+	for _, b := range ss.Accounts {
+		if len(out) == maxAccounts {
+			break
+		}
+		if b.UserID != a.UserID || b.TenantID != a.TenantID {
+			out = append(out, b)
+		}
+	}
+	ss.Accounts = out
+}
+
+// remove drops the accounts named by user principal name (logout_hint)
+// and reports whether it dropped any.
+func (ss *session) remove(name string) bool {
+	out := ss.Accounts[:0]
+	for _, a := range ss.Accounts {
+		if !strings.EqualFold(a.Name, name) {
+			out = append(out, a)
+		}
+	}
+	dropped := len(out) < len(ss.Accounts)
+	ss.Accounts = out
+	return dropped
+}
+
+// credTag is what an account keeps of the user's password hash: a keyed
+// hash, so the cookie reveals nothing of it, that changes when the
+// password does.
+func (s *Server) credTag(userID, passwordHash string) string {
+	return base64.RawURLEncoding.EncodeToString(hmacSHA256(s.sessionKey, []byte("graphgate-cred\x00"+userID+"\x00"+passwordHash))[:12])
 }
 
 // flow is an interactive request in progress.
@@ -89,21 +166,45 @@ func (s *Server) unsign(token string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// readSession reads the browser's signed-in accounts, leaving out expired
+// ones; ok is false when none is left.
 func (s *Server) readSession(r *http.Request) (session, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return session{}, false
 	}
-	var ss session
-	if s.unsign(c.Value, &ss) != nil || s.now().Unix() > ss.Expires {
+	var st storedSession
+	if s.unsign(c.Value, &st) != nil {
 		return session{}, false
 	}
-	return ss, true
+	if len(st.Accounts) == 0 && st.UserID != "" {
+		st.Accounts = []account{st.account}
+	}
+	var ss session
+	now := s.now().Unix()
+	live := make([]account, 0, min(len(st.Accounts), maxAccounts))
+	for _, a := range st.Accounts {
+		if now <= a.Expires && len(live) < maxAccounts {
+			live = append(live, a)
+		}
+	}
+	ss.Accounts = live
+	return ss, len(live) > 0
 }
 
+// writeSession sets the session cookie, which lives as long as its
+// longest-lived account (each account's own expiry is checked on read).
 func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, ss session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.sign(ss), Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, Expires: time.Unix(ss.Expires, 0)})
+	if len(ss.Accounts) == 0 {
+		clearSession(w, r)
+		return
+	}
+	var exp int64
+	for _, a := range ss.Accounts {
+		exp = max(exp, a.Expires)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.sign(session{Accounts: ss.Accounts}), Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, Expires: time.Unix(exp, 0)})
 }
 
 func clearSession(w http.ResponseWriter, r *http.Request) {

@@ -209,6 +209,9 @@ func (s *Server) issueUser(ctx context.Context, tc *tokenCall, in userIssue) (to
 	if u.Kind == store.UserPersonal {
 		ac.IdP, ac.UPN, ac.UniqueName = tokens.IdPPersonal, "", "live.com#"+u.UserPrincipalName
 	}
+	if u.Kind == store.UserGuest {
+		ac.Acct = tokens.AcctGuest
+	}
 	if api := in.req.api; api != "" {
 		// A token for a registered API (for its on-behalf-of flow): its
 		// audience and the API's own scope names.

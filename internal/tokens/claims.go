@@ -48,6 +48,12 @@ type AccessClaims struct {
 	ExpiresAt jwt.NumericDate `json:"exp"`
 	// AIO is an opaque Entra-internal value; random when empty.
 	AIO string `json:"aio,omitempty"`
+	// Acct is Entra's optional claim of the user's account status in the
+	// tenant: AcctGuest for a guest, absent (AcctMember) for a member.
+	// graphgate always issues it, so that a token keeps the user's type
+	// as of its issue until it expires (a member turned guest keeps a
+	// member's token, as in Entra).
+	Acct int `json:"acct,omitempty"`
 	// AppDisplayName is the client application's display name.
 	AppDisplayName string `json:"app_displayname,omitempty"`
 	// AppID is the client application's id (required).
@@ -86,6 +92,12 @@ type AccessClaims struct {
 	// TenantCreated is the tenant's creation time in Unix seconds.
 	TenantCreated int64 `json:"xms_tcdt,omitempty"`
 }
+
+// Values of AccessClaims.Acct.
+const (
+	AcctMember = 0
+	AcctGuest  = 1
+)
 
 // IDClaims are the claims of a v2.0 ID token. Fields marked "set by
 // MintIDToken" are overwritten or defaulted when minting.

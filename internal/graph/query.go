@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"graphgate/internal/odata"
-	"graphgate/internal/store"
 )
 
 // query is a collection request's OData options, resolved for a workload.
@@ -246,14 +245,6 @@ func projectWith(doc []byte, selected, defaults []string, allowed map[string]boo
 	}
 	out.WriteByte('}')
 	return out.Bytes(), nil
-}
-
-// dialectOf maps the store's dialect to the OData compiler's.
-func dialectOf(d store.Dialect) odata.Dialect {
-	if d == store.DialectPostgres {
-		return odata.Postgres
-	}
-	return odata.SQLite
 }
 
 // selectable lists the JSON property names of a document type (its json

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -360,4 +362,78 @@ func AndAll(cs ...Cond) Cond {
 		return out[0]
 	}
 	return out
+}
+
+// CursorOf is the cursor after it in orders: its values of the order keys,
+// read from its document (a missing or null value is a nil key), and its
+// id. ok is false when a key cannot make a cursor — a column other than
+// id, a lambda variable or a count, or a document value of another JSON
+// type than the field's — and the listing must continue by offset.
+func CursorOf(it Item, orders []Order) (c Cursor, ok bool) {
+	var doc map[string]any
+	if len(orders) > 0 {
+		d := json.NewDecoder(bytes.NewReader(it.Doc))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return Cursor{}, false
+		}
+	}
+	c = Cursor{ID: it.ID, Keys: make([]*Value, len(orders))}
+	for i, o := range orders {
+		f := o.Field
+		if f.Column != "" || f.Var != "" || f.Count || len(f.Path) == 0 {
+			return Cursor{}, false
+		}
+		var v any = doc
+		for _, p := range f.Path {
+			m, isObject := v.(map[string]any)
+			if !isObject {
+				v = nil
+				break
+			}
+			v = m[p]
+		}
+		if v == nil {
+			if f.IfNull != nil {
+				return Cursor{}, false // the key is the IfNull value, not null
+			}
+			continue
+		}
+		val, ok := valueOf(v, f.Type)
+		if !ok {
+			return Cursor{}, false
+		}
+		c.Keys[i] = &val
+	}
+	return c, true
+}
+
+// valueOf types a decoded JSON value as a field of type t holds it.
+func valueOf(v any, t Type) (Value, bool) {
+	switch t {
+	case TypeString:
+		if s, ok := v.(string); ok {
+			return String(s), true
+		}
+	case TypeTime:
+		if s, ok := v.(string); ok {
+			if tm, err := time.Parse(TimeLayout, s); err == nil && tm.Format(TimeLayout) == s {
+				return Time(tm), true
+			}
+		}
+	case TypeBool:
+		if b, ok := v.(bool); ok {
+			return Bool(b), true
+		}
+	case TypeInt, TypeFloat:
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil && t == TypeInt {
+				return Int(i), true
+			}
+			if f, err := n.Float64(); err == nil {
+				return Float(f), true
+			}
+		}
+	}
+	return Value{}, false
 }

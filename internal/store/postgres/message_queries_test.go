@@ -9,11 +9,12 @@ import (
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
 )
 
 // messageProps are the message properties of these tests, typed as the
 // Graph server types them (graph's messageProps), so that the SQL below is
-// what odata compiles for a Graph request.
+// what the store renders for a Graph request.
 var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.TypeBool, "receivedDateTime": odata.TypeDateTime,
 	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString, "body/content": odata.TypeString}
 
@@ -21,15 +22,13 @@ var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.
 // listing with $filter and $orderby (empty: its default, newest first).
 func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.ItemQuery {
 	t.Helper()
-	m := odata.JSONMapping("microsoft.graph.message", "doc", messageProps)
-	o := odata.SQLOptions{Dialect: odata.Postgres, Flavor: odata.Exchange}
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
 	if filter != "" {
 		e, err := odata.ParseFilter(filter, odata.Exchange)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.Where, q.Args, err = odata.CompileFilter(e, m, o)
-		if err != nil {
+		if q.Filter, err = odata.Filter(e, m, odata.Exchange); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -40,7 +39,7 @@ func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.OrderBy, err = odata.CompileOrderBy(items, m, "id", o); err != nil {
+	if q.Order, err = odata.Order(items, m, odata.Exchange); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -114,7 +113,11 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
 			w := itemScope(q)
-			st, err := buildQuery("items", itemFields, &w, q.Where, q.Args, q.OrderBy, q.Limit, q.Offset)
+			c, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := buildQuery("items", itemFields, &w, c, q.Limit, q.Offset)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
 )
 
 // Items: workload objects as JSON documents in the items table, queried with
@@ -424,16 +425,50 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 		where.WriteString(` AND parent_id IN (SELECT value FROM json_each(?))`)
 		args = append(args, list(q.ParentIDs))
 	}
-	if strings.TrimSpace(q.Where) != "" {
-		where.WriteString(` AND (` + q.Where + `)`)
-		args = append(args, q.Args...)
+	r, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+	if err != nil {
+		return itemsStatements{}, err
+	}
+	if r.Where != "" {
+		where.WriteString(` AND (` + r.Where + `)`)
+		args = append(args, r.Args...)
+	}
+	page, pageArgs := where.String(), args[:len(args):len(args)]
+	if r.After != "" {
+		page += ` AND (` + r.After + `)`
+		pageArgs = append(pageArgs, r.AfterArgs...)
 	}
 	return itemsStatements{
-		page:      strings.Replace(selectItem, `FROM items `, from, 1) + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
-		pageArgs:  append(args[:len(args):len(args)], limitArg(q.Limit), max(q.Offset, 0)),
+		page:      strings.Replace(selectItem, `FROM items `, from, 1) + page + ` ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ? OFFSET ?`,
+		pageArgs:  append(pageArgs, limitArg(q.Limit), max(q.Offset, 0)),
 		count:     `SELECT count(*) ` + from + where.String(),
 		countArgs: args,
 	}, nil
+}
+
+// itemTable is the items table as store/sqlq renders queries over it: the
+// document doc and the columns a query IR may name.
+var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at", "modified_at": "modified_at"}}
+
+// callerSQL renders the caller's query IR over t and joins it with the
+// caller's raw SQL (the store's own tests): both conditions apply; the
+// raw ORDER BY applies when the IR has no ordering.
+func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.Query) (sqlq.Rendered, error) {
+	r, err := sqlq.Render(sqlq.SQLite, t, q, 0)
+	if err != nil {
+		return sqlq.Rendered{}, err
+	}
+	switch {
+	case strings.TrimSpace(raw) == "":
+	case r.Where == "":
+		r.Where, r.Args = raw, rawArgs
+	default:
+		r.Where, r.Args = "("+raw+") AND ("+r.Where+")", append(rawArgs[:len(rawArgs):len(rawArgs)], r.Args...)
+	}
+	if r.OrderBy == "" {
+		r.OrderBy = rawOrder
+	}
+	return r, nil
 }
 
 // orderBy is the caller's ORDER BY list (a leading "ORDER BY", as
@@ -502,6 +537,10 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 		return "", nil, err
 	}
 	o := q.Overlap
+	caller, err := callerSQL(itemTable, q.Where, q.Args, "", sqlq.Query{Filter: q.Filter})
+	if err != nil {
+		return "", nil, err
+	}
 	stamp := func(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
 	var scope strings.Builder
 	var scopeArgs []any
@@ -545,9 +584,9 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 		}
 		b.WriteString(` AND ` + overlapStart + ` < ? AND ` + overlapEnd + ` > ?`)
 		args = append(args, stamp(o.To), stamp(o.From))
-		if strings.TrimSpace(q.Where) != "" {
-			b.WriteString(` AND (` + q.Where + `)`)
-			args = append(args, q.Args...)
+		if caller.Where != "" {
+			b.WriteString(` AND (` + caller.Where + `)`)
+			args = append(args, caller.Args...)
 		}
 		b.WriteString(` ORDER BY ` + order)
 		if q.Limit > 0 {

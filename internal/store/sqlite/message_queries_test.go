@@ -13,22 +13,21 @@ import (
 
 // messageProps are the message properties of these tests, typed as the
 // Graph server types them (graph's messageProps), so that the SQL below is
-// what odata compiles for a Graph request.
+// what the store renders for a Graph request.
 var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.TypeBool, "receivedDateTime": odata.TypeDateTime,
 	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString}
 
 // compiledQuery is the ItemQuery the Graph server builds for a message
 // listing with $filter and $orderby (empty: its default, newest first).
-func compiledQuery(t *testing.T, d odata.Dialect, q store.ItemQuery, filter, order string) store.ItemQuery {
+func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.ItemQuery {
 	t.Helper()
-	m := odata.JSONMapping("microsoft.graph.message", "doc", messageProps)
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
 	if filter != "" {
 		e, err := odata.ParseFilter(filter, odata.Exchange)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.Where, q.Args, err = odata.CompileFilter(e, m, odata.SQLOptions{Dialect: d, Flavor: odata.Exchange})
-		if err != nil {
+		if q.Filter, err = odata.Filter(e, m, odata.Exchange); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,8 +38,7 @@ func compiledQuery(t *testing.T, d odata.Dialect, q store.ItemQuery, filter, ord
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.OrderBy, err = odata.CompileOrderBy(items, m, "id", odata.SQLOptions{Dialect: d, Flavor: odata.Exchange})
-	if err != nil {
+	if q.Order, err = odata.Order(items, m, odata.Exchange); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -90,7 +88,7 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		{"conversation", folder, "conversationId eq 'C42'", "", "items_messages_by_conversation", false, 3, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := compiledQuery(t, odata.SQLite, tc.scope, tc.filter, tc.order)
+			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
 			st, err := itemsSQL(q)
 			if err != nil {

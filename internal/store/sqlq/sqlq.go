@@ -136,47 +136,71 @@ func After(d Dialect, t Table, orders []store.Order, c store.Cursor, offset int)
 		return "", nil, fmt.Errorf("%w: a cursor of %d keys for %d orders", ErrQuery, len(c.Keys), len(orders))
 	}
 	r := &renderer{d: d, t: t, offset: offset}
-	idCol := "id"
-	if sql, ok := t.Columns["id"]; ok {
-		idCol = sql
+	sql, err := r.after(orders, c, 0)
+	if err != nil {
+		return "", nil, err
 	}
-	after := idCol + " > " + r.bind(c.ID)
-	for i := len(orders) - 1; i >= 0; i-- {
-		o, v := orders[i], c.Keys[i]
-		expr, err := r.orderExpr(o)
-		if err != nil {
-			return "", nil, err
+	return sql, r.args, nil
+}
+
+// after renders the rows after c from the i-th order key on, binding the
+// arguments in the order of the text (SQLite's ? are positional).
+func (r *renderer) after(orders []store.Order, c store.Cursor, i int) (string, error) {
+	if i == len(orders) {
+		idCol := "id"
+		if sql, ok := r.t.Columns["id"]; ok {
+			idCol = sql
 		}
-		// nullsAfter: nulls come after every value in this direction.
-		nullsLow := o.Nulls == store.NullsLow || !d.postgres
-		nullsAfter := nullsLow == o.Desc
-		if v == nil {
-			// Only nulls follow a null (then the rest of the ordering).
-			if nullsAfter {
-				after = expr + " IS NULL AND (" + after + ")"
-			} else {
-				after = "(" + expr + " IS NOT NULL OR (" + expr + " IS NULL AND (" + after + ")))"
+		return idCol + " > " + r.bind(c.ID), nil
+	}
+	o, v := orders[i], c.Keys[i]
+	expr, err := r.orderExpr(o)
+	if err != nil {
+		return "", err
+	}
+	// nullsAfter: nulls come after every value in this direction.
+	nullsLow := o.Nulls == store.NullsLow || !r.d.postgres
+	nullsAfter := nullsLow == o.Desc
+	if v == nil {
+		if !nullsAfter {
+			// The values follow the nulls; after this null, the nulls
+			// that tie with it by the rest of the order.
+			rest, err := r.after(orders, c, i+1)
+			if err != nil {
+				return "", err
 			}
-			continue
+			return "(" + expr + " IS NOT NULL OR (" + expr + " IS NULL AND (" + rest + ")))", nil
 		}
-		if !v.Fits(o.Field.Type) {
-			return "", nil, fmt.Errorf("%w: a cursor value %v for %s", ErrQuery, v.Any(), o.Field)
-		}
-		val, err := r.orderValue(o, *v)
+		rest, err := r.after(orders, c, i+1)
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
-		beyond, bound := " > ", " >= "
-		if o.Desc {
-			beyond, bound = " < ", " <= "
-		}
-		cond := expr + bound + val + " AND (" + expr + beyond + val + " OR (" + after + "))"
-		if nullsAfter {
-			cond = "(" + expr + " IS NULL OR (" + cond + "))"
-		}
-		after = cond
+		return expr + " IS NULL AND (" + rest + ")", nil
 	}
-	return after, r.args, nil
+	if !v.Fits(o.Field.Type) {
+		return "", fmt.Errorf("%w: a cursor value %v for %s", ErrQuery, v.Any(), o.Field)
+	}
+	beyond, bound := " > ", " >= "
+	if o.Desc {
+		beyond, bound = " < ", " <= "
+	}
+	v1, err := r.orderValue(o, *v)
+	if err != nil {
+		return "", err
+	}
+	v2, err := r.orderValue(o, *v)
+	if err != nil {
+		return "", err
+	}
+	rest, err := r.after(orders, c, i+1)
+	if err != nil {
+		return "", err
+	}
+	cond := expr + bound + v1 + " AND (" + expr + beyond + v2 + " OR (" + rest + "))"
+	if nullsAfter {
+		cond = "(" + expr + " IS NULL OR (" + cond + "))"
+	}
+	return cond, nil
 }
 
 // orderValue binds a cursor value the way orderExpr reads the field.
@@ -511,7 +535,13 @@ func (r *renderer) bindValue(op operand, v store.Value) string {
 		}
 		return r.bind(v.Time)
 	case store.TypeBool:
+		if v.Inline {
+			return strings.ToUpper(strconv.FormatBool(v.Bool))
+		}
 		return r.bind(v.Bool)
+	}
+	if v.Inline {
+		return strconv.FormatFloat(v.Float, 'g', -1, 64)
 	}
 	if r.d.postgres && op.typ == store.TypeInt {
 		return "CAST(" + r.bind(v.Float) + " AS double precision)"
@@ -629,4 +659,45 @@ func (r *renderer) lambda(arr store.Field, name string, pred store.Cond, any boo
 		neg = "NOT COALESCE(" + p.sql + ", FALSE)"
 	}
 	return fragment{sql: "NOT EXISTS (" + sel + " WHERE " + neg + ")"}, nil
+}
+
+// Rendered is the caller's part of a query as SQL, for a backend to
+// place after its own conditions: the condition (Where, Args), the ORDER
+// BY list without the id tie-breaker ("" for id alone), and the keyset
+// condition of the page (After, AfterArgs), which a count leaves out.
+// PostgreSQL placeholders are numbered through Args and on through
+// AfterArgs.
+type Rendered struct {
+	Where     string
+	Args      []any
+	OrderBy   string
+	After     string
+	AfterArgs []any
+}
+
+// Query is what Render renders: the IR of an ItemQuery or a
+// DirectoryQuery.
+type Query struct {
+	Filter store.Cond
+	Order  []store.Order
+	After  *store.Cursor
+}
+
+// Render renders q over t in d, numbering PostgreSQL placeholders from
+// offset+1 (after a caller's own arguments).
+func Render(d Dialect, t Table, q Query, offset int) (Rendered, error) {
+	var r Rendered
+	var err error
+	if r.Where, r.Args, err = Where(d, t, q.Filter, offset); err != nil {
+		return Rendered{}, err
+	}
+	if r.OrderBy, err = OrderBy(d, t, q.Order); err != nil {
+		return Rendered{}, err
+	}
+	if q.After != nil {
+		if r.After, r.AfterArgs, err = After(d, t, q.Order, *q.After, offset+len(r.Args)); err != nil {
+			return Rendered{}, err
+		}
+	}
+	return r, nil
 }

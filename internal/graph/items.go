@@ -190,6 +190,14 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		iq.Order = col.defOrder
 	}
 	iq.Limit, iq.Offset, iq.Count = col.q.top+1, col.q.skip, col.q.q.Count
+	if col.q.after != nil {
+		// A keyset $skiptoken: continue after its row, reading none of
+		// the rows before it (keyset.go).
+		if !cursorFits(col.q, iq.Order) {
+			return errBadRequest("The $skiptoken is not valid.")
+		}
+		iq.After, iq.Offset = col.q.after, 0
+	}
 	items, total, err := s.store.QueryItems(c.ctx, iq)
 	if err != nil {
 		return asError(err)
@@ -197,6 +205,9 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 	more := len(items) > col.q.top
 	if more {
 		items = items[:col.q.top]
+		if len(items) > 0 {
+			col.q.next = keysetToken(col.q, iq.Order, items[len(items)-1])
+		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))
 	for _, it := range items {

@@ -35,11 +35,10 @@ type SQLOptions struct {
 
 // testTable is the table of m's rendering: doc, and its columns by name.
 func testTable(m Mapping) sqlq.Table {
-	t := sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id"}, Times: map[string]bool{}}
+	t := sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id"}}
 	for _, c := range m.Columns {
 		if c.Name != "" {
 			t.Columns[c.Name] = c.Name
-			t.Times[c.Name] = c.Type == TypeDateTime
 		}
 	}
 	return t

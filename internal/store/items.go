@@ -14,10 +14,11 @@ import (
 // mailbox settings, drive items, notebooks, sharing grants — is kept as
 // items: one row per object, its Graph representation as a JSON document,
 // and the few columns every query needs (tenant, kind, owner, parent,
-// version). Filtering and ordering are pushed down as SQL over the document
-// (json_extract in SQLite, ->> in PostgreSQL), compiled from OData by the
-// odata package for the backend's dialect, and indexed per kind where a
-// workload sorts or filters. This keeps one storage shape for a dozen
+// version). Filtering, ordering and keyset paging are pushed down: the
+// caller states them in the typed query IR (query.go; the odata package
+// builds it from $filter and $orderby), the backend renders it as SQL over
+// the document (store/sqlq), indexed per kind where a workload sorts or
+// filters. This keeps one storage shape for a dozen
 // workloads while never loading a whole collection to answer a query.
 
 // Item is one workload object.

@@ -373,6 +373,18 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 	if err != nil {
 		return nil, -1, err
 	}
+	if st.tail != "" && (limit <= 0 || len(rows) < limit) {
+		// The nulls that follow the keyset range (sqlq.After).
+		tail := st.tail
+		if limit > 0 {
+			tail += ` LIMIT ` + strconv.Itoa(limit-len(rows))
+		}
+		more, err := queryAll(ctx, q, scan, tail, st.countArgs...)
+		if err != nil {
+			return nil, -1, err
+		}
+		rows = append(rows, more...)
+	}
 	total := -1
 	if count {
 		if err := q.QueryRow(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
@@ -388,6 +400,10 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 type statements struct {
 	page, count     string
 	args, countArgs []any
+	// tail reads the rows that follow a keyset page's range when it does
+	// not fill the page (sqlq.Rendered.AfterTail; "" for none), with
+	// countArgs; the caller adds its LIMIT.
+	tail string
 }
 
 // buildQuery writes runQuery's statements.
@@ -417,6 +433,9 @@ func buildQuery(table, fields string, w *where, c sqlq.Rendered, limit, offset i
 		frag, _ := renumber(c.After, own)
 		pageConds += " AND (" + frag + ")"
 		st.args = append(st.countArgs[:len(st.countArgs):len(st.countArgs)], c.AfterArgs...)
+	}
+	if c.AfterTail != "" {
+		st.tail = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` AND (` + c.AfterTail + `) ORDER BY ` + order
 	}
 	st.page = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + pageConds + ` ORDER BY ` + order
 	if limit > 0 {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,21 +98,36 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		index         string
 		sorted        bool // the index holds the order: no sort
 		want, total   int  // the page's length and the count
+		after         int  // continue after this many rows (a keyset cursor): the index is read from there
 	}{
-		{"folder unread newest first", folder, "isRead eq false", "", "items_message_folder_read", true, 50, 2000},
-		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_message_mailbox_read", true, 50, 4000},
-		{"mailbox received since", mailbox, "receivedDateTime ge 2025-01-03T00:00:00Z", "", "items_message_received", false, 50, 2 * 120},
-		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_message_subject", false, 50, 120},
-		{"folder by subject", folder, "", "subject", "items_message_folder_subject_order", true, 50, 3000},
-		{"mailbox by subject", mailbox, "", "subject", "items_message_subject_order", true, 50, 6000},
-		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_message_sender", false, 50, 300},
-		{"conversation", folder, "conversationId eq 'C42'", "", "items_message_conversation", false, 30, 30},
+		{"folder unread newest first", folder, "isRead eq false", "", "items_message_folder_read", true, 50, 2000, 0},
+		{"folder unread, page 40 after a cursor", folder, "isRead eq false", "", "items_message_folder_read", true, 50, 2000, 1950},
+		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_message_mailbox_read", true, 50, 4000, 0},
+		{"mailbox received since", mailbox, "receivedDateTime ge 2025-01-03T00:00:00Z", "", "items_message_received", false, 50, 2 * 120, 0},
+		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_message_subject", false, 50, 120, 0},
+		{"folder by subject", folder, "", "subject", "items_message_folder_subject_order", true, 50, 3000, 0},
+		{"mailbox by subject", mailbox, "", "subject", "items_message_subject_order", true, 50, 6000, 0},
+		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_message_sender", false, 50, 300, 0},
+		{"conversation", folder, "conversationId eq 'C42'", "", "items_message_conversation", false, 30, 30, 0},
 		{"$search for a rare word", func() store.ItemQuery { q := mailbox; q.Text = []string{"Quokka"}; return q }(), "contains(body/content,'quokka')", "",
-			"items_message_text", false, 6, 6},
+			"items_message_text", false, 6, 6, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
+			if tc.after > 0 {
+				before := q
+				before.Limit = tc.after
+				rows, _, err := s.QueryItems(ctx, before)
+				if err != nil || len(rows) != tc.after {
+					t.Fatalf("%d rows before the page: %v", len(rows), err)
+				}
+				c, ok := store.CursorOf(rows[len(rows)-1], q.Order)
+				if !ok {
+					t.Fatal("no cursor")
+				}
+				q.After = &c
+			}
 			w := itemScope(q)
 			c, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
 			if err != nil {
@@ -121,7 +137,10 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, stmt := range []struct{ name, sql string }{{"page", st.page}, {"count", st.count}} {
+			for _, stmt := range []struct {
+				name, sql string
+				args      []any
+			}{{"page", st.page, st.args}, {"count", st.count, st.countArgs}} {
 				if stmt.name == "count" && (tc.filter == "" || strings.HasPrefix(tc.filter, "isRead")) {
 					// Counting a whole folder, or the half of it that is
 					// unread, visits that half whichever index: the
@@ -132,8 +151,8 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				// statement cache gets after a few executions.
 				var plan []string
 				err := func() error {
-					lits := make([]string, len(st.args))
-					for i, a := range st.args {
+					lits := make([]string, len(stmt.args))
+					for i, a := range stmt.args {
 						switch a := a.(type) {
 						case string:
 							lits[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
@@ -169,6 +188,11 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				t.Logf("EXPLAIN %s\n%s", stmt.sql, p)
 				if !strings.Contains(p, " "+tc.index+" ") {
 					t.Errorf("%s: plan does not use %s:\n%s", stmt.name, tc.index, p)
+				}
+				if stmt.name == "page" && tc.after > 0 && !regexp.MustCompile(`Index Cond: .*receivedDateTime.* <= \(?\$`).MatchString(p) {
+					// The index is searched from the cursor's key, not read
+					// from the folder's newest message.
+					t.Errorf("page: the index is not searched from the cursor:\n%s", p)
 				}
 				if stmt.name == "page" && tc.sorted && strings.Contains(p, "Sort") {
 					t.Errorf("page: plan sorts instead of reading the index in order:\n%s", p)

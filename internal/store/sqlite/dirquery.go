@@ -81,8 +81,24 @@ func queryDirectory[T any](ctx context.Context, s *Store, q store.DirectoryQuery
 	err = s.read(ctx, func(tx *sql.Tx) (err error) {
 		out, err = queryAll(ctx, tx, scan, sel+page+` ORDER BY `+orderBy(r.OrderBy)+` LIMIT ? OFFSET ?`,
 			append(pageArgs, limitArg(q.Limit), max(q.Offset, 0))...)
-		if err != nil || !q.Count {
+		if err != nil {
 			return err
+		}
+		if r.AfterTail != "" && (q.Limit <= 0 || len(out) < q.Limit) {
+			// The nulls that follow the keyset range (sqlq.After).
+			rest := -1
+			if q.Limit > 0 {
+				rest = q.Limit - len(out)
+			}
+			more, err := queryAll(ctx, tx, scan, sel+where.String()+` AND (`+r.AfterTail+`) ORDER BY `+orderBy(r.OrderBy)+` LIMIT ?`,
+				append(args[:len(args):len(args)], rest)...)
+			if err != nil {
+				return err
+			}
+			out = append(out, more...)
+		}
+		if !q.Count {
+			return nil
 		}
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` `+where.String(), args...).Scan(&total)
 	})

@@ -315,6 +315,17 @@ func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Ite
 	if err != nil {
 		return nil, -1, err
 	}
+	if st.tail != "" && (q.Limit <= 0 || len(items) < q.Limit) {
+		rest := -1
+		if q.Limit > 0 {
+			rest = q.Limit - len(items)
+		}
+		more, err := queryAll(ctx, tx, scanItem, st.tail, append(st.tailArgs[:len(st.tailArgs):len(st.tailArgs)], rest)...)
+		if err != nil {
+			return nil, -1, err
+		}
+		items = append(items, more...)
+	}
 	total := -1
 	if q.Count {
 		if err := tx.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
@@ -366,6 +377,11 @@ func textCandidates(ctx context.Context, tx *sql.Tx, q store.ItemQuery) (match s
 type itemsStatements struct {
 	page, count         string
 	pageArgs, countArgs []any
+	// tail reads the rows that follow a keyset page's range when it does
+	// not fill the page (sqlq.Rendered.AfterTail; "" for none), with
+	// tailArgs and then its limit.
+	tail     string
+	tailArgs []any
 }
 
 // itemsSQL builds
@@ -438,12 +454,18 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 		page += ` AND (` + r.After + `)`
 		pageArgs = append(pageArgs, r.AfterArgs...)
 	}
-	return itemsStatements{
-		page:      strings.Replace(selectItem, `FROM items `, from, 1) + page + ` ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ? OFFSET ?`,
+	sel := strings.Replace(selectItem, `FROM items `, from, 1)
+	st := itemsStatements{
+		page:      sel + page + ` ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ? OFFSET ?`,
 		pageArgs:  append(pageArgs, limitArg(q.Limit), max(q.Offset, 0)),
 		count:     `SELECT count(*) ` + from + where.String(),
 		countArgs: args,
-	}, nil
+	}
+	if r.AfterTail != "" {
+		st.tail = sel + where.String() + ` AND (` + r.AfterTail + `) ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ?`
+		st.tailArgs = args
+	}
+	return st, nil
 }
 
 // itemTable is the items table as store/sqlq renders queries over it: the

@@ -75,21 +75,36 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		index         string
 		sorted        bool // the index holds the order: no sort
 		want, total   int  // the page's length and the count
+		after         int  // continue after this many rows (a keyset cursor): the index is read from there
 	}{
-		{"folder unread newest first", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200},
-		{"folder unread, page 4 by $skip", func() store.ItemQuery { q := folder; q.Offset = 150; return q }(), "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200},
-		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_messages_by_mailbox_read", true, 50, 400},
-		{"mailbox read", mailbox, "isRead eq true", "", "items_messages_by_mailbox_read", true, 50, 200},
-		{"folder subject eq", folder, "subject eq 'subject 7'", "", "items_messages_by_folder_subject", false, 6, 6},
-		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_messages_by_mailbox_subject", false, 12, 12},
-		{"folder by subject", folder, "", "subject", "items_messages_by_folder_subject", true, 50, 300},
-		{"mailbox by subject descending", mailbox, "", "subject desc", "items_messages_by_mailbox_subject", true, 50, 600},
-		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_messages_by_sender", false, 30, 30},
-		{"conversation", folder, "conversationId eq 'C42'", "", "items_messages_by_conversation", false, 3, 3},
+		{"folder unread newest first", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 0},
+		{"folder unread, page 4 by $skip", func() store.ItemQuery { q := folder; q.Offset = 150; return q }(), "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 0},
+		{"folder unread, page 4 after a cursor", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 150},
+		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_messages_by_mailbox_read", true, 50, 400, 0},
+		{"mailbox read", mailbox, "isRead eq true", "", "items_messages_by_mailbox_read", true, 50, 200, 0},
+		{"folder subject eq", folder, "subject eq 'subject 7'", "", "items_messages_by_folder_subject", false, 6, 6, 0},
+		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_messages_by_mailbox_subject", false, 12, 12, 0},
+		{"folder by subject", folder, "", "subject", "items_messages_by_folder_subject", true, 50, 300, 0},
+		{"mailbox by subject descending", mailbox, "", "subject desc", "items_messages_by_mailbox_subject", true, 50, 600, 0},
+		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_messages_by_sender", false, 30, 30, 0},
+		{"conversation", folder, "conversationId eq 'C42'", "", "items_messages_by_conversation", false, 3, 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
+			if tc.after > 0 {
+				before := q
+				before.Limit = tc.after
+				rows, _, err := s.QueryItems(t.Context(), before)
+				if err != nil || len(rows) != tc.after {
+					t.Fatalf("%d rows before the page: %v", len(rows), err)
+				}
+				c, ok := store.CursorOf(rows[len(rows)-1], q.Order)
+				if !ok {
+					t.Fatal("no cursor")
+				}
+				q.After = &c
+			}
 			st, err := itemsSQL(q)
 			if err != nil {
 				t.Fatal(err)
@@ -109,6 +124,11 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				}
 				if stmt.name == "count" && tc.filter != "" && !strings.Contains(plan, "COVERING INDEX "+tc.index+" ") && tc.index != "items_messages_by_sender" && tc.index != "items_messages_by_conversation" {
 					t.Errorf("count: plan reads the table, not the index alone:\n%s", plan)
+				}
+				if stmt.name == "page" && tc.after > 0 && !strings.Contains(plan, "<expr><?") && !strings.Contains(plan, "<expr><=?") {
+					// The index is searched from the cursor's key, not read
+					// from the folder's newest message.
+					t.Errorf("page: the index is not searched from the cursor:\n%s", plan)
 				}
 				if stmt.name == "page" && tc.sorted && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("page: plan sorts instead of reading the index in order:\n%s", plan)
@@ -192,6 +212,65 @@ func TestTextSearchUsesIndex(t *testing.T) {
 			_, n, err := s.QueryItems(t.Context(), q)
 			if err != nil || n != tc.want {
 				t.Errorf("QueryItems: %d matches, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkDeepPage: page 100 of a folder's unread mail, newest first, 50
+// a page, read by offset (reads the 4,950 items before it) and by keyset
+// (continues after page 99's last item), against page 1. Results in
+// bench/README.md ("Keyset paging").
+func BenchmarkDeepPage(b *testing.B) {
+	s, err := Open(b.Context(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var items []store.Item
+	for i := range 15000 {
+		id := fmt.Sprintf("m%05d", i)
+		items = append(items, store.Item{TenantID: "t1", Kind: "message", ID: id, OwnerID: "u1", ParentID: "inbox",
+			Doc: fmt.Appendf(nil, `{"id":%q,"subject":"s","receivedDateTime":%q,"isRead":%t}`, id, base.Add(time.Duration(i/2)*time.Minute).Format(store.TimeLayout), i%3 == 0)})
+	}
+	if err := s.CreateItems(b.Context(), items...); err != nil {
+		b.Fatal(err)
+	}
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
+	e, err := odata.ParseFilter("isRead eq false", odata.Exchange)
+	if err != nil {
+		b.Fatal(err)
+	}
+	filter, err := odata.Filter(e, m, odata.Exchange)
+	if err != nil {
+		b.Fatal(err)
+	}
+	order := []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true}} // the server's default
+	q := store.ItemQuery{TenantID: "t1", Kind: "message", OwnerID: "u1", ParentID: "inbox", Filter: filter, Order: order, Limit: 50}
+	before := q
+	before.Limit = 99 * 50
+	rows, _, err := s.QueryItems(b.Context(), before)
+	if err != nil || len(rows) != before.Limit {
+		b.Fatalf("%d rows: %v", len(rows), err)
+	}
+	c, ok := store.CursorOf(rows[len(rows)-1], order)
+	if !ok {
+		b.Fatal("no cursor")
+	}
+	offset, keyset := q, q
+	offset.Offset = 99 * 50
+	keyset.After = &c
+	for _, bc := range []struct {
+		name string
+		q    store.ItemQuery
+	}{{"page1", q}, {"page100-offset", offset}, {"page100-keyset", keyset}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				got, _, err := s.QueryItems(b.Context(), bc.q)
+				if err != nil || len(got) != 50 {
+					b.Fatalf("%d items: %v", len(got), err)
+				}
 			}
 		})
 	}

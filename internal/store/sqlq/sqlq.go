@@ -39,12 +39,11 @@ type Table struct {
 	// Document is the SQL of the row's JSON document: "doc" for items;
 	// for groups, an object built from a JSON column.
 	Document string
-	// Columns maps store column names (store.ItemColumns,
-	// store.DirectoryColumns) to their SQL.
+	// Columns maps the column names a query may use (the items' id and
+	// times, store.DirectoryColumns, store.UserType) to their SQL. A
+	// column of store.TypeTime is a timestamptz in PostgreSQL and text in
+	// store.TimeLayout in SQLite.
 	Columns map[string]string
-	// Times lists the columns holding timestamps (PostgreSQL timestamptz;
-	// SQLite text in store.TimeLayout).
-	Times map[string]bool
 }
 
 // ErrQuery wraps every error of a malformed query (a programming error of
@@ -125,27 +124,48 @@ func (r *renderer) orderExpr(o store.Order) (string, error) {
 // the order of orders followed by id ascending (the backend's
 // tie-breaker), as
 //
-//	k1 < v1 OR (k1 = v1 AND (… OR id > last))   (descending k1)
+//	k1 <= v1 AND (k1 < v1 OR (… OR id > last))   (descending k1)
 //
-// with the first key's bound first (k1 <= v1 AND (…)), so that an index
-// on the order starts its range there instead of reading the rows before.
-// Nulls are where the ordering puts them. It returns an error when the
-// cursor does not fit the ordering.
-func After(d Dialect, t Table, orders []store.Order, c store.Cursor, offset int) (string, []any, error) {
+// with the first key's bound first, so that an index on the order starts
+// its range there instead of reading the rows before. Nulls are where the
+// ordering puts them. When the first key is not null and the nulls of the
+// first key come after every value, they are not in that range (an OR
+// would keep the index from searching it): tail is then the condition of
+// those rows (k1 IS NULL), which follow the range's rows in the order;
+// the backend reads them when the range does not fill the page. tail is
+// "" otherwise. It returns an error when the cursor does not fit the
+// ordering. PostgreSQL placeholders are numbered from offset+1 in each.
+func After(d Dialect, t Table, orders []store.Order, c store.Cursor, offset int) (rng string, rangeArgs []any, tail string, err error) {
 	if len(c.Keys) != len(orders) {
-		return "", nil, fmt.Errorf("%w: a cursor of %d keys for %d orders", ErrQuery, len(c.Keys), len(orders))
+		return "", nil, "", fmt.Errorf("%w: a cursor of %d keys for %d orders", ErrQuery, len(c.Keys), len(orders))
 	}
 	r := &renderer{d: d, t: t, offset: offset}
-	sql, err := r.after(orders, c, 0)
+	top := true
+	sql, err := r.after(orders, c, 0, &top)
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
-	return sql, r.args, nil
+	if len(orders) > 0 && c.Keys[0] != nil && nullsAfter(d, orders[0]) {
+		expr, err := (&renderer{d: d, t: t}).orderExpr(orders[0])
+		if err != nil {
+			return "", nil, "", err
+		}
+		tail = expr + " IS NULL"
+	}
+	return sql, r.args, tail, nil
+}
+
+// nullsAfter reports whether an ordering puts nulls after every value.
+func nullsAfter(d Dialect, o store.Order) bool {
+	nullsLow := o.Nulls == store.NullsLow || !d.postgres
+	return nullsLow == o.Desc
 }
 
 // after renders the rows after c from the i-th order key on, binding the
 // arguments in the order of the text (SQLite's ? are positional).
-func (r *renderer) after(orders []store.Order, c store.Cursor, i int) (string, error) {
+func (r *renderer) after(orders []store.Order, c store.Cursor, i int, top *bool) (string, error) {
+	first := *top
+	*top = false
 	if i == len(orders) {
 		idCol := "id"
 		if sql, ok := r.t.Columns["id"]; ok {
@@ -158,20 +178,18 @@ func (r *renderer) after(orders []store.Order, c store.Cursor, i int) (string, e
 	if err != nil {
 		return "", err
 	}
-	// nullsAfter: nulls come after every value in this direction.
-	nullsLow := o.Nulls == store.NullsLow || !r.d.postgres
-	nullsAfter := nullsLow == o.Desc
+	nullsAfter := nullsAfter(r.d, o)
 	if v == nil {
 		if !nullsAfter {
 			// The values follow the nulls; after this null, the nulls
 			// that tie with it by the rest of the order.
-			rest, err := r.after(orders, c, i+1)
+			rest, err := r.after(orders, c, i+1, top)
 			if err != nil {
 				return "", err
 			}
 			return "(" + expr + " IS NOT NULL OR (" + expr + " IS NULL AND (" + rest + ")))", nil
 		}
-		rest, err := r.after(orders, c, i+1)
+		rest, err := r.after(orders, c, i+1, top)
 		if err != nil {
 			return "", err
 		}
@@ -192,12 +210,13 @@ func (r *renderer) after(orders []store.Order, c store.Cursor, i int) (string, e
 	if err != nil {
 		return "", err
 	}
-	rest, err := r.after(orders, c, i+1)
+	rest, err := r.after(orders, c, i+1, top)
 	if err != nil {
 		return "", err
 	}
 	cond := expr + bound + v1 + " AND (" + expr + beyond + v2 + " OR (" + rest + "))"
-	if nullsAfter {
+	if nullsAfter && !first {
+		// The first key's nulls are After's tail instead.
 		cond = "(" + expr + " IS NULL OR (" + cond + "))"
 	}
 	return cond, nil
@@ -664,15 +683,18 @@ func (r *renderer) lambda(arr store.Field, name string, pred store.Cond, any boo
 // Rendered is the caller's part of a query as SQL, for a backend to
 // place after its own conditions: the condition (Where, Args), the ORDER
 // BY list without the id tie-breaker ("" for id alone), and the keyset
-// condition of the page (After, AfterArgs), which a count leaves out.
-// PostgreSQL placeholders are numbered through Args and on through
-// AfterArgs.
+// condition of the page (After, AfterArgs; see function After), which a
+// count leaves out, and the condition of the rows that follow After's when
+// After's do not fill the page (AfterTail, no arguments of its own; ""
+// for none). PostgreSQL placeholders are numbered through Args and on
+// through AfterArgs.
 type Rendered struct {
 	Where     string
 	Args      []any
 	OrderBy   string
 	After     string
 	AfterArgs []any
+	AfterTail string
 }
 
 // Query is what Render renders: the IR of an ItemQuery or a
@@ -695,7 +717,7 @@ func Render(d Dialect, t Table, q Query, offset int) (Rendered, error) {
 		return Rendered{}, err
 	}
 	if q.After != nil {
-		if r.After, r.AfterArgs, err = After(d, t, q.Order, *q.After, offset+len(r.Args)); err != nil {
+		if r.After, r.AfterArgs, r.AfterTail, err = After(d, t, q.Order, *q.After, offset+len(r.Args)); err != nil {
 			return Rendered{}, err
 		}
 	}

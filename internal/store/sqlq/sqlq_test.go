@@ -9,7 +9,7 @@ import (
 	"graphgate/internal/store"
 )
 
-var items = Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at"}, Times: map[string]bool{"created_at": true}}
+var items = Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at"}}
 
 // TestWhere: the SQL each dialect gets for the conditions graph builds
 // itself (odata's are checked in package odata, through this renderer).
@@ -90,5 +90,40 @@ func TestOrderBy(t *testing.T) {
 		if got, err := OrderBy(d, items, orders); err != nil || got != want {
 			t.Errorf("%v:\n got  %s (%v)\n want %s", d, got, err, want)
 		}
+	}
+}
+
+// TestAfter: a cursor's condition bounds the first key (an index range),
+// binds values in the order of the text, and leaves the nulls that follow
+// to the tail.
+func TestAfter(t *testing.T) {
+	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	v := store.Time(at)
+	newest := []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true, Nulls: store.NullsLow}}
+	for _, tc := range []struct {
+		d         Dialect
+		orders    []store.Order
+		keys      []*store.Value
+		sql, tail string
+		args      []any
+	}{
+		{SQLite, newest, []*store.Value{&v},
+			`json_extract(doc,'$.receivedDateTime') <= ? AND (json_extract(doc,'$.receivedDateTime') < ? OR (id > ?))`,
+			`json_extract(doc,'$.receivedDateTime') IS NULL`, []any{"2024-05-01T00:00:00.0000000Z", "2024-05-01T00:00:00.0000000Z", "m9"}},
+		{Postgres, newest, []*store.Value{&v},
+			`(doc #>> '{receivedDateTime}') COLLATE "C" <= $3 COLLATE "C" AND ((doc #>> '{receivedDateTime}') COLLATE "C" < $4 COLLATE "C" OR (id > $5))`,
+			`(doc #>> '{receivedDateTime}') COLLATE "C" IS NULL`, []any{"2024-05-01T00:00:00.0000000Z", "2024-05-01T00:00:00.0000000Z", "m9"}},
+		{SQLite, newest, []*store.Value{nil}, `json_extract(doc,'$.receivedDateTime') IS NULL AND (id > ?)`, "", []any{"m9"}},
+		{Postgres, []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true}}, []*store.Value{&v},
+			`(doc #>> '{receivedDateTime}') COLLATE "C" <= $3 COLLATE "C" AND ((doc #>> '{receivedDateTime}') COLLATE "C" < $4 COLLATE "C" OR (id > $5))`,
+			"", nil},
+	} {
+		sql, args, tail, err := After(tc.d, items, tc.orders, store.Cursor{Keys: tc.keys, ID: "m9"}, 2)
+		if err != nil || sql != tc.sql || tail != tc.tail || (tc.args != nil && !reflect.DeepEqual(args, tc.args)) {
+			t.Errorf("%v %v:\n got  %s | %s %v (%v)\n want %s | %s %v", tc.d, tc.keys, sql, tail, args, err, tc.sql, tc.tail, tc.args)
+		}
+	}
+	if _, _, _, err := After(SQLite, items, newest, store.Cursor{ID: "m9"}, 0); !errors.Is(err, ErrQuery) {
+		t.Errorf("a cursor without keys: %v", err)
 	}
 }

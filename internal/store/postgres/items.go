@@ -353,7 +353,7 @@ func (w *where) add(cond string, arg any) {
 }
 
 // orderByKeyword matches an "ORDER BY" the caller may have put before its
-// list (odata.CompileOrderBy returns a whole clause).
+// list (a raw OrderBy of the store's tests may be a whole clause).
 var orderByKeyword = regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`)
 
 // runQuery runs a pushed-down query on table (items, users or groups): the

@@ -387,7 +387,7 @@ type itemsStatements struct {
 // itemsSQL builds
 //
 //	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND [+]owner_id = ?]
-//	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (q.Where)]
+//	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (filter)] [AND (after)]
 //	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
 //
 // and SELECT count(*) FROM items with the same WHERE. The caller's ?
@@ -494,7 +494,7 @@ func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.
 }
 
 // orderBy is the caller's ORDER BY list (a leading "ORDER BY", as
-// odata.CompileOrderBy writes it, is accepted) followed by id, the final
+// the store's tests may write it, is accepted) followed by id, the final
 // tie-breaker.
 func orderBy(callers string) string {
 	callers = strings.TrimSpace(orderByKeyword.ReplaceAllString(callers, ""))
@@ -502,7 +502,7 @@ func orderBy(callers string) string {
 	case callers == "":
 		return "id"
 	case endsWithID.MatchString(callers):
-		// Already broken by id (odata.CompileOrderBy's tie-breaker); a
+		// Already broken by id (a raw OrderBy's own tie-breaker); a
 		// second id would cost SQLite a sort for the last term.
 		return callers
 	}

@@ -11,8 +11,10 @@ import (
 	"graphgate/internal/store"
 )
 
-// Keyset paging. A collection listed by writeCollection continues from the
-// last row of the previous page rather than from an offset: the nextLink's
+// Keyset paging. A collection listed by writeCollection, and the users
+// listing in id order (no $orderby; its cursor is the last id, the primary
+// key), continue from the last row of the previous page rather than from
+// an offset: the nextLink's
 // $skiptoken carries that row's order keys and id (store.CursorOf), and
 // the store continues after them (store.ItemQuery.After), so that a deep
 // page reads what the first does, through the index on the order. The
@@ -70,6 +72,11 @@ func keysetToken(q *query, orders []store.Order, last store.Item) string {
 	if !ok {
 		return ""
 	}
+	return encodeKeyset(q, orders, c)
+}
+
+// encodeKeyset is the $skiptoken of the page after cursor c in orders.
+func encodeKeyset(q *query, orders []store.Order, c store.Cursor) string {
 	k := keysetJSON{Offset: q.skip + q.top, Order: orderDigest(orders), ID: c.ID, Keys: make([]keyJSON, len(c.Keys))}
 	for i, v := range c.Keys {
 		if v == nil {

@@ -101,3 +101,43 @@ func TestKeysetPaging(t *testing.T) {
 		}
 	})
 }
+
+// TestUsersKeysetPaging: a users listing in id order pages by keyset (the
+// last id), visiting what $skip does; with $orderby it pages by offset.
+func TestUsersKeysetPaging(t *testing.T) {
+	e := newEnv(t)
+	token := e.delegated("adele", "User.ReadBasic.All")
+	for _, opts := range []string{"", "&$orderby=displayName", "&$filter=" + q("accountEnabled eq true")} {
+		path := "/users?$top=2&$select=id" + opts
+		next, pages := path, 0
+		for ; next != ""; pages++ {
+			body := e.must(200, "GET", next, token, nil)
+			offset := e.must(200, "GET", fmt.Sprintf("%s&$skip=%d", path, pages*2), token, nil)
+			var got, want []string
+			for _, u := range list(t, body) {
+				got = append(got, str(u, "id"))
+			}
+			for _, u := range list(t, offset) {
+				want = append(want, str(u, "id"))
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s page %d: %v by nextLink, %v by $skip", opts, pages, got, want)
+			}
+			next, _ = body["@odata.nextLink"].(string)
+			if next != "" {
+				u, err := url.Parse(next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, _ := base64.RawURLEncoding.DecodeString(u.Query().Get("$skiptoken"))
+				if keyset := strings.HasPrefix(string(tok), "k:"); keyset != !strings.Contains(opts, "$orderby") {
+					t.Errorf("%s: nextLink token %q", opts, tok)
+				}
+				next = strings.TrimPrefix(next, e.base)
+			}
+		}
+		if pages < 3 {
+			t.Errorf("%s: %d pages", opts, pages)
+		}
+	}
+}

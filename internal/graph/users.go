@@ -266,7 +266,21 @@ func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int,
 			return nil, 0, err
 		}
 	}
-	return s.store.QueryUsers(c.ctx, dq)
+	if q.after != nil {
+		// A keyset $skiptoken (keyset.go): only listings in id order
+		// (no $orderby) are given one, whose cursor is the last id.
+		if len(dq.Order) > 0 || !cursorFits(q, dq.Order) {
+			return nil, 0, errBadRequest("The $skiptoken is not valid.")
+		}
+		dq.After, dq.Offset = q.after, 0
+	}
+	users, total, err := s.store.QueryUsers(c.ctx, dq)
+	if err == nil && len(dq.Order) == 0 && q.top > 0 && len(users) > q.top {
+		// The next page continues after this one's last id, through
+		// the primary key, however deep.
+		q.next = encodeKeyset(q, nil, store.Cursor{ID: users[q.top-1].ID})
+	}
+	return users, total, err
 }
 
 func (s *Server) listUsers(c *Call) error {

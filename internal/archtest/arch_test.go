@@ -17,17 +17,20 @@ import (
 var layers = map[string]int{
 	// Foundations: no knowledge of permissions, protocols or HTTP routing.
 	"internal/graphpath": 0, "internal/permname": 0, "internal/password": 0, "internal/roles": 0,
-	"internal/secretfile": 0, "internal/tlsca": 0, "internal/odata": 0, "internal/store": 0,
+	"internal/secretfile": 0, "internal/tlsca": 0, "internal/store": 0,
 	"internal/pgtest": 0, "internal/archtest": 0,
 	// The one clock; fault rules and their injector (they learn a request's
 	// route and caller from the server, through interfaces).
 	"internal/clock": 0, "internal/faults": 0,
-	// Keys and tokens, the catalog, the store's backends, the bridge's parts.
+	// Keys and tokens, the catalog, the bridge's parts; OData (it builds
+	// the store's query IR) and the store's query renderer.
 	"internal/tokens": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
-	"internal/store/sqlite": 1, "internal/store/postgres": 1, "internal/store/conformance": 1,
+	"internal/odata": 1, "internal/store/sqlq": 1,
+	// The store's backends (they render queries with sqlq).
+	"internal/store/sqlite": 2, "internal/store/postgres": 2, "internal/store/conformance": 2,
 	"internal/bridge/auth": 1, "internal/bridge/graphclient": 1, "internal/bridge/mqttha": 1,
 	// The route table, the store opener, the planner, the directory service.
-	"internal/routes": 2, "internal/store/open": 2, "internal/planner": 2, "internal/directory": 2,
+	"internal/routes": 2, "internal/store/open": 3, "internal/planner": 2, "internal/directory": 2,
 	"internal/gendata": 2,
 	// The engine.
 	"internal/authz": 3, "internal/bridge": 3,

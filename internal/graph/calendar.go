@@ -220,8 +220,8 @@ func (s *Server) listCalendars(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindCalendar, OwnerID: o.id},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
-		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
+		mapping:  jsonMapping("microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
+		defOrder: byCreation, context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
 		render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
 }
 
@@ -333,9 +333,8 @@ func (s *Server) listEvents(c *Call) error {
 		return err
 	}
 	zone, loc := c.preferredZone()
-	d := s.store.Dialect()
-	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping(d, "microsoft.graph.event", eventProps),
-		defOrder: orderBy(d, "start/utc", odata.TypeDateTime, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
+	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping("microsoft.graph.event", eventProps),
+		defOrder: byDoc("start/utc", store.TypeTime, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
 		allowed: basicEventAllowed(c), known: eventSelectable(), render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
 }
 
@@ -799,12 +798,8 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 	if err != nil || u.TenantID != c.TenantID {
 		return nil // an organizer outside the tenant gets an email, not a tracked status
 	}
-	ph := "?"
-	if s.store.Dialect() == store.DialectPostgres {
-		ph = "$1"
-	}
 	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: u.ID,
-		Where: jsonExpr(s.store.Dialect(), "iCalUId", odata.TypeString) + " = " + ph, Args: []any{ev.ICalUID}})
+		Filter: docEq("iCalUId", ev.ICalUID)})
 	if err != nil {
 		return err
 	}
@@ -859,29 +854,31 @@ func (s *Server) calendarView(c *Call) error {
 	if err != nil {
 		return err
 	}
-	d := s.store.Dialect()
-	ph := func(n int) string { return placeholder(dialectOf(d), n) }
 	// The series that have begun before the window's end and not ended
-	// before its start (items_series_by_end: the predicate and the
-	// expression are the index's).
-	seriesEnd := "ifnull(json_extract(doc, '$._seriesEnd'), '9999-12-31')"
-	if d == store.DialectPostgres {
-		seriesEnd = `coalesce((doc #>> '{_seriesEnd}'), '9999-12-31') COLLATE "C"`
-	}
-	typ := jsonExpr(d, "type", odata.TypeString)
+	// before its start (items_series_by_end: the predicate — a literal —
+	// and the expression are the index's).
+	noEnd := store.Literal("9999-12-31")
+	seriesEnd := store.Field{Path: []string{"_seriesEnd"}, Type: store.TypeString, IfNull: &noEnd}
+	typ := store.Doc("type", store.TypeString)
 	masters, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID,
-		Where: typ + " = 'seriesMaster' AND " + jsonExpr(d, "start/utc", odata.TypeDateTime) + " < " + ph(1) + " AND " + seriesEnd + " > " + ph(2),
-		Args:  []any{storedTime(v.to), storedTime(v.from)}, OrderBy: seriesEnd})
+		Filter: store.And{
+			store.Compare{Field: typ, Op: store.Eq, Value: store.Literal("seriesMaster")},
+			store.Compare{Field: store.Doc("start/utc", store.TypeTime), Op: store.Lt, Value: store.Time(v.to)},
+			store.Compare{Field: seriesEnd, Op: store.Gt, Value: store.String(storedTime(v.from))},
+		},
+		Order: []store.Order{{Field: seriesEnd}}})
 	if err != nil {
 		return asError(err)
 	}
+	// Single events: a type other than seriesMaster (and a type at all).
+	single := store.And{store.Not{Cond: store.IsNull{Field: typ}}, store.Compare{Field: typ, Op: store.Ne, Value: store.Literal("seriesMaster")}}
 	v.work.rows += int64(len(masters))
 	sources, err := s.seriesSources(c.ctx, v, masters)
 	if err != nil {
 		return asError(err)
 	}
 	sources = append(sources,
-		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Where: typ + " <> 'seriesMaster'"}),
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Filter: single}),
 		// Changed occurrences are where they are now, wherever their
 		// series is.
 		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}))

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -189,9 +188,8 @@ func (s *Server) removeEvent(c *Call, tx store.Items, it store.Item) error {
 
 // exceptionsOf lists a series master's stored exceptions.
 func (s *Server) exceptionsOf(c *Call, tx store.Items, master store.Item) ([]store.Item, error) {
-	d := s.store.Dialect()
 	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: master.OwnerID,
-		Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{master.ID}})
+		Filter: docEq("seriesMasterId", master.ID)})
 	return items, err
 }
 
@@ -221,9 +219,8 @@ func (s *Server) listInstances(c *Call) error {
 		if sources, err = s.seriesSources(c.ctx, v, []store.Item{it}); err != nil {
 			return asError(err)
 		}
-		d := s.store.Dialect()
 		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
-			Where: jsonExpr(d, "seriesMasterId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{it.ID}}))
+			Filter: docEq("seriesMasterId", it.ID)}))
 	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(v.to) && en > storedTime(v.from) {
 		t, err := parseStoredTime(st)
 		if err != nil {

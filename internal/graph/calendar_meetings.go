@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -114,9 +113,8 @@ func (s *Server) meetingCopies(c *Call, tx store.Items, org eventDoc, orgOwner s
 	if org.ICalUID == "" {
 		return nil, nil
 	}
-	d := s.store.Dialect()
 	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent,
-		Where: jsonExpr(d, "iCalUId", odata.TypeString) + " = " + placeholder(dialectOf(d), 1), Args: []any{org.ICalUID}})
+		Filter: docEq("iCalUId", org.ICalUID)})
 	if err != nil {
 		return nil, err
 	}

@@ -116,12 +116,10 @@ var _ = declare(workloadTeams,
 	Endpoint{Method: "GET", Template: "/chats/{id}/messages/{id}", Handler: (*Server).getChatMessage},
 )
 
-// memberWhere matches chats whose internal member list holds one user.
-func memberWhere(d store.Dialect) string {
-	if d == store.DialectPostgres {
-		return "doc->'_memberIds' ? $1"
-	}
-	return "EXISTS (SELECT 1 FROM json_each(doc, '$._memberIds') AS m WHERE m.value = ?)"
+// chatsOf matches chats whose internal member list holds one user.
+func chatsOf(userID string) store.Cond {
+	return store.Any{Array: store.Field{Path: []string{"_memberIds"}, Type: store.TypeString}, Var: "m",
+		Cond: store.Compare{Field: store.Field{Var: "m", Type: store.TypeString}, Op: store.Eq, Value: store.String(userID)}}
 }
 
 var chatProps = odata.JSONProps{"topic": odata.TypeString, "chatType": odata.TypeString, "createdDateTime": odata.TypeDateTime,
@@ -135,11 +133,10 @@ func (s *Server) listChats(c *Call) error {
 	if err != nil {
 		return err
 	}
-	d := s.store.Dialect()
 	return s.writeCollection(c, collection{q: q,
-		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Where: memberWhere(d), Args: []any{c.TargetUser.ID}},
-		mapping:  jsonMapping(d, "microsoft.graph.chat", chatProps),
-		defOrder: orderBy(d, "lastUpdatedDateTime", odata.TypeDateTime, true), context: c.contextURL(),
+		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Filter: chatsOf(c.TargetUser.ID)},
+		mapping:  jsonMapping("microsoft.graph.chat", chatProps),
+		defOrder: byDoc("lastUpdatedDateTime", store.TypeTime, true), context: c.contextURL(),
 		defaults: []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}})
 }
 
@@ -190,10 +187,9 @@ func (s *Server) listChatMessages(c *Call) error {
 	if err != nil {
 		return err
 	}
-	d := s.store.Dialect()
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindChatMessage, ParentID: c.Param(0)},
-		mapping:  jsonMapping(d, "microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
-		defOrder: orderBy(d, "createdDateTime", odata.TypeDateTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
+		mapping:  jsonMapping("microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
+		defOrder: byDoc("createdDateTime", store.TypeTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
 }
 
 // chatMessageKey is a chat message's item id: message ids (Teams uses the

@@ -57,6 +57,15 @@ func TestChats(t *testing.T) {
 		if gs := list(t, e.must(200, "GET", "/me/chats", e.delegated("guest", "Chat.Read"), nil)); len(gs) != 0 {
 			t.Errorf("Kim's chats = %v", gs)
 		}
+		// A $filter narrows the caller's chats; it never widens them to
+		// the tenant's (the membership condition and the filter both
+		// apply).
+		if gs := list(t, e.must(200, "GET", "/me/chats?$filter="+q("chatType eq 'group'"), e.delegated("guest", "Chat.Read"), nil)); len(gs) != 0 {
+			t.Errorf("Kim's group chats = %v", gs)
+		}
+		if ls := list(t, e.must(200, "GET", "/me/chats?$filter="+q("chatType eq 'oneOnOne'"), e.delegated("lynne", "Chat.ReadBasic"), nil)); len(ls) != 0 {
+			t.Errorf("Lynne's one-on-one chats = %v", ls)
+		}
 		if n := len(list(t, e.must(200, "GET", "/users/"+e.id("megan")+"/chats", e.app("Chat.ReadBasic.All"), nil))); n != 2 {
 			t.Errorf("Megan's chats app-only: %d", n)
 		}

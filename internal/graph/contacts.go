@@ -306,7 +306,7 @@ func usersBase(c *Call, owner string) string {
 }
 
 func (s *Server) contactMapping() odata.Mapping {
-	return jsonMapping(s.store.Dialect(), "microsoft.graph.contact", contactProps)
+	return jsonMapping("microsoft.graph.contact", contactProps)
 }
 
 // contacts lists the contacts of one folder.
@@ -319,7 +319,7 @@ func (s *Server) contacts(c *Call, owner, folder, contextURL string) error {
 		return errBadRequest("The query parameter '$search' is not supported on contacts.")
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentID: folder},
-		mapping: s.contactMapping(), defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false),
+		mapping: s.contactMapping(), defOrder: byDoc("displayName", store.TypeString, false),
 		context: contextURL, known: contactSelectable()})
 }
 
@@ -511,8 +511,8 @@ func (s *Server) contactFolders(c *Call, owner, parent, contextURL string) error
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.contactFolder", contactFolderProps),
-		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false), context: contextURL, known: contactFolderSelectable()})
+		mapping:  jsonMapping("microsoft.graph.contactFolder", contactFolderProps),
+		defOrder: byDoc("displayName", store.TypeString, false), context: contextURL, known: contactFolderSelectable()})
 }
 
 // listContactFolders lists the folders in the default Contacts folder.
@@ -595,10 +595,8 @@ func (s *Server) createContactChildFolder(c *Call) error {
 
 // contactFolderNamed finds a folder of parent by display name (ignoring case).
 func (s *Server) contactFolderNamed(c *Call, owner, parent, name string) (bool, error) {
-	d := s.store.Dialect()
-	where := "lower(" + jsonExpr(d, "displayName", odata.TypeString) + ") = " + placeholder(dialectOf(d), 1)
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent,
-		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+		Filter: docEqFold("displayName", name), Limit: 1})
 	if err != nil {
 		return false, asError(err)
 	}

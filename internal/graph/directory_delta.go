@@ -296,11 +296,9 @@ func (s *Server) snapshot(c *Call, src *deltaSource) (string, *dirDeltaState, er
 
 // pruneDeltaStates removes a batch of the tenant's expired snapshots.
 func (s *Server) pruneDeltaStates(c *Call, src *deltaSource) error {
-	dia := s.store.Dialect()
-	atExpr := jsonExpr(dia, "_at", odata.TypeDateTime)
 	old, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: src.stateKind,
-		Where: atExpr + " < " + placeholder(dialectOf(dia), 1), Args: []any{storedTime(s.now().Add(-dirDeltaLifetime))},
-		Limit: dirDeltaPruneBatch})
+		Filter: store.Compare{Field: store.Doc("_at", store.TypeTime), Op: store.Lt, Value: store.Time(s.now().Add(-dirDeltaLifetime))},
+		Limit:  dirDeltaPruneBatch})
 	if err != nil || len(old) == 0 {
 		return err
 	}

@@ -23,6 +23,15 @@
 // service (package directory), whose typed errors the handlers turn into
 // Graph's bodies.
 //
+// Queries are store query IR (docquery.go): a collection's $filter and
+// $orderby become store conditions and orderings through odata.Filter and
+// odata.Order over the entity's mapping, the server's own fixed queries
+// (by iCalUId, by name, $search terms, a drive's delta) are written with
+// the IR too, and a collection listed by writeCollection pages by keyset
+// (keyset.go: the nextLink's $skiptoken holds the last row's order keys
+// and id, so that a deep page reads what the first does; a client's $skip
+// stays an offset).
+//
 // Request bodies are read as Graph reads them: by Graph's schema (an
 // excerpt of its $metadata, schema.go) where the body's type is one of
 // those, by the Go type they land in otherwise (Call.ReadBody,
@@ -40,5 +49,6 @@
 //
 // It must not compare scope strings or decide whose data a caller may reach: every
 // request is decided by authz from the route table and the target facts graph resolves;
-// it must not write users, groups or grants except through internal/directory.
+// it must not write users, groups or grants except through internal/directory; it must
+// not write SQL or know the store's dialect (internal/archtest checks).
 package graph

@@ -630,10 +630,8 @@ func (t *driveTarget) child(it store.Item) (*driveTarget, error) {
 
 // childNamed finds a folder's child by name (ignoring case).
 func (s *Server) childNamed(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (store.Item, bool, error) {
-	d := s.store.Dialect()
-	where := "lower(" + jsonExpr(d, "name", odata.TypeString) + ") = " + placeholder(dialectOf(d), 1)
 	items, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveItem, OwnerID: owner, ParentID: parent,
-		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+		Filter: docEqFold("name", name), Limit: 1})
 	if err != nil {
 		return store.Item{}, false, err
 	}
@@ -1056,8 +1054,8 @@ func (s *Server) listDriveChildren(c *Call) error {
 	}
 	here := t.itemPath()
 	col := collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.driveItem", driveItemProps),
-		defOrder: "lower(" + jsonExpr(s.store.Dialect(), "name", odata.TypeString) + ")",
+		mapping:  jsonMapping("microsoft.graph.driveItem", driveItemProps),
+		defOrder: []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}},
 		context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),
 		render:   func(it store.Item) (json.RawMessage, error) { return renderDriveItem(d, it, here) }}
 	return s.writeCollection(c, col)
@@ -1959,7 +1957,7 @@ func (s *Server) sharedWithMe(c *Call) error {
 		return err
 	}
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.TargetUser.ID,
-		OrderBy: orderBy(s.store.Dialect(), "sharedDateTime", odata.TypeDateTime, true)})
+		Order: byDoc("sharedDateTime", store.TypeTime, true)})
 	if err != nil {
 		return asError(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -38,6 +37,12 @@ func (s *Server) deltaNow() time.Time {
 	return s.now().Add(time.Duration(driveDeltaClockSkew.Load()))
 }
 
+// seqField is an item's change sequence number (_seq), 0 when it has none.
+var seqField = func() store.Field {
+	zero := store.Int(0)
+	return store.Field{Path: []string{"_seq"}, Type: store.TypeInt, IfNull: &zero}
+}()
+
 type deltaFloorDoc struct {
 	Seq int64 `json:"seq"`
 }
@@ -47,13 +52,10 @@ type deltaFloorDoc struct {
 // raises the drive's floor in the same one, so a token can never see the
 // tombstones gone without the floor that says so.
 func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
-	dia := s.store.Dialect()
-	cutoff := storedTime(s.deltaNow().Add(-driveTombstoneRetention))
-	atExpr := jsonExpr(dia, "_at", odata.TypeDateTime)
-	seqExpr := "COALESCE(" + jsonExpr(dia, "_seq", odata.TypeInt) + ", 0)"
+	cutoff := s.deltaNow().Add(-driveTombstoneRetention)
 	old, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveTombstone, OwnerID: d.Owner.ID,
-		Where: atExpr + " IS NOT NULL AND " + atExpr + " < " + placeholder(dialectOf(dia), 1), Args: []any{cutoff},
-		OrderBy: seqExpr, Limit: tombstonePruneBatch})
+		Filter: store.Compare{Field: store.Doc("_at", store.TypeTime), Op: store.Lt, Value: store.Time(cutoff)},
+		Order:  []store.Order{{Field: seqField}}, Limit: tombstonePruneBatch})
 	if err != nil || len(old) == 0 {
 		return err
 	}
@@ -127,15 +129,14 @@ func (s *Server) writeResyncRequired(c *Call, fresh deltaToken) error {
 // included (their tombstones keep their parents), so that a folder's
 // delta can select changes by parent.
 func (s *Server) deltaScope(c *Call, d *driveInfo, folderID string) ([]string, error) {
-	dia := s.store.Dialect()
-	isFolder := jsonExpr(dia, "folder", odata.TypeString) + " IS NOT NULL"
+	isFolder := docSet("folder")
 	scope, frontier := []string{folderID}, []string{folderID}
 	seen := map[string]bool{folderID: true}
 	for len(frontier) > 0 {
 		var next []string
 		for _, kind := range []string{KindDriveItem, KindDriveTombstone} {
 			items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID,
-				ParentIDs: frontier, Where: isFolder})
+				ParentIDs: frontier, Filter: isFolder})
 			if err != nil {
 				return nil, err
 			}

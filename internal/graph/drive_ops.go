@@ -624,22 +624,26 @@ func (s *Server) searchDrive(c *Call) error {
 	if err != nil {
 		return err
 	}
-	dia := s.store.Dialect()
 	lower := strings.ToLower(text)
-	like := odata.EscapeLike(lower)
-	// Candidates: names that match (in SQL) and files small enough whose
-	// content may (read below); content cannot be matched in SQL, so the
-	// page is cut here, in the same name order as before.
-	nameExpr := "lower(" + jsonExpr(dia, "name", odata.TypeString) + ")"
-	where := "(" + nameExpr + " LIKE " + placeholder(dialectOf(dia), 1) + odata.LikeEscape + " OR (" +
-		jsonExpr(dia, "file", odata.TypeString) + " IS NOT NULL AND COALESCE(" + jsonExpr(dia, "size", odata.TypeInt) + ", 0) <= " +
-		placeholder(dialectOf(dia), 2) + ")) AND " + jsonExpr(dia, "root", odata.TypeString) + " IS NULL"
+	// Candidates: names that match (in the store) and files small enough
+	// whose content may (read below); content cannot be matched in the
+	// store, so the page is cut here, in the same name order as before.
+	zero := store.Int(0)
+	where := store.And{
+		store.Or{
+			store.Match{Field: store.Doc("name", store.TypeString), Kind: store.Contains, Text: text},
+			store.And{docSet("file"), store.Compare{Field: store.Field{Path: []string{"size"}, Type: store.TypeInt, IfNull: &zero},
+				Op: store.Le, Value: store.Int(searchContentMax)}},
+		},
+		store.IsNull{Field: store.Doc("root", store.TypeString)},
+	}
+	byName := []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}}
 	want := q.skip + q.top + 1
 	var items []store.Item
 	const chunk = 200
 	for off := 0; len(items) < want; off += chunk {
-		batch, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Where: where,
-			Args: []any{"%" + like + "%", searchContentMax}, OrderBy: nameExpr, Limit: chunk, Offset: off})
+		batch, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Filter: where,
+			Order: byName, Limit: chunk, Offset: off})
 		if err != nil {
 			return asError(err)
 		}
@@ -809,10 +813,7 @@ func (s *Server) driveDelta(c *Call) error {
 			return asError(err)
 		}
 	}
-	dia := s.store.Dialect()
-	seqExpr := "COALESCE(" + jsonExpr(dia, "_seq", odata.TypeInt) + ", 0)"
-	idExpr := jsonExpr(dia, "id", odata.TypeString)
-	ph := func(n int) string { return placeholder(dialectOf(dia), n) }
+	docID := store.Doc("id", store.TypeString)
 	var out []json.RawMessage
 	paths := newPathCache(s, c, d)
 	// A folder's own change leads its delta, as the root leads the drive's.
@@ -844,9 +845,13 @@ func (s *Server) driveDelta(c *Call) error {
 				break
 			}
 		}
-		where := seqExpr + " > " + ph(1) + " AND " + seqExpr + " <= " + ph(2) + " AND " + idExpr + " > " + ph(3)
+		where := store.And{
+			store.Compare{Field: seqField, Op: store.Gt, Value: store.Int(tok.Since)},
+			store.Compare{Field: seqField, Op: store.Le, Value: store.Int(tok.Upto)},
+			store.Compare{Field: docID, Op: store.Gt, Value: store.String(tok.After)},
+		}
 		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, ParentIDs: scope,
-			Where: where, Args: []any{tok.Since, tok.Upto, tok.After}, OrderBy: idExpr, Limit: top - len(out) + 1})
+			Filter: where, Order: []store.Order{{Field: docID}}, Limit: top - len(out) + 1})
 		if err != nil {
 			return asError(err)
 		}

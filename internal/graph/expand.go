@@ -159,7 +159,7 @@ func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body j
 	if _, err := s.authorizeExpansion(c, "/users/"+owner+"/messages/"+msg.ID+"/attachments"); err != nil {
 		return nil, err
 	}
-	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: msg.ID, OrderBy: "created_at"})
+	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: msg.ID, Order: byCreation})
 	if err != nil {
 		return nil, asError(err)
 	}

@@ -105,37 +105,32 @@ func (c *Call) renderGroup(g *store.Group, selected []string, typed bool) (json.
 	return b, nil
 }
 
-func groupMapping(d store.Dialect) odata.Mapping {
-	// groupTypes is a JSON array column: present it as a one-property
-	// document so that groupTypes/any(a:a eq 'Unified') compiles.
-	doc := "json_object('groupTypes', json(group_types))"
-	if d == store.DialectPostgres {
-		doc = "jsonb_build_object('groupTypes', group_types)"
-	}
-	m := odata.JSONMapping("microsoft.graph.group", doc, odata.JSONProps{"groupTypes": odata.JSONArrayOf(odata.TypeString)})
+// groupMapping maps group properties to the store's directory columns;
+// groupTypes is an array in the group's document (store.GroupDocument),
+// so that groupTypes/any(a:a eq 'Unified') is a condition like any other.
+var groupMapping = func() odata.Mapping {
+	m := odata.JSONMapping("microsoft.graph.group", odata.JSONProps{store.GroupDocument: odata.JSONArrayOf(odata.TypeString)})
 	for k, v := range map[string]odata.Column{
-		"id": {SQL: "id", Type: odata.TypeGUID}, "displayName": {SQL: "display_name", Type: odata.TypeString},
-		"description": {SQL: "description", Type: odata.TypeString}, "mailNickname": {SQL: "mail_nickname", Type: odata.TypeString},
-		"mail": {SQL: "mail", Type: odata.TypeString}, "mailEnabled": {SQL: "mail_enabled", Type: odata.TypeBool},
-		"securityEnabled": {SQL: "security_enabled", Type: odata.TypeBool}, "visibility": {SQL: "visibility", Type: odata.TypeString},
+		"id": {Name: "id", Type: odata.TypeGUID}, "displayName": {Name: "display_name", Type: odata.TypeString},
+		"description": {Name: "description", Type: odata.TypeString}, "mailNickname": {Name: "mail_nickname", Type: odata.TypeString},
+		"mail": {Name: "mail", Type: odata.TypeString}, "mailEnabled": {Name: "mail_enabled", Type: odata.TypeBool},
+		"securityEnabled": {Name: "security_enabled", Type: odata.TypeBool}, "visibility": {Name: "visibility", Type: odata.TypeString},
 	} {
 		m.Columns[k] = v
 	}
 	return m
-}
+}()
 
 func (s *Server) queryGroups(c *Call, q *query, ids []string) ([]store.Group, int, error) {
 	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
-	m := groupMapping(s.store.Dialect())
-	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: odata.Directory}
 	var err error
 	if q.q.Filter != nil {
-		if dq.Where, dq.Args, err = odata.CompileFilter(q.q.Filter, m, o); err != nil {
+		if dq.Filter, err = odata.Filter(q.q.Filter, groupMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
 	if len(q.q.OrderBy) > 0 {
-		if dq.OrderBy, err = odata.CompileOrderBy(q.q.OrderBy, m, "id", o); err != nil {
+		if dq.Order, err = odata.Order(q.q.OrderBy, groupMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}

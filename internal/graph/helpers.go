@@ -1,60 +1,37 @@
 package graph
 
 import (
-	"fmt"
 	"strings"
 
 	"graphgate/internal/odata"
+	"graphgate/internal/store"
 )
-
-// placeholder returns the n-th (1-based) bind placeholder of a dialect.
-func placeholder(d odata.Dialect, n int) string {
-	if d == odata.Postgres {
-		return fmt.Sprintf("$%d", n)
-	}
-	return "?"
-}
-
-// andWhere joins two WHERE fragments. b's PostgreSQL placeholders must
-// already be numbered after a's arguments.
-func andWhere(a string, aArgs []any, b string, bArgs []any, _ odata.Dialect) (string, []any) {
-	switch {
-	case a == "":
-		return b, bArgs
-	case b == "":
-		return a, aArgs
-	}
-	return "(" + a + ") AND (" + b + ")", append(append([]any{}, aArgs...), bArgs...)
-}
 
 // userSearchColumns are the properties $search may name on users.
 var userSearchColumns = map[string]string{"displayname": "display_name", "mail": "mail", "userprincipalname": "upn",
 	"givenname": "given_name", "surname": "surname", "jobtitle": "job_title", "department": "department"}
 
-// searchUsers compiles a directory $search ("displayName:ad" OR …) to SQL:
-// each term matches the start of any word of the property, case-insensitively;
-// % and _ in a term are characters, not wildcards.
-func searchUsers(s *odata.Search, o odata.SQLOptions) (string, []any, error) {
-	var ors []string
-	var args []any
-	n := o.ArgOffset
+// searchUsers turns a directory $search ("displayName:ad" OR …) into a
+// store condition: each term matches the start of any word of the
+// property (its start, or a space before it), case-insensitively; % and _
+// in a term are characters, not wildcards.
+func searchUsers(s *odata.Search) (store.Cond, error) {
+	var ors store.Or
 	for _, group := range s.Groups {
-		var ands []string
+		var ands store.And
 		for _, t := range group {
 			col, ok := userSearchColumns[strings.ToLower(t.Property)]
 			if !ok {
-				return "", nil, newError(400, "Request_UnsupportedQuery", "Unsupported query term '%s'. The $search query parameter must be in the form \"property:value\" with a supported property.", t.Property)
+				return nil, newError(400, "Request_UnsupportedQuery", "Unsupported query term '%s'. The $search query parameter must be in the form \"property:value\" with a supported property.", t.Property)
 			}
-			n += 2
-			cond := fmt.Sprintf("(lower(%s) LIKE %s%s OR lower(%s) LIKE %s%s)", col, placeholder(o.Dialect, n-1), odata.LikeEscape, col, placeholder(o.Dialect, n), odata.LikeEscape)
-			v := odata.EscapeLike(strings.ToLower(t.Value))
-			args = append(args, v+"%", "% "+v+"%")
+			f := store.Column(col, store.TypeString)
+			var cond store.Cond = store.Or{store.Match{Field: f, Kind: store.Prefix, Text: t.Value}, store.Match{Field: f, Kind: store.Contains, Text: " " + t.Value}}
 			if t.Not {
-				cond = "NOT " + cond
+				cond = store.Not{Cond: cond}
 			}
 			ands = append(ands, cond)
 		}
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		ors = append(ors, ands)
 	}
-	return strings.Join(ors, " OR "), args, nil
+	return ors, nil
 }

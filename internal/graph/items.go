@@ -152,7 +152,7 @@ type collection struct {
 	q        *query
 	base     store.ItemQuery
 	mapping  odata.Mapping
-	defOrder string // SQL ORDER BY when the request has no $orderby
+	defOrder []store.Order // the order when the request has no $orderby
 	context  string
 	defaults []string // properties returned without $select (nil: all)
 	allowed  map[string]bool
@@ -173,21 +173,31 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		}
 	}
 	iq := col.base
-	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: col.q.flavor}
-	var err error
 	if col.q.q.Filter != nil {
-		if iq.Where, iq.Args, err = odata.CompileFilter(col.q.q.Filter, col.mapping, o); err != nil {
+		f, err := odata.Filter(col.q.q.Filter, col.mapping, col.q.flavor)
+		if err != nil {
 			return err
 		}
+		iq.Filter = store.AndAll(iq.Filter, f)
 	}
 	if len(col.q.q.OrderBy) > 0 {
-		if iq.OrderBy, err = odata.CompileOrderBy(col.q.q.OrderBy, col.mapping, "id", o); err != nil {
+		o, err := odata.Order(col.q.q.OrderBy, col.mapping, col.q.flavor)
+		if err != nil {
 			return err
 		}
-	} else {
-		iq.OrderBy = col.defOrder
+		iq.Order = o
+	} else if len(iq.Order) == 0 {
+		iq.Order = col.defOrder
 	}
 	iq.Limit, iq.Offset, iq.Count = col.q.top+1, col.q.skip, col.q.q.Count
+	if col.q.after != nil {
+		// A keyset $skiptoken: continue after its row, reading none of
+		// the rows before it (keyset.go).
+		if !cursorFits(col.q, iq.Order) {
+			return errBadRequest("The $skiptoken is not valid.")
+		}
+		iq.After, iq.Offset = col.q.after, 0
+	}
 	items, total, err := s.store.QueryItems(c.ctx, iq)
 	if err != nil {
 		return asError(err)
@@ -195,6 +205,9 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 	more := len(items) > col.q.top
 	if more {
 		items = items[:col.q.top]
+		if len(items) > 0 {
+			col.q.next = keysetToken(col.q, iq.Order, items[len(items)-1])
+		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))
 	for _, it := range items {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -266,7 +265,7 @@ var messageProps = odata.JSONProps{
 var messageSelectable = selectableAs("message", messageDoc{})
 
 func (s *Server) messageMapping() odata.Mapping {
-	return jsonMapping(s.store.Dialect(), "microsoft.graph.message", messageProps)
+	return jsonMapping("microsoft.graph.message", messageProps)
 }
 
 // basicMessageAllowed is what Mail.ReadBasic may read (authz owns it): no
@@ -307,11 +306,11 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 		if len(q.q.OrderBy) > 0 {
 			return errBadRequest("The query parameter 'OrderBy' is invalid.")
 		}
-		base.Where, base.Args = searchMessages(s.store.Dialect(), q.q.Search)
+		base.Filter = searchMessages(q.q.Search)
 		base.Text = searchMessageText(q.q.Search)
 	}
 	col := collection{q: q, base: base, mapping: s.messageMapping(),
-		defOrder: orderBy(s.store.Dialect(), "receivedDateTime", odata.TypeDateTime, true),
+		defOrder: byDoc("receivedDateTime", store.TypeTime, true),
 		context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", allowed: basicMessageAllowed(c),
 		known: messageSelectable(),
 		expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
@@ -321,7 +320,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 			}
 			return s.expandEvent(c, base.OwnerID, it, b)
 		}}
-	if base.Where != "" && q.q.Filter != nil {
+	if q.q.Search != nil && q.q.Filter != nil {
 		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
 	}
 	return s.writeCollection(c, col)
@@ -330,42 +329,32 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 // searchMessages matches every term of $search in the subject, body or
 // sender, case-insensitively (Exchange's KQL, reduced to what graphgate
 // serves); % and _ in a term are characters, not wildcards.
-func searchMessages(d store.Dialect, search *odata.Search) (string, []any) {
-	var ors []string
-	var args []any
-	n := 0
-	ph := func() string {
-		n++
-		if d == store.DialectPostgres {
-			return fmt.Sprintf("$%d", n)
-		}
-		return "?"
-	}
+func searchMessages(search *odata.Search) store.Cond {
 	fields := map[string][]string{
 		"":        {"subject", "body/content", "from/emailAddress/address", "from/emailAddress/name"},
 		"subject": {"subject"}, "body": {"body/content"}, "from": {"from/emailAddress/address", "from/emailAddress/name"},
 	}
+	var ors store.Or
 	for _, g := range search.Groups {
-		var ands []string
+		var ands store.And
 		for _, t := range g {
 			cols := fields[strings.ToLower(t.Property)]
 			if cols == nil {
 				cols = fields[""]
 			}
-			var any []string
+			var any store.Or
 			for _, col := range cols {
-				any = append(any, "lower("+jsonExpr(d, col, odata.TypeString)+") LIKE "+ph()+odata.LikeEscape)
-				args = append(args, "%"+odata.EscapeLike(strings.ToLower(t.Value))+"%")
+				any = append(any, store.Match{Field: store.Doc(col, store.TypeString), Kind: store.Contains, Text: t.Value})
 			}
-			cond := "(" + strings.Join(any, " OR ") + ")"
+			var cond store.Cond = any
 			if t.Not {
-				cond = "NOT " + cond
+				cond = store.Not{Cond: cond}
 			}
 			ands = append(ands, cond)
 		}
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		ors = append(ors, ands)
 	}
-	return strings.Join(ors, " OR "), args
+	return ors
 }
 
 // searchMessageText is the text every message $search matches must hold, for

@@ -21,8 +21,8 @@ func (s *Server) folderCollection(c *Call, owner, parent string) error {
 	// together: their creation time orders nothing).
 	return s.writeCollection(c, collection{q: q,
 		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: parent},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.mailFolder", folderProps),
-		defOrder: orderBy(s.store.Dialect(), "displayName", odata.TypeString, false),
+		mapping:  jsonMapping("microsoft.graph.mailFolder", folderProps),
+		defOrder: byDoc("displayName", store.TypeString, false),
 		context:  c.BaseURL() + "/$metadata#users('" + owner + "')/mailFolders",
 		render:   func(it store.Item) (json.RawMessage, error) { return s.renderFolder(c, it) }})
 }
@@ -33,18 +33,18 @@ func (s *Server) renderFolder(c *Call, it store.Item) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	count := func(kind, where string, args ...any) (int, error) {
-		_, n, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: it.OwnerID, ParentID: it.ID, Where: where, Args: args, Count: true, Limit: 1})
+	count := func(kind string, filter store.Cond) (int, error) {
+		_, n, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: it.OwnerID, ParentID: it.ID, Filter: filter, Count: true, Limit: 1})
 		return n, err
 	}
-	if f.ChildFolderCount, err = count(KindMailFolder, ""); err != nil {
+	if f.ChildFolderCount, err = count(KindMailFolder, nil); err != nil {
 		return nil, err
 	}
-	if f.TotalItemCount, err = count(KindMessage, ""); err != nil {
+	if f.TotalItemCount, err = count(KindMessage, nil); err != nil {
 		return nil, err
 	}
-	unread := jsonExpr(s.store.Dialect(), "isRead", odata.TypeBool) + " = " + placeholder(dialectOf(s.store.Dialect()), 1)
-	if f.UnreadItemCount, err = count(KindMessage, unread, false); err != nil {
+	unread := store.Compare{Field: store.Doc("isRead", store.TypeBool), Op: store.Eq, Value: store.Bool(false)}
+	if f.UnreadItemCount, err = count(KindMessage, unread); err != nil {
 		return nil, err
 	}
 	it.Doc = encodeDoc(f)
@@ -253,8 +253,8 @@ func (s *Server) listAttachments(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: c.Param(1)},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.attachment", odata.JSONProps{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
-		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/messages('" + c.Param(1) + "')/attachments"})
+		mapping:  jsonMapping("microsoft.graph.attachment", odata.JSONProps{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
+		defOrder: byCreation, context: c.BaseURL() + "/$metadata#users('" + owner + "')/messages('" + c.Param(1) + "')/attachments"})
 }
 
 func (s *Server) getAttachment(c *Call) error {

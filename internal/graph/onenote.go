@@ -266,7 +266,7 @@ func withComputed(known map[string]bool) map[string]bool {
 	return out
 }
 
-func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props odata.JSONProps, known map[string]bool, root, contextURL string, defOrder string) error {
+func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props odata.JSONProps, known map[string]bool, root, contextURL string, defOrder []store.Order) error {
 	pageSize, maxTop := 100, 100
 	if base.Kind == KindPage {
 		pageSize = 20
@@ -275,12 +275,13 @@ func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props
 	if err != nil {
 		return err
 	}
-	return s.writeCollection(c, collection{q: q, base: base, mapping: jsonMapping(s.store.Dialect(), entity, props),
+	return s.writeCollection(c, collection{q: q, base: base, mapping: jsonMapping(entity, props),
 		defOrder: defOrder, context: contextURL, known: withComputed(known), render: onenoteRender(root)})
 }
 
-func (s *Server) byName(field string) string {
-	return "lower(" + jsonExpr(s.store.Dialect(), field, odata.TypeString) + ")"
+// byName orders by a name, ignoring case.
+func (s *Server) byName(field string) []store.Order {
+	return []store.Order{{Field: store.Doc(field, store.TypeString), Fold: true}}
 }
 
 // Notebooks.
@@ -368,9 +369,8 @@ func validOnenoteName(n string, max int) error {
 // named reports whether the owner has an item of kind (under parent) with
 // the display name, ignoring case.
 func (s *Server) onenoteNamed(c *Call, kind, owner, parent, name string) (bool, error) {
-	where := s.byName("displayName") + " = " + placeholder(dialectOf(s.store.Dialect()), 1)
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner, ParentID: parent,
-		Where: where, Args: []any{strings.ToLower(name)}, Limit: 1})
+		Filter: docEqFold("displayName", name), Limit: 1})
 	if err != nil {
 		return false, asError(err)
 	}
@@ -512,7 +512,7 @@ func (s *Server) newSection(c *Call, owner string, container store.Item, name st
 
 func (s *Server) pagesQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
 	return s.onenoteList(c, base, "microsoft.graph.onenotePage", pageProps, pageSelectable, root, contextURL,
-		orderBy(s.store.Dialect(), "lastModifiedDateTime", odata.TypeDateTime, true))
+		byDoc("lastModifiedDateTime", store.TypeTime, true))
 }
 
 func (s *Server) deletePage(c *Call) error {
@@ -677,7 +677,7 @@ func (s *Server) createPage(c *Call) error {
 // section. The default notebook and section are created when the owner has
 // no notebook.
 func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error) {
-	nbs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner, OrderBy: "created_at"})
+	nbs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner, Order: byCreation})
 	if err != nil {
 		return store.Item{}, asError(err)
 	}
@@ -705,7 +705,7 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 		nb = s.newNotebook(c, owner, label, true)
 		created = append(created, nb)
 	}
-	secs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID, OrderBy: "created_at"})
+	secs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID, Order: byCreation})
 	if err != nil {
 		return store.Item{}, asError(err)
 	}

@@ -407,9 +407,8 @@ func (rk *ranker) addUser(u *store.User, score float64) *candidate {
 }
 
 func (rk *ranker) fromMail() error {
-	d := rk.s.store.Dialect()
 	msgs, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindMessage, OwnerID: rk.owner.ID,
-		OrderBy: orderBy(d, "receivedDateTime", odata.TypeDateTime, true), Limit: peopleMessages})
+		Order: byDoc("receivedDateTime", store.TypeTime, true), Limit: peopleMessages})
 	if err != nil {
 		return asError(err)
 	}
@@ -538,11 +537,10 @@ func (rk *ranker) fromDirectory() error {
 			return asError(err)
 		}
 	}
-	ph := "?"
-	if rk.s.store.Dialect() == store.DialectPostgres {
-		ph = "$1"
+	column := func(name, v string) store.Cond {
+		return store.Compare{Field: store.Column(name, store.TypeString), Op: store.Eq, Value: store.String(v)}
 	}
-	reports, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Where: "manager_id = " + ph, Args: []any{o.ID}, Limit: 200})
+	reports, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("manager_id", o.ID), Limit: 200})
 	if err != nil {
 		return asError(err)
 	}
@@ -550,7 +548,7 @@ func (rk *ranker) fromDirectory() error {
 		rk.addUser(&reports[i], weightReport)
 	}
 	if o.Department != "" {
-		peers, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Where: "department = " + ph, Args: []any{o.Department},
+		peers, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("department", o.Department),
 			Limit: maxColleagues + 1})
 		if err != nil {
 			return asError(err)

@@ -23,6 +23,14 @@ type query struct {
 	// position is a positional $skiptoken's text, for the collections
 	// that page by position (parseQueryPositional); skip is then 0.
 	position string
+	// after is a keyset $skiptoken's cursor (the last row of the previous
+	// page; skip is then that page's end), for writeCollection to continue
+	// from; afterOrder is the digest of the ordering it was made for.
+	after      *store.Cursor
+	afterOrder uint64
+	// next, when set, is the $skiptoken of the next page (a keyset
+	// token); nextLink writes an offset token otherwise.
+	next string
 }
 
 // parseQuery reads the request's OData options for a workload. pageSize is
@@ -71,6 +79,8 @@ func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positio
 	}
 	if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), positionTokenPrefix) {
 		out.position = strings.TrimPrefix(string(b), positionTokenPrefix)
+	} else if k, ok := decodeKeysetToken(token); ok {
+		out.skip, out.after, out.afterOrder = k.Offset, &k.cursor, k.Order
 	} else if token != "" {
 		n, err := decodeSkipToken(token)
 		if err != nil {
@@ -100,6 +110,9 @@ func decodeSkipToken(t string) (int, error) {
 // nextLink is the @odata.nextLink of a page that is not the last: the same
 // request with a $skiptoken for the next offset (and no $skip).
 func (c *Call) nextLink(q *query) string {
+	if q.next != "" {
+		return c.nextLinkToken(q.next)
+	}
 	return c.nextLinkToken(encodeSkipToken(q.skip + q.top))
 }
 
@@ -246,14 +259,6 @@ func projectWith(doc []byte, selected, defaults []string, allowed map[string]boo
 	}
 	out.WriteByte('}')
 	return out.Bytes(), nil
-}
-
-// dialectOf maps the store's dialect to the OData compiler's.
-func dialectOf(d store.Dialect) odata.Dialect {
-	if d == store.DialectPostgres {
-		return odata.Postgres
-	}
-	return odata.SQLite
 }
 
 // selectable lists the JSON property names of a document type (its json

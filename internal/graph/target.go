@@ -7,7 +7,6 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
-	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -227,17 +226,16 @@ func (s *Server) groupFacts(c *Call, g *store.Group) error {
 // of the owner's drive (the drive then confines the call to those items);
 // otherwise the owner's delegations of the resource to the caller.
 func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Access, error) {
-	d := s.store.Dialect()
-	ph := placeholder(dialectOf(d), 1)
 	if strings.EqualFold(resource, "Files") {
 		q := store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID,
-			Where: jsonExpr(d, "driveOwnerId", odata.TypeString) + " = " + ph, Args: []any{ownerID}, Limit: 1}
+			Filter: docEq("driveOwnerId", ownerID), Limit: 1}
 		items, _, err := s.store.QueryItems(c.ctx, q)
 		if err != nil || len(items) == 0 {
 			return 0, asErrorOrNil(err)
 		}
-		roles := jsonExpr(d, "roles", odata.TypeString)
-		q.Where += " AND (" + roles + ` LIKE '%"write"%' OR ` + roles + ` LIKE '%"owner"%')`
+		role := store.Field{Var: "r", Type: store.TypeString}
+		q.Filter = store.And{q.Filter, store.Any{Array: store.Field{Path: []string{"roles"}, Type: store.TypeString}, Var: "r",
+			Cond: store.In{Field: role, Values: []store.Value{store.String("write"), store.String("owner")}}}}
 		if items, _, err = s.store.QueryItems(c.ctx, q); err != nil {
 			return 0, asError(err)
 		}
@@ -247,7 +245,7 @@ func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Acce
 		return authz.AccessRead, nil
 	}
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDelegation, OwnerID: ownerID,
-		Where: jsonExpr(d, "delegateId", odata.TypeString) + " = " + ph, Args: []any{c.Caller.ID}})
+		Filter: docEq("delegateId", c.Caller.ID)})
 	if err != nil {
 		return 0, asError(err)
 	}

@@ -88,8 +88,8 @@ func (s *Server) listTodoLists(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoList, OwnerID: owner},
-		mapping:  jsonMapping(s.store.Dialect(), "microsoft.graph.todoTaskList", odata.JSONProps{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
-		defOrder: "created_at", context: c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists"})
+		mapping:  jsonMapping("microsoft.graph.todoTaskList", odata.JSONProps{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
+		defOrder: byCreation, context: c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists"})
 }
 
 func (s *Server) getTodoList(c *Call) error {
@@ -213,7 +213,7 @@ func (s *Server) listTodoTasks(c *Call) error {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoTask, OwnerID: owner, ParentID: c.Param(1)},
-		mapping: jsonMapping(s.store.Dialect(), "microsoft.graph.todoTask", taskProps), defOrder: "created_at", context: s.taskContext(c, owner)})
+		mapping: jsonMapping("microsoft.graph.todoTask", taskProps), defOrder: byCreation, context: s.taskContext(c, owner)})
 }
 
 func (s *Server) getTodoTask(c *Call) error {

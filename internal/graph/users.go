@@ -208,26 +208,22 @@ func withContext(obj json.RawMessage, ctx string) json.RawMessage {
 }
 
 // userMapping maps user properties to the store's directory columns.
-func userMapping(d store.Dialect) odata.Mapping {
-	boolType := odata.TypeBool
-	userType := "CASE WHEN kind = 'guest' THEN 'Guest' ELSE 'Member' END"
-	return odata.Mapping{EntityType: "microsoft.graph.user", Columns: map[string]odata.Column{
-		"id":                {SQL: "id", Type: odata.TypeGUID},
-		"userPrincipalName": {SQL: "upn", Type: odata.TypeString},
-		"displayName":       {SQL: "display_name", Type: odata.TypeString},
-		"givenName":         {SQL: "given_name", Type: odata.TypeString},
-		"surname":           {SQL: "surname", Type: odata.TypeString},
-		"mail":              {SQL: "mail", Type: odata.TypeString},
-		"jobTitle":          {SQL: "job_title", Type: odata.TypeString},
-		"department":        {SQL: "department", Type: odata.TypeString},
-		"officeLocation":    {SQL: "office_location", Type: odata.TypeString},
-		"mobilePhone":       {SQL: "mobile_phone", Type: odata.TypeString},
-		"preferredLanguage": {SQL: "preferred_language", Type: odata.TypeString},
-		"usageLocation":     {SQL: "usage_location", Type: odata.TypeString},
-		"accountEnabled":    {SQL: "account_enabled", Type: boolType},
-		"userType":          {SQL: userType, Type: odata.TypeString},
-	}}
-}
+var userMapping = odata.Mapping{EntityType: "microsoft.graph.user", Columns: map[string]odata.Column{
+	"id":                {Name: "id", Type: odata.TypeGUID},
+	"userPrincipalName": {Name: "upn", Type: odata.TypeString},
+	"displayName":       {Name: "display_name", Type: odata.TypeString},
+	"givenName":         {Name: "given_name", Type: odata.TypeString},
+	"surname":           {Name: "surname", Type: odata.TypeString},
+	"mail":              {Name: "mail", Type: odata.TypeString},
+	"jobTitle":          {Name: "job_title", Type: odata.TypeString},
+	"department":        {Name: "department", Type: odata.TypeString},
+	"officeLocation":    {Name: "office_location", Type: odata.TypeString},
+	"mobilePhone":       {Name: "mobile_phone", Type: odata.TypeString},
+	"preferredLanguage": {Name: "preferred_language", Type: odata.TypeString},
+	"usageLocation":     {Name: "usage_location", Type: odata.TypeString},
+	"accountEnabled":    {Name: "account_enabled", Type: odata.TypeBool},
+	"userType":          {Name: store.UserType, Type: odata.TypeString},
+}}
 
 // directoryCount enforces Graph's rule that $count and $search on
 // directory objects need the ConsistencyLevel: eventual header.
@@ -244,29 +240,39 @@ func (c *Call) directoryCount(q *query) error {
 // queryUsers runs a directory query built from OData options.
 func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int, error) {
 	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
-	m := userMapping(s.store.Dialect())
-	o := odata.SQLOptions{Dialect: dialectOf(s.store.Dialect()), Flavor: odata.Directory}
 	var err error
+	var filter, search store.Cond
 	if q.q.Filter != nil {
-		if dq.Where, dq.Args, err = odata.CompileFilter(q.q.Filter, m, o); err != nil {
+		if filter, err = odata.Filter(q.q.Filter, userMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
 	if q.q.Search != nil {
-		so := o
-		so.ArgOffset = len(dq.Args)
-		w, args, err := searchUsers(q.q.Search, so)
-		if err != nil {
+		if search, err = searchUsers(q.q.Search); err != nil {
 			return nil, 0, err
 		}
-		dq.Where, dq.Args = andWhere(dq.Where, dq.Args, w, args, o.Dialect)
 	}
+	dq.Filter = store.AndAll(filter, search)
 	if len(q.q.OrderBy) > 0 {
-		if dq.OrderBy, err = odata.CompileOrderBy(q.q.OrderBy, m, "id", o); err != nil {
+		if dq.Order, err = odata.Order(q.q.OrderBy, userMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
-	return s.store.QueryUsers(c.ctx, dq)
+	if q.after != nil {
+		// A keyset $skiptoken (keyset.go): only listings in id order
+		// (no $orderby) are given one, whose cursor is the last id.
+		if len(dq.Order) > 0 || !cursorFits(q, dq.Order) {
+			return nil, 0, errBadRequest("The $skiptoken is not valid.")
+		}
+		dq.After, dq.Offset = q.after, 0
+	}
+	users, total, err := s.store.QueryUsers(c.ctx, dq)
+	if err == nil && len(dq.Order) == 0 && q.top > 0 && len(users) > q.top {
+		// The next page continues after this one's last id, through
+		// the primary key, however deep.
+		q.next = encodeKeyset(q, nil, store.Cursor{ID: users[q.top-1].ID})
+	}
+	return users, total, err
 }
 
 func (s *Server) listUsers(c *Call) error {
@@ -460,12 +466,9 @@ func (s *Server) directReports(c *Call) error {
 	if err != nil {
 		return err
 	}
-	f := "manager_id = ?"
-	if s.store.Dialect() == store.DialectPostgres {
-		f = "manager_id = $1"
-	}
-	users, total, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, Where: f, Args: []any{c.TargetUser.ID},
-		Limit: q.top + 1, Offset: q.skip, Count: q.q.Count})
+	users, total, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID,
+		Filter: store.Compare{Field: store.Column("manager_id", store.TypeString), Op: store.Eq, Value: store.String(c.TargetUser.ID)},
+		Limit:  q.top + 1, Offset: q.skip, Count: q.q.Count})
 	if err != nil {
 		return err
 	}

@@ -1,21 +1,25 @@
 // Package odata parses the OData v4 system query options that Microsoft
 // Graph v1.0 accepts ($select, $filter, $orderby, $top, $skip, $count,
 // $expand, $search, $skiptoken, $deltatoken, $format), runs a $filter
-// either in memory (Eval) or as SQL for SQLite and PostgreSQL
-// (CompileFilter, CompileOrderBy), and reads request bodies (OData JSON)
+// in memory (Eval) or turns it and $orderby into the store's typed query
+// IR (Filter, Order: store.Cond and store.Order, which the store renders
+// as SQL for its backend), and reads request bodies (OData JSON)
 // the way Graph's reader does, against a schema parsed from CSDL (Model,
 // NormalizeBody, DecodeJSON).
 //
 // # What it owns, and what it does not
 //
 // It owns the text of the options: their grammar, their typed AST, their
-// evaluation and SQL translation, and the errors Graph returns for them;
+// evaluation and their translation into store conditions, and the errors
+// Graph returns for them;
 // and the rules of reading a JSON request body. It does no HTTP (handlers
 // call Parse or NormalizeBody and render the *Error) and holds no data. It
 // holds no schema either: the caller parses one (ParseCSDL) for bodies,
 // and for queries a handler describes its resource with a
-// Mapping (SQL over columns), with JSONProps (SQL over a JSON document,
-// through JSONMapping) or hands rows through a Resolver (Eval).
+// Mapping (properties to store columns or document paths), with JSONProps
+// (a JSON document, through JSONMapping) or hands rows through a Resolver
+// (Eval). It writes no SQL and knows no SQL dialect: the store's renderer
+// (internal/store/sqlq) does, and internal/archtest keeps it so.
 // Paging tokens are passed through untouched. Handlers should build the
 // url.Values with ParseRawQuery(r.URL.RawQuery) rather than r.URL.Query(),
 // which silently drops a pair containing ';', as nested $expand options do
@@ -56,64 +60,42 @@
 // Strings. Graph compares strings without regard to case, in the directory
 // (userPrincipalName, mail, displayName) and in Exchange (addresses,
 // subject, enum-like values such as importance 'High' vs 'high'). Eval
-// and the SQL therefore lower() both sides of every string comparison and
-// LIKE (which also makes Postgres' case-sensitive LIKE agree with
-// SQLite's). Ordering of strings is by lower-cased bytes: SQLite's default
-// BINARY collation and COLLATE "C" on Postgres. SQLite's lower() folds
-// ASCII only, so non-ASCII letters of different case do not match there.
-// Text a client searches for (the startswith/endswith/contains arguments,
-// and the $search terms and drive search text the Graph handlers match
-// with LIKE) is escaped with EscapeLike, one helper for all of them: % and
-// _ are characters, never wildcards.
+// and the store conditions (Fold) therefore compare strings ignoring
+// case, both sides lowered (the store renders lower(); that also makes
+// Postgres' case-sensitive LIKE agree with SQLite's). Ordering of strings
+// is by lower-cased bytes. SQLite's lower() folds ASCII only, so
+// non-ASCII letters of different case do not match there. Text a client
+// searches for (the startswith/endswith/contains arguments) is a
+// store.Match: its characters are literal, never wildcards (the store
+// escapes them).
 //
 // Nulls. OData uses two-valued logic: null eq 'a' is false and null ne 'a'
-// is true, so not(x eq 'a') matches a null x. The SQL reproduces this
-// (ne compiles to x IS NULL OR x <> ?, and NOT folds SQL NULL to false),
-// and a property test checks that SQLite and Postgres return exactly the
-// rows Eval selects.
+// is true, so not(x eq 'a') matches a null x. The store's conditions have
+// these semantics (store/query.go), and a property test checks that the
+// SQL the store renders returns, on SQLite and Postgres, exactly the rows
+// Eval selects.
 //
 // Times. Postgres columns are timestamptz; SQLite has no time type, so
-// TypeDateTime columns hold UTC text in SQLiteTimeLayout, whose fixed width
+// TypeDateTime columns hold UTC text in store.TimeLayout, whose fixed width
 // makes text order time order. Literals may carry an offset and fractional
 // seconds; a date literal (2024-01-01) means midnight UTC. Literals are cut
 // to that layout's 100 ns when compared with text.
 //
 // JSON documents. graphgate keeps workload objects (messages, events, To
-// Do tasks...) as Graph JSON in one column (store.Item.Doc: SQLite TEXT,
-// Postgres jsonb). JSONMapping turns a declaration of an entity's
-// properties (JSONProps: path -> Type, or an array of scalars or objects)
-// into a Mapping whose Document is that column, so CompileFilter and
-// CompileOrderBy work unchanged on both dialects:
+// Do tasks...) as Graph JSON in one column (store.Item.Doc). JSONMapping
+// turns a declaration of an entity's properties (JSONProps: path -> Type,
+// or an array of scalars or objects) into a Mapping whose properties are
+// document paths, so Filter and Order build the same conditions for every
+// workload: a property is a store.Field with its path; any/all are
+// store.Any/store.All over the array (a variable's fields read the
+// element); $count is a Field with Count. Null and absent are the same;
+// date-times compare as the stored text (store.TypeTime). The SQL each
+// becomes in SQLite and PostgreSQL, and why (expression indexes), is
+// internal/store/sqlq's to say. JSONProps.Resolver gives Eval and
+// CompareRows the same view of a decoded document (a declared but absent
+// property is null, not an unknown property).
 //
-//   - a property is json_extract(doc,'$.a.b') in SQLite and
-//     doc #>> '{a,b}' in Postgres, cast to ::boolean, ::numeric (TypeInt,
-//     which accepts 15 and 15.0) or ::double precision (TypeFloat, the
-//     float64 Eval reads). SQLite returns JSON booleans as 0/1 and the
-//     bound Go bool is 0/1 too, so isRead eq true and a bare isRead need
-//     no cast there;
-//   - null and absent are the same: json_extract and #>> give SQL NULL for
-//     a JSON null, a missing key and a path under a null or missing object,
-//     so the null rules above apply unchanged. JSONProps.Resolver gives
-//     Eval and CompareRows the same view of a decoded document (a declared
-//     but absent property is null, not an unknown property);
-//   - date-times are compared and sorted as text in both dialects (the
-//     literal bound in SQLiteTimeLayout, COLLATE "C" on Postgres ranges and
-//     sorts), not cast to timestamptz: the store writes every date-time in
-//     that fixed-width UTC layout, and text comparison lets Postgres use an
-//     expression index, e.g. ON items (kind, ((doc #>> '{receivedDateTime}')
-//     COLLATE "C") DESC NULLS LAST), which the timestamptz cast (not
-//     immutable) would not allow;
-//   - any/all and $count over an array are EXISTS / COUNT(*) subqueries
-//     over json_each(<array>) AS l1 (element l1.value, or
-//     json_extract(l1.value,'$.a.b') for objects) and
-//     jsonb_array_elements_text(<array>) AS l1 (scalar elements, cast like
-//     properties) or jsonb_array_elements(<array>) AS l1 (objects,
-//     l1.value #>> '{a,b}'); arrays nest. <array> is guarded by
-//     json_type/jsonb_typeof so that a null, absent or non-array value has
-//     no elements (json_each would list a scalar itself and
-//     jsonb_array_elements would fail on it), as JSONProps.Resolver does.
-//
-// $select is not SQL: handlers project documents themselves. Exchange
+// $select is not a store query: handlers project documents themselves. Exchange
 // answers a $select of a property the entity does not have with 400
 // RequestBroker--ParseUri "Could not find a property named 'x' on type
 // 'microsoft.graph.message'." (the same error as in $filter) rather than
@@ -162,7 +144,8 @@
 //     error ("Syntax error at position N in '...'.") or "An unknown
 //     function with name 'x' was found...";
 //   - comparing two properties with each other, or a function result with
-//     a value, in SQL: UnsupportedQueryError (Eval supports the former);
+//     a value, in a store condition: UnsupportedQueryError (Eval supports
+//     the former);
 //   - in JSON documents, values of a JSON type other than the declared
 //     one (or null): SQLite compares them loosely, a Postgres cast may
 //     fail, Eval reports incompatible types;
@@ -172,7 +155,7 @@
 //
 // # What it must not do
 //
-// It must not know a store, open a database or know Graph's workloads: the property
-// mappings are the caller's. (It still renders SQL text for the two backends; moving that
-// into internal/store behind a typed query is issue 12's open item 3.)
+// It must not open a database, write SQL or know Graph's workloads: the
+// property mappings are the caller's, and it knows of the store only the
+// query IR it builds (store.Cond, store.Order).
 package odata

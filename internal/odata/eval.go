@@ -458,7 +458,7 @@ func normalize(v any) any {
 }
 
 // CompareRows orders rows a and b by the $orderby items, for sorting in
-// memory with the same rules as CompileOrderBy: strings ignore case, null
+// memory with the same rules as Order: strings ignore case, null
 // sorts first ascending (last descending). An unknown property or values
 // that cannot be ordered is an *Error.
 func CompareRows(items []OrderItem, a, b Resolver, opts EvalOptions) (int, error) {

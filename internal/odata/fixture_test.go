@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -10,30 +11,27 @@ import (
 )
 
 // messageMapping maps microsoft.graph.message onto the test schema below:
-// a messages table (alias m) with a primitive collection (categories) and a
-// complex one (toRecipients).
+// a messages table (alias m) whose scalar properties are columns and whose
+// collections, a primitive one (categories) and a complex one
+// (toRecipients), are arrays in its JSON document (doc).
 var messageMapping = Mapping{
 	EntityType: "microsoft.graph.message",
 	Columns: map[string]Column{
-		"id":                        {SQL: "m.id", Type: TypeString},
-		"subject":                   {SQL: "m.subject", Type: TypeString},
-		"isRead":                    {SQL: "m.is_read", Type: TypeBool},
-		"hasAttachments":            {SQL: "m.has_attachments", Type: TypeBool},
-		"importance":                {SQL: "m.importance", Type: TypeString},
-		"from/emailAddress/address": {SQL: "m.from_address", Type: TypeString},
-		"from/emailAddress/name":    {SQL: "m.from_name", Type: TypeString},
-		"receivedDateTime":          {SQL: "m.received_at", Type: TypeDateTime},
-		"size":                      {SQL: "m.size", Type: TypeInt},
-		"score":                     {SQL: "m.score", Type: TypeFloat},
-		"categories": {Collection: &Collection{
-			Table: "message_categories", ParentKey: "message_id", ParentRef: "m.id",
-			Value: "value", Type: TypeString,
-		}},
+		"id":                        {Name: "m.id", Type: TypeString},
+		"subject":                   {Name: "m.subject", Type: TypeString},
+		"isRead":                    {Name: "m.is_read", Type: TypeBool},
+		"hasAttachments":            {Name: "m.has_attachments", Type: TypeBool},
+		"importance":                {Name: "m.importance", Type: TypeString},
+		"from/emailAddress/address": {Name: "m.from_address", Type: TypeString},
+		"from/emailAddress/name":    {Name: "m.from_name", Type: TypeString},
+		"receivedDateTime":          {Name: "m.received_at", Type: TypeDateTime},
+		"size":                      {Name: "m.size", Type: TypeInt},
+		"score":                     {Name: "m.score", Type: TypeFloat},
+		"categories":                {Collection: &Collection{Type: TypeString}},
 		"toRecipients": {Collection: &Collection{
-			Table: "message_recipients", ParentKey: "message_id", ParentRef: "m.id",
 			Fields: map[string]Column{
-				"emailAddress/address": {SQL: "address", Type: TypeString},
-				"emailAddress/name":    {SQL: "name", Type: TypeString},
+				"emailAddress/address": {Type: TypeString},
+				"emailAddress/name":    {Type: TypeString},
 			},
 		}},
 	},
@@ -43,17 +41,12 @@ var messageMapping = Mapping{
 var groupMapping = Mapping{
 	EntityType: "microsoft.graph.group",
 	Columns: map[string]Column{
-		"id":              {SQL: "g.id", Type: TypeGUID},
-		"displayName":     {SQL: "g.display_name", Type: TypeString},
-		"mail":            {SQL: "g.mail", Type: TypeString},
-		"createdDateTime": {SQL: "g.created_at", Type: TypeDateTime},
-		"groupTypes": {Collection: &Collection{
-			Table: "group_types", ParentKey: "group_id", ParentRef: "g.id", Value: "value", Type: TypeString,
-		}},
-		"assignedLicenses": {Collection: &Collection{
-			Table: "group_licenses", ParentKey: "group_id", ParentRef: "g.id",
-			Fields: map[string]Column{"skuId": {SQL: "sku_id", Type: TypeGUID}},
-		}},
+		"id":               {Name: "g.id", Type: TypeGUID},
+		"displayName":      {Name: "g.display_name", Type: TypeString},
+		"mail":             {Name: "g.mail", Type: TypeString},
+		"createdDateTime":  {Name: "g.created_at", Type: TypeDateTime},
+		"groupTypes":       {Collection: &Collection{Type: TypeString}},
+		"assignedLicenses": {Collection: &Collection{Fields: map[string]Column{"skuId": {Type: TypeGUID}}}},
 	},
 }
 
@@ -61,10 +54,9 @@ var groupMapping = Mapping{
 var contactMapping = Mapping{
 	EntityType: "microsoft.graph.contact",
 	Columns: map[string]Column{
-		"displayName": {SQL: "c.display_name", Type: TypeString},
+		"displayName": {Name: "c.display_name", Type: TypeString},
 		"emailAddresses": {Collection: &Collection{
-			Table: "contact_emails", ParentKey: "contact_id", ParentRef: "c.id",
-			Fields: map[string]Column{"address": {SQL: "address", Type: TypeString}, "name": {SQL: "name", Type: TypeString}},
+			Fields: map[string]Column{"address": {Type: TypeString}, "name": {Type: TypeString}},
 		}},
 	},
 }
@@ -97,6 +89,23 @@ func (m testMessage) row() Row {
 		"receivedDateTime": deref(m.received), "size": deref(m.size), "score": deref(m.score),
 		"categories": categories, "toRecipients": recipients,
 	}
+}
+
+// doc is the message's JSON document: its collections.
+func (m testMessage) doc() string {
+	recipients := make([]any, len(m.recipients))
+	for i, r := range m.recipients {
+		recipients[i] = map[string]any{"emailAddress": map[string]any{"address": deref(r[0]), "name": deref(r[1])}}
+	}
+	categories := m.categories
+	if categories == nil {
+		categories = []string{}
+	}
+	b, err := json.Marshal(map[string]any{"categories": categories, "toRecipients": recipients})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // deref turns a nil pointer into an untyped nil and a set one into its value.

@@ -16,7 +16,7 @@ import (
 //
 // Documents are expected to hold each property with the declared JSON
 // type (string, boolean, number) or null, or to leave it out; null and
-// absent are the same. A TypeDateTime is a string in SQLiteTimeLayout
+// absent are the same. A TypeDateTime is a string in store.TimeLayout
 // (store.TimeLayout): fixed width and UTC, so that text order is time
 // order. A value of another JSON type compares loosely in SQLite, may make
 // a Postgres cast fail, and is an Eval error. An array property that is
@@ -48,26 +48,18 @@ func JSONArrayOfObjects(fields JSONProps) JSONProp {
 	return jsonArray{objects: true, fields: fields}
 }
 
-// JSONMapping returns the Mapping of a resource stored as a JSON document
-// in the column document (SQLite TEXT, Postgres jsonb; e.g. "doc"), for
-// CompileFilter and CompileOrderBy in either dialect. Columns are added
-// without SQL (see Mapping.Document): the compiler writes, for the
-// options' dialect,
-//
-//	SQLite:   json_extract(doc,'$.from.emailAddress.address')
-//	Postgres: doc #>> '{from,emailAddress,address}'
-//	          (::boolean, ::numeric for TypeInt, ::double precision for TypeFloat)
-//
-// and lambdas over arrays as EXISTS subqueries over json_each(...) or
-// jsonb_array_elements[_text](...). More columns (table columns with SQL)
-// may be added to the result.
+// JSONMapping returns the Mapping of a resource stored as a JSON
+// document (a store item's Doc), for Filter and Order: every property is
+// read from the document at its declared path, arrays through any, all
+// and $count. More columns (store columns, with a Name) may be added to
+// the result.
 //
 // JSONMapping panics if props is malformed, which is a programming
 // error: a path segment that is not an identifier, a nil value, or two
 // paths that clash (equal ignoring case, or one a prefix of the other).
-func JSONMapping(entityType, document string, props JSONProps) Mapping {
+func JSONMapping(entityType string, props JSONProps) Mapping {
 	mustValidJSONProps(props, "")
-	return Mapping{EntityType: entityType, Document: document, Columns: jsonColumns(props)}
+	return Mapping{EntityType: entityType, Columns: jsonColumns(props)}
 }
 
 func jsonColumns(props JSONProps) map[string]Column {
@@ -122,7 +114,7 @@ func mustValidJSONProps(props JSONProps, in string) {
 }
 
 // jsonPath splits a declared path into its segments, which must be
-// identifiers: they are written into SQL string literals unquoted.
+// identifiers (the store writes them into its JSON path expressions).
 func jsonPath(key string) ([]string, bool) {
 	path := strings.Split(key, "/")
 	for _, seg := range path {
@@ -131,54 +123,6 @@ func jsonPath(key string) ([]string, bool) {
 		}
 	}
 	return path, true
-}
-
-// jsonScalar is the scalar at path in the JSON value doc (a document
-// column, or a lambda element alias.value; an empty path is doc itself, an
-// element of a primitive array). SQLite's json_extract gives strings as
-// TEXT, numbers as INTEGER or REAL and booleans as 0/1, as json_each's
-// value does; Postgres' #>> and jsonb_array_elements_text give text, cast
-// here to the declared type. Date-times stay text in both (timeText).
-func jsonScalar(d Dialect, doc string, path []string, t Type) operand {
-	op := operand{sql: doc, typ: t, timeText: t == TypeDateTime}
-	if d != Postgres {
-		if len(path) > 0 {
-			op.sql = "json_extract(" + doc + ",'$." + strings.Join(path, ".") + "')"
-		}
-		return op
-	}
-	if len(path) > 0 {
-		op.sql = doc + " #>> '{" + strings.Join(path, ",") + "}'"
-	}
-	var cast string
-	switch t {
-	case TypeBool:
-		cast = "::boolean"
-	case TypeInt:
-		cast = "::numeric"
-	case TypeFloat:
-		cast = "::double precision"
-	default:
-		return op
-	}
-	if len(path) > 0 {
-		op.sql = "(" + op.sql + ")"
-	}
-	op.sql += cast
-	return op
-}
-
-// jsonArraySQL is the array at path in doc, for json_each or
-// jsonb_array_elements, or NULL (no elements) when the value there is
-// absent, null or not an array: json_each would list a scalar's own value,
-// and jsonb_array_elements fails on one.
-func jsonArraySQL(d Dialect, doc string, path []string) string {
-	if d == Postgres {
-		v := doc + " #> '{" + strings.Join(path, ",") + "}'"
-		return "CASE jsonb_typeof(" + v + ") WHEN 'array' THEN " + v + " END"
-	}
-	p := "'$." + strings.Join(path, ".") + "'"
-	return "CASE json_type(" + doc + "," + p + ") WHEN 'array' THEN json_extract(" + doc + "," + p + ") END"
 }
 
 // CheckSelect checks $select names (Query.Select) against the top-level

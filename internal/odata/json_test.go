@@ -9,9 +9,9 @@ import (
 
 func TestCompileJSONFilter(t *testing.T) {
 	msg, task, folder, event := jsonKindMapping("message"), jsonKindMapping("todoTask"), jsonKindMapping("mailFolder"), jsonKindMapping("event")
-	// A document mapping may mix in table columns.
-	mixed := JSONMapping("microsoft.graph.message", "i.doc", JSONProps{"subject": TypeString})
-	mixed.Columns["parentFolderId"] = Column{SQL: "i.parent_id", Type: TypeString}
+	// A document mapping may mix in store columns.
+	mixed := JSONMapping("microsoft.graph.message", JSONProps{"subject": TypeString})
+	mixed.Columns["parentFolderId"] = Column{Name: "i.parent_id", Type: TypeString}
 	tests := []struct {
 		name     string
 		mapping  Mapping
@@ -108,8 +108,8 @@ func TestCompileJSONFilter(t *testing.T) {
 		},
 		{
 			name: "document and table columns", mapping: mixed, filter: "parentFolderId eq 'f1' and subject eq 'a'",
-			sqlite:   `lower(i.parent_id) = lower(?) AND lower(json_extract(i.doc,'$.subject')) = lower(?)`,
-			postgres: `lower(i.parent_id) = lower($1) AND lower(i.doc #>> '{subject}') = lower($2)`,
+			sqlite:   `lower(i.parent_id) = lower(?) AND lower(json_extract(doc,'$.subject')) = lower(?)`,
+			postgres: `lower(i.parent_id) = lower($1) AND lower(doc #>> '{subject}') = lower($2)`,
 			args:     []any{"f1", "a"},
 		},
 	}
@@ -164,7 +164,7 @@ func TestCompileJSONOrderBy(t *testing.T) {
 // Misuses of document properties give the flavor's Graph error, never SQL.
 func TestCompileJSONErrors(t *testing.T) {
 	msg := jsonKindMapping("message")
-	bad := Mapping{EntityType: "microsoft.graph.message", Document: "doc", Columns: map[string]Column{"a'b": {Type: TypeString}, "A-B": {Type: TypeString}}}
+	bad := Mapping{EntityType: "microsoft.graph.message", Columns: map[string]Column{"a'b": {Type: TypeString}, "A-B": {Type: TypeString}}}
 	tests := []struct {
 		mapping Mapping
 		filter  string
@@ -320,14 +320,14 @@ func TestJSONMappingPanics(t *testing.T) {
 					t.Errorf("%s: no panic", name)
 				}
 			}()
-			JSONMapping("microsoft.graph.message", "doc", props)
+			JSONMapping("microsoft.graph.message", props)
 		}()
 	}
-	m := JSONMapping("microsoft.graph.message", "doc", JSONProps{"toRecipients": JSONArrayOfObjects(nil), "subject": TypeString})
-	if c := m.Columns["toRecipients"].Collection; c == nil || c.Fields == nil || c.Table != "" {
+	m := JSONMapping("microsoft.graph.message", JSONProps{"toRecipients": JSONArrayOfObjects(nil), "subject": TypeString})
+	if c := m.Columns["toRecipients"].Collection; c == nil || c.Fields == nil {
 		t.Errorf("toRecipients: %#v", c)
 	}
-	if m.Document != "doc" || m.Columns["subject"] != (Column{Type: TypeString}) {
+	if m.Columns["subject"] != (Column{Type: TypeString}) {
 		t.Errorf("mapping: %#v", m)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"graphgate/internal/store"
 )
 
 // Graph-like JSON documents (messages, events, To Do tasks, mail folders)
@@ -63,7 +65,7 @@ var jsonKinds = map[string]struct {
 
 func jsonKindMapping(kind string) Mapping {
 	k := jsonKinds[kind]
-	return JSONMapping(k.entityType, "doc", k.props)
+	return JSONMapping(k.entityType, k.props)
 }
 
 // testDoc is one stored document and its decoded form.
@@ -96,7 +98,7 @@ func (g docGen) time(base time.Time, span time.Duration) string {
 	if g.r.IntN(3) == 0 {
 		t = t.Add(time.Duration(g.r.IntN(1000)) * time.Millisecond)
 	}
-	return SQLiteTime(t)
+	return t.UTC().Format(store.TimeLayout)
 }
 
 func (g docGen) emailAddress() map[string]any {

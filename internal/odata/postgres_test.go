@@ -11,9 +11,8 @@ import (
 
 var postgresSchema = []string{
 	`CREATE TEMP TABLE messages (id text PRIMARY KEY, subject text, is_read boolean, has_attachments boolean,
-		importance text, from_address text, from_name text, received_at timestamptz, size bigint, score double precision)`,
-	`CREATE TEMP TABLE message_categories (message_id text NOT NULL, value text)`,
-	`CREATE TEMP TABLE message_recipients (message_id text NOT NULL, address text, name text)`,
+		importance text, from_address text, from_name text, received_at timestamptz, size bigint, score double precision,
+		doc jsonb)`,
 }
 
 // connectPostgres opens one connection (temp tables live per session) to
@@ -39,14 +38,8 @@ func TestPostgresMatchesEval(t *testing.T) {
 	msgs := generateMessages(120)
 	batch := &pgx.Batch{}
 	for _, m := range msgs {
-		batch.Queue(`INSERT INTO messages VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			m.id, m.subject, m.isRead, m.hasAttachments, m.importance, m.fromAddress, m.fromName, m.received, m.size, m.score)
-		for _, c := range m.categories {
-			batch.Queue(`INSERT INTO message_categories VALUES ($1, $2)`, *m.id, c)
-		}
-		for _, r := range m.recipients {
-			batch.Queue(`INSERT INTO message_recipients VALUES ($1, $2, $3)`, *m.id, r[0], r[1])
-		}
+		batch.Queue(`INSERT INTO messages VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+			m.id, m.subject, m.isRead, m.hasAttachments, m.importance, m.fromAddress, m.fromName, m.received, m.size, m.score, m.doc())
 	}
 	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
 		t.Fatal(err)

@@ -4,14 +4,15 @@ import (
 	"database/sql"
 	"testing"
 
+	"graphgate/internal/store"
+
 	_ "modernc.org/sqlite"
 )
 
 var sqliteSchema = []string{
 	`CREATE TABLE messages (id TEXT PRIMARY KEY, subject TEXT, is_read INTEGER, has_attachments INTEGER,
-		importance TEXT, from_address TEXT, from_name TEXT, received_at TEXT, size INTEGER, score REAL)`,
-	`CREATE TABLE message_categories (message_id TEXT NOT NULL, value TEXT)`,
-	`CREATE TABLE message_recipients (message_id TEXT NOT NULL, address TEXT, name TEXT)`,
+		importance TEXT, from_address TEXT, from_name TEXT, received_at TEXT, size INTEGER, score REAL,
+		doc TEXT)`,
 }
 
 // TestSQLiteMatchesEval runs every cross-check filter as SQLite SQL over an
@@ -32,23 +33,13 @@ func TestSQLiteMatchesEval(t *testing.T) {
 	for _, m := range msgs {
 		var received any
 		if m.received != nil {
-			received = SQLiteTime(*m.received)
+			received = m.received.UTC().Format(store.TimeLayout)
 		}
-		_, err := db.Exec(`INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := db.Exec(`INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			deref(m.id), deref(m.subject), deref(m.isRead), deref(m.hasAttachments), deref(m.importance),
-			deref(m.fromAddress), deref(m.fromName), received, deref(m.size), deref(m.score))
+			deref(m.fromAddress), deref(m.fromName), received, deref(m.size), deref(m.score), m.doc())
 		if err != nil {
 			t.Fatal(err)
-		}
-		for _, c := range m.categories {
-			if _, err := db.Exec(`INSERT INTO message_categories VALUES (?, ?)`, *m.id, c); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, r := range m.recipients {
-			if _, err := db.Exec(`INSERT INTO message_recipients VALUES (?, ?, ?)`, *m.id, deref(r[0]), deref(r[1])); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	crossCheck(t, SQLite, msgs, func(where, orderBy string, args []any) ([]string, error) {

@@ -57,6 +57,19 @@
 // first by keyset (Seq) with filters every backend builds from
 // SignInQuery.Where, pruned by PruneSignIns.
 //
+// Queries. Item and directory queries (ItemQuery, DirectoryQuery) take a
+// typed query IR (query.go): conditions (Compare, In, Match, IsNull,
+// And/Or/Not, Any/All over JSON arrays), orderings and a keyset Cursor,
+// over document paths and the columns the store declares — never SQL.
+// One renderer, store/sqlq, turns it into SQL for either backend
+// (parameterised by a Dialect: JSON paths, placeholders, casts,
+// collation, null order). Keyset paging (ItemQuery.After, CursorOf)
+// continues a listing after its last row through the index on the order,
+// so that a deep page costs what the first does; Offset stays for a
+// client's $skip. SQL text lives only under internal/store
+// (internal/archtest, TestNoSQLOutsideStore); the raw Where/OrderBy fields
+// remain for the conformance suite's own SQL until it is ported.
+//
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
 package store

@@ -14,10 +14,11 @@ import (
 // mailbox settings, drive items, notebooks, sharing grants — is kept as
 // items: one row per object, its Graph representation as a JSON document,
 // and the few columns every query needs (tenant, kind, owner, parent,
-// version). Filtering and ordering are pushed down as SQL over the document
-// (json_extract in SQLite, ->> in PostgreSQL), compiled from OData by the
-// odata package for the backend's dialect, and indexed per kind where a
-// workload sorts or filters. This keeps one storage shape for a dozen
+// version). Filtering, ordering and keyset paging are pushed down: the
+// caller states them in the typed query IR (query.go; the odata package
+// builds it from $filter and $orderby), the backend renders it as SQL over
+// the document (store/sqlq), indexed per kind where a workload sorts or
+// filters. This keeps one storage shape for a dozen
 // workloads while never loading a whole collection to answer a query.
 
 // Item is one workload object.
@@ -55,14 +56,21 @@ type ItemQuery struct {
 	// ParentIDs, when set, matches any of these parents (a folder and its
 	// subfolders).
 	ParentIDs []string
-	// Where is an SQL boolean expression over the column doc, in the
-	// backend's Dialect, with Args for its placeholders; "" for none.
-	// Placeholders are numbered from 1 in PostgreSQL ($1, $2, …): the
-	// backend renumbers them after its own.
-	Where string
-	Args  []any
-	// OrderBy is an SQL ORDER BY list in the backend's dialect; "" orders
-	// by id. The backend always appends id as the final tie-breaker.
+	// Filter selects the items (the query IR, query.go); nil for all.
+	Filter Cond
+	// Order sorts them; the backend breaks ties by id, ascending. Empty:
+	// by id.
+	Order []Order
+	// After continues a keyset-paged listing after a row of the previous
+	// page (Cursor), in Order; Count still counts every match.
+	After *Cursor
+	// Where, Args and OrderBy are raw SQL in the backend's Dialect, kept
+	// for the store's own tests (store/conformance) until they speak the
+	// IR; nothing outside internal/store sets them (internal/archtest).
+	// Where is ANDed with Filter; OrderBy is used when Order is empty.
+	// PostgreSQL placeholders are numbered from 1 ($1, $2, …).
+	Where   string
+	Args    []any
 	OrderBy string
 	Limit   int // 0: no limit
 	Offset  int
@@ -70,16 +78,16 @@ type ItemQuery struct {
 	Count bool
 	// Text narrows the candidates to items whose indexed text holds every
 	// one of these strings, case-insensitively, as a substring. It is a
-	// hint for Where, which must still state the exact condition: a
+	// hint for Filter, which must still state the exact condition: a
 	// backend may read the candidates from its text index (kinds in
 	// TextIndexed; strings of at least TextMinLength characters), or
-	// ignore Text and let Where decide alone, so the result is Where's
+	// ignore Text and let Filter decide alone, so the result is Filter's
 	// either way. Which it does is the backend's choice (a string in most
 	// items is found sooner by reading in order).
 	Text []string
 	// Overlap, when set, selects the items whose time interval overlaps a
-	// window, in start order (see Overlap). OrderBy, Offset, Count and
-	// ParentIDs must then be zero.
+	// window, in start order (see Overlap). Order, OrderBy, After, Offset,
+	// Count and ParentIDs must then be zero.
 	Overlap *Overlap
 }
 
@@ -153,12 +161,12 @@ func SpanEarliestStart(c int, from time.Time) (time.Time, bool) {
 
 // ErrOverlapQuery reports an ItemQuery that combines Overlap with an
 // option it does not support.
-var ErrOverlapQuery = errors.New("store: an Overlap query takes no OrderBy, Offset, Count or ParentIDs")
+var ErrOverlapQuery = errors.New("store: an Overlap query takes no Order, OrderBy, After, Offset, Count or ParentIDs")
 
 // CheckOverlap returns ErrOverlapQuery when q combines Overlap with an
 // option it does not support.
 func CheckOverlap(q ItemQuery) error {
-	if q.Overlap != nil && (strings.TrimSpace(q.OrderBy) != "" || q.Offset != 0 || q.Count || q.ParentIDs != nil) {
+	if q.Overlap != nil && (strings.TrimSpace(q.OrderBy) != "" || len(q.Order) > 0 || q.After != nil || q.Offset != 0 || q.Count || q.ParentIDs != nil) {
 		return ErrOverlapQuery
 	}
 	return nil
@@ -175,7 +183,8 @@ type Analyzer interface {
 	Analyze(ctx context.Context) error
 }
 
-// Dialect names the SQL a backend accepts in ItemQuery.Where and OrderBy.
+// Dialect names the SQL a backend accepts in the raw ItemQuery.Where and
+// OrderBy (its own tests' SQL).
 type Dialect string
 
 const (
@@ -185,7 +194,8 @@ const (
 
 // Items keeps workload data.
 type Items interface {
-	// Dialect says which SQL ItemQuery.Where and OrderBy must be written in.
+	// Dialect says which SQL the raw ItemQuery.Where and OrderBy must be
+	// written in.
 	Dialect() Dialect
 	// CreateItems stores items atomically: all of them, or none (sendMail
 	// delivers the recipients' copies and the sender's in one call).
@@ -207,14 +217,19 @@ type Items interface {
 	Batch(ctx context.Context, f func(tx Items) error) error
 }
 
-// DirectoryQuery selects users or groups with SQL pushed down, like
-// ItemQuery. Where and OrderBy refer to the columns of DirectoryColumns, in
-// the backend's Dialect.
+// DirectoryQuery selects users or groups, like ItemQuery: Filter and
+// Order name the columns of DirectoryColumns (and UserType for users;
+// groups have a document holding groupTypes, see GroupDocument).
 type DirectoryQuery struct {
 	TenantID string
 	// IDs, when set, restricts the result to these objects (the members of
 	// a group, a user's direct reports).
-	IDs     []string
+	IDs    []string
+	Filter Cond
+	Order  []Order
+	After  *Cursor
+	// Where, Args and OrderBy are raw SQL, as in ItemQuery: for the
+	// store's own tests.
 	Where   string
 	Args    []any
 	OrderBy string
@@ -222,6 +237,16 @@ type DirectoryQuery struct {
 	Offset  int
 	Count   bool
 }
+
+// UserType is the column of a user's userType ("Member" or "Guest"),
+// which the backends derive from the user's kind.
+const UserType = "user_type"
+
+// GroupDocument is the document path of a group's groupTypes (a JSON
+// array): the backends present the group_types column as a document
+// {"groupTypes": [...]} so that groupTypes/any(…) is a condition like
+// any other.
+const GroupDocument = "groupTypes"
 
 // DirectoryColumns are the column names every backend gives the users and
 // groups it queries, so that the Graph server can map OData properties to

@@ -42,6 +42,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Items", itemTests},
 		{"ItemOverlap", overlapTests},
 		{"ItemText", textSearchTests},
+		{"ItemKeyset", keysetTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Decisions", decisionTests},
 		{"SignIns", signInTests},

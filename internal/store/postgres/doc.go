@@ -82,14 +82,14 @@
 // plans of a prepared statement use the partial indexes too.
 // TestOverlapIndexes checks both kinds of plan.
 //
-// Mail queries (migration 0010) have expression indexes spelled as odata
-// compiles them: isRead with receivedDateTime DESC NULLS LAST, id (a
+// Mail queries (migration 0010) have expression indexes spelled as
+// store/sqlq renders OData's conditions and orderings: isRead with receivedDateTime DESC NULLS LAST, id (a
 // folder's and a mailbox's), lower(subject) for equality (the database's
 // collation) and COLLATE "C" NULLS FIRST for $orderby, the sender's
 // address and conversationId. $search (store.ItemQuery.Text, migration
 // 0011) adds graphgate_message_text(doc) LIKE '%term%' for each term of
 // three characters or more, which a pg_trgm GIN index answers when the
-// planner finds the term rare; the caller's Where still decides.
+// planner finds the term rare; the caller's Filter still decides.
 //
 // Pushed-down listings (runQuery: items, users, groups) are planned for
 // each execution with their values (planEachTime, pgx's
@@ -135,13 +135,16 @@
 //
 // # Pushed-down queries
 //
-// ItemQuery and DirectoryQuery carry SQL fragments (Where, OrderBy) with
-// placeholders numbered from $1. The backend binds its own conditions first
-// (tenant, kind, owner, parent, ids) and renumbers the caller's placeholders
-// after them with a small lexer that skips string constants, quoted
-// identifiers, dollar quotes and comments (placeholders.go). OrderBy may be
-// a list or a whole clause as odata.CompileOrderBy writes it ("ORDER BY …");
-// id is always the final sort key. A query with Count runs the count in the
+// ItemQuery and DirectoryQuery carry the query IR, which store/sqlq
+// renders for PostgreSQL with placeholders numbered from $1 (the raw Where
+// and OrderBy of the store's own tests are joined to it). The backend binds
+// its own conditions first (tenant, kind, owner, parent, ids) and
+// renumbers the rendered placeholders after them with a small lexer that
+// skips string constants, quoted identifiers, dollar quotes and comments
+// (placeholders.go); id is always the final sort key. A keyset cursor
+// (After) applies to the page, not the count; when its first key is not
+// null and nulls sort after it, they are read by a second statement if
+// the range does not fill the page (sqlq.After). A query with Count runs the count in the
 // same snapshot as the page.
 //
 // # Migrations

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
 )
 
 // Items: Graph workload objects as jsonb documents in the items table (see
@@ -269,7 +270,40 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 		return items, -1, err
 	}
 	w := itemScope(iq)
-	return runQuery(ctx, q, "items", itemFields, scanItem, &w, iq.Where, iq.Args, iq.OrderBy, iq.Limit, iq.Offset, iq.Count)
+	c, err := callerSQL(itemTable, iq.Where, iq.Args, iq.OrderBy, sqlq.Query{Filter: iq.Filter, Order: iq.Order, After: iq.After})
+	if err != nil {
+		return nil, -1, err
+	}
+	return runQuery(ctx, q, "items", itemFields, scanItem, &w, c, iq.Limit, iq.Offset, iq.Count)
+}
+
+// itemTable is the items table as store/sqlq renders queries over it: the
+// document doc and the columns a query IR may name.
+var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at", "modified_at": "modified_at"}}
+
+// callerSQL renders the caller's query IR over t and joins it with the
+// caller's raw SQL (the store's own tests; placeholders from $1): both
+// conditions apply; the raw ORDER BY applies when the IR has no ordering.
+// The result's placeholders are numbered from $1, the raw ones first.
+func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.Query) (sqlq.Rendered, error) {
+	if strings.TrimSpace(raw) == "" {
+		rawArgs = nil
+	}
+	r, err := sqlq.Render(sqlq.Postgres, t, q, len(rawArgs))
+	if err != nil {
+		return sqlq.Rendered{}, err
+	}
+	switch {
+	case strings.TrimSpace(raw) == "":
+	case r.Where == "":
+		r.Where, r.Args = raw, rawArgs
+	default:
+		r.Where, r.Args = "("+raw+") AND ("+r.Where+")", append(rawArgs[:len(rawArgs):len(rawArgs)], r.Args...)
+	}
+	if r.OrderBy == "" {
+		r.OrderBy = rawOrder
+	}
+	return r, nil
 }
 
 // itemScope is the backend's own conditions of an item query.
@@ -319,19 +353,19 @@ func (w *where) add(cond string, arg any) {
 }
 
 // orderByKeyword matches an "ORDER BY" the caller may have put before its
-// list (odata.CompileOrderBy returns a whole clause).
+// list (a raw OrderBy of the store's tests may be a whole clause).
 var orderByKeyword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`) })
 
 // runQuery runs a pushed-down query on table (items, users or groups): the
-// backend's conditions w, the caller's where and orderBy fragments with
-// args (placeholders from $1, renumbered after w's), id as the final sort
-// key, limit and offset; and, with count, the number of matching rows
-// ignoring limit and offset (else -1). q should be a snapshot transaction,
-// so that the count agrees with the rows.
+// backend's conditions w, the caller's rendered query c (placeholders from
+// $1, renumbered after w's; its keyset condition on the page only), id as
+// the final sort key, limit and offset; and, with count, the number of
+// matching rows ignoring limit, offset and keyset (else -1). q should be a
+// snapshot transaction, so that the count agrees with the rows.
 func runQuery[T any](ctx context.Context, q querier, table, fields string, scan func(scanner) (T, error),
-	w *where, callerWhere string, args []any, orderBy string, limit, offset int, count bool,
+	w *where, c sqlq.Rendered, limit, offset int, count bool,
 ) ([]T, int, error) {
-	st, err := buildQuery(table, fields, w, callerWhere, args, orderBy, limit, offset)
+	st, err := buildQuery(table, fields, w, c, limit, offset)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -340,9 +374,21 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 	if err != nil {
 		return nil, -1, err
 	}
+	if st.tail != "" && (limit <= 0 || len(rows) < limit) {
+		// The nulls that follow the keyset range (sqlq.After).
+		tail := st.tail
+		if limit > 0 {
+			tail += ` LIMIT ` + strconv.Itoa(limit-len(rows))
+		}
+		more, err := queryAll(ctx, q, scan, tail, append([]any{planEachTime}, st.countArgs...)...)
+		if err != nil {
+			return nil, -1, err
+		}
+		rows = append(rows, more...)
+	}
 	total := -1
 	if count {
-		if err := q.QueryRow(ctx, st.count, bound...).Scan(&total); err != nil {
+		if err := q.QueryRow(ctx, st.count, append([]any{planEachTime}, st.countArgs...)...).Scan(&total); err != nil {
 			return nil, -1, err
 		}
 	}
@@ -365,24 +411,30 @@ func runQuery[T any](ctx context.Context, q querier, table, fields string, scan 
 const planEachTime = pgx.QueryExecModeCacheDescribe
 
 // statements are the SQL of a pushed-down query: the page, the count, and
-// the arguments both take.
+// the arguments each takes (the count's are the page's without those of
+// the keyset condition, which come last).
 type statements struct {
-	page, count string
-	args        []any
+	page, count     string
+	args, countArgs []any
+	// tail reads the rows that follow a keyset page's range when it does
+	// not fill the page (sqlq.Rendered.AfterTail; "" for none), with
+	// countArgs; the caller adds its LIMIT.
+	tail string
 }
 
 // buildQuery writes runQuery's statements.
-func buildQuery(table, fields string, w *where, callerWhere string, args []any, orderBy string, limit, offset int) (statements, error) {
+func buildQuery(table, fields string, w *where, c sqlq.Rendered, limit, offset int) (statements, error) {
 	own := len(w.args)
+	args := c.Args
 	conds := strings.Join(w.conds, " AND ")
 	usedByWhere, usedByOrder := 0, 0
-	if strings.TrimSpace(callerWhere) != "" {
-		frag, n := renumber(callerWhere, own)
+	if strings.TrimSpace(c.Where) != "" {
+		frag, n := renumber(c.Where, own)
 		conds += " AND (" + frag + ")"
 		usedByWhere = n
 	}
 	order := "id"
-	if ob := strings.TrimSpace(orderByKeyword().ReplaceAllString(orderBy, "")); ob != "" {
+	if ob := strings.TrimSpace(orderByKeyword().ReplaceAllString(c.OrderBy, "")); ob != "" {
 		frag, n := renumber(ob, own)
 		order = frag + ", id"
 		usedByOrder = n
@@ -390,8 +442,18 @@ func buildQuery(table, fields string, w *where, callerWhere string, args []any, 
 	if used := max(usedByWhere, usedByOrder); used > len(args) {
 		return statements{}, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", used, len(args))
 	}
-	st := statements{args: append(w.args[:own:own], args...)}
-	st.page = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order
+	st := statements{countArgs: append(w.args[:own:own], args...)}
+	st.args = st.countArgs
+	pageConds := conds
+	if c.After != "" {
+		frag, _ := renumber(c.After, own)
+		pageConds += " AND (" + frag + ")"
+		st.args = append(st.countArgs[:len(st.countArgs):len(st.countArgs)], c.AfterArgs...)
+	}
+	if c.AfterTail != "" {
+		st.tail = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + conds + ` AND (` + c.AfterTail + `) ORDER BY ` + order
+	}
+	st.page = `SELECT ` + fields + ` FROM ` + table + ` WHERE ` + pageConds + ` ORDER BY ` + order
 	if limit > 0 {
 		st.page += ` LIMIT ` + strconv.Itoa(limit)
 	}
@@ -457,13 +519,17 @@ func overlapSQL(iq store.ItemQuery) (string, []any, error) {
 	own := len(w.args)
 	scope := strings.Join(w.conds, " AND ")
 	args := w.args[:own:own]
-	if strings.TrimSpace(iq.Where) != "" {
-		frag, n := renumber(iq.Where, own)
-		if n > len(iq.Args) {
-			return "", nil, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", n, len(iq.Args))
+	c, err := callerSQL(itemTable, iq.Where, iq.Args, "", sqlq.Query{Filter: iq.Filter})
+	if err != nil {
+		return "", nil, err
+	}
+	if strings.TrimSpace(c.Where) != "" {
+		frag, n := renumber(c.Where, own)
+		if n > len(c.Args) {
+			return "", nil, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", n, len(c.Args))
 		}
 		scope += " AND (" + frag + ")"
-		args = append(args, iq.Args...)
+		args = append(args, c.Args...)
 	}
 	arg := func(v any) string {
 		args = append(args, v)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,11 +14,12 @@ import (
 	"graphgate/internal/odata"
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
 )
 
 // messageProps are the message properties of these tests, typed as the
 // Graph server types them (graph's messageProps), so that the SQL below is
-// what odata compiles for a Graph request.
+// what the store renders for a Graph request.
 var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.TypeBool, "receivedDateTime": odata.TypeDateTime,
 	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString, "body/content": odata.TypeString}
 
@@ -25,15 +27,13 @@ var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.
 // listing with $filter and $orderby (empty: its default, newest first).
 func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.ItemQuery {
 	t.Helper()
-	m := odata.JSONMapping("microsoft.graph.message", "doc", messageProps)
-	o := odata.SQLOptions{Dialect: odata.Postgres, Flavor: odata.Exchange}
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
 	if filter != "" {
 		e, err := odata.ParseFilter(filter, odata.Exchange)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.Where, q.Args, err = odata.CompileFilter(e, m, o)
-		if err != nil {
+		if q.Filter, err = odata.Filter(e, m, odata.Exchange); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,7 +44,7 @@ func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.OrderBy, err = odata.CompileOrderBy(items, m, "id", o); err != nil {
+	if q.Order, err = odata.Order(items, m, odata.Exchange); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -147,36 +147,56 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		sorted        bool   // the index holds the order: no sort
 		count         string // the $count's index ("": any), "Index Only Scan using …" when it must be read alone
 		want, total   int    // the page's length and the count
+		after         int    // continue after this many rows (a keyset cursor): the index is searched from there
 	}{
 		{"folder unread newest first", folder, "isRead eq false", "", "items_message_folder_unread", true,
-			"Index Only Scan using items_message_folder_unread", 50, 6000},
+			"Index Only Scan using items_message_folder_unread", 50, 6000, 0},
 		// Page 100 by $skip reads the 4,950 messages before it: the
 		// planner reads the folder's unread ones from the index, unordered
 		// (bitmap), and sorts them, cheaper by its costs than 5,000 random
 		// reads in order. A keyset page (after the last page's
 		// receivedDateTime and id) reads only its own rows, in order.
 		{"folder unread newest first, page 100 by $skip", page100, "isRead eq false", "", "items_message_folder_unread", false,
-			"Index Only Scan using items_message_folder_unread", 50, 6000},
+			"Index Only Scan using items_message_folder_unread", 50, 6000, 0},
 		{"folder unread newest first, keyset page 100", folder, "isRead eq false and receivedDateTime lt 2025-01-02T11:01:00Z", "",
-			"items_message_folder_unread", true, "items_message_folder_unread", 50, 1050},
-		{"folder read newest first", folder, "isRead eq true", "", "items_message_folder_read", true, "", 50, 6000},
+			"items_message_folder_unread", true, "items_message_folder_unread", 50, 1050, 0},
+		{"folder unread, page 40 after a cursor", folder, "isRead eq false", "", "items_message_folder_unread", true,
+			"Index Only Scan using items_message_folder_unread", 50, 6000, 1950},
+		{"folder read newest first", folder, "isRead eq true", "", "items_message_folder_read", true, "", 50, 6000, 0},
 		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_message_mailbox_unread", true,
-			"Index Only Scan using items_message_mailbox_unread", 50, 7000},
+			"Index Only Scan using items_message_mailbox_unread", 50, 7000, 0},
 		{"mailbox received since", mailbox, "receivedDateTime ge 2025-01-09T00:00:00Z", "", "items_message_received", false,
-			"items_message_received", 50, 12000 - 11520},
-		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_message_subject", false, "items_message_subject", 50, 300},
-		{"folder by subject", folder, "", "subject", "items_message_folder_subject_order", true, "", 50, 12000},
-		{"mailbox by subject", mailbox, "", "subject", "items_message_subject_order", true, "", 50, 15000},
-		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_message_sender", false, "items_message_sender", 30, 30},
-		{"conversation", folder, "conversationId eq 'C42'", "", "items_message_conversation", false, "items_message_conversation", 12, 12},
+			"items_message_received", 50, 12000 - 11520, 0},
+		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_message_subject", false, "items_message_subject", 50, 300, 0},
+		{"folder by subject", folder, "", "subject", "items_message_folder_subject_order", true, "", 50, 12000, 0},
+		{"mailbox by subject", mailbox, "", "subject", "items_message_subject_order", true, "", 50, 15000, 0},
+		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_message_sender", false, "items_message_sender", 30, 30, 0},
+		{"conversation", folder, "conversationId eq 'C42'", "", "items_message_conversation", false, "items_message_conversation", 12, 12, 0},
 		{"$search for a rare word", func() store.ItemQuery { q := mailbox; q.Text = []string{"Quokka"}; return q }(), "contains(body/content,'quokka')", "",
-			"items_message_text", false, "items_message_text", 15, 15},
+			"items_message_text", false, "items_message_text", 15, 15, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
+			if tc.after > 0 {
+				before := q
+				before.Limit = tc.after
+				rows, _, err := s.QueryItems(ctx, before)
+				if err != nil || len(rows) != tc.after {
+					t.Fatalf("%d rows before the page: %v", len(rows), err)
+				}
+				c, ok := store.CursorOf(rows[len(rows)-1], q.Order)
+				if !ok {
+					t.Fatal("no cursor")
+				}
+				q.After = &c
+			}
 			w := itemScope(q)
-			st, err := buildQuery("items", itemFields, &w, q.Where, q.Args, q.OrderBy, q.Limit, q.Offset)
+			c, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := buildQuery("items", itemFields, &w, c, q.Limit, q.Offset)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,8 +208,13 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 			if tc.sorted && strings.Contains(p, "Sort") {
 				t.Errorf("page: plan sorts instead of reading the index in order:\n%s", p)
 			}
+			if tc.after > 0 && !regexp.MustCompile(`Index Cond: .*receivedDateTime.* <= `).MatchString(p) {
+				// The index is searched from the cursor's key, not read
+				// from the folder's newest message.
+				t.Errorf("page: the index is not searched from the cursor:\n%s", p)
+			}
 			if tc.count != "" {
-				p := explain(t, conn, st.count, st.args, 7)
+				p := explain(t, conn, st.count, st.countArgs, 7)
 				t.Logf("EXPLAIN %s\n%s", st.count, p)
 				if !strings.Contains(p, tc.count+" ") {
 					t.Errorf("count: plan does not use %s:\n%s", tc.count, p)
@@ -208,9 +233,9 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 
 // userProps are the user properties of TestUserPrefixUsesIndex, mapped as
 // the Graph server maps them (graph's user mapping).
-var userProps = map[string]odata.Column{"displayName": {SQL: "display_name", Type: odata.TypeString},
-	"givenName": {SQL: "given_name", Type: odata.TypeString}, "surname": {SQL: "surname", Type: odata.TypeString},
-	"mail": {SQL: "mail", Type: odata.TypeString}, "userPrincipalName": {SQL: "upn", Type: odata.TypeString}}
+var userProps = map[string]odata.Column{"displayName": {Name: "display_name", Type: odata.TypeString},
+	"givenName": {Name: "given_name", Type: odata.TypeString}, "surname": {Name: "surname", Type: odata.TypeString},
+	"mail": {Name: "mail", Type: odata.TypeString}, "userPrincipalName": {Name: "upn", Type: odata.TypeString}}
 
 // TestUserPrefixUsesIndex: startswith on the directory's names (people
 // pickers, users?$filter=startswith(displayName,'a')&$count=true) reads
@@ -264,16 +289,23 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			q := store.DirectoryQuery{TenantID: "t1", Limit: 100, Count: true}
-			if q.Where, q.Args, err = odata.CompileFilter(e, m, odata.SQLOptions{Dialect: odata.Postgres, Flavor: odata.Directory}); err != nil {
+			if q.Filter, err = odata.Filter(e, m, odata.Directory); err != nil {
 				t.Fatal(err)
 			}
 			w := directoryScope(q)
-			st, err := buildQuery("users", userFields, &w, q.Where, q.Args, q.OrderBy, q.Limit, q.Offset)
+			c, err := callerSQL(userTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, stmt := range []struct{ name, sql string }{{"page", st.page}, {"count", st.count}} {
-				p := explain(t, conn, stmt.sql, st.args, 7)
+			st, err := buildQuery("users", userFields, &w, c, q.Limit, q.Offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stmt := range []struct {
+				name, sql string
+				args      []any
+			}{{"page", st.page, st.args}, {"count", st.count, st.countArgs}} {
+				p := explain(t, conn, stmt.sql, stmt.args, 7)
 				t.Logf("EXPLAIN %s\n%s", stmt.sql, p)
 				if tc.index == "" {
 					continue

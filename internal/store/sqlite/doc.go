@@ -92,11 +92,14 @@
 //
 //	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND owner_id = ?]
 //	  [AND parent_id = ?] [AND parent_id IN (SELECT value FROM json_each(?))]
-//	  [AND (caller's Where)] ORDER BY caller's OrderBy, id LIMIT ? OFFSET ?
+//	  [AND (filter)] [AND (after)] ORDER BY order, id LIMIT ? OFFSET ?
 //
-// where the caller's fragments are SQLite SQL over doc (json_extract,
-// compiled from OData by the odata package) with ? placeholders, whose Args
-// follow the backend's own. Lists of ids (ParentIDs, DirectoryQuery.IDs)
+// where filter, order and after (a keyset cursor) are the caller's query
+// IR rendered by store/sqlq for SQLite (json_extract over doc, ?
+// placeholders bound after the backend's own; the raw Where and OrderBy
+// the store's tests write are ANDed and used as given). When the cursor's
+// first key is not null and nulls sort after it, the nulls are read by a
+// second statement if the range does not fill the page (sqlq.After). Lists of ids (ParentIDs, DirectoryQuery.IDs)
 // are bound as one JSON array read by json_each, so their length is not
 // bounded by SQLite's parameter limit; a non-nil empty list matches
 // nothing. A leading "ORDER BY" in OrderBy is accepted, and id is not

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
 )
 
 // Items: workload objects as JSON documents in the items table, queried with
@@ -315,6 +316,17 @@ func queryItems(ctx context.Context, tx *sql.Tx, q store.ItemQuery) ([]store.Ite
 	if err != nil {
 		return nil, -1, err
 	}
+	if st.tail != "" && (q.Limit <= 0 || len(items) < q.Limit) {
+		rest := -1
+		if q.Limit > 0 {
+			rest = q.Limit - len(items)
+		}
+		more, err := queryAll(ctx, tx, scanItem, st.tail, append(st.tailArgs[:len(st.tailArgs):len(st.tailArgs)], rest)...)
+		if err != nil {
+			return nil, -1, err
+		}
+		items = append(items, more...)
+	}
 	total := -1
 	if q.Count {
 		if err := tx.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
@@ -366,12 +378,17 @@ func textCandidates(ctx context.Context, tx *sql.Tx, q store.ItemQuery) (match s
 type itemsStatements struct {
 	page, count         string
 	pageArgs, countArgs []any
+	// tail reads the rows that follow a keyset page's range when it does
+	// not fill the page (sqlq.Rendered.AfterTail; "" for none), with
+	// tailArgs and then its limit.
+	tail     string
+	tailArgs []any
 }
 
 // itemsSQL builds
 //
 //	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND [+]owner_id = ?]
-//	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (q.Where)]
+//	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (filter)] [AND (after)]
 //	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
 //
 // and SELECT count(*) FROM items with the same WHERE. The caller's ?
@@ -425,20 +442,60 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 		where.WriteString(` AND parent_id IN (SELECT value FROM json_each(?))`)
 		args = append(args, list(q.ParentIDs))
 	}
-	if strings.TrimSpace(q.Where) != "" {
-		where.WriteString(` AND (` + q.Where + `)`)
-		args = append(args, q.Args...)
+	r, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+	if err != nil {
+		return itemsStatements{}, err
 	}
-	return itemsStatements{
-		page:      strings.Replace(selectItem, `FROM items `, from, 1) + where.String() + ` ORDER BY ` + orderBy(q.OrderBy) + ` LIMIT ? OFFSET ?`,
-		pageArgs:  append(args[:len(args):len(args)], limitArg(q.Limit), max(q.Offset, 0)),
+	if r.Where != "" {
+		where.WriteString(` AND (` + r.Where + `)`)
+		args = append(args, r.Args...)
+	}
+	page, pageArgs := where.String(), args[:len(args):len(args)]
+	if r.After != "" {
+		page += ` AND (` + r.After + `)`
+		pageArgs = append(pageArgs, r.AfterArgs...)
+	}
+	sel := strings.Replace(selectItem, `FROM items `, from, 1)
+	st := itemsStatements{
+		page:      sel + page + ` ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ? OFFSET ?`,
+		pageArgs:  append(pageArgs, limitArg(q.Limit), max(q.Offset, 0)),
 		count:     `SELECT count(*) ` + from + where.String(),
 		countArgs: args,
-	}, nil
+	}
+	if r.AfterTail != "" {
+		st.tail = sel + where.String() + ` AND (` + r.AfterTail + `) ORDER BY ` + orderBy(r.OrderBy) + ` LIMIT ?`
+		st.tailArgs = args
+	}
+	return st, nil
+}
+
+// itemTable is the items table as store/sqlq renders queries over it: the
+// document doc and the columns a query IR may name.
+var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at", "modified_at": "modified_at"}}
+
+// callerSQL renders the caller's query IR over t and joins it with the
+// caller's raw SQL (the store's own tests): both conditions apply; the
+// raw ORDER BY applies when the IR has no ordering.
+func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.Query) (sqlq.Rendered, error) {
+	r, err := sqlq.Render(sqlq.SQLite, t, q, 0)
+	if err != nil {
+		return sqlq.Rendered{}, err
+	}
+	switch {
+	case strings.TrimSpace(raw) == "":
+	case r.Where == "":
+		r.Where, r.Args = raw, rawArgs
+	default:
+		r.Where, r.Args = "("+raw+") AND ("+r.Where+")", append(rawArgs[:len(rawArgs):len(rawArgs)], r.Args...)
+	}
+	if r.OrderBy == "" {
+		r.OrderBy = rawOrder
+	}
+	return r, nil
 }
 
 // orderBy is the caller's ORDER BY list (a leading "ORDER BY", as
-// odata.CompileOrderBy writes it, is accepted) followed by id, the final
+// the store's tests may write it, is accepted) followed by id, the final
 // tie-breaker.
 func orderBy(callers string) string {
 	callers = strings.TrimSpace(orderByKeyword().ReplaceAllString(callers, ""))
@@ -446,7 +503,7 @@ func orderBy(callers string) string {
 	case callers == "":
 		return "id"
 	case endsWithID().MatchString(callers):
-		// Already broken by id (odata.CompileOrderBy's tie-breaker); a
+		// Already broken by id (a raw OrderBy's own tie-breaker); a
 		// second id would cost SQLite a sort for the last term.
 		return callers
 	}
@@ -505,6 +562,10 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 		return "", nil, err
 	}
 	o := q.Overlap
+	caller, err := callerSQL(itemTable, q.Where, q.Args, "", sqlq.Query{Filter: q.Filter})
+	if err != nil {
+		return "", nil, err
+	}
 	stamp := func(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
 	var scope strings.Builder
 	var scopeArgs []any
@@ -548,9 +609,9 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 		}
 		b.WriteString(` AND ` + overlapStart + ` < ? AND ` + overlapEnd + ` > ?`)
 		args = append(args, stamp(o.To), stamp(o.From))
-		if strings.TrimSpace(q.Where) != "" {
-			b.WriteString(` AND (` + q.Where + `)`)
-			args = append(args, q.Args...)
+		if caller.Where != "" {
+			b.WriteString(` AND (` + caller.Where + `)`)
+			args = append(args, caller.Args...)
 		}
 		b.WriteString(` ORDER BY ` + order)
 		if q.Limit > 0 {

@@ -13,22 +13,21 @@ import (
 
 // messageProps are the message properties of these tests, typed as the
 // Graph server types them (graph's messageProps), so that the SQL below is
-// what odata compiles for a Graph request.
+// what the store renders for a Graph request.
 var messageProps = odata.JSONProps{"subject": odata.TypeString, "isRead": odata.TypeBool, "receivedDateTime": odata.TypeDateTime,
 	"conversationId": odata.TypeString, "from/emailAddress/address": odata.TypeString}
 
 // compiledQuery is the ItemQuery the Graph server builds for a message
 // listing with $filter and $orderby (empty: its default, newest first).
-func compiledQuery(t *testing.T, d odata.Dialect, q store.ItemQuery, filter, order string) store.ItemQuery {
+func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.ItemQuery {
 	t.Helper()
-	m := odata.JSONMapping("microsoft.graph.message", "doc", messageProps)
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
 	if filter != "" {
 		e, err := odata.ParseFilter(filter, odata.Exchange)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.Where, q.Args, err = odata.CompileFilter(e, m, odata.SQLOptions{Dialect: d, Flavor: odata.Exchange})
-		if err != nil {
+		if q.Filter, err = odata.Filter(e, m, odata.Exchange); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,8 +38,7 @@ func compiledQuery(t *testing.T, d odata.Dialect, q store.ItemQuery, filter, ord
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.OrderBy, err = odata.CompileOrderBy(items, m, "id", odata.SQLOptions{Dialect: d, Flavor: odata.Exchange})
-	if err != nil {
+	if q.Order, err = odata.Order(items, m, odata.Exchange); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -77,21 +75,36 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 		index         string
 		sorted        bool // the index holds the order: no sort
 		want, total   int  // the page's length and the count
+		after         int  // continue after this many rows (a keyset cursor): the index is read from there
 	}{
-		{"folder unread newest first", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200},
-		{"folder unread, page 4 by $skip", func() store.ItemQuery { q := folder; q.Offset = 150; return q }(), "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200},
-		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_messages_by_mailbox_read", true, 50, 400},
-		{"mailbox read", mailbox, "isRead eq true", "", "items_messages_by_mailbox_read", true, 50, 200},
-		{"folder subject eq", folder, "subject eq 'subject 7'", "", "items_messages_by_folder_subject", false, 6, 6},
-		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_messages_by_mailbox_subject", false, 12, 12},
-		{"folder by subject", folder, "", "subject", "items_messages_by_folder_subject", true, 50, 300},
-		{"mailbox by subject descending", mailbox, "", "subject desc", "items_messages_by_mailbox_subject", true, 50, 600},
-		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_messages_by_sender", false, 30, 30},
-		{"conversation", folder, "conversationId eq 'C42'", "", "items_messages_by_conversation", false, 3, 3},
+		{"folder unread newest first", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 0},
+		{"folder unread, page 4 by $skip", func() store.ItemQuery { q := folder; q.Offset = 150; return q }(), "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 0},
+		{"folder unread, page 4 after a cursor", folder, "isRead eq false", "", "items_messages_by_folder_read", true, 50, 200, 150},
+		{"mailbox unread newest first", mailbox, "isRead eq false", "", "items_messages_by_mailbox_read", true, 50, 400, 0},
+		{"mailbox read", mailbox, "isRead eq true", "", "items_messages_by_mailbox_read", true, 50, 200, 0},
+		{"folder subject eq", folder, "subject eq 'subject 7'", "", "items_messages_by_folder_subject", false, 6, 6, 0},
+		{"mailbox subject eq", mailbox, "subject eq 'Subject 7'", "", "items_messages_by_mailbox_subject", false, 12, 12, 0},
+		{"folder by subject", folder, "", "subject", "items_messages_by_folder_subject", true, 50, 300, 0},
+		{"mailbox by subject descending", mailbox, "", "subject desc", "items_messages_by_mailbox_subject", true, 50, 600, 0},
+		{"sender", mailbox, "from/emailAddress/address eq 's3@example.com'", "", "items_messages_by_sender", false, 30, 30, 0},
+		{"conversation", folder, "conversationId eq 'C42'", "", "items_messages_by_conversation", false, 3, 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := compiledQuery(t, odata.SQLite, tc.scope, tc.filter, tc.order)
+			q := compiledQuery(t, tc.scope, tc.filter, tc.order)
 			q.Count = true
+			if tc.after > 0 {
+				before := q
+				before.Limit = tc.after
+				rows, _, err := s.QueryItems(t.Context(), before)
+				if err != nil || len(rows) != tc.after {
+					t.Fatalf("%d rows before the page: %v", len(rows), err)
+				}
+				c, ok := store.CursorOf(rows[len(rows)-1], q.Order)
+				if !ok {
+					t.Fatal("no cursor")
+				}
+				q.After = &c
+			}
 			st, err := itemsSQL(q)
 			if err != nil {
 				t.Fatal(err)
@@ -111,6 +124,11 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				}
 				if stmt.name == "count" && tc.filter != "" && !strings.Contains(plan, "COVERING INDEX "+tc.index+" ") && tc.index != "items_messages_by_sender" && tc.index != "items_messages_by_conversation" {
 					t.Errorf("count: plan reads the table, not the index alone:\n%s", plan)
+				}
+				if stmt.name == "page" && tc.after > 0 && !strings.Contains(plan, "<expr><?") && !strings.Contains(plan, "<expr><=?") {
+					// The index is searched from the cursor's key, not read
+					// from the folder's newest message.
+					t.Errorf("page: the index is not searched from the cursor:\n%s", plan)
 				}
 				if stmt.name == "page" && tc.sorted && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("page: plan sorts instead of reading the index in order:\n%s", plan)
@@ -201,9 +219,9 @@ func TestTextSearchUsesIndex(t *testing.T) {
 
 // userProps are the user properties of TestUserPrefixUsesIndex, mapped
 // as the Graph server maps them (graph's user mapping).
-var userProps = map[string]odata.Column{"displayName": {SQL: "display_name", Type: odata.TypeString},
-	"givenName": {SQL: "given_name", Type: odata.TypeString}, "surname": {SQL: "surname", Type: odata.TypeString},
-	"mail": {SQL: "mail", Type: odata.TypeString}, "userPrincipalName": {SQL: "upn", Type: odata.TypeString}}
+var userProps = map[string]odata.Column{"displayName": {Name: "display_name", Type: odata.TypeString},
+	"givenName": {Name: "given_name", Type: odata.TypeString}, "surname": {Name: "surname", Type: odata.TypeString},
+	"mail": {Name: "mail", Type: odata.TypeString}, "userPrincipalName": {Name: "upn", Type: odata.TypeString}}
 
 // TestUserPrefixUsesIndex: startswith on the directory's names (people
 // pickers, users?$filter=startswith(displayName,'a')&$count=true) reads
@@ -255,10 +273,13 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			q := store.DirectoryQuery{TenantID: "t1", Limit: 100, Count: true}
-			if q.Where, q.Args, err = odata.CompileFilter(e, m, odata.SQLOptions{Dialect: odata.SQLite, Flavor: odata.Directory}); err != nil {
+			if q.Filter, err = odata.Filter(e, m, odata.Directory); err != nil {
 				t.Fatal(err)
 			}
-			st := directorySQL(q, selectUser, "users")
+			st, err := directorySQL(q, selectUser, "users", userTable)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, stmt := range []struct {
 				name, sql string
 				args      []any
@@ -281,6 +302,65 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 			}
 			if total != tc.total || len(got) != min(tc.total, 100) {
 				t.Errorf("%d users of %d, want %d", len(got), total, tc.total)
+			}
+		})
+	}
+}
+
+// BenchmarkDeepPage: page 100 of a folder's unread mail, newest first, 50
+// a page, read by offset (reads the 4,950 items before it) and by keyset
+// (continues after page 99's last item), against page 1. Results in
+// bench/README.md ("Keyset paging").
+func BenchmarkDeepPage(b *testing.B) {
+	s, err := Open(b.Context(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var items []store.Item
+	for i := range 15000 {
+		id := fmt.Sprintf("m%05d", i)
+		items = append(items, store.Item{TenantID: "t1", Kind: "message", ID: id, OwnerID: "u1", ParentID: "inbox",
+			Doc: fmt.Appendf(nil, `{"id":%q,"subject":"s","receivedDateTime":%q,"isRead":%t}`, id, base.Add(time.Duration(i/2)*time.Minute).Format(store.TimeLayout), i%3 == 0)})
+	}
+	if err := s.CreateItems(b.Context(), items...); err != nil {
+		b.Fatal(err)
+	}
+	m := odata.JSONMapping("microsoft.graph.message", messageProps)
+	e, err := odata.ParseFilter("isRead eq false", odata.Exchange)
+	if err != nil {
+		b.Fatal(err)
+	}
+	filter, err := odata.Filter(e, m, odata.Exchange)
+	if err != nil {
+		b.Fatal(err)
+	}
+	order := []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true}} // the server's default
+	q := store.ItemQuery{TenantID: "t1", Kind: "message", OwnerID: "u1", ParentID: "inbox", Filter: filter, Order: order, Limit: 50}
+	before := q
+	before.Limit = 99 * 50
+	rows, _, err := s.QueryItems(b.Context(), before)
+	if err != nil || len(rows) != before.Limit {
+		b.Fatalf("%d rows: %v", len(rows), err)
+	}
+	c, ok := store.CursorOf(rows[len(rows)-1], order)
+	if !ok {
+		b.Fatal("no cursor")
+	}
+	offset, keyset := q, q
+	offset.Offset = 99 * 50
+	keyset.After = &c
+	for _, bc := range []struct {
+		name string
+		q    store.ItemQuery
+	}{{"page1", q}, {"page100-offset", offset}, {"page100-keyset", keyset}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				got, _, err := s.QueryItems(b.Context(), bc.q)
+				if err != nil || len(got) != 50 {
+					b.Fatalf("%d items: %v", len(got), err)
+				}
 			}
 		})
 	}

@@ -94,6 +94,46 @@ func FreshSchema(t testing.TB) string {
 	return WithParam(DSN(), "search_path", schema)
 }
 
+// FreshDatabase creates a database with a random name (prefix
+// graphgate_test_, then name), drops it when the test ends and returns its
+// DSN. Tests of query plans use it rather than FreshSchema: VACUUM marks a
+// table's pages all-visible (which index-only scans need) only up to the
+// oldest snapshot of any session in the same database, and the other
+// tests' sessions in the shared test database would hold it back. Stores
+// opened on it must be closed in a cleanup registered after this call.
+func FreshDatabase(t testing.TB, name string) string {
+	t.Helper()
+	conn := Admin(t)
+	defer conn.Close(context.Background())
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	db := "graphgate_test_" + name + "_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(t.Context(), `CREATE DATABASE `+db); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn := Admin(t)
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP DATABASE `+db+` WITH (FORCE)`); err != nil {
+			t.Errorf("dropping the test database: %v", err)
+		}
+	})
+	return withDatabase(DSN(), db)
+}
+
+// withDatabase is dsn with its database replaced.
+func withDatabase(dsn, db string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			panic(err)
+		}
+		u.Path = "/" + db
+		return u.String()
+	}
+	return dsn + " dbname=" + db
+}
+
 // WithParam adds a run-time parameter to a DSN (pgx sends it at connection
 // start-up, so it holds for every connection of a pool), as a URL query
 // parameter or a keyword/value pair.

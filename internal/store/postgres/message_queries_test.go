@@ -1,9 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
@@ -50,27 +47,13 @@ func compiledQuery(t *testing.T, q store.ItemQuery, filter, order string) store.
 	return q
 }
 
-// scaleSchema is a fresh schema for the plan tests, named for them so that
-// a leftover one is recognisable (pgtest.FreshSchema's prefix, then
-// pgscale), dropped at the end of the test.
+// scaleSchema is a fresh database for the plan tests (pgtest.FreshDatabase:
+// in the shared test database, the other tests' sessions would keep VACUUM
+// from marking pages all-visible, and the planner would rightly prefer a
+// bitmap scan to an index-only one), dropped at the end of the test.
 func scaleSchema(t *testing.T) string {
 	t.Helper()
-	conn := pgtest.Admin(t)
-	defer conn.Close(context.Background())
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "graphgate_test_pgscale_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn := pgtest.Admin(t)
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-		}
-	})
-	return pgtest.WithParam(pgtest.DSN(), "search_path", schema)
+	return pgtest.FreshDatabase(t, "plans")
 }
 
 // explain is the plan PostgreSQL makes for sql with args as runQuery sends

@@ -3,12 +3,14 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"hash/maphash"
 	"io"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"graphgate/internal/store"
 )
@@ -62,8 +64,28 @@ type renderScratch struct {
 
 // renderProject renders a stored item and keeps the members projectWith
 // would keep (see project and projectDirectory for withID).
+//
+// The answer is a function of the document's bytes, the item's version
+// and the projection only, so it is remembered (renderCache): a page read
+// again — a client polling its inbox, the next page of the same query —
+// costs a hash of each document instead of its render. Nothing needs
+// invalidating: a changed document hashes differently and a changed item
+// has a new version. Projections limited by allowed (the set a basic
+// permission may read) are not cached; they are rare.
 func renderProject(it store.Item, selected, defaults []string, allowed map[string]bool, withID bool) (json.RawMessage, error) {
+	var key renderKey
+	cacheable := allowed == nil && len(it.Doc) <= maxCachedDoc
+	if cacheable {
+		key = renderKeyOf(it, selected, defaults, withID)
+		if b, ok := renderCache.Get(key); ok {
+			return b[:len(b):len(b)], nil
+		}
+	}
 	if out, ok := renderProjectFast(it, selected, defaults, allowed, withID); ok {
+		if cacheable && len(out) <= maxCachedRender {
+			out = out[:len(out):len(out)] // a caller appending copies it
+			renderCache.Add(key, out)
+		}
 		return out, nil
 	}
 	b, err := renderItem(it)
@@ -316,4 +338,57 @@ func plainInt(n []byte) bool {
 		}
 	}
 	return true
+}
+
+// renderCache remembers rendered items: renderCacheSize entries of at most
+// maxCachedRender bytes each (at most 16 MB), rendered from documents of at
+// most maxCachedDoc bytes (hashing a larger one is not worth it).
+var renderCache = func() *lru.Cache[renderKey, json.RawMessage] {
+	c, _ := lru.New[renderKey, json.RawMessage](renderCacheSize)
+	return c
+}()
+
+const (
+	renderCacheSize = 2048
+	maxCachedRender = 8 << 10
+	maxCachedDoc    = 256 << 10
+)
+
+// renderSeed keys the document hashes of renderCache; it is random per
+// process, so no one can craft two documents whose hashes collide.
+var renderSeed = maphash.MakeSeed()
+
+// renderKey identifies a render: the item (tenant, kind, id and version,
+// which alone would do for documents that only change through the store),
+// a 64-bit hash of the document's bytes (a restored snapshot or another
+// server in the process may hold other bytes under the same id and
+// version), and the projection.
+type renderKey struct {
+	tenant, kind, id string
+	version          int64
+	doc              uint64
+	projection       string
+}
+
+func renderKeyOf(it store.Item, selected, defaults []string, withID bool) renderKey {
+	var b strings.Builder
+	if withID {
+		b.WriteString("id|")
+	} else {
+		b.WriteString("noid|")
+	}
+	for _, s := range selected {
+		b.WriteString(s)
+		b.WriteByte(',')
+	}
+	b.WriteByte('|')
+	if defaults == nil {
+		b.WriteString("<all>") // nil defaults: every property
+	}
+	for _, s := range defaults {
+		b.WriteString(s)
+		b.WriteByte(',')
+	}
+	return renderKey{tenant: it.TenantID, kind: it.Kind, id: it.ID, version: it.Version,
+		doc: maphash.Bytes(renderSeed, it.Doc), projection: b.String()}
 }

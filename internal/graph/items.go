@@ -214,15 +214,14 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		if col.post != nil && !col.post(it) {
 			continue
 		}
-		render := col.render
-		if render == nil {
-			render = renderItem
+		var b json.RawMessage
+		var err error
+		if col.render == nil {
+			b, err = renderProject(it, col.q.q.Select, col.defaults, col.allowed, true)
+		} else if b, err = col.render(it); err == nil {
+			b, err = project(b, col.q.q.Select, col.defaults, col.allowed)
 		}
-		b, err := render(it)
 		if err != nil {
-			return asError(err)
-		}
-		if b, err = project(b, col.q.q.Select, col.defaults, col.allowed); err != nil {
 			return asError(err)
 		}
 		if col.expand != nil {
@@ -243,17 +242,14 @@ func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults 
 // writeItemExpanded is writeItem with $expand applied by expand.
 func (c *Call) writeItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
 	expand func(store.Item, json.RawMessage) (json.RawMessage, error)) error {
-	b, err := renderItem(it)
-	if err != nil {
-		return asError(err)
-	}
 	var sel []string
 	if q, err := c.parseQuery(odata.Exchange, 1, 0); err == nil {
 		sel = q.q.Select
 	} else {
 		return err
 	}
-	if b, err = project(b, sel, defaults, allowed); err != nil {
+	b, err := renderProject(it, sel, defaults, allowed, true)
+	if err != nil {
 		return asError(err)
 	}
 	if expand != nil {

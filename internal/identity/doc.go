@@ -60,7 +60,11 @@
 // Build one Server per process with New; it is safe for concurrent use
 // and keeps no per-request state in memory: codes, tokens, device codes,
 // consent and lockout state live in the store, so replicas share them. Its
-// clock is injected (Deps.Now).
+// clock is injected (Deps.Now). The one exception is CachedLookups
+// (lookupcache.go), which the server installs over the store it opens: the
+// token endpoint's reads of tenants, apps, service principals and app role
+// assignments are kept for LookupCacheTTL (2 s), every write through it
+// empties it, and a change made by another replica is seen within the TTL.
 //
 // # What it must not do
 //

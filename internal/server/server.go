@@ -72,7 +72,9 @@ type Config struct {
 	// StoreURL names the store to open (package store/open: "" or sqlite:
 	// for the SQLite database in DataDir, sqlite:DIR, postgres://…).
 	StoreURL string
-	// Store, when set, is used instead of opening StoreURL.
+	// Store, when set, is used instead of opening StoreURL. Its reads are
+	// not cached (identity.CachedLookups wraps only a store the server
+	// opens): its owner may write to it directly.
 	Store store.Store
 	// Throttle, when set, limits Graph requests per app and user (429).
 	Throttle *graph.ThrottleConfig
@@ -198,6 +200,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if c, ok := s.store.(interface{ SetClock(func() time.Time) }); ok {
 		c.SetClock(now)
+	}
+	if s.ownStore {
+		// The token endpoint's reads of tenants, apps, service principals
+		// and role assignments are cached for identity.LookupCacheTTL; every
+		// write of this process goes through the cache and empties it. A
+		// store given in Config is left as is: its owner may write to it
+		// directly.
+		s.store = identity.CacheLookups(s.store, identity.LookupCacheOptions{Now: now})
 	}
 	kr, err := tokens.NewKeyring(keyStore{s.store}, tokens.KeyringOptions{Rotation: cfg.Rotation, Now: now, OnError: func(err error) {
 		s.log.Error("signing keys", "err", err)

@@ -26,9 +26,28 @@ const DefaultCacheSize = 10000
 // at its own token's exp, and it runs a cleanup goroutine that never exits.
 // Here an entry's expiry is checked on read, and expired entries are
 // dropped then or pushed out by newer ones.
+//
+// golang-lru takes a mutex on every Get (a hit moves the entry to the
+// front), and every Graph request does one: the cache is split into
+// cacheShards LRUs chosen by the key's hash, so that concurrent requests
+// with different tokens rarely wait for each other. Each shard holds an
+// equal part of the size (rounded up), so the bound is the same; the least
+// recently used entry is evicted within its shard rather than across the
+// cache. A cache smaller than minShardedSize is one LRU, exact in its bound.
 type verifiedCache struct {
-	seed maphash.Seed
-	lru  *lru.Cache[uint64, cachedToken]
+	seed   maphash.Seed
+	shards []*lru.Cache[uint64, cachedToken] // 1 or cacheShards of them
+}
+
+const (
+	// cacheShards is the number of LRUs a verifiedCache is split into.
+	cacheShards = 16
+	// minShardedSize is the smallest size that is split.
+	minShardedSize = 1024
+)
+
+func (c *verifiedCache) shard(key uint64) *lru.Cache[uint64, cachedToken] {
+	return c.shards[key&uint64(len(c.shards)-1)] // len is a power of two
 }
 
 type cachedToken struct {
@@ -42,8 +61,16 @@ func newVerifiedCache(size int) *verifiedCache {
 	if size <= 0 {
 		return nil
 	}
-	c, _ := lru.New[uint64, cachedToken](size) // fails only for size <= 0
-	return &verifiedCache{seed: maphash.MakeSeed(), lru: c}
+	n := 1
+	if size >= minShardedSize {
+		n = cacheShards
+	}
+	c := &verifiedCache{seed: maphash.MakeSeed(), shards: make([]*lru.Cache[uint64, cachedToken], n)}
+	per := (size + n - 1) / n
+	for i := range c.shards {
+		c.shards[i], _ = lru.New[uint64, cachedToken](per) // fails only for per <= 0
+	}
+	return c
 }
 
 // get returns a copy of the cached claims if the token is cached and its
@@ -53,12 +80,12 @@ func (c *verifiedCache) get(raw string, now time.Time) (*AccessClaims, bool) {
 		return nil, false
 	}
 	key := maphash.String(c.seed, raw)
-	e, ok := c.lru.Get(key)
+	e, ok := c.shard(key).Get(key)
 	if !ok || e.raw != raw {
 		return nil, false
 	}
 	if !now.Before(e.exp) {
-		c.lru.Remove(key)
+		c.shard(key).Remove(key)
 		return nil, false
 	}
 	claims := e.claims
@@ -77,7 +104,7 @@ func (c *verifiedCache) put(raw string, claims *AccessClaims, now time.Time) {
 	cp := *claims
 	cp.Roles = slices.Clone(cp.Roles)
 	cp.WIDs = slices.Clone(cp.WIDs)
-	c.lru.Add(key, cachedToken{raw: raw, claims: cp, exp: exp})
+	c.shard(key).Add(key, cachedToken{raw: raw, claims: cp, exp: exp})
 }
 
 // len reports the number of cached entries, expired ones included.
@@ -85,5 +112,9 @@ func (c *verifiedCache) len() int {
 	if c == nil {
 		return 0
 	}
-	return c.lru.Len()
+	n := 0
+	for _, s := range c.shards {
+		n += s.Len()
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"hash/maphash"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,15 +208,39 @@ func TestVerifiedCacheComparesTokens(t *testing.T) {
 	now := time.Now()
 	claims := &AccessClaims{ExpiresAt: *jwt.NewNumericDate(now.Add(time.Hour)), TenantID: "t", AppID: "a"}
 	c.put("token-b", claims, now)
-	e, ok := c.lru.Get(maphash.String(c.seed, "token-b"))
+	kb := maphash.String(c.seed, "token-b")
+	e, ok := c.shard(kb).Get(kb)
 	if !ok {
 		t.Fatal("token-b not cached")
 	}
-	c.lru.Add(maphash.String(c.seed, "token-a"), e) // as if token-a hashed alike
+	ka := maphash.String(c.seed, "token-a")
+	c.shard(ka).Add(ka, e) // as if token-a hashed alike
 	if _, ok := c.get("token-a", now); ok {
 		t.Fatal("token-a got token-b's cached claims")
 	}
 	if got, ok := c.get("token-b", now); !ok || got.TenantID != "t" {
 		t.Fatalf("token-b: %v %v", got, ok)
+	}
+}
+
+// TestVerifiedCacheShardedBound: a cache of the default size is split into
+// shards, and holds no more than its size rounded up to a multiple of
+// their number.
+func TestVerifiedCacheShardedBound(t *testing.T) {
+	for _, c := range []struct {
+		size, shards, max int
+	}{{2, 1, 2}, {minShardedSize - 1, 1, minShardedSize - 1}, {minShardedSize, cacheShards, minShardedSize}, {DefaultCacheSize, cacheShards, DefaultCacheSize + cacheShards - 1}} {
+		vc := newVerifiedCache(c.size)
+		if len(vc.shards) != c.shards {
+			t.Fatalf("size %d: %d shards, want %d", c.size, len(vc.shards), c.shards)
+		}
+		now := time.Now()
+		claims := &AccessClaims{ExpiresAt: *jwt.NewNumericDate(now.Add(time.Hour))}
+		for i := range c.size + 2*cacheShards*16 {
+			vc.put("token-"+strconv.Itoa(i), claims, now)
+		}
+		if n := vc.len(); n > c.max || n < c.size-cacheShards*16 {
+			t.Fatalf("size %d: %d entries, want at most %d and about the size", c.size, n, c.max)
+		}
 	}
 }

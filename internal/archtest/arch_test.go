@@ -22,12 +22,13 @@ var layers = map[string]int{
 	// The one clock; fault rules and their injector (they learn a request's
 	// route and caller from the server, through interfaces).
 	"internal/clock": 0, "internal/faults": 0,
-	// Keys and tokens, the catalog, the store's backends, the bridge's parts.
+	// Keys and tokens, the catalog, the store's shared SQL layer and its
+	// backends over it, the bridge's parts.
 	"internal/tokens": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
-	"internal/store/sqlite": 1, "internal/store/postgres": 1, "internal/store/conformance": 1,
+	"internal/store/sqlstore": 1, "internal/store/sqlite": 2, "internal/store/postgres": 2, "internal/store/conformance": 1,
 	"internal/bridge/auth": 1, "internal/bridge/graphclient": 1, "internal/bridge/mqttha": 1,
 	// The route table, the store opener, the planner, the directory service.
-	"internal/routes": 2, "internal/store/open": 2, "internal/planner": 2, "internal/directory": 2,
+	"internal/routes": 2, "internal/store/open": 3, "internal/planner": 2, "internal/directory": 2,
 	"internal/gendata": 2,
 	// The engine.
 	"internal/authz": 3, "internal/bridge": 3,

@@ -37,10 +37,10 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 		if d.Groups, err = queryAll(ctx, tx, scanGroup, selectGroup+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.AdministrativeUnits, err = queryAll(ctx, tx, scanAU, selectAU+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
+		if d.AdministrativeUnits, err = queryAll(ctx, tx, sqlstore.ScanAU, sqlstore.SelectAU+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.Memberships, err = queryAll(ctx, tx, scanMembership, selectMembership+`WHERE tenant_id = $1
+		if d.Memberships, err = queryAll(ctx, tx, sqlstore.ScanMembership, sqlstore.SelectMembership+`WHERE tenant_id = $1
 			ORDER BY container_id, role, member_id`, tenantID); err != nil {
 			return err
 		}

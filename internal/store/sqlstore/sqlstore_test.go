@@ -242,3 +242,35 @@ func TestStmtCacheConcurrent(t *testing.T) {
 		t.Errorf("cache holds %d statements, want 1", n)
 	}
 }
+
+// TestTxPreparesAfterward checks that a statement a transaction ran
+// unprepared (preparing it then could wait for the connection the
+// transaction holds: the pool here has one, like SQLite's write pool) is
+// prepared once the transaction ended, and that the next transaction runs
+// it prepared.
+func TestTxPreparesAfterward(t *testing.T) {
+	p := openTestDB(t)
+	p.SetMaxOpenConns(1)
+	db := NewDB(testFlavor(), Pools{Write: p})
+	ctx := t.Context()
+	const q = `INSERT INTO t (k, v) VALUES (?, ?)`
+	for i, wantMissed := range []int{1, 0} {
+		var missed int
+		err := db.Write(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, q, fmt.Sprint(i), i); err != nil {
+				return err
+			}
+			missed = len(tx.missed)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missed != wantMissed {
+			t.Errorf("transaction %d ran %d statements unprepared, want %d", i, missed, wantMissed)
+		}
+		if _, ok := db.wstmts.lookup(q); !ok {
+			t.Errorf("after transaction %d the statement is not prepared", i)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 		if err := getAppLists(ctx, tx, d.Apps); err != nil {
 			return err
 		}
-		if d.ServicePrincipals, err = queryAll(ctx, tx, scanSP, selectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
+		if d.ServicePrincipals, err = queryAll(ctx, tx, sqlstore.ScanSP, sqlstore.SelectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
 			return err
 		}
 		if d.DelegatedGrants, err = queryAll(ctx, tx, sqlstore.ScanGrant, sqlstore.SelectGrant+`WHERE tenant_id = $1

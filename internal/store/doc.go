@@ -63,6 +63,7 @@
 // each backend embeds it and keeps what is its own (migrations,
 // connection set-up, SQLite's user cache, PostgreSQL's pool, batches and
 // replica bits). Moved so far: lockouts, signing keys and settings,
-// sessions, delegated grants and app role assignments; the figures (lines
+// sessions, delegated grants and app role assignments, service principals,
+// administrative units and memberships; the figures (lines
 // the backends share, benchmarks) are in bench/README.md, "Storage".
 package store

@@ -21,14 +21,15 @@
 //
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
-// tokens, device codes), delegated grants and app role assignments. It
+// tokens, device codes), delegated grants and app role assignments, service
+// principals, administrative units and memberships. It
 // runs through database/sql over the same pgx pool (pgx/v5/stdlib's
 // OpenDBFromPool), so the pool — its settings, its per-connection
 // statement cache, pgx's batches and arrays the other files use — stays
 // one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
 // FOR UPDATE, the family's advisory lock, timestamptz, the retryable
-// SQLSTATEs. The families not moved yet (apps, the directory, decisions,
-// snapshots, transfer; items and directory queries are another change's)
+// SQLSTATEs. The families not moved yet (apps, tenants, users and groups,
+// decisions, snapshots, transfer; items and directory queries are another change's)
 // still use the pool directly.
 //
 // # Transactions, isolation and locking

@@ -16,13 +16,14 @@
 //
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
-// tokens, device codes), delegated grants and app role assignments. This
+// tokens, device codes), delegated grants and app role assignments, service
+// principals, administrative units and memberships. This
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
 // what is SQLite's own: the file, the pragmas, the migrations, the user
-// cache, snapshots, and the families not moved yet (apps, the directory,
-// decisions, transfer; items and directory queries are another change's).
+// cache, snapshots, and the families not moved yet (apps, tenants, users
+// and groups, decisions, transfer; items and directory queries are another change's).
 //
 // # Connections and pragmas
 //

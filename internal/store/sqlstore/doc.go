@@ -23,8 +23,8 @@
 //   - Store: the families whose SQL is the same on both engines, moved out
 //     of the backends family by family: lockouts, signing keys and
 //     settings, sessions (authorization codes, refresh tokens, device
-//     codes), delegated grants and app role assignments, administrative
-//     units and memberships. A backend embeds *Store and adds what is its
+//     codes), delegated grants and app role assignments, service
+//     principals, administrative units and memberships. A backend embeds *Store and adds what is its
 //     own; apps, tenants, users, groups, decisions, snapshots and transfer
 //     are still the backends' (to move next).
 //

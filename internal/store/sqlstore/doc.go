@@ -46,11 +46,14 @@
 //     the shared layer reaches the same pool through database/sql
 //     (pgx/v5/stdlib.OpenDBFromPool), so there is one pool, one set of
 //     settings and one per-connection statement cache (pgx's). database/sql
-//     adds allocations per statement (GetRefreshToken 33 → 87 allocs/op);
-//     on the loaded 2-core machine the latencies were within noise both
-//     ways (bench/README.md, "Storage"). If a quiet run shows it slower, the
-//     next step is to give the shared layer its own small database/sql
-//     pool rather than to drop database/sql.
+//     adds allocations per statement (GetRefreshToken 33 → 87 allocs/op)
+//     and, measured at the minimum on a loaded 2-core machine, 1.05–1.25×
+//     the time of a single-row read (bench/README.md, "Storage"). A
+//     database/sql pool of its own (stdlib.OpenDB, idle connections kept)
+//     measured no clear gain for twice the server connections, so it was
+//     not taken. The next step, if the Graph throughput shows the cost, is
+//     pgx's native interface behind the Querier (the flavor already
+//     owns placeholders and errors), not a second pool.
 //   - SQLite keeps statements prepared (Flavor.PrepareStatements, a
 //     bounded LRU of *sql.Stmt): single-row reads went from a read
 //     transaction of three statements to one prepared statement

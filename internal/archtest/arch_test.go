@@ -23,10 +23,11 @@ var layers = map[string]int{
 	// route and caller from the server, through interfaces).
 	"internal/clock": 0, "internal/faults": 0,
 	// Keys and tokens, the catalog, the bridge's parts; OData (it builds
-	// the store's query IR) and the store's query renderer.
+	// the store's query IR), the store's query renderer and its shared SQL
+	// layer.
 	"internal/tokens": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
-	"internal/odata": 1, "internal/store/sqlq": 1,
-	// The store's backends (they render queries with sqlq).
+	"internal/odata": 1, "internal/store/sqlq": 1, "internal/store/sqlstore": 1,
+	// The store's backends (they render queries with sqlq and share sqlstore).
 	"internal/store/sqlite": 2, "internal/store/postgres": 2, "internal/store/conformance": 2,
 	"internal/bridge/auth": 1, "internal/bridge/graphclient": 1, "internal/bridge/mqttha": 1,
 	// The route table, the store opener, the planner, the directory service.

@@ -72,4 +72,14 @@
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
+//
+// The backends share their SQL through store/sqlstore, one implementation
+// over database/sql with a Flavor per engine (placeholders, row locks,
+// time encoding, error classes and retries), as dex's storage/sql does;
+// each backend embeds it and keeps what is its own (migrations,
+// connection set-up, SQLite's user cache, PostgreSQL's pool, batches and
+// replica bits). Moved so far: lockouts, signing keys and settings,
+// sessions, delegated grants and app role assignments, service principals,
+// administrative units and memberships; the figures (lines
+// the backends share, benchmarks) are in bench/README.md, "Storage".
 package store

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -226,43 +225,4 @@ func (s *Store) UpdateApp(ctx context.Context, appID string, f func(store.App) (
 func (s *Store) DeleteApp(ctx context.Context, appID string) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM apps WHERE app_id = $1`, appID)
 	return mustAffect(tag, err, "app %s", appID)
-}
-
-// Service principals.
-
-const selectSP = `SELECT id, tenant_id, app_id, display_name, created_at FROM service_principals `
-
-func scanSP(sc scanner) (store.ServicePrincipal, error) {
-	var p store.ServicePrincipal
-	err := sc.Scan(&p.ID, &p.TenantID, &p.AppID, &p.DisplayName, ts(&p.CreatedAt))
-	return p, err
-}
-
-// EnsureServicePrincipal inserts a service principal with a new id unless
-// the (tenant, app) one exists, then reads whichever is stored. A concurrent
-// inserter of the same pair waits on the unique index until the first
-// commits and then does nothing; the SELECT, a new statement at READ
-// COMMITTED, sees the committed row. So every caller, in any process, gets
-// the same one.
-func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (store.ServicePrincipal, error) {
-	var p store.ServicePrincipal
-	err := s.write(ctx, func(tx pgx.Tx) (err error) {
-		if _, err := tx.Exec(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
-			uuid.NewString(), tenantID, appID, displayName, s.now()); err != nil {
-			return err
-		}
-		p, err = scanSP(tx.QueryRow(ctx, selectSP+`WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID))
-		return err
-	})
-	return p, err
-}
-
-func (s *Store) GetServicePrincipal(ctx context.Context, tenantID, appID string) (store.ServicePrincipal, error) {
-	p, err := scanSP(s.pool.QueryRow(ctx, selectSP+`WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID))
-	return p, notFound(err, "service principal of app %s in tenant %s", appID, tenantID)
-}
-
-func (s *Store) ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error) {
-	return queryAll(ctx, s.pool, scanSP, selectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // Tenants.
@@ -272,66 +273,11 @@ func (s *Store) DeleteGroup(ctx context.Context, tenantID, id string) error {
 	})
 }
 
-// Administrative units.
-
-const selectAU = `SELECT tenant_id, id, display_name, description, visibility FROM administrative_units `
-
-func scanAU(sc scanner) (store.AdministrativeUnit, error) {
-	var a store.AdministrativeUnit
-	err := sc.Scan(&a.TenantID, &a.ID, &a.DisplayName, &a.Description, &a.Visibility)
-	return a, err
-}
-
-func (s *Store) CreateAdministrativeUnit(ctx context.Context, au store.AdministrativeUnit) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO administrative_units (tenant_id, id, display_name, description, visibility)
-		VALUES ($1, $2, $3, $4, $5)`, au.TenantID, au.ID, au.DisplayName, au.Description, au.Visibility)
-	return conflict(err, "administrative unit %s", au.ID)
-}
-
-func (s *Store) GetAdministrativeUnit(ctx context.Context, tenantID, id string) (store.AdministrativeUnit, error) {
-	a, err := scanAU(s.pool.QueryRow(ctx, selectAU+`WHERE tenant_id = $1 AND id = $2`, tenantID, id))
-	return a, notFound(err, "administrative unit %s in tenant %s", id, tenantID)
-}
-
-func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([]store.AdministrativeUnit, error) {
-	return queryAll(ctx, s.pool, scanAU, selectAU+`WHERE tenant_id = $1 ORDER BY id`, tenantID)
-}
-
-// Memberships.
-
-func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	return addMember(ctx, s.pool, m)
-}
+// Memberships (store/sqlstore); CreateGroup adds its initial ones here.
 
 func addMember(ctx context.Context, q querier, m store.Membership) error {
-	_, err := q.Exec(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
-		VALUES ($1, $2, $3, $4, $5)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
+	_, err := q.Exec(ctx, flavor.Rebind(sqlstore.InsertMembership), m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
 	return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
-}
-
-func (s *Store) RemoveMember(ctx context.Context, m store.Membership) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM memberships
-		WHERE tenant_id = $1 AND container_id = $2 AND role = $3 AND member_id = $4`,
-		m.TenantID, m.ContainerID, string(m.Role), m.MemberID)
-	return mustAffect(tag, err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
-}
-
-const selectMembership = `SELECT tenant_id, container_id, container_kind, member_id, role FROM memberships `
-
-func scanMembership(sc scanner) (store.Membership, error) {
-	var m store.Membership
-	err := sc.Scan(&m.TenantID, &m.ContainerID, (*string)(&m.ContainerKind), &m.MemberID, (*string)(&m.Role))
-	return m, err
-}
-
-func (s *Store) Members(ctx context.Context, tenantID, containerID string, role store.MemberRole) ([]store.Membership, error) {
-	return queryAll(ctx, s.pool, scanMembership, selectMembership+`WHERE tenant_id = $1 AND container_id = $2 AND role = $3
-		ORDER BY member_id`, tenantID, containerID, string(role))
-}
-
-func (s *Store) MemberOf(ctx context.Context, tenantID, memberID string, role store.MemberRole) ([]store.Membership, error) {
-	return queryAll(ctx, s.pool, scanMembership, selectMembership+`WHERE tenant_id = $1 AND member_id = $2 AND role = $3
-		ORDER BY container_id`, tenantID, memberID, string(role))
 }
 
 // limitArg turns a list method's limit (0 for all) into a LIMIT argument

@@ -17,6 +17,21 @@
 // 10 s connect timeout and application_name=graphgate when the DSN has
 // none, and pings the server so that a wrong address fails at start-up.
 //
+// # The shared SQL layer
+//
+// The SQL both backends run alike lives in store/sqlstore, which a Store
+// embeds: lockouts, signing keys and settings, sessions (codes, refresh
+// tokens, device codes), delegated grants and app role assignments, service
+// principals, administrative units and memberships. It
+// runs through database/sql over the same pgx pool (pgx/v5/stdlib's
+// OpenDBFromPool), so the pool — its settings, its per-connection
+// statement cache, pgx's batches and arrays the other files use — stays
+// one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
+// FOR UPDATE, the family's advisory lock, timestamptz, the retryable
+// SQLSTATEs. The families not moved yet (apps, tenants, users and groups,
+// decisions, snapshots, transfer; items and directory queries are another change's)
+// still use the pool directly.
+//
 // # Transactions, isolation and locking
 //
 // Writes run at READ COMMITTED, and every read-modify-write locks the rows

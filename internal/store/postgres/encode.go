@@ -92,7 +92,7 @@ func blob(b []byte) []byte {
 func key(s string) string { return strings.ToLower(s) }
 
 // scanner is a pgx.Row or pgx.Rows.
-type scanner interface{ Scan(dest ...any) error }
+type scanner = interface{ Scan(...any) error }
 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), sql string, args ...any) ([]T, error) {

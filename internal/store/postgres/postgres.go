@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -10,8 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // connectTimeout bounds how long Open waits for the first connection when
@@ -22,6 +25,10 @@ const connectTimeout = 10 * time.Second
 // Store is the PostgreSQL backend. It is safe for concurrent use, and any
 // number of Stores (in this process or in replicas) may share one database.
 type Store struct {
+	// Store runs the SQL both backends share (store/sqlstore) through
+	// database/sql over the same pgx pool (db).
+	*sqlstore.Store
+	db *sql.DB
 	// clock stamps items, grants and service principals (nil: time.Now).
 	clock func() time.Time
 	// pool runs every statement, guarded (guard.go).
@@ -66,7 +73,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", addr, err)
 	}
-	s := &Store{pool: guardedPool{pool}}
+	db := stdlib.OpenDBFromPool(pool)
+	s := &Store{pool: guardedPool{pool}, db: db}
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: db, Read: db, WriteTx: sqlWriteOpts, ReadTx: sqlReadOpts}), s.now)
 	if _, err := migrate(ctx, pool, migrations()); err != nil {
 		pool.Close()
 		return nil, err
@@ -77,6 +86,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // Close closes the connection pool, waiting for connections in use to be
 // returned to it.
 func (s *Store) Close() error {
+	s.Store.DB().Close()
+	s.db.Close()
 	s.pool.Close()
 	return nil
 }

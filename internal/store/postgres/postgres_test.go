@@ -30,3 +30,7 @@ func newTestStore(t testing.TB) *Store {
 	t.Helper()
 	return openTest(t, pgtest.FreshSchema(t))
 }
+
+func BenchmarkStore(b *testing.B) {
+	conformance.RunBenchmarks(b, func(b *testing.B) store.Store { return newTestStore(b) })
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // Whole tenants in and out (store.Transfer): one REPEATABLE READ snapshot
@@ -36,10 +37,10 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 		if d.Groups, err = queryAll(ctx, tx, scanGroup, selectGroup+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.AdministrativeUnits, err = queryAll(ctx, tx, scanAU, selectAU+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
+		if d.AdministrativeUnits, err = queryAll(ctx, tx, sqlstore.ScanAU, sqlstore.SelectAU+`WHERE tenant_id = $1 ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.Memberships, err = queryAll(ctx, tx, scanMembership, selectMembership+`WHERE tenant_id = $1
+		if d.Memberships, err = queryAll(ctx, tx, sqlstore.ScanMembership, sqlstore.SelectMembership+`WHERE tenant_id = $1
 			ORDER BY container_id, role, member_id`, tenantID); err != nil {
 			return err
 		}
@@ -49,24 +50,24 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 		if err := getAppLists(ctx, tx, d.Apps); err != nil {
 			return err
 		}
-		if d.ServicePrincipals, err = queryAll(ctx, tx, scanSP, selectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
+		if d.ServicePrincipals, err = queryAll(ctx, tx, sqlstore.ScanSP, sqlstore.SelectSP+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
 			return err
 		}
-		if d.DelegatedGrants, err = queryAll(ctx, tx, scanGrant, selectGrant+`WHERE tenant_id = $1
+		if d.DelegatedGrants, err = queryAll(ctx, tx, sqlstore.ScanGrant, sqlstore.SelectGrant+`WHERE tenant_id = $1
 			ORDER BY client_id, consent_type, principal_id`, tenantID); err != nil {
 			return err
 		}
-		if d.AppRoleAssignments, err = queryAll(ctx, tx, scanAssignment, selectAssignment+`WHERE tenant_id = $1
+		if d.AppRoleAssignments, err = queryAll(ctx, tx, sqlstore.ScanAssignment, sqlstore.SelectAssignment+`WHERE tenant_id = $1
 			ORDER BY client_id, permission`, tenantID); err != nil {
 			return err
 		}
 		if d.Items, err = queryAll(ctx, tx, scanItem, `SELECT `+itemFields+` FROM items WHERE tenant_id = $1 ORDER BY kind, id`, tenantID); err != nil {
 			return err
 		}
-		if d.Settings, err = queryAll(ctx, tx, scanSetting, selectSetting+`ORDER BY name`); err != nil {
+		if d.Settings, err = queryAll(ctx, tx, sqlstore.ScanSetting, sqlstore.SelectSetting+`ORDER BY name`); err != nil {
 			return err
 		}
-		d.SigningKeys, err = queryAll(ctx, tx, scanSigningKey, selectSigningKey+`ORDER BY generation`)
+		d.SigningKeys, err = queryAll(ctx, tx, sqlstore.ScanSigningKey, sqlstore.SelectSigningKey+`ORDER BY generation`)
 		return err
 	})
 	return d, err
@@ -184,7 +185,7 @@ func (s *Store) ImportTenant(ctx context.Context, d store.TenantData, replace bo
 				fmt.Sprintf("%s %s in tenant %s", it.Kind, it.ID, it.TenantID)})
 		}
 		for _, st := range d.Settings {
-			q = append(q, queued{putSettingSQL, []any{st.Name, blob(st.Value)}, "setting " + st.Name})
+			q = append(q, queued{flavor.Rebind(sqlstore.PutSettingSQL), []any{st.Name, blob(st.Value)}, "setting " + st.Name})
 		}
 		if err := runBatch(ctx, tx, q); err != nil {
 			return err

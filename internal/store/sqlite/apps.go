@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/google/uuid"
-
 	"graphgate/internal/store"
 )
 
@@ -157,49 +155,4 @@ func (s *Store) DeleteApp(ctx context.Context, appID string) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE app_id = ?`, appID)
 		return mustAffect(res, err, "app %s", appID)
 	})
-}
-
-// Service principals.
-
-const selectSP = `SELECT id, tenant_id, app_id, display_name, created_at FROM service_principals `
-
-func scanSP(sc scanner) (store.ServicePrincipal, error) {
-	var p store.ServicePrincipal
-	err := sc.Scan(&p.ID, &p.TenantID, &p.AppID, &p.DisplayName, ts(&p.CreatedAt))
-	return p, err
-}
-
-// EnsureServicePrincipal inserts a service principal with a new id unless
-// the (tenant, app) one exists, then reads whichever is stored: under the
-// write lock, concurrent callers (in any process) get the same one.
-func (s *Store) EnsureServicePrincipal(ctx context.Context, tenantID, appID, displayName string) (store.ServicePrincipal, error) {
-	var p store.ServicePrincipal
-	err := s.write(ctx, func(tx *sql.Tx) (err error) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO service_principals (id, tenant_id, app_id, display_name, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, app_id) DO NOTHING`,
-			uuid.NewString(), tenantID, appID, displayName, millis(s.now())); err != nil {
-			return err
-		}
-		p, err = scanSP(tx.QueryRowContext(ctx, selectSP+`WHERE tenant_id = ? AND app_id = ?`, tenantID, appID))
-		return err
-	})
-	return p, err
-}
-
-func (s *Store) GetServicePrincipal(ctx context.Context, tenantID, appID string) (store.ServicePrincipal, error) {
-	var p store.ServicePrincipal
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		p, err = scanSP(tx.QueryRowContext(ctx, selectSP+`WHERE tenant_id = ? AND app_id = ?`, tenantID, appID))
-		return notFound(err, "service principal of app %s in tenant %s", appID, tenantID)
-	})
-	return p, err
-}
-
-func (s *Store) ListServicePrincipals(ctx context.Context, tenantID string) ([]store.ServicePrincipal, error) {
-	var ps []store.ServicePrincipal
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		ps, err = queryAll(ctx, tx, scanSP, selectSP+`WHERE tenant_id = ? ORDER BY app_id`, tenantID)
-		return err
-	})
-	return ps, err
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // Tenants.
@@ -340,86 +341,9 @@ func (s *Store) DeleteGroup(ctx context.Context, tenantID, id string) error {
 	})
 }
 
-// Administrative units.
-
-const selectAU = `SELECT tenant_id, id, display_name, description, visibility FROM administrative_units `
-
-func scanAU(sc scanner) (store.AdministrativeUnit, error) {
-	var a store.AdministrativeUnit
-	err := sc.Scan(&a.TenantID, &a.ID, &a.DisplayName, &a.Description, &a.Visibility)
-	return a, err
-}
-
-func (s *Store) CreateAdministrativeUnit(ctx context.Context, au store.AdministrativeUnit) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO administrative_units (tenant_id, id, display_name, description, visibility)
-			VALUES (?, ?, ?, ?, ?)`, au.TenantID, au.ID, au.DisplayName, au.Description, au.Visibility)
-		return conflict(err, "administrative unit %s", au.ID)
-	})
-}
-
-func (s *Store) GetAdministrativeUnit(ctx context.Context, tenantID, id string) (store.AdministrativeUnit, error) {
-	var a store.AdministrativeUnit
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		a, err = scanAU(tx.QueryRowContext(ctx, selectAU+`WHERE tenant_id = ? AND id = ?`, tenantID, id))
-		return notFound(err, "administrative unit %s in tenant %s", id, tenantID)
-	})
-	return a, err
-}
-
-func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([]store.AdministrativeUnit, error) {
-	var as []store.AdministrativeUnit
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		as, err = queryAll(ctx, tx, scanAU, selectAU+`WHERE tenant_id = ? ORDER BY id`, tenantID)
-		return err
-	})
-	return as, err
-}
-
-// Memberships.
-
-func (s *Store) AddMember(ctx context.Context, m store.Membership) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return addMember(ctx, tx, m) })
-}
+// Memberships (store/sqlstore); CreateGroup adds its initial ones here.
 
 func addMember(ctx context.Context, tx *sql.Tx, m store.Membership) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind)
-		VALUES (?, ?, ?, ?, ?)`, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
+	_, err := tx.ExecContext(ctx, sqlstore.InsertMembership, m.TenantID, m.ContainerID, string(m.Role), m.MemberID, string(m.ContainerKind))
 	return conflict(err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
-}
-
-func (s *Store) RemoveMember(ctx context.Context, m store.Membership) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM memberships
-			WHERE tenant_id = ? AND container_id = ? AND role = ? AND member_id = ?`,
-			m.TenantID, m.ContainerID, string(m.Role), m.MemberID)
-		return mustAffect(res, err, "%s %s of %s", m.Role, m.MemberID, m.ContainerID)
-	})
-}
-
-const selectMembership = `SELECT tenant_id, container_id, container_kind, member_id, role FROM memberships `
-
-func scanMembership(sc scanner) (store.Membership, error) {
-	var m store.Membership
-	err := sc.Scan(&m.TenantID, &m.ContainerID, (*string)(&m.ContainerKind), &m.MemberID, (*string)(&m.Role))
-	return m, err
-}
-
-func (s *Store) Members(ctx context.Context, tenantID, containerID string, role store.MemberRole) ([]store.Membership, error) {
-	return s.memberships(ctx, `WHERE tenant_id = ? AND container_id = ? AND role = ? ORDER BY member_id`,
-		tenantID, containerID, string(role))
-}
-
-func (s *Store) MemberOf(ctx context.Context, tenantID, memberID string, role store.MemberRole) ([]store.Membership, error) {
-	return s.memberships(ctx, `WHERE tenant_id = ? AND member_id = ? AND role = ? ORDER BY container_id`,
-		tenantID, memberID, string(role))
-}
-
-func (s *Store) memberships(ctx context.Context, where string, args ...any) ([]store.Membership, error) {
-	var ms []store.Membership
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		ms, err = queryAll(ctx, tx, scanMembership, selectMembership+where, args...)
-		return err
-	})
-	return ms, err
 }

@@ -12,6 +12,19 @@
 // host); SQLite's file locks make them one database. The file must be on a
 // local file system: WAL mode needs shared memory, so not NFS or SMB.
 //
+// # The shared SQL layer
+//
+// The SQL both backends run alike lives in store/sqlstore, which a Store
+// embeds: lockouts, signing keys and settings, sessions (codes, refresh
+// tokens, device codes), delegated grants and app role assignments, service
+// principals, administrative units and memberships. This
+// package gives it its pools and its flavor (flavor.go: '?' placeholders,
+// no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
+// retried, statements kept prepared in sqlstore's bounded cache) and keeps
+// what is SQLite's own: the file, the pragmas, the migrations, the user
+// cache, snapshots, and the families not moved yet (apps, tenants, users
+// and groups, decisions, transfer; items and directory queries are another change's).
+//
 // # Connections and pragmas
 //
 // A Store has two connection pools on the file, configured through the

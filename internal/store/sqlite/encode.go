@@ -89,7 +89,7 @@ func blob(b []byte) []byte {
 func key(s string) string { return strings.ToLower(s) }
 
 // scanner is *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
+type scanner = interface{ Scan(...any) error }
 
 // queryAll runs a query in tx and scans every row with scan.
 func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {

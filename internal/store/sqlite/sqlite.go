@@ -19,6 +19,7 @@ import (
 
 	"graphgate/internal/secretfile"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // FileName is the database file Open creates in its directory.
@@ -31,6 +32,8 @@ const busyTimeoutMillis = 10_000
 
 // Store is the SQLite backend. It is safe for concurrent use.
 type Store struct {
+	// Store runs the SQL both backends share (store/sqlstore) on w and r.
+	*sqlstore.Store
 	// clock stamps items, grants and service principals (nil: time.Now).
 	clock func() time.Time
 	path  string
@@ -132,6 +135,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
 	s.startWatch(ctx)
 	return s, nil
 }
@@ -186,6 +190,9 @@ func (s *Store) Close() error {
 		// may truncate the -shm file.
 		errs = append(errs, s.watch.close(), s.hold.Close())
 		s.watch, s.hold = nil, nil
+	}
+	if s.Store != nil {
+		errs = append(errs, s.Store.DB().Close())
 	}
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {

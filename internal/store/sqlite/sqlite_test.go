@@ -17,3 +17,14 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkStore(b *testing.B) {
+	conformance.RunBenchmarks(b, func(b *testing.B) store.Store {
+		s, err := Open(b.Context(), b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

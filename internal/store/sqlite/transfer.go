@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // Whole tenants in and out (store.Transfer): one read transaction (one
@@ -34,10 +35,10 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 		if d.Groups, err = queryAll(ctx, tx, scanGroup, selectGroup+`WHERE tenant_id = ? ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.AdministrativeUnits, err = queryAll(ctx, tx, scanAU, selectAU+`WHERE tenant_id = ? ORDER BY id`, tenantID); err != nil {
+		if d.AdministrativeUnits, err = queryAll(ctx, tx, sqlstore.ScanAU, sqlstore.SelectAU+`WHERE tenant_id = ? ORDER BY id`, tenantID); err != nil {
 			return err
 		}
-		if d.Memberships, err = queryAll(ctx, tx, scanMembership, selectMembership+`WHERE tenant_id = ?
+		if d.Memberships, err = queryAll(ctx, tx, sqlstore.ScanMembership, sqlstore.SelectMembership+`WHERE tenant_id = ?
 			ORDER BY container_id, role, member_id`, tenantID); err != nil {
 			return err
 		}
@@ -49,24 +50,24 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 				return err
 			}
 		}
-		if d.ServicePrincipals, err = queryAll(ctx, tx, scanSP, selectSP+`WHERE tenant_id = ? ORDER BY app_id`, tenantID); err != nil {
+		if d.ServicePrincipals, err = queryAll(ctx, tx, sqlstore.ScanSP, sqlstore.SelectSP+`WHERE tenant_id = ? ORDER BY app_id`, tenantID); err != nil {
 			return err
 		}
-		if d.DelegatedGrants, err = queryAll(ctx, tx, scanGrant, selectGrant+`WHERE tenant_id = ?
+		if d.DelegatedGrants, err = queryAll(ctx, tx, sqlstore.ScanGrant, sqlstore.SelectGrant+`WHERE tenant_id = ?
 			ORDER BY client_id, consent_type, principal_id`, tenantID); err != nil {
 			return err
 		}
-		if d.AppRoleAssignments, err = queryAll(ctx, tx, scanAssignment, selectAssignment+`WHERE tenant_id = ?
+		if d.AppRoleAssignments, err = queryAll(ctx, tx, sqlstore.ScanAssignment, sqlstore.SelectAssignment+`WHERE tenant_id = ?
 			ORDER BY client_id, permission`, tenantID); err != nil {
 			return err
 		}
 		if d.Items, err = queryAll(ctx, tx, scanItem, selectItem+`WHERE tenant_id = ? ORDER BY kind, id`, tenantID); err != nil {
 			return err
 		}
-		if d.Settings, err = queryAll(ctx, tx, scanSetting, selectSetting+`ORDER BY name`); err != nil {
+		if d.Settings, err = queryAll(ctx, tx, sqlstore.ScanSetting, sqlstore.SelectSetting+`ORDER BY name`); err != nil {
 			return err
 		}
-		d.SigningKeys, err = queryAll(ctx, tx, scanSigningKey, selectSigningKey+`ORDER BY generation`)
+		d.SigningKeys, err = queryAll(ctx, tx, sqlstore.ScanSigningKey, sqlstore.SelectSigningKey+`ORDER BY generation`)
 		return err
 	})
 	return d, err
@@ -157,7 +158,7 @@ func (s *Store) ImportTenant(ctx context.Context, d store.TenantData, replace bo
 			return err
 		}
 		for _, st := range d.Settings {
-			if err := putSetting(ctx, tx, st.Name, st.Value); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlstore.PutSettingSQL, st.Name, blob(st.Value)); err != nil {
 				return err
 			}
 		}

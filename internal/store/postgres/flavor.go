@@ -1,0 +1,34 @@
+package postgres
+
+import (
+	"database/sql"
+
+	"graphgate/internal/store/sqlstore"
+)
+
+// flavor is what PostgreSQL does differently for the shared SQL layer
+// (store/sqlstore): $n placeholders; rows read-modified-written are locked
+// FOR UPDATE (writes run at READ COMMITTED); a family's advisory lock
+// orders writers that share no row; times as timestamptz; LIMIT NULL for
+// all; serialization failures, deadlocks and stale cached plans retried.
+// Statements are not prepared by the shared layer: pgx keeps a statement
+// cache on each connection itself, and database/sql over the pgx pool
+// (stdlib.OpenDBFromPool) keeps no idle connections to hold its own.
+var flavor = &sqlstore.Flavor{
+	Name:         "postgres",
+	Numbered:     true,
+	ForUpdate:    " FOR UPDATE",
+	LockKey:      `SELECT pg_advisory_xact_lock(hashtextextended(?, 7))`,
+	IsUnique:     isUniqueViolation,
+	Constraint:   constraint,
+	Retryable:    retryable,
+	MaxAttempts:  maxAttempts,
+	FirstBackoff: firstBackoff,
+	MaxBackoff:   maxBackoff,
+}
+
+// Transaction options of the shared layer, as writeOpts and readOpts.
+var (
+	sqlWriteOpts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	sqlReadOpts  = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+)

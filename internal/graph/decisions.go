@@ -34,12 +34,13 @@ type DecisionRecorder interface {
 	RecordDecision(e DecisionEvent)
 }
 
-// recordDecision hands the call's decision to the recorder, if any.
-func (s *Server) recordDecision(c *Call, path string) {
+// recordDecision hands the call's decision, made at time at, to the
+// recorder, if any.
+func (s *Server) recordDecision(c *Call, path string, at time.Time) {
 	if s.decisions == nil {
 		return
 	}
-	e := DecisionEvent{Time: s.now(), RequestID: c.RequestID, ClientRequestID: c.ClientRequestID, TenantID: c.TenantID,
+	e := DecisionEvent{Time: at, RequestID: c.RequestID, ClientRequestID: c.ClientRequestID, TenantID: c.TenantID,
 		Path: path, Decision: c.Decision}
 	if c.r.URL.RawQuery != "" {
 		e.Path = path + "?" + c.r.URL.RawQuery

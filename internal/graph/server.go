@@ -262,10 +262,16 @@ func (s *Server) dispatch(c *Call) error {
 	d := s.engine.DecideMatch(c.Principal, match, c.target)
 	c.Decision = d
 	c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
-	s.recordDecision(c, path)
+	at := s.now()
 	if !d.Allow {
+		s.recordDecision(c, path, at)
 		return s.denial(c)
 	}
+	// An allowed call is recorded when its handler returns: a handler may
+	// still refuse it by a check the route's rule cannot make (a
+	// property's, Engine.DecideProperties), and the log must say what the
+	// caller was answered. The time is the decision's.
+	defer s.recordDecision(c, path, at)
 	if c.endpoint == nil {
 		return errNotImplemented(m.String(), match.Route.Template)
 	}

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"graphgate/internal/store"
 	"strings"
 	"testing"
 
@@ -97,6 +98,29 @@ func TestPatchUserType(t *testing.T) {
 	if _, upn, _ := state("guest"); upn != guestUPN {
 		t.Errorf("the guest's name became %s", upn)
 	}
+
+	t.Run("TheDecisionLogSaysWhatTheCallerWasAnswered", func(t *testing.T) {
+		// The route allows PATCH /me with User.ReadWrite.All (one's own
+		// profile); the property check refuses the type without a role. The log's row
+		// for the request is the refusal the caller got, not the route's
+		// allowance.
+		r := e.do("PATCH", "/me", e.delegated("adele", "User.ReadWrite.All"), map[string]any{"userType": "Guest"})
+		denied(r)
+		id := r.Header.Get("request-id")
+		if err := e.srv.FlushDecisionLog(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.srv.Store().ListDecisions(t.Context(), store.DecisionQuery{RequestID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%d decision log rows for %s, want 1", len(rows), id)
+		}
+		if d := rows[0]; d.Allowed || d.Status != 403 || d.Check != "property" {
+			t.Errorf("the log says allowed %t, status %d, check %q (reason %s); want the property check's refusal, 403", d.Allowed, d.Status, d.Check, d.Reason)
+		}
+	})
 
 	t.Run("ExistingTokensKeepTheirType", func(t *testing.T) {
 		// Kim is a guest: her token says so (acct 1) and guests cannot list users.

@@ -77,14 +77,14 @@ func renderProject(it store.Item, selected, defaults []string, allowed map[strin
 	cacheable := allowed == nil && len(it.Doc) <= maxCachedDoc
 	if cacheable {
 		key = renderKeyOf(it, selected, defaults, withID)
-		if b, ok := renderCache.Get(key); ok {
+		if b, ok := renderCache().Get(key); ok {
 			return b[:len(b):len(b)], nil
 		}
 	}
 	if out, ok := renderProjectFast(it, selected, defaults, allowed, withID); ok {
 		if cacheable && len(out) <= maxCachedRender {
 			out = out[:len(out):len(out)] // a caller appending copies it
-			renderCache.Add(key, out)
+			renderCache().Add(key, out)
 		}
 		return out, nil
 	}
@@ -343,10 +343,12 @@ func plainInt(n []byte) bool {
 // renderCache remembers rendered items: renderCacheSize entries of at most
 // maxCachedRender bytes each (at most 16 MB), rendered from documents of at
 // most maxCachedDoc bytes (hashing a larger one is not worth it).
-var renderCache = func() *lru.Cache[renderKey, json.RawMessage] {
+// It is made on first use, not by every command's start (cmd/graphgate
+// TestCLIInitIsLazy).
+var renderCache = sync.OnceValue(func() *lru.Cache[renderKey, json.RawMessage] {
 	c, _ := lru.New[renderKey, json.RawMessage](renderCacheSize)
 	return c
-}()
+})
 
 const (
 	renderCacheSize = 2048

@@ -21,6 +21,7 @@ var realTime = map[string]string{
 	"decisionlog/writer.go":        "the decision log is an operational log like the access log: its retention must not jump with a test's clock",
 	"cli/log.go":                   "offline commands reading the decision log",
 	"cli/report.go":                "offline commands reading the decision log",
+	"cli/signins.go":               "offline commands reading the sign-in log",
 	"store/sqlite/items.go":        "the default when no clock is set (the server sets its own)",
 	"store/postgres/items.go":      "the default when no clock is set (the server sets its own)",
 	"cli/admin.go":                 "offline commands on the store: no server clock to follow",

@@ -12,7 +12,10 @@ import (
 
 // overlayDoc is internal/catalog/overlay.yaml, decoded with the fields
 // catalog.Decision has, so that a field the catalog does not know fails
-// here rather than being dropped.
+// here rather than being dropped. It mirrors catalog.Decision instead of
+// importing it: the generator must still build when the catalog's
+// generated file it rewrites (overlay_gen.go) is stale or broken, and
+// TestRenderOverlay with TestGeneratedOverlayIsCurrent catch a drift.
 type overlayDoc struct {
 	Decisions []struct {
 		ID          string   `yaml:"id"`

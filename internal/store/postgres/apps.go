@@ -10,7 +10,8 @@ import (
 	"graphgate/internal/store"
 )
 
-// App registrations: the apps row plus three child tables (redirect URIs,
+// App registrations are store/sqlstore's; what is left here is what
+// ExportTenant and ImportTenant (transfer.go) still read and write. App registrations: the apps row plus three child tables (redirect URIs,
 // secrets, certificates) that an update replaces wholesale. Each child list
 // is written with one INSERT … SELECT FROM unnest(…) WITH ORDINALITY and
 // read with one query for any number of apps, so a ListApps costs four
@@ -41,15 +42,6 @@ func scanApp(sc scanner) (store.App, error) {
 	err := sc.Scan(&a.AppID, &a.ObjectID, &a.TenantID, &a.DisplayName, (*string)(&a.SignInAudience), &a.PublicClient,
 		strs(&a.RequiredScopes), strs(&a.RequiredRoles), ts(&a.CreatedAt), &a.Version)
 	return a, err
-}
-
-func (s *Store) CreateApp(ctx context.Context, a store.App) error {
-	return s.write(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, insertApp, appArgs(a)...); err != nil {
-			return conflict(err, "app %s", a.AppID)
-		}
-		return putAppLists(ctx, tx, a)
-	})
 }
 
 // tstzArray encodes times for a timestamptz[] argument, zero times as NULL.
@@ -180,49 +172,4 @@ func getApp(ctx context.Context, q querier, appID string, lock bool) (store.App,
 	apps := []store.App{a}
 	err = getAppLists(ctx, q, apps)
 	return apps[0], err
-}
-
-func (s *Store) GetApp(ctx context.Context, appID string) (store.App, error) {
-	var a store.App
-	err := s.read(ctx, func(tx pgx.Tx) (err error) {
-		a, err = getApp(ctx, tx, appID, false)
-		return err
-	})
-	return a, err
-}
-
-func (s *Store) ListApps(ctx context.Context, tenantID string) ([]store.App, error) {
-	var as []store.App
-	err := s.read(ctx, func(tx pgx.Tx) (err error) {
-		if as, err = queryAll(ctx, tx, scanApp, selectApp+`WHERE tenant_id = $1 ORDER BY app_id`, tenantID); err != nil {
-			return err
-		}
-		return getAppLists(ctx, tx, as)
-	})
-	return as, err
-}
-
-func (s *Store) UpdateApp(ctx context.Context, appID string, f func(store.App) (store.App, error)) error {
-	return s.write(ctx, func(tx pgx.Tx) error {
-		old, err := getApp(ctx, tx, appID, true)
-		if err != nil {
-			return err
-		}
-		a, err := f(old)
-		if err != nil {
-			return err
-		}
-		a.AppID, a.Version = old.AppID, old.Version+1
-		if _, err := tx.Exec(ctx, updateApp, append(appArgs(a), appID)...); err != nil {
-			return err
-		}
-		return putAppLists(ctx, tx, a)
-	})
-}
-
-// DeleteApp removes the registration with its lists (by cascade); service
-// principals and grants, which name the app by client id, are kept.
-func (s *Store) DeleteApp(ctx context.Context, appID string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM apps WHERE app_id = $1`, appID)
-	return mustAffect(tag, err, "app %s", appID)
 }

@@ -7,7 +7,8 @@ import (
 	"graphgate/internal/store"
 )
 
-// App registrations: the apps row plus three child tables (redirect URIs,
+// App registrations are store/sqlstore's; what is left here is what
+// ExportTenant and ImportTenant (transfer.go) still read and write. App registrations: the apps row plus three child tables (redirect URIs,
 // secrets, certificates) that an update replaces wholesale.
 
 var appColumns = []string{
@@ -35,15 +36,6 @@ func scanApp(sc scanner) (store.App, error) {
 	err := sc.Scan(&a.AppID, &a.ObjectID, &a.TenantID, &a.DisplayName, (*string)(&a.SignInAudience), &a.PublicClient,
 		strs(&a.RequiredScopes), strs(&a.RequiredRoles), ts(&a.CreatedAt), &a.Version)
 	return a, err
-}
-
-func (s *Store) CreateApp(ctx context.Context, a store.App) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, insertApp, appArgs(a)...); err != nil {
-			return conflict(err, "app %s", a.AppID)
-		}
-		return putAppLists(ctx, tx, a)
-	})
 }
 
 // putAppLists replaces the app's redirect URIs, secrets and certificates.
@@ -102,57 +94,4 @@ func getApp(ctx context.Context, tx *sql.Tx, appID string) (store.App, error) {
 		return a, notFound(err, "app %s", appID)
 	}
 	return a, getAppLists(ctx, tx, &a)
-}
-
-func (s *Store) GetApp(ctx context.Context, appID string) (store.App, error) {
-	var a store.App
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		a, err = getApp(ctx, tx, appID)
-		return err
-	})
-	return a, err
-}
-
-func (s *Store) ListApps(ctx context.Context, tenantID string) ([]store.App, error) {
-	var as []store.App
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		as, err = queryAll(ctx, tx, scanApp, selectApp+`WHERE tenant_id = ? ORDER BY app_id`, tenantID)
-		if err != nil {
-			return err
-		}
-		for i := range as {
-			if err := getAppLists(ctx, tx, &as[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return as, err
-}
-
-func (s *Store) UpdateApp(ctx context.Context, appID string, f func(store.App) (store.App, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		old, err := getApp(ctx, tx, appID)
-		if err != nil {
-			return err
-		}
-		a, err := f(old)
-		if err != nil {
-			return err
-		}
-		a.AppID, a.Version = old.AppID, old.Version+1
-		if _, err := tx.ExecContext(ctx, updateApp, append(appArgs(a), appID)...); err != nil {
-			return err
-		}
-		return putAppLists(ctx, tx, a)
-	})
-}
-
-// DeleteApp removes the registration with its lists (by cascade); service
-// principals and grants, which name the app by client id, are kept.
-func (s *Store) DeleteApp(ctx context.Context, appID string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE app_id = ?`, appID)
-		return mustAffect(res, err, "app %s", appID)
-	})
 }

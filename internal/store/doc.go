@@ -67,8 +67,8 @@
 // continues a listing after its last row through the index on the order,
 // so that a deep page costs what the first does; Offset stays for a
 // client's $skip. SQL text lives only under internal/store
-// (internal/archtest, TestNoSQLOutsideStore); the raw Where/OrderBy fields
-// remain for the conformance suite's own SQL until it is ported.
+// (internal/archtest, TestNoSQLOutsideStore), and the query types carry
+// none: the conformance suite speaks the IR too.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.

@@ -150,13 +150,10 @@
 //
 // # Pushed-down queries
 //
-// ItemQuery and DirectoryQuery carry the query IR, which store/sqlq
-// renders for PostgreSQL with placeholders numbered from $1 (the raw Where
-// and OrderBy of the store's own tests are joined to it). The backend binds
-// its own conditions first (tenant, kind, owner, parent, ids) and
-// renumbers the rendered placeholders after them with a small lexer that
-// skips string constants, quoted identifiers, dollar quotes and comments
-// (placeholders.go); id is always the final sort key. A keyset cursor
+// ItemQuery and DirectoryQuery carry the query IR (no SQL), which
+// store/sqlq renders for PostgreSQL. The backend binds its own conditions
+// first (tenant, kind, owner, parent, ids) and has sqlq number the
+// rendered placeholders after them; id is always the final sort key. A keyset cursor
 // (After) applies to the page, not the count; when its first key is not
 // null and nulls sort after it, they are read by a second statement if
 // the range does not fill the page (sqlq.After). A query with Count runs the count in the

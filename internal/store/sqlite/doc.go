@@ -109,15 +109,13 @@
 //
 // where filter, order and after (a keyset cursor) are the caller's query
 // IR rendered by store/sqlq for SQLite (json_extract over doc, ?
-// placeholders bound after the backend's own; the raw Where and OrderBy
-// the store's tests write are ANDed and used as given). When the cursor's
+// placeholders bound after the backend's own). When the cursor's
 // first key is not null and nulls sort after it, the nulls are read by a
 // second statement if the range does not fill the page (sqlq.After). Lists of ids (ParentIDs, DirectoryQuery.IDs)
 // are bound as one JSON array read by json_each, so their length is not
 // bounded by SQLite's parameter limit; a non-nil empty list matches
-// nothing. A leading "ORDER BY" in OrderBy is accepted, and id is not
-// appended again when the caller's list already ends with it (a duplicate
-// key would cost a sort). Count runs SELECT count(*) with the same WHERE in
+// nothing. id is not appended again when the caller's ordering already
+// ends with it (a duplicate key would cost a sort). Count runs SELECT count(*) with the same WHERE in
 // the same read transaction, so page and total come from one snapshot.
 // QueryUsers and QueryGroups do the same over the users and groups tables,
 // whose column names are store.DirectoryColumns.

@@ -62,8 +62,8 @@
 //     connections for a *sql.Stmt to live on, and pgx already caches.
 //   - Placeholders are rewritten by a small scanner of '?' (Flavor.Rebind)
 //     that skips quoted text: the statements here are this package's own
-//     constants, so a full SQL lexer (the PostgreSQL backend's renumber,
-//     for callers' fragments) is not needed.
+//     constants (and sqlq's rendering, which numbers its own), so no full
+//     SQL lexer is needed; callers pass no SQL fragments.
 //   - Protocol rules: refresh-token reuse and authorization-code replay are
 //     decided in identity (rules.go), inside the UpdateRefreshToken and
 //     UpdateAuthCode closures; what remains here is the contract's

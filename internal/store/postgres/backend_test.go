@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
 )
@@ -651,5 +653,37 @@ func TestOverlapIndexes(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, `RESET plan_cache_mode`); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLogWritesDoNotWaitForFlush: the logs' transactions commit with
+// synchronous_commit off (diagnostic records, see doc.go), tenant writes
+// with the server's setting (on), and the setting ends with the
+// transaction.
+func TestLogWritesDoNotWaitForFlush(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	ctx := t.Context()
+	show := func(run func(context.Context, func(pgx.Tx) error) error) string {
+		var v string
+		if err := run(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SHOW synchronous_commit").Scan(&v)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name string
+		run  func(context.Context, func(pgx.Tx) error) error
+		want string
+	}{
+		{"write", s.write, "on"},
+		{"logWrite", s.logWrite, "off"},
+		{"write after logWrite", s.write, "on"},
+	} {
+		if got := show(tc.run); got != tc.want {
+			t.Errorf("%s: synchronous_commit = %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }

@@ -118,6 +118,18 @@
 // TestUserPrefixUsesIndex check the plans the server gets, on generated,
 // analyzed data (Analyze vacuums too, so index-only scans skip the heap).
 //
+// # Durability of the logs
+//
+// Tenant data is committed with the server's synchronous_commit (on, its
+// default: a commit returns once its WAL is flushed). The decision and
+// sign-in logs are diagnostic records, not tenant data: their appends and
+// prunes run with SET LOCAL synchronous_commit = off (logWrite in tx.go),
+// so a commit returns before the WAL flush. A crash of graphgate loses
+// none of them (the server has them); a crash of the PostgreSQL server or
+// of its machine may lose the last moments of records (at most three times
+// wal_writer_delay), never half a batch, and never tenant data, whose
+// commits wait for their own flush (and so flush the log's before them).
+//
 // # Encoding
 //
 //   - Times are timestamptz: instants with microsecond precision (more than

@@ -49,12 +49,39 @@
 //     transaction fails with SQLITE_BUSY instead of waiting.
 //   - query_only=ON (read pool only): the read pool cannot write by mistake.
 //
+// A third pool of one connection, the logs' writer, is opened like the
+// write pool but with synchronous=NORMAL: the decision and sign-in logs
+// append and prune on it, and nothing else does (see "Durability of the
+// logs" below).
+//
 // The write pool has a single connection, so writers of one process queue
 // in database/sql, which honours their contexts, instead of polling the file
 // lock in SQLite's busy handler (which sleeps up to 100 ms between tries and
 // is not fair); only writers of different processes meet at the file lock.
 // The read pool has several connections; multi-statement reads run in one
 // read transaction, so they see one snapshot.
+//
+// # Durability of the logs
+//
+// The decision and sign-in logs are diagnostic records, not tenant data:
+// they must survive a crash of graphgate, and may lose the last moments of
+// records on a crash of the operating system or a power loss. Their own
+// connection runs with synchronous=NORMAL, which in WAL mode means: a
+// commit appends its frames to the -wal file (the operating system has
+// them once the call returns, so a killed process loses nothing) but does
+// not fsync it; the database stays consistent whatever happens (a
+// transaction is in the WAL whole or not at all), and the next commit of
+// the FULL write pool — or a checkpoint — fsyncs the WAL, the log's frames
+// included. Tenant data keeps FULL: its commit returns after the fsync.
+// Measured on a loaded 2-core machine, the fsync was most of a log batch's
+// wall time and 17 % of the server's CPU under load (bench/README.md, "The
+// decision log's cost").
+//
+// The logs' connection is a second writer of the file: it takes the write
+// lock with BEGIN IMMEDIATE as the write pool does, so a log commit and a
+// tenant write exclude each other at SQLite's file lock (the loser waits in
+// the busy handler), as writers of two processes do. A log transaction is
+// one multi-row INSERT per chunk, a few milliseconds for a batch of 256.
 //
 // # Transactions
 //

@@ -78,8 +78,10 @@
 // time encoding, error classes and retries), as dex's storage/sql does;
 // each backend embeds it and keeps what is its own (migrations,
 // connection set-up, SQLite's user cache, PostgreSQL's pool, batches and
-// replica bits). Moved so far: lockouts, signing keys and settings,
-// sessions, delegated grants and app role assignments, service principals,
-// administrative units and memberships; the figures (lines
+// replica bits, where each keeps its snapshots). Moved so far: lockouts,
+// signing keys and settings, sessions, delegated grants and app role
+// assignments, service principals, administrative units and memberships,
+// apps, tenants, users and groups, tenant transfer and the snapshot
+// refill; the figures (lines
 // the backends share, benchmarks) are in bench/README.md, "Storage".
 package store

@@ -22,15 +22,16 @@
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
-// principals, administrative units and memberships. It
+// principals, administrative units and memberships, apps, tenants, users
+// and groups, and tenant transfer. It
 // runs through database/sql over the same pgx pool (pgx/v5/stdlib's
 // OpenDBFromPool), so the pool — its settings, its per-connection
 // statement cache, pgx's batches and arrays the other files use — stays
 // one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
 // FOR UPDATE, the family's advisory lock, timestamptz, the retryable
-// SQLSTATEs. The families not moved yet (apps, tenants, users and groups,
-// decisions, snapshots, transfer; items and directory queries are another change's)
-// still use the pool directly.
+// SQLSTATEs. Snapshots (but their refill, sqlstore.Copy) and the families
+// not moved yet (decisions; items and directory queries are another
+// change's) still use the pool directly.
 //
 // # Transactions, isolation and locking
 //
@@ -196,5 +197,6 @@
 // tables but the signing keys and schema_migrations IN EXCLUSIVE MODE
 // (writers of every replica wait, readers see the old data until the
 // commit), deletes children before parents and copies parents before
-// children (foreign-key order from pg_constraint), in one transaction.
+// children (foreign-key order from pg_constraint; the refill is
+// sqlstore.Copy's, shared with SQLite), in one transaction.
 package postgres

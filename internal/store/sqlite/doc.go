@@ -17,13 +17,16 @@
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
-// principals, administrative units and memberships. This
+// principals, administrative units and memberships, apps, tenants, users
+// and groups, tenant transfer, and the refill of a snapshot restore. This
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
 // what is SQLite's own: the file, the pragmas, the migrations, the user
-// cache, snapshots, and the families not moved yet (apps, tenants, users
-// and groups, decisions, transfer; items and directory queries are another change's).
+// cache (directory.go: a decorator in front of sqlstore's GetUser, which
+// reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
+// ATTACH), Wipe, and the families not moved yet (decisions; items and
+// directory queries are another change's).
 //
 // # Connections and pragmas
 //
@@ -224,7 +227,7 @@
 // copy, readers go on) into a temporary owner-only file renamed into place.
 // A restore attaches the file to the writer connection and, in one
 // IMMEDIATE transaction with foreign keys deferred to the commit, deletes
-// and copies every table but the signing keys and schema_migrations (the
+// and copies (sqlstore.Copy, the same refill as PostgreSQL's) every table but the signing keys and schema_migrations (the
 // generated column items.span_class is left out of the copy): readers of
 // this and other processes see the old data until the commit, the user
 // cache follows the commit through the WAL stamp, so a running server need

@@ -25,10 +25,11 @@ func (s *Store) groupArgs(g store.Group) []any {
 	}
 }
 
-const selectGroup = `SELECT tenant_id, id, display_name, description, mail_nickname, mail, group_types,
+// SelectGroup and ScanGroup read groups.
+const SelectGroup = `SELECT tenant_id, id, display_name, description, mail_nickname, mail, group_types,
 	mail_enabled, security_enabled, visibility, created_at, version FROM groups `
 
-func scanGroup(sc scanner) (store.Group, error) {
+func ScanGroup(sc scanner) (store.Group, error) {
 	var g store.Group
 	err := sc.Scan(&g.TenantID, &g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Mail, strs(&g.GroupTypes),
 		&g.MailEnabled, &g.SecurityEnabled, (*string)(&g.Visibility), ts(&g.CreatedAt), &g.Version)
@@ -60,16 +61,16 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group, initial ...store
 func (s *Store) GetGroup(ctx context.Context, tenantID, id string) (store.Group, error) {
 	var g store.Group
 	err := s.db.ReadRow(ctx, func(r Row) (err error) {
-		g, err = scanGroup(r)
+		g, err = ScanGroup(r)
 		return notFound(err, "group %s in tenant %s", id, tenantID)
-	}, selectGroup+`WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	}, SelectGroup+`WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	return g, err
 }
 
 func (s *Store) ListGroups(ctx context.Context, tenantID, after string, limit int) ([]store.Group, error) {
 	var gs []store.Group
 	err := s.db.Read(ctx, func(tx *Tx) (err error) {
-		gs, err = queryAll(ctx, tx, scanGroup, selectGroup+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		gs, err = queryAll(ctx, tx, ScanGroup, SelectGroup+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 			tenantID, after, s.f.Limit(limit))
 		return err
 	})
@@ -78,7 +79,7 @@ func (s *Store) ListGroups(ctx context.Context, tenantID, after string, limit in
 
 func (s *Store) UpdateGroup(ctx context.Context, tenantID, id string, f func(store.Group) (store.Group, error)) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		old, err := scanGroup(tx.QueryRow(ctx, selectGroup+`WHERE tenant_id = ? AND id = ?`+s.f.ForUpdate, tenantID, id))
+		old, err := ScanGroup(tx.QueryRow(ctx, SelectGroup+`WHERE tenant_id = ? AND id = ?`+s.f.ForUpdate, tenantID, id))
 		if err != nil {
 			return notFound(err, "group %s in tenant %s", id, tenantID)
 		}

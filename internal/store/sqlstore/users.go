@@ -30,13 +30,14 @@ func (s *Store) userArgs(u store.User) []any {
 	}
 }
 
-// selectUser lists userColumns without upn_key.
-const selectUser = `SELECT tenant_id, id, upn, display_name, given_name, surname, mail,
+// SelectUser and ScanUser read users (SelectUser lists userColumns
+// without upn_key).
+const SelectUser = `SELECT tenant_id, id, upn, display_name, given_name, surname, mail,
 	job_title, department, office_location, mobile_phone, business_phones,
 	preferred_language, usage_location, kind, account_enabled, password_hash,
 	roles, manager_id, created_at, version FROM users `
 
-func scanUser(sc scanner) (store.User, error) {
+func ScanUser(sc scanner) (store.User, error) {
 	var u store.User
 	err := sc.Scan(&u.TenantID, &u.ID, &u.UserPrincipalName, &u.DisplayName, &u.GivenName, &u.Surname, &u.Mail,
 		&u.JobTitle, &u.Department, &u.OfficeLocation, &u.MobilePhone, strs(&u.BusinessPhones),
@@ -55,25 +56,25 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, error) {
 	var u store.User
 	err := s.db.ReadRow(ctx, func(r Row) (err error) {
-		u, err = scanUser(r)
+		u, err = ScanUser(r)
 		return notFound(err, "user %s in tenant %s", id, tenantID)
-	}, selectUser+`WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	}, SelectUser+`WHERE tenant_id = ? AND id = ?`, tenantID, id)
 	return u, err
 }
 
 func (s *Store) UserByUPN(ctx context.Context, upn string) (store.User, error) {
 	var u store.User
 	err := s.db.ReadRow(ctx, func(r Row) (err error) {
-		u, err = scanUser(r)
+		u, err = ScanUser(r)
 		return notFound(err, "user %s", upn)
-	}, selectUser+`WHERE upn_key = ?`, Key(upn))
+	}, SelectUser+`WHERE upn_key = ?`, Key(upn))
 	return u, err
 }
 
 func (s *Store) ListUsers(ctx context.Context, tenantID, after string, limit int) ([]store.User, error) {
 	var us []store.User
 	err := s.db.Read(ctx, func(tx *Tx) (err error) {
-		us, err = queryAll(ctx, tx, scanUser, selectUser+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		us, err = queryAll(ctx, tx, ScanUser, SelectUser+`WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 			tenantID, after, s.f.Limit(limit))
 		return err
 	})
@@ -82,7 +83,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID, after string, limit int
 
 func (s *Store) UpdateUser(ctx context.Context, tenantID, id string, f func(store.User) (store.User, error)) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		old, err := scanUser(tx.QueryRow(ctx, selectUser+`WHERE tenant_id = ? AND id = ?`+s.f.ForUpdate, tenantID, id))
+		old, err := ScanUser(tx.QueryRow(ctx, SelectUser+`WHERE tenant_id = ? AND id = ?`+s.f.ForUpdate, tenantID, id))
 		if err != nil {
 			return notFound(err, "user %s in tenant %s", id, tenantID)
 		}

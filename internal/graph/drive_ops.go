@@ -19,13 +19,6 @@ import (
 // sequencing and tombstones (for delta), permissions (invite grants, the
 // sharing links of drive_links.go and the owner's own), copy, search, delta.
 
-const (
-	// KindDriveTombstone remembers a deleted item for delta.
-	KindDriveTombstone = "driveTombstone"
-	// KindDriveCopyMonitor is a finished copy's status.
-	KindDriveCopyMonitor = "driveCopyMonitor"
-)
-
 // driveExtraEndpoints are the routes of this file, drive_upload.go and
 // drive_links.go.
 func driveExtraEndpoints() []Endpoint {
@@ -146,23 +139,6 @@ func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (
 		return 0, err
 	}
 	return it.Version, nil
-}
-
-type deletedFacet struct {
-	State string `json:"state"`
-}
-
-// tombstoneDoc is what delta reports of a deleted item.
-type tombstoneDoc struct {
-	ID              string        `json:"id"`
-	Name            string        `json:"name,omitempty"`
-	ParentReference itemReference `json:"parentReference"`
-	Deleted         deletedFacet  `json:"deleted"`
-	File            *struct{}     `json:"file,omitempty"`
-	Folder          *struct{}     `json:"folder,omitempty"`
-	Seq             int64         `json:"_seq"`
-	// At is when the item was deleted: tombstones expire by it.
-	At string `json:"_at,omitempty"`
 }
 
 // tombstones are the delta records of removed items.
@@ -405,13 +381,6 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 type driveCopyInput struct {
 	ParentReference *driveParentRef `json:"parentReference"`
 	Name            *string         `json:"name"`
-}
-
-type copyMonitorDoc struct {
-	Status             string  `json:"status"`
-	PercentageComplete float64 `json:"percentageComplete"`
-	ResourceID         string  `json:"resourceId"`
-	Expires            string  `json:"_expires"`
 }
 
 // copyDriveItem copies an item (a folder with everything below it) in one

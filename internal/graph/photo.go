@@ -21,9 +21,6 @@ import (
 // PUT …/photo/$value (the bytes), DELETE …/photo. One photo per owner,
 // kept as an item whose id is the owner's id.
 
-// KindPhoto is the item kind of profile photos.
-const KindPhoto = "profilePhoto"
-
 // photoEndpoints: the methods of each owner's photo Microsoft's data has a
 // rule for (the others are not served).
 func photoEndpoints() []Endpoint {
@@ -38,14 +35,6 @@ func photoEndpoints() []Endpoint {
 }
 
 var _ = declare(workloadDirectory, photoEndpoints()...)
-
-type photoDoc struct {
-	ContentType string `json:"contentType"`
-	Content     string `json:"content"` // base64
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	Hash        string `json:"hash"`
-}
 
 // photoOwner is the user or group the path names, and the entity set its
 // @odata.context uses.

@@ -49,7 +49,12 @@
 // parsed on first use (not at package initialisation, so commands that
 // never serve Graph do not pay for it), an entity's OData mapping once per
 // process (jsonMapping), and the mailboxes known to exist are remembered
-// (knownMailboxes), so a request does the work its own data needs.
+// (knownMailboxes), so a request does the work its own data needs. A
+// collection page is written in one pass (appendPage): the envelope by
+// hand, and the items renderProject rendered as they are — compact JSON by
+// construction — rather than through json.Encoder, which scanned every
+// item again to compact it; values built elsewhere are still compacted.
+// The page's bytes are the Encoder's (TestAppendPageMatchesEncoder).
 //
 // # What it must not do
 //

@@ -200,6 +200,8 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))
+	// Items renderProject rendered are written as they are (appendPage).
+	rendered := col.render == nil
 	for _, it := range items {
 		if col.post != nil && !col.post(it) {
 			continue
@@ -215,13 +217,23 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 			return asError(err)
 		}
 		if col.expand != nil {
-			if b, err = col.expand(it, b); err != nil {
+			e, err := col.expand(it, b)
+			if err != nil {
 				return err
 			}
+			// Without $expand, expand hands back renderProject's bytes.
+			if len(e) != len(b) || len(b) > 0 && &e[0] != &b[0] {
+				rendered = false
+			}
+			b = e
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(col.context, col.q, vals, total, more)
+	next := ""
+	if more {
+		next = c.nextLink(col.q)
+	}
+	return c.writePageValues(col.context, col.q, vals, total, next, rendered)
 }
 
 // writeItem answers one item with $select applied.

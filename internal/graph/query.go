@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -161,21 +162,117 @@ func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, 
 // writePageNext is writePage with the page's nextLink given ("" for the
 // last page).
 func (c *Call) writePageNext(contextURL string, q *query, values []json.RawMessage, total int, next string) error {
+	return c.writePageValues(contextURL, q, values, total, next, false)
+}
+
+// writePageValues is writePageNext for values that renderProject rendered
+// (rendered set: compact JSON by construction, written as they are; see
+// appendPage) or that others built (compacted and validated).
+func (c *Call) writePageValues(contextURL string, q *query, values []json.RawMessage, total int, next string, rendered bool) error {
 	if c.countOnly {
 		if total < 0 {
 			total = len(values)
 		}
 		return c.Raw(http.StatusOK, "text/plain; charset=utf-8", []byte(strconv.Itoa(total)))
 	}
-	p := page{Context: contextURL, Value: values}
-	if p.Value == nil {
-		p.Value = []json.RawMessage{}
-	}
+	p := page{Context: contextURL, Value: values, NextLink: next}
 	if q.q.Count && total >= 0 {
 		p.Count = &total
 	}
-	p.NextLink = next
-	return c.JSON(200, p)
+	b, err := appendPage(make([]byte, 0, p.size()), p, rendered)
+	c.w.Header()["Content-Type"] = jsonContentType
+	c.w.WriteHeader(http.StatusOK)
+	c.wrote = true
+	if err != nil {
+		return err // as c.JSON: the status is written, the body is not
+	}
+	_, err = c.w.Write(b)
+	return err
+}
+
+// size is about the length of the page's JSON.
+func (p page) size() int {
+	n := 64 + len(p.Context) + len(p.NextLink)
+	for _, v := range p.Value {
+		n += len(v) + 1
+	}
+	return n
+}
+
+// appendPage appends the page's JSON to dst as c.JSON wrote it (a
+// json.Encoder without HTML escaping, then a newline), without
+// encoding/json's reflection over the page and, when rendered is set,
+// without its second pass over every value: an Encoder compacts each
+// json.RawMessage (scanning it byte by byte to validate it), and items
+// rendered by renderProject are compact JSON by construction (a stored
+// document's scalar members copied, everything else encoded by
+// json.Marshal; TestAppendPageMatchesEncoder). Other values are compacted
+// as the Encoder did (json.Compact is its compaction), and an invalid one
+// is an error. 9 % of a messages page's CPU under load was that second
+// pass (bench/README.md, "The messages page, third pass").
+func appendPage(dst []byte, p page, rendered bool) ([]byte, error) {
+	dst = append(dst, '{')
+	if p.Context != "" {
+		dst = append(dst, `"@odata.context":`...)
+		dst = appendPageString(dst, p.Context)
+		dst = append(dst, ',')
+	}
+	if p.Count != nil {
+		dst = append(dst, `"@odata.count":`...)
+		dst = strconv.AppendInt(dst, int64(*p.Count), 10)
+		dst = append(dst, ',')
+	}
+	if p.NextLink != "" {
+		dst = append(dst, `"@odata.nextLink":`...)
+		dst = appendPageString(dst, p.NextLink)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"value":[`...)
+	for i, v := range p.Value {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		switch {
+		case v == nil:
+			dst = append(dst, "null"...) // json.RawMessage(nil).MarshalJSON
+		case rendered:
+			dst = append(dst, v...)
+		default:
+			buf := bytes.NewBuffer(dst)
+			if err := json.Compact(buf, v); err != nil {
+				return nil, fmt.Errorf("graph: item %d of a page: %w", i, err)
+			}
+			dst = buf.Bytes()
+		}
+	}
+	return append(dst, "]}\n"...), nil
+}
+
+// appendPageString appends s as a JSON string as a json.Encoder without
+// HTML escaping writes it (appendJSONString is json.Marshal's form, which
+// escapes <, > and &). The links and context URLs of a page are
+// printable ASCII without quotes or backslashes (query strings are
+// percent-encoded), written as they are; anything else goes through
+// encoding/json itself (control characters, U+2028 and U+2029 escaped,
+// invalid UTF-8 replaced).
+func appendPageString(dst []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // project keeps the selected properties of a JSON object (its defaults when

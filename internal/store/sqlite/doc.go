@@ -27,6 +27,12 @@
 // reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
 // ATTACH), Wipe, and the families not moved yet (decisions; items and
 // directory queries are another change's).
+// Item listings (QueryItems) already run in the shared layer's read
+// transactions, so their statements come from its prepared-statement
+// cache; the kind is written into them as a literal, which lets SQLite
+// settle the per-kind partial index when it prepares a statement instead
+// of re-preparing it at every run from the bound value (items.go,
+// itemsSQLText).
 //
 // # Connections and pragmas
 //

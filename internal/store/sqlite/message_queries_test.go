@@ -184,7 +184,7 @@ func TestTextSearchUsesIndex(t *testing.T) {
 			var match string
 			var none bool
 			err := s.read(t.Context(), func(tx *sql.Tx) (err error) {
-				match, none, err = textCandidates(t.Context(), tx, q)
+				match, none, err = textCandidates(t.Context(), plainTx{tx}, q)
 				return err
 			})
 			if err != nil {

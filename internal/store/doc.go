@@ -80,6 +80,9 @@
 // connection set-up, SQLite's user cache, PostgreSQL's pool, batches and
 // replica bits). Moved so far: lockouts, signing keys and settings,
 // sessions, delegated grants and app role assignments, service principals,
-// administrative units and memberships; the figures (lines
-// the backends share, benchmarks) are in bench/README.md, "Storage".
+// administrative units and memberships, items with their queries and the
+// directory queries (what the engines do differently for those — list
+// binding, planner hints, text indexes — is the flavor's Queries, filled
+// in by each backend); the figures (lines the backends share, benchmarks)
+// are in bench/README.md, "Storage".
 package store

@@ -61,7 +61,7 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 			ORDER BY client_id, permission`, tenantID); err != nil {
 			return err
 		}
-		if d.Items, err = queryAll(ctx, tx, scanItem, `SELECT `+itemFields+` FROM items WHERE tenant_id = $1 ORDER BY kind, id`, tenantID); err != nil {
+		if d.Items, err = queryAll(ctx, tx, sqlstore.ScanItem, flavor.Rebind(sqlstore.SelectItem+`WHERE tenant_id = ? ORDER BY kind, id`), tenantID); err != nil {
 			return err
 		}
 		if d.Settings, err = queryAll(ctx, tx, sqlstore.ScanSetting, sqlstore.SelectSetting+`ORDER BY name`); err != nil {
@@ -173,16 +173,11 @@ func (s *Store) ImportTenant(ctx context.Context, d store.TenantData, replace bo
 				"app role assignment " + a.ID})
 		}
 		for _, it := range d.Items {
-			if it.TenantID == "" || it.Kind == "" || it.ID == "" {
-				return fmt.Errorf("postgres: item %q of kind %q in tenant %q: tenant, kind and id are required", it.ID, it.Kind, it.TenantID)
+			args, err := s.ItemArgs(it, s.now())
+			if err != nil {
+				return err
 			}
-			v := it.Version
-			if v == 0 {
-				v = 1
-			}
-			q = append(q, queued{`INSERT INTO items (` + itemFields + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				[]any{it.TenantID, it.Kind, it.ID, it.OwnerID, it.ParentID, doc(it.Doc), v, tstz(it.CreatedAt), tstz(it.ModifiedAt)},
-				fmt.Sprintf("%s %s in tenant %s", it.Kind, it.ID, it.TenantID)})
+			q = append(q, queued{flavor.Rebind(sqlstore.InsertItem), args, fmt.Sprintf("%s %s in tenant %s", it.Kind, it.ID, it.TenantID)})
 		}
 		for _, st := range d.Settings {
 			q = append(q, queued{flavor.Rebind(sqlstore.PutSettingSQL), []any{st.Name, blob(st.Value)}, "setting " + st.Name})

@@ -61,7 +61,7 @@ func (s *Store) ExportTenant(ctx context.Context, tenantID string) (store.Tenant
 			ORDER BY client_id, permission`, tenantID); err != nil {
 			return err
 		}
-		if d.Items, err = queryAll(ctx, tx, scanItem, selectItem+`WHERE tenant_id = ? ORDER BY kind, id`, tenantID); err != nil {
+		if d.Items, err = queryAll(ctx, tx, sqlstore.ScanItem, sqlstore.SelectItem+`WHERE tenant_id = ? ORDER BY kind, id`, tenantID); err != nil {
 			return err
 		}
 		if d.Settings, err = queryAll(ctx, tx, sqlstore.ScanSetting, sqlstore.SelectSetting+`ORDER BY name`); err != nil {
@@ -154,8 +154,14 @@ func (s *Store) ImportTenant(ctx context.Context, d store.TenantData, replace bo
 				return conflict(err, "app role assignment %s", a.ID)
 			}
 		}
-		if err := createItems(ctx, tx, d.Items, s.now()); err != nil {
-			return err
+		for _, it := range d.Items {
+			args, err := s.ItemArgs(it, s.now())
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, sqlstore.InsertItem, args...); err != nil {
+				return conflict(err, "%s %s in tenant %s", it.Kind, it.ID, it.TenantID)
+			}
 		}
 		for _, st := range d.Settings {
 			if _, err := tx.ExecContext(ctx, sqlstore.PutSettingSQL, st.Name, blob(st.Value)); err != nil {

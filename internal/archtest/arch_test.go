@@ -23,16 +23,17 @@ var layers = map[string]int{
 	// route and caller from the server, through interfaces).
 	"internal/clock": 0, "internal/faults": 0,
 	// Keys and tokens, the catalog, the bridge's parts; OData (it builds
-	// the store's query IR), the store's query renderer and its shared SQL
-	// layer; the model (the workload documents as stored, and the Seeder
-	// that writes them).
+	// the store's query IR), the store's query renderer; the model (the
+	// workload documents as stored, and the Seeder that writes them).
 	"internal/tokens": 1, "internal/model": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
-	"internal/odata": 1, "internal/store/sqlq": 1, "internal/store/sqlstore": 1,
-	// The store's backends (they render queries with sqlq and share sqlstore).
-	"internal/store/sqlite": 2, "internal/store/postgres": 2, "internal/store/conformance": 2,
+	"internal/odata": 1, "internal/store/sqlq": 1,
+	// The store's shared SQL layer (its item and directory queries render
+	// with sqlq) and the backends, which share it.
+	"internal/store/sqlstore": 2,
+	"internal/store/sqlite":   3, "internal/store/postgres": 3, "internal/store/conformance": 2,
 	"internal/bridge/auth": 1, "internal/bridge/graphclient": 1, "internal/bridge/mqttha": 1,
 	// The route table, the store opener, the planner, the directory service.
-	"internal/routes": 2, "internal/store/open": 3, "internal/planner": 2, "internal/directory": 2,
+	"internal/routes": 2, "internal/store/open": 4, "internal/planner": 2, "internal/directory": 2,
 	"internal/gendata": 2,
 	// The engine; the demo tenant (it writes users through the directory
 	// service and workload data through the model's Seeder).

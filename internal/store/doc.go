@@ -82,6 +82,9 @@
 // signing keys and settings, sessions, delegated grants and app role
 // assignments, service principals, administrative units and memberships,
 // apps, tenants, users and groups, tenant transfer and the snapshot
-// refill; the figures (lines
-// the backends share, benchmarks) are in bench/README.md, "Storage".
+// refill, items with their queries and the directory queries (what the
+// engines do differently for those — list binding, planner hints, text
+// indexes — is the flavor's Queries, filled in by each backend); the
+// figures (lines the backends share, benchmarks) are in bench/README.md,
+// "Storage".
 package store

@@ -13,6 +13,7 @@ import (
 // (store/sqlstore) can be compared with the code before it, side by side
 // in one run. newStore returns an empty store, closed by b.Cleanup.
 func RunBenchmarks(b *testing.B, newStore func(b *testing.B) store.Store) {
+	runItemBenchmarks(b, newStore)
 	b.Run("GetRefreshToken", func(b *testing.B) {
 		s := newStore(b)
 		ctx := b.Context()

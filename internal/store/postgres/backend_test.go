@@ -598,7 +598,8 @@ func TestOverlapIndexes(t *testing.T) {
 				Filter: store.Compare{Field: store.Doc("seriesMasterId", store.TypeString), Op: store.Eq, Value: store.String("m1")}, Overlap: &store.Overlap{From: from, To: to}}, "items_exception_span"},
 		} {
 			t.Run(mode+"/"+tc.name, func(t *testing.T) {
-				sql, args, err := overlapSQL(tc.q)
+				sql, args, err := s.OverlapStatement(tc.q)
+				sql = flavor.Rebind(sql)
 				if err != nil {
 					t.Fatal(err)
 				}

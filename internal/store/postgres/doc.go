@@ -107,9 +107,16 @@
 // three characters or more, which a pg_trgm GIN index answers when the
 // planner finds the term rare; the caller's Filter still decides.
 //
-// Pushed-down listings (runQuery: items, users, groups) are planned for
-// each execution with their values (planEachTime, pgx's
-// QueryExecModeCacheDescribe) rather than as a cached prepared statement,
+// Items, their queries and the directory queries are store/sqlstore's
+// (items.go, dirquery.go), over database/sql on this backend's pgx pool;
+// what PostgreSQL does its own way is items.go's queries
+// (sqlstore.Queries): lists bound as text[] (= ANY), literal LIMIT and
+// OFFSET, row-value seeks of the span indexes, parenthesised UNION ALL
+// arms, the pg_trgm text conditions, and the listings' execution mode.
+// Listings (items, users, groups) are planned for each execution with
+// their values (planEachTime, pgx's QueryExecModeCacheDescribe, passed
+// through database/sql as the first argument: Queries.ListingArgs) rather
+// than as a cached prepared statement,
 // whose generic plan estimates every folder as the average one. Migration
 // 0013 gives the planner extended statistics on (owner_id, parent_id), the
 // unread messages of a folder and of a mailbox partial indexes (an
@@ -164,9 +171,10 @@
 // # Pushed-down queries
 //
 // ItemQuery and DirectoryQuery carry the query IR (no SQL), which
-// store/sqlq renders for PostgreSQL. The backend binds its own conditions
-// first (tenant, kind, owner, parent, ids) and has sqlq number the
-// rendered placeholders after them; id is always the final sort key. A keyset cursor
+// store/sqlq renders for PostgreSQL. sqlstore binds the store's own
+// conditions first (tenant, kind, owner, parent, ids), the rendered ones
+// after them, and numbers the whole statement's placeholders
+// (Flavor.Rebind); id is always the final sort key. A keyset cursor
 // (After) applies to the page, not the count; when its first key is not
 // null and nulls sort after it, they are read by a second statement if
 // the range does not fill the page (sqlq.After). A query with Count runs the count in the

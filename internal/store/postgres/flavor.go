@@ -16,6 +16,7 @@ import (
 // (stdlib.OpenDBFromPool) keeps no idle connections to hold its own.
 var flavor = &sqlstore.Flavor{
 	Name:         "postgres",
+	Queries:      queries,
 	Numbered:     true,
 	ForUpdate:    " FOR UPDATE",
 	LockKey:      `SELECT pg_advisory_xact_lock(hashtextextended(?, 7))`,

@@ -11,7 +11,6 @@ import (
 	"graphgate/internal/odata"
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
-	"graphgate/internal/store/sqlq"
 )
 
 // messageProps are the message properties of these tests, typed as the
@@ -56,8 +55,12 @@ func scaleSchema(t *testing.T) string {
 	return pgtest.FreshDatabase(t, "plans")
 }
 
-// explain is the plan PostgreSQL makes for sql with args as runQuery sends
-// them (planEachTime: the server's parameter types, planned with the
+// listingArgs are a listing's arguments without the flavor's ListingArgs
+// (explain sends those).
+func listingArgs(args []any) []any { return args[len(queries.ListingArgs):] }
+
+// explain is the plan PostgreSQL makes for sql with args as listings are
+// sent (planEachTime: the server's parameter types, planned with the
 // values), run n times on one connection so that a plan cached after a few
 // executions would show.
 func explain(t *testing.T, conn *pgxpool.Conn, sql string, args []any, n int) string {
@@ -79,7 +82,7 @@ func explain(t *testing.T, conn *pgxpool.Conn, sql string, args []any, n int) st
 // TestMessageQueriesUseIndexes: the mail listings, $filter equalities,
 // $orderby=subject and $count Graph clients send are answered from the
 // indexes of migrations 0010 and 0013, with the plans the server gets:
-// the statements QueryItems runs (buildQuery), sent as runQuery sends them
+// the statements QueryItems runs (sqlstore's ItemStatements), sent as it sends them
 // (planEachTime), on a table shaped like graphgate generate's tenant and
 // analyzed (Store.Analyze) — one mailbox much larger than the others, as
 // Adele's, 31,000 messages in all, inserted by the server in one
@@ -174,13 +177,16 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				}
 				q.After = &c
 			}
-			w := itemScope(q)
-			st, err := buildQuery("items", itemFields, &w, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+			text, err := textTerms(ctx, nil, q, store.TextTerms(q))
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := explain(t, conn, st.page, st.args, 7)
-			t.Logf("EXPLAIN %s\n%s", st.page, p)
+			st, err := s.ItemStatements(q, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := explain(t, conn, flavor.Rebind(st.Page), listingArgs(st.PageArgs), 7)
+			t.Logf("EXPLAIN %s\n%s", st.Page, p)
 			if !strings.Contains(p, " "+tc.index+" ") {
 				t.Errorf("page: plan does not use %s:\n%s", tc.index, p)
 			}
@@ -193,8 +199,8 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				t.Errorf("page: the index is not searched from the cursor:\n%s", p)
 			}
 			if tc.count != "" {
-				p := explain(t, conn, st.count, st.countArgs, 7)
-				t.Logf("EXPLAIN %s\n%s", st.count, p)
+				p := explain(t, conn, flavor.Rebind(st.Count), listingArgs(st.CountArgs), 7)
+				t.Logf("EXPLAIN %s\n%s", st.Count, p)
 				if !strings.Contains(p, tc.count+" ") {
 					t.Errorf("count: plan does not use %s:\n%s", tc.count, p)
 				}
@@ -271,15 +277,14 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 			if q.Filter, err = odata.Filter(e, m, odata.Directory); err != nil {
 				t.Fatal(err)
 			}
-			w := directoryScope(q)
-			st, err := buildQuery("users", userFields, &w, userTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+			st, err := s.DirectoryStatements(q, true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, stmt := range []struct {
 				name, sql string
 				args      []any
-			}{{"page", st.page, st.args}, {"count", st.count, st.countArgs}} {
+			}{{"page", flavor.Rebind(st.Page), listingArgs(st.PageArgs)}, {"count", flavor.Rebind(st.Count), listingArgs(st.CountArgs)}} {
 				p := explain(t, conn, stmt.sql, stmt.args, 7)
 				t.Logf("EXPLAIN %s\n%s", stmt.sql, p)
 				if tc.index == "" {

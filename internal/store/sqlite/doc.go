@@ -137,9 +137,17 @@
 // byte-for-byte here, though the contract only promises equivalent JSON),
 // checked by json.Valid in Go and by CHECK (json_valid(doc)) in the table.
 //
-// Queries are pushed down, never evaluated in Go: QueryItems builds
+// Queries are pushed down, never evaluated in Go. Items, their queries and
+// the directory queries are store/sqlstore's (items.go, dirquery.go), for
+// both engines; this backend keeps what SQLite does its own way, in
+// items.go's queries (sqlstore.Queries): lists bound as one JSON array
+// read by json_each, +owner_id and INDEXED BY hints for a planner without
+// statistics, LIMIT and OFFSET bound (one prepared statement for every
+// page, through sqlstore's statement cache), the overlap's continued
+// ranges split in two (no row-value seek on an expression index), and
+// the FTS5 text index (textCandidates). QueryItems builds
 //
-//	SELECT … FROM items WHERE tenant_id = ? AND kind = ? [AND owner_id = ?]
+//	SELECT … FROM items WHERE tenant_id = ? AND kind = 'k' [AND owner_id = ?]
 //	  [AND parent_id = ?] [AND parent_id IN (SELECT value FROM json_each(?))]
 //	  [AND (filter)] [AND (after)] ORDER BY order, id LIMIT ? OFFSET ?
 //

@@ -10,6 +10,7 @@ import "graphgate/internal/store/sqlstore"
 // driver otherwise parses each one at every run).
 var flavor = &sqlstore.Flavor{
 	Name:              "sqlite",
+	Queries:           queries,
 	Millis:            true,
 	LimitAll:          -1,
 	IsUnique:          isUniqueViolation,

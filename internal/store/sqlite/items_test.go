@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // queryPlan returns the EXPLAIN QUERY PLAN rows of query, one "detail" a
@@ -114,12 +115,12 @@ func TestMailQueryUsesIndex(t *testing.T) {
 		{"a chat's messages", store.ItemQuery{TenantID: tenant, Kind: "chatMessage", ParentID: "chat"}, "items_by_parent"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := itemsSQL(tc.q)
+			st, err := s.ItemStatements(tc.q, sqlstore.TextScope{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan := queryPlan(t, s, st.page, st.pageArgs...)
-			t.Logf("EXPLAIN QUERY PLAN %s\n%s", st.page, plan)
+			plan := queryPlan(t, s, st.Page, st.PageArgs...)
+			t.Logf("EXPLAIN QUERY PLAN %s\n%s", st.Page, plan)
 			if !strings.Contains(plan, "USING INDEX "+tc.wantIndex) {
 				t.Errorf("plan does not use %s:\n%s", tc.wantIndex, plan)
 			}
@@ -181,7 +182,7 @@ func TestDirectoryColumns(t *testing.T) {
 // SQL that bypasses the Go check.
 func TestItemDocMustBeJSON(t *testing.T) {
 	s := open(t, t.TempDir())
-	_, err := s.w.ExecContext(t.Context(), insertItem, "t", "message", "m", "", "", `{"subject":`, 1, nil, nil)
+	_, err := s.w.ExecContext(t.Context(), sqlstore.InsertItem, "t", "message", "m", "", "", `{"subject":`, 1, nil, nil)
 	if err == nil {
 		t.Fatal("the items table accepted malformed JSON")
 	}
@@ -259,7 +260,7 @@ func TestOverlapUsesSpanIndex(t *testing.T) {
 			Overlap: &store.Overlap{From: from, To: to}}, "items_exceptions_by_span"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page, args, err := overlapSQL(tc.q)
+			page, args, err := s.OverlapStatement(tc.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,11 +299,11 @@ func TestOverlapUsesSpanIndex(t *testing.T) {
 				store.Compare{Field: seriesEnd, Op: store.Gt, Value: store.String("2025-01-01T00:00:00.0000000Z")},
 			},
 			Order: []store.Order{{Field: seriesEnd}}}
-		st, err := itemsSQL(q)
+		st, err := s.ItemStatements(q, sqlstore.TextScope{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan := queryPlan(t, s, st.page, st.pageArgs...)
+		plan := queryPlan(t, s, st.Page, st.PageArgs...)
 		if !strings.Contains(plan, "USING INDEX items_series_by_end") || strings.Contains(plan, "SCAN items") {
 			t.Errorf("series masters' plan:\n%s", plan)
 		}

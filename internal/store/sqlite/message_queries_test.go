@@ -9,6 +9,7 @@ import (
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // messageProps are the message properties of these tests, typed as the
@@ -105,7 +106,7 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				}
 				q.After = &c
 			}
-			st, err := itemsSQL(q)
+			st, err := s.ItemStatements(q, sqlstore.TextScope{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,7 +114,7 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				name string
 				sql  string
 				args []any
-			}{{"page", st.page, st.pageArgs}, {"count", st.count, st.countArgs}} {
+			}{{"page", st.Page, st.PageArgs}, {"count", st.Count, st.CountArgs}} {
 				plan := queryPlan(t, s, stmt.sql, stmt.args...)
 				t.Logf("EXPLAIN QUERY PLAN %s\n%s", stmt.sql, plan)
 				if (stmt.name == "page" || tc.filter != "") && !strings.Contains(plan, "INDEX "+tc.index+" ") {
@@ -181,27 +182,26 @@ func TestTextSearchUsesIndex(t *testing.T) {
 				Filter: store.Match{Field: store.Doc("body/content", store.TypeString), Kind: store.Contains, Text: tc.term},
 				Text:   []string{tc.term}, Order: []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true}},
 				Limit: 10, Count: true}
-			var match string
-			var none bool
-			err := s.read(t.Context(), func(tx *sql.Tx) (err error) {
-				match, none, err = textCandidates(t.Context(), plainTx{tx}, q)
+			var text sqlstore.TextScope
+			err := s.DB().Read(t.Context(), func(tx *sqlstore.Tx) (err error) {
+				text, err = textCandidates(t.Context(), tx, q, store.TextTerms(q))
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (match != "") != tc.indexed || none != tc.empty {
-				t.Fatalf("textCandidates = %q, %v; want indexed %v, none %v", match, none, tc.indexed, tc.empty)
+			if (text.Cond != "") != tc.indexed || text.None != tc.empty {
+				t.Fatalf("textCandidates = %+v; want indexed %v, none %v", text, tc.indexed, tc.empty)
 			}
 			if tc.indexed {
-				st, err := itemsSQLText(q, match)
+				st, err := s.ItemStatements(q, text)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, stmt := range []struct {
 					sql  string
 					args []any
-				}{{st.page, st.pageArgs}, {st.count, st.countArgs}} {
+				}{{st.Page, st.PageArgs}, {st.Count, st.CountArgs}} {
 					plan := queryPlan(t, s, stmt.sql, stmt.args...)
 					t.Logf("EXPLAIN QUERY PLAN %s\n%s", stmt.sql, plan)
 					if !strings.Contains(plan, "SCAN items_text VIRTUAL TABLE INDEX") || !strings.Contains(plan, "sqlite_autoindex_items_1 (tenant_id=? AND kind=? AND id=?)") {
@@ -276,14 +276,14 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 			if q.Filter, err = odata.Filter(e, m, odata.Directory); err != nil {
 				t.Fatal(err)
 			}
-			st, err := directorySQL(q, selectUser, "users", userTable)
+			st, err := s.DirectoryStatements(q, true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, stmt := range []struct {
 				name, sql string
 				args      []any
-			}{{"page", st.page, st.pageArgs}, {"count", st.count, st.countArgs}} {
+			}{{"page", st.Page, st.PageArgs}, {"count", st.Count, st.CountArgs}} {
 				plan := queryPlan(t, s, stmt.sql, stmt.args...)
 				t.Logf("EXPLAIN QUERY PLAN %s\n%s", stmt.sql, plan)
 				if tc.index == "" || tc.countOnly && stmt.name == "page" {

@@ -19,6 +19,9 @@ import (
 type Dialect struct {
 	name     string
 	postgres bool
+	// positional writes PostgreSQL's placeholders as '?' too, for a
+	// caller that numbers a whole statement itself (Positional).
+	positional bool
 }
 
 var (
@@ -33,6 +36,12 @@ var (
 )
 
 func (d Dialect) String() string { return d.name }
+
+// Positional is d writing every placeholder as '?', in the order of the
+// arguments, for a caller that writes the rest of the statement with '?'
+// too and numbers them all at once (store/sqlstore's Flavor.Rebind); the
+// offsets Render and friends take are then unused.
+func (d Dialect) Positional() Dialect { d.positional = true; return d }
 
 // Table describes the queried table to the renderer: the SQL of its JSON
 // document, and the SQL of each column a Field may name.
@@ -286,7 +295,7 @@ type operand struct {
 
 func (r *renderer) bind(v any) string {
 	r.args = append(r.args, v)
-	if r.d.postgres {
+	if r.d.postgres && !r.d.positional {
 		return "$" + strconv.Itoa(r.offset+len(r.args))
 	}
 	return "?"

@@ -151,3 +151,29 @@ func TestPrefixRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPositional: PostgreSQL's SQL with '?' placeholders, in the order of
+// the arguments, whatever the offset; the rest of the text as numbered.
+func TestPositional(t *testing.T) {
+	cond := store.And{
+		store.Compare{Field: store.Doc("a", store.TypeString), Op: store.Eq, Value: store.String("x")},
+		store.Match{Field: store.Doc("b", store.TypeString), Kind: store.Prefix, Text: "ab"},
+	}
+	for _, tc := range []struct {
+		d      Dialect
+		offset int
+		want   string
+	}{
+		{Postgres, 2, `doc #>> '{a}' = $3 AND lower(doc #>> '{b}') LIKE lower($4) ESCAPE '\' AND lower(doc #>> '{b}') >= $5 COLLATE "C" AND lower(doc #>> '{b}') < $6 COLLATE "C"`},
+		{Postgres.Positional(), 2, `doc #>> '{a}' = ? AND lower(doc #>> '{b}') LIKE lower(?) ESCAPE '\' AND lower(doc #>> '{b}') >= ? COLLATE "C" AND lower(doc #>> '{b}') < ? COLLATE "C"`},
+		{SQLite.Positional(), 0, `json_extract(doc,'$.a') = ? AND lower(json_extract(doc,'$.b')) LIKE lower(?) ESCAPE '\' AND lower(json_extract(doc,'$.b')) >= ? AND lower(json_extract(doc,'$.b')) < ?`},
+	} {
+		got, args, err := Where(tc.d, items, cond, tc.offset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want || !reflect.DeepEqual(args, []any{"x", "ab%", "ab", "ac"}) {
+			t.Errorf("%s, offset %d:\n got %s %v\nwant %s", tc.d, tc.offset, got, args, tc.want)
+		}
+	}
+}

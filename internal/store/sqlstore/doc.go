@@ -26,10 +26,25 @@
 //     codes), delegated grants and app role assignments, service
 //     principals, administrative units and memberships, apps (apps.go),
 //     tenants, users and groups (tenants.go, users.go, groups.go), tenant
-//     transfer (transfer.go), and the part of snapshots that is the same
-//     SQL (snapshot.go: the schema version check, the tables a restore
-//     refills, the refill). A backend embeds *Store and adds what is its
-//     own; decisions and sign-ins are still the backends' (to move next).
+//     transfer (transfer.go), the part of snapshots that is the same SQL
+//     (snapshot.go: the schema version check, the tables a restore
+//     refills, the refill), items (workload objects, Batch included) and
+//     the item and directory queries. A backend embeds *Store and adds
+//     what is its own; decisions and sign-ins are still the backends' (to
+//     move next).
+//   - Item and directory queries (items.go, dirquery.go): the store's own
+//     conditions (tenant, kind, owner, parent, ids) followed by the
+//     caller's query IR rendered by store/sqlq, id as the final sort key,
+//     the keyset tail and the count in the same read transaction, and the
+//     overlap (calendar view) query over the span indexes. What the
+//     engines do differently for them is the flavor's Queries: how a list
+//     is bound (a JSON array read by json_each, a text[] with = ANY),
+//     SQLite's planner hints (+owner_id, INDEXED BY span indexes; it has
+//     no statistics), literal or bound LIMIT, PostgreSQL's per-execution
+//     planning of listings (Queries.ListingArgs), row-value seeks, the
+//     shape of a UNION ALL arm, and each engine's text index
+//     (Queries.Text: SQLite's FTS5 candidates, read by a query of their
+//     own; PostgreSQL's pg_trgm LIKE conditions).
 //
 // # What it must not do
 //
@@ -40,8 +55,8 @@
 // read-modify-write atomic. It does not own migrations, the backends'
 // connection set-up, SQLite's user cache (a decorator in the backend in
 // front of GetUser, so that the SQL stays one) or PostgreSQL's LISTEN and
-// replica bits, nor item and directory queries (store/*/items.go,
-// dirquery.go). Nor where snapshots live: SQLite's are files written with
+// replica bits, nor the engines' text indexes and span-index hints (the
+// backends' items.go, through Queries). Nor where snapshots live: SQLite's are files written with
 // VACUUM INTO (one consistent, compacted copy with no server to hold it)
 // and restored by attaching the file to the one writer connection;
 // PostgreSQL's are schemas of the same database, saved in a REPEATABLE
@@ -52,8 +67,10 @@
 //
 // # What it chose
 //
-//   - PostgreSQL keeps its pgx pool: items, directory queries and the
-//     families not moved yet use pgx's batches and arrays directly, and
+//   - PostgreSQL keeps its pgx pool: the families not moved yet use
+//     pgx's batches and arrays directly (items and their queries now run
+//     here, listings still planned per execution: pgx/v5/stdlib passes
+//     the QueryExecMode argument through), and
 //     the shared layer reaches the same pool through database/sql
 //     (pgx/v5/stdlib.OpenDBFromPool), so there is one pool, one set of
 //     settings and one per-connection statement cache (pgx's). database/sql
@@ -69,6 +86,12 @@
 //     bounded LRU of *sql.Stmt): single-row reads went from a read
 //     transaction of three statements to one prepared statement
 //     (GetRefreshToken 90 → 72 allocs/op, 0.61× the time at the minimum).
+//     Item and directory listings go through it too: their statements are
+//     the IR's shape (values bound, LIMIT and OFFSET bound), and the kind
+//     is a literal, so that SQLite proves the per-kind partial indexes at
+//     prepare time instead of expiring the statement whenever a kind is
+//     bound (a plan that depends on a bound value is re-prepared at each
+//     run). Figures in bench/README.md ("One shared SQL layer").
 //     PostgreSQL does not: database/sql over the pgx pool keeps no idle
 //     connections for a *sql.Stmt to live on, and pgx already caches.
 //   - Placeholders are rewritten by a small scanner of '?' (Flavor.Rebind)

@@ -7,8 +7,8 @@ import (
 )
 
 // Flavor is what one SQL engine does differently from the others, for
-// statements and transactions (query rendering for items and directory
-// queries is not here).
+// statements and transactions, and (Queries) for item and directory
+// queries.
 type Flavor struct {
 	// Name prefixes errors ("sqlite", "postgres").
 	Name string
@@ -42,6 +42,9 @@ type Flavor struct {
 	MaxAttempts  int
 	FirstBackoff time.Duration
 	MaxBackoff   time.Duration
+	// Queries is what item and directory queries do differently (see
+	// items.go); nil for a flavor that serves neither.
+	Queries *Queries
 	// PrepareStatements: the DB keeps its statements prepared (see
 	// stmtcache.go). SQLite's driver otherwise parses every statement;
 	// pgx caches prepared statements per connection itself.

@@ -1,0 +1,124 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"graphgate/internal/store"
+	"graphgate/internal/store/sqlq"
+)
+
+// Directory queries (store.DirectoryQueries): the caller's query IR,
+// rendered by store/sqlq, over the users and groups tables, whose column
+// names are store.DirectoryColumns (the backends' migrations create them
+// so; their TestDirectoryColumns keeps them so). A user's userType is
+// derived from its kind; a group's groupTypes is presented as a document
+// (Queries.GroupDocument) so that groupTypes/any(…) is a condition like
+// any other.
+
+var _ store.DirectoryQueries = (*Store)(nil)
+
+func (s *Store) QueryUsers(ctx context.Context, q store.DirectoryQuery) ([]store.User, int, error) {
+	return queryDirectory(ctx, s, q, "users", dirUserColumns, s.userTable(), scanDirUser)
+}
+
+func (s *Store) QueryGroups(ctx context.Context, q store.DirectoryQuery) ([]store.Group, int, error) {
+	return queryDirectory(ctx, s, q, "groups", dirGroupColumns, s.groupTable(), scanDirGroup)
+}
+
+// The users' and groups' columns as a query reads them. (Named for this
+// file: the families of users and groups are the backends' still.)
+const (
+	dirUserColumns = `tenant_id, id, upn, display_name, given_name, surname, mail,
+	job_title, department, office_location, mobile_phone, business_phones,
+	preferred_language, usage_location, kind, account_enabled, password_hash,
+	roles, manager_id, created_at, version`
+	dirGroupColumns = `tenant_id, id, display_name, description, mail_nickname, mail, group_types,
+	mail_enabled, security_enabled, visibility, created_at, version`
+)
+
+func scanDirUser(sc scanner) (store.User, error) {
+	var u store.User
+	err := sc.Scan(&u.TenantID, &u.ID, &u.UserPrincipalName, &u.DisplayName, &u.GivenName, &u.Surname, &u.Mail,
+		&u.JobTitle, &u.Department, &u.OfficeLocation, &u.MobilePhone, strs(&u.BusinessPhones),
+		&u.PreferredLanguage, &u.UsageLocation, (*string)(&u.Kind), &u.AccountEnabled, &u.PasswordHash,
+		strs(&u.Roles), &u.ManagerID, ts(&u.CreatedAt), &u.Version)
+	return u, err
+}
+
+func scanDirGroup(sc scanner) (store.Group, error) {
+	var g store.Group
+	err := sc.Scan(&g.TenantID, &g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Mail, strs(&g.GroupTypes),
+		&g.MailEnabled, &g.SecurityEnabled, (*string)(&g.Visibility), ts(&g.CreatedAt), &g.Version)
+	return g, err
+}
+
+// userTable and groupTable are the directory tables as store/sqlq renders
+// queries over them: their columns by name, a user's userType from its
+// kind, a group's groupTypes as a document.
+func (s *Store) userTable() sqlq.Table {
+	return sqlq.Table{Columns: columns(store.DirectoryColumns.Users, store.UserType, "CASE WHEN kind = 'guest' THEN 'Guest' ELSE 'Member' END")}
+}
+
+func (s *Store) groupTable() sqlq.Table {
+	return sqlq.Table{Document: s.q().GroupDocument, Columns: columns(store.DirectoryColumns.Groups)}
+}
+
+// columns maps names to themselves, and extra pairs (name, SQL).
+func columns(names []string, extra ...string) map[string]string {
+	m := make(map[string]string, len(names)+len(extra)/2)
+	for _, n := range names {
+		m[n] = n
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i]] = extra[i+1]
+	}
+	return m
+}
+
+// DirectoryStatements is the SQL of a directory query over table:
+//
+//	SELECT … FROM table WHERE tenant_id = ? [AND id IN (…)] [AND (filter)]
+//	  [AND (after)] ORDER BY order, id LIMIT … OFFSET …
+//
+// and SELECT count(*) with the same WHERE but the keyset condition. IDs
+// restricts the result when it is not nil: an empty, non-nil list (a
+// group without members) matches nothing. It is exported for the
+// backends' plan tests.
+func (s *Store) DirectoryStatements(q store.DirectoryQuery, users bool) (Listing, error) {
+	if users {
+		return s.directoryStatements(q, "users", dirUserColumns, s.userTable())
+	}
+	return s.directoryStatements(q, "groups", dirGroupColumns, s.groupTable())
+}
+
+func (s *Store) directoryStatements(q store.DirectoryQuery, table, cols string, t sqlq.Table) (Listing, error) {
+	if q.TenantID == "" {
+		return Listing{}, fmt.Errorf("%s: directory query: TenantID is required", s.f.Name)
+	}
+	var w scope
+	w.add(`tenant_id = ?`, q.TenantID)
+	if q.IDs != nil {
+		w.add(s.q().InList("id"), s.q().List(q.IDs))
+	}
+	return s.listing(table, cols, w, t, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+}
+
+// queryDirectory runs a directory query's statements in one read
+// transaction: the page, its keyset tail, and with q.Count the total.
+func queryDirectory[T any](ctx context.Context, s *Store, q store.DirectoryQuery, table, cols string, t sqlq.Table, scan func(scanner) (T, error)) ([]T, int, error) {
+	st, err := s.directoryStatements(q, table, cols, t)
+	if err != nil {
+		return nil, -1, err
+	}
+	var out []T
+	total := -1
+	err = s.db.Read(ctx, func(tx *Tx) (err error) {
+		out, total, err = runListing(ctx, tx, s.q(), scan, st, q.Limit, q.Count)
+		return err
+	})
+	if err != nil {
+		return nil, -1, err
+	}
+	return out, total, nil
+}

@@ -19,8 +19,6 @@ import (
 var decisionColumns = []string{"at", "request_id", "client_request_id", "tenant_id", "app_id", "app_name", "user_id", "user_upn",
 	"scheme", "method", "route", "path", "allowed", "status", "reason", "check_name", "held", "granted", "candidates", "detail"}
 
-var insertDecision = insertSQL("decisions", decisionColumns)
-
 const selectDecision = `SELECT seq, at, request_id, client_request_id, tenant_id, app_id, app_name, user_id, user_upn,
 	scheme, method, route, path, allowed, status, reason, check_name, held, granted, candidates, detail FROM decisions `
 
@@ -39,16 +37,29 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 		return nil
 	}
 	return s.logWrite(ctx, func(tx pgx.Tx) error {
-		for _, d := range ds {
-			if _, err := tx.Exec(ctx, insertDecision, tstz(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
-				d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
-				list(d.Held), d.Granted, list(d.Candidates), doc(d.Detail)); err != nil {
-				return err
+		return chunks(len(ds), func(from, to int) error {
+			args := make([]any, 0, (to-from)*len(decisionColumns))
+			for _, d := range ds[from:to] {
+				args = append(args, tstz(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
+					d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
+					list(d.Held), d.Granted, list(d.Candidates), doc(d.Detail))
 			}
-		}
-		return nil
+			_, err := tx.Exec(ctx, insertDecisions(to-from), args...)
+			return err
+		})
 	})
 }
+
+// insertDecisions is the INSERT of n decision rows; the full chunk's text
+// is built once.
+func insertDecisions(n int) string {
+	if n == logChunk {
+		return insertDecisionChunk
+	}
+	return insertRowsSQL("decisions", decisionColumns, n)
+}
+
+var insertDecisionChunk = insertRowsSQL("decisions", decisionColumns, logChunk)
 
 func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
 	cond, args := q.Where(func(t time.Time) any { return tstz(t) }, "NOT allowed")

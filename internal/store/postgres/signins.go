@@ -17,8 +17,6 @@ import (
 var signInColumns = []string{"id", "at", "tenant_id", "request_id", "user_id", "user_upn", "user_name", "app_id", "app_name",
 	"resource_id", "resource_name", "client_app", "grant_type", "ip_address", "interactive", "service_principal", "error_code", "failure_reason"}
 
-var insertSignIn = insertSQL("signins", signInColumns)
-
 var selectSignIn = "SELECT seq, " + strings.Join(signInColumns, ", ") + " FROM signins "
 
 func scanSignIn(sc scanner) (store.SignIn, error) {
@@ -33,15 +31,28 @@ func (s *Store) AppendSignIns(ctx context.Context, ss []store.SignIn) error {
 		return nil
 	}
 	return s.logWrite(ctx, func(tx pgx.Tx) error {
-		for _, x := range ss {
-			if _, err := tx.Exec(ctx, insertSignIn, x.ID, tstz(x.Time), x.TenantID, x.RequestID, x.UserID, x.UserUPN, x.UserName, x.AppID, x.AppName,
-				x.ResourceID, x.ResourceName, x.ClientApp, x.GrantType, x.IPAddress, x.Interactive, x.ServicePrincipal, x.ErrorCode, x.FailureReason); err != nil {
-				return err
+		return chunks(len(ss), func(from, to int) error {
+			args := make([]any, 0, (to-from)*len(signInColumns))
+			for _, x := range ss[from:to] {
+				args = append(args, x.ID, tstz(x.Time), x.TenantID, x.RequestID, x.UserID, x.UserUPN, x.UserName, x.AppID, x.AppName,
+					x.ResourceID, x.ResourceName, x.ClientApp, x.GrantType, x.IPAddress, x.Interactive, x.ServicePrincipal, x.ErrorCode, x.FailureReason)
 			}
-		}
-		return nil
+			_, err := tx.Exec(ctx, insertSignIns(to-from), args...)
+			return err
+		})
 	})
 }
+
+// insertSignIns is the INSERT of n sign-in rows; the full chunk's text is
+// built once.
+func insertSignIns(n int) string {
+	if n == logChunk {
+		return insertSignInChunk
+	}
+	return insertRowsSQL("signins", signInColumns, n)
+}
+
+var insertSignInChunk = insertRowsSQL("signins", signInColumns, logChunk)
 
 func (s *Store) ListSignIns(ctx context.Context, q store.SignInQuery) ([]store.SignIn, error) {
 	cond, args := q.Where(func(t time.Time) any { return tstz(t) })

@@ -16,8 +16,6 @@ import (
 var decisionColumns = []string{"at", "request_id", "client_request_id", "tenant_id", "app_id", "app_name", "user_id", "user_upn",
 	"scheme", "method", "route", "path", "allowed", "status", "reason", "check_name", "held", "granted", "candidates", "detail"}
 
-var insertDecision = insertSQL("decisions", decisionColumns)
-
 const selectDecision = `SELECT seq, at, request_id, client_request_id, tenant_id, app_id, app_name, user_id, user_upn,
 	scheme, method, route, path, allowed, status, reason, check_name, held, granted, candidates, detail FROM decisions `
 
@@ -42,22 +40,33 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 	if len(ds) == 0 {
 		return nil
 	}
+	full, err := s.logStmt(ctx, insertDecisionChunk)
+	if err != nil {
+		return err
+	}
 	return s.logWrite(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertDecision)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, d := range ds {
-			if _, err := stmt.ExecContext(ctx, millis(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
-				d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
-				list(d.Held), d.Granted, list(d.Candidates), detailArg(d.Detail)); err != nil {
+		return chunks(len(ds), func(from, to int) error {
+			args := make([]any, 0, (to-from)*len(decisionColumns))
+			for _, d := range ds[from:to] {
+				args = append(args, millis(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
+					d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
+					list(d.Held), d.Granted, list(d.Candidates), detailArg(d.Detail))
+			}
+			if to-from == logChunk {
+				_, err := tx.StmtContext(ctx, full).ExecContext(ctx, args...)
 				return err
 			}
-		}
-		return nil
+			_, err := tx.ExecContext(ctx, insertDecisions(to-from), args...)
+			return err
+		})
 	})
 }
+
+// insertDecisions is the INSERT of n decision rows (fewer than a chunk:
+// the full chunk's is kept prepared).
+func insertDecisions(n int) string { return insertRowsSQL("decisions", decisionColumns, n) }
+
+var insertDecisionChunk = insertRowsSQL("decisions", decisionColumns, logChunk)
 
 func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
 	cond, args := q.Where(func(t time.Time) any { return millis(t) }, "allowed = 0")

@@ -14,8 +14,6 @@ import (
 var signInColumns = []string{"id", "at", "tenant_id", "request_id", "user_id", "user_upn", "user_name", "app_id", "app_name",
 	"resource_id", "resource_name", "client_app", "grant_type", "ip_address", "interactive", "service_principal", "error_code", "failure_reason"}
 
-var insertSignIn = insertSQL("signins", signInColumns)
-
 var selectSignIn = "SELECT seq, " + strings.Join(signInColumns, ", ") + " FROM signins "
 
 func scanSignIn(sc scanner) (store.SignIn, error) {
@@ -29,21 +27,32 @@ func (s *Store) AppendSignIns(ctx context.Context, ss []store.SignIn) error {
 	if len(ss) == 0 {
 		return nil
 	}
+	full, err := s.logStmt(ctx, insertSignInChunk)
+	if err != nil {
+		return err
+	}
 	return s.logWrite(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertSignIn)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, x := range ss {
-			if _, err := stmt.ExecContext(ctx, x.ID, millis(x.Time), x.TenantID, x.RequestID, x.UserID, x.UserUPN, x.UserName, x.AppID, x.AppName,
-				x.ResourceID, x.ResourceName, x.ClientApp, x.GrantType, x.IPAddress, x.Interactive, x.ServicePrincipal, x.ErrorCode, x.FailureReason); err != nil {
+		return chunks(len(ss), func(from, to int) error {
+			args := make([]any, 0, (to-from)*len(signInColumns))
+			for _, x := range ss[from:to] {
+				args = append(args, x.ID, millis(x.Time), x.TenantID, x.RequestID, x.UserID, x.UserUPN, x.UserName, x.AppID, x.AppName,
+					x.ResourceID, x.ResourceName, x.ClientApp, x.GrantType, x.IPAddress, x.Interactive, x.ServicePrincipal, x.ErrorCode, x.FailureReason)
+			}
+			if to-from == logChunk {
+				_, err := tx.StmtContext(ctx, full).ExecContext(ctx, args...)
 				return err
 			}
-		}
-		return nil
+			_, err := tx.ExecContext(ctx, insertSignIns(to-from), args...)
+			return err
+		})
 	})
 }
+
+// insertSignIns is the INSERT of n sign-in rows (fewer than a chunk: the
+// full chunk's is kept prepared).
+func insertSignIns(n int) string { return insertRowsSQL("signins", signInColumns, n) }
+
+var insertSignInChunk = insertRowsSQL("signins", signInColumns, logChunk)
 
 func (s *Store) ListSignIns(ctx context.Context, q store.SignInQuery) ([]store.SignIn, error) {
 	cond, args := q.Where(func(t time.Time) any { return millis(t) })

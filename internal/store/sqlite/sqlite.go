@@ -52,6 +52,9 @@ type Store struct {
 	// reads (see readRow).
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// logStmts are the logs' connection's prepared statements (logStmt):
+	// the INSERT of a full chunk of each log.
+	logStmts map[string]*sql.Stmt
 
 	// watch tells whether anything was committed since a read (see
 	// walstamp_unix.go); hold is the connection that keeps the WAL index it
@@ -216,7 +219,10 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	s.stmts = nil
+	for _, st := range s.logStmts {
+		errs = append(errs, st.Close())
+	}
+	s.stmts, s.logStmts = nil, nil
 	s.stmtMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

@@ -115,45 +115,6 @@ func insertSQL(table string, cols []string) string {
 	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.Join(ph, ", "))
 }
 
-// insertRowsSQL is an INSERT of n rows in one statement ($1 … $n×cols):
-// the logs append a batch in chunks of logChunk rows, one round trip
-// each instead of one per row (pgx keeps the statement prepared per
-// connection).
-func insertRowsSQL(table string, cols []string, n int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
-	for r := range n {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", r*len(cols)+c+1)
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
-// logChunk is how many log rows one INSERT writes at most: 64 rows of the
-// decision log's 20 columns are 1,280 parameters (PostgreSQL's limit is
-// 65,535).
-const logChunk = 64
-
-// chunks calls f with each run of at most logChunk consecutive indexes
-// [from, to) of n rows.
-func chunks(n int, f func(from, to int) error) error {
-	for from := 0; from < n; from += logChunk {
-		if err := f(from, min(from+logChunk, n)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func updateSQL(table string, cols []string, keys ...string) string {
 	set := make([]string, len(cols))
 	for i, c := range cols {

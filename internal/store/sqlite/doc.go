@@ -17,13 +17,14 @@
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
-// principals, administrative units and memberships. This
+// principals, administrative units and memberships, the decision and
+// sign-in logs (on the logs' own connection, below). This
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
 // what is SQLite's own: the file, the pragmas, the migrations, the user
 // cache, snapshots, and the families not moved yet (apps, tenants, users
-// and groups, decisions, transfer; items and directory queries are another change's).
+// and groups, transfer; items and directory queries are another change's).
 //
 // # Connections and pragmas
 //
@@ -82,8 +83,9 @@
 // tenant write exclude each other at SQLite's file lock (the loser waits in
 // the busy handler), as writers of two processes do. A log transaction is
 // short: a batch is appended in multi-row INSERTs of 64 rows (one bind, one
-// statement and one sqlite_sequence update per 64 rows), whose statement
-// is kept prepared on that connection (logStmt), so it is parsed once.
+// statement and one sqlite_sequence update per 64 rows; store/sqlstore's
+// logs.go), whose statement sqlstore keeps prepared on that connection, so
+// it is parsed once.
 //
 // # Transactions
 //

@@ -117,31 +117,6 @@ func insertSQL(table string, cols []string) string {
 		strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
 }
 
-// insertRowsSQL is an INSERT of n rows in one statement: the logs append
-// a batch in chunks of logChunk rows, so that SQLite parses, binds and
-// updates AUTOINCREMENT's sqlite_sequence once per chunk, not per row.
-func insertRowsSQL(table string, cols []string, n int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(cols, ", "),
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
-}
-
-// logChunk is how many log rows one INSERT writes at most: 64 rows of the
-// decision log's 20 columns are 1,280 parameters, far below SQLite's limit
-// (32,766).
-const logChunk = 64
-
-// chunks calls f with each run of at most logChunk consecutive indexes
-// [from, to) of n rows.
-func chunks(n int, f func(from, to int) error) error {
-	for from := 0; from < n; from += logChunk {
-		if err := f(from, min(from+logChunk, n)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func updateSQL(table string, cols []string, where string) string {
 	set := make([]string, len(cols))
 	for i, c := range cols {

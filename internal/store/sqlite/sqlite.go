@@ -43,7 +43,7 @@ type Store struct {
 	w *sql.DB
 	// lw is the logs' write pool: one connection of its own, opened with
 	// synchronous=NORMAL, on which the decision and sign-in logs append and
-	// prune (see doc.go, "Durability of the logs").
+	// prune (sqlstore's Pools.Log; see doc.go, "Durability of the logs").
 	lw *sql.DB
 	// r is the read pool: several query-only connections; in WAL mode they
 	// read a consistent snapshot while a write is in progress.
@@ -52,9 +52,6 @@ type Store struct {
 	// reads (see readRow).
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
-	// logStmts are the logs' connection's prepared statements (logStmt):
-	// the INSERT of a full chunk of each log.
-	logStmts map[string]*sql.Stmt
 
 	// watch tells whether anything was committed since a read (see
 	// walstamp_unix.go); hold is the connection that keeps the WAL index it
@@ -149,7 +146,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
 	s.startWatch(ctx)
 	return s, nil
 }
@@ -219,10 +216,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	for _, st := range s.logStmts {
-		errs = append(errs, st.Close())
-	}
-	s.stmts, s.logStmts = nil, nil
+	s.stmts = nil
 	s.stmtMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

@@ -38,36 +38,6 @@ func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
 	return retry(ctx, func() error { return inTx(ctx, s.w, nil, f) })
 }
 
-// logWrite runs f in a write transaction on the logs' connection
-// (synchronous=NORMAL: the commit is not fsynced; see doc.go, "Durability
-// of the logs"), retried like write. The decision and sign-in logs append
-// and prune with it; nothing else may, since tenant data must be fsynced.
-func (s *Store) logWrite(ctx context.Context, f func(*sql.Tx) error) error {
-	return retry(ctx, func() error { return inTx(ctx, s.lw, nil, f) })
-}
-
-// logStmt returns query prepared on the logs' connection, prepared once
-// and kept: a transaction runs it through tx.StmtContext, which reuses it
-// on that one connection, so SQLite parses the logs' multi-row INSERT once
-// per process instead of once per batch. Call it outside logWrite (the
-// pool's one connection is the transaction's there).
-func (s *Store) logStmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st, ok := s.logStmts[query]; ok {
-		return st, nil
-	}
-	st, err := s.lw.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if s.logStmts == nil {
-		s.logStmts = map[string]*sql.Stmt{}
-	}
-	s.logStmts[query] = st
-	return st, nil
-}
-
 // read runs f in a read-only transaction on the read pool: one snapshot for
 // every query f makes. It retries like write.
 func (s *Store) read(ctx context.Context, f func(*sql.Tx) error) error {

@@ -24,9 +24,18 @@
 //     of the backends family by family: lockouts, signing keys and
 //     settings, sessions (authorization codes, refresh tokens, device
 //     codes), delegated grants and app role assignments, service
-//     principals, administrative units and memberships. A backend embeds *Store and adds what is its
-//     own; apps, tenants, users, groups, decisions, snapshots and transfer
-//     are still the backends' (to move next).
+//     principals, administrative units and memberships, the decision log
+//     and the sign-in log (logs.go: appends in multi-row INSERTs of 64
+//     rows, pruning by age and count). A backend embeds *Store and adds
+//     what is its own; apps, tenants, users, groups, snapshots and
+//     transfer are still the backends' (to move next).
+//   - The logs' durability: DB.LogWrite runs the decision and sign-in
+//     logs' transactions on Pools.Log (SQLite's connection with
+//     synchronous=NORMAL) after the flavor's LogTx statement
+//     (PostgreSQL's SET LOCAL synchronous_commit = off): they survive a
+//     crash of graphgate and may lose their last moments on a crash of the
+//     machine, while tenant data keeps the full promise. Nothing else may
+//     write through it.
 //
 // # What it must not do
 //

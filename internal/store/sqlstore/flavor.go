@@ -42,6 +42,11 @@ type Flavor struct {
 	MaxAttempts  int
 	FirstBackoff time.Duration
 	MaxBackoff   time.Duration
+	// LogTx, when not "", runs first in each transaction of the decision
+	// and sign-in logs (DB.LogWrite): PostgreSQL's SET LOCAL
+	// synchronous_commit = off. SQLite's logs get their promise from their
+	// pool's connection (synchronous=NORMAL) instead.
+	LogTx string
 	// PrepareStatements: the DB keeps its statements prepared (see
 	// stmtcache.go). SQLite's driver otherwise parses every statement;
 	// pgx caches prepared statements per connection itself.

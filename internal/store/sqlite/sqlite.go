@@ -115,7 +115,8 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	if s.w, err = openDB(dsn(path, true, syncFull)); err != nil {
+	turns := make(writeTurns, 1)
+	if s.w, err = openDB(dsn(path, true, syncFull), turns); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -128,11 +129,11 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 
-	if s.r, err = openDB(dsn(path, false, syncFull)); err != nil {
+	if s.r, err = openDB(dsn(path, false, syncFull), nil); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if s.lw, err = openDB(dsn(path, true, syncNormal)); err != nil {
+	if s.lw, err = openDB(dsn(path, true, syncNormal), turns); err != nil {
 		s.w.Close()
 		s.r.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)

@@ -189,7 +189,7 @@ func (d *Decision) Note() string {
 // ("not_shared; check=relation; Denied: …"). The reason and the check are
 // stable tokens a program may split on "; ".
 func (d *Decision) Summary() string {
-	return d.Reason.String() + "; check=" + d.Check.String() + "; " + d.Explain()
+	return Summary(d.Reason.String(), d.Check.String(), d.Explain())
 }
 
 // MeMessage is Graph's message for an app-only token on /me.

@@ -77,7 +77,7 @@ type TargetFacts struct {
 func (d *Decision) Detail(path string) Detail {
 	explanation := d.Explain()
 	o := Detail{Allow: d.Allow, Reason: d.Reason.String(), Check: d.Check.String(), Status: d.Status, Explanation: explanation,
-		Summary: d.Reason.String() + "; check=" + d.Check.String() + "; " + explanation, Method: d.Method.String(), Path: path, Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
+		Summary: Summary(d.Reason.String(), d.Check.String(), explanation), Method: d.Method.String(), Path: path, Scheme: d.Scheme.String(), MeFallback: d.Match.MeFallback,
 		Candidates: d.CandidateNames(), Note: d.Note(), PolicyRule: d.Rule, Relation: d.Relation.String(), Fact: d.Fact.String(),
 		Resource: d.Resource, ItemsOnly: d.SharedItemsOnly(), Held: []string{}}
 	if d.Match.Route != nil {
@@ -125,6 +125,12 @@ func (d *Decision) Detail(path string) Detail {
 		o.Target.Access = t.Access.String()
 	}
 	return o
+}
+
+// Summary is the x-graphgate-decision header's value (Detail.Summary) of a
+// decision with this reason, check and explanation.
+func Summary(reason, check, explanation string) string {
+	return reason + "; check=" + check + "; " + explanation
 }
 
 // HeldNames lists the permissions the decision's token held.

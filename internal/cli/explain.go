@@ -218,7 +218,7 @@ func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionL
 		return explainFault(cmd, d, jsonOut)
 	}
 	o := recordedOut{logRow: toLogRow(d)}
-	if err := json.Unmarshal(d.Detail, &o.Decision); err != nil {
+	if o.Decision, err = report.RecordedDetail(*d); err != nil {
 		return admFail(fmt.Errorf("the recorded decision of %s cannot be read: %w", id, err))
 	}
 	out := cmd.OutOrStdout()

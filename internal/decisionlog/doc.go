@@ -15,7 +15,9 @@
 // the event is dropped and counted (the graphgate_decision_log_dropped_total
 // counter), never waited for. One goroutine (Start) drains the queue: it turns
 // events into store rows — the explanation (authz.Decision.Detail) is
-// rendered here, not on the request — and appends them in batches, when a
+// rendered here, not on the request, and stored without what the row's
+// columns already hold (report.LogDetail; readers complete it with
+// report.RecordedDetail) — and appends them in batches, when a
 // batch is full or at each flush tick. At each retention tick it deletes
 // rows older than MaxAge and beyond the newest MaxRows, a bounded number per
 // statement (PruneBatch), so that no delete holds the database for long.

@@ -1,7 +1,6 @@
 package decisionlog
 
 import (
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"graphgate/internal/graph"
+	"graphgate/internal/report"
 	"graphgate/internal/store"
 )
 
@@ -137,11 +137,13 @@ func (e entry) row() store.Decision {
 func (w *Writer) RecordRow(d store.Decision) { w.enqueue(entry{raw: &d}) }
 
 // Row turns an event into the log's row: the explanation is rendered
-// here, off the request path. NUL characters (which no store keeps) are
-// replaced, so one odd path cannot lose a batch.
+// here, off the request path, and stored without what the row's columns
+// hold (report.LogDetail; readers complete it with report.RecordedDetail).
+// NUL characters (which no store keeps) are replaced, so one odd path
+// cannot lose a batch.
 func Row(e graph.DecisionEvent) store.Decision {
 	d := &e.Decision
-	detail, err := json.Marshal(d.Detail(e.Path))
+	detail, err := report.LogDetail(d.Detail(e.Path))
 	if err != nil {
 		detail = nil
 	}

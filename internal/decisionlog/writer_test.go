@@ -2,7 +2,6 @@ package decisionlog_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"graphgate/internal/catalog"
 	"graphgate/internal/decisionlog"
 	"graphgate/internal/graph"
+	"graphgate/internal/report"
 	"graphgate/internal/store"
 	"graphgate/internal/store/sqlite"
 )
@@ -165,8 +165,8 @@ func TestBatchFlush(t *testing.T) {
 	if fmt.Sprint(r.Held) != "[User.Read Mail.ReadWrite]" && fmt.Sprint(r.Held) != "[Mail.ReadWrite User.Read]" {
 		t.Errorf("held %v, want Mail.ReadWrite and User.Read", r.Held)
 	}
-	var d authz.Detail
-	if err := json.Unmarshal(r.Detail, &d); err != nil {
+	d, err := report.RecordedDetail(r)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Reason != "missing_permission" || d.Account != "work or school account" || d.Target.Relation == "" || d.Explanation == "" ||

@@ -19,7 +19,10 @@
 // trust. ReadDecisionLog reads the store's decision log (what graphgate's
 // server decided, page by page) into the same Builder: each row's token
 // permissions joined with what the tenant consented to for the app;
-// FollowLog and ParseSince serve `graphgate log`.
+// FollowLog and ParseSince serve `graphgate log`. LogDetail and
+// RecordedDetail are the decision log's detail column: a decision's
+// authz.Detail without what the row's columns hold, written by the log
+// writer, and completed again for explain --request-id and the console.
 //
 // # What a call needs
 //

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -128,7 +127,7 @@ func (s *Server) handleDecision(c *creq) {
 		s.show(c, http.StatusOK, "decision", "Decision "+d.D.RequestID, "log", d, "", "")
 		return
 	}
-	if err := json.Unmarshal(d.D.Detail, &d.Detail); err != nil {
+	if d.Detail, err = report.RecordedDetail(d.D); err != nil {
 		s.log.Error("admin console: a recorded decision cannot be read", "requestId", id, "err", err)
 		s.show(c, http.StatusInternalServerError, "message", "Decision log", "log", nil, "", "The recorded reasoning of "+id+" cannot be read (the server log says why).")
 		return

@@ -57,6 +57,20 @@ func checkDecisions(t *testing.T, what string, got, want []store.Decision) {
 }
 
 var decisionTests = []test{
+	{"AppendLargeBatchInOrder", func(t *testing.T, s store.Store) {
+		// More rows than one statement of a backend writes (the backends
+		// insert in chunks), in one call: every row, Seq in the order
+		// given.
+		tenant := newID()
+		var want []store.Decision
+		for i := range 150 {
+			want = append(want, newDecision(tenant, i))
+		}
+		must(t, s.AppendDecisions(t.Context(), want))
+		got, err := s.ListDecisions(t.Context(), store.DecisionQuery{TenantID: tenant})
+		must(t, err)
+		checkDecisions(t, "ListDecisions", got, want)
+	}},
 	{"AppendAndListRoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		tenant := newID()

@@ -67,6 +67,15 @@ func pick(xs []store.SignIn, keep func(store.SignIn) bool) []store.SignIn {
 }
 
 var signInTests = []test{
+	{"AppendLargeBatchInOrder", func(t *testing.T, s store.Store) {
+		// More rows than one statement of a backend writes (the backends
+		// insert in chunks): every row, in order.
+		tenant := newID()
+		want := appendSignIns(t, s, tenant, 150)
+		got, err := s.ListSignIns(t.Context(), store.SignInQuery{TenantID: tenant, Limit: 200})
+		must(t, err)
+		checkSignIns(t, "ListSignIns", got, want)
+	}},
 	{"AppendAndListRoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		tenant := newID()

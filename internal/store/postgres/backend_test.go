@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // Tests of what is particular to this backend: several Stores (replicas)
@@ -659,31 +658,28 @@ func TestOverlapIndexes(t *testing.T) {
 
 // TestLogWritesDoNotWaitForFlush: the logs' transactions commit with
 // synchronous_commit off (diagnostic records, see doc.go), tenant writes
-// with the server's setting (on), and the setting ends with the
-// transaction.
+// with the server's setting (on).
 func TestLogWritesDoNotWaitForFlush(t *testing.T) {
 	t.Parallel()
 	s := newTestStore(t)
 	ctx := t.Context()
-	show := func(run func(context.Context, func(pgx.Tx) error) error) string {
-		var v string
-		if err := run(ctx, func(tx pgx.Tx) error {
-			return tx.QueryRow(ctx, "SHOW synchronous_commit").Scan(&v)
+	db := s.Store.DB()
+	for _, tc := range []struct {
+		name string
+		run  func(context.Context, func(*sqlstore.Tx) error) error
+		want string
+	}{
+		{"Write", db.Write, "on"},
+		{"LogWrite", db.LogWrite, "off"},
+		{"Write after LogWrite", db.Write, "on"},
+	} {
+		var got string
+		if err := tc.run(ctx, func(tx *sqlstore.Tx) error {
+			return tx.QueryRow(ctx, "SHOW synchronous_commit").Scan(&got)
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return v
-	}
-	for _, tc := range []struct {
-		name string
-		run  func(context.Context, func(pgx.Tx) error) error
-		want string
-	}{
-		{"write", s.write, "on"},
-		{"logWrite", s.logWrite, "off"},
-		{"write after logWrite", s.write, "on"},
-	} {
-		if got := show(tc.run); got != tc.want {
+		if got != tc.want {
 			t.Errorf("%s: synchronous_commit = %s, want %s", tc.name, got, tc.want)
 		}
 	}

@@ -23,15 +23,16 @@
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
 // principals, administrative units and memberships, apps, tenants, users
-// and groups, and tenant transfer. It
+// and groups, tenant transfer, items with their queries, directory
+// queries, and the decision and sign-in logs (appended in multi-row
+// INSERTs of 64 rows). It
 // runs through database/sql over the same pgx pool (pgx/v5/stdlib's
 // OpenDBFromPool), so the pool — its settings, its per-connection
 // statement cache, pgx's batches and arrays the other files use — stays
 // one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
 // FOR UPDATE, the family's advisory lock, timestamptz, the retryable
-// SQLSTATEs. Snapshots (but their refill, sqlstore.Copy) and the families
-// not moved yet (decisions; items and directory queries are another
-// change's) still use the pool directly.
+// SQLSTATEs, the logs' LogTx. Snapshots (but their refill, sqlstore.Copy)
+// still use the pool directly.
 //
 // # Transactions, isolation and locking
 //
@@ -131,7 +132,8 @@
 // Tenant data is committed with the server's synchronous_commit (on, its
 // default: a commit returns once its WAL is flushed). The decision and
 // sign-in logs are diagnostic records, not tenant data: their appends and
-// prunes run with SET LOCAL synchronous_commit = off (logWrite in tx.go),
+// prunes run with SET LOCAL synchronous_commit = off (the flavor's LogTx,
+// run by sqlstore's DB.LogWrite),
 // so a commit returns before the WAL flush. A crash of graphgate loses
 // none of them (the server has them); a crash of the PostgreSQL server or
 // of its machine may lose the last moments of records (at most three times

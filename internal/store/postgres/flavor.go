@@ -10,7 +10,9 @@ import (
 // (store/sqlstore): $n placeholders; rows read-modified-written are locked
 // FOR UPDATE (writes run at READ COMMITTED); a family's advisory lock
 // orders writers that share no row; times as timestamptz; LIMIT NULL for
-// all; serialization failures, deadlocks and stale cached plans retried.
+// all; serialization failures, deadlocks and stale cached plans retried;
+// the decision and sign-in logs' transactions commit without waiting for
+// the WAL flush (LogTx; doc.go, "Durability of the logs").
 // Statements are not prepared by the shared layer: pgx keeps a statement
 // cache on each connection itself, and database/sql over the pgx pool
 // (stdlib.OpenDBFromPool) keeps no idle connections to hold its own.
@@ -26,6 +28,7 @@ var flavor = &sqlstore.Flavor{
 	MaxAttempts:  maxAttempts,
 	FirstBackoff: firstBackoff,
 	MaxBackoff:   maxBackoff,
+	LogTx:        "SET LOCAL synchronous_commit = off",
 }
 
 // Transaction options of the shared layer, as writeOpts and readOpts.

@@ -43,7 +43,7 @@ type Store struct {
 	w *sql.DB
 	// lw is the logs' write pool: one connection of its own, opened with
 	// synchronous=NORMAL, on which the decision and sign-in logs append and
-	// prune (see doc.go, "Durability of the logs").
+	// prune (sqlstore's Pools.Log; see doc.go, "Durability of the logs").
 	lw *sql.DB
 	// r is the read pool: several query-only connections; in WAL mode they
 	// read a consistent snapshot while a write is in progress.
@@ -115,7 +115,8 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	if s.w, err = openDB(dsn(path, true, syncFull)); err != nil {
+	turns := make(writeTurns, 1)
+	if s.w, err = openDB(dsn(path, true, syncFull), turns); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -128,11 +129,11 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 
-	if s.r, err = openDB(dsn(path, false, syncFull)); err != nil {
+	if s.r, err = openDB(dsn(path, false, syncFull), nil); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if s.lw, err = openDB(dsn(path, true, syncNormal)); err != nil {
+	if s.lw, err = openDB(dsn(path, true, syncNormal), turns); err != nil {
 		s.w.Close()
 		s.r.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -146,7 +147,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
 	s.startWatch(ctx)
 	return s, nil
 }

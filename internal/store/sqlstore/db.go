@@ -20,21 +20,24 @@ var ErrRetry = errors.New("sqlstore: lost an insert race")
 // the write pool (for SQLite its one connection), single-statement reads
 // and read transactions on the read pool (for PostgreSQL the same pool).
 type DB struct {
-	f         *Flavor
-	w, r      *sql.DB
+	f    *Flavor
+	w, r *sql.DB
+	// l is the logs' write pool (see LogWrite).
+	l         *sql.DB
 	writeOpts *sql.TxOptions
 	readOpts  *sql.TxOptions
-	// wstmts and rstmts are the prepared statements of each pool, when the
-	// flavor prepares (nil otherwise).
-	wstmts, rstmts *stmtCache
+	// wstmts, rstmts and lstmts are the prepared statements of each pool,
+	// when the flavor prepares (nil otherwise).
+	wstmts, rstmts, lstmts *stmtCache
 }
 
 // Pools are a backend's connection pools and the options of its
 // transactions.
 type Pools struct {
 	// Write runs every write; Read single-statement reads and read
-	// transactions (nil: Write).
-	Write, Read *sql.DB
+	// transactions (nil: Write); Log the decision and sign-in logs' writes
+	// (nil: Write; SQLite's is a connection with synchronous=NORMAL).
+	Write, Read, Log *sql.DB
 	// WriteTx and ReadTx are the options of write and read transactions
 	// (nil: the driver's defaults).
 	WriteTx, ReadTx *sql.TxOptions
@@ -51,10 +54,17 @@ func NewDB(f *Flavor, p Pools) *DB {
 	if p.Read == nil {
 		p.Read = p.Write
 	}
-	db := &DB{f: f, w: p.Write, r: p.Read, writeOpts: p.WriteTx, readOpts: p.ReadTx}
+	if p.Log == nil {
+		p.Log = p.Write
+	}
+	db := &DB{f: f, w: p.Write, r: p.Read, l: p.Log, writeOpts: p.WriteTx, readOpts: p.ReadTx}
 	if f.PrepareStatements {
 		db.wstmts = newStmtCache(p.Write, stmtCacheSize)
 		db.rstmts = newStmtCache(p.Read, stmtCacheSize)
+		db.lstmts = db.wstmts
+		if p.Log != p.Write {
+			db.lstmts = newStmtCache(p.Log, stmtCacheSize)
+		}
 	}
 	return db
 }
@@ -67,6 +77,9 @@ func (db *DB) Close() error {
 	if db.wstmts != nil {
 		db.wstmts.close()
 		db.rstmts.close()
+		if db.lstmts != db.wstmts {
+			db.lstmts.close()
+		}
 	}
 	return nil
 }
@@ -213,6 +226,24 @@ func (p pool) QueryRow(ctx context.Context, query string, args ...any) Row {
 // store.
 func (db *DB) Write(ctx context.Context, f func(tx *Tx) error) error {
 	return db.retry(ctx, func() error { return db.inTx(ctx, db.w, db.writeOpts, db.wstmts, f) })
+}
+
+// LogWrite runs f in a write transaction of the decision or sign-in log:
+// on the logs' pool, with the flavor's LogTx statement first, so that its
+// commit keeps the logs' promise (they survive a crash of graphgate, and
+// may lose their last moments on a crash of the machine) rather than
+// tenant data's. It retries like Write. Nothing but the logs may use it.
+func (db *DB) LogWrite(ctx context.Context, f func(tx *Tx) error) error {
+	return db.retry(ctx, func() error {
+		return db.inTx(ctx, db.l, db.writeOpts, db.lstmts, func(tx *Tx) error {
+			if db.f.LogTx != "" {
+				if _, err := tx.tx.ExecContext(ctx, db.f.LogTx); err != nil {
+					return err
+				}
+			}
+			return f(tx)
+		})
+	})
 }
 
 // Read runs f in a read transaction on the read pool: one snapshot for

@@ -28,10 +28,10 @@
 //     tenants, users and groups (tenants.go, users.go, groups.go), tenant
 //     transfer (transfer.go), the part of snapshots that is the same SQL
 //     (snapshot.go: the schema version check, the tables a restore
-//     refills, the refill), items (workload objects, Batch included) and
-//     the item and directory queries. A backend embeds *Store and adds
-//     what is its own; decisions and sign-ins are still the backends' (to
-//     move next).
+//     refills, the refill), items (workload objects, Batch included), the
+//     item and directory queries, and the decision log and the sign-in
+//     log (logs.go: appends in multi-row INSERTs of 64 rows, pruning by
+//     age and count). A backend embeds *Store and adds what is its own.
 //   - Item and directory queries (items.go, dirquery.go): the store's own
 //     conditions (tenant, kind, owner, parent, ids) followed by the
 //     caller's query IR rendered by store/sqlq, id as the final sort key,
@@ -45,6 +45,13 @@
 //     shape of a UNION ALL arm, and each engine's text index
 //     (Queries.Text: SQLite's FTS5 candidates, read by a query of their
 //     own; PostgreSQL's pg_trgm LIKE conditions).
+//   - The logs' durability: DB.LogWrite runs the decision and sign-in
+//     logs' transactions on Pools.Log (SQLite's connection with
+//     synchronous=NORMAL) after the flavor's LogTx statement
+//     (PostgreSQL's SET LOCAL synchronous_commit = off): they survive a
+//     crash of graphgate and may lose their last moments on a crash of the
+//     machine, while tenant data keeps the full promise. Nothing else may
+//     write through it.
 //
 // # What it must not do
 //

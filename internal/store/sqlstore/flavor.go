@@ -45,6 +45,11 @@ type Flavor struct {
 	// Queries is what item and directory queries do differently (see
 	// items.go); nil for a flavor that serves neither.
 	Queries *Queries
+	// LogTx, when not "", runs first in each transaction of the decision
+	// and sign-in logs (DB.LogWrite): PostgreSQL's SET LOCAL
+	// synchronous_commit = off. SQLite's logs get their promise from their
+	// pool's connection (synchronous=NORMAL) instead.
+	LogTx string
 	// PrepareStatements: the DB keeps its statements prepared (see
 	// stmtcache.go). SQLite's driver otherwise parses every statement;
 	// pgx caches prepared statements per connection itself.

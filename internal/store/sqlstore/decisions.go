@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"graphgate/internal/store"
+)
+
+// The decision log (store.DecisionLog).
+
+var decisionColumns = []string{"at", "request_id", "client_request_id", "tenant_id", "app_id", "app_name", "user_id", "user_upn",
+	"scheme", "method", "route", "path", "allowed", "status", "reason", "check_name", "held", "granted", "candidates", "detail"}
+
+var insertDecisionChunk = insertRowsSQL("decisions", decisionColumns, logChunk)
+
+const selectDecision = `SELECT seq, at, request_id, client_request_id, tenant_id, app_id, app_name, user_id, user_upn,
+	scheme, method, route, path, allowed, status, reason, check_name, held, granted, candidates, detail FROM decisions `
+
+func scanDecision(sc scanner) (store.Decision, error) {
+	var d store.Decision
+	var detail []byte
+	err := sc.Scan(&d.Seq, ts(&d.Time), &d.RequestID, &d.ClientRequestID, &d.TenantID, &d.AppID, &d.AppName, &d.UserID, &d.UserUPN,
+		&d.Scheme, &d.Method, &d.Route, &d.Path, &d.Allowed, &d.Status, &d.Reason, &d.Check, strs(&d.Held), &d.Granted,
+		strs(&d.Candidates), &detail)
+	d.Detail = json.RawMessage(detail)
+	return d, err
+}
+
+// object is what a JSON object column gets: the object, or {} when
+// empty (a json.RawMessage: TEXT checked as JSON on SQLite, jsonb on
+// PostgreSQL).
+func object(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("{}")
+	}
+	return b
+}
+
+func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error {
+	return appendRows(ctx, s.db, "decisions", decisionColumns, insertDecisionChunk, ds, func(a []any, d store.Decision) []any {
+		return append(a, s.f.Time(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
+			d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
+			list(d.Held), d.Granted, list(d.Candidates), object(d.Detail))
+	})
+}
+
+func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
+	cond, args := q.Where(s.f.Time, "NOT allowed")
+	query := selectDecision
+	if cond != "" {
+		query += "WHERE " + cond
+	}
+	if q.Newest {
+		query += " ORDER BY seq DESC LIMIT ?"
+	} else {
+		query += " ORDER BY seq LIMIT ?"
+	}
+	args = append(args, s.f.Limit(q.Limit))
+	var out []store.Decision
+	err := s.db.Read(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanDecision, query, args...)
+		return err
+	})
+	if q.Newest {
+		slices.Reverse(out)
+	}
+	return out, err
+}
+
+func (s *Store) PruneDecisions(ctx context.Context, before time.Time, keep, limit int) (int, error) {
+	return s.pruneRows(ctx, "decisions", before, keep, limit)
+}

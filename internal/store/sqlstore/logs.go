@@ -19,13 +19,6 @@ import (
 // instead of once per row.
 const logChunk = 64
 
-// insertRowsSQL is an INSERT of n rows in one statement.
-func insertRowsSQL(table string, cols []string, n int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-}
-
 // appendRows inserts rows into table in chunks of logChunk in one log
 // transaction; args appends a row's arguments in cols' order. full is the
 // INSERT of a whole chunk (built once by the caller).

@@ -29,7 +29,8 @@ func insertRows(ctx context.Context, tx *Tx, table string, cols []string, rows [
 	return nil
 }
 
-// insertRowsSQL is insertSQL for n rows.
+// insertRowsSQL is an INSERT of n rows in one statement (insertRows's, and
+// the logs' chunks, logs.go).
 func insertRowsSQL(table string, cols []string, n int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +

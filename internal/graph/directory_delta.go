@@ -84,7 +84,7 @@ type dirDeltaToken struct {
 }
 
 func (t dirDeltaToken) encode() string {
-	return base64.RawURLEncoding.EncodeToString(encodeDoc(t))
+	return base64.RawURLEncoding.EncodeToString(EncodeDoc(t))
 }
 
 func decodeDirDeltaToken(s string) (dirDeltaToken, bool) {
@@ -95,7 +95,7 @@ func decodeDirDeltaToken(s string) (dirDeltaToken, bool) {
 
 // errSyncStateNotFound is Graph's answer to an expired or unknown state.
 func errSyncStateNotFound() *Error {
-	return newError(http.StatusBadRequest, "syncStateNotFound",
+	return NewErrorf(http.StatusBadRequest, "syncStateNotFound",
 		"The sync state generation is not found. The delta token is expired and data must be synchronized again.")
 }
 
@@ -151,7 +151,7 @@ func directoryDelta(src *deltaSource) Handler {
 func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
 	if err != nil {
-		return errBadRequest("Invalid query string: %s", err)
+		return ErrBadRequest("Invalid query string: %s", err)
 	}
 	delta, skip := vals.Get("$deltatoken"), vals.Get("$skiptoken")
 	vals.Del("$deltatoken")
@@ -161,7 +161,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 	case skip != "":
 		var ok bool
 		if tok, ok = decodeDirDeltaToken(skip); !ok || tok.New == "" {
-			return errBadRequest("The $skiptoken is not valid.")
+			return ErrBadRequest("The $skiptoken is not valid.")
 		}
 	case delta != "" && delta != "latest":
 		var ok bool
@@ -177,7 +177,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 		// graphgate serves $select only and says so rather than ignoring
 		// an option.
 		if q.Filter != nil || len(q.Expand) > 0 || len(q.OrderBy) > 0 || q.Top != nil || q.Skip != nil || q.Search != nil || q.Count {
-			return newError(http.StatusBadRequest, odata.CodeRequestBadRequest, "Unsupported query: %s/delta takes $select only.", src.name)
+			return NewErrorf(http.StatusBadRequest, odata.CodeRequestBadRequest, "Unsupported query: %s/delta takes $select only.", src.name)
 		}
 		tok.Select = strings.Join(q.Select, ",")
 	}
@@ -199,7 +199,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 	if tok.New == "" {
 		// A round starts: prune, then take the snapshot it ends at.
 		if err := s.pruneDeltaStates(c, src); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if tok.New, cur, err = s.snapshot(c, src); err != nil {
 			return err
@@ -231,11 +231,11 @@ func (s *Server) dirDeltaState(c *Call, src *deltaSource, id string) (*dirDeltaS
 		return nil, errSyncStateNotFound()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
-	st, err := decodeDoc[dirDeltaState](it)
+	st, err := DecodeDoc[dirDeltaState](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	if !st.valid(s.now()) {
 		return nil, errSyncStateNotFound()
@@ -258,11 +258,11 @@ func (s *Server) snapshot(c *Call, src *deltaSource) (string, *dirDeltaState, er
 	after := ""
 	for {
 		if err := c.ctx.Err(); err != nil {
-			return "", nil, asError(err)
+			return "", nil, AsError(err)
 		}
 		ids, vers, err := src.list(s, c, after, dirDeltaListChunk)
 		if err != nil {
-			return "", nil, asError(err)
+			return "", nil, AsError(err)
 		}
 		for k, id := range ids {
 			st.IDs = append(st.IDs, strings.ToLower(id))
@@ -286,10 +286,10 @@ func (s *Server) snapshot(c *Call, src *deltaSource) (string, *dirDeltaState, er
 	}
 	st.IDs, st.Versions = ids, vers
 	now := s.now()
-	id := newGUID()
+	id := NewGUID()
 	if err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: src.stateKind, ID: id,
-		Doc: encodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
-		return "", nil, asError(err)
+		Doc: EncodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		return "", nil, AsError(err)
 	}
 	return id, st, nil
 }
@@ -336,7 +336,7 @@ func (s *Server) renderChanges(c *Call, src *deltaSource, changes []dirChange, s
 	out := make([]json.RawMessage, 0, len(changes))
 	for _, ch := range changes {
 		if ch.removed {
-			out = append(out, encodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
+			out = append(out, EncodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
 				"@removed": map[string]string{"reason": "changed"}}))
 			continue
 		}
@@ -359,7 +359,7 @@ func (s *Server) writeDirectoryDelta(c *Call, src *deltaSource, vals []json.RawM
 		NextLink  string            `json:"@odata.nextLink,omitempty"`
 		DeltaLink string            `json:"@odata.deltaLink,omitempty"`
 		Value     []json.RawMessage `json:"value"`
-	}{Context: c.contextURL(), Value: vals}
+	}{Context: c.ContextURL(), Value: vals}
 	if next != "" {
 		body.NextLink = base + "$skiptoken=" + url.QueryEscape(next)
 	} else {

@@ -6,6 +6,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/catalog"
+	"graphgate/internal/directory"
 	"graphgate/internal/routes"
 )
 
@@ -20,7 +21,7 @@ func nop(*Server, *Call) error { return nil }
 // The server refuses to start when a descriptor and the route table
 // disagree; an optional form the table lacks is skipped.
 func TestBindRefusesDisagreement(t *testing.T) {
-	ok := Endpoint{Method: "GET", Template: "/users", Handler: nop, Workload: workloadDirectory}
+	ok := Endpoint{Method: "GET", Template: "/users", Handler: nop, Workload: WorkloadDirectory}
 	with := func(f func(*Endpoint)) Endpoint { e := ok; f(&e); return e }
 	for _, c := range []struct {
 		name string
@@ -34,7 +35,7 @@ func TestBindRefusesDisagreement(t *testing.T) {
 		{"no handler", []Endpoint{with(func(e *Endpoint) { e.Handler = nil })}, "no handler"},
 		{"no workload", []Endpoint{with(func(e *Endpoint) { e.Workload = 0 })}, "no workload"},
 		{"declared twice", []Endpoint{ok, ok}, "declared twice"},
-		{"two workloads for a route", []Endpoint{ok, with(func(e *Endpoint) { e.Method = "POST"; e.Workload = workloadExchange })}, "workloads"},
+		{"two workloads for a route", []Endpoint{ok, with(func(e *Endpoint) { e.Method = "POST"; e.Workload = WorkloadExchange })}, "workloads"},
 		{"target the path contradicts", []Endpoint{with(func(e *Endpoint) { e.Target = TargetUser })}, "target"},
 		{"target the path agrees with", []Endpoint{with(func(e *Endpoint) { e.Target = TargetTenant })}, ""},
 		{"optional without a rule", []Endpoint{ok, with(func(e *Endpoint) { e.Template = "/users/{id}/bogus"; e.Optional = true })}, ""},
@@ -80,5 +81,34 @@ func TestDescriptorsAgreeWithPaths(t *testing.T) {
 		if e.Route != k.route || e.m != k.method {
 			t.Errorf("%s %s bound to %s %s", e.Method, e.Template, k.method, k.route.Template)
 		}
+	}
+}
+
+// New binds the descriptors of the workloads it is given with the rest,
+// and refuses to start when one disagrees with the table or with another
+// workload's.
+func TestNewBindsWorkloads(t *testing.T) {
+	deps := Deps{Engine: authz.Default(), Directory: new(directory.Service)}
+	for _, c := range []struct {
+		name      string
+		workloads [][]Endpoint
+		want      string // "" for no error
+	}{
+		{"none", nil, ""},
+		{"one without a rule", [][]Endpoint{Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users/{id}/bogus", Handler: nop})}, "no permission rule"},
+		{"two declaring one endpoint", [][]Endpoint{
+			Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop}),
+			Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop}),
+		}, "declared twice"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := New(deps, Config{}, c.workloads...)
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("New = %v, want an error with %q", err, c.want)
+			}
+		})
 	}
 }

@@ -24,7 +24,7 @@ var groupEntity = Entity{Type: "microsoft.graph.group", Context: "groups/$entity
 // memberships).
 var objectsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
 
-var _ = declare(workloadDirectory,
+var _ = declare(WorkloadDirectory,
 	Endpoint{Method: "GET", Template: "/groups", Handler: (*Server).listGroups, Entity: Entity{Type: "microsoft.graph.group", Context: "groups"}},
 	Endpoint{Method: "POST", Template: "/groups", Handler: (*Server).createGroup, Entity: Entity{Type: "microsoft.graph.group", Context: "groups/$entity"}},
 	Endpoint{Method: "GET", Template: "/groups/{id}", Handler: (*Server).getGroup, Entity: groupEntity},
@@ -95,12 +95,12 @@ func (c *Call) renderGroup(g *store.Group, selected []string, typed bool) (json.
 	if err != nil {
 		return nil, err
 	}
-	b, err = projectDirectory(b, selected, nil, groupAllowed(&c.Decision))
+	b, err = ProjectDirectory(b, selected, nil, groupAllowed(&c.Decision))
 	if err != nil {
 		return nil, err
 	}
 	if typed {
-		b = withType(b, "#microsoft.graph.group")
+		b = WithType(b, "#microsoft.graph.group")
 	}
 	return b, nil
 }
@@ -121,7 +121,7 @@ var groupMapping = func() odata.Mapping {
 	return m
 }()
 
-func (s *Server) queryGroups(c *Call, q *query, ids []string) ([]store.Group, int, error) {
+func (s *Server) queryGroups(c *Call, q *Query, ids []string) ([]store.Group, int, error) {
 	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
 	var err error
 	if q.q.Filter != nil {
@@ -137,7 +137,7 @@ func (s *Server) queryGroups(c *Call, q *query, ids []string) ([]store.Group, in
 	return s.store.QueryGroups(c.ctx, dq)
 }
 
-func (s *Server) writeGroups(c *Call, q *query, groups []store.Group, total int, ctx string, typed bool) error {
+func (s *Server) writeGroups(c *Call, q *Query, groups []store.Group, total int, ctx string, typed bool) error {
 	more := len(groups) > q.top
 	if more {
 		groups = groups[:q.top]
@@ -146,15 +146,15 @@ func (s *Server) writeGroups(c *Call, q *query, groups []store.Group, total int,
 	for i := range groups {
 		b, err := c.renderGroup(&groups[i], q.q.Select, typed)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(ctx, q, vals, total, more)
+	return c.WritePage(ctx, q, vals, total, more)
 }
 
 func (s *Server) listGroups(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -165,22 +165,22 @@ func (s *Server) listGroups(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeGroups(c, q, groups, total, c.contextURL(), false)
+	return s.writeGroups(c, q, groups, total, c.ContextURL(), false)
 }
 
 func (s *Server) getGroup(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
 	b, err := c.renderGroup(c.TargetGroup, q.q.Select, false)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if b, err = s.expandGroupMembers(c, c.TargetGroup, b); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
+	return c.JSON(http.StatusOK, WithContext(b, c.ContextURL()))
 }
 
 type groupInput struct {
@@ -201,7 +201,7 @@ func (s *Server) createGroup(c *Call) error {
 		return err
 	}
 	if in.DisplayName == nil || in.MailNickname == nil || in.MailEnabled == nil || in.SecurityEnabled == nil {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "A value is required for property 'displayName', 'mailNickname', 'mailEnabled' and 'securityEnabled' of resource 'Group'.")
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "A value is required for property 'displayName', 'mailNickname', 'mailEnabled' and 'securityEnabled' of resource 'Group'.")
 	}
 	g := store.Group{TenantID: c.TenantID, DisplayName: *in.DisplayName, MailNickname: *in.MailNickname,
 		MailEnabled: *in.MailEnabled, SecurityEnabled: *in.SecurityEnabled, Visibility: store.VisibilityPublic}
@@ -220,7 +220,7 @@ func (s *Server) createGroup(c *Call) error {
 		case "hiddenmembership":
 			g.Visibility = store.VisibilityHiddenMembership
 		default:
-			return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property 'visibility' of resource 'Group'.")
+			return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property 'visibility' of resource 'Group'.")
 		}
 	}
 	ng := directory.NewGroup{Group: g}
@@ -235,7 +235,7 @@ func (s *Server) createGroup(c *Call) error {
 		for _, b := range part.binds {
 			// A bind to no user is left out, as before the directory
 			// service.
-			if u, err := s.findUser(c, bindID(b)); err == nil {
+			if u, err := s.FindUser(c, BindID(b)); err == nil {
 				*part.ids = append(*part.ids, u.ID)
 			}
 		}
@@ -244,15 +244,15 @@ func (s *Server) createGroup(c *Call) error {
 	if err != nil {
 		var ve *directory.ValidationError
 		if errors.As(err, &ve) {
-			return errInvalidValue(ve.Field, "Group")
+			return ErrInvalidValue(ve.Field, "Group")
 		}
-		return asError(err)
+		return AsError(err)
 	}
 	b, err := c.renderGroup(&g, nil, false)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusCreated, withContext(b, c.contextURL()))
+	return c.JSON(http.StatusCreated, WithContext(b, c.ContextURL()))
 }
 
 func (s *Server) updateGroup(c *Call) error {
@@ -263,14 +263,14 @@ func (s *Server) updateGroup(c *Call) error {
 	err := s.dir.UpdateGroup(c.ctx, c.TenantID, c.TargetGroup.ID, directory.GroupChanges{DisplayName: in.DisplayName,
 		Description: in.Description, MailNickname: in.MailNickname})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
 
 func (s *Server) deleteGroup(c *Call) error {
 	if err := s.dir.DeleteGroup(c.ctx, c.TenantID, c.TargetGroup.ID); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -285,48 +285,48 @@ func roleOfPath(c *Call) store.MemberRole {
 
 // listMembers lists a group's members or owners as directory objects.
 func (s *Server) listMembers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
 	ms, err := s.store.Members(c.ctx, c.TenantID, c.TargetGroup.ID, roleOfPath(c))
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
 }
 
 // writeDirectoryObjects renders a list of users and groups by id, typed.
-func (s *Server) writeDirectoryObjects(c *Call, q *query, ms []store.Membership, id func(store.Membership) string) error {
+func (s *Server) writeDirectoryObjects(c *Call, q *Query, ms []store.Membership, id func(store.Membership) string) error {
 	var ids []string
 	for _, m := range ms {
 		ids = append(ids, id(m))
 	}
 	if len(ids) == 0 {
-		return c.writePage(c.contextURL(), q, nil, 0, false)
+		return c.WritePage(c.ContextURL(), q, nil, 0, false)
 	}
 	all := *q
 	all.top, all.skip = 1000, 0
 	users, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	groups, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	var vals []json.RawMessage
 	for i := range users {
 		b, err := c.renderUser(&users[i], q.q.Select)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
-		vals = append(vals, withType(b, "#microsoft.graph.user"))
+		vals = append(vals, WithType(b, "#microsoft.graph.user"))
 	}
 	for i := range groups {
 		b, err := c.renderGroup(&groups[i], q.q.Select, true)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		vals = append(vals, b)
 	}
@@ -340,7 +340,7 @@ func (s *Server) writeDirectoryObjects(c *Call, q *query, ms []store.Membership,
 	if more {
 		vals = vals[:q.top]
 	}
-	return c.writePage(c.contextURL(), q, vals, total, more)
+	return c.WritePage(c.ContextURL(), q, vals, total, more)
 }
 
 // addMember is POST /members/$ref {"@odata.id": ".../directoryObjects/{id}"}.
@@ -352,35 +352,35 @@ func (s *Server) addMember(c *Call) error {
 		return err
 	}
 	if in.ID == "" {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid URL format specified in @odata.id.")
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid URL format specified in @odata.id.")
 	}
-	id := bindID(in.ID)
-	u, err := s.findUser(c, id)
+	id := BindID(in.ID)
+	u, err := s.FindUser(c, id)
 	if err != nil {
-		return errDirectoryNotFound(id)
+		return ErrDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
 	if err := s.dir.AddMember(c.ctx, m); err != nil {
 		if errors.Is(err, directory.ErrExists) {
-			return newError(http.StatusBadRequest, "Request_BadRequest", "One or more added object references already exist for the following modified properties: '%s'.", strings.TrimSuffix(string(m.Role), "")+"s")
+			return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "One or more added object references already exist for the following modified properties: '%s'.", strings.TrimSuffix(string(m.Role), "")+"s")
 		}
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
 
 func (s *Server) removeMember(c *Call) error {
 	id := c.Param(1)
-	u, err := s.findUser(c, id)
+	u, err := s.FindUser(c, id)
 	if err != nil {
-		return errDirectoryNotFound(id)
+		return ErrDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
 	if err := s.dir.RemoveMember(c.ctx, m); err != nil {
 		if errors.Is(err, directory.ErrNotFound) {
-			return errDirectoryNotFound(id)
+			return ErrDirectoryNotFound(id)
 		}
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -388,13 +388,13 @@ func (s *Server) removeMember(c *Call) error {
 // memberOf lists the groups, directory roles and administrative units a
 // user is a direct member of.
 func (s *Server) memberOf(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
 	ms, err := s.store.MemberOf(c.ctx, c.TenantID, c.TargetUser.ID, store.RoleMember)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	var groupIDs []string
 	var vals []json.RawMessage
@@ -404,13 +404,13 @@ func (s *Server) memberOf(c *Call) error {
 			groupIDs = append(groupIDs, m.ContainerID)
 		case store.ContainerAU:
 			if au, err := s.store.GetAdministrativeUnit(c.ctx, c.TenantID, m.ContainerID); err == nil {
-				vals = append(vals, withType(encodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
+				vals = append(vals, WithType(EncodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
 			}
 		}
 	}
 	for _, r := range c.TargetUser.Roles {
 		if role, err := roles.Parse(r); err == nil {
-			vals = append(vals, withType(encodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
+			vals = append(vals, WithType(EncodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
 		}
 	}
 	if len(groupIDs) > 0 {
@@ -423,7 +423,7 @@ func (s *Server) memberOf(c *Call) error {
 		for i := range groups {
 			b, err := c.renderGroup(&groups[i], q.q.Select, true)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			vals = append(vals, b)
 		}
@@ -438,7 +438,7 @@ func (s *Server) memberOf(c *Call) error {
 	if more {
 		vals = vals[:q.top]
 	}
-	return c.writePage(c.contextURL(), q, vals, total, more)
+	return c.WritePage(c.ContextURL(), q, vals, total, more)
 }
 
 type directoryRoleJSON struct {
@@ -466,7 +466,7 @@ func auJSON(au store.AdministrativeUnit) auJSONT {
 
 // listDirectoryRoles lists the activated roles (those with a holder).
 func (s *Server) listDirectoryRoles(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -483,10 +483,10 @@ func (s *Server) listDirectoryRoles(c *Call) error {
 	var vals []json.RawMessage
 	for _, r := range roles.All() {
 		if held[r] {
-			vals = append(vals, encodeDoc(roleJSON(r)))
+			vals = append(vals, EncodeDoc(roleJSON(r)))
 		}
 	}
-	return c.writePage(c.contextURL(), q, vals, len(vals), false)
+	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
 }
 
 // eachUser visits a tenant's users page by page (directory roles are few;
@@ -496,7 +496,7 @@ func (s *Server) eachUser(c *Call, f func(store.User)) error {
 	for {
 		us, err := s.store.ListUsers(c.ctx, c.TenantID, after, 500)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, u := range us {
 			f(u)
@@ -511,9 +511,9 @@ func (s *Server) eachUser(c *Call, f func(store.User)) error {
 func (s *Server) directoryRoleMembers(c *Call) error {
 	role, err := roles.Parse(c.Param(0))
 	if err != nil {
-		return errDirectoryNotFound(c.Param(0))
+		return ErrDirectoryNotFound(c.Param(0))
 	}
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -531,29 +531,29 @@ func (s *Server) directoryRoleMembers(c *Call) error {
 }
 
 func (s *Server) listAUs(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
 	aus, err := s.store.ListAdministrativeUnits(c.ctx, c.TenantID)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	var vals []json.RawMessage
 	for _, au := range aus {
-		vals = append(vals, encodeDoc(auJSON(au)))
+		vals = append(vals, EncodeDoc(auJSON(au)))
 	}
-	return c.writePage(c.contextURL(), q, vals, len(vals), false)
+	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
 }
 
 func (s *Server) auMembers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
 	ms, err := s.store.Members(c.ctx, c.TenantID, strings.ToLower(c.Param(0)), store.RoleMember)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
 }

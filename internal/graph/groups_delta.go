@@ -10,7 +10,7 @@ import (
 // GET /groups/delta: the groups created, updated or deleted since a state
 // token (Microsoft's "group: delta"), without its members@delta (Graph
 // tracks membership changes there; graphgate does not yet).
-var _ = declare(workloadDirectory,
+var _ = declare(WorkloadDirectory,
 	Endpoint{Method: "GET", Template: "/groups/delta", Handler: directoryDelta(groupsDelta),
 		Entity: Entity{Type: "microsoft.graph.group", Context: "groups"}},
 )
@@ -30,7 +30,7 @@ var groupsDelta = &deltaSource{name: "groups", stateKind: KindGroupDeltaState, o
 	render: func(s *Server, c *Call, ids, selected []string) (map[string]json.RawMessage, error) {
 		gs, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: len(ids)})
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		out := make(map[string]json.RawMessage, len(gs))
 		for i := range gs {

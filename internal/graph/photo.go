@@ -37,7 +37,7 @@ func photoEndpoints() []Endpoint {
 	return eps
 }
 
-var _ = declare(workloadDirectory, photoEndpoints()...)
+var _ = declare(WorkloadDirectory, photoEndpoints()...)
 
 type photoDoc struct {
 	ContentType string `json:"contentType"`
@@ -59,7 +59,7 @@ func photoOwner(c *Call) (id, set string) {
 func wantsValue(c *Call) bool { return strings.EqualFold(lastSegment(&c.path), "$value") }
 
 func errImageNotFound() *Error {
-	return newError(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
+	return NewErrorf(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
 }
 
 func (s *Server) loadPhoto(c *Call) (photoDoc, error) {
@@ -69,11 +69,11 @@ func (s *Server) loadPhoto(c *Call) (photoDoc, error) {
 		return photoDoc{}, errImageNotFound()
 	}
 	if err != nil {
-		return photoDoc{}, asError(err)
+		return photoDoc{}, AsError(err)
 	}
 	var d photoDoc
 	if err := json.Unmarshal(it.Doc, &d); err != nil {
-		return photoDoc{}, asError(err)
+		return photoDoc{}, AsError(err)
 	}
 	return d, nil
 }
@@ -86,7 +86,7 @@ func (s *Server) getPhoto(c *Call) error {
 	if wantsValue(c) {
 		b, err := base64.StdEncoding.DecodeString(d.Content)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		c.w.Header().Set("ETag", `"`+d.Hash+`"`)
 		return c.Raw(http.StatusOK, d.ContentType, b)
@@ -104,7 +104,7 @@ func (s *Server) getPhoto(c *Call) error {
 
 func (s *Server) putPhoto(c *Call) error {
 	if !wantsValue(c) {
-		return errBadRequest("Upload the photo's bytes to %s/$value.", strings.TrimSuffix(c.r.URL.Path, "/"))
+		return ErrBadRequest("Upload the photo's bytes to %s/$value.", strings.TrimSuffix(c.r.URL.Path, "/"))
 	}
 	b, err := c.Body()
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Server) putPhoto(c *Call) error {
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
-		return errBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
+		return ErrBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
 	}
 	sum := sha256.Sum256(b)
 	doc, _ := json.Marshal(photoDoc{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
@@ -130,7 +130,7 @@ func (s *Server) putPhoto(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.Raw(http.StatusOK, "text/plain", nil)
 }
@@ -139,7 +139,7 @@ func (s *Server) deletePhoto(c *Call) error {
 	id, _ := photoOwner(c)
 	n, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPhoto, id)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if n == 0 {
 		return errImageNotFound()

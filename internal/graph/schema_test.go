@@ -8,7 +8,7 @@ import "testing"
 // embedded excerpt into a panic in a request; this test makes it a build
 // defect again.
 func TestSchemaTypesResolve(t *testing.T) {
-	bodies := map[string]bodyType{
+	bodies := map[string]BodyType{
 		"event": eventBody, "calendar": calendarBody, "contact": contactBody, "message": messageBody,
 		"mailFolder": mailFolderBody, "contactFolder": contactFolderBody, "mailboxSettings": mailboxBody,
 		"todoTaskList": todoListBody, "todoTask": todoTaskBody, "user": userBody, "group": groupBody,

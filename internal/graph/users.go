@@ -17,7 +17,7 @@ import (
 var userEntity = Entity{Type: "microsoft.graph.user", Context: "users/$entity", Expand: []string{"manager"}}
 
 // PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
-var _ = declare(workloadDirectory,
+var _ = declare(WorkloadDirectory,
 	Endpoint{Method: "GET", Template: "/me", Handler: (*Server).getUser, Entity: userEntity},
 	Endpoint{Method: "GET", Template: "/users/{id}", Handler: (*Server).getUser, Entity: userEntity},
 	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
@@ -122,11 +122,11 @@ func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, er
 	if err != nil {
 		return nil, err
 	}
-	return projectDirectory(b, selected, userDefaults, userAllowed(&c.Decision))
+	return ProjectDirectory(b, selected, userDefaults, userAllowed(&c.Decision))
 }
 
 func (s *Server) getUser(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Server) getUser(c *Call) error {
 		// The common request (GET /me, the first call of every app): the
 		// default shape appended straight into the response bytes.
 		buf := make([]byte, 0, 640)
-		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.contextURL(), c.TargetUser))
+		return c.RawJSON(http.StatusOK, appendUserDefault(buf, c.ContextURL(), c.TargetUser))
 	}
 	body, err := c.renderUser(c.TargetUser, q.q.Select)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Server) getUser(c *Call) error {
 	if body, err = c.s.expandManager(c, c.TargetUser, body); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
+	return c.JSON(http.StatusOK, WithContext(body, c.ContextURL()))
 }
 
 // appendUserDefault appends {"@odata.context": ctx, …} with exactly the
@@ -194,19 +194,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// withContext adds @odata.context to a rendered object.
-func withContext(obj json.RawMessage, ctx string) json.RawMessage {
-	cb, _ := json.Marshal(ctx)
-	out := append([]byte(`{"@odata.context":`), cb...)
-	if len(obj) > 2 {
-		out = append(out, ',')
-		out = append(out, obj[1:]...)
-	} else {
-		out = append(out, '}')
-	}
-	return out
-}
-
 // userMapping maps user properties to the store's directory columns.
 var userMapping = odata.Mapping{EntityType: "microsoft.graph.user", Columns: map[string]odata.Column{
 	"id":                {Name: "id", Type: odata.TypeGUID},
@@ -227,18 +214,18 @@ var userMapping = odata.Mapping{EntityType: "microsoft.graph.user", Columns: map
 
 // directoryCount enforces Graph's rule that $count and $search on
 // directory objects need the ConsistencyLevel: eventual header.
-func (c *Call) directoryCount(q *query) error {
+func (c *Call) directoryCount(q *Query) error {
 	if (q.q.Count || q.q.Search != nil) && !strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual") {
 		if q.q.Search != nil {
-			return newError(http.StatusBadRequest, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
+			return NewErrorf(http.StatusBadRequest, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
 		}
-		return newError(http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
 	}
 	return nil
 }
 
 // queryUsers runs a directory query built from OData options.
-func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int, error) {
+func (s *Server) queryUsers(c *Call, q *Query, ids []string) ([]store.User, int, error) {
 	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
 	var err error
 	var filter, search store.Cond
@@ -262,7 +249,7 @@ func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int,
 		// A keyset $skiptoken (keyset.go): only listings in id order
 		// (no $orderby) are given one, whose cursor is the last id.
 		if len(dq.Order) > 0 || !cursorFits(q, dq.Order) {
-			return nil, 0, errBadRequest("The $skiptoken is not valid.")
+			return nil, 0, ErrBadRequest("The $skiptoken is not valid.")
 		}
 		dq.After, dq.Offset = q.after, 0
 	}
@@ -276,7 +263,7 @@ func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int,
 }
 
 func (s *Server) listUsers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -287,10 +274,10 @@ func (s *Server) listUsers(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.contextURL())
+	return c.writeUsers(q, users, total, c.ContextURL())
 }
 
-func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) error {
+func (c *Call) writeUsers(q *Query, users []store.User, total int, ctx string) error {
 	more := len(users) > q.top
 	if more {
 		users = users[:q.top]
@@ -306,7 +293,7 @@ func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) e
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(ctx, q, vals, total, more)
+	return c.WritePage(ctx, q, vals, total, more)
 }
 
 // userPatch is what PATCH /users/{id} may change.
@@ -344,10 +331,8 @@ func (s *Server) updateUser(c *Call) error {
 	if p.UserType != nil {
 		// Some properties need more than the route's permission (a user's
 		// type: an administrator of users); the engine decides which.
-		if d := s.engine.DecideProperties(c.Decision, "userType"); !d.Allow {
-			c.Decision = d
-			c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
-			return s.denial(c)
+		if err := c.CheckProperties("userType"); err != nil {
+			return err
 		}
 		// Graph's values are Member and Guest. graphgate takes them in
 		// any case (Microsoft does not document the case rule) and
@@ -359,16 +344,16 @@ func (s *Server) updateUser(c *Call) error {
 		case strings.EqualFold(*p.UserType, "Guest"):
 			kind = store.UserGuest
 		default:
-			return errInvalidValue("userType", "User")
+			return ErrInvalidValue("userType", "User")
 		}
 		ch.UserType = &kind
 	}
 	if _, err := s.dir.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, ch); err != nil {
 		var ve *directory.ValidationError
 		if errors.As(err, &ve) {
-			return errInvalidValue(ve.Field, "User")
+			return ErrInvalidValue(ve.Field, "User")
 		}
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -376,9 +361,9 @@ func (s *Server) updateUser(c *Call) error {
 func (s *Server) deleteUser(c *Call) error {
 	if _, err := s.dir.DeleteUser(c.ctx, c.TenantID, c.TargetUser.ID, directory.DeleteUserOptions{}); err != nil {
 		if errors.Is(err, directory.ErrNotFound) {
-			return errDirectoryNotFound(c.Param(0))
+			return ErrDirectoryNotFound(c.Param(0))
 		}
-		return asError(err)
+		return AsError(err)
 	}
 	s.mailboxes.forget(c.TenantID + "/" + c.TargetUser.ID)
 	return c.NoContent()
@@ -400,7 +385,7 @@ func (s *Server) createUser(c *Call) error {
 		return err
 	}
 	if nu.UserPrincipalName == "" || nu.DisplayName == nil || nu.AccountEnabled == nil || nu.MailNickname == "" || nu.PasswordProfile == nil {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
 	}
 	u := store.User{TenantID: c.TenantID, UserPrincipalName: nu.UserPrincipalName, Kind: store.UserMember, Mail: nu.UserPrincipalName}
 	nu.changes().Apply(&u)
@@ -412,7 +397,7 @@ func (s *Server) createUser(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, withContext(body, c.contextURL()))
+	return c.JSON(http.StatusCreated, WithContext(body, c.ContextURL()))
 }
 
 // createUserError is Graph's answer to a user the directory refused.
@@ -420,15 +405,15 @@ func createUserError(err error) error {
 	var ve *directory.ValidationError
 	switch {
 	case errors.Is(err, directory.ErrDomainNotVerified):
-		return newError(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
 	case errors.Is(err, directory.ErrExists):
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
+		return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
 	case errors.As(err, &ve) && ve.Field == "password":
-		return errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
+		return ErrBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
 	case errors.As(err, &ve):
-		return errInvalidValue(ve.Field, "User")
+		return ErrInvalidValue(ve.Field, "User")
 	}
-	return asError(err)
+	return AsError(err)
 }
 
 func missingUserProperty(nu newUser) string {
@@ -447,22 +432,22 @@ func missingUserProperty(nu newUser) string {
 
 func (s *Server) getManager(c *Call) error {
 	if c.TargetUser.ManagerID == "" {
-		return errDirectoryNotFound("manager")
+		return ErrDirectoryNotFound("manager")
 	}
 	m, err := s.store.GetUser(c.ctx, c.TenantID, c.TargetUser.ManagerID)
 	if err != nil {
-		return errDirectoryNotFound("manager")
+		return ErrDirectoryNotFound("manager")
 	}
 	body, err := c.renderUser(&m, nil)
 	if err != nil {
 		return err
 	}
-	body = withType(body, "#microsoft.graph.user")
-	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
+	body = WithType(body, "#microsoft.graph.user")
+	return c.JSON(http.StatusOK, WithContext(body, c.ContextURL()))
 }
 
 func (s *Server) directReports(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -472,18 +457,5 @@ func (s *Server) directReports(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.contextURL())
-}
-
-// withType adds @odata.type to a rendered object.
-func withType(obj json.RawMessage, t string) json.RawMessage {
-	tb, _ := json.Marshal(t)
-	out := append([]byte(`{"@odata.type":`), tb...)
-	if len(obj) > 2 {
-		out = append(out, ',')
-		out = append(out, obj[1:]...)
-	} else {
-		out = append(out, '}')
-	}
-	return out
+	return c.writeUsers(q, users, total, c.ContextURL())
 }

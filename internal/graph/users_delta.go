@@ -11,7 +11,7 @@ import (
 // token (Microsoft's "user: delta"). The whole endpoint is this descriptor
 // and its source (directory_delta.go has what every directory delta
 // shares).
-var _ = declare(workloadDirectory,
+var _ = declare(WorkloadDirectory,
 	Endpoint{Method: "GET", Template: "/users/delta", Handler: directoryDelta(usersDelta),
 		Entity: Entity{Type: "microsoft.graph.user", Context: "users"}},
 )
@@ -31,7 +31,7 @@ var usersDelta = &deltaSource{name: "users", stateKind: KindUserDeltaState, odat
 	render: func(s *Server, c *Call, ids, selected []string) (map[string]json.RawMessage, error) {
 		us, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: len(ids)})
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		out := make(map[string]json.RawMessage, len(us))
 		for i := range us {

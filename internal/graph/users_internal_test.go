@@ -28,7 +28,7 @@ func TestAppendUserDefault(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := withContext(obj, ctx)
+		want := WithContext(obj, ctx)
 		if !bytes.Equal(got, want) {
 			t.Errorf("user %s:\n got %s\nwant %s", u.ID, got, want)
 		}

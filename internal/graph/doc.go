@@ -10,10 +10,12 @@
 // errors) and target kind. New binds them to the route table and refuses
 // to start when one disagrees with it.
 //
-// graph is the pipeline; the workloads are packages of their own
-// (internal/graph/entra, …), each declaring its descriptors with Declare
-// (Twins, Optional) and handing them to New: the composition root
-// (internal/server) passes them. A workload's handlers use the pipeline
+// graph is the pipeline; the workloads are packages of their own, each
+// declaring its descriptors with Declare (Twins, Optional) and handing them
+// to New: the composition root (internal/server) passes them, as listed by
+// internal/graph/workloads. internal/graph/entra serves Microsoft Entra
+// ID's objects (users, groups, photos, roles, administrative units,
+// directory delta). A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and

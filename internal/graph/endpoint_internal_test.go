@@ -5,9 +5,7 @@ import (
 	"testing"
 
 	"graphgate/internal/authz"
-	"graphgate/internal/catalog"
 	"graphgate/internal/directory"
-	"graphgate/internal/routes"
 )
 
 // boundServer binds eps to the default route table, as New does.
@@ -50,37 +48,6 @@ func TestBindRefusesDisagreement(t *testing.T) {
 				t.Fatalf("bind = %v, want an error with %q", err, c.want)
 			}
 		})
-	}
-}
-
-// Every declared descriptor binds, and what it declares is what graph
-// computed from the path before descriptors: the workload (for both
-// schemes, as the path and the rule's permissions decide it) and the kind
-// of target.
-func TestDescriptorsAgreeWithPaths(t *testing.T) {
-	s, err := boundServer(registry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s.endpoints) < 400 {
-		t.Fatalf("%d endpoints bound, want the ~430 graphgate serves", len(s.endpoints))
-	}
-	for k, e := range s.endpoints {
-		for _, sch := range []catalog.Scheme{catalog.DelegatedWork, catalog.Application} {
-			d := authz.Decision{Match: routes.Match{Route: k.route, Rule: k.route.Rules[k.method]}, Scheme: sch}
-			if got := pathWorkload(&d); got != e.Workload {
-				t.Errorf("%s %s: declared workload %s, path says %s", e.Method, e.Template, e.Workload, got)
-			}
-			if got := s.workloadOf(&d); got != e.Workload {
-				t.Errorf("%s %s: workloadOf = %s, want %s", e.Method, e.Template, got, e.Workload)
-			}
-		}
-		if want := targetOfSegments(k.route.Segments(), strings.HasPrefix(e.Template, "/me")); e.Target != want {
-			t.Errorf("%s %s: target %d, want %d", e.Method, e.Template, e.Target, want)
-		}
-		if e.Route != k.route || e.m != k.method {
-			t.Errorf("%s %s bound to %s %s", e.Method, e.Template, k.method, k.route.Template)
-		}
 	}
 }
 

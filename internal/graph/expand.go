@@ -2,7 +2,6 @@ package graph
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 
@@ -122,34 +121,6 @@ func SelectOf(it odata.ExpandItem) []string {
 	return it.Query.Select
 }
 
-// expandManager inlines a user's manager (omitted when there is none, as
-// Graph does).
-func (s *Server) expandManager(c *Call, u *store.User, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.Expanding("manager")
-	if !ok || u.ManagerID == "" {
-		return body, nil
-	}
-	d, err := s.AuthorizeExpansion(c, "/users/"+u.ID+"/manager")
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.store.GetUser(c.ctx, c.TenantID, u.ManagerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return body, nil
-	}
-	if err != nil {
-		return nil, AsError(err)
-	}
-	saved := c.Decision
-	c.Decision = d
-	mb, err := c.renderUser(&m, SelectOf(it))
-	c.Decision = saved
-	if err != nil {
-		return nil, err
-	}
-	return SpliceProp(body, "manager", WithType(mb, "#microsoft.graph.user")), nil
-}
-
 // expandAttachments inlines a message's attachments.
 func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
 	it, ok := c.Expanding("attachments")
@@ -214,63 +185,4 @@ func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.Ra
 		return nil, AsError(err)
 	}
 	return SpliceProp(body, "event", b), nil
-}
-
-// expandGroupMembers inlines a group's members or owners (directory
-// objects, typed).
-func (s *Server) expandGroupMembers(c *Call, g *store.Group, body json.RawMessage) (json.RawMessage, error) {
-	for _, nav := range []struct {
-		name string
-		role store.MemberRole
-	}{{"members", store.RoleMember}, {"owners", store.RoleOwner}} {
-		it, ok := c.Expanding(nav.name)
-		if !ok {
-			continue
-		}
-		d, err := s.AuthorizeExpansion(c, "/groups/"+g.ID+"/"+nav.name)
-		if err != nil {
-			return nil, err
-		}
-		ms, err := s.store.Members(c.ctx, c.TenantID, g.ID, nav.role)
-		if err != nil {
-			return nil, AsError(err)
-		}
-		var ids []string
-		for _, m := range ms {
-			ids = append(ids, m.MemberID)
-		}
-		vals := []json.RawMessage{}
-		if len(ids) > 0 {
-			users, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
-			if err != nil {
-				return nil, AsError(err)
-			}
-			groups, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
-			if err != nil {
-				return nil, AsError(err)
-			}
-			saved := c.Decision
-			c.Decision = d
-			for i := range users {
-				b, err := c.renderUser(&users[i], SelectOf(it))
-				if err != nil {
-					c.Decision = saved
-					return nil, err
-				}
-				vals = append(vals, WithType(b, "#microsoft.graph.user"))
-			}
-			for i := range groups {
-				b, err := c.renderGroup(&groups[i], SelectOf(it), true)
-				if err != nil {
-					c.Decision = saved
-					return nil, AsError(err)
-				}
-				vals = append(vals, b)
-			}
-			c.Decision = saved
-		}
-		arr, _ := json.Marshal(vals)
-		body = SpliceProp(body, nav.name, arr)
-	}
-	return body, nil
 }

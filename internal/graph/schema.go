@@ -61,8 +61,6 @@ var (
 	mailboxBody       = EntityBody("mailboxSettings", ExchangeReader)
 	todoListBody      = EntityBody("todoTaskList", todoReader)
 	todoTaskBody      = EntityBody("todoTask", todoReader)
-	userBody          = EntityBody("user", DirectoryReader)
-	groupBody         = EntityBody("group", DirectoryReader)
 
 	sendMailBody = ActionBody("sendMail", "user", ExchangeReader)
 	moveBody     = ActionBody("move", "message", ExchangeReader)
@@ -86,6 +84,12 @@ func respondBody(urlPath string) BodyType {
 	}
 	return respondBodies["accept"]
 }
+
+// Type is the body's Graph type, looked up in the schema on first use; it
+// panics when the embedded excerpt lacks the type, so each workload
+// package's test resolves its bodies (a build defect, not a request's
+// panic).
+func (b BodyType) Type() *odata.StructuredType { return b.typ() }
 
 // EntityBody is the body type of Graph's entity type name (user, event),
 // read in o's wording; the type is looked up on first use.

@@ -77,3 +77,12 @@ func (q *Query) CursorFits(orders []store.Order) bool { return cursorFits(q, ord
 func (q *Query) SetNextKeyset(orders []store.Order, last store.Cursor) {
 	q.next = encodeKeyset(q, orders, last)
 }
+
+// Paged is a copy of q reading top rows from offset skip, its options
+// otherwise the same: for a query a handler runs on q's behalf (the groups
+// of a memberOf list, read whole).
+func (q *Query) Paged(top, skip int) *Query {
+	p := *q
+	p.top, p.skip = top, skip
+	return &p
+}

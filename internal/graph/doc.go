@@ -21,7 +21,8 @@
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
 // CheckProperties; the collection query (ParseQuery, Query); the error
 // constructors (errors.go); and the JSON helpers (helpers.go). The
-// workloads not yet moved are still declared here (registry).
+// workloads not yet moved (teams, exchange, files) are still declared here
+// (registry).
 //
 // A request flows one way: verify the bearer token → match the route table
 // once (the same lookup finds the endpoint's descriptor) → resolve the target (the user,

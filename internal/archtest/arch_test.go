@@ -24,8 +24,9 @@ var layers = map[string]int{
 	"internal/clock": 0, "internal/faults": 0,
 	// Keys and tokens, the catalog, the bridge's parts; OData (it builds
 	// the store's query IR), the store's query renderer and its shared SQL
-	// layer.
-	"internal/tokens": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
+	// layer; the model (the workload documents as stored, and the Seeder
+	// that writes them).
+	"internal/tokens": 1, "internal/model": 1, "internal/tokens/tokenstest": 2, "internal/catalog": 1,
 	"internal/odata": 1, "internal/store/sqlq": 1, "internal/store/sqlstore": 1,
 	// The store's backends (they render queries with sqlq and share sqlstore).
 	"internal/store/sqlite": 2, "internal/store/postgres": 2, "internal/store/conformance": 2,
@@ -33,8 +34,9 @@ var layers = map[string]int{
 	// The route table, the store opener, the planner, the directory service.
 	"internal/routes": 2, "internal/store/open": 3, "internal/planner": 2, "internal/directory": 2,
 	"internal/gendata": 2,
-	// The engine.
-	"internal/authz": 3, "internal/bridge": 3,
+	// The engine; the demo tenant (it writes users through the directory
+	// service and workload data through the model's Seeder).
+	"internal/authz": 3, "internal/bridge": 3, "internal/demo": 3,
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
 	// Graph's workloads: each declares its endpoints over the pipeline
@@ -45,14 +47,12 @@ var layers = map[string]int{
 	"internal/web/explorer": 5,
 	// The decision log's writer: the Graph server's decisions into the store.
 	"internal/decisionlog": 5,
-	// The demo tenant (above graph until the Seeder moves below it: issue
-	// 12's workload split), the transfer of tenants (it seeds the demo),
-	// the web pages (the landing page names the demo's ids).
-	"internal/demo": 5, "internal/transfer": 6, "internal/web": 6,
-	// Snapshots and reset (it seeds the demo); the parity map's generator
-	// (it builds the Graph server, with every workload, to read what it
-	// serves).
-	"internal/snapshot": 6, "internal/parity": 5, "internal/paritygen": 7,
+	// The transfer of tenants and snapshots with reset (both seed the
+	// demo); the web pages (the landing page names the demo's ids).
+	"internal/transfer": 4, "internal/snapshot": 4, "internal/web": 6,
+	// The parity map's generator (it builds the Graph server, with every
+	// workload, to read what it serves).
+	"internal/parity": 5, "internal/paritygen": 7,
 	// The admin API over Graph's authentication: clock and faults.
 	"internal/admin": 6,
 	// Composition, the command line, the binary.

@@ -22,6 +22,19 @@
 // When Start's context ends it stops taking events, writes what the queue
 // holds and returns; Close waits for that.
 //
+// # Durability
+//
+// The two logs are diagnostic records, not tenant data (a product
+// decision): a row the writer appended survives a crash of graphgate
+// (SIGKILL included), and the last moments of rows may be lost on a crash
+// of the operating system or a power loss. The stores keep that promise
+// cheaply: SQLite appends on a connection of its own with
+// synchronous=NORMAL, PostgreSQL with synchronous_commit off for the
+// append's transaction (see the store packages' doc.go); tenant data keeps
+// the full guarantee. Rows still queued in memory are lost when the process
+// is killed, as they always were: Close flushes them on an orderly
+// shutdown.
+//
 // # Concurrency and lifecycle
 //
 // RecordDecision is safe for concurrent use and never blocks. Start

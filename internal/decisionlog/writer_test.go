@@ -196,7 +196,7 @@ func TestShutdownFlush(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), t.TempDir())
 	if err != nil {

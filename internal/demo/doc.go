@@ -21,9 +21,9 @@
 //
 // # What it must not do
 //
-// It writes the directory only through internal/directory and seeds only what is missing. It must not import the identity server; it still imports graph for the
-// document types and the Seeder of mail, calendar, drive and chats (moving them to a model
-// package below graph is part of issue 12's workload split, not done yet).
+// It writes the directory only through internal/directory, the workload
+// data only through internal/model's Seeder, and seeds only what is
+// missing. It must not import the identity or Graph servers.
 // Generate must not hold data in memory in proportion to the scale, nor
 // know how a backend indexes what it writes.
 package demo

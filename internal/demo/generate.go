@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"graphgate/internal/directory"
-	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -147,7 +147,7 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 		RareWord: RareWord, AbsentWord: AbsentWord, Subject: "Quarterly review " + words[0] + " " + words[1]}
 	g.Mailboxes = max(1, g.Users/100)
 	gen := &generator{st: st, dir: directory.New(st, directory.Options{Now: func() time.Time { return o.Now }}), o: o, g: g, r: rand.New(rand.NewPCG(o.Seed, 0x6772617068676174)),
-		sd: graph.NewSeeder(st, TenantID, o.Now)}
+		sd: model.NewSeeder(st, TenantID, o.Now)}
 	gen.sd.WithIDs(rand.NewChaCha8(seed32(o.Seed)))
 	gen.p = GenerateProgress{UsersOf: g.Users, MessagesOf: g.Messages, EventsOf: g.Events, TasksOf: g.Tasks}
 	for _, step := range []func(context.Context) error{gen.users, gen.messages, gen.events, gen.tasks} {
@@ -186,7 +186,7 @@ type generator struct {
 	o   GenerateOptions
 	g   Generated
 	r   *rand.Rand
-	sd  *graph.Seeder
+	sd  *model.Seeder
 	p   GenerateProgress
 	// mailboxes are the generated users with mail, calendar and tasks:
 	// id, display name, address.
@@ -257,11 +257,11 @@ func (g *generator) messages(ctx context.Context) error {
 	conv, convs := "", 0
 	for i := range g.g.Messages {
 		owner, addr := adele, adeleAddr
-		folder := graph.FolderID(adele, "inbox")
+		folder := model.FolderID(adele, "inbox")
 		if i >= mine {
 			mb := g.mailboxes[g.r.IntN(len(g.mailboxes))]
 			owner, addr = mb[0], mb[2]
-			folder = graph.FolderID(owner, []string{"inbox", "inbox", "inbox", "archive", "sentitems"}[g.r.IntN(5)])
+			folder = model.FolderID(owner, []string{"inbox", "inbox", "inbox", "archive", "sentitems"}[g.r.IntN(5)])
 		}
 		from := g.mailboxes[g.r.IntN(len(g.mailboxes))]
 		subject := strings.ToUpper(g.pick(words)[:1]) + g.sentence(3)[1:] + " #" + strconv.Itoa(g.r.IntN(50_000))
@@ -283,7 +283,7 @@ func (g *generator) messages(ctx context.Context) error {
 			cats = []string{g.pick(categories)}
 		}
 		received := g.o.Now.Add(-time.Duration(g.r.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Second)
-		g.sd.Message(owner, graph.SeedMessage{Folder: folder, FromName: from[1], FromAddr: from[2], To: []string{addr}, Subject: subject,
+		g.sd.Message(owner, model.SeedMessage{Folder: folder, FromName: from[1], FromAddr: from[2], To: []string{addr}, Subject: subject,
 			Body: body, Received: received, IsRead: g.r.IntN(2) == 0, Categories: cats, ConversationID: conv})
 		g.p.Messages++
 		if err := g.flush(ctx, false); err != nil {
@@ -306,7 +306,7 @@ func (g *generator) events(ctx context.Context) error {
 			owner, name, addr = mb[0], mb[1], mb[2]
 		}
 		start := day.Add(time.Duration(g.r.IntN(730)-365)*24*time.Hour + time.Duration(8+g.r.IntN(9))*time.Hour + time.Duration(g.r.IntN(4))*15*time.Minute)
-		e := graph.SeedEvent{Subject: strings.ToUpper(g.pick(words)[:1]) + g.sentence(2)[1:], Body: g.sentence(10), Location: "Room " + strconv.Itoa(1+g.r.IntN(40)),
+		e := model.SeedEvent{Subject: strings.ToUpper(g.pick(words)[:1]) + g.sentence(2)[1:], Body: g.sentence(10), Location: "Room " + strconv.Itoa(1+g.r.IntN(40)),
 			Start: start, Duration: time.Duration(1+g.r.IntN(4)) * 30 * time.Minute}
 		if g.r.IntN(10) == 0 {
 			e.Weekly = 4 + g.r.IntN(49)
@@ -335,7 +335,7 @@ func (g *generator) tasks(ctx context.Context) error {
 			d := g.o.Now.Truncate(24*time.Hour).AddDate(0, 0, g.r.IntN(120)-60)
 			due = &d
 		}
-		g.sd.Task(owner, graph.TodoListID(owner), strings.ToUpper(g.pick(words)[:1])+g.sentence(3)[1:], status, due)
+		g.sd.Task(owner, model.TodoListID(owner), strings.ToUpper(g.pick(words)[:1])+g.sentence(3)[1:], status, due)
 		g.p.Tasks++
 		if err := g.flush(ctx, false); err != nil {
 			return err

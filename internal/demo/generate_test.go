@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
 	"graphgate/internal/store/postgres"
@@ -79,15 +79,15 @@ func checkGenerated(t *testing.T, st store.Store) {
 		t.Errorf("%d users, want 100 generated and the demo's 6", len(users))
 	}
 	adele := userID("adele")
-	_, inbox, err := st.QueryItems(t.Context(), store.ItemQuery{TenantID: TenantID, Kind: graph.KindMessage, OwnerID: adele,
-		ParentID: graph.FolderID(adele, "inbox"), Count: true, Limit: 1})
+	_, inbox, err := st.QueryItems(t.Context(), store.ItemQuery{TenantID: TenantID, Kind: model.KindMessage, OwnerID: adele,
+		ParentID: model.FolderID(adele, "inbox"), Count: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if inbox != 200+3 {
 		t.Errorf("Adele's inbox holds %d messages, want 200 generated and the demo's 3", inbox)
 	}
-	for kind, n := range map[string]int{graph.KindMessage: 1000 + 6, graph.KindTodoTask: 100 + 4} {
+	for kind, n := range map[string]int{model.KindMessage: 1000 + 6, model.KindTodoTask: 100 + 4} {
 		if _, got := fingerprint(t, st, kind); got != n {
 			t.Errorf("%d items of kind %s, want %d", got, kind, n)
 		}
@@ -126,7 +126,7 @@ func TestGeneratePostgres(t *testing.T) {
 // TestGenerateDeterministic: the same seed generates the same generated
 // messages, events and tasks (ids and documents); another seed does not.
 func TestGenerateDeterministic(t *testing.T) {
-	kinds := []string{graph.KindMessage, graph.KindEvent, graph.KindTodoTask}
+	kinds := []string{model.KindMessage, model.KindEvent, model.KindTodoTask}
 	prints := func(st store.Store, seed uint64) [][32]byte {
 		generatedWith(t, st, seed)
 		var out [][32]byte

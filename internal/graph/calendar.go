@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -20,89 +18,6 @@ import (
 // a page at a time (calendar_view.go), responses to invitations, meeting
 // updates and cancellations (calendar_meetings.go), and Prefer:
 // outlook.timezone on every date.
-
-const (
-	KindCalendar = "calendar"
-	KindEvent    = "event"
-)
-
-type calendarDoc struct {
-	ID                  string        `json:"id"`
-	Name                string        `json:"name"`
-	Color               string        `json:"color"`
-	HexColor            string        `json:"hexColor"`
-	IsDefaultCalendar   bool          `json:"isDefaultCalendar"`
-	ChangeKey           string        `json:"changeKey"`
-	CanShare            bool          `json:"canShare"`
-	CanViewPrivateItems bool          `json:"canViewPrivateItems"`
-	CanEdit             bool          `json:"canEdit"`
-	Owner               *emailAddress `json:"owner"`
-}
-
-type responseStatus struct {
-	Response string `json:"response"`
-	Time     string `json:"time"`
-}
-
-type attendee struct {
-	Type         string         `json:"type"`
-	Status       responseStatus `json:"status"`
-	EmailAddress emailAddress   `json:"emailAddress"`
-}
-
-type location struct {
-	DisplayName  string `json:"displayName"`
-	LocationType string `json:"locationType,omitempty"`
-}
-
-type eventDoc struct {
-	ID                         string               `json:"id"`
-	CreatedDateTime            string               `json:"createdDateTime"`
-	LastModifiedDateTime       string               `json:"lastModifiedDateTime"`
-	ChangeKey                  string               `json:"changeKey"`
-	Categories                 []string             `json:"categories"`
-	OriginalStartTimeZone      string               `json:"originalStartTimeZone"`
-	OriginalEndTimeZone        string               `json:"originalEndTimeZone"`
-	OriginalStart              *string              `json:"originalStart,omitempty"` // instances only: the start in the series' pattern
-	ICalUID                    string               `json:"iCalUId"`
-	ReminderMinutesBeforeStart int                  `json:"reminderMinutesBeforeStart"`
-	IsReminderOn               bool                 `json:"isReminderOn"`
-	HasAttachments             bool                 `json:"hasAttachments"`
-	Subject                    string               `json:"subject"`
-	BodyPreview                string               `json:"bodyPreview"`
-	Importance                 string               `json:"importance"`
-	Sensitivity                string               `json:"sensitivity"`
-	IsAllDay                   bool                 `json:"isAllDay"`
-	IsCancelled                bool                 `json:"isCancelled"`
-	IsOrganizer                bool                 `json:"isOrganizer"`
-	ResponseRequested          bool                 `json:"responseRequested"`
-	SeriesMasterID             *string              `json:"seriesMasterId"`
-	ShowAs                     string               `json:"showAs"`
-	Type                       string               `json:"type"`
-	WebLink                    string               `json:"webLink"`
-	IsOnlineMeeting            bool                 `json:"isOnlineMeeting"`
-	IsDraft                    bool                 `json:"isDraft"`
-	ResponseStatus             responseStatus       `json:"responseStatus"`
-	Body                       itemBody             `json:"body"`
-	Start                      dateTimeTimeZone     `json:"start"`
-	End                        dateTimeTimeZone     `json:"end"`
-	Location                   location             `json:"location"`
-	Locations                  []location           `json:"locations"`
-	Recurrence                 *patternedRecurrence `json:"recurrence"`
-	Attendees                  []attendee           `json:"attendees"`
-	Organizer                  recipient            `json:"organizer"`
-	// Internal: the end of a series' last occurrence (empty for no end or
-	// not a series), deleted occurrences' start instants, and the start
-	// instants of occurrences stored as exceptions (KindEventException).
-	SeriesEnd  string   `json:"_seriesEnd,omitempty"`
-	Exdates    []string `json:"_exdates,omitempty"`
-	Exceptions []string `json:"_exceptions,omitempty"`
-}
-
-func defaultCalendarID(ownerID string) string {
-	h := sha256.Sum256([]byte(ownerID + "/calendar/default"))
-	return "AAMkADefCal" + base64.RawURLEncoding.EncodeToString(h[:24])
-}
 
 // calendarEndpoints are the user's (and /me's) calendar endpoints; the
 // forms Microsoft's data has no rule for are optional.
@@ -507,7 +422,7 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 		e.ResponseRequested = *in.ResponseRequested
 	}
 	if in.Recurrence != nil {
-		if err := in.Recurrence.check(); err != nil {
+		if err := in.Recurrence.Check(); err != nil {
 			return ErrBadRequest("%s", err)
 		}
 		e.Recurrence = in.Recurrence
@@ -519,7 +434,7 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 			loc = time.UTC
 		}
 		startLocal := st.In(loc)
-		last, err := e.Recurrence.lastEnd(startLocal, en.Sub(st))
+		last, err := e.Recurrence.LastEnd(startLocal, en.Sub(st))
 		if err != nil {
 			return ErrBadRequest("%s", err)
 		}

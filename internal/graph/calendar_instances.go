@@ -16,12 +16,6 @@ import (
 // it after the change, and the series master records its original start
 // so that expansion leaves that slot to the stored exception.
 
-// KindEventException holds exceptions. They are a kind of their own so
-// that /events, which lists single events and series masters only, never
-// pages over them, while calendarView and instances query them next to
-// the expanded series.
-const KindEventException = "eventException"
-
 // isNotFound tells a 404 of any workload from other failures.
 func isNotFound(err error) bool {
 	var ge *Error

@@ -15,35 +15,6 @@ import (
 // with the eventMessage properties added to the stored document, and are
 // created in the transaction of the calendar change they report.
 
-// eventMessageDoc is an eventMessage's stored document: the message, the
-// eventMessage properties, and those of the request or response subtype.
-type eventMessageDoc struct {
-	ODataType string `json:"@odata.type"`
-	messageDoc
-	MeetingMessageType string               `json:"meetingMessageType"`
-	StartDateTime      *dateTimeTimeZone    `json:"startDateTime"`
-	EndDateTime        *dateTimeTimeZone    `json:"endDateTime"`
-	Location           *location            `json:"location"`
-	Type               string               `json:"type"`
-	IsAllDay           bool                 `json:"isAllDay"`
-	IsOutOfDate        bool                 `json:"isOutOfDate"`
-	IsDelegated        bool                 `json:"isDelegated"`
-	Recurrence         *patternedRecurrence `json:"recurrence"`
-	// eventMessageRequest
-	MeetingRequestType    string `json:"meetingRequestType,omitempty"`
-	ResponseRequested     *bool  `json:"responseRequested,omitempty"`
-	AllowNewTimeProposals *bool  `json:"allowNewTimeProposals,omitempty"`
-	// What an update changed, as it was before (set only when changed).
-	PreviousStartDateTime *dateTimeTimeZone `json:"previousStartDateTime,omitempty"`
-	PreviousEndDateTime   *dateTimeTimeZone `json:"previousEndDateTime,omitempty"`
-	PreviousLocation      *location         `json:"previousLocation,omitempty"`
-	// eventMessageResponse
-	ResponseType string `json:"responseType,omitempty"`
-	// EventID is the recipient's event the message is about: the target of
-	// the event navigation property.
-	EventID string `json:"_eventId,omitempty"`
-}
-
 // Graph's meetingMessageType values; "meetingTenativelyAccepted" is
 // spelled as Graph's enumeration spells it.
 const (
@@ -103,9 +74,9 @@ func (s *Server) mailboxInTx(c *Call, tx store.Items, userID string) error {
 	root := folderID(userID, msgFolderRoot)
 	var items []store.Item
 	for _, f := range wellKnownFolders {
-		id := folderID(userID, f.name)
+		id := folderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name}), CreatedAt: now, ModifiedAt: now})
+			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	return tx.CreateItems(c.ctx, items...)
 }
@@ -140,7 +111,7 @@ func (s *Server) meetingMessage(c *Call, tx store.Items, owner, kind string, ev 
 	m := s.toDoc(newMessage{Subject: subject, Body: body, ToRecipients: to, CcRecipients: cc}, &userRef{name: from.Name, address: from.Address}, inbox, false)
 	m.IsRead = false
 	loc := ev.Location
-	doc := eventMessageDoc{ODataType: odataType, messageDoc: m, MeetingMessageType: kind, StartDateTime: messageDTZ(ev.Start), EndDateTime: messageDTZ(ev.End),
+	doc := eventMessageDoc{ODataType: odataType, Message: m, MeetingMessageType: kind, StartDateTime: messageDTZ(ev.Start), EndDateTime: messageDTZ(ev.End),
 		Location: &loc, Type: ev.Type, IsAllDay: ev.IsAllDay, Recurrence: ev.Recurrence, ResponseType: responseType, EventID: eventID}
 	if ev.Type == "occurrence" {
 		doc.Type = "exception" // what was sent about one occurrence is the changed occurrence

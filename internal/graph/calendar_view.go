@@ -205,7 +205,7 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 			last = se.Add(-v.duration)
 		}
 	}
-	v.starts, err = e.Recurrence.startsFrom(st.In(loc), last, first, steps)
+	v.starts, err = e.Recurrence.StartsFrom(st.In(loc), last, first, steps)
 	return v, err
 }
 

@@ -16,10 +16,10 @@ import (
 	"graphgate/internal/store"
 )
 
-// rule is a recurrence's RRULE expanded from its first occurrence, the
-// simple way views no longer take.
-func (r patternedRecurrence) rule(start time.Time) (*rrule.RRule, error) {
-	o, err := r.options(start)
+// recurrenceRule is a recurrence's RRULE expanded from its first
+// occurrence, the simple way views no longer take.
+func recurrenceRule(r patternedRecurrence, start time.Time) (*rrule.RRule, error) {
+	o, err := r.Options(start)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 			if !ok {
 				loc = time.UTC
 			}
-			rr, err := e.Recurrence.rule(st.In(loc))
+			rr, err := recurrenceRule(*e.Recurrence, st.In(loc))
 			if err != nil {
 				return nil, err
 			}

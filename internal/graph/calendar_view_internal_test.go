@@ -52,22 +52,22 @@ func recurrenceCases() []struct {
 	every3 := pat("weekly", 3, "monday", "sunday")
 	every3.FirstDayOfWeek = "wednesday"
 	return []c{
-		{"daily", "UTC", "2024-01-01T09:00:00", patternedRecurrence{pat("daily", 1), noEnd("2024-01-01")}},
-		{"every third day across DST", "Pacific Standard Time", "2024-01-02T09:30:00", patternedRecurrence{pat("daily", 3), noEnd("2024-01-02")}},
-		{"daily at 02:30, a time DST skips once a year", "Pacific Standard Time", "2024-01-01T02:30:00", patternedRecurrence{pat("daily", 1), noEnd("2024-01-01")}},
-		{"weekdays", "W. Europe Standard Time", "2024-01-01T08:00:00", patternedRecurrence{pat("weekly", 1, "monday", "tuesday", "wednesday", "thursday", "friday"), noEnd("2024-01-01")}},
-		{"every other week from Sunday", "Pacific Standard Time", "2024-01-02T18:00:00", patternedRecurrence{sundayWeeks, noEnd("2024-01-02")}},
-		{"every third week from Wednesday", "UTC", "2024-01-01T07:00:00", patternedRecurrence{every3, noEnd("2024-01-01")}},
-		{"monthly on the 31st", "UTC", "2024-01-31T12:00:00", patternedRecurrence{monthly, noEnd("2024-01-31")}},
-		{"every other month on the 15th", "W. Europe Standard Time", "2024-02-15T23:30:00", patternedRecurrence{bimonthly, noEnd("2024-02-15")}},
-		{"second Tuesday", "Pacific Standard Time", "2024-01-09T10:00:00", patternedRecurrence{second, noEnd("2024-01-09")}},
-		{"last Friday every third month", "UTC", "2024-01-26T16:00:00", patternedRecurrence{lastFri, noEnd("2024-01-26")}},
-		{"29 February", "UTC", "2024-02-29T00:00:00", patternedRecurrence{leap, noEnd("2024-02-29")}},
-		{"10 March every other year", "Pacific Standard Time", "2024-03-10T01:00:00", patternedRecurrence{march, noEnd("2024-03-10")}},
-		{"first Monday of September", "W. Europe Standard Time", "2024-09-02T09:00:00", patternedRecurrence{labor, noEnd("2024-09-02")}},
-		{"numbered daily", "Pacific Standard Time", "2024-03-01T09:00:00", patternedRecurrence{pat("daily", 2), recurrenceRange{Type: "numbered", StartDate: "2024-03-01", NumberOfOccurrences: 400}}},
-		{"numbered weekly, 999", "UTC", "2024-01-01T09:00:00", patternedRecurrence{pat("weekly", 1, "monday", "friday"), recurrenceRange{Type: "numbered", StartDate: "2024-01-01", NumberOfOccurrences: 999}}},
-		{"end date", "W. Europe Standard Time", "2024-01-03T17:00:00", patternedRecurrence{pat("weekly", 1, "wednesday"), recurrenceRange{Type: "endDate", StartDate: "2024-01-03", EndDate: "2031-06-30"}}},
+		{"daily", "UTC", "2024-01-01T09:00:00", patternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
+		{"every third day across DST", "Pacific Standard Time", "2024-01-02T09:30:00", patternedRecurrence{Pattern: pat("daily", 3), Range: noEnd("2024-01-02")}},
+		{"daily at 02:30, a time DST skips once a year", "Pacific Standard Time", "2024-01-01T02:30:00", patternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
+		{"weekdays", "W. Europe Standard Time", "2024-01-01T08:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "monday", "tuesday", "wednesday", "thursday", "friday"), Range: noEnd("2024-01-01")}},
+		{"every other week from Sunday", "Pacific Standard Time", "2024-01-02T18:00:00", patternedRecurrence{Pattern: sundayWeeks, Range: noEnd("2024-01-02")}},
+		{"every third week from Wednesday", "UTC", "2024-01-01T07:00:00", patternedRecurrence{Pattern: every3, Range: noEnd("2024-01-01")}},
+		{"monthly on the 31st", "UTC", "2024-01-31T12:00:00", patternedRecurrence{Pattern: monthly, Range: noEnd("2024-01-31")}},
+		{"every other month on the 15th", "W. Europe Standard Time", "2024-02-15T23:30:00", patternedRecurrence{Pattern: bimonthly, Range: noEnd("2024-02-15")}},
+		{"second Tuesday", "Pacific Standard Time", "2024-01-09T10:00:00", patternedRecurrence{Pattern: second, Range: noEnd("2024-01-09")}},
+		{"last Friday every third month", "UTC", "2024-01-26T16:00:00", patternedRecurrence{Pattern: lastFri, Range: noEnd("2024-01-26")}},
+		{"29 February", "UTC", "2024-02-29T00:00:00", patternedRecurrence{Pattern: leap, Range: noEnd("2024-02-29")}},
+		{"10 March every other year", "Pacific Standard Time", "2024-03-10T01:00:00", patternedRecurrence{Pattern: march, Range: noEnd("2024-03-10")}},
+		{"first Monday of September", "W. Europe Standard Time", "2024-09-02T09:00:00", patternedRecurrence{Pattern: labor, Range: noEnd("2024-09-02")}},
+		{"numbered daily", "Pacific Standard Time", "2024-03-01T09:00:00", patternedRecurrence{Pattern: pat("daily", 2), Range: recurrenceRange{Type: "numbered", StartDate: "2024-03-01", NumberOfOccurrences: 400}}},
+		{"numbered weekly, 999", "UTC", "2024-01-01T09:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "monday", "friday"), Range: recurrenceRange{Type: "numbered", StartDate: "2024-01-01", NumberOfOccurrences: 999}}},
+		{"end date", "W. Europe Standard Time", "2024-01-03T17:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "wednesday"), Range: recurrenceRange{Type: "endDate", StartDate: "2024-01-03", EndDate: "2031-06-30"}}},
 	}
 }
 
@@ -85,7 +85,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rr, err := tc.r.rule(start)
+			rr, err := recurrenceRule(tc.r, start)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +94,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 				all := rr.All()
 				last = all[len(all)-1]
 			}
-			end, err := tc.r.lastEnd(start, time.Hour)
+			end, err := tc.r.LastEnd(start, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +121,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 					}
 				}
 				var steps int64
-				next, err := tc.r.startsFrom(start, last, from, &steps)
+				next, err := tc.r.StartsFrom(start, last, from, &steps)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,7 +148,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 func TestCheckRecurrence(t *testing.T) {
 	for n, ok := range map[int]bool{1: true, 999: true, 1000: false, 1 << 30: false} {
 		r := patternedRecurrence{Pattern: recurrencePattern{Type: "daily"}, Range: recurrenceRange{Type: "numbered", StartDate: "2030-01-01", NumberOfOccurrences: n}}
-		if err := r.check(); (err == nil) != ok {
+		if err := r.Check(); (err == nil) != ok {
 			t.Errorf("numberOfOccurrences %d: %v", n, err)
 		}
 	}
@@ -160,7 +160,7 @@ func masterItem(t testing.TB, id, subject string, start time.Time, d time.Durati
 	e := eventDoc{ID: id, Subject: subject, Type: "seriesMaster", Start: storedDTZ(start, zone), End: storedDTZ(start.Add(d), zone),
 		Recurrence: &r, Categories: []string{"Blue"}, Attendees: []attendee{}, Locations: []location{}, Importance: "normal"}
 	loc, _ := loadZone(zone)
-	last, err := r.lastEnd(start.In(loc), d)
+	last, err := r.LastEnd(start.In(loc), d)
 	if err != nil {
 		t.Fatal(err)
 	}

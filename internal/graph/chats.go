@@ -11,9 +11,6 @@ import (
 	"graphgate/internal/store"
 )
 
-// KindChat is a chat; its document lists its members.
-const KindChat = "chat"
-
 // chatMember reports whether a user is a member of a chat (false for a
 // chat that does not exist, which the handler then answers 404 for).
 func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
@@ -38,66 +35,6 @@ func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// KindChatMessage is a message of a chat (ParentID = the chat).
-const KindChatMessage = "chatMessage"
-
-type chatMember struct {
-	ODataType                   string   `json:"@odata.type"`
-	ID                          string   `json:"id"`
-	Roles                       []string `json:"roles"`
-	DisplayName                 string   `json:"displayName"`
-	VisibleHistoryStartDateTime string   `json:"visibleHistoryStartDateTime"`
-	UserID                      string   `json:"userId"`
-	Email                       string   `json:"email"`
-	TenantID                    string   `json:"tenantId"`
-}
-
-type chatDoc struct {
-	ID                  string       `json:"id"`
-	Topic               *string      `json:"topic"`
-	CreatedDateTime     string       `json:"createdDateTime"`
-	LastUpdatedDateTime string       `json:"lastUpdatedDateTime"`
-	ChatType            string       `json:"chatType"`
-	WebURL              string       `json:"webUrl"`
-	TenantID            string       `json:"tenantId"`
-	Members             []chatMember `json:"members"`
-	// MemberIDs is internal: what /me/chats queries.
-	MemberIDs []string `json:"_memberIds"`
-}
-
-type chatIdentity struct {
-	ID               string `json:"id"`
-	DisplayName      string `json:"displayName"`
-	UserIdentityType string `json:"userIdentityType"`
-	TenantID         string `json:"tenantId"`
-}
-
-type chatMessageDoc struct {
-	ID                   string  `json:"id"`
-	ReplyToID            *string `json:"replyToId"`
-	Etag                 string  `json:"etag"`
-	MessageType          string  `json:"messageType"`
-	CreatedDateTime      string  `json:"createdDateTime"`
-	LastModifiedDateTime string  `json:"lastModifiedDateTime"`
-	LastEditedDateTime   *string `json:"lastEditedDateTime"`
-	DeletedDateTime      *string `json:"deletedDateTime"`
-	Subject              *string `json:"subject"`
-	Summary              *string `json:"summary"`
-	ChatID               string  `json:"chatId"`
-	Importance           string  `json:"importance"`
-	Locale               string  `json:"locale"`
-	WebURL               *string `json:"webUrl"`
-	From                 struct {
-		Application *json.RawMessage `json:"application"`
-		Device      *json.RawMessage `json:"device"`
-		User        *chatIdentity    `json:"user"`
-	} `json:"from"`
-	Body        itemBody          `json:"body"`
-	Attachments []json.RawMessage `json:"attachments"`
-	Mentions    []json.RawMessage `json:"mentions"`
-	Reactions   []json.RawMessage `json:"reactions"`
 }
 
 var (
@@ -191,10 +128,6 @@ func (s *Server) listChatMessages(c *Call) error {
 		mapping:  jsonMapping("microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
 		defOrder: byDoc("createdDateTime", store.TypeTime, true), context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
 }
-
-// chatMessageKey is a chat message's item id: message ids (Teams uses the
-// creation time in milliseconds) are unique only within their chat.
-func chatMessageKey(chatID, messageID string) string { return chatID + "/" + messageID }
 
 func (s *Server) getChatMessage(c *Call) error {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChatMessage, chatMessageKey(c.Param(0), c.Param(1)))

@@ -21,114 +21,6 @@ import (
 // and /contactFolders/{id}/contacts any folder's content. A contact is an
 // item of its folder; its document is Graph's contact.
 
-const (
-	KindContactFolder = "contactFolder"
-	KindContact       = "contact"
-)
-
-// defaultContactsFolder names the default Contacts folder; its id is
-// stable per user, like the well-known mail folders'.
-const defaultContactsFolder = "contacts"
-
-// physicalAddress is Graph's physicalAddress (an empty object when unset).
-type physicalAddress struct {
-	Street          string `json:"street,omitempty"`
-	City            string `json:"city,omitempty"`
-	State           string `json:"state,omitempty"`
-	CountryOrRegion string `json:"countryOrRegion,omitempty"`
-	PostalCode      string `json:"postalCode,omitempty"`
-}
-
-// contactEmail is an entry of a contact's emailAddresses.
-type contactEmail struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-}
-
-// contactDoc is a contact's stored document (Graph's contact). Optional
-// strings are null when unset, as Exchange returns them.
-type contactDoc struct {
-	ID                   string          `json:"id"`
-	CreatedDateTime      string          `json:"createdDateTime"`
-	LastModifiedDateTime string          `json:"lastModifiedDateTime"`
-	ChangeKey            string          `json:"changeKey"`
-	Categories           []string        `json:"categories"`
-	ParentFolderID       string          `json:"parentFolderId"`
-	Birthday             *string         `json:"birthday"`
-	FileAs               string          `json:"fileAs"`
-	DisplayName          string          `json:"displayName"`
-	GivenName            *string         `json:"givenName"`
-	Initials             *string         `json:"initials"`
-	MiddleName           *string         `json:"middleName"`
-	NickName             *string         `json:"nickName"`
-	Surname              *string         `json:"surname"`
-	Title                *string         `json:"title"`
-	YomiGivenName        *string         `json:"yomiGivenName"`
-	YomiSurname          *string         `json:"yomiSurname"`
-	YomiCompanyName      *string         `json:"yomiCompanyName"`
-	Generation           *string         `json:"generation"`
-	ImAddresses          []string        `json:"imAddresses"`
-	JobTitle             *string         `json:"jobTitle"`
-	CompanyName          *string         `json:"companyName"`
-	Department           *string         `json:"department"`
-	OfficeLocation       *string         `json:"officeLocation"`
-	Profession           *string         `json:"profession"`
-	BusinessHomePage     *string         `json:"businessHomePage"`
-	AssistantName        *string         `json:"assistantName"`
-	Manager              *string         `json:"manager"`
-	HomePhones           []string        `json:"homePhones"`
-	MobilePhone          *string         `json:"mobilePhone"`
-	BusinessPhones       []string        `json:"businessPhones"`
-	SpouseName           *string         `json:"spouseName"`
-	PersonalNotes        string          `json:"personalNotes"`
-	Children             []string        `json:"children"`
-	EmailAddresses       []contactEmail  `json:"emailAddresses"`
-	HomeAddress          physicalAddress `json:"homeAddress"`
-	BusinessAddress      physicalAddress `json:"businessAddress"`
-	OtherAddress         physicalAddress `json:"otherAddress"`
-}
-
-// contactFolderDoc is a contact folder's stored document.
-type contactFolderDoc struct {
-	ID             string `json:"id"`
-	DisplayName    string `json:"displayName"`
-	ParentFolderID string `json:"parentFolderId"`
-}
-
-// normalize gives absent collections their empty form.
-func (d *contactDoc) normalize() {
-	for _, p := range []*[]string{&d.Categories, &d.ImAddresses, &d.HomePhones, &d.BusinessPhones, &d.Children} {
-		if *p == nil {
-			*p = []string{}
-		}
-	}
-	if d.EmailAddresses == nil {
-		d.EmailAddresses = []contactEmail{}
-	}
-}
-
-// computeDisplayName fills displayName from the name parts, as Outlook does
-// for a contact created without one.
-func (d *contactDoc) computeDisplayName() {
-	if strings.TrimSpace(d.DisplayName) != "" {
-		return
-	}
-	var parts []string
-	for _, p := range []*string{d.GivenName, d.MiddleName, d.Surname} {
-		if p != nil && strings.TrimSpace(*p) != "" {
-			parts = append(parts, strings.TrimSpace(*p))
-		}
-	}
-	switch {
-	case len(parts) > 0:
-		d.DisplayName = strings.Join(parts, " ")
-	case d.CompanyName != nil && *d.CompanyName != "":
-		d.DisplayName = *d.CompanyName
-	case len(d.EmailAddresses) > 0:
-		d.DisplayName = d.EmailAddresses[0].Address
-	}
-}
-
 // contactWritable maps the writable properties of a contact (lower-cased)
 // to their spelling; contactReadOnly are accepted in a body and ignored.
 var (
@@ -199,7 +91,7 @@ func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
 		}
 		return cur, ErrBadRequest("Unable to read JSON request payload.").WithCause(err)
 	}
-	out.normalize()
+	out.Normalize()
 	return out, nil
 }
 
@@ -419,19 +311,12 @@ func (s *Server) createContactIn(c *Call, owner, folder string) error {
 		return err
 	}
 	d.ID, d.ParentFolderID, d.CreatedDateTime, d.LastModifiedDateTime = id, folder, storedTime(now), storedTime(now)
-	d.computeDisplayName()
+	d.ComputeDisplayName()
 	it := store.Item{TenantID: c.TenantID, Kind: KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
 		return AsError(err)
 	}
 	return s.writeContact(c, http.StatusCreated, it, owner)
-}
-
-// newContactDoc is an empty contact.
-func newContactDoc(id, folder, now string) contactDoc {
-	d := contactDoc{ID: id, ParentFolderID: folder, CreatedDateTime: now, LastModifiedDateTime: now}
-	d.normalize()
-	return d
 }
 
 func (s *Server) updateContact(c *Call) error {
@@ -468,7 +353,7 @@ func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
 		if perr != nil {
 			return it, perr
 		}
-		d.computeDisplayName()
+		d.ComputeDisplayName()
 		d.LastModifiedDateTime = storedTime(s.now())
 		it.Doc = EncodeDoc(d)
 		return it, nil
@@ -766,72 +651,3 @@ func (s *Server) deleteContactFolder(c *Call) error {
 }
 
 // Seeding.
-
-// ContactsFolder creates a user's default Contacts folder and returns its id.
-func (s *Seeder) ContactsFolder(userID string) string {
-	id := folderID(userID, defaultContactsFolder)
-	root := folderID(userID, msgFolderRoot)
-	s.add(KindContactFolder, id, userID, root, contactFolderDoc{ID: id, DisplayName: "Contacts", ParentFolderID: root})
-	return id
-}
-
-// ContactFolder adds a folder to a user's default Contacts folder (which
-// ContactsFolder must have created) and returns its id.
-func (s *Seeder) ContactFolder(userID, name string) string {
-	parent := folderID(userID, defaultContactsFolder)
-	id := s.itemID("AAMkAGCf")
-	s.add(KindContactFolder, id, userID, parent, contactFolderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
-	return id
-}
-
-// SeedContact describes a contact.
-type SeedContact struct {
-	Folder                         string // folder id; "" for the default Contacts folder
-	GivenName, Surname, Company    string
-	JobTitle, Email, MobilePhone   string
-	BusinessPhone, City, Notes     string
-	Categories                     []string
-	DisplayName, EmailDisplayName  string
-	Birthday                       *time.Time
-	HomeCity, BusinessStreet, Dept string
-}
-
-// Contact adds a contact to a user's contacts and returns its id.
-func (s *Seeder) Contact(userID string, sc SeedContact) string {
-	folder := sc.Folder
-	if folder == "" {
-		folder = folderID(userID, defaultContactsFolder)
-	}
-	id := s.itemID("AAMkAGCt")
-	d := newContactDoc(id, folder, storedTime(s.now))
-	opt := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
-	d.GivenName, d.Surname, d.CompanyName, d.JobTitle, d.MobilePhone, d.Department = opt(sc.GivenName), opt(sc.Surname), opt(sc.Company), opt(sc.JobTitle), opt(sc.MobilePhone), opt(sc.Dept)
-	d.DisplayName, d.PersonalNotes = sc.DisplayName, sc.Notes
-	if sc.Email != "" {
-		name := sc.EmailDisplayName
-		if name == "" {
-			name = sc.Email
-		}
-		d.EmailAddresses = []contactEmail{{Name: name, Address: sc.Email}}
-	}
-	if sc.BusinessPhone != "" {
-		d.BusinessPhones = []string{sc.BusinessPhone}
-	}
-	if sc.Categories != nil {
-		d.Categories = sc.Categories
-	}
-	d.BusinessAddress = physicalAddress{City: sc.City, Street: sc.BusinessStreet}
-	d.HomeAddress = physicalAddress{City: sc.HomeCity}
-	if sc.Birthday != nil {
-		b := graphTime(*sc.Birthday)
-		d.Birthday = &b
-	}
-	d.computeDisplayName()
-	s.add(KindContact, id, userID, folder, d)
-	return id
-}

@@ -37,6 +37,12 @@
 // service (package directory), whose typed errors the handlers turn into
 // Graph's bodies.
 //
+// The documents the workloads keep in the item store — their types, JSON
+// names, kinds, well-known ids and stored time format — are package
+// model's (model_aliases.go keeps the handlers' old names until the
+// workloads move into packages of their own); the server renders them and
+// strips their internal fields.
+//
 // Queries are store query IR (docquery.go): a collection's $filter and
 // $orderby become store conditions and orderings through odata.Filter and
 // odata.Order over the entity's mapping, the server's own fixed queries

@@ -2,16 +2,9 @@ package graph
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -22,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -66,138 +60,6 @@ import (
 // on every item it writes; deletions leave tombstones (kind
 // driveTombstone) stamped the same way (drive_ops.go).
 
-const (
-	KindDrive        = "drive"
-	KindDriveItem    = "driveItem"
-	KindDriveContent = "driveItemContent"
-	KindDriveShare   = "driveShare"
-)
-
-// driveQuotaTotal is every drive's quota (1 TB, OneDrive's default).
-const driveQuotaTotal = int64(1) << 40
-
-type driveIdentity struct {
-	ID          string `json:"id,omitempty"`
-	DisplayName string `json:"displayName"`
-	Email       string `json:"email,omitempty"`
-}
-
-type identitySet struct {
-	Application *driveIdentity `json:"application,omitempty"`
-	Group       *driveIdentity `json:"group,omitempty"`
-	User        *driveIdentity `json:"user,omitempty"`
-}
-
-type driveQuota struct {
-	Deleted   int64  `json:"deleted"`
-	Remaining int64  `json:"remaining"`
-	State     string `json:"state"`
-	Total     int64  `json:"total"`
-	Used      int64  `json:"used"`
-}
-
-// driveDoc is a drive's stored document (Graph's drive; quota is computed).
-type driveDoc struct {
-	ID                   string      `json:"id"`
-	Name                 string      `json:"name"`
-	Description          string      `json:"description"`
-	DriveType            string      `json:"driveType"`
-	CreatedDateTime      string      `json:"createdDateTime"`
-	LastModifiedDateTime string      `json:"lastModifiedDateTime"`
-	WebURL               string      `json:"webUrl"`
-	CreatedBy            identitySet `json:"createdBy"`
-	LastModifiedBy       identitySet `json:"lastModifiedBy"`
-	Owner                identitySet `json:"owner"`
-	Quota                driveQuota  `json:"quota"`
-	RootID               string      `json:"_rootId"`
-	// OwnerKind is "group" for a group's document library.
-	OwnerKind string `json:"_ownerKind,omitempty"`
-}
-
-type itemReference struct {
-	DriveID   string `json:"driveId"`
-	DriveType string `json:"driveType"`
-	ID        string `json:"id,omitempty"`
-	Name      string `json:"name,omitempty"`
-	Path      string `json:"path,omitempty"`
-}
-
-type fileSystemInfo struct {
-	CreatedDateTime      string `json:"createdDateTime"`
-	LastModifiedDateTime string `json:"lastModifiedDateTime"`
-}
-
-type folderFacet struct {
-	ChildCount int `json:"childCount"`
-}
-
-type fileHashes struct {
-	QuickXorHash string `json:"quickXorHash"`
-	SHA1Hash     string `json:"sha1Hash,omitempty"`
-	SHA256Hash   string `json:"sha256Hash,omitempty"`
-}
-
-type fileFacet struct {
-	MimeType string     `json:"mimeType"`
-	Hashes   fileHashes `json:"hashes"`
-}
-
-type specialFolderFacet struct {
-	Name string `json:"name"`
-}
-
-type sharedFacet struct {
-	Owner          identitySet `json:"owner"`
-	Scope          string      `json:"scope"`
-	SharedDateTime string      `json:"sharedDateTime"`
-}
-
-// driveItemDoc is a folder's or file's stored document (Graph's driveItem).
-// eTag, cTag, webUrl and parentReference.path are computed when rendered.
-type driveItemDoc struct {
-	ID                   string              `json:"id"`
-	Name                 string              `json:"name"`
-	CreatedDateTime      string              `json:"createdDateTime"`
-	LastModifiedDateTime string              `json:"lastModifiedDateTime"`
-	Size                 int64               `json:"size"`
-	CreatedBy            identitySet         `json:"createdBy"`
-	LastModifiedBy       identitySet         `json:"lastModifiedBy"`
-	ParentReference      itemReference       `json:"parentReference"`
-	FileSystemInfo       fileSystemInfo      `json:"fileSystemInfo"`
-	Folder               *folderFacet        `json:"folder,omitempty"`
-	File                 *fileFacet          `json:"file,omitempty"`
-	Root                 *struct{}           `json:"root,omitempty"`
-	SpecialFolder        *specialFolderFacet `json:"specialFolder,omitempty"`
-	Shared               *sharedFacet        `json:"shared,omitempty"`
-	// GUID makes the eTag and cTag; ETagVersion counts changes of the
-	// item's own properties, ContentVersion of a file's content.
-	GUID           string `json:"_guid"`
-	ETagVersion    int64  `json:"_ev"`
-	ContentVersion int64  `json:"_cv"`
-	// Seq is the drive's change number when the item was last written.
-	Seq int64 `json:"_seq,omitempty"`
-	// NoInherit stops the grants and links of the item's ancestors from
-	// reaching it (createLink with retainInheritedPermissions false).
-	NoInherit bool `json:"_noInherit,omitempty"`
-}
-
-// driveContentDoc holds a file's bytes.
-type driveContentDoc struct {
-	Data string `json:"data"` // base64
-}
-
-// driveShareDoc is a sharing grant on an item (and what is below it).
-type driveShareDoc struct {
-	ID             string        `json:"id"`
-	ItemID         string        `json:"itemId"`
-	DriveID        string        `json:"driveId"`
-	DriveOwnerID   string        `json:"driveOwnerId"`
-	Roles          []string      `json:"roles"`
-	GrantedTo      driveIdentity `json:"grantedTo"`
-	InvitedBy      driveIdentity `json:"invitedBy"`
-	SharedDateTime string        `json:"sharedDateTime"`
-}
-
 // Drive errors, in OneDrive's words.
 func errDriveItemNotFound() *Error {
 	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
@@ -225,33 +87,6 @@ func errMySiteNotFound() *Error {
 
 // Ids.
 
-var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// driveItemIDFrom is a stable item id (OneDrive for Business's shape: "01"
-// and 32 base32 characters).
-func driveItemIDFrom(seed string) string {
-	h := sha256.Sum256([]byte(seed))
-	return "01" + b32.EncodeToString(h[:])[:32]
-}
-
-func newDriveItemID() string {
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	return "01" + b32.EncodeToString(b)[:32]
-}
-
-// driveIDFor is a user's drive id: "b!…" for OneDrive for Business, 16 hex
-// digits for a personal OneDrive.
-func driveIDFor(userID string, personal bool) string {
-	h := sha256.Sum256([]byte("drive/" + userID))
-	if personal {
-		return hex.EncodeToString(h[:8])
-	}
-	return "b!" + base64.RawURLEncoding.EncodeToString(h[:]) + base64.RawURLEncoding.EncodeToString(h[:9])
-}
-
-func driveRootID(userID string) string { return driveItemIDFrom(userID + "/drive/root") }
-
 func specialFolderID(userID, name, appID string) string {
 	if name == "approot" {
 		return driveItemIDFrom(userID + "/drive/special/approot/" + strings.ToLower(appID))
@@ -262,18 +97,6 @@ func specialFolderID(userID, name, appID string) string {
 // specialFolders maps the special folder names to the folders' names.
 var specialFolders = map[string]string{"documents": "Documents", "photos": "Photos", "cameraroll": "Camera Roll", "music": "Music",
 	"recordings": "Recordings", "approot": ""}
-
-// driveWebBase is the drive's web address, the parent of its items' webUrl.
-func driveWebBase(u *store.User, personal bool, driveID string) string {
-	if personal {
-		return "https://onedrive.live.com/?cid=" + driveID
-	}
-	upn := strings.ToLower(u.UserPrincipalName)
-	_, domain, _ := strings.Cut(upn, "@")
-	tenant, _, _ := strings.Cut(domain, ".")
-	site := strings.NewReplacer(".", "_", "@", "_").Replace(upn)
-	return "https://" + tenant + "-my.sharepoint.com/personal/" + site + "/Documents"
-}
 
 // Drives.
 
@@ -293,35 +116,6 @@ type driveInfo struct {
 
 func (d *driveInfo) ref(id string) itemReference {
 	return itemReference{DriveID: d.ID, DriveType: d.Type, ID: id}
-}
-
-func userIdentity(u *store.User) *driveIdentity {
-	addr := u.Mail
-	if addr == "" {
-		addr = u.UserPrincipalName
-	}
-	return &driveIdentity{ID: u.ID, DisplayName: u.DisplayName, Email: addr}
-}
-
-// newDriveItems builds a user's drive and its root folder.
-func newDriveItems(tenant string, u *store.User, now time.Time) (store.Item, store.Item) {
-	personal := u.Kind == store.UserPersonal || u.TenantID == store.PersonalTenantID
-	id := driveIDFor(u.ID, personal)
-	typ := "business"
-	if personal {
-		typ = "personal"
-	}
-	ts := storedTime(now)
-	system := identitySet{User: &driveIdentity{DisplayName: "System Account"}}
-	owner := identitySet{User: userIdentity(u)}
-	rootID := driveRootID(u.ID)
-	dd := driveDoc{ID: id, Name: "OneDrive", DriveType: typ, CreatedDateTime: ts, LastModifiedDateTime: ts, WebURL: driveWebBase(u, personal, id),
-		CreatedBy: system, LastModifiedBy: owner, Owner: owner, Quota: driveQuota{State: "normal", Total: driveQuotaTotal}, RootID: rootID}
-	root := driveItemDoc{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: owner,
-		ParentReference: itemReference{DriveID: id, DriveType: typ}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
-		Folder: &folderFacet{}, Root: &struct{}{}, GUID: NewGUID(), ETagVersion: 1}
-	return store.Item{TenantID: tenant, Kind: KindDrive, ID: id, OwnerID: u.ID, Doc: EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
-		store.Item{TenantID: tenant, Kind: KindDriveItem, ID: rootID, OwnerID: u.ID, Doc: EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1}
 }
 
 // ensureDrive returns a user's drive, creating it on first use. Guests and
@@ -1191,9 +985,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 
 // newDriveItemDoc is a new folder or file in a folder.
 func newDriveItemDoc(d *driveInfo, parent, id, name string, by identitySet, now string) driveItemDoc {
-	return driveItemDoc{ID: id, Name: name, CreatedDateTime: now, LastModifiedDateTime: now, CreatedBy: by, LastModifiedBy: by,
-		ParentReference: d.ref(parent), FileSystemInfo: fileSystemInfo{CreatedDateTime: now, LastModifiedDateTime: now},
-		GUID: NewGUID(), ETagVersion: 1, ContentVersion: 1}
+	return model.NewDriveItem(d.ref(parent), id, name, by, now)
 }
 
 // createDriveFolder creates a folder under parent, resolving a name
@@ -1581,66 +1373,6 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 
 // Content.
 
-// mimeTypes are the types graphgate names itself, so that a file's
-// mimeType does not depend on the machine's MIME tables.
-var mimeTypes = map[string]string{".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html",
-	".json": "application/json", ".xml": "application/xml", ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
-	".jpeg": "image/jpeg", ".gif": "image/gif", ".zip": "application/zip",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".one": "application/msonenote"}
-
-func mimeTypeOf(name, header string) string {
-	if t, ok := mimeTypes[strings.ToLower(path.Ext(name))]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
-		t, _, _ = strings.Cut(t, ";")
-		return t
-	}
-	if header != "" {
-		if t, _, err := mime.ParseMediaType(header); err == nil && t != "application/x-www-form-urlencoded" {
-			return t
-		}
-	}
-	return "application/octet-stream"
-}
-
-// hashesOf computes a file's hashes: quickXorHash (every drive), SHA-1 and
-// SHA-256 (personal drives), upper-case hex as OneDrive shows them.
-func hashesOf(b []byte, driveType string) fileHashes {
-	q := quickXorHash(b)
-	h := fileHashes{QuickXorHash: base64.StdEncoding.EncodeToString(q[:])}
-	if driveType == "personal" {
-		s1 := sha1.Sum(b)
-		s2 := sha256.Sum256(b)
-		h.SHA1Hash, h.SHA256Hash = strings.ToUpper(hex.EncodeToString(s1[:])), strings.ToUpper(hex.EncodeToString(s2[:]))
-	}
-	return h
-}
-
-// quickXorHash is OneDrive's QuickXorHash: each byte is XORed into a
-// 160-bit circular register at a bit offset advancing by 11 per byte, and
-// the length (64-bit little-endian) is XORed into the register's last 8
-// bytes.
-func quickXorHash(b []byte) [20]byte {
-	var reg [20]byte
-	for i, v := range b {
-		p := (i * 11) % 160
-		idx, sh := p/8, uint(p%8)
-		reg[idx] ^= v << sh
-		if sh > 0 {
-			reg[(idx+1)%20] ^= v >> (8 - sh)
-		}
-	}
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-	for i := 0; i < 8; i++ {
-		reg[12+i] ^= n[i]
-	}
-	return reg
-}
-
 // downloadDriveItem answers GET …/content as Graph does: 302 Found to the
 // file's pre-authenticated download URL, issued here because this request
 // was authorized; the URL itself serves the bytes (drive_transfer.go).
@@ -1835,11 +1567,6 @@ type permissionDoc struct {
 	} `json:"grantedToV2"`
 }
 
-func shareID(itemID, granteeID string) string {
-	h := sha256.Sum256([]byte(itemID + "/share/" + granteeID))
-	return "aTowI" + base64.RawURLEncoding.EncodeToString(h[:18])
-}
-
 // inviteDriveItem shares an item with users of the tenant (POST …/invite).
 func (s *Server) inviteDriveItem(c *Call) error {
 	var in driveInviteInput
@@ -2020,115 +1747,3 @@ func graphTimeOf(stored string) string {
 }
 
 // Seeding.
-
-// SeedDriveOwner is the owner of a seeded drive.
-type SeedDriveOwner struct {
-	ID, DisplayName, UserPrincipalName string
-	Personal                           bool
-}
-
-func (o SeedDriveOwner) user() store.User {
-	u := store.User{ID: o.ID, DisplayName: o.DisplayName, UserPrincipalName: o.UserPrincipalName, Mail: o.UserPrincipalName, Kind: store.UserMember}
-	if o.Personal {
-		u.Kind = store.UserPersonal
-	}
-	return u
-}
-
-// Drive creates a user's OneDrive and returns its root folder's id.
-func (s *Seeder) Drive(o SeedDriveOwner) string {
-	u := o.user()
-	drive, root := newDriveItems(s.tenant, &u, s.now)
-	s.items = append(s.items, drive, root)
-	return root.ID
-}
-
-// seededItem finds an item collected by the seeder.
-func (s *Seeder) seededItem(kind, id string) *store.Item {
-	for i := range s.items {
-		if s.items[i].Kind == kind && s.items[i].ID == id {
-			return &s.items[i]
-		}
-	}
-	return nil
-}
-
-// seededDrive returns the drive of an owner collected by the seeder.
-func (s *Seeder) seededDrive(ownerID string) *driveInfo {
-	for i := range s.items {
-		if s.items[i].Kind == KindDrive && s.items[i].OwnerID == ownerID {
-			d, err := driveOf(s.items[i], store.User{ID: ownerID})
-			if err == nil {
-				return d
-			}
-		}
-	}
-	panic("graph: seeding a drive item before its drive")
-}
-
-func (s *Seeder) driveItem(ownerID, parentID, name string, content []byte, folder bool) string {
-	d := s.seededDrive(ownerID)
-	var by identitySet
-	if dd := d.doc.Owner.User; dd != nil {
-		by = identitySet{User: dd}
-	}
-	id := s.driveItemID()
-	ts := storedTime(s.now)
-	doc := newDriveItemDoc(d, parentID, id, name, by, ts)
-	var size int64
-	if folder {
-		doc.Folder = &folderFacet{}
-	} else {
-		size = int64(len(content))
-		doc.Size, doc.File = size, &fileFacet{MimeType: mimeTypeOf(name, ""), Hashes: hashesOf(content, d.Type)}
-		s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveContent, ID: id, OwnerID: ownerID, ParentID: parentID,
-			Doc: EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(content)}), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
-	}
-	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveItem, ID: id, OwnerID: ownerID, ParentID: parentID,
-		Doc: EncodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
-	for p, first := parentID, true; p != ""; first = false {
-		it := s.seededItem(KindDriveItem, p)
-		if it == nil {
-			break
-		}
-		pd, _ := DecodeDoc[driveItemDoc](*it)
-		if first && pd.Folder != nil {
-			pd.Folder.ChildCount++
-		}
-		pd.Size += size
-		it.Doc = EncodeDoc(pd)
-		p = it.ParentID
-	}
-	return id
-}
-
-// DriveFolder adds a folder to a seeded drive and returns its id.
-func (s *Seeder) DriveFolder(ownerID, parentID, name string) string {
-	return s.driveItem(ownerID, parentID, name, nil, true)
-}
-
-// DriveFile adds a file to a seeded drive and returns its id.
-func (s *Seeder) DriveFile(ownerID, parentID, name string, content []byte) string {
-	return s.driveItem(ownerID, parentID, name, content, false)
-}
-
-// DriveShare shares an item of owner's drive with a user (roles read,
-// write).
-func (s *Seeder) DriveShare(ownerID, itemID string, with SeedDriveOwner, roles ...string) {
-	d := s.seededDrive(ownerID)
-	ts := storedTime(s.now)
-	g := with.user()
-	sd := driveShareDoc{ID: shareID(itemID, with.ID), ItemID: itemID, DriveID: d.ID, DriveOwnerID: ownerID, Roles: roles,
-		GrantedTo: *userIdentity(&g), SharedDateTime: ts}
-	if d.doc.Owner.User != nil {
-		sd.InvitedBy = *d.doc.Owner.User
-	}
-	s.add(KindDriveShare, sd.ID, with.ID, itemID, sd)
-	if it := s.seededItem(KindDriveItem, itemID); it != nil {
-		doc, _ := DecodeDoc[driveItemDoc](*it)
-		if doc.Shared == nil {
-			doc.Shared = &sharedFacet{Owner: d.doc.Owner, Scope: "users", SharedDateTime: ts}
-		}
-		it.Doc = EncodeDoc(doc)
-	}
-}

@@ -12,11 +12,6 @@ import (
 // Delta bookkeeping: tombstone retention, the expiry of old delta tokens
 // and the scope of a folder's delta.
 
-// KindDriveDeltaFloor records, per drive (id = the drive's id), the highest
-// change number whose tombstone was pruned: a token from before it may have
-// missed a deletion.
-const KindDriveDeltaFloor = "driveDeltaFloor"
-
 // driveTombstoneRetention is how long a deleted item is remembered for
 // delta. Thirty days is how long OneDrive keeps a deleted item in the
 // recycle bin for personal accounts; a client silent longer than that
@@ -42,10 +37,6 @@ var seqField = func() store.Field {
 	zero := store.Int(0)
 	return store.Field{Path: []string{"_seq"}, Type: store.TypeInt, IfNull: &zero}
 }()
-
-type deltaFloorDoc struct {
-	Seq int64 `json:"seq"`
-}
 
 // pruneTombstones removes expired tombstones of the drive in a short
 // transaction of its own (not the delta's reads, which take none) and

@@ -40,45 +40,6 @@ import (
 // drive in the link's tenant (named in the share id and the URL), not the
 // token's.
 
-// KindDriveLink is a sharing link on a drive item.
-const KindDriveLink = "driveLink"
-
-// driveLinkDoc is a sharing link's stored document.
-type driveLinkDoc struct {
-	ID           string `json:"id"`
-	Tenant       string `json:"tenant"`
-	ItemID       string `json:"itemId"`
-	DriveID      string `json:"driveId"`
-	DriveOwnerID string `json:"driveOwnerId"`
-	// Type is view, edit or embed; Scope anonymous, organization or users.
-	Type  string   `json:"type"`
-	Scope string   `json:"scope"`
-	Roles []string `json:"roles"`
-	// WebURL is fixed at creation: the encoded form of it is a share key.
-	WebURL      string          `json:"webUrl"`
-	Application *driveIdentity  `json:"application,omitempty"`
-	CreatedBy   *driveIdentity  `json:"createdBy,omitempty"`
-	Recipients  []driveIdentity `json:"recipients,omitempty"`
-	// PasswordHash is the link's password (password package format).
-	PasswordHash    string `json:"passwordHash,omitempty"`
-	Expiration      string `json:"expirationDateTime,omitempty"`
-	CreatedDateTime string `json:"createdDateTime"`
-}
-
-func (ld *driveLinkDoc) expired(now time.Time) bool {
-	if ld.Expiration == "" {
-		return false
-	}
-	exp, err := parseStoredTime(ld.Expiration)
-	return err != nil || !now.Before(exp)
-}
-
-// shareID is the link's share id, as permission.shareId gives it: the
-// tenant and the link id, so that /shares finds the link from any tenant.
-func (ld *driveLinkDoc) shareID() string {
-	return "s!" + base64.RawURLEncoding.EncodeToString([]byte(ld.Tenant+"/"+ld.ID))
-}
-
 // parseShareKey finds the tenant and link id a share id or an encoded
 // sharing URL names.
 func parseShareKey(key string) (tenant, id string, ok bool) {
@@ -132,7 +93,7 @@ func renderLink(ld driveLinkDoc) map[string]any {
 	if ld.Type == "embed" {
 		link["webHtml"] = `<iframe src="` + html.EscapeString(ld.WebURL) + `" width="98" height="120" frameborder="0" scrolling="no"></iframe>`
 	}
-	m := map[string]any{"id": ld.ID, "roles": ld.Roles, "link": link, "hasPassword": ld.PasswordHash != "", "shareId": ld.shareID()}
+	m := map[string]any{"id": ld.ID, "roles": ld.Roles, "link": link, "hasPassword": ld.PasswordHash != "", "shareId": ld.ShareID()}
 	if ld.Expiration != "" {
 		m["expirationDateTime"] = graphTimeOf(ld.Expiration)
 	}
@@ -362,7 +323,7 @@ func (s *Server) createDriveLink(c *Call) error {
 		}
 		for _, l := range links {
 			old, err := DecodeDoc[driveLinkDoc](l)
-			if err == nil && !old.expired(now) && sameLink(old, req, appID) {
+			if err == nil && !old.Expired(now) && sameLink(old, req, appID) {
 				ld, existing = old, true
 				return nil
 			}
@@ -441,7 +402,7 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 	if err != nil {
 		return nil, AsError(err)
 	}
-	if ld.expired(s.now()) {
+	if ld.Expired(s.now()) {
 		return nil, errShareGone()
 	}
 	d, err := s.downloadsFrom(c.ctx, c.BaseURL(), tenant)(s.driveIn(c.ctx, tenant, ld.DriveID))
@@ -495,7 +456,7 @@ func (s *Server) getShare(c *Call) error {
 	if sl.t.d.Group {
 		owner = map[string]any{"group": driveIdentity{ID: sl.t.d.Owner.ID, DisplayName: sl.t.d.Owner.DisplayName, Email: sl.t.d.Owner.Mail}}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#shares/$entity", "id": sl.ld.shareID(),
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#shares/$entity", "id": sl.ld.ShareID(),
 		"name": sl.t.doc.Name, "webUrl": sl.ld.WebURL, "owner": owner})
 }
 
@@ -546,14 +507,14 @@ func (s *Server) serveShareLink(w http.ResponseWriter, r *http.Request, rest str
 		return
 	}
 	ld, err := DecodeDoc[driveLinkDoc](it)
-	if err != nil || ld.expired(s.now()) {
+	if err != nil || ld.Expired(s.now()) {
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return
 	}
 	if ld.Scope != "anonymous" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="graphgate"`)
 		transferError(w, http.StatusUnauthorized, "unauthenticated",
-			"This sharing link requires signing in: call GET /shares/"+ld.shareID()+"/driveItem with an access token.", "")
+			"This sharing link requires signing in: call GET /shares/"+ld.ShareID()+"/driveItem with an access token.", "")
 		return
 	}
 	if ld.PasswordHash != "" {

@@ -19,13 +19,6 @@ import (
 // sequencing and tombstones (for delta), permissions (invite grants, the
 // sharing links of drive_links.go and the owner's own), copy, search, delta.
 
-const (
-	// KindDriveTombstone remembers a deleted item for delta.
-	KindDriveTombstone = "driveTombstone"
-	// KindDriveCopyMonitor is a finished copy's status.
-	KindDriveCopyMonitor = "driveCopyMonitor"
-)
-
 // driveExtraEndpoints are the routes of this file, drive_upload.go and
 // drive_links.go.
 func driveExtraEndpoints() []Endpoint {
@@ -119,7 +112,7 @@ func (s *Server) ensureGroupDrive(c *Call, g *store.Group) (*driveInfo, error) {
 			OwnerKind: "group"}
 		root := driveItemDoc{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: system,
 			ParentReference: itemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
-			Folder: &folderFacet{}, Root: &struct{}{}, GUID: NewGUID(), ETagVersion: 1}
+			Folder: &folderFacet{}, Root: &struct{}{}, GUID: newGUID(), ETagVersion: 1}
 		err = s.store.CreateItems(c.ctx,
 			store.Item{TenantID: c.TenantID, Kind: KindDrive, ID: id, OwnerID: g.ID, Doc: EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
 			store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
@@ -146,23 +139,6 @@ func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (
 		return 0, err
 	}
 	return it.Version, nil
-}
-
-type deletedFacet struct {
-	State string `json:"state"`
-}
-
-// tombstoneDoc is what delta reports of a deleted item.
-type tombstoneDoc struct {
-	ID              string        `json:"id"`
-	Name            string        `json:"name,omitempty"`
-	ParentReference itemReference `json:"parentReference"`
-	Deleted         deletedFacet  `json:"deleted"`
-	File            *struct{}     `json:"file,omitempty"`
-	Folder          *struct{}     `json:"folder,omitempty"`
-	Seq             int64         `json:"_seq"`
-	// At is when the item was deleted: tombstones expire by it.
-	At string `json:"_at,omitempty"`
 }
 
 // tombstones are the delta records of removed items.
@@ -407,13 +383,6 @@ type driveCopyInput struct {
 	Name            *string         `json:"name"`
 }
 
-type copyMonitorDoc struct {
-	Status             string  `json:"status"`
-	PercentageComplete float64 `json:"percentageComplete"`
-	ResourceID         string  `json:"resourceId"`
-	Expires            string  `json:"_expires"`
-}
-
 // copyDriveItem copies an item (a folder with everything below it) in one
 // transaction within the request, then answers as Graph does: 202 Accepted
 // and a monitor URL, which reports the copy completed.
@@ -515,7 +484,7 @@ func (s *Server) copyDriveItem(c *Call) error {
 			id := newIDs[n.it.ID]
 			doc.ID, doc.ParentReference = id, destDrive.ref(parent)
 			doc.CreatedDateTime, doc.LastModifiedDateTime, doc.CreatedBy, doc.LastModifiedBy = ts, ts, by, by
-			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = NewGUID(), 1, 1, seq
+			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = newGUID(), 1, 1, seq
 			doc.Shared, doc.SpecialFolder, doc.NoInherit = nil, nil, false
 			if n.doc.File != nil {
 				doc.File = &fileFacet{MimeType: n.doc.File.MimeType, Hashes: hashesOf(n.content, destDrive.Type)}

@@ -32,17 +32,11 @@ import (
 // restart, accepts the URLs another issued.
 
 const (
-	// KindDriveURLKey holds a tenant's download-URL signing key.
-	KindDriveURLKey = "driveUrlKey"
-	transferPrefix  = "/_transfer/"
+	transferPrefix = "/_transfer/"
 	// downloadURLLifetime is how long a download URL works (Graph's last
 	// about an hour).
 	downloadURLLifetime = time.Hour
 )
-
-type driveURLKeyDoc struct {
-	Key string `json:"key"` // base64
-}
 
 // urlKey returns a tenant's signing key (cached in s.urlKeys). Signing
 // (create) makes it on first use; of two replicas creating it at once, the

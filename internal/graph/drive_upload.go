@@ -24,8 +24,6 @@ import (
 // the authorized createUploadSession request made the decision.
 
 const (
-	KindDriveUploadSession = "driveUploadSession"
-	KindDriveUploadChunk   = "driveUploadChunk"
 	// uploadSessionLifetime is extended by every fragment received.
 	uploadSessionLifetime = 24 * time.Hour
 	// maxFragment is OneDrive's limit for one PUT (60 MiB).
@@ -34,27 +32,6 @@ const (
 	// is kept in one item document.
 	maxUploadSize = 256 << 20
 )
-
-type uploadSessionDoc struct {
-	DriveID  string `json:"driveId"`
-	ParentID string `json:"parentId"`
-	Name     string `json:"name"`
-	// ItemID is the file being replaced ("" for a new file).
-	ItemID   string `json:"itemId,omitempty"`
-	Behavior string `json:"behavior"`
-	// Size is the file's length, known from the first fragment (-1 before).
-	Size     int64  `json:"size"`
-	Received int64  `json:"received"`
-	Expires  string `json:"expires"`
-	CallerID string `json:"callerId,omitempty"`
-	AppID    string `json:"appId,omitempty"`
-	AppName  string `json:"appName,omitempty"`
-}
-
-type uploadChunkDoc struct {
-	Offset int64  `json:"offset"`
-	Data   string `json:"data"` // base64
-}
 
 type uploadSessionInput struct {
 	Item *struct {

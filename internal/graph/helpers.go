@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 )
@@ -31,15 +29,6 @@ func WithType(obj json.RawMessage, t string) json.RawMessage {
 		out = append(out, '}')
 	}
 	return out
-}
-
-// NewGUID returns a random GUID in upper case (the ids graphgate gives new
-// objects and delta tokens).
-func NewGUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	x := strings.ToUpper(hex.EncodeToString(b))
-	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // BindID reads the id out of an @odata.bind URL: …/users('id') or …/users/id.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -24,15 +23,6 @@ func newItemID(prefix string) string {
 	_, _ = rand.Read(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
-
-// storedTime formats t as documents store date-times (fixed width, UTC).
-func storedTime(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
-
-// graphTime formats t as Graph returns most date-times.
-func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
-
-// parseStoredTime reads a stored date-time.
-func parseStoredTime(s string) (time.Time, error) { return time.Parse(store.TimeLayout, s) }
 
 // changeKey is an item's change key (and etag): its version.
 func changeKey(it store.Item) string { return "CQAAAB" + strconv.FormatInt(it.Version, 36) }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,75 +19,6 @@ import (
 // attachments, sendMail delivering inside the tenant. A message is an item
 // of its folder; its document is Graph's message.
 
-const (
-	KindMailFolder = "mailFolder"
-	KindMessage    = "message"
-	KindAttachment = "attachment"
-)
-
-type emailAddress struct {
-	Name    string `json:"name,omitempty"`
-	Address string `json:"address"`
-}
-
-type recipient struct {
-	EmailAddress emailAddress `json:"emailAddress"`
-}
-
-type itemBody struct {
-	ContentType string `json:"contentType"`
-	Content     string `json:"content"`
-}
-
-type followupFlag struct {
-	FlagStatus string `json:"flagStatus"`
-}
-
-// messageDoc is a message's stored document (Graph's message).
-type messageDoc struct {
-	ID                         string       `json:"id"`
-	CreatedDateTime            string       `json:"createdDateTime"`
-	LastModifiedDateTime       string       `json:"lastModifiedDateTime"`
-	ChangeKey                  string       `json:"changeKey"`
-	Categories                 []string     `json:"categories"`
-	ReceivedDateTime           string       `json:"receivedDateTime"`
-	SentDateTime               string       `json:"sentDateTime"`
-	HasAttachments             bool         `json:"hasAttachments"`
-	InternetMessageID          string       `json:"internetMessageId"`
-	Subject                    string       `json:"subject"`
-	BodyPreview                string       `json:"bodyPreview"`
-	Importance                 string       `json:"importance"`
-	ParentFolderID             string       `json:"parentFolderId"`
-	ConversationID             string       `json:"conversationId"`
-	IsDeliveryReceiptRequested bool         `json:"isDeliveryReceiptRequested"`
-	IsReadReceiptRequested     bool         `json:"isReadReceiptRequested"`
-	IsRead                     bool         `json:"isRead"`
-	IsDraft                    bool         `json:"isDraft"`
-	WebLink                    string       `json:"webLink"`
-	InferenceClassification    string       `json:"inferenceClassification"`
-	Body                       itemBody     `json:"body"`
-	Sender                     *recipient   `json:"sender"`
-	From                       *recipient   `json:"from"`
-	ToRecipients               []recipient  `json:"toRecipients"`
-	CcRecipients               []recipient  `json:"ccRecipients"`
-	BccRecipients              []recipient  `json:"bccRecipients"`
-	ReplyTo                    []recipient  `json:"replyTo"`
-	Flag                       followupFlag `json:"flag"`
-}
-
-// folderDoc is a mail folder's stored document; counts are computed when read.
-type folderDoc struct {
-	ID               string `json:"id"`
-	DisplayName      string `json:"displayName"`
-	ParentFolderID   string `json:"parentFolderId"`
-	ChildFolderCount int    `json:"childFolderCount"`
-	UnreadItemCount  int    `json:"unreadItemCount"`
-	TotalItemCount   int    `json:"totalItemCount"`
-	IsHidden         bool   `json:"isHidden"`
-	// WellKnownName is internal (inbox, sentitems, …).
-	WellKnownName string `json:"_wellKnownName,omitempty"`
-}
-
 // hasFileAttachments is a message's hasAttachments: Graph documents that it
 // does not count inline attachments (a message with only inline images
 // has none).
@@ -99,35 +29,6 @@ func hasFileAttachments(atts []attachmentDoc) bool {
 		}
 	}
 	return false
-}
-
-// attachmentDoc is a file attachment.
-type attachmentDoc struct {
-	ODataType            string `json:"@odata.type"`
-	ID                   string `json:"id"`
-	LastModifiedDateTime string `json:"lastModifiedDateTime"`
-	Name                 string `json:"name"`
-	ContentType          string `json:"contentType"`
-	Size                 int    `json:"size"`
-	IsInline             bool   `json:"isInline"`
-	ContentID            string `json:"contentId,omitempty"`
-	ContentBytes         string `json:"contentBytes"`
-}
-
-// wellKnownFolders are created with every mailbox, in Outlook's order.
-var wellKnownFolders = []struct{ name, display string }{
-	{"inbox", "Inbox"}, {"drafts", "Drafts"}, {"sentitems", "Sent Items"}, {"deleteditems", "Deleted Items"},
-	{"junkemail", "Junk Email"}, {"outbox", "Outbox"}, {"archive", "Archive"},
-}
-
-// msgfolderroot is the parent of the top-level folders.
-const msgFolderRoot = "msgfolderroot"
-
-// folderID is the stable id of a user's well-known folder, so that two
-// first requests racing to create a mailbox create the same folders.
-func folderID(userID, name string) string {
-	h := sha256.Sum256([]byte(userID + "/" + name))
-	return "AQMkA" + base64.RawURLEncoding.EncodeToString(h[:30])
 }
 
 // knownMailboxes remembers the mailboxes (tenant and user) whose
@@ -180,9 +81,9 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 	root := folderID(userID, msgFolderRoot)
 	var items []store.Item
 	for _, f := range wellKnownFolders {
-		id := folderID(userID, f.name)
+		id := folderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name}), CreatedAt: now, ModifiedAt: now})
+			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	err := s.store.CreateItems(c.ctx, items...)
 	if err == nil || errors.Is(err, store.ErrConflict) { // a conflict: another request created it
@@ -196,8 +97,8 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 func (s *Server) resolveFolder(c *Call, owner, idOrName string) (store.Item, error) {
 	id := idOrName
 	for _, f := range wellKnownFolders {
-		if strings.EqualFold(idOrName, f.name) {
-			id = folderID(owner, f.name)
+		if strings.EqualFold(idOrName, f.Name) {
+			id = folderID(owner, f.Name)
 		}
 	}
 	if strings.EqualFold(idOrName, msgFolderRoot) {
@@ -727,27 +628,6 @@ func refOf(u *store.User) *userRef {
 		addr = u.UserPrincipalName
 	}
 	return &userRef{id: u.ID, name: u.DisplayName, address: addr}
-}
-
-// preview is the first 255 characters of a body, tags removed.
-func preview(content string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range content {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>':
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	p := strings.Join(strings.Fields(b.String()), " ")
-	if r := []rune(p); len(r) > 255 {
-		p = string(r[:255])
-	}
-	return p
 }
 
 func attachmentItems(tenant, owner, messageID string, atts []attachmentDoc, now string) ([]store.Item, error) {

@@ -10,42 +10,6 @@ import (
 	"graphgate/internal/store"
 )
 
-// KindMailboxSettings holds a user's mailbox settings (one item, id = user).
-const KindMailboxSettings = "mailboxSettings"
-
-type automaticReplies struct {
-	Status                 string            `json:"status"`
-	ExternalAudience       string            `json:"externalAudience"`
-	ScheduledStartDateTime *dateTimeTimeZone `json:"scheduledStartDateTime"`
-	ScheduledEndDateTime   *dateTimeTimeZone `json:"scheduledEndDateTime"`
-	InternalReplyMessage   string            `json:"internalReplyMessage"`
-	ExternalReplyMessage   string            `json:"externalReplyMessage"`
-}
-
-type localeInfo struct {
-	Locale      string `json:"locale"`
-	DisplayName string `json:"displayName"`
-}
-
-type workingHours struct {
-	DaysOfWeek []string          `json:"daysOfWeek"`
-	StartTime  string            `json:"startTime"`
-	EndTime    string            `json:"endTime"`
-	TimeZone   map[string]string `json:"timeZone"`
-}
-
-type mailboxSettingsDoc struct {
-	ArchiveFolder                         string           `json:"archiveFolder"`
-	TimeZone                              string           `json:"timeZone"`
-	DelegateMeetingMessageDeliveryOptions string           `json:"delegateMeetingMessageDeliveryOptions"`
-	DateFormat                            string           `json:"dateFormat"`
-	TimeFormat                            string           `json:"timeFormat"`
-	UserPurpose                           string           `json:"userPurpose"`
-	AutomaticRepliesSetting               automaticReplies `json:"automaticRepliesSetting"`
-	Language                              localeInfo       `json:"language"`
-	WorkingHours                          workingHours     `json:"workingHours"`
-}
-
 func defaultMailboxSettings(userID string) mailboxSettingsDoc {
 	return mailboxSettingsDoc{ArchiveFolder: folderID(userID, "archive"), TimeZone: "UTC", DelegateMeetingMessageDeliveryOptions: "sendToDelegateOnly",
 		DateFormat: "M/d/yyyy", TimeFormat: "h:mm tt", UserPurpose: "user",

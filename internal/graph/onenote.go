@@ -32,70 +32,6 @@ import (
 // (onenote_sectiongroups.go) nest sections inside a notebook, and
 // PATCH …/content (onenote_patch.go) edits a page's HTML.
 
-const (
-	KindNotebook = "notebook"
-	KindSection  = "onenoteSection"
-	KindPage     = "onenotePage"
-)
-
-type onenoteLink struct {
-	Href string `json:"href"`
-}
-
-type onenoteLinks struct {
-	OneNoteClientURL onenoteLink `json:"oneNoteClientUrl"`
-	OneNoteWebURL    onenoteLink `json:"oneNoteWebUrl"`
-}
-
-type onenoteParent struct {
-	ID          string `json:"id"`
-	DisplayName string `json:"displayName"`
-	Self        string `json:"self"`
-}
-
-// notebookDoc is Graph's notebook; self and the URLs are computed.
-type notebookDoc struct {
-	ID                   string       `json:"id"`
-	DisplayName          string       `json:"displayName"`
-	CreatedDateTime      string       `json:"createdDateTime"`
-	LastModifiedDateTime string       `json:"lastModifiedDateTime"`
-	IsDefault            bool         `json:"isDefault"`
-	IsShared             bool         `json:"isShared"`
-	UserRole             string       `json:"userRole"`
-	CreatedBy            identitySet  `json:"createdBy"`
-	LastModifiedBy       identitySet  `json:"lastModifiedBy"`
-	Links                onenoteLinks `json:"links"`
-}
-
-// sectionDoc is Graph's onenoteSection.
-type sectionDoc struct {
-	ID                   string        `json:"id"`
-	DisplayName          string        `json:"displayName"`
-	CreatedDateTime      string        `json:"createdDateTime"`
-	LastModifiedDateTime string        `json:"lastModifiedDateTime"`
-	IsDefault            bool          `json:"isDefault"`
-	CreatedBy            identitySet   `json:"createdBy"`
-	LastModifiedBy       identitySet   `json:"lastModifiedBy"`
-	Links                onenoteLinks  `json:"links"`
-	ParentNotebook       onenoteParent `json:"parentNotebook"`
-	// ParentSectionGroup is null for a section directly in its notebook.
-	ParentSectionGroup *onenoteParent `json:"parentSectionGroup"`
-}
-
-// pageDoc is Graph's onenotePage; its HTML body is internal.
-type pageDoc struct {
-	ID                   string        `json:"id"`
-	Title                string        `json:"title"`
-	CreatedDateTime      string        `json:"createdDateTime"`
-	LastModifiedDateTime string        `json:"lastModifiedDateTime"`
-	CreatedByAppID       string        `json:"createdByAppId"`
-	Level                int           `json:"level"`
-	Order                int           `json:"order"`
-	Links                onenoteLinks  `json:"links"`
-	ParentSection        onenoteParent `json:"parentSection"`
-	Body                 string        `json:"_body"`
-}
-
 var (
 	notebookSelectable = selectable(notebookDoc{})
 	sectionSelectable  = selectable(sectionDoc{})
@@ -387,12 +323,7 @@ func (s *Server) noteActor(c *Call) identitySet {
 	return out
 }
 
-func noteLinks(kind, id, name string) onenoteLinks {
-	web := "https://www.onenote.com/" + kind + "/" + id
-	return onenoteLinks{OneNoteClientURL: onenoteLink{Href: "onenote:" + web}, OneNoteWebURL: onenoteLink{Href: web}}
-}
-
-func newOnenoteID() string { return "1-" + strings.ToLower(NewGUID()) }
+func newOnenoteID() string { return "1-" + strings.ToLower(newGUID()) }
 
 func (s *Server) createNotebook(c *Call) error {
 	owner, root, err := s.noteOwner(c)
@@ -745,43 +676,3 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 }
 
 // Seeding.
-
-// Notebook adds a notebook of a user or group and returns its id.
-func (s *Seeder) Notebook(ownerID, ownerName, name string, isDefault, group bool) string {
-	id := s.onenoteID()
-	ts := storedTime(s.now)
-	by := identitySet{User: &driveIdentity{ID: ownerID, DisplayName: ownerName}}
-	s.add(KindNotebook, id, ownerID, "", notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
-		IsShared: group, UserRole: "Owner", CreatedBy: by, LastModifiedBy: by, Links: noteLinks("notebooks", id, name)})
-	return id
-}
-
-// NotebookSection adds a section to a seeded notebook and returns its id.
-func (s *Seeder) NotebookSection(ownerID, notebookID, name string, isDefault bool) string {
-	nbName := ""
-	var by identitySet
-	if it := s.seededItem(KindNotebook, notebookID); it != nil {
-		nd, _ := DecodeDoc[notebookDoc](*it)
-		nbName, by = nd.DisplayName, nd.CreatedBy
-	}
-	id := s.onenoteID()
-	ts := storedTime(s.now)
-	s.add(KindSection, id, ownerID, notebookID, sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault,
-		CreatedBy: by, LastModifiedBy: by, Links: noteLinks("sections", id, name), ParentNotebook: onenoteParent{ID: notebookID, DisplayName: nbName}})
-	return id
-}
-
-// NotebookPage adds a page (its title and HTML body) to a seeded section and
-// returns its id.
-func (s *Seeder) NotebookPage(ownerID, sectionID, title, bodyHTML string) string {
-	secName := ""
-	if it := s.seededItem(KindSection, sectionID); it != nil {
-		sd, _ := DecodeDoc[sectionDoc](*it)
-		secName = sd.DisplayName
-	}
-	id := s.onenoteID() + "!1-" + strings.TrimPrefix(sectionID, "1-")
-	ts := storedTime(s.now)
-	s.add(KindPage, id, ownerID, sectionID, pageDoc{ID: id, Title: title, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedByAppID: "WLID-graphgate",
-		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sectionID, DisplayName: secName}, Body: bodyHTML})
-	return id
-}

@@ -13,20 +13,6 @@ import (
 // however deep, as Graph reports it, and parentSectionGroup is null at the
 // top of the notebook. Sections created in a section group carry both.
 
-const KindSectionGroup = "sectionGroup"
-
-// sectionGroupDoc is Graph's sectionGroup; self and the URLs are computed.
-type sectionGroupDoc struct {
-	ID                   string         `json:"id"`
-	DisplayName          string         `json:"displayName"`
-	CreatedDateTime      string         `json:"createdDateTime"`
-	LastModifiedDateTime string         `json:"lastModifiedDateTime"`
-	CreatedBy            identitySet    `json:"createdBy"`
-	LastModifiedBy       identitySet    `json:"lastModifiedBy"`
-	ParentNotebook       onenoteParent  `json:"parentNotebook"`
-	ParentSectionGroup   *onenoteParent `json:"parentSectionGroup"`
-}
-
 var sectionGroupSelectable = selectable(sectionGroupDoc{})
 
 var sectionGroupProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "createdDateTime": odata.TypeDateTime,

@@ -45,46 +45,6 @@ import (
 // combined with $search, and $search applies only to the signed-in user's
 // own people (/me/people or their own /users/{id}/people).
 
-type scoredEmailAddress struct {
-	Address             string  `json:"address"`
-	RelevanceScore      float64 `json:"relevanceScore"`
-	SelectionLikelihood string  `json:"selectionLikelihood"`
-}
-
-type personPhone struct {
-	Type   string `json:"type"`
-	Number string `json:"number"`
-}
-
-type personType struct {
-	Class    string `json:"class"`
-	Subclass string `json:"subclass"`
-}
-
-// personDoc is Graph's person.
-type personDoc struct {
-	ID                   string               `json:"id"`
-	DisplayName          string               `json:"displayName"`
-	GivenName            *string              `json:"givenName"`
-	Surname              *string              `json:"surname"`
-	Birthday             string               `json:"birthday"`
-	PersonNotes          string               `json:"personNotes"`
-	IsFavorite           bool                 `json:"isFavorite"`
-	JobTitle             *string              `json:"jobTitle"`
-	CompanyName          *string              `json:"companyName"`
-	YomiCompany          string               `json:"yomiCompany"`
-	Department           *string              `json:"department"`
-	OfficeLocation       *string              `json:"officeLocation"`
-	Profession           string               `json:"profession"`
-	UserPrincipalName    string               `json:"userPrincipalName"`
-	ImAddress            *string              `json:"imAddress"`
-	ScoredEmailAddresses []scoredEmailAddress `json:"scoredEmailAddresses"`
-	Phones               []personPhone        `json:"phones"`
-	PostalAddresses      []json.RawMessage    `json:"postalAddresses"`
-	Websites             []json.RawMessage    `json:"websites"`
-	PersonType           personType           `json:"personType"`
-}
-
 var personSelectable = selectable(personDoc{})
 
 // Relevance weights (see the top of the file).

@@ -18,24 +18,6 @@ import (
 // (setPresence, per app session) and users set a preferred presence; the
 // preferred one wins while it lasts, as in Teams.
 
-const KindPresence = "presence"
-
-type presenceSession struct {
-	SessionID    string `json:"sessionId"`
-	Availability string `json:"availability"`
-	Activity     string `json:"activity"`
-	Expires      string `json:"expires"`
-}
-
-type presenceDoc struct {
-	ID            string            `json:"id"`
-	Availability  string            `json:"availability"`
-	Activity      string            `json:"activity"`
-	StatusMessage *json.RawMessage  `json:"statusMessage"`
-	Sessions      []presenceSession `json:"_sessions,omitempty"`
-	Preferred     *presenceSession  `json:"_preferred,omitempty"`
-}
-
 // presenceCombos are the availability/activity pairs setPresence accepts.
 var presenceCombos = map[string][]string{
 	"Available":    {"Available"},
@@ -62,29 +44,6 @@ var _ = declare(WorkloadTeams, append(Optional(slices.Concat(
 	Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: (*Server).presencesByUserID},
 )...)
 
-// effective computes the presence shown now.
-func (p *presenceDoc) effective(now time.Time) {
-	p.Availability, p.Activity = "Offline", "Offline"
-	live := p.Sessions[:0]
-	for _, s := range p.Sessions {
-		if exp, err := parseStoredTime(s.Expires); err == nil && exp.After(now) {
-			live = append(live, s)
-		}
-	}
-	p.Sessions = live
-	if len(live) > 0 {
-		last := live[len(live)-1]
-		p.Availability, p.Activity = last.Availability, last.Activity
-	}
-	if pr := p.Preferred; pr != nil {
-		if exp, err := parseStoredTime(pr.Expires); err == nil && exp.After(now) {
-			p.Availability, p.Activity = pr.Availability, pr.Activity
-		} else {
-			p.Preferred = nil
-		}
-	}
-}
-
 func (s *Server) presenceOf(c *Call, userID string) (presenceDoc, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindPresence, userID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -97,7 +56,7 @@ func (s *Server) presenceOf(c *Call, userID string) (presenceDoc, error) {
 	if err != nil {
 		return presenceDoc{}, AsError(err)
 	}
-	p.effective(s.now())
+	p.Effective(s.now())
 	return p, nil
 }
 
@@ -164,14 +123,14 @@ func (s *Server) updatePresence(c *Call, f func(*presenceDoc)) error {
 			return it, err
 		}
 		f(&p)
-		p.effective(now)
+		p.Effective(now)
 		it.Doc = EncodeDoc(p)
 		return it, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		p := presenceDoc{ID: id}
 		f(&p)
-		p.effective(now)
+		p.Effective(now)
 		err = s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPresence, ID: id, OwnerID: id, Doc: EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
 		if errors.Is(err, store.ErrConflict) {
 			return s.updatePresence(c, f)

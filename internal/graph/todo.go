@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"slices"
@@ -14,47 +12,10 @@ import (
 
 // To Do: task lists (a default "Tasks" list per user) and their tasks.
 
-const (
-	KindTodoList = "todoTaskList"
-	KindTodoTask = "todoTask"
-)
-
-type todoListDoc struct {
-	ODataETag         string `json:"-"`
-	ID                string `json:"id"`
-	DisplayName       string `json:"displayName"`
-	IsOwner           bool   `json:"isOwner"`
-	IsShared          bool   `json:"isShared"`
-	WellknownListName string `json:"wellknownListName"`
-}
-
-type todoTaskDoc struct {
-	ID                       string            `json:"id"`
-	Title                    string            `json:"title"`
-	Status                   string            `json:"status"`
-	Importance               string            `json:"importance"`
-	IsReminderOn             bool              `json:"isReminderOn"`
-	CreatedDateTime          string            `json:"createdDateTime"`
-	LastModifiedDateTime     string            `json:"lastModifiedDateTime"`
-	BodyLastModifiedDateTime string            `json:"bodyLastModifiedDateTime"`
-	HasAttachments           bool              `json:"hasAttachments"`
-	Categories               []string          `json:"categories"`
-	Body                     itemBody          `json:"body"`
-	CompletedDateTime        *dateTimeTimeZone `json:"completedDateTime,omitempty"`
-	DueDateTime              *dateTimeTimeZone `json:"dueDateTime,omitempty"`
-	ReminderDateTime         *dateTimeTimeZone `json:"reminderDateTime,omitempty"`
-	StartDateTime            *dateTimeTimeZone `json:"startDateTime,omitempty"`
-}
-
 var taskStatuses = map[string]string{"notstarted": "notStarted", "inprogress": "inProgress", "completed": "completed",
 	"waitingonothers": "waitingOnOthers", "deferred": "deferred"}
 
 var importances = map[string]string{"low": "low", "normal": "normal", "high": "high"}
-
-func defaultListID(userID string) string {
-	h := sha256.Sum256([]byte(userID + "/todo/defaultList"))
-	return "AAMkADefault" + base64.RawURLEncoding.EncodeToString(h[:24])
-}
 
 var _ = declare(WorkloadExchange, slices.Concat(
 	Twins(Endpoint{Method: "GET", Template: "/todo/lists", Handler: (*Server).listTodoLists}),

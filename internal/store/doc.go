@@ -67,8 +67,8 @@
 // continues a listing after its last row through the index on the order,
 // so that a deep page costs what the first does; Offset stays for a
 // client's $skip. SQL text lives only under internal/store
-// (internal/archtest, TestNoSQLOutsideStore); the raw Where/OrderBy fields
-// remain for the conformance suite's own SQL until it is ported.
+// (internal/archtest, TestNoSQLOutsideStore), and the query types carry
+// none: the conformance suite speaks the IR too.
 //
 // The store knows nothing about permissions or protocols; it keeps what the
 // identity platform and the Graph server tell it to.
@@ -78,8 +78,10 @@
 // time encoding, error classes and retries), as dex's storage/sql does;
 // each backend embeds it and keeps what is its own (migrations,
 // connection set-up, SQLite's user cache, PostgreSQL's pool, batches and
-// replica bits). Moved so far: lockouts, signing keys and settings,
-// sessions, delegated grants and app role assignments, service principals,
-// administrative units and memberships; the figures (lines
+// replica bits, where each keeps its snapshots). Moved so far: lockouts,
+// signing keys and settings, sessions, delegated grants and app role
+// assignments, service principals, administrative units and memberships,
+// apps, tenants, users and groups, tenant transfer and the snapshot
+// refill; the figures (lines
 // the backends share, benchmarks) are in bench/README.md, "Storage".
 package store

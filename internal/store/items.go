@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -63,17 +62,9 @@ type ItemQuery struct {
 	Order []Order
 	// After continues a keyset-paged listing after a row of the previous
 	// page (Cursor), in Order; Count still counts every match.
-	After *Cursor
-	// Where, Args and OrderBy are raw SQL in the backend's Dialect, kept
-	// for the store's own tests (store/conformance) until they speak the
-	// IR; nothing outside internal/store sets them (internal/archtest).
-	// Where is ANDed with Filter; OrderBy is used when Order is empty.
-	// PostgreSQL placeholders are numbered from 1 ($1, $2, …).
-	Where   string
-	Args    []any
-	OrderBy string
-	Limit   int // 0: no limit
-	Offset  int
+	After  *Cursor
+	Limit  int // 0: no limit
+	Offset int
 	// Count asks for the number of matching items, ignoring Limit and Offset.
 	Count bool
 	// Text narrows the candidates to items whose indexed text holds every
@@ -86,8 +77,8 @@ type ItemQuery struct {
 	// items is found sooner by reading in order).
 	Text []string
 	// Overlap, when set, selects the items whose time interval overlaps a
-	// window, in start order (see Overlap). Order, OrderBy, After, Offset,
-	// Count and ParentIDs must then be zero.
+	// window, in start order (see Overlap). Order, After, Offset, Count
+	// and ParentIDs must then be zero.
 	Overlap *Overlap
 }
 
@@ -161,12 +152,12 @@ func SpanEarliestStart(c int, from time.Time) (time.Time, bool) {
 
 // ErrOverlapQuery reports an ItemQuery that combines Overlap with an
 // option it does not support.
-var ErrOverlapQuery = errors.New("store: an Overlap query takes no Order, OrderBy, After, Offset, Count or ParentIDs")
+var ErrOverlapQuery = errors.New("store: an Overlap query takes no Order, After, Offset, Count or ParentIDs")
 
 // CheckOverlap returns ErrOverlapQuery when q combines Overlap with an
 // option it does not support.
 func CheckOverlap(q ItemQuery) error {
-	if q.Overlap != nil && (strings.TrimSpace(q.OrderBy) != "" || len(q.Order) > 0 || q.After != nil || q.Offset != 0 || q.Count || q.ParentIDs != nil) {
+	if q.Overlap != nil && (len(q.Order) > 0 || q.After != nil || q.Offset != 0 || q.Count || q.ParentIDs != nil) {
 		return ErrOverlapQuery
 	}
 	return nil
@@ -183,20 +174,8 @@ type Analyzer interface {
 	Analyze(ctx context.Context) error
 }
 
-// Dialect names the SQL a backend accepts in the raw ItemQuery.Where and
-// OrderBy (its own tests' SQL).
-type Dialect string
-
-const (
-	DialectSQLite   Dialect = "sqlite"
-	DialectPostgres Dialect = "postgres"
-)
-
 // Items keeps workload data.
 type Items interface {
-	// Dialect says which SQL the raw ItemQuery.Where and OrderBy must be
-	// written in.
-	Dialect() Dialect
 	// CreateItems stores items atomically: all of them, or none (sendMail
 	// delivers the recipients' copies and the sender's in one call).
 	CreateItems(ctx context.Context, items ...Item) error
@@ -228,14 +207,9 @@ type DirectoryQuery struct {
 	Filter Cond
 	Order  []Order
 	After  *Cursor
-	// Where, Args and OrderBy are raw SQL, as in ItemQuery: for the
-	// store's own tests.
-	Where   string
-	Args    []any
-	OrderBy string
-	Limit   int
-	Offset  int
-	Count   bool
+	Limit  int
+	Offset int
+	Count  bool
 }
 
 // UserType is the column of a user's userType ("Member" or "Guest"),

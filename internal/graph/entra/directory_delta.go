@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -255,7 +256,7 @@ func (st *dirDeltaState) valid(now time.Time) bool {
 // It reads every object once, in chunks: the cost of the round's first
 // page, as a full read is a first sync's.
 func (s server) snapshot(c *graph.Call, src *deltaSource) (string, *dirDeltaState, error) {
-	st := &dirDeltaState{At: s.Now().UTC().Format(store.TimeLayout)}
+	st := &dirDeltaState{At: model.StoredTime(s.Now())}
 	after := ""
 	for {
 		if err := c.Context().Err(); err != nil {
@@ -287,7 +288,7 @@ func (s server) snapshot(c *graph.Call, src *deltaSource) (string, *dirDeltaStat
 	}
 	st.IDs, st.Versions = ids, vers
 	now := s.Now()
-	id := graph.NewGUID()
+	id := model.NewGUID()
 	if err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: src.stateKind, ID: id,
 		Doc: graph.EncodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 		return "", nil, graph.AsError(err)

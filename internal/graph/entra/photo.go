@@ -15,15 +15,13 @@ import (
 	"strings"
 
 	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
 // Profile photos of users and groups: GET …/photo (the metadata), GET and
 // PUT …/photo/$value (the bytes), DELETE …/photo. One photo per owner,
 // kept as an item whose id is the owner's id.
-
-// KindPhoto is the item kind of profile photos.
-const KindPhoto = "profilePhoto"
 
 // photoEndpoints: the methods of each owner's photo Microsoft's data has a
 // rule for (the others are not served).
@@ -40,14 +38,6 @@ func photoEndpoints() []graph.Endpoint {
 
 var _ = declare(graph.WorkloadDirectory, photoEndpoints()...)
 
-type photoDoc struct {
-	ContentType string `json:"contentType"`
-	Content     string `json:"content"` // base64
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	Hash        string `json:"hash"`
-}
-
 // photoOwner is the user or group the path names, and the entity set its
 // @odata.context uses.
 func photoOwner(c *graph.Call) (id, set string) {
@@ -63,18 +53,18 @@ func errImageNotFound() *graph.Error {
 	return graph.NewErrorf(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
 }
 
-func (s server) loadPhoto(c *graph.Call) (photoDoc, error) {
+func (s server) loadPhoto(c *graph.Call) (model.Photo, error) {
 	id, _ := photoOwner(c)
-	it, err := s.Store().GetItem(c.Context(), c.TenantID, KindPhoto, id)
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindPhoto, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return photoDoc{}, errImageNotFound()
+		return model.Photo{}, errImageNotFound()
 	}
 	if err != nil {
-		return photoDoc{}, graph.AsError(err)
+		return model.Photo{}, graph.AsError(err)
 	}
-	var d photoDoc
+	var d model.Photo
 	if err := json.Unmarshal(it.Doc, &d); err != nil {
-		return photoDoc{}, graph.AsError(err)
+		return model.Photo{}, graph.AsError(err)
 	}
 	return d, nil
 }
@@ -116,17 +106,17 @@ func (s server) putPhoto(c *graph.Call) error {
 		return graph.ErrBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
 	}
 	sum := sha256.Sum256(b)
-	doc, _ := json.Marshal(photoDoc{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
+	doc, _ := json.Marshal(model.Photo{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
 		Width: cfg.Width, Height: cfg.Height, Hash: hex.EncodeToString(sum[:8])})
 	id, _ := photoOwner(c)
 	now := s.Now().UTC()
 	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
-		_, err := tx.UpdateItem(c.Context(), c.TenantID, KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
+		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
 			it.Doc = doc
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			return tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: KindPhoto, ID: id, OwnerID: id, Doc: doc, CreatedAt: now, ModifiedAt: now})
+			return tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindPhoto, ID: id, OwnerID: id, Doc: doc, CreatedAt: now, ModifiedAt: now})
 		}
 		return err
 	})
@@ -138,7 +128,7 @@ func (s server) putPhoto(c *graph.Call) error {
 
 func (s server) deletePhoto(c *graph.Call) error {
 	id, _ := photoOwner(c)
-	n, err := s.Store().DeleteItems(c.Context(), c.TenantID, KindPhoto, id)
+	n, err := s.Store().DeleteItems(c.Context(), c.TenantID, model.KindPhoto, id)
 	if err != nil {
 		return graph.AsError(err)
 	}

@@ -96,4 +96,55 @@ func RunBenchmarks(b *testing.B, newStore func(b *testing.B) store.Store) {
 			}
 		}
 	})
+	// The directory's single-row reads: GetUser is every Graph request's
+	// read of its caller (SQLite answers it from its user cache after the
+	// first read), UserByUPN the same row through the database every time
+	// (the password grant's lookup); GetApp an app with its lists (every
+	// token request's client).
+	b.Run("GetUser", func(b *testing.B) {
+		s, u := benchUser(b, newStore)
+		ctx := b.Context()
+		for b.Loop() {
+			if _, err := s.GetUser(ctx, u.TenantID, u.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("UserByUPN", func(b *testing.B) {
+		s, u := benchUser(b, newStore)
+		ctx := b.Context()
+		for b.Loop() {
+			if _, err := s.UserByUPN(ctx, u.UserPrincipalName); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("GetApp", func(b *testing.B) {
+		s := newStore(b)
+		ctx := b.Context()
+		a := store.App{AppID: newID(), ObjectID: newID(), TenantID: newID(), DisplayName: "Bench app",
+			SignInAudience: store.AudienceMyOrg, RequiredScopes: []string{"User.Read", "Mail.Read"}, CreatedAt: t0, Version: 1,
+			RedirectURIs: []store.RedirectURI{{URI: "https://localhost/cb", Kind: store.RedirectWeb}},
+			Secrets:      []store.ClientSecret{{ID: newID(), DisplayName: "s", Hint: "abc", Hash: hash("secret"), CreatedAt: t0, ExpiresAt: at(time.Hour)}}}
+		if err := s.CreateApp(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := s.GetApp(ctx, a.AppID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// benchUser returns a new store holding one user.
+func benchUser(b *testing.B, newStore func(b *testing.B) store.Store) (store.Store, store.User) {
+	s := newStore(b)
+	u := store.User{TenantID: newID(), ID: newID(), UserPrincipalName: "bench@contoso.example", DisplayName: "Bench User",
+		GivenName: "Bench", Surname: "User", Mail: "bench@contoso.example", BusinessPhones: []string{"+1 555 0100"},
+		Kind: store.UserMember, AccountEnabled: true, PasswordHash: "x", CreatedAt: t0, Version: 1}
+	if err := s.CreateUser(b.Context(), u); err != nil {
+		b.Fatal(err)
+	}
+	return s, u
 }

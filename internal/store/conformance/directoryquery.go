@@ -7,9 +7,7 @@ import (
 	"graphgate/internal/store"
 )
 
-// Directory queries: the caller's SQL over store.DirectoryColumns. The
-// fragments are the same in both dialects but for placeholders and the
-// byte-order collation of sorted text (see sqlDialect).
+// Directory queries: the caller's query IR over store.DirectoryColumns.
 
 // directory is a query fixture: users and groups of one tenant, and
 // look-alikes in another.
@@ -77,37 +75,43 @@ var directoryQueryTests = []test{
 	{"Groups", testQueryGroups},
 }
 
-// testQueryUsers: Where with Args, IDs, and the tenant always select.
+// col is a directory column of type string; colEq compares one with a
+// string.
+func col(name string) store.Field { return store.Column(name, store.TypeString) }
+func colEq(name, v string) store.Compare {
+	return store.Compare{Field: col(name), Op: store.Eq, Value: store.String(v)}
+}
+
+// testQueryUsers: Filter, IDs, and the tenant always select.
 func testQueryUsers(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	d := newDirectory(t, s)
-	sql := dialectOf(s)
+	enabled := store.Column("account_enabled", store.TypeBool)
 	for _, tc := range []struct {
-		name  string
-		q     store.DirectoryQuery
-		where string
-		args  []any
-		want  []store.User
+		name   string
+		q      store.DirectoryQuery
+		filter store.Cond
+		want   []store.User
 	}{
-		{"tenant", store.DirectoryQuery{TenantID: d.tenant}, "", nil, d.users},
-		{"other tenant", store.DirectoryQuery{TenantID: d.other}, "", nil, []store.User{d.otherAdele}},
-		{"empty tenant", store.DirectoryQuery{TenantID: newID()}, "", nil, nil},
-		{"display name", store.DirectoryQuery{TenantID: d.tenant}, "display_name = ?", []any{"Adele Vance"}, []store.User{d.adele1, d.adele2}},
+		{"tenant", store.DirectoryQuery{TenantID: d.tenant}, nil, d.users},
+		{"other tenant", store.DirectoryQuery{TenantID: d.other}, nil, []store.User{d.otherAdele}},
+		{"empty tenant", store.DirectoryQuery{TenantID: newID()}, nil, nil},
+		{"display name", store.DirectoryQuery{TenantID: d.tenant}, colEq("display_name", "Adele Vance"), []store.User{d.adele1, d.adele2}},
 		{"display name, case-insensitive prefix", store.DirectoryQuery{TenantID: d.tenant},
-			`lower(display_name) LIKE ? ESCAPE '\'`, []any{"a%"}, []store.User{d.adele1, d.adele2, d.alex}},
-		{"manager", store.DirectoryQuery{TenantID: d.tenant}, "manager_id = ?", []any{d.adele1.ID}, []store.User{d.alex, d.diego}},
-		{"account enabled", store.DirectoryQuery{TenantID: d.tenant}, "account_enabled = ?", []any{false}, []store.User{d.megan}},
-		{"two arguments", store.DirectoryQuery{TenantID: d.tenant}, "upn = ? OR mail = ?",
-			[]any{d.alex.UserPrincipalName, d.megan.Mail}, []store.User{d.alex, d.megan}},
-		{"ids", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.alex.ID, d.megan.ID, newID()}}, "", nil, []store.User{d.alex, d.megan}},
-		{"ids of another tenant", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.otherAdele.ID, d.alex.ID}}, "", nil, []store.User{d.alex}},
+			store.Match{Field: col("display_name"), Kind: store.Prefix, Text: "a"}, []store.User{d.adele1, d.adele2, d.alex}},
+		{"manager", store.DirectoryQuery{TenantID: d.tenant}, colEq("manager_id", d.adele1.ID), []store.User{d.alex, d.diego}},
+		{"account enabled", store.DirectoryQuery{TenantID: d.tenant}, store.Compare{Field: enabled, Op: store.Eq, Value: store.Bool(false)}, []store.User{d.megan}},
+		{"two arguments", store.DirectoryQuery{TenantID: d.tenant}, store.Or{colEq("upn", d.alex.UserPrincipalName), colEq("mail", d.megan.Mail)},
+			[]store.User{d.alex, d.megan}},
+		{"ids", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.alex.ID, d.megan.ID, newID()}}, nil, []store.User{d.alex, d.megan}},
+		{"ids of another tenant", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.otherAdele.ID, d.alex.ID}}, nil, []store.User{d.alex}},
 		{"ids and where", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.adele2.ID, d.alex.ID, d.diego.ID}},
-			"display_name = ? OR manager_id = ?", []any{"Adele Vance", d.adele1.ID}, []store.User{d.adele2, d.alex, d.diego}},
+			store.Or{colEq("display_name", "Adele Vance"), colEq("manager_id", d.adele1.ID)}, []store.User{d.adele2, d.alex, d.diego}},
 		{"ids and where, grouped by the backend", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.megan.ID}},
-			"display_name = ? OR display_name = ?", []any{"Adele Vance", "Megan Bowen"}, []store.User{d.megan}},
-		{"where in another tenant", store.DirectoryQuery{TenantID: d.other}, "manager_id = ?", []any{d.adele1.ID}, []store.User{d.otherAdele}},
+			store.Or{colEq("display_name", "Adele Vance"), colEq("display_name", "Megan Bowen")}, []store.User{d.megan}},
+		{"where in another tenant", store.DirectoryQuery{TenantID: d.other}, colEq("manager_id", d.adele1.ID), []store.User{d.otherAdele}},
 	} {
-		tc.q.Where, tc.q.Args, tc.q.Count = sql.where(tc.where), tc.args, true
+		tc.q.Filter, tc.q.Count = tc.filter, true
 		got, n, err := s.QueryUsers(ctx, tc.q)
 		must(t, err)
 		check(t, tc.name, got, usersByID(tc.want...))
@@ -117,24 +121,23 @@ func testQueryUsers(t *testing.T, s store.Store) {
 	}
 }
 
-// testQueryUsersOrder: the caller's ORDER BY, then id.
+// testQueryUsersOrder: the caller's ordering, then id.
 func testQueryUsersOrder(t *testing.T, s store.Store) {
 	d := newDirectory(t, s)
-	sql := dialectOf(s)
 	// The two Adeles tie; id breaks the tie, ascending whatever the order.
 	adeles := usersByID(d.adele1, d.adele2)
 	for _, tc := range []struct {
-		name    string
-		orderBy string
-		want    []store.User
+		name  string
+		order []store.Order
+		want  []store.User
 	}{
-		{"none: id", "", usersByID(d.users...)},
-		{"display name", sql.bytewise("lower(display_name)"), []store.User{adeles[0], adeles[1], d.alex, d.diego, d.grady, d.megan}},
-		{"display name descending", sql.bytewise("lower(display_name)") + " DESC", []store.User{d.megan, d.grady, d.diego, d.alex, adeles[0], adeles[1]}},
-		{"two keys", "account_enabled ASC, " + sql.bytewise("upn") + " DESC",
+		{"none: id", nil, usersByID(d.users...)},
+		{"display name", []store.Order{foldAsc(col("display_name"))}, []store.User{adeles[0], adeles[1], d.alex, d.diego, d.grady, d.megan}},
+		{"display name descending", []store.Order{foldDesc(col("display_name"))}, []store.User{d.megan, d.grady, d.diego, d.alex, adeles[0], adeles[1]}},
+		{"two keys", []store.Order{asc(store.Column("account_enabled", store.TypeBool)), desc(col("upn"))},
 			[]store.User{d.megan, d.grady, d.diego, d.alex, d.adele1, d.adele2}},
 	} {
-		got, _, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, OrderBy: tc.orderBy})
+		got, _, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Order: tc.order})
 		must(t, err)
 		check(t, "users ordered by "+tc.name, got, tc.want)
 	}
@@ -144,9 +147,8 @@ func testQueryUsersOrder(t *testing.T, s store.Store) {
 // every user once; Count is the total, whatever the page.
 func testQueryUsersPaging(t *testing.T, s store.Store) {
 	d := newDirectory(t, s)
-	sql := dialectOf(s)
-	order := sql.bytewise("lower(display_name)")
-	all, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, OrderBy: order})
+	order := []store.Order{foldAsc(col("display_name"))}
+	all, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Order: order})
 	must(t, err)
 	if len(all) != len(d.users) || n != -1 {
 		t.Fatalf("all users: %d, count %d; want %d, -1", len(all), n, len(d.users))
@@ -154,7 +156,7 @@ func testQueryUsersPaging(t *testing.T, s store.Store) {
 	for _, size := range []int{1, 2, 4, 6, 10} {
 		var walked []store.User
 		for offset := 0; ; offset += size {
-			page, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, OrderBy: order, Limit: size, Offset: offset, Count: true})
+			page, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Order: order, Limit: size, Offset: offset, Count: true})
 			must(t, err)
 			if n != len(d.users) {
 				t.Errorf("page size %d, offset %d: count %d, want %d", size, offset, n, len(d.users))
@@ -169,14 +171,14 @@ func testQueryUsersPaging(t *testing.T, s store.Store) {
 		}
 		check(t, fmt.Sprintf("walking pages of %d", size), walked, all)
 	}
-	page, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, OrderBy: order, Limit: 2, Offset: 1})
+	page, n, err := s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Order: order, Limit: 2, Offset: 1})
 	must(t, err)
 	check(t, "page of 2 at offset 1, not counted", page, all[1:3])
 	if n != -1 {
 		t.Errorf("count without Count = %d, want -1", n)
 	}
-	page, n, err = s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Where: sql.where("manager_id = ?"),
-		Args: []any{d.adele1.ID}, Limit: 1, Count: true})
+	page, n, err = s.QueryUsers(t.Context(), store.DirectoryQuery{TenantID: d.tenant, Filter: colEq("manager_id", d.adele1.ID),
+		Limit: 1, Count: true})
 	must(t, err)
 	check(t, "a filtered page", page, usersByID(d.alex, d.diego)[:1])
 	if n != 2 {
@@ -188,25 +190,26 @@ func testQueryUsersPaging(t *testing.T, s store.Store) {
 func testQueryGroups(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	d := newDirectory(t, s)
-	sql := dialectOf(s)
+	boolIs := func(name string, v bool) store.Compare {
+		return store.Compare{Field: store.Column(name, store.TypeBool), Op: store.Eq, Value: store.Bool(v)}
+	}
 	for _, tc := range []struct {
-		name  string
-		q     store.DirectoryQuery
-		where string
-		args  []any
-		want  []store.Group
+		name   string
+		q      store.DirectoryQuery
+		filter store.Cond
+		want   []store.Group
 	}{
-		{"tenant", store.DirectoryQuery{TenantID: d.tenant}, "", nil, d.groups},
-		{"other tenant", store.DirectoryQuery{TenantID: d.other}, "", nil, []store.Group{d.otherRetail}},
-		{"display name", store.DirectoryQuery{TenantID: d.tenant}, "display_name = ?", []any{"Retail"}, []store.Group{d.retail}},
-		{"security enabled", store.DirectoryQuery{TenantID: d.tenant}, "security_enabled = ? AND mail_enabled = ?", []any{true, false}, []store.Group{d.admins}},
-		{"mail nickname prefix", store.DirectoryQuery{TenantID: d.tenant}, `lower(mail_nickname) LIKE ? ESCAPE '\'`, []any{"s%"}, []store.Group{d.sales}},
-		{"visibility", store.DirectoryQuery{TenantID: d.tenant}, "visibility = ?", []any{string(store.VisibilityPrivate)}, d.groups},
-		{"ids", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.sales.ID, d.otherRetail.ID, newID()}}, "", nil, []store.Group{d.sales}},
+		{"tenant", store.DirectoryQuery{TenantID: d.tenant}, nil, d.groups},
+		{"other tenant", store.DirectoryQuery{TenantID: d.other}, nil, []store.Group{d.otherRetail}},
+		{"display name", store.DirectoryQuery{TenantID: d.tenant}, colEq("display_name", "Retail"), []store.Group{d.retail}},
+		{"security enabled", store.DirectoryQuery{TenantID: d.tenant}, store.And{boolIs("security_enabled", true), boolIs("mail_enabled", false)}, []store.Group{d.admins}},
+		{"mail nickname prefix", store.DirectoryQuery{TenantID: d.tenant}, store.Match{Field: col("mail_nickname"), Kind: store.Prefix, Text: "s"}, []store.Group{d.sales}},
+		{"visibility", store.DirectoryQuery{TenantID: d.tenant}, colEq("visibility", string(store.VisibilityPrivate)), d.groups},
+		{"ids", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.sales.ID, d.otherRetail.ID, newID()}}, nil, []store.Group{d.sales}},
 		{"ids and where", store.DirectoryQuery{TenantID: d.tenant, IDs: []string{d.sales.ID, d.admins.ID}},
-			"display_name = ? OR display_name = ?", []any{"Retail", "Admins"}, []store.Group{d.admins}},
+			store.Or{colEq("display_name", "Retail"), colEq("display_name", "Admins")}, []store.Group{d.admins}},
 	} {
-		tc.q.Where, tc.q.Args, tc.q.Count = sql.where(tc.where), tc.args, true
+		tc.q.Filter, tc.q.Count = tc.filter, true
 		got, n, err := s.QueryGroups(ctx, tc.q)
 		must(t, err)
 		check(t, tc.name, got, groupsByID(tc.want...))
@@ -215,11 +218,11 @@ func testQueryGroups(t *testing.T, s store.Store) {
 		}
 	}
 
-	got, _, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: d.tenant, OrderBy: sql.bytewise("lower(display_name)") + " DESC"})
+	got, _, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: d.tenant, Order: []store.Order{foldDesc(col("display_name"))}})
 	must(t, err)
 	check(t, "groups by display name, descending", got, []store.Group{d.sales, d.retail, d.admins})
 
-	page, n, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: d.tenant, OrderBy: sql.bytewise("lower(display_name)"), Limit: 1, Offset: 1, Count: true})
+	page, n, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: d.tenant, Order: []store.Order{foldAsc(col("display_name"))}, Limit: 1, Offset: 1, Count: true})
 	must(t, err)
 	check(t, "second group by name", page, []store.Group{d.retail})
 	if n != len(d.groups) {

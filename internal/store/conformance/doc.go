@@ -29,11 +29,8 @@
 //
 // They are backend-neutral: they use only the store interface, never a
 // backend's tables or files, and assume nothing the contract leaves open.
-// The one piece of SQL is what the interface itself takes: the Where and
-// OrderBy fragments of store.ItemQuery and store.DirectoryQuery, written
-// for the store's Dialect by sqlDialect (json_extract(doc, '$.a.b') and ?
-// for SQLite; doc #>> '{a,b}' with casts, $1, $2, … and COLLATE "C" for
-// byte-order text for PostgreSQL). Item documents compare as JSON values
+// They write no SQL: item and directory queries are the store's query IR
+// (store.Cond, store.Order), the same for every backend. Item documents compare as JSON values
 // (jsonEquivalent), not bytes, since a backend may normalise them. Lists
 // whose order the contract does not fix are sorted before comparison; nil
 // and empty slices are equal; times compare with time.Equal and must be in

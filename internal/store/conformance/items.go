@@ -8,7 +8,6 @@ import (
 	"math/big"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,70 +15,29 @@ import (
 	"graphgate/internal/store"
 )
 
-// SQL fragments. ItemQuery.Where and OrderBy are SQL in the store's
-// dialect, so the tests write them through sqlDialect, which knows the
-// spelling of the few expressions they use in each. Fragments are written
-// with ? placeholders; PostgreSQL gets $1, $2, … (numbered from 1, as the
-// contract says; the backend renumbers them after its own arguments).
+// Query IR helpers: the conditions and orderings the query tests use,
+// over the document paths of newMessage's documents.
 
-type sqlDialect store.Dialect
+// str, num, boolean and dt are the document's property at path ("a/b")
+// as a field of that type.
+func str(path string) store.Field     { return store.Doc(path, store.TypeString) }
+func num(path string) store.Field     { return store.Doc(path, store.TypeInt) }
+func boolean(path string) store.Field { return store.Doc(path, store.TypeBool) }
+func dt(path string) store.Field      { return store.Doc(path, store.TypeTime) }
 
-func dialectOf(s store.Store) sqlDialect { return sqlDialect(s.Dialect()) }
-
-func (d sqlDialect) pg() bool { return store.Dialect(d) == store.DialectPostgres }
-
-// where numbers the ? placeholders of a fragment for PostgreSQL. The
-// fragments here contain no other question marks.
-func (d sqlDialect) where(frag string) string {
-	if !d.pg() {
-		return frag
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range frag {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+// eq and compare compare a field with a value.
+func eq(f store.Field, v store.Value) store.Compare {
+	return store.Compare{Field: f, Op: store.Eq, Value: v}
+}
+func compare(f store.Field, op store.Op, v store.Value) store.Compare {
+	return store.Compare{Field: f, Op: op, Value: v}
 }
 
-// str is the document's string property at path, as text.
-func (d sqlDialect) str(path ...string) string {
-	if d.pg() {
-		return "(doc #>> '{" + strings.Join(path, ",") + "}')"
-	}
-	return "json_extract(doc, '$." + strings.Join(path, ".") + "')"
-}
-
-// num is the document's integer property at path.
-func (d sqlDialect) num(path ...string) string {
-	if d.pg() {
-		return "(doc #>> '{" + strings.Join(path, ",") + "}')::bigint"
-	}
-	return "json_extract(doc, '$." + strings.Join(path, ".") + "')"
-}
-
-// boolean is the document's boolean property at path, comparable with a
-// bound Go bool.
-func (d sqlDialect) boolean(path ...string) string {
-	if d.pg() {
-		return "(doc #>> '{" + strings.Join(path, ",") + "}')::boolean"
-	}
-	return "json_extract(doc, '$." + strings.Join(path, ".") + "')"
-}
-
-// bytewise makes a text expression compare and sort by bytes (SQLite's
-// BINARY; PostgreSQL's default collation may not be "C").
-func (d sqlDialect) bytewise(expr string) string {
-	if d.pg() {
-		return expr + ` COLLATE "C"`
-	}
-	return expr
-}
+// asc and desc order by a field; foldAsc and foldDesc ignore case.
+func asc(f store.Field) store.Order      { return store.Order{Field: f} }
+func desc(f store.Field) store.Order     { return store.Order{Field: f, Desc: true} }
+func foldAsc(f store.Field) store.Order  { return store.Order{Field: f, Fold: true} }
+func foldDesc(f store.Field) store.Order { return store.Order{Field: f, Fold: true, Desc: true} }
 
 // Fixtures.
 
@@ -151,7 +109,7 @@ func itemIDs(items []store.Item) []string {
 	return ids
 }
 
-// byID returns items sorted by id, the order of a query without OrderBy.
+// byID returns items sorted by id, the order of a query without Order.
 func byID(items ...store.Item) []store.Item {
 	return sorted(items, func(it store.Item) string { return it.ID })
 }
@@ -682,51 +640,46 @@ func testItemQueryScopes(t *testing.T, s store.Store) {
 	}
 }
 
-// testItemQueryWhere: the caller's SQL over doc, with its arguments after
-// the backend's own (owner, parent).
+// testItemQueryWhere: the caller's conditions over doc, with their
+// arguments after the backend's own (owner, parent).
 func testItemQueryWhere(t *testing.T, s store.Store) {
 	m := newMailbox(t, s)
-	d := dialectOf(s)
 	in := m.inboxMsgs
-	var in11 []string
-	var in11Args []any
-	for i := range 11 { // 11 placeholders: $10 and $11 are not $1 followed by a digit
-		in11 = append(in11, "?")
-		in11Args = append(in11Args, []int{-1, 1, -2, -3, -4, -5, -6, -7, -8, -9, 2}[i])
+	var in11 []store.Value
+	for _, n := range []int64{-1, 1, -2, -3, -4, -5, -6, -7, -8, -9, 2} { // 11 placeholders: $10 and $11 are not $1 followed by a digit
+		in11 = append(in11, store.Int(n))
 	}
 	for _, tc := range []struct {
-		name  string
-		q     store.ItemQuery
-		where string
-		args  []any
-		want  []store.Item
+		name   string
+		q      store.ItemQuery
+		filter store.Cond
+		want   []store.Item
 	}{
 		{"string equals", store.ItemQuery{TenantID: m.tenant, Kind: "message"},
-			d.str("subject") + " = ?", []any{"Quarterly report"}, []store.Item{in[0], m.meganMsgs[0]}},
+			eq(str("subject"), store.String("Quarterly report")), []store.Item{in[0], m.meganMsgs[0]}},
 		{"string equals, with owner and parent", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele, ParentID: m.inbox},
-			d.str("subject") + " = ?", []any{"Quarterly report"}, []store.Item{in[0]}},
+			eq(str("subject"), store.String("Quarterly report")), []store.Item{in[0]}},
 		{"nested property", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			d.str("from", "emailAddress", "address") + " = ?", []any{"o@contoso.com"}, []store.Item{in[4], m.archiveMsgs[0]}},
+			eq(str("from/emailAddress/address"), store.String("o@contoso.com")), []store.Item{in[4], m.archiveMsgs[0]}},
 		{"number range, two arguments", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele, ParentIDs: []string{m.inbox, m.archive}},
-			d.num("n") + " >= ? AND " + d.num("n") + " < ?", []any{2, 11}, []store.Item{in[2], m.archiveMsgs[0]}},
+			store.And{compare(num("n"), store.Ge, store.Int(2)), compare(num("n"), store.Lt, store.Int(11))}, []store.Item{in[2], m.archiveMsgs[0]}},
 		{"boolean", store.ItemQuery{TenantID: m.tenant, Kind: "message", ParentID: m.inbox},
-			d.boolean("isRead") + " = ?", []any{true}, []store.Item{in[0], in[2], in[4]}},
+			eq(boolean("isRead"), store.Bool(true)), []store.Item{in[0], in[2], in[4]}},
 		{"date-time text range", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			d.bytewise(d.str("receivedDateTime")) + " >= ? AND " + d.bytewise(d.str("receivedDateTime")) + " < ?",
-			[]any{at(3 * time.Hour).Format(store.TimeLayout), at(11 * time.Hour).Format(store.TimeLayout)},
+			store.And{compare(dt("receivedDateTime"), store.Ge, store.Time(at(3*time.Hour))), compare(dt("receivedDateTime"), store.Lt, store.Time(at(11*time.Hour)))},
 			[]store.Item{in[3], in[4], m.archiveMsgs[0]}},
 		{"contains, escaped", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele, ParentID: m.inbox},
-			"lower(" + d.str("subject") + `) LIKE ? ESCAPE '\'`, []any{`%100\% done\_%`}, []store.Item{in[3]}},
+			store.Match{Field: str("subject"), Kind: store.Contains, Text: `100% done_`}, []store.Item{in[3]}},
 		{"contains, case-insensitive", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			"lower(" + d.str("subject") + `) LIKE ? ESCAPE '\'`, []any{`%report%`}, []store.Item{in[0], in[2], m.archiveMsgs[1]}},
+			store.Match{Field: str("subject"), Kind: store.Contains, Text: "report"}, []store.Item{in[0], in[2], m.archiveMsgs[1]}},
 		{"eleven arguments", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele, ParentID: m.inbox},
-			d.num("n") + " IN (" + strings.Join(in11, ", ") + ")", in11Args, []store.Item{in[1], in[2], in[4]}},
+			store.In{Field: num("n"), Values: in11}, []store.Item{in[1], in[2], in[4]}},
 		{"or, grouped by the backend", store.ItemQuery{TenantID: m.tenant, Kind: "message", ParentID: m.megansBox},
-			d.str("subject") + " = ? OR " + d.str("subject") + " = ?", []any{"Quarterly report", "Old news"}, []store.Item{m.meganMsgs[0]}},
+			store.Or{eq(str("subject"), store.String("Quarterly report")), eq(str("subject"), store.String("Old news"))}, []store.Item{m.meganMsgs[0]}},
 		{"matching nothing", store.ItemQuery{TenantID: m.tenant, Kind: "message"},
-			d.str("subject") + " = ?", []any{"no such subject"}, nil},
+			eq(str("subject"), store.String("no such subject")), nil},
 	} {
-		tc.q.Where, tc.q.Args, tc.q.Count = d.where(tc.where), tc.args, true
+		tc.q.Filter, tc.q.Count = tc.filter, true
 		got, n := query(t, s, tc.q)
 		checkItems(t, tc.name, got, byID(tc.want...))
 		if n != len(tc.want) {
@@ -760,31 +713,30 @@ func docField[T any](it store.Item, name string) T {
 	return v
 }
 
-// testItemQueryOrder: the caller's ORDER BY, then id.
+// testItemQueryOrder: the caller's ordering, then id.
 func testItemQueryOrder(t *testing.T, s store.Store) {
 	m := newMailbox(t, s)
-	d := dialectOf(s)
 	n := func(it store.Item) int { return docField[int](it, "n") }
 	subject := func(it store.Item) string { return docField[string](it, "subject") }
 	received := func(it store.Item) string { return docField[string](it, "receivedDateTime") }
 	adeles := slices.Concat(m.inboxMsgs, m.archiveMsgs)
 	for _, tc := range []struct {
-		name    string
-		q       store.ItemQuery
-		orderBy string
-		want    []store.Item
+		name  string
+		q     store.ItemQuery
+		order []store.Order
+		want  []store.Item
 	}{
-		{"no order: id", store.ItemQuery{TenantID: m.tenant, Kind: "message"}, "", byID(m.all...)},
+		{"no order: id", store.ItemQuery{TenantID: m.tenant, Kind: "message"}, nil, byID(m.all...)},
 		{"number descending, ties by id", store.ItemQuery{TenantID: m.tenant, Kind: "message", ParentID: m.inbox},
-			d.num("n") + " DESC", sortItems(m.inboxMsgs, func(a, b store.Item) int { return n(b) - n(a) })},
+			[]store.Order{desc(num("n"))}, sortItems(m.inboxMsgs, func(a, b store.Item) int { return n(b) - n(a) })},
 		{"number ascending, ties by id", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			d.num("n") + " ASC", sortItems(adeles, func(a, b store.Item) int { return n(a) - n(b) })},
+			[]store.Order{asc(num("n"))}, sortItems(adeles, func(a, b store.Item) int { return n(a) - n(b) })},
 		{"date-time descending", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			d.bytewise(d.str("receivedDateTime")) + " DESC", sortItems(adeles, func(a, b store.Item) int { return strings.Compare(received(b), received(a)) })},
+			[]store.Order{desc(dt("receivedDateTime"))}, sortItems(adeles, func(a, b store.Item) int { return strings.Compare(received(b), received(a)) })},
 		{"string ascending", store.ItemQuery{TenantID: m.tenant, Kind: "message"},
-			d.bytewise(d.str("subject")), sortItems(m.all, func(a, b store.Item) int { return strings.Compare(subject(a), subject(b)) })},
+			[]store.Order{asc(str("subject"))}, sortItems(m.all, func(a, b store.Item) int { return strings.Compare(subject(a), subject(b)) })},
 		{"two keys", store.ItemQuery{TenantID: m.tenant, Kind: "message", OwnerID: m.adele},
-			d.boolean("isRead") + " DESC, " + d.num("n") + " DESC", sortItems(adeles, func(a, b store.Item) int {
+			[]store.Order{desc(boolean("isRead")), desc(num("n"))}, sortItems(adeles, func(a, b store.Item) int {
 				ra, rb := docField[bool](a, "isRead"), docField[bool](b, "isRead")
 				if ra != rb {
 					if ra {
@@ -795,7 +747,7 @@ func testItemQueryOrder(t *testing.T, s store.Store) {
 				return n(b) - n(a)
 			})},
 	} {
-		tc.q.OrderBy = tc.orderBy
+		tc.q.Order = tc.order
 		got, _ := query(t, s, tc.q)
 		checkItems(t, tc.name, got, tc.want)
 	}
@@ -805,7 +757,6 @@ func testItemQueryOrder(t *testing.T, s store.Store) {
 // every item once; Count is the total, whatever the page.
 func testItemQueryPaging(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	d := dialectOf(s)
 	tenant, owner, folder := newID(), newID(), newID()
 	var all []store.Item
 	for i := range 11 {
@@ -814,7 +765,7 @@ func testItemQueryPaging(t *testing.T, s store.Store) {
 	must(t, s.CreateItems(ctx, all...))
 	must(t, s.CreateItems(ctx, newMessage(tenant, newID(), newID(), "elsewhere", 1, at(0), false)))
 	ordered := sortItems(all, func(a, b store.Item) int { return docField[int](a, "n") - docField[int](b, "n") })
-	base := store.ItemQuery{TenantID: tenant, Kind: "message", OwnerID: owner, ParentID: folder, OrderBy: d.num("n")}
+	base := store.ItemQuery{TenantID: tenant, Kind: "message", OwnerID: owner, ParentID: folder, Order: []store.Order{asc(num("n"))}}
 
 	for _, pageSize := range []int{1, 3, 4, 11, 20} {
 		var walked []store.Item
@@ -859,9 +810,9 @@ func testItemQueryPaging(t *testing.T, s store.Store) {
 		}
 	}
 
-	// Count counts what Where selects, not what the page holds.
+	// Count counts what Filter selects, not what the page holds.
 	q := base
-	q.Where, q.Args = d.where(d.num("n")+" = ?"), []any{1}
+	q.Filter = eq(num("n"), store.Int(1))
 	q.Limit, q.Count = 1, true
 	page, n := query(t, s, q)
 	var ones []store.Item
@@ -1016,9 +967,6 @@ func batchWork(t *testing.T, tx store.Items, x, y, a, b store.Item) error {
 func testItemBatchCommit(t *testing.T, s store.Store) {
 	x, y, a, b := batchFixture(t, s)
 	must(t, s.Batch(t.Context(), func(tx store.Items) error {
-		if tx.Dialect() != s.Dialect() {
-			t.Errorf("the batch's dialect %q, the store's %q", tx.Dialect(), s.Dialect())
-		}
 		return batchWork(t, tx, x, y, a, b)
 	}))
 	checkItem(t, "a created in the batch", getItem(t, s, a), a)
@@ -1091,13 +1039,12 @@ func testItemTenantIsolation(t *testing.T, s store.Store) {
 	must(t, err)
 	checkItem(t, "the other tenant's item after an update", getItem(t, s, b), b)
 
-	d := dialectOf(s)
 	for _, tc := range []struct {
 		item store.Item
 		want []store.Item
 	}{{a, []store.Item{updated}}, {b, []store.Item{b}}} {
 		got, n := query(t, s, store.ItemQuery{TenantID: tc.item.TenantID, Kind: "message", OwnerID: owner, ParentID: folder,
-			Where: d.where(d.str("subject") + " IS NOT NULL"), Count: true})
+			Filter: store.Not{Cond: store.IsNull{Field: str("subject")}}, Count: true})
 		checkItems(t, "QueryItems in one tenant", got, tc.want)
 		if n != 1 {
 			t.Errorf("count in one tenant = %d, want 1", n)

@@ -137,9 +137,8 @@ func overlapWindows() [][2]time.Time {
 
 // testOverlapWindows: every window returns exactly the stored intervals
 // overlapping it, in start order, limited or not, and with the caller's
-// Where applied.
+// Filter applied.
 func testOverlapWindows(t *testing.T, s store.Store) {
-	d := dialectOf(s)
 	tenant, owner, cal := newID(), newID(), newID()
 	all := overlapCalendar(t, s, tenant, owner, cal)
 	for _, w := range overlapWindows() {
@@ -156,15 +155,20 @@ func testOverlapWindows(t *testing.T, s store.Store) {
 		checkItems(t, name+" limit 5", got, want[:min(5, len(want))])
 		// The caller's filter: the even-numbered subjects.
 		q.Limit = 0
-		q.Where, q.Args = d.where(d.str("subject")+" IN (?, ?, ?, ?)"), []any{"event 0", "event 2", "event 40", "event 81"}
+		subjects := []string{"event 0", "event 2", "event 40", "event 81"}
+		in := store.In{Field: str("subject")}
+		for _, sub := range subjects {
+			in.Values = append(in.Values, store.String(sub))
+		}
+		q.Filter = in
 		got, _ = query(t, s, q)
 		var filtered []store.Item
 		for _, it := range want {
-			if slices.Contains(q.Args, any(docField[string](it, "subject"))) {
+			if slices.Contains(subjects, docField[string](it, "subject")) {
 				filtered = append(filtered, it)
 			}
 		}
-		checkItems(t, name+" with Where", got, filtered)
+		checkItems(t, name+" with Filter", got, filtered)
 	}
 	// Without an owner, the parent scopes (an exception's series).
 	w := overlapWindows()[8]
@@ -216,7 +220,7 @@ func testOverlapPaging(t *testing.T, s store.Store) {
 func testOverlapUnsupported(t *testing.T, s store.Store) {
 	o := &store.Overlap{From: at(0), To: at(time.Hour)}
 	for _, q := range []store.ItemQuery{
-		{TenantID: "t", Kind: "event", Overlap: o, OrderBy: "id"},
+		{TenantID: "t", Kind: "event", Overlap: o, Order: []store.Order{asc(store.Column("id", store.TypeString))}},
 		{TenantID: "t", Kind: "event", Overlap: o, Offset: 1},
 		{TenantID: "t", Kind: "event", Overlap: o, Count: true},
 		{TenantID: "t", Kind: "event", Overlap: o, ParentIDs: []string{"a", "b"}},

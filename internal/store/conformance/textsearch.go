@@ -12,7 +12,7 @@ import (
 	"graphgate/internal/store"
 )
 
-// ItemQuery.Text: a hint for Where (a text index narrows the candidates),
+// ItemQuery.Text: a hint for Filter (a text index narrows the candidates),
 // so a query answers the same with it as without it, in every scope, page
 // and count, and after the items change — in the same transaction.
 
@@ -25,17 +25,15 @@ var textSearchTests = []test{
 
 var errRollback = errors.New("roll back")
 
-// textWhere is the condition the Graph server's $search writes for one
+// textFilter is the condition the Graph server's $search writes for one
 // term: the subject, body or sender holds it, case-insensitively, % and _
 // literal (graph's searchMessages).
-func textWhere(d sqlDialect, term string) (string, []any) {
-	var ors []string
-	var args []any
-	for _, path := range [][]string{{"subject"}, {"body", "content"}, {"from", "emailAddress", "address"}, {"from", "emailAddress", "name"}} {
-		ors = append(ors, "lower("+d.str(path...)+`) LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(term))+"%")
+func textFilter(term string) store.Cond {
+	var ors store.Or
+	for _, path := range []string{"subject", "body/content", "from/emailAddress/address", "from/emailAddress/name"} {
+		ors = append(ors, store.Match{Field: str(path), Kind: store.Contains, Text: term})
 	}
-	return d.where(strings.Join(ors, " OR ")), args
+	return ors
 }
 
 // textMessage is a message with a subject and body.
@@ -49,7 +47,7 @@ func textMessage(tenant, owner, folder, subject, body string, n int) store.Item 
 // ids and counts; want is the number of matches (-1: do not check).
 func checkTextQuery(t *testing.T, s store.Items, q store.ItemQuery, term string, want int) {
 	t.Helper()
-	q.Where, q.Args = textWhere(sqlDialect(s.Dialect()), term)
+	q.Filter = textFilter(term)
 	q.Count = true
 	plain, plainTotal, err := s.QueryItems(t.Context(), q)
 	if err != nil {
@@ -102,7 +100,7 @@ func testTextSameResults(t *testing.T, s store.Store) {
 		{"quokka", page, 10},
 		{"zyzzyva", mailbox, 0},
 		{"budget", mailbox, 60},
-		{"Q3", mailbox, 10},           // shorter than a trigram: Where alone
+		{"Q3", mailbox, 10},           // shorter than a trigram: Filter alone
 		{"100%", mailbox, 10},         // % is a character
 		{"e_n", mailbox, 10},          // _ is a character
 		{`"hi"`, mailbox, 10},         // quotes in the term
@@ -179,8 +177,7 @@ func testTextOtherKinds(t *testing.T, s store.Store) {
 	if err := s.CreateItems(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
-	d := dialectOf(s)
-	q := store.ItemQuery{TenantID: "t1", Kind: "event", OwnerID: "u1", Where: d.where("lower(" + d.str("subject") + ") LIKE ?"), Args: []any{"%quokka%"},
+	q := store.ItemQuery{TenantID: "t1", Kind: "event", OwnerID: "u1", Filter: store.Match{Field: str("subject"), Kind: store.Contains, Text: "quokka"},
 		Text: []string{"quokka"}, Count: true}
 	got, n, err := s.QueryItems(ctx, q)
 	if err != nil || n != 1 || len(got) != 1 || got[0].ID != ev.ID {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"graphgate/internal/pgtest"
 	"graphgate/internal/store"
 )
@@ -352,8 +354,11 @@ func TestBatchSavepoints(t *testing.T) {
 		}); !errors.Is(err, errInner) {
 			return fmt.Errorf("nested batch: %v", err)
 		}
-		if _, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: "t", Kind: "message", Where: "no_such_column"}); err == nil {
-			return errors.New("a query with bad SQL succeeded")
+		// A statement that fails in PostgreSQL (a subject is no number):
+		// the batch goes on.
+		notNumber := store.Compare{Field: store.Doc("subject", store.TypeInt), Op: store.Eq, Value: store.Int(1)}
+		if _, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: "t", Kind: "message", Filter: notNumber}); err == nil {
+			return errors.New("a query failing in the database succeeded")
 		}
 		return tx.CreateItems(ctx, item("c"))
 	})
@@ -404,9 +409,9 @@ func TestDirectoryColumns(t *testing.T) {
 }
 
 // TestDirectoryQueries exercises the pushed-down directory queries with
-// SQL as the Graph server writes it: numbered placeholders after the
-// backend's own, an ORDER BY clause as odata.CompileOrderBy returns it,
-// jsonb lists, the IDs restriction and the count.
+// the query IR as the Graph server writes it: placeholders numbered after
+// the backend's own, orderings as odata.Order returns them, jsonb lists,
+// the IDs restriction and the count.
 func TestDirectoryQueries(t *testing.T) {
 	t.Parallel()
 	s := newTestStore(t)
@@ -431,6 +436,7 @@ func TestDirectoryQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	name := func(col string) store.Field { return store.Column(col, store.TypeString) }
 	userIDs := func(us []store.User) string {
 		var ids []string
 		for _, u := range us {
@@ -445,13 +451,15 @@ func TestDirectoryQueries(t *testing.T) {
 		count int
 	}{
 		{"all of a tenant", store.DirectoryQuery{TenantID: "t", Count: true}, "u1 u2 u3", 3},
-		{"boolean", store.DirectoryQuery{TenantID: "t", Where: "account_enabled = $1", Args: []any{true}, Count: true}, "u1 u3", 2},
-		{"direct reports", store.DirectoryQuery{TenantID: "t", Where: "manager_id = $1", Args: []any{"u3"}}, "u1 u2", -1},
-		{"jsonb list", store.DirectoryQuery{TenantID: "t", Where: "EXISTS (SELECT 1 FROM jsonb_array_elements_text(roles) AS r WHERE r = $1)", Args: []any{"admin"}}, "u3", -1},
-		{"order by clause", store.DirectoryQuery{TenantID: "t", OrderBy: `ORDER BY lower(display_name) COLLATE "C" DESC NULLS LAST, id ASC`}, "u3 u2 u1", -1},
-		{"order by list", store.DirectoryQuery{TenantID: "t", OrderBy: `lower(display_name) COLLATE "C"`}, "u1 u2 u3", -1},
+		{"boolean", store.DirectoryQuery{TenantID: "t", Filter: store.Compare{Field: store.Column("account_enabled", store.TypeBool), Op: store.Eq, Value: store.Bool(true)},
+			Count: true}, "u1 u3", 2},
+		{"direct reports", store.DirectoryQuery{TenantID: "t", Filter: store.Compare{Field: name("manager_id"), Op: store.Eq, Value: store.String("u3")}}, "u1 u2", -1},
+		{"order descending, nulls low", store.DirectoryQuery{TenantID: "t", Order: []store.Order{{Field: name("display_name"), Fold: true, Desc: true, Nulls: store.NullsLow}}},
+			"u3 u2 u1", -1},
+		{"order ascending", store.DirectoryQuery{TenantID: "t", Order: []store.Order{{Field: name("display_name"), Fold: true}}}, "u1 u2 u3", -1},
 		{"ids", store.DirectoryQuery{TenantID: "t", IDs: []string{"u3", "u1", "u4"}, Count: true}, "u1 u3", 2},
-		{"ids and where", store.DirectoryQuery{TenantID: "t", IDs: []string{"u1", "u2"}, Where: "lower(display_name) LIKE $1", Args: []any{"a%"}, Count: true}, "u1 u2", 2},
+		{"ids and where", store.DirectoryQuery{TenantID: "t", IDs: []string{"u1", "u2"}, Filter: store.Match{Field: name("display_name"), Kind: store.Prefix, Text: "a"},
+			Count: true}, "u1 u2", 2},
 		{"no ids", store.DirectoryQuery{TenantID: "t", IDs: []string{}, Count: true}, "", 0},
 		{"page", store.DirectoryQuery{TenantID: "t", Limit: 1, Offset: 1, Count: true}, "u2", 3},
 		{"page past the end", store.DirectoryQuery{TenantID: "t", Limit: 1, Offset: 5, Count: true}, "", 3},
@@ -465,13 +473,16 @@ func TestDirectoryQueries(t *testing.T) {
 			t.Errorf("%s: %q (count %d), want %q (count %d)", tc.name, userIDs(got), n, tc.want, tc.count)
 		}
 	}
-	gs, n, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: "t",
-		Where: "EXISTS (SELECT 1 FROM jsonb_array_elements_text(group_types) AS v WHERE lower(v) = lower($1)) AND mail_enabled", Args: []any{"unified"}, Count: true})
+	gs, n, err := s.QueryGroups(ctx, store.DirectoryQuery{TenantID: "t", Filter: store.And{
+		store.Any{Array: store.Doc(store.GroupDocument, store.TypeString), Var: "v",
+			Cond: store.Compare{Field: store.Field{Var: "v", Type: store.TypeString}, Op: store.Eq, Value: store.String("unified"), Fold: true}},
+		store.Compare{Field: store.Column("mail_enabled", store.TypeBool), Op: store.Eq, Value: store.Bool(true)},
+	}, Count: true})
 	if err != nil || len(gs) != 1 || gs[0].ID != "g1" || n != 1 || gs[0].GroupTypes[0] != "Unified" {
 		t.Errorf("groups with groupTypes/any(… eq 'unified'): %+v, %d, %v", gs, n, err)
 	}
-	if _, _, err := s.QueryUsers(ctx, store.DirectoryQuery{TenantID: "t", Where: "id = $2", Args: []any{"u1"}}); err == nil {
-		t.Error("a query using $2 with one argument succeeded")
+	if _, _, err := s.QueryUsers(ctx, store.DirectoryQuery{TenantID: "t", Filter: store.Compare{Field: name("no_such_column"), Op: store.Eq, Value: store.String("u1")}}); err == nil {
+		t.Error("a query of an unknown column succeeded")
 	}
 }
 
@@ -581,9 +592,10 @@ func TestOverlapIndexes(t *testing.T) {
 			{"events, first page", store.ItemQuery{TenantID: "t", Kind: "event", OwnerID: "o", ParentID: "cal", Limit: 11,
 				Overlap: &store.Overlap{From: from, To: to}}, "items_event_span"},
 			{"events, continued", store.ItemQuery{TenantID: "t", Kind: "event", OwnerID: "o", ParentID: "cal", Limit: 11,
-				Where: "(doc #>> '{type}') <> 'seriesMaster'", Overlap: &store.Overlap{From: from, To: to, AfterStart: from.Add(time.Hour), AfterID: "e3"}}, "items_event_span"},
+				Filter: store.And{store.Not{Cond: store.IsNull{Field: store.Doc("type", store.TypeString)}},
+					store.Compare{Field: store.Doc("type", store.TypeString), Op: store.Ne, Value: store.Literal("seriesMaster")}}, Overlap: &store.Overlap{From: from, To: to, AfterStart: from.Add(time.Hour), AfterID: "e3"}}, "items_event_span"},
 			{"exceptions of a series", store.ItemQuery{TenantID: "t", Kind: "eventException", OwnerID: "o", ParentID: "cal", Limit: 11,
-				Where: "(doc #>> '{seriesMasterId}') = $1", Args: []any{"m1"}, Overlap: &store.Overlap{From: from, To: to}}, "items_exception_span"},
+				Filter: store.Compare{Field: store.Doc("seriesMasterId", store.TypeString), Op: store.Eq, Value: store.String("m1")}, Overlap: &store.Overlap{From: from, To: to}}, "items_exception_span"},
 		} {
 			t.Run(mode+"/"+tc.name, func(t *testing.T) {
 				sql, args, err := overlapSQL(tc.q)
@@ -641,5 +653,37 @@ func TestOverlapIndexes(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, `RESET plan_cache_mode`); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLogWritesDoNotWaitForFlush: the logs' transactions commit with
+// synchronous_commit off (diagnostic records, see doc.go), tenant writes
+// with the server's setting (on), and the setting ends with the
+// transaction.
+func TestLogWritesDoNotWaitForFlush(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	ctx := t.Context()
+	show := func(run func(context.Context, func(pgx.Tx) error) error) string {
+		var v string
+		if err := run(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SHOW synchronous_commit").Scan(&v)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name string
+		run  func(context.Context, func(pgx.Tx) error) error
+		want string
+	}{
+		{"write", s.write, "on"},
+		{"logWrite", s.logWrite, "off"},
+		{"write after logWrite", s.write, "on"},
+	} {
+		if got := show(tc.run); got != tc.want {
+			t.Errorf("%s: synchronous_commit = %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }

@@ -38,7 +38,7 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 	if len(ds) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	return s.logWrite(ctx, func(tx pgx.Tx) error {
 		for _, d := range ds {
 			if _, err := tx.Exec(ctx, insertDecision, tstz(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
 				d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
@@ -81,7 +81,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time, keep, limi
 		return 0, nil
 	}
 	var n int
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.logWrite(ctx, func(tx pgx.Tx) error {
 		var conds []string
 		var args []any
 		if !before.IsZero() {

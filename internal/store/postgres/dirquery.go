@@ -53,14 +53,10 @@ func queryDirectory[T any](ctx context.Context, s *Store, table, fields string, 
 		return nil, -1, errors.New("postgres: a directory query needs a tenant")
 	}
 	w := directoryScope(q)
-	c, err := callerSQL(t, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
-	if err != nil {
-		return nil, -1, err
-	}
 	var out []T
 	total := -1
-	err = s.read(ctx, func(tx pgx.Tx) (err error) {
-		out, total, err = runQuery(ctx, tx, table, fields, scan, &w, c, q.Limit, q.Offset, q.Count)
+	err := s.read(ctx, func(tx pgx.Tx) (err error) {
+		out, total, err = runQuery(ctx, tx, table, fields, scan, &w, t, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset, q.Count)
 		return err
 	})
 	return out, total, err

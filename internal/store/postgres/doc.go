@@ -22,15 +22,16 @@
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
-// principals, administrative units and memberships. It
+// principals, administrative units and memberships, apps, tenants, users
+// and groups, and tenant transfer. It
 // runs through database/sql over the same pgx pool (pgx/v5/stdlib's
 // OpenDBFromPool), so the pool — its settings, its per-connection
 // statement cache, pgx's batches and arrays the other files use — stays
 // one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
 // FOR UPDATE, the family's advisory lock, timestamptz, the retryable
-// SQLSTATEs. The families not moved yet (apps, tenants, users and groups,
-// decisions, snapshots, transfer; items and directory queries are another change's)
-// still use the pool directly.
+// SQLSTATEs. Snapshots (but their refill, sqlstore.Copy) and the families
+// not moved yet (decisions; items and directory queries are another
+// change's) still use the pool directly.
 //
 // # Transactions, isolation and locking
 //
@@ -118,6 +119,18 @@
 // TestUserPrefixUsesIndex check the plans the server gets, on generated,
 // analyzed data (Analyze vacuums too, so index-only scans skip the heap).
 //
+// # Durability of the logs
+//
+// Tenant data is committed with the server's synchronous_commit (on, its
+// default: a commit returns once its WAL is flushed). The decision and
+// sign-in logs are diagnostic records, not tenant data: their appends and
+// prunes run with SET LOCAL synchronous_commit = off (logWrite in tx.go),
+// so a commit returns before the WAL flush. A crash of graphgate loses
+// none of them (the server has them); a crash of the PostgreSQL server or
+// of its machine may lose the last moments of records (at most three times
+// wal_writer_delay), never half a batch, and never tenant data, whose
+// commits wait for their own flush (and so flush the log's before them).
+//
 // # Encoding
 //
 //   - Times are timestamptz: instants with microsecond precision (more than
@@ -150,13 +163,10 @@
 //
 // # Pushed-down queries
 //
-// ItemQuery and DirectoryQuery carry the query IR, which store/sqlq
-// renders for PostgreSQL with placeholders numbered from $1 (the raw Where
-// and OrderBy of the store's own tests are joined to it). The backend binds
-// its own conditions first (tenant, kind, owner, parent, ids) and
-// renumbers the rendered placeholders after them with a small lexer that
-// skips string constants, quoted identifiers, dollar quotes and comments
-// (placeholders.go); id is always the final sort key. A keyset cursor
+// ItemQuery and DirectoryQuery carry the query IR (no SQL), which
+// store/sqlq renders for PostgreSQL. The backend binds its own conditions
+// first (tenant, kind, owner, parent, ids) and has sqlq number the
+// rendered placeholders after them; id is always the final sort key. A keyset cursor
 // (After) applies to the page, not the count; when its first key is not
 // null and nulls sort after it, they are read by a second statement if
 // the range does not fill the page (sqlq.After). A query with Count runs the count in the
@@ -187,5 +197,6 @@
 // tables but the signing keys and schema_migrations IN EXCLUSIVE MODE
 // (writers of every replica wait, readers see the old data until the
 // commit), deletes children before parents and copies parents before
-// children (foreign-key order from pg_constraint), in one transaction.
+// children (foreign-key order from pg_constraint; the refill is
+// sqlstore.Copy's, shared with SQLite), in one transaction.
 package postgres

@@ -22,8 +22,6 @@ import (
 // transaction; Batch hands its closure a txItems bound to one transaction.
 // Both share the functions below, which take the transaction they run in.
 
-func (s *Store) Dialect() store.Dialect { return store.DialectPostgres }
-
 func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
 		return nil
@@ -101,8 +99,6 @@ func (t *txItems) do(ctx context.Context, f func(tx pgx.Tx) error) error {
 	}
 	return sp.Commit(ctx)
 }
-
-func (t *txItems) Dialect() store.Dialect { return store.DialectPostgres }
 
 func (t *txItems) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
@@ -255,8 +251,8 @@ func deleteItems(ctx context.Context, q querier, tenantID, kind string, ids []st
 }
 
 // queryItems builds the query from the backend's own conditions (bound
-// first, as $1…$k) and the caller's Where and OrderBy (renumbered to
-// follow them).
+// first, as $1…$k) and the caller's query IR (rendered by store/sqlq with
+// its placeholders numbered after them).
 func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Item, int, error) {
 	if iq.TenantID == "" || iq.Kind == "" {
 		return nil, -1, errors.New("postgres: an item query needs a tenant and a kind")
@@ -270,41 +266,13 @@ func queryItems(ctx context.Context, q querier, iq store.ItemQuery) ([]store.Ite
 		return items, -1, err
 	}
 	w := itemScope(iq)
-	c, err := callerSQL(itemTable, iq.Where, iq.Args, iq.OrderBy, sqlq.Query{Filter: iq.Filter, Order: iq.Order, After: iq.After})
-	if err != nil {
-		return nil, -1, err
-	}
-	return runQuery(ctx, q, "items", itemFields, scanItem, &w, c, iq.Limit, iq.Offset, iq.Count)
+	return runQuery(ctx, q, "items", itemFields, scanItem, &w, itemTable, sqlq.Query{Filter: iq.Filter, Order: iq.Order, After: iq.After},
+		iq.Limit, iq.Offset, iq.Count)
 }
 
 // itemTable is the items table as store/sqlq renders queries over it: the
 // document doc and the columns a query IR may name.
 var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at", "modified_at": "modified_at"}}
-
-// callerSQL renders the caller's query IR over t and joins it with the
-// caller's raw SQL (the store's own tests; placeholders from $1): both
-// conditions apply; the raw ORDER BY applies when the IR has no ordering.
-// The result's placeholders are numbered from $1, the raw ones first.
-func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.Query) (sqlq.Rendered, error) {
-	if strings.TrimSpace(raw) == "" {
-		rawArgs = nil
-	}
-	r, err := sqlq.Render(sqlq.Postgres, t, q, len(rawArgs))
-	if err != nil {
-		return sqlq.Rendered{}, err
-	}
-	switch {
-	case strings.TrimSpace(raw) == "":
-	case r.Where == "":
-		r.Where, r.Args = raw, rawArgs
-	default:
-		r.Where, r.Args = "("+raw+") AND ("+r.Where+")", append(rawArgs[:len(rawArgs):len(rawArgs)], r.Args...)
-	}
-	if r.OrderBy == "" {
-		r.OrderBy = rawOrder
-	}
-	return r, nil
-}
 
 // itemScope is the backend's own conditions of an item query.
 func itemScope(iq store.ItemQuery) where {
@@ -352,20 +320,16 @@ func (w *where) add(cond string, arg any) {
 	w.conds = append(w.conds, fmt.Sprintf(cond, len(w.args)))
 }
 
-// orderByKeyword matches an "ORDER BY" the caller may have put before its
-// list (a raw OrderBy of the store's tests may be a whole clause).
-var orderByKeyword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)^\s*ORDER\s+BY\s`) })
-
 // runQuery runs a pushed-down query on table (items, users or groups): the
-// backend's conditions w, the caller's rendered query c (placeholders from
-// $1, renumbered after w's; its keyset condition on the page only), id as
-// the final sort key, limit and offset; and, with count, the number of
-// matching rows ignoring limit, offset and keyset (else -1). q should be a
-// snapshot transaction, so that the count agrees with the rows.
+// backend's conditions w, the caller's query IR iq rendered over t (its
+// placeholders numbered after w's; its keyset condition on the page
+// only), id as the final sort key, limit and offset; and, with count, the
+// number of matching rows ignoring limit, offset and keyset (else -1). q
+// should be a snapshot transaction, so that the count agrees with the rows.
 func runQuery[T any](ctx context.Context, q querier, table, fields string, scan func(scanner) (T, error),
-	w *where, c sqlq.Rendered, limit, offset int, count bool,
+	w *where, t sqlq.Table, iq sqlq.Query, limit, offset int, count bool,
 ) ([]T, int, error) {
-	st, err := buildQuery(table, fields, w, c, limit, offset)
+	st, err := buildQuery(table, fields, w, t, iq, limit, offset)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -423,31 +387,25 @@ type statements struct {
 }
 
 // buildQuery writes runQuery's statements.
-func buildQuery(table, fields string, w *where, c sqlq.Rendered, limit, offset int) (statements, error) {
+func buildQuery(table, fields string, w *where, t sqlq.Table, iq sqlq.Query, limit, offset int) (statements, error) {
 	own := len(w.args)
-	args := c.Args
+	c, err := sqlq.Render(sqlq.Postgres, t, iq, own)
+	if err != nil {
+		return statements{}, err
+	}
 	conds := strings.Join(w.conds, " AND ")
-	usedByWhere, usedByOrder := 0, 0
-	if strings.TrimSpace(c.Where) != "" {
-		frag, n := renumber(c.Where, own)
-		conds += " AND (" + frag + ")"
-		usedByWhere = n
+	if c.Where != "" {
+		conds += " AND (" + c.Where + ")"
 	}
 	order := "id"
-	if ob := strings.TrimSpace(orderByKeyword().ReplaceAllString(c.OrderBy, "")); ob != "" {
-		frag, n := renumber(ob, own)
-		order = frag + ", id"
-		usedByOrder = n
+	if c.OrderBy != "" {
+		order = c.OrderBy + ", id"
 	}
-	if used := max(usedByWhere, usedByOrder); used > len(args) {
-		return statements{}, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", used, len(args))
-	}
-	st := statements{countArgs: append(w.args[:own:own], args...)}
+	st := statements{countArgs: append(w.args[:own:own], c.Args...)}
 	st.args = st.countArgs
 	pageConds := conds
 	if c.After != "" {
-		frag, _ := renumber(c.After, own)
-		pageConds += " AND (" + frag + ")"
+		pageConds += " AND (" + c.After + ")"
 		st.args = append(st.countArgs[:len(st.countArgs):len(st.countArgs)], c.AfterArgs...)
 	}
 	if c.AfterTail != "" {
@@ -461,11 +419,6 @@ func buildQuery(table, fields string, w *where, c sqlq.Rendered, limit, offset i
 		st.page += ` OFFSET ` + strconv.Itoa(offset)
 	}
 	st.count = `SELECT count(*) FROM ` + table + ` WHERE ` + conds
-	if usedByOrder > usedByWhere {
-		// Every argument must appear in the statement; these appear
-		// only in the ORDER BY.
-		st.count = `SELECT count(*) FROM (SELECT 1 FROM ` + table + ` WHERE ` + conds + ` ORDER BY ` + order + `) AS matching`
-	}
 	return st, nil
 }
 
@@ -519,16 +472,12 @@ func overlapSQL(iq store.ItemQuery) (string, []any, error) {
 	own := len(w.args)
 	scope := strings.Join(w.conds, " AND ")
 	args := w.args[:own:own]
-	c, err := callerSQL(itemTable, iq.Where, iq.Args, "", sqlq.Query{Filter: iq.Filter})
+	c, err := sqlq.Render(sqlq.Postgres, itemTable, sqlq.Query{Filter: iq.Filter}, own)
 	if err != nil {
 		return "", nil, err
 	}
-	if strings.TrimSpace(c.Where) != "" {
-		frag, n := renumber(c.Where, own)
-		if n > len(c.Args) {
-			return "", nil, fmt.Errorf("postgres: the query's SQL uses $%d but has %d arguments", n, len(c.Args))
-		}
-		scope += " AND (" + frag + ")"
+	if c.Where != "" {
+		scope += " AND (" + c.Where + ")"
 		args = append(args, c.Args...)
 	}
 	arg := func(v any) string {

@@ -175,11 +175,7 @@ func TestMessageQueriesUseIndexes(t *testing.T) {
 				q.After = &c
 			}
 			w := itemScope(q)
-			c, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := buildQuery("items", itemFields, &w, c, q.Limit, q.Offset)
+			st, err := buildQuery("items", itemFields, &w, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,11 +272,7 @@ func TestUserPrefixUsesIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := directoryScope(q)
-			c, err := callerSQL(userTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := buildQuery("users", userFields, &w, c, q.Limit, q.Offset)
+			st, err := buildQuery("users", userFields, &w, userTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
 			if err != nil {
 				t.Fatal(err)
 			}

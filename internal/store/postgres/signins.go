@@ -32,7 +32,7 @@ func (s *Store) AppendSignIns(ctx context.Context, ss []store.SignIn) error {
 	if len(ss) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	return s.logWrite(ctx, func(tx pgx.Tx) error {
 		for _, x := range ss {
 			if _, err := tx.Exec(ctx, insertSignIn, x.ID, tstz(x.Time), x.TenantID, x.RequestID, x.UserID, x.UserUPN, x.UserName, x.AppID, x.AppName,
 				x.ResourceID, x.ResourceName, x.ClientApp, x.GrantType, x.IPAddress, x.Interactive, x.ServicePrincipal, x.ErrorCode, x.FailureReason); err != nil {
@@ -67,7 +67,7 @@ func (s *Store) PruneSignIns(ctx context.Context, before time.Time, keep, limit 
 		return 0, nil
 	}
 	var n int
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.logWrite(ctx, func(tx pgx.Tx) error {
 		var conds []string
 		var args []any
 		if !before.IsZero() {

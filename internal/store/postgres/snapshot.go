@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // snapshotMeta is the table in a snapshot schema that describes it.
@@ -66,7 +67,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, name string, replace bool) (st
 				return err
 			}
 			var version int
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+			if err := tx.QueryRow(ctx, sqlstore.SchemaVersionSQL).Scan(&version); err != nil {
 				return err
 			}
 			created := time.Now().UTC().Truncate(time.Microsecond)
@@ -80,15 +81,14 @@ func (s *Store) SaveSnapshot(ctx context.Context, name string, replace bool) (st
 					if err != nil {
 						return err
 					}
-					for _, t := range tables {
-						dst := pgx.Identifier{prefix + name, t}.Sanitize()
-						list := strings.Join(cols[t], ", ")
-						if _, err := tx.Exec(ctx, `DELETE FROM `+dst); err != nil {
-							return err
-						}
-						if _, err := tx.Exec(ctx, `INSERT INTO `+dst+` (`+list+`) SELECT `+list+` FROM `+pgx.Identifier{schema, t}.Sanitize()); err != nil {
-							return fmt.Errorf("copying %s: %w", t, err)
-						}
+					refill := sqlstore.Copy{
+						Tables:  tables,
+						Columns: func(t string) []string { return cols[t] },
+						To:      func(t string) string { return pgx.Identifier{prefix + name, t}.Sanitize() },
+						From:    func(t string) string { return pgx.Identifier{schema, t}.Sanitize() },
+					}
+					if err := refill.Refill(ctx, execIn(tx)); err != nil {
+						return err
 					}
 					if _, err := tx.Exec(ctx, `UPDATE `+snap+`.`+snapshotMeta+` SET created = $1`, created); err != nil {
 						return err
@@ -174,17 +174,17 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 				return err
 			}
 			var current int
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			if err := tx.QueryRow(ctx, sqlstore.SchemaVersionSQL).Scan(&current); err != nil {
 				return err
 			}
-			if current != info.SchemaVersion {
-				return fmt.Errorf("%w: snapshot %q has schema version %d, this store %d", store.ErrSnapshotVersion, name, info.SchemaVersion, current)
+			if err := sqlstore.CheckVersion(name, info.SchemaVersion, current); err != nil {
+				return err
 			}
 			tables, err := restoreOrder(ctx, tx)
 			if err != nil {
 				return err
 			}
-			tables = slices.DeleteFunc(tables, func(t string) bool { return slices.Contains(store.SnapshotKeepTables, t) })
+			tables = sqlstore.RestoredTables(tables)
 			quoted := make([]string, len(tables))
 			for i, t := range tables {
 				quoted[i] = pgx.Identifier{schema, t}.Sanitize()
@@ -196,29 +196,31 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 			if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(quoted, ", ")+` IN EXCLUSIVE MODE`); err != nil {
 				return err
 			}
-			// Children before parents, so that no ON DELETE CASCADE runs.
-			for i := len(quoted) - 1; i >= 0; i-- {
-				if _, err := tx.Exec(ctx, `DELETE FROM `+quoted[i]); err != nil {
-					return fmt.Errorf("restoring %s: %w", tables[i], err)
-				}
-			}
 			cols, err := insertColumns(ctx, tx)
 			if err != nil {
 				return err
 			}
-			for i, t := range tables {
-				list := strings.Join(cols[t], ", ")
-				if _, err := tx.Exec(ctx, `INSERT INTO `+quoted[i]+` (`+list+`) SELECT `+list+` FROM `+pgx.Identifier{prefix + name, t}.Sanitize()); err != nil {
-					return fmt.Errorf("restoring %s: %w", t, err)
-				}
+			refill := sqlstore.Copy{
+				Tables:  tables,
+				Columns: func(t string) []string { return cols[t] },
+				To:      func(t string) string { return pgx.Identifier{schema, t}.Sanitize() },
+				From:    func(t string) string { return pgx.Identifier{prefix + name, t}.Sanitize() },
 			}
-			return nil
+			return refill.Refill(ctx, execIn(tx))
 		})
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrSnapshotVersion) {
 		return fmt.Errorf("postgres: restoring snapshot %q: %w", name, err)
 	}
 	return err
+}
+
+// execIn runs a statement of sqlstore.Copy.Refill in tx.
+func execIn(tx pgx.Tx) func(ctx context.Context, query string) error {
+	return func(ctx context.Context, query string) error {
+		_, err := tx.Exec(ctx, query)
+		return err
+	}
 }
 
 // insertColumns lists, per table of the current schema, the quoted names

@@ -64,6 +64,20 @@ func (s *Store) write(ctx context.Context, f func(tx pgx.Tx) error) error {
 	return retry(ctx, func() error { return inTx(ctx, s.pool, writeOpts, f) })
 }
 
+// logWrite runs f in a write transaction whose commit does not wait for
+// the WAL flush (SET LOCAL synchronous_commit = off), retried like write.
+// The decision and sign-in logs append and prune with it; nothing else
+// may, since tenant data must be flushed (see doc.go, "Durability of the
+// logs").
+func (s *Store) logWrite(ctx context.Context, f func(tx pgx.Tx) error) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		return f(tx)
+	})
+}
+
 // read runs f in a read-only snapshot transaction.
 func (s *Store) read(ctx context.Context, f func(tx pgx.Tx) error) error {
 	return retry(ctx, func() error { return inTx(ctx, s.pool, readOpts, f) })

@@ -74,6 +74,12 @@ func TestPragmas(t *testing.T) {
 		{"reader", s.r, "foreign_keys", "1"},
 		{"reader", s.r, "busy_timeout", fmt.Sprint(busyTimeoutMillis)},
 		{"reader", s.r, "query_only", "1"},
+		// The logs' connection: a writer whose commits are not fsynced.
+		{"log writer", s.lw, "journal_mode", "wal"},
+		{"log writer", s.lw, "synchronous", "1"}, // NORMAL
+		{"log writer", s.lw, "foreign_keys", "1"},
+		{"log writer", s.lw, "busy_timeout", fmt.Sprint(busyTimeoutMillis)},
+		{"log writer", s.lw, "query_only", "0"},
 	} {
 		var got string
 		if err := tc.db.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {

@@ -42,7 +42,7 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 	if len(ds) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.logWrite(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, insertDecision)
 		if err != nil {
 			return err
@@ -87,7 +87,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time, keep, limi
 		return 0, nil
 	}
 	var n int
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.logWrite(ctx, func(tx *sql.Tx) error {
 		var conds []string
 		var args []any
 		if !before.IsZero() {

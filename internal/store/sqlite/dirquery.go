@@ -101,7 +101,7 @@ func directorySQL(q store.DirectoryQuery, sel, table string, t sqlq.Table) (item
 		where.WriteString(` AND id IN (SELECT value FROM json_each(?))`)
 		args = append(args, list(q.IDs))
 	}
-	r, err := callerSQL(t, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+	r, err := sqlq.Render(sqlq.SQLite, t, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, 0)
 	if err != nil {
 		return itemsStatements{}, err
 	}

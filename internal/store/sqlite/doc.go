@@ -17,13 +17,16 @@
 // The SQL both backends run alike lives in store/sqlstore, which a Store
 // embeds: lockouts, signing keys and settings, sessions (codes, refresh
 // tokens, device codes), delegated grants and app role assignments, service
-// principals, administrative units and memberships. This
+// principals, administrative units and memberships, apps, tenants, users
+// and groups, tenant transfer, and the refill of a snapshot restore. This
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
 // what is SQLite's own: the file, the pragmas, the migrations, the user
-// cache, snapshots, and the families not moved yet (apps, tenants, users
-// and groups, decisions, transfer; items and directory queries are another change's).
+// cache (directory.go: a decorator in front of sqlstore's GetUser, which
+// reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
+// ATTACH), Wipe, and the families not moved yet (decisions; items and
+// directory queries are another change's).
 //
 // # Connections and pragmas
 //
@@ -49,12 +52,39 @@
 //     transaction fails with SQLITE_BUSY instead of waiting.
 //   - query_only=ON (read pool only): the read pool cannot write by mistake.
 //
+// A third pool of one connection, the logs' writer, is opened like the
+// write pool but with synchronous=NORMAL: the decision and sign-in logs
+// append and prune on it, and nothing else does (see "Durability of the
+// logs" below).
+//
 // The write pool has a single connection, so writers of one process queue
 // in database/sql, which honours their contexts, instead of polling the file
 // lock in SQLite's busy handler (which sleeps up to 100 ms between tries and
 // is not fair); only writers of different processes meet at the file lock.
 // The read pool has several connections; multi-statement reads run in one
 // read transaction, so they see one snapshot.
+//
+// # Durability of the logs
+//
+// The decision and sign-in logs are diagnostic records, not tenant data:
+// they must survive a crash of graphgate, and may lose the last moments of
+// records on a crash of the operating system or a power loss. Their own
+// connection runs with synchronous=NORMAL, which in WAL mode means: a
+// commit appends its frames to the -wal file (the operating system has
+// them once the call returns, so a killed process loses nothing) but does
+// not fsync it; the database stays consistent whatever happens (a
+// transaction is in the WAL whole or not at all), and the next commit of
+// the FULL write pool — or a checkpoint — fsyncs the WAL, the log's frames
+// included. Tenant data keeps FULL: its commit returns after the fsync.
+// Measured on a loaded 2-core machine, the fsync was most of a log batch's
+// wall time and 17 % of the server's CPU under load (bench/README.md, "The
+// decision log's cost").
+//
+// The logs' connection is a second writer of the file: it takes the write
+// lock with BEGIN IMMEDIATE as the write pool does, so a log commit and a
+// tenant write exclude each other at SQLite's file lock (the loser waits in
+// the busy handler), as writers of two processes do. A log transaction is
+// one multi-row INSERT per chunk, a few milliseconds for a batch of 256.
 //
 // # Transactions
 //
@@ -109,15 +139,13 @@
 //
 // where filter, order and after (a keyset cursor) are the caller's query
 // IR rendered by store/sqlq for SQLite (json_extract over doc, ?
-// placeholders bound after the backend's own; the raw Where and OrderBy
-// the store's tests write are ANDed and used as given). When the cursor's
+// placeholders bound after the backend's own). When the cursor's
 // first key is not null and nulls sort after it, the nulls are read by a
 // second statement if the range does not fill the page (sqlq.After). Lists of ids (ParentIDs, DirectoryQuery.IDs)
 // are bound as one JSON array read by json_each, so their length is not
 // bounded by SQLite's parameter limit; a non-nil empty list matches
-// nothing. A leading "ORDER BY" in OrderBy is accepted, and id is not
-// appended again when the caller's list already ends with it (a duplicate
-// key would cost a sort). Count runs SELECT count(*) with the same WHERE in
+// nothing. id is not appended again when the caller's ordering already
+// ends with it (a duplicate key would cost a sort). Count runs SELECT count(*) with the same WHERE in
 // the same read transaction, so page and total come from one snapshot.
 // QueryUsers and QueryGroups do the same over the users and groups tables,
 // whose column names are store.DirectoryColumns.
@@ -199,7 +227,7 @@
 // copy, readers go on) into a temporary owner-only file renamed into place.
 // A restore attaches the file to the writer connection and, in one
 // IMMEDIATE transaction with foreign keys deferred to the commit, deletes
-// and copies every table but the signing keys and schema_migrations (the
+// and copies (sqlstore.Copy, the same refill as PostgreSQL's) every table but the signing keys and schema_migrations (the
 // generated column items.span_class is left out of the copy): readers of
 // this and other processes see the old data until the commit, the user
 // cache follows the commit through the WAL stamp, so a running server need

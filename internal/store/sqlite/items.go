@@ -16,12 +16,9 @@ import (
 )
 
 // Items: workload objects as JSON documents in the items table, queried with
-// the caller's SQL over doc (see doc.go).
+// the caller's query IR over doc, rendered by store/sqlq (see doc.go).
 
 var _ store.Items = (*Store)(nil)
-
-// Dialect is SQLite's: ? placeholders and json_extract(doc, '$.path').
-func (s *Store) Dialect() store.Dialect { return store.DialectSQLite }
 
 func (s *Store) CreateItems(ctx context.Context, items ...store.Item) error {
 	if len(items) == 0 {
@@ -93,8 +90,6 @@ type batch struct {
 }
 
 var errBatchDone = errors.New("sqlite: Items used after its Batch returned")
-
-func (b *batch) Dialect() store.Dialect { return store.DialectSQLite }
 
 func (b *batch) CreateItems(ctx context.Context, items ...store.Item) error {
 	if b.done {
@@ -391,8 +386,8 @@ type itemsStatements struct {
 //	  [AND parent_id = ?] [AND parent_id IN (…)] [AND (filter)] [AND (after)]
 //	  ORDER BY q.OrderBy, id LIMIT ? OFFSET ?
 //
-// and SELECT count(*) FROM items with the same WHERE. The caller's ?
-// placeholders follow the backend's, so its Args follow them too.
+// and SELECT count(*) FROM items with the same WHERE. The caller's
+// rendered conditions follow the backend's, and so do their arguments.
 func itemsSQL(q store.ItemQuery) (itemsStatements, error) { return itemsSQLText(q, "") }
 
 // itemsSQLText is itemsSQL reading the candidates of a text match (an
@@ -442,7 +437,7 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 		where.WriteString(` AND parent_id IN (SELECT value FROM json_each(?))`)
 		args = append(args, list(q.ParentIDs))
 	}
-	r, err := callerSQL(itemTable, q.Where, q.Args, q.OrderBy, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After})
+	r, err := sqlq.Render(sqlq.SQLite, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, 0)
 	if err != nil {
 		return itemsStatements{}, err
 	}
@@ -473,49 +468,23 @@ func itemsSQLText(q store.ItemQuery, match string) (itemsStatements, error) {
 // document doc and the columns a query IR may name.
 var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id", "created_at": "created_at", "modified_at": "modified_at"}}
 
-// callerSQL renders the caller's query IR over t and joins it with the
-// caller's raw SQL (the store's own tests): both conditions apply; the
-// raw ORDER BY applies when the IR has no ordering.
-func callerSQL(t sqlq.Table, raw string, rawArgs []any, rawOrder string, q sqlq.Query) (sqlq.Rendered, error) {
-	r, err := sqlq.Render(sqlq.SQLite, t, q, 0)
-	if err != nil {
-		return sqlq.Rendered{}, err
-	}
-	switch {
-	case strings.TrimSpace(raw) == "":
-	case r.Where == "":
-		r.Where, r.Args = raw, rawArgs
-	default:
-		r.Where, r.Args = "("+raw+") AND ("+r.Where+")", append(rawArgs[:len(rawArgs):len(rawArgs)], r.Args...)
-	}
-	if r.OrderBy == "" {
-		r.OrderBy = rawOrder
-	}
-	return r, nil
-}
-
-// orderBy is the caller's ORDER BY list (a leading "ORDER BY", as
-// the store's tests may write it, is accepted) followed by id, the final
-// tie-breaker.
+// orderBy is the caller's ORDER BY list (sqlq.OrderBy) followed by id,
+// the final tie-breaker.
 func orderBy(callers string) string {
-	callers = strings.TrimSpace(orderByKeyword().ReplaceAllString(callers, ""))
 	switch {
 	case callers == "":
 		return "id"
 	case endsWithID().MatchString(callers):
-		// Already broken by id (a raw OrderBy's own tie-breaker); a
-		// second id would cost SQLite a sort for the last term.
+		// Already broken by id (an ordering by the id column); a second
+		// id would cost SQLite a sort for the last term.
 		return callers
 	}
 	return callers + ", id"
 }
 
-var (
-	// Compiled on first use, not by every command's start (cmd/graphgate
-	// TestCLIInitIsLazy).
-	orderByKeyword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*ORDER\s+BY\s`) })
-	endsWithID     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`) })
-)
+// endsWithID is compiled on first use, not by every command's start
+// (cmd/graphgate TestCLIInitIsLazy).
+var endsWithID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(^|,)\s*id(\s+(ASC|DESC))?$`) })
 
 // Overlap queries (store.Overlap), served by the span indexes of migration
 // 0008: one branch per duration class, each an index range read in start
@@ -562,7 +531,7 @@ func overlapSQL(q store.ItemQuery) (string, []any, error) {
 		return "", nil, err
 	}
 	o := q.Overlap
-	caller, err := callerSQL(itemTable, q.Where, q.Args, "", sqlq.Query{Filter: q.Filter})
+	caller, err := sqlq.Render(sqlq.SQLite, itemTable, sqlq.Query{Filter: q.Filter}, 0)
 	if err != nil {
 		return "", nil, err
 	}

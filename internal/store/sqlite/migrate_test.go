@@ -16,7 +16,7 @@ import (
 func openWriter(t *testing.T, dir string) *Store {
 	t.Helper()
 	path := filepath.Join(dir, FileName)
-	w, err := sql.Open("sqlite", dsn(path, true))
+	w, err := sql.Open("sqlite", dsn(path, true, syncFull))
 	if err != nil {
 		t.Fatal(err)
 	}

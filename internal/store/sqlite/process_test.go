@@ -228,6 +228,9 @@ func TestProcessesShareOneDatabase(t *testing.T) {
 
 // writerChild creates settings one by one, printing each name once
 // SettingOrCreate has returned, until it is killed.
+// Every other write is a decision log row, appended on the logs'
+// connection (synchronous=NORMAL), acknowledged as "decision-N" once
+// AppendDecisions has returned: a process kill must lose neither kind.
 func writerChild(ctx context.Context, s *Store, out *bufio.Writer) error {
 	for i := 0; ; i++ {
 		name := fmt.Sprint("setting-", i)
@@ -236,11 +239,19 @@ func writerChild(ctx context.Context, s *Store, out *bufio.Writer) error {
 		}
 		fmt.Fprintln(out, name)
 		out.Flush()
+		id := fmt.Sprint("decision-", i)
+		if err := s.AppendDecisions(ctx, []store.Decision{{Time: time.Now(), RequestID: id, TenantID: "t", Method: "GET", Path: "/me"}}); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, id)
+		out.Flush()
 	}
 }
 
 // TestAcknowledgedWritesSurviveKill: every write acknowledged before the
-// process was killed with SIGKILL is there when the database is reopened.
+// process was killed with SIGKILL is there when the database is reopened:
+// tenant data (synchronous=FULL) and decision log rows (the logs'
+// connection, synchronous=NORMAL) alike.
 func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
@@ -278,6 +289,16 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 
 	s := open(t, db)
 	for _, name := range acked {
+		if strings.HasPrefix(name, "decision-") {
+			rows, err := s.ListDecisions(t.Context(), store.DecisionQuery{RequestID: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 1 {
+				t.Fatalf("acknowledged %s: %d rows after the kill, want 1", name, len(rows))
+			}
+			continue
+		}
 		v, err := s.SettingOrCreate(t.Context(), name, []byte("lost"))
 		if err != nil {
 			t.Fatal(err)

@@ -29,7 +29,7 @@ func (s *Store) AppendSignIns(ctx context.Context, ss []store.SignIn) error {
 	if len(ss) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.logWrite(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, insertSignIn)
 		if err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Store) PruneSignIns(ctx context.Context, before time.Time, keep, limit 
 		return 0, nil
 	}
 	var n int
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.logWrite(ctx, func(tx *sql.Tx) error {
 		var conds []string
 		var args []any
 		if !before.IsZero() {

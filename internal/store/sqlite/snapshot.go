@@ -22,6 +22,7 @@ import (
 
 	"graphgate/internal/secretfile"
 	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
 )
 
 // SnapshotDir is the folder, beside the database file, that holds the
@@ -94,7 +95,7 @@ func snapshotVersion(ctx context.Context, path string) (int, error) {
 	}
 	defer db.Close()
 	var v int
-	err = db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	err = db.QueryRowContext(ctx, sqlstore.SchemaVersionSQL).Scan(&v)
 	return v, err
 }
 
@@ -127,11 +128,11 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 	}
 	defer tx.Rollback()
 	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM main.schema_migrations`).Scan(&current); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlstore.SchemaVersionSQL).Scan(&current); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	if current != info.SchemaVersion {
-		return fmt.Errorf("%w: snapshot %q has schema version %d, this store %d", store.ErrSnapshotVersion, name, info.SchemaVersion, current)
+	if err := sqlstore.CheckVersion(name, info.SchemaVersion, current); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
@@ -140,26 +141,31 @@ func (s *Store) RestoreSnapshot(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	tables = slices.DeleteFunc(tables, func(t string) bool { return slices.Contains(store.SnapshotKeepTables, t) || textIndexTable(t) })
-	for _, t := range tables {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM main.`+quoteIdent(t)); err != nil {
-			return fmt.Errorf("sqlite: restoring %s: %w", t, err)
-		}
-	}
+	tables = slices.DeleteFunc(sqlstore.RestoredTables(tables), textIndexTable)
+	cols := make(map[string][]string, len(tables))
 	for _, t := range tables {
 		// pragma_table_info leaves out generated columns (items.span_class),
 		// which are computed, never inserted.
-		cols, err := queryStrings(ctx, tx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, t)
-		if err != nil {
+		if cols[t], err = queryStrings(ctx, tx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, t); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
-		for i, c := range cols {
-			cols[i] = quoteIdent(c)
+		for i, c := range cols[t] {
+			cols[t][i] = quoteIdent(c)
 		}
-		list := strings.Join(cols, ", ")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+quoteIdent(t)+` (`+list+`) SELECT `+list+` FROM snap.`+quoteIdent(t)); err != nil {
-			return fmt.Errorf("sqlite: restoring %s: %w", t, err)
-		}
+	}
+	// Foreign keys are checked at commit (defer_foreign_keys), so the
+	// tables' order does not matter.
+	refill := sqlstore.Copy{
+		Tables:  tables,
+		Columns: func(t string) []string { return cols[t] },
+		To:      func(t string) string { return `main.` + quoteIdent(t) },
+		From:    func(t string) string { return `snap.` + quoteIdent(t) },
+	}
+	if err := refill.Refill(ctx, func(ctx context.Context, q string) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}); err != nil {
+		return fmt.Errorf("sqlite: restoring snapshot %q: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: restoring snapshot %q: %w", name, err)

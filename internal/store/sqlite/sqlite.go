@@ -41,6 +41,10 @@ type Store struct {
 	// IMMEDIATE, so writers of this process queue in database/sql (which
 	// honours their contexts) instead of spinning in SQLite's busy handler.
 	w *sql.DB
+	// lw is the logs' write pool: one connection of its own, opened with
+	// synchronous=NORMAL, on which the decision and sign-in logs append and
+	// prune (see doc.go, "Durability of the logs").
+	lw *sql.DB
 	// r is the read pool: several query-only connections; in WAL mode they
 	// read a consistent snapshot while a write is in progress.
 	r *sql.DB
@@ -111,7 +115,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	if s.w, err = openDB(dsn(path, true)); err != nil {
+	if s.w, err = openDB(dsn(path, true, syncFull)); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -124,10 +128,17 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 
-	if s.r, err = openDB(dsn(path, false)); err != nil {
+	if s.r, err = openDB(dsn(path, false, syncFull)); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	if s.lw, err = openDB(dsn(path, true, syncNormal)); err != nil {
+		s.w.Close()
+		s.r.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s.lw.SetMaxOpenConns(1)
+	s.lw.SetMaxIdleConns(1)
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n + 1) // one is held for the WAL watch
 	s.r.SetMaxIdleConns(n)
@@ -163,14 +174,21 @@ func (s *Store) startWatch(ctx context.Context) {
 	s.users, _ = lru.New[userKey, cachedUser](userCacheSize)
 }
 
+// The synchronous settings of dsn: FULL for tenant data, NORMAL for the
+// logs' connection (see doc.go).
+const (
+	syncFull   = "full"
+	syncNormal = "normal"
+)
+
 // dsn is the modernc.org/sqlite data source name for the database file: a
 // file: URI (so any path is safe) whose underscore parameters the driver
 // applies to every new connection. See doc.go for why these values.
-func dsn(path string, writer bool) string {
+func dsn(path string, writer bool, synchronous string) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMillis))
 	q.Set("_foreign_keys", "on")
-	q.Set("_synchronous", "full")
+	q.Set("_synchronous", synchronous)
 	if writer {
 		q.Set("_journal_mode", "wal")
 		q.Set("_txlock", "immediate")
@@ -202,6 +220,9 @@ func (s *Store) Close() error {
 	s.stmtMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.lw != nil {
+		errs = append(errs, s.lw.Close())
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())

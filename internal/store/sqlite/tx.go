@@ -38,6 +38,14 @@ func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
 	return retry(ctx, func() error { return inTx(ctx, s.w, nil, f) })
 }
 
+// logWrite runs f in a write transaction on the logs' connection
+// (synchronous=NORMAL: the commit is not fsynced; see doc.go, "Durability
+// of the logs"), retried like write. The decision and sign-in logs append
+// and prune with it; nothing else may, since tenant data must be fsynced.
+func (s *Store) logWrite(ctx context.Context, f func(*sql.Tx) error) error {
+	return retry(ctx, func() error { return inTx(ctx, s.lw, nil, f) })
+}
+
 // read runs f in a read-only transaction on the read pool: one snapshot for
 // every query f makes. It retries like write.
 func (s *Store) read(ctx context.Context, f func(*sql.Tx) error) error {

@@ -6,9 +6,8 @@ import (
 	"graphgate/internal/store"
 )
 
-// The directory's administrative units and memberships. (Tenants, users
-// and groups stay in the backends for now: SQLite caches users, and
-// PostgreSQL writes a tenant's domains in one batch.)
+// The directory's administrative units and memberships (tenants, users
+// and groups are tenants.go's, users.go's and groups.go's).
 
 // SelectAU and ScanAU read administrative units (the backends' transfer
 // reads them too).
@@ -47,7 +46,7 @@ func (s *Store) ListAdministrativeUnits(ctx context.Context, tenantID string) ([
 // Memberships.
 
 // InsertMembership adds a membership (tenant, container, role, member,
-// container kind); the backends' CreateGroup runs it too.
+// container kind); CreateGroup runs it too.
 const InsertMembership = `INSERT INTO memberships (tenant_id, container_id, role, member_id, container_kind) VALUES (?, ?, ?, ?, ?)`
 
 func (s *Store) AddMember(ctx context.Context, m store.Membership) error {

@@ -24,9 +24,12 @@
 //     of the backends family by family: lockouts, signing keys and
 //     settings, sessions (authorization codes, refresh tokens, device
 //     codes), delegated grants and app role assignments, service
-//     principals, administrative units and memberships. A backend embeds *Store and adds what is its
-//     own; apps, tenants, users, groups, decisions, snapshots and transfer
-//     are still the backends' (to move next).
+//     principals, administrative units and memberships, apps (apps.go),
+//     tenants, users and groups (tenants.go, users.go, groups.go), tenant
+//     transfer (transfer.go), and the part of snapshots that is the same
+//     SQL (snapshot.go: the schema version check, the tables a restore
+//     refills, the refill). A backend embeds *Store and adds what is its
+//     own; decisions and sign-ins are still the backends' (to move next).
 //
 // # What it must not do
 //
@@ -35,9 +38,17 @@
 // about protocols or permissions: single-use and reuse rules are the
 // identity platform's, run in the update closures; the store only makes a
 // read-modify-write atomic. It does not own migrations, the backends'
-// connection set-up, SQLite's user cache or PostgreSQL's LISTEN and
+// connection set-up, SQLite's user cache (a decorator in the backend in
+// front of GetUser, so that the SQL stays one) or PostgreSQL's LISTEN and
 // replica bits, nor item and directory queries (store/*/items.go,
-// dirquery.go).
+// dirquery.go). Nor where snapshots live: SQLite's are files written with
+// VACUUM INTO (one consistent, compacted copy with no server to hold it)
+// and restored by attaching the file to the one writer connection;
+// PostgreSQL's are schemas of the same database, saved in a REPEATABLE
+// READ read-write transaction (which the shared DB does not offer) and
+// restored under EXCLUSIVE table locks so that every replica's writers
+// wait; each finds its tables in its own catalog. Those stay in the
+// backends; both run the shared refill (Copy) inside their transaction.
 //
 // # What it chose
 //
@@ -62,8 +73,19 @@
 //     connections for a *sql.Stmt to live on, and pgx already caches.
 //   - Placeholders are rewritten by a small scanner of '?' (Flavor.Rebind)
 //     that skips quoted text: the statements here are this package's own
-//     constants, so a full SQL lexer (the PostgreSQL backend's renumber,
-//     for callers' fragments) is not needed.
+//     constants (and sqlq's rendering, which numbers its own), so no full
+//     SQL lexer is needed; callers pass no SQL fragments.
+//   - Child lists (an app's redirect URIs, secrets and certificates, a
+//     tenant's domains) and a tenant's import are written with multi-row
+//     INSERT … VALUES (…), (…), at most 8 rows a statement (insertRows),
+//     the same SQL on both engines, instead of one statement per row
+//     (SQLite) or unnest arrays and pgx batches (PostgreSQL, which
+//     database/sql cannot send). The bound keeps the distinct statements
+//     few (SQLite keeps each prepared); an import conflict names the
+//     objects of the failing statement. Lists are read with one query per
+//     list for any number of apps (ListApps: four statements, where SQLite
+//     ran three per app), and a tenant with its domains with one LEFT JOIN
+//     (PostgreSQL aggregated them into an array).
 //   - Protocol rules: refresh-token reuse and authorization-code replay are
 //     decided in identity (rules.go), inside the UpdateRefreshToken and
 //     UpdateAuthCode closures; what remains here is the contract's

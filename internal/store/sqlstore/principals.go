@@ -8,8 +8,7 @@ import (
 	"graphgate/internal/store"
 )
 
-// Service principals. (Apps stay in the backends for now: PostgreSQL
-// writes and reads an app's lists with arrays and batches.)
+// Service principals (apps are apps.go's).
 
 // SelectSP and ScanSP read service principals (the backends' transfer
 // reads them too).

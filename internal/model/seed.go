@@ -1,4 +1,4 @@
-package graph
+package model
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type Seeder struct {
 	// calendars maps a calendar owner's address (lower-cased) to its id,
 	// and invites are events whose attendees get a copy when flushed.
 	calendars map[string]string
-	invites   []eventDoc
+	invites   []Event
 	inviteOf  []string // the organizer of invites[i]
 	// ids, when set, is where new item ids come from (WithIDs).
 	ids io.Reader
@@ -46,18 +46,19 @@ func (s *Seeder) fill(b []byte) {
 		return
 	}
 	if _, err := io.ReadFull(s.ids, b); err != nil {
-		panic("graph: seeder id source: " + err.Error())
+		panic("model: seeder id source: " + err.Error())
 	}
 }
 
-// itemID is newItemID from the seeder's entropy.
+// itemID is a new item id (the Graph server's shape: prefix and 44
+// base64url characters) from the seeder's entropy.
 func (s *Seeder) itemID(prefix string) string {
 	b := make([]byte, 33)
 	s.fill(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// driveItemID is newDriveItemID from the seeder's entropy.
+// driveItemID is NewDriveItemID from the seeder's entropy.
 func (s *Seeder) driveItemID() string {
 	b := make([]byte, 20)
 	s.fill(b)
@@ -83,30 +84,27 @@ func (s *Seeder) Pending() int { return len(s.items) }
 
 func (s *Seeder) add(kind, id, owner, parent string, doc any) {
 	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: kind, ID: id, OwnerID: owner, ParentID: parent,
-		Doc: EncodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
 }
 
 // Mailbox creates a user's well-known mail folders.
 func (s *Seeder) Mailbox(userID string) {
-	root := folderID(userID, msgFolderRoot)
-	for _, f := range wellKnownFolders {
-		id := folderID(userID, f.name)
-		s.add(KindMailFolder, id, userID, root, folderDoc{ID: id, DisplayName: f.display, ParentFolderID: root, WellKnownName: f.name})
+	root := FolderID(userID, MsgFolderRoot)
+	for _, f := range WellKnownFolders {
+		id := FolderID(userID, f.Name)
+		s.add(KindMailFolder, id, userID, root, Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name})
 	}
 }
 
 // MailFolder adds a folder under parent ("" for the top level) and returns its id.
 func (s *Seeder) MailFolder(userID, parent, name string) string {
 	if parent == "" {
-		parent = folderID(userID, msgFolderRoot)
+		parent = FolderID(userID, MsgFolderRoot)
 	}
 	id := s.itemID("AAMkAGFld")
-	s.add(KindMailFolder, id, userID, parent, folderDoc{ID: id, DisplayName: name, ParentFolderID: parent})
+	s.add(KindMailFolder, id, userID, parent, Folder{ID: id, DisplayName: name, ParentFolderID: parent})
 	return id
 }
-
-// FolderID is the id of a user's well-known folder (inbox, sentitems, …).
-func FolderID(userID, wellKnown string) string { return folderID(userID, wellKnown) }
 
 // SeedMessage describes a received message.
 type SeedMessage struct {
@@ -142,30 +140,30 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 	if imp == "" {
 		imp = "normal"
 	}
-	var to []recipient
+	var to []Recipient
 	for _, a := range m.To {
-		to = append(to, recipient{EmailAddress: emailAddress{Address: a}})
+		to = append(to, Recipient{EmailAddress: EmailAddress{Address: a}})
 	}
 	cats := m.Categories
 	if cats == nil {
 		cats = []string{}
 	}
-	from := &recipient{EmailAddress: emailAddress{Name: m.FromName, Address: m.FromAddr}}
+	from := &Recipient{EmailAddress: EmailAddress{Name: m.FromName, Address: m.FromAddr}}
 	id := s.itemID("AAMkAG")
 	conv := m.ConversationID
 	if conv == "" {
 		conv = s.itemID("AAQkAG")
 	}
-	rt := storedTime(m.Received)
-	doc := messageDoc{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
+	rt := StoredTime(m.Received)
+	doc := Message{ID: id, CreatedDateTime: rt, LastModifiedDateTime: rt, Categories: cats, ReceivedDateTime: rt, SentDateTime: rt,
 		HasAttachments: m.Attachment != nil, InternetMessageID: "<" + id[:20] + "@graphgate.local>", Subject: m.Subject,
-		BodyPreview: preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: conv, IsRead: m.IsRead,
-		InferenceClassification: "focused", Body: itemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
-		CcRecipients: []recipient{}, BccRecipients: []recipient{}, ReplyTo: []recipient{}, Flag: followupFlag{FlagStatus: "notFlagged"}}
+		BodyPreview: Preview(m.Body), Importance: imp, ParentFolderID: m.Folder, ConversationID: conv, IsRead: m.IsRead,
+		InferenceClassification: "focused", Body: ItemBody{ContentType: ct, Content: m.Body}, Sender: from, From: from, ToRecipients: to,
+		CcRecipients: []Recipient{}, BccRecipients: []Recipient{}, ReplyTo: []Recipient{}, Flag: FollowupFlag{FlagStatus: "notFlagged"}}
 	s.add(KindMessage, id, userID, m.Folder, doc)
 	if a := m.Attachment; a != nil {
 		aid := s.itemID("AAMkAGAtt")
-		s.add(KindAttachment, aid, userID, id, attachmentDoc{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
+		s.add(KindAttachment, aid, userID, id, Attachment{ODataType: "#microsoft.graph.fileAttachment", ID: aid, LastModifiedDateTime: rt,
 			Name: a.Name, ContentType: a.ContentType, Size: len(a.Content), ContentBytes: b64(a.Content)})
 	}
 	return id
@@ -173,13 +171,13 @@ func (s *Seeder) Message(userID string, m SeedMessage) string {
 
 // Calendar creates an owner's default calendar (user or group).
 func (s *Seeder) Calendar(ownerID, ownerName, ownerAddr string) string {
-	id := defaultCalendarID(ownerID)
+	id := DefaultCalendarID(ownerID)
 	if s.calendars == nil {
 		s.calendars = map[string]string{}
 	}
 	s.calendars[strings.ToLower(ownerAddr)] = ownerID
-	s.add(KindCalendar, id, ownerID, "", calendarDoc{ID: id, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true,
-		CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: ownerName, Address: ownerAddr}})
+	s.add(KindCalendar, id, ownerID, "", Calendar{ID: id, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true,
+		CanViewPrivateItems: true, CanEdit: true, Owner: &EmailAddress{Name: ownerName, Address: ownerAddr}})
 	return id
 }
 
@@ -203,41 +201,41 @@ func (s *Seeder) Event(ownerID, ownerName, ownerAddr string, e SeedEvent) string
 		tz = "UTC"
 	}
 	id := s.itemID("AAMkAGEv")
-	now := storedTime(s.now)
-	var atts []attendee
+	now := StoredTime(s.now)
+	var atts []Attendee
 	for _, a := range e.Attendees {
-		atts = append(atts, attendee{Type: "required", Status: responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}, EmailAddress: emailAddress{Address: a}})
+		atts = append(atts, Attendee{Type: "required", Status: ResponseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}, EmailAddress: EmailAddress{Address: a}})
 	}
 	if atts == nil {
-		atts = []attendee{}
+		atts = []Attendee{}
 	}
-	doc := eventDoc{ID: id, CreatedDateTime: now, LastModifiedDateTime: now, Categories: []string{}, OriginalStartTimeZone: tz, OriginalEndTimeZone: tz,
+	doc := Event{ID: id, CreatedDateTime: now, LastModifiedDateTime: now, Categories: []string{}, OriginalStartTimeZone: tz, OriginalEndTimeZone: tz,
 		ICalUID: "040000008200E00074C5B7101A82E008" + id[8:40], ReminderMinutesBeforeStart: 15, IsReminderOn: true, Subject: e.Subject,
-		BodyPreview: preview(e.Body), Importance: "normal", Sensitivity: "normal", IsAllDay: e.AllDay, IsOrganizer: true, ResponseRequested: true,
-		ShowAs: "busy", Type: "singleInstance", ResponseStatus: responseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
-		Body: itemBody{ContentType: "text", Content: e.Body}, Start: storedDTZ(e.Start, tz), End: storedDTZ(e.Start.Add(e.Duration), tz),
-		Location: location{DisplayName: e.Location}, Locations: []location{}, Attendees: atts,
-		Organizer: recipient{EmailAddress: emailAddress{Name: ownerName, Address: ownerAddr}}}
-	loc, ok := loadZone(tz)
+		BodyPreview: Preview(e.Body), Importance: "normal", Sensitivity: "normal", IsAllDay: e.AllDay, IsOrganizer: true, ResponseRequested: true,
+		ShowAs: "busy", Type: "singleInstance", ResponseStatus: ResponseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
+		Body: ItemBody{ContentType: "text", Content: e.Body}, Start: StoredDTZ(e.Start, tz), End: StoredDTZ(e.Start.Add(e.Duration), tz),
+		Location: Location{DisplayName: e.Location}, Locations: []Location{}, Attendees: atts,
+		Organizer: Recipient{EmailAddress: EmailAddress{Name: ownerName, Address: ownerAddr}}}
+	loc, ok := LoadZone(tz)
 	if !ok {
 		loc = time.UTC
 	}
 	local := e.Start.In(loc)
 	switch {
 	case e.Weekly > 0:
-		doc.Recurrence = &patternedRecurrence{Pattern: recurrencePattern{Type: "weekly", Interval: 1, DaysOfWeek: []string{lowerWeekday(local.Weekday())}, FirstDayOfWeek: "sunday"},
-			Range: recurrenceRange{Type: "numbered", StartDate: local.Format("2006-01-02"), NumberOfOccurrences: e.Weekly, RecurrenceTimeZone: tz}}
+		doc.Recurrence = &PatternedRecurrence{Pattern: RecurrencePattern{Type: "weekly", Interval: 1, DaysOfWeek: []string{lowerWeekday(local.Weekday())}, FirstDayOfWeek: "sunday"},
+			Range: RecurrenceRange{Type: "numbered", StartDate: local.Format("2006-01-02"), NumberOfOccurrences: e.Weekly, RecurrenceTimeZone: tz}}
 	case e.Daily:
-		doc.Recurrence = &patternedRecurrence{Pattern: recurrencePattern{Type: "daily", Interval: 1},
-			Range: recurrenceRange{Type: "noEnd", StartDate: local.Format("2006-01-02"), RecurrenceTimeZone: tz}}
+		doc.Recurrence = &PatternedRecurrence{Pattern: RecurrencePattern{Type: "daily", Interval: 1},
+			Range: RecurrenceRange{Type: "noEnd", StartDate: local.Format("2006-01-02"), RecurrenceTimeZone: tz}}
 	}
 	if doc.Recurrence != nil {
 		doc.Type = "seriesMaster"
-		if last, err := doc.Recurrence.lastEnd(local, e.Duration); err == nil && !last.IsZero() {
-			doc.SeriesEnd = storedTime(last)
+		if last, err := doc.Recurrence.LastEnd(local, e.Duration); err == nil && !last.IsZero() {
+			doc.SeriesEnd = StoredTime(last)
 		}
 	}
-	s.add(KindEvent, id, ownerID, defaultCalendarID(ownerID), doc)
+	s.add(KindEvent, id, ownerID, DefaultCalendarID(ownerID), doc)
 	if len(e.Attendees) > 0 {
 		s.invites, s.inviteOf = append(s.invites, doc), append(s.inviteOf, ownerID)
 	}
@@ -256,8 +254,8 @@ func (s *Seeder) invitations() {
 			}
 			inv := doc
 			inv.ID, inv.IsOrganizer = s.itemID("AAMkAGEv"), false
-			inv.ResponseStatus = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
-			s.add(KindEvent, inv.ID, owner, defaultCalendarID(owner), inv)
+			inv.ResponseStatus = ResponseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
+			s.add(KindEvent, inv.ID, owner, DefaultCalendarID(owner), inv)
 		}
 	}
 	s.invites, s.inviteOf = nil, nil
@@ -270,26 +268,23 @@ func lowerWeekday(d time.Weekday) string {
 
 // TodoList creates a user's default To Do list and returns its id.
 func (s *Seeder) TodoList(userID string) string {
-	id := defaultListID(userID)
-	s.add(KindTodoList, id, userID, "", todoListDoc{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})
+	id := TodoListID(userID)
+	s.add(KindTodoList, id, userID, "", TodoList{ID: id, DisplayName: "Tasks", IsOwner: true, WellknownListName: "defaultList"})
 	return id
 }
-
-// TodoListID is the id of a user's default To Do list (TodoList).
-func TodoListID(userID string) string { return defaultListID(userID) }
 
 // Task adds a task to a list.
 func (s *Seeder) Task(userID, listID, title, status string, due *time.Time) string {
 	id := s.itemID("AAMkAGTk")
-	now := storedTime(s.now)
-	t := todoTaskDoc{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
-		BodyLastModifiedDateTime: now, Categories: []string{}, Body: itemBody{ContentType: "text"}}
+	now := StoredTime(s.now)
+	t := TodoTask{ID: id, Title: title, Status: status, Importance: "normal", CreatedDateTime: now, LastModifiedDateTime: now,
+		BodyLastModifiedDateTime: now, Categories: []string{}, Body: ItemBody{ContentType: "text"}}
 	if due != nil {
-		d := storedDTZ(*due, "UTC")
+		d := StoredDTZ(*due, "UTC")
 		t.DueDateTime = &d
 	}
 	if status == "completed" {
-		d := storedDTZ(s.now, "UTC")
+		d := StoredDTZ(s.now, "UTC")
 		t.CompletedDateTime = &d
 	}
 	s.add(KindTodoTask, id, userID, listID, t)
@@ -309,13 +304,13 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 	if len(members) == 2 {
 		chatType = "oneOnOne"
 	}
-	doc := chatDoc{ID: id, CreatedDateTime: storedTime(s.now.Add(-time.Hour)), LastUpdatedDateTime: storedTime(s.now), ChatType: chatType,
+	doc := Chat{ID: id, CreatedDateTime: StoredTime(s.now.Add(-time.Hour)), LastUpdatedDateTime: StoredTime(s.now), ChatType: chatType,
 		TenantID: s.tenant, WebURL: "https://teams.microsoft.com/l/chat/" + id + "/0"}
 	if topic != "" && chatType == "group" {
 		doc.Topic = &topic
 	}
 	for _, m := range members {
-		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.itemID("MCMj")[:40],
+		doc.Members = append(doc.Members, ConversationMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: s.itemID("MCMj")[:40],
 			Roles: []string{"owner"}, DisplayName: m.Name, VisibleHistoryStartDateTime: "0001-01-01T00:00:00Z", UserID: m.ID, Email: m.Email, TenantID: s.tenant})
 		doc.MemberIDs = append(doc.MemberIDs, m.ID)
 	}
@@ -323,22 +318,22 @@ func (s *Seeder) Chat(topic string, members []ChatMember, messages []struct {
 	for i, msg := range messages {
 		at := s.now.Add(time.Duration(i-len(messages)) * time.Minute)
 		mid := strconv.FormatInt(at.UnixMilli(), 10)
-		m := chatMessageDoc{ID: mid, Etag: mid, MessageType: "message", CreatedDateTime: storedTime(at), LastModifiedDateTime: storedTime(at), ChatID: id,
-			Importance: "normal", Locale: "en-us", Body: itemBody{ContentType: "text", Content: msg.Text},
+		m := ChatMessage{ID: mid, Etag: mid, MessageType: "message", CreatedDateTime: StoredTime(at), LastModifiedDateTime: StoredTime(at), ChatID: id,
+			Importance: "normal", Locale: "en-us", Body: ItemBody{ContentType: "text", Content: msg.Text},
 			Attachments: []json.RawMessage{}, Mentions: []json.RawMessage{}, Reactions: []json.RawMessage{}}
 		if msg.From >= 0 && msg.From < len(members) {
 			mm := members[msg.From]
-			m.From.User = &chatIdentity{ID: mm.ID, DisplayName: mm.Name, UserIdentityType: "aadUser", TenantID: s.tenant}
+			m.From.User = &ChatIdentity{ID: mm.ID, DisplayName: mm.Name, UserIdentityType: "aadUser", TenantID: s.tenant}
 		}
-		s.add(KindChatMessage, chatMessageKey(id, mid), "", id, m)
+		s.add(KindChatMessage, ChatMessageKey(id, mid), "", id, m)
 	}
 	return id
 }
 
 // Presence sets a user's preferred presence for a long time.
 func (s *Seeder) Presence(userID, availability, activity string) {
-	p := presenceDoc{ID: userID, Preferred: &presenceSession{Availability: availability, Activity: activity, Expires: storedTime(s.now.AddDate(10, 0, 0))}}
-	p.effective(s.now)
+	p := Presence{ID: userID, Preferred: &PresenceSession{Availability: availability, Activity: activity, Expires: StoredTime(s.now.AddDate(10, 0, 0))}}
+	p.Effective(s.now)
 	s.add(KindPresence, userID, userID, "", p)
 }
 

@@ -1,4 +1,4 @@
-package graph
+package model
 
 import (
 	"fmt"
@@ -13,7 +13,8 @@ import (
 // event's start time, in the event's time zone (so a 9:00 meeting stays at
 // 9:00 across daylight-saving changes).
 
-type recurrencePattern struct {
+// RecurrencePattern is Graph's recurrencePattern.
+type RecurrencePattern struct {
 	Type           string   `json:"type"`
 	Interval       int      `json:"interval"`
 	Month          int      `json:"month"`
@@ -23,7 +24,8 @@ type recurrencePattern struct {
 	Index          string   `json:"index"`
 }
 
-type recurrenceRange struct {
+// RecurrenceRange is Graph's recurrenceRange.
+type RecurrenceRange struct {
 	Type                string `json:"type"`
 	StartDate           string `json:"startDate"`
 	EndDate             string `json:"endDate"`
@@ -31,9 +33,10 @@ type recurrenceRange struct {
 	NumberOfOccurrences int    `json:"numberOfOccurrences"`
 }
 
-type patternedRecurrence struct {
-	Pattern recurrencePattern `json:"pattern"`
-	Range   recurrenceRange   `json:"range"`
+// PatternedRecurrence is Graph's patternedRecurrence.
+type PatternedRecurrence struct {
+	Pattern RecurrencePattern `json:"pattern"`
+	Range   RecurrenceRange   `json:"range"`
 }
 
 var weekdays = map[string]rrule.Weekday{"monday": rrule.MO, "tuesday": rrule.TU, "wednesday": rrule.WE, "thursday": rrule.TH,
@@ -41,16 +44,16 @@ var weekdays = map[string]rrule.Weekday{"monday": rrule.MO, "tuesday": rrule.TU,
 
 var indexes = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 
-// maxNumberedOccurrences is the largest numberOfOccurrences of a
+// MaxNumberedOccurrences is the largest numberOfOccurrences of a
 // numbered range: Exchange's NumberedRecurrence takes "an integer in the
 // range of 1 to 999" (EWS reference, NumberOfOccurrences).
-const maxNumberedOccurrences = 999
+const MaxNumberedOccurrences = 999
 
-// options builds the RRULE options of a recurrence for an event starting
+// Options builds the RRULE options of a recurrence for an event starting
 // at start (in its own zone). The hour, minute and second are explicit
 // (rrule-go would take them from DTSTART), so that moving DTSTART forward
-// (startsFrom) never changes the time of day.
-func (r patternedRecurrence) options(start time.Time) (rrule.ROption, error) {
+// (StartsFrom) never changes the time of day.
+func (r PatternedRecurrence) Options(start time.Time) (rrule.ROption, error) {
 	p, rg := r.Pattern, r.Range
 	o := rrule.ROption{Interval: p.Interval, Byhour: []int{start.Hour()}, Byminute: []int{start.Minute()}, Bysecond: []int{start.Second()}}
 	if o.Interval <= 0 {
@@ -133,17 +136,17 @@ func (r patternedRecurrence) options(start time.Time) (rrule.ROption, error) {
 	return o, nil
 }
 
-// check refuses what Exchange refuses of a new or changed recurrence,
+// Check refuses what Exchange refuses of a new or changed recurrence,
 // beyond what rule checks: a numbered range of more than 999 occurrences.
-func (r patternedRecurrence) check() error {
-	if strings.EqualFold(r.Range.Type, "numbered") && r.Range.NumberOfOccurrences > maxNumberedOccurrences {
-		return fmt.Errorf("numberOfOccurrences must be between 1 and %d", maxNumberedOccurrences)
+func (r PatternedRecurrence) Check() error {
+	if strings.EqualFold(r.Range.Type, "numbered") && r.Range.NumberOfOccurrences > MaxNumberedOccurrences {
+		return fmt.Errorf("numberOfOccurrences must be between 1 and %d", MaxNumberedOccurrences)
 	}
 	return nil
 }
 
 // period is about how long one period of the pattern's frequency lasts,
-// interval included: the distance startsFrom may have to look back from a
+// interval included: the distance StartsFrom may have to look back from a
 // moment to find the occurrence before it.
 func period(o rrule.ROption) time.Duration {
 	day := 24 * time.Hour
@@ -151,13 +154,13 @@ func period(o rrule.ROption) time.Duration {
 	return time.Duration(max(o.Interval, 1)) * unit
 }
 
-// lastEnd is when the series' last occurrence ends (zero for no end). A
+// LastEnd is when the series' last occurrence ends (zero for no end). A
 // numbered range is at most 999 occurrences; an end date is reached by
-// starting the expansion shortly before it (startsFrom), looking further
+// starting the expansion shortly before it (StartsFrom), looking further
 // back only while no occurrence is found, so that a range ending in year
 // 9999 costs what one ending next week does.
-func (r patternedRecurrence) lastEnd(start time.Time, duration time.Duration) (time.Time, error) {
-	o, err := r.options(start)
+func (r PatternedRecurrence) LastEnd(start time.Time, duration time.Duration) (time.Time, error) {
+	o, err := r.Options(start)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -179,7 +182,7 @@ func (r patternedRecurrence) lastEnd(start time.Time, duration time.Duration) (t
 		if back >= o.Until.Sub(o.Dtstart) {
 			from = o.Dtstart
 		}
-		next, err := r.startsFrom(start, time.Time{}, from, nil)
+		next, err := r.StartsFrom(start, time.Time{}, from, nil)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -196,7 +199,7 @@ func (r patternedRecurrence) lastEnd(start time.Time, duration time.Duration) (t
 	}
 }
 
-// startsFrom returns the starts (in the event's zone) of the series'
+// StartsFrom returns the starts (in the event's zone) of the series'
 // occurrences from the first that is not before from, in order. last, when
 // not zero, is the start of the series' last occurrence (a master stores
 // its series' end): a numbered range then becomes an end, so that it can
@@ -208,8 +211,8 @@ func (r patternedRecurrence) lastEnd(start time.Time, duration time.Duration) (t
 // week from firstDayOfWeek, month, year — intervals counted from the
 // original start) that holds from, so that the work does not grow with the
 // series' age. steps, when not nil, counts the occurrences generated.
-func (r patternedRecurrence) startsFrom(start, last, from time.Time, steps *int64) (func() (time.Time, bool), error) {
-	o, err := r.options(start)
+func (r PatternedRecurrence) StartsFrom(start, last, from time.Time, steps *int64) (func() (time.Time, bool), error) {
+	o, err := r.Options(start)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package graph
+package model
 
 import "testing"
 
@@ -23,7 +23,7 @@ func TestDelegationShares(t *testing.T) {
 		{Delegation{Family: "notes"}, "Notes", false}, // no family meant notebooks
 		{Delegation{}, "Mail", false},
 	} {
-		if got := c.d.shares(c.resource); got != c.want {
+		if got := c.d.Shares(c.resource); got != c.want {
 			t.Errorf("%+v shares %s = %v, want %v", c.d, c.resource, got, c.want)
 		}
 	}

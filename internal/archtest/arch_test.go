@@ -40,6 +40,9 @@ var layers = map[string]int{
 	"internal/authz": 3, "internal/bridge": 3, "internal/demo": 3,
 	// Services over the engine: the report, identity and Graph.
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
+	// Graph's workloads: each declares its endpoints over the pipeline
+	// (graph); workloads lists them for graph.New.
+	"internal/graph/entra": 5, "internal/graph/workloads": 6,
 	// The public web pages over the engine and the report (the permission
 	// explorer); internal/web, the landing page and console, links to it.
 	"internal/web/explorer": 5,
@@ -48,9 +51,9 @@ var layers = map[string]int{
 	// The transfer of tenants and snapshots with reset (both seed the
 	// demo); the web pages (the landing page names the demo's ids).
 	"internal/transfer": 4, "internal/snapshot": 4, "internal/web": 6,
-	// The parity map's generator (it builds the Graph server to read what
-	// it serves).
-	"internal/parity": 5, "internal/paritygen": 6,
+	// The parity map's generator (it builds the Graph server, with every
+	// workload, to read what it serves).
+	"internal/parity": 5, "internal/paritygen": 7,
 	// The admin API over Graph's authentication: clock and faults.
 	"internal/admin": 6,
 	// Composition, the command line, the binary.

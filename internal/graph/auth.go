@@ -46,7 +46,7 @@ func (s *Server) authenticate(c *Call) error {
 			return errToken("The user or application the token was issued to no longer exists in the tenant.")
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if !u.AccountEnabled {
 			return errToken("The user account is disabled.")
@@ -77,5 +77,5 @@ func tokenError(err error) *Error {
 	case errors.Is(err, tokens.ErrSignature), errors.Is(err, tokens.ErrAlgorithm), errors.Is(err, tokens.ErrUnknownKey):
 		return errToken("Access token validation failure.").WithCause(err)
 	}
-	return asError(err)
+	return AsError(err)
 }

@@ -77,32 +77,32 @@ func (s *Server) batch(c *Call, prefix string) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&payload); err != nil || payload.Requests == nil {
-		return errBadRequest("Invalid batch payload format.")
+		return ErrBadRequest("Invalid batch payload format.")
 	}
 	reqs := payload.Requests
 	if len(reqs) > maxBatch {
-		return errBadRequest("Number of requests inside batch exceeds the limit.")
+		return ErrBadRequest("Number of requests inside batch exceeds the limit.")
 	}
 	if len(reqs) == 0 {
-		return errBadRequest("Invalid batch payload format: the batch has no requests.")
+		return ErrBadRequest("Invalid batch payload format: the batch has no requests.")
 	}
 	index := map[string]int{}
 	for i, r := range reqs {
 		switch {
 		case strings.TrimSpace(r.ID) == "":
-			return errBadRequest("Invalid batch payload format: request %d has no id.", i+1)
+			return ErrBadRequest("Invalid batch payload format: request %d has no id.", i+1)
 		case strings.TrimSpace(r.Method) == "":
-			return errBadRequest("Invalid batch payload format: request '%s' has no method.", r.ID)
+			return ErrBadRequest("Invalid batch payload format: request '%s' has no method.", r.ID)
 		case strings.TrimSpace(r.URL) == "":
-			return errBadRequest("Invalid batch payload format: request '%s' has no url.", r.ID)
+			return ErrBadRequest("Invalid batch payload format: request '%s' has no url.", r.ID)
 		}
 		key := strings.ToLower(r.ID) // ids are case-insensitive
 		if _, dup := index[key]; dup {
-			return errBadRequest("Invalid batch payload format: the id '%s' is used by more than one request.", r.ID)
+			return ErrBadRequest("Invalid batch payload format: the id '%s' is used by more than one request.", r.ID)
 		}
 		index[key] = i
 		if len(r.Body) > 0 && !bytes.Equal(bytes.TrimSpace(r.Body), []byte("null")) && headerValue(r.Headers, "Content-Type") == "" {
-			return errBadRequest("Invalid batch payload format: request '%s' has a body but no Content-Type header.", r.ID)
+			return ErrBadRequest("Invalid batch payload format: request '%s' has a body but no Content-Type header.", r.ID)
 		}
 	}
 	deps := make([][]int, len(reqs))
@@ -110,13 +110,13 @@ func (s *Server) batch(c *Call, prefix string) error {
 		for _, d := range r.DependsOn {
 			j, ok := index[strings.ToLower(d)]
 			if !ok {
-				return errBadRequest("Invalid batch payload format: request '%s' depends on '%s', which is not in the batch.", r.ID, d)
+				return ErrBadRequest("Invalid batch payload format: request '%s' depends on '%s', which is not in the batch.", r.ID, d)
 			}
 			deps[i] = append(deps[i], j)
 		}
 	}
 	if cyclic(deps) {
-		return errBadRequest("Invalid batch payload format: the dependsOn references form a cycle.")
+		return ErrBadRequest("Invalid batch payload format: the dependsOn references form a cycle.")
 	}
 
 	out := make([]batchResponse, len(reqs))
@@ -170,7 +170,7 @@ func failedDependency(deps []int, out []batchResponse) int {
 
 func (s *Server) failedDependency(c *Call, id, dep string) batchResponse {
 	rec := httptest.NewRecorder()
-	e := newError(http.StatusFailedDependency, "FailedDependency", "The request was not run because request '%s', which it depends on, failed.", dep)
+	e := NewErrorf(http.StatusFailedDependency, "FailedDependency", "The request was not run because request '%s', which it depends on, failed.", dep)
 	e.write(rec, newRequestID(), c.ClientRequestID, s.now())
 	return batchResponse{ID: id, Status: http.StatusFailedDependency, Headers: map[string]string{"Content-Type": "application/json"}, Body: rec.Body.Bytes()}
 }
@@ -184,14 +184,14 @@ func (s *Server) runBatched(c *Call, prefix string, br *batchRequest) batchRespo
 	}
 	u, err := url.Parse(strings.TrimSpace(br.URL))
 	if err != nil || u.IsAbs() || u.Host != "" {
-		return fail(errBadRequest("Invalid request URL '%s': a batched request's url is relative to the version, like /me/messages.", br.URL))
+		return fail(ErrBadRequest("Invalid request URL '%s': a batched request's url is relative to the version, like /me/messages.", br.URL))
 	}
 	rel := u.Path
 	if !strings.HasPrefix(rel, "/") {
 		rel = "/" + rel
 	}
 	if _, nested := isBatch(&http.Request{URL: &url.URL{Path: prefix + rel}}); nested {
-		return fail(errBadRequest("A batch cannot contain another batch."))
+		return fail(ErrBadRequest("A batch cannot contain another batch."))
 	}
 	var body []byte
 	if len(br.Body) > 0 && !bytes.Equal(bytes.TrimSpace(br.Body), []byte("null")) {
@@ -200,13 +200,13 @@ func (s *Server) runBatched(c *Call, prefix string, br *batchRequest) batchRespo
 		if json.Unmarshal(br.Body, &str) == nil {
 			// A string body is base64 (images, files); JSON goes as is.
 			if body, err = decodeAnyBase64(str); err != nil {
-				return fail(errBadRequest("The body of request '%s' is a string but not base64.", br.ID))
+				return fail(ErrBadRequest("The body of request '%s' is a string but not base64.", br.ID))
 			}
 		}
 	}
 	inner, err := http.NewRequestWithContext(c.ctx, strings.ToUpper(br.Method), prefix+rel, bytes.NewReader(body))
 	if err != nil {
-		return fail(errBadRequest("Invalid request '%s': %s", br.ID, err))
+		return fail(ErrBadRequest("Invalid request '%s': %s", br.ID, err))
 	}
 	inner.URL.RawQuery = u.RawQuery
 	inner.Host, inner.TLS, inner.RemoteAddr = c.r.Host, c.r.TLS, c.r.RemoteAddr

@@ -51,9 +51,9 @@ func calendarEndpoints() []Endpoint {
 	}
 	var out []Endpoint
 	for _, e := range eps {
-		out = append(out, twins(e)...)
+		out = append(out, Twins(e)...)
 	}
-	return append(optional(out),
+	return append(Optional(out),
 		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: (*Server).listEvents},
 		Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: (*Server).createEvent},
 		Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: (*Server).listEvents},
@@ -70,7 +70,7 @@ func calendarEndpoints() []Endpoint {
 	)
 }
 
-var _ = declare(workloadExchange, calendarEndpoints()...)
+var _ = declare(WorkloadExchange, calendarEndpoints()...)
 
 // calendarOwner is the user or group whose calendars the path names.
 type calendarOwner struct {
@@ -89,19 +89,19 @@ func (s *Server) calOwner(c *Call) (calendarOwner, error) {
 		r := refOf(c.TargetUser)
 		o = calendarOwner{id: r.id, name: r.name, address: r.address}
 	default:
-		return o, errMailboxNotFound(c.Param(0))
+		return o, ErrMailboxNotFound(c.Param(0))
 	}
 	id := defaultCalendarID(o.id)
 	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindCalendar, id); errors.Is(err, store.ErrNotFound) {
 		now := s.now()
 		doc := calendarDoc{ID: id, Name: "Calendar", Color: "auto", HexColor: "", IsDefaultCalendar: true, CanShare: !o.group,
 			CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}}
-		err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now})
+		err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return o, asError(err)
+			return o, AsError(err)
 		}
 	} else if err != nil {
-		return o, asError(err)
+		return o, AsError(err)
 	}
 	return o, nil
 }
@@ -130,7 +130,7 @@ func (s *Server) listCalendars(c *Call) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) listCalendars(c *Call) error {
 // renderCalendar reports canEdit as the caller may: the owner, or a user
 // the owner shared the calendar with for writing.
 func (s *Server) renderCalendar(c *Call, it store.Item) (json.RawMessage, error) {
-	cal, err := decodeDoc[calendarDoc](it)
+	cal, err := DecodeDoc[calendarDoc](it)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Server) renderCalendar(c *Call, it store.Item) (json.RawMessage, error)
 		cal.CanEdit = c.target.Access.Has(authz.AccessWrite)
 		cal.CanShare = false
 	}
-	it.Doc = encodeDoc(cal)
+	it.Doc = EncodeDoc(cal)
 	return renderItem(it)
 }
 
@@ -166,9 +166,9 @@ func (s *Server) getCalendar(c *Call) error {
 	}
 	b, err := s.renderCalendar(c, it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
 }
 
 func (s *Server) createCalendar(c *Call) error {
@@ -184,7 +184,7 @@ func (s *Server) createCalendar(c *Call) error {
 		return err
 	}
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
-		return errBadRequest("The calendar name is required.")
+		return ErrBadRequest("The calendar name is required.")
 	}
 	now := s.now()
 	id := newItemID("AAMkAGCal")
@@ -193,9 +193,9 @@ func (s *Server) createCalendar(c *Call) error {
 		color = "auto"
 	}
 	it := store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: encodeDoc(calendarDoc{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}})}
+		Doc: EncodeDoc(calendarDoc{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}})}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
 }
@@ -222,12 +222,12 @@ var eventSelectable = selectableAs("event", eventDoc{})
 
 // renderEvent shows an event in the caller's preferred time zone.
 func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
-	e, err := decodeDoc[eventDoc](it)
+	e, err := DecodeDoc[eventDoc](it)
 	if err != nil {
 		return nil, err
 	}
 	e.Start, e.End = outputDTZ(e.Start, zone, loc), outputDTZ(e.End, zone, loc)
-	it.Doc = encodeDoc(e)
+	it.Doc = EncodeDoc(e)
 	return renderItem(it)
 }
 
@@ -243,7 +243,7 @@ func (s *Server) listEvents(c *Call) error {
 		return err
 	}
 	iq.ParentID = cal.ID
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
@@ -265,9 +265,9 @@ func (s *Server) getEvent(c *Call) error {
 	zone, loc := c.preferredZone()
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
 	}
@@ -275,9 +275,9 @@ func (s *Server) getEvent(c *Call) error {
 		return err
 	}
 	if b, err = project(b, q.q.Select, nil, basicEventAllowed(c)); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // occurrenceSep joins a series master's id and an occurrence's start.
@@ -332,7 +332,7 @@ func pick(table map[string]string, v *string, prop string, dst *string) error {
 	}
 	x, ok := table[strings.ToLower(*v)]
 	if !ok {
-		return errBadRequest("Invalid value '%s' for property '%s'.", *v, prop)
+		return ErrBadRequest("Invalid value '%s' for property '%s'.", *v, prop)
 	}
 	*dst = x
 	return nil
@@ -369,15 +369,15 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 	st, err1 := parseStoredTime(e.Start.UTC)
 	en, err2 := parseStoredTime(e.End.UTC)
 	if err1 != nil || err2 != nil {
-		return errBadRequest("An event needs a start and an end.")
+		return ErrBadRequest("An event needs a start and an end.")
 	}
 	if en.Before(st) {
-		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The end time must be later than the start time.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The end time must be later than the start time.")
 	}
 	if e.IsAllDay && (st.Hour() != 0 || st.Minute() != 0 || en.Sub(st)%(24*time.Hour) != 0) {
 		startLocal, _ := parseDTZ(dateTimeTimeZone{DateTime: e.Start.DateTime, TimeZone: e.Start.TimeZone})
 		if startLocal.Hour() != 0 || startLocal.Minute() != 0 {
-			return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. An all-day event must start and end at midnight.")
+			return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. An all-day event must start and end at midnight.")
 		}
 	}
 	if in.Location != nil {
@@ -423,7 +423,7 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 	}
 	if in.Recurrence != nil {
 		if err := in.Recurrence.Check(); err != nil {
-			return errBadRequest("%s", err)
+			return ErrBadRequest("%s", err)
 		}
 		e.Recurrence = in.Recurrence
 	}
@@ -436,7 +436,7 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 		startLocal := st.In(loc)
 		last, err := e.Recurrence.LastEnd(startLocal, en.Sub(st))
 		if err != nil {
-			return errBadRequest("%s", err)
+			return ErrBadRequest("%s", err)
 		}
 		e.Type = "seriesMaster"
 		if !last.IsZero() {
@@ -461,7 +461,7 @@ func (s *Server) createEvent(c *Call) error {
 		return err
 	}
 	if in.Start == nil || in.End == nil {
-		return errBadRequest("An event needs a start and an end.")
+		return ErrBadRequest("An event needs a start and an end.")
 	}
 	now := storedTime(s.now())
 	id := newItemID("AAMkAGEv")
@@ -475,7 +475,7 @@ func (s *Server) createEvent(c *Call) error {
 		return err
 	}
 	nowT := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: encodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: EncodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
 	// The event, the attendees' copies and their meeting requests commit together.
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		invites, err := s.invitations(c, tx, e, o.id, nil, nil)
@@ -485,14 +485,14 @@ func (s *Server) createEvent(c *Call) error {
 		return tx.CreateItems(c.ctx, append([]store.Item{it}, invites...)...)
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	zone, loc := c.preferredZone()
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusCreated, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // updateEvent changes an event, or one occurrence of a series (stored as
@@ -513,7 +513,7 @@ func (s *Server) updateEvent(c *Call) error {
 		return err
 	}
 	if isOcc && in.Recurrence != nil {
-		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The recurrence of an occurrence can't be changed; change its series.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The recurrence of an occurrence can't be changed; change its series.")
 	}
 	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
 	if err != nil {
@@ -545,14 +545,14 @@ func (s *Server) updateEvent(c *Call) error {
 		} else {
 			var perr error
 			it, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
-				e, err := decodeDoc[eventDoc](it)
+				e, err := DecodeDoc[eventDoc](it)
 				if err != nil {
 					return it, err
 				}
 				if perr = change(&e); perr != nil {
 					return it, perr
 				}
-				it.Doc = encodeDoc(e)
+				it.Doc = EncodeDoc(e)
 				return it, nil
 			})
 			if perr != nil {
@@ -565,7 +565,7 @@ func (s *Server) updateEvent(c *Call) error {
 		if err != nil {
 			return err
 		}
-		e, err := decodeDoc[eventDoc](it)
+		e, err := DecodeDoc[eventDoc](it)
 		if err != nil || !e.IsOrganizer || !in.changesMeeting() {
 			return err
 		}
@@ -588,16 +588,16 @@ func (s *Server) updateEvent(c *Call) error {
 	})
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
-		return errPreconditionFailed()
+		return ErrPreconditionFailed()
 	case err != nil:
-		return asError(err)
+		return AsError(err)
 	}
 	zone, loc := c.preferredZone()
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // deleteEvent removes an event; deleting an occurrence excludes it from
@@ -666,12 +666,12 @@ func (s *Server) respondEvent(c *Call) error {
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		var ev eventDoc
 		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, 0, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil {
 				return it, err
 			}
 			if e.IsOrganizer {
-				perr = newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
+				perr = NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
 				return it, perr
 			}
 			e.ResponseStatus = responseStatus{Response: response, Time: graphTime(s.now())}
@@ -682,7 +682,7 @@ func (s *Server) respondEvent(c *Call) error {
 				e.ShowAs = "free"
 			}
 			ev = e
-			it.Doc = encodeDoc(e)
+			it.Doc = EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil || (in.SendResponse != nil && !*in.SendResponse) {
@@ -694,7 +694,7 @@ func (s *Server) respondEvent(c *Call) error {
 		return perr
 	}
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.Accepted()
 }
@@ -722,7 +722,7 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 	for _, it := range items {
 		org := false
 		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil || !e.IsOrganizer {
 				return it, err
 			}
@@ -732,7 +732,7 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 					e.Attendees[i].Status = responseStatus{Response: response, Time: now}
 				}
 			}
-			it.Doc = encodeDoc(e)
+			it.Doc = EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {
@@ -783,14 +783,14 @@ func (s *Server) calendarView(c *Call) error {
 		},
 		Order: []store.Order{{Field: seriesEnd}}})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	// Single events: a type other than seriesMaster (and a type at all).
 	single := store.And{store.Not{Cond: store.IsNull{Field: typ}}, store.Compare{Field: typ, Op: store.Ne, Value: store.Literal("seriesMaster")}}
 	v.work.rows += int64(len(masters))
 	sources, err := s.seriesSources(c.ctx, v, masters)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	sources = append(sources,
 		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Filter: single}),

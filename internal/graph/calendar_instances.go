@@ -28,19 +28,19 @@ func isNotFound(err error) bool {
 func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error) {
 	t, err := time.Parse("20060102T150405Z", when)
 	if err != nil {
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	}
 	var steps int64
 	// From just before t: a zero-length occurrence at t overlaps [t-1ns, t+1s).
 	v, err := newViewSeries(master, t.Add(-time.Nanosecond), t.Add(time.Second), viewCursor{}, &steps)
 	if err != nil {
-		return store.Item{}, asError(err)
+		return store.Item{}, AsError(err)
 	}
 	want := master.ID + occurrenceSep + when
 	for {
 		inst, ok, _ := v.next(context.Background())
 		if !ok || inst.key.start.After(t) {
-			return store.Item{}, errItemNotFound()
+			return store.Item{}, ErrItemNotFound()
 		}
 		if inst.key.id == want {
 			return v.occurrence(inst.at)
@@ -58,11 +58,11 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 	ex, err := tx.GetItem(c.ctx, c.TenantID, KindEventException, id)
 	switch {
 	case err == nil && ex.OwnerID != owner:
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	case err == nil:
 		var ferr error
 		it, err := tx.UpdateItem(c.ctx, c.TenantID, KindEventException, id, ifVersion, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -70,7 +70,7 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 				return it, ferr
 			}
 			e.Type = "exception"
-			it.Doc = encodeDoc(e)
+			it.Doc = EncodeDoc(e)
 			return it, nil
 		})
 		if ferr != nil {
@@ -82,7 +82,7 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 	}
 	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	}
 	if err != nil {
 		return store.Item{}, err
@@ -92,9 +92,9 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 		return store.Item{}, err
 	}
 	if ifVersion > 0 && master.Version != ifVersion {
-		return store.Item{}, errPreconditionFailed()
+		return store.Item{}, ErrPreconditionFailed()
 	}
-	e, err := decodeDoc[eventDoc](occ)
+	e, err := DecodeDoc[eventDoc](occ)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -103,19 +103,19 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 	}
 	e.Type = "exception"
 	now := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: encodeDoc(e),
+	it := store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: EncodeDoc(e),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := tx.CreateItems(c.ctx, it); err != nil {
 		return store.Item{}, err
 	}
 	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(mi store.Item) (store.Item, error) {
-		m, err := decodeDoc[eventDoc](mi)
+		m, err := DecodeDoc[eventDoc](mi)
 		if err != nil {
 			return mi, err
 		}
 		t, _ := time.Parse("20060102T150405Z", when)
 		m.Exceptions = append(m.Exceptions, storedTime(t))
-		mi.Doc = encodeDoc(m)
+		mi.Doc = EncodeDoc(m)
 		return mi, nil
 	})
 	return it, err
@@ -127,11 +127,11 @@ func (s *Server) removeOccurrence(c *Call, tx store.Items, owner, id string) err
 	masterID, when, _ := strings.Cut(id, occurrenceSep)
 	t, err := time.Parse("20060102T150405Z", when)
 	if err != nil {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	if err != nil {
 		return err
@@ -150,12 +150,12 @@ func (s *Server) removeOccurrence(c *Call, tx store.Items, owner, id string) err
 		return err
 	}
 	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(it store.Item) (store.Item, error) {
-		e, err := decodeDoc[eventDoc](it)
+		e, err := DecodeDoc[eventDoc](it)
 		if err != nil {
 			return it, err
 		}
 		e.Exdates = append(e.Exdates, storedTime(t))
-		it.Doc = encodeDoc(e)
+		it.Doc = EncodeDoc(e)
 		return it, nil
 	})
 	return err
@@ -204,21 +204,21 @@ func (s *Server) listInstances(c *Call) error {
 	if err != nil {
 		return err
 	}
-	e, err := decodeDoc[eventDoc](it)
+	e, err := DecodeDoc[eventDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	var sources []viewSource
 	if e.Type == "seriesMaster" {
 		if sources, err = s.seriesSources(c.ctx, v, []store.Item{it}); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
 			Filter: docEq("seriesMasterId", it.ID)}))
 	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(v.to) && en > storedTime(v.from) {
 		t, err := parseStoredTime(st)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		one := viewInstance{key: viewKey{start: t, id: it.ID}, item: it}
 		if !v.cursor.set || v.cursor.key.less(one.key) || !v.byStart() {

@@ -47,7 +47,7 @@ type meetingChange struct {
 func changeOf(before, after eventDoc) meetingChange {
 	var ch meetingChange
 	ch.significant = before.Start.UTC != after.Start.UTC || before.End.UTC != after.End.UTC ||
-		string(encodeDoc(before.Recurrence)) != string(encodeDoc(after.Recurrence))
+		string(EncodeDoc(before.Recurrence)) != string(EncodeDoc(after.Recurrence))
 	ch.reset = ch.significant && after.IsOrganizer && after.ResponseRequested
 	ch.dropExceptions = ch.significant && (before.Type == "seriesMaster" || after.Type == "seriesMaster")
 	return ch
@@ -120,7 +120,7 @@ func (s *Server) meetingCopies(c *Call, tx store.Items, org eventDoc, orgOwner s
 	}
 	var out []store.Item
 	for _, it := range items {
-		e, err := decodeDoc[eventDoc](it)
+		e, err := DecodeDoc[eventDoc](it)
 		if err != nil {
 			return nil, err
 		}
@@ -169,19 +169,19 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 		inv.Exdates, inv.Exceptions = append([]string(nil), e.Exdates...), nil
 		inv.ResponseStatus = notResponded
 		for _, x := range exs {
-			d, err := decodeDoc[eventDoc](x)
+			d, err := DecodeDoc[eventDoc](x)
 			if err != nil {
 				return nil, err
 			}
 			_, when, _ := strings.Cut(x.ID, occurrenceSep)
 			d.ID, d.SeriesMasterID, d.IsOrganizer, d.ResponseStatus = inv.ID+occurrenceSep+when, &inv.ID, false, notResponded
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: d.ID, OwnerID: u.ID, ParentID: cal,
-				Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now})
+				Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
 			if t, err := time.Parse("20060102T150405Z", when); err == nil {
 				inv.Exceptions = append(inv.Exceptions, storedTime(t))
 			}
 		}
-		copyItem := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: encodeDoc(inv), CreatedAt: now, ModifiedAt: now}
+		copyItem := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: EncodeDoc(inv), CreatedAt: now, ModifiedAt: now}
 		msg, err := s.requestMessage(c, tx, copyItem, newMeetingRequest)
 		if err != nil {
 			return nil, err
@@ -189,7 +189,7 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 		items = append(items, copyItem, msg)
 		if _, err := tx.GetItem(c.ctx, c.TenantID, KindCalendar, cal); errors.Is(err, store.ErrNotFound) {
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: cal, OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
-				Doc: encodeDoc(calendarDoc{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
+				Doc: EncodeDoc(calendarDoc{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
 					Owner: &emailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
 		} else if err != nil {
 			return nil, err
@@ -231,7 +231,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	}
 	for _, cp := range copies {
 		have[cp.OwnerID] = true
-		old, err := decodeDoc[eventDoc](cp)
+		old, err := DecodeDoc[eventDoc](cp)
 		if err != nil {
 			return err
 		}
@@ -242,7 +242,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			if err := s.cancelCopy(c, tx, cp, ""); err != nil {
 				return err
 			}
-			cp.Doc = encodeDoc(withCancel(old, ""))
+			cp.Doc = EncodeDoc(withCancel(old, ""))
 			msg, err := s.cancelMessage(c, tx, cp, "")
 			if err != nil {
 				return err
@@ -256,7 +256,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			}
 		}
 		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -267,7 +267,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			if ch.reset {
 				e.ResponseStatus = notResponded
 			}
-			it.Doc = encodeDoc(e)
+			it.Doc = EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {
@@ -325,7 +325,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 		var gone eventDoc
 		for _, cp := range copies {
 			if removed[cp.OwnerID] {
-				d, err := decodeDoc[eventDoc](cp)
+				d, err := DecodeDoc[eventDoc](cp)
 				if err != nil {
 					return err
 				}
@@ -360,12 +360,12 @@ func (s *Server) cancelCopy(c *Call, tx store.Items, cp store.Item, comment stri
 	}
 	for _, it := range append([]store.Item{cp}, exs...) {
 		if _, err := tx.UpdateItem(c.ctx, c.TenantID, it.Kind, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil {
 				return it, err
 			}
 			cancelDoc(&e, comment)
-			it.Doc = encodeDoc(e)
+			it.Doc = EncodeDoc(e)
 			return it, nil
 		}); err != nil {
 			return err
@@ -388,7 +388,7 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 	}
 	var msgs []store.Item
 	for _, cp := range copies {
-		if d, err := decodeDoc[eventDoc](cp); err != nil || d.IsCancelled {
+		if d, err := DecodeDoc[eventDoc](cp); err != nil || d.IsCancelled {
 			if err != nil {
 				return err
 			}
@@ -402,7 +402,7 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 		if err != nil {
 			return err
 		}
-		after, err := decodeDoc[eventDoc](it)
+		after, err := DecodeDoc[eventDoc](it)
 		if err != nil {
 			return err
 		}
@@ -444,12 +444,12 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 	if err != nil {
 		return err
 	}
-	e, err := decodeDoc[eventDoc](it)
+	e, err := DecodeDoc[eventDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if organizerOnly && !e.IsOrganizer {
-		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You need to be an organizer to cancel a meeting.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You need to be an organizer to cancel a meeting.")
 	}
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		if isOcc {
@@ -469,7 +469,7 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 			}
 			var msgs []store.Item
 			for _, cp := range copies {
-				d, err := decodeDoc[eventDoc](cp)
+				d, err := DecodeDoc[eventDoc](cp)
 				if err != nil {
 					return err
 				}
@@ -479,7 +479,7 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 				if err := s.cancelCopy(c, tx, cp, comment); err != nil {
 					return err
 				}
-				cp.Doc = encodeDoc(withCancel(d, comment))
+				cp.Doc = EncodeDoc(withCancel(d, comment))
 				m, err := s.cancelMessage(c, tx, cp, comment)
 				if err != nil {
 					return err

@@ -76,7 +76,7 @@ func (s *Server) mailboxInTx(c *Call, tx store.Items, userID string) error {
 	for _, f := range wellKnownFolders {
 		id := folderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: encodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
+			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	return tx.CreateItems(c.ctx, items...)
 }
@@ -117,13 +117,13 @@ func (s *Server) meetingMessage(c *Call, tx store.Items, owner, kind string, ev 
 		doc.Type = "exception" // what was sent about one occurrence is the changed occurrence
 	}
 	now := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
 	return it, nil
 }
 
 // requestMessage is a meeting request or update for an attendee's copy.
 func (s *Server) requestMessage(c *Call, tx store.Items, cp store.Item, requestType string) (store.Item, error) {
-	ev, err := decodeDoc[eventDoc](cp)
+	ev, err := DecodeDoc[eventDoc](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -132,20 +132,20 @@ func (s *Server) requestMessage(c *Call, tx store.Items, cp store.Item, requestT
 	if err != nil {
 		return it, err
 	}
-	doc, err := decodeDoc[eventMessageDoc](it)
+	doc, err := DecodeDoc[eventMessageDoc](it)
 	if err != nil {
 		return it, err
 	}
 	allow := true
 	doc.MeetingRequestType, doc.ResponseRequested, doc.AllowNewTimeProposals = requestType, &ev.ResponseRequested, &allow
-	it.Doc = encodeDoc(doc)
+	it.Doc = EncodeDoc(doc)
 	return it, nil
 }
 
 // cancelMessage is a cancellation for an attendee's (cancelled) copy; a
 // cancellation's comment is its body, else the meeting's body.
 func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment string) (store.Item, error) {
-	ev, err := decodeDoc[eventDoc](cp)
+	ev, err := DecodeDoc[eventDoc](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -162,7 +162,7 @@ func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment s
 // in the responding attendee's Sent Items is stored here, in tx, because
 // the caller only delivers what the organizer receives.
 func (s *Server) responseMessage(c *Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee emailAddress, response, comment string) (store.Item, error) {
-	ev, err := decodeDoc[eventDoc](orgEvent)
+	ev, err := DecodeDoc[eventDoc](orgEvent)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -197,7 +197,7 @@ func (s *Server) sentCopy(c *Call, tx store.Items, sender string, msg store.Item
 	if err := s.mailboxInTx(c, tx, sender); err != nil {
 		return store.Item{}, err
 	}
-	doc, err := decodeDoc[eventMessageDoc](msg)
+	doc, err := DecodeDoc[eventMessageDoc](msg)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -208,7 +208,7 @@ func (s *Server) sentCopy(c *Call, tx store.Items, sender string, msg store.Item
 		doc.ToRecipients, doc.CcRecipients = to, cc
 	}
 	now := s.now()
-	return store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
+	return store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
 }
 
 // organizerSent is the organizer's Sent Items copy of the request, update
@@ -219,7 +219,7 @@ func (s *Server) organizerSent(c *Call, tx store.Items, orgOwner string, org eve
 	if c.TargetGroup != nil || len(org.Attendees) == 0 || to != nil && len(to)+len(cc) == 0 {
 		return nil, nil
 	}
-	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: encodeDoc(org)}
+	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: EncodeDoc(org)}
 	var m store.Item
 	var err error
 	if kind == meetingCancelled {
@@ -251,7 +251,7 @@ func (s *Server) recipientsOf(c *Call, ev eventDoc, ids map[string]bool) (to, cc
 // location the meeting had before, where the update changed them, as
 // Graph's eventMessageRequest reports them.
 func withPrevious(it store.Item, before, after eventDoc) (store.Item, error) {
-	doc, err := decodeDoc[eventMessageDoc](it)
+	doc, err := DecodeDoc[eventMessageDoc](it)
 	if err != nil || doc.MeetingMessageType != meetingRequest || doc.MeetingRequestType == newMeetingRequest {
 		return it, err
 	}
@@ -265,6 +265,6 @@ func withPrevious(it store.Item, before, after eventDoc) (store.Item, error) {
 		loc := before.Location
 		doc.PreviousLocation = &loc
 	}
-	it.Doc = encodeDoc(doc)
+	it.Doc = EncodeDoc(doc)
 	return it, nil
 }

@@ -174,7 +174,7 @@ type seriesFields struct {
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := decodeDoc[seriesFields](master)
+	e, err := DecodeDoc[seriesFields](master)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func occurrenceID(masterID string, t time.Time) string {
 // master's properties with its own id, type, start and end.
 func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 	if v.doc == nil {
-		e, err := decodeDoc[eventDoc](v.master)
+		e, err := DecodeDoc[eventDoc](v.master)
 		if err != nil {
 			return store.Item{}, err
 		}
@@ -249,7 +249,7 @@ func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 	occ.OriginalStart = &orig
 	occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(v.duration), e.End.TimeZone)
 	it := v.master
-	it.ID, it.Doc = occ.ID, encodeDoc(occ)
+	it.ID, it.Doc = occ.ID, EncodeDoc(occ)
 	return it, nil
 }
 
@@ -405,7 +405,7 @@ func (m *viewMerge) pop(ctx context.Context) (viewInstance, bool, error) {
 // view is a calendar view or instances request, resolved.
 type view struct {
 	c          *Call
-	q          *query
+	q          *Query
 	from, to   time.Time
 	cursor     viewCursor
 	zone       string
@@ -430,7 +430,7 @@ func (s *Server) newView(c *Call, contextURL string) (*view, error) {
 	v := &view{c: c, q: q, from: from, to: to, contextURL: contextURL}
 	if q.position != "" {
 		if v.cursor, err = decodeViewCursor(q.position); err != nil {
-			return nil, errBadRequest("The $skiptoken is not valid.")
+			return nil, ErrBadRequest("The $skiptoken is not valid.")
 		}
 	} else {
 		v.cursor.skip = q.skip
@@ -446,13 +446,13 @@ func viewWindow(c *Call) (time.Time, time.Time, error) {
 	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
 	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
 	if err1 != nil || err2 != nil {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
 	}
 	if !to.After(from) {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
+		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
 	}
 	if to.Sub(from) > maxViewDays*24*time.Hour {
-		return from, to, newError(http.StatusBadRequest, "ErrorInvalidRequest",
+		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest",
 			"Your request can't be completed. The range between the start and end dates is greater than the allowed range. Maximum number of days: %d", maxViewDays)
 	}
 	return from, to, nil
@@ -520,7 +520,7 @@ func (s *Server) writeView(v *view, sources []viewSource) error {
 	defer s.addWork(&v.work)
 	m, err := newViewMerge(c.ctx, sources)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if !v.byStart() || v.q.q.Count {
 		return s.writeSortedView(v, m)
@@ -534,7 +534,7 @@ func (s *Server) writeView(v *view, sources []viewSource) error {
 	for v.work.examined < maxExamined {
 		inst, ok, err := m.pop(c.ctx)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if !ok {
 			exhausted = true
@@ -581,19 +581,19 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 	if v.cursor.set {
 		// A positional token from a page in start order: this ordering
 		// pages by offset.
-		return errBadRequest("The $skiptoken is not valid.")
+		return ErrBadRequest("The $skiptoken is not valid.")
 	}
 	var all []*viewInstance
 	for {
 		inst, ok, err := m.pop(c.ctx)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if !ok {
 			break
 		}
 		if v.work.examined++; v.work.examined > maxSorted {
-			return newError(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The window holds more than %d instances "+
+			return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The window holds more than %d instances "+
 				"to sort or count; order by start/dateTime without $count, or narrow the window between startDateTime and endDateTime.", maxSorted)
 		}
 		match, err := s.viewMatch(v, &inst)
@@ -623,7 +623,7 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 		}
 		for _, inst := range all {
 			if lazy, ok := inst.row.(*lazyEventRow); ok && lazy.err != nil {
-				return asError(lazy.err)
+				return AsError(lazy.err)
 			}
 		}
 	}
@@ -655,7 +655,7 @@ func (s *Server) viewMatch(v *view, inst *viewInstance) (bool, error) {
 	}
 	ok, err := odata.EvalWith(f, inst.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
 	if lazy, isLazy := inst.row.(*lazyEventRow); isLazy && lazy.err != nil {
-		return false, asError(lazy.err)
+		return false, AsError(lazy.err)
 	}
 	return ok, err
 }
@@ -671,7 +671,7 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 	if inst.series == nil {
 		row, err := newLazyEventRow(inst.item, inst.raw, v.zone, v.loc)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		inst.row = row
 		return nil
@@ -680,10 +680,10 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 	if sr.row == nil {
 		b, err := renderEvent(sr.master, v.zone, v.loc)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if err := json.Unmarshal(b, &sr.row); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	row := maps.Clone(sr.row)
@@ -833,7 +833,7 @@ func (r *lazyEventRow) Resolve(path []string) (any, bool) {
 // TestCLIInitIsLazy).
 var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	var zero map[string]any
-	if err := json.Unmarshal(encodeDoc(eventDoc{}), &zero); err != nil {
+	if err := json.Unmarshal(EncodeDoc(eventDoc{}), &zero); err != nil {
 		panic(err)
 	}
 	omitted := map[string]bool{}
@@ -856,12 +856,12 @@ func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) 
 	if inst.series != nil {
 		var err error
 		if it, err = inst.series.occurrence(inst.at); err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 	}
 	b, err := renderEvent(it, v.zone, v.loc)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	inst.body = b
 	return b, nil
@@ -877,7 +877,7 @@ func (s *Server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, e
 			return nil, err
 		}
 		if b, err = project(b, v.q.q.Select, nil, allowed); err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		vals = append(vals, b)
 	}

@@ -55,7 +55,7 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 			return nil, err
 		}
 		for _, it := range items {
-			e, err := decodeDoc[eventDoc](it)
+			e, err := DecodeDoc[eventDoc](it)
 			if err != nil {
 				return nil, err
 			}

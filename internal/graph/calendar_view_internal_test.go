@@ -167,7 +167,7 @@ func masterItem(t testing.TB, id, subject string, start time.Time, d time.Durati
 	if !last.IsZero() {
 		e.SeriesEnd = storedTime(last)
 	}
-	return store.Item{TenantID: "t", Kind: KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: encodeDoc(e), Version: 3}
+	return store.Item{TenantID: "t", Kind: KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: EncodeDoc(e), Version: 3}
 }
 
 // cancelAfter is a source that cancels the request after n instances.
@@ -253,7 +253,7 @@ func TestOccurrenceRowMatchesRender(t *testing.T) {
 			if !ok {
 				t.Fatalf("zone %s", zone)
 			}
-			v := &view{q: &query{q: &odata.Query{}}, zone: zone, loc: zl}
+			v := &view{q: &Query{q: &odata.Query{}}, zone: zone, loc: zl}
 			src, err := newViewSeries(m, start.AddDate(1, 0, 0), start.AddDate(13, 0, 0), viewCursor{}, new(int64))
 			if err != nil {
 				t.Fatal(err)

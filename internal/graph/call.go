@@ -89,9 +89,9 @@ func (c *Call) JSON(status int, v any) error {
 	return enc.Encode(v)
 }
 
-// rawJSON writes JSON the handler encoded itself (compact, valid), without
+// RawJSON writes JSON the handler encoded itself (compact, valid), without
 // the second pass through an Encoder that JSON makes.
-func (c *Call) rawJSON(status int, b []byte) error {
+func (c *Call) RawJSON(status int, b []byte) error {
 	c.w.Header()["Content-Type"] = jsonContentType
 	c.w.WriteHeader(status)
 	c.wrote = true
@@ -137,7 +137,7 @@ const maxBody = 4 << 20
 // message the reference's description of 413, with the limit and the way
 // around it.
 func errTooLarge() *Error {
-	return newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+	return NewErrorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 		"The request size exceeds the maximum limit of %d bytes (a gzip body counts decompressed); files larger than that go through an upload session (createUploadSession).", maxBody)
 }
 
@@ -149,7 +149,7 @@ func (c *Call) Body() ([]byte, error) {
 	if strings.EqualFold(c.r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(rd)
 		if err != nil {
-			return nil, errBadRequest("The request body is not valid gzip.")
+			return nil, ErrBadRequest("The request body is not valid gzip.")
 		}
 		defer zr.Close()
 		// One byte beyond the limit tells a body over it from one of
@@ -163,7 +163,7 @@ func (c *Call) Body() ([]byte, error) {
 		if errors.As(err, &tooBig) {
 			return nil, errTooLarge()
 		}
-		return nil, errBadRequest("The request body could not be read.")
+		return nil, ErrBadRequest("The request body could not be read.")
 	}
 	if len(b) > maxBody {
 		return nil, errTooLarge()
@@ -188,7 +188,7 @@ func (c *Call) ReadJSON(dst any) error {
 // Graph reads it: names and enumeration members matched ignoring case,
 // primitives converted to their declared types, @odata.type and
 // undeclared properties checked (odata.Model.NormalizeBody).
-func (c *Call) ReadBody(dst any, bt bodyType) error {
+func (c *Call) ReadBody(dst any, bt BodyType) error {
 	b, err := c.jsonBody()
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (c *Call) jsonBody() ([]byte, error) {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, errBadRequest("Empty Payload. JSON content expected.")
+		return nil, ErrBadRequest("Empty Payload. JSON content expected.")
 	}
 	return b, nil
 }
@@ -215,10 +215,10 @@ func (c *Call) jsonBody() ([]byte, error) {
 // bodyReader is the wording of the workload serving the request.
 func (c *Call) bodyReader() odata.BodyOptions {
 	switch c.s.workloadOf(&c.Decision) {
-	case workloadExchange:
-		return exchangeReader
-	case workloadDirectory:
-		return directoryReader
+	case WorkloadExchange:
+		return ExchangeReader
+	case WorkloadDirectory:
+		return DirectoryReader
 	}
 	return odata.BodyOptions{Flavor: odata.Generic}
 }
@@ -246,7 +246,7 @@ func (c *Call) BaseURL() string {
 }
 
 func (c *Call) fail(err error) {
-	ge := asError(err)
+	ge := AsError(err)
 	if errors.Is(ge, store.ErrInvalidText) {
 		ge = c.errNUL(err)
 	}

@@ -16,10 +16,10 @@ import (
 func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChat, chatID)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, newError(http.StatusNotFound, "NotFound", "Resource not found.")
+		return false, NewErrorf(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
 	if err != nil {
-		return false, asError(err)
+		return false, AsError(err)
 	}
 	var doc struct {
 		Members []struct {
@@ -27,7 +27,7 @@ func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 		} `json:"members"`
 	}
 	if err := json.Unmarshal(it.Doc, &doc); err != nil {
-		return false, asError(err)
+		return false, AsError(err)
 	}
 	for _, m := range doc.Members {
 		if strings.EqualFold(m.UserID, userID) {
@@ -42,7 +42,7 @@ var (
 	chatEntity  = Entity{Type: "microsoft.graph.chat", Context: "chats/$entity"}
 )
 
-var _ = declare(workloadTeams,
+var _ = declare(WorkloadTeams,
 	Endpoint{Method: "GET", Template: "/me/chats", Handler: (*Server).listChats, Entity: chatsEntity},
 	Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: (*Server).listChats, Entity: chatsEntity},
 	Endpoint{Method: "POST", Template: "/chats", Handler: (*Server).createChat, Entity: chatEntity},
@@ -64,28 +64,28 @@ var chatProps = odata.JSONProps{"topic": odata.TypeString, "chatType": odata.Typ
 
 func (s *Server) listChats(c *Call) error {
 	if c.TargetUser == nil {
-		return errDirectoryNotFound(c.Param(0))
+		return ErrDirectoryNotFound(c.Param(0))
 	}
-	q, err := c.parseQuery(odata.Generic, 50, 50)
+	q, err := c.ParseQuery(odata.Generic, 50, 50)
 	if err != nil {
 		return err
 	}
 	return s.writeCollection(c, collection{q: q,
 		base:     store.ItemQuery{TenantID: c.TenantID, Kind: KindChat, Filter: chatsOf(c.TargetUser.ID)},
 		mapping:  jsonMapping("microsoft.graph.chat", chatProps),
-		defOrder: byDoc("lastUpdatedDateTime", store.TypeTime, true), context: c.contextURL(),
+		defOrder: byDoc("lastUpdatedDateTime", store.TypeTime, true), context: c.ContextURL(),
 		defaults: []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}})
 }
 
 func (s *Server) chat(c *Call) (store.Item, chatDoc, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChat, c.Param(0))
 	if errors.Is(err, store.ErrNotFound) {
-		return it, chatDoc{}, newError(http.StatusNotFound, "NotFound", "Resource not found.")
+		return it, chatDoc{}, NewErrorf(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
 	if err != nil {
-		return it, chatDoc{}, asError(err)
+		return it, chatDoc{}, AsError(err)
 	}
-	doc, err := decodeDoc[chatDoc](it)
+	doc, err := DecodeDoc[chatDoc](it)
 	return it, doc, asErrorOrNil(err)
 }
 
@@ -96,12 +96,12 @@ func (s *Server) getChat(c *Call) error {
 	}
 	b, err := renderItem(it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if b, err = project(b, nil, []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
+	return c.JSON(http.StatusOK, WithContext(b, c.ContextURL()))
 }
 
 func (s *Server) listChatMembers(c *Call) error {
@@ -111,7 +111,7 @@ func (s *Server) listChatMembers(c *Call) error {
 	}
 	vals := make([]json.RawMessage, 0, len(doc.Members))
 	for _, m := range doc.Members {
-		vals = append(vals, encodeDoc(m))
+		vals = append(vals, EncodeDoc(m))
 	}
 	return c.JSON(http.StatusOK, page{Context: c.BaseURL() + "/$metadata#chats('" + doc.ID + "')/members", Value: vals})
 }
@@ -120,7 +120,7 @@ func (s *Server) listChatMessages(c *Call) error {
 	if _, _, err := s.chat(c); err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Generic, 20, 50)
+	q, err := c.ParseQuery(odata.Generic, 20, 50)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) listChatMessages(c *Call) error {
 func (s *Server) getChatMessage(c *Call) error {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindChatMessage, chatMessageKey(c.Param(0), c.Param(1)))
 	if err != nil || it.ParentID != c.Param(0) {
-		return newError(http.StatusNotFound, "NotFound", "Resource not found.")
+		return NewErrorf(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
 	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#chats('"+c.Param(0)+"')/messages/$entity", nil, nil)
 }
@@ -149,7 +149,7 @@ func (s *Server) sendChatMessage(c *Call) error {
 		return err
 	}
 	if in.Body == nil || strings.TrimSpace(in.Body.Content) == "" {
-		return errBadRequest("Message body cannot be empty.")
+		return ErrBadRequest("Message body cannot be empty.")
 	}
 	if in.Body.ContentType == "" {
 		in.Body.ContentType = "text"
@@ -162,24 +162,24 @@ func (s *Server) sendChatMessage(c *Call) error {
 		m.From.User = &chatIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName, UserIdentityType: "aadUser", TenantID: c.TenantID}
 	}
 	msg := store.Item{TenantID: c.TenantID, Kind: KindChatMessage, ID: chatMessageKey(it.ID, m.ID), ParentID: it.ID, CreatedAt: now, ModifiedAt: now, Version: 1}
-	msg.Doc = encodeDoc(m)
+	msg.Doc = EncodeDoc(m)
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
 		if err := tx.CreateItems(c.ctx, msg); err != nil {
 			return err
 		}
 		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindChat, it.ID, 0, func(ch store.Item) (store.Item, error) {
-			d, err := decodeDoc[chatDoc](ch)
+			d, err := DecodeDoc[chatDoc](ch)
 			if err != nil {
 				return ch, err
 			}
 			d.LastUpdatedDateTime = storedTime(now)
-			ch.Doc = encodeDoc(d)
+			ch.Doc = EncodeDoc(d)
 			return ch, nil
 		})
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusCreated, msg, c.BaseURL()+"/$metadata#chats('"+it.ID+"')/messages/$entity", nil, nil)
 }
@@ -200,20 +200,20 @@ func (s *Server) createChat(c *Call) error {
 	}
 	ct := strings.ToLower(in.ChatType)
 	if ct != "oneonone" && ct != "group" {
-		return errBadRequest("chatType must be oneOnOne or group.")
+		return ErrBadRequest("chatType must be oneOnOne or group.")
 	}
 	if ct == "oneonone" && len(in.Members) != 2 || ct == "group" && len(in.Members) < 2 {
-		return errBadRequest("A oneOnOne chat needs exactly two members; a group chat at least two.")
+		return ErrBadRequest("A oneOnOne chat needs exactly two members; a group chat at least two.")
 	}
 	now := s.now()
 	doc := chatDoc{ID: "19:" + strings.ToLower(newItemID(""))[:32] + "@thread.v2", Topic: in.Topic, CreatedDateTime: storedTime(now),
 		LastUpdatedDateTime: storedTime(now), ChatType: map[string]string{"oneonone": "oneOnOne", "group": "group"}[ct], TenantID: c.TenantID}
 	callerIn := c.Caller == nil
 	for _, m := range in.Members {
-		id := bindID(m.Bind)
-		u, err := s.findUser(c, id)
+		id := BindID(m.Bind)
+		u, err := s.FindUser(c, id)
 		if err != nil {
-			return errBadRequest("The member '%s' was not found.", id)
+			return ErrBadRequest("The member '%s' was not found.", id)
 		}
 		callerIn = callerIn || c.Caller != nil && u.ID == c.Caller.ID
 		doc.Members = append(doc.Members, chatMember{ODataType: "#microsoft.graph.aadUserConversationMember", ID: newItemID("MCMj")[:40], Roles: m.Roles,
@@ -221,20 +221,12 @@ func (s *Server) createChat(c *Call) error {
 		doc.MemberIDs = append(doc.MemberIDs, u.ID)
 	}
 	if !callerIn {
-		return errBadRequest("The signed-in user must be a member of the chat.")
+		return ErrBadRequest("The signed-in user must be a member of the chat.")
 	}
 	doc.WebURL = "https://teams.microsoft.com/l/chat/" + doc.ID + "/0"
-	it := store.Item{TenantID: c.TenantID, Kind: KindChat, ID: doc.ID, Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindChat, ID: doc.ID, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.writeItem(http.StatusCreated, it, c.contextURL(), []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
-}
-
-// bindID reads the id out of an @odata.bind URL: …/users('id') or …/users/id.
-func bindID(bind string) string {
-	if i := strings.Index(bind, "('"); i >= 0 {
-		return strings.TrimSuffix(strings.TrimSuffix(bind[i+2:], "')"), "'")
-	}
-	return bind[strings.LastIndexByte(bind, '/')+1:]
+	return c.writeItem(http.StatusCreated, it, c.ContextURL(), []string{"id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType", "webUrl", "tenantId"}, nil)
 }

@@ -50,11 +50,11 @@ func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
 	}
 	var patch map[string]json.RawMessage
 	if err := json.Unmarshal(body, &patch); err != nil {
-		return cur, errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+		return cur, ErrBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
 	}
 	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(encodeDoc(cur), &doc); err != nil {
-		return cur, asError(err)
+	if err := json.Unmarshal(EncodeDoc(cur), &doc); err != nil {
+		return cur, AsError(err)
 	}
 	for k, v := range patch {
 		if strings.HasPrefix(k, "@") || strings.Contains(k, "@odata.") {
@@ -71,25 +71,25 @@ func mergeContact(cur contactDoc, body []byte) (contactDoc, error) {
 		if lk == "birthday" && string(v) != "null" {
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return cur, errBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", string(v))
+				return cur, ErrBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", string(v))
 			}
 			t, err := parseBirthday(s)
 			if err != nil {
-				return cur, errBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", s)
+				return cur, ErrBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", s)
 			}
 			v, _ = json.Marshal(graphTime(t))
 		}
 		doc[name] = v
 	}
-	dec := json.NewDecoder(bytes.NewReader(encodeDoc(doc)))
+	dec := json.NewDecoder(bytes.NewReader(EncodeDoc(doc)))
 	dec.DisallowUnknownFields()
 	var out contactDoc
 	if err := dec.Decode(&out); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return cur, errBadRequest("Invalid value for property '%s': a value of type %s was expected.", te.Field, te.Type.String())
+			return cur, ErrBadRequest("Invalid value for property '%s': a value of type %s was expected.", te.Field, te.Type.String())
 		}
-		return cur, errBadRequest("Unable to read JSON request payload.").WithCause(err)
+		return cur, ErrBadRequest("Unable to read JSON request payload.").WithCause(err)
 	}
 	out.Normalize()
 	return out, nil
@@ -131,24 +131,24 @@ var contactProps = odata.JSONProps{
 
 var contactFolderProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "parentFolderId": odata.TypeString}
 
-var _ = declare(workloadExchange, slices.Concat(
-	twins(Endpoint{Method: "GET", Template: "/contacts", Handler: (*Server).listContacts}),
-	twins(Endpoint{Method: "POST", Template: "/contacts", Handler: (*Server).createContact}),
-	twins(Endpoint{Method: "GET", Template: "/contacts/{id}", Handler: (*Server).getContact}),
-	twins(Endpoint{Method: "PATCH", Template: "/contacts/{id}", Handler: (*Server).updateContact}),
-	twins(Endpoint{Method: "DELETE", Template: "/contacts/{id}", Handler: (*Server).deleteContact}),
-	twins(Endpoint{Method: "GET", Template: "/contactFolders", Handler: (*Server).listContactFolders}),
-	twins(Endpoint{Method: "POST", Template: "/contactFolders", Handler: (*Server).createContactFolder}),
-	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}", Handler: (*Server).getContactFolder}),
-	twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}", Handler: (*Server).updateContactFolder}),
-	twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}", Handler: (*Server).deleteContactFolder}),
-	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).listContactChildFolders}),
-	twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).createContactChildFolder}),
-	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts", Handler: (*Server).listContacts}),
-	twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/contacts", Handler: (*Server).createContact}),
-	twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).getContact}),
-	twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).updateContact}),
-	twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).deleteContact}),
+var _ = declare(WorkloadExchange, slices.Concat(
+	Twins(Endpoint{Method: "GET", Template: "/contacts", Handler: (*Server).listContacts}),
+	Twins(Endpoint{Method: "POST", Template: "/contacts", Handler: (*Server).createContact}),
+	Twins(Endpoint{Method: "GET", Template: "/contacts/{id}", Handler: (*Server).getContact}),
+	Twins(Endpoint{Method: "PATCH", Template: "/contacts/{id}", Handler: (*Server).updateContact}),
+	Twins(Endpoint{Method: "DELETE", Template: "/contacts/{id}", Handler: (*Server).deleteContact}),
+	Twins(Endpoint{Method: "GET", Template: "/contactFolders", Handler: (*Server).listContactFolders}),
+	Twins(Endpoint{Method: "POST", Template: "/contactFolders", Handler: (*Server).createContactFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}", Handler: (*Server).getContactFolder}),
+	Twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}", Handler: (*Server).updateContactFolder}),
+	Twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}", Handler: (*Server).deleteContactFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).listContactChildFolders}),
+	Twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/childFolders", Handler: (*Server).createContactChildFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts", Handler: (*Server).listContacts}),
+	Twins(Endpoint{Method: "POST", Template: "/contactFolders/{id}/contacts", Handler: (*Server).createContact}),
+	Twins(Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).getContact}),
+	Twins(Endpoint{Method: "PATCH", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).updateContact}),
+	Twins(Endpoint{Method: "DELETE", Template: "/contactFolders/{id}/contacts/{id}", Handler: (*Server).deleteContact}),
 )...)
 
 // contactsOwner returns the owner of the request's contacts, creating the
@@ -167,19 +167,19 @@ func (s *Server) contactsOwner(c *Call) (string, error) {
 // stores it and both go on.
 func (s *Server) ownerWithDefault(c *Call, kind string, def func(owner string) (id string, doc any, parent string)) (string, error) {
 	if c.TargetUser == nil {
-		return "", errMailboxNotFound(c.Param(0))
+		return "", ErrMailboxNotFound(c.Param(0))
 	}
 	owner := c.TargetUser.ID
 	id, doc, parent := def(owner)
 	if _, err := s.store.GetItem(c.ctx, c.TenantID, kind, id); errors.Is(err, store.ErrNotFound) {
 		now := s.now()
 		it := store.Item{TenantID: c.TenantID, Kind: kind, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
-			Doc: encodeDoc(doc)}
+			Doc: EncodeDoc(doc)}
 		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
-			return "", asError(err)
+			return "", AsError(err)
 		}
 	} else if err != nil {
-		return "", asError(err)
+		return "", AsError(err)
 	}
 	return owner, nil
 }
@@ -203,12 +203,12 @@ func (s *Server) contactMapping() odata.Mapping {
 
 // contacts lists the contacts of one folder.
 func (s *Server) contacts(c *Call, owner, folder, contextURL string) error {
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
 	if q.q.Search != nil {
-		return errBadRequest("The query parameter '$search' is not supported on contacts.")
+		return ErrBadRequest("The query parameter '$search' is not supported on contacts.")
 	}
 	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentID: folder},
 		mapping: s.contactMapping(), defOrder: byDoc("displayName", store.TypeString, false),
@@ -251,7 +251,7 @@ func (s *Server) contactEntity(c *Call, owner string) string {
 }
 
 func (s *Server) writeContact(c *Call, status int, it store.Item, owner string) error {
-	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) folderContact(c *Call, owner, folder, id string) (store.Item, e
 		return store.Item{}, err
 	}
 	if folder != "" && it.ParentID != folder {
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	}
 	return it, nil
 }
@@ -302,7 +302,7 @@ func (s *Server) createContactIn(c *Call, owner, folder string) error {
 		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errBadRequest("Empty Payload. JSON content expected.")
+		return ErrBadRequest("Empty Payload. JSON content expected.")
 	}
 	now := s.now()
 	id := newItemID("AAMkAGCt")
@@ -312,9 +312,9 @@ func (s *Server) createContactIn(c *Call, owner, folder string) error {
 	}
 	d.ID, d.ParentFolderID, d.CreatedDateTime, d.LastModifiedDateTime = id, folder, storedTime(now), storedTime(now)
 	d.ComputeDisplayName()
-	it := store.Item{TenantID: c.TenantID, Kind: KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeContact(c, http.StatusCreated, it, owner)
 }
@@ -333,7 +333,7 @@ func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
 		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errBadRequest("Empty Payload. JSON content expected.")
+		return ErrBadRequest("Empty Payload. JSON content expected.")
 	}
 	cur, err := s.folderContact(c, owner, folder, id)
 	if err != nil {
@@ -345,7 +345,7 @@ func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
 	}
 	var perr error
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindContact, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		d, err := decodeDoc[contactDoc](it)
+		d, err := DecodeDoc[contactDoc](it)
 		if err != nil {
 			return it, err
 		}
@@ -355,16 +355,16 @@ func (s *Server) updateContactIn(c *Call, owner, folder, id string) error {
 		}
 		d.ComputeDisplayName()
 		d.LastModifiedDateTime = storedTime(s.now())
-		it.Doc = encodeDoc(d)
+		it.Doc = EncodeDoc(d)
 		return it, nil
 	})
 	switch {
 	case perr != nil:
 		return perr
 	case errors.Is(err, store.ErrPrecondition):
-		return errPreconditionFailed()
+		return ErrPreconditionFailed()
 	case err != nil:
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeContact(c, http.StatusOK, it, owner)
 }
@@ -383,7 +383,7 @@ func (s *Server) deleteContactIn(c *Call, owner, folder, id string) error {
 		return err
 	}
 	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindContact, it.ID); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -391,7 +391,7 @@ func (s *Server) deleteContactIn(c *Call, owner, folder, id string) error {
 // Contact folders.
 
 func (s *Server) contactFolders(c *Call, owner, parent, contextURL string) error {
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
@@ -483,18 +483,18 @@ func (s *Server) contactFolderNamed(c *Call, owner, parent, name string) (bool, 
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: parent,
 		Filter: docEqFold("displayName", name), Limit: 1})
 	if err != nil {
-		return false, asError(err)
+		return false, AsError(err)
 	}
 	return len(items) > 0, nil
 }
 
 func errFolderExists() *Error {
-	return newError(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+	return NewErrorf(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
 }
 
 func (s *Server) createContactFolderIn(c *Call, owner, parent string, in contactFolderInput) error {
 	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
-		return errBadRequest("The displayName property is required.")
+		return ErrBadRequest("The displayName property is required.")
 	}
 	exists, err := s.contactFolderNamed(c, owner, parent, *in.DisplayName)
 	if err != nil {
@@ -506,9 +506,9 @@ func (s *Server) createContactFolderIn(c *Call, owner, parent string, in contact
 	now := s.now()
 	id := newItemID("AAMkAGCf")
 	it := store.Item{TenantID: c.TenantID, Kind: KindContactFolder, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: encodeDoc(contactFolderDoc{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent})}
+		Doc: EncodeDoc(contactFolderDoc{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent})}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusCreated, it, s.contactFolderEntity(c, owner), nil, nil)
 }
@@ -529,7 +529,7 @@ func (s *Server) updateContactFolder(c *Call) error {
 	newParent := f.ParentID
 	if in.ParentFolderID != nil && *in.ParentFolderID != "" {
 		if f.ID == folderID(owner, defaultContactsFolder) {
-			return newError(http.StatusBadRequest, "ErrorCannotMoveDistinguishedFolder", "Distinguished folders cannot be moved.")
+			return NewErrorf(http.StatusBadRequest, "ErrorCannotMoveDistinguishedFolder", "Distinguished folders cannot be moved.")
 		}
 		p, err := s.resolveContactFolder(c, owner, *in.ParentFolderID)
 		if err != nil {
@@ -540,21 +540,21 @@ func (s *Server) updateContactFolder(c *Call) error {
 			return err
 		}
 		if inside {
-			return newError(http.StatusBadRequest, "ErrorMoveCopyFailed", "The folder cannot be moved into itself or one of its subfolders.")
+			return NewErrorf(http.StatusBadRequest, "ErrorMoveCopyFailed", "The folder cannot be moved into itself or one of its subfolders.")
 		}
 		newParent = p.ID
 	}
 	if in.DisplayName != nil {
 		if strings.TrimSpace(*in.DisplayName) == "" {
-			return errBadRequest("The displayName property cannot be empty.")
+			return ErrBadRequest("The displayName property cannot be empty.")
 		}
 		if f.ID == folderID(owner, defaultContactsFolder) {
-			return newError(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
+			return NewErrorf(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
 		}
 	}
-	cur, err := decodeDoc[contactFolderDoc](f)
+	cur, err := DecodeDoc[contactFolderDoc](f)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if in.DisplayName != nil && !strings.EqualFold(*in.DisplayName, cur.DisplayName) || newParent != f.ParentID {
 		name := cur.DisplayName
@@ -570,7 +570,7 @@ func (s *Server) updateContactFolder(c *Call) error {
 		}
 	}
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindContactFolder, f.ID, 0, func(it store.Item) (store.Item, error) {
-		d, err := decodeDoc[contactFolderDoc](it)
+		d, err := DecodeDoc[contactFolderDoc](it)
 		if err != nil {
 			return it, err
 		}
@@ -579,11 +579,11 @@ func (s *Server) updateContactFolder(c *Call) error {
 		}
 		d.ParentFolderID = newParent
 		it.ParentID = newParent
-		it.Doc = encodeDoc(d)
+		it.Doc = EncodeDoc(d)
 		return it, nil
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusOK, it, s.contactFolderEntity(c, owner), nil, nil)
 }
@@ -599,7 +599,7 @@ func (s *Server) contactFolderWithin(c *Call, owner, folder, root string) (bool,
 			return false, nil
 		}
 		if err != nil {
-			return false, asError(err)
+			return false, AsError(err)
 		}
 		folder = it.ParentID
 	}
@@ -617,13 +617,13 @@ func (s *Server) deleteContactFolder(c *Call) error {
 		return err
 	}
 	if f.ID == folderID(owner, defaultContactsFolder) {
-		return newError(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
+		return NewErrorf(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
 	}
 	folders := []string{f.ID}
 	for i := 0; i < len(folders) && i < 10000; i++ {
 		subs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContactFolder, OwnerID: owner, ParentID: folders[i]})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, sf := range subs {
 			folders = append(folders, sf.ID)
@@ -631,7 +631,7 @@ func (s *Server) deleteContactFolder(c *Call) error {
 	}
 	contacts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindContact, OwnerID: owner, ParentIDs: folders})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	ids := make([]string, len(contacts))
 	for i, ct := range contacts {
@@ -645,7 +645,7 @@ func (s *Server) deleteContactFolder(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }

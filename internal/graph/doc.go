@@ -10,6 +10,20 @@
 // errors) and target kind. New binds them to the route table and refuses
 // to start when one disagrees with it.
 //
+// graph is the pipeline; the workloads are packages of their own, each
+// declaring its descriptors with Declare (Twins, Optional) and handing them
+// to New: the composition root (internal/server) passes them, as listed by
+// internal/graph/workloads. internal/graph/entra serves Microsoft Entra
+// ID's objects (users, groups, photos, roles, administrative units,
+// directory delta). A workload's handlers use the pipeline
+// through a small exported API (workload.go): the Server's store,
+// directory service and clock; the Call's request, body readers
+// (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
+// CheckProperties; the collection query (ParseQuery, Query); the error
+// constructors (errors.go); and the JSON helpers (helpers.go). The
+// workloads not yet moved (teams, exchange, files) are still declared here
+// (registry).
+//
 // A request flows one way: verify the bearer token → match the route table
 // once (the same lookup finds the endpoint's descriptor) → resolve the target (the user,
 // group, drive or chat the path names, and the facts the rule's decision

@@ -62,27 +62,27 @@ import (
 
 // Drive errors, in OneDrive's words.
 func errDriveItemNotFound() *Error {
-	return newError(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
+	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 }
 
 func errDriveAccessDenied() *Error {
-	return newError(http.StatusForbidden, "accessDenied", "Access denied")
+	return NewErrorf(http.StatusForbidden, "accessDenied", "Access denied")
 }
 
 func errNameAlreadyExists() *Error {
-	return newError(http.StatusConflict, "nameAlreadyExists", "An item with the same name already exists under the parent.")
+	return NewErrorf(http.StatusConflict, "nameAlreadyExists", "An item with the same name already exists under the parent.")
 }
 
 func errDriveInvalid(format string, a ...any) *Error {
-	return newError(http.StatusBadRequest, "invalidRequest", format, a...)
+	return NewErrorf(http.StatusBadRequest, "invalidRequest", format, a...)
 }
 
 func errDriveModified() *Error {
-	return newError(http.StatusPreconditionFailed, "resourceModified", "ETag does not match current item's value")
+	return NewErrorf(http.StatusPreconditionFailed, "resourceModified", "ETag does not match current item's value")
 }
 
 func errMySiteNotFound() *Error {
-	return newError(http.StatusNotFound, "ResourceNotFound", "User's mysite not found.")
+	return NewErrorf(http.StatusNotFound, "ResourceNotFound", "User's mysite not found.")
 }
 
 // Ids.
@@ -128,20 +128,20 @@ func (s *Server) ensureDrive(c *Call, u *store.User) (*driveInfo, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		if err := s.store.CreateItems(c.ctx, drive, root); err != nil && !errors.Is(err, store.ErrConflict) {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return driveOf(it, *u)
 }
 
 func driveOf(it store.Item, owner store.User) (*driveInfo, error) {
-	dd, err := decodeDoc[driveDoc](it)
+	dd, err := DecodeDoc[driveDoc](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return &driveInfo{ID: dd.ID, Type: dd.DriveType, RootID: dd.RootID, Owner: owner, doc: dd}, nil
 }
@@ -159,15 +159,15 @@ func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, er
 		return nil, errDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
-	if dd, err := decodeDoc[driveDoc](it); err == nil && dd.OwnerKind == "group" {
+	if dd, err := DecodeDoc[driveDoc](it); err == nil && dd.OwnerKind == "group" {
 		g, err := s.store.GetGroup(ctx, tenant, it.OwnerID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errDriveItemNotFound()
 		}
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		return groupDriveOf(it, &g)
 	}
@@ -176,7 +176,7 @@ func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, er
 		return nil, errDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return driveOf(it, u)
 }
@@ -216,12 +216,12 @@ func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
 	}
 	if strings.HasPrefix(c.Match.Route.Path, "/groups/") {
 		if c.TargetGroup == nil {
-			return nil, errDirectoryNotFound(c.Param(0))
+			return nil, ErrDirectoryNotFound(c.Param(0))
 		}
 		return s.withDownloads(c)(s.ensureGroupDrive(c, c.TargetGroup))
 	}
 	if c.TargetUser == nil {
-		return nil, errDirectoryNotFound(c.Param(0))
+		return nil, ErrDirectoryNotFound(c.Param(0))
 	}
 	return s.withDownloads(c)(s.ensureDrive(c, c.TargetUser))
 }
@@ -329,7 +329,7 @@ type driveTarget struct {
 func (t *driveTarget) itemPath() string {
 	var b strings.Builder
 	for _, it := range t.chain[1:] {
-		d, _ := decodeDoc[driveItemDoc](it)
+		d, _ := DecodeDoc[driveItemDoc](it)
 		b.WriteString("/" + d.Name)
 	}
 	return b.String()
@@ -348,7 +348,7 @@ func (t *driveTarget) parentPath() string {
 func (t *driveTarget) grantIDs() []string {
 	start := 0
 	for i, it := range t.chain {
-		if d, err := decodeDoc[driveItemDoc](it); err == nil && d.NoInherit {
+		if d, err := DecodeDoc[driveItemDoc](it); err == nil && d.NoInherit {
 			start = i
 		}
 	}
@@ -378,19 +378,19 @@ func (s *Server) driveItemTarget(ctx context.Context, tenant string, d *driveInf
 		return nil, errDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	chain := []store.Item{it}
 	for p := it.ParentID; p != ""; {
 		if len(chain) > 256 {
-			return nil, asError(errors.New("drive: item hierarchy too deep"))
+			return nil, AsError(errors.New("drive: item hierarchy too deep"))
 		}
 		pit, err := s.store.GetItem(ctx, tenant, KindDriveItem, p)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errDriveItemNotFound() // an orphan
 		}
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		chain = append(chain, pit)
 		p = pit.ParentID
@@ -398,18 +398,18 @@ func (s *Server) driveItemTarget(ctx context.Context, tenant string, d *driveInf
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return &driveTarget{d: d, item: it, doc: doc, chain: chain}, nil
 }
 
 // child returns the target of a child of a folder target.
 func (t *driveTarget) child(it store.Item) (*driveTarget, error) {
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	chain := append(append([]store.Item{}, t.chain...), it)
 	return &driveTarget{d: t.d, item: it, doc: doc, chain: chain}, nil
@@ -448,7 +448,7 @@ func (s *Server) walk(c *Call, t *driveTarget, names []string, create bool) (*dr
 		}
 		it, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, t.d.Owner.ID, t.item.ID, n)
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		if !ok {
 			if !create {
@@ -528,11 +528,11 @@ func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
 func (s *Server) itemGrant(c *Call, t *driveTarget, write bool) error {
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: t.grantIDs()})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	read, canWrite := false, false
 	for _, sh := range shares {
-		d, err := decodeDoc[driveShareDoc](sh)
+		d, err := DecodeDoc[driveShareDoc](sh)
 		if err != nil {
 			continue
 		}
@@ -597,7 +597,7 @@ func (s *Server) specialFolder(c *Call, d *driveInfo, name string) (*driveTarget
 	if err == nil {
 		return t, nil
 	}
-	if ge := asError(err); ge.Status != http.StatusNotFound {
+	if ge := AsError(err); ge.Status != http.StatusNotFound {
 		return nil, err
 	}
 	if c.Caller != nil && c.Caller.ID != d.Owner.ID {
@@ -628,7 +628,7 @@ func renderDriveItem(d *driveInfo, it store.Item, parentPath string) (json.RawMe
 	if err := json.Unmarshal(it.Doc, &m); err != nil {
 		return nil, err
 	}
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil {
 		return nil, err
 	}
@@ -691,16 +691,16 @@ func driveContext(c *Call, d *driveInfo, what string) string {
 func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextURL string) error {
 	b, err := renderDriveItem(t.d, t.item, t.parentPath())
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	q, err := c.parseQuery(odata.Generic, 1, 0)
+	q, err := c.ParseQuery(odata.Generic, 1, 0)
 	if err != nil {
 		return err
 	}
 	if b, err = project(b, q.q.Select, nil, nil); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(status, withContext(b, contextURL))
+	return c.JSON(status, WithContext(b, contextURL))
 }
 
 // Handlers.
@@ -763,7 +763,7 @@ func driveEndpoints() []Endpoint {
 	return append(eps, driveExtraEndpoints()...)
 }
 
-var _ = declare(workloadDrive, driveEndpoints()...)
+var _ = declare(WorkloadDrive, driveEndpoints()...)
 
 func (s *Server) getDrive(c *Call) error {
 	d, err := s.requestDrive(c)
@@ -772,31 +772,31 @@ func (s *Server) getDrive(c *Call) error {
 	}
 	root, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveItem, d.RootID)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	rd, err := decodeDoc[driveItemDoc](root)
+	rd, err := DecodeDoc[driveItemDoc](root)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	dd := d.doc
 	dd.Quota.Used = rd.Size
 	dd.Quota.Remaining = dd.Quota.Total - rd.Size
 	dd.LastModifiedDateTime = rd.LastModifiedDateTime
 	var m map[string]any
-	if err := json.Unmarshal(encodeDoc(dd), &m); err != nil {
-		return asError(err)
+	if err := json.Unmarshal(EncodeDoc(dd), &m); err != nil {
+		return AsError(err)
 	}
 	delete(m, "_rootId")
 	graphTimes(m)
-	q, err := c.parseQuery(odata.Generic, 1, 0)
+	q, err := c.ParseQuery(odata.Generic, 1, 0)
 	if err != nil {
 		return err
 	}
-	b, err := project(encodeDoc(m), q.q.Select, nil, nil)
+	b, err := project(EncodeDoc(m), q.q.Select, nil, nil)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
 }
 
 // getDriveItem serves an item by id, path, the root or a special folder.
@@ -832,12 +832,12 @@ func (s *Server) listDriveChildren(c *Call) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	q, err := c.ParseQuery(odata.Generic, 200, 1000)
 	if err != nil {
 		return err
 	}
 	if t.doc.Folder == nil {
-		return c.writePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
+		return c.WritePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
 	}
 	here := t.itemPath()
 	col := collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
@@ -962,7 +962,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 		}
 		parent, isFirst := it.ParentID, first
 		_, err = tx.UpdateItem(ctx, tenant, KindDriveItem, id, 0, func(it store.Item) (store.Item, error) {
-			d, err := decodeDoc[driveItemDoc](it)
+			d, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -972,7 +972,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 			}
 			d.Size = max(0, d.Size+dSize)
 			d.Seq = seq
-			it.Doc = encodeDoc(d)
+			it.Doc = EncodeDoc(d)
 			return it, nil
 		})
 		if err != nil {
@@ -1049,9 +1049,9 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 			doc.Size = size
 			doc.File = &fileFacet{MimeType: mimeTypeOf(n, c.r.Header.Get("Content-Type")), Hashes: hashesOf(*content, d.Type)}
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID,
-				Doc: encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
-		created = store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: encodeDoc(doc),
+		created = store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: EncodeDoc(doc),
 			CreatedAt: now, ModifiedAt: now, Version: 1}
 		if err := tx.CreateItems(c.ctx, append([]store.Item{created}, items...)...); err != nil {
 			return err
@@ -1066,7 +1066,7 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 		if errors.As(err, &ge) || errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return parent.child(created)
 }
@@ -1114,7 +1114,7 @@ func (s *Server) createDriveChild(c *Call) error {
 	case in.Folder != nil && in.File == nil:
 		if behavior == "replace" {
 			if old, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, parent.item.ID, *in.Name); err != nil {
-				return asError(err)
+				return AsError(err)
 			} else if ok {
 				if err := s.removeDriveItem(c, d, old); err != nil {
 					return err
@@ -1255,7 +1255,7 @@ func (s *Server) updateDriveItem(c *Call) error {
 			return err
 		}
 		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -1273,7 +1273,7 @@ func (s *Server) updateDriveItem(c *Call) error {
 			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
 			doc.ETagVersion++
 			it.ParentID = newParent
-			it.Doc = encodeDoc(doc)
+			it.Doc = EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
@@ -1288,7 +1288,7 @@ func (s *Server) updateDriveItem(c *Call) error {
 		return nil
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	nt, err := s.driveItemTarget(c.ctx, c.TenantID, d, updated.ID)
 	if err != nil {
@@ -1317,16 +1317,16 @@ func (s *Server) deleteDriveItem(c *Call) error {
 // removeDriveItem deletes an item, everything below it, their content,
 // their sharing grants and their sharing links (which stop working).
 func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	ids := []string{it.ID}
 	removed := []store.Item{it}
 	for i := 0; i < len(ids); i++ {
 		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: ids[i]})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, k := range kids {
 			ids = append(ids, k.ID)
@@ -1335,7 +1335,7 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 	}
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	shareIDs := make([]string, len(shares))
 	for i, sh := range shares {
@@ -1343,7 +1343,7 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 	}
 	links, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentIDs: ids})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	linkIDs := make([]string, len(links))
 	for i, l := range links {
@@ -1386,7 +1386,7 @@ func (s *Server) downloadDriveItem(c *Call) error {
 	}
 	u, err := s.downloadURL(c, d.ID, t.item.ID)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	c.w.Header().Set("Location", u)
 	c.w.WriteHeader(http.StatusFound)
@@ -1445,7 +1445,7 @@ func (s *Server) uploadDriveItem(c *Call) error {
 	}
 	old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if exists && behavior == "replace" {
 		ot, err := t.child(old)
@@ -1463,7 +1463,7 @@ func (s *Server) uploadDriveItem(c *Call) error {
 	}
 	nt, err := s.createDriveItem(c, t, last, behavior, newDriveItemID(), nil, nil, &body)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeDriveTarget(c, http.StatusCreated, nt, driveContext(c, d, "items/$entity"))
 }
@@ -1492,7 +1492,7 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte, also ...fu
 			return err
 		}
 		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -1503,13 +1503,13 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte, also ...fu
 			doc.FileSystemInfo.LastModifiedDateTime = ts
 			doc.ETagVersion++
 			doc.ContentVersion++
-			it.Doc = encodeDoc(doc)
+			it.Doc = EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		content := encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(body)})
+		content := EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(body)})
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveContent, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			it.Doc = content
 			return it, nil
@@ -1529,13 +1529,13 @@ func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte, also ...fu
 		return runAlso(tx, also)
 	})
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	nt := *t
 	nt.chain = append(append([]store.Item{}, t.chain[:len(t.chain)-1]...), updated)
 	nt.item = updated
-	if nt.doc, err = decodeDoc[driveItemDoc](updated); err != nil {
-		return nil, asError(err)
+	if nt.doc, err = DecodeDoc[driveItemDoc](updated); err != nil {
+		return nil, AsError(err)
 	}
 	return &nt, nil
 }
@@ -1618,12 +1618,12 @@ func (s *Server) inviteDriveItem(c *Call) error {
 			sd := driveShareDoc{ID: shareID(t.item.ID, g.ID), ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Roles: roleList,
 				GrantedTo: *userIdentity(g), InvitedBy: inviter, SharedDateTime: ts}
 			_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveShare, sd.ID, 0, func(it store.Item) (store.Item, error) {
-				it.Doc = encodeDoc(sd)
+				it.Doc = EncodeDoc(sd)
 				return it, nil
 			})
 			if errors.Is(err, store.ErrNotFound) {
 				err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveShare, ID: sd.ID, OwnerID: g.ID, ParentID: t.item.ID,
-					Doc: encodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
+					Doc: EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
 			if err != nil {
 				return err
@@ -1631,7 +1631,7 @@ func (s *Server) inviteDriveItem(c *Call) error {
 			var p permissionDoc
 			p.ID, p.Roles = sd.ID, roleList
 			p.GrantedTo.User, p.GrantedToV2.User = sd.GrantedTo, sd.GrantedTo
-			out = append(out, encodeDoc(p))
+			out = append(out, EncodeDoc(p))
 		}
 		if len(grantees) == 0 {
 			return nil
@@ -1641,7 +1641,7 @@ func (s *Server) inviteDriveItem(c *Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -1649,13 +1649,13 @@ func (s *Server) inviteDriveItem(c *Call) error {
 			if doc.Shared == nil {
 				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
 			}
-			it.Doc = encodeDoc(doc)
+			it.Doc = EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if out == nil {
 		out = []json.RawMessage{}
@@ -1670,21 +1670,21 @@ func (s *Server) inviteDriveItem(c *Call) error {
 // share first, each with its remoteItem facet.
 func (s *Server) sharedWithMe(c *Call) error {
 	if c.TargetUser == nil {
-		return errDirectoryNotFound(c.Param(0))
+		return ErrDirectoryNotFound(c.Param(0))
 	}
-	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	q, err := c.ParseQuery(odata.Generic, 200, 1000)
 	if err != nil {
 		return err
 	}
 	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.TargetUser.ID,
 		Order: byDoc("sharedDateTime", store.TypeTime, true)})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	drives := map[string]*driveInfo{}
 	var vals []json.RawMessage
 	for _, sh := range shares {
-		sd, err := decodeDoc[driveShareDoc](sh)
+		sd, err := DecodeDoc[driveShareDoc](sh)
 		if err != nil {
 			continue
 		}
@@ -1701,11 +1701,11 @@ func (s *Server) sharedWithMe(c *Call) error {
 		}
 		b, err := renderDriveItem(d, t.item, t.parentPath())
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		remote := map[string]any{"parentReference": map[string]any{"driveId": d.ID, "driveType": d.Type, "id": t.item.ParentID},
 			"shared": map[string]any{"owner": map[string]any{"user": userIdentity(&d.Owner)}, "scope": "users",
@@ -1723,7 +1723,7 @@ func (s *Server) sharedWithMe(c *Call) error {
 				top[k] = v
 			}
 		}
-		vals = append(vals, encodeDoc(top))
+		vals = append(vals, EncodeDoc(top))
 	}
 	total := len(vals)
 	start := min(q.skip, total)
@@ -1732,11 +1732,11 @@ func (s *Server) sharedWithMe(c *Call) error {
 	for _, v := range vals[start:end] {
 		b, err := project(v, q.q.Select, nil, nil)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		page = append(page, b)
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, page, total, end < total)
+	return c.WritePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, page, total, end < total)
 }
 
 func graphTimeOf(stored string) string {

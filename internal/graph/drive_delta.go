@@ -53,7 +53,7 @@ func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
 	ids := make([]string, 0, len(old))
 	var top int64
 	for _, it := range old {
-		td, err := decodeDoc[tombstoneDoc](it)
+		td, err := DecodeDoc[tombstoneDoc](it)
 		if err != nil {
 			return err
 		}
@@ -66,17 +66,17 @@ func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
 			return err
 		}
 		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveDeltaFloor, d.ID, 0, func(it store.Item) (store.Item, error) {
-			fd, err := decodeDoc[deltaFloorDoc](it)
+			fd, err := DecodeDoc[deltaFloorDoc](it)
 			if err != nil {
 				return it, err
 			}
 			fd.Seq = max(fd.Seq, top)
-			it.Doc = encodeDoc(fd)
+			it.Doc = EncodeDoc(fd)
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveDeltaFloor, ID: d.ID, OwnerID: d.Owner.ID,
-				Doc: encodeDoc(deltaFloorDoc{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: EncodeDoc(deltaFloorDoc{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		return err
 	})
@@ -95,7 +95,7 @@ func (s *Server) deltaFloor(c *Call, d *driveInfo) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := decodeDoc[deltaFloorDoc](it)
+	fd, err := DecodeDoc[deltaFloorDoc](it)
 	return fd.Seq, err
 }
 

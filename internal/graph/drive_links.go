@@ -69,13 +69,13 @@ func parseShareKey(key string) (tenant, id string, ok bool) {
 }
 
 func errInvalidShareKey() *Error {
-	return newError(http.StatusBadRequest, "invalidRequest", "Invalid shares key.")
+	return NewErrorf(http.StatusBadRequest, "invalidRequest", "Invalid shares key.")
 }
 
 // errShareGone answers a link that was revoked, has expired or does not
 // admit the caller, in SharePoint's words (which do not tell them apart).
 func errShareGone() *Error {
-	return newError(http.StatusForbidden, "accessDenied", "The sharing link no longer exists, or you do not have permission to access it.")
+	return NewErrorf(http.StatusForbidden, "accessDenied", "The sharing link no longer exists, or you do not have permission to access it.")
 }
 
 func newLinkID() string {
@@ -126,7 +126,7 @@ func sharedScope(ctx context.Context, tx store.Items, tenant, itemID string) (st
 		return "", err
 	}
 	for _, l := range links {
-		if ld, err := decodeDoc[driveLinkDoc](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
+		if ld, err := DecodeDoc[driveLinkDoc](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
 			scope = ld.Scope
 		}
 	}
@@ -246,7 +246,7 @@ func (s *Server) recipientUser(c *Call, r driveRecipient) (store.User, error) {
 		return u, errDriveInvalid("The recipient '%s%s' could not be resolved to a user of the organization.", r.Email, r.ObjectID)
 	}
 	if err != nil {
-		return u, asError(err)
+		return u, AsError(err)
 	}
 	return u, nil
 }
@@ -300,7 +300,7 @@ func (s *Server) createDriveLink(c *Call) error {
 			p = password.Default
 		}
 		if hash, err = password.Hash(req.password, p); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	now := s.now()
@@ -322,7 +322,7 @@ func (s *Server) createDriveLink(c *Call) error {
 			return err
 		}
 		for _, l := range links {
-			old, err := decodeDoc[driveLinkDoc](l)
+			old, err := DecodeDoc[driveLinkDoc](l)
 			if err == nil && !old.Expired(now) && sameLink(old, req, appID) {
 				ld, existing = old, true
 				return nil
@@ -336,7 +336,7 @@ func (s *Server) createDriveLink(c *Call) error {
 		// the first time: nothing made on it yet.
 		firstShare := len(links) == 0 && len(grants) == 0
 		if err := tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveLink, ID: id, OwnerID: d.Owner.ID, ParentID: t.item.ID,
-			Doc: encodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+			Doc: EncodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 			return err
 		}
 		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
@@ -344,7 +344,7 @@ func (s *Server) createDriveLink(c *Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -357,13 +357,13 @@ func (s *Server) createDriveLink(c *Call) error {
 			if !req.retain && firstShare && t.item.ID != d.RootID {
 				doc.NoInherit = true
 			}
-			it.Doc = encodeDoc(doc)
+			it.Doc = EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	status := http.StatusCreated
 	if existing {
@@ -396,11 +396,11 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 		return nil, errShareGone()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
-	ld, err := decodeDoc[driveLinkDoc](it)
+	ld, err := DecodeDoc[driveLinkDoc](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	if ld.Expired(s.now()) {
 		return nil, errShareGone()
@@ -481,7 +481,7 @@ func (s *Server) getShareContent(c *Call) error {
 	}
 	u, err := s.signedDownloadURL(c.ctx, c.BaseURL(), sl.ld.Tenant, sl.t.d.ID, sl.t.item.ID)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	c.w.Header().Set("Location", u)
 	c.w.WriteHeader(http.StatusFound)
@@ -506,7 +506,7 @@ func (s *Server) serveShareLink(w http.ResponseWriter, r *http.Request, rest str
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return
 	}
-	ld, err := decodeDoc[driveLinkDoc](it)
+	ld, err := DecodeDoc[driveLinkDoc](it)
 	if err != nil || ld.Expired(s.now()) {
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return

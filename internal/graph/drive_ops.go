@@ -63,7 +63,7 @@ func driveExtraEndpoints() []Endpoint {
 	)
 	// Only the forms the route table has (the table decides what is a
 	// Graph endpoint); /me falls back to its /users/{id} twin.
-	return optional(eps)
+	return Optional(eps)
 }
 
 // Group libraries.
@@ -114,15 +114,15 @@ func (s *Server) ensureGroupDrive(c *Call, g *store.Group) (*driveInfo, error) {
 			ParentReference: itemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
 			Folder: &folderFacet{}, Root: &struct{}{}, GUID: newGUID(), ETagVersion: 1}
 		err = s.store.CreateItems(c.ctx,
-			store.Item{TenantID: c.TenantID, Kind: KindDrive, ID: id, OwnerID: g.ID, Doc: encodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
-			store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: encodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
+			store.Item{TenantID: c.TenantID, Kind: KindDrive, ID: id, OwnerID: g.ID, Doc: EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+			store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	return groupDriveOf(it, g)
 }
@@ -145,7 +145,7 @@ func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (
 func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []store.Item {
 	out := make([]store.Item, 0, len(removed))
 	for _, it := range removed {
-		doc, err := decodeDoc[driveItemDoc](it)
+		doc, err := DecodeDoc[driveItemDoc](it)
 		if err != nil {
 			continue
 		}
@@ -157,7 +157,7 @@ func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []
 			td.Folder = &struct{}{}
 		}
 		out = append(out, store.Item{TenantID: it.TenantID, Kind: KindDriveTombstone, ID: it.ID, OwnerID: it.OwnerID, ParentID: it.ParentID,
-			Doc: encodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: EncodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
 	}
 	return out
 }
@@ -181,13 +181,13 @@ func (s *Server) grantsOn(c *Call, t *driveTarget) ([]store.Item, error) {
 func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
 	var m map[string]any
 	if sh.Kind == KindDriveLink {
-		ld, err := decodeDoc[driveLinkDoc](sh)
+		ld, err := DecodeDoc[driveLinkDoc](sh)
 		if err != nil {
 			return nil, err
 		}
 		m = renderLink(ld)
 	} else {
-		sd, err := decodeDoc[driveShareDoc](sh)
+		sd, err := DecodeDoc[driveShareDoc](sh)
 		if err != nil {
 			return nil, err
 		}
@@ -226,7 +226,7 @@ func ownerPermission(d *driveInfo) map[string]any {
 func (s *Server) visibleGrants(c *Call, t *driveTarget) (shares []store.Item, all bool, err error) {
 	shares, err = s.grantsOn(c, t)
 	if err != nil {
-		return nil, false, asError(err)
+		return nil, false, AsError(err)
 	}
 	if c.Caller == nil || !c.Decision.SharedItemsOnly() {
 		return shares, true, nil
@@ -264,14 +264,14 @@ func (s *Server) listDrivePermissions(c *Call) error {
 	}
 	vals := make([]json.RawMessage, 0, len(shares)+1)
 	if all {
-		vals = append(vals, encodeDoc(ownerPermission(t.d)))
+		vals = append(vals, EncodeDoc(ownerPermission(t.d)))
 	}
 	for _, sh := range shares {
 		m, err := renderPermission(t, sh)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
-		vals = append(vals, encodeDoc(m))
+		vals = append(vals, EncodeDoc(m))
 	}
 	return c.JSON(http.StatusOK, page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
 }
@@ -305,7 +305,7 @@ func (s *Server) getDrivePermission(c *Call) error {
 	}
 	if m == nil {
 		if m, err = renderPermission(t, sh); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	m["@odata.context"] = driveContext(c, t.d, "items('"+t.item.ID+"')/permissions/$entity")
@@ -315,7 +315,7 @@ func (s *Server) getDrivePermission(c *Call) error {
 // errOwnerPermission is OneDrive's refusal of an operation the item's
 // owner permission does not allow.
 func errOwnerPermission() *Error {
-	return newError(http.StatusForbidden, "notAllowed", "Operation not allowed")
+	return NewErrorf(http.StatusForbidden, "notAllowed", "Operation not allowed")
 }
 
 // deleteDrivePermission revokes a grant or a link made on this item (an
@@ -353,7 +353,7 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -365,13 +365,13 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 			}
 			doc.Seq = seq
 			doc.LastModifiedDateTime = ts
-			it.Doc = encodeDoc(doc)
+			it.Doc = EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -435,18 +435,18 @@ func (s *Server) copyDriveItem(c *Call) error {
 		n := &nodes[i]
 		if n.doc.File != nil {
 			if n.content, err = s.fileContent(c.ctx, c.TenantID, n.it.ID); err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			continue
 		}
 		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: n.it.ID})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, k := range kids {
-			kd, err := decodeDoc[driveItemDoc](k)
+			kd, err := DecodeDoc[driveItemDoc](k)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			nodes = append(nodes, node{it: k, doc: kd})
 		}
@@ -489,21 +489,21 @@ func (s *Server) copyDriveItem(c *Call) error {
 			if n.doc.File != nil {
 				doc.File = &fileFacet{MimeType: n.doc.File.MimeType, Hashes: hashesOf(n.content, destDrive.Type)}
 				items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-					Doc: encodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+					Doc: EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-				Doc: encodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		mon := copyMonitorDoc{Status: "completed", PercentageComplete: 100, ResourceID: newIDs[src.item.ID], Expires: storedTime(now.Add(24 * time.Hour))}
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveCopyMonitor, ID: monitorID, OwnerID: destDrive.Owner.ID,
-			Doc: encodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: EncodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err := tx.CreateItems(c.ctx, items...); err != nil {
 			return err
 		}
 		return bumpAncestors(c.ctx, tx, c.TenantID, dest.item.ID, 1, src.doc.Size, ts, seq)
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	c.w.Header().Set("Location", c.BaseURL()+transferPrefix+"monitor/"+c.TenantID+"/"+monitorID)
 	return c.Accepted()
@@ -522,7 +522,7 @@ func (s *Server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest s
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	md, err := decodeDoc[copyMonitorDoc](it)
+	md, err := DecodeDoc[copyMonitorDoc](it)
 	if exp, perr := parseStoredTime(md.Expires); err != nil || perr == nil && !s.now().Before(exp) {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
@@ -589,7 +589,7 @@ func (s *Server) searchDrive(c *Call) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Generic, 200, 1000)
+	q, err := c.ParseQuery(odata.Generic, 200, 1000)
 	if err != nil {
 		return err
 	}
@@ -614,18 +614,18 @@ func (s *Server) searchDrive(c *Call) error {
 		batch, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Filter: where,
 			Order: byName, Limit: chunk, Offset: off})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, it := range batch {
-			doc, err := decodeDoc[driveItemDoc](it)
+			doc, err := DecodeDoc[driveItemDoc](it)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			match := strings.Contains(strings.ToLower(doc.Name), lower)
 			if !match && searchableContent(doc) {
 				b, err := s.fileContent(c.ctx, c.TenantID, it.ID)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
-					return asError(err)
+					return AsError(err)
 				}
 				match = strings.Contains(strings.ToLower(string(b)), lower)
 			}
@@ -647,14 +647,14 @@ func (s *Server) searchDrive(c *Call) error {
 	for _, it := range items {
 		b, err := renderDriveItem(d, it, paths.of(it.ParentID))
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if b, err = project(b, q.q.Select, nil, nil); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, vals, -1, more)
+	return c.WritePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, vals, -1, more)
 }
 
 // pathCache finds folders' paths below the root, each once per request.
@@ -682,7 +682,7 @@ func (p *pathCache) of(id string) string {
 	if err != nil {
 		return ""
 	}
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil || doc.Root != nil {
 		return ""
 	}
@@ -708,7 +708,7 @@ type deltaToken struct {
 	Self   bool   `json:"x,omitempty"`
 }
 
-func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(encodeDoc(t)) }
+func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(EncodeDoc(t)) }
 
 func decodeDeltaToken(s string) (deltaToken, bool) {
 	var t deltaToken
@@ -740,7 +740,7 @@ func (s *Server) driveDelta(c *Call) error {
 	if v := vals.Get("$top"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return errBadRequest("Invalid $top value.")
+			return ErrBadRequest("Invalid $top value.")
 		}
 		top = min(n, 1000)
 	}
@@ -755,11 +755,11 @@ func (s *Server) driveDelta(c *Call) error {
 		}
 	}
 	if err := s.pruneTombstones(c, d); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	floor, err := s.deltaFloor(c, d)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	fresh := deltaToken{Drive: d.ID, Folder: folder, Since: -1}
 	if tok.expired(floor) {
@@ -770,7 +770,7 @@ func (s *Server) driveDelta(c *Call) error {
 		// has a higher number and is listed in the next round.
 		dit, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, d.ID)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		tok.Upto = dit.Version
 		if latest {
@@ -779,7 +779,7 @@ func (s *Server) driveDelta(c *Call) error {
 	}
 	if folder != "" {
 		if scope, err = s.deltaScope(c, d, folder); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	docID := store.Doc("id", store.TypeString)
@@ -791,7 +791,7 @@ func (s *Server) driveDelta(c *Call) error {
 		if t.doc.Seq > tok.Since && t.doc.Seq <= tok.Upto {
 			b, err := s.renderDeltaItem(d, t.item, paths)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			out = append(out, b)
 		}
@@ -799,7 +799,7 @@ func (s *Server) driveDelta(c *Call) error {
 	finish := func(next, delta string) error {
 		// A prune that raced this page may have taken a deletion it needed.
 		if floor, err := s.deltaFloor(c, d); err != nil {
-			return asError(err)
+			return AsError(err)
 		} else if tok.expired(floor) {
 			return s.writeResyncRequired(c, fresh)
 		}
@@ -822,7 +822,7 @@ func (s *Server) driveDelta(c *Call) error {
 		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, ParentIDs: scope,
 			Filter: where, Order: []store.Order{{Field: docID}}, Limit: top - len(out) + 1})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		full := len(items) > top-len(out)
 		if full {
@@ -831,7 +831,7 @@ func (s *Server) driveDelta(c *Call) error {
 		for _, it := range items {
 			b, err := s.renderDeltaItem(d, it, paths)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			out = append(out, b)
 		}
@@ -855,7 +855,7 @@ func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) 
 		}
 		delete(m, "_seq")
 		delete(m, "_at")
-		return encodeDoc(m), nil
+		return EncodeDoc(m), nil
 	}
 	b, err := renderDriveItem(d, it, paths.of(it.ParentID))
 	if err != nil {
@@ -869,7 +869,7 @@ func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) 
 	if pr, ok := m["parentReference"].(map[string]any); ok {
 		delete(pr, "path")
 	}
-	return encodeDoc(m), nil
+	return EncodeDoc(m), nil
 }
 
 func (s *Server) writeDelta(c *Call, d *driveInfo, vals []json.RawMessage, next, delta string) error {

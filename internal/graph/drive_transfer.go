@@ -52,7 +52,7 @@ func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		kd, err := decodeDoc[driveURLKeyDoc](it)
+		kd, err := DecodeDoc[driveURLKeyDoc](it)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte
 		_, _ = rand.Read(b)
 		now := s.now()
 		err = s.store.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveURLKey, ID: "download",
-			Doc: encodeDoc(driveURLKeyDoc{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: EncodeDoc(driveURLKeyDoc{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
@@ -86,7 +86,7 @@ type downloadClaims struct {
 }
 
 func signDownload(key []byte, cl downloadClaims) string {
-	payload := base64.RawURLEncoding.EncodeToString(encodeDoc(cl))
+	payload := base64.RawURLEncoding.EncodeToString(EncodeDoc(cl))
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(payload))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
@@ -214,7 +214,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	doc, err := decodeDoc[driveItemDoc](it)
+	doc, err := DecodeDoc[driveItemDoc](it)
 	if err != nil || doc.File == nil || doc.ParentReference.DriveID != cl.Drive {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
@@ -240,7 +240,7 @@ func (s *Server) fileContent(ctx context.Context, tenant, id string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	cd, err := decodeDoc[driveContentDoc](ct)
+	cd, err := DecodeDoc[driveContentDoc](ct)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (s *Server) createUploadSession(c *Call) error {
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			return errBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+			return ErrBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
 		}
 	}
 	bodyBehavior := ""
@@ -85,15 +85,15 @@ func (s *Server) createUploadSession(c *Call) error {
 		}
 		old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if exists && behavior == "fail" {
 			return errNameAlreadyExists()
 		}
 		if exists && behavior == "replace" {
-			od, err := decodeDoc[driveItemDoc](old)
+			od, err := DecodeDoc[driveItemDoc](old)
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			if od.File == nil {
 				return errNameAlreadyExists()
@@ -120,8 +120,8 @@ func (s *Server) createUploadSession(c *Call) error {
 	sd.Expires = storedTime(exp)
 	id := newTransferID()
 	if err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveUploadSession, ID: id, OwnerID: d.Owner.ID,
-		ParentID: sd.ParentID, Doc: encodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
-		return asError(err)
+		ParentID: sd.ParentID, Doc: EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		return AsError(err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#microsoft.graph.uploadSession",
 		"uploadUrl": c.BaseURL() + transferPrefix + "upload/" + c.TenantID + "/" + id, "expirationDateTime": graphTimeMillis(exp),
@@ -166,7 +166,7 @@ func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest
 	it, err := s.store.GetItem(ctx, tenant, KindDriveUploadSession, id)
 	var sd uploadSessionDoc
 	if err == nil {
-		sd, err = decodeDoc[uploadSessionDoc](it)
+		sd, err = DecodeDoc[uploadSessionDoc](it)
 	}
 	if err == nil {
 		if exp, perr := parseStoredTime(sd.Expires); perr == nil && !s.now().Before(exp) {
@@ -267,7 +267,7 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 	var updated uploadSessionDoc
 	err = s.store.Batch(ctx, func(tx store.Items) error {
 		it, err := tx.UpdateItem(ctx, tenant, KindDriveUploadSession, id, 0, func(it store.Item) (store.Item, error) {
-			cur, err := decodeDoc[uploadSessionDoc](it)
+			cur, err := DecodeDoc[uploadSessionDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -278,17 +278,17 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 				return it, errFragmentOutOfOrder
 			}
 			cur.Size, cur.Received, cur.Expires = total, end+1, storedTime(now.Add(uploadSessionLifetime))
-			it.Doc = encodeDoc(cur)
+			it.Doc = EncodeDoc(cur)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		if updated, err = decodeDoc[uploadSessionDoc](it); err != nil {
+		if updated, err = DecodeDoc[uploadSessionDoc](it); err != nil {
 			return err
 		}
 		return tx.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveUploadChunk, ID: fmt.Sprintf("%s.%016d", id, start), ParentID: id,
-			OwnerID: it.OwnerID, Doc: encodeDoc(uploadChunkDoc{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
+			OwnerID: it.OwnerID, Doc: EncodeDoc(uploadChunkDoc{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
 			ModifiedAt: now, Version: 1})
 	})
 	switch {
@@ -322,7 +322,7 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 			transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
 			return
 		}
-		ge := asError(err)
+		ge := AsError(err)
 		transferError(w, ge.Status, ge.Code, ge.Message, "")
 	}
 	chunks, _, err := s.store.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
@@ -332,7 +332,7 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 	}
 	content := make([]byte, 0, sd.Size)
 	for _, ch := range chunks { // ordered by id: the zero-padded offset
-		cd, err := decodeDoc[uploadChunkDoc](ch)
+		cd, err := DecodeDoc[uploadChunkDoc](ch)
 		if err != nil {
 			fail(err)
 			return

@@ -19,16 +19,17 @@ import (
 // on every request: the workload whose service words denials and bad
 // requests (workloadOf), the kind of object the path names (resolveTarget),
 // the navigation properties a handler inlines ($expand) and the response's
-// OData context URL (Call.contextURL).
+// OData context URL (Call.ContextURL).
 //
 // The permission rule is not part of a descriptor: it is the route table's
 // (generated from Microsoft's data, internal/routes), so that permission
 // knowledge stays in routes/authz; a descriptor only names the template the
 // rule is found by.
 
-// Handler serves one endpoint. Handlers are the Server's methods, declared
-// as method expressions ((*Server).getUser), so descriptors are package
-// data, built once.
+// Handler serves one endpoint. A workload package's handlers are methods of
+// its own type over the Server, adapted to Handlers where the descriptors
+// are declared (package data, built once); the Server passed is the one New
+// built, the Call the request's.
 type Handler func(s *Server, c *Call) error
 
 // Entity is what a descriptor's handler answers.
@@ -105,7 +106,7 @@ type Endpoint struct {
 	Entity   Entity
 	// Workload is the service whose wording denials and bad requests use;
 	// declare sets it for a file's slice.
-	Workload workload
+	Workload Workload
 	// Target is the kind of object the path names; zero derives it from
 	// the template, a declared one must agree with it.
 	Target TargetKind
@@ -120,26 +121,54 @@ type Endpoint struct {
 	m     routes.Method
 }
 
-// registry holds every declared descriptor, in declaration order; it is
-// written only by package initialisation (declare).
+// Workload is the service behind a route, whose words its denials and bad
+// requests use (the error bodies of Microsoft Entra ID, Exchange Online,
+// the Teams APIs, OneDrive, OneNote). Each descriptor names one; for a
+// route graphgate does not serve, pathWorkload infers it from the path and
+// permissions. The zero Workload is none declared.
+type Workload uint8
+
+// The workloads. A workload package (internal/graph/entra, …) declares its
+// descriptors with its own; graph keeps the values, since the wording of a
+// route nobody serves is chosen among them too.
+const (
+	WorkloadDirectory Workload = iota + 1
+	WorkloadExchange
+	WorkloadTeams
+	WorkloadDrive
+	WorkloadOneNote
+)
+
+// registry holds the descriptors still declared in package graph itself,
+// in declaration order; it is written only by package initialisation
+// (declare). It shrinks as workloads move into their packages, which hand
+// their descriptors to New instead.
 var registry []Endpoint
 
-// declare adds a workload's descriptors to the registry, setting their
-// Workload; it returns them for the file's own use.
-func declare(w workload, eps ...Endpoint) []Endpoint {
+// declare adds descriptors declared in package graph to the registry (see
+// Declare); it returns them for the file's own use.
+func declare(w Workload, eps ...Endpoint) []Endpoint {
+	eps = Declare(w, eps...)
+	registry = append(registry, eps...)
+	return eps
+}
+
+// Declare sets the Workload of the descriptors that name none to w and
+// returns them: a workload package declares its descriptors with it, as
+// package data, and hands them to New.
+func Declare(w Workload, eps ...Endpoint) []Endpoint {
 	for i := range eps {
 		if eps[i].Workload == 0 {
 			eps[i].Workload = w
 		}
 	}
-	registry = append(registry, eps...)
 	return eps
 }
 
-// twins declares an endpoint for the /users/{id} form of suffix and its /me
+// Twins declares an endpoint for the /users/{id} form of suffix and its /me
 // form; the /me form is optional (without a rule of its own /me falls back
 // to the /users/{id} rule and handler).
-func twins(e Endpoint) []Endpoint {
+func Twins(e Endpoint) []Endpoint {
 	u, me := e, e
 	u.Template = "/users/{id}" + e.Template
 	me.Template = "/me" + e.Template
@@ -157,7 +186,7 @@ var errNoRule = errors.New("no permission rule in the route table")
 // disagreement.
 func (s *Server) bind(eps []Endpoint) error {
 	s.endpoints = make(map[handlerKey]*Endpoint, len(eps))
-	s.routeWorkload = map[*routes.Route]workload{}
+	s.routeWorkload = map[*routes.Route]Workload{}
 	for i := range eps {
 		e := eps[i] // a copy: the registry stays unbound package data
 		if err := s.bindOne(&e); err != nil {
@@ -210,17 +239,17 @@ func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
 	return s.endpoints[handlerKey{r, m}]
 }
 
-// contextURL is the request's @odata.context: the base URL and its
+// ContextURL is the request's @odata.context: the base URL and its
 // endpoint's Entity.Context.
-func (c *Call) contextURL() string {
+func (c *Call) ContextURL() string {
 	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
 		return c.BaseURL() + "/$metadata"
 	}
 	return c.BaseURL() + "/$metadata#" + c.endpoint.Entity.Context
 }
 
-// optional marks descriptors Optional.
-func optional(eps []Endpoint) []Endpoint {
+// Optional marks descriptors Optional.
+func Optional(eps []Endpoint) []Endpoint {
 	for i := range eps {
 		eps[i].Optional = true
 	}

@@ -34,7 +34,8 @@ func (e *Error) Unwrap() error { return e.cause }
 // WithCause records an underlying error for the log.
 func (e *Error) WithCause(err error) *Error { c := *e; c.cause = err; return &c }
 
-func newError(status int, code, format string, a ...any) *Error {
+// NewErrorf is a Graph error with a formatted message.
+func NewErrorf(status int, code, format string, a ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
@@ -67,8 +68,8 @@ func (e *Error) write(w http.ResponseWriter, requestID, clientRequestID string, 
 	_ = json.NewEncoder(w).Encode(b)
 }
 
-// asError converts any error into a Graph error (500 for the unexpected).
-func asError(err error) *Error {
+// AsError converts any error into a Graph error (500 for the unexpected).
+func AsError(err error) *Error {
 	var ge *Error
 	if errors.As(err, &ge) {
 		return ge
@@ -83,7 +84,7 @@ func asError(err error) *Error {
 	}
 	if errors.Is(err, store.ErrInvalidText) {
 		// Worded for the workload and the input by Call.fail (errNUL).
-		return newError(http.StatusBadRequest, "BadRequest", "%s", nulMessage).WithCause(err)
+		return NewErrorf(http.StatusBadRequest, "BadRequest", "%s", nulMessage).WithCause(err)
 	}
 	return (&Error{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal server error occurred."}).WithCause(err)
 }
@@ -115,104 +116,111 @@ func (c *Call) errNUL(cause error) *Error {
 	w := c.s.workloadOf(&d)
 	code := "BadRequest"
 	switch w {
-	case workloadDirectory:
+	case WorkloadDirectory:
 		code = odata.CodeRequestBadRequest
-	case workloadDrive:
+	case WorkloadDrive:
 		code = "invalidRequest"
 	}
 	hasNUL := func(p string) bool { return strings.IndexByte(p, 0) >= 0 }
 	var e *Error
 	switch idx := slices.IndexFunc(c.params, hasNUL); {
-	case idx >= 0 && w == workloadExchange:
-		e = newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
-	case idx >= 0 && w == workloadDirectory:
-		e = newError(http.StatusBadRequest, code, "Invalid object identifier '%s'.", c.params[idx])
+	case idx >= 0 && w == WorkloadExchange:
+		e = NewErrorf(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+	case idx >= 0 && w == WorkloadDirectory:
+		e = NewErrorf(http.StatusBadRequest, code, "Invalid object identifier '%s'.", c.params[idx])
 	case idx >= 0 || hasNUL(c.r.URL.Path):
-		e = newError(http.StatusBadRequest, code, "The request path holds a NUL character (U+0000), which no id or name can hold.")
+		e = NewErrorf(http.StatusBadRequest, code, "The request path holds a NUL character (U+0000), which no id or name can hold.")
 	case hasNUL(c.r.URL.RawQuery) || strings.Contains(strings.ToLower(c.r.URL.RawQuery), "%00"):
-		e = newError(http.StatusBadRequest, code, "A query option holds a NUL character (U+0000), which no property value can hold.")
+		e = NewErrorf(http.StatusBadRequest, code, "A query option holds a NUL character (U+0000), which no property value can hold.")
 	default:
 		switch {
 		case d.Match.Route != nil && strings.Contains(d.Match.Route.Path, "/todo/"):
 			code = todoReader.Code
-		case w == workloadExchange:
+		case w == WorkloadExchange:
 			code = "RequestBodyRead"
 		}
-		e = newError(http.StatusBadRequest, code, "The request body holds a NUL character (U+0000), which no property value can hold.")
+		e = NewErrorf(http.StatusBadRequest, code, "The request body holds a NUL character (U+0000), which no property value can hold.")
 	}
 	return e.WithCause(cause)
 }
 
 // Authentication (401), with the WWW-Authenticate header Graph sends.
 func errToken(msg string) *Error {
-	e := newError(http.StatusUnauthorized, "InvalidAuthenticationToken", "%s", msg)
+	e := NewErrorf(http.StatusUnauthorized, "InvalidAuthenticationToken", "%s", msg)
 	e.Header = http.Header{"WWW-Authenticate": {`Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`}}
 	return e
 }
 
 // Workload denials, in each workload's own words.
 func errDirectoryDenied() *Error {
-	return newError(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	return NewErrorf(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 }
 
 func errExchangeDenied() *Error {
-	return newError(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+	return NewErrorf(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 }
 
 func errTeamsDenied(required, have string) *Error {
-	return newError(http.StatusForbidden, "Forbidden", "Missing scope permissions on the request. API requires one of '%s'. Scopes on the request '%s'", required, have)
+	return NewErrorf(http.StatusForbidden, "Forbidden", "Missing scope permissions on the request. API requires one of '%s'. Scopes on the request '%s'", required, have)
 }
 
 func errMeAppOnly() *Error {
-	return newError(http.StatusBadRequest, "BadRequest", "/me request is only valid with delegated authentication flow.")
+	return NewErrorf(http.StatusBadRequest, "BadRequest", "/me request is only valid with delegated authentication flow.")
 }
 
-// Request errors.
-func errBadRequest(format string, a ...any) *Error {
-	return newError(http.StatusBadRequest, "BadRequest", format, a...)
+// ErrBadRequest is Graph's 400 BadRequest.
+func ErrBadRequest(format string, a ...any) *Error {
+	return NewErrorf(http.StatusBadRequest, "BadRequest", format, a...)
 }
 
-func errInvalidRequest(format string, a ...any) *Error {
-	return newError(http.StatusBadRequest, "invalidRequest", format, a...)
+// ErrInvalidRequest is the 400 with code invalidRequest, To Do's word for
+// a request it cannot serve.
+func ErrInvalidRequest(format string, a ...any) *Error {
+	return NewErrorf(http.StatusBadRequest, "invalidRequest", format, a...)
 }
 
 func errSegmentNotFound(seg string) *Error {
-	return newError(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '%s'.", seg)
+	return NewErrorf(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '%s'.", seg)
 }
 
 func errMethodNotAllowed() *Error {
-	return newError(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+	return NewErrorf(http.StatusMethodNotAllowed, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
 }
 
 func errNotImplemented(method, template string) *Error {
-	return newError(http.StatusNotImplemented, "NotImplemented", "graphgate knows the permission rule of %s %s but does not serve it (yet).", method, template)
+	return NewErrorf(http.StatusNotImplemented, "NotImplemented", "graphgate knows the permission rule of %s %s but does not serve it (yet).", method, template)
+}
+
+// ErrInvalidValue is the directory's answer to a property value it
+// refuses.
+func ErrInvalidValue(property, resource string) *Error {
+	return NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource '%s'.", property, resource)
 }
 
 // Not found, per workload.
-// errInvalidValue is the directory's answer to a property value it
-// refuses.
-func errInvalidValue(property, resource string) *Error {
-	return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource '%s'.", property, resource)
+
+// ErrDirectoryNotFound is the directory's 404 for an object id.
+func ErrDirectoryNotFound(id string) *Error {
+	return NewErrorf(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
 }
 
-func errDirectoryNotFound(id string) *Error {
-	return newError(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
+// ErrItemNotFound is Exchange's 404 for an item.
+func ErrItemNotFound() *Error {
+	return NewErrorf(http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
 }
 
-func errItemNotFound() *Error {
-	return newError(http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
+// ErrMailboxNotFound is Exchange's 404 for a user without a mailbox.
+func ErrMailboxNotFound(id string) *Error {
+	return NewErrorf(http.StatusNotFound, "ErrorInvalidUser", "The requested user '%s' is invalid.", id)
 }
 
-func errMailboxNotFound(id string) *Error {
-	return newError(http.StatusNotFound, "ErrorInvalidUser", "The requested user '%s' is invalid.", id)
-}
-
-func errPreconditionFailed() *Error {
-	return newError(http.StatusPreconditionFailed, "ErrorIrresolvableConflict", "The change key passed in the request does not match the current change key for the item.")
+// ErrPreconditionFailed is Exchange's 412 for a stale change key (If-Match).
+func ErrPreconditionFailed() *Error {
+	return NewErrorf(http.StatusPreconditionFailed, "ErrorIrresolvableConflict", "The change key passed in the request does not match the current change key for the item.")
 }
 
 func errThrottled(retryAfter int) *Error {
-	e := newError(http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Retry after %d seconds.", retryAfter)
+	e := NewErrorf(http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Retry after %d seconds.", retryAfter)
 	e.Header = http.Header{"Retry-After": {fmt.Sprint(retryAfter)}}
 	return e
 }

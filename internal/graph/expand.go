@@ -2,7 +2,6 @@ package graph
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 
@@ -27,7 +26,7 @@ func (s *Server) checkExpand(c *Call) error {
 	}
 	ent := &c.endpoint.Entity
 	flavor := odata.Exchange
-	if s.workloadOf(&c.Decision) == workloadDirectory {
+	if s.workloadOf(&c.Decision) == WorkloadDirectory {
 		flavor = odata.Directory
 	}
 	for _, it := range items {
@@ -70,8 +69,8 @@ func (c *Call) expandItems() ([]odata.ExpandItem, error) {
 	return c.expand, nil
 }
 
-// expanding returns the $expand item for name, if the request asks for it.
-func (c *Call) expanding(name string) (odata.ExpandItem, bool) {
+// Expanding returns the $expand item for name, if the request asks for it.
+func (c *Call) Expanding(name string) (odata.ExpandItem, bool) {
 	items, _ := c.expandItems()
 	for _, it := range items {
 		if strings.EqualFold(it.Name(), name) {
@@ -81,24 +80,24 @@ func (c *Call) expanding(name string) (odata.ExpandItem, bool) {
 	return odata.ExpandItem{}, false
 }
 
-// authorizeExpansion asks the engine about GET path, the request an
+// AuthorizeExpansion asks the engine about GET path, the request an
 // expansion stands for, with the current target's facts; it returns the
 // decision or the denial the workload would answer.
-func (s *Server) authorizeExpansion(c *Call, path string) (authz.Decision, error) {
+func (s *Server) AuthorizeExpansion(c *Call, path string) (authz.Decision, error) {
 	d := s.engine.Decide(c.Principal, "GET", path, c.target)
 	if d.Allow {
 		return d, nil
 	}
 	if d.Match.Rule == nil {
-		return d, errBadRequest("$expand is not supported here.")
+		return d, ErrBadRequest("$expand is not supported here.")
 	}
 	denied := *c
 	denied.Decision = d
 	return d, s.denial(&denied)
 }
 
-// spliceProp adds "name": val to a rendered JSON object.
-func spliceProp(obj json.RawMessage, name string, val json.RawMessage) json.RawMessage {
+// SpliceProp adds "name": val to a rendered JSON object.
+func SpliceProp(obj json.RawMessage, name string, val json.RawMessage) json.RawMessage {
 	if len(obj) < 2 {
 		return obj
 	}
@@ -114,68 +113,40 @@ func spliceProp(obj json.RawMessage, name string, val json.RawMessage) json.RawM
 	return append(out, '}')
 }
 
-// selectOf is the nested $select of an expansion.
-func selectOf(it odata.ExpandItem) []string {
+// SelectOf is the nested $select of an expansion.
+func SelectOf(it odata.ExpandItem) []string {
 	if it.Query == nil {
 		return nil
 	}
 	return it.Query.Select
 }
 
-// expandManager inlines a user's manager (omitted when there is none, as
-// Graph does).
-func (s *Server) expandManager(c *Call, u *store.User, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.expanding("manager")
-	if !ok || u.ManagerID == "" {
-		return body, nil
-	}
-	d, err := s.authorizeExpansion(c, "/users/"+u.ID+"/manager")
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.store.GetUser(c.ctx, c.TenantID, u.ManagerID)
-	if errors.Is(err, store.ErrNotFound) {
-		return body, nil
-	}
-	if err != nil {
-		return nil, asError(err)
-	}
-	saved := c.Decision
-	c.Decision = d
-	mb, err := c.renderUser(&m, selectOf(it))
-	c.Decision = saved
-	if err != nil {
-		return nil, err
-	}
-	return spliceProp(body, "manager", withType(mb, "#microsoft.graph.user")), nil
-}
-
 // expandAttachments inlines a message's attachments.
 func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.expanding("attachments")
+	it, ok := c.Expanding("attachments")
 	if !ok {
 		return body, nil
 	}
-	if _, err := s.authorizeExpansion(c, "/users/"+owner+"/messages/"+msg.ID+"/attachments"); err != nil {
+	if _, err := s.AuthorizeExpansion(c, "/users/"+owner+"/messages/"+msg.ID+"/attachments"); err != nil {
 		return nil, err
 	}
 	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: msg.ID, Order: byCreation})
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	vals := make([]json.RawMessage, 0, len(atts))
 	for _, a := range atts {
 		b, err := renderItem(a)
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
-		if b, err = project(b, selectOf(it), nil, nil); err != nil {
-			return nil, asError(err)
+		if b, err = project(b, SelectOf(it), nil, nil); err != nil {
+			return nil, AsError(err)
 		}
 		vals = append(vals, b)
 	}
 	arr, _ := json.Marshal(vals)
-	return spliceProp(body, "attachments", arr), nil
+	return SpliceProp(body, "attachments", arr), nil
 }
 
 // eventNav is the event navigation of meeting messages, which Graph
@@ -187,7 +158,7 @@ const eventNav = "microsoft.graph.eventMessage/event"
 // a calendar permission as well as the mail one. Other messages have no
 // event, and get none.
 func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.expanding(eventNav)
+	it, ok := c.Expanding(eventNav)
 	if !ok {
 		return body, nil
 	}
@@ -197,7 +168,7 @@ func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.Ra
 	if json.Unmarshal(msg.Doc, &ref) != nil || ref.EventID == "" {
 		return body, nil
 	}
-	if _, err := s.authorizeExpansion(c, "/users/"+owner+"/events/"+ref.EventID); err != nil {
+	if _, err := s.AuthorizeExpansion(c, "/users/"+owner+"/events/"+ref.EventID); err != nil {
 		return nil, err
 	}
 	ev, err := s.eventOrOccurrence(c, calendarOwner{id: owner}, ref.EventID)
@@ -208,69 +179,10 @@ func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.Ra
 	zone, loc := c.preferredZone()
 	b, err := renderEvent(ev, zone, loc)
 	if err != nil {
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
-	if b, err = project(b, selectOf(it), nil, nil); err != nil {
-		return nil, asError(err)
+	if b, err = project(b, SelectOf(it), nil, nil); err != nil {
+		return nil, AsError(err)
 	}
-	return spliceProp(body, "event", b), nil
-}
-
-// expandGroupMembers inlines a group's members or owners (directory
-// objects, typed).
-func (s *Server) expandGroupMembers(c *Call, g *store.Group, body json.RawMessage) (json.RawMessage, error) {
-	for _, nav := range []struct {
-		name string
-		role store.MemberRole
-	}{{"members", store.RoleMember}, {"owners", store.RoleOwner}} {
-		it, ok := c.expanding(nav.name)
-		if !ok {
-			continue
-		}
-		d, err := s.authorizeExpansion(c, "/groups/"+g.ID+"/"+nav.name)
-		if err != nil {
-			return nil, err
-		}
-		ms, err := s.store.Members(c.ctx, c.TenantID, g.ID, nav.role)
-		if err != nil {
-			return nil, asError(err)
-		}
-		var ids []string
-		for _, m := range ms {
-			ids = append(ids, m.MemberID)
-		}
-		vals := []json.RawMessage{}
-		if len(ids) > 0 {
-			users, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
-			if err != nil {
-				return nil, asError(err)
-			}
-			groups, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
-			if err != nil {
-				return nil, asError(err)
-			}
-			saved := c.Decision
-			c.Decision = d
-			for i := range users {
-				b, err := c.renderUser(&users[i], selectOf(it))
-				if err != nil {
-					c.Decision = saved
-					return nil, err
-				}
-				vals = append(vals, withType(b, "#microsoft.graph.user"))
-			}
-			for i := range groups {
-				b, err := c.renderGroup(&groups[i], selectOf(it), true)
-				if err != nil {
-					c.Decision = saved
-					return nil, asError(err)
-				}
-				vals = append(vals, b)
-			}
-			c.Decision = saved
-		}
-		arr, _ := json.Marshal(vals)
-		body = spliceProp(body, nav.name, arr)
-	}
-	return body, nil
+	return SpliceProp(body, "event", b), nil
 }

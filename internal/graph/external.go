@@ -41,7 +41,7 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("request-id", id)
 	w.Header().Set("client-request-id", client)
-	asError(err).write(w, id, client, s.now())
+	AsError(err).write(w, id, client, s.now())
 }
 
 // Route names the route table's template of a Graph request (for /me/…
@@ -62,15 +62,15 @@ func (s *Server) Route(method, path string) (template, workload string, ok bool)
 }
 
 // String is the workload's name in fault rules and logs.
-func (w workload) String() string {
+func (w Workload) String() string {
 	switch w {
-	case workloadExchange:
+	case WorkloadExchange:
 		return "exchange"
-	case workloadTeams:
+	case WorkloadTeams:
 		return "teams"
-	case workloadDrive:
+	case WorkloadDrive:
 		return "drive"
-	case workloadOneNote:
+	case WorkloadOneNote:
 		return "onenote"
 	}
 	return "directory"

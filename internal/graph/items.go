@@ -41,7 +41,7 @@ func versionOfETag(h string) (int64, error) {
 	h = strings.Trim(h, `"`)
 	v, err := strconv.ParseInt(strings.TrimPrefix(h, "CQAAAB"), 36, 64)
 	if err != nil || !strings.HasPrefix(h, "CQAAAB") {
-		return 0, errPreconditionFailed()
+		return 0, ErrPreconditionFailed()
 	}
 	return v, nil
 }
@@ -80,15 +80,15 @@ func renderItem(it store.Item) (json.RawMessage, error) {
 	return json.Marshal(m)
 }
 
-// decodeDoc reads an item's document into a typed value.
-func decodeDoc[T any](it store.Item) (T, error) {
+// DecodeDoc reads an item's document into a typed value.
+func DecodeDoc[T any](it store.Item) (T, error) {
 	var v T
 	err := json.Unmarshal(it.Doc, &v)
 	return v, err
 }
 
-// encodeDoc marshals a document.
-func encodeDoc(v any) json.RawMessage {
+// EncodeDoc marshals a document.
+func EncodeDoc(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("graph: encoding a document: %v", err))
@@ -101,7 +101,7 @@ func encodeDoc(v any) json.RawMessage {
 // handler decodes into messageDoc, and an eventMessage's meeting properties
 // must survive its PATCH, move or copy.
 func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
-	nb := encodeDoc(v)
+	nb := EncodeDoc(v)
 	var old map[string]json.RawMessage
 	if json.Unmarshal(orig, &old) != nil {
 		return nb
@@ -120,7 +120,7 @@ func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
 	if !kept {
 		return nb
 	}
-	return encodeDoc(nw)
+	return EncodeDoc(nw)
 }
 
 // getOwned fetches an item of kind that belongs to owner, answering the
@@ -128,10 +128,10 @@ func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
 func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, kind, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && owner != "" && it.OwnerID != owner {
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	}
 	if err != nil {
-		return store.Item{}, asError(err)
+		return store.Item{}, AsError(err)
 	}
 	return it, nil
 }
@@ -139,7 +139,7 @@ func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {
 // collection runs a paged item query built from the request's OData options
 // over a mapping, and writes the page.
 type collection struct {
-	q        *query
+	q        *Query
 	base     store.ItemQuery
 	mapping  odata.Mapping
 	defOrder []store.Order // the order when the request has no $orderby
@@ -184,13 +184,13 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 		// A keyset $skiptoken: continue after its row, reading none of
 		// the rows before it (keyset.go).
 		if !cursorFits(col.q, iq.Order) {
-			return errBadRequest("The $skiptoken is not valid.")
+			return ErrBadRequest("The $skiptoken is not valid.")
 		}
 		iq.After, iq.Offset = col.q.after, 0
 	}
 	items, total, err := s.store.QueryItems(c.ctx, iq)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	more := len(items) > col.q.top
 	if more {
@@ -214,7 +214,7 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 			b, err = project(b, col.q.q.Select, col.defaults, col.allowed)
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if col.expand != nil {
 			e, err := col.expand(it, b)
@@ -245,21 +245,21 @@ func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults 
 func (c *Call) writeItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
 	expand func(store.Item, json.RawMessage) (json.RawMessage, error)) error {
 	var sel []string
-	if q, err := c.parseQuery(odata.Exchange, 1, 0); err == nil {
+	if q, err := c.ParseQuery(odata.Exchange, 1, 0); err == nil {
 		sel = q.q.Select
 	} else {
 		return err
 	}
 	b, err := renderProject(it, sel, defaults, allowed, true)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if expand != nil {
 		if b, err = expand(it, b); err != nil {
 			return err
 		}
 	}
-	return c.JSON(status, withContext(b, contextURL))
+	return c.JSON(status, WithContext(b, contextURL))
 }
 
 func base64StdDecode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

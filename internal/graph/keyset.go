@@ -67,7 +67,7 @@ func orderDigest(orders []store.Order) uint64 {
 
 // keysetToken is the $skiptoken of the page after last, the last row of
 // the page q read in orders; an offset token when last makes no cursor.
-func keysetToken(q *query, orders []store.Order, last store.Item) string {
+func keysetToken(q *Query, orders []store.Order, last store.Item) string {
 	c, ok := store.CursorOf(last, orders)
 	if !ok {
 		return ""
@@ -76,7 +76,7 @@ func keysetToken(q *query, orders []store.Order, last store.Item) string {
 }
 
 // encodeKeyset is the $skiptoken of the page after cursor c in orders.
-func encodeKeyset(q *query, orders []store.Order, c store.Cursor) string {
+func encodeKeyset(q *Query, orders []store.Order, c store.Cursor) string {
 	k := keysetJSON{Offset: q.skip + q.top, Order: orderDigest(orders), ID: c.ID, Keys: make([]keyJSON, len(c.Keys))}
 	for i, v := range c.Keys {
 		if v == nil {
@@ -139,7 +139,7 @@ func decodeKeysetToken(t string) (keysetCursor, bool) {
 
 // cursorFits reports whether q's keyset cursor was made for orders: the
 // same ordering, a key of each field's type.
-func cursorFits(q *query, orders []store.Order) bool {
+func cursorFits(q *Query, orders []store.Order) bool {
 	if q.after == nil || q.afterOrder != orderDigest(orders) || len(q.after.Keys) != len(orders) {
 		return false
 	}

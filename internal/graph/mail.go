@@ -75,7 +75,7 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 		s.mailboxes.add(key)
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return asError(err)
+		return AsError(err)
 	}
 	now := s.now()
 	root := folderID(userID, msgFolderRoot)
@@ -83,14 +83,14 @@ func (s *Server) ensureMailbox(c *Call, userID string) error {
 	for _, f := range wellKnownFolders {
 		id := folderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: encodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
+			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	err := s.store.CreateItems(c.ctx, items...)
 	if err == nil || errors.Is(err, store.ErrConflict) { // a conflict: another request created it
 		s.mailboxes.add(key)
 		return nil
 	}
-	return asError(err)
+	return AsError(err)
 }
 
 // resolveFolder reads a folder id or well-known name of the owner's mailbox.
@@ -102,7 +102,7 @@ func (s *Server) resolveFolder(c *Call, owner, idOrName string) (store.Item, err
 		}
 	}
 	if strings.EqualFold(idOrName, msgFolderRoot) {
-		return store.Item{}, errItemNotFound()
+		return store.Item{}, ErrItemNotFound()
 	}
 	return s.getOwned(c, KindMailFolder, id, owner)
 }
@@ -111,36 +111,36 @@ func (s *Server) resolveFolder(c *Call, owner, idOrName string) (store.Item, err
 // message, its event.
 var messageEntity = Entity{Type: "microsoft.graph.message", Expand: []string{"attachments", eventNav}}
 
-var _ = declare(workloadExchange, slices.Concat(
-	twins(Endpoint{Method: "GET", Template: "/mailFolders", Handler: (*Server).listFolders}),
-	twins(Endpoint{Method: "POST", Template: "/mailFolders", Handler: (*Server).createFolder}),
-	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}", Handler: (*Server).getFolder}),
-	twins(Endpoint{Method: "PATCH", Template: "/mailFolders/{id}", Handler: (*Server).updateFolder}),
-	twins(Endpoint{Method: "DELETE", Template: "/mailFolders/{id}", Handler: (*Server).deleteFolder}),
-	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).listChildFolders}),
-	twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).createChildFolder}),
-	twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/messages", Handler: (*Server).listFolderMessages, Entity: messageEntity}),
-	twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/messages", Handler: (*Server).createFolderMessage}),
-	twins(Endpoint{Method: "GET", Template: "/messages", Handler: (*Server).listMessages, Entity: messageEntity}),
-	twins(Endpoint{Method: "POST", Template: "/messages", Handler: (*Server).createDraft}),
-	twins(Endpoint{Method: "GET", Template: "/messages/{id}", Handler: (*Server).getMessage, Entity: messageEntity}),
-	twins(Endpoint{Method: "PATCH", Template: "/messages/{id}", Handler: (*Server).updateMessage}),
-	twins(Endpoint{Method: "DELETE", Template: "/messages/{id}", Handler: (*Server).deleteMessage}),
-	twins(Endpoint{Method: "POST", Template: "/messages/{id}/move", Handler: (*Server).moveMessage}),
-	twins(Endpoint{Method: "POST", Template: "/messages/{id}/copy", Handler: (*Server).copyMessage}),
-	twins(Endpoint{Method: "POST", Template: "/messages/{id}/send", Handler: (*Server).sendDraft}),
-	twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments", Handler: (*Server).listAttachments}),
-	twins(Endpoint{Method: "POST", Template: "/messages/{id}/attachments", Handler: (*Server).addAttachment}),
-	twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).getAttachment}),
-	twins(Endpoint{Method: "DELETE", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).deleteAttachment}),
-	twins(Endpoint{Method: "POST", Template: "/sendMail", Handler: (*Server).sendMail}),
+var _ = declare(WorkloadExchange, slices.Concat(
+	Twins(Endpoint{Method: "GET", Template: "/mailFolders", Handler: (*Server).listFolders}),
+	Twins(Endpoint{Method: "POST", Template: "/mailFolders", Handler: (*Server).createFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}", Handler: (*Server).getFolder}),
+	Twins(Endpoint{Method: "PATCH", Template: "/mailFolders/{id}", Handler: (*Server).updateFolder}),
+	Twins(Endpoint{Method: "DELETE", Template: "/mailFolders/{id}", Handler: (*Server).deleteFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).listChildFolders}),
+	Twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/childFolders", Handler: (*Server).createChildFolder}),
+	Twins(Endpoint{Method: "GET", Template: "/mailFolders/{id}/messages", Handler: (*Server).listFolderMessages, Entity: messageEntity}),
+	Twins(Endpoint{Method: "POST", Template: "/mailFolders/{id}/messages", Handler: (*Server).createFolderMessage}),
+	Twins(Endpoint{Method: "GET", Template: "/messages", Handler: (*Server).listMessages, Entity: messageEntity}),
+	Twins(Endpoint{Method: "POST", Template: "/messages", Handler: (*Server).createDraft}),
+	Twins(Endpoint{Method: "GET", Template: "/messages/{id}", Handler: (*Server).getMessage, Entity: messageEntity}),
+	Twins(Endpoint{Method: "PATCH", Template: "/messages/{id}", Handler: (*Server).updateMessage}),
+	Twins(Endpoint{Method: "DELETE", Template: "/messages/{id}", Handler: (*Server).deleteMessage}),
+	Twins(Endpoint{Method: "POST", Template: "/messages/{id}/move", Handler: (*Server).moveMessage}),
+	Twins(Endpoint{Method: "POST", Template: "/messages/{id}/copy", Handler: (*Server).copyMessage}),
+	Twins(Endpoint{Method: "POST", Template: "/messages/{id}/send", Handler: (*Server).sendDraft}),
+	Twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments", Handler: (*Server).listAttachments}),
+	Twins(Endpoint{Method: "POST", Template: "/messages/{id}/attachments", Handler: (*Server).addAttachment}),
+	Twins(Endpoint{Method: "GET", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).getAttachment}),
+	Twins(Endpoint{Method: "DELETE", Template: "/messages/{id}/attachments/{id}", Handler: (*Server).deleteAttachment}),
+	Twins(Endpoint{Method: "POST", Template: "/sendMail", Handler: (*Server).sendMail}),
 )...)
 
 // mailbox returns the mailbox owner of the request and makes sure the
 // mailbox exists.
 func (s *Server) mailbox(c *Call) (string, error) {
 	if c.TargetUser == nil {
-		return "", errMailboxNotFound(c.Param(0))
+		return "", ErrMailboxNotFound(c.Param(0))
 	}
 	if err := s.ensureMailbox(c, c.TargetUser.ID); err != nil {
 		return "", err
@@ -199,13 +199,13 @@ func (s *Server) listFolderMessages(c *Call) error {
 }
 
 func (s *Server) messages(c *Call, base store.ItemQuery) error {
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
 	if q.q.Search != nil {
 		if len(q.q.OrderBy) > 0 {
-			return errBadRequest("The query parameter 'OrderBy' is invalid.")
+			return ErrBadRequest("The query parameter 'OrderBy' is invalid.")
 		}
 		base.Filter = searchMessages(q.q.Search)
 		base.Text = searchMessageText(q.q.Search)
@@ -222,7 +222,7 @@ func (s *Server) messages(c *Call, base store.ItemQuery) error {
 			return s.expandEvent(c, base.OwnerID, it, b)
 		}}
 	if q.q.Search != nil && q.q.Filter != nil {
-		return errBadRequest("The query parameter '$filter' is not supported with '$search'.")
+		return ErrBadRequest("The query parameter '$filter' is not supported with '$search'.")
 	}
 	return s.writeCollection(c, col)
 }
@@ -284,7 +284,7 @@ func (s *Server) getMessage(c *Call) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (p messagePatch) apply(m *messageDoc) error {
 		case "low", "normal", "high":
 			m.Importance = strings.ToLower(*p.Importance)
 		default:
-			return errBadRequest("Invalid value '%s' for property 'importance'.", *p.Importance)
+			return ErrBadRequest("Invalid value '%s' for property 'importance'.", *p.Importance)
 		}
 	}
 	if p.Flag != nil {
@@ -346,7 +346,7 @@ func (p messagePatch) apply(m *messageDoc) error {
 	}
 	draftOnly := p.Subject != nil || p.Body != nil || p.ToRecipients != nil || p.CcRecipients != nil || p.BccRecipients != nil || p.From != nil
 	if draftOnly && !m.IsDraft {
-		return newError(http.StatusBadRequest, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidPropertyUpdateSentMessage", "Update operation is invalid for property of a sent message.")
 	}
 	if p.Subject != nil {
 		m.Subject = *p.Subject
@@ -391,7 +391,7 @@ func (s *Server) updateMessage(c *Call) error {
 	}
 	var perr error
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMessage, c.Param(1), ifVersion, func(it store.Item) (store.Item, error) {
-		m, err := decodeDoc[messageDoc](it)
+		m, err := DecodeDoc[messageDoc](it)
 		if err != nil {
 			return it, err
 		}
@@ -406,10 +406,10 @@ func (s *Server) updateMessage(c *Call) error {
 		return perr
 	}
 	if errors.Is(err, store.ErrPrecondition) {
-		return errPreconditionFailed()
+		return ErrPreconditionFailed()
 	}
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusOK, it, s.messageContext(c), nil, nil)
 }
@@ -428,7 +428,7 @@ func (s *Server) deleteMessage(c *Call) error {
 	deleted := folderID(owner, "deleteditems")
 	if it.ParentID == deleted {
 		if err := s.store.Batch(c.ctx, func(tx store.Items) error { return s.deleteMessages(c, tx, owner, []string{it.ID}) }); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		return c.NoContent()
 	}
@@ -460,7 +460,7 @@ func (s *Server) deleteMessages(c *Call, tx store.Items, owner string, ids []str
 
 func (s *Server) moveItem(c *Call, it store.Item, folder string) (store.Item, error) {
 	out, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMessage, it.ID, 0, func(it store.Item) (store.Item, error) {
-		m, err := decodeDoc[messageDoc](it)
+		m, err := DecodeDoc[messageDoc](it)
 		if err != nil {
 			return it, err
 		}
@@ -477,7 +477,7 @@ func asErrorOrNil(err error) error {
 	if err == nil {
 		return nil
 	}
-	return asError(err)
+	return AsError(err)
 }
 
 type destination struct {
@@ -499,7 +499,7 @@ func (s *Server) moveMessage(c *Call) error {
 	}
 	f, err := s.resolveFolder(c, owner, d.DestinationID)
 	if err != nil {
-		return newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
 	}
 	// A move creates a new item id in Exchange; graphgate keeps the id but
 	// the message is now in the new folder.
@@ -525,11 +525,11 @@ func (s *Server) copyMessage(c *Call) error {
 	}
 	f, err := s.resolveFolder(c, owner, d.DestinationID)
 	if err != nil {
-		return newError(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
 	}
-	m, err := decodeDoc[messageDoc](it)
+	m, err := DecodeDoc[messageDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	now := s.now()
 	m.ID, m.ParentFolderID, m.CreatedDateTime, m.LastModifiedDateTime = newItemID("AAMkAG"), f.ID, storedTime(now), storedTime(now)
@@ -537,19 +537,19 @@ func (s *Server) copyMessage(c *Call) error {
 	// The copy has its own copies of the attachments.
 	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ID})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	items := []store.Item{cp}
 	for _, a := range atts {
-		d, err := decodeDoc[attachmentDoc](a)
+		d, err := DecodeDoc[attachmentDoc](a)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		d.ID = newItemID("AAMkAGAtt")
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindAttachment, ID: d.ID, OwnerID: owner, ParentID: m.ID, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now})
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindAttachment, ID: d.ID, OwnerID: owner, ParentID: m.ID, Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
 	}
 	if err := s.store.CreateItems(c.ctx, items...); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	cp.Version = 1
 	return c.writeItem(http.StatusCreated, cp, s.messageContext(c), nil, nil)
@@ -637,17 +637,17 @@ func attachmentItems(tenant, owner, messageID string, atts []attachmentDoc, now 
 			a.ODataType = "#microsoft.graph.fileAttachment"
 		}
 		if a.ODataType != "#microsoft.graph.fileAttachment" {
-			return nil, errBadRequest("Only file attachments are supported.")
+			return nil, ErrBadRequest("Only file attachments are supported.")
 		}
 		raw, err := base64.StdEncoding.DecodeString(a.ContentBytes)
 		if err != nil {
-			return nil, errBadRequest("The attachment's contentBytes is not valid base64.")
+			return nil, ErrBadRequest("The attachment's contentBytes is not valid base64.")
 		}
 		a.ID, a.Size, a.LastModifiedDateTime = newItemID("AAMkAGAtt"), len(raw), now
 		if a.ContentType == "" {
 			a.ContentType = "application/octet-stream"
 		}
-		out = append(out, store.Item{TenantID: tenant, Kind: KindAttachment, ID: a.ID, OwnerID: owner, ParentID: messageID, Doc: encodeDoc(a)})
+		out = append(out, store.Item{TenantID: tenant, Kind: KindAttachment, ID: a.ID, OwnerID: owner, ParentID: messageID, Doc: EncodeDoc(a)})
 	}
 	return out, nil
 }
@@ -679,13 +679,13 @@ func (s *Server) createMessageIn(c *Call, owner, folder string) error {
 	}
 	m := s.toDoc(nm, refOf(c.TargetUser), folder, true)
 	now := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: folder, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now}
+	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: folder, Doc: EncodeDoc(m), CreatedAt: now, ModifiedAt: now}
 	atts, err := attachmentItems(c.TenantID, owner, m.ID, nm.Attachments, m.CreatedDateTime)
 	if err != nil {
 		return err
 	}
 	if err := s.store.CreateItems(c.ctx, append([]store.Item{it}, atts...)...); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	it.Version = 1
 	return c.writeItem(http.StatusCreated, it, s.messageContext(c), nil, nil)
@@ -711,7 +711,7 @@ func (s *Server) sendMail(c *Call) error {
 		return err
 	}
 	if req.Message == nil {
-		return errBadRequest("Empty Payload. JSON content expected.")
+		return ErrBadRequest("Empty Payload. JSON content expected.")
 	}
 	save := req.SaveToSentItems == nil || *req.SaveToSentItems
 	sent := s.toDoc(*req.Message, refOf(c.TargetUser), folderID(owner, "sentitems"), false)
@@ -726,7 +726,7 @@ func (s *Server) sendMail(c *Call) error {
 	}
 	if len(items) > 0 {
 		if err := s.store.CreateItems(c.ctx, items...); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	return c.Accepted()
@@ -737,12 +737,12 @@ func (s *Server) sendMail(c *Call) error {
 func (s *Server) deliveryItems(c *Call, owner string, sent messageDoc, atts []attachmentDoc, save bool) ([]store.Item, error) {
 	all := append(append(append([]recipient{}, sent.ToRecipients...), sent.CcRecipients...), sent.BccRecipients...)
 	if len(all) == 0 {
-		return nil, newError(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
+		return nil, NewErrorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
 	}
 	now := s.now()
 	var items []store.Item
 	addCopy := func(m messageDoc, mbox, folder string) error {
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: mbox, ParentID: folder, Doc: encodeDoc(m), CreatedAt: now, ModifiedAt: now})
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: mbox, ParentID: folder, Doc: EncodeDoc(m), CreatedAt: now, ModifiedAt: now})
 		ai, err := attachmentItems(c.TenantID, mbox, m.ID, atts, m.CreatedDateTime)
 		items = append(items, ai...)
 		return err
@@ -756,7 +756,7 @@ func (s *Server) deliveryItems(c *Call, owner string, sent messageDoc, atts []at
 	for _, r := range all {
 		addr := strings.ToLower(strings.TrimSpace(r.EmailAddress.Address))
 		if addr == "" || !strings.Contains(addr, "@") {
-			return nil, newError(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '%s' isn't resolved. All recipients must be resolved before a message can be submitted.", r.EmailAddress.Address)
+			return nil, NewErrorf(http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient '%s' isn't resolved. All recipients must be resolved before a message can be submitted.", r.EmailAddress.Address)
 		}
 		if seen[addr] {
 			continue
@@ -767,7 +767,7 @@ func (s *Server) deliveryItems(c *Call, owner string, sent messageDoc, atts []at
 			continue // outside the tenant: graphgate delivers nothing externally
 		}
 		if err != nil {
-			return nil, asError(err)
+			return nil, AsError(err)
 		}
 		if err := s.ensureMailbox(c, u.ID); err != nil {
 			return nil, err
@@ -792,22 +792,22 @@ func (s *Server) sendDraft(c *Call) error {
 	if err != nil {
 		return err
 	}
-	m, err := decodeDoc[messageDoc](it)
+	m, err := DecodeDoc[messageDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if !m.IsDraft {
-		return newError(http.StatusBadRequest, "ErrorInvalidOperation", "Only drafts can be sent.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidOperation", "Only drafts can be sent.")
 	}
 	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: it.ID})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	var docs []attachmentDoc
 	for _, a := range atts {
-		d, err := decodeDoc[attachmentDoc](a)
+		d, err := DecodeDoc[attachmentDoc](a)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		docs = append(docs, d)
 	}
@@ -832,7 +832,7 @@ func (s *Server) sendDraft(c *Call) error {
 		return tx.CreateItems(c.ctx, items...)
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.Accepted()
 }

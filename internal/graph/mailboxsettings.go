@@ -19,24 +19,24 @@ func defaultMailboxSettings(userID string) mailboxSettingsDoc {
 			StartTime: "08:00:00.0000000", EndTime: "17:00:00.0000000", TimeZone: map[string]string{"name": "UTC"}}}
 }
 
-var _ = declare(workloadExchange, slices.Concat(
-	twins(Endpoint{Method: "GET", Template: "/mailboxSettings", Handler: (*Server).getMailboxSettings}),
-	twins(Endpoint{Method: "PATCH", Template: "/mailboxSettings", Handler: (*Server).updateMailboxSettings}),
-	twins(Endpoint{Method: "GET", Template: "/mailboxSettings/timeZone", Handler: (*Server).getMailboxSettings}),
-	twins(Endpoint{Method: "GET", Template: "/mailboxSettings/automaticRepliesSetting", Handler: (*Server).getMailboxSettings}),
+var _ = declare(WorkloadExchange, slices.Concat(
+	Twins(Endpoint{Method: "GET", Template: "/mailboxSettings", Handler: (*Server).getMailboxSettings}),
+	Twins(Endpoint{Method: "PATCH", Template: "/mailboxSettings", Handler: (*Server).updateMailboxSettings}),
+	Twins(Endpoint{Method: "GET", Template: "/mailboxSettings/timeZone", Handler: (*Server).getMailboxSettings}),
+	Twins(Endpoint{Method: "GET", Template: "/mailboxSettings/automaticRepliesSetting", Handler: (*Server).getMailboxSettings}),
 )...)
 
 func (s *Server) mailboxSettings(c *Call) (store.Item, error) {
 	if c.TargetUser == nil {
-		return store.Item{}, errMailboxNotFound(c.Param(0))
+		return store.Item{}, ErrMailboxNotFound(c.Param(0))
 	}
 	id := c.TargetUser.ID
 	it, err := s.store.GetItem(c.ctx, c.TenantID, KindMailboxSettings, id)
 	if errors.Is(err, store.ErrNotFound) {
 		now := s.now()
-		it = store.Item{TenantID: c.TenantID, Kind: KindMailboxSettings, ID: id, OwnerID: id, Doc: encodeDoc(defaultMailboxSettings(id)), CreatedAt: now, ModifiedAt: now, Version: 1}
+		it = store.Item{TenantID: c.TenantID, Kind: KindMailboxSettings, ID: id, OwnerID: id, Doc: EncodeDoc(defaultMailboxSettings(id)), CreatedAt: now, ModifiedAt: now, Version: 1}
 		if err := s.store.CreateItems(c.ctx, it); err != nil && !errors.Is(err, store.ErrConflict) {
-			return store.Item{}, asError(err)
+			return store.Item{}, AsError(err)
 		}
 		return s.store.GetItem(c.ctx, c.TenantID, KindMailboxSettings, id)
 	}
@@ -50,7 +50,7 @@ func renderMailboxSettings(c *Call, it store.Item) (json.RawMessage, error) {
 	if !ok {
 		return json.RawMessage(it.Doc), nil
 	}
-	d, err := decodeDoc[mailboxSettingsDoc](it)
+	d, err := DecodeDoc[mailboxSettingsDoc](it)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func renderMailboxSettings(c *Call, it store.Item) (json.RawMessage, error) {
 			*p = &v
 		}
 	}
-	return encodeDoc(d), nil
+	return EncodeDoc(d), nil
 }
 
 func (s *Server) getMailboxSettings(c *Call) error {
@@ -70,14 +70,14 @@ func (s *Server) getMailboxSettings(c *Call) error {
 	}
 	doc, err := renderMailboxSettings(c, it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	ctx := c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/mailboxSettings"
 	path := strings.Split(strings.TrimSuffix(c.Match.Route.Path, "/"), "/")
 	if last := path[len(path)-1]; last != "mailboxsettings" {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(doc, &m); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for k, v := range m {
 			if strings.EqualFold(k, last) {
@@ -87,12 +87,12 @@ func (s *Server) getMailboxSettings(c *Call) error {
 						Value   json.RawMessage `json:"value"`
 					}{ctx + "/" + k, v})
 				}
-				return c.JSON(http.StatusOK, withContext(v, ctx+"/"+k))
+				return c.JSON(http.StatusOK, WithContext(v, ctx+"/"+k))
 			}
 		}
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
-	return c.JSON(http.StatusOK, withContext(doc, ctx))
+	return c.JSON(http.StatusOK, WithContext(doc, ctx))
 }
 
 // mailboxSettingsPatch is PATCH /mailboxSettings: any subset.
@@ -108,7 +108,7 @@ type mailboxSettingsPatch struct {
 func (p mailboxSettingsPatch) apply(d *mailboxSettingsDoc) error {
 	if p.TimeZone != nil {
 		if _, ok := loadZone(*p.TimeZone); !ok {
-			return newError(http.StatusBadRequest, "ErrorInvalidTimeZone", "The specified time zone isn't valid.")
+			return NewErrorf(http.StatusBadRequest, "ErrorInvalidTimeZone", "The specified time zone isn't valid.")
 		}
 		d.TimeZone = *p.TimeZone
 	}
@@ -135,7 +135,7 @@ func (p mailboxSettingsPatch) apply(d *mailboxSettingsDoc) error {
 			case "scheduled":
 				cur.Status = "scheduled"
 			default:
-				return errBadRequest("Invalid value '%s' for property 'status'.", a.Status)
+				return ErrBadRequest("Invalid value '%s' for property 'status'.", a.Status)
 			}
 		}
 		if a.ExternalAudience != "" {
@@ -143,7 +143,7 @@ func (p mailboxSettingsPatch) apply(d *mailboxSettingsDoc) error {
 			case "none", "contactsonly", "all":
 				cur.ExternalAudience = a.ExternalAudience
 			default:
-				return errBadRequest("Invalid value '%s' for property 'externalAudience'.", a.ExternalAudience)
+				return ErrBadRequest("Invalid value '%s' for property 'externalAudience'.", a.ExternalAudience)
 			}
 		}
 		if a.InternalReplyMessage != "" {
@@ -167,12 +167,12 @@ func (p mailboxSettingsPatch) apply(d *mailboxSettingsDoc) error {
 		}
 		if cur.Status == "scheduled" {
 			if cur.ScheduledStartDateTime == nil || cur.ScheduledEndDateTime == nil {
-				return newError(http.StatusBadRequest, "ErrorInvalidRequest", "ScheduledStartDateTime and ScheduledEndDateTime are required when the status is scheduled.")
+				return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "ScheduledStartDateTime and ScheduledEndDateTime are required when the status is scheduled.")
 			}
 			st, _ := parseDTZ(*cur.ScheduledStartDateTime)
 			en, _ := parseDTZ(*cur.ScheduledEndDateTime)
 			if !en.After(st) {
-				return newError(http.StatusBadRequest, "ErrorInvalidScheduledOofDuration", "The scheduled end time must be after the start time.")
+				return NewErrorf(http.StatusBadRequest, "ErrorInvalidScheduledOofDuration", "The scheduled end time must be after the start time.")
 			}
 		}
 		d.AutomaticRepliesSetting = cur
@@ -197,25 +197,25 @@ func (s *Server) updateMailboxSettings(c *Call) error {
 	}
 	var perr error
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMailboxSettings, c.TargetUser.ID, 0, func(it store.Item) (store.Item, error) {
-		d, err := decodeDoc[mailboxSettingsDoc](it)
+		d, err := DecodeDoc[mailboxSettingsDoc](it)
 		if err != nil {
 			return it, err
 		}
 		if perr = p.apply(&d); perr != nil {
 			return it, perr
 		}
-		it.Doc = encodeDoc(d)
+		it.Doc = EncodeDoc(d)
 		return it, nil
 	})
 	if perr != nil {
 		return perr
 	}
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	doc, err := renderMailboxSettings(c, it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(doc, c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/mailboxSettings"))
+	return c.JSON(http.StatusOK, WithContext(doc, c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/mailboxSettings"))
 }

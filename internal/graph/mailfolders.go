@@ -13,7 +13,7 @@ import (
 var folderProps = odata.JSONProps{"displayName": odata.TypeString, "id": odata.TypeString, "parentFolderId": odata.TypeString, "isHidden": odata.TypeBool}
 
 func (s *Server) folderCollection(c *Call, owner, parent string) error {
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Server) folderCollection(c *Call, owner, parent string) error {
 
 // renderFolder fills a folder's counts from its contents.
 func (s *Server) renderFolder(c *Call, it store.Item) (json.RawMessage, error) {
-	f, err := decodeDoc[folderDoc](it)
+	f, err := DecodeDoc[folderDoc](it)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Server) renderFolder(c *Call, it store.Item) (json.RawMessage, error) {
 	if f.UnreadItemCount, err = count(KindMessage, unread); err != nil {
 		return nil, err
 	}
-	it.Doc = encodeDoc(f)
+	it.Doc = EncodeDoc(f)
 	return renderItem(it)
 }
 
@@ -82,16 +82,16 @@ func (s *Server) getFolder(c *Call) error {
 	}
 	b, err := s.renderFolder(c, it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	q, err := c.parseQuery(odata.Exchange, 1, 0)
+	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
 	}
 	if b, err = project(b, q.q.Select, nil, nil); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
 }
 
 type folderInput struct {
@@ -125,16 +125,16 @@ func (s *Server) newFolder(c *Call, owner, parent string) error {
 		return err
 	}
 	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
-		return newError(http.StatusBadRequest, "ErrorInvalidRequest", "The request is invalid: displayName is required.")
+		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "The request is invalid: displayName is required.")
 	}
 	// Folder names are unique among siblings, case-insensitively.
 	siblings, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: parent})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	for _, sib := range siblings {
-		if f, err := decodeDoc[folderDoc](sib); err == nil && strings.EqualFold(f.DisplayName, *in.DisplayName) {
-			return newError(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+		if f, err := DecodeDoc[folderDoc](sib); err == nil && strings.EqualFold(f.DisplayName, *in.DisplayName) {
+			return NewErrorf(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
 		}
 	}
 	now := s.now()
@@ -143,15 +143,15 @@ func (s *Server) newFolder(c *Call, owner, parent string) error {
 	if in.IsHidden != nil {
 		f.IsHidden = *in.IsHidden
 	}
-	it := store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: owner, ParentID: parent, Doc: encodeDoc(f), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: owner, ParentID: parent, Doc: EncodeDoc(f), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	b, err := s.renderFolder(c, it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusCreated, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusCreated, WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
 }
 
 func (s *Server) updateFolder(c *Call) error {
@@ -168,30 +168,30 @@ func (s *Server) updateFolder(c *Call) error {
 		return err
 	}
 	out, err := s.store.UpdateItem(c.ctx, c.TenantID, KindMailFolder, it.ID, 0, func(it store.Item) (store.Item, error) {
-		f, err := decodeDoc[folderDoc](it)
+		f, err := DecodeDoc[folderDoc](it)
 		if err != nil {
 			return it, err
 		}
 		if in.DisplayName != nil {
 			if f.WellKnownName != "" {
-				return it, newError(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
+				return it, NewErrorf(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
 			}
 			f.DisplayName = *in.DisplayName
 		}
 		if in.IsHidden != nil {
 			f.IsHidden = *in.IsHidden
 		}
-		it.Doc = encodeDoc(f)
+		it.Doc = EncodeDoc(f)
 		return it, nil
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	b, err := s.renderFolder(c, out)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
 }
 
 // deleteFolder removes a folder with its subfolders and messages.
@@ -204,14 +204,14 @@ func (s *Server) deleteFolder(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if f, err := decodeDoc[folderDoc](it); err == nil && f.WellKnownName != "" {
-		return newError(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
+	if f, err := DecodeDoc[folderDoc](it); err == nil && f.WellKnownName != "" {
+		return NewErrorf(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
 	}
 	folders := []string{it.ID}
 	for i := 0; i < len(folders); i++ {
 		sub, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMailFolder, OwnerID: owner, ParentID: folders[i]})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, f := range sub {
 			folders = append(folders, f.ID)
@@ -219,7 +219,7 @@ func (s *Server) deleteFolder(c *Call) error {
 	}
 	msgs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindMessage, OwnerID: owner, ParentIDs: folders})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
@@ -233,7 +233,7 @@ func (s *Server) deleteFolder(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -248,7 +248,7 @@ func (s *Server) listAttachments(c *Call) error {
 	if _, err := s.getOwned(c, KindMessage, c.Param(1), owner); err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Exchange, 100, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 100, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
@@ -264,12 +264,12 @@ func (s *Server) getAttachment(c *Call) error {
 	}
 	it, err := s.getOwned(c, KindAttachment, c.Param(2), owner)
 	if err != nil || it.ParentID != c.Param(1) {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	if c.Match.Stripped > 0 && strings.HasSuffix(strings.ToLower(c.r.URL.Path), "/$value") {
-		a, err := decodeDoc[attachmentDoc](it)
+		a, err := DecodeDoc[attachmentDoc](it)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		raw, _ := decodeBase64(a.ContentBytes)
 		return c.Raw(http.StatusOK, a.ContentType, raw)
@@ -299,7 +299,7 @@ func (s *Server) addAttachment(c *Call) error {
 			return err
 		}
 		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindMessage, msg.ID, 0, func(it store.Item) (store.Item, error) {
-			m, err := decodeDoc[messageDoc](it)
+			m, err := DecodeDoc[messageDoc](it)
 			if err != nil {
 				return it, err
 			}
@@ -311,7 +311,7 @@ func (s *Server) addAttachment(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	items[0].Version = 1
 	return c.writeItem(http.StatusCreated, items[0], c.BaseURL()+"/$metadata#users('"+owner+"')/messages('"+msg.ID+"')/attachments/$entity", nil, nil)
@@ -324,7 +324,7 @@ func (s *Server) deleteAttachment(c *Call) error {
 	}
 	it, err := s.getOwned(c, KindAttachment, c.Param(2), owner)
 	if err != nil || it.ParentID != c.Param(1) {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	// The attachment and the message's hasAttachments change together.
 	err = s.store.Batch(c.ctx, func(tx store.Items) error {
@@ -337,7 +337,7 @@ func (s *Server) deleteAttachment(c *Call) error {
 		}
 		left := make([]attachmentDoc, 0, len(rest))
 		for _, r := range rest {
-			a, err := decodeDoc[attachmentDoc](r)
+			a, err := DecodeDoc[attachmentDoc](r)
 			if err != nil {
 				return err
 			}
@@ -345,7 +345,7 @@ func (s *Server) deleteAttachment(c *Call) error {
 		}
 		has := hasFileAttachments(left)
 		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindMessage, it.ParentID, 0, func(m store.Item) (store.Item, error) {
-			doc, err := decodeDoc[messageDoc](m)
+			doc, err := DecodeDoc[messageDoc](m)
 			if err != nil {
 				return m, err
 			}
@@ -356,7 +356,7 @@ func (s *Server) deleteAttachment(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }

@@ -40,7 +40,6 @@ const (
 	KindMessage            = model.KindMessage
 	KindNotebook           = model.KindNotebook
 	KindPage               = model.KindPage
-	KindPhoto              = model.KindPhoto
 	KindPresence           = model.KindPresence
 	KindSection            = model.KindSection
 	KindSectionGroup       = model.KindSectionGroup
@@ -82,7 +81,6 @@ type (
 	personPhone         = model.PersonPhone
 	personType          = model.PersonType
 	personDoc           = model.Person
-	photoDoc            = model.Photo
 	onenoteParent       = model.OnenoteParent
 	notebookDoc         = model.Notebook
 	sectionDoc          = model.Section

@@ -51,11 +51,11 @@ var (
 
 // OneNote's errors: its own numeric codes.
 func errOnenoteNotFound() *Error {
-	return newError(http.StatusNotFound, "20102", "The requested resource does not exist.")
+	return NewErrorf(http.StatusNotFound, "20102", "The requested resource does not exist.")
 }
 
 func errOnenoteNameExists() *Error {
-	return newError(http.StatusConflict, "20117", "An item with this name already exists in this location.")
+	return NewErrorf(http.StatusConflict, "20117", "An item with this name already exists in this location.")
 }
 
 // OneNote's refusals, from "Error codes for the OneNote API in Microsoft
@@ -65,19 +65,19 @@ func errOnenoteNameExists() *Error {
 // without the right to write there (40002). The page gives no status;
 // graphgate answers 403, as for every authorization refusal.
 func errOnenoteScopes() *Error {
-	return newError(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
+	return NewErrorf(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
 }
 
 func errOnenoteNoAccess() *Error {
-	return newError(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
+	return NewErrorf(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
 }
 
 func errOnenoteNoWrite() *Error {
-	return newError(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
+	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
 }
 
 func errOnenoteBadRequest(format string, a ...any) *Error {
-	return newError(http.StatusBadRequest, "20100", format, a...)
+	return NewErrorf(http.StatusBadRequest, "20100", format, a...)
 }
 
 // onenoteEndpoints serve the notebooks of users (and /me) and of groups.
@@ -110,12 +110,12 @@ func onenoteEndpoints() []Endpoint {
 	} {
 		g := e
 		g.Template = "/groups/{id}" + e.Template
-		out = append(append(out, twins(e)...), g)
+		out = append(append(out, Twins(e)...), g)
 	}
 	return out
 }
 
-var _ = declare(workloadOneNote, onenoteEndpoints()...)
+var _ = declare(WorkloadOneNote, onenoteEndpoints()...)
 
 // noteOwner is the user or group whose notebooks the request reaches, and
 // the service root of its OneNote URLs.
@@ -126,7 +126,7 @@ func (s *Server) noteOwner(c *Call) (owner, root string, err error) {
 	case c.TargetUser != nil:
 		return c.TargetUser.ID, c.BaseURL() + "/users/" + c.TargetUser.ID + "/onenote", nil
 	}
-	return "", "", errMailboxNotFound(c.Param(0))
+	return "", "", ErrMailboxNotFound(c.Param(0))
 }
 
 func (s *Server) noteContext(c *Call, owner, what string) string {
@@ -176,7 +176,7 @@ func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
 }
 
 func (s *Server) writeOnenote(c *Call, status int, it store.Item, root, contextURL string, known map[string]bool, entity string) error {
-	q, err := c.parseQuery(odata.Generic, 1, 0)
+	q, err := c.ParseQuery(odata.Generic, 1, 0)
 	if err != nil {
 		return err
 	}
@@ -185,12 +185,12 @@ func (s *Server) writeOnenote(c *Call, status int, it store.Item, root, contextU
 	}
 	b, err := onenoteRender(root)(it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	if b, err = project(b, q.q.Select, nil, nil); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
-	return c.JSON(status, withContext(b, contextURL))
+	return c.JSON(status, WithContext(b, contextURL))
 }
 
 // withComputed adds the computed URL properties to a selectable set.
@@ -207,7 +207,7 @@ func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props
 	if base.Kind == KindPage {
 		pageSize = 20
 	}
-	q, err := c.parseQuery(odata.Generic, pageSize, maxTop)
+	q, err := c.ParseQuery(odata.Generic, pageSize, maxTop)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (s *Server) onenoteItem(c *Call, kind, id, owner string) (store.Item, error
 		return store.Item{}, errOnenoteNotFound()
 	}
 	if err != nil {
-		return store.Item{}, asError(err)
+		return store.Item{}, AsError(err)
 	}
 	return it, nil
 }
@@ -297,7 +297,7 @@ func validOnenoteName(n string, max int) error {
 		return errOnenoteBadRequest("The displayName property is required.")
 	}
 	if len([]rune(n)) > max || strings.ContainsAny(n, `?*\/:<>|&#'%~"`) {
-		return newError(http.StatusBadRequest, "20153", "The name '%s' is not valid: it can be at most %d characters and cannot contain ? * \\ / : < > | & # ' %% ~ \".", n, max)
+		return NewErrorf(http.StatusBadRequest, "20153", "The name '%s' is not valid: it can be at most %d characters and cannot contain ? * \\ / : < > | & # ' %% ~ \".", n, max)
 	}
 	return nil
 }
@@ -308,7 +308,7 @@ func (s *Server) onenoteNamed(c *Call, kind, owner, parent, name string) (bool, 
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner, ParentID: parent,
 		Filter: docEqFold("displayName", name), Limit: 1})
 	if err != nil {
-		return false, asError(err)
+		return false, AsError(err)
 	}
 	return len(items) > 0, nil
 }
@@ -349,7 +349,7 @@ func (s *Server) createNotebook(c *Call) error {
 	}
 	it := s.newNotebook(c, owner, *in.DisplayName, false)
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
 }
@@ -361,7 +361,7 @@ func (s *Server) newNotebook(c *Call, owner, name string, isDefault bool) store.
 	by := s.noteActor(c)
 	d := notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, UserRole: "Owner",
 		IsShared: c.TargetGroup != nil, CreatedBy: by, LastModifiedBy: by, Links: noteLinks("notebooks", id, name)}
-	return store.Item{TenantID: c.TenantID, Kind: KindNotebook, ID: id, OwnerID: owner, Doc: encodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	return store.Item{TenantID: c.TenantID, Kind: KindNotebook, ID: id, OwnerID: owner, Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 }
 
 // Sections.
@@ -392,7 +392,7 @@ func (s *Server) createSection(c *Call) error {
 		return err
 	}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
 }
@@ -411,15 +411,15 @@ func (s *Server) noteContainer(c *Call, owner string) (store.Item, error) {
 // the one the container belongs to, however deep.
 func parentRefs(container store.Item) (onenoteParent, *onenoteParent, error) {
 	if container.Kind == KindSectionGroup {
-		g, err := decodeDoc[sectionGroupDoc](container)
+		g, err := DecodeDoc[sectionGroupDoc](container)
 		if err != nil {
-			return onenoteParent{}, nil, asError(err)
+			return onenoteParent{}, nil, AsError(err)
 		}
 		return g.ParentNotebook, &onenoteParent{ID: g.ID, DisplayName: g.DisplayName}, nil
 	}
-	nd, err := decodeDoc[notebookDoc](container)
+	nd, err := DecodeDoc[notebookDoc](container)
 	if err != nil {
-		return onenoteParent{}, nil, asError(err)
+		return onenoteParent{}, nil, AsError(err)
 	}
 	return onenoteParent{ID: container.ID, DisplayName: nd.DisplayName}, nil, nil
 }
@@ -435,7 +435,7 @@ func (s *Server) newSection(c *Call, owner string, container store.Item, name st
 	by := s.noteActor(c)
 	d := sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
 		Links: noteLinks("sections", id, name), ParentNotebook: nb, ParentSectionGroup: group}
-	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: encodeDoc(d), CreatedAt: now,
+	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: EncodeDoc(d), CreatedAt: now,
 		ModifiedAt: now, Version: 1}, nil
 }
 
@@ -456,7 +456,7 @@ func (s *Server) deletePage(c *Call) error {
 		return err
 	}
 	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPage, it.ID); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -470,9 +470,9 @@ func (s *Server) getPageContent(c *Call) error {
 	if err != nil {
 		return err
 	}
-	p, err := decodeDoc[pageDoc](it)
+	p, err := DecodeDoc[pageDoc](it)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p, strings.EqualFold(c.r.URL.Query().Get("includeIDs"), "true"))))
 }
@@ -539,7 +539,7 @@ func (s *Server) pageHTML(c *Call) (string, error) {
 		}
 		return "", errOnenoteBadRequest("A multipart request must have a part named Presentation with the page's HTML.")
 	}
-	return "", newError(http.StatusUnsupportedMediaType, "20001", "The Content-Type '%s' is not supported: send the page as text/html.", mt)
+	return "", NewErrorf(http.StatusUnsupportedMediaType, "20001", "The Content-Type '%s' is not supported: send the page as text/html.", mt)
 }
 
 // parsePage reads a page's title, creation time and body from its HTML.
@@ -580,9 +580,9 @@ func (s *Server) createPage(c *Call) error {
 	} else if sec, err = s.defaultSection(c, owner, c.r.URL.Query().Get("sectionName")); err != nil {
 		return err
 	}
-	sd, err := decodeDoc[sectionDoc](sec)
+	sd, err := DecodeDoc[sectionDoc](sec)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	title, created, body := parsePage(src)
 	now := s.now()
@@ -596,9 +596,9 @@ func (s *Server) createPage(c *Call) error {
 	}
 	p := pageDoc{ID: id, Title: title, CreatedDateTime: storedTime(created), LastModifiedDateTime: storedTime(now), CreatedByAppID: "WLID-" + appID,
 		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sec.ID, DisplayName: sd.DisplayName}, Body: body}
-	it := store.Item{TenantID: c.TenantID, Kind: KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: encodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: EncodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
 }
@@ -610,11 +610,11 @@ func (s *Server) createPage(c *Call) error {
 func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error) {
 	nbs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner, Order: byCreation})
 	if err != nil {
-		return store.Item{}, asError(err)
+		return store.Item{}, AsError(err)
 	}
 	var nb store.Item
 	for _, it := range nbs {
-		if d, err := decodeDoc[notebookDoc](it); err == nil && d.IsDefault {
+		if d, err := DecodeDoc[notebookDoc](it); err == nil && d.IsDefault {
 			nb = it
 			break
 		}
@@ -638,11 +638,11 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 	}
 	secs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID, Order: byCreation})
 	if err != nil {
-		return store.Item{}, asError(err)
+		return store.Item{}, AsError(err)
 	}
 	var sec store.Item
 	for _, it := range secs {
-		d, err := decodeDoc[sectionDoc](it)
+		d, err := DecodeDoc[sectionDoc](it)
 		if err != nil {
 			continue
 		}
@@ -669,7 +669,7 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 	}
 	if len(created) > 0 {
 		if err := s.store.CreateItems(c.ctx, created...); err != nil {
-			return store.Item{}, asError(err)
+			return store.Item{}, AsError(err)
 		}
 	}
 	return sec, nil

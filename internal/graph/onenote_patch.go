@@ -43,7 +43,7 @@ type patchCommand struct {
 
 // OneNote's PATCH errors (Error codes for the OneNote API: 20109 to 20141).
 func errPatch(code, format string, a ...any) *Error {
-	return newError(http.StatusBadRequest, code, format, a...)
+	return NewErrorf(http.StatusBadRequest, code, format, a...)
 }
 
 func (s *Server) patchPageContent(c *Call) error {
@@ -61,7 +61,7 @@ func (s *Server) patchPageContent(c *Call) error {
 	}
 	now := s.now()
 	_, err = s.store.UpdateItem(c.ctx, c.TenantID, KindPage, it.ID, 0, func(cur store.Item) (store.Item, error) {
-		p, err := decodeDoc[pageDoc](cur)
+		p, err := DecodeDoc[pageDoc](cur)
 		if err != nil {
 			return cur, err
 		}
@@ -69,11 +69,11 @@ func (s *Server) patchPageContent(c *Call) error {
 			return cur, err
 		}
 		p.LastModifiedDateTime = storedTime(now)
-		cur.Doc = encodeDoc(p)
+		cur.Doc = EncodeDoc(p)
 		return cur, nil
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }

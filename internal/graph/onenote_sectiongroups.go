@@ -90,10 +90,10 @@ func (s *Server) createSectionGroup(c *Call) error {
 	by := s.noteActor(c)
 	d := sectionGroupDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
 		ParentNotebook: nb, ParentSectionGroup: group}
-	it := store.Item{TenantID: c.TenantID, Kind: KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: encodeDoc(d),
+	it := store.Item{TenantID: c.TenantID, Kind: KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: EncodeDoc(d),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
 }

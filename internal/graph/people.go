@@ -72,7 +72,7 @@ type candidate struct {
 	source int  // 0 mail, 1 contact, 2 directory or group
 }
 
-var _ = declare(workloadExchange, twins(Endpoint{Method: "GET", Template: "/people", Handler: (*Server).listPeople})...)
+var _ = declare(WorkloadExchange, Twins(Endpoint{Method: "GET", Template: "/people", Handler: (*Server).listPeople})...)
 
 // ranker collects the people of one user.
 type ranker struct {
@@ -86,20 +86,20 @@ type ranker struct {
 
 func (s *Server) listPeople(c *Call) error {
 	if c.TargetUser == nil {
-		return errMailboxNotFound(c.Param(0))
+		return ErrMailboxNotFound(c.Param(0))
 	}
-	q, err := c.parseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
 	if q.q.Search != nil && q.q.Skip != nil {
-		return errBadRequest("$skip is not supported with $search.")
+		return ErrBadRequest("$skip is not supported with $search.")
 	}
 	// Microsoft documents $search as working only on the signed-in user's
 	// relevant people, not on people relevant to other users (so never
 	// app-only); graphgate refuses it instead of answering a made-up list.
 	if q.q.Search != nil && (c.Caller == nil || c.Caller.ID != c.TargetUser.ID) {
-		return errBadRequest("$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
+		return ErrBadRequest("$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
 	}
 	if err := checkSelect(q.q.Select, personSelectable, "microsoft.graph.person", odata.Exchange); err != nil {
 		return err
@@ -132,13 +132,13 @@ func (s *Server) listPeople(c *Call) error {
 			continue
 		}
 		var row map[string]any
-		if err := json.Unmarshal(encodeDoc(p), &row); err != nil {
-			return asError(err)
+		if err := json.Unmarshal(EncodeDoc(p), &row); err != nil {
+			return AsError(err)
 		}
 		if q.q.Filter != nil {
 			ok, err := odata.EvalWith(q.q.Filter, odata.Row(row), odata.EvalOptions{Flavor: odata.Exchange})
 			if err != nil {
-				return asError(err)
+				return AsError(err)
 			}
 			if !ok {
 				continue
@@ -178,13 +178,13 @@ func (s *Server) listPeople(c *Call) error {
 	end := min(start+q.top, total)
 	vals := make([]json.RawMessage, 0, end-start)
 	for _, p := range docs[start:end] {
-		b, err := project(encodeDoc(p), q.q.Select, nil, nil)
+		b, err := project(EncodeDoc(p), q.q.Select, nil, nil)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(usersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
+	return c.WritePage(usersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
 }
 
 // compareAny orders two JSON values: nulls first, then numbers, booleans
@@ -297,7 +297,7 @@ func (rk *ranker) user(addr string) (*store.User, error) {
 	case err == nil && u.TenantID == rk.c.TenantID:
 		out = &u
 	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return nil, asError(err)
+		return nil, AsError(err)
 	}
 	rk.users[addr] = out
 	return out, nil
@@ -370,7 +370,7 @@ func (rk *ranker) fromMail() error {
 	msgs, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindMessage, OwnerID: rk.owner.ID,
 		Order: byDoc("receivedDateTime", store.TypeTime, true), Limit: peopleMessages})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	now := rk.s.now()
 	sent := folderID(rk.owner.ID, "sentitems")
@@ -379,7 +379,7 @@ func (rk *ranker) fromMail() error {
 		if it.ParentID == drafts {
 			continue
 		}
-		m, err := decodeDoc[messageDoc](it)
+		m, err := DecodeDoc[messageDoc](it)
 		if err != nil {
 			continue
 		}
@@ -416,10 +416,10 @@ func (rk *ranker) fromMail() error {
 func (rk *ranker) fromContacts() error {
 	items, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindContact, OwnerID: rk.owner.ID, Limit: 1000})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	for _, it := range items {
-		ct, err := decodeDoc[contactDoc](it)
+		ct, err := DecodeDoc[contactDoc](it)
 		if err != nil {
 			continue
 		}
@@ -494,7 +494,7 @@ func (rk *ranker) fromDirectory() error {
 		if err == nil {
 			rk.addUser(&m, weightManager)
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	column := func(name, v string) store.Cond {
@@ -502,7 +502,7 @@ func (rk *ranker) fromDirectory() error {
 	}
 	reports, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("manager_id", o.ID), Limit: 200})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	for i := range reports {
 		rk.addUser(&reports[i], weightReport)
@@ -511,7 +511,7 @@ func (rk *ranker) fromDirectory() error {
 		peers, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("department", o.Department),
 			Limit: maxColleagues + 1})
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for i := range peers {
 			if peers[i].ID != o.ID {
@@ -525,7 +525,7 @@ func (rk *ranker) fromDirectory() error {
 func (rk *ranker) fromGroups() error {
 	ms, err := rk.s.store.MemberOf(rk.c.ctx, rk.c.TenantID, rk.owner.ID, store.RoleMember)
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	for _, m := range ms {
 		if m.ContainerKind != store.ContainerGroup {
@@ -536,11 +536,11 @@ func (rk *ranker) fromGroups() error {
 			continue
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		peers, err := rk.s.store.Members(rk.c.ctx, rk.c.TenantID, g.ID, store.RoleMember)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		if len(peers) <= maxGroupPeers {
 			for _, p := range peers {
@@ -552,7 +552,7 @@ func (rk *ranker) fromGroups() error {
 					continue // a nested group
 				}
 				if err != nil {
-					return asError(err)
+					return AsError(err)
 				}
 				rk.addUser(&u, weightGroupPeer)
 			}

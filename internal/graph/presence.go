@@ -34,12 +34,12 @@ var preferredCombos = map[string][]string{
 
 // The /users/{id} forms the route table lacks (setPresence's, for one) are
 // optional: served where Microsoft's data has a rule.
-var _ = declare(workloadTeams, append(optional(slices.Concat(
-	twins(Endpoint{Method: "GET", Template: "/presence", Handler: (*Server).getPresence}),
-	twins(Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: (*Server).setPresence}),
-	twins(Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: (*Server).clearPresence}),
-	twins(Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: (*Server).setPreferredPresence}),
-	twins(Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: (*Server).clearPreferredPresence}),
+var _ = declare(WorkloadTeams, append(Optional(slices.Concat(
+	Twins(Endpoint{Method: "GET", Template: "/presence", Handler: (*Server).getPresence}),
+	Twins(Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: (*Server).setPresence}),
+	Twins(Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: (*Server).clearPresence}),
+	Twins(Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: (*Server).setPreferredPresence}),
+	Twins(Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: (*Server).clearPreferredPresence}),
 )),
 	Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: (*Server).presencesByUserID},
 )...)
@@ -50,11 +50,11 @@ func (s *Server) presenceOf(c *Call, userID string) (presenceDoc, error) {
 		return presenceDoc{ID: userID, Availability: "Offline", Activity: "Offline"}, nil
 	}
 	if err != nil {
-		return presenceDoc{}, asError(err)
+		return presenceDoc{}, AsError(err)
 	}
-	p, err := decodeDoc[presenceDoc](it)
+	p, err := DecodeDoc[presenceDoc](it)
 	if err != nil {
-		return presenceDoc{}, asError(err)
+		return presenceDoc{}, AsError(err)
 	}
 	p.Effective(s.now())
 	return p, nil
@@ -70,7 +70,7 @@ func (s *Server) getPresence(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(encodeDoc(presenceJSON(p)), c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/presence/$entity"))
+	return c.JSON(http.StatusOK, WithContext(EncodeDoc(presenceJSON(p)), c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/presence/$entity"))
 }
 
 type presenceInput struct {
@@ -118,20 +118,20 @@ func (s *Server) updatePresence(c *Call, f func(*presenceDoc)) error {
 	id := c.TargetUser.ID
 	now := s.now()
 	_, err := s.store.UpdateItem(c.ctx, c.TenantID, KindPresence, id, 0, func(it store.Item) (store.Item, error) {
-		p, err := decodeDoc[presenceDoc](it)
+		p, err := DecodeDoc[presenceDoc](it)
 		if err != nil {
 			return it, err
 		}
 		f(&p)
 		p.Effective(now)
-		it.Doc = encodeDoc(p)
+		it.Doc = EncodeDoc(p)
 		return it, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		p := presenceDoc{ID: id}
 		f(&p)
 		p.Effective(now)
-		err = s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPresence, ID: id, OwnerID: id, Doc: encodeDoc(p), CreatedAt: now, ModifiedAt: now})
+		err = s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPresence, ID: id, OwnerID: id, Doc: EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
 		if errors.Is(err, store.ErrConflict) {
 			return s.updatePresence(c, f)
 		}
@@ -145,16 +145,16 @@ func (s *Server) setPresence(c *Call) error {
 		return err
 	}
 	if !strings.EqualFold(in.SessionID, c.Claims.AppID) {
-		return errBadRequest("The sessionId must be the application id of the caller ('%s').", c.Claims.AppID)
+		return ErrBadRequest("The sessionId must be the application id of the caller ('%s').", c.Claims.AppID)
 	}
 	if !validCombo(presenceCombos, in.Availability, in.Activity) {
-		return errBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
+		return ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
 	}
 	d := 5 * time.Minute
 	if in.ExpirationDuration != "" {
 		var ok bool
 		if d, ok = parseDuration(in.ExpirationDuration); !ok || d < 5*time.Minute || d > 4*time.Hour {
-			return errBadRequest("The expirationDuration must be an ISO 8601 duration between PT5M and PT4H.")
+			return ErrBadRequest("The expirationDuration must be an ISO 8601 duration between PT5M and PT4H.")
 		}
 	}
 	exp := storedTime(s.now().Add(d))
@@ -197,13 +197,13 @@ func (s *Server) setPreferredPresence(c *Call) error {
 		return err
 	}
 	if !validCombo(preferredCombos, in.Availability, in.Activity) {
-		return errBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
+		return ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
 	}
 	d := 7 * 24 * time.Hour
 	if in.ExpirationDuration != "" {
 		var ok bool
 		if d, ok = parseDuration(in.ExpirationDuration); !ok || d < 5*time.Minute {
-			return errBadRequest("The expirationDuration must be an ISO 8601 duration of at least PT5M.")
+			return ErrBadRequest("The expirationDuration must be an ISO 8601 duration of at least PT5M.")
 		}
 	}
 	exp := storedTime(s.now().Add(d))
@@ -230,7 +230,7 @@ func (s *Server) presencesByUserID(c *Call) error {
 		return err
 	}
 	if len(in.IDs) == 0 || len(in.IDs) > 650 {
-		return errBadRequest("Between 1 and 650 ids are required.")
+		return ErrBadRequest("Between 1 and 650 ids are required.")
 	}
 	var vals []json.RawMessage
 	for _, id := range in.IDs {
@@ -241,7 +241,7 @@ func (s *Server) presencesByUserID(c *Call) error {
 		if err != nil {
 			return err
 		}
-		vals = append(vals, encodeDoc(presenceJSON(p)))
+		vals = append(vals, EncodeDoc(presenceJSON(p)))
 	}
 	if vals == nil {
 		vals = []json.RawMessage{}

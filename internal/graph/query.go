@@ -15,8 +15,8 @@ import (
 	"graphgate/internal/store"
 )
 
-// query is a collection request's OData options, resolved for a workload.
-type query struct {
+// Query is a collection request's OData options, resolved for a workload.
+type Query struct {
 	q      *odata.Query
 	flavor odata.Flavor
 	top    int // page size
@@ -34,9 +34,9 @@ type query struct {
 	next string
 }
 
-// parseQuery reads the request's OData options for a workload. pageSize is
+// ParseQuery reads the request's OData options for a workload. pageSize is
 // the default page size, maxTop the largest $top.
-func (c *Call) parseQuery(flavor odata.Flavor, pageSize, maxTop int) (*query, error) {
+func (c *Call) ParseQuery(flavor odata.Flavor, pageSize, maxTop int) (*Query, error) {
 	return c.parseQueryWith(flavor, pageSize, maxTop, false)
 }
 
@@ -48,14 +48,14 @@ const positionTokenPrefix = "v:"
 // carry a position rather than an offset (calendar views): a positional
 // token is kept in query.position for the collection to read; an offset
 // token is read as parseQuery reads it.
-func (c *Call) parseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*query, error) {
+func (c *Call) parseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*Query, error) {
 	return c.parseQueryWith(flavor, pageSize, maxTop, true)
 }
 
-func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positional bool) (*query, error) {
+func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positional bool) (*Query, error) {
 	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
 	if err != nil {
-		return nil, errBadRequest("Invalid query string: %s", err)
+		return nil, ErrBadRequest("Invalid query string: %s", err)
 	}
 	token := ""
 	if t := vals.Get("$skiptoken"); t != "" {
@@ -71,7 +71,7 @@ func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positio
 		q.Count, q.Top, q.Skip = true, nil, nil
 		pageSize = 0
 	}
-	out := &query{q: q, flavor: flavor, top: pageSize}
+	out := &Query{q: q, flavor: flavor, top: pageSize}
 	if q.Top != nil {
 		out.top = *q.Top
 	}
@@ -85,7 +85,7 @@ func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positio
 	} else if token != "" {
 		n, err := decodeSkipToken(token)
 		if err != nil {
-			return nil, errBadRequest("The $skiptoken is not valid.")
+			return nil, ErrBadRequest("The $skiptoken is not valid.")
 		}
 		out.skip = n
 	}
@@ -110,7 +110,7 @@ func decodeSkipToken(t string) (int, error) {
 
 // nextLink is the @odata.nextLink of a page that is not the last: the same
 // request with a $skiptoken for the next offset (and no $skip).
-func (c *Call) nextLink(q *query) string {
+func (c *Call) nextLink(q *Query) string {
 	if q.next != "" {
 		return c.nextLinkToken(q.next)
 	}
@@ -149,9 +149,9 @@ type page struct {
 	Value    []json.RawMessage `json:"value"`
 }
 
-// writePage answers a collection page: values, count when asked for, and a
+// WritePage answers a collection page: values, count when asked for, and a
 // nextLink when a full page came back and more may follow.
-func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, total int, more bool) error {
+func (c *Call) WritePage(contextURL string, q *Query, values []json.RawMessage, total int, more bool) error {
 	next := ""
 	if more {
 		next = c.nextLink(q)
@@ -161,14 +161,14 @@ func (c *Call) writePage(contextURL string, q *query, values []json.RawMessage, 
 
 // writePageNext is writePage with the page's nextLink given ("" for the
 // last page).
-func (c *Call) writePageNext(contextURL string, q *query, values []json.RawMessage, total int, next string) error {
+func (c *Call) writePageNext(contextURL string, q *Query, values []json.RawMessage, total int, next string) error {
 	return c.writePageValues(contextURL, q, values, total, next, false)
 }
 
 // writePageValues is writePageNext for values that renderProject rendered
 // (rendered set: compact JSON by construction, written as they are; see
 // appendPage) or that others built (compacted and validated).
-func (c *Call) writePageValues(contextURL string, q *query, values []json.RawMessage, total int, next string, rendered bool) error {
+func (c *Call) writePageValues(contextURL string, q *Query, values []json.RawMessage, total int, next string, rendered bool) error {
 	if c.countOnly {
 		if total < 0 {
 			total = len(values)
@@ -284,10 +284,10 @@ func project(doc []byte, selected, defaults []string, allowed map[string]bool) (
 	return projectWith(doc, selected, defaults, allowed, true)
 }
 
-// projectDirectory projects a directory object: unlike Exchange, which
+// ProjectDirectory projects a directory object: unlike Exchange, which
 // always returns id (and the etag) with a $select, the directory returns
 // only what was selected.
-func projectDirectory(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+func ProjectDirectory(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
 	return projectWith(doc, selected, defaults, allowed, len(selected) == 0)
 }
 

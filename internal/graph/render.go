@@ -63,7 +63,7 @@ type renderScratch struct {
 }
 
 // renderProject renders a stored item and keeps the members projectWith
-// would keep (see project and projectDirectory for withID).
+// would keep (see project and ProjectDirectory for withID).
 //
 // The answer is a function of the document's bytes, the item's version
 // and the projection only, so it is remembered (renderCache): a page read

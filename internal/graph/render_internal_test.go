@@ -186,7 +186,7 @@ func TestRenderProjectFastPath(t *testing.T) {
 func BenchmarkRenderProject(b *testing.B) {
 	now := storedTime(time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC))
 	megan := &recipient{EmailAddress: emailAddress{Name: "Megan Bowen", Address: "megan@contoso.onmicrosoft.com"}}
-	doc := encodeDoc(messageDoc{ID: newItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
+	doc := EncodeDoc(messageDoc{ID: newItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
 		ChangeKey: "CQAAAB1", Categories: []string{}, ReceivedDateTime: now, SentDateTime: now,
 		InternetMessageID: "<" + newItemID("") + "@contoso.onmicrosoft.com>", Subject: "Quarterly numbers",
 		BodyPreview: "The numbers for the quarter are in the attached sheet.", Importance: "normal",

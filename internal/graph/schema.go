@@ -33,52 +33,51 @@ var graphModel = sync.OnceValue(func() *odata.Model {
 	return m
 })
 
-// bodyType is the Graph type of a request body and the wording of the
+// BodyType is the Graph type of a request body and the wording of the
 // service that reads it. typ looks the type up in graphModel on first use.
-type bodyType struct {
+type BodyType struct {
 	typ  func() *odata.StructuredType
 	opts odata.BodyOptions
 }
 
-// The services behind the workloads, as body readers. To Do answers a
-// body it cannot read with invalidRequest and Microsoft.OData.Core's
-// message (microsoftgraph/msgraph-sdk-dotnet#909).
+// The services behind the workloads, as body readers: the wording a
+// workload package's EntityBody and ActionBody take. To Do answers a body
+// it cannot read with invalidRequest and Microsoft.OData.Core's message
+// (microsoftgraph/msgraph-sdk-dotnet#909).
 var (
-	exchangeReader  = odata.BodyOptions{Flavor: odata.Exchange}
-	directoryReader = odata.BodyOptions{Flavor: odata.Directory}
+	ExchangeReader  = odata.BodyOptions{Flavor: odata.Exchange}
+	DirectoryReader = odata.BodyOptions{Flavor: odata.Directory}
 	todoReader      = odata.BodyOptions{Flavor: odata.Generic, Code: "invalidRequest"}
 )
 
 // The body types handlers read by the schema.
 var (
-	eventBody         = entityBody("event", exchangeReader)
-	calendarBody      = entityBody("calendar", exchangeReader)
-	contactBody       = entityBody("contact", exchangeReader)
-	messageBody       = entityBody("message", exchangeReader)
-	mailFolderBody    = entityBody("mailFolder", exchangeReader)
-	contactFolderBody = entityBody("contactFolder", exchangeReader)
-	mailboxBody       = entityBody("mailboxSettings", exchangeReader)
-	todoListBody      = entityBody("todoTaskList", todoReader)
-	todoTaskBody      = entityBody("todoTask", todoReader)
-	userBody          = entityBody("user", directoryReader)
-	groupBody         = entityBody("group", directoryReader)
+	eventBody         = EntityBody("event", ExchangeReader)
+	calendarBody      = EntityBody("calendar", ExchangeReader)
+	contactBody       = EntityBody("contact", ExchangeReader)
+	messageBody       = EntityBody("message", ExchangeReader)
+	mailFolderBody    = EntityBody("mailFolder", ExchangeReader)
+	contactFolderBody = EntityBody("contactFolder", ExchangeReader)
+	mailboxBody       = EntityBody("mailboxSettings", ExchangeReader)
+	todoListBody      = EntityBody("todoTaskList", todoReader)
+	todoTaskBody      = EntityBody("todoTask", todoReader)
 
-	sendMailBody = actionBody("sendMail", "user", exchangeReader)
-	moveBody     = actionBody("move", "message", exchangeReader)
-	copyBody     = actionBody("copy", "message", exchangeReader)
-	cancelBody   = actionBody("cancel", "event", exchangeReader)
+	sendMailBody = ActionBody("sendMail", "user", ExchangeReader)
+	moveBody     = ActionBody("move", "message", ExchangeReader)
+	copyBody     = ActionBody("copy", "message", ExchangeReader)
+	cancelBody   = ActionBody("cancel", "event", ExchangeReader)
 	// respondBodies are the bodies of an invitation's responses, by the
 	// path's last segment (lower-cased): see respondBody.
-	respondBodies = map[string]bodyType{
-		"accept":            actionBody("accept", "event", exchangeReader),
-		"decline":           actionBody("decline", "event", exchangeReader),
-		"tentativelyaccept": actionBody("tentativelyAccept", "event", exchangeReader),
+	respondBodies = map[string]BodyType{
+		"accept":            ActionBody("accept", "event", ExchangeReader),
+		"decline":           ActionBody("decline", "event", ExchangeReader),
+		"tentativelyaccept": ActionBody("tentativelyAccept", "event", ExchangeReader),
 	}
 )
 
 // respondBody is the body type of POST …/accept, …/decline or
 // …/tentativelyAccept, by the request path.
-func respondBody(urlPath string) bodyType {
+func respondBody(urlPath string) BodyType {
 	last := strings.ToLower(urlPath[strings.LastIndexByte(urlPath, '/')+1:])
 	if bt, ok := respondBodies[last]; ok {
 		return bt
@@ -86,8 +85,16 @@ func respondBody(urlPath string) bodyType {
 	return respondBodies["accept"]
 }
 
-func entityBody(name string, o odata.BodyOptions) bodyType {
-	return bodyType{typ: sync.OnceValue(func() *odata.StructuredType {
+// Type is the body's Graph type, looked up in the schema on first use; it
+// panics when the embedded excerpt lacks the type, so each workload
+// package's test resolves its bodies (a build defect, not a request's
+// panic).
+func (b BodyType) Type() *odata.StructuredType { return b.typ() }
+
+// EntityBody is the body type of Graph's entity type name (user, event),
+// read in o's wording; the type is looked up on first use.
+func EntityBody(name string, o odata.BodyOptions) BodyType {
+	return BodyType{typ: sync.OnceValue(func() *odata.StructuredType {
 		t, ok := graphModel().Type(name)
 		if !ok {
 			panic("graph: no type " + name + " in the embedded schema")
@@ -96,8 +103,10 @@ func entityBody(name string, o odata.BodyOptions) bodyType {
 	}), opts: o}
 }
 
-func actionBody(name, binding string, o odata.BodyOptions) bodyType {
-	return bodyType{typ: sync.OnceValue(func() *odata.StructuredType {
+// ActionBody is the body type of Graph's action name bound to binding
+// (sendMail on user), read in o's wording.
+func ActionBody(name, binding string, o odata.BodyOptions) BodyType {
+	return BodyType{typ: sync.OnceValue(func() *odata.StructuredType {
 		a, ok := graphModel().Action(name, binding)
 		if !ok {
 			panic("graph: no action " + name + " bound to " + binding + " in the embedded schema")

@@ -57,7 +57,7 @@ type Server struct {
 	// method, and routeWorkload the workload of each served route; both
 	// are written by New only.
 	endpoints     map[handlerKey]*Endpoint
-	routeWorkload map[*routes.Route]workload
+	routeWorkload map[*routes.Route]Workload
 	throttle      *throttle
 	explained     sync.Map // explainKey → x-graphgate-decision value
 	urlKeys       sync.Map // tenant → key signing its download URLs
@@ -90,9 +90,11 @@ type Deps struct {
 	Decisions DecisionRecorder
 }
 
-// New builds the server and binds every workload's endpoint descriptors to
-// the route table; it refuses a descriptor the table disagrees with.
-func New(d Deps, cfg Config) (*Server, error) {
+// New builds the server and binds the endpoint descriptors of every
+// workload (each workload package's Endpoints, as the composition root,
+// internal/server, passes them) to the route table; it refuses a
+// descriptor the table disagrees with.
+func New(d Deps, cfg Config, workloads ...[]Endpoint) (*Server, error) {
 	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
 		decisions: d.Decisions}
 	if s.dir == nil {
@@ -113,7 +115,11 @@ func New(d Deps, cfg Config) (*Server, error) {
 		// frozen) clock its buckets would never refill.
 		s.throttle = newThrottle(*cfg.Throttle, time.Now)
 	}
-	if err := s.bind(registry); err != nil {
+	eps := registry
+	for _, w := range workloads {
+		eps = append(eps[:len(eps):len(eps)], w...)
+	}
+	if err := s.bind(eps); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -236,7 +242,7 @@ func (s *Server) dispatch(c *Call) error {
 	}
 	path, keptEscapes := decodePath(c.r.URL.EscapedPath())
 	if err := graphpath.Normalize(&c.path, path, graphpath.Request); err != nil {
-		return errBadRequest("Invalid request URI: %s", err)
+		return ErrBadRequest("Invalid request URI: %s", err)
 	}
 	c.path.Query = c.r.URL.RawQuery
 	match, err := s.engine.Table().MatchMethod(m, path+"?"+c.r.URL.RawQuery)
@@ -290,12 +296,12 @@ func (s *Server) denial(c *Call) error {
 		return errMeAppOnly()
 	}
 	switch s.workloadOf(d) {
-	case workloadExchange:
+	case WorkloadExchange:
 		return errExchangeDenied()
-	case workloadTeams:
+	case WorkloadTeams:
 		have := c.Principal.Granted.String(s.cat)
 		return errTeamsDenied(strings.Join(d.CandidateNames(), ","), have)
-	case workloadDrive:
+	case WorkloadDrive:
 		// OneDrive hides the items of a drive one can read nothing of: an
 		// item answers 404, the drive and its root 403 (as when the engine
 		// confines the call to shared items, checkDriveAccess). A public
@@ -306,7 +312,7 @@ func (s *Server) denial(c *Call) error {
 			}
 		}
 		return errDriveAccessDenied()
-	case workloadOneNote:
+	case WorkloadOneNote:
 		switch {
 		case !relationDenial(d.Reason):
 			return errOnenoteScopes()
@@ -328,21 +334,10 @@ func relationDenial(r authz.Reason) bool {
 	return false
 }
 
-type workload uint8
-
-// The zero workload is none declared.
-const (
-	workloadDirectory workload = iota + 1
-	workloadExchange
-	workloadTeams
-	workloadDrive
-	workloadOneNote
-)
-
 // workloadOf is the workload of a decision's route: its descriptors'
 // (endpoint.go), or for a route graphgate does not serve (whose denial
 // comes before its 501) the one its path and permissions suggest.
-func (s *Server) workloadOf(d *authz.Decision) workload {
+func (s *Server) workloadOf(d *authz.Decision) Workload {
 	if d.Match.Route != nil {
 		if w, ok := s.routeWorkload[d.Match.Route]; ok {
 			return w
@@ -371,13 +366,13 @@ var (
 )
 
 // pathWorkload classifies a route graphgate does not serve.
-func pathWorkload(d *authz.Decision) workload {
+func pathWorkload(d *authz.Decision) Workload {
 	if d.Match.Route != nil {
 		segs := strings.Split(strings.TrimPrefix(d.Match.Route.Path, "/"), "/")
 		for _, set := range []struct {
 			segs map[string]bool
-			w    workload
-		}{{onenoteSegments, workloadOneNote}, {teamsSegments, workloadTeams}, {exchangeSegments, workloadExchange}, {driveSegments, workloadDrive}} {
+			w    Workload
+		}{{onenoteSegments, WorkloadOneNote}, {teamsSegments, WorkloadTeams}, {exchangeSegments, WorkloadExchange}, {driveSegments, WorkloadDrive}} {
 			for _, sg := range segs {
 				if set.segs[sg] {
 					return set.w
@@ -386,24 +381,24 @@ func pathWorkload(d *authz.Decision) workload {
 		}
 	}
 	if d.Match.Rule == nil {
-		return workloadDirectory
+		return WorkloadDirectory
 	}
 	for _, sch := range []catalog.Scheme{d.Scheme, catalog.DelegatedWork, catalog.Application} {
 		for _, e := range d.Match.Rule.Accepted[sch] {
 			res := strings.ToLower(e.Perm.Parts.Resource)
 			switch {
 			case exchangeResources[res]:
-				return workloadExchange
+				return WorkloadExchange
 			case teamsResources[res]:
-				return workloadTeams
+				return WorkloadTeams
 			case driveResources[res]:
-				return workloadDrive
+				return WorkloadDrive
 			case onenoteResources[res]:
-				return workloadOneNote
+				return WorkloadOneNote
 			}
 		}
 	}
-	return workloadDirectory
+	return WorkloadDirectory
 }
 
 // explainKey is everything an allowed decision's explanation depends on.

@@ -35,25 +35,25 @@ func (s *Server) resolveTarget(c *Call) error {
 	id := c.Param(0)
 	switch kind {
 	case TargetUser:
-		u, err := s.findUser(c, id)
+		u, err := s.FindUser(c, id)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				if s.workloadOf(&authz.Decision{Match: c.Match, Scheme: catalog.DelegatedWork}) == workloadExchange {
-					return errMailboxNotFound(id)
+				if s.workloadOf(&authz.Decision{Match: c.Match, Scheme: catalog.DelegatedWork}) == WorkloadExchange {
+					return ErrMailboxNotFound(id)
 				}
-				return errDirectoryNotFound(id)
+				return ErrDirectoryNotFound(id)
 			}
-			return asError(err)
+			return AsError(err)
 		}
 		c.TargetUser = &u
 		return s.userFacts(c)
 	case TargetGroup:
 		g, err := s.store.GetGroup(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
-			return errDirectoryNotFound(id)
+			return ErrDirectoryNotFound(id)
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		c.TargetGroup = &g
 		return s.groupFacts(c, &g)
@@ -72,16 +72,16 @@ func (s *Server) resolveTarget(c *Call) error {
 			return errDriveItemNotFound()
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		return s.groupFacts(c, &g)
 	case TargetAdministrativeUnit:
 		au, err := s.store.GetAdministrativeUnit(c.ctx, c.TenantID, strings.ToLower(id))
 		if errors.Is(err, store.ErrNotFound) {
-			return errDirectoryNotFound(id)
+			return ErrDirectoryNotFound(id)
 		}
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		c.target.Relation = authz.RelTenant
 		c.target.HiddenMembership = au.Visibility == string(store.VisibilityHiddenMembership)
@@ -106,8 +106,8 @@ func (s *Server) resolveTarget(c *Call) error {
 	return nil
 }
 
-// findUser resolves a user by object id or user principal name.
-func (s *Server) findUser(c *Call, id string) (store.User, error) {
+// FindUser resolves a user by object id or user principal name.
+func (s *Server) FindUser(c *Call, id string) (store.User, error) {
 	if strings.Contains(id, "@") {
 		u, err := s.store.UserByUPN(c.ctx, id)
 		if err == nil && u.TenantID != c.TenantID {
@@ -136,7 +136,7 @@ func (s *Server) userFacts(c *Call) error {
 	if !c.target.InRoleOrAU && need&authz.LookupRoleOrAU != 0 {
 		ms, err := s.store.MemberOf(c.ctx, c.TenantID, u.ID, store.RoleMember)
 		if err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 		for _, m := range ms {
 			if m.ContainerKind == store.ContainerAU {
@@ -168,7 +168,7 @@ func (s *Server) groupFacts(c *Call, g *store.Group) error {
 		// An expansion ($expand=members) is decided with these facts too.
 		var err error
 		if c.target.Member, c.target.Owner, err = s.membership(c, g.ID); err != nil {
-			return asError(err)
+			return AsError(err)
 		}
 	}
 	if need&authz.LookupSharing != 0 && !c.target.Member && !c.target.Owner {
@@ -195,7 +195,7 @@ func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Acce
 		q.Filter = store.And{q.Filter, store.Any{Array: store.Field{Path: []string{"roles"}, Type: store.TypeString}, Var: "r",
 			Cond: store.In{Field: role, Values: []store.Value{store.String("write"), store.String("owner")}}}}
 		if items, _, err = s.store.QueryItems(c.ctx, q); err != nil {
-			return 0, asError(err)
+			return 0, AsError(err)
 		}
 		if len(items) > 0 {
 			return authz.AccessRead | authz.AccessWrite, nil
@@ -205,7 +205,7 @@ func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Acce
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDelegation, OwnerID: ownerID,
 		Filter: docEq("delegateId", c.Caller.ID)})
 	if err != nil {
-		return 0, asError(err)
+		return 0, AsError(err)
 	}
 	var access authz.Access
 	for _, it := range items {

@@ -17,17 +17,17 @@ var taskStatuses = map[string]string{"notstarted": "notStarted", "inprogress": "
 
 var importances = map[string]string{"low": "low", "normal": "normal", "high": "high"}
 
-var _ = declare(workloadExchange, slices.Concat(
-	twins(Endpoint{Method: "GET", Template: "/todo/lists", Handler: (*Server).listTodoLists}),
-	twins(Endpoint{Method: "POST", Template: "/todo/lists", Handler: (*Server).createTodoList}),
-	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}", Handler: (*Server).getTodoList}),
-	twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}", Handler: (*Server).updateTodoList}),
-	twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}", Handler: (*Server).deleteTodoList}),
-	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks", Handler: (*Server).listTodoTasks}),
-	twins(Endpoint{Method: "POST", Template: "/todo/lists/{id}/tasks", Handler: (*Server).createTodoTask}),
-	twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).getTodoTask}),
-	twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).updateTodoTask}),
-	twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).deleteTodoTask}),
+var _ = declare(WorkloadExchange, slices.Concat(
+	Twins(Endpoint{Method: "GET", Template: "/todo/lists", Handler: (*Server).listTodoLists}),
+	Twins(Endpoint{Method: "POST", Template: "/todo/lists", Handler: (*Server).createTodoList}),
+	Twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}", Handler: (*Server).getTodoList}),
+	Twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}", Handler: (*Server).updateTodoList}),
+	Twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}", Handler: (*Server).deleteTodoList}),
+	Twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks", Handler: (*Server).listTodoTasks}),
+	Twins(Endpoint{Method: "POST", Template: "/todo/lists/{id}/tasks", Handler: (*Server).createTodoTask}),
+	Twins(Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).getTodoTask}),
+	Twins(Endpoint{Method: "PATCH", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).updateTodoTask}),
+	Twins(Endpoint{Method: "DELETE", Template: "/todo/lists/{id}/tasks/{id}", Handler: (*Server).deleteTodoTask}),
 )...)
 
 // todoOwner returns the owner of the request's lists, creating the default
@@ -44,7 +44,7 @@ func (s *Server) listTodoLists(c *Call) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Generic, 100, 1000)
+	q, err := c.ParseQuery(odata.Generic, 100, 1000)
 	if err != nil {
 		return err
 	}
@@ -79,14 +79,14 @@ func (s *Server) createTodoList(c *Call) error {
 		return err
 	}
 	if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
-		return errInvalidRequest("Invalid request: displayName is required.")
+		return ErrInvalidRequest("Invalid request: displayName is required.")
 	}
 	now := s.now()
 	id := newItemID("AAMkAGTl")
 	it := store.Item{TenantID: c.TenantID, Kind: KindTodoList, ID: id, OwnerID: owner, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: encodeDoc(todoListDoc{ID: id, DisplayName: *in.DisplayName, IsOwner: true, WellknownListName: "none"})}
+		Doc: EncodeDoc(todoListDoc{ID: id, DisplayName: *in.DisplayName, IsOwner: true, WellknownListName: "none"})}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
 }
@@ -104,18 +104,18 @@ func (s *Server) updateTodoList(c *Call) error {
 		return err
 	}
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindTodoList, c.Param(1), 0, func(it store.Item) (store.Item, error) {
-		l, err := decodeDoc[todoListDoc](it)
+		l, err := DecodeDoc[todoListDoc](it)
 		if err != nil {
 			return it, err
 		}
 		if in.DisplayName != nil {
 			l.DisplayName = *in.DisplayName
 		}
-		it.Doc = encodeDoc(l)
+		it.Doc = EncodeDoc(l)
 		return it, nil
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
 }
@@ -130,11 +130,11 @@ func (s *Server) deleteTodoList(c *Call) error {
 		return err
 	}
 	if it.ID == defaultListID(owner) {
-		return errInvalidRequest("The default list cannot be deleted.")
+		return ErrInvalidRequest("The default list cannot be deleted.")
 	}
 	tasks, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindTodoTask, OwnerID: owner, ParentID: it.ID})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	ids := make([]string, len(tasks))
 	for i, t := range tasks {
@@ -148,7 +148,7 @@ func (s *Server) deleteTodoList(c *Call) error {
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }
@@ -169,7 +169,7 @@ func (s *Server) listTodoTasks(c *Call) error {
 	if _, err := s.getOwned(c, KindTodoList, c.Param(1), owner); err != nil {
 		return err
 	}
-	q, err := c.parseQuery(odata.Generic, 100, 1000)
+	q, err := c.ParseQuery(odata.Generic, 100, 1000)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (s *Server) getTodoTask(c *Call) error {
 	}
 	it, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
 	if err != nil || it.ParentID != c.Param(1) {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	return c.writeItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
 }
@@ -210,7 +210,7 @@ func (in todoTaskInput) apply(t *todoTaskDoc, now string) error {
 	if in.Status != nil {
 		st, ok := taskStatuses[strings.ToLower(*in.Status)]
 		if !ok {
-			return errBadRequest("Invalid value '%s' for property 'status'.", *in.Status)
+			return ErrBadRequest("Invalid value '%s' for property 'status'.", *in.Status)
 		}
 		if st == "completed" && t.Status != "completed" && in.CompletedDateTime == nil {
 			cdt, _ := parseStoredTime(now)
@@ -225,7 +225,7 @@ func (in todoTaskInput) apply(t *todoTaskDoc, now string) error {
 	if in.Importance != nil {
 		imp, ok := importances[strings.ToLower(*in.Importance)]
 		if !ok {
-			return errBadRequest("Invalid value '%s' for property 'importance'.", *in.Importance)
+			return ErrBadRequest("Invalid value '%s' for property 'importance'.", *in.Importance)
 		}
 		t.Importance = imp
 	}
@@ -275,7 +275,7 @@ func (s *Server) createTodoTask(c *Call) error {
 		return err
 	}
 	if in.Title == nil {
-		return errInvalidRequest("Invalid request: title is required.")
+		return ErrInvalidRequest("Invalid request: title is required.")
 	}
 	now := storedTime(s.now())
 	id := newItemID("AAMkAGTk")
@@ -285,9 +285,9 @@ func (s *Server) createTodoTask(c *Call) error {
 		return err
 	}
 	nowT := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindTodoTask, ID: id, OwnerID: owner, ParentID: c.Param(1), Doc: encodeDoc(t), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: KindTodoTask, ID: id, OwnerID: owner, ParentID: c.Param(1), Doc: EncodeDoc(t), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
 	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusCreated, it, s.taskContext(c, owner)+"/$entity", nil, nil)
 }
@@ -299,7 +299,7 @@ func (s *Server) updateTodoTask(c *Call) error {
 	}
 	cur, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
 	if err != nil || cur.ParentID != c.Param(1) {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	var in todoTaskInput
 	if err := c.ReadBody(&in, todoTaskBody); err != nil {
@@ -311,23 +311,23 @@ func (s *Server) updateTodoTask(c *Call) error {
 	}
 	var perr error
 	it, err := s.store.UpdateItem(c.ctx, c.TenantID, KindTodoTask, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		t, err := decodeDoc[todoTaskDoc](it)
+		t, err := DecodeDoc[todoTaskDoc](it)
 		if err != nil {
 			return it, err
 		}
 		if perr = in.apply(&t, storedTime(s.now())); perr != nil {
 			return it, perr
 		}
-		it.Doc = encodeDoc(t)
+		it.Doc = EncodeDoc(t)
 		return it, nil
 	})
 	switch {
 	case perr != nil:
 		return perr
 	case errors.Is(err, store.ErrPrecondition):
-		return errPreconditionFailed()
+		return ErrPreconditionFailed()
 	case err != nil:
-		return asError(err)
+		return AsError(err)
 	}
 	return c.writeItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
 }
@@ -339,10 +339,10 @@ func (s *Server) deleteTodoTask(c *Call) error {
 	}
 	it, err := s.getOwned(c, KindTodoTask, c.Param(2), owner)
 	if err != nil || it.ParentID != c.Param(1) {
-		return errItemNotFound()
+		return ErrItemNotFound()
 	}
 	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindTodoTask, it.ID); err != nil {
-		return asError(err)
+		return AsError(err)
 	}
 	return c.NoContent()
 }

@@ -53,7 +53,7 @@ func parseDTZ(d dateTimeTimeZone) (time.Time, error) {
 		if d.TimeZone == "" {
 			loc = time.UTC
 		} else {
-			return time.Time{}, errBadRequest("The time zone '%s' is not valid.", d.TimeZone)
+			return time.Time{}, ErrBadRequest("The time zone '%s' is not valid.", d.TimeZone)
 		}
 	}
 	for _, layout := range []string{localLayout, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02", time.RFC3339Nano} {
@@ -61,7 +61,7 @@ func parseDTZ(d dateTimeTimeZone) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, errBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", d.DateTime)
+	return time.Time{}, ErrBadRequest("Cannot convert the literal '%s' to the expected type 'Edm.DateTimeOffset'.", d.DateTime)
 }
 
 // outputDTZ renders a stored dateTimeTimeZone in the preferred zone.

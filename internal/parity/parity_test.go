@@ -7,6 +7,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/graph"
+	"graphgate/internal/graph/workloads"
 	"graphgate/internal/routes"
 	"graphgate/internal/store/sqlite"
 )
@@ -39,7 +40,7 @@ func served(tb testing.TB) []graph.Endpoint {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	g, err := graph.New(graph.Deps{Store: st, Engine: authz.Default()}, graph.Config{})
+	g, err := graph.New(graph.Deps{Store: st, Engine: authz.Default()}, graph.Config{}, workloads.All()...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/graph"
+	"graphgate/internal/graph/workloads"
 	"graphgate/internal/routes"
 	"graphgate/internal/store/sqlite"
 )
@@ -61,7 +62,7 @@ func servedEndpoints(ctx context.Context) ([]graph.Endpoint, error) {
 		return nil, err
 	}
 	defer st.Close()
-	g, err := graph.New(graph.Deps{Store: st, Engine: authz.Default()}, graph.Config{})
+	g, err := graph.New(graph.Deps{Store: st, Engine: authz.Default()}, graph.Config{}, workloads.All()...)
 	if err != nil {
 		return nil, err
 	}

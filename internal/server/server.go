@@ -28,6 +28,7 @@ import (
 	"graphgate/internal/directory"
 	"graphgate/internal/faults"
 	"graphgate/internal/graph"
+	"graphgate/internal/graph/workloads"
 	"graphgate/internal/identity"
 	"graphgate/internal/parity"
 	"graphgate/internal/password"
@@ -254,7 +255,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if gs, ok := s.store.(graph.Store); ok {
 		g, err := graph.New(graph.Deps{Store: gs, Engine: authz.Default(), Verifier: verifier, Logger: s.log, Directory: dir, Now: now,
 			Decisions: recorder},
-			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle})
+			graph.Config{TrustForwarded: cfg.TrustForwarded, Passwords: cfg.Passwords, Throttle: cfg.Throttle}, workloads.All()...)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("graph server: %w", err)

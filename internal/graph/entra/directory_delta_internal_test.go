@@ -1,10 +1,12 @@
-package graph
+package entra
 
 import (
 	"fmt"
 	"slices"
 	"testing"
 	"time"
+
+	"graphgate/internal/store"
 )
 
 // diffPage lists created, updated and deleted users in id order, a page at
@@ -66,11 +68,11 @@ func TestUserDeltaStateValid(t *testing.T) {
 		now  time.Time
 		want bool
 	}{
-		{dirDeltaState{At: storedTime(at)}, at, true},
-		{dirDeltaState{At: storedTime(at)}, at.Add(dirDeltaLifetime), true},
-		{dirDeltaState{At: storedTime(at)}, at.Add(dirDeltaLifetime + time.Second), false},
+		{dirDeltaState{At: at.UTC().Format(store.TimeLayout)}, at, true},
+		{dirDeltaState{At: at.UTC().Format(store.TimeLayout)}, at.Add(dirDeltaLifetime), true},
+		{dirDeltaState{At: at.UTC().Format(store.TimeLayout)}, at.Add(dirDeltaLifetime + time.Second), false},
 		{dirDeltaState{At: "yesterday"}, at, false},
-		{dirDeltaState{At: storedTime(at), IDs: []string{"a"}}, at, false},
+		{dirDeltaState{At: at.UTC().Format(store.TimeLayout), IDs: []string{"a"}}, at, false},
 	} {
 		if got := c.st.valid(c.now); got != c.want {
 			t.Errorf("%s valid at %s = %v, want %v", fmt.Sprint(c.st), c.now, got, c.want)

@@ -1,4 +1,4 @@
-package graph
+package entra
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -23,51 +25,51 @@ import (
 
 // photoEndpoints: the methods of each owner's photo Microsoft's data has a
 // rule for (the others are not served).
-func photoEndpoints() []Endpoint {
-	var eps []Endpoint
+func photoEndpoints() []graph.Endpoint {
+	var eps []graph.Endpoint
 	for _, p := range []string{"/me/photo", "/users/{id}/photo", "/groups/{id}/photo"} {
 		eps = append(eps,
-			Endpoint{Method: "GET", Template: p, Handler: (*Server).getPhoto, Optional: true},
-			Endpoint{Method: "PUT", Template: p, Handler: (*Server).putPhoto, Optional: true},
-			Endpoint{Method: "DELETE", Template: p, Handler: (*Server).deletePhoto, Optional: true})
+			graph.Endpoint{Method: "GET", Template: p, Handler: handle(server.getPhoto), Optional: true},
+			graph.Endpoint{Method: "PUT", Template: p, Handler: handle(server.putPhoto), Optional: true},
+			graph.Endpoint{Method: "DELETE", Template: p, Handler: handle(server.deletePhoto), Optional: true})
 	}
 	return eps
 }
 
-var _ = declare(workloadDirectory, photoEndpoints()...)
+var _ = declare(graph.WorkloadDirectory, photoEndpoints()...)
 
 // photoOwner is the user or group the path names, and the entity set its
 // @odata.context uses.
-func photoOwner(c *Call) (id, set string) {
+func photoOwner(c *graph.Call) (id, set string) {
 	if c.TargetGroup != nil {
 		return c.TargetGroup.ID, "groups"
 	}
 	return c.TargetUser.ID, "users"
 }
 
-func wantsValue(c *Call) bool { return strings.EqualFold(lastSegment(&c.path), "$value") }
+func wantsValue(c *graph.Call) bool { return strings.EqualFold(c.LastSegment(), "$value") }
 
-func errImageNotFound() *Error {
-	return newError(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
+func errImageNotFound() *graph.Error {
+	return graph.NewErrorf(http.StatusNotFound, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
 }
 
-func (s *Server) loadPhoto(c *Call) (photoDoc, error) {
+func (s server) loadPhoto(c *graph.Call) (model.Photo, error) {
 	id, _ := photoOwner(c)
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindPhoto, id)
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindPhoto, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return photoDoc{}, errImageNotFound()
+		return model.Photo{}, errImageNotFound()
 	}
 	if err != nil {
-		return photoDoc{}, asError(err)
+		return model.Photo{}, graph.AsError(err)
 	}
-	var d photoDoc
+	var d model.Photo
 	if err := json.Unmarshal(it.Doc, &d); err != nil {
-		return photoDoc{}, asError(err)
+		return model.Photo{}, graph.AsError(err)
 	}
 	return d, nil
 }
 
-func (s *Server) getPhoto(c *Call) error {
+func (s server) getPhoto(c *graph.Call) error {
 	d, err := s.loadPhoto(c)
 	if err != nil {
 		return err
@@ -75,9 +77,9 @@ func (s *Server) getPhoto(c *Call) error {
 	if wantsValue(c) {
 		b, err := base64.StdEncoding.DecodeString(d.Content)
 		if err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
-		c.w.Header().Set("ETag", `"`+d.Hash+`"`)
+		c.Header().Set("ETag", `"`+d.Hash+`"`)
 		return c.Raw(http.StatusOK, d.ContentType, b)
 	}
 	id, set := photoOwner(c)
@@ -91,9 +93,9 @@ func (s *Server) getPhoto(c *Call) error {
 	})
 }
 
-func (s *Server) putPhoto(c *Call) error {
+func (s server) putPhoto(c *graph.Call) error {
 	if !wantsValue(c) {
-		return errBadRequest("Upload the photo's bytes to %s/$value.", strings.TrimSuffix(c.r.URL.Path, "/"))
+		return graph.ErrBadRequest("Upload the photo's bytes to %s/$value.", strings.TrimSuffix(c.Request().URL.Path, "/"))
 	}
 	b, err := c.Body()
 	if err != nil {
@@ -101,34 +103,34 @@ func (s *Server) putPhoto(c *Call) error {
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
-		return errBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
+		return graph.ErrBadRequest("The photo is not a valid JPEG, PNG or GIF image.")
 	}
 	sum := sha256.Sum256(b)
-	doc, _ := json.Marshal(photoDoc{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
+	doc, _ := json.Marshal(model.Photo{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
 		Width: cfg.Width, Height: cfg.Height, Hash: hex.EncodeToString(sum[:8])})
 	id, _ := photoOwner(c)
-	now := s.now().UTC()
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
+	now := s.Now().UTC()
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
 			it.Doc = doc
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			return tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPhoto, ID: id, OwnerID: id, Doc: doc, CreatedAt: now, ModifiedAt: now})
+			return tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindPhoto, ID: id, OwnerID: id, Doc: doc, CreatedAt: now, ModifiedAt: now})
 		}
 		return err
 	})
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return c.Raw(http.StatusOK, "text/plain", nil)
 }
 
-func (s *Server) deletePhoto(c *Call) error {
+func (s server) deletePhoto(c *graph.Call) error {
 	id, _ := photoOwner(c)
-	n, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPhoto, id)
+	n, err := s.Store().DeleteItems(c.Context(), c.TenantID, model.KindPhoto, id)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	if n == 0 {
 		return errImageNotFound()

@@ -1,4 +1,4 @@
-package graph
+package entra
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/directory"
+	"graphgate/internal/graph"
 	"graphgate/internal/odata"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
@@ -18,32 +19,32 @@ import (
 // remove), directory roles and administrative units.
 
 // groupEntity is a group: GET /groups/{id} inlines members and owners.
-var groupEntity = Entity{Type: "microsoft.graph.group", Context: "groups/$entity", Expand: []string{"members", "owners"}}
+var groupEntity = graph.Entity{Type: "microsoft.graph.group", Context: "groups/$entity", Expand: []string{"members", "owners"}}
 
 // objectsEntity is a collection of directory objects (members, owners,
 // memberships).
-var objectsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
+var objectsEntity = graph.Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
 
-var _ = declare(workloadDirectory,
-	Endpoint{Method: "GET", Template: "/groups", Handler: (*Server).listGroups, Entity: Entity{Type: "microsoft.graph.group", Context: "groups"}},
-	Endpoint{Method: "POST", Template: "/groups", Handler: (*Server).createGroup, Entity: Entity{Type: "microsoft.graph.group", Context: "groups/$entity"}},
-	Endpoint{Method: "GET", Template: "/groups/{id}", Handler: (*Server).getGroup, Entity: groupEntity},
-	Endpoint{Method: "PATCH", Template: "/groups/{id}", Handler: (*Server).updateGroup},
-	Endpoint{Method: "DELETE", Template: "/groups/{id}", Handler: (*Server).deleteGroup},
-	Endpoint{Method: "GET", Template: "/groups/{id}/members", Handler: (*Server).listMembers, Entity: objectsEntity},
-	Endpoint{Method: "GET", Template: "/groups/{id}/owners", Handler: (*Server).listMembers, Entity: objectsEntity},
-	Endpoint{Method: "POST", Template: "/groups/{id}/members/$ref", Handler: (*Server).addMember},
-	Endpoint{Method: "POST", Template: "/groups/{id}/owners/$ref", Handler: (*Server).addMember},
-	Endpoint{Method: "DELETE", Template: "/groups/{id}/members/{id}", Handler: (*Server).removeMember},
-	Endpoint{Method: "DELETE", Template: "/groups/{id}/owners/{id}", Handler: (*Server).removeMember},
-	Endpoint{Method: "GET", Template: "/me/memberOf", Handler: (*Server).memberOf, Entity: objectsEntity},
-	Endpoint{Method: "GET", Template: "/users/{id}/memberOf", Handler: (*Server).memberOf, Entity: objectsEntity},
-	Endpoint{Method: "GET", Template: "/directoryRoles", Handler: (*Server).listDirectoryRoles,
-		Entity: Entity{Type: "microsoft.graph.directoryRole", Context: "directoryRoles"}},
-	Endpoint{Method: "GET", Template: "/directoryRoles/{id}/members", Handler: (*Server).directoryRoleMembers, Entity: objectsEntity},
-	Endpoint{Method: "GET", Template: "/administrativeUnits", Handler: (*Server).listAUs,
-		Entity: Entity{Type: "microsoft.graph.administrativeUnit", Context: "directory/administrativeUnits"}},
-	Endpoint{Method: "GET", Template: "/administrativeUnits/{id}/members", Handler: (*Server).auMembers, Entity: objectsEntity},
+var _ = declare(graph.WorkloadDirectory,
+	graph.Endpoint{Method: "GET", Template: "/groups", Handler: handle(server.listGroups), Entity: graph.Entity{Type: "microsoft.graph.group", Context: "groups"}},
+	graph.Endpoint{Method: "POST", Template: "/groups", Handler: handle(server.createGroup), Entity: graph.Entity{Type: "microsoft.graph.group", Context: "groups/$entity"}},
+	graph.Endpoint{Method: "GET", Template: "/groups/{id}", Handler: handle(server.getGroup), Entity: groupEntity},
+	graph.Endpoint{Method: "PATCH", Template: "/groups/{id}", Handler: handle(server.updateGroup)},
+	graph.Endpoint{Method: "DELETE", Template: "/groups/{id}", Handler: handle(server.deleteGroup)},
+	graph.Endpoint{Method: "GET", Template: "/groups/{id}/members", Handler: handle(server.listMembers), Entity: objectsEntity},
+	graph.Endpoint{Method: "GET", Template: "/groups/{id}/owners", Handler: handle(server.listMembers), Entity: objectsEntity},
+	graph.Endpoint{Method: "POST", Template: "/groups/{id}/members/$ref", Handler: handle(server.addMember)},
+	graph.Endpoint{Method: "POST", Template: "/groups/{id}/owners/$ref", Handler: handle(server.addMember)},
+	graph.Endpoint{Method: "DELETE", Template: "/groups/{id}/members/{id}", Handler: handle(server.removeMember)},
+	graph.Endpoint{Method: "DELETE", Template: "/groups/{id}/owners/{id}", Handler: handle(server.removeMember)},
+	graph.Endpoint{Method: "GET", Template: "/me/memberOf", Handler: handle(server.memberOf), Entity: objectsEntity},
+	graph.Endpoint{Method: "GET", Template: "/users/{id}/memberOf", Handler: handle(server.memberOf), Entity: objectsEntity},
+	graph.Endpoint{Method: "GET", Template: "/directoryRoles", Handler: handle(server.listDirectoryRoles),
+		Entity: graph.Entity{Type: "microsoft.graph.directoryRole", Context: "directoryRoles"}},
+	graph.Endpoint{Method: "GET", Template: "/directoryRoles/{id}/members", Handler: handle(server.directoryRoleMembers), Entity: objectsEntity},
+	graph.Endpoint{Method: "GET", Template: "/administrativeUnits", Handler: handle(server.listAUs),
+		Entity: graph.Entity{Type: "microsoft.graph.administrativeUnit", Context: "directory/administrativeUnits"}},
+	graph.Endpoint{Method: "GET", Template: "/administrativeUnits/{id}/members", Handler: handle(server.auMembers), Entity: objectsEntity},
 )
 
 type groupJSON struct {
@@ -90,17 +91,17 @@ func toGroupJSON(g *store.Group) groupJSON {
 	return j
 }
 
-func (c *Call) renderGroup(g *store.Group, selected []string, typed bool) (json.RawMessage, error) {
+func renderGroup(c *graph.Call, g *store.Group, selected []string, typed bool) (json.RawMessage, error) {
 	b, err := json.Marshal(toGroupJSON(g))
 	if err != nil {
 		return nil, err
 	}
-	b, err = projectDirectory(b, selected, nil, groupAllowed(&c.Decision))
+	b, err = graph.ProjectDirectory(b, selected, nil, groupAllowed(&c.Decision))
 	if err != nil {
 		return nil, err
 	}
 	if typed {
-		b = withType(b, "#microsoft.graph.group")
+		b = graph.WithType(b, "#microsoft.graph.group")
 	}
 	return b, nil
 }
@@ -121,66 +122,66 @@ var groupMapping = func() odata.Mapping {
 	return m
 }()
 
-func (s *Server) queryGroups(c *Call, q *query, ids []string) ([]store.Group, int, error) {
-	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
+func (s server) queryGroups(c *graph.Call, q *graph.Query, ids []string) ([]store.Group, int, error) {
+	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.Top() + 1, Offset: q.Skip(), Count: q.Options().Count}
 	var err error
-	if q.q.Filter != nil {
-		if dq.Filter, err = odata.Filter(q.q.Filter, groupMapping, odata.Directory); err != nil {
+	if q.Options().Filter != nil {
+		if dq.Filter, err = odata.Filter(q.Options().Filter, groupMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
-	if len(q.q.OrderBy) > 0 {
-		if dq.Order, err = odata.Order(q.q.OrderBy, groupMapping, odata.Directory); err != nil {
+	if len(q.Options().OrderBy) > 0 {
+		if dq.Order, err = odata.Order(q.Options().OrderBy, groupMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
-	return s.store.QueryGroups(c.ctx, dq)
+	return s.Store().QueryGroups(c.Context(), dq)
 }
 
-func (s *Server) writeGroups(c *Call, q *query, groups []store.Group, total int, ctx string, typed bool) error {
-	more := len(groups) > q.top
+func (s server) writeGroups(c *graph.Call, q *graph.Query, groups []store.Group, total int, ctx string, typed bool) error {
+	more := len(groups) > q.Top()
 	if more {
-		groups = groups[:q.top]
+		groups = groups[:q.Top()]
 	}
 	vals := make([]json.RawMessage, 0, len(groups))
 	for i := range groups {
-		b, err := c.renderGroup(&groups[i], q.q.Select, typed)
+		b, err := renderGroup(c, &groups[i], q.Options().Select, typed)
 		if err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(ctx, q, vals, total, more)
+	return c.WritePage(ctx, q, vals, total, more)
 }
 
-func (s *Server) listGroups(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) listGroups(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	if err := c.directoryCount(q); err != nil {
+	if err := directoryCount(c, q); err != nil {
 		return err
 	}
 	groups, total, err := s.queryGroups(c, q, nil)
 	if err != nil {
 		return err
 	}
-	return s.writeGroups(c, q, groups, total, c.contextURL(), false)
+	return s.writeGroups(c, q, groups, total, c.ContextURL(), false)
 }
 
-func (s *Server) getGroup(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
+func (s server) getGroup(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	b, err := c.renderGroup(c.TargetGroup, q.q.Select, false)
+	b, err := renderGroup(c, c.TargetGroup, q.Options().Select, false)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	if b, err = s.expandGroupMembers(c, c.TargetGroup, b); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(b, c.contextURL()))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 type groupInput struct {
@@ -195,13 +196,13 @@ type groupInput struct {
 	Members         []string  `json:"members@odata.bind"`
 }
 
-func (s *Server) createGroup(c *Call) error {
+func (s server) createGroup(c *graph.Call) error {
 	var in groupInput
 	if err := c.ReadBody(&in, groupBody); err != nil {
 		return err
 	}
 	if in.DisplayName == nil || in.MailNickname == nil || in.MailEnabled == nil || in.SecurityEnabled == nil {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "A value is required for property 'displayName', 'mailNickname', 'mailEnabled' and 'securityEnabled' of resource 'Group'.")
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "A value is required for property 'displayName', 'mailNickname', 'mailEnabled' and 'securityEnabled' of resource 'Group'.")
 	}
 	g := store.Group{TenantID: c.TenantID, DisplayName: *in.DisplayName, MailNickname: *in.MailNickname,
 		MailEnabled: *in.MailEnabled, SecurityEnabled: *in.SecurityEnabled, Visibility: store.VisibilityPublic}
@@ -220,7 +221,7 @@ func (s *Server) createGroup(c *Call) error {
 		case "hiddenmembership":
 			g.Visibility = store.VisibilityHiddenMembership
 		default:
-			return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property 'visibility' of resource 'Group'.")
+			return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property 'visibility' of resource 'Group'.")
 		}
 	}
 	ng := directory.NewGroup{Group: g}
@@ -235,48 +236,48 @@ func (s *Server) createGroup(c *Call) error {
 		for _, b := range part.binds {
 			// A bind to no user is left out, as before the directory
 			// service.
-			if u, err := s.findUser(c, bindID(b)); err == nil {
+			if u, err := s.FindUser(c, graph.BindID(b)); err == nil {
 				*part.ids = append(*part.ids, u.ID)
 			}
 		}
 	}
-	g, err := s.dir.CreateGroup(c.ctx, ng)
+	g, err := s.Directory().CreateGroup(c.Context(), ng)
 	if err != nil {
 		var ve *directory.ValidationError
 		if errors.As(err, &ve) {
-			return errInvalidValue(ve.Field, "Group")
+			return graph.ErrInvalidValue(ve.Field, "Group")
 		}
-		return asError(err)
+		return graph.AsError(err)
 	}
-	b, err := c.renderGroup(&g, nil, false)
+	b, err := renderGroup(c, &g, nil, false)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusCreated, withContext(b, c.contextURL()))
+	return c.JSON(http.StatusCreated, graph.WithContext(b, c.ContextURL()))
 }
 
-func (s *Server) updateGroup(c *Call) error {
+func (s server) updateGroup(c *graph.Call) error {
 	var in groupInput
 	if err := c.ReadBody(&in, groupBody); err != nil {
 		return err
 	}
-	err := s.dir.UpdateGroup(c.ctx, c.TenantID, c.TargetGroup.ID, directory.GroupChanges{DisplayName: in.DisplayName,
+	err := s.Directory().UpdateGroup(c.Context(), c.TenantID, c.TargetGroup.ID, directory.GroupChanges{DisplayName: in.DisplayName,
 		Description: in.Description, MailNickname: in.MailNickname})
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
-func (s *Server) deleteGroup(c *Call) error {
-	if err := s.dir.DeleteGroup(c.ctx, c.TenantID, c.TargetGroup.ID); err != nil {
-		return asError(err)
+func (s server) deleteGroup(c *graph.Call) error {
+	if err := s.Directory().DeleteGroup(c.Context(), c.TenantID, c.TargetGroup.ID); err != nil {
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
 // roleOfPath tells members from owners by the route.
-func roleOfPath(c *Call) store.MemberRole {
+func roleOfPath(c *graph.Call) store.MemberRole {
 	if strings.Contains(c.Match.Route.Path, "/owners") {
 		return store.RoleOwner
 	}
@@ -284,67 +285,65 @@ func roleOfPath(c *Call) store.MemberRole {
 }
 
 // listMembers lists a group's members or owners as directory objects.
-func (s *Server) listMembers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) listMembers(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.Members(c.ctx, c.TenantID, c.TargetGroup.ID, roleOfPath(c))
+	ms, err := s.Store().Members(c.Context(), c.TenantID, c.TargetGroup.ID, roleOfPath(c))
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
 }
 
 // writeDirectoryObjects renders a list of users and groups by id, typed.
-func (s *Server) writeDirectoryObjects(c *Call, q *query, ms []store.Membership, id func(store.Membership) string) error {
+func (s server) writeDirectoryObjects(c *graph.Call, q *graph.Query, ms []store.Membership, id func(store.Membership) string) error {
 	var ids []string
 	for _, m := range ms {
 		ids = append(ids, id(m))
 	}
 	if len(ids) == 0 {
-		return c.writePage(c.contextURL(), q, nil, 0, false)
+		return c.WritePage(c.ContextURL(), q, nil, 0, false)
 	}
-	all := *q
-	all.top, all.skip = 1000, 0
-	users, _, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
+	users, _, err := s.Store().QueryUsers(c.Context(), store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
-	groups, _, err := s.store.QueryGroups(c.ctx, store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
+	groups, _, err := s.Store().QueryGroups(c.Context(), store.DirectoryQuery{TenantID: c.TenantID, IDs: ids})
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	var vals []json.RawMessage
 	for i := range users {
-		b, err := c.renderUser(&users[i], q.q.Select)
+		b, err := renderUser(c, &users[i], q.Options().Select)
 		if err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
-		vals = append(vals, withType(b, "#microsoft.graph.user"))
+		vals = append(vals, graph.WithType(b, "#microsoft.graph.user"))
 	}
 	for i := range groups {
-		b, err := c.renderGroup(&groups[i], q.q.Select, true)
+		b, err := renderGroup(c, &groups[i], q.Options().Select, true)
 		if err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
 	total := len(vals)
-	if q.skip < len(vals) {
-		vals = vals[q.skip:]
+	if q.Skip() < len(vals) {
+		vals = vals[q.Skip():]
 	} else {
 		vals = nil
 	}
-	more := len(vals) > q.top
+	more := len(vals) > q.Top()
 	if more {
-		vals = vals[:q.top]
+		vals = vals[:q.Top()]
 	}
-	return c.writePage(c.contextURL(), q, vals, total, more)
+	return c.WritePage(c.ContextURL(), q, vals, total, more)
 }
 
 // addMember is POST /members/$ref {"@odata.id": ".../directoryObjects/{id}"}.
-func (s *Server) addMember(c *Call) error {
+func (s server) addMember(c *graph.Call) error {
 	var in struct {
 		ID string `json:"@odata.id"`
 	}
@@ -352,49 +351,49 @@ func (s *Server) addMember(c *Call) error {
 		return err
 	}
 	if in.ID == "" {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid URL format specified in @odata.id.")
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid URL format specified in @odata.id.")
 	}
-	id := bindID(in.ID)
-	u, err := s.findUser(c, id)
+	id := graph.BindID(in.ID)
+	u, err := s.FindUser(c, id)
 	if err != nil {
-		return errDirectoryNotFound(id)
+		return graph.ErrDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
-	if err := s.dir.AddMember(c.ctx, m); err != nil {
+	if err := s.Directory().AddMember(c.Context(), m); err != nil {
 		if errors.Is(err, directory.ErrExists) {
-			return newError(http.StatusBadRequest, "Request_BadRequest", "One or more added object references already exist for the following modified properties: '%s'.", strings.TrimSuffix(string(m.Role), "")+"s")
+			return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "One or more added object references already exist for the following modified properties: '%s'.", strings.TrimSuffix(string(m.Role), "")+"s")
 		}
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
-func (s *Server) removeMember(c *Call) error {
+func (s server) removeMember(c *graph.Call) error {
 	id := c.Param(1)
-	u, err := s.findUser(c, id)
+	u, err := s.FindUser(c, id)
 	if err != nil {
-		return errDirectoryNotFound(id)
+		return graph.ErrDirectoryNotFound(id)
 	}
 	m := store.Membership{TenantID: c.TenantID, ContainerID: c.TargetGroup.ID, ContainerKind: store.ContainerGroup, MemberID: u.ID, Role: roleOfPath(c)}
-	if err := s.dir.RemoveMember(c.ctx, m); err != nil {
+	if err := s.Directory().RemoveMember(c.Context(), m); err != nil {
 		if errors.Is(err, directory.ErrNotFound) {
-			return errDirectoryNotFound(id)
+			return graph.ErrDirectoryNotFound(id)
 		}
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
 // memberOf lists the groups, directory roles and administrative units a
 // user is a direct member of.
-func (s *Server) memberOf(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) memberOf(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.MemberOf(c.ctx, c.TenantID, c.TargetUser.ID, store.RoleMember)
+	ms, err := s.Store().MemberOf(c.Context(), c.TenantID, c.TargetUser.ID, store.RoleMember)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	var groupIDs []string
 	var vals []json.RawMessage
@@ -403,42 +402,40 @@ func (s *Server) memberOf(c *Call) error {
 		case store.ContainerGroup:
 			groupIDs = append(groupIDs, m.ContainerID)
 		case store.ContainerAU:
-			if au, err := s.store.GetAdministrativeUnit(c.ctx, c.TenantID, m.ContainerID); err == nil {
-				vals = append(vals, withType(encodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
+			if au, err := s.Store().GetAdministrativeUnit(c.Context(), c.TenantID, m.ContainerID); err == nil {
+				vals = append(vals, graph.WithType(graph.EncodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
 			}
 		}
 	}
 	for _, r := range c.TargetUser.Roles {
 		if role, err := roles.Parse(r); err == nil {
-			vals = append(vals, withType(encodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
+			vals = append(vals, graph.WithType(graph.EncodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
 		}
 	}
 	if len(groupIDs) > 0 {
-		gq := *q
-		gq.top, gq.skip = 1000, 0
-		groups, _, err := s.queryGroups(c, &gq, groupIDs)
+		groups, _, err := s.queryGroups(c, q.Paged(1000, 0), groupIDs)
 		if err != nil {
 			return err
 		}
 		for i := range groups {
-			b, err := c.renderGroup(&groups[i], q.q.Select, true)
+			b, err := renderGroup(c, &groups[i], q.Options().Select, true)
 			if err != nil {
-				return asError(err)
+				return graph.AsError(err)
 			}
 			vals = append(vals, b)
 		}
 	}
 	total := len(vals)
-	if q.skip < len(vals) {
-		vals = vals[q.skip:]
+	if q.Skip() < len(vals) {
+		vals = vals[q.Skip():]
 	} else {
 		vals = nil
 	}
-	more := len(vals) > q.top
+	more := len(vals) > q.Top()
 	if more {
-		vals = vals[:q.top]
+		vals = vals[:q.Top()]
 	}
-	return c.writePage(c.contextURL(), q, vals, total, more)
+	return c.WritePage(c.ContextURL(), q, vals, total, more)
 }
 
 type directoryRoleJSON struct {
@@ -465,8 +462,8 @@ func auJSON(au store.AdministrativeUnit) auJSONT {
 }
 
 // listDirectoryRoles lists the activated roles (those with a holder).
-func (s *Server) listDirectoryRoles(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) listDirectoryRoles(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -483,20 +480,20 @@ func (s *Server) listDirectoryRoles(c *Call) error {
 	var vals []json.RawMessage
 	for _, r := range roles.All() {
 		if held[r] {
-			vals = append(vals, encodeDoc(roleJSON(r)))
+			vals = append(vals, graph.EncodeDoc(roleJSON(r)))
 		}
 	}
-	return c.writePage(c.contextURL(), q, vals, len(vals), false)
+	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
 }
 
 // eachUser visits a tenant's users page by page (directory roles are few;
 // role membership is a property of users in graphgate's store).
-func (s *Server) eachUser(c *Call, f func(store.User)) error {
+func (s server) eachUser(c *graph.Call, f func(store.User)) error {
 	after := ""
 	for {
-		us, err := s.store.ListUsers(c.ctx, c.TenantID, after, 500)
+		us, err := s.Store().ListUsers(c.Context(), c.TenantID, after, 500)
 		if err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
 		for _, u := range us {
 			f(u)
@@ -508,12 +505,12 @@ func (s *Server) eachUser(c *Call, f func(store.User)) error {
 	}
 }
 
-func (s *Server) directoryRoleMembers(c *Call) error {
+func (s server) directoryRoleMembers(c *graph.Call) error {
 	role, err := roles.Parse(c.Param(0))
 	if err != nil {
-		return errDirectoryNotFound(c.Param(0))
+		return graph.ErrDirectoryNotFound(c.Param(0))
 	}
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
@@ -530,30 +527,30 @@ func (s *Server) directoryRoleMembers(c *Call) error {
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
 }
 
-func (s *Server) listAUs(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) listAUs(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	aus, err := s.store.ListAdministrativeUnits(c.ctx, c.TenantID)
+	aus, err := s.Store().ListAdministrativeUnits(c.Context(), c.TenantID)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	var vals []json.RawMessage
 	for _, au := range aus {
-		vals = append(vals, encodeDoc(auJSON(au)))
+		vals = append(vals, graph.EncodeDoc(auJSON(au)))
 	}
-	return c.writePage(c.contextURL(), q, vals, len(vals), false)
+	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
 }
 
-func (s *Server) auMembers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) auMembers(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.Members(c.ctx, c.TenantID, strings.ToLower(c.Param(0)), store.RoleMember)
+	ms, err := s.Store().Members(c.Context(), c.TenantID, strings.ToLower(c.Param(0)), store.RoleMember)
 	if err != nil {
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return s.writeDirectoryObjects(c, q, ms, func(m store.Membership) string { return m.MemberID })
 }

@@ -1,4 +1,4 @@
-package graph
+package entra
 
 import (
 	"encoding/json"
@@ -9,31 +9,32 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/directory"
+	"graphgate/internal/graph"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
 // userEntity is a user: GET /me and /users/{id} inline the manager.
-var userEntity = Entity{Type: "microsoft.graph.user", Context: "users/$entity", Expand: []string{"manager"}}
+var userEntity = graph.Entity{Type: "microsoft.graph.user", Context: "users/$entity", Expand: []string{"manager"}}
 
 // PATCH /me has no rule of its own: it uses PATCH /users/{id}'s.
-var _ = declare(workloadDirectory,
-	Endpoint{Method: "GET", Template: "/me", Handler: (*Server).getUser, Entity: userEntity},
-	Endpoint{Method: "GET", Template: "/users/{id}", Handler: (*Server).getUser, Entity: userEntity},
-	Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: (*Server).updateUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
-	Endpoint{Method: "DELETE", Template: "/users/{id}", Handler: (*Server).deleteUser},
-	Endpoint{Method: "GET", Template: "/users", Handler: (*Server).listUsers,
-		Entity: Entity{Type: "microsoft.graph.user", Context: "users", Expand: []string{"manager"}}},
-	Endpoint{Method: "POST", Template: "/users", Handler: (*Server).createUser, Entity: Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
-	Endpoint{Method: "GET", Template: "/me/manager", Handler: (*Server).getManager, Entity: managerEntity},
-	Endpoint{Method: "GET", Template: "/users/{id}/manager", Handler: (*Server).getManager, Entity: managerEntity},
-	Endpoint{Method: "GET", Template: "/me/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
-	Endpoint{Method: "GET", Template: "/users/{id}/directReports", Handler: (*Server).directReports, Entity: reportsEntity},
+var _ = declare(graph.WorkloadDirectory,
+	graph.Endpoint{Method: "GET", Template: "/me", Handler: handle(server.getUser), Entity: userEntity},
+	graph.Endpoint{Method: "GET", Template: "/users/{id}", Handler: handle(server.getUser), Entity: userEntity},
+	graph.Endpoint{Method: "PATCH", Template: "/users/{id}", Handler: handle(server.updateUser), Entity: graph.Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
+	graph.Endpoint{Method: "DELETE", Template: "/users/{id}", Handler: handle(server.deleteUser)},
+	graph.Endpoint{Method: "GET", Template: "/users", Handler: handle(server.listUsers),
+		Entity: graph.Entity{Type: "microsoft.graph.user", Context: "users", Expand: []string{"manager"}}},
+	graph.Endpoint{Method: "POST", Template: "/users", Handler: handle(server.createUser), Entity: graph.Entity{Type: "microsoft.graph.user", Context: "users/$entity"}},
+	graph.Endpoint{Method: "GET", Template: "/me/manager", Handler: handle(server.getManager), Entity: managerEntity},
+	graph.Endpoint{Method: "GET", Template: "/users/{id}/manager", Handler: handle(server.getManager), Entity: managerEntity},
+	graph.Endpoint{Method: "GET", Template: "/me/directReports", Handler: handle(server.directReports), Entity: reportsEntity},
+	graph.Endpoint{Method: "GET", Template: "/users/{id}/directReports", Handler: handle(server.directReports), Entity: reportsEntity},
 )
 
 var (
-	managerEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects/$entity"}
-	reportsEntity = Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
+	managerEntity = graph.Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects/$entity"}
+	reportsEntity = graph.Entity{Type: "microsoft.graph.directoryObject", Context: "directoryObjects"}
 )
 
 // userJSON is a user's Graph representation.
@@ -111,7 +112,7 @@ type userDefaultJSON struct {
 	ID                string   `json:"id"`
 }
 
-func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, error) {
+func renderUser(c *graph.Call, u *store.User, selected []string) (json.RawMessage, error) {
 	if len(selected) == 0 && userAllowed(&c.Decision) == nil {
 		j := toUserJSON(u)
 		return json.Marshal(userDefaultJSON{BusinessPhones: j.BusinessPhones, DisplayName: j.DisplayName, GivenName: j.GivenName,
@@ -122,28 +123,28 @@ func (c *Call) renderUser(u *store.User, selected []string) (json.RawMessage, er
 	if err != nil {
 		return nil, err
 	}
-	return projectDirectory(b, selected, userDefaults, userAllowed(&c.Decision))
+	return graph.ProjectDirectory(b, selected, userDefaults, userAllowed(&c.Decision))
 }
 
-func (s *Server) getUser(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
+func (s server) getUser(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 1, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	if len(q.q.Select) == 0 && len(q.q.Expand) == 0 && userAllowed(&c.Decision) == nil {
+	if len(q.Options().Select) == 0 && len(q.Options().Expand) == 0 && userAllowed(&c.Decision) == nil {
 		// The common request (GET /me, the first call of every app): the
 		// default shape appended straight into the response bytes.
 		buf := make([]byte, 0, 640)
-		return c.rawJSON(http.StatusOK, appendUserDefault(buf, c.contextURL(), c.TargetUser))
+		return c.RawJSON(http.StatusOK, appendUserDefault(buf, c.ContextURL(), c.TargetUser))
 	}
-	body, err := c.renderUser(c.TargetUser, q.q.Select)
+	body, err := renderUser(c, c.TargetUser, q.Options().Select)
 	if err != nil {
 		return err
 	}
-	if body, err = c.s.expandManager(c, c.TargetUser, body); err != nil {
+	if body, err = s.expandManager(c, c.TargetUser, body); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
+	return c.JSON(http.StatusOK, graph.WithContext(body, c.ContextURL()))
 }
 
 // appendUserDefault appends {"@odata.context": ctx, …} with exactly the
@@ -194,19 +195,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// withContext adds @odata.context to a rendered object.
-func withContext(obj json.RawMessage, ctx string) json.RawMessage {
-	cb, _ := json.Marshal(ctx)
-	out := append([]byte(`{"@odata.context":`), cb...)
-	if len(obj) > 2 {
-		out = append(out, ',')
-		out = append(out, obj[1:]...)
-	} else {
-		out = append(out, '}')
-	}
-	return out
-}
-
 // userMapping maps user properties to the store's directory columns.
 var userMapping = odata.Mapping{EntityType: "microsoft.graph.user", Columns: map[string]odata.Column{
 	"id":                {Name: "id", Type: odata.TypeGUID},
@@ -227,86 +215,86 @@ var userMapping = odata.Mapping{EntityType: "microsoft.graph.user", Columns: map
 
 // directoryCount enforces Graph's rule that $count and $search on
 // directory objects need the ConsistencyLevel: eventual header.
-func (c *Call) directoryCount(q *query) error {
-	if (q.q.Count || q.q.Search != nil) && !strings.EqualFold(c.r.Header.Get("ConsistencyLevel"), "eventual") {
-		if q.q.Search != nil {
-			return newError(http.StatusBadRequest, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
+func directoryCount(c *graph.Call, q *graph.Query) error {
+	if (q.Options().Count || q.Options().Search != nil) && !strings.EqualFold(c.Request().Header.Get("ConsistencyLevel"), "eventual") {
+		if q.Options().Search != nil {
+			return graph.NewErrorf(http.StatusBadRequest, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
 		}
-		return newError(http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
 	}
 	return nil
 }
 
 // queryUsers runs a directory query built from OData options.
-func (s *Server) queryUsers(c *Call, q *query, ids []string) ([]store.User, int, error) {
-	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.top + 1, Offset: q.skip, Count: q.q.Count}
+func (s server) queryUsers(c *graph.Call, q *graph.Query, ids []string) ([]store.User, int, error) {
+	dq := store.DirectoryQuery{TenantID: c.TenantID, IDs: ids, Limit: q.Top() + 1, Offset: q.Skip(), Count: q.Options().Count}
 	var err error
 	var filter, search store.Cond
-	if q.q.Filter != nil {
-		if filter, err = odata.Filter(q.q.Filter, userMapping, odata.Directory); err != nil {
+	if q.Options().Filter != nil {
+		if filter, err = odata.Filter(q.Options().Filter, userMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
-	if q.q.Search != nil {
-		if search, err = searchUsers(q.q.Search); err != nil {
+	if q.Options().Search != nil {
+		if search, err = searchUsers(q.Options().Search); err != nil {
 			return nil, 0, err
 		}
 	}
 	dq.Filter = store.AndAll(filter, search)
-	if len(q.q.OrderBy) > 0 {
-		if dq.Order, err = odata.Order(q.q.OrderBy, userMapping, odata.Directory); err != nil {
+	if len(q.Options().OrderBy) > 0 {
+		if dq.Order, err = odata.Order(q.Options().OrderBy, userMapping, odata.Directory); err != nil {
 			return nil, 0, err
 		}
 	}
-	if q.after != nil {
+	if q.After() != nil {
 		// A keyset $skiptoken (keyset.go): only listings in id order
 		// (no $orderby) are given one, whose cursor is the last id.
-		if len(dq.Order) > 0 || !cursorFits(q, dq.Order) {
-			return nil, 0, errBadRequest("The $skiptoken is not valid.")
+		if len(dq.Order) > 0 || !q.CursorFits(dq.Order) {
+			return nil, 0, graph.ErrBadRequest("The $skiptoken is not valid.")
 		}
-		dq.After, dq.Offset = q.after, 0
+		dq.After, dq.Offset = q.After(), 0
 	}
-	users, total, err := s.store.QueryUsers(c.ctx, dq)
-	if err == nil && len(dq.Order) == 0 && q.top > 0 && len(users) > q.top {
+	users, total, err := s.Store().QueryUsers(c.Context(), dq)
+	if err == nil && len(dq.Order) == 0 && q.Top() > 0 && len(users) > q.Top() {
 		// The next page continues after this one's last id, through
 		// the primary key, however deep.
-		q.next = encodeKeyset(q, nil, store.Cursor{ID: users[q.top-1].ID})
+		q.SetNextKeyset(nil, store.Cursor{ID: users[q.Top()-1].ID})
 	}
 	return users, total, err
 }
 
-func (s *Server) listUsers(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) listUsers(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	if err := c.directoryCount(q); err != nil {
+	if err := directoryCount(c, q); err != nil {
 		return err
 	}
 	users, total, err := s.queryUsers(c, q, nil)
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.contextURL())
+	return s.writeUsers(c, q, users, total, c.ContextURL())
 }
 
-func (c *Call) writeUsers(q *query, users []store.User, total int, ctx string) error {
-	more := len(users) > q.top
+func (s server) writeUsers(c *graph.Call, q *graph.Query, users []store.User, total int, ctx string) error {
+	more := len(users) > q.Top()
 	if more {
-		users = users[:q.top]
+		users = users[:q.Top()]
 	}
 	vals := make([]json.RawMessage, 0, len(users))
 	for i := range users {
-		b, err := c.renderUser(&users[i], q.q.Select)
+		b, err := renderUser(c, &users[i], q.Options().Select)
 		if err != nil {
 			return err
 		}
-		if b, err = c.s.expandManager(c, &users[i], b); err != nil {
+		if b, err = s.expandManager(c, &users[i], b); err != nil {
 			return err
 		}
 		vals = append(vals, b)
 	}
-	return c.writePage(ctx, q, vals, total, more)
+	return c.WritePage(ctx, q, vals, total, more)
 }
 
 // userPatch is what PATCH /users/{id} may change.
@@ -332,7 +320,7 @@ func (p userPatch) changes() directory.UserChanges {
 		PreferredLanguage: p.PreferredLanguage, UsageLocation: p.UsageLocation, AccountEnabled: p.AccountEnabled, Mail: p.Mail}
 }
 
-func (s *Server) updateUser(c *Call) error {
+func (s server) updateUser(c *graph.Call) error {
 	var p struct {
 		userPatch
 		UserType *string `json:"userType"`
@@ -344,10 +332,8 @@ func (s *Server) updateUser(c *Call) error {
 	if p.UserType != nil {
 		// Some properties need more than the route's permission (a user's
 		// type: an administrator of users); the engine decides which.
-		if d := s.engine.DecideProperties(c.Decision, "userType"); !d.Allow {
-			c.Decision = d
-			c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
-			return s.denial(c)
+		if err := c.CheckProperties("userType"); err != nil {
+			return err
 		}
 		// Graph's values are Member and Guest. graphgate takes them in
 		// any case (Microsoft does not document the case rule) and
@@ -359,28 +345,28 @@ func (s *Server) updateUser(c *Call) error {
 		case strings.EqualFold(*p.UserType, "Guest"):
 			kind = store.UserGuest
 		default:
-			return errInvalidValue("userType", "User")
+			return graph.ErrInvalidValue("userType", "User")
 		}
 		ch.UserType = &kind
 	}
-	if _, err := s.dir.UpdateUser(c.ctx, c.TenantID, c.TargetUser.ID, ch); err != nil {
+	if _, err := s.Directory().UpdateUser(c.Context(), c.TenantID, c.TargetUser.ID, ch); err != nil {
 		var ve *directory.ValidationError
 		if errors.As(err, &ve) {
-			return errInvalidValue(ve.Field, "User")
+			return graph.ErrInvalidValue(ve.Field, "User")
 		}
-		return asError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
-func (s *Server) deleteUser(c *Call) error {
-	if _, err := s.dir.DeleteUser(c.ctx, c.TenantID, c.TargetUser.ID, directory.DeleteUserOptions{}); err != nil {
+func (s server) deleteUser(c *graph.Call) error {
+	if _, err := s.Directory().DeleteUser(c.Context(), c.TenantID, c.TargetUser.ID, directory.DeleteUserOptions{}); err != nil {
 		if errors.Is(err, directory.ErrNotFound) {
-			return errDirectoryNotFound(c.Param(0))
+			return graph.ErrDirectoryNotFound(c.Param(0))
 		}
-		return asError(err)
+		return graph.AsError(err)
 	}
-	s.mailboxes.forget(c.TenantID + "/" + c.TargetUser.ID)
+	s.ForgetMailbox(c.TenantID, c.TargetUser.ID)
 	return c.NoContent()
 }
 
@@ -394,25 +380,25 @@ type newUser struct {
 	} `json:"passwordProfile"`
 }
 
-func (s *Server) createUser(c *Call) error {
+func (s server) createUser(c *graph.Call) error {
 	var nu newUser
 	if err := c.ReadBody(&nu, userBody); err != nil {
 		return err
 	}
 	if nu.UserPrincipalName == "" || nu.DisplayName == nil || nu.AccountEnabled == nil || nu.MailNickname == "" || nu.PasswordProfile == nil {
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Invalid value specified for property '%s' of resource 'User'.", missingUserProperty(nu))
 	}
 	u := store.User{TenantID: c.TenantID, UserPrincipalName: nu.UserPrincipalName, Kind: store.UserMember, Mail: nu.UserPrincipalName}
 	nu.changes().Apply(&u)
-	u, err := s.dir.CreateUser(c.ctx, directory.NewUser{User: u, Password: nu.PasswordProfile.Password})
+	u, err := s.Directory().CreateUser(c.Context(), directory.NewUser{User: u, Password: nu.PasswordProfile.Password})
 	if err != nil {
 		return createUserError(err)
 	}
-	body, err := c.renderUser(&u, nil)
+	body, err := renderUser(c, &u, nil)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, withContext(body, c.contextURL()))
+	return c.JSON(http.StatusCreated, graph.WithContext(body, c.ContextURL()))
 }
 
 // createUserError is Graph's answer to a user the directory refused.
@@ -420,15 +406,15 @@ func createUserError(err error) error {
 	var ve *directory.ValidationError
 	switch {
 	case errors.Is(err, directory.ErrDomainNotVerified):
-		return newError(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.")
 	case errors.Is(err, directory.ErrExists):
-		return newError(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
+		return graph.NewErrorf(http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
 	case errors.As(err, &ve) && ve.Field == "password":
-		return errBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
+		return graph.ErrBadRequest("The specified password does not comply with password complexity requirements. Please provide a different password.")
 	case errors.As(err, &ve):
-		return errInvalidValue(ve.Field, "User")
+		return graph.ErrInvalidValue(ve.Field, "User")
 	}
-	return asError(err)
+	return graph.AsError(err)
 }
 
 func missingUserProperty(nu newUser) string {
@@ -445,45 +431,32 @@ func missingUserProperty(nu newUser) string {
 	return "userPrincipalName"
 }
 
-func (s *Server) getManager(c *Call) error {
+func (s server) getManager(c *graph.Call) error {
 	if c.TargetUser.ManagerID == "" {
-		return errDirectoryNotFound("manager")
+		return graph.ErrDirectoryNotFound("manager")
 	}
-	m, err := s.store.GetUser(c.ctx, c.TenantID, c.TargetUser.ManagerID)
+	m, err := s.Store().GetUser(c.Context(), c.TenantID, c.TargetUser.ManagerID)
 	if err != nil {
-		return errDirectoryNotFound("manager")
+		return graph.ErrDirectoryNotFound("manager")
 	}
-	body, err := c.renderUser(&m, nil)
+	body, err := renderUser(c, &m, nil)
 	if err != nil {
 		return err
 	}
-	body = withType(body, "#microsoft.graph.user")
-	return c.JSON(http.StatusOK, withContext(body, c.contextURL()))
+	body = graph.WithType(body, "#microsoft.graph.user")
+	return c.JSON(http.StatusOK, graph.WithContext(body, c.ContextURL()))
 }
 
-func (s *Server) directReports(c *Call) error {
-	q, err := c.parseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
+func (s server) directReports(c *graph.Call) error {
+	q, err := c.ParseQuery(odata.Directory, 100, odata.DirectoryMaxTop)
 	if err != nil {
 		return err
 	}
-	users, total, err := s.store.QueryUsers(c.ctx, store.DirectoryQuery{TenantID: c.TenantID,
+	users, total, err := s.Store().QueryUsers(c.Context(), store.DirectoryQuery{TenantID: c.TenantID,
 		Filter: store.Compare{Field: store.Column("manager_id", store.TypeString), Op: store.Eq, Value: store.String(c.TargetUser.ID)},
-		Limit:  q.top + 1, Offset: q.skip, Count: q.q.Count})
+		Limit:  q.Top() + 1, Offset: q.Skip(), Count: q.Options().Count})
 	if err != nil {
 		return err
 	}
-	return c.writeUsers(q, users, total, c.contextURL())
-}
-
-// withType adds @odata.type to a rendered object.
-func withType(obj json.RawMessage, t string) json.RawMessage {
-	tb, _ := json.Marshal(t)
-	out := append([]byte(`{"@odata.type":`), tb...)
-	if len(obj) > 2 {
-		out = append(out, ',')
-		out = append(out, obj[1:]...)
-	} else {
-		out = append(out, '}')
-	}
-	return out
+	return s.writeUsers(c, q, users, total, c.ContextURL())
 }

@@ -1,4 +1,4 @@
-package graph
+package entra
 
 import (
 	"encoding/base64"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -46,10 +48,10 @@ type deltaSource struct {
 	odataType string
 	// list reads at most limit of the tenant's objects after an id, in
 	// the store's id order: their ids and versions.
-	list func(s *Server, c *Call, after string, limit int) (ids []string, versions []int64, err error)
+	list func(s server, c *graph.Call, after string, limit int) (ids []string, versions []int64, err error)
 	// render renders the objects of ids that still exist, by lower-cased
 	// id, with the round's $select.
-	render func(s *Server, c *Call, ids, selected []string) (map[string]json.RawMessage, error)
+	render func(s server, c *graph.Call, ids, selected []string) (map[string]json.RawMessage, error)
 }
 
 const (
@@ -84,7 +86,7 @@ type dirDeltaToken struct {
 }
 
 func (t dirDeltaToken) encode() string {
-	return base64.RawURLEncoding.EncodeToString(encodeDoc(t))
+	return base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(t))
 }
 
 func decodeDirDeltaToken(s string) (dirDeltaToken, bool) {
@@ -94,8 +96,8 @@ func decodeDirDeltaToken(s string) (dirDeltaToken, bool) {
 }
 
 // errSyncStateNotFound is Graph's answer to an expired or unknown state.
-func errSyncStateNotFound() *Error {
-	return newError(http.StatusBadRequest, "syncStateNotFound",
+func errSyncStateNotFound() *graph.Error {
+	return graph.NewErrorf(http.StatusBadRequest, "syncStateNotFound",
 		"The sync state generation is not found. The delta token is expired and data must be synchronized again.")
 }
 
@@ -144,14 +146,14 @@ func diffPage(old, new *dirDeltaState, after string, max int) (out []dirChange, 
 }
 
 // directoryDelta is the handler of a directory collection's delta.
-func directoryDelta(src *deltaSource) Handler {
-	return func(s *Server, c *Call) error { return s.directoryDelta(c, src) }
+func directoryDelta(src *deltaSource) graph.Handler {
+	return func(s *graph.Server, c *graph.Call) error { return server{s}.directoryDelta(c, src) }
 }
 
-func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
-	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
+func (s server) directoryDelta(c *graph.Call, src *deltaSource) error {
+	vals, err := odata.ParseRawQuery(c.Request().URL.RawQuery)
 	if err != nil {
-		return errBadRequest("Invalid query string: %s", err)
+		return graph.ErrBadRequest("Invalid query string: %s", err)
 	}
 	delta, skip := vals.Get("$deltatoken"), vals.Get("$skiptoken")
 	vals.Del("$deltatoken")
@@ -161,7 +163,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 	case skip != "":
 		var ok bool
 		if tok, ok = decodeDirDeltaToken(skip); !ok || tok.New == "" {
-			return errBadRequest("The $skiptoken is not valid.")
+			return graph.ErrBadRequest("The $skiptoken is not valid.")
 		}
 	case delta != "" && delta != "latest":
 		var ok bool
@@ -177,7 +179,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 		// graphgate serves $select only and says so rather than ignoring
 		// an option.
 		if q.Filter != nil || len(q.Expand) > 0 || len(q.OrderBy) > 0 || q.Top != nil || q.Skip != nil || q.Search != nil || q.Count {
-			return newError(http.StatusBadRequest, odata.CodeRequestBadRequest, "Unsupported query: %s/delta takes $select only.", src.name)
+			return graph.NewErrorf(http.StatusBadRequest, odata.CodeRequestBadRequest, "Unsupported query: %s/delta takes $select only.", src.name)
 		}
 		tok.Select = strings.Join(q.Select, ",")
 	}
@@ -199,7 +201,7 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 	if tok.New == "" {
 		// A round starts: prune, then take the snapshot it ends at.
 		if err := s.pruneDeltaStates(c, src); err != nil {
-			return asError(err)
+			return graph.AsError(err)
 		}
 		if tok.New, cur, err = s.snapshot(c, src); err != nil {
 			return err
@@ -225,19 +227,19 @@ func (s *Server) directoryDelta(c *Call, src *deltaSource) error {
 
 // dirDeltaState reads a snapshot; a missing or expired one is Graph's
 // syncStateNotFound.
-func (s *Server) dirDeltaState(c *Call, src *deltaSource, id string) (*dirDeltaState, error) {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, src.stateKind, id)
+func (s server) dirDeltaState(c *graph.Call, src *deltaSource, id string) (*dirDeltaState, error) {
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, src.stateKind, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errSyncStateNotFound()
 	}
 	if err != nil {
-		return nil, asError(err)
+		return nil, graph.AsError(err)
 	}
-	st, err := decodeDoc[dirDeltaState](it)
+	st, err := graph.DecodeDoc[dirDeltaState](it)
 	if err != nil {
-		return nil, asError(err)
+		return nil, graph.AsError(err)
 	}
-	if !st.valid(s.now()) {
+	if !st.valid(s.Now()) {
 		return nil, errSyncStateNotFound()
 	}
 	return &st, nil
@@ -253,16 +255,16 @@ func (st *dirDeltaState) valid(now time.Time) bool {
 // snapshot stores a snapshot of the tenant's objects and returns its id.
 // It reads every object once, in chunks: the cost of the round's first
 // page, as a full read is a first sync's.
-func (s *Server) snapshot(c *Call, src *deltaSource) (string, *dirDeltaState, error) {
-	st := &dirDeltaState{At: storedTime(s.now())}
+func (s server) snapshot(c *graph.Call, src *deltaSource) (string, *dirDeltaState, error) {
+	st := &dirDeltaState{At: model.StoredTime(s.Now())}
 	after := ""
 	for {
-		if err := c.ctx.Err(); err != nil {
-			return "", nil, asError(err)
+		if err := c.Context().Err(); err != nil {
+			return "", nil, graph.AsError(err)
 		}
 		ids, vers, err := src.list(s, c, after, dirDeltaListChunk)
 		if err != nil {
-			return "", nil, asError(err)
+			return "", nil, graph.AsError(err)
 		}
 		for k, id := range ids {
 			st.IDs = append(st.IDs, strings.ToLower(id))
@@ -285,19 +287,19 @@ func (s *Server) snapshot(c *Call, src *deltaSource) (string, *dirDeltaState, er
 		ids[k], vers[k] = st.IDs[i], st.Versions[i]
 	}
 	st.IDs, st.Versions = ids, vers
-	now := s.now()
-	id := newGUID()
-	if err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: src.stateKind, ID: id,
-		Doc: encodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
-		return "", nil, asError(err)
+	now := s.Now()
+	id := model.NewGUID()
+	if err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: src.stateKind, ID: id,
+		Doc: graph.EncodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		return "", nil, graph.AsError(err)
 	}
 	return id, st, nil
 }
 
 // pruneDeltaStates removes a batch of the tenant's expired snapshots.
-func (s *Server) pruneDeltaStates(c *Call, src *deltaSource) error {
-	old, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: src.stateKind,
-		Filter: store.Compare{Field: store.Doc("_at", store.TypeTime), Op: store.Lt, Value: store.Time(s.now().Add(-dirDeltaLifetime))},
+func (s server) pruneDeltaStates(c *graph.Call, src *deltaSource) error {
+	old, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: src.stateKind,
+		Filter: store.Compare{Field: store.Doc("_at", store.TypeTime), Op: store.Lt, Value: store.Time(s.Now().Add(-dirDeltaLifetime))},
 		Limit:  dirDeltaPruneBatch})
 	if err != nil || len(old) == 0 {
 		return err
@@ -306,7 +308,7 @@ func (s *Server) pruneDeltaStates(c *Call, src *deltaSource) error {
 	for i, it := range old {
 		ids[i] = it.ID
 	}
-	_, err = s.store.DeleteItems(c.ctx, c.TenantID, src.stateKind, ids...)
+	_, err = s.Store().DeleteItems(c.Context(), c.TenantID, src.stateKind, ids...)
 	return err
 }
 
@@ -319,7 +321,7 @@ func (s *Server) pruneDeltaStates(c *Call, src *deltaSource) error {
 // group's deletion is permanent in Graph: a known difference). An object
 // listed in the round's snapshot but deleted since is left for the next
 // round, which reports the removal.
-func (s *Server) renderChanges(c *Call, src *deltaSource, changes []dirChange, selected []string) ([]json.RawMessage, error) {
+func (s server) renderChanges(c *graph.Call, src *deltaSource, changes []dirChange, selected []string) ([]json.RawMessage, error) {
 	var ids []string
 	for _, ch := range changes {
 		if !ch.removed {
@@ -336,7 +338,7 @@ func (s *Server) renderChanges(c *Call, src *deltaSource, changes []dirChange, s
 	out := make([]json.RawMessage, 0, len(changes))
 	for _, ch := range changes {
 		if ch.removed {
-			out = append(out, encodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
+			out = append(out, graph.EncodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
 				"@removed": map[string]string{"reason": "changed"}}))
 			continue
 		}
@@ -349,7 +351,7 @@ func (s *Server) renderChanges(c *Call, src *deltaSource, changes []dirChange, s
 
 // writeDirectoryDelta writes a page with its nextLink (next) or, on the
 // last page, its deltaLink.
-func (s *Server) writeDirectoryDelta(c *Call, src *deltaSource, vals []json.RawMessage, next string, delta dirDeltaToken) error {
+func (s server) writeDirectoryDelta(c *graph.Call, src *deltaSource, vals []json.RawMessage, next string, delta dirDeltaToken) error {
 	if vals == nil {
 		vals = []json.RawMessage{}
 	}
@@ -359,7 +361,7 @@ func (s *Server) writeDirectoryDelta(c *Call, src *deltaSource, vals []json.RawM
 		NextLink  string            `json:"@odata.nextLink,omitempty"`
 		DeltaLink string            `json:"@odata.deltaLink,omitempty"`
 		Value     []json.RawMessage `json:"value"`
-	}{Context: c.contextURL(), Value: vals}
+	}{Context: c.ContextURL(), Value: vals}
 	if next != "" {
 		body.NextLink = base + "$skiptoken=" + url.QueryEscape(next)
 	} else {

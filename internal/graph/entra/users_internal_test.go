@@ -1,10 +1,11 @@
-package graph
+package entra
 
 import (
 	"bytes"
 	"encoding/json"
 	"testing"
 
+	"graphgate/internal/graph"
 	"graphgate/internal/store"
 )
 
@@ -28,7 +29,7 @@ func TestAppendUserDefault(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := withContext(obj, ctx)
+		want := graph.WithContext(obj, ctx)
 		if !bytes.Equal(got, want) {
 			t.Errorf("user %s:\n got %s\nwant %s", u.ID, got, want)
 		}

@@ -1,0 +1,12 @@
+package workloads
+
+import (
+	"graphgate/internal/graph"
+	"graphgate/internal/graph/entra"
+)
+
+// All are the descriptors of every workload package, one slice per
+// package, as graph.New takes them.
+func All() [][]graph.Endpoint {
+	return [][]graph.Endpoint{entra.Endpoints()}
+}

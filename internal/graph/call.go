@@ -49,8 +49,9 @@ type Call struct {
 	TargetUser  *store.User
 	TargetGroup *store.Group
 	target      authz.Target
-	// targetDrive is the drive /drives/{id} names, resolved with its owner.
-	targetDrive *driveInfo
+	// targetDrive is the drive /drives/{id} names, resolved with its owner
+	// by the files workload (FilesHooks.Drive).
+	targetDrive any
 
 	path   graphpath.Path
 	params []string

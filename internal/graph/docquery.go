@@ -47,12 +47,6 @@ func docEqFold(path string, v string) store.Cond {
 	return store.Compare{Field: store.Doc(path, store.TypeString), Op: store.Eq, Value: store.String(v), Fold: true}
 }
 
-// docSet is the condition that the document property at path is present
-// and not null.
-func docSet(path string) store.Cond {
-	return store.Not{Cond: store.IsNull{Field: store.Doc(path, store.TypeString)}}
-}
-
 // byDoc orders by a document property, nulls where the backend puts them
 // (the server's default orders, over properties every object has, which
 // the backends' indexes serve in that order).

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"graphgate/internal/model"
-	"graphgate/internal/store"
 )
 
 // The stored documents, their kinds, well-known ids and time format live in
@@ -15,36 +14,29 @@ import (
 
 // Item kinds.
 const (
-	KindAttachment         = model.KindAttachment
-	KindCalendar           = model.KindCalendar
-	KindChat               = model.KindChat
-	KindChatMessage        = model.KindChatMessage
-	KindContact            = model.KindContact
-	KindContactFolder      = model.KindContactFolder
-	KindDelegation         = model.KindDelegation
-	KindDrive              = model.KindDrive
-	KindDriveContent       = model.KindDriveContent
-	KindDriveCopyMonitor   = model.KindDriveCopyMonitor
-	KindDriveDeltaFloor    = model.KindDriveDeltaFloor
-	KindDriveItem          = model.KindDriveItem
-	KindDriveLink          = model.KindDriveLink
-	KindDriveShare         = model.KindDriveShare
-	KindDriveTombstone     = model.KindDriveTombstone
-	KindDriveURLKey        = model.KindDriveURLKey
-	KindDriveUploadChunk   = model.KindDriveUploadChunk
-	KindDriveUploadSession = model.KindDriveUploadSession
-	KindEvent              = model.KindEvent
-	KindEventException     = model.KindEventException
-	KindMailFolder         = model.KindMailFolder
-	KindMailboxSettings    = model.KindMailboxSettings
-	KindMessage            = model.KindMessage
-	KindNotebook           = model.KindNotebook
-	KindPage               = model.KindPage
-	KindPresence           = model.KindPresence
-	KindSection            = model.KindSection
-	KindSectionGroup       = model.KindSectionGroup
-	KindTodoList           = model.KindTodoList
-	KindTodoTask           = model.KindTodoTask
+	KindAttachment       = model.KindAttachment
+	KindCalendar         = model.KindCalendar
+	KindChat             = model.KindChat
+	KindChatMessage      = model.KindChatMessage
+	KindContact          = model.KindContact
+	KindContactFolder    = model.KindContactFolder
+	KindDelegation       = model.KindDelegation
+	KindDriveContent     = model.KindDriveContent
+	KindDriveItem        = model.KindDriveItem
+	KindDriveLink        = model.KindDriveLink
+	KindDriveShare       = model.KindDriveShare
+	KindDriveTombstone   = model.KindDriveTombstone
+	KindDriveURLKey      = model.KindDriveURLKey
+	KindDriveUploadChunk = model.KindDriveUploadChunk
+	KindEvent            = model.KindEvent
+	KindEventException   = model.KindEventException
+	KindMailFolder       = model.KindMailFolder
+	KindMailboxSettings  = model.KindMailboxSettings
+	KindMessage          = model.KindMessage
+	KindPage             = model.KindPage
+	KindPresence         = model.KindPresence
+	KindTodoList         = model.KindTodoList
+	KindTodoTask         = model.KindTodoTask
 )
 
 // Documents and their parts.
@@ -81,32 +73,7 @@ type (
 	personPhone         = model.PersonPhone
 	personType          = model.PersonType
 	personDoc           = model.Person
-	onenoteParent       = model.OnenoteParent
-	notebookDoc         = model.Notebook
-	sectionDoc          = model.Section
-	pageDoc             = model.Page
-	sectionGroupDoc     = model.SectionGroup
-	driveIdentity       = model.DriveIdentity
-	identitySet         = model.IdentitySet
-	driveQuota          = model.DriveQuota
-	driveDoc            = model.Drive
-	itemReference       = model.ItemReference
 	fileSystemInfo      = model.FileSystemInfo
-	folderFacet         = model.FolderFacet
-	fileFacet           = model.FileFacet
-	specialFolderFacet  = model.SpecialFolderFacet
-	sharedFacet         = model.SharedFacet
-	driveItemDoc        = model.DriveItem
-	driveContentDoc     = model.DriveContent
-	driveShareDoc       = model.DriveShare
-	deletedFacet        = model.DeletedFacet
-	tombstoneDoc        = model.Tombstone
-	copyMonitorDoc      = model.CopyMonitor
-	uploadSessionDoc    = model.UploadSession
-	uploadChunkDoc      = model.UploadChunk
-	driveURLKeyDoc      = model.DriveURLKey
-	deltaFloorDoc       = model.DeltaFloor
-	driveLinkDoc        = model.DriveLink
 	patternedRecurrence = model.PatternedRecurrence
 	recurrencePattern   = model.RecurrencePattern
 	recurrenceRange     = model.RecurrenceRange
@@ -118,7 +85,6 @@ const (
 	localLayout           = model.LocalLayout
 	msgFolderRoot         = model.MsgFolderRoot
 	defaultContactsFolder = model.DefaultContactsFolder
-	driveQuotaTotal       = model.DriveQuotaTotal
 )
 
 var wellKnownFolders = model.WellKnownFolders
@@ -147,28 +113,6 @@ func defaultListID(userID string) string { return model.TodoListID(userID) }
 
 func chatMessageKey(chatID, messageID string) string { return model.ChatMessageKey(chatID, messageID) }
 
-func noteLinks(kind, id, name string) model.OnenoteLinks { return model.NoteLinks(kind, id, name) }
-
-func driveItemIDFrom(seed string) string { return model.DriveItemIDFrom(seed) }
-
-func newGUID() string { return model.NewGUID() }
-
-func driveIDFor(userID string, personal bool) string { return model.DriveIDFor(userID, personal) }
-
-func driveRootID(userID string) string { return model.DriveRootID(userID) }
-
-func userIdentity(u *store.User) *model.DriveIdentity { return model.UserIdentity(u) }
-
-func newDriveItems(tenant string, u *store.User, now time.Time) (store.Item, store.Item) {
-	return model.NewDriveItems(tenant, u, now)
-}
-
-func mimeTypeOf(name, header string) string { return model.MimeTypeOf(name, header) }
-
-func hashesOf(b []byte, driveType string) model.FileHashes { return model.HashesOf(b, driveType) }
-
 func quickXorHash(b []byte) [20]byte { return model.QuickXorHash(b) }
 
 func shareID(itemID, granteeID string) string { return model.ShareID(itemID, granteeID) }
-
-func newDriveItemID() string { return model.NewDriveItemID() }

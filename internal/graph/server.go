@@ -195,7 +195,7 @@ var odataVersion = []string{"4.0"}
 var calls = sync.Pool{New: func() any { return new(Call) }}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if s.serveDriveTransfer(w, r) {
+	if filesHooks.Transfer != nil && filesHooks.Transfer(s, w, r) {
 		return
 	}
 	c := calls.Get().(*Call)
@@ -307,7 +307,7 @@ func (s *Server) denial(c *Call) error {
 		// confines the call to shared items, checkDriveAccess). A public
 		// group's items are visible to all: changing one is a 403.
 		if relationDenial(d.Reason) && d.Need != 0 && c.target.Access == 0 && !c.target.Public {
-			if a := parseDriveAddr(c); a.base == "item" || a.rel != "" {
+			if filesHooks.ItemAddressed != nil && filesHooks.ItemAddressed(c) {
 				return errDriveItemNotFound()
 			}
 		}

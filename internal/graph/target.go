@@ -58,16 +58,19 @@ func (s *Server) resolveTarget(c *Call) error {
 		c.TargetGroup = &g
 		return s.groupFacts(c, &g)
 	case TargetDrive:
-		d, err := s.driveIn(c.ctx, c.TenantID, id)
+		if filesHooks.Drive == nil {
+			return errDriveItemNotFound()
+		}
+		owner, group, d, err := filesHooks.Drive(s, c.ctx, c.TenantID, id)
 		if err != nil {
 			return err
 		}
 		c.targetDrive = d
-		if !d.Group {
-			c.TargetUser = &d.Owner
+		if !group {
+			c.TargetUser = &owner
 			return s.userFacts(c)
 		}
-		g, err := s.store.GetGroup(c.ctx, c.TenantID, d.Owner.ID)
+		g, err := s.store.GetGroup(c.ctx, c.TenantID, owner.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return errDriveItemNotFound()
 		}

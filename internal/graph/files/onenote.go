@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -33,9 +35,9 @@ import (
 // PATCH …/content (onenote_patch.go) edits a page's HTML.
 
 var (
-	notebookSelectable = selectable(notebookDoc{})
-	sectionSelectable  = selectable(sectionDoc{})
-	pageSelectable     = selectable(pageDoc{})
+	notebookSelectable = graph.Selectable(model.Notebook{})
+	sectionSelectable  = graph.Selectable(model.Section{})
+	pageSelectable     = graph.Selectable(model.Page{})
 )
 
 var (
@@ -50,12 +52,12 @@ var (
 )
 
 // OneNote's errors: its own numeric codes.
-func errOnenoteNotFound() *Error {
-	return NewErrorf(http.StatusNotFound, "20102", "The requested resource does not exist.")
+func errOnenoteNotFound() *graph.Error {
+	return graph.NewErrorf(http.StatusNotFound, "20102", "The requested resource does not exist.")
 }
 
-func errOnenoteNameExists() *Error {
-	return NewErrorf(http.StatusConflict, "20117", "An item with this name already exists in this location.")
+func errOnenoteNameExists() *graph.Error {
+	return graph.NewErrorf(http.StatusConflict, "20117", "An item with this name already exists in this location.")
 }
 
 // OneNote's refusals, from "Error codes for the OneNote API in Microsoft
@@ -64,72 +66,61 @@ func errOnenoteNameExists() *Error {
 // (40004); a signed-in user without access to the notebooks (40003), or
 // without the right to write there (40002). The page gives no status;
 // graphgate answers 403, as for every authorization refusal.
-func errOnenoteScopes() *Error {
-	return NewErrorf(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
-}
 
-func errOnenoteNoAccess() *Error {
-	return NewErrorf(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
-}
-
-func errOnenoteNoWrite() *Error {
-	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
-}
-
-func errOnenoteBadRequest(format string, a ...any) *Error {
-	return NewErrorf(http.StatusBadRequest, "20100", format, a...)
+func errOnenoteBadRequest(format string, a ...any) *graph.Error {
+	return graph.NewErrorf(http.StatusBadRequest, "20100", format, a...)
 }
 
 // onenoteEndpoints serve the notebooks of users (and /me) and of groups.
-func onenoteEndpoints() []Endpoint {
-	var out []Endpoint
-	for _, e := range []Endpoint{
-		{Method: "GET", Template: "/onenote/notebooks", Handler: (*Server).listNotebooks},
-		{Method: "POST", Template: "/onenote/notebooks", Handler: (*Server).createNotebook},
-		{Method: "GET", Template: "/onenote/notebooks/{id}", Handler: noteGet(KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
-		{Method: "GET", Template: "/onenote/notebooks/{id}/sections", Handler: noteList(KindSection, KindNotebook, "notebooks", "sections")},
-		{Method: "POST", Template: "/onenote/notebooks/{id}/sections", Handler: (*Server).createSection},
-		{Method: "GET", Template: "/onenote/sections", Handler: noteList(KindSection, "", "", "sections")},
-		{Method: "GET", Template: "/onenote/sections/{id}", Handler: noteGet(KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
-		{Method: "GET", Template: "/onenote/sections/{id}/pages", Handler: noteList(KindPage, KindSection, "sections", "pages")},
-		{Method: "POST", Template: "/onenote/sections/{id}/pages", Handler: (*Server).createPage},
-		{Method: "GET", Template: "/onenote/pages", Handler: noteList(KindPage, "", "", "pages")},
-		{Method: "POST", Template: "/onenote/pages", Handler: (*Server).createPage},
-		{Method: "GET", Template: "/onenote/pages/{id}", Handler: noteGet(KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
-		{Method: "DELETE", Template: "/onenote/pages/{id}", Handler: (*Server).deletePage},
-		{Method: "GET", Template: "/onenote/pages/{id}/content", Handler: (*Server).getPageContent},
-		{Method: "PATCH", Template: "/onenote/pages/{id}/content", Handler: (*Server).patchPageContent},
-		{Method: "GET", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: noteList(KindSectionGroup, KindNotebook, "notebooks", "sectionGroups")},
-		{Method: "POST", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: (*Server).createSectionGroup},
-		{Method: "GET", Template: "/onenote/sectionGroups", Handler: noteList(KindSectionGroup, "", "", "sectionGroups")},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}", Handler: noteGet(KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sections", Handler: noteList(KindSection, KindSectionGroup, "sectionGroups", "sections")},
-		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sections", Handler: (*Server).createSection},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: noteList(KindSectionGroup, KindSectionGroup, "sectionGroups", "sectionGroups")},
-		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: (*Server).createSectionGroup},
+func onenoteEndpoints() []graph.Endpoint {
+	var out []graph.Endpoint
+	for _, e := range []graph.Endpoint{
+		{Method: "GET", Template: "/onenote/notebooks", Handler: handle(server.listNotebooks)},
+		{Method: "POST", Template: "/onenote/notebooks", Handler: handle(server.createNotebook)},
+		{Method: "GET", Template: "/onenote/notebooks/{id}", Handler: noteGet(model.KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sections", Handler: noteList(model.KindSection, model.KindNotebook, "notebooks", "sections")},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sections", Handler: handle(server.createSection)},
+		{Method: "GET", Template: "/onenote/sections", Handler: noteList(model.KindSection, "", "", "sections")},
+		{Method: "GET", Template: "/onenote/sections/{id}", Handler: noteGet(model.KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
+		{Method: "GET", Template: "/onenote/sections/{id}/pages", Handler: noteList(model.KindPage, model.KindSection, "sections", "pages")},
+		{Method: "POST", Template: "/onenote/sections/{id}/pages", Handler: handle(server.createPage)},
+		{Method: "GET", Template: "/onenote/pages", Handler: noteList(model.KindPage, "", "", "pages")},
+		{Method: "POST", Template: "/onenote/pages", Handler: handle(server.createPage)},
+		{Method: "GET", Template: "/onenote/pages/{id}", Handler: noteGet(model.KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
+		{Method: "DELETE", Template: "/onenote/pages/{id}", Handler: handle(server.deletePage)},
+		{Method: "GET", Template: "/onenote/pages/{id}/content", Handler: handle(server.getPageContent)},
+		{Method: "PATCH", Template: "/onenote/pages/{id}/content", Handler: handle(server.patchPageContent)},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindNotebook, "notebooks", "sectionGroups")},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: handle(server.createSectionGroup)},
+		{Method: "GET", Template: "/onenote/sectionGroups", Handler: noteList(model.KindSectionGroup, "", "", "sectionGroups")},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}", Handler: noteGet(model.KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sections", Handler: noteList(model.KindSection, model.KindSectionGroup, "sectionGroups", "sections")},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sections", Handler: handle(server.createSection)},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindSectionGroup, "sectionGroups", "sectionGroups")},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: handle(server.createSectionGroup)},
 	} {
 		g := e
 		g.Template = "/groups/{id}" + e.Template
-		out = append(append(out, Twins(e)...), g)
+		out = append(append(out, graph.Twins(e)...), g)
 	}
 	return out
 }
 
-var _ = declare(WorkloadOneNote, onenoteEndpoints()...)
+var _ = declare(graph.WorkloadOneNote, onenoteEndpoints()...)
 
 // noteOwner is the user or group whose notebooks the request reaches, and
 // the service root of its OneNote URLs.
-func (s *Server) noteOwner(c *Call) (owner, root string, err error) {
+func (s server) noteOwner(c *graph.Call) (owner, root string, err error) {
 	switch {
 	case c.TargetGroup != nil:
 		return c.TargetGroup.ID, c.BaseURL() + "/groups/" + c.TargetGroup.ID + "/onenote", nil
 	case c.TargetUser != nil:
 		return c.TargetUser.ID, c.BaseURL() + "/users/" + c.TargetUser.ID + "/onenote", nil
 	}
-	return "", "", ErrMailboxNotFound(c.Param(0))
+	return "", "", graph.ErrMailboxNotFound(c.Param(0))
 }
 
-func (s *Server) noteContext(c *Call, owner, what string) string {
+func (s server) noteContext(c *graph.Call, owner, what string) string {
 	kind := "users"
 	if c.TargetGroup != nil {
 		kind = "groups"
@@ -140,7 +131,7 @@ func (s *Server) noteContext(c *Call, owner, what string) string {
 // onenoteRender adds the computed URLs to a stored notebook, section or page.
 func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
 	return func(it store.Item) (json.RawMessage, error) {
-		b, err := renderItem(it)
+		b, err := graph.RenderItem(it)
 		if err != nil {
 			return nil, err
 		}
@@ -151,20 +142,20 @@ func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
 		delete(m, "@odata.etag")
 		graphTimes(m)
 		switch it.Kind {
-		case KindNotebook:
+		case model.KindNotebook:
 			m["self"] = root + "/notebooks/" + it.ID
 			m["sectionsUrl"] = root + "/notebooks/" + it.ID + "/sections"
 			m["sectionGroupsUrl"] = root + "/notebooks/" + it.ID + "/sectionGroups"
-		case KindSection:
+		case model.KindSection:
 			m["self"] = root + "/sections/" + it.ID
 			m["pagesUrl"] = root + "/sections/" + it.ID + "/pages"
 			parentSelves(m, root)
-		case KindSectionGroup:
+		case model.KindSectionGroup:
 			m["self"] = root + "/sectionGroups/" + it.ID
 			m["sectionsUrl"] = root + "/sectionGroups/" + it.ID + "/sections"
 			m["sectionGroupsUrl"] = root + "/sectionGroups/" + it.ID + "/sectionGroups"
 			parentSelves(m, root)
-		case KindPage:
+		case model.KindPage:
 			m["self"] = root + "/pages/" + it.ID
 			m["contentUrl"] = root + "/pages/" + it.ID + "/content"
 			if p, ok := m["parentSection"].(map[string]any); ok {
@@ -175,22 +166,22 @@ func onenoteRender(root string) func(store.Item) (json.RawMessage, error) {
 	}
 }
 
-func (s *Server) writeOnenote(c *Call, status int, it store.Item, root, contextURL string, known map[string]bool, entity string) error {
+func (s server) writeOnenote(c *graph.Call, status int, it store.Item, root, contextURL string, known map[string]bool, entity string) error {
 	q, err := c.ParseQuery(odata.Generic, 1, 0)
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, withComputed(known), entity, odata.Generic); err != nil {
+	if err := graph.CheckSelect(q.Options().Select, withComputed(known), entity, odata.Generic); err != nil {
 		return err
 	}
 	b, err := onenoteRender(root)(it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	if b, err = project(b, q.q.Select, nil, nil); err != nil {
-		return AsError(err)
+	if b, err = graph.Project(b, q.Options().Select, nil, nil); err != nil {
+		return graph.AsError(err)
 	}
-	return c.JSON(status, WithContext(b, contextURL))
+	return c.JSON(status, graph.WithContext(b, contextURL))
 }
 
 // withComputed adds the computed URL properties to a selectable set.
@@ -202,40 +193,41 @@ func withComputed(known map[string]bool) map[string]bool {
 	return out
 }
 
-func (s *Server) onenoteList(c *Call, base store.ItemQuery, entity string, props odata.JSONProps, known map[string]bool, root, contextURL string, defOrder []store.Order) error {
+func (s server) onenoteList(c *graph.Call, base store.ItemQuery, entity string, props odata.JSONProps, known map[string]bool, root, contextURL string, defOrder []store.Order) error {
 	pageSize, maxTop := 100, 100
-	if base.Kind == KindPage {
+	if base.Kind == model.KindPage {
 		pageSize = 20
 	}
 	q, err := c.ParseQuery(odata.Generic, pageSize, maxTop)
 	if err != nil {
 		return err
 	}
-	return s.writeCollection(c, collection{q: q, base: base, mapping: jsonMapping(entity, props),
-		defOrder: defOrder, context: contextURL, known: withComputed(known), render: onenoteRender(root)})
+	return s.WriteCollection(c, graph.ItemCollection{Query: q, Base: base, Mapping: graph.JSONMapping(entity, props),
+		DefOrder: defOrder, Context: contextURL, Known: withComputed(known), Render: onenoteRender(root)})
 }
 
 // byName orders by a name, ignoring case.
-func (s *Server) byName(field string) []store.Order {
+func (s server) byName(field string) []store.Order {
 	return []store.Order{{Field: store.Doc(field, store.TypeString), Fold: true}}
 }
 
 // Notebooks.
 
-func (s *Server) listNotebooks(c *Call) error {
+func (s server) listNotebooks(c *graph.Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
 		return err
 	}
-	return s.onenoteList(c, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner}, "microsoft.graph.notebook",
+	return s.onenoteList(c, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindNotebook, OwnerID: owner}, "microsoft.graph.notebook",
 		notebookProps, notebookSelectable, root, s.noteContext(c, owner, "notebooks"), s.byName("displayName"))
 }
 
 // noteList serves a list of kind: all of the owner's, or, with in, those
 // in the container of kind in that the path's first id names (inSet and
 // set spell the @odata.context: notebooks('…')/sections).
-func noteList(kind, in, inSet, set string) Handler {
-	return func(s *Server, c *Call) error {
+func noteList(kind, in, inSet, set string) graph.Handler {
+	return func(gs *graph.Server, c *graph.Call) error {
+		s := server{gs}
 		owner, root, err := s.noteOwner(c)
 		if err != nil {
 			return err
@@ -251,9 +243,9 @@ func noteList(kind, in, inSet, set string) Handler {
 		}
 		ctx := s.noteContext(c, owner, what)
 		switch kind {
-		case KindSection:
+		case model.KindSection:
 			return s.sectionsQuery(c, owner, root, q, ctx)
-		case KindPage:
+		case model.KindPage:
 			return s.pagesQuery(c, owner, root, q, ctx)
 		}
 		return s.sectionGroupsQuery(c, root, q, ctx)
@@ -261,8 +253,9 @@ func noteList(kind, in, inSet, set string) Handler {
 }
 
 // noteGet serves one object of kind, named by the path's first id.
-func noteGet(kind, set string, known map[string]bool, entity string) Handler {
-	return func(s *Server, c *Call) error {
+func noteGet(kind, set string, known map[string]bool, entity string) graph.Handler {
+	return func(gs *graph.Server, c *graph.Call) error {
+		s := server{gs}
 		owner, root, err := s.noteOwner(c)
 		if err != nil {
 			return err
@@ -276,13 +269,13 @@ func noteGet(kind, set string, known map[string]bool, entity string) Handler {
 }
 
 // onenoteItem reads a notebook, section or page of the owner.
-func (s *Server) onenoteItem(c *Call, kind, id, owner string) (store.Item, error) {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, kind, id)
+func (s server) onenoteItem(c *graph.Call, kind, id, owner string) (store.Item, error) {
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, kind, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && it.OwnerID != owner {
 		return store.Item{}, errOnenoteNotFound()
 	}
 	if err != nil {
-		return store.Item{}, AsError(err)
+		return store.Item{}, graph.AsError(err)
 	}
 	return it, nil
 }
@@ -297,35 +290,35 @@ func validOnenoteName(n string, max int) error {
 		return errOnenoteBadRequest("The displayName property is required.")
 	}
 	if len([]rune(n)) > max || strings.ContainsAny(n, `?*\/:<>|&#'%~"`) {
-		return NewErrorf(http.StatusBadRequest, "20153", "The name '%s' is not valid: it can be at most %d characters and cannot contain ? * \\ / : < > | & # ' %% ~ \".", n, max)
+		return graph.NewErrorf(http.StatusBadRequest, "20153", "The name '%s' is not valid: it can be at most %d characters and cannot contain ? * \\ / : < > | & # ' %% ~ \".", n, max)
 	}
 	return nil
 }
 
 // named reports whether the owner has an item of kind (under parent) with
 // the display name, ignoring case.
-func (s *Server) onenoteNamed(c *Call, kind, owner, parent, name string) (bool, error) {
-	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner, ParentID: parent,
-		Filter: docEqFold("displayName", name), Limit: 1})
+func (s server) onenoteNamed(c *graph.Call, kind, owner, parent, name string) (bool, error) {
+	items, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner, ParentID: parent,
+		Filter: graph.DocEqFold("displayName", name), Limit: 1})
 	if err != nil {
-		return false, AsError(err)
+		return false, graph.AsError(err)
 	}
 	return len(items) > 0, nil
 }
 
-func (s *Server) noteActor(c *Call) identitySet {
-	var out identitySet
+func (s server) noteActor(c *graph.Call) model.IdentitySet {
+	var out model.IdentitySet
 	if c.Caller != nil {
-		out.User = &driveIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName}
+		out.User = &model.DriveIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName}
 	} else if c.Claims != nil {
-		out.Application = &driveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
+		out.Application = &model.DriveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
 	}
 	return out
 }
 
-func newOnenoteID() string { return "1-" + strings.ToLower(newGUID()) }
+func newOnenoteID() string { return "1-" + strings.ToLower(model.NewGUID()) }
 
-func (s *Server) createNotebook(c *Call) error {
+func (s server) createNotebook(c *graph.Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
 		return err
@@ -340,7 +333,7 @@ func (s *Server) createNotebook(c *Call) error {
 	if err := validOnenoteName(*in.DisplayName, 128); err != nil {
 		return err
 	}
-	exists, err := s.onenoteNamed(c, KindNotebook, owner, "", *in.DisplayName)
+	exists, err := s.onenoteNamed(c, model.KindNotebook, owner, "", *in.DisplayName)
 	if err != nil {
 		return err
 	}
@@ -348,29 +341,29 @@ func (s *Server) createNotebook(c *Call) error {
 		return errOnenoteNameExists()
 	}
 	it := s.newNotebook(c, owner, *in.DisplayName, false)
-	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return AsError(err)
+	if err := s.Store().CreateItems(c.Context(), it); err != nil {
+		return graph.AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
 }
 
-func (s *Server) newNotebook(c *Call, owner, name string, isDefault bool) store.Item {
-	now := s.now()
-	ts := storedTime(now)
+func (s server) newNotebook(c *graph.Call, owner, name string, isDefault bool) store.Item {
+	now := s.Now()
+	ts := model.StoredTime(now)
 	id := newOnenoteID()
 	by := s.noteActor(c)
-	d := notebookDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, UserRole: "Owner",
-		IsShared: c.TargetGroup != nil, CreatedBy: by, LastModifiedBy: by, Links: noteLinks("notebooks", id, name)}
-	return store.Item{TenantID: c.TenantID, Kind: KindNotebook, ID: id, OwnerID: owner, Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	d := model.Notebook{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, UserRole: "Owner",
+		IsShared: c.TargetGroup != nil, CreatedBy: by, LastModifiedBy: by, Links: model.NoteLinks("notebooks", id, name)}
+	return store.Item{TenantID: c.TenantID, Kind: model.KindNotebook, ID: id, OwnerID: owner, Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 }
 
 // Sections.
 
-func (s *Server) sectionsQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
+func (s server) sectionsQuery(c *graph.Call, owner, root string, base store.ItemQuery, contextURL string) error {
 	return s.onenoteList(c, base, "microsoft.graph.onenoteSection", sectionProps, sectionSelectable, root, contextURL, s.byName("displayName"))
 }
 
-func (s *Server) createSection(c *Call) error {
+func (s server) createSection(c *graph.Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
 		return err
@@ -383,7 +376,7 @@ func (s *Server) createSection(c *Call) error {
 	if err != nil {
 		return err
 	}
-	name, err := s.newContainerName(c, KindSection, owner, parent.ID, in)
+	name, err := s.newContainerName(c, model.KindSection, owner, parent.ID, in)
 	if err != nil {
 		return err
 	}
@@ -391,102 +384,102 @@ func (s *Server) createSection(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return AsError(err)
+	if err := s.Store().CreateItems(c.Context(), it); err != nil {
+		return graph.AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
 }
 
 // noteContainer is the notebook or section group named by the request's
 // second id: a section group when the path goes through sectionGroups.
-func (s *Server) noteContainer(c *Call, owner string) (store.Item, error) {
+func (s server) noteContainer(c *graph.Call, owner string) (store.Item, error) {
 	if strings.Contains(strings.ToLower(c.Match.Route.Path), "/sectiongroups/{id}/") {
-		return s.onenoteItem(c, KindSectionGroup, c.Param(1), owner)
+		return s.onenoteItem(c, model.KindSectionGroup, c.Param(1), owner)
 	}
-	return s.onenoteItem(c, KindNotebook, c.Param(1), owner)
+	return s.onenoteItem(c, model.KindNotebook, c.Param(1), owner)
 }
 
 // parentRefs are the parentNotebook and parentSectionGroup of what is
 // created in container (a notebook or a section group): the notebook is
 // the one the container belongs to, however deep.
-func parentRefs(container store.Item) (onenoteParent, *onenoteParent, error) {
-	if container.Kind == KindSectionGroup {
-		g, err := DecodeDoc[sectionGroupDoc](container)
+func parentRefs(container store.Item) (model.OnenoteParent, *model.OnenoteParent, error) {
+	if container.Kind == model.KindSectionGroup {
+		g, err := graph.DecodeDoc[model.SectionGroup](container)
 		if err != nil {
-			return onenoteParent{}, nil, AsError(err)
+			return model.OnenoteParent{}, nil, graph.AsError(err)
 		}
-		return g.ParentNotebook, &onenoteParent{ID: g.ID, DisplayName: g.DisplayName}, nil
+		return g.ParentNotebook, &model.OnenoteParent{ID: g.ID, DisplayName: g.DisplayName}, nil
 	}
-	nd, err := DecodeDoc[notebookDoc](container)
+	nd, err := graph.DecodeDoc[model.Notebook](container)
 	if err != nil {
-		return onenoteParent{}, nil, AsError(err)
+		return model.OnenoteParent{}, nil, graph.AsError(err)
 	}
-	return onenoteParent{ID: container.ID, DisplayName: nd.DisplayName}, nil, nil
+	return model.OnenoteParent{ID: container.ID, DisplayName: nd.DisplayName}, nil, nil
 }
 
-func (s *Server) newSection(c *Call, owner string, container store.Item, name string, isDefault bool) (store.Item, error) {
+func (s server) newSection(c *graph.Call, owner string, container store.Item, name string, isDefault bool) (store.Item, error) {
 	nb, group, err := parentRefs(container)
 	if err != nil {
 		return store.Item{}, err
 	}
-	now := s.now()
-	ts := storedTime(now)
+	now := s.Now()
+	ts := model.StoredTime(now)
 	id := newOnenoteID()
 	by := s.noteActor(c)
-	d := sectionDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
-		Links: noteLinks("sections", id, name), ParentNotebook: nb, ParentSectionGroup: group}
-	return store.Item{TenantID: c.TenantID, Kind: KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: EncodeDoc(d), CreatedAt: now,
+	d := model.Section{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
+		Links: model.NoteLinks("sections", id, name), ParentNotebook: nb, ParentSectionGroup: group}
+	return store.Item{TenantID: c.TenantID, Kind: model.KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: graph.EncodeDoc(d), CreatedAt: now,
 		ModifiedAt: now, Version: 1}, nil
 }
 
 // Pages.
 
-func (s *Server) pagesQuery(c *Call, owner, root string, base store.ItemQuery, contextURL string) error {
+func (s server) pagesQuery(c *graph.Call, owner, root string, base store.ItemQuery, contextURL string) error {
 	return s.onenoteList(c, base, "microsoft.graph.onenotePage", pageProps, pageSelectable, root, contextURL,
-		byDoc("lastModifiedDateTime", store.TypeTime, true))
+		graph.ByDoc("lastModifiedDateTime", store.TypeTime, true))
 }
 
-func (s *Server) deletePage(c *Call) error {
+func (s server) deletePage(c *graph.Call) error {
 	owner, _, err := s.noteOwner(c)
 	if err != nil {
 		return err
 	}
-	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	it, err := s.onenoteItem(c, model.KindPage, c.Param(1), owner)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteItems(c.ctx, c.TenantID, KindPage, it.ID); err != nil {
-		return AsError(err)
+	if _, err := s.Store().DeleteItems(c.Context(), c.TenantID, model.KindPage, it.ID); err != nil {
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
-func (s *Server) getPageContent(c *Call) error {
+func (s server) getPageContent(c *graph.Call) error {
 	owner, _, err := s.noteOwner(c)
 	if err != nil {
 		return err
 	}
-	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	it, err := s.onenoteItem(c, model.KindPage, c.Param(1), owner)
 	if err != nil {
 		return err
 	}
-	p, err := DecodeDoc[pageDoc](it)
+	p, err := graph.DecodeDoc[model.Page](it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p, strings.EqualFold(c.r.URL.Query().Get("includeIDs"), "true"))))
+	return c.Raw(http.StatusOK, "text/html", []byte(renderPageHTML(p, strings.EqualFold(c.Request().URL.Query().Get("includeIDs"), "true"))))
 }
 
 // renderPageHTML is a page's content as OneNote returns it; includeIDs adds
 // the generated ids that PATCH …/content targets.
-func renderPageHTML(p pageDoc, includeIDs bool) string {
+func renderPageHTML(p model.Page, includeIDs bool) string {
 	body, rootID := pageContentHTML(p, includeIDs)
 	idAttr := ""
 	if rootID != "" {
 		idAttr = ` id="` + html.EscapeString(rootID) + `"`
 	}
 	created := p.CreatedDateTime
-	if t, err := parseStoredTime(created); err == nil {
+	if t, err := model.ParseStoredTime(created); err == nil {
 		created = t.UTC().Format("2006-01-02T15:04:05.0000000")
 	}
 	return "<html lang=\"en-US\">\n\t<head>\n\t\t<title>" + html.EscapeString(p.Title) + "</title>\n" +
@@ -506,8 +499,8 @@ var (
 // pageHTML reads the page's HTML from the request: the body itself
 // (text/html, application/xhtml+xml) or the Presentation part of a
 // multipart/form-data request.
-func (s *Server) pageHTML(c *Call) (string, error) {
-	ct := c.r.Header.Get("Content-Type")
+func (s server) pageHTML(c *graph.Call) (string, error) {
+	ct := c.Request().Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return "", errOnenoteBadRequest("The Content-Type header must be text/html, application/xhtml+xml or multipart/form-data.")
@@ -539,7 +532,7 @@ func (s *Server) pageHTML(c *Call) (string, error) {
 		}
 		return "", errOnenoteBadRequest("A multipart request must have a part named Presentation with the page's HTML.")
 	}
-	return "", NewErrorf(http.StatusUnsupportedMediaType, "20001", "The Content-Type '%s' is not supported: send the page as text/html.", mt)
+	return "", graph.NewErrorf(http.StatusUnsupportedMediaType, "20001", "The Content-Type '%s' is not supported: send the page as text/html.", mt)
 }
 
 // parsePage reads a page's title, creation time and body from its HTML.
@@ -563,7 +556,7 @@ func parsePage(src string) (title string, created time.Time, body string) {
 	return title, created, body
 }
 
-func (s *Server) createPage(c *Call) error {
+func (s server) createPage(c *graph.Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
 		return err
@@ -574,18 +567,18 @@ func (s *Server) createPage(c *Call) error {
 	}
 	var sec store.Item
 	if strings.Contains(c.Match.Route.Path, "/sections/") {
-		if sec, err = s.onenoteItem(c, KindSection, c.Param(1), owner); err != nil {
+		if sec, err = s.onenoteItem(c, model.KindSection, c.Param(1), owner); err != nil {
 			return err
 		}
-	} else if sec, err = s.defaultSection(c, owner, c.r.URL.Query().Get("sectionName")); err != nil {
+	} else if sec, err = s.defaultSection(c, owner, c.Request().URL.Query().Get("sectionName")); err != nil {
 		return err
 	}
-	sd, err := DecodeDoc[sectionDoc](sec)
+	sd, err := graph.DecodeDoc[model.Section](sec)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	title, created, body := parsePage(src)
-	now := s.now()
+	now := s.Now()
 	if created.IsZero() {
 		created = now
 	}
@@ -594,11 +587,11 @@ func (s *Server) createPage(c *Call) error {
 	if c.Claims != nil {
 		appID = c.Claims.AppID
 	}
-	p := pageDoc{ID: id, Title: title, CreatedDateTime: storedTime(created), LastModifiedDateTime: storedTime(now), CreatedByAppID: "WLID-" + appID,
-		Links: noteLinks("pages", id, title), ParentSection: onenoteParent{ID: sec.ID, DisplayName: sd.DisplayName}, Body: body}
-	it := store.Item{TenantID: c.TenantID, Kind: KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: EncodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
-	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return AsError(err)
+	p := model.Page{ID: id, Title: title, CreatedDateTime: model.StoredTime(created), LastModifiedDateTime: model.StoredTime(now), CreatedByAppID: "WLID-" + appID,
+		Links: model.NoteLinks("pages", id, title), ParentSection: model.OnenoteParent{ID: sec.ID, DisplayName: sd.DisplayName}, Body: body}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: graph.EncodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
+	if err := s.Store().CreateItems(c.Context(), it); err != nil {
+		return graph.AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
 }
@@ -607,14 +600,14 @@ func (s *Server) createPage(c *Call) error {
 // section of the default notebook (created if missing), or its default
 // section. The default notebook and section are created when the owner has
 // no notebook.
-func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error) {
-	nbs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindNotebook, OwnerID: owner, Order: byCreation})
+func (s server) defaultSection(c *graph.Call, owner, name string) (store.Item, error) {
+	nbs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindNotebook, OwnerID: owner, Order: graph.ByCreation()})
 	if err != nil {
-		return store.Item{}, AsError(err)
+		return store.Item{}, graph.AsError(err)
 	}
 	var nb store.Item
 	for _, it := range nbs {
-		if d, err := DecodeDoc[notebookDoc](it); err == nil && d.IsDefault {
+		if d, err := graph.DecodeDoc[model.Notebook](it); err == nil && d.IsDefault {
 			nb = it
 			break
 		}
@@ -636,13 +629,13 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 		nb = s.newNotebook(c, owner, label, true)
 		created = append(created, nb)
 	}
-	secs, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindSection, OwnerID: owner, ParentID: nb.ID, Order: byCreation})
+	secs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindSection, OwnerID: owner, ParentID: nb.ID, Order: graph.ByCreation()})
 	if err != nil {
-		return store.Item{}, AsError(err)
+		return store.Item{}, graph.AsError(err)
 	}
 	var sec store.Item
 	for _, it := range secs {
-		d, err := DecodeDoc[sectionDoc](it)
+		d, err := graph.DecodeDoc[model.Section](it)
 		if err != nil {
 			continue
 		}
@@ -668,8 +661,8 @@ func (s *Server) defaultSection(c *Call, owner, name string) (store.Item, error)
 		created = append(created, sec)
 	}
 	if len(created) > 0 {
-		if err := s.store.CreateItems(c.ctx, created...); err != nil {
-			return store.Item{}, AsError(err)
+		if err := s.Store().CreateItems(c.Context(), created...); err != nil {
+			return store.Item{}, graph.AsError(err)
 		}
 	}
 	return sec, nil

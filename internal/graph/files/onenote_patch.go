@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -42,16 +44,16 @@ type patchCommand struct {
 }
 
 // OneNote's PATCH errors (Error codes for the OneNote API: 20109 to 20141).
-func errPatch(code, format string, a ...any) *Error {
-	return NewErrorf(http.StatusBadRequest, code, format, a...)
+func errPatch(code, format string, a ...any) *graph.Error {
+	return graph.NewErrorf(http.StatusBadRequest, code, format, a...)
 }
 
-func (s *Server) patchPageContent(c *Call) error {
+func (s server) patchPageContent(c *graph.Call) error {
 	owner, _, err := s.noteOwner(c)
 	if err != nil {
 		return err
 	}
-	it, err := s.onenoteItem(c, KindPage, c.Param(1), owner)
+	it, err := s.onenoteItem(c, model.KindPage, c.Param(1), owner)
 	if err != nil {
 		return err
 	}
@@ -59,34 +61,34 @@ func (s *Server) patchPageContent(c *Call) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	_, err = s.store.UpdateItem(c.ctx, c.TenantID, KindPage, it.ID, 0, func(cur store.Item) (store.Item, error) {
-		p, err := DecodeDoc[pageDoc](cur)
+	now := s.Now()
+	_, err = s.Store().UpdateItem(c.Context(), c.TenantID, model.KindPage, it.ID, 0, func(cur store.Item) (store.Item, error) {
+		p, err := graph.DecodeDoc[model.Page](cur)
 		if err != nil {
 			return cur, err
 		}
 		if err := applyPagePatch(&p, cmds); err != nil {
 			return cur, err
 		}
-		p.LastModifiedDateTime = storedTime(now)
-		cur.Doc = EncodeDoc(p)
+		p.LastModifiedDateTime = model.StoredTime(now)
+		cur.Doc = graph.EncodeDoc(p)
 		return cur, nil
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
 
 // patchCommands reads the commands: the JSON body, or the Commands part of
 // a multipart/form-data request (whose other parts carry binary data).
-func (s *Server) patchCommands(c *Call) ([]patchCommand, error) {
+func (s server) patchCommands(c *graph.Call) ([]patchCommand, error) {
 	body, err := c.Body()
 	if err != nil {
 		return nil, err
 	}
 	mt, params := "application/json", map[string]string{}
-	if ct := c.r.Header.Get("Content-Type"); ct != "" {
+	if ct := c.Request().Header.Get("Content-Type"); ct != "" {
 		if mt, params, err = mime.ParseMediaType(ct); err != nil {
 			return nil, errPatch("20131", "The Content-Type header is not valid: use application/json or multipart/form-data.")
 		}
@@ -309,7 +311,7 @@ func attached(n, root *html.Node) bool {
 
 // pageContentHTML renders the page body for GET …/content: input ids
 // dropped, generated ids added when asked. It returns the root's id too.
-func pageContentHTML(p pageDoc, includeIDs bool) (body, rootID string) {
+func pageContentHTML(p model.Page, includeIDs bool) (body, rootID string) {
 	root, err := parsePageBody(p.Body)
 	if err != nil {
 		return p.Body, ""
@@ -369,7 +371,7 @@ var generatedIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 
 // applyPagePatch applies the commands to the page, or fails with the first
 // bad one and leaves p as it was.
-func applyPagePatch(p *pageDoc, cmds []patchCommand) error {
+func applyPagePatch(p *model.Page, cmds []patchCommand) error {
 	root, err := parsePageBody(p.Body)
 	if err != nil {
 		return errPatch("20123", "The PATCH request is unable to alter the page.")

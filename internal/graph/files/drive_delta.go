@@ -1,11 +1,12 @@
-package graph
+package files
 
 import (
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -23,14 +24,9 @@ const driveTombstoneRetention = 30 * 24 * time.Hour
 // the next request.
 const tombstonePruneBatch = 500
 
-// driveDeltaClockSkew moves the retention check's clock (tests stand 30
-// days later without waiting); atomic because handlers read it while a test
-// sets it.
-var driveDeltaClockSkew atomic.Int64
-
-func (s *Server) deltaNow() time.Time {
-	return s.now().Add(time.Duration(driveDeltaClockSkew.Load()))
-}
+// deltaNow is the retention check's clock (graph.Server.DriveDeltaNow:
+// graph's tests move it 30 days on without waiting).
+func (s server) deltaNow() time.Time { return s.DriveDeltaNow() }
 
 // seqField is an item's change sequence number (_seq), 0 when it has none.
 var seqField = func() store.Field {
@@ -42,9 +38,9 @@ var seqField = func() store.Field {
 // transaction of its own (not the delta's reads, which take none) and
 // raises the drive's floor in the same one, so a token can never see the
 // tombstones gone without the floor that says so.
-func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
+func (s server) pruneTombstones(c *graph.Call, d *driveInfo) error {
 	cutoff := s.deltaNow().Add(-driveTombstoneRetention)
-	old, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveTombstone, OwnerID: d.Owner.ID,
+	old, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveTombstone, OwnerID: d.Owner.ID,
 		Filter: store.Compare{Field: store.Doc("_at", store.TypeTime), Op: store.Lt, Value: store.Time(cutoff)},
 		Order:  []store.Order{{Field: seqField}}, Limit: tombstonePruneBatch})
 	if err != nil || len(old) == 0 {
@@ -53,30 +49,30 @@ func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
 	ids := make([]string, 0, len(old))
 	var top int64
 	for _, it := range old {
-		td, err := DecodeDoc[tombstoneDoc](it)
+		td, err := graph.DecodeDoc[model.Tombstone](it)
 		if err != nil {
 			return err
 		}
 		ids = append(ids, it.ID)
 		top = max(top, td.Seq)
 	}
-	now := s.now()
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindDriveTombstone, ids...); err != nil {
+	now := s.Now()
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.Context(), c.TenantID, model.KindDriveTombstone, ids...); err != nil {
 			return err
 		}
-		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveDeltaFloor, d.ID, 0, func(it store.Item) (store.Item, error) {
-			fd, err := DecodeDoc[deltaFloorDoc](it)
+		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveDeltaFloor, d.ID, 0, func(it store.Item) (store.Item, error) {
+			fd, err := graph.DecodeDoc[model.DeltaFloor](it)
 			if err != nil {
 				return it, err
 			}
 			fd.Seq = max(fd.Seq, top)
-			it.Doc = EncodeDoc(fd)
+			it.Doc = graph.EncodeDoc(fd)
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveDeltaFloor, ID: d.ID, OwnerID: d.Owner.ID,
-				Doc: EncodeDoc(deltaFloorDoc{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
+			err = tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveDeltaFloor, ID: d.ID, OwnerID: d.Owner.ID,
+				Doc: graph.EncodeDoc(model.DeltaFloor{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		return err
 	})
@@ -87,15 +83,15 @@ func (s *Server) pruneTombstones(c *Call, d *driveInfo) error {
 }
 
 // deltaFloor is the drive's highest pruned change number (0: none).
-func (s *Server) deltaFloor(c *Call, d *driveInfo) (int64, error) {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveDeltaFloor, d.ID)
+func (s server) deltaFloor(c *graph.Call, d *driveInfo) (int64, error) {
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindDriveDeltaFloor, d.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	fd, err := DecodeDoc[deltaFloorDoc](it)
+	fd, err := graph.DecodeDoc[model.DeltaFloor](it)
 	return fd.Seq, err
 }
 
@@ -108,10 +104,10 @@ const resyncMessage = "Resync required. Replace any local items with the server'
 // writeResyncRequired answers an expired token as OneDrive does: 410 Gone,
 // code resyncRequired with the resync type as the inner error's code, and a
 // Location that starts a fresh enumeration of the same scope.
-func (s *Server) writeResyncRequired(c *Call, fresh deltaToken) error {
-	c.w.Header().Set("Location", c.BaseURL()+pathAfterVersion(c.r.URL.Path)+"?token="+fresh.encode())
+func (s server) writeResyncRequired(c *graph.Call, fresh deltaToken) error {
+	c.Header().Set("Location", c.BaseURL()+graph.PathAfterVersion(c.Request().URL.Path)+"?token="+fresh.encode())
 	body := map[string]any{"error": map[string]any{"code": "resyncRequired", "message": resyncMessage,
-		"innerError": map[string]any{"code": "resyncChangesApplyDifferences", "date": s.now().UTC().Format(time.RFC3339),
+		"innerError": map[string]any{"code": "resyncChangesApplyDifferences", "date": s.Now().UTC().Format(time.RFC3339),
 			"request-id": c.RequestID, "client-request-id": c.ClientRequestID}}}
 	return c.JSON(http.StatusGone, body)
 }
@@ -119,14 +115,14 @@ func (s *Server) writeResyncRequired(c *Call, fresh deltaToken) error {
 // deltaScope lists a folder and every folder below it, deleted ones
 // included (their tombstones keep their parents), so that a folder's
 // delta can select changes by parent.
-func (s *Server) deltaScope(c *Call, d *driveInfo, folderID string) ([]string, error) {
+func (s server) deltaScope(c *graph.Call, d *driveInfo, folderID string) ([]string, error) {
 	isFolder := docSet("folder")
 	scope, frontier := []string{folderID}, []string{folderID}
 	seen := map[string]bool{folderID: true}
 	for len(frontier) > 0 {
 		var next []string
-		for _, kind := range []string{KindDriveItem, KindDriveTombstone} {
-			items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID,
+		for _, kind := range []string{model.KindDriveItem, model.KindDriveTombstone} {
+			items, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID,
 				ParentIDs: frontier, Filter: isFolder})
 			if err != nil {
 				return nil, err
@@ -141,4 +137,10 @@ func (s *Server) deltaScope(c *Call, d *driveInfo, folderID string) ([]string, e
 		scope, frontier = append(scope, next...), next
 	}
 	return scope, nil
+}
+
+// docSet is the condition that the document property at path is present
+// and not null.
+func docSet(path string) store.Cond {
+	return store.Not{Cond: store.IsNull{Field: store.Doc(path, store.TypeString)}}
 }

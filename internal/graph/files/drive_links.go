@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/password"
 	"graphgate/internal/store"
 )
@@ -68,14 +70,14 @@ func parseShareKey(key string) (tenant, id string, ok bool) {
 	return tenant, id, ok && tenant != "" && id != "" && !strings.Contains(id, "/")
 }
 
-func errInvalidShareKey() *Error {
-	return NewErrorf(http.StatusBadRequest, "invalidRequest", "Invalid shares key.")
+func errInvalidShareKey() *graph.Error {
+	return graph.NewErrorf(http.StatusBadRequest, "invalidRequest", "Invalid shares key.")
 }
 
 // errShareGone answers a link that was revoked, has expired or does not
 // admit the caller, in SharePoint's words (which do not tell them apart).
-func errShareGone() *Error {
-	return NewErrorf(http.StatusForbidden, "accessDenied", "The sharing link no longer exists, or you do not have permission to access it.")
+func errShareGone() *graph.Error {
+	return graph.NewErrorf(http.StatusForbidden, "accessDenied", "The sharing link no longer exists, or you do not have permission to access it.")
 }
 
 func newLinkID() string {
@@ -85,7 +87,7 @@ func newLinkID() string {
 }
 
 // renderLink is a link as Graph's permission.
-func renderLink(ld driveLinkDoc) map[string]any {
+func renderLink(ld model.DriveLink) map[string]any {
 	link := map[string]any{"type": ld.Type, "scope": ld.Scope, "webUrl": ld.WebURL, "preventsDownload": false}
 	if ld.Application != nil {
 		link["application"] = ld.Application
@@ -114,19 +116,19 @@ var scopeRank = map[string]int{"users": 1, "organization": 2, "anonymous": 3}
 // item ("" for none): the shared facet's scope.
 func sharedScope(ctx context.Context, tx store.Items, tenant, itemID string) (string, error) {
 	scope := ""
-	grants, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveShare, ParentID: itemID, Limit: 1})
+	grants, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: model.KindDriveShare, ParentID: itemID, Limit: 1})
 	if err != nil {
 		return "", err
 	}
 	if len(grants) > 0 {
 		scope = "users"
 	}
-	links, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveLink, ParentID: itemID})
+	links, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: model.KindDriveLink, ParentID: itemID})
 	if err != nil {
 		return "", err
 	}
 	for _, l := range links {
-		if ld, err := DecodeDoc[driveLinkDoc](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
+		if ld, err := graph.DecodeDoc[model.DriveLink](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
 			scope = ld.Scope
 		}
 	}
@@ -148,7 +150,7 @@ type driveLinkInput struct {
 // linkRequest is a validated createLink request.
 type linkRequest struct {
 	typ, scope, password, expiration string
-	recipients                       []driveIdentity
+	recipients                       []model.DriveIdentity
 	retain                           bool
 }
 
@@ -156,7 +158,7 @@ type linkRequest struct {
 // OneDrive does: embed links on personal drives only (and files only),
 // organization and users links on business drives only, passwords on
 // anonymous links only.
-func (s *Server) parseLinkRequest(c *Call, t *driveTarget, in driveLinkInput) (linkRequest, error) {
+func (s server) parseLinkRequest(c *graph.Call, t *driveTarget, in driveLinkInput) (linkRequest, error) {
 	personal := t.d.Type == "personal"
 	req := linkRequest{retain: in.RetainInheritedPermissions == nil || *in.RetainInheritedPermissions}
 	if in.Type != nil {
@@ -207,10 +209,10 @@ func (s *Server) parseLinkRequest(c *Call, t *driveTarget, in driveLinkInput) (l
 		if err != nil {
 			return req, errDriveInvalid("Invalid expirationDateTime '%s': expected the format yyyy-MM-ddTHH:mm:ssZ.", *in.ExpirationDateTime)
 		}
-		if !exp.After(s.now()) {
+		if !exp.After(s.Now()) {
 			return req, errDriveInvalid("The expiration date and time must be in the future.")
 		}
-		req.expiration = storedTime(exp.Truncate(time.Second))
+		req.expiration = model.StoredTime(exp.Truncate(time.Second))
 	}
 	if req.scope == "users" {
 		for _, r := range in.Recipients {
@@ -218,24 +220,24 @@ func (s *Server) parseLinkRequest(c *Call, t *driveTarget, in driveLinkInput) (l
 			if err != nil {
 				return req, err
 			}
-			if !slices.ContainsFunc(req.recipients, func(x driveIdentity) bool { return x.ID == u.ID }) {
-				req.recipients = append(req.recipients, *userIdentity(&u))
+			if !slices.ContainsFunc(req.recipients, func(x model.DriveIdentity) bool { return x.ID == u.ID }) {
+				req.recipients = append(req.recipients, *model.UserIdentity(&u))
 			}
 		}
-		slices.SortFunc(req.recipients, func(a, b driveIdentity) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(req.recipients, func(a, b model.DriveIdentity) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return req, nil
 }
 
 // recipientUser resolves a driveRecipient to a user of the caller's tenant.
-func (s *Server) recipientUser(c *Call, r driveRecipient) (store.User, error) {
+func (s server) recipientUser(c *graph.Call, r driveRecipient) (store.User, error) {
 	var u store.User
 	var err error
 	switch {
 	case r.ObjectID != "":
-		u, err = s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(r.ObjectID))
+		u, err = s.Store().GetUser(c.Context(), c.TenantID, strings.ToLower(r.ObjectID))
 	case r.Email != "":
-		u, err = s.store.UserByUPN(c.ctx, r.Email)
+		u, err = s.Store().UserByUPN(c.Context(), r.Email)
 		if err == nil && u.TenantID != c.TenantID {
 			err = store.ErrNotFound
 		}
@@ -246,14 +248,14 @@ func (s *Server) recipientUser(c *Call, r driveRecipient) (store.User, error) {
 		return u, errDriveInvalid("The recipient '%s%s' could not be resolved to a user of the organization.", r.Email, r.ObjectID)
 	}
 	if err != nil {
-		return u, AsError(err)
+		return u, graph.AsError(err)
 	}
 	return u, nil
 }
 
 // sameLink reports whether a stored link is the one a request asks for,
 // which createLink answers instead of making another.
-func sameLink(ld driveLinkDoc, req linkRequest, appID string) bool {
+func sameLink(ld model.DriveLink, req linkRequest, appID string) bool {
 	app := ""
 	if ld.Application != nil {
 		app = ld.Application.ID
@@ -277,7 +279,7 @@ func sameLink(ld driveLinkDoc, req linkRequest, appID string) bool {
 // createDriveLink serves POST …/items/{id}/createLink: 201 and the new
 // link's permission, or 200 and the existing one when the calling app
 // already made the same link on the item.
-func (s *Server) createDriveLink(c *Call) error {
+func (s server) createDriveLink(c *graph.Call) error {
 	var in driveLinkInput
 	d, t, err := s.addressedItem(c, &in, true)
 	if err != nil {
@@ -288,82 +290,82 @@ func (s *Server) createDriveLink(c *Call) error {
 		return err
 	}
 	appID := ""
-	var app *driveIdentity
+	var app *model.DriveIdentity
 	if c.Claims != nil && c.Claims.AppID != "" {
 		appID = c.Claims.AppID
-		app = &driveIdentity{ID: appID, DisplayName: s.appName(c)}
+		app = &model.DriveIdentity{ID: appID, DisplayName: s.appName(c)}
 	}
 	hash := ""
 	if req.password != "" {
-		p := s.cfg.Passwords
+		p := s.Passwords()
 		if p.Memory == 0 {
 			p = password.Default
 		}
 		if hash, err = password.Hash(req.password, p); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 	}
-	now := s.now()
-	ts := storedTime(now)
+	now := s.Now()
+	ts := model.StoredTime(now)
 	id := newLinkID()
-	ld := driveLinkDoc{ID: id, Tenant: c.TenantID, ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Type: req.typ, Scope: req.scope,
+	ld := model.DriveLink{ID: id, Tenant: c.TenantID, ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Type: req.typ, Scope: req.scope,
 		Roles: []string{"read"}, WebURL: c.BaseURL() + transferPrefix + "share/" + c.TenantID + "/" + id, Application: app,
 		Recipients: req.recipients, PasswordHash: hash, Expiration: req.expiration, CreatedDateTime: ts}
 	if req.typ == "edit" {
 		ld.Roles = []string{"write"}
 	}
 	if c.Caller != nil {
-		ld.CreatedBy = userIdentity(c.Caller)
+		ld.CreatedBy = model.UserIdentity(c.Caller)
 	}
 	existing := false
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		links, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentID: t.item.ID})
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		links, _, err := tx.QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveLink, ParentID: t.item.ID})
 		if err != nil {
 			return err
 		}
 		for _, l := range links {
-			old, err := DecodeDoc[driveLinkDoc](l)
+			old, err := graph.DecodeDoc[model.DriveLink](l)
 			if err == nil && !old.Expired(now) && sameLink(old, req, appID) {
 				ld, existing = old, true
 				return nil
 			}
 		}
-		grants, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentID: t.item.ID, Limit: 1})
+		grants, _, err := tx.QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveShare, ParentID: t.item.ID, Limit: 1})
 		if err != nil {
 			return err
 		}
 		// retainInheritedPermissions applies when the item is shared for
 		// the first time: nothing made on it yet.
 		firstShare := len(links) == 0 && len(grants) == 0
-		if err := tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveLink, ID: id, OwnerID: d.Owner.ID, ParentID: t.item.ID,
-			Doc: EncodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		if err := tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveLink, ID: id, OwnerID: d.Owner.ID, ParentID: t.item.ID,
+			Doc: graph.EncodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 			return err
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := DecodeDoc[driveItemDoc](it)
+		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
 			doc.Seq = seq
 			if doc.Shared == nil {
-				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: req.scope, SharedDateTime: ts}
+				doc.Shared = &model.SharedFacet{Owner: model.IdentitySet{User: model.UserIdentity(&d.Owner)}, Scope: req.scope, SharedDateTime: ts}
 			} else if scopeRank[req.scope] > scopeRank[doc.Shared.Scope] {
 				doc.Shared.Scope = req.scope
 			}
 			if !req.retain && firstShare && t.item.ID != d.RootID {
 				doc.NoInherit = true
 			}
-			it.Doc = EncodeDoc(doc)
+			it.Doc = graph.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	status := http.StatusCreated
 	if existing {
@@ -379,37 +381,37 @@ func (s *Server) createDriveLink(c *Call) error {
 // sharedLink is a link a /shares request named, with its item.
 type sharedLink struct {
 	key string
-	ld  driveLinkDoc
+	ld  model.DriveLink
 	t   *driveTarget
 }
 
 // resolveShare finds the link and item of /shares/{key} and checks that
 // the link admits the caller.
-func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
+func (s server) resolveShare(c *graph.Call) (*sharedLink, error) {
 	key := c.Param(0)
 	tenant, id, ok := parseShareKey(key)
 	if !ok {
 		return nil, errInvalidShareKey()
 	}
-	it, err := s.store.GetItem(c.ctx, tenant, KindDriveLink, id)
+	it, err := s.Store().GetItem(c.Context(), tenant, model.KindDriveLink, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errShareGone()
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
-	ld, err := DecodeDoc[driveLinkDoc](it)
+	ld, err := graph.DecodeDoc[model.DriveLink](it)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
-	if ld.Expired(s.now()) {
+	if ld.Expired(s.Now()) {
 		return nil, errShareGone()
 	}
-	d, err := s.downloadsFrom(c.ctx, c.BaseURL(), tenant)(s.driveIn(c.ctx, tenant, ld.DriveID))
+	d, err := s.downloadsFrom(c.Context(), c.BaseURL(), tenant)(s.driveIn(c.Context(), tenant, ld.DriveID))
 	if err != nil {
 		return nil, errShareGone()
 	}
-	t, err := s.driveItemTarget(c.ctx, tenant, d, ld.ItemID)
+	t, err := s.driveItemTarget(c.Context(), tenant, d, ld.ItemID)
 	if err != nil {
 		return nil, errShareGone()
 	}
@@ -423,7 +425,7 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 			return true
 		}
 		if t.d.Group {
-			if member, owner, err := s.membership(c, t.d.Owner.ID); err == nil && (member || owner) {
+			if member, owner, err := s.Membership(c, t.d.Owner.ID); err == nil && (member || owner) {
 				return true
 			}
 		}
@@ -437,7 +439,7 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 		admitted = tenant == c.TenantID
 	case "users":
 		recipient := tenant == c.TenantID && c.Caller != nil &&
-			slices.ContainsFunc(ld.Recipients, func(r driveIdentity) bool { return r.ID == c.Caller.ID })
+			slices.ContainsFunc(ld.Recipients, func(r model.DriveIdentity) bool { return r.ID == c.Caller.ID })
 		admitted = recipient || hasAccess()
 	}
 	if !admitted {
@@ -447,21 +449,21 @@ func (s *Server) resolveShare(c *Call) (*sharedLink, error) {
 }
 
 // getShare serves GET /shares/{key}: the sharedDriveItem.
-func (s *Server) getShare(c *Call) error {
+func (s server) getShare(c *graph.Call) error {
 	sl, err := s.resolveShare(c)
 	if err != nil {
 		return err
 	}
-	owner := map[string]any{"user": userIdentity(&sl.t.d.Owner)}
+	owner := map[string]any{"user": model.UserIdentity(&sl.t.d.Owner)}
 	if sl.t.d.Group {
-		owner = map[string]any{"group": driveIdentity{ID: sl.t.d.Owner.ID, DisplayName: sl.t.d.Owner.DisplayName, Email: sl.t.d.Owner.Mail}}
+		owner = map[string]any{"group": model.DriveIdentity{ID: sl.t.d.Owner.ID, DisplayName: sl.t.d.Owner.DisplayName, Email: sl.t.d.Owner.Mail}}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#shares/$entity", "id": sl.ld.ShareID(),
 		"name": sl.t.doc.Name, "webUrl": sl.ld.WebURL, "owner": owner})
 }
 
 // getShareDriveItem serves GET /shares/{key}/driveItem: the shared item.
-func (s *Server) getShareDriveItem(c *Call) error {
+func (s server) getShareDriveItem(c *graph.Call) error {
 	sl, err := s.resolveShare(c)
 	if err != nil {
 		return err
@@ -471,7 +473,7 @@ func (s *Server) getShareDriveItem(c *Call) error {
 
 // getShareContent serves GET /shares/{key}/driveItem/content as …/content
 // does: 302 Found to the file's download URL.
-func (s *Server) getShareContent(c *Call) error {
+func (s server) getShareContent(c *graph.Call) error {
 	sl, err := s.resolveShare(c)
 	if err != nil {
 		return err
@@ -479,14 +481,11 @@ func (s *Server) getShareContent(c *Call) error {
 	if sl.t.doc.File == nil {
 		return errDriveInvalid("Only files have content to download; the item is a folder.")
 	}
-	u, err := s.signedDownloadURL(c.ctx, c.BaseURL(), sl.ld.Tenant, sl.t.d.ID, sl.t.item.ID)
+	u, err := s.signedDownloadURL(c.Context(), c.BaseURL(), sl.ld.Tenant, sl.t.d.ID, sl.t.item.ID)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	c.w.Header().Set("Location", u)
-	c.w.WriteHeader(http.StatusFound)
-	c.wrote = true
-	return nil
+	return c.Found(u)
 }
 
 // serveShareLink serves a link's webUrl, without a token, as opening it in
@@ -494,20 +493,20 @@ func (s *Server) getShareContent(c *Call) error {
 // and its folder answers the folder and its children; a password-protected
 // link wants the password POSTed as the form field password; the other
 // scopes need a sign-in (401), which the Graph API (/shares) is for.
-func (s *Server) serveShareLink(w http.ResponseWriter, r *http.Request, rest string) {
+func (s server) serveShareLink(w http.ResponseWriter, r *http.Request, rest string) {
 	tenant, id, _ := strings.Cut(rest, "/")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
 		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "A sharing link accepts GET, HEAD and POST only.", "")
 		return
 	}
 	gone := errShareGone()
-	it, err := s.store.GetItem(r.Context(), tenant, KindDriveLink, id)
+	it, err := s.Store().GetItem(r.Context(), tenant, model.KindDriveLink, id)
 	if err != nil {
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return
 	}
-	ld, err := DecodeDoc[driveLinkDoc](it)
-	if err != nil || ld.Expired(s.now()) {
+	ld, err := graph.DecodeDoc[model.DriveLink](it)
+	if err != nil || ld.Expired(s.Now()) {
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return
 	}
@@ -555,7 +554,7 @@ func (s *Server) serveShareLink(w http.ResponseWriter, r *http.Request, rest str
 	}
 	var kids []store.Item
 	if err == nil {
-		kids, _, err = s.store.QueryItems(r.Context(), store.ItemQuery{TenantID: tenant, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID})
+		kids, _, err = s.Store().QueryItems(r.Context(), store.ItemQuery{TenantID: tenant, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID})
 	}
 	if err != nil {
 		transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")

@@ -1,8 +1,10 @@
-package graph
+package files
 
 import (
 	"net/http"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -13,7 +15,7 @@ import (
 // however deep, as Graph reports it, and parentSectionGroup is null at the
 // top of the notebook. Sections created in a section group carry both.
 
-var sectionGroupSelectable = selectable(sectionGroupDoc{})
+var sectionGroupSelectable = graph.Selectable(model.SectionGroup{})
 
 var sectionGroupProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "createdDateTime": odata.TypeDateTime,
 	"lastModifiedDateTime": odata.TypeDateTime, "parentNotebook/id": odata.TypeString, "parentNotebook/displayName": odata.TypeString,
@@ -36,14 +38,14 @@ func parentSelves(m map[string]any, root string) {
 	}
 }
 
-func (s *Server) sectionGroupsQuery(c *Call, root string, base store.ItemQuery, contextURL string) error {
+func (s server) sectionGroupsQuery(c *graph.Call, root string, base store.ItemQuery, contextURL string) error {
 	return s.onenoteList(c, base, "microsoft.graph.sectionGroup", sectionGroupProps, sectionGroupSelectable, root, contextURL, s.byName("displayName"))
 }
 
 // newContainerName checks the name of a new section or section group:
 // given, valid (50 characters), and not taken, ignoring case, among the
 // container's objects of that kind.
-func (s *Server) newContainerName(c *Call, kind, owner, containerID string, in onenoteNameInput) (string, error) {
+func (s server) newContainerName(c *graph.Call, kind, owner, containerID string, in onenoteNameInput) (string, error) {
 	if in.DisplayName == nil {
 		return "", errOnenoteBadRequest("The displayName property is required.")
 	}
@@ -63,7 +65,7 @@ func (s *Server) newContainerName(c *Call, kind, owner, containerID string, in o
 // createSectionGroup serves POST …/notebooks/{id}/sectionGroups and
 // …/sectionGroups/{id}/sectionGroups. Names follow the section rules (50
 // characters) and are unique, ignoring case, among the container's groups.
-func (s *Server) createSectionGroup(c *Call) error {
+func (s server) createSectionGroup(c *graph.Call) error {
 	owner, root, err := s.noteOwner(c)
 	if err != nil {
 		return err
@@ -76,7 +78,7 @@ func (s *Server) createSectionGroup(c *Call) error {
 	if err != nil {
 		return err
 	}
-	name, err := s.newContainerName(c, KindSectionGroup, owner, container.ID, in)
+	name, err := s.newContainerName(c, model.KindSectionGroup, owner, container.ID, in)
 	if err != nil {
 		return err
 	}
@@ -84,16 +86,16 @@ func (s *Server) createSectionGroup(c *Call) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	ts := storedTime(now)
+	now := s.Now()
+	ts := model.StoredTime(now)
 	id := newOnenoteID()
 	by := s.noteActor(c)
-	d := sectionGroupDoc{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
+	d := model.SectionGroup{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
 		ParentNotebook: nb, ParentSectionGroup: group}
-	it := store.Item{TenantID: c.TenantID, Kind: KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: EncodeDoc(d),
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: graph.EncodeDoc(d),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
-	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return AsError(err)
+	if err := s.Store().CreateItems(c.Context(), it); err != nil {
+		return graph.AsError(err)
 	}
 	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
 }

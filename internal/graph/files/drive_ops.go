@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -21,49 +23,49 @@ import (
 
 // driveExtraEndpoints are the routes of this file, drive_upload.go and
 // drive_links.go.
-func driveExtraEndpoints() []Endpoint {
-	var eps []Endpoint
+func driveExtraEndpoints() []graph.Endpoint {
+	var eps []graph.Endpoint
 	for _, base := range []string{"/users/{id}/drive", "/me/drive", "/drives/{id}", "/groups/{id}/drive"} {
 		eps = append(eps,
-			Endpoint{Method: "GET", Template: base + "/items/{id}/permissions", Handler: (*Server).listDrivePermissions},
-			Endpoint{Method: "GET", Template: base + "/items/{id}/permissions/{id}", Handler: (*Server).getDrivePermission},
-			Endpoint{Method: "DELETE", Template: base + "/items/{id}/permissions/{id}", Handler: (*Server).deleteDrivePermission},
-			Endpoint{Method: "POST", Template: base + "/items/{id}/copy", Handler: (*Server).copyDriveItem},
-			Endpoint{Method: "GET", Template: base + "/root/search(q={value})", Handler: (*Server).searchDrive},
-			Endpoint{Method: "GET", Template: base + "/root/delta", Handler: (*Server).driveDelta},
-			Endpoint{Method: "GET", Template: base + "/items/{id}/delta", Handler: (*Server).driveDelta},
-			Endpoint{Method: "POST", Template: base + "/items/{id}/createUploadSession", Handler: (*Server).createUploadSession},
-			Endpoint{Method: "POST", Template: base + "/items/{id}:/{id}:/createUploadSession", Handler: (*Server).createUploadSession},
-			Endpoint{Method: "POST", Template: base + "/root:/{id}:/createUploadSession", Handler: (*Server).createUploadSession},
-			Endpoint{Method: "POST", Template: base + "/items/{id}/createLink", Handler: (*Server).createDriveLink},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions", Handler: handle(server.listDrivePermissions)},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions/{id}", Handler: handle(server.getDrivePermission)},
+			graph.Endpoint{Method: "DELETE", Template: base + "/items/{id}/permissions/{id}", Handler: handle(server.deleteDrivePermission)},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/copy", Handler: handle(server.copyDriveItem)},
+			graph.Endpoint{Method: "GET", Template: base + "/root/search(q={value})", Handler: handle(server.searchDrive)},
+			graph.Endpoint{Method: "GET", Template: base + "/root/delta", Handler: handle(server.driveDelta)},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/delta", Handler: handle(server.driveDelta)},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createUploadSession", Handler: handle(server.createUploadSession)},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}:/{id}:/createUploadSession", Handler: handle(server.createUploadSession)},
+			graph.Endpoint{Method: "POST", Template: base + "/root:/{id}:/createUploadSession", Handler: handle(server.createUploadSession)},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createLink", Handler: handle(server.createDriveLink)},
 		)
 	}
 	eps = append(eps,
-		Endpoint{Method: "GET", Template: "/shares/{id}", Handler: (*Server).getShare},
-		Endpoint{Method: "GET", Template: "/shares/{id}/driveItem", Handler: (*Server).getShareDriveItem},
-		Endpoint{Method: "GET", Template: "/shares/{id}/driveItem/content", Handler: (*Server).getShareContent},
+		graph.Endpoint{Method: "GET", Template: "/shares/{id}", Handler: handle(server.getShare)},
+		graph.Endpoint{Method: "GET", Template: "/shares/{id}/driveItem", Handler: handle(server.getShareDriveItem)},
+		graph.Endpoint{Method: "GET", Template: "/shares/{id}/driveItem/content", Handler: handle(server.getShareContent)},
 	)
 	g := "/groups/{id}/drive"
 	eps = append(eps,
-		Endpoint{Method: "GET", Template: g, Handler: (*Server).getDrive},
-		Endpoint{Method: "GET", Template: g + "/root", Handler: (*Server).getDriveItem},
-		Endpoint{Method: "GET", Template: g + "/root/children", Handler: (*Server).listDriveChildren},
-		Endpoint{Method: "POST", Template: g + "/root/children", Handler: (*Server).createDriveChild},
-		Endpoint{Method: "GET", Template: g + "/root:/{id}", Handler: (*Server).getDriveItem},
-		Endpoint{Method: "DELETE", Template: g + "/root:/{id}", Handler: (*Server).deleteDriveItem},
-		Endpoint{Method: "GET", Template: g + "/items/{id}", Handler: (*Server).getDriveItem},
-		Endpoint{Method: "PATCH", Template: g + "/items/{id}", Handler: (*Server).updateDriveItem},
-		Endpoint{Method: "DELETE", Template: g + "/items/{id}", Handler: (*Server).deleteDriveItem},
-		Endpoint{Method: "GET", Template: g + "/items/{id}/children", Handler: (*Server).listDriveChildren},
-		Endpoint{Method: "POST", Template: g + "/items/{id}/children", Handler: (*Server).createDriveChild},
-		Endpoint{Method: "GET", Template: g + "/items/{id}/content", Handler: (*Server).downloadDriveItem},
-		Endpoint{Method: "PUT", Template: g + "/items/{id}/content", Handler: (*Server).uploadDriveItem},
-		Endpoint{Method: "PUT", Template: g + "/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
-		Endpoint{Method: "POST", Template: g + "/items/{id}/invite", Handler: (*Server).inviteDriveItem},
+		graph.Endpoint{Method: "GET", Template: g, Handler: handle(server.getDrive)},
+		graph.Endpoint{Method: "GET", Template: g + "/root", Handler: handle(server.getDriveItem)},
+		graph.Endpoint{Method: "GET", Template: g + "/root/children", Handler: handle(server.listDriveChildren)},
+		graph.Endpoint{Method: "POST", Template: g + "/root/children", Handler: handle(server.createDriveChild)},
+		graph.Endpoint{Method: "GET", Template: g + "/root:/{id}", Handler: handle(server.getDriveItem)},
+		graph.Endpoint{Method: "DELETE", Template: g + "/root:/{id}", Handler: handle(server.deleteDriveItem)},
+		graph.Endpoint{Method: "GET", Template: g + "/items/{id}", Handler: handle(server.getDriveItem)},
+		graph.Endpoint{Method: "PATCH", Template: g + "/items/{id}", Handler: handle(server.updateDriveItem)},
+		graph.Endpoint{Method: "DELETE", Template: g + "/items/{id}", Handler: handle(server.deleteDriveItem)},
+		graph.Endpoint{Method: "GET", Template: g + "/items/{id}/children", Handler: handle(server.listDriveChildren)},
+		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/children", Handler: handle(server.createDriveChild)},
+		graph.Endpoint{Method: "GET", Template: g + "/items/{id}/content", Handler: handle(server.downloadDriveItem)},
+		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}/content", Handler: handle(server.uploadDriveItem)},
+		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
+		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
 	)
 	// Only the forms the route table has (the table decides what is a
 	// Graph endpoint); /me falls back to its /users/{id} twin.
-	return Optional(eps)
+	return graph.Optional(eps)
 }
 
 // Group libraries.
@@ -85,44 +87,44 @@ func groupOwner(g *store.Group) store.User {
 
 // ensureGroupDrive returns a Microsoft 365 group's document library,
 // creating it on first use; other groups have no drive.
-func (s *Server) ensureGroupDrive(c *Call, g *store.Group) (*driveInfo, error) {
+func (s server) ensureGroupDrive(c *graph.Call, g *store.Group) (*driveInfo, error) {
 	unified := false
 	for _, t := range g.GroupTypes {
 		unified = unified || strings.EqualFold(t, "Unified")
 	}
 	if !unified {
-		return nil, errDriveItemNotFound()
+		return nil, graph.ErrDriveItemNotFound()
 	}
-	now := s.now()
-	id := driveIDFor("group/"+g.ID, false)
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+	now := s.Now()
+	id := model.DriveIDFor("group/"+g.ID, false)
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindDrive, id)
 	if errors.Is(err, store.ErrNotFound) {
-		ts := storedTime(now)
-		owner := identitySet{Group: &driveIdentity{ID: g.ID, DisplayName: g.DisplayName, Email: g.Mail}}
-		system := identitySet{User: &driveIdentity{DisplayName: "System Account"}}
-		rootID := driveRootID("group/" + g.ID)
+		ts := model.StoredTime(now)
+		owner := model.IdentitySet{Group: &model.DriveIdentity{ID: g.ID, DisplayName: g.DisplayName, Email: g.Mail}}
+		system := model.IdentitySet{User: &model.DriveIdentity{DisplayName: "System Account"}}
+		rootID := model.DriveRootID("group/" + g.ID)
 		_, domain, _ := strings.Cut(strings.ToLower(g.Mail), "@")
 		tenant, _, _ := strings.Cut(domain, ".")
 		if tenant == "" {
 			tenant = "contoso"
 		}
 		web := "https://" + tenant + ".sharepoint.com/sites/" + url.PathEscape(g.MailNickname) + "/Shared%20Documents"
-		dd := driveDoc{ID: id, Name: "Documents", DriveType: "documentLibrary", CreatedDateTime: ts, LastModifiedDateTime: ts, WebURL: web,
-			CreatedBy: system, LastModifiedBy: system, Owner: owner, Quota: driveQuota{State: "normal", Total: driveQuotaTotal}, RootID: rootID,
+		dd := model.Drive{ID: id, Name: "Documents", DriveType: "documentLibrary", CreatedDateTime: ts, LastModifiedDateTime: ts, WebURL: web,
+			CreatedBy: system, LastModifiedBy: system, Owner: owner, Quota: model.DriveQuota{State: "normal", Total: model.DriveQuotaTotal}, RootID: rootID,
 			OwnerKind: "group"}
-		root := driveItemDoc{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: system,
-			ParentReference: itemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: fileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
-			Folder: &folderFacet{}, Root: &struct{}{}, GUID: newGUID(), ETagVersion: 1}
-		err = s.store.CreateItems(c.ctx,
-			store.Item{TenantID: c.TenantID, Kind: KindDrive, ID: id, OwnerID: g.ID, Doc: EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
-			store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
+		root := model.DriveItem{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: system,
+			ParentReference: model.ItemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: model.FileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
+			Folder: &model.FolderFacet{}, Root: &struct{}{}, GUID: model.NewGUID(), ETagVersion: 1}
+		err = s.Store().CreateItems(c.Context(),
+			store.Item{TenantID: c.TenantID, Kind: model.KindDrive, ID: id, OwnerID: g.ID, Doc: graph.EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+			store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: graph.EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return nil, AsError(err)
+			return nil, graph.AsError(err)
 		}
-		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, id)
+		it, err = s.Store().GetItem(c.Context(), c.TenantID, model.KindDrive, id)
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return groupDriveOf(it, g)
 }
@@ -134,7 +136,7 @@ func (s *Server) ensureGroupDrive(c *Call, g *store.Group) (*driveInfo, error) {
 // drive serialise on that row, so a number read committed covers every
 // change stamped with it or less.
 func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (int64, error) {
-	it, err := tx.UpdateItem(ctx, tenant, KindDrive, driveID, 0, func(it store.Item) (store.Item, error) { return it, nil })
+	it, err := tx.UpdateItem(ctx, tenant, model.KindDrive, driveID, 0, func(it store.Item) (store.Item, error) { return it, nil })
 	if err != nil {
 		return 0, err
 	}
@@ -145,19 +147,19 @@ func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (
 func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []store.Item {
 	out := make([]store.Item, 0, len(removed))
 	for _, it := range removed {
-		doc, err := DecodeDoc[driveItemDoc](it)
+		doc, err := graph.DecodeDoc[model.DriveItem](it)
 		if err != nil {
 			continue
 		}
-		td := tombstoneDoc{ID: it.ID, Name: doc.Name, ParentReference: d.ref(it.ParentID), Deleted: deletedFacet{State: "deleted"}, Seq: seq,
-			At: storedTime(now)}
+		td := model.Tombstone{ID: it.ID, Name: doc.Name, ParentReference: d.ref(it.ParentID), Deleted: model.DeletedFacet{State: "deleted"}, Seq: seq,
+			At: model.StoredTime(now)}
 		if doc.File != nil {
 			td.File = &struct{}{}
 		} else {
 			td.Folder = &struct{}{}
 		}
-		out = append(out, store.Item{TenantID: it.TenantID, Kind: KindDriveTombstone, ID: it.ID, OwnerID: it.OwnerID, ParentID: it.ParentID,
-			Doc: EncodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
+		out = append(out, store.Item{TenantID: it.TenantID, Kind: model.KindDriveTombstone, ID: it.ID, OwnerID: it.OwnerID, ParentID: it.ParentID,
+			Doc: graph.EncodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
 	}
 	return out
 }
@@ -166,13 +168,13 @@ func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []
 
 // grantsOn lists the sharing grants and links on an item and on the
 // ancestors it inherits from: grants first, then links.
-func (s *Server) grantsOn(c *Call, t *driveTarget) ([]store.Item, error) {
+func (s server) grantsOn(c *graph.Call, t *driveTarget) ([]store.Item, error) {
 	ids := t.grantIDs()
-	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
+	shares, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveShare, ParentIDs: ids})
 	if err != nil {
 		return nil, err
 	}
-	links, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentIDs: ids})
+	links, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveLink, ParentIDs: ids})
 	return append(shares, links...), err
 }
 
@@ -180,14 +182,14 @@ func (s *Server) grantsOn(c *Call, t *driveTarget) ([]store.Item, error) {
 // ancestor names it in inheritedFrom.
 func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
 	var m map[string]any
-	if sh.Kind == KindDriveLink {
-		ld, err := DecodeDoc[driveLinkDoc](sh)
+	if sh.Kind == model.KindDriveLink {
+		ld, err := graph.DecodeDoc[model.DriveLink](sh)
 		if err != nil {
 			return nil, err
 		}
 		m = renderLink(ld)
 	} else {
-		sd, err := DecodeDoc[driveShareDoc](sh)
+		sd, err := graph.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			return nil, err
 		}
@@ -205,12 +207,12 @@ func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
 // (a user's membership claim; a group's owners claim).
 func ownerPermission(d *driveInfo) map[string]any {
 	if d.Group {
-		g := driveIdentity{ID: d.Owner.ID, DisplayName: d.Owner.DisplayName, Email: d.Owner.Mail}
+		g := model.DriveIdentity{ID: d.Owner.ID, DisplayName: d.Owner.DisplayName, Email: d.Owner.Mail}
 		id := base64.RawURLEncoding.EncodeToString([]byte("c:0o.c|federateddirectoryclaimprovider|" + d.Owner.ID + "_o"))
-		return map[string]any{"id": id, "roles": []string{"owner"}, "grantedTo": map[string]any{"user": driveIdentity{DisplayName: d.Owner.DisplayName + " Owners"}},
+		return map[string]any{"id": id, "roles": []string{"owner"}, "grantedTo": map[string]any{"user": model.DriveIdentity{DisplayName: d.Owner.DisplayName + " Owners"}},
 			"grantedToV2": map[string]any{"group": g}}
 	}
-	u := userIdentity(&d.Owner)
+	u := model.UserIdentity(&d.Owner)
 	claim := strings.ToLower(d.Owner.UserPrincipalName)
 	if claim == "" {
 		claim = d.Owner.ID
@@ -223,24 +225,24 @@ func ownerPermission(d *driveInfo) map[string]any {
 // (and all is set) for the drive's owner, the group's members and apps; a
 // user the item was shared with (the engine confined the call to shared
 // items) sees their own grants.
-func (s *Server) visibleGrants(c *Call, t *driveTarget) (shares []store.Item, all bool, err error) {
+func (s server) visibleGrants(c *graph.Call, t *driveTarget) (shares []store.Item, all bool, err error) {
 	shares, err = s.grantsOn(c, t)
 	if err != nil {
-		return nil, false, AsError(err)
+		return nil, false, graph.AsError(err)
 	}
 	if c.Caller == nil || !c.Decision.SharedItemsOnly() {
 		return shares, true, nil
 	}
 	var out []store.Item
 	for _, sh := range shares {
-		if sh.Kind == KindDriveShare && sh.OwnerID == c.Caller.ID {
+		if sh.Kind == model.KindDriveShare && sh.OwnerID == c.Caller.ID {
 			out = append(out, sh)
 		}
 	}
 	return out, false, nil
 }
 
-func (s *Server) permissionTarget(c *Call) (*driveTarget, driveAddr, error) {
+func (s server) permissionTarget(c *graph.Call) (*driveTarget, driveAddr, error) {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return nil, driveAddr{}, err
@@ -253,7 +255,7 @@ func (s *Server) permissionTarget(c *Call) (*driveTarget, driveAddr, error) {
 	return t, a, s.checkDriveAccess(c, t, false)
 }
 
-func (s *Server) listDrivePermissions(c *Call) error {
+func (s server) listDrivePermissions(c *graph.Call) error {
 	t, _, err := s.permissionTarget(c)
 	if err != nil {
 		return err
@@ -264,21 +266,21 @@ func (s *Server) listDrivePermissions(c *Call) error {
 	}
 	vals := make([]json.RawMessage, 0, len(shares)+1)
 	if all {
-		vals = append(vals, EncodeDoc(ownerPermission(t.d)))
+		vals = append(vals, graph.EncodeDoc(ownerPermission(t.d)))
 	}
 	for _, sh := range shares {
 		m, err := renderPermission(t, sh)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
-		vals = append(vals, EncodeDoc(m))
+		vals = append(vals, graph.EncodeDoc(m))
 	}
-	return c.JSON(http.StatusOK, page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
+	return c.JSON(http.StatusOK, graph.Page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
 }
 
 // findPermission returns a visible grant or link by id; owner is set
 // (and the item empty) for the owner's own permission.
-func (s *Server) findPermission(c *Call, t *driveTarget, id string) (sh store.Item, owner map[string]any, err error) {
+func (s server) findPermission(c *graph.Call, t *driveTarget, id string) (sh store.Item, owner map[string]any, err error) {
 	shares, all, err := s.visibleGrants(c, t)
 	if err != nil {
 		return store.Item{}, nil, err
@@ -291,10 +293,10 @@ func (s *Server) findPermission(c *Call, t *driveTarget, id string) (sh store.It
 			return sh, nil, nil
 		}
 	}
-	return store.Item{}, nil, errDriveItemNotFound()
+	return store.Item{}, nil, graph.ErrDriveItemNotFound()
 }
 
-func (s *Server) getDrivePermission(c *Call) error {
+func (s server) getDrivePermission(c *graph.Call) error {
 	t, a, err := s.permissionTarget(c)
 	if err != nil {
 		return err
@@ -305,7 +307,7 @@ func (s *Server) getDrivePermission(c *Call) error {
 	}
 	if m == nil {
 		if m, err = renderPermission(t, sh); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 	}
 	m["@odata.context"] = driveContext(c, t.d, "items('"+t.item.ID+"')/permissions/$entity")
@@ -314,14 +316,14 @@ func (s *Server) getDrivePermission(c *Call) error {
 
 // errOwnerPermission is OneDrive's refusal of an operation the item's
 // owner permission does not allow.
-func errOwnerPermission() *Error {
-	return NewErrorf(http.StatusForbidden, "notAllowed", "Operation not allowed")
+func errOwnerPermission() *graph.Error {
+	return graph.NewErrorf(http.StatusForbidden, "notAllowed", "Operation not allowed")
 }
 
 // deleteDrivePermission revokes a grant or a link made on this item (an
 // inherited one is revoked where it was made); the shared facet follows
 // what is left.
-func (s *Server) deleteDrivePermission(c *Call) error {
+func (s server) deleteDrivePermission(c *graph.Call) error {
 	t, a, err := s.permissionTarget(c)
 	if err != nil {
 		return err
@@ -339,21 +341,21 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 	if sh.ParentID != t.item.ID {
 		return errDriveInvalid("An inherited permission cannot be deleted; delete it on the item it is inherited from.")
 	}
-	ts := storedTime(s.now())
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, sh.Kind, sh.ID); err != nil {
+	ts := model.StoredTime(s.Now())
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		if _, err := tx.DeleteItems(c.Context(), c.TenantID, sh.Kind, sh.ID); err != nil {
 			return err
 		}
-		scope, err := sharedScope(c.ctx, tx, c.TenantID, t.item.ID)
+		scope, err := sharedScope(c.Context(), tx, c.TenantID, t.item.ID)
 		if err != nil {
 			return err
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, t.d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, t.d.ID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := DecodeDoc[driveItemDoc](it)
+		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -365,13 +367,13 @@ func (s *Server) deleteDrivePermission(c *Call) error {
 			}
 			doc.Seq = seq
 			doc.LastModifiedDateTime = ts
-			it.Doc = EncodeDoc(doc)
+			it.Doc = graph.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	return c.NoContent()
 }
@@ -386,7 +388,7 @@ type driveCopyInput struct {
 // copyDriveItem copies an item (a folder with everything below it) in one
 // transaction within the request, then answers as Graph does: 202 Accepted
 // and a monitor URL, which reports the copy completed.
-func (s *Server) copyDriveItem(c *Call) error {
+func (s server) copyDriveItem(c *graph.Call) error {
 	var in driveCopyInput
 	d, src, err := s.addressedItem(c, &in, false)
 	if err != nil {
@@ -427,50 +429,50 @@ func (s *Server) copyDriveItem(c *Call) error {
 	// Read the subtree and its content before the transaction.
 	type node struct {
 		it      store.Item
-		doc     driveItemDoc
+		doc     model.DriveItem
 		content []byte
 	}
 	nodes := []node{{it: src.item, doc: src.doc}}
 	for i := 0; i < len(nodes); i++ {
 		n := &nodes[i]
 		if n.doc.File != nil {
-			if n.content, err = s.fileContent(c.ctx, c.TenantID, n.it.ID); err != nil {
-				return AsError(err)
+			if n.content, err = s.fileContent(c.Context(), c.TenantID, n.it.ID); err != nil {
+				return graph.AsError(err)
 			}
 			continue
 		}
-		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: n.it.ID})
+		kids, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: n.it.ID})
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		for _, k := range kids {
-			kd, err := DecodeDoc[driveItemDoc](k)
+			kd, err := graph.DecodeDoc[model.DriveItem](k)
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			nodes = append(nodes, node{it: k, doc: kd})
 		}
 	}
-	now := s.now()
-	ts := storedTime(now)
+	now := s.Now()
+	ts := model.StoredTime(now)
 	by := s.actor(c)
 	newIDs := map[string]string{}
 	for _, n := range nodes {
-		newIDs[n.it.ID] = newDriveItemID()
+		newIDs[n.it.ID] = model.NewDriveItemID()
 	}
 	monitorID := newTransferID()
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		if _, taken, err := s.childNamed(c.ctx, tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		if _, taken, err := s.childNamed(c.Context(), tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
 			return err
 		} else if taken {
 			if behavior != "rename" {
 				return errNameAlreadyExists()
 			}
-			if name, err = s.freeName(c.ctx, tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
+			if name, err = s.freeName(c.Context(), tx, c.TenantID, destDrive.Owner.ID, dest.item.ID, name); err != nil {
 				return err
 			}
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, destDrive.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, destDrive.ID)
 		if err != nil {
 			return err
 		}
@@ -484,46 +486,46 @@ func (s *Server) copyDriveItem(c *Call) error {
 			id := newIDs[n.it.ID]
 			doc.ID, doc.ParentReference = id, destDrive.ref(parent)
 			doc.CreatedDateTime, doc.LastModifiedDateTime, doc.CreatedBy, doc.LastModifiedBy = ts, ts, by, by
-			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = newGUID(), 1, 1, seq
+			doc.GUID, doc.ETagVersion, doc.ContentVersion, doc.Seq = model.NewGUID(), 1, 1, seq
 			doc.Shared, doc.SpecialFolder, doc.NoInherit = nil, nil, false
 			if n.doc.File != nil {
-				doc.File = &fileFacet{MimeType: n.doc.File.MimeType, Hashes: hashesOf(n.content, destDrive.Type)}
-				items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-					Doc: EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+				doc.File = &model.FileFacet{MimeType: n.doc.File.MimeType, Hashes: model.HashesOf(n.content, destDrive.Type)}
+				items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
+					Doc: graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-				Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
+				Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
-		mon := copyMonitorDoc{Status: "completed", PercentageComplete: 100, ResourceID: newIDs[src.item.ID], Expires: storedTime(now.Add(24 * time.Hour))}
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveCopyMonitor, ID: monitorID, OwnerID: destDrive.Owner.ID,
-			Doc: EncodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
-		if err := tx.CreateItems(c.ctx, items...); err != nil {
+		mon := model.CopyMonitor{Status: "completed", PercentageComplete: 100, ResourceID: newIDs[src.item.ID], Expires: model.StoredTime(now.Add(24 * time.Hour))}
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveCopyMonitor, ID: monitorID, OwnerID: destDrive.Owner.ID,
+			Doc: graph.EncodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
+		if err := tx.CreateItems(c.Context(), items...); err != nil {
 			return err
 		}
-		return bumpAncestors(c.ctx, tx, c.TenantID, dest.item.ID, 1, src.doc.Size, ts, seq)
+		return bumpAncestors(c.Context(), tx, c.TenantID, dest.item.ID, 1, src.doc.Size, ts, seq)
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	c.w.Header().Set("Location", c.BaseURL()+transferPrefix+"monitor/"+c.TenantID+"/"+monitorID)
+	c.Header().Set("Location", c.BaseURL()+transferPrefix+"monitor/"+c.TenantID+"/"+monitorID)
 	return c.Accepted()
 }
 
 // serveCopyMonitor answers a monitor URL with the copy's status, as
 // OneDrive's monitor does (no Authorization needed: the id is the secret).
-func (s *Server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest string) {
+func (s server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest string) {
 	tenant, id, _ := strings.Cut(rest, "/")
 	if r.Method != http.MethodGet {
 		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "The monitor URL accepts GET only.", "")
 		return
 	}
-	it, err := s.store.GetItem(r.Context(), tenant, KindDriveCopyMonitor, id)
+	it, err := s.Store().GetItem(r.Context(), tenant, model.KindDriveCopyMonitor, id)
 	if err != nil {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	md, err := DecodeDoc[copyMonitorDoc](it)
-	if exp, perr := parseStoredTime(md.Expires); err != nil || perr == nil && !s.now().Before(exp) {
+	md, err := graph.DecodeDoc[model.CopyMonitor](it)
+	if exp, perr := model.ParseStoredTime(md.Expires); err != nil || perr == nil && !s.Now().Before(exp) {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
@@ -535,8 +537,8 @@ func (s *Server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest s
 // Search.
 
 // searchText reads q from search(q='…').
-func searchText(c *Call) (string, error) {
-	seg := lastSegment(&c.path)
+func searchText(c *graph.Call) (string, error) {
+	seg := c.LastSegment()
 	open := strings.Index(seg, "(")
 	if open < 0 || !strings.HasSuffix(seg, ")") {
 		return "", errDriveInvalid("search requires q.")
@@ -562,7 +564,7 @@ var searchTextTypes = map[string]bool{"application/json": true, "application/xml
 	"application/x-javascript": true, "application/x-sh": true, "application/yaml": true, "application/x-yaml": true,
 	"application/sql": true, "application/x-httpd-php": true, "image/svg+xml": true}
 
-func searchableContent(doc driveItemDoc) bool {
+func searchableContent(doc model.DriveItem) bool {
 	if doc.File == nil || doc.Size > searchContentMax {
 		return false
 	}
@@ -573,12 +575,12 @@ func searchableContent(doc driveItemDoc) bool {
 // searchDrive finds the items of a drive whose name, or whose text
 // content (up to searchContentMax), contains q, ignoring case; paged by
 // $top and $skiptoken in name order.
-func (s *Server) searchDrive(c *Call) error {
+func (s server) searchDrive(c *graph.Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return err
 	}
-	root, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	root, err := s.driveItemTarget(c.Context(), c.TenantID, d, d.RootID)
 	if err != nil {
 		return err
 	}
@@ -607,25 +609,25 @@ func (s *Server) searchDrive(c *Call) error {
 		store.IsNull{Field: store.Doc("root", store.TypeString)},
 	}
 	byName := []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}}
-	want := q.skip + q.top + 1
+	want := q.Skip() + q.Top() + 1
 	var items []store.Item
 	const chunk = 200
 	for off := 0; len(items) < want; off += chunk {
-		batch, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, Filter: where,
+		batch, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, Filter: where,
 			Order: byName, Limit: chunk, Offset: off})
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		for _, it := range batch {
-			doc, err := DecodeDoc[driveItemDoc](it)
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			match := strings.Contains(strings.ToLower(doc.Name), lower)
 			if !match && searchableContent(doc) {
-				b, err := s.fileContent(c.ctx, c.TenantID, it.ID)
+				b, err := s.fileContent(c.Context(), c.TenantID, it.ID)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
-					return AsError(err)
+					return graph.AsError(err)
 				}
 				match = strings.Contains(strings.ToLower(string(b)), lower)
 			}
@@ -637,20 +639,20 @@ func (s *Server) searchDrive(c *Call) error {
 			break
 		}
 	}
-	items = items[min(q.skip, len(items)):]
-	more := len(items) > q.top
+	items = items[min(q.Skip(), len(items)):]
+	more := len(items) > q.Top()
 	if more {
-		items = items[:q.top]
+		items = items[:q.Top()]
 	}
-	paths := newPathCache(s, c, d)
+	paths := newPathCache(s.Server, c, d)
 	vals := make([]json.RawMessage, 0, len(items))
 	for _, it := range items {
 		b, err := renderDriveItem(d, it, paths.of(it.ParentID))
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
-		if b, err = project(b, q.q.Select, nil, nil); err != nil {
-			return AsError(err)
+		if b, err = graph.Project(b, q.Options().Select, nil, nil); err != nil {
+			return graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
@@ -659,13 +661,13 @@ func (s *Server) searchDrive(c *Call) error {
 
 // pathCache finds folders' paths below the root, each once per request.
 type pathCache struct {
-	s     *Server
-	c     *Call
+	s     *graph.Server
+	c     *graph.Call
 	d     *driveInfo
 	paths map[string]string
 }
 
-func newPathCache(s *Server, c *Call, d *driveInfo) *pathCache {
+func newPathCache(s *graph.Server, c *graph.Call, d *driveInfo) *pathCache {
 	return &pathCache{s: s, c: c, d: d, paths: map[string]string{d.RootID: ""}}
 }
 
@@ -678,11 +680,11 @@ func (p *pathCache) of(id string) string {
 		return v
 	}
 	p.paths[id] = "" // a cycle ends here
-	it, err := p.s.store.GetItem(p.c.ctx, p.c.TenantID, KindDriveItem, id)
+	it, err := p.s.Store().GetItem(p.c.Context(), p.c.TenantID, model.KindDriveItem, id)
 	if err != nil {
 		return ""
 	}
-	doc, err := DecodeDoc[driveItemDoc](it)
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil || doc.Root != nil {
 		return ""
 	}
@@ -708,7 +710,7 @@ type deltaToken struct {
 	Self   bool   `json:"x,omitempty"`
 }
 
-func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(EncodeDoc(t)) }
+func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(t)) }
 
 func decodeDeltaToken(s string) (deltaToken, bool) {
 	var t deltaToken
@@ -721,7 +723,7 @@ func decodeDeltaToken(s string) (deltaToken, bool) {
 // changed and deleted since it was issued; pages end with @odata.nextLink,
 // the last one with @odata.deltaLink. A token from before a pruned
 // deletion answers 410 Gone.
-func (s *Server) driveDelta(c *Call) error {
+func (s server) driveDelta(c *graph.Call) error {
 	t, _, err := s.permissionTarget(c)
 	if err != nil {
 		return err
@@ -735,12 +737,12 @@ func (s *Server) driveDelta(c *Call) error {
 	if t.item.ID != d.RootID {
 		folder = t.item.ID
 	}
-	vals := c.r.URL.Query()
+	vals := c.Request().URL.Query()
 	top := 200
 	if v := vals.Get("$top"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return ErrBadRequest("Invalid $top value.")
+			return graph.ErrBadRequest("Invalid $top value.")
 		}
 		top = min(n, 1000)
 	}
@@ -755,11 +757,11 @@ func (s *Server) driveDelta(c *Call) error {
 		}
 	}
 	if err := s.pruneTombstones(c, d); err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	floor, err := s.deltaFloor(c, d)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	fresh := deltaToken{Drive: d.ID, Folder: folder, Since: -1}
 	if tok.expired(floor) {
@@ -768,9 +770,9 @@ func (s *Server) driveDelta(c *Call) error {
 	if tok.Upto == 0 {
 		// The drive's number first: a change committed after this read
 		// has a higher number and is listed in the next round.
-		dit, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, d.ID)
+		dit, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindDrive, d.ID)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		tok.Upto = dit.Version
 		if latest {
@@ -779,19 +781,19 @@ func (s *Server) driveDelta(c *Call) error {
 	}
 	if folder != "" {
 		if scope, err = s.deltaScope(c, d, folder); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 	}
 	docID := store.Doc("id", store.TypeString)
 	var out []json.RawMessage
-	paths := newPathCache(s, c, d)
+	paths := newPathCache(s.Server, c, d)
 	// A folder's own change leads its delta, as the root leads the drive's.
 	if folder != "" && !tok.Self {
 		tok.Self = true
 		if t.doc.Seq > tok.Since && t.doc.Seq <= tok.Upto {
 			b, err := s.renderDeltaItem(d, t.item, paths)
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			out = append(out, b)
 		}
@@ -799,16 +801,16 @@ func (s *Server) driveDelta(c *Call) error {
 	finish := func(next, delta string) error {
 		// A prune that raced this page may have taken a deletion it needed.
 		if floor, err := s.deltaFloor(c, d); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		} else if tok.expired(floor) {
 			return s.writeResyncRequired(c, fresh)
 		}
 		return s.writeDelta(c, d, out, next, delta)
 	}
 	for tok.Phase < 2 && len(out) < top {
-		kind := KindDriveItem
+		kind := model.KindDriveItem
 		if tok.Phase == 1 {
-			kind = KindDriveTombstone
+			kind = model.KindDriveTombstone
 			if tok.Since < 0 {
 				tok.Phase, tok.After = 2, "" // a first sync lists no deletions
 				break
@@ -819,10 +821,10 @@ func (s *Server) driveDelta(c *Call) error {
 			store.Compare{Field: seqField, Op: store.Le, Value: store.Int(tok.Upto)},
 			store.Compare{Field: docID, Op: store.Gt, Value: store.String(tok.After)},
 		}
-		items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, ParentIDs: scope,
+		items, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: d.Owner.ID, ParentIDs: scope,
 			Filter: where, Order: []store.Order{{Field: docID}}, Limit: top - len(out) + 1})
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		full := len(items) > top-len(out)
 		if full {
@@ -831,7 +833,7 @@ func (s *Server) driveDelta(c *Call) error {
 		for _, it := range items {
 			b, err := s.renderDeltaItem(d, it, paths)
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			out = append(out, b)
 		}
@@ -847,15 +849,15 @@ func (s *Server) driveDelta(c *Call) error {
 	return finish("", deltaToken{Drive: d.ID, Folder: folder, Since: tok.Upto}.encode())
 }
 
-func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (json.RawMessage, error) {
-	if it.Kind == KindDriveTombstone {
+func (s server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (json.RawMessage, error) {
+	if it.Kind == model.KindDriveTombstone {
 		var m map[string]any
 		if err := json.Unmarshal(it.Doc, &m); err != nil {
 			return nil, err
 		}
 		delete(m, "_seq")
 		delete(m, "_at")
-		return EncodeDoc(m), nil
+		return graph.EncodeDoc(m), nil
 	}
 	b, err := renderDriveItem(d, it, paths.of(it.ParentID))
 	if err != nil {
@@ -869,14 +871,14 @@ func (s *Server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) 
 	if pr, ok := m["parentReference"].(map[string]any); ok {
 		delete(pr, "path")
 	}
-	return EncodeDoc(m), nil
+	return graph.EncodeDoc(m), nil
 }
 
-func (s *Server) writeDelta(c *Call, d *driveInfo, vals []json.RawMessage, next, delta string) error {
+func (s server) writeDelta(c *graph.Call, d *driveInfo, vals []json.RawMessage, next, delta string) error {
 	if vals == nil {
 		vals = []json.RawMessage{}
 	}
-	link := c.BaseURL() + pathAfterVersion(c.r.URL.Path) + "?token="
+	link := c.BaseURL() + graph.PathAfterVersion(c.Request().URL.Path) + "?token="
 	body := map[string]any{"@odata.context": c.BaseURL() + "/$metadata#Collection(driveItem)", "value": vals}
 	if next != "" {
 		body["@odata.nextLink"] = link + next

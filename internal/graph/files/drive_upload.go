@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 	"graphgate/internal/tokens"
 )
@@ -43,7 +45,7 @@ type uploadSessionInput struct {
 // createUploadSession serves POST …/createUploadSession: by parent and
 // name (a new file, or replacing one by conflictBehavior) or on an
 // existing file.
-func (s *Server) createUploadSession(c *Call) error {
+func (s server) createUploadSession(c *graph.Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return err
@@ -55,7 +57,7 @@ func (s *Server) createUploadSession(c *Call) error {
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			return ErrBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
+			return graph.ErrBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
 		}
 	}
 	bodyBehavior := ""
@@ -75,7 +77,7 @@ func (s *Server) createUploadSession(c *Call) error {
 	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
 	}
-	sd := uploadSessionDoc{DriveID: d.ID, Behavior: behavior, Size: -1}
+	sd := model.UploadSession{DriveID: d.ID, Behavior: behavior, Size: -1}
 	if byName {
 		if t.doc.Folder == nil {
 			return errDriveInvalid("The parent item is not a folder.")
@@ -83,17 +85,17 @@ func (s *Server) createUploadSession(c *Call) error {
 		if err := validName(last); err != nil {
 			return err
 		}
-		old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
+		old, exists, err := s.childNamed(c.Context(), s.Store(), c.TenantID, d.Owner.ID, t.item.ID, last)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		if exists && behavior == "fail" {
 			return errNameAlreadyExists()
 		}
 		if exists && behavior == "replace" {
-			od, err := DecodeDoc[driveItemDoc](old)
+			od, err := graph.DecodeDoc[model.DriveItem](old)
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			if od.File == nil {
 				return errNameAlreadyExists()
@@ -104,7 +106,7 @@ func (s *Server) createUploadSession(c *Call) error {
 		if t.doc.File == nil {
 			return errDriveInvalid("An upload session on an existing item needs a file; to upload into a folder, name the file.")
 		}
-		if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+		if !etagMatches(c.Request().Header.Get("If-Match"), t.doc) {
 			return errDriveModified()
 		}
 		sd.ParentID, sd.Name, sd.ItemID = t.item.ParentID, t.doc.Name, t.item.ID
@@ -115,13 +117,13 @@ func (s *Server) createUploadSession(c *Call) error {
 	if c.Claims != nil {
 		sd.AppID, sd.AppName = c.Claims.AppID, s.appName(c)
 	}
-	now := s.now()
+	now := s.Now()
 	exp := now.Add(uploadSessionLifetime)
-	sd.Expires = storedTime(exp)
+	sd.Expires = model.StoredTime(exp)
 	id := newTransferID()
-	if err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveUploadSession, ID: id, OwnerID: d.Owner.ID,
-		ParentID: sd.ParentID, Doc: EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
-		return AsError(err)
+	if err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveUploadSession, ID: id, OwnerID: d.Owner.ID,
+		ParentID: sd.ParentID, Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		return graph.AsError(err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#microsoft.graph.uploadSession",
 		"uploadUrl": c.BaseURL() + transferPrefix + "upload/" + c.TenantID + "/" + id, "expirationDateTime": graphTimeMillis(exp),
@@ -160,16 +162,16 @@ func parseContentRange(h string) (start, end, total int64, ok bool) {
 
 // serveUploadSession serves an uploadUrl: PUT a fragment, GET the status,
 // DELETE to cancel.
-func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest string) {
+func (s server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest string) {
 	tenant, id, _ := strings.Cut(rest, "/")
 	ctx := r.Context()
-	it, err := s.store.GetItem(ctx, tenant, KindDriveUploadSession, id)
-	var sd uploadSessionDoc
+	it, err := s.Store().GetItem(ctx, tenant, model.KindDriveUploadSession, id)
+	var sd model.UploadSession
 	if err == nil {
-		sd, err = DecodeDoc[uploadSessionDoc](it)
+		sd, err = graph.DecodeDoc[model.UploadSession](it)
 	}
 	if err == nil {
-		if exp, perr := parseStoredTime(sd.Expires); perr == nil && !s.now().Before(exp) {
+		if exp, perr := model.ParseStoredTime(sd.Expires); perr == nil && !s.Now().Before(exp) {
 			_ = s.dropUploadSession(r, tenant, id)
 			err = store.ErrNotFound
 		}
@@ -189,7 +191,7 @@ func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest
 			transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
 			return
 		case err != nil:
-			s.log.Error("upload session: cancel", "err", err)
+			s.Logger().Error("upload session: cancel", "err", err)
 			transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
 			return
 		}
@@ -201,23 +203,23 @@ func (s *Server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest
 	}
 }
 
-func writeUploadStatus(w http.ResponseWriter, status int, sd uploadSessionDoc) {
-	exp, _ := parseStoredTime(sd.Expires)
+func writeUploadStatus(w http.ResponseWriter, status int, sd model.UploadSession) {
+	exp, _ := model.ParseStoredTime(sd.Expires)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"expirationDateTime": graphTimeMillis(exp), "nextExpectedRanges": []string{strconv.FormatInt(sd.Received, 10) + "-"}})
 }
 
 // dropUploadSession removes a session and its fragments.
-func (s *Server) dropUploadSession(r *http.Request, tenant, id string) error {
-	return s.store.Batch(r.Context(), func(tx store.Items) error { return deleteUploadSession(r.Context(), tx, tenant, id) })
+func (s server) dropUploadSession(r *http.Request, tenant, id string) error {
+	return s.Store().Batch(r.Context(), func(tx store.Items) error { return deleteUploadSession(r.Context(), tx, tenant, id) })
 }
 
 // deleteUploadSession removes a session and its fragments within tx. A
 // session already gone is an error: of two requests completing one session
 // (a retried last fragment), only one may make the file.
 func deleteUploadSession(ctx context.Context, tx store.Items, tenant, id string) error {
-	chunks, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
+	chunks, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: model.KindDriveUploadChunk, ParentID: id})
 	if err != nil {
 		return err
 	}
@@ -225,17 +227,17 @@ func deleteUploadSession(ctx context.Context, tx store.Items, tenant, id string)
 	for i, ch := range chunks {
 		ids[i] = ch.ID
 	}
-	if _, err := tx.DeleteItems(ctx, tenant, KindDriveUploadChunk, ids...); err != nil {
+	if _, err := tx.DeleteItems(ctx, tenant, model.KindDriveUploadChunk, ids...); err != nil {
 		return err
 	}
-	n, err := tx.DeleteItems(ctx, tenant, KindDriveUploadSession, id)
+	n, err := tx.DeleteItems(ctx, tenant, model.KindDriveUploadSession, id)
 	if err == nil && n == 0 {
 		err = store.ErrNotFound
 	}
 	return err
 }
 
-func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
+func (s server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id string, sd model.UploadSession) {
 	ctx := r.Context()
 	start, end, total, ok := parseContentRange(r.Header.Get("Content-Range"))
 	if !ok {
@@ -263,11 +265,11 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 		transferError(w, http.StatusBadRequest, "invalidRequest", "The Content-Range header length does not match the provided number of bytes.", "")
 		return
 	}
-	now := s.now()
-	var updated uploadSessionDoc
-	err = s.store.Batch(ctx, func(tx store.Items) error {
-		it, err := tx.UpdateItem(ctx, tenant, KindDriveUploadSession, id, 0, func(it store.Item) (store.Item, error) {
-			cur, err := DecodeDoc[uploadSessionDoc](it)
+	now := s.Now()
+	var updated model.UploadSession
+	err = s.Store().Batch(ctx, func(tx store.Items) error {
+		it, err := tx.UpdateItem(ctx, tenant, model.KindDriveUploadSession, id, 0, func(it store.Item) (store.Item, error) {
+			cur, err := graph.DecodeDoc[model.UploadSession](it)
 			if err != nil {
 				return it, err
 			}
@@ -277,18 +279,18 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 			case start > cur.Received:
 				return it, errFragmentOutOfOrder
 			}
-			cur.Size, cur.Received, cur.Expires = total, end+1, storedTime(now.Add(uploadSessionLifetime))
-			it.Doc = EncodeDoc(cur)
+			cur.Size, cur.Received, cur.Expires = total, end+1, model.StoredTime(now.Add(uploadSessionLifetime))
+			it.Doc = graph.EncodeDoc(cur)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		if updated, err = DecodeDoc[uploadSessionDoc](it); err != nil {
+		if updated, err = graph.DecodeDoc[model.UploadSession](it); err != nil {
 			return err
 		}
-		return tx.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveUploadChunk, ID: fmt.Sprintf("%s.%016d", id, start), ParentID: id,
-			OwnerID: it.OwnerID, Doc: EncodeDoc(uploadChunkDoc{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
+		return tx.CreateItems(ctx, store.Item{TenantID: tenant, Kind: model.KindDriveUploadChunk, ID: fmt.Sprintf("%s.%016d", id, start), ParentID: id,
+			OwnerID: it.OwnerID, Doc: graph.EncodeDoc(model.UploadChunk{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
 			ModifiedAt: now, Version: 1})
 	})
 	switch {
@@ -314,25 +316,25 @@ func (s *Server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id 
 
 // commitUpload turns a complete session into the file: 201 Created for a
 // new file, 200 OK for one replaced.
-func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id string, sd uploadSessionDoc) {
+func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id string, sd model.UploadSession) {
 	ctx := r.Context()
 	fail := func(err error) {
-		if _, gerr := s.store.GetItem(ctx, tenant, KindDriveUploadSession, id); errors.Is(gerr, store.ErrNotFound) {
+		if _, gerr := s.Store().GetItem(ctx, tenant, model.KindDriveUploadSession, id); errors.Is(gerr, store.ErrNotFound) {
 			// Cancelled while it was being committed: nothing was made.
 			transferError(w, http.StatusNotFound, "itemNotFound", "The upload session was not found or has expired.", "")
 			return
 		}
-		ge := AsError(err)
+		ge := graph.AsError(err)
 		transferError(w, ge.Status, ge.Code, ge.Message, "")
 	}
-	chunks, _, err := s.store.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveUploadChunk, ParentID: id})
+	chunks, _, err := s.Store().QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: model.KindDriveUploadChunk, ParentID: id})
 	if err != nil {
 		fail(err)
 		return
 	}
 	content := make([]byte, 0, sd.Size)
 	for _, ch := range chunks { // ordered by id: the zero-padded offset
-		cd, err := DecodeDoc[uploadChunkDoc](ch)
+		cd, err := graph.DecodeDoc[model.UploadChunk](ch)
 		if err != nil {
 			fail(err)
 			return
@@ -345,10 +347,10 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 		content = append(content, b...)
 	}
 	// The request is the session's: its creator is the actor.
-	c := &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: w.Header().Get("request-id")}
+	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"))
 	c.Claims = &tokens.AccessClaims{AppID: sd.AppID, AppDisplayName: sd.AppName}
 	if sd.CallerID != "" {
-		if u, err := s.store.GetUser(ctx, tenant, sd.CallerID); err == nil {
+		if u, err := s.Store().GetUser(ctx, tenant, sd.CallerID); err == nil {
 			c.Caller = &u
 		}
 	}
@@ -369,7 +371,7 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 	var t *driveTarget
 	target := sd.ItemID
 	if target == "" {
-		old, exists, err := s.childNamed(ctx, s.store, tenant, d.Owner.ID, sd.ParentID, sd.Name)
+		old, exists, err := s.childNamed(ctx, s.Store(), tenant, d.Owner.ID, sd.ParentID, sd.Name)
 		if err != nil {
 			fail(err)
 			return
@@ -391,7 +393,7 @@ func (s *Server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id
 			return
 		}
 	} else {
-		if t, err = s.createDriveItem(c, parent, sd.Name, sd.Behavior, newDriveItemID(), nil, nil, &content, dropSession); err != nil {
+		if t, err = s.createDriveItem(c, parent, sd.Name, sd.Behavior, model.NewDriveItemID(), nil, nil, &content, dropSession); err != nil {
 			fail(err)
 			return
 		}

@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"graphgate/internal/graph"
 	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -61,37 +62,30 @@ import (
 // driveTombstone) stamped the same way (drive_ops.go).
 
 // Drive errors, in OneDrive's words.
-func errDriveItemNotFound() *Error {
-	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
+
+func errNameAlreadyExists() *graph.Error {
+	return graph.NewErrorf(http.StatusConflict, "nameAlreadyExists", "An item with the same name already exists under the parent.")
 }
 
-func errDriveAccessDenied() *Error {
-	return NewErrorf(http.StatusForbidden, "accessDenied", "Access denied")
+func errDriveInvalid(format string, a ...any) *graph.Error {
+	return graph.NewErrorf(http.StatusBadRequest, "invalidRequest", format, a...)
 }
 
-func errNameAlreadyExists() *Error {
-	return NewErrorf(http.StatusConflict, "nameAlreadyExists", "An item with the same name already exists under the parent.")
+func errDriveModified() *graph.Error {
+	return graph.NewErrorf(http.StatusPreconditionFailed, "resourceModified", "ETag does not match current item's value")
 }
 
-func errDriveInvalid(format string, a ...any) *Error {
-	return NewErrorf(http.StatusBadRequest, "invalidRequest", format, a...)
-}
-
-func errDriveModified() *Error {
-	return NewErrorf(http.StatusPreconditionFailed, "resourceModified", "ETag does not match current item's value")
-}
-
-func errMySiteNotFound() *Error {
-	return NewErrorf(http.StatusNotFound, "ResourceNotFound", "User's mysite not found.")
+func errMySiteNotFound() *graph.Error {
+	return graph.NewErrorf(http.StatusNotFound, "ResourceNotFound", "User's mysite not found.")
 }
 
 // Ids.
 
 func specialFolderID(userID, name, appID string) string {
 	if name == "approot" {
-		return driveItemIDFrom(userID + "/drive/special/approot/" + strings.ToLower(appID))
+		return model.DriveItemIDFrom(userID + "/drive/special/approot/" + strings.ToLower(appID))
 	}
-	return driveItemIDFrom(userID + "/drive/special/" + name)
+	return model.DriveItemIDFrom(userID + "/drive/special/" + name)
 }
 
 // specialFolders maps the special folder names to the folders' names.
@@ -109,74 +103,74 @@ type driveInfo struct {
 	// value (its id, name and mail), so that item ownership is uniform.
 	Owner store.User
 	Group bool
-	doc   driveDoc
+	doc   model.Drive
 	// dl signs an item's @microsoft.graph.downloadUrl (nil: none).
 	dl func(itemID string) string
 }
 
-func (d *driveInfo) ref(id string) itemReference {
-	return itemReference{DriveID: d.ID, DriveType: d.Type, ID: id}
+func (d *driveInfo) ref(id string) model.ItemReference {
+	return model.ItemReference{DriveID: d.ID, DriveType: d.Type, ID: id}
 }
 
 // ensureDrive returns a user's drive, creating it on first use. Guests and
 // shared mailboxes have no OneDrive.
-func (s *Server) ensureDrive(c *Call, u *store.User) (*driveInfo, error) {
+func (s server) ensureDrive(c *graph.Call, u *store.User) (*driveInfo, error) {
 	if u.Kind == store.UserGuest || u.Kind == store.UserSharedMailbox {
 		return nil, errMySiteNotFound()
 	}
-	drive, root := newDriveItems(c.TenantID, u, s.now())
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
+	drive, root := model.NewDriveItems(c.TenantID, u, s.Now())
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindDrive, drive.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		if err := s.store.CreateItems(c.ctx, drive, root); err != nil && !errors.Is(err, store.ErrConflict) {
-			return nil, AsError(err)
+		if err := s.Store().CreateItems(c.Context(), drive, root); err != nil && !errors.Is(err, store.ErrConflict) {
+			return nil, graph.AsError(err)
 		}
-		it, err = s.store.GetItem(c.ctx, c.TenantID, KindDrive, drive.ID)
+		it, err = s.Store().GetItem(c.Context(), c.TenantID, model.KindDrive, drive.ID)
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return driveOf(it, *u)
 }
 
 func driveOf(it store.Item, owner store.User) (*driveInfo, error) {
-	dd, err := DecodeDoc[driveDoc](it)
+	dd, err := graph.DecodeDoc[model.Drive](it)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return &driveInfo{ID: dd.ID, Type: dd.DriveType, RootID: dd.RootID, Owner: owner, doc: dd}, nil
 }
 
 // driveByID finds a drive by its id (/drives/{id}).
-func (s *Server) driveByID(c *Call, id string) (*driveInfo, error) {
-	return s.withDownloads(c)(s.driveIn(c.ctx, c.TenantID, id))
+func (s server) driveByID(c *graph.Call, id string) (*driveInfo, error) {
+	return s.withDownloads(c)(s.driveIn(c.Context(), c.TenantID, id))
 }
 
 // driveIn finds a drive of a tenant by its id, without download URLs (a
 // sharing link reaches drives of another tenant than the caller's).
-func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, error) {
-	it, err := s.store.GetItem(ctx, tenant, KindDrive, id)
+func (s server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, error) {
+	it, err := s.Store().GetItem(ctx, tenant, model.KindDrive, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errDriveItemNotFound()
+		return nil, graph.ErrDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
-	if dd, err := DecodeDoc[driveDoc](it); err == nil && dd.OwnerKind == "group" {
-		g, err := s.store.GetGroup(ctx, tenant, it.OwnerID)
+	if dd, err := graph.DecodeDoc[model.Drive](it); err == nil && dd.OwnerKind == "group" {
+		g, err := s.Store().GetGroup(ctx, tenant, it.OwnerID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, errDriveItemNotFound()
+			return nil, graph.ErrDriveItemNotFound()
 		}
 		if err != nil {
-			return nil, AsError(err)
+			return nil, graph.AsError(err)
 		}
 		return groupDriveOf(it, &g)
 	}
-	u, err := s.store.GetUser(ctx, tenant, it.OwnerID)
+	u, err := s.Store().GetUser(ctx, tenant, it.OwnerID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errDriveItemNotFound()
+		return nil, graph.ErrDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return driveOf(it, u)
 }
@@ -187,7 +181,7 @@ func (s *Server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, er
 // drive, the body decoded into in (when not nil: before the item is looked
 // up, so a malformed body answers 400 whatever the path names), the item
 // the path names, and the caller's access to it (to change it, or to read).
-func (s *Server) addressedItem(c *Call, in any, write bool) (*driveInfo, *driveTarget, error) {
+func (s server) addressedItem(c *graph.Call, in any, write bool) (*driveInfo, *driveTarget, error) {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return nil, nil, err
@@ -207,21 +201,21 @@ func (s *Server) addressedItem(c *Call, in any, write bool) (*driveInfo, *driveT
 	return d, t, nil
 }
 
-func (s *Server) requestDrive(c *Call) (*driveInfo, error) {
+func (s server) requestDrive(c *graph.Call) (*driveInfo, error) {
 	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
-		if c.targetDrive != nil {
-			return s.withDownloads(c)(c.targetDrive, nil)
+		if d, ok := c.TargetDrive().(*driveInfo); ok {
+			return s.withDownloads(c)(d, nil)
 		}
 		return s.driveByID(c, c.Param(0))
 	}
 	if strings.HasPrefix(c.Match.Route.Path, "/groups/") {
 		if c.TargetGroup == nil {
-			return nil, ErrDirectoryNotFound(c.Param(0))
+			return nil, graph.ErrDirectoryNotFound(c.Param(0))
 		}
 		return s.withDownloads(c)(s.ensureGroupDrive(c, c.TargetGroup))
 	}
 	if c.TargetUser == nil {
-		return nil, ErrDirectoryNotFound(c.Param(0))
+		return nil, graph.ErrDirectoryNotFound(c.Param(0))
 	}
 	return s.withDownloads(c)(s.ensureDrive(c, c.TargetUser))
 }
@@ -242,7 +236,7 @@ type driveAddr struct {
 
 // parseDriveAddr reads the matched route template and the request's
 // parameters.
-func parseDriveAddr(c *Call) driveAddr {
+func parseDriveAddr(c *graph.Call) driveAddr {
 	segs := strings.Split(strings.TrimPrefix(c.Match.Route.Path, "/"), "/")
 	switch segs[0] {
 	case "me":
@@ -321,7 +315,7 @@ func parseDriveAddr(c *Call) driveAddr {
 type driveTarget struct {
 	d     *driveInfo
 	item  store.Item
-	doc   driveItemDoc
+	doc   model.DriveItem
 	chain []store.Item // the root … the item
 }
 
@@ -329,7 +323,7 @@ type driveTarget struct {
 func (t *driveTarget) itemPath() string {
 	var b strings.Builder
 	for _, it := range t.chain[1:] {
-		d, _ := DecodeDoc[driveItemDoc](it)
+		d, _ := graph.DecodeDoc[model.DriveItem](it)
 		b.WriteString("/" + d.Name)
 	}
 	return b.String()
@@ -348,7 +342,7 @@ func (t *driveTarget) parentPath() string {
 func (t *driveTarget) grantIDs() []string {
 	start := 0
 	for i, it := range t.chain {
-		if d, err := DecodeDoc[driveItemDoc](it); err == nil && d.NoInherit {
+		if d, err := graph.DecodeDoc[model.DriveItem](it); err == nil && d.NoInherit {
 			start = i
 		}
 	}
@@ -369,28 +363,28 @@ func (t *driveTarget) has(id string) bool {
 }
 
 // target loads an item of the drive and its ancestors.
-func (s *Server) driveItemTarget(ctx context.Context, tenant string, d *driveInfo, id string) (*driveTarget, error) {
+func (s server) driveItemTarget(ctx context.Context, tenant string, d *driveInfo, id string) (*driveTarget, error) {
 	if strings.EqualFold(id, "root") {
 		id = d.RootID
 	}
-	it, err := s.store.GetItem(ctx, tenant, KindDriveItem, id)
+	it, err := s.Store().GetItem(ctx, tenant, model.KindDriveItem, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && it.OwnerID != d.Owner.ID {
-		return nil, errDriveItemNotFound()
+		return nil, graph.ErrDriveItemNotFound()
 	}
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	chain := []store.Item{it}
 	for p := it.ParentID; p != ""; {
 		if len(chain) > 256 {
-			return nil, AsError(errors.New("drive: item hierarchy too deep"))
+			return nil, graph.AsError(errors.New("drive: item hierarchy too deep"))
 		}
-		pit, err := s.store.GetItem(ctx, tenant, KindDriveItem, p)
+		pit, err := s.Store().GetItem(ctx, tenant, model.KindDriveItem, p)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, errDriveItemNotFound() // an orphan
+			return nil, graph.ErrDriveItemNotFound() // an orphan
 		}
 		if err != nil {
-			return nil, AsError(err)
+			return nil, graph.AsError(err)
 		}
 		chain = append(chain, pit)
 		p = pit.ParentID
@@ -398,27 +392,27 @@ func (s *Server) driveItemTarget(ctx context.Context, tenant string, d *driveInf
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	doc, err := DecodeDoc[driveItemDoc](it)
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return &driveTarget{d: d, item: it, doc: doc, chain: chain}, nil
 }
 
 // child returns the target of a child of a folder target.
 func (t *driveTarget) child(it store.Item) (*driveTarget, error) {
-	doc, err := DecodeDoc[driveItemDoc](it)
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	chain := append(append([]store.Item{}, t.chain...), it)
 	return &driveTarget{d: t.d, item: it, doc: doc, chain: chain}, nil
 }
 
 // childNamed finds a folder's child by name (ignoring case).
-func (s *Server) childNamed(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (store.Item, bool, error) {
-	items, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: KindDriveItem, OwnerID: owner, ParentID: parent,
-		Filter: docEqFold("name", name), Limit: 1})
+func (s server) childNamed(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (store.Item, bool, error) {
+	items, _, err := tx.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: model.KindDriveItem, OwnerID: owner, ParentID: parent,
+		Filter: graph.DocEqFold("name", name), Limit: 1})
 	if err != nil {
 		return store.Item{}, false, err
 	}
@@ -441,18 +435,18 @@ func splitPath(p string) []string {
 
 // walk follows names down from a folder. With create, missing folders are
 // created (after checking the caller may write where they are created).
-func (s *Server) walk(c *Call, t *driveTarget, names []string, create bool) (*driveTarget, error) {
+func (s server) walk(c *graph.Call, t *driveTarget, names []string, create bool) (*driveTarget, error) {
 	for _, n := range names {
 		if t.doc.Folder == nil {
-			return nil, errDriveItemNotFound()
+			return nil, graph.ErrDriveItemNotFound()
 		}
-		it, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, t.d.Owner.ID, t.item.ID, n)
+		it, ok, err := s.childNamed(c.Context(), s.Store(), c.TenantID, t.d.Owner.ID, t.item.ID, n)
 		if err != nil {
-			return nil, AsError(err)
+			return nil, graph.AsError(err)
 		}
 		if !ok {
 			if !create {
-				return nil, errDriveItemNotFound()
+				return nil, graph.ErrDriveItemNotFound()
 			}
 			if err := s.checkDriveAccess(c, t, true); err != nil {
 				return nil, err
@@ -473,18 +467,18 @@ func (s *Server) walk(c *Call, t *driveTarget, names []string, create bool) (*dr
 
 // resolveDriveAddr finds the item an address names (for a path with
 // parentOnly, the folder that holds its last name, which is returned).
-func (s *Server) resolveDriveAddr(c *Call, d *driveInfo, a driveAddr, parentOnly, create bool) (*driveTarget, string, error) {
+func (s server) resolveDriveAddr(c *graph.Call, d *driveInfo, a driveAddr, parentOnly, create bool) (*driveTarget, string, error) {
 	var t *driveTarget
 	var err error
 	switch a.base {
 	case "root":
-		t, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+		t, err = s.driveItemTarget(c.Context(), c.TenantID, d, d.RootID)
 	case "item":
-		t, err = s.driveItemTarget(c.ctx, c.TenantID, d, a.id)
+		t, err = s.driveItemTarget(c.Context(), c.TenantID, d, a.id)
 	case "special":
 		t, err = s.specialFolder(c, d, a.id)
 	default:
-		return nil, "", errDriveItemNotFound()
+		return nil, "", graph.ErrDriveItemNotFound()
 	}
 	if err != nil {
 		return nil, "", err
@@ -509,10 +503,10 @@ func (s *Server) resolveDriveAddr(c *Call, d *driveInfo, a driveAddr, parentOnly
 // shared with the caller (Decision.SharedItemsOnly: another user's drive, a
 // group's drive the caller is not a member of), read or write as shared.
 // Whether the caller reaches the drive at all, the engine decided.
-func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
+func (s server) checkDriveAccess(c *graph.Call, t *driveTarget, write bool) error {
 	if c.Decision.AppFolderOnly() {
 		if c.Claims == nil || !t.has(specialFolderID(t.d.Owner.ID, "approot", c.Claims.AppID)) {
-			return errDriveAccessDenied()
+			return graph.ErrDriveAccessDenied()
 		}
 	}
 	if !c.Decision.SharedItemsOnly() || c.Caller == nil {
@@ -525,14 +519,14 @@ func (s *Server) checkDriveAccess(c *Call, t *driveTarget, write bool) error {
 // shares it with the caller, for writing when write is set: an item one
 // may not see answers 404 itemNotFound, the root of a drive 403
 // accessDenied, as OneDrive does.
-func (s *Server) itemGrant(c *Call, t *driveTarget, write bool) error {
-	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: t.grantIDs()})
+func (s server) itemGrant(c *graph.Call, t *driveTarget, write bool) error {
+	shares, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveShare, OwnerID: c.Caller.ID, ParentIDs: t.grantIDs()})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	read, canWrite := false, false
 	for _, sh := range shares {
-		d, err := DecodeDoc[driveShareDoc](sh)
+		d, err := graph.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			continue
 		}
@@ -545,11 +539,11 @@ func (s *Server) itemGrant(c *Call, t *driveTarget, write bool) error {
 	}
 	switch {
 	case !read && t.item.ID == t.d.RootID:
-		return errDriveAccessDenied()
+		return graph.ErrDriveAccessDenied()
 	case !read:
-		return errDriveItemNotFound()
+		return graph.ErrDriveItemNotFound()
 	case write && !canWrite:
-		return errDriveAccessDenied()
+		return graph.ErrDriveAccessDenied()
 	}
 	return nil
 }
@@ -557,17 +551,17 @@ func (s *Server) itemGrant(c *Call, t *driveTarget, write bool) error {
 // Special folders.
 
 // appName is the calling app's display name, for its folder.
-func (s *Server) appName(c *Call) string {
+func (s server) appName(c *graph.Call) string {
 	if c.Claims == nil {
 		return "App"
 	}
 	if c.Claims.AppDisplayName != "" {
 		return c.Claims.AppDisplayName
 	}
-	if as, ok := s.store.(interface {
+	if as, ok := s.Store().(interface {
 		GetApp(ctx context.Context, appID string) (store.App, error)
 	}); ok {
-		if a, err := as.GetApp(c.ctx, c.Claims.AppID); err == nil && a.DisplayName != "" {
+		if a, err := as.GetApp(c.Context(), c.Claims.AppID); err == nil && a.DisplayName != "" {
 			return a.DisplayName
 		}
 	}
@@ -576,40 +570,40 @@ func (s *Server) appName(c *Call) string {
 
 // specialFolder returns a special folder, creating it (and Apps, for the
 // app folder) on first use.
-func (s *Server) specialFolder(c *Call, d *driveInfo, name string) (*driveTarget, error) {
+func (s server) specialFolder(c *graph.Call, d *driveInfo, name string) (*driveTarget, error) {
 	display, ok := specialFolders[name]
 	if !ok {
-		return nil, errDriveItemNotFound()
+		return nil, graph.ErrDriveItemNotFound()
 	}
 	if c.Decision.AppFolderOnly() && name != "approot" {
-		return nil, errDriveAccessDenied()
+		return nil, graph.ErrDriveAccessDenied()
 	}
 	appID := ""
 	if name == "approot" {
 		if c.Claims == nil {
-			return nil, errDriveItemNotFound()
+			return nil, graph.ErrDriveItemNotFound()
 		}
 		appID = c.Claims.AppID
 		display = s.appName(c)
 	}
 	id := specialFolderID(d.Owner.ID, name, appID)
-	t, err := s.driveItemTarget(c.ctx, c.TenantID, d, id)
+	t, err := s.driveItemTarget(c.Context(), c.TenantID, d, id)
 	if err == nil {
 		return t, nil
 	}
-	if ge := AsError(err); ge.Status != http.StatusNotFound {
+	if ge := graph.AsError(err); ge.Status != http.StatusNotFound {
 		return nil, err
 	}
 	if c.Caller != nil && c.Caller.ID != d.Owner.ID {
-		return nil, errDriveItemNotFound() // only the owner's apps create them
+		return nil, graph.ErrDriveItemNotFound() // only the owner's apps create them
 	}
-	parent, err := s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID)
+	parent, err := s.driveItemTarget(c.Context(), c.TenantID, d, d.RootID)
 	if err != nil {
 		return nil, err
 	}
 	if name == "approot" {
 		appsID := specialFolderID(d.Owner.ID, "apps", "")
-		apps, err := s.driveItemTarget(c.ctx, c.TenantID, d, appsID)
+		apps, err := s.driveItemTarget(c.Context(), c.TenantID, d, appsID)
 		if err != nil {
 			if apps, err = s.createDriveFolderWithID(c, parent, "Apps", appsID, nil); err != nil {
 				return nil, err
@@ -617,7 +611,7 @@ func (s *Server) specialFolder(c *Call, d *driveInfo, name string) (*driveTarget
 		}
 		parent = apps
 	}
-	return s.createDriveFolderWithID(c, parent, display, id, &specialFolderFacet{Name: name})
+	return s.createDriveFolderWithID(c, parent, display, id, &model.SpecialFolderFacet{Name: name})
 }
 
 // Rendering.
@@ -628,7 +622,7 @@ func renderDriveItem(d *driveInfo, it store.Item, parentPath string) (json.RawMe
 	if err := json.Unmarshal(it.Doc, &m); err != nil {
 		return nil, err
 	}
-	doc, err := DecodeDoc[driveItemDoc](it)
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil {
 		return nil, err
 	}
@@ -665,8 +659,8 @@ func graphTimes(m map[string]any) {
 		switch x := v.(type) {
 		case string:
 			if strings.HasSuffix(k, "DateTime") {
-				if t, err := parseStoredTime(x); err == nil {
-					m[k] = graphTime(t)
+				if t, err := model.ParseStoredTime(x); err == nil {
+					m[k] = model.GraphTime(t)
 				}
 			}
 		case map[string]any:
@@ -683,24 +677,24 @@ func escapePath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-func driveContext(c *Call, d *driveInfo, what string) string {
+func driveContext(c *graph.Call, d *driveInfo, what string) string {
 	return c.BaseURL() + "/$metadata#drives('" + d.ID + "')/" + what
 }
 
 // writeDriveTarget answers an item with $select applied.
-func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextURL string) error {
+func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget, contextURL string) error {
 	b, err := renderDriveItem(t.d, t.item, t.parentPath())
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	q, err := c.ParseQuery(odata.Generic, 1, 0)
 	if err != nil {
 		return err
 	}
-	if b, err = project(b, q.q.Select, nil, nil); err != nil {
-		return AsError(err)
+	if b, err = graph.Project(b, q.Options().Select, nil, nil); err != nil {
+		return graph.AsError(err)
 	}
-	return c.JSON(status, WithContext(b, contextURL))
+	return c.JSON(status, graph.WithContext(b, contextURL))
 }
 
 // Handlers.
@@ -708,53 +702,53 @@ func (s *Server) writeDriveTarget(c *Call, status int, t *driveTarget, contextUR
 // driveEndpoints serve the drives of users (and /me), groups and /drives,
 // and the sharing links of /shares; the forms generated for several bases
 // are served where the route table has them.
-func driveEndpoints() []Endpoint {
-	type ep = Endpoint
+func driveEndpoints() []graph.Endpoint {
+	type ep = graph.Endpoint
 	var eps []ep
 	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
 		eps = append(eps,
-			ep{Method: "GET", Template: base, Handler: (*Server).getDrive},
-			ep{Method: "GET", Template: base + "/root", Handler: (*Server).getDriveItem},
-			ep{Method: "GET", Template: base + "/root/children", Handler: (*Server).listDriveChildren},
-			ep{Method: "POST", Template: base + "/root/children", Handler: (*Server).createDriveChild},
-			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: (*Server).uploadDriveItem},
-			ep{Method: "GET", Template: base + "/items/{id}", Handler: (*Server).getDriveItem},
-			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: (*Server).updateDriveItem},
-			ep{Method: "DELETE", Template: base + "/items/{id}", Handler: (*Server).deleteDriveItem},
-			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: (*Server).listDriveChildren},
-			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: (*Server).createDriveChild},
-			ep{Method: "GET", Template: base + "/items/{id}/content", Handler: (*Server).downloadDriveItem},
-			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: (*Server).uploadDriveItem},
-			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
-			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: (*Server).inviteDriveItem},
-			ep{Method: "GET", Template: base + "/root:/{id}", Handler: (*Server).getDriveItem},
-			ep{Method: "DELETE", Template: base + "/root:/{id}", Handler: (*Server).deleteDriveItem},
-			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: (*Server).listDriveChildren},
-			ep{Method: "GET", Template: base + "/root:/{id}:/content", Handler: (*Server).downloadDriveItem},
-			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: (*Server).uploadDriveItem},
-			ep{Method: "GET", Template: base + "/special/{id}", Handler: (*Server).getDriveItem},
-			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: (*Server).listDriveChildren},
-			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: (*Server).sharedWithMe},
+			ep{Method: "GET", Template: base, Handler: handle(server.getDrive)},
+			ep{Method: "GET", Template: base + "/root", Handler: handle(server.getDriveItem)},
+			ep{Method: "GET", Template: base + "/root/children", Handler: handle(server.listDriveChildren)},
+			ep{Method: "POST", Template: base + "/root/children", Handler: handle(server.createDriveChild)},
+			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: handle(server.uploadDriveItem)},
+			ep{Method: "GET", Template: base + "/items/{id}", Handler: handle(server.getDriveItem)},
+			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: handle(server.updateDriveItem)},
+			ep{Method: "DELETE", Template: base + "/items/{id}", Handler: handle(server.deleteDriveItem)},
+			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: handle(server.listDriveChildren)},
+			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: handle(server.createDriveChild)},
+			ep{Method: "GET", Template: base + "/items/{id}/content", Handler: handle(server.downloadDriveItem)},
+			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: handle(server.uploadDriveItem)},
+			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
+			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
+			ep{Method: "GET", Template: base + "/root:/{id}", Handler: handle(server.getDriveItem)},
+			ep{Method: "DELETE", Template: base + "/root:/{id}", Handler: handle(server.deleteDriveItem)},
+			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: handle(server.listDriveChildren)},
+			ep{Method: "GET", Template: base + "/root:/{id}:/content", Handler: handle(server.downloadDriveItem)},
+			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: handle(server.uploadDriveItem)},
+			ep{Method: "GET", Template: base + "/special/{id}", Handler: handle(server.getDriveItem)},
+			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: handle(server.listDriveChildren)},
+			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: handle(server.sharedWithMe)},
 		)
 	}
 	eps = append(eps,
-		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: (*Server).listDriveChildren},
-		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: (*Server).createDriveChild},
-		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: (*Server).uploadDriveItem},
-		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: (*Server).getDriveItem},
-		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}:/content", Handler: (*Server).downloadDriveItem},
-		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: (*Server).uploadDriveItem},
-		ep{Method: "GET", Template: "/drives/{id}", Handler: (*Server).getDrive},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: (*Server).getDriveItem},
-		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: (*Server).updateDriveItem},
-		ep{Method: "DELETE", Template: "/drives/{id}/items/{id}", Handler: (*Server).deleteDriveItem},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: (*Server).listDriveChildren},
-		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: (*Server).listDriveChildren},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: (*Server).createDriveChild},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}/content", Handler: (*Server).downloadDriveItem},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: (*Server).uploadDriveItem},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: (*Server).uploadDriveItem},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: (*Server).inviteDriveItem},
+		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: handle(server.listDriveChildren)},
+		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: handle(server.createDriveChild)},
+		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: handle(server.uploadDriveItem)},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: handle(server.getDriveItem)},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.downloadDriveItem)},
+		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.uploadDriveItem)},
+		ep{Method: "GET", Template: "/drives/{id}", Handler: handle(server.getDrive)},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: handle(server.getDriveItem)},
+		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: handle(server.updateDriveItem)},
+		ep{Method: "DELETE", Template: "/drives/{id}/items/{id}", Handler: handle(server.deleteDriveItem)},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.listDriveChildren)},
+		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: handle(server.listDriveChildren)},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.createDriveChild)},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.downloadDriveItem)},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.uploadDriveItem)},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
 	)
 	for i := range eps {
 		// /me falls back to the /users/{id} twin; approot is /me's only.
@@ -763,28 +757,28 @@ func driveEndpoints() []Endpoint {
 	return append(eps, driveExtraEndpoints()...)
 }
 
-var _ = declare(WorkloadDrive, driveEndpoints()...)
+var _ = declare(graph.WorkloadDrive, driveEndpoints()...)
 
-func (s *Server) getDrive(c *Call) error {
+func (s server) getDrive(c *graph.Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return err
 	}
-	root, err := s.store.GetItem(c.ctx, c.TenantID, KindDriveItem, d.RootID)
+	root, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindDriveItem, d.RootID)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	rd, err := DecodeDoc[driveItemDoc](root)
+	rd, err := graph.DecodeDoc[model.DriveItem](root)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	dd := d.doc
 	dd.Quota.Used = rd.Size
 	dd.Quota.Remaining = dd.Quota.Total - rd.Size
 	dd.LastModifiedDateTime = rd.LastModifiedDateTime
 	var m map[string]any
-	if err := json.Unmarshal(EncodeDoc(dd), &m); err != nil {
-		return AsError(err)
+	if err := json.Unmarshal(graph.EncodeDoc(dd), &m); err != nil {
+		return graph.AsError(err)
 	}
 	delete(m, "_rootId")
 	graphTimes(m)
@@ -792,15 +786,15 @@ func (s *Server) getDrive(c *Call) error {
 	if err != nil {
 		return err
 	}
-	b, err := project(EncodeDoc(m), q.q.Select, nil, nil)
+	b, err := graph.Project(graph.EncodeDoc(m), q.Options().Select, nil, nil)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
 }
 
 // getDriveItem serves an item by id, path, the root or a special folder.
-func (s *Server) getDriveItem(c *Call) error {
+func (s server) getDriveItem(c *graph.Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return err
@@ -818,7 +812,7 @@ func (s *Server) getDriveItem(c *Call) error {
 	case a.base == "root" && a.rel == "":
 		ctxURL = driveContext(c, d, "root/$entity")
 	case a.base == "special" && a.rel == "":
-		ctxURL = usersBase(c, d.Owner.ID) + "/drive/special/$entity"
+		ctxURL = graph.UsersBase(c, d.Owner.ID) + "/drive/special/$entity"
 	}
 	return s.writeDriveTarget(c, http.StatusOK, t, ctxURL)
 }
@@ -827,7 +821,7 @@ var driveItemProps = odata.JSONProps{"id": odata.TypeString, "name": odata.TypeS
 	"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "file/mimeType": odata.TypeString,
 	"folder/childCount": odata.TypeInt, "specialFolder/name": odata.TypeString}
 
-func (s *Server) listDriveChildren(c *Call) error {
+func (s server) listDriveChildren(c *graph.Call) error {
 	d, t, err := s.addressedItem(c, nil, false)
 	if err != nil {
 		return err
@@ -840,19 +834,19 @@ func (s *Server) listDriveChildren(c *Call) error {
 		return c.WritePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
 	}
 	here := t.itemPath()
-	col := collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
-		mapping:  jsonMapping("microsoft.graph.driveItem", driveItemProps),
-		defOrder: []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}},
-		context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),
-		render:   func(it store.Item) (json.RawMessage, error) { return renderDriveItem(d, it, here) }}
-	return s.writeCollection(c, col)
+	col := graph.ItemCollection{Query: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
+		Mapping:  graph.JSONMapping("microsoft.graph.driveItem", driveItemProps),
+		DefOrder: []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}},
+		Context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),
+		Render:   func(it store.Item) (json.RawMessage, error) { return renderDriveItem(d, it, here) }}
+	return s.WriteCollection(c, col)
 }
 
 // conflictBehavior reads @microsoft.graph.conflictBehavior from the query
 // string (where Graph documents it) or the body.
-func conflictBehavior(c *Call, body, def string) (string, error) {
+func conflictBehavior(c *graph.Call, body, def string) (string, error) {
 	v := def
-	for k, vs := range c.r.URL.Query() {
+	for k, vs := range c.Request().URL.Query() {
 		if strings.EqualFold(k, "@microsoft.graph.conflictBehavior") && len(vs) > 0 {
 			v = vs[0]
 		}
@@ -921,7 +915,7 @@ func reservedName(n string) bool {
 
 // freeName finds a name not used in the folder, as conflictBehavior=rename
 // does ("name 1.txt", "name 2.txt", …).
-func (s *Server) freeName(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (string, error) {
+func (s server) freeName(ctx context.Context, tx store.Items, tenant, owner, parent, name string) (string, error) {
 	ext := path.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	for i := 1; i < 10000; i++ {
@@ -938,13 +932,13 @@ func (s *Server) freeName(ctx context.Context, tx store.Items, tenant, owner, pa
 }
 
 // actor is who changes an item.
-func (s *Server) actor(c *Call) identitySet {
-	var out identitySet
+func (s server) actor(c *graph.Call) model.IdentitySet {
+	var out model.IdentitySet
 	if c.Claims != nil && c.Claims.AppID != "" {
-		out.Application = &driveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
+		out.Application = &model.DriveIdentity{ID: c.Claims.AppID, DisplayName: s.appName(c)}
 	}
 	if c.Caller != nil {
-		out.User = userIdentity(c.Caller)
+		out.User = model.UserIdentity(c.Caller)
 	}
 	return out
 }
@@ -953,7 +947,7 @@ func (s *Server) actor(c *Call) identitySet {
 // ancestors' sizes, in a transaction.
 func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, dCount int, dSize int64, now string, seq int64) error {
 	for id, first, depth := folder, true, 0; id != "" && depth < 256; depth++ {
-		it, err := tx.GetItem(ctx, tenant, KindDriveItem, id)
+		it, err := tx.GetItem(ctx, tenant, model.KindDriveItem, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
@@ -961,8 +955,8 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 			return err
 		}
 		parent, isFirst := it.ParentID, first
-		_, err = tx.UpdateItem(ctx, tenant, KindDriveItem, id, 0, func(it store.Item) (store.Item, error) {
-			d, err := DecodeDoc[driveItemDoc](it)
+		_, err = tx.UpdateItem(ctx, tenant, model.KindDriveItem, id, 0, func(it store.Item) (store.Item, error) {
+			d, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -972,7 +966,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 			}
 			d.Size = max(0, d.Size+dSize)
 			d.Seq = seq
-			it.Doc = EncodeDoc(d)
+			it.Doc = graph.EncodeDoc(d)
 			return it, nil
 		})
 		if err != nil {
@@ -984,22 +978,22 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 }
 
 // newDriveItemDoc is a new folder or file in a folder.
-func newDriveItemDoc(d *driveInfo, parent, id, name string, by identitySet, now string) driveItemDoc {
+func newDriveItemDoc(d *driveInfo, parent, id, name string, by model.IdentitySet, now string) model.DriveItem {
 	return model.NewDriveItem(d.ref(parent), id, name, by, now)
 }
 
 // createDriveFolder creates a folder under parent, resolving a name
 // conflict by behavior.
-func (s *Server) createDriveFolder(c *Call, parent *driveTarget, name, behavior string, fsi *fileSystemInfo) (*driveTarget, error) {
-	return s.createDriveItem(c, parent, name, behavior, newDriveItemID(), nil, fsi, nil)
+func (s server) createDriveFolder(c *graph.Call, parent *driveTarget, name, behavior string, fsi *model.FileSystemInfo) (*driveTarget, error) {
+	return s.createDriveItem(c, parent, name, behavior, model.NewDriveItemID(), nil, fsi, nil)
 }
 
 // createDriveFolderWithID creates a folder with a stable id (special
 // folders), renaming it if the name is taken.
-func (s *Server) createDriveFolderWithID(c *Call, parent *driveTarget, name, id string, special *specialFolderFacet) (*driveTarget, error) {
+func (s server) createDriveFolderWithID(c *graph.Call, parent *driveTarget, name, id string, special *model.SpecialFolderFacet) (*driveTarget, error) {
 	t, err := s.createDriveItem(c, parent, name, "rename", id, special, nil, nil)
 	if err != nil && errors.Is(err, store.ErrConflict) {
-		return s.driveItemTarget(c.ctx, c.TenantID, parent.d, id) // created concurrently
+		return s.driveItemTarget(c.Context(), c.TenantID, parent.d, id) // created concurrently
 	}
 	return t, err
 }
@@ -1007,31 +1001,31 @@ func (s *Server) createDriveFolderWithID(c *Call, parent *driveTarget, name, id 
 // createDriveItem creates a folder (content nil) or a file under parent.
 // also runs in the same transaction as the item's creation (an upload
 // session's removal, so that a committed session never outlives its file).
-func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, id string, special *specialFolderFacet, fsi *fileSystemInfo, content *[]byte, also ...func(store.Items) error) (*driveTarget, error) {
+func (s server) createDriveItem(c *graph.Call, parent *driveTarget, name, behavior, id string, special *model.SpecialFolderFacet, fsi *model.FileSystemInfo, content *[]byte, also ...func(store.Items) error) (*driveTarget, error) {
 	if err := validName(name); err != nil {
 		return nil, err
 	}
 	d := parent.d
-	now := s.now()
-	ts := storedTime(now)
+	now := s.Now()
+	ts := model.StoredTime(now)
 	var created store.Item
-	err := s.store.Batch(c.ctx, func(tx store.Items) error {
+	err := s.Store().Batch(c.Context(), func(tx store.Items) error {
 		n := name
-		if _, taken, err := s.childNamed(c.ctx, tx, c.TenantID, d.Owner.ID, parent.item.ID, n); err != nil {
+		if _, taken, err := s.childNamed(c.Context(), tx, c.TenantID, d.Owner.ID, parent.item.ID, n); err != nil {
 			return err
 		} else if taken {
 			if behavior != "rename" {
 				return errNameAlreadyExists()
 			}
-			if n, err = s.freeName(c.ctx, tx, c.TenantID, d.Owner.ID, parent.item.ID, name); err != nil {
+			if n, err = s.freeName(c.Context(), tx, c.TenantID, d.Owner.ID, parent.item.ID, name); err != nil {
 				return err
 			}
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindDriveTombstone, id); err != nil {
+		if _, err := tx.DeleteItems(c.Context(), c.TenantID, model.KindDriveTombstone, id); err != nil {
 			return err
 		}
 		doc := newDriveItemDoc(d, parent.item.ID, id, n, s.actor(c), ts)
@@ -1043,44 +1037,44 @@ func (s *Server) createDriveItem(c *Call, parent *driveTarget, name, behavior, i
 		items := []store.Item{}
 		var size int64
 		if content == nil {
-			doc.Folder = &folderFacet{}
+			doc.Folder = &model.FolderFacet{}
 		} else {
 			size = int64(len(*content))
 			doc.Size = size
-			doc.File = &fileFacet{MimeType: mimeTypeOf(n, c.r.Header.Get("Content-Type")), Hashes: hashesOf(*content, d.Type)}
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID,
-				Doc: EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+			doc.File = &model.FileFacet{MimeType: model.MimeTypeOf(n, c.Request().Header.Get("Content-Type")), Hashes: model.HashesOf(*content, d.Type)}
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveContent, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID,
+				Doc: graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
-		created = store.Item{TenantID: c.TenantID, Kind: KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: EncodeDoc(doc),
+		created = store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: graph.EncodeDoc(doc),
 			CreatedAt: now, ModifiedAt: now, Version: 1}
-		if err := tx.CreateItems(c.ctx, append([]store.Item{created}, items...)...); err != nil {
+		if err := tx.CreateItems(c.Context(), append([]store.Item{created}, items...)...); err != nil {
 			return err
 		}
-		if err := bumpAncestors(c.ctx, tx, c.TenantID, parent.item.ID, 1, size, ts, seq); err != nil {
+		if err := bumpAncestors(c.Context(), tx, c.TenantID, parent.item.ID, 1, size, ts, seq); err != nil {
 			return err
 		}
 		return runAlso(tx, also)
 	})
 	if err != nil {
-		var ge *Error
+		var ge *graph.Error
 		if errors.As(err, &ge) || errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	return parent.child(created)
 }
 
 // driveChildInput is POST …/children's body.
 type driveChildInput struct {
-	Name             *string          `json:"name"`
-	Folder           *json.RawMessage `json:"folder"`
-	File             *json.RawMessage `json:"file"`
-	FileSystemInfo   *fileSystemInfo  `json:"fileSystemInfo"`
-	ConflictBehavior string           `json:"@microsoft.graph.conflictBehavior"`
+	Name             *string               `json:"name"`
+	Folder           *json.RawMessage      `json:"folder"`
+	File             *json.RawMessage      `json:"file"`
+	FileSystemInfo   *model.FileSystemInfo `json:"fileSystemInfo"`
+	ConflictBehavior string                `json:"@microsoft.graph.conflictBehavior"`
 }
 
-func (s *Server) createDriveChild(c *Call) error {
+func (s server) createDriveChild(c *graph.Call) error {
 	var in driveChildInput
 	d, parent, err := s.addressedItem(c, &in, true)
 	if err != nil {
@@ -1096,13 +1090,13 @@ func (s *Server) createDriveChild(c *Call) error {
 	if err != nil {
 		return err
 	}
-	var fsi *fileSystemInfo
+	var fsi *model.FileSystemInfo
 	if in.FileSystemInfo != nil {
 		f := *in.FileSystemInfo
-		ts := storedTime(s.now())
+		ts := model.StoredTime(s.Now())
 		for _, p := range []*string{&f.CreatedDateTime, &f.LastModifiedDateTime} {
 			if t, err := time.Parse(time.RFC3339Nano, *p); err == nil {
-				*p = storedTime(t)
+				*p = model.StoredTime(t)
 			} else {
 				*p = ts
 			}
@@ -1113,8 +1107,8 @@ func (s *Server) createDriveChild(c *Call) error {
 	switch {
 	case in.Folder != nil && in.File == nil:
 		if behavior == "replace" {
-			if old, ok, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, parent.item.ID, *in.Name); err != nil {
-				return AsError(err)
+			if old, ok, err := s.childNamed(c.Context(), s.Store(), c.TenantID, d.Owner.ID, parent.item.ID, *in.Name); err != nil {
+				return graph.AsError(err)
 			} else if ok {
 				if err := s.removeDriveItem(c, d, old); err != nil {
 					return err
@@ -1124,7 +1118,7 @@ func (s *Server) createDriveChild(c *Call) error {
 		t, err = s.createDriveFolder(c, parent, *in.Name, behavior, fsi)
 	case in.File != nil && in.Folder == nil:
 		empty := []byte{}
-		t, err = s.createDriveItem(c, parent, *in.Name, behavior, newDriveItemID(), nil, fsi, &empty)
+		t, err = s.createDriveItem(c, parent, *in.Name, behavior, model.NewDriveItemID(), nil, fsi, &empty)
 	default:
 		return errDriveInvalid("A folder or file facet (and only one) is required to create an item.")
 	}
@@ -1136,9 +1130,9 @@ func (s *Server) createDriveChild(c *Call) error {
 
 // driveItemPatch is PATCH's body: rename, move, file system times.
 type driveItemPatch struct {
-	Name            *string         `json:"name"`
-	ParentReference *driveParentRef `json:"parentReference"`
-	FileSystemInfo  *fileSystemInfo `json:"fileSystemInfo"`
+	Name            *string               `json:"name"`
+	ParentReference *driveParentRef       `json:"parentReference"`
+	FileSystemInfo  *model.FileSystemInfo `json:"fileSystemInfo"`
 }
 
 // driveParentRef is the parentReference of a move or copy: a folder by id
@@ -1151,18 +1145,18 @@ type driveParentRef struct {
 
 // destinationFolder finds the folder a move or copy names in drive d and
 // checks that the caller may write into it.
-func (s *Server) destinationFolder(c *Call, d *driveInfo, pr *driveParentRef) (*driveTarget, error) {
+func (s server) destinationFolder(c *graph.Call, d *driveInfo, pr *driveParentRef) (*driveTarget, error) {
 	var dest *driveTarget
 	var err error
 	if pr.ID != "" {
-		dest, err = s.driveItemTarget(c.ctx, c.TenantID, d, pr.ID)
+		dest, err = s.driveItemTarget(c.Context(), c.TenantID, d, pr.ID)
 	} else {
 		rel := pr.Path
 		for _, pre := range []string{"/drive/root:", "/drives/" + d.ID + "/root:"} {
 			rel = strings.TrimPrefix(rel, pre)
 		}
 		var root *driveTarget
-		if root, err = s.driveItemTarget(c.ctx, c.TenantID, d, d.RootID); err == nil {
+		if root, err = s.driveItemTarget(c.Context(), c.TenantID, d, d.RootID); err == nil {
 			dest, err = s.walk(c, root, splitPath(rel), false)
 		}
 	}
@@ -1179,7 +1173,7 @@ func (s *Server) destinationFolder(c *Call, d *driveInfo, pr *driveParentRef) (*
 }
 
 // etagMatches checks an If-Match header against an item's eTag (or cTag).
-func etagMatches(h string, doc driveItemDoc) bool {
+func etagMatches(h string, doc model.DriveItem) bool {
 	h = strings.TrimSpace(h)
 	if h == "" || h == "*" {
 		return true
@@ -1195,13 +1189,13 @@ func etagMatches(h string, doc driveItemDoc) bool {
 	return false
 }
 
-func (s *Server) updateDriveItem(c *Call) error {
+func (s server) updateDriveItem(c *graph.Call) error {
 	var p driveItemPatch
 	d, t, err := s.addressedItem(c, &p, true)
 	if err != nil {
 		return err
 	}
-	if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+	if !etagMatches(c.Request().Header.Get("If-Match"), t.doc) {
 		return errDriveModified()
 	}
 	if t.item.ID == d.RootID && (p.Name != nil || p.ParentReference != nil) {
@@ -1232,17 +1226,17 @@ func (s *Server) updateDriveItem(c *Call) error {
 	if err != nil {
 		return err
 	}
-	ts := storedTime(s.now())
+	ts := model.StoredTime(s.Now())
 	by := s.actor(c)
 	var updated store.Item
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		if newParent != t.item.ParentID || name != t.doc.Name {
-			if old, taken, err := s.childNamed(c.ctx, tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
+			if old, taken, err := s.childNamed(c.Context(), tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
 				return err
 			} else if taken && old.ID != t.item.ID {
 				switch behavior {
 				case "rename":
-					if name, err = s.freeName(c.ctx, tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
+					if name, err = s.freeName(c.Context(), tx, c.TenantID, d.Owner.ID, newParent, name); err != nil {
 						return err
 					}
 				default:
@@ -1250,12 +1244,12 @@ func (s *Server) updateDriveItem(c *Call) error {
 				}
 			}
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
 		if err != nil {
 			return err
 		}
-		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := DecodeDoc[driveItemDoc](it)
+		updated, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -1265,7 +1259,7 @@ func (s *Server) updateDriveItem(c *Call) error {
 				for _, x := range []struct{ in, dst *string }{{&p.FileSystemInfo.CreatedDateTime, &doc.FileSystemInfo.CreatedDateTime},
 					{&p.FileSystemInfo.LastModifiedDateTime, &doc.FileSystemInfo.LastModifiedDateTime}} {
 					if tm, err := time.Parse(time.RFC3339Nano, *x.in); err == nil {
-						*x.dst = storedTime(tm)
+						*x.dst = model.StoredTime(tm)
 					}
 				}
 			}
@@ -1273,31 +1267,31 @@ func (s *Server) updateDriveItem(c *Call) error {
 			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
 			doc.ETagVersion++
 			it.ParentID = newParent
-			it.Doc = EncodeDoc(doc)
+			it.Doc = graph.EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
 		if newParent != t.item.ParentID {
-			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, -1, -t.doc.Size, ts, seq); err != nil {
+			if err := bumpAncestors(c.Context(), tx, c.TenantID, t.item.ParentID, -1, -t.doc.Size, ts, seq); err != nil {
 				return err
 			}
-			return bumpAncestors(c.ctx, tx, c.TenantID, newParent, 1, t.doc.Size, ts, seq)
+			return bumpAncestors(c.Context(), tx, c.TenantID, newParent, 1, t.doc.Size, ts, seq)
 		}
 		return nil
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	nt, err := s.driveItemTarget(c.ctx, c.TenantID, d, updated.ID)
+	nt, err := s.driveItemTarget(c.Context(), c.TenantID, d, updated.ID)
 	if err != nil {
 		return err
 	}
 	return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
 }
 
-func (s *Server) deleteDriveItem(c *Call) error {
+func (s server) deleteDriveItem(c *graph.Call) error {
 	d, t, err := s.addressedItem(c, nil, true)
 	if err != nil {
 		return err
@@ -1305,7 +1299,7 @@ func (s *Server) deleteDriveItem(c *Call) error {
 	if t.item.ID == d.RootID {
 		return errDriveInvalid("The root of a drive cannot be deleted.")
 	}
-	if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+	if !etagMatches(c.Request().Header.Get("If-Match"), t.doc) {
 		return errDriveModified()
 	}
 	if err := s.removeDriveItem(c, d, t.item); err != nil {
@@ -1316,59 +1310,59 @@ func (s *Server) deleteDriveItem(c *Call) error {
 
 // removeDriveItem deletes an item, everything below it, their content,
 // their sharing grants and their sharing links (which stop working).
-func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
-	doc, err := DecodeDoc[driveItemDoc](it)
+func (s server) removeDriveItem(c *graph.Call, d *driveInfo, it store.Item) error {
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	ids := []string{it.ID}
 	removed := []store.Item{it}
 	for i := 0; i < len(ids); i++ {
-		kids, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveItem, OwnerID: d.Owner.ID, ParentID: ids[i]})
+		kids, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: ids[i]})
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		for _, k := range kids {
 			ids = append(ids, k.ID)
 			removed = append(removed, k)
 		}
 	}
-	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, ParentIDs: ids})
+	shares, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveShare, ParentIDs: ids})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	shareIDs := make([]string, len(shares))
 	for i, sh := range shares {
 		shareIDs[i] = sh.ID
 	}
-	links, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveLink, ParentIDs: ids})
+	links, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveLink, ParentIDs: ids})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	linkIDs := make([]string, len(links))
 	for i, l := range links {
 		linkIDs[i] = l.ID
 	}
-	ts := storedTime(s.now())
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	ts := model.StoredTime(s.Now())
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		for _, k := range []struct {
 			kind string
 			ids  []string
-		}{{KindDriveShare, shareIDs}, {KindDriveLink, linkIDs}, {KindDriveContent, ids}, {KindDriveItem, ids}, {KindDriveTombstone, ids}} {
-			if _, err := tx.DeleteItems(c.ctx, c.TenantID, k.kind, k.ids...); err != nil {
+		}{{model.KindDriveShare, shareIDs}, {model.KindDriveLink, linkIDs}, {model.KindDriveContent, ids}, {model.KindDriveItem, ids}, {model.KindDriveTombstone, ids}} {
+			if _, err := tx.DeleteItems(c.Context(), c.TenantID, k.kind, k.ids...); err != nil {
 				return err
 			}
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
 		if err != nil {
 			return err
 		}
-		if err := tx.CreateItems(c.ctx, tombstones(d, removed, seq, s.now())...); err != nil {
+		if err := tx.CreateItems(c.Context(), tombstones(d, removed, seq, s.Now())...); err != nil {
 			return err
 		}
-		return bumpAncestors(c.ctx, tx, c.TenantID, it.ParentID, -1, -doc.Size, ts, seq)
+		return bumpAncestors(c.Context(), tx, c.TenantID, it.ParentID, -1, -doc.Size, ts, seq)
 	})
-	return asErrorOrNil(err)
+	return graph.AsErrorOrNil(err)
 }
 
 // Content.
@@ -1376,7 +1370,7 @@ func (s *Server) removeDriveItem(c *Call, d *driveInfo, it store.Item) error {
 // downloadDriveItem answers GET …/content as Graph does: 302 Found to the
 // file's pre-authenticated download URL, issued here because this request
 // was authorized; the URL itself serves the bytes (drive_transfer.go).
-func (s *Server) downloadDriveItem(c *Call) error {
+func (s server) downloadDriveItem(c *graph.Call) error {
 	d, t, err := s.addressedItem(c, nil, false)
 	if err != nil {
 		return err
@@ -1386,17 +1380,14 @@ func (s *Server) downloadDriveItem(c *Call) error {
 	}
 	u, err := s.downloadURL(c, d.ID, t.item.ID)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	c.w.Header().Set("Location", u)
-	c.w.WriteHeader(http.StatusFound)
-	c.wrote = true
-	return nil
+	return c.Found(u)
 }
 
 // uploadDriveItem serves the simple upload (PUT …/content): replace a
 // file's content, or create (or replace) a file by parent and name.
-func (s *Server) uploadDriveItem(c *Call) error {
+func (s server) uploadDriveItem(c *graph.Call) error {
 	d, err := s.requestDrive(c)
 	if err != nil {
 		return err
@@ -1425,7 +1416,7 @@ func (s *Server) uploadDriveItem(c *Call) error {
 		if t.doc.File == nil {
 			return errDriveInvalid("Content can only be uploaded to a file; the item is a folder.")
 		}
-		if !etagMatches(c.r.Header.Get("If-Match"), t.doc) {
+		if !etagMatches(c.Request().Header.Get("If-Match"), t.doc) {
 			return errDriveModified()
 		}
 		nt, err := s.replaceContent(c, t, body)
@@ -1443,9 +1434,9 @@ func (s *Server) uploadDriveItem(c *Call) error {
 	if err := validName(last); err != nil {
 		return err
 	}
-	old, exists, err := s.childNamed(c.ctx, s.store, c.TenantID, d.Owner.ID, t.item.ID, last)
+	old, exists, err := s.childNamed(c.Context(), s.Store(), c.TenantID, d.Owner.ID, t.item.ID, last)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	if exists && behavior == "replace" {
 		ot, err := t.child(old)
@@ -1461,9 +1452,9 @@ func (s *Server) uploadDriveItem(c *Call) error {
 		}
 		return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
 	}
-	nt, err := s.createDriveItem(c, t, last, behavior, newDriveItemID(), nil, nil, &body)
+	nt, err := s.createDriveItem(c, t, last, behavior, model.NewDriveItemID(), nil, nil, &body)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	return s.writeDriveTarget(c, http.StatusCreated, nt, driveContext(c, d, "items/$entity"))
 }
@@ -1480,62 +1471,62 @@ func runAlso(tx store.Items, also []func(store.Items) error) error {
 }
 
 // also runs in the same transaction as the replacement (see createDriveItem).
-func (s *Server) replaceContent(c *Call, t *driveTarget, body []byte, also ...func(store.Items) error) (*driveTarget, error) {
-	now := s.now()
-	ts := storedTime(now)
+func (s server) replaceContent(c *graph.Call, t *driveTarget, body []byte, also ...func(store.Items) error) (*driveTarget, error) {
+	now := s.Now()
+	ts := model.StoredTime(now)
 	by := s.actor(c)
 	delta := int64(len(body)) - t.doc.Size
 	var updated store.Item
-	err := s.store.Batch(c.ctx, func(tx store.Items) error {
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, t.d.ID)
+	err := s.Store().Batch(c.Context(), func(tx store.Items) error {
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, t.d.ID)
 		if err != nil {
 			return err
 		}
-		updated, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := DecodeDoc[driveItemDoc](it)
+		updated, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
 			doc.Seq = seq
 			doc.Size = int64(len(body))
-			doc.File = &fileFacet{MimeType: mimeTypeOf(doc.Name, c.r.Header.Get("Content-Type")), Hashes: hashesOf(body, t.d.Type)}
+			doc.File = &model.FileFacet{MimeType: model.MimeTypeOf(doc.Name, c.Request().Header.Get("Content-Type")), Hashes: model.HashesOf(body, t.d.Type)}
 			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
 			doc.FileSystemInfo.LastModifiedDateTime = ts
 			doc.ETagVersion++
 			doc.ContentVersion++
-			it.Doc = EncodeDoc(doc)
+			it.Doc = graph.EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		content := EncodeDoc(driveContentDoc{Data: base64.StdEncoding.EncodeToString(body)})
-		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveContent, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+		content := graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(body)})
+		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveContent, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			it.Doc = content
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveContent, ID: t.item.ID, OwnerID: t.d.Owner.ID,
+			err = tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveContent, ID: t.item.ID, OwnerID: t.d.Owner.ID,
 				ParentID: t.item.ParentID, Doc: content, CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		if err != nil {
 			return err
 		}
 		if delta != 0 {
-			if err := bumpAncestors(c.ctx, tx, c.TenantID, t.item.ParentID, 0, delta, ts, seq); err != nil {
+			if err := bumpAncestors(c.Context(), tx, c.TenantID, t.item.ParentID, 0, delta, ts, seq); err != nil {
 				return err
 			}
 		}
 		return runAlso(tx, also)
 	})
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	nt := *t
 	nt.chain = append(append([]store.Item{}, t.chain[:len(t.chain)-1]...), updated)
 	nt.item = updated
-	if nt.doc, err = DecodeDoc[driveItemDoc](updated); err != nil {
-		return nil, AsError(err)
+	if nt.doc, err = graph.DecodeDoc[model.DriveItem](updated); err != nil {
+		return nil, graph.AsError(err)
 	}
 	return &nt, nil
 }
@@ -1560,15 +1551,15 @@ type permissionDoc struct {
 	ID        string   `json:"id"`
 	Roles     []string `json:"roles"`
 	GrantedTo struct {
-		User driveIdentity `json:"user"`
+		User model.DriveIdentity `json:"user"`
 	} `json:"grantedTo"`
 	GrantedToV2 struct {
-		User driveIdentity `json:"user"`
+		User model.DriveIdentity `json:"user"`
 	} `json:"grantedToV2"`
 }
 
 // inviteDriveItem shares an item with users of the tenant (POST …/invite).
-func (s *Server) inviteDriveItem(c *Call) error {
+func (s server) inviteDriveItem(c *graph.Call) error {
 	var in driveInviteInput
 	d, t, err := s.addressedItem(c, &in, true)
 	if err != nil {
@@ -1605,25 +1596,25 @@ func (s *Server) inviteDriveItem(c *Call) error {
 		}
 		grantees = append(grantees, u)
 	}
-	now := s.now()
-	ts := storedTime(now)
-	inviter := driveIdentity{DisplayName: s.appName(c)}
+	now := s.Now()
+	ts := model.StoredTime(now)
+	inviter := model.DriveIdentity{DisplayName: s.appName(c)}
 	if c.Caller != nil {
-		inviter = *userIdentity(c.Caller)
+		inviter = *model.UserIdentity(c.Caller)
 	}
 	var out []json.RawMessage
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		for i := range grantees {
 			g := &grantees[i]
-			sd := driveShareDoc{ID: shareID(t.item.ID, g.ID), ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Roles: roleList,
-				GrantedTo: *userIdentity(g), InvitedBy: inviter, SharedDateTime: ts}
-			_, err := tx.UpdateItem(c.ctx, c.TenantID, KindDriveShare, sd.ID, 0, func(it store.Item) (store.Item, error) {
-				it.Doc = EncodeDoc(sd)
+			sd := model.DriveShare{ID: model.ShareID(t.item.ID, g.ID), ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Roles: roleList,
+				GrantedTo: *model.UserIdentity(g), InvitedBy: inviter, SharedDateTime: ts}
+			_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveShare, sd.ID, 0, func(it store.Item) (store.Item, error) {
+				it.Doc = graph.EncodeDoc(sd)
 				return it, nil
 			})
 			if errors.Is(err, store.ErrNotFound) {
-				err = tx.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindDriveShare, ID: sd.ID, OwnerID: g.ID, ParentID: t.item.ID,
-					Doc: EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
+				err = tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveShare, ID: sd.ID, OwnerID: g.ID, ParentID: t.item.ID,
+					Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
 			if err != nil {
 				return err
@@ -1631,31 +1622,31 @@ func (s *Server) inviteDriveItem(c *Call) error {
 			var p permissionDoc
 			p.ID, p.Roles = sd.ID, roleList
 			p.GrantedTo.User, p.GrantedToV2.User = sd.GrantedTo, sd.GrantedTo
-			out = append(out, EncodeDoc(p))
+			out = append(out, graph.EncodeDoc(p))
 		}
 		if len(grantees) == 0 {
 			return nil
 		}
-		seq, err := nextDriveSeq(c.ctx, tx, c.TenantID, d.ID)
+		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.UpdateItem(c.ctx, c.TenantID, KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := DecodeDoc[driveItemDoc](it)
+		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
+			doc, err := graph.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
 			doc.Seq = seq
 			if doc.Shared == nil {
-				doc.Shared = &sharedFacet{Owner: identitySet{User: userIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
+				doc.Shared = &model.SharedFacet{Owner: model.IdentitySet{User: model.UserIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
 			}
-			it.Doc = EncodeDoc(doc)
+			it.Doc = graph.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	if out == nil {
 		out = []json.RawMessage{}
@@ -1668,23 +1659,23 @@ func (s *Server) inviteDriveItem(c *Call) error {
 
 // sharedWithMe lists the items shared with the drive's owner, newest
 // share first, each with its remoteItem facet.
-func (s *Server) sharedWithMe(c *Call) error {
+func (s server) sharedWithMe(c *graph.Call) error {
 	if c.TargetUser == nil {
-		return ErrDirectoryNotFound(c.Param(0))
+		return graph.ErrDirectoryNotFound(c.Param(0))
 	}
 	q, err := c.ParseQuery(odata.Generic, 200, 1000)
 	if err != nil {
 		return err
 	}
-	shares, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.TargetUser.ID,
-		Order: byDoc("sharedDateTime", store.TypeTime, true)})
+	shares, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveShare, OwnerID: c.TargetUser.ID,
+		Order: graph.ByDoc("sharedDateTime", store.TypeTime, true)})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	drives := map[string]*driveInfo{}
 	var vals []json.RawMessage
 	for _, sh := range shares {
-		sd, err := DecodeDoc[driveShareDoc](sh)
+		sd, err := graph.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			continue
 		}
@@ -1695,20 +1686,20 @@ func (s *Server) sharedWithMe(c *Call) error {
 			}
 			drives[sd.DriveID] = d
 		}
-		t, err := s.driveItemTarget(c.ctx, c.TenantID, d, sd.ItemID)
+		t, err := s.driveItemTarget(c.Context(), c.TenantID, d, sd.ItemID)
 		if err != nil {
 			continue
 		}
 		b, err := renderDriveItem(d, t.item, t.parentPath())
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		remote := map[string]any{"parentReference": map[string]any{"driveId": d.ID, "driveType": d.Type, "id": t.item.ParentID},
-			"shared": map[string]any{"owner": map[string]any{"user": userIdentity(&d.Owner)}, "scope": "users",
+			"shared": map[string]any{"owner": map[string]any{"user": model.UserIdentity(&d.Owner)}, "scope": "users",
 				"sharedDateTime": graphTimeOf(sd.SharedDateTime), "sharedBy": map[string]any{"user": sd.InvitedBy}}}
 		for _, k := range []string{"id", "name", "size", "webUrl", "createdDateTime", "lastModifiedDateTime", "createdBy", "lastModifiedBy",
 			"file", "folder", "fileSystemInfo", "eTag", "cTag"} {
@@ -1723,16 +1714,16 @@ func (s *Server) sharedWithMe(c *Call) error {
 				top[k] = v
 			}
 		}
-		vals = append(vals, EncodeDoc(top))
+		vals = append(vals, graph.EncodeDoc(top))
 	}
 	total := len(vals)
-	start := min(q.skip, total)
-	end := min(start+q.top, total)
+	start := min(q.Skip(), total)
+	end := min(start+q.Top(), total)
 	page := make([]json.RawMessage, 0, end-start)
 	for _, v := range vals[start:end] {
-		b, err := project(v, q.q.Select, nil, nil)
+		b, err := graph.Project(v, q.Options().Select, nil, nil)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		page = append(page, b)
 	}
@@ -1740,8 +1731,8 @@ func (s *Server) sharedWithMe(c *Call) error {
 }
 
 func graphTimeOf(stored string) string {
-	if t, err := parseStoredTime(stored); err == nil {
-		return graphTime(t)
+	if t, err := model.ParseStoredTime(stored); err == nil {
+		return model.GraphTime(t)
 	}
 	return stored
 }

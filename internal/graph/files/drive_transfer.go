@@ -1,4 +1,4 @@
-package graph
+package files
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -43,16 +45,16 @@ const (
 // stored one wins. Verifying never creates one: the tenant of a download
 // URL comes from an unauthenticated request, which must not make the
 // server write.
-func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte, error) {
-	if k, ok := s.urlKeys.Load(tenant); ok {
+func (s server) urlKey(ctx context.Context, tenant string, create bool) ([]byte, error) {
+	if k, ok := s.URLKeys().Load(tenant); ok {
 		return k.([]byte), nil
 	}
 	read := func() ([]byte, error) {
-		it, err := s.store.GetItem(ctx, tenant, KindDriveURLKey, "download")
+		it, err := s.Store().GetItem(ctx, tenant, model.KindDriveURLKey, "download")
 		if err != nil {
 			return nil, err
 		}
-		kd, err := DecodeDoc[driveURLKeyDoc](it)
+		kd, err := graph.DecodeDoc[model.DriveURLKey](it)
 		if err != nil {
 			return nil, err
 		}
@@ -62,9 +64,9 @@ func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte
 	if errors.Is(err, store.ErrNotFound) && create {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
-		now := s.now()
-		err = s.store.CreateItems(ctx, store.Item{TenantID: tenant, Kind: KindDriveURLKey, ID: "download",
-			Doc: EncodeDoc(driveURLKeyDoc{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+		now := s.Now()
+		err = s.Store().CreateItems(ctx, store.Item{TenantID: tenant, Kind: model.KindDriveURLKey, ID: "download",
+			Doc: graph.EncodeDoc(model.DriveURLKey{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
@@ -73,7 +75,7 @@ func (s *Server) urlKey(ctx context.Context, tenant string, create bool) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	s.urlKeys.Store(tenant, k)
+	s.URLKeys().Store(tenant, k)
 	return k, nil
 }
 
@@ -86,35 +88,35 @@ type downloadClaims struct {
 }
 
 func signDownload(key []byte, cl downloadClaims) string {
-	payload := base64.RawURLEncoding.EncodeToString(EncodeDoc(cl))
+	payload := base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(cl))
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(payload))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // downloadURL is the pre-authenticated URL of an item's content.
-func (s *Server) downloadURL(c *Call, driveID, itemID string) (string, error) {
-	return s.signedDownloadURL(c.ctx, c.BaseURL(), c.TenantID, driveID, itemID)
+func (s server) downloadURL(c *graph.Call, driveID, itemID string) (string, error) {
+	return s.signedDownloadURL(c.Context(), c.BaseURL(), c.TenantID, driveID, itemID)
 }
 
 // signedDownloadURL signs a download URL for an item of a tenant, which a
 // sharing link may make another tenant's caller (or nobody signed in) use.
-func (s *Server) signedDownloadURL(ctx context.Context, base, tenant, driveID, itemID string) (string, error) {
+func (s server) signedDownloadURL(ctx context.Context, base, tenant, driveID, itemID string) (string, error) {
 	key, err := s.urlKey(ctx, tenant, true)
 	if err != nil {
 		return "", err
 	}
-	tok := signDownload(key, downloadClaims{Tenant: tenant, Drive: driveID, Item: itemID, Expires: s.now().Add(downloadURLLifetime).Unix()})
+	tok := signDownload(key, downloadClaims{Tenant: tenant, Drive: driveID, Item: itemID, Expires: s.Now().Add(downloadURLLifetime).Unix()})
 	return base + transferPrefix + "download?tempauth=" + tok, nil
 }
 
 // withDownloads gives a resolved drive the download URLs of the request.
-func (s *Server) withDownloads(c *Call) func(*driveInfo, error) (*driveInfo, error) {
-	return s.downloadsFrom(c.ctx, c.BaseURL(), c.TenantID)
+func (s server) withDownloads(c *graph.Call) func(*driveInfo, error) (*driveInfo, error) {
+	return s.downloadsFrom(c.Context(), c.BaseURL(), c.TenantID)
 }
 
 // downloadsFrom gives a resolved drive of a tenant download URLs under base.
-func (s *Server) downloadsFrom(ctx context.Context, base, tenant string) func(*driveInfo, error) (*driveInfo, error) {
+func (s server) downloadsFrom(ctx context.Context, base, tenant string) func(*driveInfo, error) (*driveInfo, error) {
 	return func(d *driveInfo, err error) (*driveInfo, error) {
 		if err != nil {
 			return d, err
@@ -133,12 +135,12 @@ func (s *Server) downloadsFrom(ctx context.Context, base, tenant string) func(*d
 // serveDriveTransfer serves a transfer URL and reports whether the path
 // was one. serve calls it before authenticating: the URLs are
 // pre-authenticated (signed, or secret session ids), like Microsoft's.
-func (s *Server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool {
-	rest, ok := strings.CutPrefix(pathAfterVersion(r.URL.Path), transferPrefix)
+func (s server) serveDriveTransfer(w http.ResponseWriter, r *http.Request) bool {
+	rest, ok := strings.CutPrefix(graph.PathAfterVersion(r.URL.Path), transferPrefix)
 	if !ok || rest == r.URL.Path {
 		return false
 	}
-	w.Header().Set("request-id", newRequestID())
+	w.Header().Set("request-id", graph.NewRequestID())
 	switch {
 	case rest == "download":
 		s.serveDownload(w, r)
@@ -173,7 +175,7 @@ func transferError(w http.ResponseWriter, status int, code, message, inner strin
 
 // verifyDownload checks a download URL's token: signed by the tenant's
 // key and not expired.
-func (s *Server) verifyDownload(ctx context.Context, tok string) (downloadClaims, bool) {
+func (s server) verifyDownload(ctx context.Context, tok string) (downloadClaims, bool) {
 	var cl downloadClaims
 	payload, sig, ok := strings.Cut(tok, ".")
 	if !ok {
@@ -193,13 +195,13 @@ func (s *Server) verifyDownload(ctx context.Context, tok string) (downloadClaims
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(payload))
-	if !hmac.Equal(got, mac.Sum(nil)) || s.now().Unix() >= cl.Expires {
+	if !hmac.Equal(got, mac.Sum(nil)) || s.Now().Unix() >= cl.Expires {
 		return cl, false
 	}
 	return cl, true
 }
 
-func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
+func (s server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		transferError(w, http.StatusMethodNotAllowed, "invalidRequest", "The download URL accepts GET and HEAD only.", "")
 		return
@@ -209,12 +211,12 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		transferError(w, http.StatusUnauthorized, "unauthenticated", "The download URL is not valid or has expired.", "")
 		return
 	}
-	it, err := s.store.GetItem(r.Context(), cl.Tenant, KindDriveItem, cl.Item)
+	it, err := s.Store().GetItem(r.Context(), cl.Tenant, model.KindDriveItem, cl.Item)
 	if err != nil {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	doc, err := DecodeDoc[driveItemDoc](it)
+	doc, err := graph.DecodeDoc[model.DriveItem](it)
 	if err != nil || doc.File == nil || doc.ParentReference.DriveID != cl.Drive {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
@@ -224,7 +226,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		transferError(w, http.StatusInternalServerError, "generalException", "An unexpected error occurred.", "")
 		return
 	}
-	mod, _ := parseStoredTime(doc.LastModifiedDateTime)
+	mod, _ := model.ParseStoredTime(doc.LastModifiedDateTime)
 	w.Header().Set("Content-Type", doc.File.MimeType)
 	w.Header().Set("ETag", `"c:{`+doc.GUID+`},`+strconv.FormatInt(doc.ContentVersion, 10)+`"`)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Name}))
@@ -232,15 +234,15 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 // fileContent reads a file's bytes (none for a file never written).
-func (s *Server) fileContent(ctx context.Context, tenant, id string) ([]byte, error) {
-	ct, err := s.store.GetItem(ctx, tenant, KindDriveContent, id)
+func (s server) fileContent(ctx context.Context, tenant, id string) ([]byte, error) {
+	ct, err := s.Store().GetItem(ctx, tenant, model.KindDriveContent, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	cd, err := DecodeDoc[driveContentDoc](ct)
+	cd, err := graph.DecodeDoc[model.DriveContent](ct)
 	if err != nil {
 		return nil, err
 	}
@@ -249,8 +251,8 @@ func (s *Server) fileContent(ctx context.Context, tenant, id string) ([]byte, er
 
 // transferBase is the scheme, host and Graph version of a transfer
 // request, for the links it answers with.
-func (s *Server) transferBase(r *http.Request) string {
-	c := &Call{s: s, r: r}
+func (s server) transferBase(r *http.Request) string {
+	c := s.TransferCall(r.Context(), nil, r, "", "")
 	return c.BaseURL()
 }
 

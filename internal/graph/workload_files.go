@@ -1,0 +1,218 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"graphgate/internal/password"
+
+	"graphgate/internal/odata"
+	"graphgate/internal/store"
+)
+
+// What the files workload (internal/graph/files: OneDrive and OneNote)
+// uses of the pipeline beyond workload.go's API, and what the pipeline
+// asks of it: the drive a /drives/{id} path names (its owner's facts
+// decide the call), the pre-authenticated transfer URLs served before
+// authentication, and the denials in OneDrive's and OneNote's words.
+
+// FilesHooks are the files workload's parts the pipeline calls. Package
+// files sets them once, at its initialisation (SetFilesHooks); they are
+// read-only afterwards. A server built without the files workload leaves
+// them nil and serves no /drives/{id} path and no transfer URL.
+type FilesHooks struct {
+	// Drive resolves the drive /drives/{id} names in a tenant: its owner
+	// (a user, or a group as a user-shaped value), whether the owner is a
+	// group, and the resolved drive, kept on the Call for the handler
+	// (Call.TargetDrive). A drive that does not exist is an error the
+	// workload words.
+	Drive func(s *Server, ctx context.Context, tenant, id string) (owner store.User, group bool, drive any, err error)
+	// Transfer serves a pre-authenticated transfer URL (downloads, upload
+	// sessions, sharing links) and reports whether the request was one;
+	// serve calls it before authenticating.
+	Transfer func(s *Server, w http.ResponseWriter, r *http.Request) bool
+	// ItemAddressed reports whether the call names an item of a drive (by
+	// id or by path), not the drive or its root: OneDrive hides those
+	// items with a 404 where it answers 403 for the drive.
+	ItemAddressed func(c *Call) bool
+}
+
+// filesHooks are the files workload's hooks; written only by package
+// initialisation (SetFilesHooks).
+var filesHooks FilesHooks
+
+// SetFilesHooks installs the files workload's hooks. Package files calls it
+// at initialisation, once.
+func SetFilesHooks(h FilesHooks) { filesHooks = h }
+
+// TargetDrive is the drive the pipeline resolved for a /drives/{id} path
+// (FilesHooks.Drive's value), or nil.
+func (c *Call) TargetDrive() any { return c.targetDrive }
+
+// Found answers 302 Found to location (a download URL).
+func (c *Call) Found(location string) error {
+	c.w.Header().Set("Location", location)
+	c.w.WriteHeader(http.StatusFound)
+	c.wrote = true
+	return nil
+}
+
+// Drive and OneNote denials and the drive's 404, in their services' words.
+
+// ErrDriveItemNotFound is OneDrive's 404 for an item (or drive) that does
+// not exist or that the caller may not know of.
+func ErrDriveItemNotFound() *Error { return errDriveItemNotFound() }
+
+// ErrDriveAccessDenied is OneDrive's 403.
+func ErrDriveAccessDenied() *Error { return errDriveAccessDenied() }
+
+// ErrOnenoteScopes is OneNote's 403 for a token without its permissions.
+func ErrOnenoteScopes() *Error { return errOnenoteScopes() }
+
+// ErrOnenoteNoAccess is OneNote's 403 for notebooks the caller cannot read.
+func ErrOnenoteNoAccess() *Error { return errOnenoteNoAccess() }
+
+// ErrOnenoteNoWrite is OneNote's 403 for a write the caller may not make.
+func ErrOnenoteNoWrite() *Error { return errOnenoteNoWrite() }
+
+func errDriveItemNotFound() *Error {
+	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
+}
+
+func errDriveAccessDenied() *Error {
+	return NewErrorf(http.StatusForbidden, "accessDenied", "Access denied")
+}
+
+func errOnenoteScopes() *Error {
+	return NewErrorf(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
+}
+
+func errOnenoteNoAccess() *Error {
+	return NewErrorf(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
+}
+
+func errOnenoteNoWrite() *Error {
+	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
+}
+
+// ItemCollection is a paged item query built from the request's OData
+// options over a mapping (WriteCollection writes its page).
+type ItemCollection struct {
+	Query    *Query
+	Base     store.ItemQuery
+	Mapping  odata.Mapping
+	DefOrder []store.Order // the order when the request has no $orderby
+	Context  string
+	Defaults []string // properties returned without $select (nil: all)
+	Allowed  map[string]bool
+	// Post filters items the store cannot; nil for none.
+	Post func(store.Item) bool
+	// Render overrides the stored document's rendering.
+	Render func(store.Item) (json.RawMessage, error)
+	// Known lists the selectable properties (nil: no $select check).
+	Known map[string]bool
+	// Expand inlines navigation properties ($expand) into a rendered item.
+	Expand func(store.Item, json.RawMessage) (json.RawMessage, error)
+}
+
+// WriteCollection runs col's query (filter, order and page pushed down to
+// the store, keyset paging) and writes the page.
+func (s *Server) WriteCollection(c *Call, col ItemCollection) error {
+	return s.writeCollection(c, collection{q: col.Query, base: col.Base, mapping: col.Mapping, defOrder: col.DefOrder,
+		context: col.Context, defaults: col.Defaults, allowed: col.Allowed, post: col.Post, render: col.Render,
+		known: col.Known, expand: col.Expand})
+}
+
+// JSONMapping is the OData mapping of an entity stored as a JSON document
+// with properties props (jsonMapping: built once per process).
+func JSONMapping(entity string, props odata.JSONProps) odata.Mapping {
+	return jsonMapping(entity, props)
+}
+
+// DocEqFold is the store condition "document property path equals v,
+// ignoring case".
+func DocEqFold(path, v string) store.Cond { return docEqFold(path, v) }
+
+// ByDoc orders by document property path of type t.
+func ByDoc(path string, t store.Type, desc bool) []store.Order { return byDoc(path, t, desc) }
+
+// ByCreation orders by creation time.
+func ByCreation() []store.Order { return byCreation }
+
+// Project applies $select to a rendered document: selected properties
+// (defaults without $select), limited to allowed when not nil.
+func Project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+	return project(doc, selected, defaults, allowed)
+}
+
+// Selectable are the JSON property names of a document type, for $select
+// checks (CheckSelect).
+func Selectable(doc any) map[string]bool { return selectable(doc) }
+
+// CheckSelect refuses a $select naming a property not in known, in the
+// flavor's words.
+func CheckSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
+	return checkSelect(selected, known, entityType, f)
+}
+
+// RenderItem renders a stored item's document as Graph returns it (its
+// internal fields stripped).
+func RenderItem(it store.Item) (json.RawMessage, error) { return renderItem(it) }
+
+// PathAfterVersion is a request path without its /v1.0 or /beta prefix.
+func PathAfterVersion(p string) string { return pathAfterVersion(p) }
+
+// NewRequestID is a fresh request-id header value.
+func NewRequestID() string { return newRequestID() }
+
+// UsersBase is the @odata.context base of an owner's objects
+// ($metadata#users('owner')).
+func UsersBase(c *Call, owner string) string { return usersBase(c, owner) }
+
+// AsErrorOrNil is AsError(err), or nil for nil.
+func AsErrorOrNil(err error) error { return asErrorOrNil(err) }
+
+// Membership reports whether the caller is a member and an owner of a
+// group, from the caller's own memberships.
+func (s *Server) Membership(c *Call, groupID string) (member, owner bool, err error) {
+	return s.membership(c, groupID)
+}
+
+// Page is a collection response written whole (@odata.context, count,
+// nextLink, value), for a list a handler builds itself.
+type Page = page
+
+// Passwords are the parameters hashing the passwords of sharing links
+// (Config.Passwords).
+func (s *Server) Passwords() password.Params { return s.cfg.Passwords }
+
+// URLKeys caches each tenant's key signing its download URLs (tenant →
+// []byte), for the server's lifetime; safe for concurrent use.
+func (s *Server) URLKeys() *sync.Map { return &s.urlKeys }
+
+// Logger is the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// TransferCall is a Call for a request served outside the pipeline (a
+// pre-authenticated transfer URL: no token, no route, no decision), so that
+// its handler can use Call's writers and BaseURL. w may be nil for a Call
+// used only to read the request.
+func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *http.Request, tenant, requestID string) *Call {
+	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID}
+}
+
+// driveDeltaClockSkew moves the drive delta's retention clock (graph's
+// tests stand 30 days later without waiting: SetDriveDeltaClockSkew);
+// atomic because handlers read it while a test sets it.
+var driveDeltaClockSkew atomic.Int64
+
+// DriveDeltaNow is the clock a drive's delta checks tombstone retention
+// against: the server's clock, moved by the tests' skew.
+func (s *Server) DriveDeltaNow() time.Time {
+	return s.now().Add(time.Duration(driveDeltaClockSkew.Load()))
+}

@@ -15,13 +15,17 @@
 // to New: the composition root (internal/server) passes them, as listed by
 // internal/graph/workloads. internal/graph/entra serves Microsoft Entra
 // ID's objects (users, groups, photos, roles, administrative units,
-// directory delta). A workload's handlers use the pipeline
+// directory delta); internal/graph/teams serves the Teams APIs (chats,
+// their members and messages, presence), and the chat membership a
+// /chats/{id} path's decision reads is resolved here (workload_teams.go).
+// A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
 // CheckProperties; the collection query (ParseQuery, Query); the error
-// constructors (errors.go); and the JSON helpers (helpers.go). The
-// workloads not yet moved (teams, exchange, files) are still declared here
+// constructors (errors.go); and the JSON helpers (helpers.go);
+// workload_teams.go adds what the teams workload needs beyond that. The
+// workloads not yet moved (exchange, files) are still declared here
 // (registry).
 //
 // A request flows one way: verify the bearer token → match the route table

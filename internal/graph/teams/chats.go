@@ -13,9 +13,14 @@ import (
 	"graphgate/internal/store"
 )
 
+// The entities the chat endpoints answer; their context URLs name the chat
+// of the path ({0}: graph.Entity.Context's placeholders).
 var (
-	chatsEntity = graph.Entity{Type: "microsoft.graph.chat", Context: "chats"}
-	chatEntity  = graph.Entity{Type: "microsoft.graph.chat", Context: "chats/$entity"}
+	chatsEntity        = graph.Entity{Type: "microsoft.graph.chat", Context: "chats"}
+	chatEntity         = graph.Entity{Type: "microsoft.graph.chat", Context: "chats/$entity"}
+	chatMembersEntity  = graph.Entity{Type: "microsoft.graph.conversationMember", Context: "chats('{0}')/members"}
+	chatMessagesEntity = graph.Entity{Type: "microsoft.graph.chatMessage", Context: "chats('{0}')/messages"}
+	chatMessageEntity  = graph.Entity{Type: "microsoft.graph.chatMessage", Context: "chats('{0}')/messages/$entity"}
 )
 
 var _ = declare(graph.WorkloadTeams,
@@ -23,10 +28,10 @@ var _ = declare(graph.WorkloadTeams,
 	graph.Endpoint{Method: "GET", Template: "/users/{id}/chats", Handler: handle(server.listChats), Entity: chatsEntity},
 	graph.Endpoint{Method: "POST", Template: "/chats", Handler: handle(server.createChat), Entity: chatEntity},
 	graph.Endpoint{Method: "GET", Template: "/chats/{id}", Handler: handle(server.getChat), Entity: chatEntity},
-	graph.Endpoint{Method: "GET", Template: "/chats/{id}/members", Handler: handle(server.listChatMembers)},
-	graph.Endpoint{Method: "GET", Template: "/chats/{id}/messages", Handler: handle(server.listChatMessages)},
-	graph.Endpoint{Method: "POST", Template: "/chats/{id}/messages", Handler: handle(server.sendChatMessage)},
-	graph.Endpoint{Method: "GET", Template: "/chats/{id}/messages/{id}", Handler: handle(server.getChatMessage)},
+	graph.Endpoint{Method: "GET", Template: "/chats/{id}/members", Handler: handle(server.listChatMembers), Entity: chatMembersEntity},
+	graph.Endpoint{Method: "GET", Template: "/chats/{id}/messages", Handler: handle(server.listChatMessages), Entity: chatMessagesEntity},
+	graph.Endpoint{Method: "POST", Template: "/chats/{id}/messages", Handler: handle(server.sendChatMessage), Entity: chatMessageEntity},
+	graph.Endpoint{Method: "GET", Template: "/chats/{id}/messages/{id}", Handler: handle(server.getChatMessage), Entity: chatMessageEntity},
 )
 
 // chatsOf matches chats whose internal member list holds one user.
@@ -89,7 +94,7 @@ func (s server) listChatMembers(c *graph.Call) error {
 	for _, m := range doc.Members {
 		vals = append(vals, graph.EncodeDoc(m))
 	}
-	return c.JSON(http.StatusOK, graph.Page{Context: c.BaseURL() + "/$metadata#chats('" + doc.ID + "')/members", Value: vals})
+	return c.JSON(http.StatusOK, graph.Page{Context: c.ContextURL(), Value: vals})
 }
 
 func (s server) listChatMessages(c *graph.Call) error {
@@ -102,7 +107,7 @@ func (s server) listChatMessages(c *graph.Call) error {
 	}
 	return s.WriteCollection(c, graph.ItemCollection{Query: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindChatMessage, ParentID: c.Param(0)},
 		Mapping:  graph.JSONMapping("microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
-		DefOrder: graph.ByDoc("createdDateTime", store.TypeTime, true), Context: c.BaseURL() + "/$metadata#chats('" + c.Param(0) + "')/messages"})
+		DefOrder: graph.ByDoc("createdDateTime", store.TypeTime, true), Context: c.ContextURL()})
 }
 
 func (s server) getChatMessage(c *graph.Call) error {
@@ -110,7 +115,7 @@ func (s server) getChatMessage(c *graph.Call) error {
 	if err != nil || it.ParentID != c.Param(0) {
 		return graph.NewErrorf(http.StatusNotFound, "NotFound", "Resource not found.")
 	}
-	return c.WriteItem(http.StatusOK, it, c.BaseURL()+"/$metadata#chats('"+c.Param(0)+"')/messages/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) sendChatMessage(c *graph.Call) error {
@@ -157,7 +162,7 @@ func (s server) sendChatMessage(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusCreated, msg, c.BaseURL()+"/$metadata#chats('"+it.ID+"')/messages/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, msg, c.ContextURL(), nil, nil)
 }
 
 // createChat creates a one-on-one or group chat from member bindings

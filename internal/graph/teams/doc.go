@@ -11,7 +11,10 @@
 // graph.Handler once by handle; they use the pipeline's exported API
 // (graph/workload.go and graph/workload_teams.go, the error constructors,
 // the collection and JSON helpers) and store chats, chat messages and
-// presences as items of internal/model's kinds and documents.
+// presences as items of internal/model's kinds and documents. Their
+// @odata.context URLs are their descriptors' (graph.Entity.Context, with
+// {owner} and {0} placeholders the pipeline fills from the call), never
+// built in a handler.
 //
 // # What it must not do
 //

@@ -34,16 +34,23 @@ var preferredCombos = map[string][]string{
 	"Away": {"Away"}, "Offline": {"OffWork"},
 }
 
+// The entities the presence endpoints answer: a user's presence names its
+// user ({owner}: graph.Entity.Context's placeholders).
+var (
+	presenceEntity  = graph.Entity{Type: "microsoft.graph.presence", Context: "users('{owner}')/presence/$entity"}
+	presencesEntity = graph.Entity{Type: "microsoft.graph.presence", Context: "Collection(microsoft.graph.presence)"}
+)
+
 // The /users/{id} forms the route table lacks (setPresence's, for one) are
 // optional: served where Microsoft's data has a rule.
 var _ = declare(graph.WorkloadTeams, append(graph.Optional(slices.Concat(
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/presence", Handler: handle(server.getPresence)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/presence", Handler: handle(server.getPresence), Entity: presenceEntity}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: handle(server.setPresence)}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: handle(server.clearPresence)}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: handle(server.setPreferredPresence)}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: handle(server.clearPreferredPresence)}),
 )),
-	graph.Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: handle(server.presencesByUserID)},
+	graph.Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: handle(server.presencesByUserID), Entity: presencesEntity},
 )...)
 
 func (s server) presenceOf(c *graph.Call, userID string) (model.Presence, error) {
@@ -72,7 +79,7 @@ func (s server) getPresence(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(graph.EncodeDoc(presenceJSON(p)), c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/presence/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(graph.EncodeDoc(presenceJSON(p)), c.ContextURL()))
 }
 
 type presenceInput struct {
@@ -251,5 +258,5 @@ func (s server) presencesByUserID(c *graph.Call) error {
 	return c.JSON(http.StatusOK, struct {
 		Context string            `json:"@odata.context"`
 		Value   []json.RawMessage `json:"value"`
-	}{c.BaseURL() + "/$metadata#Collection(microsoft.graph.presence)", vals})
+	}{c.ContextURL(), vals})
 }

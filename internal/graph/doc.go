@@ -10,6 +10,21 @@
 // errors) and target kind. New binds them to the route table and refuses
 // to start when one disagrees with it.
 //
+// A response's @odata.context comes from its descriptor: Entity.Context,
+// written once beside the handler, with placeholders the call fills
+// (Call.ContextURL): {owner} is the target user's object id (the /me or
+// /users/{id} user, resolved), {0}, {1}, … the path parameters as
+// Call.Param reads them; New refuses a placeholder the template cannot
+// fill. internal/graph/teams builds none by hand (users('{owner}')/presence/$entity,
+// chats('{0}')/messages/$entity). A workload still building one
+// (c.BaseURL()+"/$metadata#users('"+owner+"')/…", usersBase) converts it
+// the same way: put the fragment in the descriptor's Entity.Context, with
+// {owner} where the mailbox owner or the target user's id went and {i}
+// where the path's i-th parameter went, and pass c.ContextURL() to the
+// writer; a context that depends on stored data rather than the path (a
+// drive's owner on /drives/{id}, an item's folder) stays the handler's
+// until the target carries it.
+//
 // graph is the pipeline; the workloads are packages of their own, each
 // declaring its descriptors with Declare (Twins, Optional) and handing them
 // to New: the composition root (internal/server) passes them, as listed by
@@ -18,13 +33,17 @@
 // directory delta); internal/graph/files serves OneDrive and OneNote,
 // through the extra API of workload_files.go (its hooks: the drive a
 // /drives/{id} path names, the pre-authenticated transfer URLs, its
-// denials). A workload's handlers use the pipeline
+// denials); internal/graph/teams serves the Teams APIs (chats,
+// their members and messages, presence), and the chat membership a
+// /chats/{id} path's decision reads is resolved here (workload_teams.go).
+// A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
 // CheckProperties; the collection query (ParseQuery, Query); the error
-// constructors (errors.go); and the JSON helpers (helpers.go). The
-// workloads not yet moved (teams, exchange) are still declared here
+// constructors (errors.go); and the JSON helpers (helpers.go);
+// workload_teams.go adds what the teams workload needs beyond that. The
+// workloads not yet moved (exchange) are still declared here
 // (registry).
 //
 // A request flows one way: verify the bearer token → match the route table

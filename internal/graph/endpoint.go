@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"graphgate/internal/routes"
@@ -39,7 +40,13 @@ type Entity struct {
 	Type string
 	// Context is the context URL's fragment after $metadata# (users,
 	// users/$entity); empty where the handler builds it from the data
-	// (a drive's, a mailbox owner's).
+	// (a drive's). It may hold placeholders, filled from the call when
+	// the response is written (Call.ContextURL): {owner} is the id of the
+	// user the call targets (Call.TargetUser: the signed-in user on /me
+	// paths, /users/{id}'s user, resolved to its object id), {0}, {1}, …
+	// the path parameters as Call.Param reads them (chats('{0}')/messages
+	// on /chats/{id}/messages). New refuses a placeholder the template
+	// cannot fill.
 	Context string
 	// Expand lists the navigation properties the handler inlines; a
 	// request expanding any other gets the workload's 400 before the
@@ -221,6 +228,9 @@ func (s *Server) bindOne(e *Endpoint) error {
 	case e.Target != derived:
 		return fmt.Errorf("graph: endpoint %s %s declares target %d, its path names %d", e.Method, e.Template, e.Target, derived)
 	}
+	if err := checkContext(e); err != nil {
+		return err
+	}
 	key := handlerKey{r, m}
 	if prev, dup := s.endpoints[key]; dup {
 		return fmt.Errorf("graph: endpoint %s %s declared twice (also as %s)", e.Method, e.Template, prev.Template)
@@ -240,12 +250,74 @@ func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
 }
 
 // ContextURL is the request's @odata.context: the base URL and its
-// endpoint's Entity.Context.
+// endpoint's Entity.Context, its placeholders filled from the call
+// ({owner}: the target user's id; {0}, {1}, …: Param(0), Param(1), …).
 func (c *Call) ContextURL() string {
 	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
 		return c.BaseURL() + "/$metadata"
 	}
-	return c.BaseURL() + "/$metadata#" + c.endpoint.Entity.Context
+	ctx := c.endpoint.Entity.Context
+	if strings.IndexByte(ctx, '{') < 0 {
+		return c.BaseURL() + "/$metadata#" + ctx
+	}
+	var b strings.Builder
+	b.WriteString(c.BaseURL())
+	b.WriteString("/$metadata#")
+	for {
+		name, before, after, ok := nextPlaceholder(ctx)
+		b.WriteString(before)
+		if !ok {
+			return b.String()
+		}
+		if name == "owner" {
+			if c.TargetUser != nil {
+				b.WriteString(c.TargetUser.ID)
+			}
+		} else {
+			i, _ := strconv.Atoi(name)
+			b.WriteString(c.Param(i))
+		}
+		ctx = after
+	}
+}
+
+// nextPlaceholder splits ctx at its first {name}: the text before it, the
+// name and the text after; ok is false (before is all of ctx) when ctx has
+// none or an unclosed one.
+func nextPlaceholder(ctx string) (name, before, after string, ok bool) {
+	i := strings.IndexByte(ctx, '{')
+	if i < 0 {
+		return "", ctx, "", false
+	}
+	j := strings.IndexByte(ctx[i:], '}')
+	if j < 0 {
+		return "", ctx, "", false
+	}
+	return ctx[i+1 : i+j], ctx[:i], ctx[i+j+1:], true
+}
+
+// checkContext refuses an Entity.Context placeholder e's template cannot
+// fill: only {owner} and {0} … {n-1}, where n counts the template's {id}
+// parameters and a /me path's "me".
+func checkContext(e *Endpoint) error {
+	n := strings.Count(e.Template, "{id}")
+	if strings.HasPrefix(strings.ToLower(e.Template), "/me/") || strings.EqualFold(e.Template, "/me") {
+		n++
+	}
+	ctx := e.Entity.Context
+	for {
+		if i := strings.IndexByte(ctx, '{'); i >= 0 && strings.IndexByte(ctx[i:], '}') < 0 {
+			return fmt.Errorf("graph: endpoint %s %s: context %q has an unclosed placeholder", e.Method, e.Template, e.Entity.Context)
+		}
+		name, _, after, ok := nextPlaceholder(ctx)
+		if !ok {
+			return nil
+		}
+		if k, err := strconv.Atoi(name); name != "owner" && (err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
+			return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which its path cannot fill", e.Method, e.Template, e.Entity.Context, name)
+		}
+		ctx = after
+	}
 }
 
 // Optional marks descriptors Optional.

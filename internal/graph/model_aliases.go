@@ -17,7 +17,6 @@ const (
 	KindAttachment       = model.KindAttachment
 	KindCalendar         = model.KindCalendar
 	KindChat             = model.KindChat
-	KindChatMessage      = model.KindChatMessage
 	KindContact          = model.KindContact
 	KindContactFolder    = model.KindContactFolder
 	KindDelegation       = model.KindDelegation
@@ -59,12 +58,6 @@ type (
 	contactFolderDoc    = model.ContactFolder
 	todoListDoc         = model.TodoList
 	todoTaskDoc         = model.TodoTask
-	chatMember          = model.ConversationMember
-	chatDoc             = model.Chat
-	chatIdentity        = model.ChatIdentity
-	chatMessageDoc      = model.ChatMessage
-	presenceSession     = model.PresenceSession
-	presenceDoc         = model.Presence
 	automaticReplies    = model.AutomaticReplies
 	localeInfo          = model.LocaleInfo
 	workingHours        = model.WorkingHours
@@ -110,8 +103,6 @@ func defaultCalendarID(ownerID string) string { return model.DefaultCalendarID(o
 func newContactDoc(id, folder, now string) model.Contact { return model.NewContact(id, folder, now) }
 
 func defaultListID(userID string) string { return model.TodoListID(userID) }
-
-func chatMessageKey(chatID, messageID string) string { return model.ChatMessageKey(chatID, messageID) }
 
 func quickXorHash(b []byte) [20]byte { return model.QuickXorHash(b) }
 

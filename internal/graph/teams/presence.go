@@ -1,4 +1,4 @@
-package graph
+package teams
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -32,45 +34,52 @@ var preferredCombos = map[string][]string{
 	"Away": {"Away"}, "Offline": {"OffWork"},
 }
 
+// The entities the presence endpoints answer: a user's presence names its
+// user ({owner}: graph.Entity.Context's placeholders).
+var (
+	presenceEntity  = graph.Entity{Type: "microsoft.graph.presence", Context: "users('{owner}')/presence/$entity"}
+	presencesEntity = graph.Entity{Type: "microsoft.graph.presence", Context: "Collection(microsoft.graph.presence)"}
+)
+
 // The /users/{id} forms the route table lacks (setPresence's, for one) are
 // optional: served where Microsoft's data has a rule.
-var _ = declare(WorkloadTeams, append(Optional(slices.Concat(
-	Twins(Endpoint{Method: "GET", Template: "/presence", Handler: (*Server).getPresence}),
-	Twins(Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: (*Server).setPresence}),
-	Twins(Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: (*Server).clearPresence}),
-	Twins(Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: (*Server).setPreferredPresence}),
-	Twins(Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: (*Server).clearPreferredPresence}),
+var _ = declare(graph.WorkloadTeams, append(graph.Optional(slices.Concat(
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/presence", Handler: handle(server.getPresence), Entity: presenceEntity}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/setPresence", Handler: handle(server.setPresence)}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/clearPresence", Handler: handle(server.clearPresence)}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/setUserPreferredPresence", Handler: handle(server.setPreferredPresence)}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/presence/clearUserPreferredPresence", Handler: handle(server.clearPreferredPresence)}),
 )),
-	Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: (*Server).presencesByUserID},
+	graph.Endpoint{Method: "POST", Template: "/communications/getPresencesByUserId", Handler: handle(server.presencesByUserID), Entity: presencesEntity},
 )...)
 
-func (s *Server) presenceOf(c *Call, userID string) (presenceDoc, error) {
-	it, err := s.store.GetItem(c.ctx, c.TenantID, KindPresence, userID)
+func (s server) presenceOf(c *graph.Call, userID string) (model.Presence, error) {
+	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindPresence, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		return presenceDoc{ID: userID, Availability: "Offline", Activity: "Offline"}, nil
+		return model.Presence{ID: userID, Availability: "Offline", Activity: "Offline"}, nil
 	}
 	if err != nil {
-		return presenceDoc{}, AsError(err)
+		return model.Presence{}, graph.AsError(err)
 	}
-	p, err := DecodeDoc[presenceDoc](it)
+	p, err := graph.DecodeDoc[model.Presence](it)
 	if err != nil {
-		return presenceDoc{}, AsError(err)
+		return model.Presence{}, graph.AsError(err)
 	}
-	p.Effective(s.now())
+	p.Effective(s.Now())
 	return p, nil
 }
 
-func presenceJSON(p presenceDoc) presenceDoc {
+func presenceJSON(p model.Presence) model.Presence {
 	p.Sessions, p.Preferred = nil, nil
 	return p
 }
 
-func (s *Server) getPresence(c *Call) error {
+func (s server) getPresence(c *graph.Call) error {
 	p, err := s.presenceOf(c, c.TargetUser.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, WithContext(EncodeDoc(presenceJSON(p)), c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/presence/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(graph.EncodeDoc(presenceJSON(p)), c.ContextURL()))
 }
 
 type presenceInput struct {
@@ -114,70 +123,70 @@ func validCombo(table map[string][]string, availability, activity string) bool {
 }
 
 // updatePresence changes a user's presence document in a transaction.
-func (s *Server) updatePresence(c *Call, f func(*presenceDoc)) error {
+func (s server) updatePresence(c *graph.Call, f func(*model.Presence)) error {
 	id := c.TargetUser.ID
-	now := s.now()
-	_, err := s.store.UpdateItem(c.ctx, c.TenantID, KindPresence, id, 0, func(it store.Item) (store.Item, error) {
-		p, err := DecodeDoc[presenceDoc](it)
+	now := s.Now()
+	_, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindPresence, id, 0, func(it store.Item) (store.Item, error) {
+		p, err := graph.DecodeDoc[model.Presence](it)
 		if err != nil {
 			return it, err
 		}
 		f(&p)
 		p.Effective(now)
-		it.Doc = EncodeDoc(p)
+		it.Doc = graph.EncodeDoc(p)
 		return it, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		p := presenceDoc{ID: id}
+		p := model.Presence{ID: id}
 		f(&p)
 		p.Effective(now)
-		err = s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindPresence, ID: id, OwnerID: id, Doc: EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
+		err = s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindPresence, ID: id, OwnerID: id, Doc: graph.EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
 		if errors.Is(err, store.ErrConflict) {
 			return s.updatePresence(c, f)
 		}
 	}
-	return asErrorOrNil(err)
+	return graph.AsErrorOrNil(err)
 }
 
-func (s *Server) setPresence(c *Call) error {
+func (s server) setPresence(c *graph.Call) error {
 	var in presenceInput
 	if err := c.ReadJSON(&in); err != nil {
 		return err
 	}
 	if !strings.EqualFold(in.SessionID, c.Claims.AppID) {
-		return ErrBadRequest("The sessionId must be the application id of the caller ('%s').", c.Claims.AppID)
+		return graph.ErrBadRequest("The sessionId must be the application id of the caller ('%s').", c.Claims.AppID)
 	}
 	if !validCombo(presenceCombos, in.Availability, in.Activity) {
-		return ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
+		return graph.ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
 	}
 	d := 5 * time.Minute
 	if in.ExpirationDuration != "" {
 		var ok bool
 		if d, ok = parseDuration(in.ExpirationDuration); !ok || d < 5*time.Minute || d > 4*time.Hour {
-			return ErrBadRequest("The expirationDuration must be an ISO 8601 duration between PT5M and PT4H.")
+			return graph.ErrBadRequest("The expirationDuration must be an ISO 8601 duration between PT5M and PT4H.")
 		}
 	}
-	exp := storedTime(s.now().Add(d))
-	if err := s.updatePresence(c, func(p *presenceDoc) {
+	exp := model.StoredTime(s.Now().Add(d))
+	if err := s.updatePresence(c, func(p *model.Presence) {
 		kept := p.Sessions[:0]
 		for _, x := range p.Sessions {
 			if !strings.EqualFold(x.SessionID, in.SessionID) {
 				kept = append(kept, x)
 			}
 		}
-		p.Sessions = append(kept, presenceSession{SessionID: strings.ToLower(in.SessionID), Availability: in.Availability, Activity: in.Activity, Expires: exp})
+		p.Sessions = append(kept, model.PresenceSession{SessionID: strings.ToLower(in.SessionID), Availability: in.Availability, Activity: in.Activity, Expires: exp})
 	}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, struct{}{})
 }
 
-func (s *Server) clearPresence(c *Call) error {
+func (s server) clearPresence(c *graph.Call) error {
 	var in presenceInput
 	if err := c.ReadJSON(&in); err != nil {
 		return err
 	}
-	if err := s.updatePresence(c, func(p *presenceDoc) {
+	if err := s.updatePresence(c, func(p *model.Presence) {
 		kept := p.Sessions[:0]
 		for _, x := range p.Sessions {
 			if !strings.EqualFold(x.SessionID, in.SessionID) {
@@ -191,38 +200,38 @@ func (s *Server) clearPresence(c *Call) error {
 	return c.JSON(http.StatusOK, struct{}{})
 }
 
-func (s *Server) setPreferredPresence(c *Call) error {
+func (s server) setPreferredPresence(c *graph.Call) error {
 	var in presenceInput
 	if err := c.ReadJSON(&in); err != nil {
 		return err
 	}
 	if !validCombo(preferredCombos, in.Availability, in.Activity) {
-		return ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
+		return graph.ErrBadRequest("The availability '%s' and activity '%s' combination is not supported.", in.Availability, in.Activity)
 	}
 	d := 7 * 24 * time.Hour
 	if in.ExpirationDuration != "" {
 		var ok bool
 		if d, ok = parseDuration(in.ExpirationDuration); !ok || d < 5*time.Minute {
-			return ErrBadRequest("The expirationDuration must be an ISO 8601 duration of at least PT5M.")
+			return graph.ErrBadRequest("The expirationDuration must be an ISO 8601 duration of at least PT5M.")
 		}
 	}
-	exp := storedTime(s.now().Add(d))
-	if err := s.updatePresence(c, func(p *presenceDoc) {
-		p.Preferred = &presenceSession{Availability: in.Availability, Activity: in.Activity, Expires: exp}
+	exp := model.StoredTime(s.Now().Add(d))
+	if err := s.updatePresence(c, func(p *model.Presence) {
+		p.Preferred = &model.PresenceSession{Availability: in.Availability, Activity: in.Activity, Expires: exp}
 	}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, struct{}{})
 }
 
-func (s *Server) clearPreferredPresence(c *Call) error {
-	if err := s.updatePresence(c, func(p *presenceDoc) { p.Preferred = nil }); err != nil {
+func (s server) clearPreferredPresence(c *graph.Call) error {
+	if err := s.updatePresence(c, func(p *model.Presence) { p.Preferred = nil }); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, struct{}{})
 }
 
-func (s *Server) presencesByUserID(c *Call) error {
+func (s server) presencesByUserID(c *graph.Call) error {
 	var in struct {
 		IDs []string `json:"ids"`
 	}
@@ -230,18 +239,18 @@ func (s *Server) presencesByUserID(c *Call) error {
 		return err
 	}
 	if len(in.IDs) == 0 || len(in.IDs) > 650 {
-		return ErrBadRequest("Between 1 and 650 ids are required.")
+		return graph.ErrBadRequest("Between 1 and 650 ids are required.")
 	}
 	var vals []json.RawMessage
 	for _, id := range in.IDs {
-		if _, err := s.store.GetUser(c.ctx, c.TenantID, strings.ToLower(id)); err != nil {
+		if _, err := s.Store().GetUser(c.Context(), c.TenantID, strings.ToLower(id)); err != nil {
 			continue
 		}
 		p, err := s.presenceOf(c, strings.ToLower(id))
 		if err != nil {
 			return err
 		}
-		vals = append(vals, EncodeDoc(presenceJSON(p)))
+		vals = append(vals, graph.EncodeDoc(presenceJSON(p)))
 	}
 	if vals == nil {
 		vals = []json.RawMessage{}
@@ -249,5 +258,5 @@ func (s *Server) presencesByUserID(c *Call) error {
 	return c.JSON(http.StatusOK, struct {
 		Context string            `json:"@odata.context"`
 		Value   []json.RawMessage `json:"value"`
-	}{c.BaseURL() + "/$metadata#Collection(microsoft.graph.presence)", vals})
+	}{c.ContextURL(), vals})
 }

@@ -15,13 +15,17 @@
 // to New: the composition root (internal/server) passes them, as listed by
 // internal/graph/workloads. internal/graph/entra serves Microsoft Entra
 // ID's objects (users, groups, photos, roles, administrative units,
-// directory delta). A workload's handlers use the pipeline
-// through a small exported API (workload.go): the Server's store,
+// directory delta); internal/graph/exchange serves Exchange Online's
+// mail, calendars, contacts, To Do, people and mailbox settings. A
+// workload's handlers use the pipeline through a small exported API
+// (workload.go, and workload_exchange.go for what the exchange workload
+// needs beyond it: known mailboxes, calendar-view costs, item collections
+// and rendering, positional paging): the Server's store,
 // directory service and clock; the Call's request, body readers
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
 // CheckProperties; the collection query (ParseQuery, Query); the error
 // constructors (errors.go); and the JSON helpers (helpers.go). The
-// workloads not yet moved (teams, exchange, files) are still declared here
+// workloads not yet moved (teams, files) are still declared here
 // (registry).
 //
 // A request flows one way: verify the bearer token → match the route table

@@ -15,12 +15,8 @@ import (
 
 // Item kinds.
 const (
-	KindAttachment         = model.KindAttachment
-	KindCalendar           = model.KindCalendar
 	KindChat               = model.KindChat
 	KindChatMessage        = model.KindChatMessage
-	KindContact            = model.KindContact
-	KindContactFolder      = model.KindContactFolder
 	KindDelegation         = model.KindDelegation
 	KindDrive              = model.KindDrive
 	KindDriveContent       = model.KindDriveContent
@@ -35,93 +31,64 @@ const (
 	KindDriveUploadSession = model.KindDriveUploadSession
 	KindEvent              = model.KindEvent
 	KindEventException     = model.KindEventException
-	KindMailFolder         = model.KindMailFolder
-	KindMailboxSettings    = model.KindMailboxSettings
 	KindMessage            = model.KindMessage
 	KindNotebook           = model.KindNotebook
 	KindPage               = model.KindPage
 	KindPresence           = model.KindPresence
 	KindSection            = model.KindSection
 	KindSectionGroup       = model.KindSectionGroup
-	KindTodoList           = model.KindTodoList
-	KindTodoTask           = model.KindTodoTask
 )
 
 // Documents and their parts.
 type (
-	dateTimeTimeZone    = model.DateTimeTimeZone
-	emailAddress        = model.EmailAddress
-	recipient           = model.Recipient
-	itemBody            = model.ItemBody
-	followupFlag        = model.FollowupFlag
-	messageDoc          = model.Message
-	folderDoc           = model.Folder
-	attachmentDoc       = model.Attachment
-	calendarDoc         = model.Calendar
-	responseStatus      = model.ResponseStatus
-	attendee            = model.Attendee
-	location            = model.Location
-	eventDoc            = model.Event
-	eventMessageDoc     = model.EventMessage
-	contactDoc          = model.Contact
-	contactFolderDoc    = model.ContactFolder
-	todoListDoc         = model.TodoList
-	todoTaskDoc         = model.TodoTask
-	chatMember          = model.ConversationMember
-	chatDoc             = model.Chat
-	chatIdentity        = model.ChatIdentity
-	chatMessageDoc      = model.ChatMessage
-	presenceSession     = model.PresenceSession
-	presenceDoc         = model.Presence
-	automaticReplies    = model.AutomaticReplies
-	localeInfo          = model.LocaleInfo
-	workingHours        = model.WorkingHours
-	mailboxSettingsDoc  = model.MailboxSettings
-	scoredEmailAddress  = model.ScoredEmailAddress
-	personPhone         = model.PersonPhone
-	personType          = model.PersonType
-	personDoc           = model.Person
-	onenoteParent       = model.OnenoteParent
-	notebookDoc         = model.Notebook
-	sectionDoc          = model.Section
-	pageDoc             = model.Page
-	sectionGroupDoc     = model.SectionGroup
-	driveIdentity       = model.DriveIdentity
-	identitySet         = model.IdentitySet
-	driveQuota          = model.DriveQuota
-	driveDoc            = model.Drive
-	itemReference       = model.ItemReference
-	fileSystemInfo      = model.FileSystemInfo
-	folderFacet         = model.FolderFacet
-	fileFacet           = model.FileFacet
-	specialFolderFacet  = model.SpecialFolderFacet
-	sharedFacet         = model.SharedFacet
-	driveItemDoc        = model.DriveItem
-	driveContentDoc     = model.DriveContent
-	driveShareDoc       = model.DriveShare
-	deletedFacet        = model.DeletedFacet
-	tombstoneDoc        = model.Tombstone
-	copyMonitorDoc      = model.CopyMonitor
-	uploadSessionDoc    = model.UploadSession
-	uploadChunkDoc      = model.UploadChunk
-	driveURLKeyDoc      = model.DriveURLKey
-	deltaFloorDoc       = model.DeltaFloor
-	driveLinkDoc        = model.DriveLink
-	patternedRecurrence = model.PatternedRecurrence
-	recurrencePattern   = model.RecurrencePattern
-	recurrenceRange     = model.RecurrenceRange
-	Delegation          = model.Delegation
+	emailAddress       = model.EmailAddress
+	recipient          = model.Recipient
+	itemBody           = model.ItemBody
+	messageDoc         = model.Message
+	responseStatus     = model.ResponseStatus
+	attendee           = model.Attendee
+	location           = model.Location
+	chatMember         = model.ConversationMember
+	chatDoc            = model.Chat
+	chatIdentity       = model.ChatIdentity
+	chatMessageDoc     = model.ChatMessage
+	presenceSession    = model.PresenceSession
+	presenceDoc        = model.Presence
+	workingHours       = model.WorkingHours
+	personType         = model.PersonType
+	onenoteParent      = model.OnenoteParent
+	notebookDoc        = model.Notebook
+	sectionDoc         = model.Section
+	pageDoc            = model.Page
+	sectionGroupDoc    = model.SectionGroup
+	driveIdentity      = model.DriveIdentity
+	identitySet        = model.IdentitySet
+	driveQuota         = model.DriveQuota
+	driveDoc           = model.Drive
+	itemReference      = model.ItemReference
+	fileSystemInfo     = model.FileSystemInfo
+	folderFacet        = model.FolderFacet
+	fileFacet          = model.FileFacet
+	specialFolderFacet = model.SpecialFolderFacet
+	sharedFacet        = model.SharedFacet
+	driveItemDoc       = model.DriveItem
+	driveContentDoc    = model.DriveContent
+	driveShareDoc      = model.DriveShare
+	deletedFacet       = model.DeletedFacet
+	tombstoneDoc       = model.Tombstone
+	copyMonitorDoc     = model.CopyMonitor
+	uploadSessionDoc   = model.UploadSession
+	uploadChunkDoc     = model.UploadChunk
+	driveURLKeyDoc     = model.DriveURLKey
+	deltaFloorDoc      = model.DeltaFloor
+	driveLinkDoc       = model.DriveLink
+	Delegation         = model.Delegation
 )
 
 // Well-known names and limits.
 const (
-	localLayout           = model.LocalLayout
-	msgFolderRoot         = model.MsgFolderRoot
-	defaultContactsFolder = model.DefaultContactsFolder
-	driveQuotaTotal       = model.DriveQuotaTotal
+	driveQuotaTotal = model.DriveQuotaTotal
 )
-
-var wellKnownFolders = model.WellKnownFolders
 
 // Ids, stored times and document helpers.
 
@@ -131,19 +98,7 @@ func graphTime(t time.Time) string { return model.GraphTime(t) }
 
 func parseStoredTime(s string) (time.Time, error) { return model.ParseStoredTime(s) }
 
-func loadZone(name string) (*time.Location, bool) { return model.LoadZone(name) }
-
-func storedDTZ(t time.Time, zone string) model.DateTimeTimeZone { return model.StoredDTZ(t, zone) }
-
 func folderID(userID, name string) string { return model.FolderID(userID, name) }
-
-func preview(content string) string { return model.Preview(content) }
-
-func defaultCalendarID(ownerID string) string { return model.DefaultCalendarID(ownerID) }
-
-func newContactDoc(id, folder, now string) model.Contact { return model.NewContact(id, folder, now) }
-
-func defaultListID(userID string) string { return model.TodoListID(userID) }
 
 func chatMessageKey(chatID, messageID string) string { return model.ChatMessageKey(chatID, messageID) }
 

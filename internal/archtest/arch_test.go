@@ -42,7 +42,7 @@ var layers = map[string]int{
 	"internal/report": 4, "internal/identity": 4, "internal/graph": 4,
 	// Graph's workloads: each declares its endpoints over the pipeline
 	// (graph); workloads lists them for graph.New.
-	"internal/graph/entra": 5, "internal/graph/files": 5, "internal/graph/teams": 5, "internal/graph/workloads": 6,
+	"internal/graph/entra": 5, "internal/graph/exchange": 5, "internal/graph/files": 5, "internal/graph/teams": 5, "internal/graph/workloads": 6,
 	// The public web pages over the engine and the report (the permission
 	// explorer); internal/web, the landing page and console, links to it.
 	"internal/web/explorer": 5,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"graphgate/internal/graph/exchange"
 	"math/rand/v2"
 	"net/http/httptest"
 	"net/url"
@@ -263,7 +264,7 @@ func (e *env) viewCalendar(tok string) {
 // TestCalendarViewPagesMatchFullExpansion: whatever the window, the page
 // size, the preferred time zone and the filter, following the nextLinks of
 // a calendarView lists exactly what expanding every series from its first
-// occurrence and reading every stored event would (graph.BruteForceView),
+// occurrence and reading every stored event would (exchange.BruteForceView),
 // in start order, each instance once.
 func TestCalendarViewPagesMatchFullExpansion(t *testing.T) {
 	testViewPaging(t, newEnv(t))
@@ -287,7 +288,7 @@ func TestCalendarViewPostgres(t *testing.T) {
 }
 
 // testViewPaging checks paged views of viewCalendar against
-// graph.BruteForceView.
+// exchange.BruteForceView.
 func testViewPaging(t *testing.T, e *env) {
 	rw := e.delegated("adele", "Calendars.ReadWrite")
 	e.viewCalendar(rw)
@@ -301,7 +302,7 @@ func testViewPaging(t *testing.T, e *env) {
 		windows = append(windows, [2]time.Time{from, from.Add(time.Duration(1+rng.Int64N(60*24)) * time.Hour)})
 	}
 	for i, w := range windows {
-		want, err := graph.BruteForceView(context.Background(), e.srv.Store().(store.Items), demo.TenantID, e.id("adele"), cal, w[0], w[1])
+		want, err := exchange.BruteForceView(context.Background(), e.srv.Store().(store.Items), demo.TenantID, e.id("adele"), cal, w[0], w[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -373,7 +374,7 @@ func TestStoredRowMatchesRender(t *testing.T) {
 	}
 	for user, least := range map[string]int{"adele": 17, "megan": 3} {
 		for _, zone := range []string{"UTC", pacific, "Tokyo Standard Time"} {
-			n, err := graph.CheckStoredRows(context.Background(), e.srv.Store().(store.Items), demo.TenantID, e.id(user), zone)
+			n, err := exchange.CheckStoredRows(context.Background(), e.srv.Store().(store.Items), demo.TenantID, e.id(user), zone)
 			if err != nil {
 				t.Fatalf("%s in %s: %v", user, zone, err)
 			}

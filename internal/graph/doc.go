@@ -35,16 +35,20 @@
 // /drives/{id} path names, the pre-authenticated transfer URLs, its
 // denials); internal/graph/teams serves the Teams APIs (chats,
 // their members and messages, presence), and the chat membership a
-// /chats/{id} path's decision reads is resolved here (workload_teams.go).
+// /chats/{id} path's decision reads is resolved here (workload_teams.go);
+// internal/graph/exchange serves Exchange Online's mail, calendars,
+// contacts, To Do, people and mailbox settings (workload_exchange.go:
+// known mailboxes, calendar-view costs, item collections and rendering,
+// positional paging).
 // A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
 // (ReadBody, ReadJSON), writers (JSON, RawJSON, WritePage, NoContent) and
 // CheckProperties; the collection query (ParseQuery, Query); the error
 // constructors (errors.go); and the JSON helpers (helpers.go);
-// workload_teams.go adds what the teams workload needs beyond that. The
-// workloads not yet moved (exchange) are still declared here
-// (registry).
+// workload_teams.go adds what the teams workload needs beyond that.
+// graph itself declares no endpoint: New binds the descriptors the
+// workload packages hand it (internal/graph/workloads lists them).
 //
 // A request flows one way: verify the bearer token → match the route table
 // once (the same lookup finds the endpoint's descriptor) → resolve the target (the user,

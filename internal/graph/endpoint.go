@@ -146,20 +146,6 @@ const (
 	WorkloadOneNote
 )
 
-// registry holds the descriptors still declared in package graph itself,
-// in declaration order; it is written only by package initialisation
-// (declare). It shrinks as workloads move into their packages, which hand
-// their descriptors to New instead.
-var registry []Endpoint
-
-// declare adds descriptors declared in package graph to the registry (see
-// Declare); it returns them for the file's own use.
-func declare(w Workload, eps ...Endpoint) []Endpoint {
-	eps = Declare(w, eps...)
-	registry = append(registry, eps...)
-	return eps
-}
-
 // Declare sets the Workload of the descriptors that name none to w and
 // returns them: a workload package declares its descriptors with it, as
 // package data, and hands them to New.
@@ -195,7 +181,7 @@ func (s *Server) bind(eps []Endpoint) error {
 	s.endpoints = make(map[handlerKey]*Endpoint, len(eps))
 	s.routeWorkload = map[*routes.Route]Workload{}
 	for i := range eps {
-		e := eps[i] // a copy: the registry stays unbound package data
+		e := eps[i] // a copy: the workloads' descriptors stay unbound package data
 		if err := s.bindOne(&e); err != nil {
 			if e.Optional && errors.Is(err, errNoRule) {
 				continue

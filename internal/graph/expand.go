@@ -7,7 +7,6 @@ import (
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
-	"graphgate/internal/store"
 )
 
 // $expand. An endpoint's descriptor states which navigation properties its
@@ -119,70 +118,4 @@ func SelectOf(it odata.ExpandItem) []string {
 		return nil
 	}
 	return it.Query.Select
-}
-
-// expandAttachments inlines a message's attachments.
-func (s *Server) expandAttachments(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.Expanding("attachments")
-	if !ok {
-		return body, nil
-	}
-	if _, err := s.AuthorizeExpansion(c, "/users/"+owner+"/messages/"+msg.ID+"/attachments"); err != nil {
-		return nil, err
-	}
-	atts, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindAttachment, OwnerID: owner, ParentID: msg.ID, Order: byCreation})
-	if err != nil {
-		return nil, AsError(err)
-	}
-	vals := make([]json.RawMessage, 0, len(atts))
-	for _, a := range atts {
-		b, err := renderItem(a)
-		if err != nil {
-			return nil, AsError(err)
-		}
-		if b, err = project(b, SelectOf(it), nil, nil); err != nil {
-			return nil, AsError(err)
-		}
-		vals = append(vals, b)
-	}
-	arr, _ := json.Marshal(vals)
-	return SpliceProp(body, "attachments", arr), nil
-}
-
-// eventNav is the event navigation of meeting messages, which Graph
-// expands only through the derived type.
-const eventNav = "microsoft.graph.eventMessage/event"
-
-// expandEvent inlines the event a meeting message is about (in the
-// recipient's calendar), authorized as GET of that event: reading it needs
-// a calendar permission as well as the mail one. Other messages have no
-// event, and get none.
-func (s *Server) expandEvent(c *Call, owner string, msg store.Item, body json.RawMessage) (json.RawMessage, error) {
-	it, ok := c.Expanding(eventNav)
-	if !ok {
-		return body, nil
-	}
-	var ref struct {
-		EventID string `json:"_eventId"`
-	}
-	if json.Unmarshal(msg.Doc, &ref) != nil || ref.EventID == "" {
-		return body, nil
-	}
-	if _, err := s.AuthorizeExpansion(c, "/users/"+owner+"/events/"+ref.EventID); err != nil {
-		return nil, err
-	}
-	ev, err := s.eventOrOccurrence(c, calendarOwner{id: owner}, ref.EventID)
-	if err != nil {
-		// The recipient deleted the event: the message stays, without it.
-		return body, nil
-	}
-	zone, loc := c.preferredZone()
-	b, err := renderEvent(ev, zone, loc)
-	if err != nil {
-		return nil, AsError(err)
-	}
-	if b, err = project(b, SelectOf(it), nil, nil); err != nil {
-		return nil, AsError(err)
-	}
-	return SpliceProp(body, "event", b), nil
 }

@@ -50,41 +50,6 @@ var (
 	todoReader      = odata.BodyOptions{Flavor: odata.Generic, Code: "invalidRequest"}
 )
 
-// The body types handlers read by the schema.
-var (
-	eventBody         = EntityBody("event", ExchangeReader)
-	calendarBody      = EntityBody("calendar", ExchangeReader)
-	contactBody       = EntityBody("contact", ExchangeReader)
-	messageBody       = EntityBody("message", ExchangeReader)
-	mailFolderBody    = EntityBody("mailFolder", ExchangeReader)
-	contactFolderBody = EntityBody("contactFolder", ExchangeReader)
-	mailboxBody       = EntityBody("mailboxSettings", ExchangeReader)
-	todoListBody      = EntityBody("todoTaskList", todoReader)
-	todoTaskBody      = EntityBody("todoTask", todoReader)
-
-	sendMailBody = ActionBody("sendMail", "user", ExchangeReader)
-	moveBody     = ActionBody("move", "message", ExchangeReader)
-	copyBody     = ActionBody("copy", "message", ExchangeReader)
-	cancelBody   = ActionBody("cancel", "event", ExchangeReader)
-	// respondBodies are the bodies of an invitation's responses, by the
-	// path's last segment (lower-cased): see respondBody.
-	respondBodies = map[string]BodyType{
-		"accept":            ActionBody("accept", "event", ExchangeReader),
-		"decline":           ActionBody("decline", "event", ExchangeReader),
-		"tentativelyaccept": ActionBody("tentativelyAccept", "event", ExchangeReader),
-	}
-)
-
-// respondBody is the body type of POST …/accept, …/decline or
-// …/tentativelyAccept, by the request path.
-func respondBody(urlPath string) BodyType {
-	last := strings.ToLower(urlPath[strings.LastIndexByte(urlPath, '/')+1:])
-	if bt, ok := respondBodies[last]; ok {
-		return bt
-	}
-	return respondBodies["accept"]
-}
-
 // Type is the body's Graph type, looked up in the schema on first use; it
 // panics when the embedded excerpt lacks the type, so each workload
 // package's test resolves its bodies (a build defect, not a request's

@@ -115,9 +115,9 @@ func New(d Deps, cfg Config, workloads ...[]Endpoint) (*Server, error) {
 		// frozen) clock its buckets would never refill.
 		s.throttle = newThrottle(*cfg.Throttle, time.Now)
 	}
-	eps := registry
+	var eps []Endpoint
 	for _, w := range workloads {
-		eps = append(eps[:len(eps):len(eps)], w...)
+		eps = append(eps, w...)
 	}
 	if err := s.bind(eps); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -11,7 +10,6 @@ import (
 
 	"graphgate/internal/password"
 
-	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
 
@@ -100,82 +98,11 @@ func errOnenoteNoWrite() *Error {
 	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
 }
 
-// ItemCollection is a paged item query built from the request's OData
-// options over a mapping (WriteCollection writes its page).
-type ItemCollection struct {
-	Query    *Query
-	Base     store.ItemQuery
-	Mapping  odata.Mapping
-	DefOrder []store.Order // the order when the request has no $orderby
-	Context  string
-	Defaults []string // properties returned without $select (nil: all)
-	Allowed  map[string]bool
-	// Post filters items the store cannot; nil for none.
-	Post func(store.Item) bool
-	// Render overrides the stored document's rendering.
-	Render func(store.Item) (json.RawMessage, error)
-	// Known lists the selectable properties (nil: no $select check).
-	Known map[string]bool
-	// Expand inlines navigation properties ($expand) into a rendered item.
-	Expand func(store.Item, json.RawMessage) (json.RawMessage, error)
-}
-
-// WriteCollection runs col's query (filter, order and page pushed down to
-// the store, keyset paging) and writes the page.
-func (s *Server) WriteCollection(c *Call, col ItemCollection) error {
-	return s.writeCollection(c, collection{q: col.Query, base: col.Base, mapping: col.Mapping, defOrder: col.DefOrder,
-		context: col.Context, defaults: col.Defaults, allowed: col.Allowed, post: col.Post, render: col.Render,
-		known: col.Known, expand: col.Expand})
-}
-
-// JSONMapping is the OData mapping of an entity stored as a JSON document
-// with properties props (jsonMapping: built once per process).
-func JSONMapping(entity string, props odata.JSONProps) odata.Mapping {
-	return jsonMapping(entity, props)
-}
-
-// DocEqFold is the store condition "document property path equals v,
-// ignoring case".
-func DocEqFold(path, v string) store.Cond { return docEqFold(path, v) }
-
-// ByDoc orders by document property path of type t.
-func ByDoc(path string, t store.Type, desc bool) []store.Order { return byDoc(path, t, desc) }
-
-// ByCreation orders by creation time.
-func ByCreation() []store.Order { return byCreation }
-
-// Project applies $select to a rendered document: selected properties
-// (defaults without $select), limited to allowed when not nil.
-func Project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
-	return project(doc, selected, defaults, allowed)
-}
-
-// Selectable are the JSON property names of a document type, for $select
-// checks (CheckSelect).
-func Selectable(doc any) map[string]bool { return selectable(doc) }
-
-// CheckSelect refuses a $select naming a property not in known, in the
-// flavor's words.
-func CheckSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
-	return checkSelect(selected, known, entityType, f)
-}
-
-// RenderItem renders a stored item's document as Graph returns it (its
-// internal fields stripped).
-func RenderItem(it store.Item) (json.RawMessage, error) { return renderItem(it) }
-
 // PathAfterVersion is a request path without its /v1.0 or /beta prefix.
 func PathAfterVersion(p string) string { return pathAfterVersion(p) }
 
 // NewRequestID is a fresh request-id header value.
 func NewRequestID() string { return newRequestID() }
-
-// UsersBase is the @odata.context base of an owner's objects
-// ($metadata#users('owner')).
-func UsersBase(c *Call, owner string) string { return usersBase(c, owner) }
-
-// AsErrorOrNil is AsError(err), or nil for nil.
-func AsErrorOrNil(err error) error { return asErrorOrNil(err) }
 
 // Membership reports whether the caller is a member and an owner of a
 // group, from the caller's own memberships.

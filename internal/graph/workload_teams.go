@@ -40,14 +40,3 @@ func (s *Server) chatMember(c *Call, chatID, userID string) (bool, error) {
 	}
 	return false, nil
 }
-
-// WriteItem answers one stored item with the request's $select applied
-// (defaults without $select, limited to allowed when not nil) and
-// contextURL as its @odata.context.
-func (c *Call) WriteItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
-	return c.writeItem(status, it, contextURL, defaults, allowed)
-}
-
-// NewItemID is a fresh id shaped like Exchange's: prefix and 44 base64url
-// characters.
-func NewItemID(prefix string) string { return newItemID(prefix) }

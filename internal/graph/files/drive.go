@@ -834,7 +834,7 @@ func (s server) listDriveChildren(c *graph.Call) error {
 		return c.WritePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
 	}
 	here := t.itemPath()
-	col := graph.ItemCollection{Query: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
+	col := graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
 		Mapping:  graph.JSONMapping("microsoft.graph.driveItem", driveItemProps),
 		DefOrder: []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}},
 		Context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),

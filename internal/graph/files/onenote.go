@@ -202,7 +202,7 @@ func (s server) onenoteList(c *graph.Call, base store.ItemQuery, entity string, 
 	if err != nil {
 		return err
 	}
-	return s.WriteCollection(c, graph.ItemCollection{Query: q, Base: base, Mapping: graph.JSONMapping(entity, props),
+	return s.WriteCollection(c, graph.Collection{Q: q, Base: base, Mapping: graph.JSONMapping(entity, props),
 		DefOrder: defOrder, Context: contextURL, Known: withComputed(known), Render: onenoteRender(root)})
 }
 
@@ -601,7 +601,7 @@ func (s server) createPage(c *graph.Call) error {
 // section. The default notebook and section are created when the owner has
 // no notebook.
 func (s server) defaultSection(c *graph.Call, owner, name string) (store.Item, error) {
-	nbs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindNotebook, OwnerID: owner, Order: graph.ByCreation()})
+	nbs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindNotebook, OwnerID: owner, Order: graph.ByCreation})
 	if err != nil {
 		return store.Item{}, graph.AsError(err)
 	}
@@ -629,7 +629,7 @@ func (s server) defaultSection(c *graph.Call, owner, name string) (store.Item, e
 		nb = s.newNotebook(c, owner, label, true)
 		created = append(created, nb)
 	}
-	secs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindSection, OwnerID: owner, ParentID: nb.ID, Order: graph.ByCreation()})
+	secs, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindSection, OwnerID: owner, ParentID: nb.ID, Order: graph.ByCreation})
 	if err != nil {
 		return store.Item{}, graph.AsError(err)
 	}

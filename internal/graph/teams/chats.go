@@ -51,7 +51,7 @@ func (s server) listChats(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.WriteCollection(c, graph.ItemCollection{Query: q,
+	return s.WriteCollection(c, graph.Collection{Q: q,
 		Base:     store.ItemQuery{TenantID: c.TenantID, Kind: model.KindChat, Filter: chatsOf(c.TargetUser.ID)},
 		Mapping:  graph.JSONMapping("microsoft.graph.chat", chatProps),
 		DefOrder: graph.ByDoc("lastUpdatedDateTime", store.TypeTime, true), Context: c.ContextURL(),
@@ -105,7 +105,7 @@ func (s server) listChatMessages(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.WriteCollection(c, graph.ItemCollection{Query: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindChatMessage, ParentID: c.Param(0)},
+	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindChatMessage, ParentID: c.Param(0)},
 		Mapping:  graph.JSONMapping("microsoft.graph.chatMessage", odata.JSONProps{"createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime, "messageType": odata.TypeString}),
 		DefOrder: graph.ByDoc("createdDateTime", store.TypeTime, true), Context: c.ContextURL()})
 }

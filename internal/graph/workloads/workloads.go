@@ -3,6 +3,7 @@ package workloads
 import (
 	"graphgate/internal/graph"
 	"graphgate/internal/graph/entra"
+	"graphgate/internal/graph/exchange"
 	"graphgate/internal/graph/files"
 	"graphgate/internal/graph/teams"
 )
@@ -10,5 +11,5 @@ import (
 // All are the descriptors of every workload package, one slice per
 // package, as graph.New takes them.
 func All() [][]graph.Endpoint {
-	return [][]graph.Endpoint{entra.Endpoints(), files.Endpoints(), teams.Endpoints()}
+	return [][]graph.Endpoint{entra.Endpoints(), exchange.Endpoints(), files.Endpoints(), teams.Endpoints()}
 }

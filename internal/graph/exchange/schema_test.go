@@ -1,15 +1,18 @@
-package graph
+package exchange
 
-import "testing"
+import (
+	"testing"
+
+	"graphgate/internal/graph"
+)
 
 // TestSchemaTypesResolve resolves every body type and $select set that
-// handlers still in package graph read by Graph's schema (a workload
-// package tests its own). They are looked up on first use (so the
-// CLI never parses the schema), which would turn a type missing from the
-// embedded excerpt into a panic in a request; this test makes it a build
-// defect again.
+// exchange's handlers read by Graph's schema. They are looked up on first
+// use (so the CLI never parses the schema), which would turn a type
+// missing from the embedded excerpt into a panic in a request; this test
+// makes it a build defect.
 func TestSchemaTypesResolve(t *testing.T) {
-	bodies := map[string]BodyType{
+	bodies := map[string]graph.BodyType{
 		"event": eventBody, "calendar": calendarBody, "contact": contactBody, "message": messageBody,
 		"mailFolder": mailFolderBody, "contactFolder": contactFolderBody, "mailboxSettings": mailboxBody,
 		"todoTaskList": todoListBody, "todoTask": todoTaskBody,
@@ -19,7 +22,7 @@ func TestSchemaTypesResolve(t *testing.T) {
 		bodies[name] = bt
 	}
 	for name, bt := range bodies {
-		if bt.typ() == nil {
+		if bt.Type() == nil {
 			t.Errorf("%s: no type", name)
 		}
 	}

@@ -1,10 +1,12 @@
-package graph
+package exchange
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"math"
 	"sort"
 	"strings"
@@ -45,7 +47,7 @@ import (
 // combined with $search, and $search applies only to the signed-in user's
 // own people (/me/people or their own /users/{id}/people).
 
-var personSelectable = selectable(personDoc{})
+var personSelectable = graph.Selectable(model.Person{})
 
 // Relevance weights (see the top of the file).
 const (
@@ -66,42 +68,42 @@ const (
 
 // candidate is a person being ranked.
 type candidate struct {
-	doc    personDoc
+	doc    model.Person
 	score  float64
 	user   bool // a directory user
 	source int  // 0 mail, 1 contact, 2 directory or group
 }
 
-var _ = declare(WorkloadExchange, Twins(Endpoint{Method: "GET", Template: "/people", Handler: (*Server).listPeople})...)
+var _ = declare(graph.WorkloadExchange, graph.Twins(graph.Endpoint{Method: "GET", Template: "/people", Handler: handle(server.listPeople)})...)
 
 // ranker collects the people of one user.
 type ranker struct {
-	s       *Server
-	c       *Call
+	s       server
+	c       *graph.Call
 	owner   *store.User
 	ownAddr map[string]bool
 	byKey   map[string]*candidate
 	users   map[string]*store.User // address → directory user (nil: none)
 }
 
-func (s *Server) listPeople(c *Call) error {
+func (s server) listPeople(c *graph.Call) error {
 	if c.TargetUser == nil {
-		return ErrMailboxNotFound(c.Param(0))
+		return graph.ErrMailboxNotFound(c.Param(0))
 	}
 	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
-	if q.q.Search != nil && q.q.Skip != nil {
-		return ErrBadRequest("$skip is not supported with $search.")
+	if q.Options().Search != nil && q.Options().Skip != nil {
+		return graph.ErrBadRequest("$skip is not supported with $search.")
 	}
 	// Microsoft documents $search as working only on the signed-in user's
 	// relevant people, not on people relevant to other users (so never
 	// app-only); graphgate refuses it instead of answering a made-up list.
-	if q.q.Search != nil && (c.Caller == nil || c.Caller.ID != c.TargetUser.ID) {
-		return ErrBadRequest("$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
+	if q.Options().Search != nil && (c.Caller == nil || c.Caller.ID != c.TargetUser.ID) {
+		return graph.ErrBadRequest("$search is supported only for the signed-in user's relevant people (/me/people), not for people relevant to other users.")
 	}
-	if err := checkSelect(q.q.Select, personSelectable, "microsoft.graph.person", odata.Exchange); err != nil {
+	if err := graph.CheckSelect(q.Options().Select, personSelectable, "microsoft.graph.person", odata.Exchange); err != nil {
 		return err
 	}
 	rk := &ranker{s: s, c: c, owner: c.TargetUser, ownAddr: map[string]bool{}, byKey: map[string]*candidate{}, users: map[string]*store.User{}}
@@ -126,19 +128,19 @@ func (s *Server) listPeople(c *Call) error {
 
 	// $search, then $filter, $orderby and the page.
 	var kept []map[string]any
-	var docs []personDoc
+	var docs []model.Person
 	for _, p := range people {
-		if q.q.Search != nil && !personMatches(p, q.q.Search) {
+		if q.Options().Search != nil && !personMatches(p, q.Options().Search) {
 			continue
 		}
 		var row map[string]any
-		if err := json.Unmarshal(EncodeDoc(p), &row); err != nil {
-			return AsError(err)
+		if err := json.Unmarshal(graph.EncodeDoc(p), &row); err != nil {
+			return graph.AsError(err)
 		}
-		if q.q.Filter != nil {
-			ok, err := odata.EvalWith(q.q.Filter, odata.Row(row), odata.EvalOptions{Flavor: odata.Exchange})
+		if q.Options().Filter != nil {
+			ok, err := odata.EvalWith(q.Options().Filter, odata.Row(row), odata.EvalOptions{Flavor: odata.Exchange})
 			if err != nil {
-				return AsError(err)
+				return graph.AsError(err)
 			}
 			if !ok {
 				continue
@@ -147,13 +149,13 @@ func (s *Server) listPeople(c *Call) error {
 		kept = append(kept, row)
 		docs = append(docs, p)
 	}
-	if len(q.q.OrderBy) > 0 {
+	if len(q.Options().OrderBy) > 0 {
 		idx := make([]int, len(kept))
 		for i := range idx {
 			idx[i] = i
 		}
 		sort.SliceStable(idx, func(a, b int) bool {
-			for _, o := range q.q.OrderBy {
+			for _, o := range q.Options().OrderBy {
 				va, _ := odata.Row(kept[idx[a]]).Resolve(strings.Split(o.Property, "/"))
 				vb, _ := odata.Row(kept[idx[b]]).Resolve(strings.Split(o.Property, "/"))
 				c := compareAny(va, vb)
@@ -167,24 +169,24 @@ func (s *Server) listPeople(c *Call) error {
 			}
 			return false
 		})
-		sorted := make([]personDoc, len(idx))
+		sorted := make([]model.Person, len(idx))
 		for i, j := range idx {
 			sorted[i] = docs[j]
 		}
 		docs = sorted
 	}
 	total := len(docs)
-	start := min(q.skip, total)
-	end := min(start+q.top, total)
+	start := min(q.Skip(), total)
+	end := min(start+q.Top(), total)
 	vals := make([]json.RawMessage, 0, end-start)
 	for _, p := range docs[start:end] {
-		b, err := project(EncodeDoc(p), q.q.Select, nil, nil)
+		b, err := graph.Project(graph.EncodeDoc(p), q.Options().Select, nil, nil)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
-	return c.WritePage(usersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
+	return c.WritePage(graph.UsersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
 }
 
 // compareAny orders two JSON values: nulls first, then numbers, booleans
@@ -229,7 +231,7 @@ func compareAny(a, b any) int {
 
 // personMatches applies $search: every term of one group must match the
 // start of a name word or of an email address.
-func personMatches(p personDoc, s *odata.Search) bool {
+func personMatches(p model.Person, s *odata.Search) bool {
 	var words []string
 	for _, n := range []string{p.DisplayName, derefStr(p.GivenName), derefStr(p.Surname)} {
 		words = append(words, strings.Fields(strings.ToLower(n))...)
@@ -292,12 +294,12 @@ func (rk *ranker) user(addr string) (*store.User, error) {
 		return u, nil
 	}
 	var out *store.User
-	u, err := rk.s.store.UserByUPN(rk.c.ctx, addr)
+	u, err := rk.s.Store().UserByUPN(rk.c.Context(), addr)
 	switch {
 	case err == nil && u.TenantID == rk.c.TenantID:
 		out = &u
 	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	rk.users[addr] = out
 	return out, nil
@@ -325,9 +327,9 @@ func (rk *ranker) add(addr, name string, score float64, source int) (*candidate,
 		if name == "" {
 			name = addr
 		}
-		cd = &candidate{source: source, doc: personDoc{ID: personID(rk.owner.ID, la), DisplayName: name,
-			ScoredEmailAddresses: []scoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
-			PersonType:           personType{Class: "Person", Subclass: "ImplicitContact"}}}
+		cd = &candidate{source: source, doc: model.Person{ID: personID(rk.owner.ID, la), DisplayName: name,
+			ScoredEmailAddresses: []model.ScoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
+			PersonType:           model.PersonType{Class: "Person", Subclass: "ImplicitContact"}}}
 		rk.byKey[la] = cd
 	}
 	if source > cd.source {
@@ -349,16 +351,16 @@ func (rk *ranker) addUser(u *store.User, score float64) *candidate {
 		if addr == "" {
 			addr = u.UserPrincipalName
 		}
-		cd = &candidate{user: true, source: 2, doc: personDoc{ID: u.ID, DisplayName: u.DisplayName, GivenName: optStr(u.GivenName),
+		cd = &candidate{user: true, source: 2, doc: model.Person{ID: u.ID, DisplayName: u.DisplayName, GivenName: optStr(u.GivenName),
 			Surname: optStr(u.Surname), JobTitle: optStr(u.JobTitle), Department: optStr(u.Department), OfficeLocation: optStr(u.OfficeLocation),
 			UserPrincipalName: u.UserPrincipalName, ImAddress: optStr("sip:" + strings.ToLower(u.UserPrincipalName)),
-			ScoredEmailAddresses: []scoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
-			PersonType:           personType{Class: "Person", Subclass: "OrganizationUser"}}}
+			ScoredEmailAddresses: []model.ScoredEmailAddress{{Address: addr, SelectionLikelihood: "notSpecified"}},
+			PersonType:           model.PersonType{Class: "Person", Subclass: "OrganizationUser"}}}
 		for _, p := range u.BusinessPhones {
-			cd.doc.Phones = append(cd.doc.Phones, personPhone{Type: "business", Number: p})
+			cd.doc.Phones = append(cd.doc.Phones, model.PersonPhone{Type: "business", Number: p})
 		}
 		if u.MobilePhone != "" {
-			cd.doc.Phones = append(cd.doc.Phones, personPhone{Type: "mobile", Number: u.MobilePhone})
+			cd.doc.Phones = append(cd.doc.Phones, model.PersonPhone{Type: "mobile", Number: u.MobilePhone})
 		}
 		rk.byKey[key] = cd
 	}
@@ -367,29 +369,29 @@ func (rk *ranker) addUser(u *store.User, score float64) *candidate {
 }
 
 func (rk *ranker) fromMail() error {
-	msgs, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindMessage, OwnerID: rk.owner.ID,
-		Order: byDoc("receivedDateTime", store.TypeTime, true), Limit: peopleMessages})
+	msgs, _, err := rk.s.Store().QueryItems(rk.c.Context(), store.ItemQuery{TenantID: rk.c.TenantID, Kind: model.KindMessage, OwnerID: rk.owner.ID,
+		Order: graph.ByDoc("receivedDateTime", store.TypeTime, true), Limit: peopleMessages})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	now := rk.s.now()
-	sent := folderID(rk.owner.ID, "sentitems")
-	drafts := folderID(rk.owner.ID, "drafts")
+	now := rk.s.Now()
+	sent := model.FolderID(rk.owner.ID, "sentitems")
+	drafts := model.FolderID(rk.owner.ID, "drafts")
 	for _, it := range msgs {
 		if it.ParentID == drafts {
 			continue
 		}
-		m, err := DecodeDoc[messageDoc](it)
+		m, err := graph.DecodeDoc[model.Message](it)
 		if err != nil {
 			continue
 		}
-		at, err := parseStoredTime(m.ReceivedDateTime)
+		at, err := model.ParseStoredTime(m.ReceivedDateTime)
 		if err != nil {
 			at = it.CreatedAt
 		}
 		days := math.Max(0, now.Sub(at).Hours()/24)
 		decay := math.Pow(0.5, days/peopleHalfLifeDays)
-		recipients := append(append(append([]recipient{}, m.ToRecipients...), m.CcRecipients...), m.BccRecipients...)
+		recipients := append(append(append([]model.Recipient{}, m.ToRecipients...), m.CcRecipients...), m.BccRecipients...)
 		fromOwner := m.From != nil && rk.ownAddr[strings.ToLower(m.From.EmailAddress.Address)]
 		if it.ParentID == sent || fromOwner {
 			for _, r := range recipients {
@@ -414,12 +416,12 @@ func (rk *ranker) fromMail() error {
 }
 
 func (rk *ranker) fromContacts() error {
-	items, _, err := rk.s.store.QueryItems(rk.c.ctx, store.ItemQuery{TenantID: rk.c.TenantID, Kind: KindContact, OwnerID: rk.owner.ID, Limit: 1000})
+	items, _, err := rk.s.Store().QueryItems(rk.c.Context(), store.ItemQuery{TenantID: rk.c.TenantID, Kind: model.KindContact, OwnerID: rk.owner.ID, Limit: 1000})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	for _, it := range items {
-		ct, err := DecodeDoc[contactDoc](it)
+		ct, err := graph.DecodeDoc[model.Contact](it)
 		if err != nil {
 			continue
 		}
@@ -439,8 +441,8 @@ func (rk *ranker) fromContacts() error {
 		}
 		if len(ct.EmailAddresses) == 0 {
 			key := "contact:" + it.ID
-			cd = &candidate{source: 1, doc: personDoc{ID: personID(rk.owner.ID, key), DisplayName: ct.DisplayName,
-				ScoredEmailAddresses: []scoredEmailAddress{}}}
+			cd = &candidate{source: 1, doc: model.Person{ID: personID(rk.owner.ID, key), DisplayName: ct.DisplayName,
+				ScoredEmailAddresses: []model.ScoredEmailAddress{}}}
 			cd.score = weightContact
 			rk.byKey[key] = cd
 		}
@@ -449,7 +451,7 @@ func (rk *ranker) fromContacts() error {
 		}
 		// A personal contact: its own properties.
 		p := &cd.doc
-		p.PersonType = personType{Class: "Person", Subclass: "PersonalContact"}
+		p.PersonType = model.PersonType{Class: "Person", Subclass: "PersonalContact"}
 		p.GivenName, p.Surname, p.JobTitle, p.CompanyName, p.Department, p.OfficeLocation = ct.GivenName, ct.Surname, ct.JobTitle, ct.CompanyName, ct.Department, ct.OfficeLocation
 		if ct.DisplayName != "" {
 			p.DisplayName = ct.DisplayName
@@ -461,24 +463,24 @@ func (rk *ranker) fromContacts() error {
 		}
 		p.Phones = nil
 		for _, n := range ct.BusinessPhones {
-			p.Phones = append(p.Phones, personPhone{Type: "business", Number: n})
+			p.Phones = append(p.Phones, model.PersonPhone{Type: "business", Number: n})
 		}
 		for _, n := range ct.HomePhones {
-			p.Phones = append(p.Phones, personPhone{Type: "home", Number: n})
+			p.Phones = append(p.Phones, model.PersonPhone{Type: "home", Number: n})
 		}
 		if ct.MobilePhone != nil {
-			p.Phones = append(p.Phones, personPhone{Type: "mobile", Number: *ct.MobilePhone})
+			p.Phones = append(p.Phones, model.PersonPhone{Type: "mobile", Number: *ct.MobilePhone})
 		}
 		for i, e := range ct.EmailAddresses {
 			if i > 0 && !hasAddress(p.ScoredEmailAddresses, e.Address) {
-				p.ScoredEmailAddresses = append(p.ScoredEmailAddresses, scoredEmailAddress{Address: e.Address, SelectionLikelihood: "notSpecified"})
+				p.ScoredEmailAddresses = append(p.ScoredEmailAddresses, model.ScoredEmailAddress{Address: e.Address, SelectionLikelihood: "notSpecified"})
 			}
 		}
 	}
 	return nil
 }
 
-func hasAddress(list []scoredEmailAddress, addr string) bool {
+func hasAddress(list []model.ScoredEmailAddress, addr string) bool {
 	for _, a := range list {
 		if strings.EqualFold(a.Address, addr) {
 			return true
@@ -488,30 +490,30 @@ func hasAddress(list []scoredEmailAddress, addr string) bool {
 }
 
 func (rk *ranker) fromDirectory() error {
-	ctx, o := rk.c.ctx, rk.owner
+	ctx, o := rk.c.Context(), rk.owner
 	if o.ManagerID != "" {
-		m, err := rk.s.store.GetUser(ctx, rk.c.TenantID, o.ManagerID)
+		m, err := rk.s.Store().GetUser(ctx, rk.c.TenantID, o.ManagerID)
 		if err == nil {
 			rk.addUser(&m, weightManager)
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 	}
 	column := func(name, v string) store.Cond {
 		return store.Compare{Field: store.Column(name, store.TypeString), Op: store.Eq, Value: store.String(v)}
 	}
-	reports, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("manager_id", o.ID), Limit: 200})
+	reports, _, err := rk.s.Store().QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("manager_id", o.ID), Limit: 200})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	for i := range reports {
 		rk.addUser(&reports[i], weightReport)
 	}
 	if o.Department != "" {
-		peers, _, err := rk.s.store.QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("department", o.Department),
+		peers, _, err := rk.s.Store().QueryUsers(ctx, store.DirectoryQuery{TenantID: rk.c.TenantID, Filter: column("department", o.Department),
 			Limit: maxColleagues + 1})
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		for i := range peers {
 			if peers[i].ID != o.ID {
@@ -523,36 +525,36 @@ func (rk *ranker) fromDirectory() error {
 }
 
 func (rk *ranker) fromGroups() error {
-	ms, err := rk.s.store.MemberOf(rk.c.ctx, rk.c.TenantID, rk.owner.ID, store.RoleMember)
+	ms, err := rk.s.Store().MemberOf(rk.c.Context(), rk.c.TenantID, rk.owner.ID, store.RoleMember)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	for _, m := range ms {
 		if m.ContainerKind != store.ContainerGroup {
 			continue
 		}
-		g, err := rk.s.store.GetGroup(rk.c.ctx, rk.c.TenantID, m.ContainerID)
+		g, err := rk.s.Store().GetGroup(rk.c.Context(), rk.c.TenantID, m.ContainerID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
-		peers, err := rk.s.store.Members(rk.c.ctx, rk.c.TenantID, g.ID, store.RoleMember)
+		peers, err := rk.s.Store().Members(rk.c.Context(), rk.c.TenantID, g.ID, store.RoleMember)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		if len(peers) <= maxGroupPeers {
 			for _, p := range peers {
 				if p.MemberID == rk.owner.ID {
 					continue
 				}
-				u, err := rk.s.store.GetUser(rk.c.ctx, rk.c.TenantID, p.MemberID)
+				u, err := rk.s.Store().GetUser(rk.c.Context(), rk.c.TenantID, p.MemberID)
 				if errors.Is(err, store.ErrNotFound) {
 					continue // a nested group
 				}
 				if err != nil {
-					return AsError(err)
+					return graph.AsError(err)
 				}
 				rk.addUser(&u, weightGroupPeer)
 			}
@@ -564,15 +566,15 @@ func (rk *ranker) fromGroups() error {
 		if !unified || g.Mail == "" {
 			continue
 		}
-		rk.byKey["group:"+g.ID] = &candidate{source: 2, score: weightGroup, doc: personDoc{ID: g.ID, DisplayName: g.DisplayName,
-			ScoredEmailAddresses: []scoredEmailAddress{{Address: g.Mail, SelectionLikelihood: "notSpecified"}},
-			PersonType:           personType{Class: "Group", Subclass: "UnifiedGroup"}}}
+		rk.byKey["group:"+g.ID] = &candidate{source: 2, score: weightGroup, doc: model.Person{ID: g.ID, DisplayName: g.DisplayName,
+			ScoredEmailAddresses: []model.ScoredEmailAddress{{Address: g.Mail, SelectionLikelihood: "notSpecified"}},
+			PersonType:           model.PersonType{Class: "Group", Subclass: "UnifiedGroup"}}}
 	}
 	return nil
 }
 
 // ranked orders the candidates and finishes their documents.
-func (rk *ranker) ranked() []personDoc {
+func (rk *ranker) ranked() []model.Person {
 	list := make([]*candidate, 0, len(rk.byKey))
 	for _, cd := range rk.byKey {
 		if cd.score <= 0 {
@@ -590,7 +592,7 @@ func (rk *ranker) ranked() []personDoc {
 		}
 		return a.doc.ID < b.doc.ID
 	})
-	out := make([]personDoc, len(list))
+	out := make([]model.Person, len(list))
 	for i, cd := range list {
 		p := cd.doc
 		score := math.Round(cd.score*100) / 10
@@ -598,10 +600,10 @@ func (rk *ranker) ranked() []personDoc {
 			p.ScoredEmailAddresses[k].RelevanceScore = score
 		}
 		if p.Phones == nil {
-			p.Phones = []personPhone{}
+			p.Phones = []model.PersonPhone{}
 		}
 		if p.ScoredEmailAddresses == nil {
-			p.ScoredEmailAddresses = []scoredEmailAddress{}
+			p.ScoredEmailAddresses = []model.ScoredEmailAddress{}
 		}
 		p.PostalAddresses, p.Websites = []json.RawMessage{}, []json.RawMessage{}
 		out[i] = p

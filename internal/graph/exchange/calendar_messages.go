@@ -1,7 +1,9 @@
-package graph
+package exchange
 
 import (
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"strings"
 
 	"graphgate/internal/store"
@@ -42,10 +44,10 @@ var responseMessages = map[string]struct{ kind, prefix string }{
 
 // meetingRecipients are a meeting's attendees as a request addresses
 // them: required attendees and resources in To, optional ones in Cc.
-func meetingRecipients(ev eventDoc) (to, cc []recipient) {
-	to, cc = []recipient{}, []recipient{}
+func meetingRecipients(ev model.Event) (to, cc []model.Recipient) {
+	to, cc = []model.Recipient{}, []model.Recipient{}
 	for _, a := range ev.Attendees {
-		r := recipient{EmailAddress: a.EmailAddress}
+		r := model.Recipient{EmailAddress: a.EmailAddress}
 		if strings.EqualFold(a.Type, "optional") {
 			cc = append(cc, r)
 		} else {
@@ -56,35 +58,35 @@ func meetingRecipients(ev eventDoc) (to, cc []recipient) {
 }
 
 // messageDTZ is an event time as eventMessages carry it: in UTC.
-func messageDTZ(d dateTimeTimeZone) *dateTimeTimeZone {
-	t, err := parseStoredTime(d.UTC)
+func messageDTZ(d model.DateTimeTimeZone) *model.DateTimeTimeZone {
+	t, err := model.ParseStoredTime(d.UTC)
 	if err != nil {
-		return &dateTimeTimeZone{DateTime: d.DateTime, TimeZone: d.TimeZone}
+		return &model.DateTimeTimeZone{DateTime: d.DateTime, TimeZone: d.TimeZone}
 	}
-	return &dateTimeTimeZone{DateTime: t.UTC().Format(localLayout), TimeZone: "UTC"}
+	return &model.DateTimeTimeZone{DateTime: t.UTC().Format(model.LocalLayout), TimeZone: "UTC"}
 }
 
 // mailboxInTx creates a recipient's well-known folders in tx when the
 // mailbox was never used, as ensureMailbox does outside a transaction.
-func (s *Server) mailboxInTx(c *Call, tx store.Items, userID string) error {
-	if _, err := tx.GetItem(c.ctx, c.TenantID, KindMailFolder, folderID(userID, "inbox")); err == nil || !errors.Is(err, store.ErrNotFound) {
+func (s server) mailboxInTx(c *graph.Call, tx store.Items, userID string) error {
+	if _, err := tx.GetItem(c.Context(), c.TenantID, model.KindMailFolder, model.FolderID(userID, "inbox")); err == nil || !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	now := s.now()
-	root := folderID(userID, msgFolderRoot)
+	now := s.Now()
+	root := model.FolderID(userID, model.MsgFolderRoot)
 	var items []store.Item
-	for _, f := range wellKnownFolders {
-		id := folderID(userID, f.Name)
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: EncodeDoc(folderDoc{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
+	for _, f := range model.WellKnownFolders {
+		id := model.FolderID(userID, f.Name)
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
+			Doc: graph.EncodeDoc(model.Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
-	return tx.CreateItems(c.ctx, items...)
+	return tx.CreateItems(c.Context(), items...)
 }
 
 // meetingMessage is one eventMessage in owner's Inbox: kind is its
 // meetingMessageType, ev the event it reports (eventID, owner's own
 // event), from its sender, body its body (the event's when empty).
-func (s *Server) meetingMessage(c *Call, tx store.Items, owner, kind string, ev eventDoc, eventID string, from emailAddress, to, cc []recipient, body *itemBody) (store.Item, error) {
+func (s server) meetingMessage(c *graph.Call, tx store.Items, owner, kind string, ev model.Event, eventID string, from model.EmailAddress, to, cc []model.Recipient, body *model.ItemBody) (store.Item, error) {
 	if err := s.mailboxInTx(c, tx, owner); err != nil {
 		return store.Item{}, err
 	}
@@ -107,23 +109,23 @@ func (s *Server) meetingMessage(c *Call, tx store.Items, owner, kind string, ev 
 	if body == nil {
 		body = &ev.Body
 	}
-	inbox := folderID(owner, "inbox")
+	inbox := model.FolderID(owner, "inbox")
 	m := s.toDoc(newMessage{Subject: subject, Body: body, ToRecipients: to, CcRecipients: cc}, &userRef{name: from.Name, address: from.Address}, inbox, false)
 	m.IsRead = false
 	loc := ev.Location
-	doc := eventMessageDoc{ODataType: odataType, Message: m, MeetingMessageType: kind, StartDateTime: messageDTZ(ev.Start), EndDateTime: messageDTZ(ev.End),
+	doc := model.EventMessage{ODataType: odataType, Message: m, MeetingMessageType: kind, StartDateTime: messageDTZ(ev.Start), EndDateTime: messageDTZ(ev.End),
 		Location: &loc, Type: ev.Type, IsAllDay: ev.IsAllDay, Recurrence: ev.Recurrence, ResponseType: responseType, EventID: eventID}
 	if ev.Type == "occurrence" {
 		doc.Type = "exception" // what was sent about one occurrence is the changed occurrence
 	}
-	now := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	now := s.Now()
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
 	return it, nil
 }
 
 // requestMessage is a meeting request or update for an attendee's copy.
-func (s *Server) requestMessage(c *Call, tx store.Items, cp store.Item, requestType string) (store.Item, error) {
-	ev, err := DecodeDoc[eventDoc](cp)
+func (s server) requestMessage(c *graph.Call, tx store.Items, cp store.Item, requestType string) (store.Item, error) {
+	ev, err := graph.DecodeDoc[model.Event](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -132,27 +134,27 @@ func (s *Server) requestMessage(c *Call, tx store.Items, cp store.Item, requestT
 	if err != nil {
 		return it, err
 	}
-	doc, err := DecodeDoc[eventMessageDoc](it)
+	doc, err := graph.DecodeDoc[model.EventMessage](it)
 	if err != nil {
 		return it, err
 	}
 	allow := true
 	doc.MeetingRequestType, doc.ResponseRequested, doc.AllowNewTimeProposals = requestType, &ev.ResponseRequested, &allow
-	it.Doc = EncodeDoc(doc)
+	it.Doc = graph.EncodeDoc(doc)
 	return it, nil
 }
 
 // cancelMessage is a cancellation for an attendee's (cancelled) copy; a
 // cancellation's comment is its body, else the meeting's body.
-func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment string) (store.Item, error) {
-	ev, err := DecodeDoc[eventDoc](cp)
+func (s server) cancelMessage(c *graph.Call, tx store.Items, cp store.Item, comment string) (store.Item, error) {
+	ev, err := graph.DecodeDoc[model.Event](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
 	to, cc := meetingRecipients(ev)
-	var body *itemBody
+	var body *model.ItemBody
 	if comment != "" {
-		body = &itemBody{ContentType: "text", Content: comment}
+		body = &model.ItemBody{ContentType: "text", Content: comment}
 	}
 	return s.meetingMessage(c, tx, cp.OwnerID, meetingCancelled, ev, cp.ID, ev.Organizer.EmailAddress, to, cc, body)
 }
@@ -161,13 +163,13 @@ func (s *Server) cancelMessage(c *Call, tx store.Items, cp store.Item, comment s
 // (orgEvent, the organizer's meeting); the comment is its body. The copy
 // in the responding attendee's Sent Items is stored here, in tx, because
 // the caller only delivers what the organizer receives.
-func (s *Server) responseMessage(c *Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee emailAddress, response, comment string) (store.Item, error) {
-	ev, err := DecodeDoc[eventDoc](orgEvent)
+func (s server) responseMessage(c *graph.Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee model.EmailAddress, response, comment string) (store.Item, error) {
+	ev, err := graph.DecodeDoc[model.Event](orgEvent)
 	if err != nil {
 		return store.Item{}, err
 	}
 	msg, err := s.meetingMessage(c, tx, orgOwner, responseMessages[response].kind, ev, orgEvent.ID, attendee,
-		[]recipient{{EmailAddress: ev.Organizer.EmailAddress}}, []recipient{}, &itemBody{ContentType: "text", Content: comment})
+		[]model.Recipient{{EmailAddress: ev.Organizer.EmailAddress}}, []model.Recipient{}, &model.ItemBody{ContentType: "text", Content: comment})
 	if err != nil || c.TargetUser == nil || c.TargetUser.ID == orgOwner {
 		return msg, err
 	}
@@ -186,40 +188,40 @@ func (s *Server) responseMessage(c *Call, tx store.Items, orgOwner string, orgEv
 	if err != nil {
 		return msg, err
 	}
-	return msg, tx.CreateItems(c.ctx, sent)
+	return msg, tx.CreateItems(c.Context(), sent)
 }
 
 // sentCopy is the sender's Sent Items copy of a meeting message built for
 // one recipient: one message addressed to all the recipients (to and cc;
 // msg's own when to is nil), read, about the sender's event eventID, as
 // sendMail files what it sends.
-func (s *Server) sentCopy(c *Call, tx store.Items, sender string, msg store.Item, eventID string, to, cc []recipient) (store.Item, error) {
+func (s server) sentCopy(c *graph.Call, tx store.Items, sender string, msg store.Item, eventID string, to, cc []model.Recipient) (store.Item, error) {
 	if err := s.mailboxInTx(c, tx, sender); err != nil {
 		return store.Item{}, err
 	}
-	doc, err := DecodeDoc[eventMessageDoc](msg)
+	doc, err := graph.DecodeDoc[model.EventMessage](msg)
 	if err != nil {
 		return store.Item{}, err
 	}
-	folder := folderID(sender, "sentitems")
-	doc.ID, doc.ParentFolderID, doc.IsRead, doc.EventID = newItemID("AAMkAG"), folder, true, eventID
+	folder := model.FolderID(sender, "sentitems")
+	doc.ID, doc.ParentFolderID, doc.IsRead, doc.EventID = graph.NewItemID("AAMkAG"), folder, true, eventID
 	doc.WebLink = "https://outlook.office365.com/owa/?ItemID=" + doc.ID + "&exvsurl=1&viewmodel=ReadMessageItem"
 	if to != nil {
 		doc.ToRecipients, doc.CcRecipients = to, cc
 	}
-	now := s.now()
-	return store.Item{TenantID: c.TenantID, Kind: KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
+	now := s.Now()
+	return store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
 }
 
 // organizerSent is the organizer's Sent Items copy of the request, update
 // (requestType) or cancellation (kind) it sends about its meeting org,
 // addressed to to and cc, or to all the attendees when to is nil. Nothing
 // is filed for a group's calendar, which has no Sent Items of its own.
-func (s *Server) organizerSent(c *Call, tx store.Items, orgOwner string, org eventDoc, kind, requestType, comment string, to, cc []recipient) ([]store.Item, error) {
+func (s server) organizerSent(c *graph.Call, tx store.Items, orgOwner string, org model.Event, kind, requestType, comment string, to, cc []model.Recipient) ([]store.Item, error) {
 	if c.TargetGroup != nil || len(org.Attendees) == 0 || to != nil && len(to)+len(cc) == 0 {
 		return nil, nil
 	}
-	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: EncodeDoc(org)}
+	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: graph.EncodeDoc(org)}
 	var m store.Item
 	var err error
 	if kind == meetingCancelled {
@@ -236,11 +238,11 @@ func (s *Server) organizerSent(c *Call, tx store.Items, orgOwner string, org eve
 
 // recipientsOf are the attendees of ev who are the users ids, addressed as
 // a request addresses them.
-func (s *Server) recipientsOf(c *Call, ev eventDoc, ids map[string]bool) (to, cc []recipient) {
+func (s server) recipientsOf(c *graph.Call, ev model.Event, ids map[string]bool) (to, cc []model.Recipient) {
 	some := ev
 	some.Attendees = nil
 	for _, a := range ev.Attendees {
-		if u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address); err == nil && u.TenantID == c.TenantID && ids[u.ID] {
+		if u, err := s.Store().UserByUPN(c.Context(), a.EmailAddress.Address); err == nil && u.TenantID == c.TenantID && ids[u.ID] {
 			some.Attendees = append(some.Attendees, a)
 		}
 	}
@@ -250,8 +252,8 @@ func (s *Server) recipientsOf(c *Call, ev eventDoc, ids map[string]bool) (to, cc
 // withPrevious adds to an update (not a new request) the start, end and
 // location the meeting had before, where the update changed them, as
 // Graph's eventMessageRequest reports them.
-func withPrevious(it store.Item, before, after eventDoc) (store.Item, error) {
-	doc, err := DecodeDoc[eventMessageDoc](it)
+func withPrevious(it store.Item, before, after model.Event) (store.Item, error) {
+	doc, err := graph.DecodeDoc[model.EventMessage](it)
 	if err != nil || doc.MeetingMessageType != meetingRequest || doc.MeetingRequestType == newMeetingRequest {
 		return it, err
 	}
@@ -265,6 +267,6 @@ func withPrevious(it store.Item, before, after eventDoc) (store.Item, error) {
 		loc := before.Location
 		doc.PreviousLocation = &loc
 	}
-	it.Doc = EncodeDoc(doc)
+	it.Doc = graph.EncodeDoc(doc)
 	return it, nil
 }

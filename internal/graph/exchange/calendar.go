@@ -1,8 +1,10 @@
-package graph
+package exchange
 
 import (
 	"encoding/json"
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"net/http"
 	"strings"
 	"time"
@@ -21,56 +23,56 @@ import (
 
 // calendarEndpoints are the user's (and /me's) calendar endpoints; the
 // forms Microsoft's data has no rule for are optional.
-func calendarEndpoints() []Endpoint {
-	eps := []Endpoint{
-		{Method: "GET", Template: "/calendars", Handler: (*Server).listCalendars},
-		{Method: "POST", Template: "/calendars", Handler: (*Server).createCalendar},
-		{Method: "GET", Template: "/calendars/{id}", Handler: (*Server).getCalendar},
-		{Method: "GET", Template: "/calendar", Handler: (*Server).getCalendar},
-		{Method: "GET", Template: "/events", Handler: (*Server).listEvents},
-		{Method: "POST", Template: "/events", Handler: (*Server).createEvent},
-		{Method: "GET", Template: "/calendar/events", Handler: (*Server).listEvents},
-		{Method: "POST", Template: "/calendar/events", Handler: (*Server).createEvent},
-		{Method: "GET", Template: "/calendars/{id}/events", Handler: (*Server).listEvents},
-		{Method: "POST", Template: "/calendars/{id}/events", Handler: (*Server).createEvent},
-		{Method: "GET", Template: "/calendarView", Handler: (*Server).calendarView},
-		{Method: "GET", Template: "/calendar/calendarView", Handler: (*Server).calendarView},
-		{Method: "GET", Template: "/calendars/{id}/calendarView", Handler: (*Server).calendarView},
+func calendarEndpoints() []graph.Endpoint {
+	eps := []graph.Endpoint{
+		{Method: "GET", Template: "/calendars", Handler: handle(server.listCalendars)},
+		{Method: "POST", Template: "/calendars", Handler: handle(server.createCalendar)},
+		{Method: "GET", Template: "/calendars/{id}", Handler: handle(server.getCalendar)},
+		{Method: "GET", Template: "/calendar", Handler: handle(server.getCalendar)},
+		{Method: "GET", Template: "/events", Handler: handle(server.listEvents)},
+		{Method: "POST", Template: "/events", Handler: handle(server.createEvent)},
+		{Method: "GET", Template: "/calendar/events", Handler: handle(server.listEvents)},
+		{Method: "POST", Template: "/calendar/events", Handler: handle(server.createEvent)},
+		{Method: "GET", Template: "/calendars/{id}/events", Handler: handle(server.listEvents)},
+		{Method: "POST", Template: "/calendars/{id}/events", Handler: handle(server.createEvent)},
+		{Method: "GET", Template: "/calendarView", Handler: handle(server.calendarView)},
+		{Method: "GET", Template: "/calendar/calendarView", Handler: handle(server.calendarView)},
+		{Method: "GET", Template: "/calendars/{id}/calendarView", Handler: handle(server.calendarView)},
 	}
 	for _, ev := range []string{"/events/{id}", "/calendar/events/{id}", "/calendars/{id}/events/{id}"} {
 		eps = append(eps,
-			Endpoint{Method: "GET", Template: ev, Handler: (*Server).getEvent},
-			Endpoint{Method: "PATCH", Template: ev, Handler: (*Server).updateEvent},
-			Endpoint{Method: "DELETE", Template: ev, Handler: (*Server).deleteEvent},
-			Endpoint{Method: "GET", Template: ev + "/instances", Handler: (*Server).listInstances},
-			Endpoint{Method: "POST", Template: ev + "/cancel", Handler: (*Server).cancelEvent},
-			Endpoint{Method: "POST", Template: ev + "/accept", Handler: (*Server).respondEvent},
-			Endpoint{Method: "POST", Template: ev + "/decline", Handler: (*Server).respondEvent},
-			Endpoint{Method: "POST", Template: ev + "/tentativelyAccept", Handler: (*Server).respondEvent},
+			graph.Endpoint{Method: "GET", Template: ev, Handler: handle(server.getEvent)},
+			graph.Endpoint{Method: "PATCH", Template: ev, Handler: handle(server.updateEvent)},
+			graph.Endpoint{Method: "DELETE", Template: ev, Handler: handle(server.deleteEvent)},
+			graph.Endpoint{Method: "GET", Template: ev + "/instances", Handler: handle(server.listInstances)},
+			graph.Endpoint{Method: "POST", Template: ev + "/cancel", Handler: handle(server.cancelEvent)},
+			graph.Endpoint{Method: "POST", Template: ev + "/accept", Handler: handle(server.respondEvent)},
+			graph.Endpoint{Method: "POST", Template: ev + "/decline", Handler: handle(server.respondEvent)},
+			graph.Endpoint{Method: "POST", Template: ev + "/tentativelyAccept", Handler: handle(server.respondEvent)},
 		)
 	}
-	var out []Endpoint
+	var out []graph.Endpoint
 	for _, e := range eps {
-		out = append(out, Twins(e)...)
+		out = append(out, graph.Twins(e)...)
 	}
-	return append(Optional(out),
-		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: (*Server).listEvents},
-		Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: (*Server).createEvent},
-		Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: (*Server).listEvents},
-		Endpoint{Method: "POST", Template: "/groups/{id}/events", Handler: (*Server).createEvent},
-		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/calendarView", Handler: (*Server).calendarView},
-		Endpoint{Method: "GET", Template: "/groups/{id}/calendarView", Handler: (*Server).calendarView},
-		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}", Handler: (*Server).getEvent},
-		Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}", Handler: (*Server).getEvent},
-		Endpoint{Method: "PATCH", Template: "/groups/{id}/events/{id}", Handler: (*Server).updateEvent},
-		Endpoint{Method: "DELETE", Template: "/groups/{id}/events/{id}", Handler: (*Server).deleteEvent},
-		Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}/instances", Handler: (*Server).listInstances},
-		Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}/instances", Handler: (*Server).listInstances},
-		Endpoint{Method: "POST", Template: "/groups/{id}/events/{id}/cancel", Handler: (*Server).cancelEvent},
+	return append(graph.Optional(out),
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: handle(server.listEvents)},
+		graph.Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: handle(server.createEvent)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: handle(server.listEvents)},
+		graph.Endpoint{Method: "POST", Template: "/groups/{id}/events", Handler: handle(server.createEvent)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/calendarView", Handler: handle(server.calendarView)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendarView", Handler: handle(server.calendarView)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}", Handler: handle(server.getEvent)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}", Handler: handle(server.getEvent)},
+		graph.Endpoint{Method: "PATCH", Template: "/groups/{id}/events/{id}", Handler: handle(server.updateEvent)},
+		graph.Endpoint{Method: "DELETE", Template: "/groups/{id}/events/{id}", Handler: handle(server.deleteEvent)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}/instances", Handler: handle(server.listInstances)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}/instances", Handler: handle(server.listInstances)},
+		graph.Endpoint{Method: "POST", Template: "/groups/{id}/events/{id}/cancel", Handler: handle(server.cancelEvent)},
 	)
 }
 
-var _ = declare(WorkloadExchange, calendarEndpoints()...)
+var _ = declare(graph.WorkloadExchange, calendarEndpoints()...)
 
 // calendarOwner is the user or group whose calendars the path names.
 type calendarOwner struct {
@@ -80,7 +82,7 @@ type calendarOwner struct {
 
 // owner resolves the request's calendar owner and creates its default
 // calendar on first use.
-func (s *Server) calOwner(c *Call) (calendarOwner, error) {
+func (s server) calOwner(c *graph.Call) (calendarOwner, error) {
 	var o calendarOwner
 	switch {
 	case c.TargetGroup != nil:
@@ -89,43 +91,43 @@ func (s *Server) calOwner(c *Call) (calendarOwner, error) {
 		r := refOf(c.TargetUser)
 		o = calendarOwner{id: r.id, name: r.name, address: r.address}
 	default:
-		return o, ErrMailboxNotFound(c.Param(0))
+		return o, graph.ErrMailboxNotFound(c.Param(0))
 	}
-	id := defaultCalendarID(o.id)
-	if _, err := s.store.GetItem(c.ctx, c.TenantID, KindCalendar, id); errors.Is(err, store.ErrNotFound) {
-		now := s.now()
-		doc := calendarDoc{ID: id, Name: "Calendar", Color: "auto", HexColor: "", IsDefaultCalendar: true, CanShare: !o.group,
-			CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}}
-		err := s.store.CreateItems(c.ctx, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, Doc: EncodeDoc(doc), CreatedAt: now, ModifiedAt: now})
+	id := model.DefaultCalendarID(o.id)
+	if _, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindCalendar, id); errors.Is(err, store.ErrNotFound) {
+		now := s.Now()
+		doc := model.Calendar{ID: id, Name: "Calendar", Color: "auto", HexColor: "", IsDefaultCalendar: true, CanShare: !o.group,
+			CanViewPrivateItems: true, CanEdit: true, Owner: &model.EmailAddress{Name: o.name, Address: o.address}}
+		err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: id, OwnerID: o.id, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return o, AsError(err)
+			return o, graph.AsError(err)
 		}
 	} else if err != nil {
-		return o, AsError(err)
+		return o, graph.AsError(err)
 	}
 	return o, nil
 }
 
 // calendarFromPath resolves the calendar a path names: /calendars/{id},
 // or the default for /calendar and /events.
-func (s *Server) calendarFromPath(c *Call, o calendarOwner) (store.Item, error) {
+func (s server) calendarFromPath(c *graph.Call, o calendarOwner) (store.Item, error) {
 	segs := strings.Split(c.Match.Route.Path, "/")
 	for i, seg := range segs {
 		if seg == "calendars" && i+1 < len(segs) && segs[i+1] == "{id}" {
-			it, err := s.getOwned(c, KindCalendar, c.Param(1), o.id)
+			it, err := s.GetOwned(c, model.KindCalendar, c.Param(1), o.id)
 			if err != nil {
 				return it, err
 			}
 			return it, nil
 		}
 	}
-	return s.getOwned(c, KindCalendar, defaultCalendarID(o.id), o.id)
+	return s.GetOwned(c, model.KindCalendar, model.DefaultCalendarID(o.id), o.id)
 }
 
 // eventParam is the event id of the path (the last parameter).
-func eventParam(c *Call) string { return c.params[len(c.params)-1] }
+func eventParam(c *graph.Call) string { return c.LastParam() }
 
-func (s *Server) listCalendars(c *Call) error {
+func (s server) listCalendars(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -134,28 +136,28 @@ func (s *Server) listCalendars(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeCollection(c, collection{q: q, base: store.ItemQuery{TenantID: c.TenantID, Kind: KindCalendar, OwnerID: o.id},
-		mapping:  jsonMapping("microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
-		defOrder: byCreation, context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
-		render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
+	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindCalendar, OwnerID: o.id},
+		Mapping:  graph.JSONMapping("microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
+		DefOrder: graph.ByCreation, Context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
+		Render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
 }
 
 // renderCalendar reports canEdit as the caller may: the owner, or a user
 // the owner shared the calendar with for writing.
-func (s *Server) renderCalendar(c *Call, it store.Item) (json.RawMessage, error) {
-	cal, err := DecodeDoc[calendarDoc](it)
+func (s server) renderCalendar(c *graph.Call, it store.Item) (json.RawMessage, error) {
+	cal, err := graph.DecodeDoc[model.Calendar](it)
 	if err != nil {
 		return nil, err
 	}
 	if c.Decision.Match.Rule != nil && c.TargetUser != nil && c.Caller != nil && c.TargetUser.ID != c.Caller.ID {
-		cal.CanEdit = c.target.Access.Has(authz.AccessWrite)
+		cal.CanEdit = c.TargetAccess().Has(authz.AccessWrite)
 		cal.CanShare = false
 	}
-	it.Doc = EncodeDoc(cal)
-	return renderItem(it)
+	it.Doc = graph.EncodeDoc(cal)
+	return graph.RenderItem(it)
 }
 
-func (s *Server) getCalendar(c *Call) error {
+func (s server) getCalendar(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -166,12 +168,12 @@ func (s *Server) getCalendar(c *Call) error {
 	}
 	b, err := s.renderCalendar(c, it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
 }
 
-func (s *Server) createCalendar(c *Call) error {
+func (s server) createCalendar(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -184,25 +186,25 @@ func (s *Server) createCalendar(c *Call) error {
 		return err
 	}
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
-		return ErrBadRequest("The calendar name is required.")
+		return graph.ErrBadRequest("The calendar name is required.")
 	}
-	now := s.now()
-	id := newItemID("AAMkAGCal")
+	now := s.Now()
+	id := graph.NewItemID("AAMkAGCal")
 	color := in.Color
 	if color == "" {
 		color = "auto"
 	}
-	it := store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: id, OwnerID: o.id, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: EncodeDoc(calendarDoc{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &emailAddress{Name: o.name, Address: o.address}})}
-	if err := s.store.CreateItems(c.ctx, it); err != nil {
-		return AsError(err)
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: id, OwnerID: o.id, CreatedAt: now, ModifiedAt: now, Version: 1,
+		Doc: graph.EncodeDoc(model.Calendar{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &model.EmailAddress{Name: o.name, Address: o.address}})}
+	if err := s.Store().CreateItems(c.Context(), it); err != nil {
+		return graph.AsError(err)
 	}
-	return c.writeItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
 }
 
 // basicEventAllowed is Calendars.ReadBasic's property limit (authz owns
 // it): no body, preview, attachments or extensions.
-func basicEventAllowed(c *Call) map[string]bool {
+func basicEventAllowed(c *graph.Call) map[string]bool {
 	if c.Decision.Limit != authz.LimitBasicEvent {
 		return nil
 	}
@@ -218,25 +220,25 @@ var eventProps = odata.JSONProps{"subject": odata.TypeString, "isAllDay": odata.
 	"categories": odata.JSONArrayOf(odata.TypeString),
 	"attendees":  odata.JSONArrayOfObjects(odata.JSONProps{"emailAddress/address": odata.TypeString, "emailAddress/name": odata.TypeString, "type": odata.TypeString})}
 
-var eventSelectable = selectableAs("event", eventDoc{})
+var eventSelectable = graph.SelectableAs("event", model.Event{})
 
 // renderEvent shows an event in the caller's preferred time zone.
 func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
-	e, err := DecodeDoc[eventDoc](it)
+	e, err := graph.DecodeDoc[model.Event](it)
 	if err != nil {
 		return nil, err
 	}
 	e.Start, e.End = outputDTZ(e.Start, zone, loc), outputDTZ(e.End, zone, loc)
-	it.Doc = EncodeDoc(e)
-	return renderItem(it)
+	it.Doc = graph.EncodeDoc(e)
+	return graph.RenderItem(it)
 }
 
-func (s *Server) listEvents(c *Call) error {
+func (s server) listEvents(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
 	}
-	iq := store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id}
+	iq := store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id}
 	// /events and /calendarView are the default calendar's, as /calendar/… are.
 	cal, err := s.calendarFromPath(c, o)
 	if err != nil {
@@ -247,13 +249,13 @@ func (s *Server) listEvents(c *Call) error {
 	if err != nil {
 		return err
 	}
-	zone, loc := c.preferredZone()
-	return s.writeCollection(c, collection{q: q, base: iq, mapping: jsonMapping("microsoft.graph.event", eventProps),
-		defOrder: byDoc("start/utc", store.TypeTime, false), context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
-		allowed: basicEventAllowed(c), known: eventSelectable(), render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
+	zone, loc := preferredZone(c)
+	return s.WriteCollection(c, graph.Collection{Q: q, Base: iq, Mapping: graph.JSONMapping("microsoft.graph.event", eventProps),
+		DefOrder: graph.ByDoc("start/utc", store.TypeTime, false), Context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
+		Allowed: basicEventAllowed(c), Known: eventSelectable(), Render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
 }
 
-func (s *Server) getEvent(c *Call) error {
+func (s server) getEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -262,22 +264,22 @@ func (s *Server) getEvent(c *Call) error {
 	if err != nil {
 		return err
 	}
-	zone, loc := c.preferredZone()
+	zone, loc := preferredZone(c)
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
 	}
-	if err := checkSelect(q.q.Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
+	if err := graph.CheckSelect(q.Options().Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
 		return err
 	}
-	if b, err = project(b, q.q.Select, nil, basicEventAllowed(c)); err != nil {
-		return AsError(err)
+	if b, err = graph.Project(b, q.Options().Select, nil, basicEventAllowed(c)); err != nil {
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // occurrenceSep joins a series master's id and an occurrence's start.
@@ -285,15 +287,15 @@ const occurrenceSep = "_occ_"
 
 // eventOrOccurrence finds a stored event or exception, or builds the
 // occurrence an occurrence id names.
-func (s *Server) eventOrOccurrence(c *Call, o calendarOwner, id string) (store.Item, error) {
+func (s server) eventOrOccurrence(c *graph.Call, o calendarOwner, id string) (store.Item, error) {
 	master, when, isOcc := strings.Cut(id, occurrenceSep)
 	if !isOcc {
-		return s.getOwned(c, KindEvent, id, o.id)
+		return s.GetOwned(c, model.KindEvent, id, o.id)
 	}
-	if ex, err := s.getOwned(c, KindEventException, id, o.id); !isNotFound(err) {
+	if ex, err := s.GetOwned(c, model.KindEventException, id, o.id); !isNotFound(err) {
 		return ex, err
 	}
-	it, err := s.getOwned(c, KindEvent, master, o.id)
+	it, err := s.GetOwned(c, model.KindEvent, master, o.id)
 	if err != nil {
 		return it, err
 	}
@@ -302,23 +304,23 @@ func (s *Server) eventOrOccurrence(c *Call, o calendarOwner, id string) (store.I
 
 // eventInput is the body of POST and PATCH on events.
 type eventInput struct {
-	Subject                    *string              `json:"subject"`
-	Body                       *itemBody            `json:"body"`
-	Start                      *dateTimeTimeZone    `json:"start"`
-	End                        *dateTimeTimeZone    `json:"end"`
-	IsAllDay                   *bool                `json:"isAllDay"`
-	Location                   *location            `json:"location"`
-	Locations                  *[]location          `json:"locations"`
-	Attendees                  *[]attendee          `json:"attendees"`
-	Categories                 *[]string            `json:"categories"`
-	Sensitivity                *string              `json:"sensitivity"`
-	ShowAs                     *string              `json:"showAs"`
-	Importance                 *string              `json:"importance"`
-	IsReminderOn               *bool                `json:"isReminderOn"`
-	ReminderMinutesBeforeStart *int                 `json:"reminderMinutesBeforeStart"`
-	Recurrence                 *patternedRecurrence `json:"recurrence"`
-	IsOnlineMeeting            *bool                `json:"isOnlineMeeting"`
-	ResponseRequested          *bool                `json:"responseRequested"`
+	Subject                    *string                    `json:"subject"`
+	Body                       *model.ItemBody            `json:"body"`
+	Start                      *model.DateTimeTimeZone    `json:"start"`
+	End                        *model.DateTimeTimeZone    `json:"end"`
+	IsAllDay                   *bool                      `json:"isAllDay"`
+	Location                   *model.Location            `json:"location"`
+	Locations                  *[]model.Location          `json:"locations"`
+	Attendees                  *[]model.Attendee          `json:"attendees"`
+	Categories                 *[]string                  `json:"categories"`
+	Sensitivity                *string                    `json:"sensitivity"`
+	ShowAs                     *string                    `json:"showAs"`
+	Importance                 *string                    `json:"importance"`
+	IsReminderOn               *bool                      `json:"isReminderOn"`
+	ReminderMinutesBeforeStart *int                       `json:"reminderMinutesBeforeStart"`
+	Recurrence                 *model.PatternedRecurrence `json:"recurrence"`
+	IsOnlineMeeting            *bool                      `json:"isOnlineMeeting"`
+	ResponseRequested          *bool                      `json:"responseRequested"`
 }
 
 var (
@@ -332,13 +334,13 @@ func pick(table map[string]string, v *string, prop string, dst *string) error {
 	}
 	x, ok := table[strings.ToLower(*v)]
 	if !ok {
-		return ErrBadRequest("Invalid value '%s' for property '%s'.", *v, prop)
+		return graph.ErrBadRequest("Invalid value '%s' for property '%s'.", *v, prop)
 	}
 	*dst = x
 	return nil
 }
 
-func (in eventInput) apply(e *eventDoc, now string) error {
+func (in eventInput) apply(e *model.Event, now string) error {
 	if in.Subject != nil {
 		e.Subject = *in.Subject
 	}
@@ -347,14 +349,14 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 		if e.Body.ContentType == "" {
 			e.Body.ContentType = "text"
 		}
-		e.BodyPreview = preview(in.Body.Content)
+		e.BodyPreview = model.Preview(in.Body.Content)
 	}
 	if in.IsAllDay != nil {
 		e.IsAllDay = *in.IsAllDay
 	}
 	for _, x := range []struct {
-		in  *dateTimeTimeZone
-		dst *dateTimeTimeZone
+		in  *model.DateTimeTimeZone
+		dst *model.DateTimeTimeZone
 		tz  *string
 	}{{in.Start, &e.Start, &e.OriginalStartTimeZone}, {in.End, &e.End, &e.OriginalEndTimeZone}} {
 		if x.in == nil {
@@ -364,20 +366,20 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 		if err != nil {
 			return err
 		}
-		*x.dst, *x.tz = storedDTZ(t, orUTC(x.in.TimeZone)), orUTC(x.in.TimeZone)
+		*x.dst, *x.tz = model.StoredDTZ(t, orUTC(x.in.TimeZone)), orUTC(x.in.TimeZone)
 	}
-	st, err1 := parseStoredTime(e.Start.UTC)
-	en, err2 := parseStoredTime(e.End.UTC)
+	st, err1 := model.ParseStoredTime(e.Start.UTC)
+	en, err2 := model.ParseStoredTime(e.End.UTC)
 	if err1 != nil || err2 != nil {
-		return ErrBadRequest("An event needs a start and an end.")
+		return graph.ErrBadRequest("An event needs a start and an end.")
 	}
 	if en.Before(st) {
-		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The end time must be later than the start time.")
+		return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The end time must be later than the start time.")
 	}
 	if e.IsAllDay && (st.Hour() != 0 || st.Minute() != 0 || en.Sub(st)%(24*time.Hour) != 0) {
-		startLocal, _ := parseDTZ(dateTimeTimeZone{DateTime: e.Start.DateTime, TimeZone: e.Start.TimeZone})
+		startLocal, _ := parseDTZ(model.DateTimeTimeZone{DateTime: e.Start.DateTime, TimeZone: e.Start.TimeZone})
 		if startLocal.Hour() != 0 || startLocal.Minute() != 0 {
-			return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. An all-day event must start and end at midnight.")
+			return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. An all-day event must start and end at midnight.")
 		}
 	}
 	if in.Location != nil {
@@ -393,7 +395,7 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 				e.Attendees[i].Type = "required"
 			}
 			if e.Attendees[i].Status.Response == "" {
-				e.Attendees[i].Status = responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
+				e.Attendees[i].Status = model.ResponseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
 			}
 		}
 	}
@@ -423,31 +425,31 @@ func (in eventInput) apply(e *eventDoc, now string) error {
 	}
 	if in.Recurrence != nil {
 		if err := in.Recurrence.Check(); err != nil {
-			return ErrBadRequest("%s", err)
+			return graph.ErrBadRequest("%s", err)
 		}
 		e.Recurrence = in.Recurrence
 	}
 	e.Type, e.SeriesEnd = "singleInstance", ""
 	if e.Recurrence != nil {
-		loc, _ := loadZone(e.Start.TimeZone)
+		loc, _ := model.LoadZone(e.Start.TimeZone)
 		if loc == nil {
 			loc = time.UTC
 		}
 		startLocal := st.In(loc)
 		last, err := e.Recurrence.LastEnd(startLocal, en.Sub(st))
 		if err != nil {
-			return ErrBadRequest("%s", err)
+			return graph.ErrBadRequest("%s", err)
 		}
 		e.Type = "seriesMaster"
 		if !last.IsZero() {
-			e.SeriesEnd = storedTime(last)
+			e.SeriesEnd = model.StoredTime(last)
 		}
 	}
 	e.LastModifiedDateTime = now
 	return nil
 }
 
-func (s *Server) createEvent(c *Call) error {
+func (s server) createEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -461,44 +463,44 @@ func (s *Server) createEvent(c *Call) error {
 		return err
 	}
 	if in.Start == nil || in.End == nil {
-		return ErrBadRequest("An event needs a start and an end.")
+		return graph.ErrBadRequest("An event needs a start and an end.")
 	}
-	now := storedTime(s.now())
-	id := newItemID("AAMkAGEv")
-	e := eventDoc{ID: id, CreatedDateTime: now, Categories: []string{}, ICalUID: "040000008200E00074C5B7101A82E008" + strings.ToUpper(newItemID(""))[:32],
+	now := model.StoredTime(s.Now())
+	id := graph.NewItemID("AAMkAGEv")
+	e := model.Event{ID: id, CreatedDateTime: now, Categories: []string{}, ICalUID: "040000008200E00074C5B7101A82E008" + strings.ToUpper(graph.NewItemID(""))[:32],
 		ReminderMinutesBeforeStart: 15, IsReminderOn: true, Importance: "normal", Sensitivity: "normal", IsOrganizer: true, ResponseRequested: true,
-		ShowAs: "busy", Body: itemBody{ContentType: "text"}, Locations: []location{}, Attendees: []attendee{},
-		ResponseStatus: responseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
-		Organizer:      recipient{EmailAddress: emailAddress{Name: o.name, Address: o.address}}}
+		ShowAs: "busy", Body: model.ItemBody{ContentType: "text"}, Locations: []model.Location{}, Attendees: []model.Attendee{},
+		ResponseStatus: model.ResponseStatus{Response: "organizer", Time: "0001-01-01T00:00:00Z"},
+		Organizer:      model.Recipient{EmailAddress: model.EmailAddress{Name: o.name, Address: o.address}}}
 	e.WebLink = "https://outlook.office365.com/owa/?itemid=" + id + "&exvsurl=1&path=/calendar/item"
 	if err := in.apply(&e, now); err != nil {
 		return err
 	}
-	nowT := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: EncodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	nowT := s.Now()
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: graph.EncodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
 	// The event, the attendees' copies and their meeting requests commit together.
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		invites, err := s.invitations(c, tx, e, o.id, nil, nil)
 		if err != nil {
 			return err
 		}
-		return tx.CreateItems(c.ctx, append([]store.Item{it}, invites...)...)
+		return tx.CreateItems(c.Context(), append([]store.Item{it}, invites...)...)
 	})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	zone, loc := c.preferredZone()
+	zone, loc := preferredZone(c)
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusCreated, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusCreated, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // updateEvent changes an event, or one occurrence of a series (stored as
 // an exception). The organizer's changes to a meeting reach the attendees'
 // copies in the same transaction, as Exchange's meeting updates do.
-func (s *Server) updateEvent(c *Call) error {
+func (s server) updateEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -513,20 +515,20 @@ func (s *Server) updateEvent(c *Call) error {
 		return err
 	}
 	if isOcc && in.Recurrence != nil {
-		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The recurrence of an occurrence can't be changed; change its series.")
+		return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The recurrence of an occurrence can't be changed; change its series.")
 	}
-	ifVersion, err := versionOfETag(c.r.Header.Get("If-Match"))
+	ifVersion, err := graph.VersionOfETag(c.Request().Header.Get("If-Match"))
 	if err != nil {
 		return err
 	}
-	now := storedTime(s.now())
+	now := model.StoredTime(s.Now())
 	var it store.Item
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		var err error
 		var ch meetingChange
 		// change applies the PATCH; a significant change clears the
 		// organizer's tally of responses and a series' exceptions.
-		change := func(e *eventDoc) error {
+		change := func(e *model.Event) error {
 			before := *e
 			if err := in.apply(e, now); err != nil {
 				return err
@@ -544,15 +546,15 @@ func (s *Server) updateEvent(c *Call) error {
 			it, err = s.changeOccurrence(c, tx, o.id, id, ifVersion, change)
 		} else {
 			var perr error
-			it, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
-				e, err := DecodeDoc[eventDoc](it)
+			it, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
+				e, err := graph.DecodeDoc[model.Event](it)
 				if err != nil {
 					return it, err
 				}
 				if perr = change(&e); perr != nil {
 					return it, perr
 				}
-				it.Doc = EncodeDoc(e)
+				it.Doc = graph.EncodeDoc(e)
 				return it, nil
 			})
 			if perr != nil {
@@ -565,7 +567,7 @@ func (s *Server) updateEvent(c *Call) error {
 		if err != nil {
 			return err
 		}
-		e, err := DecodeDoc[eventDoc](it)
+		e, err := graph.DecodeDoc[model.Event](it)
 		if err != nil || !e.IsOrganizer || !in.changesMeeting() {
 			return err
 		}
@@ -574,7 +576,7 @@ func (s *Server) updateEvent(c *Call) error {
 			if ch.significant {
 				requestType = fullUpdate
 			}
-			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error {
+			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *model.Event) error {
 				syncMeeting(d, e)
 				if ch.reset {
 					d.ResponseStatus = notResponded
@@ -588,21 +590,21 @@ func (s *Server) updateEvent(c *Call) error {
 	})
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
-		return ErrPreconditionFailed()
+		return graph.ErrPreconditionFailed()
 	case err != nil:
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	zone, loc := c.preferredZone()
+	zone, loc := preferredZone(c)
 	b, err := renderEvent(it, zone, loc)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
 }
 
 // deleteEvent removes an event; deleting an occurrence excludes it from
 // its series. The organizer deleting a meeting cancels it for attendees.
-func (s *Server) deleteEvent(c *Call) error {
+func (s server) deleteEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -615,7 +617,7 @@ func (s *Server) deleteEvent(c *Call) error {
 
 // cancelEvent is the organizer's cancellation with a message: as delete,
 // but refused to attendees.
-func (s *Server) cancelEvent(c *Call) error {
+func (s server) cancelEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -633,7 +635,7 @@ func (s *Server) cancelEvent(c *Call) error {
 }
 
 // respondEvent records the owner's response to an invitation.
-func (s *Server) respondEvent(c *Call) error {
+func (s server) respondEvent(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -642,17 +644,17 @@ func (s *Server) respondEvent(c *Call) error {
 		Comment      string `json:"comment"`
 		SendResponse *bool  `json:"sendResponse"`
 	}
-	if err := c.ReadBody(&in, respondBody(c.r.URL.Path)); err != nil {
+	if err := c.ReadBody(&in, respondBody(c.Request().URL.Path)); err != nil {
 		return err
 	}
 	id := eventParam(c)
 	if master, _, ok := strings.Cut(id, occurrenceSep); ok {
 		id = master
 	}
-	if _, err := s.getOwned(c, KindEvent, id, o.id); err != nil {
+	if _, err := s.GetOwned(c, model.KindEvent, id, o.id); err != nil {
 		return err
 	}
-	path := strings.ToLower(c.r.URL.Path)
+	path := strings.ToLower(c.Request().URL.Path)
 	response := map[bool]string{true: "accepted"}[strings.HasSuffix(path, "/accept")]
 	switch {
 	case strings.HasSuffix(path, "/decline"):
@@ -663,18 +665,18 @@ func (s *Server) respondEvent(c *Call) error {
 	var perr error
 	// The attendee's copy and, unless sendResponse is false, the
 	// organizer's tracking of this attendee change in one transaction.
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
-		var ev eventDoc
-		_, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, id, 0, func(it store.Item) (store.Item, error) {
-			e, err := DecodeDoc[eventDoc](it)
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
+		var ev model.Event
+		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, id, 0, func(it store.Item) (store.Item, error) {
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
 			if e.IsOrganizer {
-				perr = NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
+				perr = graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
 				return it, perr
 			}
-			e.ResponseStatus = responseStatus{Response: response, Time: graphTime(s.now())}
+			e.ResponseStatus = model.ResponseStatus{Response: response, Time: model.GraphTime(s.Now())}
 			if response == "tentativelyAccepted" {
 				e.ShowAs = "tentative"
 			}
@@ -682,19 +684,19 @@ func (s *Server) respondEvent(c *Call) error {
 				e.ShowAs = "free"
 			}
 			ev = e
-			it.Doc = EncodeDoc(e)
+			it.Doc = graph.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil || (in.SendResponse != nil && !*in.SendResponse) {
 			return err
 		}
-		return s.trackResponse(c, tx, ev, emailAddress{Name: o.name, Address: o.address}, response, in.Comment)
+		return s.trackResponse(c, tx, ev, model.EmailAddress{Name: o.name, Address: o.address}, response, in.Comment)
 	})
 	if perr != nil {
 		return perr
 	}
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	return c.Accepted()
 }
@@ -703,36 +705,36 @@ func (s *Server) respondEvent(c *Call) error {
 // of the meeting (found by its iCalUId in the organizer's calendar) and
 // delivers the response to the organizer's Inbox, as Exchange does when
 // the response is sent.
-func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee emailAddress, response, comment string) error {
+func (s server) trackResponse(c *graph.Call, tx store.Items, ev model.Event, attendee model.EmailAddress, response, comment string) error {
 	attendeeAddr := attendee.Address
 	org := ev.Organizer.EmailAddress.Address
 	if org == "" || ev.ICalUID == "" {
 		return nil
 	}
-	u, err := s.store.UserByUPN(c.ctx, org)
+	u, err := s.Store().UserByUPN(c.Context(), org)
 	if err != nil || u.TenantID != c.TenantID {
 		return nil // an organizer outside the tenant gets an email, not a tracked status
 	}
-	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: u.ID,
-		Filter: docEq("iCalUId", ev.ICalUID)})
+	items, _, err := tx.QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: u.ID,
+		Filter: graph.DocEq("iCalUId", ev.ICalUID)})
 	if err != nil {
 		return err
 	}
-	now := graphTime(s.now())
+	now := model.GraphTime(s.Now())
 	for _, it := range items {
 		org := false
-		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := DecodeDoc[eventDoc](it)
+		up, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil || !e.IsOrganizer {
 				return it, err
 			}
 			org = true
 			for i := range e.Attendees {
 				if strings.EqualFold(e.Attendees[i].EmailAddress.Address, attendeeAddr) {
-					e.Attendees[i].Status = responseStatus{Response: response, Time: now}
+					e.Attendees[i].Status = model.ResponseStatus{Response: response, Time: now}
 				}
 			}
-			it.Doc = EncodeDoc(e)
+			it.Doc = graph.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {
@@ -745,7 +747,7 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 		if err != nil {
 			return err
 		}
-		if err := tx.CreateItems(c.ctx, msg); err != nil {
+		if err := tx.CreateItems(c.Context(), msg); err != nil {
 			return err
 		}
 	}
@@ -755,7 +757,7 @@ func (s *Server) trackResponse(c *Call, tx store.Items, ev eventDoc, attendee em
 // calendarView lists the events, occurrences and exceptions overlapping
 // a window, a page at a time (calendar_view.go): the series active in the
 // window, the single events and the exceptions, merged in start order.
-func (s *Server) calendarView(c *Call) error {
+func (s server) calendarView(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -775,27 +777,27 @@ func (s *Server) calendarView(c *Call) error {
 	noEnd := store.Literal("9999-12-31")
 	seriesEnd := store.Field{Path: []string{"_seriesEnd"}, Type: store.TypeString, IfNull: &noEnd}
 	typ := store.Doc("type", store.TypeString)
-	masters, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID,
+	masters, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id, ParentID: cal.ID,
 		Filter: store.And{
 			store.Compare{Field: typ, Op: store.Eq, Value: store.Literal("seriesMaster")},
 			store.Compare{Field: store.Doc("start/utc", store.TypeTime), Op: store.Lt, Value: store.Time(v.to)},
-			store.Compare{Field: seriesEnd, Op: store.Gt, Value: store.String(storedTime(v.from))},
+			store.Compare{Field: seriesEnd, Op: store.Gt, Value: store.String(model.StoredTime(v.from))},
 		},
 		Order: []store.Order{{Field: seriesEnd}}})
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	// Single events: a type other than seriesMaster (and a type at all).
 	single := store.And{store.Not{Cond: store.IsNull{Field: typ}}, store.Compare{Field: typ, Op: store.Ne, Value: store.Literal("seriesMaster")}}
 	v.work.rows += int64(len(masters))
-	sources, err := s.seriesSources(c.ctx, v, masters)
+	sources, err := s.seriesSources(c.Context(), v, masters)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	sources = append(sources,
-		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent, OwnerID: o.id, ParentID: cal.ID, Filter: single}),
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id, ParentID: cal.ID, Filter: single}),
 		// Changed occurrences are where they are now, wherever their
 		// series is.
-		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: cal.ID}))
+		s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEventException, OwnerID: o.id, ParentID: cal.ID}))
 	return s.writeView(v, sources)
 }

@@ -1,10 +1,12 @@
-package graph
+package exchange
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -21,17 +23,19 @@ func recurrenceCases() []struct {
 	name  string
 	zone  string
 	start string // local date-time of the first occurrence
-	r     patternedRecurrence
+	r     model.PatternedRecurrence
 } {
-	pat := func(typ string, interval int, days ...string) recurrencePattern {
-		return recurrencePattern{Type: typ, Interval: interval, DaysOfWeek: days}
+	pat := func(typ string, interval int, days ...string) model.RecurrencePattern {
+		return model.RecurrencePattern{Type: typ, Interval: interval, DaysOfWeek: days}
 	}
-	noEnd := func(start string) recurrenceRange { return recurrenceRange{Type: "noEnd", StartDate: start[:10]} }
+	noEnd := func(start string) model.RecurrenceRange {
+		return model.RecurrenceRange{Type: "noEnd", StartDate: start[:10]}
+	}
 	type c = struct {
 		name  string
 		zone  string
 		start string
-		r     patternedRecurrence
+		r     model.PatternedRecurrence
 	}
 	monthly := pat("absoluteMonthly", 1)
 	monthly.DayOfMonth = 31
@@ -52,22 +56,22 @@ func recurrenceCases() []struct {
 	every3 := pat("weekly", 3, "monday", "sunday")
 	every3.FirstDayOfWeek = "wednesday"
 	return []c{
-		{"daily", "UTC", "2024-01-01T09:00:00", patternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
-		{"every third day across DST", "Pacific Standard Time", "2024-01-02T09:30:00", patternedRecurrence{Pattern: pat("daily", 3), Range: noEnd("2024-01-02")}},
-		{"daily at 02:30, a time DST skips once a year", "Pacific Standard Time", "2024-01-01T02:30:00", patternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
-		{"weekdays", "W. Europe Standard Time", "2024-01-01T08:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "monday", "tuesday", "wednesday", "thursday", "friday"), Range: noEnd("2024-01-01")}},
-		{"every other week from Sunday", "Pacific Standard Time", "2024-01-02T18:00:00", patternedRecurrence{Pattern: sundayWeeks, Range: noEnd("2024-01-02")}},
-		{"every third week from Wednesday", "UTC", "2024-01-01T07:00:00", patternedRecurrence{Pattern: every3, Range: noEnd("2024-01-01")}},
-		{"monthly on the 31st", "UTC", "2024-01-31T12:00:00", patternedRecurrence{Pattern: monthly, Range: noEnd("2024-01-31")}},
-		{"every other month on the 15th", "W. Europe Standard Time", "2024-02-15T23:30:00", patternedRecurrence{Pattern: bimonthly, Range: noEnd("2024-02-15")}},
-		{"second Tuesday", "Pacific Standard Time", "2024-01-09T10:00:00", patternedRecurrence{Pattern: second, Range: noEnd("2024-01-09")}},
-		{"last Friday every third month", "UTC", "2024-01-26T16:00:00", patternedRecurrence{Pattern: lastFri, Range: noEnd("2024-01-26")}},
-		{"29 February", "UTC", "2024-02-29T00:00:00", patternedRecurrence{Pattern: leap, Range: noEnd("2024-02-29")}},
-		{"10 March every other year", "Pacific Standard Time", "2024-03-10T01:00:00", patternedRecurrence{Pattern: march, Range: noEnd("2024-03-10")}},
-		{"first Monday of September", "W. Europe Standard Time", "2024-09-02T09:00:00", patternedRecurrence{Pattern: labor, Range: noEnd("2024-09-02")}},
-		{"numbered daily", "Pacific Standard Time", "2024-03-01T09:00:00", patternedRecurrence{Pattern: pat("daily", 2), Range: recurrenceRange{Type: "numbered", StartDate: "2024-03-01", NumberOfOccurrences: 400}}},
-		{"numbered weekly, 999", "UTC", "2024-01-01T09:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "monday", "friday"), Range: recurrenceRange{Type: "numbered", StartDate: "2024-01-01", NumberOfOccurrences: 999}}},
-		{"end date", "W. Europe Standard Time", "2024-01-03T17:00:00", patternedRecurrence{Pattern: pat("weekly", 1, "wednesday"), Range: recurrenceRange{Type: "endDate", StartDate: "2024-01-03", EndDate: "2031-06-30"}}},
+		{"daily", "UTC", "2024-01-01T09:00:00", model.PatternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
+		{"every third day across DST", "Pacific Standard Time", "2024-01-02T09:30:00", model.PatternedRecurrence{Pattern: pat("daily", 3), Range: noEnd("2024-01-02")}},
+		{"daily at 02:30, a time DST skips once a year", "Pacific Standard Time", "2024-01-01T02:30:00", model.PatternedRecurrence{Pattern: pat("daily", 1), Range: noEnd("2024-01-01")}},
+		{"weekdays", "W. Europe Standard Time", "2024-01-01T08:00:00", model.PatternedRecurrence{Pattern: pat("weekly", 1, "monday", "tuesday", "wednesday", "thursday", "friday"), Range: noEnd("2024-01-01")}},
+		{"every other week from Sunday", "Pacific Standard Time", "2024-01-02T18:00:00", model.PatternedRecurrence{Pattern: sundayWeeks, Range: noEnd("2024-01-02")}},
+		{"every third week from Wednesday", "UTC", "2024-01-01T07:00:00", model.PatternedRecurrence{Pattern: every3, Range: noEnd("2024-01-01")}},
+		{"monthly on the 31st", "UTC", "2024-01-31T12:00:00", model.PatternedRecurrence{Pattern: monthly, Range: noEnd("2024-01-31")}},
+		{"every other month on the 15th", "W. Europe Standard Time", "2024-02-15T23:30:00", model.PatternedRecurrence{Pattern: bimonthly, Range: noEnd("2024-02-15")}},
+		{"second Tuesday", "Pacific Standard Time", "2024-01-09T10:00:00", model.PatternedRecurrence{Pattern: second, Range: noEnd("2024-01-09")}},
+		{"last Friday every third month", "UTC", "2024-01-26T16:00:00", model.PatternedRecurrence{Pattern: lastFri, Range: noEnd("2024-01-26")}},
+		{"29 February", "UTC", "2024-02-29T00:00:00", model.PatternedRecurrence{Pattern: leap, Range: noEnd("2024-02-29")}},
+		{"10 March every other year", "Pacific Standard Time", "2024-03-10T01:00:00", model.PatternedRecurrence{Pattern: march, Range: noEnd("2024-03-10")}},
+		{"first Monday of September", "W. Europe Standard Time", "2024-09-02T09:00:00", model.PatternedRecurrence{Pattern: labor, Range: noEnd("2024-09-02")}},
+		{"numbered daily", "Pacific Standard Time", "2024-03-01T09:00:00", model.PatternedRecurrence{Pattern: pat("daily", 2), Range: model.RecurrenceRange{Type: "numbered", StartDate: "2024-03-01", NumberOfOccurrences: 400}}},
+		{"numbered weekly, 999", "UTC", "2024-01-01T09:00:00", model.PatternedRecurrence{Pattern: pat("weekly", 1, "monday", "friday"), Range: model.RecurrenceRange{Type: "numbered", StartDate: "2024-01-01", NumberOfOccurrences: 999}}},
+		{"end date", "W. Europe Standard Time", "2024-01-03T17:00:00", model.PatternedRecurrence{Pattern: pat("weekly", 1, "wednesday"), Range: model.RecurrenceRange{Type: "endDate", StartDate: "2024-01-03", EndDate: "2031-06-30"}}},
 	}
 }
 
@@ -80,7 +84,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range recurrenceCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			loc, _ := loadZone(tc.zone)
+			loc, _ := model.LoadZone(tc.zone)
 			start, err := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
 			if err != nil {
 				t.Fatal(err)
@@ -147,7 +151,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 // TestCheckRecurrence: Exchange's 999 occurrences of a numbered range.
 func TestCheckRecurrence(t *testing.T) {
 	for n, ok := range map[int]bool{1: true, 999: true, 1000: false, 1 << 30: false} {
-		r := patternedRecurrence{Pattern: recurrencePattern{Type: "daily"}, Range: recurrenceRange{Type: "numbered", StartDate: "2030-01-01", NumberOfOccurrences: n}}
+		r := model.PatternedRecurrence{Pattern: model.RecurrencePattern{Type: "daily"}, Range: model.RecurrenceRange{Type: "numbered", StartDate: "2030-01-01", NumberOfOccurrences: n}}
 		if err := r.Check(); (err == nil) != ok {
 			t.Errorf("numberOfOccurrences %d: %v", n, err)
 		}
@@ -155,19 +159,19 @@ func TestCheckRecurrence(t *testing.T) {
 }
 
 // masterItem is a stored series master starting at start (UTC) with r.
-func masterItem(t testing.TB, id, subject string, start time.Time, d time.Duration, zone string, r patternedRecurrence) store.Item {
+func masterItem(t testing.TB, id, subject string, start time.Time, d time.Duration, zone string, r model.PatternedRecurrence) store.Item {
 	t.Helper()
-	e := eventDoc{ID: id, Subject: subject, Type: "seriesMaster", Start: storedDTZ(start, zone), End: storedDTZ(start.Add(d), zone),
-		Recurrence: &r, Categories: []string{"Blue"}, Attendees: []attendee{}, Locations: []location{}, Importance: "normal"}
-	loc, _ := loadZone(zone)
+	e := model.Event{ID: id, Subject: subject, Type: "seriesMaster", Start: model.StoredDTZ(start, zone), End: model.StoredDTZ(start.Add(d), zone),
+		Recurrence: &r, Categories: []string{"Blue"}, Attendees: []model.Attendee{}, Locations: []model.Location{}, Importance: "normal"}
+	loc, _ := model.LoadZone(zone)
 	last, err := r.LastEnd(start.In(loc), d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !last.IsZero() {
-		e.SeriesEnd = storedTime(last)
+		e.SeriesEnd = model.StoredTime(last)
 	}
-	return store.Item{TenantID: "t", Kind: KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: EncodeDoc(e), Version: 3}
+	return store.Item{TenantID: "t", Kind: model.KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: graph.EncodeDoc(e), Version: 3}
 }
 
 // cancelAfter is a source that cancels the request after n instances.
@@ -190,7 +194,7 @@ func (c *cancelAfter) next(context.Context) (viewInstance, bool, error) {
 func TestViewMergeStopsWhenCancelled(t *testing.T) {
 	from := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(5, 0, 0)
-	daily := patternedRecurrence{Pattern: recurrencePattern{Type: "daily", Interval: 1}, Range: recurrenceRange{Type: "noEnd", StartDate: "2029-01-01"}}
+	daily := model.PatternedRecurrence{Pattern: model.RecurrencePattern{Type: "daily", Interval: 1}, Range: model.RecurrenceRange{Type: "noEnd", StartDate: "2029-01-01"}}
 	for _, n := range []int{40, 1} {
 		t.Run(fmt.Sprint(n, " series"), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -245,15 +249,15 @@ func TestViewMergeStopsWhenCancelled(t *testing.T) {
 // properties) is exactly the occurrence as rendered, in any preferred zone.
 func TestOccurrenceRowMatchesRender(t *testing.T) {
 	for _, tc := range recurrenceCases() {
-		loc, _ := loadZone(tc.zone)
+		loc, _ := model.LoadZone(tc.zone)
 		start, _ := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
 		m := masterItem(t, "AAMkSeries", tc.name, start, 90*time.Minute, tc.zone, tc.r)
 		for _, zone := range []string{"UTC", "Pacific Standard Time", "Tokyo Standard Time"} {
-			zl, ok := loadZone(zone)
+			zl, ok := model.LoadZone(zone)
 			if !ok {
 				t.Fatalf("zone %s", zone)
 			}
-			v := &view{q: &Query{q: &odata.Query{}}, zone: zone, loc: zl}
+			v := &view{q: graph.NewQuery(&odata.Query{}), zone: zone, loc: zl}
 			src, err := newViewSeries(m, start.AddDate(1, 0, 0), start.AddDate(13, 0, 0), viewCursor{}, new(int64))
 			if err != nil {
 				t.Fatal(err)
@@ -263,7 +267,7 @@ func TestOccurrenceRowMatchesRender(t *testing.T) {
 				if err != nil || !ok {
 					t.Fatalf("%s: no occurrence (%v)", tc.name, err)
 				}
-				s := &Server{}
+				s := server{&graph.Server{}}
 				if err := s.viewRow(v, &inst); err != nil {
 					t.Fatal(err)
 				}

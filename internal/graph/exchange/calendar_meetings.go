@@ -1,7 +1,9 @@
-package graph
+package exchange
 
 import (
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"net/http"
 	"strings"
 	"time"
@@ -44,10 +46,10 @@ type meetingChange struct {
 }
 
 // changeOf compares an event before and after a change.
-func changeOf(before, after eventDoc) meetingChange {
+func changeOf(before, after model.Event) meetingChange {
 	var ch meetingChange
 	ch.significant = before.Start.UTC != after.Start.UTC || before.End.UTC != after.End.UTC ||
-		string(EncodeDoc(before.Recurrence)) != string(EncodeDoc(after.Recurrence))
+		string(graph.EncodeDoc(before.Recurrence)) != string(graph.EncodeDoc(after.Recurrence))
 	ch.reset = ch.significant && after.IsOrganizer && after.ResponseRequested
 	ch.dropExceptions = ch.significant && (before.Type == "seriesMaster" || after.Type == "seriesMaster")
 	return ch
@@ -55,19 +57,19 @@ func changeOf(before, after eventDoc) meetingChange {
 
 // clearResponses sets the tracked status of every attendee to none
 // (MAPI's respNone), as a significant change leaves it.
-func clearResponses(e *eventDoc) {
+func clearResponses(e *model.Event) {
 	for i := range e.Attendees {
-		e.Attendees[i].Status = responseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
+		e.Attendees[i].Status = model.ResponseStatus{Response: "none", Time: "0001-01-01T00:00:00Z"}
 	}
 }
 
 // notResponded is an attendee's own status on a request still to answer
 // (respNotResponded), as on a new invitation.
-var notResponded = responseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
+var notResponded = model.ResponseStatus{Response: "notResponded", Time: "0001-01-01T00:00:00Z"}
 
 // dropExceptions deletes a series' stored exceptions (the master's lists
 // are cleared by the caller).
-func (s *Server) dropExceptions(c *Call, tx store.Items, master store.Item) error {
+func (s server) dropExceptions(c *graph.Call, tx store.Items, master store.Item) error {
 	exs, err := s.exceptionsOf(c, tx, master)
 	if err != nil || len(exs) == 0 {
 		return err
@@ -76,14 +78,14 @@ func (s *Server) dropExceptions(c *Call, tx store.Items, master store.Item) erro
 	for i, x := range exs {
 		ids[i] = x.ID
 	}
-	_, err = tx.DeleteItems(c.ctx, c.TenantID, KindEventException, ids...)
+	_, err = tx.DeleteItems(c.Context(), c.TenantID, model.KindEventException, ids...)
 	return err
 }
 
 // syncMeeting copies the organizer's meeting onto an attendee's copy,
 // keeping what is the attendee's own: response, free/busy, reminder,
 // categories, and the copy's own identity and series bookkeeping.
-func syncMeeting(dst *eventDoc, src eventDoc) {
+func syncMeeting(dst *model.Event, src model.Event) {
 	dst.Subject, dst.Body, dst.BodyPreview = src.Subject, src.Body, src.BodyPreview
 	dst.Start, dst.End, dst.IsAllDay = src.Start, src.End, src.IsAllDay
 	dst.OriginalStartTimeZone, dst.OriginalEndTimeZone = src.OriginalStartTimeZone, src.OriginalEndTimeZone
@@ -97,30 +99,30 @@ func syncMeeting(dst *eventDoc, src eventDoc) {
 
 // cancelDoc marks an attendee's copy cancelled; a cancellation's comment
 // becomes its body, as the processed cancellation request's does.
-func cancelDoc(d *eventDoc, comment string) {
+func cancelDoc(d *model.Event, comment string) {
 	d.IsCancelled = true
 	if !strings.HasPrefix(d.Subject, canceledPrefix) {
 		d.Subject = canceledPrefix + d.Subject
 	}
 	if comment != "" {
-		d.Body, d.BodyPreview = itemBody{ContentType: "text", Content: comment}, preview(comment)
+		d.Body, d.BodyPreview = model.ItemBody{ContentType: "text", Content: comment}, model.Preview(comment)
 	}
 }
 
 // meetingCopies finds the attendees' copies of an organizer's meeting
 // (single events and series masters; exceptions hang off the masters).
-func (s *Server) meetingCopies(c *Call, tx store.Items, org eventDoc, orgOwner string) ([]store.Item, error) {
+func (s server) meetingCopies(c *graph.Call, tx store.Items, org model.Event, orgOwner string) ([]store.Item, error) {
 	if org.ICalUID == "" {
 		return nil, nil
 	}
-	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEvent,
-		Filter: docEq("iCalUId", org.ICalUID)})
+	items, _, err := tx.QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent,
+		Filter: graph.DocEq("iCalUId", org.ICalUID)})
 	if err != nil {
 		return nil, err
 	}
 	var out []store.Item
 	for _, it := range items {
-		e, err := DecodeDoc[eventDoc](it)
+		e, err := graph.DecodeDoc[model.Event](it)
 		if err != nil {
 			return nil, err
 		}
@@ -133,10 +135,10 @@ func (s *Server) meetingCopies(c *Call, tx store.Items, org eventDoc, orgOwner s
 
 // attendeeUsers maps the meeting's attendees with a mailbox in the tenant
 // (other than the organizer) to their user ids.
-func (s *Server) attendeeUsers(c *Call, e eventDoc, orgOwner string) map[string]store.User {
+func (s server) attendeeUsers(c *graph.Call, e model.Event, orgOwner string) map[string]store.User {
 	out := map[string]store.User{}
 	for _, a := range e.Attendees {
-		u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address)
+		u, err := s.Store().UserByUPN(c.Context(), a.EmailAddress.Address)
 		if err != nil || u.TenantID != c.TenantID || u.ID == orgOwner {
 			continue
 		}
@@ -153,44 +155,44 @@ func (s *Server) attendeeUsers(c *Call, e eventDoc, orgOwner string) map[string]
 // as Exchange sends a new attendee the series and its exceptions. For a
 // new meeting (have is nil) the organizer's Sent Items gets the request,
 // addressed to every attendee; an update files its own (propagateUpdate).
-func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner string, have map[string]bool, exs []store.Item) ([]store.Item, error) {
-	now := s.now()
+func (s server) invitations(c *graph.Call, tx store.Items, e model.Event, orgOwner string, have map[string]bool, exs []store.Item) ([]store.Item, error) {
+	now := s.Now()
 	var items []store.Item
 	seen := map[string]bool{}
 	for _, a := range e.Attendees {
-		u, err := s.store.UserByUPN(c.ctx, a.EmailAddress.Address)
+		u, err := s.Store().UserByUPN(c.Context(), a.EmailAddress.Address)
 		if err != nil || u.TenantID != c.TenantID || u.ID == orgOwner || have[u.ID] || seen[u.ID] {
 			continue
 		}
 		seen[u.ID] = true
-		cal := defaultCalendarID(u.ID)
+		cal := model.DefaultCalendarID(u.ID)
 		inv := e
-		inv.ID, inv.IsOrganizer, inv.IsCancelled = newItemID("AAMkAGEv"), false, false
+		inv.ID, inv.IsOrganizer, inv.IsCancelled = graph.NewItemID("AAMkAGEv"), false, false
 		inv.Exdates, inv.Exceptions = append([]string(nil), e.Exdates...), nil
 		inv.ResponseStatus = notResponded
 		for _, x := range exs {
-			d, err := DecodeDoc[eventDoc](x)
+			d, err := graph.DecodeDoc[model.Event](x)
 			if err != nil {
 				return nil, err
 			}
 			_, when, _ := strings.Cut(x.ID, occurrenceSep)
 			d.ID, d.SeriesMasterID, d.IsOrganizer, d.ResponseStatus = inv.ID+occurrenceSep+when, &inv.ID, false, notResponded
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: d.ID, OwnerID: u.ID, ParentID: cal,
-				Doc: EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindEventException, ID: d.ID, OwnerID: u.ID, ParentID: cal,
+				Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
 			if t, err := time.Parse("20060102T150405Z", when); err == nil {
-				inv.Exceptions = append(inv.Exceptions, storedTime(t))
+				inv.Exceptions = append(inv.Exceptions, model.StoredTime(t))
 			}
 		}
-		copyItem := store.Item{TenantID: c.TenantID, Kind: KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: EncodeDoc(inv), CreatedAt: now, ModifiedAt: now}
+		copyItem := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: graph.EncodeDoc(inv), CreatedAt: now, ModifiedAt: now}
 		msg, err := s.requestMessage(c, tx, copyItem, newMeetingRequest)
 		if err != nil {
 			return nil, err
 		}
 		items = append(items, copyItem, msg)
-		if _, err := tx.GetItem(c.ctx, c.TenantID, KindCalendar, cal); errors.Is(err, store.ErrNotFound) {
-			items = append(items, store.Item{TenantID: c.TenantID, Kind: KindCalendar, ID: cal, OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
-				Doc: EncodeDoc(calendarDoc{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
-					Owner: &emailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
+		if _, err := tx.GetItem(c.Context(), c.TenantID, model.KindCalendar, cal); errors.Is(err, store.ErrNotFound) {
+			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: cal, OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
+				Doc: graph.EncodeDoc(model.Calendar{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
+					Owner: &model.EmailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
 		} else if err != nil {
 			return nil, err
 		}
@@ -215,7 +217,7 @@ func (s *Server) invitations(c *Call, tx store.Items, e eventDoc, orgOwner strin
 // An update carries what it changed as it was before; the organizer's Sent
 // Items gets one copy of the update and one of the cancellation sent to
 // removed attendees.
-func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner string, ch meetingChange, attendeesOnly bool) error {
+func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, orgOwner string, ch meetingChange, attendeesOnly bool) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
 	if err != nil {
 		return err
@@ -224,14 +226,14 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	have := map[string]bool{}
 	var msgs []store.Item
 	removed, asked := map[string]bool{}, map[string]bool{} // user ids sent a cancellation, a new request
-	var before *eventDoc                                   // the meeting before the change, as a current copy had it
+	var before *model.Event                                // the meeting before the change, as a current copy had it
 	requestType := informationalUpdate
 	if ch.significant {
 		requestType = fullUpdate
 	}
 	for _, cp := range copies {
 		have[cp.OwnerID] = true
-		old, err := DecodeDoc[eventDoc](cp)
+		old, err := graph.DecodeDoc[model.Event](cp)
 		if err != nil {
 			return err
 		}
@@ -242,7 +244,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			if err := s.cancelCopy(c, tx, cp, ""); err != nil {
 				return err
 			}
-			cp.Doc = EncodeDoc(withCancel(old, ""))
+			cp.Doc = graph.EncodeDoc(withCancel(old, ""))
 			msg, err := s.cancelMessage(c, tx, cp, "")
 			if err != nil {
 				return err
@@ -255,8 +257,8 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 				return err
 			}
 		}
-		up, err := tx.UpdateItem(c.ctx, c.TenantID, KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := DecodeDoc[eventDoc](it)
+		up, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
@@ -267,7 +269,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 			if ch.reset {
 				e.ResponseStatus = notResponded
 			}
-			it.Doc = EncodeDoc(e)
+			it.Doc = graph.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {
@@ -308,7 +310,7 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	// The organizer's Sent Items: the cancellation to removed attendees,
 	// and the update to all (a change of attendees alone: the request to
 	// the added ones).
-	var to, cc []recipient
+	var to, cc []model.Recipient
 	sentType := requestType
 	if attendeesOnly {
 		to, cc = s.recipientsOf(c, org, asked)
@@ -322,10 +324,10 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 		return err
 	}
 	if len(removed) > 0 {
-		var gone eventDoc
+		var gone model.Event
 		for _, cp := range copies {
 			if removed[cp.OwnerID] {
-				d, err := DecodeDoc[eventDoc](cp)
+				d, err := graph.DecodeDoc[model.Event](cp)
 				if err != nil {
 					return err
 				}
@@ -343,29 +345,29 @@ func (s *Server) propagateUpdate(c *Call, tx store.Items, org eventDoc, orgOwner
 	if items = append(items, msgs...); len(items) == 0 {
 		return nil
 	}
-	return tx.CreateItems(c.ctx, items...)
+	return tx.CreateItems(c.Context(), items...)
 }
 
 // withCancel is a copy's document as cancelDoc leaves it.
-func withCancel(d eventDoc, comment string) eventDoc {
+func withCancel(d model.Event, comment string) model.Event {
 	cancelDoc(&d, comment)
 	return d
 }
 
 // cancelCopy cancels an attendee's copy and, for a series, its exceptions.
-func (s *Server) cancelCopy(c *Call, tx store.Items, cp store.Item, comment string) error {
+func (s server) cancelCopy(c *graph.Call, tx store.Items, cp store.Item, comment string) error {
 	exs, err := s.exceptionsOf(c, tx, cp)
 	if err != nil {
 		return err
 	}
 	for _, it := range append([]store.Item{cp}, exs...) {
-		if _, err := tx.UpdateItem(c.ctx, c.TenantID, it.Kind, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := DecodeDoc[eventDoc](it)
+		if _, err := tx.UpdateItem(c.Context(), c.TenantID, it.Kind, it.ID, 0, func(it store.Item) (store.Item, error) {
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
 			cancelDoc(&e, comment)
-			it.Doc = EncodeDoc(e)
+			it.Doc = graph.EncodeDoc(e)
 			return it, nil
 		}); err != nil {
 			return err
@@ -380,7 +382,7 @@ func (s *Server) cancelCopy(c *Call, tx store.Items, cp store.Item, comment stri
 // occurrence (the attendee deleted it) or cancelled is left alone. The
 // organizer's Sent Items gets a copy of what was sent; with no attendee
 // copy in the tenant to build it from, none is filed.
-func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgOwner, when string, f func(*eventDoc) error,
+func (s server) propagateOccurrence(c *graph.Call, tx store.Items, org model.Event, orgOwner, when string, f func(*model.Event) error,
 	msg func(store.Item) (store.Item, error)) error {
 	copies, err := s.meetingCopies(c, tx, org, orgOwner)
 	if err != nil {
@@ -388,21 +390,21 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 	}
 	var msgs []store.Item
 	for _, cp := range copies {
-		if d, err := DecodeDoc[eventDoc](cp); err != nil || d.IsCancelled {
+		if d, err := graph.DecodeDoc[model.Event](cp); err != nil || d.IsCancelled {
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		var before eventDoc
-		it, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, func(d *eventDoc) error { before = *d; return f(d) })
+		var before model.Event
+		it, err := s.changeOccurrence(c, tx, cp.OwnerID, cp.ID+occurrenceSep+when, 0, func(d *model.Event) error { before = *d; return f(d) })
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		after, err := DecodeDoc[eventDoc](it)
+		after, err := graph.DecodeDoc[model.Event](it)
 		if err != nil {
 			return err
 		}
@@ -428,30 +430,30 @@ func (s *Server) propagateOccurrence(c *Call, tx store.Items, org eventDoc, orgO
 		}
 		msgs = append(msgs, sent)
 	}
-	return tx.CreateItems(c.ctx, msgs...)
+	return tx.CreateItems(c.Context(), msgs...)
 }
 
 // withdrawEvent deletes an event or one occurrence for DELETE and
 // cancel. The organizer withdrawing a meeting cancels the attendees'
 // copies (of that occurrence, for one occurrence); organizerOnly refuses
 // anyone else, as cancel does.
-func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, organizerOnly bool) error {
+func (s server) withdrawEvent(c *graph.Call, o calendarOwner, id, comment string, organizerOnly bool) error {
 	masterID, when, isOcc := strings.Cut(id, occurrenceSep)
 	if _, err := s.eventOrOccurrence(c, o, id); err != nil {
 		return err
 	}
-	it, err := s.getOwned(c, KindEvent, masterID, o.id)
+	it, err := s.GetOwned(c, model.KindEvent, masterID, o.id)
 	if err != nil {
 		return err
 	}
-	e, err := DecodeDoc[eventDoc](it)
+	e, err := graph.DecodeDoc[model.Event](it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	if organizerOnly && !e.IsOrganizer {
-		return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You need to be an organizer to cancel a meeting.")
+		return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. You need to be an organizer to cancel a meeting.")
 	}
-	err = s.store.Batch(c.ctx, func(tx store.Items) error {
+	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		if isOcc {
 			if err := s.removeOccurrence(c, tx, o.id, id); err != nil {
 				return err
@@ -459,7 +461,7 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 			if !e.IsOrganizer {
 				return nil
 			}
-			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *eventDoc) error { cancelDoc(d, comment); return nil },
+			return s.propagateOccurrence(c, tx, e, o.id, when, func(d *model.Event) error { cancelDoc(d, comment); return nil },
 				func(x store.Item) (store.Item, error) { return s.cancelMessage(c, tx, x, comment) })
 		}
 		if e.IsOrganizer {
@@ -469,7 +471,7 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 			}
 			var msgs []store.Item
 			for _, cp := range copies {
-				d, err := DecodeDoc[eventDoc](cp)
+				d, err := graph.DecodeDoc[model.Event](cp)
 				if err != nil {
 					return err
 				}
@@ -479,7 +481,7 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 				if err := s.cancelCopy(c, tx, cp, comment); err != nil {
 					return err
 				}
-				cp.Doc = EncodeDoc(withCancel(d, comment))
+				cp.Doc = graph.EncodeDoc(withCancel(d, comment))
 				m, err := s.cancelMessage(c, tx, cp, comment)
 				if err != nil {
 					return err
@@ -491,12 +493,12 @@ func (s *Server) withdrawEvent(c *Call, o calendarOwner, id, comment string, org
 				return err
 			}
 			if msgs = append(msgs, sent...); len(msgs) > 0 {
-				if err := tx.CreateItems(c.ctx, msgs...); err != nil {
+				if err := tx.CreateItems(c.Context(), msgs...); err != nil {
 					return err
 				}
 			}
 		}
 		return s.removeEvent(c, tx, it)
 	})
-	return asErrorOrNil(err)
+	return graph.AsErrorOrNil(err)
 }

@@ -1,4 +1,4 @@
-package graph
+package exchange
 
 import (
 	"container/heap"
@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"maps"
 	"net/http"
 	"reflect"
@@ -13,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"graphgate/internal/odata"
@@ -96,14 +97,14 @@ type viewCursor struct {
 // encode renders the cursor as a positional $skiptoken: the start in the
 // stored layout, the skip count and the id.
 func (v viewCursor) encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(positionTokenPrefix + storedTime(v.key.start) + "|" + strconv.Itoa(v.skip) + "|" + v.key.id))
+	return base64.RawURLEncoding.EncodeToString([]byte(graph.PositionTokenPrefix + model.StoredTime(v.key.start) + "|" + strconv.Itoa(v.skip) + "|" + v.key.id))
 }
 
 // decodeViewCursor reads a positional token's text (after its prefix).
 func decodeViewCursor(s string) (viewCursor, error) {
 	when, rest, ok1 := strings.Cut(s, "|")
 	skip, id, ok2 := strings.Cut(rest, "|")
-	t, err := parseStoredTime(when)
+	t, err := model.ParseStoredTime(when)
 	n, nerr := strconv.Atoi(skip)
 	if !ok1 || !ok2 || err != nil || nerr != nil || n < 0 || id == "" {
 		return viewCursor{}, errors.New("malformed view token")
@@ -111,21 +112,13 @@ func decodeViewCursor(s string) (viewCursor, error) {
 	return viewCursor{key: viewKey{start: t, id: id}, set: true, skip: n}, nil
 }
 
-// calendarWork counts what views cost, for tests and benchmarks: series
-// occurrences generated, store rows read, instances examined.
-type calendarWork struct {
-	steps, rows, examined atomic.Int64
-}
-
 // viewWork is one request's share of calendarWork.
 type viewWork struct {
 	steps, rows, examined int64
 }
 
-func (s *Server) addWork(w *viewWork) {
-	s.calWork.steps.Add(w.steps)
-	s.calWork.rows.Add(w.rows)
-	s.calWork.examined.Add(w.examined)
+func (s server) addWork(w *viewWork) {
+	s.AddCalendarWork(w.steps, w.rows, w.examined)
 }
 
 // viewInstance is an instance a view may list: a stored event or
@@ -150,7 +143,7 @@ type viewSource interface {
 type viewSeries struct {
 	master   store.Item
 	fields   seriesFields
-	doc      *eventDoc // the whole master, once an occurrence is rendered
+	doc      *model.Event // the whole master, once an occurrence is rendered
 	duration time.Duration
 	from, to time.Time
 	cursor   viewCursor
@@ -163,30 +156,30 @@ type viewSeries struct {
 // needs: a view decodes these of every active series, and the whole
 // document only of the series with an occurrence on the page.
 type seriesFields struct {
-	Start      dateTimeTimeZone     `json:"start"`
-	End        dateTimeTimeZone     `json:"end"`
-	Recurrence *patternedRecurrence `json:"recurrence"`
-	SeriesEnd  string               `json:"_seriesEnd"`
-	Exdates    []string             `json:"_exdates"`
-	Exceptions []string             `json:"_exceptions"`
+	Start      model.DateTimeTimeZone     `json:"start"`
+	End        model.DateTimeTimeZone     `json:"end"`
+	Recurrence *model.PatternedRecurrence `json:"recurrence"`
+	SeriesEnd  string                     `json:"_seriesEnd"`
+	Exdates    []string                   `json:"_exdates"`
+	Exceptions []string                   `json:"_exceptions"`
 }
 
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := DecodeDoc[seriesFields](master)
+	e, err := graph.DecodeDoc[seriesFields](master)
 	if err != nil {
 		return nil, err
 	}
 	if e.Recurrence == nil {
 		return nil, errors.New("graph: a series master without a recurrence")
 	}
-	st, err := parseStoredTime(e.Start.UTC)
+	st, err := model.ParseStoredTime(e.Start.UTC)
 	if err != nil {
 		return nil, err
 	}
-	en, _ := parseStoredTime(e.End.UTC)
-	loc, ok := loadZone(e.Start.TimeZone)
+	en, _ := model.ParseStoredTime(e.End.UTC)
+	loc, ok := model.LoadZone(e.Start.TimeZone)
 	if !ok {
 		loc = time.UTC
 	}
@@ -201,7 +194,7 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 	}
 	var last time.Time
 	if e.SeriesEnd != "" {
-		if se, err := parseStoredTime(e.SeriesEnd); err == nil {
+		if se, err := model.ParseStoredTime(e.SeriesEnd); err == nil {
 			last = se.Add(-v.duration)
 		}
 	}
@@ -215,7 +208,7 @@ func (v *viewSeries) next(context.Context) (viewInstance, bool, error) {
 		if !ok || !t.Before(v.to) {
 			return viewInstance{}, false, nil
 		}
-		if !t.Add(v.duration).After(v.from) || v.excluded[storedTime(t)] {
+		if !t.Add(v.duration).After(v.from) || v.excluded[model.StoredTime(t)] {
 			continue
 		}
 		k := viewKey{start: t.UTC(), id: occurrenceID(v.master.ID, t)}
@@ -235,7 +228,7 @@ func occurrenceID(masterID string, t time.Time) string {
 // master's properties with its own id, type, start and end.
 func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 	if v.doc == nil {
-		e, err := DecodeDoc[eventDoc](v.master)
+		e, err := graph.DecodeDoc[model.Event](v.master)
 		if err != nil {
 			return store.Item{}, err
 		}
@@ -245,11 +238,11 @@ func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 	occ := e
 	occ.ID = occurrenceID(v.master.ID, t)
 	occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &v.master.ID, nil, "", nil, nil
-	orig := graphTime(t)
+	orig := model.GraphTime(t)
 	occ.OriginalStart = &orig
-	occ.Start, occ.End = storedDTZ(t, e.Start.TimeZone), storedDTZ(t.Add(v.duration), e.End.TimeZone)
+	occ.Start, occ.End = model.StoredDTZ(t, e.Start.TimeZone), model.StoredDTZ(t.Add(v.duration), e.End.TimeZone)
 	it := v.master
-	it.ID, it.Doc = occ.ID, EncodeDoc(occ)
+	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
 	return it, nil
 }
 
@@ -257,7 +250,7 @@ func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 // exceptions) overlapping the window, read in view order a batch at a
 // time from the cursor on.
 type viewStored struct {
-	s     *Server
+	s     server
 	q     store.ItemQuery // scope and Where; Overlap and Limit are set per batch
 	after viewCursor
 	split bool // keep each document's properties for $filter and $orderby
@@ -281,7 +274,7 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 			o.AfterStart, o.AfterID = v.after.key.start, v.after.key.id
 		}
 		q.Overlap, q.Limit = &o, v.batch
-		items, _, err := v.s.store.QueryItems(ctx, q)
+		items, _, err := v.s.Store().QueryItems(ctx, q)
 		if err != nil {
 			return viewInstance{}, false, err
 		}
@@ -312,7 +305,7 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 	} else if err := json.Unmarshal(it.Doc, &start); err != nil {
 		return viewInstance{}, false, err
 	}
-	t, err := parseStoredTime(start.Start.UTC)
+	t, err := model.ParseStoredTime(start.Start.UTC)
 	if err != nil {
 		return viewInstance{}, false, err
 	}
@@ -404,8 +397,8 @@ func (m *viewMerge) pop(ctx context.Context) (viewInstance, bool, error) {
 
 // view is a calendar view or instances request, resolved.
 type view struct {
-	c          *Call
-	q          *Query
+	c          *graph.Call
+	q          *graph.Query
 	from, to   time.Time
 	cursor     viewCursor
 	zone       string
@@ -415,44 +408,44 @@ type view struct {
 }
 
 // newView reads the request's window, query options and position.
-func (s *Server) newView(c *Call, contextURL string) (*view, error) {
+func (s server) newView(c *graph.Call, contextURL string) (*view, error) {
 	from, to, err := viewWindow(c)
 	if err != nil {
 		return nil, err
 	}
-	q, err := c.parseQueryPositional(odata.Exchange, 10, odata.ExchangeMaxTop)
+	q, err := c.ParseQueryPositional(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSelect(q.q.Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
+	if err := graph.CheckSelect(q.Options().Select, eventSelectable(), "microsoft.graph.event", odata.Exchange); err != nil {
 		return nil, err
 	}
 	v := &view{c: c, q: q, from: from, to: to, contextURL: contextURL}
-	if q.position != "" {
-		if v.cursor, err = decodeViewCursor(q.position); err != nil {
-			return nil, ErrBadRequest("The $skiptoken is not valid.")
+	if q.Position() != "" {
+		if v.cursor, err = decodeViewCursor(q.Position()); err != nil {
+			return nil, graph.ErrBadRequest("The $skiptoken is not valid.")
 		}
 	} else {
-		v.cursor.skip = q.skip
+		v.cursor.skip = q.Skip()
 	}
-	v.zone, v.loc = c.preferredZone()
+	v.zone, v.loc = preferredZone(c)
 	return v, nil
 }
 
 // viewWindow reads the startDateTime and endDateTime a calendarView or
 // an instances request needs, within Graph's 1825 days.
-func viewWindow(c *Call) (time.Time, time.Time, error) {
-	qs := c.r.URL.Query()
+func viewWindow(c *graph.Call) (time.Time, time.Time, error) {
+	qs := c.Request().URL.Query()
 	from, err1 := parseWindow(qs.Get("startDateTime"), qs.Get("startdatetime"))
 	to, err2 := parseWindow(qs.Get("endDateTime"), qs.Get("enddatetime"))
 	if err1 != nil || err2 != nil {
-		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+		return from, to, graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
 	}
 	if !to.After(from) {
-		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
+		return from, to, graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidParameter", "The parameter 'EndDateTime' must be later than 'StartDateTime'.")
 	}
 	if to.Sub(from) > maxViewDays*24*time.Hour {
-		return from, to, NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest",
+		return from, to, graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest",
 			"Your request can't be completed. The range between the start and end dates is greater than the allowed range. Maximum number of days: %d", maxViewDays)
 	}
 	return from, to, nil
@@ -476,13 +469,13 @@ func parseWindow(vals ...string) (time.Time, error) {
 // byStart reports whether the view is listed in start order: no $orderby,
 // or start/dateTime ascending.
 func (v *view) byStart() bool {
-	ob := v.q.q.OrderBy
+	ob := v.q.Options().OrderBy
 	return len(ob) == 0 || len(ob) == 1 && !ob[0].Desc && strings.EqualFold(ob[0].Property, "start/dateTime")
 }
 
 // seriesSources starts the sources of series masters, from the view's
 // position.
-func (s *Server) seriesSources(ctx context.Context, v *view, masters []store.Item) ([]viewSource, error) {
+func (s server) seriesSources(ctx context.Context, v *view, masters []store.Item) ([]viewSource, error) {
 	cursor := v.cursor
 	if !v.byStart() {
 		cursor = viewCursor{}
@@ -504,10 +497,10 @@ func (s *Server) seriesSources(ctx context.Context, v *view, masters []store.Ite
 // storedSource is the source of the stored instances q selects (its
 // kind, scope and Where) that overlap the view's window, from its
 // position.
-func (s *Server) storedSource(v *view, q store.ItemQuery) viewSource {
+func (s server) storedSource(v *view, q store.ItemQuery) viewSource {
 	q.Overlap = &store.Overlap{From: v.from, To: v.to}
-	src := &viewStored{s: s, q: q, batch: min(max(v.q.top+1, 16), maxViewBatch), rows: &v.work.rows,
-		split: v.q.q.Filter != nil || len(v.q.q.OrderBy) > 0}
+	src := &viewStored{s: s, q: q, batch: min(max(v.q.Top()+1, 16), maxViewBatch), rows: &v.work.rows,
+		split: v.q.Options().Filter != nil || len(v.q.Options().OrderBy) > 0}
 	if v.byStart() && v.cursor.set {
 		src.after = viewCursor{key: v.cursor.key, set: true}
 	}
@@ -515,26 +508,26 @@ func (s *Server) storedSource(v *view, q store.ItemQuery) viewSource {
 }
 
 // writeView answers a page of the view merged from sources.
-func (s *Server) writeView(v *view, sources []viewSource) error {
+func (s server) writeView(v *view, sources []viewSource) error {
 	c := v.c
 	defer s.addWork(&v.work)
-	m, err := newViewMerge(c.ctx, sources)
+	m, err := newViewMerge(c.Context(), sources)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
-	if !v.byStart() || v.q.q.Count {
+	if !v.byStart() || v.q.Options().Count {
 		return s.writeSortedView(v, m)
 	}
-	if v.q.top <= 0 {
-		return c.writePageNext(v.contextURL, v.q, []json.RawMessage{}, -1, "")
+	if v.q.Top() <= 0 {
+		return c.WritePageNext(v.contextURL, v.q, []json.RawMessage{}, -1, "")
 	}
 	var page []*viewInstance
 	var last viewKey
 	skip, more, exhausted := v.cursor.skip, false, false
 	for v.work.examined < maxExamined {
-		inst, ok, err := m.pop(c.ctx)
+		inst, ok, err := m.pop(c.Context())
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		if !ok {
 			exhausted = true
@@ -545,7 +538,7 @@ func (s *Server) writeView(v *view, sources []viewSource) error {
 		if err != nil {
 			return err
 		}
-		if match && skip == 0 && len(page) == v.q.top {
+		if match && skip == 0 && len(page) == v.q.Top() {
 			// Another instance follows the page: it starts the next one.
 			more = true
 			break
@@ -568,32 +561,32 @@ func (s *Server) writeView(v *view, sources []viewSource) error {
 	// examination budget ran out — wherever that happened.
 	next := ""
 	if more || !exhausted {
-		next = c.nextLinkToken(viewCursor{key: last, set: true, skip: skip}.encode())
+		next = c.NextLinkToken(viewCursor{key: last, set: true, skip: skip}.encode())
 	}
-	return c.writePageNext(v.contextURL, v.q, vals, -1, next)
+	return c.WritePageNext(v.contextURL, v.q, vals, -1, next)
 }
 
 // writeSortedView answers a view ordered other than by start, or counted:
 // every instance of the window (at most maxSorted) filtered and sorted in
 // memory, paged by offset.
-func (s *Server) writeSortedView(v *view, m *viewMerge) error {
+func (s server) writeSortedView(v *view, m *viewMerge) error {
 	c := v.c
 	if v.cursor.set {
 		// A positional token from a page in start order: this ordering
 		// pages by offset.
-		return ErrBadRequest("The $skiptoken is not valid.")
+		return graph.ErrBadRequest("The $skiptoken is not valid.")
 	}
 	var all []*viewInstance
 	for {
-		inst, ok, err := m.pop(c.ctx)
+		inst, ok, err := m.pop(c.Context())
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		if !ok {
 			break
 		}
 		if v.work.examined++; v.work.examined > maxSorted {
-			return NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The window holds more than %d instances "+
+			return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidRequest", "Your request can't be completed. The window holds more than %d instances "+
 				"to sort or count; order by start/dateTime without $count, or narrow the window between startDateTime and endDateTime.", maxSorted)
 		}
 		match, err := s.viewMatch(v, &inst)
@@ -604,7 +597,7 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 			all = append(all, &inst)
 		}
 	}
-	if len(v.q.q.OrderBy) > 0 {
+	if len(v.q.Options().OrderBy) > 0 {
 		for _, inst := range all {
 			if err := s.viewRow(v, inst); err != nil {
 				return err
@@ -612,7 +605,7 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 		}
 		var sortErr error
 		slices.SortStableFunc(all, func(a, b *viewInstance) int {
-			n, err := odata.CompareRows(v.q.q.OrderBy, a.row, b.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
+			n, err := odata.CompareRows(v.q.Options().OrderBy, a.row, b.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
 			if err != nil {
 				sortErr = err
 			}
@@ -623,15 +616,15 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 		}
 		for _, inst := range all {
 			if lazy, ok := inst.row.(*lazyEventRow); ok && lazy.err != nil {
-				return AsError(lazy.err)
+				return graph.AsError(lazy.err)
 			}
 		}
 	}
 	total := len(all)
-	page := all[min(v.q.skip, total):]
-	more := len(page) > v.q.top
+	page := all[min(v.q.Skip(), total):]
+	more := len(page) > v.q.Top()
 	if more {
-		page = page[:v.q.top]
+		page = page[:v.q.Top()]
 	}
 	vals, err := s.renderView(v, page)
 	if err != nil {
@@ -639,14 +632,14 @@ func (s *Server) writeSortedView(v *view, m *viewMerge) error {
 	}
 	next := ""
 	if more {
-		next = c.nextLink(v.q)
+		next = c.NextLink(v.q)
 	}
-	return c.writePageNext(v.contextURL, v.q, vals, total, next)
+	return c.WritePageNext(v.contextURL, v.q, vals, total, next)
 }
 
 // viewMatch reports whether an instance passes the view's $filter.
-func (s *Server) viewMatch(v *view, inst *viewInstance) (bool, error) {
-	f := v.q.q.Filter
+func (s server) viewMatch(v *view, inst *viewInstance) (bool, error) {
+	f := v.q.Options().Filter
 	if f == nil {
 		return true, nil
 	}
@@ -655,7 +648,7 @@ func (s *Server) viewMatch(v *view, inst *viewInstance) (bool, error) {
 	}
 	ok, err := odata.EvalWith(f, inst.row, odata.EvalOptions{Flavor: odata.Exchange, EntityType: "microsoft.graph.event"})
 	if lazy, isLazy := inst.row.(*lazyEventRow); isLazy && lazy.err != nil {
-		return false, AsError(lazy.err)
+		return false, graph.AsError(lazy.err)
 	}
 	return ok, err
 }
@@ -664,14 +657,14 @@ func (s *Server) viewMatch(v *view, inst *viewInstance) (bool, error) {
 // and $orderby see them. An occurrence's row is its master's with the
 // properties an occurrence has of its own, so that filtering a series'
 // occurrences renders the master once, not each occurrence.
-func (s *Server) viewRow(v *view, inst *viewInstance) error {
+func (s server) viewRow(v *view, inst *viewInstance) error {
 	if inst.row != nil {
 		return nil
 	}
 	if inst.series == nil {
 		row, err := newLazyEventRow(inst.item, inst.raw, v.zone, v.loc)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		inst.row = row
 		return nil
@@ -680,19 +673,19 @@ func (s *Server) viewRow(v *view, inst *viewInstance) error {
 	if sr.row == nil {
 		b, err := renderEvent(sr.master, v.zone, v.loc)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		if err := json.Unmarshal(b, &sr.row); err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 	}
 	row := maps.Clone(sr.row)
 	t := inst.at
 	dtz := func(t time.Time) map[string]any {
-		return map[string]any{"dateTime": t.In(v.loc).Format(localLayout), "timeZone": v.zone}
+		return map[string]any{"dateTime": t.In(v.loc).Format(model.LocalLayout), "timeZone": v.zone}
 	}
 	row["id"], row["type"], row["seriesMasterId"], row["recurrence"] = inst.key.id, "occurrence", sr.master.ID, nil
-	row["originalStart"], row["start"], row["end"] = graphTime(t), dtz(t), dtz(t.Add(sr.duration))
+	row["originalStart"], row["start"], row["end"] = model.GraphTime(t), dtz(t), dtz(t.Add(sr.duration))
 	inst.row = row
 	return nil
 }
@@ -715,7 +708,7 @@ func rawKeys(raw map[string]json.RawMessage) map[string]any {
 // etag and change key are the item's.
 func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *time.Location) (any, bool, error) {
 	if k == "@odata.etag" {
-		return etag(it), true, nil
+		return graph.ETag(it), true, nil
 	}
 	eventZero, eventOmitted := eventShape()
 	zero, known := eventZero[k]
@@ -723,7 +716,7 @@ func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *
 	case strings.HasPrefix(k, "_"), !known && !eventOmitted[k], !known && raw == nil:
 		return nil, false, nil
 	case k == "changeKey":
-		return changeKey(it), true, nil
+		return graph.ChangeKey(it), true, nil
 	}
 	v := zero // shared: rows are read, never changed below the top
 	if raw != nil {
@@ -734,8 +727,8 @@ func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *
 	switch x := v.(type) {
 	case string:
 		if strings.HasSuffix(k, "DateTime") {
-			if t, err := parseStoredTime(x); err == nil {
-				return graphTime(t), true, nil
+			if t, err := model.ParseStoredTime(x); err == nil {
+				return model.GraphTime(t), true, nil
 			}
 		}
 	case map[string]any:
@@ -743,7 +736,7 @@ func eventValue(it store.Item, k string, raw json.RawMessage, zone string, loc *
 			break
 		}
 		if k == "start" || k == "end" {
-			d := dateTimeTimeZone{}
+			d := model.DateTimeTimeZone{}
 			d.DateTime, _ = x["dateTime"].(string)
 			d.TimeZone, _ = x["timeZone"].(string)
 			d.UTC, _ = x["utc"].(string)
@@ -833,11 +826,11 @@ func (r *lazyEventRow) Resolve(path []string) (any, bool) {
 // TestCLIInitIsLazy).
 var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	var zero map[string]any
-	if err := json.Unmarshal(EncodeDoc(eventDoc{}), &zero); err != nil {
+	if err := json.Unmarshal(graph.EncodeDoc(model.Event{}), &zero); err != nil {
 		panic(err)
 	}
 	omitted := map[string]bool{}
-	t := reflect.TypeOf(eventDoc{})
+	t := reflect.TypeOf(model.Event{})
 	for i := range t.NumField() {
 		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if strings.Contains(opts, "omitempty") {
@@ -848,7 +841,7 @@ var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 })
 
 // viewBody renders an instance as the response shows it (before $select).
-func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {
+func (s server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {
 	if inst.body != nil {
 		return inst.body, nil
 	}
@@ -856,19 +849,19 @@ func (s *Server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) 
 	if inst.series != nil {
 		var err error
 		if it, err = inst.series.occurrence(inst.at); err != nil {
-			return nil, AsError(err)
+			return nil, graph.AsError(err)
 		}
 	}
 	b, err := renderEvent(it, v.zone, v.loc)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, graph.AsError(err)
 	}
 	inst.body = b
 	return b, nil
 }
 
 // renderView renders a page's instances with $select applied.
-func (s *Server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, error) {
+func (s server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, error) {
 	allowed := basicEventAllowed(v.c)
 	vals := make([]json.RawMessage, 0, len(page))
 	for _, inst := range page {
@@ -876,8 +869,8 @@ func (s *Server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, e
 		if err != nil {
 			return nil, err
 		}
-		if b, err = project(b, v.q.q.Select, nil, allowed); err != nil {
-			return nil, AsError(err)
+		if b, err = graph.Project(b, v.q.Options().Select, nil, allowed); err != nil {
+			return nil, graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}

@@ -1,8 +1,10 @@
-package graph
+package exchange
 
 import (
 	"context"
 	"errors"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"net/http"
 	"strings"
 	"time"
@@ -18,29 +20,29 @@ import (
 
 // isNotFound tells a 404 of any workload from other failures.
 func isNotFound(err error) bool {
-	var ge *Error
+	var ge *graph.Error
 	return errors.As(err, &ge) && ge.Status == http.StatusNotFound
 }
 
 // occurrenceAt builds the occurrence of a series master that an
 // occurrence id names (its original start), unless it was deleted or
 // changed into an exception.
-func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error) {
+func (s server) occurrenceAt(master store.Item, when string) (store.Item, error) {
 	t, err := time.Parse("20060102T150405Z", when)
 	if err != nil {
-		return store.Item{}, ErrItemNotFound()
+		return store.Item{}, graph.ErrItemNotFound()
 	}
 	var steps int64
 	// From just before t: a zero-length occurrence at t overlaps [t-1ns, t+1s).
 	v, err := newViewSeries(master, t.Add(-time.Nanosecond), t.Add(time.Second), viewCursor{}, &steps)
 	if err != nil {
-		return store.Item{}, AsError(err)
+		return store.Item{}, graph.AsError(err)
 	}
 	want := master.ID + occurrenceSep + when
 	for {
 		inst, ok, _ := v.next(context.Background())
 		if !ok || inst.key.start.After(t) {
-			return store.Item{}, ErrItemNotFound()
+			return store.Item{}, graph.ErrItemNotFound()
 		}
 		if inst.key.id == want {
 			return v.occurrence(inst.at)
@@ -53,16 +55,16 @@ func (s *Server) occurrenceAt(master store.Item, when string) (store.Item, error
 // the master; later ones update the exception. ifVersion is an If-Match
 // precondition on the instance as the client read it: the master's
 // version for a plain occurrence, the exception's afterwards.
-func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifVersion int64, f func(*eventDoc) error) (store.Item, error) {
+func (s server) changeOccurrence(c *graph.Call, tx store.Items, owner, id string, ifVersion int64, f func(*model.Event) error) (store.Item, error) {
 	masterID, when, _ := strings.Cut(id, occurrenceSep)
-	ex, err := tx.GetItem(c.ctx, c.TenantID, KindEventException, id)
+	ex, err := tx.GetItem(c.Context(), c.TenantID, model.KindEventException, id)
 	switch {
 	case err == nil && ex.OwnerID != owner:
-		return store.Item{}, ErrItemNotFound()
+		return store.Item{}, graph.ErrItemNotFound()
 	case err == nil:
 		var ferr error
-		it, err := tx.UpdateItem(c.ctx, c.TenantID, KindEventException, id, ifVersion, func(it store.Item) (store.Item, error) {
-			e, err := DecodeDoc[eventDoc](it)
+		it, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEventException, id, ifVersion, func(it store.Item) (store.Item, error) {
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
@@ -70,7 +72,7 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 				return it, ferr
 			}
 			e.Type = "exception"
-			it.Doc = EncodeDoc(e)
+			it.Doc = graph.EncodeDoc(e)
 			return it, nil
 		})
 		if ferr != nil {
@@ -80,9 +82,9 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 	case !errors.Is(err, store.ErrNotFound):
 		return store.Item{}, err
 	}
-	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
+	master, err := tx.GetItem(c.Context(), c.TenantID, model.KindEvent, masterID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
-		return store.Item{}, ErrItemNotFound()
+		return store.Item{}, graph.ErrItemNotFound()
 	}
 	if err != nil {
 		return store.Item{}, err
@@ -92,9 +94,9 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 		return store.Item{}, err
 	}
 	if ifVersion > 0 && master.Version != ifVersion {
-		return store.Item{}, ErrPreconditionFailed()
+		return store.Item{}, graph.ErrPreconditionFailed()
 	}
-	e, err := DecodeDoc[eventDoc](occ)
+	e, err := graph.DecodeDoc[model.Event](occ)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -102,20 +104,20 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 		return store.Item{}, err
 	}
 	e.Type = "exception"
-	now := s.now()
-	it := store.Item{TenantID: c.TenantID, Kind: KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: EncodeDoc(e),
+	now := s.Now()
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: graph.EncodeDoc(e),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
-	if err := tx.CreateItems(c.ctx, it); err != nil {
+	if err := tx.CreateItems(c.Context(), it); err != nil {
 		return store.Item{}, err
 	}
-	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(mi store.Item) (store.Item, error) {
-		m, err := DecodeDoc[eventDoc](mi)
+	_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, masterID, 0, func(mi store.Item) (store.Item, error) {
+		m, err := graph.DecodeDoc[model.Event](mi)
 		if err != nil {
 			return mi, err
 		}
 		t, _ := time.Parse("20060102T150405Z", when)
-		m.Exceptions = append(m.Exceptions, storedTime(t))
-		mi.Doc = EncodeDoc(m)
+		m.Exceptions = append(m.Exceptions, model.StoredTime(t))
+		mi.Doc = graph.EncodeDoc(m)
 		return mi, nil
 	})
 	return it, err
@@ -123,23 +125,23 @@ func (s *Server) changeOccurrence(c *Call, tx store.Items, owner, id string, ifV
 
 // removeOccurrence deletes one occurrence (plain or changed) of an owner's
 // series: its slot becomes an excluded date of the master.
-func (s *Server) removeOccurrence(c *Call, tx store.Items, owner, id string) error {
+func (s server) removeOccurrence(c *graph.Call, tx store.Items, owner, id string) error {
 	masterID, when, _ := strings.Cut(id, occurrenceSep)
 	t, err := time.Parse("20060102T150405Z", when)
 	if err != nil {
-		return ErrItemNotFound()
+		return graph.ErrItemNotFound()
 	}
-	master, err := tx.GetItem(c.ctx, c.TenantID, KindEvent, masterID)
+	master, err := tx.GetItem(c.Context(), c.TenantID, model.KindEvent, masterID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && master.OwnerID != owner {
-		return ErrItemNotFound()
+		return graph.ErrItemNotFound()
 	}
 	if err != nil {
 		return err
 	}
-	ex, err := tx.GetItem(c.ctx, c.TenantID, KindEventException, id)
+	ex, err := tx.GetItem(c.Context(), c.TenantID, model.KindEventException, id)
 	switch {
 	case err == nil && ex.OwnerID == owner:
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindEventException, id); err != nil {
+		if _, err := tx.DeleteItems(c.Context(), c.TenantID, model.KindEventException, id); err != nil {
 			return err
 		}
 	case err == nil || errors.Is(err, store.ErrNotFound):
@@ -149,20 +151,20 @@ func (s *Server) removeOccurrence(c *Call, tx store.Items, owner, id string) err
 	default:
 		return err
 	}
-	_, err = tx.UpdateItem(c.ctx, c.TenantID, KindEvent, masterID, 0, func(it store.Item) (store.Item, error) {
-		e, err := DecodeDoc[eventDoc](it)
+	_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, masterID, 0, func(it store.Item) (store.Item, error) {
+		e, err := graph.DecodeDoc[model.Event](it)
 		if err != nil {
 			return it, err
 		}
-		e.Exdates = append(e.Exdates, storedTime(t))
-		it.Doc = EncodeDoc(e)
+		e.Exdates = append(e.Exdates, model.StoredTime(t))
+		it.Doc = graph.EncodeDoc(e)
 		return it, nil
 	})
 	return err
 }
 
 // removeEvent deletes a stored event with, for a series, its exceptions.
-func (s *Server) removeEvent(c *Call, tx store.Items, it store.Item) error {
+func (s server) removeEvent(c *graph.Call, tx store.Items, it store.Item) error {
 	exs, err := s.exceptionsOf(c, tx, it)
 	if err != nil {
 		return err
@@ -172,25 +174,25 @@ func (s *Server) removeEvent(c *Call, tx store.Items, it store.Item) error {
 		for i, x := range exs {
 			ids[i] = x.ID
 		}
-		if _, err := tx.DeleteItems(c.ctx, c.TenantID, KindEventException, ids...); err != nil {
+		if _, err := tx.DeleteItems(c.Context(), c.TenantID, model.KindEventException, ids...); err != nil {
 			return err
 		}
 	}
-	_, err = tx.DeleteItems(c.ctx, c.TenantID, KindEvent, it.ID)
+	_, err = tx.DeleteItems(c.Context(), c.TenantID, model.KindEvent, it.ID)
 	return err
 }
 
 // exceptionsOf lists a series master's stored exceptions.
-func (s *Server) exceptionsOf(c *Call, tx store.Items, master store.Item) ([]store.Item, error) {
-	items, _, err := tx.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: master.OwnerID,
-		Filter: docEq("seriesMasterId", master.ID)})
+func (s server) exceptionsOf(c *graph.Call, tx store.Items, master store.Item) ([]store.Item, error) {
+	items, _, err := tx.QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEventException, OwnerID: master.OwnerID,
+		Filter: graph.DocEq("seriesMasterId", master.ID)})
 	return items, err
 }
 
 // listInstances is GET …/events/{id}/instances: a series' occurrences and
 // exceptions in a window, a page at a time (calendar_view.go); another
 // event is its own only instance.
-func (s *Server) listInstances(c *Call) error {
+func (s server) listInstances(c *graph.Call) error {
 	o, err := s.calOwner(c)
 	if err != nil {
 		return err
@@ -204,21 +206,21 @@ func (s *Server) listInstances(c *Call) error {
 	if err != nil {
 		return err
 	}
-	e, err := DecodeDoc[eventDoc](it)
+	e, err := graph.DecodeDoc[model.Event](it)
 	if err != nil {
-		return AsError(err)
+		return graph.AsError(err)
 	}
 	var sources []viewSource
 	if e.Type == "seriesMaster" {
-		if sources, err = s.seriesSources(c.ctx, v, []store.Item{it}); err != nil {
-			return AsError(err)
+		if sources, err = s.seriesSources(c.Context(), v, []store.Item{it}); err != nil {
+			return graph.AsError(err)
 		}
-		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: KindEventException, OwnerID: o.id, ParentID: it.ParentID,
-			Filter: docEq("seriesMasterId", it.ID)}))
-	} else if st, en := e.Start.UTC, e.End.UTC; st < storedTime(v.to) && en > storedTime(v.from) {
-		t, err := parseStoredTime(st)
+		sources = append(sources, s.storedSource(v, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEventException, OwnerID: o.id, ParentID: it.ParentID,
+			Filter: graph.DocEq("seriesMasterId", it.ID)}))
+	} else if st, en := e.Start.UTC, e.End.UTC; st < model.StoredTime(v.to) && en > model.StoredTime(v.from) {
+		t, err := model.ParseStoredTime(st)
 		if err != nil {
-			return AsError(err)
+			return graph.AsError(err)
 		}
 		one := viewInstance{key: viewKey{start: t, id: it.ID}, item: it}
 		if !v.cursor.set || v.cursor.key.less(one.key) || !v.byStart() {

@@ -1,10 +1,16 @@
-package graph
+package exchange
+
+// What tests compare calendar views with (graph's HTTP tests and this
+// package's): the simple, expensive ways the lazy views avoid. Nothing
+// serving a request calls them.
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,18 +24,12 @@ import (
 
 // recurrenceRule is a recurrence's RRULE expanded from its first
 // occurrence, the simple way views no longer take.
-func recurrenceRule(r patternedRecurrence, start time.Time) (*rrule.RRule, error) {
+func recurrenceRule(r model.PatternedRecurrence, start time.Time) (*rrule.RRule, error) {
 	o, err := r.Options(start)
 	if err != nil {
 		return nil, err
 	}
 	return rrule.NewRRule(o)
-}
-
-// CalendarWork reports what calendar views have cost so far: series
-// occurrences generated, store rows read, instances examined.
-func (s *Server) CalendarWork() (steps, rows, examined int64) {
-	return s.calWork.steps.Load(), s.calWork.rows.Load(), s.calWork.examined.Load()
 }
 
 // ViewInstance is an instance of a brute-force view.
@@ -49,23 +49,23 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 			out = append(out, ViewInstance{ID: id, Subject: subject, Start: start.UTC()})
 		}
 	}
-	for _, kind := range []string{KindEvent, KindEventException} {
+	for _, kind := range []string{model.KindEvent, model.KindEventException} {
 		items, _, err := st.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: kind, OwnerID: owner, ParentID: cal})
 		if err != nil {
 			return nil, err
 		}
 		for _, it := range items {
-			e, err := DecodeDoc[eventDoc](it)
+			e, err := graph.DecodeDoc[model.Event](it)
 			if err != nil {
 				return nil, err
 			}
-			st, _ := parseStoredTime(e.Start.UTC)
-			en, _ := parseStoredTime(e.End.UTC)
+			st, _ := model.ParseStoredTime(e.Start.UTC)
+			en, _ := model.ParseStoredTime(e.End.UTC)
 			if e.Type != "seriesMaster" {
 				add(it.ID, e.Subject, st, en)
 				continue
 			}
-			loc, ok := loadZone(e.Start.TimeZone)
+			loc, ok := model.LoadZone(e.Start.TimeZone)
 			if !ok {
 				loc = time.UTC
 			}
@@ -79,7 +79,7 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 			}
 			d := en.Sub(st)
 			for _, t := range rr.Between(from.Add(-d), to, true) {
-				if !excluded[storedTime(t)] {
+				if !excluded[model.StoredTime(t)] {
 					add(occurrenceID(it.ID, t), e.Subject, t, t.Add(d))
 				}
 			}
@@ -95,12 +95,12 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 // rendered, in a preferred zone; it returns the first difference and how
 // many instances it compared.
 func CheckStoredRows(ctx context.Context, st store.Items, tenant, owner, zone string) (int, error) {
-	loc, ok := loadZone(zone)
+	loc, ok := model.LoadZone(zone)
 	if !ok {
 		return 0, fmt.Errorf("zone %s", zone)
 	}
 	n := 0
-	for _, kind := range []string{KindEvent, KindEventException} {
+	for _, kind := range []string{model.KindEvent, model.KindEventException} {
 		items, _, err := st.QueryItems(ctx, store.ItemQuery{TenantID: tenant, Kind: kind, OwnerID: owner})
 		if err != nil {
 			return n, err
@@ -164,7 +164,7 @@ func storedEventRow(it store.Item, zone string, loc *time.Location) (odata.Row, 
 	if err := json.Unmarshal(it.Doc, &raw); err != nil {
 		return nil, err
 	}
-	row := odata.Row{"@odata.etag": etag(it)}
+	row := odata.Row{"@odata.etag": graph.ETag(it)}
 	eventZero, _ := eventShape()
 	for _, keys := range []map[string]any{eventZero, rawKeys(raw)} {
 		for k := range keys {

@@ -1,0 +1,29 @@
+// Package exchange is Graph's workload for Exchange Online's items: mail
+// (messages, mail folders, attachments, sendMail and drafts), calendars
+// and events (calendar views of recurring series, instances, meetings with
+// their invitations, responses and cancellations), contacts and contact
+// folders, To Do lists and tasks, people (relevance ranked from mail,
+// contacts and the directory) and mailbox settings, with the Prefer:
+// outlook.timezone rendering of date-times (tz.go). It declares one
+// descriptor per endpoint (graph.Endpoint, with graph.WorkloadExchange:
+// Exchange's wording of errors) beside its handler and hands them to
+// graph.New through Endpoints; internal/graph/workloads lists it.
+//
+// Handlers are methods of server, a view of *graph.Server, adapted to
+// graph.Handler once by handle; they use the pipeline's exported API
+// (graph/workload.go, graph/workload_exchange.go, the error constructors,
+// the collection and JSON helpers). The messages page's fast path
+// (rendering, paging by keyset, the render cache) is the pipeline's and
+// stays in graph. The documents are internal/model's (model.Message,
+// model.Event, …). viewcheck.go holds the simple, expensive views that
+// tests compare the lazy calendar views with; no request runs them.
+//
+// # What it must not do
+//
+// It must not compare scopes or decide whose data a caller reaches: the
+// engine (authz) decided before a handler runs, and an $expand is
+// authorized through graph.Server.AuthorizeExpansion. It must not write
+// SQL: queries are the store's query IR, built through internal/odata.
+// A calendar view must stay bounded by the page it returns (series are
+// expanded lazily, never every occurrence to return one).
+package exchange

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -86,11 +85,6 @@ func blob(b []byte) []byte {
 	return b
 }
 
-// key is the lower-cased form of a case-insensitive key (UPN, domain),
-// lower-cased by Go (Unicode-aware, and the same in every backend) rather
-// than by the database's lower(), which depends on its locale.
-func key(s string) string { return strings.ToLower(s) }
-
 // scanner is a pgx.Row or pgx.Rows.
 type scanner = interface{ Scan(...any) error }
 
@@ -101,28 +95,4 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
-}
-
-// insertSQL and updateSQL build statements from a column list, so that a
-// statement's placeholders always match the argument list built for the
-// same columns. updateSQL's WHERE clause matches the key columns, whose
-// arguments follow the columns' ($len(cols)+1, …).
-func insertSQL(table string, cols []string) string {
-	ph := make([]string, len(cols))
-	for i := range cols {
-		ph[i] = fmt.Sprintf("$%d", i+1)
-	}
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.Join(ph, ", "))
-}
-
-func updateSQL(table string, cols []string, keys ...string) string {
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = fmt.Sprintf("%s = $%d", c, i+1)
-	}
-	where := make([]string, len(keys))
-	for i, k := range keys {
-		where[i] = fmt.Sprintf("%s = $%d", k, len(cols)+i+1)
-	}
-	return fmt.Sprintf("UPDATE %s SET %s WHERE %s", table, strings.Join(set, ", "), strings.Join(where, " AND "))
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -85,9 +84,6 @@ func blob(b []byte) []byte {
 	return b
 }
 
-// key is the lower-cased form of a case-insensitive key (UPN, domain).
-func key(s string) string { return strings.ToLower(s) }
-
 // scanner is *sql.Row or *sql.Rows.
 type scanner = interface{ Scan(...any) error }
 
@@ -107,22 +103,6 @@ func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(scanner) (T, err
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// insertSQL and updateSQL build statements from a column list, so that a
-// statement's placeholders always match the argument list built for the
-// same columns.
-func insertSQL(table string, cols []string) string {
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table,
-		strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
-}
-
-func updateSQL(table string, cols []string, where string) string {
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = c + " = ?"
-	}
-	return fmt.Sprintf("UPDATE %s SET %s WHERE %s", table, strings.Join(set, ", "), where)
 }
 
 // limitArg turns a list method's limit (0 for all) into SQLite's LIMIT

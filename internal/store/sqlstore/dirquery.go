@@ -19,38 +19,11 @@ import (
 var _ store.DirectoryQueries = (*Store)(nil)
 
 func (s *Store) QueryUsers(ctx context.Context, q store.DirectoryQuery) ([]store.User, int, error) {
-	return queryDirectory(ctx, s, q, "users", dirUserColumns, s.userTable(), scanDirUser)
+	return queryDirectory(ctx, s, q, "users", userReadColumns, s.userTable(), ScanUser)
 }
 
 func (s *Store) QueryGroups(ctx context.Context, q store.DirectoryQuery) ([]store.Group, int, error) {
-	return queryDirectory(ctx, s, q, "groups", dirGroupColumns, s.groupTable(), scanDirGroup)
-}
-
-// The users' and groups' columns as a query reads them. (Named for this
-// file: the families of users and groups are the backends' still.)
-const (
-	dirUserColumns = `tenant_id, id, upn, display_name, given_name, surname, mail,
-	job_title, department, office_location, mobile_phone, business_phones,
-	preferred_language, usage_location, kind, account_enabled, password_hash,
-	roles, manager_id, created_at, version`
-	dirGroupColumns = `tenant_id, id, display_name, description, mail_nickname, mail, group_types,
-	mail_enabled, security_enabled, visibility, created_at, version`
-)
-
-func scanDirUser(sc scanner) (store.User, error) {
-	var u store.User
-	err := sc.Scan(&u.TenantID, &u.ID, &u.UserPrincipalName, &u.DisplayName, &u.GivenName, &u.Surname, &u.Mail,
-		&u.JobTitle, &u.Department, &u.OfficeLocation, &u.MobilePhone, strs(&u.BusinessPhones),
-		&u.PreferredLanguage, &u.UsageLocation, (*string)(&u.Kind), &u.AccountEnabled, &u.PasswordHash,
-		strs(&u.Roles), &u.ManagerID, ts(&u.CreatedAt), &u.Version)
-	return u, err
-}
-
-func scanDirGroup(sc scanner) (store.Group, error) {
-	var g store.Group
-	err := sc.Scan(&g.TenantID, &g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Mail, strs(&g.GroupTypes),
-		&g.MailEnabled, &g.SecurityEnabled, (*string)(&g.Visibility), ts(&g.CreatedAt), &g.Version)
-	return g, err
+	return queryDirectory(ctx, s, q, "groups", groupReadColumns, s.groupTable(), ScanGroup)
 }
 
 // userTable and groupTable are the directory tables as store/sqlq renders
@@ -87,9 +60,9 @@ func columns(names []string, extra ...string) map[string]string {
 // backends' plan tests.
 func (s *Store) DirectoryStatements(q store.DirectoryQuery, users bool) (Listing, error) {
 	if users {
-		return s.directoryStatements(q, "users", dirUserColumns, s.userTable())
+		return s.directoryStatements(q, "users", userReadColumns, s.userTable())
 	}
-	return s.directoryStatements(q, "groups", dirGroupColumns, s.groupTable())
+	return s.directoryStatements(q, "groups", groupReadColumns, s.groupTable())
 }
 
 func (s *Store) directoryStatements(q store.DirectoryQuery, table, cols string, t sqlq.Table) (Listing, error) {

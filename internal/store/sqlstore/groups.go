@@ -25,9 +25,13 @@ func (s *Store) groupArgs(g store.Group) []any {
 	}
 }
 
+// groupReadColumns are the columns ScanGroup reads, in its order;
+// SelectGroup and the directory queries (dirquery.go) read them.
+const groupReadColumns = `tenant_id, id, display_name, description, mail_nickname, mail, group_types,
+	mail_enabled, security_enabled, visibility, created_at, version`
+
 // SelectGroup and ScanGroup read groups.
-const SelectGroup = `SELECT tenant_id, id, display_name, description, mail_nickname, mail, group_types,
-	mail_enabled, security_enabled, visibility, created_at, version FROM groups `
+const SelectGroup = `SELECT ` + groupReadColumns + ` FROM groups `
 
 func ScanGroup(sc scanner) (store.Group, error) {
 	var g store.Group

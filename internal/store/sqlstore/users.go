@@ -30,12 +30,16 @@ func (s *Store) userArgs(u store.User) []any {
 	}
 }
 
-// SelectUser and ScanUser read users (SelectUser lists userColumns
-// without upn_key).
-const SelectUser = `SELECT tenant_id, id, upn, display_name, given_name, surname, mail,
+// userReadColumns are the columns ScanUser reads, in its order (userColumns
+// without upn_key); SelectUser and the directory queries (dirquery.go) read
+// them.
+const userReadColumns = `tenant_id, id, upn, display_name, given_name, surname, mail,
 	job_title, department, office_location, mobile_phone, business_phones,
 	preferred_language, usage_location, kind, account_enabled, password_hash,
-	roles, manager_id, created_at, version FROM users `
+	roles, manager_id, created_at, version`
+
+// SelectUser and ScanUser read users.
+const SelectUser = `SELECT ` + userReadColumns + ` FROM users `
 
 func ScanUser(sc scanner) (store.User, error) {
 	var u store.User

@@ -56,6 +56,11 @@ type Call struct {
 	path   graphpath.Path
 	params []string
 	wrote  bool
+
+	// ctxValues are the context URL's values the handler supplied
+	// (SetContextValue), name and value in turn.
+	ctxValues []string
+
 	// countOnly is set for GET …/$count: the collection answers its size
 	// as text/plain.
 	countOnly bool

@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,9 +46,16 @@ type Entity struct {
 	// user the call targets (Call.TargetUser: the signed-in user on /me
 	// paths, /users/{id}'s user, resolved to its object id), {0}, {1}, …
 	// the path parameters as Call.Param reads them (chats('{0}')/messages
-	// on /chats/{id}/messages). New refuses a placeholder the template
-	// cannot fill.
+	// on /chats/{id}/messages), and the names in ContextValues. New
+	// refuses a placeholder the template cannot fill.
 	Context string
+	// ContextValues names the placeholders of Context the handler
+	// supplies (Call.SetContextValue) because the path does not hold
+	// them: a stored value, such as the folder id a well-known name
+	// stands for (contactFolders('{folder}')/contacts on
+	// …/contactFolders/contacts/contacts). New refuses a name Context
+	// does not use.
+	ContextValues []string
 	// Expand lists the navigation properties the handler inlines; a
 	// request expanding any other gets the workload's 400 before the
 	// handler runs.
@@ -237,7 +245,7 @@ func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
 
 // ContextURL is the request's @odata.context: the base URL and its
 // endpoint's Entity.Context, its placeholders filled from the call
-// ({owner}: the target user's id; {0}, {1}, …: Param(0), Param(1), …).
+// (contextValue).
 func (c *Call) ContextURL() string {
 	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
 		return c.BaseURL() + "/$metadata"
@@ -255,16 +263,43 @@ func (c *Call) ContextURL() string {
 		if !ok {
 			return b.String()
 		}
-		if name == "owner" {
-			if c.TargetUser != nil {
-				b.WriteString(c.TargetUser.ID)
-			}
-		} else {
-			i, _ := strconv.Atoi(name)
-			b.WriteString(c.Param(i))
-		}
+		b.WriteString(c.contextValue(name))
 		ctx = after
 	}
+}
+
+// contextValue is the value of Entity.Context's placeholder {name}:
+// {owner} is the id of the user the call targets (of the group, on a
+// /groups/{id} path: a group's calendar is named as its owner's), {0},
+// {1}, … are Param(0), Param(1), …, and a name of Entity.ContextValues
+// is what the handler supplied (SetContextValue; "" if it supplied none).
+func (c *Call) contextValue(name string) string {
+	if name == "owner" {
+		switch {
+		case c.TargetUser != nil:
+			return c.TargetUser.ID
+		case c.TargetGroup != nil:
+			return c.TargetGroup.ID
+		}
+		return ""
+	}
+	if i, err := strconv.Atoi(name); err == nil {
+		return c.Param(i)
+	}
+	for i := 0; i+1 < len(c.ctxValues); i += 2 {
+		if c.ctxValues[i] == name {
+			return c.ctxValues[i+1]
+		}
+	}
+	return ""
+}
+
+// SetContextValue supplies the value of the context URL's placeholder
+// {name}, one of the endpoint's Entity.ContextValues, for ContextURL: a
+// handler calls it with what it read from the store before writing the
+// response.
+func (c *Call) SetContextValue(name, value string) {
+	c.ctxValues = append(c.ctxValues, name, value)
 }
 
 // nextPlaceholder splits ctx at its first {name}: the text before it, the
@@ -283,9 +318,18 @@ func nextPlaceholder(ctx string) (name, before, after string, ok bool) {
 }
 
 // checkContext refuses an Entity.Context placeholder e's template cannot
-// fill: only {owner} and {0} … {n-1}, where n counts the template's {id}
-// parameters and a /me path's "me".
+// fill: only {owner}, {0} … {n-1}, where n counts the template's {id}
+// parameters and a /me path's "me", and the names of
+// Entity.ContextValues, each of which the context must use.
 func checkContext(e *Endpoint) error {
+	for _, name := range e.Entity.ContextValues {
+		if _, err := strconv.Atoi(name); err == nil || name == "owner" {
+			return fmt.Errorf("graph: endpoint %s %s: context value {%s} is a placeholder of the path's", e.Method, e.Template, name)
+		}
+		if !strings.Contains(e.Entity.Context, "{"+name+"}") {
+			return fmt.Errorf("graph: endpoint %s %s: context %q does not use its value {%s}", e.Method, e.Template, e.Entity.Context, name)
+		}
+	}
 	n := strings.Count(e.Template, "{id}")
 	if strings.HasPrefix(strings.ToLower(e.Template), "/me/") || strings.EqualFold(e.Template, "/me") {
 		n++
@@ -299,7 +343,8 @@ func checkContext(e *Endpoint) error {
 		if !ok {
 			return nil
 		}
-		if k, err := strconv.Atoi(name); name != "owner" && (err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
+		if k, err := strconv.Atoi(name); name != "owner" && !slices.Contains(e.Entity.ContextValues, name) &&
+			(err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
 			return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which its path cannot fill", e.Method, e.Template, e.Entity.Context, name)
 		}
 		ctx = after

@@ -55,3 +55,54 @@ func TestContextPlaceholders(t *testing.T) {
 		})
 	}
 }
+
+// {owner} on a group's path is the group's id, and a placeholder of
+// Entity.ContextValues is what the handler supplied; the server refuses a
+// declared value its context does not use, or one that shadows the path's.
+func TestContextValues(t *testing.T) {
+	group := &store.Group{ID: "g1"}
+	for _, tc := range []struct {
+		name, template, context string
+		values                  []string
+		params                  []string
+		set                     [][2]string // what the handler supplies
+		want                    string      // the context URL, or the bind error's text
+	}{
+		{"owner of a group's path", "/groups/{id}/events", "users('{owner}')/events", nil, []string{"G1"}, nil,
+			"http://graph.test/v1.0/$metadata#users('g1')/events"},
+		{"supplied", "/me/contactFolders/{id}/contacts", "users('{owner}')/contactFolders('{folder}')/contacts", []string{"folder"},
+			[]string{"me", "contacts"}, [][2]string{{"folder", "AAMkF"}}, "http://graph.test/v1.0/$metadata#users('')/contactFolders('AAMkF')/contacts"},
+		{"two supplied", "/chats/{id}", "a('{x}')/b('{y}')", []string{"x", "y"}, []string{"c"}, [][2]string{{"y", "2"}, {"x", "1"}},
+			"http://graph.test/v1.0/$metadata#a('1')/b('2')"},
+		{"not supplied", "/chats/{id}", "chats('{chat}')", []string{"chat"}, []string{"c"}, nil, "http://graph.test/v1.0/$metadata#chats('')"},
+		{"undeclared", "/chats/{id}", "chats('{chat}')", nil, []string{"c"}, nil, "placeholder {chat}, which its path cannot fill"},
+		{"declared, unused", "/chats/{id}", "chats('{0}')", []string{"chat"}, []string{"c"}, nil, "does not use its value {chat}"},
+		{"shadows a parameter", "/chats/{id}", "chats('{0}')", []string{"0"}, []string{"c"}, nil, "is a placeholder of the path's"},
+		{"shadows owner", "/chats/{id}", "chats('{owner}')", []string{"owner"}, []string{"c"}, nil, "is a placeholder of the path's"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Endpoint{Method: "GET", Template: tc.template, Handler: nop, Workload: WorkloadExchange,
+				Entity: Entity{Context: tc.context, ContextValues: tc.values}}
+			s, err := boundServer([]Endpoint{e})
+			if !strings.HasPrefix(tc.want, "http") {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("bind = %v, want an error with %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &Call{s: s, r: httptest.NewRequest("GET", "http://graph.test/v1.0"+tc.template, nil), endpoint: &e, params: tc.params}
+			if strings.HasPrefix(tc.template, "/groups/") {
+				c.TargetGroup = group
+			}
+			for _, kv := range tc.set {
+				c.SetContextValue(kv[0], kv[1])
+			}
+			if got := c.ContextURL(); got != tc.want {
+				t.Errorf("ContextURL() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -13,17 +13,21 @@
 // A response's @odata.context comes from its descriptor: Entity.Context,
 // written once beside the handler, with placeholders the call fills
 // (Call.ContextURL): {owner} is the target user's object id (the /me or
-// /users/{id} user, resolved), {0}, {1}, … the path parameters as
-// Call.Param reads them; New refuses a placeholder the template cannot
-// fill. internal/graph/teams builds none by hand (users('{owner}')/presence/$entity,
-// chats('{0}')/messages/$entity). A workload still building one
-// (c.BaseURL()+"/$metadata#users('"+owner+"')/…", usersBase) converts it
-// the same way: put the fragment in the descriptor's Entity.Context, with
-// {owner} where the mailbox owner or the target user's id went and {i}
-// where the path's i-th parameter went, and pass c.ContextURL() to the
-// writer; a context that depends on stored data rather than the path (a
-// drive's owner on /drives/{id}, an item's folder) stays the handler's
-// until the target carries it.
+// /users/{id} user, resolved; on a /groups/{id} path the group's id),
+// {0}, {1}, … the path parameters as Call.Param reads them, and the names
+// Entity.ContextValues declares, which the handler supplies
+// (Call.SetContextValue) where the context names a stored value rather
+// than the path's (a contact folder given by its well-known name); New
+// refuses a placeholder the template cannot fill and a declared value the
+// context does not use. internal/graph/teams and internal/graph/exchange
+// build none by hand (users('{owner}')/presence/$entity,
+// chats('{0}')/messages/$entity, users('{owner}')/messages('{1}')/attachments,
+// users('{owner}')/contactFolders('{folder}')/contacts). What is left
+// by hand is internal/graph/files' and entra's photo (a drive's owner on
+// /drives/{id}, upload sessions, sharing links), UsersBase among them; a
+// workload converting one puts the fragment in the descriptor's
+// Entity.Context, with {owner} where the owner's id went and {i} where
+// the path's i-th parameter went, and passes c.ContextURL() to the writer.
 //
 // graph is the pipeline; the workloads are packages of their own, each
 // declaring its descriptors with Declare (Twins, Optional) and handing them
@@ -38,8 +42,10 @@
 // /chats/{id} path's decision reads is resolved here (workload_teams.go);
 // internal/graph/exchange serves Exchange Online's mail, calendars,
 // contacts, To Do, people and mailbox settings (workload_exchange.go:
-// known mailboxes, calendar-view costs, item collections and rendering,
-// positional paging).
+// known mailboxes, calendar-view costs, schema-normalized bodies, a
+// positional page's position); the item collections, rendering and paging
+// helpers it shares with the other workloads are exported where graph
+// defines them (items.go, query.go, docquery.go), not wrapped.
 // A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
@@ -73,7 +79,7 @@
 // $orderby become store conditions and orderings through odata.Filter and
 // odata.Order over the entity's mapping, the server's own fixed queries
 // (by iCalUId, by name, $search terms, a drive's delta) are written with
-// the IR too, and a collection listed by writeCollection pages by keyset
+// the IR too, and a collection listed by WriteCollection pages by keyset
 // (keyset.go: the nextLink's $skiptoken holds the last row's order keys
 // and id, so that a deep page reads what the first does; a client's $skip
 // stays an offset).
@@ -88,7 +94,7 @@
 // What every request would otherwise rebuild is built once: the schema is
 // parsed on first use (not at package initialisation, so commands that
 // never serve Graph do not pay for it), an entity's OData mapping once per
-// process (jsonMapping), and the mailboxes known to exist are remembered
+// process (JSONMapping), and the mailboxes known to exist are remembered
 // (knownMailboxes), so a request does the work its own data needs. A
 // collection page is written in one pass (appendPage): the envelope by
 // hand, and the items renderProject rendered as they are — compact JSON by

@@ -254,8 +254,11 @@ func (c *Call) ContextURL() string {
 	if strings.IndexByte(ctx, '{') < 0 {
 		return c.BaseURL() + "/$metadata#" + ctx
 	}
+	base := c.BaseURL()
 	var b strings.Builder
-	b.WriteString(c.BaseURL())
+	// One allocation: room for an object id or two in the placeholders.
+	b.Grow(len(base) + len("/$metadata#") + len(ctx) + 64)
+	b.WriteString(base)
 	b.WriteString("/$metadata#")
 	for {
 		name, before, after, ok := nextPlaceholder(ctx)

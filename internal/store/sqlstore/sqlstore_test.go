@@ -272,3 +272,40 @@ func TestTxPreparesAfterward(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLEnginePools checks SQL's pools per use: Read and Log default to
+// Write, a pool serving several uses keeps one statement cache, and
+// Prepare false keeps none.
+func TestSQLEnginePools(t *testing.T) {
+	w, r := openTestDB(t), openTestDB(t)
+	for _, tc := range []struct {
+		name      string
+		p         Pools
+		wantPools [nUses]*sql.DB
+		// sameCache[u] is the use whose cache u shares (u itself: its own).
+		sameCache [nUses]Use
+		prepared  bool
+	}{
+		{"one pool", Pools{Write: w, Prepare: true}, [nUses]*sql.DB{w, w, w}, [nUses]Use{UseWrite, UseWrite, UseWrite}, true},
+		{"read pool", Pools{Write: w, Read: r, Prepare: true}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, true},
+		{"unprepared", Pools{Write: w, Read: r}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, false},
+	} {
+		e := SQL(tc.p).(*sqlEngine)
+		for u := range nUses {
+			c := e.conns[u]
+			if c.p != tc.wantPools[u] {
+				t.Errorf("%s: use %d runs on the wrong pool", tc.name, u)
+			}
+			if (c.stmts != nil) != tc.prepared {
+				t.Errorf("%s: use %d has a statement cache: %v, want %v", tc.name, u, c.stmts != nil, tc.prepared)
+			}
+			if c.stmts != e.conns[tc.sameCache[u]].stmts {
+				t.Errorf("%s: use %d does not share the cache of use %d", tc.name, u, tc.sameCache[u])
+			}
+		}
+		if tc.prepared && e.conns[UseRead].stmts == e.conns[UseWrite].stmts && tc.p.Read != nil {
+			t.Errorf("%s: two pools share one cache", tc.name)
+		}
+		e.Close()
+	}
+}

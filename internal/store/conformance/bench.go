@@ -136,6 +136,21 @@ func RunBenchmarks(b *testing.B, newStore func(b *testing.B) store.Store) {
 			}
 		}
 	})
+	// The decision log's append: what the log's writer commits per batch
+	// (one multi-row INSERT per 64 rows; a batch of 16 here).
+	b.Run("AppendDecisions", func(b *testing.B) {
+		s := newStore(b)
+		ctx := b.Context()
+		ds := make([]store.Decision, 16)
+		for i := range ds {
+			ds[i] = newDecision("t", i)
+		}
+		for b.Loop() {
+			if err := s.AppendDecisions(ctx, ds); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // benchUser returns a new store holding one user.

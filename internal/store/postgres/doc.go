@@ -26,10 +26,13 @@
 // and groups, tenant transfer, items with their queries, directory
 // queries, and the decision and sign-in logs (appended in multi-row
 // INSERTs of 64 rows). It
-// runs through database/sql over the same pgx pool (pgx/v5/stdlib's
-// OpenDBFromPool), so the pool — its settings, its per-connection
-// statement cache, pgx's batches and arrays the other files use — stays
-// one; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
+// runs on the same pgx pool natively, through sqlstore's narrow Engine
+// (engine.go: Exec, Query, QueryRow, transactions at READ COMMITTED or
+// in a REPEATABLE READ READ ONLY snapshot), so the pool — its settings,
+// its per-connection statement cache, pgx's arrays and scanning — is
+// one; timecol.go gives each connection a scan plan for the shared
+// layer's time columns (sqlstore.TimeTarget) that stores pgx's decoded
+// time without boxing it for a sql.Scanner; flavor.go gives sqlstore what is PostgreSQL's: $n placeholders,
 // FOR UPDATE, the family's advisory lock, timestamptz, the retryable
 // SQLSTATEs, the logs' LogTx. Snapshots (but their refill, sqlstore.Copy)
 // still use the pool directly.
@@ -109,14 +112,14 @@
 // planner finds the term rare; the caller's Filter still decides.
 //
 // Items, their queries and the directory queries are store/sqlstore's
-// (items.go, dirquery.go), over database/sql on this backend's pgx pool;
+// (items.go, dirquery.go), over this backend's pgx pool (engine.go);
 // what PostgreSQL does its own way is items.go's queries
 // (sqlstore.Queries): lists bound as text[] (= ANY), literal LIMIT and
 // OFFSET, row-value seeks of the span indexes, parenthesised UNION ALL
 // arms, the pg_trgm text conditions, and the listings' execution mode.
 // Listings (items, users, groups) are planned for each execution with
 // their values (planEachTime, pgx's QueryExecModeCacheDescribe, passed
-// through database/sql as the first argument: Queries.ListingArgs) rather
+// to pgx as the first argument: Queries.ListingArgs) rather
 // than as a cached prepared statement,
 // whose generic plan estimates every folder as the average one. Migration
 // 0013 gives the planner extended statistics on (owner_id, parent_id), the

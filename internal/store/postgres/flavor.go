@@ -1,10 +1,6 @@
 package postgres
 
-import (
-	"database/sql"
-
-	"graphgate/internal/store/sqlstore"
-)
+import "graphgate/internal/store/sqlstore"
 
 // flavor is what PostgreSQL does differently for the shared SQL layer
 // (store/sqlstore): $n placeholders; rows read-modified-written are locked
@@ -13,9 +9,8 @@ import (
 // all; serialization failures, deadlocks and stale cached plans retried;
 // the decision and sign-in logs' transactions commit without waiting for
 // the WAL flush (LogTx; doc.go, "Durability of the logs").
-// Statements are not prepared by the shared layer: pgx keeps a statement
-// cache on each connection itself, and database/sql over the pgx pool
-// (stdlib.OpenDBFromPool) keeps no idle connections to hold its own.
+// Statements run on pgx natively (engine.go), which keeps a statement
+// cache on each connection itself.
 var flavor = &sqlstore.Flavor{
 	Name:         "postgres",
 	Queries:      queries,
@@ -30,9 +25,3 @@ var flavor = &sqlstore.Flavor{
 	MaxBackoff:   maxBackoff,
 	LogTx:        "SET LOCAL synchronous_commit = off",
 }
-
-// Transaction options of the shared layer, as writeOpts and readOpts.
-var (
-	sqlWriteOpts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-	sqlReadOpts  = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-)

@@ -50,9 +50,9 @@ var queries = &sqlstore.Queries{
 // nor a LIKE prefix, and keeps that plan for a folder a thousand times
 // larger than average. Planning costs a fraction of a millisecond; these
 // statements are the ones whose rows vary by orders of magnitude with
-// their values (bench/scale). database/sql passes it to pgx as the first
-// argument (pgx/v5/stdlib accepts any argument; pgx takes a leading
-// QueryExecMode as the mode, not a parameter).
+// their values (bench/scale). The shared layer passes it to pgx as the
+// first argument (pgx takes a leading QueryExecMode as the mode, not a
+// parameter).
 const planEachTime = pgx.QueryExecModeCacheDescribe
 
 // textTerms serves ItemQuery.Text (sqlstore.Queries.Text) with the text

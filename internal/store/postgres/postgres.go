@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"graphgate/internal/store"
 	"graphgate/internal/store/sqlstore"
@@ -25,10 +23,9 @@ const connectTimeout = 10 * time.Second
 // Store is the PostgreSQL backend. It is safe for concurrent use, and any
 // number of Stores (in this process or in replicas) may share one database.
 type Store struct {
-	// Store runs the SQL both backends share (store/sqlstore) through
-	// database/sql over the same pgx pool (db).
+	// Store runs the SQL both backends share (store/sqlstore) on the same
+	// pgx pool, natively (engine.go).
 	*sqlstore.Store
-	db *sql.DB
 	// clock stamps items, grants and service principals (nil: time.Now).
 	clock func() time.Time
 	// pool runs every statement, guarded (guard.go).
@@ -58,6 +55,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "graphgate"
 	}
+	cfg.AfterConnect = registerTypes
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -73,9 +71,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", addr, err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	s := &Store{pool: guardedPool{pool}, db: db}
-	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: db, Read: db, WriteTx: sqlWriteOpts, ReadTx: sqlReadOpts}), s.now)
+	s := &Store{pool: guardedPool{pool}}
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, newEngine(pool)), s.now)
 	if _, err := migrate(ctx, pool, migrations()); err != nil {
 		pool.Close()
 		return nil, err
@@ -87,7 +84,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // returned to it.
 func (s *Store) Close() error {
 	s.Store.DB().Close()
-	s.db.Close()
 	s.pool.Close()
 	return nil
 }

@@ -147,7 +147,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, ReadTx: &sql.TxOptions{ReadOnly: true}}), s.now)
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.SQL(sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, ReadTx: &sql.TxOptions{ReadOnly: true}, Prepare: true})), s.now)
 	s.startWatch(ctx)
 	return s, nil
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"graphgate/internal/store"
 )
 
@@ -16,55 +18,34 @@ import (
 // the same row, so that the next attempt finds and locks that row.
 var ErrRetry = errors.New("sqlstore: lost an insert race")
 
-// DB runs the shared statements on a backend's connection pools: writes on
-// the write pool (for SQLite its one connection), single-statement reads
-// and read transactions on the read pool (for PostgreSQL the same pool).
+// DB runs the shared statements on a backend's Engine: writes on its
+// write pool (for SQLite its one connection), single-statement reads and
+// read transactions on its read pool (for PostgreSQL the same pool).
 type DB struct {
-	f    *Flavor
-	w, r *sql.DB
-	// l is the logs' write pool (see LogWrite).
-	l         *sql.DB
-	writeOpts *sql.TxOptions
-	readOpts  *sql.TxOptions
-	// wstmts, rstmts and lstmts are the prepared statements of each pool,
-	// when the flavor prepares (nil otherwise).
-	wstmts, rstmts, lstmts *stmtCache
+	f *Flavor
+	e Engine
+	// w, r and l are the engine's pools outside a transaction, for
+	// writes, reads and the logs (see LogWrite).
+	w, r, l Conn
+	// rebound caches Flavor.Rebind's statements for a numbered flavor
+	// (nil otherwise): the shared statements are constants, so each is
+	// rewritten once rather than at every run.
+	rebound *lru.Cache[string, string]
 }
 
-// Pools are a backend's connection pools and the options of its
-// transactions.
-type Pools struct {
-	// Write runs every write; Read single-statement reads and read
-	// transactions (nil: Write); Log the decision and sign-in logs' writes
-	// (nil: Write; SQLite's is a connection with synchronous=NORMAL).
-	Write, Read, Log *sql.DB
-	// WriteTx and ReadTx are the options of write and read transactions
-	// (nil: the driver's defaults).
-	WriteTx, ReadTx *sql.TxOptions
-}
+// reboundSize bounds the rewritten statements kept: the shared layer's
+// few dozen constants and the query shapes of listings.
+const reboundSize = 512
 
-// stmtCacheSize bounds each pool's prepared statements. The shared layer
-// runs a few dozen distinct statements; the bound keeps a caller that
-// builds statements from data (it should not) from growing the cache.
-const stmtCacheSize = 256
-
-// NewDB returns a DB over p. It does not take ownership of the pools:
-// Close closes only its prepared statements.
-func NewDB(f *Flavor, p Pools) *DB {
-	if p.Read == nil {
-		p.Read = p.Write
-	}
-	if p.Log == nil {
-		p.Log = p.Write
-	}
-	db := &DB{f: f, w: p.Write, r: p.Read, l: p.Log, writeOpts: p.WriteTx, readOpts: p.ReadTx}
-	if f.PrepareStatements {
-		db.wstmts = newStmtCache(p.Write, stmtCacheSize)
-		db.rstmts = newStmtCache(p.Read, stmtCacheSize)
-		db.lstmts = db.wstmts
-		if p.Log != p.Write {
-			db.lstmts = newStmtCache(p.Log, stmtCacheSize)
+// NewDB returns a DB over the engine e, which it owns: Close closes it.
+func NewDB(f *Flavor, e Engine) *DB {
+	db := &DB{f: f, e: e, w: e.Conn(UseWrite), r: e.Conn(UseRead), l: e.Conn(UseLog)}
+	if f.Numbered {
+		c, err := lru.New[string, string](reboundSize)
+		if err != nil {
+			panic(err) // only for a size < 1
 		}
+		db.rebound = c
 	}
 	return db
 }
@@ -72,29 +53,31 @@ func NewDB(f *Flavor, p Pools) *DB {
 // Flavor returns the DB's flavor.
 func (db *DB) Flavor() *Flavor { return db.f }
 
-// Close closes the prepared statements (not the pools).
-func (db *DB) Close() error {
-	if db.wstmts != nil {
-		db.wstmts.close()
-		db.rstmts.close()
-		if db.lstmts != db.wstmts {
-			db.lstmts.close()
-		}
+// Close closes the engine (its prepared statements, not the backend's
+// pools).
+func (db *DB) Close() error { return db.e.Close() }
+
+// rebind returns query in the flavor's placeholders.
+func (db *DB) rebind(query string) string {
+	if db.rebound == nil {
+		return query
 	}
-	return nil
+	if q, ok := db.rebound.Get(query); ok {
+		return q
+	}
+	q := db.f.Rebind(query)
+	db.rebound.Add(query, q)
+	return q
 }
 
 // Querier is what statements run on: a transaction, or a pool outside
 // one. Statements are written with '?' placeholders; every argument passes
 // store.CheckArg before it is bound (ErrInvalidText for a NUL character).
 type Querier interface {
-	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	Exec(ctx context.Context, query string, args ...any) (Result, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
 	QueryRow(ctx context.Context, query string, args ...any) Row
 }
-
-// Row is a single-row result (a *sql.Row, or a failed argument check).
-type Row interface{ Scan(dest ...any) error }
 
 // errRow is a row whose Scan fails with err.
 type errRow struct{ err error }
@@ -112,110 +95,59 @@ func (db *DB) checkArgs(args []any) error {
 
 // Tx is a transaction of the DB.
 type Tx struct {
-	db    *DB
-	tx    *sql.Tx
-	stmts *stmtCache
-	// missed are the statements that ran unprepared (see stmt).
-	missed []string
+	db *DB
+	tx EngineTx
 }
 
 var _ Querier = (*Tx)(nil)
 
-// stmt returns query prepared on the pool, for this transaction
-// (Tx.StmtContext reuses it when the transaction's connection prepared it
-// before), or nil when it is not prepared yet: the statement then runs
-// unprepared, and the transaction prepares it on the pool once it ended
-// (preparing now could wait for a connection this transaction holds —
-// SQLite's write pool has one).
-func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if t.stmts == nil {
-		return nil
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (Result, error) {
+	if err := t.db.checkArgs(args); err != nil {
+		return Result{}, err
 	}
-	if st, ok := t.stmts.lookup(query); ok {
-		return t.tx.StmtContext(ctx, st)
-	}
-	t.missed = append(t.missed, query)
-	return nil
+	return t.tx.Exec(ctx, t.db.rebind(query), args...)
 }
 
-func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
 	if err := t.db.checkArgs(args); err != nil {
 		return nil, err
 	}
-	if st := t.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return t.tx.ExecContext(ctx, t.db.f.Rebind(query), args...)
-}
-
-func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := t.db.checkArgs(args); err != nil {
-		return nil, err
-	}
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return t.tx.QueryContext(ctx, t.db.f.Rebind(query), args...)
+	return t.tx.Query(ctx, t.db.rebind(query), args...)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
 	if err := t.db.checkArgs(args); err != nil {
 		return errRow{err}
 	}
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, t.db.f.Rebind(query), args...)
+	return t.tx.QueryRow(ctx, t.db.rebind(query), args...)
 }
 
-// pool is a pool outside a transaction: each statement is its own
-// (atomic) transaction.
+// pool is an engine's pool outside a transaction: each statement is its
+// own (atomic) transaction.
 type pool struct {
-	db    *DB
-	p     *sql.DB
-	stmts *stmtCache
+	db *DB
+	c  Conn
 }
 
-func (p pool) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (p pool) Exec(ctx context.Context, query string, args ...any) (Result, error) {
+	if err := p.db.checkArgs(args); err != nil {
+		return Result{}, err
+	}
+	return p.c.Exec(ctx, p.db.rebind(query), args...)
+}
+
+func (p pool) Query(ctx context.Context, query string, args ...any) (Rows, error) {
 	if err := p.db.checkArgs(args); err != nil {
 		return nil, err
 	}
-	if p.stmts != nil {
-		st, err := p.stmts.get(ctx, p.db.f, query)
-		if err != nil {
-			return nil, err
-		}
-		return st.ExecContext(ctx, args...)
-	}
-	return p.p.ExecContext(ctx, p.db.f.Rebind(query), args...)
-}
-
-func (p pool) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := p.db.checkArgs(args); err != nil {
-		return nil, err
-	}
-	if p.stmts != nil {
-		st, err := p.stmts.get(ctx, p.db.f, query)
-		if err != nil {
-			return nil, err
-		}
-		return st.QueryContext(ctx, args...)
-	}
-	return p.p.QueryContext(ctx, p.db.f.Rebind(query), args...)
+	return p.c.Query(ctx, p.db.rebind(query), args...)
 }
 
 func (p pool) QueryRow(ctx context.Context, query string, args ...any) Row {
 	if err := p.db.checkArgs(args); err != nil {
 		return errRow{err}
 	}
-	if p.stmts != nil {
-		st, err := p.stmts.get(ctx, p.db.f, query)
-		if err != nil {
-			return errRow{err}
-		}
-		return st.QueryRowContext(ctx, args...)
-	}
-	return p.p.QueryRowContext(ctx, p.db.f.Rebind(query), args...)
+	return p.c.QueryRow(ctx, p.db.rebind(query), args...)
 }
 
 // Write runs f in a write transaction and commits it if f returns nil. A
@@ -225,7 +157,7 @@ func (p pool) QueryRow(ctx context.Context, query string, args ...any) Row {
 // therefore only touch the database through tx and must not call the
 // store.
 func (db *DB) Write(ctx context.Context, f func(tx *Tx) error) error {
-	return db.retry(ctx, func() error { return db.inTx(ctx, db.w, db.writeOpts, db.wstmts, f) })
+	return db.retry(ctx, func() error { return db.inTx(ctx, UseWrite, f) })
 }
 
 // LogWrite runs f in a write transaction of the decision or sign-in log:
@@ -235,9 +167,9 @@ func (db *DB) Write(ctx context.Context, f func(tx *Tx) error) error {
 // tenant data's. It retries like Write. Nothing but the logs may use it.
 func (db *DB) LogWrite(ctx context.Context, f func(tx *Tx) error) error {
 	return db.retry(ctx, func() error {
-		return db.inTx(ctx, db.l, db.writeOpts, db.lstmts, func(tx *Tx) error {
+		return db.inTx(ctx, UseLog, func(tx *Tx) error {
 			if db.f.LogTx != "" {
-				if _, err := tx.tx.ExecContext(ctx, db.f.LogTx); err != nil {
+				if _, err := tx.tx.Exec(ctx, db.f.LogTx); err != nil {
 					return err
 				}
 			}
@@ -249,14 +181,14 @@ func (db *DB) LogWrite(ctx context.Context, f func(tx *Tx) error) error {
 // Read runs f in a read transaction on the read pool: one snapshot for
 // every statement f runs. It retries like Write.
 func (db *DB) Read(ctx context.Context, f func(tx *Tx) error) error {
-	return db.retry(ctx, func() error { return db.inTx(ctx, db.r, db.readOpts, db.rstmts, f) })
+	return db.retry(ctx, func() error { return db.inTx(ctx, UseRead, f) })
 }
 
 // ExecOne runs one write statement outside an explicit transaction (the
 // statement is atomic by itself), retried like Write.
-func (db *DB) ExecOne(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+func (db *DB) ExecOne(ctx context.Context, query string, args ...any) (res Result, err error) {
 	err = db.retry(ctx, func() error {
-		res, err = pool{db, db.w, db.wstmts}.Exec(ctx, query, args...)
+		res, err = pool{db, db.w}.Exec(ctx, query, args...)
 		return err
 	})
 	return res, err
@@ -267,31 +199,22 @@ func (db *DB) ExecOne(ctx context.Context, query string, args ...any) (res sql.R
 // Read; scan reads the row.
 func (db *DB) ReadRow(ctx context.Context, scan func(Row) error, query string, args ...any) error {
 	return db.retry(ctx, func() error {
-		return scan(pool{db, db.r, db.rstmts}.QueryRow(ctx, query, args...))
+		return scan(pool{db, db.r}.QueryRow(ctx, query, args...))
 	})
 }
 
-func (db *DB) inTx(ctx context.Context, p *sql.DB, opts *sql.TxOptions, stmts *stmtCache, f func(*Tx) error) error {
-	tx, err := p.BeginTx(ctx, opts)
+func (db *DB) inTx(ctx context.Context, use Use, f func(*Tx) error) error {
+	tx, err := db.e.Begin(ctx, use)
 	if err != nil {
 		return err
 	}
-	t := &Tx{db: db, tx: tx, stmts: stmts}
-	defer t.prepareMissed(ctx)
-	if err := f(t); err != nil {
-		tx.Rollback()
+	if err := f(&Tx{db: db, tx: tx}); err != nil {
+		// Roll back even if ctx is done (pgx closes the connection when a
+		// rollback fails, which ends the transaction anyway).
+		tx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	return tx.Commit()
-}
-
-// prepareMissed prepares, once the transaction ended, the statements it
-// ran unprepared, for the next transactions. A statement that fails to
-// prepare is left to fail where it runs.
-func (t *Tx) prepareMissed(ctx context.Context) {
-	for _, q := range t.missed {
-		t.stmts.get(ctx, t.db.f, q)
-	}
+	return tx.Commit(ctx)
 }
 
 func (db *DB) retryable(err error) bool {
@@ -340,7 +263,7 @@ func notFound(err error, format string, args ...any) error {
 }
 
 // mustAffect returns ErrNotFound unless the statement changed a row.
-func mustAffect(res sql.Result, err error, format string, args ...any) error {
+func mustAffect(res Result, err error, format string, args ...any) error {
 	if err != nil {
 		return err
 	}
@@ -355,7 +278,7 @@ func mustAffect(res sql.Result, err error, format string, args ...any) error {
 }
 
 // affected is a statement's count of changed rows (0 on error).
-func affected(res sql.Result, err error) (int, error) {
+func affected(res Result, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}

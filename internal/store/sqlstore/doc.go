@@ -1,6 +1,6 @@
-// Package sqlstore is the store contract's shared implementation over
-// database/sql: the SQL both backends (store/sqlite, store/postgres) run
-// alike, written once, with a Flavor for what the engines do differently
+// Package sqlstore is the store contract's shared implementation over a
+// narrow Engine of its own (engine.go): the SQL both backends
+// (store/sqlite, store/postgres) run alike, written once, with a Flavor for what the engines do differently
 // (placeholders, row locking, the time encoding, error classes, retries).
 // It follows dex's storage/sql (a flavor and one crud.go for every engine).
 //
@@ -17,9 +17,16 @@
 //     (store.ErrConflict) and a transient failure (SQLite busy, PostgreSQL
 //     serialization failure or deadlock) after which a transaction is run
 //     again, closure included, with jittered exponential back-off.
-//   - DB: the write and read pools, transactions with retries, the guard
-//     (every argument passes store.CheckArg before it is bound), and a
-//     bounded cache of prepared statements (see stmtcache.go).
+//   - Engine: what statements run on — Exec, Query (rows with Next, Scan,
+//     Err, Close), QueryRow (Scan), and Begin/Commit/Rollback on the pool
+//     of a use (write, read, log) with the engine's isolation for it. The
+//     backends implement it over their driver's own interface; SQL
+//     (sqldb.go) is the one over database/sql pools, with a bounded cache
+//     of prepared statements per pool (stmtcache.go), which SQLite uses.
+//   - DB: transactions with retries on the engine, the guard (every
+//     argument passes store.CheckArg before it is bound), and the
+//     placeholders: statements are written with '?' and rewritten once for
+//     a numbered flavor (a bounded cache of the rewritten text).
 //   - Store: the families whose SQL is the same on both engines, moved out
 //     of the backends family by family: lockouts, signing keys and
 //     settings, sessions (authorization codes, refresh tokens, device
@@ -46,8 +53,8 @@
 //     (Queries.Text: SQLite's FTS5 candidates, read by a query of their
 //     own; PostgreSQL's pg_trgm LIKE conditions).
 //   - The logs' durability: DB.LogWrite runs the decision and sign-in
-//     logs' transactions on Pools.Log (SQLite's connection with
-//     synchronous=NORMAL) after the flavor's LogTx statement
+//     logs' transactions on the engine's UseLog pool (SQLite's connection
+//     with synchronous=NORMAL) after the flavor's LogTx statement
 //     (PostgreSQL's SET LOCAL synchronous_commit = off): they survive a
 //     crash of graphgate and may lose their last moments on a crash of the
 //     machine, while tenant data keeps the full promise. Nothing else may
@@ -56,8 +63,9 @@
 // # What it must not do
 //
 // It must not import a database driver (the backends pass their Flavor,
-// with its error classification, and their *sql.DB), nor decide anything
-// about protocols or permissions: single-use and reuse rules are the
+// with its error classification, and their Engine: SQLite's *sql.DB pools
+// through SQL, PostgreSQL's pgx pool through its own engine), nor decide
+// anything about protocols or permissions: single-use and reuse rules are the
 // identity platform's, run in the update closures; the store only makes a
 // read-modify-write atomic. It does not own migrations, the backends'
 // connection set-up, SQLite's user cache (a decorator in the backend in
@@ -74,23 +82,26 @@
 //
 // # What it chose
 //
-//   - PostgreSQL keeps its pgx pool: the families not moved yet use
-//     pgx's batches and arrays directly (items and their queries now run
-//     here, listings still planned per execution: pgx/v5/stdlib passes
-//     the QueryExecMode argument through), and
-//     the shared layer reaches the same pool through database/sql
-//     (pgx/v5/stdlib.OpenDBFromPool), so there is one pool, one set of
-//     settings and one per-connection statement cache (pgx's). database/sql
-//     adds allocations per statement (GetRefreshToken 33 → 87 allocs/op)
-//     and, measured at the minimum on a loaded 2-core machine, 1.05–1.25×
-//     the time of a single-row read (bench/README.md, "Storage"). A
-//     database/sql pool of its own (stdlib.OpenDB, idle connections kept)
-//     measured no clear gain for twice the server connections, so it was
-//     not taken. The next step, if the Graph throughput shows the cost, is
-//     pgx's native interface behind the Querier (the flavor already
-//     owns placeholders and errors), not a second pool.
-//   - SQLite keeps statements prepared (Flavor.PrepareStatements, a
-//     bounded LRU of *sql.Stmt): single-row reads went from a read
+//   - PostgreSQL runs the shared statements on its pgx pool natively
+//     (store/postgres's engine.go), not through database/sql: one pool,
+//     one set of settings, pgx's per-connection statement cache, its
+//     QueryExecMode argument for the listings planned per execution
+//     (Queries.ListingArgs), its arrays for = ANY and its scanning. The
+//     shared layer's scan targets are plain values, sql.Null* and its own
+//     sql.Scanners (ts, strs), which pgx scans as database/sql did (a
+//     Scanner gets the same driver values); time columns also offer
+//     TimeTarget, which the PostgreSQL engine fills without pgx boxing a
+//     time.Time for Scan. Measured old and new side by side (bench/README.md,
+//     "One shared SQL layer", "pgx natively"): GetRefreshToken 87 → 28
+//     allocs/op, GetUser 116 → 41 — below the 33 and 42 pgx's native path
+//     had before the shared layer — and the client's CPU per read 0.64–0.73×
+//     (wall times, a round trip to a server on the same loaded 2 cores,
+//     did not resolve the change). database/sql over the pgx pool
+//     (pgx/v5/stdlib.OpenDBFromPool, which this replaced) converted every
+//     value to a driver.Value and acquired a pool connection through a
+//     new driver connection per statement.
+//   - SQLite keeps statements prepared (SQL's Pools.Prepare, a
+//     bounded LRU of *sql.Stmt per pool): single-row reads went from a read
 //     transaction of three statements to one prepared statement
 //     (GetRefreshToken 90 → 72 allocs/op, 0.61× the time at the minimum).
 //     Item and directory listings go through it too: their statements are
@@ -99,8 +110,8 @@
 //     prepare time instead of expiring the statement whenever a kind is
 //     bound (a plan that depends on a bound value is re-prepared at each
 //     run). Figures in bench/README.md ("One shared SQL layer").
-//     PostgreSQL does not: database/sql over the pgx pool keeps no idle
-//     connections for a *sql.Stmt to live on, and pgx already caches.
+//     PostgreSQL does not need to: pgx caches every statement it runs,
+//     per connection.
 //   - Placeholders are rewritten by a small scanner of '?' (Flavor.Rebind)
 //     that skips quoted text: the statements here are this package's own
 //     constants (and sqlq's rendering, which numbers its own), so no full
@@ -109,8 +120,8 @@
 //     tenant's domains) and a tenant's import are written with multi-row
 //     INSERT … VALUES (…), (…), at most 8 rows a statement (insertRows),
 //     the same SQL on both engines, instead of one statement per row
-//     (SQLite) or unnest arrays and pgx batches (PostgreSQL, which
-//     database/sql cannot send). The bound keeps the distinct statements
+//     (SQLite) or unnest arrays and pgx batches (PostgreSQL, which the
+//     engine's interface does not offer). The bound keeps the distinct statements
 //     few (SQLite keeps each prepared); an import conflict names the
 //     objects of the failing statement. Lists are read with one query per
 //     list for any number of apps (ListApps: four statements, where SQLite

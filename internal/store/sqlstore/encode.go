@@ -33,6 +33,16 @@ func (c timeCol) Scan(v any) error {
 
 func ts(p *time.Time) timeCol { return timeCol{p} }
 
+// TimeTarget is implemented by the shared layer's time-column scan targets.
+// An engine whose driver decodes timestamps itself may store a column's
+// time in UTC, or the zero time for NULL, into TimeTarget() directly
+// instead of calling Scan (PostgreSQL's does: pgx passes a sql.Scanner a
+// boxed time.Time, two allocations a column).
+type TimeTarget interface{ TimeTarget() *time.Time }
+
+// TimeTarget is where the column's time goes.
+func (c timeCol) TimeTarget() *time.Time { return c.p }
+
 // list encodes a list of strings as a JSON array ('[]' when empty): a
 // json.RawMessage, which SQLite's guard binds as TEXT and pgx as jsonb.
 func list(l []string) json.RawMessage {

@@ -50,10 +50,6 @@ type Flavor struct {
 	// synchronous_commit = off. SQLite's logs get their promise from their
 	// pool's connection (synchronous=NORMAL) instead.
 	LogTx string
-	// PrepareStatements: the DB keeps its statements prepared (see
-	// stmtcache.go). SQLite's driver otherwise parses every statement;
-	// pgx caches prepared statements per connection itself.
-	PrepareStatements bool
 }
 
 // Rebind rewrites the '?' placeholders of query into the flavor's. '?'

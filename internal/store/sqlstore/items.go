@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -312,14 +313,16 @@ func (s *Store) docArg(it store.Item) (json.RawMessage, error) {
 // caller makes the whole call atomic (its transaction, or a savepoint).
 func (s *Store) createItems(ctx context.Context, tx *Tx, items []store.Item, stamp time.Time) error {
 	// One statement prepared for the call (a bulk load runs thousands),
-	// the cached one when there is one.
-	st := tx.stmt(ctx, insertItem)
-	if st == nil && len(items) > 1 {
-		p, err := tx.tx.PrepareContext(ctx, s.f.Rebind(insertItem))
+	// the cached one when there is one, where the engine prepares
+	// statements itself (database/sql's; pgx caches every statement it
+	// runs per connection).
+	var st *sql.Stmt
+	if t, ok := tx.tx.(*sqlTx); ok && len(items) > 1 {
+		p, done, err := t.prepareBatch(ctx, s.db.rebind(insertItem))
 		if err != nil {
 			return err
 		}
-		defer p.Close()
+		defer done()
 		st = p
 	}
 	for _, it := range items {

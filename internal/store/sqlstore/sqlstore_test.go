@@ -81,7 +81,7 @@ var errBusy = errors.New("busy")
 func testFlavor() *Flavor {
 	return &Flavor{Name: "test", Millis: true, IsUnique: func(error) bool { return false },
 		Retryable: func(err error) bool { return errors.Is(err, errBusy) }, MaxAttempts: 3,
-		FirstBackoff: time.Microsecond, MaxBackoff: time.Microsecond, PrepareStatements: true}
+		FirstBackoff: time.Microsecond, MaxBackoff: time.Microsecond}
 }
 
 func openTestDB(t *testing.T) *sql.DB {
@@ -114,7 +114,7 @@ func TestRetry(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			db := NewDB(testFlavor(), Pools{Write: openTestDB(t)})
+			db := NewDB(testFlavor(), SQL(Pools{Write: openTestDB(t), Prepare: true}))
 			runs := 0
 			err := db.Write(t.Context(), func(tx *Tx) error {
 				runs++
@@ -151,7 +151,7 @@ func TestRetry(t *testing.T) {
 func TestRetryHonoursContext(t *testing.T) {
 	f := testFlavor()
 	f.MaxAttempts, f.FirstBackoff, f.MaxBackoff = 100, time.Hour, time.Hour
-	db := NewDB(f, Pools{Write: openTestDB(t)})
+	db := NewDB(f, SQL(Pools{Write: openTestDB(t), Prepare: true}))
 	ctx, cancel := context.WithCancel(t.Context())
 	err := db.Write(ctx, func(*Tx) error { cancel(); return errBusy })
 	if !errors.Is(err, context.Canceled) {
@@ -160,7 +160,7 @@ func TestRetryHonoursContext(t *testing.T) {
 }
 
 func TestArgumentsGuarded(t *testing.T) {
-	db := NewDB(testFlavor(), Pools{Write: openTestDB(t)})
+	db := NewDB(testFlavor(), SQL(Pools{Write: openTestDB(t), Prepare: true}))
 	ctx := t.Context()
 	checks := []struct {
 		name string
@@ -192,17 +192,16 @@ func TestStmtCacheBounded(t *testing.T) {
 	p := openTestDB(t)
 	c := newStmtCache(p, 4)
 	t.Cleanup(c.close)
-	f := testFlavor()
 	ctx := t.Context()
-	first, err := c.get(ctx, f, `SELECT 0`)
+	first, err := c.get(ctx, `SELECT 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := c.get(ctx, f, `SELECT 0`); again != first {
+	if again, _ := c.get(ctx, `SELECT 0`); again != first {
 		t.Error("the same statement was prepared twice")
 	}
 	for i := 1; i <= 10; i++ {
-		if _, err := c.get(ctx, f, fmt.Sprintf(`SELECT %d`, i)); err != nil {
+		if _, err := c.get(ctx, fmt.Sprintf(`SELECT %d`, i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -220,12 +219,11 @@ func TestStmtCacheConcurrent(t *testing.T) {
 	p := openTestDB(t)
 	c := newStmtCache(p, 8)
 	t.Cleanup(c.close)
-	f := testFlavor()
 	var wg sync.WaitGroup
 	got := make([]*sql.Stmt, 16)
 	for i := range got {
 		wg.Go(func() {
-			st, err := c.get(t.Context(), f, `SELECT v FROM t WHERE k = ?`)
+			st, err := c.get(t.Context(), `SELECT v FROM t WHERE k = ?`)
 			if err != nil {
 				t.Error(err)
 			}
@@ -251,7 +249,7 @@ func TestStmtCacheConcurrent(t *testing.T) {
 func TestTxPreparesAfterward(t *testing.T) {
 	p := openTestDB(t)
 	p.SetMaxOpenConns(1)
-	db := NewDB(testFlavor(), Pools{Write: p})
+	db := NewDB(testFlavor(), SQL(Pools{Write: p, Prepare: true}))
 	ctx := t.Context()
 	const q = `INSERT INTO t (k, v) VALUES (?, ?)`
 	for i, wantMissed := range []int{1, 0} {
@@ -260,7 +258,7 @@ func TestTxPreparesAfterward(t *testing.T) {
 			if _, err := tx.Exec(ctx, q, fmt.Sprint(i), i); err != nil {
 				return err
 			}
-			missed = len(tx.missed)
+			missed = len(tx.tx.(*sqlTx).missed)
 			return nil
 		})
 		if err != nil {
@@ -269,8 +267,45 @@ func TestTxPreparesAfterward(t *testing.T) {
 		if missed != wantMissed {
 			t.Errorf("transaction %d ran %d statements unprepared, want %d", i, missed, wantMissed)
 		}
-		if _, ok := db.wstmts.lookup(q); !ok {
+		if _, ok := db.e.(*sqlEngine).conns[UseWrite].stmts.lookup(q); !ok {
 			t.Errorf("after transaction %d the statement is not prepared", i)
 		}
+	}
+}
+
+// TestSQLEnginePools checks SQL's pools per use: Read and Log default to
+// Write, a pool serving several uses keeps one statement cache, and
+// Prepare false keeps none.
+func TestSQLEnginePools(t *testing.T) {
+	w, r := openTestDB(t), openTestDB(t)
+	for _, tc := range []struct {
+		name      string
+		p         Pools
+		wantPools [nUses]*sql.DB
+		// sameCache[u] is the use whose cache u shares (u itself: its own).
+		sameCache [nUses]Use
+		prepared  bool
+	}{
+		{"one pool", Pools{Write: w, Prepare: true}, [nUses]*sql.DB{w, w, w}, [nUses]Use{UseWrite, UseWrite, UseWrite}, true},
+		{"read pool", Pools{Write: w, Read: r, Prepare: true}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, true},
+		{"unprepared", Pools{Write: w, Read: r}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, false},
+	} {
+		e := SQL(tc.p).(*sqlEngine)
+		for u := range nUses {
+			c := e.conns[u]
+			if c.p != tc.wantPools[u] {
+				t.Errorf("%s: use %d runs on the wrong pool", tc.name, u)
+			}
+			if (c.stmts != nil) != tc.prepared {
+				t.Errorf("%s: use %d has a statement cache: %v, want %v", tc.name, u, c.stmts != nil, tc.prepared)
+			}
+			if c.stmts != e.conns[tc.sameCache[u]].stmts {
+				t.Errorf("%s: use %d does not share the cache of use %d", tc.name, u, tc.sameCache[u])
+			}
+		}
+		if tc.prepared && e.conns[UseRead].stmts == e.conns[UseWrite].stmts && tc.p.Read != nil {
+			t.Errorf("%s: two pools share one cache", tc.name)
+		}
+		e.Close()
 	}
 }

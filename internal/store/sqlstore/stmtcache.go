@@ -7,8 +7,8 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// stmtCache keeps a pool's prepared statements, keyed by the statement as
-// written ('?' placeholders), at most size of them, least recently used
+// stmtCache keeps a database/sql pool's prepared statements (SQL's, for
+// SQLite), keyed by the statement, at most size of them, least recently used
 // first out. database/sql prepares a *sql.Stmt lazily on each connection
 // that runs it and keeps it there, and a transaction reuses it
 // (Tx.StmtContext), so a statement is parsed once per connection rather
@@ -32,11 +32,11 @@ func newStmtCache(p *sql.DB, size int) *stmtCache {
 
 // get returns query prepared on the pool. Two callers missing at once may
 // both prepare it; the second's statement is closed.
-func (c *stmtCache) get(ctx context.Context, f *Flavor, query string) (*sql.Stmt, error) {
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.c.Get(query); ok {
 		return st, nil
 	}
-	st, err := c.p.PrepareContext(ctx, f.Rebind(query))
+	st, err := c.p.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ const selectTenant = `SELECT t.id, t.display_name, t.kind, t.created_at, d.domai
 
 // scanTenants folds selectTenant's rows, a tenant's rows together, into
 // tenants.
-func scanTenants(rows *sql.Rows) ([]store.Tenant, error) {
+func scanTenants(rows Rows) ([]store.Tenant, error) {
 	var out []store.Tenant
 	for rows.Next() {
 		var t store.Tenant
@@ -38,7 +38,7 @@ func scanTenants(rows *sql.Rows) ([]store.Tenant, error) {
 }
 
 // oneTenant is the tenant of rows, or ErrNotFound naming what.
-func oneTenant(rows *sql.Rows, format string, args ...any) (store.Tenant, error) {
+func oneTenant(rows Rows, format string, args ...any) (store.Tenant, error) {
 	all, err := scanTenants(rows)
 	if err != nil {
 		return store.Tenant{}, err
@@ -76,7 +76,7 @@ func (s *Store) insertDomains(ctx context.Context, tx *Tx, t store.Tenant) error
 }
 
 func (s *Store) GetTenant(ctx context.Context, id string) (t store.Tenant, err error) {
-	err = s.db.ReadRows(ctx, func(rows *sql.Rows) (err error) {
+	err = s.db.ReadRows(ctx, func(rows Rows) (err error) {
 		t, err = oneTenant(rows, "tenant %s", id)
 		return err
 	}, selectTenant+`WHERE t.id = ? ORDER BY d.position`, id)
@@ -84,7 +84,7 @@ func (s *Store) GetTenant(ctx context.Context, id string) (t store.Tenant, err e
 }
 
 func (s *Store) TenantByDomain(ctx context.Context, domain string) (t store.Tenant, err error) {
-	err = s.db.ReadRows(ctx, func(rows *sql.Rows) (err error) {
+	err = s.db.ReadRows(ctx, func(rows Rows) (err error) {
 		t, err = oneTenant(rows, "tenant with domain %s", domain)
 		return err
 	}, selectTenant+`WHERE t.id = (SELECT tenant_id FROM tenant_domains WHERE domain_key = ?) ORDER BY d.position`, Key(domain))
@@ -92,7 +92,7 @@ func (s *Store) TenantByDomain(ctx context.Context, domain string) (t store.Tena
 }
 
 func (s *Store) ListTenants(ctx context.Context) (all []store.Tenant, err error) {
-	err = s.db.ReadRows(ctx, func(rows *sql.Rows) (err error) {
+	err = s.db.ReadRows(ctx, func(rows Rows) (err error) {
 		all, err = scanTenants(rows)
 		return err
 	}, selectTenant+`ORDER BY t.id, d.position`)

@@ -58,10 +58,10 @@ func (s *Server) resolveTarget(c *Call) error {
 		c.TargetGroup = &g
 		return s.groupFacts(c, &g)
 	case TargetDrive:
-		if filesHooks.Drive == nil {
+		if s.files.Drive == nil {
 			return errDriveItemNotFound()
 		}
-		owner, group, d, err := filesHooks.Drive(s, c.ctx, c.TenantID, id)
+		owner, group, d, err := s.files.Drive(s, c.ctx, c.TenantID, id)
 		if err != nil {
 			return err
 		}

@@ -20,9 +20,10 @@ import (
 // authentication, and the denials in OneDrive's and OneNote's words.
 
 // FilesHooks are the files workload's parts the pipeline calls. Package
-// files sets them once, at its initialisation (SetFilesHooks); they are
-// read-only afterwards. A server built without the files workload leaves
-// them nil and serves no /drives/{id} path and no transfer URL.
+// files hands them to New with its descriptors (Package.Files); the Server
+// keeps its own copy, read-only afterwards. A server built without the
+// files workload has none and serves no /drives/{id} path and no transfer
+// URL.
 type FilesHooks struct {
 	// Drive resolves the drive /drives/{id} names in a tenant: its owner
 	// (a user, or a group as a user-shaped value), whether the owner is a
@@ -39,14 +40,6 @@ type FilesHooks struct {
 	// items with a 404 where it answers 403 for the drive.
 	ItemAddressed func(c *Call) bool
 }
-
-// filesHooks are the files workload's hooks; written only by package
-// initialisation (SetFilesHooks).
-var filesHooks FilesHooks
-
-// SetFilesHooks installs the files workload's hooks. Package files calls it
-// at initialisation, once.
-func SetFilesHooks(h FilesHooks) { filesHooks = h }
 
 // TargetDrive is the drive the pipeline resolved for a /drives/{id} path
 // (FilesHooks.Drive's value), or nil.

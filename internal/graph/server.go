@@ -178,8 +178,8 @@ func (s *Server) Served() []Endpoint {
 // Handler serves /v1.0/… and /beta/….
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
-// newRequestID returns a random (version 4) GUID, as Graph's request-id.
-func newRequestID() string {
+// NewRequestID returns a random (version 4) GUID, as Graph's request-id.
+func NewRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -227,7 +227,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		calls.Put(c)
 	}()
 	buf := c.path.Buf
-	*c = Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: firstValue(r.Header["Client-Request-Id"])}
+	*c = Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: NewRequestID(), ClientRequestID: firstValue(r.Header["Client-Request-Id"])}
 	c.path.Buf = buf
 	if c.ClientRequestID == "" {
 		c.ClientRequestID = c.RequestID
@@ -329,18 +329,18 @@ func (s *Server) denial(c *Call) error {
 		// group's items are visible to all: changing one is a 403.
 		if relationDenial(d.Reason) && d.Need != 0 && c.target.Access == 0 && !c.target.Public {
 			if s.files.ItemAddressed != nil && s.files.ItemAddressed(c) {
-				return errDriveItemNotFound()
+				return ErrDriveItemNotFound()
 			}
 		}
-		return errDriveAccessDenied()
+		return ErrDriveAccessDenied()
 	case WorkloadOneNote:
 		switch {
 		case !relationDenial(d.Reason):
-			return errOnenoteScopes()
+			return ErrOnenoteScopes()
 		case d.Method.Write():
-			return errOnenoteNoWrite()
+			return ErrOnenoteNoWrite()
 		}
-		return errOnenoteNoAccess()
+		return ErrOnenoteNoAccess()
 	}
 	return errDirectoryDenied()
 }

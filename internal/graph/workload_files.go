@@ -57,55 +57,29 @@ func (c *Call) Found(location string) error {
 
 // ErrDriveItemNotFound is OneDrive's 404 for an item (or drive) that does
 // not exist or that the caller may not know of.
-func ErrDriveItemNotFound() *Error { return errDriveItemNotFound() }
-
-// ErrDriveAccessDenied is OneDrive's 403.
-func ErrDriveAccessDenied() *Error { return errDriveAccessDenied() }
-
-// ErrOnenoteScopes is OneNote's 403 for a token without its permissions.
-func ErrOnenoteScopes() *Error { return errOnenoteScopes() }
-
-// ErrOnenoteNoAccess is OneNote's 403 for notebooks the caller cannot read.
-func ErrOnenoteNoAccess() *Error { return errOnenoteNoAccess() }
-
-// ErrOnenoteNoWrite is OneNote's 403 for a write the caller may not make.
-func ErrOnenoteNoWrite() *Error { return errOnenoteNoWrite() }
-
-func errDriveItemNotFound() *Error {
+func ErrDriveItemNotFound() *Error {
 	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 }
 
-func errDriveAccessDenied() *Error {
+// ErrDriveAccessDenied is OneDrive's 403.
+func ErrDriveAccessDenied() *Error {
 	return NewErrorf(http.StatusForbidden, "accessDenied", "Access denied")
 }
 
-func errOnenoteScopes() *Error {
+// ErrOnenoteScopes is OneNote's 403 for a token without its permissions.
+func ErrOnenoteScopes() *Error {
 	return NewErrorf(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
 }
 
-func errOnenoteNoAccess() *Error {
+// ErrOnenoteNoAccess is OneNote's 403 for notebooks the caller cannot read.
+func ErrOnenoteNoAccess() *Error {
 	return NewErrorf(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
 }
 
-func errOnenoteNoWrite() *Error {
+// ErrOnenoteNoWrite is OneNote's 403 for a write the caller may not make.
+func ErrOnenoteNoWrite() *Error {
 	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
 }
-
-// PathAfterVersion is a request path without its /v1.0 or /beta prefix.
-func PathAfterVersion(p string) string { return pathAfterVersion(p) }
-
-// NewRequestID is a fresh request-id header value.
-func NewRequestID() string { return newRequestID() }
-
-// Membership reports whether the caller is a member and an owner of a
-// group, from the caller's own memberships.
-func (s *Server) Membership(c *Call, groupID string) (member, owner bool, err error) {
-	return s.membership(c, groupID)
-}
-
-// Page is a collection response written whole (@odata.context, count,
-// nextLink, value), for a list a handler builds itself.
-type Page = page
 
 // Passwords are the parameters hashing the passwords of sharing links
 // (Config.Passwords).

@@ -52,6 +52,9 @@ type Call struct {
 	// targetDrive is the drive /drives/{id} names, resolved with its owner
 	// by the files workload (FilesHooks.Drive).
 	targetDrive any
+	// ctxValues are the stored-data placeholders of the endpoint's
+	// Entity.Context the handler supplied (SetContextValue).
+	ctxValues contextValues
 
 	path   graphpath.Path
 	params []string

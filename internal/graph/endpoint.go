@@ -39,14 +39,17 @@ type Entity struct {
 	// about its properties name.
 	Type string
 	// Context is the context URL's fragment after $metadata# (users,
-	// users/$entity); empty where the handler builds it from the data
-	// (a drive's). It may hold placeholders, filled from the call when
+	// users/$entity). It may hold placeholders, filled from the call when
 	// the response is written (Call.ContextURL): {owner} is the id of the
 	// user the call targets (Call.TargetUser: the signed-in user on /me
-	// paths, /users/{id}'s user, resolved to its object id), {0}, {1}, …
-	// the path parameters as Call.Param reads them (chats('{0}')/messages
-	// on /chats/{id}/messages). New refuses a placeholder the template
-	// cannot fill.
+	// paths, /users/{id}'s user, resolved to its object id) or, on a
+	// group's path, of the group (Call.TargetGroup); {0}, {1}, … the path
+	// parameters as Call.Param reads them (chats('{0}')/messages on
+	// /chats/{id}/messages); a dotted name ({drive.id}, {item.id}) is a
+	// value that depends on stored data, which the handler supplies once
+	// it has resolved it (Call.SetContextValue) and which its workload
+	// package declares (Package.ContextValues). New refuses a placeholder
+	// the template cannot fill and a dotted one no package declares.
 	Context string
 	// Expand lists the navigation properties the handler inlines; a
 	// request expanding any other gets the workload's 400 before the
@@ -214,7 +217,7 @@ func (s *Server) bindOne(e *Endpoint) error {
 	case e.Target != derived:
 		return fmt.Errorf("graph: endpoint %s %s declares target %d, its path names %d", e.Method, e.Template, e.Target, derived)
 	}
-	if err := checkContext(e); err != nil {
+	if err := checkContext(e, s.storedPlaceholders); err != nil {
 		return err
 	}
 	key := handlerKey{r, m}
@@ -237,7 +240,9 @@ func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
 
 // ContextURL is the request's @odata.context: the base URL and its
 // endpoint's Entity.Context, its placeholders filled from the call
-// ({owner}: the target user's id; {0}, {1}, …: Param(0), Param(1), …).
+// ({owner}: the target user's id, or the target group's; {0}, {1}, …:
+// Param(0), Param(1), …; {drive.id}, …: what the handler supplied with
+// SetContextValue).
 func (c *Call) ContextURL() string {
 	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
 		return c.BaseURL() + "/$metadata"
@@ -255,11 +260,12 @@ func (c *Call) ContextURL() string {
 		if !ok {
 			return b.String()
 		}
-		if name == "owner" {
-			if c.TargetUser != nil {
-				b.WriteString(c.TargetUser.ID)
-			}
-		} else {
+		switch {
+		case name == "owner":
+			b.WriteString(c.contextOwner())
+		case isStoredPlaceholder(name):
+			b.WriteString(c.ctxValues.get(name))
+		default:
 			i, _ := strconv.Atoi(name)
 			b.WriteString(c.Param(i))
 		}
@@ -284,8 +290,9 @@ func nextPlaceholder(ctx string) (name, before, after string, ok bool) {
 
 // checkContext refuses an Entity.Context placeholder e's template cannot
 // fill: only {owner} and {0} … {n-1}, where n counts the template's {id}
-// parameters and a /me path's "me".
-func checkContext(e *Endpoint) error {
+// parameters and a /me path's "me", and the stored-data placeholders
+// ({drive.id}) a workload package declares it supplies (stored).
+func checkContext(e *Endpoint, stored map[string]bool) error {
 	n := strings.Count(e.Template, "{id}")
 	if strings.HasPrefix(strings.ToLower(e.Template), "/me/") || strings.EqualFold(e.Template, "/me") {
 		n++
@@ -299,7 +306,11 @@ func checkContext(e *Endpoint) error {
 		if !ok {
 			return nil
 		}
-		if k, err := strconv.Atoi(name); name != "owner" && (err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
+		if isStoredPlaceholder(name) {
+			if !stored[name] {
+				return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which no workload package supplies", e.Method, e.Template, e.Entity.Context, name)
+			}
+		} else if k, err := strconv.Atoi(name); name != "owner" && (err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
 			return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which its path cannot fill", e.Method, e.Template, e.Entity.Context, name)
 		}
 		ctx = after

@@ -95,9 +95,11 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 // TransferCall is a Call for a request served outside the pipeline (a
 // pre-authenticated transfer URL: no token, no route, no decision), so that
 // its handler can use Call's writers and BaseURL. w may be nil for a Call
-// used only to read the request.
-func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *http.Request, tenant, requestID string) *Call {
-	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID}
+// used only to read the request. entity is what it answers, as a
+// descriptor's (its Context for ContextURL, stored-data placeholders
+// included); no route binds it, so New does not check it.
+func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *http.Request, tenant, requestID string, entity Entity) *Call {
+	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID, endpoint: &Endpoint{Entity: entity}}
 }
 
 // driveDeltaClockSkew moves the drive delta's retention clock (graph's

@@ -347,7 +347,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		content = append(content, b...)
 	}
 	// The request is the session's: its creator is the actor.
-	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"))
+	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"), uploadedEntity)
 	c.Claims = &tokens.AccessClaims{AppID: sd.AppID, AppDisplayName: sd.AppName}
 	if sd.CallerID != "" {
 		if u, err := s.Store().GetUser(ctx, tenant, sd.CallerID); err == nil {
@@ -401,3 +401,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 	}
 	_ = s.writeDriveTarget(c, status, t, driveContext(c, d, "items/$entity"))
 }
+
+// uploadedEntity is what an upload session's last fragment answers: the
+// item it created or replaced.
+var uploadedEntity = graph.Entity{Context: "drives('{drive.id}')/items/$entity"}

@@ -125,7 +125,7 @@ func (s server) createUploadSession(c *graph.Call) error {
 		ParentID: sd.ParentID, Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#microsoft.graph.uploadSession",
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.ContextURL(),
 		"uploadUrl": c.BaseURL() + transferPrefix + "upload/" + c.TenantID + "/" + id, "expirationDateTime": graphTimeMillis(exp),
 		"nextExpectedRanges": []string{"0-"}})
 }
@@ -359,6 +359,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		fail(err)
 		return
 	}
+	c.SetContextValue("drive.id", d.ID)
 	parent, err := s.driveItemTarget(ctx, tenant, d, sd.ParentID)
 	if err != nil {
 		fail(err)
@@ -399,7 +400,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		}
 		status = http.StatusCreated
 	}
-	_ = s.writeDriveTarget(c, status, t, driveContext(c, d, "items/$entity"))
+	_ = s.writeDriveTarget(c, status, t)
 }
 
 // uploadedEntity is what an upload session's last fragment answers: the

@@ -41,7 +41,7 @@ func Endpoints() []graph.Endpoint { return endpoints }
 // /drives/{id} path names, the pre-authenticated transfer URLs, whether a
 // call names a drive's item.
 func Package() graph.Package {
-	return graph.Package{Endpoints: endpoints, Files: &graph.FilesHooks{
+	return graph.Package{Endpoints: endpoints, ContextValues: []string{"drive.id", "item.id"}, Files: &graph.FilesHooks{
 		Drive: func(s *graph.Server, ctx context.Context, tenant, id string) (store.User, bool, any, error) {
 			d, err := server{s}.driveIn(ctx, tenant, id)
 			if err != nil {

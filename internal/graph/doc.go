@@ -13,22 +13,33 @@
 // A response's @odata.context comes from its descriptor: Entity.Context,
 // written once beside the handler, with placeholders the call fills
 // (Call.ContextURL): {owner} is the target user's object id (the /me or
-// /users/{id} user, resolved), {0}, {1}, … the path parameters as
-// Call.Param reads them; New refuses a placeholder the template cannot
-// fill. internal/graph/teams builds none by hand (users('{owner}')/presence/$entity,
-// chats('{0}')/messages/$entity). A workload still building one
+// /users/{id} user, resolved) or, on a group's path, the group's; {0},
+// {1}, … the path parameters as Call.Param reads them; a dotted name
+// ({drive.id}, {item.id}) a value that depends on stored data rather than
+// the path — the drive /me/drive names, the item a path resolves to —
+// which the handler supplies once it has resolved it
+// (Call.SetContextValue) and its workload package declares
+// (Package.ContextValues; context_values.go). New refuses a placeholder
+// the template cannot fill and a dotted one no package declares.
+// internal/graph/teams, files and entra build none by hand
+// (users('{owner}')/presence/$entity, chats('{0}')/messages/$entity,
+// drives('{drive.id}')/items('{item.id}')/children,
+// groups('{owner}')/photo/$entity). A workload still building one
 // (c.BaseURL()+"/$metadata#users('"+owner+"')/…", usersBase) converts it
 // the same way: put the fragment in the descriptor's Entity.Context, with
-// {owner} where the mailbox owner or the target user's id went and {i}
-// where the path's i-th parameter went, and pass c.ContextURL() to the
-// writer; a context that depends on stored data rather than the path (a
-// drive's owner on /drives/{id}, an item's folder) stays the handler's
-// until the target carries it.
+// {owner} where the mailbox owner or the target user's id went, {i}
+// where the path's i-th parameter went and a declared stored-data
+// placeholder where a resolved object's id went, and pass c.ContextURL()
+// to the writer. A pre-authenticated transfer URL has no descriptor: its
+// handler names its Entity when it makes its Call (Server.TransferCall).
 //
 // graph is the pipeline; the workloads are packages of their own, each
 // declaring its descriptors with Declare (Twins, Optional) and handing them
 // to New: the composition root (internal/server) passes them, as listed by
-// internal/graph/workloads. internal/graph/entra serves Microsoft Entra
+// internal/graph/workloads, one Package (its descriptors, the stored-data
+// placeholders its handlers supply, and for the files workload its
+// FilesHooks, which the Server keeps as its own: a server built without
+// the files workload has none). internal/graph/entra serves Microsoft Entra
 // ID's objects (users, groups, photos, roles, administrative units,
 // directory delta); internal/graph/files serves OneDrive and OneNote,
 // through the extra API of workload_files.go (its hooks: the drive a

@@ -703,6 +703,25 @@ func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget) erro
 	return c.JSON(status, graph.WithContext(b, c.ContextURL()))
 }
 
+// What OneDrive's responses are, for their @odata.context: the drive the
+// path names is {drive.id} (requestDrive supplies it), the item a path
+// resolves to {item.id} (the handler that resolved it supplies it).
+var (
+	driveEntity         = graph.Entity{Context: "drives/$entity"}                                              // a drive
+	rootEntity          = graph.Entity{Context: "drives('{drive.id}')/root/$entity"}                           // its root
+	itemEntity          = graph.Entity{Context: "drives('{drive.id}')/items/$entity"}                          // an item, by id or path, read, created, renamed or uploaded
+	specialEntity       = graph.Entity{Context: "users('{owner}')/drive/special/$entity"}                      // a special folder
+	childrenEntity      = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}            // the children of the item the path resolves to
+	permissionsEntity   = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/permissions"}         // its permissions
+	permissionEntity    = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/permissions/$entity"} // one of them
+	linkEntity          = graph.Entity{Context: "permission"}                                                  // a sharing link created
+	invitedEntity       = graph.Entity{Context: "Collection(microsoft.graph.permission)"}                      // the permissions an invitation granted
+	itemsEntity         = graph.Entity{Context: "Collection(driveItem)"}                                       // items found elsewhere than one folder (search, delta, sharedWithMe)
+	uploadSessionEntity = graph.Entity{Context: "microsoft.graph.uploadSession"}                               // an upload session
+	shareEntity         = graph.Entity{Context: "shares/$entity"}                                              // a share
+	sharedItemEntity    = graph.Entity{Context: "shares('{0}')/driveItem/$entity"}                             // its item
+)
+
 // Handlers.
 
 // driveEndpoints serve the drives of users (and /me), groups and /drives,
@@ -713,48 +732,48 @@ func driveEndpoints() []graph.Endpoint {
 	var eps []ep
 	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
 		eps = append(eps,
-			ep{Method: "GET", Template: base, Handler: handle(server.getDrive), Entity: graph.Entity{Context: "drives/$entity"}},
-			ep{Method: "GET", Template: base + "/root", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/root/$entity"}},
-			ep{Method: "GET", Template: base + "/root/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-			ep{Method: "POST", Template: base + "/root/children", Handler: handle(server.createDriveChild), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "GET", Template: base + "/items/{id}", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: handle(server.updateDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+			ep{Method: "GET", Template: base, Handler: handle(server.getDrive), Entity: driveEntity},
+			ep{Method: "GET", Template: base + "/root", Handler: handle(server.getDriveItem), Entity: rootEntity},
+			ep{Method: "GET", Template: base + "/root/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "POST", Template: base + "/root/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
+			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "GET", Template: base + "/items/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
+			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: handle(server.updateDriveItem), Entity: itemEntity},
 			ep{Method: "DELETE", Template: base + "/items/{id}", Handler: handle(server.deleteDriveItem)},
-			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: handle(server.createDriveChild), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
 			ep{Method: "GET", Template: base + "/items/{id}/content", Handler: handle(server.downloadDriveItem)},
-			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: graph.Entity{Context: "Collection(microsoft.graph.permission)"}},
-			ep{Method: "GET", Template: base + "/root:/{id}", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: invitedEntity},
+			ep{Method: "GET", Template: base + "/root:/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
 			ep{Method: "DELETE", Template: base + "/root:/{id}", Handler: handle(server.deleteDriveItem)},
-			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
+			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
 			ep{Method: "GET", Template: base + "/root:/{id}:/content", Handler: handle(server.downloadDriveItem)},
-			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-			ep{Method: "GET", Template: base + "/special/{id}", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "users('{owner}')/drive/special/$entity"}},
-			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: handle(server.sharedWithMe), Entity: graph.Entity{Context: "Collection(driveItem)"}},
+			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "GET", Template: base + "/special/{id}", Handler: handle(server.getDriveItem), Entity: specialEntity},
+			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: handle(server.sharedWithMe), Entity: itemsEntity},
 		)
 	}
 	eps = append(eps,
-		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: handle(server.createDriveChild), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
+		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
 		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.downloadDriveItem)},
-		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "GET", Template: "/drives/{id}", Handler: handle(server.getDrive), Entity: graph.Entity{Context: "drives/$entity"}},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: handle(server.getDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: handle(server.updateDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "GET", Template: "/drives/{id}", Handler: handle(server.getDrive), Entity: driveEntity},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
+		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: handle(server.updateDriveItem), Entity: itemEntity},
 		ep{Method: "DELETE", Template: "/drives/{id}/items/{id}", Handler: handle(server.deleteDriveItem)},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.createDriveChild), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
 		ep{Method: "GET", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.downloadDriveItem)},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: graph.Entity{Context: "drives('{drive.id}')/items/$entity"}},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: graph.Entity{Context: "Collection(microsoft.graph.permission)"}},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: invitedEntity},
 	)
 	for i := range eps {
 		// /me falls back to the /users/{id} twin; approot is /me's only.

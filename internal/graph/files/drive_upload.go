@@ -346,8 +346,9 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		}
 		content = append(content, b...)
 	}
-	// The request is the session's: its creator is the actor.
-	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"), uploadedEntity)
+	// The request is the session's: its creator is the actor; it answers
+	// the item created or replaced (itemEntity).
+	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"), itemEntity)
 	c.Claims = &tokens.AccessClaims{AppID: sd.AppID, AppDisplayName: sd.AppName}
 	if sd.CallerID != "" {
 		if u, err := s.Store().GetUser(ctx, tenant, sd.CallerID); err == nil {
@@ -402,7 +403,3 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 	}
 	_ = s.writeDriveTarget(c, status, t)
 }
-
-// uploadedEntity is what an upload session's last fragment answers: the
-// item it created or replaced.
-var uploadedEntity = graph.Entity{Context: "drives('{drive.id}')/items/$entity"}

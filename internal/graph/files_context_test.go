@@ -45,6 +45,9 @@ func TestFilesContextURLs(t *testing.T) {
 	nb := list(t, e.must(200, "GET", "/me/onenote/notebooks", notes, nil))[0]
 	nbID := str(nb, "id")
 	gNotes := e.delegated("megan", "Notes.ReadWrite.All")
+	sectionID := str(list(t, e.must(200, "GET", "/me/onenote/sections", notes, nil))[0], "id")
+	groupID := str(e.must(201, "POST", "/me/onenote/notebooks/"+nbID+"/sectionGroups", notes, map[string]any{"displayName": "Group"}), "id")
+	gNotebook := str(list(t, e.must(200, "GET", "/groups/"+marketingID+"/onenote/notebooks", gNotes, nil))[0], "id")
 
 	meta := e.base + "/$metadata#"
 	drive := meta + "drives('" + driveID + "')/"
@@ -107,6 +110,22 @@ func TestFilesContextURLs(t *testing.T) {
 			meta + "users('" + adele + "')/onenote/sections/$entity"},
 		{"create a section group", "POST", "/me/onenote/notebooks/" + nbID + "/sectionGroups", notes, map[string]any{"displayName": "Ctx"}, 201,
 			meta + "users('" + adele + "')/onenote/sectionGroups/$entity"},
+		{"section's pages", "GET", "/me/onenote/sections/" + sectionID + "/pages", notes, nil, 200,
+			meta + "users('" + adele + "')/onenote/sections('" + sectionID + "')/pages"},
+		{"section group's sections", "GET", "/me/onenote/sectionGroups/" + groupID + "/sections", notes, nil, 200,
+			meta + "users('" + adele + "')/onenote/sectionGroups('" + groupID + "')/sections"},
+		{"section group", "GET", "/me/onenote/sectionGroups/" + groupID, notes, nil, 200,
+			meta + "users('" + adele + "')/onenote/sectionGroups/$entity"},
+		{"group's notebook", "GET", "/groups/" + marketingID + "/onenote/notebooks/" + gNotebook, gNotes, nil, 200,
+			meta + "groups('" + marketingID + "')/onenote/notebooks/$entity"},
+		{"group's notebook's sections", "GET", "/groups/" + marketingID + "/onenote/notebooks/" + gNotebook + "/sections", gNotes, nil, 200,
+			meta + "groups('" + marketingID + "')/onenote/notebooks('" + gNotebook + "')/sections"},
+		{"children of a drive by id", "GET", "/drives/" + url.PathEscape(driveID) + "/items/" + pid + "/children", read, nil, 200,
+			drive + "items('" + pid + "')/children"},
+		{"upload to a group's drive", "PUT", "/groups/" + marketingID + "/drive/items/" + gRoot + ":/plan.txt:/content", megan, "plan", 201,
+			meta + "drives('" + gDrive + "')/items/$entity"},
+		{"group's item by path", "GET", "/groups/" + marketingID + "/drive/root:/plan.txt", megan, nil, 200,
+			meta + "drives('" + gDrive + "')/items/$entity"},
 		{"group's notebooks", "GET", "/groups/" + upper(marketingID) + "/onenote/notebooks", gNotes, nil, 200,
 			meta + "groups('" + marketingID + "')/onenote/notebooks"},
 	} {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"graphgate/internal/authz"
@@ -71,6 +72,10 @@ type Server struct {
 	// workload packages declare their handlers supply
 	// (Package.ContextValues); written by New only.
 	storedPlaceholders map[string]bool
+	// driveDeltaSkew moves the drive delta's retention clock (DriveDeltaNow;
+	// graph's tests stand 30 days later without waiting); atomic because
+	// handlers read it while a test sets it.
+	driveDeltaSkew atomic.Int64
 }
 
 type handlerKey struct {

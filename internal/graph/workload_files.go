@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"graphgate/internal/password"
@@ -102,13 +101,8 @@ func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *htt
 	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID, endpoint: &Endpoint{Entity: entity}}
 }
 
-// driveDeltaClockSkew moves the drive delta's retention clock (graph's
-// tests stand 30 days later without waiting: SetDriveDeltaClockSkew);
-// atomic because handlers read it while a test sets it.
-var driveDeltaClockSkew atomic.Int64
-
 // DriveDeltaNow is the clock a drive's delta checks tombstone retention
 // against: the server's clock, moved by the tests' skew.
 func (s *Server) DriveDeltaNow() time.Time {
-	return s.now().Add(time.Duration(driveDeltaClockSkew.Load()))
+	return s.now().Add(time.Duration(s.driveDeltaSkew.Load()))
 }

@@ -52,13 +52,15 @@ type Call struct {
 	// targetDrive is the drive /drives/{id} names, resolved with its owner
 	// by the files workload (FilesHooks.Drive).
 	targetDrive any
-	// ctxValues are the stored-data placeholders of the endpoint's
-	// Entity.Context the handler supplied (SetContextValue).
-	ctxValues contextValues
 
 	path   graphpath.Path
 	params []string
 	wrote  bool
+
+	// ctxValues are the context URL's values the handler supplied
+	// (SetContextValue), name and value in turn.
+	ctxValues []string
+
 	// countOnly is set for GET …/$count: the collection answers its size
 	// as text/plain.
 	countOnly bool

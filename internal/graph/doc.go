@@ -13,34 +13,28 @@
 // A response's @odata.context comes from its descriptor: Entity.Context,
 // written once beside the handler, with placeholders the call fills
 // (Call.ContextURL): {owner} is the target user's object id (the /me or
-// /users/{id} user, resolved) or, on a group's path, the group's; {0},
-// {1}, … the path parameters as Call.Param reads them; a dotted name
-// ({drive.id}, {item.id}) a value that depends on stored data rather than
-// the path — the drive /me/drive names, the item a path resolves to —
-// which the handler supplies once it has resolved it
-// (Call.SetContextValue) and its workload package declares
-// (Package.ContextValues; context_values.go). New refuses a placeholder
-// the template cannot fill and a dotted one no package declares.
-// internal/graph/teams, files and entra build none by hand
+// /users/{id} user, resolved; on a /groups/{id} path the group's id),
+// {0}, {1}, … the path parameters as Call.Param reads them, and the names
+// Entity.ContextValues declares, which the handler supplies
+// (Call.SetContextValue) where the context names a stored value rather
+// than the path's (a contact folder given by its well-known name); New
+// refuses a placeholder the template cannot fill and a declared value the
+// context does not use. No workload builds one by hand
 // (users('{owner}')/presence/$entity, chats('{0}')/messages/$entity,
-// drives('{drive.id}')/items('{item.id}')/children,
-// groups('{owner}')/photo/$entity). A workload still building one
-// (c.BaseURL()+"/$metadata#users('"+owner+"')/…", usersBase) converts it
-// the same way: put the fragment in the descriptor's Entity.Context, with
-// {owner} where the mailbox owner or the target user's id went, {i}
-// where the path's i-th parameter went and a declared stored-data
-// placeholder where a resolved object's id went, and pass c.ContextURL()
-// to the writer. A pre-authenticated transfer URL has no descriptor: its
-// handler names its Entity when it makes its Call (Server.TransferCall).
+// users('{owner}')/messages('{1}')/attachments,
+// users('{owner}')/contactFolders('{folder}')/contacts,
+// drives('{drive}')/items('{item}')/children,
+// groups('{owner}')/photo/$entity). A pre-authenticated transfer URL has
+// no descriptor: its handler names its Entity when it makes its Call
+// (Server.TransferCall).
 //
 // graph is the pipeline; the workloads are packages of their own, each
 // declaring its descriptors with Declare (Twins, Optional) and handing them
 // to New: the composition root (internal/server) passes them, as listed by
-// internal/graph/workloads, one Package (its descriptors, the stored-data
-// placeholders its handlers supply, and for the files workload its
-// FilesHooks, which the Server keeps as its own: a server built without
-// the files workload has none). internal/graph/entra serves Microsoft Entra
-// ID's objects (users, groups, photos, roles, administrative units,
+// internal/graph/workloads, one Package each (its descriptors and, for the
+// files workload, its FilesHooks, which the Server keeps as its own: a
+// server built without the files workload has none).
+// internal/graph/entra serves Microsoft Entra ID's objects (users, groups, photos, roles, administrative units,
 // directory delta); internal/graph/files serves OneDrive and OneNote,
 // through the extra API of workload_files.go (its hooks: the drive a
 // /drives/{id} path names, the pre-authenticated transfer URLs, its
@@ -49,8 +43,10 @@
 // /chats/{id} path's decision reads is resolved here (workload_teams.go);
 // internal/graph/exchange serves Exchange Online's mail, calendars,
 // contacts, To Do, people and mailbox settings (workload_exchange.go:
-// known mailboxes, calendar-view costs, item collections and rendering,
-// positional paging).
+// known mailboxes, calendar-view costs, schema-normalized bodies, a
+// positional page's position); the item collections, rendering and paging
+// helpers it shares with the other workloads are exported where graph
+// defines them (items.go, query.go, docquery.go), not wrapped.
 // A workload's handlers use the pipeline
 // through a small exported API (workload.go): the Server's store,
 // directory service and clock; the Call's request, body readers
@@ -84,7 +80,7 @@
 // $orderby become store conditions and orderings through odata.Filter and
 // odata.Order over the entity's mapping, the server's own fixed queries
 // (by iCalUId, by name, $search terms, a drive's delta) are written with
-// the IR too, and a collection listed by writeCollection pages by keyset
+// the IR too, and a collection listed by WriteCollection pages by keyset
 // (keyset.go: the nextLink's $skiptoken holds the last row's order keys
 // and id, so that a deep page reads what the first does; a client's $skip
 // stays an offset).
@@ -99,7 +95,7 @@
 // What every request would otherwise rebuild is built once: the schema is
 // parsed on first use (not at package initialisation, so commands that
 // never serve Graph do not pay for it), an entity's OData mapping once per
-// process (jsonMapping), and the mailboxes known to exist are remembered
+// process (JSONMapping), and the mailboxes known to exist are remembered
 // (knownMailboxes), so a request does the work its own data needs. A
 // collection page is written in one pass (appendPage): the envelope by
 // hand, and the items renderProject rendered as they are — compact JSON by

@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,18 +40,22 @@ type Entity struct {
 	// about its properties name.
 	Type string
 	// Context is the context URL's fragment after $metadata# (users,
-	// users/$entity). It may hold placeholders, filled from the call when
+	// users/$entity); empty where the handler builds it from the data
+	// (a drive's). It may hold placeholders, filled from the call when
 	// the response is written (Call.ContextURL): {owner} is the id of the
 	// user the call targets (Call.TargetUser: the signed-in user on /me
-	// paths, /users/{id}'s user, resolved to its object id) or, on a
-	// group's path, of the group (Call.TargetGroup); {0}, {1}, … the path
-	// parameters as Call.Param reads them (chats('{0}')/messages on
-	// /chats/{id}/messages); a dotted name ({drive.id}, {item.id}) is a
-	// value that depends on stored data, which the handler supplies once
-	// it has resolved it (Call.SetContextValue) and which its workload
-	// package declares (Package.ContextValues). New refuses a placeholder
-	// the template cannot fill and a dotted one no package declares.
+	// paths, /users/{id}'s user, resolved to its object id), {0}, {1}, …
+	// the path parameters as Call.Param reads them (chats('{0}')/messages
+	// on /chats/{id}/messages), and the names in ContextValues. New
+	// refuses a placeholder the template cannot fill.
 	Context string
+	// ContextValues names the placeholders of Context the handler
+	// supplies (Call.SetContextValue) because the path does not hold
+	// them: a stored value, such as the folder id a well-known name
+	// stands for (contactFolders('{folder}')/contacts on
+	// …/contactFolders/contacts/contacts). New refuses a name Context
+	// does not use.
+	ContextValues []string
 	// Expand lists the navigation properties the handler inlines; a
 	// request expanding any other gets the workload's 400 before the
 	// handler runs.
@@ -217,7 +222,7 @@ func (s *Server) bindOne(e *Endpoint) error {
 	case e.Target != derived:
 		return fmt.Errorf("graph: endpoint %s %s declares target %d, its path names %d", e.Method, e.Template, e.Target, derived)
 	}
-	if err := checkContext(e, s.storedPlaceholders); err != nil {
+	if err := checkContext(e); err != nil {
 		return err
 	}
 	key := handlerKey{r, m}
@@ -240,9 +245,7 @@ func (s *Server) endpoint(r *routes.Route, m routes.Method) *Endpoint {
 
 // ContextURL is the request's @odata.context: the base URL and its
 // endpoint's Entity.Context, its placeholders filled from the call
-// ({owner}: the target user's id, or the target group's; {0}, {1}, …:
-// Param(0), Param(1), …; {drive.id}, …: what the handler supplied with
-// SetContextValue).
+// (contextValue).
 func (c *Call) ContextURL() string {
 	if c.endpoint == nil || c.endpoint.Entity.Context == "" {
 		return c.BaseURL() + "/$metadata"
@@ -251,8 +254,11 @@ func (c *Call) ContextURL() string {
 	if strings.IndexByte(ctx, '{') < 0 {
 		return c.BaseURL() + "/$metadata#" + ctx
 	}
+	base := c.BaseURL()
 	var b strings.Builder
-	b.WriteString(c.BaseURL())
+	// One allocation: room for an object id or two in the placeholders.
+	b.Grow(len(base) + len("/$metadata#") + len(ctx) + 64)
+	b.WriteString(base)
 	b.WriteString("/$metadata#")
 	for {
 		name, before, after, ok := nextPlaceholder(ctx)
@@ -260,17 +266,43 @@ func (c *Call) ContextURL() string {
 		if !ok {
 			return b.String()
 		}
-		switch {
-		case name == "owner":
-			b.WriteString(c.contextOwner())
-		case isStoredPlaceholder(name):
-			b.WriteString(c.ctxValues.get(name))
-		default:
-			i, _ := strconv.Atoi(name)
-			b.WriteString(c.Param(i))
-		}
+		b.WriteString(c.contextValue(name))
 		ctx = after
 	}
+}
+
+// contextValue is the value of Entity.Context's placeholder {name}:
+// {owner} is the id of the user the call targets (of the group, on a
+// /groups/{id} path: a group's calendar is named as its owner's), {0},
+// {1}, … are Param(0), Param(1), …, and a name of Entity.ContextValues
+// is what the handler supplied (SetContextValue; "" if it supplied none).
+func (c *Call) contextValue(name string) string {
+	if name == "owner" {
+		switch {
+		case c.TargetUser != nil:
+			return c.TargetUser.ID
+		case c.TargetGroup != nil:
+			return c.TargetGroup.ID
+		}
+		return ""
+	}
+	if i, err := strconv.Atoi(name); err == nil {
+		return c.Param(i)
+	}
+	for i := 0; i+1 < len(c.ctxValues); i += 2 {
+		if c.ctxValues[i] == name {
+			return c.ctxValues[i+1]
+		}
+	}
+	return ""
+}
+
+// SetContextValue supplies the value of the context URL's placeholder
+// {name}, one of the endpoint's Entity.ContextValues, for ContextURL: a
+// handler calls it with what it read from the store before writing the
+// response.
+func (c *Call) SetContextValue(name, value string) {
+	c.ctxValues = append(c.ctxValues, name, value)
 }
 
 // nextPlaceholder splits ctx at its first {name}: the text before it, the
@@ -289,10 +321,18 @@ func nextPlaceholder(ctx string) (name, before, after string, ok bool) {
 }
 
 // checkContext refuses an Entity.Context placeholder e's template cannot
-// fill: only {owner} and {0} … {n-1}, where n counts the template's {id}
-// parameters and a /me path's "me", and the stored-data placeholders
-// ({drive.id}) a workload package declares it supplies (stored).
-func checkContext(e *Endpoint, stored map[string]bool) error {
+// fill: only {owner}, {0} … {n-1}, where n counts the template's {id}
+// parameters and a /me path's "me", and the names of
+// Entity.ContextValues, each of which the context must use.
+func checkContext(e *Endpoint) error {
+	for _, name := range e.Entity.ContextValues {
+		if _, err := strconv.Atoi(name); err == nil || name == "owner" {
+			return fmt.Errorf("graph: endpoint %s %s: context value {%s} is a placeholder of the path's", e.Method, e.Template, name)
+		}
+		if !strings.Contains(e.Entity.Context, "{"+name+"}") {
+			return fmt.Errorf("graph: endpoint %s %s: context %q does not use its value {%s}", e.Method, e.Template, e.Entity.Context, name)
+		}
+	}
 	n := strings.Count(e.Template, "{id}")
 	if strings.HasPrefix(strings.ToLower(e.Template), "/me/") || strings.EqualFold(e.Template, "/me") {
 		n++
@@ -306,11 +346,8 @@ func checkContext(e *Endpoint, stored map[string]bool) error {
 		if !ok {
 			return nil
 		}
-		if isStoredPlaceholder(name) {
-			if !stored[name] {
-				return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which no workload package supplies", e.Method, e.Template, e.Entity.Context, name)
-			}
-		} else if k, err := strconv.Atoi(name); name != "owner" && (err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
+		if k, err := strconv.Atoi(name); name != "owner" && !slices.Contains(e.Entity.ContextValues, name) &&
+			(err != nil || k < 0 || k >= n || strconv.Itoa(k) != name) {
 			return fmt.Errorf("graph: endpoint %s %s: context %q has placeholder {%s}, which its path cannot fill", e.Method, e.Template, e.Entity.Context, name)
 		}
 		ctx = after

@@ -135,7 +135,7 @@ func (c *Call) errNUL(cause error) *Error {
 	default:
 		switch {
 		case d.Match.Route != nil && strings.Contains(d.Match.Route.Path, "/todo/"):
-			code = todoReader.Code
+			code = TodoReader.Code
 		case w == WorkloadExchange:
 			code = "RequestBodyRead"
 		}
@@ -223,4 +223,13 @@ func errThrottled(retryAfter int) *Error {
 	e := NewErrorf(http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Retry after %d seconds.", retryAfter)
 	e.Header = http.Header{"Retry-After": {fmt.Sprint(retryAfter)}}
 	return e
+}
+
+// AsErrorOrNil is AsError of a non-nil error, and nil otherwise: the
+// result of a store call that may have failed.
+func AsErrorOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return AsError(err)
 }

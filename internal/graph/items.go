@@ -17,22 +17,22 @@ import (
 // are the one place that turns items into responses: ids, etags, the
 // stored time layout versus Graph's, projection and paging.
 
-// newItemID returns an id shaped like Exchange's (base64url, prefixed).
-func newItemID(prefix string) string {
+// NewItemID returns an id shaped like Exchange's (base64url, prefixed).
+func NewItemID(prefix string) string {
 	b := make([]byte, 33)
 	_, _ = rand.Read(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// changeKey is an item's change key (and etag): its version.
-func changeKey(it store.Item) string { return "CQAAAB" + strconv.FormatInt(it.Version, 36) }
+// ChangeKey is an item's change key (and etag): its version.
+func ChangeKey(it store.Item) string { return "CQAAAB" + strconv.FormatInt(it.Version, 36) }
 
-// etag renders the @odata.etag of an item.
-func etag(it store.Item) string { return `W/"` + changeKey(it) + `"` }
+// ETag renders the @odata.etag of an item.
+func ETag(it store.Item) string { return `W/"` + ChangeKey(it) + `"` }
 
-// versionOfETag reads an If-Match header back into an item version (0 when
+// VersionOfETag reads an If-Match header back into an item version (0 when
 // absent or "*").
-func versionOfETag(h string) (int64, error) {
+func VersionOfETag(h string) (int64, error) {
 	h = strings.TrimSpace(h)
 	if h == "" || h == "*" {
 		return 0, nil
@@ -46,10 +46,10 @@ func versionOfETag(h string) (int64, error) {
 	return v, nil
 }
 
-// renderItem turns a stored document into its response form: stored
+// RenderItem turns a stored document into its response form: stored
 // date-times become Graph's, internal fields (starting with "_") are
 // dropped, and the etag and change key are set.
-func renderItem(it store.Item) (json.RawMessage, error) {
+func RenderItem(it store.Item) (json.RawMessage, error) {
 	var m map[string]any
 	if err := json.Unmarshal(it.Doc, &m); err != nil {
 		return nil, err
@@ -73,9 +73,9 @@ func renderItem(it store.Item) (json.RawMessage, error) {
 			}
 		}
 	}
-	m["@odata.etag"] = etag(it)
+	m["@odata.etag"] = ETag(it)
 	if _, ok := m["changeKey"]; ok {
-		m["changeKey"] = changeKey(it)
+		m["changeKey"] = ChangeKey(it)
 	}
 	return json.Marshal(m)
 }
@@ -96,11 +96,11 @@ func EncodeDoc(v any) json.RawMessage {
 	return b
 }
 
-// mergeDoc encodes v as the new version of the stored document orig,
+// MergeDoc encodes v as the new version of the stored document orig,
 // keeping the properties orig has that v's type does not know: a message
 // handler decodes into messageDoc, and an eventMessage's meeting properties
 // must survive its PATCH, move or copy.
-func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
+func MergeDoc(orig json.RawMessage, v any) json.RawMessage {
 	nb := EncodeDoc(v)
 	var old map[string]json.RawMessage
 	if json.Unmarshal(orig, &old) != nil {
@@ -123,9 +123,9 @@ func mergeDoc(orig json.RawMessage, v any) json.RawMessage {
 	return EncodeDoc(nw)
 }
 
-// getOwned fetches an item of kind that belongs to owner, answering the
+// GetOwned fetches an item of kind that belongs to owner, answering the
 // workload's 404 otherwise.
-func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {
+func (s *Server) GetOwned(c *Call, kind, id, owner string) (store.Item, error) {
 	it, err := s.store.GetItem(c.ctx, c.TenantID, kind, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && owner != "" && it.OwnerID != owner {
 		return store.Item{}, ErrItemNotFound()
@@ -136,88 +136,89 @@ func (s *Server) getOwned(c *Call, kind, id, owner string) (store.Item, error) {
 	return it, nil
 }
 
-// collection runs a paged item query built from the request's OData options
-// over a mapping, and writes the page.
-type collection struct {
-	q        *Query
-	base     store.ItemQuery
-	mapping  odata.Mapping
-	defOrder []store.Order // the order when the request has no $orderby
-	context  string
-	defaults []string // properties returned without $select (nil: all)
-	allowed  map[string]bool
-	// post filters items the SQL cannot (occurrences, visibility); nil for none.
-	post func(store.Item) bool
-	// render overrides renderItem.
-	render func(store.Item) (json.RawMessage, error)
-	// known lists the selectable properties (nil: no $select check).
-	known map[string]bool
-	// expand inlines navigation properties ($expand) into a rendered item.
-	expand func(store.Item, json.RawMessage) (json.RawMessage, error)
+// Collection is a paged item query built from the request's OData options
+// over a mapping, as WriteCollection runs it.
+type Collection struct {
+	Q        *Query
+	Base     store.ItemQuery
+	Mapping  odata.Mapping
+	DefOrder []store.Order // the order when the request has no $orderby
+	Context  string
+	Defaults []string // properties returned without $select (nil: all)
+	Allowed  map[string]bool
+	// Post filters items the SQL cannot (occurrences, visibility); nil for none.
+	Post func(store.Item) bool
+	// Render overrides RenderItem.
+	Render func(store.Item) (json.RawMessage, error)
+	// Known lists the selectable properties (nil: no $select check).
+	Known map[string]bool
+	// Expand inlines navigation properties ($expand) into a rendered item.
+	Expand func(store.Item, json.RawMessage) (json.RawMessage, error)
 }
 
-func (s *Server) writeCollection(c *Call, col collection) error {
-	if col.known != nil {
-		if err := checkSelect(col.q.q.Select, col.known, col.mapping.EntityType, col.q.flavor); err != nil {
+// WriteCollection runs col and writes the page.
+func (s *Server) WriteCollection(c *Call, col Collection) error {
+	if col.Known != nil {
+		if err := CheckSelect(col.Q.q.Select, col.Known, col.Mapping.EntityType, col.Q.flavor); err != nil {
 			return err
 		}
 	}
-	iq := col.base
-	if col.q.q.Filter != nil {
-		f, err := odata.Filter(col.q.q.Filter, col.mapping, col.q.flavor)
+	iq := col.Base
+	if col.Q.q.Filter != nil {
+		f, err := odata.Filter(col.Q.q.Filter, col.Mapping, col.Q.flavor)
 		if err != nil {
 			return err
 		}
 		iq.Filter = store.AndAll(iq.Filter, f)
 	}
-	if len(col.q.q.OrderBy) > 0 {
-		o, err := odata.Order(col.q.q.OrderBy, col.mapping, col.q.flavor)
+	if len(col.Q.q.OrderBy) > 0 {
+		o, err := odata.Order(col.Q.q.OrderBy, col.Mapping, col.Q.flavor)
 		if err != nil {
 			return err
 		}
 		iq.Order = o
 	} else if len(iq.Order) == 0 {
-		iq.Order = col.defOrder
+		iq.Order = col.DefOrder
 	}
-	iq.Limit, iq.Offset, iq.Count = col.q.top+1, col.q.skip, col.q.q.Count
-	if col.q.after != nil {
+	iq.Limit, iq.Offset, iq.Count = col.Q.top+1, col.Q.skip, col.Q.q.Count
+	if col.Q.after != nil {
 		// A keyset $skiptoken: continue after its row, reading none of
 		// the rows before it (keyset.go).
-		if !cursorFits(col.q, iq.Order) {
+		if !cursorFits(col.Q, iq.Order) {
 			return ErrBadRequest("The $skiptoken is not valid.")
 		}
-		iq.After, iq.Offset = col.q.after, 0
+		iq.After, iq.Offset = col.Q.after, 0
 	}
 	items, total, err := s.store.QueryItems(c.ctx, iq)
 	if err != nil {
 		return AsError(err)
 	}
-	more := len(items) > col.q.top
+	more := len(items) > col.Q.top
 	if more {
-		items = items[:col.q.top]
+		items = items[:col.Q.top]
 		if len(items) > 0 {
-			col.q.next = keysetToken(col.q, iq.Order, items[len(items)-1])
+			col.Q.next = keysetToken(col.Q, iq.Order, items[len(items)-1])
 		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))
 	// Items renderProject rendered are written as they are (appendPage).
-	rendered := col.render == nil
+	rendered := col.Render == nil
 	for _, it := range items {
-		if col.post != nil && !col.post(it) {
+		if col.Post != nil && !col.Post(it) {
 			continue
 		}
 		var b json.RawMessage
 		var err error
-		if col.render == nil {
-			b, err = renderProject(it, col.q.q.Select, col.defaults, col.allowed, true)
-		} else if b, err = col.render(it); err == nil {
-			b, err = project(b, col.q.q.Select, col.defaults, col.allowed)
+		if col.Render == nil {
+			b, err = renderProject(it, col.Q.q.Select, col.Defaults, col.Allowed, true)
+		} else if b, err = col.Render(it); err == nil {
+			b, err = Project(b, col.Q.q.Select, col.Defaults, col.Allowed)
 		}
 		if err != nil {
 			return AsError(err)
 		}
-		if col.expand != nil {
-			e, err := col.expand(it, b)
+		if col.Expand != nil {
+			e, err := col.Expand(it, b)
 			if err != nil {
 				return err
 			}
@@ -231,18 +232,18 @@ func (s *Server) writeCollection(c *Call, col collection) error {
 	}
 	next := ""
 	if more {
-		next = c.nextLink(col.q)
+		next = c.NextLink(col.Q)
 	}
-	return c.writePageValues(col.context, col.q, vals, total, next, rendered)
+	return c.writePageValues(col.Context, col.Q, vals, total, next, rendered)
 }
 
-// writeItem answers one item with $select applied.
-func (c *Call) writeItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
-	return c.writeItemExpanded(status, it, contextURL, defaults, allowed, nil)
+// WriteItem answers one item with $select applied.
+func (c *Call) WriteItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
+	return c.WriteItemExpanded(status, it, contextURL, defaults, allowed, nil)
 }
 
-// writeItemExpanded is writeItem with $expand applied by expand.
-func (c *Call) writeItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
+// WriteItemExpanded is WriteItem with $expand applied by expand.
+func (c *Call) WriteItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
 	expand func(store.Item, json.RawMessage) (json.RawMessage, error)) error {
 	var sel []string
 	if q, err := c.ParseQuery(odata.Exchange, 1, 0); err == nil {

@@ -11,7 +11,7 @@ import (
 	"graphgate/internal/store"
 )
 
-// Keyset paging. A collection listed by writeCollection, and the users
+// Keyset paging. A collection listed by WriteCollection, and the users
 // listing in id order (no $orderby; its cursor is the last id, the primary
 // key), continue from the last row of the previous page rather than from
 // an offset: the nextLink's

@@ -8,7 +8,7 @@ import (
 	"graphgate/internal/store"
 )
 
-// encoderPage is how writePageNext wrote a page before appendPage: the
+// encoderPage is how WritePageNext wrote a page before appendPage: the
 // page value through a json.Encoder without HTML escaping (c.JSON).
 func encoderPage(p Page) ([]byte, error) {
 	if p.Value == nil {

@@ -22,10 +22,10 @@ type Query struct {
 	top    int // page size
 	skip   int // offset of this page (from $skip or $skiptoken)
 	// position is a positional $skiptoken's text, for the collections
-	// that page by position (parseQueryPositional); skip is then 0.
+	// that page by position (ParseQueryPositional); skip is then 0.
 	position string
 	// after is a keyset $skiptoken's cursor (the last row of the previous
-	// page; skip is then that page's end), for writeCollection to continue
+	// page; skip is then that page's end), for WriteCollection to continue
 	// from; afterOrder is the digest of the ordering it was made for.
 	after      *store.Cursor
 	afterOrder uint64
@@ -40,15 +40,15 @@ func (c *Call) ParseQuery(flavor odata.Flavor, pageSize, maxTop int) (*Query, er
 	return c.parseQueryWith(flavor, pageSize, maxTop, false)
 }
 
-// positionTokenPrefix starts the text of a positional $skiptoken (an
+// PositionTokenPrefix starts the text of a positional $skiptoken (an
 // offset token's starts with "o:").
-const positionTokenPrefix = "v:"
+const PositionTokenPrefix = "v:"
 
-// parseQueryPositional is parseQuery for a collection whose nextLinks
+// ParseQueryPositional is parseQuery for a collection whose nextLinks
 // carry a position rather than an offset (calendar views): a positional
 // token is kept in query.position for the collection to read; an offset
 // token is read as parseQuery reads it.
-func (c *Call) parseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*Query, error) {
+func (c *Call) ParseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*Query, error) {
 	return c.parseQueryWith(flavor, pageSize, maxTop, true)
 }
 
@@ -78,8 +78,8 @@ func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positio
 	if q.Skip != nil {
 		out.skip = *q.Skip
 	}
-	if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), positionTokenPrefix) {
-		out.position = strings.TrimPrefix(string(b), positionTokenPrefix)
+	if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), PositionTokenPrefix) {
+		out.position = strings.TrimPrefix(string(b), PositionTokenPrefix)
 	} else if k, ok := decodeKeysetToken(token); ok {
 		out.skip, out.after, out.afterOrder = k.Offset, &k.cursor, k.Order
 	} else if token != "" {
@@ -108,18 +108,18 @@ func decodeSkipToken(t string) (int, error) {
 	return n, nil
 }
 
-// nextLink is the @odata.nextLink of a page that is not the last: the same
+// NextLink is the @odata.nextLink of a page that is not the last: the same
 // request with a $skiptoken for the next offset (and no $skip).
-func (c *Call) nextLink(q *Query) string {
+func (c *Call) NextLink(q *Query) string {
 	if q.next != "" {
-		return c.nextLinkToken(q.next)
+		return c.NextLinkToken(q.next)
 	}
-	return c.nextLinkToken(encodeSkipToken(q.skip + q.top))
+	return c.NextLinkToken(encodeSkipToken(q.skip + q.top))
 }
 
-// nextLinkToken is the request with $skiptoken set to token (and no
+// NextLinkToken is the request with $skiptoken set to token (and no
 // $skip).
-func (c *Call) nextLinkToken(token string) string {
+func (c *Call) NextLinkToken(token string) string {
 	vals := c.r.URL.Query()
 	vals.Del("$skip")
 	vals.Del("$skiptoken")
@@ -157,18 +157,18 @@ type Page struct {
 func (c *Call) WritePage(contextURL string, q *Query, values []json.RawMessage, total int, more bool) error {
 	next := ""
 	if more {
-		next = c.nextLink(q)
+		next = c.NextLink(q)
 	}
-	return c.writePageNext(contextURL, q, values, total, next)
+	return c.WritePageNext(contextURL, q, values, total, next)
 }
 
-// writePageNext is writePage with the page's nextLink given ("" for the
+// WritePageNext is writePage with the page's nextLink given ("" for the
 // last page).
-func (c *Call) writePageNext(contextURL string, q *Query, values []json.RawMessage, total int, next string) error {
+func (c *Call) WritePageNext(contextURL string, q *Query, values []json.RawMessage, total int, next string) error {
 	return c.writePageValues(contextURL, q, values, total, next, false)
 }
 
-// writePageValues is writePageNext for values that renderProject rendered
+// writePageValues is WritePageNext for values that renderProject rendered
 // (rendered set: compact JSON by construction, written as they are; see
 // appendPage) or that others built (compacted and validated).
 func (c *Call) writePageValues(contextURL string, q *Query, values []json.RawMessage, total int, next string, rendered bool) error {
@@ -278,12 +278,12 @@ func appendPageString(dst []byte, s string) []byte {
 	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// project keeps the selected properties of a JSON object (its defaults when
+// Project keeps the selected properties of a JSON object (its defaults when
 // nothing is selected, all of them for "*"), limited to allowed when
 // allowed is not nil. Selected names the object does not hold (navigation
 // properties not expanded, properties graphgate does not store) are left
 // out.
-func project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
+func Project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
 	return projectWith(doc, selected, defaults, allowed, true)
 }
 
@@ -361,9 +361,9 @@ func projectWith(doc []byte, selected, defaults []string, allowed map[string]boo
 	return out.Bytes(), nil
 }
 
-// selectable lists the JSON property names of a document type (its json
+// Selectable lists the JSON property names of a document type (its json
 // tags), for validating $select the way Exchange does.
-func selectable(doc any) map[string]bool {
+func Selectable(doc any) map[string]bool {
 	out := map[string]bool{"id": true, "*": true}
 	t := reflect.TypeOf(doc)
 	for i := 0; i < t.NumField(); i++ {
@@ -376,9 +376,9 @@ func selectable(doc any) map[string]bool {
 	return out
 }
 
-// checkSelect answers Exchange's 400 for a $select of a property the type
+// CheckSelect answers Exchange's 400 for a $select of a property the type
 // does not have.
-func checkSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
+func CheckSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
 	for _, s := range selected {
 		if !known[strings.ToLower(s)] {
 			return odata.UnknownPropertyError(f, entityType, s)

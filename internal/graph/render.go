@@ -16,7 +16,7 @@ import (
 )
 
 // The one-pass render of a stored item with its projection applied: what
-// project(renderItem(it), …) answers, without decoding every member of the
+// Project(RenderItem(it), …) answers, without decoding every member of the
 // document into map[string]any, encoding it again and decoding the result
 // a third time to keep the selected members (issue 16: that was 46 % of a
 // messages page's CPU).
@@ -26,7 +26,7 @@ import (
 // rather than encoding/json's Decoder.Token: ReadValue hands back each
 // member's raw bytes without building a value or allocating per token,
 // and it validates the whole document as json.Unmarshal did. Only the
-// members the response keeps are then brought to renderItem's form:
+// members the response keeps are then brought to RenderItem's form:
 //
 //   - a member whose name starts with "_" (storage only) is never written;
 //   - a string member whose name ends in "DateTime" and holds a stored
@@ -88,7 +88,7 @@ func renderProject(it store.Item, selected, defaults []string, allowed map[strin
 		}
 		return out, nil
 	}
-	b, err := renderItem(it)
+	b, err := RenderItem(it)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func renderProjectFast(it store.Item, selected, defaults []string, allowed map[s
 		add(a.name)
 		if a.val == nil {
 			out = append(out, `"W/\"`...)
-			out = append(out, changeKey(it)...)
+			out = append(out, ChangeKey(it)...)
 			out = append(out, `\""`...)
 			continue
 		}
@@ -215,7 +215,7 @@ func renderProjectFast(it store.Item, selected, defaults []string, allowed map[s
 			add(m.name)
 			if string(m.name) == "changeKey" {
 				out = append(out, '"')
-				out = append(out, changeKey(it)...)
+				out = append(out, ChangeKey(it)...)
 				out = append(out, '"')
 				return true
 			}
@@ -258,7 +258,7 @@ func plainName(q jsontext.Value) bool {
 	return true
 }
 
-// appendRendered appends a top-level member's value in renderItem's form.
+// appendRendered appends a top-level member's value in RenderItem's form.
 func appendRendered(out, name, val []byte) ([]byte, bool) {
 	switch val[0] {
 	case 'n', 't', 'f':

@@ -15,7 +15,7 @@ import (
 // oldRenderProject is the path renderProject replaces, kept as the
 // reference: render the whole document, then project it.
 func oldRenderProject(it store.Item, selected, defaults []string, allowed map[string]bool, withID bool) (json.RawMessage, error) {
-	b, err := renderItem(it)
+	b, err := RenderItem(it)
 	if err != nil {
 		return nil, err
 	}
@@ -186,12 +186,12 @@ func TestRenderProjectFastPath(t *testing.T) {
 func BenchmarkRenderProject(b *testing.B) {
 	now := storedTime(time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC))
 	megan := &recipient{EmailAddress: emailAddress{Name: "Megan Bowen", Address: "megan@contoso.onmicrosoft.com"}}
-	doc := EncodeDoc(messageDoc{ID: newItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
+	doc := EncodeDoc(messageDoc{ID: NewItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
 		ChangeKey: "CQAAAB1", Categories: []string{}, ReceivedDateTime: now, SentDateTime: now,
-		InternetMessageID: "<" + newItemID("") + "@contoso.onmicrosoft.com>", Subject: "Quarterly numbers",
+		InternetMessageID: "<" + NewItemID("") + "@contoso.onmicrosoft.com>", Subject: "Quarterly numbers",
 		BodyPreview: "The numbers for the quarter are in the attached sheet.", Importance: "normal",
-		ParentFolderID: newItemID("AAMkAD"), ConversationID: newItemID("AAQkAD"),
-		WebLink: "https://outlook.office365.com/owa/?ItemID=" + newItemID("AAMkAD"), InferenceClassification: "focused",
+		ParentFolderID: NewItemID("AAMkAD"), ConversationID: NewItemID("AAQkAD"),
+		WebLink: "https://outlook.office365.com/owa/?ItemID=" + NewItemID("AAMkAD"), InferenceClassification: "focused",
 		Body:   itemBody{ContentType: "html", Content: strings.Repeat("<p>The numbers for the quarter are in the attached sheet.</p>", 8)},
 		Sender: megan, From: megan, ToRecipients: []recipient{*megan, *megan}, CcRecipients: []recipient{}, BccRecipients: []recipient{},
 		ReplyTo: []recipient{}})

@@ -47,7 +47,7 @@ type BodyType struct {
 var (
 	ExchangeReader  = odata.BodyOptions{Flavor: odata.Exchange}
 	DirectoryReader = odata.BodyOptions{Flavor: odata.Directory}
-	todoReader      = odata.BodyOptions{Flavor: odata.Generic, Code: "invalidRequest"}
+	TodoReader      = odata.BodyOptions{Flavor: odata.Generic, Code: "invalidRequest"}
 )
 
 // Type is the body's Graph type, looked up in the schema on first use; it
@@ -80,15 +80,15 @@ func ActionBody(name, binding string, o odata.BodyOptions) BodyType {
 	}), opts: o}
 }
 
-// selectableAs lists what $select may name on the entity type: its
+// SelectableAs lists what $select may name on the entity type: its
 // structural and navigation properties in Graph's schema (a navigation
 // property is accepted and returned only when expanded, as OData v4
 // Part 2, 5.1.3 allows and Graph does), plus the JSON names of the stored
-// document doc, for checkSelect. "*" and "id" always pass. The set is
+// document doc, for CheckSelect. "*" and "id" always pass. The set is
 // built on first use, as graphModel is parsed.
-func selectableAs(entity string, doc any) func() map[string]bool {
+func SelectableAs(entity string, doc any) func() map[string]bool {
 	return sync.OnceValue(func() map[string]bool {
-		out := selectable(doc)
+		out := Selectable(doc)
 		t, ok := graphModel().Type(entity)
 		if !ok {
 			panic("graph: no type " + entity + " in the embedded schema")

@@ -68,10 +68,6 @@ type Server struct {
 	// files are the files workload's hooks (Package.Files), zero when the
 	// server was built without it; written by New only.
 	files FilesHooks
-	// storedPlaceholders are the dotted Entity.Context placeholders the
-	// workload packages declare their handlers supply
-	// (Package.ContextValues); written by New only.
-	storedPlaceholders map[string]bool
 	// driveDeltaSkew moves the drive delta's retention clock (DriveDeltaNow;
 	// graph's tests stand 30 days later without waiting); atomic because
 	// handlers read it while a test sets it.
@@ -110,10 +106,6 @@ type Package struct {
 	// Files, when set, are the files workload's hooks; at most one
 	// package sets them.
 	Files *FilesHooks
-	// ContextValues are the stored-data placeholders of its descriptors'
-	// Entity.Context ({drive.id}: dotted names) that its handlers supply
-	// with Call.SetContextValue.
-	ContextValues []string
 }
 
 // New builds the server and binds the endpoint descriptors of every
@@ -152,9 +144,6 @@ func New(d Deps, cfg Config, workloads ...Package) (*Server, error) {
 	}
 	if files > 1 {
 		return nil, errors.New("graph: two workload packages hand New files hooks")
-	}
-	if err := s.declareStoredPlaceholders(workloads); err != nil {
-		return nil, err
 	}
 	if err := s.bind(eps); err != nil {
 		return nil, err

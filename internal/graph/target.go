@@ -189,10 +189,10 @@ func (s *Server) groupFacts(c *Call, g *store.Group) error {
 func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Access, error) {
 	if strings.EqualFold(resource, "Files") {
 		q := store.ItemQuery{TenantID: c.TenantID, Kind: KindDriveShare, OwnerID: c.Caller.ID,
-			Filter: docEq("driveOwnerId", ownerID), Limit: 1}
+			Filter: DocEq("driveOwnerId", ownerID), Limit: 1}
 		items, _, err := s.store.QueryItems(c.ctx, q)
 		if err != nil || len(items) == 0 {
-			return 0, asErrorOrNil(err)
+			return 0, AsErrorOrNil(err)
 		}
 		role := store.Field{Var: "r", Type: store.TypeString}
 		q.Filter = store.And{q.Filter, store.Any{Array: store.Field{Path: []string{"roles"}, Type: store.TypeString}, Var: "r",
@@ -206,7 +206,7 @@ func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Acce
 		return authz.AccessRead, nil
 	}
 	items, _, err := s.store.QueryItems(c.ctx, store.ItemQuery{TenantID: c.TenantID, Kind: KindDelegation, OwnerID: ownerID,
-		Filter: docEq("delegateId", c.Caller.ID)})
+		Filter: DocEq("delegateId", c.Caller.ID)})
 	if err != nil {
 		return 0, AsError(err)
 	}

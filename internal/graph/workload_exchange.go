@@ -1,20 +1,25 @@
 package graph
 
 import (
-	"encoding/json"
 	"sync"
 	"sync/atomic"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
-	"graphgate/internal/store"
 )
 
 // What the exchange workload (internal/graph/exchange) uses of the
-// pipeline beyond workload.go: the mailboxes known to exist, which the
-// directory's user deletion also forgets (ForgetMailbox), the count of
-// what calendar views cost, and two helpers other workloads still in this
-// package share.
+// pipeline beyond workload.go and the helpers every workload shares where
+// the pipeline defines them (items.go: Collection, WriteCollection,
+// WriteItem, GetOwned, NewItemID, ETag, RenderItem, MergeDoc; query.go:
+// ParseQueryPositional, WritePageNext, NextLink, Project, CheckSelect,
+// Selectable; docquery.go: JSONMapping, ByDoc, ByCreation, DocEq; errors.go:
+// AsErrorOrNil; schema.go: SelectableAs, TodoReader): the mailboxes known
+// to exist, which the directory's user deletion also forgets
+// (ForgetMailbox); the count of what calendar views cost; a body read by
+// Graph's schema for a handler that merges it itself (NormalizeBody); the
+// path's last parameter and the target's access; and a positional page's
+// position and a query a handler builds itself (Query.Position, NewQuery).
 
 // knownMailboxes remembers the mailboxes (tenant and user) whose
 // well-known folders this process has seen or created, so that a mail
@@ -83,32 +88,6 @@ func (s *Server) CalendarWork() (steps, rows, examined int64) {
 	return s.calWork.steps.Load(), s.calWork.rows.Load(), s.calWork.examined.Load()
 }
 
-// asErrorOrNil is AsError of a non-nil error, and nil otherwise.
-func asErrorOrNil(err error) error {
-	if err == nil {
-		return nil
-	}
-	return AsError(err)
-}
-
-// AsErrorOrNil is AsError of a non-nil error, and nil otherwise: the
-// result of a store call that may have failed.
-func AsErrorOrNil(err error) error { return asErrorOrNil(err) }
-
-// usersBase is the context URL of a user's navigation, to which a
-// collection's path is appended.
-func usersBase(c *Call, owner string) string {
-	return c.BaseURL() + "/$metadata#users('" + owner + "')"
-}
-
-// UsersBase is the context URL of a user's navigation
-// ($metadata#users('id')), to which a collection's path is appended.
-func UsersBase(c *Call, owner string) string { return usersBase(c, owner) }
-
-// TodoReader is To Do's wording of a body it cannot read: invalidRequest
-// and Microsoft.OData.Core's message.
-var TodoReader = todoReader
-
 // NormalizeBody reads a request body by Graph's schema as body type bt, in
 // bt's wording, for a handler that merges it into a stored document
 // itself (a contact's PATCH).
@@ -123,126 +102,6 @@ func (c *Call) LastParam() string { return c.params[len(c.params)-1] }
 // TargetAccess is what the caller may do with the target the engine
 // resolved (a shared calendar's write access).
 func (c *Call) TargetAccess() authz.Access { return c.target.Access }
-
-// GetOwned reads an item of kind by id that owner owns, answering the
-// workload's not-found otherwise.
-func (s *Server) GetOwned(c *Call, kind, id, owner string) (store.Item, error) {
-	return s.getOwned(c, kind, id, owner)
-}
-
-// WriteItem writes one stored item, projected by $select over defaults
-// and allowed, with its context URL and ETag.
-func (c *Call) WriteItem(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool) error {
-	return c.writeItem(status, it, contextURL, defaults, allowed)
-}
-
-// WriteItemExpanded is WriteItem with $expand applied by expand.
-func (c *Call) WriteItemExpanded(status int, it store.Item, contextURL string, defaults []string, allowed map[string]bool,
-	expand func(store.Item, json.RawMessage) (json.RawMessage, error)) error {
-	return c.writeItemExpanded(status, it, contextURL, defaults, allowed, expand)
-}
-
-// WritePageNext is WritePage with the page's nextLink token given ("" for
-// the last page).
-func (c *Call) WritePageNext(contextURL string, q *Query, values []json.RawMessage, total int, next string) error {
-	return c.writePageNext(contextURL, q, values, total, next)
-}
-
-// ParseQueryPositional is ParseQuery for a list paged by a position of its
-// own (a calendar view's cursor) rather than by offset or keyset.
-func (c *Call) ParseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (*Query, error) {
-	return c.parseQueryPositional(flavor, pageSize, maxTop)
-}
-
-// NextLink is the next page's link of q.
-func (c *Call) NextLink(q *Query) string { return c.nextLink(q) }
-
-// NextLinkToken is the next page's link carrying $skiptoken token.
-func (c *Call) NextLinkToken(token string) string { return c.nextLinkToken(token) }
-
-// PositionTokenPrefix starts a positional $skiptoken (ParseQueryPositional).
-const PositionTokenPrefix = positionTokenPrefix
-
-// Collection is a paged item query built from the request's OData options
-// over a mapping, as WriteCollection runs it (items.go's collection).
-type Collection struct {
-	Q        *Query
-	Base     store.ItemQuery
-	Mapping  odata.Mapping
-	DefOrder []store.Order // the order when the request has no $orderby
-	Context  string
-	Defaults []string // properties returned without $select (nil: all)
-	Allowed  map[string]bool
-	// Post filters items the SQL cannot (occurrences, visibility); nil for none.
-	Post func(store.Item) bool
-	// Render overrides RenderItem.
-	Render func(store.Item) (json.RawMessage, error)
-	// Known lists the selectable properties (nil: no $select check).
-	Known map[string]bool
-	// Expand inlines navigation properties ($expand) into a rendered item.
-	Expand func(store.Item, json.RawMessage) (json.RawMessage, error)
-}
-
-// WriteCollection runs col and writes the page.
-func (s *Server) WriteCollection(c *Call, col Collection) error {
-	return s.writeCollection(c, collection{q: col.Q, base: col.Base, mapping: col.Mapping, defOrder: col.DefOrder,
-		context: col.Context, defaults: col.Defaults, allowed: col.Allowed, post: col.Post, render: col.Render,
-		known: col.Known, expand: col.Expand})
-}
-
-// NewItemID is a new item id with prefix.
-func NewItemID(prefix string) string { return newItemID(prefix) }
-
-// VersionOfETag is the item version an If-Match ETag names.
-func VersionOfETag(h string) (int64, error) { return versionOfETag(h) }
-
-// ETag is an item's weak ETag, from its version.
-func ETag(it store.Item) string { return etag(it) }
-
-// ChangeKey is an item's changeKey, from its version.
-func ChangeKey(it store.Item) string { return changeKey(it) }
-
-// RenderItem renders a stored item's document as Graph returns it.
-func RenderItem(it store.Item) (json.RawMessage, error) { return renderItem(it) }
-
-// MergeDoc merges v's JSON into the stored document orig.
-func MergeDoc(orig json.RawMessage, v any) json.RawMessage { return mergeDoc(orig, v) }
-
-// Project keeps the selected properties of a rendered document (defaults
-// without $select), those allowed when allowed is not nil.
-func Project(doc []byte, selected, defaults []string, allowed map[string]bool) (json.RawMessage, error) {
-	return project(doc, selected, defaults, allowed)
-}
-
-// CheckSelect answers the workload's 400 for a $select of a property not
-// in known.
-func CheckSelect(selected []string, known map[string]bool, entityType string, f odata.Flavor) error {
-	return checkSelect(selected, known, entityType, f)
-}
-
-// Selectable is the lower-cased properties of a document type.
-func Selectable(doc any) map[string]bool { return selectable(doc) }
-
-// SelectableAs is the selectable properties of Graph's entity type, with
-// the document's, looked up on first use.
-func SelectableAs(entity string, doc any) func() map[string]bool { return selectableAs(entity, doc) }
-
-// JSONMapping maps an entity's properties to its stored document's JSON.
-func JSONMapping(entity string, props odata.JSONProps) odata.Mapping {
-	return jsonMapping(entity, props)
-}
-
-// ByDoc orders by a document property.
-func ByDoc(path string, t store.Type, desc bool) []store.Order { return byDoc(path, t, desc) }
-
-// ByCreation orders by creation time.
-var ByCreation = byCreation
-
-// DocEq matches a document property equal to v.
-func DocEq(path string, v string) store.Cond { return docEq(path, v) }
-
-// DocEqFold matches a document property equal to v, ignoring case.
-func DocEqFold(path string, v string) store.Cond { return docEqFold(path, v) }
 
 // Position is a positional $skiptoken's text (ParseQueryPositional), or
 // "" on the first page.

@@ -6,6 +6,7 @@ import (
 	"graphgate/internal/graph"
 	"graphgate/internal/model"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,30 +22,48 @@ import (
 // updates and cancellations (calendar_meetings.go), and Prefer:
 // outlook.timezone on every date.
 
+// The entities of the calendar endpoints: a user's or a group's (named as
+// its owner's, users('{owner}')/…) calendars, events and views.
+var (
+	entCalendars    = graph.Entity{Context: "users('{owner}')/calendars"}
+	entCalendar     = graph.Entity{Context: "users('{owner}')/calendars/$entity"}
+	entEvents       = graph.Entity{Context: "users('{owner}')/events"}
+	entEvent        = graph.Entity{Context: "users('{owner}')/events/$entity"}
+	entCalendarView = graph.Entity{Context: "users('{owner}')/calendarView"}
+)
+
+// entInstances is an event's instances, on a template whose last
+// parameter is the event's id.
+func entInstances(template string) graph.Entity {
+	return graph.Entity{Context: "users('{owner}')/events('{" + strconv.Itoa(strings.Count(template, "{id}")-1) + "}')/instances"}
+}
+
 // calendarEndpoints are the user's (and /me's) calendar endpoints; the
 // forms Microsoft's data has no rule for are optional.
 func calendarEndpoints() []graph.Endpoint {
 	eps := []graph.Endpoint{
-		{Method: "GET", Template: "/calendars", Handler: handle(server.listCalendars)},
-		{Method: "POST", Template: "/calendars", Handler: handle(server.createCalendar)},
-		{Method: "GET", Template: "/calendars/{id}", Handler: handle(server.getCalendar)},
-		{Method: "GET", Template: "/calendar", Handler: handle(server.getCalendar)},
-		{Method: "GET", Template: "/events", Handler: handle(server.listEvents)},
-		{Method: "POST", Template: "/events", Handler: handle(server.createEvent)},
-		{Method: "GET", Template: "/calendar/events", Handler: handle(server.listEvents)},
-		{Method: "POST", Template: "/calendar/events", Handler: handle(server.createEvent)},
-		{Method: "GET", Template: "/calendars/{id}/events", Handler: handle(server.listEvents)},
-		{Method: "POST", Template: "/calendars/{id}/events", Handler: handle(server.createEvent)},
-		{Method: "GET", Template: "/calendarView", Handler: handle(server.calendarView)},
-		{Method: "GET", Template: "/calendar/calendarView", Handler: handle(server.calendarView)},
-		{Method: "GET", Template: "/calendars/{id}/calendarView", Handler: handle(server.calendarView)},
+		{Method: "GET", Template: "/calendars", Handler: handle(server.listCalendars), Entity: entCalendars},
+		{Method: "POST", Template: "/calendars", Handler: handle(server.createCalendar), Entity: entCalendar},
+		{Method: "GET", Template: "/calendars/{id}", Handler: handle(server.getCalendar), Entity: entCalendar},
+		{Method: "GET", Template: "/calendar", Handler: handle(server.getCalendar), Entity: entCalendar},
+		{Method: "GET", Template: "/events", Handler: handle(server.listEvents), Entity: entEvents},
+		{Method: "POST", Template: "/events", Handler: handle(server.createEvent), Entity: entEvent},
+		{Method: "GET", Template: "/calendar/events", Handler: handle(server.listEvents), Entity: entEvents},
+		{Method: "POST", Template: "/calendar/events", Handler: handle(server.createEvent), Entity: entEvent},
+		{Method: "GET", Template: "/calendars/{id}/events", Handler: handle(server.listEvents), Entity: entEvents},
+		{Method: "POST", Template: "/calendars/{id}/events", Handler: handle(server.createEvent), Entity: entEvent},
+		{Method: "GET", Template: "/calendarView", Handler: handle(server.calendarView), Entity: entCalendarView},
+		{Method: "GET", Template: "/calendar/calendarView", Handler: handle(server.calendarView), Entity: entCalendarView},
+		{Method: "GET", Template: "/calendars/{id}/calendarView", Handler: handle(server.calendarView), Entity: entCalendarView},
 	}
 	for _, ev := range []string{"/events/{id}", "/calendar/events/{id}", "/calendars/{id}/events/{id}"} {
 		eps = append(eps,
-			graph.Endpoint{Method: "GET", Template: ev, Handler: handle(server.getEvent)},
-			graph.Endpoint{Method: "PATCH", Template: ev, Handler: handle(server.updateEvent)},
+			graph.Endpoint{Method: "GET", Template: ev, Handler: handle(server.getEvent), Entity: entEvent},
+			graph.Endpoint{Method: "PATCH", Template: ev, Handler: handle(server.updateEvent), Entity: entEvent},
 			graph.Endpoint{Method: "DELETE", Template: ev, Handler: handle(server.deleteEvent)},
-			graph.Endpoint{Method: "GET", Template: ev + "/instances", Handler: handle(server.listInstances)},
+			// /users/{id}… and /me… (whose "me" is Param(0)) number the
+			// event's id alike.
+			graph.Endpoint{Method: "GET", Template: ev + "/instances", Handler: handle(server.listInstances), Entity: entInstances("/users/{id}" + ev)},
 			graph.Endpoint{Method: "POST", Template: ev + "/cancel", Handler: handle(server.cancelEvent)},
 			graph.Endpoint{Method: "POST", Template: ev + "/accept", Handler: handle(server.respondEvent)},
 			graph.Endpoint{Method: "POST", Template: ev + "/decline", Handler: handle(server.respondEvent)},
@@ -56,18 +75,20 @@ func calendarEndpoints() []graph.Endpoint {
 		out = append(out, graph.Twins(e)...)
 	}
 	return append(graph.Optional(out),
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: handle(server.listEvents)},
-		graph.Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: handle(server.createEvent)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: handle(server.listEvents)},
-		graph.Endpoint{Method: "POST", Template: "/groups/{id}/events", Handler: handle(server.createEvent)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/calendarView", Handler: handle(server.calendarView)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendarView", Handler: handle(server.calendarView)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}", Handler: handle(server.getEvent)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}", Handler: handle(server.getEvent)},
-		graph.Endpoint{Method: "PATCH", Template: "/groups/{id}/events/{id}", Handler: handle(server.updateEvent)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events", Handler: handle(server.listEvents), Entity: entEvents},
+		graph.Endpoint{Method: "POST", Template: "/groups/{id}/calendar/events", Handler: handle(server.createEvent), Entity: entEvent},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events", Handler: handle(server.listEvents), Entity: entEvents},
+		graph.Endpoint{Method: "POST", Template: "/groups/{id}/events", Handler: handle(server.createEvent), Entity: entEvent},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/calendarView", Handler: handle(server.calendarView), Entity: entCalendarView},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendarView", Handler: handle(server.calendarView), Entity: entCalendarView},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}", Handler: handle(server.getEvent), Entity: entEvent},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}", Handler: handle(server.getEvent), Entity: entEvent},
+		graph.Endpoint{Method: "PATCH", Template: "/groups/{id}/events/{id}", Handler: handle(server.updateEvent), Entity: entEvent},
 		graph.Endpoint{Method: "DELETE", Template: "/groups/{id}/events/{id}", Handler: handle(server.deleteEvent)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}/instances", Handler: handle(server.listInstances)},
-		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}/instances", Handler: handle(server.listInstances)},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/events/{id}/instances", Handler: handle(server.listInstances),
+			Entity: entInstances("/groups/{id}/events/{id}")},
+		graph.Endpoint{Method: "GET", Template: "/groups/{id}/calendar/events/{id}/instances", Handler: handle(server.listInstances),
+			Entity: entInstances("/groups/{id}/calendar/events/{id}")},
 		graph.Endpoint{Method: "POST", Template: "/groups/{id}/events/{id}/cancel", Handler: handle(server.cancelEvent)},
 	)
 }
@@ -138,7 +159,7 @@ func (s server) listCalendars(c *graph.Call) error {
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindCalendar, OwnerID: o.id},
 		Mapping:  graph.JSONMapping("microsoft.graph.calendar", odata.JSONProps{"name": odata.TypeString, "id": odata.TypeString, "isDefaultCalendar": odata.TypeBool, "canEdit": odata.TypeBool}),
-		DefOrder: graph.ByCreation, Context: c.BaseURL() + "/$metadata#users('" + o.id + "')/calendars",
+		DefOrder: graph.ByCreation, Context: c.ContextURL(),
 		Render: func(it store.Item) (json.RawMessage, error) { return s.renderCalendar(c, it) }})
 }
 
@@ -170,7 +191,7 @@ func (s server) getCalendar(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 func (s server) createCalendar(c *graph.Call) error {
@@ -199,7 +220,7 @@ func (s server) createCalendar(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendars/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.ContextURL(), nil, nil)
 }
 
 // basicEventAllowed is Calendars.ReadBasic's property limit (authz owns
@@ -251,7 +272,7 @@ func (s server) listEvents(c *graph.Call) error {
 	}
 	zone, loc := preferredZone(c)
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: iq, Mapping: graph.JSONMapping("microsoft.graph.event", eventProps),
-		DefOrder: graph.ByDoc("start/utc", store.TypeTime, false), Context: c.BaseURL() + "/$metadata#users('" + o.id + "')/events",
+		DefOrder: graph.ByDoc("start/utc", store.TypeTime, false), Context: c.ContextURL(),
 		Allowed: basicEventAllowed(c), Known: eventSelectable(), Render: func(it store.Item) (json.RawMessage, error) { return renderEvent(it, zone, loc) }})
 }
 
@@ -279,7 +300,7 @@ func (s server) getEvent(c *graph.Call) error {
 	if b, err = graph.Project(b, q.Options().Select, nil, basicEventAllowed(c)); err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 // occurrenceSep joins a series master's id and an occurrence's start.
@@ -494,7 +515,7 @@ func (s server) createEvent(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusCreated, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusCreated, graph.WithContext(b, c.ContextURL()))
 }
 
 // updateEvent changes an event, or one occurrence of a series (stored as
@@ -599,7 +620,7 @@ func (s server) updateEvent(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+o.id+"')/events/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 // deleteEvent removes an event; deleting an occurrence excludes it from
@@ -762,7 +783,7 @@ func (s server) calendarView(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.newView(c, c.BaseURL()+"/$metadata#users('"+o.id+"')/calendarView")
+	v, err := s.newView(c, c.ContextURL())
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func (s server) listInstances(c *graph.Call) error {
 		return err
 	}
 	id := eventParam(c)
-	v, err := s.newView(c, c.BaseURL()+"/$metadata#users('"+o.id+"')/events('"+id+"')/instances")
+	v, err := s.newView(c, c.ContextURL())
 	if err != nil {
 		return err
 	}

@@ -133,23 +133,35 @@ var contactProps = odata.JSONProps{
 
 var contactFolderProps = odata.JSONProps{"id": odata.TypeString, "displayName": odata.TypeString, "parentFolderId": odata.TypeString}
 
+// The entities of the contacts endpoints. A folder's contacts and child
+// folders are named by the folder's id, which the path may give by its
+// well-known name ("contacts"): the handler supplies it ({folder}).
+var (
+	entContacts       = graph.Entity{Context: "users('{owner}')/contacts"}
+	entContact        = graph.Entity{Context: "users('{owner}')/contacts/$entity"}
+	entContactFolders = graph.Entity{Context: "users('{owner}')/contactFolders"}
+	entContactFolder  = graph.Entity{Context: "users('{owner}')/contactFolders/$entity"}
+	entFolderContacts = graph.Entity{Context: "users('{owner}')/contactFolders('{folder}')/contacts", ContextValues: []string{"folder"}}
+	entChildFolders   = graph.Entity{Context: "users('{owner}')/contactFolders('{folder}')/childFolders", ContextValues: []string{"folder"}}
+)
+
 var _ = declare(graph.WorkloadExchange, slices.Concat(
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contacts", Handler: handle(server.listContacts)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contacts", Handler: handle(server.createContact)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contacts/{id}", Handler: handle(server.getContact)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contacts/{id}", Handler: handle(server.updateContact)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contacts", Handler: handle(server.listContacts), Entity: entContacts}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contacts", Handler: handle(server.createContact), Entity: entContact}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contacts/{id}", Handler: handle(server.getContact), Entity: entContact}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contacts/{id}", Handler: handle(server.updateContact), Entity: entContact}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/contacts/{id}", Handler: handle(server.deleteContact)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders", Handler: handle(server.listContactFolders)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders", Handler: handle(server.createContactFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}", Handler: handle(server.getContactFolder)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contactFolders/{id}", Handler: handle(server.updateContactFolder)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders", Handler: handle(server.listContactFolders), Entity: entContactFolders}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders", Handler: handle(server.createContactFolder), Entity: entContactFolder}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}", Handler: handle(server.getContactFolder), Entity: entContactFolder}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contactFolders/{id}", Handler: handle(server.updateContactFolder), Entity: entContactFolder}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/contactFolders/{id}", Handler: handle(server.deleteContactFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/childFolders", Handler: handle(server.listContactChildFolders)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders/{id}/childFolders", Handler: handle(server.createContactChildFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts", Handler: handle(server.listContacts)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders/{id}/contacts", Handler: handle(server.createContact)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts/{id}", Handler: handle(server.getContact)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contactFolders/{id}/contacts/{id}", Handler: handle(server.updateContact)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/childFolders", Handler: handle(server.listContactChildFolders), Entity: entChildFolders}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders/{id}/childFolders", Handler: handle(server.createContactChildFolder), Entity: entContactFolder}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts", Handler: handle(server.listContacts), Entity: entFolderContacts}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/contactFolders/{id}/contacts", Handler: handle(server.createContact), Entity: entContact}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/contactFolders/{id}/contacts/{id}", Handler: handle(server.getContact), Entity: entContact}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/contactFolders/{id}/contacts/{id}", Handler: handle(server.updateContact), Entity: entContact}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/contactFolders/{id}/contacts/{id}", Handler: handle(server.deleteContact)}),
 )...)
 
@@ -200,7 +212,7 @@ func (s server) contactMapping() odata.Mapping {
 }
 
 // contacts lists the contacts of one folder.
-func (s server) contacts(c *graph.Call, owner, folder, contextURL string) error {
+func (s server) contacts(c *graph.Call, owner, folder string) error {
 	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
@@ -210,7 +222,7 @@ func (s server) contacts(c *graph.Call, owner, folder, contextURL string) error 
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindContact, OwnerID: owner, ParentID: folder},
 		Mapping: s.contactMapping(), DefOrder: graph.ByDoc("displayName", store.TypeString, false),
-		Context: contextURL, Known: contactSelectable()})
+		Context: c.ContextURL(), Known: contactSelectable()})
 }
 
 // contactScope is where a contacts request points: the mailbox owner and,
@@ -239,16 +251,13 @@ func (s server) listContacts(c *graph.Call) error {
 		return err
 	}
 	if folder == "" {
-		return s.contacts(c, owner, model.FolderID(owner, model.DefaultContactsFolder), graph.UsersBase(c, owner)+"/contacts")
+		return s.contacts(c, owner, model.FolderID(owner, model.DefaultContactsFolder))
 	}
-	return s.contacts(c, owner, folder, graph.UsersBase(c, owner)+"/contactFolders('"+folder+"')/contacts")
+	c.SetContextValue("folder", folder)
+	return s.contacts(c, owner, folder)
 }
 
-func (s server) contactEntity(c *graph.Call, owner string) string {
-	return graph.UsersBase(c, owner) + "/contacts/$entity"
-}
-
-func (s server) writeContact(c *graph.Call, status int, it store.Item, owner string) error {
+func (s server) writeContact(c *graph.Call, status int, it store.Item) error {
 	q, err := c.ParseQuery(odata.Exchange, 1, 0)
 	if err != nil {
 		return err
@@ -256,7 +265,7 @@ func (s server) writeContact(c *graph.Call, status int, it store.Item, owner str
 	if err := graph.CheckSelect(q.Options().Select, contactSelectable(), "microsoft.graph.contact", odata.Exchange); err != nil {
 		return err
 	}
-	return c.WriteItem(status, it, s.contactEntity(c, owner), nil, nil)
+	return c.WriteItem(status, it, c.ContextURL(), nil, nil)
 }
 
 // folderContact reads a contact, checking it is in the folder when one is given.
@@ -280,7 +289,7 @@ func (s server) getContact(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeContact(c, http.StatusOK, it, owner)
+	return s.writeContact(c, http.StatusOK, it)
 }
 
 func (s server) createContact(c *graph.Call) error {
@@ -314,7 +323,7 @@ func (s server) createContactIn(c *graph.Call, owner, folder string) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeContact(c, http.StatusCreated, it, owner)
+	return s.writeContact(c, http.StatusCreated, it)
 }
 
 func (s server) updateContact(c *graph.Call) error {
@@ -364,7 +373,7 @@ func (s server) updateContactIn(c *graph.Call, owner, folder, id string) error {
 	case err != nil:
 		return graph.AsError(err)
 	}
-	return s.writeContact(c, http.StatusOK, it, owner)
+	return s.writeContact(c, http.StatusOK, it)
 }
 
 func (s server) deleteContact(c *graph.Call) error {
@@ -388,14 +397,14 @@ func (s server) deleteContactIn(c *graph.Call, owner, folder, id string) error {
 
 // Contact folders.
 
-func (s server) contactFolders(c *graph.Call, owner, parent, contextURL string) error {
+func (s server) contactFolders(c *graph.Call, owner, parent string) error {
 	q, err := c.ParseQuery(odata.Exchange, 10, odata.ExchangeMaxTop)
 	if err != nil {
 		return err
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindContactFolder, OwnerID: owner, ParentID: parent},
 		Mapping:  graph.JSONMapping("microsoft.graph.contactFolder", contactFolderProps),
-		DefOrder: graph.ByDoc("displayName", store.TypeString, false), Context: contextURL, Known: contactFolderSelectable()})
+		DefOrder: graph.ByDoc("displayName", store.TypeString, false), Context: c.ContextURL(), Known: contactFolderSelectable()})
 }
 
 // listContactFolders lists the folders in the default Contacts folder.
@@ -404,7 +413,7 @@ func (s server) listContactFolders(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.contactFolders(c, owner, model.FolderID(owner, model.DefaultContactsFolder), graph.UsersBase(c, owner)+"/contactFolders")
+	return s.contactFolders(c, owner, model.FolderID(owner, model.DefaultContactsFolder))
 }
 
 func (s server) listContactChildFolders(c *graph.Call) error {
@@ -416,11 +425,8 @@ func (s server) listContactChildFolders(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.contactFolders(c, owner, f.ID, graph.UsersBase(c, owner)+"/contactFolders('"+f.ID+"')/childFolders")
-}
-
-func (s server) contactFolderEntity(c *graph.Call, owner string) string {
-	return graph.UsersBase(c, owner) + "/contactFolders/$entity"
+	c.SetContextValue("folder", f.ID)
+	return s.contactFolders(c, owner, f.ID)
 }
 
 func (s server) getContactFolder(c *graph.Call) error {
@@ -432,7 +438,7 @@ func (s server) getContactFolder(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.WriteItem(http.StatusOK, f, s.contactFolderEntity(c, owner), nil, nil)
+	return c.WriteItem(http.StatusOK, f, c.ContextURL(), nil, nil)
 }
 
 type contactFolderInput struct {
@@ -508,7 +514,7 @@ func (s server) createContactFolderIn(c *graph.Call, owner, parent string, in co
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusCreated, it, s.contactFolderEntity(c, owner), nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) updateContactFolder(c *graph.Call) error {
@@ -583,7 +589,7 @@ func (s server) updateContactFolder(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusOK, it, s.contactFolderEntity(c, owner), nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 // contactFolderWithin reports whether folder is root or one of its descendants.

@@ -9,10 +9,24 @@
 // Exchange's wording of errors) beside its handler and hands them to
 // graph.New through Endpoints; internal/graph/workloads lists it.
 //
+// A response's @odata.context is its descriptor's (graph.Entity.Context,
+// written through Call.ContextURL): a mailbox's items are named as its
+// owner's, users('{owner}')/…, with the object id even on a
+// /users/{upn} path, and a group's calendar as its group's
+// (users('{owner}') with the group's id, as graphgate has always answered);
+// an item under another names it by the path's parameter
+// (messages('{1}')/attachments, todo/lists('{1}')/tasks,
+// events('{n}')/instances). The one context that names a stored value, a
+// contact folder given by its well-known name ("contacts"), declares
+// {folder} in Entity.ContextValues and its handlers supply the folder's id
+// (Call.SetContextValue). No handler builds a context URL itself
+// (TestExchangeContexts walks every endpoint that answers with a body).
+//
 // Handlers are methods of server, a view of *graph.Server, adapted to
 // graph.Handler once by handle; they use the pipeline's exported API
 // (graph/workload.go, graph/workload_exchange.go, the error constructors,
-// the collection and JSON helpers). The messages page's fast path
+// the collection, paging and JSON helpers exported where graph defines
+// them). The messages page's fast path
 // (rendering, paging by keyset, the render cache) is the pipeline's and
 // stays in graph. The documents are internal/model's (model.Message,
 // model.Event, …). viewcheck.go holds the simple, expensive views that

@@ -72,31 +72,45 @@ func (s server) resolveFolder(c *graph.Call, owner, idOrName string) (store.Item
 	return s.GetOwned(c, model.KindMailFolder, id, owner)
 }
 
-// messageEntity: messages inline their attachments and, for a meeting
-// message, its event.
-var messageEntity = graph.Entity{Type: "microsoft.graph.message", Expand: []string{"attachments", eventNav}}
+// The entities of mail's endpoints: a mailbox's folders and messages
+// are named as its owner's (users('{owner}')/…), an attachment as its
+// message's.
+var (
+	entFolders     = graph.Entity{Context: "users('{owner}')/mailFolders"}
+	entFolder      = graph.Entity{Context: "users('{owner}')/mailFolders/$entity"}
+	entMessage     = graph.Entity{Context: "users('{owner}')/messages/$entity"}
+	entAttachments = graph.Entity{Context: "users('{owner}')/messages('{1}')/attachments"}
+	entAttachment  = graph.Entity{Context: "users('{owner}')/messages('{1}')/attachments/$entity"}
+)
+
+// messageEntity is what a message and a page of messages are: messages
+// inline their attachments and, for a meeting message, its event.
+func messageEntity(context string) graph.Entity {
+	return graph.Entity{Type: "microsoft.graph.message", Context: context, Expand: []string{"attachments", eventNav}}
+}
 
 var _ = declare(graph.WorkloadExchange, slices.Concat(
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders", Handler: handle(server.listFolders)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders", Handler: handle(server.createFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}", Handler: handle(server.getFolder)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/mailFolders/{id}", Handler: handle(server.updateFolder)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders", Handler: handle(server.listFolders), Entity: entFolders}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders", Handler: handle(server.createFolder), Entity: entFolder}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}", Handler: handle(server.getFolder), Entity: entFolder}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/mailFolders/{id}", Handler: handle(server.updateFolder), Entity: entFolder}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/mailFolders/{id}", Handler: handle(server.deleteFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}/childFolders", Handler: handle(server.listChildFolders)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders/{id}/childFolders", Handler: handle(server.createChildFolder)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}/messages", Handler: handle(server.listFolderMessages), Entity: messageEntity}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders/{id}/messages", Handler: handle(server.createFolderMessage)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages", Handler: handle(server.listMessages), Entity: messageEntity}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages", Handler: handle(server.createDraft)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}", Handler: handle(server.getMessage), Entity: messageEntity}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/messages/{id}", Handler: handle(server.updateMessage)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}/childFolders", Handler: handle(server.listChildFolders), Entity: entFolders}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders/{id}/childFolders", Handler: handle(server.createChildFolder), Entity: entFolder}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailFolders/{id}/messages", Handler: handle(server.listFolderMessages),
+		Entity: messageEntity("users('{owner}')/messages")}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/mailFolders/{id}/messages", Handler: handle(server.createFolderMessage), Entity: entMessage}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages", Handler: handle(server.listMessages), Entity: messageEntity("users('{owner}')/messages")}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages", Handler: handle(server.createDraft), Entity: entMessage}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}", Handler: handle(server.getMessage), Entity: messageEntity(entMessage.Context)}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/messages/{id}", Handler: handle(server.updateMessage), Entity: entMessage}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/messages/{id}", Handler: handle(server.deleteMessage)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/move", Handler: handle(server.moveMessage)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/copy", Handler: handle(server.copyMessage)}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/move", Handler: handle(server.moveMessage), Entity: entMessage}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/copy", Handler: handle(server.copyMessage), Entity: entMessage}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/send", Handler: handle(server.sendDraft)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}/attachments", Handler: handle(server.listAttachments)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/attachments", Handler: handle(server.addAttachment)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}/attachments/{id}", Handler: handle(server.getAttachment)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}/attachments", Handler: handle(server.listAttachments), Entity: entAttachments}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/messages/{id}/attachments", Handler: handle(server.addAttachment), Entity: entAttachment}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/messages/{id}/attachments/{id}", Handler: handle(server.getAttachment), Entity: entAttachment}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/messages/{id}/attachments/{id}", Handler: handle(server.deleteAttachment)}),
 	graph.Twins(graph.Endpoint{Method: "POST", Template: "/sendMail", Handler: handle(server.sendMail)}),
 )...)
@@ -177,7 +191,7 @@ func (s server) messages(c *graph.Call, base store.ItemQuery) error {
 	}
 	col := graph.Collection{Q: q, Base: base, Mapping: s.messageMapping(),
 		DefOrder: graph.ByDoc("receivedDateTime", store.TypeTime, true),
-		Context:  c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages", Allowed: basicMessageAllowed(c),
+		Context:  c.ContextURL(), Allowed: basicMessageAllowed(c),
 		Known: messageSelectable(),
 		Expand: func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
 			b, err := s.expandAttachments(c, base.OwnerID, it, b)
@@ -240,10 +254,6 @@ func searchMessageText(search *odata.Search) []string {
 	return text
 }
 
-func (s server) messageContext(c *graph.Call) string {
-	return c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/messages/$entity"
-}
-
 func (s server) getMessage(c *graph.Call) error {
 	owner, err := s.mailbox(c)
 	if err != nil {
@@ -260,7 +270,7 @@ func (s server) getMessage(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.WriteItemExpanded(http.StatusOK, it, s.messageContext(c), nil, basicMessageAllowed(c),
+	return c.WriteItemExpanded(http.StatusOK, it, c.ContextURL(), nil, basicMessageAllowed(c),
 		func(it store.Item, b json.RawMessage) (json.RawMessage, error) {
 			b, err := s.expandAttachments(c, owner, it, b)
 			if err != nil {
@@ -376,7 +386,7 @@ func (s server) updateMessage(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusOK, it, s.messageContext(c), nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 // deleteMessage moves a message to Deleted Items (permanently deleting it
@@ -465,7 +475,7 @@ func (s server) moveMessage(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.WriteItem(http.StatusCreated, out, s.messageContext(c), nil, nil)
+	return c.WriteItem(http.StatusCreated, out, c.ContextURL(), nil, nil)
 }
 
 func (s server) copyMessage(c *graph.Call) error {
@@ -510,7 +520,7 @@ func (s server) copyMessage(c *graph.Call) error {
 		return graph.AsError(err)
 	}
 	cp.Version = 1
-	return c.WriteItem(http.StatusCreated, cp, s.messageContext(c), nil, nil)
+	return c.WriteItem(http.StatusCreated, cp, c.ContextURL(), nil, nil)
 }
 
 // newMessage is a message in a request body (create, sendMail).
@@ -646,7 +656,7 @@ func (s server) createMessageIn(c *graph.Call, owner, folder string) error {
 		return graph.AsError(err)
 	}
 	it.Version = 1
-	return c.WriteItem(http.StatusCreated, it, s.messageContext(c), nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.ContextURL(), nil, nil)
 }
 
 // sendMailRequest is POST /sendMail's body.

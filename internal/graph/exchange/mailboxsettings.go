@@ -21,11 +21,17 @@ func defaultMailboxSettings(userID string) model.MailboxSettings {
 			StartTime: "08:00:00.0000000", EndTime: "17:00:00.0000000", TimeZone: map[string]string{"name": "UTC"}}}
 }
 
+// entMailboxSettings is the user's mailbox settings; a property of them
+// is named by its path (…/mailboxSettings/timeZone).
+var entMailboxSettings = graph.Entity{Context: "users('{owner}')/mailboxSettings"}
+
 var _ = declare(graph.WorkloadExchange, slices.Concat(
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings", Handler: handle(server.getMailboxSettings)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/mailboxSettings", Handler: handle(server.updateMailboxSettings)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings/timeZone", Handler: handle(server.getMailboxSettings)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings/automaticRepliesSetting", Handler: handle(server.getMailboxSettings)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings", Handler: handle(server.getMailboxSettings), Entity: entMailboxSettings}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/mailboxSettings", Handler: handle(server.updateMailboxSettings), Entity: entMailboxSettings}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings/timeZone", Handler: handle(server.getMailboxSettings),
+		Entity: graph.Entity{Context: entMailboxSettings.Context + "/timeZone"}}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/mailboxSettings/automaticRepliesSetting", Handler: handle(server.getMailboxSettings),
+		Entity: graph.Entity{Context: entMailboxSettings.Context + "/automaticRepliesSetting"}}),
 )...)
 
 func (s server) mailboxSettings(c *graph.Call) (store.Item, error) {
@@ -74,7 +80,7 @@ func (s server) getMailboxSettings(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	ctx := c.BaseURL() + "/$metadata#users('" + c.TargetUser.ID + "')/mailboxSettings"
+	ctx := c.ContextURL()
 	path := strings.Split(strings.TrimSuffix(c.Match.Route.Path, "/"), "/")
 	if last := path[len(path)-1]; last != "mailboxsettings" {
 		var m map[string]json.RawMessage
@@ -87,9 +93,9 @@ func (s server) getMailboxSettings(c *graph.Call) error {
 					return c.JSON(http.StatusOK, struct {
 						Context string          `json:"@odata.context"`
 						Value   json.RawMessage `json:"value"`
-					}{ctx + "/" + k, v})
+					}{ctx, v})
 				}
-				return c.JSON(http.StatusOK, graph.WithContext(v, ctx+"/"+k))
+				return c.JSON(http.StatusOK, graph.WithContext(v, ctx))
 			}
 		}
 		return graph.ErrItemNotFound()
@@ -219,5 +225,5 @@ func (s server) updateMailboxSettings(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(doc, c.BaseURL()+"/$metadata#users('"+c.TargetUser.ID+"')/mailboxSettings"))
+	return c.JSON(http.StatusOK, graph.WithContext(doc, c.ContextURL()))
 }

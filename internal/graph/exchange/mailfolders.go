@@ -26,7 +26,7 @@ func (s server) folderCollection(c *graph.Call, owner, parent string) error {
 		Base:     store.ItemQuery{TenantID: c.TenantID, Kind: model.KindMailFolder, OwnerID: owner, ParentID: parent},
 		Mapping:  graph.JSONMapping("microsoft.graph.mailFolder", folderProps),
 		DefOrder: graph.ByDoc("displayName", store.TypeString, false),
-		Context:  c.BaseURL() + "/$metadata#users('" + owner + "')/mailFolders",
+		Context:  c.ContextURL(),
 		Render:   func(it store.Item) (json.RawMessage, error) { return s.renderFolder(c, it) }})
 }
 
@@ -94,7 +94,7 @@ func (s server) getFolder(c *graph.Call) error {
 	if b, err = graph.Project(b, q.Options().Select, nil, nil); err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 type folderInput struct {
@@ -154,7 +154,7 @@ func (s server) newFolder(c *graph.Call, owner, parent string) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusCreated, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusCreated, graph.WithContext(b, c.ContextURL()))
 }
 
 func (s server) updateFolder(c *graph.Call) error {
@@ -194,7 +194,7 @@ func (s server) updateFolder(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#users('"+owner+"')/mailFolders/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 // deleteFolder removes a folder with its subfolders and messages.
@@ -257,7 +257,7 @@ func (s server) listAttachments(c *graph.Call) error {
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindAttachment, OwnerID: owner, ParentID: c.Param(1)},
 		Mapping:  graph.JSONMapping("microsoft.graph.attachment", odata.JSONProps{"name": odata.TypeString, "contentType": odata.TypeString, "isInline": odata.TypeBool, "size": odata.TypeInt}),
-		DefOrder: graph.ByCreation, Context: c.BaseURL() + "/$metadata#users('" + owner + "')/messages('" + c.Param(1) + "')/attachments"})
+		DefOrder: graph.ByCreation, Context: c.ContextURL()})
 }
 
 func (s server) getAttachment(c *graph.Call) error {
@@ -277,7 +277,7 @@ func (s server) getAttachment(c *graph.Call) error {
 		raw, _ := decodeBase64(a.ContentBytes)
 		return c.Raw(http.StatusOK, a.ContentType, raw)
 	}
-	return c.WriteItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/messages('"+c.Param(1)+"')/attachments/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) addAttachment(c *graph.Call) error {
@@ -317,7 +317,7 @@ func (s server) addAttachment(c *graph.Call) error {
 		return graph.AsError(err)
 	}
 	items[0].Version = 1
-	return c.WriteItem(http.StatusCreated, items[0], c.BaseURL()+"/$metadata#users('"+owner+"')/messages('"+msg.ID+"')/attachments/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, items[0], c.ContextURL(), nil, nil)
 }
 
 func (s server) deleteAttachment(c *graph.Call) error {

@@ -74,7 +74,8 @@ type candidate struct {
 	source int  // 0 mail, 1 contact, 2 directory or group
 }
 
-var _ = declare(graph.WorkloadExchange, graph.Twins(graph.Endpoint{Method: "GET", Template: "/people", Handler: handle(server.listPeople)})...)
+var _ = declare(graph.WorkloadExchange, graph.Twins(graph.Endpoint{Method: "GET", Template: "/people", Handler: handle(server.listPeople),
+	Entity: graph.Entity{Context: "users('{owner}')/people"}})...)
 
 // ranker collects the people of one user.
 type ranker struct {
@@ -186,7 +187,7 @@ func (s server) listPeople(c *graph.Call) error {
 		}
 		vals = append(vals, b)
 	}
-	return c.WritePage(graph.UsersBase(c, c.TargetUser.ID)+"/people", q, vals, total, end < total)
+	return c.WritePage(c.ContextURL(), q, vals, total, end < total)
 }
 
 // compareAny orders two JSON values: nulls first, then numbers, booleans

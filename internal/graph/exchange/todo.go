@@ -19,16 +19,24 @@ var taskStatuses = map[string]string{"notstarted": "notStarted", "inprogress": "
 
 var importances = map[string]string{"low": "low", "normal": "normal", "high": "high"}
 
+// The entities of To Do's endpoints: a user's lists, and a list's tasks.
+var (
+	entTodoLists = graph.Entity{Context: "users('{owner}')/todo/lists"}
+	entTodoList  = graph.Entity{Context: "users('{owner}')/todo/lists/$entity"}
+	entTodoTasks = graph.Entity{Context: "users('{owner}')/todo/lists('{1}')/tasks"}
+	entTodoTask  = graph.Entity{Context: "users('{owner}')/todo/lists('{1}')/tasks/$entity"}
+)
+
 var _ = declare(graph.WorkloadExchange, slices.Concat(
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists", Handler: handle(server.listTodoLists)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/todo/lists", Handler: handle(server.createTodoList)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}", Handler: handle(server.getTodoList)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/todo/lists/{id}", Handler: handle(server.updateTodoList)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists", Handler: handle(server.listTodoLists), Entity: entTodoLists}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/todo/lists", Handler: handle(server.createTodoList), Entity: entTodoList}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}", Handler: handle(server.getTodoList), Entity: entTodoList}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/todo/lists/{id}", Handler: handle(server.updateTodoList), Entity: entTodoList}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/todo/lists/{id}", Handler: handle(server.deleteTodoList)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks", Handler: handle(server.listTodoTasks)}),
-	graph.Twins(graph.Endpoint{Method: "POST", Template: "/todo/lists/{id}/tasks", Handler: handle(server.createTodoTask)}),
-	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks/{id}", Handler: handle(server.getTodoTask)}),
-	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/todo/lists/{id}/tasks/{id}", Handler: handle(server.updateTodoTask)}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks", Handler: handle(server.listTodoTasks), Entity: entTodoTasks}),
+	graph.Twins(graph.Endpoint{Method: "POST", Template: "/todo/lists/{id}/tasks", Handler: handle(server.createTodoTask), Entity: entTodoTask}),
+	graph.Twins(graph.Endpoint{Method: "GET", Template: "/todo/lists/{id}/tasks/{id}", Handler: handle(server.getTodoTask), Entity: entTodoTask}),
+	graph.Twins(graph.Endpoint{Method: "PATCH", Template: "/todo/lists/{id}/tasks/{id}", Handler: handle(server.updateTodoTask), Entity: entTodoTask}),
 	graph.Twins(graph.Endpoint{Method: "DELETE", Template: "/todo/lists/{id}/tasks/{id}", Handler: handle(server.deleteTodoTask)}),
 )...)
 
@@ -52,7 +60,7 @@ func (s server) listTodoLists(c *graph.Call) error {
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindTodoList, OwnerID: owner},
 		Mapping:  graph.JSONMapping("microsoft.graph.todoTaskList", odata.JSONProps{"displayName": odata.TypeString, "wellknownListName": odata.TypeString, "id": odata.TypeString}),
-		DefOrder: graph.ByCreation, Context: c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists"})
+		DefOrder: graph.ByCreation, Context: c.ContextURL()})
 }
 
 func (s server) getTodoList(c *graph.Call) error {
@@ -64,7 +72,7 @@ func (s server) getTodoList(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.WriteItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 type todoListInput struct {
@@ -90,7 +98,7 @@ func (s server) createTodoList(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusCreated, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) updateTodoList(c *graph.Call) error {
@@ -119,7 +127,7 @@ func (s server) updateTodoList(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusOK, it, c.BaseURL()+"/$metadata#users('"+owner+"')/todo/lists/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) deleteTodoList(c *graph.Call) error {
@@ -159,10 +167,6 @@ var taskProps = odata.JSONProps{"title": odata.TypeString, "status": odata.TypeS
 	"isReminderOn": odata.TypeBool, "createdDateTime": odata.TypeDateTime, "lastModifiedDateTime": odata.TypeDateTime,
 	"body/content": odata.TypeString, "id": odata.TypeString, "dueDateTime/dateTime": odata.TypeString}
 
-func (s server) taskContext(c *graph.Call, owner string) string {
-	return c.BaseURL() + "/$metadata#users('" + owner + "')/todo/lists('" + c.Param(1) + "')/tasks"
-}
-
 func (s server) listTodoTasks(c *graph.Call) error {
 	owner, err := s.todoOwner(c)
 	if err != nil {
@@ -176,7 +180,7 @@ func (s server) listTodoTasks(c *graph.Call) error {
 		return err
 	}
 	return s.WriteCollection(c, graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindTodoTask, OwnerID: owner, ParentID: c.Param(1)},
-		Mapping: graph.JSONMapping("microsoft.graph.todoTask", taskProps), DefOrder: graph.ByCreation, Context: s.taskContext(c, owner)})
+		Mapping: graph.JSONMapping("microsoft.graph.todoTask", taskProps), DefOrder: graph.ByCreation, Context: c.ContextURL()})
 }
 
 func (s server) getTodoTask(c *graph.Call) error {
@@ -188,7 +192,7 @@ func (s server) getTodoTask(c *graph.Call) error {
 	if err != nil || it.ParentID != c.Param(1) {
 		return graph.ErrItemNotFound()
 	}
-	return c.WriteItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 // todoTaskInput is the body of POST and PATCH on tasks.
@@ -291,7 +295,7 @@ func (s server) createTodoTask(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusCreated, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+	return c.WriteItem(http.StatusCreated, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) updateTodoTask(c *graph.Call) error {
@@ -331,7 +335,7 @@ func (s server) updateTodoTask(c *graph.Call) error {
 	case err != nil:
 		return graph.AsError(err)
 	}
-	return c.WriteItem(http.StatusOK, it, s.taskContext(c, owner)+"/$entity", nil, nil)
+	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }
 
 func (s server) deleteTodoTask(c *graph.Call) error {

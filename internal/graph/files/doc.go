@@ -13,11 +13,10 @@
 // A response's @odata.context is its descriptor's Entity.Context, never
 // built by a handler: {owner} where it names the drive's or notebooks'
 // user or group, {0}, {1} for the path's ids (a share, a notebook), and,
-// where it names stored data the path does not spell, the stored-data
-// placeholders the package declares (Package's ContextValues):
-// {drive.id}, the request's drive (set by requestDrive, or by the upload
-// session's last fragment), and {item.id}, the item a path resolved to
-// (set by the handler that resolved it).
+// where it names stored data the path does not spell, the values its
+// Entity.ContextValues declare: {drive}, the request's drive (set by
+// requestDrive, or by the upload session's last fragment), and {item},
+// the item a path resolved to (set by the handler that resolved it).
 //
 // Handlers are methods of server, a view of *graph.Server, adapted to
 // graph.Handler once by handle; they use the pipeline's exported API

@@ -202,11 +202,11 @@ func (s server) addressedItem(c *graph.Call, in any, write bool) (*driveInfo, *d
 }
 
 // requestDrive is the drive the request's path names; its id is the
-// {drive.id} of the endpoint's context URL.
+// {drive} of the endpoint's context URL.
 func (s server) requestDrive(c *graph.Call) (*driveInfo, error) {
 	d, err := s.pathDrive(c)
 	if err == nil {
-		c.SetContextValue("drive.id", d.ID)
+		c.SetContextValue("drive", d.ID)
 	}
 	return d, err
 }
@@ -703,23 +703,24 @@ func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget) erro
 	return c.JSON(status, graph.WithContext(b, c.ContextURL()))
 }
 
-// What OneDrive's responses are, for their @odata.context: the drive the
-// path names is {drive.id} (requestDrive supplies it), the item a path
-// resolves to {item.id} (the handler that resolved it supplies it).
+// What OneDrive's responses are, for their @odata.context. The drive the
+// path names is {drive} (requestDrive supplies it: /me/drive's id is the
+// drive's, not the path's), the item a path resolves to {item} (the
+// handler that resolved it supplies it: root:/a/b: names it by path).
 var (
-	driveEntity         = graph.Entity{Context: "drives/$entity"}                                              // a drive
-	rootEntity          = graph.Entity{Context: "drives('{drive.id}')/root/$entity"}                           // its root
-	itemEntity          = graph.Entity{Context: "drives('{drive.id}')/items/$entity"}                          // an item, by id or path, read, created, renamed or uploaded
-	specialEntity       = graph.Entity{Context: "users('{owner}')/drive/special/$entity"}                      // a special folder
-	childrenEntity      = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/children"}            // the children of the item the path resolves to
-	permissionsEntity   = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/permissions"}         // its permissions
-	permissionEntity    = graph.Entity{Context: "drives('{drive.id}')/items('{item.id}')/permissions/$entity"} // one of them
-	linkEntity          = graph.Entity{Context: "permission"}                                                  // a sharing link created
-	invitedEntity       = graph.Entity{Context: "Collection(microsoft.graph.permission)"}                      // the permissions an invitation granted
-	itemsEntity         = graph.Entity{Context: "Collection(driveItem)"}                                       // items found elsewhere than one folder (search, delta, sharedWithMe)
-	uploadSessionEntity = graph.Entity{Context: "microsoft.graph.uploadSession"}                               // an upload session
-	shareEntity         = graph.Entity{Context: "shares/$entity"}                                              // a share
-	sharedItemEntity    = graph.Entity{Context: "shares('{0}')/driveItem/$entity"}                             // its item
+	driveEntity         = graph.Entity{Context: "drives/$entity"}
+	rootEntity          = graph.Entity{Context: "drives('{drive}')/root/$entity", ContextValues: []string{"drive"}}
+	itemEntity          = graph.Entity{Context: "drives('{drive}')/items/$entity", ContextValues: []string{"drive"}}
+	specialEntity       = graph.Entity{Context: "users('{owner}')/drive/special/$entity"}
+	childrenEntity      = graph.Entity{Context: "drives('{drive}')/items('{item}')/children", ContextValues: []string{"drive", "item"}}
+	permissionsEntity   = graph.Entity{Context: "drives('{drive}')/items('{item}')/permissions", ContextValues: []string{"drive", "item"}}
+	permissionEntity    = graph.Entity{Context: "drives('{drive}')/items('{item}')/permissions/$entity", ContextValues: []string{"drive", "item"}}
+	linkEntity          = graph.Entity{Context: "permission"}                             // a sharing link created
+	invitedEntity       = graph.Entity{Context: "Collection(microsoft.graph.permission)"} // the permissions an invitation granted
+	itemsEntity         = graph.Entity{Context: "Collection(driveItem)"}                  // search, delta, sharedWithMe
+	uploadSessionEntity = graph.Entity{Context: "microsoft.graph.uploadSession"}
+	shareEntity         = graph.Entity{Context: "shares/$entity"}
+	sharedItemEntity    = graph.Entity{Context: "shares('{0}')/driveItem/$entity"}
 )
 
 // Handlers.
@@ -848,7 +849,7 @@ func (s server) listDriveChildren(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	c.SetContextValue("item.id", t.item.ID)
+	c.SetContextValue("item", t.item.ID)
 	if t.doc.Folder == nil {
 		return c.WritePage(c.ContextURL(), q, nil, 0, false)
 	}

@@ -275,7 +275,7 @@ func (s server) listDrivePermissions(c *graph.Call) error {
 		}
 		vals = append(vals, graph.EncodeDoc(m))
 	}
-	c.SetContextValue("item.id", t.item.ID)
+	c.SetContextValue("item", t.item.ID)
 	return c.JSON(http.StatusOK, graph.Page{Context: c.ContextURL(), Value: vals})
 }
 
@@ -311,7 +311,7 @@ func (s server) getDrivePermission(c *graph.Call) error {
 			return graph.AsError(err)
 		}
 	}
-	c.SetContextValue("item.id", t.item.ID)
+	c.SetContextValue("item", t.item.ID)
 	m["@odata.context"] = c.ContextURL()
 	return c.JSON(http.StatusOK, m)
 }

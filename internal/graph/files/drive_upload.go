@@ -360,7 +360,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		fail(err)
 		return
 	}
-	c.SetContextValue("drive.id", d.ID)
+	c.SetContextValue("drive", d.ID)
 	parent, err := s.driveItemTarget(ctx, tenant, d, sd.ParentID)
 	if err != nil {
 		fail(err)

@@ -38,12 +38,12 @@ func Endpoints() []graph.Endpoint { return endpoints }
 
 // Package is the files workload as graph.New takes it: its descriptors,
 // the stored-data placeholders of their context URLs its handlers supply
-// ({drive.id}: the request's drive; {item.id}: the item a path resolved
+// ({drive}: the request's drive; {item}: the item a path resolved
 // to), and the hooks the pipeline calls into it (graph.FilesHooks): the
 // drive a /drives/{id} path names, the pre-authenticated transfer URLs,
 // whether a call names a drive's item.
 func Package() graph.Package {
-	return graph.Package{Endpoints: endpoints, ContextValues: []string{"drive.id", "item.id"}, Files: &graph.FilesHooks{
+	return graph.Package{Endpoints: endpoints, Files: &graph.FilesHooks{
 		Drive: func(s *graph.Server, ctx context.Context, tenant, id string) (store.User, bool, any, error) {
 			d, err := server{s}.driveIn(ctx, tenant, id)
 			if err != nil {

@@ -34,8 +34,9 @@
 // internal/graph/workloads, one Package each (its descriptors and, for the
 // files workload, its FilesHooks, which the Server keeps as its own: a
 // server built without the files workload has none).
-// internal/graph/entra serves Microsoft Entra ID's objects (users, groups, photos, roles, administrative units,
-// directory delta); internal/graph/files serves OneDrive and OneNote,
+// internal/graph/entra serves Microsoft Entra ID's objects (users, groups,
+// photos, roles, administrative units, directory delta);
+// internal/graph/files serves OneDrive and OneNote,
 // through the extra API of workload_files.go (its hooks: the drive a
 // /drives/{id} path names, the pre-authenticated transfer URLs, its
 // denials); internal/graph/teams serves the Teams APIs (chats,

@@ -171,7 +171,7 @@ func failedDependency(deps []int, out []batchResponse) int {
 func (s *Server) failedDependency(c *Call, id, dep string) batchResponse {
 	rec := httptest.NewRecorder()
 	e := NewErrorf(http.StatusFailedDependency, "FailedDependency", "The request was not run because request '%s', which it depends on, failed.", dep)
-	e.write(rec, newRequestID(), c.ClientRequestID, s.now())
+	e.write(rec, NewRequestID(), c.ClientRequestID, s.now())
 	return batchResponse{ID: id, Status: http.StatusFailedDependency, Headers: map[string]string{"Content-Type": "application/json"}, Body: rec.Body.Bytes()}
 }
 
@@ -179,7 +179,7 @@ func (s *Server) failedDependency(c *Call, id, dep string) batchResponse {
 func (s *Server) runBatched(c *Call, prefix string, br *batchRequest) batchResponse {
 	rec := httptest.NewRecorder()
 	fail := func(e *Error) batchResponse {
-		e.write(rec, newRequestID(), c.ClientRequestID, s.now())
+		e.write(rec, NewRequestID(), c.ClientRequestID, s.now())
 		return record(br.ID, rec)
 	}
 	u, err := url.Parse(strings.TrimSpace(br.URL))

@@ -251,15 +251,6 @@ func (c *Call) BaseURL() string {
 	return scheme + "://" + host + "/" + version
 }
 
-// UsersBase is the context URL of a user's navigation
-// ($metadata#users('id')), to which a collection's path is appended, for
-// a context a workload still builds from stored data (a drive's owner on
-// /drives/{id}); a context the path determines is the descriptor's
-// (Entity.Context, Call.ContextURL).
-func UsersBase(c *Call, owner string) string {
-	return c.BaseURL() + "/$metadata#users('" + owner + "')"
-}
-
 func (c *Call) fail(err error) {
 	ge := AsError(err)
 	if errors.Is(ge, store.ErrInvalidText) {

@@ -19,22 +19,24 @@
 // (Call.SetContextValue) where the context names a stored value rather
 // than the path's (a contact folder given by its well-known name); New
 // refuses a placeholder the template cannot fill and a declared value the
-// context does not use. internal/graph/teams and internal/graph/exchange
-// build none by hand (users('{owner}')/presence/$entity,
-// chats('{0}')/messages/$entity, users('{owner}')/messages('{1}')/attachments,
-// users('{owner}')/contactFolders('{folder}')/contacts). What is left
-// by hand is internal/graph/files' and entra's photo (a drive's owner on
-// /drives/{id}, upload sessions, sharing links), UsersBase among them; a
-// workload converting one puts the fragment in the descriptor's
-// Entity.Context, with {owner} where the owner's id went and {i} where
-// the path's i-th parameter went, and passes c.ContextURL() to the writer.
+// context does not use. No workload builds one by hand
+// (users('{owner}')/presence/$entity, chats('{0}')/messages/$entity,
+// users('{owner}')/messages('{1}')/attachments,
+// users('{owner}')/contactFolders('{folder}')/contacts,
+// drives('{drive}')/items('{item}')/children,
+// groups('{owner}')/photo/$entity). A pre-authenticated transfer URL has
+// no descriptor: its handler names its Entity when it makes its Call
+// (Server.TransferCall).
 //
 // graph is the pipeline; the workloads are packages of their own, each
 // declaring its descriptors with Declare (Twins, Optional) and handing them
 // to New: the composition root (internal/server) passes them, as listed by
-// internal/graph/workloads. internal/graph/entra serves Microsoft Entra
-// ID's objects (users, groups, photos, roles, administrative units,
-// directory delta); internal/graph/files serves OneDrive and OneNote,
+// internal/graph/workloads, one Package each (its descriptors and, for the
+// files workload, its FilesHooks, which the Server keeps as its own: a
+// server built without the files workload has none).
+// internal/graph/entra serves Microsoft Entra ID's objects (users, groups,
+// photos, roles, administrative units, directory delta);
+// internal/graph/files serves OneDrive and OneNote,
 // through the extra API of workload_files.go (its hooks: the drive a
 // /drives/{id} path names, the pre-authenticated transfer URLs, its
 // denials); internal/graph/teams serves the Teams APIs (chats,

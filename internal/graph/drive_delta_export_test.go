@@ -2,5 +2,5 @@ package graph
 
 import "time"
 
-// SetDriveDeltaClockSkew moves the tombstone retention clock by d.
-func SetDriveDeltaClockSkew(d time.Duration) { driveDeltaClockSkew.Store(int64(d)) }
+// SetDriveDeltaClockSkew moves s's tombstone retention clock by d.
+func SetDriveDeltaClockSkew(s *Server, d time.Duration) { s.driveDeltaSkew.Store(int64(d)) }

@@ -16,9 +16,9 @@ import (
 
 const day = 24 * time.Hour
 
-func skewDeltaClock(t *testing.T, d time.Duration) {
-	graph.SetDriveDeltaClockSkew(d)
-	t.Cleanup(func() { graph.SetDriveDeltaClockSkew(0) })
+func skewDeltaClock(t *testing.T, e *env, d time.Duration) {
+	graph.SetDriveDeltaClockSkew(e.srv.Graph(), d)
+	t.Cleanup(func() { graph.SetDriveDeltaClockSkew(e.srv.Graph(), 0) })
 }
 
 func TestDriveDeltaTombstoneRetention(t *testing.T) {
@@ -34,7 +34,7 @@ func TestDriveDeltaTombstoneRetention(t *testing.T) {
 	}
 
 	// Within the retention period the deletion is still reported.
-	skewDeltaClock(t, 29*day)
+	skewDeltaClock(t, e, 29*day)
 	changes, after := e.deltaRound(before, read)
 	if n := find(changes, "id", notesID); n == nil || str(n, "deleted/state") != "deleted" || n["_at"] != nil {
 		t.Fatalf("29 days on: %v", changes)
@@ -44,7 +44,7 @@ func TestDriveDeltaTombstoneRetention(t *testing.T) {
 	}
 
 	// Past it the tombstone goes and a token from before it is gone.
-	skewDeltaClock(t, 31*day)
+	skewDeltaClock(t, e, 31*day)
 	r := e.do("GET", before, read, nil)
 	wantError(t, r, 410, "resyncRequired", "Resync required. Replace any local items with the server's version…")
 	inner, _ := r.JSON["error"].(map[string]any)["innerError"].(map[string]any)
@@ -73,13 +73,13 @@ func TestDriveDeltaTombstoneRetention(t *testing.T) {
 		t.Errorf("token after the deletion %v", again)
 	}
 	// A later deletion, once old enough, expires the tokens before it.
-	skewDeltaClock(t, 0)
+	skewDeltaClock(t, e, 0)
 	welcome := e.must(200, "GET", "/me/drive/root:/Welcome.txt", read, nil)
 	e.must(204, "DELETE", "/me/drive/items/"+str(welcome, "id"), write, nil)
 	if again, _ := e.deltaRound(after, read); find(again, "name", "Welcome.txt") == nil {
 		t.Errorf("recent deletion missing: %v", again)
 	}
-	skewDeltaClock(t, 31*day)
+	skewDeltaClock(t, e, 31*day)
 	wantError(t, e.do("GET", after, read, nil), 410, "resyncRequired", "")
 	if r := e.do("GET", "/me/drive/root/delta?token=latest", read, nil); r.Status != 200 {
 		t.Errorf("token=latest after pruning: %d %s", r.Status, r.Raw)

@@ -58,15 +58,17 @@ func TestNewBindsWorkloads(t *testing.T) {
 	deps := Deps{Engine: authz.Default(), Directory: new(directory.Service)}
 	for _, c := range []struct {
 		name      string
-		workloads [][]Endpoint
+		workloads []Package
 		want      string // "" for no error
 	}{
 		{"none", nil, ""},
-		{"one without a rule", [][]Endpoint{Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users/{id}/bogus", Handler: nop})}, "no permission rule"},
-		{"two declaring one endpoint", [][]Endpoint{
-			Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop}),
-			Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop}),
+		{"one without a rule", []Package{{Endpoints: Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users/{id}/bogus", Handler: nop})}}, "no permission rule"},
+		{"two declaring one endpoint", []Package{
+			{Endpoints: Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop})},
+			{Endpoints: Declare(WorkloadDirectory, Endpoint{Method: "GET", Template: "/users", Handler: nop})},
 		}, "declared twice"},
+		{"files hooks", []Package{{Files: &FilesHooks{}}}, ""},
+		{"two handing files hooks", []Package{{Files: &FilesHooks{}}, {Files: &FilesHooks{}}}, "two workload packages hand New files hooks"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := New(deps, Config{}, c.workloads...)

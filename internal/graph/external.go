@@ -34,7 +34,7 @@ func (s *Server) Authenticate(ctx context.Context, r *http.Request) (*authz.Prin
 // "innerError"}}) with request-id headers; an error that is not a *Error is
 // a 500.
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	id := newRequestID()
+	id := NewRequestID()
 	client := firstValue(r.Header["Client-Request-Id"])
 	if client == "" {
 		client = id

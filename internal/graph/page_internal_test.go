@@ -10,7 +10,7 @@ import (
 
 // encoderPage is how WritePageNext wrote a page before appendPage: the
 // page value through a json.Encoder without HTML escaping (c.JSON).
-func encoderPage(p page) ([]byte, error) {
+func encoderPage(p Page) ([]byte, error) {
 	if p.Value == nil {
 		p.Value = []json.RawMessage{}
 	}
@@ -57,7 +57,7 @@ func TestAppendPageMatchesEncoder(t *testing.T) {
 		}
 	}
 	count := func(n int) *int { return &n }
-	envelopes := map[string]page{
+	envelopes := map[string]Page{
 		"none":               {},
 		"context":            {Context: "https://graph.microsoft.com/v1.0/$metadata#users('a%40b')/messages(subject,from)"},
 		"context, count 0":   {Context: "https://graph.microsoft.com/v1.0/$metadata#me/messages", Count: count(0)},
@@ -99,7 +99,7 @@ func TestAppendPageMatchesEncoder(t *testing.T) {
 	// Values built elsewhere are compacted as the Encoder did; an invalid
 	// one fails as it did.
 	others := []json.RawMessage{[]byte(" { \"a\" : [ 1 , 2 ],\n\"b\":\"<x>\" } "), nil, []byte(`"s"`), []byte("\t17\n")}
-	p := page{Context: "c", Value: others}
+	p := Page{Context: "c", Value: others}
 	want, _ := encoderPage(p)
 	if got, err := appendPage(nil, p, false); err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("built elsewhere: got %s (%v), want %s", got, err, want)

@@ -124,7 +124,7 @@ func (c *Call) NextLinkToken(token string) string {
 	vals.Del("$skip")
 	vals.Del("$skiptoken")
 	vals.Set("$skiptoken", token)
-	return c.BaseURL() + pathAfterVersion(c.r.URL.Path) + "?" + encodeQuery(vals)
+	return c.BaseURL() + PathAfterVersion(c.r.URL.Path) + "?" + encodeQuery(vals)
 }
 
 // encodeQuery keeps $ unescaped, as Graph's links do.
@@ -132,7 +132,8 @@ func encodeQuery(v url.Values) string {
 	return strings.ReplaceAll(v.Encode(), "%24", "$")
 }
 
-func pathAfterVersion(p string) string {
+// PathAfterVersion is a request path without its /v1.0 or /beta prefix.
+func PathAfterVersion(p string) string {
 	for _, v := range []string{"/v1.0", "/beta"} {
 		if len(p) >= len(v) && strings.EqualFold(p[:len(v)], v) {
 			return p[len(v):]
@@ -141,8 +142,10 @@ func pathAfterVersion(p string) string {
 	return p
 }
 
-// page is a collection response.
-type page struct {
+// Page is a collection response written whole (@odata.context, count,
+// nextLink, value); a handler that builds its list itself writes one with
+// Call.JSON.
+type Page struct {
 	Context  string            `json:"@odata.context,omitempty"`
 	Count    *int              `json:"@odata.count,omitempty"`
 	NextLink string            `json:"@odata.nextLink,omitempty"`
@@ -175,7 +178,7 @@ func (c *Call) writePageValues(contextURL string, q *Query, values []json.RawMes
 		}
 		return c.Raw(http.StatusOK, "text/plain; charset=utf-8", []byte(strconv.Itoa(total)))
 	}
-	p := page{Context: contextURL, Value: values, NextLink: next}
+	p := Page{Context: contextURL, Value: values, NextLink: next}
 	if q.q.Count && total >= 0 {
 		p.Count = &total
 	}
@@ -191,7 +194,7 @@ func (c *Call) writePageValues(contextURL string, q *Query, values []json.RawMes
 }
 
 // size is about the length of the page's JSON.
-func (p page) size() int {
+func (p Page) size() int {
 	n := 64 + len(p.Context) + len(p.NextLink)
 	for _, v := range p.Value {
 		n += len(v) + 1
@@ -210,7 +213,7 @@ func (p page) size() int {
 // as the Encoder did (json.Compact is its compaction), and an invalid one
 // is an error. 9 % of a messages page's CPU under load was that second
 // pass (bench/README.md, "The messages page, third pass").
-func appendPage(dst []byte, p page, rendered bool) ([]byte, error) {
+func appendPage(dst []byte, p Page, rendered bool) ([]byte, error) {
 	dst = append(dst, '{')
 	if p.Context != "" {
 		dst = append(dst, `"@odata.context":`...)

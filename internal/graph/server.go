@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"graphgate/internal/authz"
@@ -64,6 +65,13 @@ type Server struct {
 	calWork       calendarWork
 	mailboxes     knownMailboxes
 	decisions     DecisionRecorder
+	// files are the files workload's hooks (Package.Files), zero when the
+	// server was built without it; written by New only.
+	files FilesHooks
+	// driveDeltaSkew moves the drive delta's retention clock (DriveDeltaNow;
+	// graph's tests stand 30 days later without waiting); atomic because
+	// handlers read it while a test sets it.
+	driveDeltaSkew atomic.Int64
 }
 
 type handlerKey struct {
@@ -90,11 +98,21 @@ type Deps struct {
 	Decisions DecisionRecorder
 }
 
+// Package is what one workload package hands New: its endpoint
+// descriptors and, for the files workload, the hooks the pipeline calls
+// into it (FilesHooks). internal/graph/workloads lists them.
+type Package struct {
+	Endpoints []Endpoint
+	// Files, when set, are the files workload's hooks; at most one
+	// package sets them.
+	Files *FilesHooks
+}
+
 // New builds the server and binds the endpoint descriptors of every
-// workload (each workload package's Endpoints, as the composition root,
-// internal/server, passes them) to the route table; it refuses a
-// descriptor the table disagrees with.
-func New(d Deps, cfg Config, workloads ...[]Endpoint) (*Server, error) {
+// workload package (as the composition root, internal/server, passes them)
+// to the route table; it refuses a descriptor the table disagrees with,
+// and two packages that both hand it files hooks.
+func New(d Deps, cfg Config, workloads ...Package) (*Server, error) {
 	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
 		decisions: d.Decisions}
 	if s.dir == nil {
@@ -116,8 +134,16 @@ func New(d Deps, cfg Config, workloads ...[]Endpoint) (*Server, error) {
 		s.throttle = newThrottle(*cfg.Throttle, time.Now)
 	}
 	var eps []Endpoint
+	files := 0
 	for _, w := range workloads {
-		eps = append(eps, w...)
+		eps = append(eps, w.Endpoints...)
+		if w.Files != nil {
+			s.files = *w.Files
+			files++
+		}
+	}
+	if files > 1 {
+		return nil, errors.New("graph: two workload packages hand New files hooks")
 	}
 	if err := s.bind(eps); err != nil {
 		return nil, err
@@ -157,8 +183,8 @@ func (s *Server) Served() []Endpoint {
 // Handler serves /v1.0/… and /beta/….
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
-// newRequestID returns a random (version 4) GUID, as Graph's request-id.
-func newRequestID() string {
+// NewRequestID returns a random (version 4) GUID, as Graph's request-id.
+func NewRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -195,7 +221,7 @@ var odataVersion = []string{"4.0"}
 var calls = sync.Pool{New: func() any { return new(Call) }}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if filesHooks.Transfer != nil && filesHooks.Transfer(s, w, r) {
+	if s.files.Transfer != nil && s.files.Transfer(s, w, r) {
 		return
 	}
 	c := calls.Get().(*Call)
@@ -206,7 +232,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		calls.Put(c)
 	}()
 	buf := c.path.Buf
-	*c = Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: newRequestID(), ClientRequestID: firstValue(r.Header["Client-Request-Id"])}
+	*c = Call{s: s, w: w, r: r, ctx: r.Context(), RequestID: NewRequestID(), ClientRequestID: firstValue(r.Header["Client-Request-Id"])}
 	c.path.Buf = buf
 	if c.ClientRequestID == "" {
 		c.ClientRequestID = c.RequestID
@@ -307,19 +333,19 @@ func (s *Server) denial(c *Call) error {
 		// confines the call to shared items, checkDriveAccess). A public
 		// group's items are visible to all: changing one is a 403.
 		if relationDenial(d.Reason) && d.Need != 0 && c.target.Access == 0 && !c.target.Public {
-			if filesHooks.ItemAddressed != nil && filesHooks.ItemAddressed(c) {
-				return errDriveItemNotFound()
+			if s.files.ItemAddressed != nil && s.files.ItemAddressed(c) {
+				return ErrDriveItemNotFound()
 			}
 		}
-		return errDriveAccessDenied()
+		return ErrDriveAccessDenied()
 	case WorkloadOneNote:
 		switch {
 		case !relationDenial(d.Reason):
-			return errOnenoteScopes()
+			return ErrOnenoteScopes()
 		case d.Method.Write():
-			return errOnenoteNoWrite()
+			return ErrOnenoteNoWrite()
 		}
-		return errOnenoteNoAccess()
+		return ErrOnenoteNoAccess()
 	}
 	return errDirectoryDenied()
 }

@@ -58,10 +58,10 @@ func (s *Server) resolveTarget(c *Call) error {
 		c.TargetGroup = &g
 		return s.groupFacts(c, &g)
 	case TargetDrive:
-		if filesHooks.Drive == nil {
-			return errDriveItemNotFound()
+		if s.files.Drive == nil {
+			return ErrDriveItemNotFound()
 		}
-		owner, group, d, err := filesHooks.Drive(s, c.ctx, c.TenantID, id)
+		owner, group, d, err := s.files.Drive(s, c.ctx, c.TenantID, id)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Server) resolveTarget(c *Call) error {
 		}
 		g, err := s.store.GetGroup(c.ctx, c.TenantID, owner.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return errDriveItemNotFound()
+			return ErrDriveItemNotFound()
 		}
 		if err != nil {
 			return AsError(err)
@@ -170,7 +170,7 @@ func (s *Server) groupFacts(c *Call, g *store.Group) error {
 	if need&authz.LookupMembership != 0 || c.r != nil && strings.Contains(c.r.URL.RawQuery, "expand") {
 		// An expansion ($expand=members) is decided with these facts too.
 		var err error
-		if c.target.Member, c.target.Owner, err = s.membership(c, g.ID); err != nil {
+		if c.target.Member, c.target.Owner, err = s.Membership(c, g.ID); err != nil {
 			return AsError(err)
 		}
 	}
@@ -230,10 +230,10 @@ func (s *Server) sharedWithCaller(c *Call, ownerID, resource string) (authz.Acce
 	return access, nil
 }
 
-// membership reports whether the caller is a member and an owner of a
+// Membership reports whether the caller is a member and an owner of a
 // group, from the caller's own memberships (not the group's members, which
 // may be many).
-func (s *Server) membership(c *Call, groupID string) (member, owner bool, err error) {
+func (s *Server) Membership(c *Call, groupID string) (member, owner bool, err error) {
 	for _, role := range []store.MemberRole{store.RoleMember, store.RoleOwner} {
 		ms, err := s.store.MemberOf(c.ctx, c.TenantID, c.Caller.ID, role)
 		if err != nil {

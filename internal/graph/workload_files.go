@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"graphgate/internal/password"
@@ -20,9 +19,10 @@ import (
 // authentication, and the denials in OneDrive's and OneNote's words.
 
 // FilesHooks are the files workload's parts the pipeline calls. Package
-// files sets them once, at its initialisation (SetFilesHooks); they are
-// read-only afterwards. A server built without the files workload leaves
-// them nil and serves no /drives/{id} path and no transfer URL.
+// files hands them to New with its descriptors (Package.Files); the Server
+// keeps its own copy, read-only afterwards. A server built without the
+// files workload has none and serves no /drives/{id} path and no transfer
+// URL.
 type FilesHooks struct {
 	// Drive resolves the drive /drives/{id} names in a tenant: its owner
 	// (a user, or a group as a user-shaped value), whether the owner is a
@@ -40,14 +40,6 @@ type FilesHooks struct {
 	ItemAddressed func(c *Call) bool
 }
 
-// filesHooks are the files workload's hooks; written only by package
-// initialisation (SetFilesHooks).
-var filesHooks FilesHooks
-
-// SetFilesHooks installs the files workload's hooks. Package files calls it
-// at initialisation, once.
-func SetFilesHooks(h FilesHooks) { filesHooks = h }
-
 // TargetDrive is the drive the pipeline resolved for a /drives/{id} path
 // (FilesHooks.Drive's value), or nil.
 func (c *Call) TargetDrive() any { return c.targetDrive }
@@ -64,55 +56,29 @@ func (c *Call) Found(location string) error {
 
 // ErrDriveItemNotFound is OneDrive's 404 for an item (or drive) that does
 // not exist or that the caller may not know of.
-func ErrDriveItemNotFound() *Error { return errDriveItemNotFound() }
-
-// ErrDriveAccessDenied is OneDrive's 403.
-func ErrDriveAccessDenied() *Error { return errDriveAccessDenied() }
-
-// ErrOnenoteScopes is OneNote's 403 for a token without its permissions.
-func ErrOnenoteScopes() *Error { return errOnenoteScopes() }
-
-// ErrOnenoteNoAccess is OneNote's 403 for notebooks the caller cannot read.
-func ErrOnenoteNoAccess() *Error { return errOnenoteNoAccess() }
-
-// ErrOnenoteNoWrite is OneNote's 403 for a write the caller may not make.
-func ErrOnenoteNoWrite() *Error { return errOnenoteNoWrite() }
-
-func errDriveItemNotFound() *Error {
+func ErrDriveItemNotFound() *Error {
 	return NewErrorf(http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 }
 
-func errDriveAccessDenied() *Error {
+// ErrDriveAccessDenied is OneDrive's 403.
+func ErrDriveAccessDenied() *Error {
 	return NewErrorf(http.StatusForbidden, "accessDenied", "Access denied")
 }
 
-func errOnenoteScopes() *Error {
+// ErrOnenoteScopes is OneNote's 403 for a token without its permissions.
+func ErrOnenoteScopes() *Error {
 	return NewErrorf(http.StatusForbidden, "40004", "The OAuth token doesn't have the required scopes to perform the requested action.")
 }
 
-func errOnenoteNoAccess() *Error {
+// ErrOnenoteNoAccess is OneNote's 403 for notebooks the caller cannot read.
+func ErrOnenoteNoAccess() *Error {
 	return NewErrorf(http.StatusForbidden, "40003", "The user doesn't have permission to access the requested resource.")
 }
 
-func errOnenoteNoWrite() *Error {
+// ErrOnenoteNoWrite is OneNote's 403 for a write the caller may not make.
+func ErrOnenoteNoWrite() *Error {
 	return NewErrorf(http.StatusForbidden, "40002", "The user doesn't have permission to write to the requested location.")
 }
-
-// PathAfterVersion is a request path without its /v1.0 or /beta prefix.
-func PathAfterVersion(p string) string { return pathAfterVersion(p) }
-
-// NewRequestID is a fresh request-id header value.
-func NewRequestID() string { return newRequestID() }
-
-// Membership reports whether the caller is a member and an owner of a
-// group, from the caller's own memberships.
-func (s *Server) Membership(c *Call, groupID string) (member, owner bool, err error) {
-	return s.membership(c, groupID)
-}
-
-// Page is a collection response written whole (@odata.context, count,
-// nextLink, value), for a list a handler builds itself.
-type Page = page
 
 // Passwords are the parameters hashing the passwords of sharing links
 // (Config.Passwords).
@@ -128,18 +94,15 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 // TransferCall is a Call for a request served outside the pipeline (a
 // pre-authenticated transfer URL: no token, no route, no decision), so that
 // its handler can use Call's writers and BaseURL. w may be nil for a Call
-// used only to read the request.
-func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *http.Request, tenant, requestID string) *Call {
-	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID}
+// used only to read the request. entity is what it answers, as a
+// descriptor's (its Context for ContextURL, stored-data placeholders
+// included); no route binds it, so New does not check it.
+func (s *Server) TransferCall(ctx context.Context, w http.ResponseWriter, r *http.Request, tenant, requestID string, entity Entity) *Call {
+	return &Call{s: s, w: w, r: r, ctx: ctx, TenantID: tenant, RequestID: requestID, endpoint: &Endpoint{Entity: entity}}
 }
-
-// driveDeltaClockSkew moves the drive delta's retention clock (graph's
-// tests stand 30 days later without waiting: SetDriveDeltaClockSkew);
-// atomic because handlers read it while a test sets it.
-var driveDeltaClockSkew atomic.Int64
 
 // DriveDeltaNow is the clock a drive's delta checks tombstone retention
 // against: the server's clock, moved by the tests' skew.
 func (s *Server) DriveDeltaNow() time.Time {
-	return s.now().Add(time.Duration(driveDeltaClockSkew.Load()))
+	return s.now().Add(time.Duration(s.driveDeltaSkew.Load()))
 }

@@ -27,24 +27,27 @@ import (
 // rule for (the others are not served).
 func photoEndpoints() []graph.Endpoint {
 	var eps []graph.Endpoint
-	for _, p := range []string{"/me/photo", "/users/{id}/photo", "/groups/{id}/photo"} {
+	for _, p := range []struct{ template, context string }{
+		{"/me/photo", "users('{owner}')/photo/$entity"},
+		{"/users/{id}/photo", "users('{owner}')/photo/$entity"},
+		{"/groups/{id}/photo", "groups('{owner}')/photo/$entity"},
+	} {
 		eps = append(eps,
-			graph.Endpoint{Method: "GET", Template: p, Handler: handle(server.getPhoto), Optional: true},
-			graph.Endpoint{Method: "PUT", Template: p, Handler: handle(server.putPhoto), Optional: true},
-			graph.Endpoint{Method: "DELETE", Template: p, Handler: handle(server.deletePhoto), Optional: true})
+			graph.Endpoint{Method: "GET", Template: p.template, Handler: handle(server.getPhoto), Entity: graph.Entity{Context: p.context}, Optional: true},
+			graph.Endpoint{Method: "PUT", Template: p.template, Handler: handle(server.putPhoto), Optional: true},
+			graph.Endpoint{Method: "DELETE", Template: p.template, Handler: handle(server.deletePhoto), Optional: true})
 	}
 	return eps
 }
 
 var _ = declare(graph.WorkloadDirectory, photoEndpoints()...)
 
-// photoOwner is the user or group the path names, and the entity set its
-// @odata.context uses.
-func photoOwner(c *graph.Call) (id, set string) {
+// photoOwner is the id of the user or group the path names.
+func photoOwner(c *graph.Call) string {
 	if c.TargetGroup != nil {
-		return c.TargetGroup.ID, "groups"
+		return c.TargetGroup.ID
 	}
-	return c.TargetUser.ID, "users"
+	return c.TargetUser.ID
 }
 
 func wantsValue(c *graph.Call) bool { return strings.EqualFold(c.LastSegment(), "$value") }
@@ -54,7 +57,7 @@ func errImageNotFound() *graph.Error {
 }
 
 func (s server) loadPhoto(c *graph.Call) (model.Photo, error) {
-	id, _ := photoOwner(c)
+	id := photoOwner(c)
 	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindPhoto, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Photo{}, errImageNotFound()
@@ -82,9 +85,8 @@ func (s server) getPhoto(c *graph.Call) error {
 		c.Header().Set("ETag", `"`+d.Hash+`"`)
 		return c.Raw(http.StatusOK, d.ContentType, b)
 	}
-	id, set := photoOwner(c)
 	return c.JSON(http.StatusOK, map[string]any{
-		"@odata.context":          c.BaseURL() + "/$metadata#" + set + "('" + id + "')/photo/$entity",
+		"@odata.context":          c.ContextURL(),
 		"@odata.mediaContentType": d.ContentType,
 		"@odata.mediaEtag":        `"` + d.Hash + `"`,
 		"id":                      "default",
@@ -108,7 +110,7 @@ func (s server) putPhoto(c *graph.Call) error {
 	sum := sha256.Sum256(b)
 	doc, _ := json.Marshal(model.Photo{ContentType: "image/" + format, Content: base64.StdEncoding.EncodeToString(b),
 		Width: cfg.Width, Height: cfg.Height, Hash: hex.EncodeToString(sum[:8])})
-	id, _ := photoOwner(c)
+	id := photoOwner(c)
 	now := s.Now().UTC()
 	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindPhoto, id, 0, func(it store.Item) (store.Item, error) {
@@ -127,7 +129,7 @@ func (s server) putPhoto(c *graph.Call) error {
 }
 
 func (s server) deletePhoto(c *graph.Call) error {
-	id, _ := photoOwner(c)
+	id := photoOwner(c)
 	n, err := s.Store().DeleteItems(c.Context(), c.TenantID, model.KindPhoto, id)
 	if err != nil {
 		return graph.AsError(err)

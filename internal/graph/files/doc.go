@@ -8,15 +8,24 @@
 // commands (onenote*.go). It declares one descriptor per endpoint
 // (graph.Endpoint, with graph.WorkloadDrive or graph.WorkloadOneNote: whose
 // service words the errors) beside its handler and hands them to graph.New
-// through Endpoints; internal/graph/workloads lists it.
+// through Package; internal/graph/workloads lists it.
+//
+// A response's @odata.context is its descriptor's Entity.Context, never
+// built by a handler: {owner} where it names the drive's or notebooks'
+// user or group, {0}, {1} for the path's ids (a share, a notebook), and,
+// where it names stored data the path does not spell, the values its
+// Entity.ContextValues declare: {drive}, the request's drive (set by
+// requestDrive, or by the upload session's last fragment), and {item},
+// the item a path resolved to (set by the handler that resolved it).
 //
 // Handlers are methods of server, a view of *graph.Server, adapted to
 // graph.Handler once by handle; they use the pipeline's exported API
 // (graph/workload.go, graph/workload_files.go, the error constructors, the
-// collection and JSON helpers). At initialisation the package gives the
-// pipeline its hooks (graph.FilesHooks): the drive a /drives/{id} path
-// names (whose owner's facts the engine decides on), the transfer URLs
-// served before authentication, and whether a call names a drive item
+// collection and JSON helpers). With its descriptors the package hands
+// graph.New its hooks (graph.FilesHooks, in the graph.Package Package
+// returns), which the Server keeps as its own: the drive a /drives/{id}
+// path names (whose owner's facts the engine decides on), the transfer
+// URLs served before authentication, and whether a call names a drive item
 // (OneDrive's denial then hides it with a 404). The documents it keeps in
 // the item store are package model's (model.Drive, model.DriveItem,
 // model.Notebook, …).

@@ -201,7 +201,17 @@ func (s server) addressedItem(c *graph.Call, in any, write bool) (*driveInfo, *d
 	return d, t, nil
 }
 
+// requestDrive is the drive the request's path names; its id is the
+// {drive} of the endpoint's context URL.
 func (s server) requestDrive(c *graph.Call) (*driveInfo, error) {
+	d, err := s.pathDrive(c)
+	if err == nil {
+		c.SetContextValue("drive", d.ID)
+	}
+	return d, err
+}
+
+func (s server) pathDrive(c *graph.Call) (*driveInfo, error) {
 	if strings.HasPrefix(c.Match.Route.Path, "/drives/") {
 		if d, ok := c.TargetDrive().(*driveInfo); ok {
 			return s.withDownloads(c)(d, nil)
@@ -677,12 +687,8 @@ func escapePath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-func driveContext(c *graph.Call, d *driveInfo, what string) string {
-	return c.BaseURL() + "/$metadata#drives('" + d.ID + "')/" + what
-}
-
 // writeDriveTarget answers an item with $select applied.
-func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget, contextURL string) error {
+func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget) error {
 	b, err := renderDriveItem(t.d, t.item, t.parentPath())
 	if err != nil {
 		return graph.AsError(err)
@@ -694,8 +700,28 @@ func (s server) writeDriveTarget(c *graph.Call, status int, t *driveTarget, cont
 	if b, err = graph.Project(b, q.Options().Select, nil, nil); err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(status, graph.WithContext(b, contextURL))
+	return c.JSON(status, graph.WithContext(b, c.ContextURL()))
 }
+
+// What OneDrive's responses are, for their @odata.context. The drive the
+// path names is {drive} (requestDrive supplies it: /me/drive's id is the
+// drive's, not the path's), the item a path resolves to {item} (the
+// handler that resolved it supplies it: root:/a/b: names it by path).
+var (
+	driveEntity         = graph.Entity{Context: "drives/$entity"}
+	rootEntity          = graph.Entity{Context: "drives('{drive}')/root/$entity", ContextValues: []string{"drive"}}
+	itemEntity          = graph.Entity{Context: "drives('{drive}')/items/$entity", ContextValues: []string{"drive"}}
+	specialEntity       = graph.Entity{Context: "users('{owner}')/drive/special/$entity"}
+	childrenEntity      = graph.Entity{Context: "drives('{drive}')/items('{item}')/children", ContextValues: []string{"drive", "item"}}
+	permissionsEntity   = graph.Entity{Context: "drives('{drive}')/items('{item}')/permissions", ContextValues: []string{"drive", "item"}}
+	permissionEntity    = graph.Entity{Context: "drives('{drive}')/items('{item}')/permissions/$entity", ContextValues: []string{"drive", "item"}}
+	linkEntity          = graph.Entity{Context: "permission"}                             // a sharing link created
+	invitedEntity       = graph.Entity{Context: "Collection(microsoft.graph.permission)"} // the permissions an invitation granted
+	itemsEntity         = graph.Entity{Context: "Collection(driveItem)"}                  // search, delta, sharedWithMe
+	uploadSessionEntity = graph.Entity{Context: "microsoft.graph.uploadSession"}
+	shareEntity         = graph.Entity{Context: "shares/$entity"}
+	sharedItemEntity    = graph.Entity{Context: "shares('{0}')/driveItem/$entity"}
+)
 
 // Handlers.
 
@@ -707,48 +733,48 @@ func driveEndpoints() []graph.Endpoint {
 	var eps []ep
 	for _, base := range []string{"/users/{id}/drive", "/me/drive"} {
 		eps = append(eps,
-			ep{Method: "GET", Template: base, Handler: handle(server.getDrive)},
-			ep{Method: "GET", Template: base + "/root", Handler: handle(server.getDriveItem)},
-			ep{Method: "GET", Template: base + "/root/children", Handler: handle(server.listDriveChildren)},
-			ep{Method: "POST", Template: base + "/root/children", Handler: handle(server.createDriveChild)},
-			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: handle(server.uploadDriveItem)},
-			ep{Method: "GET", Template: base + "/items/{id}", Handler: handle(server.getDriveItem)},
-			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: handle(server.updateDriveItem)},
+			ep{Method: "GET", Template: base, Handler: handle(server.getDrive), Entity: driveEntity},
+			ep{Method: "GET", Template: base + "/root", Handler: handle(server.getDriveItem), Entity: rootEntity},
+			ep{Method: "GET", Template: base + "/root/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "POST", Template: base + "/root/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
+			ep{Method: "PUT", Template: base + "/root/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "GET", Template: base + "/items/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
+			ep{Method: "PATCH", Template: base + "/items/{id}", Handler: handle(server.updateDriveItem), Entity: itemEntity},
 			ep{Method: "DELETE", Template: base + "/items/{id}", Handler: handle(server.deleteDriveItem)},
-			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: handle(server.listDriveChildren)},
-			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: handle(server.createDriveChild)},
+			ep{Method: "GET", Template: base + "/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "POST", Template: base + "/items/{id}/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
 			ep{Method: "GET", Template: base + "/items/{id}/content", Handler: handle(server.downloadDriveItem)},
-			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: handle(server.uploadDriveItem)},
-			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
-			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
-			ep{Method: "GET", Template: base + "/root:/{id}", Handler: handle(server.getDriveItem)},
+			ep{Method: "PUT", Template: base + "/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "PUT", Template: base + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "POST", Template: base + "/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: invitedEntity},
+			ep{Method: "GET", Template: base + "/root:/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
 			ep{Method: "DELETE", Template: base + "/root:/{id}", Handler: handle(server.deleteDriveItem)},
-			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: handle(server.listDriveChildren)},
+			ep{Method: "GET", Template: base + "/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
 			ep{Method: "GET", Template: base + "/root:/{id}:/content", Handler: handle(server.downloadDriveItem)},
-			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: handle(server.uploadDriveItem)},
-			ep{Method: "GET", Template: base + "/special/{id}", Handler: handle(server.getDriveItem)},
-			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: handle(server.listDriveChildren)},
-			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: handle(server.sharedWithMe)},
+			ep{Method: "PUT", Template: base + "/root:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+			ep{Method: "GET", Template: base + "/special/{id}", Handler: handle(server.getDriveItem), Entity: specialEntity},
+			ep{Method: "GET", Template: base + "/special/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+			ep{Method: "GET", Template: base + "/sharedWithMe", Handler: handle(server.sharedWithMe), Entity: itemsEntity},
 		)
 	}
 	eps = append(eps,
-		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: handle(server.listDriveChildren)},
-		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: handle(server.createDriveChild)},
-		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: handle(server.uploadDriveItem)},
-		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: handle(server.getDriveItem)},
+		ep{Method: "GET", Template: "/me/drive/special/approot/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "POST", Template: "/me/drive/special/approot/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
+		ep{Method: "PUT", Template: "/me/drive/special/approot/children/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
 		ep{Method: "GET", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.downloadDriveItem)},
-		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.uploadDriveItem)},
-		ep{Method: "GET", Template: "/drives/{id}", Handler: handle(server.getDrive)},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: handle(server.getDriveItem)},
-		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: handle(server.updateDriveItem)},
+		ep{Method: "PUT", Template: "/me/drive/special/approot:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "GET", Template: "/drives/{id}", Handler: handle(server.getDrive), Entity: driveEntity},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
+		ep{Method: "PATCH", Template: "/drives/{id}/items/{id}", Handler: handle(server.updateDriveItem), Entity: itemEntity},
 		ep{Method: "DELETE", Template: "/drives/{id}/items/{id}", Handler: handle(server.deleteDriveItem)},
-		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.listDriveChildren)},
-		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: handle(server.listDriveChildren)},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.createDriveChild)},
+		ep{Method: "GET", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "GET", Template: "/drives/{id}/root:/{id}:/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
 		ep{Method: "GET", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.downloadDriveItem)},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.uploadDriveItem)},
-		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
-		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "PUT", Template: "/drives/{id}/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		ep{Method: "POST", Template: "/drives/{id}/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: invitedEntity},
 	)
 	for i := range eps {
 		// /me falls back to the /users/{id} twin; approot is /me's only.
@@ -790,7 +816,7 @@ func (s server) getDrive(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(b, c.BaseURL()+"/$metadata#drives/$entity"))
+	return c.JSON(http.StatusOK, graph.WithContext(b, c.ContextURL()))
 }
 
 // getDriveItem serves an item by id, path, the root or a special folder.
@@ -807,14 +833,7 @@ func (s server) getDriveItem(c *graph.Call) error {
 	if err := s.checkDriveAccess(c, t, false); err != nil {
 		return err
 	}
-	ctxURL := driveContext(c, d, "items/$entity")
-	switch {
-	case a.base == "root" && a.rel == "":
-		ctxURL = driveContext(c, d, "root/$entity")
-	case a.base == "special" && a.rel == "":
-		ctxURL = graph.UsersBase(c, d.Owner.ID) + "/drive/special/$entity"
-	}
-	return s.writeDriveTarget(c, http.StatusOK, t, ctxURL)
+	return s.writeDriveTarget(c, http.StatusOK, t)
 }
 
 var driveItemProps = odata.JSONProps{"id": odata.TypeString, "name": odata.TypeString, "size": odata.TypeInt,
@@ -830,14 +849,15 @@ func (s server) listDriveChildren(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
+	c.SetContextValue("item", t.item.ID)
 	if t.doc.Folder == nil {
-		return c.WritePage(driveContext(c, d, "items('"+t.item.ID+"')/children"), q, nil, 0, false)
+		return c.WritePage(c.ContextURL(), q, nil, 0, false)
 	}
 	here := t.itemPath()
 	col := graph.Collection{Q: q, Base: store.ItemQuery{TenantID: c.TenantID, Kind: model.KindDriveItem, OwnerID: d.Owner.ID, ParentID: t.item.ID},
 		Mapping:  graph.JSONMapping("microsoft.graph.driveItem", driveItemProps),
 		DefOrder: []store.Order{{Field: store.Doc("name", store.TypeString), Fold: true}},
-		Context:  driveContext(c, d, "items('"+t.item.ID+"')/children"),
+		Context:  c.ContextURL(),
 		Render:   func(it store.Item) (json.RawMessage, error) { return renderDriveItem(d, it, here) }}
 	return s.WriteCollection(c, col)
 }
@@ -1125,7 +1145,7 @@ func (s server) createDriveChild(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeDriveTarget(c, http.StatusCreated, t, driveContext(c, d, "items/$entity"))
+	return s.writeDriveTarget(c, http.StatusCreated, t)
 }
 
 // driveItemPatch is PATCH's body: rename, move, file system times.
@@ -1288,7 +1308,7 @@ func (s server) updateDriveItem(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+	return s.writeDriveTarget(c, http.StatusOK, nt)
 }
 
 func (s server) deleteDriveItem(c *graph.Call) error {
@@ -1423,7 +1443,7 @@ func (s server) uploadDriveItem(c *graph.Call) error {
 		if err != nil {
 			return err
 		}
-		return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+		return s.writeDriveTarget(c, http.StatusOK, nt)
 	}
 	if err := s.checkDriveAccess(c, t, true); err != nil {
 		return err
@@ -1450,13 +1470,13 @@ func (s server) uploadDriveItem(c *graph.Call) error {
 		if err != nil {
 			return err
 		}
-		return s.writeDriveTarget(c, http.StatusOK, nt, driveContext(c, d, "items/$entity"))
+		return s.writeDriveTarget(c, http.StatusOK, nt)
 	}
 	nt, err := s.createDriveItem(c, t, last, behavior, model.NewDriveItemID(), nil, nil, &body)
 	if err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeDriveTarget(c, http.StatusCreated, nt, driveContext(c, d, "items/$entity"))
+	return s.writeDriveTarget(c, http.StatusCreated, nt)
 }
 
 // replaceContent stores a file's new content.
@@ -1654,7 +1674,7 @@ func (s server) inviteDriveItem(c *graph.Call) error {
 	return c.JSON(http.StatusOK, struct {
 		Context string            `json:"@odata.context"`
 		Value   []json.RawMessage `json:"value"`
-	}{c.BaseURL() + "/$metadata#Collection(microsoft.graph.permission)", out})
+	}{c.ContextURL(), out})
 }
 
 // sharedWithMe lists the items shared with the drive's owner, newest
@@ -1727,7 +1747,7 @@ func (s server) sharedWithMe(c *graph.Call) error {
 		}
 		page = append(page, b)
 	}
-	return c.WritePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, page, total, end < total)
+	return c.WritePage(c.ContextURL(), q, page, total, end < total)
 }
 
 func graphTimeOf(stored string) string {

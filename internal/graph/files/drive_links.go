@@ -372,7 +372,7 @@ func (s server) createDriveLink(c *graph.Call) error {
 		status = http.StatusOK
 	}
 	m := renderLink(ld)
-	m["@odata.context"] = c.BaseURL() + "/$metadata#permission"
+	m["@odata.context"] = c.ContextURL()
 	return c.JSON(status, m)
 }
 
@@ -458,7 +458,7 @@ func (s server) getShare(c *graph.Call) error {
 	if sl.t.d.Group {
 		owner = map[string]any{"group": model.DriveIdentity{ID: sl.t.d.Owner.ID, DisplayName: sl.t.d.Owner.DisplayName, Email: sl.t.d.Owner.Mail}}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#shares/$entity", "id": sl.ld.ShareID(),
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.ContextURL(), "id": sl.ld.ShareID(),
 		"name": sl.t.doc.Name, "webUrl": sl.ld.WebURL, "owner": owner})
 }
 
@@ -468,7 +468,7 @@ func (s server) getShareDriveItem(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return s.writeDriveTarget(c, http.StatusOK, sl.t, c.BaseURL()+"/$metadata#shares('"+sl.key+"')/driveItem/$entity")
+	return s.writeDriveTarget(c, http.StatusOK, sl.t)
 }
 
 // getShareContent serves GET /shares/{key}/driveItem/content as …/content

@@ -27,41 +27,41 @@ func driveExtraEndpoints() []graph.Endpoint {
 	var eps []graph.Endpoint
 	for _, base := range []string{"/users/{id}/drive", "/me/drive", "/drives/{id}", "/groups/{id}/drive"} {
 		eps = append(eps,
-			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions", Handler: handle(server.listDrivePermissions)},
-			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions/{id}", Handler: handle(server.getDrivePermission)},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions", Handler: handle(server.listDrivePermissions), Entity: permissionsEntity},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/permissions/{id}", Handler: handle(server.getDrivePermission), Entity: permissionEntity},
 			graph.Endpoint{Method: "DELETE", Template: base + "/items/{id}/permissions/{id}", Handler: handle(server.deleteDrivePermission)},
 			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/copy", Handler: handle(server.copyDriveItem)},
-			graph.Endpoint{Method: "GET", Template: base + "/root/search(q={value})", Handler: handle(server.searchDrive)},
-			graph.Endpoint{Method: "GET", Template: base + "/root/delta", Handler: handle(server.driveDelta)},
-			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/delta", Handler: handle(server.driveDelta)},
-			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createUploadSession", Handler: handle(server.createUploadSession)},
-			graph.Endpoint{Method: "POST", Template: base + "/items/{id}:/{id}:/createUploadSession", Handler: handle(server.createUploadSession)},
-			graph.Endpoint{Method: "POST", Template: base + "/root:/{id}:/createUploadSession", Handler: handle(server.createUploadSession)},
-			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createLink", Handler: handle(server.createDriveLink)},
+			graph.Endpoint{Method: "GET", Template: base + "/root/search(q={value})", Handler: handle(server.searchDrive), Entity: itemsEntity},
+			graph.Endpoint{Method: "GET", Template: base + "/root/delta", Handler: handle(server.driveDelta), Entity: itemsEntity},
+			graph.Endpoint{Method: "GET", Template: base + "/items/{id}/delta", Handler: handle(server.driveDelta), Entity: itemsEntity},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createUploadSession", Handler: handle(server.createUploadSession), Entity: uploadSessionEntity},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}:/{id}:/createUploadSession", Handler: handle(server.createUploadSession), Entity: uploadSessionEntity},
+			graph.Endpoint{Method: "POST", Template: base + "/root:/{id}:/createUploadSession", Handler: handle(server.createUploadSession), Entity: uploadSessionEntity},
+			graph.Endpoint{Method: "POST", Template: base + "/items/{id}/createLink", Handler: handle(server.createDriveLink), Entity: linkEntity},
 		)
 	}
 	eps = append(eps,
-		graph.Endpoint{Method: "GET", Template: "/shares/{id}", Handler: handle(server.getShare)},
-		graph.Endpoint{Method: "GET", Template: "/shares/{id}/driveItem", Handler: handle(server.getShareDriveItem)},
+		graph.Endpoint{Method: "GET", Template: "/shares/{id}", Handler: handle(server.getShare), Entity: shareEntity},
+		graph.Endpoint{Method: "GET", Template: "/shares/{id}/driveItem", Handler: handle(server.getShareDriveItem), Entity: sharedItemEntity},
 		graph.Endpoint{Method: "GET", Template: "/shares/{id}/driveItem/content", Handler: handle(server.getShareContent)},
 	)
 	g := "/groups/{id}/drive"
 	eps = append(eps,
-		graph.Endpoint{Method: "GET", Template: g, Handler: handle(server.getDrive)},
-		graph.Endpoint{Method: "GET", Template: g + "/root", Handler: handle(server.getDriveItem)},
-		graph.Endpoint{Method: "GET", Template: g + "/root/children", Handler: handle(server.listDriveChildren)},
-		graph.Endpoint{Method: "POST", Template: g + "/root/children", Handler: handle(server.createDriveChild)},
-		graph.Endpoint{Method: "GET", Template: g + "/root:/{id}", Handler: handle(server.getDriveItem)},
+		graph.Endpoint{Method: "GET", Template: g, Handler: handle(server.getDrive), Entity: driveEntity},
+		graph.Endpoint{Method: "GET", Template: g + "/root", Handler: handle(server.getDriveItem), Entity: rootEntity},
+		graph.Endpoint{Method: "GET", Template: g + "/root/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		graph.Endpoint{Method: "POST", Template: g + "/root/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
+		graph.Endpoint{Method: "GET", Template: g + "/root:/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
 		graph.Endpoint{Method: "DELETE", Template: g + "/root:/{id}", Handler: handle(server.deleteDriveItem)},
-		graph.Endpoint{Method: "GET", Template: g + "/items/{id}", Handler: handle(server.getDriveItem)},
-		graph.Endpoint{Method: "PATCH", Template: g + "/items/{id}", Handler: handle(server.updateDriveItem)},
+		graph.Endpoint{Method: "GET", Template: g + "/items/{id}", Handler: handle(server.getDriveItem), Entity: itemEntity},
+		graph.Endpoint{Method: "PATCH", Template: g + "/items/{id}", Handler: handle(server.updateDriveItem), Entity: itemEntity},
 		graph.Endpoint{Method: "DELETE", Template: g + "/items/{id}", Handler: handle(server.deleteDriveItem)},
-		graph.Endpoint{Method: "GET", Template: g + "/items/{id}/children", Handler: handle(server.listDriveChildren)},
-		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/children", Handler: handle(server.createDriveChild)},
+		graph.Endpoint{Method: "GET", Template: g + "/items/{id}/children", Handler: handle(server.listDriveChildren), Entity: childrenEntity},
+		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/children", Handler: handle(server.createDriveChild), Entity: itemEntity},
 		graph.Endpoint{Method: "GET", Template: g + "/items/{id}/content", Handler: handle(server.downloadDriveItem)},
-		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}/content", Handler: handle(server.uploadDriveItem)},
-		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem)},
-		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/invite", Handler: handle(server.inviteDriveItem)},
+		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		graph.Endpoint{Method: "PUT", Template: g + "/items/{id}:/{id}:/content", Handler: handle(server.uploadDriveItem), Entity: itemEntity},
+		graph.Endpoint{Method: "POST", Template: g + "/items/{id}/invite", Handler: handle(server.inviteDriveItem), Entity: invitedEntity},
 	)
 	// Only the forms the route table has (the table decides what is a
 	// Graph endpoint); /me falls back to its /users/{id} twin.
@@ -275,7 +275,8 @@ func (s server) listDrivePermissions(c *graph.Call) error {
 		}
 		vals = append(vals, graph.EncodeDoc(m))
 	}
-	return c.JSON(http.StatusOK, graph.Page{Context: driveContext(c, t.d, "items('"+t.item.ID+"')/permissions"), Value: vals})
+	c.SetContextValue("item", t.item.ID)
+	return c.JSON(http.StatusOK, graph.Page{Context: c.ContextURL(), Value: vals})
 }
 
 // findPermission returns a visible grant or link by id; owner is set
@@ -310,7 +311,8 @@ func (s server) getDrivePermission(c *graph.Call) error {
 			return graph.AsError(err)
 		}
 	}
-	m["@odata.context"] = driveContext(c, t.d, "items('"+t.item.ID+"')/permissions/$entity")
+	c.SetContextValue("item", t.item.ID)
+	m["@odata.context"] = c.ContextURL()
 	return c.JSON(http.StatusOK, m)
 }
 
@@ -656,7 +658,7 @@ func (s server) searchDrive(c *graph.Call) error {
 		}
 		vals = append(vals, b)
 	}
-	return c.WritePage(c.BaseURL()+"/$metadata#Collection(driveItem)", q, vals, -1, more)
+	return c.WritePage(c.ContextURL(), q, vals, -1, more)
 }
 
 // pathCache finds folders' paths below the root, each once per request.
@@ -879,7 +881,7 @@ func (s server) writeDelta(c *graph.Call, d *driveInfo, vals []json.RawMessage, 
 		vals = []json.RawMessage{}
 	}
 	link := c.BaseURL() + graph.PathAfterVersion(c.Request().URL.Path) + "?token="
-	body := map[string]any{"@odata.context": c.BaseURL() + "/$metadata#Collection(driveItem)", "value": vals}
+	body := map[string]any{"@odata.context": c.ContextURL(), "value": vals}
 	if next != "" {
 		body["@odata.nextLink"] = link + next
 	} else {

@@ -252,7 +252,7 @@ func (s server) fileContent(ctx context.Context, tenant, id string) ([]byte, err
 // transferBase is the scheme, host and Graph version of a transfer
 // request, for the links it answers with.
 func (s server) transferBase(r *http.Request) string {
-	c := s.TransferCall(r.Context(), nil, r, "", "")
+	c := s.TransferCall(r.Context(), nil, r, "", "", graph.Entity{})
 	return c.BaseURL()
 }
 

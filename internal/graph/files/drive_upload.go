@@ -125,7 +125,7 @@ func (s server) createUploadSession(c *graph.Call) error {
 		ParentID: sd.ParentID, Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 		return graph.AsError(err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.BaseURL() + "/$metadata#microsoft.graph.uploadSession",
+	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.ContextURL(),
 		"uploadUrl": c.BaseURL() + transferPrefix + "upload/" + c.TenantID + "/" + id, "expirationDateTime": graphTimeMillis(exp),
 		"nextExpectedRanges": []string{"0-"}})
 }
@@ -346,8 +346,9 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		}
 		content = append(content, b...)
 	}
-	// The request is the session's: its creator is the actor.
-	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"))
+	// The request is the session's: its creator is the actor; it answers
+	// the item created or replaced (itemEntity).
+	c := s.TransferCall(ctx, w, r, tenant, w.Header().Get("request-id"), itemEntity)
 	c.Claims = &tokens.AccessClaims{AppID: sd.AppID, AppDisplayName: sd.AppName}
 	if sd.CallerID != "" {
 		if u, err := s.Store().GetUser(ctx, tenant, sd.CallerID); err == nil {
@@ -359,6 +360,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		fail(err)
 		return
 	}
+	c.SetContextValue("drive", d.ID)
 	parent, err := s.driveItemTarget(ctx, tenant, d, sd.ParentID)
 	if err != nil {
 		fail(err)
@@ -399,5 +401,5 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 		}
 		status = http.StatusCreated
 	}
-	_ = s.writeDriveTarget(c, status, t, driveContext(c, d, "items/$entity"))
+	_ = s.writeDriveTarget(c, status, t)
 }

@@ -75,33 +75,39 @@ func errOnenoteBadRequest(format string, a ...any) *graph.Error {
 func onenoteEndpoints() []graph.Endpoint {
 	var out []graph.Endpoint
 	for _, e := range []graph.Endpoint{
-		{Method: "GET", Template: "/onenote/notebooks", Handler: handle(server.listNotebooks)},
-		{Method: "POST", Template: "/onenote/notebooks", Handler: handle(server.createNotebook)},
-		{Method: "GET", Template: "/onenote/notebooks/{id}", Handler: noteGet(model.KindNotebook, "notebooks", notebookSelectable, "microsoft.graph.notebook")},
-		{Method: "GET", Template: "/onenote/notebooks/{id}/sections", Handler: noteList(model.KindSection, model.KindNotebook, "notebooks", "sections")},
-		{Method: "POST", Template: "/onenote/notebooks/{id}/sections", Handler: handle(server.createSection)},
-		{Method: "GET", Template: "/onenote/sections", Handler: noteList(model.KindSection, "", "", "sections")},
-		{Method: "GET", Template: "/onenote/sections/{id}", Handler: noteGet(model.KindSection, "sections", sectionSelectable, "microsoft.graph.onenoteSection")},
-		{Method: "GET", Template: "/onenote/sections/{id}/pages", Handler: noteList(model.KindPage, model.KindSection, "sections", "pages")},
-		{Method: "POST", Template: "/onenote/sections/{id}/pages", Handler: handle(server.createPage)},
-		{Method: "GET", Template: "/onenote/pages", Handler: noteList(model.KindPage, "", "", "pages")},
-		{Method: "POST", Template: "/onenote/pages", Handler: handle(server.createPage)},
-		{Method: "GET", Template: "/onenote/pages/{id}", Handler: noteGet(model.KindPage, "pages", pageSelectable, "microsoft.graph.onenotePage")},
+		{Method: "GET", Template: "/onenote/notebooks", Handler: handle(server.listNotebooks), Entity: graph.Entity{Context: "notebooks"}},
+		{Method: "POST", Template: "/onenote/notebooks", Handler: handle(server.createNotebook), Entity: graph.Entity{Context: "notebooks/$entity"}},
+		{Method: "GET", Template: "/onenote/notebooks/{id}", Handler: noteGet(model.KindNotebook, notebookSelectable, "microsoft.graph.notebook"), Entity: graph.Entity{Context: "notebooks/$entity"}},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sections", Handler: noteList(model.KindSection, model.KindNotebook), Entity: graph.Entity{Context: "notebooks('{1}')/sections"}},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sections", Handler: handle(server.createSection), Entity: graph.Entity{Context: "sections/$entity"}},
+		{Method: "GET", Template: "/onenote/sections", Handler: noteList(model.KindSection, ""), Entity: graph.Entity{Context: "sections"}},
+		{Method: "GET", Template: "/onenote/sections/{id}", Handler: noteGet(model.KindSection, sectionSelectable, "microsoft.graph.onenoteSection"), Entity: graph.Entity{Context: "sections/$entity"}},
+		{Method: "GET", Template: "/onenote/sections/{id}/pages", Handler: noteList(model.KindPage, model.KindSection), Entity: graph.Entity{Context: "sections('{1}')/pages"}},
+		{Method: "POST", Template: "/onenote/sections/{id}/pages", Handler: handle(server.createPage), Entity: graph.Entity{Context: "pages/$entity"}},
+		{Method: "GET", Template: "/onenote/pages", Handler: noteList(model.KindPage, ""), Entity: graph.Entity{Context: "pages"}},
+		{Method: "POST", Template: "/onenote/pages", Handler: handle(server.createPage), Entity: graph.Entity{Context: "pages/$entity"}},
+		{Method: "GET", Template: "/onenote/pages/{id}", Handler: noteGet(model.KindPage, pageSelectable, "microsoft.graph.onenotePage"), Entity: graph.Entity{Context: "pages/$entity"}},
 		{Method: "DELETE", Template: "/onenote/pages/{id}", Handler: handle(server.deletePage)},
 		{Method: "GET", Template: "/onenote/pages/{id}/content", Handler: handle(server.getPageContent)},
 		{Method: "PATCH", Template: "/onenote/pages/{id}/content", Handler: handle(server.patchPageContent)},
-		{Method: "GET", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindNotebook, "notebooks", "sectionGroups")},
-		{Method: "POST", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: handle(server.createSectionGroup)},
-		{Method: "GET", Template: "/onenote/sectionGroups", Handler: noteList(model.KindSectionGroup, "", "", "sectionGroups")},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}", Handler: noteGet(model.KindSectionGroup, "sectionGroups", sectionGroupSelectable, "microsoft.graph.sectionGroup")},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sections", Handler: noteList(model.KindSection, model.KindSectionGroup, "sectionGroups", "sections")},
-		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sections", Handler: handle(server.createSection)},
-		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindSectionGroup, "sectionGroups", "sectionGroups")},
-		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: handle(server.createSectionGroup)},
+		{Method: "GET", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindNotebook), Entity: graph.Entity{Context: "notebooks('{1}')/sectionGroups"}},
+		{Method: "POST", Template: "/onenote/notebooks/{id}/sectionGroups", Handler: handle(server.createSectionGroup), Entity: graph.Entity{Context: "sectionGroups/$entity"}},
+		{Method: "GET", Template: "/onenote/sectionGroups", Handler: noteList(model.KindSectionGroup, ""), Entity: graph.Entity{Context: "sectionGroups"}},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}", Handler: noteGet(model.KindSectionGroup, sectionGroupSelectable, "microsoft.graph.sectionGroup"), Entity: graph.Entity{Context: "sectionGroups/$entity"}},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sections", Handler: noteList(model.KindSection, model.KindSectionGroup), Entity: graph.Entity{Context: "sectionGroups('{1}')/sections"}},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sections", Handler: handle(server.createSection), Entity: graph.Entity{Context: "sections/$entity"}},
+		{Method: "GET", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: noteList(model.KindSectionGroup, model.KindSectionGroup), Entity: graph.Entity{Context: "sectionGroups('{1}')/sectionGroups"}},
+		{Method: "POST", Template: "/onenote/sectionGroups/{id}/sectionGroups", Handler: handle(server.createSectionGroup), Entity: graph.Entity{Context: "sectionGroups/$entity"}},
 	} {
-		g := e
+		// The context URL names the notebooks' owner: a user (/me, /users/{id})
+		// or a group.
+		u, g := e, e
 		g.Template = "/groups/{id}" + e.Template
-		out = append(append(out, graph.Twins(e)...), g)
+		if e.Entity.Context != "" {
+			u.Entity.Context = "users('{owner}')/onenote/" + e.Entity.Context
+			g.Entity.Context = "groups('{owner}')/onenote/" + e.Entity.Context
+		}
+		out = append(append(out, graph.Twins(u)...), g)
 	}
 	return out
 }
@@ -118,14 +124,6 @@ func (s server) noteOwner(c *graph.Call) (owner, root string, err error) {
 		return c.TargetUser.ID, c.BaseURL() + "/users/" + c.TargetUser.ID + "/onenote", nil
 	}
 	return "", "", graph.ErrMailboxNotFound(c.Param(0))
-}
-
-func (s server) noteContext(c *graph.Call, owner, what string) string {
-	kind := "users"
-	if c.TargetGroup != nil {
-		kind = "groups"
-	}
-	return c.BaseURL() + "/$metadata#" + kind + "('" + owner + "')/onenote/" + what
 }
 
 // onenoteRender adds the computed URLs to a stored notebook, section or page.
@@ -219,13 +217,13 @@ func (s server) listNotebooks(c *graph.Call) error {
 		return err
 	}
 	return s.onenoteList(c, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindNotebook, OwnerID: owner}, "microsoft.graph.notebook",
-		notebookProps, notebookSelectable, root, s.noteContext(c, owner, "notebooks"), s.byName("displayName"))
+		notebookProps, notebookSelectable, root, c.ContextURL(), s.byName("displayName"))
 }
 
 // noteList serves a list of kind: all of the owner's, or, with in, those
-// in the container of kind in that the path's first id names (inSet and
-// set spell the @odata.context: notebooks('…')/sections).
-func noteList(kind, in, inSet, set string) graph.Handler {
+// in the container of kind in that the path's first id names (its
+// descriptor's context spells it: notebooks('{1}')/sections).
+func noteList(kind, in string) graph.Handler {
 	return func(gs *graph.Server, c *graph.Call) error {
 		s := server{gs}
 		owner, root, err := s.noteOwner(c)
@@ -233,15 +231,14 @@ func noteList(kind, in, inSet, set string) graph.Handler {
 			return err
 		}
 		q := store.ItemQuery{TenantID: c.TenantID, Kind: kind, OwnerID: owner}
-		what := set
 		if in != "" {
 			p, err := s.onenoteItem(c, in, c.Param(1), owner)
 			if err != nil {
 				return err
 			}
-			q.ParentID, what = p.ID, inSet+"('"+p.ID+"')/"+set
+			q.ParentID = p.ID
 		}
-		ctx := s.noteContext(c, owner, what)
+		ctx := c.ContextURL()
 		switch kind {
 		case model.KindSection:
 			return s.sectionsQuery(c, owner, root, q, ctx)
@@ -253,7 +250,7 @@ func noteList(kind, in, inSet, set string) graph.Handler {
 }
 
 // noteGet serves one object of kind, named by the path's first id.
-func noteGet(kind, set string, known map[string]bool, entity string) graph.Handler {
+func noteGet(kind string, known map[string]bool, entity string) graph.Handler {
 	return func(gs *graph.Server, c *graph.Call) error {
 		s := server{gs}
 		owner, root, err := s.noteOwner(c)
@@ -264,7 +261,7 @@ func noteGet(kind, set string, known map[string]bool, entity string) graph.Handl
 		if err != nil {
 			return err
 		}
-		return s.writeOnenote(c, http.StatusOK, it, root, s.noteContext(c, owner, set+"/$entity"), known, entity)
+		return s.writeOnenote(c, http.StatusOK, it, root, c.ContextURL(), known, entity)
 	}
 }
 
@@ -344,7 +341,7 @@ func (s server) createNotebook(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "notebooks/$entity"), notebookSelectable, "microsoft.graph.notebook")
+	return s.writeOnenote(c, http.StatusCreated, it, root, c.ContextURL(), notebookSelectable, "microsoft.graph.notebook")
 }
 
 func (s server) newNotebook(c *graph.Call, owner, name string, isDefault bool) store.Item {
@@ -387,7 +384,7 @@ func (s server) createSection(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sections/$entity"), sectionSelectable, "microsoft.graph.onenoteSection")
+	return s.writeOnenote(c, http.StatusCreated, it, root, c.ContextURL(), sectionSelectable, "microsoft.graph.onenoteSection")
 }
 
 // noteContainer is the notebook or section group named by the request's
@@ -593,7 +590,7 @@ func (s server) createPage(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "pages/$entity"), pageSelectable, "microsoft.graph.onenotePage")
+	return s.writeOnenote(c, http.StatusCreated, it, root, c.ContextURL(), pageSelectable, "microsoft.graph.onenotePage")
 }
 
 // defaultSection is the section POST /onenote/pages writes to: the named

@@ -97,5 +97,5 @@ func (s server) createSectionGroup(c *graph.Call) error {
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
-	return s.writeOnenote(c, http.StatusCreated, it, root, s.noteContext(c, owner, "sectionGroups/$entity"), sectionGroupSelectable, "microsoft.graph.sectionGroup")
+	return s.writeOnenote(c, http.StatusCreated, it, root, c.ContextURL(), sectionGroupSelectable, "microsoft.graph.sectionGroup")
 }

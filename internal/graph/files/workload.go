@@ -33,12 +33,17 @@ func declare(w graph.Workload, eps ...graph.Endpoint) []graph.Endpoint {
 
 // Endpoints are the descriptors of OneDrive (drives, drive items, uploads,
 // sharing links, delta) and OneNote (notebooks, section groups, sections,
-// pages) that graphgate serves, for graph.New.
+// pages) that graphgate serves.
 func Endpoints() []graph.Endpoint { return endpoints }
 
-// The pipeline's hooks into the files workload (graph.FilesHooks).
-func init() {
-	graph.SetFilesHooks(graph.FilesHooks{
+// Package is the files workload as graph.New takes it: its descriptors,
+// the stored-data placeholders of their context URLs its handlers supply
+// ({drive}: the request's drive; {item}: the item a path resolved
+// to), and the hooks the pipeline calls into it (graph.FilesHooks): the
+// drive a /drives/{id} path names, the pre-authenticated transfer URLs,
+// whether a call names a drive's item.
+func Package() graph.Package {
+	return graph.Package{Endpoints: endpoints, Files: &graph.FilesHooks{
 		Drive: func(s *graph.Server, ctx context.Context, tenant, id string) (store.User, bool, any, error) {
 			d, err := server{s}.driveIn(ctx, tenant, id)
 			if err != nil {
@@ -53,5 +58,5 @@ func init() {
 			a := parseDriveAddr(c)
 			return a.base == "item" || a.rel != ""
 		},
-	})
+	}}
 }

@@ -8,8 +8,13 @@ import (
 	"graphgate/internal/graph/teams"
 )
 
-// All are the descriptors of every workload package, one slice per
-// package, as graph.New takes them.
-func All() [][]graph.Endpoint {
-	return [][]graph.Endpoint{entra.Endpoints(), exchange.Endpoints(), files.Endpoints(), teams.Endpoints()}
+// All are every workload package's descriptors (and the files workload's
+// hooks), one Package per workload package, as graph.New takes them.
+func All() []graph.Package {
+	return []graph.Package{
+		{Endpoints: entra.Endpoints()},
+		{Endpoints: exchange.Endpoints()},
+		files.Package(),
+		{Endpoints: teams.Endpoints()},
+	}
 }

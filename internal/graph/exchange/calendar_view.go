@@ -129,8 +129,7 @@ type viewInstance struct {
 	series *viewSeries                // an occurrence's series (item unset)
 	at     time.Time                  // an occurrence's start, in its series' zone
 	raw    map[string]json.RawMessage // a stored instance's document, undecoded
-	body   json.RawMessage
-	row    odata.Resolver // the properties $filter and $orderby read
+	row    odata.Resolver             // the properties $filter and $orderby read
 }
 
 // viewSource yields instances in view order.
@@ -150,6 +149,9 @@ type viewSeries struct {
 	excluded map[string]bool // stored start instants of deleted and changed occurrences
 	starts   func() (time.Time, bool)
 	row      odata.Row // the master rendered for $filter (built once)
+	// shared holds the master's members its occurrences share, rendered
+	// for the page (eventRender.render).
+	shared []json.RawMessage
 }
 
 // seriesFields are the properties of a series master its expansion
@@ -227,23 +229,33 @@ func occurrenceID(masterID string, t time.Time) string {
 // occurrence builds the occurrence of the series starting at t: the
 // master's properties with its own id, type, start and end.
 func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
+	occ, err := v.occurrenceEvent(t)
+	if err != nil {
+		return store.Item{}, err
+	}
+	it := v.master
+	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
+	return it, nil
+}
+
+// occurrenceEvent is the document of the series' occurrence starting at
+// t (occurrenceOwn lists what it has of its own), the master decoded once
+// per series.
+func (v *viewSeries) occurrenceEvent(t time.Time) (model.Event, error) {
 	if v.doc == nil {
 		e, err := graph.DecodeDoc[model.Event](v.master)
 		if err != nil {
-			return store.Item{}, err
+			return model.Event{}, err
 		}
 		v.doc = &e
 	}
-	e := *v.doc
-	occ := e
+	occ := *v.doc
 	occ.ID = occurrenceID(v.master.ID, t)
 	occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &v.master.ID, nil, "", nil, nil
 	orig := model.GraphTime(t)
 	occ.OriginalStart = &orig
-	occ.Start, occ.End = model.StoredDTZ(t, e.Start.TimeZone), model.StoredDTZ(t.Add(v.duration), e.End.TimeZone)
-	it := v.master
-	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
-	return it, nil
+	occ.Start, occ.End = model.StoredDTZ(t, v.doc.Start.TimeZone), model.StoredDTZ(t.Add(v.duration), v.doc.End.TimeZone)
+	return occ, nil
 }
 
 // viewStored is the source of a kind of stored instances (single events,
@@ -840,37 +852,36 @@ var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	return zero, omitted
 })
 
-// viewBody renders an instance as the response shows it (before $select).
-func (s server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {
-	if inst.body != nil {
-		return inst.body, nil
-	}
-	it := inst.item
-	if inst.series != nil {
-		var err error
-		if it, err = inst.series.occurrence(inst.at); err != nil {
-			return nil, graph.AsError(err)
-		}
-	}
-	b, err := renderEvent(it, v.zone, v.loc)
-	if err != nil {
-		return nil, graph.AsError(err)
-	}
-	inst.body = b
-	return b, nil
-}
-
-// renderView renders a page's instances with $select applied.
+// renderView renders a page's instances with $select applied, each in
+// one pass (calendar_render.go): a stored instance's document decoded
+// once, an occurrence from its master's document decoded once per series
+// and the members it shares with the master rendered once per page.
 func (s server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, error) {
-	allowed := basicEventAllowed(v.c)
+	r := newEventRender(v.q.Options().Select, basicEventAllowed(v.c), v.zone, v.loc)
 	vals := make([]json.RawMessage, 0, len(page))
 	for _, inst := range page {
-		b, err := s.viewBody(v, inst)
-		if err != nil {
-			return nil, err
-		}
-		if b, err = graph.Project(b, v.q.Options().Select, nil, allowed); err != nil {
-			return nil, graph.AsError(err)
+		var b json.RawMessage
+		if sr := inst.series; sr != nil {
+			e, err := sr.occurrenceEvent(inst.at)
+			if err != nil {
+				return nil, graph.AsError(err)
+			}
+			if sr.shared == nil {
+				sr.shared = make([]json.RawMessage, len(eventFields()))
+			}
+			it := sr.master
+			it.ID = e.ID
+			if b, err = r.render(it, &e, sr.shared); err != nil {
+				return nil, graph.AsError(err)
+			}
+		} else {
+			e, err := graph.DecodeDoc[model.Event](inst.item)
+			if err != nil {
+				return nil, graph.AsError(err)
+			}
+			if b, err = r.render(inst.item, &e, nil); err != nil {
+				return nil, graph.AsError(err)
+			}
 		}
 		vals = append(vals, b)
 	}

@@ -1,0 +1,283 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
+	"graphgate/internal/store"
+)
+
+// The one-pass render of a view's events: what
+// graph.Project(renderEvent(it, zone, loc), $select, nil, allowed) answers,
+// built from the event's decoded model.Event a member at a time.
+//
+// renderEvent decodes the stored document into model.Event, encodes it,
+// decodes that into map[string]any, encodes the map, and Project decodes
+// the result a fifth time to keep the selected members (66 % of a
+// calendarView page's CPU at scale, bench/README.md). Here the document is
+// decoded once into model.Event, as renderEvent does — so the members and
+// their values are exactly the model's: unknown ones dropped, missing ones
+// zero, names matched as encoding/json matches them —, and only the
+// members the response keeps are encoded, each to the form the map's
+// round trip gave it:
+//
+//   - a string member whose name ends in "DateTime" and holds a stored
+//     date-time is in Graph's layout (renderItem);
+//   - start and end are in the preferred zone, without their stored UTC;
+//   - changeKey and @odata.etag are the item's version;
+//   - a number is what a float64 encodes to;
+//   - an object or array has its members sorted by name, as encoding/json
+//     writes a map: jsontext's RFC 8785 canonical form, which sorts them,
+//     formats numbers as ECMAScript does (as encoding/json does float64s)
+//     and writes strings minimally. encoding/json's strings differ from the
+//     minimal form only where they hold an escape (<, >, & and U+2028/9
+//     HTML-escaped, control characters, quotes and backslashes), and a
+//     value with any backslash takes the map's round trip itself.
+//
+// The members are written as the one-pass render of messages writes them
+// (graph's renderProject): @odata.etag, then without $select every member
+// sorted by name (the old path wrote them in Go's random map order), with
+// $select id and the selected ones in the order asked, each once, matched
+// ignoring case and limited to allowed. TestEventRenderMatchesOldPath keeps
+// it the old path's answer.
+//
+// A series' occurrences share their master's members but for a few of
+// their own (occurrenceOwn): a view renders each shared member once per
+// series and page (eventRender.shared), not once per occurrence.
+
+// eventField is a member of model.Event's JSON.
+type eventField struct {
+	name      string
+	index     int
+	omitEmpty bool
+}
+
+// eventFields are model.Event's members as renderEvent shows them (the
+// internal ones left out), sorted by name.
+var eventFields = sync.OnceValue(func() []eventField {
+	var out []eventField
+	t := reflect.TypeOf(model.Event{})
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		out = append(out, eventField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty")})
+	}
+	slices.SortFunc(out, func(a, b eventField) int { return strings.Compare(a.name, b.name) })
+	return out
+})
+
+// occurrenceOwn reports the members an occurrence has of its own rather
+// than its master's (viewSeries.occurrence sets them).
+func occurrenceOwn(name string) bool {
+	switch name {
+	case "id", "type", "seriesMasterId", "recurrence", "originalStart", "start", "end":
+		return true
+	}
+	return false
+}
+
+// eventRender renders events of one view: its zone and projection.
+type eventRender struct {
+	zone    string
+	loc     *time.Location
+	allowed map[string]bool
+	// keep lists the indexes in eventFields of the members written, in
+	// the order written.
+	keep []int
+}
+
+// newEventRender resolves the projection as projectWith does: id and the
+// selected members (all of them for none or "*"), each once, ignoring
+// case, those allowed.
+func newEventRender(selected []string, allowed map[string]bool, zone string, loc *time.Location) *eventRender {
+	r := &eventRender{zone: zone, loc: loc, allowed: allowed}
+	fields := eventFields()
+	keep := selected
+	if len(keep) == 0 || slices.Contains(selected, "*") {
+		keep = nil
+		for _, f := range fields {
+			keep = append(keep, f.name)
+		}
+	} else {
+		keep = append([]string{"id"}, keep...)
+	}
+	seen := map[string]bool{}
+	for _, k := range keep {
+		lk := strings.ToLower(k)
+		if seen[lk] {
+			continue
+		}
+		seen[lk] = true
+		if allowed != nil && !allowed[lk] {
+			continue
+		}
+		for i, f := range fields {
+			if strings.EqualFold(f.name, k) {
+				r.keep = append(r.keep, i)
+				break
+			}
+		}
+	}
+	return r
+}
+
+// render writes the event e (the decoded document of it) with the view's
+// projection. shared, when not nil, holds the rendered members of a
+// series master that its occurrences share (indexed as eventFields),
+// filled as they are first needed.
+func (r *eventRender) render(it store.Item, e *model.Event, shared []json.RawMessage) (json.RawMessage, error) {
+	fields := eventFields()
+	out := make([]byte, 0, 1024)
+	out = append(out, `{"@odata.etag":`...)
+	out = appendJSONString(out, graph.ETag(it))
+	ev := reflect.ValueOf(e).Elem()
+	for _, i := range r.keep {
+		f := fields[i]
+		fv := ev.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) {
+			continue
+		}
+		out = append(out, ',', '"')
+		out = append(out, f.name...)
+		out = append(out, '"', ':')
+		if shared != nil && !occurrenceOwn(f.name) {
+			if shared[i] == nil {
+				b, err := r.value(it, f, fv)
+				if err != nil {
+					return nil, err
+				}
+				shared[i] = b
+			}
+			out = append(out, shared[i]...)
+			continue
+		}
+		b, err := r.value(it, f, fv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return append(out, '}'), nil
+}
+
+// value is a member's rendered JSON.
+func (r *eventRender) value(it store.Item, f eventField, fv reflect.Value) (json.RawMessage, error) {
+	switch f.name {
+	case "changeKey":
+		return appendJSONString(nil, graph.ChangeKey(it)), nil
+	case "start", "end":
+		d := outputDTZ(fv.Interface().(model.DateTimeTimeZone), r.zone, r.loc)
+		out := append([]byte(`{"dateTime":`), appendJSONString(nil, d.DateTime)...)
+		out = append(out, `,"timeZone":`...)
+		out = appendJSONString(out, d.TimeZone)
+		return append(out, '}'), nil
+	}
+	switch fv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		// The map held a float64.
+		return json.Marshal(float64(fv.Int()))
+	case reflect.Bool:
+		return strconv.AppendBool(nil, fv.Bool()), nil
+	case reflect.String:
+		return stringMember(f.name, fv.String()), nil
+	}
+	b, err := json.Marshal(fv.Interface())
+	if err != nil {
+		return nil, err
+	}
+	switch b[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, err
+		}
+		return stringMember(f.name, s), nil
+	case '{', '[':
+		return sortedJSON(b)
+	case 'n', 't', 'f':
+		return b, nil
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// stringMember is a string member as renderItem writes it: a stored
+// date-time in a member whose name ends in "DateTime" in Graph's layout.
+func stringMember(name, s string) json.RawMessage {
+	if strings.HasSuffix(name, "DateTime") {
+		if t, err := model.ParseStoredTime(s); err == nil {
+			s = model.GraphTime(t)
+		}
+	}
+	return appendJSONString(nil, s)
+}
+
+// appendJSONString appends s as json.Marshal writes it.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// sortedJSON is the object or array encoding/json wrote as b as a decoding
+// into map[string]any and []any writes it again: members sorted, numbers
+// as float64s, and a top-level dateTimeTimeZone without its "utc"
+// (renderItem).
+func sortedJSON(b []byte) (json.RawMessage, error) {
+	if bytes.IndexByte(b, '\\') < 0 && (b[0] != '{' || !bytes.Contains(b, []byte(`"timeZone":`))) {
+		v := jsontext.Value(b)
+		if err := v.Canonicalize(); err == nil {
+			return json.RawMessage(v), nil
+		}
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	if m, ok := v.(map[string]any); ok {
+		if _, ok := m["timeZone"]; ok {
+			delete(m, "utc")
+		}
+	}
+	return json.Marshal(v)
+}
+
+// emptyValue is encoding/json's omitempty test.
+func emptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}

@@ -50,6 +50,22 @@ func (e *env) dailySeries(tok string, n int, startDate string) []string {
 	return ids
 }
 
+// weeklySeries creates n weekly series of 26 occurrences in the caller's
+// calendar, as bench/scale's generated tenant holds them: the i-th from
+// the week of first on, on weekday i, in working hours, with a body.
+func (e *env) weeklySeries(tok string, n int, first time.Time) {
+	e.t.Helper()
+	for i := range n {
+		at := first.AddDate(0, 0, i%7).Add(time.Duration(8+i%9)*time.Hour + time.Duration(i%4)*15*time.Minute)
+		day := strings.ToLower(at.Weekday().String())
+		e.must(201, "POST", "/me/events", tok, map[string]any{"subject": fmt.Sprint("Weekly ", i), "start": utcDTZ(at.Format("2006-01-02T15:04:05")),
+			"end": utcDTZ(at.Add(time.Hour).Format("2006-01-02T15:04:05")), "body": map[string]any{"contentType": "text", "content": "Notes for the weekly meeting"},
+			"location": map[string]any{"displayName": fmt.Sprint("Room ", i%40)},
+			"recurrence": map[string]any{"pattern": map[string]any{"type": "weekly", "interval": 1, "daysOfWeek": []string{day}},
+				"range": map[string]any{"type": "numbered", "startDate": at.Format("2006-01-02"), "numberOfOccurrences": 26}}})
+	}
+}
+
 // storeEvents stores single events in Adele's calendar cal directly (as
 // many as a test or benchmark needs, faster than POSTs): "<prefix> <i>"
 // starts at start(i) and lasts d(i). Each is a copy of an event created
@@ -547,30 +563,41 @@ func TestCalendarViewHomeAssistant(t *testing.T) {
 func BenchmarkCalendarView(b *testing.B) {
 	from := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 	five, day, twoMonths := window(from, from.Add(1825*24*time.Hour)), window(from, from.Add(24*time.Hour)), window(from, from.Add(61*24*time.Hour))
+	month := window(from, from.AddDate(0, 1, 0))
 	for _, bc := range []struct {
 		name           string
 		series, events int
+		weekly         int // weekly series over the month (bench/scale's shape)
 		query          string
 		next           bool // the first page's nextLink
 	}{
-		{"series=1", 1, 0, five + "&$top=1", false},
-		{"series=40", 40, 0, five + "&$top=1", false},
-		{"series=400", 400, 0, five + "&$top=1", false},
-		{"series=40,window=1day", 40, 0, day + "&$top=1", false},
-		{"events=13500", 0, 13500, twoMonths + "&$top=20", false},
-		{"events=13500,next", 0, 13500, twoMonths + "&$top=20", true},
+		{"series=1", 1, 0, 0, five + "&$top=1", false},
+		{"series=40", 40, 0, 0, five + "&$top=1", false},
+		{"series=400", 400, 0, 0, five + "&$top=1", false},
+		{"series=40,window=1day", 40, 0, 0, day + "&$top=1", false},
+		{"events=13500", 0, 13500, 0, twoMonths + "&$top=20", false},
+		{"events=13500,next", 0, 13500, 0, twoMonths + "&$top=20", true},
 		// A filter that matches nothing: the page examines its 1000.
-		{"events=13500,filtered", 0, 13500, twoMonths + "&$top=20&$filter=" + q("subject eq 'nothing'"), false},
+		{"events=13500,filtered", 0, 13500, 0, twoMonths + "&$top=20&$filter=" + q("subject eq 'nothing'"), false},
+		// bench/scale's calendarView: a month of Adele's generated
+		// calendar (about 60 weekly series and 75 single events), $top=50.
+		{"month,weekly=60,events=75", 0, 75, 60, month + "&$top=50", false},
+		{"month,weekly=60,events=75,select", 0, 75, 60, month + "&$top=50&$select=subject,start,end,organizer", false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newEnv(b)
 			rw := e.delegated("adele", "Calendars.ReadWrite")
 			e.dailySeries(rw, bc.series, "2029-01-01")
+			e.weeklySeries(rw, bc.weekly, from.AddDate(0, -2, 0))
+			span := 61 * 24 * time.Hour
+			if bc.weekly > 0 {
+				span = 31 * 24 * time.Hour
+			}
 			if bc.events > 0 {
 				cal := str(e.must(200, "GET", "/me/calendar", rw, nil), "id")
 				e.storeEvents(cal, "Stored", bc.events,
 					func(i int) time.Time {
-						return from.Add(time.Duration(i) * 61 * 24 * time.Hour / time.Duration(bc.events))
+						return from.Add(time.Duration(i) * span / time.Duration(bc.events))
 					},
 					func(int) time.Duration { return 30 * time.Minute })
 			}

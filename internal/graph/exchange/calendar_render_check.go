@@ -81,7 +81,7 @@ func CheckEventRender(ctx context.Context, st store.Items, tenant, owner, zone s
 				if err != nil {
 					return n, err
 				}
-				e, err := graph.DecodeDoc[model.Event](it)
+				e, err := decodeDoc[model.Event](it)
 				if err != nil {
 					return n, err
 				}

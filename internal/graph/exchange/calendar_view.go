@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -169,7 +171,7 @@ type seriesFields struct {
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := graph.DecodeDoc[seriesFields](master)
+	e, err := decodeDoc[seriesFields](master)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +245,7 @@ func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 // per series.
 func (v *viewSeries) occurrenceEvent(t time.Time) (model.Event, error) {
 	if v.doc == nil {
-		e, err := graph.DecodeDoc[model.Event](v.master)
+		e, err := decodeDoc[model.Event](v.master)
 		if err != nil {
 			return model.Event{}, err
 		}
@@ -314,7 +316,7 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 		if err := json.Unmarshal(raw["start"], &start.Start); err != nil {
 			return viewInstance{}, false, err
 		}
-	} else if err := json.Unmarshal(it.Doc, &start); err != nil {
+	} else if err := jsonv1.Unmarshal(it.Doc, &start); err != nil {
 		return viewInstance{}, false, err
 	}
 	t, err := model.ParseStoredTime(start.Start.UTC)
@@ -875,7 +877,7 @@ func (s server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, er
 				return nil, graph.AsError(err)
 			}
 		} else {
-			e, err := graph.DecodeDoc[model.Event](inst.item)
+			e, err := decodeDoc[model.Event](inst.item)
 			if err != nil {
 				return nil, graph.AsError(err)
 			}

@@ -28,11 +28,17 @@ func renderOldPath(it store.Item, selected []string, allowed map[string]bool, zo
 	return graph.Project(b, selected, nil, allowed)
 }
 
-// sameRender reports whether got is want but for the order of members
-// that want wrote in Go's map order (no $select: every member): the same
-// bytes when selected names the members, else the same members with the
-// same bytes each.
+// sameRender reports whether got is compact JSON and want but for the
+// order of members that want wrote in Go's map order (no $select: every
+// member): the same bytes when selected names the members, else the same
+// members with the same bytes each.
 func sameRender(got, want json.RawMessage, selected []string) error {
+	// Pages write the render as it is (graph's WritePageRendered): it
+	// must be compact, valid JSON.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, got); err != nil || !bytes.Equal(compact.Bytes(), got) {
+		return fmt.Errorf("not compact JSON (%v): %s", err, got)
+	}
 	if len(selected) > 0 && !slices.Contains(selected, "*") {
 		if !bytes.Equal(got, want) {
 			return fmt.Errorf("\n got %s\nwant %s", got, want)

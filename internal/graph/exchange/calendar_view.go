@@ -577,7 +577,7 @@ func (s server) writeView(v *view, sources []viewSource) error {
 	if more || !exhausted {
 		next = c.NextLinkToken(viewCursor{key: last, set: true, skip: skip}.encode())
 	}
-	return c.WritePageNext(v.contextURL, v.q, vals, -1, next)
+	return c.WritePageRendered(v.contextURL, v.q, vals, -1, next)
 }
 
 // writeSortedView answers a view ordered other than by start, or counted:
@@ -648,7 +648,7 @@ func (s server) writeSortedView(v *view, m *viewMerge) error {
 	if more {
 		next = c.NextLink(v.q)
 	}
-	return c.WritePageNext(v.contextURL, v.q, vals, total, next)
+	return c.WritePageRendered(v.contextURL, v.q, vals, total, next)
 }
 
 // viewMatch reports whether an instance passes the view's $filter.

@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/json"
+	"hash/maphash"
 	"reflect"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"graphgate/internal/graph"
 	"graphgate/internal/model"
@@ -148,56 +150,160 @@ func newEventRender(selected []string, allowed map[string]bool, zone string, loc
 	return r
 }
 
-// render writes the event e (the decoded document of it) with the view's
-// projection. shared, when not nil, holds the rendered members of a
-// series master that its occurrences share (indexed as eventFields),
-// filled as they are first needed.
-func (r *eventRender) render(it store.Item, e *model.Event, shared []json.RawMessage) (json.RawMessage, error) {
+// eventMembers is a stored event rendered but for what a request changes:
+// each member of eventFields as renderEvent writes it (nil: left out, an
+// empty omitempty member), start and end still as stored (the preferred
+// zone is the request's). It is never changed once built: renders of
+// many requests share it (eventCache).
+type eventMembers struct {
+	vals       []json.RawMessage
+	start, end model.DateTimeTimeZone
+}
+
+// eventCache remembers eventMembers by the item's tenant, kind, id,
+// version and a hash of its document's bytes (see graph's renderCache: a
+// changed document hashes differently, a changed item has a new
+// version, so nothing needs invalidating): a page read again — a client
+// polling its calendar, the next page of the same view — and every page
+// listing a series' occurrences decode and render nothing again. At most
+// eventCacheSize entries of at most maxCachedEventDoc bytes of document
+// (about 1 kB of rendering each for bench/scale's events).
+var eventCache = sync.OnceValue(func() *lru.Cache[eventKey, *eventMembers] {
+	c, _ := lru.New[eventKey, *eventMembers](eventCacheSize)
+	return c
+})
+
+const (
+	eventCacheSize    = 4096
+	maxCachedEventDoc = 16 << 10
+)
+
+// eventSeed keys the document hashes of eventCache; random per process.
+var eventSeed = maphash.MakeSeed()
+
+type eventKey struct {
+	tenant, kind, id string
+	version          int64
+	doc              uint64
+}
+
+// members renders a stored event's members (those of a series master for
+// its occurrences), from eventCache when it holds them.
+func members(it store.Item) (*eventMembers, error) {
+	cacheable := len(it.Doc) <= maxCachedEventDoc
+	var key eventKey
+	if cacheable {
+		key = eventKey{tenant: it.TenantID, kind: it.Kind, id: it.ID, version: it.Version, doc: maphash.Bytes(eventSeed, it.Doc)}
+		if m, ok := eventCache().Get(key); ok {
+			return m, nil
+		}
+	}
+	e, err := decodeDoc[model.Event](it)
+	if err != nil {
+		return nil, err
+	}
+	m, err := renderMembers(it, &e)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		eventCache().Add(key, m)
+	}
+	return m, nil
+}
+
+// renderMembers renders every member of e but start and end.
+func renderMembers(it store.Item, e *model.Event) (*eventMembers, error) {
+	fields := eventFields()
+	m := &eventMembers{vals: make([]json.RawMessage, len(fields)), start: e.Start, end: e.End}
+	ev := reflect.ValueOf(e).Elem()
+	for i, f := range fields {
+		fv := ev.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) || f.name == "start" || f.name == "end" {
+			continue
+		}
+		b, err := memberValue(it, f, fv)
+		if err != nil {
+			return nil, err
+		}
+		m.vals[i] = b
+	}
+	return m, nil
+}
+
+// occurrenceOf is what an occurrence of a series has of its own
+// (occurrenceOwn): viewSeries.occurrenceEvent's document, without
+// building it.
+type occurrenceOf struct {
+	masterID      string
+	at            time.Time
+	duration      time.Duration
+	zone, endZone string // the master's start and end time zones
+}
+
+// render writes a stored event (occ nil) or an occurrence of the series
+// whose master's members m are with the view's projection.
+func (r *eventRender) render(it store.Item, m *eventMembers, occ *occurrenceOf) json.RawMessage {
 	fields := eventFields()
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"@odata.etag":`...)
 	out = appendJSONString(out, graph.ETag(it))
-	ev := reflect.ValueOf(e).Elem()
 	for _, i := range r.keep {
-		f := fields[i]
-		fv := ev.Field(f.index)
-		if f.omitEmpty && emptyValue(fv) {
-			continue
+		name := fields[i].name
+		var own json.RawMessage
+		switch {
+		case name == "start" || name == "end":
+			d := m.start
+			if name == "end" {
+				d = m.end
+			}
+			if occ != nil {
+				d = model.StoredDTZ(occ.at, occ.zone)
+				if name == "end" {
+					d = model.StoredDTZ(occ.at.Add(occ.duration), occ.endZone)
+				}
+			}
+			own = r.dtz(d)
+		case occ != nil && occurrenceOwn(name):
+			switch name {
+			case "id":
+				own = appendJSONString(nil, occurrenceID(occ.masterID, occ.at))
+			case "type":
+				own = json.RawMessage(`"occurrence"`)
+			case "seriesMasterId":
+				own = appendJSONString(nil, occ.masterID)
+			case "recurrence":
+				own = json.RawMessage("null")
+			case "originalStart":
+				own = appendJSONString(nil, model.GraphTime(occ.at))
+			}
+		default:
+			own = m.vals[i]
+			if own == nil {
+				continue
+			}
 		}
 		out = append(out, ',', '"')
-		out = append(out, f.name...)
+		out = append(out, name...)
 		out = append(out, '"', ':')
-		if shared != nil && !occurrenceOwn(f.name) {
-			if shared[i] == nil {
-				b, err := r.value(it, f, fv)
-				if err != nil {
-					return nil, err
-				}
-				shared[i] = b
-			}
-			out = append(out, shared[i]...)
-			continue
-		}
-		b, err := r.value(it, f, fv)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b...)
+		out = append(out, own...)
 	}
-	return append(out, '}'), nil
+	return append(out, '}')
 }
 
-// value is a member's rendered JSON.
-func (r *eventRender) value(it store.Item, f eventField, fv reflect.Value) (json.RawMessage, error) {
-	switch f.name {
-	case "changeKey":
+// dtz renders a stored dateTimeTimeZone in the view's zone.
+func (r *eventRender) dtz(d model.DateTimeTimeZone) json.RawMessage {
+	d = outputDTZ(d, r.zone, r.loc)
+	out := append([]byte(`{"dateTime":`), appendJSONString(nil, d.DateTime)...)
+	out = append(out, `,"timeZone":`...)
+	out = appendJSONString(out, d.TimeZone)
+	return append(out, '}')
+}
+
+// memberValue is a member's rendered JSON (not start's or end's).
+func memberValue(it store.Item, f eventField, fv reflect.Value) (json.RawMessage, error) {
+	if f.name == "changeKey" {
 		return appendJSONString(nil, graph.ChangeKey(it)), nil
-	case "start", "end":
-		d := outputDTZ(fv.Interface().(model.DateTimeTimeZone), r.zone, r.loc)
-		out := append([]byte(`{"dateTime":`), appendJSONString(nil, d.DateTime)...)
-		out = append(out, `,"timeZone":`...)
-		out = appendJSONString(out, d.TimeZone)
-		return append(out, '}'), nil
 	}
 	switch fv.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:

@@ -87,11 +87,7 @@ func CheckEventRender(ctx context.Context, st store.Items, tenant, owner, zone s
 				if err != nil {
 					return n, err
 				}
-				e, err := decodeDoc[model.Event](it)
-				if err != nil {
-					return n, err
-				}
-				got, err := r.render(it, &e, nil)
+				got, err := (&viewInstance{item: it}).render(r)
 				if err != nil {
 					return n, err
 				}
@@ -99,7 +95,7 @@ func CheckEventRender(ctx context.Context, st store.Items, tenant, owner, zone s
 					return n, fmt.Errorf("%s %s, $select %v: %w", kind, it.ID, sel, err)
 				}
 				n++
-				if e.Type != "seriesMaster" {
+				if e, err := decodeDoc[model.Event](it); err != nil || e.Type != "seriesMaster" {
 					continue
 				}
 				// Its occurrences, the shared members rendered once.
@@ -107,7 +103,6 @@ func CheckEventRender(ctx context.Context, st store.Items, tenant, owner, zone s
 				if err != nil {
 					return n, err
 				}
-				shared := make([]json.RawMessage, len(eventFields()))
 				for range 3 {
 					inst, ok, err := sr.next(ctx)
 					if err != nil || !ok {
@@ -121,11 +116,7 @@ func CheckEventRender(ctx context.Context, st store.Items, tenant, owner, zone s
 					if err != nil {
 						return n, err
 					}
-					e, err := sr.occurrenceEvent(inst.at)
-					if err != nil {
-						return n, err
-					}
-					got, err := r.render(occ, &e, shared)
+					got, err := inst.render(r)
 					if err != nil {
 						return n, err
 					}

@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -57,16 +56,12 @@ func TestEventRenderMatchesOldPath(t *testing.T) {
 				}
 				for _, sel := range selects {
 					want, wantErr := renderOldPath(it, sel, allowed, zone, loc)
-					e, err := decodeDoc[model.Event](it)
+					got, err := (&viewInstance{item: it}).render(newEventRender(sel, allowed, zone, loc))
 					if (err == nil) != (wantErr == nil) {
-						t.Fatalf("%s: decoding: %v, the old path: %v", d.name, err, wantErr)
+						t.Fatalf("%s: rendering: %v, the old path: %v", d.name, err, wantErr)
 					}
 					if err != nil {
 						continue
-					}
-					got, err := newEventRender(sel, allowed, zone, loc).render(it, &e, nil)
-					if err != nil {
-						t.Fatal(err)
 					}
 					if err := sameRender(got, want, sel); err != nil {
 						t.Errorf("%s in %s, basic %v, $select %v: %v", d.name, zone, basic, sel, err)
@@ -89,7 +84,6 @@ func TestEventRenderMatchesOldPath(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := newEventRender(sel, nil, zone, zl)
-				shared := make([]json.RawMessage, len(eventFields()))
 				for range 3 {
 					inst, ok, err := src.next(context.Background())
 					if err != nil || !ok {
@@ -103,11 +97,7 @@ func TestEventRenderMatchesOldPath(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					e, err := src.occurrenceEvent(inst.at)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := r.render(occ, &e, shared)
+					got, err := inst.render(r)
 					if err != nil {
 						t.Fatal(err)
 					}

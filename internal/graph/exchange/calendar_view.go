@@ -151,9 +151,9 @@ type viewSeries struct {
 	excluded map[string]bool // stored start instants of deleted and changed occurrences
 	starts   func() (time.Time, bool)
 	row      odata.Row // the master rendered for $filter (built once)
-	// shared holds the master's members its occurrences share, rendered
-	// for the page (eventRender.render).
-	shared []json.RawMessage
+	// members is the master rendered, once the page lists an occurrence
+	// (eventRender.render).
+	members *eventMembers
 }
 
 // seriesFields are the properties of a series master its expansion
@@ -855,37 +855,38 @@ var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 })
 
 // renderView renders a page's instances with $select applied, each in
-// one pass (calendar_render.go): a stored instance's document decoded
-// once, an occurrence from its master's document decoded once per series
-// and the members it shares with the master rendered once per page.
+// one pass (calendar_render.go): a stored instance's members rendered once
+// (eventCache), an occurrence from its master's.
 func (s server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, error) {
 	r := newEventRender(v.q.Options().Select, basicEventAllowed(v.c), v.zone, v.loc)
 	vals := make([]json.RawMessage, 0, len(page))
 	for _, inst := range page {
-		var b json.RawMessage
-		if sr := inst.series; sr != nil {
-			e, err := sr.occurrenceEvent(inst.at)
-			if err != nil {
-				return nil, graph.AsError(err)
-			}
-			if sr.shared == nil {
-				sr.shared = make([]json.RawMessage, len(eventFields()))
-			}
-			it := sr.master
-			it.ID = e.ID
-			if b, err = r.render(it, &e, sr.shared); err != nil {
-				return nil, graph.AsError(err)
-			}
-		} else {
-			e, err := decodeDoc[model.Event](inst.item)
-			if err != nil {
-				return nil, graph.AsError(err)
-			}
-			if b, err = r.render(inst.item, &e, nil); err != nil {
-				return nil, graph.AsError(err)
-			}
+		b, err := inst.render(r)
+		if err != nil {
+			return nil, graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
 	return vals, nil
+}
+
+// render renders the instance with r's projection.
+func (inst *viewInstance) render(r *eventRender) (json.RawMessage, error) {
+	sr := inst.series
+	if sr == nil {
+		m, err := members(inst.item)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(inst.item, m, nil), nil
+	}
+	if sr.members == nil {
+		m, err := members(sr.master)
+		if err != nil {
+			return nil, err
+		}
+		sr.members = m
+	}
+	return r.render(sr.master, sr.members, &occurrenceOf{masterID: sr.master.ID, at: inst.at, duration: sr.duration,
+		zone: sr.fields.Start.TimeZone, endZone: sr.fields.End.TimeZone}), nil
 }

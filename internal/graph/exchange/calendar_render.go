@@ -166,16 +166,17 @@ type eventMembers struct {
 // version, so nothing needs invalidating): a page read again — a client
 // polling its calendar, the next page of the same view — and every page
 // listing a series' occurrences decode and render nothing again. At most
-// eventCacheSize entries of at most maxCachedEventDoc bytes of document
-// (about 1 kB of rendering each for bench/scale's events).
+// eventCacheSize entries, each rendered from a document of at most
+// maxCachedEventDoc bytes and about as long: at most 16 MB (bench/scale's
+// events are 1.3 kB).
 var eventCache = sync.OnceValue(func() *lru.Cache[eventKey, *eventMembers] {
 	c, _ := lru.New[eventKey, *eventMembers](eventCacheSize)
 	return c
 })
 
 const (
-	eventCacheSize    = 4096
-	maxCachedEventDoc = 16 << 10
+	eventCacheSize    = 2048
+	maxCachedEventDoc = 8 << 10
 )
 
 // eventSeed keys the document hashes of eventCache; random per process.

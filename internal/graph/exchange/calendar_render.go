@@ -188,13 +188,50 @@ type eventKey struct {
 	doc              uint64
 }
 
+// eventKeyOf is an item's key in eventCache and seriesCache; false for a
+// document too large to cache.
+func eventKeyOf(it store.Item) (eventKey, bool) {
+	if len(it.Doc) > maxCachedEventDoc {
+		return eventKey{}, false
+	}
+	return eventKey{tenant: it.TenantID, kind: it.Kind, id: it.ID, version: it.Version, doc: maphash.Bytes(eventSeed, it.Doc)}, true
+}
+
+// seriesCache remembers, as eventCache does, the members of a series
+// master its expansion needs (seriesFields): every view of a window
+// decodes them for each series active in it, whether or not the page
+// lists one of its occurrences (a fifth of a page's CPU at bench/scale's
+// shape once the render was cached). The values are shared between
+// requests and never changed.
+var seriesCache = sync.OnceValue(func() *lru.Cache[eventKey, *seriesFields] {
+	c, _ := lru.New[eventKey, *seriesFields](eventCacheSize)
+	return c
+})
+
+// seriesFieldsOf decodes a series master's seriesFields, from seriesCache
+// when it holds them.
+func seriesFieldsOf(master store.Item) (*seriesFields, error) {
+	key, cacheable := eventKeyOf(master)
+	if cacheable {
+		if f, ok := seriesCache().Get(key); ok {
+			return f, nil
+		}
+	}
+	f, err := decodeDoc[seriesFields](master)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		seriesCache().Add(key, &f)
+	}
+	return &f, nil
+}
+
 // members renders a stored event's members (those of a series master for
 // its occurrences), from eventCache when it holds them.
 func members(it store.Item) (*eventMembers, error) {
-	cacheable := len(it.Doc) <= maxCachedEventDoc
-	var key eventKey
+	key, cacheable := eventKeyOf(it)
 	if cacheable {
-		key = eventKey{tenant: it.TenantID, kind: it.Kind, id: it.ID, version: it.Version, doc: maphash.Bytes(eventSeed, it.Doc)}
 		if m, ok := eventCache().Get(key); ok {
 			return m, nil
 		}

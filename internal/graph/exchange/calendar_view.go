@@ -143,8 +143,8 @@ type viewSource interface {
 // window from the cursor on, skipping deleted and changed ones.
 type viewSeries struct {
 	master   store.Item
-	fields   seriesFields
-	doc      *model.Event // the whole master, once an occurrence is rendered
+	fields   *seriesFields // shared between requests (seriesCache): never changed
+	doc      *model.Event  // the whole master, once an occurrence is rendered
 	duration time.Duration
 	from, to time.Time
 	cursor   viewCursor
@@ -171,7 +171,7 @@ type seriesFields struct {
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := decodeDoc[seriesFields](master)
+	e, err := seriesFieldsOf(master)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,11 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 		loc = time.UTC
 	}
 	v := &viewSeries{master: master, fields: e, duration: en.Sub(st), from: from, to: to, cursor: cursor, excluded: map[string]bool{}}
-	for _, x := range append(e.Exdates, e.Exceptions...) {
+	// e is shared (seriesCache): read, never appended to.
+	for _, x := range e.Exdates {
+		v.excluded[x] = true
+	}
+	for _, x := range e.Exceptions {
 		v.excluded[x] = true
 	}
 	// The first start that can overlap the window, or the cursor's.

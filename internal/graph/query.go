@@ -168,6 +168,13 @@ func (c *Call) WritePageNext(contextURL string, q *Query, values []json.RawMessa
 	return c.writePageValues(contextURL, q, values, total, next, false)
 }
 
+// WritePageRendered is WritePageNext for values that are compact JSON by
+// construction (a workload's one-pass render, as renderProject's): they
+// are written as they are, not compacted and validated again (appendPage).
+func (c *Call) WritePageRendered(contextURL string, q *Query, values []json.RawMessage, total int, next string) error {
+	return c.writePageValues(contextURL, q, values, total, next, true)
+}
+
 // writePageValues is WritePageNext for values that renderProject rendered
 // (rendered set: compact JSON by construction, written as they are; see
 // appendPage) or that others built (compacted and validated).

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -129,8 +131,7 @@ type viewInstance struct {
 	series *viewSeries                // an occurrence's series (item unset)
 	at     time.Time                  // an occurrence's start, in its series' zone
 	raw    map[string]json.RawMessage // a stored instance's document, undecoded
-	body   json.RawMessage
-	row    odata.Resolver // the properties $filter and $orderby read
+	row    odata.Resolver             // the properties $filter and $orderby read
 }
 
 // viewSource yields instances in view order.
@@ -142,14 +143,17 @@ type viewSource interface {
 // window from the cursor on, skipping deleted and changed ones.
 type viewSeries struct {
 	master   store.Item
-	fields   seriesFields
-	doc      *model.Event // the whole master, once an occurrence is rendered
+	fields   *seriesFields // shared between requests (seriesCache): never changed
+	doc      *model.Event  // the whole master, once an occurrence is rendered
 	duration time.Duration
 	from, to time.Time
 	cursor   viewCursor
 	excluded map[string]bool // stored start instants of deleted and changed occurrences
 	starts   func() (time.Time, bool)
 	row      odata.Row // the master rendered for $filter (built once)
+	// members is the master rendered, once the page lists an occurrence
+	// (eventRender.render).
+	members *eventMembers
 }
 
 // seriesFields are the properties of a series master its expansion
@@ -167,7 +171,7 @@ type seriesFields struct {
 // newViewSeries starts a master's occurrences overlapping [from, to) at
 // the cursor's position. steps counts the occurrences rrule-go generates.
 func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, steps *int64) (*viewSeries, error) {
-	e, err := graph.DecodeDoc[seriesFields](master)
+	e, err := seriesFieldsOf(master)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +188,11 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 		loc = time.UTC
 	}
 	v := &viewSeries{master: master, fields: e, duration: en.Sub(st), from: from, to: to, cursor: cursor, excluded: map[string]bool{}}
-	for _, x := range append(e.Exdates, e.Exceptions...) {
+	// e is shared (seriesCache): read, never appended to.
+	for _, x := range e.Exdates {
+		v.excluded[x] = true
+	}
+	for _, x := range e.Exceptions {
 		v.excluded[x] = true
 	}
 	// The first start that can overlap the window, or the cursor's.
@@ -227,23 +235,33 @@ func occurrenceID(masterID string, t time.Time) string {
 // occurrence builds the occurrence of the series starting at t: the
 // master's properties with its own id, type, start and end.
 func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
+	occ, err := v.occurrenceEvent(t)
+	if err != nil {
+		return store.Item{}, err
+	}
+	it := v.master
+	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
+	return it, nil
+}
+
+// occurrenceEvent is the document of the series' occurrence starting at
+// t (occurrenceOwn lists what it has of its own), the master decoded once
+// per series.
+func (v *viewSeries) occurrenceEvent(t time.Time) (model.Event, error) {
 	if v.doc == nil {
-		e, err := graph.DecodeDoc[model.Event](v.master)
+		e, err := decodeDoc[model.Event](v.master)
 		if err != nil {
-			return store.Item{}, err
+			return model.Event{}, err
 		}
 		v.doc = &e
 	}
-	e := *v.doc
-	occ := e
+	occ := *v.doc
 	occ.ID = occurrenceID(v.master.ID, t)
 	occ.Type, occ.SeriesMasterID, occ.Recurrence, occ.SeriesEnd, occ.Exdates, occ.Exceptions = "occurrence", &v.master.ID, nil, "", nil, nil
 	orig := model.GraphTime(t)
 	occ.OriginalStart = &orig
-	occ.Start, occ.End = model.StoredDTZ(t, e.Start.TimeZone), model.StoredDTZ(t.Add(v.duration), e.End.TimeZone)
-	it := v.master
-	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
-	return it, nil
+	occ.Start, occ.End = model.StoredDTZ(t, v.doc.Start.TimeZone), model.StoredDTZ(t.Add(v.duration), v.doc.End.TimeZone)
+	return occ, nil
 }
 
 // viewStored is the source of a kind of stored instances (single events,
@@ -302,7 +320,7 @@ func (v *viewStored) next(ctx context.Context) (viewInstance, bool, error) {
 		if err := json.Unmarshal(raw["start"], &start.Start); err != nil {
 			return viewInstance{}, false, err
 		}
-	} else if err := json.Unmarshal(it.Doc, &start); err != nil {
+	} else if err := jsonv1.Unmarshal(it.Doc, &start); err != nil {
 		return viewInstance{}, false, err
 	}
 	t, err := model.ParseStoredTime(start.Start.UTC)
@@ -563,7 +581,7 @@ func (s server) writeView(v *view, sources []viewSource) error {
 	if more || !exhausted {
 		next = c.NextLinkToken(viewCursor{key: last, set: true, skip: skip}.encode())
 	}
-	return c.WritePageNext(v.contextURL, v.q, vals, -1, next)
+	return c.WritePageRendered(v.contextURL, v.q, vals, -1, next)
 }
 
 // writeSortedView answers a view ordered other than by start, or counted:
@@ -634,7 +652,7 @@ func (s server) writeSortedView(v *view, m *viewMerge) error {
 	if more {
 		next = c.NextLink(v.q)
 	}
-	return c.WritePageNext(v.contextURL, v.q, vals, total, next)
+	return c.WritePageRendered(v.contextURL, v.q, vals, total, next)
 }
 
 // viewMatch reports whether an instance passes the view's $filter.
@@ -840,39 +858,39 @@ var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	return zero, omitted
 })
 
-// viewBody renders an instance as the response shows it (before $select).
-func (s server) viewBody(v *view, inst *viewInstance) (json.RawMessage, error) {
-	if inst.body != nil {
-		return inst.body, nil
-	}
-	it := inst.item
-	if inst.series != nil {
-		var err error
-		if it, err = inst.series.occurrence(inst.at); err != nil {
-			return nil, graph.AsError(err)
-		}
-	}
-	b, err := renderEvent(it, v.zone, v.loc)
-	if err != nil {
-		return nil, graph.AsError(err)
-	}
-	inst.body = b
-	return b, nil
-}
-
-// renderView renders a page's instances with $select applied.
+// renderView renders a page's instances with $select applied, each in
+// one pass (calendar_render.go): a stored instance's members rendered once
+// (eventCache), an occurrence from its master's.
 func (s server) renderView(v *view, page []*viewInstance) ([]json.RawMessage, error) {
-	allowed := basicEventAllowed(v.c)
+	r := newEventRender(v.q.Options().Select, basicEventAllowed(v.c), v.zone, v.loc)
 	vals := make([]json.RawMessage, 0, len(page))
 	for _, inst := range page {
-		b, err := s.viewBody(v, inst)
+		b, err := inst.render(r)
 		if err != nil {
-			return nil, err
-		}
-		if b, err = graph.Project(b, v.q.Options().Select, nil, allowed); err != nil {
 			return nil, graph.AsError(err)
 		}
 		vals = append(vals, b)
 	}
 	return vals, nil
+}
+
+// render renders the instance with r's projection.
+func (inst *viewInstance) render(r *eventRender) (json.RawMessage, error) {
+	sr := inst.series
+	if sr == nil {
+		m, err := members(inst.item)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(inst.item, m, nil), nil
+	}
+	if sr.members == nil {
+		m, err := members(sr.master)
+		if err != nil {
+			return nil, err
+		}
+		sr.members = m
+	}
+	return r.render(sr.master, sr.members, &occurrenceOf{masterID: sr.master.ID, at: inst.at, duration: sr.duration,
+		zone: sr.fields.Start.TimeZone, endZone: sr.fields.End.TimeZone}), nil
 }

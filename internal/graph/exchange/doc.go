@@ -30,7 +30,10 @@
 // (rendering, paging by keyset, the render cache) is the pipeline's and
 // stays in graph. The documents are internal/model's (model.Message,
 // model.Event, …). viewcheck.go holds the simple, expensive views that
-// tests compare the lazy calendar views with; no request runs them.
+// tests compare the lazy calendar views with, and calendar_render_check.go
+// the old render (renderEvent, then the projection) that views' one-pass
+// render of events (calendar_render.go, with its cache of rendered members
+// by item version) is compared with; no request runs them.
 //
 // # What it must not do
 //

@@ -5,10 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
 )
@@ -80,28 +80,12 @@ func RenderItem(it store.Item) (json.RawMessage, error) {
 	return json.Marshal(m)
 }
 
-// DecodeDoc reads an item's document into a typed value.
-func DecodeDoc[T any](it store.Item) (T, error) {
-	var v T
-	err := json.Unmarshal(it.Doc, &v)
-	return v, err
-}
-
-// EncodeDoc marshals a document.
-func EncodeDoc(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("graph: encoding a document: %v", err))
-	}
-	return b
-}
-
 // MergeDoc encodes v as the new version of the stored document orig,
 // keeping the properties orig has that v's type does not know: a message
 // handler decodes into messageDoc, and an eventMessage's meeting properties
 // must survive its PATCH, move or copy.
 func MergeDoc(orig json.RawMessage, v any) json.RawMessage {
-	nb := EncodeDoc(v)
+	nb := model.EncodeDoc(v)
 	var old map[string]json.RawMessage
 	if json.Unmarshal(orig, &old) != nil {
 		return nb
@@ -120,7 +104,7 @@ func MergeDoc(orig json.RawMessage, v any) json.RawMessage {
 	if !kept {
 		return nb
 	}
-	return EncodeDoc(nw)
+	return model.EncodeDoc(nw)
 }
 
 // GetOwned fetches an item of kind that belongs to owner, answering the

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
 
@@ -186,7 +187,7 @@ func TestRenderProjectFastPath(t *testing.T) {
 func BenchmarkRenderProject(b *testing.B) {
 	now := storedTime(time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC))
 	megan := &recipient{EmailAddress: emailAddress{Name: "Megan Bowen", Address: "megan@contoso.onmicrosoft.com"}}
-	doc := EncodeDoc(messageDoc{ID: NewItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
+	doc := model.EncodeDoc(messageDoc{ID: NewItemID("AAMkAD"), CreatedDateTime: now, LastModifiedDateTime: now,
 		ChangeKey: "CQAAAB1", Categories: []string{}, ReceivedDateTime: now, SentDateTime: now,
 		InternetMessageID: "<" + NewItemID("") + "@contoso.onmicrosoft.com>", Subject: "Quarterly numbers",
 		BodyPreview: "The numbers for the quarter are in the attached sheet.", Importance: "normal",

@@ -243,8 +243,8 @@ func NewDriveItems(tenant string, u *store.User, now time.Time) (store.Item, sto
 	root := DriveItem{ID: rootID, Name: "root", CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: system, LastModifiedBy: owner,
 		ParentReference: ItemReference{DriveID: id, DriveType: typ}, FileSystemInfo: FileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
 		Folder: &FolderFacet{}, Root: &struct{}{}, GUID: NewGUID(), ETagVersion: 1}
-	return store.Item{TenantID: tenant, Kind: KindDrive, ID: id, OwnerID: u.ID, Doc: encodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
-		store.Item{TenantID: tenant, Kind: KindDriveItem, ID: rootID, OwnerID: u.ID, Doc: encodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1}
+	return store.Item{TenantID: tenant, Kind: KindDrive, ID: id, OwnerID: u.ID, Doc: EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+		store.Item{TenantID: tenant, Kind: KindDriveItem, ID: rootID, OwnerID: u.ID, Doc: EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1}
 }
 
 // mimeTypes are the types graphgate names itself, so that a file's
@@ -464,7 +464,7 @@ func (s *Seeder) seededItem(kind, id string) *store.Item {
 func (s *Seeder) seededDrive(ownerID string) *Drive {
 	for i := range s.items {
 		if s.items[i].Kind == KindDrive && s.items[i].OwnerID == ownerID {
-			d, err := decodeDoc[Drive](s.items[i])
+			d, err := DecodeDoc[Drive](s.items[i])
 			if err == nil {
 				return &d
 			}
@@ -489,21 +489,21 @@ func (s *Seeder) driveItem(ownerID, parentID, name string, content []byte, folde
 		size = int64(len(content))
 		doc.Size, doc.File = size, &FileFacet{MimeType: MimeTypeOf(name, ""), Hashes: HashesOf(content, d.DriveType)}
 		s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveContent, ID: id, OwnerID: ownerID, ParentID: parentID,
-			Doc: encodeDoc(DriveContent{Data: base64.StdEncoding.EncodeToString(content)}), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+			Doc: EncodeDoc(DriveContent{Data: base64.StdEncoding.EncodeToString(content)}), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
 	}
 	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: KindDriveItem, ID: id, OwnerID: ownerID, ParentID: parentID,
-		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+		Doc: EncodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
 	for p, first := parentID, true; p != ""; first = false {
 		it := s.seededItem(KindDriveItem, p)
 		if it == nil {
 			break
 		}
-		pd, _ := decodeDoc[DriveItem](*it)
+		pd, _ := DecodeDoc[DriveItem](*it)
 		if first && pd.Folder != nil {
 			pd.Folder.ChildCount++
 		}
 		pd.Size += size
-		it.Doc = encodeDoc(pd)
+		it.Doc = EncodeDoc(pd)
 		p = it.ParentID
 	}
 	return id
@@ -532,10 +532,10 @@ func (s *Seeder) DriveShare(ownerID, itemID string, with SeedDriveOwner, roles .
 	}
 	s.add(KindDriveShare, sd.ID, with.ID, itemID, sd)
 	if it := s.seededItem(KindDriveItem, itemID); it != nil {
-		doc, _ := decodeDoc[DriveItem](*it)
+		doc, _ := DecodeDoc[DriveItem](*it)
 		if doc.Shared == nil {
 			doc.Shared = &SharedFacet{Owner: d.Owner, Scope: "users", SharedDateTime: ts}
 		}
-		it.Doc = encodeDoc(doc)
+		it.Doc = EncodeDoc(doc)
 	}
 }

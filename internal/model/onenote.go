@@ -109,7 +109,7 @@ func (s *Seeder) NotebookSection(ownerID, notebookID, name string, isDefault boo
 	nbName := ""
 	var by IdentitySet
 	if it := s.seededItem(KindNotebook, notebookID); it != nil {
-		nd, _ := decodeDoc[Notebook](*it)
+		nd, _ := DecodeDoc[Notebook](*it)
 		nbName, by = nd.DisplayName, nd.CreatedBy
 	}
 	id := s.onenoteID()
@@ -124,7 +124,7 @@ func (s *Seeder) NotebookSection(ownerID, notebookID, name string, isDefault boo
 func (s *Seeder) NotebookPage(ownerID, sectionID, title, bodyHTML string) string {
 	secName := ""
 	if it := s.seededItem(KindSection, sectionID); it != nil {
-		sd, _ := decodeDoc[Section](*it)
+		sd, _ := DecodeDoc[Section](*it)
 		secName = sd.DisplayName
 	}
 	id := s.onenoteID() + "!1-" + strings.TrimPrefix(sectionID, "1-")

@@ -84,7 +84,7 @@ func (s *Seeder) Pending() int { return len(s.items) }
 
 func (s *Seeder) add(kind, id, owner, parent string, doc any) {
 	s.items = append(s.items, store.Item{TenantID: s.tenant, Kind: kind, ID: id, OwnerID: owner, ParentID: parent,
-		Doc: encodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
+		Doc: EncodeDoc(doc), CreatedAt: s.now, ModifiedAt: s.now, Version: 1})
 }
 
 // Mailbox creates a user's well-known mail folders.

@@ -95,7 +95,7 @@ func find(items []store.Item, kind string) []store.Item {
 
 func decode[T any](t *testing.T, it store.Item) T {
 	t.Helper()
-	v, err := decodeDoc[T](it)
+	v, err := DecodeDoc[T](it)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ type dirDeltaToken struct {
 }
 
 func (t dirDeltaToken) encode() string {
-	return base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(t))
+	return base64.RawURLEncoding.EncodeToString(model.EncodeDoc(t))
 }
 
 func decodeDirDeltaToken(s string) (dirDeltaToken, bool) {
@@ -235,7 +235,7 @@ func (s server) dirDeltaState(c *graph.Call, src *deltaSource, id string) (*dirD
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
-	st, err := graph.DecodeDoc[dirDeltaState](it)
+	st, err := model.DecodeDoc[dirDeltaState](it)
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
@@ -290,7 +290,7 @@ func (s server) snapshot(c *graph.Call, src *deltaSource) (string, *dirDeltaStat
 	now := s.Now()
 	id := model.NewGUID()
 	if err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: src.stateKind, ID: id,
-		Doc: graph.EncodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		Doc: model.EncodeDoc(st), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 		return "", nil, graph.AsError(err)
 	}
 	return id, st, nil
@@ -338,7 +338,7 @@ func (s server) renderChanges(c *graph.Call, src *deltaSource, changes []dirChan
 	out := make([]json.RawMessage, 0, len(changes))
 	for _, ch := range changes {
 		if ch.removed {
-			out = append(out, graph.EncodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
+			out = append(out, model.EncodeDoc(map[string]any{"@odata.type": src.odataType, "id": ch.id,
 				"@removed": map[string]string{"reason": "changed"}}))
 			continue
 		}

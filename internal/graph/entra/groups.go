@@ -10,6 +10,7 @@ import (
 	"graphgate/internal/authz"
 	"graphgate/internal/directory"
 	"graphgate/internal/graph"
+	"graphgate/internal/model"
 	"graphgate/internal/odata"
 	"graphgate/internal/roles"
 	"graphgate/internal/store"
@@ -403,13 +404,13 @@ func (s server) memberOf(c *graph.Call) error {
 			groupIDs = append(groupIDs, m.ContainerID)
 		case store.ContainerAU:
 			if au, err := s.Store().GetAdministrativeUnit(c.Context(), c.TenantID, m.ContainerID); err == nil {
-				vals = append(vals, graph.WithType(graph.EncodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
+				vals = append(vals, graph.WithType(model.EncodeDoc(auJSON(au)), "#microsoft.graph.administrativeUnit"))
 			}
 		}
 	}
 	for _, r := range c.TargetUser.Roles {
 		if role, err := roles.Parse(r); err == nil {
-			vals = append(vals, graph.WithType(graph.EncodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
+			vals = append(vals, graph.WithType(model.EncodeDoc(roleJSON(role)), "#microsoft.graph.directoryRole"))
 		}
 	}
 	if len(groupIDs) > 0 {
@@ -480,7 +481,7 @@ func (s server) listDirectoryRoles(c *graph.Call) error {
 	var vals []json.RawMessage
 	for _, r := range roles.All() {
 		if held[r] {
-			vals = append(vals, graph.EncodeDoc(roleJSON(r)))
+			vals = append(vals, model.EncodeDoc(roleJSON(r)))
 		}
 	}
 	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
@@ -538,7 +539,7 @@ func (s server) listAUs(c *graph.Call) error {
 	}
 	var vals []json.RawMessage
 	for _, au := range aus {
-		vals = append(vals, graph.EncodeDoc(auJSON(au)))
+		vals = append(vals, model.EncodeDoc(auJSON(au)))
 	}
 	return c.WritePage(c.ContextURL(), q, vals, len(vals), false)
 }

@@ -3,12 +3,13 @@ package exchange
 import (
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
@@ -119,7 +120,7 @@ func (s server) calOwner(c *graph.Call) (calendarOwner, error) {
 		now := s.Now()
 		doc := model.Calendar{ID: id, Name: "Calendar", Color: "auto", HexColor: "", IsDefaultCalendar: true, CanShare: !o.group,
 			CanViewPrivateItems: true, CanEdit: true, Owner: &model.EmailAddress{Name: o.name, Address: o.address}}
-		err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: id, OwnerID: o.id, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now})
+		err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: id, OwnerID: o.id, Doc: model.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return o, graph.AsError(err)
 		}
@@ -166,7 +167,7 @@ func (s server) listCalendars(c *graph.Call) error {
 // renderCalendar reports canEdit as the caller may: the owner, or a user
 // the owner shared the calendar with for writing.
 func (s server) renderCalendar(c *graph.Call, it store.Item) (json.RawMessage, error) {
-	cal, err := graph.DecodeDoc[model.Calendar](it)
+	cal, err := model.DecodeDoc[model.Calendar](it)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +175,7 @@ func (s server) renderCalendar(c *graph.Call, it store.Item) (json.RawMessage, e
 		cal.CanEdit = c.TargetAccess().Has(authz.AccessWrite)
 		cal.CanShare = false
 	}
-	it.Doc = graph.EncodeDoc(cal)
+	it.Doc = model.EncodeDoc(cal)
 	return graph.RenderItem(it)
 }
 
@@ -216,7 +217,7 @@ func (s server) createCalendar(c *graph.Call) error {
 		color = "auto"
 	}
 	it := store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: id, OwnerID: o.id, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: graph.EncodeDoc(model.Calendar{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &model.EmailAddress{Name: o.name, Address: o.address}})}
+		Doc: model.EncodeDoc(model.Calendar{ID: id, Name: *in.Name, Color: color, CanShare: true, CanViewPrivateItems: true, CanEdit: true, Owner: &model.EmailAddress{Name: o.name, Address: o.address}})}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -245,12 +246,12 @@ var eventSelectable = graph.SelectableAs("event", model.Event{})
 
 // renderEvent shows an event in the caller's preferred time zone.
 func renderEvent(it store.Item, zone string, loc *time.Location) (json.RawMessage, error) {
-	e, err := graph.DecodeDoc[model.Event](it)
+	e, err := model.DecodeDoc[model.Event](it)
 	if err != nil {
 		return nil, err
 	}
 	e.Start, e.End = outputDTZ(e.Start, zone, loc), outputDTZ(e.End, zone, loc)
-	it.Doc = graph.EncodeDoc(e)
+	it.Doc = model.EncodeDoc(e)
 	return graph.RenderItem(it)
 }
 
@@ -498,7 +499,7 @@ func (s server) createEvent(c *graph.Call) error {
 		return err
 	}
 	nowT := s.Now()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: graph.EncodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: id, OwnerID: o.id, ParentID: cal.ID, Doc: model.EncodeDoc(e), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
 	// The event, the attendees' copies and their meeting requests commit together.
 	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		invites, err := s.invitations(c, tx, e, o.id, nil, nil)
@@ -568,14 +569,14 @@ func (s server) updateEvent(c *graph.Call) error {
 		} else {
 			var perr error
 			it, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, id, ifVersion, func(it store.Item) (store.Item, error) {
-				e, err := graph.DecodeDoc[model.Event](it)
+				e, err := model.DecodeDoc[model.Event](it)
 				if err != nil {
 					return it, err
 				}
 				if perr = change(&e); perr != nil {
 					return it, perr
 				}
-				it.Doc = graph.EncodeDoc(e)
+				it.Doc = model.EncodeDoc(e)
 				return it, nil
 			})
 			if perr != nil {
@@ -588,7 +589,7 @@ func (s server) updateEvent(c *graph.Call) error {
 		if err != nil {
 			return err
 		}
-		e, err := graph.DecodeDoc[model.Event](it)
+		e, err := model.DecodeDoc[model.Event](it)
 		if err != nil || !e.IsOrganizer || !in.changesMeeting() {
 			return err
 		}
@@ -689,7 +690,7 @@ func (s server) respondEvent(c *graph.Call) error {
 	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		var ev model.Event
 		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, id, 0, func(it store.Item) (store.Item, error) {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
@@ -705,7 +706,7 @@ func (s server) respondEvent(c *graph.Call) error {
 				e.ShowAs = "free"
 			}
 			ev = e
-			it.Doc = graph.EncodeDoc(e)
+			it.Doc = model.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil || (in.SendResponse != nil && !*in.SendResponse) {
@@ -745,7 +746,7 @@ func (s server) trackResponse(c *graph.Call, tx store.Items, ev model.Event, att
 	for _, it := range items {
 		org := false
 		up, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil || !e.IsOrganizer {
 				return it, err
 			}
@@ -755,7 +756,7 @@ func (s server) trackResponse(c *graph.Call, tx store.Items, ev model.Event, att
 					e.Attendees[i].Status = model.ResponseStatus{Response: response, Time: now}
 				}
 			}
-			it.Doc = graph.EncodeDoc(e)
+			it.Doc = model.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {

@@ -3,11 +3,12 @@ package exchange
 import (
 	"context"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"strings"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/store"
 )
@@ -64,7 +65,7 @@ func (s server) changeOccurrence(c *graph.Call, tx store.Items, owner, id string
 	case err == nil:
 		var ferr error
 		it, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEventException, id, ifVersion, func(it store.Item) (store.Item, error) {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
@@ -72,7 +73,7 @@ func (s server) changeOccurrence(c *graph.Call, tx store.Items, owner, id string
 				return it, ferr
 			}
 			e.Type = "exception"
-			it.Doc = graph.EncodeDoc(e)
+			it.Doc = model.EncodeDoc(e)
 			return it, nil
 		})
 		if ferr != nil {
@@ -96,7 +97,7 @@ func (s server) changeOccurrence(c *graph.Call, tx store.Items, owner, id string
 	if ifVersion > 0 && master.Version != ifVersion {
 		return store.Item{}, graph.ErrPreconditionFailed()
 	}
-	e, err := graph.DecodeDoc[model.Event](occ)
+	e, err := model.DecodeDoc[model.Event](occ)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -105,19 +106,19 @@ func (s server) changeOccurrence(c *graph.Call, tx store.Items, owner, id string
 	}
 	e.Type = "exception"
 	now := s.Now()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: graph.EncodeDoc(e),
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindEventException, ID: id, OwnerID: owner, ParentID: master.ParentID, Doc: model.EncodeDoc(e),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := tx.CreateItems(c.Context(), it); err != nil {
 		return store.Item{}, err
 	}
 	_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, masterID, 0, func(mi store.Item) (store.Item, error) {
-		m, err := graph.DecodeDoc[model.Event](mi)
+		m, err := model.DecodeDoc[model.Event](mi)
 		if err != nil {
 			return mi, err
 		}
 		t, _ := time.Parse("20060102T150405Z", when)
 		m.Exceptions = append(m.Exceptions, model.StoredTime(t))
-		mi.Doc = graph.EncodeDoc(m)
+		mi.Doc = model.EncodeDoc(m)
 		return mi, nil
 	})
 	return it, err
@@ -152,12 +153,12 @@ func (s server) removeOccurrence(c *graph.Call, tx store.Items, owner, id string
 		return err
 	}
 	_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, masterID, 0, func(it store.Item) (store.Item, error) {
-		e, err := graph.DecodeDoc[model.Event](it)
+		e, err := model.DecodeDoc[model.Event](it)
 		if err != nil {
 			return it, err
 		}
 		e.Exdates = append(e.Exdates, model.StoredTime(t))
-		it.Doc = graph.EncodeDoc(e)
+		it.Doc = model.EncodeDoc(e)
 		return it, nil
 	})
 	return err
@@ -206,7 +207,7 @@ func (s server) listInstances(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	e, err := graph.DecodeDoc[model.Event](it)
+	e, err := model.DecodeDoc[model.Event](it)
 	if err != nil {
 		return graph.AsError(err)
 	}

@@ -2,11 +2,12 @@ package exchange
 
 import (
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"strings"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/store"
 )
@@ -49,7 +50,7 @@ type meetingChange struct {
 func changeOf(before, after model.Event) meetingChange {
 	var ch meetingChange
 	ch.significant = before.Start.UTC != after.Start.UTC || before.End.UTC != after.End.UTC ||
-		string(graph.EncodeDoc(before.Recurrence)) != string(graph.EncodeDoc(after.Recurrence))
+		string(model.EncodeDoc(before.Recurrence)) != string(model.EncodeDoc(after.Recurrence))
 	ch.reset = ch.significant && after.IsOrganizer && after.ResponseRequested
 	ch.dropExceptions = ch.significant && (before.Type == "seriesMaster" || after.Type == "seriesMaster")
 	return ch
@@ -122,7 +123,7 @@ func (s server) meetingCopies(c *graph.Call, tx store.Items, org model.Event, or
 	}
 	var out []store.Item
 	for _, it := range items {
-		e, err := graph.DecodeDoc[model.Event](it)
+		e, err := model.DecodeDoc[model.Event](it)
 		if err != nil {
 			return nil, err
 		}
@@ -171,19 +172,19 @@ func (s server) invitations(c *graph.Call, tx store.Items, e model.Event, orgOwn
 		inv.Exdates, inv.Exceptions = append([]string(nil), e.Exdates...), nil
 		inv.ResponseStatus = notResponded
 		for _, x := range exs {
-			d, err := graph.DecodeDoc[model.Event](x)
+			d, err := model.DecodeDoc[model.Event](x)
 			if err != nil {
 				return nil, err
 			}
 			_, when, _ := strings.Cut(x.ID, occurrenceSep)
 			d.ID, d.SeriesMasterID, d.IsOrganizer, d.ResponseStatus = inv.ID+occurrenceSep+when, &inv.ID, false, notResponded
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindEventException, ID: d.ID, OwnerID: u.ID, ParentID: cal,
-				Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
+				Doc: model.EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
 			if t, err := time.Parse("20060102T150405Z", when); err == nil {
 				inv.Exceptions = append(inv.Exceptions, model.StoredTime(t))
 			}
 		}
-		copyItem := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: graph.EncodeDoc(inv), CreatedAt: now, ModifiedAt: now}
+		copyItem := store.Item{TenantID: c.TenantID, Kind: model.KindEvent, ID: inv.ID, OwnerID: u.ID, ParentID: cal, Doc: model.EncodeDoc(inv), CreatedAt: now, ModifiedAt: now}
 		msg, err := s.requestMessage(c, tx, copyItem, newMeetingRequest)
 		if err != nil {
 			return nil, err
@@ -191,7 +192,7 @@ func (s server) invitations(c *graph.Call, tx store.Items, e model.Event, orgOwn
 		items = append(items, copyItem, msg)
 		if _, err := tx.GetItem(c.Context(), c.TenantID, model.KindCalendar, cal); errors.Is(err, store.ErrNotFound) {
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindCalendar, ID: cal, OwnerID: u.ID, CreatedAt: now, ModifiedAt: now,
-				Doc: graph.EncodeDoc(model.Calendar{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
+				Doc: model.EncodeDoc(model.Calendar{ID: cal, Name: "Calendar", Color: "auto", IsDefaultCalendar: true, CanShare: true, CanViewPrivateItems: true, CanEdit: true,
 					Owner: &model.EmailAddress{Name: u.DisplayName, Address: refOf(&u).address}})})
 		} else if err != nil {
 			return nil, err
@@ -233,7 +234,7 @@ func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, 
 	}
 	for _, cp := range copies {
 		have[cp.OwnerID] = true
-		old, err := graph.DecodeDoc[model.Event](cp)
+		old, err := model.DecodeDoc[model.Event](cp)
 		if err != nil {
 			return err
 		}
@@ -244,7 +245,7 @@ func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, 
 			if err := s.cancelCopy(c, tx, cp, ""); err != nil {
 				return err
 			}
-			cp.Doc = graph.EncodeDoc(withCancel(old, ""))
+			cp.Doc = model.EncodeDoc(withCancel(old, ""))
 			msg, err := s.cancelMessage(c, tx, cp, "")
 			if err != nil {
 				return err
@@ -258,7 +259,7 @@ func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, 
 			}
 		}
 		up, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindEvent, cp.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
@@ -269,7 +270,7 @@ func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, 
 			if ch.reset {
 				e.ResponseStatus = notResponded
 			}
-			it.Doc = graph.EncodeDoc(e)
+			it.Doc = model.EncodeDoc(e)
 			return it, nil
 		})
 		if err != nil {
@@ -327,7 +328,7 @@ func (s server) propagateUpdate(c *graph.Call, tx store.Items, org model.Event, 
 		var gone model.Event
 		for _, cp := range copies {
 			if removed[cp.OwnerID] {
-				d, err := graph.DecodeDoc[model.Event](cp)
+				d, err := model.DecodeDoc[model.Event](cp)
 				if err != nil {
 					return err
 				}
@@ -362,12 +363,12 @@ func (s server) cancelCopy(c *graph.Call, tx store.Items, cp store.Item, comment
 	}
 	for _, it := range append([]store.Item{cp}, exs...) {
 		if _, err := tx.UpdateItem(c.Context(), c.TenantID, it.Kind, it.ID, 0, func(it store.Item) (store.Item, error) {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil {
 				return it, err
 			}
 			cancelDoc(&e, comment)
-			it.Doc = graph.EncodeDoc(e)
+			it.Doc = model.EncodeDoc(e)
 			return it, nil
 		}); err != nil {
 			return err
@@ -390,7 +391,7 @@ func (s server) propagateOccurrence(c *graph.Call, tx store.Items, org model.Eve
 	}
 	var msgs []store.Item
 	for _, cp := range copies {
-		if d, err := graph.DecodeDoc[model.Event](cp); err != nil || d.IsCancelled {
+		if d, err := model.DecodeDoc[model.Event](cp); err != nil || d.IsCancelled {
 			if err != nil {
 				return err
 			}
@@ -404,7 +405,7 @@ func (s server) propagateOccurrence(c *graph.Call, tx store.Items, org model.Eve
 		if err != nil {
 			return err
 		}
-		after, err := graph.DecodeDoc[model.Event](it)
+		after, err := model.DecodeDoc[model.Event](it)
 		if err != nil {
 			return err
 		}
@@ -446,7 +447,7 @@ func (s server) withdrawEvent(c *graph.Call, o calendarOwner, id, comment string
 	if err != nil {
 		return err
 	}
-	e, err := graph.DecodeDoc[model.Event](it)
+	e, err := model.DecodeDoc[model.Event](it)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -471,7 +472,7 @@ func (s server) withdrawEvent(c *graph.Call, o calendarOwner, id, comment string
 			}
 			var msgs []store.Item
 			for _, cp := range copies {
-				d, err := graph.DecodeDoc[model.Event](cp)
+				d, err := model.DecodeDoc[model.Event](cp)
 				if err != nil {
 					return err
 				}
@@ -481,7 +482,7 @@ func (s server) withdrawEvent(c *graph.Call, o calendarOwner, id, comment string
 				if err := s.cancelCopy(c, tx, cp, comment); err != nil {
 					return err
 				}
-				cp.Doc = graph.EncodeDoc(withCancel(d, comment))
+				cp.Doc = model.EncodeDoc(withCancel(d, comment))
 				m, err := s.cancelMessage(c, tx, cp, comment)
 				if err != nil {
 					return err

@@ -2,9 +2,10 @@ package exchange
 
 import (
 	"errors"
+	"strings"
+
 	"graphgate/internal/graph"
 	"graphgate/internal/model"
-	"strings"
 
 	"graphgate/internal/store"
 )
@@ -78,7 +79,7 @@ func (s server) mailboxInTx(c *graph.Call, tx store.Items, userID string) error 
 	for _, f := range model.WellKnownFolders {
 		id := model.FolderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: graph.EncodeDoc(model.Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
+			Doc: model.EncodeDoc(model.Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	return tx.CreateItems(c.Context(), items...)
 }
@@ -119,13 +120,13 @@ func (s server) meetingMessage(c *graph.Call, tx store.Items, owner, kind string
 		doc.Type = "exception" // what was sent about one occurrence is the changed occurrence
 	}
 	now := s.Now()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: owner, ParentID: inbox, Doc: model.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
 	return it, nil
 }
 
 // requestMessage is a meeting request or update for an attendee's copy.
 func (s server) requestMessage(c *graph.Call, tx store.Items, cp store.Item, requestType string) (store.Item, error) {
-	ev, err := graph.DecodeDoc[model.Event](cp)
+	ev, err := model.DecodeDoc[model.Event](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -134,20 +135,20 @@ func (s server) requestMessage(c *graph.Call, tx store.Items, cp store.Item, req
 	if err != nil {
 		return it, err
 	}
-	doc, err := graph.DecodeDoc[model.EventMessage](it)
+	doc, err := model.DecodeDoc[model.EventMessage](it)
 	if err != nil {
 		return it, err
 	}
 	allow := true
 	doc.MeetingRequestType, doc.ResponseRequested, doc.AllowNewTimeProposals = requestType, &ev.ResponseRequested, &allow
-	it.Doc = graph.EncodeDoc(doc)
+	it.Doc = model.EncodeDoc(doc)
 	return it, nil
 }
 
 // cancelMessage is a cancellation for an attendee's (cancelled) copy; a
 // cancellation's comment is its body, else the meeting's body.
 func (s server) cancelMessage(c *graph.Call, tx store.Items, cp store.Item, comment string) (store.Item, error) {
-	ev, err := graph.DecodeDoc[model.Event](cp)
+	ev, err := model.DecodeDoc[model.Event](cp)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -164,7 +165,7 @@ func (s server) cancelMessage(c *graph.Call, tx store.Items, cp store.Item, comm
 // in the responding attendee's Sent Items is stored here, in tx, because
 // the caller only delivers what the organizer receives.
 func (s server) responseMessage(c *graph.Call, tx store.Items, orgOwner string, orgEvent store.Item, attendee model.EmailAddress, response, comment string) (store.Item, error) {
-	ev, err := graph.DecodeDoc[model.Event](orgEvent)
+	ev, err := model.DecodeDoc[model.Event](orgEvent)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -199,7 +200,7 @@ func (s server) sentCopy(c *graph.Call, tx store.Items, sender string, msg store
 	if err := s.mailboxInTx(c, tx, sender); err != nil {
 		return store.Item{}, err
 	}
-	doc, err := graph.DecodeDoc[model.EventMessage](msg)
+	doc, err := model.DecodeDoc[model.EventMessage](msg)
 	if err != nil {
 		return store.Item{}, err
 	}
@@ -210,7 +211,7 @@ func (s server) sentCopy(c *graph.Call, tx store.Items, sender string, msg store
 		doc.ToRecipients, doc.CcRecipients = to, cc
 	}
 	now := s.Now()
-	return store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
+	return store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: doc.ID, OwnerID: sender, ParentID: folder, Doc: model.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}, nil
 }
 
 // organizerSent is the organizer's Sent Items copy of the request, update
@@ -221,7 +222,7 @@ func (s server) organizerSent(c *graph.Call, tx store.Items, orgOwner string, or
 	if c.TargetGroup != nil || len(org.Attendees) == 0 || to != nil && len(to)+len(cc) == 0 {
 		return nil, nil
 	}
-	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: graph.EncodeDoc(org)}
+	self := store.Item{ID: org.ID, OwnerID: orgOwner, Doc: model.EncodeDoc(org)}
 	var m store.Item
 	var err error
 	if kind == meetingCancelled {
@@ -253,7 +254,7 @@ func (s server) recipientsOf(c *graph.Call, ev model.Event, ids map[string]bool)
 // location the meeting had before, where the update changed them, as
 // Graph's eventMessageRequest reports them.
 func withPrevious(it store.Item, before, after model.Event) (store.Item, error) {
-	doc, err := graph.DecodeDoc[model.EventMessage](it)
+	doc, err := model.DecodeDoc[model.EventMessage](it)
 	if err != nil || doc.MeetingMessageType != meetingRequest || doc.MeetingRequestType == newMeetingRequest {
 		return it, err
 	}
@@ -267,6 +268,6 @@ func withPrevious(it store.Item, before, after model.Event) (store.Item, error) 
 		loc := before.Location
 		doc.PreviousLocation = &loc
 	}
-	it.Doc = graph.EncodeDoc(doc)
+	it.Doc = model.EncodeDoc(doc)
 	return it, nil
 }

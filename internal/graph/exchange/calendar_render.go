@@ -58,7 +58,7 @@ import (
 // their own (occurrenceOwn): a view renders each shared member once per
 // series and page (eventRender.shared), not once per occurrence.
 
-// decodeDoc reads a stored document as graph.DecodeDoc does, with
+// decodeDoc reads a stored document as model.DecodeDoc does, with
 // go-json-experiment's implementation of encoding/json's semantics (its v1
 // package: names matched ignoring case, the last of duplicates kept,
 // invalid UTF-8 replaced), which decodes a generated event 1.7× faster and

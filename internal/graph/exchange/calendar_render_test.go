@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"graphgate/internal/authz"
-	"graphgate/internal/graph"
 	"graphgate/internal/model"
 	"graphgate/internal/store"
 )
@@ -20,7 +19,7 @@ import (
 // properties; and an occurrence rendered from its master's shared members
 // is the old path's rendering of the occurrence's document.
 func TestEventRenderMatchesOldPath(t *testing.T) {
-	full := graph.EncodeDoc(model.Event{ID: "AAMkFull", Subject: "Plan <b>&</b> \u2028 \"q\" é 😀", Type: "singleInstance", Categories: []string{"Blue", "<red>"},
+	full := model.EncodeDoc(model.Event{ID: "AAMkFull", Subject: "Plan <b>&</b> \u2028 \"q\" é 😀", Type: "singleInstance", Categories: []string{"Blue", "<red>"},
 		CreatedDateTime: "2030-01-01T08:00:00.1234567Z", LastModifiedDateTime: "not a time", ReminderMinutesBeforeStart: 15, IsReminderOn: true,
 		Body: model.ItemBody{ContentType: "html", Content: "<p>Agenda\n\ttab</p>"}, Start: model.StoredDTZ(time.Date(2030, 3, 10, 9, 30, 0, 0, time.UTC), "Pacific Standard Time"),
 		End: model.StoredDTZ(time.Date(2030, 3, 10, 10, 30, 0, 0, time.UTC), "Pacific Standard Time"), Location: model.Location{DisplayName: "Room 1", LocationType: "default"},

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"maps"
 	"net/http"
 	"reflect"
@@ -16,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
@@ -240,7 +241,7 @@ func (v *viewSeries) occurrence(t time.Time) (store.Item, error) {
 		return store.Item{}, err
 	}
 	it := v.master
-	it.ID, it.Doc = occ.ID, graph.EncodeDoc(occ)
+	it.ID, it.Doc = occ.ID, model.EncodeDoc(occ)
 	return it, nil
 }
 
@@ -844,7 +845,7 @@ func (r *lazyEventRow) Resolve(path []string) (any, bool) {
 // TestCLIInitIsLazy).
 var eventShape = sync.OnceValues(func() (map[string]any, map[string]bool) {
 	var zero map[string]any
-	if err := json.Unmarshal(graph.EncodeDoc(model.Event{}), &zero); err != nil {
+	if err := json.Unmarshal(model.EncodeDoc(model.Event{}), &zero); err != nil {
 		panic(err)
 	}
 	omitted := map[string]bool{}

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -171,7 +172,7 @@ func masterItem(t testing.TB, id, subject string, start time.Time, d time.Durati
 	if !last.IsZero() {
 		e.SeriesEnd = model.StoredTime(last)
 	}
-	return store.Item{TenantID: "t", Kind: model.KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: graph.EncodeDoc(e), Version: 3}
+	return store.Item{TenantID: "t", Kind: model.KindEvent, ID: id, OwnerID: "o", ParentID: "cal", Doc: model.EncodeDoc(e), Version: 3}
 }
 
 // cancelAfter is a source that cancels the request after n instances.

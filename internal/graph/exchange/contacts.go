@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -55,7 +56,7 @@ func mergeContact(cur model.Contact, body []byte) (model.Contact, error) {
 		return cur, graph.ErrBadRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.").WithCause(err)
 	}
 	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(graph.EncodeDoc(cur), &doc); err != nil {
+	if err := json.Unmarshal(model.EncodeDoc(cur), &doc); err != nil {
 		return cur, graph.AsError(err)
 	}
 	for k, v := range patch {
@@ -83,7 +84,7 @@ func mergeContact(cur model.Contact, body []byte) (model.Contact, error) {
 		}
 		doc[name] = v
 	}
-	dec := json.NewDecoder(bytes.NewReader(graph.EncodeDoc(doc)))
+	dec := json.NewDecoder(bytes.NewReader(model.EncodeDoc(doc)))
 	dec.DisallowUnknownFields()
 	var out model.Contact
 	if err := dec.Decode(&out); err != nil {
@@ -188,7 +189,7 @@ func (s server) ownerWithDefault(c *graph.Call, kind string, def func(owner stri
 	if _, err := s.Store().GetItem(c.Context(), c.TenantID, kind, id); errors.Is(err, store.ErrNotFound) {
 		now := s.Now()
 		it := store.Item{TenantID: c.TenantID, Kind: kind, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
-			Doc: graph.EncodeDoc(doc)}
+			Doc: model.EncodeDoc(doc)}
 		if err := s.Store().CreateItems(c.Context(), it); err != nil && !errors.Is(err, store.ErrConflict) {
 			return "", graph.AsError(err)
 		}
@@ -319,7 +320,7 @@ func (s server) createContactIn(c *graph.Call, owner, folder string) error {
 	}
 	d.ID, d.ParentFolderID, d.CreatedDateTime, d.LastModifiedDateTime = id, folder, model.StoredTime(now), model.StoredTime(now)
 	d.ComputeDisplayName()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindContact, ID: id, OwnerID: owner, ParentID: folder, Doc: model.EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -352,7 +353,7 @@ func (s server) updateContactIn(c *graph.Call, owner, folder, id string) error {
 	}
 	var perr error
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindContact, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		d, err := graph.DecodeDoc[model.Contact](it)
+		d, err := model.DecodeDoc[model.Contact](it)
 		if err != nil {
 			return it, err
 		}
@@ -362,7 +363,7 @@ func (s server) updateContactIn(c *graph.Call, owner, folder, id string) error {
 		}
 		d.ComputeDisplayName()
 		d.LastModifiedDateTime = model.StoredTime(s.Now())
-		it.Doc = graph.EncodeDoc(d)
+		it.Doc = model.EncodeDoc(d)
 		return it, nil
 	})
 	switch {
@@ -510,7 +511,7 @@ func (s server) createContactFolderIn(c *graph.Call, owner, parent string, in co
 	now := s.Now()
 	id := graph.NewItemID("AAMkAGCf")
 	it := store.Item{TenantID: c.TenantID, Kind: model.KindContactFolder, ID: id, OwnerID: owner, ParentID: parent, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: graph.EncodeDoc(model.ContactFolder{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent})}
+		Doc: model.EncodeDoc(model.ContactFolder{ID: id, DisplayName: *in.DisplayName, ParentFolderID: parent})}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -556,7 +557,7 @@ func (s server) updateContactFolder(c *graph.Call) error {
 			return graph.NewErrorf(http.StatusBadRequest, "ErrorCannotRenameDistinguishedFolder", "Distinguished folders cannot be renamed.")
 		}
 	}
-	cur, err := graph.DecodeDoc[model.ContactFolder](f)
+	cur, err := model.DecodeDoc[model.ContactFolder](f)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -574,7 +575,7 @@ func (s server) updateContactFolder(c *graph.Call) error {
 		}
 	}
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindContactFolder, f.ID, 0, func(it store.Item) (store.Item, error) {
-		d, err := graph.DecodeDoc[model.ContactFolder](it)
+		d, err := model.DecodeDoc[model.ContactFolder](it)
 		if err != nil {
 			return it, err
 		}
@@ -583,7 +584,7 @@ func (s server) updateContactFolder(c *graph.Call) error {
 		}
 		d.ParentFolderID = newParent
 		it.ParentID = newParent
-		it.Doc = graph.EncodeDoc(d)
+		it.Doc = model.EncodeDoc(d)
 		return it, nil
 	})
 	if err != nil {

@@ -4,11 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"slices"
 	"strings"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/authz"
 	"graphgate/internal/odata"
@@ -48,7 +49,7 @@ func (s server) ensureMailbox(c *graph.Call, userID string) error {
 	for _, f := range model.WellKnownFolders {
 		id := model.FolderID(userID, f.Name)
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindMailFolder, ID: id, OwnerID: userID, ParentID: root,
-			Doc: graph.EncodeDoc(model.Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
+			Doc: model.EncodeDoc(model.Folder{ID: id, DisplayName: f.Display, ParentFolderID: root, WellKnownName: f.Name}), CreatedAt: now, ModifiedAt: now})
 	}
 	err := s.Store().CreateItems(c.Context(), items...)
 	if err == nil || errors.Is(err, store.ErrConflict) { // a conflict: another request created it
@@ -366,7 +367,7 @@ func (s server) updateMessage(c *graph.Call) error {
 	}
 	var perr error
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindMessage, c.Param(1), ifVersion, func(it store.Item) (store.Item, error) {
-		m, err := graph.DecodeDoc[model.Message](it)
+		m, err := model.DecodeDoc[model.Message](it)
 		if err != nil {
 			return it, err
 		}
@@ -435,7 +436,7 @@ func (s server) deleteMessages(c *graph.Call, tx store.Items, owner string, ids 
 
 func (s server) moveItem(c *graph.Call, it store.Item, folder string) (store.Item, error) {
 	out, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindMessage, it.ID, 0, func(it store.Item) (store.Item, error) {
-		m, err := graph.DecodeDoc[model.Message](it)
+		m, err := model.DecodeDoc[model.Message](it)
 		if err != nil {
 			return it, err
 		}
@@ -495,7 +496,7 @@ func (s server) copyMessage(c *graph.Call) error {
 	if err != nil {
 		return graph.NewErrorf(http.StatusBadRequest, "ErrorInvalidIdMalformed", "Id is malformed.")
 	}
-	m, err := graph.DecodeDoc[model.Message](it)
+	m, err := model.DecodeDoc[model.Message](it)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -509,12 +510,12 @@ func (s server) copyMessage(c *graph.Call) error {
 	}
 	items := []store.Item{cp}
 	for _, a := range atts {
-		d, err := graph.DecodeDoc[model.Attachment](a)
+		d, err := model.DecodeDoc[model.Attachment](a)
 		if err != nil {
 			return graph.AsError(err)
 		}
 		d.ID = graph.NewItemID("AAMkAGAtt")
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindAttachment, ID: d.ID, OwnerID: owner, ParentID: m.ID, Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindAttachment, ID: d.ID, OwnerID: owner, ParentID: m.ID, Doc: model.EncodeDoc(d), CreatedAt: now, ModifiedAt: now})
 	}
 	if err := s.Store().CreateItems(c.Context(), items...); err != nil {
 		return graph.AsError(err)
@@ -615,7 +616,7 @@ func attachmentItems(tenant, owner, messageID string, atts []model.Attachment, n
 		if a.ContentType == "" {
 			a.ContentType = "application/octet-stream"
 		}
-		out = append(out, store.Item{TenantID: tenant, Kind: model.KindAttachment, ID: a.ID, OwnerID: owner, ParentID: messageID, Doc: graph.EncodeDoc(a)})
+		out = append(out, store.Item{TenantID: tenant, Kind: model.KindAttachment, ID: a.ID, OwnerID: owner, ParentID: messageID, Doc: model.EncodeDoc(a)})
 	}
 	return out, nil
 }
@@ -647,7 +648,7 @@ func (s server) createMessageIn(c *graph.Call, owner, folder string) error {
 	}
 	m := s.toDoc(nm, refOf(c.TargetUser), folder, true)
 	now := s.Now()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: owner, ParentID: folder, Doc: graph.EncodeDoc(m), CreatedAt: now, ModifiedAt: now}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: owner, ParentID: folder, Doc: model.EncodeDoc(m), CreatedAt: now, ModifiedAt: now}
 	atts, err := attachmentItems(c.TenantID, owner, m.ID, nm.Attachments, m.CreatedDateTime)
 	if err != nil {
 		return err
@@ -710,7 +711,7 @@ func (s server) deliveryItems(c *graph.Call, owner string, sent model.Message, a
 	now := s.Now()
 	var items []store.Item
 	addCopy := func(m model.Message, mbox, folder string) error {
-		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: mbox, ParentID: folder, Doc: graph.EncodeDoc(m), CreatedAt: now, ModifiedAt: now})
+		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindMessage, ID: m.ID, OwnerID: mbox, ParentID: folder, Doc: model.EncodeDoc(m), CreatedAt: now, ModifiedAt: now})
 		ai, err := attachmentItems(c.TenantID, mbox, m.ID, atts, m.CreatedDateTime)
 		items = append(items, ai...)
 		return err
@@ -760,7 +761,7 @@ func (s server) sendDraft(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	m, err := graph.DecodeDoc[model.Message](it)
+	m, err := model.DecodeDoc[model.Message](it)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -773,7 +774,7 @@ func (s server) sendDraft(c *graph.Call) error {
 	}
 	var docs []model.Attachment
 	for _, a := range atts {
-		d, err := graph.DecodeDoc[model.Attachment](a)
+		d, err := model.DecodeDoc[model.Attachment](a)
 		if err != nil {
 			return graph.AsError(err)
 		}

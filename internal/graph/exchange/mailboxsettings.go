@@ -3,11 +3,12 @@ package exchange
 import (
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"slices"
 	"strings"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/store"
 )
@@ -42,7 +43,7 @@ func (s server) mailboxSettings(c *graph.Call) (store.Item, error) {
 	it, err := s.Store().GetItem(c.Context(), c.TenantID, model.KindMailboxSettings, id)
 	if errors.Is(err, store.ErrNotFound) {
 		now := s.Now()
-		it = store.Item{TenantID: c.TenantID, Kind: model.KindMailboxSettings, ID: id, OwnerID: id, Doc: graph.EncodeDoc(defaultMailboxSettings(id)), CreatedAt: now, ModifiedAt: now, Version: 1}
+		it = store.Item{TenantID: c.TenantID, Kind: model.KindMailboxSettings, ID: id, OwnerID: id, Doc: model.EncodeDoc(defaultMailboxSettings(id)), CreatedAt: now, ModifiedAt: now, Version: 1}
 		if err := s.Store().CreateItems(c.Context(), it); err != nil && !errors.Is(err, store.ErrConflict) {
 			return store.Item{}, graph.AsError(err)
 		}
@@ -58,7 +59,7 @@ func renderMailboxSettings(c *graph.Call, it store.Item) (json.RawMessage, error
 	if !ok {
 		return json.RawMessage(it.Doc), nil
 	}
-	d, err := graph.DecodeDoc[model.MailboxSettings](it)
+	d, err := model.DecodeDoc[model.MailboxSettings](it)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func renderMailboxSettings(c *graph.Call, it store.Item) (json.RawMessage, error
 			*p = &v
 		}
 	}
-	return graph.EncodeDoc(d), nil
+	return model.EncodeDoc(d), nil
 }
 
 func (s server) getMailboxSettings(c *graph.Call) error {
@@ -205,14 +206,14 @@ func (s server) updateMailboxSettings(c *graph.Call) error {
 	}
 	var perr error
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindMailboxSettings, c.TargetUser.ID, 0, func(it store.Item) (store.Item, error) {
-		d, err := graph.DecodeDoc[model.MailboxSettings](it)
+		d, err := model.DecodeDoc[model.MailboxSettings](it)
 		if err != nil {
 			return it, err
 		}
 		if perr = p.apply(&d); perr != nil {
 			return it, perr
 		}
-		it.Doc = graph.EncodeDoc(d)
+		it.Doc = model.EncodeDoc(d)
 		return it, nil
 	})
 	if perr != nil {

@@ -4,10 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"strings"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -32,7 +33,7 @@ func (s server) folderCollection(c *graph.Call, owner, parent string) error {
 
 // renderFolder fills a folder's counts from its contents.
 func (s server) renderFolder(c *graph.Call, it store.Item) (json.RawMessage, error) {
-	f, err := graph.DecodeDoc[model.Folder](it)
+	f, err := model.DecodeDoc[model.Folder](it)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func (s server) renderFolder(c *graph.Call, it store.Item) (json.RawMessage, err
 	if f.UnreadItemCount, err = count(model.KindMessage, unread); err != nil {
 		return nil, err
 	}
-	it.Doc = graph.EncodeDoc(f)
+	it.Doc = model.EncodeDoc(f)
 	return graph.RenderItem(it)
 }
 
@@ -136,7 +137,7 @@ func (s server) newFolder(c *graph.Call, owner, parent string) error {
 		return graph.AsError(err)
 	}
 	for _, sib := range siblings {
-		if f, err := graph.DecodeDoc[model.Folder](sib); err == nil && strings.EqualFold(f.DisplayName, *in.DisplayName) {
+		if f, err := model.DecodeDoc[model.Folder](sib); err == nil && strings.EqualFold(f.DisplayName, *in.DisplayName) {
 			return graph.NewErrorf(http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
 		}
 	}
@@ -146,7 +147,7 @@ func (s server) newFolder(c *graph.Call, owner, parent string) error {
 	if in.IsHidden != nil {
 		f.IsHidden = *in.IsHidden
 	}
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindMailFolder, ID: id, OwnerID: owner, ParentID: parent, Doc: graph.EncodeDoc(f), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindMailFolder, ID: id, OwnerID: owner, ParentID: parent, Doc: model.EncodeDoc(f), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -171,7 +172,7 @@ func (s server) updateFolder(c *graph.Call) error {
 		return err
 	}
 	out, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindMailFolder, it.ID, 0, func(it store.Item) (store.Item, error) {
-		f, err := graph.DecodeDoc[model.Folder](it)
+		f, err := model.DecodeDoc[model.Folder](it)
 		if err != nil {
 			return it, err
 		}
@@ -184,7 +185,7 @@ func (s server) updateFolder(c *graph.Call) error {
 		if in.IsHidden != nil {
 			f.IsHidden = *in.IsHidden
 		}
-		it.Doc = graph.EncodeDoc(f)
+		it.Doc = model.EncodeDoc(f)
 		return it, nil
 	})
 	if err != nil {
@@ -207,7 +208,7 @@ func (s server) deleteFolder(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	if f, err := graph.DecodeDoc[model.Folder](it); err == nil && f.WellKnownName != "" {
+	if f, err := model.DecodeDoc[model.Folder](it); err == nil && f.WellKnownName != "" {
 		return graph.NewErrorf(http.StatusBadRequest, "ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
 	}
 	folders := []string{it.ID}
@@ -270,7 +271,7 @@ func (s server) getAttachment(c *graph.Call) error {
 		return graph.ErrItemNotFound()
 	}
 	if c.Match.Stripped > 0 && strings.HasSuffix(strings.ToLower(c.Request().URL.Path), "/$value") {
-		a, err := graph.DecodeDoc[model.Attachment](it)
+		a, err := model.DecodeDoc[model.Attachment](it)
 		if err != nil {
 			return graph.AsError(err)
 		}
@@ -302,7 +303,7 @@ func (s server) addAttachment(c *graph.Call) error {
 			return err
 		}
 		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindMessage, msg.ID, 0, func(it store.Item) (store.Item, error) {
-			m, err := graph.DecodeDoc[model.Message](it)
+			m, err := model.DecodeDoc[model.Message](it)
 			if err != nil {
 				return it, err
 			}
@@ -340,7 +341,7 @@ func (s server) deleteAttachment(c *graph.Call) error {
 		}
 		left := make([]model.Attachment, 0, len(rest))
 		for _, r := range rest {
-			a, err := graph.DecodeDoc[model.Attachment](r)
+			a, err := model.DecodeDoc[model.Attachment](r)
 			if err != nil {
 				return err
 			}
@@ -348,7 +349,7 @@ func (s server) deleteAttachment(c *graph.Call) error {
 		}
 		has := hasFileAttachments(left)
 		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindMessage, it.ParentID, 0, func(m store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.Message](m)
+			doc, err := model.DecodeDoc[model.Message](m)
 			if err != nil {
 				return m, err
 			}

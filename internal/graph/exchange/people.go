@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"math"
 	"sort"
 	"strings"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -135,7 +136,7 @@ func (s server) listPeople(c *graph.Call) error {
 			continue
 		}
 		var row map[string]any
-		if err := json.Unmarshal(graph.EncodeDoc(p), &row); err != nil {
+		if err := json.Unmarshal(model.EncodeDoc(p), &row); err != nil {
 			return graph.AsError(err)
 		}
 		if q.Options().Filter != nil {
@@ -181,7 +182,7 @@ func (s server) listPeople(c *graph.Call) error {
 	end := min(start+q.Top(), total)
 	vals := make([]json.RawMessage, 0, end-start)
 	for _, p := range docs[start:end] {
-		b, err := graph.Project(graph.EncodeDoc(p), q.Options().Select, nil, nil)
+		b, err := graph.Project(model.EncodeDoc(p), q.Options().Select, nil, nil)
 		if err != nil {
 			return graph.AsError(err)
 		}
@@ -382,7 +383,7 @@ func (rk *ranker) fromMail() error {
 		if it.ParentID == drafts {
 			continue
 		}
-		m, err := graph.DecodeDoc[model.Message](it)
+		m, err := model.DecodeDoc[model.Message](it)
 		if err != nil {
 			continue
 		}
@@ -422,7 +423,7 @@ func (rk *ranker) fromContacts() error {
 		return graph.AsError(err)
 	}
 	for _, it := range items {
-		ct, err := graph.DecodeDoc[model.Contact](it)
+		ct, err := model.DecodeDoc[model.Contact](it)
 		if err != nil {
 			continue
 		}

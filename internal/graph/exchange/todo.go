@@ -2,11 +2,12 @@ package exchange
 
 import (
 	"errors"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"net/http"
 	"slices"
 	"strings"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"graphgate/internal/odata"
 	"graphgate/internal/store"
@@ -94,7 +95,7 @@ func (s server) createTodoList(c *graph.Call) error {
 	now := s.Now()
 	id := graph.NewItemID("AAMkAGTl")
 	it := store.Item{TenantID: c.TenantID, Kind: model.KindTodoList, ID: id, OwnerID: owner, CreatedAt: now, ModifiedAt: now, Version: 1,
-		Doc: graph.EncodeDoc(model.TodoList{ID: id, DisplayName: *in.DisplayName, IsOwner: true, WellknownListName: "none"})}
+		Doc: model.EncodeDoc(model.TodoList{ID: id, DisplayName: *in.DisplayName, IsOwner: true, WellknownListName: "none"})}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -114,14 +115,14 @@ func (s server) updateTodoList(c *graph.Call) error {
 		return err
 	}
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindTodoList, c.Param(1), 0, func(it store.Item) (store.Item, error) {
-		l, err := graph.DecodeDoc[model.TodoList](it)
+		l, err := model.DecodeDoc[model.TodoList](it)
 		if err != nil {
 			return it, err
 		}
 		if in.DisplayName != nil {
 			l.DisplayName = *in.DisplayName
 		}
-		it.Doc = graph.EncodeDoc(l)
+		it.Doc = model.EncodeDoc(l)
 		return it, nil
 	})
 	if err != nil {
@@ -291,7 +292,7 @@ func (s server) createTodoTask(c *graph.Call) error {
 		return err
 	}
 	nowT := s.Now()
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindTodoTask, ID: id, OwnerID: owner, ParentID: c.Param(1), Doc: graph.EncodeDoc(t), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindTodoTask, ID: id, OwnerID: owner, ParentID: c.Param(1), Doc: model.EncodeDoc(t), CreatedAt: nowT, ModifiedAt: nowT, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -317,14 +318,14 @@ func (s server) updateTodoTask(c *graph.Call) error {
 	}
 	var perr error
 	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindTodoTask, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		t, err := graph.DecodeDoc[model.TodoTask](it)
+		t, err := model.DecodeDoc[model.TodoTask](it)
 		if err != nil {
 			return it, err
 		}
 		if perr = in.apply(&t, model.StoredTime(s.Now())); perr != nil {
 			return it, perr
 		}
-		it.Doc = graph.EncodeDoc(t)
+		it.Doc = model.EncodeDoc(t)
 		return it, nil
 	})
 	switch {

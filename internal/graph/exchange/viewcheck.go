@@ -9,12 +9,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"graphgate/internal/graph"
-	"graphgate/internal/model"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"graphgate/internal/graph"
+	"graphgate/internal/model"
 
 	"github.com/teambition/rrule-go"
 
@@ -55,7 +56,7 @@ func BruteForceView(ctx context.Context, st store.Items, tenant, owner, cal stri
 			return nil, err
 		}
 		for _, it := range items {
-			e, err := graph.DecodeDoc[model.Event](it)
+			e, err := model.DecodeDoc[model.Event](it)
 			if err != nil {
 				return nil, err
 			}

@@ -133,7 +133,7 @@ func (s server) ensureDrive(c *graph.Call, u *store.User) (*driveInfo, error) {
 }
 
 func driveOf(it store.Item, owner store.User) (*driveInfo, error) {
-	dd, err := graph.DecodeDoc[model.Drive](it)
+	dd, err := model.DecodeDoc[model.Drive](it)
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
@@ -155,7 +155,7 @@ func (s server) driveIn(ctx context.Context, tenant, id string) (*driveInfo, err
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
-	if dd, err := graph.DecodeDoc[model.Drive](it); err == nil && dd.OwnerKind == "group" {
+	if dd, err := model.DecodeDoc[model.Drive](it); err == nil && dd.OwnerKind == "group" {
 		g, err := s.Store().GetGroup(ctx, tenant, it.OwnerID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, graph.ErrDriveItemNotFound()
@@ -333,7 +333,7 @@ type driveTarget struct {
 func (t *driveTarget) itemPath() string {
 	var b strings.Builder
 	for _, it := range t.chain[1:] {
-		d, _ := graph.DecodeDoc[model.DriveItem](it)
+		d, _ := model.DecodeDoc[model.DriveItem](it)
 		b.WriteString("/" + d.Name)
 	}
 	return b.String()
@@ -352,7 +352,7 @@ func (t *driveTarget) parentPath() string {
 func (t *driveTarget) grantIDs() []string {
 	start := 0
 	for i, it := range t.chain {
-		if d, err := graph.DecodeDoc[model.DriveItem](it); err == nil && d.NoInherit {
+		if d, err := model.DecodeDoc[model.DriveItem](it); err == nil && d.NoInherit {
 			start = i
 		}
 	}
@@ -402,7 +402,7 @@ func (s server) driveItemTarget(ctx context.Context, tenant string, d *driveInfo
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
@@ -411,7 +411,7 @@ func (s server) driveItemTarget(ctx context.Context, tenant string, d *driveInfo
 
 // child returns the target of a child of a folder target.
 func (t *driveTarget) child(it store.Item) (*driveTarget, error) {
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
@@ -536,7 +536,7 @@ func (s server) itemGrant(c *graph.Call, t *driveTarget, write bool) error {
 	}
 	read, canWrite := false, false
 	for _, sh := range shares {
-		d, err := graph.DecodeDoc[model.DriveShare](sh)
+		d, err := model.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			continue
 		}
@@ -632,7 +632,7 @@ func renderDriveItem(d *driveInfo, it store.Item, parentPath string) (json.RawMe
 	if err := json.Unmarshal(it.Doc, &m); err != nil {
 		return nil, err
 	}
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil {
 		return nil, err
 	}
@@ -794,7 +794,7 @@ func (s server) getDrive(c *graph.Call) error {
 	if err != nil {
 		return graph.AsError(err)
 	}
-	rd, err := graph.DecodeDoc[model.DriveItem](root)
+	rd, err := model.DecodeDoc[model.DriveItem](root)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -803,7 +803,7 @@ func (s server) getDrive(c *graph.Call) error {
 	dd.Quota.Remaining = dd.Quota.Total - rd.Size
 	dd.LastModifiedDateTime = rd.LastModifiedDateTime
 	var m map[string]any
-	if err := json.Unmarshal(graph.EncodeDoc(dd), &m); err != nil {
+	if err := json.Unmarshal(model.EncodeDoc(dd), &m); err != nil {
 		return graph.AsError(err)
 	}
 	delete(m, "_rootId")
@@ -812,7 +812,7 @@ func (s server) getDrive(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	b, err := graph.Project(graph.EncodeDoc(m), q.Options().Select, nil, nil)
+	b, err := graph.Project(model.EncodeDoc(m), q.Options().Select, nil, nil)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -976,7 +976,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 		}
 		parent, isFirst := it.ParentID, first
 		_, err = tx.UpdateItem(ctx, tenant, model.KindDriveItem, id, 0, func(it store.Item) (store.Item, error) {
-			d, err := graph.DecodeDoc[model.DriveItem](it)
+			d, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -986,7 +986,7 @@ func bumpAncestors(ctx context.Context, tx store.Items, tenant, folder string, d
 			}
 			d.Size = max(0, d.Size+dSize)
 			d.Seq = seq
-			it.Doc = graph.EncodeDoc(d)
+			it.Doc = model.EncodeDoc(d)
 			return it, nil
 		})
 		if err != nil {
@@ -1063,9 +1063,9 @@ func (s server) createDriveItem(c *graph.Call, parent *driveTarget, name, behavi
 			doc.Size = size
 			doc.File = &model.FileFacet{MimeType: model.MimeTypeOf(n, c.Request().Header.Get("Content-Type")), Hashes: model.HashesOf(*content, d.Type)}
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveContent, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID,
-				Doc: graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: model.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(*content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
-		created = store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: graph.EncodeDoc(doc),
+		created = store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: id, OwnerID: d.Owner.ID, ParentID: parent.item.ID, Doc: model.EncodeDoc(doc),
 			CreatedAt: now, ModifiedAt: now, Version: 1}
 		if err := tx.CreateItems(c.Context(), append([]store.Item{created}, items...)...); err != nil {
 			return err
@@ -1269,7 +1269,7 @@ func (s server) updateDriveItem(c *graph.Call) error {
 			return err
 		}
 		updated, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -1287,7 +1287,7 @@ func (s server) updateDriveItem(c *graph.Call) error {
 			doc.LastModifiedDateTime, doc.LastModifiedBy = ts, by
 			doc.ETagVersion++
 			it.ParentID = newParent
-			it.Doc = graph.EncodeDoc(doc)
+			it.Doc = model.EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
@@ -1331,7 +1331,7 @@ func (s server) deleteDriveItem(c *graph.Call) error {
 // removeDriveItem deletes an item, everything below it, their content,
 // their sharing grants and their sharing links (which stop working).
 func (s server) removeDriveItem(c *graph.Call, d *driveInfo, it store.Item) error {
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -1503,7 +1503,7 @@ func (s server) replaceContent(c *graph.Call, t *driveTarget, body []byte, also 
 			return err
 		}
 		updated, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -1514,13 +1514,13 @@ func (s server) replaceContent(c *graph.Call, t *driveTarget, body []byte, also 
 			doc.FileSystemInfo.LastModifiedDateTime = ts
 			doc.ETagVersion++
 			doc.ContentVersion++
-			it.Doc = graph.EncodeDoc(doc)
+			it.Doc = model.EncodeDoc(doc)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		content := graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(body)})
+		content := model.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(body)})
 		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveContent, t.item.ID, 0, func(it store.Item) (store.Item, error) {
 			it.Doc = content
 			return it, nil
@@ -1545,7 +1545,7 @@ func (s server) replaceContent(c *graph.Call, t *driveTarget, body []byte, also 
 	nt := *t
 	nt.chain = append(append([]store.Item{}, t.chain[:len(t.chain)-1]...), updated)
 	nt.item = updated
-	if nt.doc, err = graph.DecodeDoc[model.DriveItem](updated); err != nil {
+	if nt.doc, err = model.DecodeDoc[model.DriveItem](updated); err != nil {
 		return nil, graph.AsError(err)
 	}
 	return &nt, nil
@@ -1629,12 +1629,12 @@ func (s server) inviteDriveItem(c *graph.Call) error {
 			sd := model.DriveShare{ID: model.ShareID(t.item.ID, g.ID), ItemID: t.item.ID, DriveID: d.ID, DriveOwnerID: d.Owner.ID, Roles: roleList,
 				GrantedTo: *model.UserIdentity(g), InvitedBy: inviter, SharedDateTime: ts}
 			_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveShare, sd.ID, 0, func(it store.Item) (store.Item, error) {
-				it.Doc = graph.EncodeDoc(sd)
+				it.Doc = model.EncodeDoc(sd)
 				return it, nil
 			})
 			if errors.Is(err, store.ErrNotFound) {
 				err = tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveShare, ID: sd.ID, OwnerID: g.ID, ParentID: t.item.ID,
-					Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
+					Doc: model.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
 			if err != nil {
 				return err
@@ -1642,7 +1642,7 @@ func (s server) inviteDriveItem(c *graph.Call) error {
 			var p permissionDoc
 			p.ID, p.Roles = sd.ID, roleList
 			p.GrantedTo.User, p.GrantedToV2.User = sd.GrantedTo, sd.GrantedTo
-			out = append(out, graph.EncodeDoc(p))
+			out = append(out, model.EncodeDoc(p))
 		}
 		if len(grantees) == 0 {
 			return nil
@@ -1652,7 +1652,7 @@ func (s server) inviteDriveItem(c *graph.Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -1660,7 +1660,7 @@ func (s server) inviteDriveItem(c *graph.Call) error {
 			if doc.Shared == nil {
 				doc.Shared = &model.SharedFacet{Owner: model.IdentitySet{User: model.UserIdentity(&d.Owner)}, Scope: "users", SharedDateTime: ts}
 			}
-			it.Doc = graph.EncodeDoc(doc)
+			it.Doc = model.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
@@ -1695,7 +1695,7 @@ func (s server) sharedWithMe(c *graph.Call) error {
 	drives := map[string]*driveInfo{}
 	var vals []json.RawMessage
 	for _, sh := range shares {
-		sd, err := graph.DecodeDoc[model.DriveShare](sh)
+		sd, err := model.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			continue
 		}
@@ -1734,7 +1734,7 @@ func (s server) sharedWithMe(c *graph.Call) error {
 				top[k] = v
 			}
 		}
-		vals = append(vals, graph.EncodeDoc(top))
+		vals = append(vals, model.EncodeDoc(top))
 	}
 	total := len(vals)
 	start := min(q.Skip(), total)

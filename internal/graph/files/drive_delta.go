@@ -49,7 +49,7 @@ func (s server) pruneTombstones(c *graph.Call, d *driveInfo) error {
 	ids := make([]string, 0, len(old))
 	var top int64
 	for _, it := range old {
-		td, err := graph.DecodeDoc[model.Tombstone](it)
+		td, err := model.DecodeDoc[model.Tombstone](it)
 		if err != nil {
 			return err
 		}
@@ -62,17 +62,17 @@ func (s server) pruneTombstones(c *graph.Call, d *driveInfo) error {
 			return err
 		}
 		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveDeltaFloor, d.ID, 0, func(it store.Item) (store.Item, error) {
-			fd, err := graph.DecodeDoc[model.DeltaFloor](it)
+			fd, err := model.DecodeDoc[model.DeltaFloor](it)
 			if err != nil {
 				return it, err
 			}
 			fd.Seq = max(fd.Seq, top)
-			it.Doc = graph.EncodeDoc(fd)
+			it.Doc = model.EncodeDoc(fd)
 			return it, nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			err = tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveDeltaFloor, ID: d.ID, OwnerID: d.Owner.ID,
-				Doc: graph.EncodeDoc(model.DeltaFloor{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: model.EncodeDoc(model.DeltaFloor{Seq: top}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		return err
 	})
@@ -91,7 +91,7 @@ func (s server) deltaFloor(c *graph.Call, d *driveInfo) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := graph.DecodeDoc[model.DeltaFloor](it)
+	fd, err := model.DecodeDoc[model.DeltaFloor](it)
 	return fd.Seq, err
 }
 

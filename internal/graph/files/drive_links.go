@@ -128,7 +128,7 @@ func sharedScope(ctx context.Context, tx store.Items, tenant, itemID string) (st
 		return "", err
 	}
 	for _, l := range links {
-		if ld, err := graph.DecodeDoc[model.DriveLink](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
+		if ld, err := model.DecodeDoc[model.DriveLink](l); err == nil && scopeRank[ld.Scope] > scopeRank[scope] {
 			scope = ld.Scope
 		}
 	}
@@ -324,7 +324,7 @@ func (s server) createDriveLink(c *graph.Call) error {
 			return err
 		}
 		for _, l := range links {
-			old, err := graph.DecodeDoc[model.DriveLink](l)
+			old, err := model.DecodeDoc[model.DriveLink](l)
 			if err == nil && !old.Expired(now) && sameLink(old, req, appID) {
 				ld, existing = old, true
 				return nil
@@ -338,7 +338,7 @@ func (s server) createDriveLink(c *graph.Call) error {
 		// the first time: nothing made on it yet.
 		firstShare := len(links) == 0 && len(grants) == 0
 		if err := tx.CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveLink, ID: id, OwnerID: d.Owner.ID, ParentID: t.item.ID,
-			Doc: graph.EncodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+			Doc: model.EncodeDoc(ld), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 			return err
 		}
 		seq, err := nextDriveSeq(c.Context(), tx, c.TenantID, d.ID)
@@ -346,7 +346,7 @@ func (s server) createDriveLink(c *graph.Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -359,7 +359,7 @@ func (s server) createDriveLink(c *graph.Call) error {
 			if !req.retain && firstShare && t.item.ID != d.RootID {
 				doc.NoInherit = true
 			}
-			it.Doc = graph.EncodeDoc(doc)
+			it.Doc = model.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
@@ -400,7 +400,7 @@ func (s server) resolveShare(c *graph.Call) (*sharedLink, error) {
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
-	ld, err := graph.DecodeDoc[model.DriveLink](it)
+	ld, err := model.DecodeDoc[model.DriveLink](it)
 	if err != nil {
 		return nil, graph.AsError(err)
 	}
@@ -505,7 +505,7 @@ func (s server) serveShareLink(w http.ResponseWriter, r *http.Request, rest stri
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return
 	}
-	ld, err := graph.DecodeDoc[model.DriveLink](it)
+	ld, err := model.DecodeDoc[model.DriveLink](it)
 	if err != nil || ld.Expired(s.Now()) {
 		transferError(w, gone.Status, gone.Code, gone.Message, "")
 		return

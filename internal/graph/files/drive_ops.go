@@ -116,8 +116,8 @@ func (s server) ensureGroupDrive(c *graph.Call, g *store.Group) (*driveInfo, err
 			ParentReference: model.ItemReference{DriveID: id, DriveType: dd.DriveType}, FileSystemInfo: model.FileSystemInfo{CreatedDateTime: ts, LastModifiedDateTime: ts},
 			Folder: &model.FolderFacet{}, Root: &struct{}{}, GUID: model.NewGUID(), ETagVersion: 1}
 		err = s.Store().CreateItems(c.Context(),
-			store.Item{TenantID: c.TenantID, Kind: model.KindDrive, ID: id, OwnerID: g.ID, Doc: graph.EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
-			store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: graph.EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
+			store.Item{TenantID: c.TenantID, Kind: model.KindDrive, ID: id, OwnerID: g.ID, Doc: model.EncodeDoc(dd), CreatedAt: now, ModifiedAt: now, Version: 1},
+			store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: rootID, OwnerID: g.ID, Doc: model.EncodeDoc(root), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return nil, graph.AsError(err)
 		}
@@ -147,7 +147,7 @@ func nextDriveSeq(ctx context.Context, tx store.Items, tenant, driveID string) (
 func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []store.Item {
 	out := make([]store.Item, 0, len(removed))
 	for _, it := range removed {
-		doc, err := graph.DecodeDoc[model.DriveItem](it)
+		doc, err := model.DecodeDoc[model.DriveItem](it)
 		if err != nil {
 			continue
 		}
@@ -159,7 +159,7 @@ func tombstones(d *driveInfo, removed []store.Item, seq int64, now time.Time) []
 			td.Folder = &struct{}{}
 		}
 		out = append(out, store.Item{TenantID: it.TenantID, Kind: model.KindDriveTombstone, ID: it.ID, OwnerID: it.OwnerID, ParentID: it.ParentID,
-			Doc: graph.EncodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: model.EncodeDoc(td), CreatedAt: now, ModifiedAt: now, Version: 1})
 	}
 	return out
 }
@@ -183,13 +183,13 @@ func (s server) grantsOn(c *graph.Call, t *driveTarget) ([]store.Item, error) {
 func renderPermission(t *driveTarget, sh store.Item) (map[string]any, error) {
 	var m map[string]any
 	if sh.Kind == model.KindDriveLink {
-		ld, err := graph.DecodeDoc[model.DriveLink](sh)
+		ld, err := model.DecodeDoc[model.DriveLink](sh)
 		if err != nil {
 			return nil, err
 		}
 		m = renderLink(ld)
 	} else {
-		sd, err := graph.DecodeDoc[model.DriveShare](sh)
+		sd, err := model.DecodeDoc[model.DriveShare](sh)
 		if err != nil {
 			return nil, err
 		}
@@ -266,14 +266,14 @@ func (s server) listDrivePermissions(c *graph.Call) error {
 	}
 	vals := make([]json.RawMessage, 0, len(shares)+1)
 	if all {
-		vals = append(vals, graph.EncodeDoc(ownerPermission(t.d)))
+		vals = append(vals, model.EncodeDoc(ownerPermission(t.d)))
 	}
 	for _, sh := range shares {
 		m, err := renderPermission(t, sh)
 		if err != nil {
 			return graph.AsError(err)
 		}
-		vals = append(vals, graph.EncodeDoc(m))
+		vals = append(vals, model.EncodeDoc(m))
 	}
 	c.SetContextValue("item", t.item.ID)
 	return c.JSON(http.StatusOK, graph.Page{Context: c.ContextURL(), Value: vals})
@@ -357,7 +357,7 @@ func (s server) deleteDrivePermission(c *graph.Call) error {
 			return err
 		}
 		_, err = tx.UpdateItem(c.Context(), c.TenantID, model.KindDriveItem, t.item.ID, 0, func(it store.Item) (store.Item, error) {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return it, err
 			}
@@ -369,7 +369,7 @@ func (s server) deleteDrivePermission(c *graph.Call) error {
 			}
 			doc.Seq = seq
 			doc.LastModifiedDateTime = ts
-			it.Doc = graph.EncodeDoc(doc)
+			it.Doc = model.EncodeDoc(doc)
 			return it, nil
 		})
 		return err
@@ -448,7 +448,7 @@ func (s server) copyDriveItem(c *graph.Call) error {
 			return graph.AsError(err)
 		}
 		for _, k := range kids {
-			kd, err := graph.DecodeDoc[model.DriveItem](k)
+			kd, err := model.DecodeDoc[model.DriveItem](k)
 			if err != nil {
 				return graph.AsError(err)
 			}
@@ -493,14 +493,14 @@ func (s server) copyDriveItem(c *graph.Call) error {
 			if n.doc.File != nil {
 				doc.File = &model.FileFacet{MimeType: n.doc.File.MimeType, Hashes: model.HashesOf(n.content, destDrive.Type)}
 				items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveContent, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-					Doc: graph.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+					Doc: model.EncodeDoc(model.DriveContent{Data: base64.StdEncoding.EncodeToString(n.content)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 			}
 			items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveItem, ID: id, OwnerID: destDrive.Owner.ID, ParentID: parent,
-				Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
+				Doc: model.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1})
 		}
 		mon := model.CopyMonitor{Status: "completed", PercentageComplete: 100, ResourceID: newIDs[src.item.ID], Expires: model.StoredTime(now.Add(24 * time.Hour))}
 		items = append(items, store.Item{TenantID: c.TenantID, Kind: model.KindDriveCopyMonitor, ID: monitorID, OwnerID: destDrive.Owner.ID,
-			Doc: graph.EncodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: model.EncodeDoc(mon), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err := tx.CreateItems(c.Context(), items...); err != nil {
 			return err
 		}
@@ -526,7 +526,7 @@ func (s server) serveCopyMonitor(w http.ResponseWriter, r *http.Request, rest st
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	md, err := graph.DecodeDoc[model.CopyMonitor](it)
+	md, err := model.DecodeDoc[model.CopyMonitor](it)
 	if exp, perr := model.ParseStoredTime(md.Expires); err != nil || perr == nil && !s.Now().Before(exp) {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
@@ -621,7 +621,7 @@ func (s server) searchDrive(c *graph.Call) error {
 			return graph.AsError(err)
 		}
 		for _, it := range batch {
-			doc, err := graph.DecodeDoc[model.DriveItem](it)
+			doc, err := model.DecodeDoc[model.DriveItem](it)
 			if err != nil {
 				return graph.AsError(err)
 			}
@@ -686,7 +686,7 @@ func (p *pathCache) of(id string) string {
 	if err != nil {
 		return ""
 	}
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil || doc.Root != nil {
 		return ""
 	}
@@ -712,7 +712,7 @@ type deltaToken struct {
 	Self   bool   `json:"x,omitempty"`
 }
 
-func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(t)) }
+func (t deltaToken) encode() string { return base64.RawURLEncoding.EncodeToString(model.EncodeDoc(t)) }
 
 func decodeDeltaToken(s string) (deltaToken, bool) {
 	var t deltaToken
@@ -859,7 +859,7 @@ func (s server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (
 		}
 		delete(m, "_seq")
 		delete(m, "_at")
-		return graph.EncodeDoc(m), nil
+		return model.EncodeDoc(m), nil
 	}
 	b, err := renderDriveItem(d, it, paths.of(it.ParentID))
 	if err != nil {
@@ -873,7 +873,7 @@ func (s server) renderDeltaItem(d *driveInfo, it store.Item, paths *pathCache) (
 	if pr, ok := m["parentReference"].(map[string]any); ok {
 		delete(pr, "path")
 	}
-	return graph.EncodeDoc(m), nil
+	return model.EncodeDoc(m), nil
 }
 
 func (s server) writeDelta(c *graph.Call, d *driveInfo, vals []json.RawMessage, next, delta string) error {

@@ -54,7 +54,7 @@ func (s server) urlKey(ctx context.Context, tenant string, create bool) ([]byte,
 		if err != nil {
 			return nil, err
 		}
-		kd, err := graph.DecodeDoc[model.DriveURLKey](it)
+		kd, err := model.DecodeDoc[model.DriveURLKey](it)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func (s server) urlKey(ctx context.Context, tenant string, create bool) ([]byte,
 		_, _ = rand.Read(b)
 		now := s.Now()
 		err = s.Store().CreateItems(ctx, store.Item{TenantID: tenant, Kind: model.KindDriveURLKey, ID: "download",
-			Doc: graph.EncodeDoc(model.DriveURLKey{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
+			Doc: model.EncodeDoc(model.DriveURLKey{Key: base64.StdEncoding.EncodeToString(b)}), CreatedAt: now, ModifiedAt: now, Version: 1})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ type downloadClaims struct {
 }
 
 func signDownload(key []byte, cl downloadClaims) string {
-	payload := base64.RawURLEncoding.EncodeToString(graph.EncodeDoc(cl))
+	payload := base64.RawURLEncoding.EncodeToString(model.EncodeDoc(cl))
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(payload))
 	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
@@ -216,7 +216,7 @@ func (s server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
 	}
-	doc, err := graph.DecodeDoc[model.DriveItem](it)
+	doc, err := model.DecodeDoc[model.DriveItem](it)
 	if err != nil || doc.File == nil || doc.ParentReference.DriveID != cl.Drive {
 		transferError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.", "")
 		return
@@ -242,7 +242,7 @@ func (s server) fileContent(ctx context.Context, tenant, id string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	cd, err := graph.DecodeDoc[model.DriveContent](ct)
+	cd, err := model.DecodeDoc[model.DriveContent](ct)
 	if err != nil {
 		return nil, err
 	}

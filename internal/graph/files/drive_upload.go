@@ -93,7 +93,7 @@ func (s server) createUploadSession(c *graph.Call) error {
 			return errNameAlreadyExists()
 		}
 		if exists && behavior == "replace" {
-			od, err := graph.DecodeDoc[model.DriveItem](old)
+			od, err := model.DecodeDoc[model.DriveItem](old)
 			if err != nil {
 				return graph.AsError(err)
 			}
@@ -122,7 +122,7 @@ func (s server) createUploadSession(c *graph.Call) error {
 	sd.Expires = model.StoredTime(exp)
 	id := newTransferID()
 	if err := s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindDriveUploadSession, ID: id, OwnerID: d.Owner.ID,
-		ParentID: sd.ParentID, Doc: graph.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
+		ParentID: sd.ParentID, Doc: model.EncodeDoc(sd), CreatedAt: now, ModifiedAt: now, Version: 1}); err != nil {
 		return graph.AsError(err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"@odata.context": c.ContextURL(),
@@ -168,7 +168,7 @@ func (s server) serveUploadSession(w http.ResponseWriter, r *http.Request, rest 
 	it, err := s.Store().GetItem(ctx, tenant, model.KindDriveUploadSession, id)
 	var sd model.UploadSession
 	if err == nil {
-		sd, err = graph.DecodeDoc[model.UploadSession](it)
+		sd, err = model.DecodeDoc[model.UploadSession](it)
 	}
 	if err == nil {
 		if exp, perr := model.ParseStoredTime(sd.Expires); perr == nil && !s.Now().Before(exp) {
@@ -269,7 +269,7 @@ func (s server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id s
 	var updated model.UploadSession
 	err = s.Store().Batch(ctx, func(tx store.Items) error {
 		it, err := tx.UpdateItem(ctx, tenant, model.KindDriveUploadSession, id, 0, func(it store.Item) (store.Item, error) {
-			cur, err := graph.DecodeDoc[model.UploadSession](it)
+			cur, err := model.DecodeDoc[model.UploadSession](it)
 			if err != nil {
 				return it, err
 			}
@@ -280,17 +280,17 @@ func (s server) putFragment(w http.ResponseWriter, r *http.Request, tenant, id s
 				return it, errFragmentOutOfOrder
 			}
 			cur.Size, cur.Received, cur.Expires = total, end+1, model.StoredTime(now.Add(uploadSessionLifetime))
-			it.Doc = graph.EncodeDoc(cur)
+			it.Doc = model.EncodeDoc(cur)
 			return it, nil
 		})
 		if err != nil {
 			return err
 		}
-		if updated, err = graph.DecodeDoc[model.UploadSession](it); err != nil {
+		if updated, err = model.DecodeDoc[model.UploadSession](it); err != nil {
 			return err
 		}
 		return tx.CreateItems(ctx, store.Item{TenantID: tenant, Kind: model.KindDriveUploadChunk, ID: fmt.Sprintf("%s.%016d", id, start), ParentID: id,
-			OwnerID: it.OwnerID, Doc: graph.EncodeDoc(model.UploadChunk{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
+			OwnerID: it.OwnerID, Doc: model.EncodeDoc(model.UploadChunk{Offset: start, Data: base64.StdEncoding.EncodeToString(data)}), CreatedAt: now,
 			ModifiedAt: now, Version: 1})
 	})
 	switch {
@@ -334,7 +334,7 @@ func (s server) commitUpload(w http.ResponseWriter, r *http.Request, tenant, id 
 	}
 	content := make([]byte, 0, sd.Size)
 	for _, ch := range chunks { // ordered by id: the zero-padded offset
-		cd, err := graph.DecodeDoc[model.UploadChunk](ch)
+		cd, err := model.DecodeDoc[model.UploadChunk](ch)
 		if err != nil {
 			fail(err)
 			return

@@ -351,7 +351,7 @@ func (s server) newNotebook(c *graph.Call, owner, name string, isDefault bool) s
 	by := s.noteActor(c)
 	d := model.Notebook{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, UserRole: "Owner",
 		IsShared: c.TargetGroup != nil, CreatedBy: by, LastModifiedBy: by, Links: model.NoteLinks("notebooks", id, name)}
-	return store.Item{TenantID: c.TenantID, Kind: model.KindNotebook, ID: id, OwnerID: owner, Doc: graph.EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
+	return store.Item{TenantID: c.TenantID, Kind: model.KindNotebook, ID: id, OwnerID: owner, Doc: model.EncodeDoc(d), CreatedAt: now, ModifiedAt: now, Version: 1}
 }
 
 // Sections.
@@ -401,13 +401,13 @@ func (s server) noteContainer(c *graph.Call, owner string) (store.Item, error) {
 // the one the container belongs to, however deep.
 func parentRefs(container store.Item) (model.OnenoteParent, *model.OnenoteParent, error) {
 	if container.Kind == model.KindSectionGroup {
-		g, err := graph.DecodeDoc[model.SectionGroup](container)
+		g, err := model.DecodeDoc[model.SectionGroup](container)
 		if err != nil {
 			return model.OnenoteParent{}, nil, graph.AsError(err)
 		}
 		return g.ParentNotebook, &model.OnenoteParent{ID: g.ID, DisplayName: g.DisplayName}, nil
 	}
-	nd, err := graph.DecodeDoc[model.Notebook](container)
+	nd, err := model.DecodeDoc[model.Notebook](container)
 	if err != nil {
 		return model.OnenoteParent{}, nil, graph.AsError(err)
 	}
@@ -425,7 +425,7 @@ func (s server) newSection(c *graph.Call, owner string, container store.Item, na
 	by := s.noteActor(c)
 	d := model.Section{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, IsDefault: isDefault, CreatedBy: by, LastModifiedBy: by,
 		Links: model.NoteLinks("sections", id, name), ParentNotebook: nb, ParentSectionGroup: group}
-	return store.Item{TenantID: c.TenantID, Kind: model.KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: graph.EncodeDoc(d), CreatedAt: now,
+	return store.Item{TenantID: c.TenantID, Kind: model.KindSection, ID: id, OwnerID: owner, ParentID: container.ID, Doc: model.EncodeDoc(d), CreatedAt: now,
 		ModifiedAt: now, Version: 1}, nil
 }
 
@@ -460,7 +460,7 @@ func (s server) getPageContent(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	p, err := graph.DecodeDoc[model.Page](it)
+	p, err := model.DecodeDoc[model.Page](it)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -570,7 +570,7 @@ func (s server) createPage(c *graph.Call) error {
 	} else if sec, err = s.defaultSection(c, owner, c.Request().URL.Query().Get("sectionName")); err != nil {
 		return err
 	}
-	sd, err := graph.DecodeDoc[model.Section](sec)
+	sd, err := model.DecodeDoc[model.Section](sec)
 	if err != nil {
 		return graph.AsError(err)
 	}
@@ -586,7 +586,7 @@ func (s server) createPage(c *graph.Call) error {
 	}
 	p := model.Page{ID: id, Title: title, CreatedDateTime: model.StoredTime(created), LastModifiedDateTime: model.StoredTime(now), CreatedByAppID: "WLID-" + appID,
 		Links: model.NoteLinks("pages", id, title), ParentSection: model.OnenoteParent{ID: sec.ID, DisplayName: sd.DisplayName}, Body: body}
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: graph.EncodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindPage, ID: id, OwnerID: owner, ParentID: sec.ID, Doc: model.EncodeDoc(p), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}
@@ -604,7 +604,7 @@ func (s server) defaultSection(c *graph.Call, owner, name string) (store.Item, e
 	}
 	var nb store.Item
 	for _, it := range nbs {
-		if d, err := graph.DecodeDoc[model.Notebook](it); err == nil && d.IsDefault {
+		if d, err := model.DecodeDoc[model.Notebook](it); err == nil && d.IsDefault {
 			nb = it
 			break
 		}
@@ -632,7 +632,7 @@ func (s server) defaultSection(c *graph.Call, owner, name string) (store.Item, e
 	}
 	var sec store.Item
 	for _, it := range secs {
-		d, err := graph.DecodeDoc[model.Section](it)
+		d, err := model.DecodeDoc[model.Section](it)
 		if err != nil {
 			continue
 		}

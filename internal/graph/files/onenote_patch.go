@@ -63,7 +63,7 @@ func (s server) patchPageContent(c *graph.Call) error {
 	}
 	now := s.Now()
 	_, err = s.Store().UpdateItem(c.Context(), c.TenantID, model.KindPage, it.ID, 0, func(cur store.Item) (store.Item, error) {
-		p, err := graph.DecodeDoc[model.Page](cur)
+		p, err := model.DecodeDoc[model.Page](cur)
 		if err != nil {
 			return cur, err
 		}
@@ -71,7 +71,7 @@ func (s server) patchPageContent(c *graph.Call) error {
 			return cur, err
 		}
 		p.LastModifiedDateTime = model.StoredTime(now)
-		cur.Doc = graph.EncodeDoc(p)
+		cur.Doc = model.EncodeDoc(p)
 		return cur, nil
 	})
 	if err != nil {

@@ -92,7 +92,7 @@ func (s server) createSectionGroup(c *graph.Call) error {
 	by := s.noteActor(c)
 	d := model.SectionGroup{ID: id, DisplayName: name, CreatedDateTime: ts, LastModifiedDateTime: ts, CreatedBy: by, LastModifiedBy: by,
 		ParentNotebook: nb, ParentSectionGroup: group}
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: graph.EncodeDoc(d),
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindSectionGroup, ID: id, OwnerID: owner, ParentID: container.ID, Doc: model.EncodeDoc(d),
 		CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)

@@ -66,7 +66,7 @@ func (s server) chat(c *graph.Call) (store.Item, model.Chat, error) {
 	if err != nil {
 		return it, model.Chat{}, graph.AsError(err)
 	}
-	doc, err := graph.DecodeDoc[model.Chat](it)
+	doc, err := model.DecodeDoc[model.Chat](it)
 	return it, doc, graph.AsErrorOrNil(err)
 }
 
@@ -92,7 +92,7 @@ func (s server) listChatMembers(c *graph.Call) error {
 	}
 	vals := make([]json.RawMessage, 0, len(doc.Members))
 	for _, m := range doc.Members {
-		vals = append(vals, graph.EncodeDoc(m))
+		vals = append(vals, model.EncodeDoc(m))
 	}
 	return c.JSON(http.StatusOK, graph.Page{Context: c.ContextURL(), Value: vals})
 }
@@ -143,18 +143,18 @@ func (s server) sendChatMessage(c *graph.Call) error {
 		m.From.User = &model.ChatIdentity{ID: c.Caller.ID, DisplayName: c.Caller.DisplayName, UserIdentityType: "aadUser", TenantID: c.TenantID}
 	}
 	msg := store.Item{TenantID: c.TenantID, Kind: model.KindChatMessage, ID: model.ChatMessageKey(it.ID, m.ID), ParentID: it.ID, CreatedAt: now, ModifiedAt: now, Version: 1}
-	msg.Doc = graph.EncodeDoc(m)
+	msg.Doc = model.EncodeDoc(m)
 	err = s.Store().Batch(c.Context(), func(tx store.Items) error {
 		if err := tx.CreateItems(c.Context(), msg); err != nil {
 			return err
 		}
 		_, err := tx.UpdateItem(c.Context(), c.TenantID, model.KindChat, it.ID, 0, func(ch store.Item) (store.Item, error) {
-			d, err := graph.DecodeDoc[model.Chat](ch)
+			d, err := model.DecodeDoc[model.Chat](ch)
 			if err != nil {
 				return ch, err
 			}
 			d.LastUpdatedDateTime = model.StoredTime(now)
-			ch.Doc = graph.EncodeDoc(d)
+			ch.Doc = model.EncodeDoc(d)
 			return ch, nil
 		})
 		return err
@@ -205,7 +205,7 @@ func (s server) createChat(c *graph.Call) error {
 		return graph.ErrBadRequest("The signed-in user must be a member of the chat.")
 	}
 	doc.WebURL = "https://teams.microsoft.com/l/chat/" + doc.ID + "/0"
-	it := store.Item{TenantID: c.TenantID, Kind: model.KindChat, ID: doc.ID, Doc: graph.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
+	it := store.Item{TenantID: c.TenantID, Kind: model.KindChat, ID: doc.ID, Doc: model.EncodeDoc(doc), CreatedAt: now, ModifiedAt: now, Version: 1}
 	if err := s.Store().CreateItems(c.Context(), it); err != nil {
 		return graph.AsError(err)
 	}

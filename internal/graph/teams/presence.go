@@ -61,7 +61,7 @@ func (s server) presenceOf(c *graph.Call, userID string) (model.Presence, error)
 	if err != nil {
 		return model.Presence{}, graph.AsError(err)
 	}
-	p, err := graph.DecodeDoc[model.Presence](it)
+	p, err := model.DecodeDoc[model.Presence](it)
 	if err != nil {
 		return model.Presence{}, graph.AsError(err)
 	}
@@ -79,7 +79,7 @@ func (s server) getPresence(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, graph.WithContext(graph.EncodeDoc(presenceJSON(p)), c.ContextURL()))
+	return c.JSON(http.StatusOK, graph.WithContext(model.EncodeDoc(presenceJSON(p)), c.ContextURL()))
 }
 
 type presenceInput struct {
@@ -127,20 +127,20 @@ func (s server) updatePresence(c *graph.Call, f func(*model.Presence)) error {
 	id := c.TargetUser.ID
 	now := s.Now()
 	_, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindPresence, id, 0, func(it store.Item) (store.Item, error) {
-		p, err := graph.DecodeDoc[model.Presence](it)
+		p, err := model.DecodeDoc[model.Presence](it)
 		if err != nil {
 			return it, err
 		}
 		f(&p)
 		p.Effective(now)
-		it.Doc = graph.EncodeDoc(p)
+		it.Doc = model.EncodeDoc(p)
 		return it, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		p := model.Presence{ID: id}
 		f(&p)
 		p.Effective(now)
-		err = s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindPresence, ID: id, OwnerID: id, Doc: graph.EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
+		err = s.Store().CreateItems(c.Context(), store.Item{TenantID: c.TenantID, Kind: model.KindPresence, ID: id, OwnerID: id, Doc: model.EncodeDoc(p), CreatedAt: now, ModifiedAt: now})
 		if errors.Is(err, store.ErrConflict) {
 			return s.updatePresence(c, f)
 		}
@@ -250,7 +250,7 @@ func (s server) presencesByUserID(c *graph.Call) error {
 		if err != nil {
 			return err
 		}
-		vals = append(vals, graph.EncodeDoc(presenceJSON(p)))
+		vals = append(vals, model.EncodeDoc(presenceJSON(p)))
 	}
 	if vals == nil {
 		vals = []json.RawMessage{}

@@ -46,14 +46,14 @@ type Report struct {
 	// PeakRSSMiB is graphgate's largest resident set sampled (every 20 ms)
 	// while the largest Conns sent token requests; HWMMiB the process's
 	// high-water mark over the whole run (/proc's VmHWM).
-	PeakRSSMiB float64  `json:"peakRssMiB"`
-	HWMMiB     float64  `json:"hwmMiB"`
+	PeakRSSMiB float64 `json:"peakRssMiB"`
+	HWMMiB     float64 `json:"hwmMiB"`
 	// PeakAnonMiB and PeakFileMiB split the peak: anonymous memory (Go's
 	// heap and stacks, SQLite's page caches, TLS buffers) and file-backed
 	// pages (the executable's text and data, mapped files).
-	PeakAnonMiB float64 `json:"peakAnonMiB"`
-	PeakFileMiB float64 `json:"peakFileMiB"`
-	Profiles   []string `json:"profiles,omitempty"`
+	PeakAnonMiB float64  `json:"peakAnonMiB"`
+	PeakFileMiB float64  `json:"peakFileMiB"`
+	Profiles    []string `json:"profiles,omitempty"`
 }
 
 // Ratio is graphgate's rate over its reference's, measured side by side.

@@ -46,9 +46,14 @@ type Report struct {
 	// PeakRSSMiB is graphgate's largest resident set sampled (every 20 ms)
 	// while the largest Conns sent token requests; HWMMiB the process's
 	// high-water mark over the whole run (/proc's VmHWM).
-	PeakRSSMiB float64  `json:"peakRssMiB"`
-	HWMMiB     float64  `json:"hwmMiB"`
-	Profiles   []string `json:"profiles,omitempty"`
+	PeakRSSMiB float64 `json:"peakRssMiB"`
+	HWMMiB     float64 `json:"hwmMiB"`
+	// PeakAnonMiB and PeakFileMiB split the peak: anonymous memory (Go's
+	// heap and stacks, SQLite's page caches, TLS buffers) and file-backed
+	// pages (the executable's text and data, mapped files).
+	PeakAnonMiB float64  `json:"peakAnonMiB"`
+	PeakFileMiB float64  `json:"peakFileMiB"`
+	Profiles    []string `json:"profiles,omitempty"`
 }
 
 // Ratio is graphgate's rate over its reference's, measured side by side.
@@ -216,7 +221,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 		return float64(len(s.lat)) / s.elapsed.Seconds()
 	}
 	perRound := map[phaseKey][]float64{} // graphgate's ratio in each round
-	var peak int64
+	var peak, peakAnon, peakFile int64
 	for round := range cfg.Rounds {
 		if cfg.Rounds > 1 {
 			logf("round %d of %d", round+1, cfg.Rounds)
@@ -255,6 +260,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 					for {
 						if v := procStatus(gg.cmd.Process.Pid, "VmRSS"); v > peak {
 							peak = v
+							peakAnon, peakFile = procStatus(gg.cmd.Process.Pid, "RssAnon"), procStatus(gg.cmd.Process.Pid, "RssFile")
 						}
 						select {
 						case <-stopRSS:
@@ -275,6 +281,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 		}
 	}
 	rep.PeakRSSMiB = float64(peak) / 1024
+	rep.PeakAnonMiB, rep.PeakFileMiB = float64(peakAnon)/1024, float64(peakFile)/1024
 	results := map[phaseKey]Result{}
 	for _, k := range order {
 		r := summarize(samples[k])
@@ -519,6 +526,34 @@ func (p *process) profile(ctx context.Context, dir, name string, d time.Duration
 			}
 		}()
 	}
+	// What the heap holds at the phase's end (as of its last collection).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d):
+		}
+		// The profile, and as text with the runtime's MemStats (how much
+		// of the process's memory is Go's, and in use).
+		for _, q := range []struct{ file, query string }{{"heap-" + name + ".pprof", ""}, {"heap-" + name + ".txt", "?debug=1"}} {
+			f := filepath.Join(dir, q.file)
+			req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("http://%s/debug/pprof/heap%s", p.pprof, q.query), nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "throughput: heap profile: %v\n", err)
+				return
+			}
+			b, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err == nil && res.StatusCode == 200 && os.WriteFile(f, b, 0o644) == nil {
+				mu.Lock()
+				files = append(files, f)
+				mu.Unlock()
+			}
+		}
+	}()
 	return func() []string { wg.Wait(); return files }
 }
 

@@ -148,6 +148,8 @@ func printReport(r *Report) {
 	tw.Flush()
 	fmt.Printf("\npeak RSS of graphgate under the largest number of concurrent token requests: %.1f MiB (target ≤ %d MiB %s; high-water mark over the run %.1f MiB)\n",
 		r.PeakRSSMiB, rssTargetMiB, met(r.PeakRSSMiB > 0 && r.PeakRSSMiB <= rssTargetMiB), r.HWMMiB)
+	fmt.Printf("  at the peak: %.1f MiB anonymous (heap, stacks, SQLite's caches, buffers), %.1f MiB file-backed (the executable)\n",
+		r.PeakAnonMiB, r.PeakFileMiB)
 	for _, f := range r.Profiles {
 		fmt.Println("profile:", f)
 	}

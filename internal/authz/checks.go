@@ -186,7 +186,7 @@ func (e *Engine) widen(held, direct *catalog.Set, sch catalog.Scheme) {
 // say), and what the call's path and scheme make of the rule.
 func (e *Engine) begin(ev *evaluation, d *Decision, p *Principal) {
 	rule := d.Match.Rule
-	info := &e.info[rule.Index]
+	info := e.ruleInfo(rule)
 	ev.e, ev.p, ev.rule, ev.info, ev.delegated, ev.granted = e, p, rule, info, p.Kind == Delegated, -1
 
 	rel := d.target.Relation

@@ -3,17 +3,19 @@ package authz
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"graphgate/internal/catalog"
 	"graphgate/internal/permname"
 	"graphgate/internal/routes"
 )
 
-// Engine decides. It is immutable after New and safe for concurrent use.
+// Engine decides. It is immutable after New (but for each rule's info,
+// computed once on its first decision) and safe for concurrent use.
 type Engine struct {
 	cat  *catalog.Catalog
 	tab  *routes.Table
-	info []ruleInfo
+	info []atomic.Pointer[ruleInfo]
 	// dirRes are the (lower-case) resources whose permissions read the
 	// directory's own objects (relation.go).
 	dirRes map[string]bool
@@ -141,11 +143,25 @@ func New(tab *routes.Table) (*Engine, error) {
 		}
 	}
 	e.dirRes = directoryResources(tab)
-	e.info = make([]ruleInfo, len(tab.Rules()))
-	for _, rule := range tab.Rules() {
-		e.info[rule.Index] = e.precompute(rule)
-	}
+	// What each rule needs is worked out on its first decision (ruleInfo):
+	// worked out for every rule here, it linked the whole route table and
+	// kept about 20 MB resident that a server deciding a few hundred
+	// routes never reads (bench/README.md, peak RSS).
+	e.info = make([]atomic.Pointer[ruleInfo], tab.NumRules())
 	return e, nil
+}
+
+// ruleInfo is what deciding rule needs from it, precomputed on the rule's
+// first decision and kept. Safe for concurrent use: two first decisions
+// may both compute it; one result is kept, and both are equal.
+func (e *Engine) ruleInfo(rule *routes.Rule) *ruleInfo {
+	slot := &e.info[rule.Index]
+	if p := slot.Load(); p != nil {
+		return p
+	}
+	info := e.precompute(rule)
+	slot.CompareAndSwap(nil, &info)
+	return slot.Load()
 }
 
 // Default is the engine over routes.Default().

@@ -440,14 +440,14 @@ func (info *ruleInfo) lookupsNeeded() Lookups {
 
 // Lookups reports which facts about the target deciding rule reads, so
 // that callers look up only those.
-func (e *Engine) Lookups(rule *routes.Rule) Lookups { return e.info[rule.Index].lookups }
+func (e *Engine) Lookups(rule *routes.Rule) Lookups { return e.ruleInfo(rule).lookups }
 
 // SharingResource names the resource whose sharing Target.Access describes
 // for rule (Mail, Calendars, Notes, Files…), "" when the rule reads no
 // sharing: the owner's grants of that resource to the signed-in user are
 // what the Graph server looks up.
 func (e *Engine) SharingResource(rule *routes.Rule) string {
-	info := &e.info[rule.Index]
+	info := e.ruleInfo(rule)
 	if info.lookups&LookupSharing == 0 {
 		return ""
 	}

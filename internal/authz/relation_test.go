@@ -227,7 +227,7 @@ func TestDirectoryClassification(t *testing.T) {
 		if len(segs) < 2 || segs[1] != "{id}" || (segs[0] != "users" && segs[0] != "groups") {
 			continue
 		}
-		info := &e.info[rule.Index]
+		info := e.ruleInfo(rule)
 		nav := strings.Join(segs[2:], "/")
 		if !info.dirPath {
 			content++

@@ -231,7 +231,12 @@ func explainRecorded(ctx context.Context, cmd *cobra.Command, st store.DecisionL
 		if d.UserUPN != "" {
 			who = d.UserUPN + " (" + d.UserID + ")"
 		}
-		fmt.Fprintf(out, "Request %s at %s\n  app %s (%s), %s\n\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), or(d.AppName, "-"), d.AppID, who)
+		fmt.Fprintf(out, "Request %s at %s\n  app %s (%s), %s\n", d.RequestID, d.Time.UTC().Format(time.RFC3339), or(d.AppName, "-"), d.AppID, who)
+		if n := d.Count(); n > 1 {
+			fmt.Fprintf(out, "  one of %d identical allowed requests the log keeps as one row (seq %d, the last at %s)\n", n, d.Seq,
+				d.Last().UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintln(out)
 		err := printDetailWith(out, o.Decision, func(tw io.Writer) {
 			fmt.Fprintf(tw, "  token held\t%s\n", or(strings.Join(o.Decision.Held, " "), "nothing"))
 			if o.Decision.Via != "" {

@@ -45,12 +45,23 @@ type logRow struct {
 	// WouldAllow are the permissions that would allow the call, least
 	// privileged first.
 	WouldAllow []string `json:"wouldAllow"`
+	// Count is how many requests the row stands for: more than 1 when the
+	// writer aggregated allowed decisions that repeat (store.Decision.Repeats);
+	// LastTime is the last one's time, Repeats those after the first.
+	Count    int            `json:"count"`
+	LastTime *time.Time     `json:"lastTime,omitempty"`
+	Repeats  []store.Repeat `json:"repeats,omitempty"`
 }
 
 func toLogRow(d *store.Decision) logRow {
 	r := logRow{Seq: d.Seq, Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID, TenantID: d.TenantID, AppID: d.AppID,
 		AppName: d.AppName, UserID: d.UserID, UserUPN: d.UserUPN, Scheme: d.Scheme, Method: d.Method, Route: d.Route, Path: d.Path,
-		Allowed: d.Allowed, Status: d.Status, Reason: d.Reason, Check: d.Check, Held: d.Held, Granted: d.Granted, WouldAllow: d.Candidates}
+		Allowed: d.Allowed, Status: d.Status, Reason: d.Reason, Check: d.Check, Held: d.Held, Granted: d.Granted, WouldAllow: d.Candidates,
+		Count: d.Count(), Repeats: d.Repeats}
+	if len(d.Repeats) > 0 {
+		last := d.Last()
+		r.LastTime = &last
+	}
 	if r.Held == nil {
 		r.Held = []string{}
 	}
@@ -69,7 +80,10 @@ Each row says when, the result and HTTP status, the call (method and path),
 the app, the signed-in user (or app-only), and the permission that allowed
 the call, or for a denied one the permissions that would have allowed it
 (least privileged first) and why it was refused. 'graphgate explain
---request-id ID' prints one decision's full reasoning.
+--request-id ID' prints one decision's full reasoning. Allowed requests
+that repeat within a second or so (identical but for their time and ids)
+are one row marked ×N, the first's time and request-id shown; --json lists
+each one's (repeats), and explain finds each by its own ids.
 
 Filters (combined with AND):
   --app ID|NAME     the app's client id or display name
@@ -184,6 +198,11 @@ func (p *logPrinter) print(rows []store.Decision) error {
 	for i := range rows {
 		d := &rows[i]
 		result := fmt.Sprintf("allowed %d", d.Status)
+		if n := d.Count(); n > 1 {
+			// An aggregated row: n identical allowed requests, the
+			// first's time and request-id (--json lists them all).
+			result += fmt.Sprintf(" ×%d", n)
+		}
 		perm := d.Granted
 		if !d.Allowed {
 			result = fmt.Sprintf("DENIED %d", d.Status)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -232,5 +233,58 @@ func TestLogFollow(t *testing.T) {
 	}
 	if strings.Join(ids, " ") != "before after-1 after-2" {
 		t.Errorf("log --follow printed %v, want before, after-1, after-2", ids)
+	}
+}
+
+// TestExplainAggregatedRequests: allowed requests that repeat are one row
+// of the log (with their count and ids), and explain --request-id finds
+// each by its request-id and client-request-id as itself; the report reads
+// one call per request.
+func TestExplainAggregatedRequests(t *testing.T) {
+	e := startLogEnv(t)
+	var ids []string
+	for i := range 3 {
+		st, id := e.call(t, "GET", "/me/messages", fmt.Sprintf("client-agg-%d", i))
+		if st != 200 {
+			t.Fatalf("GET /me/messages: %d, want 200", st)
+		}
+		ids = append(ids, id)
+	}
+	if err := e.Server.FlushDecisionLog(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := e.run(t, t.Context(), "log", "--json")
+	var rows []logRow
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil {
+		t.Fatalf("log --json: exit %d (%v): %s", code, err, errOut)
+	}
+	if len(rows) != 1 || rows[0].Count != 3 || rows[0].RequestID != ids[0] || len(rows[0].Repeats) != 2 ||
+		rows[0].Repeats[0].RequestID != ids[1] || rows[0].Repeats[1].ClientRequestID != "client-agg-2" || rows[0].LastTime == nil {
+		t.Fatalf("log --json: want one row of 3 requests\n%s", out)
+	}
+	if code, out, _ = e.run(t, t.Context(), "log"); code != 0 || !strings.Contains(out, "allowed 200 ×3") {
+		t.Errorf("log (table): exit %d, want the row with ×3\n%s", code, out)
+	}
+	for i, id := range ids {
+		for _, key := range []string{id, fmt.Sprintf("client-agg-%d", i)} {
+			code, out, _ := e.run(t, t.Context(), "explain", "--request-id", key, "--json")
+			var x recordedOut
+			if err := json.Unmarshal([]byte(out), &x); code != 0 || err != nil {
+				t.Fatalf("explain --request-id %s: exit %d (%v)\n%s", key, code, err, out)
+			}
+			if x.RequestID != id || x.ClientRequestID != fmt.Sprintf("client-agg-%d", i) || x.Count != 3 || !x.Allowed ||
+				x.Decision.Route != "/me/messages" {
+				t.Errorf("explain --request-id %s: %+v", key, x)
+			}
+		}
+	}
+	code, out, _ = e.run(t, t.Context(), "explain", "--request-id", "client-agg-1")
+	if code != 0 || !strings.Contains(out, "Request "+ids[1]) || !strings.Contains(out, "one of 3 identical allowed requests") {
+		t.Errorf("explain --request-id (text): exit %d\n%s", code, out)
+	}
+	code, out, errOut = e.run(t, t.Context(), "report", "least-privilege", "--from-log", "--app", "Home Assistant O365", "--json")
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Calls != 3 {
+		t.Errorf("report --from-log: exit %d, %d calls (%v), want 3\n%s", code, rep.Calls, err, errOut)
 	}
 }

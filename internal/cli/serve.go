@@ -231,8 +231,9 @@ Decision log: every Graph authorization decision (allowed or denied, with its
 full explanation) is recorded in the store, off the request path, for
 'graphgate log', 'graphgate explain --request-id' and 'graphgate report
 least-privilege --from-log'. It keeps --decision-log-max-age of history and at
-most --decision-log-max-rows rows (0 turns a bound off); --decision-log=false
-records nothing. When writes fall behind, decisions are dropped rather than
+most --decision-log-max-rows rows (0 turns a bound off; allowed requests that
+repeat within a writer batch share one row, each still found by its ids);
+--decision-log=false records nothing. When writes fall behind, decisions are dropped rather than
 delay a request, and counted in graphgate_decision_log_dropped_total on /metrics.
 
 Tests: 'graphgate clock' freezes, advances, sets and resets the server's one
@@ -433,7 +434,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
 	lockoutFlags(cmd, &cfg.Identity)
 	f.BoolVar(&decisionLog, "decision-log", true, "record every Graph authorization decision in the store (graphgate log); --decision-log=false turns it off")
 	f.DurationVar(&cfg.DecisionLog.MaxAge, "decision-log-max-age", decisionlog.DefaultMaxAge, "delete logged decisions older than this (0: keep any age)")
-	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged decisions, the newest (0: no count limit)")
+	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many decision log rows, the newest (repeated allowed requests share a row; 0: no count limit)")
 	f.BoolVar(&signInLog, "signin-log", true, "record every sign-in (the sign-in pages and the token endpoint, successes and failures) in the store (console: Sign-ins); --signin-log=false turns it off")
 	f.DurationVar(&cfg.SignInLog.MaxAge, "signin-log-max-age", decisionlog.DefaultMaxAge, "delete logged sign-ins older than this (0: keep any age)")
 	f.IntVar(&cfg.SignInLog.MaxRows, "signin-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged sign-ins, the newest (0: no count limit)")

@@ -51,7 +51,9 @@ func cpuTime(b *testing.B) time.Duration {
 // (a writer's row costs Row plus one store's row); ns/row is
 // the wall time of one row, cpu-ns/row the CPU time the process spent per
 // row (see cpuTime), B/row the row's rendered detail, held and
-// candidates. PostgreSQL runs when the test server is reachable.
+// candidates. The -aggregated runs append what the writer does since
+// Aggregate: the batch's repeated allowed decisions as one row (costs
+// still per decision). PostgreSQL runs when the test server is reachable.
 func BenchmarkAppendDecisions(b *testing.B) {
 	now := time.Now()
 	const batch = decisionlog.DefaultBatchSize
@@ -73,13 +75,14 @@ func BenchmarkAppendDecisions(b *testing.B) {
 		b.ReportMetric(float64(size), "B/row")
 		b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/row")
 	})
-	run := func(b *testing.B, s store.DecisionLog) {
+	run := func(b *testing.B, s store.DecisionLog, aggregate bool) {
 		rows := make([]store.Decision, batch)
 		for j := range rows {
 			rows[j] = decisionlog.Row(meEvent(j, now))
 		}
 		b.ReportAllocs()
 		i := 0
+		var merged []store.Decision
 		cpu0 := cpuTime(b)
 		for b.Loop() {
 			for j := range rows {
@@ -87,20 +90,36 @@ func BenchmarkAppendDecisions(b *testing.B) {
 				rows[j].RequestID = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
 				i++
 			}
-			if err := s.AppendDecisions(b.Context(), rows); err != nil {
+			write := rows
+			if aggregate {
+				// What the writer appends: the batch's repeated GET /me
+				// decisions as one row.
+				merged = decisionlog.Aggregate(rows, merged[:0])
+				write = merged
+			}
+			if err := s.AppendDecisions(b.Context(), write); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/row")
 		b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N*batch), "cpu-ns/row")
 	}
-	b.Run("sqlite", func(b *testing.B) { run(b, openStore(b)) })
+	b.Run("sqlite", func(b *testing.B) { run(b, openStore(b), false) })
+	b.Run("sqlite-aggregated", func(b *testing.B) { run(b, openStore(b), true) })
 	b.Run("postgres", func(b *testing.B) {
 		s, err := postgres.Open(b.Context(), pgtest.FreshSchema(b))
 		if err != nil {
 			b.Skip(err)
 		}
 		b.Cleanup(func() { s.Close() })
-		run(b, s)
+		run(b, s, false)
+	})
+	b.Run("postgres-aggregated", func(b *testing.B) {
+		s, err := postgres.Open(b.Context(), pgtest.FreshSchema(b))
+		if err != nil {
+			b.Skip(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		run(b, s, true)
 	})
 }

@@ -18,7 +18,12 @@
 // rendered here, not on the request, and stored without what the row's
 // columns already hold (report.LogDetail; readers complete it with
 // report.RecordedDetail) — and appends them in batches, when a
-// batch is full or at each flush tick. At each retention tick it deletes
+// batch is full or at each flush tick. Before a batch of decisions is
+// appended, allowed decisions that repeat in it (identical but for their
+// time and request ids) become one row carrying each request's time and
+// ids (Aggregate, store.Decision.Repeats), as Entra ID aggregates
+// non-interactive sign-ins; denials and injected faults are never
+// aggregated, and the counters count decisions, not rows. At each retention tick it deletes
 // rows older than MaxAge and beyond the newest MaxRows, a bounded number per
 // statement (PruneBatch), so that no delete holds the database for long.
 // When Start's context ends it stops taking events, writes what the queue

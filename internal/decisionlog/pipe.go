@@ -40,6 +40,10 @@ type pipeSpec[E, R any] struct {
 	name, metric, what, rows string
 	// row renders an event, on the pipe's goroutine.
 	row func(E) R
+	// merge, when set, turns a batch of rows (one per event) into the rows
+	// to append, appending them to out (the decision log aggregates
+	// repeated allowed decisions); the counters still count events.
+	merge func(batch, out []R) []R
 	// append and prune are the store's methods for the log.
 	append func(ctx context.Context, rs []R) error
 	prune  func(ctx context.Context, before time.Time, keep, limit int) (int, error)
@@ -118,17 +122,25 @@ func (w *pipe[E, R]) run(ctx context.Context) {
 	prune := w.clock.NewTicker(w.cfg.PruneInterval)
 	defer prune.Stop()
 	batch := make([]R, 0, w.cfg.BatchSize)
+	var merged []R
 	write := func(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
-		if err := w.spec.append(ctx, batch); err != nil {
+		rows := batch
+		if w.spec.merge != nil {
+			merged = w.spec.merge(batch, merged[:0])
+			rows = merged
+		}
+		if err := w.spec.append(ctx, rows); err != nil {
 			w.failed.add(len(batch))
-			w.log.Warn(w.spec.name+": batch not written", "rows", len(batch), "err", err)
+			w.log.Warn(w.spec.name+": batch not written", "events", len(batch), "rows", len(rows), "err", err)
 		} else {
 			w.written.add(len(batch))
 		}
+		clear(batch)
 		batch = batch[:0]
+		clear(merged)
 	}
 	// take writes every event queued now, in batches.
 	take := func(ctx context.Context) {

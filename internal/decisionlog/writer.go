@@ -2,6 +2,7 @@ package decisionlog
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ type Writer struct {
 func New(st store.DecisionLog, cfg Config, o Options) *Writer {
 	return &Writer{newPipe(pipeSpec[entry, store.Decision]{
 		name: "decision log", metric: "graphgate_decision_log_", what: "Authorization decisions", rows: "Decision log rows",
-		row: entry.row, append: st.AppendDecisions, prune: st.PruneDecisions,
+		row: entry.row, merge: Aggregate, append: st.AppendDecisions, prune: st.PruneDecisions,
 	}, cfg, o)}
 }
 
@@ -171,4 +172,63 @@ func noNUL(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "\x00", "\ufffd")
+}
+
+// Aggregate appends to out the rows of one batch with the allowed
+// decisions that repeat folded into the first one's row: a row whose every
+// field but the time and the request ids (tenant, app, user, scheme,
+// method, route, path, outcome, status, reason, check, permissions held,
+// granted and candidate, the rendered explanation) equals an earlier
+// row's of the batch becomes one of its Repeats, as Entra ID's
+// non-interactive sign-in log aggregates sign-ins with the same
+// characteristics into one row with a count. Denials and rows that are no
+// decision (injected faults, RecordRow) are never aggregated: each keeps
+// its row. Rows keep the batch's order of their first request; a batch
+// holds at most Config.BatchSize events, so a row stands for at most that
+// many requests.
+func Aggregate(batch, out []store.Decision) []store.Decision {
+	var first map[string]int
+	var key []byte
+	for i := range batch {
+		d := &batch[i]
+		if !d.Allowed || d.Reason == report.FaultReason || len(d.Repeats) > 0 {
+			out = append(out, *d)
+			continue
+		}
+		key = aggregateKey(key[:0], d)
+		if at, ok := first[string(key)]; ok {
+			o := &out[at]
+			o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
+			continue
+		}
+		if first == nil {
+			first = make(map[string]int, len(batch))
+		}
+		first[string(key)] = len(out)
+		out = append(out, *d)
+	}
+	return out
+}
+
+// aggregateKey appends what two aggregated rows share: every field but
+// Seq, Time, RequestID, ClientRequestID and Repeats. Fields are separated
+// by NUL, which no row's text holds (Row replaces it), lists by \x01.
+func aggregateKey(b []byte, d *store.Decision) []byte {
+	for _, s := range [...]string{d.TenantID, d.AppID, d.AppName, d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path,
+		d.Reason, d.Check, d.Granted} {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	b = strconv.AppendBool(b, d.Allowed)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(d.Status), 10)
+	b = append(b, 0)
+	for _, l := range [...][]string{d.Held, d.Candidates} {
+		for _, s := range l {
+			b = append(b, s...)
+			b = append(b, 1)
+		}
+		b = append(b, 0)
+	}
+	return append(b, d.Detail...)
 }

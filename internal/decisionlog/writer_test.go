@@ -77,7 +77,8 @@ func (r *recorder) AppendDecisions(_ context.Context, ds []store.Decision) error
 func (r *recorder) PruneDecisions(context.Context, time.Time, int, int) (int, error) { return 0, nil }
 
 // event is a decision of the real engine: an app holding Mail.ReadWrite
-// listing /users (denied, even i) or reading /me/messages (allowed, odd i).
+// listing /users (denied, even i) or reading /me/messages (allowed, odd
+// i; a page of its own, $skip=i, so that no two are aggregated).
 func event(i int, clock *fakeClock) graph.DecisionEvent {
 	p := &authz.Principal{Kind: authz.Delegated}
 	cat := catalog.Default()
@@ -89,8 +90,12 @@ func event(i int, clock *fakeClock) graph.DecisionEvent {
 	if i%2 == 0 {
 		path = "/users"
 	}
+	requested := path
+	if i%2 == 1 {
+		requested = fmt.Sprintf("%s?$skip=%d", path, i)
+	}
 	return graph.DecisionEvent{Time: clock.Now(), RequestID: fmt.Sprintf("req-%d", i), ClientRequestID: fmt.Sprintf("client-%d", i),
-		TenantID: "tenant", AppID: "app", AppName: "Contoso Web App", UserID: "user", UserUPN: "adele@contoso.example", Path: path,
+		TenantID: "tenant", AppID: "app", AppName: "Contoso Web App", UserID: "user", UserUPN: "adele@contoso.example", Path: requested,
 		Decision: authz.Default().Decide(p, "GET", path, authz.Target{})}
 }
 

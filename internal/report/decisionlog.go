@@ -51,7 +51,10 @@ func ReadDecisionLog(ctx context.Context, src LogSource, q store.DecisionQuery, 
 			if err != nil {
 				return err
 			}
-			sink.Add(CallFromDecision(d, granted))
+			// An aggregated row is one call per request it stands for.
+			for _, one := range d.Requests() {
+				sink.Add(CallFromDecision(&one, granted))
+			}
 		}
 		if len(rows) < logPage {
 			return nil

@@ -547,6 +547,10 @@ func (t *Table) Routes() []*Route {
 }
 
 // Rules returns every rule, indexed by Rule.Index.
+// NumRules is how many rules the table has (every Rule.Index is below
+// it), without linking them as Rules does.
+func (t *Table) NumRules() int { return len(t.rules) }
+
 func (t *Table) Rules() []*Rule {
 	t.linkAll()
 	return t.rules

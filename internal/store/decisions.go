@@ -52,6 +52,106 @@ type Decision struct {
 	Candidates []string
 	// Detail is the full explanation (authz.Detail) as a JSON object.
 	Detail json.RawMessage
+	// Repeats are the further requests the row stands for, oldest first:
+	// the log writer aggregates allowed decisions that repeat within one
+	// of its batches (same tenant, app, user, call, outcome, permissions
+	// and explanation — everything but the time and the request ids) into
+	// the first one's row, as Entra ID's non-interactive sign-in log
+	// aggregates sign-ins with the same characteristics. Time, RequestID
+	// and ClientRequestID are the first request's. Denials and injected
+	// faults are never aggregated. Empty for a row of one request.
+	Repeats []Repeat
+}
+
+// Repeat is one request of an aggregated row beyond its first.
+type Repeat struct {
+	Time            time.Time `json:"at"`
+	RequestID       string    `json:"requestId"`
+	ClientRequestID string    `json:"clientRequestId,omitempty"`
+}
+
+// Count is how many requests the row stands for (1 + its repeats).
+func (d Decision) Count() int { return 1 + len(d.Repeats) }
+
+// Last is the time of the row's last request (Time for a row of one).
+func (d Decision) Last() time.Time {
+	if len(d.Repeats) == 0 {
+		return d.Time
+	}
+	return d.Repeats[len(d.Repeats)-1].Time
+}
+
+// Requests are the row's requests, one Decision each, oldest first: the
+// row itself for a row of one; for an aggregated row, the row with each
+// request's time and ids (and no repeats). What counts or lists requests
+// (the least-privilege report) reads the log through it.
+func (d *Decision) Requests() []Decision {
+	if len(d.Repeats) == 0 {
+		return []Decision{*d}
+	}
+	out := make([]Decision, 0, d.Count())
+	one := *d
+	one.Repeats = nil
+	out = append(out, one)
+	for _, r := range d.Repeats {
+		one.Time, one.RequestID, one.ClientRequestID = r.Time, r.RequestID, r.ClientRequestID
+		out = append(out, one)
+	}
+	return out
+}
+
+// ForRequest is the row as the request with request-id or
+// client-request-id id sees it: for an aggregated row, the time and ids
+// of that request (the repeats kept, so readers can say the row is
+// shared); false when none of the row's requests has the id.
+func (d *Decision) ForRequest(id string) (Decision, bool) {
+	if d.RequestID == id || d.ClientRequestID == id {
+		return *d, true
+	}
+	for _, r := range d.Repeats {
+		if r.RequestID == id || r.ClientRequestID == id {
+			one := *d
+			one.Time, one.RequestID, one.ClientRequestID = r.Time, r.RequestID, r.ClientRequestID
+			return one, true
+		}
+	}
+	return Decision{}, false
+}
+
+// RepeatsText is how the stores keep a row's repeats: "" for none, else
+// the JSON array (encoding/json, times in UTC). RepeatsLike matches a
+// request id in it.
+func RepeatsText(rs []Repeat) (string, error) {
+	if len(rs) == 0 {
+		return "", nil
+	}
+	utc := make([]Repeat, len(rs))
+	for i, r := range rs {
+		r.Time = r.Time.UTC()
+		utc[i] = r
+	}
+	b, err := json.Marshal(utc)
+	return string(b), err
+}
+
+// ParseRepeats reads what RepeatsText wrote.
+func ParseRepeats(s string) ([]Repeat, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var rs []Repeat
+	err := json.Unmarshal([]byte(s), &rs)
+	return rs, err
+}
+
+// RepeatsLike is a LIKE pattern (escape character \) that matches the
+// repeats text of every row holding a request with id as its request-id
+// or client-request-id (and, rarely, others: readers check with
+// ForRequest).
+func RepeatsLike(id string) string {
+	b, _ := json.Marshal(id) // a string always encodes
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(string(b)) + "%"
 }
 
 // DecisionQuery selects log rows. Empty fields select everything.
@@ -127,7 +227,11 @@ func (q DecisionQuery) Where(ts func(time.Time) any, denied string) (string, []a
 		add("route = ?", q.Route)
 	}
 	if q.RequestID != "" {
-		add("(request_id = ? OR client_request_id = ?)", q.RequestID, q.RequestID)
+		// An aggregated row holds its further requests' ids in repeats
+		// (Decision.Repeats); the stores keep only the rows ForRequest
+		// accepts.
+		add(`(request_id = ? OR client_request_id = ? OR (request_count > 1 AND repeats LIKE ? ESCAPE '\'))`,
+			q.RequestID, q.RequestID, RepeatsLike(q.RequestID))
 	}
 	if q.After > 0 {
 		add("seq > ?", q.After)

@@ -358,3 +358,36 @@ func TestConsoleDecisionFault(t *testing.T) {
 		t.Errorf("a slowed, then decided request: %d\n%s", p.status, p.body)
 	}
 }
+
+// TestConsoleDecisionAggregated: a row the log writer aggregated (allowed
+// requests that repeat) shows its count in the log, and each of its
+// requests opens by its own request-id and client-request-id.
+func TestConsoleDecisionAggregated(t *testing.T) {
+	env := servertest.Start(t)
+	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	d := store.Decision{Time: at, RequestID: "req-first", ClientRequestID: "client-first", TenantID: demo.TenantID, AppID: "app-1",
+		Scheme: "Application", Method: "GET", Route: "/users", Path: "/users", Allowed: true, Status: 200, Reason: "allowed",
+		Check: "permission", Detail: []byte(`{"allow":true,"reason":"allowed","check":"permission","status":200,"explanation":"Allowed by User.Read.All.","method":"GET","path":"/users","held":["User.Read.All"],"target":{"relation":"tenant"}}`),
+		Repeats: []store.Repeat{{Time: at.Add(time.Second), RequestID: "req-second", ClientRequestID: "client-second"},
+			{Time: at.Add(2 * time.Second), RequestID: "req-third"}}}
+	if err := env.Server.Store().AppendDecisions(t.Context(), []store.Decision{d}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env)
+	b.signIn("admin", "/console/")
+	if p := b.get("/console/log"); p.status != 200 || !strings.Contains(p.body, `data-request-id="req-first"`) || !strings.Contains(p.body, "×3") {
+		t.Errorf("the log: %d, want the row with ×3\n%s", p.status, p.body)
+	}
+	for _, tc := range []struct{ id, request string }{
+		{"req-first", "req-first"}, {"client-first", "req-first"}, {"req-second", "req-second"}, {"client-second", "req-second"}, {"req-third", "req-third"},
+	} {
+		p := b.get("/console/log/" + tc.id)
+		if p.status != 200 || !strings.Contains(p.body, "Allowed: GET /users") || !strings.Contains(p.body, "<code>"+tc.request+"</code>") ||
+			!strings.Contains(p.body, "One of 3 identical allowed requests") {
+			t.Errorf("%s: %d, want the decision of %s, one of 3\n%s", tc.id, p.status, tc.request, p.body)
+		}
+	}
+	if p := b.get("/console/log/req-fourth"); p.status != 404 {
+		t.Errorf("an unknown request: %d, want 404", p.status)
+	}
+}

@@ -135,6 +135,48 @@ var decisionTests = []test{
 		must(t, err)
 		checkDecisions(t, "before", before, all[2:4])
 	}},
+	{"AggregatedRows", func(t *testing.T, s store.Store) {
+		// A row standing for several requests (the writer's aggregation of
+		// repeated allowed decisions) keeps them all, and each request is
+		// found by its request-id and client-request-id, as itself.
+		ctx := t.Context()
+		tenant := newID()
+		d := newDecision(tenant, 0)
+		d.Repeats = []store.Repeat{
+			{Time: at(time.Second), RequestID: newID(), ClientRequestID: newID()},
+			{Time: at(2 * time.Second), RequestID: newID()},
+			{Time: at(3 * time.Second), RequestID: newID(), ClientRequestID: `50%_off\"quoted"`},
+		}
+		single := newDecision(tenant, 2)
+		must(t, s.AppendDecisions(ctx, []store.Decision{d, single}))
+		got, err := s.ListDecisions(ctx, store.DecisionQuery{TenantID: tenant})
+		must(t, err)
+		checkDecisions(t, "ListDecisions", got, []store.Decision{d, single})
+		if got[0].Count() != 4 || !got[0].Last().Equal(at(3*time.Second)) || got[1].Count() != 1 {
+			t.Errorf("counts %d and %d, last %v: want 4 (last at +3s) and 1", got[0].Count(), got[1].Count(), got[0].Last())
+		}
+		for i, r := range d.Repeats {
+			want := d
+			want.Time, want.RequestID, want.ClientRequestID = r.Time, r.RequestID, r.ClientRequestID
+			for _, id := range []string{r.RequestID, r.ClientRequestID} {
+				if id == "" {
+					continue
+				}
+				got, err := s.ListDecisions(ctx, store.DecisionQuery{RequestID: id, Limit: 2, Newest: true})
+				must(t, err)
+				checkDecisions(t, fmt.Sprintf("repeat %d by %q", i, id), got, []store.Decision{want})
+			}
+		}
+		got, err = s.ListDecisions(ctx, store.DecisionQuery{RequestID: d.RequestID})
+		must(t, err)
+		checkDecisions(t, "the first request", got, []store.Decision{d})
+		// LIKE's wildcards in an id are literal; part of an id is no id.
+		for _, id := range []string{`50x_off\"quoted"`, `50%aoff\"quoted"`, `50%_off`, d.Repeats[0].RequestID[:8]} {
+			got, err := s.ListDecisions(ctx, store.DecisionQuery{RequestID: id})
+			must(t, err)
+			checkDecisions(t, "not an id: "+id, got, nil)
+		}
+	}},
 	{"PruneByCount", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		tenant := newID()

@@ -12,20 +12,25 @@ import (
 // The decision log (store.DecisionLog).
 
 var decisionColumns = []string{"at", "request_id", "client_request_id", "tenant_id", "app_id", "app_name", "user_id", "user_upn",
-	"scheme", "method", "route", "path", "allowed", "status", "reason", "check_name", "held", "granted", "candidates", "detail"}
+	"scheme", "method", "route", "path", "allowed", "status", "reason", "check_name", "held", "granted", "candidates", "detail",
+	"request_count", "repeats"}
 
 var insertDecisionChunk = insertRowsSQL("decisions", decisionColumns, logChunk)
 
 const selectDecision = `SELECT seq, at, request_id, client_request_id, tenant_id, app_id, app_name, user_id, user_upn,
-	scheme, method, route, path, allowed, status, reason, check_name, held, granted, candidates, detail FROM decisions `
+	scheme, method, route, path, allowed, status, reason, check_name, held, granted, candidates, detail, repeats FROM decisions `
 
 func scanDecision(sc scanner) (store.Decision, error) {
 	var d store.Decision
 	var detail []byte
+	var repeats string
 	err := sc.Scan(&d.Seq, ts(&d.Time), &d.RequestID, &d.ClientRequestID, &d.TenantID, &d.AppID, &d.AppName, &d.UserID, &d.UserUPN,
 		&d.Scheme, &d.Method, &d.Route, &d.Path, &d.Allowed, &d.Status, &d.Reason, &d.Check, strs(&d.Held), &d.Granted,
-		strs(&d.Candidates), &detail)
+		strs(&d.Candidates), &detail, &repeats)
 	d.Detail = json.RawMessage(detail)
+	if err == nil {
+		d.Repeats, err = store.ParseRepeats(repeats)
+	}
 	return d, err
 }
 
@@ -40,11 +45,27 @@ func object(b json.RawMessage) json.RawMessage {
 }
 
 func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error {
-	return appendRows(ctx, s.db, "decisions", decisionColumns, insertDecisionChunk, ds, func(a []any, d store.Decision) []any {
+	// An aggregated row's repeats are encoded before the transaction.
+	rows := make([]decisionRow, len(ds))
+	for i := range ds {
+		var err error
+		rows[i].d = &ds[i]
+		if rows[i].repeats, err = store.RepeatsText(ds[i].Repeats); err != nil {
+			return err
+		}
+	}
+	return appendRows(ctx, s.db, "decisions", decisionColumns, insertDecisionChunk, rows, func(a []any, r decisionRow) []any {
+		d := r.d
 		return append(a, s.f.Time(d.Time), d.RequestID, d.ClientRequestID, d.TenantID, d.AppID, d.AppName,
 			d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path, d.Allowed, d.Status, d.Reason, d.Check,
-			list(d.Held), d.Granted, list(d.Candidates), object(d.Detail))
+			list(d.Held), d.Granted, list(d.Candidates), object(d.Detail), d.Count(), r.repeats)
 	})
+}
+
+// decisionRow is a row to append with its repeats encoded.
+type decisionRow struct {
+	d       *store.Decision
+	repeats string
 }
 
 func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]store.Decision, error) {
@@ -64,6 +85,18 @@ func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]sto
 		out, err = queryAll(ctx, tx, scanDecision, query, args...)
 		return err
 	})
+	if q.RequestID != "" {
+		// The row as the request sees it (an aggregated row's other
+		// requests have their own time and ids), and no row matched by
+		// the repeats' text alone.
+		kept := out[:0]
+		for i := range out {
+			if d, ok := out[i].ForRequest(q.RequestID); ok {
+				kept = append(kept, d)
+			}
+		}
+		out = kept
+	}
 	if q.Newest {
 		slices.Reverse(out)
 	}

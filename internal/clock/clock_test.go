@@ -89,3 +89,41 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("offset after 800 one-second advances = %v", off)
 	}
 }
+
+// TestNowDuringChanges: Now reads without the lock, so a reader racing
+// Freeze, Set and Reset sees one setting whole — never a frozen clock's
+// zero time or a half-applied change (run under -race).
+func TestNowDuringChanges(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := clock.New(func() time.Time { return base })
+	set := base.Add(time.Hour)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if now := c.Now(); !now.Equal(base) && !now.Equal(set) {
+					t.Errorf("Now = %v, want %v or %v", now, base, set)
+					return
+				}
+			}
+		}()
+	}
+	for range 500 {
+		c.Set(set)
+		c.Freeze()
+		c.Reset()
+		c.Freeze()
+		c.Set(set)
+		c.Reset()
+	}
+	close(stop)
+	wg.Wait()
+}

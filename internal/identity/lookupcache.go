@@ -40,8 +40,12 @@ import (
 const LookupCacheTTL = 2 * time.Second
 
 // lookupCacheSize bounds each cache (tenants, domains, apps, service
-// principals, role assignments) in entries; the least recently used entry
-// goes first.
+// principals, role assignments) in entries; the entry loaded longest ago
+// goes first. A hit does not reorder (it reads under the cache's read
+// lock: golang-lru's Get takes the write lock to move the entry, and at
+// 128 concurrent token requests for one app that lock was the token
+// endpoint's contention); an entry in use is loaded again every TTL, so
+// the order is at most one TTL off least-recently-used.
 const lookupCacheSize = 1024
 
 // CachedLookups is a store whose reads of tenants, apps, service principals
@@ -110,7 +114,7 @@ func lookup[K comparable, T any](c *CachedLookups, cache *lru.Cache[K, cached[T]
 	}
 	gen := c.gen.Load()
 	now := c.now()
-	if e, ok := cache.Get(k); ok && e.gen == gen && now.Before(e.expires) {
+	if e, ok := cache.Peek(k); ok && e.gen == gen && now.Before(e.expires) {
 		return clone(e.v), nil
 	}
 	v, err := read()

@@ -223,6 +223,21 @@ func TestCachedLookupsBoundedAndCopies(t *testing.T) {
 	if got := inner.n("app") - before; got != 3 {
 		t.Fatalf("store reads = %d, want 3 (app-1 evicted by app-3)", got)
 	}
+
+	// A hit does not reorder: the entry loaded longest ago goes first
+	// (app-3, loaded before app-1), though app-3 was read since.
+	if _, err := c.GetApp(ctx, "app-3"); err != nil {
+		t.Fatal(err)
+	}
+	before = inner.n("app")
+	for _, id := range []string{"app-2", "app-1", "app-3"} {
+		if _, err := c.GetApp(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := inner.n("app") - before; got != 2 {
+		t.Fatalf("store reads = %d, want 2 (app-2 loads and evicts app-3, app-1 a hit, app-3 loads again)", got)
+	}
 }
 
 func TestCachedLookupsOff(t *testing.T) {

@@ -3,6 +3,7 @@ package clock
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +38,19 @@ type Controlled struct {
 	offset time.Duration // added to real time while running
 	frozen bool
 	at     time.Time // the time while frozen
+
+	// now is a copy of offset, frozen and at that Now reads without the
+	// lock: every request reads the clock (token checks), and a lock
+	// every goroutine takes was the server's most contended one. The
+	// writers, holding mu, publish a fresh copy (publishLocked).
+	now atomic.Pointer[setting]
+}
+
+// setting is what Now reads: offset, frozen and at.
+type setting struct {
+	offset time.Duration
+	frozen bool
+	at     time.Time
 }
 
 // New returns a clock that follows real (time.Now when nil) until it is
@@ -45,15 +59,24 @@ func New(real func() time.Time) *Controlled {
 	if real == nil {
 		real = time.Now
 	}
-	return &Controlled{real: real}
+	c := &Controlled{real: real}
+	c.now.Store(&setting{})
+	return c
+}
+
+// publishLocked makes the writers' change what Now reads.
+func (c *Controlled) publishLocked() {
+	c.now.Store(&setting{offset: c.offset, frozen: c.frozen, at: c.at})
 }
 
 // Now is the clock's time. It is the func() time.Time every component
 // takes.
 func (c *Controlled) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.nowLocked(c.real())
+	s := c.now.Load()
+	if s.frozen {
+		return s.at
+	}
+	return c.real().Add(s.offset)
 }
 
 func (c *Controlled) nowLocked(real time.Time) time.Time {
@@ -84,6 +107,7 @@ func (c *Controlled) Freeze() State {
 	if !c.frozen {
 		c.at, c.frozen = c.nowLocked(c.real()), true
 	}
+	c.publishLocked()
 	return c.stateLocked()
 }
 
@@ -99,6 +123,7 @@ func (c *Controlled) Advance(d time.Duration) (State, error) {
 	} else {
 		c.offset += d
 	}
+	c.publishLocked()
 	return c.stateLocked(), nil
 }
 
@@ -112,6 +137,7 @@ func (c *Controlled) Set(t time.Time) State {
 	} else {
 		c.offset = t.Sub(c.real())
 	}
+	c.publishLocked()
 	return c.stateLocked()
 }
 
@@ -120,5 +146,6 @@ func (c *Controlled) Reset() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset, c.frozen, c.at = 0, false, time.Time{}
+	c.publishLocked()
 	return c.stateLocked()
 }

@@ -26,8 +26,7 @@
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
 // what is SQLite's own: the file, the pragmas, the migrations, the user
 // cache (directory.go: a decorator in front of sqlstore's GetUser, which
-// reads through the shared SQL on a miss; the misses of one user at one
-// WAL stamp share one read), snapshots as files (VACUUM INTO,
+// reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
 // ATTACH), Wipe, and what its item queries do differently (the flavor's
 // Queries, items.go). Item listings run in the shared layer's read
 // transactions, so their statements come from its prepared-statement

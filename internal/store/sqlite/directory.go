@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"graphgate/internal/store"
@@ -40,23 +39,11 @@ func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, e
 			return cloneUser(c.user), nil
 		}
 	}
-	if !fresh {
-		return s.Store.GetUser(ctx, tenantID, id)
+	u, err := s.Store.GetUser(ctx, tenantID, id)
+	if err == nil && fresh {
+		s.users.Add(k, cachedUser{stamp: stamp, user: cloneUser(u)})
 	}
-	// The requests that miss at the same stamp share one read, which
-	// began after that stamp was taken; it runs to its end even when the
-	// request that started it goes away (one row).
-	v, err, _ := s.userReads.Do(fmt.Sprint(stamp, "\x00", tenantID, "\x00", id), func() (any, error) {
-		u, err := s.Store.GetUser(context.WithoutCancel(ctx), tenantID, id)
-		if err == nil {
-			s.users.Add(k, cachedUser{stamp: stamp, user: cloneUser(u)})
-		}
-		return u, err
-	})
-	if err != nil {
-		return store.User{}, err
-	}
-	return cloneUser(v.(store.User)), nil
+	return u, err
 }
 
 // cloneUser copies the slices too: callers may change what they get.

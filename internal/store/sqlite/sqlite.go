@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"golang.org/x/sync/singleflight"
 	"log/slog"
 	"net/url"
 	"os"
@@ -65,10 +64,6 @@ type Store struct {
 	users *lru.Cache[userKey, cachedUser]
 	// userHits counts answers from the cache (for its tests).
 	userHits atomic.Uint64
-	// userReads makes the misses of one user at one stamp one query: after
-	// each commit (the decision log's batches commit many times a second
-	// under load) every concurrent request of the user misses at once.
-	userReads singleflight.Group
 }
 
 type userKey struct{ tenant, id string }

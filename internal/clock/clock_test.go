@@ -127,3 +127,43 @@ func TestNowDuringChanges(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestNowConcurrentWithWriters: Now, which takes no lock, reads what
+// each writer published, while other goroutines write (run with -race).
+func TestNowConcurrentWithWriters(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := clock.New(func() time.Time { return base })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 1000 {
+			c.Set(base.Add(time.Duration(i) * time.Hour))
+			c.Freeze()
+			if _, err := c.Advance(time.Minute); err != nil {
+				t.Error(err)
+			}
+			c.Reset()
+		}
+	}()
+	for range 1000 {
+		if n := c.Now(); n.Before(base) {
+			t.Fatalf("Now %v before the real time %v: the clock only moves forward in this test", n, base)
+		}
+	}
+	<-done
+	c.Set(base.Add(time.Hour))
+	if got := c.Now(); !got.Equal(base.Add(time.Hour)) {
+		t.Fatalf("after Set, Now = %v", got)
+	}
+	c.Freeze()
+	if _, err := c.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Now(), base.Add(time.Hour+time.Minute); !got.Equal(want) || !c.State().Frozen {
+		t.Fatalf("frozen and advanced: Now = %v, want %v", got, want)
+	}
+	c.Reset()
+	if got := c.Now(); !got.Equal(base) {
+		t.Fatalf("after Reset, Now = %v, want the real time", got)
+	}
+}

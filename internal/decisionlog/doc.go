@@ -17,7 +17,11 @@
 // events into store rows — the explanation (authz.Decision.Detail) is
 // rendered here, not on the request, and stored without what the row's
 // columns already hold (report.LogDetail; readers complete it with
-// report.RecordedDetail) — and appends them in batches, when a
+// report.RecordedDetail). A decision is rendered once: one that renders
+// alike (authz.Decision.RendersAlike, an exact comparison) to one the
+// writer rendered for the same path reuses that rendering from a bounded
+// memo (memo.go), so a repeated call costs no rendering. It appends the
+// rows in batches, when a
 // batch is full or at each flush tick. Before a batch of decisions is
 // appended, allowed decisions that repeat in it (identical but for their
 // time and request ids) become one row carrying each request's time and

@@ -107,9 +107,10 @@ type Writer struct {
 
 // New builds a writer over st.
 func New(st store.DecisionLog, cfg Config, o Options) *Writer {
+	m := newMemo()
 	return &Writer{newPipe(pipeSpec[entry, store.Decision]{
 		name: "decision log", metric: "graphgate_decision_log_", what: "Authorization decisions", rows: "Decision log rows",
-		row: entry.row, merge: Aggregate, append: st.AppendDecisions, prune: st.PruneDecisions,
+		row: m.row, merge: Aggregate, append: st.AppendDecisions, prune: st.PruneDecisions,
 	}, cfg, o)}
 }
 
@@ -124,14 +125,6 @@ type entry struct {
 	raw *store.Decision
 }
 
-// row is the entry's log row, rendered on the writer's goroutine.
-func (e entry) row() store.Decision {
-	if e.raw != nil {
-		return *e.raw
-	}
-	return Row(e.ev)
-}
-
 // RecordRow queues a row that is not an authorization decision (the
 // server logs injected faults with it), or drops and counts it as
 // RecordDecision does. It never blocks.
@@ -142,16 +135,34 @@ func (w *Writer) RecordRow(d store.Decision) { w.enqueue(entry{raw: &d}) }
 // hold (report.LogDetail; readers complete it with report.RecordedDetail).
 // NUL characters (which no store keeps) are replaced, so one odd path
 // cannot lose a batch.
-func Row(e graph.DecisionEvent) store.Decision {
+func Row(e graph.DecisionEvent) store.Decision { return row(e, render(&e)) }
+
+// rendering is what Row renders of an event's decision and path: the
+// explanation, and the names of the permissions held and candidate.
+type rendering struct {
+	detail           []byte
+	held, candidates []string
+}
+
+func render(e *graph.DecisionEvent) rendering {
 	d := &e.Decision
 	detail, err := report.LogDetail(d.Detail(e.Path))
 	if err != nil {
 		detail = nil
 	}
+	if strings.Contains(string(detail), `\u0000`) {
+		detail = []byte(strings.ReplaceAll(string(detail), `\u0000`, `\ufffd`))
+	}
+	return rendering{detail: detail, held: d.HeldNames(), candidates: d.CandidateNames()}
+}
+
+// row is e's log row with its decision rendered as re.
+func row(e graph.DecisionEvent, re rendering) store.Decision {
+	d := &e.Decision
 	r := store.Decision{Time: e.Time.UTC(), RequestID: e.RequestID, ClientRequestID: e.ClientRequestID, TenantID: e.TenantID,
 		AppID: e.AppID, AppName: e.AppName, UserID: e.UserID, UserUPN: e.UserUPN, Scheme: d.Scheme.String(),
 		Method: d.Method.String(), Path: e.Path, Allowed: d.Allow, Status: d.Status, Reason: d.Reason.String(),
-		Check: d.Check.String(), Held: d.HeldNames(), Candidates: d.CandidateNames(), Detail: detail}
+		Check: d.Check.String(), Held: re.held, Candidates: re.candidates, Detail: re.detail}
 	if d.Match.Route != nil {
 		r.Route = d.Match.Route.Template
 	}
@@ -160,9 +171,6 @@ func Row(e graph.DecisionEvent) store.Decision {
 	}
 	for _, p := range []*string{&r.RequestID, &r.ClientRequestID, &r.TenantID, &r.AppID, &r.AppName, &r.UserID, &r.UserUPN, &r.Path, &r.Route} {
 		*p = noNUL(*p)
-	}
-	if strings.Contains(string(r.Detail), `\u0000`) {
-		r.Detail = []byte(strings.ReplaceAll(string(r.Detail), `\u0000`, `\ufffd`))
 	}
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -370,6 +371,39 @@ type renderKey struct {
 	version          int64
 	doc              uint64
 	projection       string
+	// A keyed render (renderKeyed) has no doc hash: scope (the server's),
+	// the creation and modification times identify the stored document.
+	keyed             bool
+	scope             uint64
+	created, modified int64
+}
+
+// renderScopes numbers the servers of the process (Server.renderScope).
+var renderScopes atomic.Uint64
+
+// keyedRenderKey is the key of a render found by the item's keys alone,
+// with no document to hash: a page listed by keys (WriteCollection) looks
+// its items up by it and reads only the documents it misses. The store
+// bumps an item's version at every change (UpdateItem), a re-created item
+// has new times, and scope keeps servers (stores) apart, so the key names
+// one stored document; a document written otherwise under the same id,
+// version and times (an import of crafted rows) is the limit of that.
+func keyedRenderKey(scope uint64, it store.Item, selected, defaults []string, withID bool) renderKey {
+	k := renderKeyOf(store.Item{TenantID: it.TenantID, Kind: it.Kind, ID: it.ID, Version: it.Version}, selected, defaults, withID)
+	k.doc, k.keyed, k.scope = 0, true, scope
+	k.created, k.modified = it.CreatedAt.UnixNano(), it.ModifiedAt.UnixNano()
+	return k
+}
+
+// renderKeyed is renderProject for an item of a keyed listing whose
+// render the cache did not hold under key (keyedRenderKey): the document
+// is rendered and remembered under key as well.
+func renderKeyed(key renderKey, it store.Item, selected, defaults []string, withID bool) (json.RawMessage, error) {
+	b, err := renderProject(it, selected, defaults, nil, withID)
+	if err == nil && len(it.Doc) <= maxCachedDoc && len(b) <= maxCachedRender {
+		renderCache().Add(key, b[:len(b):len(b)])
+	}
+	return b, err
 }
 
 func renderKeyOf(it store.Item, selected, defaults []string, withID bool) renderKey {

@@ -177,17 +177,26 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 	// documents whose render the cache lacks are read (store's
 	// ItemQuery.Omit) — when the page is plain renders of the documents
 	// (no workload render, post filter, basic permission or $expand).
+	// The last item's document is needed for the next link's cursor
+	// unless its cursor is cached too (cursorCache).
 	var hits []json.RawMessage
+	var cursor *store.Cursor
+	var digest uint64
 	keyed := col.Render == nil && col.Post == nil && col.Allowed == nil && !c.expanding()
 	if keyed {
 		top := col.Q.top
 		hits = make([]json.RawMessage, min(top, iq.Limit))
+		digest = orderDigest(iq.Order)
 		iq.Omit = func(i int, it store.Item) bool {
-			switch {
-			case i >= top:
+			if i >= top {
 				return true // the probe of a next page: only its existence counts
-			case i == top-1:
-				return false // the next link's cursor reads its order keys
+			}
+			if i == top-1 {
+				cur, ok := cursorCache().Get(cursorKey(s.renderScope, it, digest))
+				if !ok {
+					return false
+				}
+				cursor = &cur
 			}
 			b, ok := renderCache().Get(keyedRenderKey(s.renderScope, it, col.Q.q.Select, col.Defaults, true))
 			if ok {
@@ -204,7 +213,19 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 	if more {
 		items = items[:col.Q.top]
 		if len(items) > 0 {
-			col.Q.next = keysetToken(col.Q, iq.Order, items[len(items)-1])
+			last := items[len(items)-1]
+			switch {
+			case !keyed:
+				col.Q.next = keysetToken(col.Q, iq.Order, last)
+			case last.Doc == nil && cursor != nil:
+				col.Q.next = encodeKeyset(col.Q, iq.Order, *cursor)
+			default:
+				// keysetToken's, the cursor remembered for the next time.
+				if cur, ok := store.CursorOf(last, iq.Order); ok {
+					col.Q.next = encodeKeyset(col.Q, iq.Order, cur)
+					cursorCache().Add(cursorKey(s.renderScope, last, digest), cur)
+				}
+			}
 		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))

@@ -109,8 +109,12 @@ func TestKeyedPageNeverStale(t *testing.T) {
 				}
 				path = next
 			}
-			e.must(200, "GET", path, tok, nil) // the renders are cached now
-			ids, _ := subjects(e.must(200, "GET", path, tok, nil))
+			cold := e.must(200, "GET", path, tok, nil) // the renders and the cursor are cached now
+			warm := e.must(200, "GET", path, tok, nil)
+			if cold["@odata.nextLink"] != warm["@odata.nextLink"] {
+				t.Fatalf("nextLink %v read again, %v first", warm["@odata.nextLink"], cold["@odata.nextLink"])
+			}
+			ids, _ := subjects(warm)
 			changed := c.name + " changed"
 			e.must(200, "PATCH", "/me/messages/"+ids[c.pos], tok, map[string]any{"subject": changed})
 			gotIDs, got := subjects(e.must(200, "GET", path, tok, nil))

@@ -395,6 +395,23 @@ func keyedRenderKey(scope uint64, it store.Item, selected, defaults []string, wi
 	return k
 }
 
+// cursorCache remembers the keyset cursors (store.CursorOf) of the items
+// that end pages, by keyedRenderKey with the ordering's digest as the
+// projection, so that a keyed page (WriteCollection) need not read the
+// document of its last item again to write its next link. Made on first
+// use, like renderCache.
+var cursorCache = sync.OnceValue(func() *lru.Cache[renderKey, store.Cursor] {
+	c, _ := lru.New[renderKey, store.Cursor](renderCacheSize)
+	return c
+})
+
+// cursorKey is the cursorCache key of it in orders (digest: orderDigest).
+func cursorKey(scope uint64, it store.Item, digest uint64) renderKey {
+	k := keyedRenderKey(scope, it, nil, nil, false)
+	k.projection, k.doc = "cursor", digest
+	return k
+}
+
 // renderKeyed is renderProject for an item of a keyed listing whose
 // render the cache did not hold under key (keyedRenderKey): the document
 // is rendered and remembered under key as well.

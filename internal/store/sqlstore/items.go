@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -409,11 +408,12 @@ func (s *Store) queryItems(ctx context.Context, tx *Tx, q store.ItemQuery) ([]st
 	if q.Omit != nil {
 		// The page's keys first (every column but doc, so no document's
 		// text is copied out), then the documents Omit asks for, by id.
-		st, err := s.itemStatements(q, text, itemKeyFields)
+		cols, scan := itemKeyColumns(q)
+		st, err := s.itemStatements(q, text, cols)
 		if err != nil {
 			return nil, -1, err
 		}
-		items, total, err := runListing(ctx, tx, s.q(), scanItemKey, st, q.Limit, q.Count)
+		items, total, err := runListing(ctx, tx, s.q(), scan, st, q.Limit, q.Count)
 		if err != nil {
 			return nil, -1, err
 		}
@@ -429,14 +429,32 @@ func (s *Store) queryItems(ctx context.Context, tx *Tx, q store.ItemQuery) ([]st
 	return runListing(ctx, tx, s.q(), scanItem, st, q.Limit, q.Count)
 }
 
-// itemKeyFields are the items' columns but doc, in itemColumns' order.
-var itemKeyFields = strings.Join(slices.DeleteFunc(slices.Clone(itemColumns), func(c string) bool { return c == "doc" }), ", ")
-
-func scanItemKey(sc scanner) (store.Item, error) {
-	var it store.Item
-	err := sc.Scan(&it.TenantID, &it.Kind, &it.ID, &it.OwnerID, &it.ParentID, &it.Version,
-		ts(&it.CreatedAt), ts(&it.ModifiedAt))
-	return it, err
+// itemKeyColumns are the columns a keyed listing of q reads, and their
+// scan: every item field but the document, those q's scope fixes (the
+// tenant, the kind, the owner or parent it names) taken from q rather
+// than copied out of each row.
+func itemKeyColumns(q store.ItemQuery) (string, func(scanner) (store.Item, error)) {
+	cols := "id, version, created_at, modified_at"
+	owner, parent := q.OwnerID == "", q.ParentID == ""
+	if owner {
+		cols += ", owner_id"
+	}
+	if parent {
+		cols += ", parent_id"
+	}
+	return cols, func(sc scanner) (store.Item, error) {
+		it := store.Item{TenantID: q.TenantID, Kind: q.Kind, OwnerID: q.OwnerID, ParentID: q.ParentID}
+		dst := make([]any, 4, 6)
+		dst[0], dst[1], dst[2], dst[3] = &it.ID, &it.Version, ts(&it.CreatedAt), ts(&it.ModifiedAt)
+		if owner {
+			dst = append(dst, &it.OwnerID)
+		}
+		if parent {
+			dst = append(dst, &it.ParentID)
+		}
+		err := sc.Scan(dst...)
+		return it, err
+	}
 }
 
 // readDocs reads, in one statement by primary key, the documents of the

@@ -187,6 +187,7 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 		top := col.Q.top
 		hits = make([]json.RawMessage, min(top, iq.Limit))
 		digest = orderDigest(iq.Order)
+		pageKey := keyedRenderKey(s.renderScope, store.Item{}, col.Q.q.Select, col.Defaults, true)
 		iq.Omit = func(i int, it store.Item) bool {
 			if i >= top {
 				return true // the probe of a next page: only its existence counts
@@ -198,7 +199,7 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 				}
 				cursor = &cur
 			}
-			b, ok := renderCache().Get(keyedRenderKey(s.renderScope, it, col.Q.q.Select, col.Defaults, true))
+			b, ok := renderCache().Get(pageKey.of(it))
 			if ok {
 				hits[i] = b[:len(b):len(b)]
 			}

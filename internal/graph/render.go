@@ -389,8 +389,15 @@ var renderScopes atomic.Uint64
 // one stored document; a document written otherwise under the same id,
 // version and times (an import of crafted rows) is the limit of that.
 func keyedRenderKey(scope uint64, it store.Item, selected, defaults []string, withID bool) renderKey {
-	k := renderKeyOf(store.Item{TenantID: it.TenantID, Kind: it.Kind, ID: it.ID, Version: it.Version}, selected, defaults, withID)
+	k := renderKeyOf(store.Item{}, selected, defaults, withID)
 	k.doc, k.keyed, k.scope = 0, true, scope
+	return k.of(it)
+}
+
+// of is keyed key k (keyedRenderKey) for it: the projection written once
+// for a page, the item's keys set per item.
+func (k renderKey) of(it store.Item) renderKey {
+	k.tenant, k.kind, k.id, k.version = it.TenantID, it.Kind, it.ID, it.Version
 	k.created, k.modified = it.CreatedAt.UnixNano(), it.ModifiedAt.UnixNano()
 	return k
 }
@@ -407,9 +414,8 @@ var cursorCache = sync.OnceValue(func() *lru.Cache[renderKey, store.Cursor] {
 
 // cursorKey is the cursorCache key of it in orders (digest: orderDigest).
 func cursorKey(scope uint64, it store.Item, digest uint64) renderKey {
-	k := keyedRenderKey(scope, it, nil, nil, false)
-	k.projection, k.doc = "cursor", digest
-	return k
+	k := renderKey{keyed: true, scope: scope, projection: "cursor", doc: digest}
+	return k.of(it)
 }
 
 // renderKeyed is renderProject for an item of a keyed listing whose

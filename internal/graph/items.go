@@ -173,6 +173,39 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 		}
 		iq.After, iq.Offset = col.Q.after, 0
 	}
+	// Keyed: the page is listed by its items' keys, and only the
+	// documents whose render the cache lacks are read (store's
+	// ItemQuery.Omit) — when the page is plain renders of the documents
+	// (no workload render, post filter, basic permission or $expand).
+	// The last item's document is needed for the next link's cursor
+	// unless its cursor is cached too (cursorCache).
+	var hits []json.RawMessage
+	var cursor *store.Cursor
+	var digest uint64
+	keyed := col.Render == nil && col.Post == nil && col.Allowed == nil && !c.expanding()
+	if keyed {
+		top := col.Q.top
+		hits = make([]json.RawMessage, min(top, iq.Limit))
+		digest = orderDigest(iq.Order)
+		pageKey := keyedRenderKey(s.renderScope, store.Item{}, col.Q.q.Select, col.Defaults, true)
+		iq.Omit = func(i int, it store.Item) bool {
+			if i >= top {
+				return true // the probe of a next page: only its existence counts
+			}
+			if i == top-1 {
+				cur, ok := cursorCache().Get(cursorKey(s.renderScope, it, digest))
+				if !ok {
+					return false
+				}
+				cursor = &cur
+			}
+			b, ok := renderCache().Get(pageKey.of(it))
+			if ok {
+				hits[i] = b[:len(b):len(b)]
+			}
+			return ok
+		}
+	}
 	items, total, err := s.store.QueryItems(c.ctx, iq)
 	if err != nil {
 		return AsError(err)
@@ -181,22 +214,41 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 	if more {
 		items = items[:col.Q.top]
 		if len(items) > 0 {
-			col.Q.next = keysetToken(col.Q, iq.Order, items[len(items)-1])
+			last := items[len(items)-1]
+			switch {
+			case !keyed:
+				col.Q.next = keysetToken(col.Q, iq.Order, last)
+			case last.Doc == nil && cursor != nil:
+				col.Q.next = encodeKeyset(col.Q, iq.Order, *cursor)
+			default:
+				// keysetToken's, the cursor remembered for the next time.
+				if cur, ok := store.CursorOf(last, iq.Order); ok {
+					col.Q.next = encodeKeyset(col.Q, iq.Order, cur)
+					cursorCache().Add(cursorKey(s.renderScope, last, digest), cur)
+				}
+			}
 		}
 	}
 	vals := make([]json.RawMessage, 0, len(items))
 	// Items renderProject rendered are written as they are (appendPage).
 	rendered := col.Render == nil
-	for _, it := range items {
+	for i, it := range items {
 		if col.Post != nil && !col.Post(it) {
 			continue
 		}
 		var b json.RawMessage
 		var err error
-		if col.Render == nil {
+		switch {
+		case keyed && it.Doc == nil && hits[i] != nil:
+			b = hits[i]
+		case keyed:
+			b, err = renderKeyed(keyedRenderKey(s.renderScope, it, col.Q.q.Select, col.Defaults, true), it, col.Q.q.Select, col.Defaults, true)
+		case col.Render == nil:
 			b, err = renderProject(it, col.Q.q.Select, col.Defaults, col.Allowed, true)
-		} else if b, err = col.Render(it); err == nil {
-			b, err = Project(b, col.Q.q.Select, col.Defaults, col.Allowed)
+		default:
+			if b, err = col.Render(it); err == nil {
+				b, err = Project(b, col.Q.q.Select, col.Defaults, col.Allowed)
+			}
 		}
 		if err != nil {
 			return AsError(err)
@@ -250,3 +302,11 @@ func (c *Call) WriteItemExpanded(status int, it store.Item, contextURL string, d
 func base64StdDecode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// expanding reports whether the request may ask for an $expand: its query
+// names "expand" anywhere (conservative; a keyed page hands Expand items
+// without their documents, so it is only for pages that expand nothing).
+func (c *Call) expanding() bool {
+	items, _ := c.expandItems()
+	return len(items) > 0 || strings.Contains(strings.ToLower(c.r.URL.RawQuery), "expand")
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -370,6 +371,62 @@ type renderKey struct {
 	version          int64
 	doc              uint64
 	projection       string
+	// A keyed render (renderKeyed) has no doc hash: scope (the server's),
+	// the creation and modification times identify the stored document.
+	keyed             bool
+	scope             uint64
+	created, modified int64
+}
+
+// renderScopes numbers the servers of the process (Server.renderScope).
+var renderScopes atomic.Uint64
+
+// keyedRenderKey is the key of a render found by the item's keys alone,
+// with no document to hash: a page listed by keys (WriteCollection) looks
+// its items up by it and reads only the documents it misses. The store
+// bumps an item's version at every change (UpdateItem), a re-created item
+// has new times, and scope keeps servers (stores) apart, so the key names
+// one stored document; a document written otherwise under the same id,
+// version and times (an import of crafted rows) is the limit of that.
+func keyedRenderKey(scope uint64, it store.Item, selected, defaults []string, withID bool) renderKey {
+	k := renderKeyOf(store.Item{}, selected, defaults, withID)
+	k.doc, k.keyed, k.scope = 0, true, scope
+	return k.of(it)
+}
+
+// of is keyed key k (keyedRenderKey) for it: the projection written once
+// for a page, the item's keys set per item.
+func (k renderKey) of(it store.Item) renderKey {
+	k.tenant, k.kind, k.id, k.version = it.TenantID, it.Kind, it.ID, it.Version
+	k.created, k.modified = it.CreatedAt.UnixNano(), it.ModifiedAt.UnixNano()
+	return k
+}
+
+// cursorCache remembers the keyset cursors (store.CursorOf) of the items
+// that end pages, by keyedRenderKey with the ordering's digest as the
+// projection, so that a keyed page (WriteCollection) need not read the
+// document of its last item again to write its next link. Made on first
+// use, like renderCache.
+var cursorCache = sync.OnceValue(func() *lru.Cache[renderKey, store.Cursor] {
+	c, _ := lru.New[renderKey, store.Cursor](renderCacheSize)
+	return c
+})
+
+// cursorKey is the cursorCache key of it in orders (digest: orderDigest).
+func cursorKey(scope uint64, it store.Item, digest uint64) renderKey {
+	k := renderKey{keyed: true, scope: scope, projection: "cursor", doc: digest}
+	return k.of(it)
+}
+
+// renderKeyed is renderProject for an item of a keyed listing whose
+// render the cache did not hold under key (keyedRenderKey): the document
+// is rendered and remembered under key as well.
+func renderKeyed(key renderKey, it store.Item, selected, defaults []string, withID bool) (json.RawMessage, error) {
+	b, err := renderProject(it, selected, defaults, nil, withID)
+	if err == nil && len(it.Doc) <= maxCachedDoc && len(b) <= maxCachedRender {
+		renderCache().Add(key, b[:len(b):len(b)])
+	}
+	return b, err
 }
 
 func renderKeyOf(it store.Item, selected, defaults []string, withID bool) renderKey {

@@ -68,6 +68,10 @@ type Server struct {
 	// files are the files workload's hooks (Package.Files), zero when the
 	// server was built without it; written by New only.
 	files FilesHooks
+	// renderScope tells this server's keyed renders (renderKeyed) from
+	// those of another server in the process, whose store may hold other
+	// documents under the same ids and versions; written by New only.
+	renderScope uint64
 	// driveDeltaSkew moves the drive delta's retention clock (DriveDeltaNow;
 	// graph's tests stand 30 days later without waiting); atomic because
 	// handlers read it while a test sets it.
@@ -114,7 +118,7 @@ type Package struct {
 // and two packages that both hand it files hooks.
 func New(d Deps, cfg Config, workloads ...Package) (*Server, error) {
 	s := &Server{store: d.Store, dir: d.Directory, engine: d.Engine, cat: d.Engine.Catalog(), verifier: d.Verifier, log: d.Logger, now: d.Now, cfg: cfg,
-		decisions: d.Decisions}
+		decisions: d.Decisions, renderScope: renderScopes.Add(1)}
 	if s.dir == nil {
 		ds, ok := d.Store.(directory.Store)
 		if !ok {

@@ -80,6 +80,14 @@ type ItemQuery struct {
 	// window, in start order (see Overlap). Order, After, Offset, Count
 	// and ParentIDs must then be zero.
 	Overlap *Overlap
+	// Omit, when set, is asked about each item of the page in order (i
+	// counts from 0), given every field but Doc; when it answers true the
+	// item is returned without its document (Doc nil), which the backend
+	// then need not read. A caller that already holds what it needs of
+	// an item's version (a render cache keyed by id and version) reads
+	// only the documents it lacks. A backend may ignore Omit and return
+	// every document.
+	Omit func(i int, it Item) bool
 }
 
 // TextIndexed are the kinds whose text the backends index for

@@ -12,6 +12,7 @@ import (
 var keysetTests = []test{
 	{"PageAfterEqualsPageAtOffset", testKeysetEqualsOffset},
 	{"Directory", testKeysetDirectory},
+	{"OmitLeavesOutOnlyTheAskedDocuments", testKeysetOmit},
 }
 
 // keysetMessages are n messages of one folder whose order keys tie often
@@ -139,3 +140,76 @@ func ids(items []store.Item) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// testKeysetOmit: a listing with ItemQuery.Omit is the listing without it,
+// item for item and field for field, but for the documents Omit asked to
+// leave out (nil, or — a backend may ignore Omit — the document); Omit is
+// asked once an item, in order. Offset pages, keyset pages (with the
+// nulls' tail) and counts alike.
+func testKeysetOmit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	must(t, s.CreateItems(ctx, keysetMessages(40)...))
+	received := store.Doc("receivedDateTime", store.TypeTime)
+	order := []store.Order{{Field: received, Desc: true, Nulls: store.NullsLow}}
+	first, _, err := s.QueryItems(ctx, store.ItemQuery{TenantID: "t", Kind: "message", OwnerID: "u", Order: order, Limit: 9})
+	must(t, err)
+	c, ok := store.CursorOf(first[len(first)-1], order)
+	if !ok {
+		t.Fatal("no cursor")
+	}
+	for _, omit := range []struct {
+		name string
+		f    func(i int) bool
+	}{
+		{"none", func(int) bool { return false }},
+		{"all", func(int) bool { return true }},
+		{"even", func(i int) bool { return i%2 == 0 }},
+		{"all but the last of 9", func(i int) bool { return i != 8 }},
+	} {
+		for _, q := range []struct {
+			name string
+			q    store.ItemQuery
+		}{
+			{"first page", store.ItemQuery{Limit: 10}},
+			{"offset page with count", store.ItemQuery{Limit: 10, Offset: 9, Count: true}},
+			{"after a cursor, to the nulls' tail", store.ItemQuery{Limit: 40, After: &c, Count: true}},
+			{"whole listing", store.ItemQuery{}},
+		} {
+			t.Run(omit.name+", "+q.name, func(t *testing.T) {
+				base := q.q
+				base.TenantID, base.Kind, base.OwnerID, base.Order = "t", "message", "u", order
+				want, wantTotal, err := s.QueryItems(ctx, base)
+				must(t, err)
+				var asked []int
+				keyed := base
+				keyed.Omit = func(i int, it store.Item) bool {
+					asked = append(asked, i)
+					if i >= len(want) || it.ID != want[i].ID || it.Version != want[i].Version {
+						t.Errorf("Omit asked about item %d %s, want %d %s", i, it.ID, i, want[min(i, len(want)-1)].ID)
+					}
+					return omit.f(i)
+				}
+				got, total, err := s.QueryItems(ctx, keyed)
+				must(t, err)
+				if total != wantTotal || ids(got) != ids(want) {
+					t.Fatalf("%s (count %d), want %s (count %d)", ids(got), total, ids(want), wantTotal)
+				}
+				for i := range want {
+					if len(asked) > 0 && (len(asked) != len(want) || asked[i] != i) {
+						t.Fatalf("Omit asked about %v, want each of %d items once in order", asked, len(want))
+					}
+					g, w := got[i], want[i]
+					if len(asked) > 0 && omit.f(i) {
+						if g.Doc != nil {
+							t.Errorf("item %d: document %s read although omitted", i, g.Doc)
+						}
+					} else if string(g.Doc) != string(w.Doc) {
+						t.Errorf("item %d: document %s, want %s", i, g.Doc, w.Doc)
+					}
+					g.Doc, w.Doc = nil, nil
+					check(t, fmt.Sprintf("item %d", i), g, w)
+				}
+			})
+		}
+	}
+}

@@ -405,11 +405,109 @@ func (s *Store) queryItems(ctx context.Context, tx *Tx, q store.ItemQuery) ([]st
 			return nil, total, nil
 		}
 	}
+	if q.Omit != nil {
+		// The page's keys first (every column but doc, so no document's
+		// text is copied out), then the documents Omit asks for, by id.
+		cols, scan := itemKeyColumns(q)
+		st, err := s.itemStatements(q, text, cols)
+		if err != nil {
+			return nil, -1, err
+		}
+		items, total, err := runListing(ctx, tx, s.q(), scan, st, q.Limit, q.Count)
+		if err != nil {
+			return nil, -1, err
+		}
+		if err := s.readDocs(ctx, tx, q, items); err != nil {
+			return nil, -1, err
+		}
+		return items, total, nil
+	}
 	st, err := s.ItemStatements(q, text)
 	if err != nil {
 		return nil, -1, err
 	}
 	return runListing(ctx, tx, s.q(), scanItem, st, q.Limit, q.Count)
+}
+
+// itemKeyColumns are the columns a keyed listing of q reads, and their
+// scan: every item field but the document, those q's scope fixes (the
+// tenant, the kind, the owner or parent it names) taken from q rather
+// than copied out of each row.
+func itemKeyColumns(q store.ItemQuery) (string, func(scanner) (store.Item, error)) {
+	cols := "id, version, created_at, modified_at"
+	owner, parent := q.OwnerID == "", q.ParentID == ""
+	if owner {
+		cols += ", owner_id"
+	}
+	if parent {
+		cols += ", parent_id"
+	}
+	return cols, func(sc scanner) (store.Item, error) {
+		it := store.Item{TenantID: q.TenantID, Kind: q.Kind, OwnerID: q.OwnerID, ParentID: q.ParentID}
+		dst := make([]any, 4, 6)
+		dst[0], dst[1], dst[2], dst[3] = &it.ID, &it.Version, ts(&it.CreatedAt), ts(&it.ModifiedAt)
+		if owner {
+			dst = append(dst, &it.OwnerID)
+		}
+		if parent {
+			dst = append(dst, &it.ParentID)
+		}
+		err := sc.Scan(dst...)
+		return it, err
+	}
+}
+
+// readDocs reads, in one statement by primary key, the documents of the
+// items (read by their keys in tx) that q.Omit does not omit. tx is one
+// snapshot, so each document is its item's version's; a row that is gone
+// or at another version is an error, never a mix of two versions.
+func (s *Store) readDocs(ctx context.Context, tx *Tx, q store.ItemQuery, items []store.Item) error {
+	var ids []string
+	read := make([]bool, len(items)) // Omit is asked once an item
+	for i := range items {
+		if read[i] = !q.Omit(i, items[i]); read[i] {
+			ids = append(ids, items[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	kind, args := `kind = ?`, []any{q.TenantID, q.Kind, s.q().List(ids)}
+	if plainKind().MatchString(q.Kind) {
+		kind, args = `kind = '`+q.Kind+`'`, []any{q.TenantID, s.q().List(ids)}
+	}
+	rows, err := tx.Query(ctx, `SELECT id, version, doc FROM items WHERE tenant_id = ? AND `+kind+` AND `+s.q().InList("id"), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type stored struct {
+		version int64
+		doc     json.RawMessage
+	}
+	docs := make(map[string]stored, len(ids))
+	for rows.Next() {
+		var id string
+		var r stored
+		if err := rows.Scan(&id, &r.version, (*[]byte)(&r.doc)); err != nil {
+			return err
+		}
+		docs[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range items {
+		if !read[i] {
+			continue
+		}
+		r, ok := docs[items[i].ID]
+		if !ok || r.version != items[i].Version {
+			return fmt.Errorf("%s: QueryItems: %s %s changed within one snapshot", s.f.Name, q.Kind, items[i].ID)
+		}
+		items[i].Doc = r.doc
+	}
+	return nil
 }
 
 // Listing is the SQL of a pushed-down listing ('?' placeholders, as the
@@ -488,6 +586,11 @@ var itemTable = sqlq.Table{Document: "doc", Columns: map[string]string{"id": "id
 // narrows the items to the candidates of a text index (Queries.Text; the
 // zero TextScope for none). It is exported for the backends' plan tests.
 func (s *Store) ItemStatements(q store.ItemQuery, text TextScope) (Listing, error) {
+	return s.itemStatements(q, text, selectItemColumns)
+}
+
+// itemStatements is ItemStatements reading columns.
+func (s *Store) itemStatements(q store.ItemQuery, text TextScope, columns string) (Listing, error) {
 	if q.TenantID == "" || q.Kind == "" {
 		return Listing{}, fmt.Errorf("%s: QueryItems: TenantID and Kind are required", s.f.Name)
 	}
@@ -499,7 +602,7 @@ func (s *Store) ItemStatements(q store.ItemQuery, text TextScope) (Listing, erro
 	if text.From != "" {
 		from = text.From
 	}
-	return s.listing(from, selectItemColumns, w, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+	return s.listing(from, columns, w, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
 }
 
 var selectItemColumns = itemFields

@@ -46,6 +46,35 @@ func VersionOfETag(h string) (int64, error) {
 	return v, nil
 }
 
+// UpdateDoc is a PATCH's read-modify-write of one stored document of type
+// T under If-Match (store.Items.UpdateItem with ifVersion, 0 for none):
+// change edits the decoded document and returns the bytes to store
+// (model.EncodeDoc, or MergeDoc to keep the members T does not know). A
+// version If-Match did not name answers ErrPreconditionFailed (412);
+// change's own error, a document that does not decode, or the store's
+// error answers as AsError gives it.
+func UpdateDoc[T any](c *Call, st store.Items, kind, id string, ifVersion int64, change func(it store.Item, d *T) (json.RawMessage, error)) (store.Item, error) {
+	it, err := st.UpdateItem(c.Context(), c.TenantID, kind, id, ifVersion, func(it store.Item) (store.Item, error) {
+		d, err := model.DecodeDoc[T](it)
+		if err != nil {
+			return it, err
+		}
+		doc, err := change(it, &d)
+		if err != nil {
+			return it, err
+		}
+		it.Doc = doc
+		return it, nil
+	})
+	switch {
+	case errors.Is(err, store.ErrPrecondition):
+		return it, ErrPreconditionFailed()
+	case err != nil:
+		return it, AsError(err)
+	}
+	return it, nil
+}
+
 // RenderItem turns a stored document into its response form: stored
 // date-times become Graph's, internal fields (starting with "_") are
 // dropped, and the etag and change key are set.

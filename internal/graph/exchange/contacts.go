@@ -351,28 +351,17 @@ func (s server) updateContactIn(c *graph.Call, owner, folder, id string) error {
 	if err != nil {
 		return err
 	}
-	var perr error
-	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindContact, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		d, err := model.DecodeDoc[model.Contact](it)
+	it, err := graph.UpdateDoc(c, s.Store(), model.KindContact, cur.ID, ifVersion, func(_ store.Item, old *model.Contact) (json.RawMessage, error) {
+		d, err := mergeContact(*old, body)
 		if err != nil {
-			return it, err
-		}
-		d, perr = mergeContact(d, body)
-		if perr != nil {
-			return it, perr
+			return nil, err
 		}
 		d.ComputeDisplayName()
 		d.LastModifiedDateTime = model.StoredTime(s.Now())
-		it.Doc = model.EncodeDoc(d)
-		return it, nil
+		return model.EncodeDoc(d), nil
 	})
-	switch {
-	case perr != nil:
-		return perr
-	case errors.Is(err, store.ErrPrecondition):
-		return graph.ErrPreconditionFailed()
-	case err != nil:
-		return graph.AsError(err)
+	if err != nil {
+		return err
 	}
 	return s.writeContact(c, http.StatusOK, it)
 }

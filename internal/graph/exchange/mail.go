@@ -365,27 +365,15 @@ func (s server) updateMessage(c *graph.Call) error {
 	if _, err := s.GetOwned(c, model.KindMessage, c.Param(1), owner); err != nil {
 		return err
 	}
-	var perr error
-	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindMessage, c.Param(1), ifVersion, func(it store.Item) (store.Item, error) {
-		m, err := model.DecodeDoc[model.Message](it)
-		if err != nil {
-			return it, err
-		}
-		if perr = p.apply(&m); perr != nil {
-			return it, perr
+	it, err := graph.UpdateDoc(c, s.Store(), model.KindMessage, c.Param(1), ifVersion, func(it store.Item, m *model.Message) (json.RawMessage, error) {
+		if err := p.apply(m); err != nil {
+			return nil, err
 		}
 		m.LastModifiedDateTime = model.StoredTime(s.Now())
-		it.Doc = graph.MergeDoc(it.Doc, m)
-		return it, nil
+		return graph.MergeDoc(it.Doc, *m), nil
 	})
-	if perr != nil {
-		return perr
-	}
-	if errors.Is(err, store.ErrPrecondition) {
-		return graph.ErrPreconditionFailed()
-	}
 	if err != nil {
-		return graph.AsError(err)
+		return err
 	}
 	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }

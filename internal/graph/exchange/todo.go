@@ -1,7 +1,7 @@
 package exchange
 
 import (
-	"errors"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -316,25 +316,14 @@ func (s server) updateTodoTask(c *graph.Call) error {
 	if err != nil {
 		return err
 	}
-	var perr error
-	it, err := s.Store().UpdateItem(c.Context(), c.TenantID, model.KindTodoTask, cur.ID, ifVersion, func(it store.Item) (store.Item, error) {
-		t, err := model.DecodeDoc[model.TodoTask](it)
-		if err != nil {
-			return it, err
+	it, err := graph.UpdateDoc(c, s.Store(), model.KindTodoTask, cur.ID, ifVersion, func(_ store.Item, t *model.TodoTask) (json.RawMessage, error) {
+		if err := in.apply(t, model.StoredTime(s.Now())); err != nil {
+			return nil, err
 		}
-		if perr = in.apply(&t, model.StoredTime(s.Now())); perr != nil {
-			return it, perr
-		}
-		it.Doc = model.EncodeDoc(t)
-		return it, nil
+		return model.EncodeDoc(*t), nil
 	})
-	switch {
-	case perr != nil:
-		return perr
-	case errors.Is(err, store.ErrPrecondition):
-		return graph.ErrPreconditionFailed()
-	case err != nil:
-		return graph.AsError(err)
+	if err != nil {
+		return err
 	}
 	return c.WriteItem(http.StatusOK, it, c.ContextURL(), nil, nil)
 }

@@ -43,6 +43,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ItemOverlap", overlapTests},
 		{"ItemText", textSearchTests},
 		{"ItemKeyset", keysetTests},
+		{"FolderCounts", countTests},
 		{"DirectoryQueries", directoryQueryTests},
 		{"Decisions", decisionTests},
 		{"SignIns", signInTests},

@@ -222,6 +222,16 @@
 // SQLite's LIKE optimisation cannot do for an expression;
 // TestUserPrefixUsesIndex checks it.
 //
+// Folder counters (migration 0017): message_counts holds each mailbox
+// folder's total, unread and read messages (and odd: an isRead neither
+// boolean nor null), kept by row triggers on items in the writing
+// statement's transaction (an UPSERT per message written, moved,
+// re-read or deleted: SQLite's writers are serialized, so the row is
+// never contended), and read by sqlstore's counts.go for a folder's
+// $count, unread $count and mailFolder counts; TestFolderCountReadsOneRow
+// checks the plan. A DELETE of many messages (a restore, Wipe) runs the
+// trigger for each, where SQLite's truncate optimisation applied before.
+//
 // Batch runs its function in one write transaction and hands it an Items
 // bound to that transaction (the write pool's one connection, so no nested
 // write waits for itself); the function must use only that Items, and like

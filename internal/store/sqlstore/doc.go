@@ -52,6 +52,19 @@
 //     shape of a UNION ALL arm, and each engine's text index
 //     (Queries.Text: SQLite's FTS5 candidates, read by a query of their
 //     own; PostgreSQL's pg_trgm LIKE conditions).
+//   - Folder counters (counts.go, migration 0017 on both engines): a
+//     count whose query is exactly a mailbox folder's messages, or those
+//     with isRead eq/ne a boolean, reads the folder's row of
+//     message_counts in the page's snapshot instead of counting rows
+//     (countedFolder says which; every other count counts rows). The
+//     engines' triggers on items keep the rows in the writing statement's
+//     transaction, so every write path counts: create, update, move,
+//     delete, Batch (and its rolled-back savepoints), import, restore.
+//     RestoredTables leaves message_counts out (TriggerTables): the
+//     restore's refill of items refills it through the triggers. A folder
+//     holding a message whose isRead is not a boolean or null (odd) is
+//     counted by its rows, since the engines compare such values
+//     differently.
 //   - The logs' durability: DB.LogWrite runs the decision and sign-in
 //     logs' transactions on the engine's UseLog pool (SQLite's connection
 //     with synchronous=NORMAL) after the flavor's LogTx statement

@@ -405,6 +405,9 @@ func (s *Store) queryItems(ctx context.Context, tx *Tx, q store.ItemQuery) ([]st
 			return nil, total, nil
 		}
 	}
+	// A folder's message count is its counter row (counts.go).
+	fc, counted := countedFolder(q)
+	counted = counted && q.Count
 	if q.Omit != nil {
 		// The page's keys first (every column but doc, so no document's
 		// text is copied out), then the documents Omit asks for, by id.
@@ -413,20 +416,39 @@ func (s *Store) queryItems(ctx context.Context, tx *Tx, q store.ItemQuery) ([]st
 		if err != nil {
 			return nil, -1, err
 		}
-		items, total, err := runListing(ctx, tx, s.q(), scan, st, q.Limit, q.Count)
+		items, total, err := runListing(ctx, tx, s.q(), scan, st, q.Limit, q.Count && !counted)
 		if err != nil {
 			return nil, -1, err
 		}
 		if err := s.readDocs(ctx, tx, q, items); err != nil {
 			return nil, -1, err
 		}
-		return items, total, nil
+		if counted {
+			total, err = countFolder(ctx, tx, q, fc, st)
+		}
+		return items, total, err
 	}
 	st, err := s.ItemStatements(q, text)
 	if err != nil {
 		return nil, -1, err
 	}
-	return runListing(ctx, tx, s.q(), scanItem, st, q.Limit, q.Count)
+	items, total, err := runListing(ctx, tx, s.q(), scanItem, st, q.Limit, q.Count && !counted)
+	if err == nil && counted {
+		total, err = countFolder(ctx, tx, q, fc, st)
+	}
+	return items, total, err
+}
+
+// countFolder is the count of a listing that countedFolder matched: its
+// folder's counter, or its rows counted by st.Count when the counter
+// cannot say (readFolderCount).
+func countFolder(ctx context.Context, tx *Tx, q store.ItemQuery, fc folderCount, st Listing) (int, error) {
+	n, ok, err := readFolderCount(ctx, tx, q, fc)
+	if err != nil || ok {
+		return n, err
+	}
+	err = tx.QueryRow(ctx, st.Count, st.CountArgs...).Scan(&n)
+	return n, err
 }
 
 // itemKeyColumns are the columns a keyed listing of q reads, and their

@@ -26,10 +26,19 @@ import (
 const SchemaVersionSQL = `SELECT coalesce(max(version), 0) FROM schema_migrations`
 
 // RestoredTables is tables (a store's, in restore order) without the ones
-// a restore and Wipe keep (store.SnapshotKeepTables).
+// a restore and Wipe keep (store.SnapshotKeepTables) and without the
+// tables triggers derive from the restored ones (TriggerTables).
 func RestoredTables(tables []string) []string {
-	return slices.DeleteFunc(slices.Clone(tables), func(t string) bool { return slices.Contains(store.SnapshotKeepTables, t) })
+	return slices.DeleteFunc(slices.Clone(tables), func(t string) bool {
+		return slices.Contains(store.SnapshotKeepTables, t) || slices.Contains(TriggerTables, t)
+	})
 }
+
+// TriggerTables are the tables the items table's triggers keep (the
+// per-folder message counters, migration 0017): a restore refills items,
+// and the triggers refill these as it does, in the same transaction. A
+// restore that copied them as well would count every message twice.
+var TriggerTables = []string{"message_counts"}
 
 // Copy is a refill of tables from another copy of them.
 type Copy struct {

@@ -799,7 +799,7 @@ func (s server) calendarView(c *graph.Call) error {
 	noEnd := store.Literal("9999-12-31")
 	seriesEnd := store.Field{Path: []string{"_seriesEnd"}, Type: store.TypeString, IfNull: &noEnd}
 	typ := store.Doc("type", store.TypeString)
-	masters, _, err := s.Store().QueryItems(c.Context(), store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id, ParentID: cal.ID,
+	masters, err := s.activeMasters(c, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id, ParentID: cal.ID,
 		Filter: store.And{
 			store.Compare{Field: typ, Op: store.Eq, Value: store.Literal("seriesMaster")},
 			store.Compare{Field: store.Doc("start/utc", store.TypeTime), Op: store.Lt, Value: store.Time(v.to)},

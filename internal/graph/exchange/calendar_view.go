@@ -895,3 +895,31 @@ func (inst *viewInstance) render(r *eventRender) (json.RawMessage, error) {
 	return r.render(sr.master, sr.members, &occurrenceOf{masterID: sr.master.ID, at: inst.at, duration: sr.duration,
 		zone: sr.fields.Start.TimeZone, endZone: sr.fields.End.TimeZone}), nil
 }
+
+// activeMasters runs q, the query of the series masters active in a
+// view's window, reading from the store only the documents masterCache
+// lacks (store.ItemQuery.Omit: the others' keys alone), and returns the
+// masters with their documents, those it read added to the cache.
+func (s server) activeMasters(c *graph.Call, q store.ItemQuery) ([]store.Item, error) {
+	cached := map[int]json.RawMessage{}
+	q.Omit = func(i int, it store.Item) bool {
+		doc, ok := masterCache().Get(masterKeyOf(s.Server, it))
+		if ok {
+			cached[i] = doc
+		}
+		return ok
+	}
+	masters, _, err := s.Store().QueryItems(c.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	for i := range masters {
+		switch doc, ok := cached[i]; {
+		case ok && masters[i].Doc == nil:
+			masters[i].Doc = doc
+		case len(masters[i].Doc) <= maxCachedEventDoc:
+			masterCache().Add(masterKeyOf(s.Server, masters[i]), masters[i].Doc)
+		}
+	}
+	return masters, nil
+}

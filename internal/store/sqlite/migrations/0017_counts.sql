@@ -1,5 +1,5 @@
--- Per-folder message counters (issue 16): the number of messages in a
--- folder, and how many of them are unread or read, as Exchange keeps them
+-- Counts at scale (issue 16). Per-folder message counters: the number of
+-- messages in a folder, and how many of them are unread or read, as Exchange keeps them
 -- for mailFolder's totalItemCount and unreadItemCount. A count whose query
 -- is exactly "the messages of folder F" or "… with isRead eq false / true"
 -- reads its folder's row (store/sqlstore, counts.go) instead of counting

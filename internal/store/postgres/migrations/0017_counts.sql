@@ -1,5 +1,5 @@
--- Per-folder message counters (issue 16): the number of messages in a
--- folder, and how many of them are unread or read, as Exchange keeps them
+-- Counts at scale (issue 16). Per-folder message counters: the number of
+-- messages in a folder, and how many of them are unread or read, as Exchange keeps them
 -- for mailFolder's totalItemCount and unreadItemCount. A count whose query
 -- is exactly "the messages of folder F" or "… with isRead eq false / true"
 -- reads its folder's row (store/sqlstore, counts.go) instead of counting
@@ -100,3 +100,21 @@ INSERT INTO message_counts (tenant_id, owner_id, parent_id, total, unread, read,
         count(*) FILTER (WHERE doc -> 'isRead' = 'false'), count(*) FILTER (WHERE doc -> 'isRead' = 'true'),
         count(*) FILTER (WHERE jsonb_typeof(doc -> 'isRead') NOT IN ('boolean', 'null'))
     FROM items WHERE kind = 'message' GROUP BY tenant_id, owner_id, parent_id;
+
+-- startswith's $count over the directory (users startswith(displayName,'a')
+-- with $count, a people picker's): the prefix indexes of migration 0013
+-- hold lower(col), and the LIKE that checks the range's rows reads the same
+-- expression, but PostgreSQL plans an index-only scan only when the index
+-- holds every column a query names, and lower(col) names col: the count
+-- was a bitmap heap scan visiting each match's page (scale 1: 13,748 users
+-- starting with "a", 3,670 pages, 14 ms on a quiet machine). With col
+-- INCLUDEd the count reads the index alone (149 pages, 2.3 ms; the LIKE is
+-- evaluated on the index's lower(col), no heap fetch on vacuumed pages).
+DROP INDEX users_display_name_prefix, users_given_name_prefix, users_surname_prefix, users_mail_prefix, users_upn_prefix,
+    groups_display_name_prefix;
+CREATE INDEX users_display_name_prefix ON users (tenant_id, (lower(display_name)) COLLATE "C") INCLUDE (display_name);
+CREATE INDEX users_given_name_prefix ON users (tenant_id, (lower(given_name)) COLLATE "C") INCLUDE (given_name);
+CREATE INDEX users_surname_prefix ON users (tenant_id, (lower(surname)) COLLATE "C") INCLUDE (surname);
+CREATE INDEX users_mail_prefix ON users (tenant_id, (lower(mail)) COLLATE "C") INCLUDE (mail);
+CREATE INDEX users_upn_prefix ON users (tenant_id, (lower(upn)) COLLATE "C") INCLUDE (upn);
+CREATE INDEX groups_display_name_prefix ON groups (tenant_id, (lower(display_name)) COLLATE "C") INCLUDE (display_name);

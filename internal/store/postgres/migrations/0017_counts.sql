@@ -118,3 +118,8 @@ CREATE INDEX users_surname_prefix ON users (tenant_id, (lower(surname)) COLLATE 
 CREATE INDEX users_mail_prefix ON users (tenant_id, (lower(mail)) COLLATE "C") INCLUDE (mail);
 CREATE INDEX users_upn_prefix ON users (tenant_id, (lower(upn)) COLLATE "C") INCLUDE (upn);
 CREATE INDEX groups_display_name_prefix ON groups (tenant_id, (lower(display_name)) COLLATE "C") INCLUDE (display_name);
+-- A new expression index has no statistics until ANALYZE: without them the
+-- planner estimated 3 users for 13,748 and listed the page through the
+-- prefix index and a sort of every match (134 ms) instead of users_pkey's
+-- order (1.7 ms). This server's autovacuum may be off.
+ANALYZE users, groups;

@@ -52,6 +52,8 @@ func runItemBenchmarks(b *testing.B, newStore func(b *testing.B) store.Store) {
 		}
 		next := page
 		next.After, next.Count = &c, false
+		unread := page
+		unread.Limit = 1
 		get := first[0]
 		for _, bc := range []struct {
 			name string
@@ -59,6 +61,9 @@ func runItemBenchmarks(b *testing.B, newStore func(b *testing.B) store.Store) {
 		}{
 			{"page-count", func() error { _, _, err := s.QueryItems(b.Context(), page); return err }},
 			{"page2-keyset", func() error { _, _, err := s.QueryItems(b.Context(), next); return err }},
+			// GET …/messages/$count?$filter=isRead eq false: the count and
+			// a page of one (graph's $count asks for top+1 = 1).
+			{"count-unread", func() error { _, _, err := s.QueryItems(b.Context(), unread); return err }},
 			{"GetItem", func() error { _, err := s.GetItem(b.Context(), get.TenantID, get.Kind, get.ID); return err }},
 			{"QueryUsers-startswith", func() error {
 				_, _, err := s.QueryUsers(b.Context(), store.DirectoryQuery{TenantID: "t",

@@ -33,7 +33,10 @@
 // tests compare the lazy calendar views with, and calendar_render_check.go
 // the old render (renderEvent, then the projection) that views' one-pass
 // render of events (calendar_render.go, with its cache of rendered members
-// by item version) is compared with; no request runs them.
+// by item version) is compared with; no request runs them. A calendar
+// view reads its active series masters' keys and takes their documents
+// from masterCache (calendar_render.go: by server, tenant, id, version and
+// times, bounded), reading from the store only those it has not seen.
 //
 // # What it must not do
 //

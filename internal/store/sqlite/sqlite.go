@@ -67,6 +67,9 @@ type Store struct {
 	users *lru.Cache[userKey, cachedUser]
 	// userHits counts answers from the cache (for its tests).
 	userHits atomic.Uint64
+	// lists caches keyed item listings against the same stamp
+	// (listcache.go); nil without the watch.
+	lists *listCache
 }
 
 type userKey struct{ tenant, id string }
@@ -174,6 +177,7 @@ func (s *Store) startWatch(ctx context.Context) {
 	}
 	s.hold, s.watch = hold, w
 	s.users, _ = lru.New[userKey, cachedUser](userCacheSize)
+	s.lists = newListCache()
 }
 
 // The synchronous settings of dsn: FULL for tenant data, NORMAL for the

@@ -25,9 +25,14 @@
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
-// what is SQLite's own: the file, the pragmas, the migrations, the user
+// what is SQLite's own: the files, the pragmas, the migrations, the user
 // cache (directory.go: a decorator in front of sqlstore's GetUser, which
-// reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
+// reads through the shared SQL on a miss), the listing cache (listcache.go:
+// the same in front of QueryItems for keyed listings — the messages page's
+// keys and versions — bounded by entries and bytes), both served only while
+// the tenant file's WAL stamp (walstamp_unix.go) is the one they were read
+// at, so neither ever answers with data older than the last commit of any
+// process; snapshots as files (VACUUM INTO,
 // ATTACH), Wipe, and what its item queries do differently (the flavor's
 // Queries, items.go). Item listings run in the shared layer's read
 // transactions, so their statements come from its prepared-statement
@@ -64,9 +69,9 @@
 // and sign-in logs append and prune (see "Durability of the logs" below),
 // and a read pool of two query-only connections (sqlstore's Pools.Log and
 // Pools.LogRead). Nothing else uses them. The logs have a file of their own
-// because the user cache (and any cache validated by the WAL stamp,
-// walstamp_unix.go) is emptied by every commit to the file it watches: in
-// the tenant file, the log writer's commits under load emptied it at
+// because the user and listing caches (validated by the WAL stamp,
+// walstamp_unix.go) are emptied by every commit to the file they watch: in
+// the tenant file, the log writer's commits under load emptied them at
 // nearly every request.
 //
 // The write pool has a single connection, so writers of one process queue
@@ -258,8 +263,8 @@
 // IMMEDIATE transaction with foreign keys deferred to the commit, deletes
 // and copies (sqlstore.Copy, the same refill as PostgreSQL's) every table but the signing keys and schema_migrations (the
 // generated column items.span_class is left out of the copy): readers of
-// this and other processes see the old data until the commit, the user
-// cache follows the commit through the WAL stamp, so a running server need
+// this and other processes see the old data until the commit, the user and
+// listing caches follow the commit through the WAL stamp, so a running server need
 // not stop. A snapshot of another schema version is refused. Snapshots
 // hold the tenant file only: logs.db is neither saved, restored nor wiped,
 // as the log tables were always left as they were by a restore and a wipe

@@ -72,11 +72,16 @@ func (s *Store) openLogs(ctx context.Context, o Options) error {
 	}
 	s.lw.SetMaxOpenConns(1)
 	s.lw.SetMaxIdleConns(1)
-	old, err := s.oldLogTables(ctx)
-	if err != nil {
-		return err
-	}
-	if err := s.migrateLogs(ctx, old); err != nil {
+	// Retried as a whole when SQLite reports the files busy: processes
+	// opening a new folder at once meet at its first connections (the
+	// switch to WAL) before any transaction's own retry.
+	if err := retry(ctx, func() error {
+		old, err := s.oldLogTables(ctx)
+		if err != nil {
+			return err
+		}
+		return s.migrateLogs(ctx, old)
+	}); err != nil {
 		return err
 	}
 	if s.lr, err = openDB(dsn(path, false, syncNormal)); err != nil {

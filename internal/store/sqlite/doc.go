@@ -42,7 +42,7 @@
 //
 // # Connections and pragmas
 //
-// A Store has two connection pools on the file, configured through the
+// A Store has two connection pools on the tenant file, configured through the
 // driver's DSN parameters so that every new connection gets them:
 //
 //   - journal_mode=WAL: readers and the writer do not block each other, and

@@ -7,7 +7,7 @@
 //
 //	""                          the embedded SQLite database in the data folder
 //	sqlite:                     the same
-//	sqlite:DIR, or a path DIR   the SQLite database graphgate.db in the folder DIR
+//	sqlite:DIR, or a path DIR   the SQLite databases graphgate.db and logs.db in the folder DIR
 //	postgres://… postgresql://… a PostgreSQL database (a libpq/pgx connection URL)
 //
 // It must not hold any other logic: the backends own their settings.

@@ -80,6 +80,8 @@ func TestPragmas(t *testing.T) {
 		{"log writer", s.lw, "foreign_keys", "1"},
 		{"log writer", s.lw, "busy_timeout", fmt.Sprint(busyTimeoutMillis)},
 		{"log writer", s.lw, "query_only", "0"},
+		{"log reader", s.lr, "journal_mode", "wal"},
+		{"log reader", s.lr, "query_only", "1"},
 	} {
 		var got string
 		if err := tc.db.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
@@ -87,6 +89,31 @@ func TestPragmas(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("%s: PRAGMA %s = %s, want %s", tc.pool, tc.pragma, got, tc.want)
+		}
+	}
+}
+
+// TestPoolFiles: the logs' pools are on the logs' own file, the others on
+// the tenant file (so a log commit leaves the tenant's WAL stamp alone).
+func TestPoolFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	for _, tc := range []struct {
+		pool string
+		db   *sql.DB
+		file string
+	}{
+		{"writer", s.w, FileName},
+		{"reader", s.r, FileName},
+		{"log writer", s.lw, LogsFileName},
+		{"log reader", s.lr, LogsFileName},
+	} {
+		var got string
+		if err := tc.db.QueryRowContext(t.Context(), `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(got) != tc.file {
+			t.Errorf("%s is on %s, want %s", tc.pool, filepath.Base(got), tc.file)
 		}
 	}
 }

@@ -1,11 +1,12 @@
-// Package sqlite is graphgate's embedded storage backend: store.Store on one
-// SQLite database file, graphgate.db in the directory given to Open, through
-// database/sql and the pure-Go driver modernc.org/sqlite (no cgo).
+// Package sqlite is graphgate's embedded storage backend: store.Store on two
+// SQLite database files in the directory given to Open — graphgate.db, the
+// tenant file, and logs.db, the decision and sign-in logs' own (logs.go) —
+// through database/sql and the pure-Go driver modernc.org/sqlite (no cgo).
 //
 // # What it owns
 //
-// The file and its schema: the tables, the migrations that create them, the
-// connection settings, and the translation between store types and rows.
+// The files and their schemas: the tables, the migrations that create them,
+// the connection settings, and the translation between store types and rows.
 // It keeps what it is given exactly (password and secret hashes included;
 // hashing is the caller's job) and checks nothing about permissions or
 // protocols. Several processes may open the same file (replicas on one
@@ -20,13 +21,18 @@
 // principals, administrative units and memberships, apps, tenants, users
 // and groups, tenant transfer, the refill of a snapshot restore, items
 // with their queries, and the decision and sign-in logs (on the logs' own
-// connection, below). This
+// file, below). This
 // package gives it its pools and its flavor (flavor.go: '?' placeholders,
 // no row locks under BEGIN IMMEDIATE, times in milliseconds, SQLITE_BUSY
 // retried, statements kept prepared in sqlstore's bounded cache) and keeps
-// what is SQLite's own: the file, the pragmas, the migrations, the user
+// what is SQLite's own: the files, the pragmas, the migrations, the user
 // cache (directory.go: a decorator in front of sqlstore's GetUser, which
-// reads through the shared SQL on a miss), snapshots as files (VACUUM INTO,
+// reads through the shared SQL on a miss), the listing cache (listcache.go:
+// the same in front of QueryItems for keyed listings — the messages page's
+// keys and versions — bounded by entries and bytes), both served only while
+// the tenant file's WAL stamp (walstamp_unix.go) is the one they were read
+// at, so neither ever answers with data older than the last commit of any
+// process; snapshots as files (VACUUM INTO,
 // ATTACH), Wipe, and what its item queries do differently (the flavor's
 // Queries, items.go). Item listings run in the shared layer's read
 // transactions, so their statements come from its prepared-statement
@@ -36,7 +42,7 @@
 //
 // # Connections and pragmas
 //
-// A Store has two connection pools on the file, configured through the
+// A Store has two connection pools on the tenant file, configured through the
 // driver's DSN parameters so that every new connection gets them:
 //
 //   - journal_mode=WAL: readers and the writer do not block each other, and
@@ -58,10 +64,15 @@
 //     transaction fails with SQLITE_BUSY instead of waiting.
 //   - query_only=ON (read pool only): the read pool cannot write by mistake.
 //
-// A third pool of one connection, the logs' writer, is opened like the
-// write pool but with synchronous=NORMAL: the decision and sign-in logs
-// append and prune on it, and nothing else does (see "Durability of the
-// logs" below).
+// The logs' file, logs.db, has a writer pool of one connection, opened
+// like the write pool but with synchronous=NORMAL, on which the decision
+// and sign-in logs append and prune (see "Durability of the logs" below),
+// and a read pool of two query-only connections (sqlstore's Pools.Log and
+// Pools.LogRead). Nothing else uses them. The logs have a file of their own
+// because the user and listing caches (validated by the WAL stamp,
+// walstamp_unix.go) are emptied by every commit to the file they watch: in
+// the tenant file, the log writer's commits under load emptied them at
+// nearly every request.
 //
 // The write pool has a single connection, so writers of one process queue
 // in database/sql, which honours their contexts, instead of polling the file
@@ -79,27 +90,21 @@
 // commit appends its frames to the -wal file (the operating system has
 // them once the call returns, so a killed process loses nothing) but does
 // not fsync it; the database stays consistent whatever happens (a
-// transaction is in the WAL whole or not at all), and the next commit of
-// the FULL write pool — or a checkpoint — fsyncs the WAL, the log's frames
-// included. Tenant data keeps FULL: its commit returns after the fsync.
+// transaction is in the WAL whole or not at all), and the next checkpoint
+// of logs.db fsyncs the WAL. Tenant data keeps FULL: its commit returns
+// after the fsync.
 // Measured on a loaded 2-core machine, the fsync was most of a log batch's
 // wall time and 17 % of the server's CPU under load (bench/README.md, "The
 // decision log's cost").
 //
-// The logs' connection is a second writer of the file: it takes the write
-// lock with BEGIN IMMEDIATE as the write pool does. So that the two do not
-// meet at SQLite's file lock — where the loser polls in the busy handler
-// and a log committing without pause wins again and again (a tenant write
-// beside it took 14–63 ms instead of 1–2 ms) — their transactions take
-// turns in Go first (writeTurns in guard.go, a channel of one taken in
-// BeginTx and given back at Commit or Rollback): a tenant write waits for
-// at most the log transaction in progress (10–13 ms beside a log appending
-// 256-row batches without pause; BenchmarkTenantWriteBesideLog). Writers
-// of other processes still meet at the file lock. A log transaction is
-// short: a batch is appended in multi-row INSERTs of 64 rows (one bind, one
-// statement and one sqlite_sequence update per 64 rows; store/sqlstore's
-// logs.go), whose statement sqlstore keeps prepared on that connection, so
-// it is parsed once.
+// The logs' writer and the tenant file's write pool never meet at a lock:
+// each has its own file. (While they shared one, a tenant write beside a
+// log committing without pause waited 14–63 ms at SQLite's file lock, and
+// the two took turns in Go first.) A log transaction is short: a batch is
+// appended in multi-row INSERTs of 64 rows (one bind, one statement and one
+// sqlite_sequence update per 64 rows; store/sqlstore's logs.go), whose
+// statement sqlstore keeps prepared on that connection, so it is parsed
+// once.
 //
 // # Transactions
 //
@@ -254,6 +259,12 @@
 // once serialize on the write lock, so the second finds nothing to do. A
 // database with a version this program does not know is refused. A
 // migration is never edited once released; changes are new files.
+// logs.db has its own list, logmigrations/NNNN_name.sql, numbered and
+// recorded the same way in its own schema_migrations table and applied by
+// the same code before the tenant file's; its first creates the logs'
+// tables as the tenant file's migrations 0009–0015 left them, and the rows
+// an older graphgate kept in the tenant file are moved in by the same
+// transaction (logs.go).
 //
 // Snapshots (snapshot.go) are files snapshots/NAME.db beside the database,
 // written by VACUUM INTO on the writer connection (writers wait for the
@@ -262,7 +273,10 @@
 // IMMEDIATE transaction with foreign keys deferred to the commit, deletes
 // and copies (sqlstore.Copy, the same refill as PostgreSQL's) every table but the signing keys and schema_migrations (the
 // generated column items.span_class is left out of the copy): readers of
-// this and other processes see the old data until the commit, the user
-// cache follows the commit through the WAL stamp, so a running server need
-// not stop. A snapshot of another schema version is refused.
+// this and other processes see the old data until the commit, the user and
+// listing caches follow the commit through the WAL stamp, so a running server need
+// not stop. A snapshot of another schema version is refused. Snapshots
+// hold the tenant file only: logs.db is neither saved, restored nor wiped,
+// as the log tables were always left as they were by a restore and a wipe
+// (store.SnapshotKeepTables).
 package sqlite

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"graphgate/internal/store"
 )
@@ -33,11 +34,15 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	// A write, so that the WAL and the index exist while the store is open.
+	// A write to each file, so that the WALs and the indexes exist while the
+	// store is open.
 	if err := s.CreateTenant(t.Context(), store.Tenant{ID: "t", Kind: store.TenantWork}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
+	if err := s.AppendDecisions(t.Context(), []store.Decision{{Time: time.Now(), RequestID: "r", TenantID: "t"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm", LogsFileName, LogsFileName + "-wal", LogsFileName + "-shm"} {
 		if mode := permOf(t, filepath.Join(dir, name)); mode != 0o600 {
 			t.Errorf("%s has mode %04o, want 0600", name, mode)
 		}
@@ -68,12 +73,12 @@ func TestDatabaseFilesAreTightened(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, FileName)
-	files := []string{db, db + "-wal", db + "-shm"}
+	db, lg := filepath.Join(dir, FileName), filepath.Join(dir, LogsFileName)
+	files := []string{db, db + "-wal", db + "-shm", lg, lg + "-wal", lg + "-shm"}
 	for _, p := range files {
 		// The closed store checkpointed and removed its WAL and index; empty
 		// ones are what SQLite finds after a crash of a fresh database.
-		if p != db {
+		if p != db && p != lg {
 			if err := os.WriteFile(p, nil, 0o644); err != nil {
 				t.Fatal(err)
 			}

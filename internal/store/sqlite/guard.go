@@ -22,43 +22,22 @@ import (
 // checked as JSON and bound as TEXT.
 
 // openDB opens a database/sql handle on dsn whose connections are guarded.
-// Transactions on its connections first take turns (nil: none), a lock
-// the Store's two writer pools share (see writeTurns).
-func openDB(dsn string, turns writeTurns) (*sql.DB, error) {
+//
+// The Store's writers — the tenant file's write pool and the logs' writer —
+// once shared a file and took turns in Go before BEGIN IMMEDIATE (a tenant
+// write beside a log appending without pause took 14–63 ms at SQLite's
+// file lock). Since the logs have a file of their own (logs.go) they never
+// meet at a lock, and each writer pool has one connection, so its
+// transactions queue in database/sql.
+func openDB(dsn string) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(guardedConnector{c, turns}), nil
+	return sql.OpenDB(guardedConnector{c}), nil
 }
 
-// writeTurns orders the transactions of one Store's two writers — the
-// write pool and the logs' connection — in Go, before BEGIN IMMEDIATE, so
-// that they queue in turn (honouring contexts) instead of meeting at
-// SQLite's file lock, where the loser polls in the busy handler (sleeps
-// of up to 100 ms) and a writer that commits without pause, such as the
-// log under load, wins again and again: measured, a tenant write beside a
-// log appending without pause took 14–63 ms instead of 1–1.6 ms
-// (BenchmarkTenantWriteBesideLog). A buffered channel of one: send takes
-// the turn, receive gives it back. Writers of other processes still meet
-// at the file lock.
-type writeTurns chan struct{}
-
-func (t writeTurns) take(ctx context.Context) error {
-	select {
-	case t <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (t writeTurns) give() { <-t }
-
-type guardedConnector struct {
-	driver.Connector
-	turns writeTurns
-}
+type guardedConnector struct{ driver.Connector }
 
 func (c guardedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -69,7 +48,7 @@ func (c guardedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: the driver's connection (%T) lacks an interface the guard forwards", conn)
 	}
-	return guardedConn{conn, c.turns}, nil
+	return guardedConn{conn}, nil
 }
 
 // forwardable reports whether conn implements every optional interface
@@ -88,10 +67,7 @@ func forwardable(conn driver.Conn) bool {
 // guardedConn is a driver connection with its arguments checked. It
 // forwards every optional interface of modernc.org/sqlite's connection,
 // so database/sql uses the connection as it would unwrapped.
-type guardedConn struct {
-	driver.Conn
-	turns writeTurns
-}
+type guardedConn struct{ driver.Conn }
 
 // CheckNamedValue refuses a NUL character (store.CheckArg), binds a
 // json.RawMessage as TEXT (a []byte would be a BLOB, which a STRICT TEXT
@@ -108,47 +84,8 @@ func (c guardedConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return driver.ErrSkip
 }
 
-// BeginTx takes the writers' turn first, when the pool has one, and the
-// transaction gives it back when it ends.
 func (c guardedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if c.turns == nil {
-		return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	}
-	if err := c.turns.take(ctx); err != nil {
-		return nil, err
-	}
-	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil {
-		c.turns.give()
-		return nil, err
-	}
-	return &turnTx{Tx: tx, turns: c.turns}, nil
-}
-
-// turnTx gives the writers' turn back once, when it commits or rolls back.
-type turnTx struct {
-	driver.Tx
-	turns writeTurns
-	done  bool
-}
-
-func (t *turnTx) Commit() error {
-	err := t.Tx.Commit()
-	t.end()
-	return err
-}
-
-func (t *turnTx) Rollback() error {
-	err := t.Tx.Rollback()
-	t.end()
-	return err
-}
-
-func (t *turnTx) end() {
-	if !t.done {
-		t.done = true
-		t.turns.give()
-	}
+	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
 func (c guardedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {

@@ -23,7 +23,7 @@ import (
 // TestMain turns into one of the roles below when childRole is set.
 
 const (
-	childRole = "GRAPHGATE_SQLITE_TEST_ROLE" // "race", "writer" or "rename"
+	childRole = "GRAPHGATE_SQLITE_TEST_ROLE" // "race", "writer", "rename" or "mail"
 	childDB   = "GRAPHGATE_SQLITE_TEST_DB"   // the database directory
 	childSync = "GRAPHGATE_SQLITE_TEST_SYNC" // "race": the directory of ready files
 	childN    = "GRAPHGATE_SQLITE_TEST_N"    // "race": how many children
@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(writerChild))
 	case "rename":
 		os.Exit(runChild(renameChild))
+	case "mail":
+		os.Exit(runChild(mailChild))
 	default:
 		os.Exit(2)
 	}

@@ -37,14 +37,17 @@ type Store struct {
 	// clock stamps items, grants and service principals (nil: time.Now).
 	clock func() time.Time
 	path  string
+	// logsPath is the logs' database file, logs.db beside path (logs.go).
+	logsPath string
 	// w is the write pool: one connection, every transaction BEGIN
 	// IMMEDIATE, so writers of this process queue in database/sql (which
 	// honours their contexts) instead of spinning in SQLite's busy handler.
 	w *sql.DB
-	// lw is the logs' write pool: one connection of its own, opened with
-	// synchronous=NORMAL, on which the decision and sign-in logs append and
-	// prune (sqlstore's Pools.Log; see doc.go, "Durability of the logs").
-	lw *sql.DB
+	// lw is the logs' write pool: one connection to the logs' own file
+	// (logs.go), opened with synchronous=NORMAL, on which the decision and
+	// sign-in logs append and prune (sqlstore's Pools.Log; see doc.go,
+	// "Durability of the logs"); lr is their read pool (Pools.LogRead).
+	lw, lr *sql.DB
 	// r is the read pool: several query-only connections; in WAL mode they
 	// read a consistent snapshot while a write is in progress.
 	r *sql.DB
@@ -64,6 +67,9 @@ type Store struct {
 	users *lru.Cache[userKey, cachedUser]
 	// userHits counts answers from the cache (for its tests).
 	userHits atomic.Uint64
+	// lists caches keyed item listings against the same stamp
+	// (listcache.go); nil without the watch.
+	lists *listCache
 }
 
 type userKey struct{ tenant, id string }
@@ -90,9 +96,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 }
 
 // OpenWith opens (creating if needed) the database graphgate.db in dir,
-// which it creates with mode 0700, and brings its schema up to date.
+// which it creates with mode 0700, and the logs' database logs.db beside it
+// (logs.go), and brings their schemas up to date.
 //
-// The database and its -wal, -shm and -journal files hold secrets (signing
+// The databases and their -wal, -shm and -journal files hold secrets (signing
 // keys, the keys secret hashes depend on, the demo's passwords), so they
 // are owner-only whatever the folder's mode: the database file is created
 // 0600 before SQLite opens it (SQLite gives the files it creates next to a
@@ -115,31 +122,28 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s := &Store{path: path}
-	turns := make(writeTurns, 1)
-	if s.w, err = openDB(dsn(path, true, syncFull), turns); err != nil {
+	if s.w, err = openDB(dsn(path, true, syncFull)); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 
 	// The writer connects (and switches the file to WAL) and migrates before
-	// any reader connects.
+	// any reader connects. The logs' file is opened first: it takes in the
+	// log rows an older graphgate kept in the tenant file (logs.go).
+	if err := s.openLogs(ctx, o); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	if err := migrate(ctx, s, migrations()); err != nil {
-		s.w.Close()
+		s.Close()
 		return nil, err
 	}
 
-	if s.r, err = openDB(dsn(path, false, syncFull), nil); err != nil {
-		s.w.Close()
+	if s.r, err = openDB(dsn(path, false, syncFull)); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if s.lw, err = openDB(dsn(path, true, syncNormal), turns); err != nil {
-		s.w.Close()
-		s.r.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	s.lw.SetMaxOpenConns(1)
-	s.lw.SetMaxIdleConns(1)
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n + 1) // one is held for the WAL watch
 	s.r.SetMaxIdleConns(n)
@@ -147,7 +151,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.SQL(sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, ReadTx: &sql.TxOptions{ReadOnly: true}, Prepare: true})), s.now)
+	s.Store = sqlstore.New(sqlstore.NewDB(flavor, sqlstore.SQL(sqlstore.Pools{Write: s.w, Read: s.r, Log: s.lw, LogRead: s.lr, ReadTx: &sql.TxOptions{ReadOnly: true}, Prepare: true})), s.now)
 	s.startWatch(ctx)
 	return s, nil
 }
@@ -173,6 +177,7 @@ func (s *Store) startWatch(ctx context.Context) {
 	}
 	s.hold, s.watch = hold, w
 	s.users, _ = lru.New[userKey, cachedUser](userCacheSize)
+	s.lists = newListCache()
 }
 
 // The synchronous settings of dsn: FULL for tenant data, NORMAL for the
@@ -200,8 +205,8 @@ func dsn(path string, writer bool, synchronous string) string {
 	return u.String()
 }
 
-// Close closes both connection pools; the last connection to close
-// checkpoints the write-ahead log into the database file.
+// Close closes the connection pools of both files; the last connection to
+// close a file checkpoints its write-ahead log into it.
 func (s *Store) Close() error {
 	var errs []error
 	if s.watch != nil {
@@ -221,6 +226,9 @@ func (s *Store) Close() error {
 	s.stmtMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.lr != nil {
+		errs = append(errs, s.lr.Close())
 	}
 	if s.lw != nil {
 		errs = append(errs, s.lw.Close())

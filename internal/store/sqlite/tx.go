@@ -93,7 +93,13 @@ func retry(ctx context.Context, run func() error) error {
 	}
 }
 
-func inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, f func(*sql.Tx) error) error {
+// beginner is what a transaction starts on: a pool, or one connection of
+// it (*sql.Conn, when the transaction needs a connection prepared first).
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func inTx(ctx context.Context, db beginner, opts *sql.TxOptions, f func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err

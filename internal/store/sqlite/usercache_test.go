@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"graphgate/internal/store"
 )
@@ -147,6 +148,52 @@ func TestUserCacheAcrossReopen(t *testing.T) {
 			if err != nil || u.DisplayName != name {
 				t.Fatalf("round %d: %q %v, want %q", i, u.DisplayName, err, name)
 			}
+		}
+	}
+}
+
+// TestUserCacheAcrossLogWrites: the logs live in a file of their own, so
+// their commits — the server appends decisions continuously under load —
+// leave the tenant file's WAL stamp alone and the cached user is served;
+// a tenant write between the same two reads still invalidates it.
+func TestUserCacheAcrossLogWrites(t *testing.T) {
+	ctx := t.Context()
+	s := open(t, t.TempDir())
+	if err := s.CreateTenant(ctx, store.Tenant{ID: "t1", Kind: store.TenantWork}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(ctx, store.User{ID: "u1", TenantID: "t1", UserPrincipalName: "u1@contoso.com", DisplayName: "a", Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		between func() error
+		hit     bool
+	}{
+		{"decision appended", func() error {
+			return s.AppendDecisions(ctx, []store.Decision{{Time: time.Now(), RequestID: "r", TenantID: "t1", Method: "GET", Path: "/me"}})
+		}, true},
+		{"sign-in appended", func() error {
+			return s.AppendSignIns(ctx, []store.SignIn{{ID: "s1", Time: time.Now(), TenantID: "t1"}})
+		}, true},
+		{"decisions pruned", func() error {
+			_, err := s.PruneDecisions(ctx, time.Now().Add(time.Hour), 0, 100)
+			return err
+		}, true},
+		{"tenant write", func() error { return s.CreateTenant(ctx, store.Tenant{ID: "t2", Kind: store.TenantWork}) }, false},
+	} {
+		if _, err := s.GetUser(ctx, "t1", "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.between(); err != nil {
+			t.Fatal(err)
+		}
+		h := s.userHits.Load()
+		if _, err := s.GetUser(ctx, "t1", "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if hit := s.userHits.Load() == h+1; hit != tc.hit {
+			t.Errorf("%s between two reads: served from the cache %v, want %v", tc.name, hit, tc.hit)
 		}
 	}
 }

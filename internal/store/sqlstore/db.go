@@ -24,9 +24,10 @@ var ErrRetry = errors.New("sqlstore: lost an insert race")
 type DB struct {
 	f *Flavor
 	e Engine
-	// w, r and l are the engine's pools outside a transaction, for
-	// writes, reads and the logs (see LogWrite).
-	w, r, l Conn
+	// w, r, l and lr are the engine's pools outside a transaction, for
+	// writes, reads, the logs' writes (see LogWrite) and their reads (see
+	// LogRead).
+	w, r, l, lr Conn
 	// rebound caches Flavor.Rebind's statements for a numbered flavor
 	// (nil otherwise): the shared statements are constants, so each is
 	// rewritten once rather than at every run.
@@ -39,7 +40,7 @@ const reboundSize = 512
 
 // NewDB returns a DB over the engine e, which it owns: Close closes it.
 func NewDB(f *Flavor, e Engine) *DB {
-	db := &DB{f: f, e: e, w: e.Conn(UseWrite), r: e.Conn(UseRead), l: e.Conn(UseLog)}
+	db := &DB{f: f, e: e, w: e.Conn(UseWrite), r: e.Conn(UseRead), l: e.Conn(UseLog), lr: e.Conn(UseLogRead)}
 	if f.Numbered {
 		c, err := lru.New[string, string](reboundSize)
 		if err != nil {
@@ -176,6 +177,14 @@ func (db *DB) LogWrite(ctx context.Context, f func(tx *Tx) error) error {
 			return f(tx)
 		})
 	})
+}
+
+// LogRead runs f, a read of the decision or sign-in log in one statement,
+// on the logs' read pool outside an explicit transaction (one statement
+// reads one snapshot). It retries like Write. Nothing but the logs may use
+// it: on SQLite the pool reads another database file.
+func (db *DB) LogRead(ctx context.Context, f func(q Querier) error) error {
+	return db.retry(ctx, func() error { return f(pool{db, db.lr}) })
 }
 
 // Read runs f in a read transaction on the read pool: one snapshot for

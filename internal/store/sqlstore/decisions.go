@@ -81,8 +81,8 @@ func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]sto
 	}
 	args = append(args, s.f.Limit(q.Limit))
 	var out []store.Decision
-	err := s.db.Read(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, scanDecision, query, args...)
+	err := s.db.LogRead(ctx, func(q Querier) (err error) {
+		out, err = queryAll(ctx, q, scanDecision, query, args...)
 		return err
 	})
 	if q.RequestID != "" {

@@ -71,7 +71,10 @@
 //     (PostgreSQL's SET LOCAL synchronous_commit = off): they survive a
 //     crash of graphgate and may lose their last moments on a crash of the
 //     machine, while tenant data keeps the full promise. Nothing else may
-//     write through it.
+//     write through it. DB.LogRead reads them, one statement outside a
+//     transaction, on the UseLogRead pool: SQLite keeps the logs in a
+//     database file of their own (so their commits do not move the tenant
+//     file's WAL stamp), PostgreSQL in the one database.
 //
 // # What it must not do
 //

@@ -33,6 +33,10 @@ const (
 	UseRead
 	// UseLog runs the decision and sign-in logs' writes (DB.LogWrite).
 	UseLog
+	// UseLogRead runs the logs' reads (DB.LogRead), one statement each
+	// outside a transaction: a backend may keep the logs in a database of
+	// their own (SQLite's logs.db), read through a pool of its own.
+	UseLogRead
 	nUses
 )
 

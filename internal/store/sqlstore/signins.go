@@ -40,8 +40,8 @@ func (s *Store) ListSignIns(ctx context.Context, q store.SignInQuery) ([]store.S
 	query += " ORDER BY seq DESC LIMIT ?"
 	args = append(args, s.f.Limit(q.Limit))
 	var out []store.SignIn
-	err := s.db.Read(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, scanSignIn, query, args...)
+	err := s.db.LogRead(ctx, func(q Querier) (err error) {
+		out, err = queryAll(ctx, q, scanSignIn, query, args...)
 		return err
 	})
 	return out, err

@@ -10,8 +10,10 @@ import (
 type Pools struct {
 	// Write runs every write; Read single-statement reads and read
 	// transactions (nil: Write); Log the decision and sign-in logs' writes
-	// (nil: Write; SQLite's is a connection with synchronous=NORMAL).
-	Write, Read, Log *sql.DB
+	// (nil: Write; SQLite's is a connection with synchronous=NORMAL);
+	// LogRead the logs' reads (nil: Read; SQLite's reads the logs' own
+	// database file, as Log writes it).
+	Write, Read, Log, LogRead *sql.DB
 	// WriteTx and ReadTx are the options of write and read transactions
 	// (nil: the driver's defaults); the logs' take WriteTx.
 	WriteTx, ReadTx *sql.TxOptions
@@ -41,8 +43,11 @@ func SQL(p Pools) Engine {
 	if p.Log == nil {
 		p.Log = p.Write
 	}
-	e := &sqlEngine{opts: [nUses]*sql.TxOptions{UseWrite: p.WriteTx, UseRead: p.ReadTx, UseLog: p.WriteTx}}
-	pools := [nUses]*sql.DB{UseWrite: p.Write, UseRead: p.Read, UseLog: p.Log}
+	if p.LogRead == nil {
+		p.LogRead = p.Read
+	}
+	e := &sqlEngine{opts: [nUses]*sql.TxOptions{UseWrite: p.WriteTx, UseRead: p.ReadTx, UseLog: p.WriteTx, UseLogRead: p.ReadTx}}
+	pools := [nUses]*sql.DB{UseWrite: p.Write, UseRead: p.Read, UseLog: p.Log, UseLogRead: p.LogRead}
 	for u, db := range pools {
 		c := &sqlConn{p: db}
 		// A pool serving several uses keeps one cache.

@@ -274,10 +274,10 @@ func TestTxPreparesAfterward(t *testing.T) {
 }
 
 // TestSQLEnginePools checks SQL's pools per use: Read and Log default to
-// Write, a pool serving several uses keeps one statement cache, and
-// Prepare false keeps none.
+// Write, LogRead to Read, a pool serving several uses keeps one statement
+// cache, and Prepare false keeps none.
 func TestSQLEnginePools(t *testing.T) {
-	w, r := openTestDB(t), openTestDB(t)
+	w, r, l, lr := openTestDB(t), openTestDB(t), openTestDB(t), openTestDB(t)
 	for _, tc := range []struct {
 		name      string
 		p         Pools
@@ -286,9 +286,10 @@ func TestSQLEnginePools(t *testing.T) {
 		sameCache [nUses]Use
 		prepared  bool
 	}{
-		{"one pool", Pools{Write: w, Prepare: true}, [nUses]*sql.DB{w, w, w}, [nUses]Use{UseWrite, UseWrite, UseWrite}, true},
-		{"read pool", Pools{Write: w, Read: r, Prepare: true}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, true},
-		{"unprepared", Pools{Write: w, Read: r}, [nUses]*sql.DB{w, r, w}, [nUses]Use{UseWrite, UseRead, UseWrite}, false},
+		{"one pool", Pools{Write: w, Prepare: true}, [nUses]*sql.DB{w, w, w, w}, [nUses]Use{UseWrite, UseWrite, UseWrite, UseWrite}, true},
+		{"read pool", Pools{Write: w, Read: r, Prepare: true}, [nUses]*sql.DB{w, r, w, r}, [nUses]Use{UseWrite, UseRead, UseWrite, UseRead}, true},
+		{"unprepared", Pools{Write: w, Read: r}, [nUses]*sql.DB{w, r, w, r}, [nUses]Use{UseWrite, UseRead, UseWrite, UseRead}, false},
+		{"logs' pools", Pools{Write: w, Read: r, Log: l, LogRead: lr, Prepare: true}, [nUses]*sql.DB{w, r, l, lr}, [nUses]Use{UseWrite, UseRead, UseLog, UseLogRead}, true},
 	} {
 		e := SQL(tc.p).(*sqlEngine)
 		for u := range nUses {

@@ -38,8 +38,8 @@ import (
 // take the new table's defaults. The move is idempotent: only rows with a
 // seq above logs.db's highest are copied, so a crash between the two
 // files' commits (attached databases in WAL mode commit one file at a
-// time) neither loses nor duplicates a row. The emptied tables stay in the
-// tenant file until a tenant migration drops them.
+// time) neither loses nor duplicates a row. Tenant migration 0018 then drops
+// the emptied tables.
 
 // LogsFileName is the logs' database file, beside FileName.
 const LogsFileName = "logs.db"

@@ -33,8 +33,11 @@ type Call struct {
 
 	Claims    *tokens.AccessClaims
 	Principal *authz.Principal
-	// Caller is the signed-in user (nil for app-only tokens).
+	// Caller is the signed-in user (nil for app-only tokens). It points
+	// into the Call (caller), which serve recycles: nothing may keep it
+	// beyond the request.
 	Caller *store.User
+	caller store.User
 	// TenantID is the token's tenant: every object read or written is in it.
 	TenantID string
 

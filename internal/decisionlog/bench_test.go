@@ -139,8 +139,9 @@ func (discardLog) PruneDecisions(context.Context, time.Time, int, int) (int, err
 // BenchmarkRecordDecision is what recording a decision costs the process
 // while many requests record at once (64 goroutines a core, as under the
 // throughput harness's 128 connections): each goroutine does a request's
-// worth of other work (a SHA-256 of 4 KB, a few µs, then yields as a request waiting for its connection does) and records the
-// harness's GET /me decision; the writer renders, aggregates and appends
+// worth of other work (a SHA-256 of 4 KB, a few µs, then yields as a
+// request waiting for its connection does) and records the harness's GET
+// /me decision; the writer renders, aggregates and appends
 // to a store that keeps nothing. cpu-ns/event is the process's CPU time
 // per event (see cpuTime) — the requests' work, the queue, waking the
 // writer, its rendering — so compare it between builds, not with zero.

@@ -3,7 +3,10 @@
 package decisionlog_test
 
 import (
+	"context"
+	"crypto/sha256"
 	"fmt"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -122,4 +125,53 @@ func BenchmarkAppendDecisions(b *testing.B) {
 		b.Cleanup(func() { s.Close() })
 		run(b, s, true)
 	})
+}
+
+// discardLog is a decision log that keeps nothing: what the writer costs
+// without the store's part.
+type discardLog struct{ store.DecisionLog }
+
+func (discardLog) AppendDecisions(context.Context, []store.Decision) error { return nil }
+func (discardLog) PruneDecisions(context.Context, time.Time, int, int) (int, error) {
+	return 0, nil
+}
+
+// BenchmarkRecordDecision is what recording a decision costs the process
+// while many requests record at once (64 goroutines a core, as under the
+// throughput harness's 128 connections): each goroutine does a request's
+// worth of other work (a SHA-256 of 4 KB, a few µs, then yields as a
+// request waiting for its connection does) and records the harness's GET
+// /me decision; the writer renders, aggregates and appends
+// to a store that keeps nothing. cpu-ns/event is the process's CPU time
+// per event (see cpuTime) — the requests' work, the queue, waking the
+// writer, its rendering — so compare it between builds, not with zero.
+func BenchmarkRecordDecision(b *testing.B) {
+	now := time.Now()
+	evs := make([]graph.DecisionEvent, 64)
+	for i := range evs {
+		evs[i] = meEvent(i, now)
+	}
+	w := decisionlog.New(discardLog{}, decisionlog.Config{}, decisionlog.Options{})
+	w.Start(b.Context())
+	work := make([]byte, 4<<10)
+	b.SetParallelism(64)
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			sum := sha256.Sum256(work)
+			runtime.KeepAlive(sum)
+			w.RecordDecision(evs[i%len(evs)])
+			i++
+			// A request waits for its connection between requests: the
+			// writer gets its turn as it does in a server.
+			runtime.Gosched()
+		}
+	})
+	if err := w.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/event")
+	b.ReportMetric(float64(w.Stats().Dropped)/float64(b.N), "dropped/event")
 }

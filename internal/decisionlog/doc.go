@@ -13,7 +13,10 @@
 // A Writer is the Graph server's DecisionRecorder. RecordDecision puts the
 // event on a bounded in-memory queue and returns: when the queue is full
 // the event is dropped and counted (the graphgate_decision_log_dropped_total
-// counter), never waited for. One goroutine (Start) drains the queue: it turns
+// counter), never waited for. One goroutine (Start) drains the queue, woken
+// when the queue holds enough events to fill a batch, at the flush tick, or
+// by Flush and Close — not once per event, which cost every request a
+// scheduler round trip under load. It turns
 // events into store rows — the explanation (authz.Decision.Detail) is
 // rendered here, not on the request, and stored without what the row's
 // columns already hold (report.LogDetail; readers complete it with

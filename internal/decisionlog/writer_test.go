@@ -3,6 +3,7 @@ package decisionlog_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -177,6 +178,36 @@ func TestBatchFlush(t *testing.T) {
 	if d.Reason != "missing_permission" || d.Account != "work or school account" || d.Target.Relation == "" || d.Explanation == "" ||
 		len(d.Candidates) != len(r.Candidates) {
 		t.Errorf("detail: %+v", d)
+	}
+}
+
+// The goroutine takes events when the queue holds what fills its batch
+// (at most half the queue): a batch that a wake-up left partial is written
+// as soon as the events that fill it arrive, without a tick, however the
+// events and the wake-ups interleave.
+func TestBatchFillsAcrossWakeups(t *testing.T) {
+	clock := newClock()
+	rec := &recorder{batches: make(chan []store.Decision, 100)}
+	// Half the queue (2) is less than a batch (3): a wake-up can leave a
+	// batch of 2 waiting for its third row.
+	w := decisionlog.New(rec, decisionlog.Config{QueueSize: 4, BatchSize: 3, FlushInterval: flushEvery, PruneInterval: pruneEvery},
+		decisionlog.Options{Clock: clock})
+	w.Start(t.Context())
+	defer w.Close(context.Background())
+	for round := range 50 {
+		for i := range 3 {
+			w.RecordDecision(event(round*3+i, clock))
+			if round%2 == 0 {
+				runtime.Gosched()
+			}
+		}
+		b := <-rec.batches
+		if len(b) != 3 || b[0].RequestID != fmt.Sprintf("req-%d", round*3) {
+			t.Fatalf("round %d: a batch of %d rows from %s, want 3 from req-%d", round, len(b), b[0].RequestID, round*3)
+		}
+	}
+	if s := w.Stats(); s.Dropped != 0 || s.Written != 150 {
+		t.Errorf("stats %+v, want 150 written, none dropped", s)
 	}
 }
 

@@ -55,7 +55,8 @@ func (s *Server) authenticate(c *Call) error {
 		// member into guest (or back) keeps what their token was issued
 		// with until it expires, as in Entra; new tokens carry the change.
 		p.Guest = claims.Acct == tokens.AcctGuest
-		c.Caller = &u
+		c.caller = u
+		c.Caller = &c.caller
 	}
 	c.Principal = p
 	return nil

@@ -33,8 +33,11 @@ type Call struct {
 
 	Claims    *tokens.AccessClaims
 	Principal *authz.Principal
-	// Caller is the signed-in user (nil for app-only tokens).
+	// Caller is the signed-in user (nil for app-only tokens). It points
+	// into the Call (caller), which serve recycles: nothing may keep it
+	// beyond the request.
 	Caller *store.User
+	caller store.User
 	// TenantID is the token's tenant: every object read or written is in it.
 	TenantID string
 
@@ -231,11 +234,18 @@ func (c *Call) bodyReader() odata.BodyOptions {
 
 // BaseURL is scheme://host/v1.0 (or /beta) of the request, for @odata links.
 func (c *Call) BaseURL() string {
-	scheme := "https"
+	scheme, host, version := c.baseParts()
+	return scheme + "://" + host + "/" + version
+}
+
+// baseParts are BaseURL's parts, for callers that append to it in the same
+// concatenation (one allocation).
+func (c *Call) baseParts() (scheme, host, version string) {
+	scheme = "https"
 	if c.r.TLS == nil {
 		scheme = "http"
 	}
-	host := c.r.Host
+	host = c.r.Host
 	if c.s.cfg.TrustForwarded {
 		if p := c.r.Header.Get("X-Forwarded-Proto"); p != "" {
 			scheme = p
@@ -244,11 +254,11 @@ func (c *Call) BaseURL() string {
 			host = h
 		}
 	}
-	version := "v1.0"
+	version = "v1.0"
 	if strings.HasPrefix(strings.ToLower(c.r.URL.Path), "/beta") {
 		version = "beta"
 	}
-	return scheme + "://" + host + "/" + version
+	return scheme, host, version
 }
 
 func (c *Call) fail(err error) {

@@ -252,7 +252,8 @@ func (c *Call) ContextURL() string {
 	}
 	ctx := c.endpoint.Entity.Context
 	if strings.IndexByte(ctx, '{') < 0 {
-		return c.BaseURL() + "/$metadata#" + ctx
+		scheme, host, version := c.baseParts()
+		return scheme + "://" + host + "/" + version + "/$metadata#" + ctx
 	}
 	base := c.BaseURL()
 	var b strings.Builder

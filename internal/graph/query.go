@@ -53,9 +53,13 @@ func (c *Call) ParseQueryPositional(flavor odata.Flavor, pageSize, maxTop int) (
 }
 
 func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positional bool) (*Query, error) {
-	vals, err := odata.ParseRawQuery(c.r.URL.RawQuery)
-	if err != nil {
-		return nil, ErrBadRequest("Invalid query string: %s", err)
+	// No query string (GET /me): no values to build.
+	var vals url.Values
+	if raw := c.r.URL.RawQuery; raw != "" {
+		var err error
+		if vals, err = odata.ParseRawQuery(raw); err != nil {
+			return nil, ErrBadRequest("Invalid query string: %s", err)
+		}
 	}
 	token := ""
 	if t := vals.Get("$skiptoken"); t != "" {

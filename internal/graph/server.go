@@ -60,7 +60,7 @@ type Server struct {
 	endpoints     map[handlerKey]*Endpoint
 	routeWorkload map[*routes.Route]Workload
 	throttle      *throttle
-	explained     sync.Map // explainKey → x-graphgate-decision value
+	explained     sync.Map // explainKey → x-graphgate-decision value ([]string{…}, shared: never modified)
 	urlKeys       sync.Map // tenant → key signing its download URLs
 	calWork       calendarWork
 	mailboxes     knownMailboxes
@@ -244,8 +244,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Canonical keys assigned directly: Header.Set would canonicalize (and
 	// allocate) on every request.
 	h := w.Header()
-	h["Request-Id"] = []string{c.RequestID}
-	h["Client-Request-Id"] = []string{c.ClientRequestID}
+	ids := &[2]string{c.RequestID, c.ClientRequestID} // one allocation for both values
+	h["Request-Id"] = ids[0:1:1]
+	h["Client-Request-Id"] = ids[1:2:2]
 	h["Odata-Version"] = odataVersion
 	if err := s.dispatch(c); err != nil {
 		c.fail(err)
@@ -297,7 +298,7 @@ func (s *Server) dispatch(c *Call) error {
 	}
 	d := s.engine.DecideMatch(c.Principal, match, c.target)
 	c.Decision = d
-	c.w.Header()["X-Graphgate-Decision"] = []string{s.decisionHeader(&d)}
+	c.w.Header()["X-Graphgate-Decision"] = s.decisionHeader(&d)
 	at := s.now()
 	if !d.Allow {
 		s.recordDecision(c, path, at)
@@ -442,20 +443,22 @@ type explainKey struct {
 	check          authz.Check
 }
 
-// decisionHeader is the x-graphgate-decision value. Allowed decisions
-// repeat (one per rule, scheme and permission used), so their sentences
-// are built once; the keys are pointers into the fixed route table and
-// catalog, so the cache is bounded by them.
-func (s *Server) decisionHeader(d *authz.Decision) string {
+// decisionHeader is the x-graphgate-decision header's value (a one-element
+// slice, as http.Header holds it). Allowed decisions repeat (one per rule,
+// scheme and permission used), so their sentences are built once and their
+// slices shared (net/http only reads a header's values); the keys are
+// pointers into the fixed route table and catalog, so the cache is bounded
+// by them.
+func (s *Server) decisionHeader(d *authz.Decision) []string {
 	if d.Reason != authz.Allowed || d.Match.Rule == nil {
-		return headerSafe(d.Summary())
+		return []string{headerSafe(d.Summary())}
 	}
 	k := explainKey{rule: d.Match.Rule, scheme: d.Scheme, granted: d.Granted, via: d.Via, meFallback: d.Match.MeFallback, me: d.Match.Me,
 		limit: d.Limit, fact: d.Fact, check: d.Check}
 	if v, ok := s.explained.Load(k); ok {
-		return v.(string)
+		return v.([]string)
 	}
-	h := headerSafe(d.Summary())
+	h := []string{headerSafe(d.Summary())}
 	s.explained.Store(k, h)
 	return h
 }

@@ -49,7 +49,7 @@ func (c *Call) CheckProperties(props ...string) error {
 		return nil
 	}
 	c.Decision = d
-	c.w.Header()["X-Graphgate-Decision"] = []string{c.s.decisionHeader(&d)}
+	c.w.Header()["X-Graphgate-Decision"] = c.s.decisionHeader(&d)
 	return c.s.denial(c)
 }
 

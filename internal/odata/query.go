@@ -126,7 +126,7 @@ func Parse(values url.Values, opts ParseOptions) (*Query, error) {
 	}
 	sort.Strings(keys) // deterministic choice of error when several apply
 
-	q := &Query{Raw: map[string]string{}}
+	q := &Query{} // Raw is made by the first option (set): none for a request without one
 	for _, key := range keys {
 		name, ok, err := optionName(key, opts, false)
 		if err != nil {
@@ -196,6 +196,9 @@ func optionName(key string, opts ParseOptions, nested bool) (name string, ok boo
 // set parses one option's value into q.
 func (q *Query) set(name, raw string, opts ParseOptions) error {
 	f := opts.Flavor
+	if q.Raw == nil {
+		q.Raw = map[string]string{}
+	}
 	q.Raw[name] = raw
 	var err error
 	switch name {

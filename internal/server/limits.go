@@ -159,16 +159,31 @@ type rateIO struct {
 	read    int64
 	waited  time.Duration
 	bodyEOF bool
+	// written is what the handler wrote while all of it fit net/http's
+	// response buffer (HTTP/1.1); spilled, that it no longer does.
+	written int
+	spilled bool
 	// tooSlow records which side the minimum rate cut, for the access log.
 	tooSlow string
 }
 
-func newRateIO(rate *dataRate, w http.ResponseWriter, r *http.Request) *rateIO {
-	rio := &rateIO{rate: rate, rc: http.NewResponseController(w), h2: r.ProtoMajor == 2}
+// responseBuffer is what net/http buffers of an HTTP/1.1 response before
+// anything reaches the connection (its bufferBeforeChunkingSize): writes
+// that add up to no more stay in memory until the final flush, which
+// finish arms, so they need no deadline of their own. A small answer (GET
+// /me) then costs one deadline for its writes instead of one per write and
+// one to disarm it (each a timer update in the runtime's poller).
+const responseBuffer = 2 << 10
+
+// init readies rio for one request on w. Over HTTP/1.1 it clears the write
+// deadline the connection's previous request left. A request without a
+// body has read all of it.
+func (rio *rateIO) init(rate *dataRate, w http.ResponseWriter, r *http.Request) {
+	*rio = rateIO{rate: rate, rc: http.NewResponseController(w), h2: r.ProtoMajor == 2,
+		bodyEOF: r.Body == nil || r.Body == http.NoBody}
 	if !rio.h2 {
 		_ = rio.rc.SetWriteDeadline(time.Time{})
 	}
-	return rio
 }
 
 // rateBody is a request body read under the minimum rate.
@@ -202,9 +217,20 @@ func (b *rateBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// beforeWrite arms the write deadline for n bytes.
-func (rio *rateIO) beforeWrite(n int) {
+// beforeWrite arms the write deadline for a write of n bytes, and reports
+// whether it did: over HTTP/1.1, writes that still fit net/http's buffer
+// (responseBuffer) reach the connection only at the final flush, and need
+// none.
+func (rio *rateIO) beforeWrite(n int) bool {
+	if !rio.h2 && !rio.spilled {
+		rio.written += n
+		if rio.written <= responseBuffer {
+			return false
+		}
+		rio.spilled = true
+	}
 	_ = rio.rc.SetWriteDeadline(time.Now().Add(rio.rate.allowance(int64(n))))
+	return true
 }
 
 // afterWrite disarms it where it must not outlive the write.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -345,6 +346,9 @@ func TestDataRateOverProtocols(t *testing.T) {
 		size := 1
 		fmt.Sscan(r.URL.Query().Get("size"), &size)
 		chunk := make([]byte, 32<<10)
+		if n, _ := strconv.Atoi(r.URL.Query().Get("chunk")); n > 0 {
+			chunk = chunk[:n] // writes smaller than net/http's buffer
+		}
 		for left := size; left > 0 && res.writeErr == nil; left -= len(chunk) {
 			_, res.writeErr = w.Write(chunk[:min(len(chunk), left)])
 		}
@@ -372,6 +376,10 @@ func TestDataRateOverProtocols(t *testing.T) {
 			{"fast body, long work after it", "work=1s&size=100000", strings.NewReader("x=1"), true, false, false},
 			{"trickled body", "", &trickle{n: 100, every: 50 * time.Millisecond}, true, true, false},
 			{"client stops reading", "size=" + fmt.Sprint(64<<20), nil, false, false, true},
+			// The first writes fit net/http's buffer and arm no deadline
+			// (responseBuffer); those after it do.
+			{"client stops reading small writes", "chunk=1000&size=" + fmt.Sprint(64<<20), nil, false, false, true},
+			{"small answer in small writes", "chunk=100&size=2000", nil, true, false, false},
 		} {
 			t.Run(proto+"/"+tc.name, func(t *testing.T) {
 				req, _ := http.NewRequest("POST", hs.URL+"/?"+tc.query, tc.body)

@@ -35,7 +35,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		w.Header()["X-Content-Type-Options"] = nosniff
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		if s.rate != nil {
-			rec.rio = newRateIO(s.rate, w, r)
+			rec.rio = &rec.rateIO
+			rec.rio.init(s.rate, w, r)
 			if r.Body != nil && r.Body != http.NoBody {
 				r.Body = &rateBody{ReadCloser: r.Body, rio: rec.rio}
 			}
@@ -216,6 +217,7 @@ type statusRecorder struct {
 	status int
 	wrote  bool
 	rio    *rateIO
+	rateIO rateIO // what rio points to: one allocation per request for both
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -230,7 +232,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.rio == nil {
 		return r.ResponseWriter.Write(b)
 	}
-	r.rio.beforeWrite(len(b))
+	if !r.rio.beforeWrite(len(b)) {
+		return r.ResponseWriter.Write(b)
+	}
 	n, err := r.ResponseWriter.Write(b)
 	r.rio.afterWrite(err)
 	return n, err
@@ -240,6 +244,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		if r.rio != nil {
+			// A flush writes whatever is buffered: always armed.
+			r.rio.spilled = true
 			r.rio.beforeWrite(flushAllowanceBytes)
 			defer r.rio.afterWrite(nil)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"graphgate/internal/authz"
@@ -133,9 +134,16 @@ func (s server) getUser(c *graph.Call) error {
 	}
 	if len(q.Options().Select) == 0 && len(q.Options().Expand) == 0 && userAllowed(&c.Decision) == nil {
 		// The common request (GET /me, the first call of every app): the
-		// default shape appended straight into the response bytes.
-		buf := make([]byte, 0, 640)
-		return c.RawJSON(http.StatusOK, appendUserDefault(buf, c.ContextURL(), c.TargetUser))
+		// default shape appended straight into the response bytes, in a
+		// buffer used again by the next one (a Write never keeps its bytes).
+		bp := userBufs.Get().(*[]byte)
+		b := appendUserDefault((*bp)[:0], c.ContextURL(), c.TargetUser)
+		err := c.RawJSON(http.StatusOK, b)
+		if cap(b) <= maxUserBuf {
+			*bp = b[:0]
+			userBufs.Put(bp)
+		}
+		return err
 	}
 	body, err := renderUser(c, c.TargetUser, q.Options().Select)
 	if err != nil {
@@ -146,6 +154,13 @@ func (s server) getUser(c *graph.Call) error {
 	}
 	return c.JSON(http.StatusOK, graph.WithContext(body, c.ContextURL()))
 }
+
+// userBufs holds the buffers GET /me's default shape is rendered into; a
+// buffer grown beyond maxUserBuf (a user with very long properties) is
+// left to the collector, so the pool holds small buffers only.
+var userBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxUserBuf = 4 << 10
 
 // appendUserDefault appends {"@odata.context": ctx, …} with exactly the
 // properties and order of userDefaultJSON, byte for byte what json.Marshal

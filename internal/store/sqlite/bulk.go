@@ -1,0 +1,280 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"graphgate/internal/store"
+	"graphgate/internal/store/sqlstore"
+)
+
+// Bulk loads (store.BulkLoader): a generated tenant's million messages in
+// one transaction, with the items' secondary indexes built once at the end
+// instead of maintained row by row.
+//
+// What per-item loading cost, profiled (demo.Generate at scale 0.02):
+// every INSERT of a message fires the text index's trigger, and FTS5 writes
+// its pending terms to disk at every statement's savepoint, so each message
+// became a segment of its own that merges then rewrote; the statement
+// journal copied every page an INSERT touched first (a write system call
+// each); and about fifteen indexes over json_extract expressions were
+// updated at random places, more pages than the cache holds. A bulk load
+//
+//   - drops the items' indexes (keeping their SQL and their planner
+//     statistics, sqlite_stat1, which DROP INDEX deletes and migration 0010
+//     wrote by hand) and creates them again after the load, each from one
+//     sorted pass over the table;
+//   - inserts bulkChunk rows per statement, so that the text index's
+//     trigger still indexes every message, in the same transaction, but
+//     FTS5 flushes once a statement, not once a row;
+//   - runs on the write pool's connection with synchronous=OFF and a larger
+//     page cache (bulkCacheKiB), put back when it ends.
+//
+// Everything happens in one transaction: a failure, a cancelled context or
+// a crash leaves the database as it was (indexes included), never a
+// half-built tenant. The commit itself is not synced (synchronous=OFF);
+// the checkpoint that follows runs with synchronous=FULL, which syncs the
+// write-ahead log, copies it into the database file and syncs that, so
+// the load is durable when BulkLoad returns. The write-ahead log grows to
+// the size of what is loaded (gigabytes at scale 1) until that checkpoint
+// truncates it.
+
+// bulkChunk is the number of items one INSERT statement of a bulk load
+// stores (nine parameters each, far below SQLite's 32,766): enough that
+// the text index's in-memory terms reach about FTS5's flush size (1 MiB)
+// between statements.
+const bulkChunk = 1000
+
+// bulkCacheKiB is the page cache of the bulk load's connection (the
+// default is 2 MiB): memory stays bounded by it whatever the volume.
+const bulkCacheKiB = 64 << 10
+
+var _ store.BulkLoader = (*Store)(nil)
+
+// BulkLoad runs load in one write transaction with the items' indexes
+// built after it (store.BulkLoader; see above).
+func (s *Store) BulkLoad(ctx context.Context, load func(ctx context.Context, items store.Items) error) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("sqlite: bulk load: %w", err)
+		}
+	}()
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var cache int
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -bulkCacheKiB)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		// The connection goes back to the pool as the others are.
+		undo := context.WithoutCancel(ctx)
+		_, e1 := conn.ExecContext(undo, `PRAGMA synchronous = `+syncFull)
+		_, e2 := conn.ExecContext(undo, fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+		err = errors.Join(err, e1, e2)
+	}()
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	indexes, err := dropItemIndexes(ctx, tx)
+	if err != nil {
+		return err
+	}
+	items := &bulkItems{s: s, tx: tx, stmts: map[int]*sql.Stmt{}}
+	err = load(ctx, items)
+	items.mu.Lock()
+	items.done = true
+	items.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := indexes.restore(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = `+syncFull); err != nil {
+		return err
+	}
+	// The checkpoint syncs the log, writes the load into the database file
+	// and syncs it; TRUNCATE then empties the log (busy = 1 when a reader
+	// kept it from completing: the load is in the synced log either way).
+	var busy, logged, done int
+	return conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
+}
+
+// itemIndexes are the items table's indexes a bulk load dropped: their
+// SQL, in creation order, and their planner statistics.
+type itemIndexes struct {
+	names, sql []string
+	stats      map[string]string
+}
+
+// dropItemIndexes drops every index of the items table but its primary
+// key's (which the inserts need, to refuse a duplicate id), whatever
+// migration created it.
+func dropItemIndexes(ctx context.Context, tx *sql.Tx) (itemIndexes, error) {
+	ix := itemIndexes{stats: map[string]string{}}
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY rowid`)
+	if err != nil {
+		return ix, err
+	}
+	for rows.Next() {
+		var name, sql string
+		if err := rows.Scan(&name, &sql); err != nil {
+			rows.Close()
+			return ix, err
+		}
+		ix.names, ix.sql = append(ix.names, name), append(ix.sql, sql)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return ix, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'items' AND idx IS NOT NULL`)
+	if err != nil {
+		return ix, err
+	}
+	for rows.Next() {
+		var idx, stat string
+		if err := rows.Scan(&idx, &stat); err != nil {
+			rows.Close()
+			return ix, err
+		}
+		ix.stats[idx] = stat
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return ix, err
+	}
+	for _, name := range ix.names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+quoteIdent(name)); err != nil {
+			return ix, err
+		}
+	}
+	return ix, nil
+}
+
+// restore creates the indexes again and puts their statistics back, then
+// makes the connection reload them (as migration 0010 does).
+func (ix itemIndexes) restore(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range ix.sql {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, name := range ix.names {
+		stat, ok := ix.stats[name]
+		if !ok {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_stat1 WHERE tbl = 'items' AND idx = ?`, name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('items', ?, ?)`, name, stat); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `ANALYZE sqlite_schema`)
+	return err
+}
+
+// bulkItems is the Items of a BulkLoad: CreateItems inserts in the load's
+// transaction, bulkChunk rows a statement; the other methods return
+// store.ErrBulkOnlyCreates. Calls are serialized (a transaction is one
+// connection); after BulkLoad returns every call fails.
+type bulkItems struct {
+	s     *Store
+	tx    *sql.Tx
+	mu    sync.Mutex
+	done  bool
+	stmts map[int]*sql.Stmt // INSERT statements by rows (closed with tx)
+	args  []any
+}
+
+var errBulkDone = errors.New("sqlite: Items used after its BulkLoad returned")
+
+// CreateItems stores the items as the store's CreateItems does (the same
+// rows: sqlstore.ItemArgs). A failure fails the whole load, so that the
+// contract's "all or none" holds for the call too.
+func (b *bulkItems) CreateItems(ctx context.Context, items ...store.Item) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return errBulkDone
+	}
+	stamp := b.s.now()
+	for len(items) > 0 {
+		n := min(len(items), bulkChunk)
+		st, err := b.stmt(ctx, n)
+		if err != nil {
+			return err
+		}
+		b.args = b.args[:0]
+		for _, it := range items[:n] {
+			a, err := b.s.ItemArgs(it, stamp)
+			if err != nil {
+				return err
+			}
+			b.args = append(b.args, a...)
+		}
+		if _, err := st.ExecContext(ctx, b.args...); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	clear(b.args)
+	return nil
+}
+
+// stmt is the INSERT of n items, prepared once in the transaction.
+func (b *bulkItems) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st, ok := b.stmts[n]; ok {
+		return st, nil
+	}
+	i := strings.Index(sqlstore.InsertItem, " VALUES ")
+	if i < 0 {
+		return nil, fmt.Errorf("sqlite: unexpected item INSERT %q", sqlstore.InsertItem)
+	}
+	row := sqlstore.InsertItem[i+len(" VALUES "):]
+	st, err := b.tx.PrepareContext(ctx, sqlstore.InsertItem[:i]+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[n] = st
+	return st, nil
+}
+
+func (b *bulkItems) GetItem(context.Context, string, string, string) (store.Item, error) {
+	return store.Item{}, store.ErrBulkOnlyCreates
+}
+
+func (b *bulkItems) UpdateItem(context.Context, string, string, string, int64, func(store.Item) (store.Item, error)) (store.Item, error) {
+	return store.Item{}, store.ErrBulkOnlyCreates
+}
+
+func (b *bulkItems) DeleteItems(context.Context, string, string, ...string) (int, error) {
+	return 0, store.ErrBulkOnlyCreates
+}
+
+func (b *bulkItems) QueryItems(context.Context, store.ItemQuery) ([]store.Item, int, error) {
+	return nil, -1, store.ErrBulkOnlyCreates
+}
+
+func (b *bulkItems) Batch(context.Context, func(store.Items) error) error {
+	return store.ErrBulkOnlyCreates
+}

@@ -153,7 +153,7 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 	gen.sd = model.NewSeeder(gen.items, TenantID, o.Now)
 	gen.sd.WithIDs(rand.NewChaCha8(seed32(o.Seed)))
 	gen.p = GenerateProgress{UsersOf: g.Users, MessagesOf: g.Messages, EventsOf: g.Events, TasksOf: g.Tasks}
-	if err := gen.users(ctx); err != nil {
+	if err := gen.deferSync(ctx, gen.users); err != nil {
 		return Generated{}, err
 	}
 	if err := gen.load(ctx, gen.messages, gen.events, gen.tasks); err != nil {
@@ -230,6 +230,16 @@ func (g *generator) load(ctx context.Context, steps ...func(context.Context) err
 		g.items.Items = items
 		return run(ctx)
 	})
+}
+
+// deferSync runs step with the store's syncs deferred to its end, when the
+// store can (store.SyncDeferrer): the users are created one transaction
+// each, and on SQLite an fsync per commit was most of their time.
+func (g *generator) deferSync(ctx context.Context, step func(context.Context) error) error {
+	if d, ok := g.st.(store.SyncDeferrer); ok {
+		return d.DeferSync(ctx, step)
+	}
+	return step(ctx)
 }
 
 // flush stores the seeder's items once a batch is full (or always, when

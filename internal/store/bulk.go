@@ -28,3 +28,16 @@ type BulkLoader interface {
 // ErrBulkOnlyCreates is returned by the Items of a BulkLoad for every
 // method but CreateItems.
 var ErrBulkOnlyCreates = errors.New("store: a bulk load only creates items")
+
+// SyncDeferrer is implemented by backends that can commit a long run of
+// small transactions without waiting for each to reach the disk (SQLite:
+// synchronous=NORMAL instead of FULL, one fsync a commit), for a loader
+// whose writes cannot be one bulk load (demo.Generate's users, created one
+// by one through the directory). DeferSync runs f, whose writes commit as
+// usual and are visible at once, and makes them durable before it returns;
+// a crash of the machine meanwhile may lose the last of them, never what
+// committed before DeferSync began, and never leaves the store corrupt.
+// Other writers of the store meanwhile are deferred alike.
+type SyncDeferrer interface {
+	DeferSync(ctx context.Context, f func(ctx context.Context) error) error
+}

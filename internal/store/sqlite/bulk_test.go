@@ -259,3 +259,49 @@ func TestBulkItemsOnlyCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeferSync: while f runs the store's writes commit at
+// synchronous=NORMAL, visible at once; afterwards the write pool is back
+// at FULL, whether f succeeded or failed, and what f committed stays.
+func TestDeferSync(t *testing.T) {
+	errF := errors.New("f failed")
+	for _, tc := range []struct {
+		name string
+		fErr error
+	}{{"f succeeds", nil}, {"f fails", errF}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t, t.TempDir())
+			synchronous := func() int {
+				var v int
+				if err := s.w.QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			messages, _ := bulkItemsFixture()
+			err := s.DeferSync(t.Context(), func(ctx context.Context) error {
+				if got := synchronous(); got != 1 {
+					t.Errorf("synchronous = %d in f, want 1 (NORMAL)", got)
+				}
+				for _, m := range messages[:3] {
+					if err := s.CreateItems(ctx, m); err != nil {
+						return err
+					}
+				}
+				if _, err := s.GetItem(ctx, "t1", "message", messages[2].ID); err != nil {
+					t.Errorf("a write in f is not visible in f: %v", err)
+				}
+				return tc.fErr
+			})
+			if !errors.Is(err, tc.fErr) || (tc.fErr == nil) != (err == nil) {
+				t.Fatalf("DeferSync: %v, want %v", err, tc.fErr)
+			}
+			if got := synchronous(); got != 2 {
+				t.Errorf("synchronous = %d after DeferSync, want 2 (FULL)", got)
+			}
+			if _, n, err := s.QueryItems(t.Context(), store.ItemQuery{TenantID: "t1", Kind: "message", Count: true}); err != nil || n != 3 {
+				t.Errorf("%d messages after DeferSync (%v), want the 3 f committed", n, err)
+			}
+		})
+	}
+}

@@ -60,6 +60,20 @@ func TestGenerateBulkSameAsPerItem(t *testing.T) {
 		}
 	}
 	adele := userID("adele")
+	// The unread count of Adele's inbox (what the Graph server's $count
+	// reads, whatever answers it: an index, or counters kept per folder).
+	unread := store.ItemQuery{TenantID: TenantID, Kind: model.KindMessage, OwnerID: adele, ParentID: model.FolderID(adele, "inbox"),
+		Filter: store.Compare{Field: store.Doc("isRead", store.TypeBool), Op: store.Eq, Value: store.Bool(false)}, Count: true, Limit: 1}
+	var counts [2]int
+	for i, st := range []store.Store{bulk, each} {
+		var err error
+		if _, counts[i], err = st.QueryItems(t.Context(), unread); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counts[0] != counts[1] || counts[0] == 0 {
+		t.Errorf("Adele's unread inbox: %d through the bulk load, %d batch by batch", counts[0], counts[1])
+	}
 	for _, term := range []string{RareWord, AbsentWord} {
 		q := store.ItemQuery{TenantID: TenantID, Kind: model.KindMessage, OwnerID: adele, ParentID: model.FolderID(adele, "inbox"),
 			Filter: store.Match{Field: store.Doc("body/content", store.TypeString), Kind: store.Contains, Text: term},

@@ -28,29 +28,30 @@ import (
 //     statistics, sqlite_stat1, which DROP INDEX deletes and migration 0010
 //     wrote by hand) and creates them again after the load, each from one
 //     sorted pass over the table;
-//   - inserts bulkChunk rows per statement, so that the text index's
-//     trigger still indexes every message, in the same transaction, but
-//     FTS5 flushes once a statement, not once a row;
+//   - drops the text index's insert trigger (migration 0011) and fills the
+//     text index after the load, in two statements over the new messages
+//     in the order they were inserted, so that their keys (items_text_keys.n)
+//     are those the trigger would have given them;
+//   - inserts bulkChunk rows per statement with INSERT OR ROLLBACK: a
+//     statement that cannot fail half-way (no trigger, every constraint's
+//     failure ends the whole transaction) needs no statement journal, which
+//     otherwise copies the first change of every page a statement touches —
+//     at scale 1, with the trigger, three in four of the load's writes
+//     (strace: 25,658 writes to the journal's temporary file against 6,861
+//     to the log in 8 s);
 //   - runs on the write pool's connection with synchronous=OFF and a larger
-//     page cache (bulkCacheKiB), put back when it ends;
-//   - keeps the statement journal in memory (temp_store=MEMORY while the
-//     transaction begins, file again before the indexes are sorted). Each
-//     INSERT that fires the text index's trigger may fail half-way, so
-//     SQLite journals the first change of every page it touches, for a
-//     rollback of the statement alone; at scale 1 the pages a thousand
-//     rows touch (random places of the primary key and of the text keys'
-//     index) were three in four of the load's writes (strace: 25,658
-//     writes to the journal's temporary file against 6,861 to the log in
-//     8 s). In memory it holds one statement's pages, a few megabytes.
+//     page cache (bulkCacheKiB), put back when it ends.
 //
 // Everything happens in one transaction: a failure, a cancelled context or
-// a crash leaves the database as it was (indexes included), never a
-// half-built tenant. The commit itself is not synced (synchronous=OFF);
-// the checkpoint that follows runs with synchronous=FULL, which syncs the
-// write-ahead log, copies it into the database file and syncs that, so
-// the load is durable when BulkLoad returns. The write-ahead log grows to
-// the size of what is loaded (gigabytes at scale 1) until that checkpoint
-// truncates it.
+// a crash leaves the database as it was (indexes and trigger included),
+// never a half-built tenant; after a failed statement the load's Items
+// refuses every call (OR ROLLBACK has ended the transaction, and a later
+// statement would run on its own). The commit itself is not synced
+// (synchronous=OFF); the checkpoint that follows runs with
+// synchronous=FULL, which syncs the write-ahead log, copies it into the
+// database file and syncs that, so the load is durable when BulkLoad
+// returns. The write-ahead log grows to the size of what is loaded
+// (gigabytes at scale 1) until that checkpoint truncates it.
 
 // bulkChunk is the number of items one INSERT statement of a bulk load
 // stores (nine parameters each, far below SQLite's 32,766): enough that
@@ -117,18 +118,12 @@ func (s *Store) BulkLoad(ctx context.Context, load func(ctx context.Context, ite
 	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
 		return err
 	}
-	// The statement journal in memory: SQLite decides where it is when the
-	// transaction begins. See below for why, and for its size.
-	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-		return err
-	}
 	defer func() {
 		// The connection goes back to the pool as the others are.
 		undo := context.WithoutCancel(ctx)
 		_, e1 := conn.ExecContext(undo, `PRAGMA synchronous = `+syncFull)
 		_, e2 := conn.ExecContext(undo, fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
-		_, e3 := conn.ExecContext(undo, `PRAGMA temp_store = DEFAULT`)
-		err = errors.Join(err, e1, e2, e3)
+		err = errors.Join(err, e1, e2)
 	}()
 
 	tx, err := conn.BeginTx(ctx, nil)
@@ -140,16 +135,23 @@ func (s *Store) BulkLoad(ctx context.Context, load func(ctx context.Context, ite
 	if err != nil {
 		return err
 	}
+	text, err := dropTextTrigger(ctx, tx)
+	if err != nil {
+		return err
+	}
 	items := &bulkItems{s: s, tx: tx, stmts: map[int]*sql.Stmt{}}
 	err = load(ctx, items)
 	items.mu.Lock()
 	items.done = true
+	failed := items.failed
 	items.mu.Unlock()
+	if err == nil && failed != nil {
+		err = failed // load went on after a failed call
+	}
 	if err != nil {
 		return err
 	}
-	// The indexes' sorts spill to temporary files again, not to memory.
-	if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = DEFAULT`); err != nil {
+	if err := text.fill(ctx, tx); err != nil {
 		return err
 	}
 	if err := indexes.restore(ctx, tx); err != nil {
@@ -242,17 +244,70 @@ func (ix itemIndexes) restore(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// textTrigger is the text index's insert trigger a bulk load dropped, and
+// where the text index stood: the items and the text keys before the load.
+type textTrigger struct {
+	sql            string
+	lastRow, lastN int64
+}
+
+// textOf is the text migration 0011's triggers index for a message, the
+// item's row named alias (TestBulkTextIsTheTriggers checks that the
+// trigger's SQL holds the same expression).
+func textOf(alias string) string {
+	return fmt.Sprintf(`coalesce(json_extract(%[1]s.doc, '$.subject'), '') || char(10) || `+
+		`coalesce(json_extract(%[1]s.doc, '$.body.content'), '') || char(10) || `+
+		`coalesce(json_extract(%[1]s.doc, '$.from.emailAddress.address'), '') || char(10) || `+
+		`coalesce(json_extract(%[1]s.doc, '$.from.emailAddress.name'), '')`, alias)
+}
+
+func dropTextTrigger(ctx context.Context, tx *sql.Tx) (textTrigger, error) {
+	var t textTrigger
+	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'items_text_insert'`).Scan(&t.sql); err != nil {
+		return t, fmt.Errorf("the text index's trigger: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM items`).Scan(&t.lastRow); err != nil {
+		return t, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) FROM items_text_keys`).Scan(&t.lastN); err != nil {
+		return t, err
+	}
+	_, err := tx.ExecContext(ctx, `DROP TRIGGER items_text_insert`)
+	return t, err
+}
+
+// fill indexes the messages the load inserted, as the trigger would have
+// (keys in insertion order, then their text), and creates the trigger
+// again.
+func (t textTrigger) fill(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO items_text_keys (tenant_id, kind, id)
+		SELECT tenant_id, kind, id FROM items WHERE rowid > ? AND kind = 'message' ORDER BY rowid`, t.lastRow); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO items_text (rowid, text)
+		SELECT k.n, `+textOf("i")+` FROM items_text_keys AS k
+		JOIN items AS i ON i.tenant_id = k.tenant_id AND i.kind = k.kind AND i.id = k.id
+		WHERE k.n > ? ORDER BY k.n`, t.lastN); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, t.sql)
+	return err
+}
+
 // bulkItems is the Items of a BulkLoad: CreateItems inserts in the load's
 // transaction, bulkChunk rows a statement; the other methods return
 // store.ErrBulkOnlyCreates. Calls are serialized (a transaction is one
 // connection); after BulkLoad returns every call fails.
 type bulkItems struct {
-	s     *Store
-	tx    *sql.Tx
-	mu    sync.Mutex
-	done  bool
-	stmts map[int]*sql.Stmt // INSERT statements by rows (closed with tx)
-	args  []any
+	s    *Store
+	tx   *sql.Tx
+	mu   sync.Mutex
+	done bool
+	// failed is the first call's error: the transaction may be over (OR
+	// ROLLBACK), so every later call returns it.
+	failed error
+	stmts  map[int]*sql.Stmt // INSERT statements by rows (closed with tx)
+	args   []any
 }
 
 var errBulkDone = errors.New("sqlite: Items used after its BulkLoad returned")
@@ -266,6 +321,17 @@ func (b *bulkItems) CreateItems(ctx context.Context, items ...store.Item) error 
 	if b.done {
 		return errBulkDone
 	}
+	if b.failed != nil {
+		return b.failed
+	}
+	if err := b.create(ctx, items); err != nil {
+		b.failed = err
+		return err
+	}
+	return nil
+}
+
+func (b *bulkItems) create(ctx context.Context, items []store.Item) error {
 	stamp := b.s.now()
 	for len(items) > 0 {
 		n := min(len(items), bulkChunk)
@@ -300,7 +366,11 @@ func (b *bulkItems) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		return nil, fmt.Errorf("sqlite: unexpected item INSERT %q", sqlstore.InsertItem)
 	}
 	row := sqlstore.InsertItem[i+len(" VALUES "):]
-	st, err := b.tx.PrepareContext(ctx, sqlstore.InsertItem[:i]+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	insert, ok := strings.CutPrefix(sqlstore.InsertItem[:i], "INSERT INTO ")
+	if !ok {
+		return nil, fmt.Errorf("sqlite: unexpected item INSERT %q", sqlstore.InsertItem)
+	}
+	st, err := b.tx.PrepareContext(ctx, "INSERT OR ROLLBACK INTO "+insert+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
 	if err != nil {
 		return nil, err
 	}

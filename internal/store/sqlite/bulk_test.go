@@ -137,6 +137,15 @@ func TestBulkLoad(t *testing.T) {
 			}
 			return items.CreateItems(ctx, tasks[5])
 		}},
+		{name: "load goes on after a duplicate", load: func(ctx context.Context, items store.Items) error {
+			if err := all(ctx, items); err != nil {
+				return err
+			}
+			if err := items.CreateItems(ctx, tasks[5]); err == nil {
+				return errors.New("a duplicate was stored")
+			}
+			return items.CreateItems(ctx, store.Item{TenantID: "t1", Kind: "todoTask", ID: "late", Doc: []byte(`{}`)})
+		}},
 		{name: "cancelled", cancel: true, load: func(ctx context.Context, items store.Items) error {
 			if err := items.CreateItems(ctx, messages[:bulkChunk]...); err != nil {
 				return err
@@ -191,6 +200,31 @@ func TestBulkLoad(t *testing.T) {
 // migration 0016's task order).
 func checkBulkPlans(t *testing.T, s, ref *Store) {
 	t.Helper()
+	// The text keys, as the trigger numbers them (insertion order).
+	var keys [2][]string
+	for i, st := range []*Store{s, ref} {
+		err := st.read(t.Context(), func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(t.Context(), `SELECT n || ' ' || id FROM items_text_keys ORDER BY n`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					return err
+				}
+				keys[i] = append(keys[i], k)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(keys[0], keys[1]) || len(keys[0]) == 0 {
+		t.Errorf("text keys: %d after the bulk load, %d after CreateItems, or numbered otherwise", len(keys[0]), len(keys[1]))
+	}
 	for _, term := range []string{"quokka", "zyzzyva"} {
 		q := store.ItemQuery{TenantID: "t1", Kind: "message", OwnerID: "u1", ParentID: "inbox",
 			Filter: store.Match{Field: store.Doc("body/content", store.TypeString), Kind: store.Contains, Text: term},
@@ -303,5 +337,25 @@ func TestDeferSync(t *testing.T) {
 				t.Errorf("%d messages after DeferSync (%v), want the 3 f committed", n, err)
 			}
 		})
+	}
+}
+
+// TestBulkTextIsTheTriggers: the text a bulk load indexes for a message
+// (textOf) is the text migration 0011's insert trigger indexes, so that a
+// migration changing one without the other fails here (TestBulkLoad then
+// compares what $search finds).
+func TestBulkTextIsTheTriggers(t *testing.T) {
+	s := open(t, t.TempDir())
+	var trigger string
+	err := s.read(t.Context(), func(tx *sql.Tx) error {
+		return tx.QueryRowContext(t.Context(), `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'items_text_insert'`).Scan(&trigger)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	if want := "INSERT INTO items_text (rowid, text) VALUES ( (SELECT n FROM items_text_keys WHERE tenant_id = new.tenant_id AND kind = new.kind AND id = new.id), " +
+		textOf("new") + ");"; !strings.Contains(squeeze(trigger), squeeze(want)) {
+		t.Errorf("the trigger indexes other text than a bulk load:\n%s\nwant it to hold:\n%s", trigger, want)
 	}
 }

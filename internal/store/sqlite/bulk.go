@@ -54,9 +54,8 @@ import (
 // (gigabytes at scale 1) until that checkpoint truncates it.
 
 // bulkChunk is the number of items one INSERT statement of a bulk load
-// stores (nine parameters each, far below SQLite's 32,766): enough that
-// the text index's in-memory terms reach about FTS5's flush size (1 MiB)
-// between statements.
+// stores (nine parameters each, far below SQLite's 32,766): one call
+// through database/sql and the driver for a thousand rows.
 const bulkChunk = 1000
 
 // bulkCacheKiB is the page cache of the bulk load's connection (the
@@ -164,8 +163,9 @@ func (s *Store) BulkLoad(ctx context.Context, load func(ctx context.Context, ite
 		return err
 	}
 	// The checkpoint syncs the log, writes the load into the database file
-	// and syncs it; TRUNCATE then empties the log (busy = 1 when a reader
-	// kept it from completing: the load is in the synced log either way).
+	// and syncs it; TRUNCATE then empties the log. busy = 1 when a reader
+	// kept it from completing; the next commit (at FULL again) syncs the
+	// log then.
 	var busy, logged, done int
 	return conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
 }

@@ -33,9 +33,15 @@ of them unread, and a tenth of the events and tasks, so that signing in as
 Adele shows a large mailbox.
 
 The data is the same for the same --scale and --seed. It is written in batches
-of 2,000 objects per transaction, so memory does not grow with the scale, and
-progress is printed on standard error. A store is generated into once: run it
-on a new data folder (the demo tenant is seeded first with 'graphgate demo').
+of 2,000 objects, so memory does not grow with the scale, and progress is
+printed on standard error. A store is generated into once: run it on a new data
+folder (the demo tenant is seeded first with 'graphgate demo').
+
+On SQLite the mail, events and tasks are written in one transaction whose
+indexes are built at the end: if generate fails or is interrupted, none of them
+is kept (the generated users are), and the folder holds no half-built tenant;
+generate again into a new data folder. On PostgreSQL each batch commits: an
+interrupted generate leaves what it wrote.
 
 The generated text holds the word "quokka" in one message in 100,000 and the
 word "zyzzyva" in none, for measuring $search (bench/scale).`,

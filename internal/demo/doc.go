@@ -17,7 +17,10 @@
 //
 // Generate (`graphgate generate`) adds synthetic volume to the demo tenant
 // for scale tests — up to 100k users, 1M messages, 200k events and 100k
-// tasks at scale 1 — deterministically from a seed, in bounded batches.
+// tasks at scale 1 — deterministically from a seed, in bounded batches:
+// the mail, events and tasks in one bulk load where the store has one
+// (store.BulkLoader: SQLite builds its indexes after the load), with the
+// same result as batch by batch.
 //
 // # What it must not do
 //

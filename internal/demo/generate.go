@@ -122,8 +122,10 @@ func LoadGenerated(ctx context.Context, st store.Settings) (Generated, error) {
 // that one signed-in user sees a large mailbox.
 //
 // A store that already holds generated data returns ErrGenerated. A
-// generation that fails half-way leaves what it stored: generate into a new
-// data folder or store.
+// generation that fails half-way leaves what it stored — on a
+// store.BulkLoader the users only, the items being one bulk load that
+// keeps nothing unless it completes: generate into a new data folder or
+// store.
 func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated, error) {
 	if !(o.Scale > 0) || o.Scale > 100 {
 		return Generated{}, fmt.Errorf("%w: %v", ErrScale, o.Scale)
@@ -147,13 +149,15 @@ func Generate(ctx context.Context, st store.Store, o GenerateOptions) (Generated
 		RareWord: RareWord, AbsentWord: AbsentWord, Subject: "Quarterly review " + words[0] + " " + words[1]}
 	g.Mailboxes = max(1, g.Users/100)
 	gen := &generator{st: st, dir: directory.New(st, directory.Options{Now: func() time.Time { return o.Now }}), o: o, g: g, r: rand.New(rand.NewPCG(o.Seed, 0x6772617068676174)),
-		sd: model.NewSeeder(st, TenantID, o.Now)}
+		items: &itemsTo{st}}
+	gen.sd = model.NewSeeder(gen.items, TenantID, o.Now)
 	gen.sd.WithIDs(rand.NewChaCha8(seed32(o.Seed)))
 	gen.p = GenerateProgress{UsersOf: g.Users, MessagesOf: g.Messages, EventsOf: g.Events, TasksOf: g.Tasks}
-	for _, step := range []func(context.Context) error{gen.users, gen.messages, gen.events, gen.tasks} {
-		if err := step(ctx); err != nil {
-			return Generated{}, err
-		}
+	if err := gen.deferSync(ctx, gen.users); err != nil {
+		return Generated{}, err
+	}
+	if err := gen.load(ctx, gen.messages, gen.events, gen.tasks); err != nil {
+		return Generated{}, err
 	}
 	// Planner statistics, where the backend keeps them, describe the
 	// data just loaded (store.Analyzer).
@@ -187,10 +191,55 @@ type generator struct {
 	g   Generated
 	r   *rand.Rand
 	sd  *model.Seeder
-	p   GenerateProgress
+	// items is where the seeder stores its batches: the store, or a bulk
+	// load's Items while one runs (load).
+	items *itemsTo
+	p     GenerateProgress
 	// mailboxes are the generated users with mail, calendar and tasks:
 	// id, display name, address.
 	mailboxes [][3]string
+}
+
+// itemsTo is the seeder's store.Items, which load points at a bulk load's
+// Items while it runs: the seeder (its ids, its pending items) stays the
+// same, so the data is the same whichever way it is stored.
+type itemsTo struct{ store.Items }
+
+// load runs the steps that create items (messages, events, tasks): in one
+// bulk load when the store has one (store.BulkLoader: SQLite builds its
+// indexes once, after the load, instead of maintaining them per insert),
+// else batch by batch through CreateItems. Progress is reported after
+// every batch either way; in a bulk load nothing of it is kept until all
+// of it is (a failure or a crash keeps the generated users only).
+func (g *generator) load(ctx context.Context, steps ...func(context.Context) error) error {
+	run := func(ctx context.Context) error {
+		for _, step := range steps {
+			if err := step(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	bl, ok := g.st.(store.BulkLoader)
+	if !ok {
+		return run(ctx)
+	}
+	st := g.items.Items
+	defer func() { g.items.Items = st }()
+	return bl.BulkLoad(ctx, func(ctx context.Context, items store.Items) error {
+		g.items.Items = items
+		return run(ctx)
+	})
+}
+
+// deferSync runs step with the store's syncs deferred to its end, when the
+// store can (store.SyncDeferrer): the users are created one transaction
+// each, and on SQLite an fsync per commit was most of their time.
+func (g *generator) deferSync(ctx context.Context, step func(context.Context) error) error {
+	if d, ok := g.st.(store.SyncDeferrer); ok {
+		return d.DeferSync(ctx, step)
+	}
+	return step(ctx)
 }
 
 // flush stores the seeder's items once a batch is full (or always, when

@@ -8,9 +8,10 @@
 -- calendar with 2,023 series: 1,524 rows read, 920 removed by the filter,
 -- 1,577 buffers). With the start in the key too, both halves are index
 -- conditions and only the active masters' rows are visited, for their keys
--- and the order's expressions (the view lists the masters in the index's
--- order, so that no plan sorts them): 604 rows, 651 buffers; in psql at
--- load 12, 29-210 ms before and 3.2-4.6 ms after.
+-- (the view lists the masters by id, so the matches' keys are sorted and
+-- no document is read): 604 rows, 651 buffers; in psql at load 3-12,
+-- 29-210 ms before, 1.1-1.9 ms after (3.2-9 ms when ordered by the index's
+-- expressions, each computed from its row's document).
 -- The predicate is a literal and the expressions are those the Graph
 -- server writes, as for 0008's index, which this one replaces.
 -- IF (NOT) EXISTS: a database measured with the index made by hand

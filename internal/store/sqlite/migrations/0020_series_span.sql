@@ -6,7 +6,7 @@
 -- the table row's document for every series ending after the window,
 -- including those that start after it. With the start in the key too, both
 -- halves are tested in the index and only the active masters' rows are
--- read, in the index's order (the view's order for them). The expressions and
+-- read (the view lists them by id, sorting the matches). The expressions and
 -- the predicate are those the Graph server writes, as for 0008's index,
 -- which this one replaces.
 -- IF (NOT) EXISTS: a database measured with the index made by hand

@@ -165,6 +165,7 @@ type viewSeries struct {
 	// expand starts the iterator at a start (the first that can overlap
 	// the window, the cursor's, or just after known's last).
 	expand    func(first time.Time) (func() (time.Time, bool), error)
+	first     time.Time // expand's start when known runs out
 	cacheKey  windowKey
 	cacheable bool
 	row       odata.Row // the master rendered for $filter (built once)
@@ -248,7 +249,14 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 	case len(v.known) == 0 && !cursor.set:
 		v.gen = []time.Time{}
 	}
-	if !v.complete {
+	switch {
+	case v.complete:
+	case v.pos < len(v.known):
+		// Started when known runs out: a page that ends within known
+		// starts no recurrence (an earlier view started this one
+		// without an error).
+		v.first = first
+	default:
 		v.starts, err = v.expand(first)
 	}
 	return v, err
@@ -263,6 +271,14 @@ func (v *viewSeries) nextStart() (time.Time, bool) {
 	}
 	if v.complete {
 		return time.Time{}, false
+	}
+	if v.starts == nil {
+		var err error
+		if v.starts, err = v.expand(v.first); err != nil {
+			// Not what an earlier view of the series found: list no more.
+			v.complete, v.gen = true, nil
+			return time.Time{}, false
+		}
 	}
 	t, ok := v.starts()
 	if !ok || !t.Before(v.to) {

@@ -794,18 +794,22 @@ func (s server) calendarView(c *graph.Call) error {
 		return err
 	}
 	// The series that have begun before the window's end and not ended
-	// before its start (items_series_by_end: the predicate — a literal —
-	// and the expression are the index's).
+	// before its start (items_series_span: the predicate — a literal —
+	// and the expressions are the index's, both halves tested in it), by
+	// id: the merge orders the instances by start and id, so the masters'
+	// order changes no answer, and sorting the matches' keys reads no
+	// document, where the index's order (end, start) would have each
+	// row's document read for the sort's expressions (scale 1, psql: 1.4
+	// against 3.2–9 ms).
 	noEnd := store.Literal("9999-12-31")
 	seriesEnd := store.Field{Path: []string{"_seriesEnd"}, Type: store.TypeString, IfNull: &noEnd}
-	typ := store.Doc("type", store.TypeString)
+	typ, start := store.Doc("type", store.TypeString), store.Doc("start/utc", store.TypeTime)
 	masters, err := s.activeMasters(c, store.ItemQuery{TenantID: c.TenantID, Kind: model.KindEvent, OwnerID: o.id, ParentID: cal.ID,
 		Filter: store.And{
 			store.Compare{Field: typ, Op: store.Eq, Value: store.Literal("seriesMaster")},
-			store.Compare{Field: store.Doc("start/utc", store.TypeTime), Op: store.Lt, Value: store.Time(v.to)},
+			store.Compare{Field: start, Op: store.Lt, Value: store.Time(v.to)},
 			store.Compare{Field: seriesEnd, Op: store.Gt, Value: store.String(model.StoredTime(v.from))},
-		},
-		Order: []store.Order{{Field: seriesEnd}}})
+		}})
 	if err != nil {
 		return graph.AsError(err)
 	}

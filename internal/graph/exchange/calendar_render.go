@@ -470,3 +470,37 @@ func masterKeyOf(srv *graph.Server, it store.Item) masterKey {
 	return masterKey{srv: srv, tenant: it.TenantID, id: it.ID, version: it.Version,
 		created: it.CreatedAt.UnixNano(), modified: it.ModifiedAt.UnixNano()}
 }
+
+// windowCache remembers the starts of a series' occurrences in a view's
+// window (from the first that can overlap it, before its end; deleted and
+// changed ones included, as rrule-go generates them), by the series'
+// seriesFields (seriesCache's: the same pointer for the same stored
+// master) and the window: every view of a window starts every series
+// active in it, and at scale 1 starting about 600 recurrences (rrule-go's
+// set-up and generation) was half of the handler's own CPU. A view of a
+// window seen before starts a series' iterator only after the starts an
+// earlier view generated; a page further on finds its cursor among them.
+// At most eventCacheSize windows of a series, each of at most
+// maxWindowStarts starts (a longer window's are generated every time).
+var windowCache = sync.OnceValue(func() *lru.Cache[windowKey, *windowStarts] {
+	c, _ := lru.New[windowKey, *windowStarts](eventCacheSize)
+	return c
+})
+
+// maxWindowStarts bounds the starts windowCache keeps for one series'
+// window (24 bytes each: at most 1.5 kB an entry, 3 MB in all).
+const maxWindowStarts = 64
+
+type windowKey struct {
+	fields   *seriesFields
+	from, to int64
+}
+
+// windowStarts are a series' starts in a window, in order, from the
+// first that can overlap it; complete when they are all the window holds.
+// Shared between requests: never changed (its slice has no spare
+// capacity, so appending copies).
+type windowStarts struct {
+	starts   []time.Time
+	complete bool
+}

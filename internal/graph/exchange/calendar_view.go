@@ -151,7 +151,24 @@ type viewSeries struct {
 	cursor   viewCursor
 	excluded map[string]bool // stored start instants of deleted and changed occurrences
 	starts   func() (time.Time, bool)
-	row      odata.Row // the master rendered for $filter (built once)
+	// The series' starts in the window, from windowCache: known[pos:]
+	// are yet to be listed; complete when they are all the window holds,
+	// otherwise starts continues after them. gen is known followed by
+	// what starts generated (nil when it does not follow on: a cursor
+	// beyond known), for windowCache when the view is written.
+	known    []time.Time
+	pos      int
+	complete bool
+	gen      []time.Time
+	// knownComplete: known was complete when the view began.
+	knownComplete bool
+	// expand starts the iterator at a start (the first that can overlap
+	// the window, the cursor's, or just after known's last).
+	expand    func(first time.Time) (func() (time.Time, bool), error)
+	first     time.Time // expand's start when known runs out
+	cacheKey  windowKey
+	cacheable bool
+	row       odata.Row // the master rendered for $filter (built once)
 	// members is the master rendered, once the page lists an occurrence
 	// (eventRender.render).
 	members *eventMembers
@@ -207,14 +224,89 @@ func newViewSeries(master store.Item, from, to time.Time, cursor viewCursor, ste
 			last = se.Add(-v.duration)
 		}
 	}
-	v.starts, err = e.Recurrence.StartsFrom(st.In(loc), last, first, steps)
+	v.expand = func(first time.Time) (func() (time.Time, bool), error) {
+		return e.Recurrence.StartsFrom(st.In(loc), last, first, steps)
+	}
+	// What an earlier view of the same window generated (windowCache):
+	// the starts from the window's first on, so the cursor's position is
+	// found in them, and the iterator starts only after them.
+	v.cacheKey = windowKey{fields: e, from: from.UnixNano(), to: to.UnixNano()}
+	v.cacheable = len(master.Doc) <= maxCachedEventDoc // e is seriesCache's
+	if v.cacheable {
+		if w, ok := windowCache().Get(v.cacheKey); ok {
+			v.known, v.complete, v.knownComplete = w.starts, w.complete, w.complete
+		}
+	}
+	v.pos, _ = slices.BinarySearchFunc(v.known, first, func(t, f time.Time) int { return t.Compare(f) })
+	switch {
+	case v.pos < len(v.known) || v.complete:
+		// known reaches the first start the view lists: the window's
+		// starts continue from known's last.
+		v.gen = v.known
+		if len(v.known) > 0 {
+			first = v.known[len(v.known)-1].Add(time.Nanosecond)
+		}
+	case len(v.known) == 0 && !cursor.set:
+		v.gen = []time.Time{}
+	}
+	switch {
+	case v.complete:
+	case v.pos < len(v.known):
+		// Started when known runs out: a page that ends within known
+		// starts no recurrence (an earlier view started this one
+		// without an error).
+		v.first = first
+	default:
+		v.starts, err = v.expand(first)
+	}
 	return v, err
+}
+
+// nextStart is the series' next start before the window's end, from
+// known, then from the iterator (recorded in gen).
+func (v *viewSeries) nextStart() (time.Time, bool) {
+	if v.pos < len(v.known) {
+		v.pos++
+		return v.known[v.pos-1], true
+	}
+	if v.complete {
+		return time.Time{}, false
+	}
+	if v.starts == nil {
+		var err error
+		if v.starts, err = v.expand(v.first); err != nil {
+			// Not what an earlier view of the series found: list no more.
+			v.complete, v.gen = true, nil
+			return time.Time{}, false
+		}
+	}
+	t, ok := v.starts()
+	if !ok || !t.Before(v.to) {
+		v.complete = true
+		return time.Time{}, false
+	}
+	if v.gen != nil && len(v.gen) < maxWindowStarts {
+		v.gen = append(v.gen, t)
+	} else {
+		v.gen = nil
+	}
+	return t, true
+}
+
+// remember adds to windowCache what this view learnt of the series'
+// starts in the window beyond what the cache held: more of them, or that
+// they are all.
+func (v *viewSeries) remember() {
+	if !v.cacheable || v.gen == nil || len(v.gen) == len(v.known) && (v.knownComplete || !v.complete) {
+		return
+	}
+	windowCache().Add(v.cacheKey, &windowStarts{starts: slices.Clip(v.gen), complete: v.complete})
 }
 
 func (v *viewSeries) next(context.Context) (viewInstance, bool, error) {
 	for {
-		t, ok := v.starts()
-		if !ok || !t.Before(v.to) {
+		t, ok := v.nextStart()
+		if !ok {
 			return viewInstance{}, false, nil
 		}
 		if !t.Add(v.duration).After(v.from) || v.excluded[model.StoredTime(t)] {
@@ -530,6 +622,13 @@ func (s server) storedSource(v *view, q store.ItemQuery) viewSource {
 func (s server) writeView(v *view, sources []viewSource) error {
 	c := v.c
 	defer s.addWork(&v.work)
+	defer func() {
+		for _, src := range sources {
+			if sr, ok := src.(*viewSeries); ok {
+				sr.remember()
+			}
+		}
+	}()
 	m, err := newViewMerge(c.Context(), sources)
 	if err != nil {
 		return graph.AsError(err)

@@ -291,3 +291,77 @@ func TestOccurrenceRowMatchesRender(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowCacheKeepsOccurrences: a series' occurrences in a window, from
+// a cursor or none, are the same whatever windowCache holds of the window
+// — nothing, a part an earlier page generated (taken to various depths,
+// with and without a cursor), or all of it — as newViewSeries lists them
+// with the cache emptied.
+func TestWindowCacheKeepsOccurrences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	list := func(t *testing.T, m store.Item, from, to time.Time, cursor viewCursor, limit int) []viewKey {
+		t.Helper()
+		v, err := newViewSeries(m, from, to, cursor, new(int64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.remember()
+		var keys []viewKey
+		for limit < 0 || len(keys) < limit {
+			inst, ok, err := v.next(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			keys = append(keys, inst.key)
+		}
+		return keys
+	}
+	for _, tc := range recurrenceCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			loc, _ := model.LoadZone(tc.zone)
+			start, err := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := masterItem(t, "m-"+tc.name, "s", start.UTC(), 90*time.Minute, tc.zone, tc.r)
+			for range 20 {
+				from := start.AddDate(0, 0, rng.IntN(400)-30).UTC()
+				to := from.Add(time.Duration(1+rng.IntN(60*24)) * time.Hour)
+				windowCache().Purge()
+				cold := list(t, m, from, to, viewCursor{}, -1)
+				for _, warm := range []struct {
+					depth  int  // instances the warming page takes (-1: all)
+					cursor bool // the warming page starts at a cursor
+				}{{0, false}, {1, false}, {3, false}, {-1, false}, {2, true}, {-1, true}} {
+					for _, at := range []int{-1, 0, 1, len(cold) / 2, len(cold) - 1} {
+						windowCache().Purge()
+						var wc viewCursor
+						if warm.cursor && len(cold) > 1 {
+							wc = viewCursor{key: cold[len(cold)/3], set: true}
+						}
+						list(t, m, from, to, wc, warm.depth)
+						var cur viewCursor
+						want := cold
+						if at >= 0 && at < len(cold) {
+							cur, want = viewCursor{key: cold[at], set: true}, cold[at+1:]
+						}
+						got := list(t, m, from, to, cur, -1)
+						if len(got) == 0 && len(want) == 0 {
+							continue
+						}
+						if !slices.Equal(got, want) {
+							t.Fatalf("window %s–%s warmed %+v, from %d: got %d occurrences, want %d\n got %v\nwant %v", from, to, warm, at, len(got), len(want), got, want)
+						}
+						// What the page taught the cache lists the same again.
+						if again := list(t, m, from, to, cur, -1); !slices.Equal(again, got) {
+							t.Fatalf("window %s–%s warmed %+v, from %d: a second listing differs", from, to, warm, at)
+						}
+					}
+				}
+			}
+		})
+	}
+}

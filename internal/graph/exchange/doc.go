@@ -36,7 +36,12 @@
 // by item version) is compared with; no request runs them. A calendar
 // view reads its active series masters' keys and takes their documents
 // from masterCache (calendar_render.go: by server, tenant, id, version and
-// times, bounded), reading from the store only those it has not seen.
+// times, bounded), reading from the store only those it has not seen;
+// it lists them by id from items_series_span (migration 0020: both halves
+// of the window's span in the index). windowCache (calendar_render.go,
+// bounded) keeps each series' starts in a window an earlier view
+// generated, so a view of a window seen before starts its series'
+// recurrences only after them.
 //
 // # What it must not do
 //

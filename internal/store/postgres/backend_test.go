@@ -651,7 +651,13 @@ func TestOverlapIndexes(t *testing.T) {
 			}
 			defer conn.Exec(context.Background(), `DEALLOCATE masters`)
 			plan := explain(t, `EXECUTE masters('t', 'event', 'o', 'cal', '2025-02-01T00:00:00.0000000Z', '2025-01-01T00:00:00.0000000Z')`)
-			if !strings.Contains(plan, "items_series_by_end") {
+			// Both halves of the span are index conditions (migration
+			// 0020): no row's document is read to test the start or the end.
+			docFilter := false
+			for _, line := range strings.Split(plan, "\n") {
+				docFilter = docFilter || strings.Contains(line, "Filter:") && strings.Contains(line, "doc #>>")
+			}
+			if !strings.Contains(plan, "items_series_span") || docFilter {
 				t.Errorf("series masters' plan:\n%s", plan)
 			}
 		})

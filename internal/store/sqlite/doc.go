@@ -206,8 +206,10 @@
 // value) and limited to the page, the union sorted and limited again. The
 // kind is written as a literal and the index named (INDEXED BY): without
 // statistics the planner would read the continued range from a scope
-// index. items_series_by_end indexes series masters by the end of their
-// last occurrence. TestOverlapUsesSpanIndex checks these plans.
+// index. items_series_span (migration 0020, replacing 0008's
+// items_series_by_end) indexes series masters by the end of their last
+// occurrence, then their start, so that a window's active masters are
+// found in the index alone. TestOverlapUsesSpanIndex checks these plans.
 //
 // Mail queries (migration 0010): isRead with receivedDateTime DESC, id,
 // lower(subject), id (a folder's and a mailbox's), the sender's address

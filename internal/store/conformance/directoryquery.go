@@ -72,6 +72,7 @@ var directoryQueryTests = []test{
 	{"Users", testQueryUsers},
 	{"UsersOrder", testQueryUsersOrder},
 	{"UsersPagingAndCount", testQueryUsersPaging},
+	{"DirectoryPagesByKey", testQueryDirectoryPages},
 	{"Groups", testQueryGroups},
 }
 

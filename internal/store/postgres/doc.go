@@ -134,6 +134,9 @@
 // column the query names, and lower(col) names col, so startswith's
 // $count was a bitmap heap scan of every match's page (users starting
 // with "a" at scale 1: 3,670 pages, 14 ms; now 149 index pages, 2.3 ms).
+// Migration 0019 INCLUDEs id too: a directory page sorts the range's ids
+// from an index-only scan and reads only its own rows by users_pkey
+// (sqlstore's listing by key).
 //
 // # Folder counters
 //

@@ -226,8 +226,11 @@
 // TestMessageQueriesUseIndexes and TestTextSearchUsesIndex check these.
 // startswith on the directory's names (migration 0013) reads lower(col)
 // expression indexes through the range odata adds to the LIKE, which
-// SQLite's LIKE optimisation cannot do for an expression;
-// TestUserPrefixUsesIndex checks it.
+// SQLite's LIKE optimisation cannot do for an expression; migration 0019
+// adds id to them (users and groups are rowid tables, whose index entries
+// carry the rowid), so that a directory page's ids are sorted from the
+// index alone and only the page's rows are read (sqlstore's listing by
+// key); TestUserPrefixUsesIndex checks both.
 //
 // Folder counters (migration 0017): message_counts holds each mailbox
 // folder's total, unread and read messages (and odd: an isRead neither

@@ -51,9 +51,13 @@ func columns(names []string, extra ...string) map[string]string {
 
 // DirectoryStatements is the SQL of a directory query over table:
 //
-//	SELECT … FROM table WHERE tenant_id = ? [AND id IN (…)] [AND (filter)]
-//	  [AND (after)] ORDER BY order, id LIMIT … OFFSET …
+//	SELECT … FROM table WHERE tenant_id = ? AND id IN (
+//	  SELECT id FROM table WHERE tenant_id = ? [AND id IN (…)] [AND (filter)]
+//	    [AND (after)] ORDER BY order, id LIMIT … OFFSET …
+//	) ORDER BY order, id
 //
+// (a page's ids sorted first, then only its rows read: Store.listing; a
+// query without a limit reads its rows directly),
 // and SELECT count(*) with the same WHERE but the keyset condition. IDs
 // restricts the result when it is not nil: an empty, non-nil list (a
 // group without members) matches nothing. It is exported for the
@@ -74,7 +78,11 @@ func (s *Store) directoryStatements(q store.DirectoryQuery, table, cols string, 
 	if q.IDs != nil {
 		w.add(s.q().InList("id"), s.q().List(q.IDs))
 	}
-	return s.listing(table, cols, w, t, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+	// A page is read by key (tenant_id, id): its ids sorted from an index
+	// that holds them, then only its rows (Store.listing).
+	var keys scope
+	keys.add(`tenant_id = ?`, q.TenantID)
+	return s.listing(table, cols, w, &keys, t, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
 }
 
 // queryDirectory runs a directory query's statements in one read

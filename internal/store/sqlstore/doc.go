@@ -42,7 +42,9 @@
 //   - Item and directory queries (items.go, dirquery.go): the store's own
 //     conditions (tenant, kind, owner, parent, ids) followed by the
 //     caller's query IR rendered by store/sqlq, id as the final sort key,
-//     the keyset tail and the count in the same read transaction, and the
+//     the keyset tail and the count in the same read transaction (a
+//     directory page sorts its matches' ids first, from an index that
+//     holds them, and reads only its own rows by key), and the
 //     overlap (calendar view) query over the span indexes. What the
 //     engines do differently for them is the flavor's Queries: how a list
 //     is bound (a JSON array read by json_each, a text[] with = ANY),

@@ -624,7 +624,7 @@ func (s *Store) itemStatements(q store.ItemQuery, text TextScope, columns string
 	if text.From != "" {
 		from = text.From
 	}
-	return s.listing(from, columns, w, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
+	return s.listing(from, columns, w, nil, itemTable, sqlq.Query{Filter: q.Filter, Order: q.Order, After: q.After}, q.Limit, q.Offset)
 }
 
 var selectItemColumns = itemFields
@@ -633,7 +633,20 @@ var selectItemColumns = itemFields
 // groups; from may name an index) with columns: the store's conditions w,
 // the caller's query IR rendered over t after them, id as the final sort
 // key, limit and offset.
-func (s *Store) listing(from, columns string, w scope, t sqlq.Table, iq sqlq.Query, limit, offset int) (Listing, error) {
+//
+// With keys (the conditions that, with id, name one row of from: the
+// directory's tenant_id) a page of limit > 0 sorts and cuts the matches'
+// ids first and reads only the page's rows, by key:
+//
+//	SELECT … FROM table WHERE keys AND id IN (
+//	  SELECT id FROM table WHERE … ORDER BY order, id LIMIT … OFFSET …
+//	) ORDER BY order, id
+//
+// so that an engine which reads a range of an index that holds the
+// filter's column and id (SQLite's migration 0019, PostgreSQL's INCLUDE)
+// sorts index entries rather than whole rows: users starting with "a" at
+// scale 1 are 13,748 rows read and sorted for a page of 100 otherwise.
+func (s *Store) listing(from, columns string, w scope, keys *scope, t sqlq.Table, iq sqlq.Query, limit, offset int) (Listing, error) {
 	qf := s.q()
 	r, err := sqlq.Render(qf.Dialect.Positional(), t, iq, 0)
 	if err != nil {
@@ -658,6 +671,10 @@ func (s *Store) listing(from, columns string, w scope, t sqlq.Table, iq sqlq.Que
 		Count:     `SELECT count(*) FROM ` + from + ` WHERE ` + where,
 		CountArgs: append(lead[:len(lead):len(lead)], args...),
 	}
+	byKey := keys != nil && limit > 0
+	if byKey {
+		st.Page = `SELECT id FROM ` + from + ` WHERE ` + pageWhere + ` ORDER BY ` + order
+	}
 	switch {
 	case qf.LiteralLimits:
 		if limit > 0 {
@@ -669,6 +686,13 @@ func (s *Store) listing(from, columns string, w scope, t sqlq.Table, iq sqlq.Que
 	default:
 		st.Page += ` LIMIT ? OFFSET ?`
 		st.PageArgs = append(st.PageArgs, s.f.Limit(limit), max(offset, 0))
+	}
+	if byKey {
+		st.Page = `SELECT ` + columns + ` FROM ` + from + ` WHERE ` + strings.Join(keys.conds, " AND ") +
+			` AND id IN (` + st.Page + `) ORDER BY ` + order
+		// The keys' arguments precede the subquery's, after the lead.
+		inner := st.PageArgs[len(lead):]
+		st.PageArgs = append(append(lead[:len(lead):len(lead)], keys.args...), inner...)
 	}
 	if r.AfterTail != "" {
 		st.Tail = `SELECT ` + columns + ` FROM ` + from + ` WHERE ` + where + ` AND (` + r.AfterTail + `) ORDER BY ` + order

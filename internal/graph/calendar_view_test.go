@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"graphgate/internal/graph/exchange"
+	"maps"
 	"math/rand/v2"
 	"net/http/httptest"
 	"net/url"
@@ -776,5 +777,61 @@ func TestCalendarViewRenderMatchesGet(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCalendarViewNeverStale: a view of a window read again lists its
+// series masters' keys from the store's caches (SQLite's listing cache,
+// the masters' documents by version); a series created, changed or
+// deleted between two views of the same window is listed as it is now,
+// on both stores.
+func TestCalendarViewNeverStale(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  func(t *testing.T) *env
+	}{
+		{"sqlite", func(t *testing.T) *env { return newEnv(t) }},
+		{"postgres", func(t *testing.T) *env { return newEnvOn(t, pgtest.FreshSchema(t)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.env(t)
+			rw := e.delegated("adele", "Calendars.ReadWrite")
+			ids := e.dailySeries(rw, 3, "2030-01-01")
+			from := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			path := "/me/calendarView?" + window(from, from.AddDate(0, 0, 7)) + "&$top=100&$select=subject"
+			count := func() map[string]int {
+				out := map[string]int{}
+				for _, s := range subjects(list(t, e.must(200, "GET", path, rw, nil))) {
+					out[s]++
+				}
+				return out
+			}
+			want := map[string]int{"Daily 0": 7, "Daily 1": 7, "Daily 2": 7}
+			for _, step := range []struct {
+				name   string
+				change func()
+				want   func()
+			}{
+				{"unchanged", func() {}, func() {}},
+				{"a series created", func() { e.dailySeries(rw, 1, "2030-01-03") }, func() { want["Daily 0"] += 5 }},
+				{"a master's subject changed", func() {
+					e.must(200, "PATCH", "/me/events/"+ids[1], rw, map[string]any{"subject": "Renamed"})
+				}, func() { want["Renamed"], want["Daily 1"] = want["Daily 1"], 0 }},
+				{"a series ended", func() {
+					e.must(200, "PATCH", "/me/events/"+ids[2], rw, map[string]any{"recurrence": map[string]any{"pattern": map[string]any{"type": "daily", "interval": 1},
+						"range": map[string]any{"type": "endDate", "startDate": "2030-01-01", "endDate": "2030-01-02"}}})
+				}, func() { want["Daily 2"] = 2 }},
+				{"a master deleted", func() { e.must(204, "DELETE", "/me/events/"+ids[0], rw, nil) }, func() { want["Daily 0"] -= 7 }},
+			} {
+				count() // the window's caches are warm
+				step.change()
+				step.want()
+				got := count()
+				maps.DeleteFunc(want, func(_ string, n int) bool { return n == 0 })
+				if !maps.Equal(got, want) {
+					t.Fatalf("%s: the view lists %v, want %v", step.name, got, want)
+				}
+			}
+		})
 	}
 }

@@ -29,7 +29,8 @@
 // cache (directory.go: a decorator in front of sqlstore's GetUser, which
 // reads through the shared SQL on a miss), the listing cache (listcache.go:
 // the same in front of QueryItems for keyed listings — the messages page's
-// keys and versions — bounded by entries and bytes), both served only while
+// keys and versions, a calendar view's active series masters' keys —
+// bounded by entries and bytes), both served only while
 // the tenant file's WAL stamp (walstamp_unix.go) is the one they were read
 // at, so neither ever answers with data older than the last commit of any
 // process; snapshots as files (VACUUM INTO,

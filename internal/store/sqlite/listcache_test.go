@@ -38,6 +38,14 @@ func lcQuery(folder string) store.ItemQuery {
 		Order: []store.Order{{Field: store.Doc("receivedDateTime", store.TypeTime), Desc: true}}, Limit: 4, Count: true}
 }
 
+// lcUnlimited is a listing without a limit, as a calendar view lists the
+// keys of the series masters active in its window: a folder's mail with a
+// subject, by id.
+func lcUnlimited(folder string) store.ItemQuery {
+	return store.ItemQuery{TenantID: lcTenant, Kind: "message", OwnerID: lcOwner, ParentID: folder,
+		Filter: store.Not{Cond: store.IsNull{Field: store.Doc("subject", store.TypeString)}}}
+}
+
 // omitAll is a render cache that holds every item.
 func omitAll(int, store.Item) bool { return true }
 
@@ -149,15 +157,20 @@ func TestListCacheNeverStale(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkPage(t, s, lcQuery("inbox"))
-			if !checkPage(t, s, lcQuery("inbox")) {
-				t.Fatal("an unchanged page was not served from the cache")
+			queries := []store.ItemQuery{lcQuery("inbox"), lcUnlimited("inbox")}
+			for _, q := range queries {
+				checkPage(t, s, q)
+				if !checkPage(t, s, q) {
+					t.Fatalf("an unchanged page (limit %d) was not served from the cache", q.Limit)
+				}
 			}
 			if err := tc.change(); err != nil {
 				t.Fatal(err)
 			}
-			if checkPage(t, s, lcQuery("inbox")) {
-				t.Fatal("a page was served from the cache after a commit")
+			for _, q := range queries {
+				if checkPage(t, s, q) {
+					t.Fatalf("a page (limit %d) was served from the cache after a commit", q.Limit)
+				}
 			}
 		})
 	}
@@ -267,6 +280,28 @@ func TestListCacheBounds(t *testing.T) {
 	e, ok := c.get(fmt.Sprint("key ", 2*listCacheEntries-1), walStamp{})
 	if !ok || e.items[0].Doc != nil {
 		t.Errorf("the newest entry: %v, documents kept: %v", ok, ok && e.items[0].Doc != nil)
+	}
+	// A listing without a limit is cached only while its answer is at
+	// most listCacheMaxItems rows.
+	s := open(t, t.TempDir())
+	lcSeed(t, s)
+	var more []store.Item
+	for i := range listCacheMaxItems - 6 {
+		more = append(more, lcMessage(1000+i, "inbox"))
+	}
+	if err := s.CreateItems(t.Context(), more...); err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, s, lcUnlimited("inbox"))
+	if !checkPage(t, s, lcUnlimited("inbox")) {
+		t.Errorf("an unlimited listing of %d rows was not cached", listCacheMaxItems)
+	}
+	if err := s.CreateItems(t.Context(), lcMessage(5000, "inbox")); err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, s, lcUnlimited("inbox"))
+	if checkPage(t, s, lcUnlimited("inbox")) {
+		t.Errorf("an unlimited listing of %d rows was cached", listCacheMaxItems+1)
 	}
 	huge := make([]store.Item, listCacheBytes/16/itemKeyOverhead+1)
 	c.add("huge", walStamp{}, huge, -1)

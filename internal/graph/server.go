@@ -65,6 +65,7 @@ type Server struct {
 	calWork       calendarWork
 	mailboxes     knownMailboxes
 	decisions     DecisionRecorder
+	scopes        scopeCache // tokens' parsed scp and roles claims (scopecache.go)
 	// files are the files workload's hooks (Package.Files), zero when the
 	// server was built without it; written by New only.
 	files FilesHooks

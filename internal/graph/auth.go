@@ -30,9 +30,9 @@ func (s *Server) authenticate(c *Call) error {
 	p := &authz.Principal{Kind: authz.Delegated}
 	if claims.IDType == tokens.IDTypeApp {
 		p.Kind = authz.App
-		p.Granted, _ = s.cat.ParseScopes(strings.Join(claims.Roles, " "))
+		p.Granted = s.scopes.parse(s.cat, strings.Join(claims.Roles, " "))
 	} else {
-		p.Granted, _ = s.cat.ParseScopes(claims.Scope)
+		p.Granted = s.scopes.parse(s.cat, claims.Scope)
 		if claims.IdP == tokens.IdPPersonal || claims.TenantID == store.PersonalTenantID {
 			p.Account = authz.Personal
 		}

@@ -58,7 +58,11 @@ type Call struct {
 
 	path   graphpath.Path
 	params []string
-	wrote  bool
+	// paramsBuf holds params for paths of up to four {id}s (GET /me's
+	// one): no allocation for them. It is in the recycled Call, so params
+	// must not be kept beyond the request either.
+	paramsBuf [4]string
+	wrote     bool
 
 	// ctxValues are the context URL's values the handler supplied
 	// (SetContextValue), name and value in turn.
@@ -279,11 +283,10 @@ func (c *Call) fail(err error) {
 	ge.write(c.w, c.RequestID, c.ClientRequestID, c.s.now())
 }
 
-// extractParams reads the {id} values of the request path, aligned with the
-// matched route's template.
-func extractParams(m routes.Match, p *graphpath.Path) []string {
+// extractParams appends the {id} values of the request path, aligned with
+// the matched route's template, to out.
+func extractParams(out []string, m routes.Match, p *graphpath.Path) []string {
 	tmpl := m.Route.Segments()
-	var out []string
 	i := 0
 	switch {
 	case m.MeFallback:

@@ -82,7 +82,9 @@ func (c *Call) parseQueryWith(flavor odata.Flavor, pageSize, maxTop int, positio
 	if q.Skip != nil {
 		out.skip = *q.Skip
 	}
-	if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), PositionTokenPrefix) {
+	if token == "" {
+		// No $skiptoken (most requests): nothing to decode.
+	} else if b, err := base64.RawURLEncoding.DecodeString(token); positional && err == nil && strings.HasPrefix(string(b), PositionTokenPrefix) {
 		out.position = strings.TrimPrefix(string(b), PositionTokenPrefix)
 	} else if k, ok := decodeKeysetToken(token); ok {
 		out.skip, out.after, out.afterOrder = k.Offset, &k.cursor, k.Order

@@ -65,6 +65,7 @@ type Server struct {
 	calWork       calendarWork
 	mailboxes     knownMailboxes
 	decisions     DecisionRecorder
+	scopes        scopeCache // tokens' parsed scp and roles claims (scopecache.go)
 	// files are the files workload's hooks (Package.Files), zero when the
 	// server was built without it; written by New only.
 	files FilesHooks
@@ -287,7 +288,7 @@ func (s *Server) dispatch(c *Call) error {
 	c.Match = match
 	c.endpoint = s.endpoint(match.Route, m)
 	c.countOnly = m == routes.GET && match.Stripped > 0 && strings.EqualFold(lastSegment(&c.path), "$count")
-	c.params = extractParams(match, &c.path)
+	c.params = extractParams(c.paramsBuf[:0], match, &c.path)
 	if keptEscapes {
 		for i, p := range c.params {
 			c.params[i] = keptUnescaper.Replace(p)

@@ -522,22 +522,7 @@ func TestItemIndexes(t *testing.T) {
 		{"a To Do list in creation order, open tasks", `SELECT id FROM items WHERE tenant_id = 't' AND kind = 'todoTask' AND owner_id = 'o'
 			AND parent_id = 'l' AND (doc #>> '{status}') <> 'completed' ORDER BY created_at, id LIMIT 51`, "items_tasks_by_creation"},
 	} {
-		rows, err := conn.Query(ctx, `EXPLAIN `+tc.sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		if p := strings.Join(plan, "\n"); !strings.Contains(p, tc.index) {
+		if p := planOf(t, conn, tc.sql); !strings.Contains(p, tc.index) {
 			t.Errorf("%s does not use %s*:\n%s", tc.name, tc.index, p)
 		}
 	}
@@ -563,25 +548,6 @@ func TestOverlapIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Exec(context.Background(), `RESET enable_seqscan`)
-	explain := func(t *testing.T, sql string, args ...any) string {
-		t.Helper()
-		rows, err := conn.Query(ctx, `EXPLAIN `+sql, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(plan, "\n")
-	}
 	from := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
 	to := from.Add(3 * time.Hour)
 	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
@@ -607,7 +573,7 @@ func TestOverlapIndexes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				plan := explain(t, sql, args...)
+				plan := planOf(t, conn, sql, args...)
 				if mode == "force_generic_plan" {
 					// A generic plan is a prepared statement's, planned
 					// without the parameters' values.
@@ -624,7 +590,7 @@ func TestOverlapIndexes(t *testing.T) {
 							vals[i] = fmt.Sprint(a)
 						}
 					}
-					plan = explain(t, `EXECUTE overlap(`+strings.Join(vals, ", ")+`)`)
+					plan = planOf(t, conn, `EXECUTE overlap(`+strings.Join(vals, ", ")+`)`)
 					if !strings.Contains(plan, "$") {
 						t.Fatalf("not a generic plan:\n%s", plan)
 					}
@@ -650,7 +616,7 @@ func TestOverlapIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Exec(context.Background(), `DEALLOCATE masters`)
-			plan := explain(t, `EXECUTE masters('t', 'event', 'o', 'cal', '2025-02-01T00:00:00.0000000Z', '2025-01-01T00:00:00.0000000Z')`)
+			plan := planOf(t, conn, `EXECUTE masters('t', 'event', 'o', 'cal', '2025-02-01T00:00:00.0000000Z', '2025-01-01T00:00:00.0000000Z')`)
 			// Both halves of the span are index conditions (migration
 			// 0020): no row's document is read to test the start or the end.
 			docFilter := false

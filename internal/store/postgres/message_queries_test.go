@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,6 +59,23 @@ func scaleSchema(t *testing.T) string {
 // listingArgs are a listing's arguments without the flavor's ListingArgs
 // (explain sends those).
 func listingArgs(args []any) []any { return args[len(queries.ListingArgs):] }
+
+// planOf is PostgreSQL's plan for sql with args (EXPLAIN, the planner's
+// settings as q's connection has them), one line per plan node.
+func planOf(t *testing.T, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, sql string, args ...any) string {
+	t.Helper()
+	rows, err := q.Query(t.Context(), `EXPLAIN `+sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
 
 // explain is the plan PostgreSQL makes for sql with args as listings are
 // sent (planEachTime: the server's parameter types, planned with the

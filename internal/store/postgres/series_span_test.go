@@ -54,25 +54,7 @@ func TestSeriesMastersBySpan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sql := st.Page
-	for i := 1; strings.Contains(sql, "?"); i++ {
-		sql = strings.Replace(sql, "?", fmt.Sprintf("$%d", i), 1)
-	}
-	var plan []string
-	rows, err := s.pool.Query(ctx, `EXPLAIN `+sql, st.PageArgs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	plan := strings.Split(planOf(t, s.pool, flavor.Rebind(st.Page), st.PageArgs...), "\n")
 	docFilter := false
 	for _, line := range plan {
 		docFilter = docFilter || strings.Contains(line, "Filter:") && strings.Contains(line, "doc #>>")

@@ -119,19 +119,68 @@ func (d *Decision) ForRequest(id string) (Decision, bool) {
 }
 
 // RepeatsText is how the stores keep a row's repeats: "" for none, else
-// the JSON array (encoding/json, times in UTC). RepeatsLike matches a
-// request id in it.
+// the JSON array encoding/json writes for them with times in UTC
+// (RepeatsLike matches a request id in it). It is written here, not by
+// json.Marshal: an aggregated row carries up to a batch of repeats, and
+// reflection and time formatting per repeat were a tenth of the log
+// writer's CPU under load (bench/README.md). Request ids are almost always
+// plain ASCII, copied as they are; any other string, and a time
+// encoding/json refuses, goes through encoding/json itself, so the text is
+// byte for byte what json.Marshal would write (TestRepeatsTextIsJSON).
 func RepeatsText(rs []Repeat) (string, error) {
 	if len(rs) == 0 {
 		return "", nil
 	}
-	utc := make([]Repeat, len(rs))
+	b := make([]byte, 0, len(rs)*(len(`{"at":"","requestId":"","clientRequestId":""},`)+len(time.RFC3339Nano)+2*36)+2)
+	b = append(b, '[')
 	for i, r := range rs {
-		r.Time = r.Time.UTC()
-		utc[i] = r
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		b = append(b, `{"at":`...)
+		if b, err = appendJSONTime(b, r.Time.UTC()); err != nil {
+			return "", err
+		}
+		b = append(b, `,"requestId":`...)
+		b = appendJSONString(b, r.RequestID)
+		if r.ClientRequestID != "" {
+			b = append(b, `,"clientRequestId":`...)
+			b = appendJSONString(b, r.ClientRequestID)
+		}
+		b = append(b, '}')
 	}
-	b, err := json.Marshal(utc)
-	return string(b), err
+	b = append(b, ']')
+	return string(b), nil
+}
+
+// appendJSONTime appends t as encoding/json writes a time.Time: quoted
+// RFC 3339 with nanoseconds, trailing zeros cut. Years outside 0–9999,
+// which encoding/json refuses, get its error.
+func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		j, err := json.Marshal(t)
+		return append(b, j...), err
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// appendJSONString appends s quoted as encoding/json writes it. A string
+// of printable ASCII that encoding/json leaves as it is (no quote,
+// backslash or HTML character) is copied; any other goes through
+// encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s) // a string always encodes
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // ParseRepeats reads what RepeatsText wrote.

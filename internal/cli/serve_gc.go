@@ -10,20 +10,21 @@ import (
 // them itself, and serve changes neither).
 //
 // The server's live heap is small (about 20 MB for the demo tenant under
-// load; 40 MB at the scale benchmarks' volume) and every request allocates
-// a few kilobytes that die with it, so at Go's default (GOGC=100: collect
-// when the heap has doubled) a loaded server collects several times a
-// second and spends about a tenth of its CPU marking the same live heap
-// (bench/README.md: "GET /me: the collector's settings"). Collecting at
-// five times the live heap instead (GOGC=400) spends a quarter of that, as
-// the one-shot commands do (startingHeapPercent); the soft memory limit
-// keeps that from growing the process past what it cost before: when the
-// Go heap, stacks and runtime reach serveMemoryLimit the collector runs
-// sooner, whatever GOGC says, so the resident size stays where the
-// throughput harness's 150 MB target and the scale runs' 200 MB need it
-// (SQLite's page caches and the executable's pages come on top). A live
-// heap beyond the limit still works: the runtime then caps the collector
-// at about half the CPU and lets the heap grow rather than fail.
+// the throughput harness's load) and every request allocates a few
+// kilobytes that die with it, so at Go's default (GOGC=100: collect when
+// the heap has doubled) a loaded server collects several times a second
+// and spends about a tenth of its CPU marking the same live heap
+// (bench/README.md: "The collector's settings"). Collecting at five times
+// the live heap instead (GOGC=400), as the one-shot commands do
+// (startingHeapPercent), cuts that to a third (GET /me) or two thirds (a
+// messages page, whose caches the limit below counts). The soft memory
+// limit bounds what that costs in memory: when the Go heap, stacks and
+// runtime reach serveMemoryLimit the collector runs sooner, whatever GOGC
+// says, so the resident size stays under the throughput harness's 150 MB
+// target and the scale runs' 200 MB (SQLite's page caches and the
+// executable's pages come on top of the limit). A live heap beyond the
+// limit still works: the runtime then caps the collector at about half the
+// CPU and lets the heap grow rather than fail.
 const (
 	serveGCPercent   = 400
 	serveMemoryLimit = 96 << 20

@@ -222,13 +222,13 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 				return true // the probe of a next page: only its existence counts
 			}
 			if i == top-1 {
-				cur, ok := cursorCache().Get(cursorKey(s.renderScope, it, digest))
+				cur, ok := cursorCache().GetIfPresent(cursorKey(s.renderScope, it, digest))
 				if !ok {
 					return false
 				}
 				cursor = &cur
 			}
-			b, ok := renderCache().Get(pageKey.of(it))
+			b, ok := renderCache().GetIfPresent(pageKey.of(it))
 			if ok {
 				hits[i] = b[:len(b):len(b)]
 			}
@@ -253,7 +253,7 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 				// keysetToken's, the cursor remembered for the next time.
 				if cur, ok := store.CursorOf(last, iq.Order); ok {
 					col.Q.next = encodeKeyset(col.Q, iq.Order, cur)
-					cursorCache().Add(cursorKey(s.renderScope, last, digest), cur)
+					cursorCache().Set(cursorKey(s.renderScope, last, digest), cur)
 				}
 			}
 		}

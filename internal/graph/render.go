@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/maypok86/otter/v2"
 
 	"graphgate/internal/store"
 )
@@ -78,14 +78,14 @@ func renderProject(it store.Item, selected, defaults []string, allowed map[strin
 	cacheable := allowed == nil && len(it.Doc) <= maxCachedDoc
 	if cacheable {
 		key = renderKeyOf(it, selected, defaults, withID)
-		if b, ok := renderCache().Get(key); ok {
+		if b, ok := renderCache().GetIfPresent(key); ok {
 			return b[:len(b):len(b)], nil
 		}
 	}
 	if out, ok := renderProjectFast(it, selected, defaults, allowed, withID); ok {
 		if cacheable && len(out) <= maxCachedRender {
 			out = out[:len(out):len(out)] // a caller appending copies it
-			renderCache().Add(key, out)
+			renderCache().Set(key, out)
 		}
 		return out, nil
 	}
@@ -346,9 +346,15 @@ func plainInt(n []byte) bool {
 // most maxCachedDoc bytes (hashing a larger one is not worth it).
 // It is made on first use, not by every command's start (cmd/graphgate
 // TestCLIInitIsLazy).
-var renderCache = sync.OnceValue(func() *lru.Cache[renderKey, json.RawMessage] {
-	c, _ := lru.New[renderKey, json.RawMessage](renderCacheSize)
-	return c
+//
+// It is otter's cache, not a mutex-guarded LRU: a page looks up each of its
+// items (25 lookups for a page of 25), and under load golang-lru's lock,
+// which every Get takes to move the entry, was the most contended in the
+// process (bench/README.md, "The caches without a lock"); otter's reads
+// take none, and its eviction (S3-FIFO) keeps the entries that are read
+// again.
+var renderCache = sync.OnceValue(func() *otter.Cache[renderKey, json.RawMessage] {
+	return otter.Must(&otter.Options[renderKey, json.RawMessage]{MaximumSize: renderCacheSize})
 })
 
 const (
@@ -407,9 +413,8 @@ func (k renderKey) of(it store.Item) renderKey {
 // projection, so that a keyed page (WriteCollection) need not read the
 // document of its last item again to write its next link. Made on first
 // use, like renderCache.
-var cursorCache = sync.OnceValue(func() *lru.Cache[renderKey, store.Cursor] {
-	c, _ := lru.New[renderKey, store.Cursor](renderCacheSize)
-	return c
+var cursorCache = sync.OnceValue(func() *otter.Cache[renderKey, store.Cursor] {
+	return otter.Must(&otter.Options[renderKey, store.Cursor]{MaximumSize: renderCacheSize})
 })
 
 // cursorKey is the cursorCache key of it in orders (digest: orderDigest).
@@ -424,7 +429,7 @@ func cursorKey(scope uint64, it store.Item, digest uint64) renderKey {
 func renderKeyed(key renderKey, it store.Item, selected, defaults []string, withID bool) (json.RawMessage, error) {
 	b, err := renderProject(it, selected, defaults, nil, withID)
 	if err == nil && len(it.Doc) <= maxCachedDoc && len(b) <= maxCachedRender {
-		renderCache().Add(key, b[:len(b):len(b)])
+		renderCache().Set(key, b[:len(b):len(b)])
 	}
 	return b, err
 }

@@ -34,14 +34,14 @@ func (s *Store) GetUser(ctx context.Context, tenantID, id string) (store.User, e
 	stamp, fresh := s.watch.stamp()
 	k := userKey{tenantID, id}
 	if fresh {
-		if c, ok := s.users.Get(k); ok && c.stamp == stamp {
+		if c, ok := s.users.GetIfPresent(k); ok && c.stamp == stamp {
 			s.userHits.Add(1)
 			return cloneUser(c.user), nil
 		}
 	}
 	u, err := s.Store.GetUser(ctx, tenantID, id)
 	if err == nil && fresh {
-		s.users.Add(k, cachedUser{stamp: stamp, user: cloneUser(u)})
+		s.users.Set(k, cachedUser{stamp: stamp, user: cloneUser(u)})
 	}
 	return u, err
 }

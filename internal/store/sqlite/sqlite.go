@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/maypok86/otter/v2"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"graphgate/internal/secretfile"
@@ -64,7 +64,7 @@ type Store struct {
 	// since it was read, so the cache never serves stale data.
 	watch *walWatch
 	hold  *sql.Conn
-	users *lru.Cache[userKey, cachedUser]
+	users *otter.Cache[userKey, cachedUser] // reads take no lock (bench/README.md, "The caches without a lock")
 	// userHits counts answers from the cache (for its tests).
 	userHits atomic.Uint64
 	// lists caches keyed item listings against the same stamp
@@ -176,7 +176,7 @@ func (s *Store) startWatch(ctx context.Context) {
 		return
 	}
 	s.hold, s.watch = hold, w
-	s.users, _ = lru.New[userKey, cachedUser](userCacheSize)
+	s.users = otter.Must(&otter.Options[userKey, cachedUser]{MaximumSize: userCacheSize})
 	s.lists = newListCache()
 }
 

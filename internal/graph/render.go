@@ -352,7 +352,10 @@ func plainInt(n []byte) bool {
 // which every Get takes to move the entry, was the most contended in the
 // process (bench/README.md, "The caches without a lock"); otter's reads
 // take none, and its eviction (S3-FIFO) keeps the entries that are read
-// again.
+// again. Otter applies writes and evictions in batches, so between two of
+// them it may hold up to its write buffer's length (a few hundred
+// entries) beyond renderCacheSize: the bound is that much looser, never
+// gone (TestRenderCacheBounded).
 var renderCache = sync.OnceValue(func() *otter.Cache[renderKey, json.RawMessage] {
 	return otter.Must(&otter.Options[renderKey, json.RawMessage]{MaximumSize: renderCacheSize})
 })

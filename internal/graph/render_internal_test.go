@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,5 +262,32 @@ func TestRenderCache(t *testing.T) {
 	_ = append(b, " appended"...)
 	if got := render(it, "subject", "changeKey"); got != first {
 		t.Fatalf("an append to a returned render changed the cache: %s", got)
+	}
+}
+
+// TestRenderCacheBounded: otter applies evictions in batches, so the render
+// cache may hold more than renderCacheSize for a moment, but never more than
+// its write buffer beyond it, also with writers on every core; once its
+// pending work is done it holds no more than renderCacheSize.
+func TestRenderCacheBounded(t *testing.T) {
+	c := renderCache()
+	const slack = 1024 // otter's write buffer is far smaller than this
+	body := json.RawMessage(`{"id":"x"}`)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 4 * renderCacheSize {
+				c.Set(renderKey{tenant: "bounded-" + strconv.Itoa(w), id: strconv.Itoa(i)}, body)
+				if n := c.EstimatedSize(); n > renderCacheSize+slack {
+					t.Errorf("after %d writes: %d entries, bound %d + %d", i+1, n, renderCacheSize, slack)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	c.CleanUp()
+	if n := c.EstimatedSize(); n > renderCacheSize {
+		t.Fatalf("after its pending work: %d entries, bound %d", n, renderCacheSize)
 	}
 }

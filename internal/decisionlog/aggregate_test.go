@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,4 +187,68 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("no metric %s", name)
 	return 0
+}
+
+// TestAggregateMatchesReference: on random batches of a few distinct calls
+// interleaved (repeats in a row, alternating, denials and faults between),
+// Aggregate makes the rows a plain grouping by every field but the time
+// and the ids makes — whatever shortcut it takes for a repeat of the
+// previous decision.
+func TestAggregateMatchesReference(t *testing.T) {
+	variants := []func(*store.Decision){
+		nil,
+		func(d *store.Decision) { d.Path = "/me?$select=id" },
+		func(d *store.Decision) { d.UserID = "other" },
+		func(d *store.Decision) { d.Held = []string{"User.Read", "Mail.Read"} },
+		func(d *store.Decision) { d.Detail = []byte(`{"a":2}`) },
+		func(d *store.Decision) {
+			d.Allowed, d.Status, d.Reason, d.Granted = false, 403, "missing_permission", ""
+		},
+		func(d *store.Decision) { d.Reason, d.Check = report.FaultReason, "fault:slow" },
+	}
+	reference := func(batch []store.Decision) []string {
+		var rows []string
+		at := map[string]int{}
+		for _, d := range batch {
+			if !d.Allowed || d.Reason == report.FaultReason {
+				rows = append(rows, d.RequestID)
+				continue
+			}
+			k := fmt.Sprintf("%q", []any{d.TenantID, d.AppID, d.AppName, d.UserID, d.UserUPN, d.Scheme, d.Method, d.Route, d.Path,
+				d.Reason, d.Check, d.Granted, d.Allowed, d.Status, d.Held, d.Candidates, string(d.Detail)})
+			if i, ok := at[k]; ok {
+				rows[i] += " " + d.RequestID
+				continue
+			}
+			at[k] = len(rows)
+			rows = append(rows, d.RequestID)
+		}
+		return rows
+	}
+	seed := uint64(1)
+	next := func(n int) int { // a small LCG: the batches are the same every run
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int(seed>>33) % n
+	}
+	for round := range 500 {
+		batch := make([]store.Decision, 1+next(40))
+		v := 0
+		for i := range batch {
+			if next(3) == 0 { // a run of one call, else another call
+				v = next(len(variants))
+			}
+			batch[i] = row(fmt.Sprint(i), i%60, variants[v])
+		}
+		var got []string
+		for _, r := range decisionlog.Aggregate(batch, nil) {
+			ids := []string{r.RequestID}
+			for _, rep := range r.Repeats {
+				ids = append(ids, rep.RequestID)
+			}
+			got = append(got, strings.Join(ids, " "))
+		}
+		if want := reference(batch); !slices.Equal(got, want) {
+			t.Fatalf("round %d:\n got %q\nwant %q", round, got, want)
+		}
+	}
 }

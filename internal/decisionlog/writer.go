@@ -1,7 +1,9 @@
 package decisionlog
 
 import (
+	"bytes"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -201,25 +203,49 @@ func noNUL(s string) string {
 func Aggregate(batch, out []store.Decision) []store.Decision {
 	var first map[string]int
 	var key []byte
+	// last is the row the previous aggregable decision went into: a busy
+	// log is mostly one call repeated, and a decision equal to it field by
+	// field (sameRow: the fields aggregateKey joins) needs no key built and
+	// hashed. sameRow implies equal keys, so the rows are those the keys
+	// alone make.
+	last := -1
 	for i := range batch {
 		d := &batch[i]
 		if !d.Allowed || d.Reason == report.FaultReason || len(d.Repeats) > 0 {
 			out = append(out, *d)
 			continue
 		}
+		if last >= 0 && sameRow(&out[last], d) {
+			o := &out[last]
+			o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
+			continue
+		}
 		key = aggregateKey(key[:0], d)
 		if at, ok := first[string(key)]; ok {
 			o := &out[at]
 			o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
+			last = at
 			continue
 		}
 		if first == nil {
 			first = make(map[string]int, len(batch))
 		}
 		first[string(key)] = len(out)
+		last = len(out)
 		out = append(out, *d)
 	}
 	return out
+}
+
+// sameRow reports whether a and b agree on every field aggregateKey joins.
+// The writer's rows of one call share their strings and rendering (memo),
+// so the comparisons mostly find the same pointers.
+func sameRow(a, b *store.Decision) bool {
+	return a.TenantID == b.TenantID && a.AppID == b.AppID && a.AppName == b.AppName && a.UserID == b.UserID &&
+		a.UserUPN == b.UserUPN && a.Scheme == b.Scheme && a.Method == b.Method && a.Route == b.Route && a.Path == b.Path &&
+		a.Reason == b.Reason && a.Check == b.Check && a.Granted == b.Granted && a.Allowed == b.Allowed &&
+		a.Status == b.Status && slices.Equal(a.Held, b.Held) && slices.Equal(a.Candidates, b.Candidates) &&
+		bytes.Equal(a.Detail, b.Detail)
 }
 
 // aggregateKey appends what two aggregated rows share: every field but

@@ -27,13 +27,12 @@ const DefaultCacheSize = 10000
 // Here an entry's expiry is checked on read, and expired entries are
 // dropped then or pushed out by newer ones.
 //
-// golang-lru takes a mutex on every Get (a hit moves the entry to the
-// front), and every Graph request does one: the cache is split into
-// cacheShards LRUs chosen by the key's hash, so that concurrent requests
-// with different tokens rarely wait for each other. Each shard holds an
-// equal part of the size (rounded up), so the bound is the same; the least
-// recently used entry is evicted within its shard rather than across the
-// cache. A cache smaller than minShardedSize is one LRU, exact in its bound.
+// golang-lru takes a mutex on every write (reads use Peek, under its read
+// lock: see get): the cache is split into cacheShards LRUs chosen by the
+// key's hash, so that concurrent requests with different tokens rarely
+// wait for each other. Each shard holds an equal part of the size (rounded
+// up), so the bound is the same; the entry cached longest ago is evicted
+// within its shard rather than across the cache. A cache smaller than minShardedSize is one LRU, exact in its bound.
 type verifiedCache struct {
 	seed   maphash.Seed
 	shards []*lru.Cache[uint64, cachedToken] // 1 or cacheShards of them
@@ -80,7 +79,13 @@ func (c *verifiedCache) get(raw string, now time.Time) (*AccessClaims, bool) {
 		return nil, false
 	}
 	key := maphash.String(c.seed, raw)
-	e, ok := c.shard(key).Get(key)
+	// Peek, under the shard's read lock: Get takes the write lock to move
+	// the entry, and every Graph request with the same token wants the
+	// same shard (the second most contended lock under load, after the
+	// user cache's: bench/README.md, "The caches without a lock"). A hit
+	// does not reorder, so eviction is by insertion within a shard — a
+	// token in use that is pushed out is verified and cached again.
+	e, ok := c.shard(key).Peek(key)
 	if !ok || e.raw != raw {
 		return nil, false
 	}

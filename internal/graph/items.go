@@ -209,7 +209,7 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 	// The last item's document is needed for the next link's cursor
 	// unless its cursor is cached too (cursorCache).
 	var hits []json.RawMessage
-	var cursor *store.Cursor
+	var cursor *cachedCursor
 	var digest uint64
 	keyed := col.Render == nil && col.Post == nil && col.Allowed == nil && !c.expanding()
 	if keyed {
@@ -222,11 +222,11 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 				return true // the probe of a next page: only its existence counts
 			}
 			if i == top-1 {
-				cur, ok := cursorCache().GetIfPresent(cursorKey(s.renderScope, it, digest))
+				cc, ok := cursorCache().GetIfPresent(cursorKey(s.renderScope, it, digest))
 				if !ok {
 					return false
 				}
-				cursor = &cur
+				cursor = &cc
 			}
 			b, ok := renderCache().GetIfPresent(pageKey.of(it))
 			if ok {
@@ -248,12 +248,14 @@ func (s *Server) WriteCollection(c *Call, col Collection) error {
 			case !keyed:
 				col.Q.next = keysetToken(col.Q, iq.Order, last)
 			case last.Doc == nil && cursor != nil:
-				col.Q.next = encodeKeyset(col.Q, iq.Order, *cursor)
+				col.Q.next = cursor.tokenFor(col.Q, iq.Order)
 			default:
-				// keysetToken's, the cursor remembered for the next time.
+				// keysetToken's, the cursor and its token remembered for
+				// the next time.
 				if cur, ok := store.CursorOf(last, iq.Order); ok {
 					col.Q.next = encodeKeyset(col.Q, iq.Order, cur)
-					cursorCache().Set(cursorKey(s.renderScope, last, digest), cur)
+					cursorCache().Set(cursorKey(s.renderScope, last, digest),
+						cachedCursor{cursor: cur, offset: col.Q.skip + col.Q.top, token: col.Q.next})
 				}
 			}
 		}

@@ -3,6 +3,8 @@ package graph
 import (
 	"net/url"
 	"testing"
+
+	"graphgate/internal/store"
 )
 
 // oldNextLink is how NextLinkToken wrote a link before it kept templates:
@@ -51,3 +53,23 @@ func TestNextLinkTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedCursorToken: a remembered keyset token is the one encodeKeyset
+// writes for the same offset; at another offset (another $skip or $top)
+// the token is encoded again, never the remembered one.
+func TestCachedCursorToken(t *testing.T) {
+	orders := []store.Order{{Field: store.Field{Path: []string{"receivedDateTime"}}, Desc: true}}
+	cur := store.Cursor{ID: "m25", Keys: []*store.Value{ptr(store.String("2026-12-05T10:00:00Z"))}}
+	q := &Query{top: 25}
+	cc := cachedCursor{cursor: cur, offset: 25, token: encodeKeyset(q, orders, cur)}
+	if got, want := cc.tokenFor(q, orders), encodeKeyset(q, orders, cur); got != want {
+		t.Fatalf("same offset: %q, want %q", got, want)
+	}
+	other := &Query{top: 10, skip: 5}
+	got, want := cc.tokenFor(other, orders), encodeKeyset(other, orders, cur)
+	if got != want || got == cc.token {
+		t.Fatalf("other offset: %q, want %q (remembered %q)", got, want, cc.token)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -416,9 +416,27 @@ func (k renderKey) of(it store.Item) renderKey {
 // projection, so that a keyed page (WriteCollection) need not read the
 // document of its last item again to write its next link. Made on first
 // use, like renderCache.
-var cursorCache = sync.OnceValue(func() *otter.Cache[renderKey, store.Cursor] {
-	return otter.Must(&otter.Options[renderKey, store.Cursor]{MaximumSize: renderCacheSize})
+var cursorCache = sync.OnceValue(func() *otter.Cache[renderKey, cachedCursor] {
+	return otter.Must(&otter.Options[renderKey, cachedCursor]{MaximumSize: renderCacheSize})
 })
+
+// cachedCursor is a cursorCache entry: the cursor, and the keyset token
+// encodeKeyset wrote for it at offset (the page's $skip + $top), which is
+// all the token depends on besides the ordering the key holds — a page
+// asked for again writes the same nextLink without encoding it again.
+type cachedCursor struct {
+	cursor store.Cursor
+	offset int
+	token  string
+}
+
+// tokenFor is encodeKeyset(q, orders, cc.cursor), remembered.
+func (cc *cachedCursor) tokenFor(q *Query, orders []store.Order) string {
+	if cc.offset == q.skip+q.top && cc.token != "" {
+		return cc.token
+	}
+	return encodeKeyset(q, orders, cc.cursor)
+}
 
 // cursorKey is the cursorCache key of it in orders (digest: orderDigest).
 func cursorKey(scope uint64, it store.Item, digest uint64) renderKey {

@@ -15,6 +15,15 @@
 // targets, and graphgate's peak resident memory under the largest number of
 // concurrent token requests. All of it on 127.0.0.1.
 //
+// Beside the rates it reports the CPU time each phase cost per request:
+// the server's process (user and system, all threads, from /proc) and the
+// harness's own, the load generator's. The rates depend on how the two
+// processes shared the cores; the CPU per request does not, so the server
+// CPU ratio (the bare server's CPU per request over graphgate's) says how
+// much of graphgate's work the bare handler does too, and the harness's
+// figures say what a response costs its client (graphgate's headers are
+// more than the bare server's).
+//
 //	go run ./bench/throughput                                   # N = 32 and 128, 3 rounds of 3 s a phase
 //	go run ./bench/throughput --duration 10s --json > run.json
 //	go run ./bench/throughput --profile prof/                   # + graphgate's pprof profiles

@@ -67,6 +67,10 @@ type Ratio struct {
 	// Rounds are the ratios of each round's phases, side by side: their
 	// spread shows the machine's noise.
 	Rounds []float64 `json:"rounds"`
+	// CPURatio is the bare server's CPU per request over graphgate's (0
+	// against the signatures): the share of graphgate's work per request
+	// that the bare handler's also is (see Result.ServerCPUus).
+	CPURatio float64 `json:"cpuRatio,omitempty"`
 }
 
 func logPhase(logf func(string, ...any), n int, call, srv string, s sample) {
@@ -190,6 +194,10 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	samples := map[phaseKey][]sample{}
 	var order []phaseKey
 	phase := func(n int, call, srv string, t target, profile bool) (sample, error) {
+		pid := gg.cmd.Process.Pid
+		if srv == "bare" {
+			pid = bare.cmd.Process.Pid
+		}
 		if cfg.Warmup > 0 {
 			if _, err := drive(ctx, t, n, cfg.Warmup); err != nil {
 				return sample{}, fmt.Errorf("%s on %s, warm-up: %w", call, srv, err)
@@ -199,7 +207,9 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 		if profile {
 			wait = gg.profile(ctx, cfg.ProfileDir, fmt.Sprintf("%s-%d", shortName(call), n), cfg.Duration)
 		}
+		server0, client0 := procCPU(pid), selfCPU()
 		s, err := drive(ctx, t, n, cfg.Duration)
+		s.serverCPU, s.clientCPU = procCPU(pid)-server0, selfCPU()-client0
 		if wait != nil {
 			rep.Profiles = append(rep.Profiles, wait()...)
 		}
@@ -299,6 +309,9 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			x := Ratio{Conns: n, Call: c.call, Of: c.of, Target: targets[c.call], Rounds: perRound[phaseKey{n, c.call, "graphgate"}]}
 			if ref.PerSecond > 0 {
 				x.Ratio = g.PerSecond / ref.PerSecond
+			}
+			if c.ref == "bare" && g.ServerCPUus > 0 {
+				x.CPURatio = ref.ServerCPUus / g.ServerCPUus
 			}
 			x.Met = x.Ratio >= x.Target
 			rep.Ratios = append(rep.Ratios, x)
@@ -616,6 +629,38 @@ func freePort() (string, error) {
 	defer l.Close()
 	return l.Addr().String(), nil
 }
+
+// procCPU is the CPU time (user and system, all threads) process pid has
+// used so far, from /proc/PID/stat (0 where there is none). Its unit is
+// USER_HZ, 100 ticks a second on Linux: 10 ms, about 1 % of a 3 s phase
+// at one core.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return statCPU(string(b))
+}
+
+// statCPU reads utime and stime from a /proc/PID/stat line.
+func statCPU(line string) time.Duration {
+	// After "pid (comm) " — comm may hold spaces and parentheses, so the
+	// last ')' ends it: state is field 3, utime 14 and stime 15.
+	i := strings.LastIndexByte(line, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(line[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// selfCPU is the CPU time this process (the harness) has used so far.
+func selfCPU() time.Duration { return procCPU(os.Getpid()) }
 
 // procStatus is a field of /proc/PID/status in KiB (0 where there is no
 // /proc).

@@ -37,6 +37,14 @@ type Result struct {
 	PerSecond float64 `json:"perSecond"`
 	P50ms     float64 `json:"p50ms"`
 	P99ms     float64 `json:"p99ms"`
+	// ServerCPUus is the CPU time (user and system, all threads) the
+	// server's process spent per request during the phase, in µs; 0 for the
+	// signatures, which run in the harness. ClientCPUus is the harness's own
+	// (the load generator's) per request. A server's CPU per request does
+	// not depend on how the two cores were shared during the phase, so it
+	// compares the servers' work more steadily than their rates do.
+	ServerCPUus float64 `json:"serverCpuUsPerRequest,omitempty"`
+	ClientCPUus float64 `json:"clientCpuUsPerRequest,omitempty"`
 }
 
 // sample is what one slice of a phase measured.
@@ -44,6 +52,9 @@ type sample struct {
 	lat     []time.Duration
 	elapsed time.Duration
 	errors  int
+	// serverCPU and clientCPU are the CPU time the server's process and
+	// the harness spent during the sample (see Result).
+	serverCPU, clientCPU time.Duration
 }
 
 // drive runs n keep-alive connections against t for d, each sending its
@@ -191,17 +202,21 @@ func sign(ctx context.Context, key *rsa.PrivateKey, n int, d time.Duration) samp
 // summarize merges the samples of one phase over the rounds.
 func summarize(ss []sample) Result {
 	var lat []time.Duration
-	var elapsed time.Duration
+	var elapsed, server, client time.Duration
 	errs := 0
 	for _, s := range ss {
 		lat = append(lat, s.lat...)
 		elapsed += s.elapsed
 		errs += s.errors
+		server += s.serverCPU
+		client += s.clientCPU
 	}
 	slices.Sort(lat)
 	r := Result{Requests: len(lat), Seconds: elapsed.Seconds(), Errors: errs}
 	if len(lat) > 0 {
 		r.PerSecond = float64(len(lat)) / elapsed.Seconds()
+		r.ServerCPUus = float64(server.Nanoseconds()) / 1e3 / float64(len(lat))
+		r.ClientCPUus = float64(client.Nanoseconds()) / 1e3 / float64(len(lat))
 		r.P50ms = ms(lat[len(lat)*50/100])
 		r.P99ms = ms(lat[min(len(lat)-1, len(lat)*99/100)])
 	}

@@ -130,20 +130,31 @@ func (r *Report) check() error {
 func printReport(r *Report) {
 	fmt.Printf("%s, %d CPUs, %d rounds of %s a phase\n\n", r.Date, r.CPUs, r.Rounds, r.Duration)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "conns\tcall\tserver\trequests\treq/s\tp50 ms\tp99 ms\terrors\t\n")
+	fmt.Fprintf(tw, "conns\tcall\tserver\trequests\treq/s\tp50 ms\tp99 ms\terrors\tserver CPU µs/req\tharness CPU µs/req\t\n")
 	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t\n", x.Conns, x.Call, x.Server, x.Requests, x.PerSecond, x.P50ms, x.P99ms, x.Errors)
+		server, client := "-", "-"
+		if x.ServerCPUus > 0 {
+			server = fmt.Sprintf("%.1f", x.ServerCPUus)
+		}
+		if x.ClientCPUus > 0 {
+			client = fmt.Sprintf("%.1f", x.ClientCPUus)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%d\t%s\t%s\t\n", x.Conns, x.Call, x.Server, x.Requests, x.PerSecond, x.P50ms, x.P99ms, x.Errors, server, client)
 	}
 	tw.Flush()
 	fmt.Println()
 	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "conns\tgraphgate's\tover\tratio\ttarget\tper round\t\n")
+	fmt.Fprintf(tw, "conns\tgraphgate's\tover\tratio\ttarget\tper round\tserver CPU ratio\t\n")
 	for _, x := range r.Ratios {
 		var rs []string
 		for _, v := range x.Rounds {
 			rs = append(rs, fmt.Sprintf("%.2f", v))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f×\t≥ %.2f× %s\t%s\t\n", x.Conns, x.Call, x.Of, x.Ratio, x.Target, met(x.Met), strings.Join(rs, " "))
+		cpu := "-"
+		if x.CPURatio > 0 {
+			cpu = fmt.Sprintf("%.2f×", x.CPURatio)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f×\t≥ %.2f× %s\t%s\t%s\t\n", x.Conns, x.Call, x.Of, x.Ratio, x.Target, met(x.Met), strings.Join(rs, " "), cpu)
 	}
 	tw.Flush()
 	fmt.Printf("\npeak RSS of graphgate under the largest number of concurrent token requests: %.1f MiB (target ≤ %d MiB %s; high-water mark over the run %.1f MiB)\n",

@@ -47,6 +47,18 @@ func TestThroughputSmoke(t *testing.T) {
 			t.Errorf("ratio %+v", r)
 		}
 	}
+	if runtime.GOOS == "linux" {
+		for _, r := range rep.Results {
+			if r.Server != "rsa" && (r.ServerCPUus <= 0 || r.ClientCPUus <= 0) {
+				t.Errorf("%s on %s: CPU per request %.1f µs (server), %.1f µs (harness)", r.Call, r.Server, r.ServerCPUus, r.ClientCPUus)
+			}
+		}
+		for _, r := range rep.Ratios {
+			if (r.Of == "bare") != (r.CPURatio > 0) {
+				t.Errorf("%s: server CPU ratio %.2f", r.Call, r.CPURatio)
+			}
+		}
+	}
 	// (VmHWM may read a little below a sampled VmRSS: the kernel batches
 	// its counters, so the two are not compared.)
 	if runtime.GOOS == "linux" && (rep.PeakRSSMiB <= 0 || rep.HWMMiB <= 0) {
@@ -57,3 +69,19 @@ func TestThroughputSmoke(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+func TestStatCPU(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want time.Duration
+	}{
+		{"4242 (graphgate) S 1 4242 4242 0 -1 4194560 1234 0 0 0 150 25 0 0 20 0 9 0 100 0 0", 1750 * time.Millisecond},
+		{"7 (a b) c) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0", 70 * time.Millisecond},
+		{"garbage", 0},
+		{"1 (short) S 1", 0},
+	} {
+		if got := statCPU(tc.line); got != tc.want {
+			t.Errorf("statCPU(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

@@ -245,7 +245,7 @@ Global Administrator's token (or nothing, with --admin-no-auth on loopback).
 Memory: serve collects garbage at five times its live heap (GOGC=400) with a
 soft limit of 96 MiB on the Go runtime's memory: under load collecting takes a
 third to two thirds of the CPU it takes at Go's defaults, and the resident size
-stays under 150 MB. GOGC or GOMEMLIMIT in the environment replaces
+stays under 150 MiB under load. GOGC or GOMEMLIMIT in the environment replaces
 both (GOGC=100 is Go's default).
 
 Output: start-up lines on standard error, then the log (--log-format,

@@ -20,7 +20,7 @@ import (
 // messages page, whose caches the limit below counts). The soft memory
 // limit bounds what that costs in memory: when the Go heap, stacks and
 // runtime reach serveMemoryLimit the collector runs sooner, whatever GOGC
-// says, so the resident size stays under the throughput harness's 150 MB
+// says, so the resident size stays under the throughput harness's 150 MiB
 // target and the scale runs' 200 MB (SQLite's page caches and the
 // executable's pages come on top of the limit). A live heap beyond the
 // limit still works: the runtime then caps the collector at about half the

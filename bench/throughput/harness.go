@@ -204,7 +204,9 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			}
 		}
 		var wait func() []string
-		if profile {
+		if profile && srv == "bare" {
+			wait = bare.profile(ctx, cfg.ProfileDir, fmt.Sprintf("%s-%d-bare", shortName(call), n), cfg.Duration)
+		} else if profile {
 			wait = gg.profile(ctx, cfg.ProfileDir, fmt.Sprintf("%s-%d", shortName(call), n), cfg.Duration)
 		}
 		server0, client0 := procCPU(pid), selfCPU()
@@ -241,7 +243,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			for _, p := range []struct{ call, path string }{{callMe, "/v1.0/me"}, {callMessages, messagesPath}} {
 				// The bare server first, then graphgate, back to back, so
 				// both see the same machine.
-				b, err := phase(n, p.call, "bare", target{addr: bare.addr, tls: tlsCfg, request: get(p.path, token), status: 200}, false)
+				b, err := phase(n, p.call, "bare", target{addr: bare.addr, tls: tlsCfg, request: get(p.path, token), status: 200}, prof)
 				if err != nil {
 					return rep, err
 				}
@@ -452,6 +454,14 @@ func startBare(ctx context.Context, cfg config, dir string, bodies map[string]re
 	p := &process{done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, cfg.Self)
 	p.cmd.Env = append(os.Environ(), roleEnv+"=bare", bareEnv+"="+f)
+	if cfg.ProfileDir != "" {
+		a, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		p.pprof = a
+		p.cmd.Env = append(p.cmd.Env, pprofEnv+"="+a)
+	}
 	if err := startChild(p, func(first []byte) error { p.addr = strings.TrimSpace(string(first)); return nil }); err != nil {
 		return nil, fmt.Errorf("bare server: %w", err)
 	}

@@ -25,7 +25,7 @@ import (
 const (
 	roleEnv  = "GRAPHGATE_THROUGHPUT_ROLE"  // "graphgate" or "bare"
 	bareEnv  = "GRAPHGATE_THROUGHPUT_BARE"  // the bare server's bareConfig file
-	pprofEnv = "GRAPHGATE_THROUGHPUT_PPROF" // graphgate's pprof address, when profiling
+	pprofEnv = "GRAPHGATE_THROUGHPUT_PPROF" // the child's pprof address, when profiling
 )
 
 func main() {
@@ -33,6 +33,7 @@ func main() {
 	case "graphgate":
 		os.Exit(runGraphgate(os.Args[1:]))
 	case "bare":
+		startPprof()
 		if err := serveBare(os.Getenv(bareEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "bare server:", err)
 			os.Exit(1)
@@ -43,7 +44,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each phase is measured in each round")
 	warmup := flag.Duration("warmup", 500*time.Millisecond, "how long each phase runs before it is measured")
 	rounds := flag.Int("rounds", 3, "how many times the phases alternate (the figures sum the rounds; the ratios of each round show the noise)")
-	profile := flag.String("profile", "", "write graphgate's CPU, mutex and block profiles for the largest --conns to this folder")
+	profile := flag.String("profile", "", "write graphgate's CPU, mutex, block and heap profiles for the largest --conns to this folder, and the bare server's (*-bare.pprof)")
 	jsonOut := flag.Bool("json", false, "print the report as JSON")
 	smoke := flag.Bool("smoke", false, "a short run that checks only that every phase produced numbers (--conns 4 --duration 1s --warmup 0)")
 	flag.Usage = func() {
@@ -175,10 +176,16 @@ func met(ok bool) string {
 
 func cpus() int { return runtime.NumCPU() }
 
-// runGraphgate is graphgate's own main, with a pprof listener on the
-// address in pprofEnv (loopback, only when the harness profiles) and mutex
-// and block profiling switched on for it.
+// runGraphgate is graphgate's own main, with startPprof's listener.
 func runGraphgate(args []string) int {
+	startPprof()
+	return cli.Main(args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// startPprof starts a pprof listener on the address in pprofEnv (loopback,
+// only when the harness profiles), with mutex and block profiling switched
+// on: graphgate's and the bare server's, so that their profiles compare.
+func startPprof() {
 	if addr := os.Getenv(pprofEnv); addr != "" {
 		runtime.SetMutexProfileFraction(5)
 		runtime.SetBlockProfileRate(10_000) // one blocking event per 10 µs blocked, on average
@@ -192,7 +199,6 @@ func runGraphgate(args []string) int {
 			}
 		}()
 	}
-	return cli.Main(args, os.Stdin, os.Stdout, os.Stderr)
 }
 
 // bareConfig is what the bare server answers: per path, the bytes

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"net/url"
 	"testing"
 
@@ -73,3 +74,13 @@ func TestCachedCursorToken(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAppendJSONString: the workloads' quoting is encoding/json's.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "Megan Bowen", `a"b\c`, "<a&b>", "a\nb\tc\x00d\x7f", "café ☕", "\u2028\u2029", "a\xffb\xc3"} {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Errorf("AppendJSONString(%q) = %s, want x%s", s, got, want)
+		}
+	}
+}

@@ -477,3 +477,21 @@ func renderKeyOf(it store.Item, selected, defaults []string, withID bool) render
 	return renderKey{tenant: it.TenantID, kind: it.Kind, id: it.ID, version: it.Version,
 		doc: maphash.Bytes(renderSeed, it.Doc), projection: b.String()}
 }
+
+// AppendJSONString appends s quoted as json.Marshal writes it (HTML
+// characters escaped): printable ASCII other than the characters it
+// escapes is copied, anything else is left to encoding/json. The
+// workloads' hand-written renders (entra's users, exchange's calendar
+// members) quote their strings with it. (store.RepeatsText keeps its own:
+// store cannot import graph.)
+func AppendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}

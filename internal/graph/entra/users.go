@@ -167,13 +167,13 @@ const maxUserBuf = 4 << 10
 // makes of it (TestAppendUserDefault compares the two).
 func appendUserDefault(b []byte, ctx string, u *store.User) []byte {
 	b = append(b, `{"@odata.context":`...)
-	b = appendJSONString(b, ctx)
+	b = graph.AppendJSONString(b, ctx)
 	b = append(b, `,"businessPhones":[`...)
 	for i, p := range u.BusinessPhones {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, p)
+		b = graph.AppendJSONString(b, p)
 	}
 	b = append(b, ']')
 	for _, f := range [...]struct{ key, val string }{
@@ -185,29 +185,14 @@ func appendUserDefault(b []byte, ctx string, u *store.User) []byte {
 		if f.val == "" {
 			b = append(b, "null"...)
 		} else {
-			b = appendJSONString(b, f.val)
+			b = graph.AppendJSONString(b, f.val)
 		}
 	}
 	b = append(b, `,"userPrincipalName":`...)
-	b = appendJSONString(b, u.UserPrincipalName)
+	b = graph.AppendJSONString(b, u.UserPrincipalName)
 	b = append(b, `,"id":`...)
-	b = appendJSONString(b, u.ID)
+	b = graph.AppendJSONString(b, u.ID)
 	return append(b, '}')
-}
-
-// appendJSONString appends s as json.Marshal quotes it: printable ASCII
-// other than the characters it escapes is copied, anything else is left to
-// encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // userMapping maps user properties to the store's directory columns.

@@ -285,7 +285,7 @@ func (r *eventRender) render(it store.Item, m *eventMembers, occ *occurrenceOf) 
 	fields := eventFields()
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"@odata.etag":`...)
-	out = appendJSONString(out, graph.ETag(it))
+	out = graph.AppendJSONString(out, graph.ETag(it))
 	for _, i := range r.keep {
 		name := fields[i].name
 		var own json.RawMessage
@@ -305,15 +305,15 @@ func (r *eventRender) render(it store.Item, m *eventMembers, occ *occurrenceOf) 
 		case occ != nil && occurrenceOwn(name):
 			switch name {
 			case "id":
-				own = appendJSONString(nil, occurrenceID(occ.masterID, occ.at))
+				own = graph.AppendJSONString(nil, occurrenceID(occ.masterID, occ.at))
 			case "type":
 				own = json.RawMessage(`"occurrence"`)
 			case "seriesMasterId":
-				own = appendJSONString(nil, occ.masterID)
+				own = graph.AppendJSONString(nil, occ.masterID)
 			case "recurrence":
 				own = json.RawMessage("null")
 			case "originalStart":
-				own = appendJSONString(nil, model.GraphTime(occ.at))
+				own = graph.AppendJSONString(nil, model.GraphTime(occ.at))
 			}
 		default:
 			own = m.vals[i]
@@ -332,16 +332,16 @@ func (r *eventRender) render(it store.Item, m *eventMembers, occ *occurrenceOf) 
 // dtz renders a stored dateTimeTimeZone in the view's zone.
 func (r *eventRender) dtz(d model.DateTimeTimeZone) json.RawMessage {
 	d = outputDTZ(d, r.zone, r.loc)
-	out := append([]byte(`{"dateTime":`), appendJSONString(nil, d.DateTime)...)
+	out := append([]byte(`{"dateTime":`), graph.AppendJSONString(nil, d.DateTime)...)
 	out = append(out, `,"timeZone":`...)
-	out = appendJSONString(out, d.TimeZone)
+	out = graph.AppendJSONString(out, d.TimeZone)
 	return append(out, '}')
 }
 
 // memberValue is a member's rendered JSON (not start's or end's).
 func memberValue(it store.Item, f eventField, fv reflect.Value) (json.RawMessage, error) {
 	if f.name == "changeKey" {
-		return appendJSONString(nil, graph.ChangeKey(it)), nil
+		return graph.AppendJSONString(nil, graph.ChangeKey(it)), nil
 	}
 	switch fv.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -383,20 +383,7 @@ func stringMember(name, s string) json.RawMessage {
 			s = model.GraphTime(t)
 		}
 	}
-	return appendJSONString(nil, s)
-}
-
-// appendJSONString appends s as json.Marshal writes it.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s) // a string always encodes
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
+	return graph.AppendJSONString(nil, s)
 }
 
 // sortedJSON is the object or array encoding/json wrote as b as a decoding

@@ -25,19 +25,10 @@ import (
 // cpu-ns/req, alternating their test binaries: the machine's load moves
 // CPU time far less than wall time.
 func BenchmarkGetMeParallel(b *testing.B) {
-	e := newEnv(b)
-	tok := e.delegated("adele", "User.Read")
-	r := e.do("GET", "/me", tok, nil)
-	if r.Status != 200 {
-		b.Fatalf("GET /me: %d %s", r.Status, r.Raw)
-	}
-	body, ctype := r.Raw, r.Header.Get("Content-Type")
+	e, tok, bareH := getMeFixture(b)
 	gg := httptest.NewTLSServer(e.srv.Handler())
 	b.Cleanup(gg.Close)
-	bare := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", ctype)
-		_, _ = w.Write(body)
-	}))
+	bare := httptest.NewTLSServer(bareH)
 	b.Cleanup(bare.Close)
 	cpu := func() time.Duration {
 		var ru syscall.Rusage

@@ -20,24 +20,32 @@ import (
 
 // recurrenceCases are patterns of every type, with intervals, first days
 // of the week and ranges of every kind, in zones with daylight saving time.
-func recurrenceCases() []struct {
+type recurrenceCase struct {
 	name  string
 	zone  string
 	start string // local date-time of the first occurrence
 	r     model.PatternedRecurrence
-} {
+}
+
+// first is the case's first occurrence, in its zone.
+func (tc recurrenceCase) first(t *testing.T) time.Time {
+	t.Helper()
+	loc, _ := model.LoadZone(tc.zone)
+	start, err := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return start
+}
+
+func recurrenceCases() []recurrenceCase {
 	pat := func(typ string, interval int, days ...string) model.RecurrencePattern {
 		return model.RecurrencePattern{Type: typ, Interval: interval, DaysOfWeek: days}
 	}
 	noEnd := func(start string) model.RecurrenceRange {
 		return model.RecurrenceRange{Type: "noEnd", StartDate: start[:10]}
 	}
-	type c = struct {
-		name  string
-		zone  string
-		start string
-		r     model.PatternedRecurrence
-	}
+	type c = recurrenceCase
 	monthly := pat("absoluteMonthly", 1)
 	monthly.DayOfMonth = 31
 	bimonthly := pat("absoluteMonthly", 2)
@@ -85,11 +93,7 @@ func TestStartsFromMatchesFullExpansion(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range recurrenceCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			loc, _ := model.LoadZone(tc.zone)
-			start, err := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			start := tc.first(t)
 			rr, err := recurrenceRule(tc.r, start)
 			if err != nil {
 				t.Fatal(err)
@@ -250,8 +254,7 @@ func TestViewMergeStopsWhenCancelled(t *testing.T) {
 // properties) is exactly the occurrence as rendered, in any preferred zone.
 func TestOccurrenceRowMatchesRender(t *testing.T) {
 	for _, tc := range recurrenceCases() {
-		loc, _ := model.LoadZone(tc.zone)
-		start, _ := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
+		start := tc.first(t)
 		m := masterItem(t, "AAMkSeries", tc.name, start, 90*time.Minute, tc.zone, tc.r)
 		for _, zone := range []string{"UTC", "Pacific Standard Time", "Tokyo Standard Time"} {
 			zl, ok := model.LoadZone(zone)
@@ -321,11 +324,7 @@ func TestWindowCacheKeepsOccurrences(t *testing.T) {
 	}
 	for _, tc := range recurrenceCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			loc, _ := model.LoadZone(tc.zone)
-			start, err := time.ParseInLocation("2006-01-02T15:04:05", tc.start, loc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			start := tc.first(t)
 			m := masterItem(t, "m-"+tc.name, "s", start.UTC(), 90*time.Minute, tc.zone, tc.r)
 			for range 20 {
 				from := start.AddDate(0, 0, rng.IntN(400)-30).UTC()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -9,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,6 +174,19 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	}
 	defer bare.stop()
 	logf("bare server (pid %d) listens on %s", bare.cmd.Process.Pid, bare.addr)
+	// The bare server must answer what graphgate answered, headers and
+	// body, or the ratios would compare different responses.
+	bareClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg.Clone(), ForceAttemptHTTP2: false,
+		DialContext: loopbackDial(bare.addr)}}
+	for p, want := range bodies {
+		got, err := fetchAnswer(bareClient, gg.base+p, token)
+		if err != nil {
+			return nil, fmt.Errorf("bare server: %w", err)
+		}
+		if d := sameBytes(want, got); d != "" {
+			return nil, fmt.Errorf("bare server: GET %s: not graphgate's answer: %s", p, d)
+		}
+	}
 
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -580,13 +596,60 @@ func (p *process) profile(ctx context.Context, dir, name string, d time.Duration
 	return func() []string { wg.Wait(); return files }
 }
 
-// response is what graphgate answered a GET, for the bare server.
+// response is what graphgate answered a GET, for the bare server: its
+// headers (all but Date and Content-Length, which net/http writes for
+// either server) and its body.
 type response struct {
-	ContentType string `json:"contentType"`
-	Body        []byte `json:"body"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
 }
 
+// answer is r as the harness compares it: the response's headers less
+// those each server writes itself, and its body.
+func answer(h http.Header, body []byte) response {
+	h = h.Clone()
+	h.Del("Date")
+	h.Del("Content-Length")
+	return response{Header: h, Body: body}
+}
+
+// sameBytes says how two answers differ, "" when they do not: the same
+// header names with values of the same length (request-id and
+// client-request-id are per request in graphgate, fixed in the bare
+// server), and the same body.
+func sameBytes(a, b response) string {
+	if !bytes.Equal(a.Body, b.Body) {
+		return fmt.Sprintf("bodies differ (%d and %d bytes)", len(a.Body), len(b.Body))
+	}
+	if len(a.Header) != len(b.Header) {
+		return fmt.Sprintf("headers %v and %v", slices.Sorted(maps.Keys(a.Header)), slices.Sorted(maps.Keys(b.Header)))
+	}
+	for k, va := range a.Header {
+		vb := b.Header[k]
+		if len(va) != len(vb) {
+			return fmt.Sprintf("header %s: %q and %q", k, va, vb)
+		}
+		for i := range va {
+			if len(va[i]) != len(vb[i]) {
+				return fmt.Sprintf("header %s: %q and %q", k, va[i], vb[i])
+			}
+		}
+	}
+	return ""
+}
+
+// fetch is graphgate's answer to a GET with token, checked: 200 with a
+// decision header.
 func fetch(c *http.Client, u, token string) (response, error) {
+	r, err := fetchAnswer(c, u, token)
+	if err == nil && r.Header.Get("x-graphgate-decision") == "" {
+		err = fmt.Errorf("GET %s: no x-graphgate-decision header", u)
+	}
+	return r, err
+}
+
+// fetchAnswer is any server's answer to a GET with token; an error unless 200.
+func fetchAnswer(c *http.Client, u, token string) (response, error) {
 	req, _ := http.NewRequest("GET", u, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := c.Do(req)
@@ -601,10 +664,7 @@ func fetch(c *http.Client, u, token string) (response, error) {
 	if res.StatusCode != 200 {
 		return response{}, fmt.Errorf("GET %s: %d %s", u, res.StatusCode, b)
 	}
-	if res.Header.Get("x-graphgate-decision") == "" {
-		return response{}, fmt.Errorf("GET %s: no x-graphgate-decision header", u)
-	}
-	return response{ContentType: res.Header.Get("Content-Type"), Body: b}, nil
+	return answer(res.Header, b), nil
 }
 
 func getToken(c *http.Client, u string, form url.Values) (string, error) {

@@ -210,8 +210,9 @@ type bareConfig struct {
 
 // serveBare is the reference: a plain net/http TLS server with graphgate's
 // certificate, answering each configured path (with any query) with the
-// stored body and its Content-Type, and nothing else. It prints its
-// address and serves until interrupted.
+// stored headers and body — the bytes graphgate answered, so that a
+// client parses the same response from either — and nothing else. It
+// prints its address and serves until interrupted.
 func serveBare(file string) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -241,7 +242,10 @@ func serveBare(file string) error {
 				http.NotFound(w, r)
 				return
 			}
-			w.Header().Set("Content-Type", res.ContentType)
+			h := w.Header()
+			for k, v := range res.Header {
+				h[k] = v
+			}
 			_, _ = w.Write(res.Body)
 		}),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}},

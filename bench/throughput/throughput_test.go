@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -82,6 +83,47 @@ func TestStatCPU(t *testing.T) {
 	} {
 		if got := statCPU(tc.line); got != tc.want {
 			t.Errorf("statCPU(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestSameBytes: the bare server's answer is compared with graphgate's
+// before anything is measured; per-request ids may differ in value, not in
+// length, and nothing else may differ.
+func TestSameBytes(t *testing.T) {
+	gg := answer(http.Header{
+		"Content-Type":         {"application/json;odata.metadata=minimal"},
+		"Request-Id":           {"15ed7607-26b7-4b0e-8ea4-fd3b882914ac"},
+		"Date":                 {"Sat, 05 Dec 2026 21:33:43 GMT"},
+		"Content-Length":       {"2"},
+		"X-Graphgate-Decision": {"allowed; check=permission"},
+	}, []byte("{}"))
+	if _, ok := gg.Header["Date"]; ok {
+		t.Error("answer kept Date, which each server writes itself")
+	}
+	with := func(k, v string, body string) response {
+		h := gg.Header.Clone()
+		if v == "" {
+			h.Del(k)
+		} else {
+			h.Set(k, v)
+		}
+		return response{Header: h, Body: []byte(body)}
+	}
+	for _, tc := range []struct {
+		name string
+		bare response
+		same bool
+	}{
+		{"identical", with("Request-Id", "15ed7607-26b7-4b0e-8ea4-fd3b882914ac", "{}"), true},
+		{"another request id", with("Request-Id", "00000000-0000-0000-0000-000000000000", "{}"), true},
+		{"missing header", with("X-Graphgate-Decision", "", "{}"), false},
+		{"extra header", with("Odata-Version", "4.0", "{}"), false},
+		{"shorter value", with("Content-Type", "application/json", "{}"), false},
+		{"other body", with("Request-Id", "15ed7607-26b7-4b0e-8ea4-fd3b882914ac", "[]"), false},
+	} {
+		if d := sameBytes(gg, tc.bare); (d == "") != tc.same {
+			t.Errorf("%s: sameBytes = %q, want same=%v", tc.name, d, tc.same)
 		}
 	}
 }

@@ -147,12 +147,14 @@ const flushAllowanceBytes = 8 << 10
 // connection deadline is harmless while nothing is pending, but net/http
 // starts a read of its own once the body is consumed (to notice a client
 // that goes away) and cancels the request when that read fails, so the read
-// deadline is cleared at the end of the body; and a write deadline left by
-// one request is cleared when the next begins, before net/http may write a
-// 100 Continue.
+// deadline is cleared at the end of the body. The write deadline finish arms
+// for the final flush is cleared by net/http itself once the response is
+// finished (conn.serve, after finishRequest), so the next request on the
+// connection — its 100 Continue, a handler's Flush, a hijack — never
+// inherits it (TestWriteDeadlineEndsWithItsRequest).
 type rateIO struct {
 	rate *dataRate
-	rc   *http.ResponseController
+	rc   deadlines
 	h2   bool
 
 	// The body's account: bytes read and time spent waiting for them.
@@ -175,15 +177,22 @@ type rateIO struct {
 // one to disarm it (each a timer update in the runtime's poller).
 const responseBuffer = 2 << 10
 
-// init readies rio for one request on w. Over HTTP/1.1 it clears the write
-// deadline the connection's previous request left. A request without a
-// body has read all of it.
+// deadlines is what rateIO needs of a response writer: net/http's own
+// (HTTP/1.1 and HTTP/2) has both methods, so no http.ResponseController
+// needs allocating per request; any other writer gets one, which unwraps it.
+type deadlines interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+// init readies rio for one request on w. A request without a body has read
+// all of it.
 func (rio *rateIO) init(rate *dataRate, w http.ResponseWriter, r *http.Request) {
-	*rio = rateIO{rate: rate, rc: http.NewResponseController(w), h2: r.ProtoMajor == 2,
-		bodyEOF: r.Body == nil || r.Body == http.NoBody}
-	if !rio.h2 {
-		_ = rio.rc.SetWriteDeadline(time.Time{})
+	d, ok := w.(deadlines)
+	if !ok {
+		d = http.NewResponseController(w)
 	}
+	*rio = rateIO{rate: rate, rc: d, h2: r.ProtoMajor == 2, bodyEOF: r.Body == nil || r.Body == http.NoBody}
 }
 
 // rateBody is a request body read under the minimum rate.

@@ -501,3 +501,67 @@ func BenchmarkConnState(b *testing.B) {
 		tr.connState(c, http.StateClosed)
 	})
 }
+
+// TestWriteDeadlineEndsWithItsRequest: the write deadline a request's final
+// flush is given (rateIO.finish) must not reach the next request on the
+// connection, which waits past it before it writes: its 100 Continue and a
+// handler's flush through http.ResponseController must still go out.
+// (net/http clears it after each response; rateIO relies on that.)
+func TestWriteDeadlineEndsWithItsRequest(t *testing.T) {
+	const grace = 100 * time.Millisecond
+	flushErr := make(chan error, 1)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			_, _ = io.WriteString(w, "first")
+			return
+		}
+		// Well past the first request's deadline (grace + 8 KiB at 64 kB/s).
+		time.Sleep(grace + 500*time.Millisecond)
+		b, err := io.ReadAll(r.Body) // net/http writes 100 Continue now
+		if err == nil {
+			_, _ = w.Write(b)
+			err = http.NewResponseController(w).Flush()
+		}
+		flushErr <- err
+	})
+	srv := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), registry: prometheus.NewRegistry(),
+		rate: Limits{MinDataRate: 64000, DataRateGrace: grace}.dataRate()}
+	hs := httptest.NewTLSServer(srv.instrument(handler))
+	t.Cleanup(hs.Close)
+	c, err := tls.Dial("tcp", hs.Listener.Addr().String(), &tls.Config{InsecureSkipVerify: true}) // the test server's own certificate
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	fmt.Fprint(c, "GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+
+	fmt.Fprint(c, "POST /second HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	res, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusContinue {
+		t.Fatalf("status %d before the body, want 100 Continue", res.StatusCode)
+	}
+	fmt.Fprint(c, "hello")
+	res, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(b) != "hello" {
+		t.Errorf("second request: %d %q, want 200 \"hello\"", res.StatusCode, b)
+	}
+	if err := <-flushErr; err != nil {
+		t.Errorf("the handler's flush: %v", err)
+	}
+}

@@ -31,7 +31,7 @@
 //
 //	go run ./bench/throughput                                   # N = 32 and 128, 3 rounds of 3 s a phase
 //	go run ./bench/throughput --duration 10s --json > run.json
-//	go run ./bench/throughput --profile prof/                   # + graphgate's and the bare server's pprof profiles
+//	go run ./bench/throughput --profile prof/                   # + graphgate's, the bare server's and the harness's own pprof profiles
 //	go run ./bench/throughput --smoke                           # seconds: that it runs (CI)
 //
 // The program is its own graphgate: it runs itself as 'graphgate serve' (a

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,14 +221,34 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			}
 		}
 		var wait func() []string
+		name := fmt.Sprintf("%s-%d", shortName(call), n)
+		if srv == "bare" {
+			name += "-bare"
+		}
 		if profile && srv == "bare" {
-			wait = bare.profile(ctx, cfg.ProfileDir, fmt.Sprintf("%s-%d-bare", shortName(call), n), cfg.Duration)
+			wait = bare.profile(ctx, cfg.ProfileDir, name, cfg.Duration)
 		} else if profile {
-			wait = gg.profile(ctx, cfg.ProfileDir, fmt.Sprintf("%s-%d", shortName(call), n), cfg.Duration)
+			wait = gg.profile(ctx, cfg.ProfileDir, name, cfg.Duration)
+		}
+		var stopSelf func() (string, error)
+		if profile {
+			// The load generator's own CPU over the same phase: what a
+			// response costs its client (cpu-token-128-harness.pprof).
+			var perr error
+			if stopSelf, perr = profileSelf(filepath.Join(cfg.ProfileDir, "cpu-"+name+"-harness.pprof")); perr != nil {
+				return sample{}, perr
+			}
 		}
 		server0, client0 := procCPU(pid), selfCPU()
 		s, err := drive(ctx, t, n, cfg.Duration)
 		s.serverCPU, s.clientCPU = procCPU(pid)-server0, selfCPU()-client0
+		if stopSelf != nil {
+			f, perr := stopSelf()
+			if perr != nil {
+				return s, perr
+			}
+			rep.Profiles = append(rep.Profiles, f)
+		}
 		if wait != nil {
 			rep.Profiles = append(rep.Profiles, wait()...)
 		}
@@ -594,6 +615,23 @@ func (p *process) profile(ctx context.Context, dir, name string, d time.Duration
 		}
 	}()
 	return func() []string { wg.Wait(); return files }
+}
+
+// profileSelf starts a CPU profile of this process into file; the
+// function it returns stops it and names the file.
+func profileSelf(file string) (func() (string, error), error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("profiling the harness: %w", err)
+	}
+	return func() (string, error) {
+		pprof.StopCPUProfile()
+		return file, f.Close()
+	}, nil
 }
 
 // response is what graphgate answered a GET, for the bare server: its

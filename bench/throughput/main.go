@@ -44,7 +44,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each phase is measured in each round")
 	warmup := flag.Duration("warmup", 500*time.Millisecond, "how long each phase runs before it is measured")
 	rounds := flag.Int("rounds", 3, "how many times the phases alternate (the figures sum the rounds; the ratios of each round show the noise)")
-	profile := flag.String("profile", "", "write graphgate's CPU, mutex, block and heap profiles for the largest --conns to this folder, and the bare server's (*-bare.pprof)")
+	profile := flag.String("profile", "", "write graphgate's CPU, mutex, block and heap profiles for the largest --conns to this folder, the bare server's (*-bare.pprof) and this program's own CPU profile, the load generator's (*-harness.pprof)")
 	jsonOut := flag.Bool("json", false, "print the report as JSON")
 	smoke := flag.Bool("smoke", false, "a short run that checks only that every phase produced numbers (--conns 4 --duration 1s --warmup 0)")
 	flag.Usage = func() {

@@ -127,3 +127,32 @@ func TestSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestThroughputProfiles: --profile writes, for each phase at the largest
+// N, graphgate's or the bare server's CPU profile and the harness's own,
+// each a gzipped pprof profile.
+func TestThroughputProfiles(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the harness's CPU columns and profiles are measured on Linux only") // CI runs Linux
+	}
+	self, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: time.Second, Rounds: 1, Messages: 3, ProfileDir: dir, Log: testWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"cpu-me-2.pprof", "cpu-me-2-bare.pprof", "cpu-me-2-harness.pprof", "cpu-me-2-bare-harness.pprof",
+		"cpu-messages-2-harness.pprof", "cpu-token-2.pprof", "cpu-token-2-harness.pprof"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Errorf("%s: %v (profiles: %v)", f, err, rep.Profiles)
+			continue
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: not a gzipped profile (%d bytes)", f, len(b))
+		}
+	}
+}

@@ -206,6 +206,11 @@ func TestBatchFillsAcrossWakeups(t *testing.T) {
 			t.Fatalf("round %d: a batch of %d rows from %s, want 3 from req-%d", round, len(b), b[0].RequestID, round*3)
 		}
 	}
+	// The store has the last batch before the writer counts it: read the
+	// counts once the writer's goroutine has ended.
+	if err := w.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	if s := w.Stats(); s.Dropped != 0 || s.Written != 150 {
 		t.Errorf("stats %+v, want 150 written, none dropped", s)
 	}

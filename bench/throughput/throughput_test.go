@@ -23,16 +23,30 @@ func TestMain(m *testing.M) {
 // phase — graphgate and the bare server as processes, every call, the
 // signatures, the memory sample — and checks only what noise cannot fail:
 // every phase completed requests without errors, every ratio was computed,
-// the server's memory was read. The targets are judged by a real run
+// the server's memory was read; and, as with --profile, each phase wrote
+// graphgate's or the bare server's CPU profile and the harness's own, each
+// a gzipped pprof profile. The targets are judged by a real run
 // (bench/README.md), never here.
 func TestThroughputSmoke(t *testing.T) {
 	self, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: 500 * time.Millisecond, Rounds: 1, Messages: 3, Log: testWriter{t}})
+	dir := t.TempDir()
+	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: 500 * time.Millisecond, Rounds: 1, Messages: 3, ProfileDir: dir, Log: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range []string{"cpu-me-2.pprof", "cpu-me-2-bare.pprof", "cpu-me-2-harness.pprof", "cpu-me-2-bare-harness.pprof",
+		"cpu-messages-2-harness.pprof", "cpu-token-2.pprof", "cpu-token-2-harness.pprof"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Errorf("%s: %v (profiles: %v)", f, err, rep.Profiles)
+			continue
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: not a gzipped profile (%d bytes)", f, len(b))
+		}
 	}
 	if err := rep.check(); err != nil {
 		t.Error(err)
@@ -124,35 +138,6 @@ func TestSameBytes(t *testing.T) {
 	} {
 		if d := sameBytes(gg, tc.bare); (d == "") != tc.same {
 			t.Errorf("%s: sameBytes = %q, want same=%v", tc.name, d, tc.same)
-		}
-	}
-}
-
-// TestThroughputProfiles: --profile writes, for each phase at the largest
-// N, graphgate's or the bare server's CPU profile and the harness's own,
-// each a gzipped pprof profile.
-func TestThroughputProfiles(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the harness's CPU columns and profiles are measured on Linux only") // CI runs Linux
-	}
-	self, err := filepath.Abs(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	rep, err := run(t.Context(), config{Self: self, Conns: []int{2}, Duration: time.Second, Rounds: 1, Messages: 3, ProfileDir: dir, Log: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"cpu-me-2.pprof", "cpu-me-2-bare.pprof", "cpu-me-2-harness.pprof", "cpu-me-2-bare-harness.pprof",
-		"cpu-messages-2-harness.pprof", "cpu-token-2.pprof", "cpu-token-2-harness.pprof"} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Errorf("%s: %v (profiles: %v)", f, err, rep.Profiles)
-			continue
-		}
-		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-			t.Errorf("%s: not a gzipped profile (%d bytes)", f, len(b))
 		}
 	}
 }

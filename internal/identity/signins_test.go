@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestSignInLog(t *testing.T) {
 				got.FailureReason = ""
 			}
 			got.ID, got.RequestID, got.Time, got.IPAddress = "", "", c.want.Time, ""
-			if got != c.want {
+			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("row\n got %+v\nwant %+v", got, c.want)
 			}
 		})

@@ -63,11 +63,16 @@ type Decision struct {
 	Repeats []Repeat
 }
 
-// Repeat is one request of an aggregated row beyond its first.
+// Repeat is one request of an aggregated row beyond its first: a
+// decision log row's (Decision.Repeats) or a sign-in log row's
+// (SignIn.Repeats).
 type Repeat struct {
-	Time            time.Time `json:"at"`
-	RequestID       string    `json:"requestId"`
-	ClientRequestID string    `json:"clientRequestId,omitempty"`
+	Time time.Time `json:"at"`
+	// ID is a grouped sign-in's own id (the signIn's id); "" in the
+	// decision log, whose requests have no id but their request ids.
+	ID              string `json:"id,omitempty"`
+	RequestID       string `json:"requestId"`
+	ClientRequestID string `json:"clientRequestId,omitempty"`
 }
 
 // Count is how many requests the row stands for (1 + its repeats).
@@ -131,7 +136,7 @@ func RepeatsText(rs []Repeat) (string, error) {
 	if len(rs) == 0 {
 		return "", nil
 	}
-	b := make([]byte, 0, len(rs)*(len(`{"at":"","requestId":"","clientRequestId":""},`)+len(time.RFC3339Nano)+2*36)+2)
+	b := make([]byte, 0, len(rs)*(len(`{"at":"","id":"","requestId":""},`)+len(time.RFC3339Nano)+2*36)+2)
 	b = append(b, '[')
 	for i, r := range rs {
 		if i > 0 {
@@ -141,6 +146,10 @@ func RepeatsText(rs []Repeat) (string, error) {
 		b = append(b, `{"at":`...)
 		if b, err = appendJSONTime(b, r.Time.UTC()); err != nil {
 			return "", err
+		}
+		if r.ID != "" {
+			b = append(b, `,"id":`...)
+			b = appendJSONString(b, r.ID)
 		}
 		b = append(b, `,"requestId":`...)
 		b = appendJSONString(b, r.RequestID)
@@ -194,9 +203,9 @@ func ParseRepeats(s string) ([]Repeat, error) {
 }
 
 // RepeatsLike is a LIKE pattern (escape character \) that matches the
-// repeats text of every row holding a request with id as its request-id
-// or client-request-id (and, rarely, others: readers check with
-// ForRequest).
+// repeats text of every row holding a request with id as its id,
+// request-id or client-request-id (and, rarely, others: readers check
+// with ForRequest or SignIn.ForID).
 func RepeatsLike(id string) string {
 	b, _ := json.Marshal(id) // a string always encodes
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

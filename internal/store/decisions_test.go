@@ -46,6 +46,10 @@ func TestRepeatsTextIsJSON(t *testing.T) {
 		{"non-ASCII", []Repeat{{Time: base, RequestID: "café ☕", ClientRequestID: "\u2028\u2029"}}},
 		{"invalid UTF-8", []Repeat{{Time: base, RequestID: "a\xffb\xc3"}}},
 		{"empty request id", []Repeat{{Time: base, RequestID: ""}}},
+		{"sign-in ids", []Repeat{
+			{Time: base, ID: "0f8fad5b-d9cb-469f-a165-70867728950e", RequestID: "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+			{Time: base.Add(time.Second), ID: `i"d<`, RequestID: "r"},
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, gotErr := RepeatsText(tc.rs)

@@ -56,10 +56,65 @@ type SignIn struct {
 	// error's message.
 	ErrorCode     int
 	FailureReason string
+	// Repeats are the further sign-ins the row stands for, oldest first,
+	// each with its own time, id and request id: the sign-in writer groups
+	// service principal sign-ins of one batch that agree on every other
+	// field (the app, the resource, the address, the outcome) into the
+	// first one's row, as Entra ID groups service principal sign-ins by
+	// service principal, status, IP address and resource. Time, ID and
+	// RequestID are the first sign-in's. Empty for a row of one sign-in.
+	Repeats []Repeat
 }
 
 // Succeeded reports whether the sign-in succeeded (status.errorCode 0).
 func (s SignIn) Succeeded() bool { return s.ErrorCode == 0 }
+
+// Count is how many sign-ins the row stands for (1 + its repeats).
+func (s SignIn) Count() int { return 1 + len(s.Repeats) }
+
+// Last is the time of the row's last sign-in (Time for a row of one).
+func (s SignIn) Last() time.Time {
+	if len(s.Repeats) == 0 {
+		return s.Time
+	}
+	return s.Repeats[len(s.Repeats)-1].Time
+}
+
+// SignIns are the row's sign-ins, one SignIn each with no repeats, newest
+// first (the log's order): the row itself for a row of one.
+func (s *SignIn) SignIns() []SignIn {
+	if len(s.Repeats) == 0 {
+		return []SignIn{*s}
+	}
+	out := make([]SignIn, 0, s.Count())
+	one := *s
+	one.Repeats = nil
+	for i := len(s.Repeats) - 1; i >= 0; i-- {
+		r := &s.Repeats[i]
+		one.Time, one.ID, one.RequestID = r.Time, r.ID, r.RequestID
+		out = append(out, one)
+	}
+	one.Time, one.ID, one.RequestID = s.Time, s.ID, s.RequestID
+	return append(out, one)
+}
+
+// ForID is the row as the sign-in with id or correlation id (request id)
+// id sees it: for a grouped row, that sign-in's time and ids (the repeats
+// kept, so readers can say the row is shared); false when none of the
+// row's sign-ins has the id.
+func (s *SignIn) ForID(id string) (SignIn, bool) {
+	if s.ID == id || s.RequestID == id {
+		return *s, true
+	}
+	for _, r := range s.Repeats {
+		if r.ID == id || r.RequestID == id {
+			one := *s
+			one.Time, one.ID, one.RequestID = r.Time, r.ID, r.RequestID
+			return one, true
+		}
+	}
+	return SignIn{}, false
+}
 
 // SignInStatus selects sign-ins by outcome.
 type SignInStatus uint8
@@ -77,7 +132,9 @@ const (
 // first. Empty fields select everything.
 type SignInQuery struct {
 	TenantID string
-	// ID selects one sign-in by its id.
+	// ID selects one sign-in by its id or its correlation id (the request
+	// id graphgate answered with), also inside a grouped row: the row is
+	// returned as that sign-in sees it (SignIn.ForID).
 	ID string
 	// User matches the user's id, or UPN (case-insensitive).
 	User string
@@ -88,12 +145,15 @@ type SignInQuery struct {
 	// ErrorCode selects one AADSTS number (0: any; use Status Succeeded
 	// for successes).
 	ErrorCode int
-	// Since and Until select sign-ins at or after Since and before Until.
+	// Since and Until select rows whose first sign-in is at or after Since
+	// and before Until (a grouped row's repeats follow its first within
+	// one batch of the writer, about a second).
 	Since, Until time.Time
 	// Before selects rows with a Seq below it: the next page after a page
 	// whose oldest row had that Seq.
 	Before int64
-	// Limit caps the rows; callers always set one (0: no cap).
+	// Limit caps the rows (a grouped row is one); callers always set one
+	// (0: no cap).
 	Limit int
 }
 
@@ -107,8 +167,8 @@ type SignInLog interface {
 	ListSignIns(ctx context.Context, q SignInQuery) ([]SignIn, error)
 	// PruneSignIns deletes at most limit rows (limit > 0) that are older
 	// than before (zero: no age limit) or not among the newest keep rows
-	// (0: no count limit), oldest first, and returns how many it deleted,
-	// as PruneDecisions does.
+	// (0: no count limit; a grouped row is one), oldest first, and returns
+	// how many it deleted, as PruneDecisions does.
 	PruneSignIns(ctx context.Context, before time.Time, keep, limit int) (int, error)
 }
 
@@ -126,7 +186,9 @@ func (q SignInQuery) Where(ts func(time.Time) any) (string, []any) {
 		add("tenant_id = ?", q.TenantID)
 	}
 	if q.ID != "" {
-		add("id = ?", q.ID)
+		// A grouped row holds its further sign-ins' ids in repeats
+		// (SignIn.Repeats); the stores keep only the rows ForID accepts.
+		add(`(id = ? OR request_id = ? OR (request_count > 1 AND repeats LIKE ? ESCAPE '\'))`, q.ID, q.ID, RepeatsLike(q.ID))
 	}
 	if q.User != "" {
 		add("(user_id = ? OR lower(user_upn) = ?)", q.User, strings.ToLower(q.User))

@@ -107,6 +107,7 @@ var signInTests = []test{
 			{"tenant", store.SignInQuery{TenantID: tenant}, all},
 			{"id", store.SignInQuery{TenantID: tenant, ID: all[3].ID}, all[3:4]},
 			{"id of another tenant", store.SignInQuery{TenantID: newID(), ID: all[3].ID}, nil},
+			{"correlation id", store.SignInQuery{TenantID: tenant, ID: all[3].RequestID}, all[3:4]},
 			{"user id", store.SignInQuery{TenantID: tenant, User: "user-1"}, user1},
 			{"user UPN, any case", store.SignInQuery{TenantID: tenant, User: "megan@CONTOSO.example"}, all[:1]},
 			{"app id", store.SignInQuery{TenantID: tenant, App: "daemon-" + tenant}, pick(all, func(x store.SignIn) bool { return x.AppName == "Contoso Daemon" })},
@@ -133,6 +134,49 @@ var signInTests = []test{
 		page3, err := s.ListSignIns(ctx, store.SignInQuery{TenantID: tenant, Limit: 4, Before: page2[3].Seq})
 		must(t, err)
 		checkSignIns(t, "last page", page3, all[8:])
+	}},
+	{"GroupedRows", func(t *testing.T, s store.Store) {
+		// A row standing for several service principal sign-ins (the
+		// writer's grouping) keeps them all, and each is found by its id
+		// and its correlation id, as itself.
+		ctx := t.Context()
+		tenant := newID()
+		x := newSignIn(tenant, 0)
+		x.UserID, x.UserUPN, x.UserName, x.ServicePrincipal, x.GrantType = "", "", "", true, "client_credentials"
+		x.Repeats = []store.Repeat{
+			{Time: at(time.Second), ID: newID(), RequestID: newID()},
+			{Time: at(2 * time.Second), ID: newID(), RequestID: `50%_off\"quoted"`},
+			{Time: at(3 * time.Second), ID: newID(), RequestID: newID()},
+		}
+		single := newSignIn(tenant, 2)
+		must(t, s.AppendSignIns(ctx, []store.SignIn{x, single}))
+		got, err := s.ListSignIns(ctx, store.SignInQuery{TenantID: tenant, Limit: 10})
+		must(t, err)
+		checkSignIns(t, "ListSignIns", got, []store.SignIn{single, x})
+		if got[1].Count() != 4 || !got[1].Last().Equal(at(3*time.Second)) || got[0].Count() != 1 {
+			t.Errorf("counts %d and %d, last %v: want 4 (last at +3s) and 1", got[1].Count(), got[0].Count(), got[1].Last())
+		}
+		if all := got[1].SignIns(); len(all) != 4 || all[0].ID != x.Repeats[2].ID || all[3].ID != x.ID || all[3].Repeats != nil {
+			t.Errorf("SignIns: %+v, want the four, newest first, with no repeats", all)
+		}
+		for i, r := range x.Repeats {
+			want := x
+			want.Time, want.ID, want.RequestID = r.Time, r.ID, r.RequestID
+			for _, id := range []string{r.ID, r.RequestID} {
+				got, err := s.ListSignIns(ctx, store.SignInQuery{TenantID: tenant, ID: id, Limit: 2})
+				must(t, err)
+				checkSignIns(t, fmt.Sprintf("repeat %d by %q", i, id), got, []store.SignIn{want})
+			}
+		}
+		got, err = s.ListSignIns(ctx, store.SignInQuery{TenantID: tenant, ID: x.ID, Limit: 2})
+		must(t, err)
+		checkSignIns(t, "the first sign-in", got, []store.SignIn{x})
+		// LIKE's wildcards in an id are literal; part of an id is no id.
+		for _, id := range []string{`50x_off\"quoted"`, `50%aoff\"quoted"`, `50%_off`, x.Repeats[0].ID[:8]} {
+			got, err := s.ListSignIns(ctx, store.SignInQuery{TenantID: tenant, ID: id, Limit: 2})
+			must(t, err)
+			checkSignIns(t, "not an id: "+id, got, nil)
+		}
 	}},
 	{"DuplicateIDRefused", func(t *testing.T, s store.Store) {
 		ctx := t.Context()

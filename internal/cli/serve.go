@@ -444,7 +444,7 @@ on standard output says where: {"url", "discovery", "store", "caFile", "proxy", 
 	f.IntVar(&cfg.DecisionLog.MaxRows, "decision-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many decision log rows, the newest (repeated allowed requests share a row; 0: no count limit)")
 	f.BoolVar(&signInLog, "signin-log", true, "record every sign-in (the sign-in pages and the token endpoint, successes and failures) in the store (console: Sign-ins); --signin-log=false turns it off")
 	f.DurationVar(&cfg.SignInLog.MaxAge, "signin-log-max-age", decisionlog.DefaultMaxAge, "delete logged sign-ins older than this (0: keep any age)")
-	f.IntVar(&cfg.SignInLog.MaxRows, "signin-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many logged sign-ins, the newest (0: no count limit)")
+	f.IntVar(&cfg.SignInLog.MaxRows, "signin-log-max-rows", decisionlog.DefaultMaxRows, "keep at most this many sign-in log rows, the newest (an app's repeated client-credentials sign-ins share a row; 0: no count limit)")
 	f.IntVar(&lim.maxConns, "max-conns", server.DefaultMaxConns, "open connections per listener; at the cap the longest-idle one is closed for a new one (0: no cap)")
 	f.DurationVar(&lim.idle, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection that sends no request for this long (0: never)")
 	f.DurationVar(&lim.readHeader, "read-header-timeout", server.DefaultReadHeaderTimeout, "time allowed for the TLS handshake and a request's headers (0: no limit)")

@@ -38,6 +38,20 @@ type signInRow struct {
 		ErrorCode     int    `json:"errorCode"`
 		FailureReason string `json:"failureReason,omitempty"`
 	} `json:"status"`
+	// Count is how many sign-ins the row stands for: more than 1 when the
+	// writer grouped a service principal's repeated sign-ins
+	// (store.SignIn.Repeats); LastDateTime is the last one's time, Repeats
+	// the sign-ins after the first, each with its own id.
+	Count        int            `json:"count"`
+	LastDateTime *time.Time     `json:"lastDateTime,omitempty"`
+	Repeats      []signInRepeat `json:"repeats,omitempty"`
+}
+
+// signInRepeat is one sign-in of a grouped row beyond its first.
+type signInRepeat struct {
+	ID              string    `json:"id"`
+	CreatedDateTime time.Time `json:"createdDateTime"`
+	CorrelationID   string    `json:"correlationId"`
 }
 
 func toSignInRow(x *store.SignIn) signInRow {
@@ -46,6 +60,15 @@ func toSignInRow(x *store.SignIn) signInRow {
 		ResourceDisplayName: x.ResourceName, ClientAppUsed: x.ClientApp, GrantType: x.GrantType, IPAddress: x.IPAddress,
 		IsInteractive: x.Interactive, ServicePrincipal: x.ServicePrincipal}
 	r.Status.ErrorCode, r.Status.FailureReason = x.ErrorCode, x.FailureReason
+	r.Count = x.Count()
+	if len(x.Repeats) > 0 {
+		last := x.Last()
+		r.LastDateTime = &last
+		r.Repeats = make([]signInRepeat, len(x.Repeats))
+		for i, rep := range x.Repeats {
+			r.Repeats[i] = signInRepeat{ID: rep.ID, CreatedDateTime: rep.Time, CorrelationID: rep.RequestID}
+		}
+	}
 	return r
 }
 
@@ -58,7 +81,11 @@ records them in the store unless started with --signin-log=false, and keeps
 admin console shows the same log (Sign-ins).
 
 Each row says when, the result (OK, or the AADSTS code of the failure), the
-user (or the app itself), the app, how (grant type), and the address.
+user (or the app itself), the app, how (grant type), the address and the
+sign-in's id. An app's own sign-ins (client credentials) that repeat within a
+second or so — same app, resource, address and result — are one row marked ×N,
+as Entra ID groups service principal sign-ins: the first's time and id are
+shown, --json lists each one's (repeats), and --id finds each by its own ids.
 
 Filters (combined with AND):
   --user UPN|ID     the user's user principal name or object id
@@ -66,15 +93,17 @@ Filters (combined with AND):
   --failed          only failed sign-ins (--succeeded: only successful ones)
   --code N          only failures with AADSTS code N (50126: wrong password)
   --since 10m       a duration back from now (10m, 2h, 7d) or an RFC 3339 time
+  --id ID           one sign-in by its id or correlation id (the request id of
+                    the token response or error page)
 
---limit N shows the newest N (default 50). --json prints a JSON array with the
+--limit N shows the newest N rows (default 50). --json prints a JSON array with the
 names of Graph's signIn resource (status.errorCode is 0 on success).
 
 The log is read from the same --data folder or --store as the server's.`
 
 func signInsCmd() *cobra.Command {
 	var o admOpts
-	var app, user, since string
+	var app, user, since, id string
 	var failed, succeeded bool
 	var code, limit int
 	cmd := &cobra.Command{
@@ -84,7 +113,8 @@ func signInsCmd() *cobra.Command {
 		Example: `  graphgate signins
   graphgate signins --failed --since 1h
   graphgate signins --user adele@contoso.onmicrosoft.com --code 50126
-  graphgate signins --app "Home Assistant" --json`,
+  graphgate signins --app "Home Assistant" --json
+  graphgate signins --id 7c9e6679-7425-40de-944b-e07fc1f90ae7`,
 		Args: cobra.NoArgs,
 		RunE: admRun(&o, false, func(ctx context.Context, cmd *cobra.Command, st store.Store, _ []string) error {
 			if limit <= 0 {
@@ -100,7 +130,7 @@ func signInsCmd() *cobra.Command {
 			if err != nil {
 				return usageErr("--since: %v", err)
 			}
-			q := store.SignInQuery{User: user, App: app, ErrorCode: code, Since: from, Limit: limit}
+			q := store.SignInQuery{User: user, App: app, ID: id, ErrorCode: code, Since: from, Limit: limit}
 			switch {
 			case failed:
 				q.Status = store.Failed
@@ -131,6 +161,9 @@ func signInsCmd() *cobra.Command {
 				if !x.Succeeded() {
 					result = fmt.Sprintf("AADSTS%d", x.ErrorCode)
 				}
+				if n := x.Count(); n > 1 {
+					result += fmt.Sprintf(" ×%d", n)
+				}
 				who := x.UserUPN
 				if x.ServicePrincipal {
 					who = "(the app)"
@@ -153,6 +186,7 @@ func signInsCmd() *cobra.Command {
 	f.BoolVar(&succeeded, "succeeded", false, "only successful sign-ins")
 	f.IntVar(&code, "code", 0, "only failures with this AADSTS code, e.g. 50126")
 	f.StringVar(&since, "since", "", "only sign-ins since: a duration back from now (10m, 2h, 7d) or an RFC 3339 time")
-	f.IntVar(&limit, "limit", 50, "the newest N sign-ins")
+	f.StringVar(&id, "id", "", "only the sign-in with this id or correlation id")
+	f.IntVar(&limit, "limit", 50, "the newest N rows (a group of an app's repeated sign-ins is one)")
 	return cmd
 }

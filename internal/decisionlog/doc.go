@@ -30,7 +30,10 @@
 // time and request ids) become one row carrying each request's time and
 // ids (Aggregate, store.Decision.Repeats), as Entra ID aggregates
 // non-interactive sign-ins; denials and injected faults are never
-// aggregated, and the counters count decisions, not rows. At each retention tick it deletes
+// aggregated, and the counters count decisions, not rows. The sign-in
+// writer groups a batch's service principal sign-ins that agree on all
+// but their time and ids (GroupSignIns, store.SignIn.Repeats), as Entra ID
+// groups service principal sign-ins; users' sign-ins keep a row each. At each retention tick it deletes
 // rows older than MaxAge and beyond the newest MaxRows, a bounded number per
 // statement (PruneBatch), so that no delete holds the database for long.
 // When Start's context ends it stops taking events, writes what the queue

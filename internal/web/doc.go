@@ -24,8 +24,10 @@
 // its own package and links back here.
 //
 // /console/signins shows the tenant's sign-in log (store.SignInLog), newest
-// first, 50 a page by keyset, filtered by user, app, status and since (GET
-// parameters); a failure shows its AADSTS code and the explanation of
+// first, 50 a page by keyset, filtered by user, app, status, since and a
+// sign-in's id or correlation id (GET parameters); a grouped row of an
+// app's repeated sign-ins (store.SignIn.Repeats) is marked ×N; a failure
+// shows its AADSTS code and the explanation of
 // graphgate's error page (identity.ErrorSummary). Every console
 // administrator may read it. Who may grant which tenant-wide consent is
 // authz.TenantConsent's answer, never a role compared here.

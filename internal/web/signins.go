@@ -19,12 +19,12 @@ const signInPageSize = 50
 // signInFilter is the viewer's filters, all GET query parameters so that
 // a filtered view is a link (the user page's "Sign-ins" is one).
 type signInFilter struct {
-	User, App, Status, Since string
+	User, App, Status, Since, ID string
 }
 
 func (f signInFilter) query() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"user": f.User, "app": f.App, "status": f.Status, "since": f.Since} {
+	for k, s := range map[string]string{"user": f.User, "app": f.App, "status": f.Status, "since": f.Since, "id": f.ID} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -52,9 +52,9 @@ type signInsData struct {
 func (s *Server) handleSignIns(c *creq) {
 	q := c.r.URL.Query()
 	f := signInFilter{User: strings.TrimSpace(q.Get("user")), App: strings.TrimSpace(q.Get("app")), Status: q.Get("status"),
-		Since: strings.TrimSpace(q.Get("since"))}
+		Since: strings.TrimSpace(q.Get("since")), ID: strings.TrimSpace(q.Get("id"))}
 	d := signInsData{Filter: f}
-	sq := store.SignInQuery{TenantID: c.tenant.ID, User: f.User, App: f.App, Limit: signInPageSize + 1}
+	sq := store.SignInQuery{TenantID: c.tenant.ID, User: f.User, App: f.App, ID: f.ID, Limit: signInPageSize + 1}
 	switch f.Status {
 	case "":
 	case "success":

@@ -177,3 +177,45 @@ func TestConsoleSignInsPaging(t *testing.T) {
 		t.Errorf("paged through %d failures (%v … %v), want 60 from si-119 to si-001", len(seen), seen[:1], seen[len(seen)-1:])
 	}
 }
+
+// TestConsoleSignInsGrouped: the daemon's client-credentials sign-ins are
+// one row ×3 in the console, as Entra ID groups service principal
+// sign-ins, and the id filter finds each of them, as itself, by its id or
+// its correlation id.
+func TestConsoleSignInsGrouped(t *testing.T) {
+	env := servertest.Start(t)
+	daemon := env.App("daemon")
+	var ids []string
+	for range 3 {
+		res, err := env.Client.PostForm(env.Base+"/"+demo.TenantID+"/oauth2/v2.0/token", url.Values{"grant_type": {"client_credentials"},
+			"client_id": {daemon.ClientID}, "client_secret": {daemon.Secret}, "scope": {"https://graph.microsoft.com/.default"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("client credentials: %d", res.StatusCode)
+		}
+		ids = append(ids, res.Header.Get("x-ms-request-id"))
+	}
+	if err := env.Server.FlushSignInLog(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env)
+	b.signIn("admin", "/console/")
+	p := b.get("/console/signins?app=" + daemon.ClientID)
+	if got := signInIDRe.FindAllStringSubmatch(p.body, -1); len(got) != 1 || got[0][1] != ids[0] ||
+		!strings.Contains(p.body, `data-count="3"`) || !strings.Contains(p.body, "×3</span>") {
+		t.Fatalf("the daemon's sign-ins: want one row ×3 with the first's id %s\n%s", ids[0], p.body)
+	}
+	for _, q := range []string{"?id=" + ids[1], "?app=" + url.QueryEscape(daemon.DisplayName) + "&id=" + ids[1]} {
+		p := b.get("/console/signins" + q)
+		if got := signInIDRe.FindAllStringSubmatch(p.body, -1); len(got) != 1 || got[0][1] != ids[1] || !strings.Contains(p.body, `data-count="3"`) {
+			t.Errorf("%s: want the second sign-in, as one of 3\n%s", q, p.body)
+		}
+	}
+	if p := b.get("/console/signins?id=not-an-id"); len(signInIDRe.FindAllString(p.body, -1)) != 0 || !strings.Contains(p.body, "matches these filters") {
+		t.Errorf("an unknown id: want no row")
+	}
+}

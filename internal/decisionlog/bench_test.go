@@ -175,3 +175,56 @@ func BenchmarkRecordDecision(b *testing.B) {
 	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/event")
 	b.ReportMetric(float64(w.Stats().Dropped)/float64(b.N), "dropped/event")
 }
+
+// BenchmarkAppendSignIns is the sign-in writer's store work per sign-in
+// for the throughput harness's load, a daemon's client-credentials
+// sign-ins: a batch of DefaultBatchSize appended in one transaction, a
+// row each (-rows, as before GroupSignIns) or grouped into one row
+// (-grouped, what the writer appends now), side by side; ns/signin and
+// cpu-ns/signin per sign-in. PostgreSQL runs when the test server is
+// reachable.
+func BenchmarkAppendSignIns(b *testing.B) {
+	now := time.Now()
+	const batch = decisionlog.DefaultBatchSize
+	run := func(b *testing.B, s store.SignInLog, group bool) {
+		rows := make([]store.SignIn, batch)
+		for j := range rows {
+			rows[j] = daemonSignIn(0)
+			rows[j].Time = now
+		}
+		b.ReportAllocs()
+		i := 0
+		var merged []store.SignIn
+		cpu0 := cpuTime(b)
+		for b.Loop() {
+			for j := range rows {
+				// Ids of its own per sign-in, as the log gets.
+				rows[j].ID = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
+				rows[j].RequestID = rows[j].ID
+				i++
+			}
+			write := rows
+			if group {
+				merged = decisionlog.GroupSignIns(rows, merged[:0])
+				write = merged
+			}
+			if err := s.AppendSignIns(b.Context(), write); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/signin")
+		b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N*batch), "cpu-ns/signin")
+	}
+	for _, group := range []bool{false, true} {
+		name := map[bool]string{false: "-rows", true: "-grouped"}[group]
+		b.Run("sqlite"+name, func(b *testing.B) { run(b, openStore(b), group) })
+		b.Run("postgres"+name, func(b *testing.B) {
+			s, err := postgres.Open(b.Context(), pgtest.FreshSchema(b))
+			if err != nil {
+				b.Skip(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			run(b, s, group)
+		})
+	}
+}

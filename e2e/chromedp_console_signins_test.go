@@ -14,7 +14,10 @@ import (
 // successful one are found in the console's sign-in log with the right
 // status, filtered by user and status through the page's form; the
 // failure shows AADSTS50126 and what it means, and its user link opens the
-// user's page, whose "Sign-ins" link comes back.
+// user's page, whose "Sign-ins" link comes back. The daemon's three
+// client-credentials sign-ins are one row ×3, and the id filter finds the
+// second by its id and by its correlation id (the client-request-id it
+// sent), as itself.
 func TestChromedpConsoleSignIns(t *testing.T) {
 	b := newTab(t) // first: skips without a browser
 	e := start(t)
@@ -27,6 +30,14 @@ func TestChromedpConsoleSignIns(t *testing.T) {
 		t.Fatalf("a wrong password: %d", bad.status)
 	}
 	wantOK(t, postToken(t, e, demo.TenantID, pw(adele.Password)))
+	daemon := e.app("daemon")
+	var daemonIDs, daemonCorr []string
+	for range 3 {
+		r := postToken(t, e, demo.TenantID, kv("grant_type", "client_credentials", "client_id", daemon.ClientID, "client_secret", daemon.Secret,
+			"scope", graphDotDefault))
+		wantOK(t, r)
+		daemonIDs, daemonCorr = append(daemonIDs, r.header.Get("x-ms-request-id")), append(daemonCorr, r.corr)
+	}
 	if err := e.srv.FlushSignInLog(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -69,4 +80,28 @@ func TestChromedpConsoleSignIns(t *testing.T) {
 	if got := rows(); got != "0 50126" {
 		t.Errorf("Adele's sign-ins from her page: %q, want the success then the failure", got)
 	}
+
+	// The daemon's sign-ins: one row ×3; each found by its own ids.
+	b.navigate(e.base + "/console/signins")
+	b.waitFor("signins")
+	b.do("filter: the daemon", chromedp.SendKeys(chromedp.ID("f-app"), daemon.DisplayName))
+	clickAndLoad(b, "filter", chromedp.ID("filter-signins"))
+	grouped := func() string {
+		return b.eval("grouped rows", `Array.from(document.querySelectorAll("#signins tr[data-signin-id]")).map(r => r.dataset.signinId + "×" + r.dataset.count).join(" ")`)
+	}
+	if got, want := grouped(), daemonIDs[0]+"×3"; got != want {
+		t.Fatalf("the daemon's sign-ins: %q, want one row ×3, %q", got, want)
+	}
+	if row := b.eval("the grouped row", `document.querySelector("#signins tr[data-signin-id]").innerText`); !strings.Contains(row, "×3") ||
+		!strings.Contains(row, "the app itself (service principal)") || !strings.Contains(row, "client_credentials") {
+		t.Errorf("the grouped row %q", row)
+	}
+	for _, id := range []string{daemonIDs[1], daemonCorr[1]} {
+		b.do("filter: one sign-in by id", chromedp.SetValue(chromedp.ID("f-id"), id))
+		clickAndLoad(b, "filter", chromedp.ID("filter-signins"))
+		if got, want := grouped(), daemonIDs[1]+"×3"; got != want {
+			t.Errorf("the sign-in %s: %q, want the second one, %q", id, got, want)
+		}
+	}
+	b.checkA11y("sign-in log, grouped")
 }

@@ -57,39 +57,15 @@ func signInRow(x store.SignIn) store.SignIn {
 // users, interactive or not, keep a row each. Rows keep the batch's order
 // of their first sign-in; a batch holds at most Config.BatchSize
 // sign-ins, so a row stands for at most that many.
-func GroupSignIns(batch, out []store.SignIn) []store.SignIn {
-	var first map[string]int
-	var key []byte
-	// last is the row the previous grouped sign-in went into: a daemon's
-	// sign-ins mostly follow each other, and one equal to it field by
-	// field needs no key built and hashed (sameSignIn compares the fields
-	// signInKey joins).
-	last := -1
-	for i := range batch {
-		x := &batch[i]
-		if !x.ServicePrincipal || len(x.Repeats) > 0 {
-			out = append(out, *x)
-			continue
-		}
-		r := store.Repeat{Time: x.Time, ID: x.ID, RequestID: x.RequestID}
-		if last >= 0 && sameSignIn(&out[last], x) {
-			out[last].Repeats = append(out[last].Repeats, r)
-			continue
-		}
-		key = signInKey(key[:0], x)
-		if at, ok := first[string(key)]; ok {
-			out[at].Repeats = append(out[at].Repeats, r)
-			last = at
-			continue
-		}
-		if first == nil {
-			first = make(map[string]int)
-		}
-		first[string(key)] = len(out)
-		last = len(out)
-		out = append(out, *x)
-	}
-	return out
+func GroupSignIns(batch, out []store.SignIn) []store.SignIn { return signInGrouping.merge(batch, out) }
+
+var signInGrouping = grouping[store.SignIn]{
+	alone: func(x *store.SignIn) bool { return !x.ServicePrincipal || len(x.Repeats) > 0 },
+	same:  sameSignIn,
+	key:   signInKey,
+	fold: func(o, x *store.SignIn) {
+		o.Repeats = append(o.Repeats, store.Repeat{Time: x.Time, ID: x.ID, RequestID: x.RequestID})
+	},
 }
 
 // sameSignIn reports whether a and b agree on every field signInKey joins.

@@ -201,40 +201,18 @@ func noNUL(s string) string {
 // holds at most Config.BatchSize events, so a row stands for at most that
 // many requests.
 func Aggregate(batch, out []store.Decision) []store.Decision {
-	var first map[string]int
-	var key []byte
-	// last is the row the previous aggregable decision went into: a busy
-	// log is mostly one call repeated, and a decision equal to it field by
-	// field (sameRow: the fields aggregateKey joins) needs no key built and
-	// hashed. sameRow implies equal keys, so the rows are those the keys
-	// alone make.
-	last := -1
-	for i := range batch {
-		d := &batch[i]
-		if !d.Allowed || d.Reason == report.FaultReason || len(d.Repeats) > 0 {
-			out = append(out, *d)
-			continue
-		}
-		if last >= 0 && sameRow(&out[last], d) {
-			o := &out[last]
-			o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
-			continue
-		}
-		key = aggregateKey(key[:0], d)
-		if at, ok := first[string(key)]; ok {
-			o := &out[at]
-			o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
-			last = at
-			continue
-		}
-		if first == nil {
-			first = make(map[string]int, len(batch))
-		}
-		first[string(key)] = len(out)
-		last = len(out)
-		out = append(out, *d)
-	}
-	return out
+	return decisionGrouping.merge(batch, out)
+}
+
+var decisionGrouping = grouping[store.Decision]{
+	alone: func(d *store.Decision) bool {
+		return !d.Allowed || d.Reason == report.FaultReason || len(d.Repeats) > 0
+	},
+	same: sameRow,
+	key:  aggregateKey,
+	fold: func(o, d *store.Decision) {
+		o.Repeats = append(o.Repeats, store.Repeat{Time: d.Time, RequestID: d.RequestID, ClientRequestID: d.ClientRequestID})
+	},
 }
 
 // sameRow reports whether a and b agree on every field aggregateKey joins.

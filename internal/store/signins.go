@@ -80,24 +80,6 @@ func (s SignIn) Last() time.Time {
 	return s.Repeats[len(s.Repeats)-1].Time
 }
 
-// SignIns are the row's sign-ins, one SignIn each with no repeats, newest
-// first (the log's order): the row itself for a row of one.
-func (s *SignIn) SignIns() []SignIn {
-	if len(s.Repeats) == 0 {
-		return []SignIn{*s}
-	}
-	out := make([]SignIn, 0, s.Count())
-	one := *s
-	one.Repeats = nil
-	for i := len(s.Repeats) - 1; i >= 0; i-- {
-		r := &s.Repeats[i]
-		one.Time, one.ID, one.RequestID = r.Time, r.ID, r.RequestID
-		out = append(out, one)
-	}
-	one.Time, one.ID, one.RequestID = s.Time, s.ID, s.RequestID
-	return append(out, one)
-}
-
 // ForID is the row as the sign-in with id or correlation id (request id)
 // id sees it: for a grouped row, that sign-in's time and ids (the repeats
 // kept, so readers can say the row is shared); false when none of the

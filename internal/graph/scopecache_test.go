@@ -84,3 +84,12 @@ func BenchmarkScopeParse(b *testing.B) {
 }
 
 var benchSet catalog.Set
+
+// BenchmarkNewRequestID is one request id: 16 bytes from crypto/rand as
+// a version 4 GUID (bench/README.md weighs it, and a scope-cache hit,
+// against what the profile charges them under load).
+func BenchmarkNewRequestID(b *testing.B) {
+	for b.Loop() {
+		_ = NewRequestID()
+	}
+}

@@ -62,6 +62,21 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 	})
 }
 
+// asSeenBy keeps the rows as one of their requests sees them (as returns
+// that view, or false when none of the row's requests is the one asked
+// for): a log row found by an id LIKE matched in its repeats' text stands
+// for several requests, and a LIKE can also match a row holding the id only
+// as part of another.
+func asSeenBy[R any](rows []R, as func(*R) (R, bool)) []R {
+	kept := rows[:0]
+	for i := range rows {
+		if r, ok := as(&rows[i]); ok {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
 // decisionRow is a row to append with its repeats encoded.
 type decisionRow struct {
 	d       *store.Decision
@@ -87,15 +102,8 @@ func (s *Store) ListDecisions(ctx context.Context, q store.DecisionQuery) ([]sto
 	})
 	if q.RequestID != "" {
 		// The row as the request sees it (an aggregated row's other
-		// requests have their own time and ids), and no row matched by
-		// the repeats' text alone.
-		kept := out[:0]
-		for i := range out {
-			if d, ok := out[i].ForRequest(q.RequestID); ok {
-				kept = append(kept, d)
-			}
-		}
-		out = kept
+		// requests have their own time and ids).
+		out = asSeenBy(out, func(d *store.Decision) (store.Decision, bool) { return d.ForRequest(q.RequestID) })
 	}
 	if q.Newest {
 		slices.Reverse(out)

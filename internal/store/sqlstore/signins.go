@@ -69,15 +69,8 @@ func (s *Store) ListSignIns(ctx context.Context, q store.SignInQuery) ([]store.S
 	})
 	if q.ID != "" {
 		// The row as the sign-in sees it (a grouped row's other sign-ins
-		// have their own time and ids), and no row matched by the
-		// repeats' text alone.
-		kept := out[:0]
-		for i := range out {
-			if x, ok := out[i].ForID(q.ID); ok {
-				kept = append(kept, x)
-			}
-		}
-		out = kept
+		// have their own time and ids).
+		out = asSeenBy(out, func(x *store.SignIn) (store.SignIn, bool) { return x.ForID(q.ID) })
 	}
 	return out, err
 }
